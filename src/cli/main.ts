@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../server/config.js';
+import { registerServe } from './commands/serve.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerDemo } from './commands/demo.js';
+import { registerJournal } from './commands/journal.js';
+import { registerBackup } from './commands/backup.js';
+import { registerUser } from './commands/user.js';
+import { EXIT, CliError } from './exit.js';
+
+const program = new Command()
+  .name('bulwark')
+  .description('Bulwark (铜墙) outbreak command platform')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerMigrate(program);
+registerDemo(program);
+registerJournal(program);
+registerBackup(program);
+registerUser(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(EXIT.CONFIG);
+  }
+  if (err instanceof CliError) {
+    console.error(`error: ${err.message}`);
+    process.exit(err.exitCode);
+  }
+  console.error(err instanceof Error ? `error: ${err.message}` : err);
+  process.exit(EXIT.FAILURE);
+}

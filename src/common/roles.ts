@@ -1,0 +1,83 @@
+/**
+ * Roles and the one table mapping each role to its capabilities. Server and web both import it:
+ * the server enforces, the web hides what a user cannot do. Later modules add capability rows
+ * here and nowhere else.
+ */
+export const ROLES = [
+  'commander',
+  'district_officer',
+  'community_worker',
+  'sampler',
+  'lab_technician',
+  'tracer',
+  'supply_officer',
+  'analyst',
+  'auditor',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Role labels, Chinese first. */
+export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
+  commander: { zh: '指挥长', en: 'Commander' },
+  district_officer: { zh: '区级专员', en: 'District officer' },
+  community_worker: { zh: '社区工作人员', en: 'Community worker' },
+  sampler: { zh: '采样员', en: 'Sampler' },
+  lab_technician: { zh: '检测人员', en: 'Lab technician' },
+  tracer: { zh: '流调人员', en: 'Tracer' },
+  supply_officer: { zh: '物资保障员', en: 'Supply officer' },
+  analyst: { zh: '舆情分析员', en: 'Analyst' },
+  auditor: { zh: '审计员', en: 'Auditor' },
+  admin: { zh: '系统管理员', en: 'Administrator' },
+};
+
+/** Roles that may (and are encouraged to) enrol a TOTP second factor. */
+export const PRIVILEGED_ROLES: readonly Role[] = ['admin', 'commander', 'auditor'];
+
+/** Every capability with the roles that hold it. Add rows; do not grant capabilities anywhere else. */
+export const CAPABILITY_TABLE = {
+  /** Read the jurisdiction tree, maps and counts. */
+  'geo.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'auditor', 'admin'],
+  /** Edit jurisdictions and geometry. */
+  'geo.manage': ['admin'],
+  /** Read the journal. */
+  'journal.read': ['commander', 'auditor', 'admin'],
+  /** Reveal a full ID or phone number (journaled, with a reason). */
+  'person.reveal': ['commander', 'district_officer', 'tracer'],
+  /** Approve bulk control-status changes (the second approver). */
+  'status.approve-bulk': ['commander', 'district_officer'],
+  /** Publish and lift risk areas. */
+  'area.publish': ['commander'],
+  /** Create and activate protocol presets. */
+  'preset.manage': ['commander'],
+  /** Create tasks and assign them to units. */
+  'task.assign': ['commander', 'district_officer', 'community_worker', 'tracer', 'admin'],
+  /** See and work the tasks of one's unit. */
+  'task.work': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'admin'],
+  /** Verify reported tasks. */
+  'task.verify': ['commander', 'district_officer'],
+  /** Raise alerts. */
+  'alert.raise': ['commander', 'district_officer', 'community_worker', 'admin'],
+  /** Read the notification feed and acknowledge alerts. */
+  'notification.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'auditor', 'admin'],
+  /** Create, edit and deactivate users and units; import staff. */
+  'user.manage': ['admin'],
+  /** Read users and units (directory). */
+  'user.read': ['commander', 'district_officer', 'community_worker', 'auditor', 'admin'],
+  /** Read the dashboard summary counts. */
+  'dashboard.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'auditor', 'admin'],
+  /** Move the demo clock, run maintenance. */
+  'system.manage': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Capability = keyof typeof CAPABILITY_TABLE;
+export const CAPABILITIES = Object.keys(CAPABILITY_TABLE) as Capability[];
+
+/** The capabilities held by a set of roles. */
+export function capabilitiesOf(roles: readonly Role[]): Set<Capability> {
+  const out = new Set<Capability>();
+  for (const cap of CAPABILITIES) {
+    if ((CAPABILITY_TABLE[cap] as readonly Role[]).some((r) => roles.includes(r))) out.add(cap);
+  }
+  return out;
+}

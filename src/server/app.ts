@@ -1,0 +1,147 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { openDb } from './db/dialect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { AdjustableClock, type Clock } from './platform/clock.js';
+import { Errors } from './platform/errors.js';
+import { registerErrorHandler } from './platform/http/errors-handler.js';
+import { idempotencyOnSend, idempotencyPreHandler, registerIdempotency } from './platform/http/idempotency.js';
+import { assertRouteHasPolicy, enforcePolicy } from './platform/http/policy.js';
+import { newId } from './platform/ids.js';
+import { createServices } from './services.js';
+import platformRoutes from './platform/platform.routes.js';
+import authRoutes from './platform/auth/auth.routes.js';
+import taskRoutes from './platform/tasks/tasks.routes.js';
+import geoRoutes from './modules/geo/geo.routes.js';
+
+/** A logger that never prints request bodies, query strings or cookies (personal data stays out). */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.idNumber', '*.phone'], censor: '[redacted]' },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+    destination,
+  );
+}
+
+/** Opens and migrates the database and builds every service. One per process. */
+export async function createDeps(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger; migrate?: boolean } = {}): Promise<Deps> {
+  const handle = await openDb(config);
+  if (opts.migrate !== false) await migrateToLatest(handle.db);
+  const log = opts.log ?? createLogger(config);
+  const clock = opts.clock ?? new AdjustableClock();
+  const base = { config, handle, db: handle.db, clock, log };
+  const services = createServices(base);
+  return { ...base, services };
+}
+
+/** Builds the HTTP app from its dependencies. Does not listen; tests call `app.inject()`. */
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const { config, db, clock } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log as unknown as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    genReqId: () => newId(),
+    requestIdHeader: false,
+    disableRequestLogging: config.logLevel === 'silent',
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  // Load shedding: refuse new work with 503 + Retry-After instead of falling over.
+  let inFlight = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  const lagTimer = setInterval(() => loopDelay.reset(), 1000);
+  lagTimer.unref();
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (req.url === '/api/health') return;
+    const lagMs = loopDelay.percentile(99) / 1e6;
+    if (inFlight >= config.maxInFlight || lagMs > 1000) {
+      throw Object.assign(Errors.OVERLOADED({ inFlight, lagMs: Math.round(lagMs) }), { headers: { 'retry-after': '2' } });
+    }
+    inFlight++;
+    (req as unknown as { counted: boolean }).counted = true;
+  });
+  app.addHook('onResponse', async (req) => {
+    if ((req as unknown as { counted?: boolean }).counted) inFlight--;
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(self), geolocation=(self), microphone=()');
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    );
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    await idempotencyOnSend(req, reply, payload, db, clock);
+    return payload;
+  });
+
+  app.addHook('onRoute', (route) => assertRouteHasPolicy(route as never));
+  registerIdempotency(app, deps);
+  app.decorateRequest('actor', undefined as never);
+  app.addHook('preHandler', async (req, reply) => {
+    await enforcePolicy(req, reply, db, deps.services.auth.authenticate);
+    if (await idempotencyPreHandler(req, reply, db, req.actor.userId)) return reply;
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: config.bodyLimit, files: 1 } });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Bulwark (铜墙) API', version: '0.1.0', description: 'Outbreak command platform. Every write accepts an Idempotency-Key header.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'bulwark_sid' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  // Modules, registered explicitly. Add a module's plugin here.
+  await app.register(platformRoutes, { deps });
+  await app.register(authRoutes, { deps });
+  await app.register(taskRoutes, { deps });
+  await app.register(geoRoutes, { deps });
+
+  // The built web app, with client-side routing falling back to index.html.
+  const indexFile = path.join(config.webDir, 'index.html');
+  const hasWeb = existsSync(indexFile);
+  if (hasWeb) await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: false });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api') && hasWeb) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexFile));
+    }
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}`, details: null } });
+  });
+
+  app.addHook('onClose', async () => {
+    clearInterval(lagTimer);
+    loopDelay.disable();
+  });
+  return app as unknown as FastifyInstance;
+}

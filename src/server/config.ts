@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The validated, frozen runtime configuration. Parsed once from the environment. */
+export interface Config {
+  /** `sqlite` for a file path or `:memory:`, `postgres` for a postgres:// URL. */
+  dbKind: 'sqlite' | 'postgres';
+  /** SQLite file path, `:memory:`, or a PostgreSQL connection URL. */
+  db: string;
+  /** PostgreSQL schema to use (tests isolate themselves in their own schema). */
+  pgSchema?: string;
+  port: number;
+  host: string;
+  /** IANA time zone in which calendar days (quarantine days, lifting days) are counted. */
+  tz: string;
+  /** Folder that holds generated secrets and the default SQLite file. */
+  dataDir: string;
+  /** 32-byte key signing sessions and resident codes. */
+  sessionKey: Buffer;
+  /** 32-byte AES-256-GCM key for personal data at rest. */
+  dataKey: Buffer;
+  /** Maximum request body in bytes; larger bodies get 413. */
+  bodyLimit: number;
+  /** Session idle expiry in ms. */
+  sessionIdleMs: number;
+  /** Session absolute expiry in ms. */
+  sessionAbsoluteMs: number;
+  /** pino log level. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Folder with the built web app (served at /). */
+  webDir: string;
+  /** Concurrent requests allowed before new ones are shed with 503. */
+  maxInFlight: number;
+  /** Whether background job runner and SSE pollers start with the server. */
+  runJobs: boolean;
+}
+
+const hexKey = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
+
+const envSchema = z.object({
+  BULWARK_DB: z
+    .string()
+    .min(1)
+    .refine((v) => !/^[a-z]+:\/\//.test(v) || /^postgres(ql)?:\/\//.test(v), 'must be a file path, :memory: or a postgres:// URL')
+    .default('./data/bulwark.db'),
+  BULWARK_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  BULWARK_TZ: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai'),
+  BULWARK_DATA_DIR: z.string().min(1).optional(),
+  BULWARK_SESSION_KEY: hexKey.optional(),
+  BULWARK_DATA_KEY: hexKey.optional(),
+  BULWARK_BODY_LIMIT: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  BULWARK_SESSION_IDLE_MIN: z.coerce.number().int().min(1).default(120),
+  BULWARK_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BULWARK_WEB_DIR: z.string().min(1).default('./dist/web'),
+  BULWARK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
+});
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once into a frozen Config. Every bad variable is reported in one error.
+ * Secrets not given are generated into the data folder on first start and reused afterwards.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dbKind = /^postgres(ql)?:\/\//.test(e.BULWARK_DB) ? 'postgres' : 'sqlite';
+  const dataDir = path.resolve(
+    e.BULWARK_DATA_DIR ?? (dbKind === 'sqlite' && e.BULWARK_DB !== ':memory:' ? path.dirname(e.BULWARK_DB) : './data'),
+  );
+  const needsFiles = !(e.BULWARK_SESSION_KEY && e.BULWARK_DATA_KEY) && !overrides.sessionKey;
+  const config: Config = {
+    dbKind,
+    db: e.BULWARK_DB,
+    pgSchema: e.BULWARK_PG_SCHEMA,
+    port: e.PORT,
+    host: e.HOST,
+    tz: e.BULWARK_TZ,
+    dataDir,
+    sessionKey: e.BULWARK_SESSION_KEY
+      ? Buffer.from(e.BULWARK_SESSION_KEY, 'hex')
+      : needsFiles
+        ? secretFile(dataDir, 'session.key')
+        : randomBytes(32),
+    dataKey: e.BULWARK_DATA_KEY
+      ? Buffer.from(e.BULWARK_DATA_KEY, 'hex')
+      : needsFiles
+        ? secretFile(dataDir, 'data.key')
+        : randomBytes(32),
+    bodyLimit: e.BULWARK_BODY_LIMIT,
+    sessionIdleMs: e.BULWARK_SESSION_IDLE_MIN * 60_000,
+    sessionAbsoluteMs: e.BULWARK_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    logLevel: e.LOG_LEVEL,
+    webDir: path.resolve(e.BULWARK_WEB_DIR),
+    maxInFlight: e.BULWARK_MAX_IN_FLIGHT,
+    runJobs: true,
+    ...overrides,
+  };
+  return Object.freeze(config);
+}
+
+/** A config for tests: in-memory SQLite (or the given db), fixed keys, no files written, quiet logs. */
+export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
+  return Object.freeze({
+    dbKind: 'sqlite',
+    db: ':memory:',
+    port: 0,
+    host: '127.0.0.1',
+    tz: 'Asia/Shanghai',
+    dataDir: path.resolve('./data/test'),
+    sessionKey: Buffer.alloc(32, 7),
+    dataKey: Buffer.alloc(32, 9),
+    bodyLimit: 1024 * 1024,
+    sessionIdleMs: 120 * 60_000,
+    sessionAbsoluteMs: 12 * 3_600_000,
+    logLevel: 'silent',
+    webDir: path.resolve('./dist/web'),
+    maxInFlight: 2000,
+    runJobs: false,
+    ...overrides,
+  } satisfies Config);
+}
+
+/** Reads a 32-byte hex secret from the data folder, creating it (mode 0600) when missing. */
+function secretFile(dir: string, name: string): Buffer {
+  const file = path.join(dir, name);
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  mkdirSync(dir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
+  return key;
+}

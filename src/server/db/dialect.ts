@@ -1,0 +1,148 @@
+/**
+ * The only file that branches on the database dialect. Everything else talks Kysely and calls the
+ * small helpers exported here when SQLite and PostgreSQL genuinely differ.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Database } from './schema.js';
+
+export type DialectKind = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** A database handle or an open transaction: repositories accept either, so transactions compose. */
+export type DbOrTx = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  kind: DialectKind;
+  /** The underlying better-sqlite3 connection (SQLite only): online backup and raw bulk paths. */
+  sqlite?: BetterSqlite3.Database;
+  /** The pg pool (PostgreSQL only). */
+  pool?: pg.Pool;
+  /** Connection settings the pool was made with (PostgreSQL only), for LISTEN and pg_dump. */
+  pgConfig?: { connectionString: string; schema?: string };
+  close(): Promise<void>;
+}
+
+// int8 (counts, epoch ms) and numeric come back from pg as strings by default; the schema only
+// stores values well inside Number.MAX_SAFE_INTEGER, so parse them as numbers like SQLite does.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+/** Opens the configured database (creating the SQLite file and its folder when missing). */
+export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>, opts: { poolSize?: number } = {}): Promise<DbHandle> {
+  if (config.dbKind === 'postgres') {
+    const schema = config.pgSchema;
+    if (schema) {
+      const admin = new pg.Client({ connectionString: config.db });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      } finally {
+        await admin.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: config.db,
+      max: opts.poolSize ?? 10,
+      ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      pool,
+      pgConfig: { connectionString: config.db, schema },
+      close: () => db.destroy(),
+    };
+  }
+  if (config.db !== ':memory:') mkdirSync(path.dirname(path.resolve(config.db)), { recursive: true });
+  const sqlite = new BetterSqlite3(config.db);
+  if (config.db !== ':memory:') sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+/** Runs `fn` in the given transaction, or opens one when given a plain handle. */
+export async function inTx<T>(db: DbOrTx, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as Tx);
+  return db.transaction().execute(fn);
+}
+
+/** True when an error is a unique-constraint violation on either dialect. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** The dialect of a handle or transaction, read from its adapter. */
+export function dialectOf(db: DbOrTx): DialectKind {
+  const adapter = db.getExecutor().adapter as { constructor: { name: string } };
+  return adapter.constructor.name.startsWith('Postgres') ? 'postgres' : 'sqlite';
+}
+
+/** Case-insensitive LIKE: SQLite's LIKE already ignores ASCII case; PostgreSQL needs ILIKE. */
+export function ilike(db: DbOrTx): 'like' | 'ilike' {
+  return dialectOf(db) === 'postgres' ? 'ilike' : 'like';
+}
+
+/**
+ * Takes the database-wide write lock for ordered appends (the journal chain). On PostgreSQL an
+ * advisory transaction lock; SQLite already serialises writers, so it is a no-op there.
+ */
+export async function lockForAppend(trx: Tx, key: number): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
+}
+
+/** Sends a PostgreSQL NOTIFY that is delivered only if and when the transaction commits. No-op on SQLite. */
+export async function notifyOnCommit(trx: DbOrTx, channel: string, payload: string): Promise<void> {
+  if (dialectOf(trx) === 'postgres') await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
+}
+
+/**
+ * Subscribes to a PostgreSQL channel on a dedicated connection. Returns an unsubscribe function.
+ * Returns undefined on SQLite, where callers poll instead.
+ */
+export async function listen(handle: DbHandle, channel: string, onMessage: (payload: string) => void): Promise<(() => Promise<void>) | undefined> {
+  if (handle.kind !== 'postgres' || !handle.pgConfig) return undefined;
+  const client = new pg.Client({
+    connectionString: handle.pgConfig.connectionString,
+    ...(handle.pgConfig.schema ? { options: `-c search_path="${handle.pgConfig.schema}"` } : {}),
+  });
+  await client.connect();
+  client.on('notification', (n) => {
+    if (n.channel === channel) onMessage(n.payload ?? '');
+  });
+  client.on('error', () => {});
+  await client.query(`LISTEN "${channel}"`);
+  return async () => {
+    await client.end().catch(() => {});
+  };
+}
+
+/** Names of the tables in the current database/schema (for the schema-conformance test and backups). */
+export async function listTables(db: DbOrTx): Promise<string[]> {
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`.execute(db);
+    return r.rows.map((x) => x.name);
+  }
+  const r = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by 1`.execute(db);
+  return r.rows.map((x) => x.name);
+}
+
+/** Column names per table in the current database (for the schema-conformance test). */
+export async function listColumns(db: DbOrTx, table: string): Promise<{ name: string; notnull: boolean }[]> {
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<{ name: string; nullable: string }>`select column_name as name, is_nullable as nullable from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
+    return r.rows.map((x) => ({ name: x.name, notnull: x.nullable === 'NO' }));
+  }
+  const r = await sql<{ name: string; notnull: number; pk: number }>`select name, "notnull", pk from pragma_table_info(${table})`.execute(db);
+  return r.rows.map((x) => ({ name: x.name, notnull: x.notnull === 1 || x.pk > 0 }));
+}

@@ -1,0 +1,28 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/2026-11-29-0001-platform.js';
+import * as m0002 from './migrations/2026-11-29-0002-identity.js';
+import * as m0003 from './migrations/2026-11-29-0003-tasks.js';
+
+/**
+ * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
+ * and never imports application code. Listed explicitly so bundling and tsx both see them.
+ */
+const migrations: Record<string, Migration> = {
+  '2026-11-29-0001-platform': m0001,
+  '2026-11-29-0002-identity': m0002,
+  '2026-11-29-0003-tasks': m0003,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the database to the latest schema. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return applied;
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db, DbHandle } from './db/dialect.js';
+import type { Clock } from './platform/clock.js';
+import type { Services } from './services.js';
+
+/** What every service and plugin is built from. Created once per process in `createDeps`. */
+export interface Deps {
+  config: Readonly<Config>;
+  handle: DbHandle;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** All services, so one module can call another's service (never its repository). */
+  services: Services;
+}

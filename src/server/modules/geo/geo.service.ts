@@ -1,0 +1,6 @@
+import type { Deps } from '../../deps.js';
+
+// Placeholder until the geo work lands.
+export function createGeoService(_deps: Deps) {
+  return {};
+}

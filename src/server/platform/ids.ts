@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * A UUIDv7 string (RFC 9562): 48-bit epoch ms, then a 12-bit counter so ids made in the same
+ * millisecond by this process still sort in creation order, then random bits.
+ */
+export function newId(nowMs: number = Date.now()): string {
+  if (nowMs <= lastMs) {
+    seq = (seq + 1) & 0xfff;
+    if (seq === 0) lastMs += 1;
+    nowMs = lastMs;
+  } else {
+    lastMs = nowMs;
+    seq = randomBytes(2).readUInt16BE(0) & 0x7ff;
+  }
+  const b = randomBytes(16);
+  b.writeUIntBE(nowMs, 0, 6);
+  b[6] = 0x70 | (seq >> 8);
+  b[7] = seq & 0xff;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** True for a canonical lower-case UUID string. */
+export function isId(v: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
+}

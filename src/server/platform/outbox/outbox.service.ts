@@ -1,0 +1,67 @@
+import type { Clock } from '../clock.js';
+import { canonicalJson } from '../canonical.js';
+import { notifyOnCommit, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { nextCounter } from '../counters.js';
+
+/** PostgreSQL channel that carries new outbox sequence numbers after commit. */
+export const OUTBOX_CHANNEL = 'bulwark_outbox';
+
+/** A live update. Audience: any of user, unit, jurisdiction subtree; none means every signed-in user. */
+export interface OutboxEvent {
+  topic: string;
+  userId?: string | null;
+  unitId?: string | null;
+  jurisdictionPath?: string | null;
+  payload: unknown;
+}
+
+export interface OutboxMessage extends Required<Omit<OutboxEvent, 'payload'>> {
+  seq: number;
+  at: number;
+  payload: unknown;
+}
+
+export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
+  return {
+    /** Writes an event in the caller's transaction; it is delivered only once that commits. */
+    async publish(trx: Tx, e: OutboxEvent): Promise<number> {
+      const seq = await nextCounter(trx, 'outbox');
+      await trx
+        .insertInto('outbox')
+        .values({
+          seq,
+          at: deps.clock.now(),
+          topic: e.topic,
+          user_id: e.userId ?? null,
+          unit_id: e.unitId ?? null,
+          jurisdiction_path: e.jurisdictionPath ?? null,
+          payload: canonicalJson(e.payload ?? {}),
+        })
+        .execute();
+      await notifyOnCommit(trx, OUTBOX_CHANNEL, String(seq));
+      return seq;
+    },
+
+    /** Committed events after `seq`, oldest first. */
+    async readAfter(seq: number, limit = 500, db: DbOrTx = deps.db): Promise<OutboxMessage[]> {
+      const rows = await db.selectFrom('outbox').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        at: Number(r.at),
+        topic: r.topic,
+        userId: r.user_id,
+        unitId: r.unit_id,
+        jurisdictionPath: r.jurisdiction_path,
+        payload: JSON.parse(r.payload),
+      }));
+    },
+
+    /** The highest committed sequence (where a new subscriber starts). */
+    async head(db: DbOrTx = deps.db): Promise<number> {
+      const r = await db.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+      return Number(r?.m ?? 0);
+    },
+  };
+}
+
+export type OutboxService = ReturnType<typeof createOutboxService>;

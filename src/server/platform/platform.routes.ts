@@ -1,0 +1,72 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { scopePrefix } from './actor.js';
+
+const journalEntry = z.object({
+  seq: z.number().int(),
+  at: z.number().int().describe('epoch ms'),
+  actorId: z.string().nullable(),
+  actorName: z.string(),
+  action: z.string(),
+  entityType: z.string(),
+  entityId: z.string().nullable(),
+  jurisdictionPath: z.string().nullable(),
+  payload: z.unknown(),
+  reason: z.string().nullable(),
+  batchCount: z.number().int().nullable().describe('rows in a batch entry'),
+  batchDigest: z.string().nullable().describe('SHA-256 over the batch rows'),
+  hash: z.string(),
+});
+
+/** Health, OpenAPI document, journal reading and verification. */
+const platformRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => {
+  const app = app0.withTypeProvider<ZodTypeProvider>();
+  const { services } = deps;
+
+  app.get('/api/health', {
+    config: { policy: { public: true } },
+    schema: { tags: ['platform'], response: { 200: z.object({ ok: z.boolean(), dialect: z.enum(['sqlite', 'postgres']), now: z.number().int() }) } },
+  }, async () => ({ ok: true, dialect: deps.handle.kind, now: deps.clock.now() }));
+
+  app.get('/api/openapi.json', { config: { policy: { public: true } }, schema: { hide: true } }, async () => app0.swagger());
+
+  app.get('/api/journal', {
+    config: { policy: { capability: 'journal.read', scope: 'filtered' } },
+    schema: {
+      tags: ['journal'],
+      description: 'Journal entries newest first, within the caller\'s jurisdiction.',
+      querystring: z.strictObject({
+        entityType: z.string().max(64).optional(),
+        entityId: z.string().max(64).optional(),
+        actorId: z.string().max(64).optional(),
+        action: z.string().max(128).optional(),
+        jurisdictionPath: z.string().regex(/^\/([0-9]+\/)*$/, 'a path like /420500/420502/').optional().describe('subtree to limit to'),
+        from: z.coerce.number().int().optional().describe('epoch ms, inclusive'),
+        to: z.coerce.number().int().optional().describe('epoch ms, exclusive'),
+        before: z.coerce.number().int().optional().describe('page: entries with seq below this'),
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+      }),
+      response: { 200: z.object({ items: z.array(journalEntry), nextBefore: z.number().int().nullable() }) },
+    },
+  }, async (req) => {
+    const q = req.query;
+    // Narrow to the requested subtree, but never wider than the caller's own scope.
+    const own = scopePrefix(req.actor);
+    const pathPrefix = q.jurisdictionPath && (!own || q.jurisdictionPath.startsWith(own)) ? q.jurisdictionPath : own;
+    const items = await services.journal.list(deps.db, { ...q, pathPrefix });
+    return { items, nextBefore: items.length === q.limit ? items[items.length - 1].seq : null };
+  });
+
+  app.post('/api/journal/verify', {
+    config: { policy: { capability: 'journal.read', scope: 'none' } },
+    schema: {
+      tags: ['journal'],
+      description: 'Recomputes the whole hash chain and names the first broken entry.',
+      response: { 200: z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string().optional(), brokenSeq: z.number().int().optional(), problem: z.string().optional() }) },
+    },
+  }, async () => services.journal.verify());
+};
+
+export default platformRoutes;

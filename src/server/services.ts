@@ -1,0 +1,29 @@
+import type { Deps } from './deps.js';
+import { createJournalService } from './platform/journal/journal.service.js';
+import { createOutboxService } from './platform/outbox/outbox.service.js';
+import { createAuthService } from './platform/auth/auth.service.js';
+import { createTaskService } from './platform/tasks/tasks.service.js';
+import { createJobService } from './platform/jobs/jobs.service.js';
+import { createGeoService } from './modules/geo/geo.service.js';
+
+/** Every service, created explicitly in dependency order. Add a module's service here. */
+export function createServices(deps: Omit<Deps, 'services'>) {
+  const services = {} as Services;
+  const d: Deps = { ...deps, services };
+  services.journal = createJournalService(d);
+  services.outbox = createOutboxService(d);
+  services.jobs = createJobService(d);
+  services.auth = createAuthService(d);
+  services.tasks = createTaskService(d);
+  services.geo = createGeoService(d);
+  return services;
+}
+
+export interface Services {
+  journal: ReturnType<typeof createJournalService>;
+  outbox: ReturnType<typeof createOutboxService>;
+  jobs: ReturnType<typeof createJobService>;
+  auth: ReturnType<typeof createAuthService>;
+  tasks: ReturnType<typeof createTaskService>;
+  geo: ReturnType<typeof createGeoService>;
+}
