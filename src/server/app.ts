@@ -106,8 +106,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => assertRouteHasPolicy(route as never));
   registerIdempotency(app, deps);
   app.decorateRequest('actor', undefined as never);
-  app.addHook('preHandler', async (req, reply) => {
+  // Policy runs before schema validation (the body is parsed but not yet validated), so a caller
+  // without the capability gets 403 and an out-of-scope record 404 whatever the body holds.
+  app.addHook('preValidation', async (req, reply) => {
     await enforcePolicy(req, reply, db, deps.services.auth.authenticate);
+  });
+  app.addHook('preHandler', async (req, reply) => {
     if (await idempotencyPreHandler(req, reply, db, req.actor.userId)) return reply;
   });
 
