@@ -5,6 +5,7 @@ import { createAuthService } from './platform/auth/auth.service.js';
 import { createTaskService } from './platform/tasks/tasks.service.js';
 import { createJobService } from './platform/jobs/jobs.service.js';
 import { createGeoService } from './modules/geo/geo.service.js';
+import { createPopulationService } from './modules/population/population.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -16,6 +17,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.auth = createAuthService(d);
   services.tasks = createTaskService(d);
   services.geo = createGeoService(d);
+  services.population = createPopulationService(d);
   return services;
 }
 
@@ -26,4 +28,5 @@ export interface Services {
   auth: ReturnType<typeof createAuthService>;
   tasks: ReturnType<typeof createTaskService>;
   geo: ReturnType<typeof createGeoService>;
+  population: ReturnType<typeof createPopulationService>;
 }

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/2026-11-29-0001-platform.js';
 import * as m0002 from './migrations/2026-11-29-0002-identity.js';
 import * as m0003 from './migrations/2026-11-29-0003-tasks.js';
+import * as m0004 from './migrations/2026-11-29-0004-population.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0001-platform': m0001,
   '2026-11-29-0002-identity': m0002,
   '2026-11-29-0003-tasks': m0003,
+  '2026-11-29-0004-population': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,13 +2,15 @@ import type { GeoTables } from '../modules/geo/geo.table.js';
 import { geoColumns } from '../modules/geo/geo.table.js';
 import type { AuthTables } from '../platform/auth/auth.table.js';
 import { authColumns } from '../platform/auth/auth.table.js';
+import type { PopulationTables } from '../modules/population/population.table.js';
+import { populationColumns } from '../modules/population/population.table.js';
 import type { PlatformTables } from '../platform/platform.table.js';
 import { platformColumns } from '../platform/platform.table.js';
 import type { TaskTables } from '../platform/tasks/tasks.table.js';
 import { taskColumns } from '../platform/tasks/tasks.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns };
