@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+
+describe.each(DIALECTS)('HTTP basics [%s]', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect, { bodyLimit: 2048 });
+  });
+  afterAll(() => t.close());
+
+  it('puts a request id and security headers on every response', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ ok: true, dialect });
+    expect(r.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['x-frame-options']).toBe('DENY');
+    expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(r.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers an unknown API route with the error shape and 404', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/no-such-thing' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), details: null } });
+  });
+
+  it('answers a body over the limit with 413, not 500', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/journal/verify', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'a'.repeat(5000) }) });
+    expect(r.statusCode).toBe(413);
+    expect(r.json().error.code).toBe('BODY_TOO_LARGE');
+  });
+
+  it('answers malformed JSON with 400 and says why', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/journal/verify', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.code).toBe('VALIDATION_FAILED');
+    expect(r.json().error.details[0].message).toMatch(/JSON/);
+  });
+
+  it('serves the OpenAPI document and the docs page', async () => {
+    const doc = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(doc.statusCode).toBe(200);
+    expect(doc.json().paths['/api/journal']).toBeDefined();
+    const page = await t.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/html/);
+  });
+
+  it('refuses a non-public route without a session with 401', async () => {
+    const r = await t.app.inject({ method: 'GET', url: '/api/journal' });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().error.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe.each(DIALECTS)('load shedding [%s]', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect, { maxInFlight: 2 });
+  });
+  afterAll(() => t.close());
+
+  it('sheds requests beyond the in-flight limit with 503 and Retry-After, and recovers', async () => {
+    const burst = await Promise.all(Array.from({ length: 20 }, () => t.app.inject({ method: 'GET', url: '/api/openapi.json' })));
+    const shed = burst.filter((r) => r.statusCode === 503);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(shed[0].headers['retry-after']).toBe('2');
+    expect(shed[0].json().error.code).toBe('OVERLOADED');
+    expect(burst.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(2);
+    const after = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(after.statusCode).toBe(200);
+  });
+});
