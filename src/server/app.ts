@@ -60,7 +60,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
     requestIdHeader: false,
-    disableRequestLogging: config.logLevel === 'silent',
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();

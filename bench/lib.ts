@@ -1,0 +1,92 @@
+import http from 'node:http';
+
+/** One row of the results table. `ceiling` names the row it is compared with. */
+export interface BenchRow {
+  group: string;
+  name: string;
+  ops: number;
+  seconds: number;
+  unit: string;
+  ceiling?: string;
+  note?: string;
+}
+
+/** Runs `fn` (which performs `ops` operations) and returns its rate. */
+export async function measure(group: string, name: string, ops: number, fn: () => Promise<void> | void, o: { unit?: string; ceiling?: string; note?: string } = {}): Promise<BenchRow> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { group, name, ops, seconds, unit: o.unit ?? 'ops', ceiling: o.ceiling, note: o.note };
+}
+
+/**
+ * Drives an HTTP endpoint with `concurrency` keep-alive connections for `durationMs` and counts
+ * completed requests by status code. A tiny load generator so the bench needs no extra tool.
+ */
+export async function httpLoad(
+  url: string,
+  o: { durationMs: number; concurrency: number; method?: string; headers?: Record<string, string>; body?: () => string },
+): Promise<{ ok: number; other: Record<number, number>; seconds: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const u = new URL(url);
+  let ok = 0;
+  const other: Record<number, number> = {};
+  const end = Date.now() + o.durationMs;
+  const t0 = process.hrtime.bigint();
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const body = o.body?.();
+      const req = http.request(
+        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode && res.statusCode < 300) ok++;
+            else other[res.statusCode ?? 0] = (other[res.statusCode ?? 0] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', reject);
+      if (body) req.write(body);
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (Date.now() < end) await one();
+    }),
+  );
+  agent.destroy();
+  return { ok, other, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+/** Prints the table: rate, and the ratio to the ceiling row measured in the same run. */
+export function printTable(rows: BenchRow[]): void {
+  const rate = (r: BenchRow) => r.ops / r.seconds;
+  const byName = new Map(rows.map((r) => [`${r.group}/${r.name}`, r]));
+  const lines = rows.map((r) => {
+    const c = r.ceiling ? byName.get(r.ceiling) : undefined;
+    return [
+      r.group,
+      r.name,
+      r.ops.toLocaleString('en-US'),
+      r.seconds.toFixed(2),
+      `${Math.round(rate(r)).toLocaleString('en-US')} ${r.unit}/s`,
+      c ? `${((rate(r) / rate(c)) * 100).toFixed(1)}% of ${c.name}` : 'ceiling',
+      r.note ?? '',
+    ];
+  });
+  const head = ['group', 'case', 'ops', 'seconds', 'rate', 'vs ceiling (same run)', 'note'];
+  const widths = head.map((h, i) => Math.max(width(h), ...lines.map((l) => width(l[i]))));
+  const fmt = (cells: string[]) => '| ' + cells.map((c, i) => c + ' '.repeat(widths[i] - width(c))).join(' | ') + ' |';
+  console.log(fmt(head));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const l of lines) console.log(fmt(l));
+}
+
+/** Display width: CJK characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1;
+  return w;
+}
