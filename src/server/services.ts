@@ -1,6 +1,7 @@
 import type { Deps } from './deps.js';
 import { createJournalService } from './platform/journal/journal.service.js';
 import { createOutboxService } from './platform/outbox/outbox.service.js';
+import { createCorrectionService } from './platform/corrections/corrections.service.js';
 import { createAuthService } from './platform/auth/auth.service.js';
 import { createTaskService } from './platform/tasks/tasks.service.js';
 import { createJobService } from './platform/jobs/jobs.service.js';
@@ -13,6 +14,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   const d: Deps = { ...deps, services };
   services.journal = createJournalService(d);
   services.outbox = createOutboxService(d);
+  services.corrections = createCorrectionService(d);
   services.jobs = createJobService(d);
   services.auth = createAuthService(d);
   services.tasks = createTaskService(d);
@@ -24,6 +26,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
 export interface Services {
   journal: ReturnType<typeof createJournalService>;
   outbox: ReturnType<typeof createOutboxService>;
+  corrections: ReturnType<typeof createCorrectionService>;
   jobs: ReturnType<typeof createJobService>;
   auth: ReturnType<typeof createAuthService>;
   tasks: ReturnType<typeof createTaskService>;
