@@ -81,3 +81,51 @@ export function capabilitiesOf(roles: readonly Role[]): Set<Capability> {
   }
   return out;
 }
+
+/**
+ * Whether a holder of `granterRoles` may give `role` to someone. An administrator may grant every
+ * role. Anyone else may grant only a role whose capabilities they hold themselves (nobody hands out
+ * power they do not have), and never `admin` or `auditor` (an auditor must not be appointed by the
+ * people they audit).
+ */
+export function canGrantRole(granterRoles: readonly Role[], role: Role): boolean {
+  if (granterRoles.includes('admin')) return true;
+  if (role === 'admin' || role === 'auditor') return false;
+  const own = capabilitiesOf(granterRoles);
+  for (const cap of capabilitiesOf([role])) if (!own.has(cap)) return false;
+  return true;
+}
+
+/** The roles a holder of `granterRoles` may grant, in ROLES order. */
+export function grantableRoles(granterRoles: readonly Role[]): Role[] {
+  return ROLES.filter((r) => canGrantRole(granterRoles, r));
+}
+
+/**
+ * Reads a role from what a person typed: the code name (`sampler`), or its Chinese or English label
+ * (`采样员`, `Sampler`), case- and space-insensitive. Undefined when nothing matches.
+ */
+export function parseRole(text: string): Role | undefined {
+  const t = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (!t) return undefined;
+  for (const r of ROLES) {
+    if (r === t || ROLE_LABELS[r].zh === t || ROLE_LABELS[r].en.toLowerCase() === t) return r;
+  }
+  return undefined;
+}
+
+/** Kinds of unit (单位 / 专班). Stored in `units.kind`. */
+export const UNIT_KINDS = ['hq', 'district_hq', 'street_office', 'community', 'task_force', 'lab', 'facility', 'other'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+/** Unit kind labels, Chinese first. */
+export const UNIT_KIND_LABELS: Record<UnitKind, { zh: string; en: string }> = {
+  hq: { zh: '指挥部', en: 'Command HQ' },
+  district_hq: { zh: '区指挥部', en: 'District HQ' },
+  street_office: { zh: '街道办事处', en: 'Street office' },
+  community: { zh: '社区居委会', en: 'Community committee' },
+  task_force: { zh: '专班', en: 'Task force' },
+  lab: { zh: '检测机构', en: 'Laboratory' },
+  facility: { zh: '隔离场所', en: 'Facility' },
+  other: { zh: '其他', en: 'Other' },
+};

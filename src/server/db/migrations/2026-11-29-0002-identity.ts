@@ -14,6 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('units_path_idx').on('units').column('jurisdiction_path').execute();
+  // Import files and the CLI name units; two units of one name in one jurisdiction would be ambiguous.
+  await db.schema.createIndex('units_jurisdiction_name_uq').on('units').columns(['jurisdiction_id', 'name']).unique().execute();
+  await db.schema.createIndex('units_parent_idx').on('units').column('parent_unit_id').execute();
 
   await db.schema
     .createTable('users')
@@ -29,6 +32,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('failed_logins', 'integer', (c) => c.notNull())
     .addColumn('locked_until', 'bigint')
     .addColumn('last_login_at', 'bigint')
+    // The last TOTP time step accepted, so a seen code cannot be replayed (RFC 6238 §5.2).
+    .addColumn('totp_last_step', 'bigint')
+    .addColumn('password_changed_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
@@ -44,4 +50,5 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_at', 'bigint')
     .execute();
   await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
+  await db.schema.createIndex('sessions_expires_idx').on('sessions').column('expires_at').execute();
 }

@@ -39,6 +39,10 @@ export interface UsersTable {
   /** Epoch ms until which logins are refused after repeated failures. */
   locked_until: number | null;
   last_login_at: number | null;
+  /** The last TOTP time step accepted; codes of that step or earlier are refused (no replay). */
+  totp_last_step: number | null;
+  /** Epoch ms of the last password change or reset; null for the initial password. */
+  password_changed_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -64,6 +68,6 @@ export interface AuthTables {
 
 export const authColumns: ColumnsOf<AuthTables> = {
   units: { id: 1, name: 1, kind: 1, jurisdiction_id: 1, jurisdiction_path: 1, parent_unit_id: 1, active: 1, created_at: 1, updated_at: 1 },
-  users: { id: 1, username: 1, display_name: 1, password_hash: 1, unit_id: 1, roles: 1, active: 1, totp_secret: 1, totp_enabled: 1, failed_logins: 1, locked_until: 1, last_login_at: 1, created_at: 1, updated_at: 1 },
+  users: { id: 1, username: 1, display_name: 1, password_hash: 1, unit_id: 1, roles: 1, active: 1, totp_secret: 1, totp_enabled: 1, failed_logins: 1, locked_until: 1, last_login_at: 1, totp_last_step: 1, password_changed_at: 1, created_at: 1, updated_at: 1 },
   sessions: { id: 1, user_id: 1, created_at: 1, last_seen_at: 1, expires_at: 1, revoked_at: 1 },
 };

@@ -1,0 +1,41 @@
+import { hash, verify } from '@node-rs/argon2';
+
+/** Passwords: at least 10 characters (a passphrase is encouraged), at most 128 (bounds hashing work). */
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 128;
+
+/** Argon2id (the algorithm value 2 of @node-rs/argon2) with the library's default cost. */
+const ARGON2ID = 2;
+
+/** Hashes a password with argon2id; returns the PHC string stored in `users.password_hash`. */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, { algorithm: ARGON2ID });
+}
+
+/** True when the password matches the stored hash. A malformed hash counts as no match. */
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    return await verify(stored, password);
+  } catch {
+    return false;
+  }
+}
+
+let dummy: Promise<string> | undefined;
+/**
+ * Spends the same work as a real check when there is no user to check against, so the answer for
+ * an unknown user takes as long as the one for a wrong password.
+ */
+export async function burnPasswordCheck(password: string): Promise<void> {
+  dummy ??= hashPassword('bulwark-timing-equaliser');
+  await verifyPassword(await dummy, password);
+}
+
+/** Why a password is not acceptable (English, for details), or null when it is. */
+export function passwordProblem(password: string, username?: string): string | null {
+  if (password.length < PASSWORD_MIN) return `must be at least ${PASSWORD_MIN} characters`;
+  if (password.length > PASSWORD_MAX) return `must be at most ${PASSWORD_MAX} characters`;
+  if (/^(.)\1*$/.test(password)) return 'must not be one repeated character';
+  if (username && password.toLowerCase().includes(username.toLowerCase())) return 'must not contain the username';
+  return null;
+}
