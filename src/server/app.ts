@@ -25,6 +25,7 @@ import authRoutes from './platform/auth/auth.routes.js';
 import taskRoutes from './platform/tasks/tasks.routes.js';
 import geoRoutes from './modules/geo/geo.routes.js';
 import populationRoutes from './modules/population/population.routes.js';
+import controlRoutes from './modules/control/control.routes.js';
 
 /** A logger that never prints request bodies, query strings or cookies (personal data stays out). */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
@@ -132,6 +133,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(taskRoutes, { deps });
   await app.register(geoRoutes, { deps });
   await app.register(populationRoutes, { deps });
+  await app.register(controlRoutes, { deps });
 
   // The built web app, with client-side routing falling back to index.html.
   const indexFile = path.join(config.webDir, 'index.html');

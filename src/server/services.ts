@@ -7,6 +7,7 @@ import { createTaskService } from './platform/tasks/tasks.service.js';
 import { createJobService } from './platform/jobs/jobs.service.js';
 import { createGeoService } from './modules/geo/geo.service.js';
 import { createPopulationService } from './modules/population/population.service.js';
+import { createControlService } from './modules/control/control.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -20,6 +21,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.tasks = createTaskService(d);
   services.geo = createGeoService(d);
   services.population = createPopulationService(d);
+  services.control = createControlService(d);
   return services;
 }
 
@@ -32,4 +34,5 @@ export interface Services {
   tasks: ReturnType<typeof createTaskService>;
   geo: ReturnType<typeof createGeoService>;
   population: ReturnType<typeof createPopulationService>;
+  control: ReturnType<typeof createControlService>;
 }

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/2026-11-29-0001-platform.js';
 import * as m0002 from './migrations/2026-11-29-0002-identity.js';
 import * as m0003 from './migrations/2026-11-29-0003-tasks.js';
 import * as m0004 from './migrations/2026-11-29-0004-population.js';
+import * as m0005 from './migrations/2026-11-29-0005-control.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0002-identity': m0002,
   '2026-11-29-0003-tasks': m0003,
   '2026-11-29-0004-population': m0004,
+  '2026-11-29-0005-control': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,13 +4,15 @@ import type { AuthTables } from '../platform/auth/auth.table.js';
 import { authColumns } from '../platform/auth/auth.table.js';
 import type { PopulationTables } from '../modules/population/population.table.js';
 import { populationColumns } from '../modules/population/population.table.js';
+import type { ControlTables } from '../modules/control/control.table.js';
+import { controlColumns } from '../modules/control/control.table.js';
 import type { PlatformTables } from '../platform/platform.table.js';
 import { platformColumns } from '../platform/platform.table.js';
 import type { TaskTables } from '../platform/tasks/tasks.table.js';
 import { taskColumns } from '../platform/tasks/tasks.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns };

@@ -1,0 +1,809 @@
+import type { Capability } from '../../../common/roles.js';
+import type { Deps } from '../../deps.js';
+import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
+import { defineErrors, Errors } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import * as repo from './control.repository.js';
+import type { ControlBulkRequestsTable, ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary
+
+/** A person's control status (管控状态). `none` is also what a person without any record has. */
+export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** Labels, Chinese first. */
+export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: string }> = {
+  none: { zh: '无管控', en: 'None' },
+  pending_recheck: { zh: '待复核', en: 'Pending recheck' },
+  quarantined_central: { zh: '集中隔离', en: 'Central quarantine' },
+  quarantined_home: { zh: '居家隔离', en: 'Home quarantine' },
+  home_monitored: { zh: '居家健康监测', en: 'Home health monitoring' },
+  released: { zh: '解除', en: 'Released' },
+};
+
+/** The epidemiological record a change rests on (依据). */
+export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review'] as const;
+export type BasisType = (typeof BASIS_TYPES)[number];
+
+export interface Basis {
+  type: BasisType;
+  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review. */
+  id: string;
+}
+
+/**
+ * Capabilities used by this module. The capability table (src/common/roles.ts) has no control rows
+ * yet; when `control.read` / `control.change` are added, change these two lines.
+ */
+const CAP_READ: Capability = 'geo.read';
+const CAP_CHANGE: Capability = 'task.assign';
+const CAP_APPROVE: Capability = 'status.approve-bulk';
+
+/** Manual changes affecting more persons than this wait for a second approver (settings row overrides). */
+export const DEFAULT_BULK_THRESHOLD = 20;
+export const BULK_THRESHOLD_SETTING = 'control.bulk_threshold';
+
+export const ControlErrors = defineErrors({
+  CONTROL_BASIS_REQUIRED: [422, 'A control status change must cite its basis (a positive tube, a case, a contact link, a risk area, a recheck or a manual review)'],
+  CONTROL_BASIS_TYPE_INVALID: [422, 'The basis type is not one the status guard accepts'],
+  CONTROL_BASIS_NOT_FOUND: [422, 'The cited basis does not exist'],
+  CONTROL_TRANSITION_INVALID: [409, 'This status change is not allowed from the current status'],
+  CONTROL_ENDS_AT_INVALID: [422, 'The end time is not valid for this status'],
+  CONTROL_PERSON_NOT_FOUND: [404, 'Person not found'],
+  CONTROL_NO_PERSONS: [422, 'Name at least one person'],
+  CONTROL_CONCURRENT_CHANGE: [409, "Another change to one of these persons' status was saved first; reload and retry"],
+  CONTROL_BULK_REQUEST_NOT_FOUND: [404, 'Bulk request not found'],
+  CONTROL_BULK_NOT_PENDING: [409, 'The bulk request has already been decided'],
+  CONTROL_SELF_APPROVAL: [403, 'A bulk change must be approved by a second person, not its requester'],
+  CONTROL_THRESHOLD_INVALID: [422, 'The bulk threshold must be a whole number of at least 1'],
+});
+
+/**
+ * THE TRANSITION RULES. A change is allowed when it is listed here, or when it moves to a stricter
+ * measure (higher rank) citing a basis other than the one the current status rests on.
+ *
+ *   none, released      → pending_recheck | quarantined_central | quarantined_home | home_monitored
+ *   pending_recheck     → quarantined_central | quarantined_home | none (negative recheck) | released
+ *   quarantined_central → quarantined_home | home_monitored | released   (step-down per the protocol)
+ *   quarantined_home    → home_monitored | released
+ *   home_monitored      → released
+ *   any                 → a stricter measure, with a new basis
+ *
+ * A status never changes to itself (to extend a measure, cite the new basis and change it).
+ */
+export const ALLOWED_TRANSITIONS: Record<ControlStatus, readonly ControlStatus[]> = {
+  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  pending_recheck: ['quarantined_central', 'quarantined_home', 'none', 'released'],
+  quarantined_central: ['quarantined_home', 'home_monitored', 'released'],
+  quarantined_home: ['home_monitored', 'released'],
+  home_monitored: ['released'],
+};
+
+/** How strict a status is: a move to a higher rank is an escalation. */
+export const STRICTNESS: Record<ControlStatus, number> = {
+  none: 0,
+  released: 0,
+  home_monitored: 1,
+  pending_recheck: 2,
+  quarantined_home: 3,
+  quarantined_central: 4,
+};
+
+/** Statuses that are measures a person is held to (they may carry an end time). */
+const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
+
+/** Why a transition is refused, or null when it is allowed. */
+export function transitionProblem(from: ControlStatus, to: ControlStatus, currentBasis: Basis | null, basis: Basis): string | null {
+  if (from === to) return 'already in this status';
+  if (ALLOWED_TRANSITIONS[from].includes(to)) return null;
+  if (STRICTNESS[to] > STRICTNESS[from]) {
+    if (currentBasis && currentBasis.type === basis.type && currentBasis.id === basis.id) return 'a stricter measure needs a new basis';
+    return null;
+  }
+  return `not allowed from ${from}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DTOs
+
+export interface ActorRef {
+  id: string | null;
+  name: string;
+}
+
+export interface ControlStatusDto {
+  personId: string;
+  status: ControlStatus;
+  /** Epoch ms the current status began; null when the person never had a status. */
+  since: number | null;
+  endsAt: number | null;
+  basis: Basis | null;
+  reason: string | null;
+  presetVersion: string | null;
+  updatedAt: number | null;
+}
+
+export interface StatusChangeDto {
+  id: string;
+  from: ControlStatus;
+  to: ControlStatus;
+  basis: Basis;
+  reason: string;
+  endsAt: number | null;
+  mode: 'automatic' | 'manual' | 'bulk';
+  presetVersion: string | null;
+  actor: ActorRef;
+  at: number;
+  /** For bulk-approved changes: who asked and who approved (the two persons). */
+  bulkRequest: { id: string; requestedBy: ActorRef; requestedAt: number; approvedBy: ActorRef | null; approvedAt: number | null; note: string | null } | null;
+  journalSeq: number;
+}
+
+export interface ExplanationDto extends ControlStatusDto {
+  /** Every change, oldest first: the chain of bases that led to the current status. */
+  history: StatusChangeDto[];
+}
+
+export interface BulkRequestDto {
+  id: string;
+  status: 'pending' | 'applied' | 'rejected';
+  to: ControlStatus;
+  basis: Basis;
+  reason: string;
+  endsAt: number | null;
+  personCount: number;
+  /** Present on single-request reads; lists omit it. */
+  personIds?: string[];
+  jurisdictionPath: string;
+  requestedBy: ActorRef;
+  requestedAt: number;
+  approvedBy: ActorRef | null;
+  approvedAt: number | null;
+  approvalNote: string | null;
+  rejectedBy: ActorRef | null;
+  rejectedAt: number | null;
+  rejectReason: string | null;
+  appliedAt: number | null;
+}
+
+export interface ChangeInput {
+  personIds: readonly string[];
+  to: ControlStatus;
+  /** Required by the guard; typed optional so callers relaying user input get the 422, not a crash. */
+  basis?: Partial<Basis> | null;
+  reason?: string | null;
+  /** Epoch ms the measure ends (measures only). */
+  endsAt?: number | null;
+}
+
+export interface AutomaticInput extends ChangeInput {
+  /** The protocol preset version the measure follows (防控方案 edition). */
+  presetVersion?: string | null;
+  /**
+   * What to do with persons for whom the transition is not allowed (already under an equal or
+   * stricter measure, say): `skip` leaves them unchanged and lists them; `throw` refuses the whole
+   * change with 409. Default `skip`: a positive tube must not fail because one of its ten persons
+   * is already in central quarantine.
+   */
+  ifNotAllowed?: 'skip' | 'throw';
+}
+
+export interface AutomaticResult {
+  applied: number;
+  changes: { personId: string; from: ControlStatus; to: ControlStatus }[];
+  skipped: { personId: string; status: ControlStatus; problem: string }[];
+  journalSeq: number | null;
+}
+
+export type RequestChangeResult =
+  | { kind: 'applied'; applied: number; personIds: string[] }
+  | { kind: 'pending'; bulkRequest: BulkRequestDto };
+
+export type MeasureOrReleased = Exclude<ControlStatus, 'none'>;
+
+export interface ControlSummaryDto {
+  jurisdictionPath: string;
+  /** Persons currently in each status within the subtree (`none` is not counted: it is everyone else). */
+  counts: Record<MeasureOrReleased, number>;
+  /** Persons under a measure: pending recheck, quarantined (both) and home-monitored. */
+  underMeasure: number;
+}
+
+/** Checks that a basis record exists, inside the caller's transaction. Registered by the module that owns it. */
+export type BasisValidator = (trx: DbOrTx, id: string) => Promise<boolean>;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** The longest common jurisdiction path of a set of paths (`/420500/420502/` for two streets of 西陵区). */
+export function commonPath(paths: Iterable<string>): string {
+  let common: string[] | null = null;
+  for (const p of paths) {
+    const segs = p.split('/').filter(Boolean);
+    if (!common) {
+      common = segs;
+      continue;
+    }
+    let i = 0;
+    while (i < common.length && i < segs.length && common[i] === segs[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common && common.length ? `/${common.join('/')}/` : '/';
+}
+
+/** A path and each of its ancestors, plus the root: the counter rows a person at `path` counts in. */
+function pathAndAncestors(path: string): string[] {
+  const segs = path.split('/').filter(Boolean);
+  const out = ['/'];
+  for (let i = 1; i <= segs.length; i++) out.push(`/${segs.slice(0, i).join('/')}/`);
+  return out;
+}
+
+/** Accumulates counter changes per (path, status) over a person's path and all its ancestors. */
+class CountDeltas {
+  private readonly byKey = new Map<string, repo.CountDelta>();
+  bump(path: string, status: string, delta: number): void {
+    if (status === 'none') return; // everyone not under a measure is `none`; not counted
+    for (const p of pathAndAncestors(path)) {
+      const k = `${p}\u0000${status}`;
+      const d = this.byKey.get(k);
+      if (d) d.delta += delta;
+      else this.byKey.set(k, { path: p, status, delta });
+    }
+  }
+  list(): repo.CountDelta[] {
+    return [...this.byKey.values()];
+  }
+}
+
+const actorRef = (id: string | null, name: string | null): ActorRef => ({ id, name: name ?? '' });
+
+function statusDto(personId: string, r: ControlStatusesTable | undefined): ControlStatusDto {
+  if (!r) return { personId, status: 'none', since: null, endsAt: null, basis: null, reason: null, presetVersion: null, updatedAt: null };
+  return {
+    personId,
+    status: r.status as ControlStatus,
+    since: Number(r.since),
+    endsAt: r.ends_at === null ? null : Number(r.ends_at),
+    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    reason: r.reason,
+    presetVersion: r.preset_version,
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function changeDto(r: repo.ChangeWithRequest): StatusChangeDto {
+  return {
+    id: r.id,
+    from: r.from_status as ControlStatus,
+    to: r.to_status as ControlStatus,
+    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    reason: r.reason,
+    endsAt: r.ends_at === null ? null : Number(r.ends_at),
+    mode: r.mode as StatusChangeDto['mode'],
+    presetVersion: r.preset_version,
+    actor: actorRef(r.actor_id, r.actor_name),
+    at: Number(r.at),
+    bulkRequest: r.bulk_request_id
+      ? {
+          id: r.bulk_request_id,
+          requestedBy: actorRef(r.request_requested_by, r.request_requested_by_name),
+          requestedAt: Number(r.request_requested_at),
+          approvedBy: r.request_approved_by_name ? actorRef(r.request_approved_by, r.request_approved_by_name) : null,
+          approvedAt: r.request_approved_at === null ? null : Number(r.request_approved_at),
+          note: r.request_approval_note,
+        }
+      : null,
+    journalSeq: Number(r.journal_seq),
+  };
+}
+
+function bulkDto(r: Omit<ControlBulkRequestsTable, 'person_ids'> & { person_ids?: string }): BulkRequestDto {
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: r.id,
+    status: r.status as BulkRequestDto['status'],
+    to: r.to_status as ControlStatus,
+    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    reason: r.reason,
+    endsAt: num(r.ends_at),
+    personCount: Number(r.person_count),
+    ...(r.person_ids !== undefined ? { personIds: JSON.parse(r.person_ids) as string[] } : {}),
+    jurisdictionPath: r.jurisdiction_path,
+    requestedBy: actorRef(r.requested_by, r.requested_by_name),
+    requestedAt: Number(r.requested_at),
+    approvedBy: r.approved_by_name ? actorRef(r.approved_by, r.approved_by_name) : null,
+    approvedAt: num(r.approved_at),
+    approvalNote: r.approval_note,
+    rejectedBy: r.rejected_by_name ? actorRef(r.rejected_by, r.rejected_by_name) : null,
+    rejectedAt: num(r.rejected_at),
+    rejectReason: r.reject_reason,
+    appliedAt: num(r.applied_at),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service
+
+/**
+ * The one place that owns a person's control status, and THE STATUS GUARD: every change cites a
+ * basis and a reason, follows the transition rules, is journaled in the same transaction, and a
+ * manual change affecting more persons than the threshold waits for a second approver.
+ * (The guard exists because in 2022 Henan turned 1,317 bank depositors' health codes red with no
+ * epidemiological basis.)
+ */
+export function createControlService(deps: Deps) {
+  const validators = new Map<BasisType, BasisValidator>();
+
+  function requireCapability(actor: Actor, cap: Capability): void {
+    if (!actor.capabilities.has(cap)) throw Errors.FORBIDDEN({ capability: cap });
+  }
+
+  /** The guard's first checks, before anything is read or written. */
+  async function checkGuard(trx: DbOrTx, input: ChangeInput): Promise<{ basis: Basis; reason: string; personIds: string[] }> {
+    const b = input.basis;
+    if (!b || typeof b !== 'object' || !b.type || typeof b.id !== 'string' || !b.id.trim()) {
+      throw ControlErrors.CONTROL_BASIS_REQUIRED({ allowed: BASIS_TYPES });
+    }
+    if (!(BASIS_TYPES as readonly string[]).includes(b.type)) throw ControlErrors.CONTROL_BASIS_TYPE_INVALID({ type: b.type, allowed: BASIS_TYPES });
+    const basis: Basis = { type: b.type, id: b.id.trim() };
+    const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+    if (!reason) throw Errors.REASON_REQUIRED();
+    if (!(CONTROL_STATUSES as readonly string[]).includes(input.to)) throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: input.to }, 'Unknown target status');
+    if (input.endsAt !== undefined && input.endsAt !== null) {
+      if (!MEASURES.has(input.to)) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ to: input.to }, 'Only a measure can have an end time');
+      if (!Number.isSafeInteger(input.endsAt) || input.endsAt <= deps.clock.now()) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ endsAt: input.endsAt }, 'The end time must lie in the future');
+    }
+    const personIds = [...new Set(input.personIds ?? [])];
+    if (personIds.length === 0) throw ControlErrors.CONTROL_NO_PERSONS();
+    await checkBasisExists(trx, basis);
+    return { basis, reason, personIds };
+  }
+
+  async function checkBasisExists(trx: DbOrTx, basis: Basis): Promise<void> {
+    const validate = validators.get(basis.type);
+    if (validate && !(await validate(trx, basis.id))) throw ControlErrors.CONTROL_BASIS_NOT_FOUND({ basis });
+  }
+
+  /**
+   * The jurisdiction path of each person that exists (and, with an actor, lies in the actor's
+   * scope). Anything missing is a 404 naming the ids, so out-of-scope looks like missing.
+   */
+  async function resolvePersons(db: DbOrTx, personIds: readonly string[], actor: Actor | null): Promise<Map<string, string>> {
+    const found = await repo.findPersonJurisdictionPaths(db, personIds);
+    const missing = personIds.filter((id) => {
+      const p = found.get(id);
+      return !p || (actor !== null && !inScope(actor, p));
+    });
+    if (missing.length) throw ControlErrors.CONTROL_PERSON_NOT_FOUND({ personIds: missing.slice(0, 50), count: missing.length });
+    return found;
+  }
+
+  async function bulkThreshold(db: DbOrTx = deps.db): Promise<number> {
+    const v = await repo.readSetting(db, BULK_THRESHOLD_SETTING);
+    const n = v === undefined ? NaN : Number(v);
+    return Number.isInteger(n) && n >= 1 ? n : DEFAULT_BULK_THRESHOLD;
+  }
+
+  interface ApplySpec {
+    paths: ReadonlyMap<string, string>;
+    personIds: readonly string[];
+    to: ControlStatus;
+    basis: Basis;
+    reason: string;
+    endsAt: number | null;
+    presetVersion: string | null;
+    mode: 'automatic' | 'manual' | 'bulk';
+    bulkRequestId: string | null;
+    ifNotAllowed: 'skip' | 'throw';
+  }
+
+  /**
+   * Applies one change to a set of persons in the caller's transaction: checks each transition,
+   * writes the status rows, the history, the journal (per person for manual and bulk changes, one
+   * batch entry for automatic ones), the counters and one live update.
+   */
+  async function applyChanges(trx: Tx, actor: Actor, s: ApplySpec): Promise<AutomaticResult> {
+    const current = new Map((await repo.findStatuses(trx, s.personIds)).map((r) => [r.person_id, r]));
+    const ok: { personId: string; from: ControlStatus; row: ControlStatusesTable | undefined }[] = [];
+    const refused: { personId: string; status: ControlStatus; problem: string }[] = [];
+    for (const personId of s.personIds) {
+      const row = current.get(personId);
+      const from = (row?.status ?? 'none') as ControlStatus;
+      const problem = transitionProblem(from, s.to, row ? { type: row.basis_type as BasisType, id: row.basis_id } : null, s.basis);
+      if (problem) refused.push({ personId, status: from, problem });
+      else ok.push({ personId, from, row });
+    }
+    if (refused.length && s.ifNotAllowed === 'throw') {
+      throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: s.to, refused: refused.slice(0, 50), count: refused.length, allowed: ALLOWED_TRANSITIONS });
+    }
+    if (ok.length === 0) return { applied: 0, changes: [], skipped: refused, journalSeq: null };
+
+    const now = deps.clock.now();
+    const basisPayload = { type: s.basis.type, id: s.basis.id };
+    // Journal first: its sequence number is stored on each history row.
+    const seqOf = new Map<string, number>();
+    let batchSeq: number | null = null;
+    if (s.mode === 'automatic') {
+      const entry = await deps.services.journal.appendBatch(trx, actor, {
+        action: 'control.status.change',
+        entityType: 'person',
+        jurisdictionPath: commonPath(ok.map((o) => s.paths.get(o.personId)!)),
+        rows: ok.map((o) => ({ personId: o.personId, from: o.from, to: s.to })),
+        summary: { mode: s.mode, to: s.to, basis: basisPayload, endsAt: s.endsAt, presetVersion: s.presetVersion, count: ok.length },
+        reason: s.reason,
+      });
+      batchSeq = entry.seq;
+    } else {
+      for (const o of ok) {
+        const entry = await deps.services.journal.append(trx, actor, {
+          action: 'control.status.change',
+          entityType: 'person',
+          entityId: o.personId,
+          jurisdictionPath: s.paths.get(o.personId)!,
+          payload: { mode: s.mode, from: o.from, to: s.to, basis: basisPayload, endsAt: s.endsAt, bulkRequestId: s.bulkRequestId },
+          reason: s.reason,
+        });
+        seqOf.set(o.personId, entry.seq);
+      }
+    }
+
+    const set = { status: s.to, basis_type: s.basis.type, basis_id: s.basis.id, reason: s.reason, since: now, ends_at: s.endsAt, preset_version: s.presetVersion, updated_at: now };
+    const fresh = ok.filter((o) => !o.row);
+    try {
+      await repo.insertStatuses(trx, fresh.map((o) => ({ person_id: o.personId, jurisdiction_path: s.paths.get(o.personId)!, ...set })));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw ControlErrors.CONTROL_CONCURRENT_CHANGE();
+      throw err;
+    }
+    const byFrom = new Map<ControlStatus, string[]>();
+    for (const o of ok) {
+      if (!o.row) continue;
+      const list = byFrom.get(o.from);
+      if (list) list.push(o.personId);
+      else byFrom.set(o.from, [o.personId]);
+    }
+    for (const [from, ids] of byFrom) {
+      // Conditional on the status we checked: a concurrent change makes the count fall short.
+      const n = await repo.updateStatusesFrom(trx, ids, from, set, s.paths);
+      if (n !== ids.length) throw ControlErrors.CONTROL_CONCURRENT_CHANGE();
+    }
+
+    const changes: ControlStatusChangesTable[] = ok.map((o) => ({
+      id: newId(now),
+      person_id: o.personId,
+      from_status: o.from,
+      to_status: s.to,
+      basis_type: s.basis.type,
+      basis_id: s.basis.id,
+      reason: s.reason,
+      ends_at: s.endsAt,
+      mode: s.mode,
+      preset_version: s.presetVersion,
+      jurisdiction_path: s.paths.get(o.personId)!,
+      actor_id: actor.userId,
+      actor_name: actor.name,
+      at: now,
+      bulk_request_id: s.bulkRequestId,
+      journal_seq: batchSeq ?? seqOf.get(o.personId)!,
+    }));
+    await repo.insertChanges(trx, changes);
+
+    // Counters: out of the old (path, status) and into the new one, at every ancestor.
+    const deltas = new CountDeltas();
+    for (const o of ok) {
+      if (o.row) deltas.bump(o.row.jurisdiction_path, o.from, -1);
+      deltas.bump(s.paths.get(o.personId)!, s.to, +1);
+    }
+    await repo.applyCountDeltas(trx, deltas.list());
+
+    await deps.services.outbox.publish(trx, {
+      topic: 'control.status.changed',
+      jurisdictionPath: commonPath(ok.map((o) => s.paths.get(o.personId)!)),
+      payload: { to: s.to, mode: s.mode, count: ok.length, bulkRequestId: s.bulkRequestId },
+    });
+    return { applied: ok.length, changes: ok.map((o) => ({ personId: o.personId, from: o.from, to: s.to })), skipped: refused, journalSeq: batchSeq };
+  }
+
+  /**
+   * Persons per status within a jurisdiction subtree, read from the counters kept current with
+   * each change (no scan). `path` defaults to the actor's scope. A node above the actor's scope
+   * (which users may navigate to) counts only the actor's own scope; any other node is a 404.
+   */
+  async function summary(actor: Actor, path?: string | null, db: DbOrTx = deps.db): Promise<ControlSummaryDto> {
+    requireCapability(actor, CAP_READ);
+    let at = path ?? actor.scopePath;
+    if (!inScope(actor, at)) {
+      if (!actor.scopePath.startsWith(at)) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
+      at = actor.scopePath;
+    }
+    return toSummary(at, await repo.countsAt(db, at));
+  }
+
+  /** Path of a jurisdiction node, through the geography service. */
+  async function jurisdictionPathOf(id: string): Promise<string | undefined> {
+    const geo = deps.services.geo as { getById?: (id: string) => Promise<{ path: string } | undefined> };
+    return (await geo.getById?.(id))?.path;
+  }
+
+  /** Loads a bulk request the actor may see, or throws the same 404 as a missing one. */
+  async function visibleRequest(db: DbOrTx, actor: Actor, id: string): Promise<ControlBulkRequestsTable> {
+    const r = await repo.findBulkRequest(db, id);
+    if (!r || !inScope(actor, r.jurisdiction_path)) throw ControlErrors.CONTROL_BULK_REQUEST_NOT_FOUND({ id });
+    return r;
+  }
+
+  return {
+    /**
+     * Registers the check that a basis id exists, for one basis type. The module owning that record
+     * (testing for tubes, cases for cases and contacts, zoning for risk areas) calls it once at start.
+     * Once registered, a change citing an unknown id is refused with 422 CONTROL_BASIS_NOT_FOUND.
+     */
+    registerBasisValidator(type: BasisType, fn: BasisValidator): void {
+      validators.set(type, fn);
+    },
+
+    /**
+     * An automatic change that follows from a recorded basis (the ten persons of a positive pool →
+     * pending recheck). Applies at once in the caller's transaction, journaled as one batch entry.
+     * The caller has already checked its own capability and scope; persons only need to exist.
+     */
+    async applyAutomatic(trx: Tx, actor: Actor, input: AutomaticInput): Promise<AutomaticResult> {
+      const g = await checkGuard(trx, input);
+      const paths = await resolvePersons(trx, g.personIds, null);
+      return applyChanges(trx, actor, {
+        paths,
+        personIds: g.personIds,
+        to: input.to,
+        basis: g.basis,
+        reason: g.reason,
+        endsAt: input.endsAt ?? null,
+        presetVersion: input.presetVersion ?? null,
+        mode: 'automatic',
+        bulkRequestId: null,
+        ifNotAllowed: input.ifNotAllowed ?? 'skip',
+      });
+    },
+
+    /**
+     * A manual change. Up to the bulk threshold it applies at once (journaled per person); above it,
+     * it becomes a pending bulk request that waits for a second person with `status.approve-bulk`.
+     * Every person must be in the actor's scope (else 404) and every transition allowed (else 409).
+     */
+    async requestChange(trx: DbOrTx | undefined, actor: Actor, input: ChangeInput): Promise<RequestChangeResult> {
+      requireCapability(actor, CAP_CHANGE);
+      return inTx(trx ?? deps.db, async (tx) => {
+        const g = await checkGuard(tx, input);
+        const paths = await resolvePersons(tx, g.personIds, actor);
+        const endsAt = input.endsAt ?? null;
+        if (g.personIds.length <= (await bulkThreshold(tx))) {
+          const r = await applyChanges(tx, actor, { paths, personIds: g.personIds, to: input.to, basis: g.basis, reason: g.reason, endsAt, presetVersion: null, mode: 'manual', bulkRequestId: null, ifNotAllowed: 'throw' });
+          return { kind: 'applied', applied: r.applied, personIds: r.changes.map((c) => c.personId) };
+        }
+        // Refuse now what could never be applied, rather than asking someone to approve it.
+        const current = new Map((await repo.findStatuses(tx, g.personIds)).map((r) => [r.person_id, r]));
+        const refused = g.personIds
+          .map((personId) => {
+            const row = current.get(personId);
+            const from = (row?.status ?? 'none') as ControlStatus;
+            return { personId, status: from, problem: transitionProblem(from, input.to, row ? { type: row.basis_type as BasisType, id: row.basis_id } : null, g.basis) };
+          })
+          .filter((x) => x.problem);
+        if (refused.length) throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: input.to, refused: refused.slice(0, 50), count: refused.length, allowed: ALLOWED_TRANSITIONS });
+        const now = deps.clock.now();
+        const row: ControlBulkRequestsTable = {
+          id: newId(now),
+          status: 'pending',
+          to_status: input.to,
+          basis_type: g.basis.type,
+          basis_id: g.basis.id,
+          reason: g.reason,
+          ends_at: endsAt,
+          person_ids: JSON.stringify(g.personIds),
+          person_count: g.personIds.length,
+          jurisdiction_path: commonPath(paths.values()),
+          requested_by: actor.userId,
+          requested_by_name: actor.name,
+          requested_at: now,
+          approved_by: null,
+          approved_by_name: null,
+          approved_at: null,
+          approval_note: null,
+          rejected_by: null,
+          rejected_by_name: null,
+          rejected_at: null,
+          reject_reason: null,
+          applied_at: null,
+        };
+        await repo.insertBulkRequest(tx, row);
+        await deps.services.journal.appendBatch(tx, actor, {
+          action: 'control.bulk.request',
+          entityType: 'control_bulk_request',
+          entityId: row.id,
+          jurisdictionPath: row.jurisdiction_path,
+          rows: g.personIds,
+          summary: { to: input.to, basis: g.basis, endsAt, count: g.personIds.length },
+          reason: g.reason,
+        });
+        await deps.services.outbox.publish(tx, { topic: 'control.bulk.requested', jurisdictionPath: row.jurisdiction_path, payload: { id: row.id, to: input.to, count: g.personIds.length } });
+        return { kind: 'pending', bulkRequest: bulkDto(row) };
+      });
+    },
+
+    /**
+     * Approves a pending bulk request and applies it in the same transaction. The approver must be a
+     * signed-in person other than the requester (403 CONTROL_SELF_APPROVAL) whose scope covers it.
+     */
+    async approveBulk(trx: DbOrTx | undefined, actor: Actor, requestId: string, note?: string | null): Promise<BulkRequestDto> {
+      requireCapability(actor, CAP_APPROVE);
+      return inTx(trx ?? deps.db, async (tx) => {
+        const r = await visibleRequest(tx, actor, requestId);
+        // "A second person": a signed-in user who is not the requester; a system actor cannot approve.
+        if (actor.kind !== 'user' || !actor.userId || actor.userId === r.requested_by) {
+          throw ControlErrors.CONTROL_SELF_APPROVAL({ requestId, requestedBy: r.requested_by });
+        }
+        if (r.status !== 'pending') throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId, status: r.status });
+        const now = deps.clock.now();
+        const cleanNote = note?.trim() || null;
+        const decided = await repo.decideBulkRequest(tx, r.id, { status: 'applied', approved_by: actor.userId, approved_by_name: actor.name, approved_at: now, approval_note: cleanNote, applied_at: now });
+        if (!decided) throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId });
+        const basis: Basis = { type: r.basis_type as BasisType, id: r.basis_id };
+        await checkBasisExists(tx, basis);
+        const personIds = JSON.parse(r.person_ids) as string[];
+        const paths = await resolvePersons(tx, personIds, actor);
+        await deps.services.journal.append(tx, actor, {
+          action: 'control.bulk.approve',
+          entityType: 'control_bulk_request',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { to: r.to_status, basis, count: personIds.length, requestedBy: r.requested_by, note: cleanNote },
+          reason: r.reason,
+        });
+        await applyChanges(tx, actor, {
+          paths,
+          personIds,
+          to: r.to_status as ControlStatus,
+          basis,
+          reason: r.reason,
+          endsAt: r.ends_at === null ? null : Number(r.ends_at),
+          presetVersion: null,
+          mode: 'bulk',
+          bulkRequestId: r.id,
+          ifNotAllowed: 'throw',
+        });
+        return bulkDto((await repo.findBulkRequest(tx, r.id))!);
+      });
+    },
+
+    /** Rejects a pending bulk request with a reason; nobody's status changes. The requester may withdraw their own. */
+    async rejectBulk(trx: DbOrTx | undefined, actor: Actor, requestId: string, reason: string | null | undefined): Promise<BulkRequestDto> {
+      requireCapability(actor, CAP_APPROVE);
+      const why = reason?.trim();
+      if (!why) throw Errors.REASON_REQUIRED();
+      return inTx(trx ?? deps.db, async (tx) => {
+        const r = await visibleRequest(tx, actor, requestId);
+        if (r.status !== 'pending') throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId, status: r.status });
+        const now = deps.clock.now();
+        const decided = await repo.decideBulkRequest(tx, r.id, { status: 'rejected', rejected_by: actor.userId, rejected_by_name: actor.name, rejected_at: now, reject_reason: why });
+        if (!decided) throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId });
+        await deps.services.journal.append(tx, actor, {
+          action: 'control.bulk.reject',
+          entityType: 'control_bulk_request',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { to: r.to_status, basis: { type: r.basis_type, id: r.basis_id }, count: Number(r.person_count), requestedBy: r.requested_by },
+          reason: why,
+        });
+        await deps.services.outbox.publish(tx, { topic: 'control.bulk.decided', jurisdictionPath: r.jurisdiction_path, payload: { id: r.id, status: 'rejected' } });
+        return bulkDto((await repo.findBulkRequest(tx, r.id))!);
+      });
+    },
+
+    /** Whether a manual change of these persons would wait for a second approver (for the 202 answer). */
+    async needsApproval(personIds: readonly string[], db: DbOrTx = deps.db): Promise<boolean> {
+      return new Set(personIds).size > (await bulkThreshold(db));
+    },
+
+    bulkThreshold,
+
+    /** Sets how many persons a manual change may affect before it needs a second approver. Journaled. */
+    async setBulkThreshold(trx: DbOrTx | undefined, actor: Actor, n: number): Promise<void> {
+      if (!Number.isInteger(n) || n < 1) throw ControlErrors.CONTROL_THRESHOLD_INVALID({ n });
+      await inTx(trx ?? deps.db, async (tx) => {
+        const before = await bulkThreshold(tx);
+        await repo.writeSetting(tx, BULK_THRESHOLD_SETTING, String(n), deps.clock.now());
+        await deps.services.journal.append(tx, actor, { action: 'control.settings.threshold', entityType: 'setting', entityId: BULK_THRESHOLD_SETTING, payload: { from: before, to: n }, reason: 'bulk threshold set' });
+      });
+    },
+
+    /** Current status of a person in scope (status `none` when the person never had one). */
+    async getStatus(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<ControlStatusDto> {
+      requireCapability(actor, CAP_READ);
+      await resolvePersons(db, [personId], actor);
+      return statusDto(personId, await repo.findStatus(db, personId));
+    },
+
+    /** Current statuses of many persons, for other modules' lists (no scope check: the caller's list is scoped). */
+    async statusesOf(personIds: readonly string[], db: DbOrTx = deps.db): Promise<Map<string, ControlStatusDto>> {
+      const rows = new Map((await repo.findStatuses(db, [...new Set(personIds)])).map((r) => [r.person_id, r]));
+      return new Map(personIds.map((id) => [id, statusDto(id, rows.get(id))]));
+    },
+
+    /**
+     * Why a person is under a measure: the current status with its basis, and every change with
+     * who made it, when, on what basis and why (and, for bulk changes, who asked and who approved).
+     */
+    async explain(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<ExplanationDto> {
+      requireCapability(actor, CAP_READ);
+      await resolvePersons(db, [personId], actor);
+      const [row, history] = await Promise.all([repo.findStatus(db, personId), repo.listChanges(db, personId)]);
+      return { ...statusDto(personId, row), history: history.map(changeDto) };
+    },
+
+    /** A person's status changes, oldest first. */
+    async history(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<StatusChangeDto[]> {
+      requireCapability(actor, CAP_READ);
+      await resolvePersons(db, [personId], actor);
+      return (await repo.listChanges(db, personId)).map(changeDto);
+    },
+
+    /** One bulk request with its person ids. */
+    async getBulkRequest(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<BulkRequestDto> {
+      requireCapability(actor, CAP_READ);
+      return bulkDto(await visibleRequest(db, actor, id));
+    },
+
+    /** Bulk requests within the actor's scope, newest first. */
+    async listBulkRequests(actor: Actor, f: { status?: BulkRequestDto['status']; limit?: number; offset?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: BulkRequestDto[]; total: number }> {
+      requireCapability(actor, CAP_READ);
+      const { rows, total } = await repo.listBulkRequests(db, { status: f.status, scopePrefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
+      return { items: rows.map(bulkDto), total };
+    },
+
+    summary,
+
+    /** `summary` for a jurisdiction id (the route's form); an unknown id is a 404. */
+    async summaryOf(actor: Actor, jurisdictionId?: string | null, db: DbOrTx = deps.db): Promise<ControlSummaryDto> {
+      if (!jurisdictionId) return summary(actor, null, db);
+      const path = await jurisdictionPathOf(jurisdictionId);
+      if (!path) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
+      return summary(actor, path, db);
+    },
+
+    /** The same numbers recounted from every status row under the path (slow; for checks and repair). */
+    async recount(path: string, db: DbOrTx = deps.db): Promise<ControlSummaryDto> {
+      return toSummary(path, await repo.recountUnder(db, path));
+    },
+
+    /**
+     * Moves a person's status row (and its counts) to a new jurisdiction path. The population
+     * module calls it in its own transaction when a person's address changes or two records merge.
+     */
+    async relocate(trx: Tx, personId: string, newPath: string): Promise<void> {
+      const row = await repo.findStatus(trx, personId);
+      if (!row || row.jurisdiction_path === newPath) return;
+      await repo.updateStatusPath(trx, personId, newPath, deps.clock.now());
+      if (row.status === 'none') return;
+      const deltas = new CountDeltas();
+      deltas.bump(row.jurisdiction_path, row.status, -1);
+      deltas.bump(newPath, row.status, +1);
+      await repo.applyCountDeltas(trx, deltas.list());
+    },
+
+    /** Jurisdiction path of a bulk request (the entity-scope resolver). */
+    bulkRequestPath: (id: string, db: DbOrTx = deps.db) => repo.findBulkRequestPath(db, id),
+  };
+}
+
+function toSummary(path: string, rows: { status: string; count: number }[]): ControlSummaryDto {
+  const counts = Object.fromEntries(CONTROL_STATUSES.filter((s) => s !== 'none').map((s) => [s, 0])) as Record<MeasureOrReleased, number>;
+  for (const r of rows) if (r.status in counts) counts[r.status as MeasureOrReleased] += r.count;
+  const underMeasure = counts.pending_recheck + counts.quarantined_central + counts.quarantined_home + counts.home_monitored;
+  return { jurisdictionPath: path, counts, underMeasure };
+}
+
+export type ControlService = ReturnType<typeof createControlService>;
