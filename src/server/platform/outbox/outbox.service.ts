@@ -56,6 +56,12 @@ export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
       }));
     },
 
+    /** Deletes events older than `before` (epoch ms); clients that were away longer resume from what is left. */
+    async prune(db: DbOrTx, before: number): Promise<number> {
+      const r = await db.deleteFrom('outbox').where('at', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
     /** The highest committed sequence (where a new subscriber starts). */
     async head(db: DbOrTx = deps.db): Promise<number> {
       const r = await db.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
