@@ -1,6 +1,352 @@
+import { JURISDICTION_KINDS, JURISDICTION_LEVELS, GEOJSON_FEATURE_CAP, type JurisdictionDto, type JurisdictionFeatureProperties, type JurisdictionLevel } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
+import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inScope, type Actor } from '../../platform/actor.js';
+import { defineErrors } from '../../platform/errors.js';
+import { registerEntityScope } from '../../platform/http/policy.js';
+import { newId } from '../../platform/ids.js';
+import { centroid, roundPt, toPolygon, type Ring } from './geometry.js';
+import * as repo from './geo.repository.js';
+import type { JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
 
-// Placeholder until the geo work lands.
-export function createGeoService(_deps: Deps) {
-  return {};
+export const GeoErrors = defineErrors({
+  JURISDICTION_NOT_FOUND: [404, 'No such jurisdiction'],
+  JURISDICTION_PARENT_NOT_FOUND: [422, 'The parent jurisdiction does not exist or is outside your jurisdiction'],
+  JURISDICTION_LEVEL_INVALID: [422, 'A jurisdiction must be exactly one level below its parent'],
+  JURISDICTION_KIND_INVALID: [422, 'This kind does not belong to that level'],
+  JURISDICTION_CODE_INVALID: [422, 'A division code is digits only and must extend within its parent'],
+  JURISDICTION_CODE_EXISTS: [409, 'A jurisdiction with this code already exists'],
+});
+
+/** Levels GET /api/geo/geojson serves. */
+export const GEOJSON_LEVELS = ['district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
+export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
+
+/**
+ * Read visibility of the tree: a node is readable when it lies inside the actor's scope OR is an
+ * ancestor of the scope (a district officer can see the city node and navigate down to their
+ * district; siblings of their district stay invisible). Writes, and the `jurisdiction` entity
+ * scope used by the policy hook, need the node INSIDE the scope.
+ */
+export function canReadJurisdiction(actor: Pick<Actor, 'scopePath'>, path: string): boolean {
+  return actor.scopePath === '/' || path.startsWith(actor.scopePath) || actor.scopePath.startsWith(path);
 }
+
+function scopeOf(actor: Pick<Actor, 'scopePath'>): string | null {
+  return actor.scopePath === '/' ? null : actor.scopePath;
+}
+
+export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    level: r.level as JurisdictionLevel,
+    kind: r.kind,
+    parentId: r.parent_id,
+    path: r.path,
+    depth: Number(r.depth),
+    population: Number(r.population),
+    centroid: r.centroid_lng === null || r.centroid_lat === null ? null : [Number(r.centroid_lng), Number(r.centroid_lat)],
+  };
+}
+
+function featureOf(r: JurisdictionRow) {
+  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, kind: r.kind, population: Number(r.population) };
+  return { type: 'Feature' as const, geometry: r.geometry ? (JSON.parse(r.geometry) as unknown) : null, properties };
+}
+
+/** A node to insert in bulk (the demo loader). Depth and centroid are derived. */
+export interface NewJurisdiction {
+  id: string;
+  code: string;
+  name: string;
+  level: JurisdictionLevel;
+  kind: string | null;
+  parentId: string | null;
+  path: string;
+  /** Outer ring [lng, lat] (open), or null. */
+  ring: Ring | null;
+  /** Initial counter value (a bulk loader that knows its residents sets it directly). */
+  population: number;
+}
+
+export interface CreateJurisdictionInput {
+  parentId: string;
+  code: string;
+  name: string;
+  level: JurisdictionLevel;
+  kind?: string | null;
+  ring?: Ring | null;
+}
+
+export interface JurisdictionDetail {
+  node: JurisdictionDto;
+  /** Root first, the node's parent last. */
+  ancestors: JurisdictionDto[];
+  /** Descendants per level (the whole subtree below the node). */
+  childCounts: Partial<Record<JurisdictionLevel, number>>;
+  population: number;
+  /** For a compound: its buildings, each with its population and count of vulnerable residents. */
+  buildings: (JurisdictionDto & { vulnerable: number })[] | null;
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: ReturnType<typeof featureOf>[];
+  /** True when more than the cap matched; `total` says how many. */
+  truncated: boolean;
+  total: number;
+}
+
+/** Depth (0 = city) of a materialised path. */
+function depthOf(path: string): number {
+  return path.split('/').filter(Boolean).length - 1;
+}
+
+export function createGeoService(deps: Deps) {
+  registerEntityScope('jurisdiction', async (db, id) => {
+    const r = await repo.findById(db, id);
+    return r ? [r.path] : undefined;
+  });
+
+  /** A node the actor may read, or JURISDICTION_NOT_FOUND (missing and invisible look alike). */
+  async function readable(db: DbOrTx, actor: Actor, id: string): Promise<JurisdictionRow> {
+    const r = await repo.findById(db, id);
+    if (!r || !canReadJurisdiction(actor, r.path)) throw GeoErrors.JURISDICTION_NOT_FOUND({ id });
+    return r;
+  }
+
+  async function ancestorsOf(db: DbOrTx, path: string): Promise<JurisdictionDto[]> {
+    const prefixes = repo.pathPrefixes(path).slice(0, -1);
+    const rows = await repo.findManyByPaths(db, prefixes);
+    return rows.sort((a, b) => Number(a.depth) - Number(b.depth)).map(toJurisdictionDto);
+  }
+
+  /** Expands per-node deltas to every ancestor and sums them. */
+  function expand(deltas: ReadonlyMap<string, number> | Iterable<[string, number]>): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [path, d] of deltas) {
+      if (!d) continue;
+      for (const p of repo.pathPrefixes(path)) out.set(p, (out.get(p) ?? 0) + d);
+    }
+    return out;
+  }
+
+  /** Inserts generated nodes in batches. Parents must come before children. */
+  async function insertMany(trx: Tx, nodes: readonly NewJurisdiction[]): Promise<void> {
+    const now = deps.clock.now();
+    await repo.insertMany(
+      trx,
+      nodes.map((n) => {
+        const c = n.ring && n.ring.length >= 3 ? roundPt(centroid(n.ring)) : null;
+        return {
+          id: n.id,
+          code: n.code,
+          name: n.name,
+          level: n.level,
+          kind: n.kind,
+          parent_id: n.parentId,
+          path: n.path,
+          depth: depthOf(n.path),
+          geometry: n.ring && n.ring.length >= 3 ? JSON.stringify(toPolygon(n.ring)) : null,
+          centroid_lng: c ? c[0] : null,
+          centroid_lat: c ? c[1] : null,
+          population: n.population,
+          created_at: now,
+          updated_at: now,
+        };
+      }),
+    );
+  }
+
+  return {
+    /** Number of jurisdiction nodes. */
+    count: (db: DbOrTx = deps.db) => repo.countAll(db),
+
+    /** A node by id (no scope check: for other services that check scope themselves). */
+    async getById(id: string, db: DbOrTx = deps.db): Promise<JurisdictionDto | undefined> {
+      const r = await repo.findById(db, id);
+      return r && toJurisdictionDto(r);
+    },
+
+    /** A node by division code (no scope check). */
+    async getByCode(code: string, db: DbOrTx = deps.db): Promise<JurisdictionDto | undefined> {
+      const r = await repo.findByCode(db, code);
+      return r && toJurisdictionDto(r);
+    },
+
+    /** Nodes by id (no scope check), in no particular order. */
+    async getMany(ids: readonly string[], db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      return (await repo.findManyByIds(db, [...new Set(ids)])).map(toJurisdictionDto);
+    },
+
+    /** Nodes by path (no scope check), in no particular order. */
+    async getManyByPath(paths: readonly string[], db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      return (await repo.findManyByPaths(db, [...new Set(paths)])).map(toJurisdictionDto);
+    },
+
+    /**
+     * For other modules: the id, code, level and path of a node, or undefined. Use the path with
+     * `inScope(actor, path)` for writes and `canReadJurisdiction` for reads.
+     */
+    async resolveScope(id: string, db: DbOrTx = deps.db): Promise<{ id: string; code: string; name: string; level: JurisdictionLevel; path: string } | undefined> {
+      const r = await repo.findById(db, id);
+      return r && { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, path: r.path };
+    },
+
+    /** The children of a node that the actor may read, by code. */
+    async children(actor: Actor, parentId: string, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      const parent = await readable(db, actor, parentId);
+      return (await repo.listChildren(db, parent.id, scopeOf(actor), 5000)).map(toJurisdictionDto);
+    },
+
+    /** Ancestors of a readable node, root first (breadcrumbs). */
+    async ancestors(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      const r = await readable(db, actor, id);
+      return ancestorsOf(db, r.path);
+    },
+
+    /**
+     * Browsing and search. With `q` and/or `level`: readable nodes matching them (under `parentId`
+     * when given), shallowest first, at most `limit`. Otherwise the children of `parentId`, or the
+     * roots (the city) when no parent is given.
+     */
+    async list(actor: Actor, f: { parentId?: string; level?: JurisdictionLevel; q?: string; limit?: number }, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      const limit = Math.min(f.limit ?? 200, 5000);
+      const parent = f.parentId ? await readable(db, actor, f.parentId) : undefined;
+      if (f.q || f.level) {
+        const rows = await repo.search(db, { under: parent?.path, level: f.level, q: f.q?.trim(), scopePath: scopeOf(actor), limit });
+        return rows.map(toJurisdictionDto);
+      }
+      if (parent) return (await repo.listChildren(db, parent.id, scopeOf(actor), limit)).map(toJurisdictionDto);
+      return (await repo.listRoots(db)).filter((r) => canReadJurisdiction(actor, r.path)).map(toJurisdictionDto);
+    },
+
+    /** Nodes of a subtree (materialised-path query), optionally one level only; readable nodes only. */
+    async subtree(actor: Actor, rootId: string, f: { level?: JurisdictionLevel; limit?: number } = {}, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      const root = await readable(db, actor, rootId);
+      const rows = await repo.search(db, { under: root.path, level: f.level, scopePath: scopeOf(actor), limit: Math.min(f.limit ?? 5000, 50_000) });
+      return rows.map(toJurisdictionDto);
+    },
+
+    /** A node with breadcrumbs, descendant counts per level, population and (compound) its buildings. */
+    async detail(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<JurisdictionDetail> {
+      const r = await readable(db, actor, id);
+      const [ancestors, counts] = await Promise.all([ancestorsOf(db, r.path), repo.countDescendantsByLevel(db, r.path)]);
+      const childCounts: Partial<Record<JurisdictionLevel, number>> = {};
+      for (const c of counts) childCounts[c.level as JurisdictionLevel] = c.n;
+      let buildings: JurisdictionDetail['buildings'] = null;
+      if (r.level === 'compound') {
+        const rows = await repo.listChildren(db, r.id, scopeOf(actor), 5000);
+        const vulnerable = await deps.services.population.vulnerableCountByBuilding(rows.map((b) => b.id), db);
+        buildings = rows.map((b) => ({ ...toJurisdictionDto(b), vulnerable: vulnerable.get(b.id) ?? 0 }));
+      }
+      return { node: toJurisdictionDto(r), ancestors, childCounts, population: Number(r.population), buildings };
+    },
+
+    /**
+     * A GeoJSON FeatureCollection of the nodes of one level under a root (default: the city,
+     * districts). At most GEOJSON_FEATURE_CAP features, by code; `truncated`/`total` say when more
+     * matched (ask for a smaller root instead).
+     */
+    async geojson(actor: Actor, f: { rootId?: string; level?: GeojsonLevel }, db: DbOrTx = deps.db): Promise<FeatureCollection> {
+      const level = f.level ?? 'district';
+      let root: JurisdictionRow | undefined;
+      if (f.rootId) root = await readable(db, actor, f.rootId);
+      else {
+        const roots = await repo.listRoots(db);
+        const first = roots.find((x) => canReadJurisdiction(actor, x.path));
+        root = first && (await repo.findById(db, first.id));
+      }
+      if (!root) return { type: 'FeatureCollection', features: [], truncated: false, total: 0 };
+      const rows = await repo.listLevelWithGeometry(db, root.path, level, scopeOf(actor), GEOJSON_FEATURE_CAP + 1);
+      const truncated = rows.length > GEOJSON_FEATURE_CAP;
+      const total = truncated ? await repo.countLevelUnder(db, root.path, level, scopeOf(actor)) : rows.length;
+      return { type: 'FeatureCollection', features: rows.slice(0, GEOJSON_FEATURE_CAP).map(featureOf), truncated, total };
+    },
+
+    /**
+     * The whole readable subtree of a node as GeoJSON text, streamed in pages (no size cap, constant
+     * memory). Every level is included; properties as in `geojson`.
+     */
+    async exportSubtree(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<{ filename: string; chunks: AsyncGenerator<string> }> {
+      const root = await readable(db, actor, id);
+      const scope = scopeOf(actor);
+      async function* chunks(): AsyncGenerator<string> {
+        yield '{"type":"FeatureCollection","features":[';
+        let first = true;
+        for await (const page of repo.iterateSubtree(db, root.path, 2000)) {
+          const parts: string[] = [];
+          for (const r of page) {
+            if (scope && !canReadJurisdiction(actor, r.path)) continue;
+            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population) });
+            parts.push(`{"type":"Feature","geometry":${r.geometry ?? 'null'},"properties":${props}}`);
+          }
+          if (parts.length) {
+            yield (first ? '' : ',') + parts.join(',');
+            first = false;
+          }
+        }
+        yield ']}';
+      }
+      return { filename: `${root.code}.geojson`, chunks: chunks() };
+    },
+
+    /**
+     * Keeps `population` current: adds `delta` to the node at `path` and to all its ancestors, in
+     * the caller's transaction (one statement).
+     */
+    async addPopulation(trx: Tx, path: string, delta: number): Promise<void> {
+      if (!delta) return;
+      await repo.addPopulationByPath(trx, expand([[path, delta]]), deps.clock.now());
+    },
+
+    /**
+     * Bulk form of `addPopulation`: per-node deltas (e.g. residents per entrance of a batch) are
+     * aggregated over all ancestors first, then written with one statement per 300 nodes.
+     */
+    async addPopulationMany(trx: Tx, deltas: ReadonlyMap<string, number>): Promise<void> {
+      await repo.addPopulationByPath(trx, expand(deltas), deps.clock.now());
+    },
+
+    /** Inserts generated nodes in batches (the demo loader). Parents must come before children. */
+    insertMany,
+
+    /**
+     * Creates one node under a parent inside the actor's scope (level = the parent's level + 1),
+     * journaled as `geo.jurisdiction.create`.
+     */
+    async create(trx: Tx | undefined, actor: Actor, input: CreateJurisdictionInput): Promise<JurisdictionDto> {
+      return inTx(trx ?? deps.db, async (tx) => {
+        const parent = await repo.findById(tx, input.parentId);
+        if (!parent || !inScope(actor, parent.path)) throw GeoErrors.JURISDICTION_PARENT_NOT_FOUND({ parentId: input.parentId });
+        const expected = JURISDICTION_LEVELS[JURISDICTION_LEVELS.indexOf(parent.level as JurisdictionLevel) + 1];
+        if (input.level !== expected) throw GeoErrors.JURISDICTION_LEVEL_INVALID({ parentLevel: parent.level, expected, got: input.level });
+        const kind = input.kind ?? null;
+        if (kind !== null && !(JURISDICTION_KINDS[input.level] as readonly string[]).includes(kind)) {
+          throw GeoErrors.JURISDICTION_KIND_INVALID({ level: input.level, kind, allowed: JURISDICTION_KINDS[input.level] });
+        }
+        if (!/^\d{6,20}$/.test(input.code)) throw GeoErrors.JURISDICTION_CODE_INVALID({ code: input.code });
+        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0 };
+        try {
+          await insertMany(tx, [node]);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw GeoErrors.JURISDICTION_CODE_EXISTS({ code: input.code });
+          throw err;
+        }
+        await deps.services.journal.append(tx, actor, { action: 'geo.jurisdiction.create', entityType: 'jurisdiction', entityId: node.id, jurisdictionPath: node.path, payload: { code: node.code, name: node.name, level: node.level, kind } });
+        const row = await repo.findById(tx, node.id);
+        return toJurisdictionDto(row!);
+      });
+    },
+
+    /** Persons in the whole tree: the sum of the roots' counters. */
+    totalPopulation: (db: DbOrTx = deps.db) => repo.rootPopulation(db),
+
+    /** Every node's counter with its path (for recounts and their tests). */
+    populations: (db: DbOrTx = deps.db) => repo.allPopulations(db),
+  };
+}
+
+export type GeoService = ReturnType<typeof createGeoService>;

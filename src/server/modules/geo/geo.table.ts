@@ -21,7 +21,7 @@ export interface JurisdictionsTable {
   geometry: string | null;
   centroid_lng: number | null;
   centroid_lat: number | null;
-  /** Residents living in this subtree, kept current incrementally. */
+  /** Persons (residents and non-residents staying there) in this subtree, kept current incrementally. */
   population: number;
   created_at: number;
   updated_at: number;

@@ -1,0 +1,179 @@
+import { sql, type ExpressionBuilder } from 'kysely';
+import { ilike, type DbOrTx, type Tx } from '../../db/dialect.js';
+import type { Database } from '../../db/schema.js';
+import type { JurisdictionsTable } from './geo.table.js';
+
+export type JurisdictionRow = JurisdictionsTable;
+/** Columns read for lists (geometry left out: it can be large). */
+const LIST_COLUMNS = ['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'depth', 'centroid_lng', 'centroid_lat', 'population', 'created_at', 'updated_at'] as const;
+export type JurisdictionListRow = Omit<JurisdictionRow, 'geometry'>;
+
+/** Every proper and improper prefix of a path: `/a/b/` → [`/a/`, `/a/b/`]. */
+export function pathPrefixes(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  const out: string[] = [];
+  let acc = '/';
+  for (const p of parts) {
+    acc += `${p}/`;
+    out.push(acc);
+  }
+  return out;
+}
+
+/**
+ * The read-visibility filter: a node is visible when it lies inside `scopePath` or is one of its
+ * ancestors (so a district officer can navigate from the city down). `null` = everything.
+ */
+function visible(scopePath: string | null) {
+  return (eb: ExpressionBuilder<Database, 'jurisdictions'>) => {
+    if (!scopePath) return eb.lit(true);
+    return eb.or([eb('path', 'like', `${scopePath}%`), eb('path', 'in', pathPrefixes(scopePath))]);
+  };
+}
+
+export async function countAll(db: DbOrTx): Promise<number> {
+  const r = await db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function findById(db: DbOrTx, id: string): Promise<JurisdictionRow | undefined> {
+  return db.selectFrom('jurisdictions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findByCode(db: DbOrTx, code: string): Promise<JurisdictionRow | undefined> {
+  return db.selectFrom('jurisdictions').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+/** Nodes with these ids (list columns), in no particular order. */
+export async function findManyByIds(db: DbOrTx, ids: readonly string[]): Promise<JurisdictionListRow[]> {
+  if (ids.length === 0) return [];
+  const out: JurisdictionListRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    out.push(...(await db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  }
+  return out;
+}
+
+/** Nodes with these paths (list columns), in no particular order. */
+export async function findManyByPaths(db: DbOrTx, paths: readonly string[]): Promise<JurisdictionListRow[]> {
+  if (paths.length === 0) return [];
+  const out: JurisdictionListRow[] = [];
+  for (let i = 0; i < paths.length; i += 500) {
+    out.push(...(await db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'in', paths.slice(i, i + 500)).execute()));
+  }
+  return out;
+}
+
+export async function listRoots(db: DbOrTx): Promise<JurisdictionListRow[]> {
+  return db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('parent_id', 'is', null).orderBy('code').execute();
+}
+
+/** Children of a node that are visible from `scopePath`, by code. */
+export async function listChildren(db: DbOrTx, parentId: string, scopePath: string | null, limit: number): Promise<JurisdictionListRow[]> {
+  return db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('parent_id', '=', parentId).where(visible(scopePath)).orderBy('code').limit(limit).execute();
+}
+
+export interface NodeSearch {
+  /** Only nodes under this path (inclusive). */
+  under?: string | null;
+  level?: string;
+  /** Name contains, or code starts with. */
+  q?: string;
+  scopePath: string | null;
+  limit: number;
+}
+
+/** Visible nodes under a path, by level and/or text, shallowest first then by code. */
+export async function search(db: DbOrTx, s: NodeSearch): Promise<JurisdictionListRow[]> {
+  let q = db.selectFrom('jurisdictions').select(LIST_COLUMNS).where(visible(s.scopePath));
+  if (s.under) q = q.where('path', 'like', `${s.under}%`);
+  if (s.level) q = q.where('level', '=', s.level);
+  if (s.q) {
+    // LIKE wildcards are dropped rather than escaped (SQLite has no default escape character).
+    const text = s.q.replace(/[\\%_]/g, '');
+    q = q.where((eb) => eb.or([eb('name', ilike(db), `%${text}%`), eb('code', 'like', `${text}%`)]));
+  }
+  return q.orderBy('depth').orderBy('code').limit(s.limit).execute();
+}
+
+/** Nodes of one level under a path prefix (with geometry), by code; `limit + 1` tells truncation. */
+export async function listLevelWithGeometry(db: DbOrTx, prefix: string, level: string, scopePath: string | null, limit: number): Promise<JurisdictionRow[]> {
+  return db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('level', '=', level).where(visible(scopePath)).orderBy('code').limit(limit).execute();
+}
+
+export async function countLevelUnder(db: DbOrTx, prefix: string, level: string, scopePath: string | null): Promise<number> {
+  const r = await db
+    .selectFrom('jurisdictions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('path', 'like', `${prefix}%`)
+    .where('level', '=', level)
+    .where(visible(scopePath))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Descendant counts per level under a node (the node itself excluded). */
+export async function countDescendantsByLevel(db: DbOrTx, path: string): Promise<{ level: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('jurisdictions')
+    .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('path', 'like', `${path}%`)
+    .where('path', '<>', path)
+    .groupBy('level')
+    .execute();
+  return rows.map((r) => ({ level: r.level, n: Number(r.n) }));
+}
+
+/** Pages through a subtree in path order (keyset paging), geometry included. */
+export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 2000): AsyncGenerator<JurisdictionRow[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('path', '>', after).orderBy('path').limit(pageSize).execute();
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].path;
+    if (rows.length < pageSize) return;
+  }
+}
+
+/** Inserts nodes in multi-row batches (≤ 400 rows × 14 columns per statement). */
+export async function insertMany(trx: Tx, rows: readonly JurisdictionRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 400) {
+    await trx.insertInto('jurisdictions').values(rows.slice(i, i + 400)).execute();
+  }
+}
+
+/**
+ * Adds a delta to `population` of many nodes at once: one UPDATE per ≤ 300 nodes with a CASE on
+ * the path (portable; no UPDATE … FROM), so bulk loads cost a statement per batch, not per row.
+ */
+export async function addPopulationByPath(trx: Tx, deltas: ReadonlyMap<string, number>, now: number): Promise<void> {
+  const entries = [...deltas].filter(([, d]) => d !== 0);
+  for (let i = 0; i < entries.length; i += 300) {
+    const chunk = entries.slice(i, i + 300);
+    // Deltas are integers we computed: inlined as literals so PostgreSQL types the CASE as integer.
+    const cases = sql.join(chunk.map(([p, d]) => sql`when ${p} then ${sql.lit(Math.trunc(d))}`), sql` `);
+    await trx
+      .updateTable('jurisdictions')
+      .set({ population: sql`population + (case path ${cases} else 0 end)`, updated_at: now })
+      .where('path', 'in', chunk.map(([p]) => p))
+      .execute();
+  }
+}
+
+/** Sets `population` of the given nodes (used by the recount repair). */
+export async function setPopulation(trx: Tx, id: string, population: number): Promise<void> {
+  await trx.updateTable('jurisdictions').set({ population }).where('id', '=', id).execute();
+}
+
+/** Every node's path and counter, for a full recount. */
+export async function allPopulations(db: DbOrTx): Promise<{ id: string; path: string; population: number }[]> {
+  const rows = await db.selectFrom('jurisdictions').select(['id', 'path', 'population']).execute();
+  return rows.map((r) => ({ id: r.id, path: r.path, population: Number(r.population) }));
+}
+
+/** Sum of the roots' population counters (the whole city). */
+export async function rootPopulation(db: DbOrTx): Promise<number> {
+  const r = await db.selectFrom('jurisdictions').select((eb) => eb.fn.sum<number>('population').as('n')).where('parent_id', 'is', null).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

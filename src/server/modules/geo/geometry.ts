@@ -1,0 +1,183 @@
+/**
+ * Small planar geometry on [lng, lat] rings, enough to partition a convex polygon into convex
+ * children that tile it exactly (Voronoi cells clipped to the parent) and to test the result.
+ * Distances are in degrees; at Yichang's latitude that distortion does not matter for tiling.
+ */
+
+export type Pt = [number, number];
+/** An open ring (first vertex not repeated), counter-clockwise. */
+export type Ring = Pt[];
+
+/** GeoJSON precision: 6 decimals ≈ 0.1 m. */
+export function roundPt(p: Pt): Pt {
+  return [Math.round(p[0] * 1e6) / 1e6, Math.round(p[1] * 1e6) / 1e6];
+}
+
+/** Rounds a ring and drops vertices that became duplicates or collinear slivers. */
+export function roundRing(r: Ring): Ring {
+  const out: Ring = [];
+  for (const p of r.map(roundPt)) {
+    const last = out[out.length - 1];
+    if (!last || last[0] !== p[0] || last[1] !== p[1]) out.push(p);
+  }
+  while (out.length > 1 && out[0][0] === out[out.length - 1][0] && out[0][1] === out[out.length - 1][1]) out.pop();
+  return out;
+}
+
+/** Signed area (positive when counter-clockwise). */
+export function signedArea(r: Ring): number {
+  let a = 0;
+  for (let i = 0; i < r.length; i++) {
+    const [x1, y1] = r[i];
+    const [x2, y2] = r[(i + 1) % r.length];
+    a += x1 * y2 - x2 * y1;
+  }
+  return a / 2;
+}
+
+export function area(r: Ring): number {
+  return Math.abs(signedArea(r));
+}
+
+/** Area-weighted centroid (the vertex mean for a degenerate ring). */
+export function centroid(r: Ring): Pt {
+  const a = signedArea(r);
+  if (Math.abs(a) < 1e-18) {
+    const n = r.length || 1;
+    return [r.reduce((s, p) => s + p[0], 0) / n, r.reduce((s, p) => s + p[1], 0) / n];
+  }
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < r.length; i++) {
+    const [x1, y1] = r[i];
+    const [x2, y2] = r[(i + 1) % r.length];
+    const f = x1 * y2 - x2 * y1;
+    cx += (x1 + x2) * f;
+    cy += (y1 + y2) * f;
+  }
+  return [cx / (6 * a), cy / (6 * a)];
+}
+
+export function bbox(r: Ring): [number, number, number, number] {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const [x, y] of r) {
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
+  }
+  return [minX, minY, maxX, maxY];
+}
+
+/** Ray-casting point-in-polygon (boundary points may go either way; use `distanceToBoundary`). */
+export function pointInRing(p: Pt, r: Ring): boolean {
+  let inside = false;
+  for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
+    const [xi, yi] = r[i];
+    const [xj, yj] = r[j];
+    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function distToSegment(p: Pt, a: Pt, b: Pt): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
+  return Math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy));
+}
+
+/** Shortest distance from a point to a ring's edges. */
+export function distanceToBoundary(p: Pt, r: Ring): number {
+  let d = Infinity;
+  for (let i = 0; i < r.length; i++) d = Math.min(d, distToSegment(p, r[i], r[(i + 1) % r.length]));
+  return d;
+}
+
+/**
+ * Clips a convex ring to the half-plane a·x + b·y ≤ c (Sutherland–Hodgman, one edge).
+ * The result is convex and lies inside the input.
+ */
+export function clipHalfPlane(r: Ring, a: number, b: number, c: number): Ring {
+  const out: Ring = [];
+  const f = (p: Pt) => a * p[0] + b * p[1] - c;
+  for (let i = 0; i < r.length; i++) {
+    const p = r[i];
+    const q = r[(i + 1) % r.length];
+    const fp = f(p);
+    const fq = f(q);
+    if (fp <= 0) out.push(p);
+    if ((fp < 0 && fq > 0) || (fp > 0 && fq < 0)) {
+      const t = fp / (fp - fq);
+      out.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The Voronoi cells of `seeds` inside a convex `parent`: cell i is the parent clipped by the
+ * bisector half-plane towards every other seed. Cells are convex, cover the parent and do not
+ * overlap (adjacent cells share the bisector).
+ */
+export function voronoiCells(parent: Ring, seeds: readonly Pt[]): Ring[] {
+  return seeds.map((s, i) => {
+    let cell = parent;
+    for (let j = 0; j < seeds.length && cell.length > 0; j++) {
+      if (j === i) continue;
+      const t = seeds[j];
+      // |x - s|² ≤ |x - t|²  ⇔  2(t - s)·x ≤ |t|² - |s|²
+      cell = clipHalfPlane(cell, 2 * (t[0] - s[0]), 2 * (t[1] - s[1]), t[0] * t[0] + t[1] * t[1] - s[0] * s[0] - s[1] * s[1]);
+    }
+    return cell;
+  });
+}
+
+/** Convex hull (monotone chain), counter-clockwise. */
+export function convexHull(points: readonly Pt[]): Ring {
+  const pts = [...points].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  if (pts.length < 3) return pts;
+  const cross = (o: Pt, a: Pt, b: Pt) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: Pt[] = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: Pt[] = [];
+  for (let i = pts.length - 1; i >= 0; i--) {
+    const p = pts[i];
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  upper.pop();
+  lower.pop();
+  return lower.concat(upper);
+}
+
+/** An axis-aligned rectangle as a counter-clockwise ring. */
+export function rect(minX: number, minY: number, maxX: number, maxY: number): Ring {
+  return [
+    [minX, minY],
+    [maxX, minY],
+    [maxX, maxY],
+    [minX, maxY],
+  ];
+}
+
+/** A GeoJSON Polygon (closed ring) from an open ring. */
+export function toPolygon(r: Ring): { type: 'Polygon'; coordinates: Pt[][] } {
+  return { type: 'Polygon', coordinates: [[...r, r[0]]] };
+}
+
+/** The outer ring of a GeoJSON Polygon, opened. */
+export function fromPolygon(g: { type: string; coordinates: Pt[][] }): Ring {
+  const ring = g.coordinates[0].slice();
+  const first = ring[0];
+  const last = ring[ring.length - 1];
+  if (ring.length > 1 && first[0] === last[0] && first[1] === last[1]) ring.pop();
+  return ring;
+}
