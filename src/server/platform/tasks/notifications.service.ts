@@ -1,0 +1,229 @@
+import type { Deps } from '../../deps.js';
+import { inTx, type DbOrTx } from '../../db/dialect.js';
+import { inScope, type Actor } from '../actor.js';
+import { defineErrors } from '../errors.js';
+import { newId } from '../ids.js';
+import * as repo from './notifications.repository.js';
+import { findUnit, findUserDisplayName } from './tasks.repository.js';
+import type { NotificationsTable } from './tasks.table.js';
+
+export const NotificationErrors = defineErrors({
+  NOTIFICATION_NOT_FOUND: [404, 'Notification not found'],
+  NOTIFICATION_NOT_ALERT: [422, 'Only alerts are acknowledged; this is a plain notification'],
+  ALERT_ALREADY_ACKNOWLEDGED: [409, 'This alert has already been acknowledged'],
+  ALERT_TARGET_NOT_FOUND: [404, 'The unit or jurisdiction to alert does not exist'],
+  NOTIFICATION_INVALID: [422, 'The notification is missing a title or body'],
+});
+
+export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What `notify()` sends. Address it to a user, a unit and/or a jurisdiction subtree (none: everyone). */
+export interface NotifyInput {
+  userId?: string | null;
+  unitId?: string | null;
+  /** Jurisdiction path (`/420500/420502/`): everyone whose scope overlaps it. */
+  jurisdictionPath?: string | null;
+  title: string;
+  body: string;
+  /** In-app link, e.g. `/tasks/<id>`. */
+  link?: string | null;
+  sourceModule: string;
+  sourceEntityType?: string | null;
+  sourceEntityId?: string | null;
+  /** With a severity the notification is an alert that someone must acknowledge. */
+  severity?: Severity | null;
+}
+
+export interface NotificationDto {
+  id: string;
+  title: string;
+  body: string;
+  link: string | null;
+  severity: Severity | null;
+  isAlert: boolean;
+  createdAt: number;
+  /** When the reader read it (per person), or null. */
+  readAt: number | null;
+  /** Alerts: when and by whom (display name) it was acknowledged; one acknowledgement closes it. */
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  ackNote: string | null;
+  sourceModule: string;
+  sourceEntityType: string | null;
+  sourceEntityId: string | null;
+}
+
+export interface NotificationFeed {
+  items: NotificationDto[];
+  total: number;
+  /** Alerts in the reader's feed nobody has acknowledged yet. */
+  unacknowledgedAlerts: number;
+}
+
+function toDto(r: NotificationsTable & { read_at?: number | null }): NotificationDto {
+  return {
+    id: r.id,
+    title: r.title,
+    body: r.body,
+    link: r.link,
+    severity: (r.severity as Severity | null) ?? null,
+    isAlert: r.severity !== null,
+    createdAt: Number(r.created_at),
+    readAt: r.read_at == null ? null : Number(r.read_at),
+    acknowledgedAt: r.acknowledged_at === null ? null : Number(r.acknowledged_at),
+    acknowledgedBy: r.acknowledged_by_name,
+    ackNote: r.ack_note,
+    sourceModule: r.source_module,
+    sourceEntityType: r.source_entity_type,
+    sourceEntityId: r.source_entity_id,
+  };
+}
+
+/** Notifications and alerts (通知 / 预警). Exposed as `deps.services.tasks.notify` and `.notifications`. */
+export function createNotificationService(deps: Deps) {
+  const reader = (a: Actor): repo.Reader => ({ userId: a.userId, unitId: a.unitId, scopePath: a.scopePath, all: a.kind === 'system' });
+
+  async function displayName(db: DbOrTx, actor: Actor): Promise<string> {
+    return (actor.userId && (await findUserDisplayName(db, actor.userId))) || actor.name;
+  }
+
+  async function notify(trx: DbOrTx | undefined | null, actor: Actor, n: NotifyInput): Promise<NotificationDto> {
+    if (!n.title?.trim() || !n.body?.trim()) throw NotificationErrors.NOTIFICATION_INVALID();
+    return inTx(trx ?? deps.db, async (t) => {
+      const row: NotificationsTable = {
+        id: newId(),
+        title: n.title.trim(),
+        body: n.body.trim(),
+        link: n.link ?? null,
+        severity: n.severity ?? null,
+        user_id: n.userId ?? null,
+        unit_id: n.unitId ?? null,
+        jurisdiction_path: n.jurisdictionPath ?? null,
+        source_module: n.sourceModule,
+        source_entity_type: n.sourceEntityType ?? null,
+        source_entity_id: n.sourceEntityId ?? null,
+        created_by: actor.userId,
+        created_at: deps.clock.now(),
+        acknowledged_at: null,
+        acknowledged_by: null,
+        acknowledged_by_name: null,
+        ack_note: null,
+      };
+      await repo.insertNotification(t, row);
+      if (row.severity) {
+        let path = row.jurisdiction_path;
+        if (!path && row.unit_id) path = (await findUnit(t, row.unit_id))?.jurisdiction_path ?? null;
+        await deps.services.journal.append(t, actor, {
+          action: 'notification.alert.raise',
+          entityType: 'notification',
+          entityId: row.id,
+          jurisdictionPath: path,
+          payload: { severity: row.severity, userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
+        });
+      }
+      const dto = toDto(row);
+      await deps.services.outbox.publish(t, {
+        topic: row.severity ? 'alert.raised' : 'notification.created',
+        userId: row.user_id,
+        unitId: row.unit_id,
+        jurisdictionPath: row.jurisdiction_path,
+        payload: { id: dto.id, title: dto.title, severity: dto.severity, isAlert: dto.isAlert, link: dto.link, sourceModule: dto.sourceModule, createdAt: dto.createdAt },
+      });
+      return dto;
+    });
+  }
+
+  return {
+    notify,
+
+    /**
+     * Raises an alert from a person (POST /api/alerts): to a unit, to a jurisdiction, or — with
+     * neither — to the caller's whole jurisdiction. Targets outside the caller's scope look missing.
+     */
+    async raiseAlert(
+      trx: DbOrTx | undefined | null,
+      actor: Actor,
+      a: { title: string; body: string; severity: Severity; unitId?: string; jurisdictionId?: string; link?: string | null },
+    ): Promise<NotificationDto> {
+      const db = trx ?? deps.db;
+      let to: Pick<NotifyInput, 'unitId' | 'jurisdictionPath'>;
+      if (a.unitId) {
+        const unit = await findUnit(db, a.unitId);
+        if (!unit || !inScope(actor, unit.jurisdiction_path)) throw NotificationErrors.ALERT_TARGET_NOT_FOUND({ unitId: a.unitId });
+        to = { unitId: unit.id };
+      } else if (a.jurisdictionId) {
+        const path = await repo.findJurisdictionPath(db, a.jurisdictionId);
+        if (!path || !inScope(actor, path)) throw NotificationErrors.ALERT_TARGET_NOT_FOUND({ jurisdictionId: a.jurisdictionId });
+        to = { jurisdictionPath: path };
+      } else {
+        to = { jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath };
+      }
+      return notify(trx, actor, { ...to, title: a.title, body: a.body, severity: a.severity, link: a.link ?? null, sourceModule: 'platform' });
+    },
+
+    /** The reader's feed, newest first. */
+    async list(actor: Actor, f: { unread?: boolean; alertsOnly?: boolean; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<NotificationFeed> {
+      const pageSize = f.pageSize ?? 50;
+      const r = await repo.listFeed(db, reader(actor), { unread: f.unread, alertsOnly: f.alertsOnly, offset: ((f.page ?? 1) - 1) * pageSize, limit: pageSize });
+      return { items: r.rows.map(toDto), total: r.total, unacknowledgedAlerts: r.unacknowledgedAlerts };
+    },
+
+    /** One notification of the reader's feed (404 when it is not addressed to them). */
+    async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<NotificationDto> {
+      const row = await repo.findForReader(db, reader(actor), id);
+      if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
+      return toDto(row);
+    },
+
+    /** Marks a notification read for the caller. Reading again changes nothing. */
+    async markRead(trx: DbOrTx | undefined | null, actor: Actor, id: string): Promise<NotificationDto> {
+      return inTx(trx ?? deps.db, async (t) => {
+        const row = await repo.findForReader(t, reader(actor), id);
+        if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
+        if (actor.userId) await repo.markRead(t, id, actor.userId, deps.clock.now());
+        return toDto((await repo.findForReader(t, reader(actor), id))!);
+      });
+    },
+
+    /**
+     * Acknowledges an alert: records who and when (one acknowledgement closes it for everyone it
+     * was addressed to), journaled as `notification.alert.ack`. A second acknowledgement is a 409.
+     */
+    async acknowledge(trx: DbOrTx | undefined | null, actor: Actor, id: string, note?: string | null): Promise<NotificationDto> {
+      return inTx(trx ?? deps.db, async (t) => {
+        const row = await repo.findForReader(t, reader(actor), id);
+        if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
+        if (row.severity === null) throw NotificationErrors.NOTIFICATION_NOT_ALERT({ id });
+        const now = deps.clock.now();
+        const name = await displayName(t, actor);
+        const ok = await repo.acknowledge(t, id, { userId: actor.userId, name, note: note?.trim() || null, at: now });
+        if (!ok) {
+          const cur = await repo.findForReader(t, reader(actor), id);
+          throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({ acknowledgedAt: cur?.acknowledged_at ?? null, acknowledgedBy: cur?.acknowledged_by_name ?? null });
+        }
+        if (actor.userId) await repo.markRead(t, id, actor.userId, now);
+        let path = row.jurisdiction_path;
+        if (!path && row.unit_id) path = (await findUnit(t, row.unit_id))?.jurisdiction_path ?? null;
+        await deps.services.journal.append(t, actor, {
+          action: 'notification.alert.ack',
+          entityType: 'notification',
+          entityId: id,
+          jurisdictionPath: path,
+          payload: { severity: row.severity },
+          reason: note?.trim() || null,
+        });
+        await deps.services.outbox.publish(t, {
+          topic: 'alert.acknowledged',
+          userId: row.user_id,
+          unitId: row.unit_id,
+          jurisdictionPath: row.jurisdiction_path,
+          payload: { id, acknowledgedAt: now, acknowledgedBy: name },
+        });
+        return toDto((await repo.findForReader(t, reader(actor), id))!);
+      });
+    },
+  };
+}
+
+export type NotificationService = ReturnType<typeof createNotificationService>;
