@@ -1,13 +1,250 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
-import type { Actor } from '../actor.js';
+import { inTx, type DbOrTx } from '../../db/dialect.js';
+import { systemActor, type Actor } from '../actor.js';
+import { decryptBytes, encrypt, randomToken, sha256Hex } from '../crypto.js';
+import { AppError, Errors } from '../errors.js';
+import { registerEntityScope } from '../http/policy.js';
+import { AuthErrors } from './auth.errors.js';
+import { actorFromSession, actorFromUser, toMe } from './auth.dto.js';
+import * as repo from './auth.repository.js';
+import type { Me } from './auth.schemas.js';
+import { clearSessionCookie, readSessionToken } from './cookie.js';
+import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { WindowLimiter } from './rate-limit.js';
+import { base32Encode, newTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
+import { createUnitAdmin } from './units.service.js';
+import { createUserImport } from './user-import.js';
+import { createUserAdmin } from './users.service.js';
 
-// Placeholder until the identity work lands: nobody is signed in.
-export function createAuthService(_deps: Deps) {
-  return {
-    /** Resolves the session cookie to an actor, or null. */
-    async authenticate(_req: FastifyRequest, _reply: FastifyReply): Promise<Actor | null> {
-      return null;
-    },
-  };
+// Entity scopes for the central policy hook: a user is where their unit is; a unit where its
+// jurisdiction is. `jurisdiction` is registered here too because unit routes name one; the geo
+// module may register the same resolver (same meaning) for its own routes.
+registerEntityScope('user', async (db, id) => {
+  const p = await repo.userScopePath(db, id);
+  return p ? [p] : undefined;
+});
+registerEntityScope('unit', async (db, id) => {
+  const p = await repo.unitScopePath(db, id);
+  return p ? [p] : undefined;
+});
+registerEntityScope('jurisdiction', async (db, id) => {
+  const p = await repo.jurisdictionScopePath(db, id);
+  return p ? [p] : undefined;
+});
+
+/** Consecutive failed sign-ins that lock an account. */
+export const MAX_FAILED_LOGINS = 5;
+/** How long a locked account stays locked. */
+export const LOCK_MS = 15 * 60_000;
+/** Sign-in attempts allowed per client address per window (in memory, per process). */
+export const LOGIN_RATE_LIMIT = 20;
+export const LOGIN_RATE_WINDOW_MS = 60_000;
+/** A session's last_seen_at is written at most this often (not on every request). */
+export const SESSION_TOUCH_MS = 60_000;
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  totp?: string;
 }
+
+/** Context of a sign-in attempt that is not part of the credentials. */
+export interface LoginContext {
+  /** Client address (rate limiting; kept in the journal entry of the sign-in or lock). */
+  ip: string;
+}
+
+/**
+ * Identity and access: sessions, sign-in with lockout and an optional TOTP second factor, the
+ * signed-in user's profile, and (through `users`, `units`, `imports`) the administration of staff.
+ */
+export function createAuthService(deps: Deps) {
+  const { db, clock, config } = deps;
+  const limiter = new WindowLimiter(LOGIN_RATE_LIMIT, LOGIN_RATE_WINDOW_MS);
+  const users = createUserAdmin(deps);
+  const units = createUnitAdmin(deps);
+  const imports = createUserImport(deps, users, units);
+
+  const totpContext = (userId: string) => `totp:${userId}`;
+
+  async function loadUser(dbx: DbOrTx, id: string): Promise<repo.UserWithUnit> {
+    const u = await repo.findUserById(dbx, id);
+    if (!u) throw AuthErrors.USER_NOT_FOUND({ id });
+    return u;
+  }
+
+  /** Counts a failed sign-in; the fifth in a row locks the account and is journaled. Always throws. */
+  async function failLogin(user: repo.UserWithUnit, factor: 'password' | 'totp', ctx: LoginContext): Promise<never> {
+    const now = clock.now();
+    const until = await inTx(db, async (t) => {
+      const n = await repo.incrementFailedLogins(t, user.id);
+      if (n < MAX_FAILED_LOGINS) return null;
+      const lockedUntil = now + LOCK_MS;
+      await repo.updateUser(t, user.id, { failed_logins: 0, locked_until: lockedUntil });
+      await deps.services.journal.append(t, systemActor('auth'), {
+        action: 'auth.user.lock',
+        entityType: 'user',
+        entityId: user.id,
+        jurisdictionPath: user.unit_path,
+        payload: { username: user.username, failedAttempts: n, until: lockedUntil, lastFactor: factor, ip: ctx.ip },
+        reason: `${n} consecutive failed sign-ins`,
+      });
+      return lockedUntil;
+    });
+    if (until !== null) throw AuthErrors.ACCOUNT_LOCKED({ until });
+    throw factor === 'totp' ? AuthErrors.TOTP_INVALID() : AuthErrors.INVALID_CREDENTIALS();
+  }
+
+  const service = {
+    users,
+    units,
+    imports,
+
+    /**
+     * Resolves the session cookie to an actor: one primary-key lookup joining session, user and
+     * unit. Null without a (known) cookie; SESSION_EXPIRED for an idle, past-deadline or revoked
+     * session, or one whose user was deactivated. Writes last_seen_at at most once a minute.
+     */
+    async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
+      const token = readSessionToken(req);
+      if (!token) return null;
+      const row = await repo.findSessionForAuth(db, sha256Hex(token));
+      if (!row) {
+        clearSessionCookie(req, reply);
+        return null;
+      }
+      const now = clock.now();
+      const why =
+        row.revoked_at !== null ? 'revoked' : row.user_active !== 1 ? 'deactivated' : now >= row.expires_at ? 'absolute' : now - row.last_seen_at >= config.sessionIdleMs ? 'idle' : null;
+      if (why) {
+        clearSessionCookie(req, reply);
+        throw Errors.SESSION_EXPIRED({ reason: why });
+      }
+      if (now - row.last_seen_at >= SESSION_TOUCH_MS) await repo.touchSession(db, row.id, now);
+      return actorFromSession(row);
+    },
+
+    /**
+     * Signs in: returns a new session token (for the cookie) and the profile. The same answer for an
+     * unknown user, a deactivated one and a wrong password; five failures in a row lock the account
+     * for 15 minutes. Attempts per client address are rate-limited.
+     */
+    async login(input: LoginInput, ctx: LoginContext): Promise<{ token: string; me: Me }> {
+      const wait = limiter.hit(ctx.ip, clock.now());
+      if (wait !== null) {
+        const retryAfter = Math.max(1, Math.ceil(wait / 1000));
+        throw new AppError('RATE_LIMITED', 429, '登录尝试过于频繁，请稍后再试 (Too many sign-in attempts; retry shortly)', { retryAfter }, { 'retry-after': String(retryAfter) });
+      }
+      const user = await repo.findUserByUsername(db, input.username.trim().toLowerCase());
+      if (!user || user.active !== 1) {
+        await burnPasswordCheck(input.password);
+        throw AuthErrors.INVALID_CREDENTIALS();
+      }
+      if (user.locked_until !== null && Number(user.locked_until) > clock.now()) throw AuthErrors.ACCOUNT_LOCKED({ until: Number(user.locked_until) });
+      if (!(await verifyPassword(user.password_hash, input.password))) await failLogin(user, 'password', ctx);
+
+      let step: number | null = null;
+      if (user.totp_enabled === 1) {
+        if (!input.totp) throw AuthErrors.TOTP_REQUIRED();
+        const secret = decryptBytes(config.dataKey, user.totp_secret ?? '', totpContext(user.id));
+        step = verifyTotp(secret, input.totp, clock.now(), user.totp_last_step === null ? null : Number(user.totp_last_step));
+        if (step === null) await failLogin(user, 'totp', ctx);
+      }
+
+      const token = randomToken(32);
+      const now = clock.now();
+      await inTx(db, async (t) => {
+        if (step !== null && !(await repo.claimTotpStep(t, user.id, step))) throw AuthErrors.TOTP_INVALID();
+        await repo.updateUser(t, user.id, { failed_logins: 0, locked_until: null, last_login_at: now });
+        await repo.deleteDeadSessions(t, user.id, now);
+        await repo.insertSession(t, { id: sha256Hex(token), user_id: user.id, created_at: now, last_seen_at: now, expires_at: now + config.sessionAbsoluteMs, revoked_at: null });
+        await deps.services.journal.append(t, actorFromUser(user), {
+          action: 'auth.session.login',
+          entityType: 'user',
+          entityId: user.id,
+          jurisdictionPath: user.unit_path,
+          payload: { ip: ctx.ip, secondFactor: step !== null },
+        });
+      });
+      return { token, me: toMe({ ...user, last_login_at: now }) };
+    },
+
+    /** Ends the session a cookie names (if live) and journals it. Safe to call without one. */
+    async logout(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const token = readSessionToken(req);
+      clearSessionCookie(req, reply);
+      if (!token) return;
+      const id = sha256Hex(token);
+      const row = await repo.findSessionForAuth(db, id);
+      if (!row || row.revoked_at !== null) return;
+      await inTx(db, async (t) => {
+        if (!(await repo.revokeSession(t, id, clock.now()))) return;
+        await deps.services.journal.append(t, actorFromSession(row), { action: 'auth.session.logout', entityType: 'user', entityId: row.user_id, jurisdictionPath: row.unit_path });
+      });
+    },
+
+    /** The signed-in user's profile. */
+    async me(actor: Actor, dbx: DbOrTx = db): Promise<Me> {
+      if (!actor.userId) throw Errors.UNAUTHENTICATED();
+      return toMe(await loadUser(dbx, actor.userId));
+    },
+
+    /**
+     * Starts (or restarts) TOTP enrolment: a new secret, stored encrypted, shown once as base32 and
+     * as an otpauth:// URL for the authenticator app. Sign-in is unchanged until `confirmTotp`.
+     */
+    async enrolTotp(actor: Actor, trx?: DbOrTx): Promise<{ secret: string; otpauthUrl: string }> {
+      return inTx(trx ?? db, async (t) => {
+        const user = await loadUser(t, actor.userId ?? '');
+        if (user.totp_enabled === 1) throw AuthErrors.TOTP_ALREADY_ENABLED();
+        const secret = newTotpSecret();
+        await repo.updateUser(t, user.id, { totp_secret: encrypt(config.dataKey, secret, totpContext(user.id)), totp_enabled: 0, totp_last_step: null, updated_at: clock.now() });
+        await deps.services.journal.append(t, actor, { action: 'auth.totp.enrol', entityType: 'user', entityId: user.id, jurisdictionPath: user.unit_path });
+        const b32 = base32Encode(secret);
+        return { secret: b32, otpauthUrl: otpauthUrl(b32, user.username, 'Bulwark') };
+      });
+    },
+
+    /** Turns TOTP on once the person proves their app shows the right code. */
+    async confirmTotp(actor: Actor, code: string, trx?: DbOrTx): Promise<Me> {
+      return inTx(trx ?? db, async (t) => {
+        const user = await loadUser(t, actor.userId ?? '');
+        if (user.totp_enabled === 1) throw AuthErrors.TOTP_ALREADY_ENABLED();
+        if (!user.totp_secret) throw AuthErrors.TOTP_NOT_ENROLLED();
+        const step = verifyTotp(decryptBytes(config.dataKey, user.totp_secret, totpContext(user.id)), code, clock.now());
+        if (step === null) throw AuthErrors.TOTP_CONFIRM_FAILED();
+        await repo.updateUser(t, user.id, { totp_enabled: 1, totp_last_step: step, updated_at: clock.now() });
+        await deps.services.journal.append(t, actor, { action: 'auth.totp.confirm', entityType: 'user', entityId: user.id, jurisdictionPath: user.unit_path });
+        return toMe(await loadUser(t, user.id));
+      });
+    },
+
+    /** Changes one's own password (the current one is required); other sessions of the user end. */
+    async changePassword(actor: Actor, currentPassword: string, newPassword: string, trx?: DbOrTx): Promise<void> {
+      const user = await loadUser(trx ?? db, actor.userId ?? '');
+      if (!(await verifyPassword(user.password_hash, currentPassword))) throw AuthErrors.CURRENT_PASSWORD_WRONG();
+      const problem = passwordProblem(newPassword, user.username);
+      if (problem) throw AuthErrors.PASSWORD_TOO_WEAK({ field: 'newPassword', problem });
+      const hash = await hashPassword(newPassword);
+      await inTx(trx ?? db, async (t) => {
+        const now = clock.now();
+        await repo.updateUser(t, user.id, { password_hash: hash, password_changed_at: now, updated_at: now });
+        const revokedSessions = await repo.revokeUserSessions(t, user.id, now, actor.sessionId ?? undefined);
+        await deps.services.journal.append(t, actor, { action: 'auth.user.password-change', entityType: 'user', entityId: user.id, jurisdictionPath: user.unit_path, payload: { revokedSessions } });
+      });
+    },
+
+    /** The actor a user would be (for jobs that act on someone's behalf, and tests). Undefined if unknown or inactive. */
+    async actorForUser(userId: string, dbx: DbOrTx = db): Promise<Actor | undefined> {
+      const u = await repo.findUserById(dbx, userId);
+      return u && u.active === 1 ? actorFromUser(u) : undefined;
+    },
+
+    /** Deletes sessions that ended more than `olderThanMs` ago. Returns how many. */
+    purgeSessions: (olderThanMs = 24 * 3_600_000, dbx: DbOrTx = db) => repo.purgeSessions(dbx, clock.now() - olderThanMs),
+  };
+  return service;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { CAPABILITIES } from '../../../common/roles.js';
 import type { Db } from '../../db/dialect.js';
 import { inScope, publicActor, type Actor } from '../actor.js';
-import { Errors } from '../errors.js';
+import { AppError, Errors } from '../errors.js';
 import type { RoutePolicy, ScopeRule } from './policy-types.js';
 
 export type { RoutePolicy, ScopeRule } from './policy-types.js';
@@ -33,13 +34,47 @@ export function entityScopeResolver(entity: string): EntityScopeResolver | undef
 /** Paths exempt from declaring a policy: the API docs UI, which serves static assets. */
 const EXEMPT = /^\/api\/docs(\/|$)/;
 
-/** onRoute check: every /api route must declare a policy, so none is open by accident. */
+/** A route as the policy check saw it at registration (what the route-policy matrix walks). */
+export interface PolicedRoute {
+  method: string;
+  url: string;
+  policy: RoutePolicy | undefined;
+}
+
+const routeListeners = new Set<(route: PolicedRoute) => void>();
+
+/**
+ * Calls `listener` for every route registered from now on (every method of it) until the returned
+ * function is called. The route-policy matrix test uses it to list every route of a built app.
+ */
+export function onPolicedRoute(listener: (route: PolicedRoute) => void): () => void {
+  routeListeners.add(listener);
+  return () => routeListeners.delete(listener);
+}
+
+const KNOWN_CAPABILITIES = new Set<string>([...CAPABILITIES, 'authenticated']);
+
+/** Why a declared policy is malformed (a typo must not open or close a route silently), or null. */
+function policyProblem(policy: RoutePolicy): string | null {
+  if ('public' in policy) return policy.public === true ? null : 'public must be true';
+  if (!KNOWN_CAPABILITIES.has(policy.capability)) return `unknown capability '${String(policy.capability)}'`;
+  const s = policy.scope;
+  if (s === 'none' || s === 'filtered') return null;
+  if (!s || typeof s !== 'object' || !s.entity || !['params', 'body', 'query'].includes(s.from) || !s.key) return 'scope must be none, filtered or { entity, from, key }';
+  return null;
+}
+
+/** onRoute check: every /api route must declare a well-formed policy, so none is open by accident. */
 export function assertRouteHasPolicy(route: RouteOptions): void {
   const url = route.url ?? '';
+  const policy = (route.config as { policy?: RoutePolicy } | undefined)?.policy;
+  for (const method of [route.method].flat()) for (const l of routeListeners) l({ method: String(method), url, policy });
   if (!url.startsWith('/api') || EXEMPT.test(url)) return;
-  if (!route.config || !(route.config as { policy?: RoutePolicy }).policy) {
+  if (!policy) {
     throw new Error(`Route ${String(route.method)} ${url} declares no policy (config.policy)`);
   }
+  const problem = policyProblem(policy);
+  if (problem) throw new Error(`Route ${String(route.method)} ${url} has a malformed policy: ${problem}`);
 }
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -82,7 +117,14 @@ export async function enforcePolicy(
     return;
   }
   checkSameOrigin(req);
-  const actor = await authenticate(req, reply);
+  let actor: Actor | null;
+  try {
+    actor = await authenticate(req, reply);
+  } catch (err) {
+    // A stale or expired cookie must not stand in the way of public routes (signing in again).
+    if ('public' in policy && err instanceof AppError && err.status === 401) actor = null;
+    else throw err;
+  }
   req.actor = actor ?? publicActor;
   if ('public' in policy) return;
   if (!actor) throw Errors.UNAUTHENTICATED();
@@ -96,9 +138,10 @@ async function checkScope(req: FastifyRequest, db: Db, actor: Actor, rule: Scope
   if (rule === 'none' || rule === 'filtered') return;
   const source = (req as unknown as Record<string, unknown>)[rule.from] as Record<string, unknown> | undefined;
   const id = source?.[rule.key];
-  if (id === undefined || id === null || id === '') return; // schema validation reports missing fields
+  // Missing or non-string ids are left to schema validation, which reports them as 400.
+  if (typeof id !== 'string' || id === '') return;
   const resolve = resolvers.get(rule.entity);
   if (!resolve) throw new Error(`No entity scope resolver registered for '${rule.entity}'`);
-  const paths = await resolve(db, String(id));
+  const paths = await resolve(db, id);
   if (!paths || !paths.some((p) => inScope(actor, p))) throw Errors.NOT_FOUND({ entity: rule.entity });
 }
