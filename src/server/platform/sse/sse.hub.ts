@@ -1,0 +1,233 @@
+import type { Deps } from '../../deps.js';
+import { listen, type DbHandle } from '../../db/dialect.js';
+import type { Actor } from '../actor.js';
+import { OUTBOX_CHANNEL, type OutboxMessage } from '../outbox/outbox.service.js';
+
+/** Who an event is for: the fields of an outbox row that name its audience. */
+export interface Audience {
+  userId?: string | null;
+  unitId?: string | null;
+  jurisdictionPath?: string | null;
+}
+
+/**
+ * Whether an event or notification addressed to `to` reaches `actor`: addressed to them, to their
+ * unit, or to a jurisdiction that overlaps their scope (inside it — they oversee it — or above it:
+ * a city-wide alert reaches every district); with no address at all, everyone.
+ */
+export function audienceMatches(actor: Pick<Actor, 'userId' | 'unitId' | 'scopePath'>, to: Audience): boolean {
+  if (!to.userId && !to.unitId && !to.jurisdictionPath) return true;
+  if (to.userId && to.userId === actor.userId) return true;
+  if (to.unitId && to.unitId === actor.unitId) return true;
+  if (to.jurisdictionPath && (to.jurisdictionPath.startsWith(actor.scopePath) || actor.scopePath.startsWith(to.jurisdictionPath))) return true;
+  return false;
+}
+
+/** One connected stream. The hub calls these; the route writes the wire format. */
+export interface HubClient {
+  actor: Pick<Actor, 'userId' | 'unitId' | 'scopePath'>;
+  /** Delivers one committed event. */
+  send(m: OutboxMessage): void;
+  /** Keeps the connection (and proxies) alive. */
+  heartbeat(): void;
+  /** Ends the stream (hub stopping). */
+  close(): void;
+}
+
+export interface HubOptions {
+  /** SQLite: how often to read new outbox rows (ms). */
+  pollMs?: number;
+  /** PostgreSQL: a slow re-read in case a notification was missed (ms). */
+  safetyPollMs?: number;
+  /** Comment heartbeat interval (ms). */
+  heartbeatMs?: number;
+}
+
+/** The most events replayed to a resuming client before it switches to live delivery. */
+const MAX_REPLAY = 10_000;
+
+/**
+ * The per-process fan-out of committed outbox events to SSE clients. On PostgreSQL it LISTENs on
+ * OUTBOX_CHANNEL (notified on commit, payload = seq) and then reads the outbox; on SQLite it polls.
+ * Either way it only ever reads committed rows, in sequence order, and every process's hub reads
+ * the same shared outbox, so a change made through any worker reaches clients on all of them.
+ */
+export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'>, opts: HubOptions = {}) {
+  const pollMs = opts.pollMs ?? 250;
+  const safetyPollMs = opts.safetyPollMs ?? 5000;
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  /** Clients; a client still replaying history has a queue that live events wait in. */
+  const clients = new Map<HubClient, { queue: OutboxMessage[] | null }>();
+  let lastSeq = 0;
+  let starting: Promise<void> | undefined;
+  let started = false;
+  let timers: NodeJS.Timeout[] = [];
+  let unlisten: (() => Promise<void>) | undefined;
+  let reading: Promise<void> | undefined;
+  let readAgain = false;
+
+  function dispatch(m: OutboxMessage): void {
+    for (const [client, state] of clients) {
+      if (!audienceMatches(client.actor, m)) continue;
+      if (state.queue) state.queue.push(m);
+      else safe(() => client.send(m));
+    }
+  }
+
+  function safe(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      deps.log.warn({ err }, 'sse client write failed');
+    }
+  }
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const page = await deps.services.outbox.readAfter(lastSeq, 500);
+      for (const m of page) {
+        lastSeq = m.seq;
+        dispatch(m);
+      }
+      if (page.length < 500) return;
+    }
+  }
+
+  /** Reads and delivers every event committed since the last read. Concurrent calls coalesce. */
+  function catchUp(): Promise<void> {
+    if (reading) {
+      readAgain = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        readAgain = false;
+        try {
+          await drain();
+        } catch (err) {
+          if (started) deps.log.warn({ err }, 'outbox read failed');
+        }
+      } while (readAgain && started);
+    })().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  }
+
+  async function doStart(): Promise<void> {
+    lastSeq = await deps.services.outbox.head();
+    started = true;
+    const un = await listen(deps.handle, OUTBOX_CHANNEL, () => void catchUp());
+    if (un) {
+      unlisten = un;
+      timers.push(setInterval(() => void catchUp(), safetyPollMs));
+    } else {
+      timers.push(setInterval(() => void catchUp(), pollMs));
+    }
+    timers.push(
+      setInterval(() => {
+        for (const c of clients.keys()) safe(() => c.heartbeat());
+      }, heartbeatMs),
+    );
+    for (const t of timers) t.unref();
+  }
+
+  const hub = {
+    /** Starts reading the outbox from its current head. Idempotent. */
+    start(): Promise<void> {
+      if (started) return Promise.resolve();
+      starting ??= doStart().finally(() => {
+        starting = undefined;
+      });
+      return starting;
+    },
+
+    /** Ends every stream and stops listening/polling. */
+    async stop(): Promise<void> {
+      if (starting) await starting.catch(() => {});
+      started = false;
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      hub.closeClients();
+      if (unlisten) await unlisten();
+      unlisten = undefined;
+      if (reading) await reading;
+    },
+
+    /** Ends every stream (the server is closing); the hub itself keeps running. */
+    closeClients(): void {
+      for (const c of [...clients.keys()]) safe(() => c.close());
+      clients.clear();
+    },
+
+    /**
+     * Adds a client. With `lastEventId` the events after it that the client may see are replayed
+     * first (live events wait in a queue meanwhile, so nothing is lost or sent twice).
+     * Returns the function that removes the client.
+     */
+    async subscribe(client: HubClient, lastEventId?: number): Promise<() => void> {
+      await hub.start();
+      const remove = () => void clients.delete(client);
+      if (lastEventId === undefined || lastEventId >= lastSeq) {
+        clients.set(client, { queue: null });
+        return remove;
+      }
+      const state = { queue: [] as OutboxMessage[] };
+      clients.set(client, state);
+      const until = lastSeq;
+      let cursor = lastEventId;
+      let sent = 0;
+      try {
+        replay: while (cursor < until && sent < MAX_REPLAY && clients.has(client)) {
+          const page = await deps.services.outbox.readAfter(cursor, 500);
+          if (page.length === 0) break;
+          for (const m of page) {
+            if (m.seq > until) break replay;
+            cursor = m.seq;
+            if (audienceMatches(client.actor, m)) {
+              client.send(m);
+              sent++;
+            }
+          }
+        }
+      } finally {
+        const queued = state.queue;
+        if (clients.has(client)) clients.set(client, { queue: null });
+        for (const m of queued) if (m.seq > cursor) safe(() => client.send(m));
+      }
+      return remove;
+    },
+
+    /** Reads new events now (tests; the timers and LISTEN do this in production). */
+    catchUp,
+
+    /** Connected clients. */
+    get size(): number {
+      return clients.size;
+    },
+
+    /** The last sequence read from the outbox. */
+    get lastSeq(): number {
+      return lastSeq;
+    },
+
+    get started(): boolean {
+      return started;
+    },
+  };
+  return hub;
+}
+
+export type SseHub = ReturnType<typeof createSseHub>;
+
+const hubs = new WeakMap<DbHandle, SseHub>();
+
+/** The one hub of this process (per database handle), created on first use. */
+export function sseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'>): SseHub {
+  let hub = hubs.get(deps.handle);
+  if (!hub) {
+    hub = createSseHub(deps);
+    hubs.set(deps.handle, hub);
+  }
+  return hub;
+}

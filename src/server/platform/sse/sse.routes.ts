@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import type { OutboxMessage } from '../outbox/outbox.service.js';
+import { sseHub, type HubClient, type SseHub } from './sse.hub.js';
+
+/** A client that falls this far behind (bytes buffered) is dropped; it reconnects with Last-Event-ID. */
+const MAX_BUFFERED = 1 << 20;
+
+/** The wire format of one event. `data` is the event's payload as JSON. */
+export function formatEvent(m: Pick<OutboxMessage, 'seq' | 'topic' | 'payload'>): string {
+  return `id: ${m.seq}\nevent: ${m.topic}\ndata: ${JSON.stringify(m.payload ?? null)}\n\n`;
+}
+
+/** The Last-Event-ID header (sent by EventSource on reconnect), else the `lastEventId` query parameter. */
+function lastEventIdOf(req: FastifyRequest, fromQuery: number | undefined): number | undefined {
+  const h = req.headers['last-event-id'];
+  const raw = Array.isArray(h) ? h[0] : h;
+  if (raw !== undefined && /^\d{1,15}$/.test(raw.trim())) return Number(raw.trim());
+  return fromQuery;
+}
+
+/** Streams the signed-in user's live events until they disconnect or the server closes. */
+async function stream(hub: SseHub, req: FastifyRequest, reply: FastifyReply, lastEventId: number | undefined): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-content-type-options': 'nosniff',
+    'x-worker-id': String(process.pid),
+  });
+  res.write(`retry: 3000\n: connected ${process.pid}\n\n`);
+  let open = true;
+  const end = () => {
+    if (!open) return;
+    open = false;
+    unsubscribe?.();
+    if (!res.writableEnded) res.end();
+  };
+  const write = (chunk: string) => {
+    if (!open) return;
+    if (res.writableLength > MAX_BUFFERED) return end();
+    res.write(chunk);
+  };
+  const client: HubClient = {
+    actor: req.actor,
+    send: (m) => write(formatEvent(m)),
+    heartbeat: () => write(`: heartbeat ${Date.now()}\n\n`),
+    close: end,
+  };
+  let unsubscribe: (() => void) | undefined;
+  req.raw.once('close', end);
+  res.once('close', end);
+  unsubscribe = await hub.subscribe(client, lastEventId);
+  if (!open) unsubscribe();
+}
+
+/** GET /api/events: Server-Sent Events for the signed-in user (outbox events addressed to them). */
+const sseRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => {
+  const app = app0.withTypeProvider<ZodTypeProvider>();
+  const hub = sseHub(deps);
+
+  app.get('/api/events', {
+    config: { policy: { capability: 'notification.read', scope: 'none' } },
+    schema: {
+      tags: ['events'],
+      description:
+        'Server-Sent Events stream of live updates for the signed-in user: `id: <seq>`, `event: <topic>`, `data: <payload JSON>`. ' +
+        'Resumes after the Last-Event-ID header (or ?lastEventId=); a comment heartbeat every 15 s. Topics: task.changed, notification.created, alert.raised, alert.acknowledged, system.clock.changed.',
+      querystring: z.strictObject({ lastEventId: z.coerce.number().int().min(0).optional().describe('resume after this event id (EventSource sends the Last-Event-ID header itself)') }),
+    },
+  }, (req, reply) => stream(hub, req, reply, lastEventIdOf(req, req.query.lastEventId)));
+
+  // End the open streams before the server waits for connections to finish.
+  app.addHook('preClose', async () => {
+    hub.closeClients();
+  });
+  app.addHook('onClose', async () => {
+    await hub.stop();
+  });
+};
+
+export default sseRoutes;
