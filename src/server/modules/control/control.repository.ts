@@ -13,24 +13,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Persons
-
-/**
- * TEMPORARY cross-module read: the residence jurisdiction path of each existing person, read straight
- * from `persons.jurisdiction_path`. It stays here, in this ONE function, only until the population
- * service offers `jurisdictionPathsOf(db, personIds): Promise<Map<string, string>>`; then the control
- * service calls that instead and this function goes.
- */
-export async function findPersonJurisdictionPaths(db: DbOrTx, personIds: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const ids of chunks(personIds, ID_CHUNK)) {
-    const rows = await db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('id', 'in', ids).execute();
-    for (const r of rows) out.set(r.id, r.jurisdiction_path);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Current status
 
 /** Current status rows of the given persons (persons without a row have never had a status). */

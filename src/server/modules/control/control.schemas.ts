@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BASIS_TYPES, CONTROL_STATUSES } from './control.service.js';
+import { BASIS_TYPES, CONTROL_STATUSES } from './control.rules.js';
 
 const id = z.string().min(1).max(64);
 const actorRef = z.object({ id: z.string().nullable().describe('user id; null for the system'), name: z.string().describe('login or component name') });

@@ -164,7 +164,8 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     expect(r.kind).toBe('pending');
     if (r.kind !== 'pending') return;
     const req = r.bulkRequest;
-    expect(req).toMatchObject({ status: 'pending', personCount: 6, to: 'quarantined_home', requestedBy: { id: officer.userId }, jurisdictionPath: city.street.path });
+    expect(req).toMatchObject({ status: 'pending', personCount: 6, to: 'quarantined_home', requestedBy: { id: officer.userId } });
+    expect(req.jurisdictionPath.startsWith(city.street.path)).toBe(true);
     for (const p of persons) expect(await statusOf(p)).toBe('none');
     expect((await control().listBulkRequests(officer2, { status: 'pending' })).items.map((x) => x.id)).toContain(req.id);
     // Another district's officer does not see it at all.
@@ -262,9 +263,11 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     expect(west1.jurisdictionPath).toBe(city.xiling.path);
     const east1 = await control().summary(wjgOfficer);
     expect(east1.counts.pending_recheck).toBe((await control().recount(city.wujiagang.path)).counts.pending_recheck);
-    // Navigating to the city node counts only the caller's own district; a sibling district is 404.
-    expect(await control().summary(officer, city.city.path)).toEqual(west1);
+    // Nothing outside the caller's district: not a sibling district, not the whole city.
     expect(await appError(control().summary(officer, city.wujiagang.path))).toMatchObject({ status: 404 });
+    expect(await appError(control().summary(officer, city.city.path))).toMatchObject({ status: 404 });
+    expect(await control().summaryOf(officer, city.xiling.id)).toEqual(west1);
+    expect(await appError(control().summaryOf(officer, city.wujiagang.id))).toMatchObject({ status: 404 });
     // Someone moves house: the counts follow.
     await inTx(env.deps.db, (trx) => control().relocate(trx, west[1], city.otherStreet.path));
     for (const path of [city.xiling.path, city.wujiagang.path, '/']) {

@@ -6,33 +6,9 @@ import { defineErrors, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './control.repository.js';
 import type { ControlBulkRequestsTable, ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
+import { ALLOWED_TRANSITIONS, BASIS_TYPES, CONTROL_STATUSES, MEASURES, commonPath, transitionProblem, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
 
-// ---------------------------------------------------------------------------------------------
-// Vocabulary
-
-/** A person's control status (管控状态). `none` is also what a person without any record has. */
-export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
-export type ControlStatus = (typeof CONTROL_STATUSES)[number];
-
-/** Labels, Chinese first. */
-export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: string }> = {
-  none: { zh: '无管控', en: 'None' },
-  pending_recheck: { zh: '待复核', en: 'Pending recheck' },
-  quarantined_central: { zh: '集中隔离', en: 'Central quarantine' },
-  quarantined_home: { zh: '居家隔离', en: 'Home quarantine' },
-  home_monitored: { zh: '居家健康监测', en: 'Home health monitoring' },
-  released: { zh: '解除', en: 'Released' },
-};
-
-/** The epidemiological record a change rests on (依据). */
-export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review'] as const;
-export type BasisType = (typeof BASIS_TYPES)[number];
-
-export interface Basis {
-  type: BasisType;
-  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review. */
-  id: string;
-}
+export * from './control.rules.js';
 
 /**
  * Capabilities used by this module. The capability table (src/common/roles.ts) has no control rows
@@ -60,52 +36,6 @@ export const ControlErrors = defineErrors({
   CONTROL_SELF_APPROVAL: [403, 'A bulk change must be approved by a second person, not its requester'],
   CONTROL_THRESHOLD_INVALID: [422, 'The bulk threshold must be a whole number of at least 1'],
 });
-
-/**
- * THE TRANSITION RULES. A change is allowed when it is listed here, or when it moves to a stricter
- * measure (higher rank) citing a basis other than the one the current status rests on.
- *
- *   none, released      → pending_recheck | quarantined_central | quarantined_home | home_monitored
- *   pending_recheck     → quarantined_central | quarantined_home | none (negative recheck) | released
- *   quarantined_central → quarantined_home | home_monitored | released   (step-down per the protocol)
- *   quarantined_home    → home_monitored | released
- *   home_monitored      → released
- *   any                 → a stricter measure, with a new basis
- *
- * A status never changes to itself (to extend a measure, cite the new basis and change it).
- */
-export const ALLOWED_TRANSITIONS: Record<ControlStatus, readonly ControlStatus[]> = {
-  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
-  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
-  pending_recheck: ['quarantined_central', 'quarantined_home', 'none', 'released'],
-  quarantined_central: ['quarantined_home', 'home_monitored', 'released'],
-  quarantined_home: ['home_monitored', 'released'],
-  home_monitored: ['released'],
-};
-
-/** How strict a status is: a move to a higher rank is an escalation. */
-export const STRICTNESS: Record<ControlStatus, number> = {
-  none: 0,
-  released: 0,
-  home_monitored: 1,
-  pending_recheck: 2,
-  quarantined_home: 3,
-  quarantined_central: 4,
-};
-
-/** Statuses that are measures a person is held to (they may carry an end time). */
-const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
-
-/** Why a transition is refused, or null when it is allowed. */
-export function transitionProblem(from: ControlStatus, to: ControlStatus, currentBasis: Basis | null, basis: Basis): string | null {
-  if (from === to) return 'already in this status';
-  if (ALLOWED_TRANSITIONS[from].includes(to)) return null;
-  if (STRICTNESS[to] > STRICTNESS[from]) {
-    if (currentBasis && currentBasis.type === basis.type && currentBasis.id === basis.id) return 'a stricter measure needs a new basis';
-    return null;
-  }
-  return `not allowed from ${from}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // DTOs
@@ -218,22 +148,6 @@ export type BasisValidator = (trx: DbOrTx, id: string) => Promise<boolean>;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** The longest common jurisdiction path of a set of paths (`/420500/420502/` for two streets of 西陵区). */
-export function commonPath(paths: Iterable<string>): string {
-  let common: string[] | null = null;
-  for (const p of paths) {
-    const segs = p.split('/').filter(Boolean);
-    if (!common) {
-      common = segs;
-      continue;
-    }
-    let i = 0;
-    while (i < common.length && i < segs.length && common[i] === segs[i]) i++;
-    common = common.slice(0, i);
-  }
-  return common && common.length ? `/${common.join('/')}/` : '/';
-}
 
 /** A path and each of its ancestors, plus the root: the counter rows a person at `path` counts in. */
 function pathAndAncestors(path: string): string[] {
@@ -374,7 +288,7 @@ export function createControlService(deps: Deps) {
    * scope). Anything missing is a 404 naming the ids, so out-of-scope looks like missing.
    */
   async function resolvePersons(db: DbOrTx, personIds: readonly string[], actor: Actor | null): Promise<Map<string, string>> {
-    const found = await repo.findPersonJurisdictionPaths(db, personIds);
+    const found = await deps.services.population.pathsOf(personIds, db);
     const missing = personIds.filter((id) => {
       const p = found.get(id);
       return !p || (actor !== null && !inScope(actor, p));
@@ -511,23 +425,19 @@ export function createControlService(deps: Deps) {
 
   /**
    * Persons per status within a jurisdiction subtree, read from the counters kept current with
-   * each change (no scan). `path` defaults to the actor's scope. A node above the actor's scope
-   * (which users may navigate to) counts only the actor's own scope; any other node is a 404.
+   * each change (no scan). `path` defaults to the actor's scope; a subtree not inside the actor's
+   * scope is a 404 (as the route's `jurisdiction` entity scope answers).
    */
   async function summary(actor: Actor, path?: string | null, db: DbOrTx = deps.db): Promise<ControlSummaryDto> {
     requireCapability(actor, CAP_READ);
-    let at = path ?? actor.scopePath;
-    if (!inScope(actor, at)) {
-      if (!actor.scopePath.startsWith(at)) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
-      at = actor.scopePath;
-    }
+    const at = path ?? actor.scopePath;
+    if (!inScope(actor, at)) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
     return toSummary(at, await repo.countsAt(db, at));
   }
 
   /** Path of a jurisdiction node, through the geography service. */
-  async function jurisdictionPathOf(id: string): Promise<string | undefined> {
-    const geo = deps.services.geo as { getById?: (id: string) => Promise<{ path: string } | undefined> };
-    return (await geo.getById?.(id))?.path;
+  async function jurisdictionPathOf(id: string, db: DbOrTx): Promise<string | undefined> {
+    return (await deps.services.geo.getById(id, db))?.path;
   }
 
   /** Loads a bulk request the actor may see, or throws the same 404 as a missing one. */
@@ -769,7 +679,7 @@ export function createControlService(deps: Deps) {
     /** `summary` for a jurisdiction id (the route's form); an unknown id is a 404. */
     async summaryOf(actor: Actor, jurisdictionId?: string | null, db: DbOrTx = deps.db): Promise<ControlSummaryDto> {
       if (!jurisdictionId) return summary(actor, null, db);
-      const path = await jurisdictionPathOf(jurisdictionId);
+      const path = await jurisdictionPathOf(jurisdictionId, db);
       if (!path) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
       return summary(actor, path, db);
     },

@@ -1,25 +1,40 @@
 import type { TestEnv } from '../../../../test/helpers/db.js';
-import type { JurisdictionRef } from '../../../../test/helpers/factories.js';
-import { newId } from '../../platform/ids.js';
+import { buildJurisdiction, type JurisdictionRef } from '../../../../test/helpers/factories.js';
+import { systemActor } from '../../platform/actor.js';
+
+const buildings = new WeakMap<TestEnv, Map<string, Promise<JurisdictionRef>>>();
+let serial = 0;
+
+/** One compound with one building under `street` (made once per test database). */
+function buildingUnder(env: TestEnv, street: JurisdictionRef): Promise<JurisdictionRef> {
+  let perEnv = buildings.get(env);
+  if (!perEnv) buildings.set(env, (perEnv = new Map()));
+  let b = perEnv.get(street.id);
+  if (!b) {
+    b = (async () => {
+      const compound = await buildJurisdiction(env.deps.db, { code: `${street.code}001`, name: '滨江苑', level: 'compound', kind: 'urban', parent: street });
+      return buildJurisdiction(env.deps.db, { code: `${street.code}00101`, name: '1栋', level: 'building', kind: 'apartment', parent: compound });
+    })();
+    perEnv.set(street.id, b);
+  }
+  return b;
+}
 
 /**
- * Creates `n` persons living in `where` and returns their ids.
- * TEMPORARY: inserts rows directly until the population service's create() lands.
+ * Registers `n` residents living in a building under `street` through the population service and
+ * returns their ids (passport holders, so no resident-ID arithmetic is needed here).
  */
-export async function makePersons(env: TestEnv, where: JurisdictionRef, n: number): Promise<string[]> {
-  const ids: string[] = [];
-  const now = env.clock.now();
-  for (let i = 0; i < n; i++) {
-    const id = newId();
-    ids.push(id);
-    await env.deps.db
-      .insertInto('persons')
-      .values({
-        id, name: `测试${i}`, id_type: 'passport', id_cipher: 'x', id_hmac: id, id_masked: 'x', phone_cipher: null, phone_hmac: null, phone_masked: null,
-        birth_date: '1980-01-01', sex: 'male', resident: 1, household_id: null, building_id: null, entrance_id: null, room: null,
-        jurisdiction_id: where.id, jurisdiction_path: where.path, region_of_origin: null, vulnerable_flags: 0, tags: '[]', created_at: now, updated_at: now,
-      })
-      .execute();
-  }
-  return ids;
+export async function makePersons(env: TestEnv, street: JurisdictionRef, n: number): Promise<string[]> {
+  const building = await buildingUnder(env, street);
+  const inputs = Array.from({ length: n }, (_, i) => ({
+    name: `居民${++serial}`,
+    idType: 'passport' as const,
+    idNumber: `E${String(serial).padStart(8, '0')}`,
+    birthDate: '1980-01-01',
+    sex: (i % 2 ? 'female' : 'male') as 'male' | 'female',
+    resident: true,
+    address: { jurisdictionId: building.id, room: String(101 + i) },
+  }));
+  const r = await env.deps.services.population.createMany(undefined, systemActor('test'), inputs);
+  return r.ids;
 }

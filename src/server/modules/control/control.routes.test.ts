@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
+import { systemActor } from '../../platform/actor.js';
+import { DAY } from '../../platform/clock.js';
+import { makePersons } from './control.test-helpers.js';
+
+describe.each(DIALECTS)('control routes [%s]', (dialect) => {
+  let t: TestApp;
+  let city: Awaited<ReturnType<typeof buildMiniCity>>;
+  /** Session headers per user. */
+  const as: Record<'officer' | 'officer2' | 'worker' | 'sampler' | 'wjgOfficer' | 'commander', Record<string, string>> = {} as never;
+
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    const db = t.deps.db;
+    city = await buildMiniCity(db);
+    const hq = await buildUnit(db, { name: '市疫情防控指挥部', jurisdiction: city.city, kind: 'hq' });
+    const xl = await buildUnit(db, { name: '西陵区指挥部', jurisdiction: city.xiling, kind: 'district_hq' });
+    const xlStreet = await buildUnit(db, { name: '西陵街道社区', jurisdiction: city.street, kind: 'community' });
+    const wjg = await buildUnit(db, { name: '伍家岗区指挥部', jurisdiction: city.wujiagang, kind: 'district_hq' });
+    const now = t.clock.now();
+    as.commander = await sessionHeaders(db, await buildUser(db, { unit: hq, roles: ['commander'], username: 'commander' }), now);
+    as.officer = await sessionHeaders(db, await buildUser(db, { unit: xl, roles: ['district_officer'], username: 'xiling_officer' }), now);
+    as.officer2 = await sessionHeaders(db, await buildUser(db, { unit: xl, roles: ['district_officer'], username: 'xiling_officer2' }), now);
+    as.worker = await sessionHeaders(db, await buildUser(db, { unit: xlStreet, roles: ['community_worker'], username: 'worker' }), now);
+    as.sampler = await sessionHeaders(db, await buildUser(db, { unit: xlStreet, roles: ['sampler'], username: 'sampler' }), now);
+    as.wjgOfficer = await sessionHeaders(db, await buildUser(db, { unit: wjg, roles: ['district_officer'], username: 'wjg_officer' }), now);
+  });
+  afterAll(() => t.close());
+
+  const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
+  const post = (url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method: 'POST', url, headers, payload: payload as never });
+  const statusOf = async (personId: string) => (await t.deps.services.control.statusesOf([personId])).get(personId)!.status;
+
+  it('POST /api/control/changes without a basis → 422 CONTROL_BASIS_REQUIRED, nothing written', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const journal = await t.deps.services.journal.count();
+    const r = await post('/api/control/changes', as.officer, { personIds: [p], to: 'quarantined_home', reason: '密接' });
+    expect(r.statusCode).toBe(422);
+    expect(r.json().error.code).toBe('CONTROL_BASIS_REQUIRED');
+    const noReason = await post('/api/control/changes', as.officer, { personIds: [p], to: 'quarantined_home', basis: { type: 'contact', id: 'L1' } });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().error.code).toBe('REASON_REQUIRED');
+    expect(await statusOf(p)).toBe('none');
+    expect(await t.deps.services.journal.count()).toBe(journal);
+  });
+
+  it('applies a small change at once (200), refuses an illegal one (409), and shows the explanation', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const endsAt = t.clock.now() + 14 * DAY;
+    const r = await post('/api/control/changes', as.worker, { personIds: [p], to: 'quarantined_home', basis: { type: 'contact', id: 'LINK-1' }, reason: '密接，居家隔离', endsAt });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ applied: 1, personIds: [p] });
+    const bad = await post('/api/control/changes', as.worker, { personIds: [p], to: 'pending_recheck', basis: { type: 'tube', id: 'T' }, reason: '复核' });
+    expect(bad.statusCode).toBe(409);
+    expect(bad.json().error.code).toBe('CONTROL_TRANSITION_INVALID');
+    const x = await get(`/api/control/persons/${p}`, as.officer);
+    expect(x.statusCode).toBe(200);
+    expect(x.json()).toMatchObject({ status: 'quarantined_home', endsAt, basis: { type: 'contact', id: 'LINK-1' }, reason: '密接，居家隔离', history: [{ from: 'none', to: 'quarantined_home', mode: 'manual', actor: { name: 'worker' } }] });
+    const h = await get(`/api/control/persons/${p}/history`, as.officer);
+    expect(h.json().items).toHaveLength(1);
+  });
+
+  it('a role without the change capability gets 403; an unknown field gets 400', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const body = { personIds: [p], to: 'quarantined_home', basis: { type: 'contact', id: 'L' }, reason: '密接' };
+    expect((await post('/api/control/changes', as.sampler, body)).statusCode).toBe(403);
+    expect((await post('/api/control/changes', as.officer, { ...body, force: true })).statusCode).toBe(400);
+    expect(await statusOf(p)).toBe('none');
+  });
+
+  it('a bulk change waits (202), is refused for its own requester (403), is applied by a second approver', async () => {
+    await t.deps.services.control.setBulkThreshold(undefined, systemActor(), 3);
+    const persons = await makePersons(t, city.street, 4);
+    const r = await post('/api/control/changes', as.officer, { personIds: persons, to: 'home_monitored', basis: { type: 'risk_area', id: 'AREA-1' }, reason: '低风险区居家健康监测' });
+    expect(r.statusCode).toBe(202);
+    const req = r.json().bulkRequest;
+    expect(req).toMatchObject({ status: 'pending', personCount: 4, requestedBy: { name: 'xiling_officer' } });
+    for (const p of persons) expect(await statusOf(p)).toBe('none');
+
+    const pending = await get('/api/control/bulk-requests?status=pending', as.officer2);
+    expect(pending.json().items.map((x: { id: string }) => x.id)).toContain(req.id);
+    const other = await get('/api/control/bulk-requests?status=pending', as.wjgOfficer);
+    expect(other.json().items.map((x: { id: string }) => x.id)).not.toContain(req.id);
+    expect((await get(`/api/control/bulk-requests/${req.id}`, as.wjgOfficer)).statusCode).toBe(404);
+    expect((await post(`/api/control/bulk-requests/${req.id}/approve`, as.wjgOfficer, {})).statusCode).toBe(404);
+    expect((await post(`/api/control/bulk-requests/${req.id}/approve`, as.worker, {})).statusCode).toBe(403);
+
+    const self = await post(`/api/control/bulk-requests/${req.id}/approve`, as.officer, { note: '自批' });
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.code).toBe('CONTROL_SELF_APPROVAL');
+    for (const p of persons) expect(await statusOf(p)).toBe('none');
+
+    const ok = await post(`/api/control/bulk-requests/${req.id}/approve`, as.officer2, { note: '已核实' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ status: 'applied', approvedBy: { name: 'xiling_officer2' }, approvalNote: '已核实' });
+    for (const p of persons) expect(await statusOf(p)).toBe('home_monitored');
+    const x = await get(`/api/control/persons/${persons[0]}`, as.officer);
+    expect(x.json().history[0]).toMatchObject({ mode: 'bulk', bulkRequest: { requestedBy: { name: 'xiling_officer' }, approvedBy: { name: 'xiling_officer2' } } });
+    const journal = await t.deps.services.journal.list(t.deps.db, { limit: 20, action: 'control.status.change' });
+    expect(journal.filter((e) => (e.payload as { bulkRequestId?: string }).bulkRequestId === req.id)).toHaveLength(4);
+    expect((await post(`/api/control/bulk-requests/${req.id}/approve`, as.commander, {})).statusCode).toBe(409);
+  });
+
+  it('a rejected bulk request changes nothing', async () => {
+    const persons = await makePersons(t, city.street, 4);
+    const r = await post('/api/control/changes', as.officer, { personIds: persons, to: 'quarantined_home', basis: { type: 'risk_area', id: 'AREA-2' }, reason: '整栋居家隔离' });
+    const id = r.json().bulkRequest.id;
+    const noReason = await post(`/api/control/bulk-requests/${id}/reject`, as.officer2, {});
+    expect(noReason.statusCode).toBe(422);
+    const rej = await post(`/api/control/bulk-requests/${id}/reject`, as.officer2, { reason: '依据不足' });
+    expect(rej.statusCode).toBe(200);
+    expect(rej.json()).toMatchObject({ status: 'rejected', rejectReason: '依据不足' });
+    for (const p of persons) expect(await statusOf(p)).toBe('none');
+    expect((await post(`/api/control/bulk-requests/${id}/approve`, as.commander, {})).statusCode).toBe(409);
+    for (const p of persons) expect(await statusOf(p)).toBe('none');
+  });
+
+  it('a 西陵区 user cannot see a 伍家岗区 person\'s status (404)', async () => {
+    const [other] = await makePersons(t, city.otherStreet, 1);
+    await post('/api/control/changes', as.wjgOfficer, { personIds: [other], to: 'quarantined_home', basis: { type: 'contact', id: 'L9' }, reason: '密接' });
+    const r = await get(`/api/control/persons/${other}`, as.officer);
+    expect(r.statusCode).toBe(404);
+    expect(JSON.stringify(r.json())).not.toContain('quarantined');
+    expect((await get(`/api/control/persons/${other}/history`, as.officer)).statusCode).toBe(404);
+    const change = await post('/api/control/changes', as.officer, { personIds: [other], to: 'released', basis: { type: 'manual_review', id: 'R' }, reason: '解除' });
+    expect(change.statusCode).toBe(404);
+    expect(await statusOf(other)).toBe('quarantined_home');
+    expect((await get(`/api/control/persons/${other}`, as.wjgOfficer)).json().status).toBe('quarantined_home');
+  });
+
+  it('GET /api/control/summary is scoped and equals a full recount', async () => {
+    const mine = await get('/api/control/summary', as.officer);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json()).toEqual(await t.deps.services.control.recount(city.xiling.path));
+    expect(mine.json().underMeasure).toBeGreaterThan(0);
+    const byId = await get(`/api/control/summary?jurisdictionId=${city.street.id}`, as.officer);
+    expect(byId.json()).toEqual(await t.deps.services.control.recount(city.street.path));
+    expect((await get(`/api/control/summary?jurisdictionId=${city.wujiagang.id}`, as.officer)).statusCode).toBe(404);
+    const all = await get(`/api/control/summary?jurisdictionId=${city.city.id}`, as.commander);
+    expect(all.json()).toEqual(await t.deps.services.control.recount(city.city.path));
+  });
+
+  it('a retried change with the same Idempotency-Key applies once and replays the answer', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const headers = { ...as.officer, 'idempotency-key': `control-${p}` };
+    const body = { personIds: [p], to: 'pending_recheck', basis: { type: 'tube', id: 'TUBE-R' }, reason: '混管阳性' };
+    const first = await post('/api/control/changes', headers, body);
+    const again = await post('/api/control/changes', headers, body);
+    expect(first.statusCode).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await t.deps.services.control.history(systemActor(), p)).toHaveLength(1);
+  });
+});

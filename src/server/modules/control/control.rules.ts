@@ -1,0 +1,90 @@
+/**
+ * The vocabulary and the transition rules of control status (管控状态). Pure data and functions, no
+ * database: the service enforces them, the web may show them.
+ */
+
+/** A person's control status (管控状态). `none` is also what a person without any record has. */
+export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
+export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/** Labels, Chinese first. */
+export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: string }> = {
+  none: { zh: '无管控', en: 'None' },
+  pending_recheck: { zh: '待复核', en: 'Pending recheck' },
+  quarantined_central: { zh: '集中隔离', en: 'Central quarantine' },
+  quarantined_home: { zh: '居家隔离', en: 'Home quarantine' },
+  home_monitored: { zh: '居家健康监测', en: 'Home health monitoring' },
+  released: { zh: '解除', en: 'Released' },
+};
+
+/** The epidemiological record a change rests on (依据). */
+export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review'] as const;
+export type BasisType = (typeof BASIS_TYPES)[number];
+
+export interface Basis {
+  type: BasisType;
+  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review. */
+  id: string;
+}
+
+/**
+ * THE TRANSITION RULES. A change is allowed when it is listed here, or when it moves to a stricter
+ * measure (higher rank) citing a basis other than the one the current status rests on.
+ *
+ *   none, released      → pending_recheck | quarantined_central | quarantined_home | home_monitored
+ *   pending_recheck     → quarantined_central | quarantined_home | none (negative recheck) | released
+ *   quarantined_central → quarantined_home | home_monitored | released   (step-down per the protocol)
+ *   quarantined_home    → home_monitored | released
+ *   home_monitored      → released
+ *   any                 → a stricter measure, with a new basis
+ *
+ * A status never changes to itself (to extend a measure, cite the new basis and change it).
+ */
+export const ALLOWED_TRANSITIONS: Record<ControlStatus, readonly ControlStatus[]> = {
+  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  pending_recheck: ['quarantined_central', 'quarantined_home', 'none', 'released'],
+  quarantined_central: ['quarantined_home', 'home_monitored', 'released'],
+  quarantined_home: ['home_monitored', 'released'],
+  home_monitored: ['released'],
+};
+
+/** How strict a status is: a move to a higher rank is an escalation. */
+export const STRICTNESS: Record<ControlStatus, number> = {
+  none: 0,
+  released: 0,
+  home_monitored: 1,
+  pending_recheck: 2,
+  quarantined_home: 3,
+  quarantined_central: 4,
+};
+
+/** Statuses that are measures a person is held to (they may carry an end time). */
+export const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
+
+/** Why a transition is refused, or null when it is allowed. */
+export function transitionProblem(from: ControlStatus, to: ControlStatus, currentBasis: Basis | null, basis: Basis): string | null {
+  if (from === to) return 'already in this status';
+  if (ALLOWED_TRANSITIONS[from].includes(to)) return null;
+  if (STRICTNESS[to] > STRICTNESS[from]) {
+    if (currentBasis && currentBasis.type === basis.type && currentBasis.id === basis.id) return 'a stricter measure needs a new basis';
+    return null;
+  }
+  return `not allowed from ${from}`;
+}
+
+/** The longest common jurisdiction path of a set of paths (`/420500/420502/` for two streets of 西陵区). */
+export function commonPath(paths: Iterable<string>): string {
+  let common: string[] | null = null;
+  for (const p of paths) {
+    const segs = p.split('/').filter(Boolean);
+    if (!common) {
+      common = segs;
+      continue;
+    }
+    let i = 0;
+    while (i < common.length && i < segs.length && common[i] === segs[i]) i++;
+    common = common.slice(0, i);
+  }
+  return common && common.length ? `/${common.join('/')}/` : '/';
+}
