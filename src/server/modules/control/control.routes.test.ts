@@ -3,6 +3,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { DAY } from '../../platform/clock.js';
+import bulkFixture from '../../../../test/helpers/auth-matrix/control-bulk-request.js';
 import { makePersons } from './control.test-helpers.js';
 
 describe.each(DIALECTS)('control routes [%s]', (dialect) => {
@@ -140,6 +141,17 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     expect((await get(`/api/control/summary?jurisdictionId=${city.wujiagang.id}`, as.officer)).statusCode).toBe(404);
     const all = await get(`/api/control/summary?jurisdictionId=${city.city.id}`, as.commander);
     expect(all.json()).toEqual(await t.deps.services.control.recount(city.city.path));
+  });
+
+  it('the route-matrix fixture gives one bulk request inside and one outside 西陵区', async () => {
+    const { inScope, outOfScope } = await bulkFixture.make(t, city);
+    const mine = await get(`/api/control/bulk-requests/${inScope}`, as.officer);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json()).toMatchObject({ id: inScope, status: 'pending', personCount: 2, personIds: expect.any(Array) });
+    expect((await get(`/api/control/bulk-requests/${outOfScope}`, as.officer)).statusCode).toBe(404);
+    expect((await post(`/api/control/bulk-requests/${outOfScope}/reject`, as.officer, { reason: '越权' })).statusCode).toBe(404);
+    expect((await get(`/api/control/bulk-requests/${outOfScope}`, as.wjgOfficer)).statusCode).toBe(200);
+    await t.deps.services.control.setBulkThreshold(undefined, systemActor(), 20);
   });
 
   it('a retried change with the same Idempotency-Key applies once and replays the answer', async () => {

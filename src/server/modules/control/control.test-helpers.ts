@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { TestEnv } from '../../../../test/helpers/db.js';
 import { buildJurisdiction, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
@@ -12,8 +13,10 @@ function buildingUnder(env: TestEnv, street: JurisdictionRef): Promise<Jurisdict
   let b = perEnv.get(street.id);
   if (!b) {
     b = (async () => {
-      const compound = await buildJurisdiction(env.deps.db, { code: `${street.code}001`, name: '滨江苑', level: 'compound', kind: 'urban', parent: street });
-      return buildJurisdiction(env.deps.db, { code: `${street.code}00101`, name: '1栋', level: 'building', kind: 'apartment', parent: compound });
+      // A code unlikely to collide with other fixtures' compounds under the same street.
+      const code = `${street.code}8${String(randomInt(1000)).padStart(3, '0')}`;
+      const compound = await buildJurisdiction(env.deps.db, { code, name: '滨江苑', level: 'compound', kind: 'urban', parent: street });
+      return buildJurisdiction(env.deps.db, { code: `${code}01`, name: '1栋', level: 'building', kind: 'apartment', parent: compound });
     })();
     perEnv.set(street.id, b);
   }
