@@ -40,7 +40,13 @@ async function stream(hub: SseHub, req: FastifyRequest, reply: FastifyReply, las
     if (!open) return;
     open = false;
     unsubscribe?.();
+    const clientGone = res.destroyed && !res.writableFinished;
     if (!res.writableEnded) res.end();
+    // When the client went away first, 'finish' never fires, so Fastify would never run the
+    // onResponse hooks (which release the request's load-shedding slot in app.ts). Its response
+    // listener also handles 'error': signal the end through that. The route logs silently, so
+    // an ordinary disconnect is not reported as an error.
+    if (clientGone && res.listenerCount('error') > 0) res.emit('error', new Error('SSE client disconnected'));
   };
   const write = (chunk: string) => {
     if (!open) return;
@@ -66,6 +72,7 @@ const sseRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
   const hub = sseHub(deps);
 
   app.get('/api/events', {
+    logLevel: 'silent',
     config: { policy: { capability: 'notification.read', scope: 'none' } },
     schema: {
       tags: ['events'],
