@@ -39,6 +39,8 @@ export interface PolicedRoute {
   method: string;
   url: string;
   policy: RoutePolicy | undefined;
+  /** Left out of the OpenAPI document (`schema.hide`). */
+  hidden: boolean;
 }
 
 const routeListeners = new Set<(route: PolicedRoute) => void>();
@@ -68,7 +70,8 @@ function policyProblem(policy: RoutePolicy): string | null {
 export function assertRouteHasPolicy(route: RouteOptions): void {
   const url = route.url ?? '';
   const policy = (route.config as { policy?: RoutePolicy } | undefined)?.policy;
-  for (const method of [route.method].flat()) for (const l of routeListeners) l({ method: String(method), url, policy });
+  const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+  for (const method of [route.method].flat()) for (const l of routeListeners) l({ method: String(method), url, policy, hidden });
   if (!url.startsWith('/api') || EXEMPT.test(url)) return;
   if (!policy) {
     throw new Error(`Route ${String(route.method)} ${url} declares no policy (config.policy)`);
