@@ -194,6 +194,24 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     await control().setBulkThreshold(undefined, commander, 20);
   });
 
+  it('an approval that no longer fits a person\'s status is refused whole (409) and the request stays pending', async () => {
+    await control().setBulkThreshold(undefined, commander, 2);
+    const persons = await makePersons(env, city.street, 3);
+    const r = await control().requestChange(undefined, officer, { personIds: persons, to: 'pending_recheck', basis: { type: 'manual_review', id: 'REV-9' }, reason: '重点人员待复核' });
+    if (r.kind !== 'pending') throw new Error('expected a pending bulk request');
+    // Meanwhile one of them becomes a case contact in central quarantine.
+    await control().requestChange(undefined, officer, { personIds: [persons[2]], to: 'quarantined_central', basis: { type: 'case', id: 'case-known' }, reason: '确诊病例密接' });
+    const err = await appError(control().approveBulk(undefined, officer2, r.bulkRequest.id));
+    expect(err).toMatchObject({ code: 'CONTROL_TRANSITION_INVALID', status: 409, details: { refused: [{ personId: persons[2], status: 'quarantined_central' }] } });
+    expect(await statusOf(persons[0])).toBe('none');
+    expect(await statusOf(persons[2])).toBe('quarantined_central');
+    expect((await control().getBulkRequest(officer2, r.bulkRequest.id)).status).toBe('pending');
+    // A change that could never apply is refused when asked, not sent for approval.
+    const never = await appError(control().requestChange(undefined, officer, { personIds: persons, to: 'released', basis: { type: 'manual_review', id: 'REV-10' }, reason: '解除' }));
+    expect(never.code).toBe('CONTROL_TRANSITION_INVALID');
+    await control().setBulkThreshold(undefined, commander, 20);
+  });
+
   it('a rejected bulk request changes nobody and can no longer be approved', async () => {
     await control().setBulkThreshold(undefined, commander, 2);
     const persons = await makePersons(env, city.street, 3);

@@ -303,6 +303,26 @@ export function createControlService(deps: Deps) {
     return Number.isInteger(n) && n >= 1 ? n : DEFAULT_BULK_THRESHOLD;
   }
 
+  type Refused = { personId: string; status: ControlStatus; problem: string };
+
+  /** Splits persons into those whose transition to `to` is allowed (with their current row) and those refused. */
+  async function checkTransitions(db: DbOrTx, personIds: readonly string[], to: ControlStatus, basis: Basis) {
+    const current = new Map((await repo.findStatuses(db, personIds)).map((r) => [r.person_id, r]));
+    const ok: { personId: string; from: ControlStatus; row: ControlStatusesTable | undefined }[] = [];
+    const refused: Refused[] = [];
+    for (const personId of personIds) {
+      const row = current.get(personId);
+      const from = (row?.status ?? 'none') as ControlStatus;
+      const problem = transitionProblem(from, to, row ? { type: row.basis_type as BasisType, id: row.basis_id } : null, basis);
+      if (problem) refused.push({ personId, status: from, problem });
+      else ok.push({ personId, from, row });
+    }
+    return { ok, refused };
+  }
+
+  const transitionError = (to: ControlStatus, refused: Refused[]) =>
+    ControlErrors.CONTROL_TRANSITION_INVALID({ to, refused: refused.slice(0, 50), count: refused.length, allowed: ALLOWED_TRANSITIONS });
+
   interface ApplySpec {
     paths: ReadonlyMap<string, string>;
     personIds: readonly string[];
@@ -322,19 +342,8 @@ export function createControlService(deps: Deps) {
    * batch entry for automatic ones), the counters and one live update.
    */
   async function applyChanges(trx: Tx, actor: Actor, s: ApplySpec): Promise<AutomaticResult> {
-    const current = new Map((await repo.findStatuses(trx, s.personIds)).map((r) => [r.person_id, r]));
-    const ok: { personId: string; from: ControlStatus; row: ControlStatusesTable | undefined }[] = [];
-    const refused: { personId: string; status: ControlStatus; problem: string }[] = [];
-    for (const personId of s.personIds) {
-      const row = current.get(personId);
-      const from = (row?.status ?? 'none') as ControlStatus;
-      const problem = transitionProblem(from, s.to, row ? { type: row.basis_type as BasisType, id: row.basis_id } : null, s.basis);
-      if (problem) refused.push({ personId, status: from, problem });
-      else ok.push({ personId, from, row });
-    }
-    if (refused.length && s.ifNotAllowed === 'throw') {
-      throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: s.to, refused: refused.slice(0, 50), count: refused.length, allowed: ALLOWED_TRANSITIONS });
-    }
+    const { ok, refused } = await checkTransitions(trx, s.personIds, s.to, s.basis);
+    if (refused.length && s.ifNotAllowed === 'throw') throw transitionError(s.to, refused);
     if (ok.length === 0) return { applied: 0, changes: [], skipped: refused, journalSeq: null };
 
     const now = deps.clock.now();
@@ -494,16 +503,9 @@ export function createControlService(deps: Deps) {
           const r = await applyChanges(tx, actor, { paths, personIds: g.personIds, to: input.to, basis: g.basis, reason: g.reason, endsAt, presetVersion: null, mode: 'manual', bulkRequestId: null, ifNotAllowed: 'throw' });
           return { kind: 'applied', applied: r.applied, personIds: r.changes.map((c) => c.personId) };
         }
-        // Refuse now what could never be applied, rather than asking someone to approve it.
-        const current = new Map((await repo.findStatuses(tx, g.personIds)).map((r) => [r.person_id, r]));
-        const refused = g.personIds
-          .map((personId) => {
-            const row = current.get(personId);
-            const from = (row?.status ?? 'none') as ControlStatus;
-            return { personId, status: from, problem: transitionProblem(from, input.to, row ? { type: row.basis_type as BasisType, id: row.basis_id } : null, g.basis) };
-          })
-          .filter((x) => x.problem);
-        if (refused.length) throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: input.to, refused: refused.slice(0, 50), count: refused.length, allowed: ALLOWED_TRANSITIONS });
+        // Refuse now what could not be applied, rather than asking someone to approve it.
+        const { refused } = await checkTransitions(tx, g.personIds, input.to, g.basis);
+        if (refused.length) throw transitionError(input.to, refused);
         const now = deps.clock.now();
         const row: ControlBulkRequestsTable = {
           id: newId(now),
