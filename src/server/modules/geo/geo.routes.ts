@@ -1,5 +1,42 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.js';
+import { detailResponse, featureCollectionSchema, geojsonQuery, idParams, listQuery, listResponse } from './geo.schemas.js';
 
-const geoRoutes: FastifyPluginAsync<{ deps: Deps }> = async () => {};
+// Reading the tree uses scope 'filtered': the service lets a user read the nodes inside their scope
+// AND the ancestors above it (to navigate from the city down), which the strict entity-scope hook
+// cannot express. Out-of-scope nodes are a 404 exactly like missing ones.
+const read = { capability: 'geo.read', scope: 'filtered' } as const;
+
+/** The jurisdiction tree, node details and GeoJSON maps. */
+const geoRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => {
+  const app = app0.withTypeProvider<ZodTypeProvider>();
+  const geo = deps.services.geo;
+
+  app.get('/api/geo/jurisdictions', {
+    config: { policy: read },
+    schema: { tags: ['geo'], description: 'Children of parentId (the city when omitted), or a search by level and/or q, within what the caller may read.', querystring: listQuery, response: { 200: listResponse } },
+  }, async (req) => ({ items: await geo.list(req.actor, req.query) }));
+
+  app.get('/api/geo/jurisdictions/:id', {
+    config: { policy: read },
+    schema: { tags: ['geo'], description: 'A node with breadcrumbs, descendant counts per level, population, and for a compound its buildings with vulnerable counts.', params: idParams, response: { 200: detailResponse } },
+  }, async (req) => geo.detail(req.actor, req.params.id));
+
+  app.get('/api/geo/geojson', {
+    config: { policy: read },
+    schema: { tags: ['geo'], description: 'FeatureCollection of the nodes of one level under rootId (default the city, districts); at most 5000 features (truncated/total say when more matched).', querystring: geojsonQuery, response: { 200: featureCollectionSchema } },
+  }, async (req) => geo.geojson(req.actor, req.query));
+
+  app.get('/api/geo/jurisdictions/:id/export.geojson', {
+    config: { policy: read },
+    schema: { tags: ['geo'], description: 'The whole (readable) subtree as a GeoJSON FeatureCollection download, every level, streamed.', params: idParams },
+  }, async (req, reply) => {
+    const out = await geo.exportSubtree(req.actor, req.params.id);
+    reply.header('content-type', 'application/geo+json; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`);
+    return reply.send(Readable.from(out.chunks));
+  });
+};
+
 export default geoRoutes;

@@ -122,16 +122,18 @@ export function clipHalfPlane(r: Ring, a: number, b: number, c: number): Ring {
 /**
  * The Voronoi cells of `seeds` inside a convex `parent`: cell i is the parent clipped by the
  * bisector half-plane towards every other seed. Cells are convex, cover the parent and do not
- * overlap (adjacent cells share the bisector).
+ * overlap (adjacent cells share the bisector). With `weights` it is a power diagram (a seed with a
+ * larger weight gets a larger cell; the cells still tile the parent) — a cell can then be empty.
  */
-export function voronoiCells(parent: Ring, seeds: readonly Pt[]): Ring[] {
+export function voronoiCells(parent: Ring, seeds: readonly Pt[], weights?: readonly number[]): Ring[] {
   return seeds.map((s, i) => {
     let cell = parent;
     for (let j = 0; j < seeds.length && cell.length > 0; j++) {
       if (j === i) continue;
       const t = seeds[j];
-      // |x - s|² ≤ |x - t|²  ⇔  2(t - s)·x ≤ |t|² - |s|²
-      cell = clipHalfPlane(cell, 2 * (t[0] - s[0]), 2 * (t[1] - s[1]), t[0] * t[0] + t[1] * t[1] - s[0] * s[0] - s[1] * s[1]);
+      const dw = weights ? weights[i] - weights[j] : 0;
+      // |x - s|² - w_s ≤ |x - t|² - w_t  ⇔  2(t - s)·x ≤ |t|² - |s|² + w_s - w_t
+      cell = clipHalfPlane(cell, 2 * (t[0] - s[0]), 2 * (t[1] - s[1]), t[0] * t[0] + t[1] * t[1] - s[0] * s[0] - s[1] * s[1] + dw);
     }
     return cell;
   });

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { JURISDICTION_LEVELS } from '../../../common/geo.js';
+import { GEOJSON_LEVELS } from './geo.service.js';
+
+const id = z.string().min(1).max(64);
+
+export const idParams = z.strictObject({ id: id.describe('jurisdiction id') });
+
+export const jurisdictionSchema = z.object({
+  id: z.string(),
+  code: z.string().describe('division code: 6 digits (city, district), 12 (street, community), 15/17/18 (compound, building, entrance)'),
+  name: z.string(),
+  level: z.enum(JURISDICTION_LEVELS),
+  kind: z.string().nullable().describe('refines the level: county, zone, town, township, village, urban, rural, apartment, house…'),
+  parentId: z.string().nullable(),
+  path: z.string().describe('materialised path of codes, /420500/420502/…/'),
+  depth: z.number().int().describe('0 for the city'),
+  population: z.number().int().describe('persons living (or staying) in the subtree'),
+  centroid: z.tuple([z.number(), z.number()]).nullable().describe('[lng, lat] WGS-84'),
+});
+
+export const listQuery = z.strictObject({
+  parentId: id.optional().describe('children of this node (roots when omitted and no q/level)'),
+  level: z.enum(JURISDICTION_LEVELS).optional().describe('only nodes of this level (a search, under parentId when given)'),
+  q: z.string().trim().min(1).max(50).optional().describe('name contains, or code starts with'),
+  limit: z.coerce.number().int().min(1).max(5000).default(200),
+});
+
+export const listResponse = z.object({ items: z.array(jurisdictionSchema) });
+
+export const detailResponse = z.object({
+  node: jurisdictionSchema,
+  ancestors: z.array(jurisdictionSchema).describe('breadcrumbs, the city first'),
+  childCounts: z.partialRecord(z.enum(JURISDICTION_LEVELS), z.number().int()).describe('descendants per level'),
+  population: z.number().int(),
+  buildings: z
+    .array(jurisdictionSchema.extend({ vulnerable: z.number().int().describe('residents with any vulnerability flag') }))
+    .nullable()
+    .describe('a compound\'s buildings; null for other levels'),
+});
+
+export const geojsonQuery = z.strictObject({
+  rootId: id.optional().describe('subtree root (default: the city)'),
+  level: z.enum(GEOJSON_LEVELS).default('district'),
+});
+
+const featureSchema = z.object({
+  type: z.literal('Feature'),
+  geometry: z.unknown().describe('GeoJSON Polygon, or null'),
+  properties: z.object({ id: z.string(), code: z.string(), name: z.string(), level: z.enum(JURISDICTION_LEVELS), kind: z.string().nullable(), population: z.number().int() }),
+});
+
+export const featureCollectionSchema = z.object({
+  type: z.literal('FeatureCollection'),
+  features: z.array(featureSchema),
+  truncated: z.boolean().describe('more nodes matched than the cap (5000); ask for a smaller root'),
+  total: z.number().int().describe('how many nodes matched'),
+});
