@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { TASK_EVENT_KINDS, TASK_PRIORITIES, TASK_STATUSES } from './tasks.service.js';
+import { SEVERITIES } from './notifications.service.js';
+
+const id = z.string().min(1).max(64);
+const unitRef = z.object({ id: z.string(), name: z.string() });
+const text = (max: number) => z.string().trim().min(1).max(max);
+/** Accepts `a,b` or repeated query parameters. */
+const csvEnum = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).max(values.length)).optional();
+const boolFlag = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean()).optional();
+
+export const idParams = z.strictObject({ id: id.describe('record id') });
+
+export const taskEventSchema = z.object({
+  id: z.string(),
+  kind: z.enum(TASK_EVENT_KINDS).describe('created · transition · handoff · comment · cancelled · overdue'),
+  fromStatus: z.enum(TASK_STATUSES).nullable(),
+  toStatus: z.enum(TASK_STATUSES).nullable(),
+  unit: unitRef.nullable().describe('unit holding the task after the event (receiving unit of a hand-off)'),
+  fromUnit: unitRef.nullable().describe('hand-offs: the unit that held it before'),
+  actorName: z.string(),
+  note: z.string().nullable(),
+  at: z.number().int().describe('epoch ms'),
+});
+
+export const taskSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  sourceModule: z.string().describe('module that created the task'),
+  sourceEntityType: z.string().nullable(),
+  sourceEntityId: z.string().nullable(),
+  assigneeUnit: unitRef,
+  creatorUnit: unitRef.nullable(),
+  jurisdictionPath: z.string(),
+  priority: z.enum(TASK_PRIORITIES),
+  status: z.enum(TASK_STATUSES),
+  dueAt: z.number().int().nullable().describe('epoch ms'),
+  overdue: z.boolean().describe('past due and neither verified nor cancelled'),
+  cancelReason: z.string().nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  events: z.array(taskEventSchema).optional().describe('history, oldest first (single-task reads)'),
+});
+
+export const taskListQuery = z.strictObject({
+  box: z.enum(['unit', 'created', 'all']).default('unit').describe("unit: my unit's inbox · created: made by my unit · all: everything in my jurisdiction scope"),
+  status: csvEnum(TASK_STATUSES).describe('comma-separated statuses'),
+  priority: csvEnum(TASK_PRIORITIES).describe('comma-separated priorities'),
+  overdue: boolFlag.describe('only overdue tasks'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export const taskListResponse = z.object({ items: z.array(taskSchema), total: z.number().int() });
+
+export const createTaskBody = z.strictObject({
+  title: text(200).describe('what to do'),
+  description: z.string().trim().max(4000).nullish(),
+  sourceModule: z.string().min(1).max(64).default('platform').describe('module the task comes from'),
+  sourceEntityType: z.string().max(64).nullish(),
+  sourceEntityId: z.string().max(64).nullish(),
+  assigneeUnitId: id.describe('unit that must do it'),
+  jurisdictionPath: z.string().regex(/^\/(\d+\/)+$/, 'a path like /420500/420502/').describe('jurisdiction the task is about'),
+  priority: z.enum(TASK_PRIORITIES).default('normal'),
+  dueAt: z.number().int().positive().nullish().describe('deadline, epoch ms'),
+});
+
+export const transitionBody = z.strictObject({
+  to: z.enum(TASK_STATUSES).describe('target status'),
+  note: z.string().trim().max(2000).optional(),
+});
+
+export const handoffBody = z.strictObject({
+  unitId: id.describe('the unit to hand the task to'),
+  note: z.string().trim().max(2000).describe('why (required)'),
+});
+
+export const cancelBody = z.strictObject({ reason: z.string().trim().max(2000).describe('why the task is cancelled (required)') });
+export const commentBody = z.strictObject({ note: z.string().trim().max(4000).describe('the comment') });
+
+export const notificationSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  link: z.string().nullable(),
+  severity: z.enum(SEVERITIES).nullable().describe('null for a plain notification'),
+  isAlert: z.boolean(),
+  createdAt: z.number().int(),
+  readAt: z.number().int().nullable().describe('when I read it'),
+  acknowledgedAt: z.number().int().nullable(),
+  acknowledgedBy: z.string().nullable().describe('display name of who acknowledged the alert'),
+  ackNote: z.string().nullable(),
+  sourceModule: z.string(),
+  sourceEntityType: z.string().nullable(),
+  sourceEntityId: z.string().nullable(),
+});
+
+export const notificationListQuery = z.strictObject({
+  unread: boolFlag.describe('only notifications I have not read'),
+  alertsOnly: boolFlag.describe('only alerts'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const notificationFeedResponse = z.object({
+  items: z.array(notificationSchema),
+  total: z.number().int(),
+  unacknowledgedAlerts: z.number().int().describe('alerts in my feed nobody has acknowledged'),
+});
+
+export const ackBody = z.strictObject({ note: z.string().trim().max(2000).optional() }).nullish();
+
+export const raiseAlertBody = z
+  .strictObject({
+    title: text(200),
+    body: text(4000),
+    severity: z.enum(SEVERITIES),
+    unitId: id.optional().describe('alert one unit'),
+    jurisdictionId: id.optional().describe('alert everyone in a jurisdiction (default: my own jurisdiction)'),
+    link: z.string().max(500).nullish(),
+  })
+  .refine((b) => !(b.unitId && b.jurisdictionId), { message: 'give unitId or jurisdictionId, not both', path: ['jurisdictionId'] });
