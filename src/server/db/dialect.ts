@@ -146,3 +146,10 @@ export async function listColumns(db: DbOrTx, table: string): Promise<{ name: st
   const r = await sql<{ name: string; notnull: number; pk: number }>`select name, "notnull", pk from pragma_table_info(${table})`.execute(db);
   return r.rows.map((x) => ({ name: x.name, notnull: x.notnull === 1 || x.pk > 0 }));
 }
+
+/** The current PostgreSQL schema (first on the search path), or undefined on SQLite. */
+export async function currentSchema(db: DbOrTx): Promise<string | undefined> {
+  if (dialectOf(db) !== 'postgres') return undefined;
+  const r = await sql<{ s: string }>`select current_schema() as s`.execute(db);
+  return r.rows[0]?.s;
+}

@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { currentSchema } from './dialect.js';
 import * as m0001 from './migrations/2026-11-29-0001-platform.js';
 import * as m0002 from './migrations/2026-11-29-0002-identity.js';
 import * as m0003 from './migrations/2026-11-29-0003-tasks.js';
@@ -21,7 +22,10 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Brings the database to the latest schema. Throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // On PostgreSQL, keep Kysely's bookkeeping tables in the connection's own schema: otherwise it
+  // looks them up across every schema on the search path and collides with parallel test schemas.
+  const schema = await currentSchema(db);
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (error) {
