@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 /** Passwords: at least 10 characters (a passphrase is encouraged), at most 128 (bounds hashing work). */
@@ -38,4 +39,13 @@ export function passwordProblem(password: string, username?: string): string | n
   if (/^(.)\1*$/.test(password)) return 'must not be one repeated character';
   if (username && password.toLowerCase().includes(username.toLowerCase())) return 'must not contain the username';
   return null;
+}
+
+/** Letters and digits that cannot be mistaken for each other when read aloud or copied (no 0/O, 1/l/I). */
+const READABLE = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A random password of four groups of four readable characters (`Xk7p-…`, ~90 bits), for initial accounts. */
+export function generatePassword(): string {
+  const chars = Array.from({ length: 16 }, () => READABLE[randomInt(READABLE.length)]);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
