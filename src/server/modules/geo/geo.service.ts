@@ -250,7 +250,8 @@ export function createGeoService(deps: Deps) {
      * districts). At most GEOJSON_FEATURE_CAP features, by code; `truncated`/`total` say when more
      * matched (ask for a smaller root instead).
      */
-    async geojson(actor: Actor, f: { rootId?: string; level?: GeojsonLevel }, db: DbOrTx = deps.db): Promise<FeatureCollection> {
+    async geojson(actor: Actor, f: { rootId?: string; level?: GeojsonLevel; cap?: number }, db: DbOrTx = deps.db): Promise<FeatureCollection> {
+      const cap = Math.min(f.cap ?? GEOJSON_FEATURE_CAP, GEOJSON_FEATURE_CAP);
       const level = f.level ?? 'district';
       let root: JurisdictionRow | undefined;
       if (f.rootId) root = await readable(db, actor, f.rootId);
@@ -260,10 +261,10 @@ export function createGeoService(deps: Deps) {
         root = first && (await repo.findById(db, first.id));
       }
       if (!root) return { type: 'FeatureCollection', features: [], truncated: false, total: 0 };
-      const rows = await repo.listLevelWithGeometry(db, root.path, level, scopeOf(actor), GEOJSON_FEATURE_CAP + 1);
-      const truncated = rows.length > GEOJSON_FEATURE_CAP;
+      const rows = await repo.listLevelWithGeometry(db, root.path, level, scopeOf(actor), cap + 1);
+      const truncated = rows.length > cap;
       const total = truncated ? await repo.countLevelUnder(db, root.path, level, scopeOf(actor)) : rows.length;
-      return { type: 'FeatureCollection', features: rows.slice(0, GEOJSON_FEATURE_CAP).map(featureOf), truncated, total };
+      return { type: 'FeatureCollection', features: rows.slice(0, cap).map(featureOf), truncated, total };
     },
 
     /**

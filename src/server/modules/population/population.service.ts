@@ -8,6 +8,7 @@ import { AppError, Errors, defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
 import { decrypt, deriveKeys, encrypt, hmac, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from './protect.js';
+import { GeoErrors } from '../geo/geo.service.js';
 import { RESIDENT_ID_MESSAGES, validateResidentId } from './resident-id.js';
 import * as repo from './population.repository.js';
 import type { HouseholdRow, PersonListRow, PersonRow } from './population.repository.js';
@@ -358,7 +359,7 @@ export function createPopulationService(deps: Deps) {
     if (!jurisdictionId) return own;
     const node = await geo().resolveScope(jurisdictionId, db);
     const readable = node && (!own || node.path.startsWith(own) || own.startsWith(node.path));
-    if (!node || !readable) throw PopulationErrors.PERSON_ADDRESS_NOT_FOUND({ jurisdictionId }, 'No such jurisdiction');
+    if (!node || !readable) throw GeoErrors.JURISDICTION_NOT_FOUND({ id: jurisdictionId });
     return own && own.length > node.path.length ? own : node.path;
   }
 
