@@ -111,6 +111,12 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       ).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE', status: 403, details: { roles: ['commander'] } });
       const ok = await t.deps.services.auth.users.create(officerActor, { username: 'new_sampler', displayName: '新采样员', password: 'a-fine-passphrase', unitId: xilingHq.id, roles: ['sampler'] });
       expect(ok.roles).toEqual(['sampler']);
+      // Nor manage someone holding a role they could not grant.
+      const boss = await buildUser(t.deps.db, { unit: xilingHq, roles: ['commander'] });
+      await expect(t.deps.services.auth.users.update(officerActor, boss.id, { displayName: '改名' })).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE' });
+      await expect(t.deps.services.auth.users.disable(officerActor, boss.id, '越权')).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE' });
+      await expect(t.deps.services.auth.users.resetPassword(officerActor, boss.id, 'a-takeover-password', '越权')).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE' });
+      expect((await t.deps.services.auth.users.update(officerActor, ok.id, { displayName: '采样员乙' })).displayName).toBe('采样员乙');
     });
 
     it('lists users of the caller\'s jurisdiction with filters and a total', async () => {

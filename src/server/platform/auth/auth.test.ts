@@ -174,7 +174,11 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     expect(r.statusCode).toBe(401);
     expect(r.json().error.code).toBe('SESSION_EXPIRED');
     // A stale cookie does not stand in the way of signing in again.
-    expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: freshIp(), headers: h, payload: { username: 'sampler_a', password: TEST_PASSWORD } })).statusCode).toBe(200);
+    const again = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: freshIp(), headers: h, payload: { username: 'sampler_a', password: TEST_PASSWORD } });
+    expect(again.statusCode).toBe(200);
+    const fresh = cookieOf(again);
+    expect(fresh.cookie).not.toBe(h.cookie);
+    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: fresh })).statusCode).toBe(200);
   });
 
   it('ends a deactivated user\'s sessions at once', async () => {

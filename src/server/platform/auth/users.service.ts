@@ -63,7 +63,8 @@ export function mayGrant(actor: Actor, role: Role): boolean {
 /**
  * Staff accounts: create, change roles or unit, deactivate, reset passwords. Every change is
  * journaled in its transaction (never a password). A caller manages only users whose unit lies in
- * their scope, only into units in their scope, and only with roles they may grant.
+ * their scope and whose roles they could grant, only into units in their scope, and only with roles
+ * they may grant.
  */
 export function createUserAdmin(deps: Deps) {
   const { db, clock } = deps;
@@ -191,6 +192,8 @@ export function createUserAdmin(deps: Deps) {
       return inTx(trx ?? db, async (t) => {
         const cur = await visible(t, actor, id);
         const curRoles = parseRoles(cur.roles);
+        // Only someone who could have granted all of a user's roles manages that user.
+        if (actor.userId !== id) checkGrants(actor, curRoles);
         const changes: { field: string; from: unknown; to: unknown }[] = [];
         const patch: Parameters<typeof repo.updateUser>[2] = {};
         if (input.displayName !== undefined && input.displayName.trim() !== cur.display_name) {
