@@ -62,6 +62,13 @@ export interface LoginContext {
 export function createAuthService(deps: Deps) {
   const { db, clock, config } = deps;
   const limiter = new WindowLimiter(LOGIN_RATE_LIMIT, LOGIN_RATE_WINDOW_MS);
+  // Guessing the current password through a stolen session is slowed the same way, per user.
+  const passwordLimiter = new WindowLimiter(5, LOGIN_RATE_WINDOW_MS);
+
+  function rateLimited(waitMs: number): AppError {
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    return new AppError('RATE_LIMITED', 429, '尝试过于频繁，请稍后再试 (Too many attempts; retry shortly)', { retryAfter }, { 'retry-after': String(retryAfter) });
+  }
   const users = createUserAdmin(deps);
   const units = createUnitAdmin(deps);
   const imports = createUserImport(deps, users, units);
@@ -132,10 +139,7 @@ export function createAuthService(deps: Deps) {
      */
     async login(input: LoginInput, ctx: LoginContext): Promise<{ token: string; me: Me }> {
       const wait = limiter.hit(ctx.ip, clock.now());
-      if (wait !== null) {
-        const retryAfter = Math.max(1, Math.ceil(wait / 1000));
-        throw new AppError('RATE_LIMITED', 429, '登录尝试过于频繁，请稍后再试 (Too many sign-in attempts; retry shortly)', { retryAfter }, { 'retry-after': String(retryAfter) });
-      }
+      if (wait !== null) throw rateLimited(wait);
       const user = await repo.findUserByUsername(db, input.username.trim().toLowerCase());
       if (!user || user.active !== 1) {
         await burnPasswordCheck(input.password);
@@ -223,6 +227,8 @@ export function createAuthService(deps: Deps) {
     /** Changes one's own password (the current one is required); other sessions of the user end. */
     async changePassword(actor: Actor, currentPassword: string, newPassword: string, trx?: DbOrTx): Promise<void> {
       const user = await loadUser(trx ?? db, actor.userId ?? '');
+      const wait = passwordLimiter.hit(user.id, clock.now());
+      if (wait !== null) throw rateLimited(wait);
       if (!(await verifyPassword(user.password_hash, currentPassword))) throw AuthErrors.CURRENT_PASSWORD_WRONG();
       const problem = passwordProblem(newPassword, user.username);
       if (problem) throw AuthErrors.PASSWORD_TOO_WEAK({ field: 'newPassword', problem });

@@ -227,6 +227,17 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     expect((await login(u.username, 'a-new-passphrase')).statusCode).toBe(200);
   });
 
+  it('slows guessing the current password through a session: 429 after five tries a minute', async () => {
+    const u = await buildUser(t.deps.db, { unit: officer.unit, roles: ['sampler'] });
+    const uh = await sessionHeaders(t.deps.db, u, t.clock.now());
+    const change = () => t.app.inject({ method: 'POST', url: '/api/auth/password', headers: uh, payload: { currentPassword: 'guess-guess-guess', newPassword: 'a-new-passphrase' } });
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push((await change()).statusCode);
+    expect(codes).toEqual([422, 422, 422, 422, 422, 429]);
+    t.clock.advance(MINUTE);
+    expect((await change()).statusCode).toBe(422);
+  });
+
   it('answers malformed sign-in bodies with 400, not 500', async () => {
     for (const payload of [{}, { username: 'a' }, { username: 1, password: 2 }, { username: 'a', password: 'b', extra: true }, { username: 'a', password: 'b', totp: 123456 }]) {
       const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: freshIp(), payload });
