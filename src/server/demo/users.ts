@@ -2,7 +2,7 @@ import type { Role, UnitKind } from '../../common/roles.js';
 import type { Deps } from '../deps.js';
 import { inTx } from '../db/dialect.js';
 import { systemActor } from '../platform/actor.js';
-import * as repo from '../platform/auth/auth.repository.js';
+import type { JurisdictionBrief } from '../platform/auth/auth.schemas.js';
 
 /** The demo login printed by `npm start`. */
 export const DEMO_ADMIN = { username: 'admin', password: 'bulwark-demo' } as const;
@@ -15,7 +15,7 @@ type Place = { city: true } | { district: string } | { community: string; index:
 
 interface DemoUnit {
   key: string;
-  name: string | ((j: repo.JurisdictionBrief) => string);
+  name: string | ((j: JurisdictionBrief) => string);
   kind: UnitKind;
   place: Place;
   parent?: string;
@@ -33,7 +33,7 @@ const XILING = '420502';
 const WUJIAGANG = '420503';
 
 /** Community committees are 居委会 in a 社区 and 村委会 in a 村. */
-const committee = (j: repo.JurisdictionBrief) => (j.name.endsWith('村') ? `${j.name}村民委员会` : `${j.name}居委会`);
+const committee = (j: JurisdictionBrief) => (j.name.endsWith('村') ? `${j.name}村民委员会` : `${j.name}居委会`);
 
 const UNITS: DemoUnit[] = [
   { key: 'hq', name: '宜昌市疫情防控指挥部', kind: 'hq', place: { city: true } },
@@ -71,43 +71,42 @@ const USERS: DemoUser[] = [
  */
 export async function seedDemoUsers(deps: Deps): Promise<{ users: number }> {
   const { db } = deps;
-  const auth = deps.services.auth;
+  const { auth, geo } = deps.services;
   const actor = systemActor('demo');
-  const city = await repo.findJurisdictionByCode(db, CITY);
+  const city = await geo.getByCode(CITY);
   if (!city) {
     deps.log.warn({ code: CITY }, 'demo staff not created: the demo city is not loaded');
     return { users: 0 };
   }
-  const districts = await repo.listJurisdictions(db, { level: 'district', pathPrefix: city.path });
+  const districts = (await geo.list(actor, { parentId: city.id, level: 'district', limit: 100 })).sort((a, b) => a.code.localeCompare(b.code));
 
   // Units: the fixed list plus one command HQ per district, parents before children.
-  const specs: { key: string; name: string; kind: UnitKind; jurisdiction: repo.JurisdictionBrief; parent?: string }[] = [];
+  const specs: { key: string; name: string; kind: UnitKind; jurisdiction: JurisdictionBrief; parent?: string }[] = [];
   for (const u of UNITS.filter((x) => 'city' in x.place)) specs.push({ key: u.key, name: u.name as string, kind: u.kind, jurisdiction: city, parent: u.parent });
   for (const d of districts) specs.push({ key: `district:${d.code}`, name: `${d.name}疫情防控指挥部`, kind: 'district_hq', jurisdiction: d, parent: 'hq' });
   for (const u of UNITS.filter((x) => 'community' in x.place)) {
     const place = u.place as { community: string; index: number };
     const district = districts.find((d) => d.code === place.community);
     if (!district) continue;
-    const community = (await repo.listJurisdictions(db, { level: 'community', pathPrefix: district.path, limit: place.index + 1 }))[place.index];
-    if (community) specs.push({ key: u.key, name: (u.name as (j: repo.JurisdictionBrief) => string)(community), kind: u.kind, jurisdiction: community, parent: u.parent });
+    const communities = (await geo.list(actor, { parentId: district.id, level: 'community', limit: 50 })).sort((a, b) => a.code.localeCompare(b.code));
+    const community = communities[place.index];
+    if (community) specs.push({ key: u.key, name: (u.name as (j: JurisdictionBrief) => string)(community), kind: u.kind, jurisdiction: community, parent: u.parent });
   }
 
   const unitIds = new Map<string, string>();
   await inTx(db, async (trx) => {
     for (const s of specs) {
-      const existing = (await repo.findUnitsByName(trx, s.name, s.jurisdiction.path)).find((u) => u.jurisdiction_id === s.jurisdiction.id);
+      const same = await auth.units.list(actor, { jurisdictionId: s.jurisdiction.id, q: s.name, limit: 50 }, trx);
       const parentUnitId = s.parent ? unitIds.get(s.parent) : undefined;
-      const id = existing?.id ?? (await auth.units.create(actor, { name: s.name, kind: s.kind, jurisdictionId: s.jurisdiction.id, parentUnitId }, trx)).id;
+      const id = same.items.find((u) => u.name === s.name)?.id ?? (await auth.units.create(actor, { name: s.name, kind: s.kind, jurisdictionId: s.jurisdiction.id, parentUnitId }, trx)).id;
       unitIds.set(s.key, id);
     }
   });
 
-  const wanted = USERS.filter((u) => unitIds.has(u.unit));
-  const taken = await repo.usernamesTaken(db, wanted.map((u) => u.username));
+  const missing: DemoUser[] = [];
+  for (const u of USERS) if (unitIds.has(u.unit) && !(await auth.users.findByUsername(u.username))) missing.push(u);
   const prepared = await Promise.all(
-    wanted
-      .filter((u) => !taken.has(u.username))
-      .map((u) => auth.users.prepare(actor, { username: u.username, displayName: u.displayName, password: DEMO_PASSWORD, unitId: unitIds.get(u.unit)!, roles: u.roles })),
+    missing.map((u) => auth.users.prepare(actor, { username: u.username, displayName: u.displayName, password: DEMO_PASSWORD, unitId: unitIds.get(u.unit)!, roles: u.roles })),
   );
   if (prepared.length === 0) return { users: 0 };
   await inTx(db, async (trx) => {

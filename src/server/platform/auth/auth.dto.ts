@@ -1,7 +1,7 @@
 import { capabilitiesOf, ROLES, type Role } from '../../../common/roles.js';
 import type { Actor } from '../actor.js';
 import type { SessionAuthRow, UnitWithDetail, UserWithUnit } from './auth.repository.js';
-import type { Me, Unit, User } from './auth.schemas.js';
+import type { JurisdictionBrief, Me, Unit, User } from './auth.schemas.js';
 
 /** Row → DTO mapping for the identity module (camelCase at the service boundary). */
 
@@ -46,11 +46,7 @@ export function actorFromUser(u: UserWithUnit, sessionId: string | null = null):
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
-function jurisdictionOf(u: UserWithUnit) {
-  return { id: u.j_id, code: u.j_code, name: u.j_name, level: u.j_level, path: u.j_path };
-}
-
-export function toMe(u: UserWithUnit): Me {
+export function toMe(u: UserWithUnit, jurisdiction: JurisdictionBrief): Me {
   const roles = parseRoles(u.roles);
   return {
     id: u.id,
@@ -59,12 +55,12 @@ export function toMe(u: UserWithUnit): Me {
     roles,
     capabilities: [...capabilitiesOf(roles)],
     unit: { id: u.unit_id, name: u.unit_name, kind: u.unit_kind },
-    jurisdiction: jurisdictionOf(u),
+    jurisdiction,
     totpEnabled: u.totp_enabled === 1,
   };
 }
 
-export function toUser(u: UserWithUnit): User {
+export function toUser(u: UserWithUnit, jurisdiction: JurisdictionBrief): User {
   return {
     id: u.id,
     username: u.username,
@@ -72,7 +68,7 @@ export function toUser(u: UserWithUnit): User {
     roles: parseRoles(u.roles),
     active: u.active === 1,
     unit: { id: u.unit_id, name: u.unit_name, kind: u.unit_kind },
-    jurisdiction: jurisdictionOf(u),
+    jurisdiction,
     totpEnabled: u.totp_enabled === 1,
     lockedUntil: num(u.locked_until),
     lastLoginAt: num(u.last_login_at),
@@ -82,12 +78,12 @@ export function toUser(u: UserWithUnit): User {
   };
 }
 
-export function toUnit(u: UnitWithDetail): Unit {
+export function toUnit(u: UnitWithDetail, jurisdiction: JurisdictionBrief): Unit {
   return {
     id: u.id,
     name: u.name,
     kind: u.kind,
-    jurisdiction: { id: u.jurisdiction_id, code: u.j_code, name: u.j_name, level: u.j_level, path: u.j_path },
+    jurisdiction,
     parentUnit: u.parent_unit_id ? { id: u.parent_unit_id, name: u.parent_name ?? '' } : null,
     active: u.active === 1,
     activeUsers: u.active_users,

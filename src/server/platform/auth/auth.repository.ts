@@ -8,34 +8,17 @@ export type UserRow = Selectable<UsersTable>;
 export type UnitRow = Selectable<UnitsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 
-/** A jurisdiction node as the identity module shows it (read-only here; the geo module owns the tree). */
-export interface JurisdictionBrief {
-  id: string;
-  code: string;
-  name: string;
-  level: string;
-  path: string;
-}
-
-/** A user with their unit and the unit's jurisdiction, for DTOs. */
+/** A user with their unit (the unit's jurisdiction comes from the geo service), for DTOs. */
 export interface UserWithUnit extends UserRow {
   unit_name: string;
   unit_kind: string;
   unit_active: number;
+  unit_jurisdiction_id: string;
   unit_path: string;
-  j_id: string;
-  j_code: string;
-  j_name: string;
-  j_level: string;
-  j_path: string;
 }
 
-/** A unit with its jurisdiction, parent name and active member count, for DTOs. */
+/** A unit with its parent's name and its active member count, for DTOs. */
 export interface UnitWithDetail extends UnitRow {
-  j_code: string;
-  j_name: string;
-  j_level: string;
-  j_path: string;
   parent_name: string | null;
   active_users: number;
 }
@@ -114,19 +97,8 @@ function usersWithUnit(db: DbOrTx) {
   return db
     .selectFrom('users as u')
     .innerJoin('units as un', 'un.id', 'u.unit_id')
-    .innerJoin('jurisdictions as j', 'j.id', 'un.jurisdiction_id')
     .selectAll('u')
-    .select([
-      'un.name as unit_name',
-      'un.kind as unit_kind',
-      'un.active as unit_active',
-      'un.jurisdiction_path as unit_path',
-      'j.id as j_id',
-      'j.code as j_code',
-      'j.name as j_name',
-      'j.level as j_level',
-      'j.path as j_path',
-    ]);
+    .select(['un.name as unit_name', 'un.kind as unit_kind', 'un.active as unit_active', 'un.jurisdiction_id as unit_jurisdiction_id', 'un.jurisdiction_path as unit_path']);
 }
 
 export async function findUserByUsername(db: DbOrTx, username: string): Promise<UserWithUnit | undefined> {
@@ -246,14 +218,9 @@ export async function listActiveUserIdsOfUnit(db: DbOrTx, unitId: string): Promi
 function unitsWithDetail(db: DbOrTx) {
   return db
     .selectFrom('units as un')
-    .innerJoin('jurisdictions as j', 'j.id', 'un.jurisdiction_id')
     .leftJoin('units as p', 'p.id', 'un.parent_unit_id')
     .selectAll('un')
     .select((eb) => [
-      'j.code as j_code',
-      'j.name as j_name',
-      'j.level as j_level',
-      'j.path as j_path',
       'p.name as parent_name',
       eb
         .selectFrom('users as m')
@@ -346,25 +313,6 @@ export async function unitAncestorIds(db: DbOrTx, id: string): Promise<string[]>
   return out;
 }
 
-// ── jurisdictions (read-only) ─────────────────────────────────────────────────
-
-const jCols = ['id', 'code', 'name', 'level', 'path'] as const;
-
-export async function findJurisdiction(db: DbOrTx, id: string): Promise<JurisdictionBrief | undefined> {
-  return db.selectFrom('jurisdictions').select(jCols).where('id', '=', id).executeTakeFirst();
-}
-
-export async function findJurisdictionByCode(db: DbOrTx, code: string): Promise<JurisdictionBrief | undefined> {
-  return db.selectFrom('jurisdictions').select(jCols).where('code', '=', code).executeTakeFirst();
-}
-
-/** Jurisdictions of a level inside a subtree, by code. */
-export async function listJurisdictions(db: DbOrTx, o: { level: string; pathPrefix: string; limit?: number }): Promise<JurisdictionBrief[]> {
-  let q = db.selectFrom('jurisdictions').select(jCols).where('level', '=', o.level).where(like('path', 'like', `${escapeLike(o.pathPrefix)}%`)).orderBy('code');
-  if (o.limit) q = q.limit(o.limit);
-  return q.execute();
-}
-
 // ── entity scope resolvers ────────────────────────────────────────────────────
 
 export async function userScopePath(db: DbOrTx, id: string): Promise<string | undefined> {
@@ -375,9 +323,4 @@ export async function userScopePath(db: DbOrTx, id: string): Promise<string | un
 export async function unitScopePath(db: DbOrTx, id: string): Promise<string | undefined> {
   const r = await db.selectFrom('units').select('jurisdiction_path').where('id', '=', id).executeTakeFirst();
   return r?.jurisdiction_path;
-}
-
-export async function jurisdictionScopePath(db: DbOrTx, id: string): Promise<string | undefined> {
-  const r = await db.selectFrom('jurisdictions').select('path').where('id', '=', id).executeTakeFirst();
-  return r?.path;
 }

@@ -11,6 +11,7 @@ export const jurisdictionBrief = z.object({
   level: z.string().describe('city · district · street · community · compound · building · entrance'),
   path: z.string().describe('materialised path of codes, e.g. /420500/420502/'),
 });
+export type JurisdictionBrief = z.infer<typeof jurisdictionBrief>;
 
 export const unitBrief = z.object({
   id: z.string(),

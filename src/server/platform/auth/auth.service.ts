@@ -13,23 +13,19 @@ import { clearSessionCookie, readSessionToken } from './cookie.js';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { WindowLimiter } from './rate-limit.js';
 import { base32Encode, newTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
+import { createJurisdictionLookup } from './jurisdictions.js';
 import { createUnitAdmin } from './units.service.js';
 import { createUserImport } from './user-import.js';
 import { createUserAdmin } from './users.service.js';
 
 // Entity scopes for the central policy hook: a user is where their unit is; a unit where its
-// jurisdiction is. `jurisdiction` is registered here too because unit routes name one; the geo
-// module may register the same resolver (same meaning) for its own routes.
+// jurisdiction is. (`jurisdiction`, which POST /api/units names, is registered by the geo module.)
 registerEntityScope('user', async (db, id) => {
   const p = await repo.userScopePath(db, id);
   return p ? [p] : undefined;
 });
 registerEntityScope('unit', async (db, id) => {
   const p = await repo.unitScopePath(db, id);
-  return p ? [p] : undefined;
-});
-registerEntityScope('jurisdiction', async (db, id) => {
-  const p = await repo.jurisdictionScopePath(db, id);
   return p ? [p] : undefined;
 });
 
@@ -72,6 +68,12 @@ export function createAuthService(deps: Deps) {
   const users = createUserAdmin(deps);
   const units = createUnitAdmin(deps);
   const imports = createUserImport(deps, users, units);
+  const jurisdictions = createJurisdictionLookup(deps);
+
+  async function meOf(u: repo.UserWithUnit, dbx: DbOrTx = db): Promise<Me> {
+    const [[, j]] = await jurisdictions.attach([u], (x) => ({ id: x.unit_jurisdiction_id, path: x.unit_path }), dbx);
+    return toMe(u, j);
+  }
 
   const totpContext = (userId: string) => `totp:${userId}`;
 
@@ -171,7 +173,7 @@ export function createAuthService(deps: Deps) {
           payload: { ip: ctx.ip, secondFactor: step !== null },
         });
       });
-      return { token, me: toMe({ ...user, last_login_at: now }) };
+      return { token, me: await meOf(user) };
     },
 
     /** Ends the session a cookie names (if live) and journals it. Safe to call without one. */
@@ -191,7 +193,7 @@ export function createAuthService(deps: Deps) {
     /** The signed-in user's profile. */
     async me(actor: Actor, dbx: DbOrTx = db): Promise<Me> {
       if (!actor.userId) throw Errors.UNAUTHENTICATED();
-      return toMe(await loadUser(dbx, actor.userId));
+      return meOf(await loadUser(dbx, actor.userId), dbx);
     },
 
     /**
@@ -220,7 +222,7 @@ export function createAuthService(deps: Deps) {
         if (step === null) throw AuthErrors.TOTP_CONFIRM_FAILED();
         await repo.updateUser(t, user.id, { totp_enabled: 1, totp_last_step: step, updated_at: clock.now() });
         await deps.services.journal.append(t, actor, { action: 'auth.totp.confirm', entityType: 'user', entityId: user.id, jurisdictionPath: user.unit_path });
-        return toMe(await loadUser(t, user.id));
+        return meOf(await loadUser(t, user.id), t);
       });
     },
 

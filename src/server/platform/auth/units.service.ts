@@ -6,7 +6,8 @@ import { newId } from '../ids.js';
 import { AuthErrors } from './auth.errors.js';
 import { toUnit } from './auth.dto.js';
 import * as repo from './auth.repository.js';
-import type { Unit } from './auth.schemas.js';
+import type { JurisdictionBrief, Unit } from './auth.schemas.js';
+import { createJurisdictionLookup } from './jurisdictions.js';
 
 export interface UnitListFilter {
   q?: string;
@@ -53,6 +54,11 @@ export type UnitLookup = { ok: true; unit: repo.UnitRow } | { ok: false; reason:
  */
 export function createUnitAdmin(deps: Deps) {
   const { db, clock } = deps;
+  const jurisdictions = createJurisdictionLookup(deps);
+
+  async function dtos(dbx: DbOrTx, rows: repo.UnitWithDetail[]): Promise<Unit[]> {
+    return (await jurisdictions.attach(rows, (u) => ({ id: u.jurisdiction_id, path: u.jurisdiction_path }), dbx)).map(([u, j]) => toUnit(u, j));
+  }
 
   /** The unit row if it exists and the actor may see it. */
   async function visible(dbx: DbOrTx, actor: Actor, id: string): Promise<repo.UnitRow> {
@@ -64,12 +70,12 @@ export function createUnitAdmin(deps: Deps) {
   async function detail(dbx: DbOrTx, id: string): Promise<Unit> {
     const row = await repo.findUnitById(dbx, id);
     if (!row) throw AuthErrors.UNIT_NOT_FOUND({ id });
-    return toUnit(row);
+    return (await dtos(dbx, [row]))[0];
   }
 
   /** A jurisdiction inside the actor's scope, else 404. */
-  async function jurisdictionInScope(dbx: DbOrTx, actor: Actor, id: string): Promise<repo.JurisdictionBrief> {
-    const j = await repo.findJurisdiction(dbx, id);
+  async function jurisdictionInScope(dbx: DbOrTx, actor: Actor, id: string): Promise<JurisdictionBrief> {
+    const j = await jurisdictions.get(id, dbx);
     if (!j || !inScope(actor, j.path)) throw AuthErrors.JURISDICTION_NOT_FOUND({ id });
     return j;
   }
@@ -96,7 +102,7 @@ export function createUnitAdmin(deps: Deps) {
     /** Units inside the actor's scope, by jurisdiction then name. */
     async list(actor: Actor, f: UnitListFilter = {}, dbx: DbOrTx = db): Promise<{ items: Unit[]; total: number }> {
       const { rows, total } = await repo.listUnits(dbx, { ...f, scopePrefix: scopePrefix(actor), limit: f.limit ?? 100, offset: f.offset ?? 0 });
-      return { items: rows.map(toUnit), total };
+      return { items: await dtos(dbx, rows), total };
     },
 
     async get(actor: Actor, id: string, dbx: DbOrTx = db): Promise<Unit> {

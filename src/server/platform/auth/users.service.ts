@@ -8,6 +8,7 @@ import { AuthErrors } from './auth.errors.js';
 import { canonicalRoles, parseRoles, toUser } from './auth.dto.js';
 import * as repo from './auth.repository.js';
 import type { User } from './auth.schemas.js';
+import { createJurisdictionLookup } from './jurisdictions.js';
 import { hashPassword, passwordProblem } from './password.js';
 
 export interface UserListFilter {
@@ -69,6 +70,12 @@ export function mayGrant(actor: Actor, role: Role): boolean {
 export function createUserAdmin(deps: Deps) {
   const { db, clock } = deps;
   const { journal, outbox } = deps.services;
+  const jurisdictions = createJurisdictionLookup(deps);
+  const userKey = (u: repo.UserWithUnit) => ({ id: u.unit_jurisdiction_id, path: u.unit_path });
+
+  async function dtos(dbx: DbOrTx, rows: repo.UserWithUnit[]): Promise<User[]> {
+    return (await jurisdictions.attach(rows, userKey, dbx)).map(([u, j]) => toUser(u, j));
+  }
 
   async function visible(dbx: DbOrTx, actor: Actor, id: string): Promise<repo.UserWithUnit> {
     const u = await repo.findUserById(dbx, id);
@@ -79,7 +86,7 @@ export function createUserAdmin(deps: Deps) {
   async function detail(dbx: DbOrTx, id: string): Promise<User> {
     const u = await repo.findUserById(dbx, id);
     if (!u) throw AuthErrors.USER_NOT_FOUND({ id });
-    return toUser(u);
+    return (await dtos(dbx, [u]))[0];
   }
 
   /** An active unit inside the actor's scope, else 404 / 422. */
@@ -139,11 +146,11 @@ export function createUserAdmin(deps: Deps) {
     /** Users whose unit lies in the actor's scope, by username. */
     async list(actor: Actor, f: UserListFilter = {}, dbx: DbOrTx = db): Promise<{ items: User[]; total: number }> {
       const { rows, total } = await repo.listUsers(dbx, { ...f, scopePrefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
-      return { items: rows.map(toUser), total };
+      return { items: await dtos(dbx, rows), total };
     },
 
     async get(actor: Actor, id: string, dbx: DbOrTx = db): Promise<User> {
-      return toUser(await visible(dbx, actor, id));
+      return (await dtos(dbx, [await visible(dbx, actor, id)]))[0];
     },
 
     /**
@@ -221,7 +228,7 @@ export function createUserAdmin(deps: Deps) {
             changes.push({ field: 'roles', from: curRoles, to: next });
           }
         }
-        if (changes.length === 0) return toUser(cur);
+        if (changes.length === 0) return (await dtos(t, [cur]))[0];
         await repo.updateUser(t, id, { ...patch, updated_at: clock.now() });
         await journal.append(t, actor, {
           action: 'auth.user.update',
