@@ -88,8 +88,11 @@ export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'serv
         await deps.services.outbox.publish(t, { topic: 'system.clock.changed', payload: { offsetMs: to } });
         return to;
       });
-      if (!trx || !trx.isTransaction) applyClockOffset(deps.clock, result);
-      return { offsetMs: result, now: deps.clock.now() + (trx?.isTransaction ? result - (applied.get(deps.clock) ?? 0) : 0) };
+      // Inside the caller's transaction the change is not committed yet: the caller (or the
+      // refresher) applies it afterwards. The time returned is what the clock will then read.
+      const pending = !!trx?.isTransaction;
+      if (!pending) applyClockOffset(deps.clock, result);
+      return { offsetMs: result, now: deps.clock.now() + (pending ? result - (applied.get(deps.clock) ?? 0) : 0) };
     },
 
     /** Re-reads the shared offset and applies it to this process's clock. */

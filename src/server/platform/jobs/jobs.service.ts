@@ -270,19 +270,13 @@ export function createJobService(deps: Deps) {
           deps.log.error({ err }, 'job runner tick failed');
         }
       };
-      const schedule = () => {
-        if (state.stopped) return;
-        state.timer = setTimeout(() => {
-          state.running = tick().finally(() => {
-            state.running = undefined;
-            schedule();
-          });
-        }, pollMs);
+      const run = () => {
+        state.running = tick().finally(() => {
+          state.running = undefined;
+          if (!state.stopped) state.timer = setTimeout(run, pollMs);
+        });
       };
-      state.running = tick().finally(() => {
-        state.running = undefined;
-        schedule();
-      });
+      run();
     },
 
     /** Stops the background loop and waits for the job in progress to finish. */
