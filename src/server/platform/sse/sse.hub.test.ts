@@ -4,7 +4,7 @@ import { buildMiniCity, buildUnit, buildUser, type UnitRef } from '../../../../t
 import { inTx } from '../../db/dialect.js';
 import type { Actor } from '../actor.js';
 import type { OutboxMessage } from '../outbox/outbox.service.js';
-import { actorOf } from '../tasks/test-actors.js';
+import { actorOf } from '../tasks/tasks.test-helpers.js';
 import { audienceMatches, createSseHub, type HubClient, type SseHub } from './sse.hub.js';
 
 function collector(actor: Actor): HubClient & { got: OutboxMessage[]; beats: number; closed: boolean } {

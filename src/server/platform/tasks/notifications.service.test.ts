@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testEnv, type TestEnv } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, type UnitRef, type UserRef } from '../../../../test/helpers/factories.js';
 import { systemActor, type Actor } from '../actor.js';
-import { actorOf } from './test-actors.js';
+import { actorOf } from './tasks.test-helpers.js';
 
 describe.each(DIALECTS)('notifications and alerts [%s]', (dialect) => {
   let env: TestEnv;

@@ -3,7 +3,7 @@ import { DIALECTS, testEnv, type TestEnv } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, type UnitRef, type UserRef } from '../../../../test/helpers/factories.js';
 import { systemActor, type Actor } from '../actor.js';
 import { HOUR, MINUTE } from '../clock.js';
-import { actorOf } from './test-actors.js';
+import { actorOf } from './tasks.test-helpers.js';
 import type { TaskDto } from './tasks.service.js';
 
 describe.each(DIALECTS)('tasks service [%s]', (dialect) => {
