@@ -19,7 +19,7 @@ export const GeoErrors = defineErrors({
 });
 
 /** Levels GET /api/geo/geojson serves. */
-export const GEOJSON_LEVELS = ['district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
+export const GEOJSON_LEVELS = ['city', 'district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
 export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
 
 /**
