@@ -1,3 +1,13 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { Providers } from './app/providers.js';
+import { AppRoutes } from './app/router.js';
+import './app/app.css';
 
-createRoot(document.getElementById('root')!).render(<h1>铜墙 Bulwark</h1>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <Providers>
+      <AppRoutes />
+    </Providers>
+  </StrictMode>,
+);

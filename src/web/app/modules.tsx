@@ -1,0 +1,91 @@
+import {
+  AlertOutlined,
+  ApartmentOutlined,
+  AuditOutlined,
+  CheckSquareOutlined,
+  DashboardOutlined,
+  EnvironmentOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import type { MessageKey } from '../../common/i18n.js';
+import type { Capability } from '../../common/roles.js';
+
+/** What every page receives: the jurisdiction chosen in the top bar (a global filter). */
+export interface PageProps {
+  jurisdictionId: string;
+}
+
+/** A sidebar entry. Shown when the user holds any of `capabilities` (none listed: everyone). */
+export interface NavItem {
+  key: string;
+  label: MessageKey;
+  icon: ReactNode;
+  /** Where it leads (leave out for a group with children). */
+  path?: string;
+  capabilities?: readonly Capability[];
+  children?: NavItem[];
+}
+
+/** A page route. The page is loaded on first visit (its own chunk). */
+export interface PageRoute {
+  path: string;
+  page: LazyExoticComponent<ComponentType<PageProps>>;
+  /** The user needs any of these to open it (the server enforces them too). */
+  capabilities?: readonly Capability[];
+}
+
+/** `lazy()` for a named export. */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType<PageProps>>>, name: K): LazyExoticComponent<ComponentType<PageProps>> {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+
+/**
+ * The sidebar, one section per module. Later modules (testing, cases, zoning…) add an entry here
+ * and their routes to PAGES below; nothing else in the shell changes.
+ */
+export const NAV: NavItem[] = [
+  { key: 'dashboard', label: 'nav.dashboard', icon: <DashboardOutlined />, path: '/', capabilities: ['dashboard.read'] },
+  { key: 'tasks', label: 'nav.tasks', icon: <CheckSquareOutlined />, path: '/tasks', capabilities: ['task.work'] },
+  { key: 'notifications', label: 'nav.notifications', icon: <AlertOutlined />, path: '/notifications', capabilities: ['notification.read'] },
+  { key: 'geography', label: 'nav.geography', icon: <EnvironmentOutlined />, path: '/geo', capabilities: ['geo.read'] },
+  { key: 'persons', label: 'nav.persons', icon: <TeamOutlined />, path: '/persons', capabilities: ['geo.read'] },
+  {
+    key: 'admin',
+    label: 'nav.admin',
+    icon: <SettingOutlined />,
+    capabilities: ['user.manage', 'user.read'],
+    children: [
+      { key: 'users', label: 'nav.users', icon: <UserOutlined />, path: '/admin/users', capabilities: ['user.manage', 'user.read'] },
+      { key: 'units', label: 'nav.units', icon: <ApartmentOutlined />, path: '/admin/units', capabilities: ['user.manage', 'user.read'] },
+    ],
+  },
+  { key: 'journal', label: 'nav.journal', icon: <AuditOutlined />, path: '/journal', capabilities: ['journal.read'] },
+];
+
+export const PAGES: PageRoute[] = [
+  { path: '/', page: page(() => import('../modules/dashboard/pages/dashboard-page.js'), 'DashboardPage'), capabilities: ['dashboard.read'] },
+  { path: '/tasks', page: page(() => import('../modules/tasks/pages/task-list-page.js'), 'TaskListPage'), capabilities: ['task.work'] },
+  { path: '/tasks/:id', page: page(() => import('../modules/tasks/pages/task-detail-page.js'), 'TaskDetailPage'), capabilities: ['task.work'] },
+  { path: '/notifications', page: page(() => import('../modules/notifications/pages/notifications-page.js'), 'NotificationsPage'), capabilities: ['notification.read'] },
+  { path: '/geo', page: page(() => import('../modules/geo/pages/geography-page.js'), 'GeographyPage'), capabilities: ['geo.read'] },
+  { path: '/persons', page: page(() => import('../modules/persons/pages/persons-page.js'), 'PersonsPage'), capabilities: ['geo.read'] },
+  { path: '/admin/users', page: page(() => import('../modules/admin/pages/users-page.js'), 'UsersPage'), capabilities: ['user.manage', 'user.read'] },
+  { path: '/admin/units', page: page(() => import('../modules/admin/pages/units-page.js'), 'UnitsPage'), capabilities: ['user.manage', 'user.read'] },
+  { path: '/journal', page: page(() => import('../modules/journal/pages/journal-page.js'), 'JournalPage'), capabilities: ['journal.read'] },
+];
+
+/** The nav entries (and children) the holder of `can` may see. */
+export function visibleNav(items: readonly NavItem[], can: (caps: readonly Capability[]) => boolean): NavItem[] {
+  const out: NavItem[] = [];
+  for (const item of items) {
+    if (item.capabilities && !can(item.capabilities)) continue;
+    if (item.children) {
+      const children = visibleNav(item.children, can);
+      if (children.length) out.push({ ...item, children });
+    } else out.push(item);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { App as AntApp, ConfigProvider } from 'antd';
+import type { Locale } from 'antd/es/locale/index.js';
+import enUSModule from 'antd/es/locale/en_US.js';
+import zhCNModule from 'antd/es/locale/zh_CN.js';
+import type { ReactNode } from 'react';
+import { BrowserRouter } from 'react-router-dom';
+import { I18nProvider, useI18n } from './i18n.js';
+import { JurisdictionProvider } from './jurisdiction.js';
+import { LiveProvider } from './live.js';
+import { SessionProvider } from './session.js';
+
+// antd's ES files carry no "type": "module", so TypeScript (NodeNext) types their default import as
+// the CommonJS namespace; the bundler hands over the default export itself. Accept either.
+const interop = (m: unknown): Locale => ((m as { default?: Locale }).default ?? m) as Locale;
+const zhCN = interop(zhCNModule);
+const enUS = interop(enUSModule);
+
+/** antd in the interface language (dates, pagination, empty states). */
+function AntdLocale({ children }: { children: ReactNode }) {
+  const { lang } = useI18n();
+  return (
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#b4232a', borderRadius: 4 } }}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+/** Every provider the app needs, outermost first. */
+export function Providers({ children }: { children: ReactNode }) {
+  return (
+    <I18nProvider>
+      <AntdLocale>
+        <BrowserRouter>
+          <SessionProvider>
+            <JurisdictionProvider>
+              <LiveProvider>{children}</LiveProvider>
+            </JurisdictionProvider>
+          </SessionProvider>
+        </BrowserRouter>
+      </AntdLocale>
+    </I18nProvider>
+  );
+}

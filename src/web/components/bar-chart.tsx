@@ -1,0 +1,69 @@
+import { BarChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
+import { init, use, type ECharts } from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef, useState } from 'react';
+
+use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+
+interface Props {
+  categories: string[];
+  values: number[];
+  /** Series name in the tooltip. */
+  seriesName: string;
+  /** Called with the index of the clicked bar. */
+  onClick?: (index: number) => void;
+  /** Index of the highlighted bar. */
+  highlight?: number;
+  'data-testid'?: string;
+}
+
+/**
+ * A horizontal bar chart (ECharts, canvas renderer, only the parts it needs). Sets
+ * `data-chart-state="ready"` once drawn.
+ */
+export function BarChartView({ categories, values, seriesName, onClick, highlight, ...rest }: Props) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<ECharts | null>(null);
+  const [ready, setReady] = useState(false);
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
+
+  useEffect(() => {
+    if (!el.current) return;
+    const c = init(el.current, undefined, { renderer: 'canvas' });
+    chart.current = c;
+    c.on('finished', () => setReady(true));
+    c.on('click', (p) => clickRef.current?.(p.dataIndex));
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.setOption(
+      {
+        grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', data: categories, inverse: true, axisLabel: { interval: 0 } },
+        series: [
+          {
+            name: seriesName,
+            type: 'bar',
+            data: values.map((v, i) => ({ value: v, itemStyle: { color: i === highlight ? '#7a0177' : '#b4232a' } })),
+            barMaxWidth: 18,
+            label: { show: true, position: 'right' },
+          },
+        ],
+      },
+      true,
+    );
+  }, [categories, values, seriesName, highlight]);
+
+  return <div ref={el} className="bw-chart" data-testid={rest['data-testid']} data-chart-state={ready ? 'ready' : 'loading'} />;
+}

@@ -1,0 +1,30 @@
+import type { Capability, Role } from '../../../common/roles.js';
+import { http, request } from '../../app/http.js';
+
+/** The signed-in user (GET /api/auth/me). */
+export interface Me {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  capabilities: Capability[];
+  unit: { id: string; name: string; kind: string };
+  /** The unit's jurisdiction: the user's scope. */
+  jurisdiction: { id: string; code: string; name: string; level: string; path: string };
+  totpEnabled: boolean;
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+export const authApi = {
+  /** Signs in. 401 INVALID_CREDENTIALS · ACCOUNT_LOCKED {until} · TOTP_REQUIRED · TOTP_INVALID; 429 RATE_LIMITED {retryAfter}. */
+  login: (input: LoginInput) => request<{ user: Me }>('POST', '/api/auth/login', { body: input, quietAuth: true }),
+  logout: () => request<{ ok: true }>('POST', '/api/auth/logout', { body: {}, quietAuth: true }),
+  /** The current user; `quiet` when a 401 only means "not signed in yet". */
+  me: (quiet = false) => request<Me>('GET', '/api/auth/me', { quietAuth: quiet }),
+  changePassword: (currentPassword: string, newPassword: string) => http.post<{ ok: true }>('/api/auth/password', { currentPassword, newPassword }),
+};

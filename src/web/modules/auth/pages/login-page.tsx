@@ -1,0 +1,103 @@
+import { LockOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { useState } from 'react';
+import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import type { Lang } from '../../../../common/i18n.js';
+import { errorText } from '../../../app/errors.js';
+import { formatTime } from '../../../app/format.js';
+import { ApiError } from '../../../app/http.js';
+import { useI18n } from '../../../app/i18n.js';
+import { useSession } from '../../../app/session.js';
+
+interface Values {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+/**
+ * Sign-in: username and password; the authenticator code field appears when the server answers
+ * TOTP_REQUIRED. Says why sign-in failed (wrong credentials, locked until when, too many tries)
+ * and, after a session ended, that it expired.
+ */
+export function LoginPage() {
+  const { t, lang, setLang } = useI18n();
+  const { status, expired, login } = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [needTotp, setNeedTotp] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const from = (location.state as { from?: string } | null)?.from;
+  const target = from && from.startsWith('/') && !from.startsWith('/login') ? from : '/';
+
+  if (status === 'signed-in') return <Navigate to={target} replace />;
+
+  const describe = (err: unknown): string => {
+    if (!(err instanceof ApiError)) return t('error.generic');
+    const d = (err.details ?? {}) as { until?: number; retryAfter?: number };
+    switch (err.code) {
+      case 'ACCOUNT_LOCKED':
+        return d.until ? t('login.locked', { until: formatTime(d.until, lang) }) : t('login.lockedNoTime');
+      case 'RATE_LIMITED':
+        return t('login.rateLimited', { seconds: d.retryAfter ?? 60 });
+      default:
+        return errorText(err, t, lang);
+    }
+  };
+
+  const onFinish = async (v: Values) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await login({ username: v.username.trim(), password: v.password, ...(v.totp ? { totp: v.totp.trim() } : {}) });
+      navigate(target, { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'TOTP_REQUIRED') {
+        setNeedTotp(true);
+        setProblem(null);
+      } else setProblem(describe(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="bw-login">
+      <Segmented<Lang>
+        className="bw-login-lang"
+        size="small"
+        value={lang}
+        onChange={setLang}
+        options={[
+          { label: '中文', value: 'zh-CN' },
+          { label: 'EN', value: 'en' },
+        ]}
+      />
+      <Card className="bw-login-card">
+        <Typography.Title level={3} style={{ marginBottom: 0 }}>
+          {t('app.shortName')}
+        </Typography.Title>
+        <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
+        {expired && !problem && <Alert type="warning" showIcon title={t('login.expired')} style={{ marginBottom: 16 }} data-testid="login-expired" />}
+        {problem && <Alert type="error" showIcon title={problem} style={{ marginBottom: 16 }} data-testid="login-error" />}
+        <Form<Values> layout="vertical" onFinish={onFinish} requiredMark={false} disabled={busy}>
+          <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('common.required') }]}>
+            <Input prefix={<UserOutlined />} autoComplete="username" autoFocus />
+          </Form.Item>
+          <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('common.required') }]}>
+            <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
+          </Form.Item>
+          {needTotp && (
+            <Form.Item name="totp" label={t('login.totp')} extra={t('login.totpHint')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('login.totpHint') }]}>
+              <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
+            </Form.Item>
+          )}
+          <Button type="primary" htmlType="submit" block loading={busy}>
+            {t('login.submit')}
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}

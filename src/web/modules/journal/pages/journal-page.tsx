@@ -1,0 +1,146 @@
+import { SafetyCertificateOutlined } from '@ant-design/icons';
+import { Alert, Button, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { formatTime } from '../../../app/format.js';
+import { useI18n } from '../../../app/i18n.js';
+import type { PageProps } from '../../../app/modules.js';
+import { ErrorAlert } from '../../../components/error-alert.js';
+import { journalApi, type JournalEntry, type JournalQuery, type VerifyResult } from '../api.js';
+
+const PAGE = 100;
+
+interface Filters {
+  entityType?: string;
+  action?: string;
+  actorId?: string;
+  /** dayjs values from the range picker; only their epoch ms are used. */
+  range?: [{ valueOf(): number } | null, { valueOf(): number } | null] | null;
+}
+
+/** The journal (who did what, where, why), newest first, and a check of its hash chain. */
+export function JournalPage(_props: PageProps) {
+  const { t, lang } = useI18n();
+  const [query, setQuery] = useState<JournalQuery>({});
+  const [items, setItems] = useState<JournalEntry[]>([]);
+  const [nextBefore, setNextBefore] = useState<number | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [verify, setVerify] = useState<VerifyResult | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const [verifyError, setVerifyError] = useState<unknown>(null);
+
+  const load = useCallback(
+    async (before?: number) => {
+      setLoading(true);
+      setError(null);
+      try {
+        const r = await journalApi.list({ ...query, before, limit: PAGE });
+        setItems((prev) => (before ? [...prev, ...r.items] : r.items));
+        setNextBefore(r.nextBefore);
+      } catch (err) {
+        setError(err);
+      } finally {
+        setLoading(false);
+      }
+    },
+    [query],
+  );
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const onFilter = (f: Filters) => {
+    setQuery({
+      entityType: f.entityType?.trim() || undefined,
+      action: f.action?.trim() || undefined,
+      actorId: f.actorId?.trim() || undefined,
+      from: f.range?.[0]?.valueOf(),
+      to: f.range?.[1] ? f.range[1].valueOf() + 1 : undefined,
+    });
+  };
+
+  const runVerify = async () => {
+    setVerifying(true);
+    setVerifyError(null);
+    try {
+      setVerify(await journalApi.verify());
+    } catch (err) {
+      setVerifyError(err);
+    } finally {
+      setVerifying(false);
+    }
+  };
+
+  return (
+    <div data-testid="journal">
+      <Space style={{ width: '100%', justifyContent: 'space-between', flexWrap: 'wrap' }}>
+        <Typography.Title level={3} className="bw-page-title">
+          {t('journal.title')}
+        </Typography.Title>
+        <Button icon={<SafetyCertificateOutlined />} loading={verifying} onClick={runVerify} data-testid="verify-chain">
+          {t('journal.verify')}
+        </Button>
+      </Space>
+      {verify && (
+        <Alert
+          style={{ marginBottom: 12 }}
+          showIcon
+          type={verify.ok ? 'success' : 'error'}
+          data-testid="verify-result"
+          title={verify.ok ? t('journal.verifyOk', { n: verify.entries }) : t('journal.verifyBroken', { seq: verify.brokenSeq ?? '?', problem: verify.problem ?? '' })}
+        />
+      )}
+      <ErrorAlert error={verifyError} />
+      <Form<Filters> layout="inline" onFinish={onFilter} style={{ marginBottom: 12, rowGap: 8 }}>
+        <Form.Item name="entityType">
+          <Input placeholder={t('journal.entityType')} allowClear style={{ width: 140 }} />
+        </Form.Item>
+        <Form.Item name="action">
+          <Input placeholder={t('journal.action')} allowClear style={{ width: 180 }} />
+        </Form.Item>
+        <Form.Item name="actorId">
+          <Input placeholder={t('journal.actorId')} allowClear style={{ width: 160 }} />
+        </Form.Item>
+        <Form.Item name="range">
+          <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+        </Form.Item>
+        <Button type="primary" htmlType="submit">
+          {t('common.search')}
+        </Button>
+      </Form>
+      <ErrorAlert error={error} onRetry={() => load()} />
+      <Table<JournalEntry>
+        rowKey="seq"
+        size="small"
+        loading={loading}
+        dataSource={items}
+        pagination={false}
+        scroll={{ x: 1000 }}
+        expandable={{
+          expandedRowRender: (e) => (
+            <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }}>
+              {JSON.stringify({ payload: e.payload, entityId: e.entityId, batchCount: e.batchCount, batchDigest: e.batchDigest, hash: e.hash }, null, 2)}
+            </pre>
+          ),
+        }}
+        columns={[
+          { title: t('journal.seq'), dataIndex: 'seq', width: 80 },
+          { title: t('common.time'), dataIndex: 'at', width: 150, render: (v: number) => formatTime(v, lang) },
+          { title: t('journal.actor'), dataIndex: 'actorName', width: 120 },
+          { title: t('journal.action'), dataIndex: 'action' },
+          { title: t('journal.entityType'), dataIndex: 'entityType', width: 120 },
+          { title: t('journal.path'), dataIndex: 'jurisdictionPath', responsive: ['lg'] },
+          { title: t('common.reason'), dataIndex: 'reason', render: (v: string | null) => v ?? '' },
+        ]}
+      />
+      {nextBefore !== null && (
+        <div style={{ textAlign: 'center', marginTop: 12 }}>
+          <Button onClick={() => load(nextBefore)} loading={loading}>
+            {t('common.loadMore')}
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,208 @@
+import { CheckOutlined, NotificationOutlined, WarningOutlined } from '@ant-design/icons';
+import { App, Badge, Button, Card, Form, Input, List, Modal, Segmented, Select, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { formatTime } from '../../../app/format.js';
+import { ApiError } from '../../../app/http.js';
+import { useI18n } from '../../../app/i18n.js';
+import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
+import { useLive } from '../../../app/live.js';
+import type { PageProps } from '../../../app/modules.js';
+import { useSession } from '../../../app/session.js';
+import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
+import { SEVERITIES, notificationsApi, type NotificationItem, type Severity } from '../api.js';
+import { useFeed } from '../hooks.js';
+
+type Filter = 'all' | 'unread' | 'alerts';
+const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orange', critical: 'red' };
+
+/**
+ * My notifications and alerts, newest first, live: mark read, acknowledge an alert (with an
+ * optional note), and raise an alert to the chosen jurisdiction (with alert.raise).
+ */
+export function NotificationsPage({ jurisdictionId }: PageProps) {
+  const { t, lang } = useI18n();
+  const { can } = useSession();
+  const { current } = useJurisdictionFilter();
+  const { refreshBadge } = useLive();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const [filter, setFilter] = useState<Filter>('all');
+  const [page, setPage] = useState(1);
+  const feed = useFeed({ unread: filter === 'unread' || undefined, alertsOnly: filter === 'alerts' || undefined, page, pageSize: 20 });
+  const [acking, setAcking] = useState<NotificationItem | null>(null);
+  const [raising, setRaising] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [ackForm] = Form.useForm<{ note?: string }>();
+  const [raiseForm] = Form.useForm<{ title: string; body: string; severity: Severity }>();
+
+  const replace = (n: NotificationItem) => {
+    if (feed.data) feed.setData({ ...feed.data, items: feed.data.items.map((x) => (x.id === n.id ? n : x)) });
+  };
+
+  const markRead = async (n: NotificationItem) => {
+    try {
+      replace(await notificationsApi.markRead(n.id));
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  };
+
+  const acknowledge = async () => {
+    if (!acking) return;
+    const v = await ackForm.validateFields();
+    setBusy(true);
+    try {
+      replace(await notificationsApi.acknowledge(acking.id, v.note?.trim() || undefined));
+      message.success(t('common.done'));
+      setAcking(null);
+    } catch (err) {
+      message.error(errorText(err));
+      if (err instanceof ApiError && err.code === 'ALERT_ALREADY_ACKNOWLEDGED') {
+        setAcking(null);
+        feed.reload();
+      }
+    } finally {
+      setBusy(false);
+      refreshBadge();
+    }
+  };
+
+  const raise = async () => {
+    const v = await raiseForm.validateFields();
+    setBusy(true);
+    try {
+      await notificationsApi.raiseAlert({ title: v.title.trim(), body: v.body.trim(), severity: v.severity, jurisdictionId });
+      message.success(t('notif.raised'));
+      setRaising(false);
+      feed.reload();
+      refreshBadge();
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div data-testid="notifications">
+      <Space style={{ width: '100%', justifyContent: 'space-between', flexWrap: 'wrap' }}>
+        <Typography.Title level={3} className="bw-page-title">
+          {t('notif.title')}
+        </Typography.Title>
+        {can('alert.raise') && (
+          <Button danger icon={<WarningOutlined />} onClick={() => setRaising(true)}>
+            {t('notif.raise')}
+          </Button>
+        )}
+      </Space>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Segmented<Filter>
+          value={filter}
+          onChange={(v) => {
+            setFilter(v);
+            setPage(1);
+          }}
+          options={[
+            { value: 'all', label: t('notif.filterAll') },
+            { value: 'unread', label: t('notif.filterUnread') },
+            { value: 'alerts', label: t('notif.filterAlerts') },
+          ]}
+        />
+        {feed.data && (
+          <Typography.Text type={feed.data.unacknowledgedAlerts ? 'danger' : 'secondary'} data-testid="unack-count">
+            {t('notif.unackCount', { n: feed.data.unacknowledgedAlerts })}
+          </Typography.Text>
+        )}
+      </Space>
+      <ErrorAlert error={feed.error} onRetry={feed.reload} />
+      <Card size="small">
+        <List<NotificationItem>
+          loading={feed.loading && !feed.data}
+          dataSource={feed.data?.items ?? []}
+          locale={{ emptyText: t('common.noData') }}
+          pagination={{ current: page, pageSize: 20, total: feed.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }), hideOnSinglePage: true }}
+          renderItem={(n) => {
+            const unackedAlert = n.isAlert && !n.acknowledgedAt;
+            return (
+              <List.Item
+                data-testid="notification-item"
+                data-id={n.id}
+                actions={[
+                  n.link ? (
+                    <Link key="open" to={n.link}>
+                      {t('notif.open')}
+                    </Link>
+                  ) : null,
+                  !n.readAt ? (
+                    <Button key="read" size="small" type="link" onClick={() => markRead(n)}>
+                      {t('notif.markRead')}
+                    </Button>
+                  ) : null,
+                  unackedAlert ? (
+                    <Button key="ack" size="small" type="primary" danger icon={<CheckOutlined />} onClick={() => setAcking(n)} data-testid="ack-button">
+                      {t('notif.ack')}
+                    </Button>
+                  ) : null,
+                ].filter(Boolean)}
+              >
+                <List.Item.Meta
+                  avatar={
+                    <Badge dot={!n.readAt}>
+                      {n.isAlert ? <WarningOutlined style={{ fontSize: 20, color: n.severity === 'critical' ? '#cf1322' : '#d46b08' }} /> : <NotificationOutlined style={{ fontSize: 20 }} />}
+                    </Badge>
+                  }
+                  title={
+                    <Space size={6} wrap>
+                      {n.severity ? <Tag color={SEVERITY_COLOR[n.severity]}>{t(`notif.severity.${n.severity}`)}</Tag> : <Tag>{t('notif.notification')}</Tag>}
+                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{n.title}</span>
+                    </Space>
+                  }
+                  description={
+                    <div>
+                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{n.body}</div>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {formatTime(n.createdAt, lang)}
+                        {n.isAlert && ' · '}
+                        {n.isAlert && (
+                          <span data-testid="ack-state">
+                            {n.acknowledgedAt ? t('notif.acked', { name: n.acknowledgedBy ?? '', at: formatTime(n.acknowledgedAt, lang) }) : t('notif.notAcked')}
+                          </span>
+                        )}
+                      </Typography.Text>
+                      {n.ackNote && <div style={{ fontSize: 12 }}>{n.ackNote}</div>}
+                    </div>
+                  }
+                />
+              </List.Item>
+            );
+          }}
+        />
+      </Card>
+      <Modal open={!!acking} title={t('notif.ack')} onCancel={() => setAcking(null)} onOk={acknowledge} confirmLoading={busy} okText={t('notif.ack')} cancelText={t('common.cancel')} destroyOnHidden>
+        <Typography.Paragraph strong>{acking?.title}</Typography.Paragraph>
+        <Form form={ackForm} layout="vertical" preserve={false}>
+          <Form.Item name="note" label={t('notif.ackNote')}>
+            <Input.TextArea rows={3} maxLength={2000} data-testid="ack-note" />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal open={raising} title={t('notif.raise')} onCancel={() => setRaising(false)} onOk={raise} confirmLoading={busy} okText={t('common.submit')} cancelText={t('common.cancel')} destroyOnHidden>
+        <Form form={raiseForm} layout="vertical" preserve={false} initialValues={{ severity: 'warning' }}>
+          <Form.Item label={t('notif.raiseTarget')} extra={t('notif.raiseTargetHint')}>
+            <Input value={current?.name} disabled />
+          </Form.Item>
+          <Form.Item name="severity" label={t('notif.severity')} rules={[{ required: true }]}>
+            <Select options={SEVERITIES.map((s) => ({ value: s, label: t(`notif.severity.${s}`) }))} />
+          </Form.Item>
+          <Form.Item name="title" label={t('notif.raiseTitle')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="body" label={t('notif.raiseBody')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 4000 }]}>
+            <Input.TextArea rows={3} maxLength={4000} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </div>
+  );
+}

@@ -1,0 +1,154 @@
+import { EyeOutlined } from '@ant-design/icons';
+import { App, Button, Checkbox, Form, Input, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { VULNERABLE_LABELS, type VulnerableFlag } from '../../../../common/geo.js';
+import { useI18n } from '../../../app/i18n.js';
+import type { PageProps } from '../../../app/modules.js';
+import { useSession } from '../../../app/session.js';
+import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
+import { personsApi, type Person, type RevealField } from '../api.js';
+import { usePersons } from '../hooks.js';
+
+/**
+ * Persons in the chosen jurisdiction, with ID and phone masked. With person.reveal a full value
+ * can be shown after giving a reason (the server journals who, whom and why; the value is kept
+ * only in this page's memory).
+ */
+export function PersonsPage({ jurisdictionId }: PageProps) {
+  const { t, label } = useI18n();
+  const { can } = useSession();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const [q, setQ] = useState('');
+  const [vulnerableOnly, setVulnerableOnly] = useState(false);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(20);
+  const persons = usePersons({ jurisdictionId, q: q || undefined, vulnerable: vulnerableOnly ? 'true' : undefined, page, pageSize });
+  const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const [asking, setAsking] = useState<{ person: Person; field: RevealField } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm<{ reason: string }>();
+  const canReveal = can('person.reveal');
+
+  useEffect(() => setPage(1), [jurisdictionId]);
+
+  const fieldName = (f: RevealField) => (f === 'idNumber' ? t('person.idNumber') : t('person.phone'));
+
+  const reveal = async () => {
+    if (!asking) return;
+    const { reason } = await form.validateFields();
+    setBusy(true);
+    try {
+      const { value } = await personsApi.reveal(asking.person.id, asking.field, reason.trim());
+      setRevealed((r) => ({ ...r, [`${asking.person.id}:${asking.field}`]: value }));
+      setAsking(null);
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const masked = (p: Person, field: RevealField, shown: string | null) => {
+    if (!shown) return '—';
+    const full = revealed[`${p.id}:${field}`];
+    if (full) return <Typography.Text copyable data-testid="revealed-value">{full}</Typography.Text>;
+    return (
+      <Space size={4}>
+        <span>{shown}</span>
+        {canReveal && (
+          <Tooltip title={t('person.reveal')}>
+            <Button size="small" type="text" icon={<EyeOutlined />} aria-label={t('person.reveal')} onClick={() => setAsking({ person: p, field })} />
+          </Tooltip>
+        )}
+      </Space>
+    );
+  };
+
+  return (
+    <div data-testid="persons">
+      <Typography.Title level={3} className="bw-page-title">
+        {t('person.title')}
+      </Typography.Title>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search
+          allowClear
+          placeholder={t('person.searchPlaceholder')}
+          onSearch={(v) => {
+            setQ(v.trim());
+            setPage(1);
+          }}
+          style={{ width: 300 }}
+          enterButton={t('common.search')}
+        />
+        <Checkbox
+          checked={vulnerableOnly}
+          onChange={(e) => {
+            setVulnerableOnly(e.target.checked);
+            setPage(1);
+          }}
+        >
+          {t('person.vulnerableOnly')}
+        </Checkbox>
+      </Space>
+      <ErrorAlert error={persons.error} onRetry={persons.reload} />
+      <Table<Person>
+        rowKey="id"
+        size="middle"
+        loading={persons.loading}
+        dataSource={persons.data?.items ?? []}
+        scroll={{ x: 900 }}
+        pagination={{
+          current: page,
+          pageSize,
+          total: persons.data?.total ?? 0,
+          showSizeChanger: true,
+          showTotal: (n) => t('common.total', { n }),
+          onChange: (p, s) => {
+            setPage(p);
+            setPageSize(s);
+          },
+        }}
+        columns={[
+          {
+            title: t('person.name'),
+            dataIndex: 'name',
+            render: (v: string, p) => (
+              <Space size={4}>
+                {v}
+                {!p.resident && <Tag>{t('person.nonResident')}</Tag>}
+              </Space>
+            ),
+          },
+          { title: t('person.sex'), dataIndex: 'sex', width: 70, render: (s: Person['sex']) => t(`person.sex.${s}`) },
+          { title: t('person.birthDate'), dataIndex: 'birthDate', width: 120 },
+          { title: t('person.idNumber'), dataIndex: 'idNumberMasked', render: (v: string, p) => masked(p, 'idNumber', v) },
+          { title: t('person.phone'), dataIndex: 'phoneMasked', render: (v: string | null, p) => masked(p, 'phone', v) },
+          { title: t('person.address'), key: 'address', render: (_: unknown, p) => p.address?.text ?? p.location.text },
+          {
+            title: t('person.vulnerable'),
+            dataIndex: 'vulnerable',
+            render: (flags: VulnerableFlag[]) => flags.map((f) => <Tag key={f} color="orange">{label(VULNERABLE_LABELS[f], f)}</Tag>),
+          },
+        ]}
+      />
+      <Modal
+        open={!!asking}
+        title={asking ? t('person.revealTitle', { field: fieldName(asking.field) }) : ''}
+        onCancel={() => setAsking(null)}
+        onOk={reveal}
+        confirmLoading={busy}
+        okText={t('person.reveal')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+      >
+        <Typography.Paragraph>{asking?.person.name}</Typography.Paragraph>
+        <Form form={form} layout="vertical" preserve={false}>
+          <Form.Item name="reason" label={t('person.revealReason')} rules={[{ required: true, whitespace: true, min: 2, message: t('person.revealReasonMin') }, { max: 500 }]}>
+            <Input.TextArea rows={3} maxLength={500} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </div>
+  );
+}
