@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerJournal } from './commands/journal.js';
 import { registerBackup } from './commands/backup.js';
 import { registerUser } from './commands/user.js';
+import { registerClock } from './commands/clock.js';
 import { EXIT, CliError } from './exit.js';
 
 const program = new Command()
@@ -21,6 +22,7 @@ registerDemo(program);
 registerJournal(program);
 registerBackup(program);
 registerUser(program);
+registerClock(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -44,6 +44,14 @@ export const CAPABILITY_TABLE = {
   'journal.read': ['commander', 'auditor', 'admin'],
   /** Reveal a full ID or phone number (journaled, with a reason). */
   'person.reveal': ['commander', 'district_officer', 'tracer'],
+  /** Read persons (masked) within scope. */
+  'person.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'tracer', 'auditor', 'admin'],
+  /** Create and edit persons; import resident lists. */
+  'person.manage': ['district_officer', 'community_worker', 'admin'],
+  /** Read control statuses and why a person is under a measure. */
+  'control.read': ['commander', 'district_officer', 'community_worker', 'tracer', 'auditor', 'admin'],
+  /** Request manual control-status changes (bulk ones wait for a second approver). */
+  'control.change': ['commander', 'district_officer', 'community_worker', 'tracer'],
   /** Approve bulk control-status changes (the second approver). */
   'status.approve-bulk': ['commander', 'district_officer'],
   /** Publish and lift risk areas. */

@@ -43,12 +43,13 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
 }
 
 /** Opens and migrates the database and builds every service. One per process. */
-export async function createDeps(config: Readonly<Config>, opts: { clock?: Clock; log?: Logger; migrate?: boolean } = {}): Promise<Deps> {
+export async function createDeps(config: Readonly<Config>, opts: { clock?: Clock; wallClock?: Clock; log?: Logger; migrate?: boolean } = {}): Promise<Deps> {
   const handle = await openDb(config);
   if (opts.migrate !== false) await migrateToLatest(handle.db);
   const log = opts.log ?? createLogger(config);
   const clock = opts.clock ?? new AdjustableClock();
-  const base = { config, handle, db: handle.db, clock, log };
+  const wallClock = opts.wallClock ?? opts.clock ?? { now: () => Date.now() };
+  const base = { config, handle, db: handle.db, clock, wallClock, log };
   const services = createServices(base);
   return { ...base, services };
 }
@@ -61,7 +62,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: config.trustProxy as boolean, // Fastify also accepts a hop count; its types omit it
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -83,10 +84,15 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       throw Object.assign(Errors.OVERLOADED({ inFlight, lagMs: Math.round(lagMs) }), { headers: { 'retry-after': '2' } });
     }
     inFlight++;
-    (req as unknown as { counted: boolean }).counted = true;
-  });
-  app.addHook('onResponse', async (req) => {
-    if ((req as unknown as { counted?: boolean }).counted) inFlight--;
+    // Released when the response stream closes: that also fires when the client disconnects
+    // first (SSE streams, aborted downloads), where onResponse never runs.
+    let released = false;
+    reply.raw.once('close', () => {
+      if (!released) {
+        released = true;
+        inFlight--;
+      }
+    });
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -113,7 +119,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await enforcePolicy(req, reply, db, deps.services.auth.authenticate);
   });
   app.addHook('preHandler', async (req, reply) => {
-    if (await idempotencyPreHandler(req, reply, db, req.actor.userId)) return reply;
+    if (await idempotencyPreHandler(req, reply, db, req.actor.userId, config.sessionKey)) return reply;
   });
 
   await app.register(fastifyCookie);

@@ -33,6 +33,11 @@ export interface Config {
   webDir: string;
   /** Concurrent requests allowed before new ones are shed with 503. */
   maxInFlight: number;
+  /**
+   * Fastify trustProxy: false (default), true, a hop count, or a comma list of proxy addresses/CIDRs.
+   * Needed behind a reverse proxy so rate limits see client addresses and cookies get `Secure`.
+   */
+  trustProxy: boolean | number | string;
   /** Whether background job runner and SSE pollers start with the server. */
   runJobs: boolean;
 }
@@ -70,6 +75,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BULWARK_WEB_DIR: z.string().min(1).default('./dist/web'),
   BULWARK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
+  BULWARK_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count or a comma list of addresses')
+    .default('false'),
 });
 
 export class ConfigError extends Error {
@@ -118,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     webDir: path.resolve(e.BULWARK_WEB_DIR),
     maxInFlight: e.BULWARK_MAX_IN_FLIGHT,
+    trustProxy: parseTrustProxy(e.BULWARK_TRUST_PROXY),
     runJobs: true,
     ...overrides,
   };
@@ -141,6 +151,7 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     logLevel: 'silent',
     webDir: path.resolve('./dist/web'),
     maxInFlight: 2000,
+    trustProxy: false,
     runJobs: false,
     ...overrides,
   } satisfies Config);
@@ -154,4 +165,11 @@ function secretFile(dir: string, name: string): Buffer {
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
   return key;
+}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }

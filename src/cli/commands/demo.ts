@@ -1,5 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../server/config.js';
 import { createDeps } from '../../server/app.js';
 import { loadDemo } from '../../server/demo/demo.js';
@@ -11,7 +11,12 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Migrate, load the demo city (宜昌市) and a demo admin if the database is empty, then serve')
     .option('--no-serve', 'load the demo data and exit')
-    .action(async (opts: { serve: boolean }) => {
+    .option('--residents <n>', 'how many synthetic residents to generate (default 30000)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+      return n;
+    })
+    .action(async (opts: { serve: boolean; residents?: number }) => {
       const config = loadConfig();
       const deps = await createDeps(config);
       const bar = new SingleBar({ format: '{what} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
@@ -23,7 +28,7 @@ export function registerDemo(program: Command): void {
           started = true;
         }
         bar.update(done, { what });
-      });
+      }, { residents: opts.residents });
       if (started) bar.stop();
       console.log(
         result.created

@@ -5,7 +5,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
@@ -32,6 +32,28 @@ export interface DbHandle {
 // stores values well inside Number.MAX_SAFE_INTEGER, so parse them as numbers like SQLite does.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: they take the write lock up front (waiting up to
+ * busy_timeout) instead of failing with SQLITE_BUSY_SNAPSHOT when another process wrote between
+ * their first read and first write — which happens with `serve --workers N` on one file.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #driverConfig: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#driverConfig = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#driverConfig);
+  }
+}
 
 /** Opens the configured database (creating the SQLite file and its folder when missing). */
 export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>, opts: { poolSize?: number } = {}): Promise<DbHandle> {
@@ -66,7 +88,7 @@ export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>,
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
 }
 

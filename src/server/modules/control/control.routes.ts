@@ -16,17 +16,17 @@ const controlRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   });
 
   app.get('/api/control/persons/:personId', {
-    config: { policy: { capability: 'geo.read', scope: { entity: 'person', from: 'params', key: 'personId' } } },
+    config: { policy: { capability: 'control.read', scope: { entity: 'person', from: 'params', key: 'personId' } } },
     schema: { tags: ['control'], description: 'A person\'s control status and why: the basis chain with who, when and why.', params: s.personParams, response: { 200: s.explanation } },
   }, async (req) => control.explain(req.actor, req.params.personId));
 
   app.get('/api/control/persons/:personId/history', {
-    config: { policy: { capability: 'geo.read', scope: { entity: 'person', from: 'params', key: 'personId' } } },
+    config: { policy: { capability: 'control.read', scope: { entity: 'person', from: 'params', key: 'personId' } } },
     schema: { tags: ['control'], description: 'Every status change of a person, oldest first.', params: s.personParams, response: { 200: z.object({ items: z.array(s.statusChange) }) } },
   }, async (req) => ({ items: await control.history(req.actor, req.params.personId) }));
 
   app.post('/api/control/changes', {
-    config: { policy: { capability: 'task.assign', scope: 'filtered' } },
+    config: { policy: { capability: 'control.change', scope: 'filtered' } },
     schema: {
       tags: ['control'],
       description: 'A manual status change. Every change cites a basis and a reason (else 422). Up to the bulk threshold it applies at once (200); above it, it waits for a second approver (202).',
@@ -41,12 +41,12 @@ const controlRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   });
 
   app.get('/api/control/bulk-requests', {
-    config: { policy: { capability: 'geo.read', scope: 'filtered' } },
+    config: { policy: { capability: 'control.read', scope: 'filtered' } },
     schema: { tags: ['control'], description: 'Bulk change requests within the caller\'s scope, newest first.', querystring: s.bulkListQuery, response: { 200: z.object({ items: z.array(s.bulkRequest), total: z.number().int() }) } },
   }, async (req) => control.listBulkRequests(req.actor, req.query));
 
   app.get('/api/control/bulk-requests/:id', {
-    config: { policy: { capability: 'geo.read', scope: { entity: 'control_bulk_request', from: 'params', key: 'id' } } },
+    config: { policy: { capability: 'control.read', scope: { entity: 'control_bulk_request', from: 'params', key: 'id' } } },
     schema: { tags: ['control'], description: 'One bulk change request with its person ids.', params: s.requestParams, response: { 200: s.bulkRequest } },
   }, async (req) => control.getBulkRequest(req.actor, req.params.id));
 
@@ -61,7 +61,7 @@ const controlRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   }, async (req) => req.tx((trx) => control.rejectBulk(trx, req.actor, req.params.id, req.body.reason)));
 
   app.get('/api/control/summary', {
-    config: { policy: { capability: 'geo.read', scope: { entity: 'jurisdiction', from: 'query', key: 'jurisdictionId' } } },
+    config: { policy: { capability: 'control.read', scope: { entity: 'jurisdiction', from: 'query', key: 'jurisdictionId' } } },
     schema: { tags: ['control'], description: 'Persons per status within a subtree (default: the caller\'s scope), from counters kept current with each change.', querystring: s.summaryQuery, response: { 200: s.summary } },
   }, async (req) => control.summaryOf(req.actor, req.query.jurisdictionId));
 };

@@ -10,12 +10,9 @@ import { ALLOWED_TRANSITIONS, BASIS_TYPES, CONTROL_STATUSES, MEASURES, commonPat
 
 export * from './control.rules.js';
 
-/**
- * Capabilities used by this module. The capability table (src/common/roles.ts) has no control rows
- * yet; when `control.read` / `control.change` are added, change these two lines.
- */
-const CAP_READ: Capability = 'geo.read';
-const CAP_CHANGE: Capability = 'task.assign';
+/** Capabilities used by this module (rows of the capability table in src/common/roles.ts). */
+const CAP_READ: Capability = 'control.read';
+const CAP_CHANGE: Capability = 'control.change';
 const CAP_APPROVE: Capability = 'status.approve-bulk';
 
 /** Manual changes affecting more persons than this wait for a second approver (settings row overrides). */

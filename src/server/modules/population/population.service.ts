@@ -18,7 +18,7 @@ import type { HouseholdRow, PersonListRow, PersonRow } from './population.reposi
  * `geo.read`, writing `geo.manage` (admin only, the safe default) until `person.read` and
  * `person.manage` are added there — change them here, in one place.
  */
-export const PERSON_CAPS = { read: 'geo.read', manage: 'geo.manage', reveal: 'person.reveal' } as const satisfies Record<string, Capability>;
+export const PERSON_CAPS = { read: 'person.read', manage: 'person.manage', reveal: 'person.reveal' } as const satisfies Record<string, Capability>;
 
 export const PopulationErrors = defineErrors({
   PERSON_NOT_FOUND: [404, 'No such person'],

@@ -45,7 +45,7 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
   let city: City;
   let xi: AddressTree;
   let wu: AddressTree;
-  let h: Record<'admin' | 'officer' | 'worker' | 'otherOfficer', Record<string, string>>;
+  let h: Record<'admin' | 'officer' | 'worker' | 'otherOfficer' | 'tracer', Record<string, string>>;
   const post = (url: string, headers: Record<string, string>, payload: unknown, extra: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, payload: payload as object });
   const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
 
@@ -61,6 +61,7 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
       officer: await user(city.xiling, ['district_officer']),
       worker: await user(city.street, ['community_worker']),
       otherOfficer: await user(city.wujiagang, ['district_officer']),
+      tracer: await user(city.xiling, ['tracer']),
     };
   });
   afterAll(() => t.close());
@@ -144,8 +145,9 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
   it('refuses to register a person outside the actor\'s jurisdiction, and needs the capability', async () => {
     const manager = actorAt(city.xiling, ['admin']);
     await expect(t.deps.services.population.create(undefined, manager, residentInput(wu.entrance.id))).rejects.toMatchObject({ code: 'PERSON_ADDRESS_NOT_FOUND' });
-    await expect(t.deps.services.population.create(undefined, actorAt(city.xiling, ['district_officer']), residentInput(xi.entrance.id))).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect((await post('/api/persons', h.officer, residentInput(xi.entrance.id))).statusCode).toBe(403);
+    // A tracer reads persons but may not register them (no person.manage).
+    await expect(t.deps.services.population.create(undefined, actorAt(city.xiling, ['tracer']), residentInput(xi.entrance.id))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await post('/api/persons', h.tracer, residentInput(xi.entrance.id))).statusCode).toBe(403);
     const inScope = await t.deps.services.population.create(undefined, manager, residentInput(xi.entrance.id));
     expect(inScope.address!.jurisdictionId).toBe(xi.entrance.id);
   });

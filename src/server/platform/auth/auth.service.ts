@@ -56,7 +56,8 @@ export interface LoginContext {
  * signed-in user's profile, and (through `users`, `units`, `imports`) the administration of staff.
  */
 export function createAuthService(deps: Deps) {
-  const { db, clock, config } = deps;
+  // Security time runs on the wall clock: moving the demo clock must not end sessions or locks.
+  const { db, wallClock: clock, config } = deps;
   const limiter = new WindowLimiter(LOGIN_RATE_LIMIT, LOGIN_RATE_WINDOW_MS);
   // Guessing the current password through a stolen session is slowed the same way, per user.
   const passwordLimiter = new WindowLimiter(5, LOGIN_RATE_WINDOW_MS);

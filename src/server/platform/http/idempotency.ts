@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canonicalJson, sha256 } from '../canonical.js';
+import { createHmac } from 'node:crypto';
+import { canonicalJson } from '../canonical.js';
 import { inTx, isUniqueViolation, type Db, type Tx } from '../../db/dialect.js';
 import type { Clock } from '../clock.js';
 import { Errors } from '../errors.js';
@@ -82,7 +83,7 @@ async function find(db: Db, actor: string, key: string) {
 }
 
 /** preHandler step: replays a stored response or refuses a reused key; else arms storage. */
-export async function idempotencyPreHandler(req: FastifyRequest, reply: FastifyReply, db: Db, actorId: string | null): Promise<boolean> {
+export async function idempotencyPreHandler(req: FastifyRequest, reply: FastifyReply, db: Db, actorId: string | null, key32: Buffer): Promise<boolean> {
   if (!WRITE.has(req.method)) return false;
   const raw = req.headers['idempotency-key'];
   if (raw === undefined) return false;
@@ -91,7 +92,9 @@ export async function idempotencyPreHandler(req: FastifyRequest, reply: FastifyR
     throw Errors.VALIDATION_FAILED([{ path: 'header.idempotency-key', message: 'must be 1–200 printable ASCII characters' }]);
   }
   const actor = actorId ?? '-';
-  const hash = sha256(`${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`);
+  // Keyed hash: bodies can carry passwords, and a plain SHA-256 of a password is a fast, unsalted
+  // hash an attacker with the table could brute-force.
+  const hash = createHmac('sha256', key32).update(`idempotency\n${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`).digest('hex');
   const prior = await find(db, actor, key);
   if (prior) {
     if (prior.request_hash !== hash) throw Errors.IDEMPOTENCY_KEY_REUSED({ key });
