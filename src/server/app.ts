@@ -25,6 +25,7 @@ import authRoutes from './platform/auth/auth.routes.js';
 import taskRoutes from './platform/tasks/tasks.routes.js';
 import geoRoutes from './modules/geo/geo.routes.js';
 import populationRoutes from './modules/population/population.routes.js';
+import dashboardRoutes from './modules/dashboard/dashboard.routes.js';
 import controlRoutes from './modules/control/control.routes.js';
 
 /** A logger that never prints request bodies, query strings or cookies (personal data stays out). */
@@ -139,6 +140,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(taskRoutes, { deps });
   await app.register(geoRoutes, { deps });
   await app.register(populationRoutes, { deps });
+  await app.register(dashboardRoutes, { deps });
   await app.register(controlRoutes, { deps });
 
   // The built web app, with client-side routing falling back to index.html.

@@ -31,8 +31,10 @@ function visible(scopePath: string | null) {
   };
 }
 
-export async function countAll(db: DbOrTx): Promise<number> {
-  const r = await db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+export async function countAll(db: DbOrTx, underPath?: string | null): Promise<number> {
+  let q = db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (underPath) q = q.where('path', 'like', `${underPath}%`);
+  const r = await q.executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -1,7 +1,7 @@
 import { JURISDICTION_KINDS, JURISDICTION_LEVELS, GEOJSON_FEATURE_CAP, type JurisdictionDto, type JurisdictionFeatureProperties, type JurisdictionLevel } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
-import { inScope, type Actor } from '../../platform/actor.js';
+import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
@@ -161,8 +161,8 @@ export function createGeoService(deps: Deps) {
   }
 
   return {
-    /** Number of jurisdiction nodes. */
-    count: (db: DbOrTx = deps.db) => repo.countAll(db),
+    /** Number of jurisdiction nodes (in the actor's subtree when given). */
+    count: (actor?: Actor, db: DbOrTx = deps.db) => repo.countAll(db, actor ? scopePrefix(actor) : null),
 
     /** A node by id (no scope check: for other services that check scope themselves). */
     async getById(id: string, db: DbOrTx = deps.db): Promise<JurisdictionDto | undefined> {

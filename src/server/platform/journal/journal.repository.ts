@@ -62,3 +62,9 @@ export async function countEntries(db: DbOrTx): Promise<number> {
   const r = await db.selectFrom('journal_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
   return Number(r.seq);
 }
+
+/** Entries recorded against a jurisdiction subtree (uses the path index). */
+export async function countUnder(db: DbOrTx, pathPrefix: string): Promise<number> {
+  const r = await db.selectFrom('journal').select((eb) => eb.fn.countAll<number>().as('n')).where('jurisdiction_path', 'like', `${pathPrefix}%`).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

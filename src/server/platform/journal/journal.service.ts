@@ -129,6 +129,9 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
     },
 
     count: (db: DbOrTx = deps.db) => repo.countEntries(db),
+
+    /** Entries about records in a jurisdiction subtree; the whole journal for a city-wide scope. */
+    countInScope: (scopePath: string, db: DbOrTx = deps.db) => (scopePath === '/' ? repo.countEntries(db) : repo.countUnder(db, scopePath)),
   };
 }
 
