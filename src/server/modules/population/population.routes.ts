@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.js';
 import { PERSON_CAPS } from './population.service.js';
-import { createPersonBody, householdSchema, idParams, personListQuery, personListResponse, personSchema, revealBody, revealResponse } from './population.schemas.js';
+import { createPersonBody, householdSchema, idParams, personListQuery, personListResponse, personSchema, residentCodeKeyResponse, residentCodeResponse, revealBody, revealResponse } from './population.schemas.js';
 
 const personById = { entity: 'person', from: 'params', key: 'id' } as const;
 
@@ -40,6 +40,16 @@ const populationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
     req.idem = undefined;
     return population.reveal(undefined, req.actor, req.params.id, req.body.field, req.body.reason);
   });
+
+  app.get('/api/persons/:id/resident-code', {
+    config: { policy: { capability: PERSON_CAPS.read, scope: personById } },
+    schema: { tags: ['population'], description: 'Issues the person\'s resident code (居民码): a signed payload to show or print as a QR code.', params: idParams, response: { 200: residentCodeResponse } },
+  }, async (req) => population.issueResidentCode(req.actor, req.params.id));
+
+  app.get('/api/public/resident-code-key', {
+    config: { policy: { public: true } },
+    schema: { tags: ['population'], description: 'The Ed25519 public key that verifies resident codes offline.', response: { 200: residentCodeKeyResponse } },
+  }, async () => population.residentCodeKey());
 
   app.get('/api/households/:id', {
     config: { policy: { capability: PERSON_CAPS.read, scope: { entity: 'household', from: 'params', key: 'id' } } },

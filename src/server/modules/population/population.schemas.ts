@@ -66,3 +66,16 @@ export const householdSchema = z.object({
   room: z.string().nullable(),
   members: z.array(personSchema),
 });
+
+export const residentCodeKeyResponse = z.object({
+  algorithm: z.literal('Ed25519'),
+  publicKey: z.string().describe('raw 32-byte Ed25519 public key, base64url'),
+  publicKeyPem: z.string().describe('the same key, SPKI PEM'),
+  format: z.string().describe('how a payload is built'),
+});
+
+export const residentCodeResponse = z.object({
+  payload: z.string().describe('BW1.<personId>.<issuedAt base36>.<signature base64url>: encode as a QR code'),
+  personId: z.string(),
+  issuedAt: z.number().int().describe('epoch ms'),
+});

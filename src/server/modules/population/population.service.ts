@@ -10,6 +10,7 @@ import { newId } from '../../platform/ids.js';
 import { decrypt, deriveKeys, encrypt, hmac, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from './protect.js';
 import { GeoErrors } from '../geo/geo.service.js';
 import { RESIDENT_ID_MESSAGES, validateResidentId } from './resident-id.js';
+import { checkResidentCode, deriveResidentCodeKeys, signResidentCode } from './resident-code.js';
 import * as repo from './population.repository.js';
 import type { HouseholdRow, PersonListRow, PersonRow } from './population.repository.js';
 
@@ -43,6 +44,7 @@ export const PopulationErrors = defineErrors({
   PERSON_NON_RESIDENT_FIELDS: [422, 'A non-resident has no household or address: give jurisdictionId (place of stay) and regionOfOrigin'],
   PERSON_FIELD_EMPTY: [422, 'This person has no value for that field'],
   PERSON_TAGS_INVALID: [422, 'At most 20 tags of 1–30 characters'],
+  RESIDENT_CODE_INVALID: [422, 'This is not a valid resident code (居民码): malformed or not signed by this platform'],
 });
 
 /** One person to register. Identity and phone are given in plaintext and never stored so. */
@@ -116,6 +118,7 @@ const idPurpose = (t: string) => `id:${t}`;
 
 export function createPopulationService(deps: Deps) {
   const keys = deriveKeys(deps.config.dataKey);
+  const codeKeys = deriveResidentCodeKeys(deps.config.sessionKey);
   const geo = () => deps.services.geo;
 
   registerEntityScope('person', async (db, id) => {
@@ -482,6 +485,42 @@ export function createPopulationService(deps: Deps) {
       const members = await toDtos(db, await repo.listMembers(db, h.id));
       const text = (await addressTexts(db, [h.jurisdiction_path])).get(h.jurisdiction_path) ?? '';
       return { id: h.id, address: { jurisdictionId: h.jurisdiction_id, path: h.jurisdiction_path, text: text + (h.room ? `${h.room}室` : '') }, room: h.room, members };
+    },
+
+    /**
+     * The public key that verifies resident codes offline (served at GET /api/public/resident-code-key):
+     * the raw Ed25519 key (base64url) and the same key as SPKI PEM.
+     */
+    residentCodeKey(): { algorithm: 'Ed25519'; publicKey: string; publicKeyPem: string; format: string } {
+      return {
+        algorithm: 'Ed25519',
+        publicKey: codeKeys.publicKeyRaw,
+        publicKeyPem: codeKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+        format: 'BW1.<personId>.<issuedAt base36>.<Ed25519 signature of the first three parts, base64url>',
+      };
+    },
+
+    /**
+     * Issues a resident code (居民码) for a person inside the actor's scope (needs `person.read`):
+     * a signed payload to print as a QR code. Out-of-scope or missing persons are PERSON_NOT_FOUND.
+     */
+    async issueResidentCode(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<{ payload: string; personId: string; issuedAt: number }> {
+      requireCap(actor, PERSON_CAPS.read);
+      const r = await visiblePerson(db, actor, personId);
+      const issuedAt = deps.clock.now();
+      return { payload: signResidentCode(codeKeys, r.id, issuedAt), personId: r.id, issuedAt };
+    },
+
+    /**
+     * Verifies a scanned resident code by its signature alone (no database: the same check a scanner
+     * can do offline). Returns the person id and issue time, or throws 422 RESIDENT_CODE_INVALID
+     * (`details.problem`: malformed | signature). The person may since have been merged or be outside
+     * the caller's scope: look them up (get/list) before acting on the id.
+     */
+    verifyResidentCode(payload: string): { personId: string; issuedAt: number } {
+      const c = checkResidentCode(codeKeys.publicKey, payload);
+      if (!c.ok) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem: c.problem });
+      return { personId: c.personId, issuedAt: c.issuedAt };
     },
 
     /** Residence paths of persons (for other modules' scope checks); missing ids are absent. */
