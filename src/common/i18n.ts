@@ -173,6 +173,7 @@ export const MESSAGES = {
   'task.event.overdue': ['逾期提醒', 'Overdue'],
   'task.transitionInvalid': ['任务状态已变化，不能执行该操作', 'The task has moved on; that step is not possible now'],
   'task.notAssignee': ['只有承办单位可以办理该任务', 'Only the assigned unit can work this task'],
+  'task.finished': ['任务已办结（{status}）', 'This task is finished ({status})'],
   'task.noActions': ['当前没有您可执行的操作', 'Nothing for you to do on this task now'],
   'task.waitingVerify': ['等待有核实权限的人员核实', 'Waiting for someone who may verify it'],
   'task.created': ['任务已创建', 'Task created'],

@@ -18,6 +18,19 @@ interface JurisdictionFilter {
 
 const JurisdictionContext = createContext<JurisdictionFilter | null>(null);
 
+const STORAGE_KEY = 'bulwark.jurisdiction';
+
+/** The choice survives a reload of the tab (sessionStorage), for the same user only. */
+function restore(userId: string, scopePath: string): ChosenJurisdiction | null {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as { userId: string; j: ChosenJurisdiction } | null;
+    if (saved?.userId === userId && saved.j.path.startsWith(scopePath)) return saved.j;
+  } catch {
+    // Unreadable or unavailable storage: start from the user's own jurisdiction.
+  }
+  return null;
+}
+
 /**
  * The global jurisdiction filter. It starts at the signed-in user's own jurisdiction (their
  * scope), can only be narrowed inside it (the picker offers nothing else), and resets when the
@@ -27,9 +40,24 @@ export function JurisdictionProvider({ children }: { children: ReactNode }) {
   const { me } = useSession();
   const [current, setCurrent] = useState<ChosenJurisdiction | null>(null);
   useEffect(() => {
-    setCurrent(me ? { id: me.jurisdiction.id, name: me.jurisdiction.name, path: me.jurisdiction.path, level: me.jurisdiction.level } : null);
+    if (!me) return setCurrent(null);
+    const own = { id: me.jurisdiction.id, name: me.jurisdiction.name, path: me.jurisdiction.path, level: me.jurisdiction.level };
+    setCurrent(restore(me.id, own.path) ?? own);
   }, [me?.id, me?.jurisdiction.id]); // eslint-disable-line react-hooks/exhaustive-deps
-  const value = useMemo<JurisdictionFilter>(() => ({ current, set: setCurrent }), [current]);
+  const value = useMemo<JurisdictionFilter>(
+    () => ({
+      current,
+      set: (j) => {
+        setCurrent(j);
+        try {
+          if (me) sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ userId: me.id, j }));
+        } catch {
+          // Not kept across reloads; the choice still holds in this page.
+        }
+      },
+    }),
+    [current, me],
+  );
   return <JurisdictionContext.Provider value={value}>{children}</JurisdictionContext.Provider>;
 }
 

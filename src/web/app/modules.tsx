@@ -51,7 +51,7 @@ export const NAV: NavItem[] = [
   { key: 'tasks', label: 'nav.tasks', icon: <CheckSquareOutlined />, path: '/tasks', capabilities: ['task.work'] },
   { key: 'notifications', label: 'nav.notifications', icon: <AlertOutlined />, path: '/notifications', capabilities: ['notification.read'] },
   { key: 'geography', label: 'nav.geography', icon: <EnvironmentOutlined />, path: '/geo', capabilities: ['geo.read'] },
-  { key: 'persons', label: 'nav.persons', icon: <TeamOutlined />, path: '/persons', capabilities: ['geo.read'] },
+  { key: 'persons', label: 'nav.persons', icon: <TeamOutlined />, path: '/persons', capabilities: ['person.read'] },
   {
     key: 'admin',
     label: 'nav.admin',
@@ -71,7 +71,7 @@ export const PAGES: PageRoute[] = [
   { path: '/tasks/:id', page: page(() => import('../modules/tasks/pages/task-detail-page.js'), 'TaskDetailPage'), capabilities: ['task.work'] },
   { path: '/notifications', page: page(() => import('../modules/notifications/pages/notifications-page.js'), 'NotificationsPage'), capabilities: ['notification.read'] },
   { path: '/geo', page: page(() => import('../modules/geo/pages/geography-page.js'), 'GeographyPage'), capabilities: ['geo.read'] },
-  { path: '/persons', page: page(() => import('../modules/persons/pages/persons-page.js'), 'PersonsPage'), capabilities: ['geo.read'] },
+  { path: '/persons', page: page(() => import('../modules/persons/pages/persons-page.js'), 'PersonsPage'), capabilities: ['person.read'] },
   { path: '/admin/users', page: page(() => import('../modules/admin/pages/users-page.js'), 'UsersPage'), capabilities: ['user.manage', 'user.read'] },
   { path: '/admin/units', page: page(() => import('../modules/admin/pages/units-page.js'), 'UnitsPage'), capabilities: ['user.manage', 'user.read'] },
   { path: '/journal', page: page(() => import('../modules/journal/pages/journal-page.js'), 'JournalPage'), capabilities: ['journal.read'] },

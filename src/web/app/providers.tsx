@@ -20,7 +20,8 @@ function AntdLocale({ children }: { children: ReactNode }) {
   const { lang } = useI18n();
   return (
     <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#b4232a', borderRadius: 4 } }}>
-      <AntApp>{children}</AntApp>
+      {/* Toasts open below the top bar, never over its alert badge and sign-out button. */}
+      <AntApp notification={{ top: 72 }}>{children}</AntApp>
     </ConfigProvider>
   );
 }

@@ -20,7 +20,7 @@ interface Props {
 
 /**
  * A horizontal bar chart (ECharts, canvas renderer, only the parts it needs). Sets
- * `data-chart-state="ready"` once drawn.
+ * `data-chart-state="ready"` once drawn (and its animation has finished).
  */
 export function BarChartView({ categories, values, seriesName, onClick, highlight, ...rest }: Props) {
   const el = useRef<HTMLDivElement>(null);
@@ -45,7 +45,10 @@ export function BarChartView({ categories, values, seriesName, onClick, highligh
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(
+    if (!chart.current) return;
+    setReady(false);
+    // Merge (not replace): a language switch renames the series without replaying the animation.
+    chart.current.setOption(
       {
         grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -61,7 +64,7 @@ export function BarChartView({ categories, values, seriesName, onClick, highligh
           },
         ],
       },
-      true,
+      { notMerge: false },
     );
   }, [categories, values, seriesName, highlight]);
 

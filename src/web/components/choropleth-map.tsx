@@ -136,7 +136,9 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
     mapRef.current = map;
     const markers: Marker[] = [];
     if (collection.features.length <= MAX_LABELS) {
-      for (const f of collection.features) {
+      // Most populous first: when labels collide, the bigger place keeps its name.
+      const ordered = [...collection.features].sort((a, b) => b.properties.population - a.properties.population);
+      for (const f of ordered) {
         const at = labelPoint(f.geometry);
         if (!at) continue;
         const el = document.createElement('div');
@@ -145,6 +147,21 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
         markers.push(new Marker({ element: el }).setLngLat(at).addTo(map));
       }
     }
+    // No glyph server means no symbol-layer collision handling: hide HTML labels that overlap a
+    // label placed before them (zooming in reveals them).
+    const declutter = () => {
+      const placed: DOMRect[] = [];
+      for (const m of markers) {
+        const el = m.getElement();
+        el.style.visibility = 'visible';
+        const r = el.getBoundingClientRect();
+        const hit = placed.some((p) => r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top);
+        if (hit) el.style.visibility = 'hidden';
+        else placed.push(r);
+      }
+    };
+    map.on('load', declutter);
+    map.on('moveend', declutter);
     const popup = new Popup({ closeButton: false, maxWidth: '260px' });
     map.on('load', () => setState('ready'));
     map.on('error', (e) => console.warn('map error', e.error?.message ?? e));

@@ -33,6 +33,8 @@ export interface JurisdictionCollection {
 export const geoApi = {
   /** Children of `parentId` (the top of the tree when omitted). */
   children: (parentId?: string, signal?: AbortSignal) => http.get<{ items: JurisdictionDto[] }>('/api/geo/jurisdictions', { parentId, limit: 5000 }, signal),
+  /** Nodes whose name contains `q` or whose code starts with it. */
+  search: (q: { q: string; level?: JurisdictionLevel; limit?: number }, signal?: AbortSignal) => http.get<{ items: JurisdictionDto[] }>('/api/geo/jurisdictions', q, signal),
   detail: (id: string, signal?: AbortSignal) => http.get<JurisdictionDetail>(`/api/geo/jurisdictions/${encodeURIComponent(id)}`, undefined, signal),
   /** Nodes of `level` under `rootId` (the city when omitted) as GeoJSON. */
   geojson: (q: { rootId?: string; level: JurisdictionLevel }, signal?: AbortSignal) => http.get<JurisdictionCollection>('/api/geo/geojson', q, signal),

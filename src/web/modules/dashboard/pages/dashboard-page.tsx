@@ -8,6 +8,7 @@ import { formatCount } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
 import type { PageProps } from '../../../app/modules.js';
+import { useMe } from '../../../app/session.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { BarChartView, ChoroplethMap } from '../../../components/lazy.js';
 import { useChildrenGeojson } from '../../geo/hooks.js';
@@ -31,6 +32,7 @@ const STATS: { key: keyof Omit<DashboardSummary, 'districts'>; label: MessageKey
 export function DashboardPage(_props: PageProps) {
   const { t, lang } = useI18n();
   const { current } = useJurisdictionFilter();
+  const me = useMe();
   const summary = useDashboardSummary();
   const geo = useChildrenGeojson(current?.id, current?.level);
   const [selected, setSelected] = useState<Pick<JurisdictionFeatureProperties, 'id' | 'name' | 'population'> | null>(null);
@@ -46,7 +48,8 @@ export function DashboardPage(_props: PageProps) {
       <Typography.Title level={3} className="bw-page-title">
         {t('dash.title')}
       </Typography.Title>
-      {current && <Typography.Paragraph type="secondary">{t('dash.scopeNote', { name: current.name })}</Typography.Paragraph>}
+      {/* The counts cover the user's whole scope; the map follows the jurisdiction chosen in the top bar. */}
+      <Typography.Paragraph type="secondary">{t('dash.scopeNote', { name: me.jurisdiction.name })}</Typography.Paragraph>
       <ErrorAlert error={summary.error} onRetry={summary.reload} />
       <Row gutter={[16, 16]} className="bw-stat-grid">
         {STATS.map((s) => (

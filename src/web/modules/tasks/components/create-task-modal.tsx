@@ -42,7 +42,7 @@ export function CreateTaskModal({ open, onClose, onCreated }: { open: boolean; o
         ...(v.dueAt ? { dueAt: v.dueAt.valueOf() } : {}),
         sourceModule: 'manual',
       });
-      message.success(t('task.created'));
+      message.success({ key: 'task-action', content: t('task.created') });
       form.resetFields();
       onCreated(task);
     } catch (err) {

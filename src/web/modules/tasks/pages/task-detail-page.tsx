@@ -8,6 +8,7 @@ import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
+import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { UnitSelect } from '../../../components/unit-select.js';
 import { FINAL_STATUSES, NEXT_STATUSES, tasksApi, type Task, type TaskEvent, type TaskStatus } from '../api.js';
 import { OverdueTag, TaskPriorityTag, TaskStatusTag } from '../components/task-tags.js';
@@ -42,7 +43,7 @@ export function TaskDetailPage(_props: PageProps) {
       const updated = await fn();
       task.setData(updated);
       setNote('');
-      message.success(t('common.done'));
+      message.success({ key: 'task-action', content: t('common.done') });
       return true;
     } catch (err) {
       message.error(errorText(err));
@@ -80,9 +81,11 @@ export function TaskDetailPage(_props: PageProps) {
 
   return (
     <div data-testid="task-detail">
-      <Link to="/tasks">
-        <ArrowLeftOutlined /> {t('task.back')}
-      </Link>
+      <div>
+        <Link to="/tasks">
+          <ArrowLeftOutlined /> {t('task.back')}
+        </Link>
+      </div>
       <Space align="center" wrap style={{ margin: '12px 0' }}>
         <Typography.Title level={3} className="bw-page-title" style={{ marginBottom: 0 }} data-testid="task-title">
           {d.title}
@@ -100,7 +103,7 @@ export function TaskDetailPage(_props: PageProps) {
               items={[
                 { key: 'assignee', label: t('task.field.assignee'), children: d.assigneeUnit.name },
                 { key: 'creator', label: t('task.field.creator'), children: d.creatorUnit?.name ?? '—' },
-                { key: 'jurisdiction', label: t('task.field.jurisdiction'), children: d.jurisdictionPath },
+                { key: 'jurisdiction', label: t('task.field.jurisdiction'), children: <JurisdictionName path={d.jurisdictionPath} /> },
                 { key: 'source', label: t('task.field.source'), children: d.sourceModule },
                 { key: 'due', label: t('task.field.due'), children: formatTime(d.dueAt, lang) },
                 { key: 'created', label: t('task.field.created'), children: formatTime(d.createdAt, lang) },
@@ -121,7 +124,7 @@ export function TaskDetailPage(_props: PageProps) {
                 data-testid="task-note"
               />
             )}
-            <Space wrap>
+            <Space wrap style={{ display: open ? undefined : 'none' }}>
               {moves.map((to) => (
                 <Button
                   key={to}
@@ -146,6 +149,7 @@ export function TaskDetailPage(_props: PageProps) {
                 </Button>
               )}
             </Space>
+            {!open && <Alert type={d.status === 'verified' ? 'success' : 'info'} showIcon title={t('task.finished', { status: t(`task.status.${d.status}`) })} />}
             {open && moves.length === 0 && (
               <Alert type="info" showIcon style={{ marginTop: 12 }} title={d.status === 'reported' ? t('task.waitingVerify') : t('task.noActions')} />
             )}
@@ -156,7 +160,7 @@ export function TaskDetailPage(_props: PageProps) {
             <Timeline
               items={(d.events ?? []).map((e) => ({
                 key: e.id,
-                color: e.kind === 'cancelled' || e.kind === 'overdue' ? 'red' : e.toStatus === 'verified' ? 'green' : 'blue',
+                color: e.kind === 'cancelled' || e.kind === 'overdue' ? '#cf1322' : e.toStatus === 'verified' ? '#389e0d' : '#1677ff',
                 content: (
                   <div>
                     <Typography.Text strong>{eventText(e)}</Typography.Text>
