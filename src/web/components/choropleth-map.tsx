@@ -102,6 +102,7 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
 
   useEffect(() => {
     if (state === 'no-webgl' || !container.current) return;
+    setState('loading');
     const hi = max > min ? max : min + 1;
     const fillColor: ExpressionSpecification = ['interpolate', ['linear'], ['get', 'population'], min, RAMP[0], (min + hi) / 2, RAMP[1], hi, RAMP[2]];
     const style: StyleSpecification = {
@@ -188,7 +189,8 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
       map.remove();
       mapRef.current = null;
     };
-    // The map is rebuilt for new data; selection changes only move the outline (below).
+    // The map is rebuilt for new data (a new collection is a new place or level, so the view
+    // must refit anyway); selection changes only move the outline (below).
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [collection]);
 
@@ -196,12 +198,6 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
     const map = mapRef.current;
     if (map && state === 'ready') map.setFilter('selected', ['==', ['get', 'id'], selectedId ?? '']);
   }, [selectedId, state]);
-
-  // Keep the source in step if the same map is asked to show updated numbers.
-  useEffect(() => {
-    const src = mapRef.current?.getSource('areas') as GeoJSONSource | undefined;
-    if (src && state === 'ready') src.setData(collection as unknown as GeoJsonData);
-  }, [collection, state]);
 
   if (state === 'no-webgl') {
     return <Alert type="info" showIcon title={t('map.noWebgl')} data-testid={rest['data-testid']} data-map-state="no-webgl" />;

@@ -13,6 +13,9 @@ import { usersApi, type User } from '../api.js';
 import { ImportUsersModal } from '../components/import-users-modal.js';
 import { useUsers } from '../hooks.js';
 
+/** The server's minimum password length (PASSWORD_MIN in the identity module); it checks again. */
+const PASSWORD_MIN = 10;
+
 type ActiveFilter = 'all' | 'active' | 'inactive';
 type Dialog = { kind: 'create' } | { kind: 'edit'; user: User } | { kind: 'disable' | 'enable' | 'password'; user: User } | { kind: 'import' } | null;
 
@@ -181,7 +184,7 @@ export function UsersPage(_props: PageProps) {
           initialValues={editing ? { displayName: editing.displayName, unitId: editing.unit.id, roles: editing.roles } : { roles: [] }}
         >
           {!editing && (
-            <Form.Item name="username" label={t('admin.username')} rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: '3–32: a-z 0-9 _ . -' }]}>
+            <Form.Item name="username" label={t('admin.username')} rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: t('admin.usernameRule') }]}>
               <Input autoComplete="off" />
             </Form.Item>
           )}
@@ -189,7 +192,7 @@ export function UsersPage(_props: PageProps) {
             <Input />
           </Form.Item>
           {!editing && (
-            <Form.Item name="password" label={t('admin.password')} rules={[{ required: true, min: 8, message: t('common.required') }]}>
+            <Form.Item name="password" label={t('admin.password')} rules={[{ required: true, min: PASSWORD_MIN, message: t('admin.passwordRule', { n: PASSWORD_MIN }) }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
           )}
@@ -226,7 +229,7 @@ export function UsersPage(_props: PageProps) {
         }
       >
         {dialog?.kind === 'password' && (
-          <Form.Item name="password" label={t('admin.newPassword')} rules={[{ required: true, min: 8, message: t('common.required') }]}>
+          <Form.Item name="password" label={t('admin.newPassword')} rules={[{ required: true, min: PASSWORD_MIN, message: t('admin.passwordRule', { n: PASSWORD_MIN }) }]}>
             <Input.Password autoComplete="new-password" />
           </Form.Item>
         )}

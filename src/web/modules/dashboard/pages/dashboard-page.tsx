@@ -4,24 +4,26 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { JurisdictionFeatureProperties } from '../../../../common/geo.js';
 import type { MessageKey } from '../../../../common/i18n.js';
+import type { Capability } from '../../../../common/roles.js';
 import { formatCount } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
 import type { PageProps } from '../../../app/modules.js';
-import { useMe } from '../../../app/session.js';
+import { useMe, useSession } from '../../../app/session.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { BarChartView, ChoroplethMap } from '../../../components/lazy.js';
 import { useChildrenGeojson } from '../../geo/hooks.js';
 import type { DashboardSummary } from '../api.js';
 import { useDashboardSummary } from '../hooks.js';
 
-const STATS: { key: keyof Omit<DashboardSummary, 'districts'>; label: MessageKey; icon: ReactNode; link?: string }[] = [
-  { key: 'jurisdictions', label: 'dash.jurisdictions', icon: <EnvironmentOutlined />, link: '/geo' },
-  { key: 'residents', label: 'dash.residents', icon: <TeamOutlined />, link: '/persons' },
-  { key: 'users', label: 'dash.users', icon: <UserOutlined />, link: '/admin/users' },
-  { key: 'openTasks', label: 'dash.openTasks', icon: <CheckSquareOutlined />, link: '/tasks' },
-  { key: 'journalEntries', label: 'dash.journalEntries', icon: <AuditOutlined />, link: '/journal' },
-  { key: 'unacknowledgedAlerts', label: 'dash.unacknowledgedAlerts', icon: <AlertOutlined />, link: '/notifications' },
+/** The counts, each linking to its page for those who may open it. */
+const STATS: { key: keyof Omit<DashboardSummary, 'districts'>; label: MessageKey; icon: ReactNode; link: string; capability: Capability }[] = [
+  { key: 'jurisdictions', label: 'dash.jurisdictions', icon: <EnvironmentOutlined />, link: '/geo', capability: 'geo.read' },
+  { key: 'residents', label: 'dash.residents', icon: <TeamOutlined />, link: '/persons', capability: 'person.read' },
+  { key: 'users', label: 'dash.users', icon: <UserOutlined />, link: '/admin/users', capability: 'user.read' },
+  { key: 'openTasks', label: 'dash.openTasks', icon: <CheckSquareOutlined />, link: '/tasks?box=all', capability: 'task.work' },
+  { key: 'journalEntries', label: 'dash.journalEntries', icon: <AuditOutlined />, link: '/journal', capability: 'journal.read' },
+  { key: 'unacknowledgedAlerts', label: 'dash.unacknowledgedAlerts', icon: <AlertOutlined />, link: '/notifications', capability: 'notification.read' },
 ];
 
 /**
@@ -33,6 +35,7 @@ export function DashboardPage(_props: PageProps) {
   const { t, lang } = useI18n();
   const { current } = useJurisdictionFilter();
   const me = useMe();
+  const { can } = useSession();
   const summary = useDashboardSummary();
   const geo = useChildrenGeojson(current?.id, current?.level);
   const [selected, setSelected] = useState<Pick<JurisdictionFeatureProperties, 'id' | 'name' | 'population'> | null>(null);
@@ -58,7 +61,7 @@ export function DashboardPage(_props: PageProps) {
               <Statistic
                 title={
                   <span>
-                    {s.icon} {s.link ? <Link to={s.link}>{t(s.label)}</Link> : t(s.label)}
+                    {s.icon} {can(s.capability) ? <Link to={s.link}>{t(s.label)}</Link> : t(s.label)}
                   </span>
                 }
                 loading={!summary.data && summary.loading}

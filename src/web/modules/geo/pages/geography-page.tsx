@@ -104,7 +104,7 @@ export function GeographyPage({ jurisdictionId }: PageProps) {
                   ]}
                 />
                 <div style={{ marginTop: 8 }}>
-                  <Typography.Text type="secondary">{t('geo.childCounts')}：</Typography.Text>
+                  <Typography.Text type="secondary">{t('geo.childCounts')}</Typography.Text>
                   {JURISDICTION_LEVELS.filter((l) => detail.data!.childCounts[l]).map((l) => (
                     <Tag key={l}>
                       {levelName(l)} {formatCount(detail.data!.childCounts[l], lang)}
