@@ -5,6 +5,8 @@ import * as m0002 from './migrations/2026-11-29-0002-identity.js';
 import * as m0003 from './migrations/2026-11-29-0003-tasks.js';
 import * as m0004 from './migrations/2026-11-29-0004-population.js';
 import * as m0005 from './migrations/2026-11-29-0005-control.js';
+import * as m0006 from './migrations/2026-11-29-0006-population-2.js';
+import * as m0007 from './migrations/2026-11-29-0007-testing.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0003-tasks': m0003,
   '2026-11-29-0004-population': m0004,
   '2026-11-29-0005-control': m0005,
+  '2026-11-29-0006-population-2': m0006,
+  '2026-11-29-0007-testing': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,19 +1,20 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { HouseholdsTable, PersonsTable } from './population.table.js';
+import type { HouseholdsTable, PersonMergesTable, PersonsTable } from './population.table.js';
 
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
+export type MergeRow = PersonMergesTable;
 
 /** Columns a list needs: everything except the ciphertexts. */
 const PERSON_LIST_COLUMNS = [
   'id', 'name', 'id_type', 'id_masked', 'phone_masked', 'birth_date', 'sex', 'resident', 'household_id', 'building_id',
-  'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags',
+  'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags', 'merged_into',
 ] as const;
 export type PersonListRow = Pick<PersonRow, (typeof PERSON_LIST_COLUMNS)[number]>;
 
-/** Multi-row inserts: 23 columns × 500 rows stays far below both dialects' parameter limits. */
+/** Multi-row inserts: 27 columns × 500 rows stays far below both dialects' parameter limits. */
 export async function insertPersons(trx: Tx, rows: readonly PersonRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('persons').values(rows.slice(i, i + 500)).execute();
 }
@@ -31,6 +32,75 @@ export async function findPersonsByIdHmac(db: DbOrTx, hmacs: readonly string[]):
   return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('id_hmac', 'in', hmacs).execute();
 }
 
+/** Full rows by document HMAC (the import's upsert key), in chunks. */
+export async function findFullByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<PersonRow[]> {
+  const out: PersonRow[] = [];
+  for (let i = 0; i < hmacs.length; i += 500) out.push(...(await db.selectFrom('persons').selectAll().where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute()));
+  return out;
+}
+
+/** Ids of persons with this phone HMAC (any record, merged or not). */
+export async function idsByPhoneHmac(db: DbOrTx, phoneHmac: string, limit: number): Promise<{ id: string; merged_into: string | null }[]> {
+  return db.selectFrom('persons').select(['id', 'merged_into']).where('phone_hmac', '=', phoneHmac).limit(limit).execute();
+}
+
+/** Updates some columns of one person. */
+export async function updatePerson(trx: Tx, id: string, set: Partial<Omit<PersonRow, 'id'>>): Promise<void> {
+  await trx.updateTable('persons').set(set).where('id', '=', id).execute();
+}
+
+/** Marks `fromId` (and whatever was merged into it before) as merged into `intoId`. */
+export async function markMerged(trx: Tx, fromId: string, intoId: string, at: number): Promise<void> {
+  await trx.updateTable('persons').set({ merged_into: intoId, merged_at: at, updated_at: at }).where('id', '=', fromId).execute();
+  await trx.updateTable('persons').set({ merged_into: intoId, updated_at: at }).where('merged_into', '=', fromId).execute();
+}
+
+export async function insertMerge(trx: Tx, row: MergeRow): Promise<void> {
+  await trx.insertInto('person_merges').values(row).execute();
+}
+
+/** Merges a person took part in, either side, oldest first. */
+export async function mergesOf(db: DbOrTx, personId: string): Promise<MergeRow[]> {
+  return db
+    .selectFrom('person_merges')
+    .selectAll()
+    .where((eb) => eb.or([eb('from_person_id', '=', personId), eb('into_person_id', '=', personId)]))
+    .orderBy('at')
+    .orderBy('journal_seq')
+    .execute();
+}
+
+/**
+ * Pages through the current (not merged) persons under a path prefix by id, for exports: constant
+ * memory however large the scope.
+ */
+export async function* iteratePersons(db: DbOrTx, prefix: string | null, pageSize = 2000): AsyncGenerator<PersonListRow[]> {
+  let after = '';
+  for (;;) {
+    let q = db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('id', '>', after).where('merged_into', 'is', null);
+    if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
+    const rows = await q.orderBy('id').limit(pageSize).execute();
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/** Current persons living at (or staying in) a building or its entrances, by entrance, room, name. */
+export async function personsOfBuilding(db: DbOrTx, buildingId: string, limit: number): Promise<PersonListRow[]> {
+  return db
+    .selectFrom('persons')
+    .select(PERSON_LIST_COLUMNS)
+    .where('building_id', '=', buildingId)
+    .where('merged_into', 'is', null)
+    .orderBy('jurisdiction_path')
+    .orderBy('room')
+    .orderBy('name')
+    .limit(limit)
+    .execute();
+}
+
 /** Which of these HMACs are already taken. */
 export async function existingIdHmacs(db: DbOrTx, hmacs: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
@@ -44,22 +114,36 @@ export async function existingIdHmacs(db: DbOrTx, hmacs: readonly string[]): Pro
 export interface PersonFilter {
   /** Path prefix (scope and/or the requested jurisdiction); null = whole city. */
   prefix: string | null;
-  /** Name contains. */
+  /** Text search: name contains this, OR the residence lies under one of `addressPrefixes`. */
   name?: string;
-  idHmacs?: string[];
-  phoneHmac?: string;
+  /** Residence path prefixes whose compound/building name matched the search text. */
+  addressPrefixes?: string[];
+  /** Pinyin search: initials or full pinyin start with this (lower-case ASCII). */
+  pinyin?: string;
+  /** Exactly these persons (a document or phone search resolved through the HMAC). */
+  ids?: string[];
   /** Bit mask: any of these bits set. 0 = no filter. */
   vulnerableMask?: number;
 }
 
-/** The WHERE of a person list; every part optional. */
+/** `col >= p and col < p+1`: a prefix match that both databases answer from a plain index. */
+function prefixRange(eb: ExpressionBuilder<Database, 'persons'>, col: 'name_initials' | 'name_pinyin', p: string) {
+  const upper = p.slice(0, -1) + String.fromCharCode(p.charCodeAt(p.length - 1) + 1);
+  return eb.and([eb(col, '>=', p), eb(col, '<', upper)]);
+}
+
+/** The WHERE of a person list; every part optional. Merged records are never listed. */
 function filter(f: PersonFilter) {
   return (eb: ExpressionBuilder<Database, 'persons'>) => {
-    const c: Expression<SqlBool>[] = [];
+    const c: Expression<SqlBool>[] = [eb('merged_into', 'is', null)];
     if (f.prefix) c.push(eb('jurisdiction_path', 'like', `${f.prefix}%`));
-    if (f.name) c.push(eb('name', 'like', `%${f.name}%`));
-    if (f.idHmacs) c.push(eb('id_hmac', 'in', f.idHmacs.length ? f.idHmacs : ['-']));
-    if (f.phoneHmac) c.push(eb('phone_hmac', '=', f.phoneHmac));
+    if (f.name !== undefined) {
+      const any: Expression<SqlBool>[] = [eb('name', 'like', `%${f.name}%`)];
+      for (const p of f.addressPrefixes ?? []) any.push(eb('jurisdiction_path', 'like', `${p}%`));
+      c.push(eb.or(any));
+    }
+    if (f.pinyin) c.push(eb.or([prefixRange(eb, 'name_initials', f.pinyin), prefixRange(eb, 'name_pinyin', f.pinyin)]));
+    if (f.ids) c.push(eb('id', 'in', f.ids.length ? f.ids : ['-']));
     if (f.vulnerableMask) c.push(eb(sql<number>`(vulnerable_flags & ${sql.lit(Math.trunc(f.vulnerableMask))})`, '<>', 0));
     return eb.and(c);
   };
@@ -94,6 +178,7 @@ export async function vulnerableByBuilding(db: DbOrTx, buildingIds: readonly str
       .select(['building_id', (eb) => eb.fn.countAll<number>().as('n')])
       .where('building_id', 'in', buildingIds.slice(i, i + 500))
       .where('vulnerable_flags', '<>', 0)
+      .where('merged_into', 'is', null)
       .groupBy('building_id')
       .execute();
     for (const r of rows) if (r.building_id) out.set(r.building_id, Number(r.n));
@@ -101,9 +186,9 @@ export async function vulnerableByBuilding(db: DbOrTx, buildingIds: readonly str
   return out;
 }
 
-/** Persons per residence path (for recounts). */
+/** Current (not merged) persons per residence path (for recounts). */
 export async function countByPath(db: DbOrTx): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('persons').select(['jurisdiction_path', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('jurisdiction_path').execute();
+  const rows = await db.selectFrom('persons').select(['jurisdiction_path', (eb) => eb.fn.countAll<number>().as('n')]).where('merged_into', 'is', null).groupBy('jurisdiction_path').execute();
   return new Map(rows.map((r) => [r.jurisdiction_path, Number(r.n)]));
 }
 
@@ -127,5 +212,5 @@ export async function householdsAt(db: DbOrTx, jurisdictionIds: readonly string[
 }
 
 export async function listMembers(db: DbOrTx, householdId: string): Promise<PersonListRow[]> {
-  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).orderBy('birth_date').orderBy('id').execute();
+  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_date').orderBy('id').execute();
 }

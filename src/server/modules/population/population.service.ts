@@ -7,18 +7,20 @@ import { calendarDay } from '../../platform/clock.js';
 import { AppError, Errors, defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
-import { decrypt, deriveKeys, encrypt, hmac, maskIdNumber, maskPhone, normalizeIdNumber, normalizePhone } from './protect.js';
+import { STRICTNESS } from '../control/control.rules.js';
 import { GeoErrors } from '../geo/geo.service.js';
-import { RESIDENT_ID_MESSAGES, validateResidentId } from './resident-id.js';
+import { decrypt, deriveKeys, encrypt, hmac, maskIdNumber, maskPhone, normalizeIdNumber, type ProtectKeys } from './protect.js';
+import { RESIDENT_ID_MESSAGES } from './resident-id.js';
 import { checkResidentCode, deriveResidentCodeKeys, signResidentCode } from './resident-code.js';
+import { nameKeys } from './names.js';
+import { checkPersonFields, classifySearch, flagsToMask, idPurpose, maskToFlags, upgradeOldResidentId, type FieldProblemCode } from './person-rules.js';
 import * as repo from './population.repository.js';
-import type { HouseholdRow, PersonListRow, PersonRow } from './population.repository.js';
+import type { HouseholdRow, MergeRow, PersonListRow, PersonRow } from './population.repository.js';
+import { createPersonImport } from './import.js';
+import { createPersonExport } from './export.js';
+import { residentCodeSheet } from './print.js';
 
-/**
- * Capabilities this module checks. `src/common/roles.ts` has no person rows yet: reading uses
- * `geo.read`, writing `geo.manage` (admin only, the safe default) until `person.read` and
- * `person.manage` are added there — change them here, in one place.
- */
+/** Capabilities this module checks (rows of the capability table in src/common/roles.ts). */
 export const PERSON_CAPS = { read: 'person.read', manage: 'person.manage', reveal: 'person.reveal' } as const satisfies Record<string, Capability>;
 
 export const PopulationErrors = defineErrors({
@@ -44,7 +46,12 @@ export const PopulationErrors = defineErrors({
   PERSON_NON_RESIDENT_FIELDS: [422, 'A non-resident has no household or address: give jurisdictionId (place of stay) and regionOfOrigin'],
   PERSON_FIELD_EMPTY: [422, 'This person has no value for that field'],
   PERSON_TAGS_INVALID: [422, 'At most 20 tags of 1–30 characters'],
+  PERSON_REGISTERED_ELSEWHERE: [422, 'This identity document is registered to a person outside your jurisdiction or as a resident; it cannot be changed here'],
   RESIDENT_CODE_INVALID: [422, 'This is not a valid resident code (居民码): malformed or not signed by this platform'],
+  PERSON_MERGE_SAME: [422, 'A person cannot be merged into itself'],
+  PERSON_MERGE_ALREADY_MERGED: [409, 'One of the two records has already been merged into another'],
+  PERSON_MERGE_DIRECTION: [422, 'A resident is never merged into a non-resident: merge the non-resident into the resident'],
+  BUILDING_NOT_FOUND: [404, 'No such building in your jurisdiction'],
 });
 
 /** One person to register. Identity and phone are given in plaintext and never stored so. */
@@ -72,7 +79,10 @@ export interface PersonInput {
 export interface PersonListQuery {
   /** Limit to this jurisdiction's subtree (readable: inside scope, or an ancestor of it). */
   jurisdictionId?: string;
-  /** A name fragment, a full ID number, or a full mobile number. */
+  /**
+   * A name fragment (or compound/building name: `滨江苑`, `滨江苑 1栋`), pinyin initials or full
+   * pinyin (`zs`, `zhangsan`), or a full document or mobile number (exact, via HMAC).
+   */
   q?: string;
   /** `true`: any vulnerability flag; a flag name: that flag. */
   vulnerable?: boolean | VulnerableFlag;
@@ -80,46 +90,100 @@ export interface PersonListQuery {
   pageSize?: number;
 }
 
+/** A person as the API returns it: the common DTO plus the merge pointer. */
+export interface PersonView extends PersonDto {
+  /** Set when this record was merged into another person (the current record). */
+  mergedInto: string | null;
+}
+
+/** One merge as shown in a person's history. */
+export interface MergeDto {
+  id: string;
+  fromPersonId: string;
+  intoPersonId: string;
+  /** manual (chosen by a user) · document (the same identity document registered as a resident) */
+  method: 'manual' | 'document';
+  reason: string;
+  at: number;
+  actor: { id: string | null; name: string };
+  /** What was combined: `control` gives both statuses and the one kept. */
+  details: Record<string, unknown>;
+  journalSeq: number;
+}
+
+/** GET /api/persons/:id: the person and every merge it took part in (oldest first). */
+export interface PersonDetail extends PersonView {
+  merges: MergeDto[];
+}
+
+/**
+ * Redirects another module's references from a merged person to the kept one, inside the merge's
+ * transaction. Registered once at start with `registerMergeHandler`.
+ */
+export type MergeHandler = (trx: Tx, fromId: string, intoId: string) => Promise<void>;
+
 type ErrorCode = Exclude<keyof typeof PopulationErrors, 'codes'>;
 
-interface Problem {
+/** A problem with one row of a batch: which row (0-based index), field and rule. */
+export interface RowProblem {
+  row: number;
   code: ErrorCode;
   field: string;
   message?: string;
 }
 
-function flagsToMask(flags: readonly string[]): number {
-  let m = 0;
-  for (const f of flags) {
-    const i = (VULNERABLE_FLAGS as readonly string[]).indexOf(f);
-    if (i >= 0) m |= 1 << i;
-  }
-  return m;
+/** What `prepare` made of a batch. */
+export interface PreparedBatch {
+  /** New persons to insert. */
+  persons: PersonRow[];
+  /** New households to insert. */
+  households: HouseholdRow[];
+  /** Existing persons whose fields change (upsert mode): the row before and after. */
+  updates: { row: number; before: PersonRow; after: PersonRow }[];
+  /** Rows equal to what is stored (upsert mode), or matching an already-merged record. */
+  unchanged: number[];
+  /** Non-residents whose document a new resident carries: merged into that resident after insert. */
+  absorbs: { row: number; from: PersonRow; intoId: string }[];
+  /** Index of the input row for each new person. */
+  rowOf: Map<string, number>;
+  problems: RowProblem[];
 }
 
-function maskToFlags(m: number): VulnerableFlag[] {
-  return VULNERABLE_FLAGS.filter((_, i) => (m & (1 << i)) !== 0);
+export interface PrepareOptions {
+  /** Only validate and classify: skip the encryption (the rows are not going to be written). */
+  validateOnly?: boolean;
 }
 
-function isRealDay(d: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
-  const t = new Date(`${d}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
+export interface WriteOptions {
+  /** Journal action for the inserted rows (one batch entry per 500), or null when the caller journals. */
+  batchAction: string | null;
+  /** Reason recorded with corrections (updates). */
+  reason?: string;
+  /** Extra fields for the batch entries' summary. */
+  summary?: Record<string, unknown>;
+  /** Runs after the rows are written and before absorbed records are merged. */
+  beforeMerges?: () => Promise<unknown>;
 }
 
-const PASSPORT = /^[A-Z0-9]{5,17}$/;
-/** 回乡证 H/M + 8–10 digits, 台胞证 8 digits, or an 18-digit 港澳台居民居住证 (checked like a resident ID). */
-const HMT_PERMIT = /^([HM]\d{8,10}|\d{8}|8[123]0000\d{11}[\dX])$/;
-const MOBILE = /^1[3-9]\d{9}$/;
-const LANDLINE = /^0\d{9,11}$/;
+/** The population internals the import, export and print helpers build on. */
+export interface PopulationCore {
+  keys: ProtectKeys;
+  prepare(db: DbOrTx, actor: Actor, inputs: readonly PersonInput[], mode: 'conflict' | 'upsert', opts?: PrepareOptions): Promise<PreparedBatch>;
+  write(tx: Tx, actor: Actor, b: PreparedBatch, opts: WriteOptions): Promise<void>;
+  addressTexts(db: DbOrTx, paths: readonly string[]): Promise<Map<string, string>>;
+  listPrefix(db: DbOrTx, actor: Actor, jurisdictionId?: string): Promise<string | null>;
+  requireCap(actor: Actor, cap: Capability): void;
+  today(): string;
+}
 
-/** The HMAC purpose for an ID of a type (the type is part of the key, so numbers of two types never collide). */
-const idPurpose = (t: string) => `id:${t}`;
+/** Fields compared to decide whether an imported row changes a stored person. */
+const COMPARED = ['name', 'phone_hmac', 'birth_date', 'sex', 'resident', 'jurisdiction_id', 'room', 'region_of_origin', 'vulnerable_flags', 'tags'] as const;
 
 export function createPopulationService(deps: Deps) {
   const keys = deriveKeys(deps.config.dataKey);
   const codeKeys = deriveResidentCodeKeys(deps.config.sessionKey);
   const geo = () => deps.services.geo;
+  const mergeHandlers: MergeHandler[] = [];
 
   registerEntityScope('person', async (db, id) => {
     const m = await repo.pathsOf(db, [id]);
@@ -160,7 +224,7 @@ export function createPopulationService(deps: Deps) {
     return out;
   }
 
-  function toDto(r: PersonListRow, texts: Map<string, string>): PersonDto {
+  function toDto(r: PersonListRow, texts: Map<string, string>): PersonView {
     const place = texts.get(r.jurisdiction_path) ?? '';
     const resident = Number(r.resident) === 1;
     return {
@@ -178,56 +242,81 @@ export function createPopulationService(deps: Deps) {
       regionOfOrigin: r.region_of_origin,
       vulnerable: maskToFlags(Number(r.vulnerable_flags)),
       tags: JSON.parse(r.tags) as string[],
+      mergedInto: r.merged_into,
     };
   }
 
-  async function toDtos(db: DbOrTx, rows: readonly PersonListRow[]): Promise<PersonDto[]> {
+  async function toDtos(db: DbOrTx, rows: readonly PersonListRow[]): Promise<PersonView[]> {
     const texts = await addressTexts(db, [...new Set(rows.map((r) => r.jurisdiction_path))]);
     return rows.map((r) => toDto(r, texts));
   }
 
-  /** Validates the fields of one person that need no database. */
-  function checkFields(p: PersonInput, day: string): Problem | { idNumber: string; phone: string | null } {
-    const name = p.name?.trim() ?? '';
-    if (name.length < 1 || name.length > 50) return { code: 'PERSON_NAME_INVALID', field: 'name' };
-    if (!isRealDay(p.birthDate) || p.birthDate > day || p.birthDate < '1900-01-01') return { code: 'PERSON_BIRTH_DATE_INVALID', field: 'birthDate' };
-    if (!(ID_TYPES as readonly string[]).includes(p.idType)) return { code: 'ID_NUMBER_FORMAT', field: 'idType' };
-    const idNumber = normalizeIdNumber(p.idNumber ?? '');
-    const asResidentId = p.idType === 'resident_id' || (p.idType === 'hk_macao_tw' && idNumber.length === 18);
-    if (p.idType === 'passport' && !PASSPORT.test(idNumber)) return { code: 'ID_NUMBER_FORMAT', field: 'idNumber' };
-    if (p.idType === 'hk_macao_tw' && !HMT_PERMIT.test(idNumber)) return { code: 'ID_NUMBER_FORMAT', field: 'idNumber' };
-    if (asResidentId) {
-      const v = validateResidentId(idNumber, day, { birthDate: p.birthDate, sex: p.sex });
-      if (!v.ok) return { code: v.code, field: 'idNumber' };
-    }
-    let phone: string | null = null;
-    if (p.phone !== undefined && p.phone !== null && p.phone !== '') {
-      phone = normalizePhone(p.phone);
-      if (!MOBILE.test(phone) && !LANDLINE.test(phone)) return { code: 'PHONE_FORMAT', field: 'phone' };
-    }
-    const tags = p.tags ?? [];
-    if (tags.length > 20 || tags.some((t) => t.trim().length < 1 || t.trim().length > 30)) return { code: 'PERSON_TAGS_INVALID', field: 'tags' };
-    if (p.resident) {
-      if (!p.address && !p.householdId) return { code: 'PERSON_ADDRESS_REQUIRED', field: 'address' };
-      if (p.jurisdictionId && p.address && p.jurisdictionId !== p.address.jurisdictionId) return { code: 'PERSON_HOUSEHOLD_MISMATCH', field: 'jurisdictionId' };
-    } else if (p.address || p.householdId || !p.jurisdictionId || !p.regionOfOrigin?.trim()) {
-      return { code: 'PERSON_NON_RESIDENT_FIELDS', field: p.address ? 'address' : p.householdId ? 'householdId' : !p.jurisdictionId ? 'jurisdictionId' : 'regionOfOrigin' };
-    }
-    return { idNumber, phone };
+  function mergeDto(m: MergeRow): MergeDto {
+    return {
+      id: m.id,
+      fromPersonId: m.from_person_id,
+      intoPersonId: m.into_person_id,
+      method: m.method as MergeDto['method'],
+      reason: m.reason,
+      at: Number(m.at),
+      actor: { id: m.actor_id, name: m.actor_name },
+      details: JSON.parse(m.details) as Record<string, unknown>,
+      journalSeq: Number(m.journal_seq),
+    };
+  }
+
+  /** Builds the stored row of a validated person (encrypts, hashes, masks, pinyin keys). */
+  function buildRow(p: PersonInput, idNumber: string, phone: string | null, place: JurisdictionDto, household: HouseholdRow | undefined, room: string | null, now: number, id: string = newId(), sealed = true): PersonRow {
+    const isEntrance = place.level === 'entrance';
+    const name = p.name.trim();
+    const k = nameKeys(name);
+    return {
+      id,
+      name,
+      id_type: p.idType,
+      id_cipher: sealed ? encrypt(keys, idNumber, `person:${id}:idNumber`) : '',
+      id_hmac: hmac(keys, idPurpose(p.idType), idNumber),
+      id_masked: maskIdNumber(idNumber),
+      phone_cipher: phone ? (sealed ? encrypt(keys, phone, `person:${id}:phone`) : '') : null,
+      phone_hmac: phone ? hmac(keys, 'phone', phone) : null,
+      phone_masked: phone ? maskPhone(phone) : null,
+      birth_date: p.birthDate,
+      sex: p.sex,
+      resident: p.resident ? 1 : 0,
+      household_id: household?.id ?? null,
+      building_id: p.resident ? (isEntrance ? place.parentId : place.id) : place.level === 'building' ? place.id : place.level === 'entrance' ? place.parentId : null,
+      entrance_id: isEntrance ? place.id : null,
+      room: p.resident ? room : null,
+      jurisdiction_id: place.id,
+      jurisdiction_path: place.path,
+      region_of_origin: p.resident ? (p.regionOfOrigin?.trim() || null) : p.regionOfOrigin!.trim(),
+      vulnerable_flags: flagsToMask(p.vulnerable ?? []),
+      tags: JSON.stringify([...new Set((p.tags ?? []).map((t) => t.trim()))]),
+      name_initials: k.initials,
+      name_pinyin: k.pinyin,
+      merged_into: null,
+      merged_at: null,
+      created_at: now,
+      updated_at: now,
+    };
   }
 
   /**
    * Validates a batch and turns it into rows: field rules, addresses and households (looked up in
    * bulk; a resident given only an address joins the household at that address and room, or a new
-   * one), scope (every place must be inside the actor's scope), duplicate documents.
+   * one), scope (every place must be inside the actor's scope), duplicate documents in the batch.
+   * A document already stored is, in `conflict` mode, PERSON_ID_EXISTS; in `upsert` mode (imports)
+   * the stored person is compared and updated when a field differs. In both modes a new resident
+   * whose document belongs to a non-resident in scope absorbs that record (a `document` merge).
    */
-  async function prepare(tx: Tx, actor: Actor, inputs: readonly PersonInput[]): Promise<{ persons: PersonRow[]; households: HouseholdRow[]; problems: (Problem & { row: number })[] }> {
+  async function prepare(tx: DbOrTx, actor: Actor, inputs: readonly PersonInput[], mode: 'conflict' | 'upsert', opts: PrepareOptions = {}): Promise<PreparedBatch> {
+    const sealed = !opts.validateOnly;
     const day = today();
     const now = deps.clock.now();
-    const problems: (Problem & { row: number })[] = [];
+    const problems: RowProblem[] = [];
     const checked = inputs.map((p, row) => {
-      const c = checkFields(p, day);
-      if ('code' in c) problems.push({ ...c, row });
+      const c = checkPersonFields(p, day);
+      if ('code' in c) problems.push({ ...c, code: c.code as FieldProblemCode, row });
       return c;
     });
 
@@ -243,14 +332,34 @@ export function createPopulationService(deps: Deps) {
     const addressOnly = inputs.filter((p, i) => !('code' in checked[i]) && p.resident && p.address && !p.householdId).map((p) => p.address!.jurisdictionId);
     const existingAt = new Map<string, HouseholdRow>();
     for (const h of await repo.householdsAt(tx, [...new Set(addressOnly)])) existingAt.set(`${h.jurisdiction_id}\n${h.room ?? ''}`, h);
+    const hmacOf = inputs.map((p, i) => {
+      const c = checked[i];
+      return 'code' in c ? null : hmac(keys, idPurpose(p.idType), c.idNumber);
+    });
+    const stored = new Map((await repo.findFullByIdHmac(tx, [...new Set(hmacOf.filter((h): h is string => !!h))])).map((r) => [r.id_hmac, r]));
 
-    const newHouseholds: HouseholdRow[] = [];
-    const persons: PersonRow[] = [];
+    const out: PreparedBatch = { persons: [], households: [], updates: [], unchanged: [], absorbs: [], rowOf: new Map(), problems };
     const seenHmac = new Map<string, number>();
     inputs.forEach((p, row) => {
       const c = checked[row];
       if ('code' in c) return;
-      const fail = (code: Problem['code'], field: string) => problems.push({ code, field, row });
+      const fail = (code: ErrorCode, field: string, message?: string) => problems.push({ code, field, row, message });
+      const idHmac = hmacOf[row]!;
+      const dup = seenHmac.get(idHmac);
+      if (dup !== undefined) return fail('PERSON_ID_EXISTS', 'idNumber', `Same document as row ${dup}`);
+      seenHmac.set(idHmac, row);
+      const existing = stored.get(idHmac);
+      if (existing?.merged_into) {
+        // Already merged into another record: nothing to import for it (the kept record is current).
+        if (mode === 'upsert') return out.unchanged.push(row);
+        return fail('PERSON_ID_EXISTS', 'idNumber');
+      }
+      const absorbs = !!existing && existing.resident === 0 && p.resident && inScope(actor, existing.jurisdiction_path);
+      if (existing && !absorbs) {
+        if (mode === 'conflict') return fail('PERSON_ID_EXISTS', 'idNumber');
+        if (!inScope(actor, existing.jurisdiction_path) || (existing.resident === 1 && !p.resident)) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
+      }
+
       let place: JurisdictionDto | undefined;
       let household: HouseholdRow | undefined;
       let room: string | null = null;
@@ -267,83 +376,180 @@ export function createPopulationService(deps: Deps) {
         }
         if (!place || !inScope(actor, place.path)) return fail('PERSON_ADDRESS_NOT_FOUND', 'address.jurisdictionId');
         if (place.level !== 'building' && place.level !== 'entrance') return fail('PERSON_ADDRESS_LEVEL', 'address.jurisdictionId');
+        if (!household && existing && !absorbs && existing.jurisdiction_id === place.id && (existing.room ?? null) === room && existing.household_id) {
+          // Same address as stored: stay in the same household.
+          household = { id: existing.household_id, jurisdiction_id: place.id, jurisdiction_path: place.path, room, created_at: now, updated_at: now };
+        }
         if (!household) {
           const key = `${place.id}\n${room ?? ''}`;
           household = existingAt.get(key);
           if (!household) {
             household = { id: newId(), jurisdiction_id: place.id, jurisdiction_path: place.path, room, created_at: now, updated_at: now };
             existingAt.set(key, household);
-            newHouseholds.push(household);
+            out.households.push(household);
           }
         }
       } else {
         place = nodes.get(p.jurisdictionId!);
         if (!place || !inScope(actor, place.path)) return fail('PERSON_ADDRESS_NOT_FOUND', 'jurisdictionId');
       }
-      const id = newId();
-      const idHmac = hmac(keys, idPurpose(p.idType), c.idNumber);
-      const dup = seenHmac.get(idHmac);
-      if (dup !== undefined) return problems.push({ code: 'PERSON_ID_EXISTS', field: 'idNumber', row, message: `Same document as row ${dup}` });
-      seenHmac.set(idHmac, row);
-      const isEntrance = place.level === 'entrance';
-      persons.push({
-        id,
-        name: p.name.trim(),
-        id_type: p.idType,
-        id_cipher: encrypt(keys, c.idNumber, `person:${id}:idNumber`),
-        id_hmac: idHmac,
-        id_masked: maskIdNumber(c.idNumber),
-        phone_cipher: c.phone ? encrypt(keys, c.phone, `person:${id}:phone`) : null,
-        phone_hmac: c.phone ? hmac(keys, 'phone', c.phone) : null,
-        phone_masked: c.phone ? maskPhone(c.phone) : null,
-        birth_date: p.birthDate,
-        sex: p.sex,
-        resident: p.resident ? 1 : 0,
-        household_id: household?.id ?? null,
-        building_id: p.resident ? (isEntrance ? place.parentId : place.id) : place.level === 'building' ? place.id : place.level === 'entrance' ? place.parentId : null,
-        entrance_id: isEntrance ? place.id : null,
-        room: p.resident ? room : null,
-        jurisdiction_id: place.id,
-        jurisdiction_path: place.path,
-        region_of_origin: p.resident ? (p.regionOfOrigin?.trim() || null) : p.regionOfOrigin!.trim(),
-        vulnerable_flags: flagsToMask(p.vulnerable ?? []),
-        tags: JSON.stringify([...new Set((p.tags ?? []).map((t) => t.trim()))]),
-        created_at: now,
-        updated_at: now,
-      });
+
+      if (existing && !absorbs) {
+        const after = buildRow(p, c.idNumber, c.phone, place, household, room, now, existing.id, sealed);
+        const changed = COMPARED.some((f) => String(existing[f] ?? '') !== String(after[f] ?? ''));
+        if (!changed) return out.unchanged.push(row);
+        // The document is the same: keep its ciphertext; keep the phone ciphertext when unchanged.
+        after.id_cipher = existing.id_cipher;
+        if (after.phone_hmac === existing.phone_hmac) after.phone_cipher = existing.phone_cipher;
+        after.created_at = existing.created_at;
+        return out.updates.push({ row, before: existing, after });
+      }
+      const person = buildRow(p, c.idNumber, c.phone, place, household, room, now, newId(), sealed);
+      out.persons.push(person);
+      out.rowOf.set(person.id, row);
+      if (absorbs) out.absorbs.push({ row, from: existing!, intoId: person.id });
     });
-    if (persons.length) {
-      const taken = await repo.existingIdHmacs(tx, persons.map((r) => r.id_hmac));
-      for (const r of persons) if (taken.has(r.id_hmac)) problems.push({ code: 'PERSON_ID_EXISTS', field: 'idNumber', row: seenHmac.get(r.id_hmac)! });
-    }
-    return { persons, households: newHouseholds, problems };
+    // Households only used by rows that failed later are not written.
+    const used = new Set([...out.persons.map((r) => r.household_id), ...out.updates.map((u) => u.after.household_id)]);
+    out.households = out.households.filter((h) => used.has(h.id));
+    return out;
   }
 
-  /** Inserts prepared rows and keeps the counters current; with `batchAction`, journals per 500 rows. */
-  async function write(tx: Tx, actor: Actor, persons: PersonRow[], households: HouseholdRow[], batchAction: string | null): Promise<void> {
+  /** The fields of a stored person as a correction shows them (masked numbers only). */
+  function correctionView(r: PersonRow): Record<string, unknown> {
+    return {
+      name: r.name,
+      phone: r.phone_masked,
+      birthDate: r.birth_date,
+      sex: r.sex,
+      resident: r.resident === 1,
+      jurisdictionId: r.jurisdiction_id,
+      room: r.room,
+      regionOfOrigin: r.region_of_origin,
+      vulnerable: maskToFlags(Number(r.vulnerable_flags)),
+      tags: JSON.parse(r.tags),
+    };
+  }
+
+  /**
+   * Writes a prepared batch: new households and persons (multi-row inserts; journaled per 500 rows
+   * with `batchAction`), updates as corrections, absorbed non-residents as merges, and the
+   * population counters (once per node). Everything in the caller's transaction.
+   */
+  async function write(tx: Tx, actor: Actor, b: PreparedBatch, opts: WriteOptions): Promise<void> {
+    const now = deps.clock.now();
+    // An absorbed non-resident gives up its document HMAC to the new resident record (the column
+    // is unique); its ciphertext stays, so its own history still reveals the number it was given.
+    for (const a of b.absorbs) await repo.updatePerson(tx, a.from.id, { id_hmac: `merged:${a.from.id}`, updated_at: now });
     try {
-      await repo.insertHouseholds(tx, households);
-      await repo.insertPersons(tx, persons);
+      await repo.insertHouseholds(tx, b.households);
+      await repo.insertPersons(tx, b.persons);
     } catch (err) {
       // A concurrent registration of the same document committed first.
       if (isUniqueViolation(err)) throw PopulationErrors.PERSON_ID_EXISTS();
       throw err;
     }
     const deltas = new Map<string, number>();
-    for (const r of persons) deltas.set(r.jurisdiction_path, (deltas.get(r.jurisdiction_path) ?? 0) + 1);
-    await geo().addPopulationMany(tx, deltas);
-    if (!batchAction) return;
-    for (let i = 0; i < persons.length; i += 500) {
-      const chunk = persons.slice(i, i + 500);
-      // The digest covers the stored rows (ciphertexts, HMACs, masks): never a plaintext number.
-      await deps.services.journal.appendBatch(tx, actor, {
-        action: batchAction,
+    const bump = (path: string, d: number) => deltas.set(path, (deltas.get(path) ?? 0) + d);
+    for (const r of b.persons) bump(r.jurisdiction_path, 1);
+    for (const u of b.updates) {
+      const { id: _id, ...set } = u.after;
+      await repo.updatePerson(tx, u.before.id, { ...set, updated_at: now });
+      await deps.services.corrections.record(tx, actor, {
         entityType: 'person',
-        jurisdictionPath: commonPrefix(chunk.map((r) => r.jurisdiction_path)),
-        rows: chunk,
-        summary: { persons: chunk.length, households: i === 0 ? households.length : 0 },
+        entityId: u.before.id,
+        jurisdictionPath: u.after.jurisdiction_path,
+        before: correctionView(u.before),
+        after: correctionView(u.after),
+        reason: opts.reason ?? 'corrected by import',
+        action: 'population.person.correct',
       });
+      if (u.before.jurisdiction_path !== u.after.jurisdiction_path) {
+        bump(u.before.jurisdiction_path, -1);
+        bump(u.after.jurisdiction_path, 1);
+        await deps.services.control.relocate(tx, u.before.id, u.after.jurisdiction_path);
+      }
     }
+    await geo().addPopulationMany(tx, deltas);
+    if (opts.batchAction) {
+      for (let i = 0; i < b.persons.length; i += 500) {
+        const chunk = b.persons.slice(i, i + 500);
+        // The digest covers the stored rows (ciphertexts, HMACs, masks): never a plaintext number.
+        await deps.services.journal.appendBatch(tx, actor, {
+          action: opts.batchAction,
+          entityType: 'person',
+          jurisdictionPath: commonPrefix(chunk.map((r) => r.jurisdiction_path)),
+          rows: chunk,
+          summary: { ...opts.summary, persons: chunk.length, households: i === 0 ? b.households.length : 0 },
+        });
+      }
+    }
+    await opts.beforeMerges?.();
+    for (const a of b.absorbs) {
+      const into = b.persons.find((r) => r.id === a.intoId)!;
+      await mergeRows(tx, actor, a.from, into, 'document', 'The same identity document was registered as a resident (同一证件登记为常住居民)');
+    }
+  }
+
+  /**
+   * Merges `from` into `into` in the caller's transaction. Both records stay: `from` is marked
+   * merged (left out of lists and counts), everything merged into it before follows, every module's
+   * registered handler redirects its references, and control statuses are combined: when `from` is
+   * under the stricter measure, `into` is put under it through the status guard, citing the same
+   * basis (an automatic change). Journaled as `population.person.merge`.
+   */
+  async function mergeRows(tx: Tx, actor: Actor, from: PersonRow, into: Pick<PersonRow, 'id' | 'jurisdiction_path' | 'resident' | 'merged_into'>, method: 'manual' | 'document', reason: string): Promise<MergeDto> {
+    if (from.id === into.id) throw PopulationErrors.PERSON_MERGE_SAME();
+    if (from.merged_into || into.merged_into) throw PopulationErrors.PERSON_MERGE_ALREADY_MERGED();
+    if (from.resident === 1 && Number(into.resident) === 0) throw PopulationErrors.PERSON_MERGE_DIRECTION();
+    const now = deps.clock.now();
+    await repo.markMerged(tx, from.id, into.id, now);
+    await geo().addPopulation(tx, from.jurisdiction_path, -1);
+
+    const control = deps.services.control;
+    const st = await control.statusesOf([from.id, into.id], tx);
+    const a = st.get(from.id)!;
+    const b = st.get(into.id)!;
+    const combined: Record<string, unknown> = { from: a.status, into: b.status, kept: b.status };
+    if (a.basis && STRICTNESS[a.status] > STRICTNESS[b.status]) {
+      const r = await control.applyAutomatic(tx, actor, {
+        personIds: [into.id],
+        to: a.status,
+        basis: a.basis,
+        reason: `合并记录，沿用被合并记录的管控依据 (merged record's measure kept): ${a.reason ?? ''}`.trim(),
+        endsAt: a.endsAt !== null && a.endsAt > now ? a.endsAt : null,
+        presetVersion: a.presetVersion,
+        ifNotAllowed: 'skip',
+      });
+      if (r.applied) combined.kept = a.status;
+    }
+    for (const h of mergeHandlers) await h(tx, from.id, into.id);
+    const details = { control: combined, handlers: mergeHandlers.length };
+    const entry = await deps.services.journal.append(tx, actor, {
+      action: 'population.person.merge',
+      entityType: 'person',
+      entityId: from.id,
+      jurisdictionPath: into.jurisdiction_path,
+      payload: { fromPersonId: from.id, intoPersonId: into.id, method, ...details },
+      reason,
+    });
+    const row: MergeRow = {
+      id: newId(now),
+      from_person_id: from.id,
+      into_person_id: into.id,
+      method,
+      reason,
+      details: JSON.stringify(details),
+      from_path: from.jurisdiction_path,
+      jurisdiction_path: into.jurisdiction_path,
+      actor_id: actor.userId,
+      actor_name: actor.name,
+      at: now,
+      journal_seq: entry.seq,
+    };
+    await repo.insertMerge(tx, row);
+    await deps.services.outbox.publish(tx, { topic: 'population.changed', jurisdictionPath: from.jurisdiction_path, payload: { jurisdictionPath: from.jurisdiction_path, delta: -1, merged: true } });
+    return mergeDto(row);
   }
 
   function requireCap(actor: Actor, cap: Capability): void {
@@ -366,11 +572,34 @@ export function createPopulationService(deps: Deps) {
     return own && own.length > node.path.length ? own : node.path;
   }
 
+  /** Ids of the current records of these (a merged record stands for the one it was merged into). */
+  function currentIds(rows: readonly { id: string; merged_into: string | null }[]): string[] {
+    return [...new Set(rows.map((r) => r.merged_into ?? r.id))];
+  }
+
+  /**
+   * Residence prefixes whose compound (and, with a second word, building) name contains the text:
+   * `滨江苑` → every building of 滨江苑 in scope; `滨江苑 1栋` → that building. At most 50.
+   */
+  async function addressPrefixes(db: DbOrTx, actor: Actor, text: string): Promise<string[]> {
+    const [compoundText, buildingText] = text.split(/\s+/).filter(Boolean);
+    if (!compoundText || [...compoundText].length < 2) return [];
+    const compounds = (await geo().list(actor, { q: compoundText, level: 'compound', limit: 50 }, db)).filter((n) => n.name.includes(compoundText));
+    if (!buildingText) return compounds.map((c) => c.path);
+    const out: string[] = [];
+    for (const c of compounds.slice(0, 10)) {
+      for (const b of await geo().children(actor, c.id, db)) if (b.name.includes(buildingText) || b.name.replace(/\D/g, '') === buildingText.replace(/\D/g, '')) out.push(b.path);
+    }
+    return out.slice(0, 50);
+  }
+
+  const core: PopulationCore = { keys, prepare, write, addressTexts, listPrefix, requireCap, today };
+
   return {
     /**
-     * Persons (residents and non-residents) within the actor's scope, or in the whole city without
-     * an actor. Read from the jurisdictions' population counters (kept current on every write), not
-     * by counting rows.
+     * Persons (residents and non-residents; merged records not counted) within the actor's scope,
+     * or in the whole city without an actor. Read from the jurisdictions' population counters (kept
+     * current on every write), not by counting rows.
      */
     async count(actor?: Actor, db: DbOrTx = deps.db): Promise<number> {
       const prefix = actor ? scopePrefix(actor) : null;
@@ -382,19 +611,26 @@ export function createPopulationService(deps: Deps) {
       return geo().totalPopulation(db);
     },
 
-    /** A page of persons (masked) in scope, filtered; `total` counts all matches. */
-    async list(actor: Actor, f: PersonListQuery, db: DbOrTx = deps.db): Promise<{ items: PersonDto[]; total: number }> {
+    /**
+     * A page of persons (masked) in scope, filtered; `total` counts all matches. Search (`q`): a
+     * document or mobile number matches exactly through its HMAC (a merged record's number finds the
+     * record it was merged into); ASCII letters match pinyin initials or full pinyin by prefix
+     * (`zs` → 张三); other text matches a name fragment or a compound/building name.
+     */
+    async list(actor: Actor, f: PersonListQuery, db: DbOrTx = deps.db): Promise<{ items: PersonView[]; total: number }> {
       const pageSize = Math.min(Math.max(f.pageSize ?? 20, 1), 200);
       const page = Math.max(f.page ?? 1, 1);
       const filter: repo.PersonFilter = { prefix: await listPrefix(db, actor, f.jurisdictionId) };
       const q = f.q?.trim();
       if (q) {
-        const compact = q.replace(/[\s-]/g, '');
-        if (/^\d{17}[\dXx]$/.test(compact) || /^[A-Za-z]\d{7,10}$/.test(compact)) {
-          const n = normalizeIdNumber(compact);
-          filter.idHmacs = ID_TYPES.map((t) => hmac(keys, idPurpose(t), n));
-        } else if (/^(\+86)?1[3-9]\d{9}$/.test(compact)) filter.phoneHmac = hmac(keys, 'phone', normalizePhone(compact));
-        else filter.name = q.replace(/[%_\\]/g, '');
+        const k = classifySearch(q);
+        if (k.kind === 'id') filter.ids = currentIds(await repo.findPersonsByIdHmac(db, ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number))));
+        else if (k.kind === 'phone') filter.ids = currentIds(await repo.idsByPhoneHmac(db, hmac(keys, 'phone', k.number), 500));
+        else if (k.kind === 'pinyin') filter.pinyin = k.text;
+        else {
+          filter.name = k.text.replace(/[%_\\]/g, '');
+          filter.addressPrefixes = await addressPrefixes(db, actor, k.text);
+        }
       }
       if (f.vulnerable === true) filter.vulnerableMask = (1 << VULNERABLE_FLAGS.length) - 1;
       else if (typeof f.vulnerable === 'string') filter.vulnerableMask = flagsToMask([f.vulnerable]);
@@ -402,10 +638,14 @@ export function createPopulationService(deps: Deps) {
       return { items: await toDtos(db, rows), total };
     },
 
-    /** One person (masked), or PERSON_NOT_FOUND when missing or outside the actor's scope. */
-    async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<PersonDto> {
+    /**
+     * One person (masked) with every merge it took part in, or PERSON_NOT_FOUND when missing or
+     * outside the actor's scope. A merged record is still shown (with `mergedInto`).
+     */
+    async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<PersonDetail> {
       const r = await visiblePerson(db, actor, id);
-      return (await toDtos(db, [r]))[0];
+      const [dto] = await toDtos(db, [r]);
+      return { ...dto, merges: (await repo.mergesOf(db, r.id)).map(mergeDto) };
     },
 
     /**
@@ -426,23 +666,31 @@ export function createPopulationService(deps: Deps) {
       });
     },
 
-    /** Registers one person (validated; counters, journal and live update in the same transaction). */
-    async create(trx: Tx | undefined, actor: Actor, input: PersonInput): Promise<PersonDto> {
+    /**
+     * Registers one person (validated; counters, journal and live update in the same transaction).
+     * A resident whose document a non-resident in scope already carries absorbs that record (the
+     * non-resident is merged into the new resident, journaled).
+     */
+    async create(trx: Tx | undefined, actor: Actor, input: PersonInput): Promise<PersonView> {
       requireCap(actor, PERSON_CAPS.manage);
       return inTx(trx ?? deps.db, async (tx) => {
-        const { persons, households, problems } = await prepare(tx, actor, [input]);
-        if (problems.length) {
-          const p = problems[0];
+        const b = await prepare(tx, actor, [input], 'conflict');
+        if (b.problems.length) {
+          const p = b.problems[0];
           throw PopulationErrors[p.code]({ field: p.field }, p.message);
         }
-        const row = persons[0];
-        await write(tx, actor, persons, households, null);
-        await deps.services.journal.append(tx, actor, {
-          action: 'population.person.create',
-          entityType: 'person',
-          entityId: row.id,
-          jurisdictionPath: row.jurisdiction_path,
-          payload: { name: row.name, idType: row.id_type, resident: row.resident === 1, householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: households.length > 0 },
+        const row = b.persons[0];
+        await write(tx, actor, b, {
+          batchAction: null,
+          // Journal the registration before a merge that refers to it.
+          beforeMerges: () =>
+            deps.services.journal.append(tx, actor, {
+              action: 'population.person.create',
+              entityType: 'person',
+              entityId: row.id,
+              jurisdictionPath: row.jurisdiction_path,
+              payload: { name: row.name, idType: row.id_type, resident: row.resident === 1, householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
+            }),
         });
         await deps.services.outbox.publish(tx, { topic: 'population.changed', jurisdictionPath: row.jurisdiction_path, payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 } });
         return (await toDtos(tx, [row]))[0];
@@ -450,7 +698,7 @@ export function createPopulationService(deps: Deps) {
     },
 
     /**
-     * Registers many persons at once (imports, the demo loader): all or nothing. Invalid rows →
+     * Registers many persons at once (the demo loader, scripts): all or nothing. Invalid rows →
      * PERSON_INVALID with `details: [{ row, field, code, message }]` (never the numbers). Rows are
      * inserted in multi-row batches, journaled per 500 rows (`population.person.import`, a digest of
      * the stored rows) and the population counters are updated once per node, not per row.
@@ -458,27 +706,34 @@ export function createPopulationService(deps: Deps) {
     async createMany(trx: Tx | undefined, actor: Actor, inputs: readonly PersonInput[], opts: { action?: string } = {}): Promise<{ persons: number; households: number; ids: string[] }> {
       requireCap(actor, PERSON_CAPS.manage);
       return inTx(trx ?? deps.db, async (tx) => {
-        const { persons, households, problems } = await prepare(tx, actor, inputs);
-        if (problems.length) {
-          problems.sort((a, b) => a.row - b.row);
+        const b = await prepare(tx, actor, inputs, 'conflict');
+        if (b.problems.length) {
+          b.problems.sort((x, y) => x.row - y.row);
           throw PopulationErrors.PERSON_INVALID(
-            problems.slice(0, 200).map((p) => ({ row: p.row, field: p.field, code: p.code, message: p.message ?? (PopulationErrors[p.code]() as AppError).message })),
+            b.problems.slice(0, 200).map((p) => ({ row: p.row, field: p.field, code: p.code, message: p.message ?? (PopulationErrors[p.code]() as AppError).message })),
           );
         }
-        await write(tx, actor, persons, households, opts.action ?? 'population.person.import');
-        return { persons: persons.length, households: households.length, ids: persons.map((p) => p.id) };
+        await write(tx, actor, b, { batchAction: opts.action ?? 'population.person.import' });
+        return { persons: b.persons.length, households: b.households.length, ids: b.persons.map((p) => p.id) };
       });
     },
 
-    /** The person with this document number (exact, via HMAC), if inside the actor's scope. */
-    async findByIdNumber(actor: Actor, idNumber: string, idType?: IdType, db: DbOrTx = deps.db): Promise<PersonDto | undefined> {
-      const n = normalizeIdNumber(idNumber);
+    /**
+     * The current person with this document number (exact, via HMAC; a 15-digit resident ID is
+     * read as its 18-digit form), if inside the actor's scope. A merged record's number gives the
+     * record it was merged into.
+     */
+    async findByIdNumber(actor: Actor, idNumber: string, idType?: IdType, db: DbOrTx = deps.db): Promise<PersonView | undefined> {
+      const n = !idType || idType === 'resident_id' ? upgradeOldResidentId(idNumber) : normalizeIdNumber(idNumber);
       const rows = await repo.findPersonsByIdHmac(db, (idType ? [idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n)));
-      const r = rows.find((x) => inScope(actor, x.jurisdiction_path));
-      return r && (await toDtos(db, [r]))[0];
+      for (const id of currentIds(rows)) {
+        const r = await repo.findPerson(db, id);
+        if (r && inScope(actor, r.jurisdiction_path)) return (await toDtos(db, [r]))[0];
+      }
+      return undefined;
     },
 
-    /** A household with its members (masked), or HOUSEHOLD_NOT_FOUND outside scope. */
+    /** A household with its current members (masked), or HOUSEHOLD_NOT_FOUND outside scope. */
     async household(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<HouseholdDto> {
       const h = await repo.findHousehold(db, id);
       if (!h || !inScope(actor, h.jurisdiction_path)) throw PopulationErrors.HOUSEHOLD_NOT_FOUND({ id });
@@ -486,6 +741,42 @@ export function createPopulationService(deps: Deps) {
       const text = (await addressTexts(db, [h.jurisdiction_path])).get(h.jurisdiction_path) ?? '';
       return { id: h.id, address: { jurisdictionId: h.jurisdiction_id, path: h.jurisdiction_path, text: text + (h.room ? `${h.room}室` : '') }, room: h.room, members };
     },
+
+    /**
+     * Merges a person record into another (a non-resident matched to a resident, or a duplicate):
+     * needs `person.manage`, both inside the actor's scope, and a reason. Both records and their
+     * histories stay; the merged one points at the kept one. See `registerMergeHandler`.
+     */
+    async merge(trx: Tx | undefined, actor: Actor, fromId: string, intoId: string, reason: string): Promise<PersonDetail> {
+      requireCap(actor, PERSON_CAPS.manage);
+      const why = reason?.trim() ?? '';
+      if (why.length < 2) throw Errors.REASON_REQUIRED({ field: 'reason' });
+      return inTx(trx ?? deps.db, async (tx) => {
+        const from = await visiblePerson(tx, actor, fromId);
+        const into = await visiblePerson(tx, actor, intoId);
+        await mergeRows(tx, actor, from, into, 'manual', why);
+        const [dto] = await toDtos(tx, [(await repo.findPerson(tx, from.id))!]);
+        return { ...dto, merges: (await repo.mergesOf(tx, from.id)).map(mergeDto) };
+      });
+    },
+
+    /**
+     * Registers a module's handler that redirects its references from a merged person to the kept
+     * one (`async (trx, fromId, intoId) => …`), run inside every merge's transaction. Call once at
+     * start. Control statuses are combined by the merge itself (the stricter measure is kept).
+     */
+    registerMergeHandler(fn: MergeHandler): void {
+      mergeHandlers.push(fn);
+    },
+
+    /** Residence paths of persons (for other modules' scope checks); missing ids are absent. */
+    pathsOf: (ids: readonly string[], db: DbOrTx = deps.db) => repo.pathsOf(db, [...new Set(ids)]),
+
+    /** Vulnerable residents (any flag) per building id. */
+    vulnerableCountByBuilding: (buildingIds: readonly string[], db: DbOrTx = deps.db) => repo.vulnerableByBuilding(db, buildingIds),
+
+    /** Current persons per residence path, counted from the rows (the recount the counters are checked against). */
+    countByPath: (db: DbOrTx = deps.db) => repo.countByPath(db),
 
     /**
      * The public key that verifies resident codes offline (served at GET /api/public/resident-code-key):
@@ -503,10 +794,12 @@ export function createPopulationService(deps: Deps) {
     /**
      * Issues a resident code (居民码) for a person inside the actor's scope (needs `person.read`):
      * a signed payload to print as a QR code. Out-of-scope or missing persons are PERSON_NOT_FOUND.
+     * For a merged record the code is issued for the record it was merged into.
      */
     async issueResidentCode(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<{ payload: string; personId: string; issuedAt: number }> {
       requireCap(actor, PERSON_CAPS.read);
-      const r = await visiblePerson(db, actor, personId);
+      let r = await visiblePerson(db, actor, personId);
+      if (r.merged_into) r = await visiblePerson(db, actor, r.merged_into);
       const issuedAt = deps.clock.now();
       return { payload: signResidentCode(codeKeys, r.id, issuedAt), personId: r.id, issuedAt };
     },
@@ -523,14 +816,36 @@ export function createPopulationService(deps: Deps) {
       return { personId: c.personId, issuedAt: c.issuedAt };
     },
 
-    /** Residence paths of persons (for other modules' scope checks); missing ids are absent. */
-    pathsOf: (ids: readonly string[], db: DbOrTx = deps.db) => repo.pathsOf(db, [...new Set(ids)]),
+    /**
+     * A printable HTML sheet of resident codes for one building (QR codes as inline SVG, masked
+     * names, room numbers). Needs `person.read`; the print is journaled (who printed which building).
+     */
+    async residentCodeSheet(actor: Actor, buildingId: string): Promise<string> {
+      requireCap(actor, PERSON_CAPS.read);
+      const building = await geo().getById(buildingId);
+      if (!building || building.level !== 'building' || !inScope(actor, building.path)) throw PopulationErrors.BUILDING_NOT_FOUND({ id: buildingId });
+      const rows = await repo.personsOfBuilding(deps.db, building.id, 5000);
+      const visible = rows.filter((r) => inScope(actor, r.jurisdiction_path));
+      const issuedAt = deps.clock.now();
+      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: Number(r.resident) === 1, path: r.jurisdiction_path, payload: signResidentCode(codeKeys, r.id, issuedAt) }));
+      const texts = await addressTexts(deps.db, [building.path, ...new Set(visible.map((r) => r.jurisdiction_path))]);
+      await inTx(deps.db, (tx) =>
+        deps.services.journal.append(tx, actor, {
+          action: 'population.resident_code.print',
+          entityType: 'jurisdiction',
+          entityId: building.id,
+          jurisdictionPath: building.path,
+          payload: { buildingId: building.id, persons: entries.length },
+        }),
+      );
+      return await residentCodeSheet({ title: texts.get(building.path) ?? building.name, issuedAt, tz: deps.config.tz, entries, placeText: (p) => texts.get(p) ?? '' });
+    },
 
-    /** Vulnerable residents (any flag) per building id. */
-    vulnerableCountByBuilding: (buildingIds: readonly string[], db: DbOrTx = deps.db) => repo.vulnerableByBuilding(db, buildingIds),
+    /** Import of resident lists (CSV/XLSX): preview, dry run, all-or-nothing or partial. See import.ts. */
+    imports: createPersonImport(deps, core),
 
-    /** Persons per residence path, counted from the rows (the recount the counters are checked against). */
-    countByPath: (db: DbOrTx = deps.db) => repo.countByPath(db),
+    /** Exports of persons (masked) to CSV or XLSX. See export.ts. */
+    exports: createPersonExport(deps, core),
   };
 }
 

@@ -51,13 +51,45 @@ export interface PersonsTable {
   vulnerable_flags: number;
   /** JSON array of free tags. */
   tags: string;
+  /** Pinyin initials of the name, lower-case (`张三` → `zs`); see names.ts. */
+  name_initials: string;
+  /** Full pinyin of the name, lower-case, no tones or spaces (`zhangsan`). */
+  name_pinyin: string;
+  /** Set when this record was merged into another (the kept, current record); null otherwise. */
+  merged_into: string | null;
+  /** Epoch ms of the merge. */
+  merged_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/**
+ * One merge of two person records (a non-resident matched to a resident, or a duplicate): both
+ * records stay; `from` is marked merged into `into`, and every module's references were redirected.
+ */
+export interface PersonMergesTable {
+  id: string;
+  from_person_id: string;
+  into_person_id: string;
+  /** manual (chosen by a user) · document (same identity document registered as a resident) */
+  method: string;
+  reason: string;
+  /** JSON: what the merge combined (control status, handlers run); never personal numbers. */
+  details: string;
+  /** Path of the merged record at the time of the merge. */
+  from_path: string;
+  /** Path of the kept record (scope). */
+  jurisdiction_path: string;
+  actor_id: string | null;
+  actor_name: string;
+  at: number;
+  journal_seq: number;
 }
 
 export interface PopulationTables {
   households: HouseholdsTable;
   persons: PersonsTable;
+  person_merges: PersonMergesTable;
 }
 
 export const populationColumns: ColumnsOf<PopulationTables> = {
@@ -65,6 +97,11 @@ export const populationColumns: ColumnsOf<PopulationTables> = {
   persons: {
     id: 1, name: 1, id_type: 1, id_cipher: 1, id_hmac: 1, id_masked: 1, phone_cipher: 1, phone_hmac: 1, phone_masked: 1,
     birth_date: 1, sex: 1, resident: 1, household_id: 1, building_id: 1, entrance_id: 1, room: 1, jurisdiction_id: 1,
-    jurisdiction_path: 1, region_of_origin: 1, vulnerable_flags: 1, tags: 1, created_at: 1, updated_at: 1,
+    jurisdiction_path: 1, region_of_origin: 1, vulnerable_flags: 1, tags: 1, name_initials: 1, name_pinyin: 1, merged_into: 1,
+    merged_at: 1, created_at: 1, updated_at: 1,
+  },
+  person_merges: {
+    id: 1, from_person_id: 1, into_person_id: 1, method: 1, reason: 1, details: 1, from_path: 1, jurisdiction_path: 1, actor_id: 1,
+    actor_name: 1, at: 1, journal_seq: 1,
   },
 };

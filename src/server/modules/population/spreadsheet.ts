@@ -1,0 +1,265 @@
+/**
+ * Reading resident lists from disk, streamed, in constant memory: what a file is (CSV or XLSX, or
+ * neither), which encoding a CSV uses, and its rows one at a time.
+ *
+ * Encoding (CSV): a file whose every line is valid UTF-8 (with or without BOM) is UTF-8; a file
+ * with non-UTF-8 lines and no UTF-8 multi-byte line is GB18030 (a superset of GBK and GB2312, what
+ * Excel on a Chinese Windows saves as "CSV"). A file with both — some lines UTF-8 Chinese, others
+ * GBK — is refused as mixed: decoding it either way would corrupt names. The check runs per line,
+ * which is safe because 0x0A never occurs inside a GBK/GB18030 character.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import { defineErrors } from '../../platform/errors.js';
+
+export const ImportErrors = defineErrors({
+  IMPORT_FILE_REQUIRED: [400, '请上传文件 (send multipart/form-data with one file field)'],
+  IMPORT_EMPTY: [422, '文件为空 (the file is empty)'],
+  IMPORT_NOT_SPREADSHEET: [422, '不是 CSV 或 XLSX 表格文件 (the file is not a CSV or XLSX spreadsheet)'],
+  IMPORT_XLSX_CORRUPT: [422, 'XLSX 文件损坏或不完整 (the XLSX file is truncated or corrupt)'],
+  IMPORT_ENCODING_MIXED: [422, '文件混用了 UTF-8 和 GBK 两种编码 (the file mixes UTF-8 and GBK/GB18030 lines); 请统一另存为一种编码'],
+  IMPORT_ENCODING_INVALID: [422, '文件不是所指定的编码 (the file is not in the encoding given)'],
+  IMPORT_NO_COLUMNS: [422, '表头中没有可识别的列 (no column of the header row is recognised); 请使用模板的表头，如 姓名、身份证号、小区、楼栋'],
+  IMPORT_COLUMNS_MISSING: [422, '缺少必需的列 (required columns are missing)'],
+  IMPORT_INVALID: [422, '导入文件有错误行，未导入任何数据 (some rows are invalid; nothing was imported)'],
+});
+
+export type FileFormat = 'csv' | 'xlsx';
+export type TextEncoding = 'utf8' | 'gb18030';
+
+/** One data row: its number as a spreadsheet shows it (the header is row 1) and its cell texts. */
+export interface SheetRow {
+  row: number;
+  cells: string[];
+}
+
+const MAGIC: [string, Buffer][] = [
+  ['xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0])],
+  ['pdf', Buffer.from('%PDF')],
+  ['png', Buffer.from([0x89, 0x50, 0x4e, 0x47])],
+  ['jpeg', Buffer.from([0xff, 0xd8, 0xff])],
+  ['gif', Buffer.from('GIF8')],
+  ['gzip', Buffer.from([0x1f, 0x8b])],
+  ['7z', Buffer.from([0x37, 0x7a, 0xbc, 0xaf])],
+  ['rar', Buffer.from('Rar!')],
+  ['exe', Buffer.from('MZ')],
+  ['utf16', Buffer.from([0xff, 0xfe])],
+  ['utf16', Buffer.from([0xfe, 0xff])],
+];
+
+/**
+ * Tells what a file is from its first bytes: an XLSX (a ZIP with an end-of-central-directory
+ * record: a truncated download has none), or text that could be a CSV. Anything else — an old .xls,
+ * a PDF, an image, binary data — is IMPORT_NOT_SPREADSHEET; an empty file IMPORT_EMPTY.
+ */
+export async function sniffFile(path: string): Promise<{ format: FileFormat; size: number }> {
+  const { size } = await stat(path);
+  if (size === 0) throw ImportErrors.IMPORT_EMPTY();
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, 65536));
+    await fh.read(head, 0, head.length, 0);
+    if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
+      // The end-of-central-directory record sits in the last 22 + 65535 bytes of every complete ZIP.
+      const tailLen = Math.min(size, 65557);
+      const tail = Buffer.alloc(tailLen);
+      await fh.read(tail, 0, tailLen, size - tailLen);
+      if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) < 0) throw ImportErrors.IMPORT_XLSX_CORRUPT({ problem: 'truncated: the end of the ZIP archive is missing' });
+      return { format: 'xlsx', size };
+    }
+    for (const [kind, magic] of MAGIC) {
+      if (head.subarray(0, magic.length).equals(magic)) {
+        throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: kind }, kind === 'xls' ? '旧版 .xls 文件不支持，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)' : undefined);
+      }
+    }
+    // Text has no NUL bytes and few control characters besides tab, CR and LF.
+    let control = 0;
+    for (const b of head) {
+      if (b === 0) throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: 'binary' });
+      if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
+    }
+    if (control > head.length / 100) throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: 'binary' });
+    return { format: 'csv', size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Scans a text file line by line and tells its encoding, or throws IMPORT_ENCODING_MIXED. */
+export async function detectEncoding(path: string): Promise<TextEncoding> {
+  let utf8Line = 0;
+  let gbLine = 0;
+  let line = 1;
+  let carry: Buffer | null = null;
+  const look = (buf: Buffer) => {
+    if (isAscii(buf)) return;
+    if (isUtf8(buf)) utf8Line ||= line;
+    else gbLine ||= line;
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const part = chunk.subarray(start, nl);
+      look(carry ? Buffer.concat([carry, part]) : part);
+      carry = null;
+      line++;
+      start = nl + 1;
+    }
+    const rest = chunk.subarray(start);
+    carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
+    if (utf8Line && gbLine) break;
+  }
+  if (carry && carry.length) look(carry);
+  if (utf8Line && gbLine) {
+    throw ImportErrors.IMPORT_ENCODING_MIXED({ utf8Line, gb18030Line: gbLine }, `文件混用了编码：第 ${utf8Line} 行是 UTF-8，第 ${gbLine} 行是 GBK/GB18030 (mixed encodings: line ${utf8Line} is UTF-8, line ${gbLine} is GBK/GB18030); 请统一另存为一种编码`);
+  }
+  return gbLine ? 'gb18030' : 'utf8';
+}
+
+/** Decodes a file as text, streamed. UTF-8 is decoded strictly (an invalid byte is an error). */
+async function* decodeFile(path: string, encoding: TextEncoding): AsyncGenerator<string> {
+  const decoder = encoding === 'utf8' ? new TextDecoder('utf-8', { fatal: true }) : new TextDecoder('gb18030');
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text) yield text;
+    }
+    const last = decoder.decode();
+    if (last) yield last;
+  } catch (err) {
+    if (err instanceof TypeError) throw ImportErrors.IMPORT_ENCODING_INVALID({ encoding });
+    throw err;
+  }
+}
+
+/**
+ * RFC 4180 CSV records from a stream of text, in constant memory: quoted fields (with doubled
+ * quotes and line breaks inside), CRLF or LF line ends, a BOM dropped. The delimiter (comma, tab
+ * or semicolon) is the one the first line uses most. Blank lines are skipped; `row` counts records
+ * as a spreadsheet would show them.
+ */
+export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<SheetRow> {
+  let delimiter: string | null = null;
+  let field = '';
+  let cells: string[] = [];
+  let quoted = false;
+  let afterQuote = false;
+  let row = 0;
+  let first = true;
+  let pending = '';
+  const endRecord = (): SheetRow | null => {
+    cells.push(field);
+    field = '';
+    const out = cells;
+    cells = [];
+    row++;
+    if (out.length === 1 && out[0].trim() === '') {
+      row--;
+      return null;
+    }
+    return { row, cells: out };
+  };
+  for await (let chunk of text) {
+    if (first) {
+      chunk = chunk.replace(/^\uFEFF/, '');
+      first = false;
+    }
+    if (delimiter === null) {
+      pending += chunk;
+      const nl = pending.indexOf('\n');
+      if (nl < 0 && pending.length < 65536) continue;
+      const head = nl < 0 ? pending : pending.slice(0, nl);
+      const count = (d: string) => head.split(d).length - 1;
+      delimiter = [',', '\t', ';'].reduce((best, d) => (count(d) > count(best) ? d : best), ',');
+      chunk = pending;
+      pending = '';
+    }
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk[i];
+      if (quoted) {
+        if (ch === '"') {
+          quoted = false;
+          afterQuote = true;
+        } else field += ch;
+        continue;
+      }
+      if (ch === '"') {
+        if (afterQuote) field += '"'; // a doubled quote inside a quoted field
+        else if (field.trim() === '') field = '';
+        quoted = true;
+        afterQuote = false;
+        continue;
+      }
+      afterQuote = false;
+      if (ch === delimiter) {
+        cells.push(field);
+        field = '';
+      } else if (ch === '\n') {
+        if (field.endsWith('\r')) field = field.slice(0, -1);
+        const r = endRecord();
+        if (r) yield r;
+      } else field += ch;
+    }
+  }
+  if (pending) {
+    // A file of one short line without a line break: parse it as if it had one.
+    yield* parseCsv((async function* () { yield pending + '\n'; })());
+    return;
+  }
+  if (field.endsWith('\r')) field = field.slice(0, -1);
+  if (field !== '' || cells.length) {
+    const r = endRecord();
+    if (r) yield r;
+  }
+}
+
+/** Text of an XLSX cell whatever exceljs made of it (rich text, hyperlink, formula result, date). */
+export function cellText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    // An 18-digit ID typed as a number has lost its last digits (doubles hold 15–17): keep the
+    // visible form so the check-digit rule rejects it instead of importing a wrong number.
+    return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : String(v);
+  }
+  if (typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === 'object') {
+    if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((p) => p.text).join('');
+    if ('text' in v && typeof v.text === 'string') return v.text;
+    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
+    if ('error' in v) return '';
+  }
+  return String(v);
+}
+
+/** Rows of the first worksheet of an XLSX file, streamed (exceljs WorkbookReader). */
+async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  let sheets = 0;
+  try {
+    for await (const ws of reader) {
+      sheets++;
+      if (sheets > 1) continue; // drain the others: the reader needs the whole archive read
+      for await (const r of ws as AsyncIterable<ExcelJS.Row>) {
+        const values = r.values as ExcelJS.CellValue[];
+        const cells: string[] = [];
+        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+        if (cells.some((c) => c.trim() !== '')) yield { row: r.number, cells };
+      }
+    }
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith?.('IMPORT_')) throw err;
+    throw ImportErrors.IMPORT_XLSX_CORRUPT({ problem: (err as Error).message?.slice(0, 200) ?? 'unreadable' });
+  }
+  if (sheets === 0) throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: 'zip without a worksheet' });
+}
+
+/** Every non-blank row of a file, header included, streamed. */
+export function readRows(path: string, format: FileFormat, encoding: TextEncoding): AsyncGenerator<SheetRow> {
+  return format === 'xlsx' ? readXlsx(path) : parseCsv(decodeFile(path, encoding));
+}
