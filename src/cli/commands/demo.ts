@@ -17,7 +17,8 @@ export function registerDemo(program: Command): void {
       return n;
     })
     .action(async (opts: { serve: boolean; residents?: number }) => {
-      const config = loadConfig();
+      // The demo is for a person at a terminal: keep request logs out of the way unless asked for.
+      const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
       const deps = await createDeps(config);
       const bar = new SingleBar({ format: '{what} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
       let started = false;
