@@ -22,11 +22,39 @@ export const personSchema = z.object({
   regionOfOrigin: z.string().nullable(),
   vulnerable: z.array(z.enum(VULNERABLE_FLAGS)),
   tags: z.array(z.string()),
+  mergedInto: z.string().nullable().describe('set when this record was merged into another person (the current record)'),
+});
+
+export const mergeSchema = z.object({
+  id: z.string(),
+  fromPersonId: z.string().describe('the record merged (kept, marked mergedInto)'),
+  intoPersonId: z.string().describe('the record kept as current'),
+  method: z.enum(['manual', 'document']).describe('manual: chosen by a user; document: the same identity document registered as a resident'),
+  reason: z.string(),
+  at: z.number().int().describe('epoch ms'),
+  actor: z.object({ id: z.string().nullable(), name: z.string() }),
+  details: z.record(z.string(), z.unknown()).describe('what was combined, e.g. control: { from, into, kept }'),
+  journalSeq: z.number().int(),
+});
+
+export const personDetailSchema = personSchema.extend({
+  merges: z.array(mergeSchema).describe('every merge this person took part in, oldest first'),
+});
+
+export const mergeBody = z.strictObject({
+  intoPersonId: id.describe('the person to keep (usually the resident)'),
+  reason: z.string().trim().min(2).max(500).describe('why these two records are the same person; journaled'),
 });
 
 export const personListQuery = z.strictObject({
   jurisdictionId: id.optional().describe('only persons living in this subtree'),
-  q: z.string().trim().min(1).max(50).optional().describe('name fragment, or a full ID number, or a full mobile number (exact, via HMAC)'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('name fragment or compound/building name (`滨江苑 1栋`), pinyin initials or full pinyin (`zs`, `zhangsan`), or a full document or mobile number (exact, via HMAC)'),
   vulnerable: z
     .union([z.enum(['true']).transform(() => true as const), z.enum(VULNERABLE_FLAGS)])
     .optional()
@@ -78,4 +106,58 @@ export const residentCodeResponse = z.object({
   payload: z.string().describe('BW1.<personId>.<issuedAt base36>.<signature base64url>: encode as a QR code'),
   personId: z.string(),
   issuedAt: z.number().int().describe('epoch ms'),
+});
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const importQuery = z.strictObject({
+  dryRun: bool.optional().describe('validate and report without writing'),
+  mode: z.enum(['all', 'partial']).default('all').describe('all: nothing is written if any row is bad (422 IMPORT_INVALID with the report); partial: the valid rows are written'),
+  encoding: z.enum(['utf8', 'gb18030']).optional().describe('CSV encoding; detected when omitted (UTF-8, else GB18030/GBK)'),
+});
+
+export const previewQuery = z.strictObject({
+  encoding: z.enum(['utf8', 'gb18030']).optional(),
+  rows: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+const columnMapping = z.object({ column: z.number().int().describe('0-based'), header: z.string(), field: z.string().nullable().describe('the field this column maps to, or null when not recognised') });
+
+export const importReportSchema = z.object({
+  fileName: z.string().nullable(),
+  format: z.enum(['csv', 'xlsx']),
+  encoding: z.enum(['utf8', 'gb18030']).nullable(),
+  mode: z.enum(['all', 'partial']),
+  dryRun: z.boolean(),
+  written: z.boolean(),
+  rows: z.number().int().describe('data rows read'),
+  valid: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int().describe('stored persons corrected (changed fields)'),
+  unchanged: z.number().int(),
+  merged: z.number().int().describe('non-residents absorbed by a new resident with the same document'),
+  households: z.number().int(),
+  failed: z.number().int().describe('rows rejected'),
+  errors: z.array(z.object({ row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'), field: z.string(), code: z.string(), reason: z.string() })),
+  errorsTruncated: z.boolean(),
+  columns: z.array(columnMapping),
+});
+
+export const importPreviewSchema = z.object({
+  fileName: z.string().nullable(),
+  format: z.enum(['csv', 'xlsx']),
+  encoding: z.enum(['utf8', 'gb18030']).nullable(),
+  headerRow: z.number().int(),
+  columns: z.array(columnMapping),
+  missing: z.array(z.string()).describe('required fields no column maps to'),
+  rows: z.array(z.object({ row: z.number().int(), values: z.record(z.string(), z.string()) })).describe('the first rows as mapped, numbers masked'),
+});
+
+export const exportQuery = z.strictObject({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+  jurisdictionId: id.optional().describe('only this subtree (inside your jurisdiction)'),
+});
+
+export const residentCodesQuery = z.strictObject({
+  buildingId: id.describe('the building (楼栋) whose residents\' codes to print'),
 });

@@ -734,7 +734,7 @@ export function createPopulationService(deps: Deps) {
     },
 
     /** A household with its current members (masked), or HOUSEHOLD_NOT_FOUND outside scope. */
-    async household(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<HouseholdDto> {
+    async household(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<HouseholdDto & { members: PersonView[] }> {
       const h = await repo.findHousehold(db, id);
       if (!h || !inScope(actor, h.jurisdiction_path)) throw PopulationErrors.HOUSEHOLD_NOT_FOUND({ id });
       const members = await toDtos(db, await repo.listMembers(db, h.id));

@@ -51,3 +51,46 @@ export function residentInput(entranceId: string, o: { region?: string; sex?: Se
 export async function addResidents(env: TestEnv, inputs: PersonInput[]): Promise<string[]> {
   return (await env.deps.services.population.createMany(undefined, systemActor('test'), inputs)).ids;
 }
+
+let gbkTable: Map<string, Buffer> | undefined;
+
+/**
+ * Encodes text as GB18030/GBK bytes (Node has a GB18030 decoder but no encoder): a reverse table of
+ * every two-byte code, built once. Characters outside it are not needed by the tests.
+ */
+export function encodeGbk(text: string): Buffer {
+  if (!gbkTable) {
+    gbkTable = new Map();
+    const dec = new TextDecoder('gb18030');
+    for (let a = 0x81; a <= 0xfe; a++) {
+      for (let b = 0x40; b <= 0xfe; b++) {
+        if (b === 0x7f) continue;
+        const ch = dec.decode(Uint8Array.from([a, b]));
+        if (ch.length === 1 && ch !== '\ufffd' && !gbkTable.has(ch)) gbkTable.set(ch, Buffer.from([a, b]));
+      }
+    }
+  }
+  const out: Buffer[] = [];
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x80) out.push(Buffer.from([code]));
+    else {
+      const b = gbkTable.get(ch);
+      if (!b) throw new Error(`No GBK code for ${ch}`);
+      out.push(b);
+    }
+  }
+  return Buffer.concat(out);
+}
+
+/** A CSV text of rows (fields quoted when needed), CRLF line ends. */
+export function csvText(rows: readonly (readonly string[])[]): string {
+  return rows.map((r) => r.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A multipart/form-data body with one file field, as a browser's upload sends it. */
+export function multipartFile(file: Buffer, filename = 'residents.csv', type = 'text/csv') {
+  const boundary = '----bulwarkPopulationBoundary9Zq';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
+  return { payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
