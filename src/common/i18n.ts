@@ -113,12 +113,12 @@ export const MESSAGES = {
   'dash.unacknowledgedAlerts': ['未确认预警', 'Unacknowledged alerts'],
   'dash.chartTitle': ['各区县人口', 'Population by district'],
   'dash.mapTitle': ['区县分布图', 'Districts map'],
-  'dash.clickHint': ['点击地图上的区域查看人口', 'Click an area on the map to see its population'],
+  'dash.clickHint': ['点击地图区域或柱条查看人口', 'Click an area on the map, or a bar, to see its population'],
   'dash.selected': ['{name}：{population} 人', '{name}: {population} people'],
   'dash.scopeNote': ['统计范围：{name}', 'Counts for: {name}'],
 
   // Map
-  'map.noWebgl': ['当前浏览器无法使用 WebGL，地图无法显示（数据见下方列表）', 'WebGL is not available in this browser, so the map cannot be shown (see the list below)'],
+  'map.noWebgl': ['当前浏览器无法使用 WebGL，地图无法显示', 'WebGL is not available in this browser, so the map cannot be shown'],
   'map.legend': ['人口', 'Population'],
   'map.loading': ['地图加载中…', 'Loading the map…'],
   'map.empty': ['该范围内没有可显示的区域', 'No areas to show here'],
@@ -224,7 +224,7 @@ export const MESSAGES = {
 
   // Persons
   'person.title': ['人员', 'Persons'],
-  'person.searchPlaceholder': ['姓名、完整身份证号或手机号', 'Name, full ID number or mobile number'],
+  'person.searchPlaceholder': ['姓名、拼音、小区楼栋、完整证件号或手机号', 'Name, pinyin, compound/building, full ID or mobile number'],
   'person.name': ['姓名', 'Name'],
   'person.idNumber': ['证件号码', 'ID number'],
   'person.phone': ['手机号', 'Phone'],

@@ -56,7 +56,12 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await page.waitForURL('**/login');
     await page.getByText('疫情防控指挥平台').waitFor();
 
+    // A wrong password is refused with a clear message.
     await page.getByLabel('用户名').fill(DEMO_ADMIN.username);
+    await page.getByLabel('密码').fill('not-the-password');
+    await page.locator('form button[type=submit]').click();
+    await page.getByTestId('login-error').getByText('用户名或密码错误').waitFor();
+
     await page.getByLabel('密码').fill(DEMO_ADMIN.password);
     await page.locator('form button[type=submit]').click();
     await page.waitForURL((u) => u.pathname === '/');
@@ -209,6 +214,28 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await expect.poll(async () => (await sider.boundingBox())?.width ?? 0).toBe(0);
     await page.screenshot({ path: screenshotPath('mobile-alerts.png') });
     await page.setViewportSize({ width: 1440, height: 900 });
+  }, 60_000);
+
+  it('shows a clear message instead of the map where WebGL 2 is missing, and the rest of the dashboard still works', async () => {
+    const noGl = await context.newPage();
+    const errors: string[] = [];
+    noGl.on('pageerror', (err) => errors.push(err.message));
+    // A browser without WebGL 2: the context cannot be created.
+    await noGl.addInitScript(() => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, ...rest: unknown[]) {
+        return kind === 'webgl2' ? null : (original as (...a: unknown[]) => unknown).call(this, kind, ...rest);
+      } as typeof original;
+    });
+    await noGl.goto(`${demo.url}/`);
+    const map = noGl.locator('[data-testid=district-map][data-map-state=no-webgl]');
+    await map.waitFor();
+    await expect(map.textContent()).resolves.toContain('当前浏览器无法使用 WebGL，地图无法显示');
+    await noGl.locator('[data-testid=population-chart][data-chart-state=ready]').waitFor();
+    expect(count(await noGl.getByTestId('stat-residents').locator('.ant-statistic-content').textContent())).toBeGreaterThan(0);
+    await noGl.screenshot({ path: screenshotPath('dashboard-no-webgl.png') });
+    expect(errors).toEqual([]);
+    await noGl.close();
   }, 60_000);
 
   it('sends the user to sign-in with a clear message when the session expires', async () => {
