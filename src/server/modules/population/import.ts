@@ -291,8 +291,9 @@ export class AddressResolver {
 
   private async lookup(db: DbOrTx, a: AddressCells): Promise<Resolved> {
     let candidates = await this.compoundsNamed(db, squash(a.compound));
-    if (candidates.length > 1) {
-      const wanted = [a.district, a.street, a.community].map(squash).filter(Boolean);
+    const wanted = [a.district, a.street, a.community].map(squash).filter(Boolean);
+    if (candidates.length > 0 && wanted.length > 0) {
+      // Every district, street or community named on the row must be one of the compound's ancestors.
       const kept: JurisdictionDto[] = [];
       for (const c of candidates) {
         const names = await this.ancestorNames(db, c.path);
@@ -390,7 +391,8 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       else problems.push({ field: 'idType', code: 'ID_TYPE_UNKNOWN' });
     }
     const idNumber = idType === 'resident_id' ? upgradeOldResidentId(v.idNumber) : normalizeIdNumber(v.idNumber);
-    const fromId = idType === 'resident_id' ? validateResidentId(idNumber, '9999-12-31') : null;
+    const fromId = idType === 'resident_id' && idNumber ? validateResidentId(idNumber, '9999-12-31') : null;
+    if (fromId && !fromId.ok) problems.push({ field: 'idNumber', code: fromId.code });
     let sex: Sex | undefined;
     if (v.sex) {
       sex = SEX_WORDS[v.sex.toLowerCase()];
@@ -573,7 +575,8 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       }
       Object.assign(report, counts, { written: true, valid: report.rows - report.failed });
       report.errors.sort((a, b) => a.row - b.row);
-      await deps.services.journal.append(trx, actor, {
+      // A re-import that changes nothing leaves no trace but the log line.
+      if (counts.created || counts.updated || counts.merged) await deps.services.journal.append(trx, actor, {
         action: 'population.import',
         entityType: 'import',
         jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath,

@@ -239,7 +239,8 @@ export function cellText(v: ExcelJS.CellValue): string {
 
 /** Rows of the first worksheet of an XLSX file, streamed (exceljs WorkbookReader). */
 async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  // Styles are read because they are what marks a number cell as a date.
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
   let sheets = 0;
   try {
     for await (const ws of reader) {
