@@ -17,8 +17,13 @@ const dashboardRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps 
   const app = app0.withTypeProvider<ZodTypeProvider>();
   app.get('/api/dashboard/summary', {
     config: { policy: { capability: 'dashboard.read', scope: 'filtered' } },
-    schema: { tags: ['dashboard'], description: 'Real counts for the home page, within the caller\'s jurisdiction.', response: { 200: summary } },
-  }, async (req) => deps.services.dashboard.summary(req.actor));
+    schema: {
+      tags: ['dashboard'],
+      description: 'Real counts for the home page, within the caller\'s jurisdiction or a chosen node of it.',
+      querystring: z.strictObject({ jurisdictionId: z.string().max(64).optional().describe('narrow to this node (inside my scope)') }),
+      response: { 200: summary },
+    },
+  }, async (req) => deps.services.dashboard.summary(req.actor, req.query.jurisdictionId));
 };
 
 export default dashboardRoutes;

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
-import type { Actor } from '../../platform/actor.js';
+import { inScope, type Actor } from '../../platform/actor.js';
+import { Errors } from '../../platform/errors.js';
 
 export interface DashboardSummary {
   jurisdictions: number;
@@ -20,7 +21,17 @@ const OPEN_TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported'] as
 export function createDashboardService(deps: Deps) {
   const s = deps.services;
   return {
-    async summary(actor: Actor): Promise<DashboardSummary> {
+    /**
+     * Counts within the caller's scope, or within a chosen node of it (the top bar's jurisdiction
+     * picker). A node outside the caller's scope is a 404, like any out-of-scope record.
+     */
+    async summary(caller: Actor, jurisdictionId?: string): Promise<DashboardSummary> {
+      let actor = caller;
+      if (jurisdictionId) {
+        const node = await s.geo.getById(jurisdictionId);
+        if (!node || !inScope(caller, node.path)) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
+        actor = { ...caller, scopePath: node.path };
+      }
       const [jurisdictions, residents, users, tasks, journalEntries, feed, districts] = await Promise.all([
         s.geo.count(actor),
         s.population.count(actor),

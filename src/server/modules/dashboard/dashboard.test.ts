@@ -46,6 +46,13 @@ describe.each(DIALECTS)('dashboard summary [%s]', (dialect) => {
     expect(s.districts.map((d: { code: string }) => d.code)).toEqual(['420502']);
   });
 
+  it('narrows to a chosen node inside the scope, and treats one outside as missing', async () => {
+    const r = await t.app.inject({ method: 'GET', url: `/api/dashboard/summary?jurisdictionId=${city.wujiagang.id}`, headers: hq });
+    expect(r.json()).toMatchObject({ jurisdictions: 2, users: 1, openTasks: 1, unacknowledgedAlerts: 0 }); // the alert is about 西陵区
+    const out = await t.app.inject({ method: 'GET', url: `/api/dashboard/summary?jurisdictionId=${city.wujiagang.id}`, headers: xiling });
+    expect(out.statusCode).toBe(404);
+  });
+
   it('is readable by every role, e.g. a sampler', async () => {
     expect((await get(sampler)).openTasks).toBe(1);
   });
