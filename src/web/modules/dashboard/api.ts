@@ -1,6 +1,6 @@
 import { http } from '../../app/http.js';
 
-/** GET /api/dashboard/summary: real counts within the caller's scope. */
+/** GET /api/dashboard/summary: real counts within the caller's scope, or the node chosen in the top bar. */
 export interface DashboardSummary {
   jurisdictions: number;
   residents: number;
@@ -12,5 +12,5 @@ export interface DashboardSummary {
 }
 
 export const dashboardApi = {
-  summary: (signal?: AbortSignal) => http.get<DashboardSummary>('/api/dashboard/summary', undefined, signal),
+  summary: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<DashboardSummary>('/api/dashboard/summary', { jurisdictionId }, signal),
 };

@@ -2,9 +2,9 @@ import { useLiveEvent } from '../../app/live.js';
 import { useRemote } from '../../app/use-remote.js';
 import { dashboardApi } from './api.js';
 
-/** The summary counts, refreshed when tasks or alerts change. */
-export function useDashboardSummary() {
-  const r = useRemote((signal) => dashboardApi.summary(signal), []);
+/** The summary counts for a jurisdiction, refreshed when tasks or alerts change. */
+export function useDashboardSummary(jurisdictionId: string | undefined) {
+  const r = useRemote((signal) => dashboardApi.summary(jurisdictionId, signal), [jurisdictionId]);
   useLiveEvent(['task.changed', 'alert.raised', 'alert.acknowledged'], () => r.reload());
   return r;
 }

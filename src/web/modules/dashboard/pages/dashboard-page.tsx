@@ -36,7 +36,7 @@ export function DashboardPage(_props: PageProps) {
   const { current } = useJurisdictionFilter();
   const me = useMe();
   const { can } = useSession();
-  const summary = useDashboardSummary();
+  const summary = useDashboardSummary(current?.id);
   const geo = useChildrenGeojson(current?.id, current?.level);
   const [selected, setSelected] = useState<Pick<JurisdictionFeatureProperties, 'id' | 'name' | 'population'> | null>(null);
 
@@ -51,8 +51,8 @@ export function DashboardPage(_props: PageProps) {
       <Typography.Title level={3} className="bw-page-title">
         {t('dash.title')}
       </Typography.Title>
-      {/* The counts cover the user's whole scope; the map follows the jurisdiction chosen in the top bar. */}
-      <Typography.Paragraph type="secondary">{t('dash.scopeNote', { name: me.jurisdiction.name })}</Typography.Paragraph>
+      {/* Counts and map follow the jurisdiction chosen in the top bar (the user's own scope by default). */}
+      <Typography.Paragraph type="secondary">{t('dash.scopeNote', { name: current?.name ?? me.jurisdiction.name })}</Typography.Paragraph>
       <ErrorAlert error={summary.error} onRetry={summary.reload} />
       <Row gutter={[16, 16]} className="bw-stat-grid">
         {STATS.map((s) => (
