@@ -55,7 +55,7 @@ export const presetParamsSchema = z.strictObject({
     /** Levels in use, strictest first. */
     levels: z.array(riskLevel).min(1),
     /** The granularity each level is drawn at (never coarser without a recorded justification). */
-    granularity: z.record(riskLevel, granularity),
+    granularity: z.partialRecord(riskLevel, granularity),
     lifting: z.array(liftingStep),
     /** Distance in metres within which a new case counts as "near" an area (resets or extends it). */
     nearDistanceM: z.number().int().min(0).max(5000),
@@ -104,7 +104,7 @@ export const SHIPPED_PRESETS: { key: string; name: string; nameEn: string; param
     nameEn: 'November 2022 optimisation',
     params: {
       contacts: {
-        close: { traced: true, lookbackDays: 4, quarantine: { centralDays: 5, homeQuarantineDays: 3, homeMonitoringDays: 0, testDays: [1, 2, 3, 4, 5, 6, 7, 8] } },
+        close: { traced: true, lookbackDays: 4, quarantine: { centralDays: 5, homeQuarantineDays: 3, homeMonitoringDays: 0, testDays: [1, 2, 3, 5, 8] } },
         secondary: { traced: false, lookbackDays: 0, quarantine: { centralDays: 0, homeQuarantineDays: 0, homeMonitoringDays: 0, testDays: [] } },
       },
       dayCounting: { firstDay: 0 },
