@@ -32,7 +32,7 @@ import { systemActor } from '../platform/actor.js';
 import { newId } from '../platform/ids.js';
 import type { NewJurisdiction } from '../modules/geo/geo.service.js';
 import { area, bbox, centroid, convexHull, pointInRing, rect, roundRing, voronoiCells, type Pt, type Ring } from '../modules/geo/geometry.js';
-import type { PersonInput } from '../modules/population/population.service.js';
+import type { PersonInput, PlaceRef } from '../modules/population/population.service.js';
 import { makeResidentId } from '../modules/population/resident-id.js';
 
 export interface DemoCityOptions {
@@ -423,12 +423,24 @@ interface DistrictPlan {
   persons: number;
 }
 
+/**
+ * A piece of a district, in insertion order: new nodes (parents before children) and the persons
+ * who live in them. Pieces never split a household.
+ */
+export interface CityPiece {
+  district: DistrictSpec;
+  nodes: NewJurisdiction[];
+  persons: PersonInput[];
+}
+
 interface Ctx {
   rng: Rng;
   nodes: NewJurisdiction[];
-  batches: PersonInput[][];
   pending: PersonInput[];
+  /** Resident IDs used in this district (their region is the district's code, so no other district shares them). */
   usedIds: Set<string>;
+  /** IDs of non-residents, whose regions lie outside the city: shared by all districts. */
+  originIds: Set<string>;
   spec: DistrictSpec;
 }
 
@@ -439,11 +451,12 @@ function node(ctx: Ctx, parent: NewJurisdiction, code: string, name: string, lev
 }
 
 function residentIdFor(ctx: Ctx, region: string, birthDate: string, sex: Sex): string {
+  const used = region === ctx.spec.code ? ctx.usedIds : ctx.originIds;
   let seq = ctx.rng.int(0, 999);
   for (let i = 0; i < 1000; i++, seq = (seq + 2) % 1000) {
     const id = makeResidentId(region, birthDate, seq, sex);
-    if (!ctx.usedIds.has(id)) {
-      ctx.usedIds.add(id);
+    if (!used.has(id)) {
+      used.add(id);
       return id;
     }
   }
@@ -509,8 +522,8 @@ function urbanCompound(ctx: Ctx, community: NewJurisdiction, seq: number, name: 
   rng.shuffle(slots);
   households.forEach((members, i) => {
     const slot = slots[i % slots.length];
-    // More households than flats cannot happen with the capacity above; the modulo only guards.
-    ctx.pending.push(...personsOf(ctx, members, { jurisdictionId: slot.entrance.id, room: i < slots.length ? slot.room : `${slot.room}-${i}` }));
+    // More households than flats happens only when 99 buildings are not enough; the suffix keeps rooms apart.
+    ctx.pending.push(...personsOf(ctx, members, { jurisdictionId: slot.entrance.id, room: i < slots.length ? slot.room : `${slot.room}-${Math.floor(i / slots.length)}` }));
   });
   for (let i = 0; i < nonResidents; i++) {
     const [origin, region] = rng.pick(ORIGINS);
@@ -548,19 +561,44 @@ function ruralGroup(ctx: Ctx, village: NewJurisdiction, seq: number, ring: Ring,
   });
 }
 
-function flush(ctx: Ctx, min: number): void {
-  if (ctx.pending.length >= min && ctx.pending.length > 0) {
-    ctx.batches.push(ctx.pending);
-    ctx.pending = [];
-  }
+/** Compounds of 200–5,000 people: urban sizes are drawn around 1,200 (log-normal), village groups 250–600. */
+export const COMPOUND_MIN = 200;
+export const COMPOUND_MAX = 5000;
+
+/**
+ * How many compounds `people` make: about `people / typical`, but never so many that one falls below
+ * COMPOUND_MIN, nor so few that one exceeds COMPOUND_MAX (shares vary ±20%, see `apportion` below).
+ */
+function compoundCount(people: number, typical: number, cap: number): number {
+  const most = Math.max(1, Math.floor(people / (COMPOUND_MIN * 1.5)));
+  const least = Math.max(1, Math.ceil(people / (COMPOUND_MAX / 1.5)));
+  return clamp(Math.round(people / typical), Math.min(least, cap), Math.min(most, cap));
 }
 
-function planDistrict(spec: DistrictSpec, ring: Ring, cityNode: NewJurisdiction, residents: number, seed: string, usedIds: Set<string>): DistrictPlan {
+/** A log-normal draw: median `m`, spread `sigma` (Box–Muller on the seeded PRNG). */
+function logNormal(rng: Rng, m: number, sigma: number): number {
+  const u = Math.max(rng.next(), 1e-12);
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+  return m * Math.exp(sigma * z);
+}
+
+/**
+ * Plans one district lazily: yields pieces (nodes, then the persons living in them) of about a
+ * thousand persons, so even a district of millions never sits in memory at once.
+ */
+function* planDistrictPieces(spec: DistrictSpec, ring: Ring, cityNode: NewJurisdiction, residents: number, seed: string, originIds: Set<string>): Generator<CityPiece> {
   const rng = new Rng(`${seed}/${spec.code}`);
-  const ctx: Ctx = { rng, nodes: [], batches: [], pending: [], usedIds, spec };
+  const ctx: Ctx = { rng, nodes: [], pending: [], usedIds: new Set(), originIds, spec };
+  const take = (min: number): CityPiece | null => {
+    if (ctx.pending.length < min || (ctx.pending.length === 0 && ctx.nodes.length === 0)) return null;
+    const piece = { district: spec, nodes: ctx.nodes, persons: ctx.pending };
+    ctx.nodes = [];
+    ctx.pending = [];
+    return piece;
+  };
   const district = node(ctx, cityNode, spec.code, spec.name, 'district', spec.kind, ring);
 
-  const streetsN = clamp(Math.round(Math.sqrt(residents / 50)), 1, 12);
+  const streetsN = clamp(Math.round(Math.sqrt(residents / 200)), 1, 12);
   const urbanStreets = Math.round(streetsN * spec.urban);
   const streetRings = partition(rng, ring, streetsN);
   const streetShares = apportion(residents, streetRings.map(() => rng.range(0.6, 1.4)));
@@ -578,45 +616,52 @@ function planDistrict(spec: DistrictSpec, ring: Ring, cityNode: NewJurisdiction,
   });
   const isUrban = new Set(order.slice(0, urbanStreets));
 
-  streetRings.forEach((sRing, si) => {
+  for (let si = 0; si < streetRings.length; si++) {
+    const sRing = streetRings[si];
     const urban = isUrban.has(si);
     const kind = urban ? 'street' : rng.chance(0.75) ? 'town' : 'township';
     const seq = kind === 'street' ? ++seqStreet : kind === 'town' ? ++seqTown : ++seqTownship;
     const stem = urban ? urbanName() : natureName();
     const street = node(ctx, district, `${spec.code}${pad(seq, 3)}000`, `${stem}${kind === 'street' ? '街道' : kind === 'town' ? '镇' : '乡'}`, 'street', kind, sRing);
     const rS = streetShares[si];
-    const communitiesN = clamp(Math.round(Math.sqrt(rS / 40)), 1, 15);
+    const communitiesN = clamp(Math.round(Math.sqrt(rS / 150)), 1, 15);
     const cRings = partition(rng, sRing, communitiesN);
     const cShares = apportion(rS, cRings.map(() => rng.range(0.6, 1.4)));
     let seqCommunity = 0;
     let seqVillage = 200;
-    cRings.forEach((cRing, ci) => {
+    for (let ci = 0; ci < cRings.length; ci++) {
+      const cRing = cRings[ci];
       // Towns and townships have one 社区 (the town seat) and villages; urban streets only 社区.
       const village = !urban && ci > 0;
       const cCode = `${street.code.slice(0, 9)}${pad(village ? ++seqVillage : ++seqCommunity, 3)}`;
       const cName = village ? `${rng.chance(0.6) ? familyName() : natureName()}村` : `${urbanName()}社区`;
       const community = node(ctx, street, cCode, cName, 'community', village ? 'village' : 'community', cRing);
       const rC = cShares[ci];
-      if (village) {
-        const groupsN = clamp(Math.ceil(rC / 80), 1, 10);
-        const gRings = partition(rng, cRing, groupsN);
-        apportion(rC, gRings.map(() => rng.range(0.7, 1.3))).forEach((rG, gi) => {
-          ruralGroup(ctx, community, gi + 1, gRings[gi], rG);
-          flush(ctx, 1000);
-        });
-      } else {
-        const compoundsN = clamp(Math.round(Math.sqrt(rC / 30)), 1, 8);
-        const kRings = partition(rng, cRing, compoundsN);
-        const compoundName = uniqueNamer(rng, () => rng.pick(COMPOUND_PATTERN).replace('{}', twoPart(rng, URBAN_A, URBAN_B)));
-        apportion(rC, kRings.map(() => rng.range(0.6, 1.4))).forEach((rK, ki) => {
-          urbanCompound(ctx, community, ki + 1, compoundName(), kRings[ki], rK);
-          flush(ctx, 1000);
-        });
+      const groupsN = village ? compoundCount(rC, rng.int(250, 600), 99) : compoundCount(rC, clamp(logNormal(rng, 1200, 0.6), COMPOUND_MIN, COMPOUND_MAX), 999);
+      const kRings = partition(rng, cRing, groupsN);
+      const sizes = apportion(rC, kRings.map(() => rng.range(0.8, 1.2)));
+      const compoundName = village ? null : uniqueNamer(rng, () => rng.pick(COMPOUND_PATTERN).replace('{}', twoPart(rng, URBAN_A, URBAN_B)));
+      for (let ki = 0; ki < kRings.length; ki++) {
+        if (village) ruralGroup(ctx, community, ki + 1, kRings[ki], sizes[ki]);
+        else urbanCompound(ctx, community, ki + 1, compoundName!(), kRings[ki], sizes[ki]);
+        const piece = take(1000);
+        if (piece) yield piece;
       }
-    });
-  });
-  flush(ctx, 0);
-  return { spec, nodes: ctx.nodes, batches: ctx.batches, persons: ctx.batches.reduce((s, b) => s + b.length, 0) };
+    }
+  }
+  const last = take(0);
+  if (last) yield last;
+}
+
+/** One district's whole plan (the pieces collected): for tests and small cities. */
+function planDistrict(spec: DistrictSpec, ring: Ring, cityNode: NewJurisdiction, residents: number, seed: string, originIds: Set<string>): DistrictPlan {
+  const nodes: NewJurisdiction[] = [];
+  const batches: PersonInput[][] = [];
+  for (const p of planDistrictPieces(spec, ring, cityNode, residents, seed, originIds)) {
+    nodes.push(...p.nodes);
+    if (p.persons.length) batches.push(p.persons);
+  }
+  return { spec, nodes, batches, persons: batches.reduce((s, b) => s + b.length, 0) };
 }
 
 /** The city outline: a convex, slightly irregular polygon filling the real bounds. */
@@ -636,9 +681,10 @@ function cityRing(seed: string): Ring {
 
 /**
  * Plans the whole city without touching the database: the city node and, lazily, one district at
- * a time (so a million residents never sit in memory at once). Deterministic for a seed and scale.
+ * a time (`districts`) or piece by piece (`pieces`, what the loader uses: constant memory at any
+ * size). Deterministic for a seed and size.
  */
-export function planDemoCity(opts: DemoCityOptions = {}): { city: NewJurisdiction; residents: number; districts: () => Generator<DistrictPlan> } {
+export function planDemoCity(opts: DemoCityOptions = {}): { city: NewJurisdiction; residents: number; districts: () => Generator<DistrictPlan>; pieces: () => Generator<CityPiece> } {
   const seed = opts.seed ?? 'bulwark-yichang-v1';
   const residents = Math.max(0, Math.floor(opts.residents ?? DEMO_DEFAULT_RESIDENTS));
   const ring = cityRing(seed);
@@ -655,54 +701,107 @@ export function planDemoCity(opts: DemoCityOptions = {}): { city: NewJurisdictio
     city,
     residents,
     districts: function* () {
-      const usedIds = new Set<string>();
-      for (let i = 0; i < DISTRICTS.length; i++) yield planDistrict(DISTRICTS[i], cells[i], city, shares[i], seed, usedIds);
+      const originIds = new Set<string>();
+      for (let i = 0; i < DISTRICTS.length; i++) yield planDistrict(DISTRICTS[i], cells[i], city, shares[i], seed, originIds);
+    },
+    pieces: function* () {
+      const originIds = new Set<string>();
+      for (let i = 0; i < DISTRICTS.length; i++) yield* planDistrictPieces(DISTRICTS[i], cells[i], city, shares[i], seed, originIds);
     },
   };
 }
 
+/** Named population sizes of `bulwark city generate --scale`. */
+export const CITY_SCALES = { yichang: 4_000_000, shanghai: 25_000_000 } as const;
+
+export interface GenerateProgress {
+  /** Persons written so far, and in all. */
+  done: number;
+  total: number;
+  /** What is being written (a district's name). */
+  what: string;
+  /** Jurisdiction nodes written so far. */
+  nodes: number;
+}
+
 /**
- * Loads the demo city into an empty database: the tree with geometry, households and persons.
- * Each district is one transaction; nodes and persons are inserted in multi-row batches and
- * journaled per batch. Progress: `onProgress(done, total, what)` with persons as the unit.
+ * Loads a generated city into an empty database through the fast bulk path: the tree with
+ * geometry, households and persons. Each district is one transaction (pieces of about a thousand
+ * persons inside it); nodes are journaled per 5,000, persons per 500 (digests), the population
+ * counters move once per node per piece. Deterministic: the same seed and size give the same city.
+ */
+export async function generateCity(deps: Deps, opts: DemoCityOptions & { onProgress?: (p: GenerateProgress) => void } = {}): Promise<{ jurisdictions: number; residents: number; households: number }> {
+  const existing = await deps.services.geo.count();
+  if (existing > 0) throw new Error(`The database already holds ${existing} jurisdictions; generate a city into an empty database`);
+  const actor = systemActor('demo');
+  const plan = planDemoCity(opts);
+  const { geo, population, journal } = deps.services;
+  const progress: GenerateProgress = { done: 0, total: plan.residents, what: YICHANG.name, nodes: 1 };
+  let households = 0;
+  opts.onProgress?.({ ...progress });
+  await inTx(deps.db, async (trx) => {
+    await geo.insertMany(trx, [plan.city]);
+    await journal.appendBatch(trx, actor, { action: 'geo.jurisdiction.import', entityType: 'jurisdiction', jurisdictionPath: plan.city.path, rows: [nodeDigestRow(plan.city)], summary: { nodes: 1, source: 'demo' } });
+  });
+  const places = new Map<string, PlaceRef>();
+  let pending: CityPiece[] = [];
+  const flushDistrict = async () => {
+    if (pending.length === 0) return;
+    const pieces = pending;
+    pending = [];
+    await inTx(deps.db, async (trx) => {
+      const nodes = pieces.flatMap((p) => p.nodes);
+      await geo.insertMany(trx, nodes);
+      for (let i = 0; i < nodes.length; i += 5000) {
+        await journal.appendBatch(trx, actor, {
+          action: 'geo.jurisdiction.import',
+          entityType: 'jurisdiction',
+          jurisdictionPath: nodes[0].path,
+          rows: nodes.slice(i, i + 5000).map(nodeDigestRow),
+          summary: { nodes: Math.min(5000, nodes.length - i), source: 'demo' },
+        });
+      }
+      for (const p of pieces) {
+        if (p.persons.length === 0) continue;
+        const r = await population.bulkLoad(trx, actor, p.persons, places);
+        households += r.households;
+        progress.done += r.persons;
+        opts.onProgress?.({ ...progress, what: `${p.district.name} 居民` });
+      }
+    });
+    progress.nodes += pieces.reduce((s, p) => s + p.nodes.length, 0);
+    places.clear();
+  };
+  // A district's nodes and persons go in together (one transaction), in pieces of at most
+  // ~50,000 persons so that a very large district does not build one huge transaction.
+  let current: string | null = null;
+  let inPending = 0;
+  for (const piece of plan.pieces()) {
+    if (current !== piece.district.code || inPending >= 50_000) {
+      await flushDistrict();
+      current = piece.district.code;
+      inPending = 0;
+      opts.onProgress?.({ ...progress, what: `${piece.district.name} 辖区` });
+    }
+    for (const n of piece.nodes) places.set(n.id, { id: n.id, path: n.path, level: n.level, parentId: n.parentId });
+    pending.push(piece);
+    inPending += piece.persons.length;
+  }
+  await flushDistrict();
+  return { jurisdictions: progress.nodes, residents: progress.done, households };
+}
+
+/**
+ * Loads the demo city into an empty database (the `demo` command): `generateCity` with the demo's
+ * defaults. Progress: `onProgress(done, total, what)` with persons as the unit.
  */
 export async function seedDemoCity(
   deps: Deps,
   onProgress?: (done: number, total: number, what: string) => void,
   opts: DemoCityOptions = {},
 ): Promise<{ jurisdictions: number; residents: number }> {
-  const actor = systemActor('demo');
-  const plan = planDemoCity(opts);
-  const { geo, population, journal } = deps.services;
-  let done = 0;
-  let nodes = 1;
-  onProgress?.(0, plan.residents, '宜昌市');
-  await inTx(deps.db, async (trx) => {
-    await geo.insertMany(trx, [plan.city]);
-    await journal.appendBatch(trx, actor, { action: 'geo.jurisdiction.import', entityType: 'jurisdiction', jurisdictionPath: plan.city.path, rows: [nodeDigestRow(plan.city)], summary: { nodes: 1, source: 'demo' } });
-  });
-  for (const d of plan.districts()) {
-    await inTx(deps.db, async (trx) => {
-      onProgress?.(done, plan.residents, `${d.spec.name} 辖区`);
-      await geo.insertMany(trx, d.nodes);
-      for (let i = 0; i < d.nodes.length; i += 5000) {
-        await journal.appendBatch(trx, actor, {
-          action: 'geo.jurisdiction.import',
-          entityType: 'jurisdiction',
-          jurisdictionPath: d.nodes[0].path,
-          rows: d.nodes.slice(i, i + 5000).map(nodeDigestRow),
-          summary: { nodes: Math.min(5000, d.nodes.length - i), source: 'demo' },
-        });
-      }
-      for (const batch of d.batches) {
-        await population.createMany(trx, actor, batch);
-        done += batch.length;
-        onProgress?.(done, plan.residents, `${d.spec.name} 居民`);
-      }
-    });
-    nodes += d.nodes.length;
-  }
-  return { jurisdictions: nodes, residents: done };
+  const r = await generateCity(deps, { ...opts, onProgress: (p) => onProgress?.(p.done, p.total, p.what) });
+  return { jurisdictions: r.jurisdictions, residents: r.residents };
 }
 
 function nodeDigestRow(n: NewJurisdiction) {

@@ -22,6 +22,18 @@ export function nameKeys(name: string): NameKeys {
   return { initials: tokens.map((t) => t[0]).join('').slice(0, 60), pinyin: tokens.join('').slice(0, 200) };
 }
 
+const cache = new Map<string, NameKeys>();
+
+/** `nameKeys` with a bounded cache: generated and imported names repeat a lot. */
+export function nameKeysCached(name: string): NameKeys {
+  let k = cache.get(name);
+  if (!k) {
+    if (cache.size >= 200_000) cache.clear();
+    cache.set(name, (k = nameKeys(name)));
+  }
+  return k;
+}
+
 /** A query that should be matched against the pinyin keys: ASCII letters (and spaces) only. */
 export function pinyinQuery(q: string): string | null {
   const t = q.trim().toLowerCase();

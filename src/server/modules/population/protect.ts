@@ -29,11 +29,28 @@ export function deriveKeys(dataKey: Buffer): ProtectKeys {
 }
 
 /**
+ * Random IVs drawn from a pooled CSPRNG buffer: one `randomBytes` call per 5,461 IVs instead of one
+ * per value (a bulk load encrypts two values per person). 96-bit random IVs stay unique with
+ * overwhelming probability far beyond our volumes; each IV is used once.
+ */
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+function nextIv(): Buffer {
+  if (ivAt + 12 > ivPool.length) {
+    ivPool = randomBytes(65532);
+    ivAt = 0;
+  }
+  const iv = ivPool.subarray(ivAt, ivAt + 12);
+  ivAt += 12;
+  return iv;
+}
+
+/**
  * Encrypts a value. Output: `v1.<base64url(iv ‖ tag ‖ ciphertext)>`. `aad` names what the value is
  * (e.g. `person:<id>:idNumber`) and must be given again to decrypt.
  */
 export function encrypt(keys: ProtectKeys, plaintext: string, aad: string): string {
-  const iv = randomBytes(12);
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', keys.enc, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
