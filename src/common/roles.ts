@@ -74,6 +74,17 @@ export const CAPABILITY_TABLE = {
   'user.read': ['commander', 'district_officer', 'community_worker', 'auditor', 'admin'],
   /** Read the dashboard summary counts. */
   'dashboard.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'auditor', 'admin'],
+  /** Read testing campaigns, sites, tubes, coverage, flags and rechecks (核酸检测). */
+  'testing.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'analyst', 'auditor', 'admin'],
+  /**
+   * Open tubes and scan persons into them; sample single-tube rechecks (采样). Commanders and district
+   * officers hold it too, so they keep being able to grant the sampler role (see canGrantRole).
+   */
+  'testing.sample': ['commander', 'district_officer', 'sampler'],
+  /** Receive tubes, record and import results, correct a result (检测). */
+  'testing.lab': ['lab_technician'],
+  /** Plan and run campaigns, sites and their readiness, review flags, home-sampling tasks. */
+  'testing.manage': ['commander', 'district_officer'],
   /** Move the demo clock, run maintenance. */
   'system.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -8,6 +8,7 @@ import { createJobService } from './platform/jobs/jobs.service.js';
 import { createGeoService } from './modules/geo/geo.service.js';
 import { createPopulationService } from './modules/population/population.service.js';
 import { createControlService } from './modules/control/control.service.js';
+import { createTestingService } from './modules/testing/testing.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
@@ -23,6 +24,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.geo = createGeoService(d);
   services.population = createPopulationService(d);
   services.control = createControlService(d);
+  services.testing = createTestingService(d);
   services.dashboard = createDashboardService(d);
   return services;
 }
@@ -37,5 +39,6 @@ export interface Services {
   geo: ReturnType<typeof createGeoService>;
   population: ReturnType<typeof createPopulationService>;
   control: ReturnType<typeof createControlService>;
+  testing: ReturnType<typeof createTestingService>;
   dashboard: ReturnType<typeof createDashboardService>;
 }

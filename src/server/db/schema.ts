@@ -10,9 +10,11 @@ import type { PlatformTables } from '../platform/platform.table.js';
 import { platformColumns } from '../platform/platform.table.js';
 import type { TaskTables } from '../platform/tasks/tasks.table.js';
 import { taskColumns } from '../platform/tasks/tasks.table.js';
+import type { TestingTables } from '../modules/testing/testing.table.js';
+import { testingColumns } from '../modules/testing/testing.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns };

@@ -1,0 +1,303 @@
+import type { JurisdictionDto, JurisdictionLevel } from '../../../common/geo.js';
+import { JURISDICTION_LEVELS } from '../../../common/geo.js';
+import type { Deps } from '../../deps.js';
+import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
+import { HOUR } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import { TestingErrors } from './testing.errors.js';
+import * as repo from './testing.repository.js';
+import { DEFAULT_CAMPAIGN_HOURS, DEFAULT_EXEMPT_STATUSES, DEFAULT_RECHECK_HOURS, POOL_SIZES, commonPath, pathPrefixes } from './testing.rules.js';
+import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
+import { COVERAGE_MAX_DEPTH, CoverageDeltas, TESTING_SYSTEM, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
+
+const COVERAGE_LEVELS = JURISDICTION_LEVELS.slice(0, COVERAGE_MAX_DEPTH) as readonly JurisdictionLevel[];
+const SUBTREE_PAGE = 50_000;
+
+/** Whether the actor may read a campaign: its scope overlaps theirs (inside it, or containing it). */
+export function canReadCampaign(actor: Pick<Actor, 'scopePath'>, c: Pick<repo.CampaignRow, 'scope_path' | 'scope_paths'>): boolean {
+  if (actor.scopePath === '/') return true;
+  if (actor.scopePath.startsWith(c.scope_path)) return true;
+  return (JSON.parse(c.scope_paths) as string[]).some((p) => p.startsWith(actor.scopePath) || actor.scopePath.startsWith(p));
+}
+
+/** The pool size that applies at a path: the deepest override containing it, else the campaign's. */
+export function poolSizeAt(c: Pick<repo.CampaignRow, 'pool_size' | 'pool_overrides'>, path: string): number {
+  const overrides = JSON.parse(c.pool_overrides) as { path: string; poolSize: number }[];
+  let best: { path: string; poolSize: number } | undefined;
+  for (const o of overrides) if (path.startsWith(o.path) && (!best || o.path.length > best.path.length)) best = o;
+  return best?.poolSize ?? Number(c.pool_size);
+}
+
+/**
+ * Campaigns (核酸检测轮次): scope, dates, pooling, exemptions; activation computes and stores the
+ * target population per jurisdiction node, so coverage never scans persons.
+ */
+export function createCampaignService(deps: Deps) {
+  const { geo, control, journal } = deps.services;
+
+  async function visible(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
+    const c = await repo.findCampaign(db, id);
+    if (!c || !canReadCampaign(actor, c)) throw TestingErrors.CAMPAIGN_NOT_FOUND({ id });
+    return c;
+  }
+
+  /** A campaign the actor may manage: its whole scope inside theirs (else the same 404 as missing). */
+  async function manageable(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
+    const c = await repo.findCampaign(db, id);
+    if (!c || !inScope(actor, c.scope_path)) throw TestingErrors.CAMPAIGN_NOT_FOUND({ id });
+    return c;
+  }
+
+  async function toDto(db: DbOrTx, rows: repo.CampaignRow[]): Promise<CampaignDto[]> {
+    const paths = rows.flatMap((r) => JSON.parse(r.scope_paths) as string[]);
+    const names = new Map((await geo.getManyByPath(paths, db)).map((n) => [n.path, n.name]));
+    return rows.map((r) => campaignDto(r, names));
+  }
+
+  /** Every node of one level under a root (pages through children when a level is huge). */
+  async function nodesAt(tx: Tx, root: JurisdictionDto, level: JurisdictionLevel): Promise<JurisdictionDto[]> {
+    const rows = await geo.subtree(TESTING_SYSTEM, root.id, { level, limit: SUBTREE_PAGE }, tx);
+    if (rows.length < SUBTREE_PAGE) return rows;
+    const out: JurisdictionDto[] = [];
+    for (const child of await geo.children(TESTING_SYSTEM, root.id, tx)) out.push(...(await nodesAt(tx, child, level)));
+    return out;
+  }
+
+  /** Persons in the exempt control statuses per node, top-down, skipping subtrees that have none. */
+  async function controlExempt(tx: Tx, roots: JurisdictionDto[], children: Map<string, JurisdictionDto[]>, statuses: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!statuses.length) return out;
+    const queue = [...roots];
+    while (queue.length) {
+      const node = queue.shift()!;
+      const s = await control.summary(TESTING_SYSTEM, node.path, tx);
+      const n = statuses.reduce((a, st) => a + (s.counts[st as keyof typeof s.counts] ?? 0), 0);
+      if (n <= 0) continue;
+      out.set(node.path, n);
+      queue.push(...(children.get(node.id) ?? []));
+    }
+    return out;
+  }
+
+  return {
+    visible,
+    manageable,
+    poolSizeAt,
+
+    /** Creates a planned campaign. The scope is any set of jurisdictions inside the actor's scope. */
+    async create(trx: Tx | undefined, actor: Actor, input: CreateCampaignInput): Promise<CampaignDto> {
+      requireCap(actor, 'testing.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const now = deps.clock.now();
+        const nodes = await geo.getMany(input.scopeJurisdictionIds, tx);
+        const byId = new Map(nodes.map((n) => [n.id, n]));
+        const bad = input.scopeJurisdictionIds.filter((id) => !byId.get(id) || !inScope(actor, byId.get(id)!.path));
+        if (bad.length) throw TestingErrors.CAMPAIGN_SCOPE_INVALID({ jurisdictionIds: bad });
+        // Drop nodes inside another node of the scope: the outer one already covers them.
+        const roots = [...new Map(nodes.map((n) => [n.path, n])).values()].filter((n) => !nodes.some((o) => o.path !== n.path && n.path.startsWith(o.path))).sort((a, b) => a.path.localeCompare(b.path));
+        const startsAt = input.startsAt ?? now;
+        const deadlineAt = input.deadlineAt ?? startsAt + DEFAULT_CAMPAIGN_HOURS * HOUR;
+        if (deadlineAt <= startsAt) throw TestingErrors.CAMPAIGN_INVALID({ field: 'deadlineAt', problem: 'must be after startsAt' });
+        const poolSize = input.poolSize ?? 10;
+        const overrideNodes = await geo.getMany((input.poolOverrides ?? []).map((o) => o.jurisdictionId), tx);
+        const overrides = (input.poolOverrides ?? []).map((o) => {
+          const n = overrideNodes.find((x) => x.id === o.jurisdictionId);
+          if (!n || !inCampaignScope(roots.map((r) => r.path), n.path)) throw TestingErrors.CAMPAIGN_INVALID({ field: 'poolOverrides', jurisdictionId: o.jurisdictionId, problem: 'not inside the scope' });
+          if (!(POOL_SIZES as readonly number[]).includes(o.poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize: o.poolSize });
+          return { jurisdictionId: n.id, path: n.path, poolSize: o.poolSize };
+        });
+        const row: repo.CampaignRow = {
+          id: newId(now),
+          name: input.name.trim(),
+          status: 'planned',
+          scope_ids: JSON.stringify(roots.map((r) => r.id)),
+          scope_paths: JSON.stringify(roots.map((r) => r.path)),
+          scope_path: commonPath(roots.map((r) => r.path)),
+          starts_at: startsAt,
+          deadline_at: deadlineAt,
+          pool_size: poolSize,
+          pool_overrides: JSON.stringify(overrides),
+          exempt_statuses: JSON.stringify(input.exemptStatuses ?? DEFAULT_EXEMPT_STATUSES),
+          recheck_hours: input.recheckHours ?? DEFAULT_RECHECK_HOURS,
+          target_total: 0,
+          exempt_total: 0,
+          created_by: actor.userId,
+          created_by_name: actor.name,
+          created_at: now,
+          activated_at: null,
+          closed_at: null,
+          coverage_published_at: 0,
+          updated_at: now,
+        };
+        await repo.insertCampaign(tx, row);
+        await journal.append(tx, actor, {
+          action: 'testing.campaign.create',
+          entityType: 'testing_campaign',
+          entityId: row.id,
+          jurisdictionPath: row.scope_path,
+          payload: { name: row.name, scope: roots.map((r) => r.path), startsAt, deadlineAt, poolSize, overrides: overrides.map((o) => ({ path: o.path, poolSize: o.poolSize })), exemptStatuses: JSON.parse(row.exempt_statuses) },
+        });
+        return (await toDto(tx, [row]))[0];
+      });
+    },
+
+    async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<CampaignDto> {
+      return (await toDto(db, [await visible(db, actor, id)]))[0];
+    },
+
+    /** Campaigns overlapping the actor's scope, newest first. */
+    async list(actor: Actor, f: { status?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: CampaignDto[]; total: number }> {
+      const scope = scopePrefix(actor);
+      const { rows, total } = await repo.listCampaigns(db, { scope, ancestors: scope ? pathPrefixes(scope).slice(0, -1) : [], status: f.status, limit: f.limit ?? 50, offset: f.offset ?? 0 });
+      return { items: await toDto(db, rows), total };
+    },
+
+    /**
+     * Activates a planned campaign: stores a coverage row per node of the scope (down to
+     * buildings) and per ancestor, with the target = persons in the subtree minus those in an
+     * exempt control status and those exempted by hand. Journaled; from now on tubes can be opened.
+     */
+    async activate(trx: Tx | undefined, actor: Actor, id: string): Promise<CampaignDto> {
+      requireCap(actor, 'testing.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const c = await manageable(tx, actor, id);
+        if (c.status !== 'planned') throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: c.status });
+        const now = deps.clock.now();
+        const scopeIds = JSON.parse(c.scope_ids) as string[];
+        const roots = await geo.getMany(scopeIds, tx);
+        const nodes = new Map<string, JurisdictionDto>();
+        for (const root of roots) {
+          const from = COVERAGE_LEVELS.indexOf(root.level);
+          for (const level of COVERAGE_LEVELS.slice(Math.max(0, from))) for (const n of await nodesAt(tx, root, level)) nodes.set(n.path, n);
+          for (const a of await geo.getManyByPath(pathPrefixes(root.path).slice(0, -1), tx)) if (!nodes.has(a.path)) nodes.set(a.path, { ...a, population: 0 });
+        }
+        const rootPaths = roots.map((r) => r.path);
+        // Ancestors count only the part of them inside the scope.
+        for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) nodes.get(p)!.population += root.population;
+        const children = new Map<string, JurisdictionDto[]>();
+        for (const n of nodes.values()) if (n.parentId && inCampaignScope(rootPaths, n.path)) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n]);
+
+        const exemptStatuses = JSON.parse(c.exempt_statuses) as string[];
+        const exempt = await controlExempt(tx, roots, children, exemptStatuses);
+        // Manual exemptions, except persons already exempt by their control status.
+        const manual = await repo.listExemptions(tx, c.id, 100_000, 0);
+        const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
+        const exemptByPath = new Map(exempt);
+        for (const root of roots) {
+          const n = exempt.get(root.path) ?? 0;
+          for (const p of pathPrefixes(root.path).slice(0, -1)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + n);
+        }
+        for (const r of manual.rows) {
+          if (exemptStatuses.includes(statuses.get(r.person_id)?.status ?? 'none')) continue;
+          for (const p of pathPrefixes(r.jurisdiction_path).slice(0, COVERAGE_MAX_DEPTH)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + 1);
+        }
+
+        const rows: repo.CoverageRow[] = [...nodes.values()].map((n) => {
+          const ex = Math.min(exemptByPath.get(n.path) ?? 0, n.population);
+          return {
+            campaign_id: c.id,
+            jurisdiction_path: n.path,
+            jurisdiction_id: n.id,
+            level: n.level,
+            name: n.name,
+            pool_size: poolSizeAt(c, n.path),
+            target: n.population - ex,
+            exempt: ex,
+            sampled: 0,
+            resulted: 0,
+            negative: 0,
+            invalid: 0,
+            positive_tubes: 0,
+            pending_recheck: 0,
+            recheck_positive: 0,
+            updated_at: now,
+          };
+        });
+        await repo.insertCoverage(tx, rows);
+        const targetTotal = roots.reduce((a, r) => a + (rows.find((x) => x.jurisdiction_path === r.path)?.target ?? 0), 0);
+        const exemptTotal = roots.reduce((a, r) => a + (rows.find((x) => x.jurisdiction_path === r.path)?.exempt ?? 0), 0);
+        if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, updated_at: now }))) {
+          throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id });
+        }
+        await journal.append(tx, actor, {
+          action: 'testing.campaign.activate',
+          entityType: 'testing_campaign',
+          entityId: c.id,
+          jurisdictionPath: c.scope_path,
+          payload: { target: targetTotal, exempt: exemptTotal, nodes: rows.length },
+        });
+        await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
+        return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+      });
+    },
+
+    /** Closes an active campaign: no more tubes or scans (results of tubes already sampled still arrive). */
+    async close(trx: Tx | undefined, actor: Actor, id: string): Promise<CampaignDto> {
+      requireCap(actor, 'testing.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const c = await manageable(tx, actor, id);
+        const now = deps.clock.now();
+        if (c.status !== 'active' || !(await repo.updateCampaignIf(tx, c.id, 'active', { status: 'closed', closed_at: now, updated_at: now }))) {
+          throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id, status: c.status });
+        }
+        await journal.append(tx, actor, { action: 'testing.campaign.close', entityType: 'testing_campaign', entityId: c.id, jurisdictionPath: c.scope_path, payload: { status: 'closed' } });
+        await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'closed' } });
+        return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+      });
+    },
+
+    /**
+     * Exempts persons with a reason (they are tested on their own schedule). Before activation the
+     * target is computed without them; on an active campaign the counters move at once.
+     */
+    async exempt(trx: Tx | undefined, actor: Actor, id: string, input: { personIds: readonly string[]; reason: string }): Promise<{ exempted: number; alreadyExempt: number }> {
+      requireCap(actor, 'testing.manage');
+      const reason = input.reason.trim();
+      return inTx(trx ?? deps.db, async (tx) => {
+        const c = await manageable(tx, actor, id);
+        if (c.status === 'closed') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id, status: c.status });
+        const ids = [...new Set(input.personIds)];
+        const paths = await deps.services.population.pathsOf(ids, tx);
+        const scope = JSON.parse(c.scope_paths) as string[];
+        const outside = ids.filter((p) => !paths.has(p) || !inCampaignScope(scope, paths.get(p)!) || !inScope(actor, paths.get(p)!));
+        if (outside.length) throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ personIds: outside.slice(0, 50), count: outside.length });
+        const now = deps.clock.now();
+        const rows = ids.map((p) => ({ campaign_id: c.id, person_id: p, jurisdiction_path: paths.get(p)!, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now }));
+        const fresh = await repo.insertExemptions(tx, rows);
+        const inserted = fresh.size;
+        if (c.status === 'active' && inserted) {
+          // Newly exempted persons leave the target (and enter `exempt`) at their node and above.
+          const deltas = new CoverageDeltas();
+          for (const p of fresh) {
+            deltas.add(paths.get(p)!, 'target', -1);
+            deltas.add(paths.get(p)!, 'exempt', 1);
+          }
+          await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, now);
+          await repo.addCampaignTotals(tx, c.id, -inserted, inserted, now);
+        }
+        await journal.appendBatch(tx, actor, {
+          action: 'testing.campaign.exempt',
+          entityType: 'testing_campaign',
+          entityId: c.id,
+          jurisdictionPath: c.scope_path,
+          rows: ids,
+          summary: { requested: ids.length, exempted: inserted },
+          reason,
+        });
+        return { exempted: inserted, alreadyExempt: ids.length - inserted };
+      });
+    },
+
+    async listExemptions(actor: Actor, id: string, f: { limit?: number; offset?: number }, db: DbOrTx = deps.db) {
+      const c = await visible(db, actor, id);
+      const { rows, total } = await repo.listExemptions(db, c.id, f.limit ?? 50, f.offset ?? 0);
+      return {
+        items: rows.filter((r) => inScope(actor, r.jurisdiction_path)).map((r) => ({ personId: r.person_id, jurisdictionPath: r.jurisdiction_path, reason: r.reason, createdBy: { id: r.created_by, name: r.created_by_name }, createdAt: Number(r.created_at) })),
+        total,
+      };
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;

@@ -1,0 +1,182 @@
+import { createHmac } from 'node:crypto';
+import type { Deps } from '../../deps.js';
+import type { Tx } from '../../db/dialect.js';
+import { WindowLimiter } from '../../platform/auth/rate-limit.js';
+import { AppError } from '../../platform/errors.js';
+import { TestingErrors } from './testing.errors.js';
+import * as repo from './testing.repository.js';
+import type { LookupResult } from './testing.schemas.js';
+import { TESTING_SYSTEM } from './testing.shared.js';
+
+export interface LookupLimits {
+  /** Lookups per client address per window. */
+  perIp: number;
+  /** Lookups per ID number per window (keyed by an HMAC: the number itself is never kept). */
+  perId: number;
+  windowMs: number;
+  /** Lookups served at once; past it, 503 + Retry-After. */
+  maxConcurrent: number;
+  /** A cached answer is served without any query this long. */
+  freshMs: number;
+  /** After that, one version check per request keeps it; past this age it is recomputed anyway. */
+  maxAgeMs: number;
+  /** Cached answers kept at most (oldest dropped first). */
+  maxEntries: number;
+}
+
+export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+
+type Status = LookupResult['samples'][number]['status'];
+const MESSAGES: Record<Status, { zh: string; en: string }> = {
+  sampled: { zh: '已采样，等待送检', en: 'Sampled; on the way to the lab' },
+  in_lab: { zh: '检测中', en: 'In the lab' },
+  negative: { zh: '阴性', en: 'Negative' },
+  recheck_needed: { zh: '需要复核，请居家等待通知', en: 'Please stay home: recheck needed' },
+  resample_needed: { zh: '样本无效，请尽快重新采样', en: 'The sample was invalid: please get sampled again' },
+};
+
+interface Entry {
+  value: LookupResult;
+  personId: string | null;
+  version: number;
+  computedAt: number;
+  checkedAt: number;
+}
+
+/**
+ * The residents' result lookup: public, rate-limited per client and per ID number, answered from
+ * an in-process cache. Each result (and each scan or receipt) invalidates the cache of its
+ * persons in this process and bumps their version in the database; other processes notice the
+ * version within `freshMs`, and recompute anything older than `maxAgeMs` regardless. A positive
+ * result is never shown: the resident sees "please stay home: recheck needed".
+ */
+export function createLookupService(deps: Deps) {
+  let limits = { ...DEFAULT_LOOKUP_LIMITS };
+  let ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);
+  let idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
+  const cache = new Map<string, Entry>();
+  const keysOfPerson = new Map<string, Set<string>>();
+  let inFlight = 0;
+
+  const keyed = (purpose: string, v: string) => createHmac('sha256', deps.config.sessionKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
+  const normalizeId = (v: string) => v.replace(/[\s-]/g, '').toUpperCase();
+
+  function remember(key: string, e: Entry): void {
+    if (cache.size >= limits.maxEntries) {
+      // Maps iterate in insertion order: drop the oldest tenth.
+      let n = Math.ceil(limits.maxEntries / 10);
+      for (const k of cache.keys()) {
+        if (n-- <= 0) break;
+        cache.delete(k);
+      }
+    }
+    cache.delete(key);
+    cache.set(key, e);
+    if (e.personId) {
+      const set = keysOfPerson.get(e.personId) ?? new Set<string>();
+      set.add(key);
+      keysOfPerson.set(e.personId, set);
+    }
+  }
+
+  function statusOf(r: Awaited<ReturnType<typeof repo.latestScansOfPerson>>[number], hasOpenRecheck: boolean): Status {
+    const result = r.tube_result;
+    if (result === 'positive' || result === 'suspicious') return 'recheck_needed';
+    if (result === 'invalid') return Number(r.recheck) === 1 && hasOpenRecheck ? 'recheck_needed' : 'resample_needed';
+    if (result === 'negative') return 'negative';
+    if (Number(r.recheck) === 1 && hasOpenRecheck) return 'recheck_needed';
+    return r.tube_status === 'received' ? 'in_lab' : 'sampled';
+  }
+
+  /** Drops this process's cached answers for these persons (after a scan, receipt or result). */
+  function invalidate(personIds: Iterable<string>): void {
+    for (const p of personIds) {
+      const keys = keysOfPerson.get(p);
+      if (!keys) continue;
+      for (const k of keys) cache.delete(k);
+      keysOfPerson.delete(p);
+    }
+  }
+
+  async function compute(idNumber: string, name: string): Promise<{ value: LookupResult; personId: string | null; version: number }> {
+    const person = await deps.services.population.findByIdNumber(TESTING_SYSTEM, idNumber);
+    if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
+    // The version is read first: a result committed while we compute bumps it past what we keep.
+    const version = await repo.lookupVersion(deps.db, person.id);
+    const [rows, open] = await Promise.all([repo.latestScansOfPerson(deps.db, person.id, 10), repo.openRechecksOf(deps.db, person.id)]);
+    const pending = open.length > 0;
+    const latest = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r);
+    const samples = [...latest.values()].slice(0, 3).map((r) => {
+      let status = statusOf(r, pending);
+      // A person awaiting a recheck sees that on the pool sample too, whatever else is shown.
+      if (pending && open.some((o) => o.campaign_id === r.campaign_id) && status !== 'recheck_needed') status = 'recheck_needed';
+      return { campaign: r.campaign_name, sampledAt: Number(r.scanned_at), status, message: MESSAGES[status] };
+    });
+    return { value: { found: true, samples }, personId: person.id, version };
+  }
+
+  return {
+    /** Sets the limits (tests and the bench; production uses the defaults). */
+    configure(o: Partial<LookupLimits>): void {
+      limits = { ...limits, ...o };
+      ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);
+      idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
+      cache.clear();
+      keysOfPerson.clear();
+    },
+
+    /**
+     * The per-route concurrency cap: call before reading the body; false means answer 503 with
+     * Retry-After now. Every `true` must be followed by one `leave()`.
+     */
+    tryEnter(): boolean {
+      if (inFlight >= limits.maxConcurrent) return false;
+      inFlight++;
+      return true;
+    },
+    leave(): void {
+      inFlight = Math.max(0, inFlight - 1);
+    },
+
+    /** Looks up a resident's latest samples by ID number and name (rate-limited; cached). */
+    async lookup(clientIp: string, input: { idNumber: string; name: string }): Promise<LookupResult> {
+      const wall = deps.wallClock.now();
+      const ipWait = ipLimiter.hit(clientIp, wall);
+      if (ipWait !== null) throw new AppError('LOOKUP_RATE_LIMITED', 429, TestingErrors.LOOKUP_RATE_LIMITED().message, { per: 'client' }, { 'retry-after': String(Math.ceil(ipWait / 1000)) });
+      const idNumber = normalizeId(input.idNumber);
+      const idKey = keyed('id', idNumber);
+      const idWait = idLimiter.hit(idKey, wall);
+      if (idWait !== null) throw new AppError('LOOKUP_RATE_LIMITED', 429, TestingErrors.LOOKUP_RATE_LIMITED().message, { per: 'idNumber' }, { 'retry-after': String(Math.ceil(idWait / 1000)) });
+      const key = `${idKey}.${keyed('name', input.name.trim())}`;
+      const hit = cache.get(key);
+      if (hit && wall - hit.checkedAt < limits.freshMs) return hit.value;
+      if (hit && wall - hit.computedAt < limits.maxAgeMs) {
+        const v = hit.personId ? await repo.lookupVersion(deps.db, hit.personId) : 0;
+        if (v === hit.version) {
+          hit.checkedAt = wall;
+          return hit.value;
+        }
+      }
+      const r = await compute(idNumber, input.name);
+      remember(key, { ...r, computedAt: wall, checkedAt: wall });
+      return r.value;
+    },
+
+    invalidate,
+
+    /** In the result's transaction: bumps the persons' versions (other processes) and drops this process's entries. */
+    async resultChanged(tx: Tx, personIds: readonly string[]): Promise<void> {
+      if (!personIds.length) return;
+      await repo.bumpLookupVersions(tx, personIds);
+      invalidate(personIds);
+    },
+
+    /** Cached answers (tests). */
+    get size(): number {
+      return cache.size;
+    },
+  };
+}
+
+export type LookupService = ReturnType<typeof createLookupService>;
