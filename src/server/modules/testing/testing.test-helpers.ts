@@ -163,3 +163,56 @@ export async function makeBasisTube(env: TestEnv, street: JurisdictionRef): Prom
   const r = await testing.sampling.openTube(sys, { clientId: cid(), campaignId: c.id, siteId: site.id, barcode: barcode('BASIS') });
   return r.tube!.id;
 }
+
+export interface MatrixRecords {
+  campaign: string;
+  site: string;
+  tube: string;
+  recheck: string;
+  flag: string;
+}
+
+const matrixWorlds = new WeakMap<TestEnv, Map<string, Promise<MatrixRecords>>>();
+
+/**
+ * One of each testing record under a street (for the route-policy matrix): an active campaign over
+ * a new community, a site, a pool tube whose positive result started a recheck, and a flag (the
+ * same person scanned twice). Made once per database and street, through the services.
+ */
+export function matrixRecords(env: TestEnv, street: JurisdictionRef): Promise<MatrixRecords> {
+  let perEnv = matrixWorlds.get(env);
+  if (!perEnv) matrixWorlds.set(env, (perEnv = new Map()));
+  let hit = perEnv.get(street.id);
+  if (!hit) {
+    hit = (async () => {
+      const sys = systemActor('auth-matrix');
+      const testing = env.deps.services.testing;
+      const code = `${street.code.slice(0, 9)}7${String(++serial % 100).padStart(2, '0')}`;
+      const [community, , building] = await addNodes(env, street, [
+        { code, name: '矩阵社区', level: 'community' },
+        { code: `${code}001`, name: '矩阵小区', level: 'compound', centre: [111.3, 30.7] },
+        { code: `${code}00101`, name: '1栋', level: 'building' },
+      ]);
+      const persons = await addPersons(env, building, 2);
+      const c = await testing.campaigns.create(undefined, sys, { name: '矩阵轮次', scopeJurisdictionIds: [community.id], poolSize: 5 });
+      await testing.campaigns.activate(undefined, sys, c.id);
+      const site = await testing.sites.create(undefined, sys, { name: '矩阵采样点', kind: 'tent', jurisdictionId: community.id, location: [111.3, 30.7], lanes: 1 });
+      const code1 = barcode('MX');
+      const prepared = await testing.sampling.prepareBatch(sys, [
+        { op: 'open', clientId: cid(), campaignId: c.id, siteId: site.id, barcode: code1 },
+        ...persons.map((p) => ({ op: 'scan' as const, clientId: cid(), campaignId: c.id, barcode: code1, idNumber: p.idNumber })),
+        { op: 'scan', clientId: cid(), campaignId: c.id, barcode: code1, idNumber: persons[0].idNumber },
+        { op: 'close', clientId: cid(), campaignId: c.id, barcode: code1 },
+      ]);
+      const batch = await testing.sampling.applyBatch(undefined, prepared);
+      const tubeId = batch.items[0].tube!.id;
+      await testing.lab.receive(undefined, sys, { boxCode: 'BOX-MX', barcodes: [code1] });
+      await testing.lab.recordOne(undefined, sys, { barcode: code1, result: 'positive', ctOrf1ab: 28, ctN: 30, lab: '矩阵实验室' });
+      const { items: rechecks } = await testing.rechecks.list(sys, { campaignId: c.id });
+      const { items: flags } = await testing.flags.list(sys, c.id, {});
+      return { campaign: c.id, site: site.id, tube: tubeId, recheck: rechecks[0].id, flag: flags[0].id };
+    })();
+    perEnv.set(street.id, hit);
+  }
+  return hit;
+}
