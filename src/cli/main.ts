@@ -7,6 +7,9 @@ import { registerJournal } from './commands/journal.js';
 import { registerBackup } from './commands/backup.js';
 import { registerUser } from './commands/user.js';
 import { registerClock } from './commands/clock.js';
+import { registerCity } from './commands/city.js';
+import { registerImport } from './commands/import.js';
+import { registerExport } from './commands/export.js';
 import { EXIT, CliError } from './exit.js';
 
 const program = new Command()
@@ -23,6 +26,9 @@ registerJournal(program);
 registerBackup(program);
 registerUser(program);
 registerClock(program);
+registerCity(program);
+registerImport(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

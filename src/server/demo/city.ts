@@ -624,7 +624,9 @@ function* planDistrictPieces(spec: DistrictSpec, ring: Ring, cityNode: NewJurisd
     const stem = urban ? urbanName() : natureName();
     const street = node(ctx, district, `${spec.code}${pad(seq, 3)}000`, `${stem}${kind === 'street' ? '街道' : kind === 'town' ? '镇' : '乡'}`, 'street', kind, sRing);
     const rS = streetShares[si];
-    const communitiesN = clamp(Math.round(Math.sqrt(rS / 150)), 1, 15);
+    // Communities (社区/村) of a few thousand people each, so that compounds can reach their real sizes.
+    // A town has its seat (a 社区) and at least one village when it has people enough for both.
+    const communitiesN = urban ? clamp(Math.round(rS / 3000), 1, 15) : clamp(Math.round(rS / 1500), rS >= 3.5 * COMPOUND_MIN ? 2 : 1, 15);
     const cRings = partition(rng, sRing, communitiesN);
     const cShares = apportion(rS, cRings.map(() => rng.range(0.6, 1.4)));
     let seqCommunity = 0;
