@@ -122,10 +122,10 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
    * identical result is `unchanged`; a different one is kept, flagged and `conflict` (the first
    * stays effective until a correction).
    */
-  async function record(tx: Tx, actor: Actor, inputs: readonly (ResultInput & { row: number })[], opts: { mode: 'all' | 'partial'; source: 'manual' | 'import'; single?: boolean }) {
+  async function record(tx: Tx, actor: Actor, inputs: readonly (ResultInput & { row: number })[], opts: { mode: 'all' | 'partial'; source: 'manual' | 'import'; single?: boolean; rejectedBefore?: RowReport[] }) {
     requireCap(actor, 'testing.lab');
     const now = deps.clock.now();
-    const reports: RowReport[] = [];
+    const reports: RowReport[] = [...(opts.rejectedBefore ?? [])];
     const checked: { input: ResultInput & { row: number }; barcode: string }[] = [];
     for (const input of inputs) {
       try {
@@ -291,25 +291,18 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         if (at === null) return fail('RESULT_INVALID', { field: 'time' });
         inputs.push({ row, barcode, result, ctOrf1ab: ct1, ctN: ct2, resultAt: at, lab: get('lab') });
       });
-      if (early.length && mode === 'all') throw TestingErrors.IMPORT_INVALID(early.slice(0, 500));
       return inTx(trx ?? deps.db, async (tx) => {
-        let r;
-        try {
-          r = await record(tx, actor, inputs, { mode, source: 'import' });
-        } catch (err) {
-          // Merge the parse errors into the report of a refused file.
-          if (err instanceof AppError && err.code === 'IMPORT_INVALID') throw TestingErrors.IMPORT_INVALID([...early, ...(err.details as RowReport[])].sort((a, b) => a.row - b.row).slice(0, 500));
-          throw err;
-        }
+        // Rows that did not parse join the report; with mode `all` they refuse the file before anything is written.
+        const r = await record(tx, actor, inputs, { mode, source: 'import', rejectedBefore: early });
         const count = (s: string) => r.outcomes.filter((o) => o.status === s).length;
         return {
           rows: table.length - 1,
           recorded: count('recorded'),
           unchanged: count('unchanged'),
           conflicts: count('conflict'),
-          rejected: r.rejected + early.length,
+          rejected: r.rejected,
           rechecksStarted: r.outcomes.reduce((n, o) => n + o.rechecksStarted, 0),
-          report: [...early, ...r.reports].sort((a, b) => a.row - b.row).slice(0, 2000),
+          report: r.reports.slice(0, 2000),
         };
       });
     },

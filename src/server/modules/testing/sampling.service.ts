@@ -139,11 +139,12 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
     const personsByCampaign = new Map<string, Set<string>>();
     for (const { op, person } of ops) {
       if (op.op !== 'scan' || !person || person instanceof AppError) continue;
-      const tube = op.tubeId ? state.tubesById.get(op.tubeId) : op.campaignId && normalizeBarcode(op.barcode) ? state.tubesByKey.get(tubeKey(op.campaignId, normalizeBarcode(op.barcode)!)) : undefined;
-      if (!tube) continue;
-      const set = personsByCampaign.get(tube.row.campaign_id) ?? new Set<string>();
+      // The tube may be opened by an earlier op of this batch: then the op names its campaign.
+      const campaignId = (op.tubeId ? state.tubesById.get(op.tubeId)?.row.campaign_id : undefined) ?? op.campaignId;
+      if (!campaignId) continue;
+      const set = personsByCampaign.get(campaignId) ?? new Set<string>();
       set.add(person.personId);
-      personsByCampaign.set(tube.row.campaign_id, set);
+      personsByCampaign.set(campaignId, set);
     }
     for (const [campaignId, persons] of personsByCampaign) {
       for (const s of await repo.countedScansOf(tx, campaignId, [...persons])) {

@@ -139,6 +139,11 @@ export async function buildTestingCity(t: TestApp) {
 }
 
 export type TestingCity = Awaited<ReturnType<typeof buildTestingCity>>;
+
+/** New sessions for every user at the current (test) time, after the clock was moved past their idle expiry. */
+export async function refreshSessions(t: TestApp, city: TestingCity): Promise<void> {
+  for (const u of Object.values(city.users)) u.headers = await sessionHeaders(t.deps.db, u.user, t.clock.now(), 365 * 86_400_000);
+}
 export type TestUser = { user: UserRef; actor: Actor; headers: Record<string, string> };
 
 let barcodeSerial = 0;
