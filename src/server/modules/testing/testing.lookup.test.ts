@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { inTx } from '../../db/dialect.js';
+import { DEFAULT_LOOKUP_LIMITS } from './lookup.service.js';
+import * as repo from './testing.repository.js';
+import { barcode, buildTestingCity, cid, type PersonFixture, type TestingCity } from './testing.test-helpers.js';
+
+/**
+ * The residents' public result lookup: what it shows at each step (never a positive), the rate
+ * limits per client and per ID, the cache and its invalidation (in this process and, through the
+ * version, from another), and shedding load with 503 + Retry-After.
+ */
+describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
+  let t: TestApp;
+  let city: TestingCity;
+  let campaignId: string;
+  let siteId: string;
+  let ipSerial = 0;
+
+  const post = (url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method: 'POST', url, headers, payload: payload as never });
+  const lookup = (p: { idNumber: string; name: string }, ip = `10.0.0.${++ipSerial % 250}`) => t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, remoteAddress: ip });
+  const statuses = async (p: PersonFixture) => {
+    const r = await lookup(p);
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json().samples.map((s: { status: string }) => s.status);
+  };
+  async function sample(persons: PersonFixture[]): Promise<string> {
+    const code = barcode();
+    const items = [{ op: 'open', clientId: cid(), campaignId, siteId, barcode: code }, ...persons.map((p) => ({ op: 'scan', clientId: cid(), campaignId, barcode: code, idNumber: p.idNumber })), { op: 'close', clientId: cid(), campaignId, barcode: code }];
+    expect((await post('/api/testing/scans/batch', city.users.sampler.headers, { items })).json().rejected).toBe(0);
+    return code;
+  }
+  const receive = (code: string) => post('/api/testing/lab/receive', city.users.lab.headers, { boxCode: 'B1', barcodes: [code] });
+  const result = (code: string, r: string) => post('/api/testing/lab/results', city.users.lab.headers, { barcode: code, result: r, lab: '市疾控中心', ctOrf1ab: r === 'positive' ? 25 : null, ctN: r === 'positive' ? 26 : null });
+
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    city = await buildTestingCity(t);
+    const officer = city.users.officer.headers;
+    campaignId = (await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id] })).json().id;
+    await post(`/api/testing/campaigns/${campaignId}/activate`, officer);
+    siteId = (await post('/api/testing/sites', officer, { name: '采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })).json().id;
+  });
+  beforeEach(() => t.deps.services.testing.lookup.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 1000, perId: 1000 }));
+  afterAll(() => t.close());
+
+  it('shows sampled → in lab → negative, each step at once (the cache is invalidated by each change)', async () => {
+    const p = city.persons.a11[0];
+    expect(await lookup(p).then((r) => r.json())).toEqual({ found: true, samples: [] });
+    const code = await sample([p]);
+    expect(await statuses(p)).toEqual(['sampled']);
+    await receive(code);
+    expect(await statuses(p)).toEqual(['in_lab']);
+    await result(code, 'negative');
+    const r = (await lookup(p)).json();
+    expect(r.samples).toEqual([{ campaign: '西陵区全员核酸', sampledAt: expect.any(Number), status: 'negative', message: { zh: '阴性', en: 'Negative' } }]);
+  });
+
+  it('never shows a positive: the resident is asked to stay home for the recheck', async () => {
+    const [p, q] = [city.persons.a11[1], city.persons.a11[2]];
+    const code = await sample([p, q]);
+    await receive(code);
+    await result(code, 'positive');
+    const r = await lookup(p);
+    expect(r.json().samples).toEqual([expect.objectContaining({ status: 'recheck_needed', message: { zh: '需要复核，请居家等待通知', en: 'Please stay home: recheck needed' } })]);
+    expect(r.body.toLowerCase()).not.toContain('positive');
+    expect(r.body).not.toContain('阳性');
+    expect(await statuses(q)).toEqual(['recheck_needed']);
+  });
+
+  it('answers an unknown ID and a wrong name alike, without saying which', async () => {
+    const p = city.persons.a11[3];
+    const wrongName = (await lookup({ idNumber: p.idNumber, name: '张三' })).json();
+    const unknown = (await lookup({ idNumber: '420502199001011237', name: p.name })).json();
+    expect(wrongName).toEqual({ found: false, samples: [] });
+    expect(unknown).toEqual(wrongName);
+  });
+
+  it('rate-limits per client address and per ID number with 429 and Retry-After', async () => {
+    const lk = t.deps.services.testing.lookup;
+    lk.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 3, perId: 1000 });
+    const p = city.persons.a11[4];
+    const fromOne = [];
+    for (let i = 0; i < 4; i++) fromOne.push(await lookup(p, '192.0.2.7'));
+    expect(fromOne.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+    expect(fromOne[3].json().error.code).toBe('LOOKUP_RATE_LIMITED');
+    expect(Number(fromOne[3].headers['retry-after'])).toBeGreaterThan(0);
+    expect((await lookup(p, '192.0.2.8')).statusCode).toBe(200);
+
+    lk.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 1000, perId: 2 });
+    const q = city.persons.a11[5];
+    const spread = [];
+    for (let i = 0; i < 3; i++) spread.push(await lookup(q, `198.51.100.${i}`));
+    expect(spread.map((r) => r.statusCode)).toEqual([200, 200, 429]);
+    expect(spread[2].json().error.details).toEqual({ per: 'idNumber' });
+    // Another person's number is unaffected.
+    expect((await lookup(p, '198.51.100.9')).statusCode).toBe(200);
+  });
+
+  it('another process\'s result reaches a cached answer through the version check, within the fresh window', async () => {
+    const p = city.persons.a11[6];
+    const code = await sample([p]);
+    await receive(code);
+    expect(await statuses(p)).toEqual(['in_lab']);
+    // As another worker would: the result and the version bump commit, but this process's cache is not told.
+    const tube = (await repo.findTubesByBarcodes(t.deps.db, [code]))[0];
+    await inTx(t.deps.db, async (trx) => {
+      await repo.updateTube(trx, tube.id, { status: 'resulted', result: 'negative', result_at: t.clock.now() });
+      await repo.bumpLookupVersions(trx, [p.id]);
+    });
+    expect(await statuses(p)).toEqual(['in_lab']);
+    t.clock.advance(DEFAULT_LOOKUP_LIMITS.freshMs + 1);
+    expect(await statuses(p)).toEqual(['negative']);
+  });
+
+  it('sheds load past its concurrency cap with 503 + Retry-After and keeps answering afterwards', async () => {
+    const lk = t.deps.services.testing.lookup;
+    lk.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 100_000, perId: 100_000, maxConcurrent: 0 });
+    const shed = await lookup(city.persons.a12[0]);
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('1');
+    expect(shed.json().error.code).toBe('LOOKUP_BUSY');
+
+    lk.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 100_000, perId: 100_000, maxConcurrent: 4 });
+    const persons = [...city.persons.a12, ...city.persons.a21, ...city.persons.b11];
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => lookup(persons[i % persons.length], `203.0.113.${i % 200}`)));
+    const codes = new Set(answers.map((a) => a.statusCode));
+    expect([...codes].every((c) => c === 200 || c === 503)).toBe(true);
+    expect(answers.filter((a) => a.statusCode === 200).length).toBeGreaterThan(0);
+    expect((await lookup(city.persons.a12[0])).statusCode).toBe(200);
+  });
+
+  it('refuses a malformed body with 400 and keeps personal data out of the answer', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: '1', name: '', extra: 1 } });
+    expect(r.statusCode).toBe(400);
+    const p = city.persons.a11[0];
+    const ok = await lookup(p);
+    expect(ok.body).not.toContain(p.idNumber);
+    expect(ok.body).not.toContain(p.name);
+  });
+});
