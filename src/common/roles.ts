@@ -85,6 +85,10 @@ export const CAPABILITY_TABLE = {
   'testing.lab': ['lab_technician'],
   /** Plan and run campaigns, sites and their readiness, review flags, home-sampling tasks. */
   'testing.manage': ['commander', 'district_officer'],
+  /** Read cases, contacts, clusters, the chain graph and the board (感染者、密接、一起疫情). */
+  'case.read': ['commander', 'district_officer', 'tracer', 'auditor', 'admin'],
+  /** Confirm and record cases, investigations, contacts and cross-region requests (流调). */
+  'case.manage': ['tracer', 'district_officer', 'commander'],
   /** Move the demo clock, run maintenance. */
   'system.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

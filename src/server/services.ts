@@ -9,6 +9,7 @@ import { createGeoService } from './modules/geo/geo.service.js';
 import { createPopulationService } from './modules/population/population.service.js';
 import { createControlService } from './modules/control/control.service.js';
 import { createTestingService } from './modules/testing/testing.service.js';
+import { createCasesService } from './modules/cases/cases.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
@@ -25,6 +26,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.population = createPopulationService(d);
   services.control = createControlService(d);
   services.testing = createTestingService(d);
+  services.cases = createCasesService(d);
   services.dashboard = createDashboardService(d);
   return services;
 }
@@ -40,5 +42,6 @@ export interface Services {
   population: ReturnType<typeof createPopulationService>;
   control: ReturnType<typeof createControlService>;
   testing: ReturnType<typeof createTestingService>;
+  cases: ReturnType<typeof createCasesService>;
   dashboard: ReturnType<typeof createDashboardService>;
 }

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/2026-11-29-0004-population.js';
 import * as m0005 from './migrations/2026-11-29-0005-control.js';
 import * as m0006 from './migrations/2026-11-29-0006-population-2.js';
 import * as m0007 from './migrations/2026-11-29-0007-testing.js';
+import * as m0008 from './migrations/2026-11-29-0008-cases.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0005-control': m0005,
   '2026-11-29-0006-population-2': m0006,
   '2026-11-29-0007-testing': m0007,
+  '2026-11-29-0008-cases': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

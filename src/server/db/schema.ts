@@ -12,9 +12,11 @@ import type { TaskTables } from '../platform/tasks/tasks.table.js';
 import { taskColumns } from '../platform/tasks/tasks.table.js';
 import type { TestingTables } from '../modules/testing/testing.table.js';
 import { testingColumns } from '../modules/testing/testing.table.js';
+import type { CaseTables } from '../modules/cases/cases.table.js';
+import { caseColumns } from '../modules/cases/cases.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns };
