@@ -224,7 +224,10 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
           const site = state.sites.get(op.siteId);
           if (!site || !inScope(actor, site.jurisdiction_path)) throw TestingErrors.SITE_NOT_FOUND({ id: op.siteId });
           if (Number(site.active) !== 1) throw TestingErrors.SITE_INACTIVE({ id: site.id });
-          if (!inCampaignScope(JSON.parse(c.scope_paths), site.jurisdiction_path)) throw TestingErrors.SITE_OUTSIDE_CAMPAIGN({ siteId: site.id, campaignId: c.id });
+          // A site inside the scope, or above part of it (a community's site for a one-compound campaign).
+          if (!(JSON.parse(c.scope_paths) as string[]).some((p) => site.jurisdiction_path.startsWith(p) || p.startsWith(site.jurisdiction_path))) {
+            throw TestingErrors.SITE_OUTSIDE_CAMPAIGN({ siteId: site.id, campaignId: c.id });
+          }
           if (existing) throw TestingErrors.TUBE_BARCODE_IN_USE({ barcode: b, tubeId: existing.row.id });
           const poolSize = op.poolSize ?? poolSizeAt(c, site.jurisdiction_path);
           if (!(POOL_SIZES as readonly number[]).includes(poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize });

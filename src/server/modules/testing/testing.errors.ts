@@ -16,7 +16,7 @@ export const TestingErrors = defineErrors({
   SITE_NOT_FOUND: [404, 'No such sampling site'],
   SITE_INVALID: [422, 'The sampling site is not valid; see details'],
   SITE_INACTIVE: [409, 'The sampling site is closed'],
-  SITE_OUTSIDE_CAMPAIGN: [422, 'The sampling site lies outside the campaign\'s scope'],
+  SITE_OUTSIDE_CAMPAIGN: [422, 'The sampling site serves no part of the campaign\'s scope'],
   BARCODE_MALFORMED: [422, 'A tube barcode is 8–20 upper-case letters and digits'],
   TUBE_NOT_FOUND: [404, 'Unknown tube barcode'],
   TUBE_BARCODE_IN_USE: [409, 'A tube with this barcode is already used in this campaign'],
