@@ -1,6 +1,7 @@
 /**
- * The fast bulk path for generated populations (`bulwark city generate`, the demo loader): inserts
- * households and persons at the database's own bulk speed, inside the caller's transaction.
+ * The fast bulk path for registering many persons (`bulwark city generate`, the demo loader, imports,
+ * `createMany`): inserts households and persons at the database's own bulk speed, inside the
+ * caller's transaction.
  *
  * This is the one place besides db/dialect.ts that uses the raw drivers, because the query builder
  * costs more than the insert itself at a million rows (compiling a 27-column multi-row statement and
@@ -9,7 +10,8 @@
  *   Kysely transaction holds that same (only) connection, so the rows commit or roll back with it.
  * - PostgreSQL: `INSERT … SELECT * FROM unnest($1::text[], …)` with one array parameter per column,
  *   5,000 rows per statement, through the transaction (no COPY: it needs a separate protocol path).
- * The rows must already be valid: the population service builds and checks them.
+ * The rows must already be valid: the population service builds and checks them. A duplicate
+ * document still fails on the unique index (and rolls the caller's transaction back).
  */
 import { sql } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';

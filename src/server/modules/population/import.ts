@@ -30,6 +30,9 @@ import type { PersonInput, PopulationCore, PreparedBatch } from './population.se
 
 export { ImportErrors } from './spreadsheet.js';
 
+/** Compounds the address resolver reads in one go (a city of 25 million has about 40,000). */
+const COMPOUND_INDEX_MAX = 50_000;
+
 /** Rows validated and written per chunk. */
 export const IMPORT_CHUNK = 2000;
 /** At most this many row errors are listed in a report (all are counted). */
@@ -264,16 +267,58 @@ export class AddressResolver {
     return p;
   }
 
-  private async ancestorNames(db: DbOrTx, path: string): Promise<string[]> {
-    const prefixes: string[] = [];
+  private loading = new Map<string, Promise<void>>();
+
+  /** Names of the nodes at these paths, fetched once each (batched, shared by concurrent lookups). */
+  private async ensureNames(db: DbOrTx, paths: readonly string[]): Promise<void> {
+    const missing = [...new Set(paths)].filter((p) => !this.names.has(p) && !this.loading.has(p));
+    if (missing.length) {
+      const load = this.deps.services.geo.getManyByPath(missing, db).then((nodes) => {
+        for (const n of nodes) this.names.set(n.path, n.name);
+        for (const p of missing) if (!this.names.has(p)) this.names.set(p, '');
+      });
+      for (const p of missing) this.loading.set(p, load);
+    }
+    await Promise.all(paths.map((p) => this.loading.get(p)));
+  }
+
+  private prefixes(path: string): string[] {
+    const out: string[] = [];
     let acc = '/';
-    for (const code of path.split('/').filter(Boolean)) prefixes.push((acc += `${code}/`));
-    const missing = prefixes.filter((p) => !this.names.has(p));
-    if (missing.length) for (const n of await this.deps.services.geo.getManyByPath(missing, db)) this.names.set(n.path, n.name);
-    return prefixes.map((p) => this.names.get(p) ?? '');
+    for (const code of path.split('/').filter(Boolean)) out.push((acc += `${code}/`));
+    return out;
+  }
+
+  /**
+   * Every compound in the actor's scope by name, read once (one query) when there are at most
+   * COMPOUND_INDEX_MAX of them; null when there are more (then names are searched one by one).
+   */
+  private index: Promise<Map<string, JurisdictionDto[]> | null> | undefined;
+
+  private loadIndex(db: DbOrTx): Promise<Map<string, JurisdictionDto[]> | null> {
+    this.index ??= (async () => {
+      const geo = this.deps.services.geo;
+      const roots = this.actor.scopePath === '/' ? await geo.list(this.actor, {}, db) : await geo.getManyByPath([this.actor.scopePath], db);
+      const byName = new Map<string, JurisdictionDto[]>();
+      for (const root of roots) {
+        const compounds = await geo.subtree(this.actor, root.id, { level: 'compound', limit: COMPOUND_INDEX_MAX + 1 }, db);
+        if (compounds.length > COMPOUND_INDEX_MAX) return null;
+        for (const c of compounds) {
+          if (!inScope(this.actor, c.path)) continue;
+          const key = squash(c.name);
+          const list = byName.get(key);
+          if (list) list.push(c);
+          else byName.set(key, [c]);
+        }
+      }
+      return byName;
+    })();
+    return this.index;
   }
 
   private async compoundsNamed(db: DbOrTx, name: string): Promise<JurisdictionDto[]> {
+    const index = await this.loadIndex(db);
+    if (index) return index.get(name) ?? [];
     let p = this.compounds.get(name);
     if (!p) {
       p = this.deps.services.geo.list(this.actor, { q: name, level: 'compound', limit: 5000 }, db).then((xs) => xs.filter((x) => squash(x.name) === name && inScope(this.actor, x.path)));
@@ -294,12 +339,11 @@ export class AddressResolver {
     const wanted = [a.district, a.street, a.community].map(squash).filter(Boolean);
     if (candidates.length > 0 && wanted.length > 0) {
       // Every district, street or community named on the row must be one of the compound's ancestors.
-      const kept: JurisdictionDto[] = [];
-      for (const c of candidates) {
-        const names = await this.ancestorNames(db, c.path);
-        if (wanted.every((w) => names.some((n) => n === w || n.startsWith(w) || w.startsWith(n)))) kept.push(c);
-      }
-      candidates = kept;
+      await this.ensureNames(db, candidates.flatMap((c) => this.prefixes(c.path)));
+      candidates = candidates.filter((c) => {
+        const names = this.prefixes(c.path).map((p) => this.names.get(p) ?? '');
+        return wanted.every((w) => names.some((n) => n !== '' && (n === w || n.startsWith(w) || w.startsWith(n))));
+      });
     }
     if (candidates.length === 0) return { code: 'ADDRESS_COMPOUND_UNKNOWN', field: 'compound' };
     if (candidates.length > 1) return { code: 'ADDRESS_COMPOUND_AMBIGUOUS', field: 'compound' };

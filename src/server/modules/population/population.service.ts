@@ -451,8 +451,7 @@ export function createPopulationService(deps: Deps) {
     // is unique); its ciphertext stays, so its own history still reveals the number it was given.
     for (const a of b.absorbs) await repo.updatePerson(tx, a.from.id, { id_hmac: `merged:${a.from.id}`, updated_at: now });
     try {
-      await repo.insertHouseholds(tx, b.households);
-      await repo.insertPersons(tx, b.persons);
+      await bulkInsert(tx, deps.handle, b.households, b.persons);
     } catch (err) {
       // A concurrent registration of the same document committed first.
       if (isUniqueViolation(err)) throw PopulationErrors.PERSON_ID_EXISTS();

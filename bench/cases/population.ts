@@ -1,0 +1,114 @@
+/**
+ * Population benchmarks, each compared with a ceiling measured in the same run on the same database:
+ * - the raw prepared-insert rate of finished person rows (the bulk path with no application work);
+ * - city generation (planning, validation, encryption, HMACs, households, counters, journal) in persons/s;
+ * - CSV import of N residents (both passes: parsing, GB 11643, address resolution, encryption, HMAC,
+ *   upsert check, writes, journal) in rows/s;
+ * - person lookup by ID through the HMAC (p50/p99 in the note), against a raw select by HMAC.
+ *
+ * Sizes scale with BULWARK_BENCH_SCALE: at 1 the city has 50,000 persons and the import 20,000 rows
+ * (a few seconds each); at 20 the city has the default tier of 1,000,000 persons and the import
+ * 400,000 rows.
+ */
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { generateCity } from '../../src/server/demo/city.js';
+import { rawInsertSeconds } from '../../src/server/modules/population/bulk.repository.js';
+import { hmac, deriveKeys } from '../../src/server/modules/population/protect.js';
+import { makeResidentId } from '../../src/server/modules/population/resident-id.js';
+import { systemActor } from '../../src/server/platform/actor.js';
+import type { BenchRow } from '../lib.js';
+import { measure } from '../lib.js';
+import { benchDeps } from './platform.js';
+
+const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export async function populationCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const g = `population ${dialect}`;
+  const deps = await benchDeps(dialect);
+  const actor = systemActor('bench');
+  const cityN = Math.round(50_000 * scale);
+  const importN = Math.round(20_000 * scale);
+  const lookups = Math.round(5_000 * scale);
+  const ceiling = `${g}/raw prepared insert of person rows (ceiling)`;
+
+  rows.push(await measure(g, 'city generation', cityN, async () => void (await generateCity(deps, { residents: cityN, seed: 'bench' })), { unit: 'persons', ceiling }));
+
+  // The ceiling: the same bulk path fed with finished rows (copies of a generated person).
+  const template = await deps.db.selectFrom('persons').selectAll().where('resident', '=', 1).limit(1).executeTakeFirstOrThrow();
+  const rawSeconds = await rawInsertSeconds(deps.db, deps.handle, template, cityN);
+  rows.unshift({ group: g, name: 'raw prepared insert of person rows (ceiling)', ops: cityN, seconds: rawSeconds, unit: 'rows' });
+
+  // A resident list living in the generated city: district, street, community and compound names
+  // make every address unambiguous; documents from a region the generator never uses (429004).
+  const entrances = await sql<{ path: string }>`select path from jurisdictions where level = 'entrance' order by code limit 2000`.execute(deps.db);
+  const nodes = new Map((await deps.db.selectFrom('jurisdictions').select(['path', 'name']).where('level', 'in', ['district', 'street', 'community', 'compound', 'building', 'entrance']).execute()).map((n) => [n.path, n.name]));
+  const addressOf = (p: string) => {
+    const parts = p.split('/').filter(Boolean);
+    const names: string[] = [];
+    let acc = '/';
+    for (const c of parts) names.push(nodes.get((acc += `${c}/`)) ?? '');
+    return names.slice(1); // district … entrance
+  };
+  const dir = mkdtempSync(path.join(tmpdir(), 'bw-bench-import-'));
+  const file = path.join(dir, 'residents.csv');
+  const ids: string[] = [];
+  writeFileSync(file, '姓名,身份证号,手机号,区,街道,社区,小区,楼栋,单元,房号\r\n');
+  for (let i = 0; i < importN; i += 5000) {
+    const lines: string[] = [];
+    for (let k = i; k < Math.min(importN, i + 5000); k++) {
+      const birth = `19${String(40 + (k % 60)).padStart(2, '0')}-${String(1 + (k % 12)).padStart(2, '0')}-${String(1 + (Math.floor(k / 12) % 28)).padStart(2, '0')}`;
+      const id = makeResidentId('429004', birth, Math.floor(k / 336) % 1000, k % 2 ? 'male' : 'female');
+      ids.push(id);
+      const [district, street, community, compound, building, entrance] = addressOf(entrances.rows[k % entrances.rows.length].path);
+      lines.push([`导入${k}`, id, `139${String(k).padStart(8, '0')}`, district, street, community, compound, building, entrance, String(100 + (k % 3000))].map(csvField).join(','));
+    }
+    appendFileSync(file, lines.join('\r\n') + '\r\n');
+  }
+  let report: Awaited<ReturnType<typeof deps.services.population.imports.run>> | undefined;
+  rows.push(
+    await measure(g, 'CSV import (validate + encrypt + HMAC + write)', importN, async () => {
+      report = await deps.services.population.imports.run(actor, file, { mode: 'partial' });
+    }, { unit: 'rows', ceiling }),
+  );
+  rmSync(dir, { recursive: true, force: true });
+  if (report && report.created + report.unchanged + report.updated !== importN) rows.at(-1)!.note = `only ${report.created} of ${importN} imported: ${report.errors[0]?.reason ?? ''}`;
+
+  // Lookup by ID through the HMAC: the service (normalise, HMAC for each document type, select,
+  // scope, DTO) against a raw select by a precomputed HMAC.
+  const keys = deriveKeys(deps.config.dataKey);
+  const hmacs = ids.slice(0, 2000).map((id) => hmac(keys, 'id:resident_id', id));
+  rows.push(
+    await measure(g, 'raw select by id_hmac (ceiling)', lookups, async () => {
+      for (let i = 0; i < lookups; i++) await deps.db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('id_hmac', '=', hmacs[i % hmacs.length]).executeTakeFirst();
+    }, { unit: 'lookups' }),
+  );
+  const times: number[] = [];
+  let missing = 0;
+  rows.push(
+    await measure(g, 'person lookup by ID via HMAC', lookups, async () => {
+      for (let i = 0; i < lookups; i++) {
+        const t0 = process.hrtime.bigint();
+        const p = await deps.services.population.findByIdNumber(actor, ids[(i * 7919) % ids.length]);
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (!p) missing++;
+      }
+    }, { unit: 'lookups', ceiling: `${g}/raw select by id_hmac (ceiling)` }),
+  );
+  times.sort((a, b) => a - b);
+  const q = (f: number) => times[Math.min(times.length - 1, Math.floor(f * times.length))].toFixed(2);
+  rows.at(-1)!.note = `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms over ${(cityN + importN).toLocaleString('en-US')} persons${missing ? `; ${missing} not found!` : ''}`;
+
+  await deps.handle.close();
+  if (dialect === 'postgres' && deps.config.pgSchema) {
+    const pg = await import('pg');
+    const c = new pg.default.Client({ connectionString: process.env.BULWARK_BENCH_PG });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${deps.config.pgSchema}" CASCADE`);
+    await c.end();
+  }
+  return rows;
+}
