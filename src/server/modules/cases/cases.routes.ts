@@ -29,6 +29,43 @@ const casesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =
     config: { policy: { capability: 'preset.manage', scope: 'none' } },
     schema: { tags, description: 'Switch the city to this preset (journaled with the reason). Existing records keep their version.', params: s.idParams, body: s.activateBody, response: { 200: s.preset } },
   }, async (req) => req.tx((trx) => cases.presets.activate(trx, req.actor, req.params.id, req.body.reason)));
+
+  // ---- cases
+  const caseScope = { entity: 'case', from: 'params', key: 'id' } as const;
+  app.get('/api/cases', {
+    config: { policy: { capability: 'case.read', scope: 'filtered' } },
+    schema: { tags, description: 'Cases in your scope, newest report first (keyset pages: pass nextCursor).', querystring: s.caseListQuery, response: { 200: s.caseList } },
+  }, async (req) => cases.cases.list(req.actor, req.query));
+
+  app.post('/api/cases', {
+    config: { policy: { capability: 'case.manage', scope: 'filtered' } },
+    schema: { tags, description: 'Record a case by hand (the person goes to central isolation through control, basis case).', body: s.caseBody, response: { 200: s.caseDto } },
+  }, async (req) => req.tx((trx) => cases.cases.create(trx, req.actor, req.body)));
+
+  app.post('/api/cases/confirm-from-recheck', {
+    config: { policy: { capability: 'case.manage', scope: 'filtered' } },
+    schema: { tags, description: 'THE confirmation flow: a positive single-tube recheck becomes a case; tube, recheck and case linked.', body: s.confirmBody, response: { 200: s.caseDto } },
+  }, async (req) => req.tx((trx) => cases.cases.confirmFromRecheck(trx, req.actor, req.body)));
+
+  app.get('/api/cases/:id', {
+    config: { policy: { capability: 'case.read', scope: caseScope } },
+    schema: { tags, description: 'One case with its speed measures against its preset version\'s targets.', params: s.idParams, response: { 200: s.caseDetail } },
+  }, async (req) => cases.cases.get(req.actor, req.params.id));
+
+  app.post('/api/cases/:id/source', {
+    config: { policy: { capability: 'case.manage', scope: caseScope } },
+    schema: { tags, description: 'Set the source case (422 CHAIN_CYCLE when it would make a loop).', params: s.idParams, body: s.sourceBody, response: { 200: s.caseDto } },
+  }, async (req) => req.tx((trx) => cases.cases.setSource(trx, req.actor, req.params.id, req.body.sourceCaseId, req.body.reason)));
+
+  app.post('/api/cases/:id/clinical-status', {
+    config: { policy: { capability: 'case.manage', scope: caseScope } },
+    schema: { tags, description: 'Clinical status: treatment, recovered, discharged.', params: s.idParams, body: s.clinicalBody, response: { 200: s.caseDto } },
+  }, async (req) => req.tx((trx) => cases.cases.setClinicalStatus(trx, req.actor, req.params.id, req.body.status, req.body.reason ?? '')));
+
+  app.post('/api/cases/:id/core-investigation', {
+    config: { policy: { capability: 'case.manage', scope: caseScope } },
+    schema: { tags, description: 'Mark the core investigation (核心信息流调) done.', params: s.idParams, response: { 200: s.caseDto } },
+  }, async (req) => req.tx((trx) => cases.cases.markCoreInvestigationDone(trx, req.actor, req.params.id)));
 };
 
 export default casesRoutes;

@@ -1,0 +1,97 @@
+import type { DbOrTx } from '../../db/dialect.js';
+import type { CaseAssistRequestsTable, CaseClustersTable, CaseContactsTable, CasePlacesTable, CasesTable } from './cases.table.js';
+
+export type CaseRow = CasesTable;
+export type ContactRow = CaseContactsTable;
+export type PlaceRow = CasePlacesTable;
+export type ClusterRow = CaseClustersTable;
+export type AssistRow = CaseAssistRequestsTable;
+
+// ---- cases
+export const insertCase = (db: DbOrTx, r: CaseRow) => db.insertInto('cases').values(r).execute();
+export const findCase = (db: DbOrTx, id: string) => db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+export const updateCase = (db: DbOrTx, id: string, set: Partial<CaseRow>) => db.updateTable('cases').set(set).where('id', '=', id).execute();
+export const caseByRecheck = (db: DbOrTx, recheckId: string) => db.selectFrom('cases').selectAll().where('recheck_id', '=', recheckId).executeTakeFirst();
+export const caseOfPersonInCluster = (db: DbOrTx, personId: string, clusterId: string) =>
+  db.selectFrom('cases').select('id').where('person_id', '=', personId).where('cluster_id', '=', clusterId).executeTakeFirst();
+export const casesOfCluster = (db: DbOrTx, clusterId: string) => db.selectFrom('cases').selectAll().where('cluster_id', '=', clusterId).orderBy('confirmed_at').execute();
+export const casePath = async (db: DbOrTx, id: string) => (await db.selectFrom('cases').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export const sourceOf = async (db: DbOrTx, id: string) => (await db.selectFrom('cases').select('source_case_id').where('id', '=', id).executeTakeFirst())?.source_case_id;
+
+/**
+ * A scoped page of cases, newest report first, by keyset (report_date, id) so each page is one
+ * index range scan on (jurisdiction_path, report_date, id) whatever the depth.
+ */
+export async function listCases(db: DbOrTx, f: { prefix: string | null; kind?: string; channel?: string; clusterId?: string; after?: { reportDate: string; id: string }; limit: number }): Promise<CaseRow[]> {
+  let q = db.selectFrom('cases').selectAll();
+  if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  if (f.channel) q = q.where('detection_channel', '=', f.channel);
+  if (f.clusterId) q = q.where('cluster_id', '=', f.clusterId);
+  if (f.after) {
+    const a = f.after;
+    q = q.where((eb) => eb.or([eb('report_date', '<', a.reportDate), eb.and([eb('report_date', '=', a.reportDate), eb('id', '<', a.id)])]));
+  }
+  return q.orderBy('report_date', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+// ---- places
+export const insertPlace = (db: DbOrTx, r: PlaceRow) => db.insertInto('case_places').values(r).execute();
+export const placesOfCase = (db: DbOrTx, caseId: string) => db.selectFrom('case_places').selectAll().where('case_id', '=', caseId).orderBy('from_at').execute();
+/** Places with a jurisdiction node, with their case's cluster (for zoning proposals). */
+export async function placesWithCluster(db: DbOrTx, f: { clusterStatuses?: string[] }) {
+  let q = db
+    .selectFrom('case_places as p')
+    .innerJoin('cases as c', 'c.id', 'p.case_id')
+    .leftJoin('case_clusters as k', 'k.id', 'c.cluster_id')
+    .select(['p.id', 'p.case_id', 'p.jurisdiction_id', 'p.place_path', 'p.place_level', 'p.lng', 'p.lat', 'p.description', 'p.from_at', 'p.to_at', 'c.cluster_id', 'c.confirmed_at', 'k.status as cluster_status'])
+    .where('p.place_path', 'is not', null);
+  if (f.clusterStatuses) q = q.where('k.status', 'in', f.clusterStatuses);
+  return q.orderBy('p.from_at').execute();
+}
+
+// ---- contacts
+export const insertContact = (db: DbOrTx, r: ContactRow) => db.insertInto('case_contacts').values(r).execute();
+export const findContact = (db: DbOrTx, id: string) => db.selectFrom('case_contacts').selectAll().where('id', '=', id).executeTakeFirst();
+export const updateContact = (db: DbOrTx, id: string, set: Partial<ContactRow>) => db.updateTable('case_contacts').set(set).where('id', '=', id).execute();
+export const contactsOfCase = (db: DbOrTx, caseId: string) => db.selectFrom('case_contacts').selectAll().where('case_id', '=', caseId).orderBy('identified_at').execute();
+export const contactsOfCluster = (db: DbOrTx, clusterId: string) => db.selectFrom('case_contacts').selectAll().where('cluster_id', '=', clusterId).orderBy('identified_at').execute();
+export const contactOfPerson = (db: DbOrTx, caseId: string, personId: string) =>
+  db.selectFrom('case_contacts').select('id').where('case_id', '=', caseId).where('person_id', '=', personId).executeTakeFirst();
+export const contactPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_contacts').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+
+export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: string; caseId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
+  let q = db.selectFrom('case_contacts').selectAll();
+  if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
+  if (f.category) q = q.where('category', '=', f.category);
+  if (f.caseId) q = q.where('case_id', '=', f.caseId);
+  if (f.after) {
+    const a = f.after;
+    q = q.where((eb) => eb.or([eb('exposure_date', '<', a.exposureDate), eb.and([eb('exposure_date', '=', a.exposureDate), eb('id', '<', a.id)])]));
+  }
+  return q.orderBy('exposure_date', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+// ---- clusters
+export const insertCluster = (db: DbOrTx, r: ClusterRow) => db.insertInto('case_clusters').values(r).execute();
+export const findCluster = (db: DbOrTx, id: string) => db.selectFrom('case_clusters').selectAll().where('id', '=', id).executeTakeFirst();
+export const updateCluster = (db: DbOrTx, id: string, set: Partial<ClusterRow>) => db.updateTable('case_clusters').set(set).where('id', '=', id).execute();
+export const clusterPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_clusters').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export async function clustersByStatus(db: DbOrTx, statuses: string[], prefix: string | null): Promise<ClusterRow[]> {
+  let q = db.selectFrom('case_clusters').selectAll().where('status', 'in', statuses);
+  if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
+  return q.orderBy('created_at').execute();
+}
+
+// ---- 协查
+export const insertAssist = (db: DbOrTx, r: AssistRow) => db.insertInto('case_assist_requests').values(r).execute();
+export const findAssist = (db: DbOrTx, id: string) => db.selectFrom('case_assist_requests').selectAll().where('id', '=', id).executeTakeFirst();
+export const updateAssist = (db: DbOrTx, id: string, set: Partial<AssistRow>) => db.updateTable('case_assist_requests').set(set).where('id', '=', id).execute();
+export const assistPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_assist_requests').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export async function listAssists(db: DbOrTx, f: { prefix: string | null; direction?: string; status?: string; limit: number; offset: number }): Promise<AssistRow[]> {
+  let q = db.selectFrom('case_assist_requests').selectAll();
+  if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
+  if (f.direction) q = q.where('direction', '=', f.direction);
+  if (f.status) q = q.where('status', '=', f.status);
+  return q.orderBy('created_at', 'desc').limit(f.limit).offset(f.offset).execute();
+}
