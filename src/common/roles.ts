@@ -89,6 +89,12 @@ export const CAPABILITY_TABLE = {
   'case.read': ['commander', 'district_officer', 'tracer', 'auditor', 'admin'],
   /** Confirm and record cases, investigations, contacts and cross-region requests (流调). */
   'case.manage': ['tracer', 'district_officer', 'commander'],
+  /** Read quarantine facilities, rooms, occupancy and stays (隔离). */
+  'quarantine.read': ['commander', 'district_officer', 'community_worker', 'tracer', 'supply_officer', 'auditor', 'admin'],
+  /** Manage facilities and rooms, assign and release stays, record test days. */
+  'quarantine.manage': ['district_officer', 'community_worker', 'tracer', 'supply_officer', 'commander'],
+  /** Run spatiotemporal-companion detection and review its candidates (时空伴随). */
+  'companions.review': ['tracer', 'commander'],
   /** Move the demo clock, run maintenance. */
   'system.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -11,6 +11,7 @@ import { createControlService } from './modules/control/control.service.js';
 import { createTestingService } from './modules/testing/testing.service.js';
 import { createCasesService } from './modules/cases/cases.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
+import { createQuarantineService } from './modules/quarantine/quarantine.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -28,6 +29,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.testing = createTestingService(d);
   services.cases = createCasesService(d);
   services.dashboard = createDashboardService(d);
+  services.quarantine = createQuarantineService(d);
   return services;
 }
 
@@ -44,4 +46,5 @@ export interface Services {
   testing: ReturnType<typeof createTestingService>;
   cases: ReturnType<typeof createCasesService>;
   dashboard: ReturnType<typeof createDashboardService>;
+  quarantine: ReturnType<typeof createQuarantineService>;
 }

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/2026-11-29-0005-control.js';
 import * as m0006 from './migrations/2026-11-29-0006-population-2.js';
 import * as m0007 from './migrations/2026-11-29-0007-testing.js';
 import * as m0008 from './migrations/2026-11-29-0008-cases.js';
+import * as m0009 from './migrations/2026-11-29-0009-quarantine.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0006-population-2': m0006,
   '2026-11-29-0007-testing': m0007,
   '2026-11-29-0008-cases': m0008,
+  '2026-11-29-0009-quarantine': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -14,9 +14,10 @@ import type { TestingTables } from '../modules/testing/testing.table.js';
 import { testingColumns } from '../modules/testing/testing.table.js';
 import type { CaseTables } from '../modules/cases/cases.table.js';
 import { caseColumns } from '../modules/cases/cases.table.js';
+import { quarantineColumns, type QuarantineTables } from '../modules/quarantine/quarantine.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables, QuarantineTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns, ...quarantineColumns };

@@ -1,0 +1,187 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../db/dialect.js';
+import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
+
+/** The facility counter column that counts rooms in each status. */
+export const ROOM_STATUS_COLUMN = {
+  available: 'rooms_available',
+  occupied: 'rooms_occupied',
+  cleaning: 'rooms_cleaning',
+  out_of_service: 'rooms_out_of_service',
+} as const;
+export type RoomStatus = keyof typeof ROOM_STATUS_COLUMN;
+export type FacilityCounter = (typeof ROOM_STATUS_COLUMN)[RoomStatus] | 'rooms_total' | 'beds_total' | 'occupants';
+
+const scoped = (prefix: string | null) => (prefix ? `${prefix}%` : null);
+
+// ---- facilities
+
+export async function insertFacility(db: DbOrTx, row: QuarantineFacilitiesTable): Promise<void> {
+  await db.insertInto('quarantine_facilities').values(row).execute();
+}
+
+export function findFacility(db: DbOrTx, id: string): Promise<QuarantineFacilitiesTable | undefined> {
+  return db.selectFrom('quarantine_facilities').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listFacilities(db: DbOrTx, prefix: string | null, f: { active?: boolean; limit: number; offset: number }): Promise<{ rows: QuarantineFacilitiesTable[]; total: number }> {
+  let q = db.selectFrom('quarantine_facilities');
+  const like = scoped(prefix);
+  if (like) q = q.where('jurisdiction_path', 'like', like);
+  if (f.active !== undefined) q = q.where('active', '=', f.active ? 1 : 0);
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('name').orderBy('id').limit(f.limit).offset(f.offset).execute();
+  return { rows, total: Number(total.n) };
+}
+
+export async function updateFacility(db: DbOrTx, id: string, changes: Partial<QuarantineFacilitiesTable>): Promise<void> {
+  await db.updateTable('quarantine_facilities').set(changes).where('id', '=', id).execute();
+}
+
+/** Adds deltas to a facility's counters in one UPDATE (same transaction as the change). */
+export async function bumpFacility(db: DbOrTx, id: string, deltas: Partial<Record<FacilityCounter, number>>, now: number): Promise<void> {
+  const set: Record<string, unknown> = { updated_at: now };
+  for (const [col, d] of Object.entries(deltas)) if (d) set[col] = sql`${sql.ref(col)} + ${d}`;
+  await db.updateTable('quarantine_facilities').set(set).where('id', '=', id).execute();
+}
+
+/** Occupancy recomputed from the rooms (for the counters-vs-recount check). */
+export async function recountFacility(db: DbOrTx, id: string): Promise<Record<FacilityCounter, number>> {
+  const rows = await db
+    .selectFrom('quarantine_rooms')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('capacity').as('beds'), (eb) => eb.fn.sum<number>('occupants').as('occ')])
+    .where('facility_id', '=', id)
+    .groupBy('status')
+    .execute();
+  const out: Record<FacilityCounter, number> = { rooms_total: 0, rooms_available: 0, rooms_occupied: 0, rooms_cleaning: 0, rooms_out_of_service: 0, beds_total: 0, occupants: 0 };
+  for (const r of rows) {
+    const col = ROOM_STATUS_COLUMN[r.status as RoomStatus];
+    if (col) out[col] += Number(r.n);
+    out.rooms_total += Number(r.n);
+    out.beds_total += Number(r.beds ?? 0);
+    out.occupants += Number(r.occ ?? 0);
+  }
+  return out;
+}
+
+// ---- rooms
+
+export async function insertRooms(db: DbOrTx, rows: QuarantineRoomsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await db.insertInto('quarantine_rooms').values(rows.slice(i, i + 200)).execute();
+}
+
+export function findRoom(db: DbOrTx, id: string): Promise<QuarantineRoomsTable | undefined> {
+  return db.selectFrom('quarantine_rooms').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function existingRoomNumbers(db: DbOrTx, facilityId: string, numbers: readonly string[]): Promise<string[]> {
+  if (!numbers.length) return [];
+  const rows = await db.selectFrom('quarantine_rooms').select('number').where('facility_id', '=', facilityId).where('number', 'in', numbers).execute();
+  return rows.map((r) => r.number);
+}
+
+export function listRooms(db: DbOrTx, facilityId: string, status?: string): Promise<QuarantineRoomsTable[]> {
+  let q = db.selectFrom('quarantine_rooms').selectAll().where('facility_id', '=', facilityId);
+  if (status) q = q.where('status', '=', status);
+  return q.orderBy('floor').orderBy('number').execute();
+}
+
+/** The first room that still has a free bed (available, or occupied below capacity). */
+export function findFreeRoom(db: DbOrTx, facilityId: string): Promise<QuarantineRoomsTable | undefined> {
+  return db
+    .selectFrom('quarantine_rooms')
+    .selectAll()
+    .where('facility_id', '=', facilityId)
+    .where('status', 'in', ['available', 'occupied'])
+    .whereRef('occupants', '<', 'capacity')
+    .orderBy('floor')
+    .orderBy('number')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Conditional update: only when the room is still in `expect` (status and occupants). False when someone else changed it first. */
+export async function updateRoom(db: DbOrTx, id: string, expect: { status: string; occupants: number }, set: { status: string; occupants: number; updated_at: number }): Promise<boolean> {
+  const r = await db.updateTable('quarantine_rooms').set(set).where('id', '=', id).where('status', '=', expect.status).where('occupants', '=', expect.occupants).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// ---- stays
+
+export async function insertStay(db: DbOrTx, row: QuarantineStaysTable): Promise<void> {
+  await db.insertInto('quarantine_stays').values(row).execute();
+}
+
+export function findStay(db: DbOrTx, id: string): Promise<QuarantineStaysTable | undefined> {
+  return db.selectFrom('quarantine_stays').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findActiveStayOfPerson(db: DbOrTx, personId: string): Promise<QuarantineStaysTable | undefined> {
+  return db.selectFrom('quarantine_stays').selectAll().where('person_id', '=', personId).where('status', '=', 'active').executeTakeFirst();
+}
+
+/** Conditional update on (status, phase) so a job and a person acting at once cannot both win. */
+export async function updateStay(db: DbOrTx, id: string, expect: { status: string; phase: string }, set: Partial<QuarantineStaysTable>): Promise<boolean> {
+  const r = await db.updateTable('quarantine_stays').set(set).where('id', '=', id).where('status', '=', expect.status).where('phase', '=', expect.phase).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function listStays(
+  db: DbOrTx,
+  prefix: string | null,
+  f: { status?: string; facilityId?: string; limit: number; offset: number },
+): Promise<{ rows: QuarantineStaysTable[]; total: number }> {
+  let q = db.selectFrom('quarantine_stays');
+  const like = scoped(prefix);
+  if (like) q = q.where((eb) => eb.or([eb('person_path', 'like', like), eb('facility_path', 'like', like)]));
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.facilityId) q = q.where('facility_id', '=', f.facilityId);
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
+  return { rows, total: Number(total.n) };
+}
+
+/** Active stays whose end has passed and whose overdue alert has not gone out. */
+export function findOverdueUnalerted(db: DbOrTx, now: number, limit: number): Promise<QuarantineStaysTable[]> {
+  return db
+    .selectFrom('quarantine_stays')
+    .selectAll()
+    .where('status', '=', 'active')
+    .where('ends_at', '<=', now)
+    .where('overdue_alerted_at', 'is', null)
+    .orderBy('ends_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function markOverdueAlerted(db: DbOrTx, id: string, now: number): Promise<boolean> {
+  const r = await db.updateTable('quarantine_stays').set({ overdue_alerted_at: now }).where('id', '=', id).where('overdue_alerted_at', 'is', null).where('status', '=', 'active').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// ---- tests
+
+export async function insertTests(db: DbOrTx, rows: QuarantineTestsTable[]): Promise<void> {
+  if (rows.length) await db.insertInto('quarantine_tests').values(rows).execute();
+}
+
+export function listTests(db: DbOrTx, stayId: string): Promise<QuarantineTestsTable[]> {
+  return db.selectFrom('quarantine_tests').selectAll().where('stay_id', '=', stayId).orderBy('day').execute();
+}
+
+export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: string; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
+  const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// ---- units (read-only: who a stay's tasks go to)
+
+/** The unit whose jurisdiction is the closest ancestor of (or equal to) `path`; community units preferred by depth. */
+export async function nearestUnit(db: DbOrTx, path: string): Promise<{ id: string; jurisdiction_path: string } | undefined> {
+  const segs = path.split('/').filter(Boolean);
+  const prefixes = segs.map((_, i) => `/${segs.slice(0, i + 1).join('/')}/`);
+  if (!prefixes.length) return undefined;
+  const rows = await db.selectFrom('units').select(['id', 'jurisdiction_path']).where('active', '=', 1).where('jurisdiction_path', 'in', prefixes).execute();
+  rows.sort((a, b) => b.jurisdiction_path.length - a.jurisdiction_path.length || a.id.localeCompare(b.id));
+  return rows[0];
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { BASIS_TYPES } from '../control/control.rules.js';
+
+const id = z.string().min(1).max(64);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
+
+export const idParams = z.object({ id });
+export const roomParams = z.object({ id, roomId: id });
+
+export const occupancy = z.object({
+  roomsTotal: z.number().int(),
+  roomsAvailable: z.number().int().describe('Rooms free for a new person'),
+  roomsOccupied: z.number().int(),
+  roomsCleaning: z.number().int(),
+  roomsOutOfService: z.number().int(),
+  bedsTotal: z.number().int(),
+  occupants: z.number().int().describe('Persons currently in a room'),
+});
+
+export const room = z.object({
+  id: z.string(),
+  facilityId: z.string(),
+  number: z.string(),
+  floor: z.number().int(),
+  capacity: z.number().int(),
+  status: z.enum(['available', 'occupied', 'cleaning', 'out_of_service']),
+  occupants: z.number().int(),
+});
+
+export const facility = z.object({
+  id: z.string(),
+  name: z.string(),
+  jurisdictionId: z.string(),
+  jurisdictionPath: z.string(),
+  address: z.string(),
+  lng: z.number().nullable(),
+  lat: z.number().nullable(),
+  staffCount: z.number().int(),
+  unitId: z.string().nullable(),
+  active: z.boolean(),
+  occupancy,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export const facilityDetail = facility.extend({ rooms: z.array(room) });
+
+export const facilityBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).describe('Facility name'),
+  jurisdictionId: id.describe('Where it is (a jurisdiction inside your scope)'),
+  address: z.string().trim().min(1).max(500),
+  lng: z.number().min(-180).max(180).nullable().optional().describe('Longitude (GCJ-02 as shown on the map)'),
+  lat: z.number().min(-90).max(90).nullable().optional(),
+  staffCount: z.number().int().min(0).max(100_000).optional(),
+  unitId: id.nullable().optional().describe('Unit that runs the facility; test-day tasks go to it'),
+});
+export const facilityPatch = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  address: z.string().trim().min(1).max(500).optional(),
+  lng: z.number().min(-180).max(180).nullable().optional(),
+  lat: z.number().min(-90).max(90).nullable().optional(),
+  staffCount: z.number().int().min(0).max(100_000).optional(),
+  unitId: id.nullable().optional(),
+  active: z.boolean().optional().describe('false takes the facility out of service'),
+});
+export const facilityListQuery = z.object({
+  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const roomsBody = z.strictObject({
+  rooms: z
+    .array(z.strictObject({ number: z.string().trim().min(1).max(32).describe('Room number, unique in the facility'), floor: z.number().int().min(-5).max(200), capacity: z.number().int().min(1).max(20).optional().describe('Persons (default 1)') }))
+    .min(1)
+    .max(2000),
+});
+export const roomStatusBody = z.strictObject({ status: z.enum(['available', 'cleaning', 'out_of_service']).describe('occupied follows assignments only') });
+
+const basis = z.strictObject({ type: z.enum(BASIS_TYPES).describe('contact · case · …'), id: id.describe('Id of the basis record') });
+
+export const stayBody = z.strictObject({
+  personId: id,
+  mode: z.enum(['central', 'home']).describe('central: a room of a facility; home: no room'),
+  facilityId: id.nullable().optional(),
+  roomId: id.nullable().optional().describe('A specific room; default the first free one'),
+  basis,
+  reason: z.string().trim().min(1).max(1000),
+  exposureDate: day.nullable().optional().describe('Last exposure (or entry) day; default today'),
+  category: z.enum(['close', 'secondary']).optional().describe('Which preset rule applies (default close)'),
+});
+
+const phase = z.object({ phase: z.enum(['central', 'home_quarantine', 'home_monitoring']), days: z.number().int(), lastDay: z.number().int(), endsAt: z.number() });
+
+export const stay = z.object({
+  id: z.string(),
+  personId: z.string(),
+  jurisdictionPath: z.string(),
+  mode: z.enum(['central', 'home']),
+  category: z.enum(['close', 'secondary']),
+  facilityId: z.string().nullable(),
+  roomId: z.string().nullable(),
+  status: z.enum(['active', 'released']),
+  phase: z.enum(['central', 'home_quarantine', 'home_monitoring', 'ended', 'released']),
+  phases: z.array(phase),
+  basis: z.object({ type: z.string(), id: z.string() }),
+  reason: z.string(),
+  preset: z.object({ id: z.string(), key: z.string(), version: z.string() }),
+  firstDay: z.number().int(),
+  exposureDay: z.string(),
+  endDay: z.string(),
+  endsAt: z.number(),
+  dayCounter: z.object({ day: z.number().int(), total: z.number().int(), label: z.string().describe('第 3 天 / 共 10 天') }),
+  overdue: z.boolean().describe('Active and past its end'),
+  overdueAlertedAt: z.number().nullable(),
+  ownerUnitId: z.string().nullable(),
+  releasedAt: z.number().nullable(),
+  releaseReason: z.string().nullable(),
+  releaseOverride: z.boolean(),
+  tests: z.array(z.object({ day: z.number().int(), date: z.string(), dueAt: z.number(), taskId: z.string().nullable(), result: z.enum(['negative', 'positive']).nullable(), recordedAt: z.number().nullable() })),
+  createdAt: z.number(),
+});
+
+export const stayListQuery = z.object({
+  status: z.enum(['active', 'released']).optional(),
+  facilityId: id.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const testBody = z.strictObject({ day: z.number().int().min(0).max(60).describe('Test day number'), result: z.enum(['negative', 'positive']) });
+export const releaseBody = z.strictObject({
+  reason: z.string().trim().max(1000).nullable().optional().describe('Required with override'),
+  override: z.boolean().optional().describe('Release before the criteria are met (needs a reason)'),
+});

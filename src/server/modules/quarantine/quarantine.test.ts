@@ -1,0 +1,203 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type UnitRef } from '../../../../test/helpers/factories.js';
+import { systemActor } from '../../platform/actor.js';
+import { addDays, DAY, HOUR, startOfDay } from '../../platform/clock.js';
+import { SHIPPED_PRESETS, type PresetParams } from '../cases/presets.schema.js';
+import { makePersons } from '../control/control.test-helpers.js';
+import type { ActivePreset } from './quarantine.service.js';
+
+const actor = systemActor('test');
+const TZ = 'Asia/Shanghai';
+const ninth = SHIPPED_PRESETS.find((p) => p.key === 'ninth-edition-2022-06')!;
+const nov = SHIPPED_PRESETS.find((p) => p.key === 'optimisation-2022-11')!;
+const preset = (p: { key: string; name: string; params: PresetParams }, version = 1): ActivePreset => ({ id: `${p.key}-id`, key: p.key, version: `${p.key}@${version}`, name: p.name, params: p.params });
+const basis = { type: 'manual_review' as const, id: 'review-1' };
+
+describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
+  let t: TestApp;
+  let city: Awaited<ReturnType<typeof buildMiniCity>>;
+  let unit: UnitRef;
+  let facilityId: string;
+
+  const q = () => t.deps.services.quarantine;
+  const status = async (personId: string) => (await t.deps.services.control.explain(actor, personId)).status;
+  const tasksOf = (stayId: string) => t.deps.db.selectFrom('tasks').selectAll().where('source_entity_id', '=', stayId).orderBy('due_at').execute();
+  const alertsOf = (stayId: string) => t.deps.db.selectFrom('notifications').selectAll().where('source_entity_id', '=', stayId).where('severity', 'is not', null).execute();
+  const expectCountersMatch = async () => {
+    const c = await q().occupancyCheck(facilityId);
+    expect(c.counters).toEqual(c.recount);
+    return c.counters;
+  };
+
+  beforeEach(async () => {
+    t = await testApp(dialect);
+    city = await buildMiniCity(t.deps.db);
+    unit = await buildUnit(t.deps.db, { name: '西陵街道防控专班', jurisdiction: city.street, kind: 'street_office' });
+    q().setPresetSource(async () => preset(ninth));
+    const f = await q().createFacility(undefined, actor, { name: '西陵区集中隔离点', jurisdictionId: city.street.id, address: '西陵一路 1 号', lng: 111.29, lat: 30.7, staffCount: 12, unitId: unit.id });
+    facilityId = f.id;
+    await q().createRooms(undefined, actor, facilityId, [101, 102, 103].map((n) => ({ number: String(n), floor: 1 })));
+  });
+  afterEach(() => t.close());
+
+  it('computes a 9th-edition stay: 7 days central + 3 home monitoring, tests on days 1, 2, 3, 5, 7 as tasks, exposure day is day 0', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    // The ManualClock starts 2026-11-29 10:00 in Shanghai; exposure the day before.
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接集中隔离', exposureDate: '2026-11-28' });
+    expect(s.preset.version).toBe('ninth-edition-2022-06@1');
+    expect(s.phases.map((x) => [x.phase, x.days, x.lastDay])).toEqual([['central', 7, 7], ['home_monitoring', 3, 10]]);
+    expect(s.phases[0]!.endsAt).toBe(startOfDay('2026-12-06', TZ));
+    expect(s.endDay).toBe('2026-12-08');
+    expect(s.endsAt).toBe(startOfDay('2026-12-09', TZ));
+    expect(s.tests.map((x) => [x.day, x.date])).toEqual([[1, '2026-11-29'], [2, '2026-11-30'], [3, '2026-12-01'], [5, '2026-12-03'], [7, '2026-12-05']]);
+    expect(s.dayCounter).toMatchObject({ day: 1, total: 10 });
+    expect(s.dayCounter.label).toContain('第 1 天 / 共 10 天');
+    expect(s.roomId).not.toBeNull();
+
+    const control = await t.deps.services.control.explain(actor, p!);
+    expect(control).toMatchObject({ status: 'quarantined_central', endsAt: startOfDay('2026-12-06', TZ), presetVersion: 'ninth-edition-2022-06@1' });
+    const tasks = await tasksOf(s.id);
+    expect(tasks.map((x) => [x.assignee_unit_id, Number(x.due_at)])).toEqual(s.tests.map((x) => [unit.id, startOfDay(addDays(x.date, 1), TZ)]));
+    expect(s.tests.every((x) => x.taskId)).toBe(true);
+  });
+
+  it('computes a November 2022 stay (5 central + 3 home), keeps the version it was made under, and counts from day 1 when the preset says so', async () => {
+    const [a, b] = await makePersons(t, city.street, 2);
+    q().setPresetSource(async () => preset(nov, 3));
+    const s = await q().assign(undefined, actor, { personId: a!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-29' });
+    expect(s.phases.map((x) => [x.phase, x.days])).toEqual([['central', 5], ['home_quarantine', 3]]);
+    expect(s.endDay).toBe('2026-12-07');
+    expect(s.tests.map((x) => x.day)).toEqual(nov.params.contacts.close.quarantine.testDays);
+    expect(s.dayCounter).toMatchObject({ day: 0, total: 8 });
+
+    // Day counting: with firstDay 1 the exposure day itself is day 1, so everything ends a day earlier.
+    q().setPresetSource(async () => preset({ ...nov, params: { ...nov.params, dayCounting: { firstDay: 1 } } }, 4));
+    const s1 = await q().assign(undefined, actor, { personId: b!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-29' });
+    expect(s1.endDay).toBe('2026-12-06');
+    expect(s1.tests[0]).toMatchObject({ day: 1, date: '2026-11-29' });
+    expect(s1.dayCounter).toMatchObject({ day: 1, total: 8 });
+
+    // Switching the preset later leaves existing stays on their own version.
+    q().setPresetSource(async () => preset(ninth, 9));
+    expect((await q().getStay(actor, s.id)).preset.version).toBe('optimisation-2022-11@3');
+  });
+
+  it('moves through the phases with jobs at each boundary, freeing the room when central ends, then releases when every test is negative', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
+    expect((await expectCountersMatch())).toMatchObject({ occupants: 1, roomsOccupied: 1, roomsAvailable: 2 });
+
+    t.clock.set(s.phases[0]!.endsAt + MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    const mid = await q().getStay(actor, s.id);
+    expect(mid.phase).toBe('home_monitoring');
+    expect(await status(p!)).toBe('home_monitored');
+    expect(await expectCountersMatch()).toMatchObject({ occupants: 0, roomsCleaning: 1, roomsAvailable: 2 });
+
+    for (const x of s.tests) await q().recordTest(undefined, actor, s.id, { day: x.day, result: 'negative' });
+    t.clock.set(s.endsAt + MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    const done = await q().getStay(actor, s.id);
+    expect(done).toMatchObject({ status: 'released', releaseOverride: false });
+    expect(await status(p!)).toBe('released');
+    expect(await alertsOf(s.id)).toEqual([]);
+  });
+
+  it('follows the city\'s active preset from the cases module when no source is injected', async () => {
+    q().setPresetSource(null);
+    const active = await t.deps.services.cases.presets.active();
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
+    expect(s.preset).toEqual({ id: active.id, key: active.key, version: active.label });
+    expect(s.phases.reduce((a, x) => a + x.days, 0)).toBe(s.dayCounter.total);
+    const rule = active.params.contacts.close.quarantine;
+    expect(s.dayCounter.total).toBe(rule.centralDays + rule.homeQuarantineDays + rule.homeMonitoringDays);
+  });
+
+  it('refuses an early release without an override reason (422, nothing changes) and records one with it', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接' });
+    await expect(q().release(undefined, actor, s.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
+    await expect(q().release(undefined, actor, s.id, { override: true, reason: '  ' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
+    expect(await status(p!)).toBe('quarantined_central');
+
+    const r = await q().release(undefined, actor, s.id, { override: true, reason: '转入定点医院 Transferred to hospital' });
+    expect(r).toMatchObject({ status: 'released', releaseOverride: true, releaseReason: '转入定点医院 Transferred to hospital' });
+    expect(await status(p!)).toBe('released');
+    expect(await expectCountersMatch()).toMatchObject({ occupants: 0, roomsCleaning: 1 });
+    const j = await t.deps.db.selectFrom('journal').selectAll().where('action', '=', 'quarantine.stay.release').where('entity_id', '=', s.id).execute();
+    expect(j).toHaveLength(1);
+  });
+
+  it('raises one overdue-release alert and one task per stay past its end with tests missing', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家隔离', exposureDate: '2026-11-28' });
+    expect(s.ownerUnitId).toBe(unit.id);
+    await q().recordTest(undefined, actor, s.id, { day: 1, result: 'negative' });
+    const before = (await tasksOf(s.id)).length;
+
+    t.clock.set(s.endsAt - HOUR);
+    await t.deps.services.jobs.runDueNow();
+    expect(await alertsOf(s.id)).toEqual([]);
+
+    t.clock.set(s.endsAt + 2 * MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    const alerts = await alertsOf(s.id);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ severity: 'warning', unit_id: unit.id });
+    expect((await tasksOf(s.id)).length).toBe(before + 1);
+    expect((await q().getStay(actor, s.id))).toMatchObject({ status: 'active', overdue: true });
+
+    t.clock.advance(DAY);
+    await t.deps.services.jobs.runDueNow();
+    expect(await alertsOf(s.id)).toHaveLength(1);
+    expect((await tasksOf(s.id)).length).toBe(before + 1);
+  });
+
+  it('keeps occupancy counters equal to a recount through assignments, capacity, cleaning and release; a full facility is a 409', async () => {
+    await q().createRooms(undefined, actor, facilityId, [{ number: '201', floor: 2, capacity: 2 }]);
+    await expect(q().createRooms(undefined, actor, facilityId, [{ number: '201', floor: 2 }])).rejects.toMatchObject({ code: 'QUARANTINE_ROOM_NUMBER_TAKEN' });
+    const ps = await makePersons(t, city.street, 6);
+    const stays = [];
+    for (const p of ps.slice(0, 5)) stays.push(await q().assign(undefined, actor, { personId: p, mode: 'central', facilityId, basis, reason: '密接' }));
+    expect(await expectCountersMatch()).toMatchObject({ roomsTotal: 4, bedsTotal: 5, occupants: 5, roomsOccupied: 4, roomsAvailable: 0 });
+    await expect(q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接' })).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
+    expect(await status(ps[5]!)).toBe('none');
+
+    const r = await q().release(undefined, actor, stays[0]!.id, { override: true, reason: '误判 Wrong identification' });
+    await expectCountersMatch();
+    await q().setRoomStatus(undefined, actor, facilityId, r.roomId!, 'available');
+    expect(await expectCountersMatch()).toMatchObject({ occupants: 4, roomsAvailable: 1 });
+    const outbox = await t.deps.db.selectFrom('outbox').select('payload').where('topic', '=', 'quarantine.occupancy').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(JSON.parse(outbox.payload)).toMatchObject({ facilityId, occupants: 4, roomsAvailable: 1 });
+  });
+
+  it('routes: a district officer assigns and sees the stay; early release is 422; records outside their district look missing', async () => {
+    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
+    const [p] = await makePersons(t, city.street, 1);
+    const [other] = await makePersons(t, city.otherStreet, 1);
+    const created = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: p, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' } });
+    expect(created.statusCode).toBe(201);
+    const stay = created.json();
+    const bad = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: p, mode: 'central', facilityId, basis, reason: 'x', extra: 1 } });
+    expect(bad.statusCode).toBe(400);
+    const early = await t.app.inject({ method: 'POST', url: `/api/quarantine/stays/${stay.id}/release`, headers, payload: {} });
+    expect(early.statusCode).toBe(422);
+    expect(early.json().error.code).toBe('QUARANTINE_RELEASE_EARLY');
+    const fac = await t.app.inject({ method: 'GET', url: `/api/quarantine/facilities/${facilityId}`, headers });
+    expect(fac.json().occupancy).toMatchObject({ occupants: 1, roomsAvailable: 2 });
+    const list = await t.app.inject({ method: 'GET', url: `/api/quarantine/stays?status=active&facilityId=${facilityId}`, headers });
+    expect(list.json().items.map((x: { id: string }) => x.id)).toEqual([stay.id]);
+
+    const outStay = await q().assign(undefined, actor, { personId: other!, mode: 'home', basis, reason: '居家' });
+    const hidden = await t.app.inject({ method: 'GET', url: `/api/quarantine/stays/${outStay.id}`, headers });
+    expect(hidden.statusCode).toBe(404);
+    const outPerson = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis, reason: '居家' } });
+    expect(outPerson.statusCode).toBe(404);
+  });
+});
+
+const MINUTE_MS = 60_000;
