@@ -259,6 +259,23 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     await result(again.code, 'negative');
   });
 
+  it('a person record merged into another moves its samples; sampled twice, it counts once and is flagged', async () => {
+    const [dup, kept] = [city.persons.a21[3], city.persons.a21[4]];
+    const tube = await sampledTube([dup, kept]);
+    await receive([tube.code]);
+    await result(tube.code, 'negative');
+    const before = await coverage(city.bA21.id);
+    await t.deps.services.population.merge(undefined, city.users.officer.actor, dup.id, kept.id, '同一人重复登记');
+    expect(await coverage(city.bA21.id)).toMatchObject({ sampled: before.sampled - 1, negative: before.negative - 1, resulted: before.resulted - 1 });
+    const trace = (await get(`/api/testing/tubes/${tube.id}/trace`, city.users.commander.headers)).json();
+    expect(trace.persons.map((p: { personId: string; counted: boolean }) => [p.personId, p.counted])).toEqual([
+      [kept.id, false],
+      [kept.id, true],
+    ]);
+    const flags = (await get(`/api/testing/campaigns/${campaignId}/flags?kind=person_sampled_twice`, city.users.officer.headers)).json().items;
+    expect(flags.find((f: { personId: string }) => f.personId === kept.id)?.detail).toMatchObject({ mergedFrom: dup.id });
+  });
+
   it('keeps every counter equal to a full recount of scans, tubes and rechecks', async () => {
     await t.deps.services.testing.sampling.flush();
     const counters = await t.deps.services.testing.coverage.counters(campaignId);

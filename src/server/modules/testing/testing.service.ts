@@ -14,7 +14,9 @@ import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { pathAtDepth } from './testing.rules.js';
 import type { TraceDto, TubeDto } from './testing.schemas.js';
-import { flagDto, recheckDto, requireCap, resultRecordDto, tubeDto } from './testing.shared.js';
+import { CoverageDeltas, flagDto, flagRow, recheckDto, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
+import type { Counter } from './testing.repository.js';
+import { newId } from '../../platform/ids.js';
 
 export { TestingErrors } from './testing.errors.js';
 
@@ -51,6 +53,27 @@ export function createTestingService(deps: Deps) {
   });
   deps.services.jobs.registerHandler<{ parentTubeId: string }>(RECHECK_OVERDUE_JOB, async (trx, payload, ctx) => {
     await rechecks.escalateOverdue(trx, payload, ctx);
+  });
+
+  // A merged person record's samples, rechecks and exemptions move to the kept record; where both
+  // were sampled in one campaign, the merged one's scan stops counting (and is flagged for review).
+  deps.services.population.registerMergeHandler(async (trx, fromId, intoId) => {
+    const clashing = await repo.countedScansClashing(trx, fromId, intoId);
+    if (clashing.length) {
+      const now = deps.clock.now();
+      await repo.setScansCounted(trx, clashing.map((x) => x.id), 0);
+      const byCampaign = new Map<string, CoverageDeltas>();
+      for (const x of clashing) {
+        const d = byCampaign.get(x.campaign_id) ?? new CoverageDeltas();
+        byCampaign.set(x.campaign_id, d);
+        d.add(x.jurisdiction_path, 'sampled', -1);
+        for (const [k, v] of Object.entries(resultContribution(x.tube_result))) d.add(x.jurisdiction_path, k as Counter, -v);
+        await repo.upsertFlag(trx, flagRow({ id: newId(now), campaignId: x.campaign_id, kind: 'person_sampled_twice', subjectKey: intoId, personId: intoId, tubeId: x.tube_id, path: x.jurisdiction_path, detail: { mergedFrom: fromId, scanId: x.id }, now }));
+      }
+      for (const [campaignId, d] of byCampaign) await repo.applyCoverageDeltas(trx, campaignId, d.byPath, now);
+    }
+    await repo.redirectPerson(trx, fromId, intoId);
+    await lookup.resultChanged(trx, [fromId, intoId]);
   });
 
   async function visibleTube(db: DbOrTx, actor: Actor, id: string): Promise<repo.TubeRow> {
