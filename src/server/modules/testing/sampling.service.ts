@@ -80,19 +80,29 @@ function rejected(index: number, op: BatchOp, err: AppError): BatchItemResult {
 export function createSamplingService(deps: Deps, campaigns: CampaignService, hooks: { invalidateLookup(personIds: Iterable<string>): void }) {
   const { journal, jobs } = deps.services;
 
-  /** Looks up the persons of scan ops (outside any transaction: reads only). */
+  /**
+   * Looks up the persons of scan ops (outside any transaction: reads only), a few at a time so a
+   * PostgreSQL pool works in parallel (SQLite runs them one after another anyway).
+   */
   async function preparePersons(ops: readonly BatchOp[]): Promise<Map<string, PersonRef | AppError>> {
     const out = new Map<string, PersonRef | AppError>();
+    const todo = new Map<string, BatchOp & { op: 'scan' }>();
     for (const op of ops) {
-      if (op.op !== 'scan') continue;
-      const key = identifierKey(op);
-      if (!key || out.has(key)) continue;
-      try {
-        out.set(key, await resolvePerson(deps, op));
-      } catch (err) {
-        if (err instanceof AppError) out.set(key, err);
-        else throw err;
-      }
+      const key = op.op === 'scan' ? identifierKey(op) : null;
+      if (key && !todo.has(key)) todo.set(key, op as BatchOp & { op: 'scan' });
+    }
+    const entries = [...todo.entries()];
+    for (let i = 0; i < entries.length; i += 8) {
+      await Promise.all(
+        entries.slice(i, i + 8).map(async ([key, op]) => {
+          try {
+            out.set(key, await resolvePerson(deps, op));
+          } catch (err) {
+            if (err instanceof AppError) out.set(key, err);
+            else throw err;
+          }
+        }),
+      );
     }
     return out;
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { HOUR } from '../../platform/clock.js';
 import * as repo from './testing.repository.js';
-import { barcode, buildTestingCity, cid, refreshSessions, type PersonFixture, type TestingCity } from './testing.test-helpers.js';
+import { barcode, buildTestingCity, cid, codeOf, refreshSessions, type PersonFixture, type TestingCity } from './testing.test-helpers.js';
 
 /**
  * The lab and what results set off: receipt by box, results one by one and by CSV (all or nothing
@@ -274,6 +274,12 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     ]);
     const flags = (await get(`/api/testing/campaigns/${campaignId}/flags?kind=person_sampled_twice`, city.users.officer.headers)).json().items;
     expect(flags.find((f: { personId: string }) => f.personId === kept.id)?.detail).toMatchObject({ mergedFrom: dup.id });
+    // A resident code printed for the merged record now samples the kept person.
+    const code = barcode();
+    const r = await post('/api/testing/scans/batch', city.users.sampler.headers, { items: [{ op: 'open', clientId: cid(), campaignId, siteId, barcode: code }, { op: 'scan', clientId: cid(), campaignId, barcode: code, residentCode: await codeOf(t, dup.id) }] });
+    expect(r.json().items[1]).toMatchObject({ status: 'applied', flags: ['person_sampled_twice'] });
+    const scan = await t.deps.db.selectFrom('testing_scans').select('person_id').where('id', '=', r.json().items[1].scanId).executeTakeFirstOrThrow();
+    expect(scan.person_id).toBe(kept.id);
   });
 
   it('keeps every counter equal to a full recount of scans, tubes and rechecks', async () => {

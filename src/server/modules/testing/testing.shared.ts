@@ -51,7 +51,10 @@ export async function resolvePerson(deps: Deps, p: PersonIdentifier, db: DbOrTx 
   if (p.residentCode?.trim()) {
     const { personId } = population.verifyResidentCode(p.residentCode.trim());
     try {
-      return refOf(await population.get(TESTING_SYSTEM, personId, db), 'code');
+      // One person at a time: the population service has no bulk read of names yet (see the report).
+      const person = await population.get(TESTING_SYSTEM, personId, db);
+      // A code printed before its record was merged names the merged record: follow it to the kept one.
+      return refOf(person.mergedInto ? await population.get(TESTING_SYSTEM, person.mergedInto, db) : person, 'code');
     } catch (err) {
       if (err instanceof AppError && err.status === 404) throw TestingErrors.PERSON_NOT_FOUND({ by: 'residentCode' });
       throw err;
