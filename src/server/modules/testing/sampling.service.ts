@@ -121,10 +121,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
       if (op.op === 'open') siteIds.add(op.siteId);
       if (op.op === 'scan') clientIds.push(op.clientId);
     }
-    const first = [...(await repo.findTubes(tx, [...tubeIds])), ...(await repo.findTubesByBarcodes(tx, [...barcodes]))];
-    const ids = [...new Set(first.map((t) => t.id))];
-    await repo.lockTubes(tx, ids);
-    const tubes = await repo.findTubes(tx, ids);
+    const tubes = await repo.lockAndReadTubes(tx, [...tubeIds], [...barcodes]);
     for (const t of tubes) campaignIds.add(t.campaign_id);
     const state: State = {
       campaigns: new Map((await repo.findCampaigns(tx, [...campaignIds])).map((c) => [c.id, c])),
@@ -393,7 +390,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
    * duplicate (its client id was applied before), or rejected with its reason (nothing written for
    * it). One journal entry per actor for the whole batch; coverage counters in the same transaction.
    */
-  async function applyPrepared(tx: Tx, ops: readonly PreparedOp[]): Promise<{ results: BatchItemResult[]; errors: Map<number, AppError> }> {
+  async function applyPrepared(tx: Tx, ops: readonly PreparedOp[]): Promise<{ results: BatchItemResult[]; errors: Map<number, AppError>; published: string[] }> {
     const now = deps.clock.now();
     const forced = new Set<string>();
     const claimed = new Set<string>();
@@ -410,14 +407,15 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
         for (const x of stale) forced.add(x);
         continue;
       }
-      await write(tx, state, d, now);
-      return { results: d.results, errors: d.errors };
+      const published = await write(tx, state, d, now);
+      return { results: d.results, errors: d.errors, published };
     }
     throw Errors.CONFLICT({ reason: 'client ids kept changing under this batch; resend it' });
   }
 
-  async function write(tx: Tx, state: State, d: ReturnType<typeof decide>, now: number): Promise<void> {
-    if (!d.applied.length) return;
+  async function write(tx: Tx, state: State, d: ReturnType<typeof decide>, now: number): Promise<string[]> {
+    const published: string[] = [];
+    if (!d.applied.length) return published;
     const tubes = [...state.tubesById.values()];
     await repo.insertTubes(tx, tubes.filter((t) => t.isNew).map((t) => t.row));
     for (const t of tubes) {
@@ -431,7 +429,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
     for (const [campaignId, deltas] of d.deltas) {
       await repo.applyCoverageDeltas(tx, campaignId, deltas.byPath, now);
       await repo.bumpRate(tx, campaignId, Math.floor(now / 60_000), d.sampledPerCampaign.get(campaignId) ?? 0);
-      await scheduleCoveragePublish(tx, campaignId, now);
+      published.push(await scheduleCoveragePublish(tx, campaignId, now));
     }
     const byActor = new Map<Actor, Applied[]>();
     for (const a of d.applied) byActor.set(a.actor, [...(byActor.get(a.actor) ?? []), a]);
@@ -451,13 +449,32 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
       });
     }
     hooks.invalidateLookup(d.scanned);
+    return published;
   }
 
+  /**
+   * Publish jobs known to exist (committed by a group commit of this process), so later commits in
+   * the same second skip scheduling again. Only set after the commit: a rolled-back schedule is not
+   * remembered.
+   */
+  const scheduled = new Set<string>();
+  const publishKey = (campaignId: string, now: number) => `testing.coverage:${campaignId}:${Math.floor(now / 1000) + 1}`;
+
   /** At most one live coverage event per campaign per second: one job per campaign and second. */
-  async function scheduleCoveragePublish(tx: Tx, campaignId: string, now: number): Promise<void> {
+  async function scheduleCoveragePublish(tx: Tx, campaignId: string, now: number): Promise<string> {
+    const key = publishKey(campaignId, now);
+    if (scheduled.has(key)) return key;
     const second = Math.floor(now / 1000) + 1;
-    await jobs.schedule(tx, { kind: 'testing.coverage-publish', payload: { campaignId }, runAt: second * 1000, uniqueKey: `testing.coverage:${campaignId}:${second}`, maxAttempts: 2 });
+    await jobs.schedule(tx, { kind: 'testing.coverage-publish', payload: { campaignId }, runAt: second * 1000, uniqueKey: key, maxAttempts: 2 });
+    return key;
   }
+
+  /** After a commit: these publish jobs exist. */
+  function remember(keys: readonly string[]): void {
+    if (scheduled.size > 10_000) scheduled.clear();
+    for (const k of keys) scheduled.add(k);
+  }
+
 
   // -------------------------------------------------------------------------------------------
   // Group commit for single scans: requests arriving while a transaction runs are applied together
@@ -472,13 +489,15 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
       while (queue.length) {
         const group = queue.splice(0, GROUP_MAX);
         try {
-          const { results, errors } = await inTx(deps.db, (tx) => applyPrepared(tx, group.map((g) => g.op)));
+          const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, group.map((g) => g.op)));
+          remember(published);
           group.forEach((g, i) => g.resolve({ result: results[i], error: errors.get(i) }));
         } catch {
           // One bad item must not fail the others: apply each alone.
           for (const g of group) {
             try {
-              const { results, errors } = await inTx(deps.db, (tx) => applyPrepared(tx, [g.op]));
+              const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, [g.op]));
+              remember(published);
               g.resolve({ result: results[0], error: errors.get(0) });
             } catch (err) {
               g.reject(err);

@@ -345,6 +345,15 @@ export async function lockTubes(trx: Tx, ids: readonly string[]): Promise<void> 
   for (const c of chunks([...new Set(ids)].sort())) await trx.updateTable('testing_tubes').set({ updated_at: sql`updated_at` }).where('id', 'in', c).execute();
 }
 
+/** Locks (as `lockTubes`) and reads, in one statement, the tubes with these ids or barcodes. */
+export async function lockAndReadTubes(trx: Tx, ids: readonly string[], barcodes: readonly string[]): Promise<TubeRow[]> {
+  const out = new Map<string, TubeRow>();
+  const touch = () => trx.updateTable('testing_tubes').set({ updated_at: sql`updated_at` });
+  for (const c of chunks([...new Set(ids)].sort())) for (const r of await touch().where('id', 'in', c).returningAll().execute()) out.set(r.id, r);
+  for (const c of chunks([...new Set(barcodes)].sort())) for (const r of await touch().where('barcode', 'in', c).returningAll().execute()) out.set(r.id, r);
+  return [...out.values()];
+}
+
 export async function updateTube(db: DbOrTx, id: string, patch: Updateable<TubeRow>): Promise<void> {
   await db.updateTable('testing_tubes').set(patch).where('id', '=', id).execute();
 }
