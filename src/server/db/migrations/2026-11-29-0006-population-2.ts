@@ -21,7 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('persons').addColumn('merged_at', 'bigint').execute();
   await db.schema.createIndex('persons_initials_idx').on('persons').column('name_initials').execute();
   await db.schema.createIndex('persons_pinyin_idx').on('persons').column('name_pinyin').execute();
-  await db.schema.createIndex('persons_merged_idx').on('persons').column('merged_into').execute();
+  // Partial: only merged records are indexed. A full index would tempt the planner to answer
+  // `merged_into is null` (every list) from it, which is almost the whole table.
+  await db.schema.createIndex('persons_merged_idx').on('persons').column('merged_into').where('merged_into', 'is not', null).execute();
 
   await db.schema
     .createTable('person_merges')

@@ -601,6 +601,13 @@ export function createPopulationService(deps: Deps) {
     return out.slice(0, 50);
   }
 
+  /** Current persons under a path (whole city for null), from the population counters. */
+  async function countUnder(db: DbOrTx, prefix: string | null): Promise<number> {
+    if (!prefix) return geo().totalPopulation(db);
+    const node = (await geo().getManyByPath([prefix], db))[0];
+    return node ? node.population : repo.countPersons(db, { prefix });
+  }
+
   const core: PopulationCore = { keys, prepare, write, addressTexts, listPrefix, requireCap, today };
 
   return {
@@ -610,13 +617,7 @@ export function createPopulationService(deps: Deps) {
      * current on every write), not by counting rows.
      */
     async count(actor?: Actor, db: DbOrTx = deps.db): Promise<number> {
-      const prefix = actor ? scopePrefix(actor) : null;
-      if (prefix) {
-        const node = (await geo().getManyByPath([prefix], db))[0];
-        if (node) return node.population;
-        return repo.countPersons(db, { prefix });
-      }
-      return geo().totalPopulation(db);
+      return countUnder(db, actor ? scopePrefix(actor) : null);
     },
 
     /**
@@ -642,7 +643,9 @@ export function createPopulationService(deps: Deps) {
       }
       if (f.vulnerable === true) filter.vulnerableMask = (1 << VULNERABLE_FLAGS.length) - 1;
       else if (typeof f.vulnerable === 'string') filter.vulnerableMask = flagsToMask([f.vulnerable]);
-      const [rows, total] = await Promise.all([repo.listPersons(db, filter, (page - 1) * pageSize, pageSize), repo.countPersons(db, filter)]);
+      // Without a search or filter the total is the population counter of the scope (no count scan).
+      const plain = !filter.ids && filter.name === undefined && !filter.pinyin && !filter.vulnerableMask;
+      const [rows, total] = await Promise.all([repo.listPersons(db, filter, (page - 1) * pageSize, pageSize), plain ? countUnder(db, filter.prefix) : repo.countPersons(db, filter)]);
       return { items: await toDtos(db, rows), total };
     },
 

@@ -103,6 +103,8 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     });
     const [resident] = await addResidents(t, [named(xi.entrance.id, '李芳', { birthDate, sex: 'female', phone: null })]);
     // The visitor is a close contact under home quarantine; the resident record has no status.
+    // (Contact links belong to the cases module, which is not part of this test: any id is valid.)
+    t.deps.services.control.registerBasisValidator('contact', async () => true);
     await inTx(t.deps.db, (trx) => t.deps.services.control.applyAutomatic(trx, systemActor('cases'), { personIds: [visitor.id], to: 'quarantined_home', basis: { type: 'contact', id: 'contact-42' }, reason: '密接' }));
     const handled: [string, string][] = [];
     t.deps.services.population.registerMergeHandler(async (_trx, from, into) => {
