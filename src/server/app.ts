@@ -29,6 +29,7 @@ import dashboardRoutes from './modules/dashboard/dashboard.routes.js';
 import controlRoutes from './modules/control/control.routes.js';
 import testingRoutes from './modules/testing/testing.routes.js';
 import quarantineRoutes from './modules/quarantine/quarantine.routes.js';
+import companionRoutes from './modules/companions/companions.routes.js';
 import casesRoutes from './modules/cases/cases.routes.js';
 
 /** A logger that never prints request bodies, query strings or cookies (personal data stays out). */
@@ -147,6 +148,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(controlRoutes, { deps });
   await app.register(testingRoutes, { deps });
   await app.register(quarantineRoutes, { deps });
+  await app.register(companionRoutes, { deps });
   await app.register(casesRoutes, { deps });
 
   // The built web app, with client-side routing falling back to index.html.

@@ -12,6 +12,7 @@ import { createTestingService } from './modules/testing/testing.service.js';
 import { createCasesService } from './modules/cases/cases.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
 import { createQuarantineService } from './modules/quarantine/quarantine.service.js';
+import { createCompanionService } from './modules/companions/companions.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -30,6 +31,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.cases = createCasesService(d);
   services.dashboard = createDashboardService(d);
   services.quarantine = createQuarantineService(d);
+  services.companions = createCompanionService(d);
   return services;
 }
 
@@ -47,4 +49,5 @@ export interface Services {
   cases: ReturnType<typeof createCasesService>;
   dashboard: ReturnType<typeof createDashboardService>;
   quarantine: ReturnType<typeof createQuarantineService>;
+  companions: ReturnType<typeof createCompanionService>;
 }

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/2026-11-29-0006-population-2.js';
 import * as m0007 from './migrations/2026-11-29-0007-testing.js';
 import * as m0008 from './migrations/2026-11-29-0008-cases.js';
 import * as m0009 from './migrations/2026-11-29-0009-quarantine.js';
+import * as m0010 from './migrations/2026-11-29-0010-companions.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0007-testing': m0007,
   '2026-11-29-0008-cases': m0008,
   '2026-11-29-0009-quarantine': m0009,
+  '2026-11-29-0010-companions': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

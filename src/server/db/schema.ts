@@ -15,9 +15,10 @@ import { testingColumns } from '../modules/testing/testing.table.js';
 import type { CaseTables } from '../modules/cases/cases.table.js';
 import { caseColumns } from '../modules/cases/cases.table.js';
 import { quarantineColumns, type QuarantineTables } from '../modules/quarantine/quarantine.table.js';
+import { companionColumns, type CompanionTables } from '../modules/companions/companions.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables, QuarantineTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables, QuarantineTables, CompanionTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns, ...quarantineColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns, ...quarantineColumns, ...companionColumns };
