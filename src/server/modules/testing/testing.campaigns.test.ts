@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { HOUR } from '../../platform/clock.js';
-import { barcode, buildTestingCity, cid, refreshSessions, type TestingCity } from './testing.test-helpers.js';
+import { barcode, buildTestingCity, cid, makeBasisTube, refreshSessions, type TestingCity } from './testing.test-helpers.js';
 
 /**
  * Campaigns: validation, who sees and manages them, activation that stores the target per node
@@ -44,7 +44,9 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
   it('activation stores the target per node: persons minus the quarantined and the hand-exempted; ancestors count only the scope', async () => {
     const control = t.deps.services.control;
     const [q1, q2] = city.persons.a11;
-    await control.requestChange(undefined, city.users.officer.actor, { personIds: [q1.id, q2.id], to: 'quarantined_home', basis: { type: 'contact', id: 'LINK-7' }, reason: '密接，居家隔离' });
+    // A real tube as the basis: the status guard checks that bases exist.
+    const basis = { type: 'tube' as const, id: await makeBasisTube(t, city.street) };
+    await control.requestChange(undefined, city.users.officer.actor, { personIds: [q1.id, q2.id], to: 'quarantined_home', basis, reason: '混管阳性，居家隔离' });
     const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.compA1.id, city.commB.id] });
     const ex = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.officer.headers, { personIds: [city.persons.b11[0].id, q1.id], reason: '住院治疗' });
     expect(ex.json()).toEqual({ exempted: 2, alreadyExempt: 0 });
