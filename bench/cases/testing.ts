@@ -1,0 +1,210 @@
+/**
+ * Mass-testing benchmarks (issue 5), each against a ceiling measured in the same run:
+ * - batch-API scans/s (POST /api/testing/scans/batch, 500 ops per request) vs raw multi-row inserts
+ *   of scan-shaped rows — target ≥ 9,000 scans/s (10× the ~900/s peak of Shanghai's day);
+ * - single-scan req/s (POST /api/testing/scans, group commit) vs a bare Fastify POST route — ≥ 50 %;
+ * - public result lookups req/s vs the same bare route — ≥ 60 %; then 10× the concurrency, where it
+ *   must shed (503 + Retry-After) and stay up;
+ * - positive-tube trace p99 (target < 10 ms) and the city coverage roll-up.
+ * Sizes: 50,000 residents × BULWARK_BENCH_SCALE (scale 20 ≈ the 1M-resident default tier of the issue).
+ */
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { buildApp } from '../../src/server/app.js';
+import { inTx } from '../../src/server/db/dialect.js';
+import { generateCity, planDemoCity } from '../../src/server/demo/city.js';
+import { systemActor } from '../../src/server/platform/actor.js';
+import { newId } from '../../src/server/platform/ids.js';
+import { DEFAULT_LOOKUP_LIMITS } from '../../src/server/modules/testing/lookup.service.js';
+import { buildUnit, buildUser, sessionHeaders } from '../../test/helpers/factories.js';
+import { httpLoad, measure, type BenchRow } from '../lib.js';
+import { benchDeps } from './platform.js';
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+export async function testingCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const g = `testing ${dialect}`;
+  const deps = await benchDeps(dialect);
+  const { db } = deps;
+  const t = deps.services.testing;
+  const sys = systemActor('bench');
+  const residents = Math.round(50_000 * scale);
+
+  console.error(`  … generating a city of ${residents.toLocaleString('en-US')} residents`);
+  await generateCity(deps, { residents });
+  const cityNode = (await deps.services.geo.list(sys, {}))[0];
+  const campaign = await t.campaigns.create(undefined, sys, { name: '全市全员核酸（基准）', scopeJurisdictionIds: [cityNode.id], poolSize: 20 });
+  rows.push(await measure(g, 'campaign activation (targets per node)', residents, () => t.campaigns.activate(undefined, sys, campaign.id).then(() => undefined), { unit: 'residents' }));
+
+  // One site per community, at its first compound.
+  const communities = await deps.services.geo.subtree(sys, cityNode.id, { level: 'community', limit: 50_000 });
+  const sites: string[] = [];
+  for (const c of communities) {
+    const s = await t.sites.create(undefined, sys, { name: `${c.name}采样点`, kind: 'tent', jurisdictionId: c.id, location: c.centroid ?? [111.29, 30.7], lanes: 4 });
+    sites.push(s.id);
+  }
+
+  // Sessions for a sampler and the HTTP app.
+  const unit = await buildUnit(db, { name: '基准采样队', jurisdiction: { id: cityNode.id, code: cityNode.code, path: cityNode.path, name: cityNode.name }, kind: 'task_force' });
+  const sampler = await buildUser(db, { unit, roles: ['sampler'], username: 'bench_sampler' });
+  const headers = { ...(await sessionHeaders(db, sampler, deps.clock.now(), 30 * 86_400_000)), 'content-type': 'application/json' };
+  const app = await buildApp(deps);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+  // Persons to scan: resident codes of distinct persons (each sampled once, as on the day).
+  const ids = (await db.selectFrom('persons').select('id').orderBy('id').limit(Math.round(residents * 0.8)).execute()).map((r) => r.id);
+  const codes: string[] = [];
+  for (const id of ids) codes.push((await deps.services.population.issueResidentCode(sys, id)).payload);
+  const batchN = Math.min(Math.round(20_000 * scale), Math.floor(codes.length / 2));
+  let next = 0;
+
+  // Ceiling: raw multi-row inserts of scan-shaped rows in one transaction.
+  await sql`create table bench_scans (id text primary key, campaign_id text not null, tube_id text not null, person_id text not null, jurisdiction_path text not null, name_masked text not null, method text not null, client_id text not null, counted integer not null, recheck integer not null, sampler_id text, sampler_name text not null, scanned_at bigint not null, recorded_at bigint not null)`.execute(db);
+  await sql`create unique index bench_scans_client on bench_scans (client_id)`.execute(db);
+  const now = deps.clock.now();
+  rows.push(
+    await measure(g, 'raw scan-row insert (ceiling)', batchN, async () => {
+      await inTx(db, async (trx) => {
+        for (let i = 0; i < batchN; i += 500) {
+          const chunk = Array.from({ length: Math.min(500, batchN - i) }, (_, k) => ({ id: newId(), campaign_id: campaign.id, tube_id: newId(), person_id: ids[i + k], jurisdiction_path: '/420500/420502/420502001000/420502001001/', name_masked: '张*', method: 'code', client_id: newId(), counted: 1, recheck: 0, sampler_id: null, sampler_name: 'bench', scanned_at: now, recorded_at: now }));
+          await trx.insertInto('bench_scans' as never).values(chunk as never).execute();
+        }
+      });
+    }, { unit: 'rows' }),
+  );
+
+  // Batch API: 500 ops per request (25 tubes of 20 opened and filled), sent by 4 devices at once.
+  console.error('  … batch API');
+  let tubeSerial = 0;
+  const batchBodies: string[] = [];
+  for (let i = 0; i < batchN; i += 475) {
+    const items: unknown[] = [];
+    for (let k = 0; k < 475 && i + k < batchN; k += 19) {
+      const barcode = `BB${String(++tubeSerial).padStart(10, '0')}`;
+      items.push({ op: 'open', clientId: newId(), campaignId: campaign.id, siteId: sites[tubeSerial % sites.length], barcode, poolSize: 20 });
+      for (let j = 0; j < 19 && i + k + j < batchN; j++) items.push({ op: 'scan', clientId: newId(), campaignId: campaign.id, barcode, residentCode: codes[next++] });
+    }
+    batchBodies.push(JSON.stringify({ items }));
+  }
+  let applied = 0;
+  rows.push(
+    await measure(g, 'batch API scans (500 ops/request, 4 devices)', batchN, async () => {
+      let b = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (b < batchBodies.length) {
+            const body = batchBodies[b++];
+            const r = await fetch(`${base}/api/testing/scans/batch`, { method: 'POST', headers, body });
+            const j = (await r.json()) as { items?: { op: string; status: string }[] };
+            applied += (j.items ?? []).filter((x) => x.op === 'scan' && x.status === 'applied').length;
+          }
+        }),
+      );
+    }, { unit: 'scans', ceiling: `${g}/raw scan-row insert (ceiling)`, note: 'target ≥ 9,000 scans/s' }),
+  );
+  if (applied !== batchN) console.error(`  ! batch API applied ${applied} of ${batchN} scans`);
+
+  // Ceiling for HTTP: a bare Fastify POST route that parses a JSON body of the same size.
+  const bare = Fastify();
+  bare.post('/echo', async () => ({ ok: true }));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/echo`;
+  const dur = Math.round(3000 * Math.min(Math.max(scale, 1), 3));
+  const sampleBody = JSON.stringify({ clientId: newId(), tubeId: newId(), residentCode: codes[0] });
+  const bareRes = await httpLoad(bareUrl, { durationMs: dur, concurrency: 32, method: 'POST', body: () => sampleBody });
+  rows.push({ group: g, name: 'bare Fastify POST route (ceiling)', ops: bareRes.ok, seconds: bareRes.seconds, unit: 'req' });
+  await bare.close();
+
+  // Single scans: tubes of 20 opened up front; request i goes to tube ⌊i / 20⌋.
+  console.error('  … single scans');
+  const singleTubes: string[] = [];
+  const singleCap = codes.length - next;
+  const openItems = Array.from({ length: Math.ceil(singleCap / 20) }, (_, i) => ({ op: 'open', clientId: newId(), campaignId: campaign.id, siteId: sites[i % sites.length], barcode: `SS${String(i).padStart(10, '0')}`, poolSize: 20 }));
+  for (let i = 0; i < openItems.length; i += 1000) {
+    const r = await t.sampling.applyBatch(undefined, await t.sampling.prepareBatch(sys, openItems.slice(i, i + 1000) as never));
+    for (const it of r.items) singleTubes.push(it.tube!.id);
+  }
+  let s = 0;
+  const single = await httpLoad(`${base}/api/testing/scans`, {
+    durationMs: dur,
+    concurrency: 32,
+    method: 'POST',
+    headers,
+    body: () => {
+      const i = s++ % singleCap;
+      return JSON.stringify({ clientId: newId(), tubeId: singleTubes[Math.floor(i / 20)], residentCode: codes[next + i] });
+    },
+  });
+  rows.push({ group: g, name: 'single scans (POST /api/testing/scans)', ops: single.ok, seconds: single.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `target ≥ 50 %; ${s > singleCap ? 'ran out of persons; ' : ''}non-2xx ${JSON.stringify(single.other)}` });
+  await t.sampling.flush();
+
+  // Public lookups: residents of the plan (their ID numbers and names), limits raised for one client address.
+  console.error('  … lookups');
+  const plan = planDemoCity({ residents });
+  const lookups: string[] = [];
+  for (const piece of plan.pieces()) {
+    for (const p of piece.persons) if (lookups.length < 20_000) lookups.push(JSON.stringify({ idNumber: p.idNumber, name: p.name }));
+    if (lookups.length >= 20_000) break;
+  }
+  t.lookup.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 1e9, perId: 1e9 });
+  let l = 0;
+  const cold = await httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length] });
+  rows.push({ group: g, name: 'result lookups, distinct residents (cache cold)', ops: cold.ok, seconds: cold.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `target ≥ 60 %; non-2xx ${JSON.stringify(cold.other)}` });
+  let w = 0;
+  const warm = await httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[w++ % 200] });
+  rows.push({ group: g, name: 'result lookups, repeated (cache warm)', ops: warm.ok, seconds: warm.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `target ≥ 60 %; non-2xx ${JSON.stringify(warm.other)}` });
+  const overload = await httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 320, method: 'POST', body: () => lookups[l++ % lookups.length] });
+  const health = await fetch(`${base}/api/health`);
+  const after = await fetch(`${base}/api/public/results/lookup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: lookups[0] });
+  rows.push({
+    group: g,
+    name: 'result lookups at 10× concurrency (320)',
+    ops: overload.ok,
+    seconds: overload.seconds,
+    unit: 'req',
+    ceiling: `${g}/bare Fastify POST route (ceiling)`,
+    note: `shed ${overload.other[503] ?? 0} with 503, other ${JSON.stringify(Object.fromEntries(Object.entries(overload.other).filter(([k]) => k !== '503')))}; afterwards health ${health.status}, lookup ${after.status}`,
+  });
+
+  // Positive tubes and their trace.
+  console.error('  … positive tubes');
+  const traced: string[] = [];
+  const pos = await t.tubes.list(sys, { campaignId: campaign.id, status: 'closed', limit: 100 });
+  const codesToReceive = pos.items.map((x) => x.barcode!).slice(0, 100);
+  await t.lab.receive(undefined, sys, { boxCode: 'BENCH-BOX', barcodes: codesToReceive });
+  const csv = ['barcode,result,ct_orf1ab,ct_n,lab', ...codesToReceive.map((c, i) => `${c},${i % 10 === 0 ? 'positive' : 'negative'},${i % 10 === 0 ? '28' : ''},${i % 10 === 0 ? '29' : ''},基准实验室`)].join('\n');
+  rows.push(await measure(g, 'result import (CSV, 10 % positive pools)', codesToReceive.length, () => t.lab.importCsv(undefined, sys, csv).then(() => undefined), { unit: 'tubes', note: 'each positive: 20 rechecks, tasks, status changes, alerts in its transaction' }));
+  for (const x of pos.items.slice(0, 100)) traced.push(x.id);
+  const times: number[] = [];
+  const calls = Math.round(2000 * Math.min(scale, 5));
+  rows.push(
+    await measure(g, 'positive-tube trace', calls, async () => {
+      for (let i = 0; i < calls; i++) {
+        const t0 = process.hrtime.bigint();
+        await t.tubes.trace(sys, traced[i % traced.length]);
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }, { unit: 'traces' }),
+  );
+  rows[rows.length - 1].note = `p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms (target p99 < 10 ms)`;
+  const rollup: number[] = [];
+  rows.push(
+    await measure(g, 'city coverage roll-up', 200, async () => {
+      for (let i = 0; i < 200; i++) {
+        const t0 = process.hrtime.bigint();
+        await t.coverage.get(sys, campaign.id);
+        rollup.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }, { unit: 'reads' }),
+  );
+  rows[rows.length - 1].note = `p99 ${percentile(rollup, 99).toFixed(2)} ms (target < 1 s at 25M); server RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB (target < 2 GB)`;
+
+  await app.close();
+  await deps.handle.close();
+  return rows;
+}
