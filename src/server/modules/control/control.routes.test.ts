@@ -4,7 +4,7 @@ import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../..
 import { systemActor } from '../../platform/actor.js';
 import { DAY } from '../../platform/clock.js';
 import bulkFixture from '../../../../test/helpers/auth-matrix/control-bulk-request.js';
-import { makePersons } from './control.test-helpers.js';
+import { makePersons, acceptAnyBasis } from './control.test-helpers.js';
 
 describe.each(DIALECTS)('control routes [%s]', (dialect) => {
   let t: TestApp;
@@ -14,6 +14,7 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect);
+    acceptAnyBasis(t.deps.services.control);
     const db = t.deps.db;
     city = await buildMiniCity(db);
     const hq = await buildUnit(db, { name: '市疫情防控指挥部', jurisdiction: city.city, kind: 'hq' });

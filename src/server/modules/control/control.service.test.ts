@@ -8,7 +8,7 @@ import { DAY } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { ControlStatus } from './control.service.js';
-import { makePersons } from './control.test-helpers.js';
+import { makePersons, acceptAnyBasis } from './control.test-helpers.js';
 
 /** A signed-in user as the policy hook would build it. */
 function userActor(name: string, roles: Role[], scope: JurisdictionRef | '/'): Actor {
@@ -36,6 +36,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
 
   beforeAll(async () => {
     env = await testEnv(dialect);
+    acceptAnyBasis(env.deps.services.control);
     city = await buildMiniCity(env.deps.db);
     commander = userActor('commander', ['commander'], '/');
     officer = userActor('xiling_officer', ['district_officer'], city.xiling);
