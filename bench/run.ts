@@ -7,6 +7,7 @@
 import { printTable, type BenchRow } from './lib.js';
 import { platformCases } from './cases/platform.js';
 import { populationCases } from './cases/population.js';
+import { companionCases } from './cases/companions.js';
 import { testingCases } from './cases/testing.js';
 
 const scale = Number(process.env.BULWARK_BENCH_SCALE ?? '1');
@@ -17,6 +18,7 @@ for (const dialect of dialects) {
   console.error(`… platform cases on ${dialect}`);
   rows.push(...(await platformCases(dialect, scale)));
   rows.push(...(await populationCases(dialect, scale)));
+  rows.push(...(await companionCases(dialect, scale)));
   rows.push(...(await testingCases(dialect, scale)));
 }
 console.log(`\nBulwark bench — node ${process.version}, scale ${scale}, ${new Date().toISOString()}\n`);
