@@ -791,8 +791,8 @@ export function createPopulationService(deps: Deps) {
     async findByIdNumber(actor: Actor, idNumber: string, idType?: IdType, db: DbOrTx = deps.db): Promise<PersonView | undefined> {
       const n = !idType || idType === 'resident_id' ? upgradeOldResidentId(idNumber) : normalizeIdNumber(idNumber);
       const rows = await repo.findPersonsByIdHmac(db, (idType ? [idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n)));
-      for (const id of currentIds(rows)) {
-        const r = await repo.findPerson(db, id);
+      for (const found of rows) {
+        const r = found.merged_into ? await repo.findPerson(db, found.merged_into) : found;
         if (r && inScope(actor, r.jurisdiction_path)) return (await toDtos(db, [r]))[0];
       }
       return undefined;
