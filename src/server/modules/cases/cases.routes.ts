@@ -66,6 +66,69 @@ const casesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =
     config: { policy: { capability: 'case.manage', scope: caseScope } },
     schema: { tags, description: 'Mark the core investigation (核心信息流调) done.', params: s.idParams, response: { 200: s.caseDto } },
   }, async (req) => req.tx((trx) => cases.cases.markCoreInvestigationDone(trx, req.actor, req.params.id)));
+
+  // ---- investigation and contacts
+  app.get('/api/cases/:id/places', {
+    config: { policy: { capability: 'case.read', scope: caseScope } },
+    schema: { tags, description: 'Places and time windows the case visited (流调).', params: s.idParams, response: { 200: z.object({ items: z.array(s.place) }) } },
+  }, async (req) => ({ items: await cases.tracing.places(req.actor, req.params.id) }));
+
+  app.post('/api/cases/:id/places', {
+    config: { policy: { capability: 'case.manage', scope: caseScope } },
+    schema: { tags, description: 'Add a place: a compound/building, or coordinates snapped to the nearest one, plus free text and a time window.', params: s.idParams, body: s.placeBody, response: { 200: s.place } },
+  }, async (req) => req.tx((trx) => cases.tracing.addPlace(trx, req.actor, req.params.id, req.body)));
+
+  app.get('/api/cases/:id/contacts', {
+    config: { policy: { capability: 'case.read', scope: caseScope } },
+    schema: { tags, description: 'Contacts of a case.', params: s.idParams, response: { 200: z.object({ items: z.array(s.contact) }) } },
+  }, async (req) => ({ items: await cases.tracing.contactsOfCase(req.actor, req.params.id) }));
+
+  app.post('/api/cases/:id/contacts', {
+    config: { policy: { capability: 'case.manage', scope: caseScope } },
+    schema: { tags, description: 'Add a contact (密接/次密接): control through the status guard, hand-over to another district, or an outgoing 协查 request.', params: s.idParams, body: s.contactBody, response: { 200: s.contact } },
+  }, async (req) => req.tx((trx) => cases.tracing.addContact(trx, req.actor, req.params.id, req.body)));
+
+  app.get('/api/contacts', {
+    config: { policy: { capability: 'case.read', scope: 'filtered' } },
+    schema: { tags, description: 'Contacts in your scope (by their case), newest exposure first, keyset pages.', querystring: s.contactListQuery, response: { 200: s.contactList } },
+  }, async (req) => cases.tracing.listContacts(req.actor, req.query));
+
+  app.post('/api/contacts/:id/close', {
+    config: { policy: { capability: 'case.manage', scope: { entity: 'case_contact', from: 'params', key: 'id' } } },
+    schema: { tags, description: 'Close a contact\'s follow-up.', params: s.idParams, body: s.reasonBody, response: { 200: s.contact } },
+  }, async (req) => req.tx((trx) => cases.tracing.closeContact(trx, req.actor, req.params.id, req.body.reason)));
+
+  // ---- 协查
+  app.get('/api/cases/assist-requests', {
+    config: { policy: { capability: 'case.read', scope: 'filtered' } },
+    schema: { tags, description: 'Cross-region requests (协查) in your scope, newest first.', querystring: s.assistListQuery, response: { 200: z.object({ items: z.array(s.assist) }) } },
+  }, async (req) => cases.tracing.listAssists(req.actor, req.query));
+
+  app.post('/api/cases/assist-requests/incoming', {
+    config: { policy: { capability: 'case.manage', scope: 'filtered' } },
+    schema: { tags, description: 'Record a request from another region about someone in our city.', body: s.incomingBody, response: { 200: s.assist } },
+  }, async (req) => req.tx((trx) => cases.tracing.recordIncoming(trx, req.actor, req.body)));
+
+  app.post('/api/cases/assist-requests/:id/status', {
+    config: { policy: { capability: 'case.manage', scope: { entity: 'case_assist_request', from: 'params', key: 'id' } } },
+    schema: { tags, description: 'Move a request forward: pending → sent → answered → closed.', params: s.idParams, body: s.assistStatusBody, response: { 200: s.assist } },
+  }, async (req) => req.tx((trx) => cases.tracing.setAssistStatus(trx, req.actor, req.params.id, req.body.status, req.body.note)));
+
+  // ---- clusters
+  app.get('/api/clusters/board', {
+    config: { policy: { capability: 'case.read', scope: 'filtered' } },
+    schema: { tags, description: 'Every cluster not extinguished: days since last case, share found in control, open contacts, speed measures.', response: { 200: s.board } },
+  }, async (req) => cases.clusters.board(req.actor));
+
+  app.get('/api/clusters/:id', {
+    config: { policy: { capability: 'case.read', scope: { entity: 'case_cluster', from: 'params', key: 'id' } } },
+    schema: { tags, description: 'One cluster (一起疫情).', params: s.idParams, response: { 200: s.cluster } },
+  }, async (req) => cases.clusters.get(req.actor, req.params.id));
+
+  app.get('/api/clusters/:id/graph', {
+    config: { policy: { capability: 'case.read', scope: { entity: 'case_cluster', from: 'params', key: 'id' } } },
+    schema: { tags, description: 'The chain of transmission: cases and contacts (masked) with edges; filters by contact category and case kind.', params: s.idParams, querystring: s.graphQuery, response: { 200: s.graph } },
+  }, async (req) => cases.clusters.graph(req.actor, req.params.id, req.query));
 };
 
 export default casesRoutes;

@@ -79,3 +79,103 @@ export const caseListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 export const caseList = z.object({ items: z.array(caseDto), nextCursor: z.string().nullable() });
+
+// ---- investigation
+export const place = z.object({
+  id: z.string(), caseId: z.string(), jurisdictionId: z.string().nullable(), placePath: z.string().nullable(), placeLevel: z.string().nullable(),
+  location: z.tuple([z.number(), z.number()]).nullable(), snapped: z.boolean().describe('the node was found from the coordinates'),
+  description: z.string().nullable(), fromAt: ms, toAt: ms,
+});
+export const placeBody = z.strictObject({
+  jurisdictionId: z.string().min(1).nullable().optional().describe('a compound, building or entrance'),
+  lng: z.number().min(-180).max(180).nullable().optional().describe('or coordinates, snapped to the nearest building/compound'),
+  lat: z.number().min(-90).max(90).nullable().optional(),
+  description: z.string().trim().max(500).nullable().optional(),
+  fromAt: ms,
+  toAt: ms,
+});
+
+// ---- contacts
+export const contact = z.object({
+  id: z.string(), caseId: z.string(), clusterId: z.string().nullable(), personId: z.string().nullable(), nameMasked: z.string(),
+  category: z.enum(['close', 'secondary']), exposureDate: day, exposurePlace: z.string().nullable(), relation: z.string().nullable(),
+  beforeLookback: z.boolean().describe('exposure before the preset look-back window (flag)'),
+  routing: z.enum(['local', 'handover', 'assist']).describe('local · handed to another district · outgoing 协查'),
+  handoverTaskId: z.string().nullable(), assistRequestId: z.string().nullable(), controlStatus: z.string().nullable(), quarantinedAt: ms.nullable(),
+  status: z.enum(['open', 'closed']), presetVersion: z.string(), identifiedAt: ms,
+});
+export const contactBody = z.strictObject({
+  category: z.enum(['close', 'secondary']),
+  exposureDate: day,
+  exposurePlace: z.string().trim().max(500).nullable().optional(),
+  relation: z.string().trim().max(100).nullable().optional(),
+  personId: z.string().min(1).nullable().optional().describe('an existing person'),
+  newPerson: z.strictObject({
+    name: z.string().trim().min(1).max(50),
+    idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']),
+    idNumber: z.string().trim().min(1).max(40),
+    phone: z.string().trim().max(20).nullable().optional(),
+    birthDate: day,
+    sex: z.enum(['male', 'female']),
+    jurisdictionId: z.string().min(1).describe('place of stay in the city'),
+    regionOfOrigin: z.string().trim().max(100).nullable().optional(),
+  }).nullable().optional().describe('or a non-resident to register'),
+  outsideCity: z.strictObject({ region: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(50), note: z.string().trim().max(1000).nullable().optional() })
+    .nullable().optional().describe('or someone living outside the city (an outgoing 协查 request)'),
+});
+export const contactListQuery = z.object({
+  category: z.enum(['close', 'secondary']).optional(),
+  caseId: z.string().optional(),
+  cursor: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+export const contactList = z.object({ items: z.array(contact), nextCursor: z.string().nullable() });
+export const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+// ---- 协查
+export const assist = z.object({
+  id: z.string(), direction: z.enum(['outgoing', 'incoming']), status: z.enum(['pending', 'sent', 'answered', 'closed']), region: z.string(),
+  caseId: z.string().nullable(), contactId: z.string().nullable(), subjectMasked: z.string(), category: z.string().nullable(), note: z.string().nullable(),
+  externalRef: z.string().nullable(), jurisdictionPath: z.string(), createdAt: ms, updatedAt: ms,
+});
+export const incomingBody = z.strictObject({
+  region: z.string().trim().min(1).max(100).describe('the requesting region'),
+  subjectName: z.string().trim().min(1).max(50).describe('stored masked only'),
+  jurisdictionId: z.string().min(1).describe('where the subject is in our city'),
+  category: z.enum(['close', 'secondary', 'case']).nullable().optional(),
+  note: z.string().trim().max(1000).nullable().optional(),
+  externalRef: z.string().trim().max(100).nullable().optional(),
+});
+export const assistStatusBody = z.strictObject({ status: z.enum(['sent', 'answered', 'closed']), note: z.string().trim().max(1000).nullable().optional() });
+export const assistListQuery = z.object({
+  direction: z.enum(['outgoing', 'incoming']).optional(),
+  status: z.enum(['pending', 'sent', 'answered', 'closed']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+
+// ---- clusters
+const clusterStatus = z.enum(['active', 'contained', 'extinguished']);
+const speedAgg = z.object({ meanHours: z.number().nullable(), targetHours: z.number(), measured: z.number().int(), met: z.number().int() });
+export const board = z.object({
+  items: z.array(z.object({
+    id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
+    cases: z.number().int(), daysSinceLastCase: z.number().int(), inControlShare: z.number().describe('share of cases found inside control (管控内)'),
+    openContacts: z.number().int(), uncontrolledContacts: z.number().int(),
+    speed: z.object({ positiveToConfirmed: speedAgg, coreInvestigation: speedAgg, closeContactsIdentified: speedAgg, contactToQuarantine: speedAgg }),
+  })),
+});
+export const cluster = z.object({
+  id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
+  lastCaseAt: ms.nullable(), containedAt: ms.nullable(), extinguishedAt: ms.nullable(), createdAt: ms,
+});
+export const graphQuery = z.object({
+  category: z.enum(['close', 'secondary']).optional(),
+  kind: z.enum(['confirmed', 'asymptomatic']).optional(),
+  contacts: z.enum(['true', 'false']).optional().transform((v) => v !== 'false'),
+});
+export const graph = z.object({
+  clusterId: z.string(),
+  nodes: z.array(z.object({ id: z.string(), type: z.enum(['case', 'contact']), label: z.string().describe('masked name'), category: z.string(), status: z.string() })),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['transmission', 'contact', 'became_case']) })),
+});

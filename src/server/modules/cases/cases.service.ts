@@ -1,12 +1,17 @@
 import type { Deps } from '../../deps.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
+import { systemActor } from '../../platform/actor.js';
+import { HOUR } from '../../platform/clock.js';
 import { createCaseRecords } from './case-records.service.js';
+import { CLUSTER_EVALUATE_JOB, createClusters } from './clusters.service.js';
+import { createTracing } from './tracing.service.js';
 import * as repo from './cases.repository.js';
 import { createPresetService } from './presets.service.js';
 
 export { CasesErrors } from './cases.errors.js';
 export type { PresetDto } from './presets.service.js';
 export type { CaseDto, CaseSpeed, SpeedMeasure } from './case-records.service.js';
+export type { AssistDto, ContactDto, PlaceDto } from './tracing.service.js';
 
 /**
  * Cases, tracing and clusters (感染者、流调、密接、一起疫情) and the protocol presets they follow.
@@ -15,6 +20,8 @@ export type { CaseDto, CaseSpeed, SpeedMeasure } from './case-records.service.js
 export function createCasesService(deps: Deps) {
   const presets = createPresetService(deps);
   const records = createCaseRecords(deps, presets);
+  const tracing = createTracing(deps, presets, records);
+  const clusters = createClusters(deps, presets, records);
 
   deps.services.control.registerBasisValidator('case', async (db, id) => (await repo.casePath(db, id)) !== undefined);
   deps.services.control.registerBasisValidator('contact', async (db, id) => (await repo.contactPath(db, id)) !== undefined);
@@ -23,6 +30,21 @@ export function createCasesService(deps: Deps) {
     return p ? [p] : undefined;
   };
   registerEntityScope('case', one(repo.casePath));
+  registerEntityScope('case_cluster', one(repo.clusterPath));
+  registerEntityScope('case_contact', one(repo.contactPath));
+  registerEntityScope('case_assist_request', one(repo.assistPath));
 
-  return { presets, cases: records };
+  // Cluster status (active → contained → extinguished) follows each cluster's preset rule, hourly.
+  deps.services.jobs.registerRecurring(CLUSTER_EVALUATE_JOB, HOUR, async (trx, _p, ctx) => {
+    await clusters.evaluate(trx, ctx.actor ?? systemActor('cases'), ctx.now);
+  });
+
+  return {
+    presets,
+    cases: records,
+    tracing,
+    clusters,
+    /** For zoning: places of cases (with a building/compound) and their windows; `activeOnly`: clusters not extinguished. */
+    placesForProposals: tracing.placesForProposals,
+  };
 }

@@ -1,0 +1,385 @@
+import type { Capability } from '../../../common/roles.js';
+import type { Deps } from '../../deps.js';
+import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
+import { Errors } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import type { PersonInput } from '../population/population.service.js';
+import { maskName } from '../population/names.js';
+import { decodeCursor, encodeCursor, type createCaseRecords } from './case-records.service.js';
+import { CasesErrors } from './cases.errors.js';
+import * as repo from './cases.repository.js';
+import type { createPresetService } from './presets.service.js';
+
+const CASES_SYSTEM = systemActor('cases');
+const QUARANTINED = new Set(['quarantined_central', 'quarantined_home']);
+/** A coordinate further than this from every compound centroid is not snapped (422). */
+const MAX_SNAP_M = 2000;
+
+export interface PlaceDto {
+  id: string;
+  caseId: string;
+  jurisdictionId: string | null;
+  placePath: string | null;
+  placeLevel: string | null;
+  location: [number, number] | null;
+  snapped: boolean;
+  description: string | null;
+  fromAt: number;
+  toAt: number;
+}
+
+export interface PlaceInput {
+  jurisdictionId?: string | null;
+  lng?: number | null;
+  lat?: number | null;
+  description?: string | null;
+  fromAt: number;
+  toAt: number;
+}
+
+export interface ContactDto {
+  id: string;
+  caseId: string;
+  clusterId: string | null;
+  personId: string | null;
+  nameMasked: string;
+  category: 'close' | 'secondary';
+  exposureDate: string;
+  exposurePlace: string | null;
+  relation: string | null;
+  /** Exposure before the preset's look-back window (flagged, kept). */
+  beforeLookback: boolean;
+  routing: 'local' | 'handover' | 'assist';
+  handoverTaskId: string | null;
+  assistRequestId: string | null;
+  controlStatus: string | null;
+  quarantinedAt: number | null;
+  status: 'open' | 'closed';
+  presetVersion: string;
+  identifiedAt: number;
+}
+
+export interface ContactInput {
+  category: 'close' | 'secondary';
+  exposureDate: string;
+  exposurePlace?: string | null;
+  relation?: string | null;
+  /** An existing person… */
+  personId?: string | null;
+  /** …or a non-resident to register through population (place of stay inside the city)… */
+  newPerson?: Omit<PersonInput, 'resident' | 'address' | 'householdId'> | null;
+  /** …or someone living outside the city: an outgoing 协查 request, no person record here. */
+  outsideCity?: { region: string; name: string; note?: string | null } | null;
+}
+
+export interface AssistDto {
+  id: string;
+  direction: 'outgoing' | 'incoming';
+  status: 'pending' | 'sent' | 'answered' | 'closed';
+  region: string;
+  caseId: string | null;
+  contactId: string | null;
+  subjectMasked: string;
+  category: string | null;
+  note: string | null;
+  externalRef: string | null;
+  jurisdictionPath: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const ASSIST_ORDER = ['pending', 'sent', 'answered', 'closed'] as const;
+
+const placeDto = (r: repo.PlaceRow): PlaceDto => ({
+  id: r.id, caseId: r.case_id, jurisdictionId: r.jurisdiction_id, placePath: r.place_path, placeLevel: r.place_level,
+  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)], snapped: Number(r.snapped) === 1, description: r.description,
+  fromAt: Number(r.from_at), toAt: Number(r.to_at),
+});
+
+export const contactDto = (r: repo.ContactRow): ContactDto => ({
+  id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category as ContactDto['category'],
+  exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: Number(r.before_lookback) === 1,
+  routing: r.routing as ContactDto['routing'], handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
+  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status as ContactDto['status'], presetVersion: r.preset_version,
+  identifiedAt: Number(r.identified_at),
+});
+
+const assistDto = (r: repo.AssistRow): AssistDto => ({
+  id: r.id, direction: r.direction as AssistDto['direction'], status: r.status as AssistDto['status'], region: r.region, caseId: r.case_id, contactId: r.contact_id,
+  subjectMasked: r.subject_masked, category: r.category, note: r.note, externalRef: r.external_ref, jurisdictionPath: r.jurisdiction_path,
+  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+});
+
+/** `/420500/420502/…/` → the first `n` segments as a path. */
+const pathPrefix = (path: string, n: number) => {
+  const segs = path.split('/').filter(Boolean);
+  return segs.length >= n ? `/${segs.slice(0, n).join('/')}/` : null;
+};
+
+/** Metres between two WGS-84 points (equirectangular; fine at city scale). */
+function metres(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180;
+  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
+  const y = (b[1] - a[1]) * rad;
+  return Math.sqrt(x * x + y * y) * 6_371_000;
+}
+
+/** Investigation (流调): places and time windows; contacts (密接/次密接) with control through the status guard; 协查. */
+export function createTracing(deps: Deps, presets: ReturnType<typeof createPresetService>, records: ReturnType<typeof createCaseRecords>) {
+  const { journal, outbox } = deps.services;
+
+  /** The nearest compound to a point (then its nearest building, when buildings have centroids), within MAX_SNAP_M. */
+  async function snap(tx: DbOrTx, cityPath: string, pt: [number, number]) {
+    const [city] = await deps.services.geo.getManyByPath([cityPath], tx);
+    if (!city) return undefined;
+    const nearest = (nodes: { centroid: [number, number] | null }[]) => {
+      let best: (typeof nodes)[number] | undefined;
+      let bestD = Infinity;
+      for (const n of nodes) {
+        if (!n.centroid) continue;
+        const d = metres(pt, n.centroid);
+        if (d < bestD) [best, bestD] = [n, d];
+      }
+      return best && bestD <= MAX_SNAP_M ? best : undefined;
+    };
+    const compound = nearest(await deps.services.geo.subtree(CASES_SYSTEM, city.id, { level: 'compound', limit: 50_000 }, tx)) as Awaited<ReturnType<typeof deps.services.geo.subtree>>[number] | undefined;
+    if (!compound) return undefined;
+    const building = nearest(await deps.services.geo.subtree(CASES_SYSTEM, compound.id, { level: 'building', limit: 1000 }, tx)) as typeof compound | undefined;
+    return building ?? compound;
+  }
+
+  /** A unit to hand a contact over to: the district's HQ (or any active unit there). */
+  async function districtUnit(tx: DbOrTx, districtPath: string) {
+    const [node] = await deps.services.geo.getManyByPath([districtPath], tx);
+    if (!node) return undefined;
+    const { items } = await deps.services.auth.units.list(CASES_SYSTEM, { jurisdictionId: node.id, active: true, limit: 50 }, tx);
+    return items.find((u) => u.kind === 'district_hq') ?? items[0];
+  }
+
+  /** Registers a non-resident through population on the tracer's behalf (the journal names the tracer). */
+  const delegated = (actor: Actor, cap: Capability): Actor =>
+    actor.capabilities.has(cap) ? actor : { ...actor, capabilities: { has: (c: Capability) => c === cap || actor.capabilities.has(c) } as unknown as ReadonlySet<Capability> };
+
+  async function visibleContact(db: DbOrTx, actor: Actor, id: string) {
+    const c = await repo.findContact(db, id);
+    if (!c || !inScope(actor, c.jurisdiction_path)) throw CasesErrors.CONTACT_NOT_FOUND({ id });
+    return c;
+  }
+
+  async function visibleAssist(db: DbOrTx, actor: Actor, id: string) {
+    const a = await repo.findAssist(db, id);
+    if (!a || !inScope(actor, a.jurisdiction_path)) throw CasesErrors.ASSIST_NOT_FOUND({ id });
+    return a;
+  }
+
+  return {
+    /** Adds a place and time window the case visited: a building/compound node, or coordinates snapped to the nearest one. */
+    async addPlace(trx: Tx | undefined, actor: Actor, caseId: string, input: PlaceInput): Promise<PlaceDto> {
+      records.requireCap(actor, 'case.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const c = await records.visibleCase(tx, actor, caseId);
+        if (!(input.toAt >= input.fromAt)) throw CasesErrors.PLACE_INVALID({ field: 'toAt' }, 'The time window ends before it starts');
+        let node: { id: string; path: string; level: string } | undefined;
+        let snapped = 0;
+        const hasPt = typeof input.lng === 'number' && typeof input.lat === 'number';
+        if (input.jurisdictionId) {
+          const n = await deps.services.geo.getById(input.jurisdictionId, tx);
+          if (!n || !['compound', 'building', 'entrance'].includes(n.level)) throw CasesErrors.PLACE_INVALID({ field: 'jurisdictionId' }, 'The place must be a compound, building or entrance');
+          node = n;
+        } else if (hasPt) {
+          const cityPath = pathPrefix(c.jurisdiction_path, 1)!;
+          node = await snap(tx, cityPath, [input.lng!, input.lat!]);
+          if (!node) throw CasesErrors.PLACE_INVALID({ field: 'lng' }, `No compound within ${MAX_SNAP_M} m of these coordinates`);
+          snapped = 1;
+        } else if (!input.description?.trim()) {
+          throw CasesErrors.PLACE_INVALID({ field: 'jurisdictionId' });
+        }
+        const now = deps.clock.now();
+        const row: repo.PlaceRow = {
+          id: newId(now), case_id: c.id, jurisdiction_id: node?.id ?? null, place_path: node?.path ?? null, place_level: node?.level ?? null,
+          lng: hasPt ? input.lng! : null, lat: hasPt ? input.lat! : null, snapped, description: input.description?.trim() || null,
+          from_at: input.fromAt, to_at: input.toAt, jurisdiction_path: c.jurisdiction_path, created_at: now,
+        };
+        await repo.insertPlace(tx, row);
+        await journal.append(tx, actor, { action: 'cases.place.add', entityType: 'case', entityId: c.id, jurisdictionPath: c.jurisdiction_path, payload: { placeId: row.id, placePath: row.place_path, snapped: snapped === 1, fromAt: row.from_at, toAt: row.to_at } });
+        await outbox.publish(tx, { topic: 'cases.place.added', jurisdictionPath: c.jurisdiction_path, payload: { caseId: c.id, placePath: row.place_path } });
+        return placeDto(row);
+      });
+    },
+
+    async places(actor: Actor, caseId: string, db: DbOrTx = deps.db): Promise<PlaceDto[]> {
+      records.requireCap(actor, 'case.read');
+      const c = await records.visibleCase(db, actor, caseId);
+      return (await repo.placesOfCase(db, c.id)).map(placeDto);
+    },
+
+    /**
+     * For zoning: every place with a jurisdiction node, with its case, cluster and time window.
+     * `activeOnly`: places of clusters not yet extinguished.
+     */
+    async placesForProposals(activeOnly: boolean, db: DbOrTx = deps.db) {
+      const rows = await repo.placesWithCluster(db, activeOnly ? { clusterStatuses: ['active', 'contained'] } : {});
+      return rows.map((r) => ({
+        placeId: r.id, caseId: r.case_id, clusterId: r.cluster_id, jurisdictionId: r.jurisdiction_id!, path: r.place_path!, level: r.place_level!,
+        location: r.lng === null || r.lat === null ? null : ([Number(r.lng), Number(r.lat)] as [number, number]), description: r.description,
+        fromAt: Number(r.from_at), toAt: Number(r.to_at), caseConfirmedAt: Number(r.confirmed_at),
+      }));
+    },
+
+    /**
+     * Adds a contact of a case. Refuses the case itself (422), an exposure after the report date (422),
+     * a category the active preset does not trace (422); flags an exposure before the look-back window.
+     * Control status through the status guard (basis contact); another district → a hand-over task;
+     * outside the city → an outgoing 协查 request.
+     */
+    async addContact(trx: Tx | undefined, actor: Actor, caseId: string, input: ContactInput): Promise<ContactDto> {
+      records.requireCap(actor, 'case.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const c = await records.visibleCase(tx, actor, caseId);
+        const preset = await presets.active(tx);
+        const rule = preset.params.contacts[input.category];
+        if (!rule.traced) throw CasesErrors.CONTACT_CATEGORY_NOT_TRACED({ category: input.category, preset: preset.label });
+        if (input.exposureDate > c.report_date) throw CasesErrors.CONTACT_EXPOSURE_AFTER_REPORT({ exposureDate: input.exposureDate, reportDate: c.report_date });
+        const given = [input.personId, input.newPerson, input.outsideCity].filter(Boolean).length;
+        if (given !== 1) throw CasesErrors.CONTACT_PERSON_REQUIRED();
+        if (input.personId && input.personId === c.person_id) throw CasesErrors.CONTACT_IS_CASE({ personId: input.personId });
+        const now = deps.clock.now();
+        const id = newId(now);
+        let personId: string | null = null;
+        let nameMasked: string;
+        let personPath: string | null = null;
+        if (input.outsideCity) {
+          nameMasked = maskName(input.outsideCity.name);
+        } else {
+          if (input.personId) {
+            personId = input.personId;
+            const p = (await deps.services.population.pathsOf([personId], tx)).get(personId);
+            if (!p) throw CasesErrors.CASE_PERSON_NOT_FOUND({ personId });
+          } else {
+            const created = await deps.services.population.create(tx, delegated(actor, 'person.manage'), { ...input.newPerson!, resident: false });
+            personId = created.id;
+          }
+          if (await repo.contactOfPerson(tx, c.id, personId)) throw CasesErrors.CONTACT_DUPLICATE({ personId });
+          const person = await deps.services.population.get(CASES_SYSTEM, personId, tx);
+          if (person.id === c.person_id) throw CasesErrors.CONTACT_IS_CASE({ personId });
+          nameMasked = maskName(person.name);
+          personPath = person.location.path;
+        }
+        const sameCity = personPath !== null && pathPrefix(personPath, 1) === pathPrefix(c.jurisdiction_path, 1);
+        const routing: ContactDto['routing'] = !sameCity ? 'assist' : pathPrefix(personPath!, 2) === pathPrefix(c.jurisdiction_path, 2) ? 'local' : 'handover';
+        const row: repo.ContactRow = {
+          id, case_id: c.id, cluster_id: c.cluster_id, person_id: personId, name_masked: nameMasked, category: input.category, exposure_date: input.exposureDate,
+          exposure_place: input.exposurePlace?.trim() || null, relation: input.relation?.trim() || null,
+          before_lookback: input.exposureDate < records.lookbackStart(c, rule.lookbackDays) ? 1 : 0, routing, person_path: personPath,
+          handover_task_id: null, assist_request_id: null, control_status: null, quarantined_at: null, status: 'open', preset_id: preset.id, preset_version: preset.label,
+          jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now,
+        };
+        await repo.insertContact(tx, row);
+        if (personId && sameCity) {
+          const to = input.category === 'close' && rule.quarantine.centralDays > 0 ? 'quarantined_central' : 'quarantined_home';
+          await deps.services.control.applyAutomatic(tx, actor, {
+            personIds: [personId], to, basis: { type: 'contact', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
+            reason: `${input.category === 'close' ? '密切接触者' : '次密切接触者'}（${preset.name}）Contact of a case`,
+          });
+          const st = (await deps.services.control.statusesOf([personId], tx)).get(personId)!;
+          if (QUARANTINED.has(st.status)) Object.assign(row, { control_status: st.status, quarantined_at: now });
+        }
+        if (routing === 'handover') {
+          const unit = await districtUnit(tx, pathPrefix(personPath!, 2)!);
+          if (unit) {
+            const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
+              title: `密接协查移交 Contact handed over: ${nameMasked}`,
+              description: `${c.name_masked} 的${input.category === 'close' ? '密接' : '次密接'}居住在贵区，请落实管控。A contact of case ${c.name_masked} lives in your district.`,
+              sourceModule: 'cases', sourceEntityType: 'case_contact', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: personPath!, priority: 'urgent',
+            });
+            row.handover_task_id = task.id;
+          }
+        }
+        if (routing === 'assist') {
+          const region = input.outsideCity?.region ?? (personPath ? pathPrefix(personPath, 1)! : 'unknown');
+          const assist: repo.AssistRow = {
+            id: newId(now), direction: 'outgoing', status: 'pending', region, case_id: c.id, contact_id: id, subject_masked: nameMasked, category: input.category,
+            note: input.outsideCity?.note?.trim() || null, external_ref: null, jurisdiction_path: c.jurisdiction_path, created_by_name: actor.name, created_at: now, updated_at: now,
+          };
+          await repo.insertAssist(tx, assist);
+          row.assist_request_id = assist.id;
+          await journal.append(tx, actor, { action: 'cases.assist.create', entityType: 'case_assist_request', entityId: assist.id, jurisdictionPath: c.jurisdiction_path, payload: { direction: 'outgoing', region, contactId: id } });
+        }
+        await repo.updateContact(tx, id, { control_status: row.control_status, quarantined_at: row.quarantined_at, handover_task_id: row.handover_task_id, assist_request_id: row.assist_request_id });
+        if (input.category === 'close' && c.close_contacts_at === null) await repo.updateCase(tx, c.id, { close_contacts_at: now, updated_at: now });
+        await journal.append(tx, actor, {
+          action: 'cases.contact.add', entityType: 'case_contact', entityId: id, jurisdictionPath: c.jurisdiction_path,
+          payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: row.before_lookback === 1, routing, controlStatus: row.control_status, presetVersion: preset.label },
+        });
+        await outbox.publish(tx, { topic: 'cases.contact.added', jurisdictionPath: c.jurisdiction_path, payload: { id, caseId: c.id, category: input.category, routing } });
+        return contactDto(row);
+      });
+    },
+
+    async contactsOfCase(actor: Actor, caseId: string, db: DbOrTx = deps.db): Promise<ContactDto[]> {
+      records.requireCap(actor, 'case.read');
+      const c = await records.visibleCase(db, actor, caseId);
+      return (await repo.contactsOfCase(db, c.id)).map(contactDto);
+    },
+
+    /** A scoped page of contacts (by the case's jurisdiction), newest exposure first, keyset cursor. */
+    async listContacts(actor: Actor, f: { category?: string; caseId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+      records.requireCap(actor, 'case.read');
+      const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+      const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+      const rows = await repo.listContacts(db, { prefix: scopePrefix(actor), category: f.category, caseId: f.caseId, after: after ? { exposureDate: after[0], id: after[1] } : undefined, limit });
+      const last = rows[rows.length - 1];
+      return { items: rows.map(contactDto), nextCursor: rows.length === limit && last ? encodeCursor(last.exposure_date, last.id) : null };
+    },
+
+    /** Closes a contact's follow-up (released, or handed to another region). Journaled. */
+    async closeContact(trx: Tx | undefined, actor: Actor, id: string, reason: string): Promise<ContactDto> {
+      records.requireCap(actor, 'case.manage');
+      if (!reason?.trim()) throw Errors.REASON_REQUIRED();
+      return inTx(trx ?? deps.db, async (tx) => {
+        const c = await visibleContact(tx, actor, id);
+        await repo.updateContact(tx, c.id, { status: 'closed', updated_at: deps.clock.now() });
+        await journal.append(tx, actor, { action: 'cases.contact.close', entityType: 'case_contact', entityId: c.id, jurisdictionPath: c.jurisdiction_path, reason: reason.trim() });
+        return contactDto((await repo.findContact(tx, c.id))!);
+      });
+    },
+
+    // ---- 协查
+    /** Records a request from another region about someone in our city (at a jurisdiction in scope). */
+    async recordIncoming(trx: Tx | undefined, actor: Actor, input: { region: string; subjectName: string; jurisdictionId: string; category?: string | null; note?: string | null; externalRef?: string | null }): Promise<AssistDto> {
+      records.requireCap(actor, 'case.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const node = await deps.services.geo.getById(input.jurisdictionId, tx);
+        if (!node || !inScope(actor, node.path)) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
+        const now = deps.clock.now();
+        const row: repo.AssistRow = {
+          id: newId(now), direction: 'incoming', status: 'pending', region: input.region.trim(), case_id: null, contact_id: null, subject_masked: maskName(input.subjectName),
+          category: input.category ?? null, note: input.note?.trim() || null, external_ref: input.externalRef?.trim() || null, jurisdiction_path: node.path,
+          created_by_name: actor.name, created_at: now, updated_at: now,
+        };
+        await repo.insertAssist(tx, row);
+        await journal.append(tx, actor, { action: 'cases.assist.create', entityType: 'case_assist_request', entityId: row.id, jurisdictionPath: node.path, payload: { direction: 'incoming', region: row.region, externalRef: row.external_ref } });
+        return assistDto(row);
+      });
+    },
+
+    /** Moves a request forward: pending → sent → answered → closed (never back). Journaled. */
+    async setAssistStatus(trx: Tx | undefined, actor: Actor, id: string, status: AssistDto['status'], note?: string | null): Promise<AssistDto> {
+      records.requireCap(actor, 'case.manage');
+      return inTx(trx ?? deps.db, async (tx) => {
+        const a = await visibleAssist(tx, actor, id);
+        if (ASSIST_ORDER.indexOf(status) <= ASSIST_ORDER.indexOf(a.status as AssistDto['status'])) throw CasesErrors.ASSIST_TRANSITION_INVALID({ from: a.status, to: status });
+        await repo.updateAssist(tx, a.id, { status, note: note?.trim() || a.note, updated_at: deps.clock.now() });
+        await journal.append(tx, actor, { action: 'cases.assist.status', entityType: 'case_assist_request', entityId: a.id, jurisdictionPath: a.jurisdiction_path, payload: { from: a.status, to: status } });
+        return assistDto((await repo.findAssist(tx, a.id))!);
+      });
+    },
+
+    async listAssists(actor: Actor, f: { direction?: string; status?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: AssistDto[] }> {
+      records.requireCap(actor, 'case.read');
+      const rows = await repo.listAssists(db, { prefix: scopePrefix(actor), direction: f.direction, status: f.status, limit: Math.min(f.limit ?? 50, 200), offset: f.offset ?? 0 });
+      return { items: rows.map(assistDto) };
+    },
+  };
+}
