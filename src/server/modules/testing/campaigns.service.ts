@@ -176,7 +176,12 @@ export function createCampaignService(deps: Deps) {
         // Ancestors count only the part of them inside the scope.
         for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) nodes.get(p)!.population += root.population;
         const children = new Map<string, JurisdictionDto[]>();
-        for (const n of nodes.values()) if (n.parentId && inCampaignScope(rootPaths, n.path)) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n]);
+        for (const n of nodes.values()) {
+          if (!n.parentId || !inCampaignScope(rootPaths, n.path)) continue;
+          const list = children.get(n.parentId);
+          if (list) list.push(n);
+          else children.set(n.parentId, [n]);
+        }
 
         const exemptStatuses = JSON.parse(c.exempt_statuses) as string[];
         const exempt = await controlExempt(tx, roots, children, exemptStatuses);

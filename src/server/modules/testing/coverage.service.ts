@@ -100,7 +100,11 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       if (s.result === 'invalid') add(s.path, 'invalid', s.n);
     }
     const byTube = new Map<string, string[]>();
-    for (const x of await repo.reactivePoolScanPaths(db, campaignId)) byTube.set(x.tube_id, [...(byTube.get(x.tube_id) ?? []), x.path]);
+    for (const x of await repo.reactivePoolScanPaths(db, campaignId)) {
+      const list = byTube.get(x.tube_id);
+      if (list) list.push(x.path);
+      else byTube.set(x.tube_id, [x.path]);
+    }
     for (const paths of byTube.values()) {
       const once = new Set<string>();
       for (const p of paths) add(p, 'positive_tubes', 1, once);

@@ -64,9 +64,21 @@ const num = (v: string | undefined): number | null | 'bad' => {
 export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void> }) {
   const { journal } = deps.services;
 
+  /** Tubes by barcode (a barcode reused across campaigns has several). */
+  function byBarcode(tubes: Iterable<repo.TubeRow>): Map<string, repo.TubeRow[]> {
+    const out = new Map<string, repo.TubeRow[]>();
+    for (const t of tubes) {
+      if (!t.barcode) continue;
+      const list = out.get(t.barcode);
+      if (list) list.push(t);
+      else out.set(t.barcode, [t]);
+    }
+    return out;
+  }
+
   /** The tube a lab means by a barcode: the newest with that barcode (in the campaign, if named) inside the actor's scope. */
-  function pick(tubes: readonly repo.TubeRow[], actor: Actor, barcode: string, campaignId?: string): repo.TubeRow | undefined {
-    return tubes.filter((t) => t.barcode === barcode && (!campaignId || t.campaign_id === campaignId) && inScope(actor, t.jurisdiction_path)).sort((a, b) => Number(b.created_at) - Number(a.created_at))[0];
+  function pick(tubes: ReadonlyMap<string, readonly repo.TubeRow[]>, actor: Actor, barcode: string, campaignId?: string): repo.TubeRow | undefined {
+    return (tubes.get(barcode) ?? []).filter((t) => (!campaignId || t.campaign_id === campaignId) && inScope(actor, t.jurisdiction_path)).sort((a, b) => Number(b.created_at) - Number(a.created_at))[0];
   }
 
   /** Validates one result's fields (no database). */
@@ -140,8 +152,9 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
     await repo.lockTubes(tx, tubes.map((t) => t.id));
     const fresh = new Map((await repo.findTubes(tx, tubes.map((t) => t.id))).map((t) => [t.id, t]));
     const valid: { input: ResultInput & { row: number }; tube: repo.TubeRow }[] = [];
+    const index = byBarcode(fresh.values());
     for (const c of checked) {
-      const t = pick([...fresh.values()], actor, c.barcode, c.input.campaignId);
+      const t = pick(index, actor, c.barcode, c.input.campaignId);
       const err = !t ? TestingErrors.TUBE_NOT_FOUND({ barcode: c.barcode }) : t.status !== 'received' && t.status !== 'resulted' ? TestingErrors.TUBE_NOT_RECEIVED({ barcode: c.barcode, status: t.status }) : null;
       if (err) {
         if (opts.single) throw err;
@@ -216,7 +229,7 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         const now = deps.clock.now();
         const rows: RowReport[] = [];
         const wanted = input.barcodes.map((raw, i) => ({ row: i + 1, raw, barcode: normalizeBarcode(raw) }));
-        const tubes = await repo.findTubesByBarcodes(tx, wanted.map((w) => w.barcode).filter((b): b is string => !!b));
+        const tubes = byBarcode(await repo.findTubesByBarcodes(tx, wanted.map((w) => w.barcode).filter((b): b is string => !!b)));
         const toReceive: repo.TubeRow[] = [];
         const seen = new Set<string>();
         let already = 0;

@@ -432,7 +432,11 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
       published.push(await scheduleCoveragePublish(tx, campaignId, now));
     }
     const byActor = new Map<Actor, Applied[]>();
-    for (const a of d.applied) byActor.set(a.actor, [...(byActor.get(a.actor) ?? []), a]);
+    for (const a of d.applied) {
+      const list = byActor.get(a.actor);
+      if (list) list.push(a);
+      else byActor.set(a.actor, [a]);
+    }
     for (const [actor, items] of byActor) {
       const paths = items.map((a) => state.tubesById.get(a.result.tube!.id)!.row.jurisdiction_path);
       await journal.appendBatch(tx, actor, {
