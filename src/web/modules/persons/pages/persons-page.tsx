@@ -1,11 +1,14 @@
-import { EyeOutlined } from '@ant-design/icons';
-import { App, Button, Checkbox, Form, Input, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { DownloadOutlined, EyeOutlined, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Checkbox, Dropdown, Form, Input, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useEffect, useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
 import { VULNERABLE_LABELS, type VulnerableFlag } from '../../../../common/geo.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
+import { ChangeStatusModal } from '../../control/components/change-status-modal.js';
+import { populationApi } from '../../population/api.js';
 import { personsApi, type Person, type RevealField } from '../api.js';
 import { usePersons } from '../hooks.js';
 
@@ -29,8 +32,14 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ reason: string }>();
   const canReveal = can('person.reveal');
+  const canChange = can('control.change');
+  const navigate = useNavigate();
+  const [selected, setSelected] = useState<string[]>([]);
+  const [changing, setChanging] = useState(false);
 
   useEffect(() => setPage(1), [jurisdictionId]);
+  // The selection survives searches (pick persons found one by one), not a change of jurisdiction.
+  useEffect(() => setSelected([]), [jurisdictionId]);
 
   const fieldName = (f: RevealField) => (f === 'idNumber' ? t('person.idNumber') : t('person.phone'));
 
@@ -73,12 +82,14 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search
           allowClear
-          placeholder={t('person.searchPlaceholder')}
+          placeholder={t('population.searchPlaceholder')}
+          title={t('population.searchHint')}
+          data-testid="person-search"
           onSearch={(v) => {
             setQ(v.trim());
             setPage(1);
           }}
-          style={{ width: 300 }}
+          style={{ width: 380, maxWidth: '100%' }}
           enterButton={t('common.search')}
         />
         <Checkbox
@@ -90,11 +101,43 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
         >
           {t('person.vulnerableOnly')}
         </Checkbox>
+        <Dropdown
+          menu={{
+            items: [
+              { key: 'csv', label: <a href={populationApi.exportUrl('csv', jurisdictionId)} download data-testid="export-csv">{t('population.exportCsv')}</a> },
+              { key: 'xlsx', label: <a href={populationApi.exportUrl('xlsx', jurisdictionId)} download data-testid="export-xlsx">{t('population.exportXlsx')}</a> },
+            ],
+          }}
+        >
+          <Button icon={<DownloadOutlined />} data-testid="export-button">
+            {t('population.export')}
+          </Button>
+        </Dropdown>
+        {can('person.manage') && (
+          <Button icon={<UploadOutlined />} onClick={() => navigate('/persons/import')} data-testid="import-button">
+            {t('population.import')}
+          </Button>
+        )}
+        {canChange && (
+          <Button disabled={!selected.length} onClick={() => setChanging(true)} data-testid="change-status-selected">
+            {t('control.change')}
+            {selected.length > 0 && ` (${t('population.selected', { n: selected.length })})`}
+          </Button>
+        )}
+        {canChange && selected.length > 0 && (
+          <Button type="link" onClick={() => setSelected([])} data-testid="clear-selection">
+            {t('population.clearSelection')}
+          </Button>
+        )}
       </Space>
+      <Typography.Paragraph type="secondary" style={{ marginTop: -4 }}>
+        {t('population.searchHint')}
+      </Typography.Paragraph>
       <ErrorAlert error={persons.error} onRetry={persons.reload} />
       <Table<Person>
         rowKey="id"
         size="middle"
+        rowSelection={canChange ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), preserveSelectedRowKeys: true } : undefined}
         loading={persons.loading}
         dataSource={persons.data?.items ?? []}
         scroll={{ x: 900 }}
@@ -115,7 +158,9 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
             dataIndex: 'name',
             render: (v: string, p) => (
               <Space size={4}>
-                {v}
+                <Link to={`/persons/${p.id}`} data-testid="person-link">
+                  {v}
+                </Link>
                 {!p.resident && <Tag>{t('person.nonResident')}</Tag>}
               </Space>
             ),
@@ -132,6 +177,7 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
           },
         ]}
       />
+      <ChangeStatusModal open={changing} personIds={selected} onClose={() => setChanging(false)} onDone={() => setSelected([])} />
       <Modal
         open={!!asking}
         title={asking ? t('person.revealTitle', { field: fieldName(asking.field) }) : ''}
