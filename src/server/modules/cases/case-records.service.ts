@@ -161,7 +161,12 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
       row.cluster_id = await newCluster(tx, actor, id, path, preset, `${row.name_masked} 关联疫情 (${reportDate})`, now);
       await repo.updateCase(tx, id, { cluster_id: row.cluster_id });
     } else {
-      await repo.updateCluster(tx, clusterId, { last_case_at: now, updated_at: now });
+      const k = (await repo.findCluster(tx, clusterId))!;
+      // A new linked case puts a contained or extinguished cluster back to active (the chain was not ended).
+      await repo.updateCluster(tx, clusterId, { last_case_at: now, updated_at: now, ...(k.status !== 'active' ? { status: 'active', contained_at: null, extinguished_at: null } : {}) });
+      if (k.status !== 'active') {
+        await journal.append(tx, actor, { action: 'cases.cluster.status', entityType: 'case_cluster', entityId: k.id, jurisdictionPath: k.jurisdiction_path, payload: { from: k.status, to: 'active', newCaseId: id } });
+      }
     }
     await journal.append(tx, actor, {
       action: 'cases.case.create', entityType: 'case', entityId: id, jurisdictionPath: path, reason,

@@ -187,5 +187,9 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const entries = await t.deps.db.selectFrom('journal').select(['payload']).where('action', '=', 'cases.cluster.status').where('entity_id', '=', a.clusterId).orderBy('seq').execute();
     expect(entries.map((e) => JSON.parse(e.payload as string).to)).toEqual(['contained', 'extinguished']);
     expect((await get('/api/clusters/board')).json().items.find((r: { id: string }) => r.id === a.clusterId)).toBeUndefined();
+    // A new case linked to it reopens the cluster (journaled).
+    const [p] = await makePersons(t, city.street, 1);
+    expect((await post('/api/cases', { personId: p, kind: 'confirmed', sourceCaseId: a.id, reason: '再发' })).statusCode).toBe(200);
+    expect((await get(`/api/clusters/${a.clusterId}`)).json().status).toBe('active');
   });
 });
