@@ -7,6 +7,15 @@
  *   must shed (503 + Retry-After) and stay up;
  * - positive-tube trace p99 (target < 10 ms) and the city coverage roll-up.
  * Sizes: 50,000 residents × BULWARK_BENCH_SCALE (scale 20 ≈ the 1M-resident default tier of the issue).
+ *
+ * Known misses and why (SQLite, 2 shared cores, the load generator in the same process):
+ * - Every scan reads its person through the population service one at a time (`get`, ~370 µs: the
+ *   full person view with address texts) and verifies the resident code's Ed25519 signature
+ *   (~110 µs). A bulk brief read (`briefs(ids)`: name, path, merge pointer; one query per 500)
+ *   measured 2.6× the batch rate in a local prototype; the rest is the signature check, which a
+ *   worker pool could take off the main thread.
+ * - Cold result lookups are bound by `findByIdNumber` (~450 µs); repeated lookups come from the
+ *   cache and run at the bare route's speed.
  */
 import Fastify from 'fastify';
 import { sql } from 'kysely';
