@@ -95,3 +95,9 @@ export async function listAssists(db: DbOrTx, f: { prefix: string | null; direct
   if (f.status) q = q.where('status', '=', f.status);
   return q.orderBy('created_at', 'desc').limit(f.limit).offset(f.offset).execute();
 }
+
+/** After a person merge: the kept person takes over the merged one's cases and contact links. */
+export async function repointPerson(db: DbOrTx, fromId: string, intoId: string): Promise<void> {
+  await db.updateTable('cases').set({ person_id: intoId }).where('person_id', '=', fromId).execute();
+  await db.updateTable('case_contacts').set({ person_id: intoId }).where('person_id', '=', fromId).execute();
+}

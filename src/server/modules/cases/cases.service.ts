@@ -34,6 +34,9 @@ export function createCasesService(deps: Deps) {
   registerEntityScope('case_contact', one(repo.contactPath));
   registerEntityScope('case_assist_request', one(repo.assistPath));
 
+  // A merged person's cases and contact links follow the kept record.
+  deps.services.population.registerMergeHandler((trx, fromId, intoId) => repo.repointPerson(trx, fromId, intoId));
+
   // Cluster status (active → contained → extinguished) follows each cluster's preset rule, hourly.
   deps.services.jobs.registerRecurring(CLUSTER_EVALUATE_JOB, HOUR, async (trx, _p, ctx) => {
     await clusters.evaluate(trx, ctx.actor ?? systemActor('cases'), ctx.now);

@@ -112,6 +112,10 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     expect(r.json()).toMatchObject({ nameMasked: '李*光', routing: 'local', controlStatus: 'quarantined_central' });
     const person = await t.deps.services.population.get(systemActor('t'), r.json().personId);
     expect(person.resident).toBe(false);
+    // Later matched to a registered resident: the contact link follows the kept record.
+    const [resident] = await makePersons(t, city.street, 1);
+    await t.deps.services.population.merge(undefined, systemActor('t'), person.id, resident, '同一人，证件核实');
+    expect((await get(`/api/cases/${c.id}/contacts`)).json().items[0].personId).toBe(resident);
   });
 
   it('hands a contact living in another district to that district (task), and one outside the city to an outgoing 协查 request', async () => {
