@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
+import type { Database } from '../../db/schema.js';
 import type { CaseAssistRequestsTable, CaseClustersTable, CaseContactsTable, CasePlacesTable, CasesTable } from './cases.table.js';
 
 export type CaseRow = CasesTable;
@@ -6,6 +8,24 @@ export type ContactRow = CaseContactsTable;
 export type PlaceRow = CasePlacesTable;
 export type ClusterRow = CaseClustersTable;
 export type AssistRow = CaseAssistRequestsTable;
+
+/**
+ * Scope filter for a path prefix (`/420500/420502/`): the LIKE keeps it exact under any collation; the
+ * range lets SQLite (whose LIKE never uses an index) and PostgreSQL walk the path index. Paths are
+ * ASCII digits and `/`, and `/` + 1 is `0`, so [prefix, prefix-with-last-`/`-as-`0`) is exactly the subtree
+ * under byte/code-point order (SQLite BINARY, PostgreSQL C or C.UTF-8).
+ */
+function underPrefix(prefix: string) {
+  const upper = `${prefix.slice(0, -1)}0`;
+  // A city or district scope holds a large share of the rows: its first page is found fastest by
+  // walking the (date, id) index in order and filtering, so offer no path range (SQLite would pick it
+  // and sort the whole district). Street and finer scopes are small: range on the path, then sort.
+  const broad = prefix.split('/').filter(Boolean).length <= 2;
+  return (eb: ExpressionBuilder<Database, 'cases' | 'case_contacts'>) =>
+    broad
+      ? eb('jurisdiction_path', 'like', `${prefix}%`)
+      : eb.and([eb('jurisdiction_path', '>=', prefix), eb('jurisdiction_path', '<', upper), eb('jurisdiction_path', 'like', `${prefix}%`)]);
+}
 
 // ---- cases
 export const insertCase = (db: DbOrTx, r: CaseRow) => db.insertInto('cases').values(r).execute();
@@ -24,7 +44,7 @@ export const sourceOf = async (db: DbOrTx, id: string) => (await db.selectFrom('
  */
 export async function listCases(db: DbOrTx, f: { prefix: string | null; kind?: string; channel?: string; clusterId?: string; after?: { reportDate: string; id: string }; limit: number }): Promise<CaseRow[]> {
   let q = db.selectFrom('cases').selectAll();
-  if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
+  if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.kind) q = q.where('kind', '=', f.kind);
   if (f.channel) q = q.where('detection_channel', '=', f.channel);
   if (f.clusterId) q = q.where('cluster_id', '=', f.clusterId);
@@ -62,7 +82,7 @@ export const contactPath = async (db: DbOrTx, id: string) => (await db.selectFro
 
 export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: string; caseId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
   let q = db.selectFrom('case_contacts').selectAll();
-  if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
+  if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.category) q = q.where('category', '=', f.category);
   if (f.caseId) q = q.where('case_id', '=', f.caseId);
   if (f.after) {

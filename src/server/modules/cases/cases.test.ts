@@ -119,6 +119,11 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
     expect(all.length).toBeGreaterThan(3);
     expect(all.every((c) => c.jurisdictionPath.startsWith(city.xiling.path))).toBe(true);
     expect((await get('/api/cases', as.wjgTracer)).json().items).toEqual([]);
+    // A street-scoped reader goes through the path-range plan: same rows, nothing from outside.
+    const streetActor = { ...systemActor('street'), scopePath: city.street.path };
+    const streetItems = (await t.deps.services.cases.cases.list(streetActor, { limit: 200 })).items;
+    expect(streetItems.map((c) => c.id)).toEqual(all.map((c) => (c as unknown as { id: string }).id));
+    expect((await t.deps.services.cases.cases.list({ ...streetActor, scopePath: city.otherStreet.path }, {})).items).toEqual([]);
     const p1 = (await get('/api/cases?limit=2')).json();
     const p2 = (await get(`/api/cases?limit=2&cursor=${p1.nextCursor}`)).json();
     expect(p1.items).toHaveLength(2);
