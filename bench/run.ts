@@ -9,6 +9,7 @@ import { platformCases } from './cases/platform.js';
 import { populationCases } from './cases/population.js';
 import { companionCases } from './cases/companions.js';
 import { testingCases } from './cases/testing.js';
+import { caseListCases } from './cases/cases.js';
 
 const scale = Number(process.env.BULWARK_BENCH_SCALE ?? '1');
 const rows: BenchRow[] = [];
@@ -20,6 +21,7 @@ for (const dialect of dialects) {
   rows.push(...(await populationCases(dialect, scale)));
   rows.push(...(await companionCases(dialect, scale)));
   rows.push(...(await testingCases(dialect, scale)));
+  rows.push(...(await caseListCases(dialect, scale)));
 }
 console.log(`\nBulwark bench — node ${process.version}, scale ${scale}, ${new Date().toISOString()}\n`);
 printTable(rows);
