@@ -469,6 +469,7 @@ export const MESSAGES = {
   'testing.status.active': ['进行中', 'Active'],
   'testing.status.closed': ['已结束', 'Closed'],
   'testing.activate': ['启动', 'Activate'],
+  'testing.plannedHint': ['轮次尚未启动：启动后锁定目标人数，即可开管采样', 'Planned: activating fixes the target population, then tubes can be opened'],
   'testing.activateConfirm': ['启动后将按当前人口锁定检测目标人数，确定启动？', 'Activating fixes the target population now. Activate?'],
   'testing.closeCampaign': ['结束轮次', 'Close campaign'],
   'testing.closeConfirm': ['结束后不能再开管采样，结果仍可录入。确定结束？', 'No more tubes or scans after closing; results still arrive. Close?'],

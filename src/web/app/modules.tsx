@@ -2,9 +2,14 @@ import {
   AlertOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  CalculatorOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
   EnvironmentOutlined,
+  ExperimentOutlined,
+  FundProjectionScreenOutlined,
+  HomeOutlined,
+  ScanOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -55,6 +60,19 @@ export const NAV: NavItem[] = [
   { key: 'persons', label: 'nav.persons', icon: <TeamOutlined />, path: '/persons', capabilities: ['person.read'] },
   { key: 'control', label: 'nav.control', icon: <SafetyCertificateOutlined />, path: '/control', capabilities: ['control.read'] },
   {
+    key: 'testing',
+    label: 'nav.testing',
+    icon: <ExperimentOutlined />,
+    capabilities: ['testing.read', 'testing.sample', 'testing.lab'],
+    children: [
+      { key: 'testingCampaigns', label: 'nav.testingCampaigns', icon: <FundProjectionScreenOutlined />, path: '/testing/campaigns', capabilities: ['testing.read'] },
+      { key: 'testingSampler', label: 'nav.testingSampler', icon: <ScanOutlined />, path: '/testing/sampler', capabilities: ['testing.sample'] },
+      { key: 'testingLab', label: 'nav.testingLab', icon: <ExperimentOutlined />, path: '/testing/lab', capabilities: ['testing.lab'] },
+      { key: 'testingSites', label: 'nav.testingSites', icon: <HomeOutlined />, path: '/testing/sites', capabilities: ['testing.read'] },
+      { key: 'testingPlanning', label: 'nav.testingPlanning', icon: <CalculatorOutlined />, path: '/testing/planning', capabilities: ['testing.read'] },
+    ],
+  },
+  {
     key: 'admin',
     label: 'nav.admin',
     icon: <SettingOutlined />,
@@ -77,9 +95,25 @@ export const PAGES: PageRoute[] = [
   { path: '/persons/import', page: page(() => import('../modules/population/pages/import-page.js'), 'ImportPage'), capabilities: ['person.manage'] },
   { path: '/persons/:id', page: page(() => import('../modules/population/pages/person-detail-page.js'), 'PersonDetailPage'), capabilities: ['person.read'] },
   { path: '/control', page: page(() => import('../modules/control/pages/control-page.js'), 'ControlPage'), capabilities: ['control.read'] },
+  { path: '/testing/campaigns', page: page(() => import('../modules/testing/pages/campaigns-page.js'), 'CampaignsPage'), capabilities: ['testing.read'] },
+  { path: '/testing/campaigns/:id', page: page(() => import('../modules/testing/pages/campaign-detail-page.js'), 'CampaignDetailPage'), capabilities: ['testing.read'] },
+  { path: '/testing/sampler', page: page(() => import('../modules/testing/pages/sampler-page.js'), 'SamplerPage'), capabilities: ['testing.sample'] },
+  { path: '/testing/lab', page: page(() => import('../modules/testing/pages/lab-page.js'), 'LabPage'), capabilities: ['testing.lab'] },
+  { path: '/testing/sites', page: page(() => import('../modules/testing/pages/sites-page.js'), 'SitesPage'), capabilities: ['testing.read'] },
+  { path: '/testing/planning', page: page(() => import('../modules/testing/pages/planning-page.js'), 'PlanningPage'), capabilities: ['testing.read'] },
   { path: '/admin/users', page: page(() => import('../modules/admin/pages/users-page.js'), 'UsersPage'), capabilities: ['user.manage', 'user.read'] },
   { path: '/admin/units', page: page(() => import('../modules/admin/pages/units-page.js'), 'UnitsPage'), capabilities: ['user.manage', 'user.read'] },
   { path: '/journal', page: page(() => import('../modules/journal/pages/journal-page.js'), 'JournalPage'), capabilities: ['journal.read'] },
+];
+
+/** A page anyone may open without signing in, outside the app shell (paths under /public/). */
+export interface PublicPageRoute {
+  path: string;
+  page: LazyExoticComponent<ComponentType>;
+}
+
+export const PUBLIC_PAGES: PublicPageRoute[] = [
+  { path: '/public/results', page: lazy(() => import('../modules/public/pages/results-lookup-page.js').then((m) => ({ default: m.ResultsLookupPage }))) },
 ];
 
 /** The nav entries (and children) the holder of `can` may see. */

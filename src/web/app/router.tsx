@@ -5,7 +5,7 @@ import type { Capability } from '../../common/roles.js';
 import { useI18n } from './i18n.js';
 import { useJurisdictionFilter } from './jurisdiction.js';
 import { AppLayout } from './layout.js';
-import { PAGES, type PageProps } from './modules.js';
+import { PAGES, PUBLIC_PAGES, type PageProps } from './modules.js';
 import { useSession } from './session.js';
 
 const LoginPage = lazy(() => import('../modules/auth/pages/login-page.js').then((m) => ({ default: m.LoginPage })));
@@ -52,6 +52,10 @@ export function AppRoutes() {
     <Suspense fallback={<FullPageSpin />}>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        {/* Public pages (/public/*): no session needed, no shell. */}
+        {PUBLIC_PAGES.map((p) => (
+          <Route key={p.path} path={p.path} element={<p.page />} />
+        ))}
         <Route element={<RequireAuth />}>
           {PAGES.map((p) => (
             <Route key={p.path} path={p.path} element={<GuardedPage page={p.page} capabilities={p.capabilities} />} />

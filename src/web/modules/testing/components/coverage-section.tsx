@@ -1,0 +1,179 @@
+import { Alert, Button, Card, Col, Progress, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { formatCount, formatTime } from '../../../app/format.js';
+import { useI18n } from '../../../app/i18n.js';
+import { useRemote } from '../../../app/use-remote.js';
+import { ErrorAlert } from '../../../components/error-alert.js';
+import { testingApi, type Campaign, type CoverageCollection, type CoverageNode } from '../api.js';
+import { useTestingEvents } from '../live.js';
+import { CoverageMap } from './lazy.js';
+
+const pct = (c: number) => `${(c * 100).toFixed(1)}%`;
+
+/** The payload of a `testing.coverage` event. */
+interface CoverageEvent {
+  campaignId: string;
+  at: number;
+  totals: { target: number; sampled: number; resulted: number; positiveTubes: number; pendingRecheck: number };
+  compounds: { id: string; path: string; target: number; sampled: number; resulted: number; positiveTubes: number; pendingRecheck: number; coverage: number }[];
+  truncated: boolean;
+}
+
+/**
+ * Live coverage of a campaign at one node of its tree (the top by default): the counters, the
+ * rate and the estimated finish against the deadline, a map of compounds coloured by coverage, and
+ * the node's parts to drill into. `testing.coverage` events recolour the map at once and re-read
+ * the numbers (at most once a second); a positive pool or recheck re-reads them too.
+ */
+export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; onActivity?: () => void }) {
+  const { t, lang } = useI18n();
+  const [trail, setTrail] = useState<{ id: string; name: string }[]>([]);
+  const nodeId = trail.length ? trail[trail.length - 1].id : undefined;
+  const coverage = useRemote((signal) => testingApi.coverage(campaign.id, nodeId, signal), [campaign.id, nodeId]);
+  const level = coverage.data && ['compound', 'building', 'entrance'].includes(coverage.data.jurisdiction.level) ? 'building' : 'compound';
+  const geo = useRemote((signal) => testingApi.coverageGeojson(campaign.id, { rootId: nodeId, level }, signal), [campaign.id, nodeId, level]);
+  const [collection, setCollection] = useState<CoverageCollection | null>(null);
+  const [liveAt, setLiveAt] = useState<number | null>(null);
+  useEffect(() => setCollection(geo.data ?? null), [geo.data]);
+
+  // Re-reads the numbers at most once a second however many events arrive.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const reloadSoon = useCallback(() => {
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      coverage.reload();
+      onActivity?.();
+    }, 1000);
+  }, [coverage, onActivity]);
+  useEffect(() => () => clearTimeout(pending.current), []);
+  // Live events come from scans; results change the counters too, so re-read slowly as well.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') coverage.reload();
+    }, 30_000);
+    return () => clearInterval(timer);
+  }, [coverage.reload]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useTestingEvents(
+    ['testing.coverage', 'testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted'],
+    (topic, data) => {
+      if (data && 'campaignId' in data && data.campaignId !== campaign.id) return;
+      if (topic === 'testing.coverage' && data) {
+        const ev = data as unknown as CoverageEvent;
+        setLiveAt(ev.at);
+        const changed = new Map(ev.compounds.map((c) => [c.id, c]));
+        setCollection((prev) =>
+          prev
+            ? {
+                ...prev,
+                features: prev.features.map((f) => {
+                  const c = changed.get(f.properties.id);
+                  return c ? { ...f, properties: { ...f.properties, target: c.target, sampled: c.sampled, resulted: c.resulted, positiveTubes: c.positiveTubes, pendingRecheck: c.pendingRecheck, coverage: c.coverage } } : f;
+                }),
+              }
+            : prev,
+        );
+        // Buildings are not in the event: re-read them when drilled that far.
+        if (level === 'building') geo.reload();
+      }
+      reloadSoon();
+    },
+    { onOpen: () => (coverage.reload(), geo.reload()) },
+  );
+
+  const c = coverage.data;
+  const finish = c ? (c.remaining === 0 ? t('testing.done') : c.estimatedFinishAt ? formatTime(c.estimatedFinishAt, lang) : t('testing.noEstimate')) : '—';
+  return (
+    <Space orientation="vertical" size={16} style={{ width: '100%' }} data-testid="coverage-section">
+      <ErrorAlert error={coverage.error} onRetry={coverage.reload} />
+      {trail.length > 0 && (
+        <Space wrap>
+          <Button size="small" onClick={() => setTrail((tr) => tr.slice(0, -1))}>
+            {t('testing.drillUp')}
+          </Button>
+          <Typography.Text>{trail.map((n) => n.name).join(' / ')}</Typography.Text>
+        </Space>
+      )}
+      <Card size="small" title={c ? `${t('testing.coverage')} · ${c.jurisdiction.name}` : t('testing.coverage')} extra={liveAt ? <Tag color="green">{t('testing.live')} · {t('testing.updatedAt', { at: formatTime(liveAt, lang) })}</Tag> : undefined}>
+        <Row gutter={[16, 16]}>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.target')} value={c ? formatCount(c.target, lang) : '—'} data-testid="cov-target" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.sampled')} value={c ? formatCount(c.sampled, lang) : '—'} data-testid="cov-sampled" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.coverage')} value={c ? pct(c.coverage) : '—'} data-testid="cov-rate" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.resulted')} value={c ? formatCount(c.resulted, lang) : '—'} data-testid="cov-resulted" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.negative')} value={c ? formatCount(c.negative, lang) : '—'} data-testid="cov-negative" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.positiveTubes')} value={c ? formatCount(c.positiveTubes, lang) : '—'} valueStyle={c?.positiveTubes ? { color: '#cf1322' } : undefined} data-testid="cov-positive" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.pendingRecheck')} value={c ? formatCount(c.pendingRecheck, lang) : '—'} valueStyle={c?.pendingRecheck ? { color: '#d46b08' } : undefined} data-testid="cov-pending" />
+          </Col>
+          <Col xs={12} md={6} lg={3}>
+            <Statistic title={t('testing.remaining')} value={c ? formatCount(c.remaining, lang) : '—'} data-testid="cov-remaining" />
+          </Col>
+        </Row>
+        {c && (
+          <div style={{ marginTop: 12 }}>
+            <Progress percent={Math.min(100, Math.round(c.coverage * 1000) / 10)} status={c.remaining === 0 ? 'success' : 'active'} />
+            <Space wrap size="large" data-testid="cov-estimate">
+              <span>
+                {t('testing.rate')}：{t('testing.ratePerHour', { n: formatCount(Math.round(c.recentRatePerHour ?? c.ratePerHour), lang) })}
+              </span>
+              <span>
+                {t('testing.estimatedFinish')}：{finish}
+              </span>
+              <span>
+                {t('testing.deadlineAt')}：{formatTime(c.deadlineAt, lang)}
+              </span>
+              {c.onTrack !== null && c.remaining > 0 && <Tag color={c.onTrack ? 'green' : 'red'}>{c.onTrack ? t('testing.onTrack') : t('testing.late')}</Tag>}
+              {c.invalid > 0 && <Tag color="orange">{t('testing.invalidResults')} {formatCount(c.invalid, lang)}</Tag>}
+            </Space>
+          </div>
+        )}
+      </Card>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xl={12}>
+          <Card size="small" title={t('testing.coverageMap')}>
+            <ErrorAlert error={geo.error} onRetry={geo.reload} />
+            {collection && <CoverageMap collection={collection} viewKey={`${campaign.id}:${nodeId ?? ''}:${level}`} data-testid="coverage-map" />}
+            {!collection && !geo.error && <Alert type="info" title={t('map.loading')} />}
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card size="small" title={t('testing.children')}>
+            <Table<CoverageNode>
+              size="small"
+              rowKey={(r) => r.jurisdiction.id}
+              dataSource={c?.children ?? []}
+              pagination={(c?.children.length ?? 0) > 15 ? { pageSize: 15, showSizeChanger: false } : false}
+              scroll={{ x: 560 }}
+              onRow={(r) => ({
+                'data-testid': 'cov-child',
+                'data-name': r.jurisdiction.name,
+                style: r.jurisdiction.level === 'entrance' ? undefined : { cursor: 'pointer' },
+                onClick: () => r.jurisdiction.level !== 'entrance' && setTrail((tr) => [...tr, { id: r.jurisdiction.id, name: r.jurisdiction.name }]),
+              }) as React.HTMLAttributes<HTMLElement>}
+              columns={[
+                { title: t('common.jurisdiction'), key: 'name', render: (_: unknown, r) => r.jurisdiction.name },
+                { title: t('testing.sampled'), key: 's', render: (_: unknown, r) => `${formatCount(r.sampled, lang)} / ${formatCount(r.target, lang)}` },
+                { title: t('testing.coverage'), key: 'c', width: 140, render: (_: unknown, r) => <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 100))} /> },
+                { title: t('testing.positiveTubes'), dataIndex: 'positiveTubes', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
+                { title: t('testing.pendingRecheck'), dataIndex: 'pendingRecheck', render: (n: number) => (n ? <Tag color="orange">{n}</Tag> : 0) },
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
