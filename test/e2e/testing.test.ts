@@ -202,8 +202,9 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await expect.poll(async () => (await demo.server.deps.db.selectFrom('testing_tubes').select(['status', 'scan_count']).where('barcode', '=', TUBE).executeTakeFirstOrThrow()).status).toBe('closed');
     expect(await count('testing_scans', ['tube_id', (await demo.server.deps.db.selectFrom('testing_tubes').select('id').where('barcode', '=', TUBE).executeTakeFirstOrThrow()).id])).toBe(4);
 
-    // HQ's page, open all along, followed the scans live.
+    // HQ's page, open all along, followed the scans live (the tag appears on a testing.coverage event).
     await expect.poll(async () => num(await hq.getByTestId('cov-sampled').locator('.ant-statistic-content').textContent()), { timeout: 20_000 }).toBe(4);
+    await hq.getByTestId('coverage-section').getByText(/^实时 · 更新于/).waitFor();
     await hq.screenshot({ path: screenshotPath('testing-coverage-sampled.png'), fullPage: true });
   }, 120_000);
 
@@ -306,4 +307,41 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await hq.screenshot({ path: screenshotPath('testing-person-released.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('door-knocking lists who is still missing in a building; sites show readiness and the 15-minute circle; the planner answers', async () => {
+    // Door-knocking: the entrance's building, with the four sampled residents no longer listed.
+    const building = await demo.server.deps.db.selectFrom('jurisdictions').select(['code', 'name']).where('id', '=', (await demo.server.deps.db.selectFrom('jurisdictions').select('parent_id').where('id', '=', place.entranceId).executeTakeFirstOrThrow()).parent_id!).executeTakeFirstOrThrow();
+    await hq.goto(`${demo.url}/testing/campaigns/${campaignId}`);
+    await hq.getByTestId('tab-door').click();
+    await choose(hq, 'door-building', building.code, building.code);
+    const summary = hq.getByTestId('door-summary');
+    await summary.getByText(/已采 4 人/).waitFor();
+    const missing = await hq.locator('[data-testid=door-row]').allTextContents();
+    expect(missing.length).toBeGreaterThan(0);
+    for (const p of PEOPLE) expect(missing.join()).not.toContain(p.name);
+    await hq.keyboard.press('Escape');
+    await hq.screenshot({ path: screenshotPath('testing-door-knocking.png'), fullPage: true });
+
+    // Sites: the new site is not yet checked for this season; recording the check clears it.
+    await hq.goto(`${demo.url}/testing/sites`);
+    const row = hq.getByTestId('site-row').filter({ hasText: '滨江采样点' });
+    await hq.getByTestId('not-ready').getByText('滨江采样点').waitFor();
+    const season = (await hq.getByTestId('not-ready').locator('.ant-card-head-title').textContent())!;
+    const aspect = (['春能躲雨', '夏能避暑', '秋能防风', '冬能保暖'] as const).find((a) => season.includes(a))!;
+    const key = { 春能躲雨: 'rain', 夏能避暑: 'heat', 秋能防风: 'wind', 冬能保暖: 'cold' }[aspect];
+    await row.getByTestId(`readiness-${key}`).click();
+    await hq.locator('.ant-modal-footer .ant-btn-primary').click();
+    await expect.poll(() => row.getByTestId(`readiness-${key}`).getAttribute('data-ready')).toBe('true');
+    await hq.getByTestId('not-ready').getByText('所有启用的采样点均已达标').waitFor();
+    await hq.getByTestId('gaps').getByText(/米直线距离内没有采样点的小区/).waitFor();
+    await hq.locator('[data-testid=sites-map]').and(hq.locator('[data-map-state=ready], [data-map-state=no-webgl]')).waitFor({ timeout: 30_000 });
+    await hq.screenshot({ path: screenshotPath('testing-sites-readiness.png'), fullPage: true });
+
+    // Planning: the capacity total and the pool-size advice.
+    await hq.goto(`${demo.url}/testing/planning`);
+    await hq.getByTestId('capacity-total').waitFor();
+    await hq.getByTestId('pool-recommended').getByText(/推荐：/).waitFor();
+    await hq.screenshot({ path: screenshotPath('testing-planning.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  }, 90_000);
 });

@@ -320,7 +320,7 @@ export function DoorTab({ campaign, tick }: { campaign: Campaign; tick: number }
               size="small"
               rowKey="personId"
               dataSource={d.items}
-              pagination={false}
+              pagination={d.items.length > 50 ? { pageSize: 50, showSizeChanger: false, showTotal: (n) => t('common.total', { n }) } : false}
               scroll={{ x: 700 }}
               onRow={() => ({ 'data-testid': 'door-row' }) as React.HTMLAttributes<HTMLElement>}
               columns={[
