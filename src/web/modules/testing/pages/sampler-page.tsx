@@ -75,7 +75,12 @@ export function SamplerPage(_: PageProps) {
   const [setup, setSetup] = useState<{ campaignId?: string; siteId?: string }>(() => stored(keys.setup) ?? {});
   const [tube, setTubeState] = useState<CurrentTube | null>(() => stored(keys.tube));
   const [notice, setNotice] = useState<{ type: 'success' | 'info' | 'warning' | 'error'; text: string } | null>(null);
-  const [log, setLog] = useState<LogEntry[]>([]);
+  // Operations still queued from an earlier visit (a reload, an expired session) start the log.
+  const [log, setLog] = useState<LogEntry[]>(() =>
+    (stored<{ op: BatchOp; label: string; queuedAt: number }[]>(`bulwark.sampler.queue.${me.id}`) ?? [])
+      .map((q) => ({ clientId: q.op.clientId, op: q.op.op, label: q.label, status: 'pending' as const, text: null, at: q.queuedAt }))
+      .reverse(),
+  );
   const [barcode, setBarcode] = useState('');
   const [person, setPerson] = useState('');
   const [recheck, setRecheck] = useState<Recheck | null>(null);
@@ -101,17 +106,19 @@ export function SamplerPage(_: PageProps) {
     [keys.tube],
   );
 
-  // The queue lives as long as the page; its state drives the online/offline bar.
-  const queue = useMemo(() => new SamplerQueue(me.id), [me.id]);
-  const [qs, setQs] = useState<QueueState>(queue.snapshot);
+  // The queue lives as long as the page (made in the effect, so StrictMode's remount gets a live one).
+  const [queue, setQueue] = useState<SamplerQueue | null>(null);
+  const [qs, setQs] = useState<QueueState>({ items: [], sending: false, online: true, retryAt: null });
   useEffect(() => {
-    setQs(queue.snapshot);
-    const off = queue.subscribe(setQs);
+    const q = new SamplerQueue(me.id);
+    setQueue(q);
+    setQs(q.snapshot);
+    const off = q.subscribe(setQs);
     return () => {
       off();
-      queue.dispose();
+      q.dispose();
     };
-  }, [queue]);
+  }, [me.id]);
 
   /** Re-reads the current tube (its count, status and last masked names). */
   const refreshTube = useCallback(
@@ -131,48 +138,53 @@ export function SamplerPage(_: PageProps) {
     [setTube, t],
   );
 
-  // The server's answers: update the tube and the log.
-  useEffect(
-    () =>
-      queue.onSent((sent: SentOp[]) => {
-        const byId = new Map(sent.map((s) => [s.result.clientId, s]));
-        setLog((prev) =>
-          prev.map((e) => {
-            const s = byId.get(e.clientId);
-            if (!s) return e;
-            const r = s.result;
-            const text =
-              r.status === 'rejected'
-                ? t('sampler.rejected', { reason: errorText(r.error) })
-                : r.status === 'duplicate'
-                  ? t('sampler.duplicate')
-                  : r.flags.length
-                    ? t('sampler.flagged', { flag: r.flags.map((f) => t(`testing.flag.${f}`)).join('、') })
-                    : r.nameMasked;
-            return { ...e, status: r.status, text };
-          }),
-        );
-        let touched: string | null = null;
-        for (const { queued, result } of sent) {
-          const op = queued.op;
-          const cur = tubeRef.current;
-          const mine = !!cur && 'barcode' in op && op.barcode === cur.barcode && 'campaignId' in op && op.campaignId === cur.campaignId;
-          if (result.status === 'rejected') {
-            message.error(t('sampler.rejected', { reason: errorText(result.error) }));
-            // A tube the server would not open is no tube at all.
-            if (mine && op.op === 'open') setTube(null);
-            continue;
-          }
-          if (!mine || !result.tube || !cur) continue;
-          touched = result.tube.id;
-          setTube({ ...cur, tubeId: result.tube.id, poolSize: result.tube.poolSize, count: result.tube.count, status: result.tube.status });
+  // The server's answers update the tube and the log. The listener is registered once per queue
+  // and reads the latest render's helpers through a ref.
+  const helpers = useRef({ t, errorText, message, refreshTube, setTube, reloadRechecks: rechecks.reload });
+  helpers.current = { t, errorText, message, refreshTube, setTube, reloadRechecks: rechecks.reload };
+  useEffect(() => {
+    if (!queue) return;
+    const off = queue.onSent((sent: SentOp[]) => {
+      const { t, errorText, message, refreshTube, setTube, reloadRechecks } = helpers.current;
+      const byId = new Map(sent.map((s) => [s.result.clientId, s]));
+      setLog((prev) =>
+        prev.map((e) => {
+          const s = byId.get(e.clientId);
+          if (!s) return e;
+          const r = s.result;
+          const text =
+            r.status === 'rejected'
+              ? t('sampler.rejected', { reason: errorText(r.error) })
+              : r.status === 'duplicate'
+                ? t('sampler.duplicate')
+                : r.flags.length
+                  ? t('sampler.flagged', { flag: r.flags.map((f) => t(`testing.flag.${f}`)).join('、') })
+                  : r.nameMasked;
+          return { ...e, status: r.status, text };
+        }),
+      );
+      let touched: string | null = null;
+      for (const { queued, result } of sent) {
+        const op = queued.op;
+        const cur = tubeRef.current;
+        const mine = !!cur && 'barcode' in op && op.barcode === cur.barcode && 'campaignId' in op && op.campaignId === cur.campaignId;
+        if (result.status === 'rejected') {
+          message.error(t('sampler.rejected', { reason: errorText(result.error) }));
+          // A tube the server would not open is no tube at all.
+          if (mine && op.op === 'open') setTube(null);
+          continue;
         }
-        if (touched) void refreshTube(touched);
-        rechecks.reload();
-      }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [queue, refreshTube, setTube, t, errorText],
-  );
+        if (!mine || !result.tube || !cur) continue;
+        touched = result.tube.id;
+        setTube({ ...cur, tubeId: result.tube.id, poolSize: result.tube.poolSize, count: result.tube.count, status: result.tube.status });
+      }
+      if (touched) void refreshTube(touched);
+      reloadRechecks();
+    });
+    // Send what an earlier visit left queued, now that its answers have a listener.
+    if (queue.snapshot.items.length) void queue.flush();
+    return off;
+  }, [queue]);
 
   const pendingFor = (b: string | undefined) => qs.items.filter((q) => q.op.op === 'scan' && 'barcode' in q.op && q.op.barcode === b).length;
   const pending = pendingFor(tube?.barcode);
@@ -196,7 +208,7 @@ export function SamplerPage(_: PageProps) {
     setNotice(null);
     setBarcode('');
     addLog(op, code);
-    queue.enqueue(op, code);
+    queue?.enqueue(op, code);
     setTimeout(() => personRef.current?.focus(), 0);
   };
 
@@ -212,7 +224,7 @@ export function SamplerPage(_: PageProps) {
     setNotice(null);
     setPerson('');
     addLog(op, label);
-    queue.enqueue(op, label);
+    queue?.enqueue(op, label);
     if (shown + 1 >= tube.poolSize) {
       // The server closes a full tube by itself: make way for the next one at once (offline too).
       setNotice({ type: 'success', text: t('sampler.tubeFull', { pool: tube.poolSize }) });
@@ -225,7 +237,7 @@ export function SamplerPage(_: PageProps) {
     if (!tube) return;
     const op: BatchOp = { op: 'close', clientId: uuid(), campaignId: tube.campaignId, barcode: tube.barcode };
     addLog(op, tube.barcode);
-    queue.enqueue(op, tube.barcode);
+    queue?.enqueue(op, tube.barcode);
     setNotice({ type: 'info', text: `${t('sampler.tubeClosed')} · ${tube.barcode} · ${t('sampler.countOfPool', { count: shown, pool: tube.poolSize })}` });
     setTube(null);
     setTimeout(() => barcodeRef.current?.focus(), 0);
@@ -282,7 +294,7 @@ export function SamplerPage(_: PageProps) {
             title={t('sampler.offline')}
             description={t('sampler.queued', { n: qs.items.length })}
             action={
-              <Button size="small" onClick={() => void queue.flush()} loading={qs.sending} data-testid="send-now">
+              <Button size="small" onClick={() => void queue?.flush()} loading={qs.sending} data-testid="send-now">
                 {t('sampler.sendNow')}
               </Button>
             }
