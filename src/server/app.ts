@@ -124,6 +124,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await enforcePolicy(req, reply, db, deps.services.auth.authenticate);
   });
   app.addHook('preHandler', async (req, reply) => {
+    if (req.routeOptions.config?.idempotency === false) return;
     if (await idempotencyPreHandler(req, reply, db, req.actor.userId, config.sessionKey)) return reply;
   });
 

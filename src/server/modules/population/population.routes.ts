@@ -77,12 +77,11 @@ const populationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
   }, async (req) => req.tx((trx) => population.merge(trx, req.actor, req.params.id, req.body.intoPersonId, req.body.reason)));
 
   app.post('/api/persons/:id/reveal', {
-    config: { policy: { capability: PERSON_CAPS.reveal, scope: personById } },
-    schema: { tags, description: 'Reveals the full ID or phone number. Needs a reason; journaled as population.person.reveal (never the value).', params: idParams, body: revealBody, response: { 200: revealResponse } },
-  }, async (req) => {
     // Never keep an Idempotency-Key response here: it would store the plaintext number at rest.
     // A retried reveal is a new disclosure and is journaled again.
-    req.idem = undefined;
+    config: { policy: { capability: PERSON_CAPS.reveal, scope: personById }, idempotency: false },
+    schema: { tags, description: 'Reveals the full ID or phone number. Needs a reason; journaled as population.person.reveal (never the value).', params: idParams, body: revealBody, response: { 200: revealResponse } },
+  }, async (req) => {
     return population.reveal(undefined, req.actor, req.params.id, req.body.field, req.body.reason);
   });
 

@@ -44,6 +44,17 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
   beforeEach(() => t.deps.services.testing.lookup.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 1000, perId: 1000 }));
   afterAll(() => t.close());
 
+  it('never stores a resident\'s answer at rest, even when the client sends an Idempotency-Key', async () => {
+    const p = city.persons.a11[1];
+    const headers = { 'idempotency-key': 'lookup-1' };
+    const a = await t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, headers, remoteAddress: '10.9.9.9' });
+    expect(a.statusCode).toBe(200);
+    const b = await t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, headers, remoteAddress: '10.9.9.9' });
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    const stored = await t.deps.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'lookup-1').execute();
+    expect(stored).toEqual([]);
+  });
+
   it('shows sampled → in lab → negative, each step at once (the cache is invalidated by each change)', async () => {
     const p = city.persons.a11[0];
     expect(await lookup(p).then((r) => r.json())).toEqual({ found: true, samples: [] });

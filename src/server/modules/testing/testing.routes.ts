@@ -230,7 +230,8 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   // The residents' lookup (public)
 
   app.post('/api/public/results/lookup', {
-    config: { policy: { public: true } },
+    // A resident's results are personal data: never stored as an idempotent replay.
+    config: { policy: { public: true }, idempotency: false },
     // The per-route concurrency cap answers before the body is read or validated.
     onRequest: async (_req, reply) => {
       if (!t.lookup.tryEnter()) return reply.code(503).header('retry-after', '1').send({ error: { code: 'LOOKUP_BUSY', message: 'The result lookup is busy; retry shortly', details: null } });

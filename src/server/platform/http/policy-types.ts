@@ -21,5 +21,10 @@ export type RoutePolicy =
 declare module 'fastify' {
   interface FastifyContextConfig {
     policy?: RoutePolicy;
+    /**
+     * `false` on routes whose answer must never be stored at rest (a revealed ID number, a resident's
+     * results): an Idempotency-Key is then ignored and a retry is a new request.
+     */
+    idempotency?: boolean;
   }
 }
