@@ -121,21 +121,7 @@ export function pathAtDepth(path: string, n: number): string | null {
   return segs.length >= n ? `/${segs.slice(0, n).join('/')}/` : null;
 }
 
-/** The longest common path of some paths (`/` when they share nothing). */
-export function commonPath(paths: Iterable<string>): string {
-  let common: string[] | null = null;
-  for (const p of paths) {
-    const segs = p.split('/').filter(Boolean);
-    if (!common) {
-      common = segs;
-      continue;
-    }
-    let i = 0;
-    while (i < common.length && i < segs.length && common[i] === segs[i]) i++;
-    common = common.slice(0, i);
-  }
-  return common && common.length ? `/${common.join('/')}/` : '/';
-}
+export { commonPath } from '../../platform/paths.js';
 
 /** The season an instant falls in, in the given zone (meteorological seasons: spring = March–May). */
 export function seasonAt(ms: number, tz: string): Season {
