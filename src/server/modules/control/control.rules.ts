@@ -3,29 +3,8 @@
  * database: the service enforces them, the web may show them.
  */
 
-/** A person's control status (管控状态). `none` is also what a person without any record has. */
-export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
-export type ControlStatus = (typeof CONTROL_STATUSES)[number];
-
-/** Labels, Chinese first. */
-export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: string }> = {
-  none: { zh: '无管控', en: 'None' },
-  pending_recheck: { zh: '待复核', en: 'Pending recheck' },
-  quarantined_central: { zh: '集中隔离', en: 'Central quarantine' },
-  quarantined_home: { zh: '居家隔离', en: 'Home quarantine' },
-  home_monitored: { zh: '居家健康监测', en: 'Home health monitoring' },
-  released: { zh: '解除', en: 'Released' },
-};
-
-/** The epidemiological record a change rests on (依据). */
-export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review'] as const;
-export type BasisType = (typeof BASIS_TYPES)[number];
-
-export interface Basis {
-  type: BasisType;
-  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review. */
-  id: string;
-}
+export { BASIS_TYPES, CONTROL_STATUSES, CONTROL_STATUS_LABELS, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
+import type { Basis, ControlStatus } from '../../../common/control.js';
 
 /**
  * THE TRANSITION RULES. A change is allowed when it is listed here, or when it moves to a stricter

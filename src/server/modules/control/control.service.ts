@@ -35,67 +35,10 @@ export const ControlErrors = defineErrors({
 });
 
 // ---------------------------------------------------------------------------------------------
-// DTOs
+// DTOs (shared with the web in src/common/control.ts)
 
-export interface ActorRef {
-  id: string | null;
-  name: string;
-}
-
-export interface ControlStatusDto {
-  personId: string;
-  status: ControlStatus;
-  /** Epoch ms the current status began; null when the person never had a status. */
-  since: number | null;
-  endsAt: number | null;
-  basis: Basis | null;
-  reason: string | null;
-  presetVersion: string | null;
-  updatedAt: number | null;
-}
-
-export interface StatusChangeDto {
-  id: string;
-  from: ControlStatus;
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt: number | null;
-  mode: 'automatic' | 'manual' | 'bulk';
-  presetVersion: string | null;
-  actor: ActorRef;
-  at: number;
-  /** For bulk-approved changes: who asked and who approved (the two persons). */
-  bulkRequest: { id: string; requestedBy: ActorRef; requestedAt: number; approvedBy: ActorRef | null; approvedAt: number | null; note: string | null } | null;
-  journalSeq: number;
-}
-
-export interface ExplanationDto extends ControlStatusDto {
-  /** Every change, oldest first: the chain of bases that led to the current status. */
-  history: StatusChangeDto[];
-}
-
-export interface BulkRequestDto {
-  id: string;
-  status: 'pending' | 'applied' | 'rejected';
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt: number | null;
-  personCount: number;
-  /** Present on single-request reads; lists omit it. */
-  personIds?: string[];
-  jurisdictionPath: string;
-  requestedBy: ActorRef;
-  requestedAt: number;
-  approvedBy: ActorRef | null;
-  approvedAt: number | null;
-  approvalNote: string | null;
-  rejectedBy: ActorRef | null;
-  rejectedAt: number | null;
-  rejectReason: string | null;
-  appliedAt: number | null;
-}
+export type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, ExplanationDto, MeasureOrReleased, StatusChangeDto } from '../../../common/control.js';
+import type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, ExplanationDto, MeasureOrReleased, StatusChangeDto } from '../../../common/control.js';
 
 export interface ChangeInput {
   personIds: readonly string[];
@@ -129,16 +72,6 @@ export interface AutomaticResult {
 export type RequestChangeResult =
   | { kind: 'applied'; applied: number; personIds: string[] }
   | { kind: 'pending'; bulkRequest: BulkRequestDto };
-
-export type MeasureOrReleased = Exclude<ControlStatus, 'none'>;
-
-export interface ControlSummaryDto {
-  jurisdictionPath: string;
-  /** Persons currently in each status within the subtree (`none` is not counted: it is everyone else). */
-  counts: Record<MeasureOrReleased, number>;
-  /** Persons under a measure: pending recheck, quarantined (both) and home-monitored. */
-  underMeasure: number;
-}
 
 /** Checks that a basis record exists, inside the caller's transaction. Registered by the module that owns it. */
 export type BasisValidator = (trx: DbOrTx, id: string) => Promise<boolean>;

@@ -1,12 +1,15 @@
 import { http } from '../../app/http.js';
 
-/** A person's control status (管控状态); the server's status guard owns every change. */
-export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
-export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+export { BASIS_TYPES, CONTROL_STATUSES, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
+import type { Basis, BulkRequestDto, ControlStatus, ControlSummaryDto, ExplanationDto, StatusChangeDto } from '../../../common/control.js';
+export type { ActorRef } from '../../../common/control.js';
 
-/** What a change rests on (依据). */
-export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review'] as const;
-export type BasisType = (typeof BASIS_TYPES)[number];
+/** Names the pages use for the shared response shapes. */
+export type StatusChange = StatusChangeDto;
+export type Explanation = ExplanationDto;
+export type BulkRequest = BulkRequestDto;
+export type BulkStatus = BulkRequestDto['status'];
+export type ControlSummary = ControlSummaryDto;
 
 /** Statuses a person is held to (tag colours follow strictness). */
 export const STATUS_COLORS: Record<ControlStatus, string> = {
@@ -17,73 +20,6 @@ export const STATUS_COLORS: Record<ControlStatus, string> = {
   quarantined_home: 'volcano',
   quarantined_central: 'red',
 };
-
-export interface ActorRef {
-  id: string | null;
-  name: string;
-}
-
-export interface Basis {
-  type: BasisType;
-  id: string;
-}
-
-export interface StatusChange {
-  id: string;
-  from: ControlStatus;
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt: number | null;
-  mode: 'automatic' | 'manual' | 'bulk';
-  presetVersion: string | null;
-  actor: ActorRef;
-  at: number;
-  bulkRequest: { id: string; requestedBy: ActorRef; requestedAt: number; approvedBy: ActorRef | null; approvedAt: number | null; note: string | null } | null;
-  journalSeq: number;
-}
-
-/** GET /api/control/persons/:personId — the status and the basis chain. */
-export interface Explanation {
-  personId: string;
-  status: ControlStatus;
-  since: number | null;
-  endsAt: number | null;
-  basis: Basis | null;
-  reason: string | null;
-  presetVersion: string | null;
-  updatedAt: number | null;
-  history: StatusChange[];
-}
-
-export type BulkStatus = 'pending' | 'applied' | 'rejected';
-
-export interface BulkRequest {
-  id: string;
-  status: BulkStatus;
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt: number | null;
-  personCount: number;
-  personIds?: string[];
-  jurisdictionPath: string;
-  requestedBy: ActorRef;
-  requestedAt: number;
-  approvedBy: ActorRef | null;
-  approvedAt: number | null;
-  approvalNote: string | null;
-  rejectedBy: ActorRef | null;
-  rejectedAt: number | null;
-  rejectReason: string | null;
-  appliedAt: number | null;
-}
-
-export interface ControlSummary {
-  jurisdictionPath: string;
-  counts: Record<Exclude<ControlStatus, 'none'>, number>;
-  underMeasure: number;
-}
 
 export interface ChangeInput {
   personIds: string[];
