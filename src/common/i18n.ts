@@ -2,17 +2,20 @@
  * The interface's words, Chinese first with English, in one dictionary. The web shell reads it
  * through `useT()`; browser tests may import it to find labels. Terms follow
  * /work/shared/GLOSSARY.md (辖区 jurisdiction, 单位 unit, 任务 task, 通知/预警 notification/alert…).
- * Add a key here before using it: the type `MessageKey` makes a missing one a compile error.
+ * Add a key here (or in messages/<module>.ts for newer modules) before using it: the type `MessageKey` makes a missing one a compile error.
  */
+
+import type { Pair } from './i18n-pair.js';
+import { CASES_MESSAGES } from './messages/cases.js';
+import { QUARANTINE_MESSAGES } from './messages/quarantine.js';
+import { ZONING_MESSAGES } from './messages/zoning.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 
-/** [Chinese, English]. `{name}` placeholders are filled by `translate`. */
-type Pair = readonly [zh: string, en: string];
-
-export const MESSAGES = {
+/** The platform's and the first modules' words. Later modules keep theirs in messages/<module>.ts. */
+const CORE_MESSAGES = {
   'app.name': ['铜墙 · 疫情防控指挥平台', 'Bulwark · Outbreak command'],
   'app.shortName': ['铜墙', 'Bulwark'],
 
@@ -766,6 +769,13 @@ export const MESSAGES = {
   'public.busy': ['查询人数较多，请 {seconds} 秒后再试', 'Many people are looking up; retry in {seconds} s'],
   'public.rateLimited': ['查询过于频繁，请稍后再试', 'Too many lookups; retry shortly'],
   'public.privacy': ['本页面不需要登录，不保存您输入的信息。', 'No sign-in needed; what you type is not stored.'],
+} as const satisfies Record<string, Pair>;
+
+export const MESSAGES = {
+  ...CORE_MESSAGES,
+  ...CASES_MESSAGES,
+  ...QUARANTINE_MESSAGES,
+  ...ZONING_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

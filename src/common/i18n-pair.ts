@@ -1,0 +1,2 @@
+/** [Chinese, English]. `{name}` placeholders are filled by `translate`. */
+export type Pair = readonly [zh: string, en: string];
