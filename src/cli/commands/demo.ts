@@ -11,12 +11,13 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('Migrate, load the demo city (宜昌市) and a demo admin if the database is empty, then serve')
     .option('--no-serve', 'load the demo data and exit')
+    .option('--no-outbreak', 'leave out the demo outbreak (a positive pool, two cases, contacts, a quarantine hotel)')
     .option('--residents <n>', 'how many synthetic residents to generate (default 30000)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
       return n;
     })
-    .action(async (opts: { serve: boolean; residents?: number }) => {
+    .action(async (opts: { serve: boolean; outbreak: boolean; residents?: number }) => {
       // The demo is for a person at a terminal: keep request logs out of the way unless asked for.
       const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
       const deps = await createDeps(config);
@@ -29,11 +30,11 @@ export function registerDemo(program: Command): void {
           started = true;
         }
         bar.update(done, { what });
-      }, { residents: opts.residents });
+      }, { residents: opts.residents, outbreak: opts.outbreak });
       if (started) bar.stop();
       console.log(
         result.created
-          ? `Demo city loaded: ${result.jurisdictions} jurisdictions, ${result.residents} residents, ${result.users} users.`
+          ? `Demo city loaded: ${result.jurisdictions} jurisdictions, ${result.residents} residents, ${result.users} users, ${result.cases} demo cases.`
           : `Reusing existing data in ${config.dbKind === 'sqlite' ? config.db : 'PostgreSQL'}.`,
       );
       if (!opts.serve) {

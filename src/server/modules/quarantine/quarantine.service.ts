@@ -634,7 +634,11 @@ export function createQuarantineService(deps: Deps) {
           updated_at: now,
         };
         await repo.insertStay(t, stay);
-        await deps.services.control.applyAutomatic(t, actor, {
+        // A traced contact is usually already under this measure on this very basis (tracing applies
+        // it the moment the contact is recorded); the stay then only adds the room and the dates.
+        const held = (await deps.services.control.statusesOf([input.personId], t)).get(input.personId);
+        const alreadyHeld = held?.status === PHASE_STATUS[current.phase] && held.basis?.type === input.basis.type && held.basis.id === input.basis.id;
+        if (!alreadyHeld) await deps.services.control.applyAutomatic(t, actor, {
           personIds: [input.personId],
           to: PHASE_STATUS[current.phase],
           basis: input.basis,

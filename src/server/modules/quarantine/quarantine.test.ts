@@ -62,6 +62,25 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(s.tests.every((x) => x.taskId)).toBe(true);
   });
 
+  it('gives a room to a contact that tracing already put under central quarantine on the same basis, without a second status change', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    await t.deps.db.transaction().execute((trx) =>
+      t.deps.services.control.applyAutomatic(trx, actor, { personIds: [p!], to: 'quarantined_central', basis, reason: '密接（流调）', ifNotAllowed: 'throw' }),
+    );
+    const changesBefore = (await t.deps.services.control.history(actor, p!)).length;
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '入住隔离点', exposureDate: '2026-11-28' });
+    expect(s.roomId).not.toBeNull();
+    expect(await status(p!)).toBe('quarantined_central');
+    expect((await t.deps.services.control.history(actor, p!)).length).toBe(changesBefore);
+    // On a different basis the same status is still refused: a status never changes to itself.
+    const [other] = await makePersons(t, city.street, 1);
+    await t.deps.db.transaction().execute((trx) =>
+      t.deps.services.control.applyAutomatic(trx, actor, { personIds: [other!], to: 'quarantined_central', basis: { type: 'manual_review', id: 'review-2' }, reason: '另案', ifNotAllowed: 'throw' }),
+    );
+    await expect(q().assign(undefined, actor, { personId: other!, mode: 'central', facilityId, basis, reason: '入住隔离点', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'CONTROL_TRANSITION_INVALID' });
+    await expectCountersMatch();
+  });
+
   it('computes a November 2022 stay (5 central + 3 home), keeps the version it was made under, and counts from day 1 when the preset says so', async () => {
     const [a, b] = await makePersons(t, city.street, 2);
     q().setPresetSource(async () => preset(nov, 3));
