@@ -156,7 +156,21 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const indexFile = path.join(config.webDir, 'index.html');
   const hasWeb = existsSync(indexFile);
   if (hasWeb) await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: false });
+  const webRoot = path.resolve(config.webDir);
   app.setNotFoundHandler((req, reply) => {
+    // Assets written after start (a rebuild while serving) have no static route yet: serve them
+    // from disk, confined to the web folder, instead of answering index.html for a script.
+    const urlPath = req.url.split('?')[0];
+    if (req.method === 'GET' && hasWeb && urlPath.startsWith('/assets/')) {
+      let file = '';
+      try {
+        file = path.resolve(webRoot, '.' + decodeURIComponent(urlPath));
+      } catch {
+        // A malformed escape is simply not a file.
+      }
+      if (file.startsWith(webRoot + path.sep) && existsSync(file)) return reply.sendFile(path.relative(webRoot, file));
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No asset ${urlPath}`, details: null } });
+    }
     if (req.method === 'GET' && !req.url.startsWith('/api') && hasWeb) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexFile));
     }
