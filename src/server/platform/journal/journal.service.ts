@@ -4,6 +4,9 @@ import { canonicalJson, sha256 } from '../canonical.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { JournalTable } from '../platform.table.js';
 import * as repo from './journal.repository.js';
+import type { JournalEntry, VerifyResult } from '../../../common/journal.js';
+
+export type { JournalEntry, VerifyResult };
 
 /** One change to record. Payloads must never carry plaintext ID or phone numbers. */
 export interface JournalInput {
@@ -24,26 +27,6 @@ export interface JournalBatchInput extends Omit<JournalInput, 'payload'> {
   /** Small summary kept in the payload (counts, file name…). */
   summary?: unknown;
 }
-
-export interface JournalEntry {
-  seq: number;
-  at: number;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  jurisdictionPath: string | null;
-  payload: unknown;
-  reason: string | null;
-  batchCount: number | null;
-  batchDigest: string | null;
-  hash: string;
-}
-
-export type VerifyResult =
-  | { ok: true; entries: number; head: string }
-  | { ok: false; entries: number; brokenSeq: number; problem: string };
 
 /** The content a hash covers: everything but the hashes themselves. */
 function hashOf(prevHash: string, r: Omit<JournalTable, 'hash' | 'prev_hash'>): string {

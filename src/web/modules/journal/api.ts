@@ -1,21 +1,7 @@
+import type { JournalEntry, VerifyResult } from '../../../common/journal.js';
 import { http } from '../../app/http.js';
 
-/** One journal entry (hash-chained). */
-export interface JournalEntry {
-  seq: number;
-  at: number;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  jurisdictionPath: string | null;
-  payload: unknown;
-  reason: string | null;
-  batchCount: number | null;
-  batchDigest: string | null;
-  hash: string;
-}
+export type { JournalEntry, VerifyResult };
 
 export interface JournalQuery {
   entityType?: string;
@@ -28,14 +14,6 @@ export interface JournalQuery {
   /** Entries with seq below this (the next page). */
   before?: number;
   limit?: number;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  entries: number;
-  head?: string;
-  brokenSeq?: number;
-  problem?: string;
 }
 
 export const journalApi = {
