@@ -141,6 +141,11 @@ export interface PersonDto {
   regionOfOrigin: string | null;
   vulnerable: VulnerableFlag[];
   tags: string[];
+  /**
+   * Set on a record that was merged into another (a non-resident matched to a resident): the id of
+   * the kept record, which carries the person's measures from then on. Null for current records.
+   */
+  mergedInto: string | null;
 }
 
 /** A household: an address (building/entrance + room) and its members. */

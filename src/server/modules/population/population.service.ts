@@ -99,11 +99,8 @@ export interface PlaceRef {
   parentId: string | null;
 }
 
-/** A person as the API returns it: the common DTO plus the merge pointer. */
-export interface PersonView extends PersonDto {
-  /** Set when this record was merged into another person (the current record). */
-  mergedInto: string | null;
-}
+/** A person as the API returns it: the common DTO (its `mergedInto` is filled from `merged_into`). */
+export type PersonView = PersonDto;
 
 /** One merge as shown in a person's history. */
 export interface MergeDto {
