@@ -7,13 +7,16 @@
  * - contacts list, district scope, category=close, newest exposure first;
  * - ceiling: the same page without scope or filter, straight off the (report_date, id) index.
  * Rows are bulk-inserted (the lists are what is measured, not the confirmation flow).
+ * The runner passes `{ cases, contacts }` (CASE_LIST_TIERS); a bare number is the old BULWARK_BENCH_SCALE.
+ * Run alone: `node --import tsx bench/cases/cases.ts [cases] [contacts]` (BULWARK_BENCH_PG=… adds PostgreSQL).
  */
 import { sql } from 'kysely';
+import { pathToFileURL } from 'node:url';
 import type { Actor } from '../../src/server/platform/actor.js';
 import { systemActor } from '../../src/server/platform/actor.js';
 import { addDays } from '../../src/server/platform/clock.js';
 import { newId } from '../../src/server/platform/ids.js';
-import { measure, type BenchRow } from '../lib.js';
+import { measure, printTable, type BenchRow } from '../lib.js';
 import { benchDeps } from './platform.js';
 
 const percentile = (xs: number[], p: number) => {
@@ -33,13 +36,21 @@ function rng(seed: number) {
 
 const DISTRICTS = ['420502', '420503', '420504', '420505', '420506', '420525', '420526', '420527', '420528', '420529'];
 
-export async function caseListCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+/** Case-list bench sizes: cases and contacts in the tables. */
+export interface CaseListBenchSizes {
+  cases: number;
+  contacts: number;
+}
+
+/** Named tiers of the issue: default 30k cases / 300k contacts; yichang 300k / 3M. */
+export const CASE_LIST_TIERS = { default: { cases: 30_000, contacts: 300_000 }, yichang: { cases: 300_000, contacts: 3_000_000 } } satisfies Record<string, CaseListBenchSizes>;
+
+export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseListBenchSizes | number): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const g = `cases ${dialect}`;
   const deps = await benchDeps(dialect);
   const { db } = deps;
-  const nCases = Math.round(30_000 * scale);
-  const nContacts = Math.round(300_000 * scale);
+  const { cases: nCases, contacts: nContacts } = typeof sizes === 'number' ? { cases: Math.round(30_000 * sizes), contacts: Math.round(300_000 * sizes) } : sizes;
   const preset = await deps.services.cases.presets.active();
   const now = deps.clock.now();
   const day0 = '2022-10-01';
@@ -77,6 +88,7 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', scale: numbe
       };
     });
     await db.insertInto('case_contacts').values(chunk).execute();
+    if ((i / 1000) % 500 === 499) console.error(`  … ${(i + 1000).toLocaleString('en-US')} contacts`);
   }
   if (dialect === 'postgres') await sql`analyze`.execute(db);
 
@@ -134,6 +146,17 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', scale: numbe
   }, { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` }));
   rows.at(-1)!.note = note(deep, 'keyset: no OFFSET scan');
 
+  if (dialect === 'postgres' && deps.config.pgSchema) await sql`drop schema ${sql.id(deps.config.pgSchema)} cascade`.execute(db);
   await deps.handle.close();
   return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sizes = { cases: Number(process.argv[2] ?? CASE_LIST_TIERS.default.cases), contacts: Number(process.argv[3] ?? CASE_LIST_TIERS.default.contacts) };
+  const only = process.env.BULWARK_BENCH_ONLY as 'sqlite' | 'postgres' | undefined;
+  const out: BenchRow[] = [];
+  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres' as const] : [])] as const) if (!only || only === d) out.push(...(await caseListCases(d, sizes)));
+  console.log(`\nBulwark bench (case lists) — node ${process.version}, ${new Date().toISOString()}\n`);
+  printTable(out);
+  process.exit(0);
 }

@@ -4,10 +4,14 @@
  * never a cross-join), compared in the same run with a straightforward SQL self-join on a sample of
  * the cases, run under a time cap (BULWARK_BENCH_JOIN_CAP_S, default 30 s).
  *
- * Sizes scale with BULWARK_BENCH_SCALE: at 1, 200,000 pings and 20 cases (the default small tier, a
- * minute or so); at 25, the issue's 5M pings for 100 cases (cases are capped at 100).
+ * Sizes (issue 6): 5M pings for 100 cases in the default tier, 50M in the opt-in `yichang` tier. The
+ * runner passes `{ pings, cases }`; a bare number is the old BULWARK_BENCH_SCALE (200,000 pings × scale).
+ * The grid is a fixed 60 × 60 cells (a 48 km square city), so denser tiers mean more people per cell.
+ *
+ * Run alone: `node --import tsx bench/cases/companions.ts [pings] [cases]` (BULWARK_BENCH_PG=… for PostgreSQL).
  */
 import { sql } from 'kysely';
+import { pathToFileURL } from 'node:url';
 import { newId } from '../../src/server/platform/ids.js';
 import { systemActor } from '../../src/server/platform/actor.js';
 import { BUCKET_MS, bucketOf } from '../../src/server/modules/companions/companions.grid.js';
@@ -17,7 +21,7 @@ import { makePersons } from '../../src/server/modules/control/control.test-helpe
 import { buildJurisdiction } from '../../test/helpers/factories.js';
 import type { TestEnv } from '../../test/helpers/db.js';
 import type { BenchRow } from '../lib.js';
-import { measure } from '../lib.js';
+import { measure, printTable } from '../lib.js';
 import { benchDeps } from './platform.js';
 
 /** A small deterministic PRNG so runs are comparable. */
@@ -26,13 +30,24 @@ function rng(seed: number) {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
-export async function companionCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+/** Companion bench sizes: pings in the table, and case persons detected for. */
+export interface CompanionBenchSizes {
+  pings: number;
+  cases: number;
+}
+
+/** Named tiers of the issue: default 5M pings / 100 cases; yichang 50M / 100. */
+export const COMPANION_TIERS = { default: { pings: 5_000_000, cases: 100 }, yichang: { pings: 50_000_000, cases: 100 } } satisfies Record<string, CompanionBenchSizes>;
+
+const GRID = 60;
+
+export async function companionCases(dialect: 'sqlite' | 'postgres', sizes: CompanionBenchSizes | number): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const g = `companions ${dialect}`;
   const deps = await benchDeps(dialect);
   const actor = systemActor('bench');
-  const pingsN = Math.round(200_000 * scale);
-  const casesM = Math.min(100, Math.max(5, Math.round(20 * scale)));
+  const { pings: pingsN, cases: casesM } =
+    typeof sizes === 'number' ? { pings: Math.round(200_000 * sizes), cases: Math.min(100, Math.max(5, Math.round(20 * sizes))) } : sizes;
   const perPerson = 100;
   const people = Math.ceil(pingsN / perPerson);
   const capS = Number(process.env.BULWARK_BENCH_JOIN_CAP_S ?? '30');
@@ -51,26 +66,35 @@ export async function companionCases(dialect: 'sqlite' | 'postgres', scale: numb
       for (let p = 0; p < people; p++) {
         const subject = p < casesM ? `p:${casePersons[p]}` : `h:${p.toString(16).padStart(16, '0')}`;
         const personId = p < casesM ? casePersons[p]! : null;
-        const homeR = Math.floor(rand() * 30);
-        const homeC = Math.floor(rand() * 30);
+        const homeR = Math.floor(rand() * (GRID - 2));
+        const homeC = Math.floor(rand() * (GRID - 2));
         for (let i = 0; i < perPerson; i += 10) {
           const cell = `g800:${homeR + Math.floor(rand() * 3)}:${homeC + Math.floor(rand() * 3)}`;
           const start = b0 + Math.floor(rand() * (14 * 144 - 10));
           for (let k = 0; k < 10; k++) batch.push({ id: newId(), subject_key: subject, person_id: personId, cell, bucket: start + k, at: (start + k) * BUCKET_MS, import_id: 'bench' });
         }
         if (batch.length >= 20_000) await deps.db.transaction().execute((t) => insertPings(t, batch.splice(0)));
+        if (p % 50_000 === 0 && p > 0) console.error(`  … ${(p * perPerson).toLocaleString('en-US')} pings`);
       }
       if (batch.length) await deps.db.transaction().execute((t) => insertPings(t, batch.splice(0)));
+      if (dialect === 'postgres') await sql`analyze companion_pings`.execute(deps.db);
     }, { unit: 'pings' }),
   );
 
   let candidates = 0;
+  const perCase: number[] = [];
   rows.push(
     await measure(g, `detection for ${casesM} cases (indexed cell × bucket)`, casesM, async () => {
-      for (const personId of casePersons) candidates += (await deps.services.companions.detect(undefined, actor, { personId, to: now, minTotalMinutes: 20 })).candidateCount;
-    }, { unit: 'cases', note: `${pingsN.toLocaleString()} pings, ${candidates} candidates` }),
+      for (const personId of casePersons) {
+        const t1 = process.hrtime.bigint();
+        candidates += (await deps.services.companions.detect(undefined, actor, { personId, to: now, minTotalMinutes: 20 })).candidateCount;
+        perCase.push(Number(process.hrtime.bigint() - t1) / 1e6);
+      }
+    }, { unit: 'cases' }),
   );
-  rows[rows.length - 1]!.note = `${pingsN.toLocaleString()} pings, ${candidates} candidates`;
+  perCase.sort((a, b) => a - b);
+  const pct = (p: number) => perCase[Math.min(perCase.length - 1, Math.floor((p / 100) * perCase.length))]!.toFixed(1);
+  rows[rows.length - 1]!.note = `${pingsN.toLocaleString('en-US')} pings, ${candidates} candidates; per case p50 ${pct(50)} ms, p99 ${pct(99)} ms`;
 
   // The straightforward join: the case's pings against every ping within ±10 minutes in the same
   // cell, on as many cases as fit in the cap.
@@ -88,6 +112,22 @@ export async function companionCases(dialect: 'sqlite' | 'postgres', scale: numb
   rows.push(joinRow);
   rows[rows.length - 2]!.ceiling = `${g}/straightforward SQL join (sample, capped)`;
 
-  await deps.handle.close();
+  await closeBench(deps);
   return rows;
+}
+
+/** Closes the bench database; on PostgreSQL drops its schema (tens of GB at the big tiers). */
+async function closeBench(deps: Awaited<ReturnType<typeof benchDeps>>): Promise<void> {
+  if (deps.config.dbKind === 'postgres' && deps.config.pgSchema) await sql`drop schema ${sql.id(deps.config.pgSchema)} cascade`.execute(deps.db);
+  await deps.handle.close();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [pings, cases] = [Number(process.argv[2] ?? COMPANION_TIERS.default.pings), Number(process.argv[3] ?? COMPANION_TIERS.default.cases)];
+  const only = process.env.BULWARK_BENCH_ONLY as 'sqlite' | 'postgres' | undefined;
+  const out: BenchRow[] = [];
+  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres' as const] : [])] as const) if (!only || only === d) out.push(...(await companionCases(d, { pings, cases })));
+  console.log(`\nBulwark bench (companions) — node ${process.version}, ${new Date().toISOString()}\n`);
+  printTable(out);
+  process.exit(0);
 }
