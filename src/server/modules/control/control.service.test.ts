@@ -8,7 +8,7 @@ import { DAY } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { ControlStatus } from './control.service.js';
-import { makePersons, acceptAnyBasis } from './control.test-helpers.js';
+import { makePersons, makeVisitor, acceptAnyBasis } from './control.test-helpers.js';
 
 /** A signed-in user as the policy hook would build it. */
 function userActor(name: string, roles: Role[], scope: JurisdictionRef | '/'): Actor {
@@ -292,5 +292,57 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     for (const path of [city.xiling.path, city.wujiagang.path, '/']) {
       expect(await control().summary(commander, path), path).toEqual(await control().recount(path));
     }
+  });
+
+  it('a merge counts the person once: the merged record\'s measure is retired (journaled), the kept record carries the stricter one', async () => {
+    const cityOfficer = userActor('city_officer', ['district_officer'], '/');
+    const paths = ['/', city.city.path, city.xiling.path, city.wujiagang.path, city.street.path, city.otherStreet.path];
+    const underMeasure = async () => Object.fromEntries(await Promise.all(paths.map(async (p) => [p, (await control().summary(commander, p)).underMeasure] as const)));
+    // A visitor staying in 伍家岗区 is a close contact in central quarantine; the same person's
+    // resident record in 西陵区 has no status. A second visitor (home-monitored) matches a resident
+    // who is already pending recheck, the stricter of the two.
+    const contactVisitor = await makeVisitor(env, city.otherStreet);
+    const monitoredVisitor = await makeVisitor(env, city.otherStreet);
+    const [resident, pendingResident] = await makePersons(env, city.street, 2);
+    await inTx(env.deps.db, (trx) => control().applyAutomatic(trx, system, { personIds: [contactVisitor], to: 'quarantined_central', basis: { type: 'contact', id: 'LINK-M1' }, reason: '密接' }));
+    await inTx(env.deps.db, (trx) => control().applyAutomatic(trx, system, { personIds: [monitoredVisitor], to: 'home_monitored', basis: { type: 'risk_area', id: 'AREA-M' }, reason: '低风险区' }));
+    await inTx(env.deps.db, (trx) => control().applyAutomatic(trx, system, { personIds: [pendingResident], to: 'pending_recheck', basis: { type: 'tube', id: 'TUBE-M' }, reason: '混管阳性' }));
+    const before = await underMeasure();
+
+    await env.deps.services.population.merge(undefined, cityOfficer, contactVisitor, resident, '同一人：护照与身份证登记');
+    await env.deps.services.population.merge(undefined, cityOfficer, monitoredVisitor, pendingResident, '同一人：重复登记');
+
+    // Counts equal a full recount everywhere, and each person is counted once, where the kept record lives.
+    for (const path of paths) expect(await control().summary(commander, path), path).toEqual(await control().recount(path));
+    const after = await underMeasure();
+    expect(after['/']).toBe(before['/'] - 2 + 1); // two visitors retired, one resident newly quarantined
+    expect(after[city.otherStreet.path]).toBe(before[city.otherStreet.path] - 2);
+    expect(after[city.street.path]).toBe(before[city.street.path] + 1);
+    expect((await control().summary(commander, city.street.path)).counts.quarantined_central).toBe((await control().recount(city.street.path)).counts.quarantined_central);
+
+    // The kept records: the stricter measure, citing the basis it rests on.
+    expect(await control().getStatus(commander, resident)).toMatchObject({ status: 'quarantined_central', basis: { type: 'contact', id: 'LINK-M1' } });
+    expect(await control().getStatus(commander, pendingResident)).toMatchObject({ status: 'pending_recheck', basis: { type: 'tube', id: 'TUBE-M' } });
+
+    // The merged record keeps its history, which now ends with the retirement on the same basis.
+    const explained = await control().explain(commander, contactVisitor);
+    expect(explained).toMatchObject({ status: 'none', basis: { type: 'contact', id: 'LINK-M1' } });
+    expect(explained.history.map((c) => [c.from, c.to, c.mode])).toEqual([
+      ['none', 'quarantined_central', 'automatic'],
+      ['quarantined_central', 'none', 'automatic'],
+    ]);
+    const retire = explained.history[1];
+    expect(retire.basis).toEqual({ type: 'contact', id: 'LINK-M1' });
+    const [entry] = await env.deps.services.journal.list(env.deps.db, { entityType: 'person', entityId: contactVisitor, action: 'control.status.change', limit: 10 }).then((l) => l.filter((e) => e.seq === retire.journalSeq));
+    expect(entry).toMatchObject({ payload: { from: 'quarantined_central', to: 'none', mergedInto: resident } });
+    expect((await env.deps.services.journal.verify()).ok).toBe(true);
+
+    // A visitor with no status merges without a control step.
+    const plainVisitor = await makeVisitor(env, city.otherStreet);
+    const [plainResident] = await makePersons(env, city.street, 1);
+    const changesBefore = await rowsOf('control_status_changes');
+    await env.deps.services.population.merge(undefined, cityOfficer, plainVisitor, plainResident, '同一人');
+    expect(await rowsOf('control_status_changes')).toBe(changesBefore);
+    expect(await statusOf(plainVisitor)).toBe('none');
   });
 });

@@ -1,7 +1,7 @@
 import type { Capability } from '../../../common/roles.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
-import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
+import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
 import { defineErrors, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './control.repository.js';
@@ -379,6 +379,60 @@ export function createControlService(deps: Deps) {
     return (await deps.services.geo.getById(id, db))?.path;
   }
 
+  /**
+   * Retires the status of a record merged into another (registered as population's merge handler,
+   * so it runs in the merge's transaction). Population's merge has already put the kept record under
+   * the stricter of the two measures, citing the merged record's basis, before the handlers run; what
+   * is left is the merged record itself, still counted under its measure. Its status moves to `none`
+   * (the counters drop it), citing the same basis; its history stays and gains this step, journaled
+   * as an automatic change. The person is then counted once, on the kept record.
+   */
+  async function retireMerged(trx: Tx, fromId: string, intoId: string): Promise<void> {
+    const row = await repo.findStatus(trx, fromId);
+    if (!row || row.status === 'none') return;
+    const now = deps.clock.now();
+    const actor = systemActor('control');
+    const from = row.status as ControlStatus;
+    const basis = { type: row.basis_type, id: row.basis_id };
+    const reason = '记录已合并，管控由保留记录承接 (record merged; the kept record carries the measure)';
+    const entry = await deps.services.journal.append(trx, actor, {
+      action: 'control.status.change',
+      entityType: 'person',
+      entityId: fromId,
+      jurisdictionPath: row.jurisdiction_path,
+      payload: { mode: 'automatic', from, to: 'none', basis, endsAt: null, mergedInto: intoId },
+      reason,
+    });
+    const set = { status: 'none', basis_type: row.basis_type, basis_id: row.basis_id, reason, since: now, ends_at: null, preset_version: row.preset_version, updated_at: now };
+    const n = await repo.updateStatusesFrom(trx, [fromId], from, set, new Map([[fromId, row.jurisdiction_path]]));
+    if (n !== 1) throw ControlErrors.CONTROL_CONCURRENT_CHANGE();
+    await repo.insertChanges(trx, [
+      {
+        id: newId(now),
+        person_id: fromId,
+        from_status: from,
+        to_status: 'none',
+        basis_type: row.basis_type,
+        basis_id: row.basis_id,
+        reason,
+        ends_at: null,
+        mode: 'automatic',
+        preset_version: row.preset_version,
+        jurisdiction_path: row.jurisdiction_path,
+        actor_id: actor.userId,
+        actor_name: actor.name,
+        at: now,
+        bulk_request_id: null,
+        journal_seq: entry.seq,
+      },
+    ]);
+    const deltas = new CountDeltas();
+    deltas.bump(row.jurisdiction_path, from, -1);
+    await repo.applyCountDeltas(trx, deltas.list());
+    await deps.services.outbox.publish(trx, { topic: 'control.status.changed', jurisdictionPath: row.jurisdiction_path, payload: { to: 'none', mode: 'automatic', count: 1, bulkRequestId: null } });
+  }
+  deps.services.population.registerMergeHandler(retireMerged);
+
   /** Loads a bulk request the actor may see, or throws the same 404 as a missing one. */
   async function visibleRequest(db: DbOrTx, actor: Actor, id: string): Promise<ControlBulkRequestsTable> {
     const r = await repo.findBulkRequest(db, id);
@@ -623,7 +677,8 @@ export function createControlService(deps: Deps) {
 
     /**
      * Moves a person's status row (and its counts) to a new jurisdiction path. The population
-     * module calls it in its own transaction when a person's address changes or two records merge.
+     * module calls it in its own transaction when a person's address changes (a merged record's
+     * status is retired instead: see `retireMerged`).
      */
     async relocate(trx: Tx, personId: string, newPath: string): Promise<void> {
       const row = await repo.findStatus(trx, personId);

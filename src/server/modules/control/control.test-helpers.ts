@@ -44,6 +44,26 @@ export async function makePersons(env: TestEnv, street: JurisdictionRef, n: numb
 }
 
 /**
+ * Registers one non-resident (a visitor with a place of stay in the building under `street`, no
+ * household) through the population service and returns its id: the record a merge absorbs.
+ */
+export async function makeVisitor(env: TestEnv, street: JurisdictionRef): Promise<string> {
+  const building = await buildingUnder(env, street);
+  const n = ++serial;
+  const p = await env.deps.services.population.create(undefined, systemActor('test'), {
+    name: `访客${n}`,
+    idType: 'passport',
+    idNumber: `V${String(n).padStart(8, '0')}`,
+    birthDate: '1990-05-05',
+    sex: 'male',
+    resident: false,
+    jurisdictionId: building.id,
+    regionOfOrigin: '湖南省长沙市',
+  });
+  return p.id;
+}
+
+/**
  * The control tests exercise the guard on its own, citing made-up basis ids. The testing and cases
  * modules register validators that require their real records, so stand in for them here.
  */

@@ -127,7 +127,9 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     // The stricter measure now applies to the kept record, citing the same basis; both histories remain.
     const status = await t.deps.services.control.getStatus(actorAt(city.xiling, ['district_officer']), resident);
     expect(status).toMatchObject({ status: 'quarantined_home', basis: { type: 'contact', id: 'contact-42' } });
-    expect(await t.deps.services.control.history(actorAt(city.xiling, ['district_officer']), visitor.id)).toHaveLength(1);
+    // The merged record's history stays; control retires its own measure (the person is counted once).
+    const merged = await t.deps.services.control.history(actorAt(city.xiling, ['district_officer']), visitor.id);
+    expect(merged.map((c) => [c.from, c.to])).toEqual([['none', 'quarantined_home'], ['quarantined_home', 'none']]);
     const journal = await t.deps.services.journal.list(t.deps.db, { action: 'population.person.merge', limit: 5 });
     expect(journal[0]).toMatchObject({ entityId: visitor.id, reason: '同一人：护照与身份证登记', payload: { fromPersonId: visitor.id, intoPersonId: resident, method: 'manual' } });
     expect(JSON.stringify(journal)).not.toContain('E12345678');
