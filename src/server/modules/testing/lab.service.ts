@@ -61,7 +61,7 @@ const num = (v: string | undefined): number | null | 'bad' => {
  * unless mode=partial), and corrections that keep the original. A positive or suspicious pool
  * starts its rechecks in the same transaction as its result.
  */
-export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void> }) {
+export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void>; coverageChanged(tx: Tx, campaignId: string): Promise<unknown> }) {
   const { journal } = deps.services;
 
   /** Tubes by barcode (a barcode reused across campaigns has several). */
@@ -102,6 +102,7 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
       await rechecks.onResult(tx, actor, { ...tube, result: after }, before, after);
       const scans = await repo.scansOfTube(tx, tube.id);
       await hooks.resultChanged(tx, scans.map((s) => s.person_id));
+      await hooks.coverageChanged(tx, tube.campaign_id);
       return 0;
     }
     const scans = await repo.scansOfTube(tx, tube.id);
@@ -116,6 +117,8 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
     if (isReactive(before) !== isReactive(after)) deltas.addOncePerNode(scans.map((s) => s.jurisdiction_path), 'positive_tubes', isReactive(after) ? 1 : -1);
     await repo.applyCoverageDeltas(tx, tube.campaign_id, deltas.byPath, now);
     await hooks.resultChanged(tx, scans.map((s) => s.person_id));
+    // The live map and counters follow results too (one `testing.coverage` event per campaign per second).
+    await hooks.coverageChanged(tx, tube.campaign_id);
     if (!isReactive(before) && isReactive(after)) return rechecks.startForTube(tx, actor, { ...tube, result: after }, scans, after);
     return 0;
   }

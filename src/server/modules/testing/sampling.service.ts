@@ -534,6 +534,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
   return {
     preparePersons,
     applyPrepared,
+    scheduleCoveragePublish,
 
     /** Prepares a batch from a scanner device: validates its size and client ids, looks up persons. */
     async prepareBatch(actor: Actor, items: readonly BatchOp[]): Promise<PreparedOp[]> {

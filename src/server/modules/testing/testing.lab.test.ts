@@ -282,6 +282,23 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(scan.person_id).toBe(kept.id);
   });
 
+  it('a result moves the live map: one testing.coverage event carries the compound\'s new counts', async () => {
+    const persons = city.persons.a21.slice(3, 5);
+    const tube = await sampledTube(persons);
+    await receive([tube.code]);
+    t.clock.advance(1500);
+    await t.deps.services.jobs.runDueNow();
+    const seq = await t.deps.services.outbox.head();
+    expect((await result(tube.code, 'negative')).statusCode).toBe(200);
+    t.clock.advance(1500);
+    await t.deps.services.jobs.runDueNow();
+    const events = (await t.deps.services.outbox.readAfter(seq)).filter((e) => e.topic === 'testing.coverage' && (e.payload as { campaignId: string }).campaignId === campaignId);
+    expect(events).toHaveLength(1);
+    const compound = (events[0].payload as { compounds: { id: string; resulted: number }[] }).compounds.find((x) => x.id === city.compA2.id);
+    const now = await coverage(city.compA2.id);
+    expect(compound).toMatchObject({ id: city.compA2.id, resulted: now.resulted });
+  });
+
   it('keeps every counter equal to a full recount of scans, tubes and rechecks', async () => {
     await t.deps.services.testing.sampling.flush();
     const counters = await t.deps.services.testing.coverage.counters(campaignId);

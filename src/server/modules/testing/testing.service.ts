@@ -31,7 +31,7 @@ export function createTestingService(deps: Deps) {
   const sites = createSiteService(deps);
   const rechecks = createRecheckService(deps);
   const sampling = createSamplingService(deps, campaigns, { invalidateLookup: lookup.invalidate });
-  const lab = createLabService(deps, rechecks, { resultChanged: lookup.resultChanged });
+  const lab = createLabService(deps, rechecks, { resultChanged: lookup.resultChanged, coverageChanged: (tx, campaignId) => sampling.scheduleCoveragePublish(tx, campaignId, deps.clock.now()) });
   const coverage = createCoverageService(deps, campaigns);
   const planning = createPlanningService(deps, campaigns, sites);
 
