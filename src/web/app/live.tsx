@@ -7,7 +7,11 @@ import { useI18n } from './i18n.js';
 import { useSession } from './session.js';
 
 /** Topics the server streams on GET /api/events. */
-export const LIVE_TOPICS = ['alert.raised', 'alert.acknowledged', 'notification.created', 'task.changed', 'system.clock.changed'] as const;
+export const LIVE_TOPICS = [
+  'alert.raised', 'alert.acknowledged', 'notification.created', 'task.changed', 'system.clock.changed',
+  // Mass testing (src/web/modules/testing/live.ts): campaign pages update live through this stream.
+  'testing.coverage', 'testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted', 'testing.campaign.changed',
+] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];
 
 export interface LiveEvent {

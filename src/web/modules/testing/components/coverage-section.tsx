@@ -47,13 +47,7 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
     }, 1000);
   }, [coverage, onActivity]);
   useEffect(() => () => clearTimeout(pending.current), []);
-  // Live events come from scans; results change the counters too, so re-read slowly as well.
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') coverage.reload();
-    }, 30_000);
-    return () => clearInterval(timer);
-  }, [coverage.reload]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Scans and lab results both publish `testing.coverage` (at most once per campaign per second).
 
   useTestingEvents(
     ['testing.coverage', 'testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted'],
