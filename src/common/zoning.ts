@@ -1,0 +1,386 @@
+/**
+ * Risk areas (风险区): the vocabulary and every response shape the zoning API returns and the web
+ * shows. One definition for both (the server's src/server/modules/zoning/ imports it).
+ *
+ * ROUTES (all JSON unless noted; every write takes an Idempotency-Key like the rest of the API)
+ *
+ * | method | path                                         | body                       | response                       | capability   |
+ * |--------|----------------------------------------------|----------------------------|--------------------------------|--------------|
+ * | GET    | /api/zoning/areas?status&level&jurisdictionId&limit&offset |              | { items: AreaDto[], total }    | area.read    |
+ * | GET    | /api/zoning/areas/:id                        |                            | AreaDetailDto                  | area.read    |
+ * | POST   | /api/zoning/proposals                        | GenerateProposalsBody      | GenerateProposalsResultDto 201 | area.propose |
+ * | POST   | /api/zoning/areas                            | CreateAreaBody             | AreaDetailDto 201 (proposed)   | area.propose |
+ * | PATCH  | /api/zoning/areas/:id                        | AdjustAreaBody             | AreaDetailDto (proposed only)  | area.propose |
+ * | POST   | /api/zoning/areas/:id/publish                | PublishAreaBody            | AreaDetailDto                  | area.publish |
+ * | POST   | /api/zoning/areas/:id/reject                 | { reason }                 | AreaDetailDto                  | area.publish |
+ * | POST   | /api/zoning/areas/:id/step                   | StepAreaBody               | AreaDetailDto                  | area.publish |
+ * | POST   | /api/zoning/areas/:id/justify                | { justification }          | AreaDetailDto                  | area.publish |
+ * | GET    | /api/zoning/detector?jurisdictionId          |                            | DetectorReportDto              | area.read    |
+ * | GET    | /api/zoning/detector/export?jurisdictionId   |                            | XLSX file (attachment)         | area.read    |
+ * | GET    | /api/zoning/settings                         |                            | ZoningSettingsDto              | area.read    |
+ * | PUT    | /api/zoning/settings                         | { ratioThreshold }         | ZoningSettingsDto              | area.publish |
+ * | GET    | /api/zoning/map?jurisdictionId&date          |                            | ZoningMapDto                   | area.read    |
+ * | GET    | /api/public/zoning                           |                            | PublicZoningDto                | public       |
+ * | GET    | /api/public/zoning/geojson                   |                            | PublicFeatureCollection        | public       |
+ *
+ * Errors (`{ error: { code, message, details } }`): ZONING_AREA_NOT_FOUND 404,
+ * ZONING_BASIS_REQUIRED 422, ZONING_LEVEL_NOT_IN_PRESET 422 (details.allowed), ZONING_GRANULARITY_UNAVAILABLE
+ * 422 (details.nodes), ZONING_NODE_NOT_FOUND 404 (a node missing or outside the caller's scope),
+ * ZONING_NODES_REQUIRED 422, ZONING_NOT_PROPOSED 409, ZONING_NOT_PUBLISHED 409,
+ * ZONING_ACTIVE_CASE_INSIDE 422 (details.cases; retry with override + reason),
+ * ZONING_STEP_NOT_DUE 422 (details.dueAt; retry with override + reason),
+ * ZONING_NEGATIVE_ROUND_REQUIRED 422 (retry with negativeRoundNote), ZONING_JUSTIFICATION_REQUIRED 422
+ * (a flagged area is published or kept only with a justification), ZONING_NO_STEP 409,
+ * ZONING_THRESHOLD_INVALID 422. Public routes: 503 + Retry-After under heavy load.
+ *
+ * Live updates (SSE topic): `zoning.changed` { areaId, status, level, version } after every write.
+ */
+import type { JurisdictionLevel } from './geo.js';
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary
+
+/** Risk levels, strictest first (aligned with RiskLevel in src/server/modules/cases/presets.schema.ts). */
+export const RISK_LEVELS = ['high', 'medium', 'low'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const RISK_LEVEL_LABELS: Record<RiskLevel, { zh: string; en: string }> = {
+  high: { zh: '高风险区', en: 'High risk' },
+  medium: { zh: '中风险区', en: 'Medium risk' },
+  low: { zh: '低风险区', en: 'Low risk' },
+};
+
+/** Map colours per level (red / orange / yellow as on the official lists). */
+export const RISK_LEVEL_COLORS: Record<RiskLevel, string> = { high: '#d4380d', medium: '#fa8c16', low: '#fadb14' };
+
+/** Rank for "highest level wins" (effective level of a place covered by nested areas). */
+export const RISK_LEVEL_RANK: Record<RiskLevel, number> = { high: 3, medium: 2, low: 1 };
+
+/** Levels an area can be drawn at, finest first (aligned with Granularity in presets.schema.ts). */
+export const GRANULARITIES = ['entrance', 'building', 'compound', 'community', 'street'] as const;
+export type Granularity = (typeof GRANULARITIES)[number] & JurisdictionLevel;
+
+/** Coarseness: a larger number is a coarser (wider) drawing. */
+export const GRANULARITY_RANK: Record<Granularity, number> = { entrance: 1, building: 2, compound: 3, community: 4, street: 5 };
+
+/** An area's life: proposed → published → (stepped down) → lifted; or proposed → rejected. */
+export const AREA_STATUSES = ['proposed', 'published', 'lifted', 'rejected'] as const;
+export type AreaStatus = (typeof AREA_STATUSES)[number];
+
+export const AREA_STATUS_LABELS: Record<AreaStatus, { zh: string; en: string }> = {
+  proposed: { zh: '待审核', en: 'Proposed' },
+  published: { zh: '已发布', en: 'Published' },
+  lifted: { zh: '已解封', en: 'Lifted' },
+  rejected: { zh: '已驳回', en: 'Rejected' },
+};
+
+/** Measures attached to an area (管控措施). */
+export const MEASURE_KINDS = ['stay_at_home', 'no_entry_exit', 'door_to_door_delivery', 'staggered_pickup', 'no_gathering', 'daily_testing', 'personal_protection'] as const;
+export type MeasureKind = (typeof MEASURE_KINDS)[number];
+
+export const MEASURE_LABELS: Record<MeasureKind, { zh: string; en: string }> = {
+  stay_at_home: { zh: '足不出户', en: 'Stay at home' },
+  no_entry_exit: { zh: '只进不出 / 不进不出', en: 'No entry or exit' },
+  door_to_door_delivery: { zh: '上门服务', en: 'Door-to-door delivery' },
+  staggered_pickup: { zh: '人不出区、错峰取物', en: 'Stay in the area, staggered pick-up' },
+  no_gathering: { zh: '严禁聚集', en: 'No gatherings' },
+  daily_testing: { zh: '每日核酸检测', en: 'Daily testing' },
+  personal_protection: { zh: '个人防护', en: 'Personal protection' },
+};
+
+/** Default measures per level (9th edition §(四)); an area may carry others. */
+export const DEFAULT_MEASURES: Record<RiskLevel, MeasureKind[]> = {
+  high: ['stay_at_home', 'door_to_door_delivery', 'daily_testing'],
+  medium: ['staggered_pickup', 'no_gathering'],
+  low: ['personal_protection'],
+};
+
+/**
+ * The control status residents of a published area take (through the status guard, basis
+ * `{type:'risk_area', id}`): high → 居家隔离 quarantined_home (足不出户); medium → 居家健康监测
+ * home_monitored (人不出区); low → none (individual protection, no control status).
+ */
+export const LEVEL_CONTROL_STATUS: Record<RiskLevel, 'quarantined_home' | 'home_monitored' | null> = {
+  high: 'quarantined_home',
+  medium: 'home_monitored',
+  low: null,
+};
+
+/** History events of an area (each one is also a journal entry). */
+export const AREA_EVENT_KINDS = ['proposed', 'adjusted', 'published', 'rejected', 'stepped', 'lifted', 'countdown_reset', 'justified', 'lift_due', 'overdue'] as const;
+export type AreaEventKind = (typeof AREA_EVENT_KINDS)[number];
+
+export const AREA_EVENT_LABELS: Record<AreaEventKind, { zh: string; en: string }> = {
+  proposed: { zh: '提出', en: 'Proposed' },
+  adjusted: { zh: '调整', en: 'Adjusted' },
+  published: { zh: '发布', en: 'Published' },
+  rejected: { zh: '驳回', en: 'Rejected' },
+  stepped: { zh: '降级', en: 'Stepped down' },
+  lifted: { zh: '解封', en: 'Lifted' },
+  countdown_reset: { zh: '倒计时重置', en: 'Countdown reset' },
+  justified: { zh: '保留说明', en: 'Justified' },
+  lift_due: { zh: '到期提醒', en: 'Step due' },
+  overdue: { zh: '逾期未解封', en: 'Past lifting date' },
+};
+
+/** Reasons the 一刀切 detector flags an area. */
+export const FLAG_KINDS = ['ratio', 'granularity', 'past_lifting', 'persons_per_case'] as const;
+export type FlagKind = (typeof FLAG_KINDS)[number];
+
+export const FLAG_LABELS: Record<FlagKind, { zh: string; en: string }> = {
+  ratio: { zh: '范围超出证据', en: 'Wider than the evidence' },
+  granularity: { zh: '划定粒度过粗', en: 'Coarser than the preset' },
+  past_lifting: { zh: '超期未解封', en: 'Past its lifting date' },
+  persons_per_case: { zh: '管控人数过多', en: 'Many persons per case' },
+};
+
+/** Default ratio threshold (area population / evidence footprint) above which an area is flagged. */
+export const DEFAULT_RATIO_THRESHOLD = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies
+
+export interface GenerateProposalsBody {
+  /** Limit to places under this jurisdiction (default: the caller's scope). */
+  jurisdictionId?: string;
+}
+
+export interface CreateAreaBody {
+  name?: string;
+  level: RiskLevel;
+  /** Nodes covered: entrances, buildings, compounds, communities or streets, inside the caller's scope. */
+  jurisdictionIds: string[];
+  /** Default: DEFAULT_MEASURES[level]. */
+  measures?: MeasureKind[];
+  /** At least one case or contact (ZONING_BASIS_REQUIRED otherwise). */
+  basis: { caseIds?: string[]; contactIds?: string[] };
+  note?: string;
+}
+
+export interface AdjustAreaBody {
+  name?: string;
+  level?: RiskLevel;
+  addJurisdictionIds?: string[];
+  removeJurisdictionIds?: string[];
+  measures?: MeasureKind[];
+  /** Why it was adjusted (journaled). */
+  reason: string;
+}
+
+export interface PublishAreaBody {
+  note?: string;
+  /** Required when the detector flags the area (recorded; shown in the report). */
+  justification?: string;
+}
+
+export interface StepAreaBody {
+  /** Acts before the step is due, or with an active case inside; needs `reason`. */
+  override?: boolean;
+  reason?: string;
+  /** The owner's confirmation of a negative testing round (when the step requires one and none is on record). */
+  negativeRoundNote?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+export interface ActorStampDto {
+  id: string | null;
+  name: string;
+  at: number;
+}
+
+export interface AreaNodeDto {
+  jurisdictionId: string;
+  code: string;
+  name: string;
+  level: JurisdictionLevel;
+  path: string;
+  population: number;
+  centroid: [number, number] | null;
+}
+
+export interface LiftingScheduleDto {
+  /** The step that comes next, or null when none (the preset has no step from this level). */
+  next: { from: RiskLevel; to: RiskLevel | 'lifted'; daysWithoutNewCase: number; requiresNegativeRound: boolean } | null;
+  /** Epoch ms the countdown starts from: the later of the level's start and the last case inside/near. */
+  anchorAt: number | null;
+  /** Epoch ms the next step is due (start of the calendar day after the days have passed). */
+  dueAt: number | null;
+  /** Whole days left (0 = due). */
+  daysLeft: number | null;
+  due: boolean;
+  /** Past the due date and still not stepped (an alert to HQ). */
+  overdue: boolean;
+  /** When the step needs a negative round: whether one is on record (testing data or the owner's confirmation). */
+  negativeRound: { required: boolean; recordedAt: number | null; note: string | null } | null;
+  /** The latest case that (re)started the countdown, with the reason shown to users. */
+  lastCase: { caseId: string; confirmedAt: number; where: 'inside' | 'near'; distanceM: number | null; reason: string } | null;
+  /** Active cases (in treatment) whose residence lies inside: lifting is refused unless overridden. */
+  activeCasesInside: number;
+}
+
+export interface DetectorFlagDto {
+  kind: FlagKind;
+  /** Human-readable numbers, Chinese first (`人口比 12.0 > 3`). */
+  message: string;
+}
+
+export interface DetectorRowDto {
+  areaId: string;
+  name: string;
+  status: AreaStatus;
+  level: RiskLevel;
+  granularity: Granularity;
+  presetGranularity: Granularity | null;
+  districtPath: string;
+  districtName: string;
+  /** Residents of the covered nodes. */
+  population: number;
+  /** Residents of the entrances/buildings that hold cases or close contacts (cases and contacts of the basis). */
+  evidenceFootprint: number;
+  /** population / evidenceFootprint (null when the footprint is 0). */
+  ratio: number | null;
+  pastLifting: boolean;
+  personsUnderMeasure: number;
+  activeCases: number;
+  personsPerActiveCase: number | null;
+  flags: DetectorFlagDto[];
+  flagged: boolean;
+  justification: string | null;
+  /** Flagged, published and no justification on record. */
+  needsJustification: boolean;
+}
+
+export interface DistrictRollupDto {
+  districtPath: string;
+  districtName: string;
+  areas: number;
+  flagged: number;
+  population: number;
+  evidenceFootprint: number;
+  ratio: number | null;
+  personsUnderMeasure: number;
+  activeCases: number;
+  personsPerActiveCase: number | null;
+  pastLifting: number;
+}
+
+export interface DetectorReportDto {
+  ratioThreshold: number;
+  generatedAt: number;
+  areas: DetectorRowDto[];
+  districts: DistrictRollupDto[];
+}
+
+export interface AreaDto {
+  id: string;
+  name: string;
+  status: AreaStatus;
+  level: RiskLevel;
+  /** The coarsest level among its nodes. */
+  granularity: Granularity;
+  measures: MeasureKind[];
+  jurisdictionPath: string;
+  districtPath: string;
+  districtName: string;
+  nodeCount: number;
+  population: number;
+  basis: { caseIds: string[]; contactIds: string[] };
+  /** `key@vN` of the preset in force when proposed (kept when the active preset changes). */
+  presetVersion: string;
+  presetName: string;
+  proposedBy: ActorStampDto;
+  /** Publishing by an `area.publish` holder is the approval: approvedBy = publishedBy. */
+  approvedBy: ActorStampDto | null;
+  publishedBy: ActorStampDto | null;
+  liftedBy: ActorStampDto | null;
+  rejectedBy: (ActorStampDto & { reason: string }) | null;
+  /** Epoch ms the current level began (publication or the last step). */
+  levelSince: number | null;
+  schedule: LiftingScheduleDto | null;
+  flagged: boolean;
+  justification: string | null;
+  updatedAt: number;
+}
+
+export interface AreaEventDto {
+  id: string;
+  kind: AreaEventKind;
+  status: AreaStatus;
+  level: RiskLevel;
+  actor: { id: string | null; name: string };
+  at: number;
+  reason: string | null;
+  /** Extra facts (persons put under/released from measures, nodes added/removed, the case behind a reset…). */
+  details: Record<string, unknown>;
+  journalSeq: number | null;
+}
+
+export interface AreaDetailDto extends AreaDto {
+  nodes: AreaNodeDto[];
+  history: AreaEventDto[];
+  detector: DetectorRowDto | null;
+  /** Persons currently under a measure that rests on this area. */
+  personsUnderMeasure: number;
+  /** The open lift task, when a step is due. */
+  liftTaskId: string | null;
+}
+
+export interface GenerateProposalsResultDto {
+  created: AreaDto[];
+  /** Places skipped and why (already covered by a proposed/published area, no node at the granularity…). */
+  skipped: { placeId: string; caseId: string; reason: string }[];
+}
+
+export interface ZoningSettingsDto {
+  ratioThreshold: number;
+}
+
+/** A GeoJSON feature of the zoning map (one covered node). */
+export interface ZoningFeatureProperties {
+  jurisdictionId: string;
+  name: string;
+  level: JurisdictionLevel;
+  /** Highest level of the published areas covering it (itself or an ancestor) on that day. */
+  effectiveLevel: RiskLevel;
+  areaIds: string[];
+  flagged: boolean;
+}
+
+export interface ZoningMapDto {
+  /** The day shown (YYYY-MM-DD in BULWARK_TZ), rebuilt from the area history for past days. */
+  date: string;
+  asOf: number;
+  areas: { id: string; name: string; level: RiskLevel; status: AreaStatus; flagged: boolean; nodeIds: string[] }[];
+  features: { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: unknown; properties: ZoningFeatureProperties }[] };
+  /** Truncated when more covered nodes exist than the map serves. */
+  truncated: boolean;
+}
+
+export interface PublicAreaDto {
+  id: string;
+  name: string;
+  level: RiskLevel;
+  measures: MeasureKind[];
+  /** Names of the covered places (no persons, no counts of persons). */
+  places: string[];
+  publishedAt: number;
+  /** Expected date of the next step (YYYY-MM-DD) and what it is. */
+  expectedStep: { to: RiskLevel | 'lifted'; date: string } | null;
+}
+
+export interface PublicZoningDto {
+  /** Bumped by every publish, step and lift. */
+  version: number;
+  generatedAt: number;
+  districts: { districtName: string; districtCode: string; areas: PublicAreaDto[] }[];
+  /** Recent publications, steps and lifts, newest first. */
+  history: { areaId: string; name: string; kind: 'published' | 'stepped' | 'lifted'; level: RiskLevel; at: number }[];
+}
+
+export interface PublicFeatureCollection {
+  type: 'FeatureCollection';
+  version: number;
+  features: { type: 'Feature'; geometry: unknown; properties: { areaId: string; name: string; level: RiskLevel; place: string } }[];
+}
