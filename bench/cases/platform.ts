@@ -20,7 +20,19 @@ export async function benchDeps(dialect: 'sqlite' | 'postgres') {
   return createDeps(config);
 }
 
-export async function platformCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+/** Platform bench sizes: the ceilings and the platform paths measured against them. */
+export interface PlatformBenchSizes {
+  /** Rows of the raw multi-row insert ceiling and of the batch-journaled insert. */
+  rows: number;
+  /** Raw primary-key lookups. */
+  lookups: number;
+  /** Single-row transactions (raw, and with one journal entry each). */
+  singles: number;
+  /** How long each HTTP load runs, in ms. */
+  httpMs: number;
+}
+
+export async function platformCases(dialect: 'sqlite' | 'postgres', sizes: PlatformBenchSizes): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const g = `platform ${dialect}`;
   const deps = await benchDeps(dialect);
@@ -28,7 +40,7 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', scale: numbe
   await sql`create table bench_raw (id text primary key, a text not null, b bigint not null)`.execute(db);
 
   // Ceiling: raw multi-row inserts of small rows in one transaction.
-  const n = Math.round(50_000 * scale);
+  const n = sizes.rows;
   rows.push(
     await measure(g, 'raw insert (ceiling)', n, async () => {
       await inTx(db, async (trx) => {
@@ -41,7 +53,7 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', scale: numbe
   );
   // Ceiling: primary-key lookups.
   const ids = (await sql<{ id: string }>`select id from bench_raw limit 2000`.execute(db)).rows.map((r) => r.id);
-  const lookups = Math.round(5_000 * scale);
+  const lookups = sizes.lookups;
   rows.push(
     await measure(g, 'raw lookup by key (ceiling)', lookups, async () => {
       for (let i = 0; i < lookups; i++) await sql`select * from bench_raw where id = ${ids[i % ids.length]}`.execute(db);
@@ -49,7 +61,7 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', scale: numbe
   );
 
   const actor = systemActor('bench');
-  const singles = Math.round(2_000 * scale);
+  const singles = sizes.singles;
   rows.push(
     await measure(g, 'raw insert, one per transaction (ceiling)', singles, async () => {
       for (let i = 0; i < singles; i++) {
@@ -64,7 +76,7 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', scale: numbe
       }
     }, { unit: 'entries', ceiling: `${g}/raw insert, one per transaction (ceiling)` }),
   );
-  const batchRows = Math.round(50_000 * scale);
+  const batchRows = sizes.rows;
   rows.push(
     await measure(g, 'rows journaled per batch of 500', batchRows, async () => {
       for (let i = 0; i < batchRows; i += 500) {
@@ -89,7 +101,7 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', scale: numbe
   bare.get('/ping', async () => ({ ok: true }));
   await bare.listen({ port: 0, host: '127.0.0.1' });
   const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/ping`;
-  const dur = Math.round(3000 * Math.min(scale, 3));
+  const dur = sizes.httpMs;
   const bareRes = await httpLoad(bareUrl, { durationMs: dur, concurrency: 32 });
   rows.push({ group: g, name: 'bare Fastify route (ceiling)', ops: bareRes.ok, seconds: bareRes.seconds, unit: 'req' });
   await bare.close();
@@ -100,6 +112,7 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', scale: numbe
   const health = await httpLoad(`${base}/api/health`, { durationMs: dur, concurrency: 32 });
   rows.push({ group: g, name: 'GET /api/health (all hooks)', ops: health.ok, seconds: health.seconds, unit: 'req', ceiling: `${g}/bare Fastify route (ceiling)` });
   await app.close();
+  if (dialect === 'postgres' && deps.config.pgSchema) await sql`drop schema ${sql.id(deps.config.pgSchema)} cascade`.execute(db);
   await deps.handle.close();
   return rows;
 }

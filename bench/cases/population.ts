@@ -6,9 +6,10 @@
  *   upsert check, writes, journal) in rows/s;
  * - person lookup by ID through the HMAC (p50/p99 in the note), against a raw select by HMAC.
  *
- * Sizes scale with BULWARK_BENCH_SCALE: at 1 the city has 50,000 persons and the import 20,000 rows
- * (a few seconds each); at 20 the city has the default tier of 1,000,000 persons and the import
- * 400,000 rows.
+ * Sizes come from the tier (bench/tiers.ts): the default tier generates a 1,000,000-person city and
+ * imports 1,000,000 residents into it; `yichang` generates 4M, `shanghai` 25.67M; `small` 50k / 20k.
+ * The ceiling's rows are built in memory (about 1.5 KB each), so it inserts at most 1M of them: a
+ * rate, measured on the same table the city was just written to.
  */
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,22 +26,45 @@ import { benchDeps } from './platform.js';
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
-export async function populationCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+/** Population bench sizes: the generated city, the CSV import, and lookups by ID. */
+export interface PopulationBenchSizes {
+  /** Persons `generateCity` writes (the ceiling inserts min(this, 1M) raw rows). */
+  cityResidents: number;
+  /** Rows of the resident CSV imported into that city. */
+  importRows: number;
+  /** Lookups by ID through the HMAC (and as many raw selects for the ceiling). */
+  lookups: number;
+}
+
+/** Progress on stderr every few seconds, so a long tier shows it is alive (and how fast it goes). */
+function progressLogger(what: string) {
+  const t0 = Date.now();
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (now - last < 15_000 && done < total) return;
+    last = now;
+    const s = (now - t0) / 1000;
+    console.error(`  … ${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} in ${s.toFixed(0)} s (${Math.round(done / Math.max(s, 0.001)).toLocaleString('en-US')}/s), RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+  };
+}
+
+export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: PopulationBenchSizes): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const g = `population ${dialect}`;
   const deps = await benchDeps(dialect);
   const actor = systemActor('bench');
-  const cityN = Math.round(50_000 * scale);
-  const importN = Math.round(20_000 * scale);
-  const lookups = Math.round(5_000 * scale);
+  const { cityResidents: cityN, importRows: importN, lookups } = sizes;
   const ceiling = `${g}/raw prepared insert of person rows (ceiling)`;
 
-  rows.push(await measure(g, 'city generation', cityN, async () => void (await generateCity(deps, { residents: cityN, seed: 'bench' })), { unit: 'persons', ceiling }));
+  const genProgress = progressLogger(`city generation (${dialect})`);
+  rows.push(await measure(g, 'city generation', cityN, async () => void (await generateCity(deps, { residents: cityN, seed: 'bench', onProgress: (p) => genProgress(p.done, p.total) })), { unit: 'persons', ceiling }));
 
-  // The ceiling: the same bulk path fed with finished rows (copies of a generated person).
+  // The ceiling: the same bulk path fed with finished rows (copies of a generated person), rolled back.
   const template = await deps.db.selectFrom('persons').selectAll().where('resident', '=', 1).limit(1).executeTakeFirstOrThrow();
-  const rawSeconds = await rawInsertSeconds(deps.db, deps.handle, template, cityN);
-  rows.unshift({ group: g, name: 'raw prepared insert of person rows (ceiling)', ops: cityN, seconds: rawSeconds, unit: 'rows' });
+  const rawN = Math.min(cityN, 1_000_000);
+  const rawSeconds = await rawInsertSeconds(deps.db, deps.handle, template, rawN);
+  rows.unshift({ group: g, name: 'raw prepared insert of person rows (ceiling)', ops: rawN, seconds: rawSeconds, unit: 'rows' });
 
   // A resident list living in the generated city: district, street, community and compound names
   // make every address unambiguous; documents from a region the generator never uses (429004).
@@ -71,7 +95,9 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', scale: num
   let report: Awaited<ReturnType<typeof deps.services.population.imports.run>> | undefined;
   rows.push(
     await measure(g, 'CSV import (validate + encrypt + HMAC + write)', importN, async () => {
-      report = await deps.services.population.imports.run(actor, file, { mode: 'partial' });
+      const validated = progressLogger(`CSV import, pass 1 of 2: validate (${dialect})`);
+      const written = progressLogger(`CSV import, pass 2 of 2: write (${dialect})`);
+      report = await deps.services.population.imports.run(actor, file, { mode: 'partial', onProgress: (pass, n) => (pass === 'validate' ? validated : written)(n, importN) });
     }, { unit: 'rows', ceiling }),
   );
   rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,8 @@
  * - public result lookups req/s vs the same bare route — ≥ 60 %; then 10× the concurrency, where it
  *   must shed (503 + Retry-After) and stay up;
  * - positive-tube trace p99 (target < 10 ms) and the city coverage roll-up.
- * Sizes: 50,000 residents × BULWARK_BENCH_SCALE (scale 20 ≈ the 1M-resident default tier of the issue).
+ * Sizes: `{ residents }` from the tier (bench/tiers.ts: 1M by default, 25.67M at `shanghai`); the other
+ * counts scale with residents / 50,000.
  *
  * Known misses and why (SQLite, 2 shared cores, the load generator in the same process):
  * - Every scan reads its person through the population service one at a time (`get`, ~370 µs: the
@@ -38,7 +39,14 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-export async function testingCases(dialect: 'sqlite' | 'postgres', scale: number): Promise<BenchRow[]> {
+/** Testing bench sizes from the tier (bench/tiers.ts); the other counts follow from the residents. */
+export interface TestingBenchSizes {
+  residents: number;
+}
+
+export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: TestingBenchSizes | number): Promise<BenchRow[]> {
+  // A bare number is the old BULWARK_BENCH_SCALE (50,000 residents × scale).
+  const scale = typeof sizes === 'number' ? sizes : sizes.residents / 50_000;
   const rows: BenchRow[] = [];
   const g = `testing ${dialect}`;
   const deps = await benchDeps(dialect);
