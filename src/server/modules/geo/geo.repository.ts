@@ -179,3 +179,29 @@ export async function rootPopulation(db: DbOrTx): Promise<number> {
   const r = await db.selectFrom('jurisdictions').select((eb) => eb.fn.sum<number>('population').as('n')).where('parent_id', 'is', null).executeTakeFirst();
   return Number(r?.n ?? 0);
 }
+
+/** A box of WGS-84 degrees. */
+export interface LatLngBox {
+  minLat: number;
+  maxLat: number;
+  minLng: number;
+  maxLng: number;
+}
+
+/**
+ * Nodes of the given levels whose stored centroid lies in a box, under a path prefix (list
+ * columns). Walks `jurisdictions_centroid_idx` (level, centroid_lat, centroid_lng): the latitude
+ * range is an index range, the longitude is checked in the index, the path on the few rows left.
+ */
+export async function centroidsInBox(db: DbOrTx, levels: readonly string[], box: LatLngBox, underPath: string | null, limit: number): Promise<JurisdictionListRow[]> {
+  let q = db
+    .selectFrom('jurisdictions')
+    .select(LIST_COLUMNS)
+    .where('level', 'in', levels)
+    .where('centroid_lat', '>=', box.minLat)
+    .where('centroid_lat', '<=', box.maxLat)
+    .where('centroid_lng', '>=', box.minLng)
+    .where('centroid_lng', '<=', box.maxLng);
+  if (underPath) q = q.where('path', 'like', `${underPath}%`);
+  return q.limit(limit).execute();
+}

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.js';
-import { detailResponse, featureCollectionSchema, geojsonQuery, idParams, listQuery, listResponse } from './geo.schemas.js';
+import { detailResponse, featureCollectionSchema, geojsonQuery, idParams, listQuery, listResponse, nearestQuery, nearestResponse } from './geo.schemas.js';
 
 // Reading the tree uses scope 'filtered': the service lets a user read the nodes inside their scope
 // AND the ancestors above it (to navigate from the city down), which the strict entity-scope hook
@@ -28,6 +28,15 @@ const geoRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
     config: { policy: read },
     schema: { tags: ['geo'], description: 'FeatureCollection of the nodes of one level under rootId (default the city, districts); at most 5000 features (truncated/total say when more matched).', querystring: geojsonQuery, response: { 200: featureCollectionSchema } },
   }, async (req) => geo.geojson(req.actor, req.query));
+
+  app.get('/api/geo/nearest', {
+    config: { policy: read },
+    schema: { tags: ['geo'], description: 'The nearest building or compound (by centroid) to a point, inside your jurisdiction and within maxMetres; node null when none.', querystring: nearestQuery, response: { 200: nearestResponse } },
+  }, async (req) => {
+    const q = req.query;
+    const hit = await geo.nearest(req.actor, [q.lng, q.lat], { maxMetres: q.maxMetres, levels: q.level ? [q.level] : undefined });
+    return { node: hit?.node ?? null, metres: hit?.metres ?? null };
+  });
 
   app.get('/api/geo/jurisdictions/:id/export.geojson', {
     config: { policy: read },

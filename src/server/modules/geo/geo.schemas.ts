@@ -56,3 +56,14 @@ export const featureCollectionSchema = z.object({
   truncated: z.boolean().describe('more nodes matched than the cap (5000); ask for a smaller root'),
   total: z.number().int().describe('how many nodes matched'),
 });
+
+export const nearestQuery = z.strictObject({
+  lng: z.coerce.number().min(-180).max(180).describe('longitude, WGS-84 degrees'),
+  lat: z.coerce.number().min(-90).max(90).describe('latitude, WGS-84 degrees'),
+  maxMetres: z.coerce.number().int().min(1).max(20_000).default(2000).describe('search radius, metres'),
+  level: z.enum(['building', 'compound', 'entrance']).optional().describe('one level only (default: building or compound)'),
+});
+export const nearestResponse = z.object({
+  node: jurisdictionSchema.nullable().describe('the nearest node inside your jurisdiction, or null when none is within maxMetres'),
+  metres: z.number().nullable().describe('its centroid distance, metres'),
+});

@@ -99,6 +99,19 @@ export interface FeatureCollection {
   total: number;
 }
 
+/** Metres between two WGS-84 points [lng, lat] (equirectangular; exact enough at city scale). */
+export function metresBetween(a: readonly [number, number], b: readonly [number, number]): number {
+  const rad = Math.PI / 180;
+  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
+  const y = (b[1] - a[1]) * rad;
+  return Math.sqrt(x * x + y * y) * 6_371_000;
+}
+
+const M_PER_DEG_LAT = 111_320;
+/** nearest(): the first box's half-side, and the most rows one box may read before it is halved. */
+const NEAREST_FIRST_M = 250;
+const NEAREST_BOX_ROWS = 5000;
+
 /** Depth (0 = city) of a materialised path. */
 function depthOf(path: string): number {
   return path.split('/').filter(Boolean).length - 1;
@@ -340,6 +353,55 @@ export function createGeoService(deps: Deps) {
         const row = await repo.findById(tx, node.id);
         return toJurisdictionDto(row!);
       });
+    },
+
+    /**
+     * The nearest node of the given levels (default building or compound) to a point [lng, lat],
+     * within `maxMetres` (default 2000), inside `under` (a path) and the actor's scope; undefined
+     * when none is that close. Looks in bounding boxes on the stored centroids, from 250 m growing
+     * fourfold up to `maxMetres` (index range on level + latitude): a dense city reads a few hundred
+     * index entries, never every node. Nodes without a centroid are never found.
+     */
+    async nearest(
+      actor: Pick<Actor, 'scopePath'>,
+      pt: readonly [number, number],
+      f: { maxMetres?: number; levels?: readonly JurisdictionLevel[]; under?: string | null } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ node: JurisdictionDto; metres: number } | undefined> {
+      const [lng, lat] = pt;
+      if (!(Number.isFinite(lng) && Number.isFinite(lat) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180)) return undefined;
+      const max = Math.max(1, f.maxMetres ?? 2000);
+      const levels = f.levels?.length ? f.levels : (['building', 'compound'] as const);
+      const scope = scopeOf(actor);
+      const under = f.under ?? null;
+      // The narrower of the scope and `under`; disjoint ones leave nothing to find.
+      let prefix: string | null;
+      if (!scope || !under) prefix = scope ?? under;
+      else if (under.startsWith(scope)) prefix = under;
+      else if (scope.startsWith(under)) prefix = scope;
+      else return undefined;
+      const cosLat = Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+      let r = Math.min(NEAREST_FIRST_M, max);
+      for (;;) {
+        const dLat = r / M_PER_DEG_LAT;
+        const dLng = r / (M_PER_DEG_LAT * cosLat);
+        const rows = await repo.centroidsInBox(db, levels, { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng }, prefix, NEAREST_BOX_ROWS + 1);
+        if (rows.length > NEAREST_BOX_ROWS && r > 10) {
+          // Too many nodes in this box to be sure of the nearest: look in a smaller one first.
+          r /= 2;
+          continue;
+        }
+        let best: JurisdictionListRow | undefined;
+        let bestD = Infinity;
+        for (const n of rows) {
+          const d = metresBetween(pt, [Number(n.centroid_lng), Number(n.centroid_lat)]);
+          if (d < bestD || (d === bestD && best && n.code < best.code)) [best, bestD] = [n, d];
+        }
+        // Everything within r of the point lies in the box, so a hit within r is the nearest.
+        if (best && bestD <= r) return bestD <= max ? { node: toJurisdictionDto(best), metres: Math.round(bestD * 10) / 10 } : undefined;
+        if (r >= max) return undefined;
+        r = Math.min(r * 4, max);
+      }
     },
 
     /** Persons in the whole tree: the sum of the roots' counters. */
