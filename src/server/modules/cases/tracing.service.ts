@@ -117,36 +117,21 @@ const pathPrefix = (path: string, n: number) => {
   return segs.length >= n ? `/${segs.slice(0, n).join('/')}/` : null;
 };
 
-/** Metres between two WGS-84 points (equirectangular; fine at city scale). */
-function metres(a: [number, number], b: [number, number]): number {
-  const rad = Math.PI / 180;
-  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
-  const y = (b[1] - a[1]) * rad;
-  return Math.sqrt(x * x + y * y) * 6_371_000;
-}
-
 /** Investigation (流调): places and time windows; contacts (密接/次密接) with control through the status guard; 协查. */
 export function createTracing(deps: Deps, presets: ReturnType<typeof createPresetService>, records: ReturnType<typeof createCaseRecords>) {
   const { journal, outbox } = deps.services;
 
-  /** The nearest compound to a point (then its nearest building, when buildings have centroids), within MAX_SNAP_M. */
+  /**
+   * The nearest compound to a point within MAX_SNAP_M (geo.nearest: a bounding box on stored
+   * centroids, not a scan of the city), then that compound's nearest building when its buildings
+   * have centroids. The compound comes first so a point is never snapped into a neighbouring
+   * compound's building that happens to be a few metres nearer than its own.
+   */
   async function snap(tx: DbOrTx, cityPath: string, pt: [number, number]) {
-    const [city] = await deps.services.geo.getManyByPath([cityPath], tx);
-    if (!city) return undefined;
-    const nearest = (nodes: { centroid: [number, number] | null }[]) => {
-      let best: (typeof nodes)[number] | undefined;
-      let bestD = Infinity;
-      for (const n of nodes) {
-        if (!n.centroid) continue;
-        const d = metres(pt, n.centroid);
-        if (d < bestD) [best, bestD] = [n, d];
-      }
-      return best && bestD <= MAX_SNAP_M ? best : undefined;
-    };
-    const compound = nearest(await deps.services.geo.subtree(CASES_SYSTEM, city.id, { level: 'compound', limit: 50_000 }, tx)) as Awaited<ReturnType<typeof deps.services.geo.subtree>>[number] | undefined;
+    const compound = await deps.services.geo.nearest(CASES_SYSTEM, pt, { levels: ['compound'], maxMetres: MAX_SNAP_M, under: cityPath }, tx);
     if (!compound) return undefined;
-    const building = nearest(await deps.services.geo.subtree(CASES_SYSTEM, compound.id, { level: 'building', limit: 1000 }, tx)) as typeof compound | undefined;
-    return building ?? compound;
+    const building = await deps.services.geo.nearest(CASES_SYSTEM, pt, { levels: ['building'], maxMetres: MAX_SNAP_M, under: compound.node.path }, tx);
+    return (building ?? compound).node;
   }
 
   /** A unit to hand a contact over to: the district's HQ (or any active unit there). */

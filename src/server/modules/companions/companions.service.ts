@@ -178,7 +178,7 @@ export function createCompanionService(deps: Deps) {
           const overlaps = overlapsOf(e.slots, minOverlapMinutes);
           const total = overlaps.reduce((a, o) => a + o.minutes, 0);
           if (total < minTotalMinutes) continue;
-          candidates.push({ id: newId(), batch_id: batchId, subject_key: key, person_id: e.personId, total_minutes: total, overlap_count: overlaps.length, evidence: JSON.stringify(overlaps), decision: null, decided_by: null, decided_at: null, note: null });
+          candidates.push({ id: newId(), batch_id: batchId, subject_key: key, person_id: e.personId, total_minutes: total, overlap_count: overlaps.length, evidence: JSON.stringify(overlaps), decision: null, decided_by: null, decided_at: null, note: null, contact_id: null });
         }
         const params = { from, to, windowDays, minOverlapMinutes, minTotalMinutes };
         const row: CompanionBatchesTable = { id: batchId, subject_key: subject, person_id: input.personId, case_id: input.caseId ?? null, jurisdiction_path: path, params: JSON.stringify(params), window_from: from, window_to: to, candidate_count: candidates.length, pending_count: candidates.length, created_by: actor.userId, created_at: now };

@@ -44,7 +44,10 @@ export interface CompanionCandidatesTable {
   decision: string | null;
   decided_by: string | null;
   decided_at: number | null;
+  /** Accepted note, or the reason of a rejection. */
   note: string | null;
+  /** The case contact an accepted candidate became (or was linked to, when already a contact). */
+  contact_id: string | null;
 }
 
 export interface CompanionTables {
@@ -56,5 +59,5 @@ export interface CompanionTables {
 export const companionColumns: ColumnsOf<CompanionTables> = {
   companion_pings: { id: 1, subject_key: 1, person_id: 1, cell: 1, bucket: 1, at: 1, import_id: 1 },
   companion_batches: { id: 1, subject_key: 1, person_id: 1, case_id: 1, jurisdiction_path: 1, params: 1, window_from: 1, window_to: 1, candidate_count: 1, pending_count: 1, created_by: 1, created_at: 1 },
-  companion_candidates: { id: 1, batch_id: 1, subject_key: 1, person_id: 1, total_minutes: 1, overlap_count: 1, evidence: 1, decision: 1, decided_by: 1, decided_at: 1, note: 1 },
+  companion_candidates: { id: 1, batch_id: 1, subject_key: 1, person_id: 1, total_minutes: 1, overlap_count: 1, evidence: 1, decision: 1, decided_by: 1, decided_at: 1, note: 1, contact_id: 1 },
 };
