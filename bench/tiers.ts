@@ -8,13 +8,13 @@
  *   2.43M tubes are what Shanghai's day needed at ~10 persons per tube; the testing cases derive
  *   their tube counts from the residents).
  * - issue 6 (cases): 30k cases / 300k contacts by default, 300k / 3M at `yichang`; companions 5M
- *   pings for 100 cases by default, 50M at `yichang`. The issue names nothing larger, so `shanghai`
- *   keeps the `yichang` sizes for them.
+ *   pings for 100 cases by default, 50M at `yichang` (CASE_LIST_TIERS / COMPANION_TIERS, kept next to
+ *   their cases). The issue names nothing larger, so `shanghai` keeps the `yichang` sizes for them.
  * `small` is the old scale 1 (a few minutes in all): for developers checking that the bench runs and
  * that a change did not move a ratio; its numbers are not the issues' tiers.
  */
-import type { CaseListBenchSizes } from './cases/cases.js';
-import type { CompanionBenchSizes } from './cases/companions.js';
+import { CASE_LIST_TIERS, type CaseListBenchSizes } from './cases/cases.js';
+import { COMPANION_TIERS, type CompanionBenchSizes } from './cases/companions.js';
 import type { PlatformBenchSizes } from './cases/platform.js';
 import type { PopulationBenchSizes } from './cases/population.js';
 import type { TestingBenchSizes } from './cases/testing.js';
@@ -47,7 +47,7 @@ export const TIERS: Record<TierName, Tier> = {
     platform: { rows: 50_000, lookups: 5_000, singles: 2_000, httpMs: 3_000 },
     population: { cityResidents: 50_000, importRows: 20_000, lookups: 5_000 },
     testing: { residents: 50_000 },
-    cases: { cases: 30_000, contacts: 300_000 },
+    cases: CASE_LIST_TIERS.default,
     companions: { pings: 200_000, cases: 20 },
   },
   default: {
@@ -56,8 +56,8 @@ export const TIERS: Record<TierName, Tier> = {
     platform: PLATFORM,
     population: { cityResidents: 1_000_000, importRows: 1_000_000, lookups: 20_000 },
     testing: { residents: 1_000_000 },
-    cases: { cases: 30_000, contacts: 300_000 },
-    companions: { pings: 5_000_000, cases: 100 },
+    cases: CASE_LIST_TIERS.default,
+    companions: COMPANION_TIERS.default,
   },
   yichang: {
     name: 'yichang',
@@ -65,8 +65,8 @@ export const TIERS: Record<TierName, Tier> = {
     platform: PLATFORM,
     population: { cityResidents: 4_000_000, importRows: 1_000_000, lookups: 20_000 },
     testing: { residents: 4_000_000 },
-    cases: { cases: 300_000, contacts: 3_000_000 },
-    companions: { pings: 50_000_000, cases: 100 },
+    cases: CASE_LIST_TIERS.yichang,
+    companions: COMPANION_TIERS.yichang,
   },
   shanghai: {
     name: 'shanghai',
@@ -74,8 +74,8 @@ export const TIERS: Record<TierName, Tier> = {
     platform: PLATFORM,
     population: { cityResidents: 25_670_000, importRows: 1_000_000, lookups: 20_000 },
     testing: { residents: 25_670_000 },
-    cases: { cases: 300_000, contacts: 3_000_000 },
-    companions: { pings: 50_000_000, cases: 100 },
+    cases: CASE_LIST_TIERS.yichang,
+    companions: COMPANION_TIERS.yichang,
   },
 };
 
