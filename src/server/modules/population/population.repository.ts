@@ -211,6 +211,36 @@ export async function householdsAt(db: DbOrTx, jurisdictionIds: readonly string[
   return out;
 }
 
+/**
+ * Current (not merged) persons whose residence lies under any of these paths (range on the path
+ * index: paths are digits and `/`, so [p, p-with-last-`/`-as-`0`) is exactly the subtree).
+ */
+export async function residentsUnder(db: DbOrTx, paths: readonly string[]): Promise<{ id: string; jurisdiction_path: string }[]> {
+  const out: { id: string; jurisdiction_path: string }[] = [];
+  for (const p of paths) {
+    const rows = await db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('jurisdiction_path', '>=', p).where('jurisdiction_path', '<', `${p.slice(0, -1)}0`).where('merged_into', 'is', null).execute();
+    for (const r of rows) out.push(r);
+  }
+  return out;
+}
+
 export async function listMembers(db: DbOrTx, householdId: string): Promise<PersonListRow[]> {
   return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_date').orderBy('id').execute();
+}
+
+/** The few columns other modules' hot paths need of a person (scanning, result lookups). */
+export type PersonBriefRow = Pick<PersonRow, 'id' | 'name' | 'jurisdiction_path' | 'merged_into'>;
+
+/** Brief rows by id, one query per 500 ids; missing ids are absent. */
+export async function personBriefs(db: DbOrTx, ids: readonly string[]): Promise<PersonBriefRow[]> {
+  const out: PersonBriefRow[] = [];
+  for (let i = 0; i < ids.length; i += 500) out.push(...(await db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into']).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  return out;
+}
+
+/** Brief rows by document HMAC, one query per 500 HMACs. */
+export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<(PersonBriefRow & { id_hmac: string })[]> {
+  const out: (PersonBriefRow & { id_hmac: string })[] = [];
+  for (let i = 0; i < hmacs.length; i += 500) out.push(...(await db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into', 'id_hmac']).where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute()));
+  return out;
 }

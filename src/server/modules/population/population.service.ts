@@ -99,6 +99,14 @@ export interface PlaceRef {
   parentId: string | null;
 }
 
+/** What hot paths of other modules read of a person (`briefs`): the current record. */
+export interface PersonBrief {
+  id: string;
+  name: string;
+  /** Residence path (or place of stay). */
+  path: string;
+}
+
 /** A person as the API returns it: the common DTO (its `mergedInto` is filled from `merged_into`). */
 export type PersonView = PersonDto;
 
@@ -833,6 +841,51 @@ export function createPopulationService(deps: Deps) {
 
     /** Residence paths of persons (for other modules' scope checks); missing ids are absent. */
     pathsOf: (ids: readonly string[], db: DbOrTx = deps.db) => repo.pathsOf(db, [...new Set(ids)]),
+
+    /** For zoning: current persons (id, residence path) living under any of these subtree paths (no scope check). */
+    residentsUnder: (paths: readonly string[], db: DbOrTx = deps.db) => repo.residentsUnder(db, [...new Set(paths)]),
+
+    /**
+     * The lean read for hot paths (scanning, result lookups): for each requested id, the current
+     * record's id, name and residence path — a merged record gives the record it was merged into.
+     * One query per 500 ids (two when some were merged). Ids missing or outside the actor's scope
+     * are absent. Full names: callers mask them before showing.
+     */
+    async briefs(actor: Actor, ids: readonly string[], db: DbOrTx = deps.db): Promise<Map<string, PersonBrief>> {
+      const rows = new Map((await repo.personBriefs(db, [...new Set(ids)])).map((r) => [r.id, r]));
+      const kept = [...new Set([...rows.values()].map((r) => r.merged_into).filter((x): x is string => !!x && !rows.has(x)))];
+      for (const r of await repo.personBriefs(db, kept)) rows.set(r.id, r);
+      const out = new Map<string, PersonBrief>();
+      for (const id of ids) {
+        const r = rows.get(id);
+        const cur = r?.merged_into ? rows.get(r.merged_into) : r;
+        if (cur && inScope(actor, cur.jurisdiction_path)) out.set(id, { id: cur.id, name: cur.name, path: cur.jurisdiction_path });
+      }
+      return out;
+    },
+
+    /**
+     * `briefs` by document number (exact, via HMAC; a 15-digit resident ID is read as its 18-digit
+     * form; without a type every type is tried), for many numbers in one query. The result is
+     * aligned with `items`: undefined where no current person in the actor's scope carries it.
+     */
+    async briefsByIdNumber(actor: Actor, items: readonly { idNumber: string; idType?: IdType | null }[], db: DbOrTx = deps.db): Promise<(PersonBrief | undefined)[]> {
+      const wanted = items.map((it) => {
+        const n = !it.idType || it.idType === 'resident_id' ? upgradeOldResidentId(it.idNumber) : normalizeIdNumber(it.idNumber);
+        return (it.idType ? [it.idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n));
+      });
+      const found = new Map<string, repo.PersonBriefRow>();
+      for (const r of await repo.personBriefsByIdHmac(db, [...new Set(wanted.flat())])) found.set(r.id_hmac, r);
+      const kept = new Map((await repo.personBriefs(db, [...new Set([...found.values()].map((r) => r.merged_into).filter((x): x is string => !!x))])).map((r) => [r.id, r]));
+      return wanted.map((hmacs) => {
+        for (const h of hmacs) {
+          const r = found.get(h);
+          const cur = r?.merged_into ? kept.get(r.merged_into) : r;
+          if (cur && inScope(actor, cur.jurisdiction_path)) return { id: cur.id, name: cur.name, path: cur.jurisdiction_path };
+        }
+        return undefined;
+      });
+    },
 
     /** Vulnerable residents (any flag) per building id. */
     vulnerableCountByBuilding: (buildingIds: readonly string[], db: DbOrTx = deps.db) => repo.vulnerableByBuilding(db, buildingIds),

@@ -9,6 +9,7 @@ import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { RESULT_LABELS, isReactive, normalizeBarcode, pathAtDepth, type TestResult } from './testing.rules.js';
 import type { RecheckDto } from './testing.schemas.js';
+import type { CodeVerifier } from './code-verifier.js';
 import { CoverageDeltas, TESTING_SYSTEM, flagRow, recheckDto, requireCap, resolvePerson, tubeBriefOf, unitFinder, type PersonIdentifier } from './testing.shared.js';
 
 /** Job kind that escalates rechecks not done by their deadline. */
@@ -52,7 +53,7 @@ function newRecheckTube(campaignId: string, parentId: string, path: string, now:
  * the person through the control service, a positive is handed over to the cases module — and
  * escalated when not done by their deadline.
  */
-export function createRecheckService(deps: Deps) {
+export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
   const { control, tasks, journal, outbox, jobs } = deps.services;
 
   /** Alerts a set of jurisdictions (communities, districts) and HQ about one matter. */
@@ -257,7 +258,7 @@ export function createRecheckService(deps: Deps) {
         const b = normalizeBarcode(input.barcode);
         if (!b) throw TestingErrors.BARCODE_MALFORMED({ barcode: input.barcode });
         if (input.residentCode || input.idNumber) {
-          const p = await resolvePerson(deps, input, tx);
+          const p = await resolvePerson(deps, verifier, input, tx);
           if (p.personId !== r.person_id) throw TestingErrors.RECHECK_PERSON_MISMATCH({ recheckId: r.id });
         }
         const same = await repo.findTubesByBarcodes(tx, [b]);

@@ -5,6 +5,7 @@ import { inScope, type Actor } from '../../platform/actor.js';
 import { AppError, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { canReadCampaign, poolSizeAt, type CampaignService } from './campaigns.service.js';
+import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { POOL_SIZES, commonPath, normalizeBarcode, type FlagKind } from './testing.rules.js';
@@ -16,7 +17,7 @@ import {
   identifierKey,
   inCampaignScope,
   requireCap,
-  resolvePerson,
+  resolvePersons,
   tubeBriefOf,
   type PersonRef,
 } from './testing.shared.js';
@@ -77,34 +78,16 @@ function rejected(index: number, op: BatchOp, err: AppError): BatchItemResult {
  * number, closing; the batch API for scanner devices; single scans through a group commit. Every
  * op carries a client id: a resend is answered `duplicate` and never counts twice.
  */
-export function createSamplingService(deps: Deps, campaigns: CampaignService, hooks: { invalidateLookup(personIds: Iterable<string>): void }) {
+export function createSamplingService(deps: Deps, campaigns: CampaignService, verifier: CodeVerifier, hooks: { invalidateLookup(personIds: Iterable<string>): void }) {
   const { journal, jobs } = deps.services;
 
   /**
-   * Looks up the persons of scan ops (outside any transaction: reads only), a few at a time so a
-   * PostgreSQL pool works in parallel (SQLite runs them one after another anyway).
+   * Looks up the persons of scan ops (outside any transaction: reads only), all at once: resident
+   * codes verified in bulk (off the main thread for larger sets) while the persons are read in
+   * one query per 500.
    */
   async function preparePersons(ops: readonly BatchOp[]): Promise<Map<string, PersonRef | AppError>> {
-    const out = new Map<string, PersonRef | AppError>();
-    const todo = new Map<string, BatchOp & { op: 'scan' }>();
-    for (const op of ops) {
-      const key = op.op === 'scan' ? identifierKey(op) : null;
-      if (key && !todo.has(key)) todo.set(key, op as BatchOp & { op: 'scan' });
-    }
-    const entries = [...todo.entries()];
-    for (let i = 0; i < entries.length; i += 8) {
-      await Promise.all(
-        entries.slice(i, i + 8).map(async ([key, op]) => {
-          try {
-            out.set(key, await resolvePerson(deps, op));
-          } catch (err) {
-            if (err instanceof AppError) out.set(key, err);
-            else throw err;
-          }
-        }),
-      );
-    }
-    return out;
+    return resolvePersons(deps, verifier, ops.filter((op): op is BatchOp & { op: 'scan' } => op.op === 'scan'));
   }
 
   async function loadState(tx: Tx, ops: readonly PreparedOp[]): Promise<State> {
@@ -484,48 +467,77 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
   // Group commit for single scans: requests arriving while a transaction runs are applied together
   // in the next one, so a burst of scans costs a few commits instead of one each.
 
-  type Outcome = { result: BatchItemResult; error: AppError | undefined };
-  const queue: { op: PreparedOp; resolve: (r: Outcome) => void; reject: (e: unknown) => void }[] = [];
+  type Outcome = { result: BatchItemResult; error: AppError | undefined; lastNames: string[] };
+  /** `resolvePerson`: a scan whose person is looked up with the rest of its group. */
+  type Queued = { op: PreparedOp; resolvePerson?: boolean; resolve: (r: Outcome) => void; reject: (e: unknown) => void };
+  const queue: Queued[] = [];
   let draining = false;
+
+  /** The last masked names of the tubes these results touched, one read per tube (after the commit). */
+  async function namesOf(results: readonly BatchItemResult[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const r of results) if (r.op === 'scan' && r.tube && !out.has(r.tube.id)) out.set(r.tube.id, await lastNames(r.tube.id));
+    return out;
+  }
 
   async function drain(): Promise<void> {
     try {
       while (queue.length) {
         const group = queue.splice(0, GROUP_MAX);
         try {
+          // The group's persons in one read, their codes verified together.
+          const waiting = group.filter((g) => g.resolvePerson);
+          if (waiting.length) {
+            const persons = await preparePersons(waiting.map((g) => g.op.op));
+            for (const g of waiting) g.op.person = persons.get(identifierKey(g.op.op as BatchOp & { op: 'scan' }) ?? '') ?? TestingErrors.PERSON_IDENTIFIER_REQUIRED();
+          }
+        } catch (err) {
+          for (const g of group) g.reject(err);
+          continue;
+        }
+        let outcomes: Outcome[];
+        try {
           const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, group.map((g) => g.op)));
           remember(published);
-          group.forEach((g, i) => g.resolve({ result: results[i], error: errors.get(i) }));
+          const names = await namesOf(results);
+          outcomes = results.map((r, i) => ({ result: r, error: errors.get(i), lastNames: (r.tube && names.get(r.tube.id)) ?? [] }));
         } catch {
           // One bad item must not fail the others: apply each alone.
           for (const g of group) {
             try {
               const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, [g.op]));
               remember(published);
-              g.resolve({ result: results[0], error: errors.get(0) });
+              const names = await namesOf(results);
+              g.resolve({ result: results[0], error: errors.get(0), lastNames: (results[0].tube && names.get(results[0].tube.id)) ?? [] });
             } catch (err) {
               g.reject(err);
             }
           }
+          continue;
         }
+        group.forEach((g, i) => g.resolve(outcomes[i]));
       }
     } finally {
       draining = false;
     }
   }
 
-  /** Queues one op for the next group commit; resolves with its result, or rejects with its error. */
-  async function submit(op: PreparedOp): Promise<BatchItemResult> {
+  /**
+   * Queues one op for the next group commit; resolves with its result (and the tube's last masked
+   * names), or rejects with its error. `resolvePerson`: look the scan's person up with the group.
+   */
+  async function submitFull(op: PreparedOp, resolvePerson = false): Promise<Outcome> {
     const o = await new Promise<Outcome>((resolve, reject) => {
-      queue.push({ op, resolve, reject });
+      queue.push({ op, resolvePerson, resolve, reject });
       if (!draining) {
         draining = true;
         setImmediate(() => void drain());
       }
     });
     if (o.error) throw o.error;
-    return o.result;
+    return o;
   }
+  const submit = async (op: PreparedOp) => (await submitFull(op)).result;
 
   async function lastNames(tubeId: string, db: DbOrTx = deps.db): Promise<string[]> {
     return (await repo.lastScansOfTube(db, tubeId, 5)).map((s) => s.name_masked);
@@ -567,15 +579,8 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ho
     async scan(actor: Actor, input: { clientId: string; tubeId: string; residentCode?: string; idNumber?: string; idType?: 'resident_id' | 'passport' | 'hk_macao_tw'; at?: number }) {
       requireCap(actor, 'testing.sample');
       const op: BatchOp = { op: 'scan', ...input };
-      let person: PersonRef | AppError | undefined;
-      try {
-        person = await resolvePerson(deps, input);
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        person = err;
-      }
-      const r = await submit({ op, actor, person });
-      return { status: r.status as 'applied' | 'duplicate', scanId: r.scanId, nameMasked: r.nameMasked, tube: r.tube!, lastNames: await lastNames(r.tube!.id), flags: r.flags };
+      const { result: r, lastNames } = await submitFull({ op, actor }, true);
+      return { status: r.status as 'applied' | 'duplicate', scanId: r.scanId, nameMasked: r.nameMasked, tube: r.tube!, lastNames, flags: r.flags };
     },
 
     /** Closes a tube on demand (group commit). Closing a closed tube is an error unless it is a resend. */

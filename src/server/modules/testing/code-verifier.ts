@@ -1,0 +1,227 @@
+/**
+ * Resident-code checks for the sampling day, in bulk. A code's Ed25519 signature check costs
+ * ~110–180 µs of CPU on this hardware: at thousands of scans a second that alone fills a core. So:
+ * - codes verified before are remembered (the exact payload → person id; a bounded map): the same
+ *   code is scanned again in every round of testing, and retries resend it;
+ * - larger sets are verified on worker threads (checked with the public key the population service
+ *   publishes, exactly as an offline scanner does), so the main thread meanwhile reads persons and
+ *   serves other requests;
+ * - a code that fails here is checked once more by the population service itself, which gives the
+ *   authoritative reason (`RESIDENT_CODE_INVALID` with `malformed` or `signature`).
+ * The format (`BW1.<personId>.<issuedAt base36>.<signature>`, see `population.residentCodeKey()`)
+ * is parsed with the same rules as population's own check; a test holds the two to the same answers.
+ */
+import { availableParallelism } from 'node:os';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../../platform/errors.js';
+
+export interface CodeVerifierOptions {
+  /** Verified payloads remembered at most (oldest tenth dropped when full). */
+  cacheEntries: number;
+  /** Worker threads at most (0: verify on the calling thread). */
+  workers: number;
+  /** Fewer unverified codes than this are checked on the calling thread (a message costs more). */
+  minForWorkers: number;
+}
+
+export const DEFAULT_CODE_VERIFIER: CodeVerifierOptions = {
+  cacheEntries: 500_000,
+  workers: Math.max(1, Math.min(4, availableParallelism() - 1)),
+  minForWorkers: 16,
+};
+
+/** What the population service offers for codes (its public key and its own check). */
+export interface CodeAuthority {
+  residentCodeKey(): { publicKeyPem: string };
+  verifyResidentCode(payload: string): { personId: string; issuedAt: number };
+}
+
+interface Parsed {
+  body: string;
+  sig: string;
+  personId: string;
+}
+
+/** The same shape rules as population/resident-code.ts `checkResidentCode`, without the signature. */
+export function parseResidentCode(payload: string): Parsed | null {
+  const text = typeof payload === 'string' ? payload.trim() : '';
+  const m = /^BW1\.([0-9A-Za-z-]{1,64})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{86})$/.exec(text);
+  if (!m) return null;
+  const issuedAt = parseInt(m[2], 36);
+  if (!Number.isSafeInteger(issuedAt) || issuedAt.toString(36) !== m[2]) return null;
+  const sig = Buffer.from(m[3], 'base64url');
+  if (sig.length !== 64 || sig.toString('base64url') !== m[3]) return null;
+  return { body: text.slice(0, text.length - m[3].length - 1), sig: m[3], personId: m[1] };
+}
+
+/** The worker: verifies [body, signature] pairs with the public key, answering 1/0 per pair. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createPublicKey, verify } = require('node:crypto');
+const key = createPublicKey(workerData.pem);
+parentPort.on('message', (m) => {
+  const ok = new Uint8Array(m.items.length);
+  for (let i = 0; i < m.items.length; i++) {
+    try { ok[i] = verify(null, Buffer.from(m.items[i][0], 'utf8'), key, Buffer.from(m.items[i][1], 'base64url')) ? 1 : 0; } catch { ok[i] = 0; }
+  }
+  parentPort.postMessage({ id: m.id, ok });
+});
+`;
+
+interface PoolWorker {
+  worker: Worker;
+  busy: number;
+}
+
+export function createCodeVerifier(authority: CodeAuthority, options: Partial<CodeVerifierOptions> = {}) {
+  const opts = { ...DEFAULT_CODE_VERIFIER, ...options };
+  const cache = new Map<string, string>();
+  let key: KeyObject | undefined;
+  let pem: string | undefined;
+  const pool: PoolWorker[] = [];
+  let broken = false;
+  let seq = 0;
+  const closing = new Set<PoolWorker>();
+  const pending = new Map<number, { resolve: (ok: Uint8Array) => void; reject: (e: unknown) => void; w: PoolWorker }>();
+
+  const publicKey = () => {
+    if (!key) {
+      pem = authority.residentCodeKey().publicKeyPem;
+      key = createPublicKey(pem);
+    }
+    return key;
+  };
+
+  function remember(payload: string, personId: string): void {
+    if (cache.size >= opts.cacheEntries) {
+      let n = Math.ceil(opts.cacheEntries / 10);
+      for (const k of cache.keys()) {
+        if (n-- <= 0) break;
+        cache.delete(k);
+      }
+    }
+    cache.set(payload, personId);
+  }
+
+  function spawn(): PoolWorker {
+    publicKey();
+    const w: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { pem } }), busy: 0 };
+    w.worker.unref();
+    w.worker.on('message', (m: { id: number; ok: Uint8Array }) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      w.busy--;
+      p.resolve(m.ok);
+    });
+    const fail = (err: unknown) => {
+      // A lost worker: its requests fall back to this thread; no more workers are started.
+      broken = true;
+      for (const [id, p] of pending) {
+        if (p.w !== w) continue;
+        pending.delete(id);
+        p.reject(err);
+      }
+      const i = pool.indexOf(w);
+      if (i >= 0) pool.splice(i, 1);
+    };
+    w.worker.on('error', fail);
+    w.worker.on('exit', (code) => {
+      if (!closing.has(w)) fail(new Error(`code verifier worker exited (${code})`));
+    });
+    return w;
+  }
+
+  function onWorker(items: readonly [string, string][]): Promise<Uint8Array> {
+    if (pool.length < opts.workers && !broken) pool.push(spawn());
+    const w = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = ++seq;
+    w.busy++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, w });
+      w.worker.postMessage({ id, items });
+    });
+  }
+
+  const onThisThread = (items: readonly [string, string][]) => Uint8Array.from(items, ([body, sig]) => (verify(null, Buffer.from(body, 'utf8'), publicKey(), Buffer.from(sig, 'base64url')) ? 1 : 0));
+
+  async function checkSigs(items: readonly [string, string][]): Promise<Uint8Array> {
+    if (items.length < opts.minForWorkers || opts.workers <= 0 || broken) return onThisThread(items);
+    // Split across the workers so each gets an even share.
+    const n = Math.min(opts.workers, Math.max(1, Math.floor(items.length / opts.minForWorkers)));
+    const size = Math.ceil(items.length / n);
+    const parts: Promise<Uint8Array>[] = [];
+    for (let i = 0; i < items.length; i += size) parts.push(onWorker(items.slice(i, i + size)));
+    try {
+      const done = await Promise.all(parts);
+      const out = new Uint8Array(items.length);
+      let at = 0;
+      for (const d of done) {
+        out.set(d, at);
+        at += d.length;
+      }
+      return out;
+    } catch {
+      return onThisThread(items);
+    }
+  }
+
+  return {
+    /**
+     * The person id each code names, or the AppError it fails with. `personIds` (optional) is
+     * called with the ids of the well-formed codes before their signatures are checked, so the
+     * caller can read those persons meanwhile; a person id is only returned once its code verified.
+     */
+    async verifyMany(payloads: readonly string[], personIds?: (ids: string[]) => void): Promise<(string | AppError)[]> {
+      const out: (string | AppError)[] = new Array(payloads.length);
+      const todo: { i: number; payload: string; p: Parsed }[] = [];
+      const authoritative = (i: number) => {
+        try {
+          // Population accepting what failed here is never expected; its answer wins either way.
+          out[i] = authority.verifyResidentCode(payloads[i]).personId;
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          out[i] = err;
+        }
+      };
+      payloads.forEach((payload, i) => {
+        const hit = cache.get(payload);
+        if (hit) return void (out[i] = hit);
+        const p = parseResidentCode(payload);
+        if (!p) return authoritative(i);
+        todo.push({ i, payload, p });
+      });
+      personIds?.([...new Set([...out.filter((x): x is string => typeof x === 'string'), ...todo.map((x) => x.p.personId)])]);
+      if (!todo.length) return out;
+      const ok = await checkSigs(todo.map((x) => [x.p.body, x.p.sig]));
+      todo.forEach((x, k) => {
+        if (ok[k]) {
+          out[x.i] = x.p.personId;
+          remember(x.payload, x.p.personId);
+        } else authoritative(x.i);
+      });
+      return out;
+    },
+
+    /** Verified payloads remembered (tests). */
+    get cached(): number {
+      return cache.size;
+    },
+
+    /** Stops the workers (tests, shutdown); they are started again when needed. */
+    async close(): Promise<void> {
+      const ws = pool.splice(0);
+      for (const w of ws) closing.add(w);
+      for (const [id, p] of pending) {
+        if (!closing.has(p.w)) continue;
+        pending.delete(id);
+        p.reject(new Error('code verifier closed'));
+      }
+      await Promise.all(ws.map((w) => w.worker.terminate()));
+      for (const w of ws) closing.delete(w);
+    },
+  };
+}
+
+export type CodeVerifier = ReturnType<typeof createCodeVerifier>;

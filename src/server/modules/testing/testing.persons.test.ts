@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { AppError } from '../../platform/errors.js';
+import { createCodeVerifier } from './code-verifier.js';
+import { resolvePersons } from './testing.shared.js';
+import { buildTestingCity, codeOf, type TestingCity } from './testing.test-helpers.js';
+
+/**
+ * Who a scan names, looked up in bulk: resident codes checked on worker threads (or on the calling
+ * thread for a few) with exactly the answers of the population service's own check, ID numbers by
+ * HMAC, merged records followed to the kept one, and each refusal with its reason.
+ */
+describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => {
+  let t: TestApp;
+  let city: TestingCity;
+  const verifiers: ReturnType<typeof createCodeVerifier>[] = [];
+  const verifier = (o: Parameters<typeof createCodeVerifier>[1]) => {
+    const v = createCodeVerifier(t.deps.services.population, o);
+    verifiers.push(v);
+    return v;
+  };
+  /** Population's own answer for a payload: the person id, or the problem it names. */
+  const populationSays = (payload: string) => {
+    try {
+      return t.deps.services.population.verifyResidentCode(payload).personId;
+    } catch (err) {
+      return `${(err as AppError).code}:${(err as AppError).details?.problem}`;
+    }
+  };
+  const says = (r: string | AppError) => (r instanceof AppError ? `${r.code}:${(r.details as { problem?: string } | undefined)?.problem}` : r);
+
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    city = await buildTestingCity(t);
+  });
+  afterAll(async () => {
+    for (const v of verifiers) await v.close();
+    await t.close();
+  });
+
+  it('answers every payload exactly as the population service does, on a worker and on this thread', async () => {
+    const good = await codeOf(t, city.persons.a11[0].id);
+    const other = await codeOf(t, city.persons.a11[1].id);
+    const [, id, ts, sig] = good.split('.');
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    const payloads = [
+      good,
+      `  ${good}\n`, // scanners append a newline: trimmed
+      `BW1.${city.persons.a11[1].id}.${ts}.${sig}`, // another person's id under this signature
+      `BW1.${id}.${ts}.${other.split('.')[3]}`, // another code's signature
+      `BW1.${id}.${ts}.${flip(sig[0])}${sig.slice(1)}`, // a forged signature
+      `BW1.${id}.0${ts}.${sig}`, // a non-canonical time
+      `BW1.${id}.${ts}.${sig.slice(0, 85)}B`, // non-canonical base64url (stray low bits)
+      `bw1.${id}.${ts}.${sig}`,
+      `BW1.${id}.${ts}.${sig}x`,
+      'not a code',
+      '',
+    ];
+    const expected = payloads.map(populationSays);
+    expect(expected[0]).toBe(city.persons.a11[0].id);
+    expect(expected.filter((x) => x.endsWith(':signature')).length).toBe(3);
+    expect(expected.filter((x) => x.endsWith(':malformed')).length).toBe(6);
+    const onWorker = verifier({ workers: 1, minForWorkers: 1 });
+    const here = verifier({ workers: 0 });
+    expect((await onWorker.verifyMany(payloads)).map(says)).toEqual(expected);
+    expect((await here.verifyMany(payloads)).map(says)).toEqual(expected);
+    // The genuine ones are remembered; a forged one never is.
+    expect(onWorker.cached).toBe(2);
+    expect((await onWorker.verifyMany([good, payloads[4]])).map(says)).toEqual([expected[0], expected[4]]);
+  });
+
+  it('resolves codes and ID numbers together: names, residence paths, a merged record\'s code and number lead to the kept person', async () => {
+    const [a, b, dup, kept] = [city.persons.b11[0], city.persons.c11[1], city.persons.b11[2], city.persons.b11[3]];
+    const dupCode = await codeOf(t, dup.id);
+    await t.deps.services.population.merge(undefined, city.users.officer.actor, dup.id, kept.id, '同一人重复登记');
+    const v = verifier({ workers: 1, minForWorkers: 1 });
+    const forged = `${(await codeOf(t, a.id)).slice(0, -10)}AAAAAAAAAA`;
+    const ids = [
+      { residentCode: await codeOf(t, a.id) },
+      { idNumber: b.idNumber },
+      { idNumber: b.idNumber.toLowerCase(), idType: 'resident_id' as const },
+      { residentCode: dupCode },
+      { idNumber: dup.idNumber },
+      { idNumber: '110101199003070000' },
+      { residentCode: forged },
+      { residentCode: (await codeOf(t, a.id)).replace(a.id, 'nobody') },
+    ];
+    const r = await resolvePersons(t.deps, v, ids);
+    const keyed = (i: number) => r.get(ids[i].residentCode ? `c:${ids[i].residentCode!.trim()}` : `i:${ids[i].idType ?? ''}:${ids[i].idNumber!.trim().toUpperCase()}`);
+    expect(keyed(0)).toMatchObject({ personId: a.id, path: a.path, name: a.name, method: 'code' });
+    expect((keyed(0) as { nameMasked: string }).nameMasked).not.toBe(a.name);
+    expect(keyed(1)).toMatchObject({ personId: b.id, path: b.path, method: 'id_number' });
+    expect(keyed(2)).toMatchObject({ personId: b.id });
+    expect(keyed(3)).toMatchObject({ personId: kept.id, path: kept.path, method: 'code' });
+    expect(keyed(4)).toMatchObject({ personId: kept.id, method: 'id_number' });
+    expect(keyed(5)).toMatchObject({ code: 'PERSON_NOT_FOUND', details: { by: 'idNumber' } });
+    expect(keyed(6)).toMatchObject({ code: 'RESIDENT_CODE_INVALID' });
+    // A well-formed code whose signature does not cover the id it carries is forged, not "unknown".
+    expect(keyed(7)).toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'signature' } });
+  });
+});
