@@ -54,7 +54,11 @@ export const CAPABILITY_TABLE = {
   'control.change': ['commander', 'district_officer', 'community_worker', 'tracer'],
   /** Approve bulk control-status changes (the second approver). */
   'status.approve-bulk': ['commander', 'district_officer'],
-  /** Publish and lift risk areas. */
+  /** Read risk areas, proposals, the lifting schedule, the 一刀切 detector and the zoning map (风险区). */
+  'area.read': ['commander', 'district_officer', 'community_worker', 'tracer', 'auditor', 'admin'],
+  /** Propose risk areas (from the evidence or by hand) and adjust proposals; publishing needs area.publish. */
+  'area.propose': ['commander', 'district_officer', 'tracer'],
+  /** Publish (approve), reject, step down and lift risk areas; justify a flagged one; set the detector threshold. */
   'area.publish': ['commander'],
   /** Create and activate protocol presets. */
   'preset.manage': ['commander'],

@@ -24,8 +24,9 @@
  * | GET    | /api/public/zoning/geojson                   |                            | PublicFeatureCollection        | public       |
  *
  * Errors (`{ error: { code, message, details } }`): ZONING_AREA_NOT_FOUND 404,
- * ZONING_BASIS_REQUIRED 422, ZONING_LEVEL_NOT_IN_PRESET 422 (details.allowed), ZONING_GRANULARITY_UNAVAILABLE
- * 422 (details.nodes), ZONING_NODE_NOT_FOUND 404 (a node missing or outside the caller's scope),
+ * ZONING_BASIS_REQUIRED 422, ZONING_BASIS_NOT_FOUND 422, ZONING_OUTSIDE_JURISDICTION 403 (a node outside the caller's
+ * scope; details.jurisdictionIds), ZONING_LEVEL_NOT_IN_PRESET 422 (details.allowed), ZONING_GRANULARITY_UNAVAILABLE
+ * 422 (details.nodes), ZONING_NODE_NOT_FOUND 404,
  * ZONING_NODES_REQUIRED 422, ZONING_NOT_PROPOSED 409, ZONING_NOT_PUBLISHED 409,
  * ZONING_ACTIVE_CASE_INSIDE 422 (details.cases; retry with override + reason),
  * ZONING_STEP_NOT_DUE 422 (details.dueAt; retry with override + reason),
@@ -124,14 +125,13 @@ export const AREA_EVENT_LABELS: Record<AreaEventKind, { zh: string; en: string }
 };
 
 /** Reasons the 一刀切 detector flags an area. */
-export const FLAG_KINDS = ['ratio', 'granularity', 'past_lifting', 'persons_per_case'] as const;
+export const FLAG_KINDS = ['ratio', 'granularity', 'past_lifting'] as const;
 export type FlagKind = (typeof FLAG_KINDS)[number];
 
 export const FLAG_LABELS: Record<FlagKind, { zh: string; en: string }> = {
   ratio: { zh: '范围超出证据', en: 'Wider than the evidence' },
   granularity: { zh: '划定粒度过粗', en: 'Coarser than the preset' },
   past_lifting: { zh: '超期未解封', en: 'Past its lifting date' },
-  persons_per_case: { zh: '管控人数过多', en: 'Many persons per case' },
 };
 
 /** Default ratio threshold (area population / evidence footprint) above which an area is flagged. */
@@ -150,6 +150,11 @@ export interface CreateAreaBody {
   level: RiskLevel;
   /** Nodes covered: entrances, buildings, compounds, communities or streets, inside the caller's scope. */
   jurisdictionIds: string[];
+  /**
+   * Draw at this finer level instead: every node of that level under the given nodes (e.g. the
+   * entrances of a building). ZONING_GRANULARITY_UNAVAILABLE when a given node has none.
+   */
+  drawAt?: Granularity;
   /** Default: DEFAULT_MEASURES[level]. */
   measures?: MeasureKind[];
   /** At least one case or contact (ZONING_BASIS_REQUIRED otherwise). */
@@ -222,7 +227,7 @@ export interface LiftingScheduleDto {
 
 export interface DetectorFlagDto {
   kind: FlagKind;
-  /** Human-readable numbers, Chinese first (`人口比 12.0 > 3`). */
+  /** The numbers, Chinese first (`人口比 12.0 超过阈值 3`). */
   message: string;
 }
 

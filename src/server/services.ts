@@ -13,6 +13,7 @@ import { createCasesService } from './modules/cases/cases.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
 import { createQuarantineService } from './modules/quarantine/quarantine.service.js';
 import { createCompanionService } from './modules/companions/companions.service.js';
+import { createZoningService } from './modules/zoning/zoning.service.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -32,6 +33,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.dashboard = createDashboardService(d);
   services.quarantine = createQuarantineService(d);
   services.companions = createCompanionService(d);
+  services.zoning = createZoningService(d);
   return services;
 }
 
@@ -50,4 +52,5 @@ export interface Services {
   dashboard: ReturnType<typeof createDashboardService>;
   quarantine: ReturnType<typeof createQuarantineService>;
   companions: ReturnType<typeof createCompanionService>;
+  zoning: ReturnType<typeof createZoningService>;
 }

@@ -70,6 +70,26 @@ export async function placesWithCluster(db: DbOrTx, f: { clusterStatuses?: strin
   return q.orderBy('p.from_at').execute();
 }
 
+/** For zoning: cases by id and/or confirmed since a time (id, residence path, confirmation, clinical status). */
+export async function casesForZoning(db: DbOrTx, f: { ids?: readonly string[]; since?: number }) {
+  let q = db.selectFrom('cases').select(['id', 'jurisdiction_path', 'confirmed_at', 'clinical_status']);
+  if (f.ids) {
+    if (!f.ids.length) return [];
+    q = q.where('id', 'in', f.ids);
+  }
+  if (f.since !== undefined) q = q.where('confirmed_at', '>=', f.since);
+  return q.execute();
+}
+
+/** For zoning: contacts by id and/or of cases (id, case, category, the person's residence path). */
+export async function contactsForZoning(db: DbOrTx, f: { ids?: readonly string[]; caseIds?: readonly string[] }) {
+  if ((f.ids && !f.ids.length) || (f.caseIds && !f.caseIds.length)) return [];
+  let q = db.selectFrom('case_contacts').select(['id', 'case_id', 'category', 'person_path']);
+  if (f.ids) q = q.where('id', 'in', f.ids);
+  if (f.caseIds) q = q.where('case_id', 'in', f.caseIds);
+  return q.execute();
+}
+
 // ---- contacts
 export const insertContact = (db: DbOrTx, r: ContactRow) => db.insertInto('case_contacts').values(r).execute();
 export const findContact = (db: DbOrTx, id: string) => db.selectFrom('case_contacts').selectAll().where('id', '=', id).executeTakeFirst();

@@ -49,5 +49,11 @@ export function createCasesService(deps: Deps) {
     clusters,
     /** For zoning: places of cases (with a building/compound) and their windows; `activeOnly`: clusters not extinguished. */
     placesForProposals: tracing.placesForProposals,
+    /** For zoning: cases (residence path, confirmation, clinical status) by id and/or confirmed since a time. */
+    casesForZoning: async (f: { ids?: readonly string[]; since?: number }, db: Deps['db'] = deps.db) =>
+      (await repo.casesForZoning(db, f)).map((r) => ({ id: r.id, path: r.jurisdiction_path, confirmedAt: Number(r.confirmed_at), active: r.clinical_status === 'treatment' })),
+    /** For zoning: contacts (the person's residence path, category) by id and/or of cases. */
+    contactsForZoning: async (f: { ids?: readonly string[]; caseIds?: readonly string[] }, db: Deps['db'] = deps.db) =>
+      (await repo.contactsForZoning(db, f)).map((r) => ({ id: r.id, caseId: r.case_id, category: r.category as 'close' | 'secondary', path: r.person_path })),
   };
 }

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { AREA_STATUSES, GRANULARITIES, MEASURE_KINDS, RISK_LEVELS } from '../../../common/zoning.js';
+
+const id = z.string().min(1).max(64);
+const ids = z.array(id).max(5000);
+const level = z.enum(RISK_LEVELS);
+const measures = z.array(z.enum(MEASURE_KINDS)).max(MEASURE_KINDS.length);
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const idParams = z.object({ id });
+
+export const listQuery = z.strictObject({
+  status: z.enum(AREA_STATUSES).optional(),
+  level: level.optional(),
+  /** Areas under this node (default: the caller's scope). */
+  jurisdictionId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+
+export const jurisdictionQuery = z.strictObject({ jurisdictionId: id.optional() });
+
+export const mapQuery = z.strictObject({
+  jurisdictionId: id.optional(),
+  /** The day shown, YYYY-MM-DD in BULWARK_TZ (default today). */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+
+export const generateBody = z.strictObject({ jurisdictionId: id.optional() });
+
+export const createBody = z.strictObject({
+  name: text(200).optional(),
+  level,
+  /** Entrances, buildings, compounds, communities or streets inside the caller's scope. */
+  jurisdictionIds: ids,
+  /** Draw at every node of this finer level under the given nodes. */
+  drawAt: z.enum(GRANULARITIES).optional(),
+  measures: measures.optional(),
+  /** The cases and contacts the area rests on (at least one). */
+  basis: z.strictObject({ caseIds: ids.optional(), contactIds: ids.optional() }),
+  note: text(1000).optional(),
+});
+
+export const adjustBody = z.strictObject({
+  name: text(200).optional(),
+  level: level.optional(),
+  addJurisdictionIds: ids.optional(),
+  removeJurisdictionIds: ids.optional(),
+  measures: measures.optional(),
+  /** Why (journaled). */
+  reason: z.string().max(1000),
+});
+
+export const publishBody = z.strictObject({ note: text(1000).optional(), justification: text(2000).optional() });
+export const rejectBody = z.strictObject({ reason: z.string().max(1000) });
+export const stepBody = z.strictObject({
+  override: z.boolean().optional(),
+  reason: z.string().max(1000).optional(),
+  /** The owner's confirmation of a negative testing round (9th edition high → medium). */
+  negativeRoundNote: text(1000).optional(),
+});
+export const justifyBody = z.strictObject({ justification: z.string().max(2000) });
+export const settingsBody = z.strictObject({ ratioThreshold: z.number().min(1).max(1000) });
+
+// Public answers: explicit schemas, so nothing but these fields ever leaves (no persons, no counts of persons).
+const publicArea = z.object({
+  id: z.string(),
+  name: z.string(),
+  level,
+  measures: z.array(z.enum(MEASURE_KINDS)),
+  places: z.array(z.string()),
+  publishedAt: z.number().int(),
+  expectedStep: z.object({ to: z.union([level, z.literal('lifted')]), date: z.string() }).nullable(),
+});
+export const publicList = z.object({
+  version: z.number().int(),
+  generatedAt: z.number().int(),
+  districts: z.array(z.object({ districtName: z.string(), districtCode: z.string(), areas: z.array(publicArea) })),
+  history: z.array(z.object({ areaId: z.string(), name: z.string(), kind: z.enum(['published', 'stepped', 'lifted']), level, at: z.number().int() })),
+});
+export const publicGeojson = z.object({
+  type: z.literal('FeatureCollection'),
+  version: z.number().int(),
+  features: z.array(z.object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({ areaId: z.string(), name: z.string(), level, place: z.string() }) })),
+});
+export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
