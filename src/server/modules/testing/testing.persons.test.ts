@@ -24,7 +24,7 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     try {
       return t.deps.services.population.verifyResidentCode(payload).personId;
     } catch (err) {
-      return `${(err as AppError).code}:${(err as AppError).details?.problem}`;
+      return `${(err as AppError).code}:${((err as AppError).details as { problem?: string } | undefined)?.problem}`;
     }
   };
   const says = (r: string | AppError) => (r instanceof AppError ? `${r.code}:${(r.details as { problem?: string } | undefined)?.problem}` : r);
