@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
+import { systemActor } from '../../platform/actor.js';
+import { calendarDay, DAY, HOUR } from '../../platform/clock.js';
+import { addNodes } from '../testing/testing.test-helpers.js';
+import type { AreaDetailDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
+
+let serial = 0;
+
+describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀切 detector, the public list [%s]', (dialect) => {
+  let t: TestApp;
+  let city: Awaited<ReturnType<typeof buildMiniCity>>;
+  const sys = systemActor('zoning-test');
+  const users: Record<string, Awaited<ReturnType<typeof buildUser>>> = {};
+  const as: Record<'commander' | 'tracer' | 'wjgTracer', Record<string, string>> = {} as never;
+  let hqId: string;
+
+  async function advance(ms: number) {
+    t.clock.advance(ms);
+    for (const k of Object.keys(as) as (keyof typeof as)[]) as[k] = await sessionHeaders(t.deps.db, users[k]!, t.clock.now());
+  }
+  const get = (url: string, headers = as.commander) => t.app.inject({ method: 'GET', url, headers });
+  const send = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: unknown, headers = as.commander) => t.app.inject({ method, url, headers, payload: payload as never });
+
+  /** A compound with `buildings` buildings of two entrances (`perEntrance` residents each) under `parent` (a community). */
+  async function compound(parent: JurisdictionRef, code: string, centre: [number, number], buildings: number, perEntrance: number, o: { bareBuilding?: boolean } = {}) {
+    const spec: { code: string; name: string; level: string; centre?: [number, number] }[] = [{ code, name: `小区${code.slice(-3)}`, level: 'compound', centre }];
+    for (let b = 1; b <= buildings; b++) {
+      const bc = `${code}${String(b).padStart(2, '0')}`;
+      spec.push({ code: bc, name: `${b}栋`, level: 'building', centre: [centre[0] + b * 0.0005, centre[1]] });
+      spec.push({ code: `${bc}1`, name: '1单元', level: 'entrance' }, { code: `${bc}2`, name: '2单元', level: 'entrance' });
+    }
+    if (o.bareBuilding) spec.push({ code: `${code}99`, name: '99栋', level: 'building', centre: [centre[0], centre[1] + 0.0005] });
+    const nodes = await addNodes(t, parent, spec);
+    const entrances = nodes.filter((n) => n.level === 'entrance');
+    const persons = new Map<string, string[]>();
+    for (const e of entrances) {
+      const inputs = Array.from({ length: perEntrance }, (_, i) => ({
+        name: `居民${++serial}`, idType: 'passport' as const, idNumber: `Z${String(serial).padStart(8, '0')}`, birthDate: '1980-01-01', sex: 'male' as const, resident: true, address: { jurisdictionId: e.id, room: String(101 + i) },
+      }));
+      persons.set(e.id, (await t.deps.services.population.createMany(undefined, sys, inputs)).ids);
+    }
+    return { compound: nodes[0], buildings: nodes.filter((n) => n.level === 'building'), entrances, persons };
+  }
+  const statusOf = async (ids: string[]) => [...(await t.deps.services.control.statusesOf(ids)).values()];
+  const activate = async (key: string) => {
+    const p = (await t.deps.services.cases.presets.list()).find((x) => x.key === key)!;
+    if (!p.active) await t.deps.services.cases.presets.activate(undefined, sys, p.id, '测试切换方案');
+  };
+  const newCase = async (personId: string) => (await t.deps.services.cases.cases.create(undefined, sys, { personId, kind: 'confirmed', reason: '确诊' })).id;
+  const discharge = (caseId: string) => t.deps.services.cases.cases.setClinicalStatus(undefined, sys, caseId, 'discharged', '出院');
+  const area = async (id: string) => (await get(`/api/zoning/areas/${id}`)).json() as AreaDetailDto;
+
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    const db = t.deps.db;
+    city = await buildMiniCity(db);
+    const hq = await buildUnit(db, { name: '市疫情防控指挥部', jurisdiction: city.city, kind: 'hq' });
+    hqId = hq.id;
+    const xl = await buildUnit(db, { name: '西陵区流调专班', jurisdiction: city.xiling, kind: 'task_force' });
+    const wjg = await buildUnit(db, { name: '伍家岗区流调专班', jurisdiction: city.wujiagang, kind: 'task_force' });
+    users.commander = await buildUser(db, { unit: hq, roles: ['commander'], username: 'zoning_commander' });
+    users.tracer = await buildUser(db, { unit: xl, roles: ['tracer'], username: 'zoning_tracer' });
+    users.wjgTracer = await buildUser(db, { unit: wjg, roles: ['tracer'], username: 'zoning_wjg_tracer' });
+    for (const k of Object.keys(users)) (as as Record<string, Record<string, string>>)[k] = {};
+    await advance(0);
+  });
+  afterAll(() => t.close());
+
+  it('November 2022: proposes by building, flags a widened compound, publishes, counts down 5 days, tasks the owner, lifts and ends the measures', async () => {
+    await activate('optimisation-2022-11');
+    const [community] = await addNodes(t, city.street, [{ code: '420502001101', name: '江南社区', level: 'community' }]);
+    const c = await compound(community, '420502001101001', [111.3, 30.7], 3, 4);
+    const [b1, b2] = c.buildings;
+    const [e1a, e1b] = c.entrances;
+    const patient = c.persons.get(e1a.id)![0];
+    const caseId = await newCase(patient);
+
+    // Proposal at the preset's granularity: the case's building.
+    const gen = await send('POST', '/api/zoning/proposals', {}, as.tracer);
+    expect(gen.statusCode).toBe(201);
+    const proposed = gen.json().created.find((a: AreaDetailDto) => a.basis.caseIds.includes(caseId));
+    expect(proposed).toMatchObject({ status: 'proposed', level: 'high', granularity: 'building', presetVersion: expect.stringContaining('optimisation-2022-11'), proposedBy: { name: 'zoning_tracer' } });
+    expect((await area(proposed.id)).nodes.map((n) => n.jurisdictionId)).toEqual([b1.id]);
+    // The same evidence is not proposed twice.
+    expect((await send('POST', '/api/zoning/proposals', {}, as.tracer)).json().created).toEqual([]);
+
+    // Widened to the whole compound: the detector flags it (ratio and granularity) and publishing needs a justification.
+    const wide = await send('PATCH', `/api/zoning/areas/${proposed.id}`, { addJurisdictionIds: [c.compound.id], reason: '扩大到整个小区' }, as.tracer);
+    expect(wide.statusCode).toBe(200);
+    expect(wide.json()).toMatchObject({ granularity: 'compound', nodeCount: 1, population: 24 });
+    const det = (await get('/api/zoning/detector')).json() as DetectorReportDto;
+    const row = det.areas.find((a) => a.areaId === proposed.id)!;
+    expect(row).toMatchObject({ flagged: true, population: 24, evidenceFootprint: 4, ratio: 6, presetGranularity: 'building', granularity: 'compound' });
+    expect(row.flags.map((f) => f.kind).sort()).toEqual(['granularity', 'ratio']);
+    expect(det.districts.find((d) => d.districtName === '西陵区')).toMatchObject({ flagged: 1 });
+    const refused = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, {});
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.code).toBe('ZONING_JUSTIFICATION_REQUIRED');
+    // The export HQ downloads carries the flagged row.
+    const xlsx = await get('/api/zoning/detector/export');
+    expect(xlsx.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as never);
+    const cells = wb.worksheets[0].getSheetValues().flat().map(String);
+    expect(cells.some((v) => v.includes('人口比 6'))).toBe(true);
+
+    // Narrowed back to the building: no flag; published by the commander (the approval).
+    const narrow = await send('PATCH', `/api/zoning/areas/${proposed.id}`, { removeJurisdictionIds: [c.compound.id], addJurisdictionIds: [b1.id], reason: '按楼栋划定' }, as.tracer);
+    expect(narrow.json()).toMatchObject({ granularity: 'building', flagged: false, population: 8 });
+    const pub = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, { note: '发布' });
+    expect(pub.statusCode).toBe(200);
+    expect(pub.json()).toMatchObject({ status: 'published', approvedBy: { name: 'zoning_commander' }, publishedBy: { name: 'zoning_commander' }, proposedBy: { name: 'zoning_tracer' } });
+
+    // Residents of the building: home quarantine resting on the area; the neighbours and the case (held on its own basis) untouched.
+    const inside = [...c.persons.get(e1a.id)!.slice(1), ...c.persons.get(e1b.id)!];
+    for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'quarantined_home', basis: { type: 'risk_area', id: proposed.id } });
+    for (const s of await statusOf(c.persons.get(c.entrances[2].id)!)) expect(s.status).toBe('none');
+    expect((await statusOf([patient]))[0].basis?.type).not.toBe('risk_area');
+    expect((await area(proposed.id)).personsUnderMeasure).toBe(7);
+
+    // The public list shows it without personal data.
+    const pubList = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).json() as PublicZoningDto;
+    const listed = pubList.districts.flatMap((d) => d.areas).find((a) => a.id === proposed.id)!;
+    expect(listed).toMatchObject({ level: 'high', places: ['1栋'], expectedStep: { to: 'lifted' } });
+    expect(JSON.stringify(pubList)).not.toMatch(/居民|Z0\d{7}/);
+    const geo = await t.app.inject({ method: 'GET', url: '/api/public/zoning/geojson' });
+    expect(geo.json().features.some((f: { properties: { areaId: string } }) => f.properties.areaId === proposed.id)).toBe(true);
+    const publishedDay = calendarDay(t.clock.now(), t.config.tz);
+
+    // Not due yet.
+    const early = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect(early.statusCode).toBe(422);
+    expect(early.json().error.code).toBe('ZONING_STEP_NOT_DUE');
+
+    // Past 5 days without a new case: the job makes the lift task for the owner (the publisher's unit).
+    await advance(5 * DAY + HOUR);
+    await t.deps.services.jobs.runDueNow();
+    const after5 = await area(proposed.id);
+    expect(after5.schedule).toMatchObject({ due: true, next: { to: 'lifted', daysWithoutNewCase: 5 } });
+    expect(after5.liftTaskId).toBeTruthy();
+    const task = await t.deps.services.tasks.get(sys, after5.liftTaskId!);
+    expect(task).toMatchObject({ sourceModule: 'zoning', sourceEntityId: proposed.id, assigneeUnit: { id: hqId } });
+    expect(after5.history.map((h) => h.kind)).toContain('lift_due');
+
+    // The case is still in treatment and lives inside: refused with the explanation, unless overridden.
+    const blocked = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect(blocked.statusCode).toBe(422);
+    expect(blocked.json().error).toMatchObject({ code: 'ZONING_ACTIVE_CASE_INSIDE', details: { cases: 1 } });
+    await discharge(caseId);
+    const lifted = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect(lifted.statusCode).toBe(200);
+    expect(lifted.json()).toMatchObject({ status: 'lifted', liftedBy: { name: 'zoning_commander' }, personsUnderMeasure: 0 });
+    for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'released', basis: { type: 'risk_area', id: proposed.id } });
+    expect((await statusOf([patient]))[0].basis?.type).not.toBe('risk_area');
+    const publicAfter = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).json() as PublicZoningDto;
+    expect(publicAfter.version).toBeGreaterThan(pubList.version);
+    expect(publicAfter.districts.flatMap((d) => d.areas).some((a) => a.id === proposed.id)).toBe(false);
+    expect(publicAfter.history.filter((h) => h.areaId === proposed.id).map((h) => h.kind)).toEqual(['lifted', 'published']);
+
+    // The map on the publication day is rebuilt from the history; today the building is clear.
+    const past = (await get(`/api/zoning/map?date=${publishedDay}`)).json() as ZoningMapDto;
+    expect(past.features.features.find((f) => f.properties.jurisdictionId === b1.id)?.properties.effectiveLevel).toBe('high');
+    const now = (await get('/api/zoning/map')).json() as ZoningMapDto;
+    expect(now.features.features.some((f) => f.properties.jurisdictionId === b1.id)).toBe(false);
+    expect(b2).toBeTruthy();
+  });
+
+  it('refuses bad input with a clear error and writes nothing', async () => {
+    await activate('optimisation-2022-11');
+    const [community] = await addNodes(t, city.street, [{ code: '420502001102', name: '江北社区', level: 'community' }]);
+    const c = await compound(community, '420502001102001', [111.31, 30.71], 1, 1, { bareBuilding: true });
+    const caseId = await newCase(c.persons.get(c.entrances[0].id)![0]);
+    const before = await t.deps.services.journal.count();
+    const post = (body: unknown, headers = as.tracer) => send('POST', '/api/zoning/areas', body, headers);
+
+    const noBasis = await post({ level: 'high', jurisdictionIds: [c.buildings[0].id], basis: {} });
+    expect([noBasis.statusCode, noBasis.json().error.code]).toEqual([422, 'ZONING_BASIS_REQUIRED']);
+    const level = await post({ level: 'medium', jurisdictionIds: [c.buildings[0].id], basis: { caseIds: [caseId] } });
+    expect([level.statusCode, level.json().error.code]).toEqual([422, 'ZONING_LEVEL_NOT_IN_PRESET']);
+    expect(level.json().error.details.allowed).toEqual(['high', 'low']);
+    const bare = c.buildings.find((b) => b.name === '99栋')!;
+    const fine = await post({ level: 'high', jurisdictionIds: [bare.id], drawAt: 'entrance', basis: { caseIds: [caseId] } });
+    expect([fine.statusCode, fine.json().error.code]).toEqual([422, 'ZONING_GRANULARITY_UNAVAILABLE']);
+    expect(fine.json().error.details.nodes[0]).toMatchObject({ id: bare.id, name: '99栋' });
+    const outside = await post({ level: 'high', jurisdictionIds: [city.otherStreet.id], basis: { caseIds: [caseId] } });
+    expect([outside.statusCode, outside.json().error.code]).toEqual([403, 'ZONING_OUTSIDE_JURISDICTION']);
+    const ghost = await post({ level: 'high', jurisdictionIds: [c.buildings[0].id], basis: { caseIds: ['no-such-case'] } });
+    expect([ghost.statusCode, ghost.json().error.code]).toEqual([422, 'ZONING_BASIS_NOT_FOUND']);
+    expect(await t.deps.services.journal.count()).toBe(before);
+
+    // Drawn at entrances where the map has them: both entrances of the building.
+    const ok = await post({ level: 'high', jurisdictionIds: [c.buildings[0].id], drawAt: 'entrance', basis: { caseIds: [caseId] } });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ granularity: 'entrance', nodeCount: 2 });
+    // A tracer proposes; only a holder of area.publish publishes; another district's tracer does not see it.
+    expect((await send('POST', `/api/zoning/areas/${ok.json().id}/publish`, {}, as.tracer)).statusCode).toBe(403);
+    expect((await get(`/api/zoning/areas/${ok.json().id}`, as.wjgTracer)).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/api/zoning/areas?status=proposed', headers: as.wjgTracer })).json().items.some((a: { id: string }) => a.id === ok.json().id)).toBe(false);
+  });
+
+  it('9th edition: by compound, a new case resets the countdown, high → medium on day 7 with a negative round, → low 3 days later', async () => {
+    await activate('ninth-edition-2022-06');
+    const [community] = await addNodes(t, city.street, [{ code: '420502001103', name: '九版社区', level: 'community' }]);
+    const c = await compound(community, '420502001103001', [111.32, 30.72], 2, 2);
+    const residents = [...c.persons.values()].flat();
+    const first = await newCase(residents[0]);
+    const gen = (await send('POST', '/api/zoning/proposals', {}, as.tracer)).json();
+    const proposed = gen.created.find((a: AreaDetailDto) => a.basis.caseIds.includes(first))!;
+    expect(proposed).toMatchObject({ level: 'high', granularity: 'compound' });
+    const pub = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, { justification: '小区内多点暴露' });
+    expect(pub.statusCode).toBe(200);
+    const others = residents.slice(1);
+    for (const s of await statusOf(others)) expect(s).toMatchObject({ status: 'quarantined_home', basis: { type: 'risk_area', id: proposed.id } });
+    const dueBefore = (await area(proposed.id)).schedule!.dueAt!;
+
+    // Two days later a new case inside: the countdown restarts from it, with the reason shown and journaled.
+    await advance(2 * DAY);
+    const second = await newCase(residents[3]);
+    const reset = await area(proposed.id);
+    expect(reset.schedule!.lastCase).toMatchObject({ caseId: second, where: 'inside', reason: expect.stringContaining('新增病例') });
+    expect(reset.schedule!.dueAt!).toBe(dueBefore + 2 * DAY);
+    await advance(HOUR);
+    await t.deps.services.jobs.runDueNow();
+    expect((await area(proposed.id)).history.map((h) => h.kind)).toContain('countdown_reset');
+    await discharge(first);
+    await discharge(second);
+
+    // Day 7 after the last case: the step needs a negative round.
+    await advance(7 * DAY);
+    const noRound = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect([noRound.statusCode, noRound.json().error.code]).toEqual([422, 'ZONING_NEGATIVE_ROUND_REQUIRED']);
+    const medium = await send('POST', `/api/zoning/areas/${proposed.id}/step`, { negativeRoundNote: '第7天全员核酸阴性' });
+    expect(medium.statusCode).toBe(200);
+    expect(medium.json()).toMatchObject({ status: 'published', level: 'medium', schedule: { next: { to: 'low', daysWithoutNewCase: 3 } } });
+    const stillHeld = others.filter((p) => p !== residents[3]);
+    for (const s of await statusOf(stillHeld)) expect(s).toMatchObject({ status: 'home_monitored', basis: { type: 'risk_area', id: proposed.id } });
+
+    // Three days later: low (individual protection; no control status).
+    await advance(3 * DAY);
+    const low = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect(low.json()).toMatchObject({ level: 'low', schedule: { next: null } });
+    for (const s of await statusOf(stillHeld)) expect(s.status).toBe('released');
+    const none = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect([none.statusCode, none.json().error.code]).toEqual([409, 'ZONING_NO_STEP']);
+  });
+});
