@@ -15,6 +15,7 @@ import {
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
+import { BorderOuterOutlined, GlobalOutlined, WarningOutlined } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import type { MessageKey } from '../../common/i18n.js';
 import type { Capability } from '../../common/roles.js';
@@ -73,6 +74,17 @@ export const NAV: NavItem[] = [
     ],
   },
   {
+    key: 'zoning',
+    label: 'nav.zoning',
+    icon: <BorderOuterOutlined />,
+    capabilities: ['area.publish'],
+    children: [
+      { key: 'zoningAreas', label: 'nav.zoningAreas', icon: <BorderOuterOutlined />, path: '/zoning/areas', capabilities: ['area.publish'] },
+      { key: 'zoningMap', label: 'nav.zoningMap', icon: <GlobalOutlined />, path: '/zoning/map', capabilities: ['area.publish'] },
+      { key: 'zoningDetector', label: 'nav.zoningDetector', icon: <WarningOutlined />, path: '/zoning/detector', capabilities: ['area.publish'] },
+    ],
+  },
+  {
     key: 'admin',
     label: 'nav.admin',
     icon: <SettingOutlined />,
@@ -101,6 +113,10 @@ export const PAGES: PageRoute[] = [
   { path: '/testing/lab', page: page(() => import('../modules/testing/pages/lab-page.js'), 'LabPage'), capabilities: ['testing.lab'] },
   { path: '/testing/sites', page: page(() => import('../modules/testing/pages/sites-page.js'), 'SitesPage'), capabilities: ['testing.read'] },
   { path: '/testing/planning', page: page(() => import('../modules/testing/pages/planning-page.js'), 'PlanningPage'), capabilities: ['testing.read'] },
+  { path: '/zoning/areas', page: page(() => import('../modules/zoning/pages/areas-page.js'), 'AreasPage'), capabilities: ['area.publish'] },
+  { path: '/zoning/areas/:id', page: page(() => import('../modules/zoning/pages/area-detail-page.js'), 'AreaDetailPage'), capabilities: ['area.publish'] },
+  { path: '/zoning/map', page: page(() => import('../modules/zoning/pages/map-page.js'), 'ZoningMapPage'), capabilities: ['area.publish'] },
+  { path: '/zoning/detector', page: page(() => import('../modules/zoning/pages/detector-page.js'), 'DetectorPage'), capabilities: ['area.publish'] },
   { path: '/admin/users', page: page(() => import('../modules/admin/pages/users-page.js'), 'UsersPage'), capabilities: ['user.manage', 'user.read'] },
   { path: '/admin/units', page: page(() => import('../modules/admin/pages/units-page.js'), 'UnitsPage'), capabilities: ['user.manage', 'user.read'] },
   { path: '/journal', page: page(() => import('../modules/journal/pages/journal-page.js'), 'JournalPage'), capabilities: ['journal.read'] },
@@ -114,6 +130,7 @@ export interface PublicPageRoute {
 
 export const PUBLIC_PAGES: PublicPageRoute[] = [
   { path: '/public/results', page: lazy(() => import('../modules/public/pages/results-lookup-page.js').then((m) => ({ default: m.ResultsLookupPage }))) },
+  { path: '/public/areas', page: lazy(() => import('../modules/zoning/pages/public-areas-page.js').then((m) => ({ default: m.PublicAreasPage }))) },
 ];
 
 /** The nav entries (and children) the holder of `can` may see. */

@@ -1,0 +1,236 @@
+import { Alert, App, Checkbox, Form, Input, Modal, Select, Space, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { MEASURE_KINDS, MEASURE_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, type MeasureKind, type RiskLevel } from '../../../../common/zoning.js';
+import { formatTime } from '../../../app/format.js';
+import { ApiError } from '../../../app/http.js';
+import { useI18n } from '../../../app/i18n.js';
+import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
+import { zoningApi } from '../api.js';
+import { useZoningErrorText } from '../errors.js';
+
+/** Refusals of a step that the commander may overrule with a recorded reason. */
+const OVERRIDABLE = new Set(['ZONING_ACTIVE_CASE_INSIDE', 'ZONING_STEP_NOT_DUE']);
+
+/**
+ * Steps a published area down or lifts it (POST …/step). A refusal the rules allow overruling —
+ * an active case still inside, or the step not due yet — is shown with its numbers, and the
+ * form then asks for an override reason (journaled); a step that needs a negative testing round
+ * asks for the owner's confirmation note.
+ */
+export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
+  const { t, lang, label } = useI18n();
+  const errorText = useZoningErrorText();
+  const [form] = Form.useForm<{ reason?: string; negativeRoundNote?: string }>();
+  const [busy, setBusy] = useState(false);
+  const [refusal, setRefusal] = useState<{ code: string; text: string; detail: string | null } | null>(null);
+  const [needsNote, setNeedsNote] = useState(false);
+  useEffect(() => {
+    if (open) {
+      setRefusal(null);
+      setNeedsNote(!!area.schedule?.negativeRound?.required && !area.schedule.negativeRound.recordedAt);
+    }
+  }, [open, area]);
+  const next = area.schedule?.next;
+  const to = !next ? '—' : next.to === 'lifted' ? t('zoning.lifted') : label(RISK_LEVEL_LABELS[next.to]);
+  const override = !!refusal && OVERRIDABLE.has(refusal.code);
+
+  const submit = async () => {
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setBusy(true);
+    try {
+      const done = await zoningApi.step(area.id, {
+        ...(override ? { override: true, reason: v.reason?.trim() } : {}),
+        ...(v.negativeRoundNote?.trim() ? { negativeRoundNote: v.negativeRoundNote.trim() } : {}),
+      });
+      onDone(done);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'ZONING_NEGATIVE_ROUND_REQUIRED') setNeedsNote(true);
+      const d = err instanceof ApiError ? (err.details as { cases?: unknown; dueAt?: number } | null) : null;
+      const detail =
+        err instanceof ApiError && err.code === 'ZONING_STEP_NOT_DUE' && typeof d?.dueAt === 'number'
+          ? `${t('zoning.nextStep')}: ${formatTime(d.dueAt, lang)}`
+          : err instanceof ApiError && err.code === 'ZONING_ACTIVE_CASE_INSIDE' && Array.isArray(d?.cases)
+            ? t('zoning.basisCases', { n: d.cases.length })
+            : err instanceof ApiError && err.message
+              ? err.message
+              : null;
+      setRefusal({ code: err instanceof ApiError ? err.code : 'CLIENT', text: errorText(err), detail });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('zoning.liftTitle')}
+      okText={override ? t('zoning.override') : t('common.confirm')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ danger: override, loading: busy, 'data-testid': 'step-submit' } as never}
+      onOk={submit}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      <Typography.Paragraph>
+        {t('zoning.liftTo')}: <strong data-testid="step-to">{to}</strong>
+      </Typography.Paragraph>
+      {refusal && (
+        <Alert
+          type={override ? 'warning' : 'error'}
+          showIcon
+          title={refusal.text}
+          description={
+            <Space orientation="vertical" size={0}>
+              {refusal.detail && <span>{refusal.detail}</span>}
+              {override && <span>{t('zoning.overrideHint')}</span>}
+            </Space>
+          }
+          style={{ marginBottom: 12 }}
+          data-testid="step-refusal"
+          data-code={refusal.code}
+        />
+      )}
+      <Form form={form} layout="vertical" preserve={false} data-testid="step-form">
+        {needsNote && (
+          <Form.Item name="negativeRoundNote" label={t('zoning.negativeRoundNote')} extra={t('zoning.negativeRoundHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 500 }]}>
+            <Input.TextArea rows={2} maxLength={500} />
+          </Form.Item>
+        )}
+        {override && (
+          <Form.Item name="reason" label={t('zoning.overrideReason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 1000 }]}>
+            <Input.TextArea rows={3} maxLength={1000} data-testid="override-reason" />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * Publishes a proposal (the publisher's approval). When the detector flags it, the justification
+ * for keeping an area wider than the evidence is asked for up front and recorded with it.
+ */
+export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetailDto; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
+  const { t } = useI18n();
+  const errorText = useZoningErrorText();
+  const [form] = Form.useForm<{ note?: string; justification?: string }>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [needsJustification, setNeedsJustification] = useState(false);
+  useEffect(() => {
+    if (open) {
+      setError(null);
+      setNeedsJustification(!!area.detector?.flagged);
+    }
+  }, [open, area]);
+  const submit = async () => {
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await zoningApi.publish(area.id, { ...(v.note?.trim() ? { note: v.note.trim() } : {}), ...(v.justification?.trim() ? { justification: v.justification.trim() } : {}) }));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'ZONING_JUSTIFICATION_REQUIRED') setNeedsJustification(true);
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open={open} title={t('zoning.publish')} okText={t('zoning.publish')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'publish-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden>
+      <Alert type="info" showIcon title={t('zoning.publishNote')} style={{ marginBottom: 12 }} />
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="publish-error" />}
+      {needsJustification && area.detector && (
+        <Alert
+          type="warning"
+          showIcon
+          title={t('zoning.justifyTitle')}
+          description={area.detector.flags.map((f) => f.message).join('；')}
+          style={{ marginBottom: 12 }}
+        />
+      )}
+      <Form form={form} layout="vertical" preserve={false} data-testid="publish-form">
+        {needsJustification && (
+          <Form.Item name="justification" label={t('zoning.justification')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 1000 }]}>
+            <Input.TextArea rows={3} maxLength={1000} />
+          </Form.Item>
+        )}
+        <Form.Item name="note" label={t('common.note')} rules={[{ max: 500 }]}>
+          <Input.TextArea rows={2} maxLength={500} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+interface AdjustValues {
+  name: string;
+  level: RiskLevel;
+  measures: MeasureKind[];
+  add?: string[];
+  remove?: string[];
+  reason: string;
+}
+
+/**
+ * Adjusts a proposal before publishing: its name, a level among the ACTIVE preset's levels, the
+ * measures, places added or taken out. The reason goes to the journal.
+ */
+export function AdjustModal({ area, levels, open, onClose, onDone }: { area: AreaDetailDto; levels: readonly RiskLevel[]; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
+  const { t, label } = useI18n();
+  const { message } = App.useApp();
+  const errorText = useZoningErrorText();
+  const [form] = Form.useForm<AdjustValues>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const done = await zoningApi.adjust(area.id, {
+        ...(v.name.trim() !== area.name ? { name: v.name.trim() } : {}),
+        ...(v.level !== area.level ? { level: v.level } : {}),
+        measures: v.measures,
+        ...(v.add?.length ? { addJurisdictionIds: v.add } : {}),
+        ...(v.remove?.length ? { removeJurisdictionIds: v.remove } : {}),
+        reason: v.reason.trim(),
+      });
+      message.success(t('zoning.saved'));
+      onDone(done);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open={open} title={t('zoning.reviewTitle')} okText={t('zoning.saveChanges')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'adjust-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden width={640}>
+      <Alert type="info" showIcon title={t('zoning.reviewHint')} style={{ marginBottom: 12 }} />
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="adjust-error" />}
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ name: area.name, level: area.level, measures: area.measures }} data-testid="adjust-form">
+        <Form.Item name="name" label={t('zoning.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="level" label={t('zoning.level')} rules={[{ required: true, message: t('zoning.levelRequired') }]}>
+          <Select data-testid="adjust-level" options={levels.map((l) => ({ value: l, label: label(RISK_LEVEL_LABELS[l]) }))} />
+        </Form.Item>
+        <Form.Item name="measures" label={t('zoning.measures')}>
+          <Checkbox.Group options={MEASURE_KINDS.map((m) => ({ value: m, label: label(MEASURE_LABELS[m]) }))} />
+        </Form.Item>
+        <Form.Item name="add" label={t('zoning.addNodes')}>
+          <JurisdictionSearch multiple levels={['entrance', 'building', 'compound']} placeholder={t('zoning.pickNodes')} data-testid="adjust-add" />
+        </Form.Item>
+        <Form.Item name="remove" label={t('zoning.removeNodes')}>
+          <Select mode="multiple" allowClear options={area.nodes.map((n) => ({ value: n.jurisdictionId, label: n.name }))} data-testid="adjust-remove" />
+        </Form.Item>
+        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 1000 }]}>
+          <Input.TextArea rows={2} maxLength={1000} />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
