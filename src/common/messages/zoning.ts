@@ -150,6 +150,9 @@ export const ZONING_MESSAGES = {
   'zoning.error.ZONING_LEVEL_NOT_IN_PRESET': ['当前防控方案没有该风险等级', 'The active preset has no such level'],
   'zoning.error.ZONING_GRANULARITY_UNAVAILABLE': ['地图上没有这么细的划分', 'The map has no places that fine'],
   'zoning.error.ZONING_NODE_NOT_FOUND': ['所选范围不存在或不在您的辖区内', 'A chosen place does not exist or is outside your jurisdiction'],
+  'zoning.error.ZONING_OUTSIDE_JURISDICTION': ['所选范围超出您的辖区，只能在本辖区内划定', 'These places lie outside your jurisdiction'],
+  'zoning.error.ZONING_NODE_LEVEL_INVALID': ['风险区只能划到单元、楼栋、小区、社区或街道，不能是整个区县或城市', 'An area covers entrances, buildings, compounds, communities or streets, not a district or the city'],
+  'zoning.error.ZONING_BASIS_NOT_FOUND': ['作为依据的病例或密接不存在', 'A case or contact cited as basis does not exist'],
   'zoning.error.ZONING_NODES_REQUIRED': ['至少选择一个范围', 'Choose at least one place'],
   'zoning.error.ZONING_NOT_PROPOSED': ['该建议已处理，不能再修改', 'This proposal was already handled'],
   'zoning.error.ZONING_NOT_PUBLISHED': ['该风险区未发布', 'This area is not published'],
@@ -157,7 +160,8 @@ export const ZONING_MESSAGES = {
   'zoning.error.ZONING_STEP_NOT_DUE': ['尚未达到解封条件', 'The lifting step is not due yet'],
   'zoning.error.ZONING_NEGATIVE_ROUND_REQUIRED': ['需先确认一轮全员核酸阴性', 'A negative testing round must be confirmed first'],
   'zoning.error.ZONING_JUSTIFICATION_REQUIRED': ['该区域被标记为一刀切，需填写保留理由', 'This area is flagged: a justification is required'],
-  'zoning.error.ZONING_NO_STEP': ['防控方案没有从该等级调整的规则', 'The preset has no step from this level'],
+  'zoning.error.ZONING_NO_STEP': ['防控方案没有从该等级调整的规则，如需解封请填写理由', 'The preset has no step from this level; to lift it, give a reason'],
+  'zoning.error.ZONING_PUBLIC_BUSY': ['访问人数较多，请稍后再试', 'Busy; retry shortly'],
   'zoning.error.ZONING_THRESHOLD_INVALID': ['阈值无效', 'Invalid threshold'],
 
   // Public page

@@ -9,7 +9,7 @@ import { zoningApi } from '../api.js';
 import { useZoningErrorText } from '../errors.js';
 
 /** Refusals of a step that the commander may overrule with a recorded reason. */
-const OVERRIDABLE = new Set(['ZONING_ACTIVE_CASE_INSIDE', 'ZONING_STEP_NOT_DUE']);
+const OVERRIDABLE = new Set(['ZONING_ACTIVE_CASE_INSIDE', 'ZONING_STEP_NOT_DUE', 'ZONING_NO_STEP']);
 
 /**
  * Steps a published area down or lifts it (POST …/step). A refusal the rules allow overruling —
@@ -31,7 +31,7 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
     }
   }, [open, area]);
   const next = area.schedule?.next;
-  const to = !next ? '—' : next.to === 'lifted' ? t('zoning.lifted') : label(RISK_LEVEL_LABELS[next.to]);
+  const to = !next || next.to === 'lifted' ? t('zoning.lifted') : label(RISK_LEVEL_LABELS[next.to]);
   const override = !!refusal && OVERRIDABLE.has(refusal.code);
 
   const submit = async () => {

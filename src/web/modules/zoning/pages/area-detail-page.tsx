@@ -138,9 +138,9 @@ export function AreaDetailPage(_: PageProps) {
               {t('zoning.justify')}
             </Button>
           )}
-          {a.status === 'published' && canPublish && a.schedule?.next && (
+          {a.status === 'published' && canPublish && (
             <Button type="primary" onClick={() => setDialog('step')} data-testid="step-area">
-              {a.schedule.next.to === 'lifted' ? t('zoning.liftNow') : t('zoning.downgradeNow', { level: label(RISK_LEVEL_LABELS[a.schedule.next.to]) })}
+              {!a.schedule?.next || a.schedule.next.to === 'lifted' ? t('zoning.liftNow') : t('zoning.downgradeNow', { level: label(RISK_LEVEL_LABELS[a.schedule.next.to]) })}
             </Button>
           )}
         </Space>
