@@ -99,7 +99,8 @@ export function createLookupService(deps: Deps) {
   }
 
   async function compute(idNumber: string, name: string): Promise<{ value: LookupResult; personId: string | null; version: number }> {
-    const person = await deps.services.population.findByIdNumber(TESTING_SYSTEM, idNumber);
+    // The lean read: id, name and residence of the current record (no address texts).
+    const [person] = await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber }]);
     if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
     // The version is read first: a result committed while we compute bumps it past what we keep.
     const version = await repo.lookupVersion(deps.db, person.id);

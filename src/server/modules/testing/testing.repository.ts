@@ -1,4 +1,4 @@
-import { sql, type RawBuilder, type Updateable } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type RawBuilder, type Updateable } from 'kysely';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type {
   TestingCampaignsTable,
@@ -24,6 +24,30 @@ export type FlagRow = TestingFlagsTable;
 export type RecheckRow = TestingRechecksTable;
 
 const CHUNK = 500;
+
+/**
+ * A hot read (the public lookup, single scans, the tube scope check) built and compiled by Kysely
+ * once per database handle, then run with new parameters: building and compiling is about a
+ * quarter of a small query's CPU. `build` gets the placeholders (distinct values) where the real
+ * arguments go; each call puts its arguments in their places. The SQL is Kysely's own for the
+ * dialect, so nothing here branches on it.
+ */
+function hotQuery<R, A extends unknown[]>(build: (db: DbOrTx, ...args: A) => Compilable<R>, placeholders: A) {
+  const compiled = new WeakMap<object, { query: CompiledQuery<R>; at: number[] }>();
+  return async (db: DbOrTx, ...args: A): Promise<R[]> => {
+    const key = db.getExecutor().adapter;
+    let c = compiled.get(key);
+    if (!c) {
+      const query = build(db, ...placeholders).compile();
+      const at = placeholders.map((p) => query.parameters.indexOf(p));
+      if (at.some((i) => i < 0) || new Set(at).size !== at.length) throw new Error('hotQuery: every placeholder must appear once among the parameters');
+      compiled.set(key, (c = { query, at }));
+    }
+    const parameters = [...c.query.parameters];
+    c.at.forEach((i, k) => (parameters[i] = args[k]));
+    return (await db.executeQuery<R>({ ...c.query, parameters })).rows;
+  };
+}
 
 function chunks<T>(xs: readonly T[], n = CHUNK): T[][] {
   const out: T[][] = [];
@@ -422,8 +446,13 @@ export async function scansOfTubes(db: DbOrTx, tubeIds: readonly string[]): Prom
 }
 
 /** The last `n` scans of a tube, newest first (the sampler page's "last names"). */
+const lastScansOfTubeQ = hotQuery(
+  (db, tubeId: string, n: number) => db.selectFrom('testing_scans').select(['id', 'name_masked', 'recorded_at']).where('tube_id', '=', tubeId).orderBy('recorded_at', 'desc').orderBy('id', 'desc').limit(n),
+  ['\u0001tube', 987_654_321],
+);
+
 export async function lastScansOfTube(db: DbOrTx, tubeId: string, n: number): Promise<Pick<ScanRow, 'id' | 'name_masked' | 'recorded_at'>[]> {
-  return db.selectFrom('testing_scans').select(['id', 'name_masked', 'recorded_at']).where('tube_id', '=', tubeId).orderBy('recorded_at', 'desc').orderBy('id', 'desc').limit(n).execute();
+  return lastScansOfTubeQ(db, tubeId, n);
 }
 
 /** Which of these persons have a counted scan in the campaign. */
@@ -437,17 +466,22 @@ export async function sampledAmong(db: DbOrTx, campaignId: string, personIds: re
 }
 
 /** A person's latest scans (any campaign) with their tube's status and result (the public lookup). */
+const latestScansOfPersonQ = hotQuery(
+  (db, personId: string, limit: number) =>
+    db
+      .selectFrom('testing_scans as s')
+      .innerJoin('testing_tubes as t', 't.id', 's.tube_id')
+      .innerJoin('testing_campaigns as c', 'c.id', 's.campaign_id')
+      .select(['s.id', 's.campaign_id', 'c.name as campaign_name', 's.tube_id', 's.recheck', 's.scanned_at', 't.status as tube_status', 't.result as tube_result', 't.result_at'])
+      .where('s.person_id', '=', personId)
+      .orderBy('s.recorded_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(limit),
+  ['\u0001person', 987_654_321],
+);
+
 export async function latestScansOfPerson(db: DbOrTx, personId: string, limit: number) {
-  return db
-    .selectFrom('testing_scans as s')
-    .innerJoin('testing_tubes as t', 't.id', 's.tube_id')
-    .innerJoin('testing_campaigns as c', 'c.id', 's.campaign_id')
-    .select(['s.id', 's.campaign_id', 'c.name as campaign_name', 's.tube_id', 's.recheck', 's.scanned_at', 't.status as tube_status', 't.result as tube_result', 't.result_at'])
-    .where('s.person_id', '=', personId)
-    .orderBy('s.recorded_at', 'desc')
-    .orderBy('s.id', 'desc')
-    .limit(limit)
-    .execute();
+  return latestScansOfPersonQ(db, personId, limit);
 }
 
 /** Counted pool scans per residence path and tube result (the recount). */
@@ -570,8 +604,13 @@ export async function listRechecks(db: DbOrTx, f: { campaignId?: string; status?
 }
 
 /** Open rechecks of a person (awaiting sample or result), for the public lookup. */
+const openRechecksOfQ = hotQuery(
+  (db, personId: string, s1: string, s2: string, s3: string) => db.selectFrom('testing_rechecks').selectAll().where('person_id', '=', personId).where('status', 'in', [s1, s2, s3]),
+  ['\u0001person', '\u0001s1', '\u0001s2', '\u0001s3'],
+);
+
 export async function openRechecksOf(db: DbOrTx, personId: string): Promise<RecheckRow[]> {
-  return db.selectFrom('testing_rechecks').selectAll().where('person_id', '=', personId).where('status', 'in', ['awaiting_sample', 'sampled', 'positive']).execute();
+  return openRechecksOfQ(db, personId, 'awaiting_sample', 'sampled', 'positive');
 }
 
 /** Rechecks per residence path and status (the recount). */
@@ -613,8 +652,10 @@ export async function bumpLookupVersions(trx: Tx, personIds: readonly string[]):
   }
 }
 
+const lookupVersionQ = hotQuery((db, personId: string) => db.selectFrom('testing_lookup_versions').select('version').where('person_id', '=', personId), ['\u0001person']);
+
 export async function lookupVersion(db: DbOrTx, personId: string): Promise<number> {
-  const r = await db.selectFrom('testing_lookup_versions').select('version').where('person_id', '=', personId).executeTakeFirst();
+  const [r] = await lookupVersionQ(db, personId);
   return Number(r?.version ?? 0);
 }
 
@@ -629,8 +670,10 @@ export async function sitePath(db: DbOrTx, id: string): Promise<string | undefin
   return (await db.selectFrom('testing_sites').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 }
 
+const tubePathQ = hotQuery((db, id: string) => db.selectFrom('testing_tubes').select('jurisdiction_path').where('id', '=', id), ['\u0001tube']);
+
 export async function tubePath(db: DbOrTx, id: string): Promise<string | undefined> {
-  return (await db.selectFrom('testing_tubes').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+  return (await tubePathQ(db, id))[0]?.jurisdiction_path;
 }
 
 export async function recheckPath(db: DbOrTx, id: string): Promise<string | undefined> {
