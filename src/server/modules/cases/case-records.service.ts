@@ -13,44 +13,9 @@ const CASES_SYSTEM = systemActor('cases');
 /** Statuses that count as "under control" for the detection channel (pending recheck is how community screening found them). */
 const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_monitored']);
 
-export type CaseKind = 'confirmed' | 'asymptomatic';
-export type ClinicalStatus = 'treatment' | 'recovered' | 'discharged';
-
-export interface SpeedMeasure {
-  hours: number | null;
-  targetHours: number;
-  /** null while not yet measurable. */
-  met: boolean | null;
-}
-export interface CaseSpeed {
-  positiveToConfirmed: SpeedMeasure;
-  coreInvestigation: SpeedMeasure;
-  closeContactsIdentified: SpeedMeasure;
-  /** Mean over the case's contacts in quarantine. */
-  contactToQuarantine: SpeedMeasure;
-}
-
-export interface CaseDto {
-  id: string;
-  personId: string;
-  nameMasked: string;
-  kind: CaseKind;
-  jurisdictionPath: string;
-  onsetDate: string | null;
-  reportDate: string;
-  confirmedAt: number;
-  clinicalStatus: ClinicalStatus;
-  detectionChannel: 'in_control' | 'community';
-  sourceCaseId: string | null;
-  clusterId: string | null;
-  presetId: string;
-  presetVersion: string;
-  links: { positiveTubeId: string | null; recheckId: string | null; recheckTubeId: string | null };
-  positiveAt: number | null;
-  coreInvestigationAt: number | null;
-  closeContactsAt: number | null;
-  createdAt: number;
-}
+// DTOs (shared with the web in src/common/cases.ts)
+export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
+import type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
 
 export interface CaseInput {
   personId: string;

@@ -7,22 +7,9 @@ import { CasesErrors } from './cases.errors.js';
 import * as repo from './presets.repository.js';
 import { SHIPPED_PRESETS, presetParamsSchema, type PresetParams } from './presets.schema.js';
 
-/** One preset version as other modules and the API see it. */
-export interface PresetDto {
-  id: string;
-  key: string;
-  version: number;
-  /** `key@vN`: what records store as the version they were handled under. */
-  label: string;
-  name: string;
-  nameEn: string | null;
-  params: PresetParams;
-  shipped: boolean;
-  active: boolean;
-  activatedAt: number | null;
-  createdBy: { id: string | null; name: string };
-  createdAt: number;
-}
+// DTO (shared with the web in src/common/cases.ts)
+export type { PresetDto } from '../../../common/cases.js';
+import type { PresetDto } from '../../../common/cases.js';
 
 export interface PresetInput {
   /** Family key; an existing key gets its next version, a new key starts at version 1. */

@@ -11,23 +11,14 @@ import { CasesErrors } from './cases.errors.js';
 import * as repo from './cases.repository.js';
 import type { createPresetService } from './presets.service.js';
 
+// DTOs (shared with the web in src/common/cases.ts)
+export type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
+import type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
+
 const CASES_SYSTEM = systemActor('cases');
 const QUARANTINED = new Set(['quarantined_central', 'quarantined_home']);
 /** A coordinate further than this from every compound centroid is not snapped (422). */
 const MAX_SNAP_M = 2000;
-
-export interface PlaceDto {
-  id: string;
-  caseId: string;
-  jurisdictionId: string | null;
-  placePath: string | null;
-  placeLevel: string | null;
-  location: [number, number] | null;
-  snapped: boolean;
-  description: string | null;
-  fromAt: number;
-  toAt: number;
-}
 
 export interface PlaceInput {
   jurisdictionId?: string | null;
@@ -36,28 +27,6 @@ export interface PlaceInput {
   description?: string | null;
   fromAt: number;
   toAt: number;
-}
-
-export interface ContactDto {
-  id: string;
-  caseId: string;
-  clusterId: string | null;
-  personId: string | null;
-  nameMasked: string;
-  category: 'close' | 'secondary';
-  exposureDate: string;
-  exposurePlace: string | null;
-  relation: string | null;
-  /** Exposure before the preset's look-back window (flagged, kept). */
-  beforeLookback: boolean;
-  routing: 'local' | 'handover' | 'assist';
-  handoverTaskId: string | null;
-  assistRequestId: string | null;
-  controlStatus: string | null;
-  quarantinedAt: number | null;
-  status: 'open' | 'closed';
-  presetVersion: string;
-  identifiedAt: number;
 }
 
 export interface ContactInput {
@@ -71,22 +40,6 @@ export interface ContactInput {
   newPerson?: Omit<PersonInput, 'resident' | 'address' | 'householdId'> | null;
   /** …or someone living outside the city: an outgoing 协查 request, no person record here. */
   outsideCity?: { region: string; name: string; note?: string | null } | null;
-}
-
-export interface AssistDto {
-  id: string;
-  direction: 'outgoing' | 'incoming';
-  status: 'pending' | 'sent' | 'answered' | 'closed';
-  region: string;
-  caseId: string | null;
-  contactId: string | null;
-  subjectMasked: string;
-  category: string | null;
-  note: string | null;
-  externalRef: string | null;
-  jurisdictionPath: string;
-  createdAt: number;
-  updatedAt: number;
 }
 
 const ASSIST_ORDER = ['pending', 'sent', 'answered', 'closed'] as const;
