@@ -1,12 +1,11 @@
 import type { Capability } from '../../../common/roles.js';
 
-// Which capabilities open which zoning views and actions (the server enforces the same). The
-// server's route table (src/common/zoning.ts) names area.read and area.propose as well; until
-// those rows exist in src/common/roles.ts the workspace keys on area.publish alone.
+// Which capabilities open which zoning views and actions (the server enforces the same, see the
+// route table in src/common/zoning.ts).
 
 /** Read areas, the map and the detector report. */
-export const READ_CAPS: readonly Capability[] = ['area.publish'];
+export const READ_CAPS: readonly Capability[] = ['area.read'];
 /** Make proposals and adjust them. */
-export const PROPOSE_CAPS: readonly Capability[] = ['area.publish'];
+export const PROPOSE_CAPS: readonly Capability[] = ['area.propose'];
 /** Publish, reject, step down, lift, justify, set the detector threshold. */
 export const PUBLISH_CAPS: readonly Capability[] = ['area.publish'];
