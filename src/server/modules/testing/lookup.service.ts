@@ -16,6 +16,13 @@ export interface LookupLimits {
   windowMs: number;
   /** Lookups served at once; past it, 503 + Retry-After. */
   maxConcurrent: number;
+  /**
+   * Event-loop lag (ms) past which lookups are shed with 503 + Retry-After: two samples in a row
+   * over it, taken every 10 ms. Where queries finish synchronously (SQLite) requests never pile up
+   * in flight — they wait unread in the sockets — so the lag, not the in-flight count, is what
+   * shows the overload there.
+   */
+  maxLagMs: number;
   /** A cached answer is served without any query this long. */
   freshMs: number;
   /** After that, one version check per request keeps it; past this age it is recomputed anyway. */
@@ -24,7 +31,10 @@ export interface LookupLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 50, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+
+/** How often the lookup's event-loop lag is sampled (ms). */
+const LAG_SAMPLE_MS = 10;
 
 type Status = LookupResult['samples'][number]['status'];
 const MESSAGES: Record<Status, { zh: string; en: string }> = {
@@ -57,6 +67,22 @@ export function createLookupService(deps: Deps) {
   const cache = new Map<string, Entry>();
   const keysOfPerson = new Map<string, Set<string>>();
   let inFlight = 0;
+  // Event-loop lag: the last two samples' overshoot of a 10 ms timer (started with the first lookup).
+  const lag = { last: 0, before: 0, at: 0, timer: undefined as ReturnType<typeof setInterval> | undefined, probe: undefined as (() => number) | undefined };
+  function lagMs(): number {
+    if (lag.probe) return lag.probe();
+    if (!lag.timer) {
+      lag.at = performance.now();
+      lag.timer = setInterval(() => {
+        const now = performance.now();
+        lag.before = lag.last;
+        lag.last = Math.max(0, now - lag.at - LAG_SAMPLE_MS);
+        lag.at = now;
+      }, LAG_SAMPLE_MS);
+      lag.timer.unref();
+    }
+    return Math.min(lag.last, lag.before);
+  }
 
   const keyed = (purpose: string, v: string) => createHmac('sha256', deps.config.sessionKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
   const normalizeId = (v: string) => v.replace(/[\s-]/g, '').toUpperCase();
@@ -118,9 +144,11 @@ export function createLookupService(deps: Deps) {
   }
 
   return {
-    /** Sets the limits (tests and the bench; production uses the defaults). */
-    configure(o: Partial<LookupLimits>): void {
-      limits = { ...limits, ...o };
+    /** Sets the limits (tests and the bench; production uses the defaults). `lagProbe` replaces the lag measure (tests). */
+    configure(o: Partial<LookupLimits> & { lagProbe?: () => number }): void {
+      const { lagProbe, ...rest } = o;
+      lag.probe = lagProbe;
+      limits = { ...limits, ...rest };
       ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);
       idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
       cache.clear();
@@ -128,11 +156,12 @@ export function createLookupService(deps: Deps) {
     },
 
     /**
-     * The per-route concurrency cap: call before reading the body; false means answer 503 with
-     * Retry-After now. Every `true` must be followed by one `leave()`.
+     * The per-route load shedding, checked before the body is read: false (too many lookups in
+     * flight, or the event loop lagging past `maxLagMs`) means answer 503 with Retry-After now.
+     * Every `true` must be followed by one `leave()`.
      */
     tryEnter(): boolean {
-      if (inFlight >= limits.maxConcurrent) return false;
+      if (inFlight >= limits.maxConcurrent || lagMs() > limits.maxLagMs) return false;
       inFlight++;
       return true;
     },
