@@ -38,44 +38,61 @@ export function parseTime(s: string): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
+/** Column positions of a ping CSV, from its header (-1: absent). */
+export interface PingColumns {
+  person: number;
+  hash: number;
+  time: number;
+  lat: number;
+  lng: number;
+  cell: number;
+}
+
+/** Earliest ping time accepted (the first cases of 2019); anything before is a bad clock or a typo. */
+const EARLIEST_PING = Date.UTC(2019, 11, 1);
+/** How far past "now" a ping may lie (device clocks drift). */
+const FUTURE_SLACK_MS = 60 * 60_000;
+
 /**
- * Reads a ping CSV with a header naming: person_id or phone_hash; time; lat and lng, or cell_id.
- * Plain comma-separated values (ids and numbers; no quoting needed). Returns good pings and a report.
+ * Reads the header of a ping CSV: it must name person_id or phone_hash; time; lat and lng, or
+ * cell_id (any order, case-insensitive, a UTF-8 BOM ignored).
  */
-export function parsePingCsv(text: string): { pings: (ParsedPing & { line: number })[]; problems: RowProblem[]; headerError?: string } {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-  const col = (n: string) => header.indexOf(n);
-  const [iPerson, iHash, iTime, iLat, iLng, iCell] = ['person_id', 'phone_hash', 'time', 'lat', 'lng', 'cell_id'].map(col) as [number, number, number, number, number, number];
-  if (iTime < 0 || (iPerson < 0 && iHash < 0) || (iCell < 0 && (iLat < 0 || iLng < 0))) {
-    return { pings: [], problems: [], headerError: 'The header must name time, person_id or phone_hash, and lat+lng or cell_id' };
+export function pingHeader(line: string): { cols: PingColumns } | { error: string } {
+  const header = line.replace(/^\uFEFF/, '').split(',').map((h) => h.trim().toLowerCase());
+  const at = (n: string) => header.indexOf(n);
+  const cols: PingColumns = { person: at('person_id'), hash: at('phone_hash'), time: at('time'), lat: at('lat'), lng: at('lng'), cell: at('cell_id') };
+  if (cols.time < 0 || (cols.person < 0 && cols.hash < 0) || (cols.cell < 0 && (cols.lat < 0 || cols.lng < 0))) {
+    return { error: 'The header must name time, person_id or phone_hash, and lat+lng or cell_id' };
   }
-  const pings: (ParsedPing & { line: number })[] = [];
-  const problems: RowProblem[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (!raw.trim()) continue;
-    const f = raw.split(',').map((x) => x.trim());
-    const get = (k: number) => (k >= 0 ? (f[k] ?? '') : '');
-    const errors: string[] = [];
-    const personId = get(iPerson) || null;
-    const hash = get(iHash);
-    if (!personId && !/^[0-9a-f]{16,128}$/i.test(hash)) errors.push(hash ? 'phone_hash is not a hex digest' : 'person_id or phone_hash is required');
-    const at = parseTime(get(iTime));
-    if (at === null) errors.push('time is not epoch ms or ISO-8601 with an offset');
-    let cell = get(iCell);
-    if (!cell) {
-      const lat = Number(get(iLat));
-      const lng = Number(get(iLng));
-      if (get(iLat) === '' || !Number.isFinite(lat) || lat < -90 || lat > 90) errors.push('lat must be a number between -90 and 90');
-      if (get(iLng) === '' || !Number.isFinite(lng) || lng < -180 || lng > 180) errors.push('lng must be a number between -180 and 180');
-      if (errors.length === 0 && lat === 0 && lng === 0) errors.push('lat/lng 0,0 is not a real position');
-      if (errors.length === 0) cell = cellOf(lat, lng);
-    } else if (cell.length > 64) errors.push('cell_id is too long');
-    if (errors.length) problems.push({ line: i + 1, errors });
-    else pings.push({ line: i + 1, subjectKey: personId ? `p:${personId}` : `h:${hash.toLowerCase()}`, personId, cell, at: at! });
-  }
-  return { pings, problems };
+  return { cols };
+}
+
+/**
+ * One data row of a ping CSV (plain comma-separated ids and numbers; no quoting needed): the ping,
+ * or every problem of the row. `now` bounds the time (at most an hour ahead).
+ */
+export function parsePingLine(cols: PingColumns, raw: string, now: number): { ping: ParsedPing } | { errors: string[] } {
+  const f = raw.split(',').map((x) => x.trim());
+  const get = (k: number) => (k >= 0 ? (f[k] ?? '') : '');
+  const errors: string[] = [];
+  const personId = get(cols.person) || null;
+  const hash = get(cols.hash);
+  if (personId && personId.length > 64) errors.push('person_id is too long');
+  if (!personId && !/^[0-9a-f]{16,128}$/i.test(hash)) errors.push(hash ? 'phone_hash is not a hex digest' : 'person_id or phone_hash is required');
+  const at = parseTime(get(cols.time));
+  if (at === null) errors.push('time is not epoch ms or ISO-8601 with an offset');
+  else if (at < EARLIEST_PING || at > now + FUTURE_SLACK_MS) errors.push('time is outside the plausible range (after 2019-12-01 and not in the future)');
+  let cell = get(cols.cell);
+  if (!cell) {
+    const lat = Number(get(cols.lat));
+    const lng = Number(get(cols.lng));
+    if (get(cols.lat) === '' || !Number.isFinite(lat) || lat < -90 || lat > 90) errors.push('lat must be a number between -90 and 90');
+    if (get(cols.lng) === '' || !Number.isFinite(lng) || lng < -180 || lng > 180) errors.push('lng must be a number between -180 and 180');
+    if (errors.length === 0 && lat === 0 && lng === 0) errors.push('lat/lng 0,0 is not a real position');
+    if (errors.length === 0) cell = cellOf(lat, lng);
+  } else if (cell.length > 64) errors.push('cell_id is too long');
+  if (errors.length) return { errors };
+  return { ping: { subjectKey: personId ? `p:${personId}` : `h:${hash.toLowerCase()}`, personId, cell, at: at! } };
 }
 
 export interface Overlap {

@@ -52,6 +52,11 @@ export async function decideCandidate(db: DbOrTx, id: string, set: { decision: s
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Links an accepted candidate to the contact it became. */
+export async function setCandidateContact(db: DbOrTx, id: string, contactId: string): Promise<void> {
+  await db.updateTable('companion_candidates').set({ contact_id: contactId }).where('id', '=', id).execute();
+}
+
 export async function bumpPending(db: DbOrTx, batchId: string, delta: number): Promise<void> {
   const b = await findBatch(db, batchId);
   if (b) await db.updateTable('companion_batches').set({ pending_count: Number(b.pending_count) + delta }).where('id', '=', batchId).execute();

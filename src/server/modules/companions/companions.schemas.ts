@@ -1,18 +1,18 @@
 import { z } from 'zod';
+import { contactBody } from '../cases/cases.schemas.js';
 
 const id = z.string().min(1).max(64);
 export const idParams = z.object({ id });
 export const candidateParams = z.object({ id, candidateId: id });
 
-export const importBody = z.strictObject({
-  csv: z.string().min(1).max(20_000_000).describe('CSV with header: person_id or phone_hash, time (epoch ms or ISO-8601 with offset), lat+lng or cell_id'),
-  partial: z.boolean().optional().describe('Import the good rows and report the bad ones (default: all or nothing)'),
+export const importQuery = z.strictObject({
+  mode: z.enum(['all', 'partial']).default('all').describe('all (default): any bad row → 422 with the row report and nothing written; partial: write the good rows, report the bad ones'),
 });
 export const importResult = z.object({
   importId: z.string(),
   imported: z.number().int(),
-  rejected: z.number().int(),
-  rows: z.array(z.object({ line: z.number().int(), errors: z.array(z.string()) })).describe('Bad rows (first 200)'),
+  rejected: z.number().int().describe('bad rows, all counted'),
+  rows: z.array(z.object({ line: z.number().int(), errors: z.array(z.string()) })).describe('bad rows (up to 200), by line'),
 });
 
 export const detectBody = z.strictObject({
@@ -35,7 +35,8 @@ export const candidate = z.object({
   cells: z.array(z.string()),
   decision: z.enum(['accepted', 'rejected']).nullable(),
   decidedAt: z.number().nullable(),
-  note: z.string().nullable(),
+  note: z.string().nullable().describe("the reviewer's note (accepted) or reason (rejected)"),
+  contactId: z.string().nullable().describe('the case contact an accepted candidate became (or was linked to)'),
 });
 export const batch = z.object({
   id: z.string(),
@@ -49,4 +50,12 @@ export const batch = z.object({
   candidates: z.array(candidate).optional(),
 });
 export const listQuery = z.object({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) });
-export const reviewBody = z.strictObject({ decision: z.enum(['accepted', 'rejected']), note: z.string().trim().max(1000).nullable().optional() });
+export const acceptBody = z.strictObject({
+  category: z.enum(['close', 'secondary']).optional().describe('default close (密接)'),
+  caseId: id.nullable().optional().describe('the case, only when the batch names none'),
+  personId: id.nullable().optional().describe('phone-hash-only candidate: the existing person it turned out to be'),
+  newPerson: contactBody.shape.newPerson.describe('phone-hash-only candidate: a non-resident to register'),
+  outsideCity: contactBody.shape.outsideCity.describe('phone-hash-only candidate: someone living outside the city (outgoing 协查)'),
+  note: z.string().trim().max(1000).nullable().optional(),
+});
+export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(1000).describe('why this is not a companion (required)') });

@@ -1,13 +1,17 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx } from '../../db/dialect.js';
+import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
-import { DAY } from '../../platform/clock.js';
+import { calendarDay, DAY } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
-import { bucketOf, overlapsOf, parsePingCsv, type Overlap, type RowProblem } from './companions.grid.js';
+import { bucketOf, overlapsOf, parsePingLine, pingHeader, type Overlap, type ParsedPing, type PingColumns, type RowProblem } from './companions.grid.js';
+import { batchDigest } from '../../platform/journal/journal.service.js';
 import * as repo from './companions.repository.js';
 import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
+import type { ContactInput } from '../cases/tracing.service.js';
 
 export const CompanionErrors = defineErrors({
   COMPANION_CSV_INVALID: [422, 'The ping file has bad rows; nothing was imported (see details.rows, or import with partial=true)'],
@@ -17,7 +21,29 @@ export const CompanionErrors = defineErrors({
   COMPANION_BATCH_NOT_FOUND: [404, 'Companion review batch not found'],
   COMPANION_CANDIDATE_NOT_FOUND: [404, 'Candidate not found in this batch'],
   COMPANION_ALREADY_REVIEWED: [409, 'This candidate has already been reviewed'],
+  COMPANION_CASE_REQUIRED: [422, 'This batch names no case: give the caseId the companion becomes a contact of'],
+  COMPANION_CASE_MISMATCH: [422, "The case is not the batch's person's case"],
+  COMPANION_SUBJECT_UNIDENTIFIED: [422, 'A phone-hash-only candidate must be identified first: give personId, newPerson or outsideCity'],
+  COMPANION_SUBJECT_CONFLICT: [422, 'This candidate is already a known person; do not name another one'],
+  COMPANION_REASON_REQUIRED: [422, 'A rejection needs a reason'],
 });
+
+/** Pings validated and written per step of an import. */
+const IMPORT_CHUNK = 5000;
+/** Bad rows listed in a report (all are counted). */
+const REPORT_ROWS = 200;
+
+export interface ImportResult {
+  importId: string;
+  imported: number;
+  /** Bad rows, all counted. */
+  rejected: number;
+  /** The first 200 bad rows, by line. */
+  rows: RowProblem[];
+}
+
+/** Relation recorded on a contact that came from a companion candidate. */
+export const COMPANION_RELATION = '时空伴随';
 
 /** Detection parameters; every one configurable per request (defaults: 14 days, ≥ 10 min overlaps, ≥ 30 h in total). */
 export interface DetectParams {
@@ -43,7 +69,23 @@ export interface CandidateDto {
   cells: string[];
   decision: 'accepted' | 'rejected' | null;
   decidedAt: number | null;
+  /** The reviewer's note (acceptance) or reason (rejection). */
   note: string | null;
+  /** The case contact an accepted candidate became (or was linked to). */
+  contactId: string | null;
+}
+
+/** How an accepted candidate becomes a contact of the case (the normal contact flow). */
+export interface AcceptInput {
+  /** Default close (密接). */
+  category?: 'close' | 'secondary';
+  /** Only when the batch names no case. */
+  caseId?: string | null;
+  /** Phone-hash-only candidates: who they turned out to be (exactly one of the three). */
+  personId?: string | null;
+  newPerson?: ContactInput['newPerson'];
+  outsideCity?: ContactInput['outsideCity'];
+  note?: string | null;
 }
 
 export interface BatchDto {
@@ -71,6 +113,7 @@ function candidateDto(r: CompanionCandidatesTable): CandidateDto {
     decision: r.decision as CandidateDto['decision'],
     decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     note: r.note,
+    contactId: r.contact_id,
   };
 }
 
@@ -86,6 +129,22 @@ function batchDto(r: CompanionBatchesTable, candidates?: CompanionCandidatesTabl
     createdAt: Number(r.created_at),
     ...(candidates ? { candidates: candidates.map(candidateDto) } : {}),
   };
+}
+
+/**
+ * Exposure date and place of a contact from a candidate's evidence: the last overlap that began on
+ * or before the case's report date (the latest exposure counts for quarantine; later ones cannot be
+ * an exposure to this case), else the first one (which the contact flow then refuses as too late).
+ */
+export function exposureFromEvidence(evidence: Overlap[], reportDate: string, tz: string): { exposureDate: string; exposurePlace: string } {
+  const sorted = [...evidence].sort((a, b) => a.from - b.from);
+  const usable = sorted.filter((o) => calendarDay(o.from, tz) <= reportDate);
+  const last = usable[usable.length - 1] ?? sorted[0]!;
+  const hhmm = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  const cells = [...new Set(evidence.map((o) => o.cell))];
+  const total = evidence.reduce((a, o) => a + o.minutes, 0);
+  const exposurePlace = `${COMPANION_RELATION} ${last.cell} ${calendarDay(last.from, tz)} ${hhmm(last.from)}–${hhmm(last.to)} (${last.minutes} min); ${evidence.length} overlaps, ${total} min in ${cells.length} cell(s)`;
+  return { exposureDate: calendarDay(last.from, tz), exposurePlace: exposurePlace.slice(0, 500) };
 }
 
 registerEntityScope('companion_batch', async (db, id) => {
@@ -107,34 +166,71 @@ export function createCompanionService(deps: Deps) {
 
   return {
     /**
-     * Imports pings from CSV. Bad coordinates, times or unknown persons → a row report and nothing
-     * written, unless `partial` (then the good rows are written and the bad ones reported).
+     * Imports pings from a CSV, read as a stream line by line (constant memory whatever the size).
+     * Bad coordinates, times, subjects or unknown persons are reported per row (line numbers, the
+     * first 200 rows; `rejected` counts them all). All or nothing by default: any bad row → 422
+     * COMPANION_CSV_INVALID and nothing written; with `partial` the good rows are written and the bad
+     * ones reported. Journaled as one batch entry whose digest covers every written row (digests of
+     * 5,000-row chunks, so the journal never holds the file).
      */
-    async importPings(trx: DbOrTx | undefined, actor: Actor, csv: string, opts: { partial?: boolean } = {}): Promise<{ importId: string; imported: number; rejected: number; rows: RowProblem[] }> {
-      const parsed = parsePingCsv(csv);
-      if (parsed.headerError) throw CompanionErrors.COMPANION_CSV_HEADER({ reason: parsed.headerError });
-      const problems = [...parsed.problems];
-      const personIds = [...new Set(parsed.pings.map((p) => p.personId).filter((x): x is string => !!x))];
-      const known = personIds.length ? await deps.services.population.pathsOf(personIds, trx ?? deps.db) : new Map<string, string>();
-      const good = parsed.pings.filter((p) => {
-        if (!p.personId || known.has(p.personId)) return true;
-        problems.push({ line: p.line, errors: ['person_id does not exist'] });
-        return false;
-      });
-      problems.sort((a, b) => a.line - b.line);
-      if (problems.length && !opts.partial) throw CompanionErrors.COMPANION_CSV_INVALID({ rejected: problems.length, rows: problems.slice(0, 200) });
+    async importPings(trx: Tx | undefined, actor: Actor, source: string | Readable, opts: { partial?: boolean } = {}): Promise<ImportResult> {
+      const input = typeof source === 'string' ? Readable.from([source]) : source;
       return inTx(trx ?? deps.db, async (t) => {
         const importId = newId();
-        const rows: CompanionPingsTable[] = good.map((p) => ({ id: newId(), subject_key: p.subjectKey, person_id: p.personId, cell: p.cell, bucket: bucketOf(p.at), at: p.at, import_id: importId }));
-        await repo.insertPings(t, rows);
+        const now = deps.clock.now();
+        const problems: RowProblem[] = [];
+        let rejected = 0;
+        let imported = 0;
+        const chunkDigests: string[] = [];
+        let pending: (ParsedPing & { line: number })[] = [];
+        let cols: PingColumns | undefined;
+        const bad = (line: number, errors: string[]) => {
+          rejected++;
+          if (problems.length < REPORT_ROWS) problems.push({ line, errors });
+        };
+        const flush = async () => {
+          const chunk = pending;
+          pending = [];
+          const ids = [...new Set(chunk.map((p) => p.personId).filter((x): x is string => !!x))];
+          const known = ids.length ? await deps.services.population.pathsOf(ids, t) : new Map<string, string>();
+          const rows: CompanionPingsTable[] = [];
+          for (const p of chunk) {
+            if (p.personId && !known.has(p.personId)) bad(p.line, ['person_id does not exist']);
+            else rows.push({ id: newId(), subject_key: p.subjectKey, person_id: p.personId, cell: p.cell, bucket: bucketOf(p.at), at: p.at, import_id: importId });
+          }
+          // All or nothing: once a row is bad nothing will be kept, so stop writing and only validate.
+          if (rejected > 0 && !opts.partial) return;
+          await repo.insertPings(t, rows);
+          imported += rows.length;
+          if (rows.length) chunkDigests.push(batchDigest(rows.map((r) => [r.subject_key, r.cell, r.at])));
+        };
+        let line = 0;
+        for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+          line++;
+          if (!cols) {
+            const h = pingHeader(raw);
+            if ('error' in h) throw CompanionErrors.COMPANION_CSV_HEADER({ reason: h.error });
+            cols = h.cols;
+            continue;
+          }
+          if (!raw.trim()) continue;
+          const r = parsePingLine(cols, raw, now);
+          if ('errors' in r) bad(line, r.errors);
+          else pending.push({ ...r.ping, line });
+          if (pending.length >= IMPORT_CHUNK) await flush();
+        }
+        if (!cols) throw CompanionErrors.COMPANION_CSV_HEADER({ reason: 'The file is empty' });
+        await flush();
+        problems.sort((a, b) => a.line - b.line);
+        if (rejected > 0 && !opts.partial) throw CompanionErrors.COMPANION_CSV_INVALID({ rejected, rows: problems });
         await deps.services.journal.appendBatch(t, actor, {
           action: 'companions.pings.import',
           entityType: 'companion_import',
           entityId: importId,
-          rows: rows.map((r) => [r.subject_key, r.cell, r.at]),
-          summary: { imported: rows.length, rejected: problems.length, partial: !!opts.partial },
+          rows: chunkDigests,
+          summary: { imported, rejected, partial: !!opts.partial, digestOf: `${IMPORT_CHUNK}-row chunks` },
         });
-        return { importId, imported: rows.length, rejected: problems.length, rows: problems.slice(0, 200) };
+        return { importId, imported, rejected, rows: problems };
       });
     },
 
@@ -153,6 +249,9 @@ export function createCompanionService(deps: Deps) {
       return inTx(trx ?? deps.db, async (t) => {
         const path = (await deps.services.population.pathsOf([input.personId], t)).get(input.personId);
         if (!path || !inScope(actor, path)) throw CompanionErrors.COMPANION_PERSON_NOT_FOUND({ personId: input.personId });
+        if (input.caseId && (await deps.services.cases.cases.get(actor, input.caseId, t)).personId !== input.personId) {
+          throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId: input.caseId, personId: input.personId });
+        }
         const subject = `p:${input.personId}`;
         const slots = await repo.slotsOfSubject(t, subject, bucketOf(from), bucketOf(to));
         const byCell = new Map<string, number[]>();
@@ -205,24 +304,84 @@ export function createCompanionService(deps: Deps) {
       return { items: r.rows.map((x) => batchDto(x)), total: r.total };
     },
 
-    /** Accepts (hand to contact tracing) or rejects a candidate. Journaled; never changes a control status. */
-    async review(trx: DbOrTx | undefined, actor: Actor, batchId: string, candidateId: string, input: { decision: 'accepted' | 'rejected'; note?: string | null }): Promise<CandidateDto> {
+    /**
+     * Accepts a candidate: it becomes a contact of the batch's case through the normal contact flow
+     * (cases.tracing.addContact: category close unless chosen, exposure date and place from the
+     * evidence, relation 时空伴随; a non-resident is registered when named; control status changes
+     * there, with the contact as basis). A person already a contact of the case is linked, not added
+     * twice. Accepting an accepted candidate returns it unchanged (no second contact). Journaled.
+     */
+    async accept(trx: Tx | undefined, actor: Actor, batchId: string, candidateId: string, input: AcceptInput = {}): Promise<CandidateDto> {
       return inTx(trx ?? deps.db, async (t) => {
         const b = await visibleBatch(t, actor, batchId);
         const c = await repo.findCandidate(t, batchId, candidateId);
         if (!c) throw CompanionErrors.COMPANION_CANDIDATE_NOT_FOUND({ candidateId });
-        if (!(await repo.decideCandidate(t, candidateId, { decision: input.decision, decided_by: actor.userId, decided_at: deps.clock.now(), note: input.note?.trim() || null }))) {
-          throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: c.decision });
+        if (c.decision === 'accepted') return candidateDto(c);
+        if (c.decision) throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: c.decision });
+        if (input.caseId && b.case_id && input.caseId !== b.case_id) throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId: input.caseId, batchCaseId: b.case_id });
+        const caseId = b.case_id ?? input.caseId;
+        if (!caseId) throw CompanionErrors.COMPANION_CASE_REQUIRED({ batchId });
+        const kase = await deps.services.cases.cases.get(actor, caseId, t);
+        if (kase.personId !== b.person_id) throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId, personId: b.person_id });
+        const named = [input.personId, input.newPerson, input.outsideCity].filter(Boolean).length;
+        if (c.person_id ? named > 0 && input.personId !== c.person_id : named !== 1) {
+          throw c.person_id ? CompanionErrors.COMPANION_SUBJECT_CONFLICT({ personId: c.person_id }) : CompanionErrors.COMPANION_SUBJECT_UNIDENTIFIED({ subjectKey: c.subject_key });
         }
+        const note = input.note?.trim() || null;
+        // Claim the candidate first: a concurrent second acceptance waits here, then finds it decided.
+        if (!(await repo.decideCandidate(t, candidateId, { decision: 'accepted', decided_by: actor.userId, decided_at: deps.clock.now(), note }))) {
+          const now = (await repo.findCandidate(t, batchId, candidateId))!;
+          if (now.decision === 'accepted') return candidateDto(now);
+          throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: now.decision });
+        }
+        const personId = c.person_id ?? input.personId ?? null;
+        const existing = personId ? (await deps.services.cases.tracing.contactsOfCase(actor, caseId, t)).find((x) => x.personId === personId) : undefined;
+        const contact =
+          existing ??
+          (await deps.services.cases.tracing.addContact(t, actor, caseId, {
+            category: input.category ?? 'close',
+            ...exposureFromEvidence(JSON.parse(c.evidence) as Overlap[], kase.reportDate, deps.config.tz),
+            relation: COMPANION_RELATION,
+            personId,
+            newPerson: personId ? null : (input.newPerson ?? null),
+            outsideCity: personId ? null : (input.outsideCity ?? null),
+          }));
+        await repo.setCandidateContact(t, candidateId, contact.id);
         await repo.bumpPending(t, batchId, -1);
         await deps.services.journal.append(t, actor, {
-          action: 'companions.candidate.review',
+          action: 'companions.candidate.accept',
           entityType: 'companion_batch',
           entityId: batchId,
           jurisdictionPath: b.jurisdiction_path,
-          payload: { candidateId, personId: c.person_id, decision: input.decision, totalMinutes: Number(c.total_minutes) },
-          reason: input.note?.trim() || null,
+          payload: { candidateId, subjectKey: c.subject_key, personId: contact.personId, caseId, contactId: contact.id, linkedExisting: !!existing, category: contact.category, totalMinutes: Number(c.total_minutes) },
+          reason: note,
         });
+        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id } });
+        return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
+      });
+    },
+
+    /** Rejects a candidate with a reason. Journaled; nobody's status changes. 409 once decided. */
+    async reject(trx: Tx | undefined, actor: Actor, batchId: string, candidateId: string, reason: string): Promise<CandidateDto> {
+      const why = reason?.trim();
+      if (!why) throw CompanionErrors.COMPANION_REASON_REQUIRED({ candidateId });
+      return inTx(trx ?? deps.db, async (t) => {
+        const b = await visibleBatch(t, actor, batchId);
+        const c = await repo.findCandidate(t, batchId, candidateId);
+        if (!c) throw CompanionErrors.COMPANION_CANDIDATE_NOT_FOUND({ candidateId });
+        if (!(await repo.decideCandidate(t, candidateId, { decision: 'rejected', decided_by: actor.userId, decided_at: deps.clock.now(), note: why }))) {
+          throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: (await repo.findCandidate(t, batchId, candidateId))!.decision });
+        }
+        await repo.bumpPending(t, batchId, -1);
+        await deps.services.journal.append(t, actor, {
+          action: 'companions.candidate.reject',
+          entityType: 'companion_batch',
+          entityId: batchId,
+          jurisdictionPath: b.jurisdiction_path,
+          payload: { candidateId, subjectKey: c.subject_key, personId: c.person_id, totalMinutes: Number(c.total_minutes) },
+          reason: why,
+        });
+        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'rejected' } });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },
