@@ -151,7 +151,8 @@ export async function zoningCases(dialect: 'sqlite' | 'postgres', tierName: keyo
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const tier = (process.argv[2] ?? 'small') as keyof typeof ZONING_TIERS;
   const out: BenchRow[] = [];
-  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres'] : [])] as const) out.push(...(await zoningCases(d, tier)));
+  const dialects: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BULWARK_BENCH_PG ? (['postgres'] as const) : [])];
+  for (const d of dialects) out.push(...(await zoningCases(d, tier)));
   printTable(out);
   process.exit(0);
 }

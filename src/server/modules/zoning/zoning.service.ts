@@ -29,6 +29,8 @@ import {
   type ZoningFeatureProperties,
   type PublicAreaDto,
   type PublicFeatureCollection,
+  type PublicZoningDto,
+  type ZoningMapDto,
 } from '../../../common/zoning.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
@@ -145,7 +147,9 @@ export function createZoningService(deps: Deps) {
 
   async function loadEvidence(db: DbOrTx, since: number, extraPaths: readonly string[] = []): Promise<Evidence> {
     const list = await cases.casesForZoning({ since }, db);
-    const nodeByPath = new Map((await geo.getManyByPath([...new Set([...list.map((c) => c.path), ...extraPaths])], db)).map((n) => [n.path, n]));
+    // A case's residence, and its building and compound: the nearest of them with a centroid places it.
+    const paths = list.flatMap((c) => [c.path, pathAt(c.path, 'building'), pathAt(c.path, 'compound')]).filter((p): p is string => !!p);
+    const nodeByPath = new Map((await geo.getManyByPath([...new Set([...paths, ...extraPaths])], db)).map((n) => [n.path, n]));
     return { cases: list, nodeByPath };
   }
 
@@ -171,7 +175,7 @@ export function createZoningService(deps: Deps) {
         where = 'inside';
         if (c.active) activeInside++;
       } else {
-        const at = ev.nodeByPath.get(c.path)?.centroid;
+        const at = [c.path, pathAt(c.path, 'building'), pathAt(c.path, 'compound')].map((p) => (p ? ev.nodeByPath.get(p)?.centroid : null)).find((x) => !!x);
         if (at && centroids.length) {
           const d = Math.min(...centroids.map((p) => metres(at, p)));
           if (d <= near) [where, distanceM] = ['near', Math.round(d)];
@@ -994,7 +998,7 @@ export function createZoningService(deps: Deps) {
     },
 
     /** Effective levels on a day (today: the live areas; a past day: rebuilt from the area history). */
-    async map(actor: Actor, f: { jurisdictionId?: string; date?: string } = {}, db: DbOrTx = deps.db) {
+    async map(actor: Actor, f: { jurisdictionId?: string; date?: string } = {}, db: DbOrTx = deps.db): Promise<ZoningMapDto> {
       requireCap(actor, 'area.read');
       return mapOf(actor, f, db);
     },
@@ -1038,7 +1042,7 @@ export function createZoningService(deps: Deps) {
   // -------------------------------------------------------------------------------------------
   // Map and public bodies (closures over the helpers above)
 
-  async function mapOf(actor: Actor, f: { jurisdictionId?: string; date?: string }, db: DbOrTx) {
+  async function mapOf(actor: Actor, f: { jurisdictionId?: string; date?: string }, db: DbOrTx): Promise<ZoningMapDto> {
     const now = deps.clock.now();
     const tz = deps.config.tz;
     const today = calendarDay(now, tz);
@@ -1078,7 +1082,7 @@ export function createZoningService(deps: Deps) {
     return actor.scopePath === '/' || path.startsWith(actor.scopePath) || actor.scopePath.startsWith(path);
   }
 
-  async function buildPublicList(version: number) {
+  async function buildPublicList(version: number): Promise<PublicZoningDto> {
     const db = deps.db;
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
     const computed = await compute(db, rows);
@@ -1110,7 +1114,7 @@ export function createZoningService(deps: Deps) {
     };
   }
 
-  async function buildPublicGeojson(version: number) {
+  async function buildPublicGeojson(version: number): Promise<PublicFeatureCollection> {
     const db = deps.db;
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
     const nodeRows = await repo.nodesOfMany(db, rows.map((r) => r.id));

@@ -201,6 +201,30 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect((await t.app.inject({ method: 'GET', url: '/api/zoning/areas?status=proposed', headers: as.wjgTracer })).json().items.some((a: { id: string }) => a.id === ok.json().id)).toBe(false);
   });
 
+  it("a case within the preset's near distance restarts the countdown, one farther away does not; the demo seeder proposes and publishes in one call", async () => {
+    await activate('optimisation-2022-11'); // near = 300 m
+    const [community] = await addNodes(t, city.street, [{ code: '420502001104', name: '近邻社区', level: 'community' }]);
+    const home = await compound(community, '420502001104001', [111.4, 30.8], 1, 2);
+    const near = await compound(community, '420502001104002', [111.4015, 30.8], 1, 1); // ~150 m east
+    const far = await compound(community, '420502001104003', [111.42, 30.8], 1, 1); // ~1.9 km east
+    const first = await newCase(home.persons.get(home.entrances[0].id)![0]);
+    const published = await t.deps.services.zoning.proposeAndPublish(undefined, sys, '演示');
+    const mine = published.find((a) => a.basis.caseIds.includes(first))!;
+    expect(mine).toMatchObject({ status: 'published', level: 'high', granularity: 'building', publishedBy: { name: 'zoning-test' } });
+    const before = (await area(mine.id)).schedule!;
+    expect(before.lastCase).toMatchObject({ caseId: first, where: 'inside' });
+
+    await advance(DAY);
+    await newCase(far.persons.get(far.entrances[0].id)![0]);
+    expect((await area(mine.id)).schedule!.dueAt).toBe(before.dueAt);
+    const nearCase = await newCase(near.persons.get(near.entrances[0].id)![0]);
+    const after = (await area(mine.id)).schedule!;
+    expect(after.lastCase).toMatchObject({ caseId: nearCase, where: 'near', reason: expect.stringContaining('米内新增病例') });
+    expect(after.lastCase!.distanceM).toBeGreaterThan(50);
+    expect(after.lastCase!.distanceM).toBeLessThanOrEqual(300);
+    expect(after.dueAt!).toBe(before.dueAt! + DAY);
+  });
+
   it('9th edition: by compound, a new case resets the countdown, high → medium on day 7 with a negative round, → low 3 days later', async () => {
     await activate('ninth-edition-2022-06');
     const [community] = await addNodes(t, city.street, [{ code: '420502001103', name: '九版社区', level: 'community' }]);
