@@ -201,6 +201,29 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect((await t.app.inject({ method: 'GET', url: '/api/zoning/areas?status=proposed', headers: as.wjgTracer })).json().items.some((a: { id: string }) => a.id === ok.json().id)).toBe(false);
   });
 
+  it('sheds public-list load with 503 + Retry-After, and keeps the ratio threshold as a journaled setting', async () => {
+    const z = t.deps.services.zoning;
+    let held = 0;
+    while (z.tryEnterPublic()) held++;
+    try {
+      const busy = await t.app.inject({ method: 'GET', url: '/api/public/zoning' });
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers['retry-after']).toBe('1');
+      expect(busy.json().error.code).toBe('ZONING_PUBLIC_BUSY');
+    } finally {
+      for (let i = 0; i < held; i++) z.leavePublic();
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).statusCode).toBe(200);
+
+    const bad = await send('PUT', '/api/zoning/settings', { ratioThreshold: 0.5 });
+    expect(bad.statusCode).toBe(400);
+    expect((await send('PUT', '/api/zoning/settings', { ratioThreshold: 4 }, as.tracer)).statusCode).toBe(403);
+    const ok = await send('PUT', '/api/zoning/settings', { ratioThreshold: 4 });
+    expect(ok.json()).toEqual({ ratioThreshold: 4 });
+    expect((await get('/api/zoning/detector')).json().ratioThreshold).toBe(4);
+    await send('PUT', '/api/zoning/settings', { ratioThreshold: 3 });
+  });
+
   it("a case within the preset's near distance restarts the countdown, one farther away does not; the demo seeder proposes and publishes in one call", async () => {
     await activate('optimisation-2022-11'); // near = 300 m
     const [community] = await addNodes(t, city.street, [{ code: '420502001104', name: '近邻社区', level: 'community' }]);
