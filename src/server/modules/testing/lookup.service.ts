@@ -14,14 +14,14 @@ export interface LookupLimits {
   /** Lookups per ID number per window (keyed by an HMAC: the number itself is never kept). */
   perId: number;
   windowMs: number;
-  /** Lookups served at once; past it, 503 + Retry-After. */
-  maxConcurrent: number;
   /**
-   * Event-loop lag (ms) past which lookups are shed with 503 + Retry-After: two samples in a row
-   * over it, taken every 10 ms. Where queries finish synchronously (SQLite) requests never pile up
-   * in flight — they wait unread in the sockets — so the lag, not the in-flight count, is what
-   * shows the overload there.
+   * Lookups served at once, and lookups started in one turn of the event loop; past either, 503 +
+   * Retry-After. Where queries finish synchronously (SQLite) requests never pile up in flight —
+   * they wait unread in the sockets and are all taken in the next turn — so the per-turn count is
+   * what shows the overload there.
    */
+  maxConcurrent: number;
+  /** Event-loop lag (ms) past which lookups are shed too: two samples in a row over it, every 10 ms. */
   maxLagMs: number;
   /** A cached answer is served without any query this long. */
   freshMs: number;
@@ -31,7 +31,7 @@ export interface LookupLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 50, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 200, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
 
 /** How often the lookup's event-loop lag is sampled (ms). */
 const LAG_SAMPLE_MS = 10;
@@ -67,6 +67,13 @@ export function createLookupService(deps: Deps) {
   const cache = new Map<string, Entry>();
   const keysOfPerson = new Map<string, Set<string>>();
   let inFlight = 0;
+  // Lookups started in the current turn of the event loop (reset in its check phase).
+  let thisTurn = 0;
+  let turnReset = false;
+  const resetTurn = () => {
+    thisTurn = 0;
+    turnReset = false;
+  };
   // Event-loop lag: the last two samples' overshoot of a 10 ms timer (started with the first lookup).
   const lag = { last: 0, before: 0, at: 0, timer: undefined as ReturnType<typeof setInterval> | undefined, probe: undefined as (() => number) | undefined };
   function lagMs(): number {
@@ -157,11 +164,17 @@ export function createLookupService(deps: Deps) {
 
     /**
      * The per-route load shedding, checked before the body is read: false (too many lookups in
-     * flight, or the event loop lagging past `maxLagMs`) means answer 503 with Retry-After now.
+     * flight or started this turn, or the event loop lagging past `maxLagMs`) means answer 503
+     * with Retry-After now.
      * Every `true` must be followed by one `leave()`.
      */
     tryEnter(): boolean {
-      if (inFlight >= limits.maxConcurrent || lagMs() > limits.maxLagMs) return false;
+      if (!turnReset) {
+        turnReset = true;
+        setImmediate(resetTurn);
+      }
+      if (inFlight >= limits.maxConcurrent || thisTurn >= limits.maxConcurrent || lagMs() > limits.maxLagMs) return false;
+      thisTurn++;
       inFlight++;
       return true;
     },

@@ -142,7 +142,21 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
 
     // Where requests wait in the sockets instead of in flight (SQLite answers synchronously), a
     // lagging event loop is the overload signal: shed while it lags, answer again once it does not.
-    let lagging = 120;
+    // SQLite answers each lookup before the next is even read: the in-flight count stays at one
+    // while hundreds wait in the sockets. Those are all taken in one turn of the event loop, so a
+    // turn starts at most `maxConcurrent` lookups and sheds the rest; the next turn starts afresh.
+    lk.configure({ ...DEFAULT_LOOKUP_LIMITS, maxConcurrent: 4 });
+    const turn = Array.from({ length: 10 }, () => {
+      const ok = lk.tryEnter();
+      if (ok) lk.leave();
+      return ok;
+    });
+    expect(turn).toEqual([true, true, true, true, false, false, false, false, false, false]);
+    await new Promise((r) => setImmediate(r));
+    expect(lk.tryEnter()).toBe(true);
+    lk.leave();
+
+    let lagging = 500;
     lk.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 100_000, perId: 100_000, lagProbe: () => lagging });
     const lagged = await lookup(city.persons.a12[1]);
     expect(lagged.statusCode).toBe(503);
