@@ -6,7 +6,7 @@
  *   npm run bench -- --scale small         a quick developer run (the old scale 1: a few minutes)
  *   npm run bench -- --scale yichang       opt-in: 4M residents, 300k cases / 3M contacts, 50M pings
  *   npm run bench -- --scale shanghai      opt-in: 25.67M residents (hours)
- *   npm run bench -- --only population,cases   some groups only (platform, population, companions, testing, cases)
+ *   npm run bench -- --only population,cases   some groups only (platform, population, companions, testing, cases, zoning)
  *
  * BULWARK_BENCH_PG=postgres://… also runs every group on PostgreSQL (a fresh schema each, dropped after).
  * Sizes per tier are in bench/tiers.ts.
@@ -19,6 +19,7 @@ import { populationCases } from './cases/population.js';
 import { companionCases } from './cases/companions.js';
 import { testingCases } from './cases/testing.js';
 import { caseListCases } from './cases/cases.js';
+import { zoningCases } from './cases/zoning.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -29,6 +30,7 @@ const RUNNERS: Record<Group, (dialect: Dialect, tier: Tier) => Promise<BenchRow[
   companions: (d, t) => companionCases(d, t.companions),
   testing: (d, t) => testingCases(d, t.testing),
   cases: (d, t) => caseListCases(d, t.cases),
+  zoning: (d, t) => zoningCases(d, t.name),
 };
 
 const { values } = parseArgs({ options: { scale: { type: 'string' }, only: { type: 'string' } } });

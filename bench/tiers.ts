@@ -10,6 +10,7 @@
  * - issue 6 (cases): 30k cases / 300k contacts by default, 300k / 3M at `yichang`; companions 5M
  *   pings for 100 cases by default, 50M at `yichang` (CASE_LIST_TIERS / COMPANION_TIERS, kept next to
  *   their cases). The issue names nothing larger, so `shanghai` keeps the `yichang` sizes for them.
+ * - issue 7 (zoning): the zoning cases take the tier name and size themselves (ZONING_TIERS).
  * `small` is the old scale 1 (a few minutes in all): for developers checking that the bench runs and
  * that a change did not move a ratio; its numbers are not the issues' tiers.
  */
@@ -23,7 +24,7 @@ export const TIER_NAMES = ['small', 'default', 'yichang', 'shanghai'] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
 /** The bench case groups, in the order they run. `--only a,b` picks some of them. */
-export const GROUPS = ['platform', 'population', 'companions', 'testing', 'cases'] as const;
+export const GROUPS = ['platform', 'population', 'companions', 'testing', 'cases', 'zoning'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Tier {
