@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import type { CompanionBatchDto, CompanionCandidateDto } from '../../../common/cases.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -57,23 +58,9 @@ export interface DetectParams {
   minTotalMinutes?: number;
 }
 
-export interface CandidateDto {
-  id: string;
-  personId: string | null;
-  /** `p:<person id>` or `h:<phone hash>`. */
-  subjectKey: string;
-  totalMinutes: number;
-  overlapCount: number;
-  evidence: Overlap[];
-  /** Distinct cells of the evidence. */
-  cells: string[];
-  decision: 'accepted' | 'rejected' | null;
-  decidedAt: number | null;
-  /** The reviewer's note (acceptance) or reason (rejection). */
-  note: string | null;
-  /** The case contact an accepted candidate became (or was linked to). */
-  contactId: string | null;
-}
+/** Response shapes, defined once in src/common/cases.ts for the server and the web. */
+export type CandidateDto = CompanionCandidateDto;
+export type BatchDto = CompanionBatchDto;
 
 /** How an accepted candidate becomes a contact of the case (the normal contact flow). */
 export interface AcceptInput {
@@ -86,18 +73,6 @@ export interface AcceptInput {
   newPerson?: ContactInput['newPerson'];
   outsideCity?: ContactInput['outsideCity'];
   note?: string | null;
-}
-
-export interface BatchDto {
-  id: string;
-  personId: string;
-  caseId: string | null;
-  jurisdictionPath: string;
-  params: Required<Omit<DetectParams, 'to'>> & { from: number; to: number };
-  candidateCount: number;
-  pendingCount: number;
-  createdAt: number;
-  candidates?: CandidateDto[];
 }
 
 function candidateDto(r: CompanionCandidatesTable): CandidateDto {
