@@ -46,15 +46,14 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
       onDone(done);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'ZONING_NEGATIVE_ROUND_REQUIRED') setNeedsNote(true);
-      const d = err instanceof ApiError ? (err.details as { cases?: unknown; dueAt?: number } | null) : null;
+      const d = err instanceof ApiError ? (err.details as { cases?: number | unknown[]; dueAt?: number } | null) : null;
+      const cases = typeof d?.cases === 'number' ? d.cases : Array.isArray(d?.cases) ? d.cases.length : null;
       const detail =
         err instanceof ApiError && err.code === 'ZONING_STEP_NOT_DUE' && typeof d?.dueAt === 'number'
           ? `${t('zoning.nextStep')}: ${formatTime(d.dueAt, lang)}`
-          : err instanceof ApiError && err.code === 'ZONING_ACTIVE_CASE_INSIDE' && Array.isArray(d?.cases)
-            ? t('zoning.basisCases', { n: d.cases.length })
-            : err instanceof ApiError && err.message
-              ? err.message
-              : null;
+          : err instanceof ApiError && err.code === 'ZONING_ACTIVE_CASE_INSIDE' && cases !== null
+            ? `${t('zoning.activeCasesInside')}: ${cases}`
+            : null;
       setRefusal({ code: err instanceof ApiError ? err.code : 'CLIENT', text: errorText(err), detail });
     } finally {
       setBusy(false);

@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO_ADMIN } from '../../src/server/demo/users.js';
+import { systemActor } from '../../src/server/platform/actor.js';
+import { DAY, HOUR } from '../../src/server/platform/clock.js';
+import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+
+const availability = browserAvailability();
+if (!availability.ok) console.warn(`[browser] zoning tests skipped: ${availability.reason}`);
+
+describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  let hq: Page;
+  let resident: Page;
+  /** The building the case lives in, a neighbour in it (not the case), and the case. */
+  let place: { buildingId: string; buildingName: string; compoundName: string; neighbourId: string; caseId: string };
+  let areaId: string;
+  /** Whether the detector flagged the proposal (then it was published with a justification). */
+  let flagged = false;
+
+  /** A signed-in API client of a demo user (cookie session), as the pages would call. */
+  async function staff(username: string, password: string) {
+    const login = await fetch(`${demo.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    expect(login.status, await login.clone().text()).toBe(200);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    return async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${demo.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+      const text = await res.text();
+      expect(res.status, `${path}: ${text}`).toBeLessThan(300);
+      return JSON.parse(text) as T;
+    };
+  }
+
+  async function open(viewport: { width: number; height: number }, signIn: boolean): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    if (signIn) {
+      await page.goto(`${demo.url}/login`);
+      await page.getByLabel('用户名').fill(DEMO_ADMIN.username);
+      await page.getByLabel('密码').fill(DEMO_ADMIN.password);
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL((u) => u.pathname === '/');
+    }
+    return page;
+  }
+
+  /** The neighbour's control status as the person page shows it. */
+  async function neighbourStatus(): Promise<string | null> {
+    await hq.goto(`${demo.url}/persons/${place.neighbourId}`);
+    const tag = hq.getByTestId('control-card').getByTestId('control-status').first(); // the current status (the history follows)
+    await tag.waitFor();
+    return tag.getAttribute('data-status');
+  }
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ residents: 600 });
+    const { deps } = demo.server;
+    // The lifting schedule is a recurring job; the demo helper starts no job runner, the real server does.
+    deps.services.jobs.start({ pollMs: 200 });
+    const sys = systemActor('e2e');
+    // The November 2022 optimisation: high-risk areas drawn by building, lifted after 5 days without a new case.
+    const preset = (await deps.services.cases.presets.list()).find((p) => p.key === 'optimisation-2022-11')!;
+    if (!preset.active) await deps.services.cases.presets.activate(undefined, sys, preset.id, '按二十条优化措施执行');
+
+    // A 西陵区 building with at least four residents: one becomes a case, another is the neighbour we follow.
+    const db = deps.db;
+    const buildings = await db.selectFrom('jurisdictions').select(['id', 'name', 'path', 'parent_id']).where('level', '=', 'building').where('path', 'like', '/420500/420502/%').orderBy('code').limit(60).execute();
+    let picked: { id: string; name: string; parentId: string; persons: string[] } | undefined;
+    for (const b of buildings) {
+      const persons = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${b.path}%`).orderBy('id').limit(6).execute();
+      if (persons.length >= 4) {
+        picked = { id: b.id, name: b.name, parentId: b.parent_id!, persons: persons.map((p) => p.id) };
+        break;
+      }
+    }
+    if (!picked) throw new Error('no 西陵区 building with four residents in the demo city');
+    const compound = await db.selectFrom('jurisdictions').select('name').where('id', '=', picked.parentId).executeTakeFirstOrThrow();
+    const c = await deps.services.cases.cases.create(undefined, sys, { personId: picked.persons[0], kind: 'confirmed', reason: '社区筛查发现，诊断为确诊病例' });
+    place = { buildingId: picked.id, buildingName: picked.name, compoundName: compound.name, neighbourId: picked.persons[1], caseId: c.id };
+
+    browser = await launchChromium();
+    hq = await open({ width: 1440, height: 900 }, true);
+    resident = await open({ width: 390, height: 844 }, false);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('proposes a building-level area from the case, and the commander publishes it; the residents take its measures', async () => {
+    expect(await neighbourStatus()).toBe('none');
+    await hq.goto(`${demo.url}/zoning/areas`);
+    await hq.getByRole('heading', { name: '风险区划定与解封' }).waitFor();
+    await hq.getByTestId('generate-proposals').click();
+    const row = hq.getByTestId('area-row').filter({ hasText: place.buildingName }).filter({ hasText: '高风险区' }).first();
+    await row.waitFor();
+    await hq.screenshot({ path: screenshotPath('zoning-proposals.png'), fullPage: true });
+    await row.getByTestId('area-link').click();
+    await hq.waitForURL(/\/zoning\/areas\/[^/]+$/);
+    areaId = new URL(hq.url()).pathname.split('/').pop()!;
+    const pageEl = hq.getByTestId('zoning-area-page');
+    await expect.poll(() => pageEl.getAttribute('data-status')).toBe('proposed');
+    // Drawn at the preset's granularity: the one building, resting on the case.
+    await expect(hq.getByTestId('area-node').count()).resolves.toBe(1);
+    await hq.getByTestId('area-node').getByText(place.buildingName).waitFor();
+    await hq.getByTestId('area-basis').getByText(/\*/).waitFor();
+
+    // A building wider than the case's own entrance may be flagged by the 一刀切 detector; then the
+    // publisher must record why it is kept (the form asks for it up front).
+    flagged = (await hq.getByTestId('area-detector').getAttribute('data-flagged')) === 'true';
+    await hq.getByTestId('publish-area').click();
+    await hq.getByText('发布后，区域内人员将按措施纳入管控').waitFor();
+    const justification = hq.getByTestId('publish-form').getByLabel('保留理由');
+    await expect(justification.count()).resolves.toBe(flagged ? 1 : 0);
+    if (flagged) await justification.fill('同楼栋共用电梯和楼道，按楼栋划定');
+    await hq.screenshot({ path: screenshotPath('zoning-publish-dialog.png'), fullPage: true });
+    await hq.getByTestId('publish-submit').click();
+    await expect.poll(() => pageEl.getAttribute('data-status')).toBe('published');
+    await hq.getByTestId('published-by').getByText(DEMO_ADMIN.username).waitFor();
+    // The lifting schedule: 5 days without a new case, counting down live.
+    const countdown = hq.getByTestId('schedule-card').getByTestId('countdown');
+    await expect(countdown.getAttribute('data-due')).resolves.toBe('false');
+    const first = await countdown.textContent();
+    expect(first).toMatch(/^还剩 [45]天/);
+    await expect.poll(() => countdown.textContent(), { timeout: 5000 }).not.toBe(first);
+    expect(Number(await hq.getByTestId('persons-under').textContent())).toBeGreaterThanOrEqual(3);
+    await hq.screenshot({ path: screenshotPath('zoning-area-published.png'), fullPage: true });
+
+    // The neighbour is in home quarantine, the risk area as basis.
+    expect(await neighbourStatus()).toBe('quarantined_home');
+    await expect(hq.getByTestId('control-card').getByTestId('control-basis').first().getAttribute('data-basis-type')).resolves.toBe('risk_area');
+  }, 120_000);
+
+  it('shows the area on the map and in the detector report', async () => {
+    await hq.goto(`${demo.url}/zoning/map`);
+    await hq.getByRole('heading', { name: '风险区地图' }).waitFor();
+    await hq.getByTestId('map-area-row').filter({ hasText: place.buildingName }).waitFor();
+    await hq.locator('[data-testid=zoning-map]').and(hq.locator('[data-map-state=ready], [data-map-state=no-webgl]')).waitFor({ timeout: 30_000 });
+    await expect.poll(() => hq.getByTestId('legend-high').getAttribute('data-count')).not.toBe('0');
+    await hq.waitForTimeout(500);
+    await hq.screenshot({ path: screenshotPath('zoning-map.png'), fullPage: true });
+
+    await hq.goto(`${demo.url}/zoning/detector`);
+    await hq.getByRole('heading', { name: '一刀切检测报告' }).waitFor();
+    const row = hq.locator(`[data-testid=detector-row][data-id="${areaId}"]`);
+    await row.waitFor();
+    await expect(row.getAttribute('data-flagged')).resolves.toBe(String(flagged));
+    if (flagged) await row.getByText('同楼栋共用电梯和楼道，按楼栋划定').waitFor();
+    await hq.getByTestId('district-row').filter({ hasText: '西陵区' }).waitFor();
+    await expect(hq.getByTestId('detector-export').getAttribute('href')).resolves.toContain('/api/zoning/detector/export');
+    await hq.screenshot({ path: screenshotPath('zoning-detector.png'), fullPage: true });
+  }, 90_000);
+
+  it('lists it on the public page, without signing in, in Chinese and English', async () => {
+    await resident.goto(`${demo.url}/public/areas`);
+    await resident.getByRole('heading', { name: '风险区公示' }).waitFor();
+    const item = resident.locator(`[data-testid=public-area][data-id="${areaId}"]`);
+    await item.waitFor();
+    await expect(item.getAttribute('data-level')).resolves.toBe('high');
+    await item.getByText(place.buildingName).first().waitFor();
+    await expect(item.getByTestId('public-expected-lift').textContent()).resolves.toMatch(/预计 \d{4}-\d{2}-\d{2} 起调整为解封/);
+    await resident.getByTestId('public-district').filter({ hasText: '西陵区' }).waitFor();
+    await expect(resident.getByTestId('public-geojson').getAttribute('href')).resolves.toBe('/api/public/zoning/geojson');
+    await expect(resident.getByTestId('sidebar').count()).resolves.toBe(0);
+    await resident.screenshot({ path: screenshotPath('zoning-public.png'), fullPage: true });
+    await resident.getByText('EN', { exact: true }).click();
+    await resident.getByRole('heading', { name: 'Current risk areas' }).waitFor();
+    await item.getByText('High risk').waitFor();
+    await resident.getByText('中文', { exact: true }).click();
+    await resident.getByRole('heading', { name: '风险区公示' }).waitFor();
+
+    // Under heavy load the list answers 503 with Retry-After: the page says so and retries by itself.
+    let refused = 0;
+    await resident.route('**/api/public/zoning', async (route) => {
+      if (refused++ === 0) return route.fulfill({ status: 503, headers: { 'retry-after': '2', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'ZONING_PUBLIC_BUSY', message: 'busy' } }) });
+      return route.continue();
+    });
+    await resident.reload();
+    await resident.getByTestId('public-busy').getByText(/访问人数较多，请 [12] 秒后再试/).waitFor();
+    await resident.screenshot({ path: screenshotPath('zoning-public-busy.png'), fullPage: true });
+    await item.waitFor({ timeout: 10_000 });
+    await expect(resident.getByTestId('public-busy').count()).resolves.toBe(0);
+    await resident.unroute('**/api/public/zoning');
+  }, 60_000);
+
+  it('after 5 days without a new case: the lift task, the refusal while the case lives inside, the lift with a reason, and the measures ending', async () => {
+    const admin = await staff(DEMO_ADMIN.username, DEMO_ADMIN.password);
+    await admin('/api/system/clock', { advanceMs: 5 * DAY + 2 * HOUR, reason: '演示：推进到解封日' });
+
+    // The lifting job runs on the moved clock and makes the task; the area page links it.
+    await hq.goto(`${demo.url}/zoning/areas/${areaId}`);
+    const taskLink = hq.getByTestId('lift-task-link');
+    await expect
+      .poll(
+        async () => {
+          if (await taskLink.count()) return true;
+          await hq.reload();
+          await hq.getByTestId('zoning-area-page').waitFor();
+          return taskLink.count().then((n) => n > 0);
+        },
+        { timeout: 30_000, intervals: [1000] },
+      )
+      .toBe(true);
+    await expect(hq.getByTestId('schedule-card').getByTestId('countdown').getAttribute('data-due')).resolves.toBe('true');
+    await taskLink.click();
+    await hq.waitForURL(/\/tasks\/[^/]+$/);
+    await expect(hq.getByTestId('task-title').textContent()).resolves.toContain(place.buildingName);
+    await hq.screenshot({ path: screenshotPath('zoning-lift-task.png'), fullPage: true });
+    await hq.goBack();
+    await hq.getByTestId('zoning-area-page').waitFor();
+
+    // The case is still in treatment and lives inside: refused with the explanation; lifted with a reason.
+    await hq.getByTestId('step-area').click();
+    await expect(hq.getByTestId('step-to').textContent()).resolves.toBe('解封');
+    await hq.getByTestId('step-submit').click();
+    const refusal = hq.getByTestId('step-refusal');
+    await refusal.waitFor();
+    await expect(refusal.getAttribute('data-code')).resolves.toBe('ZONING_ACTIVE_CASE_INSIDE');
+    await refusal.getByText('区域内仍有在管病例，不能直接解封').waitFor();
+    await hq.screenshot({ path: screenshotPath('zoning-lift-refused.png'), fullPage: true });
+    await hq.getByTestId('override-reason').fill('病例已转运至定点医院，住所已终末消毒');
+    await hq.getByTestId('step-submit').click();
+    await expect.poll(() => hq.getByTestId('zoning-area-page').getAttribute('data-status')).toBe('lifted');
+    await hq.getByTestId('area-history').getByText('解封', { exact: true }).waitFor();
+    await hq.screenshot({ path: screenshotPath('zoning-area-lifted.png'), fullPage: true });
+
+    // The residents' measures end: the neighbour is released (the case keeps its own basis).
+    expect(await neighbourStatus()).toBe('released');
+    const caseStatus = (await demo.server.deps.services.control.statusesOf([(await demo.server.deps.services.cases.cases.get(systemActor('e2e'), place.caseId)).personId])).values().next().value!;
+    expect(caseStatus.basis?.type).not.toBe('risk_area');
+
+    // The public list no longer shows it as current; its history says it was lifted.
+    await resident.goto(`${demo.url}/public/areas`);
+    await resident.getByTestId('public-history').waitFor();
+    await expect(resident.locator(`[data-testid=public-area][data-id="${areaId}"]`).count()).resolves.toBe(0);
+    await resident.getByTestId('public-history-item').filter({ hasText: place.buildingName }).filter({ hasText: '解除风险区' }).first().waitFor();
+    await resident.screenshot({ path: screenshotPath('zoning-public-lifted.png'), fullPage: true });
+  }, 120_000);
+
+  it('speaks English on the workspace too, and no page broke', async () => {
+    await hq.goto(`${demo.url}/zoning/areas/${areaId}`);
+    await hq.getByTestId('zoning-area-page').waitFor();
+    await hq.evaluate(() => localStorage.setItem('bulwark.lang', 'en'));
+    await hq.reload();
+    await hq.getByText('Back to the list').waitFor();
+    await hq.getByTestId('area-history').getByText('Lifted', { exact: true }).first().waitFor();
+    await hq.goto(`${demo.url}/zoning/detector`);
+    await hq.getByRole('heading', { name: 'One-size-fits-all report' }).waitFor();
+    await hq.screenshot({ path: screenshotPath('zoning-detector-en.png'), fullPage: true });
+    await hq.evaluate(() => localStorage.setItem('bulwark.lang', 'zh-CN'));
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
