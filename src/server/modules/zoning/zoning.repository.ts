@@ -11,6 +11,11 @@ const CHUNK = 500;
 // ---- areas
 export const insertArea = (db: DbOrTx, r: AreaRow) => db.insertInto('zoning_areas').values(r).execute();
 export const findArea = (db: DbOrTx, id: string) => db.selectFrom('zoning_areas').selectAll().where('id', '=', id).executeTakeFirst();
+export async function findAreas(db: DbOrTx, ids: readonly string[]): Promise<AreaRow[]> {
+  const out: AreaRow[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await db.selectFrom('zoning_areas').selectAll().where('id', 'in', ids.slice(i, i + CHUNK)).execute()));
+  return out;
+}
 export const areaPath = async (db: DbOrTx, id: string) => (await db.selectFrom('zoning_areas').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
 /** Updates an area only while it is in `fromStatus` (a concurrent change makes it return false). */

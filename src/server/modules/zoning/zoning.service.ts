@@ -531,8 +531,19 @@ export function createZoningService(deps: Deps) {
    * tube basis is never touched.
    */
   async function releaseOrStep(trx: Tx, actor: Actor, a: repo.AreaRow, nodes: readonly Node[], newLevel: RiskLevel | null, why: string): Promise<{ released: number; stepped: number }> {
-    const liftedIds = (await repo.listAreas(trx, { statuses: ['lifted'], prefix: null })).rows.map((r) => r.id);
-    const resting = await personsRestingOn(trx, nodes, [a.id, ...liftedIds]);
+    // Everyone living here whose status rests on a risk area…
+    const residents = await population.residentsUnder(nodes.map((n) => n.path), trx);
+    const held = [...(await control.statusesOf(residents.map((r) => r.id), trx)).values()].filter((s) => s.basis?.type === 'risk_area' && STRICTNESS[s.status] > 0);
+    const basisAreas = new Map((await repo.findAreas(trx, [...new Set(held.map((s) => s.basis!.id))])).map((r) => [r.id, r]));
+    /** How strict a measure an area still requires now (0: none; it is lifted, or its level carries no status). */
+    const requires = (id: string): number => {
+      const r = basisAreas.get(id);
+      const st = r && r.status === 'published' ? LEVEL_CONTROL_STATUS[r.level as RiskLevel] : null;
+      return st ? STRICTNESS[st] : 0;
+    };
+    // …on this area, or on one that no longer requires what they are under (stepped down or lifted while
+    // another area held them at the same status).
+    const resting = held.filter((s) => s.basis!.id === a.id || requires(s.basis!.id) < STRICTNESS[s.status]).map((s) => ({ personId: s.personId, status: s.status }));
     if (!resting.length) return { released: 0, stepped: 0 };
     const paths = await population.pathsOf(resting.map((p) => p.personId), trx);
     // Published areas (other than this one) covering each person's residence or an ancestor of it.

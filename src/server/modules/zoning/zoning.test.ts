@@ -293,4 +293,42 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const none = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect([none.statusCode, none.json().error.code]).toEqual([409, 'ZONING_NO_STEP']);
   });
+  it('nested areas: a high building inside a medium compound; the map shows the highest level; stepping the building down and lifting the compound move only area-held persons', async () => {
+    await activate('ninth-edition-2022-06');
+    const [community] = await addNodes(t, city.street, [{ code: '420502001105', name: '嵌套社区', level: 'community' }]);
+    const c = await compound(community, '420502001105001', [111.5, 30.9], 2, 2);
+    const [b1, b2] = c.buildings;
+    const patient = c.persons.get(c.entrances[0].id)![0];
+    const caseId = await newCase(patient);
+    const inB1 = [...c.persons.get(c.entrances[0].id)!.slice(1), ...c.persons.get(c.entrances[1].id)!];
+    const inB2 = [...c.persons.get(c.entrances[2].id)!, ...c.persons.get(c.entrances[3].id)!];
+    const mk = async (level: string, ids: string[]) => {
+      const r = await send('POST', '/api/zoning/areas', { level, jurisdictionIds: ids, basis: { caseIds: [caseId] } });
+      expect(r.statusCode).toBe(201);
+      const p = await send('POST', `/api/zoning/areas/${r.json().id}/publish`, { justification: '嵌套测试' });
+      expect(p.statusCode).toBe(200);
+      return r.json().id as string;
+    };
+    const outer = await mk('medium', [c.compound.id]);
+    const inner = await mk('high', [b1.id]);
+    for (const s of await statusOf(inB1)) expect(s).toMatchObject({ status: 'quarantined_home', basis: { id: inner } });
+    for (const s of await statusOf(inB2)) expect(s).toMatchObject({ status: 'home_monitored', basis: { id: outer } });
+    const map = (await get(`/api/zoning/map?jurisdictionId=${c.compound.id}`)).json() as ZoningMapDto;
+    const level = (id: string) => map.features.features.find((f) => f.properties.jurisdictionId === id)?.properties.effectiveLevel;
+    expect([level(b1.id), level(c.compound.id)]).toEqual(['high', 'medium']);
+
+    // The building steps down early (override with a reason, and the negative round confirmed): its residents keep the compound's measure.
+    const down = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '提前降级（测试）', negativeRoundNote: '阴性' });
+    expect(down.statusCode).toBe(200);
+    for (const s of await statusOf(inB1)) expect(s.status).toBe('home_monitored');
+    const low = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '提前降级（测试）' });
+    expect(low.json().level).toBe('low');
+    for (const s of await statusOf(inB1)) expect(s.status).toBe('home_monitored');
+    // The compound lifts early: everyone held by either area is released; the case (held on its own basis) is not.
+    await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '提前解除（测试）' });
+    const lowOuter = await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '提前解除（测试）' });
+    expect(lowOuter.json().level).toBe('low');
+    for (const s of await statusOf([...inB1, ...inB2])) expect(s.status).toBe('released');
+    expect((await statusOf([patient]))[0].basis?.type).toBe('case');
+  });
 });
