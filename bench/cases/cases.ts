@@ -7,7 +7,7 @@
  * - contacts list, district scope, category=close, newest exposure first;
  * - ceiling: the same page without scope or filter, straight off the (report_date, id) index.
  * Rows are bulk-inserted (the lists are what is measured, not the confirmation flow).
- * The runner passes `{ cases, contacts }` (CASE_LIST_TIERS); a bare number is the old BULWARK_BENCH_SCALE.
+ * The runner passes `{ cases, contacts }` from bench/tiers.ts (CASE_LIST_TIERS here).
  * Run alone: `node --import tsx bench/cases/cases.ts [cases] [contacts]` (BULWARK_BENCH_PG=… adds PostgreSQL).
  */
 import { sql } from 'kysely';
@@ -45,12 +45,12 @@ export interface CaseListBenchSizes {
 /** Named tiers of the issue: default 30k cases / 300k contacts; yichang 300k / 3M. */
 export const CASE_LIST_TIERS = { default: { cases: 30_000, contacts: 300_000 }, yichang: { cases: 300_000, contacts: 3_000_000 } } satisfies Record<string, CaseListBenchSizes>;
 
-export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseListBenchSizes | number): Promise<BenchRow[]> {
+export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseListBenchSizes): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const g = `cases ${dialect}`;
   const deps = await benchDeps(dialect);
   const { db } = deps;
-  const { cases: nCases, contacts: nContacts } = typeof sizes === 'number' ? { cases: Math.round(30_000 * sizes), contacts: Math.round(300_000 * sizes) } : sizes;
+  const { cases: nCases, contacts: nContacts } = sizes;
   const preset = await deps.services.cases.presets.active();
   const now = deps.clock.now();
   const day0 = '2022-10-01';

@@ -42,13 +42,12 @@ export const COMPANION_TIERS = { default: { pings: 5_000_000, cases: 100 }, yich
 
 const GRID = 60;
 
-export async function companionCases(dialect: 'sqlite' | 'postgres', sizes: CompanionBenchSizes | number): Promise<BenchRow[]> {
+export async function companionCases(dialect: 'sqlite' | 'postgres', sizes: CompanionBenchSizes): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const g = `companions ${dialect}`;
   const deps = await benchDeps(dialect);
   const actor = systemActor('bench');
-  const { pings: pingsN, cases: casesM } =
-    typeof sizes === 'number' ? { pings: Math.round(200_000 * sizes), cases: Math.min(100, Math.max(5, Math.round(20 * sizes))) } : sizes;
+  const { pings: pingsN, cases: casesM } = sizes;
   const perPerson = 100;
   const people = Math.ceil(pingsN / perPerson);
   const capS = Number(process.env.BULWARK_BENCH_JOIN_CAP_S ?? '30');
