@@ -31,7 +31,7 @@ export interface LookupLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 200, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 50, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
 
 /** How often the lookup's event-loop lag is sampled (ms). */
 const LAG_SAMPLE_MS = 10;
