@@ -198,6 +198,22 @@ export async function listBulkRequests(db: DbOrTx, f: BulkRequestFilter): Promis
   return { rows, total: Number(total.n) };
 }
 
+/** Pending bulk requests whose person list names this person (the list is a JSON array of ids). */
+export async function findPendingRequestsNaming(db: DbOrTx, personId: string): Promise<Pick<ControlBulkRequestsTable, 'id' | 'person_ids' | 'jurisdiction_path'>[]> {
+  return db
+    .selectFrom('control_bulk_requests')
+    .select(['id', 'person_ids', 'jurisdiction_path'])
+    .where('status', '=', 'pending')
+    .where('person_ids', 'like', `%"${personId}"%`)
+    .execute();
+}
+
+/** Rewrites a still-pending request's person list; false when it was decided meanwhile. */
+export async function updatePendingPersons(db: DbOrTx, id: string, set: Pick<ControlBulkRequestsTable, 'person_ids' | 'person_count' | 'jurisdiction_path'>): Promise<boolean> {
+  const r = await db.updateTable('control_bulk_requests').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /**
  * Decides a request that is still pending. Returns false when it was no longer pending (decided by
  * someone else first), so a request is never decided twice.

@@ -345,4 +345,23 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     expect(await rowsOf('control_status_changes')).toBe(changesBefore);
     expect(await statusOf(plainVisitor)).toBe('none');
   });
+
+  it('a pending bulk request naming a merged record applies to the kept record once approved', async () => {
+    await control().setBulkThreshold(undefined, commander, 2);
+    const visitor = await makeVisitor(env, city.street);
+    const [resident, ...others] = await makePersons(env, city.street, 3);
+    const r = await control().requestChange(undefined, officer, { personIds: [visitor, ...others], to: 'home_monitored', basis: { type: 'risk_area', id: 'AREA-MERGE' }, reason: '低风险区健康监测' });
+    expect(r.kind).toBe('pending');
+    if (r.kind !== 'pending') return;
+    await env.deps.services.population.merge(undefined, officer, visitor, resident, '同一人');
+    const req = await control().getBulkRequest(officer2, r.bulkRequest.id);
+    expect(req.personIds).toEqual([resident, ...others]);
+    expect((await env.deps.services.journal.list(env.deps.db, { entityType: 'control_bulk_request', entityId: req.id, action: 'control.bulk.merge', limit: 5 }))[0]).toMatchObject({ payload: { fromPersonId: visitor, intoPersonId: resident } });
+
+    await control().approveBulk(undefined, officer2, req.id, '核实无误');
+    expect(await statusOf(resident)).toBe('home_monitored');
+    expect(await statusOf(visitor)).toBe('none');
+    for (const path of ['/', city.xiling.path, city.street.path]) expect(await control().summary(commander, path), path).toEqual(await control().recount(path));
+    await control().setBulkThreshold(undefined, commander, 20);
+  });
 });

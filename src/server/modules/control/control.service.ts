@@ -388,6 +388,7 @@ export function createControlService(deps: Deps) {
    * as an automatic change. The person is then counted once, on the kept record.
    */
   async function retireMerged(trx: Tx, fromId: string, intoId: string): Promise<void> {
+    await repointPendingRequests(trx, fromId, intoId);
     const row = await repo.findStatus(trx, fromId);
     if (!row || row.status === 'none') return;
     const now = deps.clock.now();
@@ -432,6 +433,32 @@ export function createControlService(deps: Deps) {
     await deps.services.outbox.publish(trx, { topic: 'control.status.changed', jurisdictionPath: row.jurisdiction_path, payload: { to: 'none', mode: 'automatic', count: 1, bulkRequestId: null } });
   }
   deps.services.population.registerMergeHandler(retireMerged);
+
+  /**
+   * A pending bulk request that names the merged record will, once approved, apply to the kept
+   * record instead (else approval would put a retired record back under a measure and count the
+   * person twice). Journaled per request, so the approver can see why the list changed.
+   */
+  async function repointPendingRequests(trx: Tx, fromId: string, intoId: string): Promise<void> {
+    const requests = await repo.findPendingRequestsNaming(trx, fromId);
+    if (requests.length === 0) return;
+    const intoPath = (await deps.services.population.pathsOf([intoId], trx)).get(intoId);
+    for (const r of requests) {
+      const before = JSON.parse(r.person_ids) as string[];
+      if (!before.includes(fromId)) continue; // the LIKE matched a longer id
+      const after = [...new Set(before.map((id) => (id === fromId ? intoId : id)))];
+      const path = intoPath ? commonPath([r.jurisdiction_path, intoPath]) : r.jurisdiction_path;
+      if (!(await repo.updatePendingPersons(trx, r.id, { person_ids: JSON.stringify(after), person_count: after.length, jurisdiction_path: path }))) continue;
+      await deps.services.journal.append(trx, systemActor('control'), {
+        action: 'control.bulk.merge',
+        entityType: 'control_bulk_request',
+        entityId: r.id,
+        jurisdictionPath: path,
+        payload: { fromPersonId: fromId, intoPersonId: intoId, count: after.length },
+        reason: '待审批名单中的记录已合并，改为保留记录 (a listed record was merged; the kept record takes its place)',
+      });
+    }
+  }
 
   /** Loads a bulk request the actor may see, or throws the same 404 as a missing one. */
   async function visibleRequest(db: DbOrTx, actor: Actor, id: string): Promise<ControlBulkRequestsTable> {
