@@ -98,15 +98,22 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
   app.get('/api/public/zoning', {
     config: { policy: { public: true } },
     onRequest: shed,
-    schema: { tags: ['public'], description: 'Current risk areas by district, their measures and expected lifting dates, and recent history. 503 + Retry-After when busy.', response: { 200: s.publicList, 503: s.errorResponse } },
-  }, async () => z.publicList());
+    schema: { tags: ['public'], description: 'Current risk areas by district, their measures and expected lifting dates, and recent history. 503 + Retry-After when busy.', response: { 200: s.publicList, 503: s.errorResponse } }, // documents the answer; the body is the service's pre-checked JSON text
+  }, async (req, reply) => sendPublic(req.headers['if-none-match'], reply, await z.publicJson('list')));
 
   app.get('/api/public/zoning/geojson', {
     config: { policy: { public: true } },
     onRequest: shed,
     schema: { tags: ['public'], description: 'Current risk areas as GeoJSON (one feature per covered place).', response: { 200: s.publicGeojson, 503: s.errorResponse } },
-  }, async () => z.publicGeojson());
+  }, async (req, reply) => sendPublic(req.headers['if-none-match'], reply, await z.publicJson('geojson')));
 };
+
+/** Sends the cached JSON text as is (no per-request serialisation); 304 when the client has this version. */
+function sendPublic(ifNoneMatch: string | undefined, reply: FastifyReply, c: { json: string; etag: string }) {
+  reply.header('etag', c.etag).header('cache-control', 'public, max-age=5');
+  if (ifNoneMatch === c.etag) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(c.json);
+}
 
 function xlsx(reply: FastifyReply, body: Buffer, filename: string) {
   return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${filename}"`).send(body);

@@ -44,6 +44,7 @@ import { STRICTNESS, type ControlStatus } from '../control/control.service.js';
 import type { PresetDto } from '../cases/cases.service.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
+import * as publicSchemas from './zoning.schemas.js';
 import { countdown, coveredBy, granularityOf, highest, metres, nextStep, normalizeNodes, pathAt } from './zoning.rules.js';
 
 export { ZoningErrors } from './zoning.errors.js';
@@ -1025,12 +1026,17 @@ export function createZoningService(deps: Deps) {
     },
 
     /** The public list: no personal data, cached per version. */
-    async publicList() {
-      return publicCache.get('list', (v) => buildPublicList(v));
+    async publicList(): Promise<PublicZoningDto> {
+      return (await publicCache.get('list', async (v) => cached(v, publicSchemas.publicList.parse(await buildPublicList(v))))).body;
     },
 
-    async publicGeojson() {
-      return publicCache.get('geojson', (v) => buildPublicGeojson(v));
+    /**
+     * The public answers as ready JSON text with a per-version ETag: built, checked against the
+     * public schema (only those fields ever leave) and serialised once per version, then sent as is.
+     */
+    async publicJson(which: 'list' | 'geojson'): Promise<{ json: string; etag: string }> {
+      const c = await publicCache.get(which, async (v) => cached(v, which === 'list' ? publicSchemas.publicList.parse(await buildPublicList(v)) : publicSchemas.publicGeojson.parse(await buildPublicGeojson(v))));
+      return { json: c.json, etag: c.etag };
     },
 
     /** Per-process concurrency cap of the public routes: false → answer 503 + Retry-After. */
@@ -1139,6 +1145,10 @@ export function createZoningService(deps: Deps) {
     }
     return { type: 'FeatureCollection' as const, version, features };
   }
+}
+
+function cached<T>(version: number, body: T): { body: T; json: string; etag: string } {
+  return { body, json: JSON.stringify(body), etag: `"zoning-${version}"` };
 }
 
 /** Public list: a cached body is served without any query this long (per process). */

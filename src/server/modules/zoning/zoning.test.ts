@@ -126,6 +126,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const listed = pubList.districts.flatMap((d) => d.areas).find((a) => a.id === proposed.id)!;
     expect(listed).toMatchObject({ level: 'high', places: ['1栋'], expectedStep: { to: 'lifted' } });
     expect(JSON.stringify(pubList)).not.toMatch(/居民|Z0\d{7}/);
+    const etag = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).headers.etag as string;
+    expect(etag).toBe(`"zoning-${pubList.version}"`);
+    expect((await t.app.inject({ method: 'GET', url: '/api/public/zoning', headers: { 'if-none-match': etag } })).statusCode).toBe(304);
     const geo = await t.app.inject({ method: 'GET', url: '/api/public/zoning/geojson' });
     expect(geo.json().features.some((f: { properties: { areaId: string } }) => f.properties.areaId === proposed.id)).toBe(true);
     const publishedDay = calendarDay(t.clock.now(), t.config.tz);
