@@ -15,7 +15,7 @@ import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTab
 import type { ContactInput } from '../cases/tracing.service.js';
 
 export const CompanionErrors = defineErrors({
-  COMPANION_CSV_INVALID: [422, 'The ping file has bad rows; nothing was imported (see details.rows, or import with partial=true)'],
+  COMPANION_CSV_INVALID: [422, 'The ping file has bad rows; nothing was imported (see details.rows, or import with mode=partial)'],
   COMPANION_CSV_HEADER: [422, 'The ping file header must name time, person_id or phone_hash, and lat+lng or cell_id'],
   COMPANION_PERSON_NOT_FOUND: [404, 'Person not found'],
   COMPANION_PARAMS_INVALID: [422, 'The detection window or thresholds are not valid'],
