@@ -9,14 +9,17 @@
  * Sizes: `{ residents }` from the tier (bench/tiers.ts: 1M by default, 25.67M at `shanghai`); the other
  * counts scale with residents / 50,000.
  *
- * Known misses and why (SQLite, 2 shared cores, the load generator in the same process):
- * - Every scan reads its person through the population service one at a time (`get`, ~370 µs: the
- *   full person view with address texts) and verifies the resident code's Ed25519 signature
- *   (~110 µs). A bulk brief read (`briefs(ids)`: name, path, merge pointer; one query per 500)
- *   measured 2.6× the batch rate in a local prototype; the rest is the signature check, which a
- *   worker pool could take off the main thread.
- * - Cold result lookups are bound by `findByIdNumber` (~450 µs); repeated lookups come from the
- *   cache and run at the bare route's speed.
+ * What bounds the figures (SQLite, 2 shared cores, the load generator in the same process):
+ * - Every first scan of a resident code checks its Ed25519 signature: ~110–180 µs of CPU each on
+ *   these cores, so 9,000 scans/s would need ~1–1.6 cores for the signatures alone. The checks run
+ *   on worker threads while the main thread reads the persons (`population.briefs`, one query per
+ *   500) and writes; a code verified once is remembered, so the next round's row shows the rate
+ *   without them.
+ * - Single scans: every request also passes the full hook stack (session, policy with the tube's
+ *   scope read, zod), which alone keeps ~55 % of the bare route (GET /api/health in the platform
+ *   rows); the group commit shares transactions, person reads and signature checks.
+ * - Cold result lookups: four small queries (person brief by HMAC, version, latest scans, open
+ *   rechecks); Kysely's SQLite driver prepares each statement anew (~20 % of a small query's CPU).
  */
 import Fastify from 'fastify';
 import { sql } from 'kysely';
