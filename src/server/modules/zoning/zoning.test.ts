@@ -148,6 +148,13 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(task).toMatchObject({ sourceModule: 'zoning', sourceEntityId: proposed.id, assigneeUnit: { id: hqId } });
     expect(after5.history.map((h) => h.kind)).toContain('lift_due');
 
+    // A day past the lifting date and still not lifted: an alert to HQ (once).
+    await advance(DAY);
+    await t.deps.services.jobs.runDueNow();
+    expect((await area(proposed.id)).history.filter((h) => h.kind === 'overdue')).toHaveLength(1);
+    const feed = await t.deps.services.tasks.notifications.list(sys, { alertsOnly: true, pageSize: 100 });
+    expect(feed.items.filter((n) => n.sourceEntityId === proposed.id)).toMatchObject([{ severity: 'warning', isAlert: true }]);
+
     // The case is still in treatment and lives inside: refused with the explanation, unless overridden.
     const blocked = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect(blocked.statusCode).toBe(422);
