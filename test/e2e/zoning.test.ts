@@ -39,6 +39,9 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (m) => {
+      if (m.text().startsWith('map error')) problems.push(`map: ${m.text()}`);
+    });
     if (signIn) {
       await page.goto(`${demo.url}/login`);
       await page.getByLabel('用户名').fill(DEMO_ADMIN.username);
@@ -205,7 +208,7 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
           await hq.getByTestId('zoning-area-page').waitFor();
           return taskLink.count().then((n) => n > 0);
         },
-        { timeout: 30_000, intervals: [1000] },
+        { timeout: 30_000, interval: 1000 },
       )
       .toBe(true);
     await expect(hq.getByTestId('schedule-card').getByTestId('countdown').getAttribute('data-due')).resolves.toBe('true');

@@ -114,6 +114,9 @@ export const ZONING_MESSAGES = {
   'zoning.mapLevel': ['显示到', 'Show down to'],
   'zoning.legend': ['有效等级', 'Effective level'],
   'zoning.legendFlag': ['一刀切预警', 'Flagged'],
+  'zoning.legendProposed': ['待审核建议', 'Proposed'],
+  'zoning.code': ['编码', 'Code'],
+  'zoning.countdownFrom': ['倒计时起点', 'Countdown runs from'],
   'zoning.mapAreas': ['当日风险区 {n} 个', '{n} areas that day'],
   'zoning.mapEmpty': ['该日没有风险区', 'No risk areas on that day'],
 

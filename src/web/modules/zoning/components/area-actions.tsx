@@ -6,6 +6,7 @@ import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
 import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
 import { zoningApi } from '../api.js';
+import { pickHalf } from '../bilingual.js';
 import { useZoningErrorText } from '../errors.js';
 
 /** Refusals of a step that the commander may overrule with a recorded reason. */
@@ -111,7 +112,7 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
  * for keeping an area wider than the evidence is asked for up front and recorded with it.
  */
 export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetailDto; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const errorText = useZoningErrorText();
   const [form] = Form.useForm<{ note?: string; justification?: string }>();
   const [busy, setBusy] = useState(false);
@@ -146,7 +147,7 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
           type="warning"
           showIcon
           title={t('zoning.justifyTitle')}
-          description={area.detector.flags.map((f) => f.message).join('；')}
+          description={area.detector.flags.map((f) => pickHalf(f.message, lang)).join('；')}
           style={{ marginBottom: 12 }}
         />
       )}

@@ -5,6 +5,7 @@ import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { zoningApi } from '../api.js';
+import { pickHalf } from '../bilingual.js';
 import { splitDuration } from '../clock.js';
 import { LEVEL_TAG_COLORS } from '../levels.js';
 
@@ -101,7 +102,7 @@ export function NextStep({ schedule, now, compact }: { schedule: LiftingSchedule
       )}
       {!compact && schedule.lastCase && (
         <Typography.Text type="secondary" data-testid="reset-reason">
-          {t('zoning.resetReason')}: {schedule.lastCase.reason}
+          {t('zoning.countdownFrom')}: {pickHalf(schedule.lastCase.reason, lang)}
         </Typography.Text>
       )}
     </Space>

@@ -22,12 +22,17 @@ export interface ZoningMapPlace {
   effective: MapLevel | null;
   /** Whether the 一刀切 detector flags an area covering it. */
   flagged: boolean;
+  /** Covered only by proposals not yet published (drawn grey with a dashed outline). */
+  proposed?: boolean;
+  /** A neighbouring place shown for orientation only (no area covers it). */
+  context?: boolean;
   geometry: { type: string; coordinates: unknown } | null;
 }
 
 const DRAW_ORDER: Record<string, number> = { street: 0, community: 1, compound: 2, building: 3, entrance: 4 };
 const FLAG_COLOR = '#722ed1';
 const NONE_COLOR = '#d9d9d9';
+const PROPOSED_COLOR = '#1f1f1f';
 
 function webgl2Available(): boolean {
   try {
@@ -71,7 +76,7 @@ function toCollection(places: readonly ZoningMapPlace[]) {
     type: 'FeatureCollection',
     features: sorted
       .filter((p) => p.geometry)
-      .map((p) => ({ type: 'Feature', geometry: p.geometry, properties: { id: p.id, name: p.name, level: p.level, effective: p.effective ?? 'none', flagged: p.flagged ? 1 : 0 } })),
+      .map((p) => ({ type: 'Feature', geometry: p.geometry, properties: { id: p.id, name: p.name, level: p.level, effective: p.effective ?? 'none', flagged: p.flagged ? 1 : 0, proposed: p.proposed ? 1 : 0, context: p.context ? 1 : 0 } })),
   };
 }
 
@@ -116,8 +121,9 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       sources: { places: { type: 'geojson', data: toCollection(initial) as unknown as GeoJsonData } },
       layers: [
         { id: 'background', type: 'background', paint: { 'background-color': '#eef2f6' } },
-        { id: 'fill', type: 'fill', source: 'places', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'fill-color': fill, 'fill-opacity': ['case', ['==', ['get', 'effective'], 'none'], 0.35, 0.8] } },
+        { id: 'fill', type: 'fill', source: 'places', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'fill-color': fill, 'fill-opacity': ['case', ['==', ['get', 'context'], 1], 0.45, ['==', ['get', 'effective'], 'none'], 0.6, 0.85] } },
         { id: 'outline', type: 'line', source: 'places', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': '#ffffff', 'line-width': 0.8 } },
+        { id: 'proposed', type: 'line', source: 'places', filter: ['==', ['get', 'proposed'], 1], paint: { 'line-color': PROPOSED_COLOR, 'line-width': 2, 'line-dasharray': [1, 1] } },
         { id: 'points', type: 'circle', source: 'places', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': fill, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
         {
           id: 'flags',
@@ -131,7 +137,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
     };
     let map: MapLibreMap;
     try {
-      map = new MapLibreMap({ container: container.current, style, bounds: boundsOf(initial) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 }, attributionControl: false, renderWorldCopies: false, dragRotate: false, pitchWithRotate: false });
+      map = new MapLibreMap({ container: container.current, style, bounds: (boundsOf(initial.filter((p) => !p.context)) ?? boundsOf(initial)) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 }, attributionControl: false, renderWorldCopies: false, dragRotate: false, pitchWithRotate: false });
     } catch (err) {
       console.warn('map unavailable', err);
       setState('no-webgl');
@@ -150,7 +156,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       name.textContent = String(p.name);
       const line = document.createElement('div');
       const eff = String(p.effective) as MapLevel | 'none';
-      line.textContent = eff === 'none' ? tRef.current('zoning.level.none') : labelRef.current(RISK_LEVEL_LABELS[eff]);
+      line.textContent = eff !== 'none' ? labelRef.current(RISK_LEVEL_LABELS[eff]) : Number(p.proposed) === 1 ? tRef.current('zoning.legendProposed') : tRef.current('zoning.level.none');
       el.append(name, line);
       if (Number(p.flagged) === 1) {
         const f = document.createElement('div');
@@ -175,10 +181,23 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [viewKey]);
 
+  // The first data may arrive after the map was made (or a view may start empty): fit to the
+  // first non-empty data once per view, then leave the view where the user put it.
+  const fitted = useRef(false);
+  useEffect(() => {
+    fitted.current = false;
+  }, [viewKey]);
   useEffect(() => {
     const map = mapRef.current;
     if (!map || state !== 'ready') return;
     (map.getSource('places') as GeoJSONSource | undefined)?.setData(toCollection(places) as unknown as GeoJsonData);
+    if (!fitted.current) {
+      const b = boundsOf(places.filter((p) => !p.context)) ?? boundsOf(places);
+      if (b) {
+        map.fitBounds(b, { padding: 32, maxZoom: 17, duration: 0 });
+        fitted.current = true;
+      }
+    }
   }, [places, state]);
 
   useEffect(() => {
@@ -194,7 +213,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
     markers.current.forEach((m) => m.remove());
     markers.current = [];
     if (!map || state !== 'ready') return;
-    const leveled = places.filter((p) => p.effective && p.level !== 'entrance');
+    const leveled = places.filter((p) => (p.effective || p.proposed) && !p.context && p.level !== 'entrance');
     if (leveled.length > 40) return;
     for (const p of leveled) {
       const at = labelPoint(p.geometry);
@@ -208,9 +227,12 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
 
   const counts = { high: 0, medium: 0, low: 0 } as Record<MapLevel, number>;
   let flagged = 0;
+  let proposed = 0;
   for (const p of places) {
+    if (p.context) continue;
     if (p.effective) counts[p.effective] += 1;
     if (p.flagged) flagged += 1;
+    if (p.proposed) proposed += 1;
   }
 
   const legend = (
@@ -222,6 +244,10 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
           {label(RISK_LEVEL_LABELS[l])} {counts[l]}
         </span>
       ))}
+      <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }} data-testid="legend-proposed" data-count={proposed}>
+        <span style={{ width: 14, height: 10, background: NONE_COLOR, border: `1px dashed ${PROPOSED_COLOR}`, display: 'inline-block' }} />
+        {t('zoning.legendProposed')} {proposed}
+      </span>
       {showFlags && (
         <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }} data-testid="legend-flagged" data-count={flagged}>
           <span style={{ width: 14, height: 0, borderTop: `3px dashed ${FLAG_COLOR}`, display: 'inline-block' }} />

@@ -12,6 +12,7 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
 import { zoningApi } from '../api.js';
+import { pickHalf } from '../bilingual.js';
 import { usePlatformNow } from '../clock.js';
 import { AdjustModal, PublishModal, StepModal } from '../components/area-actions.js';
 import { CaseRefs, FlagMark, LevelTag, MeasureTags, NextStep, Stamp, StatusTag } from '../components/area-bits.js';
@@ -33,7 +34,7 @@ function DetectorCard({ area }: { area: AreaDetailDto }) {
           type={d.justification ? 'info' : 'warning'}
           showIcon
           title={d.flags.map((f) => label(FLAG_LABELS[f.kind])).join('、')}
-          description={d.flags.map((f) => f.message).join('；')}
+          description={d.flags.map((f) => pickHalf(f.message, lang)).join('；')}
           style={{ marginBottom: 12 }}
         />
       )}
@@ -218,7 +219,7 @@ export function AreaDetailPage(_: PageProps) {
                 { title: t('zoning.name'), dataIndex: 'name' },
                 { title: t('zoning.granularity'), dataIndex: 'level', render: (l: AreaNodeDto['level']) => label(LEVEL_LABELS[l]) },
                 { title: t('zoning.population'), dataIndex: 'population', render: (n: number) => formatCount(n, lang) },
-                { title: 'code', dataIndex: 'code', responsive: ['md'] },
+                { title: t('zoning.code'), dataIndex: 'code', responsive: ['md'] },
               ]}
             />
           </Card>
@@ -273,7 +274,7 @@ export function AreaDetailPage(_: PageProps) {
         }}
       />
       <Modal open={dialog === 'justify'} title={t('zoning.justifyTitle')} okText={t('common.save')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'justify-submit' } as never} onOk={justify} onCancel={() => setDialog(null)} destroyOnHidden>
-        {a.detector && <Alert type="warning" showIcon title={a.detector.flags.map((f) => f.message).join('；')} style={{ marginBottom: 12 }} />}
+        {a.detector && <Alert type="warning" showIcon title={a.detector.flags.map((f) => pickHalf(f.message, lang)).join('；')} style={{ marginBottom: 12 }} />}
         <Form form={justifyForm} layout="vertical" preserve={false}>
           <Form.Item name="justification" label={t('zoning.justification')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 1000 }]}>
             <Input.TextArea rows={3} maxLength={1000} />

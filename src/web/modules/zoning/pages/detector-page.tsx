@@ -11,6 +11,7 @@ import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { zoningApi } from '../api.js';
+import { pickHalf } from '../bilingual.js';
 import { LevelTag, StatusTag } from '../components/area-bits.js';
 import { useZoningErrorText } from '../errors.js';
 import { useZoningEvents } from '../live.js';
@@ -170,11 +171,16 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
               render: (_: unknown, a) => (
                 <Space orientation="vertical" size={2}>
                   {a.flags.map((f) => (
-                    <Tooltip key={f.kind} title={f.message}>
-                      <Tag color="magenta" data-testid="detector-flag" data-kind={f.kind}>
-                        {label(FLAG_LABELS[f.kind])}
-                      </Tag>
-                    </Tooltip>
+                    <Space key={f.kind} orientation="vertical" size={0}>
+                      <Tooltip title={pickHalf(f.message, lang)}>
+                        <Tag color="magenta" data-testid="detector-flag" data-kind={f.kind}>
+                          {label(FLAG_LABELS[f.kind])}
+                        </Tag>
+                      </Tooltip>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {pickHalf(f.message, lang)}
+                      </Typography.Text>
+                    </Space>
                   ))}
                   {a.justification && (
                     <Typography.Text type="secondary" style={{ fontSize: 12 }}>

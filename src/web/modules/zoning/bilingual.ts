@@ -1,0 +1,12 @@
+import type { Lang } from '../../../common/i18n.js';
+
+/**
+ * The zoning server writes some texts in both languages, Chinese first and English after it
+ * (`人口比 6（…）超过阈值 3 · Population ratio 6 (36 / 6) above 3`, `区域内新增病例…重新计算 A new case …`).
+ * Shows the half for the interface language; a text without an English half is shown as it is.
+ */
+export function pickHalf(text: string, lang: Lang): string {
+  const m = /^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s*(?:·\s*)?([A-Z][^\u3000-\u9fff\uff00-\uffef]*)$/s.exec(text);
+  if (!m) return text;
+  return lang === 'en' ? m[2].trim() : m[1].trim();
+}
