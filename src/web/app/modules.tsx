@@ -16,6 +16,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { BorderOuterOutlined, GlobalOutlined, WarningOutlined } from '@ant-design/icons';
+import { ClusterOutlined, NodeIndexOutlined, ProfileOutlined, RadarChartOutlined } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import type { MessageKey } from '../../common/i18n.js';
 import type { Capability } from '../../common/roles.js';
@@ -74,6 +75,18 @@ export const NAV: NavItem[] = [
     ],
   },
   {
+    key: 'cases',
+    label: 'nav.cases',
+    icon: <NodeIndexOutlined />,
+    capabilities: ['case.read', 'preset.manage', 'companions.review'],
+    children: [
+      { key: 'casesList', label: 'nav.casesList', icon: <NodeIndexOutlined />, path: '/cases', capabilities: ['case.read'] },
+      { key: 'casesClusters', label: 'nav.casesClusters', icon: <ClusterOutlined />, path: '/clusters', capabilities: ['case.read'] },
+      { key: 'casesCompanions', label: 'nav.casesCompanions', icon: <RadarChartOutlined />, path: '/companions', capabilities: ['companions.review'] },
+      { key: 'casesPresets', label: 'nav.casesPresets', icon: <ProfileOutlined />, path: '/presets', capabilities: ['case.read', 'preset.manage'] },
+    ],
+  },
+  {
     key: 'zoning',
     label: 'nav.zoning',
     icon: <BorderOuterOutlined />,
@@ -113,6 +126,12 @@ export const PAGES: PageRoute[] = [
   { path: '/testing/lab', page: page(() => import('../modules/testing/pages/lab-page.js'), 'LabPage'), capabilities: ['testing.lab'] },
   { path: '/testing/sites', page: page(() => import('../modules/testing/pages/sites-page.js'), 'SitesPage'), capabilities: ['testing.read'] },
   { path: '/testing/planning', page: page(() => import('../modules/testing/pages/planning-page.js'), 'PlanningPage'), capabilities: ['testing.read'] },
+  { path: '/cases', page: page(() => import('../modules/cases/pages/cases-page.js'), 'CasesPage'), capabilities: ['case.read'] },
+  { path: '/cases/:id', page: page(() => import('../modules/cases/pages/case-detail-page.js'), 'CaseDetailPage'), capabilities: ['case.read'] },
+  { path: '/clusters', page: page(() => import('../modules/cases/pages/cluster-board-page.js'), 'ClusterBoardPage'), capabilities: ['case.read'] },
+  { path: '/clusters/:id', page: page(() => import('../modules/cases/pages/cluster-page.js'), 'ClusterPage'), capabilities: ['case.read'] },
+  { path: '/presets', page: page(() => import('../modules/cases/pages/presets-page.js'), 'PresetsPage'), capabilities: ['case.read', 'preset.manage'] },
+  { path: '/companions', page: page(() => import('../modules/cases/pages/companions-page.js'), 'CompanionsPage'), capabilities: ['companions.review'] },
   { path: '/zoning/areas', page: page(() => import('../modules/zoning/pages/areas-page.js'), 'AreasPage'), capabilities: ['area.read'] },
   { path: '/zoning/areas/:id', page: page(() => import('../modules/zoning/pages/area-detail-page.js'), 'AreaDetailPage'), capabilities: ['area.read'] },
   { path: '/zoning/map', page: page(() => import('../modules/zoning/pages/map-page.js'), 'ZoningMapPage'), capabilities: ['area.read'] },
