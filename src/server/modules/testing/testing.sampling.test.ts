@@ -86,6 +86,32 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     expect(counts).toEqual([5, 5]);
   });
 
+  it('a burst of single scans by resident code is checked together; a bad one fails alone with its own reason', async () => {
+    const tubes = [await openTube(20, barcode(), otherCampaignId), await openTube(20, barcode(), otherCampaignId)];
+    const good = [...city.persons.a11, ...city.persons.a12, ...city.persons.a21];
+    const goodBodies = await Promise.all(good.map(async (p, i) => ({ clientId: cid(), tubeId: tubes[i % 2].id, residentCode: await codeOf(t, p.id) })));
+    const outsider = await codeOf(t, city.persons.c11[0].id);
+    const bad = [
+      { clientId: cid(), tubeId: tubes[0].id, residentCode: `${outsider.slice(0, -12)}AAAAAAAAAAAA` },
+      { clientId: cid(), tubeId: tubes[1].id, residentCode: outsider },
+      { clientId: cid(), tubeId: tubes[0].id, idNumber: '110101199003070000' },
+    ];
+    const answers = await Promise.all([...goodBodies.slice(0, 10), ...bad, ...goodBodies.slice(10)].map((b) => post('/api/testing/scans', city.users.sampler.headers, b)));
+    const byClient = new Map(answers.map((a, i) => [[...goodBodies.slice(0, 10), ...bad, ...goodBodies.slice(10)][i].clientId, a]));
+    for (const [i, b] of goodBodies.entries()) {
+      const a = byClient.get(b.clientId)!;
+      expect(a.statusCode, a.body).toBe(200);
+      expect(a.json()).toMatchObject({ status: 'applied', tube: { id: b.tubeId } });
+      expect(a.json().nameMasked).not.toBe(good[i].name);
+      expect(a.json().lastNames.length).toBeGreaterThan(0);
+    }
+    expect(byClient.get(bad[0].clientId)!.json().error).toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'signature' } });
+    expect(byClient.get(bad[1].clientId)!.json().error.code).toBe('PERSON_OUTSIDE_CAMPAIGN');
+    expect(byClient.get(bad[2].clientId)!.json().error.code).toBe('PERSON_NOT_FOUND');
+    const counts = await Promise.all(tubes.map(async (x) => (await get(`/api/testing/tubes/${x.id}`, city.users.sampler.headers)).json().count));
+    expect(counts).toEqual([10, 10]);
+  });
+
   it('errors are rejected with their reason and write nothing', async () => {
     const tube = await openTube(5);
     const j = await journalCount();
