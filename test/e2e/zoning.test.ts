@@ -168,7 +168,7 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     await item.waitFor();
     await expect(item.getAttribute('data-level')).resolves.toBe('high');
     await item.getByText(place.buildingName).first().waitFor();
-    await expect(item.getByTestId('public-expected-lift').textContent()).resolves.toMatch(/预计 \d{4}-\d{2}-\d{2} 起调整为解封/);
+    await expect(item.getByTestId('public-expected-lift').textContent()).resolves.toMatch(/^预计解封：\d{4}-\d{2}-\d{2}$/);
     await resident.getByTestId('public-district').filter({ hasText: '西陵区' }).waitFor();
     await expect(resident.getByTestId('public-geojson').getAttribute('href')).resolves.toBe('/api/public/zoning/geojson');
     await expect(resident.getByTestId('sidebar').count()).resolves.toBe(0);

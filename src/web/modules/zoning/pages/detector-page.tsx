@@ -112,12 +112,14 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
           dataSource={r ? [...r.areas].sort((a, b) => Number(b.flagged) - Number(a.flagged) || (b.ratio ?? 0) - (a.ratio ?? 0)) : []}
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
           locale={{ emptyText: t('zoning.noAreas') }}
-          scroll={{ x: 1300 }}
+          scroll={{ x: 1450 }}
           onRow={(a) => ({ 'data-testid': 'detector-row', 'data-id': a.areaId, 'data-flagged': String(a.flagged), style: a.flagged ? FLAGGED_ROW : undefined }) as React.HTMLAttributes<HTMLElement>}
           columns={[
             {
               title: t('zoning.name'),
               dataIndex: 'name',
+              width: 170,
+              fixed: 'left',
               render: (v: string, a) => (
                 <Space orientation="vertical" size={0}>
                   <Link to={`/zoning/areas/${a.areaId}`}>{v}</Link>
@@ -149,8 +151,9 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
               ),
             },
             {
-              title: t('zoning.granularity'),
+              title: t('zoning.granularityVsPreset'),
               key: 'granularity',
+              width: 120,
               render: (_: unknown, a) => {
                 const coarse = a.flags.some((f) => f.kind === 'granularity');
                 return (
@@ -168,6 +171,7 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
             {
               title: t('zoning.reasons'),
               key: 'flags',
+              width: 300,
               render: (_: unknown, a) => (
                 <Space orientation="vertical" size={2}>
                   {a.flags.map((f) => (

@@ -36,7 +36,11 @@ function AreaItem({ area }: { area: PublicAreaDto }) {
           {t('publicAreas.since', { at: formatTime(area.publishedAt, lang) })}
         </Typography.Text>
         <Typography.Text data-testid="public-expected-lift">
-          {t('publicAreas.expectedLift')}: {step ? t('publicAreas.expectedLiftAt', { at: step.date, to }) : t('publicAreas.expectedLiftUnknown')}
+          {!step
+            ? `${t('publicAreas.expectedLift')}：${t('publicAreas.expectedLiftUnknown')}`
+            : step.to === 'lifted'
+              ? t('publicAreas.expectedLiftedAt', { at: step.date })
+              : t('publicAreas.expectedLiftAt', { at: step.date, to })}
         </Typography.Text>
       </Space>
     </List.Item>
@@ -126,7 +130,7 @@ export function PublicAreasPage() {
             type="warning"
             showIcon
             title={t('publicAreas.busy', { seconds: state.seconds })}
-            description={t('publicAreas.retryIn', { seconds: state.seconds })}
+            description={t('publicAreas.retryIn')}
             action={<Button size="small" onClick={retry}>{t('publicAreas.retryNow')}</Button>}
             style={{ marginBottom: 16 }}
             data-testid="public-busy"
