@@ -3,8 +3,8 @@ import { useRef, useState } from 'react';
 import type { ContactBody, ContactCategory, ContactDto } from '../../../../common/cases.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useErrorText } from '../../../components/error-alert.js';
-import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
 import { personsApi, type Person } from '../../persons/api.js';
+import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
 
 type Who = 'existing' | 'nonResident' | 'outside';
@@ -149,8 +149,8 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
                 <Input maxLength={20} />
               </Form.Item>
             </Space>
-            <Form.Item name="jurisdictionId" label={t('cases.contact.stay')} rules={[{ required: true, message: t('common.required') }]} getValueFromEvent={(j: { id: string }) => j.id}>
-              <JurisdictionSelect data-testid="np-stay" />
+            <Form.Item name="jurisdictionId" label={t('cases.contact.stay')} rules={[{ required: true, message: t('common.required') }]}>
+              <JurisdictionSearch levels={['compound', 'building', 'entrance']} data-testid="np-stay" />
             </Form.Item>
             <Form.Item name="regionOfOrigin" label={t('cases.contact.regionOfOrigin')}>
               <Input maxLength={100} data-testid="np-origin" />

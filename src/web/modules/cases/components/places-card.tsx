@@ -6,7 +6,7 @@ import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionName } from '../../../components/jurisdiction-name.js';
-import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
+import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
 
 /** `YYYY-MM-DDTHH:mm` in the city's zone (Asia/Shanghai, UTC+8 all year) → epoch ms. */
@@ -71,8 +71,8 @@ export function PlacesCard({ caseId, canManage }: { caseId: string; canManage: b
             <Radio.Group optionType="button" options={[{ value: 'node', label: t('cases.place.byNode') }, { value: 'coords', label: t('cases.place.byCoords') }]} />
           </Form.Item>
           {mode === 'node' ? (
-            <Form.Item name="jurisdictionId" label={t('cases.place.node')} rules={[{ required: true, message: t('common.required') }]} getValueFromEvent={(j: { id: string }) => j.id}>
-              <JurisdictionSelect />
+            <Form.Item name="jurisdictionId" label={t('cases.place.node')} rules={[{ required: true, message: t('common.required') }]}>
+              <JurisdictionSearch levels={['compound', 'building', 'entrance']} data-testid="place-node" />
             </Form.Item>
           ) : (
             <Space>
