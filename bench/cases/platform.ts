@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -30,6 +30,16 @@ export interface PlatformBenchSizes {
   singles: number;
   /** How long each HTTP load runs, in ms. */
   httpMs: number;
+}
+
+/**
+ * Closes a bench database and removes what it left on disk: the temp SQLite folder (gigabytes at the
+ * big tiers), or the PostgreSQL schema.
+ */
+export async function closeBenchDeps(deps: Awaited<ReturnType<typeof benchDeps>>): Promise<void> {
+  if (deps.config.dbKind === 'postgres' && deps.config.pgSchema) await sql`drop schema if exists ${sql.id(deps.config.pgSchema)} cascade`.execute(deps.db);
+  await deps.handle.close();
+  if (deps.config.dbKind === 'sqlite' && path.basename(path.dirname(deps.config.db)).startsWith('bw-bench-')) rmSync(path.dirname(deps.config.db), { recursive: true, force: true });
 }
 
 export async function platformCases(dialect: 'sqlite' | 'postgres', sizes: PlatformBenchSizes): Promise<BenchRow[]> {
@@ -112,7 +122,6 @@ export async function platformCases(dialect: 'sqlite' | 'postgres', sizes: Platf
   const health = await httpLoad(`${base}/api/health`, { durationMs: dur, concurrency: 32 });
   rows.push({ group: g, name: 'GET /api/health (all hooks)', ops: health.ok, seconds: health.seconds, unit: 'req', ceiling: `${g}/bare Fastify route (ceiling)` });
   await app.close();
-  if (dialect === 'postgres' && deps.config.pgSchema) await sql`drop schema ${sql.id(deps.config.pgSchema)} cascade`.execute(db);
-  await deps.handle.close();
+  await closeBenchDeps(deps);
   return rows;
 }

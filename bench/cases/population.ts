@@ -22,7 +22,7 @@ import { makeResidentId } from '../../src/server/modules/population/resident-id.
 import { systemActor } from '../../src/server/platform/actor.js';
 import type { BenchRow } from '../lib.js';
 import { measure } from '../lib.js';
-import { benchDeps } from './platform.js';
+import { benchDeps, closeBenchDeps } from './platform.js';
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
@@ -38,15 +38,21 @@ export interface PopulationBenchSizes {
 
 /** Progress on stderr every few seconds, so a long tier shows it is alive (and how fast it goes). */
 function progressLogger(what: string) {
-  const t0 = Date.now();
+  let t0 = 0;
   let last = 0;
   return (done: number, total: number) => {
     const now = Date.now();
+    t0 ||= now;
     if (now - last < 15_000 && done < total) return;
     last = now;
     const s = (now - t0) / 1000;
     console.error(`  … ${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} in ${s.toFixed(0)} s (${Math.round(done / Math.max(s, 0.001)).toLocaleString('en-US')}/s), RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
   };
+}
+
+/** Echoes a measured row on stderr at once, so a long tier cut short still leaves its numbers. */
+function echo(r: BenchRow): void {
+  console.error(`  = ${r.group} / ${r.name}: ${r.ops.toLocaleString('en-US')} in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en-US')} ${r.unit}/s)${r.note ? `; ${r.note}` : ''}`);
 }
 
 export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: PopulationBenchSizes): Promise<BenchRow[]> {
@@ -59,12 +65,14 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
 
   const genProgress = progressLogger(`city generation (${dialect})`);
   rows.push(await measure(g, 'city generation', cityN, async () => void (await generateCity(deps, { residents: cityN, seed: 'bench', onProgress: (p) => genProgress(p.done, p.total) })), { unit: 'persons', ceiling }));
+  echo(rows.at(-1)!);
 
   // The ceiling: the same bulk path fed with finished rows (copies of a generated person), rolled back.
   const template = await deps.db.selectFrom('persons').selectAll().where('resident', '=', 1).limit(1).executeTakeFirstOrThrow();
   const rawN = Math.min(cityN, 1_000_000);
   const rawSeconds = await rawInsertSeconds(deps.db, deps.handle, template, rawN);
   rows.unshift({ group: g, name: 'raw prepared insert of person rows (ceiling)', ops: rawN, seconds: rawSeconds, unit: 'rows' });
+  echo(rows[0]);
 
   // A resident list living in the generated city: district, street, community and compound names
   // make every address unambiguous; documents from a region the generator never uses (429004).
@@ -102,6 +110,7 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
   );
   rmSync(dir, { recursive: true, force: true });
   if (report && report.created + report.unchanged + report.updated !== importN) rows.at(-1)!.note = `only ${report.created} of ${importN} imported: ${report.errors[0]?.reason ?? ''}`;
+  echo(rows.at(-1)!);
 
   // Lookup by ID through the HMAC: the service (normalise, HMAC for each document type, select,
   // scope, DTO) against a raw select by a precomputed HMAC.
@@ -127,14 +136,8 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
   times.sort((a, b) => a - b);
   const q = (f: number) => times[Math.min(times.length - 1, Math.floor(f * times.length))].toFixed(2);
   rows.at(-1)!.note = `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms over ${(cityN + importN).toLocaleString('en-US')} persons${missing ? `; ${missing} not found!` : ''}`;
+  echo(rows.at(-1)!);
 
-  await deps.handle.close();
-  if (dialect === 'postgres' && deps.config.pgSchema) {
-    const pg = await import('pg');
-    const c = new pg.default.Client({ connectionString: process.env.BULWARK_BENCH_PG });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${deps.config.pgSchema}" CASCADE`);
-    await c.end();
-  }
+  await closeBenchDeps(deps);
   return rows;
 }
