@@ -92,8 +92,12 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
   for (let i = 0; i < importN; i += 5000) {
     const lines: string[] = [];
     for (let k = i; k < Math.min(importN, i + 5000); k++) {
-      const birth = `19${String(40 + (k % 60)).padStart(2, '0')}-${String(1 + (k % 12)).padStart(2, '0')}-${String(1 + (Math.floor(k / 12) % 28)).padStart(2, '0')}`;
-      const id = makeResidentId('429004', birth, Math.floor(k / 336) % 1000, k % 2 ? 'male' : 'female');
+      // Distinct documents for up to 10M rows: 20,160 birth dates (60 years × 12 months × 28 days)
+      // × 500 sequence numbers, the sex in the sequence number's parity.
+      const d = k % 20_160;
+      const birth = `19${String(40 + (d % 60)).padStart(2, '0')}-${String(1 + (Math.floor(d / 60) % 12)).padStart(2, '0')}-${String(1 + Math.floor(d / 720)).padStart(2, '0')}`;
+      const male = k % 2 === 1;
+      const id = makeResidentId('429004', birth, 2 * (Math.floor(k / 20_160) % 500) + (male ? 1 : 0), male ? 'male' : 'female');
       ids.push(id);
       const [district, street, community, compound, building, entrance] = addressOf(entrances.rows[k % entrances.rows.length].path);
       lines.push([`导入${k}`, id, `139${String(k).padStart(8, '0')}`, district, street, community, compound, building, entrance, String(100 + (k % 3000))].map(csvField).join(','));
