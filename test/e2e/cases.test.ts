@@ -219,6 +219,22 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     for (const k of ['positiveToConfirmed', 'coreInvestigation', 'closeContactsIdentified', 'contactToQuarantine']) await row.getByTestId(`agg-${k}`).waitFor();
     await expect(row.getByTestId('agg-positiveToConfirmed').getAttribute('data-over')).resolves.toBe('false');
     await hq.screenshot({ path: screenshotPath('cases-cluster-board.png'), fullPage: true });
+  }, 60_000);
+
+  it('switches the city to the November 2022 preset with a reason; the case keeps the version it was handled under', async () => {
+    await hq.goto(`${demo.url}/presets`);
+    const nov = hq.locator('[data-testid=preset-row][data-label="optimisation-2022-11@v1"]');
+    await nov.getByTestId('preset-activate').click();
+    await hq.locator('.ant-modal:visible textarea').fill('执行二十条优化措施');
+    await hq.locator('.ant-modal:visible .ant-btn-primary').click();
+    await expect.poll(() => nov.getAttribute('data-active')).toBe('true');
+    await expect(hq.locator('[data-testid=preset-row][data-label="ninth-edition-2022-06@v1"]').getAttribute('data-active')).resolves.toBe('false');
+    await hq.screenshot({ path: screenshotPath('cases-presets.png'), fullPage: true });
+    const journaled = await demo.server.deps.db.selectFrom('journal').select('reason').where('action', '=', 'cases.preset.activate').execute();
+    expect(journaled.map((j) => j.reason)).toContain('执行二十条优化措施');
+
+    await hq.goto(`${demo.url}/cases/${caseId}`);
+    await expect(hq.getByTestId('case-preset').textContent()).resolves.toBe('ninth-edition-2022-06@v1');
     expect(problems).toEqual([]);
   }, 60_000);
 });

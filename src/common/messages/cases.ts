@@ -159,6 +159,7 @@ export const CASES_MESSAGES = {
   'clusters.status.extinguished': ['已扑灭', 'Extinguished'],
   'clusters.cases': ['病例数', 'Cases'],
   'clusters.daysSinceLast': ['距末例天数', 'Days since last case'],
+  'clusters.lastCaseAt': ['末例时间', 'Last case'],
   'clusters.inControlShare': ['管控内发现占比', 'Found inside control'],
   'clusters.openContacts': ['未结束接触者', 'Open contacts'],
   'clusters.uncontrolled': ['未管控 {n}', '{n} not yet controlled'],

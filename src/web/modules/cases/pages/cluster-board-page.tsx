@@ -40,6 +40,7 @@ export function ClusterBoardPage(_: PageProps) {
             title: t('clusters.name'),
             dataIndex: 'name',
             fixed: 'left',
+            width: 220,
             render: (v: string, k) => (
               <Space orientation="vertical" size={0}>
                 <Link to={`/clusters/${k.id}`} data-testid="cluster-link">{v}</Link>

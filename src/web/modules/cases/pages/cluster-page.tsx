@@ -75,7 +75,7 @@ export function ClusterPage(_: PageProps) {
           <Descriptions.Item label={t('clusters.status')}><ClusterStatusTag status={cluster.data.status} /></Descriptions.Item>
           <Descriptions.Item label={t('common.jurisdiction')}><JurisdictionName path={cluster.data.jurisdictionPath} /></Descriptions.Item>
           <Descriptions.Item label={t('cases.presetVersion')}>{cluster.data.presetVersion}</Descriptions.Item>
-          <Descriptions.Item label={t('clusters.daysSinceLast')}>{formatTime(cluster.data.lastCaseAt, lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('clusters.lastCaseAt')}>{formatTime(cluster.data.lastCaseAt, lang)}</Descriptions.Item>
         </Descriptions>
       )}
       <Card size="small" title={t('clusters.graph')} extra={<span data-testid="graph-summary">{t('clusters.graph.nodes', { cases: nCases, contacts: view.nodes.length - nCases })}</span>}>
