@@ -668,7 +668,7 @@ export function createZoningService(deps: Deps) {
   function createPublicCache() {
     let checkedAt = -Infinity;
     let version = -1;
-    const built = new Map<string, unknown>();
+    const built = new Map<string, Promise<unknown>>();
     return {
       invalidate() {
         checkedAt = -Infinity;
@@ -688,12 +688,13 @@ export function createZoningService(deps: Deps) {
             built.clear();
           }
         }
+        // The promise is kept, not the result: concurrent requests on a new version share one build.
         const hit = built.get(key);
-        if (hit) return hit as T;
-        const v = version;
-        const body = await build(v);
-        if (v === version) built.set(key, body);
-        return body;
+        if (hit) return hit as Promise<T>;
+        const pending = build(version);
+        built.set(key, pending);
+        pending.catch(() => built.delete(key));
+        return pending;
       },
     };
   }
