@@ -1,9 +1,8 @@
 import { addDays, daysBetween, startOfDay } from '../../platform/clock.js';
 import type { PresetParams } from '../cases/presets.schema.js';
+import type { PlannedPhase, StayPhase } from '../../../common/quarantine.js';
 
-/** The phases a stay moves through, in order. `ended`: past the last boundary but not yet released. */
-export const STAY_PHASES = ['central', 'home_quarantine', 'home_monitoring'] as const;
-export type StayPhase = (typeof STAY_PHASES)[number];
+export { STAY_PHASES, type PlannedPhase, type StayPhase } from '../../../common/quarantine.js';
 
 /** The control status (管控状态) each phase holds a person in. */
 export const PHASE_STATUS = {
@@ -13,15 +12,6 @@ export const PHASE_STATUS = {
 } as const satisfies Record<StayPhase, string>;
 
 export type QuarantineRule = PresetParams['contacts']['close']['quarantine'];
-
-export interface PlannedPhase {
-  phase: StayPhase;
-  days: number;
-  /** Last day number of the phase (inclusive). */
-  lastDay: number;
-  /** Epoch ms the phase ends: the end of its last day in the configured zone. */
-  endsAt: number;
-}
 
 export interface StayPlan {
   phases: PlannedPhase[];

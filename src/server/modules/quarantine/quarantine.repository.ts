@@ -126,6 +126,13 @@ export async function updateStay(db: DbOrTx, id: string, expect: { status: strin
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Names of facilities and numbers of rooms, for labelling stays (one query each). */
+export async function labelsOf(db: DbOrTx, facilityIds: readonly string[], roomIds: readonly string[]): Promise<{ facilities: Map<string, string>; rooms: Map<string, string> }> {
+  const f = facilityIds.length ? await db.selectFrom('quarantine_facilities').select(['id', 'name']).where('id', 'in', [...facilityIds]).execute() : [];
+  const r = roomIds.length ? await db.selectFrom('quarantine_rooms').select(['id', 'number']).where('id', 'in', [...roomIds]).execute() : [];
+  return { facilities: new Map(f.map((x) => [x.id, x.name])), rooms: new Map(r.map((x) => [x.id, x.number])) };
+}
+
 export async function listStays(
   db: DbOrTx,
   prefix: string | null,

@@ -56,6 +56,11 @@ const quarantineRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
     return req.tx((trx) => q.assign(trx, req.actor, req.body), 201);
   });
 
+  app.get('/api/quarantine/plan', {
+    config: { policy: { capability: 'quarantine.manage', scope: 'none' } },
+    schema: { tags: ['quarantine'], description: 'The stay the active preset would give now (phases, end date, test days), before assigning.', querystring: s.planQuery, response: { 200: s.plan } },
+  }, async (req) => q.plan(req.query));
+
   app.get('/api/quarantine/stays', {
     config: { policy: { capability: 'quarantine.read', scope: 'filtered' } },
     schema: { tags: ['quarantine'], description: 'Stays of persons (or in facilities) in your scope, newest first.', querystring: s.stayListQuery, response: { 200: z.object({ items: z.array(s.stay), total: z.number().int() }) } },

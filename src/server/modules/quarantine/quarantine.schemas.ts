@@ -118,6 +118,27 @@ export const stay = z.object({
   releaseOverride: z.boolean(),
   tests: z.array(z.object({ day: z.number().int(), date: z.string(), dueAt: z.number(), taskId: z.string().nullable(), result: z.enum(['negative', 'positive']).nullable(), recordedAt: z.number().nullable() })),
   createdAt: z.number(),
+  personNameMasked: z.string().nullable().optional().describe('Masked name (on reads; null when the person lies outside your scope)'),
+  facilityName: z.string().nullable().optional(),
+  roomNumber: z.string().nullable().optional(),
+});
+
+export const planQuery = z.object({
+  mode: z.enum(['central', 'home']),
+  category: z.enum(['close', 'secondary']).optional(),
+  exposureDate: day.optional(),
+});
+export const plan = z.object({
+  preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
+  mode: z.enum(['central', 'home']),
+  category: z.enum(['close', 'secondary']),
+  firstDay: z.number().int(),
+  exposureDay: z.string(),
+  phases: z.array(phase),
+  totalDays: z.number().int(),
+  endDay: z.string(),
+  endsAt: z.number(),
+  tests: z.array(z.object({ day: z.number().int(), date: z.string(), dueAt: z.number() })),
 });
 
 export const stayListQuery = z.object({

@@ -7,8 +7,10 @@ import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import type { PresetParams } from '../cases/presets.schema.js';
 import type { Basis, BasisType } from '../control/control.rules.js';
+import { maskName } from '../population/names.js';
 import { dayNumber, PHASE_STATUS, planStay, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
+import type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
 import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
@@ -45,81 +47,7 @@ export type PresetSource = (trx?: DbOrTx) => Promise<ActivePreset>;
 export type RoomStatus = repo.RoomStatus;
 export const ROOM_STATUSES = Object.keys(repo.ROOM_STATUS_COLUMN) as RoomStatus[];
 
-export interface FacilityDto {
-  id: string;
-  name: string;
-  jurisdictionId: string;
-  jurisdictionPath: string;
-  address: string;
-  lng: number | null;
-  lat: number | null;
-  staffCount: number;
-  unitId: string | null;
-  active: boolean;
-  occupancy: OccupancyDto;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface OccupancyDto {
-  roomsTotal: number;
-  /** Rooms free for a new person (status available). */
-  roomsAvailable: number;
-  roomsOccupied: number;
-  roomsCleaning: number;
-  roomsOutOfService: number;
-  bedsTotal: number;
-  occupants: number;
-}
-
-export interface RoomDto {
-  id: string;
-  facilityId: string;
-  number: string;
-  floor: number;
-  capacity: number;
-  status: RoomStatus;
-  occupants: number;
-}
-
-export interface StayTestDto {
-  day: number;
-  date: string;
-  dueAt: number;
-  taskId: string | null;
-  result: 'negative' | 'positive' | null;
-  recordedAt: number | null;
-}
-
-export interface StayDto {
-  id: string;
-  personId: string;
-  jurisdictionPath: string;
-  mode: 'central' | 'home';
-  category: 'close' | 'secondary';
-  facilityId: string | null;
-  roomId: string | null;
-  status: 'active' | 'released';
-  phase: StayPhase | 'ended' | 'released';
-  phases: PlannedPhase[];
-  basis: Basis;
-  reason: string;
-  preset: { id: string; key: string; version: string };
-  firstDay: 0 | 1;
-  exposureDay: string;
-  endDay: string;
-  endsAt: number;
-  /** Today's day number and the total ("第 3 天 / 共 10 天"). */
-  dayCounter: { day: number; total: number; label: string };
-  overdue: boolean;
-  overdueAlertedAt: number | null;
-  ownerUnitId: string | null;
-  releasedAt: number | null;
-  releaseReason: string | null;
-  releaseOverride: boolean;
-  tests: StayTestDto[];
-  createdAt: number;
-}
+export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
 
 export interface FacilityInput {
   name: string;
@@ -263,6 +191,32 @@ export function createQuarantineService(deps: Deps) {
     const r = await repo.findStay(db, id);
     if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path)))) throw QuarantineErrors.QUARANTINE_STAY_NOT_FOUND({ stayId: id });
     return r;
+  }
+
+  /** Adds the person's masked name, the facility name and the room number to stays being read. */
+  async function labelled(actor: Actor, items: StayDto[], db: DbOrTx): Promise<StayDto[]> {
+    if (!items.length) return items;
+    const uniq = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+    const [briefs, labels] = await Promise.all([
+      deps.services.population.briefs(actor, uniq(items.map((s) => s.personId)), db),
+      repo.labelsOf(db, uniq(items.map((s) => s.facilityId)), uniq(items.map((s) => s.roomId))),
+    ]);
+    return items.map((s) => {
+      const b = briefs.get(s.personId);
+      return { ...s, personNameMasked: b ? maskName(b.name) : null, facilityName: s.facilityId ? labels.facilities.get(s.facilityId) ?? null : null, roomNumber: s.roomId ? labels.rooms.get(s.roomId) ?? null : null };
+    });
+  }
+
+  /** The stay the active preset gives for a mode and category from an exposure day (no scope, no write). */
+  async function planFor(input: { mode: 'central' | 'home'; category?: 'close' | 'secondary'; exposureDate?: string | null }, db?: DbOrTx): Promise<StayPlanDto> {
+    const preset = await activePreset(db);
+    const category = input.category ?? 'close';
+    const firstDay = preset.params.dayCounting.firstDay;
+    const exposureDay = input.exposureDate ?? calendarDay(deps.clock.now(), tz);
+    if (!DAY_RE.test(exposureDay)) throw QuarantineErrors.QUARANTINE_EXPOSURE_INVALID({ exposureDate: exposureDay });
+    const plan = planStay(preset.params.contacts[category].quarantine, firstDay, input.mode, exposureDay, tz);
+    if (!plan.phases.length) throw QuarantineErrors.QUARANTINE_RULE_EMPTY({ category, preset: preset.version });
+    return { preset: { id: preset.id, key: preset.key, version: preset.version, name: preset.name }, mode: input.mode, category, firstDay, exposureDay, ...plan };
   }
 
   async function publishOccupancy(trx: Tx, facilityId: string): Promise<void> {
@@ -440,6 +394,9 @@ export function createQuarantineService(deps: Deps) {
     },
 
     activePreset,
+
+    /** What a stay would be if assigned now (the assign dialog shows the end date and test days first). */
+    plan: planFor,
 
     // ---------------------------------------------------------------- facilities and rooms
 
@@ -683,7 +640,7 @@ export function createQuarantineService(deps: Deps) {
 
     async getStay(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<StayDto> {
       const s = await visibleStay(db, actor, id);
-      return stayDto(s, await repo.listTests(db, id));
+      return (await labelled(actor, [stayDto(s, await repo.listTests(db, id))], db))[0]!;
     },
 
     async listStays(actor: Actor, q: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: StayDto[]; total: number }> {
@@ -691,7 +648,7 @@ export function createQuarantineService(deps: Deps) {
       const r = await repo.listStays(db, scopePrefix(actor), { status: q.status, facilityId: q.facilityId, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
       const items: StayDto[] = [];
       for (const s of r.rows) items.push(stayDto(s, await repo.listTests(db, s.id)));
-      return { items, total: r.total };
+      return { items: await labelled(actor, items, db), total: r.total };
     },
 
     /** Records a scheduled test day's result (negative / positive). */

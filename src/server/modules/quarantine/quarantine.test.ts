@@ -217,6 +217,29 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const outPerson = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis, reason: '居家' } });
     expect(outPerson.statusCode).toBe(404);
   });
+
+  it('previews the stay the active preset gives before assigning, and labels listed stays with a masked name, facility and room', async () => {
+    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
+    const plan = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=central&exposureDate=2026-11-28', headers });
+    expect(plan.statusCode).toBe(200);
+    expect(plan.json()).toMatchObject({ preset: { version: 'ninth-edition-2022-06@1' }, firstDay: 0, totalDays: 10, endDay: '2026-12-08' });
+    expect(plan.json().tests.map((x: { day: number }) => x.day)).toEqual([1, 2, 3, 5, 7]);
+    const home = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=home&category=secondary', headers });
+    expect(home.json().phases.map((x: { phase: string }) => x.phase)).toEqual(['home_quarantine']);
+    expect((await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=elsewhere', headers })).statusCode).toBe(400);
+
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
+    // What the dialog showed is what the stay became.
+    expect([s.endDay, s.tests.map((x) => x.date)]).toEqual([plan.json().endDay, plan.json().tests.map((x: { date: string }) => x.date)]);
+    const list = (await t.app.inject({ method: 'GET', url: '/api/quarantine/stays?status=active', headers })).json();
+    const row = list.items.find((x: { id: string }) => x.id === s.id);
+    expect(row).toMatchObject({ facilityName: '西陵区集中隔离点', roomNumber: '101' });
+    expect(row.personNameMasked).toMatch(/\*/);
+    const person = await t.deps.services.population.get(actor, p!);
+    expect(row.personNameMasked).not.toBe(person.name);
+  });
 });
 
 const MINUTE_MS = 60_000;

@@ -1,0 +1,121 @@
+/**
+ * Quarantine (隔离): the response shapes the server's quarantine module returns and the web shows.
+ * One definition for both (types and a few vocabulary lists; nothing of the server reaches the bundle).
+ */
+import type { Basis } from './control.js';
+
+/** The phases a stay moves through, in order. `ended`: past the last boundary but not yet released. */
+export const STAY_PHASES = ['central', 'home_quarantine', 'home_monitoring'] as const;
+export type StayPhase = (typeof STAY_PHASES)[number];
+
+/** A room's state: `occupied` follows assignments only; the others are set by hand when the room is empty. */
+export const ROOM_STATUS_LIST = ['available', 'occupied', 'cleaning', 'out_of_service'] as const;
+export type RoomStatus = (typeof ROOM_STATUS_LIST)[number];
+
+export type QuarantineMode = 'central' | 'home';
+export type ContactCategory = 'close' | 'secondary';
+
+export interface PlannedPhase {
+  phase: StayPhase;
+  days: number;
+  /** Last day number of the phase (inclusive). */
+  lastDay: number;
+  /** Epoch ms the phase ends: the end of its last day in the configured zone. */
+  endsAt: number;
+}
+
+export interface OccupancyDto {
+  roomsTotal: number;
+  /** Rooms free for a new person (status available). */
+  roomsAvailable: number;
+  roomsOccupied: number;
+  roomsCleaning: number;
+  roomsOutOfService: number;
+  bedsTotal: number;
+  occupants: number;
+}
+
+export interface FacilityDto {
+  id: string;
+  name: string;
+  jurisdictionId: string;
+  jurisdictionPath: string;
+  address: string;
+  lng: number | null;
+  lat: number | null;
+  staffCount: number;
+  unitId: string | null;
+  active: boolean;
+  occupancy: OccupancyDto;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RoomDto {
+  id: string;
+  facilityId: string;
+  number: string;
+  floor: number;
+  capacity: number;
+  status: RoomStatus;
+  occupants: number;
+}
+
+export type FacilityDetailDto = FacilityDto & { rooms: RoomDto[] };
+
+export interface StayTestDto {
+  day: number;
+  date: string;
+  dueAt: number;
+  taskId: string | null;
+  result: 'negative' | 'positive' | null;
+  recordedAt: number | null;
+}
+
+export interface StayDto {
+  id: string;
+  personId: string;
+  jurisdictionPath: string;
+  mode: QuarantineMode;
+  category: ContactCategory;
+  facilityId: string | null;
+  roomId: string | null;
+  status: 'active' | 'released';
+  phase: StayPhase | 'ended' | 'released';
+  phases: PlannedPhase[];
+  basis: Basis;
+  reason: string;
+  preset: { id: string; key: string; version: string };
+  firstDay: 0 | 1;
+  exposureDay: string;
+  endDay: string;
+  endsAt: number;
+  /** Today's day number and the total ("第 3 天 / 共 10 天"). */
+  dayCounter: { day: number; total: number; label: string };
+  overdue: boolean;
+  overdueAlertedAt: number | null;
+  ownerUnitId: string | null;
+  releasedAt: number | null;
+  releaseReason: string | null;
+  releaseOverride: boolean;
+  tests: StayTestDto[];
+  createdAt: number;
+  /** Filled on reads (list, one stay): the person's masked name, the facility's name and the room number. */
+  personNameMasked?: string | null;
+  facilityName?: string | null;
+  roomNumber?: string | null;
+}
+
+/** What a stay would be if assigned now under the active preset (the assign dialog shows it before saving). */
+export interface StayPlanDto {
+  preset: { id: string; key: string; version: string; name: string };
+  mode: QuarantineMode;
+  category: ContactCategory;
+  firstDay: 0 | 1;
+  exposureDay: string;
+  phases: PlannedPhase[];
+  totalDays: number;
+  endDay: string;
+  endsAt: number;
+  tests: { day: number; date: string; dueAt: number }[];
+}
