@@ -14,14 +14,14 @@ export interface LookupLimits {
   /** Lookups per ID number per window (keyed by an HMAC: the number itself is never kept). */
   perId: number;
   windowMs: number;
-  /**
-   * Lookups served at once, and lookups started in one turn of the event loop; past either, 503 +
-   * Retry-After. Where queries finish synchronously (SQLite) requests never pile up in flight —
-   * they wait unread in the sockets and are all taken in the next turn — so the per-turn count is
-   * what shows the overload there.
-   */
+  /** Lookups served at once; past it, 503 + Retry-After. */
   maxConcurrent: number;
-  /** Event-loop lag (ms) past which lookups are shed too: two samples in a row over it, every 10 ms. */
+  /**
+   * Event-loop lag (ms) past which lookups are shed too (two samples in a row over it, every
+   * 10 ms) — while lookups are what keeps the loop busy: at least `maxConcurrent` of them started
+   * in the last 1–2 s. Where queries finish synchronously (SQLite) requests never pile up in
+   * flight — they wait unread in the sockets — so the lag is what shows the overload there.
+   */
   maxLagMs: number;
   /** A cached answer is served without any query this long. */
   freshMs: number;
@@ -67,13 +67,17 @@ export function createLookupService(deps: Deps) {
   const cache = new Map<string, Entry>();
   const keysOfPerson = new Map<string, Set<string>>();
   let inFlight = 0;
-  // Lookups started in the current turn of the event loop (reset in its check phase).
-  let thisTurn = 0;
-  let turnReset = false;
-  const resetTurn = () => {
-    thisTurn = 0;
-    turnReset = false;
-  };
+  // Lookups started in the current and the previous second.
+  const recent = { bucket: 0, now: 0, before: 0 };
+  function countStart(): number {
+    const b = Math.floor(performance.now() / 1000);
+    if (b !== recent.bucket) {
+      recent.before = b === recent.bucket + 1 ? recent.now : 0;
+      recent.now = 0;
+      recent.bucket = b;
+    }
+    return recent.now + recent.before;
+  }
   // Event-loop lag: the last two samples' overshoot of a 10 ms timer (started with the first lookup).
   const lag = { last: 0, before: 0, at: 0, timer: undefined as ReturnType<typeof setInterval> | undefined, probe: undefined as (() => number) | undefined };
   function lagMs(): number {
@@ -155,6 +159,7 @@ export function createLookupService(deps: Deps) {
     configure(o: Partial<LookupLimits> & { lagProbe?: () => number }): void {
       const { lagProbe, ...rest } = o;
       lag.probe = lagProbe;
+      recent.now = recent.before = 0;
       limits = { ...limits, ...rest };
       ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);
       idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
@@ -164,17 +169,14 @@ export function createLookupService(deps: Deps) {
 
     /**
      * The per-route load shedding, checked before the body is read: false (too many lookups in
-     * flight or started this turn, or the event loop lagging past `maxLagMs`) means answer 503
-     * with Retry-After now.
+     * flight, or the event loop lagging past `maxLagMs` under a stream of lookups) means answer
+     * 503 with Retry-After now.
      * Every `true` must be followed by one `leave()`.
      */
     tryEnter(): boolean {
-      if (!turnReset) {
-        turnReset = true;
-        setImmediate(resetTurn);
-      }
-      if (inFlight >= limits.maxConcurrent || thisTurn >= limits.maxConcurrent || lagMs() > limits.maxLagMs) return false;
-      thisTurn++;
+      const busy = countStart() >= limits.maxConcurrent;
+      if (inFlight >= limits.maxConcurrent || (busy && lagMs() > limits.maxLagMs)) return false;
+      recent.now++;
       inFlight++;
       return true;
     },
