@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_ADMIN } from '../../src/server/demo/users.js';
 import { makePositiveRecheck } from '../../src/server/modules/cases/cases.test-helpers.js';
+import { SHIPPED_PRESETS } from '../../src/server/modules/cases/presets.schema.js';
 import { makeResidentId } from '../../src/server/modules/population/resident-id.js';
 import { systemActor } from '../../src/server/platform/actor.js';
 import { DAY } from '../../src/server/platform/clock.js';
@@ -233,8 +234,24 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     const journaled = await demo.server.deps.db.selectFrom('journal').select('reason').where('action', '=', 'cases.preset.activate').execute();
     expect(journaled.map((j) => j.reason)).toContain('执行二十条优化措施');
 
+    // A custom preset missing a required parameter is refused with the field named; nothing is created.
+    const ninth = hq.locator('[data-testid=preset-row][data-label="ninth-edition-2022-06@v1"]');
+    await ninth.getByText('以此为基础新建').click();
+    const { targets: _dropped, ...incomplete } = SHIPPED_PRESETS[0].params;
+    await hq.locator('.ant-modal:visible textarea').fill(JSON.stringify(incomplete, null, 2));
+    await hq.locator('.ant-modal:visible .ant-btn-primary').click();
+    await expect(hq.getByTestId('preset-issues').textContent()).resolves.toContain('targets');
+    await hq.screenshot({ path: screenshotPath('cases-preset-invalid.png') });
+    await hq.locator('.ant-modal:visible .ant-modal-close').click();
+    await expect(hq.getByTestId('preset-row').count()).resolves.toBe(2);
+
     await hq.goto(`${demo.url}/cases/${caseId}`);
     await expect(hq.getByTestId('case-preset').textContent()).resolves.toBe('ninth-edition-2022-06@v1');
+    // The same page in English.
+    await hq.getByText('EN', { exact: true }).click();
+    await hq.getByText('Found in the community').first().waitFor();
+    await hq.getByText('Positive tube → case').waitFor();
+    await hq.screenshot({ path: screenshotPath('cases-detail-en.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);
 });
