@@ -16,7 +16,7 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
   let hq: Page;
   let resident: Page;
   /** The building the case lives in, a neighbour in it (not the case), and the case. */
-  let place: { buildingId: string; buildingName: string; compoundName: string; neighbourId: string; caseId: string };
+  let place: { buildingId: string; buildingName: string; buildingCode: string; compoundName: string; compoundCode: string; neighbourId: string; caseId: string };
   let areaId: string;
   /** Whether the detector flagged the proposal (then it was published with a justification). */
   let flagged = false;
@@ -72,19 +72,19 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
 
     // A 西陵区 building with at least four residents: one becomes a case, another is the neighbour we follow.
     const db = deps.db;
-    const buildings = await db.selectFrom('jurisdictions').select(['id', 'name', 'path', 'parent_id']).where('level', '=', 'building').where('path', 'like', '/420500/420502/%').orderBy('code').limit(60).execute();
-    let picked: { id: string; name: string; parentId: string; persons: string[] } | undefined;
+    const buildings = await db.selectFrom('jurisdictions').select(['id', 'name', 'code', 'path', 'parent_id']).where('level', '=', 'building').where('path', 'like', '/420500/420502/%').orderBy('code').limit(60).execute();
+    let picked: { id: string; name: string; code: string; parentId: string; persons: string[] } | undefined;
     for (const b of buildings) {
       const persons = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${b.path}%`).orderBy('id').limit(6).execute();
       if (persons.length >= 4) {
-        picked = { id: b.id, name: b.name, parentId: b.parent_id!, persons: persons.map((p) => p.id) };
+        picked = { id: b.id, name: b.name, code: b.code, parentId: b.parent_id!, persons: persons.map((p) => p.id) };
         break;
       }
     }
     if (!picked) throw new Error('no 西陵区 building with four residents in the demo city');
-    const compound = await db.selectFrom('jurisdictions').select('name').where('id', '=', picked.parentId).executeTakeFirstOrThrow();
+    const compound = await db.selectFrom('jurisdictions').select(['name', 'code']).where('id', '=', picked.parentId).executeTakeFirstOrThrow();
     const c = await deps.services.cases.cases.create(undefined, sys, { personId: picked.persons[0], kind: 'confirmed', reason: '社区筛查发现，诊断为确诊病例' });
-    place = { buildingId: picked.id, buildingName: picked.name, compoundName: compound.name, neighbourId: picked.persons[1], caseId: c.id };
+    place = { buildingId: picked.id, buildingName: picked.name, buildingCode: picked.code, compoundName: compound.name, compoundCode: compound.code, neighbourId: picked.persons[1], caseId: c.id };
 
     browser = await launchChromium();
     hq = await open({ width: 1440, height: 900 }, true);
@@ -114,6 +114,38 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     await expect(hq.getByTestId('area-node').count()).resolves.toBe(1);
     await hq.getByTestId('area-node').getByText(place.buildingName).waitFor();
     await hq.getByTestId('area-basis').getByText(/\*/).waitFor();
+
+    // Review: widened to the whole compound, the detector flags it as coarser than the preset.
+    const adjust = async (add: { code: string; level: string }, remove: string | null, reason: string) => {
+      await hq.getByTestId('adjust-area').click();
+      const form = hq.getByTestId('adjust-form');
+      await form.waitFor();
+      const search = hq.getByTestId('adjust-add');
+      await search.click();
+      await search.locator('input').fill(add.code);
+      // Options read `name · level · code`; a code prefix also finds the places below it.
+      await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: `· ${add.level} · ${add.code}` }).first().click();
+      await hq.keyboard.press('Escape');
+      if (remove) {
+        await hq.getByTestId('adjust-remove').click();
+        await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: remove }).first().click();
+        await hq.keyboard.press('Escape');
+      }
+      await form.getByLabel('原因').fill(reason);
+      await hq.getByTestId('adjust-submit').click();
+      await form.waitFor({ state: 'detached' });
+    };
+    await adjust({ code: place.compoundCode, level: '小区' }, null, '扩大到整个小区');
+    await hq.screenshot({ path: screenshotPath('zoning-widened.png'), fullPage: true });
+    await hq.getByTestId('area-node').getByText(place.compoundName).waitFor();
+    await expect.poll(() => hq.getByTestId('area-detector').getAttribute('data-flagged')).toBe('true');
+    await hq.getByTestId('area-detector').getByText('划定粒度过粗').waitFor();
+    await hq.screenshot({ path: screenshotPath('zoning-widened.png'), fullPage: true });
+    // Narrowed back to the building the evidence points at.
+    await adjust({ code: place.buildingCode, level: '楼栋' }, place.compoundName, '按方案要求按楼栋划定');
+    await hq.getByTestId('area-node').getByText(place.buildingName).waitFor();
+    await expect(hq.getByTestId('area-node').count()).resolves.toBe(1);
+    await expect(hq.getByTestId('area-detector').getByText('划定粒度过粗').count()).resolves.toBe(0);
 
     // A building wider than the case's own entrance may be flagged by the 一刀切 detector; then the
     // publisher must record why it is kept (the form asks for it up front).

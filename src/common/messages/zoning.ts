@@ -145,6 +145,7 @@ export const ZONING_MESSAGES = {
   'zoning.reason.ratio': ['人口/证据比超过阈值', 'Ratio above the threshold'],
   'zoning.reason.granularity': ['粒度粗于方案要求', 'Coarser than the preset'],
   'zoning.reason.past_lifting': ['超过解封日期', 'Past the lifting date'],
+  'zoning.detectorNone': ['没有已发布或待审核的风险区', 'No published or proposed areas'],
   'zoning.noFlags': ['没有被标记的风险区', 'No flagged areas'],
   'zoning.total': ['合计', 'Total'],
 

@@ -6,6 +6,11 @@ import type { Lang } from '../../../common/i18n.js';
  * Shows the half for the interface language; a text without an English half is shown as it is.
  */
 export function pickHalf(text: string, lang: Lang): string {
+  // `中文 · English`: the last separator whose right side has no Chinese.
+  const dot = text.lastIndexOf(' · ');
+  if (dot > 0 && /[\u3000-\u9fff]/.test(text.slice(0, dot)) && !/[\u3000-\u9fff\uff00-\uffef]/.test(text.slice(dot + 3))) {
+    return lang === 'en' ? text.slice(dot + 3).trim() : text.slice(0, dot).trim();
+  }
   const m = /^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s*(?:·\s*)?([A-Z][^\u3000-\u9fff\uff00-\uffef]*)$/s.exec(text);
   if (!m) return text;
   return lang === 'en' ? m[2].trim() : m[1].trim();

@@ -1,4 +1,4 @@
-import { Alert, App, Checkbox, Form, Input, Modal, Select, Space, Typography } from 'antd';
+import { Alert, Checkbox, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { MEASURE_KINDS, MEASURE_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, type MeasureKind, type RiskLevel } from '../../../../common/zoning.js';
 import { formatTime } from '../../../app/format.js';
@@ -180,7 +180,6 @@ interface AdjustValues {
  */
 export function AdjustModal({ area, levels, open, onClose, onDone }: { area: AreaDetailDto; levels: readonly RiskLevel[]; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
   const { t, label } = useI18n();
-  const { message } = App.useApp();
   const errorText = useZoningErrorText();
   const [form] = Form.useForm<AdjustValues>();
   const [busy, setBusy] = useState(false);
@@ -199,7 +198,6 @@ export function AdjustModal({ area, levels, open, onClose, onDone }: { area: Are
         ...(v.remove?.length ? { removeJurisdictionIds: v.remove } : {}),
         reason: v.reason.trim(),
       });
-      message.success(t('zoning.saved'));
       onDone(done);
     } catch (err) {
       setError(errorText(err));
@@ -222,7 +220,7 @@ export function AdjustModal({ area, levels, open, onClose, onDone }: { area: Are
           <Checkbox.Group options={MEASURE_KINDS.map((m) => ({ value: m, label: label(MEASURE_LABELS[m]) }))} />
         </Form.Item>
         <Form.Item name="add" label={t('zoning.addNodes')}>
-          <JurisdictionSearch multiple levels={['entrance', 'building', 'compound']} placeholder={t('zoning.pickNodes')} data-testid="adjust-add" />
+          <JurisdictionSearch multiple levels={['compound', 'building', 'entrance']} placeholder={t('zoning.pickNodes')} data-testid="adjust-add" />
         </Form.Item>
         <Form.Item name="remove" label={t('zoning.removeNodes')}>
           <Select mode="multiple" allowClear options={area.nodes.map((n) => ({ value: n.jurisdictionId, label: n.name }))} data-testid="adjust-remove" />

@@ -111,7 +111,7 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
           loading={report.loading}
           dataSource={r ? [...r.areas].sort((a, b) => Number(b.flagged) - Number(a.flagged) || (b.ratio ?? 0) - (a.ratio ?? 0)) : []}
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
-          locale={{ emptyText: t('zoning.noAreas') }}
+          locale={{ emptyText: t('zoning.detectorNone') }}
           scroll={{ x: 1450 }}
           onRow={(a) => ({ 'data-testid': 'detector-row', 'data-id': a.areaId, 'data-flagged': String(a.flagged), style: a.flagged ? FLAGGED_ROW : undefined }) as React.HTMLAttributes<HTMLElement>}
           columns={[
