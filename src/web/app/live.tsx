@@ -11,6 +11,8 @@ export const LIVE_TOPICS = [
   'alert.raised', 'alert.acknowledged', 'notification.created', 'task.changed', 'system.clock.changed',
   // Mass testing (src/web/modules/testing/live.ts): campaign pages update live through this stream.
   'testing.coverage', 'testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted', 'testing.campaign.changed',
+  // Quarantine (src/web/modules/quarantine/live.ts): facility occupancy and free rooms.
+  'quarantine.occupancy',
 ] as const;
 export type LiveTopic = (typeof LIVE_TOPICS)[number];
 

@@ -1,0 +1,46 @@
+import type { ContactCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
+import type { Basis } from '../../../common/control.js';
+import { http } from '../../app/http.js';
+
+export type { ContactCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
+
+export interface FacilityInput {
+  name: string;
+  jurisdictionId: string;
+  address: string;
+  staffCount?: number;
+  unitId?: string | null;
+}
+
+export interface AssignInput {
+  personId: string;
+  mode: QuarantineMode;
+  facilityId?: string | null;
+  roomId?: string | null;
+  basis: Basis;
+  reason: string;
+  exposureDate?: string | null;
+  category?: ContactCategory;
+}
+
+/** A room that can take one more person. */
+export const hasFreeBed = (r: RoomDto) => (r.status === 'available' || r.status === 'occupied') && r.occupants < r.capacity;
+
+const f = (id: string) => `/api/quarantine/facilities/${encodeURIComponent(id)}`;
+const st = (id: string) => `/api/quarantine/stays/${encodeURIComponent(id)}`;
+
+export const quarantineApi = {
+  facilities: (q: { active?: 'true' | 'false'; page?: number; pageSize?: number } = {}, signal?: AbortSignal) => http.get<{ items: FacilityDto[]; total: number }>('/api/quarantine/facilities', q, signal),
+  facility: (id: string, signal?: AbortSignal) => http.get<FacilityDetailDto>(f(id), undefined, signal),
+  createFacility: (input: FacilityInput) => http.post<FacilityDto>('/api/quarantine/facilities', input),
+  updateFacility: (id: string, body: Partial<Omit<FacilityInput, 'jurisdictionId'>> & { active?: boolean }) => http.patch<FacilityDto>(f(id), body),
+  createRooms: (id: string, rooms: { number: string; floor: number; capacity?: number }[]) => http.post<{ items: RoomDto[] }>(`${f(id)}/rooms`, { rooms }),
+  setRoomStatus: (id: string, roomId: string, status: Exclude<RoomStatus, 'occupied'>) => http.post<RoomDto>(`${f(id)}/rooms/${encodeURIComponent(roomId)}/status`, { status }),
+
+  plan: (q: { mode: QuarantineMode; category?: ContactCategory; exposureDate?: string }, signal?: AbortSignal) => http.get<StayPlanDto>('/api/quarantine/plan', q, signal),
+  stays: (q: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number } = {}, signal?: AbortSignal) => http.get<{ items: StayDto[]; total: number }>('/api/quarantine/stays', q, signal),
+  stay: (id: string, signal?: AbortSignal) => http.get<StayDto>(st(id), undefined, signal),
+  assign: (input: AssignInput) => http.post<StayDto>('/api/quarantine/stays', input),
+  recordTest: (id: string, body: { day: number; result: 'negative' | 'positive' }) => http.post<StayDto>(`${st(id)}/tests`, body),
+  release: (id: string, body: { reason?: string | null; override?: boolean }) => http.post<StayDto>(`${st(id)}/release`, body),
+};
