@@ -181,9 +181,16 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await hq.goto(`${demo.url}/cases/${caseId}`);
     const row = hq.locator(`[data-testid=contact-row][data-id="${closeContactId}"]`);
     await row.waitFor();
-    // QUARANTINE SPOT: the quarantine module's AssignQuarantineButton is not in this tree yet; the
-    // stay is made through its API with the contact link as basis, as that button does.
-    await admin('/api/quarantine/stays', { personId: resident.id, mode: 'central', facilityId: facility.id, basis: { type: 'contact', id: closeContactId }, reason: '密接集中隔离', exposureDate: reportDate, category: 'close' });
+    // The quarantine module's button on the contact row: central quarantine in the new facility.
+    await row.getByTestId('assign-quarantine').click();
+    await hq.getByTestId('assign-quarantine-plan').waitFor();
+    await hq.getByTestId('assign-quarantine-facility').click();
+    await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '夷陵饭店' }).first().click();
+    await hq.screenshot({ path: screenshotPath('cases-assign-quarantine.png') });
+    await hq.getByTestId('assign-quarantine-submit').click();
+    await hq.getByTestId('assign-quarantine-form').waitFor({ state: 'detached' });
+    const stay = await demo.server.deps.db.selectFrom('quarantine_stays').select(['facility_id', 'status']).where('person_id', '=', resident.id).executeTakeFirstOrThrow();
+    expect(stay).toMatchObject({ facility_id: facility.id, status: 'active' });
     await hq.reload();
     await expect.poll(() => row.getByTestId('contact-control').textContent()).toBe('集中隔离');
 

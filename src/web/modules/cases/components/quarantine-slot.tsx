@@ -5,6 +5,7 @@ import { lazy, Suspense, type ComponentType } from 'react';
 interface AssignProps {
   personId: string;
   contactId?: string;
+  category?: 'close' | 'secondary';
   onDone?: () => void;
 }
 
