@@ -181,6 +181,14 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     await expect.poll(() => hq.getByTestId('legend-high').getAttribute('data-count')).not.toBe('0');
     await hq.waitForTimeout(500);
     await hq.screenshot({ path: screenshotPath('zoning-map.png'), fullPage: true });
+    // The time slider: the day before publication had no risk area (rebuilt by the server from the history).
+    await hq.getByTestId('zoning-map-page').locator('.ant-slider-handle').first().focus();
+    await hq.keyboard.press('ArrowLeft');
+    await expect.poll(() => hq.getByTestId('map-date').getAttribute('data-offset')).toBe('-1');
+    await hq.getByTestId('map-empty').waitFor();
+    await expect(hq.getByTestId('map-area-row').count()).resolves.toBe(0);
+    await hq.keyboard.press('ArrowRight');
+    await hq.getByTestId('map-area-row').filter({ hasText: place.buildingName }).waitFor();
 
     await hq.goto(`${demo.url}/zoning/detector`);
     await hq.getByRole('heading', { name: '一刀切检测报告' }).waitFor();
