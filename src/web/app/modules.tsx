@@ -87,6 +87,16 @@ export const NAV: NavItem[] = [
     ],
   },
   {
+    key: 'quarantine',
+    label: 'nav.quarantine',
+    icon: <HomeOutlined />,
+    capabilities: ['quarantine.read'],
+    children: [
+      { key: 'quarantineFacilities', label: 'nav.quarantineFacilities', icon: <ApartmentOutlined />, path: '/quarantine/facilities', capabilities: ['quarantine.read'] },
+      { key: 'quarantineStays', label: 'nav.quarantineStays', icon: <TeamOutlined />, path: '/quarantine/stays', capabilities: ['quarantine.read'] },
+    ],
+  },
+  {
     key: 'zoning',
     label: 'nav.zoning',
     icon: <BorderOuterOutlined />,
@@ -132,6 +142,8 @@ export const PAGES: PageRoute[] = [
   { path: '/clusters/:id', page: page(() => import('../modules/cases/pages/cluster-page.js'), 'ClusterPage'), capabilities: ['case.read'] },
   { path: '/presets', page: page(() => import('../modules/cases/pages/presets-page.js'), 'PresetsPage'), capabilities: ['case.read', 'preset.manage'] },
   { path: '/companions', page: page(() => import('../modules/cases/pages/companions-page.js'), 'CompanionsPage'), capabilities: ['companions.review'] },
+  { path: '/quarantine/facilities', page: page(() => import('../modules/quarantine/pages/facilities-page.js'), 'FacilitiesPage'), capabilities: ['quarantine.read'] },
+  { path: '/quarantine/stays', page: page(() => import('../modules/quarantine/pages/stays-page.js'), 'StaysPage'), capabilities: ['quarantine.read'] },
   { path: '/zoning/areas', page: page(() => import('../modules/zoning/pages/areas-page.js'), 'AreasPage'), capabilities: ['area.read'] },
   { path: '/zoning/areas/:id', page: page(() => import('../modules/zoning/pages/area-detail-page.js'), 'AreaDetailPage'), capabilities: ['area.read'] },
   { path: '/zoning/map', page: page(() => import('../modules/zoning/pages/map-page.js'), 'ZoningMapPage'), capabilities: ['area.read'] },
