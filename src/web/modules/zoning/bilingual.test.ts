@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { pickHalf } from './bilingual.js';
+
+describe('the zoning server\'s bilingual texts, shown in the interface language', () => {
+  it('splits `中文 · English` at the last separator', () => {
+    const flag = '按compound划定，方案要求按building · Drawn by compound; the preset requires building';
+    expect(pickHalf(flag, 'zh-CN')).toBe('按compound划定，方案要求按building');
+    expect(pickHalf(flag, 'en')).toBe('Drawn by compound; the preset requires building');
+    const ratio = '人口比 6（区域 36 人 / 病例与密接所在单元楼栋 6 人）超过阈值 3 · Population ratio 6 (36 / 6) above 3';
+    expect(pickHalf(ratio, 'zh-CN')).toBe('人口比 6（区域 36 人 / 病例与密接所在单元楼栋 6 人）超过阈值 3');
+    expect(pickHalf(ratio, 'en')).toBe('Population ratio 6 (36 / 6) above 3');
+  });
+
+  it('splits Chinese followed directly by an English sentence', () => {
+    const reset = '区域内新增病例（2026-11-29），倒计时自该日重新计算 A new case inside the area (2026-11-29) restarts the countdown';
+    expect(pickHalf(reset, 'zh-CN')).toBe('区域内新增病例（2026-11-29），倒计时自该日重新计算');
+    expect(pickHalf(reset, 'en')).toBe('A new case inside the area (2026-11-29) restarts the countdown');
+  });
+
+  it('leaves one-language texts (a person\'s own words) as they are', () => {
+    expect(pickHalf('病例已转运至定点医院，住所已终末消毒', 'en')).toBe('病例已转运至定点医院，住所已终末消毒');
+    expect(pickHalf('同楼栋 ABC 共用', 'en')).toBe('同楼栋 ABC 共用');
+    expect(pickHalf('Kept for the market', 'zh-CN')).toBe('Kept for the market');
+  });
+});
