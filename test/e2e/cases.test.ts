@@ -259,6 +259,40 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await hq.getByText('Found in the community').first().waitFor();
     await hq.getByText('Positive tube → case').waitFor();
     await hq.screenshot({ path: screenshotPath('cases-detail-en.png'), fullPage: true });
+    await hq.getByText('中文', { exact: true }).click();
+    await hq.getByText('社会面发现').first().waitFor();
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('finds a spatiotemporal companion of the case from location pings, shows the evidence, and accepts it as a close contact', async () => {
+    const { deps } = demo.server;
+    const sys = systemActor('e2e');
+    const idNumber = makeResidentId('420502', '1992-07-09', 709, 'male');
+    const { ids } = await deps.services.population.createMany(undefined, sys, [
+      { name: '蔡文博', idType: 'resident_id', idNumber, birthDate: '1992-07-09', sex: 'male', resident: true, address: { jurisdictionId: (await deps.db.selectFrom('persons').select('jurisdiction_id').where('id', '=', resident.id).executeTakeFirstOrThrow()).jurisdiction_id, room: '902' } },
+    ]);
+    // The case and the companion in the same 800 m cell every 10 minutes for 31 hours, two days before the report.
+    const start = Date.parse(`${reportDate}T00:00:00+08:00`) - 2 * DAY;
+    const rows = ['person_id,time,lat,lng'];
+    for (let i = 0; i < 186; i++) for (const p of [rc.personId, ids[0]]) rows.push(`${p},${start + i * 10 * 60_000},30.7021,111.2905`);
+    const imported = await deps.services.companions.importPings(undefined, sys, rows.join('\n') + '\n');
+    expect(imported.rejected).toBe(0);
+
+    await hq.goto(`${demo.url}/companions`);
+    await hq.getByTestId('companions-page').waitFor();
+    await hq.getByTestId('companions-case').click();
+    await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: reportDate }).first().click();
+    await hq.getByTestId('companions-detect').click();
+    const batch = hq.locator('.ant-table-row').filter({ hasText: '候选 1 · 待研判 1' });
+    await batch.waitFor({ timeout: 30_000 });
+    await batch.locator('.ant-table-row-expand-icon').click();
+    const candidate = hq.getByTestId('candidate-row').first();
+    await candidate.waitFor();
+    await hq.screenshot({ path: screenshotPath('cases-companions.png'), fullPage: true });
+    await candidate.getByTestId('candidate-accept').click();
+    await expect.poll(() => candidate.getAttribute('data-decision')).toBe('accepted');
+    const contact = await deps.db.selectFrom('case_contacts').select(['category', 'relation']).where('case_id', '=', caseId).where('person_id', '=', ids[0]).executeTakeFirstOrThrow();
+    expect(contact).toEqual({ category: 'close', relation: '时空伴随' });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -138,6 +138,7 @@ export function CompanionsPage(_: PageProps) {
         <Form form={form} layout="inline" initialValues={{ windowDays: 14, minOverlapMinutes: 10, minTotalMinutes: 1800 }}>
           <Form.Item name="caseId" label={t('companions.case')} rules={[{ required: true, message: t('common.required') }]}>
             <Select
+              data-testid="companions-case"
               showSearch={{ optionFilterProp: 'label' }}
               style={{ width: 260 }}
               loading={cases.loading}
@@ -153,7 +154,7 @@ export function CompanionsPage(_: PageProps) {
           <Form.Item name="minTotalMinutes" label={t('companions.minTotal')}>
             <InputNumber min={1} max={86400} />
           </Form.Item>
-          <Button type="primary" onClick={detect} loading={busy}>
+          <Button type="primary" onClick={detect} loading={busy} data-testid="companions-detect">
             {t('companions.detect')}
           </Button>
           <Upload
