@@ -259,6 +259,14 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     await hq.goBack();
     await hq.getByTestId('zoning-area-page').waitFor();
 
+    // A second commander's screen watches the published areas (kept current by live events).
+    const watcher = await open({ width: 1280, height: 800 }, true);
+    await watcher.goto(`${demo.url}/zoning/areas`);
+    await watcher.getByTestId('area-status-filter').getByText('已发布风险区').click();
+    const watched = watcher.locator(`[data-testid=area-row][data-id="${areaId}"]`);
+    await watched.waitFor();
+    await expect(watched.getByTestId('countdown').getAttribute('data-due')).resolves.toBe('true');
+
     // The case is still in treatment and lives inside: refused with the explanation; lifted with a reason.
     await hq.getByTestId('step-area').click();
     await expect(hq.getByTestId('step-to').textContent()).resolves.toBe('解封');
@@ -273,6 +281,8 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     await expect.poll(() => hq.getByTestId('zoning-area-page').getAttribute('data-status')).toBe('lifted');
     await hq.getByTestId('area-history').getByText('解封', { exact: true }).waitFor();
     await hq.screenshot({ path: screenshotPath('zoning-area-lifted.png'), fullPage: true });
+    // The other screen drops it without a reload.
+    await watched.waitFor({ state: 'detached', timeout: 15_000 });
 
     // The residents' measures end: the neighbour is released (the case keeps its own basis).
     expect(await neighbourStatus()).toBe('released');
