@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/server/demo/users.js';
+import { systemActor } from '../../src/server/platform/actor.js';
+import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+
+const availability = browserAvailability();
+if (!availability.ok) console.warn(`[browser] quarantine facilities test skipped: ${availability.reason}`);
+
+const FACILITY = '西陵区E2E隔离酒店';
+
+describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  let district: { id: string; name: string; path: string };
+  /** An antd InputNumber by test id (the id lands on the input or its wrapper, by version). */
+  const numberInput = (testId: string) => page.locator(`input[data-testid=${testId}], [data-testid=${testId}] input`).first();
+
+  beforeAll(async () => {
+    demo = await startDemoServer({ residents: 300 });
+    const db = demo.server.deps.db;
+    const unit = await db.selectFrom('users').innerJoin('units', 'units.id', 'users.unit_id').select(['units.jurisdiction_id as jid']).where('users.username', '=', 'xiling_officer').executeTakeFirstOrThrow();
+    district = await db.selectFrom('jurisdictions').select(['id', 'name', 'path']).where('id', '=', unit.jid).executeTakeFirstOrThrow();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await page.goto(`${demo.url}/login`);
+    await page.getByLabel('用户名').fill('xiling_officer');
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL((u) => u.pathname === '/');
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('creates a facility with rooms, and its free rooms and occupants change live when a person is assigned', async () => {
+    await page.goto(`${demo.url}/quarantine/facilities`);
+    await page.getByTestId('quarantine-facilities-page').waitFor();
+    await page.getByTestId('new-facility').click();
+    await page.getByTestId('facility-name').fill(FACILITY);
+    const j = page.getByTestId('facility-jurisdiction');
+    await j.click();
+    await j.locator('input').fill(district.name);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: district.name }).first().click();
+    await page.getByTestId('facility-address').fill('西陵一路 8 号');
+    await numberInput('facility-staff').fill('14');
+    await page.getByTestId('facility-submit').click();
+
+    // The new facility's rooms drawer opens: add 101–104 on floor 1.
+    await page.getByTestId('rooms-form').waitFor();
+    await numberInput('rooms-from').fill('101');
+    await numberInput('rooms-to').fill('104');
+    await page.getByTestId('rooms-submit').click();
+    await expect.poll(() => page.getByTestId('room-tile').count(), { timeout: 15_000 }).toBe(4);
+    await page.screenshot({ path: screenshotPath('quarantine-rooms-drawer.png') });
+    await page.locator('.ant-drawer-close').click();
+
+    const card = page.locator(`[data-testid=facility-card][data-name="${FACILITY}"]`);
+    await expect.poll(() => card.getByTestId('facility-free').innerText(), { timeout: 15_000 }).toContain('4');
+
+    // Someone else assigns a resident of the district to this facility: the card follows live.
+    const db = demo.server.deps.db;
+    const facility = await db.selectFrom('quarantine_facilities').select('id').where('name', '=', FACILITY).executeTakeFirstOrThrow();
+    const person = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id').executeTakeFirstOrThrow();
+    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), { personId: person.id, mode: 'central', facilityId: facility.id, basis: { type: 'manual_review', id: 'e2e-review' }, reason: '密接集中隔离' });
+    await expect.poll(() => card.getByTestId('facility-free').innerText(), { timeout: 15_000 }).toContain('3');
+    expect(await card.getByTestId('facility-occupants').getAttribute('data-n')).toBe('1');
+    await page.screenshot({ path: screenshotPath('quarantine-facilities.png') });
+
+    // The stays list shows the person masked, the room, day N of M and the test days.
+    await card.getByRole('link').click();
+    const row = page.locator(`[data-testid=stay-row][data-person="${person.id}"]`);
+    await row.waitFor();
+    expect(await row.getByTestId('stay-room').innerText()).toContain('101');
+    expect(await row.getByTestId('stay-day').getAttribute('data-total')).toBe('10');
+    expect(await row.getByTestId('stay-test').count()).toBeGreaterThan(0);
+    expect(await row.getByTestId('stay-person').innerText()).toMatch(/\*/);
+
+    // An early release without a reason is refused, with the reason asked for.
+    await row.getByTestId('stay-release').click();
+    await page.getByTestId('release-submit').click();
+    await page.getByTestId('release-error').waitFor();
+    await page.screenshot({ path: screenshotPath('quarantine-stays-release.png') });
+    await page.getByTestId('release-reason').fill('误判，复核排除');
+    await page.getByTestId('release-submit').click();
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
