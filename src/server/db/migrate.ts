@@ -10,9 +10,9 @@ import * as m0007 from './migrations/2026-11-29-0007-testing.js';
 import * as m0008 from './migrations/2026-11-29-0008-cases.js';
 import * as m0009 from './migrations/2026-11-29-0009-quarantine.js';
 import * as m0010 from './migrations/2026-11-29-0010-companions.js';
-import * as m0013 from './migrations/2026-11-29-0013-zoning.js';
 import * as m0011 from './migrations/2026-11-29-0011-companion-contacts.js';
 import * as m0012 from './migrations/2026-11-29-0012-geo-nearest.js';
+import * as m0013 from './migrations/2026-11-29-0013-zoning.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -29,9 +29,9 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0008-cases': m0008,
   '2026-11-29-0009-quarantine': m0009,
   '2026-11-29-0010-companions': m0010,
-  '2026-11-29-0013-zoning': m0013,
   '2026-11-29-0011-companion-contacts': m0011,
   '2026-11-29-0012-geo-nearest': m0012,
+  '2026-11-29-0013-zoning': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
