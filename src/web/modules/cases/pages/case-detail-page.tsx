@@ -10,12 +10,12 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
+import { AssignQuarantineButton } from '../../quarantine/components/assign-quarantine-button.js';
 import { casesApi } from '../api.js';
 import { AddContactModal } from '../components/add-contact-modal.js';
 import { AssistTable } from '../components/assist-table.js';
 import { CaseLink, ChannelTag, ControlLabel, KindTag, SpeedCell } from '../components/case-bits.js';
 import { PlacesCard } from '../components/places-card.js';
-import { AssignQuarantine } from '../components/quarantine-slot.js';
 
 /**
  * One case (感染者): dates, residence, clinical status, detection channel (管控内/社会面), source
@@ -163,7 +163,7 @@ export function CaseDetailPage(_: PageProps) {
                     manage &&
                     x.status === 'open' && (
                       <Space size={4}>
-                        {x.personId && x.routing === 'local' && <AssignQuarantine personId={x.personId} contactId={x.id} category={x.category} onDone={() => (contacts.reload(), c.reload())} />}
+                        {x.personId && x.routing === 'local' && <AssignQuarantineButton personId={x.personId} contactId={x.id} category={x.category} onDone={() => (contacts.reload(), c.reload())} />}
                         <Button size="small" type="link" onClick={() => setClosing(x)}>{t('cases.contact.close')}</Button>
                       </Space>
                     ),
