@@ -65,8 +65,15 @@ export async function resolvePersons(deps: Deps, verifier: CodeVerifier, ids: re
   }
   let briefs: Promise<Map<string, PersonBrief>> = Promise.resolve(new Map());
   const byNumber = numbers.size ? population.briefsByIdNumber(TESTING_SYSTEM, [...numbers.values()].map((n) => ({ idNumber: n.idNumber, idType: n.idType ?? undefined })), db) : Promise.resolve([]);
-  // The persons are read while the signatures are checked; only verified codes use them.
-  const verified = codes.size ? await verifier.verifyMany([...codes.values()], (personIds) => (briefs = population.briefs(TESTING_SYSTEM, personIds, db))) : [];
+  // The persons are read while the signatures are checked; only verified codes use them. A read
+  // failing meanwhile is handled below (awaited after the check), not left unhandled.
+  byNumber.catch(() => undefined);
+  const verified = codes.size
+    ? await verifier.verifyMany([...codes.values()], (personIds) => {
+        briefs = population.briefs(TESTING_SYSTEM, personIds, db);
+        briefs.catch(() => undefined);
+      })
+    : [];
   const [found, numbered] = await Promise.all([briefs, byNumber]);
   [...codes.keys()].forEach((key, i) => {
     const v = verified[i];
