@@ -4,6 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { AssistDto, AssistStatus, CaseDto, CaseKind, DetectionChannel } from '../../../../common/cases.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useLiveEvent } from '../../../app/live.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
@@ -127,6 +128,8 @@ function PendingRechecks({ openId }: { openId: string | null }) {
   const { can } = useSession();
   const navigate = useNavigate();
   const list = useRemote((signal) => casesApi.pendingRechecks(signal), []);
+  // A new positive recheck appears without a reload.
+  useLiveEvent(['testing.recheck.positive'], () => list.reload());
   const [open, setOpen] = useState<RecheckDto | null>(null);
   useEffect(() => {
     if (openId && list.data) setOpen(list.data.items.find((r) => r.id === openId) ?? null);
