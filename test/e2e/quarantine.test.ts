@@ -94,4 +94,29 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     await row.waitFor({ state: 'detached', timeout: 15_000 });
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('arranges home quarantine for a person from the stays page, showing the end date and test days first', async () => {
+    const db = demo.server.deps.db;
+    const person = await db.selectFrom('persons').select(['id', 'name']).where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await page.goto(`${demo.url}/quarantine/stays`);
+    const pick = page.getByTestId('quarantine-person');
+    await pick.click();
+    await pick.locator('input').fill(person.name);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await page.getByTestId('assign-quarantine').click();
+    await page.getByTestId('assign-quarantine-home').click();
+    await expect.poll(() => page.getByTestId('assign-quarantine-plan').innerText(), { timeout: 15_000 }).toContain('居家隔离');
+    const end = await page.getByTestId('assign-quarantine-end').innerText();
+    expect(end).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(await page.getByTestId('assign-quarantine-tests').locator('.ant-tag').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('quarantine-assign-home.png') });
+    await page.getByTestId('assign-quarantine-submit').click();
+    const row = page.locator(`[data-testid=stay-row][data-person="${person.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.innerText()).toContain(end);
+    const stay = await demo.server.deps.services.quarantine.listStays(systemActor('e2e'), { status: 'active' });
+    expect(stay.items.find((x) => x.personId === person.id)).toMatchObject({ mode: 'home', endDay: end });
+    await page.screenshot({ path: screenshotPath('quarantine-stays.png') });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -144,6 +144,7 @@ export const PAGES: PageRoute[] = [
   { path: '/companions', page: page(() => import('../modules/cases/pages/companions-page.js'), 'CompanionsPage'), capabilities: ['companions.review'] },
   { path: '/quarantine/facilities', page: page(() => import('../modules/quarantine/pages/facilities-page.js'), 'FacilitiesPage'), capabilities: ['quarantine.read'] },
   { path: '/quarantine/stays', page: page(() => import('../modules/quarantine/pages/stays-page.js'), 'StaysPage'), capabilities: ['quarantine.read'] },
+  { path: '/quarantine/stays/:id', page: page(() => import('../modules/quarantine/pages/stay-detail-page.js'), 'StayDetailPage'), capabilities: ['quarantine.read'] },
   { path: '/zoning/areas', page: page(() => import('../modules/zoning/pages/areas-page.js'), 'AreasPage'), capabilities: ['area.read'] },
   { path: '/zoning/areas/:id', page: page(() => import('../modules/zoning/pages/area-detail-page.js'), 'AreaDetailPage'), capabilities: ['area.read'] },
   { path: '/zoning/map', page: page(() => import('../modules/zoning/pages/map-page.js'), 'ZoningMapPage'), capabilities: ['area.read'] },

@@ -15,6 +15,8 @@ export interface AssignQuarantineButtonProps {
   /** The contact's category, when known (default close contact). */
   category?: ContactCategory;
   onDone?: () => void;
+  /** Button size (default small, as on table rows). */
+  size?: 'small' | 'middle';
 }
 
 interface Values {
@@ -61,7 +63,7 @@ export function PlanPreview({ plan, loading, error }: { plan: StayPlanDto | null
  * one) or home quarantine, under the active protocol preset. The dialog shows the computed phases,
  * end date and test days before saving; the server computes the same stay from the same preset.
  */
-export function AssignQuarantineButton({ personId, contactId, category, onDone }: AssignQuarantineButtonProps) {
+export function AssignQuarantineButton({ personId, contactId, category, onDone, size = 'small' }: AssignQuarantineButtonProps) {
   const { t } = useI18n();
   const { can } = useSession();
   const { message } = App.useApp();
@@ -144,7 +146,7 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone }
 
   return (
     <>
-      <Button size="small" icon={<HomeOutlined />} onClick={() => (setError(null), setOpen(true))} data-testid="assign-quarantine">
+      <Button size={size} icon={<HomeOutlined />} onClick={() => (setError(null), setOpen(true))} data-testid="assign-quarantine">
         {t('quarantine.assign')}
       </Button>
       <Modal
@@ -163,8 +165,8 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone }
           <Space size="large" wrap>
             <Form.Item name="mode" label={t('quarantine.mode')}>
               <Radio.Group optionType="button" data-testid="assign-quarantine-mode">
-                <Radio.Button value="central" data-testid="assign-quarantine-central">{t('quarantine.mode.central')}</Radio.Button>
-                <Radio.Button value="home" data-testid="assign-quarantine-home">{t('quarantine.mode.home')}</Radio.Button>
+                <Radio.Button value="central"><span data-testid="assign-quarantine-central">{t('quarantine.mode.central')}</span></Radio.Button>
+                <Radio.Button value="home"><span data-testid="assign-quarantine-home">{t('quarantine.mode.home')}</span></Radio.Button>
               </Radio.Group>
             </Form.Item>
             <Form.Item name="category" label={t('quarantine.category')}>

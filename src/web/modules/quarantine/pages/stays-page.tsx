@@ -1,0 +1,263 @@
+import { WarningOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Popover, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { ApiError } from '../../../app/http.js';
+import { useI18n } from '../../../app/i18n.js';
+import type { PageProps } from '../../../app/modules.js';
+import { useSession } from '../../../app/session.js';
+import { useRemote } from '../../../app/use-remote.js';
+import { ErrorAlert } from '../../../components/error-alert.js';
+import { quarantineApi, type StayDto } from '../api.js';
+import { useQuarantineErrorText } from '../errors.js';
+import { AssignQuarantineButton } from '../components/assign-quarantine-button.js';
+import { PersonPicker } from '../components/person-picker.js';
+import { useOccupancyEvents } from '../live.js';
+
+export const PHASE_COLORS: Record<StayDto['phase'], string> = { central: 'purple', home_quarantine: 'volcano', home_monitoring: 'gold', ended: 'red', released: 'default' };
+
+/** The scheduled test days with their results. */
+export function TestDays({ stay, canManage, onChanged }: { stay: StayDto; canManage: boolean; onChanged(s: StayDto): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const errorText = useQuarantineErrorText();
+  const record = async (day: number, result: 'negative' | 'positive') => {
+    try {
+      onChanged(await quarantineApi.recordTest(stay.id, { day, result }));
+      message.success(t('quarantine.testRecorded'));
+    } catch (err) {
+      message.error(errorText(err));
+    }
+  };
+  return (
+    <Space wrap size={[4, 4]} data-testid="stay-tests">
+      {stay.tests.map((x) => {
+        const color = x.result === 'negative' ? 'green' : x.result === 'positive' ? 'red' : 'blue';
+        const tag = (
+          <Tag color={color} data-testid="stay-test" data-day={x.day} data-result={x.result ?? 'pending'} style={{ cursor: canManage && stay.status === 'active' ? 'pointer' : undefined }}>
+            D{x.day} {x.date.slice(5)} {x.result ? t(`quarantine.test.${x.result}`) : ''}
+          </Tag>
+        );
+        if (!canManage || stay.status !== 'active') return <span key={x.day}>{tag}</span>;
+        return (
+          <Popover
+            key={x.day}
+            trigger="click"
+            title={`${t('quarantine.recordTest')} · D${x.day}`}
+            content={
+              <Space>
+                <Button size="small" onClick={() => record(x.day, 'negative')}>{t('quarantine.test.negative')}</Button>
+                <Button size="small" danger onClick={() => record(x.day, 'positive')}>{t('quarantine.test.positive')}</Button>
+              </Space>
+            }
+          >
+            {tag}
+          </Popover>
+        );
+      })}
+    </Space>
+  );
+}
+
+/**
+ * Release: criteria met → released at once. Otherwise the server's refusal (end date, pending or
+ * positive tests) is shown, and an early release needs the override box and a reason.
+ */
+export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; onClose(): void; onDone(s: StayDto): void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const errorText = useQuarantineErrorText();
+  const [form] = Form.useForm<{ override: boolean; reason?: string }>();
+  const override = Form.useWatch('override', form);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ text: string; detail?: string } | null>(null);
+  const submit = async () => {
+    if (!stay) return;
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await quarantineApi.release(stay.id, v.override ? { override: true, reason: v.reason?.trim() } : {});
+      message.success(t('quarantine.released'));
+      onDone(s);
+      onClose();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'QUARANTINE_RELEASE_EARLY') {
+        const d = (err.details ?? {}) as { endDay?: string; pendingDays?: number[]; positiveDays?: number[] };
+        const parts = [t('quarantine.releaseEarlyEnd', { endDay: d.endDay ?? stay.endDay })];
+        if (d.pendingDays?.length) parts.push(t('quarantine.releaseEarlyPending', { days: d.pendingDays.join('、') }));
+        if (d.positiveDays?.length) parts.push(t('quarantine.releaseEarlyPositive', { days: d.positiveDays.join('、') }));
+        setError({ text: t('quarantine.releaseEarly'), detail: parts.join('；') });
+        form.setFieldValue('override', true);
+      } else setError({ text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open={!!stay}
+      title={stay ? t('quarantine.releaseTitle', { name: stay.personNameMasked ?? '—' }) : ''}
+      okText={t('quarantine.release')}
+      cancelText={t('common.cancel')}
+      onOk={submit}
+      onCancel={onClose}
+      okButtonProps={{ loading: busy, danger: !!override, 'data-testid': 'release-submit' } as never}
+      destroyOnHidden
+    >
+      {stay && (
+        <Typography.Paragraph>
+          {t('quarantine.endDay')}: <strong>{stay.endDay}</strong> · {t('quarantine.dayOf', { day: stay.dayCounter.day, total: stay.dayCounter.total })}
+        </Typography.Paragraph>
+      )}
+      {error && <Alert type="error" showIcon title={error.text} description={error.detail} style={{ marginBottom: 12 }} data-testid="release-error" />}
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ override: false }}>
+        <Form.Item name="override" valuePropName="checked">
+          <Checkbox data-testid="release-override">{t('quarantine.override')}</Checkbox>
+        </Form.Item>
+        {override && (
+          <Form.Item name="reason" label={t('quarantine.releaseReason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]}>
+            <Input.TextArea rows={2} maxLength={1000} data-testid="release-reason" />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * Quarantine stays (隔离人员): who is where (facility and room, or home), day N of M by the preset's
+ * counting rule, phase, end date and test days; overdue stays stand out. Release from the row.
+ */
+export function StaysPage(_: PageProps) {
+  const { t } = useI18n();
+  const { can } = useSession();
+  const canManage = can('quarantine.manage');
+  const [params, setParams] = useSearchParams();
+  const facilityId = params.get('facilityId') ?? undefined;
+  const [status, setStatus] = useState<'active' | 'released'>('active');
+  const [page, setPage] = useState(1);
+  const [releasing, setReleasing] = useState<StayDto | null>(null);
+  const [personId, setPersonId] = useState<string | undefined>();
+  const list = useRemote((signal) => quarantineApi.stays({ status, facilityId, page, pageSize: 50 }, signal), [status, facilityId, page]);
+  const facilities = useRemote((signal) => quarantineApi.facilities({ pageSize: 200 }, signal), []);
+  useOccupancyEvents(() => list.reload(), list.reload);
+
+  const replace = (s: StayDto) => list.data && list.setData({ ...list.data, items: list.data.items.map((x) => (x.id === s.id ? { ...x, ...s, personNameMasked: x.personNameMasked, facilityName: x.facilityName, roomNumber: x.roomNumber } : x)) });
+  const overdue = (list.data?.items ?? []).filter((s) => s.overdue).length;
+
+  return (
+    <div data-testid="quarantine-stays-page">
+      <Typography.Title level={3} className="bw-page-title">
+        {t('quarantine.stays')}
+      </Typography.Title>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Segmented<'active' | 'released'>
+          value={status}
+          onChange={(v) => (setStatus(v), setPage(1))}
+          options={[{ value: 'active', label: t('quarantine.statusActive') }, { value: 'released', label: t('quarantine.statusReleased') }]}
+          data-testid="stay-status-filter"
+        />
+        <Select
+          allowClear
+          style={{ minWidth: 240 }}
+          placeholder={t('quarantine.facility')}
+          value={facilityId}
+          onChange={(v?: string) => (setParams(v ? { facilityId: v } : {}), setPage(1))}
+          options={(facilities.data?.items ?? []).map((f) => ({ value: f.id, label: f.name }))}
+          data-testid="stay-facility-filter"
+        />
+        {canManage && (
+          <Space.Compact>
+            <PersonPicker value={personId} onChange={setPersonId} style={{ width: 340 }} />
+            {personId && <AssignQuarantineButton size="middle" personId={personId} onDone={() => (setPersonId(undefined), setStatus('active'), list.reload())} />}
+          </Space.Compact>
+        )}
+        {overdue > 0 && (
+          <Tag color="red" icon={<WarningOutlined />} data-testid="overdue-count">
+            {t('quarantine.overdueCount', { n: overdue })}
+          </Tag>
+        )}
+      </Space>
+      <ErrorAlert error={list.error} onRetry={list.reload} />
+      <Table<StayDto>
+        rowKey="id"
+        loading={list.loading}
+        dataSource={list.data?.items ?? []}
+        scroll={{ x: 1100 }}
+        pagination={{ current: page, pageSize: 50, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
+        onRow={(s) => ({ 'data-testid': 'stay-row', 'data-id': s.id, 'data-person': s.personId, 'data-overdue': String(s.overdue), style: s.overdue ? { background: '#fff1f0' } : undefined }) as React.HTMLAttributes<HTMLElement>}
+        columns={[
+          { title: t('quarantine.person'), key: 'person', width: 110, render: (_: unknown, s) => <Link to={`/quarantine/stays/${s.id}`} data-testid="stay-person">{s.personNameMasked ?? '—'}</Link> },
+          {
+            title: t('quarantine.place'),
+            key: 'place',
+            render: (_: unknown, s) =>
+              s.mode === 'central' ? (
+                <Space orientation="vertical" size={0}>
+                  <span>{s.facilityName ?? '—'}</span>
+                  <Typography.Text type="secondary" data-testid="stay-room">{s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : '—'}</Typography.Text>
+                </Space>
+              ) : (
+                <Tag>{t('quarantine.mode.home')}</Tag>
+              ),
+          },
+          {
+            title: t('quarantine.dayCounter'),
+            key: 'day',
+            width: 150,
+            render: (_: unknown, s) => (
+              <span data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
+                {t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+              </span>
+            ),
+          },
+          {
+            title: t('quarantine.phase'),
+            key: 'phase',
+            width: 150,
+            render: (_: unknown, s) => (
+              <Space size={4} wrap>
+                <Tag color={PHASE_COLORS[s.phase]} data-testid="stay-phase">{t(`quarantine.phase.${s.phase}`)}</Tag>
+                {s.overdue && (
+                  <Tag color="red" icon={<WarningOutlined />} data-testid="stay-overdue">
+                    {t('quarantine.overdue')}
+                  </Tag>
+                )}
+              </Space>
+            ),
+          },
+          {
+            title: t('quarantine.endDay'),
+            dataIndex: 'endDay',
+            width: 120,
+            render: (v: string, s) => (
+              <Tooltip title={`${t('quarantine.preset')}: ${s.preset.version}`}>
+                <Typography.Text type={s.overdue ? 'danger' : undefined} strong={s.overdue}>{v}</Typography.Text>
+              </Tooltip>
+            ),
+          },
+          { title: t('quarantine.testDays'), key: 'tests', render: (_: unknown, s) => <TestDays stay={s} canManage={canManage} onChanged={replace} /> },
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            width: 110,
+            fixed: 'right',
+            render: (_: unknown, s) =>
+              canManage && s.status === 'active' ? (
+                <Button size="small" danger={s.overdue} onClick={() => setReleasing(s)} data-testid="stay-release">
+                  {t('quarantine.release')}
+                </Button>
+              ) : s.releasedAt ? (
+                <Tooltip title={s.releaseReason}>
+                  <Typography.Text type="secondary">{s.releaseOverride ? `${t('quarantine.statusReleased')} *` : t('quarantine.statusReleased')}</Typography.Text>
+                </Tooltip>
+              ) : null,
+          },
+        ]}
+      />
+      <ReleaseModal stay={releasing} onClose={() => setReleasing(null)} onDone={(s) => (status === 'active' ? list.reload() : replace(s))} />
+    </div>
+  );
+}
