@@ -148,12 +148,14 @@ export async function zoningCases(dialect: 'sqlite' | 'postgres', tierName: keyo
   const app = await buildApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  let bytes = 0;
   // The first request after a publication builds the list (every published area's schedule); then it is cached per version.
   rows.push(await measure(g, 'public list, first request after a publish (build)', 1, async () => {
     const r = await fetch(`${base}/api/public/zoning`);
     if (r.status !== 200) throw new Error(`public list ${r.status}`);
-    await r.arrayBuffer();
-  }, { unit: 'builds', note: `${open.length + 1} areas in the list` }));
+    bytes = (await r.arrayBuffer()).byteLength;
+  }, { unit: 'builds' }));
+  rows.at(-1)!.note = `${open.length + 1} areas in the list, ${Math.round(bytes / 1024)} KB of JSON`;
   const pub = await httpLoad(`${base}/api/public/zoning`, { durationMs: sizes.httpMs, concurrency: 32 });
   rows.push({ group: g, name: 'GET /api/public/zoning (cached per version, warm)', ops: pub.ok, seconds: pub.seconds, unit: 'req', ceiling: `${g}/bare Fastify route (ceiling)`, note: Object.keys(pub.other).length ? `other statuses: ${JSON.stringify(pub.other)}` : 'all 200' });
   await app.close();

@@ -229,7 +229,7 @@ export function createZoningService(deps: Deps) {
    * Schedule and detector numbers for many areas at once: one read of their nodes, of the cases since
    * the earliest of them, of the basis contacts, and of the footprint nodes' populations.
    */
-  async function compute(db: DbOrTx, rows: readonly repo.AreaRow[], now = deps.clock.now()): Promise<Computed[]> {
+  async function compute(db: DbOrTx, rows: readonly repo.AreaRow[], now = deps.clock.now(), o: { measures?: boolean } = {}): Promise<Computed[]> {
     if (!rows.length) return [];
     const nodeRows = await repo.nodesOfMany(db, rows.map((r) => r.id));
     const nodes = new Map((await geo.getMany([...new Set(nodeRows.map((n) => n.jurisdiction_id))], db)).map((n) => [n.id, n]));
@@ -280,7 +280,8 @@ export function createZoningService(deps: Deps) {
       const footprint = fp.reduce((s, n) => s + n.population, 0);
       const ratio = footprint > 0 ? Math.round((population / footprint) * 10) / 10 : null;
       let underMeasure = 0;
-      for (const n of own) underMeasure += (await control.summary(SYS, n.path, db)).underMeasure;
+      // Persons under measure per node come from control's kept-current counters (one read each); the public list skips them.
+      if (o.measures !== false) for (const n of own) underMeasure += (await control.summary(SYS, n.path, db)).underMeasure;
       const activeCases = ev.cases.filter((c) => c.active && coveredBy(c.path, own.map((n) => n.path))).length;
       const presetGranularity = (preset.params.zoning.granularity[r.level as RiskLevel] ?? null) as Granularity | null;
       const flags: DetectorFlagDto[] = [];
@@ -1103,7 +1104,7 @@ export function createZoningService(deps: Deps) {
   async function buildPublicList(version: number): Promise<PublicZoningDto> {
     const db = deps.db;
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
-    const computed = await compute(db, rows);
+    const computed = await compute(db, rows, deps.clock.now(), { measures: false });
     const districts = new Map((await geo.getManyByPath([...new Set(rows.map((r) => r.district_path))], db)).map((n) => [n.path, n]));
     const groups = new Map<string, { districtName: string; districtCode: string; areas: PublicAreaDto[] }>();
     for (const c of computed) {
@@ -1122,8 +1123,7 @@ export function createZoningService(deps: Deps) {
       });
     }
     const history = await repo.publicHistory(db, 100);
-    const names = new Map<string, string>();
-    for (const h of history) if (!names.has(h.area_id)) names.set(h.area_id, (await repo.findArea(db, h.area_id))?.name ?? '');
+    const names = new Map((await repo.findAreas(db, [...new Set(history.map((h) => h.area_id))])).map((r) => [r.id, r.name]));
     return {
       version,
       generatedAt: deps.clock.now(),
