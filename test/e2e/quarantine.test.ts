@@ -117,6 +117,12 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     const stay = await demo.server.deps.services.quarantine.listStays(systemActor('e2e'), { status: 'active' });
     expect(stay.items.find((x) => x.personId === person.id)).toMatchObject({ mode: 'home', endDay: end });
     await page.screenshot({ path: screenshotPath('quarantine-stays.png') });
+    // The English switch words the same page.
+    await page.getByTestId('lang-switch').getByText('EN', { exact: true }).click();
+    await expect.poll(() => row.getByTestId('stay-phase').innerText()).toBe('Home quarantine');
+    expect(await page.getByTestId('quarantine-stays-page').locator('h3').innerText()).toBe('Quarantine stays');
+    await page.screenshot({ path: screenshotPath('quarantine-stays-en.png') });
+    await page.getByTestId('lang-switch').getByText('中文', { exact: true }).click();
     expect(problems).toEqual([]);
   }, 120_000);
 });
