@@ -224,19 +224,6 @@ export async function residentsUnder(db: DbOrTx, paths: readonly string[]): Prom
   return out;
 }
 
-/**
- * Current (not merged) persons whose residence lies under any of these paths (range on the path
- * index: paths are digits and `/`, so [p, p-with-last-`/`-as-`0`) is exactly the subtree).
- */
-export async function residentsUnder(db: DbOrTx, paths: readonly string[]): Promise<{ id: string; jurisdiction_path: string }[]> {
-  const out: { id: string; jurisdiction_path: string }[] = [];
-  for (const p of paths) {
-    const rows = await db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('jurisdiction_path', '>=', p).where('jurisdiction_path', '<', `${p.slice(0, -1)}0`).where('merged_into', 'is', null).execute();
-    for (const r of rows) out.push(r);
-  }
-  return out;
-}
-
 export async function listMembers(db: DbOrTx, householdId: string): Promise<PersonListRow[]> {
   return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_date').orderBy('id').execute();
 }

@@ -845,9 +845,6 @@ export function createPopulationService(deps: Deps) {
     /** For zoning: current persons (id, residence path) living under any of these subtree paths (no scope check). */
     residentsUnder: (paths: readonly string[], db: DbOrTx = deps.db) => repo.residentsUnder(db, [...new Set(paths)]),
 
-    /** For zoning: current persons (id, residence path) living under any of these subtree paths (no scope check). */
-    residentsUnder: (paths: readonly string[], db: DbOrTx = deps.db) => repo.residentsUnder(db, [...new Set(paths)]),
-
     /**
      * The lean read for hot paths (scanning, result lookups): for each requested id, the current
      * record's id, name and residence path — a merged record gives the record it was merged into.
