@@ -115,7 +115,9 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
   }, [open, mode, cat, exposureDate]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const freeRooms = useMemo(() => (facility?.rooms ?? []).filter(hasFreeBed), [facility]);
-  const withRoom = (facilities ?? []).filter((f) => f.occupancy.roomsAvailable > 0);
+  // A free room, or a shared room below capacity (the server has the last word: QUARANTINE_NO_FREE_ROOM).
+  const mayTake = (f: FacilityDto) => f.occupancy.roomsAvailable > 0 || f.occupancy.occupants < f.occupancy.bedsTotal;
+  const withRoom = (facilities ?? []).filter(mayTake);
 
   if (!can('quarantine.manage')) return null;
 
