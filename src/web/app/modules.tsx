@@ -135,6 +135,7 @@ export const PAGES: PageRoute[] = [
   { path: '/testing/sampler', page: page(() => import('../modules/testing/pages/sampler-page.js'), 'SamplerPage'), capabilities: ['testing.sample'] },
   { path: '/testing/lab', page: page(() => import('../modules/testing/pages/lab-page.js'), 'LabPage'), capabilities: ['testing.lab'] },
   { path: '/testing/sites', page: page(() => import('../modules/testing/pages/sites-page.js'), 'SitesPage'), capabilities: ['testing.read'] },
+  { path: '/testing/tubes/:id', page: page(() => import('../modules/testing/pages/tube-page.js'), 'TubePage'), capabilities: ['testing.read', 'testing.lab'] },
   { path: '/testing/planning', page: page(() => import('../modules/testing/pages/planning-page.js'), 'PlanningPage'), capabilities: ['testing.read'] },
   { path: '/cases', page: page(() => import('../modules/cases/pages/cases-page.js'), 'CasesPage'), capabilities: ['case.read'] },
   { path: '/cases/:id', page: page(() => import('../modules/cases/pages/case-detail-page.js'), 'CaseDetailPage'), capabilities: ['case.read'] },

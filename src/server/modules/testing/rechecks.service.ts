@@ -89,7 +89,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       body: `复核管 ${tube.barcode ?? ''} 结果${RESULT_LABELS[(tube.result as TestResult) ?? 'positive'].zh}，已移交病例确认流程。Recheck tube ${tube.barcode ?? ''} is ${tube.result}; handed over to case confirmation.`,
       severity: 'critical',
       tubeId: tube.id,
-      link: `/testing/tubes/${tube.id}`,
+      // Straight to the confirmation of this recheck on the cases page.
+      link: `/cases?recheck=${r.id}`,
     });
   }
 
