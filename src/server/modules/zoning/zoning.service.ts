@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { JurisdictionDto, JurisdictionLevel } from '../../../common/geo.js';
+import { LEVEL_LABELS, type JurisdictionDto, type JurisdictionLevel } from '../../../common/geo.js';
 import {
   DEFAULT_MEASURES,
   DEFAULT_RATIO_THRESHOLD,
@@ -264,8 +264,13 @@ export function createZoningService(deps: Deps) {
         ...json<string[]>(r.basis_contact_ids).map((id) => basisContacts.get(id)?.path),
         ...ev.cases.filter((c) => c.active && coveredBy(c.path, paths)).map((c) => c.path),
       ].filter((p): p is string => !!p && coveredBy(p, paths));
-      // The footprint: the entrance or building each evidence person lives in (never coarser).
-      const fp = ev1.map((p) => pathAt(p, 'entrance') ?? pathAt(p, 'building') ?? p).filter((p) => p.split('/').filter(Boolean).length >= 6);
+      // The footprint: where each evidence person lives, at the finest unit the preset draws this level
+      // at, but never coarser than the building. An area drawn exactly as the preset asks (a case's
+      // building under November 2022) is then not "wider than the evidence" merely because the
+      // building has several entrances; a whole compound around one building still is.
+      const drawnAt = (await presetOf(db, r.preset_id)).params.zoning.granularity[r.level as RiskLevel];
+      const unit = drawnAt === 'entrance' ? (p: string) => pathAt(p, 'entrance') ?? pathAt(p, 'building') : (p: string) => pathAt(p, 'building');
+      const fp = ev1.map((p) => unit(p) ?? p).filter((p) => p.split('/').filter(Boolean).length >= 6);
       evidencePathsOf.set(r.id, fp);
       for (const p of fp) footprintPaths.add(p);
     }
@@ -287,7 +292,7 @@ export function createZoningService(deps: Deps) {
       const flags: DetectorFlagDto[] = [];
       if (ratio !== null && ratio > threshold) flags.push({ kind: 'ratio', message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}` });
       if (ratio === null && population > 0) flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
-      if (presetGranularity && GRANULARITY_RANK[r.granularity as Granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${r.granularity}划定，方案要求按${presetGranularity} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
+      if (presetGranularity && GRANULARITY_RANK[r.granularity as Granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity as Granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
       if (schedule?.overdue) flags.push({ kind: 'past_lifting', message: `已超过解封日期 · Past its lifting date (${new Date(schedule.dueAt!).toISOString().slice(0, 10)})` });
       const detector: DetectorRowDto = {
         areaId: r.id,
@@ -625,9 +630,10 @@ export function createZoningService(deps: Deps) {
       const taskLevel = 'lift_task_level' in set ? set.lift_task_level : a.lift_task_level;
       if (s.due && s.next && taskLevel !== a.level) {
         const unitId = a.owner_unit_id ?? (await hqUnit(trx));
-        const toLabel = s.next.to === 'lifted' ? '解封 lift' : `降为${RISK_LEVEL_LABELS[s.next.to].zh} step down to ${s.next.to}`;
-        const title = `风险区到期：${a.name} ${toLabel}`;
-        const body = `${a.name} 已满 ${s.next.daysWithoutNewCase} 天无新增病例${s.next.requiresNegativeRound ? '（需第7天核酸阴性）' : ''}，请执行：${toLabel}。Area due for its next step.`;
+        const toZh = s.next.to === 'lifted' ? '解封' : `降为${RISK_LEVEL_LABELS[s.next.to].zh}`;
+        const toEn = s.next.to === 'lifted' ? 'lift' : `step down to ${RISK_LEVEL_LABELS[s.next.to].en.toLowerCase()}`;
+        const title = `风险区到期${toZh}：${a.name} · Area due: ${toEn}`;
+        const body = `${a.name} 已满 ${s.next.daysWithoutNewCase} 天无新增病例${s.next.requiresNegativeRound ? '（需第7天核酸阴性）' : ''}，请执行：${toZh}。 · ${a.name}: ${s.next.daysWithoutNewCase} days without a new case; ${toEn} now.`;
         if (unitId) {
           const task = await deps.services.tasks.create(trx, actor, { title, description: body, sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: s.dueAt! + 24 * HOUR });
           set.lift_task_id = task.id;

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
   it('November 2022: proposes by building, flags a widened compound, publishes, counts down 5 days, tasks the owner, lifts and ends the measures', async () => {
     await activate('optimisation-2022-11');
     const [community] = await addNodes(t, city.street, [{ code: '420502001101', name: '江南社区', level: 'community' }]);
-    const c = await compound(community, '420502001101001', [111.3, 30.7], 3, 4);
+    const c = await compound(community, '420502001101001', [111.3, 30.7], 4, 4);
     const [b1, b2] = c.buildings;
     const [e1a, e1b] = c.entrances;
     const patient = c.persons.get(e1a.id)![0];
@@ -90,10 +90,11 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     // Widened to the whole compound: the detector flags it (ratio and granularity) and publishing needs a justification.
     const wide = await send('PATCH', `/api/zoning/areas/${proposed.id}`, { addJurisdictionIds: [c.compound.id], reason: '扩大到整个小区' }, as.tracer);
     expect(wide.statusCode).toBe(200);
-    expect(wide.json()).toMatchObject({ granularity: 'compound', nodeCount: 1, population: 24 });
+    expect(wide.json()).toMatchObject({ granularity: 'compound', nodeCount: 1, population: 32 });
     const det = (await get('/api/zoning/detector')).json() as DetectorReportDto;
     const row = det.areas.find((a) => a.areaId === proposed.id)!;
-    expect(row).toMatchObject({ flagged: true, population: 24, evidenceFootprint: 4, ratio: 6, presetGranularity: 'building', granularity: 'compound' });
+    // The footprint is the case's building (8 residents, the unit the preset draws high areas at).
+    expect(row).toMatchObject({ flagged: true, population: 32, evidenceFootprint: 8, ratio: 4, presetGranularity: 'building', granularity: 'compound' });
     expect(row.flags.map((f) => f.kind).sort()).toEqual(['granularity', 'ratio']);
     expect(det.districts.find((d) => d.districtName === '西陵区')).toMatchObject({ flagged: 1 });
     const refused = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, {});
@@ -105,11 +106,14 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as never);
     const cells = wb.worksheets[0].getSheetValues().flat().map(String);
-    expect(cells.some((v) => v.includes('人口比 6'))).toBe(true);
+    expect(cells.some((v) => v.includes('人口比 4'))).toBe(true);
 
     // Narrowed back to the building: no flag; published by the commander (the approval).
     const narrow = await send('PATCH', `/api/zoning/areas/${proposed.id}`, { removeJurisdictionIds: [c.compound.id], addJurisdictionIds: [b1.id], reason: '按楼栋划定' }, as.tracer);
     expect(narrow.json()).toMatchObject({ granularity: 'building', flagged: false, population: 8 });
+    // Drawn exactly as the preset asks, the building is its own footprint although the case lives in one of its two entrances.
+    const narrowRow = ((await get('/api/zoning/detector')).json() as DetectorReportDto).areas.find((a) => a.areaId === proposed.id)!;
+    expect(narrowRow).toMatchObject({ ratio: 1, evidenceFootprint: 8, flags: [] });
     const pub = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, { note: '发布' });
     expect(pub.statusCode).toBe(200);
     expect(pub.json()).toMatchObject({ status: 'published', approvedBy: { name: 'zoning_commander' }, publishedBy: { name: 'zoning_commander' }, proposedBy: { name: 'zoning_tracer' } });
