@@ -34,6 +34,15 @@ describe.each(DIALECTS)('the demo outbreak [%s]', (dialect) => {
     expect([...statuses.values()].every((s) => s.status === 'quarantined_central')).toBe(true);
   });
 
+  it('proposes risk areas from the cases and publishes the first, whose residents take its measures', async () => {
+    const { items } = await env.deps.services.zoning.list(sys, {});
+    const published = items.filter((a) => a.status === 'published');
+    expect(published).toHaveLength(1);
+    expect(published[0].basis.caseIds.length).toBeGreaterThan(0);
+    const pub = await env.deps.services.zoning.publicList();
+    expect(JSON.stringify(pub)).toContain(published[0].name);
+  });
+
   it('leaves the kept-current control counts equal to a full recount', async () => {
     const { control } = env.deps.services;
     const kept = await control.summary(sys, '/420500/');

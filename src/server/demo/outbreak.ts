@@ -10,9 +10,9 @@ import { makeResidentId } from '../modules/population/resident-id.js';
  * a testing round in one 西陵区 street → a positive 10-in-1 pool → single-tube rechecks (one
  * positive) → a confirmed case with places and close contacts (one of them a non-resident
  * visitor) → a second case infected by the first → a central quarantine facility with rooms and
- * contacts placed in it. Deterministic in shape; ids and times follow the demo clock.
+ * contacts placed in it → risk areas proposed from the cases, the first one published. Deterministic in shape; ids and times follow the demo clock.
  */
-export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; contacts: number; stays: number }> {
+export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; contacts: number; stays: number; areas: number }> {
   const sys = systemActor('demo');
   const { geo, population, testing, cases, quarantine } = deps.services;
   const xiling = await geo.getByCode('420502');
@@ -118,5 +118,12 @@ export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; con
     await quarantine.assign(undefined, sys, { personId: c.personId, mode: 'central', facilityId: facility.id, basis: { type: 'contact', id: c.contactId }, reason: '密切接触者集中隔离（演示）', exposureDate: addDays(today, -1) });
     stays += 1;
   }
-  return { cases: 2, contacts: contactIds.length, stays };
+  // Risk areas proposed from the cases' residences and places; the first is published (its residents
+  // take its measures through the status guard), the rest wait on the zoning page for review.
+  const { created } = await deps.services.zoning.generateProposals(undefined, sys);
+  if (created[0]) {
+    const first = created[0];
+    await deps.services.zoning.publish(undefined, sys, first.id, { note: '依据病例住址划定（演示）', ...(first.flagged ? { justification: '同一小区两栋楼出现病例，按方案以小区划定（演示）' } : {}) });
+  }
+  return { cases: 2, contacts: contactIds.length, stays, areas: created.length };
 }
