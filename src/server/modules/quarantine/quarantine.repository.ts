@@ -180,15 +180,3 @@ export async function recordTest(db: DbOrTx, stayId: string, day: number, set: {
   const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
-
-// ---- units (read-only: who a stay's tasks go to)
-
-/** The unit whose jurisdiction is the closest ancestor of (or equal to) `path`; community units preferred by depth. */
-export async function nearestUnit(db: DbOrTx, path: string): Promise<{ id: string; jurisdiction_path: string } | undefined> {
-  const segs = path.split('/').filter(Boolean);
-  const prefixes = segs.map((_, i) => `/${segs.slice(0, i + 1).join('/')}/`);
-  if (!prefixes.length) return undefined;
-  const rows = await db.selectFrom('units').select(['id', 'jurisdiction_path']).where('active', '=', 1).where('jurisdiction_path', 'in', prefixes).execute();
-  rows.sort((a, b) => b.jurisdiction_path.length - a.jurisdiction_path.length || a.id.localeCompare(b.id));
-  return rows[0];
-}

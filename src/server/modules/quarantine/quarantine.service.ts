@@ -556,7 +556,7 @@ export function createQuarantineService(deps: Deps) {
             await setRoom(t, room, 'occupied', Number(room.occupants) + 1);
           }
         }
-        const owner = facility?.unit_id ? { id: facility.unit_id } : await repo.nearestUnit(t, facility?.jurisdiction_path ?? personPath);
+        const owner = facility?.unit_id ? { id: facility.unit_id } : await deps.services.auth.units.nearestTo(facility?.jurisdiction_path ?? personPath, t);
 
         const stay: QuarantineStaysTable = {
           id: newId(),

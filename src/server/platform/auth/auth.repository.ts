@@ -324,3 +324,9 @@ export async function unitScopePath(db: DbOrTx, id: string): Promise<string | un
   const r = await db.selectFrom('units').select('jurisdiction_path').where('id', '=', id).executeTakeFirst();
   return r?.jurisdiction_path;
 }
+
+/** Active units whose jurisdiction is one of `paths` (exact paths; the callers pass a node's ancestors). */
+export async function findActiveUnitsAtPaths(db: DbOrTx, paths: readonly string[]): Promise<{ id: string; jurisdiction_path: string }[]> {
+  if (!paths.length) return [];
+  return db.selectFrom('units').select(['id', 'jurisdiction_path']).where('active', '=', 1).where('jurisdiction_path', 'in', [...paths]).execute();
+}

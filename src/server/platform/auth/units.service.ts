@@ -240,6 +240,17 @@ export function createUnitAdmin(deps: Deps) {
         : undefined;
     },
 
+    /**
+     * The active unit closest above (or at) `path`: the one whose jurisdiction is the deepest ancestor
+     * of it, ties broken by id. Other modules use it to address a record's tasks (a stay's tests…).
+     */
+    async nearestTo(path: string, dbx: DbOrTx = db): Promise<{ id: string; jurisdictionPath: string } | undefined> {
+      const segs = path.split('/').filter(Boolean);
+      const rows = await repo.findActiveUnitsAtPaths(dbx, segs.map((_, i) => `/${segs.slice(0, i + 1).join('/')}/`));
+      rows.sort((a, b) => b.jurisdiction_path.length - a.jurisdiction_path.length || a.id.localeCompare(b.id));
+      return rows[0] ? { id: rows[0].id, jurisdictionPath: rows[0].jurisdiction_path } : undefined;
+    },
+
     /** Ids of the active users of a unit (for notifying a unit's people). */
     memberIds: (unitId: string, dbx: DbOrTx = db) => repo.listActiveUserIdsOfUnit(dbx, unitId),
   };
