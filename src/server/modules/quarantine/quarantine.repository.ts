@@ -176,6 +176,15 @@ export function listTests(db: DbOrTx, stayId: string): Promise<QuarantineTestsTa
   return db.selectFrom('quarantine_tests').selectAll().where('stay_id', '=', stayId).orderBy('day').execute();
 }
 
+/** The test days of many stays in one read, grouped by stay (each list in day order). */
+export async function listTestsOfStays(db: DbOrTx, stayIds: readonly string[]): Promise<Map<string, QuarantineTestsTable[]>> {
+  const out = new Map<string, QuarantineTestsTable[]>(stayIds.map((id) => [id, []]));
+  if (!stayIds.length) return out;
+  const rows = await db.selectFrom('quarantine_tests').selectAll().where('stay_id', 'in', [...stayIds]).orderBy('stay_id').orderBy('day').execute();
+  for (const r of rows) out.get(r.stay_id)!.push(r);
+  return out;
+}
+
 export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: string; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
   const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;

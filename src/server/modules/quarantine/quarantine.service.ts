@@ -646,8 +646,8 @@ export function createQuarantineService(deps: Deps) {
     async listStays(actor: Actor, q: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: StayDto[]; total: number }> {
       const pageSize = q.pageSize ?? 50;
       const r = await repo.listStays(db, scopePrefix(actor), { status: q.status, facilityId: q.facilityId, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
-      const items: StayDto[] = [];
-      for (const s of r.rows) items.push(stayDto(s, await repo.listTests(db, s.id)));
+      const tests = await repo.listTestsOfStays(db, r.rows.map((s) => s.id));
+      const items = r.rows.map((s) => stayDto(s, tests.get(s.id)!));
       return { items: await labelled(actor, items, db), total: r.total };
     },
 
