@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
@@ -32,6 +32,9 @@ export interface LookupLimits {
 }
 
 export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 50, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+
+/** An 18-character mainland resident ID (normalized: no spaces, upper case). */
+const RESIDENT_ID_SHAPE = /^\d{17}[\dX]$/;
 
 /** How often the lookup's event-loop lag is sampled (ms). */
 const LAG_SAMPLE_MS = 10;
@@ -137,7 +140,10 @@ export function createLookupService(deps: Deps) {
 
   async function compute(idNumber: string, name: string): Promise<{ value: LookupResult; personId: string | null; version: number }> {
     // The lean read: id, name and residence of the current record (no address texts).
-    const [person] = await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber }]);
+    // Most residents give an 18-character resident ID: try that type alone first (one keyed hash,
+    // one index probe), then every type, so a passport number shaped the same is still found.
+    let [person] = RESIDENT_ID_SHAPE.test(idNumber) ? await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber, idType: 'resident_id' }]) : [undefined];
+    if (!person) [person] = await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber }]);
     if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
     // The version is read first: a result committed while we compute bumps it past what we keep.
     const version = await repo.lookupVersion(deps.db, person.id);
@@ -193,7 +199,9 @@ export function createLookupService(deps: Deps) {
       const idKey = keyed('id', idNumber);
       const idWait = idLimiter.hit(idKey, wall);
       if (idWait !== null) throw new AppError('LOOKUP_RATE_LIMITED', 429, TestingErrors.LOOKUP_RATE_LIMITED().message, { per: 'idNumber' }, { 'retry-after': String(Math.ceil(idWait / 1000)) });
-      const key = `${idKey}.${keyed('name', input.name.trim())}`;
+      // The cache key: the ID's HMAC (secret) hashed with the name, so neither is kept in memory
+      // and one HMAC per request suffices.
+      const key = createHash('sha256').update(idKey).update('\n').update(input.name.trim()).digest('base64url');
       const hit = cache.get(key);
       if (hit && wall - hit.checkedAt < limits.freshMs) return hit.value;
       if (hit && wall - hit.computedAt < limits.maxAgeMs) {

@@ -414,13 +414,16 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       await repo.bumpRate(tx, campaignId, Math.floor(now / 60_000), d.sampledPerCampaign.get(campaignId) ?? 0);
       published.push(await scheduleCoveragePublish(tx, campaignId, now));
     }
-    const byActor = new Map<Actor, Applied[]>();
+    // One entry per acting user: each request of a group commit authenticates to its own Actor
+    // object, so group by who acts (not by object), or every single scan would cost a journal entry.
+    const byActor = new Map<string, { actor: Actor; items: Applied[] }>();
     for (const a of d.applied) {
-      const list = byActor.get(a.actor);
-      if (list) list.push(a);
-      else byActor.set(a.actor, [a]);
+      const key = `${a.actor.kind}|${a.actor.userId ?? ''}|${a.actor.name}`;
+      const entry = byActor.get(key);
+      if (entry) entry.items.push(a);
+      else byActor.set(key, { actor: a.actor, items: [a] });
     }
-    for (const [actor, items] of byActor) {
+    for (const { actor, items } of byActor.values()) {
       const paths = items.map((a) => state.tubesById.get(a.result.tube!.id)!.row.jurisdiction_path);
       await journal.appendBatch(tx, actor, {
         action: 'testing.scan.batch',

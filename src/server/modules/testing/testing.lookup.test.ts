@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { inTx } from '../../db/dialect.js';
+import { systemActor } from '../../platform/actor.js';
+import { makeResidentId } from '../population/resident-id.js';
 import { DEFAULT_LOOKUP_LIMITS } from './lookup.service.js';
 import * as repo from './testing.repository.js';
 import { barcode, buildTestingCity, cid, type PersonFixture, type TestingCity } from './testing.test-helpers.js';
@@ -53,6 +55,19 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     const stored = await t.deps.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'lookup-1').execute();
     expect(stored).toEqual([]);
+  });
+
+  it('finds a resident registered by passport or permit as well as by resident ID', async () => {
+    const building = city.bA11.id;
+    const add = (idType: 'passport' | 'hk_macao_tw', idNumber: string, name: string) =>
+      t.deps.services.population.createMany(undefined, systemActor('test'), [{ name, idType, idNumber, birthDate: '1990-01-01', sex: 'female', resident: true, address: { jurisdictionId: building, room: '901' } }]);
+    await add('passport', 'E12345678', 'Anna Müller');
+    // Eighteen characters, shaped like a resident ID, but a Taiwan residence permit: still found.
+    const permit = makeResidentId('830000', '1990-01-01', 321, 'female');
+    await add('hk_macao_tw', permit, '李外宾');
+    expect((await lookup({ idNumber: 'E12345678', name: 'Anna Müller' })).json()).toEqual({ found: true, samples: [] });
+    expect((await lookup({ idNumber: permit, name: '李外宾' })).json()).toEqual({ found: true, samples: [] });
+    expect((await lookup({ idNumber: permit, name: '别人' })).json()).toEqual({ found: false, samples: [] });
   });
 
   it('shows sampled → in lab → negative, each step at once (the cache is invalidated by each change)', async () => {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -64,6 +65,18 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     const here = verifier({ workers: 0 });
     expect((await onWorker.verifyMany(payloads)).map(says)).toEqual(expected);
     expect((await here.verifyMany(payloads)).map(says)).toEqual(expected);
+    // Re-signing is only the fast path: without the signing key, or with another deployment's,
+    // every answer is the same (a mismatch falls back to verify, which alone refuses a code).
+    const pop = t.deps.services.population;
+    const publicOnly = { residentCodeKey: () => pop.residentCodeKey(), verifyResidentCode: (x: string) => pop.verifyResidentCode(x) };
+    const otherKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    for (const authority of [publicOnly, { ...publicOnly, residentCodeSigningKeyPem: () => otherKey }]) {
+      for (const o of [{ workers: 1, minForWorkers: 1 }, { workers: 0 }]) {
+        const v = createCodeVerifier(authority, o);
+        verifiers.push(v);
+        expect((await v.verifyMany(payloads)).map(says)).toEqual(expected);
+      }
+    }
     // The genuine ones are remembered; a forged one never is.
     expect(onWorker.cached).toBe(2);
     expect((await onWorker.verifyMany([good, payloads[4]])).map(says)).toEqual([expected[0], expected[4]]);

@@ -86,6 +86,20 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     expect(counts).toEqual([5, 5]);
   });
 
+  it('one journal entry per user per group commit, however many requests (each with its own Actor) it carries', async () => {
+    const tube = await openTube(10);
+    const sampler = city.users.sampler.actor;
+    const j = await journalCount();
+    // Submitted in one turn of the event loop: one group commit. Each request authenticates to
+    // its own Actor object; they are one user, so one entry with both rows.
+    const persons = city.persons.a21.slice(0, 3);
+    const done = await Promise.all(persons.map((p) => t.deps.services.testing.sampling.scan({ ...sampler }, { clientId: cid(), tubeId: tube.id, idNumber: p.idNumber })));
+    expect(done.map((d) => d.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(await journalCount()).toBe(j + 1);
+    const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'testing.scan.batch', limit: 1 } as never);
+    expect(entry).toMatchObject({ batchCount: 3, actorName: sampler.name });
+  });
+
   it('a burst of single scans by resident code is checked together; a bad one fails alone with its own reason', async () => {
     const tubes = [await openTube(20, barcode(), otherCampaignId), await openTube(20, barcode(), otherCampaignId)];
     const good = [...city.persons.a11, ...city.persons.a12, ...city.persons.a21];

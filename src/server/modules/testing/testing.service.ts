@@ -46,7 +46,20 @@ export function createTestingService(deps: Deps) {
   };
   registerEntityScope('testing_campaign', pathResolver(repo.campaignScopePath));
   registerEntityScope('testing_site', pathResolver(repo.sitePath));
-  registerEntityScope('testing_tube', pathResolver(repo.tubePath));
+  // A tube's jurisdiction is fixed when it is opened (its site's), so every scan's scope check
+  // need not read it again: remembered per database handle, bounded.
+  const tubePaths = new WeakMap<object, Map<string, string>>();
+  registerEntityScope('testing_tube', async (db, id) => {
+    let known = tubePaths.get(db);
+    if (!known) tubePaths.set(db, (known = new Map()));
+    const hit = known.get(id);
+    if (hit) return [hit];
+    const p = await repo.tubePath(db, id);
+    if (!p) return undefined;
+    if (known.size >= 100_000) known.clear();
+    known.set(id, p);
+    return [p];
+  });
   registerEntityScope('testing_recheck', pathResolver(repo.recheckPath));
   registerEntityScope('testing_flag', pathResolver(repo.flagPath));
 

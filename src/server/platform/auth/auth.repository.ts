@@ -1,5 +1,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { ilike, type DbOrTx } from '../../db/dialect.js';
+import { hotQuery } from '../../db/hot-query.js';
 import type { SessionsTable, UnitsTable, UsersTable } from './auth.table.js';
 
 /** The only file of the identity module that builds queries. Every function takes a db or a transaction. */
@@ -43,14 +44,20 @@ export async function insertSession(db: DbOrTx, row: SessionRow): Promise<void> 
   await db.insertInto('sessions').values(row).execute();
 }
 
+const sessionForAuthQ = hotQuery(
+  (db, id: string) =>
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .innerJoin('units as un', 'un.id', 'u.unit_id')
+      .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 's.revoked_at', 'u.username', 'u.roles', 'u.active as user_active', 'un.id as unit_id', 'un.jurisdiction_path as unit_path'])
+      .where('s.id', '=', id),
+  ['\u0001session'],
+);
+
+/** The session behind a request, with its user and unit (every authenticated request reads it). */
 export async function findSessionForAuth(db: DbOrTx, id: string): Promise<SessionAuthRow | undefined> {
-  const r = await db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .innerJoin('units as un', 'un.id', 'u.unit_id')
-    .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 's.revoked_at', 'u.username', 'u.roles', 'u.active as user_active', 'un.id as unit_id', 'un.jurisdiction_path as unit_path'])
-    .where('s.id', '=', id)
-    .executeTakeFirst();
+  const r = (await sessionForAuthQ(db, id))[0];
   if (!r) return undefined;
   return { ...r, last_seen_at: Number(r.last_seen_at), expires_at: Number(r.expires_at), revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) };
 }
