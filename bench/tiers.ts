@@ -74,7 +74,7 @@ export const TIERS: Record<TierName, Tier> = {
     description: 'Shanghai: 25.67M residents, 2.43M tubes (opt-in; hours)',
     platform: PLATFORM,
     population: { cityResidents: 25_670_000, importRows: 1_000_000, lookups: 20_000 },
-    testing: { residents: 25_670_000 },
+    testing: { residents: 25_670_000, fill: { liveCodes: 200_000 } },
     cases: CASE_LIST_TIERS.yichang,
     companions: COMPANION_TIERS.yichang,
   },

@@ -33,6 +33,8 @@ export interface Config {
   webDir: string;
   /** Concurrent requests allowed before new ones are shed with 503. */
   maxInFlight: number;
+  /** Event-loop lag (how late a 100 ms timer fires, two ticks in a row; ms) past which new requests are shed with 503. */
+  maxLagMs: number;
   /**
    * Fastify trustProxy: false (default), true, a hop count, or a comma list of proxy addresses/CIDRs.
    * Needed behind a reverse proxy so rate limits see client addresses and cookies get `Secure`.
@@ -75,6 +77,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BULWARK_WEB_DIR: z.string().min(1).default('./dist/web'),
   BULWARK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
+  BULWARK_MAX_LAG_MS: z.coerce.number().int().min(10).default(1000),
   BULWARK_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count or a comma list of addresses')
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     webDir: path.resolve(e.BULWARK_WEB_DIR),
     maxInFlight: e.BULWARK_MAX_IN_FLIGHT,
+    maxLagMs: e.BULWARK_MAX_LAG_MS,
     trustProxy: parseTrustProxy(e.BULWARK_TRUST_PROXY),
     runJobs: true,
     ...overrides,
@@ -151,6 +155,7 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     logLevel: 'silent',
     webDir: path.resolve('./dist/web'),
     maxInFlight: 2000,
+    maxLagMs: 1000,
     trustProxy: false,
     runJobs: false,
     ...overrides,

@@ -72,3 +72,38 @@ describe.each(DIALECTS)('load shedding [%s]', (dialect) => {
     expect(after.statusCode).toBe(200);
   });
 });
+
+describe('load shedding by event-loop lag', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp('sqlite', { maxLagMs: 250 });
+  });
+  afterAll(() => t.close());
+  /** Keeps the event loop busy for `ms`. */
+  const stall = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const get = () => t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+
+  it('one stall that has ended refuses nothing; a loop lagging window after window sheds with 503, then recovers', async () => {
+    await tick(250);
+    stall(700);
+    await tick(0);
+    expect((await get()).statusCode).toBe(200);
+    // Lagging tick after tick: stalls of 500 ms with only short breaks between them.
+    for (let i = 0; i < 4; i++) {
+      stall(500);
+      await tick(5);
+    }
+    const shed = await get();
+    expect(shed.statusCode).toBe(503);
+    expect(shed.json().error.code).toBe('OVERLOADED');
+    expect(shed.headers['retry-after']).toBe('2');
+    // Health is never shed; once the loop is quiet again, requests are served.
+    expect((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+    await tick(350);
+    expect((await get()).statusCode).toBe(200);
+  });
+});
