@@ -55,9 +55,8 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
-/** SQLite's page cache per connection (KiB) and its memory-mapped window (bytes). */
+/** SQLite's page cache per connection (KiB). */
 const SQLITE_CACHE_KIB = 131_072;
-const SQLITE_MMAP_BYTES = 1024 * 1024 * 1024;
 
 /** How many distinct SQL texts keep a prepared statement (the app issues a few hundred). */
 const STATEMENT_CACHE_SIZE = 1000;
@@ -119,9 +118,8 @@ export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>,
   sqlite.pragma('synchronous = NORMAL');
   // SQLite's default page cache is 2 MB: at city scale nearly every index probe of a point read
   // (a person by ID, a session, a tube) then costs a read() of a page the OS already holds.
-  // 128 MB keeps the hot indexes in the process; memory-mapped reads serve the rest without a copy.
+  // 128 MB keeps the hot index pages in the process (within the 2 GB server memory budget).
   sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
-  if (config.db !== ':memory:') sqlite.pragma(`mmap_size = ${SQLITE_MMAP_BYTES}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }) });
   return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
 }
