@@ -7,19 +7,21 @@
  *   must shed (503 + Retry-After) and stay up;
  * - positive-tube trace p99 (target < 10 ms) and the city coverage roll-up.
  * Sizes: `{ residents }` from the tier (bench/tiers.ts: 1M by default, 25.67M at `shanghai`); the other
- * counts scale with residents / 50,000.
+ * counts scale with residents / 50,000. At `shanghai` the campaign is first filled for everyone but
+ * a live window of 200k residents (`fillCampaign`, staging), so the live rows meet a full-size
+ * campaign. BULWARK_BENCH_CITY=<file> reuses a city generated before (see docs/benchmarks.md).
  *
  * What bounds the figures (SQLite, 2 shared cores, the load generator in the same process):
- * - Every first scan of a resident code checks its Ed25519 signature: ~110–180 µs of CPU each on
- *   these cores, so 9,000 scans/s would need ~1–1.6 cores for the signatures alone. The checks run
- *   on worker threads while the main thread reads the persons (`population.briefs`, one query per
- *   500) and writes; a code verified once is remembered, so the next round's row shows the rate
- *   without them.
- * - Single scans: every request also passes the full hook stack (session, policy with the tube's
- *   scope read, zod), which alone keeps ~55 % of the bare route (GET /api/health in the platform
- *   rows); the group commit shares transactions, person reads and signature checks.
- * - Cold result lookups: four small queries (person brief by HMAC, version, latest scans, open
- *   rechecks); Kysely's SQLite driver prepares each statement anew (~20 % of a small query's CPU).
+ * - Every first scan of a resident code is checked: by re-signing its text (~35 µs; Ed25519 is
+ *   deterministic, so a genuine code is identical), on a worker thread while the main thread reads
+ *   the persons (`population.briefs`, one query per 500) and writes; a code checked once is
+ *   remembered, so the next round's row shows the rate without the checks.
+ * - Single scans: every request passes the whole hook stack (session read, policy with the tube's
+ *   scope — remembered per tube —, zod in and out, security headers) and the HTTP work of the
+ *   load generator, which the bare route shares; the group commit shares transactions, person
+ *   reads, code checks and one journal entry per user.
+ * - Cold result lookups: three small indexed reads after the person's keyed hash (person, latest
+ *   scans with tube and campaign, open rechecks) — on cold pages, as distinct residents are.
  */
 import Fastify from 'fastify';
 import { sql } from 'kysely';

@@ -1,6 +1,9 @@
 /**
  * Resident-code checks for the sampling day, in bulk. A code's Ed25519 signature check costs
  * ~110–180 µs of CPU on this hardware: at thousands of scans a second that alone fills a core. So:
+ * - where this process holds the signing key (it issued the codes), a code is confirmed by
+ *   re-signing its text (~35 µs): Ed25519 is deterministic, so a genuine code is byte-identical to
+ *   that; anything that differs still gets the full `verify`, which alone can refuse a code;
  * - codes verified before are remembered (the exact payload → person id; a bounded map): the same
  *   code is scanned again in every round of testing, and retries resend it;
  * - larger sets are verified on worker threads (checked with the public key the population service
