@@ -20,7 +20,7 @@
  *   scope — remembered per tube —, zod in and out, security headers) and the HTTP work of the
  *   load generator, which the bare route shares; the group commit shares transactions, person
  *   reads, code checks and one journal entry per user.
- * - Cold result lookups: three small indexed reads after the person's keyed hash (person, latest
+ * - Cold result lookups: four small indexed reads after the ID's keyed hash (person, version, latest
  *   scans with tube and campaign, open rechecks) — on cold pages, as distinct residents are.
  */
 import Fastify from 'fastify';
