@@ -15,7 +15,7 @@
  * is parsed with the same rules as population's own check; a test holds the two to the same answers.
  */
 import { availableParallelism } from 'node:os';
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../platform/errors.js';
 
@@ -67,14 +67,17 @@ export function parseResidentCode(payload: string): Parsed | null {
  */
 function checkOne(body: string, sig: string, pub: KeyObject, signer: KeyObject | null): boolean {
   const text = Buffer.from(body, 'utf8');
-  if (signer && sign(null, text, signer).toString('base64url') === sig) return true;
-  return verify(null, text, pub, Buffer.from(sig, 'base64url'));
+  const given = Buffer.from(sig, 'base64url');
+  // Compared in constant time: a comparison that stopped at the first differing byte would tell a
+  // forger, by timing, how much of a signature they had right.
+  if (signer && given.length === 64 && timingSafeEqual(sign(null, text, signer), given)) return true;
+  return verify(null, text, pub, given);
 }
 
 /** The worker: checks [body, signature] pairs as `checkOne` does, answering 1/0 per pair. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createPublicKey, createPrivateKey, sign, verify } = require('node:crypto');
+const { createPublicKey, createPrivateKey, sign, timingSafeEqual, verify } = require('node:crypto');
 const key = createPublicKey(workerData.pem);
 const signer = workerData.signingPem ? createPrivateKey(workerData.signingPem) : null;
 parentPort.on('message', (m) => {
@@ -82,7 +85,8 @@ parentPort.on('message', (m) => {
   for (let i = 0; i < m.items.length; i++) {
     try {
       const body = Buffer.from(m.items[i][0], 'utf8');
-      ok[i] = (signer && sign(null, body, signer).toString('base64url') === m.items[i][1]) || verify(null, body, key, Buffer.from(m.items[i][1], 'base64url')) ? 1 : 0;
+      const given = Buffer.from(m.items[i][1], 'base64url');
+      ok[i] = (signer && given.length === 64 && timingSafeEqual(sign(null, body, signer), given)) || verify(null, body, key, given) ? 1 : 0;
     } catch { ok[i] = 0; }
   }
   parentPort.postMessage({ id: m.id, ok });
