@@ -78,7 +78,7 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const fill = typeof sizes === 'number' ? undefined : sizes.fill;
 
   const have = reuse ? Number((await db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : 0;
-  if (have >= residents) console.error(`  … using the city in ${reuse} (${have.toLocaleString('en-US')} persons)`);
+  if (reuse && have >= residents * 0.99) console.error(`  … using the city in ${reuse} (${have.toLocaleString('en-US')} persons)`);
   else {
     console.error(`  … generating a city of ${residents.toLocaleString('en-US')} residents`);
     await generateCity(deps, { residents });
