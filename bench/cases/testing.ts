@@ -305,7 +305,7 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
 }
 
 /**
- * The fast path that sets the Shanghai stage: every resident but the last `live` (by id) is sampled
+ * The fast path that sets the Shanghai stage: every person but the last `live` (by id) is sampled
  * into the campaign with plain multi-row inserts (tubes of 20 closed with 10–11 swabs each, as on
  * Shanghai's day: 25.67M persons into ~2.43M tubes), and the coverage counters are raised by the
  * same deltas the sampling service applies (`CoverageDeltas` → `applyCoverageDeltas`). It is
@@ -315,8 +315,11 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
   const { db } = deps;
   const now = deps.clock.now();
   const sites = await db.selectFrom('testing_sites').select(['id', 'jurisdiction_path']).where('active', '=', 1).execute();
-  const residents = db.selectFrom('persons').where('merged_into', 'is', null).where('resident', '=', 1);
-  const total = Number((await residents.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  // Everyone the campaign targets: every current person registered in the city (the target counts
+  // non-residents staying there too).
+  const residents = db.selectFrom('persons').where('merged_into', 'is', null);
+  // The campaign's target (residents in scope, from the kept-current counts): no scan of 25M rows.
+  const total = Number((await db.selectFrom('testing_campaigns').select('target_total').where('id', '=', campaignId).executeTakeFirstOrThrow()).target_total);
   const upTo = Math.max(0, total - live);
   const deltas = new CoverageDeltas();
   const t0 = process.hrtime.bigint();
