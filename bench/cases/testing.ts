@@ -66,6 +66,12 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   // A bare number is the old BULWARK_BENCH_SCALE (50,000 residents × scale).
   const scale = typeof sizes === 'number' ? sizes : sizes.residents / 50_000;
   const rows: BenchRow[] = [];
+  // Each row is also printed as it is measured: a long tier's figures survive an interrupted run.
+  const keep = rows.push.bind(rows);
+  rows.push = (...more: BenchRow[]) => {
+    for (const r of more) console.error(`  = ${r.name}: ${r.ops.toLocaleString('en-US')} in ${r.seconds.toFixed(2)} s (${Math.round(r.ops / r.seconds).toLocaleString('en-US')} ${r.unit}/s)${r.note ? ` — ${r.note}` : ''}`);
+    return keep(...more);
+  };
   const g = `testing ${dialect}`;
   // BULWARK_BENCH_CITY=<file>: a city generated before (`bulwark city generate` with the bench's keys,
   // see docs/benchmarks.md) is used in place instead of generating one; each run adds its campaigns.
