@@ -98,6 +98,16 @@ export async function search(db: DbOrTx, s: NodeSearch): Promise<JurisdictionLis
   return q.orderBy('depth').orderBy('code').limit(s.limit).execute();
 }
 
+/**
+ * Every node under a path prefix (the prefix's own node included) at these levels, in path order:
+ * one range of the path index, no geometry, no sort — for bulk work over a whole city (a campaign's
+ * coverage rows at 25M residents are millions of nodes).
+ */
+export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: readonly string[]): Promise<JurisdictionListRow[]> {
+  if (!levels.length) return [];
+  return db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'like', `${prefix}%`).where('level', 'in', [...levels]).orderBy('path').execute();
+}
+
 /** Nodes of one level under a path prefix (with geometry), by code; `limit + 1` tells truncation. */
 export async function listLevelWithGeometry(db: DbOrTx, prefix: string, level: string, scopePath: string | null, limit: number): Promise<JurisdictionRow[]> {
   return db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('level', '=', level).where(visible(scopePath)).orderBy('code').limit(limit).execute();

@@ -237,6 +237,14 @@ export function createGeoService(deps: Deps) {
     },
 
     /** Nodes of a subtree (materialised-path query), optionally one level only; readable nodes only. */
+    /**
+     * Every node under a path (the path's own node included) at these levels, in path order, for
+     * bulk work done by a service on its own authority (campaign activation): no actor, no cap.
+     */
+    async nodesUnder(path: string, levels: readonly JurisdictionLevel[], db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+      return (await repo.nodesUnderAtLevels(db, path, levels)).map(toJurisdictionDto);
+    },
+
     async subtree(actor: Actor, rootId: string, f: { level?: JurisdictionLevel; limit?: number } = {}, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
       const root = await readable(db, actor, rootId);
       const rows = await repo.search(db, { under: root.path, level: f.level, scopePath: scopeOf(actor), limit: Math.min(f.limit ?? 5000, 50_000) });

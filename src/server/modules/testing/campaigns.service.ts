@@ -12,7 +12,6 @@ import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, CoverageDeltas, TESTING_SYSTEM, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
 
 const COVERAGE_LEVELS = JURISDICTION_LEVELS.slice(0, COVERAGE_MAX_DEPTH) as readonly JurisdictionLevel[];
-const SUBTREE_PAGE = 50_000;
 
 /** Whether the actor may read a campaign: its scope overlaps theirs (inside it, or containing it). */
 export function canReadCampaign(actor: Pick<Actor, 'scopePath'>, c: Pick<repo.CampaignRow, 'scope_path' | 'scope_paths'>): boolean {
@@ -56,14 +55,6 @@ export function createCampaignService(deps: Deps) {
   }
 
   /** Every node of one level under a root (pages through children when a level is huge). */
-  async function nodesAt(tx: Tx, root: JurisdictionDto, level: JurisdictionLevel): Promise<JurisdictionDto[]> {
-    const rows = await geo.subtree(TESTING_SYSTEM, root.id, { level, limit: SUBTREE_PAGE }, tx);
-    if (rows.length < SUBTREE_PAGE) return rows;
-    const out: JurisdictionDto[] = [];
-    for (const child of await geo.children(TESTING_SYSTEM, root.id, tx)) out.push(...(await nodesAt(tx, child, level)));
-    return out;
-  }
-
   /** Persons in the exempt control statuses per node, top-down, skipping subtrees that have none. */
   async function controlExempt(tx: Tx, roots: JurisdictionDto[], children: Map<string, JurisdictionDto[]>, statuses: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
@@ -169,7 +160,8 @@ export function createCampaignService(deps: Deps) {
         const nodes = new Map<string, JurisdictionDto>();
         for (const root of roots) {
           const from = COVERAGE_LEVELS.indexOf(root.level);
-          for (const level of COVERAGE_LEVELS.slice(Math.max(0, from))) for (const n of await nodesAt(tx, root, level)) nodes.set(n.path, n);
+          // One range scan per root for every coverage level (not a query per level and subtree page).
+          for (const n of await geo.nodesUnder(root.path, COVERAGE_LEVELS.slice(Math.max(0, from)), tx)) nodes.set(n.path, n);
           for (const a of await geo.getManyByPath(pathPrefixes(root.path).slice(0, -1), tx)) if (!nodes.has(a.path)) nodes.set(a.path, { ...a, population: 0 });
         }
         const rootPaths = roots.map((r) => r.path);
