@@ -15,6 +15,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { AdjustableClock, type Clock } from './platform/clock.js';
 import { Errors } from './platform/errors.js';
 import { registerErrorHandler } from './platform/http/errors-handler.js';
+import { createLagMonitor } from './platform/http/lag.js';
 import { idempotencyOnSend, idempotencyPreHandler, registerIdempotency } from './platform/http/idempotency.js';
 import { assertRouteHasPolicy, enforcePolicy } from './platform/http/policy.js';
 import { newId } from './platform/ids.js';
@@ -77,24 +78,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   // Load shedding: refuse new work with 503 + Retry-After instead of falling over.
   let inFlight = 0;
-  // Event-loop lag: how late a 100 ms timer fires (measured once per tick, not per request).
-  // Shedding needs two late ticks in a row, so one stall that has already ended (a long import, a
-  // GC pause) does not refuse the requests that follow it; a loop late tick after tick does.
-  let lagNowMs = 0;
-  let lastLateMs = 0;
-  let tickAt = performance.now();
-  const lagTimer = setInterval(() => {
-    const now = performance.now();
-    const lateMs = Math.max(0, now - tickAt - 100);
-    tickAt = now;
-    lagNowMs = Math.min(lateMs, lastLateMs);
-    lastLateMs = lateMs;
-  }, 100);
-  lagTimer.unref();
+  // Event-loop lag on a 100 ms timer, two late ticks in a row (see lag.ts): one stall that has
+  // already ended (a long import, a GC pause) does not refuse the requests that follow it.
+  const lag = createLagMonitor(100);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     if (req.url === '/api/health') return;
-    const lagMs = lagNowMs;
+    const lagMs = lag.lagMs();
     if (inFlight >= config.maxInFlight || lagMs > config.maxLagMs) {
       throw Object.assign(Errors.OVERLOADED({ inFlight, lagMs: Math.round(lagMs) }), { headers: { 'retry-after': '2' } });
     }
@@ -189,7 +179,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   app.addHook('onClose', async () => {
-    clearInterval(lagTimer);
+    lag.stop();
   });
   return app as unknown as FastifyInstance;
 }

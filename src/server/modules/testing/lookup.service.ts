@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
+import { createLagMonitor } from '../../platform/http/lag.js';
 import { AppError } from '../../platform/errors.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
@@ -81,21 +82,12 @@ export function createLookupService(deps: Deps) {
     }
     return recent.now + recent.before;
   }
-  // Event-loop lag: the last two samples' overshoot of a 10 ms timer (started with the first lookup).
-  const lag = { last: 0, before: 0, at: 0, timer: undefined as ReturnType<typeof setInterval> | undefined, probe: undefined as (() => number) | undefined };
+  // Event-loop lag: the last two ticks of a 10 ms timer (started with the first lookup).
+  const lag = { monitor: undefined as ReturnType<typeof createLagMonitor> | undefined, probe: undefined as (() => number) | undefined };
   function lagMs(): number {
     if (lag.probe) return lag.probe();
-    if (!lag.timer) {
-      lag.at = performance.now();
-      lag.timer = setInterval(() => {
-        const now = performance.now();
-        lag.before = lag.last;
-        lag.last = Math.max(0, now - lag.at - LAG_SAMPLE_MS);
-        lag.at = now;
-      }, LAG_SAMPLE_MS);
-      lag.timer.unref();
-    }
-    return Math.min(lag.last, lag.before);
+    lag.monitor ??= createLagMonitor(LAG_SAMPLE_MS);
+    return lag.monitor.lagMs();
   }
 
   const keyed = (purpose: string, v: string) => createHmac('sha256', deps.config.sessionKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
