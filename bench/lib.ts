@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Worker } from 'node:worker_threads';
 
 /** One row of the results table. `ceiling` names the row it is compared with. */
 export interface BenchRow {
@@ -58,6 +59,54 @@ export async function httpLoad(
   );
   agent.destroy();
   return { ok, other, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+/**
+ * One HTTP request; its body read as text. Pass an agent to reuse connections within one stage, and
+ * make a new agent per stage: a socket kept alive across a long stall of the server (activating a
+ * Shanghai-size campaign blocks it for minutes) is closed by the server's keep-alive timeout, and
+ * reusing it fails with ECONNRESET.
+ */
+export function httpRequest(url: string, o: { method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {}): Promise<{ status: number; text: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent: o.agent ?? false, headers: { ...(o.body ? { 'content-type': 'application/json' } : {}), ...o.headers } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (b: Buffer) => parts.push(b));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (o.body) req.write(o.body);
+    req.end();
+  });
+}
+
+/**
+ * The process's peak resident memory over a stretch of the run, in MB. A worker thread reads the
+ * RSS every 100 ms, so it keeps sampling while the main thread is busy in synchronous work (SQLite).
+ */
+export function rssPeaks(): { reset(): void; peakMb(): number; stop(): Promise<number> } {
+  const peak = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { workerData: peak } = require('node:worker_threads');
+     setInterval(() => { const mb = Math.round(process.memoryUsage.rss() / 1048576); if (mb > Atomics.load(peak, 0)) Atomics.store(peak, 0, mb); }, 100);`,
+    { eval: true, workerData: peak },
+  );
+  worker.unref();
+  const now = () => Math.max(Atomics.load(peak, 0), Math.round(process.memoryUsage.rss() / 1048576));
+  return {
+    reset: () => Atomics.store(peak, 0, 0),
+    peakMb: now,
+    stop: async () => {
+      const mb = now();
+      await worker.terminate();
+      return mb;
+    },
+  };
 }
 
 /** Prints the table: rate, and the ratio to the ceiling row measured in the same run. */

@@ -23,6 +23,7 @@
  * - Cold result lookups: four small indexed reads after the ID's keyed hash (person, version, latest
  *   scans with tube and campaign, open rechecks) — on cold pages, as distinct residents are.
  */
+import http from 'node:http';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp, createDeps } from '../../src/server/app.js';
@@ -35,7 +36,7 @@ import { applyCoverageDeltas, insertScans, insertTubes, type ScanRow, type TubeR
 import { maskName } from '../../src/server/modules/testing/testing.rules.js';
 import { CoverageDeltas } from '../../src/server/modules/testing/testing.shared.js';
 import { buildUnit, buildUser, sessionHeaders } from '../../test/helpers/factories.js';
-import { httpLoad, measure, type BenchRow } from '../lib.js';
+import { httpLoad, httpRequest, measure, rssPeaks, type BenchRow } from '../lib.js';
 import { benchDeps, closeBenchDeps } from './platform.js';
 import { testConfig } from '../../src/server/config.js';
 
@@ -91,7 +92,12 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   }
   const cityNode = (await deps.services.geo.list(sys, {}))[0];
   const campaign = await t.campaigns.create(undefined, sys, { name: '全市全员核酸（基准）', scopeJurisdictionIds: [cityNode.id], poolSize: 20 });
-  rows.push(await measure(g, 'campaign activation (targets per node)', residents, () => t.campaigns.activate(undefined, sys, campaign.id).then(() => undefined), { unit: 'residents' }));
+  const rssBefore = Math.round(process.memoryUsage.rss() / 2 ** 20);
+  const rss = rssPeaks();
+  const activation = await measure(g, 'campaign activation (targets per node)', residents, () => t.campaigns.activate(undefined, sys, campaign.id).then(() => undefined), { unit: 'residents' });
+  activation.note = `process RSS ${rssBefore.toLocaleString('en-US')} MB before, peak ${rss.peakMb().toLocaleString('en-US')} MB during activation`;
+  rows.push(activation);
+  rss.reset();
 
   // One site per community, at its first compound.
   const communities = await deps.services.geo.subtree(sys, cityNode.id, { level: 'community', limit: 50_000 });
@@ -168,12 +174,14 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const sendBatches = async (bodies: string[]) => {
     let b = 0;
     let applied = 0;
+    // Connections of this stage only (see httpRequest).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (b < bodies.length) {
           const body = bodies[b++];
-          const r = await fetch(`${base}/api/testing/scans/batch`, { method: 'POST', headers, body });
-          const j = (await r.json()) as { items?: { op: string; status: string }[] };
+          const r = await httpRequest(`${base}/api/testing/scans/batch`, { method: 'POST', headers, body, agent });
+          const j = JSON.parse(r.text) as { items?: { op: string; status: string }[] };
           applied += (j.items ?? []).filter((x) => x.op === 'scan' && x.status === 'applied').length;
           const bad = (j.items ?? []).find((x) => x.status === 'rejected');
           if (bad && !reported++) console.error(`  ! a batch op was rejected: ${JSON.stringify(bad)}`);
@@ -181,6 +189,7 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
         }
       }),
     );
+    agent.destroy();
     return applied;
   };
   const batchBodies = bodiesFor(campaign.id, 0, batchN, 'BB');
@@ -258,8 +267,8 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const warm = await httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[w++ % 200] });
   rows.push({ group: g, name: 'result lookups, repeated (cache warm)', ops: warm.ok, seconds: warm.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `${vsBare(warm.ok, warm.seconds, 0.6)}; non-2xx ${JSON.stringify(warm.other)}` });
   const overload = await httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 320, method: 'POST', body: () => lookups[l++ % lookups.length] });
-  const health = await fetch(`${base}/api/health`);
-  const after = await fetch(`${base}/api/public/results/lookup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: lookups[0] });
+  const health = await httpRequest(`${base}/api/health`);
+  const after = await httpRequest(`${base}/api/public/results/lookup`, { method: 'POST', body: lookups[0] });
   rows.push({
     group: g,
     name: 'result lookups at 10× concurrency (320)',
@@ -303,7 +312,7 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
     }, { unit: 'reads' }),
   );
   const city = await t.coverage.get(sys, campaign.id);
-  rows[rows.length - 1].note = `city: ${city.sampled.toLocaleString('en-US')} sampled of ${city.target.toLocaleString('en-US')}; p99 ${percentile(rollup, 99).toFixed(2)} ms (target < 1 s at 25M); server RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB (target < 2 GB; the load generator and its ${codes.length.toLocaleString('en-US')} codes included)`;
+  rows[rows.length - 1].note = `city: ${city.sampled.toLocaleString('en-US')} sampled of ${city.target.toLocaleString('en-US')}; p99 ${percentile(rollup, 99).toFixed(2)} ms (target < 1 s at 25M); server RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB now, peak ${(await rss.stop()).toLocaleString('en-US')} MB since activation (target < 2 GB; the load generator, its ${codes.length.toLocaleString('en-US')} codes${fill ? ' and the fill staging' : ''} included)`;
 
   await app.close();
   await closeBenchDeps(deps);
@@ -327,8 +336,8 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
   // The campaign's target (residents in scope, from the kept-current counts): no scan of 25M rows.
   const total = Number((await db.selectFrom('testing_campaigns').select('target_total').where('id', '=', campaignId).executeTakeFirstOrThrow()).target_total);
   const upTo = Math.max(0, total - live);
-  const deltas = new CoverageDeltas();
   const t0 = process.hrtime.bigint();
+  let top = '';
   let after = '';
   let done = 0;
   let serial = 0;
@@ -340,6 +349,9 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
     after = persons[persons.length - 1].id;
     const tubes: TubeRow[] = [];
     const scans: ScanRow[] = [];
+    // The counters move with each chunk, in its transaction (as the sampling service does): the
+    // deltas of the whole city at once would be millions of paths held in memory.
+    const deltas = new CoverageDeltas();
     for (const p of persons) {
       if (!tube) {
         const site = sites[++serial % sites.length];
@@ -359,13 +371,12 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
     await inTx(db, async (trx) => {
       await insertTubes(trx, tubes);
       await insertScans(trx, scans);
+      await applyCoverageDeltas(trx, campaignId, deltas.byPath, now);
     });
+    for (const path of deltas.byPath.keys()) if (!top || path.length < top.length) top = path;
     if (Math.floor(done / 1_000_000) !== Math.floor((done - persons.length) / 1_000_000)) console.error(`  … filled ${done.toLocaleString('en-US')} of ${upTo.toLocaleString('en-US')} (${Math.round(done / (Number(process.hrtime.bigint() - t0) / 1e9)).toLocaleString('en-US')} scans/s)`);
   }
-  await inTx(db, (trx) => applyCoverageDeltas(trx, campaignId, deltas.byPath, now));
   // The staging must leave the counters true: the city's sampled count is every scan written.
-  const paths = [...deltas.byPath.keys()];
-  const top = paths.reduce((a, b) => (b.length < a.length ? b : a), paths[0] ?? '');
   const cov = await db.selectFrom('testing_coverage').select('sampled').where('campaign_id', '=', campaignId).where('jurisdiction_path', '=', top).executeTakeFirst();
   if (done && Number(cov?.sampled) !== done) throw new Error(`fill: coverage at ${top} says ${cov?.sampled}, ${done} scans written`);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

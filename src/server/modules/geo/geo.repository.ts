@@ -99,13 +99,15 @@ export async function search(db: DbOrTx, s: NodeSearch): Promise<JurisdictionLis
 }
 
 /**
- * Every node under a path prefix (the prefix's own node included) at these levels, in path order:
- * one range of the path index, no geometry, no sort — for bulk work over a whole city (a campaign's
- * coverage rows at 25M residents are millions of nodes).
+ * One page of the nodes under a path prefix (the prefix's own node included) at these levels, in
+ * path order after `after`: a range of the path index, no geometry, no sort. Bulk work over a whole
+ * city pages through it (a campaign's coverage rows at 25M residents are millions of nodes).
  */
-export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: readonly string[]): Promise<JurisdictionListRow[]> {
+export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: readonly string[], after: string | null, limit: number): Promise<JurisdictionListRow[]> {
   if (!levels.length) return [];
-  return db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'like', `${prefix}%`).where('level', 'in', [...levels]).orderBy('path').execute();
+  let q = db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'like', `${prefix}%`).where('level', 'in', [...levels]);
+  if (after !== null) q = q.where('path', '>', after);
+  return q.orderBy('path').limit(limit).execute();
 }
 
 /** Nodes of one level under a path prefix (with geometry), by code; `limit + 1` tells truncation. */

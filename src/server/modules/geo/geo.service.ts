@@ -236,15 +236,22 @@ export function createGeoService(deps: Deps) {
       return (await repo.listRoots(db)).filter((r) => canReadJurisdiction(actor, r.path)).map(toJurisdictionDto);
     },
 
-    /** Nodes of a subtree (materialised-path query), optionally one level only; readable nodes only. */
     /**
-     * Every node under a path (the path's own node included) at these levels, in path order, for
-     * bulk work done by a service on its own authority (campaign activation): no actor, no cap.
+     * Every node under a path (the path's own node included) at these levels, in path order and in
+     * pages of `pageSize`, for bulk work done by a service on its own authority (campaign
+     * activation): no actor, no cap. Memory holds one page, whatever the size of the subtree.
      */
-    async nodesUnder(path: string, levels: readonly JurisdictionLevel[], db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
-      return (await repo.nodesUnderAtLevels(db, path, levels)).map(toJurisdictionDto);
+    async *nodesUnder(path: string, levels: readonly JurisdictionLevel[], pageSize: number, db: DbOrTx = deps.db): AsyncGenerator<JurisdictionDto[]> {
+      let after: string | null = null;
+      for (;;) {
+        const rows = await repo.nodesUnderAtLevels(db, path, levels, after, pageSize);
+        if (rows.length) yield rows.map(toJurisdictionDto);
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1].path;
+      }
     },
 
+    /** Nodes of a subtree (materialised-path query), optionally one level only; readable nodes only. */
     async subtree(actor: Actor, rootId: string, f: { level?: JurisdictionLevel; limit?: number } = {}, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
       const root = await readable(db, actor, rootId);
       const rows = await repo.search(db, { under: root.path, level: f.level, scopePath: scopeOf(actor), limit: Math.min(f.limit ?? 5000, 50_000) });

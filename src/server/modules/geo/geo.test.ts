@@ -53,6 +53,23 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     expect((await get(`/api/geo/jurisdictions?parentId=${wujiagang.id}`, officer)).statusCode).toBe(404);
   });
 
+  it('pages through every node of a subtree at the chosen levels, once each, in path order', async () => {
+    const geo = t.deps.services.geo;
+    const levels = ['district', 'street', 'community', 'compound', 'building'] as const;
+    const pages: JurisdictionDto[][] = [];
+    for await (const page of geo.nodesUnder(xiling.path, levels, 3)) pages.push(page);
+    const nodes = pages.flat();
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.slice(0, -1).every((p) => p.length === 3)).toBe(true);
+    const paths = nodes.map((n) => n.path);
+    expect(paths).toEqual([...paths].sort());
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(nodes[0].path).toBe(xiling.path);
+    expect(nodes.every((n) => n.path.startsWith(xiling.path) && (levels as readonly string[]).includes(n.level))).toBe(true);
+    const counts = (await geo.detail(systemActor(), xiling.id)).childCounts;
+    expect(nodes.length).toBe(1 + counts.street! + counts.community! + counts.compound! + counts.building!);
+  });
+
   it('searches by level and text within what the caller may read', async () => {
     const districts = (await get('/api/geo/jurisdictions?level=district', officer)).json().items;
     expect(districts.map((d: JurisdictionDto) => d.code)).toEqual(['420502']);

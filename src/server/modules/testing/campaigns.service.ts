@@ -12,6 +12,10 @@ import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, CoverageDeltas, TESTING_SYSTEM, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
 
 const COVERAGE_LEVELS = JURISDICTION_LEVELS.slice(0, COVERAGE_MAX_DEPTH) as readonly JurisdictionLevel[];
+/** Manual exemptions read per query during activation. */
+const EXEMPTION_PAGE = 5_000;
+/** Jurisdiction nodes turned into coverage rows per page during activation. */
+const NODE_PAGE = 3_000;
 
 /** Whether the actor may read a campaign: its scope overlaps theirs (inside it, or containing it). */
 export function canReadCampaign(actor: Pick<Actor, 'scopePath'>, c: Pick<repo.CampaignRow, 'scope_path' | 'scope_paths'>): boolean {
@@ -22,10 +26,18 @@ export function canReadCampaign(actor: Pick<Actor, 'scopePath'>, c: Pick<repo.Ca
 
 /** The pool size that applies at a path: the deepest override containing it, else the campaign's. */
 export function poolSizeAt(c: Pick<repo.CampaignRow, 'pool_size' | 'pool_overrides'>, path: string): number {
+  return poolSizer(c)(path);
+}
+
+/** `poolSizeAt` for many paths of one campaign (its overrides parsed once). */
+function poolSizer(c: Pick<repo.CampaignRow, 'pool_size' | 'pool_overrides'>): (path: string) => number {
   const overrides = JSON.parse(c.pool_overrides) as { path: string; poolSize: number }[];
-  let best: { path: string; poolSize: number } | undefined;
-  for (const o of overrides) if (path.startsWith(o.path) && (!best || o.path.length > best.path.length)) best = o;
-  return best?.poolSize ?? Number(c.pool_size);
+  const fallback = Number(c.pool_size);
+  return (path) => {
+    let best: { path: string; poolSize: number } | undefined;
+    for (const o of overrides) if (path.startsWith(o.path) && (!best || o.path.length > best.path.length)) best = o;
+    return best?.poolSize ?? fallback;
+  };
 }
 
 /**
@@ -54,19 +66,22 @@ export function createCampaignService(deps: Deps) {
     return rows.map((r) => campaignDto(r, names));
   }
 
-  /** Every node of one level under a root (pages through children when a level is huge). */
-  /** Persons in the exempt control statuses per node, top-down, skipping subtrees that have none. */
-  async function controlExempt(tx: Tx, roots: JurisdictionDto[], children: Map<string, JurisdictionDto[]>, statuses: readonly string[]): Promise<Map<string, number>> {
+  /**
+   * Persons in the exempt control statuses per coverage node, top-down from the roots, skipping
+   * subtrees that have none: the walk visits only where exempt persons live, not the whole city.
+   */
+  async function controlExempt(tx: Tx, campaignId: string, roots: readonly JurisdictionDto[], statuses: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!statuses.length) return out;
-    const queue = [...roots];
+    const queue = roots.map((r) => ({ path: r.path, level: r.level as JurisdictionLevel }));
     while (queue.length) {
       const node = queue.shift()!;
       const s = await control.summary(TESTING_SYSTEM, node.path, tx);
       const n = statuses.reduce((a, st) => a + (s.counts[st as keyof typeof s.counts] ?? 0), 0);
       if (n <= 0) continue;
       out.set(node.path, n);
-      queue.push(...(children.get(node.id) ?? []));
+      const next = COVERAGE_LEVELS[COVERAGE_LEVELS.indexOf(node.level) + 1];
+      if (next) for (const path of await repo.coveragePathsAtLevel(tx, campaignId, node.path, next)) queue.push({ path, level: next });
     }
     return out;
   }
@@ -148,6 +163,9 @@ export function createCampaignService(deps: Deps) {
      * Activates a planned campaign: stores a coverage row per node of the scope (down to
      * buildings) and per ancestor, with the target = persons in the subtree minus those in an
      * exempt control status and those exempted by hand. Journaled; from now on tubes can be opened.
+     *
+     * The nodes are read and written a page at a time, then exemptions are subtracted only where
+     * exempt persons live, so memory stays flat at any city size (8M nodes at Shanghai's scale).
      */
     async activate(trx: Tx | undefined, actor: Actor, id: string): Promise<CampaignDto> {
       requireCap(actor, 'testing.manage');
@@ -155,65 +173,63 @@ export function createCampaignService(deps: Deps) {
         const c = await manageable(tx, actor, id);
         if (c.status !== 'planned') throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: c.status });
         const now = deps.clock.now();
-        const scopeIds = JSON.parse(c.scope_ids) as string[];
-        const roots = await geo.getMany(scopeIds, tx);
-        const nodes = new Map<string, JurisdictionDto>();
+        const roots = await geo.getMany(JSON.parse(c.scope_ids) as string[], tx);
+        const poolSize = poolSizer(c);
+        const row = (n: JurisdictionDto, target: number): repo.CoverageRow => ({
+          campaign_id: c.id,
+          jurisdiction_path: n.path,
+          jurisdiction_id: n.id,
+          level: n.level,
+          name: n.name,
+          pool_size: poolSize(n.path),
+          target,
+          exempt: 0,
+          sampled: 0,
+          resulted: 0,
+          negative: 0,
+          invalid: 0,
+          positive_tubes: 0,
+          pending_recheck: 0,
+          recheck_positive: 0,
+          updated_at: now,
+        });
+        let nodes = 0;
         for (const root of roots) {
           const from = COVERAGE_LEVELS.indexOf(root.level);
-          // One range scan per root for every coverage level (not a query per level and subtree page).
-          for (const n of await geo.nodesUnder(root.path, COVERAGE_LEVELS.slice(Math.max(0, from)), tx)) nodes.set(n.path, n);
-          for (const a of await geo.getManyByPath(pathPrefixes(root.path).slice(0, -1), tx)) if (!nodes.has(a.path)) nodes.set(a.path, { ...a, population: 0 });
+          for await (const page of geo.nodesUnder(root.path, COVERAGE_LEVELS.slice(Math.max(0, from)), NODE_PAGE, tx)) {
+            await repo.insertCoverage(tx, page.map((n) => row(n, n.population)));
+            nodes += page.length;
+          }
         }
-        const rootPaths = roots.map((r) => r.path);
-        // Ancestors count only the part of them inside the scope.
-        for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) nodes.get(p)!.population += root.population;
-        const children = new Map<string, JurisdictionDto[]>();
-        for (const n of nodes.values()) {
-          if (!n.parentId || !inCampaignScope(rootPaths, n.path)) continue;
-          const list = children.get(n.parentId);
-          if (list) list.push(n);
-          else children.set(n.parentId, [n]);
-        }
+        // Ancestors above the scope count only the part of them inside it (roots never nest).
+        const ancestorPopulation = new Map<string, number>();
+        for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) ancestorPopulation.set(p, (ancestorPopulation.get(p) ?? 0) + root.population);
+        const ancestors = await geo.getManyByPath([...ancestorPopulation.keys()], tx);
+        await repo.insertCoverage(tx, ancestors.map((n) => row(n, ancestorPopulation.get(n.path)!)));
+        nodes += ancestors.length;
 
         const exemptStatuses = JSON.parse(c.exempt_statuses) as string[];
-        const exempt = await controlExempt(tx, roots, children, exemptStatuses);
-        // Manual exemptions, except persons already exempt by their control status.
-        const manual = await repo.listExemptions(tx, c.id, 100_000, 0);
-        const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
+        const exempt = await controlExempt(tx, c.id, roots, exemptStatuses);
         const exemptByPath = new Map(exempt);
         for (const root of roots) {
           const n = exempt.get(root.path) ?? 0;
           for (const p of pathPrefixes(root.path).slice(0, -1)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + n);
         }
-        for (const r of manual.rows) {
-          if (exemptStatuses.includes(statuses.get(r.person_id)?.status ?? 'none')) continue;
-          for (const p of pathPrefixes(r.jurisdiction_path).slice(0, COVERAGE_MAX_DEPTH)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + 1);
+        // Manual exemptions, except persons already exempt by their control status.
+        for (let offset = 0; ; offset += EXEMPTION_PAGE) {
+          const manual = await repo.listExemptions(tx, c.id, EXEMPTION_PAGE, offset);
+          const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
+          for (const r of manual.rows) {
+            if (exemptStatuses.includes(statuses.get(r.person_id)?.status ?? 'none')) continue;
+            for (const p of pathPrefixes(r.jurisdiction_path).slice(0, COVERAGE_MAX_DEPTH)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + 1);
+          }
+          if (manual.rows.length < EXEMPTION_PAGE) break;
         }
+        await repo.exemptFromCoverage(tx, c.id, exemptByPath, now);
 
-        const rows: repo.CoverageRow[] = [...nodes.values()].map((n) => {
-          const ex = Math.min(exemptByPath.get(n.path) ?? 0, n.population);
-          return {
-            campaign_id: c.id,
-            jurisdiction_path: n.path,
-            jurisdiction_id: n.id,
-            level: n.level,
-            name: n.name,
-            pool_size: poolSizeAt(c, n.path),
-            target: n.population - ex,
-            exempt: ex,
-            sampled: 0,
-            resulted: 0,
-            negative: 0,
-            invalid: 0,
-            positive_tubes: 0,
-            pending_recheck: 0,
-            recheck_positive: 0,
-            updated_at: now,
-          };
-        });
-        await repo.insertCoverage(tx, rows);
-        const targetTotal = roots.reduce((a, r) => a + (rows.find((x) => x.jurisdiction_path === r.path)?.target ?? 0), 0);
-        const exemptTotal = roots.reduce((a, r) => a + (rows.find((x) => x.jurisdiction_path === r.path)?.exempt ?? 0), 0);
+        const rootRows = await repo.findCoverageMany(tx, c.id, roots.map((r) => r.path));
+        const targetTotal = rootRows.reduce((a, r) => a + Number(r.target), 0);
+        const exemptTotal = rootRows.reduce((a, r) => a + Number(r.exempt), 0);
         if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, updated_at: now }))) {
           throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id });
         }
@@ -222,7 +238,7 @@ export function createCampaignService(deps: Deps) {
           entityType: 'testing_campaign',
           entityId: c.id,
           jurisdictionPath: c.scope_path,
-          payload: { target: targetTotal, exempt: exemptTotal, nodes: rows.length },
+          payload: { target: targetTotal, exempt: exemptTotal, nodes },
         });
         await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
         return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];

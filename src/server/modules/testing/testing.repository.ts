@@ -135,6 +135,28 @@ export async function insertCoverage(db: DbOrTx, rows: readonly CoverageRow[]): 
   for (const c of chunks(rows, 300)) await db.insertInto('testing_coverage').values(c).execute();
 }
 
+/**
+ * Moves exempted persons out of the target, per path, at most the whole target: `exempt =
+ * min(n, target)`, `target = target - exempt` (both read the old target). One UPDATE per 300 paths;
+ * counts are integers made here (inlined as literals).
+ */
+export async function exemptFromCoverage(trx: Tx, campaignId: string, exempt: ReadonlyMap<string, number>, now: number): Promise<void> {
+  const entries = [...exempt.entries()].filter(([, n]) => n > 0);
+  for (const c of chunks(entries, 300)) {
+    const n = sql<number>`case jurisdiction_path ${sql.join(
+      c.map(([p, k]) => sql`when ${p} then ${sql.lit(Math.trunc(k))}`),
+      sql` `,
+    )} else 0 end`;
+    const taken = sql<number>`case when target < ${n} then target else ${n} end`;
+    await trx
+      .updateTable('testing_coverage')
+      .set({ exempt: taken, target: sql<number>`target - ${taken}`, updated_at: now })
+      .where('campaign_id', '=', campaignId)
+      .where('jurisdiction_path', 'in', c.map(([p]) => p))
+      .execute();
+  }
+}
+
 export async function findCoverage(db: DbOrTx, campaignId: string, path: string): Promise<CoverageRow | undefined> {
   return db.selectFrom('testing_coverage').selectAll().where('campaign_id', '=', campaignId).where('jurisdiction_path', '=', path).executeTakeFirst();
 }
@@ -143,6 +165,12 @@ export async function findCoverageMany(db: DbOrTx, campaignId: string, paths: re
   const out: CoverageRow[] = [];
   for (const c of chunks([...new Set(paths)])) out.push(...(await db.selectFrom('testing_coverage').selectAll().where('campaign_id', '=', campaignId).where('jurisdiction_path', 'in', c).execute()));
   return out;
+}
+
+/** Paths of every row of one level under a prefix (the children of a node when `level` is the next one down). */
+export async function coveragePathsAtLevel(db: DbOrTx, campaignId: string, prefix: string, level: string): Promise<string[]> {
+  const rows = await db.selectFrom('testing_coverage').select('jurisdiction_path').where('campaign_id', '=', campaignId).where('level', '=', level).where('jurisdiction_path', 'like', under(prefix)).execute();
+  return rows.map((r) => r.jurisdiction_path);
 }
 
 /** Rows of one level under a path (children of a node when `level` is the next level down). */
