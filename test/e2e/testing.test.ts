@@ -237,6 +237,9 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await hq.locator('.ant-notification-notice').getByText(new RegExp(TUBE)).first().waitFor({ timeout: 20_000 });
     await expect.poll(async () => num(await hq.getByTestId('cov-positive').locator('.ant-statistic-content').textContent()), { timeout: 20_000 }).toBe(1);
     await expect.poll(async () => num(await hq.getByTestId('cov-pending').locator('.ant-statistic-content').textContent()), { timeout: 20_000 }).toBe(4);
+    // HQ's admin reads the community's, the district's and HQ's alerts: one toast for the one pool.
+    expect((await demo.server.deps.db.selectFrom('notifications').select('id').where('source_entity_type', '=', 'testing_tube').where('title', 'like', `%${TUBE}%`).execute()).length).toBe(3);
+    await expect(hq.locator('.ant-notification-notice').filter({ hasText: TUBE }).count()).resolves.toBe(1);
     await hq.screenshot({ path: screenshotPath('testing-coverage-positive.png'), fullPage: true });
 
     // The recheck list: one single tube per person, each with its task for the community.

@@ -100,8 +100,11 @@ export function LiveProvider({ children }: { children: ReactNode }) {
           if (topic === 'alert.raised') {
             const link = typeof data?.link === 'string' ? data.link : '/notifications';
             const { t, notification, navigate } = ui.current;
+            // One matter alerted to several places (a positive pool: its community, district and
+            // HQ) reaches a reader who sees them all several times: one toast per matter.
+            const matter = data?.sourceEntityId ? `${String(data.sourceEntityType)}:${String(data.sourceEntityId)}:${String(data.title)}` : null;
             notification.warning({
-              key: String(data?.id ?? Math.random()),
+              key: matter ?? String(data?.id ?? Math.random()),
               title: t('notif.toastAlert'),
               description: String(data?.title ?? ''),
               placement: 'topRight',

@@ -86,6 +86,110 @@ export function createCampaignService(deps: Deps) {
     return out;
   }
 
+  /** Campaigns whose activation is under way in this process (its node rows are being written). */
+  const activating = new Set<string>();
+
+  async function plannedCampaign(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
+    const c = await manageable(db, actor, id);
+    if (c.status !== 'planned') throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: c.status });
+    return c;
+  }
+
+  function coverageRow(c: repo.CampaignRow, poolSize: (path: string) => number, n: JurisdictionDto, target: number, now: number): repo.CoverageRow {
+    return {
+      campaign_id: c.id,
+      jurisdiction_path: n.path,
+      jurisdiction_id: n.id,
+      level: n.level,
+      name: n.name,
+      pool_size: poolSize(n.path),
+      target,
+      exempt: 0,
+      sampled: 0,
+      resulted: 0,
+      negative: 0,
+      invalid: 0,
+      positive_tubes: 0,
+      pending_recheck: 0,
+      recheck_positive: 0,
+      updated_at: now,
+    };
+  }
+
+  /**
+   * Writes a coverage row for every node of the scope down to buildings (target = the node's
+   * population), a page at a time; `commit` runs each page's write (in its own transaction, or
+   * directly in the caller's). Returns the rows written.
+   */
+  async function copyNodes(db: DbOrTx, c: repo.CampaignRow, commit: (write: (tx: Tx) => Promise<void>) => Promise<void>): Promise<number> {
+    const now = deps.clock.now();
+    const poolSize = poolSizer(c);
+    const roots = await geo.getMany(JSON.parse(c.scope_ids) as string[], db);
+    let nodes = 0;
+    for (const root of roots) {
+      const from = COVERAGE_LEVELS.indexOf(root.level);
+      for await (const page of geo.nodesUnder(root.path, COVERAGE_LEVELS.slice(Math.max(0, from)), NODE_PAGE, db)) {
+        const rows = page.map((n) => coverageRow(c, poolSize, n, n.population, now));
+        await commit((tx) => repo.insertCoverage(tx, rows));
+        nodes += rows.length;
+      }
+    }
+    return nodes;
+  }
+
+  /**
+   * The last step of an activation, in one transaction: the ancestors' rows, the exemptions, the
+   * totals, the status, the journal entry and the event.
+   */
+  async function finishActivation(tx: Tx, actor: Actor, id: string, scopeNodes: number): Promise<CampaignDto> {
+    // Read again inside the transaction: only one activation can move it from planned.
+    const c = await plannedCampaign(tx, actor, id);
+    const now = deps.clock.now();
+    const roots = await geo.getMany(JSON.parse(c.scope_ids) as string[], tx);
+    // Ancestors above the scope count only the part of them inside it (roots never nest).
+    const ancestorPopulation = new Map<string, number>();
+    for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) ancestorPopulation.set(p, (ancestorPopulation.get(p) ?? 0) + root.population);
+    const ancestors = await geo.getManyByPath([...ancestorPopulation.keys()], tx);
+    const poolSize = poolSizer(c);
+    await repo.insertCoverage(tx, ancestors.map((n) => coverageRow(c, poolSize, n, ancestorPopulation.get(n.path)!, now)));
+    const nodes = scopeNodes + ancestors.length;
+
+    const exemptStatuses = JSON.parse(c.exempt_statuses) as string[];
+    const exempt = await controlExempt(tx, c.id, roots, exemptStatuses);
+    const exemptByPath = new Map(exempt);
+    for (const root of roots) {
+      const n = exempt.get(root.path) ?? 0;
+      for (const p of pathPrefixes(root.path).slice(0, -1)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + n);
+    }
+    // Manual exemptions, except persons already exempt by their control status.
+    for (let offset = 0; ; offset += EXEMPTION_PAGE) {
+      const manual = await repo.listExemptions(tx, c.id, EXEMPTION_PAGE, offset);
+      const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
+      for (const r of manual.rows) {
+        if (exemptStatuses.includes(statuses.get(r.person_id)?.status ?? 'none')) continue;
+        for (const p of pathPrefixes(r.jurisdiction_path).slice(0, COVERAGE_MAX_DEPTH)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + 1);
+      }
+      if (manual.rows.length < EXEMPTION_PAGE) break;
+    }
+    await repo.exemptFromCoverage(tx, c.id, exemptByPath, now);
+
+    const rootRows = await repo.findCoverageMany(tx, c.id, roots.map((r) => r.path));
+    const targetTotal = rootRows.reduce((a, r) => a + Number(r.target), 0);
+    const exemptTotal = rootRows.reduce((a, r) => a + Number(r.exempt), 0);
+    if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, updated_at: now }))) {
+      throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id });
+    }
+    await journal.append(tx, actor, {
+      action: 'testing.campaign.activate',
+      entityType: 'testing_campaign',
+      entityId: c.id,
+      jurisdictionPath: c.scope_path,
+      payload: { target: targetTotal, exempt: exemptTotal, nodes },
+    });
+    await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
+    return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+  }
+
   return {
     visible,
     manageable,
@@ -166,83 +270,28 @@ export function createCampaignService(deps: Deps) {
      *
      * The nodes are read and written a page at a time, then exemptions are subtracted only where
      * exempt persons live, so memory stays flat at any city size (8M nodes at Shanghai's scale).
+     * Without a caller's transaction the node rows go in many short transactions, yielding to the
+     * event loop between them, so that the server keeps answering through a city-wide activation
+     * (minutes at Shanghai's scale); the campaign stays planned, and its coverage unreadable, until
+     * the last transaction subtracts the exemptions and activates it. An interrupted activation
+     * leaves rows that the next attempt deletes first.
      */
     async activate(trx: Tx | undefined, actor: Actor, id: string): Promise<CampaignDto> {
       requireCap(actor, 'testing.manage');
-      return inTx(trx ?? deps.db, async (tx) => {
-        const c = await manageable(tx, actor, id);
-        if (c.status !== 'planned') throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: c.status });
-        const now = deps.clock.now();
-        const roots = await geo.getMany(JSON.parse(c.scope_ids) as string[], tx);
-        const poolSize = poolSizer(c);
-        const row = (n: JurisdictionDto, target: number): repo.CoverageRow => ({
-          campaign_id: c.id,
-          jurisdiction_path: n.path,
-          jurisdiction_id: n.id,
-          level: n.level,
-          name: n.name,
-          pool_size: poolSize(n.path),
-          target,
-          exempt: 0,
-          sampled: 0,
-          resulted: 0,
-          negative: 0,
-          invalid: 0,
-          positive_tubes: 0,
-          pending_recheck: 0,
-          recheck_positive: 0,
-          updated_at: now,
-        });
-        let nodes = 0;
-        for (const root of roots) {
-          const from = COVERAGE_LEVELS.indexOf(root.level);
-          for await (const page of geo.nodesUnder(root.path, COVERAGE_LEVELS.slice(Math.max(0, from)), NODE_PAGE, tx)) {
-            await repo.insertCoverage(tx, page.map((n) => row(n, n.population)));
-            nodes += page.length;
-          }
-        }
-        // Ancestors above the scope count only the part of them inside it (roots never nest).
-        const ancestorPopulation = new Map<string, number>();
-        for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) ancestorPopulation.set(p, (ancestorPopulation.get(p) ?? 0) + root.population);
-        const ancestors = await geo.getManyByPath([...ancestorPopulation.keys()], tx);
-        await repo.insertCoverage(tx, ancestors.map((n) => row(n, ancestorPopulation.get(n.path)!)));
-        nodes += ancestors.length;
-
-        const exemptStatuses = JSON.parse(c.exempt_statuses) as string[];
-        const exempt = await controlExempt(tx, c.id, roots, exemptStatuses);
-        const exemptByPath = new Map(exempt);
-        for (const root of roots) {
-          const n = exempt.get(root.path) ?? 0;
-          for (const p of pathPrefixes(root.path).slice(0, -1)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + n);
-        }
-        // Manual exemptions, except persons already exempt by their control status.
-        for (let offset = 0; ; offset += EXEMPTION_PAGE) {
-          const manual = await repo.listExemptions(tx, c.id, EXEMPTION_PAGE, offset);
-          const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
-          for (const r of manual.rows) {
-            if (exemptStatuses.includes(statuses.get(r.person_id)?.status ?? 'none')) continue;
-            for (const p of pathPrefixes(r.jurisdiction_path).slice(0, COVERAGE_MAX_DEPTH)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + 1);
-          }
-          if (manual.rows.length < EXEMPTION_PAGE) break;
-        }
-        await repo.exemptFromCoverage(tx, c.id, exemptByPath, now);
-
-        const rootRows = await repo.findCoverageMany(tx, c.id, roots.map((r) => r.path));
-        const targetTotal = rootRows.reduce((a, r) => a + Number(r.target), 0);
-        const exemptTotal = rootRows.reduce((a, r) => a + Number(r.exempt), 0);
-        if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, updated_at: now }))) {
-          throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id });
-        }
-        await journal.append(tx, actor, {
-          action: 'testing.campaign.activate',
-          entityType: 'testing_campaign',
-          entityId: c.id,
-          jurisdictionPath: c.scope_path,
-          payload: { target: targetTotal, exempt: exemptTotal, nodes },
-        });
-        await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
-        return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
-      });
+      if (trx) {
+        const c = await plannedCampaign(trx, actor, id);
+        return finishActivation(trx, actor, c.id, await copyNodes(trx, c, () => Promise.resolve()));
+      }
+      const c = await plannedCampaign(deps.db, actor, id);
+      if (activating.has(c.id)) throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: 'activating' });
+      activating.add(c.id);
+      try {
+        await inTx(deps.db, (tx) => repo.deleteCoverage(tx, c.id));
+        const nodes = await copyNodes(deps.db, c, (write) => inTx(deps.db, write).then(() => new Promise<void>((resolve) => setImmediate(resolve))));
+        return await inTx(deps.db, (tx) => finishActivation(tx, actor, c.id, nodes));
+      } finally {
+        activating.delete(c.id);
+      }
     },
 
     /** Closes an active campaign: no more tubes or scans (results of tubes already sampled still arrive). */

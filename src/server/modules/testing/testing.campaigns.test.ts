@@ -76,6 +76,26 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     expect(list.items.map((x: { reason: string }) => x.reason)).toEqual(expect.arrayContaining(['住院治疗', '孕晚期，另行安排']));
   });
 
+  it('activates once when two requests race, and replaces what an interrupted activation left', async () => {
+    const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id] });
+    // An interrupted activation (the process died between its short transactions) left a row.
+    await t.deps.db
+      .insertInto('testing_coverage')
+      .values({ campaign_id: c.id, jurisdiction_path: city.compA1.path, jurisdiction_id: city.compA1.id, level: 'compound', name: 'stale', pool_size: 10, target: 999, exempt: 0, sampled: 0, resulted: 0, negative: 0, invalid: 0, positive_tubes: 0, pending_recheck: 0, recheck_positive: 0, updated_at: 0 })
+      .execute();
+    const [a, b] = await Promise.all([post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers), post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    expect((a.statusCode === 409 ? a : b).json().error.code).toBe('CAMPAIGN_NOT_PLANNED');
+    const rows = await t.deps.db.selectFrom('testing_coverage').select(['jurisdiction_path', 'name', 'target']).where('campaign_id', '=', c.id).execute();
+    expect(new Set(rows.map((r) => r.jurisdiction_path)).size).toBe(rows.length);
+    expect(rows.find((r) => r.jurisdiction_path === city.compA1.path)).toMatchObject({ name: city.compA1.name });
+    const entries = (await t.deps.services.journal.list(t.deps.db, { entityId: c.id, limit: 10 } as never)) as { action: string }[];
+    expect(entries.filter((e) => e.action === 'testing.campaign.activate')).toHaveLength(1);
+    // compA1's 15 persons, not the stale row's 999.
+    const comp = await coverage(c.id, city.compA1.id);
+    expect(comp.target + comp.exempt).toBe(15);
+  });
+
   it('is seen where its scope overlaps yours and managed only inside your scope', async () => {
     const city1 = await create(city.users.commander.headers, { scopeJurisdictionIds: [city.city.id] });
     const xl = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id] });

@@ -167,6 +167,11 @@ export async function findCoverageMany(db: DbOrTx, campaignId: string, paths: re
   return out;
 }
 
+/** Deletes a campaign's coverage rows (what an interrupted activation left). */
+export async function deleteCoverage(db: DbOrTx, campaignId: string): Promise<void> {
+  await db.deleteFrom('testing_coverage').where('campaign_id', '=', campaignId).execute();
+}
+
 /** Paths of every row of one level under a prefix (the children of a node when `level` is the next one down). */
 export async function coveragePathsAtLevel(db: DbOrTx, campaignId: string, prefix: string, level: string): Promise<string[]> {
   const rows = await db.selectFrom('testing_coverage').select('jurisdiction_path').where('campaign_id', '=', campaignId).where('level', '=', level).where('jurisdiction_path', 'like', under(prefix)).execute();

@@ -36,8 +36,9 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
 
   app.post('/api/testing/campaigns/:id/activate', {
     config: { policy: { capability: 'testing.manage', scope: { entity: 'testing_campaign', from: 'params', key: 'id' } } },
-    schema: { tags, description: 'Activates a planned campaign: stores the target population per jurisdiction node (persons minus exemptions). Tubes can then be opened.', params: s.idParams, response: { 200: s.campaign } },
-  }, async (req) => req.tx((trx) => t.campaigns.activate(trx, req.actor, req.params.id)));
+    schema: { tags, description: 'Activates a planned campaign: stores the target population per jurisdiction node (persons minus exemptions). Tubes can then be opened. A city-wide scope takes a while; the server keeps serving meanwhile, and a second activation of the same campaign is refused (409).', params: s.idParams, response: { 200: s.campaign } },
+    // Not in one request transaction: the node rows go in short transactions (see campaigns.activate).
+  }, async (req) => t.campaigns.activate(undefined, req.actor, req.params.id));
 
   app.post('/api/testing/campaigns/:id/close', {
     config: { policy: { capability: 'testing.manage', scope: { entity: 'testing_campaign', from: 'params', key: 'id' } } },

@@ -128,7 +128,7 @@ export function createNotificationService(deps: Deps) {
         userId: row.user_id,
         unitId: row.unit_id,
         jurisdictionPath: row.jurisdiction_path,
-        payload: { id: dto.id, title: dto.title, severity: dto.severity, isAlert: dto.isAlert, link: dto.link, sourceModule: dto.sourceModule, createdAt: dto.createdAt },
+        payload: { id: dto.id, title: dto.title, severity: dto.severity, isAlert: dto.isAlert, link: dto.link, sourceModule: dto.sourceModule, sourceEntityType: dto.sourceEntityType, sourceEntityId: dto.sourceEntityId, createdAt: dto.createdAt },
       });
       return dto;
     });
