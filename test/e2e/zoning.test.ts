@@ -235,7 +235,12 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
 
   it('after 5 days without a new case: the lift task, the refusal while the case lives inside, the lift with a reason, and the measures ending', async () => {
     const admin = await staff(DEMO_ADMIN.username, DEMO_ADMIN.password);
-    await admin('/api/system/clock', { advanceMs: 5 * DAY + 2 * HOUR, reason: '演示：推进到解封日' });
+    // To two hours past the step's due time (the start of a calendar day): a fixed 5 days would
+    // land past "overdue" (a whole day late) whenever the test runs after 22:00 in Shanghai.
+    const { deps } = demo.server;
+    const dueAt = (await deps.services.zoning.get(systemActor('e2e'), areaId)).schedule!.dueAt!;
+    expect(dueAt - deps.clock.now()).toBeGreaterThan(4 * DAY);
+    await admin('/api/system/clock', { advanceMs: dueAt + 2 * HOUR - deps.clock.now(), reason: '演示：推进到解封日' });
 
     // The lifting job runs on the moved clock and makes the task; the area page links it.
     await hq.goto(`${demo.url}/zoning/areas/${areaId}`);
