@@ -66,6 +66,7 @@ const CORE_MESSAGES = {
   'common.code': ['代码', 'Code'],
   'common.time': ['时间', 'Time'],
   'common.total': ['共 {n} 条', '{n} in total'],
+  'common.totalAtLeast': ['共 {n}+ 条', '{n}+ in total'],
   'common.loadMore': ['加载更多', 'Load more'],
   'common.noData': ['暂无数据', 'No data'],
   'common.forbidden': ['您没有访问此页面的权限', 'You do not have access to this page'],

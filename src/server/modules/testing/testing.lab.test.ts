@@ -324,4 +324,18 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(counters.get(city.city.path)!.sampled).toBeGreaterThan(10);
     expect(counters.get(city.city.path)!.pending_recheck).toBeGreaterThan(0);
   });
+
+  it('lists tubes newest first with their count, which stops at a cap and says so', async () => {
+    for (let i = 0; i < 3; i++) await sampledTube([city.persons.a12[i]]);
+    const all = (await get(`/api/testing/tubes?campaignId=${campaignId}&limit=2`, city.users.lab.headers)).json();
+    expect(all.items).toHaveLength(2);
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    expect(all.totalCapped).toBe(false);
+    const sys = (await import('../../platform/actor.js')).systemActor('test');
+    const capped = await t.deps.services.testing.tubes.list(sys, { campaignId, limit: 2 }, t.deps.db, 2);
+    expect(capped).toMatchObject({ total: 2, totalCapped: true });
+    expect(capped.items.map((x) => x.id)).toEqual(all.items.map((x: { id: string }) => x.id));
+    const exact = await t.deps.services.testing.tubes.list(sys, { campaignId, limit: 2 }, t.deps.db, all.total);
+    expect(exact).toMatchObject({ total: all.total, totalCapped: false });
+  });
 });

@@ -323,7 +323,7 @@ export const tube = z.object({
 });
 export type TubeDto = z.infer<typeof tube>;
 export const tubeListQuery = z.object({ campaignId: id.optional(), status: z.enum(TUBE_STATUSES).optional(), barcode: z.string().max(40).optional(), ...page });
-export const tubeList = z.object({ items: z.array(tube), total: z.number().int() });
+export const tubeList = z.object({ items: z.array(tube), total: z.number().int().describe('Tubes matching, counted up to 10,000'), totalCapped: z.boolean().describe('More tubes match than `total` says') });
 
 const nodeRef = z.object({ id: z.string(), name: z.string(), path }).nullable();
 export const resultRecord = z.object({ id: z.string(), result, ctOrf1ab: z.number().nullable(), ctN: z.number().nullable(), resultedAt: ms, lab: z.string(), source: z.string(), effective: z.boolean(), reportedBy: actorRef, reportedAt: ms });

@@ -19,6 +19,9 @@ import { CoverageDeltas, flagDto, flagRow, recheckDto, requireCap, resultContrib
 import type { Counter } from './testing.repository.js';
 import { newId } from '../../platform/ids.js';
 
+/** Tube lists count this many tubes at most (past it they say "10,000+"). */
+export const TUBE_COUNT_CAP = 10_000;
+
 export { TestingErrors } from './testing.errors.js';
 
 /**
@@ -103,9 +106,10 @@ export function createTestingService(deps: Deps) {
       return tubeDto(t, await sampling.lastNames(t.id, db));
     },
 
-    async list(actor: Actor, f: { campaignId?: string; status?: string; barcode?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db) {
-      const { rows, total } = await repo.listTubes(db, { ...f, barcode: f.barcode?.trim().toUpperCase(), prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
-      return { items: rows.map((r) => tubeDto(r)), total };
+    /** Tubes newest first; `total` counts at most `countCap` of them (`totalCapped` when there are more). */
+    async list(actor: Actor, f: { campaignId?: string; status?: string; barcode?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db, countCap = TUBE_COUNT_CAP) {
+      const { rows, total, capped } = await repo.listTubes(db, { ...f, barcode: f.barcode?.trim().toUpperCase(), prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0, countCap });
+      return { items: rows.map((r) => tubeDto(r)), total, totalCapped: capped };
     },
 
     /**

@@ -79,7 +79,7 @@ export const testingApi = {
   uncovered: (q: { jurisdictionId?: string; radiusM?: number }, signal?: AbortSignal) => http.get<Uncovered>('/api/testing/sites/uncovered-compounds', q, signal),
 
   // Tubes and scans
-  tubes: (q: { campaignId?: string; status?: TubeStatus; barcode?: string; limit?: number; offset?: number }, signal?: AbortSignal) => http.get<{ items: Tube[]; total: number }>('/api/testing/tubes', q, signal),
+  tubes: (q: { campaignId?: string; status?: TubeStatus; barcode?: string; limit?: number; offset?: number }, signal?: AbortSignal) => http.get<{ items: Tube[]; total: number; totalCapped: boolean }>('/api/testing/tubes', q, signal),
   tube: (id: string, signal?: AbortSignal) => http.get<Tube>(`/api/testing/tubes/${encodeURIComponent(id)}`, undefined, signal),
   trace: (id: string, signal?: AbortSignal) => http.get<Trace>(`/api/testing/tubes/${encodeURIComponent(id)}/trace`, undefined, signal),
   /** Open/scan/close operations in order, one transaction; each answered applied, duplicate or rejected. */

@@ -186,7 +186,7 @@ export function TubesTab({ campaign, tick }: { campaign: Campaign; tick: number 
         loading={list.loading}
         dataSource={list.data?.items ?? []}
         scroll={{ x: 900 }}
-        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
+        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => (list.data?.totalCapped ? t('common.totalAtLeast', { n: formatCount(n, lang) }) : t('common.total', { n })) }}
         onRow={(r) => ({ 'data-testid': 'tube-row', 'data-barcode': r.barcode ?? '' }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           { title: t('testing.barcode'), dataIndex: 'barcode', render: (v: string | null) => <Typography.Text code>{v ?? '—'}</Typography.Text> },
