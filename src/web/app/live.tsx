@@ -2,6 +2,7 @@ import { App } from 'antd';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { authApi } from '../modules/auth/api.js';
+import { pickHalf } from './bilingual.js';
 import { notificationsApi } from '../modules/notifications/api.js';
 import { useI18n } from './i18n.js';
 import { useSession } from './session.js';
@@ -45,7 +46,7 @@ const LiveContext = createContext<Live | null>(null);
  */
 export function LiveProvider({ children }: { children: ReactNode }) {
   const { me, can } = useSession();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { notification } = App.useApp();
   const navigate = useNavigate();
   const listeners = useRef(new Set<{ topics: readonly LiveTopic[]; fn: Listener }>());
@@ -53,8 +54,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const [connected, setConnected] = useState(false);
   const allowed = !!me && can('notification.read');
   // The stream outlives language switches: read the current translator and router through refs.
-  const ui = useRef({ t, notification, navigate });
-  ui.current = { t, notification, navigate };
+  const ui = useRef({ t, lang, notification, navigate });
+  ui.current = { t, lang, notification, navigate };
 
   const refreshBadge = useCallback(() => {
     if (!allowed) return;
@@ -99,14 +100,14 @@ export function LiveProvider({ children }: { children: ReactNode }) {
           if (topic === 'alert.raised' || topic === 'alert.acknowledged') refreshBadge();
           if (topic === 'alert.raised') {
             const link = typeof data?.link === 'string' ? data.link : '/notifications';
-            const { t, notification, navigate } = ui.current;
+            const { t, lang, notification, navigate } = ui.current;
             // One matter alerted to several places (a positive pool: its community, district and
             // HQ) reaches a reader who sees them all several times: one toast per matter.
             const matter = data?.sourceEntityId ? `${String(data.sourceEntityType)}:${String(data.sourceEntityId)}:${String(data.title)}` : null;
             notification.warning({
               key: matter ?? String(data?.id ?? Math.random()),
               title: t('notif.toastAlert'),
-              description: String(data?.title ?? ''),
+              description: pickHalf(String(data?.title ?? ''), lang, { separatorOnly: true }),
               placement: 'topRight',
               duration: 8,
               onClick: () => navigate(link.startsWith('/') ? link : '/notifications'),

@@ -345,8 +345,8 @@ export function createQuarantineService(deps: Deps) {
         continue;
       }
       if (!(await repo.markOverdueAlerted(trx, s.id, now))) continue;
-      const title = `隔离逾期未解除 Quarantine past its end date (${s.end_day})`;
-      const body = `隔离已到期但未解除：待检测第 ${c.pendingDays.join('、') || '—'} 天${c.positiveDays.length ? `，阳性第 ${c.positiveDays.join('、')} 天` : ''}。请核查并解除或说明原因。The stay has ended but the person is not released.`;
+      const title = `隔离逾期未解除（${s.end_day}） · Quarantine past its end date (${s.end_day})`;
+      const body = `隔离已到期但未解除：待检测第 ${c.pendingDays.join('、') || '—'} 天${c.positiveDays.length ? `，阳性第 ${c.positiveDays.join('、')} 天` : ''}。请核查并解除或说明原因。 · The stay has ended but the person is not released.`;
       await deps.services.tasks.notify(trx, actor, {
         ...(s.owner_unit_id ? { unitId: s.owner_unit_id } : { jurisdictionPath: s.person_path }),
         title,

@@ -85,8 +85,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     await journal.append(tx, actor, { action: 'testing.recheck.handover', entityType: 'testing_recheck', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { ...payload, to: 'cases' } });
     await outbox.publish(tx, { topic: 'testing.recheck.positive', jurisdictionPath: r.jurisdiction_path, payload });
     await alert(tx, { ...placesOf([r.jurisdiction_path]), communities: [] }, {
-      title: `单管复核阳性 Positive single-tube recheck: ${r.name_masked}`,
-      body: `复核管 ${tube.barcode ?? ''} 结果${RESULT_LABELS[(tube.result as TestResult) ?? 'positive'].zh}，已移交病例确认流程。Recheck tube ${tube.barcode ?? ''} is ${tube.result}; handed over to case confirmation.`,
+      title: `单管复核阳性：${r.name_masked} · Positive single-tube recheck: ${r.name_masked}`,
+      body: `复核管 ${tube.barcode ?? ''} 结果${RESULT_LABELS[(tube.result as TestResult) ?? 'positive'].zh}，已移交病例确认流程。 · Recheck tube ${tube.barcode ?? ''} is ${tube.result}; handed over to case confirmation.`,
       severity: 'critical',
       tubeId: tube.id,
       // Straight to the confirmation of this recheck on the cases page.
@@ -177,8 +177,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, now);
 
       const alerts = await alert(tx, placesOf(rows.map((r) => r.jurisdiction_path)), {
-        title: `混管${label.zh} ${label.en} pool: ${tube.barcode}`,
-        body: `采样管 ${tube.barcode}（${persons.length} 人）结果${label.zh}。已为每人派发单管复核任务，相关人员转为待复核。Tube ${tube.barcode} (${persons.length} persons) is ${label.en.toLowerCase()}: single-tube recheck tasks sent, persons set to pending recheck.`,
+        title: `混管${label.zh}：${tube.barcode} · ${label.en} pool: ${tube.barcode}`,
+        body: `采样管 ${tube.barcode}（${persons.length} 人）结果${label.zh}。已为每人派发单管复核任务，相关人员转为待复核。 · Tube ${tube.barcode} (${persons.length} persons) is ${label.en.toLowerCase()}: single-tube recheck tasks sent, persons set to pending recheck.`,
         severity: result === 'positive' ? 'critical' : 'warning',
         tubeId: tube.id,
         link: `/testing/tubes/${tube.id}`,
@@ -318,8 +318,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       const tube = (await repo.findTube(tx, payload.parentTubeId))!;
       for (const r of overdue) await repo.updateRecheck(tx, r.id, { escalated_at: ctx.now });
       await alert(tx, { ...placesOf(overdue.map((r) => r.jurisdiction_path)), communities: [] }, {
-        title: `单管复核超时 Overdue single-tube rechecks: ${overdue.length}`,
-        body: `混管 ${tube.barcode} 的 ${overdue.length} 人未在时限内完成单管复核，请督办。${overdue.length} persons of pool ${tube.barcode} were not rechecked by the deadline.`,
+        title: `单管复核超时：${overdue.length} 人 · Overdue single-tube rechecks: ${overdue.length}`,
+        body: `混管 ${tube.barcode} 的 ${overdue.length} 人未在时限内完成单管复核，请督办。 · ${overdue.length} persons of pool ${tube.barcode} were not rechecked by the deadline.`,
         severity: 'critical',
         tubeId: tube.id,
         link: `/testing/tubes/${tube.id}`,

@@ -646,8 +646,8 @@ export function createZoningService(deps: Deps) {
         const hq = await hqUnit(trx);
         await deps.services.tasks.notify(trx, actor, {
           ...(hq ? { unitId: hq } : { jurisdictionPath: pathAt(a.jurisdiction_path, 'city') ?? a.jurisdiction_path }),
-          title: `风险区超期未解封：${a.name}`,
-          body: `${a.name} 应于 ${new Date(s.dueAt!).toISOString().slice(0, 10)} 执行下一步（${s.next?.to}），至今未执行。Area past its lifting date.`,
+          title: `风险区超期未解封：${a.name} · Area past its lifting date: ${a.name}`,
+          body: `${a.name} 应于 ${new Date(s.dueAt!).toISOString().slice(0, 10)} 执行下一步（${s.next?.to}），至今未执行。 · Area past its lifting date: the step to ${s.next?.to} was due ${new Date(s.dueAt!).toISOString().slice(0, 10)}.`,
           link: `/zoning/areas/${a.id}`,
           sourceModule: 'zoning',
           sourceEntityType: 'zoning_area',

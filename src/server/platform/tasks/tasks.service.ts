@@ -209,8 +209,8 @@ export function createTaskService(deps: Deps) {
       });
       await notifications.notify(trx, actor, {
         unitId: t.assignee_unit_id,
-        title: `任务逾期 Task overdue：${t.title}`,
-        body: `任务已超过截止时间，请尽快处理。The task is past its due time.`,
+        title: `任务逾期：${t.title} · Task overdue: ${t.title}`,
+        body: `任务已超过截止时间，请尽快处理。 · The task is past its due time.`,
         link: `/tasks/${t.id}`,
         sourceModule: 'platform',
         sourceEntityType: 'task',

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
+import { pickHalf } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
 import { useLive } from '../../../app/live.js';
@@ -155,12 +156,12 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                   title={
                     <Space size={6} wrap>
                       {n.severity ? <Tag color={SEVERITY_COLOR[n.severity]}>{t(`notif.severity.${n.severity}`)}</Tag> : <Tag>{t('notif.notification')}</Tag>}
-                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{n.title}</span>
+                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{pickHalf(n.title, lang, { separatorOnly: true })}</span>
                     </Space>
                   }
                   description={
                     <div>
-                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{n.body}</div>
+                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{pickHalf(n.body, lang, { separatorOnly: true })}</div>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatTime(n.createdAt, lang)}
                         {n.isAlert && ' · '}

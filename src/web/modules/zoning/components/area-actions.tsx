@@ -6,7 +6,7 @@ import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
 import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../bilingual.js';
+import { pickHalf } from '../../../app/bilingual.js';
 import { useZoningErrorText } from '../errors.js';
 
 /** Refusals of a step that the commander may overrule with a recorded reason. */

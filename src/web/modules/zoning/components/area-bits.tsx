@@ -5,7 +5,7 @@ import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../bilingual.js';
+import { pickHalf } from '../../../app/bilingual.js';
 import { splitDuration } from '../clock.js';
 import { LEVEL_TAG_COLORS } from '../levels.js';
 

@@ -12,7 +12,7 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../bilingual.js';
+import { pickHalf } from '../../../app/bilingual.js';
 import { usePlatformNow } from '../clock.js';
 import { AdjustModal, PublishModal, StepModal } from '../components/area-actions.js';
 import { CaseRefs, FlagMark, LevelTag, MeasureTags, NextStep, Stamp, StatusTag } from '../components/area-bits.js';

@@ -11,7 +11,7 @@ import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../bilingual.js';
+import { pickHalf } from '../../../app/bilingual.js';
 import { LevelTag, StatusTag } from '../components/area-bits.js';
 import { useZoningErrorText } from '../errors.js';
 import { useZoningEvents } from '../live.js';

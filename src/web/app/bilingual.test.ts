@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickHalf } from './bilingual.js';
 
-describe('the zoning server\'s bilingual texts, shown in the interface language', () => {
+describe('the server\'s bilingual texts, shown in the interface language', () => {
   it('splits `中文 · English` at the last separator', () => {
     const flag = '按compound划定，方案要求按building · Drawn by compound; the preset requires building';
     expect(pickHalf(flag, 'zh-CN')).toBe('按compound划定，方案要求按building');
@@ -21,5 +21,17 @@ describe('the zoning server\'s bilingual texts, shown in the interface language'
     expect(pickHalf('病例已转运至定点医院，住所已终末消毒', 'en')).toBe('病例已转运至定点医院，住所已终末消毒');
     expect(pickHalf('同楼栋 ABC 共用', 'en')).toBe('同楼栋 ABC 共用');
     expect(pickHalf('Kept for the market', 'zh-CN')).toBe('Kept for the market');
+  });
+
+  it('splits alerts only at the separator: a person\'s own title is never cut', () => {
+    const pool = '混管阳性：YC0001 · Positive pool: YC0001';
+    expect(pickHalf(pool, 'zh-CN', { separatorOnly: true })).toBe('混管阳性：YC0001');
+    expect(pickHalf(pool, 'en', { separatorOnly: true })).toBe('Positive pool: YC0001');
+    const recheck = '单管复核阳性：张* · Positive single-tube recheck: 张*';
+    expect(pickHalf(recheck, 'zh-CN', { separatorOnly: true })).toBe('单管复核阳性：张*');
+    expect(pickHalf(recheck, 'en', { separatorOnly: true })).toBe('Positive single-tube recheck: 张*');
+    expect(pickHalf('请联系 Zhang Wei', 'zh-CN', { separatorOnly: true })).toBe('请联系 Zhang Wei');
+    expect(pickHalf('西陵区 · 伍家岗区联防', 'en', { separatorOnly: true })).toBe('西陵区 · 伍家岗区联防');
+    expect(pickHalf('请联系 Zhang Wei', 'zh-CN')).toBe('请联系');
   });
 });

@@ -1,0 +1,28 @@
+import type { Lang } from '../../common/i18n.js';
+
+/**
+ * Some server texts come in both languages, Chinese first and English after it: zoning's reasons
+ * (`人口比 6（…）超过阈值 3 · Population ratio 6 (36 / 6) above 3`, `区域内新增病例…重新计算 A new case …`)
+ * and the alerts that modules raise (`混管阳性：YC001 · Positive pool: YC001`).
+ * Shows the half for the interface language; a text without an English half is shown as it is.
+ * `separatorOnly`: split only at a ` · ` followed by English (alerts, which may also be a person's own
+ * words and must never be cut elsewhere).
+ */
+export function pickHalf(text: string, lang: Lang, o: { separatorOnly?: boolean } = {}): string {
+  if (o.separatorOnly) {
+    // Alerts: the first ` · ` with Chinese before it and English starting right after it (the
+    // English half may quote Chinese: a masked name, a task's title).
+    const at = /[\u3000-\u9fff\uff00-\uffef][^]*? · (?=[A-Za-z])/.exec(text);
+    if (!at) return text;
+    const dot = at.index + at[0].length - 3;
+    return lang === 'en' ? text.slice(dot + 3).trim() : text.slice(0, dot).trim();
+  }
+  // `中文 · English`: the last separator whose right side has no Chinese.
+  const dot = text.lastIndexOf(' · ');
+  if (dot > 0 && /[\u3000-\u9fff]/.test(text.slice(0, dot)) && !/[\u3000-\u9fff\uff00-\uffef]/.test(text.slice(dot + 3))) {
+    return lang === 'en' ? text.slice(dot + 3).trim() : text.slice(0, dot).trim();
+  }
+  const m = /^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s*(?:·\s*)?([A-Z][^\u3000-\u9fff\uff00-\uffef]*)$/s.exec(text);
+  if (!m) return text;
+  return lang === 'en' ? m[2].trim() : m[1].trim();
+}
