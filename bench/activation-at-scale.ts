@@ -27,7 +27,7 @@ import { inTx } from '../src/server/db/dialect.js';
 import { planDemoCity } from '../src/server/demo/city.js';
 import type { NewJurisdiction } from '../src/server/modules/geo/geo.service.js';
 import { systemActor } from '../src/server/platform/actor.js';
-import { measure, printTable, rssPeaks, type BenchRow } from './lib.js';
+import { measure, printTable, rssMb, rssPeaks, type BenchRow } from './lib.js';
 
 const residents = Number((process.argv[2] ?? '25670000').replace(/[_,]/g, ''));
 const given = process.argv[3];
@@ -37,7 +37,6 @@ const { geo, testing } = deps.services;
 const sys = systemActor('bench');
 const g = 'activation sqlite';
 const rows: BenchRow[] = [];
-const mb = () => Math.round(process.memoryUsage.rss() / 2 ** 20);
 
 try {
   const plan = planDemoCity({ residents });
@@ -68,7 +67,7 @@ try {
   // Collect the staging's garbage first, so that "before" is what a server would hold.
   v8.setFlagsFromString('--expose-gc');
   (vm.runInNewContext('gc') as () => void)();
-  const before = mb();
+  const before = rssMb();
   const rss = rssPeaks();
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();

@@ -85,6 +85,9 @@ export function httpRequest(url: string, o: { method?: string; headers?: Record<
   });
 }
 
+/** The process's resident memory now, in MB. */
+export const rssMb = () => Math.round(process.memoryUsage.rss() / 2 ** 20);
+
 /**
  * The process's peak resident memory over a stretch of the run, in MB. A worker thread reads the
  * RSS every 100 ms, so it keeps sampling while the main thread is busy in synchronous work (SQLite).
@@ -97,7 +100,7 @@ export function rssPeaks(): { reset(): void; peakMb(): number; stop(): Promise<n
     { eval: true, workerData: peak },
   );
   worker.unref();
-  const now = () => Math.max(Atomics.load(peak, 0), Math.round(process.memoryUsage.rss() / 1048576));
+  const now = () => Math.max(Atomics.load(peak, 0), rssMb());
   return {
     reset: () => Atomics.store(peak, 0, 0),
     peakMb: now,
