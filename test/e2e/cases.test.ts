@@ -7,7 +7,7 @@ import { makeResidentId } from '../../src/server/modules/population/resident-id.
 import { systemActor } from '../../src/server/platform/actor.js';
 import { DAY } from '../../src/server/platform/clock.js';
 import type { TestEnv } from '../helpers/db.js';
-import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { browserAvailability, choose, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
 const availability = browserAvailability();
 if (!availability.ok) console.warn(`[browser] cases tests skipped: ${availability.reason}`);
@@ -42,14 +42,6 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
       expect(res.status, `${path}: ${text}`).toBeLessThan(300);
       return JSON.parse(text) as T;
     };
-  }
-
-  /** Picks an antd Select option (found by test id), after typing into its search when `typed` is given. */
-  async function choose(page: Page, testId: string, typed: string | null, option: string | RegExp) {
-    const select = page.getByTestId(testId);
-    await select.click();
-    if (typed !== null) await select.locator('input').fill(typed);
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
   }
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeResidentId } from '../../src/server/modules/population/resident-id.js';
 import { DEMO_ADMIN, DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
-import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { browserAvailability, choose, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
 const availability = browserAvailability();
 if (!availability.ok) console.warn(`[browser] mass testing tests skipped: ${availability.reason}`);
@@ -46,13 +46,6 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     return page;
   }
 
-  /** Picks an option of an antd Select (found by test id) after typing into its search. */
-  async function choose(page: Page, testId: string, typed: string | null, option: string | RegExp) {
-    const select = page.getByTestId(testId);
-    await select.click();
-    if (typed !== null) await select.locator('input').fill(typed);
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
-  }
 
   const count = async (table: 'testing_scans', where: ['tube_id', string]) =>
     Number((await demo.server.deps.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where(where[0], '=', where[1]).executeTakeFirstOrThrow()).n);

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createDeps } from '../../src/server/app.js';
 import { testConfig } from '../../src/server/config.js';
 import { loadDemo } from '../../src/server/demo/demo.js';
@@ -96,4 +97,29 @@ export async function startDemoServer(opts: { residents?: number } = {}): Promis
 export function screenshotPath(name: string): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   return path.join(RESULTS_DIR, name);
+}
+
+/**
+ * Picks an option of an antd Select (found by test id), after typing `typed` into its search when
+ * given, and waits until the Select shows the picked label. A click that lands while the dropdown
+ * is still settling (seen on a loaded CI machine) is retried, up to three times.
+ */
+export async function choose(page: Page, testId: string, typed: string | null, option: string | RegExp): Promise<void> {
+  const select = page.getByTestId(testId);
+  for (let attempt = 1; ; attempt++) {
+    await select.click();
+    if (typed !== null) await select.locator('input').fill(typed);
+    const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first();
+    const label = (await item.textContent())?.trim() ?? '';
+    await item.click();
+    const shown = await expect
+      .poll(async () => (await select.textContent()) ?? '', { timeout: 5_000 })
+      .toContain(label)
+      .then(() => true, (err: unknown) => {
+        if (attempt >= 3) throw err;
+        return false;
+      });
+    if (shown) return;
+    await page.keyboard.press('Escape');
+  }
 }
