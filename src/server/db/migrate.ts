@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { currentSchema } from './dialect.js';
+import { restoreDeferredIndexes } from './deferred-indexes.js';
+import { currentSchema, type DbOrTx } from './dialect.js';
 import * as m0001 from './migrations/2026-11-29-0001-platform.js';
 import * as m0002 from './migrations/2026-11-29-0002-identity.js';
 import * as m0003 from './migrations/2026-11-29-0003-tasks.js';
@@ -40,7 +41,10 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the database to the latest schema. Throws with the failing migration's name. */
+/**
+ * Brings the database to the latest schema, and builds any index a bulk load set aside and did not
+ * build again. Throws with the failing migration's name.
+ */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   // On PostgreSQL, keep Kysely's bookkeeping tables in the connection's own schema: otherwise it
   // looks them up across every schema on the search path and collides with parallel test schemas.
@@ -52,5 +56,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Migration ${failed} failed: ${(error as Error).message}`, { cause: error });
   }
+  // A bulk load that died after setting its indexes aside (see deferred-indexes.ts) left their
+  // definitions behind: build them now, before anything queries the tables.
+  await restoreDeferredIndexes(db as DbOrTx);
   return applied;
 }

@@ -27,6 +27,7 @@
  */
 import type { JurisdictionLevel, Sex, VulnerableFlag } from '../../common/geo.js';
 import type { Deps } from '../deps.js';
+import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js';
 import { inTx } from '../db/dialect.js';
 import { systemActor } from '../platform/actor.js';
 import { newId } from '../platform/ids.js';
@@ -745,6 +746,9 @@ export async function generateCity(deps: Deps, opts: DemoCityOptions & { onProgr
     await geo.insertMany(trx, [plan.city]);
     await journal.appendBatch(trx, actor, { action: 'geo.jurisdiction.import', entityType: 'jurisdiction', jurisdictionPath: plan.city.path, rows: [nodeDigestRow(plan.city)], summary: { nodes: 1, source: 'demo' } });
   });
+  // The person and household tables are empty (the database holds no jurisdictions): build their
+  // secondary indexes once at the end instead of row by row (see db/deferred-indexes.ts).
+  await deferIndexes(deps.db, ['persons', 'households'], deps.clock.now());
   const places = new Map<string, PlaceRef>();
   let pending: CityPiece[] = [];
   const flushDistrict = async () => {
@@ -778,18 +782,26 @@ export async function generateCity(deps: Deps, opts: DemoCityOptions & { onProgr
   // ~50,000 persons so that a very large district does not build one huge transaction.
   let current: string | null = null;
   let inPending = 0;
-  for (const piece of plan.pieces()) {
-    if (current !== piece.district.code || inPending >= 50_000) {
-      await flushDistrict();
-      current = piece.district.code;
-      inPending = 0;
-      opts.onProgress?.({ ...progress, what: `${piece.district.name} 辖区` });
+  try {
+    for (const piece of plan.pieces()) {
+      if (current !== piece.district.code || inPending >= 50_000) {
+        await flushDistrict();
+        current = piece.district.code;
+        inPending = 0;
+        opts.onProgress?.({ ...progress, what: `${piece.district.name} 辖区` });
+      }
+      for (const n of piece.nodes) places.set(n.id, { id: n.id, path: n.path, level: n.level, parentId: n.parentId });
+      pending.push(piece);
+      inPending += piece.persons.length;
     }
-    for (const n of piece.nodes) places.set(n.id, { id: n.id, path: n.path, level: n.level, parentId: n.parentId });
-    pending.push(piece);
-    inPending += piece.persons.length;
+    await flushDistrict();
+  } catch (err) {
+    // What was loaded stays (each piece committed on its own): give it its indexes back.
+    await restoreDeferredIndexes(deps.db).catch(() => undefined);
+    throw err;
   }
-  await flushDistrict();
+  opts.onProgress?.({ ...progress, what: '建立索引 indexes' });
+  await restoreDeferredIndexes(deps.db);
   return { jurisdictions: progress.nodes, residents: progress.done, households };
 }
 
