@@ -740,6 +740,7 @@ const CORE_MESSAGES = {
   'testing.error.PERSON_OUTSIDE_CAMPAIGN': ['此人不在本轮次检测范围内', 'The person does not live within the campaign\'s scope'],
   'testing.error.CAMPAIGN_NOT_ACTIVE': ['检测轮次未在进行中', 'The campaign is not active'],
   'testing.error.CAMPAIGN_NOT_PLANNED': ['只有计划中的轮次可以启动', 'Only a planned campaign can be activated'],
+  'testing.error.CAMPAIGN_ACTIVATING': ['该轮次正在启动，请稍候刷新', 'This campaign is being activated; refresh in a moment'],
   'testing.error.SITE_INACTIVE': ['采样点已关闭', 'The sampling site is closed'],
   'testing.error.SITE_OUTSIDE_CAMPAIGN': ['采样点不在本轮次范围内', 'The site lies outside the campaign\'s scope'],
   'testing.error.CT_OUT_OF_RANGE': ['Ct 值应在 0–45 之间', 'Ct values lie between 0 and 45'],

@@ -16,6 +16,11 @@ const COVERAGE_LEVELS = JURISDICTION_LEVELS.slice(0, COVERAGE_MAX_DEPTH) as read
 const EXEMPTION_PAGE = 5_000;
 /** Jurisdiction nodes turned into coverage rows per page during activation. */
 const NODE_PAGE = 3_000;
+/**
+ * How long a staged activation's lease lasts without renewal (it is renewed with every page, ~0.1 s
+ * apart): past it, another attempt may take over from an activation whose server died.
+ */
+const ACTIVATION_LEASE_MS = 2 * 60_000;
 
 /** Whether the actor may read a campaign: its scope overlaps theirs (inside it, or containing it). */
 export function canReadCampaign(actor: Pick<Actor, 'scopePath'>, c: Pick<repo.CampaignRow, 'scope_path' | 'scope_paths'>): boolean {
@@ -85,9 +90,6 @@ export function createCampaignService(deps: Deps) {
     }
     return out;
   }
-
-  /** Campaigns whose activation is under way in this process (its node rows are being written). */
-  const activating = new Set<string>();
 
   async function plannedCampaign(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
     const c = await manageable(db, actor, id);
@@ -176,7 +178,7 @@ export function createCampaignService(deps: Deps) {
     const rootRows = await repo.findCoverageMany(tx, c.id, roots.map((r) => r.path));
     const targetTotal = rootRows.reduce((a, r) => a + Number(r.target), 0);
     const exemptTotal = rootRows.reduce((a, r) => a + Number(r.exempt), 0);
-    if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, updated_at: now }))) {
+    if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, activation_token: null, activation_lease_until: null, updated_at: now }))) {
       throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id });
     }
     await journal.append(tx, actor, {
@@ -238,6 +240,8 @@ export function createCampaignService(deps: Deps) {
           activated_at: null,
           closed_at: null,
           coverage_published_at: 0,
+          activation_token: null,
+          activation_lease_until: null,
           updated_at: now,
         };
         await repo.insertCampaign(tx, row);
@@ -273,8 +277,9 @@ export function createCampaignService(deps: Deps) {
      * Without a caller's transaction the node rows go in many short transactions, yielding to the
      * event loop between them, so that the server keeps answering through a city-wide activation
      * (minutes at Shanghai's scale); the campaign stays planned, and its coverage unreadable, until
-     * the last transaction subtracts the exemptions and activates it. An interrupted activation
-     * leaves rows that the next attempt deletes first.
+     * the last transaction subtracts the exemptions and activates it. A lease on the campaign row
+     * (renewed with every page) keeps a second attempt out, on any server, with 409; an interrupted
+     * activation leaves rows that the next attempt deletes first, once the lease has run out.
      */
     async activate(trx: Tx | undefined, actor: Actor, id: string): Promise<CampaignDto> {
       requireCap(actor, 'testing.manage');
@@ -283,14 +288,34 @@ export function createCampaignService(deps: Deps) {
         return finishActivation(trx, actor, c.id, await copyNodes(trx, c, () => Promise.resolve()));
       }
       const c = await plannedCampaign(deps.db, actor, id);
-      if (activating.has(c.id)) throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: 'activating' });
-      activating.add(c.id);
+      // One activation at a time, across every server on the database: each step renews the lease
+      // in its own transaction, and stops if another attempt holds it.
+      const token = newId(deps.clock.now());
+      const holdLease = async (tx: DbOrTx) => {
+        const now = deps.clock.now();
+        if (await repo.takeActivationLease(tx, c.id, token, now, now + ACTIVATION_LEASE_MS)) return;
+        const status = (await repo.findCampaign(tx, c.id))?.status;
+        throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: status === 'planned' ? 'activating' : status });
+      };
+      await holdLease(deps.db);
       try {
-        await inTx(deps.db, (tx) => repo.deleteCoverage(tx, c.id));
-        const nodes = await copyNodes(deps.db, c, (write) => inTx(deps.db, write).then(() => new Promise<void>((resolve) => setImmediate(resolve))));
-        return await inTx(deps.db, (tx) => finishActivation(tx, actor, c.id, nodes));
-      } finally {
-        activating.delete(c.id);
+        await inTx(deps.db, async (tx) => {
+          await holdLease(tx);
+          await repo.deleteCoverage(tx, c.id);
+        });
+        const nodes = await copyNodes(deps.db, c, (write) =>
+          inTx(deps.db, async (tx) => {
+            await holdLease(tx);
+            await write(tx);
+          }).then(() => new Promise<void>((resolve) => setImmediate(resolve))),
+        );
+        return await inTx(deps.db, async (tx) => {
+          await holdLease(tx);
+          return finishActivation(tx, actor, c.id, nodes);
+        });
+      } catch (err) {
+        await repo.releaseActivationLease(deps.db, c.id, token).catch(() => undefined);
+        throw err;
       }
     },
 

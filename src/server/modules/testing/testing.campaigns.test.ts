@@ -96,6 +96,24 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     expect(comp.target + comp.exempt).toBe(15);
   });
 
+  it('waits for an activation another server holds, and takes over once that server stopped renewing its lease', async () => {
+    const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id] });
+    // Another server is activating it: it holds the lease, renewed with each page it writes.
+    await t.deps.db.updateTable('testing_campaigns').set({ activation_token: 'other-server', activation_lease_until: t.clock.now() + 60_000 }).where('id', '=', c.id).execute();
+    const refused = await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'CAMPAIGN_NOT_PLANNED', details: { status: 'activating' } });
+    expect((await get(`/api/testing/campaigns/${c.id}`, city.users.officer.headers)).json().status).toBe('planned');
+
+    // That server died: its lease runs out, and the next attempt activates the campaign.
+    t.clock.advance(61_000);
+    const act = await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
+    expect(act.statusCode).toBe(200);
+    expect(act.json().status).toBe('active');
+    const row = await t.deps.db.selectFrom('testing_campaigns').select(['activation_token', 'activation_lease_until']).where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ activation_token: null, activation_lease_until: null });
+  });
+
   it('is seen where its scope overlaps yours and managed only inside your scope', async () => {
     const city1 = await create(city.users.commander.headers, { scopeJurisdictionIds: [city.city.id] });
     const xl = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id] });

@@ -73,6 +73,26 @@ export async function updateCampaignIf(db: DbOrTx, id: string, fromStatus: strin
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Takes the activation lease of a planned campaign for `token` until `until`: when nobody holds it,
+ * when its holder's lease ran out (`now`), or to renew it (the holder's own token). False otherwise.
+ */
+export async function takeActivationLease(db: DbOrTx, id: string, token: string, now: number, until: number): Promise<boolean> {
+  const r = await db
+    .updateTable('testing_campaigns')
+    .set({ activation_token: token, activation_lease_until: until })
+    .where('id', '=', id)
+    .where('status', '=', 'planned')
+    .where((eb) => eb.or([eb('activation_token', 'is', null), eb('activation_token', '=', token), eb('activation_lease_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Lets go of the activation lease if `token` still holds it. */
+export async function releaseActivationLease(db: DbOrTx, id: string, token: string): Promise<void> {
+  await db.updateTable('testing_campaigns').set({ activation_token: null, activation_lease_until: null }).where('id', '=', id).where('activation_token', '=', token).execute();
+}
+
 /** Moves the live-update mark from `expected` to `now`; false when another run moved it first. */
 export async function markCoveragePublished(db: DbOrTx, id: string, expected: number, now: number): Promise<boolean> {
   const r = await db.updateTable('testing_campaigns').set({ coverage_published_at: now }).where('id', '=', id).where('coverage_published_at', '=', expected).executeTakeFirst();

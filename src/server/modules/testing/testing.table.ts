@@ -32,6 +32,9 @@ export interface TestingCampaignsTable {
   closed_at: number | null;
   /** When the last live coverage event went out (throttle: one per campaign per second). */
   coverage_published_at: number;
+  /** The activation under way (staged, see campaigns.service `activate`): its token and when its lease runs out. */
+  activation_token: string | null;
+  activation_lease_until: number | null;
   updated_at: number;
 }
 
@@ -289,7 +292,7 @@ export const testingColumns: ColumnsOf<TestingTables> = {
   testing_campaigns: {
     id: 1, name: 1, status: 1, scope_ids: 1, scope_paths: 1, scope_path: 1, starts_at: 1, deadline_at: 1, pool_size: 1, pool_overrides: 1,
     exempt_statuses: 1, recheck_hours: 1, target_total: 1, exempt_total: 1, created_by: 1, created_by_name: 1, created_at: 1, activated_at: 1,
-    closed_at: 1, coverage_published_at: 1, updated_at: 1,
+    closed_at: 1, coverage_published_at: 1, activation_token: 1, activation_lease_until: 1, updated_at: 1,
   },
   testing_exemptions: { campaign_id: 1, person_id: 1, jurisdiction_path: 1, reason: 1, created_by: 1, created_by_name: 1, created_at: 1 },
   testing_coverage: {
