@@ -11,6 +11,7 @@
  * load dies half-way, `migrateToLatest` (run at every start) builds whatever is still recorded, so a
  * database is never left without its indexes.
  */
+import { availableParallelism } from 'node:os';
 import { sql } from 'kysely';
 import { dialectOf, inTx, type DbOrTx } from './dialect.js';
 
@@ -66,11 +67,18 @@ export async function restoreDeferredIndexes(db: DbOrTx): Promise<string[]> {
   const tables = [...new Set(defs.map((d) => d.table))];
   const present = new Set((await secondaryIndexes(db, tables)).map((d) => d.name));
   const built: string[] = [];
-  for (const d of defs) {
-    if (present.has(d.name)) continue;
-    // One index per statement (each a full sort of its table); the record goes when all are back.
-    await sql.raw(d.sql).execute(db);
-    built.push(d.name);
+  // SQLite's sorter may use helper threads for CREATE INDEX (off by default).
+  const sqlite = dialectOf(db) === 'sqlite';
+  if (sqlite) await sql.raw(`pragma threads = ${Math.min(4, availableParallelism())}`).execute(db);
+  try {
+    for (const d of defs) {
+      if (present.has(d.name)) continue;
+      // One index per statement (each a full sort of its table); the record goes when all are back.
+      await sql.raw(d.sql).execute(db);
+      built.push(d.name);
+    }
+  } finally {
+    if (sqlite) await sql.raw('pragma threads = 0').execute(db);
   }
   await db.deleteFrom('settings').where('key', '=', SETTING).execute();
   return built;
