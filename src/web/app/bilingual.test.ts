@@ -34,4 +34,15 @@ describe('the server\'s bilingual texts, shown in the interface language', () =>
     expect(pickHalf('西陵区 · 伍家岗区联防', 'en', { separatorOnly: true })).toBe('西陵区 · 伍家岗区联防');
     expect(pickHalf('请联系 Zhang Wei', 'zh-CN')).toBe('请联系');
   });
+
+  it('splits the tasks and status reasons that modules write, whose English half may quote Chinese names', () => {
+    const home = '西陵区第1轮：该居民行动不便或需照护，请上门采样。 · This resident needs sampling at home (西陵区第1轮).';
+    expect(pickHalf(home, 'zh-CN', { separatorOnly: true })).toBe('西陵区第1轮：该居民行动不便或需照护，请上门采样。');
+    expect(pickHalf(home, 'en', { separatorOnly: true })).toBe('This resident needs sampling at home (西陵区第1轮).');
+    const recheck = '混管 YC0001 结果阳性。请在 2026-11-30T12:00:00.000Z 前为该居民单管采样复核，期间请其居家等待。 · Pool YC0001 is positive. Re-sample this person in a single tube before 2026-11-30T12:00:00.000Z; they stay home meanwhile.';
+    expect(pickHalf(recheck, 'en', { separatorOnly: true })).toMatch(/^Pool YC0001 is positive\. Re-sample/);
+    const released = '隔离解除：期满 · Quarantine released: 期满';
+    expect(pickHalf(released, 'zh-CN', { separatorOnly: true })).toBe('隔离解除：期满');
+    expect(pickHalf(released, 'en', { separatorOnly: true })).toBe('Quarantine released: 期满');
+  });
 });

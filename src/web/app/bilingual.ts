@@ -1,4 +1,5 @@
 import type { Lang } from '../../common/i18n.js';
+import { useI18n } from './i18n.js';
 
 /**
  * Some server texts come in both languages, Chinese first and English after it: zoning's reasons
@@ -25,4 +26,14 @@ export function pickHalf(text: string, lang: Lang, o: { separatorOnly?: boolean 
   const m = /^(.*[\u3000-\u9fff\uff00-\uffef][^A-Za-z]*?)\s*(?:·\s*)?([A-Z][^\u3000-\u9fff\uff00-\uffef]*)$/s.exec(text);
   if (!m) return text;
   return lang === 'en' ? m[2].trim() : m[1].trim();
+}
+
+/**
+ * The half of a server-written text (`中文 · English`: alerts, the titles and descriptions of tasks
+ * that modules dispatch, the reasons of automatic status changes) for the interface language. Split
+ * only at that separator, so what a person typed is shown whole.
+ */
+export function useServerText(): (text: string) => string {
+  const { lang } = useI18n();
+  return (text) => pickHalf(text, lang, { separatorOnly: true });
 }

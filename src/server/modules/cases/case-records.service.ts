@@ -139,7 +139,7 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
     });
     await deps.services.control.applyAutomatic(tx, actor, {
       personIds: [input.personId], to: 'quarantined_central', basis: { type: 'case', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
-      reason: `${row.kind === 'confirmed' ? '确诊病例' : '无症状感染者'}，集中隔离治疗 Case confirmed: central isolation`,
+      reason: `${row.kind === 'confirmed' ? '确诊病例' : '无症状感染者'}，集中隔离治疗 · ${row.kind === 'confirmed' ? 'Confirmed case' : 'Asymptomatic infection'}: central isolation`,
     });
     await outbox.publish(tx, { topic: 'cases.case.created', jurisdictionPath: path, payload: { id, clusterId: row.cluster_id, detectionChannel: channel } });
     return caseDto(row);

@@ -218,7 +218,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           const to = input.category === 'close' && rule.quarantine.centralDays > 0 ? 'quarantined_central' : 'quarantined_home';
           await deps.services.control.applyAutomatic(tx, actor, {
             personIds: [personId], to, basis: { type: 'contact', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
-            reason: `${input.category === 'close' ? '密切接触者' : '次密切接触者'}（${preset.name}）Contact of a case`,
+            reason: `${input.category === 'close' ? '密切接触者' : '次密切接触者'}（${preset.name}） · ${input.category === 'close' ? 'Close contact' : 'Secondary contact'} of a case (${preset.name})`,
           });
           const st = (await deps.services.control.statusesOf([personId], tx)).get(personId)!;
           if (QUARANTINED.has(st.status)) Object.assign(row, { control_status: st.status, quarantined_at: now });
@@ -227,8 +227,8 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           const unit = await districtUnit(tx, pathPrefix(personPath!, 2)!);
           if (unit) {
             const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
-              title: `密接协查移交 Contact handed over: ${nameMasked}`,
-              description: `${c.name_masked} 的${input.category === 'close' ? '密接' : '次密接'}居住在贵区，请落实管控。A contact of case ${c.name_masked} lives in your district.`,
+              title: `密接协查移交：${nameMasked} · Contact handed over: ${nameMasked}`,
+              description: `${c.name_masked} 的${input.category === 'close' ? '密接' : '次密接'}居住在贵区，请落实管控。 · A contact of case ${c.name_masked} lives in your district.`,
               sourceModule: 'cases', sourceEntityType: 'case_contact', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: personPath!, priority: 'urgent',
             });
             row.handover_task_id = task.id;

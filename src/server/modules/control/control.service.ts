@@ -455,7 +455,7 @@ export function createControlService(deps: Deps) {
         entityId: r.id,
         jurisdictionPath: path,
         payload: { fromPersonId: fromId, intoPersonId: intoId, count: after.length },
-        reason: '待审批名单中的记录已合并，改为保留记录 (a listed record was merged; the kept record takes its place)',
+        reason: '待审批名单中的记录已合并，改为保留记录 · A listed record was merged; the kept record takes its place',
       });
     }
   }

@@ -609,7 +609,7 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
           collect(report, v.failedRows, ok.map((p) => p.row), b);
           if (report.mode === 'all') throw ImportErrors.IMPORT_INVALID(report, `导入期间数据发生变化，${report.failed - before} 行无法导入，未导入任何数据 (the data changed during the import; nothing was imported)`);
         }
-        await core.write(trx, actor, b, { batchAction: 'population.person.import', reason: `导入更正 (import correction)${report.fileName ? `: ${report.fileName}` : ''}`, summary: { file: report.fileName } });
+        await core.write(trx, actor, b, { batchAction: 'population.person.import', reason: `导入更正${report.fileName ? `：${report.fileName}` : ''} · Import correction${report.fileName ? `: ${report.fileName}` : ''}`, summary: { file: report.fileName } });
         counts.created += b.persons.length;
         counts.updated += b.updates.length;
         counts.unchanged += b.unchanged.length;

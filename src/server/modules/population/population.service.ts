@@ -529,7 +529,7 @@ export function createPopulationService(deps: Deps) {
         personIds: [into.id],
         to: a.status,
         basis: a.basis,
-        reason: `合并记录，沿用被合并记录的管控依据 (merged record's measure kept): ${a.reason ?? ''}`.trim(),
+        reason: a.reason ? `合并记录，沿用被合并记录的管控依据：${a.reason} · Merged record's measure kept: ${a.reason}` : "合并记录，沿用被合并记录的管控依据 · Merged record's measure kept",
         endsAt: a.endsAt !== null && a.endsAt > now ? a.endsAt : null,
         presetVersion: a.presetVersion,
         ifNotAllowed: 'skip',

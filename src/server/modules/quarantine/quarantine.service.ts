@@ -270,7 +270,7 @@ export function createQuarantineService(deps: Deps) {
       personIds: [s.person_id],
       to: 'released',
       basis: { type: s.basis_type as BasisType, id: s.basis_id },
-      reason: `隔离解除 Quarantine released: ${reason}`,
+      reason: `隔离解除：${reason} · Quarantine released: ${reason}`,
       presetVersion: s.preset_version,
     });
     await deps.services.journal.append(trx, actor, {
@@ -310,7 +310,7 @@ export function createQuarantineService(deps: Deps) {
       personIds: [s.person_id],
       to: PHASE_STATUS[next.phase],
       basis: { type: s.basis_type as BasisType, id: s.basis_id },
-      reason: `隔离阶段转换 Quarantine phase: ${fromPhase} → ${next.phase}`,
+      reason: `隔离阶段转换：${fromPhase} → ${next.phase} · Quarantine phase: ${fromPhase} → ${next.phase}`,
       endsAt: next.endsAt,
       presetVersion: s.preset_version,
     });
@@ -610,8 +610,8 @@ export function createQuarantineService(deps: Deps) {
           let taskId: string | null = null;
           if (owner && td.dueAt > now) {
             const task = await deps.services.tasks.create(t, actor, {
-              title: `隔离第 ${td.day} 天核酸检测 Quarantine test, day ${td.day} (${td.date})`,
-              description: `${facility ? facility.name : '居家隔离 Home quarantine'}：请于 ${td.date} 完成核酸采样并在隔离记录中登记结果。`,
+              title: `隔离第 ${td.day} 天核酸检测（${td.date}） · Quarantine test, day ${td.day} (${td.date})`,
+              description: `${facility ? facility.name : '居家隔离'}：请于 ${td.date} 完成核酸采样并在隔离记录中登记结果。 · Sample on ${td.date} and record the result in the stay (${facility ? facility.name : 'home quarantine'}).`,
               sourceModule: 'quarantine',
               sourceEntityType: 'quarantine_stay',
               sourceEntityId: stay.id,

@@ -280,8 +280,8 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
             continue;
           }
           const task = await tasks.create(tx, TESTING_SYSTEM, {
-            title: `上门采样 Home sampling: ${maskName(p.name)}`,
-            description: `${c.name}：该居民行动不便或需照护，请上门采样。This resident needs sampling at home.`,
+            title: `上门采样：${maskName(p.name)} · Home sampling: ${maskName(p.name)}`,
+            description: `${c.name}：该居民行动不便或需照护，请上门采样。 · This resident needs sampling at home (${c.name}).`,
             sourceModule: 'testing',
             sourceEntityType: 'person',
             sourceEntityId: p.id,

@@ -96,7 +96,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
 
   async function release(tx: Tx, actor: Actor, r: repo.RecheckRow, tube: repo.TubeRow): Promise<void> {
     if (Number(r.control_applied) !== 1) return;
-    await control.applyAutomatic(tx, actor, { personIds: [r.person_id], to: 'none', basis: { type: 'recheck', id: tube.id }, reason: `单管复核阴性，解除待复核 Negative single-tube recheck (${tube.barcode ?? tube.id})`, ifNotAllowed: 'skip' });
+    await control.applyAutomatic(tx, actor, { personIds: [r.person_id], to: 'none', basis: { type: 'recheck', id: tube.id }, reason: `单管复核阴性，解除待复核（${tube.barcode ?? tube.id}） · Negative single-tube recheck (${tube.barcode ?? tube.id})`, ifNotAllowed: 'skip' });
   }
 
   async function comment(tx: Tx, r: repo.RecheckRow, note: string): Promise<void> {
@@ -126,7 +126,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         personIds: persons.map((s) => s.person_id),
         to: 'pending_recheck',
         basis: { type: 'tube', id: tube.id },
-        reason: `混管${label.zh}，单管复核 Pool ${tube.barcode} ${label.en.toLowerCase()}: single-tube recheck`,
+        reason: `混管${label.zh}，单管复核 · Pool ${tube.barcode} ${label.en.toLowerCase()}: single-tube recheck`,
         ifNotAllowed: 'skip',
       });
       const appliedTo = new Set(changed.changes.map((x) => x.personId));
@@ -138,8 +138,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         const unit = await units.forPath(s.jurisdiction_path);
         const task = unit
           ? await tasks.create(tx, TESTING_SYSTEM, {
-              title: `单管复核 Single-tube recheck: ${s.name_masked}`,
-              description: `混管 ${tube.barcode} 结果${label.zh}（${label.en}）。请在 ${new Date(dueAt).toISOString()} 前为该居民单管采样复核，期间请其居家等待。Re-sample this person in a single tube before the deadline; they stay home meanwhile.`,
+              title: `单管复核：${s.name_masked} · Single-tube recheck: ${s.name_masked}`,
+              description: `混管 ${tube.barcode} 结果${label.zh}。请在 ${new Date(dueAt).toISOString()} 前为该居民单管采样复核，期间请其居家等待。 · Pool ${tube.barcode} is ${label.en.toLowerCase()}. Re-sample this person in a single tube before ${new Date(dueAt).toISOString()}; they stay home meanwhile.`,
               sourceModule: 'testing',
               sourceEntityType: 'testing_recheck',
               sourceEntityId: id,
@@ -227,7 +227,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       } else if (isReactive(before) !== isReactive(after)) {
         if (isReactive(after)) {
           deltas.add(r.jurisdiction_path, 'recheck_positive', 1);
-          const back = await control.applyAutomatic(tx, actor, { personIds: [r.person_id], to: 'pending_recheck', basis: { type: 'recheck', id: tube.id }, reason: `复核结果更正为${after} Recheck result corrected to ${after}`, ifNotAllowed: 'skip' });
+          const back = await control.applyAutomatic(tx, actor, { personIds: [r.person_id], to: 'pending_recheck', basis: { type: 'recheck', id: tube.id }, reason: `复核结果更正为${after} · Recheck result corrected to ${after}`, ifNotAllowed: 'skip' });
           await repo.updateRecheck(tx, r.id, { status: 'positive', handover_at: now, handover_ack_at: null, handover_ref: null, control_applied: back.applied ? 1 : r.control_applied });
           await handover(tx, actor, { ...r, control_applied: back.applied ? 1 : r.control_applied }, tube);
         } else {

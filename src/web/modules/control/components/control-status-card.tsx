@@ -1,5 +1,6 @@
 import { Alert, Card, Descriptions, Empty, Space, Tag, Timeline, Typography } from 'antd';
 import { formatTime } from '../../../app/format.js';
+import { useServerText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
@@ -23,6 +24,7 @@ export function BasisText({ basis }: { basis: Basis }) {
  */
 export function ControlStatusCard({ personId, reloadKey, extra }: { personId: string; reloadKey?: number; extra?: React.ReactNode }) {
   const { t, lang } = useI18n();
+  const text = useServerText();
   const ex = useRemote((signal) => controlApi.explain(personId, signal), [personId, reloadKey]);
   const e: Explanation | undefined = ex.data;
   return (
@@ -42,7 +44,7 @@ export function ControlStatusCard({ personId, reloadKey, extra }: { personId: st
                 <BasisText basis={e.basis} />
               </Descriptions.Item>
             )}
-            {e.reason && <Descriptions.Item label={t('common.reason')}>{e.reason}</Descriptions.Item>}
+            {e.reason && <Descriptions.Item label={t('common.reason')}>{text(e.reason)}</Descriptions.Item>}
             {e.since !== null && <Descriptions.Item label={t('control.since')}>{formatTime(e.since, lang)}</Descriptions.Item>}
             {e.endsAt !== null && <Descriptions.Item label={t('control.endsAt')}>{formatTime(e.endsAt, lang)}</Descriptions.Item>}
           </Descriptions>
@@ -70,7 +72,7 @@ export function ControlStatusCard({ personId, reloadKey, extra }: { personId: st
                       {t('control.basis')}：<BasisText basis={c.basis} />
                     </div>
                     <div>
-                      {t('common.reason')}：{c.reason}
+                      {t('common.reason')}：{text(c.reason)}
                     </div>
                     {c.endsAt !== null && (
                       <div>

@@ -181,7 +181,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
         />
       </Card>
       <Modal open={!!acking} title={t('notif.ack')} onCancel={() => setAcking(null)} onOk={acknowledge} confirmLoading={busy} okText={t('notif.ack')} cancelText={t('common.cancel')} destroyOnHidden>
-        <Typography.Paragraph strong>{acking?.title}</Typography.Paragraph>
+        <Typography.Paragraph strong>{acking ? pickHalf(acking.title, lang, { separatorOnly: true }) : null}</Typography.Paragraph>
         <Form form={ackForm} layout="vertical" preserve={false}>
           <Form.Item name="note" label={t('notif.ackNote')}>
             <Input.TextArea rows={3} maxLength={2000} data-testid="ack-note" />

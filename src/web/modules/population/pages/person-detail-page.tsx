@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ID_TYPE_LABELS, VULNERABLE_LABELS } from '../../../../common/geo.js';
 import { formatTime } from '../../../app/format.js';
+import { useServerText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
@@ -37,6 +38,7 @@ function useBuildingId(p: PersonDetail | undefined) {
 export function PersonDetailPage(_: PageProps) {
   const { id = '' } = useParams();
   const { t, lang, label } = useI18n();
+  const text = useServerText();
   const { can } = useSession();
   const navigate = useNavigate();
   const person = useRemote((signal) => populationApi.get(id, signal), [id]);
@@ -122,7 +124,7 @@ export function PersonDetailPage(_: PageProps) {
                           <Link to={`/persons/${m.intoPersonId}`}>{m.intoPersonId === p.id ? p.name : m.intoPersonId.slice(-8)}</Link>
                         </Space>
                         <div>
-                          {t('common.reason')}：{m.reason}
+                          {t('common.reason')}：{text(m.reason)}
                         </div>
                         <Typography.Text type="secondary">
                           {t('control.changeBy', { actor: m.actor.name, at: formatTime(m.at, lang) })} · {t('control.journalSeq', { seq: m.journalSeq })}

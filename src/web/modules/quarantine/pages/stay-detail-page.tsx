@@ -3,6 +3,7 @@ import { Button, Card, Descriptions, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
+import { useServerText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
@@ -15,6 +16,7 @@ import { PHASE_COLORS, ReleaseModal, TestDays } from './stays-page.js';
 export function StayDetailPage(_: PageProps) {
   const { id = '' } = useParams();
   const { t, lang } = useI18n();
+  const text = useServerText();
   const { can } = useSession();
   const canManage = can('quarantine.manage');
   const stay = useRemote((signal) => quarantineApi.stay(id, signal), [id]);
@@ -50,7 +52,7 @@ export function StayDetailPage(_: PageProps) {
               </Space>
             </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.testDays')} span={2}><TestDays stay={s} canManage={canManage} onChanged={(x) => stay.setData({ ...s, ...x, personNameMasked: s.personNameMasked, facilityName: s.facilityName, roomNumber: s.roomNumber })} /></Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.basis')} span={2}>{s.basis.type} · {s.reason}</Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.basis')} span={2}>{s.basis.type} · {text(s.reason)}</Descriptions.Item>
             {s.releasedAt && <Descriptions.Item label={t('quarantine.statusReleased')} span={2}>{fmt(s.releasedAt)} · {s.releaseReason}{s.releaseOverride ? ` (${t('quarantine.override')})` : ''}</Descriptions.Item>}
           </Descriptions>
         </Card>
