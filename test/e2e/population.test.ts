@@ -4,7 +4,7 @@ import { csvText, encodeGbk } from '../../src/server/modules/population/populati
 import { makeResidentId } from '../../src/server/modules/population/resident-id.js';
 import { DEMO_ADMIN, DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
-import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { browserAvailability, choose, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
 const availability = browserAvailability();
 if (!availability.ok) console.warn(`[browser] population tests skipped: ${availability.reason}`);
@@ -158,8 +158,8 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     // One person: applied at once, then explained with its basis.
     await page.getByTestId('change-status').click();
     const form = page.getByTestId('change-form');
-    await form.getByLabel('变更为').click();
-    await page.locator('.ant-select-dropdown:visible').getByText('居家健康监测', { exact: true }).click();
+    await form.getByLabel('变更为').waitFor();
+    await choose(page, 'change-to', null, /^居家健康监测$/);
     await form.getByLabel('依据编号').fill('研判-2022-118');
     await form.getByLabel('原因').fill('与确诊病例同一楼栋，社区研判居家监测');
     await page.getByTestId('change-submit').click();
@@ -186,8 +186,8 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await page.getByTestId('change-status-selected').click();
     await page.getByText('变更 2 人的管控状态').waitFor();
     const bulkForm = page.getByTestId('change-form');
-    await bulkForm.getByLabel('变更为').click();
-    await page.locator('.ant-select-dropdown:visible').getByText('居家健康监测', { exact: true }).click();
+    await bulkForm.getByLabel('变更为').waitFor();
+    await choose(page, 'change-to', null, /^居家健康监测$/);
     await bulkForm.getByLabel('依据编号').fill('研判-2022-119');
     await bulkForm.getByLabel('原因').fill('同楼栋居民居家健康监测');
     await page.getByTestId('change-submit').click();
@@ -251,8 +251,8 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await page.getByTestId('person-detail').getByText('非户籍').first().waitFor();
     await page.getByTestId('merge-button').click();
     const form = page.getByTestId('merge-form');
-    await form.getByLabel('合并到（户籍居民）').fill('kxl');
-    await page.locator('.ant-select-dropdown:visible').getByText(/^柯晓岚 · /).click();
+    await form.getByLabel('合并到（户籍居民）').waitFor();
+    await choose(page, 'merge-target', 'kxl', /^柯晓岚 · /);
     // The reason is required.
     await page.locator('.ant-modal-footer .ant-btn-dangerous').click();
     await form.getByText('请至少填写 2 个字').waitFor();

@@ -78,7 +78,7 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="change-error" />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ basisType: 'manual_review' }} data-testid="change-form">
         <Form.Item name="to" label={t('control.changeTo')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={CONTROL_STATUSES.map((s) => ({ value: s, label: t(`control.status.${s}`) }))} />
+          <Select options={CONTROL_STATUSES.map((s) => ({ value: s, label: t(`control.status.${s}`) }))} data-testid="change-to" />
         </Form.Item>
         <Form.Item name="basisType" label={t('control.basis')} rules={[{ required: true, message: t('common.required') }]}>
           <Select options={BASIS_TYPES.map((b) => ({ value: b, label: t(`control.basis.${b}`) }))} />
