@@ -176,8 +176,7 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     // The quarantine module's button on the contact row: central quarantine in the new facility.
     await row.getByTestId('assign-quarantine').click();
     await hq.getByTestId('assign-quarantine-plan').waitFor();
-    await hq.getByTestId('assign-quarantine-facility').click();
-    await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '夷陵饭店' }).first().click();
+    await choose(hq, 'assign-quarantine-facility', null, '夷陵饭店');
     await hq.screenshot({ path: screenshotPath('cases-assign-quarantine.png') });
     await hq.getByTestId('assign-quarantine-submit').click();
     await hq.getByTestId('assign-quarantine-form').waitFor({ state: 'detached' });
@@ -272,8 +271,7 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
 
     await hq.goto(`${demo.url}/companions`);
     await hq.getByTestId('companions-page').waitFor();
-    await hq.getByTestId('companions-case').click();
-    await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: reportDate }).first().click();
+    await choose(hq, 'companions-case', null, reportDate);
     await hq.getByTestId('companions-detect').click();
     const batch = hq.locator('.ant-table-row').filter({ hasText: '候选 1 · 待研判 1' });
     await batch.waitFor({ timeout: 30_000 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
-import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { browserAvailability, choose, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
 const availability = browserAvailability();
 if (!availability.ok) console.warn(`[browser] quarantine facilities test skipped: ${availability.reason}`);
@@ -46,10 +46,7 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     await page.getByTestId('quarantine-facilities-page').waitFor();
     await page.getByTestId('new-facility').click();
     await page.getByTestId('facility-name').fill(FACILITY);
-    const j = page.getByTestId('facility-jurisdiction');
-    await j.click();
-    await j.locator('input').fill(district.name);
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: district.name }).first().click();
+    await choose(page, 'facility-jurisdiction', district.name, district.name);
     await page.getByTestId('facility-address').fill('西陵一路 8 号');
     await numberInput('facility-staff').fill('14');
     await page.getByTestId('facility-submit').click();
@@ -99,10 +96,7 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     const db = demo.server.deps.db;
     const person = await db.selectFrom('persons').select(['id', 'name']).where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id', 'desc').executeTakeFirstOrThrow();
     await page.goto(`${demo.url}/quarantine/stays`);
-    const pick = page.getByTestId('quarantine-person');
-    await pick.click();
-    await pick.locator('input').fill(person.name);
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await choose(page, 'quarantine-person', person.name, person.name);
     await page.getByTestId('assign-quarantine').click();
     await page.getByTestId('assign-quarantine-home').click();
     await expect.poll(() => page.getByTestId('assign-quarantine-plan').innerText(), { timeout: 15_000 }).toContain('居家隔离');
