@@ -49,11 +49,11 @@ export async function deferIndexes(db: DbOrTx, tables: readonly string[], now: n
   return inTx(db, async (trx) => {
     const found = await secondaryIndexes(trx, tables);
     if (found.length === 0) return [];
-    const all = [...(await recorded(trx)), ...found];
+    const value = JSON.stringify([...(await recorded(trx)), ...found]);
     await trx
       .insertInto('settings')
-      .values({ key: SETTING, value: JSON.stringify(all), updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(all), updated_at: now }))
+      .values({ key: SETTING, value, updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
       .execute();
     for (const ix of found) await sql`drop index ${sql.ref(ix.name)}`.execute(trx);
     return found.map((ix) => ix.name);

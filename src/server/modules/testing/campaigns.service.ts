@@ -297,7 +297,6 @@ export function createCampaignService(deps: Deps) {
         const status = (await repo.findCampaign(tx, c.id))?.status;
         throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: status === 'planned' ? 'activating' : status });
       };
-      await holdLease(deps.db);
       try {
         await inTx(deps.db, async (tx) => {
           await holdLease(tx);

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
-import { pickHalf } from '../../../app/bilingual.js';
+import { useServerText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
 import { useLive } from '../../../app/live.js';
@@ -23,6 +23,7 @@ const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orang
  */
 export function NotificationsPage({ jurisdictionId }: PageProps) {
   const { t, lang } = useI18n();
+  const text = useServerText();
   const { can } = useSession();
   const { current } = useJurisdictionFilter();
   const { refreshBadge } = useLive();
@@ -156,12 +157,12 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                   title={
                     <Space size={6} wrap>
                       {n.severity ? <Tag color={SEVERITY_COLOR[n.severity]}>{t(`notif.severity.${n.severity}`)}</Tag> : <Tag>{t('notif.notification')}</Tag>}
-                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{pickHalf(n.title, lang, { separatorOnly: true })}</span>
+                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{text(n.title)}</span>
                     </Space>
                   }
                   description={
                     <div>
-                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{pickHalf(n.body, lang, { separatorOnly: true })}</div>
+                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{text(n.body)}</div>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatTime(n.createdAt, lang)}
                         {n.isAlert && ' · '}
@@ -181,7 +182,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
         />
       </Card>
       <Modal open={!!acking} title={t('notif.ack')} onCancel={() => setAcking(null)} onOk={acknowledge} confirmLoading={busy} okText={t('notif.ack')} cancelText={t('common.cancel')} destroyOnHidden>
-        <Typography.Paragraph strong>{acking ? pickHalf(acking.title, lang, { separatorOnly: true }) : null}</Typography.Paragraph>
+        <Typography.Paragraph strong>{acking ? text(acking.title) : null}</Typography.Paragraph>
         <Form form={ackForm} layout="vertical" preserve={false}>
           <Form.Item name="note" label={t('notif.ackNote')}>
             <Input.TextArea rows={3} maxLength={2000} data-testid="ack-note" />
