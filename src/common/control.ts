@@ -4,8 +4,22 @@
  */
 
 /** A person's control status (管控状态). `none` is also what a person without any record has. */
-export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
+export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'released'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
+
+/**
+ * Measures of a PERSON (a contact, a traveller, a pooled resident awaiting a recheck): counted as
+ * "people under measures" and "people in quarantine".
+ */
+export const PERSON_MEASURE_STATUSES = ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'] as const;
+/**
+ * Measures of a RISK AREA that its residents are under (9th edition §risk areas; November 2022 high
+ * areas): sealed 封控区 "stay at home" (足不出户, high areas) and controlled 管控区 "do not leave the
+ * area" (人不出区, medium areas). They are not quarantine: a sealed compound is tested door to door,
+ * never exempted, and never counted as people in quarantine.
+ */
+export const AREA_MEASURE_STATUSES = ['sealed', 'controlled'] as const;
+export type AreaMeasureStatus = (typeof AREA_MEASURE_STATUSES)[number];
 
 /** Labels, Chinese first. */
 export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: string }> = {
@@ -14,6 +28,8 @@ export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: stri
   quarantined_central: { zh: '集中隔离', en: 'Central quarantine' },
   quarantined_home: { zh: '居家隔离', en: 'Home quarantine' },
   home_monitored: { zh: '居家健康监测', en: 'Home health monitoring' },
+  sealed: { zh: '封控（足不出户）', en: 'Sealed area (stay at home)' },
+  controlled: { zh: '管控（人不出区）', en: 'Controlled area (stay in the area)' },
   released: { zh: '解除', en: 'Released' },
 };
 
@@ -95,6 +111,8 @@ export interface ControlSummaryDto {
   jurisdictionPath: string;
   /** Persons currently in each status within the subtree (`none` is not counted: it is everyone else). */
   counts: Record<MeasureOrReleased, number>;
-  /** Persons under a measure: pending recheck, quarantined (both) and home-monitored. */
+  /** Persons under a PERSON measure: pending recheck, quarantined (both) and home-monitored. */
   underMeasure: number;
+  /** Residents under an AREA measure (sealed or controlled); never part of `underMeasure`. */
+  underAreaMeasure: number;
 }

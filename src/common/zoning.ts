@@ -97,13 +97,15 @@ export const DEFAULT_MEASURES: Record<RiskLevel, MeasureKind[]> = {
 };
 
 /**
- * The control status residents of a published area take (through the status guard, basis
- * `{type:'risk_area', id}`): high → 居家隔离 quarantined_home (足不出户); medium → 居家健康监测
- * home_monitored (人不出区); low → none (individual protection, no control status).
+ * The AREA measure residents of a published area are under (through the status guard, basis
+ * `{type:'risk_area', id}`): high → 封控 sealed (足不出户, stay at home); medium → 管控 controlled
+ * (人不出区, do not leave the area); low → none (individual protection, no control status). Source:
+ * 新型冠状病毒肺炎防控方案（第九版）, risk-area measures. These are measures of the area, not of a
+ * person: residents are not counted as in quarantine, and testing campaigns sample them door to door.
  */
-export const LEVEL_CONTROL_STATUS: Record<RiskLevel, 'quarantined_home' | 'home_monitored' | null> = {
-  high: 'quarantined_home',
-  medium: 'home_monitored',
+export const LEVEL_CONTROL_STATUS: Record<RiskLevel, 'sealed' | 'controlled' | null> = {
+  high: 'sealed',
+  medium: 'controlled',
   low: null,
 };
 

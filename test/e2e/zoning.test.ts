@@ -168,8 +168,8 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     expect(Number(await hq.getByTestId('persons-under').textContent())).toBeGreaterThanOrEqual(3);
     await hq.screenshot({ path: screenshotPath('zoning-area-published.png'), fullPage: true });
 
-    // The neighbour is in home quarantine, the risk area as basis.
-    expect(await neighbourStatus()).toBe('quarantined_home');
+    // The neighbour is under the area's seal (封控, an area measure), the risk area as basis.
+    expect(await neighbourStatus()).toBe('sealed');
     await expect(hq.getByTestId('control-card').getByTestId('control-basis').first().getAttribute('data-basis-type')).resolves.toBe('risk_area');
   }, 120_000);
 

@@ -11,7 +11,8 @@ import type { createPresetService, PresetDto } from './presets.service.js';
 
 const CASES_SYSTEM = systemActor('cases');
 /** Statuses that count as "under control" for the detection channel (pending recheck is how community screening found them). */
-const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_monitored']);
+// Found inside control (管控内): under a person measure, or living in a sealed or controlled area.
+const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled']);
 
 // DTOs (shared with the web in src/common/cases.ts)
 export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';

@@ -7,13 +7,15 @@ import { CONTROL_STATUSES, commonPath, transitionProblem, type ControlStatus } f
  * other than the current one (an escalation); "." = refused.
  */
 const EXPECTED: Record<ControlStatus, Record<ControlStatus, '+' | 'n' | '.'>> = {
-  //                 none  pending  central  home  monitored  released
-  none:                { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', released: '.' },
-  released:            { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', released: '.' },
-  pending_recheck:     { none: '+', pending_recheck: '.', quarantined_central: '+', quarantined_home: '+', home_monitored: '.', released: '+' },
-  quarantined_central: { none: '.', pending_recheck: '.', quarantined_central: '.', quarantined_home: '+', home_monitored: '+', released: '+' },
-  quarantined_home:    { none: '.', pending_recheck: '.', quarantined_central: 'n', quarantined_home: '.', home_monitored: '+', released: '+' },
-  home_monitored:      { none: '.', pending_recheck: 'n', quarantined_central: 'n', quarantined_home: 'n', home_monitored: '.', released: '+' },
+  //                 none  pending  central  home  monitored  sealed  controlled  released
+  none:                { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '+', released: '.' },
+  released:            { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '+', released: '.' },
+  pending_recheck:     { none: '+', pending_recheck: '.', quarantined_central: '+', quarantined_home: '+', home_monitored: '.', sealed: '.', controlled: '.', released: '+' },
+  quarantined_central: { none: '.', pending_recheck: '.', quarantined_central: '.', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '.', released: '+' },
+  quarantined_home:    { none: '.', pending_recheck: '.', quarantined_central: 'n', quarantined_home: '.', home_monitored: '+', sealed: '.', controlled: '.', released: '+' },
+  home_monitored:      { none: '.', pending_recheck: 'n', quarantined_central: 'n', quarantined_home: 'n', home_monitored: '.', sealed: 'n', controlled: 'n', released: '+' },
+  sealed:              { none: '+', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '+', released: '+' },
+  controlled:          { none: '+', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '.', released: '+' },
 };
 
 describe('control transition rules', () => {

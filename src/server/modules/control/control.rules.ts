@@ -3,29 +3,36 @@
  * database: the service enforces them, the web may show them.
  */
 
-export { BASIS_TYPES, CONTROL_STATUSES, CONTROL_STATUS_LABELS, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
-import type { Basis, ControlStatus } from '../../../common/control.js';
+export { AREA_MEASURE_STATUSES, BASIS_TYPES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, CONTROL_STATUS_LABELS, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
+import { AREA_MEASURE_STATUSES, type Basis, type ControlStatus } from '../../../common/control.js';
 
 /**
  * THE TRANSITION RULES. A change is allowed when it is listed here, or when it moves to a stricter
  * measure (higher rank) citing a basis other than the one the current status rests on.
  *
- *   none, released      → pending_recheck | quarantined_central | quarantined_home | home_monitored
+ *   none, released      → pending_recheck | quarantined_central | quarantined_home | home_monitored | sealed | controlled
  *   pending_recheck     → quarantined_central | quarantined_home | none (negative recheck) | released
  *   quarantined_central → quarantined_home | home_monitored | released   (step-down per the protocol)
  *   quarantined_home    → home_monitored | released
  *   home_monitored      → released
+ *   sealed              → controlled (area stepped down) | released | none (area lifted) | any person measure
+ *   controlled          → released | none | sealed | any person measure
  *   any                 → a stricter measure, with a new basis
  *
+ * Area measures (sealed, controlled) are measures of a risk area that its residents are under; a
+ * person measure found for a resident (a positive pool, a contact) replaces it, and when that person
+ * measure ends the area measure comes back (see `registerAreaMeasureResolver` in the service).
  * A status never changes to itself (to extend a measure, cite the new basis and change it).
  */
 export const ALLOWED_TRANSITIONS: Record<ControlStatus, readonly ControlStatus[]> = {
-  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
-  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled'],
+  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled'],
   pending_recheck: ['quarantined_central', 'quarantined_home', 'none', 'released'],
   quarantined_central: ['quarantined_home', 'home_monitored', 'released'],
   quarantined_home: ['home_monitored', 'released'],
   home_monitored: ['released'],
+  sealed: ['controlled', 'released', 'none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  controlled: ['released', 'none', 'sealed', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
 };
 
 /** How strict a status is: a move to a higher rank is an escalation. */
@@ -33,13 +40,18 @@ export const STRICTNESS: Record<ControlStatus, number> = {
   none: 0,
   released: 0,
   home_monitored: 1,
-  pending_recheck: 2,
-  quarantined_home: 3,
-  quarantined_central: 4,
+  controlled: 2,
+  pending_recheck: 3,
+  sealed: 3,
+  quarantined_home: 4,
+  quarantined_central: 5,
 };
 
-/** Statuses that are measures a person is held to (they may carry an end time). */
-export const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
+/** Statuses that are measures a person is held to (person measures may carry an end time). */
+export const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled']);
+
+/** Area measures (sealed, controlled): open-ended while the area stands. */
+export const AREA_MEASURES: ReadonlySet<ControlStatus> = new Set(AREA_MEASURE_STATUSES);
 
 /** Why a transition is refused, or null when it is allowed. */
 export function transitionProblem(from: ControlStatus, to: ControlStatus, currentBasis: Basis | null, basis: Basis): string | null {

@@ -97,7 +97,10 @@ export const summary = z.object({
     quarantined_central: z.number().int(),
     quarantined_home: z.number().int(),
     home_monitored: z.number().int(),
+    sealed: z.number().int().describe('residents of sealed (high) areas: an area measure, not quarantine'),
+    controlled: z.number().int().describe('residents of controlled (medium) areas: an area measure'),
     released: z.number().int(),
   }),
-  underMeasure: z.number().int().describe('pending recheck + quarantined + home-monitored'),
+  underMeasure: z.number().int().describe('person measures: pending recheck + quarantined + home-monitored'),
+  underAreaMeasure: z.number().int().describe('area measures: sealed + controlled'),
 });

@@ -6,7 +6,8 @@ import { defineErrors, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './control.repository.js';
 import type { ControlBulkRequestsTable, ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
-import { ALLOWED_TRANSITIONS, BASIS_TYPES, CONTROL_STATUSES, MEASURES, commonPath, transitionProblem, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
+import { ALLOWED_TRANSITIONS, AREA_MEASURE_STATUSES, AREA_MEASURES, BASIS_TYPES, CONTROL_STATUSES, MEASURES, PERSON_MEASURE_STATUSES, commonPath, transitionProblem, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
+import type { AreaMeasureStatus } from '../../../common/control.js';
 
 export * from './control.rules.js';
 
@@ -25,6 +26,7 @@ export const ControlErrors = defineErrors({
   CONTROL_BASIS_NOT_FOUND: [422, 'The cited basis does not exist'],
   CONTROL_TRANSITION_INVALID: [409, 'This status change is not allowed from the current status'],
   CONTROL_ENDS_AT_INVALID: [422, 'The end time is not valid for this status'],
+  CONTROL_AREA_MEASURE_BASIS: [422, 'Sealed and controlled are measures of a risk area: they must cite a published risk area as their basis'],
   CONTROL_PERSON_NOT_FOUND: [404, 'Person not found'],
   CONTROL_NO_PERSONS: [422, 'Name at least one person'],
   CONTROL_CONCURRENT_CHANGE: [409, "Another change to one of these persons' status was saved first; reload and retry"],
@@ -75,6 +77,16 @@ export type RequestChangeResult =
 
 /** Checks that a basis record exists, inside the caller's transaction. Registered by the module that owns it. */
 export type BasisValidator = (trx: DbOrTx, id: string) => Promise<boolean>;
+
+/**
+ * The area measure each person's residence is under now (the strictest published risk area that
+ * covers it), or nothing. Registered by zoning; control asks it when a person measure ends, so a
+ * resident of a sealed compound released from a recheck or a quarantine returns to the seal.
+ */
+export type AreaMeasureResolver = (trx: DbOrTx, personIds: readonly string[]) => Promise<Map<string, { status: AreaMeasureStatus; areaId: string }>>;
+
+/** The reason written when a person measure ends inside a standing risk area. */
+export const BACK_TO_AREA_MEASURE_REASON = '个人管控措施结束，仍在风险区内 · Person measure ended; still inside a risk area';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -182,6 +194,7 @@ function bulkDto(r: Omit<ControlBulkRequestsTable, 'person_ids'> & { person_ids?
  */
 export function createControlService(deps: Deps) {
   const validators = new Map<BasisType, BasisValidator>();
+  let areaMeasureResolver: AreaMeasureResolver | null = null;
 
   function requireCapability(actor: Actor, cap: Capability): void {
     if (!actor.capabilities.has(cap)) throw Errors.FORBIDDEN({ capability: cap });
@@ -198,8 +211,9 @@ export function createControlService(deps: Deps) {
     const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
     if (!reason) throw Errors.REASON_REQUIRED();
     if (!(CONTROL_STATUSES as readonly string[]).includes(input.to)) throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: input.to }, 'Unknown target status');
+    if (AREA_MEASURES.has(input.to) && basis.type !== 'risk_area') throw ControlErrors.CONTROL_AREA_MEASURE_BASIS({ to: input.to, basis: basis.type });
     if (input.endsAt !== undefined && input.endsAt !== null) {
-      if (!MEASURES.has(input.to)) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ to: input.to }, 'Only a measure can have an end time');
+      if (!MEASURES.has(input.to) || AREA_MEASURES.has(input.to)) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ to: input.to }, 'Only a person measure can have an end time');
       if (!Number.isSafeInteger(input.endsAt) || input.endsAt <= deps.clock.now()) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ endsAt: input.endsAt }, 'The end time must lie in the future');
     }
     const personIds = [...new Set(input.personIds ?? [])];
@@ -359,7 +373,47 @@ export function createControlService(deps: Deps) {
       jurisdictionPath: commonPath(ok.map((o) => s.paths.get(o.personId)!)),
       payload: { to: s.to, mode: s.mode, count: ok.length, bulkRequestId: s.bulkRequestId },
     });
-    return { applied: ok.length, changes: ok.map((o) => ({ personId: o.personId, from: o.from, to: s.to })), skipped: refused, journalSeq: batchSeq };
+    const result: AutomaticResult = { applied: ok.length, changes: ok.map((o) => ({ personId: o.personId, from: o.from, to: s.to })), skipped: refused, journalSeq: batchSeq };
+    await returnToAreaMeasures(trx, actor, s, result);
+    return result;
+  }
+
+  /**
+   * When a person measure ends (to `none` or `released`) for residents whose home still lies in a
+   * published risk area, they go back under that area's measure in the same transaction: a second,
+   * automatic change citing the risk area, so the history shows both steps.
+   */
+  async function returnToAreaMeasures(trx: Tx, actor: Actor, s: ApplySpec, result: AutomaticResult): Promise<void> {
+    if (!areaMeasureResolver || (s.to !== 'none' && s.to !== 'released') || s.basis.type === 'risk_area') return;
+    const ended = result.changes.filter((c) => !AREA_MEASURES.has(c.from)).map((c) => c.personId);
+    if (ended.length === 0) return;
+    const measures = await areaMeasureResolver(trx, ended);
+    const groups = new Map<string, { status: AreaMeasureStatus; areaId: string; personIds: string[] }>();
+    for (const [personId, m] of measures) {
+      const k = `${m.status}\u0000${m.areaId}`;
+      const g = groups.get(k);
+      if (g) g.personIds.push(personId);
+      else groups.set(k, { ...m, personIds: [personId] });
+    }
+    for (const g of groups.values()) {
+      const back = await applyChanges(trx, actor, {
+        paths: s.paths,
+        personIds: g.personIds,
+        to: g.status,
+        basis: { type: 'risk_area', id: g.areaId },
+        reason: BACK_TO_AREA_MEASURE_REASON,
+        endsAt: null,
+        presetVersion: null,
+        mode: 'automatic',
+        bulkRequestId: null,
+        ifNotAllowed: 'skip',
+      });
+      const backTo = new Map(back.changes.map((c) => [c.personId, c.to]));
+      for (const c of result.changes) {
+        const to = backTo.get(c.personId);
+        if (to) c.to = to;
+      }
+    }
   }
 
   /**
@@ -475,6 +529,11 @@ export function createControlService(deps: Deps) {
      */
     registerBasisValidator(type: BasisType, fn: BasisValidator): void {
       validators.set(type, fn);
+    },
+
+    /** Zoning tells control which area measure a person's home is under now (see AreaMeasureResolver). */
+    registerAreaMeasureResolver(fn: AreaMeasureResolver): void {
+      areaMeasureResolver = fn;
     },
 
     /**
@@ -726,8 +785,9 @@ export function createControlService(deps: Deps) {
 function toSummary(path: string, rows: { status: string; count: number }[]): ControlSummaryDto {
   const counts = Object.fromEntries(CONTROL_STATUSES.filter((s) => s !== 'none').map((s) => [s, 0])) as Record<MeasureOrReleased, number>;
   for (const r of rows) if (r.status in counts) counts[r.status as MeasureOrReleased] += r.count;
-  const underMeasure = counts.pending_recheck + counts.quarantined_central + counts.quarantined_home + counts.home_monitored;
-  return { jurisdictionPath: path, counts, underMeasure };
+  const underMeasure = PERSON_MEASURE_STATUSES.reduce((n, st) => n + counts[st], 0);
+  const underAreaMeasure = AREA_MEASURE_STATUSES.reduce((n, st) => n + counts[st], 0);
+  return { jurisdictionPath: path, counts, underMeasure, underAreaMeasure };
 }
 
 export type ControlService = ReturnType<typeof createControlService>;

@@ -73,6 +73,24 @@ export function createZoningService(deps: Deps) {
   const { journal, outbox, control, geo, population, cases } = deps.services;
 
   control.registerBasisValidator('risk_area', async (db, id) => (await repo.areaPath(db, id)) !== undefined);
+  // A person measure that ends inside a standing area returns the resident to the area's measure.
+  control.registerAreaMeasureResolver(async (db, personIds) => {
+    const out = new Map<string, { status: 'sealed' | 'controlled'; areaId: string }>();
+    if (!personIds.length) return out;
+    const paths = await population.pathsOf(personIds, db);
+    const allPrefixes = new Set<string>();
+    for (const p of paths.values()) for (const pre of prefixesOf(p)) allPrefixes.add(pre);
+    const covering = await repo.publishedCovering(db, [...allPrefixes]);
+    if (!covering.length) return out;
+    for (const [personId, path] of paths) {
+      const over = covering.filter((c) => path.startsWith(c.path));
+      const top = highest(over.map((c) => c.level as RiskLevel));
+      const status = top ? LEVEL_CONTROL_STATUS[top] : null;
+      const area = status ? over.find((c) => c.level === top) : undefined;
+      if (status && area) out.set(personId, { status, areaId: area.area_id });
+    }
+    return out;
+  });
   registerEntityScope('zoning_area', async (db, id) => {
     const p = await repo.areaPath(db, id);
     return p ? [p] : undefined;

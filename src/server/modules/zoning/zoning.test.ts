@@ -120,10 +120,27 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
 
     // Residents of the building: home quarantine resting on the area; the neighbours and the case (held on its own basis) untouched.
     const inside = [...c.persons.get(e1a.id)!.slice(1), ...c.persons.get(e1b.id)!];
-    for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'quarantined_home', basis: { type: 'risk_area', id: proposed.id } });
+    for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'sealed', basis: { type: 'risk_area', id: proposed.id } });
     for (const s of await statusOf(c.persons.get(c.entrances[2].id)!)) expect(s.status).toBe('none');
     expect((await statusOf([patient]))[0].basis?.type).not.toBe('risk_area');
     expect((await area(proposed.id)).personsUnderMeasure).toBe(7);
+
+    // Sealing is an area measure, not quarantine: the summary counts the 7 under an area measure; only the case (held on its own basis) is under a person measure.
+    const sum = (await get(`/api/control/summary?jurisdictionId=${b1.id}`)).json();
+    expect(sum).toMatchObject({ underMeasure: 1, underAreaMeasure: 7, counts: { sealed: 7, quarantined_home: 0 } });
+    // A person measure found for a sealed resident replaces the seal; when it ends, the seal comes back.
+    const [held] = inside;
+    await t.deps.db.transaction().execute(async (trx) => {
+      await t.deps.services.control.applyAutomatic(trx, sys, { personIds: [held], to: 'quarantined_home', basis: { type: 'case', id: caseId }, reason: '密接居家隔离' });
+      const r = await t.deps.services.control.applyAutomatic(trx, sys, { personIds: [held], to: 'released', basis: { type: 'case', id: caseId }, reason: '隔离期满' });
+      expect(r.changes).toEqual([{ personId: held, from: 'quarantined_home', to: 'sealed' }]);
+    });
+    expect((await statusOf([held]))[0]).toMatchObject({ status: 'sealed', basis: { type: 'risk_area', id: proposed.id } });
+    const hist = await t.deps.services.control.history(sys, held);
+    expect(hist.slice(-2).map((h) => [h.from, h.to])).toEqual([['quarantined_home', 'released'], ['released', 'sealed']]);
+    // Nobody can seal a person on anything but a risk area.
+    const manualSeal = await send('POST', '/api/control/changes', { personIds: [c.persons.get(c.entrances[2].id)![0]], to: 'sealed', basis: { type: 'case', id: caseId }, reason: '封控' });
+    expect(manualSeal.json().error.code).toBe('CONTROL_AREA_MEASURE_BASIS');
 
     // The public list shows it without personal data.
     const pubList = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).json() as PublicZoningDto;
@@ -274,7 +291,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const pub = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, { justification: '小区内多点暴露' });
     expect(pub.statusCode).toBe(200);
     const others = residents.slice(1);
-    for (const s of await statusOf(others)) expect(s).toMatchObject({ status: 'quarantined_home', basis: { type: 'risk_area', id: proposed.id } });
+    for (const s of await statusOf(others)) expect(s).toMatchObject({ status: 'sealed', basis: { type: 'risk_area', id: proposed.id } });
     const dueBefore = (await area(proposed.id)).schedule!.dueAt!;
 
     // Two days later a new case inside: the countdown restarts from it, with the reason shown and journaled.
@@ -297,7 +314,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(medium.statusCode).toBe(200);
     expect(medium.json()).toMatchObject({ status: 'published', level: 'medium', schedule: { next: { to: 'low', daysWithoutNewCase: 3 } } });
     const stillHeld = others.filter((p) => p !== residents[3]);
-    for (const s of await statusOf(stillHeld)) expect(s).toMatchObject({ status: 'home_monitored', basis: { type: 'risk_area', id: proposed.id } });
+    for (const s of await statusOf(stillHeld)) expect(s).toMatchObject({ status: 'controlled', basis: { type: 'risk_area', id: proposed.id } });
 
     // Three days later: low (individual protection; no control status).
     await advance(3 * DAY);
@@ -325,8 +342,8 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     };
     const outer = await mk('medium', [c.compound.id]);
     const inner = await mk('high', [b1.id]);
-    for (const s of await statusOf(inB1)) expect(s).toMatchObject({ status: 'quarantined_home', basis: { id: inner } });
-    for (const s of await statusOf(inB2)) expect(s).toMatchObject({ status: 'home_monitored', basis: { id: outer } });
+    for (const s of await statusOf(inB1)) expect(s).toMatchObject({ status: 'sealed', basis: { id: inner } });
+    for (const s of await statusOf(inB2)) expect(s).toMatchObject({ status: 'controlled', basis: { id: outer } });
     const map = (await get(`/api/zoning/map?jurisdictionId=${c.compound.id}`)).json() as ZoningMapDto;
     const level = (id: string) => map.features.features.find((f) => f.properties.jurisdictionId === id)?.properties.effectiveLevel;
     expect([level(b1.id), level(c.compound.id)]).toEqual(['high', 'medium']);
@@ -334,10 +351,10 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     // The building steps down early (override with a reason, and the negative round confirmed): its residents keep the compound's measure.
     const down = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '提前降级（测试）', negativeRoundNote: '阴性' });
     expect(down.statusCode).toBe(200);
-    for (const s of await statusOf(inB1)) expect(s.status).toBe('home_monitored');
+    for (const s of await statusOf(inB1)) expect(s.status).toBe('controlled');
     const low = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '提前降级（测试）' });
     expect(low.json().level).toBe('low');
-    for (const s of await statusOf(inB1)) expect(s.status).toBe('home_monitored');
+    for (const s of await statusOf(inB1)) expect(s.status).toBe('controlled');
     // The compound lifts early: everyone held by either area is released; the case (held on its own basis) is not.
     await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '提前解除（测试）' });
     const lowOuter = await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '提前解除（测试）' });

@@ -16,6 +16,8 @@ export const STATUS_COLORS: Record<ControlStatus, string> = {
   none: 'default',
   released: 'green',
   home_monitored: 'gold',
+  controlled: 'purple',
+  sealed: 'magenta',
   pending_recheck: 'orange',
   quarantined_home: 'volcano',
   quarantined_central: 'red',

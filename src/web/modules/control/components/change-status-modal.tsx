@@ -3,6 +3,7 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useI18n } from '../../../app/i18n.js';
 import { BASIS_TYPES, CONTROL_STATUSES, controlApi, type BasisType, type ControlStatus } from '../api.js';
+import { AREA_MEASURE_STATUSES } from '../../../../common/control.js';
 import { useControlErrorText } from '../errors.js';
 
 interface Values {
@@ -78,7 +79,7 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="change-error" />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ basisType: 'manual_review' }} data-testid="change-form">
         <Form.Item name="to" label={t('control.changeTo')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={CONTROL_STATUSES.map((s) => ({ value: s, label: t(`control.status.${s}`) }))} data-testid="change-to" />
+          <Select options={CONTROL_STATUSES.filter((s) => !(AREA_MEASURE_STATUSES as readonly string[]).includes(s)).map((s) => ({ value: s, label: t(`control.status.${s}`) }))} data-testid="change-to" />
         </Form.Item>
         <Form.Item name="basisType" label={t('control.basis')} rules={[{ required: true, message: t('common.required') }]}>
           <Select options={BASIS_TYPES.map((b) => ({ value: b, label: t(`control.basis.${b}`) }))} />

@@ -14,7 +14,7 @@ import { BasisText } from '../components/control-status-card.js';
 import { StatusTag } from '../components/status-tag.js';
 import { useControlErrorText } from '../errors.js';
 
-const COUNTED = ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'released'] as const;
+const COUNTED = ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'released'] as const;
 
 /** Persons per status in the chosen jurisdiction, and in each of its parts. */
 function SummarySection({ jurisdictionId, reloadKey }: { jurisdictionId: string; reloadKey: number }) {
@@ -35,6 +35,9 @@ function SummarySection({ jurisdictionId, reloadKey }: { jurisdictionId: string;
       <Row gutter={[16, 16]}>
         <Col xs={12} md={4}>
           <Statistic title={t('control.underMeasure')} value={own ? formatCount(own.underMeasure, lang) : '—'} data-testid="summary-under-measure" />
+        </Col>
+        <Col xs={12} md={4}>
+          <Statistic title={t('control.underAreaMeasure')} value={own ? formatCount(own.underAreaMeasure, lang) : '—'} data-testid="summary-under-area-measure" />
         </Col>
         {COUNTED.map((s) => (
           <Col xs={12} md={4} key={s}>
