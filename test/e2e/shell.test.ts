@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_ADMIN } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
 import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import type { SituationDto } from '../../src/common/situation.js';
 
 const availability = browserAvailability();
 if (!availability.ok) console.warn(`[browser] web shell tests skipped: ${availability.reason}`);
@@ -67,22 +68,26 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await page.waitForURL((u) => u.pathname === '/');
 
     await page.getByRole('heading', { name: '指挥首页' }).waitFor();
-    const residentsCard = page.getByTestId('stat-residents');
-    await residentsCard.getByText(/\d/).first().waitFor();
-
-    // The numbers on screen are the database's, as the summary API reports them.
+    // The situation figures on screen are the database's, as the situation API reports them.
+    const newToday = page.getByTestId('sit-new-today');
+    await newToday.locator('.ant-statistic-content').getByText(/\d/).first().waitFor();
+    const situation = await api<SituationDto>('/api/dashboard/situation');
     const db = demo.server.deps.db;
-    const jurisdictions = Number((await db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    const persons = Number((await db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const cases = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    expect(situation.infections!.today.total + situation.infections!.yesterday.total).toBeLessThanOrEqual(cases);
+    expect(count(await newToday.locator('.ant-statistic-content').textContent())).toBe(situation.infections!.today.total);
+    expect(count(await page.getByTestId('sit-sealed').locator('.ant-statistic-content').textContent())).toBe(situation.measures!.sealed);
+    expect(count(await page.getByTestId('sit-central').locator('.ant-statistic-content').textContent())).toBe(situation.measures!.quarantinedCentral);
+    expect(count(await page.getByTestId('sit-areas-current').locator('.ant-statistic-content').textContent())).toBe(situation.areas!.current.high + situation.areas!.current.medium + situation.areas!.current.low);
+    // The demo outbreak published one risk area over a compound: its residents are sealed, not counted as quarantined.
+    expect(situation.areas!.current.high).toBeGreaterThanOrEqual(1);
+    expect(situation.measures!.sealed).toBeGreaterThan(0);
     const summary = await api<{ jurisdictions: number; residents: number; users: number; districts: { name: string; population: number }[] }>('/api/dashboard/summary');
-    expect(summary.jurisdictions).toBe(jurisdictions);
-    expect(summary.residents).toBe(persons);
-    expect(count(await page.getByTestId('stat-jurisdictions').locator('.ant-statistic-content').textContent())).toBe(jurisdictions);
-    expect(count(await residentsCard.locator('.ant-statistic-content').textContent())).toBe(persons);
-    expect(count(await page.getByTestId('stat-users').locator('.ant-statistic-content').textContent())).toBe(summary.users);
+    // Each figure opens the list behind it.
+    await expect(page.getByTestId('sit-overdue-tasks').getByRole('link').getAttribute('href')).resolves.toBe('/tasks?box=all&overdue=1');
 
     // Chinese labels, and the sidebar of an administrator.
-    for (const label of ['辖区节点', '居民', '未办结任务', '各区县人口']) await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
+    for (const label of ['今日新增', '今日社会面', '管控人员（人）', '现有风险区', '各区县人口']) await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
     const sidebar = page.getByTestId('sidebar');
     for (const label of ['首页', '任务', '通知预警', '辖区', '人员', '系统管理', '日志']) await expect(sidebar.getByText(label, { exact: true }).isVisible()).resolves.toBe(true);
 
@@ -117,7 +122,7 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
   it('switches to English and keeps the choice', async () => {
     await page.getByTestId('lang-switch').getByText('EN', { exact: true }).click();
     await page.getByRole('heading', { name: 'Command dashboard' }).waitFor();
-    for (const label of ['Jurisdictions', 'Residents', 'Open tasks', 'Population by district']) await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
+    for (const label of ['New today', 'People under measures', 'Current areas', 'Population by district']) await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
     await expect(page.getByTestId('sidebar').getByText('Tasks', { exact: true }).isVisible()).resolves.toBe(true);
     await page.locator('[data-testid=population-chart][data-chart-state=ready]').waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-en.png'), fullPage: true });

@@ -6,6 +6,7 @@ import { createCaseRecords } from './case-records.service.js';
 import { CLUSTER_EVALUATE_JOB, createClusters } from './clusters.service.js';
 import { createTracing } from './tracing.service.js';
 import * as repo from './cases.repository.js';
+import * as situation from './cases.situation.js';
 import { createPresetService } from './presets.service.js';
 
 export { CasesErrors } from './cases.errors.js';
@@ -55,5 +56,10 @@ export function createCasesService(deps: Deps) {
     /** For zoning: contacts (the person's residence path, category) by id and/or of cases. */
     contactsForZoning: async (f: { ids?: readonly string[]; caseIds?: readonly string[] }, db: Deps['db'] = deps.db) =>
       (await repo.contactsForZoning(db, f)).map((r) => ({ id: r.id, caseId: r.case_id, category: r.category as 'close' | 'secondary', path: r.person_path })),
+    /** For the situation home page: new infections by channel, and close contacts traced and placed, in a window (`prefix` null = city). */
+    situation: {
+      newInfections: (prefix: string | null, from: number, to: number, db: Deps['db'] = deps.db) => situation.newInfections(db, prefix, from, to),
+      contacts: (prefix: string | null, from: number, to: number, db: Deps['db'] = deps.db) => situation.contactCounts(db, prefix, from, to),
+    },
   };
 }

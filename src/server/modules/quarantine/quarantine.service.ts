@@ -10,6 +10,7 @@ import type { Basis, BasisType } from '../control/control.rules.js';
 import { maskName } from '../population/names.js';
 import { dayNumber, PHASE_STATUS, planStay, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
+import * as situation from './quarantine.situation.js';
 import type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
 import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
@@ -685,6 +686,9 @@ export function createQuarantineService(deps: Deps) {
 
     /** Runs the overdue-release check now (the recurring job calls it every minute). */
     checkOverdue: (trx: Tx, actor: Actor = systemActor('quarantine')) => checkOverdue(trx, actor, deps.clock.now()),
+
+    /** For the situation home page: active stays past their end, not released (`prefix` null = city). */
+    overdueReleases: (prefix: string | null, db: DbOrTx = deps.db) => situation.overdueReleases(db, prefix, deps.clock.now()),
   };
 }
 

@@ -44,6 +44,7 @@ import { STRICTNESS, type ControlStatus } from '../control/control.service.js';
 import type { PresetDto } from '../cases/cases.service.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
+import * as situation from './zoning.situation.js';
 import * as publicSchemas from './zoning.schemas.js';
 import { countdown, coveredBy, granularityOf, highest, metres, nextStep, normalizeNodes, pathAt } from './zoning.rules.js';
 
@@ -1079,6 +1080,12 @@ export function createZoningService(deps: Deps) {
     async detectorXlsx(actor: Actor, f: { jurisdictionId?: string } = {}): Promise<Buffer> {
       const report = await this.detector(actor, f);
       return detectorWorkbook(report);
+    },
+
+    /** For the situation home page: areas published and lifted in a window, and published areas by level now (`prefix` null = city). */
+    situation: {
+      eventCounts: (prefix: string | null, from: number, to: number, db: DbOrTx = deps.db) => situation.areaEventCounts(db, prefix, from, to),
+      current: (prefix: string | null, db: DbOrTx = deps.db) => situation.currentAreas(db, prefix),
     },
   };
 

@@ -1,4 +1,7 @@
 import { http } from '../../app/http.js';
+import type { SituationDto } from '../../../common/situation.js';
+
+export type { SituationDto };
 
 /** GET /api/dashboard/summary: real counts within the caller's scope, or the node chosen in the top bar. */
 export interface DashboardSummary {
@@ -12,5 +15,6 @@ export interface DashboardSummary {
 }
 
 export const dashboardApi = {
+  situation: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<SituationDto>('/api/dashboard/situation', { jurisdictionId }, signal),
   summary: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<DashboardSummary>('/api/dashboard/summary', { jurisdictionId }, signal),
 };

@@ -60,6 +60,8 @@ export interface Task {
 export interface TaskQuery {
   box: TaskBox;
   status?: TaskStatus[];
+  /** Only tasks past their due time. */
+  overdue?: boolean;
   page?: number;
   pageSize?: number;
 }

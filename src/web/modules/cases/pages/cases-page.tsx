@@ -49,7 +49,12 @@ type Filter = { kind?: CaseKind; channel?: DetectionChannel };
 
 function CaseList() {
   const { t, lang } = useI18n();
-  const [filter, setFilter] = useState<Filter>({});
+  const [params] = useSearchParams();
+  // `?channel=community` (from the home page's figures) opens the list filtered.
+  const [filter, setFilter] = useState<Filter>(() => {
+    const c = params.get('channel');
+    return c === 'community' || c === 'in_control' ? { channel: c } : {};
+  });
   const [order, setOrder] = useState<'newest' | 'oldest'>('newest');
   const [pages, setPages] = useState<CaseDto[][]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);

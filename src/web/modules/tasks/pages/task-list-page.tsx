@@ -27,7 +27,9 @@ export function TaskListPage(_props: PageProps) {
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [creating, setCreating] = useState(false);
-  const tasks = useTasks({ box, status, page, pageSize });
+  // `?overdue=1` (from the home page's overdue figure) lists only tasks past their due time.
+  const overdue = params.get('overdue') === '1' ? true : undefined;
+  const tasks = useTasks({ box, status, overdue, page, pageSize });
 
   const labels: Record<TaskBox, string> = { unit: t('task.boxUnit'), created: t('task.boxCreated'), all: t('task.boxAll') };
 
