@@ -49,9 +49,9 @@ export function communityName(raw: string): string {
 }
 
 /** Kinds by the statistical code's digits 7–9: 0xx 街道, 1xx 镇, 2xx 乡, 4xx/5xx special areas. */
-function streetKind(code9: string): 'street' | 'town' | 'township' | 'zone' {
+function streetKind(code9: string): 'street' | 'town' | 'township' | 'special' {
   const d = code9[6];
-  return d === '0' ? 'street' : d === '1' ? 'town' : d === '2' ? 'township' : 'zone';
+  return d === '0' ? 'street' : d === '1' ? 'town' : d === '2' ? 'township' : 'special';
 }
 
 const counties = rows('areas.csv')

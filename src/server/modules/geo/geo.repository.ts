@@ -1,11 +1,11 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import { ilike, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 import type { JurisdictionsTable } from './geo.table.js';
 
-export type JurisdictionRow = JurisdictionsTable;
+export type JurisdictionRow = Selectable<JurisdictionsTable>;
 /** Columns read for lists (geometry left out: it can be large). */
-const LIST_COLUMNS = ['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'depth', 'centroid_lng', 'centroid_lat', 'population', 'created_at', 'updated_at'] as const;
+const LIST_COLUMNS = ['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'depth', 'centroid_lng', 'centroid_lat', 'population', 'local_code', 'created_at', 'updated_at'] as const;
 export type JurisdictionListRow = Omit<JurisdictionRow, 'geometry'>;
 
 /** Every proper and improper prefix of a path: `/a/b/` → [`/a/`, `/a/b/`]. */
@@ -151,7 +151,7 @@ export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 200
 }
 
 /** Inserts nodes in multi-row batches (≤ 400 rows × 14 columns per statement). */
-export async function insertMany(trx: Tx, rows: readonly JurisdictionRow[]): Promise<void> {
+export async function insertMany(trx: Tx, rows: readonly Insertable<JurisdictionsTable>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 400) {
     await trx.insertInto('jurisdictions').values(rows.slice(i, i + 400)).execute();
   }
