@@ -46,6 +46,23 @@ export async function findByCode(db: DbOrTx, code: string): Promise<Jurisdiction
   return db.selectFrom('jurisdictions').selectAll().where('code', '=', code).executeTakeFirst();
 }
 
+/** Nodes with these codes (every column), in no particular order. */
+export async function findManyByCodes(db: DbOrTx, codes: readonly string[]): Promise<JurisdictionRow[]> {
+  const out: JurisdictionRow[] = [];
+  for (let i = 0; i < codes.length; i += 500) out.push(...(await db.selectFrom('jurisdictions').selectAll().where('code', 'in', codes.slice(i, i + 500)).execute()));
+  return out;
+}
+
+/** Renames a node or changes its kind (an import that corrects a division). */
+export async function updateNameKind(trx: Tx, id: string, name: string, kind: string | null, now: number): Promise<void> {
+  await trx.updateTable('jurisdictions').set({ name, kind, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Sets a node's geometry (GeoJSON text) and its centroid. */
+export async function updateGeometry(trx: Tx, id: string, geometry: string, centroid: readonly [number, number], now: number): Promise<void> {
+  await trx.updateTable('jurisdictions').set({ geometry, centroid_lng: centroid[0], centroid_lat: centroid[1], updated_at: now }).where('id', '=', id).execute();
+}
+
 /** Nodes with these ids (list columns), in no particular order. */
 export async function findManyByIds(db: DbOrTx, ids: readonly string[]): Promise<JurisdictionListRow[]> {
   if (ids.length === 0) return [];

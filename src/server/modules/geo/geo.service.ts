@@ -6,6 +6,7 @@ import { defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
 import { centroid, roundPt, toPolygon, type Ring } from './geometry.js';
+import { createDivisionImport } from './division-import.js';
 import * as repo from './geo.repository.js';
 import type { JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
 
@@ -345,6 +346,9 @@ export function createGeoService(deps: Deps) {
 
     /** Inserts generated nodes in batches (the demo loader). Parents must come before children. */
     insertMany,
+
+    /** Loads statistical division codes and boundaries of a city (`bulwark geo import`; see division-import.ts). */
+    importDivisions: createDivisionImport(deps, insertMany).importDivisions,
 
     /**
      * Creates one node under a parent inside the actor's scope (level = the parent's level + 1),
