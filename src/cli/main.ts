@@ -10,6 +10,7 @@ import { registerClock } from './commands/clock.js';
 import { registerCity } from './commands/city.js';
 import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
+import { registerGeo } from './commands/geo.js';
 import { EXIT, CliError } from './exit.js';
 
 const program = new Command()
@@ -29,6 +30,7 @@ registerClock(program);
 registerCity(program);
 registerImport(program);
 registerExport(program);
+registerGeo(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -23,7 +23,7 @@ export const LEVEL_LABELS: Record<JurisdictionLevel, { zh: string; en: string }>
 /**
  * The `kind` that refines a level:
  * - district: `district` 市辖区 · `county` 县 (incl. 自治县) · `county_city` 县级市 · `zone` 开发区/高新区
- * - street: `street` 街道 · `town` 镇 · `township` 乡
+ * - street: `street` 街道 · `town` 镇 · `township` 乡 · `special` 特殊区域 (a statistical code 4xx/5xx: 坝区, 矿区, 试验区)
  * - community: `community` 社区 (urban) · `village` 村 (rural)
  * - compound: `urban` 小区 · `rural` 村民小组 (a cluster of scattered houses)
  * - building: `apartment` 楼栋 · `house` 农房
@@ -31,7 +31,7 @@ export const LEVEL_LABELS: Record<JurisdictionLevel, { zh: string; en: string }>
 export const JURISDICTION_KINDS = {
   city: ['city'],
   district: ['district', 'county', 'county_city', 'zone'],
-  street: ['street', 'town', 'township'],
+  street: ['street', 'town', 'township', 'special'],
   community: ['community', 'village'],
   compound: ['urban', 'rural'],
   building: ['apartment', 'house'],
@@ -47,6 +47,7 @@ export const KIND_LABELS: Record<string, { zh: string; en: string }> = {
   street: { zh: '街道', en: 'Street' },
   town: { zh: '镇', en: 'Town' },
   township: { zh: '乡', en: 'Township' },
+  special: { zh: '特殊区域', en: 'Special area' },
   community: { zh: '社区', en: 'Community' },
   village: { zh: '村', en: 'Village' },
   urban: { zh: '小区', en: 'Compound' },
@@ -73,6 +74,8 @@ export interface JurisdictionDto {
   population: number;
   /** [lng, lat] (WGS-84 degrees), or null when the node has no geometry. */
   centroid: [number, number] | null;
+  /** The code is a local one, not a GB/T 2260 / statistical code (宜昌高新区 420571): shown as 本地编码. */
+  localCode: boolean;
 }
 
 /** Properties of every feature of GET /api/geo/geojson and the subtree export. */
@@ -83,6 +86,8 @@ export interface JurisdictionFeatureProperties {
   level: JurisdictionLevel;
   kind: string | null;
   population: number;
+  /** See JurisdictionDto.localCode. */
+  localCode: boolean;
 }
 
 /** The most features GET /api/geo/geojson returns; beyond it the collection says `truncated: true`. */

@@ -226,6 +226,8 @@ const CORE_MESSAGES = {
   'geo.childrenMap': ['下级区域分布', 'Map of the parts'],
   'geo.centroid': ['中心点', 'Centre'],
   'geo.leaf': ['已是最小层级', 'This is the finest level'],
+  'geo.localCode': ['本地编码', 'Local code'],
+  'geo.localCodeHint': ['此代码为本地编制，不是国家标准（GB/T 2260）行政区划代码', 'Assigned locally: not a GB/T 2260 division code'],
 
   // Persons
   'person.title': ['人员', 'Persons'],

@@ -29,8 +29,10 @@ describe('city plan at scale', () => {
         total++;
         const v = validateResidentId(p.idNumber, DEMO_REFERENCE_DAY, { birthDate: p.birthDate, sex: p.sex });
         expect(v.ok).toBe(true);
-        if (p.resident) expect(v.ok && v.region).toBe(piece.district.code);
+        // A resident's ID carries the district's GB/T 2260 code; 宜昌高新区's residents carry 夷陵区's (420571 is local).
+        if (p.resident) expect(v.ok && v.region).toBe(piece.district.idRegion);
         else expect(districtCodes.has(p.idNumber.slice(0, 6))).toBe(false);
+        expect(p.idNumber.startsWith('420571')).toBe(false);
         decades[Math.min(10, Math.floor((Number(DEMO_REFERENCE_DAY.slice(0, 4)) - Number(p.birthDate.slice(0, 4))) / 10))]++;
         let id = p.address?.jurisdictionId ?? p.jurisdictionId!;
         while (!size.has(id)) id = compoundOf.get(id) ?? parent.get(id)!;

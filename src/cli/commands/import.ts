@@ -25,6 +25,7 @@ function describe(r: ImportReport): string[] {
   ];
   if (r.errors.length) lines.push('rejected rows:', ...r.errors.map((e) => `  row ${e.row} ${e.field}: ${e.reason} [${e.code}]`));
   if (r.errorsTruncated) lines.push(`  … and more (${r.failed} rows in all)`);
+  if (r.notices.length) lines.push('notices (accepted rows):', ...r.notices.map((e) => `  row ${e.row} ${e.field}: ${e.reason} [${e.code}]`));
   return lines;
 }
 

@@ -4,7 +4,7 @@ import { systemActor } from '../platform/actor.js';
 import { distanceToBoundary, fromPolygon, pointInRing, bbox, type Pt, type Ring } from '../modules/geo/geometry.js';
 import { validateResidentId } from '../modules/population/resident-id.js';
 import { addResidents, residentInput } from '../modules/population/population.test-helpers.js';
-import { DISTRICTS, Rng, apportion, areaKm2, planDemoCity, seedDemoCity, YICHANG } from './city.js';
+import { Rng, apportion, areaKm2, planDemoCity, seedDemoCity, YICHANG } from './city.js';
 
 /** Tolerance for "on the boundary": coordinates are rounded to 1e-6 degrees. */
 const EPS = 2e-6;
@@ -90,30 +90,68 @@ describe('demo city plan (no database)', () => {
     expect(first.nodes.map((x: { name: string }) => x.name)).not.toEqual(a.nodes.slice(0, first.nodes.length).map((x) => x.split('|')[1]));
   });
 
-  it('models 宜昌市: every real district with its code, urban districts small near the centre, counties large', () => {
+  it('models 宜昌市 as it is: the real districts, streets and communities with their statistical codes, inside the real outlines', () => {
     const plan = planDemoCity({ residents: 0 });
     expect(plan.city).toMatchObject({ code: '420500', name: '宜昌市', level: 'city' });
-    for (const [x, y] of plan.city.ring!) {
-      expect(x).toBeGreaterThanOrEqual(YICHANG.bounds[0]);
-      expect(y).toBeGreaterThanOrEqual(YICHANG.bounds[1]);
-      expect(x).toBeLessThanOrEqual(YICHANG.bounds[2]);
-      expect(y).toBeLessThanOrEqual(YICHANG.bounds[3]);
-    }
-    const districts = [...plan.districts()].map((d) => d.nodes[0]);
+    // The real outline: about 110.26–112.09 E, 29.94–31.57 N, thousands of vertices (not a sketch).
+    expect(plan.city.ring!.length).toBeGreaterThan(3000);
+    expect(YICHANG.bounds.map((x) => Math.round(x * 10) / 10)).toEqual([110.3, 29.9, 112.1, 31.6]);
+    const plans = [...plan.districts()];
+    const districts = plans.map((d) => d.nodes[0]);
     expect(districts.map((d) => `${d.code} ${d.name} ${d.kind}`)).toEqual([
       '420502 西陵区 district', '420503 伍家岗区 district', '420504 点军区 district', '420505 猇亭区 district', '420506 夷陵区 district',
       '420525 远安县 county', '420526 兴山县 county', '420527 秭归县 county', '420528 长阳土家族自治县 county', '420529 五峰土家族自治县 county',
       '420581 宜都市 county_city', '420582 当阳市 county_city', '420583 枝江市 county_city', '420571 宜昌高新区 zone',
     ]);
+    // Areas of the real outlines (km², ± the source's 1/1024° quantisation): 西陵区 is small, 夷陵区 large.
     const km2 = new Map(districts.map((d) => [d.code, areaKm2(d.ring!)]));
-    const urban = ['420502', '420503', '420505', '420571'];
-    const counties = DISTRICTS.filter((d) => d.kind === 'county').map((d) => d.code);
-    for (const u of urban) {
-      for (const c of counties) expect(km2.get(u)!).toBeLessThan(km2.get(c)! / 3);
-      const ring = districts.find((d) => d.code === u)!.ring!;
-      expect(pointInRing(YICHANG.centre, ring) || distanceToBoundary(YICHANG.centre, ring) < 0.25).toBe(true);
+    expect(km2.get('420502')!).toBeGreaterThan(60);
+    expect(km2.get('420502')!).toBeLessThan(130);
+    expect(km2.get('420506')!).toBeGreaterThan(3000);
+    expect(pointInRing(YICHANG.centre, districts[0].ring!)).toBe(true);
+    const all = plans.flatMap((d) => d.nodes);
+    const streets = all.filter((n) => n.level === 'street');
+    const communities = all.filter((n) => n.level === 'community');
+    // 113 real streets/towns/townships and 1,650 real communities/villages, plus the zone's 2 and 12.
+    expect(streets.filter((n) => !n.localCode)).toHaveLength(113);
+    expect(communities.filter((n) => !n.localCode)).toHaveLength(1650);
+    expect(streets.filter((n) => n.localCode)).toHaveLength(2);
+    const byCode = new Map(all.map((n) => [n.code, n]));
+    expect(byCode.get('420502001000')).toMatchObject({ name: '西陵街道', level: 'street', kind: 'street' });
+    expect(byCode.get('420502001001')).toMatchObject({ name: '土街头社区', level: 'community', kind: 'community' });
+    expect(byCode.get('420506105000')).toMatchObject({ name: '三斗坪镇', kind: 'town' });
+    expect(communities.filter((n) => n.kind === 'village').every((n) => n.name.endsWith('村'))).toBe(true);
+    expect(communities.some((n) => /委员会|居委会|村委会/.test(n.name))).toBe(false);
+    for (const n of [...streets, ...communities]) {
+      if (n.localCode) expect(n.code.startsWith('420571')).toBe(true);
+      else expect(n.code).toMatch(/^4205\d{8}$/);
     }
-    expect(pointInRing(YICHANG.centre, districts.find((d) => d.code === '420502')!.ring!)).toBe(true);
+    // 宜昌高新区's code is local: the zone and everything under it say so; no real division does.
+    expect(all.filter((n) => n.localCode).every((n) => n.path.startsWith('/420500/420571/'))).toBe(true);
+    expect(districts.find((d) => d.code === '420571')!.localCode).toBe(true);
+    // The zone's land is carved out of 夷陵区.
+    const yiling = districts.find((d) => d.code === '420506')!.ring!;
+    for (const v of districts.find((d) => d.code === '420571')!.ring!) expect(pointInRing(v, yiling) || distanceToBoundary(v, yiling) <= EPS).toBe(true);
+  });
+
+  it('spreads the residents over the districts in proportion to their population (宜昌市 ≈ 4.02 million) and never gives an ID the zone code 420571', () => {
+    const plan = planDemoCity({ residents: 40_170 });
+    const per = new Map<string, number>();
+    for (const d of plan.districts()) {
+      per.set(d.spec.code, d.persons);
+      for (const p of d.batches.flat()) {
+        expect(p.idNumber.startsWith('420571')).toBe(false);
+        if (p.resident) expect(p.idNumber.slice(0, 6)).toBe(d.spec.code === '420571' ? '420506' : d.spec.code);
+      }
+    }
+    // 1 demo resident ≈ 100 real ones. Weights (10,000s, geo-data/yichang-population.json): 西陵区 51.2 and
+    // 枝江市 49.5 of 405.4; 宜昌高新区 3% of the city, taken from 夷陵区's 52.0.
+    const near = (code: string, expected: number) => expect(Math.abs(per.get(code)! - expected), code).toBeLessThan(2);
+    near('420502', (40_170 * 51.2) / 405.4);
+    near('420583', (40_170 * 49.5) / 405.4);
+    near('420571', 40_170 * 0.03);
+    near('420506', (40_170 * (52.0 - 405.4 * 0.03)) / 405.4);
+    expect([...per.values()].reduce((s, n) => s + n, 0)).toBe(40_170);
   });
 
   it('generates plausible people: valid IDs with the district as region, households of 1–5, ~8% vulnerable skewed to the elderly', () => {
@@ -129,7 +167,7 @@ describe('demo city plan (no database)', () => {
         const v = validateResidentId(p.idNumber, '2026-11-29', { birthDate: p.birthDate, sex: p.sex });
         expect(v.ok, p.idNumber).toBe(true);
         if (p.resident) {
-          expect(p.idNumber.slice(0, 6)).toBe(d.spec.code);
+          expect(p.idNumber.slice(0, 6)).toBe(d.spec.idRegion);
           const key = `${p.address!.jurisdictionId}|${p.address!.room}`;
           rooms.set(key, (rooms.get(key) ?? 0) + 1);
         } else expect(p.regionOfOrigin).toBeTruthy();
@@ -191,8 +229,10 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
       if (n.level === 'street') expect(n.code.startsWith(parent!.code) && n.code.endsWith('000')).toBe(true);
       if (n.level === 'community') expect(n.code.slice(0, 9)).toBe(parent!.code.slice(0, 9));
       if (['compound', 'building', 'entrance'].includes(n.level)) expect(n.code.startsWith(parent!.code)).toBe(true);
-      if (n.level === 'street') expect(n.name).toMatch(/(街道|镇|乡)$/);
-      if (n.level === 'community') expect(n.name).toMatch(n.kind === 'village' ? /村$/ : /社区$/);
+      // Real names: 街道, 镇 and 乡, and three special areas (三峡坝区, 东城城乡统筹发展试验区, 松宜矿区管理委员会).
+      if (n.level === 'street') expect(n.name).toMatch(n.kind === 'special' ? /(区|委员会)$/ : /(街道|镇|乡)$/);
+      // Real names: 社区 and 村, and three forest farms' 生活区.
+      if (n.level === 'community') expect(n.name).toMatch(n.kind === 'village' ? /村$/ : /(社区|生活区)$/);
       if (n.level === 'building') expect(n.name).toMatch(/^\d+(栋|号)$/);
       if (n.level === 'entrance') expect(n.name).toMatch(/^\d单元$/);
     }
@@ -219,6 +259,8 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
           checkedPoints++;
           for (const s of kids) {
             if (s.id === k.id) continue;
+            // 宜昌高新区 administers land inside 夷陵区 (its outline is carved from it); their streets never overlap.
+            if ([k.code, s.code].sort().join() === '420506,420571') continue;
             const ring = rings.get(s.id)!;
             const inside = pointInRing(p, ring) && distanceToBoundary(p, ring) > EPS;
             expect(inside, `${k.code} overlaps ${s.code} at ${p}`).toBe(false);
@@ -244,7 +286,8 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
       const { value } = await env.deps.services.population.reveal(undefined, systemActor('test'), p.id, 'idNumber', '测试核对');
       const v = validateResidentId(value, '2026-11-29', { birthDate: p.birth_date, sex: p.sex as 'male' | 'female' });
       expect(v.ok).toBe(true);
-      expect(value.slice(0, 6)).toBe(p.jurisdiction_path.split('/')[2]);
+      const district = p.jurisdiction_path.split('/')[2];
+      expect(value.slice(0, 6)).toBe(district === '420571' ? '420506' : district);
     }
     const sizes = await env.deps.db.selectFrom('persons').select(['household_id', (eb) => eb.fn.countAll<number>().as('n')]).where('household_id', 'is not', null).groupBy('household_id').execute();
     expect(Math.max(...sizes.map((s) => Number(s.n)))).toBeLessThanOrEqual(5);

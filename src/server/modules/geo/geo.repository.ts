@@ -1,11 +1,11 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import { ilike, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 import type { JurisdictionsTable } from './geo.table.js';
 
-export type JurisdictionRow = JurisdictionsTable;
+export type JurisdictionRow = Selectable<JurisdictionsTable>;
 /** Columns read for lists (geometry left out: it can be large). */
-const LIST_COLUMNS = ['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'depth', 'centroid_lng', 'centroid_lat', 'population', 'created_at', 'updated_at'] as const;
+const LIST_COLUMNS = ['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'depth', 'centroid_lng', 'centroid_lat', 'population', 'local_code', 'created_at', 'updated_at'] as const;
 export type JurisdictionListRow = Omit<JurisdictionRow, 'geometry'>;
 
 /** Every proper and improper prefix of a path: `/a/b/` → [`/a/`, `/a/b/`]. */
@@ -44,6 +44,23 @@ export async function findById(db: DbOrTx, id: string): Promise<JurisdictionRow 
 
 export async function findByCode(db: DbOrTx, code: string): Promise<JurisdictionRow | undefined> {
   return db.selectFrom('jurisdictions').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+/** Nodes with these codes (every column), in no particular order. */
+export async function findManyByCodes(db: DbOrTx, codes: readonly string[]): Promise<JurisdictionRow[]> {
+  const out: JurisdictionRow[] = [];
+  for (let i = 0; i < codes.length; i += 500) out.push(...(await db.selectFrom('jurisdictions').selectAll().where('code', 'in', codes.slice(i, i + 500)).execute()));
+  return out;
+}
+
+/** Renames a node or changes its kind (an import that corrects a division). */
+export async function updateNameKind(trx: Tx, id: string, name: string, kind: string | null, now: number): Promise<void> {
+  await trx.updateTable('jurisdictions').set({ name, kind, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Sets a node's geometry (GeoJSON text) and its centroid. */
+export async function updateGeometry(trx: Tx, id: string, geometry: string, centroid: readonly [number, number], now: number): Promise<void> {
+  await trx.updateTable('jurisdictions').set({ geometry, centroid_lng: centroid[0], centroid_lat: centroid[1], updated_at: now }).where('id', '=', id).execute();
 }
 
 /** Nodes with these ids (list columns), in no particular order. */
@@ -151,7 +168,7 @@ export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 200
 }
 
 /** Inserts nodes in multi-row batches (≤ 400 rows × 14 columns per statement). */
-export async function insertMany(trx: Tx, rows: readonly JurisdictionRow[]): Promise<void> {
+export async function insertMany(trx: Tx, rows: readonly Insertable<JurisdictionsTable>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 400) {
     await trx.insertInto('jurisdictions').values(rows.slice(i, i + 400)).execute();
   }

@@ -17,6 +17,7 @@ export const jurisdictionSchema = z.object({
   depth: z.number().int().describe('0 for the city'),
   population: z.number().int().describe('persons living (or staying) in the subtree'),
   centroid: z.tuple([z.number(), z.number()]).nullable().describe('[lng, lat] WGS-84'),
+  localCode: z.boolean().describe('the code is a local one, not a GB/T 2260 / statistical division code (e.g. 宜昌高新区 420571): show it as 本地编码'),
 });
 
 export const listQuery = z.strictObject({
@@ -47,7 +48,7 @@ export const geojsonQuery = z.strictObject({
 const featureSchema = z.object({
   type: z.literal('Feature'),
   geometry: z.unknown().describe('GeoJSON Polygon, or null'),
-  properties: z.object({ id: z.string(), code: z.string(), name: z.string(), level: z.enum(JURISDICTION_LEVELS), kind: z.string().nullable(), population: z.number().int() }),
+  properties: z.object({ id: z.string(), code: z.string(), name: z.string(), level: z.enum(JURISDICTION_LEVELS), kind: z.string().nullable(), population: z.number().int(), localCode: z.boolean() }),
 });
 
 export const featureCollectionSchema = z.object({

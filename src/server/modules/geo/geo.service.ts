@@ -6,6 +6,7 @@ import { defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
 import { centroid, roundPt, toPolygon, type Ring } from './geometry.js';
+import { createDivisionImport } from './division-import.js';
 import * as repo from './geo.repository.js';
 import type { JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
 
@@ -48,11 +49,12 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
     depth: Number(r.depth),
     population: Number(r.population),
     centroid: r.centroid_lng === null || r.centroid_lat === null ? null : [Number(r.centroid_lng), Number(r.centroid_lat)],
+    localCode: Number(r.local_code) === 1,
   };
 }
 
 function featureOf(r: JurisdictionRow) {
-  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, kind: r.kind, population: Number(r.population) };
+  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 };
   return { type: 'Feature' as const, geometry: r.geometry ? (JSON.parse(r.geometry) as unknown) : null, properties };
 }
 
@@ -69,6 +71,8 @@ export interface NewJurisdiction {
   ring: Ring | null;
   /** Initial counter value (a bulk loader that knows its residents sets it directly). */
   population: number;
+  /** A local code, not a GB/T 2260 / statistical one (default false). */
+  localCode?: boolean;
 }
 
 export interface CreateJurisdictionInput {
@@ -166,6 +170,7 @@ export function createGeoService(deps: Deps) {
           centroid_lng: c ? c[0] : null,
           centroid_lat: c ? c[1] : null,
           population: n.population,
+          local_code: n.localCode ? 1 : 0,
           created_at: now,
           updated_at: now,
         };
@@ -309,7 +314,7 @@ export function createGeoService(deps: Deps) {
           const parts: string[] = [];
           for (const r of page) {
             if (scope && !canReadJurisdiction(actor, r.path)) continue;
-            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population) });
+            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 });
             parts.push(`{"type":"Feature","geometry":${r.geometry ?? 'null'},"properties":${props}}`);
           }
           if (parts.length) {
@@ -342,6 +347,9 @@ export function createGeoService(deps: Deps) {
     /** Inserts generated nodes in batches (the demo loader). Parents must come before children. */
     insertMany,
 
+    /** Loads statistical division codes and boundaries of a city (`bulwark geo import`; see division-import.ts). */
+    importDivisions: createDivisionImport(deps, insertMany).importDivisions,
+
     /**
      * Creates one node under a parent inside the actor's scope (level = the parent's level + 1),
      * journaled as `geo.jurisdiction.create`.
@@ -357,7 +365,8 @@ export function createGeoService(deps: Deps) {
           throw GeoErrors.JURISDICTION_KIND_INVALID({ level: input.level, kind, allowed: JURISDICTION_KINDS[input.level] });
         }
         if (!/^\d{6,20}$/.test(input.code)) throw GeoErrors.JURISDICTION_CODE_INVALID({ code: input.code });
-        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0 };
+        // Under a local code (a development zone) the codes are local too.
+        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0, localCode: Number(parent.local_code) === 1 };
         try {
           await insertMany(tx, [node]);
         } catch (err) {

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 import type { ColumnsOf } from '../../db/columns.js';
 
 /**
@@ -23,6 +24,11 @@ export interface JurisdictionsTable {
   centroid_lat: number | null;
   /** Persons (residents and non-residents staying there) in this subtree, kept current incrementally. */
   population: number;
+  /**
+   * 1 when the code is a local one, not a GB/T 2260 / statistical division code (宜昌高新区 420571
+   * and everything under it): the interface marks it 本地编码 / local code. Defaults to 0.
+   */
+  local_code: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
 }
@@ -32,5 +38,5 @@ export interface GeoTables {
 }
 
 export const geoColumns: ColumnsOf<GeoTables> = {
-  jurisdictions: { id: 1, code: 1, name: 1, level: 1, kind: 1, parent_id: 1, path: 1, depth: 1, geometry: 1, centroid_lng: 1, centroid_lat: 1, population: 1, created_at: 1, updated_at: 1 },
+  jurisdictions: { id: 1, code: 1, name: 1, level: 1, kind: 1, parent_id: 1, path: 1, depth: 1, geometry: 1, centroid_lng: 1, centroid_lat: 1, population: 1, local_code: 1, created_at: 1, updated_at: 1 },
 };

@@ -116,7 +116,14 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     expect(fc.features).toHaveLength(14);
     const f = fc.features.find((x: { properties: { code: string } }) => x.properties.code === '420502');
     expect(f.geometry.type).toBe('Polygon');
-    expect(f.properties).toEqual({ id: xiling.id, code: '420502', name: '西陵区', level: 'district', kind: 'district', population: xiling.population });
+    expect(f.properties).toEqual({ id: xiling.id, code: '420502', name: '西陵区', level: 'district', kind: 'district', population: xiling.population, localCode: false });
+    // 宜昌高新区's 420571 is not a GB/T 2260 code: the feature and the node say so, and so do its streets.
+    const zone = fc.features.find((x: { properties: { code: string } }) => x.properties.code === '420571');
+    expect(zone.properties).toMatchObject({ name: '宜昌高新区', kind: 'zone', localCode: true });
+    const zoneStreets = (await get(`/api/geo/jurisdictions?parentId=${zone.properties.id}`, admin)).json().items;
+    expect(zoneStreets.length).toBeGreaterThan(0);
+    expect(zoneStreets.every((x: JurisdictionDto) => x.localCode && x.code.startsWith('420571'))).toBe(true);
+    expect((await get(`/api/geo/jurisdictions/${xiling.id}`, admin)).json().node.localCode).toBe(false);
     expect((await get('/api/geo/geojson', officer)).json().features.map((x: { properties: { code: string } }) => x.properties.code)).toEqual(['420502']);
     const buildings = (await get(`/api/geo/geojson?rootId=${xiling.id}&level=building`, officer)).json();
     const n = await t.deps.db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).where('level', '=', 'building').where('path', 'like', `${xiling.path}%`).executeTakeFirstOrThrow();

@@ -183,3 +183,103 @@ export function fromPolygon(g: { type: string; coordinates: Pt[][] }): Ring {
   if (ring.length > 1 && first[0] === last[0] && first[1] === last[1]) ring.pop();
   return ring;
 }
+
+/**
+ * Clips a simple ring of any shape (concave allowed) to the half-plane a·x + b·y ≤ c and returns
+ * the pieces, each a simple ring: a concave ring can fall apart into several. The boundary is
+ * walked with the crossing points inserted; the crossings, sorted along the line, pair up into the
+ * stretches of the line that lie inside the ring, and a walk that leaves the half-plane at one
+ * crossing continues from its partner. A vertex exactly on the line counts as inside.
+ */
+export function clipRingHalfPlane(r: Ring, a: number, b: number, c: number): Ring[] {
+  const n = r.length;
+  if (n < 3) return [];
+  const f = r.map((p) => a * p[0] + b * p[1] - c);
+  const inside = f.map((v) => v <= 0);
+  if (inside.every(Boolean)) return [r];
+  if (!inside.some(Boolean)) return [];
+  interface Node {
+    p: Pt;
+    /** 'v' a vertex kept; 'out' a crossing leaving the half-plane; 'in' one entering it. */
+    kind: 'v' | 'out' | 'in';
+    t: number;
+    partner?: number;
+  }
+  const seq: Node[] = [];
+  const tOf = (p: Pt) => -b * p[0] + a * p[1];
+  for (let i = 0; i < n; i++) {
+    const j = (i + 1) % n;
+    if (inside[i]) seq.push({ p: r[i], kind: 'v', t: 0 });
+    if (inside[i] !== inside[j]) {
+      const s = f[i] / (f[i] - f[j]);
+      const p: Pt = [r[i][0] + s * (r[j][0] - r[i][0]), r[i][1] + s * (r[j][1] - r[i][1])];
+      seq.push({ p, kind: inside[i] ? 'out' : 'in', t: tOf(p) });
+    }
+  }
+  const crossings = seq.map((x, i) => i).filter((i) => seq[i].kind !== 'v');
+  crossings.sort((x, y) => seq[x].t - seq[y].t || x - y);
+  for (let k = 0; k + 1 < crossings.length; k += 2) {
+    const [x, y] = [crossings[k], crossings[k + 1]];
+    if (seq[x].kind === seq[y].kind) return [clipHalfPlane(r, a, b, c)].filter((q) => q.length >= 3); // not simple: one ring
+    seq[x].partner = y;
+    seq[y].partner = x;
+  }
+  const used = new Set<number>();
+  const out: Ring[] = [];
+  for (let start = 0; start < seq.length; start++) {
+    if (used.has(start) || seq[start].kind === 'out') continue;
+    const ring: Ring = [];
+    let i = start;
+    for (let guard = 0; guard <= seq.length && !used.has(i); guard++) {
+      used.add(i);
+      ring.push(seq[i].p);
+      if (seq[i].kind === 'out') {
+        // Along the line to the partner (an entering crossing), then on along the boundary.
+        i = seq[i].partner!;
+        if (used.has(i)) break;
+        used.add(i);
+        ring.push(seq[i].p);
+      }
+      i = (i + 1) % seq.length;
+    }
+    if (ring.length >= 3 && area(ring) > 0) out.push(ring);
+  }
+  return out;
+}
+
+/** A ring of any shape clipped to a convex ring (counter-clockwise): the pieces, largest first. */
+export function clipRingToConvex(subject: Ring, convex: Ring): Ring[] {
+  let pieces: Ring[] = [subject];
+  for (let i = 0; i < convex.length && pieces.length; i++) {
+    const p = convex[i];
+    const q = convex[(i + 1) % convex.length];
+    // Inside a counter-clockwise ring is left of each edge: cross(q - p, x - p) ≥ 0.
+    const a = q[1] - p[1];
+    const b = -(q[0] - p[0]);
+    const c = a * p[0] + b * p[1];
+    pieces = pieces.flatMap((s) => clipRingHalfPlane(s, a, b, c));
+  }
+  return pieces.sort((x, y) => area(y) - area(x));
+}
+
+/** Whether segments pq and rs cross or touch. */
+export function segmentsIntersect(p: Pt, q: Pt, r: Pt, s: Pt): boolean {
+  const o = (a: Pt, b: Pt, c: Pt) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
+  const on = (a: Pt, b: Pt, c: Pt) => Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);
+  const [d1, d2, d3, d4] = [o(p, q, r), o(p, q, s), o(r, s, p), o(r, s, q)];
+  if (d1 !== d2 && d3 !== d4) return true;
+  return (d1 === 0 && on(p, q, r)) || (d2 === 0 && on(p, q, s)) || (d3 === 0 && on(r, s, p)) || (d4 === 0 && on(r, s, q));
+}
+
+/** Whether an axis-aligned box [x0, y0, x1, y1] lies inside a ring of any shape (corners inside, no edge crossing). */
+export function boxInRing(box: readonly [number, number, number, number], r: Ring): boolean {
+  const corners = rect(box[0], box[1], box[2], box[3]);
+  if (!corners.every((p) => pointInRing(p, r))) return false;
+  for (let i = 0; i < r.length; i++) {
+    const p = r[i];
+    const q = r[(i + 1) % r.length];
+    if (Math.max(p[0], q[0]) < box[0] || Math.min(p[0], q[0]) > box[2] || Math.max(p[1], q[1]) < box[1] || Math.min(p[1], q[1]) > box[3]) continue;
+    for (let k = 0; k < 4; k++) if (segmentsIntersect(p, q, corners[k], corners[(k + 1) % 4])) return false;
+  }
+  return true;
+}

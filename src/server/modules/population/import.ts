@@ -24,7 +24,7 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { hmac, maskIdNumber, maskPhone, normalizeIdNumber } from './protect.js';
 import { idPurpose, isRealDay, upgradeOldResidentId } from './person-rules.js';
-import { validateResidentId } from './resident-id.js';
+import { normaliseIdInput, validateResidentId } from './resident-id.js';
 import { ImportErrors, detectEncoding, readRows, sniffFile, type FileFormat, type SheetRow, type TextEncoding } from './spreadsheet.js';
 import type { PersonInput, PopulationCore, PreparedBatch } from './population.service.js';
 
@@ -117,6 +117,11 @@ export interface ImportReport {
   /** The rejected rows (at most IMPORT_MAX_ERRORS entries; `failed` counts them all). */
   errors: ImportRowError[];
   errorsTruncated: boolean;
+  /**
+   * Rows accepted after a fix the reader should know about (an ID number typed with full-width
+   * digits or spaces, normalised): notices, not errors. At most IMPORT_MAX_ERRORS entries.
+   */
+  notices: ImportRowError[];
   columns: ColumnMapping[];
 }
 
@@ -155,6 +160,7 @@ export interface ValidatedImport {
 
 const ROW_REASONS: Record<string, string> = {
   REQUIRED: '必填项为空 (required)',
+  ID_NUMBER_NORMALISED: '证件号码含全角数字、全角Ｘ或空格，已按半角规范化后导入 (the ID number was typed with full-width digits, Ｘ or spaces; it was normalised)',
   DUPLICATE_IN_FILE: '与文件中另一行的证件号码重复 (duplicate document within the file)',
   ID_TYPE_UNKNOWN: '证件类型无法识别 (unknown document type: 居民身份证, 护照, 港澳台居民证件)',
   SEX_INVALID: '性别应为 男 或 女 (sex must be 男/male or 女/female)',
@@ -367,12 +373,14 @@ interface ParsedRow {
   input?: PersonInput;
   hmac?: string;
   problems: { field: string; code: string; message?: string }[];
+  /** Fixes made to the row's values (reported as notices when the row is otherwise valid). */
+  notices: { field: string; code: string }[];
 }
 
 function emptyReport(format: FileFormat, encoding: TextEncoding | null, o: ImportOptions): ImportReport {
   return {
     fileName: o.fileName ?? null, format, encoding, mode: o.mode ?? 'all', dryRun: !!o.dryRun, written: false, rows: 0, valid: 0, created: 0, updated: 0,
-    unchanged: 0, merged: 0, households: 0, failed: 0, errors: [], errorsTruncated: false, columns: [],
+    unchanged: 0, merged: 0, households: 0, failed: 0, errors: [], errorsTruncated: false, notices: [], columns: [],
   };
 }
 
@@ -435,6 +443,9 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       else problems.push({ field: 'idType', code: 'ID_TYPE_UNKNOWN' });
     }
     const idNumber = idType === 'resident_id' ? upgradeOldResidentId(v.idNumber) : normalizeIdNumber(v.idNumber);
+    // Typed with a Chinese input method (full-width digits, Ｘ, ideographic spaces): accepted in
+    // its ASCII form and reported as a notice.
+    const notices: ParsedRow['notices'] = v.idNumber && normaliseIdInput(v.idNumber).normalised ? [{ field: 'idNumber', code: 'ID_NUMBER_NORMALISED' }] : [];
     const fromId = idType === 'resident_id' && idNumber ? validateResidentId(idNumber, '9999-12-31') : null;
     if (fromId && !fromId.ok) problems.push({ field: 'idNumber', code: fromId.code });
     let sex: Sex | undefined;
@@ -470,7 +481,7 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       if ('code' in a) problems.push({ field: a.field, code: a.code });
       else node = a.node;
     }
-    if (problems.length) return { row: r.row, problems };
+    if (problems.length) return { row: r.row, problems, notices };
     // The region of origin of a non-resident defaults to the division code in a resident ID.
     const regionOfOrigin = v.regionOfOrigin || (!resident && fromId?.ok ? fromId.region : '') || null;
     const input: PersonInput = {
@@ -485,7 +496,7 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       vulnerable: [...new Set(vulnerable)],
       tags,
     };
-    return { row: r.row, input, hmac: hmac(core.keys, idPurpose(idType), idNumber), problems };
+    return { row: r.row, input, hmac: hmac(core.keys, idPurpose(idType), idNumber), problems, notices };
   }
 
   function addError(report: ImportReport, e: { row: number; field: string; code: string; message?: string }): void {
@@ -569,6 +580,12 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
         const b = await core.prepare(deps.db, actor, ok.map((p) => p.input!), 'upsert', { validateOnly: true });
         const rowsOf = ok.map((p) => p.row);
         collect(report, failedRows, rowsOf, b);
+        for (const p of ok) {
+          if (failedRows.has(p.row)) continue;
+          for (const n of p.notices) {
+            if (report.notices.length < IMPORT_MAX_ERRORS) report.notices.push({ row: p.row, field: n.field, code: n.code, reason: reasonOf(n.code) });
+          }
+        }
         report.created += b.persons.length;
         report.updated += b.updates.length;
         report.unchanged += b.unchanged.length;

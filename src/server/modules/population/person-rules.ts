@@ -116,7 +116,8 @@ export function checkPersonFields(p: PersonFields, day: string): FieldProblem | 
 export type SearchKind = { kind: 'id'; number: string } | { kind: 'phone'; number: string } | { kind: 'pinyin'; text: string } | { kind: 'text'; text: string };
 
 export function classifySearch(q: string): SearchKind {
-  const compact = q.replace(/[\s-]/g, '');
+  // Full-width digits, Ｘ and ideographic spaces (a Chinese input method) read as ASCII.
+  const compact = normalizeIdNumber(q);
   // Resident IDs (18, or the old 15 digits), passports and 回乡证 numbers.
   if (/^\d{17}[\dXx]$/.test(compact) || /^\d{15}$/.test(compact) || /^[A-Za-z]{1,2}\d{7,10}$/.test(compact)) return { kind: 'id', number: upgradeOldResidentId(compact) };
   if (/^(\+86|0086)?1[3-9]\d{9}$/.test(compact)) return { kind: 'phone', number: normalizePhone(compact) };

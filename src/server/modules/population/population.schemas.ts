@@ -140,6 +140,9 @@ export const importReportSchema = z.object({
   failed: z.number().int().describe('rows rejected'),
   errors: z.array(z.object({ row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'), field: z.string(), code: z.string(), reason: z.string() })),
   errorsTruncated: z.boolean(),
+  notices: z
+    .array(z.object({ row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'), field: z.string(), code: z.string(), reason: z.string() }))
+    .describe('accepted rows whose values were normalised (e.g. an ID number typed with full-width digits): notices, not errors'),
   columns: z.array(columnMapping),
 });
 

@@ -9,6 +9,7 @@
  * Plaintext numbers never leave this module's callers towards logs or the journal.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { normaliseIdInput } from './resident-id.js';
 
 /** Format tag of stored ciphertexts, so the scheme or key can be rotated later. */
 const VERSION = 'v1';
@@ -74,9 +75,12 @@ export function hmac(keys: ProtectKeys, purpose: string, value: string): string 
   return createHmac('sha256', keys.mac).update(`${purpose}\n${value}`, 'utf8').digest('hex');
 }
 
-/** Upper-case, no spaces: the form ID numbers are stored, compared and hashed in. */
+/**
+ * Upper-case, no spaces or hyphens, full-width digits and Ｘ as ASCII (what a Chinese input
+ * method types): the form ID numbers are stored, compared and hashed in.
+ */
 export function normalizeIdNumber(v: string): string {
-  return v.replace(/[\s-]/g, '').toUpperCase();
+  return normaliseIdInput(v).value.replace(/-/g, '');
 }
 
 /** Digits only (a landline keeps its area code; `+86`/`0086` is dropped from mobiles). */

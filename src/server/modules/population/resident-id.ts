@@ -39,6 +39,34 @@ const PROVINCES = new Set([
   '71', '81', '82', '83',
 ]);
 
+/**
+ * What a Chinese input method types into an ID field, mapped to the ASCII form: full-width digits
+ * ０-９ (U+FF10–U+FF19), full-width Ｘ/ｘ (U+FF38, U+FF58), lower-case x, and spaces of any kind
+ * (ordinary, ideographic U+3000, no-break) removed. Nothing else is touched, so a letter or a
+ * circled digit still fails validation instead of being silently turned into a number.
+ * `normalised` says whether the input differed from the result in more than case and
+ * surrounding spaces (an import reports such a row as a notice).
+ */
+export function normaliseIdInput(raw: string): { value: string; normalised: boolean } {
+  let out = '';
+  let normalised = false;
+  for (const ch of raw) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0xff10 && c <= 0xff19) {
+      out += String.fromCharCode(c - 0xff10 + 48);
+      normalised = true;
+    } else if (c === 0xff38 || c === 0xff58) {
+      out += 'X';
+      normalised = true;
+    } else if (/\s/u.test(ch)) normalised = true;
+    else out += ch;
+  }
+  const value = out.toUpperCase();
+  // Spaces a cell or a paste carries around the number are not worth a notice; inner ones are.
+  if (normalised && value === raw.trim().toUpperCase()) normalised = false;
+  return { value, normalised };
+}
+
 /** The MOD 11-2 check character for the first 17 digits. */
 export function residentIdCheckChar(first17: string): string {
   let sum = 0;
@@ -58,7 +86,7 @@ function isValidDay(y: number, m: number, d: number): boolean {
  */
 export function validateResidentId(raw: string, today: string, expect: { birthDate?: string; sex?: 'male' | 'female' } = {}): ResidentIdResult {
   const fail = (code: ResidentIdErrorCode): ResidentIdResult => ({ ok: false, code, message: RESIDENT_ID_MESSAGES[code] });
-  const id = raw.replace(/\s/g, '').toUpperCase();
+  const id = normaliseIdInput(raw).value;
   if (!/^\d{17}[\dX]$/.test(id)) return fail('RESIDENT_ID_FORMAT');
   if (!PROVINCES.has(id.slice(0, 2))) return fail('RESIDENT_ID_REGION');
   const y = Number(id.slice(6, 10));

@@ -4,6 +4,7 @@ import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
 import { createLagMonitor } from '../../platform/http/lag.js';
 import { AppError } from '../../platform/errors.js';
+import { normalizeIdNumber } from '../population/protect.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import type { LookupResult } from './testing.schemas.js';
@@ -91,7 +92,9 @@ export function createLookupService(deps: Deps) {
   }
 
   const keyed = (purpose: string, v: string) => createHmac('sha256', deps.config.sessionKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
-  const normalizeId = (v: string) => v.replace(/[\s-]/g, '').toUpperCase();
+  // The population module's form (full-width digits and Ｘ from a Chinese input method, spaces of
+  // any kind), so the per-number limit and the cache cannot be dodged by typing the number differently.
+  const normalizeId = normalizeIdNumber;
 
   function remember(key: string, e: Entry): void {
     if (cache.size >= limits.maxEntries) {

@@ -1,4 +1,5 @@
-import { Breadcrumb, Card, Col, Descriptions, Empty, Row, Skeleton, Space, Table, Tag, Tree, Typography } from 'antd';
+import { Breadcrumb, Card, Col, Descriptions, Empty, Row, Skeleton, Space, Table, Tag, Tooltip, Tree, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { JURISDICTION_LEVELS, KIND_LABELS, LEVEL_LABELS, type JurisdictionDto, type JurisdictionLevel } from '../../../../common/geo.js';
 import { formatCount } from '../../../app/format.js';
@@ -12,7 +13,7 @@ import { childLevel, useChildrenGeojson, useJurisdictionDetail } from '../hooks.
 
 interface TreeNode {
   key: string;
-  title: string;
+  title: ReactNode;
   isLeaf: boolean;
   children?: TreeNode[];
 }
@@ -43,14 +44,32 @@ export function GeographyPage({ jurisdictionId }: PageProps) {
     setChildren((prev) => new Map(prev).set(id, items));
   }, []);
 
+  /** The mark of a code that is not a GB/T 2260 division code (宜昌高新区 420571 and what lies under it). */
+  const localMark = (n: { localCode?: boolean }) =>
+    n.localCode ? (
+      <Tooltip title={t('geo.localCodeHint')}>
+        <Tag color="gold" data-testid="local-code" style={{ marginInlineStart: 6 }}>
+          {t('geo.localCode')}
+        </Tag>
+      </Tooltip>
+    ) : null;
+
   const treeData = useMemo<TreeNode[]>(() => {
     if (!current) return [];
-    const build = (id: string, title: string, level: string): TreeNode => {
-      const kids = children.get(id);
-      return { key: id, title, isLeaf: level === 'entrance', children: kids?.map((c) => build(c.id, c.name, c.level)) };
+    const build = (n: { id: string; name: string; level: string; localCode?: boolean }): TreeNode => {
+      const kids = children.get(n.id);
+      const title = n.localCode ? (
+        <span>
+          {n.name}
+          {localMark(n)}
+        </span>
+      ) : (
+        n.name
+      );
+      return { key: n.id, title, isLeaf: n.level === 'entrance', children: kids?.map(build) };
     };
-    return [build(current.id, current.name, current.level)];
-  }, [current, children]);
+    return [build(current)];
+  }, [current, children, t]);
 
   const levelName = (l: string) => label(LEVEL_LABELS[l as JurisdictionLevel], l);
   const below = childLevel(node?.level);
@@ -92,7 +111,16 @@ export function GeographyPage({ jurisdictionId }: PageProps) {
                   column={{ xs: 1, sm: 2, xl: 3 }}
                   items={[
                     { key: 'name', label: t('common.name'), children: detail.data.node.name },
-                    { key: 'code', label: t('common.code'), children: detail.data.node.code },
+                    {
+                      key: 'code',
+                      label: t('common.code'),
+                      children: (
+                        <span data-testid="geo-code">
+                          {detail.data.node.code}
+                          {localMark(detail.data.node)}
+                        </span>
+                      ),
+                    },
                     { key: 'level', label: t('common.level'), children: levelName(detail.data.node.level) },
                     { key: 'kind', label: t('common.kind'), children: detail.data.node.kind ? label(KIND_LABELS[detail.data.node.kind], detail.data.node.kind) : '—' },
                     { key: 'population', label: t('common.population'), children: <span data-testid="geo-population">{formatCount(detail.data.population, lang)}</span> },
