@@ -4,7 +4,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { calendarDay, DAY, HOUR } from '../../platform/clock.js';
-import { addNodes } from '../testing/testing.test-helpers.js';
+import { addNodes, barcode, cid } from '../testing/testing.test-helpers.js';
 import type { AreaDetailDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
 
 let serial = 0;
@@ -40,7 +40,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
       const inputs = Array.from({ length: perEntrance }, (_, i) => ({
         name: `居民${++serial}`, idType: 'passport' as const, idNumber: `Z${String(serial).padStart(8, '0')}`, birthDate: '1980-01-01', sex: 'male' as const, resident: true, address: { jurisdictionId: e.id, room: String(101 + i) },
       }));
-      persons.set(e.id, (await t.deps.services.population.createMany(undefined, sys, inputs)).ids);
+      const ids = (await t.deps.services.population.createMany(undefined, sys, inputs)).ids;
+      ids.forEach((id, i) => idNumbers.set(id, inputs[i].idNumber));
+      persons.set(e.id, ids);
     }
     return { compound: nodes[0], buildings: nodes.filter((n) => n.level === 'building'), entrances, persons };
   }
@@ -52,6 +54,31 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
   const newCase = async (personId: string) => (await t.deps.services.cases.cases.create(undefined, sys, { personId, kind: 'confirmed', reason: '确诊' })).id;
   const discharge = (caseId: string) => t.deps.services.cases.cases.setClinicalStatus(undefined, sys, caseId, 'discharged', '出院');
   const area = async (id: string) => (await get(`/api/zoning/areas/${id}`)).json() as AreaDetailDto;
+  /** Passport numbers of the residents made by compound(), by person id. */
+  const idNumbers = new Map<string, string>();
+
+  /**
+   * Samples persons in the area's lifting round (one tube each: sealed areas are sampled single
+   * tube) and records `result` for each tube, through the testing services as a sampling team and
+   * a lab would.
+   */
+  async function sampleRound(campaignId: string, personIds: string[], result: 'negative' | 'positive' = 'negative') {
+    const testing = t.deps.services.testing;
+    const campaign = await testing.campaigns.get(sys, campaignId);
+    const site = await testing.sites.create(undefined, sys, { name: `解封核酸点${++serial}`, kind: 'tent', jurisdictionId: campaign.scope[0].jurisdictionId, location: [111.3, 30.7], lanes: 1 });
+    const codes: string[] = [];
+    for (const personId of personIds) {
+      const code = barcode('LR');
+      const open = await testing.sampling.openTube(sys, { clientId: cid(), campaignId, siteId: site.id, barcode: code, poolSize: 1 });
+      const tubeId = open.tube!.id;
+      const scan = await testing.sampling.scan(sys, { clientId: cid(), tubeId, idNumber: idNumbers.get(personId)!, idType: 'passport' });
+      expect(scan.status, JSON.stringify(scan)).not.toBe('error');
+      // A single tube closes itself when its one person is scanned.
+      codes.push(code);
+    }
+    await testing.lab.receive(undefined, sys, { boxCode: `BOX-${++serial}`, barcodes: codes });
+    for (const code of codes) await testing.lab.recordOne(undefined, sys, { barcode: code, result, ...(result === 'positive' ? { ctOrf1ab: 28, ctN: 30 } : {}), lab: '解封核酸实验室' } as never);
+  }
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -145,7 +172,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     // The public list shows it without personal data.
     const pubList = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).json() as PublicZoningDto;
     const listed = pubList.districts.flatMap((d) => d.areas).find((a) => a.id === proposed.id)!;
-    expect(listed).toMatchObject({ level: 'high', places: ['1栋'], expectedStep: { to: 'lifted' } });
+    // Current areas and since when; no projected lifting date (residents read one as a promise).
+    expect(listed).toMatchObject({ level: 'high', places: ['1栋'], levelSince: listed.publishedAt });
+    expect(listed).not.toHaveProperty('expectedStep');
     expect(JSON.stringify(pubList)).not.toMatch(/居民|Z0\d{7}/);
     const etag = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).headers.etag as string;
     expect(etag).toBe(`"zoning-${pubList.version}"`);
@@ -159,14 +188,22 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(early.statusCode).toBe(422);
     expect(early.json().error.code).toBe('ZONING_STEP_NOT_DUE');
 
-    // Past 5 days without a new case: the job makes the lift task for the owner (the publisher's unit).
+    // Past 5 days without a new case (November 2022: 5 days, and a negative round on day 5): the job
+    // creates the lifting round over the building and the lift task for the owner (the publisher's unit).
     await advance(5 * DAY + HOUR);
     await t.deps.services.jobs.runDueNow();
     const after5 = await area(proposed.id);
-    expect(after5.schedule).toMatchObject({ due: true, next: { to: 'lifted', daysWithoutNewCase: 5 } });
+    expect(after5.schedule).toMatchObject({ due: true, next: { to: 'low', daysWithoutNewCase: 5, negativeRoundDay: 5 } });
+    const round = after5.schedule!.negativeRound!;
+    // Everyone in the building is targeted, sealed residents included; only the case (central quarantine, tested at its facility) is not.
+    expect(round).toMatchObject({ dayNumber: 5, day: calendarDay(t.clock.now(), t.config.tz), campaignId: expect.any(String), target: 7, sampled: 0, passed: false });
+    const campaign = await t.deps.services.testing.campaigns.get(sys, round.campaignId!);
+    expect(campaign).toMatchObject({ status: 'active', poolSize: 1, scope: [{ jurisdictionId: b1.id }] });
+    expect(after5.history.map((h) => h.kind)).toContain('round_created');
     expect(after5.liftTaskId).toBeTruthy();
     const task = await t.deps.services.tasks.get(sys, after5.liftTaskId!);
     expect(task).toMatchObject({ sourceModule: 'zoning', sourceEntityId: proposed.id, assigneeUnit: { id: hqId } });
+    expect(task.description).toContain(`第5天（${round.day}）`);
     expect(after5.history.map((h) => h.kind)).toContain('lift_due');
 
     // A day past the lifting date and still not lifted: an alert to HQ (once).
@@ -181,15 +218,35 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(blocked.statusCode).toBe(422);
     expect(blocked.json().error).toMatchObject({ code: 'ZONING_ACTIVE_CASE_INSIDE', details: { cases: 1 } });
     await discharge(caseId);
+    // Without its negative round the step is refused, naming the round; an override does not replace it.
+    for (const body of [{}, { override: true, reason: '指挥部决定' }]) {
+      const noRound = await send('POST', `/api/zoning/areas/${proposed.id}/step`, body);
+      expect(noRound.statusCode).toBe(422);
+      expect(noRound.json().error).toMatchObject({ code: 'ZONING_NEGATIVE_ROUND_REQUIRED', details: { round: { campaignId: round.campaignId, dayNumber: 5, target: 7, passed: false } } });
+      expect(noRound.json().error.details.explanation).toContain(`第5天（${round.day}）区域内全员核酸`);
+    }
+    // Six of seven sampled negative: still refused.
+    await sampleRound(round.campaignId!, inside.slice(0, 6));
+    const partial = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect(partial.json().error).toMatchObject({ code: 'ZONING_NEGATIVE_ROUND_REQUIRED', details: { round: { sampled: 6, negative: 6, passed: false } } });
+    await sampleRound(round.campaignId!, inside.slice(6));
+    expect((await area(proposed.id)).schedule!.negativeRound).toMatchObject({ target: 7, sampled: 7, negative: 7, positive: 0, passed: true });
+
+    // Everyone negative: the building becomes LOW (its state is "low", not "lifted"); the seal ends.
+    const low = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
+    expect(low.statusCode).toBe(200);
+    expect(low.json()).toMatchObject({ status: 'published', level: 'low', personsUnderMeasure: 0, schedule: { next: { to: 'lifted', whenCountyClear: true } } });
+    for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'released', basis: { type: 'risk_area', id: proposed.id } });
+    expect((await statusOf([patient]))[0].basis?.type).not.toBe('risk_area');
+
+    // A low area lifts when no high area stands in its county: none does, so it lifts.
     const lifted = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect(lifted.statusCode).toBe(200);
     expect(lifted.json()).toMatchObject({ status: 'lifted', liftedBy: { name: 'zoning_commander' }, personsUnderMeasure: 0 });
-    for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'released', basis: { type: 'risk_area', id: proposed.id } });
-    expect((await statusOf([patient]))[0].basis?.type).not.toBe('risk_area');
     const publicAfter = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).json() as PublicZoningDto;
     expect(publicAfter.version).toBeGreaterThan(pubList.version);
     expect(publicAfter.districts.flatMap((d) => d.areas).some((a) => a.id === proposed.id)).toBe(false);
-    expect(publicAfter.history.filter((h) => h.areaId === proposed.id).map((h) => h.kind)).toEqual(['lifted', 'published']);
+    expect(publicAfter.history.filter((h) => h.areaId === proposed.id).map((h) => h.kind)).toEqual(['lifted', 'stepped', 'published']);
 
     // The map on the publication day is rebuilt from the history; today the building is clear.
     const past = (await get(`/api/zoning/map?date=${publishedDay}`)).json() as ZoningMapDto;
