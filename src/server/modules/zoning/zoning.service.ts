@@ -1163,11 +1163,12 @@ export function createZoningService(deps: Deps) {
         const s = c.schedule!;
         if (!s.next && !override) throw ZoningErrors.ZONING_NO_STEP({ level: a.level, preset: a.preset_version });
         const to: RiskLevel | 'lifted' = s.next?.to ?? 'lifted';
-        if (s.next && !s.due && !override) throw ZoningErrors.ZONING_STEP_NOT_DUE({ dueAt: s.dueAt, daysLeft: s.daysLeft, lastCase: s.lastCase });
-        if (s.activeCasesInside > 0 && !override) throw ZoningErrors.ZONING_ACTIVE_CASE_INSIDE({ cases: s.activeCasesInside, explanation: `区域内仍有 ${s.activeCasesInside} 名治疗中的病例居住，解封需说明理由 · ${s.activeCasesInside} case(s) in treatment live inside; lifting needs override and a reason` });
+        // The county rule first: an override never lifts a low area while its county has high or medium areas.
         if (s.countyClear && !s.countyClear.clear) {
           throw ZoningErrors.ZONING_COUNTY_NOT_CLEAR({ areas: s.countyClear.blocking, explanation: `本县（市、区）仍有 ${s.countyClear.blocking.length} 个高、中风险区未解除：${s.countyClear.blocking.map((b) => b.name).join('、')} · ${s.countyClear.blocking.length} high or medium area(s) still stand in the county` });
         }
+        if (s.next && !s.due && !override) throw ZoningErrors.ZONING_STEP_NOT_DUE({ dueAt: s.dueAt, daysLeft: s.daysLeft, lastCase: s.lastCase });
+        if (s.activeCasesInside > 0 && !override) throw ZoningErrors.ZONING_ACTIVE_CASE_INSIDE({ cases: s.activeCasesInside, explanation: `区域内仍有 ${s.activeCasesInside} 名治疗中的病例居住，解封需说明理由 · ${s.activeCasesInside} case(s) in treatment live inside; lifting needs override and a reason` });
         if (s.negativeRound && !s.negativeRound.passed) {
           throw ZoningErrors.ZONING_NEGATIVE_ROUND_REQUIRED({ round: s.negativeRound, explanation: roundText(s.negativeRound) });
         }

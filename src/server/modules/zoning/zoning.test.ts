@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
-import { calendarDay, DAY, HOUR } from '../../platform/clock.js';
+import { addDays, calendarDay, DAY, HOUR, startOfDay } from '../../platform/clock.js';
 import { addNodes, barcode, cid } from '../testing/testing.test-helpers.js';
 import type { AreaDetailDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
 
@@ -16,6 +16,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
   const users: Record<string, Awaited<ReturnType<typeof buildUser>>> = {};
   const as: Record<'commander' | 'tracer' | 'wjgTracer', Record<string, string>> = {} as never;
   let hqId: string;
+  let hqRef: Awaited<ReturnType<typeof buildUnit>>;
 
   async function advance(ms: number) {
     t.clock.advance(ms);
@@ -86,6 +87,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     city = await buildMiniCity(db);
     const hq = await buildUnit(db, { name: '市疫情防控指挥部', jurisdiction: city.city, kind: 'hq' });
     hqId = hq.id;
+    hqRef = hq;
     const xl = await buildUnit(db, { name: '西陵区流调专班', jurisdiction: city.xiling, kind: 'task_force' });
     const wjg = await buildUnit(db, { name: '伍家岗区流调专班', jurisdiction: city.wujiagang, kind: 'task_force' });
     users.commander = await buildUser(db, { unit: hq, roles: ['commander'], username: 'zoning_commander' });
@@ -287,6 +289,39 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect((await send('POST', `/api/zoning/areas/${ok.json().id}/publish`, {}, as.tracer)).statusCode).toBe(403);
     expect((await get(`/api/zoning/areas/${ok.json().id}`, as.wjgTracer)).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/api/zoning/areas?status=proposed', headers: as.wjgTracer })).json().items.some((a: { id: string }) => a.id === ok.json().id)).toBe(false);
+
+    // No sealing by one person: an area drawn by hand (not a proposal from evidence) is published by someone other than its proposer.
+    const own = await post({ level: 'high', jurisdictionIds: [c.buildings[0].id], basis: { caseIds: [caseId] }, note: '指挥长自行划定' }, as.commander);
+    expect(own.json()).toMatchObject({ source: 'manual', needsSecondPerson: true });
+    const selfPublish = await send('POST', `/api/zoning/areas/${own.json().id}/publish`, { justification: '我认为有必要' });
+    expect([selfPublish.statusCode, selfPublish.json().error.code]).toEqual([422, 'ZONING_SECOND_PERSON_REQUIRED']);
+    expect((await area(own.json().id)).status).toBe('proposed');
+    await send('POST', `/api/zoning/areas/${own.json().id}/reject`, { reason: '测试' });
+  });
+
+  it("no sealing by one person: a proposal from evidence covering more people than control's bulk threshold is refused to its proposer and published by a second person", async () => {
+    await activate('optimisation-2022-11');
+    const [community] = await addNodes(t, city.street, [{ code: '420502001106', name: '阈值社区', level: 'community' }]);
+    const c = await compound(community, '420502001106001', [111.6, 30.95], 1, 3); // one building, 6 residents
+    await newCase(c.persons.get(c.entrances[0].id)![0]);
+    await t.deps.services.control.setBulkThreshold(undefined, sys, 5); // the threshold, as HQ sets it: 6 people are "more than" it
+    try {
+      const gen = (await send('POST', '/api/zoning/proposals', {}, as.commander)).json();
+      const mine = gen.created.find((a: AreaDetailDto) => a.nodeCount === 1 && a.population === 6)!;
+      expect(mine).toMatchObject({ source: 'proposal', needsSecondPerson: true, proposedBy: { name: 'zoning_commander' } });
+      const refused = await send('POST', `/api/zoning/areas/${mine.id}/publish`, { justification: '理由' });
+      expect([refused.statusCode, refused.json().error.code]).toEqual([422, 'ZONING_SECOND_PERSON_REQUIRED']);
+      expect(refused.json().error.details).toMatchObject({ population: 6, bulkThreshold: 5 });
+      for (const s of await statusOf(c.persons.get(c.entrances[1].id)!)) expect(s.status).toBe('none');
+      // A second holder of area.publish publishes it.
+      const second = await buildUser(t.deps.db, { unit: hqRef, roles: ['commander'], username: 'zoning_commander2' });
+      const ok = await send('POST', `/api/zoning/areas/${mine.id}/publish`, {}, await sessionHeaders(t.deps.db, second, t.clock.now()));
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toMatchObject({ status: 'published', proposedBy: { name: 'zoning_commander' }, publishedBy: { name: 'zoning_commander2' } });
+      await send('POST', `/api/zoning/areas/${mine.id}/step`, { override: true, reason: '测试结束' }).then((r) => expect(r.json().error.code).toBe('ZONING_NEGATIVE_ROUND_REQUIRED'));
+    } finally {
+      await t.deps.services.control.setBulkThreshold(undefined, sys, 20);
+    }
   });
 
   it('sheds public-list load with 503 + Retry-After, and keeps the ratio threshold as a journaled setting', async () => {
@@ -312,7 +347,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     await send('PUT', '/api/zoning/settings', { ratioThreshold: 3 });
   });
 
-  it("a case within the preset's near distance restarts the countdown, one farther away does not; the demo seeder proposes and publishes in one call", async () => {
+  it("a case within the preset's near distance raises a proposal to extend that a person accepts or rejects with a reason (一区一策), one farther away raises nothing; the demo seeder proposes and publishes in one call", async () => {
     await activate('optimisation-2022-11'); // near = 300 m
     const [community] = await addNodes(t, city.street, [{ code: '420502001104', name: '近邻社区', level: 'community' }]);
     const home = await compound(community, '420502001104001', [111.4, 30.8], 1, 2);
@@ -328,12 +363,43 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     await advance(DAY);
     await newCase(far.persons.get(far.entrances[0].id)![0]);
     expect((await area(mine.id)).schedule!.dueAt).toBe(before.dueAt);
+    // A case near the area does not restart the countdown by itself (一区一策): it raises a proposal to extend, with the evidence.
     const nearCase = await newCase(near.persons.get(near.entrances[0].id)![0]);
-    const after = (await area(mine.id)).schedule!;
+    expect((await area(mine.id)).schedule!.dueAt).toBe(before.dueAt);
+    await t.deps.services.jobs.runDueNow();
+    const proposed = await area(mine.id);
+    expect(proposed.schedule!.dueAt).toBe(before.dueAt);
+    const ext = proposed.extensions.find((e) => e.caseId === nearCase)!;
+    expect(ext).toMatchObject({ status: 'proposed', decidedBy: null });
+    expect(ext.distanceM).toBeGreaterThan(50);
+    expect(ext.distanceM).toBeLessThanOrEqual(300);
+    expect(ext.evidence).toContain(`距区域 ${ext.distanceM} 米（${calendarDay(t.clock.now(), t.config.tz)} 确诊）`);
+    expect(proposed.extensions.some((e) => e.caseId !== nearCase && e.caseId !== first)).toBe(false); // the far case raises nothing
+    expect(proposed.history.map((h) => h.kind)).toContain('extension_proposed');
+    // Raised once, however often the job runs.
+    await t.deps.services.jobs.runDueNow();
+    expect((await area(mine.id)).extensions.filter((e) => e.caseId === nearCase)).toHaveLength(1);
+
+    // Deciding needs a reason; accepted, the countdown restarts from the near case (journaled).
+    const noReason = await send('POST', `/api/zoning/areas/${mine.id}/extensions/${ext.id}`, { accept: true, reason: ' ' });
+    expect([noReason.statusCode, noReason.json().error.code]).toEqual([422, 'REASON_REQUIRED']);
+    const accepted = await send('POST', `/api/zoning/areas/${mine.id}/extensions/${ext.id}`, { accept: true, reason: '同一楼栋电梯相通，延长' });
+    expect(accepted.statusCode).toBe(200);
+    const after = (accepted.json() as AreaDetailDto).schedule!;
     expect(after.lastCase).toMatchObject({ caseId: nearCase, where: 'near', reason: expect.stringContaining('米内新增病例') });
-    expect(after.lastCase!.distanceM).toBeGreaterThan(50);
-    expect(after.lastCase!.distanceM).toBeLessThanOrEqual(300);
     expect(after.dueAt!).toBe(before.dueAt! + DAY);
+    expect((accepted.json() as AreaDetailDto).extensions.find((e) => e.id === ext.id)).toMatchObject({ status: 'accepted', decidedBy: { name: 'zoning_commander', reason: '同一楼栋电梯相通，延长' } });
+    const again = await send('POST', `/api/zoning/areas/${mine.id}/extensions/${ext.id}`, { accept: false, reason: '改主意' });
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'ZONING_EXTENSION_DECIDED']);
+
+    // A second near case, rejected with a reason: the countdown runs on.
+    await advance(HOUR);
+    const nearCase2 = await newCase(near.persons.get(near.entrances[1].id)![0]);
+    await t.deps.services.jobs.runDueNow();
+    const ext2 = (await area(mine.id)).extensions.find((e) => e.caseId === nearCase2)!;
+    const rejected = await send('POST', `/api/zoning/areas/${mine.id}/extensions/${ext2.id}`, { accept: false, reason: '与本楼无交集' });
+    expect(rejected.json().schedule.dueAt).toBe(before.dueAt! + DAY);
+    expect(rejected.json().history.map((h: { kind: string }) => h.kind)).toContain('extension_rejected');
   });
 
   it('9th edition: by compound, a new case resets the countdown, high → medium on day 7 with a negative round, → low 3 days later', async () => {
@@ -351,36 +417,66 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     for (const s of await statusOf(others)) expect(s).toMatchObject({ status: 'sealed', basis: { type: 'risk_area', id: proposed.id } });
     const dueBefore = (await area(proposed.id)).schedule!.dueAt!;
 
-    // Two days later a new case inside: the countdown restarts from it, with the reason shown and journaled.
-    await advance(2 * DAY);
+    // Two days later, at 00:30 in Beijing (the previous day in UTC), a new case inside: the countdown
+    // restarts from it, with the reason shown and journaled, every date a Beijing calendar day.
+    expect(t.config.tz).toBe('Asia/Shanghai');
+    const beijingMidnight = startOfDay(addDays(calendarDay(t.clock.now() + 2 * DAY, t.config.tz), 0), t.config.tz);
+    await advance(beijingMidnight + 30 * 60_000 - t.clock.now());
+    const caseDay = calendarDay(t.clock.now(), t.config.tz);
+    const utcDay = new Date(t.clock.now()).toISOString().slice(0, 10);
+    expect(utcDay).not.toBe(caseDay);
     const second = await newCase(residents[3]);
     const reset = await area(proposed.id);
-    expect(reset.schedule!.lastCase).toMatchObject({ caseId: second, where: 'inside', reason: expect.stringContaining('新增病例') });
-    expect(reset.schedule!.dueAt!).toBe(dueBefore + 2 * DAY);
+    expect(reset.schedule!.lastCase).toMatchObject({ caseId: second, where: 'inside', reason: expect.stringContaining(`区域内新增病例（${caseDay}）`) });
+    expect(reset.schedule!.lastCase!.reason).not.toContain(utcDay);
+    expect(calendarDay(reset.schedule!.dueAt!, t.config.tz)).toBe(addDays(caseDay, 7));
     await advance(HOUR);
     await t.deps.services.jobs.runDueNow();
-    expect((await area(proposed.id)).history.map((h) => h.kind)).toContain('countdown_reset');
+    const resetEvent = (await area(proposed.id)).history.find((h) => h.kind === 'countdown_reset')!;
+    expect(resetEvent.reason).toContain(caseDay);
     await discharge(first);
     await discharge(second);
 
-    // Day 7 after the last case: the step needs a negative round.
-    await advance(7 * DAY);
+    // Day 7 after the last case (9th edition: 7 days, a negative round of everyone on day 7): the schedule creates the round.
+    await advance(7 * DAY - HOUR);
+    await t.deps.services.jobs.runDueNow();
+    const due = await area(proposed.id);
+    const round = due.schedule!.negativeRound!;
+    expect(round).toMatchObject({ dayNumber: 7, day: addDays(caseDay, 7), campaignId: expect.any(String), passed: false });
+    // Everyone in the compound but the two cases (central quarantine) is targeted; the sealed residents are not exempt.
+    expect(round.target).toBe(residents.length - 2);
+    expect((await t.deps.services.testing.campaigns.get(sys, round.campaignId!)).name).toContain(`第7天解封核酸（${addDays(caseDay, 7)}）`);
+    const task = await t.deps.services.tasks.get(sys, due.liftTaskId!);
+    expect(task.description).toContain(`自 ${addDays(caseDay, 7)} 起已满 7 天无新增感染者，并须第7天（${addDays(caseDay, 7)}）区域内全员核酸阴性`);
     const noRound = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect([noRound.statusCode, noRound.json().error.code]).toEqual([422, 'ZONING_NEGATIVE_ROUND_REQUIRED']);
-    const medium = await send('POST', `/api/zoning/areas/${proposed.id}/step`, { negativeRoundNote: '第7天全员核酸阴性' });
+    // The typed note of old is gone: the body refuses it.
+    const typed = await send('POST', `/api/zoning/areas/${proposed.id}/step`, { negativeRoundNote: '第7天全员核酸阴性' });
+    expect(typed.statusCode).toBe(400);
+    const tested = residents.filter((p) => p !== residents[0] && p !== residents[3]);
+    await sampleRound(round.campaignId!, tested);
+    const medium = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect(medium.statusCode).toBe(200);
-    expect(medium.json()).toMatchObject({ status: 'published', level: 'medium', schedule: { next: { to: 'low', daysWithoutNewCase: 3 } } });
-    const stillHeld = others.filter((p) => p !== residents[3]);
-    for (const s of await statusOf(stillHeld)) expect(s).toMatchObject({ status: 'controlled', basis: { type: 'risk_area', id: proposed.id } });
+    // Stepped down from high: 3 more days, no round (9th edition).
+    expect(medium.json()).toMatchObject({ status: 'published', level: 'medium', schedule: { next: { to: 'low', daysWithoutNewCase: 3, negativeRoundDay: null }, negativeRound: null } });
+    for (const s of await statusOf(tested)) expect(s).toMatchObject({ status: 'controlled', basis: { type: 'risk_area', id: proposed.id } });
 
     // Three days later: low (individual protection; no control status).
     await advance(3 * DAY);
     const low = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
-    expect(low.json()).toMatchObject({ level: 'low', schedule: { next: null } });
-    for (const s of await statusOf(stillHeld)) expect(s.status).toBe('released');
-    const none = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
-    expect([none.statusCode, none.json().error.code]).toEqual([409, 'ZONING_NO_STEP']);
+    expect(low.json()).toMatchObject({ level: 'low', schedule: { next: { to: 'lifted', whenCountyClear: true } } });
+    for (const s of await statusOf(tested)) expect(s.status).toBe('released');
+    // Low areas lift only when every high and medium area of the county has: a high area elsewhere in the district blocks it.
+    const other = await compound(community, '420502001103002', [111.33, 30.73], 1, 1);
+    const otherCase = await newCase(other.persons.get(other.entrances[0].id)![0]);
+    const drawn = await send('POST', '/api/zoning/areas', { level: 'high', jurisdictionIds: [other.compound.id], basis: { caseIds: [otherCase] } }, as.tracer);
+    expect((await send('POST', `/api/zoning/areas/${drawn.json().id}/publish`, { justification: '同小区' })).statusCode).toBe(200);
+    const county = await send('POST', `/api/zoning/areas/${proposed.id}/step`, { override: true, reason: '试图提前解除' });
+    expect([county.statusCode, county.json().error.code]).toEqual([409, 'ZONING_COUNTY_NOT_CLEAR']);
+    expect(county.json().error.details.areas).toContainEqual({ id: drawn.json().id, name: drawn.json().name, level: 'high' });
+    expect((await area(proposed.id)).schedule).toMatchObject({ due: false, countyClear: { clear: false } });
   });
+
   it('nested areas: a high building inside a medium compound; the map shows the highest level; stepping the building down and lifting the compound move only area-held persons', async () => {
     await activate('ninth-edition-2022-06');
     const [community] = await addNodes(t, city.street, [{ code: '420502001105', name: '嵌套社区', level: 'community' }]);
@@ -391,7 +487,8 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const inB1 = [...c.persons.get(c.entrances[0].id)!.slice(1), ...c.persons.get(c.entrances[1].id)!];
     const inB2 = [...c.persons.get(c.entrances[2].id)!, ...c.persons.get(c.entrances[3].id)!];
     const mk = async (level: string, ids: string[]) => {
-      const r = await send('POST', '/api/zoning/areas', { level, jurisdictionIds: ids, basis: { caseIds: [caseId] } });
+      // Drawn by hand by the tracer, published by the commander (a second person).
+      const r = await send('POST', '/api/zoning/areas', { level, jurisdictionIds: ids, basis: { caseIds: [caseId] } }, as.tracer);
       expect(r.statusCode).toBe(201);
       const p = await send('POST', `/api/zoning/areas/${r.json().id}/publish`, { justification: '嵌套测试' });
       expect(p.statusCode).toBe(200);
@@ -405,16 +502,24 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const level = (id: string) => map.features.features.find((f) => f.properties.jurisdictionId === id)?.properties.effectiveLevel;
     expect([level(b1.id), level(c.compound.id)]).toEqual(['high', 'medium']);
 
-    // The building steps down early (override with a reason, and the negative round confirmed): its residents keep the compound's measure.
-    const down = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '提前降级（测试）', negativeRoundNote: '阴性' });
+    // Day 7: the rounds of both areas (the building: single tube; the designated medium compound: 10-in-1, 9th edition day 7).
+    await advance(7 * DAY + HOUR);
+    await t.deps.services.jobs.runDueNow();
+    const innerRound = (await area(inner)).schedule!.negativeRound!;
+    const outerRound = (await area(outer)).schedule!.negativeRound!;
+    expect(outerRound).toMatchObject({ dayNumber: 7, campaignId: expect.any(String) });
+    expect((await t.deps.services.testing.campaigns.get(sys, outerRound.campaignId!)).poolSize).toBe(10);
+    await sampleRound(innerRound.campaignId!, inB1);
+    // The building steps down (override for the case still in treatment, with a reason): its residents keep the compound's measure.
+    const down = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '病例已转运定点医院' });
     expect(down.statusCode).toBe(200);
     for (const s of await statusOf(inB1)) expect(s.status).toBe('controlled');
     const low = await send('POST', `/api/zoning/areas/${inner}/step`, { override: true, reason: '提前降级（测试）' });
     expect(low.json().level).toBe('low');
     for (const s of await statusOf(inB1)) expect(s.status).toBe('controlled');
-    // The compound lifts early: everyone held by either area is released; the case (held on its own basis) is not.
-    await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '提前解除（测试）' });
-    const lowOuter = await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '提前解除（测试）' });
+    // The compound steps down after its own round: everyone held by either area is released; the case (held on its own basis) is not.
+    await sampleRound(outerRound.campaignId!, [...inB1, ...inB2]);
+    const lowOuter = await send('POST', `/api/zoning/areas/${outer}/step`, { override: true, reason: '病例已转运定点医院' });
     expect(lowOuter.json().level).toBe('low');
     for (const s of await statusOf([...inB1, ...inB2])) expect(s.status).toBe('released');
     expect((await statusOf([patient]))[0].basis?.type).toBe('case');
