@@ -324,6 +324,36 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     }
   });
 
+  it('proposals: the residence becomes a high area at the preset granularity; a place only visited becomes a medium area (9th edition) or a notice to its owner unit (November 2022), never a high area', async () => {
+    const [community] = await addNodes(t, city.street, [{ code: '420502001107', name: '到访社区', level: 'community' }]);
+    const home = await compound(community, '420502001107001', [111.7, 31.0], 1, 1);
+    const work = await compound(community, '420502001107002', [111.75, 31.05], 1, 1);
+    const shop = await compound(community, '420502001107003', [111.8, 31.1], 1, 1);
+    await activate('ninth-edition-2022-06');
+    const caseId = await newCase(home.persons.get(home.entrances[0].id)![0]);
+    const visit = { fromAt: t.clock.now() - 2 * DAY, toAt: t.clock.now() - 2 * DAY + HOUR };
+    await t.deps.services.cases.tracing.addPlace(undefined, sys, caseId, { jurisdictionId: work.buildings[0].id, description: '工作单位', ...visit });
+    const gen = (await send('POST', '/api/zoning/proposals', {}, as.tracer)).json();
+    const mine = (gen.created as AreaDetailDto[]).filter((a) => a.basis.caseIds.includes(caseId));
+    expect(mine.map((a) => [a.level, a.granularity]).sort()).toEqual([['high', 'compound'], ['medium', 'building']]);
+    const medium = mine.find((a) => a.level === 'medium')!;
+    expect((await area(medium.id)).nodes.map((n) => n.jurisdictionId)).toEqual([work.buildings[0].id]);
+    for (const a of mine) await send('POST', `/api/zoning/areas/${a.id}/reject`, { reason: '测试' });
+
+    // November 2022: no medium level; the place's owner unit (西陵区流调专班 owns 西陵区) gets a task, once.
+    await activate('optimisation-2022-11');
+    const case2 = await newCase(home.persons.get(home.entrances[1].id)![0]);
+    await t.deps.services.cases.tracing.addPlace(undefined, sys, case2, { jurisdictionId: shop.buildings[0].id, description: '超市', ...visit });
+    const nov = (await send('POST', '/api/zoning/proposals', {}, as.tracer)).json();
+    expect((nov.created as AreaDetailDto[]).filter((a) => a.basis.caseIds.includes(case2)).map((a) => a.level)).toEqual(['high']);
+    expect((nov.created as AreaDetailDto[]).some((a) => a.level !== 'high')).toBe(false);
+    const notice = nov.notices.find((n: { caseId: string }) => n.caseId === case2)!;
+    expect(notice).toMatchObject({ unitName: '西陵区流调专班' });
+    const task = await t.deps.services.tasks.get(sys, notice.taskId);
+    expect(task.description).toContain(`病例于 ${calendarDay(visit.fromAt, t.config.tz)} 到访1栋（超市）`);
+    expect((await send('POST', '/api/zoning/proposals', {}, as.tracer)).json().notices.some((n: { caseId: string }) => n.caseId === case2)).toBe(false);
+  });
+
   it('sheds public-list load with 503 + Retry-After, and keeps the ratio threshold as a journaled setting', async () => {
     const z = t.deps.services.zoning;
     let held = 0;
