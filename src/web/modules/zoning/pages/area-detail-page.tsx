@@ -270,7 +270,8 @@ export function AreaDetailPage(_: PageProps) {
                       <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} · {e.actor.name || t('zoning.system')}
                     </span>
                     <Typography.Text type="secondary">{formatTime(e.at, lang)}</Typography.Text>
-                    {e.reason && <span>{e.reason}</span>}
+                    {/* Texts the platform wrote are `中文 · English`; a person's own reason is shown whole. */}
+                    {e.reason && <span>{e.actor.id === null ? pickHalf(e.reason, lang) : e.reason}</span>}
                   </Space>
                 ),
               }))}
