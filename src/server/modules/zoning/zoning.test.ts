@@ -214,6 +214,18 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect((await area(proposed.id)).history.filter((h) => h.kind === 'overdue')).toHaveLength(1);
     const feed = await t.deps.services.tasks.notifications.list(sys, { alertsOnly: true, pageSize: 100 });
     expect(feed.items.filter((n) => n.sourceEntityId === proposed.id)).toMatchObject([{ severity: 'warning', isAlert: true }]);
+    // The due time is a Beijing midnight (16:00 UTC the day before): every text names the Beijing day, never the UTC one.
+    const dueDay = calendarDay(after5.schedule!.dueAt!, t.config.tz);
+    const dueUtcDay = new Date(after5.schedule!.dueAt!).toISOString().slice(0, 10);
+    expect(dueUtcDay).not.toBe(dueDay);
+    const alert = feed.items.find((n) => n.sourceEntityId === proposed.id)!;
+    expect(alert.body).toContain(`应于 ${dueDay} 降为低风险区`);
+    expect(alert.body).not.toContain(dueUtcDay);
+    expect(task.description).toContain(`自 ${dueDay} 起已满 5 天无新增感染者`);
+    const pastFlag = ((await get('/api/zoning/detector')).json() as DetectorReportDto).areas.find((a) => a.areaId === proposed.id)!.flags.find((f) => f.kind === 'past_lifting')!;
+    expect(pastFlag.message).toContain(`已超过解封日期（${dueDay}）`);
+    expect(pastFlag.message).not.toContain(dueUtcDay);
+    expect((await area(proposed.id)).history.find((h) => h.kind === 'overdue')!.reason).toContain(dueDay);
 
     // The case is still in treatment and lives inside: refused with the explanation, unless overridden.
     const blocked = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
