@@ -131,3 +131,9 @@ export async function decideExtension(db: DbOrTx, id: string, set: Pick<Extensio
   const r = await db.updateTable('zoning_extensions').set(set).where('id', '=', id).where('status', '=', 'proposed').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+// ---- savepoints (the same SQL on SQLite and PostgreSQL): one area's lifting round is created
+// inside a savepoint of the hourly run's transaction, so a refusal rolls back only its own writes.
+export const savepoint = (db: DbOrTx, name: string) => sql.raw(`SAVEPOINT ${name}`).execute(db);
+export const rollbackToSavepoint = (db: DbOrTx, name: string) => sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
+export const releaseSavepoint = (db: DbOrTx, name: string) => sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);

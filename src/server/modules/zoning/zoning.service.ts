@@ -38,7 +38,7 @@ import {
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
-import { Errors } from '../../platform/errors.js';
+import { AppError, Errors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
 import { HOUR, addDays, calendarDay, startOfDay } from '../../platform/clock.js';
@@ -782,10 +782,20 @@ export function createZoningService(deps: Deps) {
       // The lifting round: a testing campaign over the area on the round's day.
       const round = s.negativeRound;
       if (round && !round.campaignId && now >= startOfDay(round.day, tz)) {
-        const campaign = await createRound(trx, actor, a, c.nodes, round);
-        set.round_key = roundKey(a, round);
-        set.round_campaign_id = campaign.id;
-        out.rounds++;
+        // One area's round refused by the testing service must not hold up every other area's
+        // schedule: its writes are rolled back to a savepoint, and the next run tries again.
+        await repo.savepoint(trx, 'zoning_round');
+        try {
+          const campaign = await createRound(trx, actor, a, c.nodes, round);
+          await repo.releaseSavepoint(trx, 'zoning_round');
+          set.round_key = roundKey(a, round);
+          set.round_campaign_id = campaign.id;
+          out.rounds++;
+        } catch (err) {
+          await repo.rollbackToSavepoint(trx, 'zoning_round');
+          await repo.releaseSavepoint(trx, 'zoning_round');
+          deps.log.warn({ areaId: a.id, code: err instanceof AppError ? err.code : (err as Error).name }, 'zoning: lifting round not created');
+        }
       }
       const taskLevel = 'lift_task_level' in set ? set.lift_task_level : a.lift_task_level;
       if (s.due && s.next && taskLevel !== a.level) {

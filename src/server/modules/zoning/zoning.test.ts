@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
+import { AppError } from '../../platform/errors.js';
 import { addDays, calendarDay, DAY, HOUR, startOfDay } from '../../platform/clock.js';
 import { addNodes, barcode, cid } from '../testing/testing.test-helpers.js';
 import type { AreaDetailDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
@@ -364,6 +365,48 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const task = await t.deps.services.tasks.get(sys, notice.taskId);
     expect(task.description).toContain(`病例于 ${calendarDay(visit.fromAt, t.config.tz)} 到访1栋（超市）`);
     expect((await send('POST', '/api/zoning/proposals', {}, as.tracer)).json().notices.some((n: { caseId: string }) => n.caseId === case2)).toBe(false);
+  });
+
+  it("one area's lifting round refused by the testing service rolls back only its own writes; the other areas' rounds are made, and the next run makes it", async () => {
+    await activate('optimisation-2022-11');
+    const [community] = await addNodes(t, city.street, [{ code: '420502001108', name: '轮次社区', level: 'community' }]);
+    const a = await compound(community, '420502001108001', [111.9, 31.2], 1, 1);
+    const b = await compound(community, '420502001108002', [111.95, 31.25], 1, 1);
+    const ids: string[] = [];
+    for (const c of [a, b]) {
+      const caseId = await newCase(c.persons.get(c.entrances[0].id)![0]);
+      const r = await send('POST', '/api/zoning/areas', { level: 'high', jurisdictionIds: [c.buildings[0].id], basis: { caseIds: [caseId] } }, as.tracer);
+      expect((await send('POST', `/api/zoning/areas/${r.json().id}/publish`, {})).statusCode).toBe(200);
+      ids.push(r.json().id);
+    }
+    await advance(5 * DAY + HOUR);
+    const campaigns = t.deps.services.testing.campaigns;
+    /** Campaigns over one of the two buildings (other tests' areas may get their rounds in the same run). */
+    const over = async () => (await campaigns.list(sys, { limit: 500 })).items.filter((c) => [a.buildings[0].id, b.buildings[0].id].includes(c.scope[0]?.jurisdictionId)).map((c) => c.scope[0].jurisdictionId);
+    expect(await over()).toEqual([]);
+    const activate0 = campaigns.activate;
+    let refused = 0;
+    campaigns.activate = (async (trx: never, actor: never, id: string) => {
+      const c = await campaigns.get(sys, id, trx);
+      if (c.scope[0].jurisdictionId === a.buildings[0].id && refused++ === 0) throw new AppError('CAMPAIGN_NOT_PLANNED', 409, 'refused for the test');
+      return activate0(trx, actor, id);
+    }) as typeof campaigns.activate;
+    try {
+      await t.deps.services.jobs.runDueNow();
+    } finally {
+      campaigns.activate = activate0;
+    }
+    expect(refused).toBe(1);
+    const [ra, rb] = [await area(ids[0]), await area(ids[1])];
+    expect(ra.schedule!.negativeRound!.campaignId).toBeNull();
+    expect(rb.schedule!.negativeRound!.campaignId).toEqual(expect.any(String));
+    expect(ra.history.map((h) => h.kind)).not.toContain('round_created');
+    // Only b's campaign exists: a's half-made one was rolled back with its journal entry.
+    expect(await over()).toEqual([b.buildings[0].id]);
+    await advance(HOUR);
+    await t.deps.services.jobs.runDueNow();
+    expect((await area(ids[0])).schedule!.negativeRound!.campaignId).toEqual(expect.any(String));
+    expect(await t.deps.services.journal.verify()).toMatchObject({ ok: true });
   });
 
   it('sheds public-list load with 503 + Retry-After, and keeps the ratio threshold as a journaled setting', async () => {
