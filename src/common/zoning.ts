@@ -15,6 +15,7 @@
  * | POST   | /api/zoning/areas/:id/reject                 | { reason }                 | AreaDetailDto                  | area.publish |
  * | POST   | /api/zoning/areas/:id/step                   | StepAreaBody               | AreaDetailDto                  | area.publish |
  * | POST   | /api/zoning/areas/:id/justify                | { justification }          | AreaDetailDto                  | area.publish |
+ * | POST   | /api/zoning/areas/:id/extensions/:extensionId | DecideExtensionBody       | AreaDetailDto                  | area.publish |
  * | GET    | /api/zoning/detector?jurisdictionId          |                            | DetectorReportDto              | area.read    |
  * | GET    | /api/zoning/detector/export?jurisdictionId   |                            | XLSX file (attachment)         | area.read    |
  * | GET    | /api/zoning/settings                         |                            | ZoningSettingsDto              | area.read    |
@@ -30,7 +31,10 @@
  * ZONING_NODES_REQUIRED 422, ZONING_NOT_PROPOSED 409, ZONING_NOT_PUBLISHED 409,
  * ZONING_ACTIVE_CASE_INSIDE 422 (details.cases; retry with override + reason),
  * ZONING_STEP_NOT_DUE 422 (details.dueAt; retry with override + reason),
- * ZONING_NEGATIVE_ROUND_REQUIRED 422 (retry with negativeRoundNote), ZONING_JUSTIFICATION_REQUIRED 422
+ * ZONING_NEGATIVE_ROUND_REQUIRED 422 (details.round names the lifting round campaign and its numbers; never
+ * overridden), ZONING_COUNTY_NOT_CLEAR 409 (details.areas), ZONING_SECOND_PERSON_REQUIRED 422 (an area
+ * not proposed from evidence, or over control's bulk threshold, published by its proposer),
+ * ZONING_EXTENSION_NOT_FOUND 404, ZONING_EXTENSION_DECIDED 409, ZONING_JUSTIFICATION_REQUIRED 422
  * (a flagged area is published or kept only with a justification), ZONING_NO_STEP 409,
  * ZONING_THRESHOLD_INVALID 422. Public routes: 503 + Retry-After under heavy load.
  *
@@ -110,7 +114,7 @@ export const LEVEL_CONTROL_STATUS: Record<RiskLevel, 'sealed' | 'controlled' | n
 };
 
 /** History events of an area (each one is also a journal entry). */
-export const AREA_EVENT_KINDS = ['proposed', 'adjusted', 'published', 'rejected', 'stepped', 'lifted', 'countdown_reset', 'justified', 'lift_due', 'overdue'] as const;
+export const AREA_EVENT_KINDS = ['proposed', 'adjusted', 'published', 'rejected', 'stepped', 'lifted', 'countdown_reset', 'justified', 'lift_due', 'overdue', 'round_created', 'extension_proposed', 'extension_accepted', 'extension_rejected'] as const;
 export type AreaEventKind = (typeof AREA_EVENT_KINDS)[number];
 
 export const AREA_EVENT_LABELS: Record<AreaEventKind, { zh: string; en: string }> = {
@@ -124,6 +128,19 @@ export const AREA_EVENT_LABELS: Record<AreaEventKind, { zh: string; en: string }
   justified: { zh: '保留说明', en: 'Justified' },
   lift_due: { zh: '到期提醒', en: 'Step due' },
   overdue: { zh: '逾期未解封', en: 'Past lifting date' },
+  round_created: { zh: '发起解封核酸', en: 'Lifting round created' },
+  extension_proposed: { zh: '周边病例·建议延长', en: 'Extension proposed' },
+  extension_accepted: { zh: '同意延长', en: 'Extension accepted' },
+  extension_rejected: { zh: '不予延长', en: 'Extension rejected' },
+};
+
+/** Extension proposals: a new case near an area (一区一策: a person decides). */
+export const EXTENSION_STATUSES = ['proposed', 'accepted', 'rejected'] as const;
+export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
+export const EXTENSION_STATUS_LABELS: Record<ExtensionStatus, { zh: string; en: string }> = {
+  proposed: { zh: '待决定', en: 'To decide' },
+  accepted: { zh: '已同意延长', en: 'Accepted' },
+  rejected: { zh: '不予延长', en: 'Rejected' },
 };
 
 /** Reasons the 一刀切 detector flags an area. */
@@ -181,11 +198,19 @@ export interface PublishAreaBody {
 }
 
 export interface StepAreaBody {
-  /** Acts before the step is due, or with an active case inside; needs `reason`. */
+  /**
+   * Acts before the step is due, or with an active case inside; needs `reason`. Never replaces the
+   * negative round (the lifting round campaign's results gate the step) or the county rule.
+   */
   override?: boolean;
   reason?: string;
-  /** The owner's confirmation of a negative testing round (when the step requires one and none is on record). */
-  negativeRoundNote?: string;
+}
+
+export interface DecideExtensionBody {
+  /** true: the countdown restarts from the near case; false: it runs on. */
+  accept: boolean;
+  /** Why (journaled). */
+  reason: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,7 +234,7 @@ export interface AreaNodeDto {
 
 export interface LiftingScheduleDto {
   /** The step that comes next, or null when none (the preset has no step from this level). */
-  next: { from: RiskLevel; to: RiskLevel | 'lifted'; daysWithoutNewCase: number; requiresNegativeRound: boolean } | null;
+  next: { from: RiskLevel; to: RiskLevel | 'lifted'; daysWithoutNewCase: number; negativeRoundDay: number | null; whenCountyClear: boolean; source: string } | null;
   /** Epoch ms the countdown starts from: the later of the level's start and the last case inside/near. */
   anchorAt: number | null;
   /** Epoch ms the next step is due (start of the calendar day after the days have passed). */
@@ -219,12 +244,46 @@ export interface LiftingScheduleDto {
   due: boolean;
   /** Past the due date and still not stepped (an alert to HQ). */
   overdue: boolean;
-  /** When the step needs a negative round: whether one is on record (testing data or the owner's confirmation). */
-  negativeRound: { required: boolean; recordedAt: number | null; note: string | null } | null;
-  /** The latest case that (re)started the countdown, with the reason shown to users. */
+  /** When the step needs a negative round of everyone in the area: the round and its numbers. */
+  negativeRound: LiftingRoundDto | null;
+  /** When the step waits for the county to be clear: the high and medium areas still standing there. */
+  countyClear: { clear: boolean; blocking: { id: string; name: string; level: RiskLevel }[] } | null;
+  /** The latest case that (re)started the countdown (inside, or near with an accepted extension), with the reason shown to users. */
   lastCase: { caseId: string; confirmedAt: number; where: 'inside' | 'near'; distanceM: number | null; reason: string } | null;
   /** Active cases (in treatment) whose residence lies inside: lifting is refused unless overridden. */
   activeCasesInside: number;
+}
+
+/** The lifting round: a testing campaign over the area's nodes, created by the lifting schedule on its day. */
+export interface LiftingRoundDto {
+  /** The countdown day of the round (7 under the 9th edition, 5 under November 2022). */
+  dayNumber: number;
+  /** Its calendar day, YYYY-MM-DD in BULWARK_TZ. */
+  day: string;
+  /** The campaign, once the schedule has created it (on the round's day). */
+  campaignId: string | null;
+  campaignName: string | null;
+  /** Persons in the area to sample (everyone; nobody is exempt for being sealed). */
+  target: number;
+  sampled: number;
+  negative: number;
+  /** Positive or suspicious tubes, pending and positive rechecks. */
+  positive: number;
+  /** Everyone sampled and every result negative: the step may go ahead. */
+  passed: boolean;
+}
+
+/** A proposal to extend an area's countdown for a case near it. */
+export interface ExtensionDto {
+  id: string;
+  caseId: string;
+  caseConfirmedAt: number;
+  distanceM: number;
+  status: ExtensionStatus;
+  /** The evidence, Chinese first (`病例住址距区域 150 米（2026-12-07 确诊）`). */
+  evidence: string;
+  decidedBy: (ActorStampDto & { reason: string }) | null;
+  createdAt: number;
 }
 
 export interface DetectorFlagDto {
@@ -300,6 +359,13 @@ export interface AreaDto {
   proposedBy: ActorStampDto;
   /** Publishing by an `area.publish` holder is the approval: approvedBy = publishedBy. */
   approvedBy: ActorStampDto | null;
+  /** `proposal` (drawn by the platform from case evidence) or `manual` (drawn by hand). */
+  source: 'proposal' | 'manual';
+  /**
+   * Publishing needs a second person (the publisher is not the proposer): the area is not a
+   * proposal from evidence, or covers more people than control's bulk threshold.
+   */
+  needsSecondPerson: boolean;
   publishedBy: ActorStampDto | null;
   liftedBy: ActorStampDto | null;
   rejectedBy: (ActorStampDto & { reason: string }) | null;
@@ -332,12 +398,19 @@ export interface AreaDetailDto extends AreaDto {
   personsUnderMeasure: number;
   /** The open lift task, when a step is due. */
   liftTaskId: string | null;
+  /** Cases near the area and what was decided about extending its countdown. */
+  extensions: ExtensionDto[];
 }
 
 export interface GenerateProposalsResultDto {
   created: AreaDto[];
   /** Places skipped and why (already covered by a proposed/published area, no node at the granularity…). */
   skipped: { placeId: string; caseId: string; reason: string }[];
+  /**
+   * November 2022 (no medium level): places a case only visited become notices, a task to the unit
+   * owning the place's jurisdiction (never a high area by default). Once per place.
+   */
+  notices: { placeId: string; caseId: string; unitId: string; unitName: string; taskId: string }[];
 }
 
 export interface ZoningSettingsDto {
@@ -373,8 +446,8 @@ export interface PublicAreaDto {
   /** Names of the covered places (no persons, no counts of persons). */
   places: string[];
   publishedAt: number;
-  /** Expected date of the next step (YYYY-MM-DD) and what it is. */
-  expectedStep: { to: RiskLevel | 'lifted'; date: string } | null;
+  /** When its current level began (publication or the last step). No projected lifting date: residents read one as a promise. */
+  levelSince: number;
 }
 
 export interface PublicZoningDto {

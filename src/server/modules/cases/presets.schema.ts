@@ -30,15 +30,32 @@ const contactRule = z.strictObject({
 const riskLevel = z.enum(['high', 'medium', 'low']);
 const granularity = z.enum(['entrance', 'building', 'compound', 'community', 'street']);
 
-/** One step of an area's lifting schedule: after `days` without a new case (and a negative round if required) the area moves to `to`. */
+/**
+ * One step of an area's lifting schedule: after `daysWithoutNewCase` calendar days without a new
+ * infection inside the area (counted from the later of the level's start and the last such case;
+ * day 0 = that day), and the negative round of everyone in the area on `negativeRoundDay` when one
+ * is required, the area moves to `to`.
+ */
 const liftingStep = z.strictObject({
   from: riskLevel,
+  /**
+   * Which areas of that level the step applies to: `designated` (published at this level), `stepped`
+   * (reached it by a step down from a higher level) or `any`. The first matching step applies.
+   */
+  origin: z.enum(['any', 'designated', 'stepped']),
   /** The next level, or `lifted` to end the area. */
   to: z.union([riskLevel, z.literal('lifted')]),
-  /** Calendar days without a new case counted from the last case (or the previous step). */
+  /** Calendar days without a new infection inside the area, counted from the last case (or the start of the level). */
   daysWithoutNewCase: z.number().int().min(0).max(60),
-  /** Whether a negative testing round on the last day is also required. */
-  requiresNegativeRound: z.boolean(),
+  /**
+   * The countdown day (the anchor day is day 0) of the negative nucleic-acid round of everyone in
+   * the area, run as a testing campaign over the area; null when the step needs no round.
+   */
+  negativeRoundDay: z.number().int().min(0).max(60).nullable(),
+  /** The step waits until no high or medium area stands in the same county/district (low areas: the rest of the county). */
+  whenCountyClear: z.boolean(),
+  /** The text the numbers come from (or `local` with why, for a number the texts leave to the local HQ). */
+  source: z.string().trim().min(1).max(300),
 });
 
 export const presetParamsSchema = z.strictObject({
@@ -57,8 +74,20 @@ export const presetParamsSchema = z.strictObject({
     /** The granularity each level is drawn at (never coarser without a recorded justification). */
     granularity: z.partialRecord(riskLevel, granularity),
     lifting: z.array(liftingStep),
-    /** Distance in metres within which a new case counts as "near" an area (resets or extends it). */
+    /**
+     * Distance in metres within which a new case counts as "near" an area: it raises a proposal to
+     * extend the countdown, which a person accepts or rejects (a case inside restarts it).
+     */
     nearDistanceM: z.number().int().min(0).max(5000),
+    /** Where `nearDistanceM` comes from: the texts give no number, so it is a local parameter (一区一策). */
+    nearDistanceSource: z.string().trim().min(1).max(300),
+    /**
+     * What becomes of places a case only visited (work and activity places from the investigation):
+     * `medium_area` proposals (9th edition: medium areas are drawn from the investigation, no fixed
+     * granularity) or `notify_owner` (November 2022: no medium level; a task to the unit owning the
+     * place's jurisdiction). Never high areas by default.
+     */
+    visitedPlaces: z.enum(['medium_area', 'notify_owner']),
   }),
   /** Speed targets in hours, shown against each case's measures. */
   targets: z.strictObject({
@@ -89,11 +118,18 @@ export const SHIPPED_PRESETS: { key: string; name: string; nameEn: string; param
       zoning: {
         levels: ['high', 'medium', 'low'],
         granularity: { high: 'compound', medium: 'compound', low: 'street' },
+        // 第九版 §风险区划定及管控: 高风险区连续7天无新增感染者且第7天风险区域内全员核酸筛查阴性，降为中风险区；
+        // 中风险区连续7天无新增感染者且第7天全员核酸筛查阴性，降为低风险区；高风险区降为中风险区后，连续3天无新增
+        // 感染者降为低风险区；县（市、区）内高、中风险区全部解除后，低风险区解除。
         lifting: [
-          { from: 'high', to: 'medium', daysWithoutNewCase: 7, requiresNegativeRound: true },
-          { from: 'medium', to: 'low', daysWithoutNewCase: 3, requiresNegativeRound: false },
+          { from: 'high', origin: 'any', to: 'medium', daysWithoutNewCase: 7, negativeRoundDay: 7, whenCountyClear: false, source: '第九版防控方案：高风险区连续7天无新增感染者，第7天全员核酸筛查阴性，降为中风险区' },
+          { from: 'medium', origin: 'stepped', to: 'low', daysWithoutNewCase: 3, negativeRoundDay: null, whenCountyClear: false, source: '第九版防控方案：高风险区降为中风险区后，连续3天无新增感染者，降为低风险区' },
+          { from: 'medium', origin: 'designated', to: 'low', daysWithoutNewCase: 7, negativeRoundDay: 7, whenCountyClear: false, source: '第九版防控方案：中风险区连续7天无新增感染者，第7天全员核酸筛查阴性，降为低风险区' },
+          { from: 'low', origin: 'any', to: 'lifted', daysWithoutNewCase: 0, negativeRoundDay: null, whenCountyClear: true, source: '第九版防控方案：县（市、区）内高、中风险区全部解除后，低风险区解除' },
         ],
         nearDistanceM: 500,
+        nearDistanceSource: 'local: 方案未规定"周边"距离，由属地指挥部一区一策确定 (the texts give no distance)',
+        visitedPlaces: 'medium_area',
       },
       targets: { positiveToConfirmedHours: 6, coreInvestigationHours: 4, closeContactsIdentifiedHours: 24, contactToQuarantineHours: 12 },
     },
@@ -112,8 +148,16 @@ export const SHIPPED_PRESETS: { key: string; name: string; nameEn: string; param
       zoning: {
         levels: ['high', 'low'],
         granularity: { high: 'building', low: 'street' },
-        lifting: [{ from: 'high', to: 'lifted', daysWithoutNewCase: 5, requiresNegativeRound: false }],
+        // 《关于进一步优化新冠肺炎疫情防控措施 科学精准做好防控工作的通知》(2022-11-11) 第2条 and the
+        // 21 Nov 2022 风险区划定及管控方案: 高风险区连续5天未发现新增感染者，第5天全员核酸检测阴性，降为低风险区；
+        // no medium level; low areas are the rest of the county, lifted when its high areas are.
+        lifting: [
+          { from: 'high', origin: 'any', to: 'low', daysWithoutNewCase: 5, negativeRoundDay: 5, whenCountyClear: false, source: '二十条（2022-11-11）第2条及11月21日风险区划定及管控方案：高风险区连续5天未发现新增感染者，第5天全员核酸检测阴性，降为低风险区' },
+          { from: 'low', origin: 'any', to: 'lifted', daysWithoutNewCase: 0, negativeRoundDay: null, whenCountyClear: true, source: '11月21日风险区划定及管控方案：低风险区为高风险区所在县（市、区）的其他地区，高风险区全部解除后解除' },
+        ],
         nearDistanceM: 300,
+        nearDistanceSource: 'local: 方案未规定"周边"距离，由属地指挥部一区一策确定 (the texts give no distance)',
+        visitedPlaces: 'notify_owner',
       },
       targets: { positiveToConfirmedHours: 6, coreInvestigationHours: 4, closeContactsIdentifiedHours: 24, contactToQuarantineHours: 12 },
     },

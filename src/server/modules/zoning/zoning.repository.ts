@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
-import type { ZoningAreaEventsTable, ZoningAreaNodesTable, ZoningAreasTable } from './zoning.table.js';
+import type { ZoningAreaEventsTable, ZoningAreaNodesTable, ZoningAreasTable, ZoningExtensionsTable } from './zoning.table.js';
 
 export type AreaRow = ZoningAreasTable;
 export type NodeRow = ZoningAreaNodesTable;
 export type EventRow = ZoningAreaEventsTable;
+export type ExtensionRow = ZoningExtensionsTable;
 
 const CHUNK = 500;
 
@@ -112,3 +113,27 @@ export async function bumpMeta(db: DbOrTx, key: string, now: number): Promise<vo
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) await writeMeta(db, key, '1', now);
 }
+
+/** Published areas at these levels whose district path is `districtPath` (a county is clear when none remain). */
+export const publishedInDistrict = (db: DbOrTx, districtPath: string, levels: readonly string[]) =>
+  db.selectFrom('zoning_areas').select(['id', 'name', 'level']).where('status', '=', 'published').where('district_path', '=', districtPath).where('level', 'in', levels).orderBy('id').execute();
+
+// ---- extension proposals (a case near an area)
+export const insertExtension = (db: DbOrTx, r: ExtensionRow) => db.insertInto('zoning_extensions').values(r).execute();
+export const findExtension = (db: DbOrTx, id: string) => db.selectFrom('zoning_extensions').selectAll().where('id', '=', id).executeTakeFirst();
+export async function extensionsOfMany(db: DbOrTx, areaIds: readonly string[]): Promise<ExtensionRow[]> {
+  const out: ExtensionRow[] = [];
+  for (let i = 0; i < areaIds.length; i += CHUNK) out.push(...(await db.selectFrom('zoning_extensions').selectAll().where('area_id', 'in', areaIds.slice(i, i + CHUNK)).orderBy('case_confirmed_at').orderBy('id').execute()));
+  return out;
+}
+/** Decides a proposed extension; false when it was decided meanwhile. */
+export async function decideExtension(db: DbOrTx, id: string, set: Pick<ExtensionRow, 'status' | 'decided_by' | 'decided_by_name' | 'decided_at' | 'decision_reason'>): Promise<boolean> {
+  const r = await db.updateTable('zoning_extensions').set(set).where('id', '=', id).where('status', '=', 'proposed').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// ---- savepoints (the same SQL on SQLite and PostgreSQL): one area's lifting round is created
+// inside a savepoint of the hourly run's transaction, so a refusal rolls back only its own writes.
+export const savepoint = (db: DbOrTx, name: string) => sql.raw(`SAVEPOINT ${name}`).execute(db);
+export const rollbackToSavepoint = (db: DbOrTx, name: string) => sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
+export const releaseSavepoint = (db: DbOrTx, name: string) => sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);

@@ -56,13 +56,18 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
 
   app.post('/api/zoning/areas/:id/step', {
     config: publishPolicy,
-    schema: { tags, description: 'Executes the next lifting step (step down or lift). Refused before it is due or with an active case inside unless override + reason; a negative round where the preset requires one.', params: s.idParams, body: s.stepBody },
+    schema: { tags, description: 'Executes the next lifting step (step down or lift). Refused before it is due or with an active case inside unless override + reason; never without the negative lifting round (a testing campaign) where the preset requires one, nor before the county is clear for a low area.', params: s.idParams, body: s.stepBody },
   }, async (req) => req.tx((trx) => z.step(trx, req.actor, req.params.id, req.body)));
 
   app.post('/api/zoning/areas/:id/justify', {
     config: publishPolicy,
     schema: { tags, description: 'Records why a flagged area is kept.', params: s.idParams, body: s.justifyBody },
   }, async (req) => req.tx((trx) => z.justify(trx, req.actor, req.params.id, req.body.justification)));
+
+  app.post('/api/zoning/areas/:id/extensions/:extensionId', {
+    config: publishPolicy,
+    schema: { tags, description: 'Accepts (the countdown restarts from the near case) or rejects a proposal to extend an area, with a reason (journaled).', params: s.extensionParams, body: s.decideExtensionBody },
+  }, async (req) => req.tx((trx) => z.decideExtension(trx, req.actor, req.params.id, req.params.extensionId, req.body)));
 
   app.get('/api/zoning/detector', {
     config: { policy: { capability: 'area.read', scope: 'filtered' } },
@@ -98,7 +103,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
   app.get('/api/public/zoning', {
     config: { policy: { public: true } },
     onRequest: shed,
-    schema: { tags: ['public'], description: 'Current risk areas by district, their measures and expected lifting dates, and recent history. 503 + Retry-After when busy.', response: { 200: s.publicList, 503: s.errorResponse } }, // documents the answer; the body is the service's pre-checked JSON text
+    schema: { tags: ['public'], description: 'Current risk areas by district with their measures and since when, and recent history (no projected lifting date). 503 + Retry-After when busy.', response: { 200: s.publicList, 503: s.errorResponse } }, // documents the answer; the body is the service's pre-checked JSON text
   }, async (req, reply) => sendPublic(req.headers['if-none-match'], reply, await z.publicJson('list')));
 
   app.get('/api/public/zoning/geojson', {

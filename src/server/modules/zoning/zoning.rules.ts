@@ -56,8 +56,12 @@ export function metres(a: readonly [number, number], b: readonly [number, number
 
 export type LiftingStep = PresetParams['zoning']['lifting'][number];
 
-/** The preset's next step from a level, if any. */
-export const nextStep = (params: PresetParams, level: RiskLevel): LiftingStep | null => params.zoning.lifting.find((s) => s.from === level) ?? null;
+/**
+ * The preset's next step from a level, if any: the first step from that level whose origin matches
+ * how the area reached it (`stepped` when it came from a step down, else `designated`).
+ */
+export const nextStep = (params: PresetParams, level: RiskLevel, stepped: boolean): LiftingStep | null =>
+  params.zoning.lifting.find((s) => s.from === level && (s.origin === 'any' || s.origin === (stepped ? 'stepped' : 'designated'))) ?? null;
 
 /**
  * The countdown of a level. Days are calendar days in BULWARK_TZ: with the last case (or the step

@@ -56,8 +56,13 @@ export const rejectBody = z.strictObject({ reason: z.string().max(1000) });
 export const stepBody = z.strictObject({
   override: z.boolean().optional(),
   reason: z.string().max(1000).optional(),
-  /** The owner's confirmation of a negative testing round (9th edition high → medium). */
-  negativeRoundNote: text(1000).optional(),
+});
+export const extensionParams = z.object({ id, extensionId: id });
+export const decideExtensionBody = z.strictObject({
+  /** true: the countdown restarts from the near case; false: it runs on. */
+  accept: z.boolean(),
+  /** Why (journaled). */
+  reason: z.string().max(1000),
 });
 export const justifyBody = z.strictObject({ justification: z.string().max(2000) });
 export const settingsBody = z.strictObject({ ratioThreshold: z.number().min(1).max(1000) });
@@ -70,7 +75,7 @@ const publicArea = z.object({
   measures: z.array(z.enum(MEASURE_KINDS)),
   places: z.array(z.string()),
   publishedAt: z.number().int(),
-  expectedStep: z.object({ to: z.union([level, z.literal('lifted')]), date: z.string() }).nullable(),
+  levelSince: z.number().int(),
 });
 export const publicList = z.object({
   version: z.number().int(),

@@ -18,6 +18,9 @@ import {
   type DetectorReportDto,
   type DetectorRowDto,
   type DistrictRollupDto,
+  type ExtensionDto,
+  type ExtensionStatus,
+  type LiftingRoundDto,
   type GenerateProposalsResultDto,
   type Granularity,
   type LiftingScheduleDto,
@@ -35,7 +38,7 @@ import {
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
-import { Errors } from '../../platform/errors.js';
+import { AppError, Errors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
 import { HOUR, addDays, calendarDay, startOfDay } from '../../platform/clock.js';
@@ -46,7 +49,7 @@ import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import * as situation from './zoning.situation.js';
 import * as publicSchemas from './zoning.schemas.js';
-import { countdown, coveredBy, granularityOf, highest, metres, nextStep, normalizeNodes, pathAt } from './zoning.rules.js';
+import { countdown, coveredBy, granularityOf, highest, metres, nextStep, normalizeNodes, pathAt, type LiftingStep } from './zoning.rules.js';
 
 export { ZoningErrors } from './zoning.errors.js';
 
@@ -59,6 +62,13 @@ const CASE_LOOKBACK_MS = 30 * 24 * HOUR;
 
 type Node = JurisdictionDto;
 type CaseRef = { id: string; path: string; confirmedAt: number; active: boolean };
+type NearCase = { caseId: string; confirmedAt: number; distanceM: number };
+/** Pool size of a lifting round: single tube in sealed (high) areas, 10-in-1 in controlled (medium) ones, as the testing guides did. */
+const ROUND_POOL: Record<RiskLevel, 1 | 10 | 20> = { high: 1, medium: 10, low: 20 };
+/** Hours a lifting round runs from the start of its day (the national guidance: a round within 24 h). */
+const ROUND_HOURS = 24;
+/** Statuses exempt from a lifting round: persons in central quarantine are tested at their facility. Sealed residents are never exempt. */
+const ROUND_EXEMPT: ['quarantined_central'] = ['quarantined_central'];
 
 const json = <T>(s: string): T => JSON.parse(s) as T;
 const stamp = (id: string | null, name: string | null, at: number | null) => (name !== null && at !== null ? { id, name, at: Number(at) } : null);
@@ -176,17 +186,25 @@ export function createZoningService(deps: Deps) {
   /**
    * The lifting schedule of a published area. The countdown runs from the later of the level's
    * start (only when the level came from a step) and the last case whose residence lies inside the
-   * area or within the preset's near distance of one of its nodes (centroid to centroid).
+   * area. A case within the preset's near distance (centroid to centroid) does NOT restart it by
+   * itself (一区一策): it is returned in `near` and becomes an extension proposal; only an accepted
+   * extension moves the anchor. The round and county parts are filled in by `compute`.
    */
-  function scheduleOf(a: repo.AreaRow, nodes: readonly Node[], preset: PresetDto, ev: Evidence, now: number): LiftingScheduleDto | null {
-    if (a.status !== 'published') return null;
+  function scheduleOf(a: repo.AreaRow, nodes: readonly Node[], preset: PresetDto, ev: Evidence, now: number, exts: readonly repo.ExtensionRow[]): { schedule: LiftingScheduleDto | null; step: LiftingStep | null; near: NearCase[] } {
+    if (a.status !== 'published') return { schedule: null, step: null, near: [] };
+    const tz = deps.config.tz;
     const level = a.level as RiskLevel;
-    const step = nextStep(preset.params, level);
+    const publishedAt = Number(a.published_at);
+    const levelSince = Number(a.level_since ?? publishedAt);
+    const stepped = levelSince > publishedAt;
+    const step = nextStep(preset.params, level, stepped);
     const near = preset.params.zoning.nearDistanceM;
     const paths = nodes.map((n) => n.path);
     const centroids = nodes.map((n) => n.centroid).filter((c): c is [number, number] => !!c);
+    const accepted = new Map(exts.filter((e) => e.status === 'accepted').map((e) => [e.case_id, e]));
     let last: LiftingScheduleDto['lastCase'] = null;
     let activeInside = 0;
+    const nearCases: NearCase[] = [];
     for (const c of ev.cases) {
       if (c.confirmedAt > now) continue;
       let where: 'inside' | 'near' | null = null;
@@ -198,31 +216,63 @@ export function createZoningService(deps: Deps) {
         const at = [c.path, pathAt(c.path, 'building'), pathAt(c.path, 'compound')].map((p) => (p ? ev.nodeByPath.get(p)?.centroid : null)).find((x) => !!x);
         if (at && centroids.length) {
           const d = Math.min(...centroids.map((p) => metres(at, p)));
-          if (d <= near) [where, distanceM] = ['near', Math.round(d)];
+          if (d <= near) {
+            distanceM = Math.round(d);
+            nearCases.push({ caseId: c.id, confirmedAt: c.confirmedAt, distanceM });
+            if (accepted.has(c.id)) where = 'near';
+          }
         }
       }
       if (!where || (last && last.confirmedAt >= c.confirmedAt)) continue;
-      const day = new Date(c.confirmedAt).toISOString().slice(0, 10);
-      const reason = where === 'inside' ? `区域内新增病例（${day}），倒计时自该日重新计算 A new case inside the area (${day}) restarts the countdown` : `区域周边 ${distanceM} 米内新增病例（${day}），倒计时自该日重新计算 A new case ${distanceM} m from the area (${day}) restarts the countdown`;
+      const day = calendarDay(c.confirmedAt, tz);
+      const reason = where === 'inside' ? `区域内新增病例（${day}），倒计时自该日重新计算 A new case inside the area (${day}) restarts the countdown` : `区域周边 ${distanceM} 米内新增病例（${day}），经决定延长，倒计时自该日重新计算 A new case ${distanceM} m from the area (${day}); extension accepted, the countdown restarts`;
       last = { caseId: c.id, confirmedAt: c.confirmedAt, where, distanceM, reason };
     }
-    const publishedAt = Number(a.published_at);
-    const levelSince = Number(a.level_since ?? publishedAt);
-    const stepped = levelSince > publishedAt;
     const anchorAt = Math.max(last?.confirmedAt ?? publishedAt, stepped ? levelSince : -Infinity);
-    if (!step) return { next: null, anchorAt, dueAt: null, daysLeft: null, due: false, overdue: false, negativeRound: null, lastCase: last, activeCasesInside: activeInside };
-    const cd = countdown(anchorAt, step.daysWithoutNewCase, now, deps.config.tz);
+    const base = { lastCase: last, activeCasesInside: activeInside, negativeRound: null, countyClear: null };
+    if (!step) return { schedule: { next: null, anchorAt, dueAt: null, daysLeft: null, due: false, overdue: false, ...base }, step, near: nearCases };
+    const cd = countdown(anchorAt, step.daysWithoutNewCase, now, tz);
+    const roundDay = step.negativeRoundDay === null ? null : addDays(calendarDay(anchorAt, tz), step.negativeRoundDay);
     return {
-      next: { from: step.from, to: step.to, daysWithoutNewCase: step.daysWithoutNewCase, requiresNegativeRound: step.requiresNegativeRound },
-      anchorAt,
-      dueAt: cd.dueAt,
-      daysLeft: cd.daysLeft,
-      due: cd.due,
-      overdue: cd.overdue,
-      negativeRound: step.requiresNegativeRound ? { required: true, recordedAt: num(a.negative_round_at), note: a.negative_round_note } : null,
-      lastCase: last,
-      activeCasesInside: activeInside,
+      schedule: {
+        next: { from: step.from, to: step.to, daysWithoutNewCase: step.daysWithoutNewCase, negativeRoundDay: step.negativeRoundDay, whenCountyClear: step.whenCountyClear, source: step.source },
+        anchorAt,
+        dueAt: cd.dueAt,
+        daysLeft: cd.daysLeft,
+        due: cd.due,
+        overdue: cd.overdue,
+        ...base,
+        negativeRound: roundDay === null ? null : { dayNumber: step.negativeRoundDay!, day: roundDay, campaignId: null, campaignName: null, target: 0, sampled: 0, negative: 0, positive: 0, passed: false },
+      },
+      step,
+      near: nearCases,
     };
+  }
+
+  /** The key a lifting round campaign is made for: the level and the round's calendar day. */
+  const roundKey = (a: repo.AreaRow, r: LiftingRoundDto) => `${a.level}|${r.day}`;
+
+  /** Fills a round's numbers from its campaign's coverage (the campaign's top node: the area's residents). */
+  async function fillRound(db: DbOrTx, a: repo.AreaRow, r: LiftingRoundDto): Promise<void> {
+    if (!a.round_campaign_id || a.round_key !== roundKey(a, r)) return;
+    const { testing } = deps.services;
+    const campaign = await testing.campaigns.get(SYS, a.round_campaign_id, db);
+    r.campaignId = campaign.id;
+    r.campaignName = campaign.name;
+    if (campaign.status === 'planned') return;
+    const cov = await testing.coverage.get(SYS, campaign.id, undefined, db);
+    r.target = cov.target;
+    r.sampled = cov.sampled;
+    r.negative = cov.negative;
+    r.positive = cov.positiveTubes + cov.pendingRecheck + cov.recheckPositive;
+    r.passed = r.sampled >= r.target && r.negative >= r.target && r.positive === 0;
+  }
+
+  /** The round named in words, for errors and tasks: `第5天（2026-12-12）全员核酸「…」：应检 8 人，已采 3 人，阴性 3 人`. */
+  function roundText(r: LiftingRoundDto): string {
+    const head = `第${r.dayNumber}天（${r.day}）区域内全员核酸`;
+    if (!r.campaignId) return `${head}尚未开始（到当天由解封计划自动发起） · the day-${r.dayNumber} round of everyone in the area (${r.day}) has not started yet`;
+    return `${head}「${r.campaignName}」：应检 ${r.target} 人，已采样 ${r.sampled} 人，阴性 ${r.negative} 人，阳性或待复核 ${r.positive} · day-${r.dayNumber} round (${r.day}): ${r.sampled}/${r.target} sampled, ${r.negative} negative, ${r.positive} positive or pending`;
   }
 
   async function ratioThreshold(db: DbOrTx = deps.db): Promise<number> {
@@ -242,6 +292,11 @@ export function createZoningService(deps: Deps) {
     nodes: Node[];
     schedule: LiftingScheduleDto | null;
     detector: DetectorRowDto;
+    /** Cases within the near distance (extension proposals are raised for them). */
+    near: NearCase[];
+    extensions: repo.ExtensionRow[];
+    /** Publishing needs a second person (not a proposal from evidence, or above control's bulk threshold). */
+    needsSecondPerson: boolean;
   }
 
   /**
@@ -271,6 +326,7 @@ export function createZoningService(deps: Deps) {
     const contactsOfCases = await cases.contactsForZoning({ caseIds: basisCaseIds }, db);
     const basisContacts = new Map((await cases.contactsForZoning({ ids: basisContactIds }, db)).map((c) => [c.id, c]));
     const threshold = await ratioThreshold(db);
+    const bulkLimit = await control.bulkThreshold(db);
     const footprintPaths = new Set<string>();
     const evidencePathsOf = new Map<string, string[]>();
     for (const r of rows) {
@@ -294,11 +350,23 @@ export function createZoningService(deps: Deps) {
       for (const p of fp) footprintPaths.add(p);
     }
     const fpNodes = new Map((await geo.getManyByPath([...footprintPaths], db)).map((n) => [n.path, n]));
+    const extsOf = new Map<string, repo.ExtensionRow[]>();
+    for (const e of await repo.extensionsOfMany(db, rows.map((r) => r.id))) {
+      const list = extsOf.get(e.area_id);
+      if (list) list.push(e);
+      else extsOf.set(e.area_id, [e]);
+    }
     const out: Computed[] = [];
     for (const r of rows) {
       const own = (nodesOfArea.get(r.id) ?? []).sort((a, b) => a.path.localeCompare(b.path));
       const preset = await presetOf(db, r.preset_id);
-      const schedule = scheduleOf(r, own, preset, ev, now);
+      const { schedule, near } = scheduleOf(r, own, preset, ev, now, extsOf.get(r.id) ?? []);
+      if (schedule?.negativeRound) await fillRound(db, r, schedule.negativeRound);
+      if (schedule?.next?.whenCountyClear) {
+        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium'])).filter((x) => x.id !== r.id).map((x) => ({ id: x.id, name: x.name, level: x.level as RiskLevel }));
+        schedule.countyClear = { clear: blocking.length === 0, blocking };
+        if (blocking.length) Object.assign(schedule, { due: false, overdue: false });
+      }
       const population = own.reduce((s, n) => s + n.population, 0);
       const fp = normalizeNodes([...new Set(evidencePathsOf.get(r.id) ?? [])].map((p) => fpNodes.get(p)).filter((n): n is Node => !!n));
       const footprint = fp.reduce((s, n) => s + n.population, 0);
@@ -312,7 +380,7 @@ export function createZoningService(deps: Deps) {
       if (ratio !== null && ratio > threshold) flags.push({ kind: 'ratio', message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}` });
       if (ratio === null && population > 0) flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
       if (presetGranularity && GRANULARITY_RANK[r.granularity as Granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity as Granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
-      if (schedule?.overdue) flags.push({ kind: 'past_lifting', message: `已超过解封日期 · Past its lifting date (${new Date(schedule.dueAt!).toISOString().slice(0, 10)})` });
+      if (schedule?.overdue) flags.push({ kind: 'past_lifting', message: `已超过解封日期（${calendarDay(schedule.dueAt!, deps.config.tz)}） · Past its lifting date (${calendarDay(schedule.dueAt!, deps.config.tz)})` });
       const detector: DetectorRowDto = {
         areaId: r.id,
         name: r.name,
@@ -334,7 +402,7 @@ export function createZoningService(deps: Deps) {
         justification: r.justification,
         needsJustification: flags.length > 0 && r.status === 'published' && !r.justification,
       };
-      out.push({ row: r, nodes: own, schedule, detector });
+      out.push({ row: r, nodes: own, schedule, detector, near, extensions: extsOf.get(r.id) ?? [], needsSecondPerson: r.source !== 'proposal' || population > bulkLimit });
     }
     const districts = new Map((await geo.getManyByPath([...new Set(out.map((c) => c.row.district_path))], db)).map((n) => [n.path, n.name]));
     for (const c of out) c.detector.districtName = districts.get(c.row.district_path) ?? c.row.district_path;
@@ -360,6 +428,8 @@ export function createZoningService(deps: Deps) {
       presetName: r.preset_name,
       proposedBy: { id: r.proposed_by, name: r.proposed_by_name, at: Number(r.proposed_at) },
       approvedBy: stamp(r.published_by, r.published_by_name, num(r.published_at)),
+      source: r.source === 'proposal' ? 'proposal' : 'manual',
+      needsSecondPerson: c.needsSecondPerson,
       publishedBy: stamp(r.published_by, r.published_by_name, num(r.published_at)),
       liftedBy: stamp(r.lifted_by, r.lifted_by_name, num(r.lifted_at)),
       rejectedBy: r.rejected_at !== null ? { id: r.rejected_by, name: r.rejected_by_name ?? '', at: Number(r.rejected_at), reason: r.reject_reason ?? '' } : null,
@@ -394,6 +464,20 @@ export function createZoningService(deps: Deps) {
       detector: c.detector,
       personsUnderMeasure: resting.length,
       liftTaskId: r.lift_task_id,
+      extensions: c.extensions.map(extensionDto),
+    };
+  }
+
+  function extensionDto(e: repo.ExtensionRow): ExtensionDto {
+    return {
+      id: e.id,
+      caseId: e.case_id,
+      caseConfirmedAt: Number(e.case_confirmed_at),
+      distanceM: Number(e.distance_m),
+      status: e.status as ExtensionStatus,
+      evidence: json<{ text: string }>(e.evidence).text,
+      decidedBy: e.decided_at !== null ? { id: e.decided_by, name: e.decided_by_name ?? '', at: Number(e.decided_at), reason: e.decision_reason ?? '' } : null,
+      createdAt: Number(e.created_at),
     };
   }
 
@@ -498,6 +582,8 @@ export function createZoningService(deps: Deps) {
       justified_at: null,
       negative_round_at: null,
       negative_round_note: null,
+      round_key: null,
+      round_campaign_id: null,
       last_case_id: null,
       last_case_at: null,
       lift_task_id: null,
@@ -615,6 +701,45 @@ export function createZoningService(deps: Deps) {
   // -------------------------------------------------------------------------------------------
   // Owner units
 
+  /**
+   * November 2022: a place a case only visited → a task to the unit owning the place's jurisdiction
+   * (the nearest node at or above it with an active unit), once per place (kept in zoning_meta as
+   * `notice|<preset>|<place>`). Returns undefined when already noticed, null when no unit owns it.
+   */
+  async function noticeOwner(tx: Tx, actor: Actor, presetLabel: string, p: { placeId: string; caseId: string; path: string; description: string | null; fromAt: number; toAt: number }): Promise<GenerateProposalsResultDto['notices'][number] | null | undefined> {
+    const key = `notice|${presetLabel}|${p.placeId}`;
+    if ((await repo.readMeta(tx, key)) !== undefined) return undefined;
+    const chain = prefixesOf(p.path).reverse();
+    const nodes = new Map((await geo.getManyByPath(chain, tx)).map((n) => [n.path, n]));
+    for (const path of chain) {
+      const node = nodes.get(path);
+      if (!node) continue;
+      const { items } = await deps.services.auth.units.list(SYS, { jurisdictionId: node.id, active: true, limit: 20 }, tx);
+      const unit = items.find((u) => u.kind !== 'lab' && u.kind !== 'facility') ?? items[0];
+      if (!unit) continue;
+      const tz = deps.config.tz;
+      const from = calendarDay(p.fromAt, tz);
+      const to = calendarDay(p.toAt, tz);
+      const when = from === to ? from : `${from}至${to}`;
+      const where = nodes.get(p.path)?.name ?? node.name;
+      const task = await deps.services.tasks.create(tx, actor, {
+        title: `病例到访场所，请属地处置：${where} · A case visited a place in your jurisdiction`,
+        description: `病例于 ${when} 到访${where}${p.description ? `（${p.description}）` : ''}。按二十条不划定高风险区，请场所所属单位开展排查、消杀和人员健康监测。 · A case visited ${where} (${from}–${to}); under the November 2022 measures this is not a high area: check, disinfect and monitor the people there.`,
+        sourceModule: 'zoning',
+        sourceEntityType: 'case',
+        sourceEntityId: p.caseId,
+        assigneeUnitId: unit.id,
+        jurisdictionPath: node.path,
+        priority: 'high',
+        dueAt: deps.clock.now() + 24 * HOUR,
+      });
+      await repo.writeMeta(tx, key, task.id, deps.clock.now());
+      await journal.append(tx, actor, { action: 'zoning.place.noticed', entityType: 'case', entityId: p.caseId, jurisdictionPath: node.path, payload: { placeId: p.placeId, unitId: unit.id, taskId: task.id, preset: presetLabel } });
+      return { placeId: p.placeId, caseId: p.caseId, unitId: unit.id, unitName: unit.name, taskId: task.id };
+    }
+    return null;
+  }
+
   async function hqUnit(db: DbOrTx): Promise<string | null> {
     const { items } = await deps.services.auth.units.list(SYS, { kind: 'hq', active: true, limit: 5 }, db);
     return items[0]?.id ?? null;
@@ -624,13 +749,16 @@ export function createZoningService(deps: Deps) {
   // The recurring job
 
   /**
-   * For every published area: records a countdown reset when a newer case appears inside or near it;
-   * when its next step is due, one task to the owner unit (per level); when it is past its lifting
-   * date, one warning alert to HQ (per level). Hourly, and on demand (tests, the demo).
+   * For every published area: records a countdown reset when a newer case appears inside it; raises
+   * an extension proposal (with a task to the owner unit) for each new case near it; creates the
+   * lifting round campaign on the round's day; when its next step is due, one task to the owner
+   * unit (per level); when it is past its lifting date, one warning alert to HQ (per level). Hourly,
+   * and on demand (tests, the demo). Dates in every text are calendar days in BULWARK_TZ.
    */
-  async function evaluate(trx: Tx, actor: Actor, now = deps.clock.now()): Promise<{ tasks: number; alerts: number; resets: number }> {
+  async function evaluate(trx: Tx, actor: Actor, now = deps.clock.now()): Promise<{ tasks: number; alerts: number; resets: number; rounds: number; extensions: number }> {
+    const tz = deps.config.tz;
     const { rows } = await repo.listAreas(trx, { statuses: ['published'] });
-    const out = { tasks: 0, alerts: 0, resets: 0 };
+    const out = { tasks: 0, alerts: 0, resets: 0, rounds: 0, extensions: 0 };
     for (const c of await compute(trx, rows, now)) {
       const a = c.row;
       const s = c.schedule;
@@ -640,33 +768,62 @@ export function createZoningService(deps: Deps) {
         set.last_case_id = s.lastCase.caseId;
         set.last_case_at = s.lastCase.confirmedAt;
         set.lift_task_level = null; // a task made before the reset was premature; a new one follows
-        await record(trx, actor, a, 'countdown_reset', { reason: s.lastCase.reason, details: { caseId: s.lastCase.caseId, where: s.lastCase.where, distanceM: s.lastCase.distanceM, dueAt: s.dueAt }, bump: true });
+        await record(trx, actor, a, 'countdown_reset', { reason: s.lastCase.reason, details: { caseId: s.lastCase.caseId, where: s.lastCase.where, distanceM: s.lastCase.distanceM, dueAt: s.dueAt, dueDay: s.dueAt === null ? null : calendarDay(s.dueAt, tz) }, bump: true });
         out.resets++;
       } else if (s.lastCase && !a.last_case_id) {
         set.last_case_id = s.lastCase.caseId;
         set.last_case_at = s.lastCase.confirmedAt;
       }
+      // A case near the area, confirmed after its publication: a proposal to extend, decided by a person.
+      const known = new Set(c.extensions.map((e) => e.case_id));
+      for (const n of c.near) {
+        if (known.has(n.caseId) || n.confirmedAt <= Number(a.published_at)) continue;
+        out.extensions += await proposeExtension(trx, actor, a, n);
+      }
+      // The lifting round: a testing campaign over the area on the round's day.
+      const round = s.negativeRound;
+      if (round && !round.campaignId && now >= startOfDay(round.day, tz)) {
+        // One area's round refused by the testing service must not hold up every other area's
+        // schedule: its writes are rolled back to a savepoint, and the next run tries again.
+        await repo.savepoint(trx, 'zoning_round');
+        try {
+          const campaign = await createRound(trx, actor, a, c.nodes, round);
+          await repo.releaseSavepoint(trx, 'zoning_round');
+          set.round_key = roundKey(a, round);
+          set.round_campaign_id = campaign.id;
+          out.rounds++;
+        } catch (err) {
+          await repo.rollbackToSavepoint(trx, 'zoning_round');
+          await repo.releaseSavepoint(trx, 'zoning_round');
+          deps.log.warn({ areaId: a.id, code: err instanceof AppError ? err.code : (err as Error).name }, 'zoning: lifting round not created');
+        }
+      }
       const taskLevel = 'lift_task_level' in set ? set.lift_task_level : a.lift_task_level;
       if (s.due && s.next && taskLevel !== a.level) {
         const unitId = a.owner_unit_id ?? (await hqUnit(trx));
-        const toZh = s.next.to === 'lifted' ? '解封' : `降为${RISK_LEVEL_LABELS[s.next.to].zh}`;
+        const toZh = s.next.to === 'lifted' ? '解除' : `降为${RISK_LEVEL_LABELS[s.next.to].zh}`;
         const toEn = s.next.to === 'lifted' ? 'lift' : `step down to ${RISK_LEVEL_LABELS[s.next.to].en.toLowerCase()}`;
+        const dueDay = calendarDay(s.dueAt!, tz);
         const title = `风险区到期${toZh}：${a.name} · Area due: ${toEn}`;
-        const body = `${a.name} 已满 ${s.next.daysWithoutNewCase} 天无新增病例${s.next.requiresNegativeRound ? '（需第7天核酸阴性）' : ''}，请执行：${toZh}。 · ${a.name}: ${s.next.daysWithoutNewCase} days without a new case; ${toEn} now.`;
+        const roundZh = round ? `，并须第${round.dayNumber}天（${round.day}）区域内全员核酸阴性` : '';
+        const roundEn = round ? ` and the day-${round.dayNumber} round of everyone (${round.day}) must be negative` : '';
+        const body = `${a.name} 自 ${dueDay} 起已满 ${s.next.daysWithoutNewCase} 天无新增感染者${roundZh}，请执行：${toZh}。 · ${a.name}: ${s.next.daysWithoutNewCase} days without a new infection as of ${dueDay}${roundEn}; ${toEn}.`;
         if (unitId) {
           const task = await deps.services.tasks.create(trx, actor, { title, description: body, sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: s.dueAt! + 24 * HOUR });
           set.lift_task_id = task.id;
         }
         set.lift_task_level = a.level;
-        await record(trx, actor, a, 'lift_due', { details: { dueAt: s.dueAt, to: s.next.to, taskId: set.lift_task_id ?? null } });
+        await record(trx, actor, a, 'lift_due', { reason: body, details: { dueAt: s.dueAt, dueDay, to: s.next.to, taskId: set.lift_task_id ?? null } });
         out.tasks++;
       }
       if (s.overdue && a.overdue_alert_level !== a.level) {
         const hq = await hqUnit(trx);
+        const dueDay = calendarDay(s.dueAt!, tz);
+        const toZh = s.next?.to === 'lifted' ? '解除' : s.next ? `降为${RISK_LEVEL_LABELS[s.next.to].zh}` : '';
         await deps.services.tasks.notify(trx, actor, {
           ...(hq ? { unitId: hq } : { jurisdictionPath: pathAt(a.jurisdiction_path, 'city') ?? a.jurisdiction_path }),
           title: `风险区超期未解封：${a.name} · Area past its lifting date: ${a.name}`,
-          body: `${a.name} 应于 ${new Date(s.dueAt!).toISOString().slice(0, 10)} 执行下一步（${s.next?.to}），至今未执行。 · Area past its lifting date: the step to ${s.next?.to} was due ${new Date(s.dueAt!).toISOString().slice(0, 10)}.`,
+          body: `${a.name} 应于 ${dueDay} ${toZh}，至今未执行。 · The step to ${s.next?.to} was due ${dueDay} and has not been taken.`,
           link: `/zoning/areas/${a.id}`,
           sourceModule: 'zoning',
           sourceEntityType: 'zoning_area',
@@ -674,12 +831,66 @@ export function createZoningService(deps: Deps) {
           severity: 'warning',
         });
         set.overdue_alert_level = a.level;
-        await record(trx, actor, a, 'overdue', { details: { dueAt: s.dueAt } });
+        await record(trx, actor, a, 'overdue', { reason: `应于 ${dueDay} 执行 · due ${dueDay}`, details: { dueAt: s.dueAt, dueDay } });
         out.alerts++;
       }
       if (Object.keys(set).length) await repo.updateArea(trx, a.id, 'published', { ...set, updated_at: now });
     }
     return out;
+  }
+
+  /** An extension proposal for a case near an area, with its evidence, and a task to the owner unit to decide it. */
+  async function proposeExtension(trx: Tx, actor: Actor, a: repo.AreaRow, n: NearCase): Promise<number> {
+    const now = deps.clock.now();
+    const day = calendarDay(n.confirmedAt, deps.config.tz);
+    const text = `病例住址距区域 ${n.distanceM} 米（${day} 确诊），是否延长倒计时由属地决定（一区一策） · A case ${n.distanceM} m from the area (confirmed ${day}); whether to extend the countdown is decided locally`;
+    const row: repo.ExtensionRow = {
+      id: newId(now),
+      area_id: a.id,
+      case_id: n.caseId,
+      case_confirmed_at: n.confirmedAt,
+      distance_m: n.distanceM,
+      evidence: JSON.stringify({ text, caseId: n.caseId, distanceM: n.distanceM, confirmedDay: day, preset: a.preset_version }),
+      status: 'proposed',
+      jurisdiction_path: a.jurisdiction_path,
+      created_at: now,
+      decided_by: null,
+      decided_by_name: null,
+      decided_at: null,
+      decision_reason: null,
+    };
+    await repo.insertExtension(trx, row);
+    const unitId = a.owner_unit_id ?? (await hqUnit(trx));
+    if (unitId) {
+      await deps.services.tasks.create(trx, actor, { title: `周边新增病例，请决定是否延长：${a.name} · Case near an area: decide on extending`, description: text, sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: now + 24 * HOUR });
+    }
+    await record(trx, actor, a, 'extension_proposed', { reason: text, details: { extensionId: row.id, caseId: n.caseId, distanceM: n.distanceM } });
+    return 1;
+  }
+
+  /**
+   * Creates and activates the lifting round: a testing campaign over the area's nodes (everyone in
+   * the area; only persons in central quarantine, tested at their facility, are exempt), single tube
+   * in sealed areas and 10-in-1 in controlled ones, running the round's day. Through the testing
+   * service's campaign API, in this transaction.
+   */
+  async function createRound(trx: Tx, actor: Actor, a: repo.AreaRow, nodes: readonly Node[], round: LiftingRoundDto) {
+    const { testing } = deps.services;
+    const tz = deps.config.tz;
+    const startsAt = deps.clock.now();
+    const name = `${a.name} 第${round.dayNumber}天解封核酸（${round.day}）`.slice(0, 100);
+    const created = await testing.campaigns.create(trx, SYS, {
+      name,
+      scopeJurisdictionIds: nodes.map((n) => n.id),
+      startsAt,
+      // The round's day, or a full day from now when the schedule reaches it late.
+      deadlineAt: Math.max(startOfDay(round.day, tz) + ROUND_HOURS * HOUR, startsAt + ROUND_HOURS * HOUR),
+      poolSize: ROUND_POOL[a.level as RiskLevel],
+      exemptStatuses: ROUND_EXEMPT,
+    });
+    const campaign = await testing.campaigns.activate(trx, SYS, created.id);
+    await record(trx, actor, a, 'round_created', { reason: `${name} · lifting round of everyone in the area`, details: { campaignId: campaign.id, day: round.day, dayNumber: round.dayNumber, poolSize: ROUND_POOL[a.level as RiskLevel], target: campaign.targetTotal } });
+    return campaign;
   }
 
   deps.services.jobs.registerRecurring(ZONING_EVALUATE_JOB, HOUR, async (trx, _p, ctx) => {
@@ -750,46 +961,63 @@ export function createZoningService(deps: Deps) {
     },
 
     /**
-     * Proposals from the cases' residences and visited places (clusters not extinguished): one area
-     * per node at the granularity the active preset requires for its strictest level (November 2022:
-     * high by building; 9th edition: by compound). A place known only more coarsely than that, or a
-     * node already covered by an open area, is skipped with the reason.
+     * Proposals from the cases' residences and visited places (clusters not extinguished). A case's
+     * residence becomes a HIGH-area proposal at the granularity the active preset requires (November
+     * 2022: the building; 9th edition: the compound). A place the case only visited (work and
+     * activity places of the investigation) is never a high area by default: under the 9th edition
+     * it becomes a MEDIUM-area proposal at the place itself (medium areas have no fixed
+     * granularity); under November 2022 (no medium level) a notice, a task to the unit owning the
+     * place's jurisdiction. A place known only more coarsely, or a node already covered by an open
+     * area, is skipped with the reason.
      */
     async generateProposals(trx: Tx | undefined, actor: Actor, f: { jurisdictionId?: string } = {}): Promise<GenerateProposalsResultDto> {
       requireCap(actor, 'area.propose');
       return inTx(trx ?? deps.db, async (tx) => {
         const preset = await cases.presets.active(tx);
-        const level = preset.params.zoning.levels[0];
-        const gran = (preset.params.zoning.granularity[level] ?? 'building') as Granularity;
+        const zoning = preset.params.zoning;
+        const high = zoning.levels[0];
+        const gran = (zoning.granularity[high] ?? 'building') as Granularity;
+        const visitedAsMedium = zoning.visitedPlaces === 'medium_area' && zoning.levels.includes('medium');
         let under = actor.scopePath;
         if (f.jurisdictionId) {
           const n = await geo.getById(f.jurisdictionId, tx);
           if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [f.jurisdictionId] });
           under = n.path;
         }
-        const places = await cases.placesForProposals(true, tx);
+        const places = (await cases.placesForProposals(true, tx)).filter((p) => p.path.startsWith(under));
         const since = deps.clock.now() - CASE_LOOKBACK_MS;
         const recent = (await cases.casesForZoning({ since }, tx)).filter((c) => c.active);
         const caseIds = [...new Set([...places.map((p) => p.caseId), ...recent.map((c) => c.id)])];
-        const residences = await cases.casesForZoning({ ids: caseIds }, tx);
-        const sources: { placeId: string; caseId: string; path: string }[] = [
-          ...residences.map((c) => ({ placeId: `residence:${c.id}`, caseId: c.id, path: c.path })),
-          ...places.map((p) => ({ placeId: p.placeId, caseId: p.caseId, path: p.path })),
-        ].filter((s) => s.path.startsWith(under));
+        const residences = (await cases.casesForZoning({ ids: caseIds }, tx)).filter((c) => c.path.startsWith(under));
         const skipped: GenerateProposalsResultDto['skipped'] = [];
-        const targets = new Map<string, { caseIds: Set<string> }>();
-        for (const s of sources) {
-          const target = pathAt(s.path, gran);
-          if (!target) {
-            skipped.push({ placeId: s.placeId, caseId: s.caseId, reason: `地点仅精确到更粗的层级，无法按${gran}划定 · The place is known only above ${gran} level; draw it by hand` });
-            continue;
+        const notices: GenerateProposalsResultDto['notices'] = [];
+        /** Target node path → level and the cases behind it. */
+        const targets = new Map<string, { level: RiskLevel; caseIds: Set<string> }>();
+        const add = (path: string, level: RiskLevel, caseId: string) => {
+          const t = targets.get(path);
+          if (t) t.caseIds.add(caseId);
+          else targets.set(path, { level, caseIds: new Set([caseId]) });
+        };
+        for (const c of residences) {
+          const target = pathAt(c.path, gran);
+          if (!target) skipped.push({ placeId: `residence:${c.id}`, caseId: c.id, reason: `住址仅精确到更粗的层级，无法按${LEVEL_LABELS[gran].zh}划定 · The residence is known only above ${gran} level; draw it by hand` });
+          else add(target, high, c.id);
+        }
+        const residencePaths = new Set(targets.keys());
+        for (const p of places) {
+          if (residencePaths.has(pathAt(p.path, gran) ?? '')) continue; // the case's own building/compound: already its residence's area
+          if (visitedAsMedium) {
+            if (!(GRANULARITIES as readonly string[]).includes(p.level)) skipped.push({ placeId: p.placeId, caseId: p.caseId, reason: `到访场所层级为${p.level}，中风险区须按楼栋、小区、社区或街道手工划定 · A visited place at ${p.level} level; draw the medium area by hand` });
+            else add(p.path, 'medium', p.caseId);
+          } else {
+            const n = await noticeOwner(tx, actor, preset.label, p);
+            if (n) notices.push(n);
+            else if (n === null) skipped.push({ placeId: p.placeId, caseId: p.caseId, reason: '场所所在辖区没有在岗单位可通知 · No active unit owns the place\'s jurisdiction' });
           }
-          const t = targets.get(target);
-          if (t) t.caseIds.add(s.caseId);
-          else targets.set(target, { caseIds: new Set([s.caseId]) });
         }
         const nodes = new Map((await geo.getManyByPath([...targets.keys()], tx)).map((n) => [n.path, n]));
-        const keys = [...targets.keys()].map((p) => `${preset.label}|${p}`);
+        const keyOf = (path: string, level: RiskLevel) => (level === high ? `${preset.label}|${path}` : `${preset.label}|${level}|${path}`);
+        const keys = [...targets].map(([p, t]) => keyOf(p, t.level));
         const taken = new Set((await repo.openBySourceKey(tx, keys)).map((r) => r.source_key));
         const open = await repo.listAreas(tx, { statuses: ['proposed', 'published'], prefix: null });
         const openNodes = await repo.nodesOfMany(tx, open.rows.map((r) => r.id));
@@ -797,10 +1025,10 @@ export function createZoningService(deps: Deps) {
         const allContacts = await cases.contactsForZoning({ caseIds: caseIds }, tx);
         for (const [path, t] of targets) {
           const node = nodes.get(path);
-          const key = `${preset.label}|${path}`;
+          const key = keyOf(path, t.level);
           const firstCase = [...t.caseIds][0];
           if (!node) {
-            skipped.push({ placeId: path, caseId: firstCase, reason: `地图上没有该${gran} · No ${gran} node on the map at ${path}` });
+            skipped.push({ placeId: path, caseId: firstCase, reason: `地图上没有该${LEVEL_LABELS[gran].zh} · No ${gran} node on the map at ${path}` });
             continue;
           }
           const cover = openNodes.find((n) => path.startsWith(n.path));
@@ -810,9 +1038,10 @@ export function createZoningService(deps: Deps) {
           }
           if (!inScope(actor, node.path)) continue;
           const contactIds = allContacts.filter((c) => t.caseIds.has(c.caseId) && c.category === 'close' && c.path && c.path.startsWith(path)).map((c) => c.id);
-          created.push(await insertProposal(tx, actor, preset, { level, nodes: [node], basis: { caseIds: [...t.caseIds], contactIds }, source: 'proposal', sourceKey: key }));
+          const note = t.level === 'medium' ? '病例到访的工作、活动场所（流调） · A place the case visited (investigation)' : null;
+          created.push(await insertProposal(tx, actor, preset, { level: t.level, nodes: [node], basis: { caseIds: [...t.caseIds], contactIds }, source: 'proposal', sourceKey: key, note }));
         }
-        return { created: (await compute(tx, created)).map(toDto), skipped };
+        return { created: (await compute(tx, created)).map(toDto), skipped, notices };
       });
     },
 
@@ -881,6 +1110,12 @@ export function createZoningService(deps: Deps) {
         const preset = await cases.presets.active(tx);
         checkLevel(preset, a.level);
         const [c] = await compute(tx, [a]);
+        // No sealing by one person: an area not proposed from evidence, or over control's bulk
+        // threshold, is published by someone other than its proposer (as bulk status changes are).
+        // A system actor (the demo seeder, scripts) is not a person and has no second.
+        if (c.needsSecondPerson && actor.kind === 'user' && actor.userId === a.proposed_by) {
+          throw ZoningErrors.ZONING_SECOND_PERSON_REQUIRED({ proposedBy: a.proposed_by_name, source: a.source, population: c.detector.population, bulkThreshold: await control.bulkThreshold(tx) });
+        }
         const justification = input.justification?.trim() || null;
         if (c.detector.flagged && !justification) throw ZoningErrors.ZONING_JUSTIFICATION_REQUIRED({ flags: c.detector.flags, ratio: c.detector.ratio, population: c.detector.population, evidenceFootprint: c.detector.evidenceFootprint });
         const now = deps.clock.now();
@@ -923,8 +1158,9 @@ export function createZoningService(deps: Deps) {
     /**
      * Executes the next step of the lifting schedule (step down or lift), an explicit act of an
      * `area.publish` holder. Refused before it is due, with an active case inside (unless
-     * override + reason), and without a negative round when the step requires one (the owner's
-     * recorded confirmation, negativeRoundNote, counts as the round).
+     * override + reason); never without the step's negative round (the lifting round campaign:
+     * everyone sampled, every result negative; the error names the round) nor, for a low area,
+     * while a high or medium area still stands in its county.
      */
     async step(trx: Tx | undefined, actor: Actor, id: string, input: StepAreaBody = {}): Promise<AreaDetailDto> {
       requireCap(actor, 'area.publish');
@@ -938,16 +1174,17 @@ export function createZoningService(deps: Deps) {
         const s = c.schedule!;
         if (!s.next && !override) throw ZoningErrors.ZONING_NO_STEP({ level: a.level, preset: a.preset_version });
         const to: RiskLevel | 'lifted' = s.next?.to ?? 'lifted';
+        // The county rule first: an override never lifts a low area while its county has high or medium areas.
+        if (s.countyClear && !s.countyClear.clear) {
+          throw ZoningErrors.ZONING_COUNTY_NOT_CLEAR({ areas: s.countyClear.blocking, explanation: `本县（市、区）仍有 ${s.countyClear.blocking.length} 个高、中风险区未解除：${s.countyClear.blocking.map((b) => b.name).join('、')} · ${s.countyClear.blocking.length} high or medium area(s) still stand in the county` });
+        }
         if (s.next && !s.due && !override) throw ZoningErrors.ZONING_STEP_NOT_DUE({ dueAt: s.dueAt, daysLeft: s.daysLeft, lastCase: s.lastCase });
         if (s.activeCasesInside > 0 && !override) throw ZoningErrors.ZONING_ACTIVE_CASE_INSIDE({ cases: s.activeCasesInside, explanation: `区域内仍有 ${s.activeCasesInside} 名治疗中的病例居住，解封需说明理由 · ${s.activeCasesInside} case(s) in treatment live inside; lifting needs override and a reason` });
+        if (s.negativeRound && !s.negativeRound.passed) {
+          throw ZoningErrors.ZONING_NEGATIVE_ROUND_REQUIRED({ round: s.negativeRound, explanation: roundText(s.negativeRound) });
+        }
         const now = deps.clock.now();
         const set: Partial<repo.AreaRow> = { updated_at: now };
-        if (s.next?.requiresNegativeRound && a.negative_round_at === null) {
-          const note = input.negativeRoundNote?.trim();
-          if (!note) throw ZoningErrors.ZONING_NEGATIVE_ROUND_REQUIRED({ step: s.next });
-          set.negative_round_at = now;
-          set.negative_round_note = note;
-        }
         const from = a.level as RiskLevel;
         const why = to === 'lifted' ? `风险区「${a.name}」解封 · Risk area lifted` : `风险区「${a.name}」由${RISK_LEVEL_LABELS[from].zh}降为${RISK_LEVEL_LABELS[to].zh} · Risk area stepped down to ${to}`;
         let moved: { released: number; stepped: number };
@@ -956,14 +1193,14 @@ export function createZoningService(deps: Deps) {
           if (!(await repo.updateArea(tx, a.id, 'published', set))) throw ZoningErrors.ZONING_NOT_PUBLISHED({ id });
           moved = await releaseOrStep(tx, actor, a, c.nodes, null, why);
         } else {
-          Object.assign(set, { level: to, level_since: now, negative_round_at: null, negative_round_note: null, lift_task_level: null, overdue_alert_level: null, measures: JSON.stringify(DEFAULT_MEASURES[to]) });
+          Object.assign(set, { level: to, level_since: now, round_key: null, round_campaign_id: null, lift_task_level: null, overdue_alert_level: null, measures: JSON.stringify(DEFAULT_MEASURES[to]) });
           if (!(await repo.updateArea(tx, a.id, 'published', set))) throw ZoningErrors.ZONING_NOT_PUBLISHED({ id });
           moved = await releaseOrStep(tx, actor, a, c.nodes, to, why);
         }
         const after = { ...a, ...set };
         await record(tx, actor, after, to === 'lifted' ? 'lifted' : 'stepped', {
           reason,
-          details: { from, to, override, due: s.due, dueAt: s.dueAt, activeCasesInside: s.activeCasesInside, negativeRound: set.negative_round_note ?? a.negative_round_note, released: moved.released, steppedPersons: moved.stepped },
+          details: { from, to, override, due: s.due, dueAt: s.dueAt, activeCasesInside: s.activeCasesInside, negativeRound: s.negativeRound, countyClear: s.countyClear?.clear ?? null, released: moved.released, steppedPersons: moved.stepped },
           bump: true,
         });
         return detail(tx, after);
@@ -978,11 +1215,43 @@ export function createZoningService(deps: Deps) {
       return inTx(trx ?? deps.db, async (tx) => {
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
+        // A typed justification alone never clears the flag of an area that needs a second person.
+        const [c] = await compute(tx, [a]);
+        if (c.needsSecondPerson && actor.kind === 'user' && actor.userId === a.proposed_by) {
+          throw ZoningErrors.ZONING_SECOND_PERSON_REQUIRED({ proposedBy: a.proposed_by_name, source: a.source, population: c.detector.population });
+        }
         const now = deps.clock.now();
         const set = { justification: text, justified_by_name: actor.name, justified_at: now, updated_at: now };
         await repo.updateArea(tx, a.id, 'published', set);
         const after = { ...a, ...set };
         await record(tx, actor, after, 'justified', { reason: text });
+        return detail(tx, after);
+      });
+    },
+
+    /**
+     * Decides a proposal to extend an area's countdown (a case near it): accepted, the countdown
+     * restarts from the case; rejected, it runs on. A reason is required; journaled.
+     */
+    async decideExtension(trx: Tx | undefined, actor: Actor, id: string, extensionId: string, input: { accept: boolean; reason: string }): Promise<AreaDetailDto> {
+      requireCap(actor, 'area.publish');
+      const reason = input.reason?.trim();
+      if (!reason) throw Errors.REASON_REQUIRED({ field: 'reason' });
+      return inTx(trx ?? deps.db, async (tx) => {
+        const a = await visibleArea(tx, actor, id);
+        const e = await repo.findExtension(tx, extensionId);
+        if (!e || e.area_id !== a.id) throw ZoningErrors.ZONING_EXTENSION_NOT_FOUND({ id: extensionId });
+        if (e.status !== 'proposed') throw ZoningErrors.ZONING_EXTENSION_DECIDED({ id: extensionId, status: e.status });
+        if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
+        const now = deps.clock.now();
+        const status = input.accept ? 'accepted' : 'rejected';
+        if (!(await repo.decideExtension(tx, e.id, { status, decided_by: actor.userId, decided_by_name: actor.name, decided_at: now, decision_reason: reason }))) throw ZoningErrors.ZONING_EXTENSION_DECIDED({ id: extensionId });
+        // An accepted extension moves the anchor: a lift task made for the old date was premature.
+        const set: Partial<repo.AreaRow> = input.accept ? { lift_task_level: null, overdue_alert_level: null, updated_at: now } : { updated_at: now };
+        await repo.updateArea(tx, a.id, 'published', set);
+        const after = { ...a, ...set };
+        const day = calendarDay(Number(e.case_confirmed_at), deps.config.tz);
+        await record(tx, actor, after, input.accept ? 'extension_accepted' : 'extension_rejected', { reason, details: { extensionId: e.id, caseId: e.case_id, distanceM: Number(e.distance_m), caseDay: day }, bump: input.accept });
         return detail(tx, after);
       });
     },
@@ -1150,7 +1419,7 @@ export function createZoningService(deps: Deps) {
         measures: json<MeasureKind[]>(c.row.measures),
         places: c.nodes.map((n) => n.name),
         publishedAt: Number(c.row.published_at),
-        expectedStep: c.schedule?.next && c.schedule.dueAt !== null ? { to: c.schedule.next.to, date: calendarDay(c.schedule.dueAt, deps.config.tz) } : null,
+        levelSince: Number(c.row.level_since ?? c.row.published_at),
       });
     }
     const history = await repo.publicHistory(db, 100);

@@ -57,9 +57,16 @@ export interface ZoningAreasTable {
   justification: string | null;
   justified_by_name: string | null;
   justified_at: number | null;
-  /** The owner's confirmation of a negative round for the current level's step (9th edition). */
+  /**
+   * LEGACY (before issue 13): a typed confirmation of a negative round. No longer written or read:
+   * the lifting round is a real testing campaign (round_campaign_id). Kept for old rows' history.
+   */
   negative_round_at: number | null;
   negative_round_note: string | null;
+  /** `<level>|<round day YYYY-MM-DD>` the lifting round campaign was made for (a reset makes a new one). */
+  round_key: string | null;
+  /** The lifting round: a testing campaign over the area's nodes, created by the lifting schedule. */
+  round_campaign_id: string | null;
   /** The latest case that (re)started the countdown, as last seen by the job (for the reset event). */
   last_case_id: string | null;
   last_case_at: number | null;
@@ -103,6 +110,30 @@ export interface ZoningAreaEventsTable {
   journal_seq: number | null;
 }
 
+/**
+ * A proposal to extend an area's countdown: a new case within the preset's "near" distance (一区一策:
+ * the texts leave it to the local HQ). proposed → accepted (the countdown restarts from the case) or
+ * rejected, by a person with a reason; journaled.
+ */
+export interface ZoningExtensionsTable {
+  id: string;
+  area_id: string;
+  case_id: string;
+  case_confirmed_at: number;
+  /** Metres from the case's residence to the nearest node of the area (centroids). */
+  distance_m: number;
+  /** JSON object: the evidence shown to the person deciding (case, where, distance, preset). */
+  evidence: string;
+  /** proposed · accepted · rejected */
+  status: string;
+  jurisdiction_path: string;
+  created_at: number;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: number | null;
+  decision_reason: string | null;
+}
+
 /** Zoning settings and the public list version (one row per key; the version is shared by every process). */
 export interface ZoningMetaTable {
   key: string;
@@ -115,6 +146,7 @@ export interface ZoningTables {
   zoning_area_nodes: ZoningAreaNodesTable;
   zoning_area_events: ZoningAreaEventsTable;
   zoning_meta: ZoningMetaTable;
+  zoning_extensions: ZoningExtensionsTable;
 }
 
 export const zoningColumns: ColumnsOf<ZoningTables> = {
@@ -123,10 +155,14 @@ export const zoningColumns: ColumnsOf<ZoningTables> = {
     node_count: 1, population: 1, preset_id: 1, preset_version: 1, preset_name: 1, source: 1, source_key: 1, proposed_by: 1, proposed_by_name: 1,
     proposed_at: 1, published_by: 1, published_by_name: 1, published_at: 1, owner_unit_id: 1, level_since: 1, lifted_by: 1, lifted_by_name: 1,
     lifted_at: 1, rejected_by: 1, rejected_by_name: 1, rejected_at: 1, reject_reason: 1, justification: 1, justified_by_name: 1, justified_at: 1,
-    negative_round_at: 1, negative_round_note: 1, last_case_id: 1, last_case_at: 1, lift_task_id: 1, lift_task_level: 1, overdue_alert_level: 1,
+    negative_round_at: 1, negative_round_note: 1, round_key: 1, round_campaign_id: 1, last_case_id: 1, last_case_at: 1, lift_task_id: 1, lift_task_level: 1, overdue_alert_level: 1,
     created_at: 1, updated_at: 1,
   },
   zoning_area_nodes: { area_id: 1, jurisdiction_id: 1, path: 1, level: 1 },
   zoning_area_events: { id: 1, area_id: 1, kind: 1, status: 1, level: 1, node_ids: 1, details: 1, reason: 1, jurisdiction_path: 1, actor_id: 1, actor_name: 1, at: 1, journal_seq: 1 },
   zoning_meta: { key: 1, value: 1, updated_at: 1 },
+  zoning_extensions: {
+    id: 1, area_id: 1, case_id: 1, case_confirmed_at: 1, distance_m: 1, evidence: 1, status: 1, jurisdiction_path: 1, created_at: 1, decided_by: 1, decided_by_name: 1,
+    decided_at: 1, decision_reason: 1,
+  },
 };

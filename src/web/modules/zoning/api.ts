@@ -38,6 +38,7 @@ export const zoningApi = {
   publish: (id: string, body: PublishAreaBody) => http.post<AreaDetailDto>(`${a(id)}/publish`, body),
   reject: (id: string, reason: string) => http.post<AreaDetailDto>(`${a(id)}/reject`, { reason }),
   step: (id: string, body: StepAreaBody) => http.post<AreaDetailDto>(`${a(id)}/step`, body),
+  decideExtension: (id: string, extensionId: string, body: { accept: boolean; reason: string }) => http.post<AreaDetailDto>(`${a(id)}/extensions/${extensionId}`, body),
   justify: (id: string, justification: string) => http.post<AreaDetailDto>(`${a(id)}/justify`, { justification }),
   detector: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<DetectorReportDto>('/api/zoning/detector', { jurisdictionId }, signal),
   /** Where the browser downloads the detector report (XLSX attachment). */

@@ -30,7 +30,7 @@ function ParamsView({ p }: { p: PresetParams }) {
         {p.zoning.levels.map((l) => `${l}（${p.zoning.granularity[l] ?? '—'}）`).join(' / ')} · {p.zoning.nearDistanceM} m
       </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.lifting')}>
-        {p.zoning.lifting.map((s) => `${s.from} → ${s.to}: ${s.daysWithoutNewCase}d${s.requiresNegativeRound ? ' + −' : ''}`).join('；')}
+        {p.zoning.lifting.map((s) => `${s.from} → ${s.to}: ${s.daysWithoutNewCase}d${s.negativeRoundDay !== null ? ` + −(d${s.negativeRoundDay})` : ''}`).join('；')}
       </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.targets')}>
         {t('cases.speed.positiveToConfirmed')} {p.targets.positiveToConfirmedHours} · {t('cases.speed.coreInvestigation')} {p.targets.coreInvestigationHours} · {t('cases.speed.closeContactsIdentified')}{' '}

@@ -15,21 +15,18 @@ const OVERRIDABLE = new Set(['ZONING_ACTIVE_CASE_INSIDE', 'ZONING_STEP_NOT_DUE',
 /**
  * Steps a published area down or lifts it (POST …/step). A refusal the rules allow overruling —
  * an active case still inside, or the step not due yet — is shown with its numbers, and the
- * form then asks for an override reason (journaled); a step that needs a negative testing round
- * asks for the owner's confirmation note.
+ * form then asks for an override reason (journaled). A step without its negative lifting round
+ * (the campaign's results) or, for a low area, before the county is clear is refused with the
+ * round's numbers or the areas still standing; neither can be overruled.
  */
 export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
   const { t, lang, label } = useI18n();
   const errorText = useZoningErrorText();
-  const [form] = Form.useForm<{ reason?: string; negativeRoundNote?: string }>();
+  const [form] = Form.useForm<{ reason?: string }>();
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<{ code: string; text: string; detail: string | null } | null>(null);
-  const [needsNote, setNeedsNote] = useState(false);
   useEffect(() => {
-    if (open) {
-      setRefusal(null);
-      setNeedsNote(!!area.schedule?.negativeRound?.required && !area.schedule.negativeRound.recordedAt);
-    }
+    if (open) setRefusal(null);
   }, [open, area]);
   const next = area.schedule?.next;
   const to = !next || next.to === 'lifted' ? t('zoning.lifted') : label(RISK_LEVEL_LABELS[next.to]);
@@ -42,19 +39,19 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
     try {
       const done = await zoningApi.step(area.id, {
         ...(override ? { override: true, reason: v.reason?.trim() } : {}),
-        ...(v.negativeRoundNote?.trim() ? { negativeRoundNote: v.negativeRoundNote.trim() } : {}),
       });
       onDone(done);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'ZONING_NEGATIVE_ROUND_REQUIRED') setNeedsNote(true);
-      const d = err instanceof ApiError ? (err.details as { cases?: number | unknown[]; dueAt?: number } | null) : null;
+      const d = err instanceof ApiError ? (err.details as { cases?: number | unknown[]; dueAt?: number; explanation?: string } | null) : null;
       const cases = typeof d?.cases === 'number' ? d.cases : Array.isArray(d?.cases) ? d.cases.length : null;
       const detail =
         err instanceof ApiError && err.code === 'ZONING_STEP_NOT_DUE' && typeof d?.dueAt === 'number'
           ? `${t('zoning.nextStep')}: ${formatTime(d.dueAt, lang)}`
           : err instanceof ApiError && err.code === 'ZONING_ACTIVE_CASE_INSIDE' && cases !== null
             ? `${t('zoning.activeCasesInside')}: ${cases}`
-            : null;
+            : err instanceof ApiError && (err.code === 'ZONING_NEGATIVE_ROUND_REQUIRED' || err.code === 'ZONING_COUNTY_NOT_CLEAR') && typeof d?.explanation === 'string'
+              ? pickHalf(d.explanation, lang)
+              : null;
       setRefusal({ code: err instanceof ApiError ? err.code : 'CLIENT', text: errorText(err), detail });
     } finally {
       setBusy(false);
@@ -92,11 +89,6 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
         />
       )}
       <Form form={form} layout="vertical" preserve={false} data-testid="step-form">
-        {needsNote && (
-          <Form.Item name="negativeRoundNote" label={t('zoning.negativeRoundNote')} extra={t('zoning.negativeRoundHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 500 }]}>
-            <Input.TextArea rows={2} maxLength={500} />
-          </Form.Item>
-        )}
         {override && (
           <Form.Item name="reason" label={t('zoning.overrideReason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 1000 }]}>
             <Input.TextArea rows={3} maxLength={1000} data-testid="override-reason" />

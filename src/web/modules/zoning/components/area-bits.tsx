@@ -94,10 +94,22 @@ export function NextStep({ schedule, now, compact }: { schedule: LiftingSchedule
     <Space orientation="vertical" size={0} data-testid="next-step">
       <span>{t('zoning.nextStepTo', { to, at: formatTime(schedule.dueAt, lang) })}</span>
       {countdown}
-      {!compact && schedule.next.requiresNegativeRound && (
-        <Typography.Text type="secondary">
-          {t('zoning.requiresNegativeRound', { day: schedule.next.daysWithoutNewCase })}
-          {schedule.negativeRound?.recordedAt ? ` ✓ ${formatTime(schedule.negativeRound.recordedAt, lang)}` : ''}
+      {!compact && schedule.negativeRound && (
+        <Space orientation="vertical" size={0} data-testid="lifting-round" data-campaign={schedule.negativeRound.campaignId ?? ''} data-passed={String(schedule.negativeRound.passed)}>
+          <Typography.Text type="secondary">{t('zoning.requiresNegativeRound', { day: schedule.negativeRound.dayNumber, date: schedule.negativeRound.day })}</Typography.Text>
+          {schedule.negativeRound.campaignId ? (
+            <Typography.Text type={schedule.negativeRound.passed ? 'success' : 'secondary'} data-testid="lifting-round-progress">
+              {t('zoning.roundProgress', { target: schedule.negativeRound.target, sampled: schedule.negativeRound.sampled, negative: schedule.negativeRound.negative, positive: schedule.negativeRound.positive })}
+              {schedule.negativeRound.passed ? ` ✓ ${t('zoning.roundPassed')}` : ''} <a href={`/testing/campaigns/${schedule.negativeRound.campaignId}`}>{t('zoning.roundOpen')}</a>
+            </Typography.Text>
+          ) : (
+            <Typography.Text type="secondary">{t('zoning.roundNotStarted')}</Typography.Text>
+          )}
+        </Space>
+      )}
+      {!compact && schedule.countyClear && !schedule.countyClear.clear && (
+        <Typography.Text type="warning" data-testid="county-blocking">
+          {t('zoning.countyBlocking', { names: schedule.countyClear.blocking.map((b) => b.name).join('、') })}
         </Typography.Text>
       )}
       {!compact && schedule.lastCase && (

@@ -3,7 +3,7 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Result
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LEVEL_LABELS } from '../../../../common/geo.js';
-import { AREA_EVENT_LABELS, FLAG_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, type AreaNodeDto, type RiskLevel } from '../../../../common/zoning.js';
+import { AREA_EVENT_LABELS, EXTENSION_STATUS_LABELS, FLAG_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, type AreaNodeDto, type RiskLevel } from '../../../../common/zoning.js';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
@@ -72,6 +72,7 @@ export function AreaDetailPage(_: PageProps) {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [justifyForm] = Form.useForm<{ justification: string }>();
   const [busy, setBusy] = useState(false);
+  const [deciding, setDeciding] = useState<{ id: string; accept: boolean } | null>(null);
   useZoningEvents((d) => {
     if (!d || d.areaId === id) area.reload();
   });
@@ -235,6 +236,29 @@ export function AreaDetailPage(_: PageProps) {
               )}
             </Card>
           )}
+          {a.extensions.length > 0 && (
+            <Card size="small" title={t('zoning.extensions')} style={{ marginBottom: 16 }} data-testid="area-extensions">
+              {a.extensions.map((e) => (
+                <Space key={e.id} orientation="vertical" size={2} style={{ width: '100%', marginBottom: 8 }} data-testid="extension" data-status={e.status}>
+                  <Typography.Text>{pickHalf(e.evidence, lang)}</Typography.Text>
+                  <Typography.Text type="secondary">
+                    {label(EXTENSION_STATUS_LABELS[e.status])}
+                    {e.decidedBy ? ` · ${e.decidedBy.name} · ${formatTime(e.decidedBy.at, lang)} · ${e.decidedBy.reason}` : ''}
+                  </Typography.Text>
+                  {e.status === 'proposed' && canPublish && a.status === 'published' && (
+                    <Space>
+                      <Button size="small" type="primary" onClick={() => setDeciding({ id: e.id, accept: true })} data-testid="extension-accept">
+                        {t('zoning.extensionAccept')}
+                      </Button>
+                      <Button size="small" onClick={() => setDeciding({ id: e.id, accept: false })} data-testid="extension-reject">
+                        {t('zoning.extensionReject')}
+                      </Button>
+                    </Space>
+                  )}
+                </Space>
+              ))}
+            </Card>
+          )}
           <DetectorCard area={a} />
           <Card size="small" title={t('zoning.history')} data-testid="area-history">
             <Timeline
@@ -246,7 +270,8 @@ export function AreaDetailPage(_: PageProps) {
                       <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} · {e.actor.name || t('zoning.system')}
                     </span>
                     <Typography.Text type="secondary">{formatTime(e.at, lang)}</Typography.Text>
-                    {e.reason && <span>{e.reason}</span>}
+                    {/* Texts the platform wrote are `中文 · English`; a person's own reason is shown whole. */}
+                    {e.reason && <span>{e.actor.id === null ? pickHalf(e.reason, lang) : e.reason}</span>}
                   </Space>
                 ),
               }))}
@@ -266,6 +291,22 @@ export function AreaDetailPage(_: PageProps) {
         onSubmit={async (v) => {
           try {
             done(await zoningApi.reject(a.id, v.reason), t('zoning.rejected'));
+            return true;
+          } catch (err) {
+            message.error(errorText(err));
+            return false;
+          }
+        }}
+      />
+      <ReasonModal
+        open={!!deciding}
+        title={deciding?.accept ? t('zoning.extensionAccept') : t('zoning.extensionReject')}
+        onCancel={() => setDeciding(null)}
+        onSubmit={async (v) => {
+          try {
+            const next = await zoningApi.decideExtension(a.id, deciding!.id, { accept: deciding!.accept, reason: v.reason });
+            setDeciding(null);
+            done(next, deciding!.accept ? t('zoning.extensionAccept') : t('zoning.extensionReject'));
             return true;
           } catch (err) {
             message.error(errorText(err));

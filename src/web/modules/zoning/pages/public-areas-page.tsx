@@ -15,8 +15,6 @@ const REFRESH_MS = 60_000;
 
 function AreaItem({ area }: { area: PublicAreaDto }) {
   const { t, lang, label } = useI18n();
-  const step = area.expectedStep;
-  const to = step ? (step.to === 'lifted' ? t('zoning.lifted') : label(RISK_LEVEL_LABELS[step.to])) : '';
   return (
     <List.Item data-testid="public-area" data-level={area.level} data-id={area.id} style={{ borderLeft: `4px solid ${LEVEL_COLORS[area.level]}`, paddingLeft: 12 }}>
       <Space orientation="vertical" size={4} style={{ width: '100%' }}>
@@ -35,13 +33,11 @@ function AreaItem({ area }: { area: PublicAreaDto }) {
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
           {t('publicAreas.since', { at: formatTime(area.publishedAt, lang) })}
         </Typography.Text>
-        <Typography.Text data-testid="public-expected-lift">
-          {!step
-            ? `${t('publicAreas.expectedLift')}：${t('publicAreas.expectedLiftUnknown')}`
-            : step.to === 'lifted'
-              ? t('publicAreas.expectedLiftedAt', { at: step.date })
-              : t('publicAreas.expectedLiftAt', { at: step.date, to })}
-        </Typography.Text>
+        {area.levelSince !== area.publishedAt && (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="public-level-since">
+            {t('publicAreas.levelSince', { at: formatTime(area.levelSince, lang), level: label(RISK_LEVEL_LABELS[area.level]) })}
+          </Typography.Text>
+        )}
       </Space>
     </List.Item>
   );
@@ -49,7 +45,7 @@ function AreaItem({ area }: { area: PublicAreaDto }) {
 
 /**
  * The public list of risk areas (风险区公示), no sign-in and no personal data: the current areas
- * by district with their measures and expected lifting dates, the recent history, and a GeoJSON
+ * by district with their measures and since when (no projected lifting date: residents read one as a promise), the recent history, and a GeoJSON
  * download. Under heavy load the server answers 503 with Retry-After: the page says so, counts the
  * seconds down and tries again by itself, keeping the last list it had on screen.
  */
