@@ -39,8 +39,8 @@ describe.each(DIALECTS)('situation home page [%s]', (dialect) => {
     );
     await cases.create(undefined, sys, { personId: city.persons.a11[1].id, kind: 'confirmed', reason: '确诊' });
     await cases.create(undefined, sys, { personId: city.persons.c11[0].id, kind: 'asymptomatic', reason: '无症状感染者' });
-    // A risk area published today over 1栋 of 滨江苑: its residents are sealed (an area measure).
-    const area = await t.deps.services.zoning.create(undefined, city.users.commander.actor, { level: 'high', jurisdictionIds: [city.bA12.id], basis: { caseIds: [first.id] } });
+    // A risk area proposed by 西陵区 and published today by HQ (a second person) over 1栋 of 滨江苑: its residents are sealed (an area measure).
+    const area = await t.deps.services.zoning.create(undefined, city.users.officer.actor, { level: 'high', jurisdictionIds: [city.bA12.id], basis: { caseIds: [first.id] } });
     await t.deps.services.zoning.publish(undefined, city.users.commander.actor, area.id, { justification: '测试发布', note: '发布' });
     // A testing round over 西陵区's street, a third of 滨江苑 1栋 sampled.
     const c = await t.deps.services.testing.campaigns.create(undefined, city.users.commander.actor, { name: '西陵区第1轮', scopeJurisdictionIds: [city.street.id], deadlineAt: NOW - HOUR + 24 * HOUR });
