@@ -224,7 +224,7 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
 
   app.get('/api/testing/planning/pool-size', {
     config: { policy: { capability: 'testing.read', scope: 'none' } },
-    schema: { tags, description: 'Pool-size advisor (Dorfman two-stage): expected tests per person for 1, 5, 10, 20, the recommended size and tubes saved.', querystring: s.poolSizeQuery, response: { 200: s.poolAdvice } },
+    schema: { tags, description: 'Pool-size advisor (Dorfman two-stage): per mode the expected tests, the people held at their doors by positive pools, the sensitivity lost to dilution (as data, with sources) and ranks; in a risk area the regional guide\'s rule decides.', querystring: s.poolSizeQuery, response: { 200: s.poolAdvice } },
   }, async (req) => t.planning.poolSize(req.query));
 
   // ---------------------------------------------------------------------------------------------

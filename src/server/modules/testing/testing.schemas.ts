@@ -488,12 +488,34 @@ export const capacityPlan = z.object({
 export const poolSizeQuery = z.object({
   prevalence: z.coerce.number().min(0).max(1).describe('Estimated share infected, e.g. 0.001'),
   population: z.coerce.number().int().min(0).max(100_000_000).optional().describe('Persons to test (default 1,000,000)'),
+  area: z.enum(['sealed', 'controlled', 'elsewhere']).optional().describe('The risk area tested: its rule decides the mode (sealed 封控区: 1户1管 or single; controlled 管控区: 10-in-1; elsewhere: 20-in-1)'),
 });
+const sourcedRule = z.object({ mode: z.number().int(), allowed: z.array(z.number().int()), source: z.string().describe('the text the number comes from'), local: z.boolean().describe('true: a local parameter no text gives') });
 export const poolAdvice = z.object({
   prevalence: z.number(),
   population: z.number().int(),
-  options: z.array(z.object({ poolSize: z.number().int(), testsPerPerson: z.number(), expectedTests: z.number().int(), firstStageTubes: z.number().int(), expectedRecheckTubes: z.number().int(), tubesSavedVsSingle: z.number().int() })),
+  area: z.enum(['sealed', 'controlled', 'elsewhere']).nullable(),
+  options: z.array(
+    z.object({
+      poolSize: z.number().int().describe('persons per tube; 0 = one tube per household (1户1管)'),
+      testsPerPerson: z.number(),
+      expectedTests: z.number().int(),
+      firstStageTubes: z.number().int(),
+      expectedRecheckTubes: z.number().int(),
+      tubesSavedVsSingle: z.number().int(),
+      heldAtDoor: z.number().int().describe('persons held at their doors by positive pools until the recheck: population · (1 − (1 − p)^k)'),
+      sensitivity: z.number().describe('relative to a single tube (dilution)'),
+      sensitivitySource: z.string(),
+      sensitivityLocal: z.boolean().describe('true: a local parameter, no published estimate'),
+      expectedMissed: z.number().describe('infected persons missed through dilution'),
+      rankByTests: z.number().int(),
+      rankByHeld: z.number().int(),
+      rank: z.number().int().describe('combined: tests + people held'),
+    }),
+  ),
   recommended: z.number().int(),
+  basis: z.enum(['area_rule', 'combined_rank']).describe('area_rule: the regional testing guide decides in a risk area'),
+  areaRule: sourcedRule.nullable(),
   optimalK: z.number().int(),
 });
 
