@@ -112,3 +112,15 @@ export async function bumpMeta(db: DbOrTx, key: string, now: number): Promise<vo
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) await writeMeta(db, key, '1', now);
 }
+
+/** Nodes of published areas under any of the prefixes (the testing module's pool-mode rule reads them). */
+export async function publishedNodesUnder(db: DbOrTx, prefixes: readonly string[]): Promise<{ area_id: string; path: string; level: string }[]> {
+  if (!prefixes.length) return [];
+  return db
+    .selectFrom('zoning_area_nodes as n')
+    .innerJoin('zoning_areas as a', 'a.id', 'n.area_id')
+    .select(['n.area_id', 'n.path', 'a.level'])
+    .where('a.status', '=', 'published')
+    .where((eb) => eb.or(prefixes.map((p) => eb('n.path', 'like', `${p}%`))))
+    .execute();
+}

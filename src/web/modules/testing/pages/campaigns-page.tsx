@@ -138,7 +138,7 @@ export function CampaignsPage(_: PageProps) {
           { title: t('testing.campaignName'), dataIndex: 'name', render: (v: string, c) => <Link to={`/testing/campaigns/${c.id}`}>{v}</Link> },
           { title: t('common.status'), dataIndex: 'status', render: (s: CampaignStatus) => <Tag color={CAMPAIGN_STATUS_COLORS[s]}>{t(`testing.status.${s}`)}</Tag> },
           { title: t('testing.scope'), dataIndex: 'scope', render: (sc: Campaign['scope']) => sc.map((j) => j.name).join('、') },
-          { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: Campaign['poolSize']) => t(`testing.pool.${n}`) },
+          { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: Campaign['poolSize']) => t(`testing.poolMode.${n}`) },
           { title: t('testing.target'), dataIndex: 'targetTotal', render: (n: number, c) => (c.status === 'planned' ? '—' : formatCount(n, lang)) },
           {
             title: t('testing.deadlineAt'),
