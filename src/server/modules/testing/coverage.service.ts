@@ -1,5 +1,6 @@
 import type { JurisdictionLevel } from '../../../common/geo.js';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
+import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
@@ -297,7 +298,8 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
             name: fullNames ? p.name : maskName(p.name),
             idNumberMasked: p.idNumberMasked,
             address: p.address?.text ?? null,
-            exempt: manual.has(p.id) || exemptStatuses.includes(statuses.get(p.id)?.status ?? 'none'),
+            // Residents of a sealed or controlled area are never exempt (an exemption made before the seal lapses).
+            exempt: !(AREA_MEASURE_STATUSES as readonly string[]).includes(statuses.get(p.id)?.status ?? 'none') && (manual.has(p.id) || exemptStatuses.includes(statuses.get(p.id)?.status ?? 'none')),
             vulnerable: p.vulnerable,
           })),
       };
