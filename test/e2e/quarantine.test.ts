@@ -68,7 +68,7 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     const db = demo.server.deps.db;
     const facility = await db.selectFrom('quarantine_facilities').select('id').where('name', '=', FACILITY).executeTakeFirstOrThrow();
     const person = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id').executeTakeFirstOrThrow();
-    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), { personId: person.id, mode: 'central', facilityId: facility.id, basis: { type: 'manual_review', id: await approvedReview(demo.server) }, reason: '密接集中隔离' });
+    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), { personId: person.id, mode: 'central', facilityId: facility.id, basis: { type: 'manual_review', id: await approvedReview(demo.server, { jurisdictionId: district.id }) }, reason: '密接集中隔离' });
     await expect.poll(() => card.getByTestId('facility-free').innerText(), { timeout: 15_000 }).toContain('3');
     expect(await card.getByTestId('facility-occupants').getAttribute('data-n')).toBe('1');
     await page.screenshot({ path: screenshotPath('quarantine-facilities.png') });

@@ -42,6 +42,8 @@ export const CONTROL_REVIEW_MESSAGES = {
   'testing.poolMode.10': ['10合1混采', '10-in-1 pool'],
   'testing.poolMode.20': ['20合1混采', '20-in-1 pool'],
   'testing.poolFromArea': ['按风险区', 'From the risk area'],
+  'testing.sealedPoolMode': ['封控区采样方式', 'Sampling in sealed areas'],
+  'testing.sealedPoolModeHint': ['风险区内混采方式取自风险区：封控区1户1管或单管、管控区10合1、其他地区20合1；封控区居民不予豁免，上门采样', 'Inside risk areas the pool mode comes from the area: sealed 1 tube per household or single, controlled 10-in-1, elsewhere 20-in-1; sealed residents are never exempted and are sampled at their door'],
   'testing.heldAtDoor': ['阳性混管居家等待人数', 'Held at their door'],
   'testing.sensitivity': ['相对灵敏度', 'Relative sensitivity'],
   'testing.localParameter': ['本地参数', 'Local parameter'],

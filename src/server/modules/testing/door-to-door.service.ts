@@ -83,6 +83,14 @@ export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, 
           const deltas = new CoverageDeltas();
           for (const m of members) if (!before.has(m.id)) deltas.add(m.location.path, 'door_sampled', 1);
           await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, deps.clock.now());
+          // The scans are journaled by the batch path; this records that the tube is a household's.
+          await deps.services.journal.append(tx, actor, {
+            action: 'testing.household-tube',
+            entityType: 'testing_tube',
+            entityId: tube.id,
+            jurisdictionPath: path,
+            payload: { campaignId: c.id, householdId: household.id, barcode: tube.barcode, persons: members.length },
+          });
         }
         return { tubeId: tube.id, barcode: tube.barcode, householdId: household.id, persons: members.length, status: results[0].status as 'applied' | 'duplicate' };
       });

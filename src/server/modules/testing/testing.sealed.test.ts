@@ -140,6 +140,8 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     expect(tube).toMatchObject({ status: 'closed', closed_reason: 'full' });
     expect(Number(tube.pool_size)).toBe(3);
     expect(Number(tube.scan_count)).toBe(3);
+    const journaled = await t.deps.db.selectFrom('journal').selectAll().where('action', '=', 'testing.household-tube').where('entity_id', '=', tube.id).execute();
+    expect(journaled).toHaveLength(1);
     // 17 sealed residents now (18 less the one isolated as a case), 3 of them sampled at the door.
     expect(await coverage(c.id, city.compA1.id)).toMatchObject({ sampled: 3, doorToDoor: { target: 17, sampled: 3, remaining: 14 } });
 

@@ -1,8 +1,7 @@
 import { Alert, App, DatePicker, Form, Input, Modal, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { formatTime } from '../../../app/format.js';
-import { useRemote } from '../../../app/use-remote.js';
+import { ReviewSelect } from './review-select.js';
 import { useI18n } from '../../../app/i18n.js';
 import { BASIS_TYPES, CONTROL_STATUSES, controlApi, type BasisType, type ControlStatus } from '../api.js';
 import { AREA_MEASURE_STATUSES } from '../../../../common/control.js';
@@ -30,15 +29,13 @@ interface Props {
  * threshold the server keeps it as a request for a second approver (202) and the dialog says so.
  */
 export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const errorText = useControlErrorText();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const basisType = Form.useWatch('basisType', form) ?? 'manual_review';
-  // Approved review records in the caller's scope: what a manual-review basis may cite.
-  const reviews = useRemote((signal) => (open ? controlApi.reviews({ status: 'approved', limit: 200 }, signal) : Promise.resolve({ items: [], total: 0 })), [open]);
 
   const submit = async () => {
     // Invalid fields are shown on the form itself.
@@ -91,13 +88,8 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
         </Form.Item>
         {basisType === 'manual_review' ? (
           // A manual review is an approved review record (研判记录), never a free-typed id.
-          <Form.Item name="basisId" label={t('control.review.pick')} extra={reviews.data && reviews.data.items.length === 0 ? t('control.review.none') : undefined} rules={[{ required: true, message: t('common.required') }]}>
-            <Select
-              loading={reviews.loading}
-              showSearch={{ optionFilterProp: 'label' }}
-              options={(reviews.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.subject} · ${r.reviewer.name} · ${formatTime(r.createdAt, lang)}` }))}
-              data-testid="change-review"
-            />
+          <Form.Item name="basisId" label={t('control.review.pick')} rules={[{ required: true, message: t('common.required') }]}>
+            <ReviewSelect data-testid="change-review" />
           </Form.Item>
         ) : (
           <Form.Item name="basisId" label={t('control.basisId')} extra={t('control.basisIdHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
