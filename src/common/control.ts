@@ -116,3 +116,28 @@ export interface ControlSummaryDto {
   /** Residents under an AREA measure (sealed or controlled); never part of `underMeasure`. */
   underAreaMeasure: number;
 }
+
+/** A review record's state: waiting for a second person, approved (citable), or rejected. */
+export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/**
+ * A review record (研判记录): what a `manual_review` basis names. The reviewer states the subject,
+ * the reason and the evidence; a second person approves it before anyone may cite it.
+ */
+export interface ReviewRecordDto {
+  id: string;
+  status: ReviewStatus;
+  subject: string;
+  reason: string;
+  evidence: string;
+  jurisdictionPath: string;
+  reviewer: ActorRef;
+  createdAt: number;
+  approvedBy: ActorRef | null;
+  approvedAt: number | null;
+  approvalNote: string | null;
+  rejectedBy: ActorRef | null;
+  rejectedAt: number | null;
+  rejectReason: string | null;
+}

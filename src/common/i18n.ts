@@ -10,6 +10,7 @@ import { CASES_MESSAGES } from './messages/cases.js';
 import { QUARANTINE_MESSAGES } from './messages/quarantine.js';
 import { ZONING_MESSAGES } from './messages/zoning.js';
 import { SITUATION_MESSAGES } from './messages/situation.js';
+import { CONTROL_REVIEW_MESSAGES } from './messages/control-review.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -785,6 +786,7 @@ export const MESSAGES = {
   ...QUARANTINE_MESSAGES,
   ...ZONING_MESSAGES,
   ...SITUATION_MESSAGES,
+  ...CONTROL_REVIEW_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

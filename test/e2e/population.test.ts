@@ -4,6 +4,7 @@ import { csvText, encodeGbk } from '../../src/server/modules/population/populati
 import { makeResidentId } from '../../src/server/modules/population/resident-id.js';
 import { DEMO_ADMIN, DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
+import { approvedReview } from '../../src/server/modules/control/control.test-helpers.js';
 import { browserAvailability, choose, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
 const availability = browserAvailability();
@@ -155,12 +156,17 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
   }, 60_000);
 
   it('changes one person\'s status with a basis and shows why; a bulk change waits, its requester is refused, a second person approves', async () => {
+    // A manual review is an approved review record (研判记录), picked, never typed.
+    // Recorded for the city (the commander who approves the bulk change below sees it in scope).
+    const cityNode = await demo.server.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'city').executeTakeFirstOrThrow();
+    const review118 = await approvedReview(demo.server, { jurisdictionId: cityNode.id, subject: '研判-2022-118 同楼栋居民' });
+    await approvedReview(demo.server, { jurisdictionId: cityNode.id, subject: '研判-2022-119 同楼栋居民' });
     // One person: applied at once, then explained with its basis.
     await page.getByTestId('change-status').click();
     const form = page.getByTestId('change-form');
     await form.getByLabel('变更为').waitFor();
     await choose(page, 'change-to', null, /^居家健康监测$/);
-    await form.getByLabel('依据编号').fill('研判-2022-118');
+    await choose(page, 'change-review', null, /研判-2022-118/);
     await form.getByLabel('原因').fill('与确诊病例同一楼栋，社区研判居家监测');
     await page.getByTestId('change-submit').click();
     await page.getByText('已变更 1 人').waitFor();
@@ -169,7 +175,7 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     const change = card.getByTestId('control-change');
     await expect(change.count()).resolves.toBe(1);
     await expect(change.textContent()).resolves.toContain('人工研判');
-    await expect(change.textContent()).resolves.toContain('研判-2022-118');
+    await expect(change.textContent()).resolves.toContain(review118);
     await expect(change.textContent()).resolves.toContain('与确诊病例同一楼栋，社区研判居家监测');
     await expect(change.textContent()).resolves.toContain('admin · ');
 
@@ -188,7 +194,7 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     const bulkForm = page.getByTestId('change-form');
     await bulkForm.getByLabel('变更为').waitFor();
     await choose(page, 'change-to', null, /^居家健康监测$/);
-    await bulkForm.getByLabel('依据编号').fill('研判-2022-119');
+    await choose(page, 'change-review', null, /研判-2022-119/);
     await bulkForm.getByLabel('原因').fill('同楼栋居民居家健康监测');
     await page.getByTestId('change-submit').click();
     await page.getByText('已提交批量变更申请，等待第二人审批').waitFor();
@@ -199,7 +205,7 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     // The requester cannot approve their own request: the server refuses and the page says why.
     await page.goto(`${demo.url}/control`);
     await page.getByRole('heading', { name: '管控状态' }).waitFor();
-    const bulkRow = page.getByTestId('bulk-row').filter({ hasText: '研判-2022-119' });
+    const bulkRow = page.getByTestId('bulk-row').filter({ hasText: '同楼栋居民居家健康监测' });
     await bulkRow.getByText('本人申请').waitFor();
     await bulkRow.getByTestId('bulk-approve').click();
     await page.locator('.ant-modal-footer .ant-btn-primary').click();
@@ -213,14 +219,14 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     const commander = await other.newPage();
     await signIn(commander, 'commander');
     await commander.goto(`${demo.url}/control`);
-    const row = commander.getByTestId('bulk-row').filter({ hasText: '研判-2022-119' });
+    const row = commander.getByTestId('bulk-row').filter({ hasText: '同楼栋居民居家健康监测' });
     await row.getByTestId('bulk-approve').click();
     await commander.locator('.ant-modal').getByLabel('审批意见（可选）').fill('同意，按方案执行');
     await commander.locator('.ant-modal-footer .ant-btn-primary').click();
     await commander.getByText('已批准并执行').first().waitFor();
     await expect.poll(async () => [...(await demo.server.deps.services.control.statusesOf(ids)).values()].map((s) => s.status)).toEqual(['home_monitored', 'home_monitored']);
     await commander.getByTestId('bulk-status-filter').getByText('已批准执行').click();
-    await commander.getByTestId('bulk-row').filter({ hasText: '研判-2022-119' }).getByText('同意，按方案执行').waitFor();
+    await commander.getByTestId('bulk-row').filter({ hasText: '同楼栋居民居家健康监测' }).getByText('同意，按方案执行').waitFor();
     // The summary counts them (the first person and these two).
     await expect.poll(async () => Number((await commander.getByTestId('summary-home_monitored').locator('.ant-statistic-content').textContent())?.replace(/\D/g, ''))).toBeGreaterThanOrEqual(3);
     await commander.screenshot({ path: screenshotPath('control-approved.png'), fullPage: true });
@@ -228,7 +234,7 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
 
     // The person's page explains the bulk change with requester and approver.
     await page.goto(`${demo.url}/persons/${ids[0]}`);
-    const bulkChange = page.getByTestId('control-change').filter({ hasText: '研判-2022-119' });
+    const bulkChange = page.getByTestId('control-change').filter({ hasText: '同楼栋居民居家健康监测' });
     await expect(bulkChange.textContent()).resolves.toContain('批量（经第二人审批）');
     await expect(bulkChange.textContent()).resolves.toContain('申请人 admin，审批人 commander');
     expect(problems).toEqual([]);

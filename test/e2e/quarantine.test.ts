@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
+import { approvedReview } from '../../src/server/modules/control/control.test-helpers.js';
 import { browserAvailability, choose, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
 const availability = browserAvailability();
@@ -67,7 +68,7 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     const db = demo.server.deps.db;
     const facility = await db.selectFrom('quarantine_facilities').select('id').where('name', '=', FACILITY).executeTakeFirstOrThrow();
     const person = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id').executeTakeFirstOrThrow();
-    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), { personId: person.id, mode: 'central', facilityId: facility.id, basis: { type: 'manual_review', id: 'e2e-review' }, reason: '密接集中隔离' });
+    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), { personId: person.id, mode: 'central', facilityId: facility.id, basis: { type: 'manual_review', id: await approvedReview(demo.server, { jurisdictionId: district.id }) }, reason: '密接集中隔离' });
     await expect.poll(() => card.getByTestId('facility-free').innerText(), { timeout: 15_000 }).toContain('3');
     expect(await card.getByTestId('facility-occupants').getAttribute('data-n')).toBe('1');
     await page.screenshot({ path: screenshotPath('quarantine-facilities.png') });

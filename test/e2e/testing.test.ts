@@ -341,4 +341,48 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await hq.screenshot({ path: screenshotPath('testing-planning.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('seals a compound (a published high area), runs a round over it and sees every resident targeted with door-to-door sampling, never exempted', async () => {
+    const { deps } = demo.server;
+    const db = deps.db;
+    const sys = systemActor('e2e');
+    // The compound of the residents registered above (sampled in the community's round, whose
+    // statuses the expectations below read rather than assume).
+    const compound = await db.selectFrom('jurisdictions').select(['id', 'code', 'path', 'name']).where('code', '=', place.compoundCode).executeTakeFirstOrThrow();
+    const residents = (await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${compound.path}%`).where('merged_into', 'is', null).execute()).map((r) => r.id);
+    expect(residents.length).toBeGreaterThan(0);
+    // A case among them; the area is published over their compound.
+    const caseId = (await deps.services.cases.cases.create(undefined, sys, { personId: people[3].id, kind: 'confirmed', reason: '确诊' })).id;
+    const area = await deps.services.zoning.create(undefined, sys, { name: `${compound.name}封控区`, level: 'high', jurisdictionIds: [compound.id], basis: { caseIds: [caseId] } });
+    await deps.services.zoning.publish(undefined, sys, area.id, { justification: '流调研判：病例密接居住于该小区' });
+    const statuses = await deps.services.control.statusesOf(residents);
+    const sealed = residents.filter((id) => statuses.get(id)!.status === 'sealed').length;
+    const exempt = residents.filter((id) => ['quarantined_central', 'quarantined_home'].includes(statuses.get(id)!.status)).length;
+    expect(sealed).toBeGreaterThan(0);
+
+    await hq.goto(`${demo.url}/testing/campaigns`);
+    await hq.getByTestId('new-campaign').click();
+    const cf = hq.getByTestId('campaign-form');
+    await cf.getByLabel('轮次名称').fill(`${compound.name}封控区核酸检测`);
+    await choose(hq, 'campaign-scope', compound.code, compound.code);
+    await hq.getByTestId('campaign-submit').click();
+    await hq.waitForURL((u) => /\/testing\/campaigns\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith(campaignId));
+    // The pool mode comes from the area: one tube per household.
+    await hq.getByTestId('campaign-area-pool').getByText('按风险区：1户1管').waitFor();
+    await hq.getByTestId('activate-campaign').click();
+    await hq.locator('.ant-popconfirm .ant-btn-primary, .ant-popover .ant-btn-primary').first().click();
+    await expect.poll(() => hq.getByTestId('campaign-status').textContent()).toBe('进行中');
+
+    // Every resident is targeted (none exempt for the seal), and the sealed ones go door to door.
+    await expect.poll(async () => num(await hq.getByTestId('cov-target').locator('.ant-statistic-content').textContent())).toBe(residents.length - exempt);
+    await expect.poll(async () => num(await hq.getByTestId('cov-door-target').locator('.ant-statistic-content').textContent())).toBe(sealed);
+    await hq.getByTestId('cov-door-hint').getByText('封控区居民足不出户，全部纳入检测，上门采样，不予豁免').waitFor();
+    const pools = await hq.getByTestId('cov-child-pool').allTextContents();
+    expect(pools.length).toBeGreaterThan(0);
+    expect(new Set(pools)).toEqual(new Set(['1户1管']));
+    const doors = (await hq.getByTestId('cov-child-door').allTextContents()).map((x) => num(x.split('/')[1]));
+    expect(doors.reduce((a, n) => a + n, 0)).toBe(sealed);
+    await hq.screenshot({ path: screenshotPath('testing-sealed-compound.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { makePersons } from '../../../src/server/modules/control/control.test-helpers.js';
+import { approvedReview, makePersons } from '../../../src/server/modules/control/control.test-helpers.js';
 import { systemActor } from '../../../src/server/platform/actor.js';
 import type { MatrixFixture } from './_fixture.js';
 
@@ -9,7 +9,7 @@ const fixture: MatrixFixture = {
     const q = env.deps.services.quarantine;
     const make = async (street: typeof city.street) => {
       const [personId] = await makePersons(env, street, 1);
-      return (await q.assign(undefined, systemActor('matrix'), { personId: personId!, mode: 'home', basis: { type: 'manual_review', id: 'matrix' }, reason: '矩阵测试' })).id;
+      return (await q.assign(undefined, systemActor('matrix'), { personId: personId!, mode: 'home', basis: { type: 'manual_review', id: await approvedReview(env) }, reason: '矩阵测试' })).id;
     };
     return { inScope: await make(city.street), outOfScope: await make(city.otherStreet) };
   },

@@ -3,7 +3,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
-import { makePersons } from '../control/control.test-helpers.js';
+import { approvedReview, makePersons } from '../control/control.test-helpers.js';
 import { makePositiveRecheck } from './cases.test-helpers.js';
 import { SHIPPED_PRESETS } from './presets.schema.js';
 
@@ -76,7 +76,7 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
 
   it('finds a person already under a control measure "in control" (管控内), others in the community', async () => {
     const [p, q] = await makePersons(t, city.street, 2);
-    await t.deps.services.control.requestChange(undefined, systemActor('t'), { personIds: [p], to: 'quarantined_home', basis: { type: 'manual_review', id: 'R1' }, reason: '居家隔离' });
+    await t.deps.services.control.requestChange(undefined, systemActor('t'), { personIds: [p], to: 'quarantined_home', basis: { type: 'manual_review', id: await approvedReview(t) }, reason: '居家隔离' });
     const inControl = (await post('/api/cases', { personId: p, kind: 'confirmed', reason: '隔离期间检出' })).json();
     expect(inControl.detectionChannel).toBe('in_control');
     const community = (await post('/api/cases', { personId: q, kind: 'confirmed', reason: '社会面筛查' })).json();

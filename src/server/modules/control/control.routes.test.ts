@@ -4,7 +4,7 @@ import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../..
 import { systemActor } from '../../platform/actor.js';
 import { DAY } from '../../platform/clock.js';
 import bulkFixture from '../../../../test/helpers/auth-matrix/control-bulk-request.js';
-import { makePersons, acceptAnyBasis } from './control.test-helpers.js';
+import { makePersons, acceptAnyBasis, approvedReview } from './control.test-helpers.js';
 
 describe.each(DIALECTS)('control routes [%s]', (dialect) => {
   let t: TestApp;
@@ -126,7 +126,8 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     expect(r.statusCode).toBe(404);
     expect(JSON.stringify(r.json())).not.toContain('quarantined');
     expect((await get(`/api/control/persons/${other}/history`, as.officer)).statusCode).toBe(404);
-    const change = await post('/api/control/changes', as.officer, { personIds: [other], to: 'released', basis: { type: 'manual_review', id: 'R' }, reason: '解除' });
+    const review = await approvedReview(t, { jurisdictionId: city.xiling.id });
+    const change = await post('/api/control/changes', as.officer, { personIds: [other], to: 'released', basis: { type: 'manual_review', id: review }, reason: '解除' });
     expect(change.statusCode).toBe(404);
     expect(await statusOf(other)).toBe('quarantined_home');
     expect((await get(`/api/control/persons/${other}`, as.wjgOfficer)).json().status).toBe('quarantined_home');
@@ -166,5 +167,69 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     expect(again.json()).toEqual(first.json());
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await t.deps.services.control.history(systemActor(), p)).toHaveLength(1);
+  });
+
+  describe('review records (研判记录): what a manual_review basis names', () => {
+    const newReview = (headers: Record<string, string>, over: Record<string, unknown> = {}) =>
+      post('/api/control/reviews', headers, { jurisdictionId: city.street.id, subject: '滨江苑3栋聚集性就餐人员', reason: '同餐人员中一人确诊，研判需居家隔离', evidence: '流调报告 LD-2022-061 第3页', ...over });
+
+    it('a review is written by one person and approved by a second; its reviewer cannot approve it (403), and each step is journaled', async () => {
+      const journal = await t.deps.services.journal.count();
+      const created = await newReview(as.officer);
+      expect(created.statusCode).toBe(200);
+      const r = created.json();
+      expect(r).toMatchObject({ status: 'pending', reviewer: { name: 'xiling_officer' }, jurisdictionPath: city.street.path, approvedBy: null });
+      const self = await post(`/api/control/reviews/${r.id}/approve`, as.officer, {});
+      expect(self.statusCode).toBe(403);
+      expect(self.json().error.code).toBe('CONTROL_REVIEW_SELF_APPROVAL');
+      expect((await get(`/api/control/reviews/${r.id}`, as.officer)).json().status).toBe('pending');
+      const ok = await post(`/api/control/reviews/${r.id}/approve`, as.officer2, { note: '证据充分' });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toMatchObject({ status: 'approved', approvedBy: { name: 'xiling_officer2' }, approvalNote: '证据充分', reviewer: { name: 'xiling_officer' } });
+      const again = await post(`/api/control/reviews/${r.id}/approve`, as.commander, {});
+      expect(again.json().error.code).toBe('CONTROL_REVIEW_NOT_PENDING');
+      // create + approve: two entries (the refused attempts wrote nothing).
+      expect(await t.deps.services.journal.count()).toBe(journal + 2);
+      const list = await get('/api/control/reviews?status=approved', as.officer);
+      expect(list.json().items.map((x: { id: string }) => x.id)).toContain(r.id);
+    });
+
+    it('a change citing a manual_review that does not exist, is pending or was rejected is refused (422); an approved one applies', async () => {
+      const [p] = await makePersons(t, city.street, 1);
+      const change = (id: string) => post('/api/control/changes', as.worker, { personIds: [p], to: 'home_monitored', basis: { type: 'manual_review', id }, reason: '研判后居家健康监测' });
+      const missing = await change('REVIEW-INVENTED-1');
+      expect(missing.statusCode).toBe(422);
+      expect(missing.json().error).toMatchObject({ code: 'CONTROL_REVIEW_NOT_APPROVED', details: { field: 'basis.id' } });
+      const pending = (await newReview(as.officer)).json();
+      expect((await change(pending.id)).json().error.code).toBe('CONTROL_REVIEW_NOT_APPROVED');
+      const rejected = (await newReview(as.officer)).json();
+      expect((await post(`/api/control/reviews/${rejected.id}/reject`, as.officer2, {})).json().error.code).toBe('REASON_REQUIRED');
+      expect((await post(`/api/control/reviews/${rejected.id}/reject`, as.officer2, { reason: '证据不足，不得管控' })).json()).toMatchObject({ status: 'rejected', rejectReason: '证据不足，不得管控' });
+      expect((await post(`/api/control/reviews/${rejected.id}/approve`, as.commander, {})).json().error.code).toBe('CONTROL_REVIEW_NOT_PENDING');
+      expect((await change(rejected.id)).json().error.code).toBe('CONTROL_REVIEW_NOT_APPROVED');
+      expect(await statusOf(p)).toBe('none');
+      await post(`/api/control/reviews/${pending.id}/approve`, as.officer2, {});
+      const applied = await change(pending.id);
+      expect(applied.statusCode).toBe(200);
+      expect(await statusOf(p)).toBe('home_monitored');
+      expect((await get(`/api/control/persons/${p}`, as.officer)).json().basis).toEqual({ type: 'manual_review', id: pending.id });
+    });
+
+    it('a review in 伍家岗区 is invisible to 西陵区 (404) and cannot be cited there, and an incomplete one names the field (422)', async () => {
+      const other = await t.app.inject({ method: 'POST', url: '/api/control/reviews', headers: as.wjgOfficer, payload: { jurisdictionId: city.otherStreet.id, subject: '伍家岗街道研判对象', reason: '伍家岗研判理由充分', evidence: '伍家岗流调报告' } });
+      expect(other.statusCode).toBe(200);
+      const id = other.json().id;
+      await t.deps.services.control.reviews.approve(undefined, { ...systemActor('t'), kind: 'user', userId: 'second-person', name: 'second' }, id);
+      expect((await get(`/api/control/reviews/${id}`, as.officer)).statusCode).toBe(404);
+      expect((await post(`/api/control/reviews/${id}/approve`, as.officer, {})).statusCode).toBe(404);
+      expect((await get('/api/control/reviews', as.officer)).json().items.map((x: { id: string }) => x.id)).not.toContain(id);
+      const [p] = await makePersons(t, city.street, 1);
+      const cite = await post('/api/control/changes', as.officer, { personIds: [p], to: 'home_monitored', basis: { type: 'manual_review', id }, reason: '跨区引用' });
+      expect(cite.json().error.code).toBe('CONTROL_REVIEW_NOT_APPROVED');
+      const bad = await newReview(as.officer, { evidence: '  ' });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.json().error).toMatchObject({ code: 'CONTROL_REVIEW_INVALID', details: { field: 'evidence' } });
+      expect((await newReview(as.sampler)).statusCode).toBe(403);
+    });
   });
 });

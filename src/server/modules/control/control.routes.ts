@@ -10,6 +10,10 @@ const controlRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   const app = app0.withTypeProvider<ZodTypeProvider>();
   const control = deps.services.control;
 
+  registerEntityScope('control_review', async (db, id) => {
+    const path = await control.reviews.path(id, db);
+    return path ? [path] : undefined;
+  });
   registerEntityScope('control_bulk_request', async (db, id) => {
     const path = await control.bulkRequestPath(id, db);
     return path ? [path] : undefined;
@@ -64,6 +68,32 @@ const controlRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
     config: { policy: { capability: 'control.read', scope: { entity: 'jurisdiction', from: 'query', key: 'jurisdictionId' } } },
     schema: { tags: ['control'], description: 'Persons per status within a subtree (default: the caller\'s scope), from counters kept current with each change.', querystring: s.summaryQuery, response: { 200: s.summary } },
   }, async (req) => control.summaryOf(req.actor, req.query.jurisdictionId));
+
+  // Review records (研判记录): what a manual_review basis names; approved by a second person.
+  app.get('/api/control/reviews', {
+    config: { policy: { capability: 'control.read', scope: 'filtered' } },
+    schema: { tags: ['control'], description: 'Review records within the caller\'s scope, newest first.', querystring: s.reviewListQuery, response: { 200: z.object({ items: z.array(s.reviewRecord), total: z.number().int() }) } },
+  }, async (req) => control.reviews.list(req.actor, req.query));
+
+  app.get('/api/control/reviews/:id', {
+    config: { policy: { capability: 'control.read', scope: { entity: 'control_review', from: 'params', key: 'id' } } },
+    schema: { tags: ['control'], description: 'One review record.', params: s.reviewParams, response: { 200: s.reviewRecord } },
+  }, async (req) => control.reviews.get(req.actor, req.params.id));
+
+  app.post('/api/control/reviews', {
+    config: { policy: { capability: 'control.change', scope: { entity: 'jurisdiction', from: 'body', key: 'jurisdictionId' } } },
+    schema: { tags: ['control'], description: 'Writes a review record (pending until a second person approves it). Subject, reason and evidence are required (422 naming the field).', body: s.createReviewBody, response: { 200: s.reviewRecord } },
+  }, async (req) => req.tx((trx) => control.reviews.create(trx, req.actor, req.body)));
+
+  app.post('/api/control/reviews/:id/approve', {
+    config: { policy: { capability: 'status.approve-bulk', scope: { entity: 'control_review', from: 'params', key: 'id' } } },
+    schema: { tags: ['control'], description: 'Approves a pending review record; its reviewer cannot (403 CONTROL_REVIEW_SELF_APPROVAL). Only approved records can be cited.', params: s.reviewParams, body: s.approveBody.optional(), response: { 200: s.reviewRecord } },
+  }, async (req) => req.tx((trx) => control.reviews.approve(trx, req.actor, req.params.id, req.body?.note)));
+
+  app.post('/api/control/reviews/:id/reject', {
+    config: { policy: { capability: 'status.approve-bulk', scope: { entity: 'control_review', from: 'params', key: 'id' } } },
+    schema: { tags: ['control'], description: 'Rejects a pending review record with a reason; it can never be cited.', params: s.reviewParams, body: s.rejectBody, response: { 200: s.reviewRecord } },
+  }, async (req) => req.tx((trx) => control.reviews.reject(trx, req.actor, req.params.id, req.body.reason)));
 };
 
 export default controlRoutes;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BASIS_TYPES, CONTROL_STATUSES } from './control.rules.js';
+import { REVIEW_STATUSES } from '../../../common/control.js';
 
 const id = z.string().min(1).max(64);
 const actorRef = z.object({ id: z.string().nullable().describe('user id; null for the system'), name: z.string().describe('login or component name') });
@@ -103,4 +104,36 @@ export const summary = z.object({
   }),
   underMeasure: z.number().int().describe('person measures: pending recheck + quarantined + home-monitored'),
   underAreaMeasure: z.number().int().describe('area measures: sealed + controlled'),
+});
+
+// Review records (研判记录): what a manual_review basis names.
+
+export const reviewParams = z.strictObject({ id: id.describe('review record id') });
+export const reviewRecord = z.object({
+  id: z.string(),
+  status: z.enum(REVIEW_STATUSES).describe('pending 待审批 · approved 已批准 (citable) · rejected 已驳回'),
+  subject: z.string().describe('what or whom the review concerns, in words'),
+  reason: z.string().describe('why a measure is warranted'),
+  evidence: z.string().describe('the evidence relied on'),
+  jurisdictionPath: z.string().describe('the jurisdiction it concerns (scope)'),
+  reviewer: actorRef.describe('who wrote the review'),
+  createdAt: z.number().int().describe('epoch ms'),
+  approvedBy: actorRef.nullable().describe('the second person who approved it (never the reviewer)'),
+  approvedAt: z.number().int().nullable(),
+  approvalNote: z.string().nullable(),
+  rejectedBy: actorRef.nullable(),
+  rejectedAt: z.number().int().nullable(),
+  rejectReason: z.string().nullable(),
+});
+/** Texts are bounded here; their minimum length is the service's rule (422 naming the field). */
+export const createReviewBody = z.strictObject({
+  jurisdictionId: id.optional().describe('the jurisdiction the review concerns (default: your scope)'),
+  subject: z.string().max(500).describe('what or whom the review concerns (no ID numbers)'),
+  reason: z.string().max(2000).describe('why a measure is warranted'),
+  evidence: z.string().max(4000).describe('the evidence: records, reports and their references'),
+});
+export const reviewListQuery = z.strictObject({
+  status: z.enum(REVIEW_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
 });

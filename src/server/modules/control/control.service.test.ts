@@ -8,7 +8,7 @@ import { DAY } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { ControlStatus } from './control.service.js';
-import { makePersons, makeVisitor, acceptAnyBasis } from './control.test-helpers.js';
+import { makePersons, makeVisitor, acceptAnyBasis, approvedReview } from './control.test-helpers.js';
 
 /** A signed-in user as the policy hook would build it. */
 function userActor(name: string, roles: Role[], scope: JurisdictionRef | '/'): Actor {
@@ -33,11 +33,14 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
   let officer2: Actor;
   let wjgOfficer: Actor;
   const system = systemActor('testing');
+  /** An approved review record (研判记录) the manual_review bases below cite. */
+  let rv: string;
 
   beforeAll(async () => {
     env = await testEnv(dialect);
     acceptAnyBasis(env.deps.services.control);
     city = await buildMiniCity(env.deps.db);
+    rv = await approvedReview(env, { jurisdictionId: city.xiling.id });
     commander = userActor('commander', ['commander'], '/');
     officer = userActor('xiling_officer', ['district_officer'], city.xiling);
     officer2 = userActor('xiling_officer2', ['district_officer'], city.xiling);
@@ -95,7 +98,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     const down = await appError(control().requestChange(undefined, officer, { personIds: [p], to: 'pending_recheck', basis: { type: 'tube', id: 'T1' }, reason: '复核' }));
     expect(down).toMatchObject({ code: 'CONTROL_TRANSITION_INVALID', status: 409 });
     // none → released: nothing to release.
-    const rel = await appError(control().requestChange(undefined, officer, { personIds: [q], to: 'released', basis: { type: 'manual_review', id: 'R1' }, reason: '解除' }));
+    const rel = await appError(control().requestChange(undefined, officer, { personIds: [q], to: 'released', basis: { type: 'manual_review', id: rv }, reason: '解除' }));
     expect(rel.code).toBe('CONTROL_TRANSITION_INVALID');
     // A stricter measure is allowed, but only on a new basis.
     const same = await appError(control().requestChange(undefined, officer, { personIds: [p], to: 'quarantined_central', basis, reason: '升级' }));
@@ -105,7 +108,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     await control().requestChange(undefined, officer, { personIds: [p], to: 'quarantined_central', basis: { type: 'case', id: 'case-known' }, reason: '转集中隔离' });
     expect(await statusOf(p)).toBe('quarantined_central');
     // One illegal person refuses the whole manual change.
-    const mixed = await appError(control().requestChange(undefined, officer, { personIds: [p, q], to: 'released', basis: { type: 'manual_review', id: 'R2' }, reason: '解除' }));
+    const mixed = await appError(control().requestChange(undefined, officer, { personIds: [p, q], to: 'released', basis: { type: 'manual_review', id: rv }, reason: '解除' }));
     expect(mixed.code).toBe('CONTROL_TRANSITION_INVALID');
     expect(mixed.details).toMatchObject({ refused: [{ personId: q, status: 'none' }], count: 1 });
     expect(await statusOf(p)).toBe('quarantined_central');
@@ -118,7 +121,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     const past = await appError(control().requestChange(undefined, officer, { personIds: [p], to: 'quarantined_home', basis: { type: 'contact', id: 'L' }, reason: '密接', endsAt: now - 1 }));
     expect(past).toMatchObject({ code: 'CONTROL_ENDS_AT_INVALID', status: 422 });
     await control().requestChange(undefined, officer, { personIds: [p], to: 'quarantined_home', basis: { type: 'contact', id: 'L' }, reason: '密接', endsAt: now + 7 * DAY });
-    const rel = await appError(control().requestChange(undefined, officer, { personIds: [p], to: 'released', basis: { type: 'manual_review', id: 'R' }, reason: '期满', endsAt: now + DAY }));
+    const rel = await appError(control().requestChange(undefined, officer, { personIds: [p], to: 'released', basis: { type: 'manual_review', id: rv }, reason: '期满', endsAt: now + DAY }));
     expect(rel.code).toBe('CONTROL_ENDS_AT_INVALID');
   });
 
@@ -198,7 +201,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
   it('an approval that no longer fits a person\'s status is refused whole (409) and the request stays pending', async () => {
     await control().setBulkThreshold(undefined, commander, 2);
     const persons = await makePersons(env, city.street, 3);
-    const r = await control().requestChange(undefined, officer, { personIds: persons, to: 'pending_recheck', basis: { type: 'manual_review', id: 'REV-9' }, reason: '重点人员待复核' });
+    const r = await control().requestChange(undefined, officer, { personIds: persons, to: 'pending_recheck', basis: { type: 'manual_review', id: rv }, reason: '重点人员待复核' });
     if (r.kind !== 'pending') throw new Error('expected a pending bulk request');
     // Meanwhile one of them becomes a case contact in central quarantine.
     await control().requestChange(undefined, officer, { personIds: [persons[2]], to: 'quarantined_central', basis: { type: 'case', id: 'case-known' }, reason: '确诊病例密接' });
@@ -208,7 +211,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     expect(await statusOf(persons[2])).toBe('quarantined_central');
     expect((await control().getBulkRequest(officer2, r.bulkRequest.id)).status).toBe('pending');
     // A change that could never apply is refused when asked, not sent for approval.
-    const never = await appError(control().requestChange(undefined, officer, { personIds: persons, to: 'released', basis: { type: 'manual_review', id: 'REV-10' }, reason: '解除' }));
+    const never = await appError(control().requestChange(undefined, officer, { personIds: persons, to: 'released', basis: { type: 'manual_review', id: rv }, reason: '解除' }));
     expect(never.code).toBe('CONTROL_TRANSITION_INVALID');
     await control().setBulkThreshold(undefined, commander, 20);
   });
@@ -232,11 +235,12 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
 
   it('explains a person\'s measure: the basis chain with who, when and why', async () => {
     const [p] = await makePersons(env, city.street, 1);
+    const [review5, review6] = [await approvedReview(env, { jurisdictionId: city.xiling.id }), await approvedReview(env, { jurisdictionId: city.xiling.id })];
     const steps: { to: ControlStatus; basis: { type: 'tube' | 'case' | 'recheck' | 'manual_review'; id: string }; reason: string; by: Actor }[] = [
       { to: 'pending_recheck', basis: { type: 'tube', id: 'TUBE-77' }, reason: '混管阳性', by: system },
       { to: 'quarantined_central', basis: { type: 'recheck', id: 'RECHECK-77-3' }, reason: '单管复核阳性', by: officer },
-      { to: 'home_monitored', basis: { type: 'manual_review', id: 'REVIEW-5' }, reason: '隔离期满转居家健康监测', by: officer2 },
-      { to: 'released', basis: { type: 'manual_review', id: 'REVIEW-6' }, reason: '监测期满解除', by: officer },
+      { to: 'home_monitored', basis: { type: 'manual_review', id: review5 }, reason: '隔离期满转居家健康监测', by: officer2 },
+      { to: 'released', basis: { type: 'manual_review', id: review6 }, reason: '监测期满解除', by: officer },
     ];
     for (const [i, s] of steps.entries()) {
       env.clock.advance(DAY);
@@ -244,12 +248,12 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
       else await control().requestChange(undefined, s.by, { personIds: [p], to: s.to, basis: s.basis, reason: s.reason });
     }
     const x = await control().explain(officer, p);
-    expect(x).toMatchObject({ personId: p, status: 'released', since: env.clock.now(), basis: { type: 'manual_review', id: 'REVIEW-6' }, reason: '监测期满解除' });
+    expect(x).toMatchObject({ personId: p, status: 'released', since: env.clock.now(), basis: { type: 'manual_review', id: review6 }, reason: '监测期满解除' });
     expect(x.history.map((h) => [h.from, h.to, h.basis.id, h.reason, h.actor.name])).toEqual([
       ['none', 'pending_recheck', 'TUBE-77', '混管阳性', 'testing'],
       ['pending_recheck', 'quarantined_central', 'RECHECK-77-3', '单管复核阳性', 'xiling_officer'],
-      ['quarantined_central', 'home_monitored', 'REVIEW-5', '隔离期满转居家健康监测', 'xiling_officer2'],
-      ['home_monitored', 'released', 'REVIEW-6', '监测期满解除', 'xiling_officer'],
+      ['quarantined_central', 'home_monitored', review5, '隔离期满转居家健康监测', 'xiling_officer2'],
+      ['home_monitored', 'released', review6, '监测期满解除', 'xiling_officer'],
     ]);
     expect(x.history.map((h) => h.at)).toEqual([3, 2, 1, 0].map((d) => env.clock.now() - d * DAY));
     // A person never under a measure is `none` with an empty chain.
@@ -273,7 +277,7 @@ describe.each(DIALECTS)('control status guard [%s]', (dialect) => {
     await inTx(env.deps.db, (trx) => control().applyAutomatic(trx, system, { personIds: [...west, ...east], to: 'pending_recheck', basis: { type: 'tube', id: 'TUBE-SUM' }, reason: '混管阳性' }));
     await control().requestChange(undefined, officer, { personIds: west.slice(0, 2), to: 'quarantined_central', basis: { type: 'recheck', id: 'RC-1' }, reason: '复核阳性' });
     await control().requestChange(undefined, wjgOfficer, { personIds: [east[0]], to: 'none', basis: { type: 'recheck', id: 'RC-2' }, reason: '复核阴性' });
-    await control().requestChange(undefined, officer, { personIds: [west[0]], to: 'released', basis: { type: 'manual_review', id: 'RV' }, reason: '解除' });
+    await control().requestChange(undefined, officer, { personIds: [west[0]], to: 'released', basis: { type: 'manual_review', id: rv }, reason: '解除' });
 
     for (const path of ['/', city.city.path, city.xiling.path, city.wujiagang.path, city.street.path, city.otherStreet.path]) {
       expect(await control().summary(commander, path), path).toEqual(await control().recount(path));

@@ -5,11 +5,13 @@ import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/ac
 import { defineErrors, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './control.repository.js';
+import { createReviewService } from './control-reviews.service.js';
 import type { ControlBulkRequestsTable, ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
 import { ALLOWED_TRANSITIONS, AREA_MEASURE_STATUSES, AREA_MEASURES, BASIS_TYPES, CONTROL_STATUSES, MEASURES, PERSON_MEASURE_STATUSES, commonPath, transitionProblem, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
 import type { AreaMeasureStatus } from '../../../common/control.js';
 
 export * from './control.rules.js';
+export { ReviewErrors, REVIEW_MIN_TEXT, type CreateReviewInput, type ReviewService } from './control-reviews.service.js';
 
 /** Capabilities used by this module (rows of the capability table in src/common/roles.ts). */
 const CAP_READ: Capability = 'control.read';
@@ -24,6 +26,7 @@ export const ControlErrors = defineErrors({
   CONTROL_BASIS_REQUIRED: [422, 'A control status change must cite its basis (a positive tube, a case, a contact link, a risk area, a recheck or a manual review)'],
   CONTROL_BASIS_TYPE_INVALID: [422, 'The basis type is not one the status guard accepts'],
   CONTROL_BASIS_NOT_FOUND: [422, 'The cited basis does not exist'],
+  CONTROL_REVIEW_NOT_APPROVED: [422, 'A manual_review basis must name an approved review record in your scope (研判记录须经第二人审批)'],
   CONTROL_TRANSITION_INVALID: [409, 'This status change is not allowed from the current status'],
   CONTROL_ENDS_AT_INVALID: [422, 'The end time is not valid for this status'],
   CONTROL_AREA_MEASURE_BASIS: [422, 'Sealed and controlled are measures of a risk area: they must cite a published risk area as their basis'],
@@ -75,8 +78,11 @@ export type RequestChangeResult =
   | { kind: 'applied'; applied: number; personIds: string[] }
   | { kind: 'pending'; bulkRequest: BulkRequestDto };
 
-/** Checks that a basis record exists, inside the caller's transaction. Registered by the module that owns it. */
-export type BasisValidator = (trx: DbOrTx, id: string) => Promise<boolean>;
+/**
+ * Checks that a basis record exists, inside the caller's transaction. Registered by the module that
+ * owns it. `actor` is who cites it (absent for a system re-check), for validators that scope records.
+ */
+export type BasisValidator = (trx: DbOrTx, id: string, actor?: Actor) => Promise<boolean>;
 
 /**
  * The area measure each person's residence is under now (the strictest published risk area that
@@ -194,6 +200,7 @@ function bulkDto(r: Omit<ControlBulkRequestsTable, 'person_ids'> & { person_ids?
  */
 export function createControlService(deps: Deps) {
   const validators = new Map<BasisType, BasisValidator>();
+  const reviews = createReviewService(deps);
   let areaMeasureResolver: AreaMeasureResolver | null = null;
 
   function requireCapability(actor: Actor, cap: Capability): void {
@@ -201,7 +208,7 @@ export function createControlService(deps: Deps) {
   }
 
   /** The guard's first checks, before anything is read or written. */
-  async function checkGuard(trx: DbOrTx, input: ChangeInput): Promise<{ basis: Basis; reason: string; personIds: string[] }> {
+  async function checkGuard(trx: DbOrTx, input: ChangeInput, actor?: Actor): Promise<{ basis: Basis; reason: string; personIds: string[] }> {
     const b = input.basis;
     if (!b || typeof b !== 'object' || !b.type || typeof b.id !== 'string' || !b.id.trim()) {
       throw ControlErrors.CONTROL_BASIS_REQUIRED({ allowed: BASIS_TYPES });
@@ -218,13 +225,18 @@ export function createControlService(deps: Deps) {
     }
     const personIds = [...new Set(input.personIds ?? [])];
     if (personIds.length === 0) throw ControlErrors.CONTROL_NO_PERSONS();
-    await checkBasisExists(trx, basis);
+    await checkBasisExists(trx, basis, actor);
     return { basis, reason, personIds };
   }
 
-  async function checkBasisExists(trx: DbOrTx, basis: Basis): Promise<void> {
+  async function checkBasisExists(trx: DbOrTx, basis: Basis, actor?: Actor): Promise<void> {
+    // A manual review is a review record approved by a second person, in the citing actor's scope.
+    if (basis.type === 'manual_review') {
+      if (!(await reviews.citable(trx, basis.id, actor))) throw ControlErrors.CONTROL_REVIEW_NOT_APPROVED({ basis, field: 'basis.id' });
+      return;
+    }
     const validate = validators.get(basis.type);
-    if (validate && !(await validate(trx, basis.id))) throw ControlErrors.CONTROL_BASIS_NOT_FOUND({ basis });
+    if (validate && !(await validate(trx, basis.id, actor))) throw ControlErrors.CONTROL_BASIS_NOT_FOUND({ basis });
   }
 
   /**
@@ -542,7 +554,7 @@ export function createControlService(deps: Deps) {
      * The caller has already checked its own capability and scope; persons only need to exist.
      */
     async applyAutomatic(trx: Tx, actor: Actor, input: AutomaticInput): Promise<AutomaticResult> {
-      const g = await checkGuard(trx, input);
+      const g = await checkGuard(trx, input, actor);
       const paths = await resolvePersons(trx, g.personIds, null);
       return applyChanges(trx, actor, {
         paths,
@@ -566,7 +578,7 @@ export function createControlService(deps: Deps) {
     async requestChange(trx: DbOrTx | undefined, actor: Actor, input: ChangeInput): Promise<RequestChangeResult> {
       requireCapability(actor, CAP_CHANGE);
       return inTx(trx ?? deps.db, async (tx) => {
-        const g = await checkGuard(tx, input);
+        const g = await checkGuard(tx, input, actor);
         const paths = await resolvePersons(tx, g.personIds, actor);
         const endsAt = input.endsAt ?? null;
         if (g.personIds.length <= (await bulkThreshold(tx))) {
@@ -634,7 +646,7 @@ export function createControlService(deps: Deps) {
         const decided = await repo.decideBulkRequest(tx, r.id, { status: 'applied', approved_by: actor.userId, approved_by_name: actor.name, approved_at: now, approval_note: cleanNote, applied_at: now });
         if (!decided) throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId });
         const basis: Basis = { type: r.basis_type as BasisType, id: r.basis_id };
-        await checkBasisExists(tx, basis);
+        await checkBasisExists(tx, basis, actor);
         const personIds = JSON.parse(r.person_ids) as string[];
         const paths = await resolvePersons(tx, personIds, actor);
         await deps.services.journal.append(tx, actor, {
@@ -779,6 +791,9 @@ export function createControlService(deps: Deps) {
 
     /** Jurisdiction path of a bulk request (the entity-scope resolver). */
     bulkRequestPath: (id: string, db: DbOrTx = deps.db) => repo.findBulkRequestPath(db, id),
+
+    /** Review records (研判记录): the only thing a `manual_review` basis may name (see control-reviews.service.ts). */
+    reviews,
   };
 }
 

@@ -89,11 +89,43 @@ export interface ControlStatusCountsTable {
   count: number;
 }
 
+/**
+ * A review record (研判记录): the record a `manual_review` basis must name. A reviewer states the
+ * reason and the evidence; a second person (never the reviewer) approves or rejects it. Only an
+ * approved record can be cited, and only inside the citing person's scope.
+ */
+export interface ControlReviewsTable {
+  id: string;
+  /** pending · approved · rejected */
+  status: string;
+  /** What is reviewed, in words (who or what group; never an ID number). */
+  subject: string;
+  /** Why a measure is warranted. */
+  reason: string;
+  /** The evidence the reviewer relied on (records, reports, their references). */
+  evidence: string;
+  /** The jurisdiction the review is about (scope). */
+  jurisdiction_path: string;
+  reviewer_id: string | null;
+  reviewer_name: string;
+  created_at: number;
+  approved_by: string | null;
+  approved_by_name: string | null;
+  approved_at: number | null;
+  approval_note: string | null;
+  rejected_by: string | null;
+  rejected_by_name: string | null;
+  rejected_at: number | null;
+  reject_reason: string | null;
+  updated_at: number;
+}
+
 export interface ControlTables {
   control_statuses: ControlStatusesTable;
   control_status_changes: ControlStatusChangesTable;
   control_bulk_requests: ControlBulkRequestsTable;
   control_status_counts: ControlStatusCountsTable;
+  control_reviews: ControlReviewsTable;
 }
 
 export const controlColumns: ColumnsOf<ControlTables> = {
@@ -108,4 +140,9 @@ export const controlColumns: ColumnsOf<ControlTables> = {
     rejected_by: 1, rejected_by_name: 1, rejected_at: 1, reject_reason: 1, applied_at: 1,
   },
   control_status_counts: { jurisdiction_path: 1, status: 1, count: 1 },
+  control_reviews: {
+    id: 1, status: 1, subject: 1, reason: 1, evidence: 1, jurisdiction_path: 1, reviewer_id: 1, reviewer_name: 1, created_at: 1,
+    approved_by: 1, approved_by_name: 1, approved_at: 1, approval_note: 1, rejected_by: 1, rejected_by_name: 1, rejected_at: 1,
+    reject_reason: 1, updated_at: 1,
+  },
 };

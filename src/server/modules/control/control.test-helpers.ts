@@ -2,7 +2,7 @@ import type { ControlService } from './control.service.js';
 import { randomInt } from 'node:crypto';
 import type { TestEnv } from '../../../../test/helpers/db.js';
 import { buildJurisdiction, type JurisdictionRef } from '../../../../test/helpers/factories.js';
-import { systemActor } from '../../platform/actor.js';
+import { systemActor, type Actor } from '../../platform/actor.js';
 
 const buildings = new WeakMap<TestEnv, Map<string, Promise<JurisdictionRef>>>();
 let serial = 0;
@@ -69,4 +69,23 @@ export async function makeVisitor(env: TestEnv, street: JurisdictionRef): Promis
  */
 export function acceptAnyBasis(control: Pick<ControlService, 'registerBasisValidator'>): void {
   for (const type of ['tube', 'case', 'contact', 'recheck', 'risk_area'] as const) control.registerBasisValidator(type, async () => true);
+}
+
+/** A second person for test approvals: a user actor (every capability, whole city) distinct from any reviewer. */
+const testApprover: Actor = { ...systemActor('test'), kind: 'user', userId: 'test-review-approver', name: '复核审批人' };
+
+/**
+ * An APPROVED review record (研判记录) that a `manual_review` basis may cite: written by the system
+ * and approved by a second person, through the control service. `jurisdictionId` scopes it (default:
+ * the whole city, citable by anyone who may change statuses).
+ */
+export async function approvedReview(env: Pick<TestEnv, 'deps'>, o: { jurisdictionId?: string; subject?: string } = {}): Promise<string> {
+  const reviews = env.deps.services.control.reviews;
+  const r = await reviews.create(undefined, systemActor('test'), {
+    jurisdictionId: o.jurisdictionId,
+    subject: o.subject ?? '测试对象 test subject',
+    reason: '流调研判认定需采取措施 · investigation finds a measure warranted',
+    evidence: '流调报告第1号 · investigation report no. 1',
+  });
+  return (await reviews.approve(undefined, testApprover, r.id)).id;
 }

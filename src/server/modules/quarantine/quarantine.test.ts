@@ -4,7 +4,7 @@ import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type UnitRef } fro
 import { systemActor } from '../../platform/actor.js';
 import { addDays, DAY, HOUR, startOfDay } from '../../platform/clock.js';
 import { SHIPPED_PRESETS, type PresetParams } from '../cases/presets.schema.js';
-import { makePersons } from '../control/control.test-helpers.js';
+import { approvedReview, makePersons } from '../control/control.test-helpers.js';
 import type { ActivePreset } from './quarantine.service.js';
 
 const actor = systemActor('test');
@@ -12,7 +12,8 @@ const TZ = 'Asia/Shanghai';
 const ninth = SHIPPED_PRESETS.find((p) => p.key === 'ninth-edition-2022-06')!;
 const nov = SHIPPED_PRESETS.find((p) => p.key === 'optimisation-2022-11')!;
 const preset = (p: { key: string; name: string; params: PresetParams }, version = 1): ActivePreset => ({ id: `${p.key}-id`, key: p.key, version: `${p.key}@${version}`, name: p.name, params: p.params });
-const basis = { type: 'manual_review' as const, id: 'review-1' };
+/** An approved review record in 西陵区 (a manual_review basis must name one). */
+let basis: { type: 'manual_review'; id: string };
 
 describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   let t: TestApp;
@@ -33,6 +34,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   beforeEach(async () => {
     t = await testApp(dialect);
     city = await buildMiniCity(t.deps.db);
+    basis = { type: 'manual_review', id: await approvedReview(t, { jurisdictionId: city.xiling.id }) };
     unit = await buildUnit(t.deps.db, { name: '西陵街道防控专班', jurisdiction: city.street, kind: 'street_office' });
     q().setPresetSource(async () => preset(ninth));
     const f = await q().createFacility(undefined, actor, { name: '西陵区集中隔离点', jurisdictionId: city.street.id, address: '西陵一路 1 号', lng: 111.29, lat: 30.7, staffCount: 12, unitId: unit.id });
@@ -74,8 +76,9 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect((await t.deps.services.control.history(actor, p!)).length).toBe(changesBefore);
     // On a different basis the same status is still refused: a status never changes to itself.
     const [other] = await makePersons(t, city.street, 1);
+    const otherReview = await approvedReview(t);
     await t.deps.db.transaction().execute((trx) =>
-      t.deps.services.control.applyAutomatic(trx, actor, { personIds: [other!], to: 'quarantined_central', basis: { type: 'manual_review', id: 'review-2' }, reason: '另案', ifNotAllowed: 'throw' }),
+      t.deps.services.control.applyAutomatic(trx, actor, { personIds: [other!], to: 'quarantined_central', basis: { type: 'manual_review', id: otherReview }, reason: '另案', ifNotAllowed: 'throw' }),
     );
     await expect(q().assign(undefined, actor, { personId: other!, mode: 'central', facilityId, basis, reason: '入住隔离点', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'CONTROL_TRANSITION_INVALID' });
     await expectCountersMatch();

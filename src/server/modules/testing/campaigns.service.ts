@@ -7,7 +7,8 @@ import { HOUR } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { DEFAULT_CAMPAIGN_HOURS, DEFAULT_EXEMPT_STATUSES, DEFAULT_RECHECK_HOURS, POOL_SIZES, commonPath, pathPrefixes } from './testing.rules.js';
+import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
+import { AREA_POOL_RULE, DEFAULT_CAMPAIGN_HOURS, DEFAULT_EXEMPT_STATUSES, DEFAULT_RECHECK_HOURS, POOL_MODES, commonPath, pathPrefixes } from './testing.rules.js';
 import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, CoverageDeltas, TESTING_SYSTEM, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
 
@@ -34,13 +35,31 @@ export function poolSizeAt(c: Pick<repo.CampaignRow, 'pool_size' | 'pool_overrid
   return poolSizer(c)(path);
 }
 
-/** `poolSizeAt` for many paths of one campaign (its overrides parsed once). */
+/** A pool-mode override: typed by a planner (`manual`), or set from a published risk area (`area`). */
+export interface PoolOverride {
+  jurisdictionId: string;
+  path: string;
+  poolSize: number;
+  source?: 'manual' | 'area';
+  level?: 'high' | 'medium';
+}
+
+/**
+ * `poolSizeAt` for many paths of one campaign (its overrides parsed once). Inside a risk area the
+ * area decides (a high area's over a medium one's); elsewhere the deepest manual override, else
+ * the campaign's mode.
+ */
 function poolSizer(c: Pick<repo.CampaignRow, 'pool_size' | 'pool_overrides'>): (path: string) => number {
-  const overrides = JSON.parse(c.pool_overrides) as { path: string; poolSize: number }[];
+  const overrides = JSON.parse(c.pool_overrides) as PoolOverride[];
+  const areas = overrides.filter((o) => o.source === 'area');
+  const manual = overrides.filter((o) => o.source !== 'area');
   const fallback = Number(c.pool_size);
   return (path) => {
-    let best: { path: string; poolSize: number } | undefined;
-    for (const o of overrides) if (path.startsWith(o.path) && (!best || o.path.length > best.path.length)) best = o;
+    let area: PoolOverride | undefined;
+    for (const o of areas) if (path.startsWith(o.path) && (!area || (o.level === 'high' && area.level !== 'high'))) area = o;
+    if (area) return area.poolSize;
+    let best: PoolOverride | undefined;
+    for (const o of manual) if (path.startsWith(o.path) && (!best || o.path.length > best.path.length)) best = o;
     return best?.poolSize ?? fallback;
   };
 }
@@ -91,6 +110,55 @@ export function createCampaignService(deps: Deps) {
     return out;
   }
 
+  /**
+   * The pool-mode overrides that published risk areas set over a scope (THE RISK-AREA POOL RULE,
+   * testing.rules.ts): a sealed (high) area's nodes → `sealedMode` (1户1管 or single tube), a
+   * controlled (medium) area's → 10-in-1. Read through the zoning service (created after testing,
+   * so looked up at call time).
+   */
+  async function areaOverrides(db: DbOrTx, rootPaths: readonly string[], sealedMode: number): Promise<PoolOverride[]> {
+    const zoning = deps.services.zoning;
+    if (!zoning || !rootPaths.length) return [];
+    const nodes = (await zoning.areaLevelsUnder(rootPaths, db)).filter((n) => n.measure !== null);
+    const byPath = new Map<string, (typeof nodes)[number]>();
+    for (const n of nodes) if (!byPath.has(n.path) || n.measure === 'sealed') byPath.set(n.path, n);
+    const ids = new Map((await geo.getManyByPath([...byPath.keys()], db)).map((g) => [g.path, g.id]));
+    return [...byPath.values()]
+      .filter((n) => ids.has(n.path))
+      .sort((a, b) => a.path.localeCompare(b.path))
+      .map((n) => ({ jurisdictionId: ids.get(n.path)!, path: n.path, poolSize: n.measure === 'sealed' ? sealedMode : AREA_POOL_RULE.controlled.mode, source: 'area' as const, level: n.measure === 'sealed' ? ('high' as const) : ('medium' as const) }));
+  }
+
+  /** A manual override inside a risk area is refused: the area's rule decides there. */
+  function checkManualOverrides(manual: readonly PoolOverride[], areas: readonly PoolOverride[]): void {
+    for (const o of manual) {
+      const inside = areas.find((a) => o.path.startsWith(a.path));
+      if (inside) throw TestingErrors.POOL_OVERRIDE_IN_RISK_AREA({ field: 'poolOverrides', jurisdictionId: o.jurisdictionId, areaPath: inside.path, areaPoolSize: inside.poolSize });
+    }
+  }
+
+  /**
+   * Before activation: the area overrides again from the areas published now (a compound sealed
+   * since the campaign was planned is sampled door to door, not at a 20-in-1 site).
+   */
+  async function refreshAreaOverrides(tx: DbOrTx, c: repo.CampaignRow): Promise<repo.CampaignRow> {
+    if (c.sealed_pool_mode === null || c.sealed_pool_mode === undefined) return c;
+    const manual = (JSON.parse(c.pool_overrides) as PoolOverride[]).filter((o) => o.source !== 'area');
+    const areas = await areaOverrides(tx, JSON.parse(c.scope_paths) as string[], Number(c.sealed_pool_mode));
+    const pool_overrides = JSON.stringify([...manual.filter((o) => !areas.some((a) => o.path.startsWith(a.path))), ...areas]);
+    if (pool_overrides === c.pool_overrides) return c;
+    await repo.updateCampaignIf(tx, c.id, 'planned', { pool_overrides, updated_at: deps.clock.now() });
+    return { ...c, pool_overrides };
+  }
+
+  /**
+   * Residents under the SEALED area measure per coverage node (the door-to-door channel), walked
+   * top-down like the exemptions.
+   */
+  async function sealedResidents(tx: Tx, campaignId: string, roots: readonly JurisdictionDto[]): Promise<Map<string, number>> {
+    return controlExempt(tx, campaignId, roots, ['sealed']);
+  }
+
   async function plannedCampaign(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
     const c = await manageable(db, actor, id);
     if (c.status !== 'planned') throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id, status: c.status });
@@ -114,6 +182,8 @@ export function createCampaignService(deps: Deps) {
       positive_tubes: 0,
       pending_recheck: 0,
       recheck_positive: 0,
+      door_target: 0,
+      door_sampled: 0,
       updated_at: now,
     };
   }
@@ -163,17 +233,28 @@ export function createCampaignService(deps: Deps) {
       const n = exempt.get(root.path) ?? 0;
       for (const p of pathPrefixes(root.path).slice(0, -1)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + n);
     }
-    // Manual exemptions, except persons already exempt by their control status.
+    // Manual exemptions, except persons already exempt by their control status, and residents of a
+    // sealed or controlled area (area measures are never exempted: they are tested door to door).
     for (let offset = 0; ; offset += EXEMPTION_PAGE) {
       const manual = await repo.listExemptions(tx, c.id, EXEMPTION_PAGE, offset);
       const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
       for (const r of manual.rows) {
-        if (exemptStatuses.includes(statuses.get(r.person_id)?.status ?? 'none')) continue;
+        const st = statuses.get(r.person_id)?.status ?? 'none';
+        if (exemptStatuses.includes(st) || (AREA_MEASURE_STATUSES as readonly string[]).includes(st)) continue;
         for (const p of pathPrefixes(r.jurisdiction_path).slice(0, COVERAGE_MAX_DEPTH)) exemptByPath.set(p, (exemptByPath.get(p) ?? 0) + 1);
       }
       if (manual.rows.length < EXEMPTION_PAGE) break;
     }
     await repo.exemptFromCoverage(tx, c.id, exemptByPath, now);
+
+    // The door-to-door channel: residents of sealed areas, per node (and the ancestors above the scope).
+    const sealed = await sealedResidents(tx, c.id, roots);
+    const door = new Map(sealed);
+    for (const root of roots) {
+      const n = sealed.get(root.path) ?? 0;
+      for (const p of pathPrefixes(root.path).slice(0, -1)) door.set(p, (door.get(p) ?? 0) + n);
+    }
+    await repo.applyCoverageDeltas(tx, c.id, new Map([...door].map(([p, n]) => [p, { door_target: n }])), now);
 
     const rootRows = await repo.findCoverageMany(tx, c.id, roots.map((r) => r.path));
     const targetTotal = rootRows.reduce((a, r) => a + Number(r.target), 0);
@@ -186,7 +267,7 @@ export function createCampaignService(deps: Deps) {
       entityType: 'testing_campaign',
       entityId: c.id,
       jurisdictionPath: c.scope_path,
-      payload: { target: targetTotal, exempt: exemptTotal, nodes },
+      payload: { target: targetTotal, exempt: exemptTotal, nodes, doorToDoor: sealed.size ? roots.reduce((a, r) => a + (sealed.get(r.path) ?? 0), 0) : 0 },
     });
     await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
     return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
@@ -211,14 +292,19 @@ export function createCampaignService(deps: Deps) {
         const startsAt = input.startsAt ?? now;
         const deadlineAt = input.deadlineAt ?? startsAt + DEFAULT_CAMPAIGN_HOURS * HOUR;
         if (deadlineAt <= startsAt) throw TestingErrors.CAMPAIGN_INVALID({ field: 'deadlineAt', problem: 'must be after startsAt' });
-        const poolSize = input.poolSize ?? 10;
         const overrideNodes = await geo.getMany((input.poolOverrides ?? []).map((o) => o.jurisdictionId), tx);
-        const overrides = (input.poolOverrides ?? []).map((o) => {
+        const manual: PoolOverride[] = (input.poolOverrides ?? []).map((o) => {
           const n = overrideNodes.find((x) => x.id === o.jurisdictionId);
           if (!n || !inCampaignScope(roots.map((r) => r.path), n.path)) throw TestingErrors.CAMPAIGN_INVALID({ field: 'poolOverrides', jurisdictionId: o.jurisdictionId, problem: 'not inside the scope' });
-          if (!(POOL_SIZES as readonly number[]).includes(o.poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize: o.poolSize });
-          return { jurisdictionId: n.id, path: n.path, poolSize: o.poolSize };
+          if (!(POOL_MODES as readonly number[]).includes(o.poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize: o.poolSize });
+          return { jurisdictionId: n.id, path: n.path, poolSize: o.poolSize, source: 'manual' };
         });
+        // Campaigns over risk areas take their pool mode from the area (the regional testing guide).
+        const sealedMode = input.poolFromAreas === false ? null : (input.sealedPoolMode ?? AREA_POOL_RULE.sealed.mode);
+        const areas = sealedMode === null ? [] : await areaOverrides(tx, roots.map((r) => r.path), sealedMode);
+        checkManualOverrides(manual, areas);
+        const overrides = [...manual, ...areas];
+        const poolSize = input.poolSize ?? (areas.length ? AREA_POOL_RULE.elsewhere.mode : 10);
         const row: repo.CampaignRow = {
           id: newId(now),
           name: input.name.trim(),
@@ -242,6 +328,7 @@ export function createCampaignService(deps: Deps) {
           coverage_published_at: 0,
           activation_token: null,
           activation_lease_until: null,
+          sealed_pool_mode: sealedMode,
           updated_at: now,
         };
         await repo.insertCampaign(tx, row);
@@ -250,7 +337,7 @@ export function createCampaignService(deps: Deps) {
           entityType: 'testing_campaign',
           entityId: row.id,
           jurisdictionPath: row.scope_path,
-          payload: { name: row.name, scope: roots.map((r) => r.path), startsAt, deadlineAt, poolSize, overrides: overrides.map((o) => ({ path: o.path, poolSize: o.poolSize })), exemptStatuses: JSON.parse(row.exempt_statuses) },
+          payload: { name: row.name, scope: roots.map((r) => r.path), startsAt, deadlineAt, poolSize, overrides: overrides.map((o) => ({ path: o.path, poolSize: o.poolSize, source: o.source })), exemptStatuses: JSON.parse(row.exempt_statuses) },
         });
         return (await toDto(tx, [row]))[0];
       });
@@ -284,10 +371,10 @@ export function createCampaignService(deps: Deps) {
     async activate(trx: Tx | undefined, actor: Actor, id: string): Promise<CampaignDto> {
       requireCap(actor, 'testing.manage');
       if (trx) {
-        const c = await plannedCampaign(trx, actor, id);
+        const c = await refreshAreaOverrides(trx, await plannedCampaign(trx, actor, id));
         return finishActivation(trx, actor, c.id, await copyNodes(trx, c, () => Promise.resolve()));
       }
-      const c = await plannedCampaign(deps.db, actor, id);
+      const c = await refreshAreaOverrides(deps.db, await plannedCampaign(deps.db, actor, id));
       // One activation at a time, across every server on the database: each step renews the lease
       // in its own transaction, and stops if another attempt holds it.
       const token = newId(deps.clock.now());
@@ -348,6 +435,10 @@ export function createCampaignService(deps: Deps) {
         const scope = JSON.parse(c.scope_paths) as string[];
         const outside = ids.filter((p) => !paths.has(p) || !inCampaignScope(scope, paths.get(p)!) || !inScope(actor, paths.get(p)!));
         if (outside.length) throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ personIds: outside.slice(0, 50), count: outside.length });
+        // Area measures are never exemptable: a sealed compound is tested door to door.
+        const statuses = await control.statusesOf(ids, tx);
+        const underArea = ids.filter((p) => (AREA_MEASURE_STATUSES as readonly string[]).includes(statuses.get(p)?.status ?? 'none'));
+        if (underArea.length) throw TestingErrors.PERSON_UNDER_AREA_MEASURE({ field: 'personIds', personIds: underArea.slice(0, 50), count: underArea.length });
         const now = deps.clock.now();
         const rows = ids.map((p) => ({ campaign_id: c.id, person_id: p, jurisdiction_path: paths.get(p)!, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now }));
         const fresh = await repo.insertExemptions(tx, rows);

@@ -1,5 +1,6 @@
 import type { JurisdictionLevel } from '../../../common/geo.js';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
+import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
@@ -10,7 +11,7 @@ import type { CampaignService } from './campaigns.service.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { COUNTERS, type CounterDelta } from './testing.repository.js';
-import { isValidResult, maskName, pathPrefixes, tubesFor, type PoolSize } from './testing.rules.js';
+import { HOUSEHOLD_POOL_PERSONS, POOL_HOUSEHOLD, isValidResult, maskName, pathPrefixes, tubesFor, type PoolMode } from './testing.rules.js';
 import type { CoverageDto, CoverageNodeDto } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, TESTING_SYSTEM, requireCap, unitFinder } from './testing.shared.js';
 
@@ -29,7 +30,7 @@ function nodeDto(r: repo.CoverageRow): CoverageNodeDto {
   const sampled = Number(r.sampled);
   return {
     jurisdiction: { id: r.jurisdiction_id, path: r.jurisdiction_path, name: r.name, level: r.level },
-    poolSize: Number(r.pool_size) as PoolSize,
+    poolSize: Number(r.pool_size) as PoolMode,
     target,
     exempt: Number(r.exempt),
     sampled,
@@ -41,6 +42,7 @@ function nodeDto(r: repo.CoverageRow): CoverageNodeDto {
     recheckPositive: Number(r.recheck_positive),
     coverage: target > 0 ? Math.round((sampled / target) * 10_000) / 10_000 : sampled > 0 ? 1 : 0,
     remaining: Math.max(0, target - sampled),
+    doorToDoor: { target: Number(r.door_target), sampled: Number(r.door_sampled), remaining: Math.max(0, Number(r.door_target) - Number(r.door_sampled)) },
     updatedAt: Number(r.updated_at),
   };
 }
@@ -114,6 +116,65 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       if (r.status === 'positive') add(r.path, 'recheck_positive', r.n);
     }
     return out;
+  }
+
+  /** The `sealed` channel of `homeSampling`: one task per sealed household not yet sampled. */
+  async function sealedHomeSampling(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; dueHours?: number }) {
+    requireCap(actor, 'testing.manage');
+    return inTx(trx ?? deps.db, async (tx) => {
+      const c = await campaigns.visible(tx, actor, campaignId);
+      if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
+      const j = await geo.getById(input.jurisdictionId, tx);
+      if (!j || !inScope(actor, j.path) || !JSON.parse(c.scope_paths).some((p: string) => j.path.startsWith(p))) throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
+      const found: { id: string; path: string; household: string }[] = [];
+      for (let page = 1; ; page++) {
+        const { items, total } = await population.list(actor, { jurisdictionId: j.id, page, pageSize: 200 }, tx);
+        const statuses = await control.statusesOf(items.map((p) => p.id), tx);
+        for (const p of items) if (statuses.get(p.id)?.status === 'sealed') found.push({ id: p.id, path: p.location.path, household: p.householdId ?? `person:${p.id}` });
+        if (page * 200 >= total || !items.length) break;
+      }
+      const sampled = await repo.sampledAmong(tx, c.id, found.map((p) => p.id));
+      const todo = found.filter((p) => !sampled.has(p.id));
+      const now = deps.clock.now();
+      const fresh = await repo.claimHomeSampling(tx, todo.map((p) => ({ campaign_id: c.id, person_id: p.id, task_id: null, jurisdiction_path: p.path, created_at: now })));
+      const households = new Map<string, typeof todo>();
+      for (const p of todo) if (fresh.has(p.id)) households.set(p.household, [...(households.get(p.household) ?? []), p]);
+      const units = unitFinder(deps, tx);
+      const dueAt = input.dueHours ? now + input.dueHours * HOUR : Number(c.deadline_at);
+      let created = 0;
+      let withoutUnit = 0;
+      for (const [household, members] of households) {
+        const unit = await units.forPath(members[0].path);
+        if (!unit) {
+          withoutUnit += members.length;
+          continue;
+        }
+        const task = await tasks.create(tx, TESTING_SYSTEM, {
+          title: `上门采样（1户1管）：${members.length}人 · Door-to-door sampling, one tube per household: ${members.length} persons`,
+          description: `${c.name}：封控区住户足不出户，请上门采样，1户1管。 · A sealed household stays at home: sample at the door, one tube for the household (${c.name}).`,
+          sourceModule: 'testing',
+          sourceEntityType: household.startsWith('person:') ? 'person' : 'household',
+          sourceEntityId: household.startsWith('person:') ? members[0].id : household,
+          assigneeUnitId: unit.id,
+          jurisdictionPath: members[0].path,
+          priority: 'high',
+          dueAt,
+        });
+        for (const m of members) await repo.setHomeSamplingTask(tx, c.id, m.id, task.id);
+        created++;
+      }
+      if (created || withoutUnit) {
+        await journal.appendBatch(tx, actor, {
+          action: 'testing.home-sampling.create',
+          entityType: 'testing_campaign',
+          entityId: c.id,
+          jurisdictionPath: j.path,
+          rows: todo.filter((p) => fresh.has(p.id)).map((p) => p.id),
+          summary: { tasks: created, withoutUnit, channel: 'sealed', households: households.size },
+        });
+      }
+      return { tasks: created, alreadyTasked: todo.length - fresh.size, alreadySampled: sampled.size, withoutUnit };
+    });
   }
 
   return {
@@ -237,18 +298,21 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
             name: fullNames ? p.name : maskName(p.name),
             idNumberMasked: p.idNumberMasked,
             address: p.address?.text ?? null,
-            exempt: manual.has(p.id) || exemptStatuses.includes(statuses.get(p.id)?.status ?? 'none'),
+            // Residents of a sealed or controlled area are never exempt (an exemption made before the seal lapses).
+            exempt: !(AREA_MEASURE_STATUSES as readonly string[]).includes(statuses.get(p.id)?.status ?? 'none') && (manual.has(p.id) || exemptStatuses.includes(statuses.get(p.id)?.status ?? 'none')),
             vulnerable: p.vulnerable,
           })),
       };
     },
 
     /**
-     * Home sampling (上门采样): one task per vulnerable person (by population flags) of a
-     * jurisdiction not yet sampled, assigned to their community's unit. A person gets one task per
-     * campaign, however often this runs.
+     * Home sampling (上门采样), assigned to each person's community unit, never twice per campaign:
+     * - channel `vulnerable` (default): one task per vulnerable person (by population flags) not yet sampled;
+     * - channel `sealed`: residents of sealed areas (封控, stay at home) not yet sampled, one task per
+     *   household (1户1管: one tube takes the household at its door).
      */
-    async homeSampling(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; flags?: readonly string[]; dueHours?: number }) {
+    async homeSampling(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; channel?: 'vulnerable' | 'sealed'; flags?: readonly string[]; dueHours?: number }) {
+      if (input.channel === 'sealed') return sealedHomeSampling(trx, actor, campaignId, input);
       requireCap(actor, 'testing.manage');
       const flags = input.flags?.length ? input.flags : ['bedridden', 'elderly_alone', 'dialysis'];
       return inTx(trx ?? deps.db, async (tx) => {
@@ -329,7 +393,9 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       const total = roots.reduce((a, r) => a + (persons.get(r) ?? 0), 0);
       bump(Number(c.pool_size), total - top(null).reduce((a, o) => a + (persons.get(o.path) ?? 0), 0));
       for (const o of overrides) bump(o.poolSize, (persons.get(o.path) ?? 0) - top(o.path).reduce((a, x) => a + (persons.get(x.path) ?? 0), 0));
-      const byPoolSize = [...byPool.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => ({ poolSize: k as PoolSize, persons: n, tubes: tubesFor(n, k, margin) }));
+      // One tube per household (mode 0): about HOUSEHOLD_POOL_PERSONS persons a tube (a local parameter).
+      const personsPerTube = (k: number) => (k === POOL_HOUSEHOLD ? HOUSEHOLD_POOL_PERSONS : k);
+      const byPoolSize = [...byPool.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => ({ poolSize: k as PoolMode, persons: n, tubes: tubesFor(n, personsPerTube(k), margin) }));
       return {
         campaignId: c.id,
         target: total,
@@ -337,7 +403,7 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
         byPoolSize,
         tubes: byPoolSize.reduce((a, x) => a + x.tubes, 0),
         swabs: Math.ceil(total * (1 + margin)),
-        expectedRecheckTubes: Math.ceil(byPoolSize.reduce((a, x) => a + (x.poolSize > 1 ? x.persons * (1 - (1 - p) ** x.poolSize) : 0), 0) * (1 + margin)),
+        expectedRecheckTubes: Math.ceil(byPoolSize.reduce((a, x) => a + (personsPerTube(x.poolSize) > 1 ? x.persons * (1 - (1 - p) ** personsPerTube(x.poolSize)) : 0), 0) * (1 + margin)),
       };
     },
 

@@ -5,7 +5,7 @@ import type { Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
 import type { CampaignService } from './campaigns.service.js';
 import * as repo from './testing.repository.js';
-import { DEFAULT_CAMPAIGN_HOURS, DEFAULT_LANE_THROUGHPUT, advisePoolSize, hoursNeeded, lanesNeeded, round } from './testing.rules.js';
+import { DEFAULT_CAMPAIGN_HOURS, DEFAULT_LANE_THROUGHPUT, POOL_MODES, POOL_SIZES, advisePoolSize, hoursNeeded, lanesNeeded, round } from './testing.rules.js';
 import type { SiteService } from './sites.service.js';
 
 interface Row {
@@ -78,9 +78,12 @@ export function createPlanningService(deps: Deps, campaigns: CampaignService, si
       return { throughput, hoursAvailable: round(hoursAvailable, 2), total: row(root), rows: children.map(row), sites: siteRows };
     },
 
-    /** The pool-size advisor (Dorfman two-stage pooling). */
-    poolSize(q: { prevalence: number; population?: number }) {
-      return advisePoolSize(q.prevalence, q.population ?? 1_000_000);
+    /**
+     * The pool-size advisor: tests and people held at their doors per mode, with the sensitivity lost
+     * to dilution; in a risk area the guide's rule decides (one tube per household offered in sealed areas).
+     */
+    poolSize(q: { prevalence: number; population?: number; area?: 'sealed' | 'controlled' | 'elsewhere' }) {
+      return advisePoolSize(q.prevalence, q.population ?? 1_000_000, q.area === 'sealed' ? POOL_MODES : POOL_SIZES, q.area ?? null);
     },
   };
 

@@ -81,7 +81,7 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     // An interrupted activation (the process died between its short transactions) left a row.
     await t.deps.db
       .insertInto('testing_coverage')
-      .values({ campaign_id: c.id, jurisdiction_path: city.compA1.path, jurisdiction_id: city.compA1.id, level: 'compound', name: 'stale', pool_size: 10, target: 999, exempt: 0, sampled: 0, resulted: 0, negative: 0, invalid: 0, positive_tubes: 0, pending_recheck: 0, recheck_positive: 0, updated_at: 0 })
+      .values({ campaign_id: c.id, jurisdiction_path: city.compA1.path, jurisdiction_id: city.compA1.id, level: 'compound', name: 'stale', pool_size: 10, target: 999, exempt: 0, sampled: 0, resulted: 0, negative: 0, invalid: 0, positive_tubes: 0, pending_recheck: 0, recheck_positive: 0, door_target: 0, door_sampled: 0, updated_at: 0 })
       .execute();
     const [a, b] = await Promise.all([post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers), post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers)]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);

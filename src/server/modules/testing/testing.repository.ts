@@ -147,7 +147,7 @@ export async function exemptAmong(db: DbOrTx, campaignId: string, personIds: rea
 // Coverage counters
 
 /** Counters kept current per node (`target` and `exempt` move only when someone is exempted while active). */
-export const COUNTERS = ['target', 'exempt', 'sampled', 'resulted', 'negative', 'invalid', 'positive_tubes', 'pending_recheck', 'recheck_positive'] as const;
+export const COUNTERS = ['target', 'exempt', 'sampled', 'resulted', 'negative', 'invalid', 'positive_tubes', 'pending_recheck', 'recheck_positive', 'door_target', 'door_sampled'] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type CounterDelta = Partial<Record<Counter, number>>;
 

@@ -75,6 +75,14 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
     schema: { tags, description: 'Home sampling (上门采样): one task per vulnerable person not yet sampled, to their community\'s unit (never twice per campaign).', params: s.idParams, body: s.homeSamplingBody, response: { 200: s.homeSamplingResult } },
   }, async (req) => req.tx((trx) => t.coverage.homeSampling(trx, req.actor, req.params.id, req.body)));
 
+  app.post('/api/testing/campaigns/:id/household-tubes', {
+    config: { policy: { capability: 'testing.sample', scope: { entity: 'household', from: 'body', key: 'householdId' } } },
+    schema: { tags, description: 'Door-to-door sampling (上门采样), one tube per household (1户1管): the tube takes exactly the household\'s members, scanned at the door (422 otherwise). Only where the campaign\'s pool mode is household (sealed areas).', params: s.idParams, body: s.householdTubeBody, response: { 200: s.householdTubeResult } },
+  }, async (req) => {
+    const prepared = await t.doorToDoor.prepare(req.actor, req.params.id, req.body);
+    return req.tx((trx) => t.doorToDoor.apply(trx, req.actor, req.params.id, prepared));
+  });
+
   app.get('/api/testing/campaigns/:id/supplies', {
     config: { policy: { capability: 'testing.read', scope: 'filtered' } },
     schema: { tags, description: 'Tubes and swabs the campaign needs: target ÷ pool size × (1 + margin), and recheck tubes at a prevalence.', params: s.idParams, querystring: s.suppliesQuery, response: { 200: s.supplies } },
@@ -224,7 +232,7 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
 
   app.get('/api/testing/planning/pool-size', {
     config: { policy: { capability: 'testing.read', scope: 'none' } },
-    schema: { tags, description: 'Pool-size advisor (Dorfman two-stage): expected tests per person for 1, 5, 10, 20, the recommended size and tubes saved.', querystring: s.poolSizeQuery, response: { 200: s.poolAdvice } },
+    schema: { tags, description: 'Pool-size advisor (Dorfman two-stage): per mode the expected tests, the people held at their doors by positive pools, the sensitivity lost to dilution (as data, with sources) and ranks; in a risk area the regional guide\'s rule decides.', querystring: s.poolSizeQuery, response: { 200: s.poolAdvice } },
   }, async (req) => t.planning.poolSize(req.query));
 
   // ---------------------------------------------------------------------------------------------

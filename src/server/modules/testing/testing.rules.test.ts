@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   PointGrid,
   advisePoolSize,
+  AREA_POOL_RULE,
+  POOL_MODES,
+  POOL_SENSITIVITY,
+  poolSensitivity,
   commonPath,
   ctInRange,
   dorfmanTestsPerPerson,
@@ -86,12 +90,56 @@ describe('testing rules', () => {
     expect(low.optimalK).toBe(30);
     const twenty = low.options.find((o) => o.poolSize === 20)!;
     expect(twenty.firstStageTubes).toBe(50_000);
-    expect(twenty.expectedRecheckTubes).toBe(Math.round(1_000_000 * (1 - 0.999 ** 20)));
+    // Pools found positive: the 20-in-1 pool's sensitivity (0.87, a local parameter) times P(pool holds an infection).
+    expect(twenty.expectedRecheckTubes).toBe(Math.round(1_000_000 * 0.87 * (1 - 0.999 ** 20)));
+    expect(twenty.heldAtDoor).toBe(Math.round(1_000_000 * (1 - 0.999 ** 20)));
     expect(twenty.tubesSavedVsSingle).toBe(1_000_000 - twenty.expectedTests);
     // At 10 % prevalence pooling still helps a little, with small pools.
     expect(advisePoolSize(0.1, 1000).recommended).toBe(5);
     // Above ~30 % pooling costs more than testing singly.
     expect(advisePoolSize(0.4, 1000).recommended).toBe(1);
+  });
+
+  // Prevalence 1 %, 10,000 persons. Sensitivity: pools of 5 ≈ 93 %, of 10 ≈ 91 % (published estimates);
+  // 20 → 87 % is a local parameter. held = 10,000 · (1 − 0.99^k); recheck = round(10,000 · Se · (1 − 0.99^k)).
+  it.each([
+    { k: 1, tests: 10_000, held: 100, se: 1, local: false, missed: 0, rankByTests: 4, rankByHeld: 1, rank: 4 },
+    { k: 5, tests: 2_000 + 456, held: 490, se: 0.93, local: false, missed: 7, rankByTests: 3, rankByHeld: 2, rank: 2 },
+    { k: 10, tests: 1_000 + 870, held: 956, se: 0.91, local: false, missed: 9, rankByTests: 1, rankByHeld: 3, rank: 1 },
+    { k: 20, tests: 500 + 1_584, held: 1_821, se: 0.87, local: true, missed: 13, rankByTests: 2, rankByHeld: 4, rank: 3 },
+  ])('advisor, p = 1 %, pools of $k: $tests tests, $held held at their doors, sensitivity $se', (row) => {
+    const a = advisePoolSize(0.01, 10_000);
+    const o = a.options.find((x) => x.poolSize === row.k)!;
+    expect(o).toMatchObject({ expectedTests: row.tests, heldAtDoor: row.held, sensitivity: row.se, sensitivityLocal: row.local, expectedMissed: row.missed, rankByTests: row.rankByTests, rankByHeld: row.rankByHeld, rank: row.rank });
+    expect(o.sensitivitySource.length).toBeGreaterThan(5);
+    // Fewest tests AND people held together: 10-in-1 (1,870 + 956), not 20-in-1 (fewer tests alone would not pick 20 either at 1 %).
+    expect(a.recommended).toBe(10);
+    expect(a.basis).toBe('combined_rank');
+  });
+
+  it.each([
+    { area: 'sealed' as const, mode: 0, allowed: [0, 1], local: false },
+    { area: 'controlled' as const, mode: 10, allowed: [10], local: true },
+    { area: 'elsewhere' as const, mode: 20, allowed: [20], local: true },
+  ])('advisor applies the risk-area rule: $area → mode $mode (0 = 1户1管)', ({ area, mode, allowed, local }) => {
+    const a = advisePoolSize(0.01, 10_000, area === 'sealed' ? POOL_MODES : undefined, area);
+    expect(a.recommended).toBe(mode);
+    expect(a.basis).toBe('area_rule');
+    expect(a.areaRule).toMatchObject({ mode, allowed, local });
+    expect(AREA_POOL_RULE[area].source).toMatch(/指南/);
+    if (area === 'sealed') {
+      // A household tube (about 3 persons, local parameter) is in the options, sampled at the door.
+      const h = a.options.find((o) => o.poolSize === 0)!;
+      expect(h).toMatchObject({ firstStageTubes: 3_334, heldAtDoor: Math.round(10_000 * (1 - 0.99 ** 3)), sensitivityLocal: true });
+    }
+  });
+
+  it('keeps the sensitivity as data: 93 % for pools of 5 and 91 % for 10 from published estimates, the rest local', () => {
+    expect(poolSensitivity(5)).toMatchObject({ sensitivity: 0.93, local: false });
+    expect(poolSensitivity(10)).toMatchObject({ sensitivity: 0.91, local: false });
+    expect(poolSensitivity(20).local).toBe(true);
+    expect(poolSensitivity(8)).toMatchObject({ sensitivity: 0.91, local: true });
+    for (const s of POOL_SENSITIVITY) expect(s.source, `source of pool ${s.mode}`).toBeTruthy();
   });
 
   it('plans hours and lanes at a throughput per lane-hour', () => {

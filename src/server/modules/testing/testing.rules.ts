@@ -9,6 +9,44 @@ import { calendarDay } from '../../platform/clock.js';
 export const POOL_SIZES = [1, 5, 10, 20] as const;
 export type PoolSize = (typeof POOL_SIZES)[number];
 
+/**
+ * One tube per household (1户1管): the tube takes exactly the members of one household, sampled at
+ * their door. Stored as pool size 0 in a campaign's pool modes (a fixed site never opens such a tube).
+ */
+export const POOL_HOUSEHOLD = 0;
+/** A campaign's pool modes: a pool size, or one tube per household (0). */
+export const POOL_MODES = [POOL_HOUSEHOLD, ...POOL_SIZES] as const;
+export type PoolMode = (typeof POOL_MODES)[number];
+export const POOL_MODE_LABELS: Record<PoolMode, { zh: string; en: string }> = {
+  0: { zh: '1户1管', en: 'One tube per household' },
+  1: { zh: '单管单检', en: 'Single tube' },
+  5: { zh: '5合1混采', en: '5-in-1 pool' },
+  10: { zh: '10合1混采', en: '10-in-1 pool' },
+  20: { zh: '20合1混采', en: '20-in-1 pool' },
+};
+
+/** Where a number comes from: the text, or `local` when no text gives it (a local parameter). */
+export interface Sourced {
+  source: string;
+  local: boolean;
+}
+
+/**
+ * THE RISK-AREA POOL RULE: a campaign over risk areas takes its pool mode from the area.
+ * - sealed (封控区, high areas): one tube per household (1户1管) or a single tube, sampled at the door:
+ *   《全员新型冠状病毒核酸检测组织实施指南（第二版）》 (Sept 2021): "隔离点及其他重点人群应单采单检，
+ *   封闭小区（封闭到户）1户1管"; kept for sealed areas by the regional guide
+ *   《区域新型冠状病毒核酸检测组织实施指南（第三版）》 (March 2022).
+ * - controlled (管控区, medium areas): 10-in-1; elsewhere: 20-in-1 — as issue 13 attributes them to the
+ *   2022 regional guide. Not checked against the guide's text here (the second edition gives 5-in-1
+ *   or 10-in-1 for "other areas"), so both are marked local parameters until a text confirms them.
+ */
+export const AREA_POOL_RULE: Record<'sealed' | 'controlled' | 'elsewhere', Sourced & { mode: PoolMode; allowed: readonly PoolMode[] }> = {
+  sealed: { mode: POOL_HOUSEHOLD, allowed: [POOL_HOUSEHOLD, 1], source: '《全员新型冠状病毒核酸检测组织实施指南（第二版）》2021-09: 封闭小区（封闭到户）1户1管; 重点人群单采单检', local: false },
+  controlled: { mode: 10, allowed: [10], source: '《区域新型冠状病毒核酸检测组织实施指南》2022 (as cited in issue 13; not checked against the text)', local: true },
+  elsewhere: { mode: 20, allowed: [20], source: '《区域新型冠状病毒核酸检测组织实施指南》2022 (as cited in issue 13; not checked against the text)', local: true },
+};
+
 export const CAMPAIGN_STATUSES = ['planned', 'active', 'closed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
@@ -197,31 +235,132 @@ export function dorfmanTestsPerPerson(p: number, k: number): number {
   return 1 / k + 1 - (1 - p) ** k;
 }
 
+/**
+ * Sensitivity of a pooled RT-PCR test relative to a single tube, lost to dilution, AS DATA. Pools of
+ * 5 and 10: the published estimates cited in issue 13 (about 93 % and 91 %). A single tube is the
+ * reference (1). Pools of 20 and one tube per household: no text here gives them, so they are local
+ * parameters (20: extrapolated below the pool of 10; a household: taken as a pool of about 3, between
+ * a single tube and a pool of 5).
+ */
+export const POOL_SENSITIVITY: readonly (Sourced & { mode: PoolMode; sensitivity: number })[] = [
+  { mode: 1, sensitivity: 1, source: 'reference: the single tube itself', local: false },
+  { mode: 5, sensitivity: 0.93, source: 'published pooled-testing estimate, pools of 5 (≈93 %), cited in issue 13', local: false },
+  { mode: 10, sensitivity: 0.91, source: 'published pooled-testing estimate, pools of 10 (≈91 %), cited in issue 13', local: false },
+  { mode: 20, sensitivity: 0.87, source: 'local parameter: extrapolated from the pools of 5 and 10', local: true },
+  { mode: POOL_HOUSEHOLD, sensitivity: 0.95, source: 'local parameter: a household tube of about 3 persons', local: true },
+];
+
+/** Persons a household tube holds on average, for the advisor's maths (local parameter). */
+export const HOUSEHOLD_POOL_PERSONS = 3;
+
+/**
+ * Weight of one person held at their door (a positive pool holds everyone in it until the single-tube
+ * recheck) against one test, in the advisor's combined rank. Local parameter: one person held costs
+ * as much as one test.
+ */
+export const HELD_WEIGHT = 1;
+
+export interface PoolOption {
+  /** Pool mode: persons per tube, or 0 for one tube per household. */
+  poolSize: number;
+  /** Expected tests per person: 1/k + Se(k) · (1 − (1 − p)^k) (Dorfman, retesting only pools found positive). */
+  testsPerPerson: number;
+  expectedTests: number;
+  firstStageTubes: number;
+  expectedRecheckTubes: number;
+  tubesSavedVsSingle: number;
+  /** Everyone in a positive pool waits at their door for the recheck: population · (1 − (1 − p)^k). */
+  heldAtDoor: number;
+  /** Sensitivity relative to a single tube (data: POOL_SENSITIVITY). */
+  sensitivity: number;
+  sensitivitySource: string;
+  sensitivityLocal: boolean;
+  /** Infected persons a round is expected to miss: population · p · (1 − sensitivity). */
+  expectedMissed: number;
+  /** 1 = fewest tests; 1 = fewest people held; 1 = best combined (tests + HELD_WEIGHT · held). */
+  rankByTests: number;
+  rankByHeld: number;
+  rank: number;
+}
+
 export interface PoolAdvice {
   prevalence: number;
   population: number;
-  /** Every allowed size with its expected tests per person and totals. */
-  options: { poolSize: number; testsPerPerson: number; expectedTests: number; firstStageTubes: number; expectedRecheckTubes: number; tubesSavedVsSingle: number }[];
-  /** The allowed size with the fewest expected tests. */
+  /** The risk area the advice is for, if any: its rule decides the mode. */
+  area: 'sealed' | 'controlled' | 'elsewhere' | null;
+  /** Every allowed size with its expected tests, people held, sensitivity and ranks. */
+  options: PoolOption[];
+  /** The recommended mode: the risk-area rule's in a risk area, else the best combined rank. */
   recommended: number;
-  /** The best k of 1–30 in theory (≈ 1/√p for small p), for context. */
+  /** Why: `area_rule` (the guide) or `combined_rank` (tests and people held). */
+  basis: 'area_rule' | 'combined_rank';
+  /** The rule applied, with its source, when `area` is given. */
+  areaRule: (Sourced & { mode: number; allowed: number[] }) | null;
+  /** The best k of 1–30 in theory (≈ 1/√p for small p), for context (fewest tests only). */
   optimalK: number;
 }
 
-/** The pool-size advisor: expected tests per size, the recommended size among those allowed, and tubes saved. */
-export function advisePoolSize(prevalence: number, population: number, sizes: readonly number[] = POOL_SIZES): PoolAdvice {
+/** Sensitivity of a pool mode (relative to a single tube), with its source. */
+export function poolSensitivity(mode: number): Sourced & { sensitivity: number } {
+  const hit = POOL_SENSITIVITY.find((s) => s.mode === mode);
+  if (hit) return hit;
+  // A size between listed ones: the next listed size above it (conservative), marked local.
+  const above = POOL_SENSITIVITY.filter((s) => s.mode > mode && s.mode !== POOL_HOUSEHOLD).sort((a, b) => a.mode - b.mode)[0] ?? POOL_SENSITIVITY[3];
+  return { sensitivity: above.sensitivity, source: `local parameter: taken from the pool of ${above.mode}`, local: true };
+}
+
+/**
+ * The pool-size advisor. For each mode: expected tests (Dorfman two-stage, with the pool's
+ * sensitivity), people held at their doors by positive pools (1 − (1 − p)^k of everyone), infected
+ * persons missed through dilution, and ranks by tests, by people held and combined. In a risk area
+ * the rule of the regional testing guide decides (AREA_POOL_RULE); elsewhere the best combined rank.
+ */
+export function advisePoolSize(prevalence: number, population: number, sizes: readonly number[] = POOL_SIZES, area: 'sealed' | 'controlled' | 'elsewhere' | null = null): PoolAdvice {
   const p = Math.min(Math.max(prevalence, 0), 1);
-  const options = sizes.map((k) => {
-    const e = dorfmanTestsPerPerson(p, k);
+  const base = sizes.map((mode) => {
+    const k = mode === POOL_HOUSEHOLD ? HOUSEHOLD_POOL_PERSONS : mode;
+    const se = poolSensitivity(mode);
+    const positivePool = 1 - (1 - p) ** k;
     const firstStageTubes = Math.ceil(population / k);
-    const expectedRecheckTubes = k === 1 ? 0 : Math.round(population * (1 - (1 - p) ** k));
+    const expectedRecheckTubes = k === 1 ? 0 : Math.round(population * se.sensitivity * positivePool);
     const expectedTests = firstStageTubes + expectedRecheckTubes;
-    return { poolSize: k, testsPerPerson: round(e, 6), expectedTests, firstStageTubes, expectedRecheckTubes, tubesSavedVsSingle: population - expectedTests };
+    const testsPerPerson = k === 1 ? 1 : 1 / k + se.sensitivity * positivePool;
+    return {
+      poolSize: mode,
+      testsPerPerson: round(testsPerPerson, 6),
+      expectedTests,
+      firstStageTubes,
+      expectedRecheckTubes,
+      tubesSavedVsSingle: population - expectedTests,
+      heldAtDoor: Math.round(population * positivePool),
+      sensitivity: se.sensitivity,
+      sensitivitySource: se.source,
+      sensitivityLocal: se.local,
+      expectedMissed: round(population * p * (1 - se.sensitivity), 2),
+    };
   });
-  const best = options.reduce((a, b) => (b.testsPerPerson < a.testsPerPerson ? b : a));
+  const rankOf = (score: (o: (typeof base)[number]) => number) => {
+    const order = [...base].sort((a, b) => score(a) - score(b) || a.poolSize - b.poolSize);
+    return (o: (typeof base)[number]) => order.indexOf(o) + 1;
+  };
+  const byTests = rankOf((o) => o.expectedTests);
+  const byHeld = rankOf((o) => o.heldAtDoor);
+  const combined = rankOf((o) => o.expectedTests + HELD_WEIGHT * o.heldAtDoor);
+  const options: PoolOption[] = base.map((o) => ({ ...o, rankByTests: byTests(o), rankByHeld: byHeld(o), rank: combined(o) }));
+  const rule = area ? { ...AREA_POOL_RULE[area], allowed: [...AREA_POOL_RULE[area].allowed] } : null;
+  const best = options.find((o) => o.rank === 1)!;
   let optimalK = 1;
   for (let k = 2; k <= 30; k++) if (dorfmanTestsPerPerson(p, k) < dorfmanTestsPerPerson(p, optimalK)) optimalK = k;
-  return { prevalence: p, population, options, recommended: best.poolSize, optimalK };
+  return {
+    prevalence: p,
+    population,
+    area,
+    options,
+    recommended: rule ? rule.mode : best.poolSize,
+    basis: rule ? 'area_rule' : 'combined_rank',
+    areaRule: rule,
+    optimalK,
+  };
 }
 
 /** Hours `lanes` lanes need to sample `persons` at `perLaneHour` each (Infinity with no lane). */

@@ -3,12 +3,14 @@
  * them). Response types are inferred from these schemas and the services return exactly them.
  */
 import { z } from 'zod';
-import { CAMPAIGN_STATUSES, FLAG_KINDS, POOL_SIZES, READINESS_ASPECTS, RECHECK_STATUSES, RESULTS, SEASONS, SITE_KINDS, TUBE_KINDS, TUBE_STATUSES } from './testing.rules.js';
+import { CAMPAIGN_STATUSES, FLAG_KINDS, POOL_MODES, POOL_SIZES, READINESS_ASPECTS, RECHECK_STATUSES, RESULTS, SEASONS, SITE_KINDS, TUBE_KINDS, TUBE_STATUSES } from './testing.rules.js';
 
 const id = z.string().min(1).max(64);
 const ms = z.number().int().describe('Epoch milliseconds');
 const path = z.string().describe('Jurisdiction path, `/420500/420502/…/`');
 const poolSize = z.union(POOL_SIZES.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>]).describe('Persons per tube: 1 (单管), 5, 10 or 20 (混采)');
+/** A campaign's pool mode: a pool size, or 0 = one tube per household (1户1管, sampled at the door). */
+const poolMode = z.union(POOL_MODES.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<0>, z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>]).describe('Pool mode: 0 = one tube per household (1户1管), 1 = single tube (单管), 5, 10 or 20 (混采)');
 const actorRef = z.object({ id: z.string().nullable().describe('User id (null for the system)'), name: z.string().describe('Login or display name') });
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).describe('[lng, lat] in WGS-84 degrees');
 const exemptStatus = z.enum(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
@@ -32,8 +34,10 @@ export const createCampaignBody = z.strictObject({
   scopeJurisdictionIds: z.array(id).min(1).max(200).describe('The jurisdictions tested (any set of nodes inside your scope)'),
   startsAt: ms.optional().describe('Start (default: now)'),
   deadlineAt: ms.optional().describe('Deadline (default: start + 24 h, the national guidance)'),
-  poolSize: poolSize.optional().describe('Default pool size (default 10)'),
-  poolOverrides: z.array(z.strictObject({ jurisdictionId: id, poolSize })).max(200).optional().describe('Pool size per jurisdiction: the deepest override containing a site applies'),
+  poolSize: poolMode.optional().describe('Default pool mode (default 10; 20 when the scope touches published risk areas, as the regional testing guide does outside them)'),
+  poolOverrides: z.array(z.strictObject({ jurisdictionId: id, poolSize: poolMode })).max(200).optional().describe('Pool mode per jurisdiction: the deepest override containing a site applies (never inside a risk area: the area decides there)'),
+  poolFromAreas: z.boolean().optional().describe('Take the pool mode from published risk areas (default true): sealed → sealedPoolMode, controlled → 10-in-1'),
+  sealedPoolMode: z.union([z.literal(0), z.literal(1)]).optional().describe('In sealed areas: 0 = one tube per household (1户1管, default) or 1 = single tube'),
   exemptStatuses: z.array(exemptStatus).max(4).optional().describe('Control statuses whose persons are exempted at activation (default: both quarantines)'),
   recheckHours: z.number().int().min(1).max(72).optional().describe('Hours a single-tube recheck may take before it escalates (default 12)'),
 });
@@ -47,8 +51,16 @@ export const campaign = z.object({
   scopePath: path.describe('Longest common path of the scope'),
   startsAt: ms,
   deadlineAt: ms,
-  poolSize,
-  poolOverrides: z.array(z.object({ jurisdictionId: z.string(), path, poolSize })),
+  poolSize: poolMode,
+  poolOverrides: z.array(
+    z.object({
+      jurisdictionId: z.string(),
+      path,
+      poolSize: poolMode,
+      source: z.enum(['manual', 'area']).optional().describe('area: set from a published risk area (the guide\'s rule); manual: typed by a planner'),
+      level: z.enum(['high', 'medium']).optional().describe('the risk area\'s level, for area overrides'),
+    }),
+  ),
   exemptStatuses: z.array(z.string()),
   recheckHours: z.number().int(),
   targetTotal: z.number().int().describe('Persons to test (set at activation)'),
@@ -79,7 +91,7 @@ export const exemptionList = z.object({
 export const coverageQuery = z.object({ jurisdictionId: id.optional().describe('A node of the campaign (default: the top of its tree)') });
 const coverageCounts = {
   jurisdiction: z.object({ id: z.string(), path, name: z.string(), level: z.string() }),
-  poolSize,
+  poolSize: poolMode,
   target: z.number().int().describe('Persons to test'),
   exempt: z.number().int(),
   sampled: z.number().int().describe('Persons sampled (each once; rechecks excluded)'),
@@ -91,6 +103,13 @@ const coverageCounts = {
   recheckPositive: z.number().int().describe('Persons whose recheck was positive (handed to the cases module)'),
   coverage: z.number().describe('sampled ÷ target, 0–1 (may pass 1 when exempted persons are sampled anyway)'),
   remaining: z.number().int().describe('target − sampled, at least 0'),
+  doorToDoor: z
+    .object({
+      target: z.number().int().describe('Residents of sealed areas (封控区) to sample at their door (上门采样); part of `target`, never exempt'),
+      sampled: z.number().int().describe('Of them, sampled at their door (household tubes)'),
+      remaining: z.number().int(),
+    })
+    .describe('The door-to-door channel'),
   updatedAt: ms,
 };
 export const coverageNode = z.object(coverageCounts);
@@ -142,11 +161,12 @@ export const unsampledList = z.object({
 
 export const homeSamplingBody = z.strictObject({
   jurisdictionId: id.describe('Where to look (a community, street…) inside the campaign and your scope'),
+  channel: z.enum(['vulnerable', 'sealed']).optional().describe('vulnerable (default): one task per vulnerable person; sealed: residents of sealed areas (封控), one task per household (1户1管)'),
   flags: z.array(z.enum(['elderly_alone', 'pregnant', 'dialysis', 'bedridden', 'chronic', 'child_without_carer'])).min(1).max(6).optional().describe('Vulnerability flags that get home sampling (default: bedridden, elderly_alone, dialysis)'),
   dueHours: z.number().int().min(1).max(72).optional().describe('Task deadline in hours (default: the campaign deadline)'),
 });
 export const homeSamplingResult = z.object({
-  tasks: z.number().int().describe('Tasks created now'),
+  tasks: z.number().int().describe('Tasks created now (per person, or per household for the sealed channel)'),
   alreadyTasked: z.number().int(),
   alreadySampled: z.number().int(),
   withoutUnit: z.number().int().describe('Persons for whom no unit covers their jurisdiction'),
@@ -156,7 +176,7 @@ export const supplies = z.object({
   campaignId: z.string(),
   target: z.number().int(),
   margin: z.number(),
-  byPoolSize: z.array(z.object({ poolSize, persons: z.number().int(), tubes: z.number().int() })),
+  byPoolSize: z.array(z.object({ poolSize: poolMode, persons: z.number().int(), tubes: z.number().int() })),
   tubes: z.number().int().describe('Σ target ÷ pool size × (1 + margin), rounded up per pool size'),
   swabs: z.number().int().describe('One swab per person, with the margin'),
   expectedRecheckTubes: z.number().int().describe('Single tubes expected for rechecks at the given prevalence'),
@@ -488,12 +508,34 @@ export const capacityPlan = z.object({
 export const poolSizeQuery = z.object({
   prevalence: z.coerce.number().min(0).max(1).describe('Estimated share infected, e.g. 0.001'),
   population: z.coerce.number().int().min(0).max(100_000_000).optional().describe('Persons to test (default 1,000,000)'),
+  area: z.enum(['sealed', 'controlled', 'elsewhere']).optional().describe('The risk area tested: its rule decides the mode (sealed 封控区: 1户1管 or single; controlled 管控区: 10-in-1; elsewhere: 20-in-1)'),
 });
+const sourcedRule = z.object({ mode: z.number().int(), allowed: z.array(z.number().int()), source: z.string().describe('the text the number comes from'), local: z.boolean().describe('true: a local parameter no text gives') });
 export const poolAdvice = z.object({
   prevalence: z.number(),
   population: z.number().int(),
-  options: z.array(z.object({ poolSize: z.number().int(), testsPerPerson: z.number(), expectedTests: z.number().int(), firstStageTubes: z.number().int(), expectedRecheckTubes: z.number().int(), tubesSavedVsSingle: z.number().int() })),
+  area: z.enum(['sealed', 'controlled', 'elsewhere']).nullable(),
+  options: z.array(
+    z.object({
+      poolSize: z.number().int().describe('persons per tube; 0 = one tube per household (1户1管)'),
+      testsPerPerson: z.number(),
+      expectedTests: z.number().int(),
+      firstStageTubes: z.number().int(),
+      expectedRecheckTubes: z.number().int(),
+      tubesSavedVsSingle: z.number().int(),
+      heldAtDoor: z.number().int().describe('persons held at their doors by positive pools until the recheck: population · (1 − (1 − p)^k)'),
+      sensitivity: z.number().describe('relative to a single tube (dilution)'),
+      sensitivitySource: z.string(),
+      sensitivityLocal: z.boolean().describe('true: a local parameter, no published estimate'),
+      expectedMissed: z.number().describe('infected persons missed through dilution'),
+      rankByTests: z.number().int(),
+      rankByHeld: z.number().int(),
+      rank: z.number().int().describe('combined: tests + people held'),
+    }),
+  ),
   recommended: z.number().int(),
+  basis: z.enum(['area_rule', 'combined_rank']).describe('area_rule: the regional testing guide decides in a risk area'),
+  areaRule: sourcedRule.nullable(),
   optimalK: z.number().int(),
 });
 
@@ -518,3 +560,27 @@ export const lookupResult = z.object({
 });
 export type LookupResult = z.infer<typeof lookupResult>;
 export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
+
+// ---------------------------------------------------------------------------------------------
+// Door-to-door sampling (上门采样): one tube per household (1户1管)
+
+const memberIdentifier = z.strictObject({
+  residentCode: z.string().max(300).optional(),
+  idNumber: z.string().max(40).optional(),
+  idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
+});
+export const householdTubeBody = z.strictObject({
+  clientId: z.string().min(8).max(64).describe('The device\'s id for this tube (a resend answers `duplicate`)'),
+  householdId: id.describe('The household sampled at its door'),
+  siteId: id.describe('The door-to-door team\'s base site'),
+  barcode: z.string().max(40),
+  members: z.array(memberIdentifier).min(1).max(20).describe('Each member\'s resident code or ID number, scanned at the door: exactly the household'),
+  at: ms.optional(),
+});
+export const householdTubeResult = z.object({
+  tubeId: z.string(),
+  barcode: z.string().nullable(),
+  householdId: z.string(),
+  persons: z.number().int().describe('Persons in the tube: the household\'s members'),
+  status: z.enum(['applied', 'duplicate']),
+});

@@ -10,6 +10,7 @@ import { createLookupService } from './lookup.service.js';
 import { createPlanningService } from './planning.service.js';
 import { RECHECK_OVERDUE_JOB, createRecheckService } from './rechecks.service.js';
 import { createSamplingService } from './sampling.service.js';
+import { createDoorToDoorService } from './door-to-door.service.js';
 import { createSiteService } from './sites.service.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
@@ -39,6 +40,7 @@ export function createTestingService(deps: Deps) {
   const lab = createLabService(deps, rechecks, { resultChanged: lookup.resultChanged, coverageChanged: (tx, campaignId) => sampling.scheduleCoveragePublish(tx, campaignId, deps.clock.now()) });
   const coverage = createCoverageService(deps, campaigns);
   const planning = createPlanningService(deps, campaigns, sites);
+  const doorToDoor = createDoorToDoorService(deps, campaigns, sampling);
 
   deps.services.control.registerBasisValidator('tube', async (db, id) => (await repo.findTube(db, id))?.kind === 'pool');
   deps.services.control.registerBasisValidator('recheck', async (db, id) => (await repo.findTube(db, id))?.kind === 'recheck');
@@ -182,7 +184,7 @@ export function createTestingService(deps: Deps) {
     },
   };
 
-  return { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags };
+  return { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor };
 }
 
 export type TestingService = ReturnType<typeof createTestingService>;

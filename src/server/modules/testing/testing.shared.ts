@@ -11,7 +11,7 @@ import type { PersonBrief } from '../population/population.service.js';
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import { COUNTERS, type Counter, type CounterDelta, type CampaignRow, type FlagRow, type RecheckRow, type ResultRow, type TubeRow } from './testing.repository.js';
-import { maskName, pathAtDepth, pathPrefixes, type FlagKind, type PoolSize, type RecheckStatus, type TestResult, type TubeStatus } from './testing.rules.js';
+import { maskName, pathAtDepth, pathPrefixes, type FlagKind, type PoolMode, type RecheckStatus, type TestResult, type TubeStatus } from './testing.rules.js';
 import type { CampaignDto, FlagDto, RecheckDto, TubeDto } from './testing.schemas.js';
 
 /** The system actor the testing module's automatic consequences act as (tasks, alerts, jobs). */
@@ -209,7 +209,7 @@ export function campaignDto(r: CampaignRow, names: ReadonlyMap<string, string> =
     scopePath: r.scope_path,
     startsAt: Number(r.starts_at),
     deadlineAt: Number(r.deadline_at),
-    poolSize: Number(r.pool_size) as PoolSize,
+    poolSize: Number(r.pool_size) as PoolMode,
     poolOverrides: JSON.parse(r.pool_overrides),
     exemptStatuses: JSON.parse(r.exempt_statuses),
     recheckHours: Number(r.recheck_hours),

@@ -101,7 +101,11 @@ describe.each(DIALECTS)('testing: sites, planning and coverage views [%s]', (dia
     expect(adv.recommended).toBe(10);
     expect(adv.optimalK).toBe(11);
     const ten = adv.options.find((o: { poolSize: number }) => o.poolSize === 10);
-    expect(ten.testsPerPerson).toBeCloseTo(0.1 + 1 - 0.99 ** 10, 6);
+    // Dorfman with dilution: 1/10 + 0.91 (sensitivity of a 10-in-1 pool, published estimate) · P(pool positive).
+    expect(ten.testsPerPerson).toBeCloseTo(0.1 + 0.91 * (1 - 0.99 ** 10), 6);
+    expect(ten).toMatchObject({ heldAtDoor: Math.round(100_000 * (1 - 0.99 ** 10)), sensitivity: 0.91, sensitivityLocal: false });
+    // In a sealed area the guide's rule decides: one tube per household.
+    expect((await get('/api/testing/planning/pool-size?prevalence=0.01&area=sealed', city.users.analyst.headers)).json()).toMatchObject({ recommended: 0, basis: 'area_rule' });
     expect(ten.firstStageTubes).toBe(10_000);
     expect(adv.options.find((o: { poolSize: number }) => o.poolSize === 1)).toMatchObject({ testsPerPerson: 1, tubesSavedVsSingle: 0 });
     expect((await get('/api/testing/planning/pool-size?prevalence=2', city.users.analyst.headers)).statusCode).toBe(400);

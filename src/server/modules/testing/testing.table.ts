@@ -35,6 +35,11 @@ export interface TestingCampaignsTable {
   /** The activation under way (staged, see campaigns.service `activate`): its token and when its lease runs out. */
   activation_token: string | null;
   activation_lease_until: number | null;
+  /**
+   * Pool mode from published risk areas: null = not taken from areas; else the mode in sealed areas
+   * (0 = one tube per household 1户1管, 1 = single tube). Controlled areas: 10-in-1.
+   */
+  sealed_pool_mode: number | null;
   updated_at: number;
 }
 
@@ -78,6 +83,10 @@ export interface TestingCoverageTable {
   pending_recheck: number;
   /** Persons whose recheck was positive (handed over to the cases module). */
   recheck_positive: number;
+  /** Residents of sealed areas (封控区) in the subtree at activation: sampled at their door (上门采样). */
+  door_target: number;
+  /** Persons sampled at their door (household tubes) in the subtree. */
+  door_sampled: number;
   updated_at: number;
 }
 
@@ -292,12 +301,12 @@ export const testingColumns: ColumnsOf<TestingTables> = {
   testing_campaigns: {
     id: 1, name: 1, status: 1, scope_ids: 1, scope_paths: 1, scope_path: 1, starts_at: 1, deadline_at: 1, pool_size: 1, pool_overrides: 1,
     exempt_statuses: 1, recheck_hours: 1, target_total: 1, exempt_total: 1, created_by: 1, created_by_name: 1, created_at: 1, activated_at: 1,
-    closed_at: 1, coverage_published_at: 1, activation_token: 1, activation_lease_until: 1, updated_at: 1,
+    closed_at: 1, coverage_published_at: 1, activation_token: 1, activation_lease_until: 1, sealed_pool_mode: 1, updated_at: 1,
   },
   testing_exemptions: { campaign_id: 1, person_id: 1, jurisdiction_path: 1, reason: 1, created_by: 1, created_by_name: 1, created_at: 1 },
   testing_coverage: {
     campaign_id: 1, jurisdiction_path: 1, jurisdiction_id: 1, level: 1, name: 1, pool_size: 1, target: 1, exempt: 1, sampled: 1, resulted: 1,
-    negative: 1, invalid: 1, positive_tubes: 1, pending_recheck: 1, recheck_positive: 1, updated_at: 1,
+    negative: 1, invalid: 1, positive_tubes: 1, pending_recheck: 1, recheck_positive: 1, door_target: 1, door_sampled: 1, updated_at: 1,
   },
   testing_rate_buckets: { campaign_id: 1, minute: 1, sampled: 1 },
   testing_sites: {

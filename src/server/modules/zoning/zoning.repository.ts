@@ -137,3 +137,14 @@ export async function decideExtension(db: DbOrTx, id: string, set: Pick<Extensio
 export const savepoint = (db: DbOrTx, name: string) => sql.raw(`SAVEPOINT ${name}`).execute(db);
 export const rollbackToSavepoint = (db: DbOrTx, name: string) => sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
 export const releaseSavepoint = (db: DbOrTx, name: string) => sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
+/** Nodes of published areas under any of the prefixes (the testing module's pool-mode rule reads them). */
+export async function publishedNodesUnder(db: DbOrTx, prefixes: readonly string[]): Promise<{ area_id: string; path: string; level: string }[]> {
+  if (!prefixes.length) return [];
+  return db
+    .selectFrom('zoning_area_nodes as n')
+    .innerJoin('zoning_areas as a', 'a.id', 'n.area_id')
+    .select(['n.area_id', 'n.path', 'a.level'])
+    .where('a.status', '=', 'published')
+    .where((eb) => eb.or(prefixes.map((p) => eb('n.path', 'like', `${p}%`))))
+    .execute();
+}

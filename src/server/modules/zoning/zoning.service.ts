@@ -1356,6 +1356,21 @@ export function createZoningService(deps: Deps) {
       eventCounts: (prefix: string | null, from: number, to: number, db: DbOrTx = deps.db) => situation.areaEventCounts(db, prefix, from, to),
       current: (prefix: string | null, db: DbOrTx = deps.db) => situation.currentAreas(db, prefix),
     },
+
+    /**
+     * Nodes of PUBLISHED areas inside any of `paths` or containing one of them, with the area's
+     * level and its residents' area measure (high → sealed, medium → controlled). For the testing
+     * module: campaigns over risk areas take their pool mode from the area. No scope check (the
+     * caller's campaign scope is checked).
+     */
+    async areaLevelsUnder(paths: readonly string[], db: DbOrTx = deps.db): Promise<{ path: string; level: RiskLevel; areaId: string; measure: 'sealed' | 'controlled' | null }[]> {
+      const above = [...new Set(paths.flatMap((p) => prefixesOf(p)))];
+      const rows = [...(await repo.publishedNodesUnder(db, paths)), ...(await repo.publishedCovering(db, above))];
+      const seen = new Set<string>();
+      return rows
+        .filter((r) => (seen.has(`${r.area_id}|${r.path}`) ? false : (seen.add(`${r.area_id}|${r.path}`), true)))
+        .map((r) => ({ path: r.path, level: r.level as RiskLevel, areaId: r.area_id, measure: LEVEL_CONTROL_STATUS[r.level as RiskLevel] ?? null }));
+    },
   };
 
   // -------------------------------------------------------------------------------------------

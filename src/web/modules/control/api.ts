@@ -1,7 +1,8 @@
 import { http } from '../../app/http.js';
 
 export { BASIS_TYPES, CONTROL_STATUSES, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
-import type { Basis, BulkRequestDto, ControlStatus, ControlSummaryDto, ExplanationDto, StatusChangeDto } from '../../../common/control.js';
+import type { Basis, BulkRequestDto, ControlStatus, ControlSummaryDto, ExplanationDto, ReviewRecordDto, ReviewStatus, StatusChangeDto } from '../../../common/control.js';
+export type { ReviewRecordDto, ReviewStatus } from '../../../common/control.js';
 export type { ActorRef } from '../../../common/control.js';
 
 /** Names the pages use for the shared response shapes. */
@@ -42,4 +43,10 @@ export const controlApi = {
   approve: (id: string, note?: string) => http.post<BulkRequest>(`/api/control/bulk-requests/${encodeURIComponent(id)}/approve`, note ? { note } : {}),
   reject: (id: string, reason: string) => http.post<BulkRequest>(`/api/control/bulk-requests/${encodeURIComponent(id)}/reject`, { reason }),
   summary: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<ControlSummary>('/api/control/summary', { jurisdictionId }, signal),
+  /** Review records (研判记录): what a manual_review basis names. */
+  reviews: (q: { status?: ReviewStatus; limit?: number; offset?: number }, signal?: AbortSignal) => http.get<{ items: ReviewRecordDto[]; total: number }>('/api/control/reviews', { ...q }, signal),
+  createReview: (input: { jurisdictionId?: string; subject: string; reason: string; evidence: string }) => http.post<ReviewRecordDto>('/api/control/reviews', input),
+  /** 403 CONTROL_REVIEW_SELF_APPROVAL for its reviewer. */
+  approveReview: (id: string, note?: string) => http.post<ReviewRecordDto>(`/api/control/reviews/${encodeURIComponent(id)}/approve`, note ? { note } : {}),
+  rejectReview: (id: string, reason: string) => http.post<ReviewRecordDto>(`/api/control/reviews/${encodeURIComponent(id)}/reject`, { reason }),
 };

@@ -9,6 +9,10 @@ const KEYS: Record<string, MessageKey> = {
   CONTROL_BULK_NOT_PENDING: 'control.bulk.notPending',
   CONTROL_BASIS_REQUIRED: 'control.basisRequired',
   CONTROL_TRANSITION_INVALID: 'control.transitionInvalid',
+  CONTROL_REVIEW_SELF_APPROVAL: 'control.review.selfApproval',
+  CONTROL_REVIEW_NOT_APPROVED: 'control.review.notApproved',
+  CONTROL_REVIEW_NOT_PENDING: 'control.review.notPending',
+  CONTROL_REVIEW_INVALID: 'control.review.invalid',
 };
 
 /** Like useErrorText, knowing the control module's codes. */

@@ -97,5 +97,5 @@ export const testingApi = {
 
   // Planning
   capacity: (q: { jurisdictionId?: string; campaignId?: string; throughput?: number; hours?: number }, signal?: AbortSignal) => http.get<CapacityPlan>('/api/testing/planning/capacity', q, signal),
-  poolSize: (q: { prevalence: number; population?: number }, signal?: AbortSignal) => http.get<PoolAdvice>('/api/testing/planning/pool-size', q, signal),
+  poolSize: (q: { prevalence: number; population?: number; area?: 'sealed' | 'controlled' | 'elsewhere' }, signal?: AbortSignal) => http.get<PoolAdvice>('/api/testing/planning/pool-size', q, signal),
 };

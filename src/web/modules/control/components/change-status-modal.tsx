@@ -1,6 +1,7 @@
 import { Alert, App, DatePicker, Form, Input, Modal, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
+import { ReviewSelect } from './review-select.js';
 import { useI18n } from '../../../app/i18n.js';
 import { BASIS_TYPES, CONTROL_STATUSES, controlApi, type BasisType, type ControlStatus } from '../api.js';
 import { AREA_MEASURE_STATUSES } from '../../../../common/control.js';
@@ -34,6 +35,7 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const basisType = Form.useWatch('basisType', form) ?? 'manual_review';
 
   const submit = async () => {
     // Invalid fields are shown on the form itself.
@@ -82,11 +84,18 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
           <Select options={CONTROL_STATUSES.filter((s) => !(AREA_MEASURE_STATUSES as readonly string[]).includes(s)).map((s) => ({ value: s, label: t(`control.status.${s}`) }))} data-testid="change-to" />
         </Form.Item>
         <Form.Item name="basisType" label={t('control.basis')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={BASIS_TYPES.map((b) => ({ value: b, label: t(`control.basis.${b}`) }))} />
+          <Select options={BASIS_TYPES.map((b) => ({ value: b, label: t(`control.basis.${b}`) }))} onChange={() => form.setFieldValue('basisId', undefined)} data-testid="change-basis-type" />
         </Form.Item>
-        <Form.Item name="basisId" label={t('control.basisId')} extra={t('control.basisIdHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
-          <Input maxLength={128} />
-        </Form.Item>
+        {basisType === 'manual_review' ? (
+          // A manual review is an approved review record (研判记录), never a free-typed id.
+          <Form.Item name="basisId" label={t('control.review.pick')} rules={[{ required: true, message: t('common.required') }]}>
+            <ReviewSelect data-testid="change-review" />
+          </Form.Item>
+        ) : (
+          <Form.Item name="basisId" label={t('control.basisId')} extra={t('control.basisIdHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
+            <Input maxLength={128} />
+          </Form.Item>
+        )}
         <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 2000 }]}>
           <Input.TextArea rows={3} maxLength={2000} />
         </Form.Item>

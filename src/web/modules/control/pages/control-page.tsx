@@ -11,6 +11,7 @@ import { ReasonModal } from '../../../components/reason-modal.js';
 import { geoApi } from '../../geo/api.js';
 import { controlApi, type BulkRequest, type BulkStatus, type ControlSummary } from '../api.js';
 import { BasisText } from '../components/control-status-card.js';
+import { ReviewPanel } from '../components/review-panel.js';
 import { StatusTag } from '../components/status-tag.js';
 import { useControlErrorText } from '../errors.js';
 
@@ -182,6 +183,7 @@ export function ControlPage({ jurisdictionId }: PageProps) {
           ]}
         />
       </Card>
+      <ReviewPanel jurisdictionId={jurisdictionId} />
       <Modal
         open={!!approving}
         title={approving ? t('control.bulk.approveTitle', { n: approving.personCount, to: t(`control.status.${approving.to}`) }) : ''}

@@ -115,7 +115,18 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
           <Col xs={12} md={6} lg={3}>
             <Statistic title={t('testing.remaining')} value={c ? formatCount(c.remaining, lang) : '—'} data-testid="cov-remaining" />
           </Col>
+          {c && c.doorToDoor.target > 0 && (
+            <>
+              <Col xs={12} md={6} lg={3}>
+                <Statistic title={t('testing.doorToDoorTarget')} value={formatCount(c.doorToDoor.target, lang)} data-testid="cov-door-target" />
+              </Col>
+              <Col xs={12} md={6} lg={3}>
+                <Statistic title={t('testing.doorToDoorDone')} value={formatCount(c.doorToDoor.sampled, lang)} data-testid="cov-door-sampled" />
+              </Col>
+            </>
+          )}
         </Row>
+        {c && c.doorToDoor.target > 0 && <Alert type="warning" showIcon style={{ marginTop: 12 }} title={t('testing.doorToDoorHint')} data-testid="cov-door-hint" />}
         {c && (
           <div style={{ marginTop: 12 }}>
             <Progress percent={Math.min(100, Math.round(c.coverage * 1000) / 10)} status={c.remaining === 0 ? 'success' : 'active'} />
@@ -163,6 +174,12 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
                 { title: t('testing.coverage'), key: 'c', width: 140, render: (_: unknown, r) => <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 100))} /> },
                 { title: t('testing.positiveTubes'), dataIndex: 'positiveTubes', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
                 { title: t('testing.pendingRecheck'), dataIndex: 'pendingRecheck', render: (n: number) => (n ? <Tag color="orange">{n}</Tag> : 0) },
+                { title: t('testing.poolMode'), key: 'pool', render: (_: unknown, r) => <span data-testid="cov-child-pool">{t(`testing.poolMode.${r.poolSize}`)}</span> },
+                {
+                  title: t('testing.doorToDoor'),
+                  key: 'door',
+                  render: (_: unknown, r) => (r.doorToDoor.target ? <Tag color="magenta" data-testid="cov-child-door">{`${formatCount(r.doorToDoor.sampled, lang)} / ${formatCount(r.doorToDoor.target, lang)}`}</Tag> : '—'),
+                },
               ]}
             />
           </Card>

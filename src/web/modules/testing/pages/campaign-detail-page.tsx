@@ -79,8 +79,13 @@ export function CampaignDetailPage(_: PageProps) {
       <Descriptions size="small" column={{ xs: 1, md: 3 }} style={{ margin: '12px 0' }}>
         <Descriptions.Item label={t('testing.scope')}>{c.scope.map((s) => s.name).join('、')}</Descriptions.Item>
         <Descriptions.Item label={t('testing.poolSize')}>
-          {t(`testing.pool.${c.poolSize}`)}
+          {t(`testing.poolMode.${c.poolSize}`)}
           {c.poolOverrides.length > 0 && ` (+${c.poolOverrides.length})`}
+          {c.poolOverrides.filter((o) => o.source === 'area').map((o) => (
+            <Tag key={o.path} color={o.level === 'high' ? 'magenta' : 'purple'} style={{ marginInlineStart: 8 }} data-testid="campaign-area-pool">
+              {t('testing.poolFromArea')}：{t(`testing.poolMode.${o.poolSize}`)}
+            </Tag>
+          ))}
         </Descriptions.Item>
         <Descriptions.Item label={t('testing.target')}>{c.status === 'planned' ? '—' : `${formatCount(c.targetTotal, lang)}（${t('testing.exempt')} ${formatCount(c.exemptTotal, lang)}）`}</Descriptions.Item>
         <Descriptions.Item label={t('testing.startsAt')}>{formatTime(c.startsAt, lang)}</Descriptions.Item>

@@ -23,6 +23,8 @@ interface NewCampaign {
   startsAt?: Dayjs | null;
   deadlineAt?: Dayjs | null;
   poolSize: 1 | 5 | 10 | 20;
+  /** In sealed areas: one tube per household (0) or a single tube (1). */
+  sealedPoolMode: 0 | 1;
   exemptStatuses: string[];
   recheckHours?: number | null;
 }
@@ -43,6 +45,7 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
         name: v.name.trim(),
         scopeJurisdictionIds: v.scopeJurisdictionIds,
         poolSize: v.poolSize,
+        sealedPoolMode: v.sealedPoolMode,
         exemptStatuses: v.exemptStatuses as never,
         ...(v.startsAt ? { startsAt: v.startsAt.valueOf() } : {}),
         ...(v.deadlineAt ? { deadlineAt: v.deadlineAt.valueOf() } : {}),
@@ -68,7 +71,7 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
       width={640}
     >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="campaign-error" />}
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ poolSize: 10, exemptStatuses: ['quarantined_central', 'quarantined_home'] }} data-testid="campaign-form">
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ poolSize: 10, sealedPoolMode: 0, exemptStatuses: ['quarantined_central', 'quarantined_home'] }} data-testid="campaign-form">
         <Form.Item name="name" label={t('testing.campaignName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 100 }]}>
           <Input placeholder={t('testing.campaignNamePlaceholder')} />
         </Form.Item>
@@ -85,6 +88,9 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
         </Space>
         <Form.Item name="poolSize" label={t('testing.poolSize')}>
           <Segmented options={POOL_SIZES.map((n) => ({ value: n, label: t(`testing.pool.${n}`) }))} data-testid="campaign-pool" />
+        </Form.Item>
+        <Form.Item name="sealedPoolMode" label={t('testing.sealedPoolMode')} extra={t('testing.sealedPoolModeHint')}>
+          <Segmented options={([0, 1] as const).map((n) => ({ value: n, label: t(`testing.poolMode.${n}`) }))} data-testid="campaign-sealed-pool" />
         </Form.Item>
         <Form.Item name="exemptStatuses" label={t('testing.exemptStatuses')}>
           <Select mode="multiple" options={EXEMPTABLE.map((s) => ({ value: s, label: t(`control.status.${s}`) }))} />
@@ -138,7 +144,7 @@ export function CampaignsPage(_: PageProps) {
           { title: t('testing.campaignName'), dataIndex: 'name', render: (v: string, c) => <Link to={`/testing/campaigns/${c.id}`}>{v}</Link> },
           { title: t('common.status'), dataIndex: 'status', render: (s: CampaignStatus) => <Tag color={CAMPAIGN_STATUS_COLORS[s]}>{t(`testing.status.${s}`)}</Tag> },
           { title: t('testing.scope'), dataIndex: 'scope', render: (sc: Campaign['scope']) => sc.map((j) => j.name).join('、') },
-          { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: Campaign['poolSize']) => t(`testing.pool.${n}`) },
+          { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: Campaign['poolSize']) => t(`testing.poolMode.${n}`) },
           { title: t('testing.target'), dataIndex: 'targetTotal', render: (n: number, c) => (c.status === 'planned' ? '—' : formatCount(n, lang)) },
           {
             title: t('testing.deadlineAt'),

@@ -5,7 +5,7 @@ import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { testingApi, type CapacityRow } from '../api.js';
+import { testingApi, type CapacityRow, type PoolAdvice } from '../api.js';
 import { SuppliesTab } from '../components/campaign-tabs.js';
 
 /** Rounds hours for display (one decimal). */
@@ -88,7 +88,8 @@ function PoolCard() {
   const { t, lang } = useI18n();
   const [prevalence, setPrevalence] = useState(0.001);
   const [population, setPopulation] = useState(1_000_000);
-  const advice = useRemote((signal) => testingApi.poolSize({ prevalence, population }, signal), [prevalence, population]);
+  const [area, setArea] = useState<'none' | 'sealed' | 'controlled' | 'elsewhere'>('none');
+  const advice = useRemote((signal) => testingApi.poolSize({ prevalence, population, ...(area === 'none' ? {} : { area }) }, signal), [prevalence, population, area]);
   const a = advice.data;
   return (
     <Card title={t('planning.pool')} data-testid="pool-advisor" style={{ marginBottom: 16 }}>
@@ -97,11 +98,23 @@ function PoolCard() {
         <InputNumber min={0} max={1} step={0.0005} value={prevalence} onChange={(v) => v !== null && setPrevalence(v)} />
         <span>{t('planning.population')}</span>
         <InputNumber min={0} max={100_000_000} step={10_000} value={population} onChange={(v) => v !== null && setPopulation(v)} style={{ width: 160 }} />
+        <Select
+          value={area}
+          onChange={setArea}
+          style={{ width: 200 }}
+          data-testid="pool-area"
+          options={[
+            { value: 'none', label: t('testing.area.none') },
+            { value: 'sealed', label: t('control.status.sealed') },
+            { value: 'controlled', label: t('control.status.controlled') },
+            { value: 'elsewhere', label: t('testing.area.elsewhere') },
+          ]}
+        />
       </Space>
       <ErrorAlert error={advice.error} onRetry={advice.reload} />
       {a && (
         <>
-          <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('planning.recommended', { pool: t(`testing.pool.${a.recommended as 1 | 5 | 10 | 20}`) })} data-testid="pool-recommended" />
+          <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('planning.recommended', { pool: t(`testing.poolMode.${a.recommended as 0 | 1 | 5 | 10 | 20}`) })} data-testid="pool-recommended" />
           <Table
             size="small"
             rowKey="poolSize"
@@ -110,7 +123,18 @@ function PoolCard() {
             scroll={{ x: 700 }}
             onRow={(r) => (r.poolSize === a.recommended ? { style: { background: '#f6ffed' } } : {})}
             columns={[
-              { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: 1 | 5 | 10 | 20) => t(`testing.pool.${n}`) },
+              { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: 0 | 1 | 5 | 10 | 20) => t(`testing.poolMode.${n}`) },
+              { title: t('testing.rankCombined'), dataIndex: 'rank' },
+              { title: t('testing.heldAtDoor'), dataIndex: 'heldAtDoor', render: (n: number) => formatCount(n, lang) },
+              {
+                title: t('testing.sensitivity'),
+                key: 'se',
+                render: (_: unknown, r: PoolAdvice['options'][number]) => (
+                  <span title={r.sensitivitySource}>
+                    {`${Math.round(r.sensitivity * 100)}%`} {r.sensitivityLocal && <Tag>{t('testing.localParameter')}</Tag>}
+                  </span>
+                ),
+              },
               { title: t('planning.testsPerPerson'), dataIndex: 'testsPerPerson', render: (v: number) => v.toFixed(3) },
               { title: t('planning.expectedTests'), dataIndex: 'expectedTests', render: (n: number) => formatCount(n, lang) },
               { title: t('planning.firstStageTubes'), dataIndex: 'firstStageTubes', render: (n: number) => formatCount(n, lang) },

@@ -261,7 +261,7 @@ export function SamplerPage(_: PageProps) {
             onChange={(v) => chooseSetup({ campaignId: v })}
             loading={campaigns.loading}
             notFoundContent={t('sampler.noActive')}
-            options={(campaigns.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.name}（${t(`testing.pool.${c.poolSize}`)}）` }))}
+            options={(campaigns.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.name}（${t(`testing.poolMode.${c.poolSize}`)}）` }))}
             data-testid="sampler-campaign"
           />
           <Select
