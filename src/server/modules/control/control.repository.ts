@@ -238,3 +238,15 @@ export async function writeSetting(db: DbOrTx, key: string, value: string, now: 
     .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
     .execute();
 }
+
+/** Persons one actor changed by hand (manual mode) since a time: the two-person rule counts them over a window. */
+export async function manualChangesSince(db: DbOrTx, actorId: string, since: number): Promise<number> {
+  const r = await db
+    .selectFrom('control_status_changes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('actor_id', '=', actorId)
+    .where('mode', '=', 'manual')
+    .where('at', '>=', since)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

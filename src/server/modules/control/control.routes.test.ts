@@ -12,6 +12,7 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
   /** Session headers per user. */
   const as: Record<'officer' | 'officer2' | 'worker' | 'sampler' | 'wjgOfficer' | 'commander', Record<string, string>> = {} as never;
 
+  let officer2: Awaited<ReturnType<typeof buildUser>>;
   beforeAll(async () => {
     t = await testApp(dialect);
     acceptAnyBasis(t.deps.services.control);
@@ -24,7 +25,8 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     const now = t.clock.now();
     as.commander = await sessionHeaders(db, await buildUser(db, { unit: hq, roles: ['commander'], username: 'commander' }), now);
     as.officer = await sessionHeaders(db, await buildUser(db, { unit: xl, roles: ['district_officer'], username: 'xiling_officer' }), now);
-    as.officer2 = await sessionHeaders(db, await buildUser(db, { unit: xl, roles: ['district_officer'], username: 'xiling_officer2' }), now);
+    officer2 = await buildUser(db, { unit: xl, roles: ['district_officer'], username: 'xiling_officer2' });
+    as.officer2 = await sessionHeaders(db, officer2, now);
     as.worker = await sessionHeaders(db, await buildUser(db, { unit: xlStreet, roles: ['community_worker'], username: 'worker' }), now);
     as.sampler = await sessionHeaders(db, await buildUser(db, { unit: xlStreet, roles: ['sampler'], username: 'sampler' }), now);
     as.wjgOfficer = await sessionHeaders(db, await buildUser(db, { unit: wjg, roles: ['district_officer'], username: 'wjg_officer' }), now);
@@ -117,6 +119,26 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     for (const p of persons) expect(await statusOf(p)).toBe('none');
     expect((await post(`/api/control/bulk-requests/${id}/approve`, as.commander, {})).statusCode).toBe(409);
     for (const p of persons) expect(await statusOf(p)).toBe('none');
+  });
+
+  it('counts one actor\'s manual changes over a window: a bulk change cut into small requests still needs a second person', async () => {
+    await t.deps.services.control.setBulkThreshold(undefined, systemActor(), 3);
+    const persons = await makePersons(t, city.street, 4);
+    const body = (ids: string[]) => ({ personIds: ids, to: 'quarantined_home', basis: { type: 'contact', id: 'SPLIT' }, reason: '分批居家隔离' });
+    // Two, then one more: three persons in the window, at the threshold — applied at once.
+    expect((await post('/api/control/changes', as.officer2, body(persons.slice(0, 2)))).statusCode).toBe(200);
+    expect((await post('/api/control/changes', as.officer2, body(persons.slice(2, 3)))).statusCode).toBe(200);
+    // The fourth person within 24 h passes the threshold of 3: it waits for a second person.
+    const fourth = await post('/api/control/changes', as.officer2, body(persons.slice(3)));
+    expect(fourth.statusCode).toBe(202);
+    expect(fourth.json().bulkRequest).toMatchObject({ status: 'pending', personCount: 1 });
+    expect(await statusOf(persons[3])).toBe('none');
+    // Past the window (24 h, a local parameter) the actor's count starts again.
+    t.clock.advance(24 * 3_600_000 + 1);
+    as.officer2 = await sessionHeaders(t.deps.db, officer2, t.clock.now());
+    const [later] = await makePersons(t, city.street, 1);
+    expect((await post('/api/control/changes', as.officer2, body([later]))).statusCode).toBe(200);
+    t.clock.set(t.clock.now() - 24 * 3_600_000 - 1); // back, for the other sessions of this suite
   });
 
   it('a 西陵区 user cannot see a 伍家岗区 person\'s status (404)', async () => {

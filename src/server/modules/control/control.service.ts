@@ -21,6 +21,12 @@ const CAP_APPROVE: Capability = 'status.approve-bulk';
 /** Manual changes affecting more persons than this wait for a second approver (settings row overrides). */
 export const DEFAULT_BULK_THRESHOLD = 20;
 export const BULK_THRESHOLD_SETTING = 'control.bulk_threshold';
+/**
+ * The window over which one actor's manual changes add up against the bulk threshold (local
+ * parameter: the texts set none). 20 persons in one request, or 20 in ten requests of 2 within
+ * the window, both need a second person.
+ */
+export const BULK_WINDOW_MS = 24 * 3_600_000;
 
 export const ControlErrors = defineErrors({
   CONTROL_BASIS_REQUIRED: [422, 'A control status change must cite its basis (a positive tube, a case, a contact link, a risk area, a recheck or a manual review)'],
@@ -581,7 +587,10 @@ export function createControlService(deps: Deps) {
         const g = await checkGuard(tx, input, actor);
         const paths = await resolvePersons(tx, g.personIds, actor);
         const endsAt = input.endsAt ?? null;
-        if (g.personIds.length <= (await bulkThreshold(tx))) {
+        // Counted per actor over a window, not per request: a bulk change cut into small requests
+        // still reaches the second person once the actor's recent manual changes pass the threshold.
+        const recent = actor.userId ? await repo.manualChangesSince(tx, actor.userId, deps.clock.now() - BULK_WINDOW_MS) : 0;
+        if (recent + g.personIds.length <= (await bulkThreshold(tx))) {
           const r = await applyChanges(tx, actor, { paths, personIds: g.personIds, to: input.to, basis: g.basis, reason: g.reason, endsAt, presetVersion: null, mode: 'manual', bulkRequestId: null, ifNotAllowed: 'throw' });
           return { kind: 'applied', applied: r.applied, personIds: r.changes.map((c) => c.personId) };
         }
