@@ -211,7 +211,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           exposure_place: input.exposurePlace?.trim() || null, relation: input.relation?.trim() || null,
           before_lookback: input.exposureDate < records.lookbackStart(c, rule.lookbackDays) ? 1 : 0, routing, person_path: personPath,
           handover_task_id: null, assist_request_id: null, control_status: null, quarantined_at: null, status: 'open', preset_id: preset.id, preset_version: preset.label,
-          jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now,
+          jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now, via_contact_id: null,
         };
         await repo.insertContact(tx, row);
         if (personId && sameCity) {
