@@ -127,6 +127,7 @@ export const contactBody = z.strictObject({
 export const contactListQuery = z.object({
   category: z.enum(['close', 'secondary']).optional(),
   caseId: z.string().optional(),
+  personId: z.string().max(64).optional().describe("One person's contact links (the assign-quarantine dialog's bases)"),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -198,6 +199,7 @@ export const arrivalTestBody = z.strictObject({
 });
 export const travellerListQuery = z.object({
   category: travellerCategory.optional(),
+  personId: z.string().max(64).optional().describe("One person's traveller records"),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

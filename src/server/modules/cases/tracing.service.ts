@@ -262,11 +262,11 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     },
 
     /** A scoped page of contacts (by the case's jurisdiction), newest exposure first, keyset cursor. */
-    async listContacts(actor: Actor, f: { category?: string; caseId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+    async listContacts(actor: Actor, f: { category?: string; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
       records.requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
-      const rows = await repo.listContacts(db, { prefix: scopePrefix(actor), category: f.category, caseId: f.caseId, after: after ? { exposureDate: after[0], id: after[1] } : undefined, limit });
+      const rows = await repo.listContacts(db, { prefix: scopePrefix(actor), category: f.category, caseId: f.caseId, personId: f.personId, after: after ? { exposureDate: after[0], id: after[1] } : undefined, limit });
       const last = rows[rows.length - 1];
       return { items: rows.map(contactDto), nextCursor: rows.length === limit && last ? encodeCursor(last.exposure_date, last.id) : null };
     },

@@ -103,12 +103,12 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
       return (await toDtos(db, actor, [await visible(db, actor, id)]))[0]!;
     },
 
-    async list(actor: Actor, q: { category?: TravellerCategory; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: TravellerDto[]; total: number }> {
+    async list(actor: Actor, q: { category?: TravellerCategory; personId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: TravellerDto[]; total: number }> {
       const prefix = scopePrefix(actor) ?? '/';
       const pageSize = q.pageSize ?? 50;
       const [rows, total] = await Promise.all([
-        repo.listTravellers(db, { prefix, category: q.category, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize }),
-        repo.countTravellers(db, { prefix, category: q.category }),
+        repo.listTravellers(db, { prefix, category: q.category, personId: q.personId, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize }),
+        repo.countTravellers(db, { prefix, category: q.category, personId: q.personId }),
       ]);
       return { items: await toDtos(db, actor, rows), total };
     },
