@@ -133,7 +133,20 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     const sys = systemActor('e2e');
     const tz = deps.config.tz;
     const today = calendarDay(deps.clock.now(), tz);
-    const people = await deps.db.selectFrom('persons').select(['id', 'name']).where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id').offset(40).limit(2).execute();
+    // Two residents of the district nobody has handled yet (no case, contact link or stay).
+    const people = await deps.db
+      .selectFrom('persons')
+      .select(['id', 'name'])
+      .where('jurisdiction_path', 'like', `${district.path}%`)
+      .where('merged_into', 'is', null)
+      .where('id', 'not in', (eb) => eb.selectFrom('quarantine_stays').select('person_id'))
+      .where('id', 'not in', (eb) => eb.selectFrom('cases').select('person_id'))
+      .where('id', 'not in', (eb) => eb.selectFrom('control_statuses').select('person_id').where('status', '!=', 'none'))
+      .where('id', 'not in', (eb) => eb.selectFrom('case_contacts').select('person_id').where('person_id', 'is not', null).$castTo<{ person_id: string }>())
+      .orderBy('id')
+      .limit(2)
+      .execute();
+    expect(people).toHaveLength(2);
     const c = await deps.services.cases.cases.create(undefined, sys, { personId: people[0]!.id, kind: 'confirmed', reason: 'E2E 确诊' });
     // Found late: the last exposure was three days ago, so today is day 3 (9th edition: exposure day is day 0).
     const exposure = addDays(today, -3);
