@@ -122,6 +122,8 @@ export interface ContactDto {
   status: 'open' | 'closed';
   presetVersion: string;
   identifiedAt: number;
+  /** Secondary contacts (9th edition): the close contact they were exposed through. */
+  viaContactId: string | null;
 }
 
 export interface ContactListDto {

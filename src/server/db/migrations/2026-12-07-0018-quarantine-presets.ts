@@ -14,6 +14,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('quarantine_stays').addColumn('transfer_task_id', 'text').execute();
   await db.schema.alterTable('quarantine_stays').addColumn('result_task_id', 'text').execute();
   await db.schema.alterTable('case_contacts').addColumn('via_contact_id', 'text').execute();
+  await db.schema.createIndex('case_contacts_via_idx').on('case_contacts').column('via_contact_id').execute();
+  await db.schema.createIndex('quarantine_stays_basis_idx').on('quarantine_stays').columns(['basis_type', 'basis_id']).execute();
 
   await db.schema
     .createTable('travellers')

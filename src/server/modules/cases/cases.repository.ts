@@ -94,6 +94,9 @@ export async function contactsForZoning(db: DbOrTx, f: { ids?: readonly string[]
 export const insertContact = (db: DbOrTx, r: ContactRow) => db.insertInto('case_contacts').values(r).execute();
 export const findContact = (db: DbOrTx, id: string) => db.selectFrom('case_contacts').selectAll().where('id', '=', id).executeTakeFirst();
 export const updateContact = (db: DbOrTx, id: string, set: Partial<ContactRow>) => db.updateTable('case_contacts').set(set).where('id', '=', id).execute();
+/** Secondary contacts linked to a close contact (9th edition: upgraded when it turns positive). */
+export const secondariesVia = (db: DbOrTx, closeContactId: string) =>
+  db.selectFrom('case_contacts').selectAll().where('via_contact_id', '=', closeContactId).where('category', '=', 'secondary').execute();
 export const contactsOfCase = (db: DbOrTx, caseId: string) => db.selectFrom('case_contacts').selectAll().where('case_id', '=', caseId).orderBy('identified_at').execute();
 export const contactsOfCluster = (db: DbOrTx, clusterId: string) => db.selectFrom('case_contacts').selectAll().where('cluster_id', '=', clusterId).orderBy('identified_at').execute();
 export const contactOfPerson = (db: DbOrTx, caseId: string, personId: string) =>

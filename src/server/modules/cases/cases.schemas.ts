@@ -104,10 +104,12 @@ export const contact = z.object({
   routing: z.enum(['local', 'handover', 'assist']).describe('local · handed to another district · outgoing 协查'),
   handoverTaskId: z.string().nullable(), assistRequestId: z.string().nullable(), controlStatus: z.string().nullable(), quarantinedAt: ms.nullable(),
   status: z.enum(['open', 'closed']), presetVersion: z.string(), identifiedAt: ms,
+  viaContactId: z.string().nullable().describe('Secondary contacts: the close contact they were exposed through (linked release, upgrade)'),
 });
 export const contactBody = z.strictObject({
   category: z.enum(['close', 'secondary']),
   exposureDate: day,
+  viaContactId: z.string().min(1).max(64).nullable().optional().describe('Secondary contacts: THEIR close contact (a close contact of the same case)'),
   exposurePlace: z.string().trim().max(500).nullable().optional(),
   relation: z.string().trim().max(100).nullable().optional(),
   personId: z.string().min(1).nullable().optional().describe('an existing person'),

@@ -7,7 +7,7 @@ import { CLUSTER_EVALUATE_JOB, createClusters } from './clusters.service.js';
 import { createTracing } from './tracing.service.js';
 import { createTravellers } from './travellers.service.js';
 import { inScope, type Actor } from '../../platform/actor.js';
-import type { DbOrTx } from '../../db/dialect.js';
+import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { BasisType } from '../control/control.rules.js';
 import * as repo from './cases.repository.js';
 import { CasesErrors } from './cases.errors.js';
@@ -67,6 +67,27 @@ export function createCasesService(deps: Deps) {
       const c = await repo.findContact(db, basis.id);
       if (!c || !(inScope(actor, c.jurisdiction_path) || (c.person_path !== null && inScope(actor, c.person_path)))) throw CasesErrors.CONTACT_NOT_FOUND({ id: basis.id });
       return { personId: c.person_id, exposureDay: c.exposure_date, category: c.category as 'close' | 'secondary' };
+    },
+    /** For quarantine: a secondary contact's link to THEIR close contact (9th edition linked release), or null. */
+    async linkOf(db: DbOrTx, contactId: string): Promise<{ viaContactId: string } | null> {
+      const c = await repo.findContact(db, contactId);
+      return c?.category === 'secondary' && c.via_contact_id ? { viaContactId: c.via_contact_id } : null;
+    },
+    /**
+     * For quarantine: the close contact turned positive, so the secondary contacts linked to it become
+     * close contacts (9th edition). Journaled per contact; returns the upgraded ones.
+     */
+    async upgradeLinkedSecondaries(trx: Tx, actor: Actor, closeContactId: string): Promise<{ id: string; personId: string | null }[]> {
+      const rows = await repo.secondariesVia(trx, closeContactId);
+      const now = deps.clock.now();
+      for (const r of rows) {
+        await repo.updateContact(trx, r.id, { category: 'close', updated_at: now });
+        await deps.services.journal.append(trx, actor, {
+          action: 'cases.contact.upgrade', entityType: 'case_contact', entityId: r.id, jurisdictionPath: r.jurisdiction_path,
+          payload: { from: 'secondary', to: 'close', viaContactId: closeContactId, personId: r.person_id },
+        });
+      }
+      return rows.map((r) => ({ id: r.id, personId: r.person_id }));
     },
     /** For zoning: places of cases (with a building/compound) and their windows; `activeOnly`: clusters not extinguished. */
     placesForProposals: tracing.placesForProposals,

@@ -171,6 +171,16 @@ export function findOverdueToCheck(db: DbOrTx, now: number, limit: number): Prom
     .execute();
 }
 
+/** The newest stay resting on a basis record (a close contact's stay, for linked release). */
+export function findStayByBasis(db: DbOrTx, type: string, id: string): Promise<QuarantineStaysTable | undefined> {
+  return db.selectFrom('quarantine_stays').selectAll().where('basis_type', '=', type).where('basis_id', '=', id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Records a category change (a secondary contact upgraded to close). */
+export async function setStayCategory(db: DbOrTx, id: string, category: string, now: number): Promise<void> {
+  await db.updateTable('quarantine_stays').set({ category, updated_at: now }).where('id', '=', id).execute();
+}
+
 /** Sets a stay's task links (transfer, pending result) while it is active. */
 export async function setStayLinks(db: DbOrTx, id: string, set: Partial<Pick<QuarantineStaysTable, 'transfer_task_id' | 'result_task_id' | 'updated_at'>>): Promise<boolean> {
   const r = await db.updateTable('quarantine_stays').set(set).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();

@@ -301,12 +301,32 @@ export function createQuarantineService(deps: Deps) {
     return JSON.parse(s.phases) as PlannedPhase[];
   }
 
-  async function criteriaProblems(trx: DbOrTx, s: QuarantineStaysTable, now: number): Promise<{ endReached: boolean; pendingDays: number[]; positiveDays: number[] }> {
+  /**
+   * 9th edition: a secondary contact linked to THEIR close contact is released only when that close
+   * contact's first N tests (the preset's linkedRelease) are negative too. `pending` until they are.
+   */
+  async function linkedProblem(trx: DbOrTx, s: QuarantineStaysTable): Promise<'pending' | 'positive' | null> {
+    if (s.basis_type !== 'contact' || s.category !== 'secondary') return null;
+    const link = await deps.services.cases.linkOf(trx, s.basis_id);
+    if (!link) return null;
+    const n = (await deps.services.cases.presets.getVersion(s.preset_id, trx)).params.contacts.secondary.linkedRelease?.closeContactNegativeTests;
+    if (!n) return null;
+    const closeStay = await repo.findStayByBasis(trx, 'contact', link.viaContactId);
+    const first = closeStay ? (await repo.listTests(trx, closeStay.id)).filter((t) => Number(t.not_applicable) !== 1).slice(0, n) : [];
+    if (first.some((t) => t.result === 'positive')) return 'positive';
+    return first.length === n && first.every((t) => t.result === 'negative') ? null : 'pending';
+  }
+
+  async function criteriaProblems(trx: DbOrTx, s: QuarantineStaysTable, now: number): Promise<{ endReached: boolean; pendingDays: number[]; positiveDays: number[]; linked: 'pending' | 'positive' | null }> {
     const tests = await repo.listTests(trx, s.id);
+    const pendingDays = tests.filter((t) => t.result === null && Number(t.not_applicable) !== 1).map((t) => Number(t.day));
+    const linked = await linkedProblem(trx, s);
     return {
       endReached: now >= Number(s.ends_at),
-      pendingDays: tests.filter((t) => t.result === null && Number(t.not_applicable) !== 1).map((t) => Number(t.day)),
-      positiveDays: tests.filter((t) => t.result === 'positive').map((t) => Number(t.day)),
+      // The close contact's results count as pending results of this stay (one result task, no alert flood).
+      pendingDays: linked === 'pending' ? [...pendingDays, 0] : pendingDays,
+      positiveDays: [...tests.filter((t) => t.result === 'positive').map((t) => Number(t.day)), ...(linked === 'positive' ? [0] : [])],
+      linked,
     };
   }
 
@@ -410,6 +430,27 @@ export function createQuarantineService(deps: Deps) {
     });
   }
 
+  /** The secondary contacts linked to a positive close contact become close contacts; each active stay's unit gets a task to re-place them as close contacts. */
+  async function upgradeSecondaries(trx: Tx, actor: Actor, closeContactId: string): Promise<void> {
+    for (const c of await deps.services.cases.upgradeLinkedSecondaries(trx, actor, closeContactId)) {
+      const st = await repo.findStayByBasis(trx, 'contact', c.id);
+      if (!st || st.status !== 'active') continue;
+      await repo.setStayCategory(trx, st.id, 'close', deps.clock.now());
+      const title = '次密接升级为密接：其密接核酸阳性 · Secondary contact upgraded to close contact (their close contact tested positive)';
+      const description = '请按密切接触者管理（集中隔离）重新安排此人，并在隔离记录中办理。 · Re-place the person as a close contact (central quarantine).';
+      if (st.owner_unit_id) {
+        await deps.services.tasks.create(trx, actor, {
+          title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: st.id,
+          assigneeUnitId: st.owner_unit_id, jurisdictionPath: st.person_path, priority: 'urgent', dueAt: deps.clock.now() + 2 * HOUR,
+        });
+      }
+      await deps.services.journal.append(trx, actor, {
+        action: 'quarantine.stay.upgrade', entityType: 'quarantine_stay', entityId: st.id, jurisdictionPath: st.person_path,
+        payload: { personId: st.person_id, from: 'secondary', to: 'close', viaContactId: closeContactId },
+      });
+    }
+  }
+
   function schedulePhaseEnd(trx: Tx, stayId: string, p: PlannedPhase) {
     return deps.services.jobs.schedule(trx, { kind: 'quarantine.phase-end', payload: { stayId, phase: p.phase }, runAt: p.endsAt, uniqueKey: `quarantine.phase-end:${stayId}:${p.phase}` });
   }
@@ -434,8 +475,11 @@ export function createQuarantineService(deps: Deps) {
       }
       if (c.pendingDays.length) {
         if (s.result_task_id) continue;
-        const title = `隔离期满待检测结果（第 ${c.pendingDays.join('、')} 天） · Stay ended, test result pending (day ${c.pendingDays.join(', ')})`;
-        const description = `隔离已于 ${s.end_day} 期满，尚缺第 ${c.pendingDays.join('、')} 天的核酸结果。请尽快登记结果，阴性即自动解除。 · The stay ended on ${s.end_day}; record the pending result (a negative one releases the person at once).`;
+        const own = c.pendingDays.filter((d) => d > 0);
+        const what = [own.length ? `第 ${own.join('、')} 天` : '', c.linked === 'pending' ? '其密接的前两次核酸' : ''].filter(Boolean).join('、');
+        const whatEn = [own.length ? `day ${own.join(', ')}` : '', c.linked === 'pending' ? "their close contact's first tests" : ''].filter(Boolean).join(', ');
+        const title = `隔离期满待检测结果（${what}） · Stay ended, test result pending (${whatEn})`;
+        const description = `隔离已于 ${s.end_day} 期满，尚缺${what}的核酸结果。请尽快登记结果，阴性即解除。 · The stay ended on ${s.end_day}; record the pending result (${whatEn}); negative results release the person.`;
         let taskId: string | null = null;
         if (s.owner_unit_id) {
           taskId = (await deps.services.tasks.create(trx, actor, {
@@ -790,6 +834,8 @@ export function createQuarantineService(deps: Deps) {
           throw QuarantineErrors.QUARANTINE_TEST_DAY_UNKNOWN({ day: input.day, testDays: tests.filter((x) => Number(x.not_applicable) !== 1).map((x) => Number(x.day)) });
         }
         await deps.services.journal.append(t, actor, { action: 'quarantine.stay.test', entityType: 'quarantine_stay', entityId: stayId, jurisdictionPath: s.person_path, payload: { day: input.day, result: input.result } });
+        // 9th edition: a close contact turning positive makes THEIR secondary contacts close contacts.
+        if (input.result === 'positive' && s.basis_type === 'contact') await upgradeSecondaries(t, actor, s.basis_id);
         // The last result of a stay already past its end: release at once when everything is negative.
         const now = deps.clock.now();
         if (now >= Number(s.ends_at) && s.phase !== 'central') {

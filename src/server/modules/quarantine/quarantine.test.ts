@@ -284,6 +284,53 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(s.tests.some((x) => x.kind === 'admission')).toBe(false);
   });
 
+  it('9th edition: releases a secondary contact on day 7 only when their own tests and THEIR close contact\'s first two are negative, and upgrades them when that close contact turns positive', async () => {
+    q().setPresetSource(null);
+    const [casePerson, a, b, a2, c2] = await makePersons(t, city.street, 5);
+    const kase = await t.deps.services.cases.cases.create(undefined, actor, { personId: casePerson!, kind: 'confirmed', reason: '确诊' });
+    const addContact = (personId: string, category: 'close' | 'secondary', viaContactId?: string) =>
+      t.deps.services.cases.tracing.addContact(undefined, actor, kase.id, { category, exposureDate: '2026-11-28', personId, viaContactId });
+    const closeA = await addContact(a!, 'close');
+    const secB = await addContact(b!, 'secondary', closeA.id);
+    expect(secB.viaContactId).toBe(closeA.id);
+    await expect(addContact(c2!, 'secondary', secB.id)).rejects.toMatchObject({ code: 'CONTACT_VIA_INVALID', details: { field: 'viaContactId' } });
+
+    const stayA = await q().assign(undefined, actor, { personId: a!, mode: 'central', facilityId, basis: { type: 'contact', id: closeA.id }, reason: '密接' });
+    const stayB = await q().assign(undefined, actor, { personId: b!, mode: 'home', basis: { type: 'contact', id: secB.id }, reason: '次密接' });
+    // Secondary contacts: 7 days home quarantine, tests days 1, 4, 7.
+    expect(stayB).toMatchObject({ category: 'secondary', endDay: '2026-12-05' });
+    expect(stayB.tests.map((x) => x.day)).toEqual([1, 4, 7]);
+    for (const x of stayB.tests) await q().recordTest(undefined, actor, stayB.id, { day: x.day, result: 'negative' });
+    await q().recordTest(undefined, actor, stayA.id, { day: 1, result: 'negative' });
+
+    // Day 7 is over, own tests negative, but the close contact has only one negative result: not released.
+    t.clock.set(stayB.endsAt + MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    expect((await q().getStay(actor, stayB.id)).status).toBe('active');
+    await expect(q().release(undefined, actor, stayB.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    const pendingTask = (await tasksOf(stayB.id)).find((x) => x.title.startsWith('隔离期满待检测结果'));
+    expect(pendingTask?.title).toContain('其密接的前两次核酸');
+    // The close contact's second test negative: released by the next check, without an override.
+    await q().recordTest(undefined, actor, stayA.id, { day: 2, result: 'negative' });
+    t.clock.advance(MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    expect(await q().getStay(actor, stayB.id)).toMatchObject({ status: 'released', releaseOverride: false });
+
+    // Another close contact turns positive: the secondary contact linked to them becomes a close contact.
+    t.clock.set(stayA.createdAt);
+    const closeA2 = await addContact(a2!, 'close');
+    const secC = await addContact(c2!, 'secondary', closeA2.id);
+    const stayA2 = await q().assign(undefined, actor, { personId: a2!, mode: 'central', facilityId, basis: { type: 'contact', id: closeA2.id }, reason: '密接' });
+    const stayC = await q().assign(undefined, actor, { personId: c2!, mode: 'home', basis: { type: 'contact', id: secC.id }, reason: '次密接' });
+    await q().recordTest(undefined, actor, stayA2.id, { day: 1, result: 'positive' });
+    const contacts = await t.deps.services.cases.tracing.listContacts(actor, { caseId: kase.id, limit: 50 });
+    expect(contacts.items.find((x) => x.id === secC.id)?.category).toBe('close');
+    expect((await q().getStay(actor, stayC.id)).category).toBe('close');
+    expect((await tasksOf(stayC.id)).some((x) => x.title.startsWith('次密接升级为密接'))).toBe(true);
+    const j = await t.deps.db.selectFrom('journal').select('action').where('entity_id', 'in', [secC.id, stayC.id]).execute();
+    expect(j.map((x) => x.action)).toEqual(expect.arrayContaining(['cases.contact.upgrade', 'quarantine.stay.upgrade']));
+  });
+
   it('keeps occupancy counters equal to a recount through assignments, capacity, cleaning and release; a full facility is a 409', async () => {
     await q().createRooms(undefined, actor, facilityId, [{ number: '201', floor: 2, capacity: 2 }]);
     await expect(q().createRooms(undefined, actor, facilityId, [{ number: '201', floor: 2 }])).rejects.toMatchObject({ code: 'QUARANTINE_ROOM_NUMBER_TAKEN' });
