@@ -122,6 +122,8 @@ export interface ContactDto {
   status: 'open' | 'closed';
   presetVersion: string;
   identifiedAt: number;
+  /** Secondary contacts (9th edition): the close contact they were exposed through. */
+  viaContactId: string | null;
 }
 
 export interface ContactListDto {
@@ -268,4 +270,29 @@ export interface CompanionBatchDto {
   pendingCount: number;
   createdAt: number;
   candidates?: CompanionCandidateDto[];
+}
+
+/** A traveller (来返、入境、高风险岗位人员) with the active preset's schedule for the category. */
+export interface TravellerDto {
+  id: string;
+  personId: string;
+  personNameMasked: string | null;
+  jurisdictionPath: string;
+  category: import('./quarantine.js').TravellerCategory;
+  origin: string;
+  /** Arrival (or end of closed-loop work), day 0 of the schedule. */
+  arrivalDay: string;
+  entryPoint: string | null;
+  preset: { id: string; version: string };
+  /** The schedule under the preset the traveller was registered under. */
+  schedule: {
+    /** The text and clause this category's numbers come from. */
+    source: string;
+    /** The stay (phases, test days) when the category has one; place the person with basis `traveller`. */
+    stay: import('./quarantine.js').StayPlanDto | null;
+    /** Tests without a stay (3天2检): `tests` tests by `byDay`. */
+    testWindow: { tests: number; withinDays: number; byDay: string } | null;
+  };
+  arrivalTests: { id: string; entryPoint: string; testedAt: number; result: 'negative' | 'positive' | null; resultRef: string | null }[];
+  createdAt: number;
 }

@@ -34,12 +34,12 @@ export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: stri
 };
 
 /** The epidemiological record a change rests on (依据). */
-export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review'] as const;
+export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review', 'traveller'] as const;
 export type BasisType = (typeof BASIS_TYPES)[number];
 
 export interface Basis {
   type: BasisType;
-  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review. */
+  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review, a traveller record. */
   id: string;
 }
 

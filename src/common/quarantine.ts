@@ -14,6 +14,12 @@ export type RoomStatus = (typeof ROOM_STATUS_LIST)[number];
 
 export type QuarantineMode = 'central' | 'home';
 export type ContactCategory = 'close' | 'secondary';
+/** Traveller categories (来返、入境、高风险岗位人员) with a preset schedule. */
+export const TRAVELLER_CATEGORY_LIST = ['high_risk_area', 'medium_risk_area', 'low_risk_area', 'inbound_international', 'high_risk_occupation'] as const;
+export type TravellerCategory = (typeof TRAVELLER_CATEGORY_LIST)[number];
+/** Whose preset rule a stay follows: a contact category or a traveller category. */
+export const STAY_CATEGORY_LIST = ['close', 'secondary', ...TRAVELLER_CATEGORY_LIST] as const;
+export type StayCategory = (typeof STAY_CATEGORY_LIST)[number];
 
 export interface PlannedPhase {
   phase: StayPhase;
@@ -70,6 +76,10 @@ export interface StayTestDto {
   taskId: string | null;
   result: 'negative' | 'positive' | null;
   recordedAt: number | null;
+  /** scheduled: a preset test day; admission: 入住检测 for a person placed after a test day. */
+  kind: 'scheduled' | 'admission';
+  /** The person was placed after this day: 不适用（入住晚于该日）. Never blocks release. */
+  notApplicable: boolean;
 }
 
 export interface StayDto {
@@ -77,7 +87,7 @@ export interface StayDto {
   personId: string;
   jurisdictionPath: string;
   mode: QuarantineMode;
-  category: ContactCategory;
+  category: StayCategory;
   facilityId: string | null;
   roomId: string | null;
   status: 'active' | 'released';
@@ -90,8 +100,14 @@ export interface StayDto {
   exposureDay: string;
   endDay: string;
   endsAt: number;
-  /** Today's day number and the total ("第 3 天 / 共 10 天"). */
-  dayCounter: { day: number; total: number; label: string };
+  /** Today's day number and the total ("第 3 天 / 共 10 天"), clamped to the stay: never "day 13 of 10". */
+  dayCounter: { day: number; total: number; ended: boolean; label: string };
+  /** The day the person was placed (test days before it are not applicable). */
+  placedDay: string | null;
+  /** Point-to-point transfer (点对点转运) from central to home: due once the central phase ended; its task. */
+  transfer: { due: boolean; taskId: string | null };
+  /** The one task asking for a result still pending after the end. */
+  resultTaskId: string | null;
   overdue: boolean;
   overdueAlertedAt: number | null;
   ownerUnitId: string | null;
@@ -110,12 +126,16 @@ export interface StayDto {
 export interface StayPlanDto {
   preset: { id: string; key: string; version: string; name: string };
   mode: QuarantineMode;
-  category: ContactCategory;
+  category: StayCategory;
   firstDay: 0 | 1;
   exposureDay: string;
   phases: PlannedPhase[];
   totalDays: number;
   endDay: string;
   endsAt: number;
-  tests: { day: number; date: string; dueAt: number }[];
+  tests: { day: number; date: string; dueAt: number; notApplicable: boolean }[];
+  /** Placement day if assigned now. */
+  placedDay: string;
+  /** Whether an admission test (入住检测) would be scheduled at once (placed after a test day). */
+  admissionTest: boolean;
 }

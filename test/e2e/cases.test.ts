@@ -163,7 +163,7 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await expect.poll(() => graph.getAttribute('data-node-count')).toBe('1');
   }, 90_000);
 
-  it('puts a close contact in a central facility: the test days become tasks; past the end date the overdue-release alert goes out', async () => {
+  it('puts a close contact in a central facility: the test days become tasks; the transfer home is a task; past the end one task asks for the pending results', async () => {
     const admin = await staff();
     const hqUnit = await demo.server.deps.db.selectFrom('units').select('id').where('kind', '=', 'hq').executeTakeFirstOrThrow();
     const street = await demo.server.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'street').where('path', 'like', '/420500/420502/%').orderBy('code').executeTakeFirstOrThrow();
@@ -189,21 +189,26 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await hq.getByText(/隔离第 1 天核酸检测/).first().waitFor({ timeout: 20_000 });
     await hq.screenshot({ path: screenshotPath('cases-quarantine-tasks.png'), fullPage: true });
 
-    // 7 days central + 3 days home monitoring; no test results recorded: past the end, nobody is released silently.
+    // 7 days central + 3 days home monitoring; no test results recorded: past the end, nobody is released
+    // silently. The owner unit gets the point-to-point transfer task when the central phase ends, and ONE
+    // task asking for the pending results once the end has passed (no alert flood while results are due).
     await admin('/api/system/clock', { advanceMs: 11 * DAY, reason: '演示：推进到隔离期满之后' });
-    await hq.goto(`${demo.url}/notifications`);
-    const alert = hq.getByTestId('notification-item').filter({ hasText: '隔离逾期未解除' });
+    await hq.goto(`${demo.url}/tasks`);
+    const pending = hq.getByText(/隔离期满待检测结果/);
     await expect
       .poll(
         async () => {
-          if (await alert.count()) return true;
+          if (await pending.count()) return true;
           await hq.reload();
-          await hq.getByTestId('notifications').waitFor();
-          return (await alert.count()) > 0;
+          return (await pending.count()) > 0;
         },
         { timeout: 90_000, interval: 2000 },
       )
       .toBe(true);
+    await hq.getByText(/点对点转运/).first().waitFor({ timeout: 20_000 });
+    const still = await demo.server.deps.db.selectFrom('quarantine_stays').select(['status', 'result_task_id']).where('person_id', '=', resident.id).executeTakeFirstOrThrow();
+    expect(still.status).toBe('active');
+    expect(still.result_task_id).not.toBeNull();
     await hq.screenshot({ path: screenshotPath('cases-overdue-alert.png'), fullPage: true });
   }, 180_000);
 

@@ -21,6 +21,7 @@ import * as m0017geo from './migrations/2026-12-07-0017-geo-demo.js';
 import * as m0019zoning from './migrations/2026-12-07-0019-zoning-lifting.js';
 import * as m0020tr from './migrations/2026-12-07-0020-testing-review.js';
 import * as m0025window from './migrations/2026-12-07-0025-control-actor-window.js';
+import * as m0018qp from './migrations/2026-12-07-0018-quarantine-presets.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0019-zoning-lifting': m0019zoning,
   '2026-12-07-0020-testing-review': m0020tr,
   '2026-12-07-0025-control-actor-window': m0025window,
+  '2026-12-07-0018-quarantine-presets': m0018qp,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

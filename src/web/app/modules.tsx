@@ -94,6 +94,7 @@ export const NAV: NavItem[] = [
     children: [
       { key: 'quarantineFacilities', label: 'nav.quarantineFacilities', icon: <ApartmentOutlined />, path: '/quarantine/facilities', capabilities: ['quarantine.read'] },
       { key: 'quarantineStays', label: 'nav.quarantineStays', icon: <TeamOutlined />, path: '/quarantine/stays', capabilities: ['quarantine.read'] },
+      { key: 'quarantineTravellers', label: 'nav.quarantineTravellers', icon: <TeamOutlined />, path: '/quarantine/travellers', capabilities: ['case.read'] },
     ],
   },
   {
@@ -146,6 +147,7 @@ export const PAGES: PageRoute[] = [
   { path: '/quarantine/facilities', page: page(() => import('../modules/quarantine/pages/facilities-page.js'), 'FacilitiesPage'), capabilities: ['quarantine.read'] },
   { path: '/quarantine/stays', page: page(() => import('../modules/quarantine/pages/stays-page.js'), 'StaysPage'), capabilities: ['quarantine.read'] },
   { path: '/quarantine/stays/:id', page: page(() => import('../modules/quarantine/pages/stay-detail-page.js'), 'StayDetailPage'), capabilities: ['quarantine.read'] },
+  { path: '/quarantine/travellers', page: page(() => import('../modules/quarantine/pages/travellers-page.js'), 'TravellersPage'), capabilities: ['case.read'] },
   { path: '/zoning/areas', page: page(() => import('../modules/zoning/pages/areas-page.js'), 'AreasPage'), capabilities: ['area.read'] },
   { path: '/zoning/areas/:id', page: page(() => import('../modules/zoning/pages/area-detail-page.js'), 'AreaDetailPage'), capabilities: ['area.read'] },
   { path: '/zoning/map', page: page(() => import('../modules/zoning/pages/map-page.js'), 'ZoningMapPage'), capabilities: ['area.read'] },

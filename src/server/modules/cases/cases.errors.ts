@@ -23,4 +23,8 @@ export const CasesErrors = defineErrors({
   PLACE_INVALID: [422, 'A place needs a building or compound, or coordinates near one, and a time window'],
   ASSIST_NOT_FOUND: [404, 'Cross-region request not found'],
   ASSIST_TRANSITION_INVALID: [409, 'This cross-region request cannot move to that status'],
+  CONTACT_VIA_INVALID: [422, 'viaContactId must name a close contact of the same case, and only for a secondary contact'],
+  TRAVELLER_NOT_FOUND: [404, 'Traveller not found'],
+  TRAVELLER_ARRIVAL_INVALID: [422, 'The arrival day or test time lies in the future'],
+  TRAVELLER_CATEGORY_NOT_APPLICABLE: [422, 'The active preset has no measure for this traveller category'],
 });

@@ -94,17 +94,21 @@ export async function contactsForZoning(db: DbOrTx, f: { ids?: readonly string[]
 export const insertContact = (db: DbOrTx, r: ContactRow) => db.insertInto('case_contacts').values(r).execute();
 export const findContact = (db: DbOrTx, id: string) => db.selectFrom('case_contacts').selectAll().where('id', '=', id).executeTakeFirst();
 export const updateContact = (db: DbOrTx, id: string, set: Partial<ContactRow>) => db.updateTable('case_contacts').set(set).where('id', '=', id).execute();
+/** Secondary contacts linked to a close contact (9th edition: upgraded when it turns positive). */
+export const secondariesVia = (db: DbOrTx, closeContactId: string) =>
+  db.selectFrom('case_contacts').selectAll().where('via_contact_id', '=', closeContactId).where('category', '=', 'secondary').execute();
 export const contactsOfCase = (db: DbOrTx, caseId: string) => db.selectFrom('case_contacts').selectAll().where('case_id', '=', caseId).orderBy('identified_at').execute();
 export const contactsOfCluster = (db: DbOrTx, clusterId: string) => db.selectFrom('case_contacts').selectAll().where('cluster_id', '=', clusterId).orderBy('identified_at').execute();
 export const contactOfPerson = (db: DbOrTx, caseId: string, personId: string) =>
   db.selectFrom('case_contacts').select('id').where('case_id', '=', caseId).where('person_id', '=', personId).executeTakeFirst();
 export const contactPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_contacts').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
-export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: string; caseId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
+export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: string; caseId?: string; personId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
   let q = db.selectFrom('case_contacts').selectAll();
   if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.category) q = q.where('category', '=', f.category);
   if (f.caseId) q = q.where('case_id', '=', f.caseId);
+  if (f.personId) q = q.where('person_id', '=', f.personId);
   if (f.after) {
     const a = f.after;
     q = q.where((eb) => eb.or([eb('exposure_date', '<', a.exposureDate), eb.and([eb('exposure_date', '=', a.exposureDate), eb('id', '<', a.id)])]));

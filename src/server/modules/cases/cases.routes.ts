@@ -129,6 +129,31 @@ const casesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =
     config: { policy: { capability: 'case.read', scope: { entity: 'case_cluster', from: 'params', key: 'id' } } },
     schema: { tags, description: 'The chain of transmission: cases and contacts (masked) with edges; filters by contact category and case kind.', params: s.idParams, querystring: s.graphQuery, response: { 200: s.graph } },
   }, async (req) => cases.clusters.graph(req.actor, req.params.id, req.query));
+
+  // ---- travellers
+  const travellerScope = { entity: 'traveller', from: 'params', key: 'id' } as const;
+  app.post('/api/travellers', {
+    config: { policy: { capability: 'case.manage', scope: { entity: 'person', from: 'body', key: 'personId' } } },
+    schema: { tags, description: "Registers a traveller (来返、入境、高风险岗位人员) with the active preset's schedule; a real basis (traveller) for their measure.", body: s.travellerBody, response: { 201: s.traveller } },
+  }, async (req, reply) => {
+    reply.code(201);
+    return req.tx((trx) => cases.travellers.register(trx, req.actor, req.body), 201);
+  });
+
+  app.get('/api/travellers', {
+    config: { policy: { capability: 'case.read', scope: 'filtered' } },
+    schema: { tags, description: 'Travellers in your scope, newest first, with their schedules.', querystring: s.travellerListQuery, response: { 200: z.object({ items: z.array(s.traveller), total: z.number().int() }) } },
+  }, async (req) => cases.travellers.list(req.actor, req.query));
+
+  app.get('/api/travellers/:id', {
+    config: { policy: { capability: 'case.read', scope: travellerScope } },
+    schema: { tags, description: 'One traveller: schedule (with its source text) and arrival tests.', params: s.idParams, response: { 200: s.traveller } },
+  }, async (req) => cases.travellers.get(req.actor, req.params.id));
+
+  app.post('/api/travellers/:id/arrival-tests', {
+    config: { policy: { capability: 'case.manage', scope: travellerScope } },
+    schema: { tags, description: "Records an arrival test (落地检) at one of the city's entry points.", params: s.idParams, body: s.arrivalTestBody, response: { 200: s.traveller } },
+  }, async (req) => req.tx((trx) => cases.travellers.recordArrivalTest(trx, req.actor, req.params.id, req.body)));
 };
 
 export default casesRoutes;

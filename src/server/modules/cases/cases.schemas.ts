@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TRAVELLER_CATEGORY_LIST } from '../../../common/quarantine.js';
 
 const ms = z.number().int().describe('epoch ms');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD (calendar day in the configured zone)');
@@ -103,10 +104,12 @@ export const contact = z.object({
   routing: z.enum(['local', 'handover', 'assist']).describe('local · handed to another district · outgoing 协查'),
   handoverTaskId: z.string().nullable(), assistRequestId: z.string().nullable(), controlStatus: z.string().nullable(), quarantinedAt: ms.nullable(),
   status: z.enum(['open', 'closed']), presetVersion: z.string(), identifiedAt: ms,
+  viaContactId: z.string().nullable().describe('Secondary contacts: the close contact they were exposed through (linked release, upgrade)'),
 });
 export const contactBody = z.strictObject({
   category: z.enum(['close', 'secondary']),
   exposureDate: day,
+  viaContactId: z.string().min(1).max(64).nullable().optional().describe('Secondary contacts: THEIR close contact (a close contact of the same case)'),
   exposurePlace: z.string().trim().max(500).nullable().optional(),
   relation: z.string().trim().max(100).nullable().optional(),
   personId: z.string().min(1).nullable().optional().describe('an existing person'),
@@ -126,6 +129,7 @@ export const contactBody = z.strictObject({
 export const contactListQuery = z.object({
   category: z.enum(['close', 'secondary']).optional(),
   caseId: z.string().optional(),
+  personId: z.string().max(64).optional().describe("One person's contact links (the assign-quarantine dialog's bases)"),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
@@ -178,4 +182,49 @@ export const graph = z.object({
   clusterId: z.string(),
   nodes: z.array(z.object({ id: z.string(), type: z.enum(['case', 'contact']), label: z.string().describe('masked name'), category: z.string(), status: z.string() })),
   edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['transmission', 'contact', 'became_case']) })),
+});
+
+// ---- travellers (来返、入境、高风险岗位人员)
+const travellerCategory = z.enum(TRAVELLER_CATEGORY_LIST).describe('high_risk_area · medium_risk_area · low_risk_area · inbound_international · high_risk_occupation');
+export const travellerBody = z.strictObject({
+  personId: z.string().min(1).max(64).describe('The person (inside your scope)'),
+  category: travellerCategory,
+  origin: z.string().trim().min(1).max(200).describe('Where from: the risk area, the country, or the closed-loop workplace'),
+  arrivalDay: day.describe('Arrival (or end of closed-loop work): day 0 of the schedule; not after today'),
+  entryPoint: z.string().trim().max(200).nullable().optional().describe("The city's entry point (station, airport, highway exit)"),
+});
+export const arrivalTestBody = z.strictObject({
+  entryPoint: z.string().trim().min(1).max(200).describe('Entry point where the arrival test (落地检) was taken'),
+  testedAt: ms.describe('Sampling time, epoch ms; not in the future'),
+  result: z.enum(['negative', 'positive']).nullable().optional().describe('null while pending'),
+  resultRef: z.string().trim().max(200).nullable().optional().describe('Tube barcode or lab report number of the result'),
+});
+export const travellerListQuery = z.object({
+  category: travellerCategory.optional(),
+  personId: z.string().max(64).optional().describe("One person's traveller records"),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+const planPhase = z.object({ phase: z.enum(['central', 'home_quarantine', 'home_monitoring']), days: z.number().int(), lastDay: z.number().int(), endsAt: ms });
+export const traveller = z.object({
+  id: z.string(),
+  personId: z.string(),
+  personNameMasked: z.string().nullable(),
+  jurisdictionPath: z.string(),
+  category: travellerCategory,
+  origin: z.string(),
+  arrivalDay: day,
+  entryPoint: z.string().nullable(),
+  preset: z.object({ id: z.string(), version: z.string() }),
+  schedule: z.object({
+    source: z.string().describe('The text (and clause) the schedule comes from, or the local parameter'),
+    stay: z.object({
+      preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
+      mode: z.enum(['central', 'home']), category: z.string(), firstDay: z.number().int(), exposureDay: day, phases: z.array(planPhase), totalDays: z.number().int(), endDay: day, endsAt: ms,
+      tests: z.array(z.object({ day: z.number().int(), date: day, dueAt: ms, notApplicable: z.boolean() })), placedDay: day, admissionTest: z.boolean(),
+    }).nullable().describe('The stay the category is put under (assign it with basis traveller)'),
+    testWindow: z.object({ tests: z.number().int(), withinDays: z.number().int(), byDay: day }).nullable().describe('Tests without a stay (3天2检)'),
+  }),
+  arrivalTests: z.array(z.object({ id: z.string(), entryPoint: z.string(), testedAt: ms, result: z.enum(['negative', 'positive']).nullable(), resultRef: z.string().nullable() })),
+  createdAt: ms,
 });

@@ -134,6 +134,44 @@ export interface CaseContactsTable {
   created_by_name: string;
   identified_at: number;
   updated_at: number;
+  /** Secondary contacts (9th edition): the close contact they were exposed through (linked release and upgrade). */
+  via_contact_id: string | null;
+}
+
+/** A traveller (来返、入境、高风险岗位人员): a real control basis (`traveller`) with the preset's schedule for the category. */
+export interface TravellersTable {
+  id: string;
+  person_id: string;
+  /** The person's jurisdiction path (scope). */
+  person_path: string;
+  /** high_risk_area · medium_risk_area · low_risk_area · inbound_international · high_risk_occupation */
+  category: string;
+  /** Where from: the risk area, the country, or the closed-loop workplace (free text). */
+  origin: string;
+  /** YYYY-MM-DD (BULWARK_TZ) of arrival (or the end of closed-loop work): day 0 of the schedule. */
+  arrival_day: string;
+  /** The city's entry point of arrival (station, airport, highway exit), if known. */
+  entry_point: string | null;
+  preset_id: string;
+  preset_version: string;
+  /** The quarantine stay the traveller was put under, once placed. */
+  stay_id: string | null;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** An arrival test (落地检) of a traveller at an entry point: when, and the result with a link to it. */
+export interface TravellerArrivalTestsTable {
+  id: string;
+  traveller_id: string;
+  entry_point: string;
+  tested_at: number;
+  /** null (pending) · negative · positive */
+  result: string | null;
+  /** The result's reference (tube barcode or lab report number). */
+  result_ref: string | null;
+  recorded_by: string | null;
+  created_at: number;
 }
 
 /** A cross-region request (协查): outgoing for contacts outside the city, incoming from other regions. */
@@ -166,6 +204,8 @@ export interface CaseTables {
   case_places: CasePlacesTable;
   case_contacts: CaseContactsTable;
   case_assist_requests: CaseAssistRequestsTable;
+  travellers: TravellersTable;
+  traveller_arrival_tests: TravellerArrivalTestsTable;
 }
 
 export const caseColumns: ColumnsOf<CaseTables> = {
@@ -180,10 +220,12 @@ export const caseColumns: ColumnsOf<CaseTables> = {
   case_contacts: {
     id: 1, case_id: 1, cluster_id: 1, person_id: 1, name_masked: 1, category: 1, exposure_date: 1, exposure_place: 1, relation: 1, before_lookback: 1, routing: 1,
     person_path: 1, handover_task_id: 1, assist_request_id: 1, control_status: 1, quarantined_at: 1, status: 1, preset_id: 1, preset_version: 1,
-    jurisdiction_path: 1, created_by: 1, created_by_name: 1, identified_at: 1, updated_at: 1,
+    jurisdiction_path: 1, created_by: 1, created_by_name: 1, identified_at: 1, updated_at: 1, via_contact_id: 1,
   },
   case_assist_requests: {
     id: 1, direction: 1, status: 1, region: 1, case_id: 1, contact_id: 1, subject_masked: 1, category: 1, note: 1, external_ref: 1, jurisdiction_path: 1,
     created_by_name: 1, created_at: 1, updated_at: 1,
   },
+  travellers: { id: 1, person_id: 1, person_path: 1, category: 1, origin: 1, arrival_day: 1, entry_point: 1, preset_id: 1, preset_version: 1, stay_id: 1, created_by: 1, created_at: 1 },
+  traveller_arrival_tests: { id: 1, traveller_id: 1, entry_point: 1, tested_at: 1, result: 1, result_ref: 1, recorded_by: 1, created_at: 1 },
 };

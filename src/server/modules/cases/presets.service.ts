@@ -5,7 +5,7 @@ import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { CasesErrors } from './cases.errors.js';
 import * as repo from './presets.repository.js';
-import { SHIPPED_PRESETS, presetParamsSchema, type PresetParams } from './presets.schema.js';
+import { SHIPPED_PRESETS, presetParamsSchema, upgradeStoredParams } from './presets.schema.js';
 
 // DTO (shared with the web in src/common/cases.ts)
 export type { PresetDto } from '../../../common/cases.js';
@@ -30,7 +30,7 @@ function presetDto(r: repo.PresetRow): PresetDto {
     label: presetLabel(r.key, Number(r.version)),
     name: r.name,
     nameEn: r.name_en,
-    params: JSON.parse(r.params) as PresetParams,
+    params: upgradeStoredParams(r.key, Number(r.shipped) === 1, JSON.parse(r.params)),
     shipped: Number(r.shipped) === 1,
     active: Number(r.active) === 1,
     activatedAt: r.activated_at === null ? null : Number(r.activated_at),

@@ -32,6 +32,8 @@ export interface PlaceInput {
 export interface ContactInput {
   category: 'close' | 'secondary';
   exposureDate: string;
+  /** Secondary contacts: the close contact (of the same case) they were exposed through. */
+  viaContactId?: string | null;
   exposurePlace?: string | null;
   relation?: string | null;
   /** An existing person… */
@@ -55,7 +57,7 @@ export const contactDto = (r: repo.ContactRow): ContactDto => ({
   exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: Number(r.before_lookback) === 1,
   routing: r.routing as ContactDto['routing'], handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
   quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status as ContactDto['status'], presetVersion: r.preset_version,
-  identifiedAt: Number(r.identified_at),
+  identifiedAt: Number(r.identified_at), viaContactId: r.via_contact_id,
 });
 
 const assistDto = (r: repo.AssistRow): AssistDto => ({
@@ -182,6 +184,10 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         const given = [input.personId, input.newPerson, input.outsideCity].filter(Boolean).length;
         if (given !== 1) throw CasesErrors.CONTACT_PERSON_REQUIRED();
         if (input.personId && input.personId === c.person_id) throw CasesErrors.CONTACT_IS_CASE({ personId: input.personId });
+        if (input.viaContactId) {
+          const via = await repo.findContact(tx, input.viaContactId);
+          if (input.category !== 'secondary' || !via || via.case_id !== c.id || via.category !== 'close') throw CasesErrors.CONTACT_VIA_INVALID({ field: 'viaContactId', viaContactId: input.viaContactId });
+        }
         const now = deps.clock.now();
         const id = newId(now);
         let personId: string | null = null;
@@ -211,7 +217,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           exposure_place: input.exposurePlace?.trim() || null, relation: input.relation?.trim() || null,
           before_lookback: input.exposureDate < records.lookbackStart(c, rule.lookbackDays) ? 1 : 0, routing, person_path: personPath,
           handover_task_id: null, assist_request_id: null, control_status: null, quarantined_at: null, status: 'open', preset_id: preset.id, preset_version: preset.label,
-          jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now,
+          jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now, via_contact_id: input.viaContactId ?? null,
         };
         await repo.insertContact(tx, row);
         if (personId && sameCity) {
@@ -262,11 +268,11 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     },
 
     /** A scoped page of contacts (by the case's jurisdiction), newest exposure first, keyset cursor. */
-    async listContacts(actor: Actor, f: { category?: string; caseId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+    async listContacts(actor: Actor, f: { category?: string; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
       records.requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
-      const rows = await repo.listContacts(db, { prefix: scopePrefix(actor), category: f.category, caseId: f.caseId, after: after ? { exposureDate: after[0], id: after[1] } : undefined, limit });
+      const rows = await repo.listContacts(db, { prefix: scopePrefix(actor), category: f.category, caseId: f.caseId, personId: f.personId, after: after ? { exposureDate: after[0], id: after[1] } : undefined, limit });
       const last = rows[rows.length - 1];
       return { items: rows.map(contactDto), nextCursor: rows.length === limit && last ? encodeCursor(last.exposure_date, last.id) : null };
     },

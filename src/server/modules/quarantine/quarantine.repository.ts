@@ -149,16 +149,42 @@ export async function listStays(
 }
 
 /** Active stays whose end has passed and whose overdue alert has not gone out. */
-export function findOverdueUnalerted(db: DbOrTx, now: number, limit: number): Promise<QuarantineStaysTable[]> {
+/**
+ * Active stays past their end still to look at: not yet alerted, and not waiting on a result that
+ * already has its task (those stay quiet until the result is recorded).
+ */
+export function findOverdueToCheck(db: DbOrTx, now: number, limit: number): Promise<QuarantineStaysTable[]> {
   return db
-    .selectFrom('quarantine_stays')
-    .selectAll()
-    .where('status', '=', 'active')
-    .where('ends_at', '<=', now)
-    .where('overdue_alerted_at', 'is', null)
-    .orderBy('ends_at')
+    .selectFrom('quarantine_stays as s')
+    .selectAll('s')
+    .where('s.status', '=', 'active')
+    .where('s.ends_at', '<=', now)
+    .where('s.overdue_alerted_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('s.result_task_id', 'is', null),
+        eb.not(eb.exists(eb.selectFrom('quarantine_tests as t').select('t.id').whereRef('t.stay_id', '=', 's.id').where('t.result', 'is', null).where('t.not_applicable', '=', 0))),
+      ]),
+    )
+    .orderBy('s.ends_at')
     .limit(limit)
     .execute();
+}
+
+/** The newest stay resting on a basis record (a close contact's stay, for linked release). */
+export function findStayByBasis(db: DbOrTx, type: string, id: string): Promise<QuarantineStaysTable | undefined> {
+  return db.selectFrom('quarantine_stays').selectAll().where('basis_type', '=', type).where('basis_id', '=', id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Records a category change (a secondary contact upgraded to close). */
+export async function setStayCategory(db: DbOrTx, id: string, category: string, now: number): Promise<void> {
+  await db.updateTable('quarantine_stays').set({ category, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Sets a stay's task links (transfer, pending result) while it is active. */
+export async function setStayLinks(db: DbOrTx, id: string, set: Partial<Pick<QuarantineStaysTable, 'transfer_task_id' | 'result_task_id' | 'updated_at'>>): Promise<boolean> {
+  const r = await db.updateTable('quarantine_stays').set(set).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function markOverdueAlerted(db: DbOrTx, id: string, now: number): Promise<boolean> {
@@ -186,6 +212,6 @@ export async function listTestsOfStays(db: DbOrTx, stayIds: readonly string[]): 
 }
 
 export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: string; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
-  const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).executeTakeFirst();
+  const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).where('not_applicable', '=', 0).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -76,6 +76,11 @@ const quarantineRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
     schema: { tags: ['quarantine'], description: 'Records the result of a scheduled test day.', params: s.idParams, body: s.testBody, response: { 200: s.stay } },
   }, async (req) => req.tx((trx) => q.recordTest(trx, req.actor, req.params.id, req.body)));
 
+  app.post('/api/quarantine/stays/:id/transfer', {
+    config: { policy: { capability: 'quarantine.manage', scope: stayScope } },
+    schema: { tags: ['quarantine'], description: 'Records the point-to-point transfer (点对点转运) from central to home done; the next phase starts then. 409 when none is due.', params: s.idParams, body: s.transferBody, response: { 200: s.stay } },
+  }, async (req) => req.tx((trx) => q.recordTransfer(trx, req.actor, req.params.id, req.body)));
+
   app.post('/api/quarantine/stays/:id/release', {
     config: { policy: { capability: 'quarantine.manage', scope: stayScope } },
     schema: { tags: ['quarantine'], description: 'Releases a stay. Before its criteria are met (end date, all tests negative) it needs override=true and a reason, else 422.', params: s.idParams, body: s.releaseBody, response: { 200: s.stay } },

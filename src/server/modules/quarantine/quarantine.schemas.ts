@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BASIS_TYPES } from '../control/control.rules.js';
+import { STAY_CATEGORY_LIST } from '../../../common/quarantine.js';
 
 const id = z.string().min(1).max(64);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
@@ -85,8 +86,8 @@ export const stayBody = z.strictObject({
   roomId: id.nullable().optional().describe('A specific room; default the first free one'),
   basis,
   reason: z.string().trim().min(1).max(1000),
-  exposureDate: day.nullable().optional().describe('Last exposure (or entry) day; default today'),
-  category: z.enum(['close', 'secondary']).optional().describe('Which preset rule applies (default close)'),
+  exposureDate: day.nullable().optional().describe("Last exposure (or arrival) day; default the basis record's date (the contact's exposure, the traveller's arrival); required when it has none, never the placement day"),
+  category: z.enum(STAY_CATEGORY_LIST).nullable().optional().describe("Which preset rule applies (default the basis record's category, else close)"),
 });
 
 const phase = z.object({ phase: z.enum(['central', 'home_quarantine', 'home_monitoring']), days: z.number().int(), lastDay: z.number().int(), endsAt: z.number() });
@@ -96,7 +97,7 @@ export const stay = z.object({
   personId: z.string(),
   jurisdictionPath: z.string(),
   mode: z.enum(['central', 'home']),
-  category: z.enum(['close', 'secondary']),
+  category: z.enum(STAY_CATEGORY_LIST),
   facilityId: z.string().nullable(),
   roomId: z.string().nullable(),
   status: z.enum(['active', 'released']),
@@ -109,14 +110,21 @@ export const stay = z.object({
   exposureDay: z.string(),
   endDay: z.string(),
   endsAt: z.number(),
-  dayCounter: z.object({ day: z.number().int(), total: z.number().int(), label: z.string().describe('第 3 天 / 共 10 天') }),
+  dayCounter: z.object({ day: z.number().int().describe('Clamped to 0…total'), total: z.number().int(), ended: z.boolean().describe('Past the last day'), label: z.string().describe('第 3 天 / 共 10 天') }),
+  placedDay: z.string().nullable().describe('The day the person was placed'),
+  transfer: z.object({ due: z.boolean().describe('Central phase ended: a point-to-point transfer is due'), taskId: z.string().nullable() }),
+  resultTaskId: z.string().nullable().describe('The one task asking for a result still pending after the end'),
   overdue: z.boolean().describe('Active and past its end'),
   overdueAlertedAt: z.number().nullable(),
   ownerUnitId: z.string().nullable(),
   releasedAt: z.number().nullable(),
   releaseReason: z.string().nullable(),
   releaseOverride: z.boolean(),
-  tests: z.array(z.object({ day: z.number().int(), date: z.string(), dueAt: z.number(), taskId: z.string().nullable(), result: z.enum(['negative', 'positive']).nullable(), recordedAt: z.number().nullable() })),
+  tests: z.array(z.object({
+    day: z.number().int(), date: z.string(), dueAt: z.number(), taskId: z.string().nullable(), result: z.enum(['negative', 'positive']).nullable(), recordedAt: z.number().nullable(),
+    kind: z.enum(['scheduled', 'admission']).describe('admission: 入住检测 for a person placed after a test day'),
+    notApplicable: z.boolean().describe('Placed after this day (不适用（入住晚于该日）)'),
+  })),
   createdAt: z.number(),
   personNameMasked: z.string().nullable().optional().describe('Masked name (on reads; null when the person lies outside your scope)'),
   facilityName: z.string().nullable().optional(),
@@ -125,21 +133,24 @@ export const stay = z.object({
 
 export const planQuery = z.object({
   mode: z.enum(['central', 'home']),
-  category: z.enum(['close', 'secondary']).optional(),
-  exposureDate: day.optional(),
+  category: z.enum(STAY_CATEGORY_LIST).optional(),
+  exposureDate: day.optional().describe('Required: the last exposure (or arrival) day'),
 });
 export const plan = z.object({
   preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
   mode: z.enum(['central', 'home']),
-  category: z.enum(['close', 'secondary']),
+  category: z.enum(STAY_CATEGORY_LIST),
   firstDay: z.number().int(),
   exposureDay: z.string(),
   phases: z.array(phase),
   totalDays: z.number().int(),
   endDay: z.string(),
   endsAt: z.number(),
-  tests: z.array(z.object({ day: z.number().int(), date: z.string(), dueAt: z.number() })),
+  tests: z.array(z.object({ day: z.number().int(), date: z.string(), dueAt: z.number(), notApplicable: z.boolean() })),
+  placedDay: z.string(),
+  admissionTest: z.boolean().describe('An admission test (入住检测) would be scheduled at once'),
 });
+export const transferBody = z.strictObject({ note: z.string().trim().max(1000).nullable().optional().describe('Vehicle, escort, arrival time') });
 
 export const stayListQuery = z.object({
   status: z.enum(['active', 'released']).optional(),

@@ -8,10 +8,11 @@ import { registerEntityScope } from '../../platform/http/policy.js';
 import type { PresetParams } from '../cases/presets.schema.js';
 import type { Basis, BasisType } from '../control/control.rules.js';
 import { maskName } from '../population/names.js';
-import { dayNumber, PHASE_STATUS, planStay, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
+import { dayCounter, dayNumber, PHASE_STATUS, planStay, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
 import * as situation from './quarantine.situation.js';
-import type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
+import type { FacilityDto, OccupancyDto, RoomDto, StayCategory, TravellerCategory, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
+import { addDays, startOfDay } from '../../platform/clock.js';
 import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
@@ -27,6 +28,11 @@ export const QuarantineErrors = defineErrors({
   QUARANTINE_ALREADY_ACTIVE: [409, 'The person already has an active quarantine stay'],
   QUARANTINE_MODE_INVALID: [422, 'Central quarantine needs a facility; home quarantine takes none'],
   QUARANTINE_EXPOSURE_INVALID: [422, 'The exposure date is not valid (in the future, or the whole stay is already over)'],
+  QUARANTINE_EXPOSURE_REQUIRED: [422, 'exposureDate: the basis records no last-exposure (or arrival) date; enter it (a stay is never counted from the placement day)'],
+  QUARANTINE_EXPOSURE_AFTER_PLACEMENT: [422, 'exposureDate lies after the placement day (or in the future)'],
+  QUARANTINE_BASIS_MISMATCH: [422, 'The basis record belongs to another person, or has no schedule under the active preset'],
+  QUARANTINE_TEST_NOT_APPLICABLE: [422, 'The person was placed after this test day: it is not applicable'],
+  QUARANTINE_TRANSFER_NOT_DUE: [409, 'No point-to-point transfer is due: the stay is not at the end of its central phase'],
   QUARANTINE_RULE_EMPTY: [422, 'The active preset defines no quarantine for this category'],
   QUARANTINE_STAY_NOT_FOUND: [404, 'Quarantine stay not found'],
   QUARANTINE_STAY_RELEASED: [409, 'The stay has already been released'],
@@ -44,6 +50,8 @@ export interface ActivePreset {
   params: PresetParams;
 }
 export type PresetSource = (trx?: DbOrTx) => Promise<ActivePreset>;
+/** Reads a basis record's facts, or null when this basis type founds no schedule (tube, case, …). Throws when the record is missing or out of scope. */
+export type BasisFactsSource = (db: DbOrTx, actor: Actor, basis: { type: BasisType; id: string }) => Promise<BasisFacts | null>;
 
 export type RoomStatus = repo.RoomStatus;
 export const ROOM_STATUSES = Object.keys(repo.ROOM_STATUS_COLUMN) as RoomStatus[];
@@ -67,10 +75,28 @@ export interface AssignInput {
   roomId?: string | null;
   basis: { type: BasisType; id: string };
   reason: string;
-  /** YYYY-MM-DD of the last exposure (or entry); default: today. */
+  /**
+   * YYYY-MM-DD of the last exposure (or arrival). Default: the date the basis records (the contact's
+   * exposure date, the traveller's arrival day); with neither the assignment is refused, never
+   * counted from the placement day.
+   */
   exposureDate?: string | null;
-  /** Which preset rule applies (default close contacts). */
-  category?: 'close' | 'secondary';
+  /** Which preset rule applies (default: the contact's or traveller's category, else close contacts). */
+  category?: StayCategory | null;
+}
+
+/** What a basis record says about the stay it founds (from the cases module). */
+export interface BasisFacts {
+  personId: string | null;
+  exposureDay: string | null;
+  category: StayCategory;
+}
+
+/** The preset rule for a stay category: a contact category or a traveller category. */
+export function ruleOf(params: PresetParams, category: StayCategory): PresetParams['contacts']['close']['quarantine'] | null {
+  if (category === 'close' || category === 'secondary') return params.contacts[category].quarantine;
+  const r = params.travellers[category as TravellerCategory];
+  return r?.applies ? r.quarantine : null;
 }
 
 const occupancyOf = (r: QuarantineFacilitiesTable): OccupancyDto => ({
@@ -128,8 +154,11 @@ registerEntityScope('quarantine_stay', async (db, id) => {
  * computed from the active protocol preset, moved through their phases by jobs, with test days as
  * tasks, release rules, and the overdue-release alert (nobody is held past their end unnoticed).
  */
+const PHASE_ZH: Record<StayPhase, string> = { central: '集中隔离', home_quarantine: '居家隔离', home_monitoring: '居家健康监测' };
+
 export function createQuarantineService(deps: Deps) {
   let presetSource: PresetSource | null = null;
+  let basisFacts: BasisFactsSource | null = null;
   const tz = deps.config.tz;
 
   /** The city's active preset from the cases module (`version` is its `key@vN` label), unless a test replaced the source. */
@@ -143,8 +172,12 @@ export function createQuarantineService(deps: Deps) {
     const now = deps.clock.now();
     const firstDay = Number(r.first_day) as 0 | 1;
     const total = Number(r.total_days);
-    const day = dayNumber(r.exposure_day, firstDay, calendarDay(now, tz));
+    const counter = dayCounter(r.exposure_day, firstDay, total, calendarDay(now, tz));
+    const day = counter.day;
     const active = r.status === 'active';
+    const phases = JSON.parse(r.phases) as PlannedPhase[];
+    const central = phases.find((p) => p.phase === 'central');
+    const transferDue = active && r.phase === 'central' && !!central && central.endsAt <= now && phases.some((p) => p.lastDay > central.lastDay);
     return {
       id: r.id,
       personId: r.person_id,
@@ -155,7 +188,7 @@ export function createQuarantineService(deps: Deps) {
       roomId: r.room_id,
       status: r.status as StayDto['status'],
       phase: (active ? r.phase : 'released') as StayDto['phase'],
-      phases: JSON.parse(r.phases) as PlannedPhase[],
+      phases,
       basis: { type: r.basis_type as BasisType, id: r.basis_id },
       reason: r.reason,
       preset: { id: r.preset_id, key: r.preset_key, version: r.preset_version },
@@ -163,7 +196,12 @@ export function createQuarantineService(deps: Deps) {
       exposureDay: r.exposure_day,
       endDay: r.end_day,
       endsAt: Number(r.ends_at),
-      dayCounter: { day, total, label: `第 ${day} 天 / 共 ${total} 天 (day ${day} of ${total})` },
+      dayCounter: counter.ended
+        ? { day, total, ended: true, label: `已满 ${total} 天 (all ${total} days served)` }
+        : { day, total, ended: false, label: `第 ${day} 天 / 共 ${total} 天 (day ${day} of ${total})` },
+      placedDay: r.placed_day,
+      transfer: { due: transferDue, taskId: r.transfer_task_id },
+      resultTaskId: r.result_task_id,
       overdue: active && Number(r.ends_at) <= now,
       overdueAlertedAt: r.overdue_alerted_at === null ? null : Number(r.overdue_alerted_at),
       ownerUnitId: r.owner_unit_id,
@@ -177,6 +215,8 @@ export function createQuarantineService(deps: Deps) {
         taskId: t.task_id,
         result: t.result as StayTestDto['result'],
         recordedAt: t.recorded_at === null ? null : Number(t.recorded_at),
+        kind: t.kind as StayTestDto['kind'],
+        notApplicable: Number(t.not_applicable) === 1,
       })),
       createdAt: Number(r.created_at),
     };
@@ -209,16 +249,25 @@ export function createQuarantineService(deps: Deps) {
   }
 
   /** The stay the active preset gives for a mode and category from an exposure day (no scope, no write). */
-  async function planFor(input: { mode: 'central' | 'home'; category?: 'close' | 'secondary'; exposureDate?: string | null }, db?: DbOrTx): Promise<StayPlanDto> {
-    const preset = await activePreset(db);
+  async function planFor(input: { mode: 'central' | 'home'; category?: StayCategory | null; exposureDate?: string | null }, db?: DbOrTx, under?: { id: string; key: string; label: string; name: string; params: PresetParams }): Promise<StayPlanDto> {
+    const preset = under ? { ...under, version: under.label } : await activePreset(db);
     const category = input.category ?? 'close';
     const firstDay = preset.params.dayCounting.firstDay;
-    const exposureDay = input.exposureDate ?? calendarDay(deps.clock.now(), tz);
+    const exposureDay = input.exposureDate;
+    if (!exposureDay) throw QuarantineErrors.QUARANTINE_EXPOSURE_REQUIRED({ field: 'exposureDate' });
     if (!DAY_RE.test(exposureDay)) throw QuarantineErrors.QUARANTINE_EXPOSURE_INVALID({ exposureDate: exposureDay });
-    const plan = planStay(preset.params.contacts[category].quarantine, firstDay, input.mode, exposureDay, tz);
-    if (!plan.phases.length) throw QuarantineErrors.QUARANTINE_RULE_EMPTY({ category, preset: preset.version });
-    return { preset: { id: preset.id, key: preset.key, version: preset.version, name: preset.name }, mode: input.mode, category, firstDay, exposureDay, ...plan };
+    const today = calendarDay(deps.clock.now(), tz);
+    if (exposureDay > today) throw exposureAfterPlacement(exposureDay, today);
+    const rule = ruleOf(preset.params, category);
+    const plan = rule ? planStay(rule, firstDay, input.mode, exposureDay, tz) : null;
+    if (!plan?.phases.length) throw QuarantineErrors.QUARANTINE_RULE_EMPTY({ category, preset: preset.version });
+    const tests = plan.tests.map((x) => ({ ...x, notApplicable: x.date < today }));
+    const late = tests.some((x) => x.notApplicable);
+    return { preset: { id: preset.id, key: preset.key, version: preset.version, name: preset.name }, mode: input.mode, category, firstDay, exposureDay, ...plan, tests, placedDay: today, admissionTest: late && !tests.some((x) => x.date === today) };
   }
+
+  const exposureAfterPlacement = (exposureDate: string, placementDay: string) =>
+    QuarantineErrors.QUARANTINE_EXPOSURE_AFTER_PLACEMENT({ field: 'exposureDate', exposureDate, placementDay }, `exposureDate ${exposureDate} lies after the placement day ${placementDay} (an exposure cannot be in the future)`);
 
   async function publishOccupancy(trx: Tx, facilityId: string): Promise<void> {
     const f = await repo.findFacility(trx, facilityId);
@@ -253,12 +302,32 @@ export function createQuarantineService(deps: Deps) {
     return JSON.parse(s.phases) as PlannedPhase[];
   }
 
-  async function criteriaProblems(trx: DbOrTx, s: QuarantineStaysTable, now: number): Promise<{ endReached: boolean; pendingDays: number[]; positiveDays: number[] }> {
+  /**
+   * 9th edition: a secondary contact linked to THEIR close contact is released only when that close
+   * contact's first N tests (the preset's linkedRelease) are negative too. `pending` until they are.
+   */
+  async function linkedProblem(trx: DbOrTx, s: QuarantineStaysTable): Promise<'pending' | 'positive' | null> {
+    if (s.basis_type !== 'contact' || s.category !== 'secondary') return null;
+    const link = await deps.services.cases.linkOf(trx, s.basis_id);
+    if (!link) return null;
+    const n = (await deps.services.cases.presets.getVersion(s.preset_id, trx)).params.contacts.secondary.linkedRelease?.closeContactNegativeTests;
+    if (!n) return null;
+    const closeStay = await repo.findStayByBasis(trx, 'contact', link.viaContactId);
+    const first = closeStay ? (await repo.listTests(trx, closeStay.id)).filter((t) => Number(t.not_applicable) !== 1).slice(0, n) : [];
+    if (first.some((t) => t.result === 'positive')) return 'positive';
+    return first.length === n && first.every((t) => t.result === 'negative') ? null : 'pending';
+  }
+
+  async function criteriaProblems(trx: DbOrTx, s: QuarantineStaysTable, now: number): Promise<{ endReached: boolean; pendingDays: number[]; positiveDays: number[]; linked: 'pending' | 'positive' | null }> {
     const tests = await repo.listTests(trx, s.id);
+    const pendingDays = tests.filter((t) => t.result === null && Number(t.not_applicable) !== 1).map((t) => Number(t.day));
+    const linked = await linkedProblem(trx, s);
     return {
       endReached: now >= Number(s.ends_at),
-      pendingDays: tests.filter((t) => t.result === null).map((t) => Number(t.day)),
-      positiveDays: tests.filter((t) => t.result === 'positive').map((t) => Number(t.day)),
+      // The close contact's results count as pending results of this stay (one result task, no alert flood).
+      pendingDays: linked === 'pending' ? [...pendingDays, 0] : pendingDays,
+      positiveDays: [...tests.filter((t) => t.result === 'positive').map((t) => Number(t.day)), ...(linked === 'positive' ? [0] : [])],
+      linked,
     };
   }
 
@@ -285,33 +354,48 @@ export function createQuarantineService(deps: Deps) {
   }
 
   /**
-   * A phase boundary: move to the next phase (control status follows, the room is freed on leaving
-   * central), or past the last one release when the criteria are met — else leave it for the
-   * overdue check.
+   * A phase boundary: past the last one release when the criteria are met (else leave it for the
+   * overdue check); from central to a home phase a point-to-point transfer task (点对点转运) for the
+   * owner unit, the phase moving only when the transfer is recorded done; otherwise the next phase.
    */
   async function advance(trx: Tx, actor: Actor, stayId: string, fromPhase: string): Promise<void> {
     const s = await repo.findStay(trx, stayId);
     if (!s || s.status !== 'active' || s.phase !== fromPhase) return;
     const now = deps.clock.now();
     const phases = phasesOf(s);
-    const next = phases.slice(phases.findIndex((p) => p.phase === fromPhase) + 1).find((p) => p.endsAt > now);
-    if (!next) {
-      const c = await criteriaProblems(trx, s, now);
-      if (c.endReached && !c.pendingDays.length && !c.positiveDays.length) {
-        await doRelease(trx, actor, s, '期满且检测均为阴性 Stay completed, all tests negative', false);
-        return;
-      }
-      if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: 'ended', updated_at: now }))) return;
-      if (fromPhase === 'central') await leaveRoom(trx, s);
+    const later = phases.slice(phases.findIndex((p) => p.phase === fromPhase) + 1);
+    if (fromPhase === 'central' && later.length) {
+      await requestTransfer(trx, actor, s, later[0]!);
       return;
     }
-    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: next.phase, updated_at: now }))) return;
+    const next = later.find((p) => p.endsAt > now);
+    if (!next) {
+      await endStay(trx, actor, s, fromPhase, now);
+      return;
+    }
+    await moveTo(trx, actor, s, fromPhase, next);
+  }
+
+  /** Past the last boundary: release when the criteria are met, else mark `ended` for the overdue check. */
+  async function endStay(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: string, now: number): Promise<void> {
+    const c = await criteriaProblems(trx, s, now);
+    if (c.endReached && !c.pendingDays.length && !c.positiveDays.length) {
+      await doRelease(trx, actor, s, '期满且检测均为阴性 Stay completed, all tests negative', false);
+      return;
+    }
+    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: 'ended', updated_at: now }))) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
+    if (fromPhase === 'central') await leaveRoom(trx, s);
+  }
+
+  async function moveTo(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: string, next: PlannedPhase): Promise<void> {
+    const now = deps.clock.now();
+    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: next.phase, updated_at: now }))) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
     if (fromPhase === 'central') await leaveRoom(trx, s);
     await deps.services.control.applyAutomatic(trx, actor, {
       personIds: [s.person_id],
       to: PHASE_STATUS[next.phase],
       basis: { type: s.basis_type as BasisType, id: s.basis_id },
-      reason: `隔离阶段转换：${fromPhase} → ${next.phase} · Quarantine phase: ${fromPhase} → ${next.phase}`,
+      reason: `隔离阶段转换：${PHASE_ZH[fromPhase as StayPhase]} → ${PHASE_ZH[next.phase]} · Quarantine phase: ${fromPhase} → ${next.phase}`,
       endsAt: next.endsAt,
       presetVersion: s.preset_version,
     });
@@ -325,6 +409,49 @@ export function createQuarantineService(deps: Deps) {
     await schedulePhaseEnd(trx, s.id, next);
   }
 
+  /** The central phase ended: one point-to-point transfer task for the owner unit (the job runs once per boundary). */
+  async function requestTransfer(trx: Tx, actor: Actor, s: QuarantineStaysTable, next: PlannedPhase): Promise<void> {
+    const now = deps.clock.now();
+    const centralEnd = calendarDay(phasesOf(s)[0]!.endsAt - 1, tz);
+    const title = `点对点转运：集中隔离期满（${centralEnd}）转${PHASE_ZH[next.phase]} · Point-to-point transfer: central stay ended (${centralEnd}), to ${next.phase.replace('_', ' ')}`;
+    const description = `请安排专车点对点转运至居所，完成后在隔离记录中登记“转运完成”，其${PHASE_ZH[next.phase]}随即开始。 · Drive the person point to point to their home and record the transfer done in the stay; the next phase starts then.`;
+    let taskId: string | null = null;
+    if (s.owner_unit_id) {
+      taskId = (await deps.services.tasks.create(trx, actor, {
+        title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: s.id,
+        assigneeUnitId: s.owner_unit_id, jurisdictionPath: s.facility_path ?? s.person_path, priority: 'high', dueAt: now + 4 * HOUR,
+      })).id;
+    } else {
+      await deps.services.tasks.notify(trx, actor, { jurisdictionPath: s.person_path, title, body: description, link: `/quarantine/stays/${s.id}`, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: s.id, severity: 'warning' });
+    }
+    await repo.setStayLinks(trx, s.id, { transfer_task_id: taskId, updated_at: now });
+    await deps.services.journal.append(trx, actor, {
+      action: 'quarantine.stay.transfer-requested', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+      payload: { personId: s.person_id, to: next.phase, taskId },
+    });
+  }
+
+  /** The secondary contacts linked to a positive close contact become close contacts; each active stay's unit gets a task to re-place them as close contacts. */
+  async function upgradeSecondaries(trx: Tx, actor: Actor, closeContactId: string): Promise<void> {
+    for (const c of await deps.services.cases.upgradeLinkedSecondaries(trx, actor, closeContactId)) {
+      const st = await repo.findStayByBasis(trx, 'contact', c.id);
+      if (!st || st.status !== 'active') continue;
+      await repo.setStayCategory(trx, st.id, 'close', deps.clock.now());
+      const title = '次密接升级为密接：其密接核酸阳性 · Secondary contact upgraded to close contact (their close contact tested positive)';
+      const description = '请按密切接触者管理（集中隔离）重新安排此人，并在隔离记录中办理。 · Re-place the person as a close contact (central quarantine).';
+      if (st.owner_unit_id) {
+        await deps.services.tasks.create(trx, actor, {
+          title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: st.id,
+          assigneeUnitId: st.owner_unit_id, jurisdictionPath: st.person_path, priority: 'urgent', dueAt: deps.clock.now() + 2 * HOUR,
+        });
+      }
+      await deps.services.journal.append(trx, actor, {
+        action: 'quarantine.stay.upgrade', entityType: 'quarantine_stay', entityId: st.id, jurisdictionPath: st.person_path,
+        payload: { personId: st.person_id, from: 'secondary', to: 'close', viaContactId: closeContactId },
+      });
+    }
+  }
+
   function schedulePhaseEnd(trx: Tx, stayId: string, p: PlannedPhase) {
     return deps.services.jobs.schedule(trx, { kind: 'quarantine.phase-end', payload: { stayId, phase: p.phase }, runAt: p.endsAt, uniqueKey: `quarantine.phase-end:${stayId}:${p.phase}` });
   }
@@ -334,20 +461,44 @@ export function createQuarantineService(deps: Deps) {
   });
 
   /**
-   * NOBODY IS HELD PAST THEIR END DATE UNNOTICED. Active stays past their end: released at once when
-   * their criteria are met; otherwise one warning alert and one task to the owner unit, per stay.
+   * NOBODY IS HELD PAST THEIR END DATE UNNOTICED, AND NOBODY IS FLOODED. Active stays past their end:
+   * released at once when their criteria are met; a stay whose result is still pending gets ONE task
+   * asking for the result (released as soon as it is recorded negative); only a stay past its end with
+   * nothing pending (a positive result) raises the overdue alert and task, once.
    */
   async function checkOverdue(trx: Tx, actor: Actor, now: number): Promise<number> {
     let n = 0;
-    for (const s of await repo.findOverdueUnalerted(trx, now, 200)) {
+    for (const s of await repo.findOverdueToCheck(trx, now, 200)) {
       const c = await criteriaProblems(trx, s, now);
       if (!c.pendingDays.length && !c.positiveDays.length) {
         await doRelease(trx, actor, s, '期满且检测均为阴性 Stay completed, all tests negative', false);
         continue;
       }
+      if (c.pendingDays.length) {
+        if (s.result_task_id) continue;
+        const own = c.pendingDays.filter((d) => d > 0);
+        const what = [own.length ? `第 ${own.join('、')} 天` : '', c.linked === 'pending' ? '其密接的前两次核酸' : ''].filter(Boolean).join('、');
+        const whatEn = [own.length ? `day ${own.join(', ')}` : '', c.linked === 'pending' ? "their close contact's first tests" : ''].filter(Boolean).join(', ');
+        const title = `隔离期满待检测结果（${what}） · Stay ended, test result pending (${whatEn})`;
+        const description = `隔离已于 ${s.end_day} 期满，尚缺${what}的核酸结果。请尽快登记结果，阴性即解除。 · The stay ended on ${s.end_day}; record the pending result (${whatEn}); negative results release the person.`;
+        let taskId: string | null = null;
+        if (s.owner_unit_id) {
+          taskId = (await deps.services.tasks.create(trx, actor, {
+            title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: s.id,
+            assigneeUnitId: s.owner_unit_id, jurisdictionPath: s.person_path, priority: 'high', dueAt: now + 4 * HOUR,
+          })).id;
+        }
+        if (!(await repo.setStayLinks(trx, s.id, { result_task_id: taskId ?? 'none', updated_at: now }))) continue;
+        await deps.services.journal.append(trx, actor, {
+          action: 'quarantine.stay.result-pending', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          payload: { personId: s.person_id, endsAt: Number(s.ends_at), pendingDays: c.pendingDays, taskId },
+        });
+        n++;
+        continue;
+      }
       if (!(await repo.markOverdueAlerted(trx, s.id, now))) continue;
       const title = `隔离逾期未解除（${s.end_day}） · Quarantine past its end date (${s.end_day})`;
-      const body = `隔离已到期但未解除：待检测第 ${c.pendingDays.join('、') || '—'} 天${c.positiveDays.length ? `，阳性第 ${c.positiveDays.join('、')} 天` : ''}。请核查并解除或说明原因。 · The stay has ended but the person is not released.`;
+      const body = `隔离已到期但未解除：阳性第 ${c.positiveDays.join('、')} 天。请核查并处置或说明原因。 · The stay has ended but the person is not released (positive on day ${c.positiveDays.join(', ')}).`;
       await deps.services.tasks.notify(trx, actor, {
         ...(s.owner_unit_id ? { unitId: s.owner_unit_id } : { jurisdictionPath: s.person_path }),
         title,
@@ -396,7 +547,7 @@ export function createQuarantineService(deps: Deps) {
 
     activePreset,
 
-    /** What a stay would be if assigned now (the assign dialog shows the end date and test days first). */
+    /** What a stay would be if assigned now (the assign dialog shows the end date and test days first); `under` a given preset version instead of the active one. */
     plan: planFor,
 
     // ---------------------------------------------------------------- facilities and rooms
@@ -529,14 +680,19 @@ export function createQuarantineService(deps: Deps) {
         if (await repo.findActiveStayOfPerson(t, input.personId)) throw QuarantineErrors.QUARANTINE_ALREADY_ACTIVE({ personId: input.personId });
 
         const preset = await activePreset(t);
-        const category = input.category ?? 'close';
-        const rule = preset.params.contacts[category].quarantine;
+        // The basis record says whose it is, the category and the last exposure (or arrival) day.
+        const facts = await (basisFacts ?? deps.services.cases.quarantineBasisFacts)(t, actor, input.basis);
+        if (facts?.personId && facts.personId !== input.personId) throw QuarantineErrors.QUARANTINE_BASIS_MISMATCH({ basis: input.basis, personId: input.personId });
+        const category: StayCategory = input.category ?? facts?.category ?? 'close';
+        const rule = ruleOf(preset.params, category);
         const firstDay = preset.params.dayCounting.firstDay;
         const today = calendarDay(now, tz);
-        const exposureDay = input.exposureDate ?? today;
-        if (!DAY_RE.test(exposureDay) || exposureDay > today) throw QuarantineErrors.QUARANTINE_EXPOSURE_INVALID({ exposureDate: exposureDay, today });
-        const plan = planStay(rule, firstDay, input.mode, exposureDay, tz);
-        if (!plan.phases.length) throw QuarantineErrors.QUARANTINE_RULE_EMPTY({ category, preset: preset.version });
+        const exposureDay = input.exposureDate ?? facts?.exposureDay ?? null;
+        if (!exposureDay) throw QuarantineErrors.QUARANTINE_EXPOSURE_REQUIRED({ field: 'exposureDate', basis: input.basis });
+        if (!DAY_RE.test(exposureDay)) throw QuarantineErrors.QUARANTINE_EXPOSURE_INVALID({ field: 'exposureDate', exposureDate: exposureDay });
+        if (exposureDay > today) throw exposureAfterPlacement(exposureDay, today);
+        const plan = rule ? planStay(rule, firstDay, input.mode, exposureDay, tz) : null;
+        if (!plan?.phases.length) throw QuarantineErrors.QUARANTINE_RULE_EMPTY({ category, preset: preset.version });
         const current = plan.phases.find((p) => p.endsAt > now);
         if (!current) throw QuarantineErrors.QUARANTINE_EXPOSURE_INVALID({ exposureDate: exposureDay, endDay: plan.endDay });
 
@@ -587,6 +743,9 @@ export function createQuarantineService(deps: Deps) {
           released_at: null,
           release_reason: null,
           release_override: 0,
+          placed_day: today,
+          transfer_task_id: null,
+          result_task_id: null,
           created_by: actor.userId,
           created_at: now,
           updated_at: now,
@@ -606,12 +765,21 @@ export function createQuarantineService(deps: Deps) {
           ifNotAllowed: 'throw',
         });
 
+        // Contacts found late: test days already past when the person arrives are not applicable
+        // (不适用（入住晚于该日）) and an admission test (入住检测) is scheduled at once instead.
+        const schedule: { day: number; date: string; dueAt: number; kind: 'scheduled' | 'admission'; notApplicable: boolean }[] = plan.tests.map((x) => ({ ...x, kind: 'scheduled', notApplicable: x.date < today }));
+        if (schedule.some((x) => x.notApplicable) && !schedule.some((x) => x.date === today)) {
+          schedule.push({ day: dayNumber(exposureDay, firstDay, today), date: today, dueAt: startOfDay(addDays(today, 1), tz), kind: 'admission', notApplicable: false });
+          schedule.sort((a, b) => a.day - b.day);
+        }
         const testRows: QuarantineTestsTable[] = [];
-        for (const td of plan.tests) {
+        for (const td of schedule) {
           let taskId: string | null = null;
-          if (owner && td.dueAt > now) {
+          if (owner && !td.notApplicable && td.dueAt > now) {
             const task = await deps.services.tasks.create(t, actor, {
-              title: `隔离第 ${td.day} 天核酸检测（${td.date}） · Quarantine test, day ${td.day} (${td.date})`,
+              title: td.kind === 'admission'
+                ? `入住检测：隔离第 ${td.day} 天（${td.date}） · Admission test, stay day ${td.day} (${td.date})`
+                : `隔离第 ${td.day} 天核酸检测（${td.date}） · Quarantine test, day ${td.day} (${td.date})`,
               description: `${facility ? facility.name : '居家隔离'}：请于 ${td.date} 完成核酸采样并在隔离记录中登记结果。 · Sample on ${td.date} and record the result in the stay (${facility ? facility.name : 'home quarantine'}).`,
               sourceModule: 'quarantine',
               sourceEntityType: 'quarantine_stay',
@@ -623,7 +791,7 @@ export function createQuarantineService(deps: Deps) {
             });
             taskId = task.id;
           }
-          testRows.push({ id: newId(), stay_id: stay.id, day: td.day, date: td.date, due_at: td.dueAt, task_id: taskId, result: null, recorded_at: null, recorded_by: null });
+          testRows.push({ id: newId(), stay_id: stay.id, day: td.day, date: td.date, due_at: td.dueAt, task_id: taskId, result: null, recorded_at: null, recorded_by: null, kind: td.kind, not_applicable: td.notApplicable ? 1 : 0 });
         }
         await repo.insertTests(t, testRows);
         await schedulePhaseEnd(t, stay.id, current);
@@ -632,7 +800,11 @@ export function createQuarantineService(deps: Deps) {
           entityType: 'quarantine_stay',
           entityId: stay.id,
           jurisdictionPath: personPath,
-          payload: { personId: stay.person_id, mode: stay.mode, facilityId: stay.facility_id, roomId: stay.room_id, basis: input.basis, presetVersion: preset.version, exposureDay, endDay: plan.endDay, phase: current.phase, testDays: plan.tests.map((x) => x.day) },
+          payload: {
+            personId: stay.person_id, mode: stay.mode, category, facilityId: stay.facility_id, roomId: stay.room_id, basis: input.basis, presetVersion: preset.version, exposureDay,
+            exposureFrom: input.exposureDate ? 'entered' : 'basis', placedDay: today, endDay: plan.endDay, phase: current.phase,
+            testDays: schedule.filter((x) => !x.notApplicable).map((x) => x.day), notApplicableDays: schedule.filter((x) => x.notApplicable).map((x) => x.day),
+          },
           reason,
         });
         return stayDto(stay, testRows);
@@ -658,10 +830,20 @@ export function createQuarantineService(deps: Deps) {
         const s = await visibleStay(t, actor, stayId);
         if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId });
         if (!(await repo.recordTest(t, stayId, input.day, { result: input.result, recorded_at: deps.clock.now(), recorded_by: actor.userId }))) {
-          throw QuarantineErrors.QUARANTINE_TEST_DAY_UNKNOWN({ day: input.day, testDays: (await repo.listTests(t, stayId)).map((x) => Number(x.day)) });
+          const tests = await repo.listTests(t, stayId);
+          if (tests.some((x) => Number(x.day) === input.day)) throw QuarantineErrors.QUARANTINE_TEST_NOT_APPLICABLE({ day: input.day, placedDay: s.placed_day });
+          throw QuarantineErrors.QUARANTINE_TEST_DAY_UNKNOWN({ day: input.day, testDays: tests.filter((x) => Number(x.not_applicable) !== 1).map((x) => Number(x.day)) });
         }
         await deps.services.journal.append(t, actor, { action: 'quarantine.stay.test', entityType: 'quarantine_stay', entityId: stayId, jurisdictionPath: s.person_path, payload: { day: input.day, result: input.result } });
-        return stayDto(s, await repo.listTests(t, stayId));
+        // 9th edition: a close contact turning positive makes THEIR secondary contacts close contacts.
+        if (input.result === 'positive' && s.basis_type === 'contact') await upgradeSecondaries(t, actor, s.basis_id);
+        // The last result of a stay already past its end: release at once when everything is negative.
+        const now = deps.clock.now();
+        if (now >= Number(s.ends_at) && s.phase !== 'central') {
+          const c = await criteriaProblems(t, s, now);
+          if (!c.pendingDays.length && !c.positiveDays.length) await doRelease(t, actor, s, '期满且检测均为阴性 Stay completed, all tests negative', false);
+        }
+        return stayDto((await repo.findStay(t, stayId))!, await repo.listTests(t, stayId));
       });
     },
 
@@ -682,6 +864,36 @@ export function createQuarantineService(deps: Deps) {
         await doRelease(t, actor, s, reason || '解除隔离 Release criteria met', !met);
         return stayDto((await repo.findStay(t, stayId))!, await repo.listTests(t, stayId));
       });
+    },
+
+    /**
+     * Records the point-to-point transfer (点对点转运) done: the person leaves the room and the next phase
+     * (home quarantine or monitoring) begins with its control status. 409 when no transfer is due.
+     */
+    async recordTransfer(trx: DbOrTx | undefined, actor: Actor, stayId: string, input: { note?: string | null } = {}): Promise<StayDto> {
+      return inTx(trx ?? deps.db, async (t) => {
+        const s = await visibleStay(t, actor, stayId);
+        const now = deps.clock.now();
+        const phases = phasesOf(s);
+        const central = phases.find((p) => p.phase === 'central');
+        const later = phases.filter((p) => central && p.lastDay > central.lastDay);
+        if (s.status !== 'active' || s.phase !== 'central' || !central || central.endsAt > now || !later.length) {
+          throw QuarantineErrors.QUARANTINE_TRANSFER_NOT_DUE({ stayId, phase: s.phase, centralEndsAt: central?.endsAt ?? null });
+        }
+        await deps.services.journal.append(t, actor, {
+          action: 'quarantine.stay.transfer', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          payload: { personId: s.person_id, taskId: s.transfer_task_id, note: input.note?.trim() || null },
+        });
+        const next = later.find((p) => p.endsAt > now);
+        if (next) await moveTo(t, actor, s, 'central', next);
+        else await endStay(t, actor, s, 'central', now);
+        return stayDto((await repo.findStay(t, stayId))!, await repo.listTests(t, stayId));
+      });
+    },
+
+    /** The cases module tells the stay what a basis record says (its person, category and exposure or arrival day). */
+    setBasisFacts(fn: BasisFactsSource | null): void {
+      basisFacts = fn;
     },
 
     /** Runs the overdue-release check now (the recurring job calls it every minute). */

@@ -84,6 +84,12 @@ export interface QuarantineStaysTable {
   release_reason: string | null;
   /** 1 when released before its criteria were met, with a reason. */
   release_override: number;
+  /** YYYY-MM-DD (BULWARK_TZ) the person was placed; test days before it are not applicable. */
+  placed_day: string | null;
+  /** The point-to-point transfer task (点对点转运) when the central phase ended; the phase moves when it is recorded done. */
+  transfer_task_id: string | null;
+  /** The one task asking for a pending last result (the overdue check creates no other). */
+  result_task_id: string | null;
   created_by: string | null;
   created_at: number;
   updated_at: number;
@@ -101,6 +107,10 @@ export interface QuarantineTestsTable {
   result: string | null;
   recorded_at: number | null;
   recorded_by: string | null;
+  /** scheduled (a preset test day) · admission (入住检测, scheduled at once for a person placed late) */
+  kind: string;
+  /** 1: the person was placed after this day (不适用（入住晚于该日）); never blocks release. */
+  not_applicable: number;
 }
 
 export interface QuarantineTables {
@@ -119,7 +129,7 @@ export const quarantineColumns: ColumnsOf<QuarantineTables> = {
   quarantine_stays: {
     id: 1, person_id: 1, person_path: 1, mode: 1, category: 1, facility_id: 1, facility_path: 1, room_id: 1, status: 1, phase: 1, phases: 1,
     basis_type: 1, basis_id: 1, reason: 1, preset_id: 1, preset_key: 1, preset_version: 1, first_day: 1, exposure_day: 1, end_day: 1, total_days: 1,
-    ends_at: 1, owner_unit_id: 1, overdue_alerted_at: 1, released_at: 1, release_reason: 1, release_override: 1, created_by: 1, created_at: 1, updated_at: 1,
+    ends_at: 1, owner_unit_id: 1, overdue_alerted_at: 1, released_at: 1, release_reason: 1, release_override: 1, placed_day: 1, transfer_task_id: 1, result_task_id: 1, created_by: 1, created_at: 1, updated_at: 1,
   },
-  quarantine_tests: { id: 1, stay_id: 1, day: 1, date: 1, due_at: 1, task_id: 1, result: 1, recorded_at: 1, recorded_by: 1 },
+  quarantine_tests: { id: 1, stay_id: 1, day: 1, date: 1, due_at: 1, task_id: 1, result: 1, recorded_at: 1, recorded_by: 1, kind: 1, not_applicable: 1 },
 };

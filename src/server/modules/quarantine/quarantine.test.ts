@@ -43,7 +43,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   });
   afterEach(() => t.close());
 
-  it('computes a 9th-edition stay: 7 days central + 3 home monitoring, tests on days 1, 2, 3, 5, 7 as tasks, exposure day is day 0', async () => {
+  it('computes a 9th-edition stay: 7 days central + 3 home monitoring, tests on central days 1, 2, 3, 5, 7 and home-monitoring day 3 (stay day 10) as tasks, exposure day is day 0', async () => {
     const [p] = await makePersons(t, city.street, 1);
     // The ManualClock starts 2026-11-29 10:00 in Shanghai; exposure the day before.
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接集中隔离', exposureDate: '2026-11-28' });
@@ -52,7 +52,8 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(s.phases[0]!.endsAt).toBe(startOfDay('2026-12-06', TZ));
     expect(s.endDay).toBe('2026-12-08');
     expect(s.endsAt).toBe(startOfDay('2026-12-09', TZ));
-    expect(s.tests.map((x) => [x.day, x.date])).toEqual([[1, '2026-11-29'], [2, '2026-11-30'], [3, '2026-12-01'], [5, '2026-12-03'], [7, '2026-12-05']]);
+    expect(s.tests.map((x) => [x.day, x.date])).toEqual([[1, '2026-11-29'], [2, '2026-11-30'], [3, '2026-12-01'], [5, '2026-12-03'], [7, '2026-12-05'], [10, '2026-12-08']]);
+    expect(s.tests.every((x) => x.kind === 'scheduled' && !x.notApplicable)).toBe(true);
     expect(s.dayCounter).toMatchObject({ day: 1, total: 10 });
     expect(s.dayCounter.label).toContain('第 1 天 / 共 10 天');
     expect(s.roomId).not.toBeNull();
@@ -84,13 +85,14 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     await expectCountersMatch();
   });
 
-  it('computes a November 2022 stay (5 central + 3 home), keeps the version it was made under, and counts from day 1 when the preset says so', async () => {
+  it('computes a November 2022 stay (5 central + 3 home; tests central days 1, 2, 3, 5 and home days 1 and 3 = stay days 6 and 8), keeps the version it was made under, and counts from day 1 when the preset says so', async () => {
     const [a, b] = await makePersons(t, city.street, 2);
     q().setPresetSource(async () => preset(nov, 3));
     const s = await q().assign(undefined, actor, { personId: a!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-29' });
     expect(s.phases.map((x) => [x.phase, x.days])).toEqual([['central', 5], ['home_quarantine', 3]]);
     expect(s.endDay).toBe('2026-12-07');
-    expect(s.tests.map((x) => x.day)).toEqual(nov.params.contacts.close.quarantine.testDays);
+    expect(s.tests.map((x) => x.day)).toEqual([1, 2, 3, 5, 6, 8]);
+    expect(s.tests.map((x) => x.date)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-04', '2026-12-05', '2026-12-07']);
     expect(s.dayCounter).toMatchObject({ day: 0, total: 8 });
 
     // Day counting: with firstDay 1 the exposure day itself is day 1, so everything ends a day earlier.
@@ -105,14 +107,29 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect((await q().getStay(actor, s.id)).preset.version).toBe('optimisation-2022-11@3');
   });
 
-  it('moves through the phases with jobs at each boundary, freeing the room when central ends, then releases when every test is negative', async () => {
+  it('ends the central phase with one point-to-point transfer task (点对点转运), moves to home monitoring only when the transfer is recorded, then releases when every test is negative', async () => {
     const [p] = await makePersons(t, city.street, 1);
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
     expect((await expectCountersMatch())).toMatchObject({ occupants: 1, roomsOccupied: 1, roomsAvailable: 2 });
+    await expect(q().recordTransfer(undefined, actor, s.id)).rejects.toMatchObject({ code: 'QUARANTINE_TRANSFER_NOT_DUE', status: 409 });
 
     t.clock.set(s.phases[0]!.endsAt + MINUTE_MS);
     await t.deps.services.jobs.runDueNow();
+    await t.deps.services.jobs.runDueNow();
+    // No silent flip at midnight: still central, in the room, with a transfer task for the facility's unit.
+    const waiting = await q().getStay(actor, s.id);
+    expect(waiting).toMatchObject({ phase: 'central', transfer: { due: true } });
+    expect(await status(p!)).toBe('quarantined_central');
+    const transferTasks = (await tasksOf(s.id)).filter((x) => x.title.startsWith('点对点转运'));
+    expect(transferTasks).toHaveLength(1);
+    expect(transferTasks[0]).toMatchObject({ id: waiting.transfer.taskId, assignee_unit_id: unit.id });
+    expect(transferTasks[0]!.title).toContain('2026-12-05');
+    expect(await expectCountersMatch()).toMatchObject({ occupants: 1 });
+
+    await q().recordTransfer(undefined, actor, s.id, { note: '专车 鄂E·12345' });
     const mid = await q().getStay(actor, s.id);
+    expect(mid.transfer.due).toBe(false);
+    await expect(q().recordTransfer(undefined, actor, s.id)).rejects.toMatchObject({ code: 'QUARANTINE_TRANSFER_NOT_DUE' });
     expect(mid.phase).toBe('home_monitoring');
     expect(await status(p!)).toBe('home_monitored');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 0, roomsCleaning: 1, roomsAvailable: 2 });
@@ -139,7 +156,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
 
   it('refuses an early release without an override reason (422, nothing changes) and records one with it', async () => {
     const [p] = await makePersons(t, city.street, 1);
-    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接' });
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
     await expect(q().release(undefined, actor, s.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
     await expect(q().release(undefined, actor, s.id, { override: true, reason: '  ' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
     expect((await q().getStay(actor, s.id)).status).toBe('active');
@@ -153,11 +170,13 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(j).toHaveLength(1);
   });
 
-  it('raises one overdue-release alert and one task per stay past its end with tests missing', async () => {
+  it('does not flood: a result still pending at the end gets ONE task and no alert (a second run creates nothing); the negative result releases at once', async () => {
     const [p] = await makePersons(t, city.street, 1);
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家隔离', exposureDate: '2026-11-28' });
     expect(s.ownerUnitId).toBe(unit.id);
-    await q().recordTest(undefined, actor, s.id, { day: 1, result: 'negative' });
+    for (const x of s.tests.slice(0, -1)) await q().recordTest(undefined, actor, s.id, { day: x.day, result: 'negative' });
+    const last = s.tests.at(-1)!;
+    expect(last.day).toBe(10);
     const before = (await tasksOf(s.id)).length;
 
     t.clock.set(s.endsAt - HOUR);
@@ -166,16 +185,153 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
 
     t.clock.set(s.endsAt + 2 * MINUTE_MS);
     await t.deps.services.jobs.runDueNow();
+    expect(await alertsOf(s.id)).toEqual([]);
+    const tasks = await tasksOf(s.id);
+    expect(tasks.length).toBe(before + 1);
+    const resultTask = tasks.find((x) => x.title.startsWith('隔离期满待检测结果'))!;
+    expect(resultTask.title).toContain('第 10 天');
+    const waiting = await q().getStay(actor, s.id);
+    expect(waiting).toMatchObject({ status: 'active', overdue: true, resultTaskId: resultTask.id });
+    // Never "day 13 of 10": the counter stops at the last day.
+    expect(waiting.dayCounter).toMatchObject({ day: 10, total: 10, ended: true });
+
+    // A second (and third) run of the job creates nothing new.
+    t.clock.advance(DAY);
+    await t.deps.services.jobs.runDueNow();
+    expect(await t.deps.db.transaction().execute((trx) => q().checkOverdue(trx))).toBe(0);
+    expect(await alertsOf(s.id)).toEqual([]);
+    expect((await tasksOf(s.id)).length).toBe(before + 1);
+
+    const done = await q().recordTest(undefined, actor, s.id, { day: 10, result: 'negative' });
+    expect(done).toMatchObject({ status: 'released', releaseOverride: false });
+  });
+
+  it('raises the overdue alert once, only when the end has passed with nothing pending (a positive result)', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家隔离', exposureDate: '2026-11-28' });
+    for (const x of s.tests) await q().recordTest(undefined, actor, s.id, { day: x.day, result: x.day === 5 ? 'positive' : 'negative' });
+    const before = (await tasksOf(s.id)).length;
+    t.clock.set(s.endsAt + 2 * MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
     const alerts = await alertsOf(s.id);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ severity: 'warning', unit_id: unit.id });
     expect((await tasksOf(s.id)).length).toBe(before + 1);
-    expect((await q().getStay(actor, s.id))).toMatchObject({ status: 'active', overdue: true });
-
     t.clock.advance(DAY);
     await t.deps.services.jobs.runDueNow();
     expect(await alertsOf(s.id)).toHaveLength(1);
     expect((await tasksOf(s.id)).length).toBe(before + 1);
+  });
+
+  it('counts a stay from the exposure recorded on the contact (never the placement day), and refuses an exposure after the placement day naming both dates', async () => {
+    const [casePerson, contactPerson] = await makePersons(t, city.street, 2);
+    const c = await t.deps.services.cases.cases.create(undefined, actor, { personId: casePerson!, kind: 'confirmed', reason: '确诊' });
+    const contact = await t.deps.services.cases.tracing.addContact(undefined, actor, c.id, { category: 'close', exposureDate: '2026-11-27', personId: contactPerson! });
+    // No exposureDate in the request: the contact's own last exposure (2026-11-27) is day 0.
+    const s = await q().assign(undefined, actor, { personId: contactPerson!, mode: 'central', facilityId, basis: { type: 'contact', id: contact.id }, reason: '密接集中隔离' });
+    expect(s).toMatchObject({ exposureDay: '2026-11-27', category: 'close', endDay: '2026-12-07', placedDay: '2026-11-29' });
+    expect(s.dayCounter).toMatchObject({ day: 2, total: 10 });
+
+    // A basis that records no date (a manual review): asked for, never defaulted to today.
+    const [p] = await makePersons(t, city.street, 1);
+    await expect(q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家' })).rejects.toMatchObject({ code: 'QUARANTINE_EXPOSURE_REQUIRED', status: 422, details: { field: 'exposureDate' } });
+    // After the placement day (today, 2026-11-29) is refused, naming both dates.
+    const err = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-30' }).then(() => null, (e: unknown) => e as { code: string; message: string; details: unknown });
+    expect(err).toMatchObject({ code: 'QUARANTINE_EXPOSURE_AFTER_PLACEMENT', details: { field: 'exposureDate', exposureDate: '2026-11-30', placementDay: '2026-11-29' } });
+    expect(err?.message).toContain('2026-11-30');
+    expect(err?.message).toContain('2026-11-29');
+    expect(await status(p!)).toBe('none');
+    // The contact basis belongs to another person: refused.
+    await expect(q().assign(undefined, actor, { personId: p!, mode: 'home', basis: { type: 'contact', id: contact.id }, reason: '居家' })).rejects.toMatchObject({ code: 'QUARANTINE_BASIS_MISMATCH' });
+    const routes = await t.app.inject({
+      method: 'POST', url: '/api/quarantine/stays', headers: await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now()),
+      payload: { personId: p, mode: 'home', basis, reason: '居家', exposureDate: '2026-12-01' },
+    });
+    expect(routes.statusCode).toBe(422);
+    expect(routes.json().error.details).toMatchObject({ exposureDate: '2026-12-01', placementDay: '2026-11-29' });
+  });
+
+  it('places a contact found on day 4: past test days are not applicable, an admission test is scheduled at once, and release at the end needs no override', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    // Exposure 2026-11-25 (day 0); placed 2026-11-29 = day 4 under the 9th edition.
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '晚发现的密接', exposureDate: '2026-11-25' });
+    expect(s.dayCounter).toMatchObject({ day: 4, total: 10 });
+    expect(s.tests.map((x) => [x.day, x.date, x.kind, x.notApplicable])).toEqual([
+      [1, '2026-11-26', 'scheduled', true],
+      [2, '2026-11-27', 'scheduled', true],
+      [3, '2026-11-28', 'scheduled', true],
+      [4, '2026-11-29', 'admission', false],
+      [5, '2026-11-30', 'scheduled', false],
+      [7, '2026-12-02', 'scheduled', false],
+      [10, '2026-12-05', 'scheduled', false],
+    ]);
+    // Tasks only for the tests that can still be taken; the admission test due today.
+    const tasks = await tasksOf(s.id);
+    expect(tasks.map((x) => x.title.split(' · ')[0])).toEqual(['入住检测：隔离第 4 天（2026-11-29）', '隔离第 5 天核酸检测（2026-11-30）', '隔离第 7 天核酸检测（2026-12-02）', '隔离第 10 天核酸检测（2026-12-05）']);
+    await expect(q().recordTest(undefined, actor, s.id, { day: 2, result: 'negative' })).rejects.toMatchObject({ code: 'QUARANTINE_TEST_NOT_APPLICABLE' });
+
+    for (const day of [4, 5, 7, 10]) await q().recordTest(undefined, actor, s.id, { day, result: 'negative' });
+    t.clock.set(s.endsAt + MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    const done = await q().getStay(actor, s.id);
+    expect(done).toMatchObject({ status: 'released', releaseOverride: false });
+    expect(await status(p!)).toBe('released');
+    expect(await alertsOf(s.id)).toEqual([]);
+  });
+
+  it('schedules no admission test when the placement day is itself a test day (found on day 3)', async () => {
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '晚发现的密接', exposureDate: '2026-11-26' });
+    expect(s.tests.filter((x) => x.notApplicable).map((x) => x.day)).toEqual([1, 2]);
+    expect(s.tests.filter((x) => !x.notApplicable).map((x) => x.day)).toEqual([3, 5, 7, 10]);
+    expect(s.tests.some((x) => x.kind === 'admission')).toBe(false);
+  });
+
+  it('9th edition: releases a secondary contact on day 7 only when their own tests and THEIR close contact\'s first two are negative, and upgrades them when that close contact turns positive', async () => {
+    q().setPresetSource(null);
+    const [casePerson, a, b, a2, c2] = await makePersons(t, city.street, 5);
+    const kase = await t.deps.services.cases.cases.create(undefined, actor, { personId: casePerson!, kind: 'confirmed', reason: '确诊' });
+    const addContact = (personId: string, category: 'close' | 'secondary', viaContactId?: string) =>
+      t.deps.services.cases.tracing.addContact(undefined, actor, kase.id, { category, exposureDate: '2026-11-28', personId, viaContactId });
+    const closeA = await addContact(a!, 'close');
+    const secB = await addContact(b!, 'secondary', closeA.id);
+    expect(secB.viaContactId).toBe(closeA.id);
+    await expect(addContact(c2!, 'secondary', secB.id)).rejects.toMatchObject({ code: 'CONTACT_VIA_INVALID', details: { field: 'viaContactId' } });
+
+    const stayA = await q().assign(undefined, actor, { personId: a!, mode: 'central', facilityId, basis: { type: 'contact', id: closeA.id }, reason: '密接' });
+    const stayB = await q().assign(undefined, actor, { personId: b!, mode: 'home', basis: { type: 'contact', id: secB.id }, reason: '次密接' });
+    // Secondary contacts: 7 days home quarantine, tests days 1, 4, 7.
+    expect(stayB).toMatchObject({ category: 'secondary', endDay: '2026-12-05' });
+    expect(stayB.tests.map((x) => x.day)).toEqual([1, 4, 7]);
+    for (const x of stayB.tests) await q().recordTest(undefined, actor, stayB.id, { day: x.day, result: 'negative' });
+    await q().recordTest(undefined, actor, stayA.id, { day: 1, result: 'negative' });
+
+    // Day 7 is over, own tests negative, but the close contact has only one negative result: not released.
+    t.clock.set(stayB.endsAt + MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    expect((await q().getStay(actor, stayB.id)).status).toBe('active');
+    await expect(q().release(undefined, actor, stayB.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    const pendingTask = (await tasksOf(stayB.id)).find((x) => x.title.startsWith('隔离期满待检测结果'));
+    expect(pendingTask?.title).toContain('其密接的前两次核酸');
+    // The close contact's second test negative: released by the next check, without an override.
+    await q().recordTest(undefined, actor, stayA.id, { day: 2, result: 'negative' });
+    t.clock.advance(MINUTE_MS);
+    await t.deps.services.jobs.runDueNow();
+    expect(await q().getStay(actor, stayB.id)).toMatchObject({ status: 'released', releaseOverride: false });
+
+    // Another close contact turns positive: the secondary contact linked to them becomes a close contact.
+    t.clock.set(stayA.createdAt);
+    const closeA2 = await addContact(a2!, 'close');
+    const secC = await addContact(c2!, 'secondary', closeA2.id);
+    const stayA2 = await q().assign(undefined, actor, { personId: a2!, mode: 'central', facilityId, basis: { type: 'contact', id: closeA2.id }, reason: '密接' });
+    const stayC = await q().assign(undefined, actor, { personId: c2!, mode: 'home', basis: { type: 'contact', id: secC.id }, reason: '次密接' });
+    await q().recordTest(undefined, actor, stayA2.id, { day: 1, result: 'positive' });
+    const contacts = await t.deps.services.cases.tracing.listContacts(actor, { caseId: kase.id, limit: 50 });
+    expect(contacts.items.find((x) => x.id === secC.id)?.category).toBe('close');
+    expect((await q().getStay(actor, stayC.id)).category).toBe('close');
+    expect((await tasksOf(stayC.id)).some((x) => x.title.startsWith('次密接升级为密接'))).toBe(true);
+    const j = await t.deps.db.selectFrom('journal').select('action').where('entity_id', 'in', [secC.id, stayC.id]).execute();
+    expect(j.map((x) => x.action)).toEqual(expect.arrayContaining(['cases.contact.upgrade', 'quarantine.stay.upgrade']));
   });
 
   it('keeps occupancy counters equal to a recount through assignments, capacity, cleaning and release; a full facility is a 409', async () => {
@@ -183,9 +339,9 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     await expect(q().createRooms(undefined, actor, facilityId, [{ number: '201', floor: 2 }])).rejects.toMatchObject({ code: 'QUARANTINE_ROOM_NUMBER_TAKEN' });
     const ps = await makePersons(t, city.street, 6);
     const stays = [];
-    for (const p of ps.slice(0, 5)) stays.push(await q().assign(undefined, actor, { personId: p, mode: 'central', facilityId, basis, reason: '密接' }));
+    for (const p of ps.slice(0, 5)) stays.push(await q().assign(undefined, actor, { personId: p, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' }));
     expect(await expectCountersMatch()).toMatchObject({ roomsTotal: 4, bedsTotal: 5, occupants: 5, roomsOccupied: 4, roomsAvailable: 0 });
-    await expect(q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接' })).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
+    await expect(q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
     expect(await status(ps[5]!)).toBe('none');
 
     const r = await q().release(undefined, actor, stays[0]!.id, { override: true, reason: '误判 Wrong identification' });
@@ -214,10 +370,10 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const list = await t.app.inject({ method: 'GET', url: `/api/quarantine/stays?status=active&facilityId=${facilityId}`, headers });
     expect(list.json().items.map((x: { id: string }) => x.id)).toEqual([stay.id]);
 
-    const outStay = await q().assign(undefined, actor, { personId: other!, mode: 'home', basis, reason: '居家' });
+    const outStay = await q().assign(undefined, actor, { personId: other!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
     const hidden = await t.app.inject({ method: 'GET', url: `/api/quarantine/stays/${outStay.id}`, headers });
     expect(hidden.statusCode).toBe(404);
-    const outPerson = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis, reason: '居家' } });
+    const outPerson = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' } });
     expect(outPerson.statusCode).toBe(404);
   });
 
@@ -227,8 +383,12 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const plan = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=central&exposureDate=2026-11-28', headers });
     expect(plan.statusCode).toBe(200);
     expect(plan.json()).toMatchObject({ preset: { version: 'ninth-edition-2022-06@1' }, firstDay: 0, totalDays: 10, endDay: '2026-12-08' });
-    expect(plan.json().tests.map((x: { day: number }) => x.day)).toEqual([1, 2, 3, 5, 7]);
-    const home = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=home&category=secondary', headers });
+    expect(plan.json().tests.map((x: { day: number }) => x.day)).toEqual([1, 2, 3, 5, 7, 10]);
+    const home = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=home&category=secondary&exposureDate=2026-11-28', headers });
+    // The plan is never counted from today by default: no exposure date, no plan.
+    const none = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=home', headers });
+    expect(none.statusCode).toBe(422);
+    expect(none.json().error).toMatchObject({ code: 'QUARANTINE_EXPOSURE_REQUIRED', details: { field: 'exposureDate' } });
     expect(home.json().phases.map((x: { phase: string }) => x.phase)).toEqual(['home_quarantine']);
     expect((await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=elsewhere', headers })).statusCode).toBe(400);
 

@@ -44,7 +44,7 @@ export const casesApi = {
   addPlace: (id: string, body: { jurisdictionId?: string | null; lng?: number | null; lat?: number | null; description?: string | null; fromAt: number; toAt: number }) => http.post<PlaceDto>(`${c(id)}/places`, body),
   contacts: (id: string, signal?: AbortSignal) => http.get<{ items: ContactDto[] }>(`${c(id)}/contacts`, undefined, signal),
   addContact: (id: string, body: ContactBody) => http.post<ContactDto>(`${c(id)}/contacts`, body),
-  listContacts: (q: { category?: ContactCategory; caseId?: string; cursor?: string; limit?: number }, signal?: AbortSignal) => http.get<ContactListDto>('/api/contacts', q, signal),
+  listContacts: (q: { category?: ContactCategory; caseId?: string; personId?: string; cursor?: string; limit?: number }, signal?: AbortSignal) => http.get<ContactListDto>('/api/contacts', q, signal),
   closeContact: (id: string, reason: string) => http.post<ContactDto>(`/api/contacts/${encodeURIComponent(id)}/close`, { reason }),
 
   // ---- 协查

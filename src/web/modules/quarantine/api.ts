@@ -1,7 +1,9 @@
-import type { ContactCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
+import type { TravellerDto } from '../../../common/cases.js';
+import type { ContactCategory, StayCategory, TravellerCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
 import type { Basis } from '../../../common/control.js';
 import { http } from '../../app/http.js';
 
+export type { TravellerDto, StayCategory, TravellerCategory };
 export type { ContactCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
 
 export interface FacilityInput {
@@ -20,7 +22,15 @@ export interface AssignInput {
   basis: Basis;
   reason: string;
   exposureDate?: string | null;
-  category?: ContactCategory;
+  category?: StayCategory | null;
+}
+
+export interface TravellerInput {
+  personId: string;
+  category: TravellerCategory;
+  origin: string;
+  arrivalDay: string;
+  entryPoint?: string | null;
 }
 
 /** A room that can take one more person. */
@@ -37,7 +47,12 @@ export const quarantineApi = {
   createRooms: (id: string, rooms: { number: string; floor: number; capacity?: number }[]) => http.post<{ items: RoomDto[] }>(`${f(id)}/rooms`, { rooms }),
   setRoomStatus: (id: string, roomId: string, status: Exclude<RoomStatus, 'occupied'>) => http.post<RoomDto>(`${f(id)}/rooms/${encodeURIComponent(roomId)}/status`, { status }),
 
-  plan: (q: { mode: QuarantineMode; category?: ContactCategory; exposureDate?: string }, signal?: AbortSignal) => http.get<StayPlanDto>('/api/quarantine/plan', q, signal),
+  travellers: (q: { personId?: string; category?: TravellerCategory; page?: number; pageSize?: number } = {}, signal?: AbortSignal) => http.get<{ items: TravellerDto[]; total: number }>('/api/travellers', q, signal),
+  traveller: (id: string, signal?: AbortSignal) => http.get<TravellerDto>(`/api/travellers/${encodeURIComponent(id)}`, undefined, signal),
+  registerTraveller: (input: TravellerInput) => http.post<TravellerDto>('/api/travellers', input),
+  arrivalTest: (id: string, body: { entryPoint: string; testedAt: number; result?: 'negative' | 'positive' | null; resultRef?: string | null }) => http.post<TravellerDto>(`/api/travellers/${encodeURIComponent(id)}/arrival-tests`, body),
+  transfer: (id: string, note?: string | null) => http.post<StayDto>(`${st(id)}/transfer`, { note: note ?? null }),
+  plan: (q: { mode: QuarantineMode; category?: StayCategory; exposureDate?: string }, signal?: AbortSignal) => http.get<StayPlanDto>('/api/quarantine/plan', q, signal),
   stays: (q: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number } = {}, signal?: AbortSignal) => http.get<{ items: StayDto[]; total: number }>('/api/quarantine/stays', q, signal),
   stay: (id: string, signal?: AbortSignal) => http.get<StayDto>(st(id), undefined, signal),
   assign: (input: AssignInput) => http.post<StayDto>('/api/quarantine/stays', input),

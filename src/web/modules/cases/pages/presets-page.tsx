@@ -14,16 +14,30 @@ import { casesApi } from '../api.js';
 /** A readable summary of a preset's parameters (the JSON is shown under it). */
 function ParamsView({ p }: { p: PresetParams }) {
   const { t } = useI18n();
+  const stay = (q: PresetParams['contacts']['close']['quarantine']) =>
+    [
+      t('presets.p.stay', { c: q.centralDays, h: q.homeQuarantineDays, m: q.homeMonitoringDays }),
+      q.tests.central.length ? t('presets.p.testsCentral', { days: q.tests.central.join('、') }) : null,
+      q.tests.homeQuarantine.length ? t('presets.p.testsHomeQuarantine', { days: q.tests.homeQuarantine.join('、') }) : null,
+      q.tests.homeMonitoring.length ? t('presets.p.testsHomeMonitoring', { days: q.tests.homeMonitoring.join('、') }) : null,
+    ].filter(Boolean).join('；');
   const contact = (k: 'close' | 'secondary') => {
     const r = p.contacts[k];
     if (!r.traced) return t('presets.p.notTraced');
-    const q = r.quarantine;
-    return `${t('presets.p.lookback', { n: r.lookbackDays })}；${t('presets.p.stay', { c: q.centralDays, h: q.homeQuarantineDays, m: q.homeMonitoringDays })}；${t('presets.p.testDays', { days: q.testDays.join('、') || '—' })}`;
+    return `${t('presets.p.lookback', { n: r.lookbackDays })}；${stay(r.quarantine)}`;
+  };
+  const traveller = (k: keyof PresetParams['travellers']) => {
+    const r = p.travellers[k];
+    if (!r.applies) return t('presets.p.notApplies');
+    return r.testWindow ? t('presets.p.testWindow', { n: r.testWindow.tests, d: r.testWindow.withinDays }) : stay(r.quarantine);
   };
   return (
     <Descriptions size="small" column={1} bordered>
       <Descriptions.Item label={t('presets.p.close')}>{contact('close')}</Descriptions.Item>
       <Descriptions.Item label={t('presets.p.secondary')}>{contact('secondary')}</Descriptions.Item>
+      {(Object.keys(p.travellers) as (keyof PresetParams['travellers'])[]).map((k) => (
+        <Descriptions.Item key={k} label={t(`quarantine.category.${k}`)}>{traveller(k)}</Descriptions.Item>
+      ))}
       <Descriptions.Item label={t('presets.p.dayCounting')}>{t('presets.p.firstDay', { n: p.dayCounting.firstDay })}</Descriptions.Item>
       <Descriptions.Item label={t('presets.p.clusterRule')}>{t('presets.p.clusters', { c: p.clusters.containedAfterDaysWithoutCommunityCase, e: p.clusters.extinguishedAfterDaysWithoutCase })}</Descriptions.Item>
       <Descriptions.Item label={t('presets.p.levels')}>
@@ -35,6 +49,19 @@ function ParamsView({ p }: { p: PresetParams }) {
       <Descriptions.Item label={t('presets.p.targets')}>
         {t('cases.speed.positiveToConfirmed')} {p.targets.positiveToConfirmedHours} · {t('cases.speed.coreInvestigation')} {p.targets.coreInvestigationHours} · {t('cases.speed.closeContactsIdentified')}{' '}
         {p.targets.closeContactsIdentifiedHours} · {t('cases.speed.contactToQuarantine')} {p.targets.contactToQuarantineHours}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('presets.p.sources')}>
+        {Object.values(p.sources).map((x) => `${x.title}（${x.issued}）`).join('；') || '—'}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('presets.p.provenance')}>
+        <Space orientation="vertical" size={0} data-testid="preset-provenance">
+          {Object.entries(p.provenance).map(([path, e]) => (
+            <span key={path}>
+              <Typography.Text code>{path}</Typography.Text>{' '}
+              {'text' in e ? `${p.sources[e.text]?.title ?? e.text}${e.clause ? `：${e.clause}` : ''}` : <><Tag color="orange">{t('presets.p.local')}</Tag>{e.source}</>}
+            </span>
+          ))}
+        </Space>
       </Descriptions.Item>
     </Descriptions>
   );

@@ -2,18 +2,31 @@ import { HomeOutlined } from '@ant-design/icons';
 import { Alert, App, Button, DatePicker, Descriptions, Form, Input, Modal, Radio, Select, Space, Spin, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
-import { uuid } from '../../../app/http.js';
+import dayjs from 'dayjs';
+import type { ContactDto } from '../../../../common/cases.js';
+import { casesApi } from '../../cases/api.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useSession } from '../../../app/session.js';
-import { hasFreeBed, quarantineApi, type ContactCategory, type FacilityDetailDto, type FacilityDto, type QuarantineMode, type StayPlanDto } from '../api.js';
+import { hasFreeBed, quarantineApi, type FacilityDetailDto, type FacilityDto, type QuarantineMode, type StayCategory, type StayPlanDto, type TravellerDto } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
+
+/** A record a stay can rest on (依据): a contact link or a traveller record, with its date and category. */
+export interface StayBasisOption {
+  type: 'contact' | 'traveller';
+  id: string;
+  category: StayCategory;
+  /** The last exposure (contact) or the arrival day (traveller); null when the record has none. */
+  day: string | null;
+  label: string;
+}
 
 export interface AssignQuarantineButtonProps {
   personId: string;
-  /** The contact link this rests on (依据); without one the assignment is a manual review. */
-  contactId?: string;
-  /** The contact's category, when known (default close contact). */
-  category?: ContactCategory;
+  /**
+   * The record the stay rests on. Without one the dialog lists the person's contact links and
+   * traveller records to choose from (there is no basis-less or made-up manual review here).
+   */
+  basis?: StayBasisOption;
   onDone?: () => void;
   /** Button size (default small, as on table rows). */
   size?: 'small' | 'middle';
@@ -21,7 +34,7 @@ export interface AssignQuarantineButtonProps {
 
 interface Values {
   mode: QuarantineMode;
-  category: ContactCategory;
+  basisKey?: string;
   facilityId?: string;
   roomId?: string;
   exposureDate?: Dayjs | null;
@@ -51,8 +64,16 @@ export function PlanPreview({ plan, loading, error }: { plan: StayPlanDto | null
       </Descriptions.Item>
       <Descriptions.Item label={t('quarantine.testDays')}>
         <Space wrap size={[4, 4]} data-testid="assign-quarantine-tests">
-          {plan.tests.length ? plan.tests.map((x) => <Tag key={x.day} color="blue">{t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })}</Tag>) : '—'}
+          {plan.tests.length
+            ? plan.tests.map((x) => (
+                <Tag key={x.day} color={x.notApplicable ? 'default' : 'blue'} data-testid={x.notApplicable ? 'assign-quarantine-test-na' : 'assign-quarantine-test'}>
+                  {t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })}
+                  {x.notApplicable ? ` ${t('quarantine.notApplicable')}` : ''}
+                </Tag>
+              ))
+            : '—'}
         </Space>
+        {plan.admissionTest && <Typography.Paragraph type="warning" style={{ margin: '4px 0 0' }} data-testid="assign-quarantine-admission">{t('quarantine.admissionTestPlanned')}</Typography.Paragraph>}
       </Descriptions.Item>
     </Descriptions>
   );
@@ -63,7 +84,7 @@ export function PlanPreview({ plan, loading, error }: { plan: StayPlanDto | null
  * one) or home quarantine, under the active protocol preset. The dialog shows the computed phases,
  * end date and test days before saving; the server computes the same stay from the same preset.
  */
-export function AssignQuarantineButton({ personId, contactId, category, onDone, size = 'small' }: AssignQuarantineButtonProps) {
+export function AssignQuarantineButton({ personId, basis, onDone, size = 'small' }: AssignQuarantineButtonProps) {
   const { t } = useI18n();
   const { can } = useSession();
   const { message } = App.useApp();
@@ -71,8 +92,11 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<Values>();
   const mode = Form.useWatch('mode', form) ?? 'central';
-  const cat = Form.useWatch('category', form) ?? category ?? 'close';
+  const basisKey = Form.useWatch('basisKey', form);
   const exposure = Form.useWatch('exposureDate', form);
+  const [options, setOptions] = useState<StayBasisOption[] | null>(basis ? [basis] : null);
+  const chosen = basis ?? options?.find((o) => `${o.type}:${o.id}` === basisKey);
+  const cat = chosen?.category ?? 'close';
   const facilityId = Form.useWatch('facilityId', form);
   const [facilities, setFacilities] = useState<FacilityDto[] | null>(null);
   const [facility, setFacility] = useState<FacilityDetailDto | null>(null);
@@ -81,9 +105,33 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
   const [planError, setPlanError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [manualId] = useState(uuid);
   const exposureDate = exposure ? exposure.format('YYYY-MM-DD') : undefined;
 
+  // The person's contact links and traveller records, when the caller named no basis.
+  useEffect(() => {
+    if (!open || basis) return;
+    const ac = new AbortController();
+    // A role without case.read sees no contact links (403): the traveller records still count.
+    const none = { items: [] as never[] };
+    Promise.all([
+      casesApi.listContacts({ personId, limit: 50 }, ac.signal).catch((e: unknown) => (ac.signal.aborted ? Promise.reject(e) : none)),
+      quarantineApi.travellers({ personId, pageSize: 50 }, ac.signal).catch((e: unknown) => (ac.signal.aborted ? Promise.reject(e) : none)),
+    ]).then(
+      ([c, tr]) => {
+        const list: StayBasisOption[] = [
+          ...c.items.filter((x: ContactDto) => x.status === 'open').map((x: ContactDto) => ({ type: 'contact' as const, id: x.id, category: x.category, day: x.exposureDate, label: `${t('quarantine.basisContact')} · ${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}` })),
+          ...tr.items.map((x: TravellerDto) => ({ type: 'traveller' as const, id: x.id, category: x.category, day: x.arrivalDay, label: `${t('quarantine.basisTraveller')} · ${t(`quarantine.category.${x.category}`)} · ${x.origin} · ${x.arrivalDay}` })),
+        ];
+        setOptions(list);
+        if (list[0]) {
+          form.setFieldValue('basisKey', `${list[0].type}:${list[0].id}`);
+          form.setFieldValue('exposureDate', list[0].day ? dayjs(list[0].day) : null);
+        }
+      },
+      (e) => !ac.signal.aborted && setError(errorText(e)),
+    );
+    return () => ac.abort();
+  }, [open, personId, basis]); // eslint-disable-line react-hooks/exhaustive-deps
   // Facilities in scope, in service, when the dialog opens.
   useEffect(() => {
     if (!open) return;
@@ -101,9 +149,14 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
     return () => ac.abort();
   }, [open, facilityId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // The stay the preset gives for this mode, category and exposure day.
+  // The stay the preset gives for this mode, category and exposure day (none without a day: never counted from today).
   useEffect(() => {
     if (!open) return;
+    if (!exposureDate) {
+      setPlan(null);
+      setPlanError(t('quarantine.exposureRequired'));
+      return;
+    }
     const ac = new AbortController();
     setPlanLoading(true);
     setPlanError(null);
@@ -127,14 +180,15 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
     setBusy(true);
     setError(null);
     try {
+      if (!chosen || !v.exposureDate) return;
       await quarantineApi.assign({
         personId,
         mode: v.mode,
-        category: v.category,
+        category: chosen.category,
         ...(v.mode === 'central' ? { facilityId: v.facilityId, roomId: v.roomId || null } : {}),
-        basis: contactId ? { type: 'contact', id: contactId } : { type: 'manual_review', id: manualId },
+        basis: { type: chosen.type, id: chosen.id },
         reason: v.reason.trim(),
-        ...(v.exposureDate ? { exposureDate: v.exposureDate.format('YYYY-MM-DD') } : {}),
+        exposureDate: v.exposureDate.format('YYYY-MM-DD'),
       });
       message.success(t('quarantine.assigned'));
       setOpen(false);
@@ -156,14 +210,33 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
         title={t('quarantine.assignTitle')}
         okText={t('quarantine.assign')}
         cancelText={t('common.cancel')}
-        okButtonProps={{ loading: busy, disabled: !!planError, 'data-testid': 'assign-quarantine-submit' } as never}
+        okButtonProps={{ loading: busy, disabled: !!planError || !chosen, 'data-testid': 'assign-quarantine-submit' } as never}
         onOk={submit}
         onCancel={() => setOpen(false)}
         destroyOnHidden
         width={560}
       >
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="assign-quarantine-error" />}
-        <Form form={form} layout="vertical" preserve={false} initialValues={{ mode: 'central', category: category ?? 'close', reason: t('quarantine.defaultReason') }} data-testid="assign-quarantine-form">
+        {options && !options.length && <Alert type="warning" showIcon title={t('quarantine.noBasis')} style={{ marginBottom: 12 }} data-testid="assign-quarantine-no-basis" />}
+        <Form
+          form={form}
+          layout="vertical"
+          preserve={false}
+          initialValues={{ mode: 'central', reason: t('quarantine.defaultReason'), ...(basis ? { basisKey: `${basis.type}:${basis.id}`, exposureDate: basis.day ? dayjs(basis.day) : null } : {}) }}
+          data-testid="assign-quarantine-form"
+        >
+          <Form.Item name="basisKey" label={t('quarantine.basis')} rules={[{ required: true, message: t('common.required') }]}>
+            <Select
+              data-testid="assign-quarantine-basis"
+              disabled={!!basis}
+              loading={!options}
+              options={(options ?? []).map((o) => ({ value: `${o.type}:${o.id}`, label: o.label }))}
+              onChange={(k: string) => {
+                const o = options?.find((x) => `${x.type}:${x.id}` === k);
+                form.setFieldValue('exposureDate', o?.day ? dayjs(o.day) : null);
+              }}
+            />
+          </Form.Item>
           <Space size="large" wrap>
             <Form.Item name="mode" label={t('quarantine.mode')}>
               <Radio.Group optionType="button" data-testid="assign-quarantine-mode">
@@ -171,11 +244,8 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
                 <Radio.Button value="home"><span data-testid="assign-quarantine-home">{t('quarantine.mode.home')}</span></Radio.Button>
               </Radio.Group>
             </Form.Item>
-            <Form.Item name="category" label={t('quarantine.category')}>
-              <Radio.Group optionType="button" data-testid="assign-quarantine-category">
-                <Radio.Button value="close">{t('quarantine.category.close')}</Radio.Button>
-                <Radio.Button value="secondary">{t('quarantine.category.secondary')}</Radio.Button>
-              </Radio.Group>
+            <Form.Item label={t('quarantine.category')}>
+              <Tag data-testid="assign-quarantine-category">{t(`quarantine.category.${cat}`)}</Tag>
             </Form.Item>
           </Space>
           {mode === 'central' && (
@@ -204,8 +274,13 @@ export function AssignQuarantineButton({ personId, contactId, category, onDone, 
             </Space>
           )}
           <Space style={{ display: 'flex' }} align="start" wrap>
-            <Form.Item name="exposureDate" label={t('quarantine.exposureDate')}>
-              <DatePicker data-testid="assign-quarantine-exposure" placeholder={plan?.exposureDay} />
+            <Form.Item
+              name="exposureDate"
+              label={t('quarantine.exposureDate')}
+              rules={[{ required: true, message: t('quarantine.exposureRequired') }]}
+              extra={chosen?.day && exposureDate === chosen.day ? t('quarantine.exposureFromContact') : undefined}
+            >
+              <DatePicker data-testid="assign-quarantine-exposure" disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
             </Form.Item>
             <Form.Item name="reason" label={t('quarantine.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]} style={{ minWidth: 280 }}>
               <Input maxLength={1000} data-testid="assign-quarantine-reason" />

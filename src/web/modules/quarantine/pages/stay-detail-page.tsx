@@ -1,5 +1,5 @@
 import { WarningOutlined } from '@ant-design/icons';
-import { Button, Card, Descriptions, Space, Tag, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
@@ -10,6 +10,7 @@ import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { quarantineApi } from '../api.js';
+import { useQuarantineErrorText } from '../errors.js';
 import { PHASE_COLORS, ReleaseModal, TestDays } from './stays-page.js';
 
 /** One stay (the overdue-release alert and task link here): where, day N of M, phases, test days, release. */
@@ -21,6 +22,20 @@ export function StayDetailPage(_: PageProps) {
   const canManage = can('quarantine.manage');
   const stay = useRemote((signal) => quarantineApi.stay(id, signal), [id]);
   const [releasing, setReleasing] = useState(false);
+  const [transferring, setTransferring] = useState(false);
+  const { message } = App.useApp();
+  const errorText = useQuarantineErrorText();
+  const transfer = async () => {
+    setTransferring(true);
+    try {
+      stay.setData({ ...(await quarantineApi.transfer(id)), personNameMasked: s?.personNameMasked, facilityName: s?.facilityName, roomNumber: s?.roomNumber });
+      message.success(t('quarantine.transferRecorded'));
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setTransferring(false);
+    }
+  };
   const s = stay.data;
   const fmt = (ms: number) => formatTime(ms, lang);
   return (
@@ -35,11 +50,18 @@ export function StayDetailPage(_: PageProps) {
           <Descriptions column={{ xs: 1, md: 2 }} bordered size="small">
             <Descriptions.Item label={t('quarantine.person')}>{s.personNameMasked ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('quarantine.place')}>{s.mode === 'central' ? `${s.facilityName ?? '—'} ${s.roomNumber ? `· ${t('quarantine.room')} ${s.roomNumber}` : ''}` : t('quarantine.mode.home')}</Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.dayCounter')}>{t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}</Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.dayCounter')}>
+              <span data-testid="stay-detail-day">{s.dayCounter.ended ? t('quarantine.dayEnded', { total: s.dayCounter.total }) : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}</span>
+            </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.phase')}>
               <Space size={4}>
                 <Tag color={PHASE_COLORS[s.phase]}>{t(`quarantine.phase.${s.phase}`)}</Tag>
                 {s.overdue && <Tag color="red" icon={<WarningOutlined />}>{t('quarantine.overdue')}</Tag>}
+                {s.resultTaskId && s.status === 'active' && <Tag color="gold">{t('quarantine.resultPending')}</Tag>}
+                {s.transfer.due && <Tag color="orange" data-testid="stay-transfer-due">{t('quarantine.transferDue')}</Tag>}
+                {s.transfer.due && canManage && (
+                  <Button size="small" type="primary" loading={transferring} onClick={transfer} data-testid="stay-transfer">{t('quarantine.transferDone')}</Button>
+                )}
               </Space>
             </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.exposureDate')}>{s.exposureDay}</Descriptions.Item>
@@ -52,7 +74,8 @@ export function StayDetailPage(_: PageProps) {
               </Space>
             </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.testDays')} span={2}><TestDays stay={s} canManage={canManage} onChanged={(x) => stay.setData({ ...s, ...x, personNameMasked: s.personNameMasked, facilityName: s.facilityName, roomNumber: s.roomNumber })} /></Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.basis')} span={2}>{s.basis.type} · {text(s.reason)}</Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.basis')} span={2}>{t(`control.basis.${s.basis.type}`)} · {text(s.reason)}</Descriptions.Item>
+            {s.placedDay && <Descriptions.Item label={t('quarantine.placedDay')}>{s.placedDay}</Descriptions.Item>}
             {s.releasedAt && <Descriptions.Item label={t('quarantine.statusReleased')} span={2}>{fmt(s.releasedAt)} · {s.releaseReason}{s.releaseOverride ? ` (${t('quarantine.override')})` : ''}</Descriptions.Item>}
           </Descriptions>
         </Card>

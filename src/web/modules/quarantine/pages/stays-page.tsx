@@ -32,10 +32,17 @@ export function TestDays({ stay, canManage, onChanged }: { stay: StayDto; canMan
   return (
     <Space wrap size={[4, 4]} data-testid="stay-tests">
       {stay.tests.map((x) => {
+        if (x.notApplicable) {
+          return (
+            <Tag key={x.day} data-testid="stay-test" data-day={x.day} data-result="not-applicable">
+              {t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })} {t('quarantine.notApplicable')}
+            </Tag>
+          );
+        }
         const color = x.result === 'negative' ? 'green' : x.result === 'positive' ? 'red' : 'blue';
         const tag = (
           <Tag color={color} data-testid="stay-test" data-day={x.day} data-result={x.result ?? 'pending'} style={{ cursor: canManage && stay.status === 'active' ? 'pointer' : undefined }}>
-            D{x.day} {x.date.slice(5)} {x.result ? t(`quarantine.test.${x.result}`) : ''}
+            {x.kind === 'admission' ? `${t('quarantine.admissionTest')} ` : ''}{t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })} {x.result ? t(`quarantine.test.${x.result}`) : ''}
           </Tag>
         );
         if (!canManage || stay.status !== 'active') return <span key={x.day}>{tag}</span>;
@@ -108,7 +115,7 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
     >
       {stay && (
         <Typography.Paragraph>
-          {t('quarantine.endDay')}: <strong>{stay.endDay}</strong> · {t('quarantine.dayOf', { day: stay.dayCounter.day, total: stay.dayCounter.total })}
+          {t('quarantine.endDay')}: <strong>{stay.endDay}</strong> · {stay.dayCounter.ended ? t('quarantine.dayEnded', { total: stay.dayCounter.total }) : t('quarantine.dayOf', { day: stay.dayCounter.day, total: stay.dayCounter.total })}
         </Typography.Paragraph>
       )}
       {error && <Alert type="error" showIcon title={error.text} description={error.detail} style={{ marginBottom: 12 }} data-testid="release-error" />}
@@ -209,7 +216,8 @@ export function StaysPage(_: PageProps) {
             width: 150,
             render: (_: unknown, s) => (
               <span data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
-                {t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+                {s.dayCounter.ended ? t('quarantine.dayEnded', { total: s.dayCounter.total }) : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+                {s.transfer.due && <Tag color="orange" style={{ marginLeft: 4 }}>{t('quarantine.transferDue')}</Tag>}
               </span>
             ),
           },
