@@ -18,6 +18,7 @@ import { registerErrorHandler } from './platform/http/errors-handler.js';
 import { createLagMonitor } from './platform/http/lag.js';
 import { idempotencyOnSend, idempotencyPreHandler, registerIdempotency } from './platform/http/idempotency.js';
 import { assertRouteHasPolicy, enforcePolicy } from './platform/http/policy.js';
+import { findBadText } from './platform/http/text-guard.js';
 import { newId } from './platform/ids.js';
 import { createServices } from './services.js';
 import platformRoutes from './platform/platform.routes.js';
@@ -118,6 +119,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => assertRouteHasPolicy(route as never));
   registerIdempotency(app, deps);
   app.decorateRequest('actor', undefined as never);
+  // The edge check on text (text-guard.ts): before the policy hook, which already looks ids up.
+  app.addHook('preValidation', async (req) => {
+    const issues = [...findBadText(req.params, 'params'), ...findBadText(req.query, 'query'), ...findBadText(req.body, 'body')];
+    if (issues.length) throw Errors.VALIDATION_FAILED(issues, `The request is not valid: ${issues[0].path} ${issues[0].message}`);
+  });
   // Policy runs before schema validation (the body is parsed but not yet validated), so a caller
   // without the capability gets 403 and an out-of-scope record 404 whatever the body holds.
   app.addHook('preValidation', async (req, reply) => {

@@ -107,3 +107,36 @@ describe('load shedding by event-loop lag', () => {
     expect((await get()).statusCode).toBe(200);
   });
 });
+
+describe.each(DIALECTS)('the edge check on text [%s]', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+  });
+  afterAll(() => t.close());
+  const login = (body: unknown) => t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+
+  it('refuses a NUL byte in the login body with 400 naming the field (not a 500 on PostgreSQL)', async () => {
+    const r = await login({ username: 'adm\u0000in', password: 'whatever-long' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.username', message: expect.stringMatching(/NUL/) }] });
+  });
+
+  it('refuses a lone UTF-16 surrogate (as a JSON escape) anywhere in a body, naming the nested field', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"a","password":"b","extra":{"list":["ok","x\\ud800y"]}}' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details).toEqual([{ path: 'body.extra.list.1', message: expect.stringMatching(/surrogate/) }]);
+    // A proper pair (an emoji) is text like any other: it reaches the route (which refuses the login).
+    expect((await login({ username: 'a\ud83d\ude00', password: 'whatever-long' })).statusCode).toBe(401);
+  });
+
+  it('refuses control characters in the query and path, allows tab and newlines', async () => {
+    const q = await t.app.inject({ method: 'GET', url: '/api/journal?action=a%07b' });
+    expect(q.statusCode).toBe(400);
+    expect(q.json().error.details[0]).toMatchObject({ path: 'query.action', message: expect.stringMatching(/U\+0007/) });
+    const p = await t.app.inject({ method: 'GET', url: '/api/persons/ab%00cd' });
+    expect(p.statusCode).toBe(400);
+    expect(p.json().error.details[0].path).toBe('params.id');
+    expect((await login({ username: 'line\none\ttab\r', password: 'whatever-long' })).statusCode).toBe(401);
+  });
+});
