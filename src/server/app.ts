@@ -51,9 +51,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
 
 /** Opens and migrates the database and builds every service. One per process. */
 export async function createDeps(config: Readonly<Config>, opts: { clock?: Clock; wallClock?: Clock; log?: Logger; migrate?: boolean } = {}): Promise<Deps> {
-  const handle = await openDb(config);
-  if (opts.migrate !== false) await migrateToLatest(handle.db);
   const log = opts.log ?? createLogger(config);
+  const handle = await openDb(config, { onConnectionError: (err) => log.warn({ cause: err.message }, 'database connection lost; it is dropped and the pool reconnects') });
+  if (opts.migrate !== false) await migrateToLatest(handle.db);
   const clock = opts.clock ?? new AdjustableClock();
   const wallClock = opts.wallClock ?? opts.clock ?? { now: () => Date.now() };
   const base = { config, handle, db: handle.db, clock, wallClock, log };

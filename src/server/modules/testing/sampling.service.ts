@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { AppError, Errors } from '../../platform/errors.js';
@@ -58,6 +58,9 @@ interface State {
   scansByClient: Map<string, repo.ScanRow>;
   counted: Map<string, CountedState>;
 }
+
+/** Advisory-lock key space of "campaign × person" while a scan decides whether it counts. */
+const PERSON_LOCK_SPACE = 14_001;
 
 const tubeKey = (campaignId: string, barcode: string) => `${campaignId}\n${barcode}`;
 const personKey = (campaignId: string, personId: string) => `${campaignId}\n${personId}`;
@@ -136,6 +139,10 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       set.add(person.personId);
       personsByCampaign.set(campaignId, set);
     }
+    // Two scans of one person at the same moment on two connections: the second waits here until
+    // the first commits, then reads its counted scan (a statement after the lock sees it) and is
+    // recorded as "sampled twice". The unique index on counted scans is the database's backstop.
+    await lockKeys(tx, PERSON_LOCK_SPACE, [...personsByCampaign].flatMap(([campaignId, persons]) => [...persons].map((p) => personKey(campaignId, p))));
     for (const [campaignId, persons] of personsByCampaign) {
       for (const s of await repo.countedScansOf(tx, campaignId, [...persons])) {
         state.counted.set(personKey(campaignId, s.person_id), { scanId: s.id, tubeResult: s.tube_result, path: s.jurisdiction_path });
@@ -406,10 +413,13 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       const r = t.row;
       await repo.updateTube(tx, r.id, { scan_count: r.scan_count, status: r.status, closed_at: r.closed_at, closed_reason: r.closed_reason, close_client_id: r.close_client_id, updated_at: r.updated_at });
     }
-    await repo.insertScans(tx, d.scans);
+    // Uncount re-sampled scans first: the unique index allows one counted scan per person and campaign.
     if (d.uncount.length) await repo.setScansCounted(tx, d.uncount, 0);
+    await repo.insertScans(tx, d.scans);
     for (const f of d.flags) await repo.upsertFlag(tx, f);
-    for (const [campaignId, deltas] of d.deltas) {
+    // Counter rows in one global order (campaign, then path: see applyCoverageDeltas), so
+    // concurrent batches wait for each other instead of deadlocking.
+    for (const [campaignId, deltas] of [...d.deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await repo.applyCoverageDeltas(tx, campaignId, deltas.byPath, now);
       await repo.bumpRate(tx, campaignId, Math.floor(now / 60_000), d.sampledPerCampaign.get(campaignId) ?? 0);
       published.push(await scheduleCoveragePublish(tx, campaignId, now));

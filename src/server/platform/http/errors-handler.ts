@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable, isStorageFull } from '../../db/dialect.js';
 import { AppError } from '../errors.js';
 import { ReplayError } from './idempotency.js';
 
@@ -8,9 +9,39 @@ interface Issue {
   message: string;
 }
 
-/** The one error mapper: AppError → its status; validation → 400 with every issue; else a bare 500. */
+/** Seconds a client is told to wait when the database cannot be reached (a cut connection, a restart). */
+const DB_UNAVAILABLE_RETRY_S = 2;
+/** Seconds a client is told to wait when the disk is full (an operator has to free space). */
+const STORAGE_FULL_RETRY_S = 30;
+/** A fault that hits every request (a full disk, a database restart) is logged once per this window. */
+const FAULT_LOG_WINDOW_MS = 60_000;
+
+/**
+ * The one error mapper: AppError → its status; validation → 400 with every issue; the database
+ * unreachable → 503 DATABASE_UNAVAILABLE, the disk full → 503 STORAGE_FULL (both with Retry-After,
+ * logged once per minute with their cause, not once per request); else a bare 500.
+ */
 export function registerErrorHandler(app: FastifyInstance): void {
+  const lastLogged = new Map<string, number>();
+  const logOnce = (req: { log: { error(o: object, m: string): void } }, code: string, err: unknown, what: string) => {
+    const now = Date.now();
+    if ((lastLogged.get(code) ?? 0) > now - FAULT_LOG_WINDOW_MS) return;
+    lastLogged.set(code, now);
+    const e = err as { code?: string; message?: string };
+    // The driver's code and message only: they name the fault, never a query's values.
+    req.log.error({ cause: { code: e?.code ?? null, message: String(e?.message ?? err) } }, `${what} (further occurrences in the next minute are not logged)`);
+  };
   app.setErrorHandler((err: FastifyError | AppError | ReplayError, req, reply) => {
+    if (isStorageFull(err)) {
+      logOnce(req, 'STORAGE_FULL', err, 'the database has no room to write');
+      reply.header('retry-after', String(STORAGE_FULL_RETRY_S));
+      return reply.code(503).send({ error: { code: 'STORAGE_FULL', message: 'The server cannot store data right now (its disk is full); retry later', details: null } });
+    }
+    if (isDatabaseUnavailable(err)) {
+      logOnce(req, 'DATABASE_UNAVAILABLE', err, 'the database cannot be reached');
+      reply.header('retry-after', String(DB_UNAVAILABLE_RETRY_S));
+      return reply.code(503).send({ error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is briefly unavailable; retry shortly', details: null } });
+    }
     if (err instanceof ReplayError) {
       reply.header('idempotent-replayed', 'true');
       return reply.code(err.status).send(err.body);
