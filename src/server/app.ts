@@ -15,7 +15,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { AdjustableClock, type Clock } from './platform/clock.js';
 import { Errors } from './platform/errors.js';
 import { registerErrorHandler } from './platform/http/errors-handler.js';
-import { createLagMonitor } from './platform/http/lag.js';
+import { createAdmission } from './platform/http/admission.js';
 import { idempotencyOnSend, idempotencyPreHandler, registerIdempotency } from './platform/http/idempotency.js';
 import { assertRouteHasPolicy, enforcePolicy } from './platform/http/policy.js';
 import { findBadText } from './platform/http/text-guard.js';
@@ -77,28 +77,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 
-  // Load shedding: refuse new work with 503 + Retry-After instead of falling over.
-  let inFlight = 0;
-  // Event-loop lag on a 100 ms timer, two late ticks in a row (see lag.ts): one stall that has
-  // already ended (a long import, a GC pause) does not refuse the requests that follow it.
-  const lag = createLagMonitor(100);
+  // Load shedding: refuse new work with 503 + Retry-After instead of falling over (admission.ts).
+  const admission = createAdmission(config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    if (req.url === '/api/health') return;
-    const lagMs = lag.lagMs();
-    if (inFlight >= config.maxInFlight || lagMs > config.maxLagMs) {
-      throw Object.assign(Errors.OVERLOADED({ inFlight, lagMs: Math.round(lagMs) }), { headers: { 'retry-after': '2' } });
-    }
-    inFlight++;
-    // Released when the response stream closes: that also fires when the client disconnects
-    // first (SSE streams, aborted downloads), where onResponse never runs.
-    let released = false;
-    reply.raw.once('close', () => {
-      if (!released) {
-        released = true;
-        inFlight--;
-      }
-    });
+    await admission.onRequest(req, reply);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -185,7 +168,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   app.addHook('onClose', async () => {
-    lag.stop();
+    admission.stop();
   });
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
+import { loadConfig } from '../../config.js';
+import { connectSse } from '../sse/sse-client.js';
 
 describe.each(DIALECTS)('HTTP basics [%s]', (dialect) => {
   let t: TestApp;
@@ -70,6 +73,38 @@ describe.each(DIALECTS)('load shedding [%s]', (dialect) => {
     expect(burst.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(2);
     const after = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(after.statusCode).toBe(200);
+  });
+});
+
+describe.each(DIALECTS)('admission of live streams [%s]', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect, { maxInFlight: 1 });
+  });
+  afterAll(() => t.close());
+
+  it('an open live stream does not hold one of the in-flight slots short requests need', async () => {
+    const city = await buildMiniCity(t.deps.db);
+    const unit = await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling });
+    const officer = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now());
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const streams = [await connectSse(`${base}/api/events`, officer), await connectSse(`${base}/api/events`, officer)];
+    try {
+      expect(streams.map((s) => s.status)).toEqual([200, 200]);
+      // The one slot is free: a short request is served while both streams stay open.
+      const r = await fetch(`${base}/api/openapi.json`);
+      expect(r.status).toBe(200);
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+});
+
+describe('the default admission limits', () => {
+  it('shed well before 2,500 concurrent clients pile up seconds of latency: 256 in flight, 200 ms of lag', () => {
+    const c = loadConfig({ BULWARK_DB: ':memory:', BULWARK_SESSION_KEY: 'a'.repeat(64), BULWARK_DATA_KEY: 'b'.repeat(64) });
+    expect(c.maxInFlight).toBe(256);
+    expect(c.maxLagMs).toBe(200);
   });
 });
 
