@@ -8,7 +8,7 @@ import { canReadCampaign, poolSizeAt, type CampaignService } from './campaigns.s
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { POOL_SIZES, commonPath, normalizeBarcode, type FlagKind } from './testing.rules.js';
+import { POOL_SIZES, boundDeviceTime, commonPath, normalizeBarcode, type FlagKind } from './testing.rules.js';
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import {
   CoverageDeltas,
@@ -176,6 +176,15 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       if (!d) deltas.set(campaignId, (d = new CoverageDeltas()));
       return d;
     };
+    /** The device's time if believable (boundDeviceTime), else the server's, with the tube flagged. */
+    const deviceTime = (op: BatchOp, tube: repo.TubeRow, raised: FlagKind[]): number => {
+      const t = boundDeviceTime(op.at, now);
+      if (t.outOfRange) {
+        flag({ id: newId(now), campaignId: tube.campaign_id, kind: 'device_time_out_of_range', subjectKey: tube.id, tubeId: tube.id, path: tube.jurisdiction_path, detail: { op: op.op, clientId: op.clientId, deviceAt: op.at, recordedAt: now }, now });
+        raised.push('device_time_out_of_range');
+      }
+      return t.at;
+    };
     const findTube = (actor: Actor, op: { tubeId?: string; campaignId?: string; barcode?: string }): TubeState => {
       let st: TubeState | undefined;
       if (op.tubeId) st = state.tubesById.get(op.tubeId);
@@ -228,9 +237,11 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
           if (existing) throw TestingErrors.TUBE_BARCODE_IN_USE({ barcode: b, tubeId: existing.row.id });
           const poolSize = op.poolSize ?? poolSizeAt(c, site.jurisdiction_path);
           if (!(POOL_SIZES as readonly number[]).includes(poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize });
-          const at = op.at ?? now;
+          const tubeId = newId(now);
+          const raised: FlagKind[] = [];
+          const at = deviceTime(op, { id: tubeId, campaign_id: c.id, jurisdiction_path: site.jurisdiction_path } as repo.TubeRow, raised);
           const row: repo.TubeRow = {
-            id: newId(now),
+            id: tubeId,
             campaign_id: c.id,
             barcode: b,
             kind: 'pool',
@@ -261,7 +272,6 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
           const st: TubeState = { row, isNew: true, dirty: true };
           state.tubesById.set(row.id, st);
           state.tubesByKey.set(tubeKey(c.id, b), st);
-          const raised: FlagKind[] = [];
           const others = [...(state.barcodeCampaigns.get(b) ?? [])].filter((x) => x !== c.id);
           if (others.length) {
             flag({ id: newId(now), campaignId: c.id, kind: 'tube_reused', subjectKey: b, tubeId: row.id, path: row.jurisdiction_path, detail: { barcode: b, otherCampaignIds: others }, now });
@@ -336,7 +346,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
             recheck: 0,
             sampler_id: actor.userId,
             sampler_name: actor.name,
-            scanned_at: op.at ?? now,
+            scanned_at: deviceTime(op, t, raised),
             recorded_at: now,
           };
           scans.push(scan);
@@ -358,11 +368,12 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
         if (Number(t.scan_count) === 0) throw TestingErrors.TUBE_EMPTY({ tubeId: t.id });
         t.status = 'closed';
         t.closed_reason = 'manual';
-        t.closed_at = op.at ?? now;
+        const closeFlags: FlagKind[] = [];
+        t.closed_at = deviceTime(op, t, closeFlags);
         t.close_client_id = op.clientId;
         t.updated_at = now;
         st.dirty = true;
-        results.push(done(index, op, 'applied', st));
+        results.push(done(index, op, 'applied', st, { flags: closeFlags }));
         applied.push({ result: results[results.length - 1], actor, journalRow: { op: 'close', clientId: op.clientId, tubeId: t.id, count: Number(t.scan_count) } });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
