@@ -13,7 +13,7 @@ import { buildApp, createDeps } from '../app.js';
 import { testConfig } from '../config.js';
 import type { Deps } from '../deps.js';
 import { ManualClock } from '../platform/clock.js';
-import { inTx, isDatabaseUnavailable, isStorageFull } from './dialect.js';
+import { inTx, isDatabaseUnavailable, isStorageFull, listen } from './dialect.js';
 
 const PG_URL = process.env.BULWARK_TEST_PG;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,6 +73,25 @@ describe.each(DIALECTS)('database faults [%s]', (dialect) => {
       await sleep(200);
       expect((await journal()).statusCode).toBe(200);
     } finally {
+      await admin.end();
+    }
+  });
+
+  it.runIf(dialect === 'postgres')('a LISTEN connection that is cut comes back by itself and says so (live events resume)', async () => {
+    const heard: string[] = [];
+    const unlisten = (await listen(t.deps.handle, 'faults_probe', (p) => heard.push(p)))!;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1`, [`bulwark:${t.config.pgSchema}`]);
+      // Reconnected: first the catch-up signal (''), then notifications flow again.
+      for (let i = 0; i < 100 && !heard.includes(''); i++) await sleep(50);
+      expect(heard).toContain('');
+      await admin.query(`select pg_notify('faults_probe', 'after the cut')`);
+      for (let i = 0; i < 100 && !heard.includes('after the cut'); i++) await sleep(50);
+      expect(heard).toContain('after the cut');
+    } finally {
+      await unlisten();
       await admin.end();
     }
   });
