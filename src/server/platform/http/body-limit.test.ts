@@ -78,3 +78,29 @@ describe.each(DIALECTS)('bodies over the limit over a real socket [%s]', (dialec
     }
   });
 });
+
+describe('a shed request with a body over a real socket', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await testApp('sqlite', { maxInFlight: 1 });
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => t.close());
+
+  it('gets its 503 with Retry-After, not a reset', async () => {
+    // A slow upload holds the one in-flight slot: its body is never finished.
+    const u = new URL(base);
+    const slow = http.request({ host: u.hostname, port: u.port, path: '/api/auth/login', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': 100_000 } });
+    slow.on('error', () => {});
+    slow.write('{"username":"');
+    await new Promise((r) => setTimeout(r, 200));
+    try {
+      const body = Buffer.alloc(900 * 1024, 0x61); // under the body limit: a normal request, shed
+      const r = await send(`${base}/api/auth/login`, { 'content-type': 'application/json', 'content-length': body.length }, [body]);
+      expect(r).toMatch(/^503 /);
+    } finally {
+      slow.destroy();
+    }
+  });
+});
