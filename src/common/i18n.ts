@@ -561,6 +561,7 @@ const CORE_MESSAGES = {
   'testing.flag.conflicting_results': ['同一采样管结果不一致', 'Two different results for one tube'],
   'testing.flag.tube_reused': ['采样管跨轮次重复使用', 'Tube reused across campaigns'],
   'testing.flag.tube_over_pool': ['采样管超出混采人数', 'Tube over its pool size'],
+  'testing.flag.device_time_out_of_range': ['设备时间异常（已按服务器时间记录）', 'Device time out of range (recorded at server time)'],
   'testing.flagSubject': ['对象', 'Subject'],
   'testing.flagOccurrences': ['次数', 'Occurrences'],
   'testing.flagOpen': ['待核', 'Open'],

@@ -24,5 +24,14 @@ export interface JournalEntry {
 
 /** The answer of a chain walk: the head hash when intact, or the first broken entry. */
 export type VerifyResult =
-  | { ok: true; entries: number; head: string }
+  | {
+      ok: true;
+      entries: number;
+      head: string;
+      /**
+       * Entries whose text held a lone UTF-16 surrogate (accepted before the edge refused them):
+       * stored as U+FFFD, so they hash only with the surrogate put back — unrepresentable, not altered.
+       */
+      unrepresentable?: number[];
+    }
   | { ok: false; entries: number; brokenSeq: number; problem: string };

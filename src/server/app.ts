@@ -15,9 +15,10 @@ import { migrateToLatest } from './db/migrate.js';
 import { AdjustableClock, type Clock } from './platform/clock.js';
 import { Errors } from './platform/errors.js';
 import { registerErrorHandler } from './platform/http/errors-handler.js';
-import { createLagMonitor } from './platform/http/lag.js';
+import { createAdmission } from './platform/http/admission.js';
 import { idempotencyOnSend, idempotencyPreHandler, registerIdempotency } from './platform/http/idempotency.js';
 import { assertRouteHasPolicy, enforcePolicy } from './platform/http/policy.js';
+import { findBadText } from './platform/http/text-guard.js';
 import { newId } from './platform/ids.js';
 import { createServices } from './services.js';
 import platformRoutes from './platform/platform.routes.js';
@@ -50,9 +51,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
 
 /** Opens and migrates the database and builds every service. One per process. */
 export async function createDeps(config: Readonly<Config>, opts: { clock?: Clock; wallClock?: Clock; log?: Logger; migrate?: boolean } = {}): Promise<Deps> {
-  const handle = await openDb(config);
-  if (opts.migrate !== false) await migrateToLatest(handle.db);
   const log = opts.log ?? createLogger(config);
+  const handle = await openDb(config, { onConnectionError: (err) => log.warn({ cause: err.message }, 'database connection lost; it is dropped and the pool reconnects') });
+  if (opts.migrate !== false) await migrateToLatest(handle.db);
   const clock = opts.clock ?? new AdjustableClock();
   const wallClock = opts.wallClock ?? opts.clock ?? { now: () => Date.now() };
   const base = { config, handle, db: handle.db, clock, wallClock, log };
@@ -76,28 +77,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 
-  // Load shedding: refuse new work with 503 + Retry-After instead of falling over.
-  let inFlight = 0;
-  // Event-loop lag on a 100 ms timer, two late ticks in a row (see lag.ts): one stall that has
-  // already ended (a long import, a GC pause) does not refuse the requests that follow it.
-  const lag = createLagMonitor(100);
+  // Load shedding: refuse new work with 503 + Retry-After instead of falling over (admission.ts).
+  const admission = createAdmission(config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    if (req.url === '/api/health') return;
-    const lagMs = lag.lagMs();
-    if (inFlight >= config.maxInFlight || lagMs > config.maxLagMs) {
-      throw Object.assign(Errors.OVERLOADED({ inFlight, lagMs: Math.round(lagMs) }), { headers: { 'retry-after': '2' } });
-    }
-    inFlight++;
-    // Released when the response stream closes: that also fires when the client disconnects
-    // first (SSE streams, aborted downloads), where onResponse never runs.
-    let released = false;
-    reply.raw.once('close', () => {
-      if (!released) {
-        released = true;
-        inFlight--;
-      }
-    });
+    await admission.onRequest(req, reply);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -118,6 +102,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => assertRouteHasPolicy(route as never));
   registerIdempotency(app, deps);
   app.decorateRequest('actor', undefined as never);
+  // The edge check on text (text-guard.ts): before the policy hook, which already looks ids up.
+  app.addHook('preValidation', async (req) => {
+    const issues = [...findBadText(req.params, 'params'), ...findBadText(req.query, 'query'), ...findBadText(req.body, 'body')];
+    if (issues.length) throw Errors.VALIDATION_FAILED(issues, `The request is not valid: ${issues[0].path} ${issues[0].message}`);
+  });
   // Policy runs before schema validation (the body is parsed but not yet validated), so a caller
   // without the capability gets 403 and an out-of-scope record 404 whatever the body holds.
   app.addHook('preValidation', async (req, reply) => {
@@ -179,7 +168,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   app.addHook('onClose', async () => {
-    lag.stop();
+    admission.stop();
   });
   return app as unknown as FastifyInstance;
 }

@@ -141,6 +141,21 @@ describe.each(DIALECTS)('serve --workers 2 [%s]', (dialect) => {
     }, () => `a replacement worker (answers: ${seen.slice(-6).join(' ')}; output: ${output})`);
     expect(replacement).not.toBe(other);
 
+    // Every worker dying at once: the primary stays up and the port answers again.
+    const live = await until(async () => {
+      const pids = new Set<string>();
+      for (let i = 0; i < 6; i++) pids.add(String((await request('GET', `${base}/api/health`)).headers['x-worker-id']));
+      return pids.size === 2 ? [...pids] : undefined;
+    }, () => `two live workers (output: ${output})`);
+    for (const pid of live) process.kill(Number(pid), 'SIGKILL');
+    const back = await until(async () => {
+      const r = await request('GET', `${base}/api/health`);
+      const pid = String(r.headers['x-worker-id']);
+      return r.status === 200 && !live.includes(pid) ? pid : undefined;
+    }, () => `a worker after all died (output: ${output})`);
+    expect(live).not.toContain(back);
+    expect(primary!.exitCode).toBeNull();
+
     // SIGTERM: the primary stops its workers and exits cleanly.
     const exited = new Promise<number | null>((r) => primary!.once('exit', (code) => r(code)));
     primary!.kill('SIGTERM');

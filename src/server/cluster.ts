@@ -43,6 +43,8 @@ export async function runCluster(config: Readonly<Config>, opts: ClusterOptions)
   let announced = false;
   const ready = new Set<number>();
   const recentCrashes: number[] = [];
+  /** Restarts waiting for their back-off; cancelled on shutdown. */
+  const pending = new Set<NodeJS.Timeout>();
 
   const fork = (): Worker => {
     const worker = cluster.fork();
@@ -66,14 +68,19 @@ export async function runCluster(config: Readonly<Config>, opts: ClusterOptions)
     while (recentCrashes.length && recentCrashes[0] < now - 60_000) recentCrashes.shift();
     const delay = Math.min(250 * 2 ** Math.max(0, recentCrashes.length - 1), 30_000);
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting a new one in ${delay} ms`);
-    setTimeout(() => {
+    // Not unref'd: when every worker is dead at once this timer is all that keeps the primary
+    // alive, and the port must come back (the primary keeps restarting, with back-off, until stopped).
+    const restart = setTimeout(() => {
+      pending.delete(restart);
       if (!stopping) fork();
-    }, delay).unref();
+    }, delay);
+    pending.add(restart);
   });
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    for (const t of pending) clearTimeout(t);
     log(`${signal}: stopping ${Object.keys(cluster.workers ?? {}).length} worker(s)`);
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
     for (const w of workers) w.process.kill('SIGTERM');

@@ -24,6 +24,7 @@ export function registerJournal(program: Command): void {
         if (started) bar.stop();
         if (!result.ok) throw new CliError(`journal broken at entry ${result.brokenSeq}: ${result.problem}`, EXIT.CHECK_FAILED);
         console.log(`journal intact: ${result.entries} entries, head ${result.head.slice(0, 16)}…`);
+        if (result.unrepresentable?.length) console.log(`entries holding text that could not be stored as written (a lone UTF-16 surrogate, now U+FFFD; genuine, not altered): ${result.unrepresentable.join(', ')}`);
       } finally {
         await deps.handle.close();
       }

@@ -5,7 +5,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig, type SqliteDialectConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
@@ -41,6 +41,46 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): the
+   * ROLLBACK that follows then fails with "cannot rollback - no transaction is active" and would
+   * replace the real cause (a full disk) in the error the caller sees. Nothing is left to undo then.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch (err) {
+      if (!/no transaction is active/.test(String((err as Error)?.message))) throw err;
+    }
+  }
+}
+
+/**
+ * A PostgreSQL connection cut mid-transaction (pg_terminate_backend, a server restart) fails the
+ * ROLLBACK as well: keep the original error (the caller maps it to 503). Kysely marks the connection
+ * discarded when its ROLLBACK fails and pg-pool drops a client that is no longer queryable, so
+ * nothing half-open goes back to the pool.
+ */
+class ResilientPostgresDriver extends PostgresDriver {
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection as never);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+    }
+  }
+}
+
+class ResilientPostgresDialect extends PostgresDialect {
+  readonly #driverConfig: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
+    super(config);
+    this.#driverConfig = config;
+  }
+  override createDriver(): Driver {
+    return new ResilientPostgresDriver(this.#driverConfig);
   }
 }
 
@@ -84,7 +124,14 @@ function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDialectConfig[
 }
 
 /** Opens the configured database (creating the SQLite file and its folder when missing). */
-export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>, opts: { poolSize?: number } = {}): Promise<DbHandle> {
+export async function openDb(
+  config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>,
+  opts: {
+    poolSize?: number;
+    /** Told when a pooled PostgreSQL connection breaks (the connection is dropped, never reused). */
+    onConnectionError?: (err: Error) => void;
+  } = {},
+): Promise<DbHandle> {
   if (config.dbKind === 'postgres') {
     const schema = config.pgSchema;
     if (schema) {
@@ -99,9 +146,20 @@ export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>,
     const pool = new pg.Pool({
       connectionString: config.db,
       max: opts.poolSize ?? 10,
+      // Names the process's connections in pg_stat_activity (per schema: tests and operators can
+      // find, and cut, exactly this server's connections).
+      application_name: schema ? `bulwark:${schema}`.slice(0, 63) : 'bulwark',
       ...(schema ? { options: `-c search_path="${schema}"` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Without listeners, a connection cut by the server (pg_terminate_backend, a restart) emits
+    // 'error' with nobody listening and the process dies. Idle clients report through the pool;
+    // checked-out ones through their own listener (pg-pool removes its listener while lent out).
+    // The broken client is dropped by pg-pool; the affected request fails with a connection error
+    // that the error handler answers with 503 + Retry-After; the next checkout connects afresh.
+    const onError = opts.onConnectionError ?? ((err: Error) => console.error(`database connection lost: ${err.message}`));
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', () => {}));
+    const db = new Kysely<Database>({ dialect: new ResilientPostgresDialect({ pool }) });
     return {
       db,
       kind: 'postgres',
@@ -124,10 +182,55 @@ export async function openDb(config: Pick<Config, 'dbKind' | 'db' | 'pgSchema'>,
   return { db, kind: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
-/** Runs `fn` in the given transaction, or opens one when given a plain handle. */
+/** How many times a transaction that PostgreSQL aborted as a deadlock or serialization failure is run again. */
+export const TX_RETRIES = 4;
+
+/**
+ * Runs `fn` in the given transaction, or opens one when given a plain handle. A transaction this
+ * call opened and PostgreSQL aborted as a deadlock victim (40P01) or a serialization failure
+ * (40001) is run again from the start, up to TX_RETRIES times with a short random pause: nothing
+ * of the aborted attempt was committed, and the retry reads afresh. `fn` must therefore keep its
+ * effects inside the transaction (every service does: state outside it is changed after commit).
+ */
 export async function inTx<T>(db: DbOrTx, fn: (trx: Tx) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db as Tx);
-  return db.transaction().execute(fn);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction().execute(fn);
+    } catch (err) {
+      if (attempt >= TX_RETRIES || !isRetryableTxError(err)) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+    }
+  }
+}
+
+/** A PostgreSQL deadlock (40P01) or serialization failure (40001): the transaction may simply be run again. */
+export function isRetryableTxError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/** Messages node-postgres gives when the connection itself is gone (it has no code for these). */
+const LOST_CONNECTION = /Connection terminated|not queryable|Connection ended|terminating connection/i;
+
+/**
+ * The database cannot be reached right now: a connection cut (pg_terminate_backend, a restart:
+ * 57P01–57P03, class 08), too many connections (53300), or the socket refused or reset. The request
+ * may succeed if retried shortly; answered with 503 + Retry-After.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (!e) return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^57P0[123]$/.test(code) || code.startsWith('08') || code === '53300') return true;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') return true;
+  return !code && LOST_CONNECTION.test(String(e.message ?? ''));
+}
+
+/** The database has no room to write: SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100). */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'SQLITE_FULL' || code === '53100';
 }
 
 /** True when an error is a unique-constraint violation on either dialect. */
@@ -155,6 +258,18 @@ export async function lockForAppend(trx: Tx, key: number): Promise<void> {
   if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
 }
 
+/**
+ * Takes transaction-scoped locks on `keys` within a key space (`space`, a small constant per use),
+ * in one global order (sorted by hash), so two transactions locking overlapping keys never
+ * deadlock on them. PostgreSQL: two-int advisory locks (a key space apart from lockForAppend's
+ * one-bigint locks); a hash collision only makes two unrelated keys wait for each other. SQLite
+ * serialises writers already: a no-op.
+ */
+export async function lockKeys(trx: Tx, space: number, keys: readonly string[]): Promise<void> {
+  if (!keys.length || dialectOf(trx) !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(${space}::int, h) from (select distinct hashtext(k) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered`.execute(trx);
+}
+
 /** Sends a PostgreSQL NOTIFY that is delivered only if and when the transaction commits. No-op on SQLite. */
 export async function notifyOnCommit(trx: DbOrTx, channel: string, payload: string): Promise<void> {
   if (dialectOf(trx) === 'postgres') await sql`select pg_notify(${channel}, ${payload})`.execute(trx);
@@ -162,22 +277,70 @@ export async function notifyOnCommit(trx: DbOrTx, channel: string, payload: stri
 
 /**
  * Subscribes to a PostgreSQL channel on a dedicated connection. Returns an unsubscribe function.
- * Returns undefined on SQLite, where callers poll instead.
+ * Returns undefined on SQLite, where callers poll instead. A cut connection (pg_terminate_backend,
+ * a server restart) is re-opened with back-off (0.25 s doubling to 10 s); after re-subscribing,
+ * `onMessage('')` tells the caller to catch up on what it missed while disconnected.
  */
 export async function listen(handle: DbHandle, channel: string, onMessage: (payload: string) => void): Promise<(() => Promise<void>) | undefined> {
   if (handle.kind !== 'postgres' || !handle.pgConfig) return undefined;
-  const client = new pg.Client({
-    connectionString: handle.pgConfig.connectionString,
-    ...(handle.pgConfig.schema ? { options: `-c search_path="${handle.pgConfig.schema}"` } : {}),
-  });
-  await client.connect();
-  client.on('notification', (n) => {
-    if (n.channel === channel) onMessage(n.payload ?? '');
-  });
-  client.on('error', () => {});
-  await client.query(`LISTEN "${channel}"`);
+  const pgConfig = handle.pgConfig;
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = 250;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({
+      connectionString: pgConfig.connectionString,
+      application_name: pgConfig.schema ? `bulwark:${pgConfig.schema}`.slice(0, 63) : 'bulwark',
+      ...(pgConfig.schema ? { options: `-c search_path="${pgConfig.schema}"` } : {}),
+    });
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      void c.end().catch(() => {});
+      if (client === c) client = undefined;
+      if (stopped) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        connect().then(
+          () => {
+            delay = 250;
+            onMessage('');
+          },
+          () => {},
+        );
+      }, delay);
+      retry.unref();
+      delay = Math.min(delay * 2, 10_000);
+    };
+    c.on('error', onLost);
+    c.on('end', onLost);
+    c.on('notification', (n) => {
+      if (n.channel === channel) onMessage(n.payload ?? '');
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel}"`);
+    } catch (err) {
+      onLost();
+      throw err;
+    }
+    client = c;
+    if (stopped) await c.end().catch(() => {});
+  };
+  try {
+    await connect();
+  } catch (err) {
+    // The first connection is the caller's to report; no retries behind its back.
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    throw err;
+  }
   return async () => {
-    await client.end().catch(() => {});
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }
 

@@ -64,7 +64,7 @@ const platformRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }
     schema: {
       tags: ['journal'],
       description: 'Recomputes the whole hash chain and names the first broken entry.',
-      response: { 200: z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string().optional(), brokenSeq: z.number().int().optional(), problem: z.string().optional() }) },
+      response: { 200: z.object({ ok: z.boolean(), entries: z.number().int(), head: z.string().optional(), brokenSeq: z.number().int().optional(), problem: z.string().optional(), unrepresentable: z.array(z.number().int()).optional().describe('entries whose text held a lone UTF-16 surrogate: genuine, but stored as U+FFFD') }) },
     },
   }, async () => services.journal.verify());
 };

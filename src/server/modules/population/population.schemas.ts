@@ -113,7 +113,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 export const importQuery = z.strictObject({
   dryRun: bool.optional().describe('validate and report without writing'),
   mode: z.enum(['all', 'partial']).default('all').describe('all: nothing is written if any row is bad (422 IMPORT_INVALID with the report); partial: the valid rows are written'),
-  encoding: z.enum(['utf8', 'gb18030']).optional().describe('CSV encoding; detected when omitted (UTF-8, else GB18030/GBK)'),
+  encoding: z.enum(['utf8', 'gb18030']).optional().describe('CSV encoding; detected when omitted (UTF-16 by its byte-order mark, UTF-8, else GB18030/GBK)'),
 });
 
 export const previewQuery = z.strictObject({
@@ -126,7 +126,7 @@ const columnMapping = z.object({ column: z.number().int().describe('0-based'), h
 export const importReportSchema = z.object({
   fileName: z.string().nullable(),
   format: z.enum(['csv', 'xlsx']),
-  encoding: z.enum(['utf8', 'gb18030']).nullable(),
+  encoding: z.enum(['utf8', 'gb18030', 'utf16le', 'utf16be']).nullable(),
   mode: z.enum(['all', 'partial']),
   dryRun: z.boolean(),
   written: z.boolean(),
@@ -149,7 +149,7 @@ export const importReportSchema = z.object({
 export const importPreviewSchema = z.object({
   fileName: z.string().nullable(),
   format: z.enum(['csv', 'xlsx']),
-  encoding: z.enum(['utf8', 'gb18030']).nullable(),
+  encoding: z.enum(['utf8', 'gb18030', 'utf16le', 'utf16be']).nullable(),
   headerRow: z.number().int(),
   columns: z.array(columnMapping),
   missing: z.array(z.string()).describe('required fields no column maps to'),

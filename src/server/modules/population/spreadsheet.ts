@@ -6,7 +6,9 @@
  * with non-UTF-8 lines and no UTF-8 multi-byte line is GB18030 (a superset of GBK and GB2312, what
  * Excel on a Chinese Windows saves as "CSV"). A file with both — some lines UTF-8 Chinese, others
  * GBK — is refused as mixed: decoding it either way would corrupt names. The check runs per line,
- * which is safe because 0x0A never occurs inside a GBK/GB18030 character.
+ * which is safe because 0x0A never occurs inside a GBK/GB18030 character. A file starting with a
+ * UTF-16 byte-order mark (Excel's "Unicode text", some WPS exports) is UTF-16 LE or BE as the mark
+ * says, decoded strictly.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
@@ -27,7 +29,14 @@ export const ImportErrors = defineErrors({
 });
 
 export type FileFormat = 'csv' | 'xlsx';
-export type TextEncoding = 'utf8' | 'gb18030';
+export type TextEncoding = 'utf8' | 'gb18030' | 'utf16le' | 'utf16be';
+
+/** The encoding a UTF-16 byte-order mark at the start of `head` names, if any. */
+function utf16ByBom(head: Buffer): 'utf16le' | 'utf16be' | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
+  return undefined;
+}
 
 /** One data row: its number as a spreadsheet shows it (the header is row 1) and its cell texts. */
 export interface SheetRow {
@@ -45,8 +54,6 @@ const MAGIC: [string, Buffer][] = [
   ['7z', Buffer.from([0x37, 0x7a, 0xbc, 0xaf])],
   ['rar', Buffer.from('Rar!')],
   ['exe', Buffer.from('MZ')],
-  ['utf16', Buffer.from([0xff, 0xfe])],
-  ['utf16', Buffer.from([0xfe, 0xff])],
 ];
 
 /**
@@ -74,6 +81,8 @@ export async function sniffFile(path: string): Promise<{ format: FileFormat; siz
         throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: kind }, kind === 'xls' ? '旧版 .xls 文件不支持，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)' : undefined);
       }
     }
+    // UTF-16 text (with its byte-order mark) is full of NUL bytes: a CSV all the same.
+    if (utf16ByBom(head)) return { format: 'csv', size };
     // Text has no NUL bytes and few control characters besides tab, CR and LF.
     let control = 0;
     for (const b of head) {
@@ -89,6 +98,15 @@ export async function sniffFile(path: string): Promise<{ format: FileFormat; siz
 
 /** Scans a text file line by line and tells its encoding, or throws IMPORT_ENCODING_MIXED. */
 export async function detectEncoding(path: string): Promise<TextEncoding> {
+  const fh = await open(path, 'r');
+  const bom = Buffer.alloc(2);
+  try {
+    await fh.read(bom, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  const utf16 = utf16ByBom(bom);
+  if (utf16) return utf16;
   let utf8Line = 0;
   let gbLine = 0;
   let line = 1;
@@ -122,7 +140,8 @@ export async function detectEncoding(path: string): Promise<TextEncoding> {
 
 /** Decodes a file as text, streamed. UTF-8 is decoded strictly (an invalid byte is an error). */
 async function* decodeFile(path: string, encoding: TextEncoding): AsyncGenerator<string> {
-  const decoder = encoding === 'utf8' ? new TextDecoder('utf-8', { fatal: true }) : new TextDecoder('gb18030');
+  const decoder =
+    encoding === 'gb18030' ? new TextDecoder('gb18030') : new TextDecoder(encoding === 'utf8' ? 'utf-8' : encoding === 'utf16le' ? 'utf-16le' : 'utf-16be', { fatal: true });
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       const text = decoder.decode(chunk, { stream: true });

@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { AppError, Errors } from '../../platform/errors.js';
@@ -8,7 +8,7 @@ import { canReadCampaign, poolSizeAt, type CampaignService } from './campaigns.s
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { POOL_SIZES, commonPath, normalizeBarcode, type FlagKind } from './testing.rules.js';
+import { POOL_SIZES, boundDeviceTime, commonPath, normalizeBarcode, type FlagKind } from './testing.rules.js';
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import {
   CoverageDeltas,
@@ -58,6 +58,9 @@ interface State {
   scansByClient: Map<string, repo.ScanRow>;
   counted: Map<string, CountedState>;
 }
+
+/** Advisory-lock key space of "campaign × person" while a scan decides whether it counts. */
+const PERSON_LOCK_SPACE = 14_001;
 
 const tubeKey = (campaignId: string, barcode: string) => `${campaignId}\n${barcode}`;
 const personKey = (campaignId: string, personId: string) => `${campaignId}\n${personId}`;
@@ -136,6 +139,10 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       set.add(person.personId);
       personsByCampaign.set(campaignId, set);
     }
+    // Two scans of one person at the same moment on two connections: the second waits here until
+    // the first commits, then reads its counted scan (a statement after the lock sees it) and is
+    // recorded as "sampled twice". The unique index on counted scans is the database's backstop.
+    await lockKeys(tx, PERSON_LOCK_SPACE, [...personsByCampaign].flatMap(([campaignId, persons]) => [...persons].map((p) => personKey(campaignId, p))));
     for (const [campaignId, persons] of personsByCampaign) {
       for (const s of await repo.countedScansOf(tx, campaignId, [...persons])) {
         state.counted.set(personKey(campaignId, s.person_id), { scanId: s.id, tubeResult: s.tube_result, path: s.jurisdiction_path });
@@ -168,6 +175,15 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       let d = deltas.get(campaignId);
       if (!d) deltas.set(campaignId, (d = new CoverageDeltas()));
       return d;
+    };
+    /** The device's time if believable (boundDeviceTime), else the server's, with the tube flagged. */
+    const deviceTime = (op: BatchOp, tube: repo.TubeRow, raised: FlagKind[]): number => {
+      const t = boundDeviceTime(op.at, now);
+      if (t.outOfRange) {
+        flag({ id: newId(now), campaignId: tube.campaign_id, kind: 'device_time_out_of_range', subjectKey: tube.id, tubeId: tube.id, path: tube.jurisdiction_path, detail: { op: op.op, clientId: op.clientId, deviceAt: op.at, recordedAt: now }, now });
+        raised.push('device_time_out_of_range');
+      }
+      return t.at;
     };
     const findTube = (actor: Actor, op: { tubeId?: string; campaignId?: string; barcode?: string }): TubeState => {
       let st: TubeState | undefined;
@@ -221,9 +237,11 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
           if (existing) throw TestingErrors.TUBE_BARCODE_IN_USE({ barcode: b, tubeId: existing.row.id });
           const poolSize = op.poolSize ?? poolSizeAt(c, site.jurisdiction_path);
           if (!(POOL_SIZES as readonly number[]).includes(poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize });
-          const at = op.at ?? now;
+          const tubeId = newId(now);
+          const raised: FlagKind[] = [];
+          const at = deviceTime(op, { id: tubeId, campaign_id: c.id, jurisdiction_path: site.jurisdiction_path } as repo.TubeRow, raised);
           const row: repo.TubeRow = {
-            id: newId(now),
+            id: tubeId,
             campaign_id: c.id,
             barcode: b,
             kind: 'pool',
@@ -254,7 +272,6 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
           const st: TubeState = { row, isNew: true, dirty: true };
           state.tubesById.set(row.id, st);
           state.tubesByKey.set(tubeKey(c.id, b), st);
-          const raised: FlagKind[] = [];
           const others = [...(state.barcodeCampaigns.get(b) ?? [])].filter((x) => x !== c.id);
           if (others.length) {
             flag({ id: newId(now), campaignId: c.id, kind: 'tube_reused', subjectKey: b, tubeId: row.id, path: row.jurisdiction_path, detail: { barcode: b, otherCampaignIds: others }, now });
@@ -329,7 +346,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
             recheck: 0,
             sampler_id: actor.userId,
             sampler_name: actor.name,
-            scanned_at: op.at ?? now,
+            scanned_at: deviceTime(op, t, raised),
             recorded_at: now,
           };
           scans.push(scan);
@@ -351,11 +368,12 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
         if (Number(t.scan_count) === 0) throw TestingErrors.TUBE_EMPTY({ tubeId: t.id });
         t.status = 'closed';
         t.closed_reason = 'manual';
-        t.closed_at = op.at ?? now;
+        const closeFlags: FlagKind[] = [];
+        t.closed_at = deviceTime(op, t, closeFlags);
         t.close_client_id = op.clientId;
         t.updated_at = now;
         st.dirty = true;
-        results.push(done(index, op, 'applied', st));
+        results.push(done(index, op, 'applied', st, { flags: closeFlags }));
         applied.push({ result: results[results.length - 1], actor, journalRow: { op: 'close', clientId: op.clientId, tubeId: t.id, count: Number(t.scan_count) } });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
@@ -406,10 +424,13 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
       const r = t.row;
       await repo.updateTube(tx, r.id, { scan_count: r.scan_count, status: r.status, closed_at: r.closed_at, closed_reason: r.closed_reason, close_client_id: r.close_client_id, updated_at: r.updated_at });
     }
-    await repo.insertScans(tx, d.scans);
+    // Uncount re-sampled scans first: the unique index allows one counted scan per person and campaign.
     if (d.uncount.length) await repo.setScansCounted(tx, d.uncount, 0);
+    await repo.insertScans(tx, d.scans);
     for (const f of d.flags) await repo.upsertFlag(tx, f);
-    for (const [campaignId, deltas] of d.deltas) {
+    // Counter rows in one global order (campaign, then path: see applyCoverageDeltas), so
+    // concurrent batches wait for each other instead of deadlocking.
+    for (const [campaignId, deltas] of [...d.deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await repo.applyCoverageDeltas(tx, campaignId, deltas.byPath, now);
       await repo.bumpRate(tx, campaignId, Math.floor(now / 60_000), d.sampledPerCampaign.get(campaignId) ?? 0);
       published.push(await scheduleCoveragePublish(tx, campaignId, now));

@@ -240,7 +240,8 @@ export async function allCoverage(db: DbOrTx, campaignId: string): Promise<Cover
  * WHEN … THEN … END` over `path IN (…)`. Deltas are integers made here (inlined as literals).
  */
 export async function applyCoverageDeltas(trx: Tx, campaignId: string, deltas: ReadonlyMap<string, CounterDelta>, now: number): Promise<void> {
-  const entries = [...deltas.entries()].filter(([, d]) => COUNTERS.some((c) => (d[c] ?? 0) !== 0));
+  // Sorted by path: every writer takes the counter rows in the same order (no deadlock between batches).
+  const entries = [...deltas.entries()].filter(([, d]) => COUNTERS.some((c) => (d[c] ?? 0) !== 0)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const c of chunks(entries, 300)) {
     const set: Record<string, RawBuilder<number> | number> = { updated_at: now };
     for (const counter of COUNTERS) {

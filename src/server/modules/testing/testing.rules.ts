@@ -90,14 +90,31 @@ export const isReactive = (r: string | null | undefined): boolean => r === 'posi
 /** Results that count as "resulted" in coverage (invalid means the person must be sampled again). */
 export const isValidResult = (r: string | null | undefined): boolean => r === 'negative' || r === 'positive' || r === 'suspicious';
 
-export const FLAG_KINDS = ['person_sampled_twice', 'conflicting_results', 'tube_reused', 'tube_over_pool'] as const;
+export const FLAG_KINDS = ['person_sampled_twice', 'conflicting_results', 'tube_reused', 'tube_over_pool', 'device_time_out_of_range'] as const;
 export type FlagKind = (typeof FLAG_KINDS)[number];
 export const FLAG_LABELS: Record<FlagKind, { zh: string; en: string }> = {
   person_sampled_twice: { zh: '同一轮次重复采样', en: 'Person sampled twice in one campaign' },
   conflicting_results: { zh: '同一采样管结果不一致', en: 'Two different results for one tube' },
   tube_reused: { zh: '采样管跨轮次重复使用', en: 'Tube reused across campaigns' },
   tube_over_pool: { zh: '采样管超出混采人数', en: 'Tube over its pool size' },
+  device_time_out_of_range: { zh: '设备时间异常（已按服务器时间记录）', en: 'Device time out of range (recorded at server time)' },
 };
+
+/**
+ * The window a device's own time (a scan's, a tube's opening or closing `at`) must fall in around
+ * the server clock: offline scanners sync late, so up to 7 days back; clocks drift, so up to 5
+ * minutes ahead. Local parameters (no protocol text gives them). A time outside (a device set to year
+ * 9999, 1900, or −1) is not believed: the server's time is recorded and the tube flagged.
+ */
+export const DEVICE_TIME_PAST_MS = 7 * 86_400_000;
+export const DEVICE_TIME_FUTURE_MS = 5 * 60_000;
+
+/** A device time checked against the window: the time to record, and whether the device's was refused. */
+export function boundDeviceTime(at: number | undefined, now: number): { at: number; outOfRange: boolean } {
+  if (at === undefined) return { at: now, outOfRange: false };
+  if (at < now - DEVICE_TIME_PAST_MS || at > now + DEVICE_TIME_FUTURE_MS) return { at: now, outOfRange: true };
+  return { at, outOfRange: false };
+}
 
 export const RECHECK_STATUSES = ['awaiting_sample', 'sampled', 'negative', 'positive'] as const;
 export type RecheckStatus = (typeof RECHECK_STATUSES)[number];

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
+import { loadConfig } from '../../config.js';
+import { connectSse } from '../sse/sse-client.js';
 
 describe.each(DIALECTS)('HTTP basics [%s]', (dialect) => {
   let t: TestApp;
@@ -73,6 +76,38 @@ describe.each(DIALECTS)('load shedding [%s]', (dialect) => {
   });
 });
 
+describe.each(DIALECTS)('admission of live streams [%s]', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect, { maxInFlight: 1 });
+  });
+  afterAll(() => t.close());
+
+  it('an open live stream does not hold one of the in-flight slots short requests need', async () => {
+    const city = await buildMiniCity(t.deps.db);
+    const unit = await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling });
+    const officer = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now());
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const streams = [await connectSse(`${base}/api/events`, officer), await connectSse(`${base}/api/events`, officer)];
+    try {
+      expect(streams.map((s) => s.status)).toEqual([200, 200]);
+      // The one slot is free: a short request is served while both streams stay open.
+      const r = await fetch(`${base}/api/openapi.json`);
+      expect(r.status).toBe(200);
+    } finally {
+      for (const s of streams) s.close();
+    }
+  });
+});
+
+describe('the default admission limits', () => {
+  it('shed well before 2,500 concurrent clients pile up seconds of latency: 256 in flight, 200 ms of lag', () => {
+    const c = loadConfig({ BULWARK_DB: ':memory:', BULWARK_SESSION_KEY: 'a'.repeat(64), BULWARK_DATA_KEY: 'b'.repeat(64) });
+    expect(c.maxInFlight).toBe(256);
+    expect(c.maxLagMs).toBe(200);
+  });
+});
+
 describe('load shedding by event-loop lag', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -105,5 +140,38 @@ describe('load shedding by event-loop lag', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
     await tick(350);
     expect((await get()).statusCode).toBe(200);
+  });
+});
+
+describe.each(DIALECTS)('the edge check on text [%s]', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+  });
+  afterAll(() => t.close());
+  const login = (body: unknown) => t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+
+  it('refuses a NUL byte in the login body with 400 naming the field (not a 500 on PostgreSQL)', async () => {
+    const r = await login({ username: 'adm\u0000in', password: 'whatever-long' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'body.username', message: expect.stringMatching(/NUL/) }] });
+  });
+
+  it('refuses a lone UTF-16 surrogate (as a JSON escape) anywhere in a body, naming the nested field', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"a","password":"b","extra":{"list":["ok","x\\ud800y"]}}' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details).toEqual([{ path: 'body.extra.list.1', message: expect.stringMatching(/surrogate/) }]);
+    // A proper pair (an emoji) is text like any other: it reaches the route (which refuses the login).
+    expect((await login({ username: 'a\ud83d\ude00', password: 'whatever-long' })).statusCode).toBe(401);
+  });
+
+  it('refuses control characters in the query and path, allows tab and newlines', async () => {
+    const q = await t.app.inject({ method: 'GET', url: '/api/journal?action=a%07b' });
+    expect(q.statusCode).toBe(400);
+    expect(q.json().error.details[0]).toMatchObject({ path: 'query.action', message: expect.stringMatching(/U\+0007/) });
+    const p = await t.app.inject({ method: 'GET', url: '/api/persons/ab%00cd' });
+    expect(p.statusCode).toBe(400);
+    expect(p.json().error.details[0].path).toBe('params.id');
+    expect((await login({ username: 'line\none\ttab\r', password: 'whatever-long' })).statusCode).toBe(401);
   });
 });

@@ -26,5 +26,11 @@ declare module 'fastify' {
      * results): an Idempotency-Key is then ignored and a retry is a new request.
      */
     idempotency?: boolean;
+    /**
+     * `'stream'` on long-lived streams (Server-Sent Events): admitted like any request, but not
+     * counted against the in-flight limit while open (see admission.ts), so open dashboards cannot
+     * use up the slots that short requests need.
+     */
+    admission?: 'stream';
   }
 }

@@ -95,12 +95,18 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
       let prev = '0'.repeat(64);
       let expectSeq = 1;
       let n = 0;
+      const unrepresentable: number[] = [];
       for await (const page of repo.iterateAll(db)) {
         for (const r of page) {
           const seq = Number(r.seq);
           if (seq !== expectSeq) return { ok: false, entries: n, brokenSeq: expectSeq, problem: `entry ${expectSeq} is missing (next present is ${seq})` };
           if (r.prev_hash !== prev) return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} does not link to the hash of entry ${seq - 1}` };
-          if (hashOf(prev, r) !== r.hash) return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} was altered: its content does not match its hash` };
+          if (hashOf(prev, r) !== r.hash) {
+            const why = unrepresentableText(prev, r);
+            if (why === 'none') return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} was altered: its content does not match its hash` };
+            if (why === 'undecidable') return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} holds several characters that could not be stored as written (U+FFFD); it cannot be checked, which is not proof it was altered` };
+            unrepresentable.push(seq);
+          }
           prev = r.hash;
           expectSeq++;
           n++;
@@ -108,7 +114,7 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
         onProgress?.(n, total);
       }
       if (n !== total) return { ok: false, entries: n, brokenSeq: n + 1, problem: `the head says ${total} entries but ${n} are present` };
-      return { ok: true, entries: n, head: prev };
+      return { ok: true, entries: n, head: prev, ...(unrepresentable.length ? { unrepresentable } : {}) };
     },
 
     count: (db: DbOrTx = deps.db) => repo.countEntries(db),
@@ -119,6 +125,30 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
 }
 
 export type JournalService = ReturnType<typeof createJournalService>;
+
+/** Text columns stored as written (the payload is JSON, whose escapes keep any string intact). */
+const TEXT_FIELDS = ['actor_name', 'action', 'entity_type', 'entity_id', 'jurisdiction_path', 'reason'] as const;
+
+/**
+ * Tells unrepresentable text from tampering. A lone UTF-16 surrogate (accepted before the edge check
+ * in platform/http/text-guard.ts refused it) was hashed as written but stored as U+FFFD, because
+ * neither database can hold it. With one such character the entry is re-hashed with each of the
+ * 2,048 surrogates in its place: `restored` when one matches (the entry is genuine), `none` when no
+ * field holds U+FFFD or nothing matches (altered), `undecidable` with more than one.
+ */
+function unrepresentableText(prevHash: string, r: JournalTable): 'restored' | 'none' | 'undecidable' {
+  // PostgreSQL keeps one U+FFFD; SQLite keeps the surrogate's three WTF-8 bytes, read back as three.
+  const spots = TEXT_FIELDS.flatMap((f) => [...(r[f] ?? '').matchAll(/\ufffd{3}|\ufffd/g)].map((m) => ({ f, at: m.index, len: m[0].length })));
+  if (spots.length === 0) return 'none';
+  if (spots.length > 1) return 'undecidable';
+  const { f, at, len } = spots[0];
+  const text = r[f]!;
+  for (let c = 0xd800; c <= 0xdfff; c++) {
+    const candidate = { ...r, [f]: text.slice(0, at) + String.fromCharCode(c) + text.slice(at + len) };
+    if (hashOf(prevHash, candidate) === r.hash) return 'restored';
+  }
+  return 'none';
+}
 
 /** SHA-256 over the canonical JSON of each row, one per line. */
 export function batchDigest(rows: readonly unknown[]): string {

@@ -73,7 +73,7 @@ const sseRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
 
   app.get('/api/events', {
     logLevel: 'silent',
-    config: { policy: { capability: 'notification.read', scope: 'none' } },
+    config: { policy: { capability: 'notification.read', scope: 'none' }, admission: 'stream' },
     schema: {
       tags: ['events'],
       description:

@@ -20,7 +20,7 @@ export interface ColumnMapping {
 export interface ImportPreview {
   fileName: string | null;
   format: 'csv' | 'xlsx';
-  encoding: 'utf8' | 'gb18030' | null;
+  encoding: 'utf8' | 'gb18030' | 'utf16le' | 'utf16be' | null;
   headerRow: number;
   columns: ColumnMapping[];
   /** Required fields no column maps to. */
@@ -42,7 +42,7 @@ export interface ImportRowError {
 export interface ImportReport {
   fileName: string | null;
   format: 'csv' | 'xlsx';
-  encoding: 'utf8' | 'gb18030' | null;
+  encoding: 'utf8' | 'gb18030' | 'utf16le' | 'utf16be' | null;
   mode: 'all' | 'partial';
   dryRun: boolean;
   written: boolean;

@@ -47,7 +47,7 @@ export const SITE_KINDS = ['vacant_flat', 'idle_warehouse', 'open_land', 'tent',
 export const READINESS_ASPECTS = ['rain', 'heat', 'wind', 'cold'] as const;
 export type ReadinessAspect = (typeof READINESS_ASPECTS)[number];
 export const RESULTS = ['negative', 'positive', 'suspicious', 'invalid'] as const;
-export const FLAG_KINDS = ['person_sampled_twice', 'conflicting_results', 'tube_reused', 'tube_over_pool'] as const;
+export const FLAG_KINDS = ['person_sampled_twice', 'conflicting_results', 'tube_reused', 'tube_over_pool', 'device_time_out_of_range'] as const;
 export const VULNERABLE_FOR_HOME = ['bedridden', 'elderly_alone', 'dialysis', 'pregnant', 'chronic', 'child_without_carer'] as const;
 
 /** Tube barcodes: 8–20 upper-case letters and digits (the server's rule). */

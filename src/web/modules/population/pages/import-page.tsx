@@ -100,7 +100,7 @@ export function ImportPage(_: PageProps) {
           <Space wrap style={{ marginBottom: 12 }}>
             {preview.fileName && <Tag>{t('population.importFile', { name: preview.fileName })}</Tag>}
             <Tag>{t('population.importFormat', { format: preview.format.toUpperCase() })}</Tag>
-            {preview.encoding && <Tag color="blue" data-testid="import-encoding">{t('population.importEncoding', { encoding: preview.encoding === 'gb18030' ? 'GBK/GB18030' : 'UTF-8' })}</Tag>}
+            {preview.encoding && <Tag color="blue" data-testid="import-encoding">{t('population.importEncoding', { encoding: ({ gb18030: 'GBK/GB18030', utf16le: 'UTF-16 LE', utf16be: 'UTF-16 BE', utf8: 'UTF-8' } as const)[preview.encoding] })}</Tag>}
           </Space>
           {preview.missing.length > 0 && (
             <Alert type="error" showIcon style={{ marginBottom: 12 }} title={t('population.importMissing', { fields: preview.missing.map((f) => fieldLabel(f)).join('、') })} />
