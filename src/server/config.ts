@@ -159,7 +159,9 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     logLevel: 'silent',
     webDir: path.resolve('./dist/web'),
     maxInFlight: 2000,
-    maxLagMs: 1000,
+    // A test's own requests are never shed because the machine running the suite is busy (two
+    // vitest workers plus browsers on two cores); the shedding tests pass their own limits.
+    maxLagMs: 30_000,
     trustProxy: false,
     runJobs: false,
     ...overrides,
