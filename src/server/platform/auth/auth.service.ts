@@ -188,6 +188,26 @@ export function createAuthService(deps: Deps) {
       await inTx(db, async (t) => {
         if (!(await repo.revokeSession(t, id, clock.now()))) return;
         await deps.services.journal.append(t, actorFromSession(row), { action: 'auth.session.logout', entityType: 'user', entityId: row.user_id, jurisdictionPath: row.unit_path });
+        // Ends this session's open live streams on every server process.
+        await deps.services.outbox.publish(t, { topic: 'auth.session.ended', capability: 'authenticated', userId: row.user_id, payload: { sessionId: id } });
+      });
+    },
+
+    /**
+     * For each holder of an open live stream: whether its session is still live (not revoked,
+     * idle or past its deadline), its account active, and its roles, unit and scope the same as
+     * when the stream opened. Checked in batches of 500 sessions.
+     */
+    async streamsStillValid(actors: readonly Pick<Actor, 'sessionId' | 'userId' | 'unitId' | 'scopePath' | 'roles'>[]): Promise<boolean[]> {
+      const ids = [...new Set(actors.map((a) => a.sessionId).filter((x): x is string => !!x))];
+      const rows = new Map<string, repo.SessionAuthRow>();
+      for (let i = 0; i < ids.length; i += 500) for (const r of await repo.findSessionsForAuth(db, ids.slice(i, i + 500))) rows.set(r.id, r);
+      const now = clock.now();
+      return actors.map((a) => {
+        const r = a.sessionId ? rows.get(a.sessionId) : undefined;
+        if (!r || r.revoked_at !== null || r.user_active !== 1 || now >= r.expires_at || now - r.last_seen_at >= config.sessionIdleMs) return false;
+        const fresh = actorFromSession(r);
+        return fresh.userId === a.userId && fresh.unitId === a.unitId && fresh.scopePath === a.scopePath && [...fresh.roles].sort().join() === [...a.roles].sort().join();
       });
     },
 

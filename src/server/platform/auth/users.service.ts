@@ -238,7 +238,7 @@ export function createUserAdmin(deps: Deps) {
           payload: { username: cur.username, changes, ...(unitPath !== cur.unit_path ? { fromPath: cur.unit_path } : {}) },
           reason: input.reason ?? null,
         });
-        await outbox.publish(t, { topic: 'auth.me.changed', userId: id, payload: { fields: changes.map((c) => c.field) } });
+        await outbox.publish(t, { topic: 'auth.me.changed', capability: 'authenticated', userId: id, payload: { fields: changes.map((c) => c.field) } });
         return detail(t, id);
       });
     },
@@ -255,7 +255,7 @@ export function createUserAdmin(deps: Deps) {
         await repo.updateUser(t, id, { active: 0, updated_at: now });
         const revokedSessions = await repo.revokeUserSessions(t, id, now);
         await journal.append(t, actor, { action: 'auth.user.disable', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, revokedSessions }, reason });
-        await outbox.publish(t, { topic: 'auth.session.revoked', userId: id, payload: { reason: 'disabled' } });
+        await outbox.publish(t, { topic: 'auth.session.revoked', capability: 'authenticated', userId: id, payload: { reason: 'disabled' } });
         return detail(t, id);
       });
     },
@@ -287,7 +287,7 @@ export function createUserAdmin(deps: Deps) {
         // The administrator's own current session survives a reset of their own password.
         const revokedSessions = await repo.revokeUserSessions(t, id, now, actor.userId === id ? (actor.sessionId ?? undefined) : undefined);
         await journal.append(t, actor, { action: 'auth.user.password-reset', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, revokedSessions }, reason });
-        await outbox.publish(t, { topic: 'auth.session.revoked', userId: id, payload: { reason: 'password-reset' } });
+        await outbox.publish(t, { topic: 'auth.session.revoked', capability: 'authenticated', userId: id, payload: { reason: 'password-reset' } });
         return detail(t, id);
       });
     },

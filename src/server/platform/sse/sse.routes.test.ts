@@ -52,7 +52,7 @@ describe.each(DIALECTS)('GET /api/events [%s]', (dialect) => {
     expect(Number(e.id)).toBeGreaterThan(0);
     expect(JSON.parse(e.data)).toMatchObject({ id: res.json().id, title: '西陵区预警', severity: 'warning' });
     // A marker event to everyone, committed after the alert: once 伍家岗 has it, it would have had the alert.
-    await inTx(t.deps.db, (trx) => t.deps.services.outbox.publish(trx, { topic: 'test.marker', payload: {} }));
+    await inTx(t.deps.db, (trx) => t.deps.services.outbox.publish(trx, { topic: 'test.marker', capability: 'authenticated', payload: {} }));
     await theirs.waitFor((x) => x.event === 'test.marker');
     expect(theirs.events.filter((x) => x.event === 'alert.raised')).toEqual([]);
   });

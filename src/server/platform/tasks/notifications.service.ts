@@ -125,6 +125,8 @@ export function createNotificationService(deps: Deps) {
       const dto = toDto(row);
       await deps.services.outbox.publish(t, {
         topic: row.severity ? 'alert.raised' : 'notification.created',
+        capability: 'notification.read',
+        reach: 'overlap',
         userId: row.user_id,
         unitId: row.unit_id,
         jurisdictionPath: row.jurisdiction_path,
@@ -215,6 +217,8 @@ export function createNotificationService(deps: Deps) {
         });
         await deps.services.outbox.publish(t, {
           topic: 'alert.acknowledged',
+          capability: 'notification.read',
+          reach: 'overlap',
           userId: row.user_id,
           unitId: row.unit_id,
           jurisdictionPath: row.jurisdiction_path,
