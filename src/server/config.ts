@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -166,7 +166,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sseMaxPerSession: e.BULWARK_SSE_PER_SESSION,
     ...overrides,
   };
+  if (config.dbKind === 'sqlite' && config.db !== ':memory:') privateDbFile(config.db);
   return Object.freeze(config);
+}
+
+/**
+ * Creates the SQLite file readable by the owner only (0600), or narrows an existing one. SQLite's
+ * unix VFS gives the -wal, -shm and -journal files the main file's permissions, so they follow.
+ */
+export function privateDbFile(file: string): void {
+  const abs = path.resolve(file);
+  mkdirSync(path.dirname(abs), { recursive: true, mode: 0o700 });
+  if (!existsSync(abs)) closeSync(openSync(abs, 'a', 0o600));
+  for (const f of [abs, `${abs}-wal`, `${abs}-shm`, `${abs}-journal`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
 }
 
 /** A config for tests: in-memory SQLite (or the given db), fixed keys, no files written, quiet logs. */
