@@ -303,6 +303,17 @@ export function createUserAdmin(deps: Deps) {
       });
     },
 
+    /** Lifts a sign-in lock (someone locked out by guessers, without a second factor to lift it). Journaled. */
+    async unlock(actor: Actor, id: string, reason: string, trx?: DbOrTx): Promise<User> {
+      return inTx(trx ?? db, async (t) => {
+        const cur = await visible(t, actor, id);
+        checkGrants(actor, parseRoles(cur.roles));
+        await repo.updateUser(t, id, { failed_logins: 0, locked_until: null, updated_at: clock.now() });
+        await journal.append(t, actor, { action: 'auth.user.unlock', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, wasLockedUntil: cur.locked_until === null ? null : Number(cur.locked_until) }, reason });
+        return detail(t, id);
+      });
+    },
+
     /** A user by login name without scope checks (CLI). */
     findByUsername: (username: string, dbx: DbOrTx = db) => repo.findUserByUsername(dbx, normaliseUsername(username)),
   };
