@@ -11,6 +11,7 @@ import { QUARANTINE_MESSAGES } from './messages/quarantine.js';
 import { ZONING_MESSAGES } from './messages/zoning.js';
 import { SITUATION_MESSAGES } from './messages/situation.js';
 import { CONTROL_REVIEW_MESSAGES } from './messages/control-review.js';
+import { JOURNAL_MESSAGES } from './messages/journal.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -788,6 +789,7 @@ export const MESSAGES = {
   ...ZONING_MESSAGES,
   ...SITUATION_MESSAGES,
   ...CONTROL_REVIEW_MESSAGES,
+  ...JOURNAL_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

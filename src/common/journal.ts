@@ -5,8 +5,10 @@
 /** One journal entry as the API returns it. */
 export interface JournalEntry {
   seq: number;
-  /** Epoch ms. */
+  /** Domain time, epoch ms (a demo or drill may move it). */
   at: number;
+  /** Real (wall-clock) time when written, epoch ms; null for entries older than this field. */
+  wallAt: number | null;
   actorId: string | null;
   actorName: string;
   /** Dotted action name, `<module>.<entity>.<verb>`. */
@@ -33,5 +35,32 @@ export type VerifyResult =
        * stored as U+FFFD, so they hash only with the surrogate put back — unrepresentable, not altered.
        */
       unrepresentable?: number[];
+      /** Published heads (file and database) whose signatures and hashes were checked. */
+      signedHeads: number;
+      /** The last entry a signed head vouches for (0: none yet). */
+      anchoredSeq: number;
+      /** Entries after it, not yet covered by a signature. */
+      unanchored: number;
+      keyId: string | null;
     }
   | { ok: false; entries: number; brokenSeq: number; problem: string };
+
+/** A signed journal head as published (GET /api/journal/heads and the heads file). */
+export interface PublishedHead {
+  seq: number;
+  hash: string;
+  /** Wall-clock epoch ms. */
+  signedAt: number;
+  keyId: string;
+  /** Base64 Ed25519 signature over the RFC 8785 (JCS) JSON of { hash, keyId, seq, signedAt }. */
+  signature: string;
+}
+
+export interface PublishedHeads {
+  algorithm: 'Ed25519';
+  canonicalization: string;
+  keyId: string | null;
+  /** Raw 32-byte Ed25519 public key, base64. */
+  publicKey: string | null;
+  heads: PublishedHead[];
+}

@@ -101,6 +101,8 @@ export const CAPABILITY_TABLE = {
   'companions.review': ['tracer', 'commander'],
   /** Move the demo clock, run maintenance. */
   'system.manage': ['admin'],
+  /** Acknowledge (close) an alert addressed to oneself, one's unit or a jurisdiction inside one's scope; not the read-only auditor. */
+  'alert.acknowledge': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITY_TABLE;
@@ -162,3 +164,11 @@ export const UNIT_KIND_LABELS: Record<UnitKind, { zh: string; en: string }> = {
   facility: { zh: '隔离场所', en: 'Facility' },
   other: { zh: '其他', en: 'Other' },
 };
+
+/**
+ * Whether an in-app link is an internal path the web may follow: `/something`, never a scheme
+ * (`https:`, `javascript:`), a protocol-relative `//host`, a backslash trick or control characters.
+ */
+export function isInternalLink(link: string): boolean {
+  return /^\/(?![\/\\])[^\s\\\u0000-\u001f\u007f]*$/.test(link) && !/^\/[^?#]*:/.test(link.split(/[?#]/)[0] ?? '') && link.length <= 500;
+}

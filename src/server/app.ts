@@ -99,6 +99,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     return payload;
   });
 
+  // HSTS when served over TLS, or behind a trusted proxy (BULWARK_TRUST_PROXY) that says https.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    return payload;
+  });
+
   app.addHook('onRoute', (route) => assertRouteHasPolicy(route as never));
   registerIdempotency(app, deps);
   app.decorateRequest('actor', undefined as never);

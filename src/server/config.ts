@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -42,6 +42,23 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Whether background job runner and SSE pollers start with the server. */
   runJobs: boolean;
+  /**
+   * What the deployment is: `production` (the default), `demo` or `drill`. The movable domain clock
+   * (`bulwark clock`, POST /api/system/clock) exists only in a demo or a drill.
+   */
+  mode: 'production' | 'demo' | 'drill';
+  /**
+   * Ed25519 private key (PKCS#8 DER) that signs the journal's heads. Never stored in the database:
+   * from BULWARK_JOURNAL_KEY (64 hex characters, the 32-byte seed) or `journal-signing.key` in the data folder.
+   */
+  journalKey: Buffer;
+  /** Append-only file of signed journal heads (one JCS JSON line each); null keeps them in the database only (tests). */
+  journalHeadsFile: string | null;
+  /** Sign the journal head after this many new entries, or at the signing job's next minute. */
+  journalSignEvery: number;
+  /** Open live streams allowed per user (each process) and per session. */
+  sseMaxPerUser: number;
+  sseMaxPerSession: number;
 }
 
 const hexKey = z
@@ -82,6 +99,12 @@ const envSchema = z.object({
   // late by 200 ms tick after tick already answers everyone late. Local parameters, not from a text.
   BULWARK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(256),
   BULWARK_MAX_LAG_MS: z.coerce.number().int().min(10).default(200),
+  BULWARK_MODE: z.enum(['production', 'demo', 'drill']).default('production'),
+  BULWARK_JOURNAL_KEY: hexKey.optional(),
+  BULWARK_JOURNAL_HEADS: z.string().min(1).optional(),
+  BULWARK_JOURNAL_SIGN_EVERY: z.coerce.number().int().min(1).default(1000),
+  BULWARK_SSE_PER_USER: z.coerce.number().int().min(1).default(12),
+  BULWARK_SSE_PER_SESSION: z.coerce.number().int().min(1).default(6),
   BULWARK_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count or a comma list of addresses')
@@ -137,9 +160,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxLagMs: e.BULWARK_MAX_LAG_MS,
     trustProxy: parseTrustProxy(e.BULWARK_TRUST_PROXY),
     runJobs: true,
+    mode: e.BULWARK_MODE,
+    journalKey: ed25519Seed(
+      e.BULWARK_JOURNAL_KEY ? Buffer.from(e.BULWARK_JOURNAL_KEY, 'hex') : overrides.journalKey ? undefined : secretFile(dataDir, 'journal-signing.key'),
+    ),
+    journalHeadsFile: path.resolve(e.BULWARK_JOURNAL_HEADS ?? path.join(dataDir, 'journal-heads.jsonl')),
+    journalSignEvery: e.BULWARK_JOURNAL_SIGN_EVERY,
+    sseMaxPerUser: e.BULWARK_SSE_PER_USER,
+    sseMaxPerSession: e.BULWARK_SSE_PER_SESSION,
     ...overrides,
   };
+  if (config.dbKind === 'sqlite' && config.db !== ':memory:') privateDbFile(config.db);
   return Object.freeze(config);
+}
+
+/**
+ * Creates the SQLite file readable by the owner only (0600), or narrows an existing one. SQLite's
+ * unix VFS gives the -wal, -shm and -journal files the main file's permissions, so they follow.
+ */
+export function privateDbFile(file: string): void {
+  const abs = path.resolve(file);
+  mkdirSync(path.dirname(abs), { recursive: true, mode: 0o700 });
+  if (!existsSync(abs)) closeSync(openSync(abs, 'a', 0o600));
+  for (const f of [abs, `${abs}-wal`, `${abs}-shm`, `${abs}-journal`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
 }
 
 /** A config for tests: in-memory SQLite (or the given db), fixed keys, no files written, quiet logs. */
@@ -164,6 +209,13 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     maxLagMs: 30_000,
     trustProxy: false,
     runJobs: false,
+    // Tests move the domain clock, so the test deployment is a drill.
+    mode: 'drill',
+    journalKey: ed25519Seed(Buffer.alloc(32, 11)),
+    journalHeadsFile: null,
+    journalSignEvery: 1000,
+    sseMaxPerUser: 12,
+    sseMaxPerSession: 6,
     ...overrides,
   } satisfies Config);
 }
@@ -176,6 +228,12 @@ function secretFile(dir: string, name: string): Buffer {
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
   return key;
+}
+
+/** PKCS#8 DER of the Ed25519 private key with this 32-byte seed (RFC 8410 prefix + seed). */
+function ed25519Seed(seed: Buffer | undefined): Buffer {
+  if (!seed) return Buffer.alloc(0); // replaced by the override
+  return Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
 }
 
 function parseTrustProxy(v: string): boolean | number | string {

@@ -23,6 +23,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.outbox = createOutboxService(d);
   services.corrections = createCorrectionService(d);
   services.jobs = createJobService(d);
+  services.journal.registerSigning(services.jobs);
   services.auth = createAuthService(d);
   services.tasks = createTaskService(d);
   services.geo = createGeoService(d);

@@ -247,7 +247,9 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await page.getByRole('heading', { name: '任务' }).waitFor();
     // Sessions end after two idle hours: let three pass.
     demo.advanceWallClock(3 * 3_600_000);
-    await page.getByTestId('sidebar').getByText('日志', { exact: true }).click();
+    // The page may already be on its way to sign-in by itself: the live stream ends with the session
+    // (re-checked every 5 s), and the page then finds the session gone.
+    await page.getByTestId('sidebar').getByText('日志', { exact: true }).click({ timeout: 10_000 }).catch(() => undefined);
     await page.waitForURL('**/login');
     await page.getByTestId('login-expired').getByText('登录已过期，请重新登录').waitFor();
     await page.screenshot({ path: screenshotPath('login-expired.png') });

@@ -7,7 +7,9 @@ import { createClockOffsetService, formatDuration, parseDuration, type ClockStat
 import { CliError, EXIT } from '../exit.js';
 
 async function withClock<T>(fn: (clock: ReturnType<typeof createClockOffsetService>, deps: Deps) => Promise<T>): Promise<T> {
-  const deps = await createDeps({ ...loadConfig(), logLevel: 'silent' });
+  const config = loadConfig();
+  if (config.mode === 'production') throw new CliError('the platform clock exists only in a demo or drill deployment (BULWARK_MODE=demo or drill)', EXIT.USAGE);
+  const deps = await createDeps({ ...config, logLevel: 'silent' });
   try {
     return await fn(createClockOffsetService(deps), deps);
   } finally {
@@ -23,7 +25,7 @@ function print(state: ClockState, tz: string): void {
 
 /** `bulwark clock show | advance <duration> | reset`: the shared demo clock of every server process. */
 export function registerClock(program: Command): void {
-  const clock = program.command('clock').description('The demo clock shared by every server process (running servers follow within 2 s)');
+  const clock = program.command('clock').description('The demo/drill clock shared by every server process (BULWARK_MODE=demo or drill only; running servers follow within 2 s)');
   clock
     .command('show')
     .description('Print the platform time and its offset from real time')

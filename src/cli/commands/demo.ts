@@ -19,7 +19,7 @@ export function registerDemo(program: Command): void {
     })
     .action(async (opts: { serve: boolean; outbreak: boolean; residents?: number }) => {
       // The demo is for a person at a terminal: keep request logs out of the way unless asked for.
-      const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+      const config = loadConfig({ LOG_LEVEL: 'warn', BULWARK_MODE: 'demo', ...process.env });
       const deps = await createDeps(config);
       const bar = new SingleBar({ format: '{what} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
       let started = false;

@@ -23,6 +23,7 @@ import * as m0020tr from './migrations/2026-12-07-0020-testing-review.js';
 import * as m0025window from './migrations/2026-12-07-0025-control-actor-window.js';
 import * as m0018qp from './migrations/2026-12-07-0018-quarantine-presets.js';
 import * as m0021pf from './migrations/2026-12-07-0021-platform-faults.js';
+import * as m0022TrustAudit from './migrations/2026-12-07-0022-trust-audit.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0025-control-actor-window': m0025window,
   '2026-12-07-0018-quarantine-presets': m0018qp,
   '2026-12-07-0021-platform-faults': m0021pf,
+  '2026-12-07-0022-trust-audit': m0022TrustAudit,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -25,6 +25,20 @@ export interface JournalTable {
   prev_hash: string;
   /** SHA-256 of prev_hash + this entry's canonical content. */
   hash: string;
+  /** Real (wall-clock) epoch ms when written; `at` is domain time, which a demo or drill may move. Null before issue 14. */
+  wall_at: number | null;
+}
+
+/** A journal head signed with the Ed25519 key held outside the database (also appended to the heads file). */
+export interface JournalHeadsTable {
+  seq: number;
+  hash: string;
+  /** Wall-clock epoch ms of the signature. */
+  signed_at: number;
+  /** First 16 hex characters of SHA-256 over the raw public key. */
+  key_id: string;
+  /** Base64 Ed25519 signature over the JCS (RFC 8785) JSON of { hash, keyId, seq, signedAt }. */
+  signature: string;
 }
 
 /** Single row (id = 1): the last sequence and hash, locked by every append. */
@@ -65,6 +79,10 @@ export interface OutboxTable {
   unit_id: string | null;
   jurisdiction_path: string | null;
   payload: string;
+  /** Capability a recipient needs (the one that reads the same data through REST); null = any signed-in user. */
+  capability: string | null;
+  /** `within`: the path must lie inside the recipient's scope (data); `overlap`: above or inside (notifications). */
+  reach: string | null;
 }
 
 /** Stored first responses of write requests carrying an Idempotency-Key. */
@@ -116,6 +134,7 @@ export interface CorrectionsTable {
 export interface PlatformTables {
   journal: JournalTable;
   journal_head: JournalHeadTable;
+  journal_heads: JournalHeadsTable;
   jobs: JobsTable;
   outbox: OutboxTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -126,10 +145,11 @@ export interface PlatformTables {
 }
 
 export const platformColumns: ColumnsOf<PlatformTables> = {
-  journal: { seq: 1, at: 1, actor_id: 1, actor_name: 1, action: 1, entity_type: 1, entity_id: 1, jurisdiction_path: 1, payload: 1, reason: 1, batch_count: 1, batch_digest: 1, prev_hash: 1, hash: 1 },
+  journal: { seq: 1, at: 1, actor_id: 1, actor_name: 1, action: 1, entity_type: 1, entity_id: 1, jurisdiction_path: 1, payload: 1, reason: 1, batch_count: 1, batch_digest: 1, prev_hash: 1, hash: 1, wall_at: 1 },
+  journal_heads: { seq: 1, hash: 1, signed_at: 1, key_id: 1, signature: 1 },
   journal_head: { id: 1, seq: 1, hash: 1 },
   jobs: { id: 1, kind: 1, payload: 1, run_at: 1, status: 1, unique_key: 1, attempts: 1, max_attempts: 1, lease_owner: 1, lease_until: 1, last_error: 1, created_at: 1, finished_at: 1 },
-  outbox: { seq: 1, at: 1, topic: 1, user_id: 1, unit_id: 1, jurisdiction_path: 1, payload: 1 },
+  outbox: { seq: 1, at: 1, topic: 1, user_id: 1, unit_id: 1, jurisdiction_path: 1, payload: 1, capability: 1, reach: 1 },
   idempotency_keys: { actor: 1, key: 1, method: 1, path: 1, request_hash: 1, status_code: 1, response_body: 1, created_at: 1 },
   applied_ops: { scope: 1, client_id: 1, applied_at: 1, result: 1 },
   counters: { name: 1, value: 1 },

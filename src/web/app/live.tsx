@@ -1,4 +1,5 @@
 import { App } from 'antd';
+import { isInternalLink } from '../../common/roles.js';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { authApi } from '../modules/auth/api.js';
@@ -99,7 +100,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
           const e: LiveEvent = { topic, data };
           if (topic === 'alert.raised' || topic === 'alert.acknowledged') refreshBadge();
           if (topic === 'alert.raised') {
-            const link = typeof data?.link === 'string' ? data.link : '/notifications';
+            // Only an internal path is followed (the server refuses others; old rows may predate that).
+            const link = typeof data?.link === 'string' && isInternalLink(data.link) ? data.link : '/notifications';
             const { t, lang, notification, navigate } = ui.current;
             // One matter alerted to several places (a positive pool: its community, district and
             // HQ) reaches a reader who sees them all several times: one toast per matter.

@@ -119,9 +119,11 @@ export const NAV: NavItem[] = [
     ],
   },
   { key: 'journal', label: 'nav.journal', icon: <AuditOutlined />, path: '/journal', capabilities: ['journal.read'] },
+  { key: 'security', label: 'nav.security', icon: <AuditOutlined />, path: '/account/security' },
 ];
 
 export const PAGES: PageRoute[] = [
+  { path: '/account/security', page: page(() => import('../modules/auth/pages/security-page.js'), 'SecurityPage') },
   { path: '/', page: page(() => import('../modules/dashboard/pages/dashboard-page.js'), 'DashboardPage'), capabilities: ['dashboard.read'] },
   { path: '/tasks', page: page(() => import('../modules/tasks/pages/task-list-page.js'), 'TaskListPage'), capabilities: ['task.work'] },
   { path: '/tasks/:id', page: page(() => import('../modules/tasks/pages/task-detail-page.js'), 'TaskDetailPage'), capabilities: ['task.work'] },

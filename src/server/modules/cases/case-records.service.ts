@@ -142,7 +142,7 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
       personIds: [input.personId], to: 'quarantined_central', basis: { type: 'case', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
       reason: `${row.kind === 'confirmed' ? '确诊病例' : '无症状感染者'}，集中隔离治疗 · ${row.kind === 'confirmed' ? 'Confirmed case' : 'Asymptomatic infection'}: central isolation`,
     });
-    await outbox.publish(tx, { topic: 'cases.case.created', jurisdictionPath: path, payload: { id, clusterId: row.cluster_id, detectionChannel: channel } });
+    await outbox.publish(tx, { topic: 'cases.case.created', capability: 'case.read', jurisdictionPath: path, payload: { id, clusterId: row.cluster_id, detectionChannel: channel } });
     return caseDto(row);
   }
 

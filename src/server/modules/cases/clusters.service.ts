@@ -70,7 +70,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
           action: 'cases.cluster.status', entityType: 'case_cluster', entityId: k.id, jurisdictionPath: k.jurisdiction_path,
           payload: { from: k.status, to: r.status, daysSinceLastCase: r.daysSinceLast, daysSinceCommunityCase: r.daysSinceCommunity, uncontrolledContacts: r.uncontrolled, rule: r.rule, presetVersion: k.preset_version },
         });
-        await deps.services.outbox.publish(trx, { topic: 'cases.cluster.status', jurisdictionPath: k.jurisdiction_path, payload: { id: k.id, from: k.status, to: r.status } });
+        await deps.services.outbox.publish(trx, { topic: 'cases.cluster.status', capability: 'case.read', jurisdictionPath: k.jurisdiction_path, payload: { id: k.id, from: k.status, to: r.status } });
         out.push({ clusterId: k.id, from: k.status, to: r.status });
       }
       return out;

@@ -138,7 +138,7 @@ export function createPresetService(deps: Deps) {
           action: 'cases.preset.activate', entityType: 'case_preset', entityId: r.id, jurisdictionPath: '/',
           payload: { from: before ? presetLabel(before.key, Number(before.version)) : null, to: presetLabel(r.key, Number(r.version)) }, reason: reason.trim(),
         });
-        await deps.services.outbox.publish(tx, { topic: 'cases.preset.activated', jurisdictionPath: '/', payload: { id: r.id, label: presetLabel(r.key, Number(r.version)) } });
+        await deps.services.outbox.publish(tx, { topic: 'cases.preset.activated', capability: 'authenticated', reach: 'overlap', jurisdictionPath: '/', payload: { id: r.id, label: presetLabel(r.key, Number(r.version)) } });
         return presetDto((await repo.findPreset(tx, r.id))!);
       });
     },

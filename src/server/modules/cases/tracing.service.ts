@@ -143,7 +143,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         };
         await repo.insertPlace(tx, row);
         await journal.append(tx, actor, { action: 'cases.place.add', entityType: 'case', entityId: c.id, jurisdictionPath: c.jurisdiction_path, payload: { placeId: row.id, placePath: row.place_path, snapped: snapped === 1, fromAt: row.from_at, toAt: row.to_at } });
-        await outbox.publish(tx, { topic: 'cases.place.added', jurisdictionPath: c.jurisdiction_path, payload: { caseId: c.id, placePath: row.place_path } });
+        await outbox.publish(tx, { topic: 'cases.place.added', capability: 'case.read', jurisdictionPath: c.jurisdiction_path, payload: { caseId: c.id, placePath: row.place_path } });
         return placeDto(row);
       });
     },
@@ -256,7 +256,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           action: 'cases.contact.add', entityType: 'case_contact', entityId: id, jurisdictionPath: c.jurisdiction_path,
           payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: row.before_lookback === 1, routing, controlStatus: row.control_status, presetVersion: preset.label },
         });
-        await outbox.publish(tx, { topic: 'cases.contact.added', jurisdictionPath: c.jurisdiction_path, payload: { id, caseId: c.id, category: input.category, routing } });
+        await outbox.publish(tx, { topic: 'cases.contact.added', capability: 'case.read', jurisdictionPath: c.jurisdiction_path, payload: { id, caseId: c.id, category: input.category, routing } });
         return contactDto(row);
       });
     },

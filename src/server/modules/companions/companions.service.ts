@@ -331,7 +331,7 @@ export function createCompanionService(deps: Deps) {
           payload: { candidateId, subjectKey: c.subject_key, personId: contact.personId, caseId, contactId: contact.id, linkedExisting: !!existing, category: contact.category, totalMinutes: Number(c.total_minutes) },
           reason: note,
         });
-        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id } });
+        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id } });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },
@@ -356,7 +356,7 @@ export function createCompanionService(deps: Deps) {
           payload: { candidateId, subjectKey: c.subject_key, personId: c.person_id, totalMinutes: Number(c.total_minutes) },
           reason: why,
         });
-        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'rejected' } });
+        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'rejected' } });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },

@@ -387,7 +387,7 @@ export function createControlService(deps: Deps) {
     await repo.applyCountDeltas(trx, deltas.list());
 
     await deps.services.outbox.publish(trx, {
-      topic: 'control.status.changed',
+      topic: 'control.status.changed', capability: 'control.read',
       jurisdictionPath: commonPath(ok.map((o) => s.paths.get(o.personId)!)),
       payload: { to: s.to, mode: s.mode, count: ok.length, bulkRequestId: s.bulkRequestId },
     });
@@ -502,7 +502,7 @@ export function createControlService(deps: Deps) {
     const deltas = new CountDeltas();
     deltas.bump(row.jurisdiction_path, from, -1);
     await repo.applyCountDeltas(trx, deltas.list());
-    await deps.services.outbox.publish(trx, { topic: 'control.status.changed', jurisdictionPath: row.jurisdiction_path, payload: { to: 'none', mode: 'automatic', count: 1, bulkRequestId: null } });
+    await deps.services.outbox.publish(trx, { topic: 'control.status.changed', capability: 'control.read', jurisdictionPath: row.jurisdiction_path, payload: { to: 'none', mode: 'automatic', count: 1, bulkRequestId: null } });
   }
   deps.services.population.registerMergeHandler(retireMerged);
 
@@ -632,7 +632,7 @@ export function createControlService(deps: Deps) {
           summary: { to: input.to, basis: g.basis, endsAt, count: g.personIds.length },
           reason: g.reason,
         });
-        await deps.services.outbox.publish(tx, { topic: 'control.bulk.requested', jurisdictionPath: row.jurisdiction_path, payload: { id: row.id, to: input.to, count: g.personIds.length } });
+        await deps.services.outbox.publish(tx, { topic: 'control.bulk.requested', capability: 'control.read', jurisdictionPath: row.jurisdiction_path, payload: { id: row.id, to: input.to, count: g.personIds.length } });
         return { kind: 'pending', bulkRequest: bulkDto(row) };
       });
     },
@@ -701,7 +701,7 @@ export function createControlService(deps: Deps) {
           payload: { to: r.to_status, basis: { type: r.basis_type, id: r.basis_id }, count: Number(r.person_count), requestedBy: r.requested_by },
           reason: why,
         });
-        await deps.services.outbox.publish(tx, { topic: 'control.bulk.decided', jurisdictionPath: r.jurisdiction_path, payload: { id: r.id, status: 'rejected' } });
+        await deps.services.outbox.publish(tx, { topic: 'control.bulk.decided', capability: 'control.read', jurisdictionPath: r.jurisdiction_path, payload: { id: r.id, status: 'rejected' } });
         return bulkDto((await repo.findBulkRequest(tx, r.id))!);
       });
     },

@@ -644,7 +644,7 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
         payload: { file: report.fileName, format: report.format, encoding: report.encoding, mode: report.mode, rows: report.rows, ...counts, failed: report.failed },
       });
       if (counts.created || counts.updated || counts.merged) {
-        await deps.services.outbox.publish(trx, { topic: 'population.changed', jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath, payload: { imported: counts.created, updated: counts.updated } });
+        await deps.services.outbox.publish(trx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath, payload: { imported: counts.created, updated: counts.updated } });
       }
       deps.log.info({ format: report.format, encoding: report.encoding, mode: report.mode, rows: report.rows, ...counts, failed: report.failed }, 'population import written');
       return report;

@@ -561,7 +561,7 @@ export function createPopulationService(deps: Deps) {
       journal_seq: entry.seq,
     };
     await repo.insertMerge(tx, row);
-    await deps.services.outbox.publish(tx, { topic: 'population.changed', jurisdictionPath: from.jurisdiction_path, payload: { jurisdictionPath: from.jurisdiction_path, delta: -1, merged: true } });
+    await deps.services.outbox.publish(tx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: from.jurisdiction_path, payload: { jurisdictionPath: from.jurisdiction_path, delta: -1, merged: true } });
     return mergeDto(row);
   }
 
@@ -708,7 +708,7 @@ export function createPopulationService(deps: Deps) {
               payload: { name: row.name, idType: row.id_type, resident: row.resident === 1, householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
             }),
         });
-        await deps.services.outbox.publish(tx, { topic: 'population.changed', jurisdictionPath: row.jurisdiction_path, payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 } });
+        await deps.services.outbox.publish(tx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: row.jurisdiction_path, payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 } });
         return (await toDtos(tx, [row]))[0];
       });
     },

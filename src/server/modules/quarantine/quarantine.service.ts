@@ -272,7 +272,7 @@ export function createQuarantineService(deps: Deps) {
   async function publishOccupancy(trx: Tx, facilityId: string): Promise<void> {
     const f = await repo.findFacility(trx, facilityId);
     if (!f) return;
-    await deps.services.outbox.publish(trx, { topic: 'quarantine.occupancy', jurisdictionPath: f.jurisdiction_path, payload: { facilityId, ...occupancyOf(f) } });
+    await deps.services.outbox.publish(trx, { topic: 'quarantine.occupancy', capability: 'quarantine.read', jurisdictionPath: f.jurisdiction_path, payload: { facilityId, ...occupancyOf(f) } });
   }
 
   /** Moves a room between states and keeps the facility counters in the same transaction. */

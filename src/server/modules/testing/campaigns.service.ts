@@ -269,7 +269,7 @@ export function createCampaignService(deps: Deps) {
       jurisdictionPath: c.scope_path,
       payload: { target: targetTotal, exempt: exemptTotal, nodes, doorToDoor: sealed.size ? roots.reduce((a, r) => a + (sealed.get(r.path) ?? 0), 0) : 0 },
     });
-    await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
+    await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', capability: 'testing.read', reach: 'overlap', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
     return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
   }
 
@@ -415,7 +415,7 @@ export function createCampaignService(deps: Deps) {
           throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id, status: c.status });
         }
         await journal.append(tx, actor, { action: 'testing.campaign.close', entityType: 'testing_campaign', entityId: c.id, jurisdictionPath: c.scope_path, payload: { status: 'closed' } });
-        await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'closed' } });
+        await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', capability: 'testing.read', reach: 'overlap', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'closed' } });
         return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
       });
     },

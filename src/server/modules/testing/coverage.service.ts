@@ -251,7 +251,7 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
         { target: 0, sampled: 0, resulted: 0, positiveTubes: 0, pendingRecheck: 0 },
       );
       await outbox.publish(tx, {
-        topic: 'testing.coverage',
+        topic: 'testing.coverage', capability: 'testing.read',
         jurisdictionPath: c.scope_path,
         payload: {
           campaignId: c.id,

@@ -83,7 +83,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     // The hand-over record is the recheck row itself (status positive, handover_at set) until the
     // cases module acknowledges it with its case id.
     await journal.append(tx, actor, { action: 'testing.recheck.handover', entityType: 'testing_recheck', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { ...payload, to: 'cases' } });
-    await outbox.publish(tx, { topic: 'testing.recheck.positive', jurisdictionPath: r.jurisdiction_path, payload });
+    await outbox.publish(tx, { topic: 'testing.recheck.positive', capability: 'person.read', jurisdictionPath: r.jurisdiction_path, payload });
     await alert(tx, { ...placesOf([r.jurisdiction_path]), communities: [] }, {
       title: `单管复核阳性：${r.name_masked} · Positive single-tube recheck: ${r.name_masked}`,
       body: `复核管 ${tube.barcode ?? ''} 结果${RESULT_LABELS[(tube.result as TestResult) ?? 'positive'].zh}，已移交病例确认流程。 · Recheck tube ${tube.barcode ?? ''} is ${tube.result}; handed over to case confirmation.`,
@@ -190,7 +190,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         jurisdictionPath: tube.jurisdiction_path,
         payload: { barcode: tube.barcode, result, persons: rows.length, rechecks: rows.map((r) => r.id), pendingRecheck: appliedTo.size, tasks: rows.filter((r) => r.task_id).length, alerts, dueAt },
       });
-      await outbox.publish(tx, { topic: 'testing.tube.reactive', jurisdictionPath: c.scope_path, payload: { campaignId: c.id, tubeId: tube.id, barcode: tube.barcode, result, persons: rows.length } });
+      await outbox.publish(tx, { topic: 'testing.tube.reactive', capability: 'testing.read', jurisdictionPath: c.scope_path, payload: { campaignId: c.id, tubeId: tube.id, barcode: tube.barcode, result, persons: rows.length } });
       await jobs.schedule(tx, { kind: RECHECK_OVERDUE_JOB, payload: { parentTubeId: tube.id }, runAt: dueAt, uniqueKey: `${RECHECK_OVERDUE_JOB}:${tube.id}` });
       return rows.length;
     },
@@ -234,7 +234,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
           deltas.add(r.jurisdiction_path, 'recheck_positive', -1);
           await repo.updateRecheck(tx, r.id, { status: 'negative' });
           await release(tx, actor, r, tube);
-          await outbox.publish(tx, { topic: 'testing.recheck.retracted', jurisdictionPath: r.jurisdiction_path, payload: { recheckId: r.id, personId: r.person_id, tubeId: tube.id } });
+          await outbox.publish(tx, { topic: 'testing.recheck.retracted', capability: 'person.read', jurisdictionPath: r.jurisdiction_path, payload: { recheckId: r.id, personId: r.person_id, tubeId: tube.id } });
         }
       }
       await repo.applyCoverageDeltas(tx, r.campaign_id, deltas.byPath, now);

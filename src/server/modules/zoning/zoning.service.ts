@@ -515,7 +515,7 @@ export function createZoningService(deps: Deps) {
       await repo.bumpMeta(trx, PUBLIC_VERSION, now);
       publicCache.invalidate();
     }
-    await outbox.publish(trx, { topic: 'zoning.changed', jurisdictionPath: a.jurisdiction_path, payload: { areaId: a.id, status: a.status, level: a.level, kind } });
+    await outbox.publish(trx, { topic: 'zoning.changed', capability: 'area.read', jurisdictionPath: a.jurisdiction_path, payload: { areaId: a.id, status: a.status, level: a.level, kind } });
   }
 
   async function checkBasis(db: DbOrTx, basis: CreateAreaBody['basis'] | undefined): Promise<{ caseIds: string[]; contactIds: string[] }> {

@@ -5,10 +5,10 @@ import { defineErrors } from '../errors.js';
  * page and the administration screens show them as they are.
  */
 export const AuthErrors = defineErrors({
-  INVALID_CREDENTIALS: [401, '用户名或密码错误 (Wrong username or password)'],
+  INVALID_CREDENTIALS: [401, '用户名或密码错误，或账号已临时锁定 (Wrong username or password, or the account is locked for a while)'],
   ACCOUNT_LOCKED: [401, '连续登录失败次数过多，账号已暂时锁定，请稍后再试 (Too many failed sign-ins; the account is locked for a while)'],
   TOTP_REQUIRED: [401, '请输入身份验证器中的动态码 (Enter the code from your authenticator app)'],
-  TOTP_INVALID: [401, '动态码错误或已过期 (The authenticator code is wrong or has expired)'],
+  TOTP_INVALID: [401, '密码或动态码错误，或动态码已过期 (The password or the authenticator code is wrong, or the code has expired)'],
   TOTP_ALREADY_ENABLED: [409, '已启用双因素认证；如需更换请联系管理员重置 (Two-factor sign-in is already on; ask an administrator to reset it)'],
   TOTP_NOT_ENROLLED: [409, '请先开始绑定身份验证器 (Start authenticator enrolment first)'],
   TOTP_CONFIRM_FAILED: [422, '动态码不匹配，请检查手机时间后重试 (The code does not match; check the phone clock and try again)'],
@@ -30,5 +30,6 @@ export const AuthErrors = defineErrors({
   UNIT_ALREADY_ACTIVE: [409, '单位已是启用状态 (The unit is already active)'],
   UNIT_ALREADY_INACTIVE: [409, '单位已是停用状态 (The unit is already deactivated)'],
   IMPORT_INVALID: [400, '导入文件有错误，未导入任何数据 (The import file has errors; nothing was imported)'],
+  REAUTH_REQUIRED: [422, '请再次输入当前密码以确认 (Enter your current password again to confirm)'],
   IMPORT_UNREADABLE: [400, '无法读取导入文件，请使用 .xlsx 模板 (The file could not be read; use the .xlsx template)'],
 });

@@ -62,6 +62,19 @@ export async function findSessionForAuth(db: DbOrTx, id: string): Promise<Sessio
   return { ...r, last_seen_at: Number(r.last_seen_at), expires_at: Number(r.expires_at), revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) };
 }
 
+/** Many sessions at once, with their user and unit (open live streams are checked in batches). */
+export async function findSessionsForAuth(db: DbOrTx, ids: readonly string[]): Promise<SessionAuthRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .innerJoin('units as un', 'un.id', 'u.unit_id')
+    .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 's.revoked_at', 'u.username', 'u.roles', 'u.active as user_active', 'un.id as unit_id', 'un.jurisdiction_path as unit_path'])
+    .where('s.id', 'in', [...ids])
+    .execute();
+  return rows.map((r) => ({ ...r, last_seen_at: Number(r.last_seen_at), expires_at: Number(r.expires_at), revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) }));
+}
+
 /** Records activity; the caller does this at most once a minute per session. */
 export async function touchSession(db: DbOrTx, id: string, now: number): Promise<void> {
   await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();

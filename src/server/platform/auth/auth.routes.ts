@@ -16,6 +16,7 @@ import {
   reasonBody,
   resetPasswordBody,
   totpConfirmBody,
+  totpEnrolBody,
   unitListQuery,
   unitSchema,
   updateUnitBody,
@@ -65,11 +66,11 @@ const sessionRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
 
   app.post('/api/auth/totp/enrol', {
     config: { policy: { capability: 'authenticated', scope: 'none' } },
-    schema: { tags: ['auth'], description: 'Starts authenticator enrolment: a new secret (base32) and otpauth:// URL, shown once. Recommended for admin, commander and auditor.', response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string() }) } },
+    schema: { tags: ['auth'], description: 'Starts authenticator enrolment (asks for the current password again): a new secret (base32) and otpauth:// URL, shown once. Recommended for admin, commander and auditor.', body: totpEnrolBody, response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string() }) } },
   }, async (req) => {
     // The answer holds the secret: never store it as an idempotent replay.
     req.idem = undefined;
-    return auth.enrolTotp(req.actor);
+    return auth.enrolTotp(req.actor, req.body.currentPassword);
   });
 
   app.post('/api/auth/totp/confirm', {
@@ -143,6 +144,11 @@ const userRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =>
     config: write,
     schema: { tags, description: 'Removes the user\'s authenticator (lost phone).', params: idParams, body: reasonBody, response: { 200: userSchema } },
   }, async (req) => req.tx((trx) => users.resetTotp(req.actor, req.params.id, req.body.reason, trx)));
+
+  app.post('/api/users/:id/unlock', {
+    config: write,
+    schema: { tags, description: 'Lifts a sign-in lock (five failures in a row). Journaled with the reason.', params: idParams, body: reasonBody, response: { 200: userSchema } },
+  }, async (req) => req.tx((trx) => users.unlock(req.actor, req.params.id, req.body.reason, trx)));
 };
 
 /** Units (单位 / 专班): /api/units/*. */

@@ -101,6 +101,8 @@ export const loginBody = z.strictObject({
   password: z.string().min(1).max(PASSWORD_MAX),
   totp: z.string().trim().max(12).optional().describe('6-digit authenticator code, when enabled'),
 });
+/** Enrolling a second factor asks for the current password again (a stolen session is not enough). */
+export const totpEnrolBody = z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX).describe('the current password, asked again') });
 export const totpConfirmBody = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, '6 digits') });
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX), newPassword: password });
 

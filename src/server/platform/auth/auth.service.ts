@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../actor.js';
-import { decryptBytes, encrypt, randomToken, sha256Hex } from '../crypto.js';
+import { decryptBytes, encrypt, hmacHex, randomToken, sha256Hex } from '../crypto.js';
 import { AppError, Errors } from '../errors.js';
 import { registerEntityScope } from '../http/policy.js';
 import { AuthErrors } from './auth.errors.js';
@@ -11,7 +11,7 @@ import * as repo from './auth.repository.js';
 import type { Me } from './auth.schemas.js';
 import { clearSessionCookie, readSessionToken } from './cookie.js';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.js';
-import { WindowLimiter } from './rate-limit.js';
+import { ProgressiveDelay, WindowLimiter } from './rate-limit.js';
 import { base32Encode, newTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
 import { createJurisdictionLookup } from './jurisdictions.js';
 import { createUnitAdmin } from './units.service.js';
@@ -61,6 +61,21 @@ export function createAuthService(deps: Deps) {
   const limiter = new WindowLimiter(LOGIN_RATE_LIMIT, LOGIN_RATE_WINDOW_MS);
   // Guessing the current password through a stolen session is slowed the same way, per user.
   const passwordLimiter = new WindowLimiter(5, LOGIN_RATE_WINDOW_MS);
+  // Failed sign-ins slow the next attempt, per typed username and per client address. The owner,
+  // signing in from an address where they have succeeded before, is exempt from the username's
+  // delay, so an attacker hammering the name from elsewhere does not slow them down.
+  const usernameDelay = new ProgressiveDelay();
+  const addressDelay = new ProgressiveDelay();
+  const trustedPairs = new Map<string, number>();
+  const pairKey = (username: string, ip: string) => `${username}\n${ip}`;
+
+  /**
+   * Whether a sign-in without a code is asked for one. For a real account: whether it has TOTP on,
+   * decided before the password is looked at, so the prompt never confirms a password. For an
+   * unknown name: a fixed keyed coin, so the prompt does not tell which names exist.
+   */
+  const asksForCode = (username: string, user: repo.UserWithUnit | undefined) =>
+    user && user.active === 1 ? user.totp_enabled === 1 : (parseInt(hmacHex(config.sessionKey, `totp-decoy:${username}`).slice(0, 2), 16) & 1) === 1;
 
   function rateLimited(waitMs: number): AppError {
     const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
@@ -84,7 +99,7 @@ export function createAuthService(deps: Deps) {
     return u;
   }
 
-  /** Counts a failed sign-in; the fifth in a row locks the account and is journaled. Always throws. */
+  /** Counts a failed sign-in; the fifth in a row locks the account (journaled). Always throws; the caller answers uniformly. */
   async function failLogin(user: repo.UserWithUnit, factor: 'password' | 'totp', ctx: LoginContext): Promise<never> {
     const now = clock.now();
     const until = await inTx(db, async (t) => {
@@ -102,8 +117,9 @@ export function createAuthService(deps: Deps) {
       });
       return lockedUntil;
     });
-    if (until !== null) throw AuthErrors.ACCOUNT_LOCKED({ until });
-    throw factor === 'totp' ? AuthErrors.TOTP_INVALID() : AuthErrors.INVALID_CREDENTIALS();
+    // The caller answers; a lock is never announced to the one who caused it.
+    void until;
+    throw AuthErrors.INVALID_CREDENTIALS();
   }
 
   const service = {
@@ -141,23 +157,44 @@ export function createAuthService(deps: Deps) {
      * for 15 minutes. Attempts per client address are rate-limited.
      */
     async login(input: LoginInput, ctx: LoginContext): Promise<{ token: string; me: Me }> {
-      const wait = limiter.hit(ctx.ip, clock.now());
+      const now0 = clock.now();
+      const wait = limiter.hit(ctx.ip, now0);
       if (wait !== null) throw rateLimited(wait);
-      const user = await repo.findUserByUsername(db, input.username.trim().toLowerCase());
+      const username = input.username.trim().toLowerCase();
+      const trusted = trustedPairs.has(pairKey(username, ctx.ip));
+      const delayed = Math.max(addressDelay.wait(ctx.ip, now0) ?? 0, trusted ? 0 : (usernameDelay.wait(username, now0) ?? 0));
+      if (delayed > 0) throw rateLimited(delayed);
+      const failed = (e: AppError): never => {
+        usernameDelay.fail(username, clock.now());
+        addressDelay.fail(ctx.ip, clock.now());
+        throw e;
+      };
+
+      const user = await repo.findUserByUsername(db, username);
+      // With TOTP on, a sign-in without a code is asked for one before the password is checked.
+      if (!input.totp && asksForCode(username, user)) throw AuthErrors.TOTP_REQUIRED();
+      const badAnswer = () => (input.totp ? AuthErrors.TOTP_INVALID() : AuthErrors.INVALID_CREDENTIALS());
       if (!user || user.active !== 1) {
         await burnPasswordCheck(input.password);
-        throw AuthErrors.INVALID_CREDENTIALS();
+        return failed(badAnswer());
       }
-      if (user.locked_until !== null && Number(user.locked_until) > clock.now()) throw AuthErrors.ACCOUNT_LOCKED({ until: Number(user.locked_until) });
-      if (!(await verifyPassword(user.password_hash, input.password))) await failLogin(user, 'password', ctx);
-
+      const passwordOk = await verifyPassword(user.password_hash, input.password);
       let step: number | null = null;
-      if (user.totp_enabled === 1) {
-        if (!input.totp) throw AuthErrors.TOTP_REQUIRED();
+      if (user.totp_enabled === 1 && input.totp) {
         const secret = decryptBytes(config.dataKey, user.totp_secret ?? '', totpContext(user.id));
         step = verifyTotp(secret, input.totp, clock.now(), user.totp_last_step === null ? null : Number(user.totp_last_step));
-        if (step === null) await failLogin(user, 'totp', ctx);
       }
+      const secondFactorOk = user.totp_enabled === 1 && step !== null;
+      const locked = user.locked_until !== null && Number(user.locked_until) > clock.now();
+      // One answer for a wrong password, a wrong code and a lock (the same as for an unknown name):
+      // nothing here tells a guesser which part was right or that the account is locked. The right
+      // password with a valid second factor lifts a lock; without a second factor it waits for the
+      // lock to run out or an administrator (POST /api/users/:id/unlock).
+      if (!passwordOk || (user.totp_enabled === 1 && !secondFactorOk)) {
+        await failLogin(user, secondFactorOk || !input.totp ? 'password' : 'totp', ctx).catch(() => undefined);
+        return failed(badAnswer());
+      }
+      if (locked && !secondFactorOk) return failed(badAnswer());
 
       const token = randomToken(32);
       const now = clock.now();
@@ -171,9 +208,13 @@ export function createAuthService(deps: Deps) {
           entityType: 'user',
           entityId: user.id,
           jurisdictionPath: user.unit_path,
-          payload: { ip: ctx.ip, secondFactor: step !== null },
+          payload: { ip: ctx.ip, secondFactor: step !== null, ...(locked ? { liftedLock: true } : {}) },
         });
-      });
+      }).catch((e: unknown) => (e instanceof AppError && e.code === 'TOTP_INVALID' ? failed(e) : Promise.reject(e)));
+      usernameDelay.succeed(username);
+      addressDelay.succeed(ctx.ip);
+      if (trustedPairs.size >= 50_000) trustedPairs.clear();
+      trustedPairs.set(pairKey(username, ctx.ip), now);
       return { token, me: await meOf(user) };
     },
 
@@ -188,6 +229,26 @@ export function createAuthService(deps: Deps) {
       await inTx(db, async (t) => {
         if (!(await repo.revokeSession(t, id, clock.now()))) return;
         await deps.services.journal.append(t, actorFromSession(row), { action: 'auth.session.logout', entityType: 'user', entityId: row.user_id, jurisdictionPath: row.unit_path });
+        // Ends this session's open live streams on every server process.
+        await deps.services.outbox.publish(t, { topic: 'auth.session.ended', capability: 'authenticated', userId: row.user_id, payload: { sessionId: id } });
+      });
+    },
+
+    /**
+     * For each holder of an open live stream: whether its session is still live (not revoked,
+     * idle or past its deadline), its account active, and its roles, unit and scope the same as
+     * when the stream opened. Checked in batches of 500 sessions.
+     */
+    async streamsStillValid(actors: readonly Pick<Actor, 'sessionId' | 'userId' | 'unitId' | 'scopePath' | 'roles'>[]): Promise<boolean[]> {
+      const ids = [...new Set(actors.map((a) => a.sessionId).filter((x): x is string => !!x))];
+      const rows = new Map<string, repo.SessionAuthRow>();
+      for (let i = 0; i < ids.length; i += 500) for (const r of await repo.findSessionsForAuth(db, ids.slice(i, i + 500))) rows.set(r.id, r);
+      const now = clock.now();
+      return actors.map((a) => {
+        const r = a.sessionId ? rows.get(a.sessionId) : undefined;
+        if (!r || r.revoked_at !== null || r.user_active !== 1 || now >= r.expires_at || now - r.last_seen_at >= config.sessionIdleMs) return false;
+        const fresh = actorFromSession(r);
+        return fresh.userId === a.userId && fresh.unitId === a.unitId && fresh.scopePath === a.scopePath && [...fresh.roles].sort().join() === [...a.roles].sort().join();
       });
     },
 
@@ -201,7 +262,13 @@ export function createAuthService(deps: Deps) {
      * Starts (or restarts) TOTP enrolment: a new secret, stored encrypted, shown once as base32 and
      * as an otpauth:// URL for the authenticator app. Sign-in is unchanged until `confirmTotp`.
      */
-    async enrolTotp(actor: Actor, trx?: DbOrTx): Promise<{ secret: string; otpauthUrl: string }> {
+    async enrolTotp(actor: Actor, currentPassword: string | undefined, trx?: DbOrTx): Promise<{ secret: string; otpauthUrl: string }> {
+      // A stolen session must not be enough to bind the thief's authenticator: ask for the password.
+      const owner = await loadUser(trx ?? db, actor.userId ?? '');
+      if (!currentPassword) throw AuthErrors.REAUTH_REQUIRED({ field: 'currentPassword' });
+      const wait = passwordLimiter.hit(owner.id, clock.now());
+      if (wait !== null) throw rateLimited(wait);
+      if (!(await verifyPassword(owner.password_hash, currentPassword))) throw AuthErrors.CURRENT_PASSWORD_WRONG({ field: 'currentPassword' });
       return inTx(trx ?? db, async (t) => {
         const user = await loadUser(t, actor.userId ?? '');
         if (user.totp_enabled === 1) throw AuthErrors.TOTP_ALREADY_ENABLED();

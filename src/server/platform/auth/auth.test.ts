@@ -70,7 +70,14 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
   });
 
   it('gives the same 401 INVALID_CREDENTIALS for an unknown user and a wrong password', async () => {
-    const a = await login('nobody_here', 'whatever-password');
+    // Unknown names are asked for a code as often as not (a fixed keyed coin per name), so the code
+    // prompt does not single out real accounts with two-factor sign-in; each name answers the same every time.
+    const unknown = ['nobody_here', 'nobody_1', 'nobody_2', 'nobody_3', 'nobody_4', 'nobody_5', 'nobody_6', 'nobody_7'];
+    const answers = await Promise.all(unknown.map(async (n) => (await login(n, 'whatever-password')).json().error.code as string));
+    expect(new Set(answers)).toEqual(new Set(['INVALID_CREDENTIALS', 'TOTP_REQUIRED']));
+    for (const [i, n] of unknown.entries()) expect((await login(n, 'other-password')).json().error.code).toBe(answers[i]);
+    const plain = unknown[answers.indexOf('INVALID_CREDENTIALS')];
+    const a = await login(plain, 'whatever-password');
     const b = await login('sampler_a', 'wrong-password-1');
     expect(a.statusCode).toBe(401);
     expect(b.statusCode).toBe(401);
@@ -83,21 +90,69 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     const unit = await buildUnit(t.deps.db, { name: '锁定测试单位', jurisdiction: officer.unit.jurisdiction });
     const victim = await buildUser(t.deps.db, { unit, roles: ['tracer'], username: 'tracer_lock' });
     const answers: string[] = [];
-    for (let i = 0; i < 5; i++) answers.push((await login('tracer_lock', `wrong-password-${i}`)).json().error.code);
-    expect(answers).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'ACCOUNT_LOCKED']);
-    // Even the right password is refused while locked, with the time it ends.
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(MINUTE); // past the progressive delay, which is tested on its own
+      answers.push((await login('tracer_lock', `wrong-password-${i}`)).json().error.code);
+    }
+    // The lock is not announced: the fifth answer is the same as the others, and as an unknown name's.
+    expect(answers).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
+    // Even the right password is refused while locked (without a second factor), with the same answer.
+    t.clock.advance(MINUTE);
     const locked = await login('tracer_lock', TEST_PASSWORD);
     expect(locked.statusCode).toBe(401);
-    expect(locked.json().error).toMatchObject({ code: 'ACCOUNT_LOCKED', details: { until: t.clock.now() + LOCK_MS } });
+    expect(locked.json()).toEqual((await login('sampler_a', 'wrong-password-9')).json());
     const [lock] = await t.deps.services.journal.list(t.deps.db, { action: 'auth.user.lock', entityId: victim.id, limit: 5 });
-    expect(lock).toMatchObject({ entityType: 'user', jurisdictionPath: '/420500/420502/', payload: { failedAttempts: 5, until: t.clock.now() + LOCK_MS } });
+    expect(lock).toMatchObject({ entityType: 'user', jurisdictionPath: '/420500/420502/', payload: { failedAttempts: 5, until: t.clock.now() - MINUTE + LOCK_MS } });
     expect(JSON.stringify(lock.payload)).not.toContain('wrong-password');
 
     t.clock.advance(LOCK_MS + 1);
     expect((await login('tracer_lock', TEST_PASSWORD)).statusCode).toBe(200);
     // Success reset the counter: four more failures do not lock.
-    for (let i = 0; i < 4; i++) expect((await login('tracer_lock', 'nope-nope-nope')).json().error.code).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 4; i++) {
+      t.clock.advance(MINUTE);
+      expect((await login('tracer_lock', 'nope-nope-nope')).json().error.code).toBe('INVALID_CREDENTIALS');
+    }
+    t.clock.advance(MINUTE);
     expect((await login('tracer_lock', TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('slows failures progressively per username and per address, but not the owner at a known address; an admin lifts a lock', async () => {
+    const unit = await buildUnit(t.deps.db, { name: '延迟测试单位', jurisdiction: officer.unit.jurisdiction });
+    const owner = await buildUser(t.deps.db, { unit, roles: ['tracer'], username: 'tracer_slow' });
+    const home = '198.51.100.10';
+    expect((await login('tracer_slow', TEST_PASSWORD, {}, home)).statusCode).toBe(200); // the owner's usual address
+    // An attacker spreads guesses over addresses: the first three cost nothing, then waits double.
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await login('tracer_slow', `guess-${i}`)).statusCode);
+    expect(codes).toEqual([401, 401, 401, 401]);
+    const slowed = await login('tracer_slow', `guess-x`);
+    expect(slowed.statusCode).toBe(429);
+    expect(slowed.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(slowed.headers['retry-after'])).toBe(1);
+    // The right password from a new address waits too (it cannot be told apart from a guess)…
+    expect((await login('tracer_slow', TEST_PASSWORD, {}, '198.51.100.99')).statusCode).toBe(429);
+    // …but the owner at their known address is not slowed by the guesses.
+    expect((await login('tracer_slow', TEST_PASSWORD, {}, home)).statusCode).toBe(200);
+    // One address guessing many names is slowed by its own count.
+    const noisy = '198.51.100.20';
+    const seq: number[] = [];
+    for (let i = 0; i < 5; i++) seq.push((await login(`someone_${i}`, 'pw-guess', { totp: '123456' }, noisy)).statusCode);
+    expect(seq).toEqual([401, 401, 401, 401, 429]);
+    t.clock.advance(MINUTE);
+    // Five failures lock the account; an administrator lifts the lock (journaled) before it runs out.
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(MINUTE);
+      await login('tracer_slow', `guess-lock-${i}`);
+    }
+    t.clock.advance(MINUTE);
+    expect((await login('tracer_slow', TEST_PASSWORD, {}, home)).statusCode).toBe(401);
+    const admin = await buildUser(t.deps.db, { unit, roles: ['admin'] });
+    const ah = await sessionHeaders(t.deps.db, admin, t.clock.now());
+    const un = await t.app.inject({ method: 'POST', url: `/api/users/${owner.id}/unlock`, headers: ah, payload: { reason: '本人电话确认' } });
+    expect(un.statusCode).toBe(200);
+    expect((await login('tracer_slow', TEST_PASSWORD, {}, home)).statusCode).toBe(200);
+    const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'auth.user.unlock', entityId: owner.id, limit: 1 });
+    expect(entry.reason).toBe('本人电话确认');
   });
 
   it('rate-limits sign-in attempts per client address with 429 and Retry-After', async () => {
@@ -192,7 +247,9 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     const r = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: vh });
     expect(r.statusCode).toBe(401);
     expect(r.json().error.code).toBe('SESSION_EXPIRED');
-    expect((await login(victim.username, TEST_PASSWORD)).json().error.code).toBe('INVALID_CREDENTIALS');
+    // A deactivated account answers as an unknown name does (with a code given: the same refusal).
+    expect((await login(victim.username, TEST_PASSWORD, { totp: '123456' })).json().error.code).toBe('TOTP_INVALID');
+    expect((await login('nobody_at_all', TEST_PASSWORD, { totp: '123456' })).json().error.code).toBe('TOTP_INVALID');
   });
 
   it('refuses cross-site writes with 403 before anything else', async () => {

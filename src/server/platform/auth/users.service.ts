@@ -238,7 +238,7 @@ export function createUserAdmin(deps: Deps) {
           payload: { username: cur.username, changes, ...(unitPath !== cur.unit_path ? { fromPath: cur.unit_path } : {}) },
           reason: input.reason ?? null,
         });
-        await outbox.publish(t, { topic: 'auth.me.changed', userId: id, payload: { fields: changes.map((c) => c.field) } });
+        await outbox.publish(t, { topic: 'auth.me.changed', capability: 'authenticated', userId: id, payload: { fields: changes.map((c) => c.field) } });
         return detail(t, id);
       });
     },
@@ -255,7 +255,7 @@ export function createUserAdmin(deps: Deps) {
         await repo.updateUser(t, id, { active: 0, updated_at: now });
         const revokedSessions = await repo.revokeUserSessions(t, id, now);
         await journal.append(t, actor, { action: 'auth.user.disable', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, revokedSessions }, reason });
-        await outbox.publish(t, { topic: 'auth.session.revoked', userId: id, payload: { reason: 'disabled' } });
+        await outbox.publish(t, { topic: 'auth.session.revoked', capability: 'authenticated', userId: id, payload: { reason: 'disabled' } });
         return detail(t, id);
       });
     },
@@ -287,7 +287,7 @@ export function createUserAdmin(deps: Deps) {
         // The administrator's own current session survives a reset of their own password.
         const revokedSessions = await repo.revokeUserSessions(t, id, now, actor.userId === id ? (actor.sessionId ?? undefined) : undefined);
         await journal.append(t, actor, { action: 'auth.user.password-reset', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, revokedSessions }, reason });
-        await outbox.publish(t, { topic: 'auth.session.revoked', userId: id, payload: { reason: 'password-reset' } });
+        await outbox.publish(t, { topic: 'auth.session.revoked', capability: 'authenticated', userId: id, payload: { reason: 'password-reset' } });
         return detail(t, id);
       });
     },
@@ -299,6 +299,17 @@ export function createUserAdmin(deps: Deps) {
         checkGrants(actor, parseRoles(cur.roles));
         await repo.updateUser(t, id, { totp_secret: null, totp_enabled: 0, totp_last_step: null, updated_at: clock.now() });
         await journal.append(t, actor, { action: 'auth.totp.reset', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, wasEnabled: cur.totp_enabled === 1 }, reason });
+        return detail(t, id);
+      });
+    },
+
+    /** Lifts a sign-in lock (someone locked out by guessers, without a second factor to lift it). Journaled. */
+    async unlock(actor: Actor, id: string, reason: string, trx?: DbOrTx): Promise<User> {
+      return inTx(trx ?? db, async (t) => {
+        const cur = await visible(t, actor, id);
+        checkGrants(actor, parseRoles(cur.roles));
+        await repo.updateUser(t, id, { failed_logins: 0, locked_until: null, updated_at: clock.now() });
+        await journal.append(t, actor, { action: 'auth.user.unlock', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, wasLockedUntil: cur.locked_until === null ? null : Number(cur.locked_until) }, reason });
         return detail(t, id);
       });
     },

@@ -12,6 +12,7 @@ export const CLOCK_REFRESH_MS = 2000;
 
 export const ClockErrors = defineErrors({
   CLOCK_CHANGE_INVALID: [422, 'Give exactly one of advanceMs or offsetMs'],
+  CLOCK_NOT_MOVABLE: [409, '生产部署的平台时间不可调整，仅演示或演练部署可以 (The platform clock can be moved only in a demo or drill deployment: set BULWARK_MODE=demo or drill)'],
 });
 
 /** The offset last applied to each clock, so a ManualClock (tests) can be moved by the difference. */
@@ -45,9 +46,13 @@ export interface ClockState {
  * The demo clock: every process's `deps.clock` runs `clock.offset_ms` (settings) ahead of real
  * time, so the demo can move time forward (past a quarantine's end) for all server processes at once.
  */
-export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'services' | 'log'>) {
+export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'services' | 'log' | 'config'>) {
+  // A production deployment has no movable clock: a stored offset (a demo database put into
+  // production, or a row written by hand) is ignored, so domain time is real time.
+  const movable = deps.config.mode !== 'production';
+
   async function refresh(): Promise<number> {
-    const offset = await readClockOffset(deps.db);
+    const offset = movable ? await readClockOffset(deps.db) : 0;
     if (offset !== (applied.get(deps.clock) ?? 0)) applyClockOffset(deps.clock, offset);
     return offset;
   }
@@ -65,6 +70,7 @@ export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'serv
      * the others pick it up within CLOCK_REFRESH_MS.
      */
     async change(trx: DbOrTx | undefined, actor: Actor, c: { advanceMs?: number; offsetMs?: number; reason?: string }): Promise<ClockState> {
+      if (!movable) throw ClockErrors.CLOCK_NOT_MOVABLE({ mode: deps.config.mode });
       if ((c.advanceMs === undefined) === (c.offsetMs === undefined)) throw ClockErrors.CLOCK_CHANGE_INVALID(c);
       const result = await inTx(trx ?? deps.db, async (t) => {
         const realNow = Date.now(); // updated_at records real time: the offset itself is what moves
@@ -82,10 +88,10 @@ export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'serv
           action: 'system.clock.set',
           entityType: 'system',
           entityId: 'clock',
-          payload: { fromOffsetMs: from, toOffsetMs: to },
+          payload: { fromOffsetMs: from, toOffsetMs: to, mode: deps.config.mode },
           reason: c.reason ?? null,
         });
-        await deps.services.outbox.publish(t, { topic: 'system.clock.changed', payload: { offsetMs: to } });
+        await deps.services.outbox.publish(t, { topic: 'system.clock.changed', capability: 'authenticated', payload: { offsetMs: to } });
         return to;
       });
       // Inside the caller's transaction the change is not committed yet: the caller (or the

@@ -136,7 +136,7 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
 
   it('prunes finished jobs and outbox rows older than a week', async () => {
     const { jobs, outbox } = env.deps.services;
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'test.old', payload: {} }));
+    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'test.old', capability: 'authenticated', payload: {} }));
     const before = await jobs.count({ status: 'done' });
     expect(before).toBeGreaterThan(0);
     env.clock.advance(8 * 24 * 60 * MINUTE);

@@ -4,9 +4,14 @@ import { canonicalJson, sha256 } from '../canonical.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { JournalTable } from '../platform.table.js';
 import * as repo from './journal.repository.js';
-import type { JournalEntry, VerifyResult } from '../../../common/journal.js';
+import type { JournalEntry, PublishedHeads, VerifyResult } from '../../../common/journal.js';
+import { appendHeadFile, createHeadSigner, readHeadFile, type SignedHead } from './heads.js';
 
-export type { JournalEntry, VerifyResult };
+export type { JournalEntry, PublishedHeads, VerifyResult };
+
+/** The recurring job that signs the journal head (every minute, one process at a time). */
+export const JOURNAL_SIGN_JOB = 'journal.sign-head';
+export const JOURNAL_SIGN_EVERY_MS = 60_000;
 
 /** One change to record. Payloads must never carry plaintext ID or phone numbers. */
 export interface JournalInput {
@@ -46,11 +51,26 @@ function hashOf(prevHash: string, r: Omit<JournalTable, 'hash' | 'prev_hash'>): 
         reason: r.reason,
         batch_count: r.batch_count === null ? null : Number(r.batch_count),
         batch_digest: r.batch_digest,
+        // Entries written before wall_at existed hash without it, so old chains still verify.
+        wall_at: r.wall_at === null || r.wall_at === undefined ? undefined : Number(r.wall_at),
       }),
   );
 }
 
-export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
+export interface JournalDeps {
+  db: DbOrTx;
+  /** Domain time (`at`): a demo or drill may move it. */
+  clock: Clock;
+  /** Real time (`wall_at`), never moved. */
+  wallClock?: Clock;
+  config?: { journalKey: Buffer; journalHeadsFile: string | null };
+}
+
+export function createJournalService(deps: JournalDeps) {
+  const wallClock = deps.wallClock ?? { now: () => Date.now() };
+  const signer = deps.config && deps.config.journalKey.length > 0 ? createHeadSigner(deps.config.journalKey) : undefined;
+  const headsFile = deps.config?.journalHeadsFile ?? null;
+
   async function write(trx: Tx, actor: Actor, e: JournalInput, batch?: { count: number; digest: string }): Promise<JournalEntry> {
     const { seq, prevHash } = await repo.claimNextSeq(trx);
     const base = {
@@ -66,13 +86,42 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
       reason: e.reason ?? null,
       batch_count: batch?.count ?? null,
       batch_digest: batch?.digest ?? null,
+      wall_at: wallClock.now(),
     };
     const row: JournalTable = { ...base, prev_hash: prevHash, hash: hashOf(prevHash, base) };
     await repo.insertEntry(trx, row);
     return toEntry(row);
   }
 
-  return {
+  /**
+   * Every published head, from the file and the database, each signature checked. A head in the
+   * file that the database lost, or two heads disagreeing about one sequence, are problems too.
+   */
+  async function publishedHeads(db: DbOrTx): Promise<{ bySeq: Map<number, string>; problem?: { seq: number; text: string } }> {
+    const bySeq = new Map<number, string>();
+    const all: { h: SignedHead; where: string }[] = [];
+    if (headsFile) {
+      const file = readHeadFile(headsFile);
+      if (file.badLines.length > 0) return { bySeq, problem: { seq: 0, text: `the heads file ${headsFile} has unreadable lines: ${file.badLines.slice(0, 5).join(', ')}` } };
+      for (const h of file.heads) all.push({ h, where: 'the heads file' });
+    }
+    for (let after = 0; ; ) {
+      const page = await repo.listSignedHeads(db, after, 5000);
+      for (const r of page) all.push({ h: { seq: Number(r.seq), hash: r.hash, signedAt: Number(r.signed_at), keyId: r.key_id, signature: r.signature }, where: 'the database' });
+      if (page.length < 5000) break;
+      after = Number(page[page.length - 1].seq);
+    }
+    if (all.length > 0 && !signer) return { bySeq, problem: { seq: all[0].h.seq, text: 'signed heads exist but no journal key is configured to check them' } };
+    for (const { h, where } of all) {
+      if (!signer!.check(h)) return { bySeq, problem: { seq: h.seq, text: `the head signed for entry ${h.seq} in ${where} has no valid signature of key ${signer!.keyId}` } };
+      const seen = bySeq.get(h.seq);
+      if (seen !== undefined && seen !== h.hash) return { bySeq, problem: { seq: h.seq, text: `two validly signed heads disagree about entry ${h.seq}` } };
+      bySeq.set(h.seq, h.hash);
+    }
+    return { bySeq };
+  }
+
+  const service = {
     /** Appends one entry inside the caller's transaction (the same one as the change). */
     append(trx: Tx, actor: Actor, e: JournalInput): Promise<JournalEntry> {
       return write(trx, actor, e);
@@ -89,13 +138,24 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
       return (await repo.listEntries(db, filter)).map(toEntry);
     },
 
-    /** Checks the whole chain; names the first entry whose hash or link does not hold. */
+    /**
+     * Checks the whole chain and names the first entry whose hash or link does not hold; then that
+     * every published head (the heads file outside the database, and the copies in `journal_heads`)
+     * carries a valid signature of our key and matches the chain at its sequence. An edited chain
+     * whose hashes were all recomputed passes the first walk but not the second: the heads signed
+     * before the edit name hashes the rewritten chain no longer has.
+     */
     async verify(db: DbOrTx = deps.db, onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
+      const published = await publishedHeads(db);
+      if (published.problem) return { ok: false, entries: 0, brokenSeq: published.problem.seq, problem: published.problem.text };
+      const anchors = published.bySeq;
       const total = await repo.countEntries(db);
       let prev = '0'.repeat(64);
       let expectSeq = 1;
       let n = 0;
       const unrepresentable: number[] = [];
+      let anchoredSeq = 0;
+      let rewrittenAt: number | undefined;
       for await (const page of repo.iterateAll(db)) {
         for (const r of page) {
           const seq = Number(r.seq);
@@ -107,21 +167,70 @@ export function createJournalService(deps: { db: DbOrTx; clock: Clock }) {
             if (why === 'undecidable') return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} holds several characters that could not be stored as written (U+FFFD); it cannot be checked, which is not proof it was altered` };
             unrepresentable.push(seq);
           }
+          const anchor = anchors.get(seq);
+          if (anchor !== undefined) {
+            if (anchor !== r.hash) {
+              rewrittenAt ??= seq;
+            } else if (rewrittenAt === undefined) anchoredSeq = seq;
+          }
           prev = r.hash;
           expectSeq++;
           n++;
         }
         onProgress?.(n, total);
       }
+      if (rewrittenAt !== undefined) {
+        return { ok: false, entries: n, brokenSeq: rewrittenAt, problem: `the chain was rewritten at or before entry ${rewrittenAt}: its hash differs from the head signed for it (anchored intact through entry ${anchoredSeq})` };
+      }
+      const beyond = [...anchors.keys()].filter((s) => s > n);
+      if (beyond.length > 0) return { ok: false, entries: n, brokenSeq: n + 1, problem: `a head was signed for entry ${Math.max(...beyond)} but the chain ends at entry ${n}: entries were removed` };
       if (n !== total) return { ok: false, entries: n, brokenSeq: n + 1, problem: `the head says ${total} entries but ${n} are present` };
-      return { ok: true, entries: n, head: prev, ...(unrepresentable.length ? { unrepresentable } : {}) };
+      return { ok: true, entries: n, head: prev, signedHeads: anchors.size, anchoredSeq, unanchored: n - anchoredSeq, keyId: signer?.keyId ?? null, ...(unrepresentable.length ? { unrepresentable } : {}) };
+    },
+
+    /**
+     * Signs the chain's current head (when it moved since the last signature): appends it to the
+     * heads file, then records it in `journal_heads`. Returns the new head, or undefined when
+     * there was nothing new to sign.
+     */
+    async signHead(db: DbOrTx = deps.db): Promise<SignedHead | undefined> {
+      if (!signer) return undefined;
+      const head = await repo.readHead(db);
+      if (head.seq === 0) return undefined;
+      const last = await repo.lastSignedHead(db);
+      if (last && Number(last.seq) >= head.seq) return undefined;
+      const signed = signer.sign({ seq: head.seq, hash: head.hash, signedAt: wallClock.now() });
+      // The file first: the head is already committed, so the line is true even if the insert fails.
+      if (headsFile) appendHeadFile(headsFile, signed);
+      await repo.insertSignedHead(db, { seq: signed.seq, hash: signed.hash, signed_at: signed.signedAt, key_id: signed.keyId, signature: signed.signature });
+      return signed;
+    },
+
+    /** Signed heads after `after`, oldest first, with the public key an auditor checks them with. */
+    async heads(after = 0, limit = 500, db: DbOrTx = deps.db): Promise<PublishedHeads> {
+      const rows = await repo.listSignedHeads(db, after, limit);
+      return {
+        algorithm: 'Ed25519',
+        canonicalization: 'RFC 8785 (JCS) of { hash, keyId, seq, signedAt }',
+        keyId: signer?.keyId ?? null,
+        publicKey: signer?.publicKey ?? null,
+        heads: rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, signedAt: Number(r.signed_at), keyId: r.key_id, signature: r.signature })),
+      };
     },
 
     count: (db: DbOrTx = deps.db) => repo.countEntries(db),
 
+    /** Registers the signing job: the head is signed every minute by whichever process runs it. */
+    registerSigning(jobs: { registerRecurring(kind: string, everyMs: number, handler: (trx: Tx) => Promise<void>): void }): void {
+      jobs.registerRecurring(JOURNAL_SIGN_JOB, JOURNAL_SIGN_EVERY_MS, async (trx) => {
+        await service.signHead(trx);
+      });
+    },
+
     /** Entries about records in a jurisdiction subtree; the whole journal for a city-wide scope. */
     countInScope: (scopePath: string, db: DbOrTx = deps.db) => (scopePath === '/' ? repo.countEntries(db) : repo.countUnder(db, scopePath)),
   };
+  return service;
 }
 
 export type JournalService = ReturnType<typeof createJournalService>;
@@ -159,6 +268,7 @@ function toEntry(r: JournalTable): JournalEntry {
   return {
     seq: Number(r.seq),
     at: Number(r.at),
+    wallAt: r.wall_at === null ? null : Number(r.wall_at),
     actorId: r.actor_id,
     actorName: r.actor_name,
     action: r.action,

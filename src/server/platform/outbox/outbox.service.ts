@@ -2,13 +2,28 @@ import type { Clock } from '../clock.js';
 import { canonicalJson } from '../canonical.js';
 import { notifyOnCommit, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { nextCounter } from '../counters.js';
+import type { Capability } from '../../../common/roles.js';
 
 /** PostgreSQL channel that carries new outbox sequence numbers after commit. */
 export const OUTBOX_CHANNEL = 'bulwark_outbox';
 
-/** A live update. Audience: any of user, unit, jurisdiction subtree; none means every signed-in user. */
+/**
+ * How a jurisdiction-addressed event reaches people: `within` (data: the path lies inside the
+ * recipient's scope, as a REST read of the record would require) or `overlap` (notifications: also
+ * everyone above… and below, as the notification feed reads them).
+ */
+export type OutboxReach = 'within' | 'overlap';
+
+/**
+ * A live update. It reaches a connection only when the user holds `capability` (the one that
+ * reads the same data through REST; `authenticated` = any signed-in user) AND is addressed: the
+ * user, their unit, or a jurisdiction per `reach` (default `within`); no address = every user
+ * holding the capability.
+ */
 export interface OutboxEvent {
   topic: string;
+  capability: Capability | 'authenticated';
+  reach?: OutboxReach;
   userId?: string | null;
   unitId?: string | null;
   jurisdictionPath?: string | null;
@@ -36,6 +51,8 @@ export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
           unit_id: e.unitId ?? null,
           jurisdiction_path: e.jurisdictionPath ?? null,
           payload: canonicalJson(e.payload ?? {}),
+          capability: e.capability,
+          reach: e.reach ?? 'within',
         })
         .execute();
       await notifyOnCommit(trx, OUTBOX_CHANNEL, String(seq));
@@ -52,6 +69,10 @@ export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
         userId: r.user_id,
         unitId: r.unit_id,
         jurisdictionPath: r.jurisdiction_path,
+        // Rows written before capabilities existed reach only users who may read the journal-wide
+        // view of everything: nobody is sent data by default.
+        capability: (r.capability ?? 'system.manage') as OutboxMessage['capability'],
+        reach: (r.reach ?? 'within') as OutboxReach,
         payload: JSON.parse(r.payload),
       }));
     },

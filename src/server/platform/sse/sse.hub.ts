@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import { listen, type DbHandle } from '../../db/dialect.js';
-import type { Actor } from '../actor.js';
+import { inScope, type Actor } from '../actor.js';
 import { OUTBOX_CHANNEL, type OutboxMessage } from '../outbox/outbox.service.js';
 
 /** Who an event is for: the fields of an outbox row that name its audience. */
@@ -23,9 +23,30 @@ export function audienceMatches(actor: Pick<Actor, 'userId' | 'unitId' | 'scopeP
   return false;
 }
 
+/** The parts of an actor a stream's delivery and revalidation need. */
+export type StreamActor = Pick<Actor, 'userId' | 'unitId' | 'scopePath' | 'capabilities' | 'sessionId' | 'roles'>;
+
+/**
+ * Whether a live event reaches a connection: the user holds the event's capability (the one that
+ * reads the same data through REST) and is addressed by it. A jurisdiction address reaches, for
+ * `within` events (data), only users whose scope contains the path — a district never receives
+ * another district's or a city-wide campaign's rows; for `overlap` events (notifications, status
+ * of a campaign a district takes part in) also users inside it, as the notification feed reads.
+ */
+export function eventReaches(actor: StreamActor, m: Pick<OutboxMessage, 'capability' | 'reach' | 'userId' | 'unitId' | 'jurisdictionPath'>): boolean {
+  if (m.capability !== 'authenticated' && !actor.capabilities.has(m.capability)) return false;
+  if (m.reach === 'overlap' || !m.jurisdictionPath) return audienceMatches(actor, m);
+  if (m.userId && m.userId === actor.userId) return true;
+  if (m.unitId && m.unitId === actor.unitId) return true;
+  return inScope(actor, m.jurisdictionPath);
+}
+
+/** Topics after which a user's open streams are closed and must reconnect (their audience is re-read). */
+const AUDIENCE_TOPICS = new Set(['auth.session.revoked', 'auth.me.changed', 'auth.session.ended']);
+
 /** One connected stream. The hub calls these; the route writes the wire format. */
 export interface HubClient {
-  actor: Pick<Actor, 'userId' | 'unitId' | 'scopePath'>;
+  actor: StreamActor;
   /** Delivers one committed event. */
   send(m: OutboxMessage): void;
   /** Keeps the connection (and proxies) alive. */
@@ -41,6 +62,23 @@ export interface HubOptions {
   safetyPollMs?: number;
   /** Comment heartbeat interval (ms). */
   heartbeatMs?: number;
+  /** How often every open stream's session, user, roles and unit are checked again (ms). */
+  revalidateMs?: number;
+  /** Open streams allowed per user and per session in this process. */
+  maxPerUser?: number;
+  maxPerSession?: number;
+  /**
+   * Which of these stream holders may still receive events (session live, account active, same
+   * roles and unit). Defaults to the auth service's `streamsStillValid`.
+   */
+  validate?: (actors: StreamActor[]) => Promise<boolean[]>;
+}
+
+/** Thrown by `admit` when a user or session already holds its allowance of streams. */
+export class StreamLimitError extends Error {
+  constructor(public readonly per: 'user' | 'session', public readonly limit: number) {
+    super(`too many open live streams per ${per} (limit ${limit})`);
+  }
 }
 
 /** The most events replayed to a resuming client before it switches to live delivery. */
@@ -52,10 +90,17 @@ const MAX_REPLAY = 10_000;
  * Either way it only ever reads committed rows, in sequence order, and every process's hub reads
  * the same shared outbox, so a change made through any worker reaches clients on all of them.
  */
-export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'>, opts: HubOptions = {}) {
+export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'> & { config?: Pick<Deps['config'], 'sseMaxPerUser' | 'sseMaxPerSession'> }, opts: HubOptions = {}) {
   const pollMs = opts.pollMs ?? 250;
   const safetyPollMs = opts.safetyPollMs ?? 5000;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const revalidateMs = opts.revalidateMs ?? 5000;
+  const maxPerUser = opts.maxPerUser ?? deps.config?.sseMaxPerUser ?? 12;
+  const maxPerSession = opts.maxPerSession ?? deps.config?.sseMaxPerSession ?? 6;
+  const validate = opts.validate ?? ((actors: StreamActor[]) => deps.services.auth.streamsStillValid(actors));
+  /** Streams admitted (open or opening) per user id and per session id. */
+  const perUser = new Map<string, number>();
+  const perSession = new Map<string, number>();
   /** Clients; a client still replaying history has a queue that live events wait in. */
   const clients = new Map<HubClient, { queue: OutboxMessage[] | null }>();
   let lastSeq = 0;
@@ -68,10 +113,46 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
 
   function dispatch(m: OutboxMessage): void {
     for (const [client, state] of clients) {
-      if (!audienceMatches(client.actor, m)) continue;
+      if (AUDIENCE_TOPICS.has(m.topic) && endsStream(client.actor, m)) {
+        // Tell the page why, then end the stream: it reconnects as whoever it now is, or not at all.
+        if (!state.queue && m.topic !== 'auth.session.ended') safe(() => client.send(m));
+        drop(client);
+        continue;
+      }
+      // A logout is a signal to the hubs only: it names a session id, which no page needs.
+      if (m.topic === 'auth.session.ended') continue;
+      if (!eventReaches(client.actor, m)) continue;
       if (state.queue) state.queue.push(m);
       else safe(() => client.send(m));
     }
+  }
+
+  function endsStream(actor: StreamActor, m: OutboxMessage): boolean {
+    if (!m.userId || m.userId !== actor.userId) return false;
+    const sessionId = (m.payload as { sessionId?: unknown } | null)?.sessionId;
+    // A logout ends only its own session's streams; the other topics end every stream of the user.
+    return typeof sessionId !== 'string' || sessionId === actor.sessionId;
+  }
+
+  function drop(client: HubClient): void {
+    clients.delete(client);
+    safe(() => client.close());
+  }
+
+  /** Ends the streams whose session ended or whose user, roles or unit changed since they opened. */
+  async function revalidate(): Promise<void> {
+    const list = [...clients.keys()];
+    if (list.length === 0) return;
+    let ok: boolean[];
+    try {
+      ok = await validate(list.map((c) => c.actor));
+    } catch (err) {
+      deps.log.warn({ err }, 'sse stream revalidation failed');
+      return;
+    }
+    list.forEach((c, i) => {
+      if (!ok[i] && clients.has(c)) drop(c);
+    });
   }
 
   function safe(fn: () => void): void {
@@ -129,6 +210,7 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
         for (const c of clients.keys()) safe(() => c.heartbeat());
       }, heartbeatMs),
     );
+    timers.push(setInterval(() => void revalidate(), revalidateMs));
     for (const t of timers) t.unref();
   }
 
@@ -184,7 +266,7 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
           for (const m of page) {
             if (m.seq > until) break replay;
             cursor = m.seq;
-            if (audienceMatches(client.actor, m)) {
+            if (m.topic !== 'auth.session.ended' && eventReaches(client.actor, m)) {
               client.send(m);
               sent++;
             }
@@ -197,6 +279,33 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
       }
       return remove;
     },
+
+    /**
+     * Takes one of the user's and the session's stream allowances, or throws StreamLimitError.
+     * Returns the release function (call it once, when the stream ends).
+     */
+    admit(actor: Pick<Actor, 'userId' | 'sessionId'>): () => void {
+      const u = actor.userId ?? '-';
+      const s = actor.sessionId ?? '-';
+      if ((perUser.get(u) ?? 0) >= maxPerUser) throw new StreamLimitError('user', maxPerUser);
+      if ((perSession.get(s) ?? 0) >= maxPerSession) throw new StreamLimitError('session', maxPerSession);
+      perUser.set(u, (perUser.get(u) ?? 0) + 1);
+      perSession.set(s, (perSession.get(s) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const nu = (perUser.get(u) ?? 1) - 1;
+        const ns = (perSession.get(s) ?? 1) - 1;
+        if (nu > 0) perUser.set(u, nu);
+        else perUser.delete(u);
+        if (ns > 0) perSession.set(s, ns);
+        else perSession.delete(s);
+      };
+    },
+
+    /** Checks every open stream's session now (the timer does this every few seconds). */
+    revalidate,
 
     /** Reads new events now (tests; the timers and LISTEN do this in production). */
     catchUp,
@@ -223,7 +332,7 @@ export type SseHub = ReturnType<typeof createSseHub>;
 const hubs = new WeakMap<DbHandle, SseHub>();
 
 /** The one hub of this process (per database handle), created on first use. */
-export function sseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'>): SseHub {
+export function sseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log' | 'config'>): SseHub {
   let hub = hubs.get(deps.handle);
   if (!hub) {
     hub = createSseHub(deps);

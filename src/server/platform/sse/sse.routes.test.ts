@@ -12,7 +12,7 @@ describe.each(DIALECTS)('GET /api/events [%s]', (dialect) => {
   const open: SseConnection[] = [];
 
   beforeAll(async () => {
-    t = await testApp(dialect, { maxInFlight: 3 });
+    t = await testApp(dialect, { maxInFlight: 3, sseMaxPerSession: 2 });
     const db = t.deps.db;
     city = await buildMiniCity(db);
     const xu = await buildUnit(db, { name: '西陵区指挥部', jurisdiction: city.xiling });
@@ -52,7 +52,7 @@ describe.each(DIALECTS)('GET /api/events [%s]', (dialect) => {
     expect(Number(e.id)).toBeGreaterThan(0);
     expect(JSON.parse(e.data)).toMatchObject({ id: res.json().id, title: '西陵区预警', severity: 'warning' });
     // A marker event to everyone, committed after the alert: once 伍家岗 has it, it would have had the alert.
-    await inTx(t.deps.db, (trx) => t.deps.services.outbox.publish(trx, { topic: 'test.marker', payload: {} }));
+    await inTx(t.deps.db, (trx) => t.deps.services.outbox.publish(trx, { topic: 'test.marker', capability: 'authenticated', payload: {} }));
     await theirs.waitFor((x) => x.event === 'test.marker');
     expect(theirs.events.filter((x) => x.event === 'alert.raised')).toEqual([]);
   });
@@ -86,6 +86,52 @@ describe.each(DIALECTS)('GET /api/events [%s]', (dialect) => {
     }
     await new Promise((r) => setTimeout(r, 100));
     expect((await t.app.inject({ method: 'GET', url: '/api/tasks', headers: xiling })).statusCode).toBe(200);
+  });
+
+  it('ends a stream when its session logs out, when the account is disabled, and when the role changes', async () => {
+    const db = t.deps.db;
+    const unit = await buildUnit(db, { name: '流测试单位', jurisdiction: city.xiling });
+    const admin = await sessionHeaders(db, await buildUser(db, { unit, roles: ['admin'] }), t.clock.now());
+    const u1 = await buildUser(db, { unit, roles: ['district_officer'] });
+    const s1 = await sessionHeaders(db, u1, t.clock.now());
+    const s2 = await sessionHeaders(db, u1, t.clock.now());
+    const a = await connect(s1);
+    const b = await connect(s2);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    // Logging out ends that session's stream only.
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: s1 })).statusCode).toBeLessThan(300);
+    await a.closed;
+    let bClosed = false;
+    void b.closed.then(() => (bClosed = true));
+    // A role change ends the user's other streams (the page reconnects with its new audience).
+    const ch = await t.app.inject({ method: 'PATCH', url: `/api/users/${u1.id}`, headers: admin, payload: { roles: ['tracer'], reason: '调岗' } });
+    expect(ch.statusCode).toBe(200);
+    await b.closed;
+    expect(bClosed).toBe(true);
+    expect(b.events.map((e) => e.event)).toContain('auth.me.changed');
+    // Disabling ends every stream of the account.
+    const s3 = await sessionHeaders(db, u1, t.clock.now());
+    const c = await connect(s3);
+    expect(c.status).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: `/api/users/${u1.id}/disable`, headers: admin, payload: { reason: '离岗' } })).statusCode).toBe(200);
+    await c.closed;
+  });
+
+  it('caps open streams per session with 429 and Retry-After, and frees the allowance when one closes', async () => {
+    const db = t.deps.db;
+    const unit = await buildUnit(db, { name: '上限测试单位', jurisdiction: city.xiling });
+    const h = await sessionHeaders(db, await buildUser(db, { unit, roles: ['district_officer'] }), t.clock.now());
+    const streams = [];
+    for (let i = 0; i < t.config.sseMaxPerSession; i++) streams.push(await connect(h));
+    expect(streams.every((s) => s.status === 200)).toBe(true);
+    const over = await connectSse(`${base}/api/events`, h);
+    expect(over.status).toBe(429);
+    expect(over.headers['retry-after']).toBe('10');
+    over.close();
+    streams[0].close();
+    await streams[0].closed;
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await connect(h)).status).toBe(200);
   });
 
   it('ends open streams when the app closes', async () => {

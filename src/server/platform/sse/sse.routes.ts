@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import type { OutboxMessage } from '../outbox/outbox.service.js';
-import { sseHub, type HubClient, type SseHub } from './sse.hub.js';
+import { AppError } from '../errors.js';
+import { sseHub, StreamLimitError, type HubClient, type SseHub } from './sse.hub.js';
 
 /** A client that falls this far behind (bytes buffered) is dropped; it reconnects with Last-Event-ID. */
 const MAX_BUFFERED = 1 << 20;
@@ -23,6 +24,19 @@ function lastEventIdOf(req: FastifyRequest, fromQuery: number | undefined): numb
 
 /** Streams the signed-in user's live events until they disconnect or the server closes. */
 async function stream(hub: SseHub, req: FastifyRequest, reply: FastifyReply, lastEventId: number | undefined): Promise<void> {
+  let release: () => void;
+  try {
+    release = hub.admit(req.actor);
+  } catch (err) {
+    if (!(err instanceof StreamLimitError)) throw err;
+    throw new AppError(
+      'STREAM_LIMIT',
+      429,
+      `实时连接过多，请关闭其他页面后重试 (Too many open live streams per ${err.per}; close another tab and retry)`,
+      { per: err.per, limit: err.limit },
+      { 'retry-after': '10' },
+    );
+  }
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -40,6 +54,7 @@ async function stream(hub: SseHub, req: FastifyRequest, reply: FastifyReply, las
     if (!open) return;
     open = false;
     unsubscribe?.();
+    release();
     const clientGone = res.destroyed && !res.writableFinished;
     if (!res.writableEnded) res.end();
     // When the client went away first, 'finish' never fires, so Fastify would never run the
@@ -73,12 +88,16 @@ const sseRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
 
   app.get('/api/events', {
     logLevel: 'silent',
-    config: { policy: { capability: 'notification.read', scope: 'none' }, admission: 'stream' },
+    // A long-lived response: the admission limit (in-flight requests) does not count it (`admission:
+    // 'stream'`); the streams are capped per user and per session by the hub instead.
+    config: { policy: { capability: 'notification.read', scope: 'none' }, admission: 'stream', stream: true },
     schema: {
       tags: ['events'],
       description:
         'Server-Sent Events stream of live updates for the signed-in user: `id: <seq>`, `event: <topic>`, `data: <payload JSON>`. ' +
-        'Resumes after the Last-Event-ID header (or ?lastEventId=); a comment heartbeat every 15 s. Topics: task.changed, notification.created, alert.raised, alert.acknowledged, system.clock.changed.',
+        'Resumes after the Last-Event-ID header (or ?lastEventId=); a comment heartbeat every 15 s. Topics: task.changed, notification.created, alert.raised, alert.acknowledged, system.clock.changed and each module\'s data events. ' +
+        'An event reaches only users who hold its capability and whose scope lets them read the same data through REST. The stream ends when the session ends, ' +
+        'the account is disabled, the password is reset or the role or unit changes (429 STREAM_LIMIT past the per-user or per-session allowance).',
       querystring: z.strictObject({ lastEventId: z.coerce.number().int().min(0).optional().describe('resume after this event id (EventSource sends the Last-Event-ID header itself)') }),
     },
   }, (req, reply) => stream(hub, req, reply, lastEventIdOf(req, req.query.lastEventId)));

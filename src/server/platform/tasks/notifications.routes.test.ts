@@ -55,7 +55,39 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
     expect((await post(workerA, `/api/notifications/${alert.id}/read`)).json().readAt).toBe(t.clock.now());
     expect((await feed(workerA, '?unread=true')).items.map((x: { id: string }) => x.id)).not.toContain(alert.id);
     expect((await feed(workerB, '?unread=true')).items.map((x: { id: string }) => x.id)).toContain(alert.id);
-    expect((await post(workerB, `/api/notifications/${alert.id}/ack`)).statusCode).toBe(200);
+    // A street worker sees the district-wide alert but may not close it for the whole district.
+    const notTheirs = await post(workerB, `/api/notifications/${alert.id}/ack`);
+    expect(notTheirs.statusCode).toBe(403);
+    expect(notTheirs.json().error.code).toBe('ALERT_NOT_YOURS_TO_ACK');
+    expect((await post(officer, `/api/notifications/${alert.id}/ack`)).statusCode).toBe(200);
+  });
+
+  it('a read-only auditor cannot close a district\'s critical alert; an acknowledgement records for whom', async () => {
+    const db = t.deps.db;
+    const hq = await buildUnit(db, { name: '审计组', jurisdiction: city.xiling });
+    const auditor = await sessionHeaders(db, await buildUser(db, { unit: hq, roles: ['auditor'] }), t.clock.now());
+    const alert = (await post(officer, '/api/alerts', { title: '危急预警', body: '…', severity: 'critical', jurisdictionId: city.xiling.id })).json();
+    expect((await feed(auditor)).items.map((x: { id: string }) => x.id)).toContain(alert.id); // they read it…
+    const denied = await post(auditor, `/api/notifications/${alert.id}/ack`, { note: '已阅' });
+    expect(denied.statusCode).toBe(403); // …but cannot close it
+    expect((await feed(officer)).unacknowledgedAlerts).toBeGreaterThan(0);
+    const toStreet = (await post(officer, '/api/alerts', { title: '街道预警', body: '…', severity: 'warning', jurisdictionId: city.street.id })).json();
+    // The district officer acknowledges the street's alert on its behalf; the journal says so.
+    expect((await post(officer, `/api/notifications/${toStreet.id}/ack`, { note: '区里处理' })).statusCode).toBe(200);
+    const [entry] = await t.deps.services.journal.list(db, { entityType: 'notification', entityId: toStreet.id, action: 'notification.alert.ack', limit: 1 });
+    expect(entry.payload).toMatchObject({ for: { jurisdictionPath: city.street.path, unitId: null, userId: null }, byScope: city.xiling.path });
+    expect(entry.actorId).not.toBeNull();
+  });
+
+  it('takes only internal paths as alert links', async () => {
+    for (const link of ['https://evil.example/login', '//evil.example', 'javascript:alert(1)', '/\\evil.example', ' /tasks']) {
+      const r = await post(officer, '/api/alerts', { title: 't', body: 'b', severity: 'info', link });
+      expect(r.statusCode, link).toBe(400);
+      expect(JSON.stringify(r.json().error), link).toMatch(/link/);
+    }
+    expect((await post(officer, '/api/alerts', { title: 't', body: 'b', severity: 'info', link: '/tasks?status=new' })).statusCode).toBe(201);
+    // A module's notify() refuses an outside link too.
+    await expect(t.deps.services.tasks.notify(undefined, (await import('../actor.js')).systemActor(), { title: 't', body: 'b', link: 'https://x.example', sourceModule: 'test' })).rejects.toMatchObject({ code: 'NOTIFICATION_LINK_NOT_INTERNAL' });
   });
 
   it('keeps other districts out: no 西陵 alert in a 伍家岗 feed, and 404 on read/ack', async () => {

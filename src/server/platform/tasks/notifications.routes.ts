@@ -22,8 +22,8 @@ const notificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { de
   }, async (req) => req.tx((trx) => n.markRead(trx, req.actor, req.params.id)));
 
   app.post('/api/notifications/:id/ack', {
-    config: { policy: { capability: 'notification.read', scope: 'none' } },
-    schema: { tags: ['notifications'], description: 'Acknowledges an alert (once; a second acknowledgement is 409 ALERT_ALREADY_ACKNOWLEDGED).', params: idParams, body: ackBody, response: { 200: notificationSchema } },
+    config: { policy: { capability: 'alert.acknowledge', scope: 'none' } },
+    schema: { tags: ['notifications'], description: 'Acknowledges an alert (once; a second acknowledgement is 409 ALERT_ALREADY_ACKNOWLEDGED): needs alert.acknowledge and the alert addressed to me, my unit, or a unit or jurisdiction inside my scope (403 ALERT_NOT_YOURS_TO_ACK). Journaled with whom it was acknowledged for.', params: idParams, body: ackBody, response: { 200: notificationSchema } },
   }, async (req) => req.tx((trx) => n.acknowledge(trx, req.actor, req.params.id, req.body?.note)));
 
   app.post('/api/alerts', {

@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../actor.js';
 import { defineErrors } from '../errors.js';
+import { isInternalLink } from '../../../common/roles.js';
 import { newId } from '../ids.js';
 import * as repo from './notifications.repository.js';
 import { findUnit, findUserDisplayName } from './tasks.repository.js';
@@ -13,6 +14,8 @@ export const NotificationErrors = defineErrors({
   ALERT_ALREADY_ACKNOWLEDGED: [409, 'This alert has already been acknowledged'],
   ALERT_TARGET_NOT_FOUND: [404, 'The unit or jurisdiction to alert does not exist'],
   NOTIFICATION_INVALID: [422, 'The notification is missing a title or body'],
+  NOTIFICATION_LINK_NOT_INTERNAL: [422, 'link: must be an internal path such as /tasks/<id> (no scheme, host or //)'],
+  ALERT_NOT_YOURS_TO_ACK: [403, 'Only someone the alert is addressed to, or whose scope contains the place it is addressed to, may acknowledge it'],
 });
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -80,6 +83,22 @@ function toDto(r: NotificationsTable & { read_at?: number | null }): Notificatio
   };
 }
 
+/**
+ * Whether the actor may close an alert for everyone it reaches: it needs `alert.acknowledge` (so
+ * the read-only auditor, who reads every feed, cannot), and the alert must be theirs to act on —
+ * addressed to them, to their unit or a unit inside their scope, or to a jurisdiction inside their
+ * scope. A street worker who merely sees a district-wide alert cannot close it for the district;
+ * an alert addressed to nobody in particular is closed only from the whole city's scope.
+ */
+export function mayAcknowledge(actor: Actor, row: Pick<NotificationsTable, 'user_id' | 'unit_id' | 'jurisdiction_path'>, unitPath: string | null): boolean {
+  if (actor.kind === 'system') return true;
+  if (!actor.capabilities.has('alert.acknowledge')) return false;
+  if (row.user_id && row.user_id === actor.userId) return true;
+  if (row.unit_id && (row.unit_id === actor.unitId || (unitPath !== null && inScope(actor, unitPath)))) return true;
+  if (row.jurisdiction_path && inScope(actor, row.jurisdiction_path)) return true;
+  return !row.user_id && !row.unit_id && !row.jurisdiction_path && actor.scopePath === '/';
+}
+
 /** Notifications and alerts (通知 / 预警). Exposed as `deps.services.tasks.notify` and `.notifications`. */
 export function createNotificationService(deps: Deps) {
   const reader = (a: Actor): repo.Reader => ({ userId: a.userId, unitId: a.unitId, scopePath: a.scopePath, all: a.kind === 'system' });
@@ -90,6 +109,8 @@ export function createNotificationService(deps: Deps) {
 
   async function notify(trx: DbOrTx | undefined | null, actor: Actor, n: NotifyInput): Promise<NotificationDto> {
     if (!n.title?.trim() || !n.body?.trim()) throw NotificationErrors.NOTIFICATION_INVALID();
+    // The web follows the link on a click or a toast: an outside address would be a phishing hop.
+    if (n.link != null && !isInternalLink(n.link)) throw NotificationErrors.NOTIFICATION_LINK_NOT_INTERNAL({ field: 'link' });
     return inTx(trx ?? deps.db, async (t) => {
       const row: NotificationsTable = {
         id: newId(),
@@ -125,6 +146,8 @@ export function createNotificationService(deps: Deps) {
       const dto = toDto(row);
       await deps.services.outbox.publish(t, {
         topic: row.severity ? 'alert.raised' : 'notification.created',
+        capability: 'notification.read',
+        reach: 'overlap',
         userId: row.user_id,
         unitId: row.unit_id,
         jurisdictionPath: row.jurisdiction_path,
@@ -195,6 +218,8 @@ export function createNotificationService(deps: Deps) {
         const row = await repo.findForReader(t, reader(actor), id);
         if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
         if (row.severity === null) throw NotificationErrors.NOTIFICATION_NOT_ALERT({ id });
+        const unitPath = row.unit_id ? ((await findUnit(t, row.unit_id))?.jurisdiction_path ?? null) : null;
+        if (!mayAcknowledge(actor, row, unitPath)) throw NotificationErrors.ALERT_NOT_YOURS_TO_ACK({ id });
         const now = deps.clock.now();
         const name = await displayName(t, actor);
         const ok = await repo.acknowledge(t, id, { userId: actor.userId, name, note: note?.trim() || null, at: now });
@@ -210,15 +235,18 @@ export function createNotificationService(deps: Deps) {
           entityType: 'notification',
           entityId: id,
           jurisdictionPath: path,
-          payload: { severity: row.severity },
+          // Who acknowledged (the entry's actor) for whom: the alert's addressee, and the unit acted from.
+          payload: { severity: row.severity, for: { userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path }, byUnitId: actor.unitId, byScope: actor.scopePath },
           reason: note?.trim() || null,
         });
         await deps.services.outbox.publish(t, {
           topic: 'alert.acknowledged',
+          capability: 'notification.read',
+          reach: 'overlap',
           userId: row.user_id,
           unitId: row.unit_id,
           jurisdictionPath: row.jurisdiction_path,
-          payload: { id, acknowledgedAt: now, acknowledgedBy: name },
+          payload: { id, acknowledgedAt: now, acknowledgedBy: name, acknowledgedByUnitId: actor.unitId },
         });
         return toDto((await repo.findForReader(t, reader(actor), id))!);
       });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TASK_EVENT_KINDS, TASK_PRIORITIES, TASK_STATUSES } from './tasks.service.js';
 import { SEVERITIES } from './notifications.service.js';
+import { isInternalLink } from '../../../common/roles.js';
 
 const id = z.string().min(1).max(64);
 const unitRef = z.object({ id: z.string(), name: z.string() });
@@ -119,6 +120,6 @@ export const raiseAlertBody = z
     severity: z.enum(SEVERITIES),
     unitId: id.optional().describe('alert one unit'),
     jurisdictionId: id.optional().describe('alert everyone in a jurisdiction (default: my own jurisdiction)'),
-    link: z.string().max(500).nullish(),
+    link: z.string().max(500).refine(isInternalLink, 'must be an internal path such as /tasks/<id> (no scheme, host or //)').nullish().describe('in-app path'),
   })
   .refine((b) => !(b.unitId && b.jurisdictionId), { message: 'give unitId or jurisdictionId, not both', path: ['jurisdictionId'] });

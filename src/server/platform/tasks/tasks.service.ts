@@ -180,7 +180,7 @@ export function createTaskService(deps: Deps) {
   }
 
   async function publish(trx: Tx, unitId: string, payload: { taskId: string; status: string; change: string }): Promise<void> {
-    await deps.services.outbox.publish(trx, { topic: 'task.changed', unitId, payload: { ...payload, assigneeUnitId: unitId } });
+    await deps.services.outbox.publish(trx, { topic: 'task.changed', capability: 'task.work', unitId, payload: { ...payload, assigneeUnitId: unitId } });
   }
 
   /** Compare-and-set update: a concurrent change in between is a 409, never a silent overwrite. */

@@ -27,4 +27,8 @@ export const authApi = {
   /** The current user; `quiet` when a 401 only means "not signed in yet". */
   me: (quiet = false) => request<Me>('GET', '/api/auth/me', { quietAuth: quiet }),
   changePassword: (currentPassword: string, newPassword: string) => http.post<{ ok: true }>('/api/auth/password', { currentPassword, newPassword }),
+  /** Starts authenticator enrolment; asks for the current password again. 422 CURRENT_PASSWORD_WRONG · 409 TOTP_ALREADY_ENABLED. */
+  enrolTotp: (currentPassword: string) => http.post<{ secret: string; otpauthUrl: string }>('/api/auth/totp/enrol', { currentPassword }),
+  /** Turns the second factor on with a current code. 422 TOTP_CONFIRM_FAILED. */
+  confirmTotp: (code: string) => http.post<{ user: Me }>('/api/auth/totp/confirm', { code }),
 };

@@ -89,6 +89,13 @@ export function JournalPage(_props: PageProps) {
           type={verify.ok ? 'success' : 'error'}
           data-testid="verify-result"
           title={verify.ok ? t('journal.verifyOk', { n: verify.entries }) : t('journal.verifyBroken', { seq: verify.brokenSeq ?? '?', problem: verify.problem ?? '' })}
+          description={
+            verify.ok
+              ? verify.signedHeads > 0
+                ? t('journal.anchored', { heads: verify.signedHeads, seq: verify.anchoredSeq, rest: verify.unanchored })
+                : t('journal.notAnchored')
+              : undefined
+          }
         />
       )}
       <ErrorAlert error={verifyError} />
@@ -126,7 +133,24 @@ export function JournalPage(_props: PageProps) {
         }}
         columns={[
           { title: t('journal.seq'), dataIndex: 'seq', width: 80 },
-          { title: t('common.time'), dataIndex: 'at', width: 150, render: (v: number) => formatTime(v, lang) },
+          {
+            title: t('common.time'),
+            dataIndex: 'at',
+            width: 170,
+            // Domain time; when a demo or drill had moved it, the real time shows beside it.
+            render: (v: number, e: JournalEntry) =>
+              e.wallAt !== null && Math.abs(e.wallAt - v) >= 60_000 ? (
+                <span data-testid="journal-wall-time">
+                  {formatTime(v, lang)}
+                  <br />
+                  <Typography.Text type="warning" title={t('journal.wallDiffers', { wall: formatTime(e.wallAt, lang) })}>
+                    {t('journal.wallAt')} {formatTime(e.wallAt, lang)}
+                  </Typography.Text>
+                </span>
+              ) : (
+                formatTime(v, lang)
+              ),
+          },
           { title: t('journal.actor'), dataIndex: 'actorName', width: 120 },
           { title: t('journal.action'), dataIndex: 'action' },
           { title: t('journal.entityType'), dataIndex: 'entityType', width: 120 },

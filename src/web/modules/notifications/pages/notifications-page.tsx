@@ -5,6 +5,7 @@ import { Link } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useServerText } from '../../../app/bilingual.js';
+import { isInternalLink } from '../../../../common/roles.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
 import { useLive } from '../../../app/live.js';
@@ -131,7 +132,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                 data-testid="notification-item"
                 data-id={n.id}
                 actions={[
-                  n.link ? (
+                  n.link && isInternalLink(n.link) ? (
                     <Link key="open" to={n.link}>
                       {t('notif.open')}
                     </Link>
@@ -141,7 +142,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                       {t('notif.markRead')}
                     </Button>
                   ) : null,
-                  unackedAlert ? (
+                  unackedAlert && can('alert.acknowledge') ? (
                     <Button key="ack" size="small" type="primary" danger icon={<CheckOutlined />} onClick={() => setAcking(n)} data-testid="ack-button">
                       {t('notif.ack')}
                     </Button>
