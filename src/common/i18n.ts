@@ -9,6 +9,7 @@ import type { Pair } from './i18n-pair.js';
 import { CASES_MESSAGES } from './messages/cases.js';
 import { QUARANTINE_MESSAGES } from './messages/quarantine.js';
 import { ZONING_MESSAGES } from './messages/zoning.js';
+import { PERSONS_PRIVACY_MESSAGES } from './messages/persons.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -778,6 +779,7 @@ export const MESSAGES = {
   ...CASES_MESSAGES,
   ...QUARANTINE_MESSAGES,
   ...ZONING_MESSAGES,
+  ...PERSONS_PRIVACY_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -133,10 +133,18 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     const fullId = makeResidentId('420502', NEW[1].birth, NEW[1].seq, NEW[1].sex);
     await search.fill(fullId);
     await search.press('Enter');
+    // A full number is searched only with a purpose (journaled like a reveal); punctuation is not one.
+    const purpose = page.getByTestId('search-purpose');
+    await purpose.fill('。。。。');
+    await page.getByRole('dialog').getByRole('button', { name: /查\s*询|搜\s*索/ }).click();
+    await page.getByText('请写明真实原因').waitFor();
+    await purpose.fill('核对导入的居民信息');
+    await page.getByRole('dialog').getByRole('button', { name: /查\s*询|搜\s*索/ }).click();
     await page.getByTestId('person-link').getByText('闫志博', { exact: true }).waitFor();
     await expect(page.getByTestId('person-link').count()).resolves.toBe(1);
-    // Lists show the number masked.
-    await page.getByText(`${fullId.slice(0, 6)}********${fullId.slice(-4)}`).waitFor();
+    // Lists show the number masked: the birth date and the check character hidden, the birth year apart.
+    await page.getByText(`${fullId.slice(0, 4)}**********${fullId.slice(14, 17)}*`).waitFor();
+    await expect(page.getByTestId('persons').textContent()).resolves.not.toContain(NEW[1].birth);
 
     await page.getByTestId('person-link').click();
     await page.waitForURL(/\/persons\/[^/]+$/);

@@ -17,6 +17,7 @@ import * as m0013 from './migrations/2026-11-29-0013-zoning.js';
 import * as m0014 from './migrations/2026-11-29-0014-testing-tube-list.js';
 import * as m0015 from './migrations/2026-11-29-0015-testing-coverage-level.js';
 import * as m0016 from './migrations/2026-11-29-0016-testing-activation-lease.js';
+import * as m0023pd from './migrations/2026-12-07-0023-personal-data.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29-0014-testing-tube-list': m0014,
   '2026-11-29-0015-testing-coverage-level': m0015,
   '2026-11-29-0016-testing-activation-lease': m0016,
+  '2026-12-07-0023-personal-data': m0023pd,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

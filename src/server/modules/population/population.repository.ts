@@ -9,12 +9,12 @@ export type MergeRow = PersonMergesTable;
 
 /** Columns a list needs: everything except the ciphertexts. */
 const PERSON_LIST_COLUMNS = [
-  'id', 'name', 'id_type', 'id_masked', 'phone_masked', 'birth_date', 'sex', 'resident', 'household_id', 'building_id',
+  'id', 'name', 'id_type', 'id_masked', 'phone_masked', 'birth_year', 'sex', 'resident', 'household_id', 'building_id',
   'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags', 'merged_into',
 ] as const;
 export type PersonListRow = Pick<PersonRow, (typeof PERSON_LIST_COLUMNS)[number]>;
 
-/** Multi-row inserts: 27 columns × 500 rows stays far below both dialects' parameter limits. */
+/** Multi-row inserts: 28 columns × 500 rows stays far below both dialects' parameter limits. */
 export async function insertPersons(trx: Tx, rows: readonly PersonRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('persons').values(rows.slice(i, i + 500)).execute();
 }
@@ -225,7 +225,7 @@ export async function residentsUnder(db: DbOrTx, paths: readonly string[]): Prom
 }
 
 export async function listMembers(db: DbOrTx, householdId: string): Promise<PersonListRow[]> {
-  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_date').orderBy('id').execute();
+  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_year').orderBy('id').execute();
 }
 
 /** The few columns other modules' hot paths need of a person (scanning, result lookups). */
@@ -243,4 +243,21 @@ export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[])
   const out: (PersonBriefRow & { id_hmac: string })[] = [];
   for (let i = 0; i < hmacs.length; i += 500) out.push(...(await db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into', 'id_hmac']).where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute()));
   return out;
+}
+
+/** Records one disclosure (a reveal or an exact-identifier search) by a user. */
+export async function insertDisclosure(trx: Tx, row: { id: string; actor_id: string; kind: string; at: number }): Promise<void> {
+  await trx.insertInto('person_disclosures').values(row).execute();
+}
+
+/** Disclosures of a kind by a user since `since` (epoch ms), and the oldest of them (for Retry-After). */
+export async function disclosuresSince(db: DbOrTx, actorId: string, kind: string, since: number): Promise<{ count: number; oldest: number | null }> {
+  const r = await db
+    .selectFrom('person_disclosures')
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min<string | number | null>('at').as('oldest')])
+    .where('actor_id', '=', actorId)
+    .where('kind', '=', kind)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), oldest: r.oldest === null ? null : Number(r.oldest) };
 }

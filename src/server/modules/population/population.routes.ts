@@ -20,7 +20,7 @@ const populationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
 
   app.get('/api/persons', {
     config: { policy: { capability: PERSON_CAPS.read, scope: 'filtered' } },
-    schema: { tags, description: 'Persons in the caller\'s jurisdiction (masked ID and phone), by address. Search `q`: name, pinyin initials (zs → 张三), compound/building name, or a full document or mobile number (exact, via HMAC).', querystring: personListQuery, response: { 200: personListResponse } },
+    schema: { tags, description: 'Persons in the caller\'s jurisdiction (masked ID and phone), by address. Search `q`: name, pinyin initials (zs → 张三), compound/building name, or a full document or mobile number (exact, via HMAC: needs `purpose`, rate-limited per user, journaled as population.person.search).', querystring: personListQuery, response: { 200: personListResponse } },
   }, async (req) => population.list(req.actor, req.query));
 
   app.get('/api/persons/export', {
@@ -80,7 +80,7 @@ const populationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
     // Never keep an Idempotency-Key response here: it would store the plaintext number at rest.
     // A retried reveal is a new disclosure and is journaled again.
     config: { policy: { capability: PERSON_CAPS.reveal, scope: personById }, idempotency: false },
-    schema: { tags, description: 'Reveals the full ID or phone number. Needs a reason; journaled as population.person.reveal (never the value).', params: idParams, body: revealBody, response: { 200: revealResponse } },
+    schema: { tags, description: 'Reveals the full ID number, phone number or birth date. Needs a real reason; rate-limited per user (429 DISCLOSURE_RATE_LIMITED); journaled as population.person.reveal (never the value).', params: idParams, body: revealBody, response: { 200: revealResponse } },
   }, async (req) => {
     return population.reveal(undefined, req.actor, req.params.id, req.body.field, req.body.reason);
   });

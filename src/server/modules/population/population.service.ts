@@ -6,6 +6,7 @@ import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
 import { AppError, Errors, defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
+import { requireReason } from '../../platform/reason.js';
 import { newId } from '../../platform/ids.js';
 import { STRICTNESS } from '../control/control.rules.js';
 import { GeoErrors } from '../geo/geo.service.js';
@@ -53,7 +54,22 @@ export const PopulationErrors = defineErrors({
   PERSON_MERGE_ALREADY_MERGED: [409, 'One of the two records has already been merged into another'],
   PERSON_MERGE_DIRECTION: [422, 'A resident is never merged into a non-resident: merge the non-resident into the resident'],
   BUILDING_NOT_FOUND: [404, 'No such building in your jurisdiction'],
+  SEARCH_PURPOSE_REQUIRED: [422, 'A search by a full ID or phone number needs a purpose (purpose): it is journaled like a reveal'],
+  DISCLOSURE_RATE_LIMITED: [429, 'Too many reveals or exact-number searches; retry later'],
 });
+
+/**
+ * Per-user limits on disclosures (local parameters: no protocol text gives them). A reveal or an
+ * exact ID/phone search by one user counts against `max` within the sliding `windowMs`; the next
+ * one is 429 DISCLOSURE_RATE_LIMITED with Retry-After. System actors (jobs, the demo) are not counted.
+ */
+export const DISCLOSURE_LIMITS = {
+  reveal: { max: 20, windowMs: 60 * 60_000 },
+  search: { max: 20, windowMs: 60 * 60_000 },
+} as const;
+
+/** 18-character resident IDs and residence permits carry the birth date (characters 7–14) themselves. */
+const DATED_DOCUMENT = /^\d{17}[\dX]$/;
 
 /** One person to register. Identity and phone are given in plaintext and never stored so. */
 export interface PersonInput {
@@ -87,6 +103,8 @@ export interface PersonListQuery {
   q?: string;
   /** `true`: any vulnerability flag; a flag name: that flag. */
   vulnerable?: boolean | VulnerableFlag;
+  /** Required when `q` is a full document or mobile number: why it is searched (journaled). */
+  purpose?: string;
   page?: number;
   pageSize?: number;
 }
@@ -191,7 +209,7 @@ export interface PopulationCore {
 }
 
 /** Fields compared to decide whether an imported row changes a stored person. */
-const COMPARED = ['name', 'phone_hmac', 'birth_date', 'sex', 'resident', 'jurisdiction_id', 'room', 'region_of_origin', 'vulnerable_flags', 'tags'] as const;
+const COMPARED = ['name', 'phone_hmac', 'birth_year', 'sex', 'resident', 'jurisdiction_id', 'room', 'region_of_origin', 'vulnerable_flags', 'tags'] as const;
 
 export function createPopulationService(deps: Deps) {
   const keys = deriveKeys(deps.config.dataKey);
@@ -247,7 +265,7 @@ export function createPopulationService(deps: Deps) {
       idType: r.id_type as IdType,
       idNumberMasked: r.id_masked,
       phoneMasked: r.phone_masked,
-      birthDate: r.birth_date,
+      birthYear: Number(r.birth_year),
       sex: r.sex as Sex,
       resident,
       householdId: r.household_id,
@@ -294,7 +312,9 @@ export function createPopulationService(deps: Deps) {
       phone_cipher: phone ? (sealed ? encrypt(keys, phone, `person:${id}:phone`) : '') : null,
       phone_hmac: phone ? hmac(keys, 'phone', phone) : null,
       phone_masked: phone ? maskPhone(phone) : null,
-      birth_date: p.birthDate,
+      birth_year: Number(p.birthDate.slice(0, 4)),
+      // Only what the document does not already carry, and only encrypted (see the migration 0023).
+      birth_cipher: DATED_DOCUMENT.test(idNumber) ? null : sealed ? encrypt(keys, p.birthDate, `person:${id}:birthDate`) : '',
       sex: p.sex,
       resident: p.resident ? 1 : 0,
       household_id: household?.id ?? null,
@@ -362,7 +382,12 @@ export function createPopulationService(deps: Deps) {
       const dup = seenHmac.get(idHmac);
       if (dup !== undefined) return fail('PERSON_ID_EXISTS', 'idNumber', `Same document as row ${dup}`);
       seenHmac.set(idHmac, row);
-      const existing = stored.get(idHmac);
+      const found = stored.get(idHmac);
+      // The validation pass (an import's dry run and pass 1) never consults records outside the
+      // actor's scope: what it answers must not tell whether a document is registered in another
+      // district. Writes do see them (the unique document index needs it) and answer PERSON_ID_EXISTS,
+      // the same as for a document registered inside the scope.
+      const existing = found && !sealed && !inScope(actor, found.jurisdiction_path) ? undefined : found;
       if (existing?.merged_into) {
         // Already merged into another record: nothing to import for it (the kept record is current).
         if (mode === 'upsert') return out.unchanged.push(row);
@@ -371,7 +396,8 @@ export function createPopulationService(deps: Deps) {
       const absorbs = !!existing && existing.resident === 0 && p.resident && inScope(actor, existing.jurisdiction_path);
       if (existing && !absorbs) {
         if (mode === 'conflict') return fail('PERSON_ID_EXISTS', 'idNumber');
-        if (!inScope(actor, existing.jurisdiction_path) || (existing.resident === 1 && !p.resident)) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
+        if (!inScope(actor, existing.jurisdiction_path)) return fail('PERSON_ID_EXISTS', 'idNumber');
+        if (existing.resident === 1 && !p.resident) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
       }
 
       let place: JurisdictionDto | undefined;
@@ -410,10 +436,11 @@ export function createPopulationService(deps: Deps) {
 
       if (existing && !absorbs) {
         const after = buildRow(p, c.idNumber, c.phone, place, household, room, now, existing.id, sealed);
-        const changed = COMPARED.some((f) => String(existing[f] ?? '') !== String(after[f] ?? ''));
+        const changed = COMPARED.some((f) => String(existing[f] ?? '') !== String(after[f] ?? '')) || birthDateChanged(existing, p.birthDate, sealed);
         if (!changed) return out.unchanged.push(row);
         // The document is the same: keep its ciphertext; keep the phone ciphertext when unchanged.
         after.id_cipher = existing.id_cipher;
+        if (!sealed || (existing.birth_cipher && !birthDateChanged(existing, p.birthDate, true))) after.birth_cipher = existing.birth_cipher;
         if (after.phone_hmac === existing.phone_hmac) after.phone_cipher = existing.phone_cipher;
         after.created_at = existing.created_at;
         return out.updates.push({ row, before: existing, after });
@@ -429,12 +456,23 @@ export function createPopulationService(deps: Deps) {
     return out;
   }
 
+  /**
+   * Whether an import row's birth date differs from the stored one. Documents that carry the date
+   * are compared by the document (same HMAC) and the year; others by their encrypted date, when the
+   * row has one (decrypted only while writing: a dry run compares years only).
+   */
+  function birthDateChanged(existing: PersonRow, birthDate: string, canDecrypt: boolean): boolean {
+    if (!existing.birth_cipher || !canDecrypt) return false;
+    return decrypt(keys, existing.birth_cipher, `person:${existing.id}:birthDate`) !== birthDate;
+  }
+
   /** The fields of a stored person as a correction shows them (masked numbers only). */
   function correctionView(r: PersonRow): Record<string, unknown> {
     return {
       name: r.name,
       phone: r.phone_masked,
-      birthDate: r.birth_date,
+      // The year only: a correction is journaled and shown beside the masked document.
+      birthYear: Number(r.birth_year),
       sex: r.sex,
       resident: r.resident === 1,
       jurisdictionId: r.jurisdiction_id,
@@ -613,6 +651,22 @@ export function createPopulationService(deps: Deps) {
     return node ? node.population : repo.countPersons(db, { prefix });
   }
 
+  /**
+   * Counts one disclosure against the user's limit (DISCLOSURE_LIMITS), in the caller's
+   * transaction, or throws 429 DISCLOSURE_RATE_LIMITED with Retry-After when the limit is reached.
+   */
+  async function takeDisclosure(tx: Tx, actor: Actor, kind: keyof typeof DISCLOSURE_LIMITS): Promise<void> {
+    if (actor.kind !== 'user' || !actor.userId) return;
+    const { max, windowMs } = DISCLOSURE_LIMITS[kind];
+    const now = deps.clock.now();
+    const used = await repo.disclosuresSince(tx, actor.userId, kind, now - windowMs);
+    if (used.count >= max) {
+      const retryAfter = Math.max(1, Math.ceil(((used.oldest ?? now) + windowMs - now) / 1000));
+      throw new AppError('DISCLOSURE_RATE_LIMITED', 429, `已达到每小时 ${max} 次的上限，请稍后再试 (at most ${max} per hour; retry later)`, { kind, max, windowMinutes: windowMs / 60_000, retryAfter }, { 'retry-after': String(retryAfter) });
+    }
+    await repo.insertDisclosure(tx, { id: newId(now), actor_id: actor.userId, kind, at: now });
+  }
+
   const core: PopulationCore = { keys, prepare, write, addressTexts, listPrefix, requireCap, today };
 
   return {
@@ -638,9 +692,27 @@ export function createPopulationService(deps: Deps) {
       const q = f.q?.trim();
       if (q) {
         const k = classifySearch(q);
-        if (k.kind === 'id') filter.ids = currentIds(await repo.findPersonsByIdHmac(db, ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number))));
-        else if (k.kind === 'phone') filter.ids = currentIds(await repo.idsByPhoneHmac(db, hmac(keys, 'phone', k.number), 500));
-        else if (k.kind === 'pinyin') filter.pinyin = k.text;
+        if (k.kind === 'id' || k.kind === 'phone') {
+          // An exact-identifier search is a disclosure: it needs a purpose, counts against the
+          // user's limit and is journaled like a reveal (the kind and purpose, never the number).
+          if (!f.purpose?.trim()) throw PopulationErrors.SEARCH_PURPOSE_REQUIRED({ field: 'purpose' });
+          const purpose = requireReason(f.purpose, 'purpose');
+          filter.ids = await inTx(db, async (tx) => {
+            await takeDisclosure(tx, actor, 'search');
+            const ids = k.kind === 'id'
+              ? currentIds(await repo.findPersonsByIdHmac(tx, ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number))))
+              : currentIds(await repo.idsByPhoneHmac(tx, hmac(keys, 'phone', k.number), 500));
+            await deps.services.journal.append(tx, actor, {
+              action: 'population.person.search',
+              entityType: 'person',
+              entityId: null,
+              jurisdictionPath: filter.prefix,
+              payload: { field: k.kind === 'id' ? 'idNumber' : 'phone' },
+              reason: purpose,
+            });
+            return ids;
+          });
+        } else if (k.kind === 'pinyin') filter.pinyin = k.text;
         else {
           filter.name = k.text.replace(/[%_\\]/g, '');
           filter.addressPrefixes = await addressPrefixes(db, actor, k.text);
@@ -668,15 +740,26 @@ export function createPopulationService(deps: Deps) {
      * Reveals the full ID or phone number of one person: needs `person.reveal` and a reason, and is
      * journaled as `population.person.reveal` (field and reason; never the value).
      */
-    async reveal(trx: Tx | undefined, actor: Actor, id: string, field: 'idNumber' | 'phone', reason: string): Promise<{ value: string }> {
+    async reveal(trx: Tx | undefined, actor: Actor, id: string, field: 'idNumber' | 'phone' | 'birthDate', reason: string): Promise<{ value: string }> {
       requireCap(actor, PERSON_CAPS.reveal);
-      const why = reason?.trim() ?? '';
-      if (why.length < 2) throw Errors.REASON_REQUIRED({ field: 'reason' });
+      const why = requireReason(reason);
       return inTx(trx ?? deps.db, async (tx) => {
         const r = await visiblePerson(tx, actor, id);
-        const stored = field === 'idNumber' ? r.id_cipher : r.phone_cipher;
-        if (!stored) throw PopulationErrors.PERSON_FIELD_EMPTY({ field });
-        const value = decrypt(keys, stored, `person:${r.id}:${field}`);
+        let value: string;
+        if (field === 'birthDate') {
+          // Kept encrypted for documents without a date; a resident ID carries it (characters 7–14).
+          if (r.birth_cipher) value = decrypt(keys, r.birth_cipher, `person:${r.id}:birthDate`);
+          else {
+            const n = r.id_hmac.startsWith('merged:') || !r.id_cipher ? '' : decrypt(keys, r.id_cipher, `person:${r.id}:idNumber`);
+            if (!DATED_DOCUMENT.test(n)) throw PopulationErrors.PERSON_FIELD_EMPTY({ field });
+            value = `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`;
+          }
+        } else {
+          const stored = field === 'idNumber' ? r.id_cipher : r.phone_cipher;
+          if (!stored) throw PopulationErrors.PERSON_FIELD_EMPTY({ field });
+          value = decrypt(keys, stored, `person:${r.id}:${field}`);
+        }
+        await takeDisclosure(tx, actor, 'reveal');
         await deps.services.journal.append(tx, actor, { action: 'population.person.reveal', entityType: 'person', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { field }, reason: why });
         return { value };
       });
@@ -819,9 +902,9 @@ export function createPopulationService(deps: Deps) {
      */
     async merge(trx: Tx | undefined, actor: Actor, fromId: string, intoId: string, reason: string): Promise<PersonDetail> {
       requireCap(actor, PERSON_CAPS.manage);
-      const why = reason?.trim() ?? '';
-      if (why.length < 2) throw Errors.REASON_REQUIRED({ field: 'reason' });
+      const why = requireReason(reason);
       return inTx(trx ?? deps.db, async (tx) => {
+        // Both ids are scope-checked: the route's policy checks the path id, this the merge target.
         const from = await visiblePerson(tx, actor, fromId);
         const into = await visiblePerson(tx, actor, intoId);
         await mergeRows(tx, actor, from, into, 'manual', why);
