@@ -511,7 +511,7 @@ export const lookupResult = z.object({
     z.object({
       campaign: z.string(),
       sampledAt: ms,
-      status: z.enum(LOOKUP_STATUSES).describe('sampled 已采样 · in_lab 检测中 · negative 阴性 · recheck_needed 请居家等待复核 · resample_needed 请重新采样; positive results are never shown here'),
+      status: z.enum(LOOKUP_STATUSES).describe('sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样; positive results and pending rechecks are never shown here (a pool found positive reads in_lab; recheck_needed is no longer returned)'),
       message: z.object({ zh: z.string(), en: z.string() }),
     }),
   ),
