@@ -155,7 +155,9 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await expect(qr.getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
     const payload = await page.getByTestId('resident-code-payload').textContent();
     const personId = await detail.getAttribute('data-person-id');
-    expect(payload).toMatch(new RegExp(`^BW1\\.${personId}\\.`));
+    // The code carries an opaque token, never the person's id (issue 14).
+    expect(payload).toMatch(/^BW2\.[A-Za-z0-9_-]{22}\./);
+    expect(payload).not.toContain(personId);
     const card = page.getByTestId('control-card');
     await expect.poll(() => card.getByTestId('control-status').first().getAttribute('data-status')).toBe('none');
     await card.getByText('当前没有任何管控措施').waitFor();

@@ -15,6 +15,9 @@ import { sql, type Kysely } from 'kysely';
 //    `4205**********169*` (see maskIdNumber in population/protect.ts). Old masks are rewritten from
 //    themselves: they already hold every character the new mask keeps.
 // 3. `person_disclosures`: one row per reveal or exact-identifier search, for the per-user rate limits.
+// 4. `resident_codes`: resident codes carry an opaque token instead of the person's id; this table
+//    names the person, the expiry and the revocation (reissuing revokes). Codes printed before
+//    (`BW1.<personId>…`) are no longer accepted: they named the person and never expired.
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('persons').addColumn('birth_year', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('persons').addColumn('birth_cipher', 'text').execute();
@@ -34,4 +37,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('person_disclosures_actor_idx').on('person_disclosures').columns(['actor_id', 'kind', 'at']).execute();
+
+  await db.schema
+    .createTable('resident_codes')
+    .addColumn('token', 'text', (c) => c.primaryKey())
+    .addColumn('person_id', 'text', (c) => c.notNull())
+    .addColumn('issued_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('revoked_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('resident_codes_person_idx').on('resident_codes').columns(['person_id', 'expires_at']).execute();
 }

@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { HouseholdsTable, PersonMergesTable, PersonsTable } from './population.table.js';
+import type { HouseholdsTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
 
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
@@ -260,4 +260,36 @@ export async function disclosuresSince(db: DbOrTx, actorId: string, kind: string
     .where('at', '>', since)
     .executeTakeFirstOrThrow();
   return { count: Number(r.n), oldest: r.oldest === null ? null : Number(r.oldest) };
+}
+
+export type ResidentCodeRow = ResidentCodesTable;
+
+/** Each person's newest unrevoked code that is still valid after `validAfter` (epoch ms). */
+export async function activeResidentCodes(db: DbOrTx, personIds: readonly string[], validAfter: number): Promise<Map<string, ResidentCodeRow>> {
+  const out = new Map<string, ResidentCodeRow>();
+  for (let i = 0; i < personIds.length; i += 500) {
+    const rows = await db.selectFrom('resident_codes').selectAll().where('person_id', 'in', personIds.slice(i, i + 500)).where('revoked_at', 'is', null).where('expires_at', '>', validAfter).execute();
+    for (const r of rows) {
+      const had = out.get(r.person_id);
+      if (!had || Number(r.issued_at) > Number(had.issued_at)) out.set(r.person_id, r);
+    }
+  }
+  return out;
+}
+
+export async function insertResidentCodes(trx: Tx, rows: readonly ResidentCodeRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('resident_codes').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Revokes every unrevoked code of a person; returns how many. */
+export async function revokeResidentCodes(trx: Tx, personId: string, at: number): Promise<number> {
+  const r = await trx.updateTable('resident_codes').set({ revoked_at: at }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Codes by token (one keyed read per 500). */
+export async function residentCodesByToken(db: DbOrTx, tokens: readonly string[]): Promise<ResidentCodeRow[]> {
+  const out: ResidentCodeRow[] = [];
+  for (let i = 0; i < tokens.length; i += 500) out.push(...(await db.selectFrom('resident_codes').selectAll().where('token', 'in', tokens.slice(i, i + 500)).execute()));
+  return out;
 }

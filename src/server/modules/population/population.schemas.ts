@@ -104,9 +104,14 @@ export const residentCodeKeyResponse = z.object({
 });
 
 export const residentCodeResponse = z.object({
-  payload: z.string().describe('BW1.<personId>.<issuedAt base36>.<signature base64url>: encode as a QR code'),
+  payload: z.string().describe('BW2.<token>.<expiresAt base36>.<signature base64url>: encode as a QR code (the token is opaque)'),
   personId: z.string(),
   issuedAt: z.number().int().describe('epoch ms'),
+  expiresAt: z.number().int().describe('epoch ms; the code is refused after it'),
+});
+
+export const reissueCodeBody = z.strictObject({
+  reason: z.string().max(2000).describe('why the code is replaced (lost, leaked…); journaled (a real reason: see src/common/reason.ts)'),
 });
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -12,7 +12,7 @@ import { STRICTNESS } from '../control/control.rules.js';
 import { GeoErrors } from '../geo/geo.service.js';
 import { decrypt, deriveKeys, encrypt, hmac, maskIdNumber, maskPhone, normalizeIdNumber, type ProtectKeys } from './protect.js';
 import { RESIDENT_ID_MESSAGES } from './resident-id.js';
-import { checkResidentCode, deriveResidentCodeKeys, signResidentCode } from './resident-code.js';
+import { checkResidentCode, deriveResidentCodeKeys, newResidentCodeToken, signResidentCode } from './resident-code.js';
 import { nameKeysCached } from './names.js';
 import { bulkInsert } from './bulk.repository.js';
 import { checkPersonFields, classifySearch, flagsToMask, idPurpose, maskToFlags, upgradeOldResidentId, type FieldProblemCode } from './person-rules.js';
@@ -49,7 +49,7 @@ export const PopulationErrors = defineErrors({
   PERSON_FIELD_EMPTY: [422, 'This person has no value for that field'],
   PERSON_TAGS_INVALID: [422, 'At most 20 tags of 1–30 characters'],
   PERSON_REGISTERED_ELSEWHERE: [422, 'This identity document is registered to a person outside your jurisdiction or as a resident; it cannot be changed here'],
-  RESIDENT_CODE_INVALID: [422, 'This is not a valid resident code (居民码): malformed or not signed by this platform'],
+  RESIDENT_CODE_INVALID: [422, 'This is not a valid resident code (居民码): malformed, not signed by this platform, expired, or replaced by a newer one (details.problem)'],
   PERSON_MERGE_SAME: [422, 'A person cannot be merged into itself'],
   PERSON_MERGE_ALREADY_MERGED: [409, 'One of the two records has already been merged into another'],
   PERSON_MERGE_DIRECTION: [422, 'A resident is never merged into a non-resident: merge the non-resident into the resident'],
@@ -67,6 +67,21 @@ export const DISCLOSURE_LIMITS = {
   reveal: { max: 20, windowMs: 60 * 60_000 },
   search: { max: 20, windowMs: 60 * 60_000 },
 } as const;
+
+/**
+ * How long a resident code is valid (local parameter: no protocol text gives it), and how close to
+ * its expiry an existing code is replaced by a fresh one when the code is asked for again.
+ */
+export const RESIDENT_CODE_TTL_MS = 180 * 86_400_000;
+export const RESIDENT_CODE_RENEW_MS = 14 * 86_400_000;
+
+/** A resident code as issued: the payload to print and whose it is. */
+export interface IssuedResidentCode {
+  payload: string;
+  personId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
 
 /** 18-character resident IDs and residence permits carry the birth date (characters 7–14) themselves. */
 const DATED_DOCUMENT = /^\d{17}[\dX]$/;
@@ -667,6 +682,28 @@ export function createPopulationService(deps: Deps) {
     await repo.insertDisclosure(tx, { id: newId(now), actor_id: actor.userId, kind, at: now });
   }
 
+  /**
+   * The active resident code of each person, issuing one (in the caller's transaction) where none
+   * is left or it expires within RESIDENT_CODE_RENEW_MS.
+   */
+  async function currentCodes(tx: Tx, personIds: readonly string[]): Promise<Map<string, IssuedResidentCode>> {
+    const now = deps.clock.now();
+    const active = await repo.activeResidentCodes(tx, personIds, now + RESIDENT_CODE_RENEW_MS);
+    const fresh: repo.ResidentCodeRow[] = [];
+    for (const id of new Set(personIds)) if (!active.has(id)) fresh.push({ token: newResidentCodeToken(), person_id: id, issued_at: now, expires_at: now + RESIDENT_CODE_TTL_MS, revoked_at: null });
+    await repo.insertResidentCodes(tx, fresh);
+    for (const r of fresh) active.set(r.person_id, r);
+    const out = new Map<string, IssuedResidentCode>();
+    for (const [id, r] of active) out.set(id, { payload: signResidentCode(codeKeys, r.token, Number(r.expires_at)), personId: id, issuedAt: Number(r.issued_at), expiresAt: Number(r.expires_at) });
+    return out;
+  }
+
+  function verifyCode(payload: string): { token: string; expiresAt: number } {
+    const c = checkResidentCode(codeKeys.publicKey, payload, deps.clock.now());
+    if (!c.ok) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem: c.problem });
+    return { token: c.token, expiresAt: c.expiresAt };
+  }
+
   const core: PopulationCore = { keys, prepare, write, addressTexts, listPrefix, requireCap, today };
 
   return {
@@ -985,7 +1022,7 @@ export function createPopulationService(deps: Deps) {
         algorithm: 'Ed25519',
         publicKey: codeKeys.publicKeyRaw,
         publicKeyPem: codeKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-        format: 'BW1.<personId>.<issuedAt base36>.<Ed25519 signature of the first three parts, base64url>',
+        format: 'BW2.<token>.<expiresAt base36, epoch ms>.<Ed25519 signature of the first three parts, base64url>; the token is opaque (resolved online), refuse the code once expiresAt has passed',
       };
     },
 
@@ -1001,28 +1038,70 @@ export function createPopulationService(deps: Deps) {
     },
 
     /**
-     * Issues a resident code (居民码) for a person inside the actor's scope (needs `person.read`):
-     * a signed payload to print as a QR code. Out-of-scope or missing persons are PERSON_NOT_FOUND.
-     * For a merged record the code is issued for the record it was merged into.
+     * The resident code (居民码) of a person inside the actor's scope (needs `person.read`): the
+     * active one, or a new one when there is none or it expires within RESIDENT_CODE_RENEW_MS.
+     * Asking again does not revoke anything (printed codes stay valid); `reissueResidentCode` does.
+     * Out-of-scope or missing persons are PERSON_NOT_FOUND; a merged record's code is the kept one's.
      */
-    async issueResidentCode(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<{ payload: string; personId: string; issuedAt: number }> {
+    async issueResidentCode(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<IssuedResidentCode> {
       requireCap(actor, PERSON_CAPS.read);
       let r = await visiblePerson(db, actor, personId);
       if (r.merged_into) r = await visiblePerson(db, actor, r.merged_into);
-      const issuedAt = deps.clock.now();
-      return { payload: signResidentCode(codeKeys, r.id, issuedAt), personId: r.id, issuedAt };
+      const id = r.id;
+      return inTx(db, async (tx) => (await currentCodes(tx, [id])).get(id)!);
     },
 
     /**
-     * Verifies a scanned resident code by its signature alone (no database: the same check a scanner
-     * can do offline). Returns the person id and issue time, or throws 422 RESIDENT_CODE_INVALID
-     * (`details.problem`: malformed | signature). The person may since have been merged or be outside
-     * the caller's scope: look them up (get/list) before acting on the id.
+     * Replaces a person's resident code (a lost or leaked code): revokes every earlier code and
+     * issues a new one. Needs `person.manage` and a reason; journaled (never the token).
      */
-    verifyResidentCode(payload: string): { personId: string; issuedAt: number } {
-      const c = checkResidentCode(codeKeys.publicKey, payload);
-      if (!c.ok) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem: c.problem });
-      return { personId: c.personId, issuedAt: c.issuedAt };
+    async reissueResidentCode(trx: Tx | undefined, actor: Actor, personId: string, reason: string): Promise<IssuedResidentCode> {
+      requireCap(actor, PERSON_CAPS.manage);
+      const why = requireReason(reason);
+      return inTx(trx ?? deps.db, async (tx) => {
+        let r = await visiblePerson(tx, actor, personId);
+        if (r.merged_into) r = await visiblePerson(tx, actor, r.merged_into);
+        const now = deps.clock.now();
+        const revoked = await repo.revokeResidentCodes(tx, r.id, now);
+        const code = (await currentCodes(tx, [r.id])).get(r.id)!;
+        await deps.services.journal.append(tx, actor, { action: 'population.resident_code.reissue', entityType: 'person', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { revoked, expiresAt: code.expiresAt }, reason: why });
+        return code;
+      });
+    },
+
+    /**
+     * Checks a scanned resident code by its signature and expiry alone (no database: the check a
+     * scanner can do offline). Returns the token and expiry, or throws 422 RESIDENT_CODE_INVALID
+     * (`details.problem`: malformed | signature | expired). Use `resolveResidentCodes` for whose it is.
+     */
+    verifyResidentCode: verifyCode,
+
+    /**
+     * Whose codes these tokens are (one keyed read per 500): the person id, or the AppError the code
+     * fails with (RESIDENT_CODE_INVALID, `problem`: unknown | revoked | expired). No scope check:
+     * the caller looks the person up in its own scope before acting on the id (the person may also
+     * have been merged since).
+     */
+    async resolveResidentCodes(tokens: readonly string[], db: DbOrTx = deps.db): Promise<Map<string, string | AppError>> {
+      const now = deps.clock.now();
+      const rows = new Map((await repo.residentCodesByToken(db, [...new Set(tokens)])).map((r) => [r.token, r]));
+      const out = new Map<string, string | AppError>();
+      for (const t of tokens) {
+        const r = rows.get(t);
+        const problem = !r ? 'unknown' : r.revoked_at !== null ? 'revoked' : Number(r.expires_at) <= now ? 'expired' : null;
+        out.set(t, problem ? PopulationErrors.RESIDENT_CODE_INVALID({ problem }) : r!.person_id);
+      }
+      return out;
+    },
+
+    /** A scanned code's person: signature, expiry and revocation checked (422 RESIDENT_CODE_INVALID otherwise). */
+    async resolveResidentCode(payload: string, db: DbOrTx = deps.db): Promise<{ personId: string; expiresAt: number }> {
+      const { token, expiresAt } = verifyCode(payload);
+      const now = deps.clock.now();
+      const [row] = await repo.residentCodesByToken(db, [token]);
+      const problem = !row ? 'unknown' : row.revoked_at !== null ? 'revoked' : Number(row.expires_at) <= now ? 'expired' : null;
+      if (problem) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem });
+      return { personId: row!.person_id, expiresAt };
     },
 
     /**
@@ -1036,7 +1115,9 @@ export function createPopulationService(deps: Deps) {
       const rows = await repo.personsOfBuilding(deps.db, building.id, 5000);
       const visible = rows.filter((r) => inScope(actor, r.jurisdiction_path));
       const issuedAt = deps.clock.now();
-      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: Number(r.resident) === 1, path: r.jurisdiction_path, payload: signResidentCode(codeKeys, r.id, issuedAt) }));
+      // Each person's active code (printing does not revoke codes already handed out).
+      const codes = await inTx(deps.db, (tx) => currentCodes(tx, visible.map((r) => r.id)));
+      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: Number(r.resident) === 1, path: r.jurisdiction_path, payload: codes.get(r.id)!.payload }));
       const texts = await addressTexts(deps.db, [building.path, ...new Set(visible.map((r) => r.jurisdiction_path))]);
       await inTx(deps.db, (tx) =>
         deps.services.journal.append(tx, actor, {

@@ -102,11 +102,23 @@ export interface PersonDisclosuresTable {
   at: number;
 }
 
+/** A resident code's opaque token (see resident-code.ts): whose it is, until when, and whether revoked. */
+export interface ResidentCodesTable {
+  /** 16 random bytes, base64url: what the printed code carries. */
+  token: string;
+  person_id: string;
+  issued_at: number;
+  expires_at: number;
+  /** Set when the code was replaced by a reissue. */
+  revoked_at: number | null;
+}
+
 export interface PopulationTables {
   households: HouseholdsTable;
   persons: PersonsTable;
   person_merges: PersonMergesTable;
   person_disclosures: PersonDisclosuresTable;
+  resident_codes: ResidentCodesTable;
 }
 
 export const populationColumns: ColumnsOf<PopulationTables> = {
@@ -122,4 +134,5 @@ export const populationColumns: ColumnsOf<PopulationTables> = {
     actor_name: 1, at: 1, journal_seq: 1,
   },
   person_disclosures: { id: 1, actor_id: 1, kind: 1, at: 1 },
+  resident_codes: { token: 1, person_id: 1, issued_at: 1, expires_at: 1, revoked_at: 1 },
 };

@@ -249,7 +249,7 @@ export const openTubeBody = z.strictObject({
 export const scanBody = z.strictObject({
   clientId: z.string().min(8).max(64).describe('Client-generated id: resending the same scan never counts twice'),
   tubeId: id,
-  residentCode: z.string().max(300).optional().describe('The scanned resident code (居民码) payload `BW1.…`'),
+  residentCode: z.string().max(300).optional().describe('The scanned resident code (居民码) payload `BW2.…`'),
   idNumber: z.string().max(40).optional().describe('Or the ID number typed in'),
   idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
   at: ms.optional().describe('When the device scanned it (default: now)'),
