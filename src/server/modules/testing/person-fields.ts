@@ -4,9 +4,9 @@
  * and results, never who was sampled, where they live, their control (quarantine) state or health
  * flags. Holders of `person.read` see the answers unchanged.
  *
- * - Lists that are nothing but persons (hand exemptions, with their reasons) are refused (403,
- *   `details.capability: person.read`); a building's door-knocking list keeps its counts (target,
- *   sampled) and lists nobody (names, rooms, exemption by quarantine and health flags are person-level).
+ * - A building's door-knocking list keeps its counts (target, sampled) and lists nobody (names,
+ *   rooms, exemption by quarantine and health flags are person-level); hand exemptions keep their
+ *   rows (how many, by whom, when) without the person, the place below the community or the reason.
  * - Mixed answers keep their shape and lose the person-level fields: person ids become '', masked
  *   names '*', names lists empty, a tube's, recheck's or flag's path is cut to its community (the positive's
  *   building and room are not told), flag details dropped, a tube's trace lists no persons.
@@ -14,22 +14,13 @@
  * building one DTO each.
  */
 import type { Actor } from '../../platform/actor.js';
-import { Errors } from '../../platform/errors.js';
 import type { FlagDto, RecheckDto, TraceDto, TubeDto } from './testing.schemas.js';
 
 /** The capability that unlocks person-level data in testing answers. */
 export const PERSON_READ = 'person.read';
 
-/** Routes whose whole answer is a list of persons: refused without `person.read`. */
-export const PERSON_LISTS = new Set(['/api/testing/campaigns/:id/exemptions']);
-
 /** Whether the actor may see person-level data in testing answers. */
 export const seesPersons = (actor: Pick<Actor, 'capabilities'>) => actor.capabilities.has(PERSON_READ);
-
-/** Throws 403 when a person list is asked for without `person.read`. */
-export function requirePersonList(actor: Pick<Actor, 'capabilities'>, route: string): void {
-  if (PERSON_LISTS.has(route) && !seesPersons(actor)) throw Errors.FORBIDDEN({ capability: PERSON_READ });
-}
 
 /** A path cut to its community (/city/district/street/community/): no compound, building or entrance. */
 function toCommunity(path: string): string {
@@ -61,6 +52,10 @@ const REDACTORS: Record<string, Redactor> = {
   'GET /api/testing/tubes': (p: { items: TubeDto[] }) => ({ ...p, items: p.items.map(redactTube) }),
   'GET /api/testing/tubes/:id': (p: TubeDto) => redactTube(p),
   'GET /api/testing/tubes/:id/trace': (p: TraceDto) => redactTrace(p),
+  'GET /api/testing/campaigns/:id/exemptions': (p: { items: { personId: string; jurisdictionPath: string; reason: string }[] }) => ({
+    ...p,
+    items: p.items.map((e) => ({ ...e, personId: '', jurisdictionPath: toCommunity(e.jurisdictionPath), reason: '' })),
+  }),
   'GET /api/testing/campaigns/:id/buildings/:buildingId/unsampled': (p: { items: unknown[] }) => ({ ...p, items: [] }),
   'GET /api/testing/campaigns/:id/flags': (p: { items: FlagDto[] }) => ({ ...p, items: p.items.map(redactFlag) }),
   'GET /api/testing/rechecks': (p: { items: RecheckDto[] }) => ({ ...p, items: p.items.map(redactRecheck) }),
