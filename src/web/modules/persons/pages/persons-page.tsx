@@ -49,11 +49,13 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
 
   const fieldName = (f: RevealField) => (f === 'idNumber' ? t('person.idNumber') : f === 'phone' ? t('person.phone') : t('person.birthDate'));
   /** The shared reason rule (src/common/reason.ts), as a form validator. */
-  const realReason = { validator: async (_: unknown, v: string) => { if (!checkReason(v).ok) throw new Error(t('person.reasonRule')); } };
+  const realReason = { validator: async (_: unknown, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } };
 
   const searchWithPurpose = async () => {
     if (askPurpose === null) return;
-    const v = await purposeForm.validateFields();
+    // Invalid fields are shown on the form itself.
+    const v = await purposeForm.validateFields().catch(() => null);
+    if (!v) return;
     setPurpose(v.purpose.trim());
     setQ(askPurpose);
     setPage(1);
@@ -62,7 +64,9 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
 
   const reveal = async () => {
     if (!asking) return;
-    const { reason } = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    const { reason } = v;
     setBusy(true);
     try {
       const { value } = await personsApi.reveal(asking.person.id, asking.field, reason.trim());

@@ -80,7 +80,7 @@ export function MergeModal({ open, person, onClose, onMerged }: Props) {
             data-testid="merge-target"
           />
         </Form.Item>
-        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, { validator: async (_, v: string) => { if (!checkReason(v).ok) throw new Error(t('person.reasonRule')); } }]}>
+        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, { validator: async (_, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } }]}>
           <Input.TextArea rows={3} maxLength={REASON_MAX_CHARS} />
         </Form.Item>
       </Form>
