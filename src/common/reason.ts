@@ -3,16 +3,15 @@
  * search, a control change, an early release): the one shared rule, for the server and the web forms.
  *
  * A reason is real text: after removing invisible characters (format and control characters, e.g.
- * U+200B, U+FEFF, U+00AD) and collapsing white space, at least REASON_MIN_CHARS characters of which
- * at least REASON_MIN_WORD_CHARS are letters or digits (CJK counts as letters). Punctuation-only,
- * repeated-single-character and invisible-only texts are refused. REASON_MIN_CHARS and
- * REASON_MIN_WORD_CHARS are local parameters (no protocol text gives them).
+ * U+200B, U+FEFF, U+00AD) and collapsing white space, its letters and digits weigh at least
+ * REASON_MIN_WEIGHT, a Chinese character counting 2 and any other letter or digit 1 (so `同一人`
+ * or `call back` pass, `核对` or `ok` do not), and are not one character repeated. Punctuation-only,
+ * repeated-single-character and invisible-only texts are refused. REASON_MIN_WEIGHT is a local
+ * parameter (no protocol text gives it).
  */
 
-/** Local parameter: the shortest reason, in characters after cleaning. */
-export const REASON_MIN_CHARS = 4;
-/** Local parameter: how many of them must be letters or digits. */
-export const REASON_MIN_WORD_CHARS = 3;
+/** Local parameter: the least weight of a reason's letters and digits (Chinese characters count 2). */
+export const REASON_MIN_WEIGHT = 6;
 /** The longest reason, in characters. */
 export const REASON_MAX_CHARS = 500;
 
@@ -22,6 +21,7 @@ export type ReasonProblem = 'missing' | 'too_short' | 'no_words' | 'repeated' | 
 // Format (Cf), control (Cc), unassigned/surrogate (Cn, Cs) and private-use (Co) characters.
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Cn}]/gu;
 const WORD = /[\p{L}\p{N}]/gu;
+const HAN = /\p{Script=Han}/u;
 
 /**
  * Checks a reason. Returns the cleaned text (invisible characters removed, white space collapsed,
@@ -33,9 +33,10 @@ export function checkReason(input: unknown): { ok: true; reason: string } | { ok
   if (hasLoneSurrogate(input) || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(input)) return { ok: false, problem: 'invisible' };
   const cleaned = input.replace(/\s+/gu, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
   if (cleaned.length > REASON_MAX_CHARS) return { ok: false, problem: 'too_long' };
-  if ([...cleaned].length < REASON_MIN_CHARS) return { ok: false, problem: 'too_short' };
   const words = cleaned.match(WORD) ?? [];
-  if (words.length < REASON_MIN_WORD_CHARS) return { ok: false, problem: 'no_words' };
+  if (words.length === 0) return { ok: false, problem: cleaned ? 'no_words' : 'invisible' };
+  const weight = words.reduce((w, c) => w + (HAN.test(c) ? 2 : 1), 0);
+  if (weight < REASON_MIN_WEIGHT) return { ok: false, problem: 'too_short' };
   if (new Set(words.map((w) => w.toLowerCase())).size < 2) return { ok: false, problem: 'repeated' };
   return { ok: true, reason: cleaned };
 }

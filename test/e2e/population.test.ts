@@ -265,7 +265,7 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await choose(page, 'merge-target', 'kxl', /^柯晓岚 · /);
     // The reason is required, and must be a real one.
     await page.locator('.ant-modal-footer .ant-btn-dangerous').click();
-    await form.getByText('请写明真实原因：至少 4 个字，不能只有标点或空白').waitFor();
+    await form.getByText('请写明真实原因：至少 3 个汉字或 6 个字母数字，不能只有标点或空白').waitFor();
     await form.getByLabel('原因').fill('流调核实：同一人，护照登记的访客即本小区常住居民');
     await page.locator('.ant-modal-footer .ant-btn-dangerous').click();
     await page.waitForURL(`**/persons/${resident.id}`);
