@@ -19,6 +19,7 @@
 import { availableParallelism } from 'node:os';
 import { createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { DbOrTx } from '../../db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import { parseResidentCodeShape } from '../population/resident-code.js';
 
@@ -43,7 +44,7 @@ export interface CodeAuthority {
   /** Shape, signature and expiry; throws the AppError a bad code fails with. */
   verifyResidentCode(payload: string): { token: string; expiresAt: number };
   /** Whose codes these tokens are: the person id, or the AppError (unknown, revoked, expired). */
-  resolveResidentCodes(tokens: readonly string[]): Promise<Map<string, string | AppError>>;
+  resolveResidentCodes(tokens: readonly string[], db?: DbOrTx): Promise<Map<string, string | AppError>>;
   /** The signing key (PEM), when this process issues the codes: re-signing is the fast check. */
   residentCodeSigningKeyPem?(): string;
 }
@@ -213,9 +214,10 @@ export function createCodeVerifier(authority: CodeAuthority, options: Partial<Co
      * The person id each code names, or the AppError it fails with. `personIds` (optional) is
      * called with the ids the well-formed codes' tokens name before their signatures are checked,
      * so the caller can read those persons meanwhile; a person id is only returned once its code
-     * verified (signature, expiry) and its token is neither revoked nor expired.
+     * verified (signature, expiry) and its token is neither revoked nor expired. `db`: the caller's
+     * transaction, if any (the tokens are read through it: SQLite has one connection).
      */
-    async verifyMany(payloads: readonly string[], personIds?: (ids: string[]) => void): Promise<(string | AppError)[]> {
+    async verifyMany(payloads: readonly string[], personIds?: (ids: string[]) => void, db?: DbOrTx): Promise<(string | AppError)[]> {
       const out: (string | AppError)[] = new Array(payloads.length);
       const tokenOf: (string | undefined)[] = new Array(payloads.length);
       const todo: { i: number; payload: string; p: Parsed }[] = [];
@@ -239,7 +241,7 @@ export function createCodeVerifier(authority: CodeAuthority, options: Partial<Co
         todo.push({ i, payload, p });
       });
       const sigs = todo.length ? checkSigs(todo.map((x) => [x.p.body, x.p.sig])) : Promise.resolve(new Uint8Array(0));
-      const holders = await authority.resolveResidentCodes([...new Set(tokenOf.filter((x): x is string => !!x))]);
+      const holders = await authority.resolveResidentCodes([...new Set(tokenOf.filter((x): x is string => !!x))], db);
       personIds?.([...new Set([...holders.values()].filter((x): x is string => typeof x === 'string'))]);
       const ok = await sigs;
       todo.forEach((x, k) => {

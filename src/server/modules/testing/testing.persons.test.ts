@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { inTx } from '../../db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import { createCodeVerifier } from './code-verifier.js';
 import { resolvePersons } from './testing.shared.js';
@@ -70,7 +71,7 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     // Re-signing is only the fast path: without the signing key, or with another deployment's,
     // every answer is the same (a mismatch falls back to verify, which alone refuses a code).
     const pop = t.deps.services.population;
-    const publicOnly = { residentCodeKey: () => pop.residentCodeKey(), verifyResidentCode: (x: string) => pop.verifyResidentCode(x), resolveResidentCodes: (x: readonly string[]) => pop.resolveResidentCodes(x) };
+    const publicOnly = { residentCodeKey: () => pop.residentCodeKey(), verifyResidentCode: (x: string) => pop.verifyResidentCode(x), resolveResidentCodes: (x: readonly string[]) => pop.resolveResidentCodes(x) } as const;
     const otherKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     for (const authority of [publicOnly, { ...publicOnly, residentCodeSigningKeyPem: () => otherKey }]) {
       for (const o of [{ workers: 1, minForWorkers: 1 }, { workers: 0 }]) {
@@ -124,4 +125,12 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     // A well-formed code whose signature does not cover the token it carries is forged, not "unknown".
     expect(keyed(7)).toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'signature' } });
   });
+
+  it('reads the codes\' tokens through the caller\'s transaction (a scan inside a write)', async () => {
+    const p = city.persons.b11[4];
+    const code = await codeOf(t, p.id);
+    const v = verifier({ workers: 0 });
+    const r = await inTx(t.deps.db, (tx) => resolvePersons(t.deps, v, [{ residentCode: code }], tx));
+    expect(r.get(`c:${code}`)).toMatchObject({ personId: p.id, method: 'code' });
+  }, 10_000);
 });
