@@ -129,12 +129,15 @@ export interface PersonDto {
   id: string;
   name: string;
   idType: IdType;
-  /** `420502********1234` */
+  /** `4205**********123*` (the birth date and the check character hidden; see population/protect.ts) */
   idNumberMasked: string;
   /** `138****5678`, or null when no phone is known. */
   phoneMasked: string | null;
-  /** YYYY-MM-DD */
-  birthDate: string;
+  /**
+   * Birth year only: with the full date beside it, a masked resident ID could be rebuilt. The date
+   * is a journaled reveal (`POST /api/persons/:id/reveal`, field `birthDate`).
+   */
+  birthYear: number;
   sex: Sex;
   /** Registered resident (has a household and an address) or not (a visitor: region of origin). */
   resident: boolean;

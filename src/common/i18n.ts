@@ -12,6 +12,7 @@ import { ZONING_MESSAGES } from './messages/zoning.js';
 import { SITUATION_MESSAGES } from './messages/situation.js';
 import { CONTROL_REVIEW_MESSAGES } from './messages/control-review.js';
 import { JOURNAL_MESSAGES } from './messages/journal.js';
+import { PERSONS_PRIVACY_MESSAGES } from './messages/persons.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -790,6 +791,7 @@ export const MESSAGES = {
   ...SITUATION_MESSAGES,
   ...CONTROL_REVIEW_MESSAGES,
   ...JOURNAL_MESSAGES,
+  ...PERSONS_PRIVACY_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

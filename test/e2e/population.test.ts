@@ -134,10 +134,18 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     const fullId = makeResidentId('420502', NEW[1].birth, NEW[1].seq, NEW[1].sex);
     await search.fill(fullId);
     await search.press('Enter');
+    // A full number is searched only with a purpose (journaled like a reveal); punctuation is not one.
+    const purpose = page.getByTestId('search-purpose');
+    await purpose.fill('。。。。');
+    await page.getByRole('dialog').getByRole('button', { name: /查\s*询|搜\s*索/ }).click();
+    await page.getByText('请写明真实原因').waitFor();
+    await purpose.fill('核对导入的居民信息');
+    await page.getByRole('dialog').getByRole('button', { name: /查\s*询|搜\s*索/ }).click();
     await page.getByTestId('person-link').getByText('闫志博', { exact: true }).waitFor();
     await expect(page.getByTestId('person-link').count()).resolves.toBe(1);
-    // Lists show the number masked.
-    await page.getByText(`${fullId.slice(0, 6)}********${fullId.slice(-4)}`).waitFor();
+    // Lists show the number masked: the birth date and the check character hidden, the birth year apart.
+    await page.getByText(`${fullId.slice(0, 4)}**********${fullId.slice(14, 17)}*`).waitFor();
+    await expect(page.getByTestId('persons').textContent()).resolves.not.toContain(NEW[1].birth);
 
     await page.getByTestId('person-link').click();
     await page.waitForURL(/\/persons\/[^/]+$/);
@@ -148,7 +156,9 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await expect(qr.getAttribute('src')).resolves.toMatch(/^data:image\/png;base64,/);
     const payload = await page.getByTestId('resident-code-payload').textContent();
     const personId = await detail.getAttribute('data-person-id');
-    expect(payload).toMatch(new RegExp(`^BW1\\.${personId}\\.`));
+    // The code carries an opaque token, never the person's id (issue 14).
+    expect(payload).toMatch(/^BW2\.[A-Za-z0-9_-]{22}\./);
+    expect(payload).not.toContain(personId);
     const card = page.getByTestId('control-card');
     await expect.poll(() => card.getByTestId('control-status').first().getAttribute('data-status')).toBe('none');
     await card.getByText('当前没有任何管控措施').waitFor();
@@ -259,9 +269,9 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     const form = page.getByTestId('merge-form');
     await form.getByLabel('合并到（户籍居民）').waitFor();
     await choose(page, 'merge-target', 'kxl', /^柯晓岚 · /);
-    // The reason is required.
+    // The reason is required, and must be a real one.
     await page.locator('.ant-modal-footer .ant-btn-dangerous').click();
-    await form.getByText('请至少填写 2 个字').waitFor();
+    await form.getByText('请写明真实原因：至少 3 个汉字或 6 个字母数字，不能只有标点或空白').waitFor();
     await form.getByLabel('原因').fill('流调核实：同一人，护照登记的访客即本小区常住居民');
     await page.locator('.ant-modal-footer .ant-btn-dangerous').click();
     await page.waitForURL(`**/persons/${resident.id}`);

@@ -73,7 +73,7 @@ describe.each(DIALECTS)('bulwark city generate, import residents, export residen
     const b = await testEnv(dialect);
     try {
       await runCityGenerate(b.deps, { population: 4000, seed: 'cli' });
-      const people = async (e: TestEnv) => (await e.deps.db.selectFrom('persons').select(['name', 'id_hmac', 'birth_date', 'jurisdiction_path', 'room']).orderBy('id_hmac').execute());
+      const people = async (e: TestEnv) => (await e.deps.db.selectFrom('persons').select(['name', 'id_hmac', 'birth_year', 'jurisdiction_path', 'room']).orderBy('id_hmac').execute());
       const nodes = async (e: TestEnv) => (await e.deps.db.selectFrom('jurisdictions').select(['code', 'name', 'geometry', 'population']).orderBy('code').execute());
       expect(await people(b)).toEqual(await people(a));
       expect(await nodes(b)).toEqual(await nodes(a));

@@ -24,6 +24,7 @@ import * as m0025window from './migrations/2026-12-07-0025-control-actor-window.
 import * as m0018qp from './migrations/2026-12-07-0018-quarantine-presets.js';
 import * as m0021pf from './migrations/2026-12-07-0021-platform-faults.js';
 import * as m0022TrustAudit from './migrations/2026-12-07-0022-trust-audit.js';
+import * as m0023pd from './migrations/2026-12-07-0023-personal-data.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0018-quarantine-presets': m0018qp,
   '2026-12-07-0021-platform-faults': m0021pf,
   '2026-12-07-0022-trust-audit': m0022TrustAudit,
+  '2026-12-07-0023-personal-data': m0023pd,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -76,4 +78,16 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   // definitions behind: build them now, before anything queries the tables.
   await restoreDeferredIndexes(db as DbOrTx);
   return applied;
+}
+
+/**
+ * Brings the database up to (and including) the named migration only: for tests that put rows in
+ * an older schema and check what a later migration makes of them.
+ */
+export async function migrateUpTo(db: Kysely<any>, name: string): Promise<void> {
+  if (!(name in migrations)) throw new Error(`No migration named ${name}`);
+  const schema = await currentSchema(db);
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw error;
 }

@@ -31,7 +31,7 @@ async function signature(env: TestEnv) {
   const nodes = (await allNodes(env)).map((n) => [n.code, n.name, n.level, n.kind, n.path, n.population, n.geometry].join('|'));
   const persons = await env.deps.db
     .selectFrom('persons')
-    .select(['name', 'id_masked', 'phone_masked', 'birth_date', 'sex', 'resident', 'jurisdiction_path', 'room', 'vulnerable_flags', 'tags', 'region_of_origin'])
+    .select(['name', 'id_masked', 'phone_masked', 'birth_year', 'sex', 'resident', 'jurisdiction_path', 'room', 'vulnerable_flags', 'tags', 'region_of_origin'])
     .execute();
   const people = persons.map((p) => Object.values(p).join('|')).sort();
   const households = (await env.deps.db.selectFrom('households').select(['jurisdiction_path', 'room']).execute()).map((h) => `${h.jurisdiction_path}|${h.room}`).sort();
@@ -281,11 +281,12 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
   });
 
   it('gives residents valid IDs of their district and households of 1–5', async () => {
-    const sample = await env.deps.db.selectFrom('persons').select(['id', 'birth_date', 'sex', 'jurisdiction_path', 'resident']).where('resident', '=', 1).orderBy('id_hmac').limit(40).execute();
+    const sample = await env.deps.db.selectFrom('persons').select(['id', 'birth_year', 'sex', 'jurisdiction_path', 'resident']).where('resident', '=', 1).orderBy('id_hmac').limit(40).execute();
     for (const p of sample) {
       const { value } = await env.deps.services.population.reveal(undefined, systemActor('test'), p.id, 'idNumber', '测试核对');
-      const v = validateResidentId(value, '2026-11-29', { birthDate: p.birth_date, sex: p.sex as 'male' | 'female' });
+      const v = validateResidentId(value, '2026-11-29', { sex: p.sex as 'male' | 'female' });
       expect(v.ok).toBe(true);
+      expect(value.slice(6, 10)).toBe(String(p.birth_year));
       const district = p.jurisdiction_path.split('/')[2];
       expect(value.slice(0, 6)).toBe(district === '420571' ? '420506' : district);
     }

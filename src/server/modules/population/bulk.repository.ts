@@ -4,7 +4,7 @@
  * caller's transaction.
  *
  * This is the one place besides db/dialect.ts that uses the raw drivers, because the query builder
- * costs more than the insert itself at a million rows (compiling a 27-column multi-row statement and
+ * costs more than the insert itself at a million rows (compiling a 28-column multi-row statement and
  * binding its parameters takes several times longer than SQLite needs to store the rows):
  * - SQLite: one prepared INSERT on the better-sqlite3 connection, run once per row. The caller's
  *   Kysely transaction holds that same (only) connection, so the rows commit or roll back with it.
@@ -19,14 +19,14 @@ import type { Db, DbHandle, Tx } from '../../db/dialect.js';
 import type { HouseholdRow, PersonRow } from './population.repository.js';
 
 const PERSON_COLUMNS = [
-  'id', 'name', 'id_type', 'id_cipher', 'id_hmac', 'id_masked', 'phone_cipher', 'phone_hmac', 'phone_masked', 'birth_date', 'sex', 'resident', 'household_id',
+  'id', 'name', 'id_type', 'id_cipher', 'id_hmac', 'id_masked', 'phone_cipher', 'phone_hmac', 'phone_masked', 'birth_year', 'birth_cipher', 'sex', 'resident', 'household_id',
   'building_id', 'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags', 'name_initials', 'name_pinyin',
   'merged_into', 'merged_at', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof PersonRow)[];
 const HOUSEHOLD_COLUMNS = ['id', 'jurisdiction_id', 'jurisdiction_path', 'room', 'created_at', 'updated_at'] as const satisfies readonly (keyof HouseholdRow)[];
 
 /** PostgreSQL element types of the columns (for the unnest casts). */
-const PG_TYPES: Record<string, string> = { resident: 'integer', vulnerable_flags: 'integer', merged_at: 'bigint', created_at: 'bigint', updated_at: 'bigint' };
+const PG_TYPES: Record<string, string> = { resident: 'integer', birth_year: 'integer', vulnerable_flags: 'integer', merged_at: 'bigint', created_at: 'bigint', updated_at: 'bigint' };
 
 const statements = new WeakMap<BetterSqlite3.Database, { person: BetterSqlite3.Statement; household: BetterSqlite3.Statement }>();
 

@@ -6,7 +6,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { neutralizeCell } from './export.js';
-import { addResidents, buildAddress, residentInput, type AddressTree } from './population.test-helpers.js';
+import { addResidents, buildAddress, maskedId, residentInput, SEARCH_PURPOSE, type AddressTree } from './population.test-helpers.js';
 import { parseCsv } from './spreadsheet.js';
 import type { PersonInput } from './population.service.js';
 
@@ -63,7 +63,7 @@ describe.each(DIALECTS)('person export and resident-code sheets [%s]', (dialect)
     expect(evil[0]).toBe(`'${inputs[0].name}`);
     expect(evil[11]).toBe("'+1、@SUM(A1)、-2");
     expect(evil[3]).toBe('138****1111');
-    expect(evil[2]).toBe(`${inputs[0].idNumber.slice(0, 6)}********${inputs[0].idNumber.slice(-4)}`);
+    expect(evil[2]).toBe(maskedId(inputs[0].idNumber));
     expect(rows.find((r) => r[0] === '过客')![9]).toBe("'-北京");
     for (const p of [...inputs, far]) {
       expect(res.body).not.toContain(p.idNumber);

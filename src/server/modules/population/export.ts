@@ -19,7 +19,7 @@ export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const EXPORT_HEADERS = [
-  '姓名/name', '证件类型/id_type', '证件号码(脱敏)/id_number_masked', '手机号(脱敏)/phone_masked', '性别/sex', '出生日期/birth_date', '人员类型/resident_type',
+  '姓名/name', '证件类型/id_type', '证件号码(脱敏)/id_number_masked', '手机号(脱敏)/phone_masked', '性别/sex', '出生年份/birth_year', '人员类型/resident_type',
   '地址/address', '房号/room', '来源地/region_of_origin', '特殊人群/vulnerable', '标签/tags',
 ];
 
@@ -47,7 +47,7 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
           r.id_masked,
           r.phone_masked ?? '',
           r.sex === 'male' ? '男' : '女',
-          r.birth_date,
+          String(r.birth_year),
           Number(r.resident) === 1 ? '常住' : '暂住',
           texts.get(r.jurisdiction_path) ?? '',
           r.room ?? '',

@@ -9,7 +9,7 @@ import { buildApp, createDeps, createLogger } from '../../app.js';
 import { testConfig } from '../../config.js';
 import { ManualClock } from '../../platform/clock.js';
 import { makeResidentId } from './resident-id.js';
-import { buildAddress, csvText, encodeGbk, multipartFile, type AddressTree } from './population.test-helpers.js';
+import { buildAddress, csvText, encodeGbk, maskedId, multipartFile, SEARCH_PURPOSE, type AddressTree } from './population.test-helpers.js';
 import { mapHeader, parseDay } from './import.js';
 import { parseCsv } from './spreadsheet.js';
 
@@ -98,11 +98,11 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ format: 'csv', encoding: 'gb18030', mode: 'all', written: true, rows: 3, valid: 3, created: 3, failed: 0, errors: [] });
     expect((await state()).persons).toBe(before.persons + 3);
-    const found = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${rows[0][1]}`, headers: h.officer })).json().items;
+    const found = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${rows[0][1]}${SEARCH_PURPOSE}`, headers: h.officer })).json().items;
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ name: '欧阳娜娜', address: { jurisdictionId: xi.entrance.id } });
     expect(found[0].address.text).toContain('滨江苑1栋1单元');
-    const third = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${rows[2][1]}`, headers: h.officer })).json().items[0];
+    const third = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${rows[2][1]}${SEARCH_PURPOSE}`, headers: h.officer })).json().items[0];
     expect(third.vulnerable.sort()).toEqual(['bedridden', 'elderly_alone']);
     const batch = await t.deps.services.journal.list(t.deps.db, { action: 'population.person.import', limit: 1 });
     expect(batch[0]).toMatchObject({ batchCount: 3 });
@@ -119,8 +119,8 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     const res = await upload(file, { name: 'list.xlsx' });
     expect(res.statusCode, JSON.stringify(res.json().error?.details?.errors ?? res.json())).toBe(200);
     expect(res.json()).toMatchObject({ format: 'xlsx', encoding: null, created: 2, failed: 0 });
-    const li = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${id18}`, headers: h.officer })).json().items[0];
-    expect(li).toMatchObject({ name: 'Li Lei', birthDate: '1966-02-03', sex: 'male' });
+    const li = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${id18}${SEARCH_PURPOSE}`, headers: h.officer })).json().items[0];
+    expect(li).toMatchObject({ name: 'Li Lei', birthYear: 1966, sex: 'male' });
     expect(li.address.text).toMatch(/1单元502室$/);
   });
 
@@ -186,7 +186,7 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     const changed = [rows[0], row({ ...Object.fromEntries(HEADER.map((k, i) => [k, rows[1][i]])), 房号: '1808', 手机号: '13512345678' }), rows[2]];
     const res = await upload(Buffer.from(csvText([HEADER, ...changed])));
     expect(res.json()).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
-    const person = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${rows[1][1]}`, headers: h.officer })).json().items[0];
+    const person = (await t.app.inject({ method: 'GET', url: `/api/persons?q=${rows[1][1]}${SEARCH_PURPOSE}`, headers: h.officer })).json().items[0];
     expect(person).toMatchObject({ phoneMasked: '135****5678' });
     expect(person.address.text).toMatch(/1808室$/);
     const history = await t.deps.services.corrections.history('person', person.id);
@@ -273,7 +273,7 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     expect(p.columns.slice(0, 3)).toEqual([{ column: 0, header: '姓名', field: 'name' }, { column: 1, header: '身份证号', field: 'idNumber' }, { column: 2, header: '手机号', field: 'phone' }]);
     expect(p.columns.at(-1)).toEqual({ column: 12, header: '备注', field: null });
     expect(p.rows).toHaveLength(1);
-    expect(p.rows[0].values).toMatchObject({ name: rows[0][0], compound: '滨江苑', idNumber: `${rows[0][1].slice(0, 6)}********${rows[0][1].slice(-4)}` });
+    expect(p.rows[0].values).toMatchObject({ name: rows[0][0], compound: '滨江苑', idNumber: maskedId(rows[0][1]) });
     expect(res.body).not.toContain(rows[0][1]);
     expect(res.body).not.toContain(rows[0][2]);
     expect(await state()).toEqual(before);

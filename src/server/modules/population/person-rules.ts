@@ -2,6 +2,7 @@
  * The field rules of a person, shared by registration, bulk registration and the import. Pure
  * functions: no database, no clock (the caller passes today's date).
  */
+import { exactIdentifierKind } from '../../../common/person-search.js';
 import { ID_TYPES, VULNERABLE_FLAGS, type IdType, type Sex, type VulnerableFlag } from '../../../common/geo.js';
 import { normalizeIdNumber, normalizePhone } from './protect.js';
 import { residentIdCheckChar, validateResidentId, type ResidentIdErrorCode } from './resident-id.js';
@@ -118,9 +119,9 @@ export type SearchKind = { kind: 'id'; number: string } | { kind: 'phone'; numbe
 export function classifySearch(q: string): SearchKind {
   // Full-width digits, Ｘ and ideographic spaces (a Chinese input method) read as ASCII.
   const compact = normalizeIdNumber(q);
-  // Resident IDs (18, or the old 15 digits), passports and 回乡证 numbers.
-  if (/^\d{17}[\dXx]$/.test(compact) || /^\d{15}$/.test(compact) || /^[A-Za-z]{1,2}\d{7,10}$/.test(compact)) return { kind: 'id', number: upgradeOldResidentId(compact) };
-  if (/^(\+86|0086)?1[3-9]\d{9}$/.test(compact)) return { kind: 'phone', number: normalizePhone(compact) };
+  const exact = exactIdentifierKind(compact);
+  if (exact === 'id') return { kind: 'id', number: upgradeOldResidentId(compact) };
+  if (exact === 'phone') return { kind: 'phone', number: normalizePhone(compact) };
   const letters = q.trim().toLowerCase();
   if (/^[a-z][a-z\s]*$/.test(letters)) return { kind: 'pinyin', text: letters.replace(/\s+/g, '').slice(0, 60) };
   return { kind: 'text', text: q.trim() };

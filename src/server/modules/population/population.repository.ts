@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { HouseholdsTable, PersonMergesTable, PersonsTable } from './population.table.js';
+import type { HouseholdsTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
 
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
@@ -9,12 +9,12 @@ export type MergeRow = PersonMergesTable;
 
 /** Columns a list needs: everything except the ciphertexts. */
 const PERSON_LIST_COLUMNS = [
-  'id', 'name', 'id_type', 'id_masked', 'phone_masked', 'birth_date', 'sex', 'resident', 'household_id', 'building_id',
+  'id', 'name', 'id_type', 'id_masked', 'phone_masked', 'birth_year', 'sex', 'resident', 'household_id', 'building_id',
   'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags', 'merged_into',
 ] as const;
 export type PersonListRow = Pick<PersonRow, (typeof PERSON_LIST_COLUMNS)[number]>;
 
-/** Multi-row inserts: 27 columns × 500 rows stays far below both dialects' parameter limits. */
+/** Multi-row inserts: 28 columns × 500 rows stays far below both dialects' parameter limits. */
 export async function insertPersons(trx: Tx, rows: readonly PersonRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('persons').values(rows.slice(i, i + 500)).execute();
 }
@@ -225,7 +225,7 @@ export async function residentsUnder(db: DbOrTx, paths: readonly string[]): Prom
 }
 
 export async function listMembers(db: DbOrTx, householdId: string): Promise<PersonListRow[]> {
-  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_date').orderBy('id').execute();
+  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_year').orderBy('id').execute();
 }
 
 /** The few columns other modules' hot paths need of a person (scanning, result lookups). */
@@ -242,5 +242,54 @@ export async function personBriefs(db: DbOrTx, ids: readonly string[]): Promise<
 export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<(PersonBriefRow & { id_hmac: string })[]> {
   const out: (PersonBriefRow & { id_hmac: string })[] = [];
   for (let i = 0; i < hmacs.length; i += 500) out.push(...(await db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into', 'id_hmac']).where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute()));
+  return out;
+}
+
+/** Records one disclosure (a reveal or an exact-identifier search) by a user. */
+export async function insertDisclosure(trx: Tx, row: { id: string; actor_id: string; kind: string; at: number }): Promise<void> {
+  await trx.insertInto('person_disclosures').values(row).execute();
+}
+
+/** Disclosures of a kind by a user since `since` (epoch ms), and the oldest of them (for Retry-After). */
+export async function disclosuresSince(db: DbOrTx, actorId: string, kind: string, since: number): Promise<{ count: number; oldest: number | null }> {
+  const r = await db
+    .selectFrom('person_disclosures')
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min<string | number | null>('at').as('oldest')])
+    .where('actor_id', '=', actorId)
+    .where('kind', '=', kind)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), oldest: r.oldest === null ? null : Number(r.oldest) };
+}
+
+export type ResidentCodeRow = ResidentCodesTable;
+
+/** Each person's newest unrevoked code that is still valid after `validAfter` (epoch ms). */
+export async function activeResidentCodes(db: DbOrTx, personIds: readonly string[], validAfter: number): Promise<Map<string, ResidentCodeRow>> {
+  const out = new Map<string, ResidentCodeRow>();
+  for (let i = 0; i < personIds.length; i += 500) {
+    const rows = await db.selectFrom('resident_codes').selectAll().where('person_id', 'in', personIds.slice(i, i + 500)).where('revoked_at', 'is', null).where('expires_at', '>', validAfter).execute();
+    for (const r of rows) {
+      const had = out.get(r.person_id);
+      if (!had || Number(r.issued_at) > Number(had.issued_at)) out.set(r.person_id, r);
+    }
+  }
+  return out;
+}
+
+export async function insertResidentCodes(trx: Tx, rows: readonly ResidentCodeRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('resident_codes').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Revokes every unrevoked code of a person; returns how many. */
+export async function revokeResidentCodes(trx: Tx, personId: string, at: number): Promise<number> {
+  const r = await trx.updateTable('resident_codes').set({ revoked_at: at }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Codes by token (one keyed read per 500). */
+export async function residentCodesByToken(db: DbOrTx, tokens: readonly string[]): Promise<ResidentCodeRow[]> {
+  const out: ResidentCodeRow[] = [];
+  for (let i = 0; i < tokens.length; i += 500) out.push(...(await db.selectFrom('resident_codes').selectAll().where('token', 'in', tokens.slice(i, i + 500)).execute()));
   return out;
 }

@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { PERSON_CAPS } from './population.service.js';
 import {
   createPersonBody, exportQuery, householdSchema, idParams, importPreviewSchema, importQuery, importReportSchema, mergeBody, personDetailSchema, personListQuery,
-  personListResponse, personSchema, previewQuery, residentCodeKeyResponse, residentCodeResponse, residentCodesQuery, revealBody, revealResponse,
+  personListResponse, personSchema, previewQuery, reissueCodeBody, residentCodeKeyResponse, residentCodeResponse, residentCodesQuery, revealBody, revealResponse,
 } from './population.schemas.js';
 import { importTemplate } from './template.js';
 import { withUpload } from './upload.js';
@@ -20,7 +20,7 @@ const populationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
 
   app.get('/api/persons', {
     config: { policy: { capability: PERSON_CAPS.read, scope: 'filtered' } },
-    schema: { tags, description: 'Persons in the caller\'s jurisdiction (masked ID and phone), by address. Search `q`: name, pinyin initials (zs → 张三), compound/building name, or a full document or mobile number (exact, via HMAC).', querystring: personListQuery, response: { 200: personListResponse } },
+    schema: { tags, description: 'Persons in the caller\'s jurisdiction (masked ID and phone), by address. Search `q`: name, pinyin initials (zs → 张三), compound/building name, or a full document or mobile number (exact, via HMAC: needs `purpose`, rate-limited per user, journaled as population.person.search).', querystring: personListQuery, response: { 200: personListResponse } },
   }, async (req) => population.list(req.actor, req.query));
 
   app.get('/api/persons/export', {
@@ -80,15 +80,20 @@ const populationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
     // Never keep an Idempotency-Key response here: it would store the plaintext number at rest.
     // A retried reveal is a new disclosure and is journaled again.
     config: { policy: { capability: PERSON_CAPS.reveal, scope: personById }, idempotency: false },
-    schema: { tags, description: 'Reveals the full ID or phone number. Needs a reason; journaled as population.person.reveal (never the value).', params: idParams, body: revealBody, response: { 200: revealResponse } },
+    schema: { tags, description: 'Reveals the full ID number, phone number or birth date. Needs a real reason; rate-limited per user (429 DISCLOSURE_RATE_LIMITED); journaled as population.person.reveal (never the value).', params: idParams, body: revealBody, response: { 200: revealResponse } },
   }, async (req) => {
     return population.reveal(undefined, req.actor, req.params.id, req.body.field, req.body.reason);
   });
 
   app.get('/api/persons/:id/resident-code', {
     config: { policy: { capability: PERSON_CAPS.read, scope: personById } },
-    schema: { tags, description: 'Issues the person\'s resident code (居民码): a signed payload to show or print as a QR code.', params: idParams, response: { 200: residentCodeResponse } },
+    schema: { tags, description: 'The person\'s resident code (居民码): a signed payload with an opaque token and an expiry, to show or print as a QR code. The active code is returned (a new one when none is left); asking does not revoke.', params: idParams, response: { 200: residentCodeResponse } },
   }, async (req) => population.issueResidentCode(req.actor, req.params.id));
+
+  app.post('/api/persons/:id/resident-code/reissue', {
+    config: { policy: { capability: PERSON_CAPS.manage, scope: personById } },
+    schema: { tags, description: 'Replaces the person\'s resident code (lost or leaked): every earlier code is revoked. Needs a reason; journaled.', params: idParams, body: reissueCodeBody, response: { 200: residentCodeResponse } },
+  }, async (req) => req.tx((trx) => population.reissueResidentCode(trx, req.actor, req.params.id, req.body.reason)));
 
   app.get('/api/public/resident-code-key', {
     config: { policy: { public: true } },

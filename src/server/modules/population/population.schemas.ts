@@ -11,9 +11,9 @@ export const personSchema = z.object({
   id: z.string(),
   name: z.string(),
   idType: z.enum(ID_TYPES),
-  idNumberMasked: z.string().describe('e.g. 420502********1234'),
+  idNumberMasked: z.string().describe('e.g. 4205**********123* (birth date and check character hidden)'),
   phoneMasked: z.string().nullable().describe('e.g. 138****5678'),
-  birthDate: z.string().describe('YYYY-MM-DD'),
+  birthYear: z.number().int().describe('the birth year only; the full date is a journaled reveal (field birthDate)'),
   sex: z.enum(SEXES),
   resident: z.boolean(),
   householdId: z.string().nullable(),
@@ -43,7 +43,7 @@ export const personDetailSchema = personSchema.extend({
 
 export const mergeBody = z.strictObject({
   intoPersonId: id.describe('the person to keep (usually the resident)'),
-  reason: z.string().trim().min(2).max(500).describe('why these two records are the same person; journaled'),
+  reason: z.string().max(2000).describe('why these two records are the same person; journaled (a real reason: see src/common/reason.ts)'),
 });
 
 export const personListQuery = z.strictObject({
@@ -59,6 +59,7 @@ export const personListQuery = z.strictObject({
     .union([z.enum(['true']).transform(() => true as const), z.enum(VULNERABLE_FLAGS)])
     .optional()
     .describe('true: any vulnerability flag; or one flag name'),
+  purpose: z.string().max(2000).optional().describe('required when q is a full document or mobile number: why (journaled like a reveal; rate-limited per user)'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
@@ -82,8 +83,8 @@ export const createPersonBody = z.strictObject({
 });
 
 export const revealBody = z.strictObject({
-  field: z.enum(['idNumber', 'phone']),
-  reason: z.string().trim().min(2).max(500).describe('why the full value is needed; journaled'),
+  field: z.enum(['idNumber', 'phone', 'birthDate']),
+  reason: z.string().max(2000).describe('why the full value is needed; journaled (a real reason: see src/common/reason.ts); rate-limited per user'),
 });
 
 export const revealResponse = z.object({ value: z.string() });
@@ -103,9 +104,14 @@ export const residentCodeKeyResponse = z.object({
 });
 
 export const residentCodeResponse = z.object({
-  payload: z.string().describe('BW1.<personId>.<issuedAt base36>.<signature base64url>: encode as a QR code'),
+  payload: z.string().describe('BW2.<token>.<expiresAt base36>.<signature base64url>: encode as a QR code (the token is opaque)'),
   personId: z.string(),
   issuedAt: z.number().int().describe('epoch ms'),
+  expiresAt: z.number().int().describe('epoch ms; the code is refused after it'),
+});
+
+export const reissueCodeBody = z.strictObject({
+  reason: z.string().max(2000).describe('why the code is replaced (lost, leaked…); journaled (a real reason: see src/common/reason.ts)'),
 });
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

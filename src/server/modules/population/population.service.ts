@@ -6,12 +6,13 @@ import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
 import { AppError, Errors, defineErrors } from '../../platform/errors.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
+import { requireReason } from '../../platform/reason.js';
 import { newId } from '../../platform/ids.js';
 import { STRICTNESS } from '../control/control.rules.js';
 import { GeoErrors } from '../geo/geo.service.js';
 import { decrypt, deriveKeys, encrypt, hmac, maskIdNumber, maskPhone, normalizeIdNumber, type ProtectKeys } from './protect.js';
 import { RESIDENT_ID_MESSAGES } from './resident-id.js';
-import { checkResidentCode, deriveResidentCodeKeys, signResidentCode } from './resident-code.js';
+import { checkResidentCode, deriveResidentCodeKeys, newResidentCodeToken, signResidentCode } from './resident-code.js';
 import { nameKeysCached } from './names.js';
 import { bulkInsert } from './bulk.repository.js';
 import { checkPersonFields, classifySearch, flagsToMask, idPurpose, maskToFlags, upgradeOldResidentId, type FieldProblemCode } from './person-rules.js';
@@ -48,12 +49,42 @@ export const PopulationErrors = defineErrors({
   PERSON_FIELD_EMPTY: [422, 'This person has no value for that field'],
   PERSON_TAGS_INVALID: [422, 'At most 20 tags of 1–30 characters'],
   PERSON_REGISTERED_ELSEWHERE: [422, 'This identity document is registered to a person outside your jurisdiction or as a resident; it cannot be changed here'],
-  RESIDENT_CODE_INVALID: [422, 'This is not a valid resident code (居民码): malformed or not signed by this platform'],
+  RESIDENT_CODE_INVALID: [422, 'This is not a valid resident code (居民码): malformed, not signed by this platform, expired, or replaced by a newer one (details.problem)'],
   PERSON_MERGE_SAME: [422, 'A person cannot be merged into itself'],
   PERSON_MERGE_ALREADY_MERGED: [409, 'One of the two records has already been merged into another'],
   PERSON_MERGE_DIRECTION: [422, 'A resident is never merged into a non-resident: merge the non-resident into the resident'],
   BUILDING_NOT_FOUND: [404, 'No such building in your jurisdiction'],
+  SEARCH_PURPOSE_REQUIRED: [422, 'A search by a full ID or phone number needs a purpose (purpose): it is journaled like a reveal'],
+  DISCLOSURE_RATE_LIMITED: [429, 'Too many reveals or exact-number searches; retry later'],
 });
+
+/**
+ * Per-user limits on disclosures (local parameters: no protocol text gives them). A reveal or an
+ * exact ID/phone search by one user counts against `max` within the sliding `windowMs`; the next
+ * one is 429 DISCLOSURE_RATE_LIMITED with Retry-After. System actors (jobs, the demo) are not counted.
+ */
+export const DISCLOSURE_LIMITS = {
+  reveal: { max: 20, windowMs: 60 * 60_000 },
+  search: { max: 20, windowMs: 60 * 60_000 },
+} as const;
+
+/**
+ * How long a resident code is valid (local parameter: no protocol text gives it), and how close to
+ * its expiry an existing code is replaced by a fresh one when the code is asked for again.
+ */
+export const RESIDENT_CODE_TTL_MS = 180 * 86_400_000;
+export const RESIDENT_CODE_RENEW_MS = 14 * 86_400_000;
+
+/** A resident code as issued: the payload to print and whose it is. */
+export interface IssuedResidentCode {
+  payload: string;
+  personId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** 18-character resident IDs and residence permits carry the birth date (characters 7–14) themselves. */
+const DATED_DOCUMENT = /^\d{17}[\dX]$/;
 
 /** One person to register. Identity and phone are given in plaintext and never stored so. */
 export interface PersonInput {
@@ -87,6 +118,8 @@ export interface PersonListQuery {
   q?: string;
   /** `true`: any vulnerability flag; a flag name: that flag. */
   vulnerable?: boolean | VulnerableFlag;
+  /** Required when `q` is a full document or mobile number: why it is searched (journaled). */
+  purpose?: string;
   page?: number;
   pageSize?: number;
 }
@@ -191,7 +224,7 @@ export interface PopulationCore {
 }
 
 /** Fields compared to decide whether an imported row changes a stored person. */
-const COMPARED = ['name', 'phone_hmac', 'birth_date', 'sex', 'resident', 'jurisdiction_id', 'room', 'region_of_origin', 'vulnerable_flags', 'tags'] as const;
+const COMPARED = ['name', 'phone_hmac', 'birth_year', 'sex', 'resident', 'jurisdiction_id', 'room', 'region_of_origin', 'vulnerable_flags', 'tags'] as const;
 
 export function createPopulationService(deps: Deps) {
   const keys = deriveKeys(deps.config.dataKey);
@@ -247,7 +280,7 @@ export function createPopulationService(deps: Deps) {
       idType: r.id_type as IdType,
       idNumberMasked: r.id_masked,
       phoneMasked: r.phone_masked,
-      birthDate: r.birth_date,
+      birthYear: Number(r.birth_year),
       sex: r.sex as Sex,
       resident,
       householdId: r.household_id,
@@ -294,7 +327,9 @@ export function createPopulationService(deps: Deps) {
       phone_cipher: phone ? (sealed ? encrypt(keys, phone, `person:${id}:phone`) : '') : null,
       phone_hmac: phone ? hmac(keys, 'phone', phone) : null,
       phone_masked: phone ? maskPhone(phone) : null,
-      birth_date: p.birthDate,
+      birth_year: Number(p.birthDate.slice(0, 4)),
+      // Only what the document does not already carry, and only encrypted (see the migration 0023).
+      birth_cipher: DATED_DOCUMENT.test(idNumber) ? null : sealed ? encrypt(keys, p.birthDate, `person:${id}:birthDate`) : '',
       sex: p.sex,
       resident: p.resident ? 1 : 0,
       household_id: household?.id ?? null,
@@ -362,7 +397,12 @@ export function createPopulationService(deps: Deps) {
       const dup = seenHmac.get(idHmac);
       if (dup !== undefined) return fail('PERSON_ID_EXISTS', 'idNumber', `Same document as row ${dup}`);
       seenHmac.set(idHmac, row);
-      const existing = stored.get(idHmac);
+      const found = stored.get(idHmac);
+      // The validation pass (an import's dry run and pass 1) never consults records outside the
+      // actor's scope: what it answers must not tell whether a document is registered in another
+      // district. Writes do see them (the unique document index needs it) and answer PERSON_ID_EXISTS,
+      // the same as for a document registered inside the scope.
+      const existing = found && !sealed && !inScope(actor, found.jurisdiction_path) ? undefined : found;
       if (existing?.merged_into) {
         // Already merged into another record: nothing to import for it (the kept record is current).
         if (mode === 'upsert') return out.unchanged.push(row);
@@ -371,7 +411,8 @@ export function createPopulationService(deps: Deps) {
       const absorbs = !!existing && existing.resident === 0 && p.resident && inScope(actor, existing.jurisdiction_path);
       if (existing && !absorbs) {
         if (mode === 'conflict') return fail('PERSON_ID_EXISTS', 'idNumber');
-        if (!inScope(actor, existing.jurisdiction_path) || (existing.resident === 1 && !p.resident)) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
+        if (!inScope(actor, existing.jurisdiction_path)) return fail('PERSON_ID_EXISTS', 'idNumber');
+        if (existing.resident === 1 && !p.resident) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
       }
 
       let place: JurisdictionDto | undefined;
@@ -410,10 +451,11 @@ export function createPopulationService(deps: Deps) {
 
       if (existing && !absorbs) {
         const after = buildRow(p, c.idNumber, c.phone, place, household, room, now, existing.id, sealed);
-        const changed = COMPARED.some((f) => String(existing[f] ?? '') !== String(after[f] ?? ''));
+        const changed = COMPARED.some((f) => String(existing[f] ?? '') !== String(after[f] ?? '')) || birthDateChanged(existing, p.birthDate, sealed);
         if (!changed) return out.unchanged.push(row);
         // The document is the same: keep its ciphertext; keep the phone ciphertext when unchanged.
         after.id_cipher = existing.id_cipher;
+        if (!sealed || (existing.birth_cipher && !birthDateChanged(existing, p.birthDate, true))) after.birth_cipher = existing.birth_cipher;
         if (after.phone_hmac === existing.phone_hmac) after.phone_cipher = existing.phone_cipher;
         after.created_at = existing.created_at;
         return out.updates.push({ row, before: existing, after });
@@ -429,12 +471,23 @@ export function createPopulationService(deps: Deps) {
     return out;
   }
 
+  /**
+   * Whether an import row's birth date differs from the stored one. Documents that carry the date
+   * are compared by the document (same HMAC) and the year; others by their encrypted date, when the
+   * row has one (decrypted only while writing: a dry run compares years only).
+   */
+  function birthDateChanged(existing: PersonRow, birthDate: string, canDecrypt: boolean): boolean {
+    if (!existing.birth_cipher || !canDecrypt) return false;
+    return decrypt(keys, existing.birth_cipher, `person:${existing.id}:birthDate`) !== birthDate;
+  }
+
   /** The fields of a stored person as a correction shows them (masked numbers only). */
   function correctionView(r: PersonRow): Record<string, unknown> {
     return {
       name: r.name,
       phone: r.phone_masked,
-      birthDate: r.birth_date,
+      // The year only: a correction is journaled and shown beside the masked document.
+      birthYear: Number(r.birth_year),
       sex: r.sex,
       resident: r.resident === 1,
       jurisdictionId: r.jurisdiction_id,
@@ -613,6 +666,44 @@ export function createPopulationService(deps: Deps) {
     return node ? node.population : repo.countPersons(db, { prefix });
   }
 
+  /**
+   * Counts one disclosure against the user's limit (DISCLOSURE_LIMITS), in the caller's
+   * transaction, or throws 429 DISCLOSURE_RATE_LIMITED with Retry-After when the limit is reached.
+   */
+  async function takeDisclosure(tx: Tx, actor: Actor, kind: keyof typeof DISCLOSURE_LIMITS): Promise<void> {
+    if (actor.kind !== 'user' || !actor.userId) return;
+    const { max, windowMs } = DISCLOSURE_LIMITS[kind];
+    const now = deps.clock.now();
+    const used = await repo.disclosuresSince(tx, actor.userId, kind, now - windowMs);
+    if (used.count >= max) {
+      const retryAfter = Math.max(1, Math.ceil(((used.oldest ?? now) + windowMs - now) / 1000));
+      throw new AppError('DISCLOSURE_RATE_LIMITED', 429, `已达到每小时 ${max} 次的上限，请稍后再试 (at most ${max} per hour; retry later)`, { kind, max, windowMinutes: windowMs / 60_000, retryAfter }, { 'retry-after': String(retryAfter) });
+    }
+    await repo.insertDisclosure(tx, { id: newId(now), actor_id: actor.userId, kind, at: now });
+  }
+
+  /**
+   * The active resident code of each person, issuing one (in the caller's transaction) where none
+   * is left or it expires within RESIDENT_CODE_RENEW_MS.
+   */
+  async function currentCodes(tx: Tx, personIds: readonly string[]): Promise<Map<string, IssuedResidentCode>> {
+    const now = deps.clock.now();
+    const active = await repo.activeResidentCodes(tx, personIds, now + RESIDENT_CODE_RENEW_MS);
+    const fresh: repo.ResidentCodeRow[] = [];
+    for (const id of new Set(personIds)) if (!active.has(id)) fresh.push({ token: newResidentCodeToken(), person_id: id, issued_at: now, expires_at: now + RESIDENT_CODE_TTL_MS, revoked_at: null });
+    await repo.insertResidentCodes(tx, fresh);
+    for (const r of fresh) active.set(r.person_id, r);
+    const out = new Map<string, IssuedResidentCode>();
+    for (const [id, r] of active) out.set(id, { payload: signResidentCode(codeKeys, r.token, Number(r.expires_at)), personId: id, issuedAt: Number(r.issued_at), expiresAt: Number(r.expires_at) });
+    return out;
+  }
+
+  function verifyCode(payload: string): { token: string; expiresAt: number } {
+    const c = checkResidentCode(codeKeys.publicKey, payload, deps.clock.now());
+    if (!c.ok) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem: c.problem });
+    return { token: c.token, expiresAt: c.expiresAt };
+  }
+
   const core: PopulationCore = { keys, prepare, write, addressTexts, listPrefix, requireCap, today };
 
   return {
@@ -638,9 +729,27 @@ export function createPopulationService(deps: Deps) {
       const q = f.q?.trim();
       if (q) {
         const k = classifySearch(q);
-        if (k.kind === 'id') filter.ids = currentIds(await repo.findPersonsByIdHmac(db, ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number))));
-        else if (k.kind === 'phone') filter.ids = currentIds(await repo.idsByPhoneHmac(db, hmac(keys, 'phone', k.number), 500));
-        else if (k.kind === 'pinyin') filter.pinyin = k.text;
+        if (k.kind === 'id' || k.kind === 'phone') {
+          // An exact-identifier search is a disclosure: it needs a purpose, counts against the
+          // user's limit and is journaled like a reveal (the kind and purpose, never the number).
+          if (!f.purpose?.trim()) throw PopulationErrors.SEARCH_PURPOSE_REQUIRED({ field: 'purpose' });
+          const purpose = requireReason(f.purpose, 'purpose');
+          filter.ids = await inTx(db, async (tx) => {
+            await takeDisclosure(tx, actor, 'search');
+            const ids = k.kind === 'id'
+              ? currentIds(await repo.findPersonsByIdHmac(tx, ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number))))
+              : currentIds(await repo.idsByPhoneHmac(tx, hmac(keys, 'phone', k.number), 500));
+            await deps.services.journal.append(tx, actor, {
+              action: 'population.person.search',
+              entityType: 'person',
+              entityId: null,
+              jurisdictionPath: filter.prefix,
+              payload: { field: k.kind === 'id' ? 'idNumber' : 'phone' },
+              reason: purpose,
+            });
+            return ids;
+          });
+        } else if (k.kind === 'pinyin') filter.pinyin = k.text;
         else {
           filter.name = k.text.replace(/[%_\\]/g, '');
           filter.addressPrefixes = await addressPrefixes(db, actor, k.text);
@@ -668,15 +777,26 @@ export function createPopulationService(deps: Deps) {
      * Reveals the full ID or phone number of one person: needs `person.reveal` and a reason, and is
      * journaled as `population.person.reveal` (field and reason; never the value).
      */
-    async reveal(trx: Tx | undefined, actor: Actor, id: string, field: 'idNumber' | 'phone', reason: string): Promise<{ value: string }> {
+    async reveal(trx: Tx | undefined, actor: Actor, id: string, field: 'idNumber' | 'phone' | 'birthDate', reason: string): Promise<{ value: string }> {
       requireCap(actor, PERSON_CAPS.reveal);
-      const why = reason?.trim() ?? '';
-      if (why.length < 2) throw Errors.REASON_REQUIRED({ field: 'reason' });
+      const why = requireReason(reason);
       return inTx(trx ?? deps.db, async (tx) => {
         const r = await visiblePerson(tx, actor, id);
-        const stored = field === 'idNumber' ? r.id_cipher : r.phone_cipher;
-        if (!stored) throw PopulationErrors.PERSON_FIELD_EMPTY({ field });
-        const value = decrypt(keys, stored, `person:${r.id}:${field}`);
+        let value: string;
+        if (field === 'birthDate') {
+          // Kept encrypted for documents without a date; a resident ID carries it (characters 7–14).
+          if (r.birth_cipher) value = decrypt(keys, r.birth_cipher, `person:${r.id}:birthDate`);
+          else {
+            const n = r.id_hmac.startsWith('merged:') || !r.id_cipher ? '' : decrypt(keys, r.id_cipher, `person:${r.id}:idNumber`);
+            if (!DATED_DOCUMENT.test(n)) throw PopulationErrors.PERSON_FIELD_EMPTY({ field });
+            value = `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`;
+          }
+        } else {
+          const stored = field === 'idNumber' ? r.id_cipher : r.phone_cipher;
+          if (!stored) throw PopulationErrors.PERSON_FIELD_EMPTY({ field });
+          value = decrypt(keys, stored, `person:${r.id}:${field}`);
+        }
+        await takeDisclosure(tx, actor, 'reveal');
         await deps.services.journal.append(tx, actor, { action: 'population.person.reveal', entityType: 'person', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { field }, reason: why });
         return { value };
       });
@@ -819,9 +939,9 @@ export function createPopulationService(deps: Deps) {
      */
     async merge(trx: Tx | undefined, actor: Actor, fromId: string, intoId: string, reason: string): Promise<PersonDetail> {
       requireCap(actor, PERSON_CAPS.manage);
-      const why = reason?.trim() ?? '';
-      if (why.length < 2) throw Errors.REASON_REQUIRED({ field: 'reason' });
+      const why = requireReason(reason);
       return inTx(trx ?? deps.db, async (tx) => {
+        // Both ids are scope-checked: the route's policy checks the path id, this the merge target.
         const from = await visiblePerson(tx, actor, fromId);
         const into = await visiblePerson(tx, actor, intoId);
         await mergeRows(tx, actor, from, into, 'manual', why);
@@ -902,7 +1022,7 @@ export function createPopulationService(deps: Deps) {
         algorithm: 'Ed25519',
         publicKey: codeKeys.publicKeyRaw,
         publicKeyPem: codeKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-        format: 'BW1.<personId>.<issuedAt base36>.<Ed25519 signature of the first three parts, base64url>',
+        format: 'BW2.<token>.<expiresAt base36, epoch ms>.<Ed25519 signature of the first three parts, base64url>; the token is opaque (resolved online), refuse the code once expiresAt has passed',
       };
     },
 
@@ -918,28 +1038,70 @@ export function createPopulationService(deps: Deps) {
     },
 
     /**
-     * Issues a resident code (居民码) for a person inside the actor's scope (needs `person.read`):
-     * a signed payload to print as a QR code. Out-of-scope or missing persons are PERSON_NOT_FOUND.
-     * For a merged record the code is issued for the record it was merged into.
+     * The resident code (居民码) of a person inside the actor's scope (needs `person.read`): the
+     * active one, or a new one when there is none or it expires within RESIDENT_CODE_RENEW_MS.
+     * Asking again does not revoke anything (printed codes stay valid); `reissueResidentCode` does.
+     * Out-of-scope or missing persons are PERSON_NOT_FOUND; a merged record's code is the kept one's.
      */
-    async issueResidentCode(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<{ payload: string; personId: string; issuedAt: number }> {
+    async issueResidentCode(actor: Actor, personId: string, db: DbOrTx = deps.db): Promise<IssuedResidentCode> {
       requireCap(actor, PERSON_CAPS.read);
       let r = await visiblePerson(db, actor, personId);
       if (r.merged_into) r = await visiblePerson(db, actor, r.merged_into);
-      const issuedAt = deps.clock.now();
-      return { payload: signResidentCode(codeKeys, r.id, issuedAt), personId: r.id, issuedAt };
+      const id = r.id;
+      return inTx(db, async (tx) => (await currentCodes(tx, [id])).get(id)!);
     },
 
     /**
-     * Verifies a scanned resident code by its signature alone (no database: the same check a scanner
-     * can do offline). Returns the person id and issue time, or throws 422 RESIDENT_CODE_INVALID
-     * (`details.problem`: malformed | signature). The person may since have been merged or be outside
-     * the caller's scope: look them up (get/list) before acting on the id.
+     * Replaces a person's resident code (a lost or leaked code): revokes every earlier code and
+     * issues a new one. Needs `person.manage` and a reason; journaled (never the token).
      */
-    verifyResidentCode(payload: string): { personId: string; issuedAt: number } {
-      const c = checkResidentCode(codeKeys.publicKey, payload);
-      if (!c.ok) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem: c.problem });
-      return { personId: c.personId, issuedAt: c.issuedAt };
+    async reissueResidentCode(trx: Tx | undefined, actor: Actor, personId: string, reason: string): Promise<IssuedResidentCode> {
+      requireCap(actor, PERSON_CAPS.manage);
+      const why = requireReason(reason);
+      return inTx(trx ?? deps.db, async (tx) => {
+        let r = await visiblePerson(tx, actor, personId);
+        if (r.merged_into) r = await visiblePerson(tx, actor, r.merged_into);
+        const now = deps.clock.now();
+        const revoked = await repo.revokeResidentCodes(tx, r.id, now);
+        const code = (await currentCodes(tx, [r.id])).get(r.id)!;
+        await deps.services.journal.append(tx, actor, { action: 'population.resident_code.reissue', entityType: 'person', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { revoked, expiresAt: code.expiresAt }, reason: why });
+        return code;
+      });
+    },
+
+    /**
+     * Checks a scanned resident code by its signature and expiry alone (no database: the check a
+     * scanner can do offline). Returns the token and expiry, or throws 422 RESIDENT_CODE_INVALID
+     * (`details.problem`: malformed | signature | expired). Use `resolveResidentCodes` for whose it is.
+     */
+    verifyResidentCode: verifyCode,
+
+    /**
+     * Whose codes these tokens are (one keyed read per 500): the person id, or the AppError the code
+     * fails with (RESIDENT_CODE_INVALID, `problem`: unknown | revoked | expired). No scope check:
+     * the caller looks the person up in its own scope before acting on the id (the person may also
+     * have been merged since).
+     */
+    async resolveResidentCodes(tokens: readonly string[], db: DbOrTx = deps.db): Promise<Map<string, string | AppError>> {
+      const now = deps.clock.now();
+      const rows = new Map((await repo.residentCodesByToken(db, [...new Set(tokens)])).map((r) => [r.token, r]));
+      const out = new Map<string, string | AppError>();
+      for (const t of tokens) {
+        const r = rows.get(t);
+        const problem = !r ? 'unknown' : r.revoked_at !== null ? 'revoked' : Number(r.expires_at) <= now ? 'expired' : null;
+        out.set(t, problem ? PopulationErrors.RESIDENT_CODE_INVALID({ problem }) : r!.person_id);
+      }
+      return out;
+    },
+
+    /** A scanned code's person: signature, expiry and revocation checked (422 RESIDENT_CODE_INVALID otherwise). */
+    async resolveResidentCode(payload: string, db: DbOrTx = deps.db): Promise<{ personId: string; expiresAt: number }> {
+      const { token, expiresAt } = verifyCode(payload);
+      const now = deps.clock.now();
+      const [row] = await repo.residentCodesByToken(db, [token]);
+      const problem = !row ? 'unknown' : row.revoked_at !== null ? 'revoked' : Number(row.expires_at) <= now ? 'expired' : null;
+      if (problem) throw PopulationErrors.RESIDENT_CODE_INVALID({ problem });
+      return { personId: row!.person_id, expiresAt };
     },
 
     /**
@@ -953,7 +1115,9 @@ export function createPopulationService(deps: Deps) {
       const rows = await repo.personsOfBuilding(deps.db, building.id, 5000);
       const visible = rows.filter((r) => inScope(actor, r.jurisdiction_path));
       const issuedAt = deps.clock.now();
-      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: Number(r.resident) === 1, path: r.jurisdiction_path, payload: signResidentCode(codeKeys, r.id, issuedAt) }));
+      // Each person's active code (printing does not revoke codes already handed out).
+      const codes = await inTx(deps.db, (tx) => currentCodes(tx, visible.map((r) => r.id)));
+      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: Number(r.resident) === 1, path: r.jurisdiction_path, payload: codes.get(r.id)!.payload }));
       const texts = await addressTexts(deps.db, [building.path, ...new Set(visible.map((r) => r.jurisdiction_path))]);
       await inTx(deps.db, (tx) =>
         deps.services.journal.append(tx, actor, {

@@ -25,14 +25,20 @@ export interface PersonsTable {
   id_cipher: string;
   /** HMAC-SHA256 of `id:<type>` + the normalised number; unique. */
   id_hmac: string;
-  /** `420502********1234` */
+  /** `4205**********123*`: first 4, the 3 sequence digits, the rest hidden (see maskIdNumber). */
   id_masked: string;
   phone_cipher: string | null;
   phone_hmac: string | null;
   /** `138****5678` */
   phone_masked: string | null;
-  /** YYYY-MM-DD */
-  birth_date: string;
+  /** Birth year (what lists show). The full date is never stored in clear. */
+  birth_year: number;
+  /**
+   * The birth date (YYYY-MM-DD), AES-256-GCM, for documents that do not carry it themselves
+   * (passports, permits); null for resident IDs (the date is inside the ID's own ciphertext) and for
+   * rows migrated before dates were encrypted.
+   */
+  birth_cipher: string | null;
   /** male · female */
   sex: string;
   /** 1 registered resident, 0 non-resident. */
@@ -86,17 +92,40 @@ export interface PersonMergesTable {
   journal_seq: number;
 }
 
+/** One disclosure of personal data by a user (a reveal or an exact-identifier search): the rate limits count these. */
+export interface PersonDisclosuresTable {
+  id: string;
+  actor_id: string;
+  /** reveal · search */
+  kind: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** A resident code's opaque token (see resident-code.ts): whose it is, until when, and whether revoked. */
+export interface ResidentCodesTable {
+  /** 16 random bytes, base64url: what the printed code carries. */
+  token: string;
+  person_id: string;
+  issued_at: number;
+  expires_at: number;
+  /** Set when the code was replaced by a reissue. */
+  revoked_at: number | null;
+}
+
 export interface PopulationTables {
   households: HouseholdsTable;
   persons: PersonsTable;
   person_merges: PersonMergesTable;
+  person_disclosures: PersonDisclosuresTable;
+  resident_codes: ResidentCodesTable;
 }
 
 export const populationColumns: ColumnsOf<PopulationTables> = {
   households: { id: 1, jurisdiction_id: 1, jurisdiction_path: 1, room: 1, created_at: 1, updated_at: 1 },
   persons: {
     id: 1, name: 1, id_type: 1, id_cipher: 1, id_hmac: 1, id_masked: 1, phone_cipher: 1, phone_hmac: 1, phone_masked: 1,
-    birth_date: 1, sex: 1, resident: 1, household_id: 1, building_id: 1, entrance_id: 1, room: 1, jurisdiction_id: 1,
+    birth_year: 1, birth_cipher: 1, sex: 1, resident: 1, household_id: 1, building_id: 1, entrance_id: 1, room: 1, jurisdiction_id: 1,
     jurisdiction_path: 1, region_of_origin: 1, vulnerable_flags: 1, tags: 1, name_initials: 1, name_pinyin: 1, merged_into: 1,
     merged_at: 1, created_at: 1, updated_at: 1,
   },
@@ -104,4 +133,6 @@ export const populationColumns: ColumnsOf<PopulationTables> = {
     id: 1, from_person_id: 1, into_person_id: 1, method: 1, reason: 1, details: 1, from_path: 1, jurisdiction_path: 1, actor_id: 1,
     actor_name: 1, at: 1, journal_seq: 1,
   },
+  person_disclosures: { id: 1, actor_id: 1, kind: 1, at: 1 },
+  resident_codes: { token: 1, person_id: 1, issued_at: 1, expires_at: 1, revoked_at: 1 },
 };

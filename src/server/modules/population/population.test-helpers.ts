@@ -94,3 +94,9 @@ export function multipartFile(file: Buffer, filename = 'residents.csv', type = '
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
   return { payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** A real purpose for exact ID/phone searches in tests, URL-encoded (`&purpose=…`). */
+export const SEARCH_PURPOSE = `&purpose=${encodeURIComponent('核对登记信息')}`;
+
+/** The stored mask of an 18-character resident ID (see maskIdNumber): first 4, sequence 3, rest hidden. */
+export const maskedId = (idNumber: string) => `${idNumber.slice(0, 4)}**********${idNumber.slice(14, 17)}*`;

@@ -33,9 +33,9 @@ describe('identity protection (encrypt, HMAC, mask)', () => {
     expect(hmac(keys, 'phone', '13812345678')).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('masks resident IDs as 420502********1234 and mobiles as 138****5678', () => {
-    expect(maskIdNumber('420502198005061234')).toBe('420502********1234');
-    expect(maskIdNumber('42050219800506123x')).toBe('420502********123X');
+  it('masks resident IDs as 4205**********123* (district, birth date and check hidden) and mobiles as 138****5678', () => {
+    expect(maskIdNumber('420502198005061234')).toBe('4205**********123*');
+    expect(maskIdNumber('42050219800506123x')).toBe('4205**********123*');
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskPhone('+86 138-1234-5678')).toBe('138****5678');
     // Short documents keep at most a third of their characters.

@@ -5,7 +5,7 @@
  *   another row or column fails to decrypt);
  * - HMAC-SHA256 with a key derived from the data key for a separate purpose (HKDF), so exact lookup
  *   works without decrypting and the lookup key never doubles as the encryption key;
- * - a stored masked form for display (`420502********1234`, `138****5678`).
+ * - a stored masked form for display (`4205**********123*`, `138****5678`).
  * Plaintext numbers never leave this module's callers towards logs or the journal.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
@@ -90,12 +90,17 @@ export function normalizePhone(v: string): string {
 }
 
 /**
- * Masks an identity number. 18-character resident IDs keep the region (6) and the last 4:
- * `420502********1234`. Other documents keep at most a third of their characters.
+ * Masks an identity number so that the mask and everything served beside it (sex, birth year,
+ * address) never determine the number. 18-character resident IDs (GB 11643: region 6, birth date 8,
+ * sequence 3, check 1) keep the first four (province and city), the three sequence digits, and hide
+ * the district, the whole birth date and the check character: `4205**********169*`. With the birth
+ * year and the district known, at least 365 numbers (one per day of that year, each with its own
+ * valid check character) still fit; the check character is hidden because it would filter them.
+ * Other numbers of 15+ characters follow the same pattern; shorter documents keep at most a third.
  */
 export function maskIdNumber(v: string): string {
   const s = normalizeIdNumber(v);
-  if (s.length >= 15) return s.slice(0, 6) + '*'.repeat(s.length - 10) + s.slice(-4);
+  if (s.length >= 15) return s.slice(0, 4) + '*'.repeat(s.length - 8) + s.slice(-4, -1) + '*';
   if (s.length >= 6) return s.slice(0, 1) + '*'.repeat(s.length - 3) + s.slice(-2);
   return '*'.repeat(s.length);
 }

@@ -4,12 +4,13 @@ import { capabilitiesOf, type Role } from '../../../common/roles.js';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import type { Actor } from '../../platform/actor.js';
-import { checkResidentCode, deriveResidentCodeKeys, signResidentCode } from './resident-code.js';
+import { checkResidentCode, deriveResidentCodeKeys, newResidentCodeToken, signResidentCode } from './resident-code.js';
+import { RESIDENT_CODE_RENEW_MS, RESIDENT_CODE_TTL_MS } from './population.service.js';
 import { addResidents, buildAddress, residentInput } from './population.test-helpers.js';
 
 const keyA = Buffer.alloc(32, 1);
 const keyB = Buffer.alloc(32, 2);
-const PERSON = '0193b8a2-7c1e-7000-8000-0123456789ab';
+const TOKEN = 'AbCdEfGhIjKlMnOpQrStUv';
 
 /** Flips one character of the signature part (keeping it valid base64url). */
 function tamperSignature(payload: string): string {
@@ -24,30 +25,36 @@ describe('resident code signing', () => {
     expect(Buffer.from(deriveResidentCodeKeys(keyA).publicKeyRaw, 'base64url')).toHaveLength(32);
   });
 
-  it('signs BW1.<personId>.<issuedAt base36>.<signature> and verifies it', () => {
+  it('signs BW2.<token>.<expiresAt base36>.<signature> and verifies it until it expires', () => {
     const keys = deriveResidentCodeKeys(keyA);
     const at = Date.UTC(2026, 10, 29, 8, 0, 0);
-    const payload = signResidentCode(keys, PERSON, at);
+    const payload = signResidentCode(keys, TOKEN, at);
     const parts = payload.split('.');
-    expect(parts[0]).toBe('BW1');
-    expect(parts[1]).toBe(PERSON);
+    expect(parts[0]).toBe('BW2');
+    expect(parts[1]).toBe(TOKEN);
     expect(parseInt(parts[2], 36)).toBe(at);
     expect(Buffer.from(parts[3], 'base64url')).toHaveLength(64);
-    expect(checkResidentCode(keys.publicKey, payload)).toEqual({ ok: true, personId: PERSON, issuedAt: at });
+    expect(checkResidentCode(keys.publicKey, payload)).toEqual({ ok: true, token: TOKEN, expiresAt: at });
+    expect(checkResidentCode(keys.publicKey, payload, at - 1)).toEqual({ ok: true, token: TOKEN, expiresAt: at });
+    expect(checkResidentCode(keys.publicKey, payload, at)).toEqual({ ok: false, problem: 'expired' });
     // A trailing newline from a scanner is tolerated.
     expect(checkResidentCode(keys.publicKey, `${payload}\n`).ok).toBe(true);
+    // Tokens are opaque and fresh: 16 random bytes.
+    const tokens = new Set(Array.from({ length: 100 }, newResidentCodeToken));
+    expect(tokens.size).toBe(100);
+    for (const t of tokens) expect(t).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
   it('refuses tampered, foreign and malformed codes', () => {
     const keys = deriveResidentCodeKeys(keyA);
-    const payload = signResidentCode(keys, PERSON, 1_700_000_000_000);
+    const payload = signResidentCode(keys, TOKEN, 1_700_000_000_000);
     const [, , at, sig] = payload.split('.');
-    const other = '0193b8a2-7c1e-7000-8000-0123456789ac';
+    const other = 'AbCdEfGhIjKlMnOpQrStUw';
     expect(checkResidentCode(keys.publicKey, tamperSignature(payload))).toEqual({ ok: false, problem: 'signature' });
-    expect(checkResidentCode(keys.publicKey, `BW1.${other}.${at}.${sig}`)).toEqual({ ok: false, problem: 'signature' });
-    expect(checkResidentCode(keys.publicKey, `BW1.${PERSON}.${(1_700_000_000_001).toString(36)}.${sig}`)).toEqual({ ok: false, problem: 'signature' });
+    expect(checkResidentCode(keys.publicKey, `BW2.${other}.${at}.${sig}`)).toEqual({ ok: false, problem: 'signature' });
+    expect(checkResidentCode(keys.publicKey, `BW2.${TOKEN}.${(1_700_000_000_001).toString(36)}.${sig}`)).toEqual({ ok: false, problem: 'signature' });
     expect(checkResidentCode(deriveResidentCodeKeys(keyB).publicKey, payload)).toEqual({ ok: false, problem: 'signature' });
-    for (const bad of ['', 'hello', payload.replace('BW1', 'BW2'), `${payload}.x`, payload.slice(0, -1), `BW1.${PERSON}.0${at}.${sig}`, `BW1.${PERSON}.${at.toUpperCase()}.${sig}`]) {
+    for (const bad of ['', 'hello', payload.replace('BW2', 'BW1'), `${payload}.x`, payload.slice(0, -1), `BW2.${TOKEN}.0${at}.${sig}`, `BW2.${TOKEN}.${at.toUpperCase()}.${sig}`, `BW2.${TOKEN}x.${at}.${sig}`]) {
       expect(checkResidentCode(keys.publicKey, bad)).toEqual({ ok: false, problem: 'malformed' });
     }
   });
@@ -74,17 +81,53 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
   });
   afterAll(() => t.close());
 
-  it('issues a code that the service verifies back to the person and its issue time', async () => {
+  it('issues a code with an opaque token that resolves to the person, the same code until it nears expiry', async () => {
     const population = t.deps.services.population;
-    const { payload } = await population.issueResidentCode(actorAt(city.xiling, ['sampler']), inXi);
-    expect(payload.startsWith(`BW1.${inXi}.`)).toBe(true);
-    expect(population.verifyResidentCode(payload)).toEqual({ personId: inXi, issuedAt: t.clock.now() });
+    const start = t.clock.now();
+    const first = await population.issueResidentCode(actorAt(city.xiling, ['sampler']), inXi);
+    expect(first.payload).toMatch(/^BW2\.[A-Za-z0-9_-]{22}\./);
+    expect(first.payload).not.toContain(inXi);
+    expect(first).toMatchObject({ personId: inXi, issuedAt: t.clock.now(), expiresAt: t.clock.now() + RESIDENT_CODE_TTL_MS });
+    expect(await population.resolveResidentCode(first.payload)).toEqual({ personId: inXi, expiresAt: first.expiresAt });
+    // Asking again gives the same code (a printed one stays valid)…
+    t.clock.advance(86_400_000);
+    expect((await population.issueResidentCode(actorAt(city.city, ['commander']), inXi)).payload).toBe(first.payload);
+    // …until it nears its expiry: then a fresh one, and the old one still works until it expires.
+    t.clock.set(first.expiresAt - RESIDENT_CODE_RENEW_MS + 1);
+    const renewed = await population.issueResidentCode(actorAt(city.city, ['commander']), inXi);
+    expect(renewed.payload).not.toBe(first.payload);
+    expect((await population.resolveResidentCode(first.payload)).personId).toBe(inXi);
+    t.clock.set(first.expiresAt);
+    await expect(population.resolveResidentCode(first.payload)).rejects.toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'expired' } });
+    expect((await population.resolveResidentCode(renewed.payload)).personId).toBe(inXi);
+    t.clock.set(start); // the sessions of the route tests below
+  });
+
+  it('reissuing revokes every earlier code, needs person.manage and a reason, and is journaled', async () => {
+    const population = t.deps.services.population;
+    const before = await population.issueResidentCode(actorAt(city.city, ['commander']), inXi);
+    const bad = await t.app.inject({ method: 'POST', url: `/api/persons/${inXi}/resident-code/reissue`, headers: headers.officer, payload: { reason: '...' } });
+    expect(bad.statusCode).toBe(422);
+    expect((await t.app.inject({ method: 'POST', url: `/api/persons/${inXi}/resident-code/reissue`, headers: headers.sampler, payload: { reason: '居民码遗失补发' } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: `/api/persons/${inWu}/resident-code/reissue`, headers: headers.officer, payload: { reason: '居民码遗失补发' } })).statusCode).toBe(404);
+    const res = await t.app.inject({ method: 'POST', url: `/api/persons/${inXi}/resident-code/reissue`, headers: headers.officer, payload: { reason: '居民码遗失补发' } });
+    expect(res.statusCode, res.body).toBe(200);
+    const after = res.json();
+    expect(after.payload).not.toBe(before.payload);
+    await expect(population.resolveResidentCode(before.payload)).rejects.toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'revoked' } });
+    expect((await population.resolveResidentCode(after.payload)).personId).toBe(inXi);
+    // The signature of the revoked code is still genuine: offline it passes, online it does not.
+    expect(population.verifyResidentCode(before.payload).token).toBe(before.payload.split('.')[1]);
+    const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'population.resident_code.reissue', limit: 5 });
+    expect(entry).toMatchObject({ entityId: inXi, reason: '居民码遗失补发' });
+    expect(JSON.stringify(entry)).not.toContain(after.payload.split('.')[1]);
   });
 
   it('refuses a tampered or malformed code with 422 RESIDENT_CODE_INVALID', async () => {
     const population = t.deps.services.population;
     const { payload } = await population.issueResidentCode(actorAt(city.city, ['commander']), inXi);
-    const swapped = payload.replace(inXi, inWu);
+    const other = (await population.issueResidentCode(actorAt(city.city, ['commander']), inWu)).payload;
+    const swapped = `BW2.${other.split('.')[1]}.${payload.split('.').slice(2).join('.')}`;
     for (const [bad, problem] of [[tamperSignature(payload), 'signature'], [swapped, 'signature'], ['420502199001011234', 'malformed']] as const) {
       let err: unknown;
       try {
@@ -102,7 +145,7 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     await expect(population.issueResidentCode(actorAt(city.xiling, ['supply_officer']), inXi)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const res = await t.app.inject({ method: 'GET', url: `/api/persons/${inXi}/resident-code`, headers: headers.sampler });
     expect(res.statusCode, res.body).toBe(200);
-    expect(population.verifyResidentCode(res.json().payload).personId).toBe(inXi);
+    expect((await population.resolveResidentCode(res.json().payload)).personId).toBe(inXi);
     expect((await t.app.inject({ method: 'GET', url: `/api/persons/${inWu}/resident-code`, headers: headers.officer })).statusCode).toBe(404);
   });
 
@@ -119,6 +162,6 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     const fromRaw = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey }, format: 'jwk' });
     expect(verify(null, body, fromPem, sig)).toBe(true);
     expect(verify(null, body, fromRaw, sig)).toBe(true);
-    expect(verify(null, Buffer.from(payload.slice(0, cut).replace(inXi, inWu)), fromRaw, sig)).toBe(false);
+    expect(verify(null, Buffer.from(`BW2.${'x'.repeat(22)}${payload.slice(25, cut)}`), fromRaw, sig)).toBe(false);
   });
 });

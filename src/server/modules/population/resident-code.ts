@@ -2,20 +2,27 @@
  * Resident codes (居民码): a signed QR payload per person that samplers scan instead of typing an
  * ID number, verifiable offline with the public key alone.
  *
- *   BW1.<personId>.<issuedAt base36>.<signature base64url>
+ *   BW2.<token>.<expiresAt base36>.<signature base64url>
  *
- * The signature is Ed25519 over the first three dot-separated parts (`BW1.<personId>.<issuedAt>`).
- * The key pair is derived deterministically from the session key with HKDF-SHA256 (info
- * `bulwark/resident-code/v1`), so every process of one deployment signs with the same key, printed
- * codes stay valid across restarts, and no key file needs managing. The payload carries no personal
- * data: a scanner that also holds the public key (GET /api/public/resident-code-key) can tell a
- * genuine code from a forged one without a network connection, and then looks the person up by id.
- * Pure functions: no database, no clock.
+ * `token` is 16 random bytes (base64url, 22 characters): an opaque handle that names the person
+ * only through the `resident_codes` table, so a code tells a reader nothing (not even the person's
+ * database id) and can be revoked. A person has one active code at a time; reissuing revokes the
+ * previous one, and every code expires (`expiresAt`, epoch ms). The signature is Ed25519 over the
+ * first three dot-separated parts. The key pair is derived deterministically from the session key
+ * with HKDF-SHA256 (info `bulwark/resident-code/v1`), so every process of one deployment signs with
+ * the same key and printed codes stay valid across restarts.
+ *
+ * Offline, a scanner holding the public key (GET /api/public/resident-code-key) tells a genuine,
+ * unexpired code from a forged or stale one; online, the token is resolved to the person and
+ * checked against revocation. Pure functions: no database, no clock (the caller passes `now`).
  */
-import { createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 
 /** Format tag, first part of every payload. */
-export const RESIDENT_CODE_PREFIX = 'BW1';
+export const RESIDENT_CODE_PREFIX = 'BW2';
+
+/** The shape of a token: 16 random bytes, base64url. */
+export const RESIDENT_CODE_TOKEN = /^[A-Za-z0-9_-]{22}$/;
 
 export interface ResidentCodeKeys {
   privateKey: KeyObject;
@@ -37,33 +44,46 @@ export function deriveResidentCodeKeys(sessionKey: Buffer): ResidentCodeKeys {
   return { privateKey, publicKey, publicKeyRaw: jwk.x };
 }
 
-/** Signs a code for a person at `issuedAt` (epoch ms). */
-export function signResidentCode(keys: ResidentCodeKeys, personId: string, issuedAt: number): string {
-  if (!/^[0-9A-Za-z-]{1,64}$/.test(personId)) throw new Error('A person id is 1–64 letters, digits or hyphens');
-  if (!Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new Error('issuedAt is a non-negative integer (epoch ms)');
-  const body = `${RESIDENT_CODE_PREFIX}.${personId}.${issuedAt.toString(36)}`;
+/** A fresh opaque token (16 random bytes, base64url). */
+export function newResidentCodeToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Signs a code for a token that expires at `expiresAt` (epoch ms). */
+export function signResidentCode(keys: ResidentCodeKeys, token: string, expiresAt: number): string {
+  if (!RESIDENT_CODE_TOKEN.test(token)) throw new Error('A token is 22 base64url characters');
+  if (!Number.isSafeInteger(expiresAt) || expiresAt < 0) throw new Error('expiresAt is a non-negative integer (epoch ms)');
+  const body = `${RESIDENT_CODE_PREFIX}.${token}.${expiresAt.toString(36)}`;
   const sig = sign(null, Buffer.from(body, 'utf8'), keys.privateKey).toString('base64url');
   return `${body}.${sig}`;
 }
 
-export type ResidentCodeCheck =
-  | { ok: true; personId: string; issuedAt: number }
-  | { ok: false; problem: 'malformed' | 'signature' };
+export type ResidentCodeProblem = 'malformed' | 'signature' | 'expired';
+
+export type ResidentCodeCheck = { ok: true; token: string; expiresAt: number } | { ok: false; problem: ResidentCodeProblem };
+
+/** The parts of a well-formed payload (shape only, no signature check), or null. */
+export function parseResidentCodeShape(payload: string): { body: string; sig: string; token: string; expiresAt: number } | null {
+  const text = typeof payload === 'string' ? payload.trim() : '';
+  const m = /^BW2\.([A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{86})$/.exec(text);
+  if (!m) return null;
+  const expiresAt = parseInt(m[2], 36);
+  // Canonical base36 only: a different spelling of the same time would be a different signed text.
+  if (!Number.isSafeInteger(expiresAt) || expiresAt.toString(36) !== m[2]) return null;
+  const sig = Buffer.from(m[3], 'base64url');
+  if (sig.length !== 64 || sig.toString('base64url') !== m[3]) return null;
+  return { body: text.slice(0, text.length - m[3].length - 1), sig: m[3], token: m[1], expiresAt };
+}
 
 /**
- * Checks a scanned payload: shape first (`malformed`), then the Ed25519 signature (`signature`).
- * Surrounding whitespace (scanners often append a newline) is ignored; nothing else is.
+ * Checks a scanned payload: shape first (`malformed`), then the Ed25519 signature (`signature`),
+ * then, when `now` is given, the expiry (`expired`). Surrounding whitespace (scanners often append
+ * a newline) is ignored; nothing else is.
  */
-export function checkResidentCode(publicKey: KeyObject, payload: string): ResidentCodeCheck {
-  const text = typeof payload === 'string' ? payload.trim() : '';
-  const m = /^BW1\.([0-9A-Za-z-]{1,64})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{86})$/.exec(text);
-  if (!m) return { ok: false, problem: 'malformed' };
-  const issuedAt = parseInt(m[2], 36);
-  // Canonical base36 only: a different spelling of the same time would be a different signed text.
-  if (!Number.isSafeInteger(issuedAt) || issuedAt.toString(36) !== m[2]) return { ok: false, problem: 'malformed' };
-  const sig = Buffer.from(m[3], 'base64url');
-  if (sig.length !== 64 || sig.toString('base64url') !== m[3]) return { ok: false, problem: 'malformed' };
-  const body = text.slice(0, text.length - m[3].length - 1);
-  if (!verify(null, Buffer.from(body, 'utf8'), publicKey, sig)) return { ok: false, problem: 'signature' };
-  return { ok: true, personId: m[1], issuedAt };
+export function checkResidentCode(publicKey: KeyObject, payload: string, now?: number): ResidentCodeCheck {
+  const p = parseResidentCodeShape(payload);
+  if (!p) return { ok: false, problem: 'malformed' };
+  if (!verify(null, Buffer.from(p.body, 'utf8'), publicKey, Buffer.from(p.sig, 'base64url'))) return { ok: false, problem: 'signature' };
+  if (now !== undefined && p.expiresAt <= now) return { ok: false, problem: 'expired' };
+  return { ok: true, token: p.token, expiresAt: p.expiresAt };
 }

@@ -7,7 +7,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import { makeResidentId } from './resident-id.js';
 import { nameKeys, maskName } from './names.js';
 import { classifySearch, upgradeOldResidentId } from './person-rules.js';
-import { addResidents, buildAddress, residentInput, type AddressTree } from './population.test-helpers.js';
+import { addResidents, buildAddress, maskedId, residentInput, SEARCH_PURPOSE, type AddressTree } from './population.test-helpers.js';
 import type { PersonInput } from './population.service.js';
 
 type City = Awaited<ReturnType<typeof buildMiniCity>>;
@@ -75,11 +75,11 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
   it('finds by full ID or phone through the HMAC, never by a fragment', async () => {
     const input = residentInput(xi.entrance.id, { phone: '13677778888' });
     const [id] = await addResidents(t, [input]);
-    expect(ids(await get(`/api/persons?q=${input.idNumber}`, h.officer))).toEqual([id]);
-    expect(ids(await get('/api/persons?q=136-7777-8888', h.officer))).toEqual([id]);
+    expect(ids(await get(`/api/persons?q=${input.idNumber}${SEARCH_PURPOSE}`, h.officer))).toEqual([id]);
+    expect(ids(await get(`/api/persons?q=136-7777-8888${SEARCH_PURPOSE}`, h.officer))).toEqual([id]);
     // No partial matching on protected numbers: the first 17 characters or 10 digits find nothing.
-    expect((await get(`/api/persons?q=${input.idNumber.slice(0, 17)}`, h.officer)).json().total).toBe(0);
-    expect((await get('/api/persons?q=1367777888', h.officer)).json().total).toBe(0);
+    expect((await get(`/api/persons?q=${input.idNumber.slice(0, 17)}${SEARCH_PURPOSE}`, h.officer)).json().total).toBe(0);
+    expect((await get(`/api/persons?q=1367777888${SEARCH_PURPOSE}`, h.officer)).json().total).toBe(0);
   });
 
   it('finds the residents of a compound, or of one building of it, by name', async () => {
@@ -120,8 +120,8 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     const kept = (await get(`/api/persons/${resident}`, h.officer)).json();
     expect(kept.merges).toHaveLength(1);
     expect(kept.merges[0].details.control).toEqual({ from: 'quarantined_home', into: 'none', kept: 'quarantined_home' });
-    expect((await get('/api/persons?q=E12345678', h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
-    expect((await get('/api/persons?q=13711112222', h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
+    expect((await get(`/api/persons?q=E12345678${SEARCH_PURPOSE}`, h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
+    expect((await get(`/api/persons?q=13711112222${SEARCH_PURPOSE}`, h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
     const found = await t.deps.services.population.findByIdNumber(actorAt(city.xiling, ['district_officer']), 'E12345678');
     expect(found?.id).toBe(resident);
     // The stricter measure now applies to the kept record, citing the same basis; both histories remain.
@@ -173,7 +173,7 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     const resident = res.json().id;
     const old = (await get(`/api/persons/${visitor.id}`, h.officer)).json();
     expect(old).toMatchObject({ mergedInto: resident, merges: [{ method: 'document', intoPersonId: resident }] });
-    expect((await get(`/api/persons?q=${idNumber}`, h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
+    expect((await get(`/api/persons?q=${idNumber}${SEARCH_PURPOSE}`, h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
     // Registering the same document again is a conflict as before.
     const dup = await t.app.inject({ method: 'POST', url: '/api/persons', headers: h.officer, payload: { ...named(xi.entrance.id, '周敏'), idNumber, birthDate: '1995-05-05', sex: 'female' } });
     expect(dup.statusCode).toBe(409);

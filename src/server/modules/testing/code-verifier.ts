@@ -4,20 +4,24 @@
  * - where this process holds the signing key (it issued the codes), a code is confirmed by
  *   re-signing its text (~35 µs): Ed25519 is deterministic, so a genuine code is byte-identical to
  *   that; anything that differs still gets the full `verify`, which alone can refuse a code;
- * - codes verified before are remembered (the exact payload → person id; a bounded map): the same
- *   code is scanned again in every round of testing, and retries resend it;
+ * - codes whose signature verified before are remembered (the exact payload → its token; a bounded
+ *   map): the same code is scanned again in every round of testing, and retries resend it;
+ * - whose a code is, and whether it was revoked (reissued) or expired, is one keyed read of all the
+ *   tokens of a call (`resolveResidentCodes`), never cached: a revoked code fails at once;
  * - larger sets are verified on worker threads (checked with the public key the population service
  *   publishes, exactly as an offline scanner does), so the main thread meanwhile reads persons and
  *   serves other requests;
  * - a code that fails here is checked once more by the population service itself, which gives the
  *   authoritative reason (`RESIDENT_CODE_INVALID` with `malformed` or `signature`).
- * The format (`BW1.<personId>.<issuedAt base36>.<signature>`, see `population.residentCodeKey()`)
- * is parsed with the same rules as population's own check; a test holds the two to the same answers.
+ * The format (`BW2.<token>.<expiresAt base36>.<signature>`, see `population.residentCodeKey()`)
+ * is parsed with population's own shape check (`parseResidentCodeShape`).
  */
 import { availableParallelism } from 'node:os';
 import { createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { DbOrTx } from '../../db/dialect.js';
 import { AppError } from '../../platform/errors.js';
+import { parseResidentCodeShape } from '../population/resident-code.js';
 
 export interface CodeVerifierOptions {
   /** Verified payloads remembered at most (oldest tenth dropped when full). */
@@ -34,10 +38,13 @@ export const DEFAULT_CODE_VERIFIER: CodeVerifierOptions = {
   minForWorkers: 16,
 };
 
-/** What the population service offers for codes (its public key and its own check). */
+/** What the population service offers for codes (its public key, its own check, the token register). */
 export interface CodeAuthority {
   residentCodeKey(): { publicKeyPem: string };
-  verifyResidentCode(payload: string): { personId: string; issuedAt: number };
+  /** Shape, signature and expiry; throws the AppError a bad code fails with. */
+  verifyResidentCode(payload: string): { token: string; expiresAt: number };
+  /** Whose codes these tokens are: the person id, or the AppError (unknown, revoked, expired). */
+  resolveResidentCodes(tokens: readonly string[], db?: DbOrTx): Promise<Map<string, string | AppError>>;
   /** The signing key (PEM), when this process issues the codes: re-signing is the fast check. */
   residentCodeSigningKeyPem?(): string;
 }
@@ -45,19 +52,13 @@ export interface CodeAuthority {
 interface Parsed {
   body: string;
   sig: string;
-  personId: string;
+  token: string;
 }
 
-/** The same shape rules as population/resident-code.ts `checkResidentCode`, without the signature. */
+/** The shape of a code (population/resident-code.ts), without the signature. */
 export function parseResidentCode(payload: string): Parsed | null {
-  const text = typeof payload === 'string' ? payload.trim() : '';
-  const m = /^BW1\.([0-9A-Za-z-]{1,64})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{86})$/.exec(text);
-  if (!m) return null;
-  const issuedAt = parseInt(m[2], 36);
-  if (!Number.isSafeInteger(issuedAt) || issuedAt.toString(36) !== m[2]) return null;
-  const sig = Buffer.from(m[3], 'base64url');
-  if (sig.length !== 64 || sig.toString('base64url') !== m[3]) return null;
-  return { body: text.slice(0, text.length - m[3].length - 1), sig: m[3], personId: m[1] };
+  const p = parseResidentCodeShape(payload);
+  return p && { body: p.body, sig: p.sig, token: p.token };
 }
 
 /**
@@ -126,7 +127,7 @@ export function createCodeVerifier(authority: CodeAuthority, options: Partial<Co
     return signer;
   };
 
-  function remember(payload: string, personId: string): void {
+  function remember(payload: string, token: string): void {
     if (cache.size >= opts.cacheEntries) {
       let n = Math.ceil(opts.cacheEntries / 10);
       for (const k of cache.keys()) {
@@ -134,7 +135,7 @@ export function createCodeVerifier(authority: CodeAuthority, options: Partial<Co
         cache.delete(k);
       }
     }
-    cache.set(payload, personId);
+    cache.set(payload, token);
   }
 
   function spawn(): PoolWorker {
@@ -211,36 +212,47 @@ export function createCodeVerifier(authority: CodeAuthority, options: Partial<Co
   return {
     /**
      * The person id each code names, or the AppError it fails with. `personIds` (optional) is
-     * called with the ids of the well-formed codes before their signatures are checked, so the
-     * caller can read those persons meanwhile; a person id is only returned once its code verified.
+     * called with the ids the well-formed codes' tokens name before their signatures are checked,
+     * so the caller can read those persons meanwhile; a person id is only returned once its code
+     * verified (signature, expiry) and its token is neither revoked nor expired. `db`: the caller's
+     * transaction, if any (the tokens are read through it: SQLite has one connection).
      */
-    async verifyMany(payloads: readonly string[], personIds?: (ids: string[]) => void): Promise<(string | AppError)[]> {
+    async verifyMany(payloads: readonly string[], personIds?: (ids: string[]) => void, db?: DbOrTx): Promise<(string | AppError)[]> {
       const out: (string | AppError)[] = new Array(payloads.length);
+      const tokenOf: (string | undefined)[] = new Array(payloads.length);
       const todo: { i: number; payload: string; p: Parsed }[] = [];
       const authoritative = (i: number) => {
         try {
           // Population accepting what failed here is never expected; its answer wins either way.
-          out[i] = authority.verifyResidentCode(payloads[i]).personId;
+          authority.verifyResidentCode(payloads[i]);
+          return true;
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           out[i] = err;
+          return false;
         }
       };
       payloads.forEach((payload, i) => {
         const hit = cache.get(payload);
-        if (hit) return void (out[i] = hit);
+        if (hit) return void (tokenOf[i] = hit);
         const p = parseResidentCode(payload);
-        if (!p) return authoritative(i);
+        if (!p) return void authoritative(i);
+        tokenOf[i] = p.token;
         todo.push({ i, payload, p });
       });
-      personIds?.([...new Set([...out.filter((x): x is string => typeof x === 'string'), ...todo.map((x) => x.p.personId)])]);
-      if (!todo.length) return out;
-      const ok = await checkSigs(todo.map((x) => [x.p.body, x.p.sig]));
+      const sigs = todo.length ? checkSigs(todo.map((x) => [x.p.body, x.p.sig])) : Promise.resolve(new Uint8Array(0));
+      const holders = await authority.resolveResidentCodes([...new Set(tokenOf.filter((x): x is string => !!x))], db);
+      personIds?.([...new Set([...holders.values()].filter((x): x is string => typeof x === 'string'))]);
+      const ok = await sigs;
       todo.forEach((x, k) => {
-        if (ok[k]) {
-          out[x.i] = x.p.personId;
-          remember(x.payload, x.p.personId);
-        } else authoritative(x.i);
+        if (ok[k] || authoritative(x.i)) remember(x.payload, x.p.token);
+        else tokenOf[x.i] = undefined;
+      });
+      payloads.forEach((_, i) => {
+        const t = tokenOf[i];
+        if (t === undefined) return;
+        // Expired codes fail here too: the register refuses a token past its expiry.
+        out[i] = holders.get(t)!;
       });
       return out;
     },

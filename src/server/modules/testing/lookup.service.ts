@@ -44,7 +44,7 @@ const LAG_SAMPLE_MS = 10;
 type Status = LookupResult['samples'][number]['status'];
 const MESSAGES: Record<Status, { zh: string; en: string }> = {
   sampled: { zh: '已采样，等待送检', en: 'Sampled; on the way to the lab' },
-  in_lab: { zh: '检测中', en: 'In the lab' },
+  in_lab: { zh: '检测中，如需配合社区会联系您', en: 'In the lab; your community will contact you if anything is needed' },
   negative: { zh: '阴性', en: 'Negative' },
   recheck_needed: { zh: '需要复核，请居家等待通知', en: 'Please stay home: recheck needed' },
   resample_needed: { zh: '样本无效，请尽快重新采样', en: 'The sample was invalid: please get sampled again' },
@@ -63,7 +63,8 @@ interface Entry {
  * an in-process cache. Each result (and each scan or receipt) invalidates the cache of its
  * persons in this process and bumps their version in the database; other processes notice the
  * version within `freshMs`, and recompute anything older than `maxAgeMs` regardless. A positive
- * result is never shown: the resident sees "please stay home: recheck needed".
+ * result is never shown, nor a pending recheck (issue 14): the sample reads "in the lab" and the
+ * resident is told by their community.
  */
 export function createLookupService(deps: Deps) {
   let limits = { ...DEFAULT_LOOKUP_LIMITS };
@@ -150,6 +151,11 @@ export function createLookupService(deps: Deps) {
       let status = statusOf(r, pending);
       // A person awaiting a recheck sees that on the pool sample too, whatever else is shown.
       if (pending && open.some((o) => o.campaign_id === r.campaign_id) && status !== 'recheck_needed') status = 'recheck_needed';
+      // Never tell the public who awaits a recheck: whoever knows a resident's ID number and name
+      // would learn that their pool was positive. The resident hears it from their community (the
+      // recheck creates a task per person for it); here the sample stays "in the lab" until a
+      // negative recheck clears it or the case is taken over.
+      if (status === 'recheck_needed') status = 'in_lab';
       return { campaign: r.campaign_name, sampledAt: Number(r.scanned_at), status, message: MESSAGES[status] };
     });
     return { value: { found: true, samples }, personId: person.id, version };

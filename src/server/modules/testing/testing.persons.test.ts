@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { inTx } from '../../db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import { createCodeVerifier } from './code-verifier.js';
 import { resolvePersons } from './testing.shared.js';
@@ -21,9 +22,9 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     return v;
   };
   /** Population's own answer for a payload: the person id, or the problem it names. */
-  const populationSays = (payload: string) => {
+  const populationSays = async (payload: string) => {
     try {
-      return t.deps.services.population.verifyResidentCode(payload).personId;
+      return (await t.deps.services.population.resolveResidentCode(payload)).personId;
     } catch (err) {
       return `${(err as AppError).code}:${((err as AppError).details as { problem?: string } | undefined)?.problem}`;
     }
@@ -42,25 +43,27 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
   it('answers every payload exactly as the population service does, on a worker and on this thread', async () => {
     const good = await codeOf(t, city.persons.a11[0].id);
     const other = await codeOf(t, city.persons.a11[1].id);
-    const [, id, ts, sig] = good.split('.');
+    const [, token, ts, sig] = good.split('.');
+    const otherToken = other.split('.')[1];
     const flip = (c: string) => (c === 'A' ? 'B' : 'A');
     const payloads = [
       good,
       `  ${good}\n`, // scanners append a newline: trimmed
-      `BW1.${city.persons.a11[1].id}.${ts}.${sig}`, // another person's id under this signature
-      `BW1.${id}.${ts}.${other.split('.')[3]}`, // another code's signature
-      `BW1.${id}.${ts}.${flip(sig[0])}${sig.slice(1)}`, // a forged signature
-      `BW1.${id}.0${ts}.${sig}`, // a non-canonical time
-      `BW1.${id}.${ts}.${sig.slice(0, 85)}B`, // non-canonical base64url (stray low bits)
-      `bw1.${id}.${ts}.${sig}`,
-      `BW1.${id}.${ts}.${sig}x`,
+      `BW2.${otherToken}.${ts}.${sig}`, // another person's token under this signature
+      `BW2.${token}.${ts}.${other.split('.')[3]}`, // another code's signature
+      `BW2.${token}.${ts}.${flip(sig[0])}${sig.slice(1)}`, // a forged signature
+      `BW2.${token}.0${ts}.${sig}`, // a non-canonical time
+      `BW2.${token}.${ts}.${sig.slice(0, 85)}B`, // non-canonical base64url (stray low bits)
+      `bw2.${token}.${ts}.${sig}`,
+      `BW2.${token}.${ts}.${sig}x`,
+      `BW1.${city.persons.a11[0].id}.${ts}.${sig}`, // the old format, which named the person
       'not a code',
       '',
     ];
-    const expected = payloads.map(populationSays);
+    const expected = await Promise.all(payloads.map(populationSays));
     expect(expected[0]).toBe(city.persons.a11[0].id);
     expect(expected.filter((x) => x.endsWith(':signature')).length).toBe(3);
-    expect(expected.filter((x) => x.endsWith(':malformed')).length).toBe(6);
+    expect(expected.filter((x) => x.endsWith(':malformed')).length).toBe(7);
     const onWorker = verifier({ workers: 1, minForWorkers: 1 });
     const here = verifier({ workers: 0 });
     expect((await onWorker.verifyMany(payloads)).map(says)).toEqual(expected);
@@ -68,7 +71,7 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     // Re-signing is only the fast path: without the signing key, or with another deployment's,
     // every answer is the same (a mismatch falls back to verify, which alone refuses a code).
     const pop = t.deps.services.population;
-    const publicOnly = { residentCodeKey: () => pop.residentCodeKey(), verifyResidentCode: (x: string) => pop.verifyResidentCode(x) };
+    const publicOnly = { residentCodeKey: () => pop.residentCodeKey(), verifyResidentCode: (x: string) => pop.verifyResidentCode(x), resolveResidentCodes: (x: readonly string[]) => pop.resolveResidentCodes(x) } as const;
     const otherKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     for (const authority of [publicOnly, { ...publicOnly, residentCodeSigningKeyPem: () => otherKey }]) {
       for (const o of [{ workers: 1, minForWorkers: 1 }, { workers: 0 }]) {
@@ -80,6 +83,17 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     // The genuine ones are remembered; a forged one never is.
     expect(onWorker.cached).toBe(2);
     expect((await onWorker.verifyMany([good, payloads[4]])).map(says)).toEqual([expected[0], expected[4]]);
+
+    // Reissuing revokes: the remembered code fails at once, on every path; the new one works.
+    const reissued = await pop.reissueResidentCode(undefined, city.users.officer.actor, city.persons.a11[0].id, '居民码截图外泄，重新发放');
+    expect(await populationSays(good)).toBe('RESIDENT_CODE_INVALID:revoked');
+    expect((await onWorker.verifyMany([good, reissued.payload])).map(says)).toEqual(['RESIDENT_CODE_INVALID:revoked', city.persons.a11[0].id]);
+    // Codes expire: past expiresAt the same code is refused (offline by its expiry, online by the register).
+    const later = await codeOf(t, city.persons.a11[1].id);
+    t.clock.advance(reissued.expiresAt - t.clock.now() + 1000);
+    expect(await populationSays(later)).toBe('RESIDENT_CODE_INVALID:expired');
+    expect((await onWorker.verifyMany([later])).map(says)).toEqual(['RESIDENT_CODE_INVALID:expired']);
+    expect((await here.verifyMany([later])).map(says)).toEqual(['RESIDENT_CODE_INVALID:expired']);
   });
 
   it('resolves codes and ID numbers together: names, residence paths, a merged record\'s code and number lead to the kept person', async () => {
@@ -96,7 +110,7 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
       { idNumber: dup.idNumber },
       { idNumber: '110101199003070000' },
       { residentCode: forged },
-      { residentCode: (await codeOf(t, a.id)).replace(a.id, 'nobody') },
+      { residentCode: (await codeOf(t, a.id)).replace(/^BW2\.[A-Za-z0-9_-]{22}/, `BW2.${'n'.repeat(22)}`) },
     ];
     const r = await resolvePersons(t.deps, v, ids);
     const keyed = (i: number) => r.get(ids[i].residentCode ? `c:${ids[i].residentCode!.trim()}` : `i:${ids[i].idType ?? ''}:${ids[i].idNumber!.trim().toUpperCase()}`);
@@ -108,7 +122,15 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     expect(keyed(4)).toMatchObject({ personId: kept.id, method: 'id_number' });
     expect(keyed(5)).toMatchObject({ code: 'PERSON_NOT_FOUND', details: { by: 'idNumber' } });
     expect(keyed(6)).toMatchObject({ code: 'RESIDENT_CODE_INVALID' });
-    // A well-formed code whose signature does not cover the id it carries is forged, not "unknown".
+    // A well-formed code whose signature does not cover the token it carries is forged, not "unknown".
     expect(keyed(7)).toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'signature' } });
   });
+
+  it('reads the codes\' tokens through the caller\'s transaction (a scan inside a write)', async () => {
+    const p = city.persons.b11[4];
+    const code = await codeOf(t, p.id);
+    const v = verifier({ workers: 0 });
+    const r = await inTx(t.deps.db, (tx) => resolvePersons(t.deps, v, [{ residentCode: code }], tx));
+    expect(r.get(`c:${code}`)).toMatchObject({ personId: p.id, method: 'code' });
+  }, 10_000);
 });

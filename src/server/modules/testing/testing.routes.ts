@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.js';
 import * as s from './testing.schemas.js';
+import { redactForActor } from './person-fields.js';
 
 const tags = ['testing'];
 
@@ -15,6 +16,9 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   const app = app0.withTypeProvider<ZodTypeProvider>();
   const t = deps.services.testing;
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Person-level data only for holders of person.read (see person-fields.ts): answers lose their
+  // person fields for everyone else.
+  app.addHook('preSerialization', async (req, _reply, payload) => redactForActor(req.actor, `${req.method} ${req.routeOptions.url ?? ''}`, payload));
 
   // ---------------------------------------------------------------------------------------------
   // Campaigns and coverage

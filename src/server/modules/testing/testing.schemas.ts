@@ -269,7 +269,7 @@ export const openTubeBody = z.strictObject({
 export const scanBody = z.strictObject({
   clientId: z.string().min(8).max(64).describe('Client-generated id: resending the same scan never counts twice'),
   tubeId: id,
-  residentCode: z.string().max(300).optional().describe('The scanned resident code (居民码) payload `BW1.…`'),
+  residentCode: z.string().max(300).optional().describe('The scanned resident code (居民码) payload `BW2.…`'),
   idNumber: z.string().max(40).optional().describe('Or the ID number typed in'),
   idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
   at: ms.optional().describe('When the device scanned it (default: now)'),
@@ -553,7 +553,7 @@ export const lookupResult = z.object({
     z.object({
       campaign: z.string(),
       sampledAt: ms,
-      status: z.enum(LOOKUP_STATUSES).describe('sampled 已采样 · in_lab 检测中 · negative 阴性 · recheck_needed 请居家等待复核 · resample_needed 请重新采样; positive results are never shown here'),
+      status: z.enum(LOOKUP_STATUSES).describe('sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样; positive results and pending rechecks are never shown here (a pool found positive reads in_lab; recheck_needed is no longer returned)'),
       message: z.object({ zh: z.string(), en: z.string() }),
     }),
   ),

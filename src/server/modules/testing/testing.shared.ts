@@ -72,7 +72,7 @@ export async function resolvePersons(deps: Deps, verifier: CodeVerifier, ids: re
     ? await verifier.verifyMany([...codes.values()], (personIds) => {
         briefs = population.briefs(TESTING_SYSTEM, personIds, db);
         briefs.catch(() => undefined);
-      })
+      }, db)
     : [];
   const [found, numbered] = await Promise.all([briefs, byNumber]);
   [...codes.keys()].forEach((key, i) => {

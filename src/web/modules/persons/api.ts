@@ -7,13 +7,15 @@ export interface PersonQuery {
   jurisdictionId?: string;
   /** Name fragment, or a full ID / mobile number (matched exactly on the server). */
   q?: string;
+  /** Why a full ID or mobile number is searched (required for those; journaled). */
+  purpose?: string;
   /** `true`: anyone with a vulnerability flag. */
   vulnerable?: 'true';
   page?: number;
   pageSize?: number;
 }
 
-export type RevealField = 'idNumber' | 'phone';
+export type RevealField = 'idNumber' | 'phone' | 'birthDate';
 
 export const personsApi = {
   list: (q: PersonQuery, signal?: AbortSignal) => http.get<{ items: Person[]; total: number }>('/api/persons', { ...q }, signal),

@@ -79,10 +79,12 @@ export interface PersonDetail extends PersonDto {
 
 /** GET /api/persons/:id/resident-code */
 export interface ResidentCode {
-  /** `BW1.<personId>.<issuedAt>.<signature>`: shown as a QR code. */
+  /** `BW2.<token>.<expiresAt>.<signature>` (an opaque token, no personal data): shown as a QR code. */
   payload: string;
   personId: string;
   issuedAt: number;
+  /** Epoch ms; the code is refused after it. */
+  expiresAt: number;
 }
 
 const p = (id: string) => `/api/persons/${encodeURIComponent(id)}`;

@@ -3,6 +3,8 @@ import { App, Button, Checkbox, Dropdown, Form, Input, Modal, Space, Table, Tag,
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { VULNERABLE_LABELS, type VulnerableFlag } from '../../../../common/geo.js';
+import { exactIdentifierKind } from '../../../../common/person-search.js';
+import { checkReason, REASON_MAX_CHARS } from '../../../../common/reason.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
@@ -23,10 +25,14 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
   const { message } = App.useApp();
   const errorText = useErrorText();
   const [q, setQ] = useState('');
+  // A full ID or mobile number is searched only with a purpose (the server journals it).
+  const [purpose, setPurpose] = useState<string | undefined>(undefined);
+  const [askPurpose, setAskPurpose] = useState<string | null>(null);
+  const [purposeForm] = Form.useForm<{ purpose: string }>();
   const [vulnerableOnly, setVulnerableOnly] = useState(false);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
-  const persons = usePersons({ jurisdictionId, q: q || undefined, vulnerable: vulnerableOnly ? 'true' : undefined, page, pageSize });
+  const persons = usePersons({ jurisdictionId, q: q || undefined, purpose, vulnerable: vulnerableOnly ? 'true' : undefined, page, pageSize });
   const [revealed, setRevealed] = useState<Record<string, string>>({});
   const [asking, setAsking] = useState<{ person: Person; field: RevealField } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -41,11 +47,26 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
   // The selection survives searches (pick persons found one by one), not a change of jurisdiction.
   useEffect(() => setSelected([]), [jurisdictionId]);
 
-  const fieldName = (f: RevealField) => (f === 'idNumber' ? t('person.idNumber') : t('person.phone'));
+  const fieldName = (f: RevealField) => (f === 'idNumber' ? t('person.idNumber') : f === 'phone' ? t('person.phone') : t('person.birthDate'));
+  /** The shared reason rule (src/common/reason.ts), as a form validator. */
+  const realReason = { validator: async (_: unknown, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } };
+
+  const searchWithPurpose = async () => {
+    if (askPurpose === null) return;
+    // Invalid fields are shown on the form itself.
+    const v = await purposeForm.validateFields().catch(() => null);
+    if (!v) return;
+    setPurpose(v.purpose.trim());
+    setQ(askPurpose);
+    setPage(1);
+    setAskPurpose(null);
+  };
 
   const reveal = async () => {
     if (!asking) return;
-    const { reason } = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
+    const { reason } = v;
     setBusy(true);
     try {
       const { value } = await personsApi.reveal(asking.person.id, asking.field, reason.trim());
@@ -86,7 +107,10 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
           title={t('population.searchHint')}
           data-testid="person-search"
           onSearch={(v) => {
-            setQ(v.trim());
+            const text = v.trim();
+            if (text && exactIdentifierKind(text)) return setAskPurpose(text);
+            setPurpose(undefined);
+            setQ(text);
             setPage(1);
           }}
           style={{ width: 380, maxWidth: '100%' }}
@@ -166,7 +190,7 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
             ),
           },
           { title: t('person.sex'), dataIndex: 'sex', width: 70, render: (s: Person['sex']) => t(`person.sex.${s}`) },
-          { title: t('person.birthDate'), dataIndex: 'birthDate', width: 120 },
+          { title: t('person.birthYear'), dataIndex: 'birthYear', width: 100 },
           { title: t('person.idNumber'), dataIndex: 'idNumberMasked', render: (v: string, p) => masked(p, 'idNumber', v) },
           { title: t('person.phone'), dataIndex: 'phoneMasked', render: (v: string | null, p) => masked(p, 'phone', v) },
           { title: t('person.address'), key: 'address', render: (_: unknown, p) => p.address?.text ?? p.location.text },
@@ -190,8 +214,24 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
       >
         <Typography.Paragraph>{asking?.person.name}</Typography.Paragraph>
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="reason" label={t('person.revealReason')} rules={[{ required: true, whitespace: true, min: 2, message: t('person.revealReasonMin') }, { max: 500 }]}>
-            <Input.TextArea rows={3} maxLength={500} />
+          <Form.Item name="reason" label={t('person.revealReason')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, realReason]}>
+            <Input.TextArea rows={3} maxLength={REASON_MAX_CHARS} />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={askPurpose !== null}
+        title={t('person.searchPurposeTitle')}
+        onCancel={() => setAskPurpose(null)}
+        onOk={searchWithPurpose}
+        okText={t('common.search')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+      >
+        <Typography.Paragraph type="secondary">{t('person.searchPurposeHint')}</Typography.Paragraph>
+        <Form form={purposeForm} layout="vertical" preserve={false}>
+          <Form.Item name="purpose" label={t('person.searchPurpose')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, realReason]}>
+            <Input.TextArea rows={2} maxLength={REASON_MAX_CHARS} data-testid="search-purpose" />
           </Form.Item>
         </Form>
       </Modal>

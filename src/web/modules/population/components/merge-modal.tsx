@@ -1,5 +1,7 @@
 import { Alert, Form, Input, Modal, Select, Typography } from 'antd';
 import { useMemo, useState } from 'react';
+import { exactIdentifierKind } from '../../../../common/person-search.js';
+import { checkReason, REASON_MAX_CHARS } from '../../../../common/reason.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { useErrorText } from '../../../components/error-alert.js';
@@ -18,6 +20,9 @@ interface Props {
  * stay; the stricter control status is kept). The resident is found with the person search
  * (name, pinyin initials, or an exact full ID number); a reason is required.
  */
+/** The purpose journaled when the merge target is looked up by a full ID number (a disclosure). */
+const MERGE_SEARCH_PURPOSE = '查找要合并到的人员记录 · Finding the record to merge into';
+
 export function MergeModal({ open, person, onClose, onMerged }: Props) {
   const { t } = useI18n();
   const errorText = useErrorText();
@@ -25,7 +30,7 @@ export function MergeModal({ open, person, onClose, onMerged }: Props) {
   const [q, setQ] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const found = useRemote((signal) => (q.length >= 1 ? personsApi.list({ q, pageSize: 20 }, signal) : Promise.resolve({ items: [], total: 0 })), [q]);
+  const found = useRemote((signal) => (q.length >= 1 ? personsApi.list({ q, pageSize: 20, purpose: exactIdentifierKind(q) ? MERGE_SEARCH_PURPOSE : undefined }, signal) : Promise.resolve({ items: [], total: 0 })), [q]);
   const options = useMemo(
     () =>
       (found.data?.items ?? [])
@@ -75,8 +80,8 @@ export function MergeModal({ open, person, onClose, onMerged }: Props) {
             data-testid="merge-target"
           />
         </Form.Item>
-        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, min: 2, message: t('person.revealReasonMin') }, { max: 500 }]}>
-          <Input.TextArea rows={3} maxLength={500} />
+        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, { validator: async (_, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } }]}>
+          <Input.TextArea rows={3} maxLength={REASON_MAX_CHARS} />
         </Form.Item>
       </Form>
     </Modal>

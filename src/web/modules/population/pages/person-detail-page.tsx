@@ -88,7 +88,7 @@ export function PersonDetailPage(_: PageProps) {
                 <Descriptions.Item label={t('person.idNumber')}>{p.idNumberMasked}</Descriptions.Item>
                 <Descriptions.Item label={t('person.phone')}>{p.phoneMasked ?? '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('person.sex')}>{t(`person.sex.${p.sex}`)}</Descriptions.Item>
-                <Descriptions.Item label={t('person.birthDate')}>{p.birthDate}</Descriptions.Item>
+                <Descriptions.Item label={t('person.birthYear')}>{p.birthYear}</Descriptions.Item>
                 <Descriptions.Item label={t('person.address')} span={2}>
                   {p.address?.text ?? p.location.text}
                 </Descriptions.Item>

@@ -28,8 +28,10 @@ async function lookup(idNumber: string, name: string): Promise<{ ok: true; value
 
 /**
  * The residents' result lookup (核酸检测结果查询), public and without the app shell: ID number and
- * name in, the status of the latest samples out — sampled, in the lab, negative, or "please stay
- * home: recheck needed". A positive result is never shown here (the server never sends one).
+ * name in, the status of the latest samples out — sampled, in the lab, negative, or "please get
+ * sampled again". Neither a positive result nor a pending recheck is shown here: anyone who knows a
+ * resident's ID number and name could read it, so the server answers "in the lab" and the resident
+ * hears of a recheck from their community.
  */
 export function ResultsLookupPage() {
   const { t, lang, setLang } = useI18n();

@@ -36,7 +36,7 @@ export function RecheckSampleModal({ recheck, onClose, onDone }: Props) {
       await testingApi.sampleRecheck(recheck.id, {
         clientId,
         barcode: v.barcode.trim().toUpperCase(),
-        ...(person ? (person.startsWith('BW1.') ? { residentCode: person } : { idNumber: person.toUpperCase() }) : {}),
+        ...(person ? (/^BW[12]\./.test(person) ? { residentCode: person } : { idNumber: person.toUpperCase() }) : {}),
       });
       message.success(t('testing.recheckSampled'));
       setClientId(uuid());

@@ -53,7 +53,7 @@ function store(key: string, v: unknown): void {
 
 /** A resident code is shortened on screen; an ID number is masked like everywhere else. */
 function labelOf(input: string): string {
-  if (input.startsWith('BW1.')) return `${input.slice(0, 12)}…`;
+  if (/^BW[12]\./.test(input)) return `${input.slice(0, 12)}…`;
   return input.length > 8 ? `${input.slice(0, 6)}****${input.slice(-4)}` : input;
 }
 
@@ -217,7 +217,7 @@ export function SamplerPage(_: PageProps) {
     if (!raw) return;
     if (!tube) return setNotice({ type: 'warning', text: t('sampler.noTube') });
     if (full) return setNotice({ type: 'warning', text: t('sampler.tubeFull', { pool: tube.poolSize }) });
-    const isCode = raw.startsWith('BW1.');
+    const isCode = /^BW[12]\./.test(raw);
     if (!isCode && !/^[A-Za-z0-9]{5,40}$/.test(raw)) return setNotice({ type: 'error', text: t('sampler.badInput') });
     const op: BatchOp = { op: 'scan', clientId: uuid(), campaignId: tube.campaignId, barcode: tube.barcode, ...(isCode ? { residentCode: raw } : { idNumber: raw.toUpperCase() }) };
     const label = labelOf(raw);
