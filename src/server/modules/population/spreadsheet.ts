@@ -19,7 +19,7 @@ import type ExcelJS from 'exceljs';
 import { defineErrors } from '../../platform/errors.js';
 import { CsvShapeChecker } from '../../platform/upload/csv-shape.js';
 import { UPLOAD_LIMITS, type UploadLimits } from '../../platform/upload/limits.js';
-import { streamFromWorker } from '../../platform/upload/worker-pool.js';
+import { runInWorker, streamFromWorker } from '../../platform/upload/worker-pool.js';
 import { isUploadRefusal, NoWorksheetError, readXlsxRows } from '../../platform/upload/xlsx.js';
 
 export const ImportErrors = defineErrors({
@@ -95,8 +95,13 @@ export async function sniffFile(path: string): Promise<{ format: FileFormat; siz
   }
 }
 
-/** Scans a text file line by line and tells its encoding, or throws IMPORT_ENCODING_MIXED. */
-export async function detectEncoding(path: string): Promise<TextEncoding> {
+/** Scans a text file line by line and tells its encoding, or throws IMPORT_ENCODING_MIXED (on a parse worker). */
+export function detectEncoding(path: string): Promise<TextEncoding> {
+  return runInWorker<TextEncoding>(import.meta.url, 'detectEncodingHere', [path]);
+}
+
+/** detectEncoding on THIS thread (the parse worker runs it). */
+export async function detectEncodingHere(path: string): Promise<TextEncoding> {
   let utf8Line = 0;
   let gbLine = 0;
   let line = 1;

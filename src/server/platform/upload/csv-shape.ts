@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { UploadErrors, type UploadLimits } from './limits.js';
+import { refuse, type UploadLimits } from './limits.js';
 
 export interface CsvShapeOptions {
   /**
@@ -92,8 +92,8 @@ export class CsvShapeChecker {
 
   private check(open = false): void {
     const more = open ? { atLeast: true } : {};
-    if (this.columns > this.limits.maxColumns) throw UploadErrors.UPLOAD_TOO_MANY_COLUMNS({ row: this.record, limit: this.limits.maxColumns, found: this.columns, ...more });
-    if (this.chars > this.limits.maxRowChars) throw UploadErrors.UPLOAD_ROW_TOO_LONG({ row: this.record, limit: this.limits.maxRowChars, found: this.chars, ...more });
+    if (this.columns > this.limits.maxColumns) throw refuse('UPLOAD_TOO_MANY_COLUMNS', { row: this.record, limit: this.limits.maxColumns, found: this.columns, ...more });
+    if (this.chars > this.limits.maxRowChars) throw refuse('UPLOAD_ROW_TOO_LONG', { row: this.record, limit: this.limits.maxRowChars, found: this.chars, ...more });
   }
 
   end(): void {

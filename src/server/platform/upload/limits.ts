@@ -67,3 +67,38 @@ export const UploadErrors = defineErrors({
 });
 
 export type UploadErrorCode = Exclude<keyof typeof UploadErrors, 'codes'>;
+
+const mib = (n: number) => (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
+
+/** The person-facing text of a refusal, with the numbers the file has (Chinese first). */
+function refusalText(code: UploadErrorCode, d: Record<string, unknown>): string | undefined {
+  const found = Number(d.found);
+  const limit = Number(d.limit);
+  const more = d.atLeast ? '至少' : '';
+  const moreEn = d.atLeast ? 'at least ' : '';
+  switch (code) {
+    case 'UPLOAD_TOO_MANY_COLUMNS':
+      return `第 ${d.row} 行有${more} ${found} 列，最多 ${limit} 列 (row ${d.row} has ${moreEn}${found} columns; at most ${limit} are allowed)`;
+    case 'UPLOAD_ROW_TOO_LONG':
+      return `第 ${d.row} 行有${more} ${found} 个字符，最多 ${limit} 个 (row ${d.row} has ${moreEn}${found} characters; at most ${limit} are allowed)`;
+    case 'UPLOAD_ZIP_RATIO':
+      return `文件内容的压缩比为 ${found}:1，超过上限 ${limit}:1，疑为压缩炸弹 (an entry inflates ${found}:1, over the limit of ${limit}:1: a zip bomb)`;
+    case 'UPLOAD_ZIP_TOO_MANY_ENTRIES':
+      return `压缩包内有 ${found} 个文件，最多 ${limit} 个 (the archive has ${found} entries; at most ${limit} are allowed)`;
+    case 'UPLOAD_UNZIPPED_TOO_LARGE':
+      return `文件解压后为 ${mib(found)} MB，最多 ${mib(limit)} MB (the file inflates to ${mib(found)} MiB; at most ${mib(limit)} MiB are allowed)`;
+    case 'UPLOAD_SHARED_STRINGS_TOO_LARGE':
+      return `表格中的文本解压后为 ${mib(found)} MB，最多 ${mib(limit)} MB；请拆分文件 (the shared strings inflate to ${mib(found)} MiB; at most ${mib(limit)} MiB are allowed)`;
+    case 'UPLOAD_ZIP_PART_TOO_LARGE':
+      return `文件中的组成部分解压后为 ${mib(found)} MB，最多 ${mib(limit)} MB (a part inflates to ${mib(found)} MiB; at most ${mib(limit)} MiB are allowed)`;
+    case 'UPLOAD_PARSE_OUT_OF_MEMORY':
+      return `读取此文件所需内存超过 ${limit} MB 上限；请拆分文件 (reading the file needs more than the ${limit} MiB an upload may use)`;
+    default:
+      return undefined;
+  }
+}
+
+/** Throws-ready refusal: the error of `code` with its details and a message that names the numbers. */
+export function refuse(code: UploadErrorCode, details: Record<string, unknown>) {
+  return UploadErrors[code](details, refusalText(code, details));
+}

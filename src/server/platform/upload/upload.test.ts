@@ -247,6 +247,8 @@ describe.each(DIALECTS)('every upload route goes through the guard [%s]', (diale
     const wide = await timed(() => upload('/api/persons/import?dryRun=true', wideHeaderCsv(), 'residents.csv', 'text/csv'));
     expect([wide.statusCode, details(wide.body).code]).toEqual([422, 'UPLOAD_TOO_MANY_COLUMNS']);
     expect(details(wide.body).details).toMatchObject({ row: 1, limit: 500 });
+    // What the person reads names the row, what it has and the limit, Chinese first.
+    expect(JSON.parse(wide.body).error.message).toMatch(/^第 1 行有至少 \d+ 列，最多 500 列 \(row 1 has at least \d+ columns; at most 500 are allowed\)$/);
     expect(details(wide.body).details.found as number).toBeGreaterThan(500);
     expect(wide.ms).toBeLessThan(5_000);
     const long = await timed(() => upload('/api/persons/import?dryRun=true', longRowCsv(), 'residents.csv', 'text/csv'));

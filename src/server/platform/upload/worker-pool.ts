@@ -19,7 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
-import { UPLOAD_LIMITS, UploadErrors } from './limits.js';
+import { refuse, UPLOAD_LIMITS } from './limits.js';
 import type { FromWorker, SerializedError, ToWorker } from './worker-entry.js';
 
 /** Parses at once (local parameter: uploads are rare, and each parse takes a core). */
@@ -77,7 +77,7 @@ function spawn(): Slot {
     const fail = slot.onFail;
     slot.onFail = slot.onMessage = null;
     const code = (err as { code?: string })?.code;
-    fail?.(code === 'ERR_WORKER_OUT_OF_MEMORY' ? UploadErrors.UPLOAD_PARSE_OUT_OF_MEMORY({ limit: UPLOAD_LIMITS.maxWorkerHeapMb, unit: 'MiB' }) : err);
+    fail?.(code === 'ERR_WORKER_OUT_OF_MEMORY' ? refuse('UPLOAD_PARSE_OUT_OF_MEMORY', { limit: UPLOAD_LIMITS.maxWorkerHeapMb, unit: 'MiB' }) : err);
     ready(); // a worker that died while starting releases its waiter, which then fails
     pump();
   };

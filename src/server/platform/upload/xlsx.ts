@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { AppError } from '../errors.js';
-import { UploadErrors, type UploadLimits } from './limits.js';
+import { refuse, type UploadLimits } from './limits.js';
 import { guardXlsx, type ZipSource } from './zip.js';
 
 /** The archive holds no worksheet. */
@@ -49,7 +49,7 @@ export async function* readXlsxRows(src: ZipSource, limits: UploadLimits): Async
       const values = r.values as ExcelJS.CellValue[];
       // values[0] is always empty: exceljs numbers columns from 1.
       const columns = Math.max(0, values.length - 1);
-      if (columns > limits.maxColumns) throw UploadErrors.UPLOAD_TOO_MANY_COLUMNS({ row: r.number, limit: limits.maxColumns, found: columns });
+      if (columns > limits.maxColumns) throw refuse('UPLOAD_TOO_MANY_COLUMNS', { row: r.number, limit: limits.maxColumns, found: columns });
       const cells: ExcelJS.CellValue[] = new Array(columns);
       let chars = 0;
       for (let i = 1; i < values.length; i++) {
@@ -57,7 +57,7 @@ export async function* readXlsxRows(src: ZipSource, limits: UploadLimits): Async
         chars += valueChars(v);
         cells[i - 1] = v;
       }
-      if (chars > limits.maxRowChars) throw UploadErrors.UPLOAD_ROW_TOO_LONG({ row: r.number, limit: limits.maxRowChars, found: chars });
+      if (chars > limits.maxRowChars) throw refuse('UPLOAD_ROW_TOO_LONG', { row: r.number, limit: limits.maxRowChars, found: chars });
       yield { row: r.number, cells };
     }
   }

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
-import { UploadErrors, type UploadLimits } from './limits.js';
+import { refuse, type UploadLimits } from './limits.js';
 
 /** A file path, or the file's bytes. */
 export type ZipSource = string | Uint8Array;
@@ -97,9 +97,9 @@ async function inspectWith(r: Reader, limits: UploadLimits): Promise<ZipEntry[]>
   const count = tail.readUInt16LE(at + 10);
   const cdSize = tail.readUInt32LE(at + 12);
   const cdOffset = tail.readUInt32LE(at + 16);
-  if (disk !== 0 || cdDisk !== 0) throw UploadErrors.UPLOAD_ZIP_UNSUPPORTED({ problem: 'split archive' });
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw UploadErrors.UPLOAD_ZIP_UNSUPPORTED({ problem: 'ZIP64 archive' });
-  if (count > limits.maxEntries) throw UploadErrors.UPLOAD_ZIP_TOO_MANY_ENTRIES({ limit: limits.maxEntries, found: count });
+  if (disk !== 0 || cdDisk !== 0) throw refuse('UPLOAD_ZIP_UNSUPPORTED', { problem: 'split archive' });
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw refuse('UPLOAD_ZIP_UNSUPPORTED', { problem: 'ZIP64 archive' });
+  if (count > limits.maxEntries) throw refuse('UPLOAD_ZIP_TOO_MANY_ENTRIES', { limit: limits.maxEntries, found: count });
   if (cdOffset + cdSize > eocdPos) throw new NotAZipError('central directory outside the file');
   const cd = await r.read(cdOffset, cdSize);
   const entries: ZipEntry[] = [];
@@ -121,30 +121,30 @@ async function inspectWith(r: Reader, limits: UploadLimits): Promise<ZipEntry[]>
   }
   let total = 0;
   for (const e of entries) {
-    if (e.flags & 1) throw UploadErrors.UPLOAD_ZIP_UNSUPPORTED({ problem: 'encrypted entry', entry: e.name });
-    if (e.method !== 0 && e.method !== 8) throw UploadErrors.UPLOAD_ZIP_UNSUPPORTED({ problem: `compression method ${e.method}`, entry: e.name });
+    if (e.flags & 1) throw refuse('UPLOAD_ZIP_UNSUPPORTED', { problem: 'encrypted entry', entry: e.name });
+    if (e.method !== 0 && e.method !== 8) throw refuse('UPLOAD_ZIP_UNSUPPORTED', { problem: `compression method ${e.method}`, entry: e.name });
     if (e.uncompressedSize > limits.ratioFloorBytes) {
       const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
-      if (ratio > limits.maxRatio) throw UploadErrors.UPLOAD_ZIP_RATIO({ entry: e.name, limit: limits.maxRatio, found: Math.round(ratio), compressed: e.compressedSize, uncompressed: e.uncompressedSize });
+      if (ratio > limits.maxRatio) throw refuse('UPLOAD_ZIP_RATIO', { entry: e.name, limit: limits.maxRatio, found: Math.round(ratio), compressed: e.compressedSize, uncompressed: e.uncompressedSize });
     }
     total += e.uncompressedSize;
   }
   for (const e of entries) {
     if (isSharedStrings(e.name) && e.uncompressedSize > limits.maxSharedStringsBytes) {
-      throw UploadErrors.UPLOAD_SHARED_STRINGS_TOO_LARGE({ entry: e.name, limit: limits.maxSharedStringsBytes, found: e.uncompressedSize });
+      throw refuse('UPLOAD_SHARED_STRINGS_TOO_LARGE', { entry: e.name, limit: limits.maxSharedStringsBytes, found: e.uncompressedSize });
     }
     if (!isSharedStrings(e.name) && !isWorksheet(e.name) && e.uncompressedSize > limits.maxPartBytes) {
-      throw UploadErrors.UPLOAD_ZIP_PART_TOO_LARGE({ entry: e.name, limit: limits.maxPartBytes, found: e.uncompressedSize });
+      throw refuse('UPLOAD_ZIP_PART_TOO_LARGE', { entry: e.name, limit: limits.maxPartBytes, found: e.uncompressedSize });
     }
   }
-  if (total > limits.maxUnzippedBytes) throw UploadErrors.UPLOAD_UNZIPPED_TOO_LARGE({ limit: limits.maxUnzippedBytes, found: total });
+  if (total > limits.maxUnzippedBytes) throw refuse('UPLOAD_UNZIPPED_TOO_LARGE', { limit: limits.maxUnzippedBytes, found: total });
   await checkLayout(r, entries, cdOffset);
   return entries;
 }
 
 /** The entries must follow one another from byte 0 to the directory, each as the directory says. */
 async function checkLayout(r: Reader, entries: ZipEntry[], cdOffset: number): Promise<void> {
-  const hidden = (problem: string, entry?: string) => UploadErrors.UPLOAD_ZIP_UNSUPPORTED({ problem, entry });
+  const hidden = (problem: string, entry?: string) => refuse('UPLOAD_ZIP_UNSUPPORTED', { problem, entry });
   let expect = 0;
   for (const e of [...entries].sort((a, b) => a.localOffset - b.localOffset)) {
     if (e.localOffset !== expect) throw hidden('data outside the directory', e.name);
@@ -177,7 +177,7 @@ export async function verifyInflatedSizes(src: ZipSource, entries: ZipEntry[]): 
       const start = e.dataStart;
       if (start === undefined) throw new Error('verifyInflatedSizes needs the entries inspectZip returned');
       if (e.method === 0) {
-        if (e.compressedSize !== e.uncompressedSize) throw UploadErrors.UPLOAD_ZIP_SIZE_MISMATCH({ entry: e.name, limit: e.uncompressedSize, found: e.compressedSize });
+        if (e.compressedSize !== e.uncompressedSize) throw refuse('UPLOAD_ZIP_SIZE_MISMATCH', { entry: e.name, limit: e.uncompressedSize, found: e.compressedSize });
         continue;
       }
       await new Promise<void>((resolve, reject) => {
@@ -195,7 +195,7 @@ export async function verifyInflatedSizes(src: ZipSource, entries: ZipEntry[]): 
         };
         inflate.on('data', (chunk: Buffer) => {
           out += chunk.length;
-          if (out > e.uncompressedSize) finish(UploadErrors.UPLOAD_ZIP_SIZE_MISMATCH({ entry: e.name, limit: e.uncompressedSize, found: out }));
+          if (out > e.uncompressedSize) finish(refuse('UPLOAD_ZIP_SIZE_MISMATCH', { entry: e.name, limit: e.uncompressedSize, found: out }));
         });
         inflate.on('end', () => finish());
         inflate.on('error', (err) => finish(new NotAZipError(`entry ${e.name} does not inflate: ${err.message}`)));
