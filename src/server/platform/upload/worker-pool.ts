@@ -6,7 +6,8 @@
  * UploadLimits.maxWorkerHeapMb) and is refused as UPLOAD_PARSE_OUT_OF_MEMORY, the server unhurt.
  *
  * Workers load the TypeScript sources through tsx, like bin/bulwark.js; starting one takes a
- * second or two, so they are kept (unreferenced while idle, so they never hold a process open).
+ * second or two, so they are kept for IDLE_MS (unreferenced while idle, so they never hold a
+ * process open).
  * At most POOL_SIZE parse at once; further uploads wait their turn.
  *
  * `diagnostics_channel` 'bulwark.upload.parse' receives { phase: 'start' | 'end', fn } around each
@@ -24,6 +25,8 @@ import type { FromWorker, SerializedError, ToWorker } from './worker-entry.js';
 
 /** Parses at once (local parameter: uploads are rare, and each parse takes a core). */
 export const POOL_SIZE = 2;
+/** An idle worker is ended after this long (local parameter: each holds tens of MB once warm). */
+export const IDLE_MS = 5 * 60_000;
 /** Items per message when a parser streams rows. */
 export const STREAM_BATCH = 2000;
 
@@ -45,6 +48,7 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   busy: boolean;
+  idleTimer: NodeJS.Timeout | null;
   /** The running task's handlers. */
   onMessage: ((m: FromWorker) => void) | null;
   onFail: ((err: unknown) => void) | null;
@@ -66,7 +70,7 @@ function spawn(): Slot {
     resourceLimits: { maxOldGenerationSizeMb: UPLOAD_LIMITS.maxWorkerHeapMb },
   });
   let ready!: () => void;
-  const slot: Slot = { worker, ready: new Promise<void>((r) => (ready = r)), busy: false, onMessage: null, onFail: null };
+  const slot: Slot = { worker, ready: new Promise<void>((r) => (ready = r)), busy: false, idleTimer: null, onMessage: null, onFail: null };
   worker.on('message', (m: FromWorker) => {
     if (m.type === 'ready') ready();
     else slot.onMessage?.(m);
@@ -93,6 +97,8 @@ function pump(): void {
     if (!s && slots.length < POOL_SIZE) s = spawn();
     if (!s) return;
     s.busy = true;
+    if (s.idleTimer) clearTimeout(s.idleTimer);
+    s.idleTimer = null;
     s.worker.ref();
     waiting.shift()!(s);
   }
@@ -108,7 +114,15 @@ function acquire(): Promise<Slot> {
 function release(s: Slot): void {
   s.busy = false;
   s.onMessage = s.onFail = null;
-  if (slots.includes(s)) s.worker.unref();
+  if (slots.includes(s)) {
+    s.worker.unref();
+    s.idleTimer = setTimeout(() => {
+      if (s.busy) return;
+      const i = slots.indexOf(s);
+      if (i >= 0) slots.splice(i, 1); // out of the pool first, so no task picks a worker that is ending
+      void s.worker.terminate();
+    }, IDLE_MS).unref();
+  }
   pump();
 }
 
