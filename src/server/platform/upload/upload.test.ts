@@ -8,6 +8,7 @@ import { multipartFile } from '../../modules/population/population.test-helpers.
 import type { AppError } from '../errors.js';
 import { checkCsvText } from './csv-shape.js';
 import { readXlsxOffThread } from './guard.js';
+import { runInWorker } from './worker-pool.js';
 import { UPLOAD_LIMITS, uploadLimits } from './limits.js';
 import { guardXlsx, inspectZip } from './zip.js';
 
@@ -202,6 +203,18 @@ describe('upload guard: ZIP structure, CSV shape', () => {
       for await (const _ of readXlsxOffThread(wide));
     })().catch((e: unknown) => e as AppError);
     expect([err?.code, err?.details]).toEqual(['UPLOAD_TOO_MANY_COLUMNS', { row: 2, limit: 500, found: 600 }]);
+  });
+});
+
+describe('parse workers', () => {
+  it('a parse that needs more memory than a worker may use dies in its worker: refused, and the next parse runs', async () => {
+    // A parser that never stops allocating (what an unguarded shared-strings cache does).
+    const hog = `data:text/javascript,${encodeURIComponent('export function hog() { const keep = []; for (;;) keep.push(new Array(100000).fill(1.5)); }')}`;
+    const err = (await runInWorker(hog, 'hog', []).catch((e: unknown) => e)) as AppError;
+    expect([err.code, err.status, err.details]).toEqual(['UPLOAD_PARSE_OUT_OF_MEMORY', 413, { limit: UPLOAD_LIMITS.maxWorkerHeapMb, unit: 'MiB' }]);
+    const rows: unknown[] = [];
+    for await (const r of readXlsxOffThread(await xlsxOf([['a']]))) rows.push(r);
+    expect(rows).toEqual([{ row: 1, cells: ['a'] }]);
   });
 });
 
