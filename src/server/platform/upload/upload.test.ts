@@ -286,6 +286,9 @@ describe.each(DIALECTS)('every upload route goes through the guard [%s]', (diale
     expect([wide.statusCode, details(wide.body).code, details(wide.body).details]).toEqual([422, 'UPLOAD_TOO_MANY_COLUMNS', { row: 2, limit: 500, found: 16384 }]);
     const csv = await upload('/api/users/import', Buffer.from('用户名,姓名\n'), 'staff.xlsx', XLSX);
     expect(details(csv.body).code).toBe('IMPORT_UNREADABLE');
+    const noSheet = zipOf((await partsOf(await xlsxOf([['用户名']]))).filter((p) => !/worksheets\//.test(p.name)));
+    const empty = await upload('/api/users/import', noSheet, 'staff.xlsx', XLSX);
+    expect([details(empty.body).code, details(empty.body).details]).toEqual(['IMPORT_UNREADABLE', { problem: 'no worksheet' }]);
   });
 
   it('lab results import: four million header columns and a 5 MB row are refused before parsing', async () => {

@@ -12,7 +12,10 @@ import { refuse, type UploadLimits } from './limits.js';
 import { guardXlsx, type ZipSource } from './zip.js';
 
 /** The archive holds no worksheet. */
-export class NoWorksheetError extends Error {}
+export class NoWorksheetError extends Error {
+  // The name crosses from a parse worker with the error (the class does not).
+  override name = 'NoWorksheetError';
+}
 
 /** One row of the first worksheet: its number as a spreadsheet shows it, its cells from column A. */
 export interface XlsxRow {
