@@ -266,7 +266,8 @@ async function* readXlsx(path: string, limits: UploadLimits): AsyncGenerator<She
 
 /** Text chunks passed on once the guard has seen them (it refuses a chunk before any parser does). */
 async function* shapeChecked(text: AsyncIterable<string>, limits: UploadLimits): AsyncGenerator<string> {
-  const checker = new CsvShapeChecker(limits, { delimiter: 'any' });
+  // parseCsv ends records at LF only (a CR before it is dropped), so the check counts the same way.
+  const checker = new CsvShapeChecker(limits, { delimiter: 'any', crEndsRecord: false });
   for await (const chunk of text) {
     checker.push(chunk);
     yield chunk;

@@ -17,12 +17,18 @@ export interface CsvShapeOptions {
   delimiter?: string;
   /** Whether `"` at the start of a field opens a quoted field (RFC 4180); false for plain files. */
   quotes?: boolean;
+  /**
+   * Whether a lone CR ends a record (default true). False for a parser that ends records at LF
+   * only: the check must see the records the parser will build.
+   */
+  crEndsRecord?: boolean;
 }
 
 /** A streaming checker: feed it text chunks, then call end(). Throws the guard's errors. */
 export class CsvShapeChecker {
   private delims: string[];
   private quotes: boolean;
+  private crEndsRecord: boolean;
   private inQuotes = false;
   private fieldStart = true;
   private readonly counts = [1, 1, 1];
@@ -39,9 +45,11 @@ export class CsvShapeChecker {
     const delimiter = o.delimiter ?? ',';
     this.delims = delimiter === 'any' ? [',', '\t', ';'] : [delimiter];
     this.quotes = o.quotes ?? true;
+    this.crEndsRecord = o.crEndsRecord ?? true;
   }
 
-  push(text: string): void {
+  /** Feeds a chunk; `last`: nothing follows (end() then gives the exact count of an open record). */
+  push(text: string, last = false): void {
     const { delims, quotes, counts } = this;
     const one = delims.length === 1 ? delims[0] : null;
     for (let i = 0; i < text.length; i++) {
@@ -57,7 +65,7 @@ export class CsvShapeChecker {
       }
       const closed = this.closed;
       this.closed = false;
-      if (ch === '\n' || ch === '\r') {
+      if (ch === '\n' || (ch === '\r' && this.crEndsRecord)) {
         if (!(ch === '\n' && this.prevCr)) this.endRecord();
         this.prevCr = ch === '\r';
         continue;
@@ -75,7 +83,7 @@ export class CsvShapeChecker {
     }
     // A record still open at the end of the chunk that already passed a limit is refused now,
     // before a parser splits the chunk into fields.
-    if (this.columns > this.limits.maxColumns || this.chars > this.limits.maxRowChars) this.check(true);
+    if (!last && (this.columns > this.limits.maxColumns || this.chars > this.limits.maxRowChars)) this.check(true);
   }
 
   private get columns(): number {
@@ -104,7 +112,7 @@ export class CsvShapeChecker {
 /** Checks CSV text in memory. */
 export function checkCsvText(text: string, limits: UploadLimits, o: CsvShapeOptions = {}): void {
   const c = new CsvShapeChecker(limits, o);
-  c.push(text);
+  c.push(text, true);
   c.end();
 }
 

@@ -187,6 +187,9 @@ describe('upload guard: ZIP structure, CSV shape', () => {
     expect(() => checkCsvText('a,"b,c,d,e",f\r\n"x\ny,z",1,2\n', limits)).not.toThrow();
     expect(() => checkCsvText('a,b,c\n1,2,3,4\n', limits)).toThrow(expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { row: 2, limit: 3, found: 4 } }));
     expect(() => checkCsvText(`a,b\n\n${'x'.repeat(25)},1\n`, limits)).toThrow(expect.objectContaining({ code: 'UPLOAD_ROW_TOO_LONG', details: { row: 2, limit: 20, found: 27 } }));
+    // Old Mac line ends: one record to a parser that ends records at LF only, and so to its check.
+    expect(() => checkCsvText('a,b\r1,2\r3,4\r', limits)).not.toThrow();
+    expect(() => checkCsvText('a,b\r1,2\r3,4\r', limits, { crEndsRecord: false })).toThrow(expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { row: 1, limit: 3, found: 4 } }));
   });
 
   it('reads an XLSX off the event loop and refuses a row wider than the limit', async () => {
