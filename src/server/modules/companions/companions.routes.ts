@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
+import { checkCsvFileOffThread } from '../../platform/upload/guard.js';
 import { withUpload } from '../population/upload.js';
 import * as s from './companions.schemas.js';
 
@@ -21,7 +22,10 @@ const companionRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps 
     config: { policy: { capability: 'companions.review', scope: 'none' } },
     schema: { tags: ['companions'], consumes: ['multipart/form-data'], description: 'Imports location pings from an uploaded CSV (multipart, streamed; header: person_id or phone_hash, time as epoch ms or ISO-8601 with offset, lat+lng or cell_id). mode=all (default): any bad row → 422 COMPANION_CSV_INVALID with the row report, nothing written; mode=partial: the good rows are written and the bad ones reported.', querystring: s.importQuery, response: { 200: s.importResult } },
   }, async (req) =>
-    withUpload(req, PING_UPLOAD_LIMIT, (file) => req.tx((trx) => c.importPings(trx, req.actor, createReadStream(file), { partial: req.query.mode === 'partial' }))),
+    withUpload(req, PING_UPLOAD_LIMIT, async (file) => {
+      await checkCsvFileOffThread(file, { quotes: false }); // the upload guard: columns and line length, off the event loop
+      return req.tx((trx) => c.importPings(trx, req.actor, createReadStream(file), { partial: req.query.mode === 'partial' }));
+    }),
   );
 
   app.post('/api/companions/batches', {

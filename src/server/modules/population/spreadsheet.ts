@@ -9,12 +9,20 @@
  * which is safe because 0x0A never occurs inside a GBK/GB18030 character. A file starting with a
  * UTF-16 byte-order mark (Excel's "Unicode text", some WPS exports) is UTF-16 LE or BE as the mark
  * says, decoded strictly.
+ *
+ * Rows are read on a parse worker through the upload guard (platform/upload): an XLSX's ZIP is
+ * checked before parsing, and no row past the column or row-length limits is ever split into
+ * cells, so a hostile file is refused quickly and a large one never stalls the server.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { defineErrors } from '../../platform/errors.js';
+import { CsvShapeChecker } from '../../platform/upload/csv-shape.js';
+import { UPLOAD_LIMITS, type UploadLimits } from '../../platform/upload/limits.js';
+import { runInWorker, streamFromWorker } from '../../platform/upload/worker-pool.js';
+import { isUploadRefusal, NoWorksheetError, readXlsxRows } from '../../platform/upload/xlsx.js';
 
 export const ImportErrors = defineErrors({
   IMPORT_FILE_REQUIRED: [400, '请上传文件 (send multipart/form-data with one file field)'],
@@ -96,8 +104,13 @@ export async function sniffFile(path: string): Promise<{ format: FileFormat; siz
   }
 }
 
-/** Scans a text file line by line and tells its encoding, or throws IMPORT_ENCODING_MIXED. */
-export async function detectEncoding(path: string): Promise<TextEncoding> {
+/** Scans a text file line by line and tells its encoding, or throws IMPORT_ENCODING_MIXED (on a parse worker). */
+export function detectEncoding(path: string): Promise<TextEncoding> {
+  return runInWorker<TextEncoding>(import.meta.url, 'detectEncodingHere', [path]);
+}
+
+/** detectEncoding on THIS thread (the parse worker runs it). */
+export async function detectEncodingHere(path: string): Promise<TextEncoding> {
   const fh = await open(path, 'r');
   const bom = Buffer.alloc(2);
   try {
@@ -256,30 +269,40 @@ export function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
-/** Rows of the first worksheet of an XLSX file, streamed (exceljs WorkbookReader). */
-async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
-  // Styles are read because they are what marks a number cell as a date.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
-  let sheets = 0;
+/** Rows of the first worksheet of an XLSX file, streamed, through the upload guard. */
+async function* readXlsx(path: string, limits: UploadLimits): AsyncGenerator<SheetRow> {
   try {
-    for await (const ws of reader) {
-      sheets++;
-      if (sheets > 1) continue; // drain the others: the reader needs the whole archive read
-      for await (const r of ws as AsyncIterable<ExcelJS.Row>) {
-        const values = r.values as ExcelJS.CellValue[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        if (cells.some((c) => c.trim() !== '')) yield { row: r.number, cells };
-      }
+    for await (const r of readXlsxRows(path, limits)) {
+      const cells = r.cells.map(cellText);
+      if (cells.some((c) => c.trim() !== '')) yield { row: r.row, cells };
     }
   } catch (err) {
-    if ((err as { code?: string }).code?.startsWith?.('IMPORT_')) throw err;
+    if (isUploadRefusal(err) || (err as { code?: string }).code?.startsWith?.('IMPORT_')) throw err;
+    if (err instanceof NoWorksheetError) throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: 'zip without a worksheet' });
     throw ImportErrors.IMPORT_XLSX_CORRUPT({ problem: (err as Error).message?.slice(0, 200) ?? 'unreadable' });
   }
-  if (sheets === 0) throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: 'zip without a worksheet' });
 }
 
-/** Every non-blank row of a file, header included, streamed. */
+/** Text chunks passed on once the guard has seen them (it refuses a chunk before any parser does). */
+async function* shapeChecked(text: AsyncIterable<string>, limits: UploadLimits): AsyncGenerator<string> {
+  // parseCsv ends records at LF only (a CR before it is dropped), so the check counts the same way.
+  const checker = new CsvShapeChecker(limits, { delimiter: 'any', crEndsRecord: false });
+  for await (const chunk of text) {
+    checker.push(chunk);
+    yield chunk;
+  }
+  checker.end();
+}
+
+/**
+ * Every non-blank row of a file, header included, streamed, on THIS thread (the parse worker runs
+ * it; servers call readRows).
+ */
+export function readRowsHere(path: string, format: FileFormat, encoding: TextEncoding, limits: UploadLimits = UPLOAD_LIMITS): AsyncGenerator<SheetRow> {
+  return format === 'xlsx' ? readXlsx(path, limits) : parseCsv(shapeChecked(decodeFile(path, encoding), limits));
+}
+
+/** Every non-blank row of a file, header included, streamed from a parse worker (off the event loop). */
 export function readRows(path: string, format: FileFormat, encoding: TextEncoding): AsyncGenerator<SheetRow> {
-  return format === 'xlsx' ? readXlsx(path) : parseCsv(decodeFile(path, encoding));
+  return streamFromWorker<SheetRow>(import.meta.url, 'readRowsHere', [path, format, encoding]);
 }

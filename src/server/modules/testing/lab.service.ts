@@ -4,12 +4,16 @@ import { inScope, type Actor } from '../../platform/actor.js';
 import { zoneOffset } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { parseTextOffThread } from '../../platform/upload/guard.js';
 import type { RecheckService } from './rechecks.service.js';
 import { TestingErrors, type TestingErrorCode } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { RESULTS, ctInRange, isReactive, normalizeBarcode, parseCsv, type TestResult } from './testing.rules.js';
+import { RESULTS, ctInRange, isReactive, normalizeBarcode, type TestResult } from './testing.rules.js';
 import type { ResultInput } from './testing.schemas.js';
 import { CoverageDeltas, flagRow, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
+
+/** Where the lab's CSV parser lives (it runs on a parse worker). */
+const RULES_MODULE = new URL('./testing.rules.ts', import.meta.url).href;
 
 /** A result may be dated a little ahead of the server clock (instrument clocks drift), not more. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -287,7 +291,8 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
     async importCsv(trx: Tx | undefined, actor: Actor, csv: string, mode: 'all' | 'partial' = 'all') {
       requireCap(actor, 'testing.lab');
       const now = deps.clock.now();
-      const table = parseCsv(csv);
+      // Parsed on a parse worker after the upload guard's shape check (columns, row length).
+      const table = await parseTextOffThread<string[][]>(csv, { module: RULES_MODULE, fn: 'parseCsv' });
       if (table.length < 2) throw TestingErrors.IMPORT_EMPTY();
       const cols = table[0].map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
       if (!cols.includes('barcode') || !cols.includes('result') || !cols.includes('lab')) throw TestingErrors.IMPORT_HEADER_INVALID({ header: table[0].slice(0, 20) });

@@ -9,6 +9,8 @@ import type { ImportError, ImportResult } from './auth.schemas.js';
 import { hashPassword, passwordProblem, PASSWORD_MIN } from './password.js';
 import type { UnitAdmin } from './units.service.js';
 import { mayGrant, normaliseUsername, usernameProblem, type PreparedUser, type UserAdmin } from './users.service.js';
+import { readXlsxOffThread } from '../upload/guard.js';
+import { isUploadRefusal } from '../upload/xlsx.js';
 
 /**
  * Onboarding staff from a spreadsheet (.xlsx). Every row is checked first and every problem is
@@ -80,38 +82,38 @@ interface RawRow {
 
 /** Reads the first worksheet: the first non-empty row is the header; empty rows are skipped. */
 async function readSheet(buffer: Buffer): Promise<RawRow[]> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(buffer as never);
-  } catch {
-    throw AuthErrors.IMPORT_UNREADABLE();
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) throw AuthErrors.IMPORT_UNREADABLE({ problem: 'no worksheet' });
   let columns: Partial<Record<Field, number>> | undefined;
   let headerRow = 0;
   const out: RawRow[] = [];
   let tooMany = false;
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells = (row.values as ExcelJS.CellValue[]).map(cellText);
-    if (!columns) {
-      if (cells.every((c) => !c)) return;
-      columns = {};
-      cells.forEach((c, i) => {
-        const f = c ? headerField(c) : undefined;
-        if (f && columns![f] === undefined) columns![f] = i;
-      });
-      headerRow = rowNumber;
-      return;
+  // Parsed on a parse worker through the upload guard (ZIP checked first, rows capped).
+  const rows = readXlsxOffThread(buffer);
+  try {
+    for await (const { row: rowNumber, cells: values } of rows) {
+      const cells = values.map(cellText);
+      if (!columns) {
+        if (cells.every((c) => !c)) continue;
+        columns = {};
+        cells.forEach((c, i) => {
+          const f = c ? headerField(c) : undefined;
+          if (f && columns![f] === undefined) columns![f] = i;
+        });
+        headerRow = rowNumber;
+        continue;
+      }
+      const v = Object.fromEntries(FIELDS.map((f) => [f, columns![f] === undefined ? '' : (cells[columns![f]!] ?? '')])) as Record<Field, string>;
+      if (FIELDS.every((f) => !v[f])) continue;
+      if (out.length >= IMPORT_MAX_ROWS) {
+        tooMany = true;
+        break;
+      }
+      out.push({ row: rowNumber, values: v });
     }
-    const values = Object.fromEntries(FIELDS.map((f) => [f, columns![f] === undefined ? '' : (cells[columns![f]!] ?? '')])) as Record<Field, string>;
-    if (FIELDS.every((f) => !values[f])) return;
-    if (out.length >= IMPORT_MAX_ROWS) {
-      tooMany = true;
-      return;
-    }
-    out.push({ row: rowNumber, values });
-  });
+  } catch (err) {
+    if (isUploadRefusal(err)) throw err;
+    if ((err as Error).name === 'NoWorksheetError') throw AuthErrors.IMPORT_UNREADABLE({ problem: 'no worksheet' });
+    throw AuthErrors.IMPORT_UNREADABLE();
+  }
   if (!columns) throw AuthErrors.IMPORT_INVALID([{ row: 1, field: 'file', reason: 'the sheet is empty' }]);
   const missing = FIELDS.filter((f) => columns![f] === undefined);
   if (missing.length) throw AuthErrors.IMPORT_INVALID(missing.map((f) => ({ row: headerRow, field: f, reason: `column missing (header ${HEADERS[f][0]} / ${HEADERS[f][1]})` })));
