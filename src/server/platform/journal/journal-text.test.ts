@@ -22,7 +22,7 @@ describe.each(DIALECTS)('journal verify and unrepresentable text [%s]', (dialect
     const stored = await sql<{ reason: string }>`select reason from journal where seq = 2`.execute(env.deps.db);
     expect(stored.rows[0].reason).toMatch(/^half a pair (\ufffd|\ufffd{3}) here$/);
     const v = await env.deps.services.journal.verify();
-    expect(v).toEqual({ ok: true, entries: 3, head: expect.any(String), unrepresentable: [2] });
+    expect(v).toMatchObject({ ok: true, entries: 3, head: expect.any(String), unrepresentable: [2] });
   });
 
   it('a U+FFFD put in by an edit is still reported as altered', async () => {
