@@ -6,6 +6,10 @@ import { useErrorText } from '../../../components/error-alert.js';
 import { personsApi, type Person } from '../../persons/api.js';
 import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
+import { exactIdentifierKind } from '../../../../common/person-search.js';
+
+/** The purpose journaled when a contact is looked up by a full ID or mobile number. */
+const CONTACT_SEARCH_PURPOSE = '流调判定密切接触者，按证件号码查找 · Tracing a close contact by document number';
 
 type Who = 'existing' | 'nonResident' | 'outside';
 
@@ -41,7 +45,8 @@ function PersonSearch({ value, onChange }: { value?: string; onChange?: (id: str
         if (q.trim().length < 2) return setOptions([]);
         setLoading(true);
         try {
-          const r = await personsApi.list({ q: q.trim(), pageSize: 20 });
+          // A full ID or mobile number is a disclosure: the server journals it with this purpose.
+          const r = await personsApi.list({ q: q.trim(), pageSize: 20, purpose: exactIdentifierKind(q) ? CONTACT_SEARCH_PURPOSE : undefined });
           if (n === seq.current) setOptions(r.items);
         } finally {
           if (n === seq.current) setLoading(false);

@@ -2,6 +2,10 @@ import { Select } from 'antd';
 import { useRef, useState } from 'react';
 import { useI18n } from '../../../app/i18n.js';
 import { personsApi } from '../../persons/api.js';
+import { exactIdentifierKind } from '../../../../common/person-search.js';
+
+/** The purpose journaled when a person is looked up by a full ID or mobile number to arrange quarantine. */
+const PLACEMENT_SEARCH_PURPOSE = '安排隔离，按证件号码查找人员 · Arranging quarantine: finding the person by document number';
 
 type Person = Awaited<ReturnType<typeof personsApi.list>>['items'][number];
 
@@ -16,7 +20,8 @@ export function PersonPicker({ value, onChange, style }: { value?: string; onCha
     if (q.trim().length < 2) return setOptions([]);
     setLoading(true);
     try {
-      const r = await personsApi.list({ q: q.trim(), pageSize: 20 });
+      // A full ID or mobile number is a disclosure: the server journals it with this purpose.
+      const r = await personsApi.list({ q: q.trim(), pageSize: 20, purpose: exactIdentifierKind(q) ? PLACEMENT_SEARCH_PURPOSE : undefined });
       if (n === seq.current) setOptions(r.items);
     } finally {
       if (n === seq.current) setLoading(false);
