@@ -120,11 +120,27 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
 
   it('hands a contact living in another district to that district (task), and one outside the city to an outgoing 协查 request', async () => {
     const c = await newCase();
-    const [w] = await makePersons(t, city.otherStreet, 1);
+    const [w, w2] = await makePersons(t, city.otherStreet, 2);
+    // A 西陵区 tracer names a 伍家岗区 resident: handed over, never put under measures by the 西陵区 tracer.
     const h = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: w });
-    expect(h.json()).toMatchObject({ routing: 'handover', controlStatus: 'quarantined_central' });
+    expect(h.statusCode).toBe(200);
+    expect(h.json()).toMatchObject({ routing: 'handover', controlStatus: null, quarantinedAt: null });
+    expect((await t.deps.services.control.statusesOf([w])).get(w)!.status).toBe('none');
+    const changes = (p: string) => t.deps.db.selectFrom('control_status_changes').select('person_id').where('person_id', '=', p).execute();
+    expect(await changes(w)).toEqual([]);
     const task = await t.deps.db.selectFrom('tasks').selectAll().where('id', '=', h.json().handoverTaskId).executeTakeFirstOrThrow();
     expect(task.assignee_unit_id).toBe(wjgHq.id);
+    // The city commander covers both districts: the contact is handed over and put under measures at once.
+    const hc = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: w2 }, as.commander);
+    expect(hc.statusCode).toBe(200);
+    expect(hc.json()).toMatchObject({ routing: 'handover', controlStatus: 'quarantined_central' });
+    expect((await t.deps.services.control.statusesOf([w2])).get(w2)!.status).toBe('quarantined_central');
+    expect(await changes(w2)).toHaveLength(1);
+    // A missing person id is a 404, and nothing is written.
+    const before = await journalCount();
+    const missing = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: '01900000-0000-7000-8000-000000000000' });
+    expect(missing.statusCode).toBe(404);
+    expect(await journalCount()).toBe(before);
     const o = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, outsideCity: { region: '湖北省武汉市', name: '王五', note: '返汉' } });
     expect(o.statusCode).toBe(200);
     expect(o.json()).toMatchObject({ routing: 'assist', personId: null, nameMasked: '王*' });
