@@ -590,13 +590,14 @@ export async function listFlags(db: DbOrTx, f: { campaignId: string; kind?: stri
   return { rows, total: Number(t.n) };
 }
 
-export async function flagCounts(db: DbOrTx, campaignId: string): Promise<{ kind: string; n: number; open: number }[]> {
-  const rows = await db
+/** Flags per kind (all and still open) of a campaign under `prefix` (null: everywhere), the list's scope. */
+export async function flagCounts(db: DbOrTx, campaignId: string, prefix: string | null): Promise<{ kind: string; n: number; open: number }[]> {
+  let q = db
     .selectFrom('testing_flags')
     .select(['kind', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('id').filterWhere('reviewed_at', 'is', null).as('open')])
-    .where('campaign_id', '=', campaignId)
-    .groupBy('kind')
-    .execute();
+    .where('campaign_id', '=', campaignId);
+  if (prefix) q = q.where('jurisdiction_path', 'like', under(prefix));
+  const rows = await q.groupBy('kind').execute();
   return rows.map((r) => ({ kind: r.kind, n: Number(r.n), open: Number(r.open) }));
 }
 
