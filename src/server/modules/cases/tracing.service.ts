@@ -89,7 +89,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     return (building ?? compound).node;
   }
 
-  /** A unit to hand a contact over to: the district's HQ (or any active unit there). */
+  /** A unit to hand a contact over to: the district's HQ (or any active unit there); also used for the city. */
   async function districtUnit(tx: DbOrTx, districtPath: string) {
     const [node] = await deps.services.geo.getManyByPath([districtPath], tx);
     if (!node) return undefined;
@@ -233,7 +233,8 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           if (QUARANTINED.has(st.status)) Object.assign(row, { control_status: st.status, quarantined_at: now });
         }
         if (routing === 'handover') {
-          const unit = await districtUnit(tx, pathPrefix(personPath!, 2)!);
+          // No unit in that district: the city HQ gets the hand-over, so the contact is never left unattended.
+          const unit = (await districtUnit(tx, pathPrefix(personPath!, 2)!)) ?? (await districtUnit(tx, pathPrefix(personPath!, 1)!));
           if (unit) {
             const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
               title: `密接协查移交：${nameMasked} · Contact handed over: ${nameMasked}`,
