@@ -89,7 +89,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     return (building ?? compound).node;
   }
 
-  /** A unit to hand a contact over to: the district's HQ (or any active unit there). */
+  /** A unit to hand a contact over to: the district's HQ (or any active unit there); also used for the city. */
   async function districtUnit(tx: DbOrTx, districtPath: string) {
     const [node] = await deps.services.geo.getManyByPath([districtPath], tx);
     if (!node) return undefined;
@@ -170,8 +170,9 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     /**
      * Adds a contact of a case. Refuses the case itself (422), an exposure after the report date (422),
      * a category the active preset does not trace (422); flags an exposure before the look-back window.
-     * Control status through the status guard (basis contact); another district → a hand-over task;
-     * outside the city → an outgoing 协查 request.
+     * Control status through the status guard (basis contact), only for a person inside the caller's
+     * scope; another district → a hand-over task (and no measures when the caller does not cover that
+     * district); outside the city → an outgoing 协查 request.
      */
     async addContact(trx: Tx | undefined, actor: Actor, caseId: string, input: ContactInput): Promise<ContactDto> {
       records.requireCap(actor, 'case.manage');
@@ -220,7 +221,9 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now, via_contact_id: input.viaContactId ?? null,
         };
         await repo.insertContact(tx, row);
-        if (personId && sameCity) {
+        // The caller puts under measures only a person inside its own scope. A person living in a district
+        // the caller does not cover is handed over (task to the owning district), which decides the measures.
+        if (personId && sameCity && inScope(actor, personPath)) {
           const to = input.category === 'close' && rule.quarantine.centralDays > 0 ? 'quarantined_central' : 'quarantined_home';
           await deps.services.control.applyAutomatic(tx, actor, {
             personIds: [personId], to, basis: { type: 'contact', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
@@ -230,7 +233,8 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           if (QUARANTINED.has(st.status)) Object.assign(row, { control_status: st.status, quarantined_at: now });
         }
         if (routing === 'handover') {
-          const unit = await districtUnit(tx, pathPrefix(personPath!, 2)!);
+          // No unit in that district: the city HQ gets the hand-over, so the contact is never left unattended.
+          const unit = (await districtUnit(tx, pathPrefix(personPath!, 2)!)) ?? (await districtUnit(tx, pathPrefix(personPath!, 1)!));
           if (unit) {
             const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
               title: `密接协查移交：${nameMasked} · Contact handed over: ${nameMasked}`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
-import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
+import { buildJurisdiction, buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { addDays, calendarDay, DAY, HOUR } from '../../platform/clock.js';
 import { makePersons } from '../control/control.test-helpers.js';
@@ -12,6 +12,7 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
   const as: Record<'tracer' | 'wjgTracer' | 'commander', Record<string, string>> = {} as never;
   const users: Partial<Record<keyof typeof as, Awaited<ReturnType<typeof buildUser>>>> = {};
   let wjgHq: Awaited<ReturnType<typeof buildUnit>>;
+  let cityHq: Awaited<ReturnType<typeof buildUnit>>;
   async function advance(ms: number) {
     t.clock.advance(ms);
     for (const k of Object.keys(users) as (keyof typeof as)[]) as[k] = await sessionHeaders(t.deps.db, users[k]!, t.clock.now());
@@ -21,7 +22,8 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     t = await testApp(dialect);
     const db = t.deps.db;
     city = await buildMiniCity(db);
-    const hq = await buildUnit(db, { name: '市疫情防控指挥部', jurisdiction: city.city, kind: 'hq' });
+    cityHq = await buildUnit(db, { name: '市疫情防控指挥部', jurisdiction: city.city, kind: 'hq' });
+    const hq = cityHq;
     const xl = await buildUnit(db, { name: '西陵区流调专班', jurisdiction: city.xiling, kind: 'task_force' });
     wjgHq = await buildUnit(db, { name: '伍家岗区指挥部', jurisdiction: city.wujiagang, kind: 'district_hq' });
     users.commander = await buildUser(db, { unit: hq, roles: ['commander'], username: 'commander' });
@@ -120,11 +122,36 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
 
   it('hands a contact living in another district to that district (task), and one outside the city to an outgoing 协查 request', async () => {
     const c = await newCase();
-    const [w] = await makePersons(t, city.otherStreet, 1);
+    const [w, w2] = await makePersons(t, city.otherStreet, 2);
+    // A 西陵区 tracer names a 伍家岗区 resident: handed over, never put under measures by the 西陵区 tracer.
     const h = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: w });
-    expect(h.json()).toMatchObject({ routing: 'handover', controlStatus: 'quarantined_central' });
+    expect(h.statusCode).toBe(200);
+    expect(h.json()).toMatchObject({ routing: 'handover', controlStatus: null, quarantinedAt: null });
+    expect((await t.deps.services.control.statusesOf([w])).get(w)!.status).toBe('none');
+    const changes = (p: string) => t.deps.db.selectFrom('control_status_changes').select('person_id').where('person_id', '=', p).execute();
+    expect(await changes(w)).toEqual([]);
     const task = await t.deps.db.selectFrom('tasks').selectAll().where('id', '=', h.json().handoverTaskId).executeTakeFirstOrThrow();
     expect(task.assignee_unit_id).toBe(wjgHq.id);
+    // The city commander covers both districts: the contact is handed over and put under measures at once.
+    const hc = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: w2 }, as.commander);
+    expect(hc.statusCode).toBe(200);
+    expect(hc.json()).toMatchObject({ routing: 'handover', controlStatus: 'quarantined_central' });
+    expect((await t.deps.services.control.statusesOf([w2])).get(w2)!.status).toBe('quarantined_central');
+    expect(await changes(w2)).toHaveLength(1);
+    // A district with no unit of its own: the hand-over goes to the city HQ, still without measures.
+    const dianjun = await buildJurisdiction(t.deps.db, { code: '420504', name: '点军区', level: 'district', parent: city.city });
+    const djStreet = await buildJurisdiction(t.deps.db, { code: '420504001000', name: '点军街道', level: 'street', parent: dianjun });
+    const [dj] = await makePersons(t, djStreet, 1);
+    const hd = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: dj });
+    expect(hd.json()).toMatchObject({ routing: 'handover', controlStatus: null });
+    const djTask = await t.deps.db.selectFrom('tasks').selectAll().where('id', '=', hd.json().handoverTaskId).executeTakeFirstOrThrow();
+    expect(djTask.assignee_unit_id).toBe(cityHq.id);
+    expect((await t.deps.services.control.statusesOf([dj!])).get(dj!)!.status).toBe('none');
+    // A missing person id is a 404, and nothing is written.
+    const before = await journalCount();
+    const missing = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: '01900000-0000-7000-8000-000000000000' });
+    expect(missing.statusCode).toBe(404);
+    expect(await journalCount()).toBe(before);
     const o = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, outsideCity: { region: '湖北省武汉市', name: '王五', note: '返汉' } });
     expect(o.statusCode).toBe(200);
     expect(o.json()).toMatchObject({ routing: 'assist', personId: null, nameMasked: '王*' });

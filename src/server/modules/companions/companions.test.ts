@@ -241,4 +241,35 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     const list = await t.app.inject({ method: 'GET', url: '/api/companions/batches', headers });
     expect(list.json().items.map((x: { id: string }) => x.id)).toEqual([batch.id]);
   });
+
+  it('scope: a candidate of another district\'s batch looks missing; an identified companion living in another district is handed over, not quarantined', async () => {
+    const tracer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区流调专班', jurisdiction: city.xiling }), roles: ['tracer'] });
+    const headers = await sessionHeaders(t.deps.db, tracer, t.clock.now());
+    const { casePerson, kase } = await scenario();
+    const batch = (await t.app.inject({ method: 'POST', url: '/api/companions/batches', headers, payload: { personId: casePerson, caseId: kase.id } })).json();
+    // A 伍家岗区 case with a companion of its own: its batch and candidate belong to 伍家岗区.
+    const [wCase, wMate, w] = await makePersons(t, city.otherStreet, 3);
+    const start = t.clock.now() - 3 * DAY;
+    await c().importPings(undefined, actor, ['person_id,phone_hash,time,lat,lng', ...track(`${wCase},`, start, 200, 30.65, 111.35), ...track(`${wMate},`, start, 200, 30.65, 111.35)].join('\n'));
+    const wBatch = await c().detect(undefined, actor, { personId: wCase! });
+    const wCand = wBatch.candidates!.find((x) => x.personId === wMate)!;
+    expect(wCand).toBeTruthy();
+    const before = await t.deps.services.journal.count();
+    const url = (b: string, cand: string, verb: string) => `/api/companions/batches/${b}/candidates/${cand}/${verb}`;
+    const foreign = await t.app.inject({ method: 'POST', url: url(batch.id, wCand.id, 'accept'), headers, payload: {} });
+    const missing = await t.app.inject({ method: 'POST', url: url(batch.id, '01900000-0000-7000-8000-000000000000', 'accept'), headers, payload: {} });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json().error.code).toBe(missing.json().error.code);
+    expect((await t.app.inject({ method: 'POST', url: url(batch.id, wCand.id, 'reject'), headers, payload: { reason: '号码为公共设备' } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: url(wBatch.id, wCand.id, 'accept'), headers, payload: {} })).statusCode).toBe(404);
+    expect(await t.deps.services.journal.count()).toBe(before);
+    expect((await c().getBatch(actor, wBatch.id)).candidates!.find((x) => x.id === wCand.id)!.decision).toBeNull();
+    // The phone-hash candidate turns out to be a 伍家岗区 resident: a hand-over, no measures by 西陵区.
+    const hashCand = batch.candidates.find((x: { personId: string | null }) => !x.personId);
+    const acc = await t.app.inject({ method: 'POST', url: url(batch.id, hashCand.id, 'accept'), headers, payload: { personId: w } });
+    expect(acc.statusCode).toBe(200);
+    const contact = (await t.deps.services.cases.tracing.contactsOfCase(actor, kase.id)).find((x) => x.id === acc.json().contactId)!;
+    expect(contact).toMatchObject({ personId: w, routing: 'handover', controlStatus: null });
+    expect((await t.deps.services.control.statusesOf([w!])).get(w!)!.status).toBe('none');
+  });
 });

@@ -236,7 +236,7 @@ export function createCampaignService(deps: Deps) {
     // Manual exemptions, except persons already exempt by their control status, and residents of a
     // sealed or controlled area (area measures are never exempted: they are tested door to door).
     for (let offset = 0; ; offset += EXEMPTION_PAGE) {
-      const manual = await repo.listExemptions(tx, c.id, EXEMPTION_PAGE, offset);
+      const manual = await repo.listExemptions(tx, c.id, null, EXEMPTION_PAGE, offset);
       const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
       for (const r of manual.rows) {
         const st = statuses.get(r.person_id)?.status ?? 'none';
@@ -468,9 +468,10 @@ export function createCampaignService(deps: Deps) {
 
     async listExemptions(actor: Actor, id: string, f: { limit?: number; offset?: number }, db: DbOrTx = deps.db) {
       const c = await visible(db, actor, id);
-      const { rows, total } = await repo.listExemptions(db, c.id, f.limit ?? 50, f.offset ?? 0);
+      // Rows and total under the same scope filter: the count must not reveal exemptions elsewhere.
+      const { rows, total } = await repo.listExemptions(db, c.id, scopePrefix(actor), f.limit ?? 50, f.offset ?? 0);
       return {
-        items: rows.filter((r) => inScope(actor, r.jurisdiction_path)).map((r) => ({ personId: r.person_id, jurisdictionPath: r.jurisdiction_path, reason: r.reason, createdBy: { id: r.created_by, name: r.created_by_name }, createdAt: Number(r.created_at) })),
+        items: rows.map((r) => ({ personId: r.person_id, jurisdictionPath: r.jurisdiction_path, reason: r.reason, createdBy: { id: r.created_by, name: r.created_by_name }, createdAt: Number(r.created_at) })),
         total,
       };
     },

@@ -273,6 +273,10 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
      */
     async unsampled(actor: Actor, campaignId: string, buildingId: string, db: DbOrTx = deps.db) {
       const c = await activeOrClosed(db, actor, campaignId);
+      // Both ids are scope checks: a campaign that covers nothing of the actor's scope looks missing (not
+      // merely "building not found"), so its id cannot be probed through a building the actor does hold.
+      const covered = (JSON.parse(c.scope_paths) as string[]).some((p) => inScope(actor, p) || actor.scopePath.startsWith(p));
+      if (!covered) throw TestingErrors.CAMPAIGN_NOT_FOUND({ id: campaignId });
       const b = await geo.getById(buildingId, db);
       if (!b || b.level !== 'building' || !inScope(actor, b.path) || !JSON.parse(c.scope_paths).some((p: string) => b.path.startsWith(p))) throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: buildingId });
       const persons = [];

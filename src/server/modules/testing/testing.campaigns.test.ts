@@ -76,6 +76,18 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     expect(list.items.map((x: { reason: string }) => x.reason)).toEqual(expect.arrayContaining(['住院治疗', '孕晚期，另行安排']));
   });
 
+  it('counts the exemptions list with the same scope as its rows: a district sees neither another district\'s rows nor their number', async () => {
+    const c = await create(city.users.commander.headers, { scopeJurisdictionIds: [city.commA.id, city.commC.id] });
+    const ex = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.commander.headers, { personIds: [city.persons.a11[5].id, city.persons.c11[0].id, city.persons.c11[1].id], reason: '住院治疗' });
+    expect(ex.json()).toEqual({ exempted: 3, alreadyExempt: 0 });
+    const list = async (h: Record<string, string>) => (await get(`/api/testing/campaigns/${c.id}/exemptions?limit=50`, h)).json();
+    const xl = await list(city.users.officer.headers);
+    expect(xl.total).toBe(1);
+    expect(xl.items.map((x: { jurisdictionPath: string }) => x.jurisdictionPath.startsWith(city.xiling.path))).toEqual([true]);
+    expect((await list(city.users.wjgOfficer.headers)).total).toBe(2);
+    expect((await list(city.users.commander.headers)).total).toBe(3);
+  });
+
   it('activates once when two requests race, and replaces what an interrupted activation left', async () => {
     const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id] });
     // An interrupted activation (the process died between its short transactions) left a row.

@@ -117,9 +117,12 @@ export async function addCampaignTotals(db: DbOrTx, id: string, target: number, 
     .execute();
 }
 
-export async function listExemptions(db: DbOrTx, campaignId: string, limit: number, offset: number): Promise<{ rows: TestingExemptionsTable[]; total: number }> {
-  const rows = await db.selectFrom('testing_exemptions').selectAll().where('campaign_id', '=', campaignId).orderBy('jurisdiction_path').orderBy('person_id').limit(limit).offset(offset).execute();
-  const t = await db.selectFrom('testing_exemptions').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+/** A page of a campaign's hand exemptions under `prefix` (null: all); `total` counts with the same filter. */
+export async function listExemptions(db: DbOrTx, campaignId: string, prefix: string | null, limit: number, offset: number): Promise<{ rows: TestingExemptionsTable[]; total: number }> {
+  let q = db.selectFrom('testing_exemptions').where('campaign_id', '=', campaignId);
+  if (prefix) q = q.where('jurisdiction_path', 'like', under(prefix));
+  const rows = await q.selectAll().orderBy('jurisdiction_path').orderBy('person_id').limit(limit).offset(offset).execute();
+  const t = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows, total: Number(t.n) };
 }
 
@@ -587,13 +590,14 @@ export async function listFlags(db: DbOrTx, f: { campaignId: string; kind?: stri
   return { rows, total: Number(t.n) };
 }
 
-export async function flagCounts(db: DbOrTx, campaignId: string): Promise<{ kind: string; n: number; open: number }[]> {
-  const rows = await db
+/** Flags per kind (all and still open) of a campaign under `prefix` (null: everywhere), the list's scope. */
+export async function flagCounts(db: DbOrTx, campaignId: string, prefix: string | null): Promise<{ kind: string; n: number; open: number }[]> {
+  let q = db
     .selectFrom('testing_flags')
     .select(['kind', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('id').filterWhere('reviewed_at', 'is', null).as('open')])
-    .where('campaign_id', '=', campaignId)
-    .groupBy('kind')
-    .execute();
+    .where('campaign_id', '=', campaignId);
+  if (prefix) q = q.where('jurisdiction_path', 'like', under(prefix));
+  const rows = await q.groupBy('kind').execute();
   return rows.map((r) => ({ kind: r.kind, n: Number(r.n), open: Number(r.open) }));
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { barcode, buildTestingCity, cid, codeOf, type TestingCity } from './testing.test-helpers.js';
 
 /**
@@ -192,6 +193,15 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     expect(twice.occurrences).toBe(1);
     const reusedFlags = (await get(`/api/testing/campaigns/${otherCampaignId}/flags?kind=tube_reused`, city.users.officer.headers)).json();
     expect(reusedFlags.items).toHaveLength(1);
+    // The counts per kind are scoped like the rows: an officer of community B (no flags there) sees
+    // neither rows nor numbers of community A's flags.
+    const recount = (kind: string) => flags.items.filter((f: { kind: string }) => f.kind === kind).length;
+    expect(flags.counts.find((x: { kind: string }) => x.kind === 'person_sampled_twice').total).toBe(recount('person_sampled_twice'));
+    expect(flags.counts.find((x: { kind: string }) => x.kind === 'tube_over_pool').total).toBe(recount('tube_over_pool'));
+    const unit = await buildUnit(t.deps.db, { name: '社区B工作站', jurisdiction: city.commB });
+    const commB = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now(), 365 * 86_400_000);
+    const elsewhere = (await get(`/api/testing/campaigns/${campaignId}/flags`, commB)).json();
+    expect(elsewhere).toEqual({ items: [], total: 0, counts: [] });
     const review = await post(`/api/testing/flags/${twice.id}/review`, city.users.officer.headers, { note: '同一人误扫两次，已核实' });
     expect(review.json()).toMatchObject({ reviewNote: '同一人误扫两次，已核实', reviewedBy: { name: 'xl_officer' } });
     expect((await post(`/api/testing/flags/${twice.id}/review`, city.users.officer.headers, { note: 'again' })).json().error.code).toBe('FLAG_ALREADY_REVIEWED');

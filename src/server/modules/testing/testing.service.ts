@@ -162,11 +162,11 @@ export function createTestingService(deps: Deps) {
   };
 
   const flags = {
-    /** Flags of a campaign in the actor's scope (newest first), with counts per kind. */
+    /** Flags of a campaign in the actor's scope (newest first), with counts per kind in the same scope. */
     async list(actor: Actor, campaignId: string, f: { kind?: string; reviewed?: boolean; limit?: number; offset?: number }, db: DbOrTx = deps.db) {
       const c = await campaigns.visible(db, actor, campaignId);
       const { rows, total } = await repo.listFlags(db, { campaignId: c.id, kind: f.kind, reviewed: f.reviewed, prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
-      const counts = (await repo.flagCounts(db, c.id)).map((x) => ({ kind: x.kind as never, total: x.n, open: x.open }));
+      const counts = (await repo.flagCounts(db, c.id, scopePrefix(actor))).map((x) => ({ kind: x.kind as never, total: x.n, open: x.open }));
       return { items: rows.map(flagDto), total, counts };
     },
 

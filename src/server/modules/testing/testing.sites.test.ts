@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
+import { buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { barcode, buildTestingCity, cid, type TestingCity } from './testing.test-helpers.js';
 
 /**
@@ -133,6 +134,27 @@ describe.each(DIALECTS)('testing: sites, planning and coverage views [%s]', (dia
     const counts = (await get(`/api/testing/campaigns/${c}/buildings/${city.bA11.id}/unsampled`, city.users.analyst.headers)).json();
     expect(counts).toMatchObject({ building: { id: city.bA11.id }, target: 10, sampled: 3, items: [] });
     expect((await get(`/api/testing/campaigns/${c}/buildings/${city.bC11.id}/unsampled`, city.users.officer.headers)).statusCode).toBe(404);
+  });
+
+  it('scope-checks both ids of the unsampled list: a campaign covering nothing of the caller looks like a missing campaign', async () => {
+    // Covers 西陵 community B and 伍家岗 community C: its top is the city, but not community A.
+    const id = (await post('/api/testing/campaigns', city.users.commander.headers, { name: '跨区轮次', scopeJurisdictionIds: [city.commB.id, city.commC.id] })).json().id as string;
+    expect((await post(`/api/testing/campaigns/${id}/activate`, city.users.commander.headers)).statusCode).toBe(200);
+    const unit = await buildUnit(t.deps.db, { name: '滨江社区工作站', jurisdiction: city.commA });
+    const commAOfficer = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now(), 365 * 86_400_000);
+    const unsampled = (campaign: string, building: string, h = commAOfficer) => get(`/api/testing/campaigns/${campaign}/buildings/${building}/unsampled`, h);
+    const foreign = await unsampled(id, city.bA11.id);
+    const missing = await unsampled('01900000-0000-7000-8000-000000000000', city.bA11.id);
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json().error.code).toBe('CAMPAIGN_NOT_FOUND');
+    expect(missing.json().error.code).toBe('CAMPAIGN_NOT_FOUND');
+    // The 西陵区 officer reads the campaign's 西陵 part, but a 伍家岗区 building looks like a missing one.
+    expect((await unsampled(id, city.bB11.id, city.users.officer.headers)).statusCode).toBe(200);
+    const wjg = await unsampled(id, city.bC11.id, city.users.officer.headers);
+    const none = await unsampled(id, '01900000-0000-7000-8000-000000000000', city.users.officer.headers);
+    expect(wjg.statusCode).toBe(404);
+    expect(wjg.json().error.code).toBe(none.json().error.code);
+    expect((await unsampled(id, city.bC11.id, city.users.wjgOfficer.headers)).statusCode).toBe(200);
   });
 
   it('creates one home-sampling task per vulnerable resident not yet sampled, never twice', async () => {

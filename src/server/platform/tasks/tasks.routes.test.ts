@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type UnitRef, type UserRef } from '../../../../test/helpers/factories.js';
+import { makePersons } from '../../modules/control/control.test-helpers.js';
 
 describe.each(DIALECTS)('task routes [%s]', (dialect) => {
   let t: TestApp;
@@ -58,6 +59,45 @@ describe.each(DIALECTS)('task routes [%s]', (dialect) => {
     expect(r.statusCode).toBe(409);
     expect(r.json().error).toMatchObject({ code: 'TASK_TRANSITION_INVALID', details: { from: 'new', to: 'verified', allowed: ['acknowledged'] } });
     expect((await post(worker, `/api/tasks/${task.id}/transition`, { to: 'done' })).statusCode).toBe(400);
+  });
+
+  it('scope-checks every id in the body: assignee unit inside or above the caller, claimed source in scope; else the 404 of a missing id, nothing written', async () => {
+    const cityHq = await buildUnit(t.deps.db, { name: '市疫情防控指挥部', jurisdiction: city.city });
+    const [mine] = await makePersons(t, city.street, 1);
+    const [theirs] = await makePersons(t, city.otherStreet, 1);
+    const missingId = '01900000-0000-7000-8000-000000000000';
+    const counts = async () => [
+      Number((await t.deps.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      await t.deps.services.journal.count(),
+    ];
+    const before = await counts();
+    const foreignUnit = await create(officer, { assigneeUnitId: wjg.id });
+    const missingUnit = await create(officer, { assigneeUnitId: missingId });
+    expect(foreignUnit.statusCode).toBe(404);
+    expect(foreignUnit.json().error.code).toBe(missingUnit.json().error.code);
+    const foreignSource = await create(officer, { sourceEntityType: 'person', sourceEntityId: theirs });
+    const missingSource = await create(officer, { sourceEntityType: 'person', sourceEntityId: missingId });
+    expect(foreignSource.statusCode).toBe(404);
+    expect(foreignSource.json().error.code).toBe('TASK_SOURCE_NOT_FOUND');
+    expect(missingSource.json().error.code).toBe('TASK_SOURCE_NOT_FOUND');
+    const noType = await create(officer, { sourceEntityId: mine });
+    expect(noType.statusCode).toBe(422);
+    expect(noType.json().error.details).toMatchObject({ field: 'sourceEntityType' });
+    const unknownType = await create(officer, { sourceEntityType: 'spaceship', sourceEntityId: mine });
+    expect(unknownType.json().error.details).toMatchObject({ field: 'sourceEntityType' });
+    expect(await counts()).toEqual(before);
+    // Escalating to the city HQ above the district, with a source of its own district, is allowed.
+    const up = await create(officer, { assigneeUnitId: cityHq.id, sourceEntityType: 'person', sourceEntityId: mine });
+    expect(up.statusCode).toBe(201);
+    expect(up.json()).toMatchObject({ assigneeUnit: { id: cityHq.id }, sourceEntityType: 'person', sourceEntityId: mine });
+    // A hand-off to another district's unit looks like one to a missing unit, and changes nothing.
+    const task = (await create(officer)).json();
+    const mid = await counts();
+    const away = await post(officer, `/api/tasks/${task.id}/handoff`, { unitId: wjg.id, note: '转伍家岗' });
+    expect(away.statusCode).toBe(404);
+    expect(away.json().error.code).toBe((await post(officer, `/api/tasks/${task.id}/handoff`, { unitId: missingId, note: '转' })).json().error.code);
+    expect(await counts()).toEqual(mid);
+    expect((await t.app.inject({ method: 'GET', url: `/api/tasks/${task.id}`, headers: officer })).json().assigneeUnit.id).toBe(street.id);
   });
 
   it('hands off with a note, keeps the history, and cancels only with a reason', async () => {

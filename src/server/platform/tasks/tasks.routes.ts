@@ -30,7 +30,7 @@ const taskRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =>
     config: { policy: { capability: 'task.assign', scope: 'none' } },
     schema: { tags: ['tasks'], description: 'Creates a task assigned to a unit.', body: createTaskBody, response: { 201: taskSchema } },
   }, async (req, reply) => {
-    const task = await req.tx((trx) => tasks.create(trx, req.actor, req.body), 201);
+    const task = await req.tx((trx) => tasks.createRequested(trx, req.actor, req.body), 201);
     return reply.code(201).send(task);
   });
 

@@ -103,7 +103,11 @@ describe.each(DIALECTS)('tasks service [%s]', (dialect) => {
     await expect(tasks.handoff(undefined, commander, t.id, { unitId: other.id, note: ' ' })).rejects.toMatchObject({ code: 'TASK_NOTE_REQUIRED', status: 422 });
     await expect(tasks.handoff(undefined, commander, t.id, { unitId: street.id, note: 'x' })).rejects.toMatchObject({ code: 'TASK_HANDOFF_SAME_UNIT' });
     await tasks.handoff(undefined, commander, t.id, { unitId: other.id, note: '涉及密接，转流调专班' });
-    const h = await tasks.handoff(undefined, commander, t.id, { unitId: wjg.id, note: '人员已转至伍家岗' });
+    // The 西陵 district officer cannot hand it to a neighbouring district's unit (the 404 of a missing unit);
+    // the city commander, whose scope holds both districts, can.
+    await expect(tasks.handoff(undefined, commander, t.id, { unitId: wjg.id, note: '人员已转至伍家岗' })).rejects.toMatchObject({ code: 'TASK_UNIT_NOT_FOUND', status: 404 });
+    const cityCommander = actorOf(await buildUser(env.deps.db, { unit: await buildUnit(env.deps.db, { name: '市指挥部', jurisdiction: city.city }), roles: ['commander'] }));
+    const h = await tasks.handoff(undefined, cityCommander, t.id, { unitId: wjg.id, note: '人员已转至伍家岗' });
     expect(h).toMatchObject({ status: 'new', assigneeUnit: { id: wjg.id } });
     const handoffs = h.events!.filter((e) => e.kind === 'handoff');
     expect(handoffs.map((e) => [e.fromUnit?.name, e.unit?.name, e.fromStatus, e.toStatus, e.note])).toEqual([

@@ -3,7 +3,7 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../actor.js';
 import { MINUTE } from '../clock.js';
 import { Errors, defineErrors } from '../errors.js';
-import { registerEntityScope } from '../http/policy.js';
+import { entityScopeResolver, registerEntityScope } from '../http/policy.js';
 import { newId } from '../ids.js';
 import { createNotificationService } from './notifications.service.js';
 import * as repo from './tasks.repository.js';
@@ -19,6 +19,7 @@ export const TaskErrors = defineErrors({
   TASK_HANDOFF_SAME_UNIT: [422, 'The task is already assigned to that unit'],
   TASK_OUT_OF_SCOPE: [403, 'Tasks can only be created for jurisdictions inside your own'],
   TASK_INVALID: [422, 'The task is not valid'],
+  TASK_SOURCE_NOT_FOUND: [404, 'The source the task claims does not exist'],
 });
 
 export const TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported', 'verified', 'cancelled'] as const;
@@ -229,7 +230,48 @@ export function createTaskService(deps: Deps) {
     if (n) ctx.log.info({ n }, 'overdue task alerts sent');
   });
 
-  return {
+  /**
+   * A unit a user may hand work to: inside their scope, or above it (escalating to the district or city
+   * HQ). A unit elsewhere (a neighbouring district's) gets the same 404 as a missing or inactive one.
+   */
+  async function assignableUnit(db: DbOrTx, actor: Actor, unitId: string) {
+    const unit = await repo.findUnit(db, unitId);
+    const reachable = !!unit && (actor.kind === 'system' || inScope(actor, unit.jurisdiction_path) || actor.scopePath.startsWith(unit.jurisdiction_path));
+    if (!unit || !unit.active || !reachable) throw TaskErrors.TASK_UNIT_NOT_FOUND({ unitId });
+    return unit;
+  }
+
+  /**
+   * A source a request claims (`sourceEntityType` + `sourceEntityId`): both or neither; the type must be
+   * an entity the policy knows, and the entity must exist inside the caller's scope (else the same 404
+   * as a missing one), so a task cannot point at another district's record.
+   */
+  async function checkClaimedSource(db: DbOrTx, actor: Actor, input: Pick<CreateTaskInput, 'sourceEntityType' | 'sourceEntityId'>) {
+    const type = input.sourceEntityType?.trim() || null;
+    const id = input.sourceEntityId?.trim() || null;
+    if (!type && !id) return;
+    if (!type) throw TaskErrors.TASK_INVALID({ field: 'sourceEntityType' }, 'A source id needs its entity type');
+    if (!id) throw TaskErrors.TASK_INVALID({ field: 'sourceEntityId' }, 'A source entity type needs its id');
+    const resolve = entityScopeResolver(type);
+    if (!resolve) throw TaskErrors.TASK_INVALID({ field: 'sourceEntityType', sourceEntityType: type }, 'Unknown source entity type');
+    const paths = await resolve(db as Parameters<typeof resolve>[0], id);
+    if (!paths || (actor.kind !== 'system' && !paths.some((p) => inScope(actor, p)))) throw TaskErrors.TASK_SOURCE_NOT_FOUND({ sourceEntityType: type, sourceEntityId: id });
+  }
+
+  const service = {
+    /**
+     * Creates a task from a request (POST /api/tasks): every id the body names is a scope check — the
+     * assignee unit inside or above the caller's scope, the claimed source existing in scope — then
+     * `create`. Modules that pick the unit by their own rules call `create` directly.
+     */
+    async createRequested(trx: DbOrTx | undefined | null, actor: Actor, input: CreateTaskInput): Promise<TaskDto> {
+      return inTx(trx ?? deps.db, async (t) => {
+        await assignableUnit(t, actor, input.assigneeUnitId);
+        await checkClaimedSource(t, actor, input);
+        return service.create(t, actor, input);
+      });
+    },
+
     /** Creates a task assigned to a unit; journaled `task.create`, event `task.changed` to the unit. */
     async create(trx: DbOrTx | undefined | null, actor: Actor, input: CreateTaskInput): Promise<TaskDto> {
       const title = input.title?.trim();
@@ -307,7 +349,7 @@ export function createTaskService(deps: Deps) {
       });
     },
 
-    /** Hands a task to another unit (status back to `new`); the hand-off is kept in the history. */
+    /** Hands a task to another unit (inside or above the caller's scope; status back to `new`); the hand-off is kept in the history. */
     async handoff(trx: DbOrTx | undefined | null, actor: Actor, id: string, h: { unitId: string; note: string }): Promise<TaskDto> {
       const note = h.note?.trim();
       if (!note) throw TaskErrors.TASK_NOTE_REQUIRED({ field: 'note' });
@@ -315,8 +357,7 @@ export function createTaskService(deps: Deps) {
         const r = await load(t, actor, id);
         if (isFinal(r.status)) throw TaskErrors.TASK_TRANSITION_INVALID({ from: r.status, to: 'new', allowed: [] });
         if (h.unitId === r.assignee_unit_id) throw TaskErrors.TASK_HANDOFF_SAME_UNIT({ unitId: h.unitId });
-        const unit = await repo.findUnit(t, h.unitId);
-        if (!unit || !unit.active) throw TaskErrors.TASK_UNIT_NOT_FOUND({ unitId: h.unitId });
+        const unit = await assignableUnit(t, actor, h.unitId);
         await update(t, r, { assignee_unit_id: unit.id, assignee_path: unit.jurisdiction_path, status: 'new' });
         await event(t, actor, { task_id: id, kind: 'handoff', from_status: r.status, to_status: 'new', unit_id: unit.id, from_unit_id: r.assignee_unit_id, note });
         await deps.services.journal.append(t, actor, {
@@ -401,6 +442,7 @@ export function createTaskService(deps: Deps) {
     /** Feeds, read state, acknowledgement and raising alerts. */
     notifications,
   };
+  return service;
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
