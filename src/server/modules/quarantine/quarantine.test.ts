@@ -154,20 +154,108 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(s.dayCounter.total).toBe(rule.centralDays + rule.homeQuarantineDays + rule.homeMonitoringDays);
   });
 
-  it('refuses an early release without an override reason (422, nothing changes) and records one with it', async () => {
+  /** An early release as two people make it: a request, then a second person's approval. */
+  const releaseEarly = async (stayId: string, reason: string) => {
+    const r = await q().requestEarlyRelease(undefined, systemActor('requester'), stayId, { reason });
+    await q().decideEarlyRelease(undefined, systemActor('approver'), r.id, { decision: 'approve' });
+    return q().getStay(actor, stayId);
+  };
+
+  it('refuses a release before the criteria are met (422, nothing changes); an early release is a request a second person approves, journaled at both steps', async () => {
     const [p] = await makePersons(t, city.street, 1);
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
-    await expect(q().release(undefined, actor, s.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
-    await expect(q().release(undefined, actor, s.id, { override: true, reason: '  ' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    await expect(q().release(undefined, actor, s.id)).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
+    // The reason goes through the shared rule: blank, punctuation and too short are refused, naming the field.
+    for (const reason of ['  ', '。。。。。。', '转院']) {
+      await expect(q().requestEarlyRelease(undefined, actor, s.id, { reason })).rejects.toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'reason' } });
+    }
+    expect(await t.deps.db.selectFrom('quarantine_release_requests').selectAll().execute()).toHaveLength(0);
+
+    const requester = systemActor('requester');
+    const req = await q().requestEarlyRelease(undefined, requester, s.id, { reason: '转入定点医院 Transferred to hospital' });
+    expect(req).toMatchObject({ status: 'pending', stayId: s.id, requestedByName: 'requester', canDecide: false });
+    // Requested, not released: the person is still held and the bed still taken.
     expect((await q().getStay(actor, s.id)).status).toBe('active');
     expect(await status(p!)).toBe('quarantined_central');
+    await expect(q().requestEarlyRelease(undefined, systemActor('other'), s.id, { reason: '重复申请 second request' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_PENDING', status: 409 });
+    // The requester cannot approve their own request.
+    await expect(q().decideEarlyRelease(undefined, requester, req.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_SAME_PERSON', status: 403 });
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
 
-    const r = await q().release(undefined, actor, s.id, { override: true, reason: '转入定点医院 Transferred to hospital' });
+    const approved = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'approve' });
+    expect(approved).toMatchObject({ status: 'approved', decidedByName: 'approver' });
+    const r = await q().getStay(actor, s.id);
     expect(r).toMatchObject({ status: 'released', releaseOverride: true, releaseReason: '转入定点医院 Transferred to hospital' });
     expect(await status(p!)).toBe('released');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 0, roomsCleaning: 1 });
-    const j = await t.deps.db.selectFrom('journal').selectAll().where('action', '=', 'quarantine.stay.release').where('entity_id', '=', s.id).execute();
+    await expect(q().decideEarlyRelease(undefined, systemActor('third'), req.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_DECIDED' });
+    const j = await t.deps.db.selectFrom('journal').select(['action', 'actor_name']).where('entity_id', '=', s.id).where('action', 'like', 'quarantine.%release%').orderBy('seq').execute();
+    expect(j.map((x) => [x.action, x.actor_name])).toEqual([
+      ['quarantine.release-request.create', 'requester'],
+      ['quarantine.release-request.approve', 'approver'],
+      ['quarantine.stay.release', 'approver'],
+    ]);
+  });
+
+  it('a rejected early-release request leaves the stay active (the rejection needs a reason); a stay released on time voids its pending request', async () => {
+    const [p, p2] = await makePersons(t, city.street, 2);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
+    const req = await q().requestEarlyRelease(undefined, systemActor('requester'), s.id, { reason: '核查后非密接 Not a contact after review' });
+    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject' })).rejects.toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'note' } });
+    const rejected = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject', note: '证据不足，继续隔离 Not enough evidence' });
+    expect(rejected).toMatchObject({ status: 'rejected', decisionNote: '证据不足，继续隔离 Not enough evidence' });
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
+    expect(await status(p!)).toBe('quarantined_home');
+    const j = await t.deps.db.selectFrom('journal').select('action').where('entity_id', '=', s.id).where('action', '=', 'quarantine.release-request.reject').execute();
     expect(j).toHaveLength(1);
+
+    // On time, all negative: the stay is released by itself and the pending request lapses.
+    const s2 = await q().assign(undefined, actor, { personId: p2!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
+    const req2 = await q().requestEarlyRelease(undefined, systemActor('requester'), s2.id, { reason: '核查后非密接 Not a contact after review' });
+    for (const x of s2.tests) await q().recordTest(undefined, actor, s2.id, { day: x.day, result: 'negative' });
+    t.clock.set(s2.endsAt + HOUR);
+    await q().release(undefined, actor, s2.id);
+    expect((await q().listReleaseRequests(actor, { stayId: s2.id })).items.map((x) => [x.id, x.status])).toEqual([[req2.id, 'void']]);
+    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req2.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_DECIDED' });
+  });
+
+  it('routes: a supply officer (quarantine.manage) can no longer release early; two district officers can, one requesting and the other approving', async () => {
+    const xilingUnit = await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling });
+    const headersOf = async (roles: Parameters<typeof buildUser>[1]['roles']) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: xilingUnit, roles }), t.clock.now());
+    const supply = await headersOf(['supply_officer']);
+    const officerA = await headersOf(['district_officer']);
+    const officerB = await headersOf(['district_officer']);
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
+    const url = `/api/quarantine/stays/${s.id}/release-requests`;
+    const payload = { reason: '转入定点医院 Transferred to hospital' };
+
+    const old = await t.app.inject({ method: 'POST', url: `/api/quarantine/stays/${s.id}/release`, headers: supply, payload: { override: true, reason: payload.reason } });
+    expect(old.statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url, headers: supply, payload })).statusCode).toBe(403);
+    const weak = await t.app.inject({ method: 'POST', url, headers: officerA, payload: { reason: '!!!!!!!!' } });
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json().error).toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'reason' } });
+
+    const created = await t.app.inject({ method: 'POST', url, headers: officerA, payload });
+    expect(created.statusCode).toBe(201);
+    const reqId = created.json().id as string;
+    const pendingB = (await t.app.inject({ method: 'GET', url: '/api/quarantine/release-requests?status=pending', headers: officerB })).json();
+    expect(pendingB.items.map((x: { id: string; canDecide: boolean }) => [x.id, x.canDecide])).toEqual([[reqId, true]]);
+    expect(pendingB.items[0].personNameMasked).toMatch(/\*/);
+    const pendingA = (await t.app.inject({ method: 'GET', url: '/api/quarantine/release-requests?status=pending', headers: officerA })).json();
+    expect(pendingA.items[0].canDecide).toBe(false);
+
+    const decide = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: `/api/quarantine/release-requests/${reqId}/decision`, headers, payload: { decision: 'approve' } });
+    expect((await decide(supply)).statusCode).toBe(403);
+    const self = await decide(officerA);
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.code).toBe('QUARANTINE_RELEASE_SAME_PERSON');
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
+    const ok = await decide(officerB);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().status).toBe('approved');
+    expect((await q().getStay(actor, s.id))).toMatchObject({ status: 'released', releaseOverride: true });
   });
 
   it('does not flood: a result still pending at the end gets ONE task and no alert (a second run creates nothing); the negative result releases at once', async () => {
@@ -310,7 +398,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     t.clock.set(stayB.endsAt + MINUTE_MS);
     await t.deps.services.jobs.runDueNow();
     expect((await q().getStay(actor, stayB.id)).status).toBe('active');
-    await expect(q().release(undefined, actor, stayB.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    await expect(q().release(undefined, actor, stayB.id)).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
     const pendingTask = (await tasksOf(stayB.id)).find((x) => x.title.startsWith('隔离期满待检测结果'));
     expect(pendingTask?.title).toContain('其密接的前两次核酸');
     // The close contact's second test negative: released by the next check, without an override.
@@ -344,7 +432,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     await expect(q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
     expect(await status(ps[5]!)).toBe('none');
 
-    const r = await q().release(undefined, actor, stays[0]!.id, { override: true, reason: '误判 Wrong identification' });
+    const r = await releaseEarly(stays[0]!.id, '误判 Wrong identification');
     await expectCountersMatch();
     await q().setRoomStatus(undefined, actor, facilityId, r.roomId!, 'available');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 4, roomsAvailable: 1 });
