@@ -149,7 +149,7 @@ export interface ReleaseRequestDto {
   status: 'pending' | 'approved' | 'rejected' | 'void';
   reason: string;
   requestedBy: string;
-  /** Login name of the requester. */
+  /** Display name of the requester (staff, never a resident). */
   requestedByName: string;
   requestedAt: number;
   decidedBy: string | null;

@@ -256,3 +256,10 @@ export async function listReleaseRequests(
 export async function voidPendingReleaseRequests(db: DbOrTx, stayId: string, now: number): Promise<void> {
   await db.updateTable('quarantine_release_requests').set({ status: 'void', decided_at: now }).where('stay_id', '=', stayId).where('status', '=', 'pending').execute();
 }
+
+/** A user's display name (shown on requests instead of a login name); undefined for system actors. */
+export async function userDisplayName(db: DbOrTx, userId: string | null): Promise<string | undefined> {
+  if (!userId) return undefined;
+  const r = await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst();
+  return r?.display_name;
+}

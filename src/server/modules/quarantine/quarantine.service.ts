@@ -904,7 +904,7 @@ export function createQuarantineService(deps: Deps) {
         if (pending) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_PENDING({ stayId, requestId: pending.id });
         const row: QuarantineReleaseRequestsTable = {
           id: newId(), stay_id: s.id, person_id: s.person_id, person_path: s.person_path, facility_path: s.facility_path, status: 'pending', reason,
-          requested_by: actorKey(actor), requested_by_name: actor.name, requested_at: now, decided_by: null, decided_by_name: null, decided_at: null, decision_note: null,
+          requested_by: actorKey(actor), requested_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name, requested_at: now, decided_by: null, decided_by_name: null, decided_at: null, decision_note: null,
         };
         try {
           await repo.insertReleaseRequest(t, row);
@@ -939,7 +939,7 @@ export function createQuarantineService(deps: Deps) {
         const approve = input.decision === 'approve';
         if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId: s.id });
         const status = approve ? 'approved' : 'rejected';
-        if (!(await repo.decideReleaseRequest(t, r.id, { status, decided_by: actorKey(actor), decided_by_name: actor.name, decided_at: now, decision_note: note }))) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId });
+        if (!(await repo.decideReleaseRequest(t, r.id, { status, decided_by: actorKey(actor), decided_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name, decided_at: now, decision_note: note }))) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId });
         await deps.services.journal.append(t, actor, {
           action: approve ? 'quarantine.release-request.approve' : 'quarantine.release-request.reject', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
           payload: { requestId: r.id, personId: s.person_id, requestedBy: r.requested_by, requestReason: r.reason },

@@ -129,7 +129,7 @@ export interface QuarantineReleaseRequestsTable {
   reason: string;
   /** User id (or `system:<name>`) of the requester; the decider must differ. */
   requested_by: string;
-  /** Login names, shown to the approvers (never a resident's data). */
+  /** The user's display name (a system component's name), shown to the approvers; never a resident's data. */
   requested_by_name: string;
   requested_at: number;
   decided_by: string | null;
