@@ -40,6 +40,7 @@ export const QuarantineErrors = defineErrors({
   QUARANTINE_TEST_DAY_UNKNOWN: [422, 'This day is not a scheduled test day of the stay'],
   QUARANTINE_RELEASE_EARLY: [422, 'Release criteria not met (end date not reached or tests pending/positive): an override with a reason is required'],
   QUARANTINE_CONCURRENT_CHANGE: [409, 'The stay or room was changed by someone else first; reload and retry'],
+  QUARANTINE_UNIT_NOT_FOUND: [404, 'Unit not found'],
   QUARANTINE_RELEASE_REQUEST_NOT_FOUND: [404, 'Early-release request not found'],
   QUARANTINE_RELEASE_REQUEST_PENDING: [409, 'An early-release request for this stay is already pending'],
   QUARANTINE_RELEASE_REQUEST_DECIDED: [409, 'The early-release request has already been decided'],
@@ -239,6 +240,17 @@ export function createQuarantineService(deps: Deps) {
     const r = await repo.findFacility(db, id);
     if (!r || !inScope(actor, r.jurisdiction_path)) throw QuarantineErrors.QUARANTINE_FACILITY_NOT_FOUND({ facilityId: id });
     return r;
+  }
+
+  /**
+   * The unit named to run a facility: it must exist and sit inside the caller's scope, or above the
+   * facility's location (a city team may run a district's facility); a unit of another district is
+   * answered like a missing one.
+   */
+  async function runningUnit(db: DbOrTx, actor: Actor, unitId: string, facilityPath: string): Promise<string> {
+    const u = await deps.services.auth.units.getRef(unitId, db);
+    if (!u || !(inScope(actor, u.jurisdictionPath) || facilityPath.startsWith(u.jurisdictionPath))) throw QuarantineErrors.QUARANTINE_UNIT_NOT_FOUND({ field: 'unitId', unitId });
+    return u.id;
   }
 
   async function visibleStay(db: DbOrTx, actor: Actor, id: string): Promise<QuarantineStaysTable> {
@@ -578,6 +590,7 @@ export function createQuarantineService(deps: Deps) {
       return inTx(trx ?? deps.db, async (t) => {
         const j = await deps.services.geo.getById(input.jurisdictionId, t);
         if (!j || !inScope(actor, j.path)) throw QuarantineErrors.QUARANTINE_JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
+        const unitId = input.unitId ? await runningUnit(t, actor, input.unitId, j.path) : null;
         const now = deps.clock.now();
         const row: QuarantineFacilitiesTable = {
           id: newId(),
@@ -588,7 +601,7 @@ export function createQuarantineService(deps: Deps) {
           lng: input.lng ?? null,
           lat: input.lat ?? null,
           staff_count: input.staffCount ?? 0,
-          unit_id: input.unitId ?? null,
+          unit_id: unitId,
           active: 1,
           rooms_total: 0,
           rooms_available: 0,
@@ -615,7 +628,7 @@ export function createQuarantineService(deps: Deps) {
         if (input.lng !== undefined) set.lng = input.lng;
         if (input.lat !== undefined) set.lat = input.lat;
         if (input.staffCount !== undefined) set.staff_count = input.staffCount;
-        if (input.unitId !== undefined) set.unit_id = input.unitId;
+        if (input.unitId !== undefined) set.unit_id = input.unitId === null ? null : await runningUnit(t, actor, input.unitId, before.jurisdiction_path);
         if (input.active !== undefined) set.active = input.active ? 1 : 0;
         await repo.updateFacility(t, id, set);
         const { updated_at: _u, ...changes } = set;

@@ -465,6 +465,71 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(outPerson.statusCode).toBe(404);
   });
 
+  it('scope on every id a request names: a 西陵区 officer naming a 伍家岗区 facility, room or unit gets the same 404 as a missing one, and nothing is written', async () => {
+    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
+    const wjgUnit = await buildUnit(t.deps.db, { name: '伍家岗街道防控专班', jurisdiction: city.otherStreet, kind: 'street_office' });
+    const cityUnit = await buildUnit(t.deps.db, { name: '市卫健委隔离专班', jurisdiction: city.city });
+    const wjg = await q().createFacility(undefined, actor, { name: '伍家岗区集中隔离点', jurisdictionId: city.otherStreet.id, address: '伍家岗路 2 号', unitId: wjgUnit.id });
+    const [wjgRoom] = await q().createRooms(undefined, actor, wjg.id, [{ number: '201', floor: 2 }]);
+    const ownRooms = (await q().getFacility(actor, facilityId)).rooms;
+    const [p] = await makePersons(t, city.street, 1);
+    const MISSING = '00000000-0000-7000-8000-00000000dead';
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers, payload });
+    const refusal = (r: { statusCode: number; json(): { error: { code: string } } }) => [r.statusCode, r.json().error.code];
+    const journalCount = async () => Number((await t.deps.db.selectFrom('journal').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await journalCount();
+
+    // Assign: another district's facility, or another district's room in one's own facility.
+    const stay = (extra: object) => ({ personId: p, mode: 'central', basis, reason: '密接集中隔离', exposureDate: '2026-11-28', ...extra });
+    const outFacility = await post('/api/quarantine/stays', stay({ facilityId: wjg.id }));
+    expect(refusal(outFacility)).toEqual([404, 'QUARANTINE_FACILITY_NOT_FOUND']);
+    expect(refusal(outFacility)).toEqual(refusal(await post('/api/quarantine/stays', stay({ facilityId: MISSING }))));
+    const outRoom = await post('/api/quarantine/stays', stay({ facilityId, roomId: wjgRoom!.id }));
+    expect(refusal(outRoom)).toEqual([404, 'QUARANTINE_ROOM_NOT_FOUND']);
+    expect(refusal(outRoom)).toEqual(refusal(await post('/api/quarantine/stays', stay({ facilityId, roomId: MISSING }))));
+    expect((await q().listStays(actor, {})).items).toHaveLength(0);
+    expect(await status(p!)).toBe('none');
+
+    // Room status: another district's room under one's own facility, or under its own facility.
+    const viaOwn = await post(`/api/quarantine/facilities/${facilityId}/rooms/${wjgRoom!.id}/status`, { status: 'out_of_service' });
+    expect(refusal(viaOwn)).toEqual([404, 'QUARANTINE_ROOM_NOT_FOUND']);
+    expect(refusal(viaOwn)).toEqual(refusal(await post(`/api/quarantine/facilities/${facilityId}/rooms/${MISSING}/status`, { status: 'out_of_service' })));
+    const direct = await post(`/api/quarantine/facilities/${wjg.id}/rooms/${wjgRoom!.id}/status`, { status: 'out_of_service' });
+    expect(direct.statusCode).toBe(404);
+    expect(refusal(direct)).toEqual(refusal(await post(`/api/quarantine/facilities/${MISSING}/rooms/${wjgRoom!.id}/status`, { status: 'out_of_service' })));
+
+    expect(await journalCount()).toBe(before);
+
+    // Transfer of a stay held in another district (its person and facility both there).
+    const [q2] = await makePersons(t, city.otherStreet, 1);
+    const wjgStay = await q().assign(undefined, actor, { personId: q2!, mode: 'central', facilityId: wjg.id, basis, reason: '密接', exposureDate: '2026-11-28' });
+    const afterSetup = await journalCount();
+    const transfer = await post(`/api/quarantine/stays/${wjgStay.id}/transfer`, { note: '专车' });
+    expect(transfer.statusCode).toBe(404);
+    expect(refusal(transfer)).toEqual(refusal(await post(`/api/quarantine/stays/${MISSING}/transfer`, { note: '专车' })));
+
+    // The unit named to run a facility: not another district's (a city team above it may).
+    const outUnit = await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: wjgUnit.id });
+    expect(refusal(outUnit)).toEqual([404, 'QUARANTINE_UNIT_NOT_FOUND']);
+    expect(refusal(outUnit)).toEqual(refusal(await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: MISSING })));
+    const patch = await t.app.inject({ method: 'PATCH', url: `/api/quarantine/facilities/${facilityId}`, headers, payload: { unitId: wjgUnit.id } });
+    expect(refusal(patch)).toEqual([404, 'QUARANTINE_UNIT_NOT_FOUND']);
+    expect((await q().listFacilities(actor, {})).items.map((f) => f.name).sort()).toEqual(['伍家岗区集中隔离点', '西陵区集中隔离点']);
+    expect((await q().getFacility(actor, facilityId)).unitId).toBe(unit.id);
+
+    // Nothing was written: rooms, counters and the journal are as they were.
+    const wjgAfter = await q().getFacility(actor, wjg.id);
+    expect(wjgAfter.rooms.map((r) => [r.status, r.occupants])).toEqual([['occupied', 1]]);
+    expect((await q().getFacility(actor, facilityId)).rooms).toEqual(ownRooms);
+    expect((await q().getStay(actor, wjgStay.id)).phase).toBe('central');
+    expect(await journalCount()).toBe(afterSetup);
+
+    const cityRun = await post('/api/quarantine/facilities', { name: '西陵区市级隔离点', jurisdictionId: city.street.id, address: '西陵三路 5 号', unitId: cityUnit.id });
+    expect(cityRun.statusCode).toBe(201);
+    expect(cityRun.json().unitId).toBe(cityUnit.id);
+  });
+
   it('previews the stay the active preset gives before assigning, and labels listed stays with a masked name, facility and room', async () => {
     const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
     const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
