@@ -139,3 +139,24 @@ export interface StayPlanDto {
   /** Whether an admission test (入住检测) would be scheduled at once (placed after a test day). */
   admissionTest: boolean;
 }
+
+/** An early-release request (提前解除申请): approved by a second person holding `quarantine.release-early`. */
+export interface ReleaseRequestDto {
+  id: string;
+  stayId: string;
+  personId: string;
+  /** pending · approved (the stay was released then) · rejected · void (the stay was released otherwise first) */
+  status: 'pending' | 'approved' | 'rejected' | 'void';
+  reason: string;
+  requestedBy: string;
+  /** Display name of the requester (staff, never a resident). */
+  requestedByName: string;
+  requestedAt: number;
+  decidedBy: string | null;
+  decidedByName: string | null;
+  decidedAt: number | null;
+  decisionNote: string | null;
+  /** Whether the caller may decide it (holds the capability and is not the requester). */
+  canDecide: boolean;
+  personNameMasked?: string | null;
+}

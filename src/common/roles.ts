@@ -97,6 +97,13 @@ export const CAPABILITY_TABLE = {
   'quarantine.read': ['commander', 'district_officer', 'community_worker', 'tracer', 'supply_officer', 'auditor', 'admin'],
   /** Manage facilities and rooms, assign and release stays, record test days. */
   'quarantine.manage': ['district_officer', 'community_worker', 'tracer', 'supply_officer', 'commander'],
+  /**
+   * Request and approve an early release from quarantine (提前解除隔离, before the end date or with test
+   * results pending or positive). Lifting a health measure early is a decision for the officers who
+   * answer for the district, not for logistics (supply_officer) or field staff who hold
+   * `quarantine.manage`; the release needs a second holder of this capability to approve.
+   */
+  'quarantine.release-early': ['commander', 'district_officer'],
   /** Run spatiotemporal-companion detection and review its candidates (时空伴随). */
   'companions.review': ['tracer', 'commander'],
   /** Move the demo clock, run maintenance. */

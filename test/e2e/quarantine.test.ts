@@ -85,13 +85,50 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     expect(await row.getByTestId('stay-test').count()).toBeGreaterThan(0);
     expect(await row.getByTestId('stay-person').innerText()).toMatch(/\*/);
 
-    // An early release without a reason is refused, with the reason asked for.
+    // Releasing before the end is refused; the district officer may request an early release
+    // (申请提前解除) with a real reason, which does not release anyone yet.
     await row.getByTestId('stay-release').click();
     await page.getByTestId('release-submit').click();
     await page.getByTestId('release-error').waitFor();
+    expect(await page.getByTestId('release-error').innerText()).toContain('另一名有权限的负责人批准');
     await page.screenshot({ path: screenshotPath('quarantine-stays-release.png') });
+    expect(await page.getByTestId('release-early-request').isChecked()).toBe(true);
+    await page.getByTestId('release-reason').fill('。。。');
+    await page.getByTestId('release-submit').click();
+    await page.getByText('请写明真实原因').first().waitFor();
     await page.getByTestId('release-reason').fill('误判，复核排除');
     await page.getByTestId('release-submit').click();
+    const pending = page.locator(`[data-testid=release-request]`);
+    await pending.first().waitFor({ timeout: 15_000 });
+    // Their own request: they cannot approve it, and the person is still held.
+    expect(await pending.first().getByTestId('release-request-own').count()).toBe(1);
+    expect(await pending.first().getByTestId('release-request-approve').count()).toBe(0);
+    expect(await pending.first().innerText()).toContain('西陵区专员');
+    expect(await row.count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('quarantine-release-request.png') });
+
+    // A second person (the city commander) approves it: then the stay is released.
+    const second = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    try {
+      const cp = await second.newPage();
+      cp.on('pageerror', (err) => problems.push(`page error (commander): ${err.message}`));
+      await cp.goto(`${demo.url}/login`);
+      await cp.getByLabel('用户名').fill('commander');
+      await cp.getByLabel('密码').fill(DEMO_PASSWORD);
+      await cp.locator('form button[type=submit]').click();
+      await cp.waitForURL((u) => u.pathname === '/');
+      await cp.goto(`${demo.url}/quarantine/stays`);
+      const req = cp.locator(`[data-testid=release-request]`).filter({ hasText: '误判，复核排除' });
+      await req.getByTestId('release-request-approve').click();
+      await req.waitFor({ state: 'detached', timeout: 15_000 });
+      await cp.screenshot({ path: screenshotPath('quarantine-release-approved.png') });
+    } finally {
+      await second.close();
+    }
+    const stay = (await demo.server.deps.services.quarantine.listStays(systemActor('e2e'), { status: 'released' })).items.find((x) => x.personId === person.id);
+    expect(stay).toMatchObject({ status: 'released', releaseOverride: true, releaseReason: '误判，复核排除' });
+    await page.reload();
+    await page.getByTestId('quarantine-stays-page').waitFor();
     await row.waitFor({ state: 'detached', timeout: 15_000 });
     expect(problems).toEqual([]);
   }, 180_000);

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
-import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
+import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 /** The facility counter column that counts rooms in each status. */
 export const ROOM_STATUS_COLUMN = {
@@ -214,4 +214,52 @@ export async function listTestsOfStays(db: DbOrTx, stayIds: readonly string[]): 
 export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: string; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
   const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).where('not_applicable', '=', 0).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+// ---- early-release requests
+
+export async function insertReleaseRequest(db: DbOrTx, row: QuarantineReleaseRequestsTable): Promise<void> {
+  await db.insertInto('quarantine_release_requests').values(row).execute();
+}
+
+export function findReleaseRequest(db: DbOrTx, id: string): Promise<QuarantineReleaseRequestsTable | undefined> {
+  return db.selectFrom('quarantine_release_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findPendingReleaseRequest(db: DbOrTx, stayId: string): Promise<QuarantineReleaseRequestsTable | undefined> {
+  return db.selectFrom('quarantine_release_requests').selectAll().where('stay_id', '=', stayId).where('status', '=', 'pending').executeTakeFirst();
+}
+
+/** Moves a pending request to its decision; false when it was no longer pending (decided by someone else first). */
+export async function decideReleaseRequest(db: DbOrTx, id: string, set: Pick<QuarantineReleaseRequestsTable, 'status' | 'decided_by' | 'decided_by_name' | 'decided_at' | 'decision_note'>): Promise<boolean> {
+  const r = await db.updateTable('quarantine_release_requests').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Requests of stays in scope (by the person's path or the facility's), newest first. */
+export async function listReleaseRequests(
+  db: DbOrTx,
+  prefix: string | null,
+  f: { status?: string; stayId?: string; limit: number; offset: number },
+): Promise<{ rows: QuarantineReleaseRequestsTable[]; total: number }> {
+  let q = db.selectFrom('quarantine_release_requests');
+  const like = scoped(prefix);
+  if (like) q = q.where((eb) => eb.or([eb('person_path', 'like', like), eb('facility_path', 'like', like)]));
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.stayId) q = q.where('stay_id', '=', f.stayId);
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('requested_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
+  return { rows, total: Number(total.n) };
+}
+
+/** A stay released otherwise (criteria met): its pending early-release request lapses. */
+export async function voidPendingReleaseRequests(db: DbOrTx, stayId: string, now: number): Promise<void> {
+  await db.updateTable('quarantine_release_requests').set({ status: 'void', decided_at: now }).where('stay_id', '=', stayId).where('status', '=', 'pending').execute();
+}
+
+/** A user's display name (shown on requests instead of a login name); undefined for system actors. */
+export async function userDisplayName(db: DbOrTx, userId: string | null): Promise<string | undefined> {
+  if (!userId) return undefined;
+  const r = await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst();
+  return r?.display_name;
 }

@@ -83,8 +83,26 @@ const quarantineRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps
 
   app.post('/api/quarantine/stays/:id/release', {
     config: { policy: { capability: 'quarantine.manage', scope: stayScope } },
-    schema: { tags: ['quarantine'], description: 'Releases a stay. Before its criteria are met (end date, all tests negative) it needs override=true and a reason, else 422.', params: s.idParams, body: s.releaseBody, response: { 200: s.stay } },
-  }, async (req) => req.tx((trx) => q.release(trx, req.actor, req.params.id, req.body)));
+    schema: { tags: ['quarantine'], description: 'Releases a stay whose criteria are met (end date, all tests negative), else 422: an early release is a request a second person approves.', params: s.idParams, body: s.releaseBody, response: { 200: s.stay } },
+  }, async (req) => req.tx((trx) => q.release(trx, req.actor, req.params.id)));
+
+  app.post('/api/quarantine/stays/:id/release-requests', {
+    config: { policy: { capability: 'quarantine.release-early', scope: stayScope } },
+    schema: { tags: ['quarantine'], description: 'Requests an early release (提前解除) with a reason; a second holder of quarantine.release-early approves it. 409 when one is pending or the criteria are met.', params: s.idParams, body: s.releaseRequestBody, response: { 201: s.releaseRequest } },
+  }, async (req, reply) => {
+    reply.code(201);
+    return req.tx((trx) => q.requestEarlyRelease(trx, req.actor, req.params.id, req.body), 201);
+  });
+
+  app.get('/api/quarantine/release-requests', {
+    config: { policy: { capability: 'quarantine.read', scope: 'filtered' } },
+    schema: { tags: ['quarantine'], description: 'Early-release requests of stays in your scope, newest first (status=pending: the approvers\' list).', querystring: s.releaseRequestListQuery, response: { 200: z.object({ items: z.array(s.releaseRequest), total: z.number().int() }) } },
+  }, async (req) => q.listReleaseRequests(req.actor, req.query));
+
+  app.post('/api/quarantine/release-requests/:id/decision', {
+    config: { policy: { capability: 'quarantine.release-early', scope: { entity: 'quarantine_release_request', from: 'params', key: 'id' } } },
+    schema: { tags: ['quarantine'], description: 'Approves (the stay is released at once) or rejects an early-release request; never by its requester (403).', params: s.idParams, body: s.releaseDecisionBody, response: { 200: s.releaseRequest } },
+  }, async (req) => req.tx((trx) => q.decideEarlyRelease(trx, req.actor, req.params.id, req.body)));
 };
 
 export default quarantineRoutes;

@@ -159,7 +159,34 @@ export const stayListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const testBody = z.strictObject({ day: z.number().int().min(0).max(60).describe('Test day number'), result: z.enum(['negative', 'positive']) });
-export const releaseBody = z.strictObject({
-  reason: z.string().trim().max(1000).nullable().optional().describe('Required with override'),
-  override: z.boolean().optional().describe('Release before the criteria are met (needs a reason)'),
+export const releaseBody = z.strictObject({}).describe('A normal release takes no body fields: an early release is a request (POST …/release-requests)');
+
+export const releaseRequestBody = z.strictObject({
+  reason: z.string().max(1000).describe('Why the stay should end early (the shared reason rule: a real reason, not punctuation)'),
+});
+export const releaseDecisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  note: z.string().max(1000).nullable().optional().describe('Required to reject (the reason rule); optional to approve'),
+});
+export const releaseRequest = z.object({
+  id: z.string(),
+  stayId: z.string(),
+  personId: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'void']),
+  reason: z.string(),
+  requestedBy: z.string(),
+  requestedByName: z.string(),
+  requestedAt: z.number(),
+  decidedBy: z.string().nullable(),
+  decidedByName: z.string().nullable(),
+  decidedAt: z.number().nullable(),
+  decisionNote: z.string().nullable(),
+  canDecide: z.boolean().describe('The caller holds quarantine.release-early and is not the requester'),
+  personNameMasked: z.string().nullable().optional(),
+});
+export const releaseRequestListQuery = z.object({
+  status: z.enum(['pending', 'approved', 'rejected', 'void']).optional(),
+  stayId: id.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

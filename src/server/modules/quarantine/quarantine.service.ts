@@ -3,6 +3,7 @@ import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
 import { calendarDay, HOUR, MINUTE } from '../../platform/clock.js';
 import { defineErrors, Errors } from '../../platform/errors.js';
+import { requireReason } from '../../platform/reason.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import type { PresetParams } from '../cases/presets.schema.js';
@@ -11,9 +12,9 @@ import { maskName } from '../population/names.js';
 import { dayCounter, dayNumber, PHASE_STATUS, planStay, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
 import * as situation from './quarantine.situation.js';
-import type { FacilityDto, OccupancyDto, RoomDto, StayCategory, TravellerCategory, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
+import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayCategory, TravellerCategory, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
 import { addDays, startOfDay } from '../../platform/clock.js';
-import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
+import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
   QUARANTINE_FACILITY_NOT_FOUND: [404, 'Quarantine facility not found'],
@@ -39,6 +40,12 @@ export const QuarantineErrors = defineErrors({
   QUARANTINE_TEST_DAY_UNKNOWN: [422, 'This day is not a scheduled test day of the stay'],
   QUARANTINE_RELEASE_EARLY: [422, 'Release criteria not met (end date not reached or tests pending/positive): an override with a reason is required'],
   QUARANTINE_CONCURRENT_CHANGE: [409, 'The stay or room was changed by someone else first; reload and retry'],
+  QUARANTINE_UNIT_NOT_FOUND: [404, 'Unit not found'],
+  QUARANTINE_RELEASE_REQUEST_NOT_FOUND: [404, 'Early-release request not found'],
+  QUARANTINE_RELEASE_REQUEST_PENDING: [409, 'An early-release request for this stay is already pending'],
+  QUARANTINE_RELEASE_REQUEST_DECIDED: [409, 'The early-release request has already been decided'],
+  QUARANTINE_RELEASE_CRITERIA_MET: [409, 'The release criteria are met: release the stay normally, no early-release request is needed'],
+  QUARANTINE_RELEASE_SAME_PERSON: [403, 'An early release needs a second person: the requester cannot approve their own request'],
 });
 
 /** The active protocol preset as the cases module exposes it (`deps.services.cases.presets.active`). */
@@ -148,6 +155,13 @@ registerEntityScope('quarantine_stay', async (db, id) => {
   const r = await repo.findStay(db, id);
   return r ? [r.person_path, ...(r.facility_path ? [r.facility_path] : [])] : undefined;
 });
+registerEntityScope('quarantine_release_request', async (db, id) => {
+  const r = await repo.findReleaseRequest(db, id);
+  return r ? [r.person_path, ...(r.facility_path ? [r.facility_path] : [])] : undefined;
+});
+
+/** Who made a request or decision: the user, or the named system component. */
+const actorKey = (actor: Actor): string => actor.userId ?? `system:${actor.name}`;
 
 /**
  * Quarantine (隔离): central facilities with rooms and live occupancy, and stays (central or home)
@@ -228,10 +242,29 @@ export function createQuarantineService(deps: Deps) {
     return r;
   }
 
+  /**
+   * The unit named to run a facility: it must exist and sit inside the caller's scope, or above the
+   * facility's location (a city team may run a district's facility); a unit of another district is
+   * answered like a missing one.
+   */
+  async function runningUnit(db: DbOrTx, actor: Actor, unitId: string, facilityPath: string): Promise<string> {
+    const u = await deps.services.auth.units.getRef(unitId, db);
+    if (!u || !(inScope(actor, u.jurisdictionPath) || facilityPath.startsWith(u.jurisdictionPath))) throw QuarantineErrors.QUARANTINE_UNIT_NOT_FOUND({ field: 'unitId', unitId });
+    return u.id;
+  }
+
   async function visibleStay(db: DbOrTx, actor: Actor, id: string): Promise<QuarantineStaysTable> {
     const r = await repo.findStay(db, id);
     if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path)))) throw QuarantineErrors.QUARANTINE_STAY_NOT_FOUND({ stayId: id });
     return r;
+  }
+
+  function releaseRequestDto(actor: Actor, r: QuarantineReleaseRequestsTable): ReleaseRequestDto {
+    return {
+      id: r.id, stayId: r.stay_id, personId: r.person_id, status: r.status as ReleaseRequestDto['status'], reason: r.reason,
+      requestedBy: r.requested_by, requestedByName: r.requested_by_name, requestedAt: Number(r.requested_at), decidedBy: r.decided_by, decidedByName: r.decided_by_name, decidedAt: r.decided_at === null ? null : Number(r.decided_at), decisionNote: r.decision_note,
+      canDecide: r.status === 'pending' && actor.capabilities.has('quarantine.release-early') && r.requested_by !== actorKey(actor),
+    };
   }
 
   /** Adds the person's masked name, the facility name and the room number to stays being read. */
@@ -335,6 +368,7 @@ export function createQuarantineService(deps: Deps) {
     const now = deps.clock.now();
     const ok = await repo.updateStay(trx, s.id, { status: 'active', phase: s.phase }, { status: 'released', released_at: now, release_reason: reason, release_override: override ? 1 : 0, updated_at: now });
     if (!ok) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
+    await repo.voidPendingReleaseRequests(trx, s.id, now);
     if (s.phase === 'central') await leaveRoom(trx, s);
     await deps.services.control.applyAutomatic(trx, actor, {
       personIds: [s.person_id],
@@ -556,6 +590,7 @@ export function createQuarantineService(deps: Deps) {
       return inTx(trx ?? deps.db, async (t) => {
         const j = await deps.services.geo.getById(input.jurisdictionId, t);
         if (!j || !inScope(actor, j.path)) throw QuarantineErrors.QUARANTINE_JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
+        const unitId = input.unitId ? await runningUnit(t, actor, input.unitId, j.path) : null;
         const now = deps.clock.now();
         const row: QuarantineFacilitiesTable = {
           id: newId(),
@@ -566,7 +601,7 @@ export function createQuarantineService(deps: Deps) {
           lng: input.lng ?? null,
           lat: input.lat ?? null,
           staff_count: input.staffCount ?? 0,
-          unit_id: input.unitId ?? null,
+          unit_id: unitId,
           active: 1,
           rooms_total: 0,
           rooms_available: 0,
@@ -593,7 +628,7 @@ export function createQuarantineService(deps: Deps) {
         if (input.lng !== undefined) set.lng = input.lng;
         if (input.lat !== undefined) set.lat = input.lat;
         if (input.staffCount !== undefined) set.staff_count = input.staffCount;
-        if (input.unitId !== undefined) set.unit_id = input.unitId;
+        if (input.unitId !== undefined) set.unit_id = input.unitId === null ? null : await runningUnit(t, actor, input.unitId, before.jurisdiction_path);
         if (input.active !== undefined) set.active = input.active ? 1 : 0;
         await repo.updateFacility(t, id, set);
         const { updated_at: _u, ...changes } = set;
@@ -848,22 +883,95 @@ export function createQuarantineService(deps: Deps) {
     },
 
     /**
-     * Releases a stay. Without override the criteria must hold (end date reached, every scheduled test
-     * recorded negative); otherwise 422 QUARANTINE_RELEASE_EARLY. An override needs a reason.
+     * Releases a stay whose criteria hold (end date reached, every scheduled test recorded negative);
+     * otherwise 422 QUARANTINE_RELEASE_EARLY: an early release is a request (`requestEarlyRelease`)
+     * that a second person holding `quarantine.release-early` approves.
      */
-    async release(trx: DbOrTx | undefined, actor: Actor, stayId: string, input: { reason?: string | null; override?: boolean } = {}): Promise<StayDto> {
+    async release(trx: DbOrTx | undefined, actor: Actor, stayId: string): Promise<StayDto> {
       return inTx(trx ?? deps.db, async (t) => {
         const s = await visibleStay(t, actor, stayId);
         if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId });
         const c = await criteriaProblems(t, s, deps.clock.now());
-        const met = c.endReached && !c.pendingDays.length && !c.positiveDays.length;
-        const reason = input.reason?.trim() ?? '';
-        if (!met && !(input.override && reason)) {
-          throw QuarantineErrors.QUARANTINE_RELEASE_EARLY({ endsAt: Number(s.ends_at), endDay: s.end_day, endReached: c.endReached, pendingDays: c.pendingDays, positiveDays: c.positiveDays, overrideReasonRequired: true });
+        if (!(c.endReached && !c.pendingDays.length && !c.positiveDays.length)) {
+          throw QuarantineErrors.QUARANTINE_RELEASE_EARLY({ endsAt: Number(s.ends_at), endDay: s.end_day, endReached: c.endReached, pendingDays: c.pendingDays, positiveDays: c.positiveDays, earlyReleaseRequest: `/api/quarantine/stays/${stayId}/release-requests` });
         }
-        await doRelease(t, actor, s, reason || '解除隔离 Release criteria met', !met);
+        await doRelease(t, actor, s, '解除隔离 Release criteria met', false);
         return stayDto((await repo.findStay(t, stayId))!, await repo.listTests(t, stayId));
       });
+    },
+
+    /**
+     * Asks for an early release (提前解除) of a stay whose criteria are not met, with a reason (the
+     * shared reason rule). Nothing is released yet: a second holder of `quarantine.release-early`
+     * approves (`decideEarlyRelease`). One pending request per stay. Journaled.
+     */
+    async requestEarlyRelease(trx: DbOrTx | undefined, actor: Actor, stayId: string, input: { reason?: unknown }): Promise<ReleaseRequestDto> {
+      const reason = requireReason(input.reason);
+      return inTx(trx ?? deps.db, async (t) => {
+        const s = await visibleStay(t, actor, stayId);
+        if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId });
+        const now = deps.clock.now();
+        const c = await criteriaProblems(t, s, now);
+        if (c.endReached && !c.pendingDays.length && !c.positiveDays.length) throw QuarantineErrors.QUARANTINE_RELEASE_CRITERIA_MET({ stayId });
+        const pending = await repo.findPendingReleaseRequest(t, stayId);
+        if (pending) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_PENDING({ stayId, requestId: pending.id });
+        const row: QuarantineReleaseRequestsTable = {
+          id: newId(), stay_id: s.id, person_id: s.person_id, person_path: s.person_path, facility_path: s.facility_path, status: 'pending', reason,
+          requested_by: actorKey(actor), requested_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name, requested_at: now, decided_by: null, decided_by_name: null, decided_at: null, decision_note: null,
+        };
+        try {
+          await repo.insertReleaseRequest(t, row);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_PENDING({ stayId });
+          throw err;
+        }
+        await deps.services.journal.append(t, actor, {
+          action: 'quarantine.release-request.create', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          payload: { requestId: row.id, personId: s.person_id, endsAt: Number(s.ends_at), endReached: c.endReached, pendingDays: c.pendingDays, positiveDays: c.positiveDays },
+          reason,
+        });
+        return releaseRequestDto(actor, row);
+      });
+    },
+
+    /**
+     * Approves or rejects a pending early-release request. The decider must be a second person (not
+     * the requester; 403 otherwise). Approval releases the stay at once (override recorded when the
+     * criteria still do not hold); rejection leaves it active. Both journaled; a note is optional on
+     * approval and goes through the reason rule on rejection.
+     */
+    async decideEarlyRelease(trx: DbOrTx | undefined, actor: Actor, requestId: string, input: { decision: 'approve' | 'reject'; note?: unknown }): Promise<ReleaseRequestDto> {
+      const note = input.decision === 'reject' ? requireReason(input.note, 'note') : typeof input.note === 'string' && input.note.trim() ? requireReason(input.note, 'note') : null;
+      return inTx(trx ?? deps.db, async (t) => {
+        const r = await repo.findReleaseRequest(t, requestId);
+        if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path)))) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_NOT_FOUND({ requestId });
+        if (r.status !== 'pending') throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId, status: r.status });
+        if (r.requested_by === actorKey(actor)) throw QuarantineErrors.QUARANTINE_RELEASE_SAME_PERSON({ requestId });
+        const s = await visibleStay(t, actor, r.stay_id);
+        const now = deps.clock.now();
+        const approve = input.decision === 'approve';
+        if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId: s.id });
+        const status = approve ? 'approved' : 'rejected';
+        if (!(await repo.decideReleaseRequest(t, r.id, { status, decided_by: actorKey(actor), decided_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name, decided_at: now, decision_note: note }))) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId });
+        await deps.services.journal.append(t, actor, {
+          action: approve ? 'quarantine.release-request.approve' : 'quarantine.release-request.reject', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          payload: { requestId: r.id, personId: s.person_id, requestedBy: r.requested_by, requestReason: r.reason },
+          ...(note ? { reason: note } : {}),
+        });
+        if (approve) {
+          const c = await criteriaProblems(t, s, now);
+          await doRelease(t, actor, s, r.reason, !(c.endReached && !c.pendingDays.length && !c.positiveDays.length));
+        }
+        return releaseRequestDto(actor, (await repo.findReleaseRequest(t, r.id))!);
+      });
+    },
+
+    /** Early-release requests of stays in scope (`status` pending for the approvers' list), with masked names. */
+    async listReleaseRequests(actor: Actor, q: { status?: ReleaseRequestDto['status']; stayId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: ReleaseRequestDto[]; total: number }> {
+      const pageSize = q.pageSize ?? 50;
+      const r = await repo.listReleaseRequests(db, scopePrefix(actor), { status: q.status, stayId: q.stayId, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
+      const briefs = await deps.services.population.briefs(actor, [...new Set(r.rows.map((x) => x.person_id))], db);
+      return { items: r.rows.map((x) => ({ ...releaseRequestDto(actor, x), personNameMasked: briefs.get(x.person_id) ? maskName(briefs.get(x.person_id)!.name) : null })), total: r.total };
     },
 
     /**

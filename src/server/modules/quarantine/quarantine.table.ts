@@ -113,11 +113,37 @@ export interface QuarantineTestsTable {
   not_applicable: number;
 }
 
+/**
+ * An early-release request (提前解除申请): a stay released before its criteria are met needs a reason
+ * and a second person holding `quarantine.release-early` to approve it; the release happens then.
+ */
+export interface QuarantineReleaseRequestsTable {
+  id: string;
+  stay_id: string;
+  person_id: string;
+  /** The stay's person path and facility path when requested (scoping, as for the stay). */
+  person_path: string;
+  facility_path: string | null;
+  /** pending · approved · rejected · void (the stay was released otherwise first) */
+  status: string;
+  reason: string;
+  /** User id (or `system:<name>`) of the requester; the decider must differ. */
+  requested_by: string;
+  /** The user's display name (a system component's name), shown to the approvers; never a resident's data. */
+  requested_by_name: string;
+  requested_at: number;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: number | null;
+  decision_note: string | null;
+}
+
 export interface QuarantineTables {
   quarantine_facilities: QuarantineFacilitiesTable;
   quarantine_rooms: QuarantineRoomsTable;
   quarantine_stays: QuarantineStaysTable;
   quarantine_tests: QuarantineTestsTable;
+  quarantine_release_requests: QuarantineReleaseRequestsTable;
 }
 
 export const quarantineColumns: ColumnsOf<QuarantineTables> = {
@@ -132,4 +158,7 @@ export const quarantineColumns: ColumnsOf<QuarantineTables> = {
     ends_at: 1, owner_unit_id: 1, overdue_alerted_at: 1, released_at: 1, release_reason: 1, release_override: 1, placed_day: 1, transfer_task_id: 1, result_task_id: 1, created_by: 1, created_at: 1, updated_at: 1,
   },
   quarantine_tests: { id: 1, stay_id: 1, day: 1, date: 1, due_at: 1, task_id: 1, result: 1, recorded_at: 1, recorded_by: 1, kind: 1, not_applicable: 1 },
+  quarantine_release_requests: {
+    id: 1, stay_id: 1, person_id: 1, person_path: 1, facility_path: 1, status: 1, reason: 1, requested_by: 1, requested_by_name: 1, requested_at: 1, decided_by: 1, decided_by_name: 1, decided_at: 1, decision_note: 1,
+  },
 };

@@ -154,20 +154,108 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(s.dayCounter.total).toBe(rule.centralDays + rule.homeQuarantineDays + rule.homeMonitoringDays);
   });
 
-  it('refuses an early release without an override reason (422, nothing changes) and records one with it', async () => {
+  /** An early release as two people make it: a request, then a second person's approval. */
+  const releaseEarly = async (stayId: string, reason: string) => {
+    const r = await q().requestEarlyRelease(undefined, systemActor('requester'), stayId, { reason });
+    await q().decideEarlyRelease(undefined, systemActor('approver'), r.id, { decision: 'approve' });
+    return q().getStay(actor, stayId);
+  };
+
+  it('refuses a release before the criteria are met (422, nothing changes); an early release is a request a second person approves, journaled at both steps', async () => {
     const [p] = await makePersons(t, city.street, 1);
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
-    await expect(q().release(undefined, actor, s.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
-    await expect(q().release(undefined, actor, s.id, { override: true, reason: '  ' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    await expect(q().release(undefined, actor, s.id)).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
+    // The reason goes through the shared rule: blank, punctuation and too short are refused, naming the field.
+    for (const reason of ['  ', '。。。。。。', '转院']) {
+      await expect(q().requestEarlyRelease(undefined, actor, s.id, { reason })).rejects.toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'reason' } });
+    }
+    expect(await t.deps.db.selectFrom('quarantine_release_requests').selectAll().execute()).toHaveLength(0);
+
+    const requester = systemActor('requester');
+    const req = await q().requestEarlyRelease(undefined, requester, s.id, { reason: '转入定点医院 Transferred to hospital' });
+    expect(req).toMatchObject({ status: 'pending', stayId: s.id, requestedByName: 'requester', canDecide: false });
+    // Requested, not released: the person is still held and the bed still taken.
     expect((await q().getStay(actor, s.id)).status).toBe('active');
     expect(await status(p!)).toBe('quarantined_central');
+    await expect(q().requestEarlyRelease(undefined, systemActor('other'), s.id, { reason: '重复申请 second request' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_PENDING', status: 409 });
+    // The requester cannot approve their own request.
+    await expect(q().decideEarlyRelease(undefined, requester, req.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_SAME_PERSON', status: 403 });
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
 
-    const r = await q().release(undefined, actor, s.id, { override: true, reason: '转入定点医院 Transferred to hospital' });
+    const approved = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'approve' });
+    expect(approved).toMatchObject({ status: 'approved', decidedByName: 'approver' });
+    const r = await q().getStay(actor, s.id);
     expect(r).toMatchObject({ status: 'released', releaseOverride: true, releaseReason: '转入定点医院 Transferred to hospital' });
     expect(await status(p!)).toBe('released');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 0, roomsCleaning: 1 });
-    const j = await t.deps.db.selectFrom('journal').selectAll().where('action', '=', 'quarantine.stay.release').where('entity_id', '=', s.id).execute();
+    await expect(q().decideEarlyRelease(undefined, systemActor('third'), req.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_DECIDED' });
+    const j = await t.deps.db.selectFrom('journal').select(['action', 'actor_name']).where('entity_id', '=', s.id).where('action', 'like', 'quarantine.%release%').orderBy('seq').execute();
+    expect(j.map((x) => [x.action, x.actor_name])).toEqual([
+      ['quarantine.release-request.create', 'requester'],
+      ['quarantine.release-request.approve', 'approver'],
+      ['quarantine.stay.release', 'approver'],
+    ]);
+  });
+
+  it('a rejected early-release request leaves the stay active (the rejection needs a reason); a stay released on time voids its pending request', async () => {
+    const [p, p2] = await makePersons(t, city.street, 2);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
+    const req = await q().requestEarlyRelease(undefined, systemActor('requester'), s.id, { reason: '核查后非密接 Not a contact after review' });
+    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject' })).rejects.toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'note' } });
+    const rejected = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject', note: '证据不足，继续隔离 Not enough evidence' });
+    expect(rejected).toMatchObject({ status: 'rejected', decisionNote: '证据不足，继续隔离 Not enough evidence' });
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
+    expect(await status(p!)).toBe('quarantined_home');
+    const j = await t.deps.db.selectFrom('journal').select('action').where('entity_id', '=', s.id).where('action', '=', 'quarantine.release-request.reject').execute();
     expect(j).toHaveLength(1);
+
+    // On time, all negative: the stay is released by itself and the pending request lapses.
+    const s2 = await q().assign(undefined, actor, { personId: p2!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
+    const req2 = await q().requestEarlyRelease(undefined, systemActor('requester'), s2.id, { reason: '核查后非密接 Not a contact after review' });
+    for (const x of s2.tests) await q().recordTest(undefined, actor, s2.id, { day: x.day, result: 'negative' });
+    t.clock.set(s2.endsAt + HOUR);
+    await q().release(undefined, actor, s2.id);
+    expect((await q().listReleaseRequests(actor, { stayId: s2.id })).items.map((x) => [x.id, x.status])).toEqual([[req2.id, 'void']]);
+    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req2.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_DECIDED' });
+  });
+
+  it('routes: a supply officer (quarantine.manage) can no longer release early; two district officers can, one requesting and the other approving', async () => {
+    const xilingUnit = await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling });
+    const headersOf = async (roles: Parameters<typeof buildUser>[1]['roles']) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: xilingUnit, roles }), t.clock.now());
+    const supply = await headersOf(['supply_officer']);
+    const officerA = await headersOf(['district_officer']);
+    const officerB = await headersOf(['district_officer']);
+    const [p] = await makePersons(t, city.street, 1);
+    const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
+    const url = `/api/quarantine/stays/${s.id}/release-requests`;
+    const payload = { reason: '转入定点医院 Transferred to hospital' };
+
+    const old = await t.app.inject({ method: 'POST', url: `/api/quarantine/stays/${s.id}/release`, headers: supply, payload: { override: true, reason: payload.reason } });
+    expect(old.statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'POST', url, headers: supply, payload })).statusCode).toBe(403);
+    const weak = await t.app.inject({ method: 'POST', url, headers: officerA, payload: { reason: '!!!!!!!!' } });
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json().error).toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'reason' } });
+
+    const created = await t.app.inject({ method: 'POST', url, headers: officerA, payload });
+    expect(created.statusCode).toBe(201);
+    const reqId = created.json().id as string;
+    const pendingB = (await t.app.inject({ method: 'GET', url: '/api/quarantine/release-requests?status=pending', headers: officerB })).json();
+    expect(pendingB.items.map((x: { id: string; canDecide: boolean }) => [x.id, x.canDecide])).toEqual([[reqId, true]]);
+    expect(pendingB.items[0].personNameMasked).toMatch(/\*/);
+    const pendingA = (await t.app.inject({ method: 'GET', url: '/api/quarantine/release-requests?status=pending', headers: officerA })).json();
+    expect(pendingA.items[0].canDecide).toBe(false);
+
+    const decide = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: `/api/quarantine/release-requests/${reqId}/decision`, headers, payload: { decision: 'approve' } });
+    expect((await decide(supply)).statusCode).toBe(403);
+    const self = await decide(officerA);
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.code).toBe('QUARANTINE_RELEASE_SAME_PERSON');
+    expect((await q().getStay(actor, s.id)).status).toBe('active');
+    const ok = await decide(officerB);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().status).toBe('approved');
+    expect((await q().getStay(actor, s.id))).toMatchObject({ status: 'released', releaseOverride: true });
   });
 
   it('does not flood: a result still pending at the end gets ONE task and no alert (a second run creates nothing); the negative result releases at once', async () => {
@@ -310,7 +398,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     t.clock.set(stayB.endsAt + MINUTE_MS);
     await t.deps.services.jobs.runDueNow();
     expect((await q().getStay(actor, stayB.id)).status).toBe('active');
-    await expect(q().release(undefined, actor, stayB.id, {})).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
+    await expect(q().release(undefined, actor, stayB.id)).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY' });
     const pendingTask = (await tasksOf(stayB.id)).find((x) => x.title.startsWith('隔离期满待检测结果'));
     expect(pendingTask?.title).toContain('其密接的前两次核酸');
     // The close contact's second test negative: released by the next check, without an override.
@@ -344,7 +432,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     await expect(q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
     expect(await status(ps[5]!)).toBe('none');
 
-    const r = await q().release(undefined, actor, stays[0]!.id, { override: true, reason: '误判 Wrong identification' });
+    const r = await releaseEarly(stays[0]!.id, '误判 Wrong identification');
     await expectCountersMatch();
     await q().setRoomStatus(undefined, actor, facilityId, r.roomId!, 'available');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 4, roomsAvailable: 1 });
@@ -375,6 +463,71 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(hidden.statusCode).toBe(404);
     const outPerson = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' } });
     expect(outPerson.statusCode).toBe(404);
+  });
+
+  it('scope on every id a request names: a 西陵区 officer naming a 伍家岗区 facility, room or unit gets the same 404 as a missing one, and nothing is written', async () => {
+    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
+    const wjgUnit = await buildUnit(t.deps.db, { name: '伍家岗街道防控专班', jurisdiction: city.otherStreet, kind: 'street_office' });
+    const cityUnit = await buildUnit(t.deps.db, { name: '市卫健委隔离专班', jurisdiction: city.city });
+    const wjg = await q().createFacility(undefined, actor, { name: '伍家岗区集中隔离点', jurisdictionId: city.otherStreet.id, address: '伍家岗路 2 号', unitId: wjgUnit.id });
+    const [wjgRoom] = await q().createRooms(undefined, actor, wjg.id, [{ number: '201', floor: 2 }]);
+    const ownRooms = (await q().getFacility(actor, facilityId)).rooms;
+    const [p] = await makePersons(t, city.street, 1);
+    const MISSING = '00000000-0000-7000-8000-00000000dead';
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers, payload });
+    const refusal = (r: { statusCode: number; json(): { error: { code: string } } }) => [r.statusCode, r.json().error.code];
+    const journalCount = async () => Number((await t.deps.db.selectFrom('journal').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await journalCount();
+
+    // Assign: another district's facility, or another district's room in one's own facility.
+    const stay = (extra: object) => ({ personId: p, mode: 'central', basis, reason: '密接集中隔离', exposureDate: '2026-11-28', ...extra });
+    const outFacility = await post('/api/quarantine/stays', stay({ facilityId: wjg.id }));
+    expect(refusal(outFacility)).toEqual([404, 'QUARANTINE_FACILITY_NOT_FOUND']);
+    expect(refusal(outFacility)).toEqual(refusal(await post('/api/quarantine/stays', stay({ facilityId: MISSING }))));
+    const outRoom = await post('/api/quarantine/stays', stay({ facilityId, roomId: wjgRoom!.id }));
+    expect(refusal(outRoom)).toEqual([404, 'QUARANTINE_ROOM_NOT_FOUND']);
+    expect(refusal(outRoom)).toEqual(refusal(await post('/api/quarantine/stays', stay({ facilityId, roomId: MISSING }))));
+    expect((await q().listStays(actor, {})).items).toHaveLength(0);
+    expect(await status(p!)).toBe('none');
+
+    // Room status: another district's room under one's own facility, or under its own facility.
+    const viaOwn = await post(`/api/quarantine/facilities/${facilityId}/rooms/${wjgRoom!.id}/status`, { status: 'out_of_service' });
+    expect(refusal(viaOwn)).toEqual([404, 'QUARANTINE_ROOM_NOT_FOUND']);
+    expect(refusal(viaOwn)).toEqual(refusal(await post(`/api/quarantine/facilities/${facilityId}/rooms/${MISSING}/status`, { status: 'out_of_service' })));
+    const direct = await post(`/api/quarantine/facilities/${wjg.id}/rooms/${wjgRoom!.id}/status`, { status: 'out_of_service' });
+    expect(direct.statusCode).toBe(404);
+    expect(refusal(direct)).toEqual(refusal(await post(`/api/quarantine/facilities/${MISSING}/rooms/${wjgRoom!.id}/status`, { status: 'out_of_service' })));
+
+    expect(await journalCount()).toBe(before);
+
+    // Transfer of a stay held in another district (its person and facility both there).
+    const [q2] = await makePersons(t, city.otherStreet, 1);
+    const wjgStay = await q().assign(undefined, actor, { personId: q2!, mode: 'central', facilityId: wjg.id, basis, reason: '密接', exposureDate: '2026-11-28' });
+    const afterSetup = await journalCount();
+    const transfer = await post(`/api/quarantine/stays/${wjgStay.id}/transfer`, { note: '专车' });
+    expect(transfer.statusCode).toBe(404);
+    expect(refusal(transfer)).toEqual(refusal(await post(`/api/quarantine/stays/${MISSING}/transfer`, { note: '专车' })));
+
+    // The unit named to run a facility: not another district's (a city team above it may).
+    const outUnit = await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: wjgUnit.id });
+    expect(refusal(outUnit)).toEqual([404, 'QUARANTINE_UNIT_NOT_FOUND']);
+    expect(refusal(outUnit)).toEqual(refusal(await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: MISSING })));
+    const patch = await t.app.inject({ method: 'PATCH', url: `/api/quarantine/facilities/${facilityId}`, headers, payload: { unitId: wjgUnit.id } });
+    expect(refusal(patch)).toEqual([404, 'QUARANTINE_UNIT_NOT_FOUND']);
+    expect((await q().listFacilities(actor, {})).items.map((f) => f.name).sort()).toEqual(['伍家岗区集中隔离点', '西陵区集中隔离点']);
+    expect((await q().getFacility(actor, facilityId)).unitId).toBe(unit.id);
+
+    // Nothing was written: rooms, counters and the journal are as they were.
+    const wjgAfter = await q().getFacility(actor, wjg.id);
+    expect(wjgAfter.rooms.map((r) => [r.status, r.occupants])).toEqual([['occupied', 1]]);
+    expect((await q().getFacility(actor, facilityId)).rooms).toEqual(ownRooms);
+    expect((await q().getStay(actor, wjgStay.id)).phase).toBe('central');
+    expect(await journalCount()).toBe(afterSetup);
+
+    const cityRun = await post('/api/quarantine/facilities', { name: '西陵区市级隔离点', jurisdictionId: city.street.id, address: '西陵三路 5 号', unitId: cityUnit.id });
+    expect(cityRun.statusCode).toBe(201);
+    expect(cityRun.json().unitId).toBe(cityUnit.id);
   });
 
   it('previews the stay the active preset gives before assigning, and labels listed stays with a masked name, facility and room', async () => {

@@ -1,10 +1,10 @@
 import type { TravellerDto } from '../../../common/cases.js';
-import type { ContactCategory, StayCategory, TravellerCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
+import type { ContactCategory, ReleaseRequestDto, StayCategory, TravellerCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
 import type { Basis } from '../../../common/control.js';
 import { http } from '../../app/http.js';
 
 export type { TravellerDto, StayCategory, TravellerCategory };
-export type { ContactCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
+export type { ContactCategory, ReleaseRequestDto, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
 
 export interface FacilityInput {
   name: string;
@@ -57,5 +57,9 @@ export const quarantineApi = {
   stay: (id: string, signal?: AbortSignal) => http.get<StayDto>(st(id), undefined, signal),
   assign: (input: AssignInput) => http.post<StayDto>('/api/quarantine/stays', input),
   recordTest: (id: string, body: { day: number; result: 'negative' | 'positive' }) => http.post<StayDto>(`${st(id)}/tests`, body),
-  release: (id: string, body: { reason?: string | null; override?: boolean }) => http.post<StayDto>(`${st(id)}/release`, body),
+  /** Releases a stay whose criteria are met; an early release is `requestEarlyRelease`. */
+  release: (id: string) => http.post<StayDto>(`${st(id)}/release`, {}),
+  requestEarlyRelease: (id: string, reason: string) => http.post<ReleaseRequestDto>(`${st(id)}/release-requests`, { reason }),
+  releaseRequests: (q: { status?: ReleaseRequestDto['status']; stayId?: string; page?: number; pageSize?: number } = {}, signal?: AbortSignal) => http.get<{ items: ReleaseRequestDto[]; total: number }>('/api/quarantine/release-requests', q, signal),
+  decideRelease: (requestId: string, decision: 'approve' | 'reject', note?: string | null) => http.post<ReleaseRequestDto>(`/api/quarantine/release-requests/${encodeURIComponent(requestId)}/decision`, { decision, note: note ?? null }),
 };

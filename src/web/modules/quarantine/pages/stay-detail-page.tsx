@@ -11,6 +11,7 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { quarantineApi } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
+import { ReleaseRequests } from '../components/release-requests.js';
 import { PHASE_COLORS, ReleaseModal, TestDays } from './stays-page.js';
 
 /** One stay (the overdue-release alert and task link here): where, day N of M, phases, test days, release. */
@@ -20,6 +21,8 @@ export function StayDetailPage(_: PageProps) {
   const text = useServerText();
   const { can } = useSession();
   const canManage = can('quarantine.manage');
+  const canRelease = canManage || can('quarantine.release-early');
+  const [requestsKey, setRequestsKey] = useState(0);
   const stay = useRemote((signal) => quarantineApi.stay(id, signal), [id]);
   const [releasing, setReleasing] = useState(false);
   const [transferring, setTransferring] = useState(false);
@@ -46,7 +49,7 @@ export function StayDetailPage(_: PageProps) {
       <Link to="/quarantine/stays">← {t('quarantine.stays')}</Link>
       <ErrorAlert error={stay.error} onRetry={stay.reload} />
       {s && (
-        <Card style={{ marginTop: 12 }} extra={canManage && s.status === 'active' && <Button danger={s.overdue} onClick={() => setReleasing(true)} data-testid="stay-release">{t('quarantine.release')}</Button>}>
+        <Card style={{ marginTop: 12 }} extra={canRelease && s.status === 'active' && <Button danger={s.overdue} onClick={() => setReleasing(true)} data-testid="stay-release">{t('quarantine.release')}</Button>}>
           <Descriptions column={{ xs: 1, md: 2 }} bordered size="small">
             <Descriptions.Item label={t('quarantine.person')}>{s.personNameMasked ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('quarantine.place')}>{s.mode === 'central' ? `${s.facilityName ?? '—'} ${s.roomNumber ? `· ${t('quarantine.room')} ${s.roomNumber}` : ''}` : t('quarantine.mode.home')}</Descriptions.Item>
@@ -76,11 +79,12 @@ export function StayDetailPage(_: PageProps) {
             <Descriptions.Item label={t('quarantine.testDays')} span={2}><TestDays stay={s} canManage={canManage} onChanged={(x) => stay.setData({ ...s, ...x, personNameMasked: s.personNameMasked, facilityName: s.facilityName, roomNumber: s.roomNumber })} /></Descriptions.Item>
             <Descriptions.Item label={t('quarantine.basis')} span={2}>{t(`control.basis.${s.basis.type}`)} · {text(s.reason)}</Descriptions.Item>
             {s.placedDay && <Descriptions.Item label={t('quarantine.placedDay')}>{s.placedDay}</Descriptions.Item>}
-            {s.releasedAt && <Descriptions.Item label={t('quarantine.statusReleased')} span={2}>{fmt(s.releasedAt)} · {s.releaseReason}{s.releaseOverride ? ` (${t('quarantine.override')})` : ''}</Descriptions.Item>}
+            {s.releasedAt && <Descriptions.Item label={t('quarantine.statusReleased')} span={2}>{fmt(s.releasedAt)} · {s.releaseReason}{s.releaseOverride ? ` (${t('quarantine.earlyReleased')})` : ''}</Descriptions.Item>}
           </Descriptions>
         </Card>
       )}
-      <ReleaseModal stay={releasing ? s ?? null : null} onClose={() => setReleasing(false)} onDone={() => stay.reload()} />
+      {s && <ReleaseRequests stayId={s.id} reloadKey={requestsKey} onDecided={() => stay.reload()} />}
+      <ReleaseModal stay={releasing ? s ?? null : null} onClose={() => setReleasing(false)} onDone={() => (setRequestsKey((k) => k + 1), stay.reload())} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { WarningOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Checkbox, Form, Input, Modal, Popover, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { checkReason, REASON_MAX_CHARS } from '../../../../common/reason.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
@@ -12,6 +13,7 @@ import { quarantineApi, type StayDto } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
 import { AssignQuarantineButton } from '../components/assign-quarantine-button.js';
 import { PersonPicker } from '../components/person-picker.js';
+import { ReleaseRequests } from '../components/release-requests.js';
 import { useOccupancyEvents } from '../live.js';
 
 export const PHASE_COLORS: Record<StayDto['phase'], string> = { central: 'purple', home_quarantine: 'volcano', home_monitoring: 'gold', ended: 'red', released: 'default' };
@@ -68,14 +70,17 @@ export function TestDays({ stay, canManage, onChanged }: { stay: StayDto; canMan
 
 /**
  * Release: criteria met → released at once. Otherwise the server's refusal (end date, pending or
- * positive tests) is shown, and an early release needs the override box and a reason.
+ * positive tests) is shown; a commander or district officer may then request an early release with
+ * a reason (申请提前解除), which takes effect when a second one approves it.
  */
-export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; onClose(): void; onDone(s: StayDto): void }) {
+export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; onClose(): void; onDone(s?: StayDto): void }) {
   const { t } = useI18n();
   const { message } = App.useApp();
+  const { can } = useSession();
+  const canEarly = can('quarantine.release-early');
   const errorText = useQuarantineErrorText();
-  const [form] = Form.useForm<{ override: boolean; reason?: string }>();
-  const override = Form.useWatch('override', form);
+  const [form] = Form.useForm<{ early: boolean; reason?: string }>();
+  const early = Form.useWatch('early', form);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ text: string; detail?: string } | null>(null);
   const submit = async () => {
@@ -85,9 +90,15 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
     setBusy(true);
     setError(null);
     try {
-      const s = await quarantineApi.release(stay.id, v.override ? { override: true, reason: v.reason?.trim() } : {});
-      message.success(t('quarantine.released'));
-      onDone(s);
+      if (v.early) {
+        await quarantineApi.requestEarlyRelease(stay.id, v.reason!.trim());
+        message.success(t('quarantine.requestEarlySent'));
+        onDone();
+      } else {
+        const s = await quarantineApi.release(stay.id);
+        message.success(t('quarantine.released'));
+        onDone(s);
+      }
       onClose();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'QUARANTINE_RELEASE_EARLY') {
@@ -95,8 +106,9 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
         const parts = [t('quarantine.releaseEarlyEnd', { endDay: d.endDay ?? stay.endDay })];
         if (d.pendingDays?.length) parts.push(t('quarantine.releaseEarlyPending', { days: d.pendingDays.join('、') }));
         if (d.positiveDays?.length) parts.push(t('quarantine.releaseEarlyPositive', { days: d.positiveDays.join('、') }));
+        parts.push(t(canEarly ? 'quarantine.releaseEarlyNeedsRequest' : 'quarantine.releaseEarlyNoRight'));
         setError({ text: t('quarantine.releaseEarly'), detail: parts.join('；') });
-        form.setFieldValue('override', true);
+        if (canEarly) form.setFieldValue('early', true);
       } else setError({ text: errorText(err) });
     } finally {
       setBusy(false);
@@ -106,11 +118,11 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
     <Modal
       open={!!stay}
       title={stay ? t('quarantine.releaseTitle', { name: stay.personNameMasked ?? '—' }) : ''}
-      okText={t('quarantine.release')}
+      okText={early ? t('quarantine.requestEarly') : t('quarantine.release')}
       cancelText={t('common.cancel')}
       onOk={submit}
       onCancel={onClose}
-      okButtonProps={{ loading: busy, danger: !!override, 'data-testid': 'release-submit' } as never}
+      okButtonProps={{ loading: busy, danger: !!early, 'data-testid': 'release-submit' } as never}
       destroyOnHidden
     >
       {stay && (
@@ -119,13 +131,19 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
         </Typography.Paragraph>
       )}
       {error && <Alert type="error" showIcon title={error.text} description={error.detail} style={{ marginBottom: 12 }} data-testid="release-error" />}
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ override: false }}>
-        <Form.Item name="override" valuePropName="checked">
-          <Checkbox data-testid="release-override">{t('quarantine.override')}</Checkbox>
-        </Form.Item>
-        {override && (
-          <Form.Item name="reason" label={t('quarantine.releaseReason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]}>
-            <Input.TextArea rows={2} maxLength={1000} data-testid="release-reason" />
+      <Form form={form} layout="vertical" preserve={false} initialValues={{ early: false }}>
+        {canEarly && (
+          <Form.Item name="early" valuePropName="checked" extra={t('quarantine.releaseEarlyNeedsRequest')}>
+            <Checkbox data-testid="release-early-request">{t('quarantine.requestEarly')}</Checkbox>
+          </Form.Item>
+        )}
+        {early && (
+          <Form.Item
+            name="reason"
+            label={t('quarantine.requestEarlyReason')}
+            rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { validator: async (_, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } }]}
+          >
+            <Input.TextArea rows={2} maxLength={REASON_MAX_CHARS} data-testid="release-reason" />
           </Form.Item>
         )}
       </Form>
@@ -141,7 +159,9 @@ export function StaysPage(_: PageProps) {
   const { t } = useI18n();
   const { can } = useSession();
   const canManage = can('quarantine.manage');
+  const canRelease = canManage || can('quarantine.release-early');
   const [params, setParams] = useSearchParams();
+  const [requestsKey, setRequestsKey] = useState(0);
   const facilityId = params.get('facilityId') ?? undefined;
   const [status, setStatus] = useState<'active' | 'released'>('active');
   const [page, setPage] = useState(1);
@@ -187,6 +207,7 @@ export function StaysPage(_: PageProps) {
           </Tag>
         )}
       </Space>
+      <ReleaseRequests reloadKey={requestsKey} onDecided={() => list.reload()} />
       <ErrorAlert error={list.error} onRetry={list.reload} />
       <Table<StayDto>
         rowKey="id"
@@ -253,19 +274,19 @@ export function StaysPage(_: PageProps) {
             width: 110,
             fixed: 'right',
             render: (_: unknown, s) =>
-              canManage && s.status === 'active' ? (
+              canRelease && s.status === 'active' ? (
                 <Button size="small" danger={s.overdue} onClick={() => setReleasing(s)} data-testid="stay-release">
                   {t('quarantine.release')}
                 </Button>
               ) : s.releasedAt ? (
                 <Tooltip title={s.releaseReason}>
-                  <Typography.Text type="secondary">{s.releaseOverride ? `${t('quarantine.statusReleased')} *` : t('quarantine.statusReleased')}</Typography.Text>
+                  <Typography.Text type="secondary">{s.releaseOverride ? `${t('quarantine.statusReleased')} · ${t('quarantine.earlyReleased')}` : t('quarantine.statusReleased')}</Typography.Text>
                 </Tooltip>
               ) : null,
           },
         ]}
       />
-      <ReleaseModal stay={releasing} onClose={() => setReleasing(null)} onDone={(s) => (status === 'active' ? list.reload() : replace(s))} />
+      <ReleaseModal stay={releasing} onClose={() => setReleasing(null)} onDone={(s) => (setRequestsKey((k) => k + 1), !s || status === 'active' ? list.reload() : replace(s))} />
     </div>
   );
 }
