@@ -1,0 +1,86 @@
+import { approvedReview, makePersons } from '../../../src/server/modules/control/control.test-helpers.js';
+import { systemActor } from '../../../src/server/platform/actor.js';
+import type { TestApp } from '../db.js';
+import type { MiniCity } from './_fixture.js';
+
+/** An id that names no record of any kind. */
+export const MISSING_ID = '00000000-0000-7000-8000-0000000000ff';
+
+/**
+ * One sensitive write the route matrix sends with a VALID body (so it reaches the service, not the
+ * schema's 400), plus, for every other id the body names, the same body with that id swapped for a
+ * record outside the caller's scope (伍家岗区) and for a missing one. The matrix requires the valid body
+ * to succeed (2xx), and each out-of-scope variant to answer exactly as the missing variant (404 or 422)
+ * and write nothing (journal length unchanged). The caller is a district user of 西陵区 holding the
+ * route's capability. `make` builds fresh records, so the valid write is not a repeat.
+ */
+export interface WriteCase {
+  /** `METHOD /url/:param` as the route is registered. */
+  route: string;
+  make(env: TestApp, city: MiniCity): Promise<{
+    url: string;
+    body: Record<string, unknown>;
+    variants: { field: string; outOfScope: Record<string, unknown>; missing: Record<string, unknown> }[];
+  }>;
+}
+
+const sys = systemActor('auth-matrix');
+
+export const WRITE_CASES: WriteCase[] = [
+  {
+    route: 'POST /api/control/changes',
+    async make(env, city) {
+      const [mine] = await makePersons(env, city.street, 1);
+      const [theirs] = await makePersons(env, city.otherStreet, 1);
+      const review = await approvedReview(env, { jurisdictionId: city.street.id });
+      const otherReview = await approvedReview(env, { jurisdictionId: city.otherStreet.id });
+      const body = { personIds: [mine], to: 'home_monitored', basis: { type: 'manual_review', id: review }, reason: '路由权限矩阵测试' };
+      return {
+        url: '/api/control/changes',
+        body,
+        variants: [
+          { field: 'personIds', outOfScope: { ...body, personIds: [mine, theirs] }, missing: { ...body, personIds: [mine, MISSING_ID] } },
+          { field: 'basis.id', outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } }, missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } } },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/quarantine/stays',
+    async make(env, city) {
+      const [mine] = await makePersons(env, city.street, 1);
+      const review = await approvedReview(env, { jurisdictionId: city.street.id });
+      const otherReview = await approvedReview(env, { jurisdictionId: city.otherStreet.id });
+      const theirFacility = (await env.deps.services.quarantine.createFacility(undefined, sys, { name: '矩阵外区隔离点', jurisdictionId: city.otherStreet.id, address: '二号' })).id;
+      const body = { personId: mine, mode: 'home', basis: { type: 'manual_review', id: review }, reason: '路由权限矩阵测试', exposureDate: '2026-11-28' };
+      const central = { ...body, mode: 'central' };
+      return {
+        url: '/api/quarantine/stays',
+        body,
+        variants: [
+          { field: 'facilityId', outOfScope: { ...central, facilityId: theirFacility }, missing: { ...central, facilityId: MISSING_ID } },
+          { field: 'basis.id', outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } }, missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } } },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/cases/:id/contacts',
+    async make(env, city) {
+      const make = async (street: typeof city.street) => {
+        const [a, b, c] = await makePersons(env, street, 3);
+        const kase = await env.deps.services.cases.cases.create(undefined, sys, { personId: a, kind: 'confirmed', reason: '路由权限矩阵测试' });
+        const close = await env.deps.services.cases.tracing.addContact(undefined, sys, kase.id, { category: 'close', exposureDate: kase.reportDate, personId: b });
+        return { kase, close, spare: c! };
+      };
+      const mine = await make(city.street);
+      const theirs = await make(city.otherStreet);
+      const body = { category: 'secondary', exposureDate: mine.kase.reportDate, viaContactId: mine.close.id, personId: mine.spare };
+      return {
+        url: `/api/cases/${mine.kase.id}/contacts`,
+        body,
+        variants: [{ field: 'viaContactId', outOfScope: { ...body, viaContactId: theirs.close.id }, missing: { ...body, viaContactId: MISSING_ID } }],
+      };
+    },
+  },
+];
