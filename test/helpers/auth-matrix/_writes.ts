@@ -1,6 +1,8 @@
 import { approvedReview, makePersons } from '../../../src/server/modules/control/control.test-helpers.js';
 import { systemActor } from '../../../src/server/platform/actor.js';
 import type { TestApp } from '../db.js';
+import { buildUnit } from '../factories.js';
+import zoningArea from './zoning-area.js';
 import type { MiniCity } from './_fixture.js';
 
 /** An id that names no record of any kind. */
@@ -20,7 +22,8 @@ export interface WriteCase {
   make(env: TestApp, city: MiniCity): Promise<{
     url: string;
     body: Record<string, unknown>;
-    variants: { field: string; outOfScope: Record<string, unknown>; missing: Record<string, unknown> }[];
+    /** An id in the path is swapped through `outUrl`/`missingUrl` (the body then stays valid). */
+    variants: { field: string; outOfScope: Record<string, unknown>; missing: Record<string, unknown>; outUrl?: string; missingUrl?: string }[];
   }>;
 }
 
@@ -80,6 +83,53 @@ export const WRITE_CASES: WriteCase[] = [
         url: `/api/cases/${mine.kase.id}/contacts`,
         body,
         variants: [{ field: 'viaContactId', outOfScope: { ...body, viaContactId: theirs.close.id }, missing: { ...body, viaContactId: MISSING_ID } }],
+      };
+    },
+  },
+  {
+    route: 'POST /api/tasks',
+    async make(env, city) {
+      const mine = await buildUnit(env.deps.db, { name: '矩阵写入测试西陵街道办', jurisdiction: city.street, kind: 'street_office' });
+      const theirs = await buildUnit(env.deps.db, { name: '矩阵写入测试伍家岗街道办', jurisdiction: city.otherStreet, kind: 'street_office' });
+      const [myPerson] = await makePersons(env, city.street, 1);
+      const [theirPerson] = await makePersons(env, city.otherStreet, 1);
+      const body = { title: '矩阵测试上门核查', assigneeUnitId: mine.id, jurisdictionPath: city.street.path, priority: 'normal', sourceEntityType: 'person', sourceEntityId: myPerson };
+      return {
+        url: '/api/tasks',
+        body,
+        variants: [
+          { field: 'assigneeUnitId', outOfScope: { ...body, assigneeUnitId: theirs.id }, missing: { ...body, assigneeUnitId: MISSING_ID } },
+          { field: 'sourceEntityId', outOfScope: { ...body, sourceEntityId: theirPerson }, missing: { ...body, sourceEntityId: MISSING_ID } },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/testing/campaigns',
+    async make(_env, city) {
+      const body = { name: '矩阵测试西陵区核酸检测', scopeJurisdictionIds: [city.street.id] };
+      return {
+        url: '/api/testing/campaigns',
+        body,
+        variants: [
+          { field: 'scopeJurisdictionIds', outOfScope: { ...body, scopeJurisdictionIds: [city.street.id, city.otherStreet.id] }, missing: { ...body, scopeJurisdictionIds: [city.street.id, MISSING_ID] } },
+          {
+            field: 'poolOverrides.jurisdictionId',
+            outOfScope: { ...body, poolOverrides: [{ jurisdictionId: city.otherStreet.id, poolSize: 1 }] },
+            missing: { ...body, poolOverrides: [{ jurisdictionId: MISSING_ID, poolSize: 1 }] },
+          },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/zoning/areas/:id/publish',
+    async make(env, city) {
+      const { inScope, outOfScope } = await zoningArea.make(env, city);
+      return {
+        url: `/api/zoning/areas/${inScope}/publish`,
+        body: { note: '矩阵测试发布', justification: '矩阵测试：病例所在街道' },
+        variants: [{ field: 'id (path)', outOfScope: { note: '矩阵测试发布' }, missing: { note: '矩阵测试发布' }, outUrl: `/api/zoning/areas/${outOfScope}/publish`, missingUrl: `/api/zoning/areas/${MISSING_ID}/publish` }],
       };
     },
   },
