@@ -193,6 +193,51 @@ export const WRITE_CASES: WriteCase[] = [
       };
     },
   },
+  {
+    route: 'POST /api/units',
+    async make(env, city) {
+      const mine = await buildUnit(env.deps.db, { name: '矩阵上级单位西陵', jurisdiction: city.xiling, kind: 'district_hq' });
+      const theirs = await buildUnit(env.deps.db, { name: '矩阵上级单位伍家岗', jurisdiction: city.wujiagang, kind: 'district_hq' });
+      const body = { name: '矩阵新建街道工作组', kind: 'task_force', jurisdictionId: city.street.id, parentUnitId: mine.id };
+      return {
+        url: '/api/units',
+        body,
+        variants: [
+          { field: 'jurisdictionId', outOfScope: { ...body, jurisdictionId: city.otherStreet.id }, missing: { ...body, jurisdictionId: MISSING_ID } },
+          { field: 'parentUnitId', outOfScope: { ...body, parentUnitId: theirs.id }, missing: { ...body, parentUnitId: MISSING_ID } },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/users',
+    async make(env, city) {
+      const mine = await buildUnit(env.deps.db, { name: '矩阵用户单位西陵', jurisdiction: city.street, kind: 'street_office' });
+      const theirs = await buildUnit(env.deps.db, { name: '矩阵用户单位伍家岗', jurisdiction: city.otherStreet, kind: 'street_office' });
+      const body = { username: 'matrix_created_user', displayName: '矩阵新用户', password: 'Matrix-Route-2026-ok', unitId: mine.id, roles: ['sampler'] };
+      return { url: '/api/users', body, variants: [{ field: 'unitId', outOfScope: { ...body, unitId: theirs.id }, missing: { ...body, unitId: MISSING_ID } }] };
+    },
+  },
+  {
+    route: 'POST /api/control/reviews',
+    async make(_env, city) {
+      const body = { jurisdictionId: city.street.id, subject: '西陵街道某小区聚集', reason: '流调研判认定需采取措施', evidence: '流调报告第12号' };
+      return { url: '/api/control/reviews', body, variants: [{ field: 'jurisdictionId', outOfScope: { ...body, jurisdictionId: city.otherStreet.id }, missing: { ...body, jurisdictionId: MISSING_ID } }] };
+    },
+  },
+  {
+    route: 'POST /api/persons/:id/reveal',
+    async make(env, city) {
+      const [mine] = await makePersons(env, city.street, 1);
+      const [theirs] = await makePersons(env, city.otherStreet, 1);
+      const body = { field: 'idNumber', reason: '核对密接人员身份以便通知隔离，流调报告第12号' };
+      return {
+        url: `/api/persons/${mine}/reveal`,
+        body,
+        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/persons/${theirs}/reveal`, missingUrl: `/api/persons/${MISSING_ID}/reveal` }],
+      };
+    },
+  },
 ];
 
 /**
@@ -215,11 +260,9 @@ export const WRITES_WITHOUT_BODY: readonly string[] = [
   'POST /api/cases/confirm-from-recheck',
   'POST /api/companions/batches/:id/candidates/:candidateId/reject',
   'POST /api/contacts/:id/close',
-  'POST /api/control/reviews',
   'POST /api/persons',
   'POST /api/persons/:id/merge',
   'POST /api/persons/:id/resident-code/reissue',
-  'POST /api/persons/:id/reveal',
   'POST /api/presets',
   'POST /api/presets/:id/activate',
   'POST /api/quarantine/facilities',
@@ -247,10 +290,8 @@ export const WRITES_WITHOUT_BODY: readonly string[] = [
   'POST /api/testing/tubes/:id/result/correction',
   'POST /api/travellers',
   'POST /api/travellers/:id/arrival-tests',
-  'POST /api/units',
   'POST /api/units/:id/disable',
   'POST /api/units/:id/enable',
-  'POST /api/users',
   'POST /api/users/:id/disable',
   'POST /api/users/:id/enable',
   'POST /api/users/:id/reset-password',
