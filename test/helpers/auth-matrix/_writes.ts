@@ -54,7 +54,11 @@ export const WRITE_CASES: WriteCase[] = [
       const [mine] = await makePersons(env, city.street, 1);
       const review = await approvedReview(env, { jurisdictionId: city.street.id });
       const otherReview = await approvedReview(env, { jurisdictionId: city.otherStreet.id });
-      const theirFacility = (await env.deps.services.quarantine.createFacility(undefined, sys, { name: '矩阵外区隔离点', jurisdictionId: city.otherStreet.id, address: '二号' })).id;
+      const q = env.deps.services.quarantine;
+      const theirFacility = (await q.createFacility(undefined, sys, { name: '矩阵外区隔离点', jurisdictionId: city.otherStreet.id, address: '二号' })).id;
+      const myFacility = (await q.createFacility(undefined, sys, { name: '矩阵本区隔离点', jurisdictionId: city.street.id, address: '三号' })).id;
+      await q.createRooms(undefined, sys, myFacility, [{ number: '101', floor: 1 }]);
+      const [theirRoom] = await q.createRooms(undefined, sys, theirFacility, [{ number: '201', floor: 2 }]);
       const body = { personId: mine, mode: 'home', basis: { type: 'manual_review', id: review }, reason: '路由权限矩阵测试', exposureDate: '2026-11-28' };
       const central = { ...body, mode: 'central' };
       return {
@@ -62,6 +66,7 @@ export const WRITE_CASES: WriteCase[] = [
         body,
         variants: [
           { field: 'facilityId', outOfScope: { ...central, facilityId: theirFacility }, missing: { ...central, facilityId: MISSING_ID } },
+          { field: 'roomId', outOfScope: { ...central, facilityId: myFacility, roomId: theirRoom!.id }, missing: { ...central, facilityId: myFacility, roomId: MISSING_ID } },
           { field: 'basis.id', outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } }, missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } } },
         ],
       };
@@ -238,6 +243,17 @@ export const WRITE_CASES: WriteCase[] = [
       };
     },
   },
+  {
+    route: 'POST /api/tasks/:id/handoff',
+    async make(env, city) {
+      const first = await buildUnit(env.deps.db, { name: '矩阵首办单位西陵', jurisdiction: city.street, kind: 'street_office' });
+      const inScope = (await env.deps.services.tasks.create(undefined, sys, { title: '矩阵转交测试任务', sourceModule: 'platform', assigneeUnitId: first.id, jurisdictionPath: city.street.path, priority: 'normal' })).id;
+      const mine = await buildUnit(env.deps.db, { name: '矩阵转交单位西陵', jurisdiction: city.street, kind: 'street_office' });
+      const theirs = await buildUnit(env.deps.db, { name: '矩阵转交单位伍家岗', jurisdiction: city.otherStreet, kind: 'street_office' });
+      const body = { unitId: mine.id, note: '转交街道办就近处理' };
+      return { url: `/api/tasks/${inScope}/handoff`, body, variants: [{ field: 'unitId', outOfScope: { ...body, unitId: theirs.id }, missing: { ...body, unitId: MISSING_ID } }] };
+    },
+  },
 ];
 
 /**
@@ -274,7 +290,6 @@ export const WRITES_WITHOUT_BODY: readonly string[] = [
   'POST /api/system/clock',
   'POST /api/tasks/:id/cancel',
   'POST /api/tasks/:id/comment',
-  'POST /api/tasks/:id/handoff',
   'POST /api/tasks/:id/transition',
   'POST /api/testing/campaigns/:id/exemptions',
   'POST /api/testing/campaigns/:id/household-tubes',
