@@ -257,6 +257,41 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
     expect(wrong).toEqual([]);
   });
 
+  it('answers a list filtered by an id out of scope exactly as one filtered by a missing id', async () => {
+    // The id named in a query filter: an out-of-scope record must look like no record at all (same status
+    // and code; for a list, as many items and the same total as for a missing id, i.e. none).
+    const QUERY_IDS: { route: string; key: string; id: () => string | undefined }[] = [
+      { route: 'GET /api/cases', key: 'clusterId', id: () => ids.get('case_cluster')?.outOfScope },
+      { route: 'GET /api/contacts', key: 'caseId', id: () => ids.get('case')?.outOfScope },
+      { route: 'GET /api/contacts', key: 'personId', id: () => ids.get('person')?.outOfScope },
+      { route: 'GET /api/travellers', key: 'personId', id: () => ids.get('person')?.outOfScope },
+      { route: 'GET /api/persons', key: 'jurisdictionId', id: () => city.otherStreet.id },
+      { route: 'GET /api/quarantine/stays', key: 'facilityId', id: () => ids.get('quarantine_facility')?.outOfScope },
+      { route: 'GET /api/quarantine/release-requests', key: 'stayId', id: () => ids.get('quarantine_stay')?.outOfScope },
+    ];
+    const MISSING = '00000000-0000-7000-8000-0000000000fe';
+    const wrong: string[] = [];
+    for (const q of QUERY_IDS) {
+      const route = checked().find((r) => describeRoute(r) === q.route);
+      const id = q.id();
+      if (!route || !id) {
+        wrong.push(`${q.route}?${q.key}: no such route or no out-of-scope record`);
+        continue;
+      }
+      for (const role of ROLES) {
+        if (!holds(role, route.policy!)) continue;
+        const get = async (v: string) => {
+          const res = await t.app.inject({ method: 'GET', url: `${route.url}?${q.key}=${encodeURIComponent(v)}`, headers: sessions.get(role)! });
+          const body = res.json() as { items?: unknown[]; total?: number; error?: { code?: string } };
+          return `${res.statusCode} ${body.error?.code ?? ''} items ${body.items?.length ?? '-'} total ${body.total ?? '-'}`;
+        };
+        const [out, missing] = [await get(id), await get(MISSING)];
+        if (out !== missing) wrong.push(`${q.route}?${q.key} as ${role}: out of scope → ${out}; missing → ${missing}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('gives list routes a total that counts only what the caller may see, at city, district and community level', async () => {
     // Every list answer that carries `items` and `total` and no further page must have total = items.length:
     // a total that counted rows the scope filter then dropped would leak how many there are elsewhere.
