@@ -1,6 +1,7 @@
 import { approvedReview, makePersons } from '../../../src/server/modules/control/control.test-helpers.js';
 import { systemActor } from '../../../src/server/platform/actor.js';
 import type { TestApp } from '../db.js';
+import quarantineStay from './quarantine-stay.js';
 import { buildJurisdiction, buildUnit } from '../factories.js';
 import zoningArea from './zoning-area.js';
 import type { MiniCity } from './_fixture.js';
@@ -254,6 +255,40 @@ export const WRITE_CASES: WriteCase[] = [
       return { url: `/api/tasks/${inScope}/handoff`, body, variants: [{ field: 'unitId', outOfScope: { ...body, unitId: theirs.id }, missing: { ...body, unitId: MISSING_ID } }] };
     },
   },
+  {
+    route: 'POST /api/quarantine/stays/:id/release-requests',
+    async make(env, city) {
+      const { inScope, outOfScope } = await quarantineStay.make(env, city);
+      const body = { reason: '复核结果阴性，申请提前解除居家隔离' };
+      return {
+        url: `/api/quarantine/stays/${inScope}/release-requests`,
+        body,
+        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/quarantine/stays/${outOfScope}/release-requests`, missingUrl: `/api/quarantine/stays/${MISSING_ID}/release-requests` }],
+      };
+    },
+  },
+  {
+    route: 'POST /api/quarantine/stays/:id/tests',
+    async make(env, city) {
+      const { inScope, outOfScope } = await quarantineStay.make(env, city);
+      const body = { day: 1, result: 'negative' };
+      return {
+        url: `/api/quarantine/stays/${inScope}/tests`,
+        body,
+        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/quarantine/stays/${outOfScope}/tests`, missingUrl: `/api/quarantine/stays/${MISSING_ID}/tests` }],
+      };
+    },
+  },
+  {
+    route: 'POST /api/travellers',
+    async make(env, city) {
+      const [mine] = await makePersons(env, city.street, 1);
+      const [theirs] = await makePersons(env, city.otherStreet, 1);
+      const arrivalDay = new Date(env.clock.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+      const body = { personId: mine, category: 'medium_risk_area', origin: '某中风险区', arrivalDay };
+      return { url: '/api/travellers', body, variants: [{ field: 'personId', outOfScope: { ...body, personId: theirs }, missing: { ...body, personId: MISSING_ID } }] };
+    },
+  },
 ];
 
 /**
@@ -285,8 +320,6 @@ export const WRITES_WITHOUT_BODY: readonly string[] = [
   'POST /api/quarantine/facilities/:id/rooms',
   'POST /api/quarantine/facilities/:id/rooms/:roomId/status',
   'POST /api/quarantine/release-requests/:id/decision',
-  'POST /api/quarantine/stays/:id/release-requests',
-  'POST /api/quarantine/stays/:id/tests',
   'POST /api/system/clock',
   'POST /api/tasks/:id/cancel',
   'POST /api/tasks/:id/comment',
@@ -303,7 +336,6 @@ export const WRITES_WITHOUT_BODY: readonly string[] = [
   'POST /api/testing/sites/:id/readiness',
   'POST /api/testing/tubes',
   'POST /api/testing/tubes/:id/result/correction',
-  'POST /api/travellers',
   'POST /api/travellers/:id/arrival-tests',
   'POST /api/units/:id/disable',
   'POST /api/units/:id/enable',
