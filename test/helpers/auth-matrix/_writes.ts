@@ -1,4 +1,5 @@
 import { approvedReview, makePersons } from '../../../src/server/modules/control/control.test-helpers.js';
+import { matrixRecords } from '../../../src/server/modules/testing/testing.test-helpers.js';
 import { systemActor } from '../../../src/server/platform/actor.js';
 import type { TestApp } from '../db.js';
 import quarantineStay from './quarantine-stay.js';
@@ -289,6 +290,25 @@ export const WRITE_CASES: WriteCase[] = [
       return { url: '/api/travellers', body, variants: [{ field: 'personId', outOfScope: { ...body, personId: theirs }, missing: { ...body, personId: MISSING_ID } }] };
     },
   },
+  {
+    route: 'POST /api/testing/tubes',
+    async make(env, city) {
+      // A fresh active campaign and site of our own: the matrix's shared campaign is closed by earlier route
+      // calls, and the area published above seals the street (whose pool mode would then be 1户1管).
+      const testing = env.deps.services.testing;
+      const compound = await buildJurisdiction(env.deps.db, { code: `${city.street.code}703`, name: '矩阵开管小区', level: 'compound', kind: 'urban', parent: city.street });
+      const campaign = await testing.campaigns.create(undefined, sys, { name: '矩阵开管轮次', scopeJurisdictionIds: [compound.id], poolSize: 5, poolFromAreas: false });
+      await testing.campaigns.activate(undefined, sys, campaign.id);
+      const site = await testing.sites.create(undefined, sys, { name: '矩阵开管采样点', kind: 'tent', jurisdictionId: compound.id, location: [111.3, 30.7], lanes: 1 });
+      const theirs = await matrixRecords(env, city.otherStreet);
+      const body = { clientId: 'matrix-open-tube-1', campaignId: campaign.id, siteId: site.id, barcode: 'MATRIXOPEN0001' };
+      return {
+        url: '/api/testing/tubes',
+        body,
+        variants: [{ field: 'campaignId', outOfScope: { ...body, clientId: 'matrix-open-tube-2', campaignId: theirs.campaign }, missing: { ...body, clientId: 'matrix-open-tube-3', campaignId: MISSING_ID } }],
+      };
+    },
+  },
 ];
 
 /**
@@ -334,7 +354,6 @@ export const WRITES_WITHOUT_BODY: readonly string[] = [
   'POST /api/testing/scans',
   'POST /api/testing/scans/batch',
   'POST /api/testing/sites/:id/readiness',
-  'POST /api/testing/tubes',
   'POST /api/testing/tubes/:id/result/correction',
   'POST /api/travellers/:id/arrival-tests',
   'POST /api/units/:id/disable',
