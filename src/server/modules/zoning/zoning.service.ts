@@ -518,12 +518,13 @@ export function createZoningService(deps: Deps) {
     await outbox.publish(trx, { topic: 'zoning.changed', capability: 'area.read', jurisdictionPath: a.jurisdiction_path, payload: { areaId: a.id, status: a.status, level: a.level, kind } });
   }
 
-  async function checkBasis(db: DbOrTx, basis: CreateAreaBody['basis'] | undefined): Promise<{ caseIds: string[]; contactIds: string[] }> {
+  /** Cited cases and contacts must exist and lie in the actor's scope; one outside answers as a missing one (422). */
+  async function checkBasis(db: DbOrTx, actor: Actor, basis: CreateAreaBody['basis'] | undefined): Promise<{ caseIds: string[]; contactIds: string[] }> {
     const caseIds = [...new Set(basis?.caseIds ?? [])];
     const contactIds = [...new Set(basis?.contactIds ?? [])];
     if (!caseIds.length && !contactIds.length) throw ZoningErrors.ZONING_BASIS_REQUIRED();
-    const foundCases = new Set((await cases.casesForZoning({ ids: caseIds }, db)).map((c) => c.id));
-    const foundContacts = new Set((await cases.contactsForZoning({ ids: contactIds }, db)).map((c) => c.id));
+    const foundCases = new Set((await cases.casesForZoning({ ids: caseIds }, db)).filter((c) => inScope(actor, c.path)).map((c) => c.id));
+    const foundContacts = new Set((await cases.contactsForZoning({ ids: contactIds }, db)).filter((c) => inScope(actor, c.path)).map((c) => c.id));
     const missing = { caseIds: caseIds.filter((id) => !foundCases.has(id)), contactIds: contactIds.filter((id) => !foundContacts.has(id)) };
     if (missing.caseIds.length || missing.contactIds.length) throw ZoningErrors.ZONING_BASIS_NOT_FOUND(missing);
     return { caseIds, contactIds };
@@ -1051,7 +1052,7 @@ export function createZoningService(deps: Deps) {
       return inTx(trx ?? deps.db, async (tx) => {
         const preset = await cases.presets.active(tx);
         const level = checkLevel(preset, input.level);
-        const basis = await checkBasis(tx, input.basis);
+        const basis = await checkBasis(tx, actor, input.basis);
         const nodes = await resolveNodes(tx, actor, input.jurisdictionIds ?? [], input.drawAt);
         const row = await insertProposal(tx, actor, preset, { name: input.name, level, nodes, measures: input.measures, basis, source: 'manual', sourceKey: null, note: input.note ?? null });
         return detail(tx, row);
