@@ -11,12 +11,18 @@ import { systemActor } from '../../src/server/platform/actor.js';
 import { newId } from '../../src/server/platform/ids.js';
 import { httpLoad, measure, type BenchRow } from '../lib.js';
 
+/**
+ * The admission limits a production server runs with (README: BULWARK_MAX_IN_FLIGHT, BULWARK_MAX_LAG_MS):
+ * the bench measures shedding under the defaults, not under the tests' relaxed limits.
+ */
+export const PRODUCTION_ADMISSION = { maxInFlight: 256, maxLagMs: 200 } as const;
+
 /** A fresh database for a bench: a temp SQLite file (WAL, as in production) or a new PG schema. */
 export async function benchDeps(dialect: 'sqlite' | 'postgres') {
   const config =
     dialect === 'sqlite'
-      ? testConfig({ db: path.join(mkdtempSync(path.join(tmpdir(), 'bw-bench-')), 'bench.db') })
-      : testConfig({ dbKind: 'postgres', db: process.env.BULWARK_BENCH_PG!, pgSchema: `bench_${randomBytes(4).toString('hex')}` });
+      ? testConfig({ db: path.join(mkdtempSync(path.join(tmpdir(), 'bw-bench-')), 'bench.db'), ...PRODUCTION_ADMISSION })
+      : testConfig({ dbKind: 'postgres', db: process.env.BULWARK_BENCH_PG!, pgSchema: `bench_${randomBytes(4).toString('hex')}`, ...PRODUCTION_ADMISSION });
   return createDeps(config);
 }
 

@@ -37,7 +37,7 @@ import { maskName } from '../../src/server/modules/testing/testing.rules.js';
 import { CoverageDeltas } from '../../src/server/modules/testing/testing.shared.js';
 import { buildUnit, buildUser, sessionHeaders } from '../../test/helpers/factories.js';
 import { httpLoad, httpRequest, measure, rssMb, rssPeaks, type BenchRow } from '../lib.js';
-import { benchDeps, closeBenchDeps } from './platform.js';
+import { benchDeps, closeBenchDeps, PRODUCTION_ADMISSION } from './platform.js';
 import { testConfig } from '../../src/server/config.js';
 
 type BenchDeps = Awaited<ReturnType<typeof benchDeps>>;
@@ -77,7 +77,7 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   // BULWARK_BENCH_CITY=<file>: a city generated before (`bulwark city generate` with the bench's keys,
   // see docs/benchmarks.md) is used in place instead of generating one; each run adds its campaigns.
   const reuse = dialect === 'sqlite' ? process.env.BULWARK_BENCH_CITY : undefined;
-  const deps = reuse ? await createDeps(testConfig({ db: reuse })) : await benchDeps(dialect);
+  const deps = reuse ? await createDeps(testConfig({ db: reuse, ...PRODUCTION_ADMISSION })) : await benchDeps(dialect);
   const { db } = deps;
   const t = deps.services.testing;
   const sys = systemActor('bench');

@@ -4,7 +4,7 @@
  *   (November 2022 preset) — 500 cases in a 1M-resident city (default tier), 2,000 in 4M (yichang);
  * - the 一刀切 detector over every open area (population, evidence footprint, ratio, persons under
  *   measure, countdown), against a bare scan of the same area rows (the ceiling);
- * - publication of the largest compound (its residents put under home quarantine through the
+ * - publication of the largest compound (its residents sealed, an area measure, through the
  *   control service, batched), in persons/s;
  * - public-list requests/s (GET /api/public/zoning, served from the per-version cache once the first
  *   request after a publication has built it; that build is its own row) against a bare Fastify
@@ -128,15 +128,15 @@ export async function zoningCases(dialect: 'sqlite' | 'postgres', tierName: keyo
     await inTx(db, (trx) => zoning.publish(trx, sys, area.id, { justification: 'bench' }));
     applied = (await zoning.get(sys, area.id)).personsUnderMeasure;
   }, { unit: 'persons' }));
-  rows.at(-1)!.note = `${applied} put under home quarantine (basis risk_area), one control batch`;
+  rows.at(-1)!.note = `${applied} sealed (an area measure, basis risk_area), one control batch`;
 
-  // Every proposal published (each building's residents under home quarantine): the public list then holds them all.
+  // Every proposal published (each building's residents sealed): the public list then holds them all.
   const open = (await zoning.list(sys, { status: 'proposed', limit: 500 })).items;
   let persons = 0;
   rows.push(await measure(g, `publish ${open.length} building areas one by one`, open.length, async () => {
     for (const a of open) persons += (await inTx(db, (trx) => zoning.publish(trx, sys, a.id, { justification: 'bench' }))).personsUnderMeasure;
   }, { unit: 'areas' }));
-  rows.at(-1)!.note = `${persons.toLocaleString('en-US')} persons put under home quarantine`;
+  rows.at(-1)!.note = `${persons.toLocaleString('en-US')} persons sealed`;
 
   // Public list vs a bare route.
   const bare = Fastify();
