@@ -25,9 +25,8 @@
  * | GET    | /api/public/zoning/geojson                   |                            | PublicFeatureCollection        | public       |
  *
  * Errors (`{ error: { code, message, details } }`): ZONING_AREA_NOT_FOUND 404,
- * ZONING_BASIS_REQUIRED 422, ZONING_BASIS_NOT_FOUND 422 (also for a case or contact outside the caller's scope), ZONING_OUTSIDE_JURISDICTION 403 (a node outside the caller's
- * scope; details.jurisdictionIds), ZONING_LEVEL_NOT_IN_PRESET 422 (details.allowed), ZONING_GRANULARITY_UNAVAILABLE
- * 422 (details.nodes), ZONING_NODE_NOT_FOUND 404,
+ * ZONING_BASIS_REQUIRED 422, ZONING_BASIS_NOT_FOUND 422 (also for a case or contact outside the caller's scope), ZONING_LEVEL_NOT_IN_PRESET 422 (details.allowed), ZONING_GRANULARITY_UNAVAILABLE
+ * 422 (details.nodes), ZONING_NODE_NOT_FOUND 404 (also for a node outside the caller's scope, never named),
  * ZONING_NODES_REQUIRED 422, ZONING_NOT_PROPOSED 409, ZONING_NOT_PUBLISHED 409,
  * ZONING_ACTIVE_CASE_INSIDE 422 (details.cases; retry with override + reason),
  * ZONING_STEP_NOT_DUE 422 (details.dueAt; retry with override + reason),

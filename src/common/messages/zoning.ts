@@ -163,7 +163,6 @@ export const ZONING_MESSAGES = {
   'zoning.error.ZONING_LEVEL_NOT_IN_PRESET': ['当前防控方案没有该风险等级', 'The active preset has no such level'],
   'zoning.error.ZONING_GRANULARITY_UNAVAILABLE': ['地图上没有这么细的划分', 'The map has no places that fine'],
   'zoning.error.ZONING_NODE_NOT_FOUND': ['所选范围不存在或不在您的辖区内', 'A chosen place does not exist or is outside your jurisdiction'],
-  'zoning.error.ZONING_OUTSIDE_JURISDICTION': ['所选范围超出您的辖区，只能在本辖区内划定', 'These places lie outside your jurisdiction'],
   'zoning.error.ZONING_NODE_LEVEL_INVALID': ['风险区只能划到单元、楼栋、小区、社区或街道，不能是整个区县或城市', 'An area covers entrances, buildings, compounds, communities or streets, not a district or the city'],
   'zoning.error.ZONING_BASIS_NOT_FOUND': ['作为依据的病例或密接不存在', 'A case or contact cited as basis does not exist'],
   'zoning.error.ZONING_NODES_REQUIRED': ['至少选择一个范围', 'Choose at least one place'],

@@ -178,8 +178,7 @@ export const WRITE_CASES: WriteCase[] = [
         url: '/api/zoning/areas',
         body,
         variants: [
-          // Not `jurisdictionIds`: a node outside the scope answers 403 ZONING_OUTSIDE_JURISDICTION by design
-          // (zoning.test.ts), not the missing node's 404; left to the lead (see the route-matrix report).
+          { field: 'jurisdictionIds', outOfScope: { ...body, jurisdictionIds: [city.street.id, city.otherStreet.id] }, missing: { ...body, jurisdictionIds: [city.street.id, MISSING_ID] } },
           { field: 'basis.caseIds', outOfScope: { ...body, basis: { caseIds: [mine.kase.id, theirs.kase.id] } }, missing: { ...body, basis: { caseIds: [mine.kase.id, MISSING_ID] } } },
           { field: 'basis.contactIds', outOfScope: { ...body, basis: { caseIds: [mine.kase.id], contactIds: [theirs.contact.id] } }, missing: { ...body, basis: { caseIds: [mine.kase.id], contactIds: [MISSING_ID] } } },
         ],

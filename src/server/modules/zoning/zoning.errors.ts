@@ -4,7 +4,6 @@ import { defineErrors } from '../../platform/errors.js';
 export const ZoningErrors = defineErrors({
   ZONING_AREA_NOT_FOUND: [404, 'Risk area not found'],
   ZONING_NODE_NOT_FOUND: [404, 'Jurisdiction node not found'],
-  ZONING_OUTSIDE_JURISDICTION: [403, 'These places lie outside your jurisdiction; an area can only be drawn inside it'],
   ZONING_NODE_LEVEL_INVALID: [422, 'An area covers entrances, buildings, compounds, communities or streets, not a district or the city'],
   ZONING_NODES_REQUIRED: [422, 'An area must cover at least one place'],
   ZONING_BASIS_REQUIRED: [422, 'An area must rest on at least one case or contact (its basis)'],

@@ -120,16 +120,20 @@ export function createZoningService(deps: Deps) {
   // -------------------------------------------------------------------------------------------
   // Nodes
 
-  /** Nodes by id: each must exist (404), be an area level (422) and lie inside the actor's scope (403). */
+  /**
+   * Nodes by id: each must exist inside the actor's scope (404 otherwise: a node of another district
+   * is answered exactly like a missing one, never named) and be an area level (422).
+   */
   async function resolveNodes(db: DbOrTx, actor: Actor, ids: readonly string[], drawAt?: Granularity): Promise<Node[]> {
     const unique = [...new Set(ids)];
     if (!unique.length) throw ZoningErrors.ZONING_NODES_REQUIRED();
     const found = new Map((await geo.getMany(unique, db)).map((n) => [n.id, n]));
-    const missing = unique.filter((id) => !found.has(id));
+    const missing = unique.filter((id) => {
+      const n = found.get(id);
+      return !n || !inScope(actor, n.path);
+    });
     if (missing.length) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: missing });
     const nodes = unique.map((id) => found.get(id)!);
-    const outside = nodes.filter((n) => !inScope(actor, n.path));
-    if (outside.length) throw ZoningErrors.ZONING_OUTSIDE_JURISDICTION({ jurisdictionIds: outside.map((n) => n.id), names: outside.map((n) => n.name), scope: actor.scopePath });
     const badLevel = nodes.filter((n) => !(GRANULARITIES as readonly string[]).includes(n.level));
     if (badLevel.length) throw ZoningErrors.ZONING_NODE_LEVEL_INVALID({ nodes: badLevel.map((n) => ({ id: n.id, name: n.name, level: n.level })), allowed: GRANULARITIES });
     if (!drawAt) return nodes;

@@ -289,7 +289,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect([fine.statusCode, fine.json().error.code]).toEqual([422, 'ZONING_GRANULARITY_UNAVAILABLE']);
     expect(fine.json().error.details.nodes[0]).toMatchObject({ id: bare.id, name: '99栋' });
     const outside = await post({ level: 'high', jurisdictionIds: [city.otherStreet.id], basis: { caseIds: [caseId] } });
-    expect([outside.statusCode, outside.json().error.code]).toEqual([403, 'ZONING_OUTSIDE_JURISDICTION']);
+    // Another district's node is answered exactly like a missing one, and never named.
+    expect([outside.statusCode, outside.json().error.code]).toEqual([404, 'ZONING_NODE_NOT_FOUND']);
+    expect(JSON.stringify(outside.json())).not.toContain(city.otherStreet.name);
     const ghost = await post({ level: 'high', jurisdictionIds: [c.buildings[0].id], basis: { caseIds: ['no-such-case'] } });
     expect([ghost.statusCode, ghost.json().error.code]).toEqual([422, 'ZONING_BASIS_NOT_FOUND']);
     expect(await t.deps.services.journal.count()).toBe(before);
