@@ -13,7 +13,7 @@ import { createCasesService } from './modules/cases/cases.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
 import { createQuarantineService } from './modules/quarantine/quarantine.service.js';
 import { createCompanionService } from './modules/companions/companions.service.js';
-import { createZoningService } from './modules/zoning/zoning.service.js';
+import { createZoningService, registerZoning } from './modules/zoning/index.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -35,6 +35,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.quarantine = createQuarantineService(d);
   services.companions = createCompanionService(d);
   services.zoning = createZoningService(d);
+  registerZoning(services, services.zoning);
   return services;
 }
 
