@@ -281,4 +281,55 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
     const outside = await call('GET', `/api/zoning/map?jurisdictionId=${n.compound.id}`, 'wjgTracer');
     expect(errorOf(outside)).toEqual([404, 'ZONING_NODE_NOT_FOUND']);
   });
+
+  it('port: areaLevelsUnder answers the published nodes under and above a scope with their measure; areaMeasures gives each resident the strictest published area over their home (9th edition: high inside medium)', async () => {
+    await activate('ninth-edition-2022-06');
+    const n = await neighbourhood(city.street, '420502001207', [111.25, 30.65], 2, 1);
+    const [b1, b2] = n.buildings;
+    const caseId = await newCase(n.residentsOf.get(b1.id)![0]);
+    const outer = await publish((await propose({ level: 'medium', jurisdictionIds: [n.compound.id], basis: { caseIds: [caseId] } })).id);
+    const inner = await publish((await propose({ level: 'high', jurisdictionIds: [b1.id], basis: { caseIds: [caseId] } })).id);
+    await propose({ level: 'high', jurisdictionIds: [b2.id], basis: { caseIds: [caseId] } }); // proposed only: never counted
+    const z = t.deps.services.zoning;
+
+    const fromBuilding = await z.areaLevelsUnder([b2.path]);
+    expect(fromBuilding).toEqual([{ path: n.compound.path, level: 'medium', areaId: outer.id, measure: 'controlled' }]);
+    const fromCommunity = await z.areaLevelsUnder([n.community.path]);
+    expect(fromCommunity.sort((x, y) => x.path.localeCompare(y.path))).toEqual([
+      { path: n.compound.path, level: 'medium', areaId: outer.id, measure: 'controlled' },
+      { path: b1.path, level: 'high', areaId: inner.id, measure: 'sealed' },
+    ]);
+
+    const [, inB1] = n.residentsOf.get(b1.id)!;
+    const [inB2] = n.residentsOf.get(b2.id)!;
+    const elsewhere = (await neighbourhood(city.street, '420502001208', [111.26, 30.66], 1, 1)).residentsOf.values().next().value![0];
+    const measures = await z.areaMeasures(t.deps.db, [inB1, inB2, elsewhere]);
+    expect(Object.fromEntries(measures)).toEqual({ [inB1]: { status: 'sealed', areaId: inner.id }, [inB2]: { status: 'controlled', areaId: outer.id } });
+    expect((await z.areaMeasures(t.deps.db, [])).size).toBe(0);
+  });
+
+  it('the hourly job: what evaluate() reports equals a recount of the history rows it wrote, and a second run the same hour writes nothing', async () => {
+    const z = t.deps.services.zoning;
+    t.clock.advance(6 * DAY);
+    await refresh();
+    const kinds = { rounds: 'round_created', tasks: 'lift_due', alerts: 'overdue', resets: 'countdown_reset', extensions: 'extension_proposed' } as const;
+    const recount = async (since: number) => {
+      const out = { rounds: 0, tasks: 0, alerts: 0, resets: 0, extensions: 0 };
+      const { items } = (await call('GET', '/api/zoning/areas?limit=500')).json() as { items: AreaDto[] };
+      for (const a of items) {
+        const history = ((await call('GET', `/api/zoning/areas/${a.id}`)).json() as AreaDetailDto).history;
+        for (const [k, kind] of Object.entries(kinds)) out[k as keyof typeof out] += history.filter((h) => h.kind === kind && h.at >= since).length;
+      }
+      return out;
+    };
+    const since = t.clock.now();
+    const first = await t.deps.db.transaction().execute((trx) => z.evaluate(trx, sys));
+    // The November 2022 high areas published days ago are due and past due: something was done.
+    expect(first.tasks).toBeGreaterThan(0);
+    expect(first.alerts).toBeGreaterThan(0);
+    expect(first).toEqual(await recount(since));
+    const second = await t.deps.db.transaction().execute((trx) => z.evaluate(trx, sys));
+    expect(second).toEqual({ rounds: 0, tasks: 0, alerts: 0, resets: 0, extensions: 0 });
+    expect(await recount(since)).toEqual(first);
+  });
 });
