@@ -55,9 +55,6 @@ export interface Computed {
 export function createAreaReader(io: ZoningInputs) {
   const { control, geo, population, cases } = io;
 
-  // -------------------------------------------------------------------------------------------
-  // Evidence, schedule, detector
-
   interface Evidence {
     /** Cases confirmed since the earliest relevant time, with their residence node (centroid). */
     cases: CaseRef[];
@@ -347,9 +344,6 @@ export function createAreaReader(io: ZoningInputs) {
       createdAt: Number(e.created_at),
     };
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Measures through the control service
 
   /** Residents of the nodes whose current status rests on one of these areas (basis risk_area). */
   async function personsRestingOn(db: DbOrTx, nodes: readonly Node[], areaIds: readonly string[]): Promise<{ personId: string; status: ControlStatus; areaId: string }[]> {

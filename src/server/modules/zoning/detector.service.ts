@@ -1,11 +1,11 @@
 import ExcelJS from 'exceljs';
 import type { DetectorReportDto, DistrictRollupDto, ZoningSettingsDto } from '../../../common/zoning.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
-import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
+import { scopePrefix, type Actor } from '../../platform/actor.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import type { AreaReader } from './areas.service.js';
-import { RATIO_SETTING, requireCap, type ZoningInputs } from './zoning.shared.js';
+import { RATIO_SETTING, narrowTo, requireCap, type ZoningInputs } from './zoning.shared.js';
 
 /**
  * The 一刀切 detector: the report over open areas in scope with its per-district roll-up, its XLSX
@@ -19,12 +19,7 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
     /** The 一刀切 report for open (proposed and published) areas in scope, rolled up per district. */
     async detector(actor: Actor, f: { jurisdictionId?: string } = {}, db: DbOrTx = io.db): Promise<DetectorReportDto> {
       requireCap(actor, 'area.read');
-      let prefix = scopePrefix(actor);
-      if (f.jurisdictionId) {
-        const n = await geo.getById(f.jurisdictionId, db);
-        if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [f.jurisdictionId] });
-        prefix = n.path;
-      }
+      const prefix = await narrowTo(geo, db, actor, f.jurisdictionId, scopePrefix(actor));
       const { rows } = await repo.listAreas(db, { statuses: ['proposed', 'published'], prefix });
       const computed = await compute(db, rows);
       const areas = computed.map((c) => c.detector).sort((a, b) => Number(b.flagged) - Number(a.flagged) || (b.ratio ?? Infinity) - (a.ratio ?? Infinity));

@@ -1,13 +1,12 @@
 import type { JurisdictionLevel } from '../../../common/geo.js';
 import type { AreaStatus, RiskLevel, ZoningFeatureProperties, ZoningMapDto } from '../../../common/zoning.js';
 import type { DbOrTx } from '../../db/dialect.js';
-import { inScope, type Actor } from '../../platform/actor.js';
+import type { Actor } from '../../platform/actor.js';
 import { addDays, calendarDay, startOfDay } from '../../platform/clock.js';
-import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import { highest } from './zoning.rules.js';
 import type { AreaReader } from './areas.service.js';
-import { MAP_NODE_CAP, SYS, inScopeOrAbove, json, requireCap, type ZoningInputs } from './zoning.shared.js';
+import { MAP_NODE_CAP, SYS, inScopeOrAbove, json, narrowTo, requireCap, type ZoningInputs } from './zoning.shared.js';
 
 /** The map: effective levels per node on a day (today: the live areas; a past day: rebuilt from the area history). */
 export function createMapService(io: Pick<ZoningInputs, 'db' | 'clock' | 'tz' | 'geo'>, reader: Pick<AreaReader, 'compute'>) {
@@ -20,12 +19,7 @@ export function createMapService(io: Pick<ZoningInputs, 'db' | 'clock' | 'tz' | 
     const today = calendarDay(now, tz);
     const date = f.date ?? today;
     const asOf = date >= today ? now : startOfDay(addDays(date, 1), tz) - 1;
-    let under = actor.scopePath;
-    if (f.jurisdictionId) {
-      const n = await geo.getById(f.jurisdictionId, db);
-      if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [f.jurisdictionId] });
-      under = n.path;
-    }
+    const under = await narrowTo(geo, db, actor, f.jurisdictionId, actor.scopePath);
     // The state of every area on that day: its latest history row at or before the end of the day.
     const states = (await repo.stateAsOf(db, asOf)).filter((e) => e.status === 'published' || e.status === 'proposed');
     const areaRows = new Map((await Promise.all(states.map((e) => repo.findArea(db, e.area_id)))).filter((r): r is repo.AreaRow => !!r).map((r) => [r.id, r]));

@@ -23,7 +23,7 @@ import * as repo from './zoning.repository.js';
 import { granularityOf, normalizeNodes, pathAt } from './zoning.rules.js';
 import type { AreaRecorder } from './area-events.service.js';
 import type { AreaReader } from './areas.service.js';
-import { CASE_LOOKBACK_MS, SYS, checkLevel, districtOf, prefixesOf, requireCap, visibleArea, type Node, type ZoningInputs } from './zoning.shared.js';
+import { CASE_LOOKBACK_MS, SYS, checkLevel, districtOf, narrowTo, prefixesOf, requireCap, visibleArea, type Node, type ZoningInputs } from './zoning.shared.js';
 
 /**
  * Proposals (风险区划定): from the cases' residences and visited places at the active preset's
@@ -215,12 +215,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const high = zoning.levels[0];
         const gran = (zoning.granularity[high] ?? 'building') as Granularity;
         const visitedAsMedium = zoning.visitedPlaces === 'medium_area' && zoning.levels.includes('medium');
-        let under = actor.scopePath;
-        if (f.jurisdictionId) {
-          const n = await geo.getById(f.jurisdictionId, tx);
-          if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [f.jurisdictionId] });
-          under = n.path;
-        }
+        const under = await narrowTo(geo, tx, actor, f.jurisdictionId, actor.scopePath);
         const places = (await cases.placesForProposals(true, tx)).filter((p) => p.path.startsWith(under));
         const since = io.clock.now() - CASE_LOOKBACK_MS;
         const recent = (await cases.casesForZoning({ since }, tx)).filter((c) => c.active);

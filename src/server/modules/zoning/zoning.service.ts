@@ -2,10 +2,9 @@ import type { AreaDetailDto, AreaDto, AreaStatus, RiskLevel } from '../../../com
 import type { Deps } from '../../deps.js';
 import type { Services } from '../../services.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
-import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
+import { scopePrefix, type Actor } from '../../platform/actor.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { HOUR } from '../../platform/clock.js';
-import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import * as situation from './zoning.situation.js';
 import { createAreaRecorder } from './area-events.service.js';
@@ -16,7 +15,7 @@ import { createLiftingService } from './lifting.service.js';
 import { createMapService } from './map.service.js';
 import { createProposalService } from './proposals.service.js';
 import { createPublicListService } from './public-list.service.js';
-import { SYS, ZONING_EVALUATE_JOB, requireCap, visibleArea, type ZoningInputs } from './zoning.shared.js';
+import { SYS, ZONING_EVALUATE_JOB, narrowTo, requireCap, visibleArea, type ZoningInputs } from './zoning.shared.js';
 import type { ZoningPort } from './zoning.port.js';
 
 export { ZoningErrors } from './zoning.errors.js';
@@ -76,12 +75,7 @@ export function createZoningService(deps: Deps) {
     /** Areas in scope, newest change first, with schedule and detector flag. */
     async list(actor: Actor, f: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number } = {}, db: DbOrTx = io.db): Promise<{ items: AreaDto[]; total: number }> {
       requireCap(actor, 'area.read');
-      let prefix = scopePrefix(actor);
-      if (f.jurisdictionId) {
-        const n = await io.geo.getById(f.jurisdictionId, db);
-        if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [f.jurisdictionId] });
-        prefix = n.path;
-      }
+      const prefix = await narrowTo(io.geo, db, actor, f.jurisdictionId, scopePrefix(actor));
       const { rows, total } = await repo.listAreas(db, { statuses: f.status ? [f.status] : undefined, level: f.level, prefix, limit: Math.min(f.limit ?? 50, 500), offset: f.offset ?? 0 });
       return { items: (await reader.compute(db, rows)).map(reader.toDto), total };
     },

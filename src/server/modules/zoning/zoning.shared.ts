@@ -64,6 +64,18 @@ export async function visibleArea(db: DbOrTx, actor: Actor, id: string): Promise
   return r;
 }
 
+/**
+ * The path of the node a read or a generation is narrowed to: the node's own path when it lies in the
+ * actor's scope (404 otherwise, a node of another district answered like a missing one), `fallback`
+ * when no node is named.
+ */
+export async function narrowTo<F extends string | null>(geo: Pick<ZoningInputs['geo'], 'getById'>, db: DbOrTx, actor: Actor, jurisdictionId: string | undefined, fallback: F): Promise<string | F> {
+  if (!jurisdictionId) return fallback;
+  const n = await geo.getById(jurisdictionId, db);
+  if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [jurisdictionId] });
+  return n.path;
+}
+
 /** The level, when the preset knows it (422 otherwise). */
 export function checkLevel(preset: PresetDto, level: string): RiskLevel {
   if (!(preset.params.zoning.levels as string[]).includes(level)) throw ZoningErrors.ZONING_LEVEL_NOT_IN_PRESET({ level, allowed: preset.params.zoning.levels, preset: preset.label });
