@@ -21,8 +21,8 @@ export interface ZoningPort {
   areaMeasures(db: DbOrTx, personIds: readonly string[]): Promise<Map<string, { status: 'sealed' | 'controlled'; areaId: string }>>;
   /** The dashboard's situation page: area events in a window and published areas by level now (`prefix` null = city). */
   situation: {
-    eventCounts(prefix: string | null, from: number, to: number, db?: DbOrTx): Promise<unknown>;
-    current(prefix: string | null, db?: DbOrTx): Promise<unknown>;
+    eventCounts(prefix: string | null, from: number, to: number, db?: DbOrTx): Promise<{ published: number; lifted: number }>;
+    current(prefix: string | null, db?: DbOrTx): Promise<{ high: number; medium: number; low: number }>;
   };
   /** Areas in the actor's scope with schedule and detector flag (the demo's check, scripts). */
   list(actor: Actor, f?: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number }, db?: DbOrTx): Promise<{ items: AreaDto[]; total: number }>;
