@@ -5,7 +5,7 @@ import type { DbOrTx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
 import { Errors } from '../../platform/errors.js';
-import { GeoErrors } from '../geo/geo.service.js';
+import { GeoErrors } from '../geo/index.js';
 import { PopulationErrors } from './population.errors.js';
 import { deriveKeys } from './protect.js';
 import { maskToFlags } from './person-rules.js';
