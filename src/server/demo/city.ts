@@ -30,9 +30,8 @@ import { deferIndexes, restoreDeferredIndexes } from '../db/deferred-indexes.js'
 import { inTx } from '../db/dialect.js';
 import { systemActor } from '../platform/actor.js';
 import { newId } from '../platform/ids.js';
-import type { NewJurisdiction } from '../modules/geo/geo.service.js';
-import { bbox, type Pt, type Ring } from '../modules/geo/geometry.js';
-import type { PersonInput, PlaceRef } from '../modules/population/population.service.js';
+import { bbox, type NewJurisdiction, type Pt, type Ring } from '../modules/geo/index.js';
+import type { PersonInput, PlaceRef } from '../modules/population/index.js';
 import { yichang, ZONE_ID_REGION, ZONE_SEED, type DistrictSpec, type StreetSpec } from './city-data.js';
 import { COMPOUND_MAX, COMPOUND_MIN, COMPOUND_PATTERN, compoundCount, logNormal, node, ruralGroup, twoPart, uniqueNamer, urbanCompound, URBAN_A, URBAN_B, type CityPiece, type Ctx } from './households.js';
 import { cellsInside, LAT_M, LNG_M, partition, spreadSeeds } from './layout.js';

@@ -6,10 +6,8 @@
  * local code such as 宜昌高新区's 420571); ~8% carry vulnerability flags, skewed to the elderly.
  */
 import type { JurisdictionLevel, Sex, VulnerableFlag } from '../../common/geo.js';
-import type { NewJurisdiction } from '../modules/geo/geo.service.js';
-import type { Ring } from '../modules/geo/geometry.js';
-import type { PersonInput } from '../modules/population/population.service.js';
-import { makeResidentId } from '../modules/population/resident-id.js';
+import type { NewJurisdiction, Ring } from '../modules/geo/index.js';
+import { makeResidentId, type PersonInput } from '../modules/population/index.js';
 import { newId } from '../platform/ids.js';
 import type { DistrictSpec } from './city-data.js';
 import { placeRects, strips } from './layout.js';
@@ -20,9 +18,6 @@ export const DEMO_REFERENCE_DAY = '2026-11-01';
 
 export const URBAN_A = ['东', '西', '南', '北', '中', '新', '学', '云', '桃', '柳', '滨', '江', '港', '金', '银', '宝', '和', '平', '安', '福', '康', '华', '兴', '文', '长', '峡', '湖', '锦', '星', '翠', '东湖', '夷陵', '三峡', '葛洲', '西湖', '紫阳', '望洲', '胜利', '解放', '建设', '白沙', '万达', '清江', '桔城', '楚天'];
 export const URBAN_B = ['山', '苑', '岸', '湾', '桥', '港', '河', '坪', '园', '岭', '洲', '湖', '城', '门', '塔', '口', '阳', '林', '亭', '坝', '江', '滨'];
-const NATURE_A = ['白', '青', '黄', '石', '龙', '凤', '松', '竹', '梅', '桃', '茶', '枫', '柏', '杉', '金', '银', '云', '雾', '高', '双', '三', '五', '七', '九', '太', '长', '大', '小', '清', '碧', '红', '紫', '马', '鹿', '鹤', '仙', '峡', '栗', '橘', '杨'];
-const NATURE_B = ['坪', '湾', '冲', '河', '岭', '坡', '岩', '垭', '沟', '畈', '台', '溪', '店', '桥', '山', '堰', '场', '口', '峪', '滩', '洲', '垸', '坝', '林', '池', '泉'];
-const FAMILY_SUFFIX = ['坪', '湾', '冲', '河', '岭', '坡', '岩', '垭', '沟', '畈', '台', '嘴', '店', '桥', '山', '堰', '场', '院', '营', '铺', '坝', '岗', '垴'];
 export const COMPOUND_PATTERN = ['{}花园', '{}苑', '{}小区', '{}佳园', '{}家园', '{}雅居', '{}名邸', '{}新村', '{}公寓', '{}华府', '{}丽景', '{}锦城', '{}壹号', '{}御景', '{}春天'];
 const GROUP_NAMES = ['一组', '二组', '三组', '四组', '五组', '六组', '七组', '八组', '九组', '十组'];
 
@@ -34,7 +29,6 @@ const SURNAMES: readonly (readonly [string, number])[] = [
   ['彭', 6], ['曾', 6], ['肖', 6], ['田', 6], ['董', 5], ['袁', 5], ['潘', 5], ['覃', 5], ['向', 5], ['谭', 5],
   ['望', 2], ['易', 3], ['文', 3], ['熊', 4], ['万', 3],
 ];
-const SURNAME_LIST = SURNAMES.map((s) => s[0]);
 const GIVEN_MALE = ['伟', '强', '磊', '军', '勇', '杰', '涛', '斌', '超', '明', '刚', '平', '辉', '鹏', '华', '飞', '鑫', '波', '宇', '浩', '凯', '健', '俊', '帆', '帅', '旭', '宁', '龙', '林', '洋', '东', '峰', '建', '国', '志', '文', '海', '成', '德', '兵', '晨', '博', '子', '轩', '睿', '航', '泽', '宏', '家', '振'];
 const GIVEN_FEMALE = ['芳', '娜', '敏', '静', '丽', '艳', '娟', '霞', '秀', '玲', '桂', '英', '婷', '雪', '慧', '莉', '琳', '倩', '洁', '颖', '萍', '红', '梅', '兰', '欣', '怡', '佳', '悦', '蕾', '晶', '燕', '琴', '瑶', '雨', '思', '梦', '诗', '涵', '可', '馨', '露', '月', '春', '凤', '云', '丹', '彤', '薇', '妍', '嘉'];
 

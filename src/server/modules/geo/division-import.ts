@@ -20,7 +20,7 @@ import { inTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './geo.repository.js';
-import type { NewJurisdiction } from './geo.service.js';
+import type { NewJurisdiction } from './geo.shared.js';
 import { area, centroid, roundPt, roundRing, toPolygon, type Pt, type Ring } from './geometry.js';
 
 /** One row of the divisions file (`row` as a spreadsheet shows it). */

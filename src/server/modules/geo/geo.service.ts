@@ -1,126 +1,25 @@
-import { JURISDICTION_KINDS, JURISDICTION_LEVELS, GEOJSON_FEATURE_CAP, type JurisdictionDto, type JurisdictionFeatureProperties, type JurisdictionLevel } from '../../../common/geo.js';
+import { JURISDICTION_KINDS, JURISDICTION_LEVELS, type JurisdictionDto, type JurisdictionLevel } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
-import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
-import { defineErrors } from '../../platform/errors.js';
+import { scopePrefix, inScope, type Actor } from '../../platform/actor.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { newId } from '../../platform/ids.js';
-import { centroid, roundPt, toPolygon, type Ring } from './geometry.js';
+import { centroid, roundPt, toPolygon } from './geometry.js';
 import { createDivisionImport } from './division-import.js';
+import { createGeoMapService } from './geo-map.service.js';
+import type { GeoPort } from './geo.port.js';
 import * as repo from './geo.repository.js';
-import type { JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
+import type { JurisdictionRow } from './geo.repository.js';
+import { GeoErrors, canReadJurisdiction, depthOf, scopeOf, toJurisdictionDto, type CreateJurisdictionInput, type JurisdictionDetail, type NewJurisdiction } from './geo.shared.js';
 
-export const GeoErrors = defineErrors({
-  JURISDICTION_NOT_FOUND: [404, 'No such jurisdiction'],
-  JURISDICTION_PARENT_NOT_FOUND: [422, 'The parent jurisdiction does not exist or is outside your jurisdiction'],
-  JURISDICTION_LEVEL_INVALID: [422, 'A jurisdiction must be exactly one level below its parent'],
-  JURISDICTION_KIND_INVALID: [422, 'This kind does not belong to that level'],
-  JURISDICTION_CODE_INVALID: [422, 'A division code is digits only and must extend within its parent'],
-  JURISDICTION_CODE_EXISTS: [409, 'A jurisdiction with this code already exists'],
-});
-
-/** Levels GET /api/geo/geojson serves. */
-export const GEOJSON_LEVELS = ['city', 'district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
-export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
+export { GEOJSON_LEVELS, GeoErrors, canReadJurisdiction, metresBetween, toJurisdictionDto } from './geo.shared.js';
+export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
 
 /**
- * Read visibility of the tree: a node is readable when it lies inside the actor's scope OR is an
- * ancestor of the scope (a district officer can see the city node and navigate down to their
- * district; siblings of their district stay invisible). Writes, and the `jurisdiction` entity
- * scope used by the policy hook, need the node INSIDE the scope.
+ * The jurisdiction tree (辖区): nodes, reads and search, population counters and creation; the map
+ * reads (GeoJSON, export, nearest) are composed from geo-map.service.ts. Other modules call it
+ * through `GeoPort` (geo.port.ts).
  */
-export function canReadJurisdiction(actor: Pick<Actor, 'scopePath'>, path: string): boolean {
-  return actor.scopePath === '/' || path.startsWith(actor.scopePath) || actor.scopePath.startsWith(path);
-}
-
-function scopeOf(actor: Pick<Actor, 'scopePath'>): string | null {
-  return actor.scopePath === '/' ? null : actor.scopePath;
-}
-
-export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
-  return {
-    id: r.id,
-    code: r.code,
-    name: r.name,
-    level: r.level as JurisdictionLevel,
-    kind: r.kind,
-    parentId: r.parent_id,
-    path: r.path,
-    depth: Number(r.depth),
-    population: Number(r.population),
-    centroid: r.centroid_lng === null || r.centroid_lat === null ? null : [Number(r.centroid_lng), Number(r.centroid_lat)],
-    localCode: Number(r.local_code) === 1,
-  };
-}
-
-function featureOf(r: JurisdictionRow) {
-  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 };
-  return { type: 'Feature' as const, geometry: r.geometry ? (JSON.parse(r.geometry) as unknown) : null, properties };
-}
-
-/** A node to insert in bulk (the demo loader). Depth and centroid are derived. */
-export interface NewJurisdiction {
-  id: string;
-  code: string;
-  name: string;
-  level: JurisdictionLevel;
-  kind: string | null;
-  parentId: string | null;
-  path: string;
-  /** Outer ring [lng, lat] (open), or null. */
-  ring: Ring | null;
-  /** Initial counter value (a bulk loader that knows its residents sets it directly). */
-  population: number;
-  /** A local code, not a GB/T 2260 / statistical one (default false). */
-  localCode?: boolean;
-}
-
-export interface CreateJurisdictionInput {
-  parentId: string;
-  code: string;
-  name: string;
-  level: JurisdictionLevel;
-  kind?: string | null;
-  ring?: Ring | null;
-}
-
-export interface JurisdictionDetail {
-  node: JurisdictionDto;
-  /** Root first, the node's parent last. */
-  ancestors: JurisdictionDto[];
-  /** Descendants per level (the whole subtree below the node). */
-  childCounts: Partial<Record<JurisdictionLevel, number>>;
-  population: number;
-  /** For a compound: its buildings, each with its population and count of vulnerable residents. */
-  buildings: (JurisdictionDto & { vulnerable: number })[] | null;
-}
-
-export interface FeatureCollection {
-  type: 'FeatureCollection';
-  features: ReturnType<typeof featureOf>[];
-  /** True when more than the cap matched; `total` says how many. */
-  truncated: boolean;
-  total: number;
-}
-
-/** Metres between two WGS-84 points [lng, lat] (equirectangular; exact enough at city scale). */
-export function metresBetween(a: readonly [number, number], b: readonly [number, number]): number {
-  const rad = Math.PI / 180;
-  const x = (b[0] - a[0]) * rad * Math.cos(((a[1] + b[1]) / 2) * rad);
-  const y = (b[1] - a[1]) * rad;
-  return Math.sqrt(x * x + y * y) * 6_371_000;
-}
-
-const M_PER_DEG_LAT = 111_320;
-/** nearest(): the first box's half-side, and the most rows one box may read before it is halved. */
-const NEAREST_FIRST_M = 250;
-const NEAREST_BOX_ROWS = 5000;
-
-/** Depth (0 = city) of a materialised path. */
-function depthOf(path: string): number {
-  return path.split('/').filter(Boolean).length - 1;
-}
-
 export function createGeoService(deps: Deps) {
   registerEntityScope('jurisdiction', async (db, id) => {
     const r = await repo.findById(db, id);
@@ -178,7 +77,9 @@ export function createGeoService(deps: Deps) {
     );
   }
 
-  return {
+  const map = createGeoMapService(deps, readable);
+
+  const service = {
     /** Number of jurisdiction nodes (in the actor's subtree when given). */
     count: (actor?: Actor, db: DbOrTx = deps.db) => repo.countAll(db, actor ? scopePrefix(actor) : null),
 
@@ -279,55 +180,6 @@ export function createGeoService(deps: Deps) {
     },
 
     /**
-     * A GeoJSON FeatureCollection of the nodes of one level under a root (default: the city,
-     * districts). At most GEOJSON_FEATURE_CAP features, by code; `truncated`/`total` say when more
-     * matched (ask for a smaller root instead).
-     */
-    async geojson(actor: Actor, f: { rootId?: string; level?: GeojsonLevel; cap?: number }, db: DbOrTx = deps.db): Promise<FeatureCollection> {
-      const cap = Math.min(f.cap ?? GEOJSON_FEATURE_CAP, GEOJSON_FEATURE_CAP);
-      const level = f.level ?? 'district';
-      let root: JurisdictionRow | undefined;
-      if (f.rootId) root = await readable(db, actor, f.rootId);
-      else {
-        const roots = await repo.listRoots(db);
-        const first = roots.find((x) => canReadJurisdiction(actor, x.path));
-        root = first && (await repo.findById(db, first.id));
-      }
-      if (!root) return { type: 'FeatureCollection', features: [], truncated: false, total: 0 };
-      const rows = await repo.listLevelWithGeometry(db, root.path, level, scopeOf(actor), cap + 1);
-      const truncated = rows.length > cap;
-      const total = truncated ? await repo.countLevelUnder(db, root.path, level, scopeOf(actor)) : rows.length;
-      return { type: 'FeatureCollection', features: rows.slice(0, cap).map(featureOf), truncated, total };
-    },
-
-    /**
-     * The whole readable subtree of a node as GeoJSON text, streamed in pages (no size cap, constant
-     * memory). Every level is included; properties as in `geojson`.
-     */
-    async exportSubtree(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<{ filename: string; chunks: AsyncGenerator<string> }> {
-      const root = await readable(db, actor, id);
-      const scope = scopeOf(actor);
-      async function* chunks(): AsyncGenerator<string> {
-        yield '{"type":"FeatureCollection","features":[';
-        let first = true;
-        for await (const page of repo.iterateSubtree(db, root.path, 2000)) {
-          const parts: string[] = [];
-          for (const r of page) {
-            if (scope && !canReadJurisdiction(actor, r.path)) continue;
-            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 });
-            parts.push(`{"type":"Feature","geometry":${r.geometry ?? 'null'},"properties":${props}}`);
-          }
-          if (parts.length) {
-            yield (first ? '' : ',') + parts.join(',');
-            first = false;
-          }
-        }
-        yield ']}';
-      }
-      return { filename: `${root.code}.geojson`, chunks: chunks() };
-    },
-
-    /**
      * Keeps `population` current: adds `delta` to the node at `path` and to all its ancestors, in
      * the caller's transaction (one statement).
      */
@@ -379,54 +231,9 @@ export function createGeoService(deps: Deps) {
       });
     },
 
-    /**
-     * The nearest node of the given levels (default building or compound) to a point [lng, lat],
-     * within `maxMetres` (default 2000), inside `under` (a path) and the actor's scope; undefined
-     * when none is that close. Looks in bounding boxes on the stored centroids, from 250 m growing
-     * fourfold up to `maxMetres` (index range on level + latitude): a dense city reads a few hundred
-     * index entries, never every node. Nodes without a centroid are never found.
-     */
-    async nearest(
-      actor: Pick<Actor, 'scopePath'>,
-      pt: readonly [number, number],
-      f: { maxMetres?: number; levels?: readonly JurisdictionLevel[]; under?: string | null } = {},
-      db: DbOrTx = deps.db,
-    ): Promise<{ node: JurisdictionDto; metres: number } | undefined> {
-      const [lng, lat] = pt;
-      if (!(Number.isFinite(lng) && Number.isFinite(lat) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180)) return undefined;
-      const max = Math.max(1, f.maxMetres ?? 2000);
-      const levels = f.levels?.length ? f.levels : (['building', 'compound'] as const);
-      const scope = scopeOf(actor);
-      const under = f.under ?? null;
-      // The narrower of the scope and `under`; disjoint ones leave nothing to find.
-      let prefix: string | null;
-      if (!scope || !under) prefix = scope ?? under;
-      else if (under.startsWith(scope)) prefix = under;
-      else if (scope.startsWith(under)) prefix = scope;
-      else return undefined;
-      const cosLat = Math.max(0.01, Math.cos((lat * Math.PI) / 180));
-      let r = Math.min(NEAREST_FIRST_M, max);
-      for (;;) {
-        const dLat = r / M_PER_DEG_LAT;
-        const dLng = r / (M_PER_DEG_LAT * cosLat);
-        const rows = await repo.centroidsInBox(db, levels, { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng }, prefix, NEAREST_BOX_ROWS + 1);
-        if (rows.length > NEAREST_BOX_ROWS && r > 10) {
-          // Too many nodes in this box to be sure of the nearest: look in a smaller one first.
-          r /= 2;
-          continue;
-        }
-        let best: JurisdictionListRow | undefined;
-        let bestD = Infinity;
-        for (const n of rows) {
-          const d = metresBetween(pt, [Number(n.centroid_lng), Number(n.centroid_lat)]);
-          if (d < bestD || (d === bestD && best && n.code < best.code)) [best, bestD] = [n, d];
-        }
-        // Everything within r of the point lies in the box, so a hit within r is the nearest.
-        if (best && bestD <= r) return bestD <= max ? { node: toJurisdictionDto(best), metres: Math.round(bestD * 10) / 10 } : undefined;
-        if (r >= max) return undefined;
-        r = Math.min(r * 4, max);
-      }
-    },
+    geojson: map.geojson,
+    exportSubtree: map.exportSubtree,
+    nearest: map.nearest,
 
     /** Persons in the whole tree: the sum of the roots' counters. */
     totalPopulation: (db: DbOrTx = deps.db) => repo.rootPopulation(db),
@@ -434,6 +241,7 @@ export function createGeoService(deps: Deps) {
     /** Every node's counter with its path (for recounts and their tests). */
     populations: (db: DbOrTx = deps.db) => repo.allPopulations(db),
   };
+  return service satisfies GeoPort;
 }
 
 export type GeoService = ReturnType<typeof createGeoService>;

@@ -13,7 +13,7 @@ import type { Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
 import { maskToFlags } from './person-rules.js';
 import * as repo from './population.repository.js';
-import type { PopulationCore } from './population.service.js';
+import type { PopulationCore } from './population.types.js';
 
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

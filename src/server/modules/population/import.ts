@@ -26,7 +26,7 @@ import { hmac, maskIdNumber, maskPhone, normalizeIdNumber } from './protect.js';
 import { idPurpose, isRealDay, upgradeOldResidentId } from './person-rules.js';
 import { normaliseIdInput, validateResidentId } from './resident-id.js';
 import { ImportErrors, detectEncoding, readRows, sniffFile, type FileFormat, type SheetRow, type TextEncoding } from './spreadsheet.js';
-import type { PersonInput, PopulationCore, PreparedBatch } from './population.service.js';
+import type { PersonInput, PopulationCore, PreparedBatch } from './population.types.js';
 
 export { ImportErrors } from './spreadsheet.js';
 

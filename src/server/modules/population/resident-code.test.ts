@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesOf, type Role } from '../../../common/roles.js';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
-import type { Actor } from '../../platform/actor.js';
+import { systemActor, type Actor } from '../../platform/actor.js';
 import { checkResidentCode, deriveResidentCodeKeys, newResidentCodeToken, signResidentCode } from './resident-code.js';
 import { RESIDENT_CODE_RENEW_MS, RESIDENT_CODE_TTL_MS } from './population.service.js';
 import { addResidents, buildAddress, residentInput } from './population.test-helpers.js';
@@ -147,6 +147,32 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     expect((await population.resolveResidentCode(res.json().payload)).personId).toBe(inXi);
     expect((await t.app.inject({ method: 'GET', url: `/api/persons/${inWu}/resident-code`, headers: headers.officer })).statusCode).toBe(404);
+  });
+
+  it('a merged record\'s code is the kept record\'s; resolving many tokens names each one\'s problem', async () => {
+    const population = t.deps.services.population;
+    const commander = actorAt(city.city, ['commander']);
+    const xi = await buildAddress(t, city.street, '002');
+    const [merged, kept] = await addResidents(t, [residentInput(xi.entrance.id), residentInput(xi.entrance.id)]);
+    const start = t.clock.now();
+    const mergedCode = await population.issueResidentCode(commander, merged);
+    const keptCode = await population.issueResidentCode(commander, kept);
+    await population.merge(undefined, systemActor('test'), merged, kept, '重复登记');
+    // Asked for the merged record, the code is the kept record's (the same active code).
+    expect(await population.issueResidentCode(commander, merged)).toEqual(keptCode);
+    // Reissuing through the merged record replaces the kept record's code.
+    const reissued = await population.reissueResidentCode(undefined, systemActor('test'), merged, '居民码遗失补发');
+    expect(reissued.personId).toBe(kept);
+    const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'population.resident_code.reissue', limit: 1 });
+    expect(entry).toMatchObject({ entityId: kept });
+    const token = (payload: string) => payload.split('.')[1];
+    const unknown = 'A'.repeat(22);
+    const problems = (m: Map<string, string | Error>) => [...m.values()].map((v) => (typeof v === 'string' ? v : (v as Error & { details: { problem: string } }).details.problem));
+    // The merged record's own earlier code still names it: the caller follows the merge itself.
+    expect(problems(await population.resolveResidentCodes([token(mergedCode.payload), token(keptCode.payload), token(reissued.payload), unknown]))).toEqual([merged, 'revoked', kept, 'unknown']);
+    t.clock.set(mergedCode.expiresAt);
+    expect(problems(await population.resolveResidentCodes([token(mergedCode.payload), token(reissued.payload)]))).toEqual(['expired', 'expired']);
+    t.clock.set(start); // the sessions of the route tests below
   });
 
   it('serves the public key, with which anyone verifies a code offline', async () => {

@@ -163,6 +163,32 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     expect(again.json().error.code).toBe('PERSON_MERGE_ALREADY_MERGED');
   });
 
+  it('a chain of merges leads to the last kept record, and the counters equal a recount of current records on every node', async () => {
+    const inputs = [residentInput(xi.entrance.id), residentInput(xi.entrance.id), residentInput(xi.entrance.id)];
+    const [p, q, r] = await addResidents(t, inputs);
+    const manage = actorAt(city.xiling, ['district_officer']);
+    const before = await t.deps.services.population.count(manage);
+    await t.deps.services.population.merge(undefined, manage, p, q, '重复登记');
+    await t.deps.services.population.merge(undefined, manage, q, r, '重复登记');
+    // p was merged into q before q was merged into r: p now points at r, the last kept record.
+    expect((await t.deps.services.population.get(manage, p)).mergedInto).toBe(r);
+    expect((await t.deps.services.population.findByIdNumber(manage, inputs[0].idNumber))?.id).toBe(r);
+    expect([...(await t.deps.services.population.briefs(manage, [p, q, r])).values()].map((b) => b.id)).toEqual([r, r, r]);
+    expect(await t.deps.services.population.count(manage)).toBe(before - 2);
+    await expect(t.deps.services.population.merge(undefined, manage, p, r, '重复登记')).rejects.toMatchObject({ code: 'PERSON_MERGE_ALREADY_MERGED' });
+    await expect(t.deps.services.population.merge(undefined, manage, r, q, '重复登记')).rejects.toMatchObject({ code: 'PERSON_MERGE_ALREADY_MERGED' });
+    // The recount, written here: current (unmerged) records per node, expanded to every ancestor.
+    const rows = await t.deps.db.selectFrom('persons').select(['jurisdiction_path']).where('merged_into', 'is', null).execute();
+    const expected = new Map<string, number>();
+    for (const row of rows) {
+      let acc = '/';
+      for (const code of row.jurisdiction_path.split('/').filter(Boolean)) expected.set((acc += `${code}/`), (expected.get(acc) ?? 0) + 1);
+    }
+    const wrong = (await t.deps.services.geo.populations()).filter((n) => n.population !== (expected.get(n.path) ?? 0));
+    expect(wrong).toEqual([]);
+    expect(expected.get(xi.entrance.path)).toBeGreaterThan(0);
+  });
+
   it('registering a resident with a non-resident\'s document absorbs the non-resident (a document merge)', async () => {
     const idNumber = makeResidentId('420502', '1995-05-05', 77, 'female');
     const visitor = await t.deps.services.population.create(undefined, systemActor('test'), {

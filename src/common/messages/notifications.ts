@@ -1,0 +1,32 @@
+import type { Pair } from '../i18n-pair.js';
+
+/** UI words of notifications and alerts, [Chinese, English]. */
+export const NOTIFICATIONS_MESSAGES = {
+  'notif.title': ['通知预警', 'Notifications & alerts'],
+  'notif.filterAll': ['全部', 'All'],
+  'notif.filterUnread': ['未读', 'Unread'],
+  'notif.filterAlerts': ['仅预警', 'Alerts only'],
+  'notif.unackCount': ['未确认预警 {n} 条', '{n} unacknowledged alerts'],
+  'notif.markRead': ['标为已读', 'Mark read'],
+  'notif.read': ['已读', 'Read'],
+  'notif.unread': ['未读', 'Unread'],
+  'notif.ack': ['确认预警', 'Acknowledge'],
+  'notif.ackNote': ['处置说明（可选）', 'Note (optional)'],
+  'notif.acked': ['{name} 已于 {at} 确认', 'Acknowledged by {name} at {at}'],
+  'notif.notAcked': ['未确认', 'Not acknowledged'],
+  'notif.open': ['查看', 'Open'],
+  'notif.raise': ['发布预警', 'Raise an alert'],
+  'notif.raiseTitle': ['预警标题', 'Title'],
+  'notif.raiseBody': ['预警内容', 'Details'],
+  'notif.severity': ['级别', 'Severity'],
+  'notif.severity.info': ['提示', 'Info'],
+  'notif.severity.warning': ['警告', 'Warning'],
+  'notif.severity.critical': ['严重', 'Critical'],
+  'notif.notification': ['通知', 'Notification'],
+  'notif.alert': ['预警', 'Alert'],
+  'notif.raiseTarget': ['发布范围', 'Audience'],
+  'notif.raiseTargetHint': ['默认为当前选择的辖区', 'Defaults to the jurisdiction chosen in the top bar'],
+  'notif.toastAlert': ['新预警', 'New alert'],
+  'notif.alreadyAcked': ['该预警已被他人确认', 'Someone already acknowledged this alert'],
+  'notif.raised': ['预警已发布', 'Alert raised'],
+} as const satisfies Record<string, Pair>;

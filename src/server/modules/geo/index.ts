@@ -1,0 +1,8 @@
+/**
+ * The geo module's public face: its port and the helpers other modules may import. Anything not
+ * exported here is internal to src/server/modules/geo.
+ */
+export type { GeoPort } from './geo.port.js';
+export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
+export { GEOJSON_LEVELS, GeoErrors, canReadJurisdiction, metresBetween, toJurisdictionDto } from './geo.shared.js';
+export * from './geometry.js';

@@ -1,0 +1,150 @@
+import type { IdType, JurisdictionLevel, PersonDto, Sex, VulnerableFlag } from '../../../common/geo.js';
+import type { Capability } from '../../../common/roles.js';
+import type { DbOrTx, Tx } from '../../db/dialect.js';
+import type { Actor } from '../../platform/actor.js';
+import type { ErrorCode } from './population.errors.js';
+import type { ProtectKeys } from './protect.js';
+import type { HouseholdRow, PersonRow } from './population.repository.js';
+
+/** A resident code as issued: the payload to print and whose it is. */
+export interface IssuedResidentCode {
+  payload: string;
+  personId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** One person to register. Identity and phone are given in plaintext and never stored so. */
+export interface PersonInput {
+  name: string;
+  idType: IdType;
+  idNumber: string;
+  phone?: string | null;
+  /** YYYY-MM-DD; must match a resident ID's birth date. */
+  birthDate: string;
+  sex: Sex;
+  resident: boolean;
+  /** Residents: where they live (a building or entrance) and the room. */
+  address?: { jurisdictionId: string; room?: string | null } | null;
+  /** Residents: join this household (its address is used). */
+  householdId?: string | null;
+  /** Non-residents: the place of stay (any jurisdiction inside the actor's scope). */
+  jurisdictionId?: string | null;
+  /** Non-residents: where they come from (free text or a division code). */
+  regionOfOrigin?: string | null;
+  vulnerable?: readonly VulnerableFlag[];
+  tags?: readonly string[];
+}
+
+export interface PersonListQuery {
+  /** Limit to this jurisdiction's subtree (readable: inside scope, or an ancestor of it). */
+  jurisdictionId?: string;
+  /**
+   * A name fragment (or compound/building name: `滨江苑`, `滨江苑 1栋`), pinyin initials or full
+   * pinyin (`zs`, `zhangsan`), or a full document or mobile number (exact, via HMAC).
+   */
+  q?: string;
+  /** `true`: any vulnerability flag; a flag name: that flag. */
+  vulnerable?: boolean | VulnerableFlag;
+  /** Required when `q` is a full document or mobile number: why it is searched (journaled). */
+  purpose?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/** Enough of a jurisdiction node to place a person there without looking it up. */
+export interface PlaceRef {
+  id: string;
+  path: string;
+  level: JurisdictionLevel;
+  parentId: string | null;
+}
+
+/** What hot paths of other modules read of a person (`briefs`): the current record. */
+export interface PersonBrief {
+  id: string;
+  name: string;
+  /** Residence path (or place of stay). */
+  path: string;
+}
+
+/** A person as the API returns it: the common DTO (its `mergedInto` is filled from `merged_into`). */
+export type PersonView = PersonDto;
+
+/** One merge as shown in a person's history. */
+export interface MergeDto {
+  id: string;
+  fromPersonId: string;
+  intoPersonId: string;
+  /** manual (chosen by a user) · document (the same identity document registered as a resident) */
+  method: 'manual' | 'document';
+  reason: string;
+  at: number;
+  actor: { id: string | null; name: string };
+  /** What was combined: `control` gives both statuses and the one kept. */
+  details: Record<string, unknown>;
+  journalSeq: number;
+}
+
+/** GET /api/persons/:id: the person and every merge it took part in (oldest first). */
+export interface PersonDetail extends PersonView {
+  merges: MergeDto[];
+}
+
+/**
+ * Redirects another module's references from a merged person to the kept one, inside the merge's
+ * transaction. Registered once at start with `registerMergeHandler`.
+ */
+export type MergeHandler = (trx: Tx, fromId: string, intoId: string) => Promise<void>;
+
+/** A problem with one row of a batch: which row (0-based index), field and rule. */
+export interface RowProblem {
+  row: number;
+  code: ErrorCode;
+  field: string;
+  message?: string;
+}
+
+/** What `prepare` made of a batch. */
+export interface PreparedBatch {
+  /** New persons to insert. */
+  persons: PersonRow[];
+  /** New households to insert. */
+  households: HouseholdRow[];
+  /** Existing persons whose fields change (upsert mode): the row before and after. */
+  updates: { row: number; before: PersonRow; after: PersonRow }[];
+  /** Rows equal to what is stored (upsert mode), or matching an already-merged record. */
+  unchanged: number[];
+  /** Non-residents whose document a new resident carries: merged into that resident after insert. */
+  absorbs: { row: number; from: PersonRow; intoId: string }[];
+  /** Index of the input row for each new person. */
+  rowOf: Map<string, number>;
+  problems: RowProblem[];
+}
+
+export interface PrepareOptions {
+  /** Only validate and classify: skip the encryption (the rows are not going to be written). */
+  validateOnly?: boolean;
+}
+
+export interface WriteOptions {
+  /** Journal action for the inserted rows (one batch entry per 500), or null when the caller journals. */
+  batchAction: string | null;
+  /** Reason recorded with corrections (updates). */
+  reason?: string;
+  /** Extra fields for the batch entries' summary. */
+  summary?: Record<string, unknown>;
+  /** Runs after the rows are written and before absorbed records are merged. */
+  beforeMerges?: () => Promise<unknown>;
+}
+
+/** The population internals the import, export and print helpers build on. */
+export interface PopulationCore {
+  keys: ProtectKeys;
+  prepare(db: DbOrTx, actor: Actor, inputs: readonly PersonInput[], mode: 'conflict' | 'upsert', opts?: PrepareOptions): Promise<PreparedBatch>;
+  write(tx: Tx, actor: Actor, b: PreparedBatch, opts: WriteOptions): Promise<void>;
+  addressTexts(db: DbOrTx, paths: readonly string[]): Promise<Map<string, string>>;
+  listPrefix(db: DbOrTx, actor: Actor, jurisdictionId?: string): Promise<string | null>;
+  requireCap(actor: Actor, cap: Capability): void;
+  today(): string;
+}
