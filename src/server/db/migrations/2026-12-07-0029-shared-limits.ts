@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+
+// Issue 14, "Sessions and accounts": rate limits and live-stream caps that hold across
+// `serve --workers N` (and across servers sharing one database). Counters are rows upserted in one
+// statement; open live streams are rows with a lease that their process renews, so a killed
+// worker's streams stop counting when their lease runs out. Portable types only.
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('rate_limits')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('hits', 'integer', (c) => c.notNull())
+    .addColumn('window_start', 'bigint', (c) => c.notNull())
+    .addColumn('until', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('rate_limits_expires_idx').on('rate_limits').column('expires_at').execute();
+  await db.schema
+    .createTable('live_streams')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('session_id', 'text', (c) => c.notNull())
+    .addColumn('opened_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease_until', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('live_streams_user_idx').on('live_streams').columns(['user_id', 'lease_until']).execute();
+  await db.schema.createIndex('live_streams_session_idx').on('live_streams').columns(['session_id', 'lease_until']).execute();
+}
