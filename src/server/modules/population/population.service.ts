@@ -1,7 +1,7 @@
 import { ID_TYPES, VULNERABLE_FLAGS, type HouseholdDto, type IdType, type JurisdictionDto, type JurisdictionLevel, type PersonDto, type Sex, type VulnerableFlag } from '../../../common/geo.js';
 import type { Capability } from '../../../common/roles.js';
 import type { Deps } from '../../deps.js';
-import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, isUniqueViolation, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
 import { AppError, Errors, defineErrors } from '../../platform/errors.js';
@@ -67,6 +67,8 @@ export const DISCLOSURE_LIMITS = {
   reveal: { max: 20, windowMs: 60 * 60_000 },
   search: { max: 20, windowMs: 60 * 60_000 },
 } as const;
+/** lockKeys space of the per-user disclosure count. */
+const DISCLOSURE_LOCK_SPACE = 14_030;
 
 /**
  * How long a resident code is valid (local parameter: no protocol text gives it), and how close to
@@ -673,6 +675,9 @@ export function createPopulationService(deps: Deps) {
   async function takeDisclosure(tx: Tx, actor: Actor, kind: keyof typeof DISCLOSURE_LIMITS): Promise<void> {
     if (actor.kind !== 'user' || !actor.userId) return;
     const { max, windowMs } = DISCLOSURE_LIMITS[kind];
+    // Two workers (or two requests) counting at once must not both see room for one more: on
+    // PostgreSQL the user's count is taken under a lock (SQLite serialises writers already).
+    await lockKeys(tx, DISCLOSURE_LOCK_SPACE, [actor.userId]);
     const now = deps.clock.now();
     const used = await repo.disclosuresSince(tx, actor.userId, kind, now - windowMs);
     if (used.count >= max) {
