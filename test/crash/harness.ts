@@ -32,10 +32,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `bulwark serve` on a database; resolves once it listens. */
-export async function spawnServer(port: number, dbUrl: string, schema: string | undefined): Promise<{ child: ChildProcess; output: () => string }> {
+/** Starts `bulwark serve` (with `args`, e.g. `--workers 2`) on a database; resolves once it listens. */
+export async function spawnServer(port: number, dbUrl: string, schema: string | undefined, args: readonly string[] = []): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
-  const child = spawn(process.execPath, ['bin/bulwark.js', 'serve'], {
+  const child = spawn(process.execPath, ['bin/bulwark.js', 'serve', ...args], {
     env: {
       ...process.env,
       BULWARK_DB: dbUrl,
