@@ -6,7 +6,7 @@
  *   npm run bench -- --scale small         a quick developer run (the old scale 1: a few minutes)
  *   npm run bench -- --scale yichang       opt-in: 4M residents, 300k cases / 3M contacts, 50M pings
  *   npm run bench -- --scale shanghai      opt-in: 25.67M residents (hours)
- *   npm run bench -- --only population,cases   some groups only (platform, population, companions, testing, cases, zoning)
+ *   npm run bench -- --only population,cases   some groups only (platform, population, companions, testing, cases, zoning, faults)
  *
  * BULWARK_BENCH_PG=postgres://… also runs every group on PostgreSQL (a fresh schema each, dropped after).
  * Sizes per tier are in bench/tiers.ts.
@@ -20,6 +20,7 @@ import { companionCases } from './cases/companions.js';
 import { testingCases } from './cases/testing.js';
 import { caseListCases } from './cases/cases.js';
 import { zoningCases } from './cases/zoning.js';
+import { faultCases } from './cases/faults.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -31,6 +32,8 @@ const RUNNERS: Record<Group, (dialect: Dialect, tier: Tier) => Promise<BenchRow[
   testing: (d, t) => testingCases(d, t.testing),
   cases: (d, t) => caseListCases(d, t.cases),
   zoning: (d, t) => zoningCases(d, t.name),
+  // The crash harness: a bounded kill -9 round, the same on every tier (its verdict is in the note).
+  faults: (d) => faultCases(d),
 };
 
 const { values } = parseArgs({ options: { scale: { type: 'string' }, only: { type: 'string' } } });
@@ -62,4 +65,4 @@ for (const dialect of dialects) {
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 console.log(`\nBulwark bench — tier ${tier.name}: ${tier.description}; node ${process.version}; ${new Date().toISOString()}; ${minutes} min\n`);
 printTable(rows);
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -1,6 +1,6 @@
 import { ID_TYPES, VULNERABLE_FLAGS, type HouseholdDto, type IdType } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
 import { requireReason } from '../../platform/reason.js';
@@ -21,7 +21,8 @@ export const DISCLOSURE_LIMITS = {
   reveal: { max: 20, windowMs: 60 * 60_000 },
   search: { max: 20, windowMs: 60 * 60_000 },
 } as const;
-
+/** lockKeys space of the per-user disclosure count. */
+const DISCLOSURE_LOCK_SPACE = 14_030;
 
 /**
  * Reading persons: counts, search and lists, one person and a household, the lean reads other
@@ -65,6 +66,9 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
   async function takeDisclosure(tx: Tx, actor: Actor, kind: keyof typeof DISCLOSURE_LIMITS): Promise<void> {
     if (actor.kind !== 'user' || !actor.userId) return;
     const { max, windowMs } = DISCLOSURE_LIMITS[kind];
+    // Two workers (or two requests) counting at once must not both see room for one more: on
+    // PostgreSQL the user's count is taken under a lock (SQLite serialises writers already).
+    await lockKeys(tx, DISCLOSURE_LOCK_SPACE, [actor.userId]);
     const now = deps.clock.now();
     const used = await repo.disclosuresSince(tx, actor.userId, kind, now - windowMs);
     if (used.count >= max) {

@@ -10,6 +10,7 @@ import type { MergeService } from './merge.service.js';
 import { decrypt, encrypt, hmac, maskIdNumber, maskPhone } from './protect.js';
 import { nameKeysCached } from './names.js';
 import { bulkInsert } from './bulk.repository.js';
+import { handOver, handoverIdHmac } from './handover.js';
 import { checkPersonFields, flagsToMask, idPurpose, maskToFlags, type FieldProblemCode } from './person-rules.js';
 import * as repo from './population.repository.js';
 import type { HouseholdRow, PersonRow } from './population.repository.js';
@@ -100,9 +101,13 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       const c = checked[i];
       return 'code' in c ? null : hmac(keys, idPurpose(p.idType), c.idNumber);
     });
-    const stored = new Map((await repo.findFullByIdHmac(tx, [...new Set(hmacOf.filter((h): h is string => !!h))])).map((r) => [r.id_hmac, r]));
+    const wantedHmacs = [...new Set(hmacOf.filter((h): h is string => !!h))];
+    const stored = new Map((await repo.findFullByIdHmac(tx, wantedHmacs)).map((r) => [r.id_hmac, r]));
+    // Records this actor's district registered while another district held the document.
+    const handedOver = new Map<string, PersonRow>();
+    for (const r of await repo.handedOverByIdHmac(tx, wantedHmacs)) if (inScope(actor, r.jurisdiction_path) && !handedOver.has(r.handover_hmac)) handedOver.set(r.handover_hmac, r);
 
-    const out: PreparedBatch = { persons: [], households: [], updates: [], unchanged: [], absorbs: [], rowOf: new Map(), problems };
+    const out: PreparedBatch = { persons: [], households: [], updates: [], unchanged: [], absorbs: [], rowOf: new Map(), problems, handovers: [] };
     const seenHmac = new Map<string, number>();
     inputs.forEach((p, row) => {
       const c = checked[row];
@@ -113,11 +118,12 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       if (dup !== undefined) return fail('PERSON_ID_EXISTS', 'idNumber', `Same document as row ${dup}`);
       seenHmac.set(idHmac, row);
       const found = stored.get(idHmac);
-      // The validation pass (an import's dry run and pass 1) never consults records outside the
-      // actor's scope: what it answers must not tell whether a document is registered in another
-      // district. Writes do see them (the unique document index needs it) and answer PERSON_ID_EXISTS,
-      // the same as for a document registered inside the scope.
-      const existing = found && !sealed && !inScope(actor, found.jurisdiction_path) ? undefined : found;
+      // Neither the validation pass (an import's dry run) nor the write consults a record outside the
+      // actor's scope: what they answer must not tell whether a document is registered in another
+      // district. Such a document is registered as if fresh (or matches the record this district
+      // registered for it earlier), and the write hands it over to the holding district (handover.ts).
+      const outside = !!found && !inScope(actor, found.jurisdiction_path);
+      const existing = outside ? handedOver.get(idHmac) : found;
       if (existing?.merged_into) {
         // Already merged into another record: nothing to import for it (the kept record is current).
         if (mode === 'upsert') return out.unchanged.push(row);
@@ -170,12 +176,17 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
         if (!changed) return out.unchanged.push(row);
         // The document is the same: keep its ciphertext; keep the phone ciphertext when unchanged.
         after.id_cipher = existing.id_cipher;
+        after.id_hmac = existing.id_hmac; // a handed-over record keeps its `handover:` key
         if (!sealed || (existing.birth_cipher && !birthDateChanged(existing, p.birthDate, true))) after.birth_cipher = existing.birth_cipher;
         if (after.phone_hmac === existing.phone_hmac) after.phone_cipher = existing.phone_cipher;
         after.created_at = existing.created_at;
         return out.updates.push({ row, before: existing, after });
       }
       const person = buildRow(p, c.idNumber, c.phone, place, household, room, now, newId(), sealed);
+      if (outside) {
+        person.id_hmac = handoverIdHmac(person.id);
+        out.handovers.push({ person, holder: found, idHmac });
+      }
       out.persons.push(person);
       out.rowOf.set(person.id, row);
       if (absorbs) out.absorbs.push({ row, from: existing!, intoId: person.id });
@@ -265,6 +276,7 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
         });
       }
     }
+    if (b.handovers.length) await handOver(deps, tx, actor, b.handovers);
     await opts.beforeMerges?.();
     for (const a of b.absorbs) {
       const into = b.persons.find((r) => r.id === a.intoId)!;

@@ -100,7 +100,7 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
   let inputs: PersonInput[];
   let ids: string[];
   let passportId: string;
-  const headers: Partial<Record<'officer' | 'sampler' | 'worker' | 'auditor' | 'tracer' | 'wuOfficer', Record<string, string>>> = {};
+  const headers: Partial<Record<'officer' | 'officer2' | 'sampler' | 'worker' | 'auditor' | 'tracer' | 'wuOfficer', Record<string, string>>> = {};
   const h = (k: keyof typeof headers) => headers[k]!;
   const get = (url: string, hd: Record<string, string>) => t.app.inject({ method: 'GET', url, headers: hd });
   const post = (url: string, hd: Record<string, string>, payload: object) => t.app.inject({ method: 'POST', url, headers: hd, payload });
@@ -114,6 +114,7 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     const user = async (j: JurisdictionRef, roles: Role[], tag: string) =>
       sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${tag}`, jurisdiction: j }), roles }), now);
     headers.officer = await user(city.xiling, ['district_officer'], 'officer');
+    headers.officer2 = await user(city.xiling, ['district_officer'], 'officer2');
     headers.tracer = await user(city.xiling, ['tracer'], 'tracer');
     headers.sampler = await user(city.xiling, ['sampler'], 'sampler');
     headers.worker = await user(xi.community, ['community_worker'], 'worker');
@@ -209,6 +210,62 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     expect(own).toMatchObject({ created: 0, failed: 0 });
   });
 
+  // A second officer of 西陵区: the exact searches here must not use up the first one's allowance.
+  it("registering another district's document is answered as a fresh registration; the holding district is handed the matter", async () => {
+    const register = (input: PersonInput) => post('/api/persons', h('officer2'), { ...input, address: { jurisdictionId: xi.entrance.id, room: '502' } });
+    const shape = (r: { statusCode: number; json(): Record<string, unknown> }) => {
+      const { id: _id, name: _n, idNumberMasked: _m, phoneMasked: _p, birthYear: _y, sex: _s, householdId: _h, createdAt: _c, updatedAt: _u, ...rest } = r.json();
+      return { status: r.statusCode, ...rest };
+    };
+    const [heldInput] = [residentInput(wu.entrance.id, { region: '420503' })];
+    const [holderId] = await addResidents(t, [heldInput]);
+    const freshInput = residentInput(wu.entrance.id, { region: '420503' });
+    const elsewhere = await register(heldInput);
+    const fresh = await register(freshInput);
+    expect(elsewhere.statusCode, elsewhere.body).toBe(201);
+    expect(shape(elsewhere)).toEqual(shape(fresh));
+    // The caller's record is theirs, as a fresh one is: read, found by an exact search, a second
+    // registration of the same document is the same 409 as for any of their own.
+    const mine = elsewhere.json().id as string;
+    expect(mine).not.toBe(holderId);
+    expect((await get(`/api/persons/${mine}`, h('officer2'))).statusCode).toBe(200);
+    const search = async (n: string) => (await get(`/api/persons?q=${n}${SEARCH_PURPOSE}`, h('officer2'))).json().items.map((x: { id: string }) => x.id);
+    expect(await search(heldInput.idNumber)).toEqual([mine]);
+    expect(await search(freshInput.idNumber)).toEqual([fresh.json().id]);
+    const again = [await register(heldInput), await register(freshInput)];
+    expect(again.map((r) => r.statusCode)).toEqual([409, 409]);
+    expect(again[0].json().error).toEqual(again[1].json().error);
+    // The holding district got a task and a journal entry the registering district cannot read.
+    const [handover] = await t.deps.db.selectFrom('person_handovers').selectAll().where('person_id', '=', mine).execute();
+    expect(handover).toMatchObject({ holder_id: holderId, holder_path: wu.entrance.path, registered_path: xi.entrance.path });
+    expect(handover.task_id).not.toBeNull();
+    expect((await get(`/api/tasks/${handover.task_id}`, h('wuOfficer'))).statusCode).toBe(200);
+    expect((await get(`/api/tasks/${handover.task_id}`, h('officer2'))).statusCode).toBe(404);
+    const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'population.person.handover', entityId: holderId, limit: 5 });
+    expect(entry).toMatchObject({ jurisdictionPath: wu.entrance.path, payload: { registeredPersonId: mine } });
+    // The holder's own record is untouched and still theirs alone.
+    expect((await get(`/api/persons/${holderId}`, h('wuOfficer'))).json()).toMatchObject({ id: holderId, mergedInto: null });
+    expect((await get(`/api/persons/${holderId}`, h('officer2'))).statusCode).toBe(404);
+  });
+
+  it("an import (not a dry run) of another district's document creates the row as for a fresh one", async () => {
+    const header = ['姓名', '身份证号', '性别', '出生日期', '区', '小区', '楼栋', '单元', '房号'];
+    const [held, freshIn] = [residentInput(wu.entrance.id, { region: '420503', sex: 'female' }), residentInput(wu.entrance.id, { region: '420503', sex: 'female' })];
+    await addResidents(t, [held]);
+    const importOne = async (p: PersonInput) => {
+      // A room of each person's own, so that both rows start a household.
+      const m = multipartFile(Buffer.from(csvText([header, ['王三', p.idNumber, '女', p.birthDate, '西陵区', '滨江苑', '1栋', '1单元', p === held ? '303' : '304']])));
+      const r = await t.app.inject({ method: 'POST', url: '/api/persons/import', headers: { ...h('officer2'), ...m.headers }, payload: m.payload });
+      const { fileName: _f, ...report } = r.json();
+      return { status: r.statusCode, ...report };
+    };
+    const a = await importOne(held);
+    expect(a).toMatchObject({ status: 200, created: 1, failed: 0 });
+    expect(a).toEqual(await importOne(freshIn));
+    // Importing the same file again changes nothing, in both cases alike.
+    expect(await importOne(held)).toEqual(await importOne(freshIn));
+  });
+
   it('a merge target outside the caller\'s jurisdiction is the same 404 as a missing one', async () => {
     const [visitor] = (await t.deps.services.population.createMany(undefined, systemActor('test'), [{
       name: '合并访客', idType: 'passport', idNumber: 'E11223344', birthDate: '1980-05-05', sex: 'male', resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '湖南省长沙市',
@@ -242,6 +299,8 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
 
   it('an exact ID or phone search needs a real purpose, is journaled like a reveal and is limited per user', async () => {
     const byId = (purpose?: string) => get(`/api/persons?q=${inputs[1].idNumber}${purpose === undefined ? '' : `&purpose=${encodeURIComponent(purpose)}`}`, h('tracer'));
+    // Searches journaled by earlier tests of this block.
+    const earlier = (await t.deps.services.journal.list(t.deps.db, { action: 'population.person.search', limit: 100 })).length;
     const none = await byId();
     expect(none.statusCode).toBe(422);
     expect(none.json().error).toMatchObject({ code: 'SEARCH_PURPOSE_REQUIRED', details: { field: 'purpose' } });
@@ -270,7 +329,7 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     // Another user has a limit of their own; refused searches were not journaled.
     expect((await get(`/api/persons?q=${inputs[1].phone}${SEARCH_PURPOSE}`, h('officer'))).statusCode).toBe(200);
     const after = await t.deps.services.journal.list(t.deps.db, { action: 'population.person.search', limit: 100 });
-    expect(after.length).toBe(max + 1);
+    expect(after.length).toBe(earlier + max + 1);
     // The window slides: an hour later the tracer may search again.
     t.clock.advance(DISCLOSURE_LIMITS.search.windowMs + 1000);
     expect((await byId('流调核对密接身份')).statusCode).toBe(200);

@@ -1,7 +1,7 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { HouseholdsTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
+import type { HouseholdsTable, PersonHandoversTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
 
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
@@ -27,9 +27,40 @@ export async function findPerson(db: DbOrTx, id: string): Promise<PersonRow | un
   return db.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Persons by document HMAC: the record holding the document first, then records registered by
+ * another district while it held the document (person_handovers). Callers filter by scope.
+ */
 export async function findPersonsByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<PersonListRow[]> {
   if (hmacs.length === 0) return [];
-  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('id_hmac', 'in', hmacs).execute();
+  const holders = await db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('id_hmac', 'in', hmacs).execute();
+  const handedOver = await db
+    .selectFrom('persons')
+    .select(PERSON_LIST_COLUMNS)
+    .where('id', 'in', (eb) => eb.selectFrom('person_handovers').select('person_id').where('id_hmac', 'in', hmacs))
+    .execute();
+  return [...holders, ...handedOver];
+}
+
+/** Records registered while another district held their document, by that document's HMAC (chunked). */
+export async function handedOverByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<(PersonRow & { handover_hmac: string })[]> {
+  const out: (PersonRow & { handover_hmac: string })[] = [];
+  for (let i = 0; i < hmacs.length; i += 500) {
+    out.push(
+      ...(await db
+        .selectFrom('person_handovers')
+        .innerJoin('persons', 'persons.id', 'person_handovers.person_id')
+        .selectAll('persons')
+        .select('person_handovers.id_hmac as handover_hmac')
+        .where('person_handovers.id_hmac', 'in', hmacs.slice(i, i + 500))
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export async function insertHandover(db: DbOrTx, row: Insertable<PersonHandoversTable>): Promise<void> {
+  await db.insertInto('person_handovers').values(row).execute();
 }
 
 /** Full rows by document HMAC (the import's upsert key), in chunks. */

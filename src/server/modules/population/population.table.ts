@@ -113,12 +113,34 @@ export interface ResidentCodesTable {
   revoked_at: number | null;
 }
 
+/**
+ * A registration of a document that another district already holds (issue 14): the caller's record
+ * was created as for a fresh registration (its `id_hmac` is `handover:<id>`, so the document stays
+ * unique), and the holding district was handed the matter as a task. Found by the document's HMAC
+ * so that the registering district's own searches and re-registrations see its record.
+ */
+export interface PersonHandoversTable {
+  id: string;
+  /** The record the registering district created. */
+  person_id: string;
+  /** The document's HMAC (as persons.id_hmac would hold it). */
+  id_hmac: string;
+  /** The record that holds the document, and where. */
+  holder_id: string;
+  holder_path: string;
+  /** Where the new record was registered. */
+  registered_path: string;
+  task_id: string | null;
+  created_at: number;
+}
+
 export interface PopulationTables {
   households: HouseholdsTable;
   persons: PersonsTable;
   person_merges: PersonMergesTable;
   person_disclosures: PersonDisclosuresTable;
   resident_codes: ResidentCodesTable;
+  person_handovers: PersonHandoversTable;
 }
 
 export const populationColumns: ColumnsOf<PopulationTables> = {
@@ -135,4 +157,5 @@ export const populationColumns: ColumnsOf<PopulationTables> = {
   },
   person_disclosures: { id: 1, actor_id: 1, kind: 1, at: 1 },
   resident_codes: { token: 1, person_id: 1, issued_at: 1, expires_at: 1, revoked_at: 1 },
+  person_handovers: { id: 1, person_id: 1, id_hmac: 1, holder_id: 1, holder_path: 1, registered_path: 1, task_id: 1, created_at: 1 },
 };

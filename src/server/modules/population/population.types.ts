@@ -5,6 +5,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { ErrorCode } from './population.errors.js';
 import type { ProtectKeys } from './protect.js';
 import type { HouseholdRow, PersonRow } from './population.repository.js';
+import type { Handover } from './handover.js';
 
 /** A resident code as issued: the payload to print and whose it is. */
 export interface IssuedResidentCode {
@@ -119,6 +120,8 @@ export interface PreparedBatch {
   absorbs: { row: number; from: PersonRow; intoId: string }[];
   /** Index of the input row for each new person. */
   rowOf: Map<string, number>;
+  /** New persons whose document another district holds: handed over after insert (handover.ts). */
+  handovers: Handover[];
   problems: RowProblem[];
 }
 

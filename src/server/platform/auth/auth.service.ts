@@ -11,7 +11,7 @@ import * as repo from './auth.repository.js';
 import type { Me } from './auth.schemas.js';
 import { clearSessionCookie, readSessionToken } from './cookie.js';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.js';
-import { ProgressiveDelay, WindowLimiter } from './rate-limit.js';
+import { SharedMarks, SharedProgressiveDelay, SharedWindowLimiter } from './rate-limit.js';
 import { base32Encode, newTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
 import { createJurisdictionLookup } from './jurisdictions.js';
 import { createUnitAdmin } from './units.service.js';
@@ -33,11 +33,13 @@ registerEntityScope('unit', async (db, id) => {
 export const MAX_FAILED_LOGINS = 5;
 /** How long a locked account stays locked. */
 export const LOCK_MS = 15 * 60_000;
-/** Sign-in attempts allowed per client address per window (in memory, per process). */
+/** Sign-in attempts allowed per client address per window (counted in the database: across every worker). */
 export const LOGIN_RATE_LIMIT = 20;
 export const LOGIN_RATE_WINDOW_MS = 60_000;
 /** A session's last_seen_at is written at most this often (not on every request). */
 export const SESSION_TOUCH_MS = 60_000;
+/** How long a username + address that signed in successfully stays exempt from the username's delay. */
+export const TRUSTED_PAIR_MS = 90 * 24 * 3_600_000;
 
 export interface LoginInput {
   username: string;
@@ -58,15 +60,17 @@ export interface LoginContext {
 export function createAuthService(deps: Deps) {
   // Security time runs on the wall clock: moving the demo clock must not end sessions or locks.
   const { db, wallClock: clock, config } = deps;
-  const limiter = new WindowLimiter(LOGIN_RATE_LIMIT, LOGIN_RATE_WINDOW_MS);
+  // Every counter lives in the database (table rate_limits), so `serve --workers N` does not
+  // multiply an attacker's allowance by N: each worker counts into the same rows.
+  const limiter = new SharedWindowLimiter(db, 'login.address', config.sessionKey, LOGIN_RATE_LIMIT, LOGIN_RATE_WINDOW_MS);
   // Guessing the current password through a stolen session is slowed the same way, per user.
-  const passwordLimiter = new WindowLimiter(5, LOGIN_RATE_WINDOW_MS);
+  const passwordLimiter = new SharedWindowLimiter(db, 'password.user', config.sessionKey, 5, LOGIN_RATE_WINDOW_MS);
   // Failed sign-ins slow the next attempt, per typed username and per client address. The owner,
   // signing in from an address where they have succeeded before, is exempt from the username's
   // delay, so an attacker hammering the name from elsewhere does not slow them down.
-  const usernameDelay = new ProgressiveDelay();
-  const addressDelay = new ProgressiveDelay();
-  const trustedPairs = new Map<string, number>();
+  const usernameDelay = new SharedProgressiveDelay(db, 'login.username', config.sessionKey);
+  const addressDelay = new SharedProgressiveDelay(db, 'login.ip', config.sessionKey);
+  const trustedPairs = new SharedMarks(db, 'login.trusted', config.sessionKey, TRUSTED_PAIR_MS);
   const pairKey = (username: string, ip: string) => `${username}\n${ip}`;
 
   /**
@@ -158,15 +162,15 @@ export function createAuthService(deps: Deps) {
      */
     async login(input: LoginInput, ctx: LoginContext): Promise<{ token: string; me: Me }> {
       const now0 = clock.now();
-      const wait = limiter.hit(ctx.ip, now0);
+      const wait = await limiter.hit(ctx.ip, now0);
       if (wait !== null) throw rateLimited(wait);
       const username = input.username.trim().toLowerCase();
-      const trusted = trustedPairs.has(pairKey(username, ctx.ip));
-      const delayed = Math.max(addressDelay.wait(ctx.ip, now0) ?? 0, trusted ? 0 : (usernameDelay.wait(username, now0) ?? 0));
+      const trusted = await trustedPairs.has(pairKey(username, ctx.ip), now0);
+      const delayed = Math.max((await addressDelay.wait(ctx.ip, now0)) ?? 0, trusted ? 0 : ((await usernameDelay.wait(username, now0)) ?? 0));
       if (delayed > 0) throw rateLimited(delayed);
-      const failed = (e: AppError): never => {
-        usernameDelay.fail(username, clock.now());
-        addressDelay.fail(ctx.ip, clock.now());
+      const failed = async (e: AppError): Promise<never> => {
+        await usernameDelay.fail(username, clock.now());
+        await addressDelay.fail(ctx.ip, clock.now());
         throw e;
       };
 
@@ -211,10 +215,9 @@ export function createAuthService(deps: Deps) {
           payload: { ip: ctx.ip, secondFactor: step !== null, ...(locked ? { liftedLock: true } : {}) },
         });
       }).catch((e: unknown) => (e instanceof AppError && e.code === 'TOTP_INVALID' ? failed(e) : Promise.reject(e)));
-      usernameDelay.succeed(username);
-      addressDelay.succeed(ctx.ip);
-      if (trustedPairs.size >= 50_000) trustedPairs.clear();
-      trustedPairs.set(pairKey(username, ctx.ip), now);
+      await usernameDelay.succeed(username);
+      await addressDelay.succeed(ctx.ip);
+      await trustedPairs.set(pairKey(username, ctx.ip), now);
       return { token, me: await meOf(user) };
     },
 
@@ -266,7 +269,7 @@ export function createAuthService(deps: Deps) {
       // A stolen session must not be enough to bind the thief's authenticator: ask for the password.
       const owner = await loadUser(trx ?? db, actor.userId ?? '');
       if (!currentPassword) throw AuthErrors.REAUTH_REQUIRED({ field: 'currentPassword' });
-      const wait = passwordLimiter.hit(owner.id, clock.now());
+      const wait = await passwordLimiter.hit(owner.id, clock.now());
       if (wait !== null) throw rateLimited(wait);
       if (!(await verifyPassword(owner.password_hash, currentPassword))) throw AuthErrors.CURRENT_PASSWORD_WRONG({ field: 'currentPassword' });
       return inTx(trx ?? db, async (t) => {
@@ -297,7 +300,7 @@ export function createAuthService(deps: Deps) {
     /** Changes one's own password (the current one is required); other sessions of the user end. */
     async changePassword(actor: Actor, currentPassword: string, newPassword: string, trx?: DbOrTx): Promise<void> {
       const user = await loadUser(trx ?? db, actor.userId ?? '');
-      const wait = passwordLimiter.hit(user.id, clock.now());
+      const wait = await passwordLimiter.hit(user.id, clock.now());
       if (wait !== null) throw rateLimited(wait);
       if (!(await verifyPassword(user.password_hash, currentPassword))) throw AuthErrors.CURRENT_PASSWORD_WRONG();
       const problem = passwordProblem(newPassword, user.username);

@@ -60,14 +60,44 @@ export interface SessionsTable {
   revoked_at: number | null;
 }
 
+/**
+ * Rate-limit counters shared by every process on the database (issue 14): a fixed window
+ * (`hits` since `window_start`) or progressive delays (`hits` failures, next attempt heard at
+ * `until`). Keys are `<limiter>:<HMAC of the subject>`, so no username or address is stored.
+ */
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  /** Epoch ms the current window began. */
+  window_start: number;
+  /** Epoch ms before which the subject is not heard (progressive delays); 0 otherwise. */
+  until: number;
+  /** Epoch ms after which the row means nothing and may be deleted. */
+  expires_at: number;
+}
+
+/** Open live streams (SSE) of every process, for the per-user and per-session caps. */
+export interface LiveStreamsTable {
+  id: string;
+  user_id: string;
+  session_id: string;
+  opened_at: number;
+  /** Renewed by the process holding the stream; a killed process's streams lapse. */
+  lease_until: number;
+}
+
 export interface AuthTables {
   units: UnitsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  rate_limits: RateLimitsTable;
+  live_streams: LiveStreamsTable;
 }
 
 export const authColumns: ColumnsOf<AuthTables> = {
   units: { id: 1, name: 1, kind: 1, jurisdiction_id: 1, jurisdiction_path: 1, parent_unit_id: 1, active: 1, created_at: 1, updated_at: 1 },
   users: { id: 1, username: 1, display_name: 1, password_hash: 1, unit_id: 1, roles: 1, active: 1, totp_secret: 1, totp_enabled: 1, failed_logins: 1, locked_until: 1, last_login_at: 1, totp_last_step: 1, password_changed_at: 1, created_at: 1, updated_at: 1 },
   sessions: { id: 1, user_id: 1, created_at: 1, last_seen_at: 1, expires_at: 1, revoked_at: 1 },
+  rate_limits: { key: 1, hits: 1, window_start: 1, until: 1, expires_at: 1 },
+  live_streams: { id: 1, user_id: 1, session_id: 1, opened_at: 1, lease_until: 1 },
 };

@@ -191,13 +191,14 @@ describe.each(DIALECTS)('SSE hub [%s]', (dialect) => {
 
   it('caps streams per session and per user', async () => {
     const capped = createSseHub(env.deps, { maxPerUser: 3, maxPerSession: 2 });
-    const releases = [capped.admit({ userId: 'u', sessionId: 's1' }), capped.admit({ userId: 'u', sessionId: 's1' })];
-    expect(() => capped.admit({ userId: 'u', sessionId: 's1' })).toThrow(StreamLimitError);
-    releases.push(capped.admit({ userId: 'u', sessionId: 's2' }));
-    expect(() => capped.admit({ userId: 'u', sessionId: 's3' })).toThrow(/per user/);
-    releases[0]();
-    releases[0](); // releasing twice frees one allowance only
-    expect(() => capped.admit({ userId: 'u', sessionId: 's3' })).not.toThrow();
-    expect(() => capped.admit({ userId: 'u', sessionId: 's4' })).toThrow(/per user/);
+    const releases = [await capped.admit({ userId: 'u', sessionId: 's1' }), await capped.admit({ userId: 'u', sessionId: 's1' })];
+    await expect(capped.admit({ userId: 'u', sessionId: 's1' })).rejects.toThrow(StreamLimitError);
+    releases.push(await capped.admit({ userId: 'u', sessionId: 's2' }));
+    await expect(capped.admit({ userId: 'u', sessionId: 's3' })).rejects.toThrow(/per user/);
+    await releases[0]();
+    await releases[0](); // releasing twice frees one allowance only
+    releases.push(await capped.admit({ userId: 'u', sessionId: 's3' }));
+    await expect(capped.admit({ userId: 'u', sessionId: 's4' })).rejects.toThrow(/per user/);
+    for (const r of releases) await r();
   });
 });

@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.js';
-import { listen, type DbHandle } from '../../db/dialect.js';
+import { inTx, listen, lockKeys, type DbHandle } from '../../db/dialect.js';
+import { newId } from '../ids.js';
 import { inScope, type Actor } from '../actor.js';
 import { OUTBOX_CHANNEL, type OutboxMessage } from '../outbox/outbox.service.js';
 
@@ -64,9 +65,11 @@ export interface HubOptions {
   heartbeatMs?: number;
   /** How often every open stream's session, user, roles and unit are checked again (ms). */
   revalidateMs?: number;
-  /** Open streams allowed per user and per session in this process. */
+  /** Open streams allowed per user and per session, counted over every process on the database. */
   maxPerUser?: number;
   maxPerSession?: number;
+  /** How long an admitted stream counts without being renewed (ms; a killed process's streams lapse). */
+  streamLeaseMs?: number;
   /**
    * Which of these stream holders may still receive events (session live, account active, same
    * roles and unit). Defaults to the auth service's `streamsStillValid`.
@@ -80,6 +83,11 @@ export class StreamLimitError extends Error {
     super(`too many open live streams per ${per} (limit ${limit})`);
   }
 }
+
+/** How long an open stream counts without its process renewing it (renewed every third of that). */
+export const STREAM_LEASE_MS = 60_000;
+/** lockKeys space of stream admission (apart from other users of lockKeys). */
+const STREAM_LOCK_SPACE = 14_029;
 
 /** The most events replayed to a resuming client before it switches to live delivery. */
 const MAX_REPLAY = 10_000;
@@ -97,10 +105,13 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
   const revalidateMs = opts.revalidateMs ?? 5000;
   const maxPerUser = opts.maxPerUser ?? deps.config?.sseMaxPerUser ?? 12;
   const maxPerSession = opts.maxPerSession ?? deps.config?.sseMaxPerSession ?? 6;
+  const leaseMs = opts.streamLeaseMs ?? STREAM_LEASE_MS;
   const validate = opts.validate ?? ((actors: StreamActor[]) => deps.services.auth.streamsStillValid(actors));
-  /** Streams admitted (open or opening) per user id and per session id. */
-  const perUser = new Map<string, number>();
-  const perSession = new Map<string, number>();
+  /**
+   * Streams this process admitted (open or opening): their rows in `live_streams`, whose leases it
+   * renews. Every process counts every process's rows, so the caps hold across `serve --workers N`.
+   */
+  const admitted = new Set<string>();
   /** Clients; a client still replaying history has a queue that live events wait in. */
   const clients = new Map<HubClient, { queue: OutboxMessage[] | null }>();
   let lastSeq = 0;
@@ -163,6 +174,18 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
     }
   }
 
+  /** Renews this process's stream leases and deletes lapsed rows (a killed process's streams). */
+  async function renewLeases(): Promise<void> {
+    const now = Date.now();
+    try {
+      const ids = [...admitted];
+      for (let i = 0; i < ids.length; i += 500) await deps.db.updateTable('live_streams').set({ lease_until: now + leaseMs }).where('id', 'in', ids.slice(i, i + 500)).execute();
+      await deps.db.deleteFrom('live_streams').where('lease_until', '<=', now).execute();
+    } catch (err) {
+      deps.log.warn({ err }, 'sse stream lease renewal failed');
+    }
+  }
+
   async function drain(): Promise<void> {
     for (;;) {
       const page = await deps.services.outbox.readAfter(lastSeq, 500);
@@ -211,6 +234,7 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
       }, heartbeatMs),
     );
     timers.push(setInterval(() => void revalidate(), revalidateMs));
+    timers.push(setInterval(() => void renewLeases(), Math.max(50, Math.floor(leaseMs / 3))));
     for (const t of timers) t.unref();
   }
 
@@ -282,27 +306,43 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
 
     /**
      * Takes one of the user's and the session's stream allowances, or throws StreamLimitError.
+     * The allowance is a leased row in `live_streams`, counted over every process on the database.
      * Returns the release function (call it once, when the stream ends).
      */
-    admit(actor: Pick<Actor, 'userId' | 'sessionId'>): () => void {
+    async admit(actor: Pick<Actor, 'userId' | 'sessionId'>): Promise<() => Promise<void>> {
       const u = actor.userId ?? '-';
       const s = actor.sessionId ?? '-';
-      if ((perUser.get(u) ?? 0) >= maxPerUser) throw new StreamLimitError('user', maxPerUser);
-      if ((perSession.get(s) ?? 0) >= maxPerSession) throw new StreamLimitError('session', maxPerSession);
-      perUser.set(u, (perUser.get(u) ?? 0) + 1);
-      perSession.set(s, (perSession.get(s) ?? 0) + 1);
+      const id = newId();
+      await inTx(deps.db, async (trx) => {
+        // Two processes admitting the same user at once must not both see room for one more:
+        // PostgreSQL locks the user and the session (SQLite serialises writers already).
+        await lockKeys(trx, STREAM_LOCK_SPACE, [`u:${u}`, `s:${s}`]);
+        const now = Date.now();
+        const count = async (col: 'user_id' | 'session_id', v: string) =>
+          Number((await trx.selectFrom('live_streams').select((eb) => eb.fn.countAll<number>().as('n')).where(col, '=', v).where('lease_until', '>', now).executeTakeFirstOrThrow()).n);
+        if ((await count('user_id', u)) >= maxPerUser) throw new StreamLimitError('user', maxPerUser);
+        if ((await count('session_id', s)) >= maxPerSession) throw new StreamLimitError('session', maxPerSession);
+        await trx.insertInto('live_streams').values({ id, user_id: u, session_id: s, opened_at: now, lease_until: now + leaseMs }).execute();
+      });
+      admitted.add(id);
       let released = false;
-      return () => {
+      return async () => {
         if (released) return;
         released = true;
-        const nu = (perUser.get(u) ?? 1) - 1;
-        const ns = (perSession.get(s) ?? 1) - 1;
-        if (nu > 0) perUser.set(u, nu);
-        else perUser.delete(u);
-        if (ns > 0) perSession.set(s, ns);
-        else perSession.delete(s);
+        admitted.delete(id);
+        await deps.db
+          .deleteFrom('live_streams')
+          .where('id', '=', id)
+          .execute()
+          .then(
+            () => undefined,
+            (err: unknown) => deps.log.warn({ err }, 'sse stream release failed (its lease will lapse)'),
+          );
       };
     },
+
+    /** Renews the leases of this process's streams now (a timer does this every third of the lease). */
+    renewLeases,
 
     /** Checks every open stream's session now (the timer does this every few seconds). */
     revalidate,

@@ -24,9 +24,9 @@ function lastEventIdOf(req: FastifyRequest, fromQuery: number | undefined): numb
 
 /** Streams the signed-in user's live events until they disconnect or the server closes. */
 async function stream(hub: SseHub, req: FastifyRequest, reply: FastifyReply, lastEventId: number | undefined): Promise<void> {
-  let release: () => void;
+  let release: () => Promise<void>;
   try {
-    release = hub.admit(req.actor);
+    release = await hub.admit(req.actor);
   } catch (err) {
     if (!(err instanceof StreamLimitError)) throw err;
     throw new AppError(
@@ -54,7 +54,7 @@ async function stream(hub: SseHub, req: FastifyRequest, reply: FastifyReply, las
     if (!open) return;
     open = false;
     unsubscribe?.();
-    release();
+    void release();
     const clientGone = res.destroyed && !res.writableFinished;
     if (!res.writableEnded) res.end();
     // When the client went away first, 'finish' never fires, so Fastify would never run the

@@ -1,0 +1,72 @@
+import type { Deps } from '../../deps.js';
+import type { Tx } from '../../db/dialect.js';
+import { systemActor, type Actor } from '../../platform/actor.js';
+import { newId } from '../../platform/ids.js';
+import { maskName } from './names.js';
+import * as repo from './population.repository.js';
+import type { PersonRow } from './population.repository.js';
+
+/**
+ * A registration of a document that another district already holds (issue 14, "Registering a
+ * person or dry-running an import must not tell a district whether an ID number is registered in
+ * another district"). The registering district is answered exactly as for a fresh registration:
+ * its record is created in its own jurisdiction (the document's ciphertext and mask as usual; its
+ * `id_hmac` is `handover:<id>`, so the one-record-per-document index still holds). The holding
+ * district is handed the matter: a task for its HQ unit (the city's when it has none) and a journal
+ * entry under its own path, naming the new record, which someone covering both (the city HQ) can
+ * merge or leave as a move. Nothing of this is readable by the registering district.
+ */
+export interface Handover {
+  /** The new record, in the registering district. */
+  person: PersonRow;
+  /** The record that holds the document. */
+  holder: PersonRow;
+  /** The document's HMAC. */
+  idHmac: string;
+}
+
+const SYSTEM = systemActor('population');
+
+/** `/420500/420502/…/` → the first `n` segments as a path. */
+const pathPrefix = (path: string, n: number) => {
+  const segs = path.split('/').filter(Boolean);
+  return segs.length >= n ? `/${segs.slice(0, n).join('/')}/` : null;
+};
+
+/** The id a handed-over record keeps in `persons.id_hmac` (unique, matches no document). */
+export const handoverIdHmac = (personId: string) => `handover:${personId}`;
+
+/** Records the hand-overs of a written batch: rows, tasks to the holding districts, journal entries. In the caller's transaction. */
+export async function handOver(deps: Deps, tx: Tx, actor: Actor, list: readonly Handover[]): Promise<void> {
+  const now = deps.clock.now();
+  for (const h of list) {
+    const unit = (await hqUnit(deps, tx, pathPrefix(h.holder.jurisdiction_path, 2))) ?? (await hqUnit(deps, tx, pathPrefix(h.holder.jurisdiction_path, 1)));
+    const id = newId(now);
+    const who = maskName(h.holder.name);
+    const task = unit
+      ? await deps.services.tasks.create(tx, SYSTEM, {
+          title: `人员登记移交核实：${who} · Registration handed over for checking: ${who}`,
+          description: `贵区登记的人员 ${who}（${h.holder.id_masked}）已在其他辖区以同一证件登记，请核实是否迁出，必要时由市指挥部合并记录。 · A resident of your district was registered elsewhere with the same document: check whether they moved; the city HQ can merge the records.`,
+          sourceModule: 'population', sourceEntityType: 'person_handover', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: h.holder.jurisdiction_path, priority: 'normal',
+        })
+      : undefined;
+    await repo.insertHandover(tx, { id, person_id: h.person.id, id_hmac: h.idHmac, holder_id: h.holder.id, holder_path: h.holder.jurisdiction_path, registered_path: h.person.jurisdiction_path, task_id: task?.id ?? null, created_at: now });
+    // Under the holder's path: the holding district (and those above it) read it, the registering one does not.
+    await deps.services.journal.append(tx, actor, {
+      action: 'population.person.handover',
+      entityType: 'person',
+      entityId: h.holder.id,
+      jurisdictionPath: h.holder.jurisdiction_path,
+      payload: { handoverId: id, registeredPersonId: h.person.id, registeredPath: h.person.jurisdiction_path, taskId: task?.id ?? null },
+    });
+  }
+}
+
+/** The district HQ unit of a path (or any active unit there). */
+async function hqUnit(deps: Deps, tx: Tx, path: string | null) {
+  if (!path) return undefined;
+  const [node] = await deps.services.geo.getManyByPath([path], tx);
+  if (!node) return undefined;
+  const { items } = await deps.services.auth.units.list(SYSTEM, { jurisdictionId: node.id, active: true, limit: 50 }, tx);
+  return items.find((u) => u.kind === 'district_hq') ?? items[0];
+}
