@@ -1,18 +1,20 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { CompanionBatchDto, CompanionCandidateDto } from '../../../common/cases.js';
+import type { CaseDto, CompanionBatchDto, CompanionCandidateDto, ContactDto } from '../../../common/cases.js';
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
-import { calendarDay, DAY } from '../../platform/clock.js';
+import { calendarDay, DAY, type Clock } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { bucketOf, overlapsOf, parsePingLine, pingHeader, type Overlap, type ParsedPing, type PingColumns, type RowProblem } from './companions.grid.js';
-import { batchDigest } from '../../platform/journal/journal.service.js';
+import { batchDigest, type JournalService } from '../../platform/journal/journal.service.js';
+import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import * as repo from './companions.repository.js';
 import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
 import type { ContactInput } from '../cases/tracing.service.js';
+import type { CompanionPort } from './companions.port.js';
 
 export const CompanionErrors = defineErrors({
   COMPANION_CSV_INVALID: [422, 'The ping file has bad rows; nothing was imported (see details.rows, or import with mode=partial)'],
@@ -122,17 +124,59 @@ export function exposureFromEvidence(evidence: Overlap[], reportDate: string, tz
   return { exposureDate: calendarDay(last.from, tz), exposurePlace: exposurePlace.slice(0, 500) };
 }
 
-registerEntityScope('companion_batch', async (db, id) => {
-  const r = await repo.findBatch(db, id);
-  return r ? [r.jurisdiction_path] : undefined;
-});
+/** The entity scope of a review batch: its case person's jurisdiction. Registered by the facade (not at file load). */
+export function registerCompanionScopes(register: typeof registerEntityScope = registerEntityScope): void {
+  register('companion_batch', async (db, id) => {
+    const r = await repo.findBatch(db, id);
+    return r ? [r.jurisdiction_path] : undefined;
+  });
+}
+
+/** Everything the companions module takes from outside, as narrow functions (no container). */
+export interface CompanionInputs {
+  db: Db;
+  clock: Clock;
+  /** BULWARK_TZ: the calendar day of an exposure. */
+  tz: string;
+  journal: Pick<JournalService, 'append' | 'appendBatch'>;
+  outbox: Pick<OutboxService, 'publish'>;
+  /** Population: the jurisdiction path of each existing person. */
+  personPaths: (personIds: readonly string[], db?: DbOrTx) => Promise<Map<string, string>>;
+  /** Cases: one case in the actor's scope (404 otherwise). */
+  caseOf: (actor: Actor, caseId: string, db?: DbOrTx) => Promise<Pick<CaseDto, 'personId' | 'reportDate'>>;
+  /** Tracing: a case's contacts, and the normal contact flow an accepted candidate goes through. */
+  contactsOfCase: (actor: Actor, caseId: string, db?: DbOrTx) => Promise<ContactDto[]>;
+  addContact: (trx: Tx | undefined, actor: Actor, caseId: string, input: ContactInput) => Promise<ContactDto>;
+}
+
+/** The narrow inputs wired from the container (lazily: cases is looked up at call time). */
+export function companionInputs(deps: Deps): CompanionInputs {
+  const s = deps.services;
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    tz: deps.config.tz,
+    journal: s.journal,
+    outbox: s.outbox,
+    personPaths: (ids, db) => s.population.pathsOf(ids, db),
+    caseOf: (actor, caseId, db) => s.cases.cases.get(actor, caseId, db),
+    contactsOfCase: (actor, caseId, db) => s.cases.tracing.contactsOfCase(actor, caseId, db),
+    addContact: (trx, actor, caseId, input) => s.cases.tracing.addContact(trx, actor, caseId, input),
+  };
+}
+
+/** The service as the container builds it: registers the entity scope, then the companions from narrow inputs. */
+export function createCompanionService(deps: Deps) {
+  registerCompanionScopes();
+  return createCompanions(companionInputs(deps)) satisfies CompanionPort;
+}
 
 /**
  * Spatiotemporal companions (时空伴随): ping import, detection for a case's person (indexed lookups
  * per cell and bucket, never a cross-join) into a review batch with evidence, and the review. It
  * never changes anyone's control status: an accepted candidate is handed to contact tracing.
  */
-export function createCompanionService(deps: Deps) {
+export function createCompanions(deps: CompanionInputs) {
   async function visibleBatch(db: DbOrTx, actor: Actor, id: string): Promise<CompanionBatchesTable> {
     const r = await repo.findBatch(db, id);
     if (!r || !inScope(actor, r.jurisdiction_path)) throw CompanionErrors.COMPANION_BATCH_NOT_FOUND({ batchId: id });
@@ -167,7 +211,7 @@ export function createCompanionService(deps: Deps) {
           const chunk = pending;
           pending = [];
           const ids = [...new Set(chunk.map((p) => p.personId).filter((x): x is string => !!x))];
-          const known = ids.length ? await deps.services.population.pathsOf(ids, t) : new Map<string, string>();
+          const known = ids.length ? await deps.personPaths(ids, t) : new Map<string, string>();
           const rows: CompanionPingsTable[] = [];
           for (const p of chunk) {
             if (p.personId && !known.has(p.personId)) bad(p.line, ['person_id does not exist']);
@@ -198,7 +242,7 @@ export function createCompanionService(deps: Deps) {
         await flush();
         problems.sort((a, b) => a.line - b.line);
         if (rejected > 0 && !opts.partial) throw CompanionErrors.COMPANION_CSV_INVALID({ rejected, rows: problems });
-        await deps.services.journal.appendBatch(t, actor, {
+        await deps.journal.appendBatch(t, actor, {
           action: 'companions.pings.import',
           entityType: 'companion_import',
           entityId: importId,
@@ -222,9 +266,9 @@ export function createCompanionService(deps: Deps) {
       if (!(windowDays > 0 && windowDays <= 60 && minOverlapMinutes >= 1 && minTotalMinutes >= minOverlapMinutes)) throw CompanionErrors.COMPANION_PARAMS_INVALID({ windowDays, minOverlapMinutes, minTotalMinutes });
       const from = to - windowDays * DAY;
       return inTx(trx ?? deps.db, async (t) => {
-        const path = (await deps.services.population.pathsOf([input.personId], t)).get(input.personId);
+        const path = (await deps.personPaths([input.personId], t)).get(input.personId);
         if (!path || !inScope(actor, path)) throw CompanionErrors.COMPANION_PERSON_NOT_FOUND({ personId: input.personId });
-        if (input.caseId && (await deps.services.cases.cases.get(actor, input.caseId, t)).personId !== input.personId) {
+        if (input.caseId && (await deps.caseOf(actor, input.caseId, t)).personId !== input.personId) {
           throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId: input.caseId, personId: input.personId });
         }
         const subject = `p:${input.personId}`;
@@ -257,7 +301,7 @@ export function createCompanionService(deps: Deps) {
         const params = { from, to, windowDays, minOverlapMinutes, minTotalMinutes };
         const row: CompanionBatchesTable = { id: batchId, subject_key: subject, person_id: input.personId, case_id: input.caseId ?? null, jurisdiction_path: path, params: JSON.stringify(params), window_from: from, window_to: to, candidate_count: candidates.length, pending_count: candidates.length, created_by: actor.userId, created_at: now };
         await repo.insertBatch(t, row, candidates);
-        await deps.services.journal.append(t, actor, {
+        await deps.journal.append(t, actor, {
           action: 'companions.batch.create',
           entityType: 'companion_batch',
           entityId: batchId,
@@ -296,7 +340,7 @@ export function createCompanionService(deps: Deps) {
         if (input.caseId && b.case_id && input.caseId !== b.case_id) throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId: input.caseId, batchCaseId: b.case_id });
         const caseId = b.case_id ?? input.caseId;
         if (!caseId) throw CompanionErrors.COMPANION_CASE_REQUIRED({ batchId });
-        const kase = await deps.services.cases.cases.get(actor, caseId, t);
+        const kase = await deps.caseOf(actor, caseId, t);
         if (kase.personId !== b.person_id) throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId, personId: b.person_id });
         const named = [input.personId, input.newPerson, input.outsideCity].filter(Boolean).length;
         if (c.person_id ? named > 0 && input.personId !== c.person_id : named !== 1) {
@@ -310,12 +354,12 @@ export function createCompanionService(deps: Deps) {
           throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: now.decision });
         }
         const personId = c.person_id ?? input.personId ?? null;
-        const existing = personId ? (await deps.services.cases.tracing.contactsOfCase(actor, caseId, t)).find((x) => x.personId === personId) : undefined;
+        const existing = personId ? (await deps.contactsOfCase(actor, caseId, t)).find((x) => x.personId === personId) : undefined;
         const contact =
           existing ??
-          (await deps.services.cases.tracing.addContact(t, actor, caseId, {
+          (await deps.addContact(t, actor, caseId, {
             category: input.category ?? 'close',
-            ...exposureFromEvidence(JSON.parse(c.evidence) as Overlap[], kase.reportDate, deps.config.tz),
+            ...exposureFromEvidence(JSON.parse(c.evidence) as Overlap[], kase.reportDate, deps.tz),
             relation: COMPANION_RELATION,
             personId,
             newPerson: personId ? null : (input.newPerson ?? null),
@@ -323,7 +367,7 @@ export function createCompanionService(deps: Deps) {
           }));
         await repo.setCandidateContact(t, candidateId, contact.id);
         await repo.bumpPending(t, batchId, -1);
-        await deps.services.journal.append(t, actor, {
+        await deps.journal.append(t, actor, {
           action: 'companions.candidate.accept',
           entityType: 'companion_batch',
           entityId: batchId,
@@ -331,7 +375,7 @@ export function createCompanionService(deps: Deps) {
           payload: { candidateId, subjectKey: c.subject_key, personId: contact.personId, caseId, contactId: contact.id, linkedExisting: !!existing, category: contact.category, totalMinutes: Number(c.total_minutes) },
           reason: note,
         });
-        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id } });
+        await deps.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id } });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },
@@ -348,7 +392,7 @@ export function createCompanionService(deps: Deps) {
           throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: (await repo.findCandidate(t, batchId, candidateId))!.decision });
         }
         await repo.bumpPending(t, batchId, -1);
-        await deps.services.journal.append(t, actor, {
+        await deps.journal.append(t, actor, {
           action: 'companions.candidate.reject',
           entityType: 'companion_batch',
           entityId: batchId,
@@ -356,11 +400,11 @@ export function createCompanionService(deps: Deps) {
           payload: { candidateId, subjectKey: c.subject_key, personId: c.person_id, totalMinutes: Number(c.total_minutes) },
           reason: why,
         });
-        await deps.services.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'rejected' } });
+        await deps.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'rejected' } });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },
   };
 }
 
-export type CompanionService = ReturnType<typeof createCompanionService>;
+export type CompanionService = ReturnType<typeof createCompanions>;
