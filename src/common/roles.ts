@@ -177,5 +177,6 @@ export const UNIT_KIND_LABELS: Record<UnitKind, { zh: string; en: string }> = {
  * (`https:`, `javascript:`), a protocol-relative `//host`, a backslash trick or control characters.
  */
 export function isInternalLink(link: string): boolean {
-  return /^\/(?![\/\\])[^\s\\\u0000-\u001f\u007f]*$/.test(link) && !/^\/[^?#]*:/.test(link.split(/[?#]/)[0] ?? '') && link.length <= 500;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a link may not hold
+  return /^\/(?![/\\])[^\s\\\u0000-\u001f\u007f]*$/.test(link) && !/^\/[^?#]*:/.test(link.split(/[?#]/)[0] ?? '') && link.length <= 500;
 }
