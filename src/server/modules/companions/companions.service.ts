@@ -12,7 +12,7 @@ import { bucketOf, overlapsOf, parsePingLine, pingHeader, type Overlap, type Par
 import { batchDigest } from '../../platform/journal/journal.service.js';
 import * as repo from './companions.repository.js';
 import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
-import type { ContactInput } from '../cases/tracing.service.js';
+import type { ContactInput } from '../cases/index.js';
 
 export const CompanionErrors = defineErrors({
   COMPANION_CSV_INVALID: [422, 'The ping file has bad rows; nothing was imported (see details.rows, or import with mode=partial)'],
