@@ -31,9 +31,6 @@ export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
   admin: { zh: '系统管理员', en: 'Administrator' },
 };
 
-/** Roles that may (and are encouraged to) enrol a TOTP second factor. */
-export const PRIVILEGED_ROLES: readonly Role[] = ['admin', 'commander', 'auditor'];
-
 /** Every capability with the roles that hold it. Add rows; do not grant capabilities anywhere else. */
 export const CAPABILITY_TABLE = {
   /** Read the jurisdiction tree, maps and counts. */

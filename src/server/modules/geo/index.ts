@@ -1,3 +1,3 @@
 /** What other modules may use of geo (the boundary rule in .dependency-cruiser.cjs): import it from here. */
-export { GeoErrors, canReadJurisdiction, type NewJurisdiction } from './geo.service.js';
+export { canReadJurisdiction, type NewJurisdiction } from './geo.service.js';
 export type { Ring } from './geometry.js';

@@ -624,4 +624,3 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
 
 export type SamplingService = ReturnType<typeof createSamplingService>;
 
-export { TESTING_SYSTEM };
