@@ -12,7 +12,6 @@ import { POOL_SIZES, boundDeviceTime, commonPath, normalizeBarcode, type FlagKin
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import {
   CoverageDeltas,
-  TESTING_SYSTEM,
   flagRow,
   identifierKey,
   inCampaignScope,
