@@ -12,6 +12,8 @@ export default defineConfig({
     // 1 s default is too short on a loaded 2-core CI machine, where a re-render can lag seconds.
     expect: { poll: { timeout: 10_000 } },
     reporters: ['default', './test/dialect-reporter.ts'],
+    // Fails a test that uses a database inside a suite without that dialect's tag (see the file).
+    setupFiles: ['./test/setup/dialect-tags.ts'],
     server: { deps: { inline: [] } },
   },
 });

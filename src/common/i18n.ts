@@ -1,6 +1,6 @@
 /**
  * The interface's words, Chinese first with English, in one dictionary. The web shell reads it
- * through `useT()`; browser tests may import it to find labels. Terms follow
+ * through `useI18n()`; browser tests may import it to find labels. Terms follow
  * /work/shared/GLOSSARY.md (辖区 jurisdiction, 单位 unit, 任务 task, 通知/预警 notification/alert…).
  * Add a key in messages/<module>.ts (this file assembles them) before using it: the type `MessageKey` makes a missing one a compile error.
  */

@@ -30,6 +30,7 @@ const HAN = /\p{Script=Han}/u;
  */
 export function checkReason(input: unknown): { ok: true; reason: string } | { ok: false; problem: ReasonProblem } {
   if (typeof input !== 'string' || input.trim() === '') return { ok: false, problem: 'missing' };
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (hasLoneSurrogate(input) || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(input)) return { ok: false, problem: 'invisible' };
   const cleaned = input.replace(/\s+/gu, ' ').replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
   if (cleaned.length > REASON_MAX_CHARS) return { ok: false, problem: 'too_long' };

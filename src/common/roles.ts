@@ -31,9 +31,6 @@ export const ROLE_LABELS: Record<Role, { zh: string; en: string }> = {
   admin: { zh: '系统管理员', en: 'Administrator' },
 };
 
-/** Roles that may (and are encouraged to) enrol a TOTP second factor. */
-export const PRIVILEGED_ROLES: readonly Role[] = ['admin', 'commander', 'auditor'];
-
 /** Every capability with the roles that hold it. Add rows; do not grant capabilities anywhere else. */
 export const CAPABILITY_TABLE = {
   /** Read the jurisdiction tree, maps and counts. */
@@ -177,5 +174,6 @@ export const UNIT_KIND_LABELS: Record<UnitKind, { zh: string; en: string }> = {
  * (`https:`, `javascript:`), a protocol-relative `//host`, a backslash trick or control characters.
  */
 export function isInternalLink(link: string): boolean {
-  return /^\/(?![\/\\])[^\s\\\u0000-\u001f\u007f]*$/.test(link) && !/^\/[^?#]*:/.test(link.split(/[?#]/)[0] ?? '') && link.length <= 500;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a link may not hold
+  return /^\/(?![/\\])[^\s\\\u0000-\u001f\u007f]*$/.test(link) && !/^\/[^?#]*:/.test(link.split(/[?#]/)[0] ?? '') && link.length <= 500;
 }

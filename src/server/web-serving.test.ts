@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../../test/helpers/db.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeDialects, testApp, type TestApp } from '../../test/helpers/db.js';
 
-describe('serving the built web app', () => {
+describeDialects('serving the built web app', (dialect) => {
   let t: TestApp;
   let dir: string;
   beforeAll(async () => {
@@ -12,7 +12,7 @@ describe('serving the built web app', () => {
     mkdirSync(path.join(dir, 'assets'));
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>铜墙</title><script src="/assets/app-1.js"></script>');
     writeFileSync(path.join(dir, 'assets', 'app-1.js'), 'console.log(1)');
-    t = await testApp('sqlite', { webDir: dir });
+    t = await testApp(dialect, { webDir: dir });
   });
   afterAll(async () => {
     await t.close();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describe } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { testConfig, type Config } from '../../src/server/config.js';
 import type { DialectKind } from '../../src/server/db/dialect.js';
@@ -15,6 +16,14 @@ if (process.env.CI === 'true' && !PG_URL) {
 
 /** The dialects the integration suites run on: SQLite always, PostgreSQL when BULWARK_TEST_PG is set. */
 export const DIALECTS: DialectKind[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/**
+ * One suite per dialect in DIALECTS, named `<name> [sqlite]` / `<name> [postgres]`: the tag the dialect
+ * reporter counts and test/setup/dialect-tags.ts demands of every test that uses a database.
+ */
+export function describeDialects(name: string, fn: (dialect: DialectKind) => void): void {
+  describe.each(DIALECTS)(`${name} [%s]`, fn);
+}
 
 export interface TestEnv {
   deps: Deps;

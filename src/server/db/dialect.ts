@@ -251,18 +251,10 @@ export function ilike(db: DbOrTx): 'like' | 'ilike' {
 }
 
 /**
- * Takes the database-wide write lock for ordered appends (the journal chain). On PostgreSQL an
- * advisory transaction lock; SQLite already serialises writers, so it is a no-op there.
- */
-export async function lockForAppend(trx: Tx, key: number): Promise<void> {
-  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
-}
-
-/**
  * Takes transaction-scoped locks on `keys` within a key space (`space`, a small constant per use),
  * in one global order (sorted by hash), so two transactions locking overlapping keys never
- * deadlock on them. PostgreSQL: two-int advisory locks (a key space apart from lockForAppend's
- * one-bigint locks); a hash collision only makes two unrelated keys wait for each other. SQLite
+ * deadlock on them. PostgreSQL: two-int advisory locks (a key space apart from any one-bigint
+ * lock); a hash collision only makes two unrelated keys wait for each other. SQLite
  * serialises writers already: a no-op.
  */
 export async function lockKeys(trx: Tx, space: number, keys: readonly string[]): Promise<void> {

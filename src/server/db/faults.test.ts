@@ -133,7 +133,7 @@ describe.each(DIALECTS)('database faults [%s]', (dialect) => {
   });
 });
 
-describe('SQLite disk full', () => {
+describe('SQLite disk full [sqlite]', () => {
   let dir: string;
   let deps: Deps;
   let app: FastifyInstance;

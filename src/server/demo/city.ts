@@ -40,7 +40,7 @@ import { apportion, clamp, Rng } from './rng.js';
 export { COMPOUND_MAX, COMPOUND_MIN, DEMO_REFERENCE_DAY, type CityPiece } from './households.js';
 export { areaKm2 } from './layout.js';
 export { apportion, Rng } from './rng.js';
-export { ZONE_CODE, ZONE_ID_REGION, type DistrictSpec } from './city-data.js';
+export type { DistrictSpec } from './city-data.js';
 
 export interface DemoCityOptions {
   /** Persons to create (residents and a few non-residents). Default 30,000. */

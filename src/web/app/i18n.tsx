@@ -56,8 +56,3 @@ export function useI18n(): I18n {
   if (!v) throw new Error('useI18n outside I18nProvider');
   return v;
 }
-
-/** Shorthand for the translate function. */
-export function useT(): I18n['t'] {
-  return useI18n().t;
-}

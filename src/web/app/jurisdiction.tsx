@@ -43,7 +43,7 @@ export function JurisdictionProvider({ children }: { children: ReactNode }) {
     if (!me) return setCurrent(null);
     const own = { id: me.jurisdiction.id, name: me.jurisdiction.name, path: me.jurisdiction.path, level: me.jurisdiction.level };
     setCurrent(restore(me.id, own.path) ?? own);
-  }, [me?.id, me?.jurisdiction.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [me?.id, me?.jurisdiction.id]); // eslint-disable-line react-hooks/exhaustive-deps -- reset only when the user or their jurisdiction changes, not on each new me object
   const value = useMemo<JurisdictionFilter>(
     () => ({
       current,

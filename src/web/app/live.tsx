@@ -126,8 +126,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       source?.close();
       setConnected(false);
     };
-    // Reconnect when the user changes, not on every language switch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reconnect when the user changes, not when refreshBadge changes with the language
   }, [allowed, me?.id]);
 
   const subscribe = useCallback((topics: readonly LiveTopic[], fn: Listener) => {
@@ -154,5 +153,5 @@ export function useLiveEvent(topics: readonly LiveTopic[], fn: Listener): void {
   const ref = useRef(fn);
   ref.current = fn;
   const key = topics.join(',');
-  useEffect(() => subscribe(topics, (e) => ref.current(e)), [subscribe, key]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => subscribe(topics, (e) => ref.current(e)), [subscribe, key]); // eslint-disable-line react-hooks/exhaustive-deps -- topics compared by their joined key, fn read through the ref
 }

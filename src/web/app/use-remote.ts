@@ -41,7 +41,7 @@ export function useRemote<T>(load: (signal: AbortSignal) => Promise<T>, deps: De
         setLoading(false);
       });
     return () => ctrl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps list (spread in) stands for the loader, a new closure each render
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((n) => n + 1), []);

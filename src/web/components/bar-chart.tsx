@@ -1,10 +1,10 @@
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
-import { init, use, type ECharts } from 'echarts/core';
+import { init, use as registerChartParts, type ECharts } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState } from 'react';
 
-use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
+registerChartParts([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
 interface Props {
   categories: string[];

@@ -191,7 +191,7 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
     };
     // The map is rebuilt for new data (a new collection is a new place or level, so the view
     // must refit anyway); selection changes only move the outline (below).
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt per collection only, see above
   }, [collection]);
 
   useEffect(() => {

@@ -14,7 +14,6 @@ import * as situation from './cases.situation.js';
 import { CasesErrors } from './cases.errors.js';
 import { createPresetService } from './presets.service.js';
 
-export { CasesErrors } from './cases.errors.js';
 export type { PresetDto } from './presets.service.js';
 export type { CaseDto, CaseSpeed, SpeedMeasure } from './case-records.service.js';
 export type { AssistDto, ContactDto, PlaceDto } from './tracing.service.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contactBody } from '../cases/cases.schemas.js';
+import { contactBody } from '../cases/index.js';
 
 const id = z.string().min(1).max(64);
 export const idParams = z.object({ id });

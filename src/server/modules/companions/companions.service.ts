@@ -13,7 +13,7 @@ import { batchDigest, type JournalService } from '../../platform/journal/journal
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import * as repo from './companions.repository.js';
 import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
-import type { ContactInput } from '../cases/tracing.service.js';
+import type { ContactInput } from '../cases/index.js';
 import type { CompanionPort } from './companions.port.js';
 
 export const CompanionErrors = defineErrors({

@@ -192,11 +192,6 @@ export async function addPopulationByPath(trx: Tx, deltas: ReadonlyMap<string, n
   }
 }
 
-/** Sets `population` of the given nodes (used by the recount repair). */
-export async function setPopulation(trx: Tx, id: string, population: number): Promise<void> {
-  await trx.updateTable('jurisdictions').set({ population }).where('id', '=', id).execute();
-}
-
 /** Every node's path and counter, for a full recount. */
 export async function allPopulations(db: DbOrTx): Promise<{ id: string; path: string; population: number }[]> {
   const rows = await db.selectFrom('jurisdictions').select(['id', 'path', 'population']).execute();

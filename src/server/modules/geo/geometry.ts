@@ -139,27 +139,6 @@ export function voronoiCells(parent: Ring, seeds: readonly Pt[], weights?: reado
   });
 }
 
-/** Convex hull (monotone chain), counter-clockwise. */
-export function convexHull(points: readonly Pt[]): Ring {
-  const pts = [...points].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  if (pts.length < 3) return pts;
-  const cross = (o: Pt, a: Pt, b: Pt) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-  const lower: Pt[] = [];
-  for (const p of pts) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
-    lower.push(p);
-  }
-  const upper: Pt[] = [];
-  for (let i = pts.length - 1; i >= 0; i--) {
-    const p = pts[i];
-    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
-    upper.push(p);
-  }
-  upper.pop();
-  lower.pop();
-  return lower.concat(upper);
-}
-
 /** An axis-aligned rectangle as a counter-clockwise ring. */
 export function rect(minX: number, minY: number, maxX: number, maxY: number): Ring {
   return [

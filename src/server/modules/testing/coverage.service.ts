@@ -6,7 +6,7 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
 import type { JobContext } from '../../platform/jobs/jobs.service.js';
-import { canReadJurisdiction } from '../geo/geo.service.js';
+import { canReadJurisdiction } from '../geo/index.js';
 import type { CampaignService } from './campaigns.service.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';

@@ -12,7 +12,6 @@ import { POOL_SIZES, boundDeviceTime, commonPath, normalizeBarcode, type FlagKin
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import {
   CoverageDeltas,
-  TESTING_SYSTEM,
   flagRow,
   identifierKey,
   inCampaignScope,
@@ -624,4 +623,3 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
 
 export type SamplingService = ReturnType<typeof createSamplingService>;
 
-export { TESTING_SYSTEM };

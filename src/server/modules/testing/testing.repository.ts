@@ -126,17 +126,6 @@ export async function listExemptions(db: DbOrTx, campaignId: string, prefix: str
   return { rows, total: Number(t.n) };
 }
 
-/** Manual exemptions per residence path. */
-export async function exemptionCountsByPath(db: DbOrTx, campaignId: string): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('testing_exemptions')
-    .select(['jurisdiction_path', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('campaign_id', '=', campaignId)
-    .groupBy('jurisdiction_path')
-    .execute();
-  return new Map(rows.map((r) => [r.jurisdiction_path, Number(r.n)]));
-}
-
 export async function exemptAmong(db: DbOrTx, campaignId: string, personIds: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (const c of chunks([...new Set(personIds)])) {
@@ -433,11 +422,6 @@ export async function listTubes(db: DbOrTx, f: { campaignId?: string; status?: s
   const t = await db.selectFrom(counted).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const n = Number(t.n);
   return { rows, total: Math.min(n, f.countCap), capped: n > f.countCap };
-}
-
-export async function tubesOfParents(db: DbOrTx, parentIds: readonly string[]): Promise<TubeRow[]> {
-  if (!parentIds.length) return [];
-  return db.selectFrom('testing_tubes').selectAll().where('parent_tube_id', 'in', [...new Set(parentIds)]).execute();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,8 +23,6 @@ import { newId } from '../../platform/ids.js';
 /** Tube lists count this many tubes at most (past it they say "10,000+"). */
 export const TUBE_COUNT_CAP = 10_000;
 
-export { TestingErrors } from './testing.errors.js';
-
 /**
  * Mass testing (核酸检测): campaigns, sampling sites, tubes and scans, the lab, rechecks, live
  * coverage, planning and the residents' result lookup. Created after the control service: a tube

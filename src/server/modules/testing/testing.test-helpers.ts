@@ -6,8 +6,7 @@ import { inTx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { actorOf } from '../../platform/tasks/tasks.test-helpers.js';
-import type { NewJurisdiction } from '../geo/geo.service.js';
-import type { Ring } from '../geo/geometry.js';
+import type { NewJurisdiction, Ring } from '../geo/index.js';
 import { makeResidentId } from '../population/resident-id.js';
 
 /** A square ring of `sizeDeg` around a centre (a compound's outline for the 15-minute circle). */

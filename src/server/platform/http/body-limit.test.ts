@@ -79,7 +79,7 @@ describe.each(DIALECTS)('bodies over the limit over a real socket [%s]', (dialec
   });
 });
 
-describe('a shed request with a body over a real socket', () => {
+describe('a shed request with a body over a real socket [sqlite]', () => {
   let t: TestApp;
   let base: string;
   beforeAll(async () => {

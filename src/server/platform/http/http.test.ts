@@ -108,7 +108,7 @@ describe('the default admission limits', () => {
   });
 });
 
-describe('load shedding by event-loop lag', () => {
+describe('load shedding by event-loop lag [sqlite]', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await testApp('sqlite', { maxLagMs: 250 });

@@ -33,7 +33,7 @@ declare module 'fastify' {
 export function registerIdempotency(app: FastifyInstance, deps: { db: Db; clock: Clock }): void {
   app.decorateRequest('idem', undefined);
   app.decorateRequest('tx', function (this: FastifyRequest, fn: (trx: Tx) => Promise<unknown>, status = 200) {
-    const req = this;
+    const req = this; // eslint-disable-line typescript/no-this-alias -- Fastify hands the request over as `this`; the async body below needs it by name
     return (async () => {
       if (!req.idem) return inTx(deps.db, fn);
       try {

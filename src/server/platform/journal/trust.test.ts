@@ -221,7 +221,7 @@ describe.each(DIALECTS)('journal times, the demo clock and the auditor [%s]', (d
   });
 });
 
-describe('the SQLite files are private', () => {
+describe('the SQLite files are private [sqlite]', () => {
   it('creates the database file and its WAL readable by the owner only (0600), and narrows an existing file', async () => {
     const { loadConfig } = await import('../../config.js');
     const { createDeps } = await import('../../app.js');

@@ -38,9 +38,16 @@ export function connectSse(url: string, headers: Record<string, string> = {}): P
           let isEvent = false;
           for (const line of frame.split('\n')) {
             if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('id: ')) (e.id = line.slice(4)), (isEvent = true);
-            else if (line.startsWith('event: ')) (e.event = line.slice(7)), (isEvent = true);
-            else if (line.startsWith('data: ')) (e.data += line.slice(6)), (isEvent = true);
+            else if (line.startsWith('id: ')) {
+              e.id = line.slice(4);
+              isEvent = true;
+            } else if (line.startsWith('event: ')) {
+              e.event = line.slice(7);
+              isEvent = true;
+            } else if (line.startsWith('data: ')) {
+              e.data += line.slice(6);
+              isEvent = true;
+            }
           }
           if (isEvent) events.push(e);
           for (const w of waiters) w();

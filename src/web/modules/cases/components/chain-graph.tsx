@@ -1,11 +1,11 @@
 import { GraphChart } from 'echarts/charts';
 import { LegendComponent, TooltipComponent } from 'echarts/components';
-import { init, use, type ECharts } from 'echarts/core';
+import { init, use as registerChartParts, type ECharts } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState } from 'react';
 import type { GraphEdge, GraphNode } from '../../../../common/cases.js';
 
-use([GraphChart, LegendComponent, TooltipComponent, CanvasRenderer]);
+registerChartParts([GraphChart, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 interface Props {
   nodes: GraphNode[];

@@ -61,7 +61,7 @@ function CaseList() {
   const list = useRemote((signal) => casesApi.list({ ...filter, cursor, limit: 50 }, signal), [filter, cursor]);
   useEffect(() => {
     if (list.data) setPages((p) => (cursor ? [...p, list.data!.items] : [list.data!.items]));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once per answer; the cursor it reads belongs to that answer
   }, [list.data]);
   const rows = useMemo(() => {
     const all = pages.flat();

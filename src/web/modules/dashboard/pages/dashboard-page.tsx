@@ -27,7 +27,7 @@ export function DashboardPage(_props: PageProps) {
   const geo = useChildrenGeojson(current?.id, current?.level);
   const [selected, setSelected] = useState<Pick<JurisdictionFeatureProperties, 'id' | 'name' | 'population'> | null>(null);
 
-  const districts = summary.data?.districts ?? [];
+  const districts = useMemo(() => summary.data?.districts ?? [], [summary.data]);
   const categories = useMemo(() => districts.map((d) => d.name), [districts]);
   const values = useMemo(() => districts.map((d) => d.population), [districts]);
   const highlight = selected ? districts.findIndex((d) => d.id === selected.id) : -1;

@@ -69,7 +69,7 @@ export function GeographyPage({ jurisdictionId }: PageProps) {
       return { key: n.id, title, isLeaf: n.level === 'entrance', children: kids?.map(build) };
     };
     return [build(current)];
-  }, [current, children, t]);
+  }, [current, children, t]); // eslint-disable-line react-hooks/exhaustive-deps -- localMark is a new closure each render over t, which is listed
 
   const levelName = (l: string) => label(LEVEL_LABELS[l as JurisdictionLevel], l);
   const below = childLevel(node?.level);

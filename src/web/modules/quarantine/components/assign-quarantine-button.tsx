@@ -131,14 +131,14 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
       (e) => !ac.signal.aborted && setError(errorText(e)),
     );
     return () => ac.abort();
-  }, [open, personId, basis]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [open, personId, basis]); // eslint-disable-line react-hooks/exhaustive-deps -- loaded when the dialog opens for a person; form is stable, t and errorText only word labels and errors
   // Facilities in scope, in service, when the dialog opens.
   useEffect(() => {
     if (!open) return;
     const ac = new AbortController();
     quarantineApi.facilities({ active: 'true', pageSize: 200 }, ac.signal).then((r) => setFacilities(r.items), (e) => !ac.signal.aborted && setError(errorText(e)));
     return () => ac.abort();
-  }, [open]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [open]); // eslint-disable-line react-hooks/exhaustive-deps -- loaded once per opening; errorText only words the error
 
   // Rooms of the chosen facility.
   useEffect(() => {
@@ -147,7 +147,7 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
     const ac = new AbortController();
     quarantineApi.facility(facilityId, ac.signal).then(setFacility, (e) => !ac.signal.aborted && setError(errorText(e)));
     return () => ac.abort();
-  }, [open, facilityId]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [open, facilityId]); // eslint-disable-line react-hooks/exhaustive-deps -- reloaded per chosen facility; errorText only words the error
 
   // The stay the preset gives for this mode, category and exposure day (none without a day: never counted from today).
   useEffect(() => {
@@ -165,7 +165,7 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
       .then(setPlan, (e) => !ac.signal.aborted && (setPlan(null), setPlanError(errorText(e))))
       .finally(() => !ac.signal.aborted && setPlanLoading(false));
     return () => ac.abort();
-  }, [open, mode, cat, exposureDate]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [open, mode, cat, exposureDate]); // eslint-disable-line react-hooks/exhaustive-deps -- recomputed per mode, category and day; t and errorText only word the error
 
   const freeRooms = useMemo(() => (facility?.rooms ?? []).filter(hasFreeBed), [facility]);
   // A free room, or a shared room below capacity (the server has the last word: QUARANTINE_NO_FREE_ROOM).

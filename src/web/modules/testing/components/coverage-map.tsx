@@ -144,8 +144,7 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
       map.remove();
       mapRef.current = null;
     };
-    // Rebuilt only for another area; data changes go through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt only for another area; data changes go through setData below
   }, [viewKey]);
 
   useEffect(() => {

@@ -99,7 +99,7 @@ export function SitesMap({ sites, gaps, radiusM, ...rest }: { sites: SitePoint[]
       markers.forEach((m) => m.remove());
       map.remove();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the state it reads is the one it sets (a map that failed stays failed)
   }, [sites, gaps, radiusM]);
 
   const legend = (

@@ -1,5 +1,5 @@
 import { UploadOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Checkbox, Col, Form, Input, InputNumber, Row, Select, Space, Typography, Upload } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Form, Input, InputNumber, Row, Select, Space, Typography, Upload } from 'antd';
 import { useState } from 'react';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';

@@ -177,8 +177,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       map.remove();
       mapRef.current = null;
     };
-    // Rebuilt only for another area; data changes go through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt only for another area; data changes go through setData below
   }, [viewKey]);
 
   // The first data may arrive after the map was made (or a view may start empty): fit to the

@@ -1,0 +1,3 @@
+/** What other modules may use of cases (the boundary rule in .dependency-cruiser.cjs): import it from here. */
+export { contactBody } from './cases.schemas.js';
+export type { ContactInput } from './tracing.service.js';
