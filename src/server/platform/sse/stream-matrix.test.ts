@@ -14,7 +14,7 @@ import { CAPABILITY_TABLE, ROLES, type Role } from '../../../common/roles.js';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildJurisdiction, buildMiniCity, buildUnit, buildUser, sessionHeaders, type UnitRef } from '../../../../test/helpers/factories.js';
 import { inTx } from '../../db/dialect.js';
-import { approvedReview, makePersons } from '../../modules/control/control.test-helpers.js';
+import { approvedReview, makePersons, makeVisitor } from '../../modules/control/control.test-helpers.js';
 import { addNodes, addPersons, barcode, cid, matrixRecords } from '../../modules/testing/testing.test-helpers.js';
 import { systemActor } from '../actor.js';
 import type { OutboxMessage } from '../outbox/outbox.service.js';
@@ -77,6 +77,17 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
         const node = await t.deps.db.selectFrom('jurisdictions').select('id').where('path', '=', m.jurisdictionPath!).executeTakeFirstOrThrow();
         return all(`/api/control/summary?jurisdictionId=${node.id}`);
       }
+      case 'cases.place.added':
+        return all(`/api/cases/${p.caseId}/places`);
+      case 'zoning.changed':
+        return all(`/api/zoning/areas/${p.areaId}`);
+      case 'quarantine.occupancy':
+        return all(`/api/quarantine/facilities/${p.facilityId}`);
+      case 'population.changed': {
+        // A count under a node: that node's persons, as the person list reads them.
+        const node = await t.deps.db.selectFrom('jurisdictions').select('id').where('path', '=', m.jurisdictionPath!).executeTakeFirstOrThrow();
+        return ok(`/api/persons?jurisdictionId=${node.id}`, (b) => ((b as { items?: unknown[] }).items?.length ?? 0) > 0);
+      }
       case 'task.changed':
         // Addressed to the assignee unit: its inbox, as the task list reads it.
         return ok('/api/tasks?box=unit&pageSize=200', (b) => (b as { items: { id: string }[] }).items.some((x) => x.id === p.taskId));
@@ -112,6 +123,13 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
         await t.deps.services.cases.tracing.addContact(undefined, sys, kase.id, { category: 'close', exposureDate: kase.reportDate, personId: b });
         const review = await approvedReview(t, { jurisdictionId: street.id });
         await t.deps.services.control.requestChange(undefined, sys, { personIds: [c!], to: 'home_monitored', basis: { type: 'manual_review', id: review }, reason: '流矩阵测试居家健康监测' });
+        // A registration, a place the case went, a proposed risk area, a quarantine facility's occupancy.
+        await makeVisitor(t, street);
+        const building = await t.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'building').where('path', 'like', `${street.path}%`).executeTakeFirstOrThrow();
+        await t.deps.services.cases.tracing.addPlace(undefined, sys, kase.id, { jurisdictionId: building.id, description: '农贸市场', fromAt: t.clock.now() - 7_200_000, toAt: t.clock.now() - 3_600_000 });
+        await t.deps.services.zoning.create(undefined, sys, { level: 'high', jurisdictionIds: [street.id], basis: { caseIds: [kase.id] } });
+        const facility = await t.deps.services.quarantine.createFacility(undefined, sys, { name: `流矩阵隔离点${street.code}`, jurisdictionId: street.id, address: '一号' });
+        await t.deps.services.quarantine.createRooms(undefined, sys, facility.id, [{ number: '101', floor: 1 }]);
       }
       // A city-wide campaign sampled in 伍家岗, whose pool there is positive: the case the issue names
       // (a district received another district's positive tube barcodes of a city-wide campaign).
@@ -133,13 +151,21 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
       ]));
       await testing.lab.receive(undefined, sys, { boxCode: 'BOX-SM', barcodes: [code] });
       await testing.lab.recordOne(undefined, sys, { barcode: code, result: 'positive', ctOrf1ab: 26, ctN: 29, lab: '流矩阵实验室' });
+      // One person's single-tube recheck, positive too: handed over to the cases module.
+      const { items: [recheck] } = await testing.rechecks.list(sys, { campaignId: cityWide.id });
+      const single = barcode('SR');
+      await testing.rechecks.sample(undefined, sys, recheck!.id, { clientId: cid(), barcode: single });
+      await testing.lab.receive(undefined, sys, { boxCode: 'BOX-SR', barcodes: [single] });
+      await testing.lab.recordOne(undefined, sys, { barcode: single, result: 'positive', ctOrf1ab: 24, ctN: 26, lab: '流矩阵实验室' });
       await inTx(t.deps.db, (trx) => t.deps.services.outbox.publish(trx, { topic: 'test.marker', capability: 'authenticated', payload: {} }));
       for (const c of open.values()) await c.waitFor((e) => e.event === 'test.marker');
 
       const published = (await t.deps.services.outbox.readAfter(head, 1000)).filter((m) => m.topic !== 'test.marker');
       const topics = new Set(published.map((m) => m.topic));
       // The changes above reach the stream as these kinds of events (so the comparison below is not empty).
-      for (const topic of ['testing.tube.reactive', 'cases.case.created', 'control.status.changed', 'alert.raised']) expect(topics, topic).toContain(topic);
+      for (const topic of ['testing.tube.reactive', 'testing.recheck.positive', 'cases.case.created', 'cases.place.added', 'control.status.changed', 'zoning.changed', 'population.changed', 'alert.raised']) {
+        expect(topics, topic).toContain(topic);
+      }
       for (const [who, c] of open) {
         const got = new Set(c.events.filter((e) => e.event !== 'test.marker').map((e) => Number(e.id)));
         for (const m of published) {
