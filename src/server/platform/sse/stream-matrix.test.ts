@@ -225,4 +225,37 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
       }
     }
   });
+
+  it('re-reads the audience when a stream reopens after a unit change: the new district\'s events, not the old one\'s', async () => {
+    const db = t.deps.db;
+    const admin = await sessionHeaders(db, await buildUser(db, { unit: units.city, roles: ['admin'], username: 'stream_mover' }), t.clock.now());
+    const u = await buildUser(db, { unit: units['other district'], roles: ['district_officer'], username: 'stream_moved_officer' });
+    const own = await sessionHeaders(db, u, t.clock.now());
+    const first = await connectSse(`${base}/api/events`, own);
+    expect(first.status).toBe(200);
+    const moved = await t.app.inject({ method: 'PATCH', url: `/api/users/${u.id}`, headers: admin, payload: { unitId: units.district.id, reason: '调往西陵区' } });
+    expect(moved.statusCode, moved.body).toBe(200);
+    await first.closed;
+    const again = await connectSse(`${base}/api/events`, own);
+    // (Where a unit change ends the session too, signing in again gives the same audience.)
+    const c = again.status === 200 ? again : await connectSse(`${base}/api/events`, await sessionHeaders(db, u, t.clock.now()));
+    expect(c.status).toBe(200);
+    try {
+      const caseIn = async (street: typeof city.street) => {
+        const [personId] = await makePersons(t, street, 1);
+        return (await t.deps.services.cases.cases.create(undefined, sys, { personId: personId!, kind: 'confirmed', reason: '流矩阵调岗测试' })).id;
+      };
+      const old = await caseIn(city.otherStreet);
+      const mine = await caseIn(city.street);
+      await inTx(t.deps.db, (trx) => t.deps.services.outbox.publish(trx, { topic: 'test.marker', capability: 'authenticated', payload: {} }));
+      await c.waitFor((e) => e.event === 'test.marker');
+      const cases = c.events.filter((e) => e.event === 'cases.case.created').map((e) => (JSON.parse(e.data) as { id: string }).id);
+      expect(cases).toContain(mine);
+      expect(cases).not.toContain(old);
+    } finally {
+      c.close();
+      await c.closed;
+      if (c !== again) again.close();
+    }
+  });
 });
