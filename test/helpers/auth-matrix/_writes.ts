@@ -6,6 +6,8 @@ import quarantineStay from './quarantine-stay.js';
 import { buildJurisdiction, buildUnit } from '../factories.js';
 import zoningArea from './zoning-area.js';
 import type { MiniCity } from './_fixture.js';
+import { BODY_WRITE_CASES, PATH_WRITE_CASES } from './_writes-path.js';
+import { TESTING_WRITE_CASES } from './_writes-testing.js';
 
 /** An id that names no record of any kind. */
 export const MISSING_ID = '00000000-0000-7000-8000-0000000000ff';
@@ -308,62 +310,25 @@ export const WRITE_CASES: WriteCase[] = [
       };
     },
   },
+  ...PATH_WRITE_CASES,
+  ...BODY_WRITE_CASES,
+  ...TESTING_WRITE_CASES,
 ];
 
 /**
- * Writes the matrix still reaches only with a placeholder body, so their in-scope call stops at the
- * schema's 400 and the service's own scoping goes untested there. A ratchet: a write route outside
- * this list and outside WRITE_CASES that answers 400 fails the matrix (give it a case above), and an
- * entry that no longer answers 400 must be removed. Shrink it by adding cases.
+ * Writes the matrix sends no valid body, each with the reason: none of them names an id of a scoped
+ * record (only the caller's own account, city-wide settings, or a file of barcodes). Their in-scope
+ * call stops at the schema's 400. A ratchet: a write route outside this list and outside WRITE_CASES
+ * that answers 400 fails the matrix (give it a case above), an entry that no longer answers 400 or
+ * that has a case must be removed.
  */
-export const WRITES_WITHOUT_BODY: readonly string[] = [
-  'PATCH /api/zoning/areas/:id',
-  'POST /api/alerts',
-  'POST /api/auth/password',
-  'POST /api/auth/totp/confirm',
-  'POST /api/auth/totp/enrol',
-  'POST /api/cases/:id/clinical-status',
-  'POST /api/cases/:id/places',
-  'POST /api/cases/:id/source',
-  'POST /api/cases/assist-requests/:id/status',
-  'POST /api/cases/assist-requests/incoming',
-  'POST /api/cases/confirm-from-recheck',
-  'POST /api/companions/batches/:id/candidates/:candidateId/reject',
-  'POST /api/contacts/:id/close',
-  'POST /api/persons',
-  'POST /api/persons/:id/merge',
-  'POST /api/persons/:id/resident-code/reissue',
-  'POST /api/presets',
-  'POST /api/presets/:id/activate',
-  'POST /api/quarantine/facilities',
-  'POST /api/quarantine/facilities/:id/rooms',
-  'POST /api/quarantine/facilities/:id/rooms/:roomId/status',
-  'POST /api/quarantine/release-requests/:id/decision',
-  'POST /api/system/clock',
-  'POST /api/tasks/:id/cancel',
-  'POST /api/tasks/:id/comment',
-  'POST /api/tasks/:id/transition',
-  'POST /api/testing/campaigns/:id/exemptions',
-  'POST /api/testing/campaigns/:id/household-tubes',
-  'POST /api/testing/flags/:id/review',
-  'POST /api/testing/lab/receive',
-  'POST /api/testing/lab/results',
-  'POST /api/testing/lab/results/import',
-  'POST /api/testing/rechecks/:id/sample',
-  'POST /api/testing/scans',
-  'POST /api/testing/scans/batch',
-  'POST /api/testing/sites/:id/readiness',
-  'POST /api/testing/tubes/:id/result/correction',
-  'POST /api/travellers/:id/arrival-tests',
-  'POST /api/units/:id/disable',
-  'POST /api/units/:id/enable',
-  'POST /api/users/:id/disable',
-  'POST /api/users/:id/enable',
-  'POST /api/users/:id/reset-password',
-  'POST /api/users/:id/reset-totp',
-  'POST /api/users/:id/unlock',
-  'POST /api/zoning/areas/:id/extensions/:extensionId',
-  'POST /api/zoning/areas/:id/justify',
-  'POST /api/zoning/areas/:id/reject',
-  'PUT /api/zoning/settings',
-];
+export const WRITES_WITHOUT_BODY: Readonly<Record<string, string>> = {
+  'POST /api/auth/password': "the caller's own password; names no record",
+  'POST /api/auth/totp/confirm': "the caller's own second factor; names no record",
+  'POST /api/auth/totp/enrol': "the caller's own second factor; names no record",
+  'POST /api/presets': 'a city-wide protocol preset (preset.manage, no jurisdiction); names no record',
+  'POST /api/system/clock': 'the demo clock (no jurisdiction); names no record',
+  'PUT /api/zoning/settings': 'a city-wide threshold (no jurisdiction); names no record',
+  'POST /api/presets/:id/activate': 'a city-wide preset (no jurisdiction); activating one would change the protocol under every later case',
+  'POST /api/testing/lab/results/import': 'a CSV of barcodes, each scoped like POST /api/testing/lab/results (covered above)',
+};

@@ -4,6 +4,7 @@
  * and dry runs that do not tell a district about another district's registrations, and merge
  * targets checked against the caller's scope.
  */
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkReason } from '../../../common/reason.js';
 import type { Role } from '../../../common/roles.js';
@@ -333,6 +334,61 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     // The window slides: an hour later the tracer may search again.
     t.clock.advance(DISCLOSURE_LIMITS.search.windowMs + 1000);
     expect((await byId('流调核对密接身份')).statusCode).toBe(200);
+  });
+
+  it('nor does anything else a role without person.reveal can read: every GET route it may call, and the xlsx export', async () => {
+    // The sweep behind the first test: every GET route of the built app (from its OpenAPI document),
+    // with a person's id where the path names one, as every role that holds person.read without
+    // person.reveal (and the analyst, who holds neither), and the export in both formats.
+    const doc = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const paths = Object.entries(doc.paths).filter(([p, ops]) => 'get' in ops && p.startsWith('/api/') && !/^\/api\/(events|docs)\b/.test(p)).map(([p]) => p);
+    const personPaths = paths.filter((p) => /^\/api\/(persons|control\/persons)\/\{(id|personId)\}(\/[a-z-]+)?$/.test(p));
+    const plain = paths.filter((p) => !p.includes('{'));
+    expect(personPaths.length).toBeGreaterThan(1);
+    expect(plain.length).toBeGreaterThan(30);
+    const admin = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '单位admin', jurisdiction: city.city }), roles: ['admin'] }), t.clock.now());
+    const analyst = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '单位analyst', jurisdiction: city.city }), roles: ['analyst'] }), t.clock.now());
+    const text = async (res: Awaited<ReturnType<typeof get>>) => {
+      if (!String(res.headers['content-type'] ?? '').includes('spreadsheetml')) return res.body;
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as never);
+      const cells: string[] = [];
+      wb.eachSheet((ws) => ws.eachRow((row) => cells.push((row.values as unknown[]).map((v) => (v instanceof Date ? v.toISOString() : String(v ?? ''))).join(','))));
+      return cells.join('\n');
+    };
+    for (const [role, hd] of [['sampler', h('sampler')], ['worker', h('worker')], ['auditor', h('auditor')], ['admin', admin], ['analyst', analyst]] as const) {
+      const served: string[] = [];
+      let answered = 0;
+      const read = async (url: string) => {
+        const res = await get(url, hd);
+        if (res.statusCode !== 200) return;
+        answered++;
+        served.push(await text(res));
+      };
+      for (const p of plain) {
+        await read(p);
+        await read(`${p}?pageSize=200`);
+      }
+      for (const p of personPaths) for (let i = 0; i < 3; i++) await read(p.replace(/\{(id|personId)\}/, ids[i]));
+      for (const format of ['csv', 'xlsx']) await read(`/api/persons/export?format=${format}`);
+      expect(answered, `${role} reads something`).toBeGreaterThan(5);
+      const everything = served.join('\n');
+      let masked = 0;
+      for (let i = 0; i < 3; i++) {
+        const real = inputs[i].idNumber;
+        expect(everything.includes(real), `${role}: the full number of person ${i} is served`).toBe(false);
+        expect(datesIn(everything), `${role}: the birth date of person ${i} is served`).not.toContain(inputs[i].birthDate.replace(/-/g, ''));
+        // Every masked number served that fits this person, together with the birth year: a year's worth of candidates.
+        const masks = new Set((everything.match(/(?<![0-9X*])[0-9X*]{18}(?![0-9X*])/g) ?? []).filter((m) => m.includes('*') && [...m].every((c, k) => c === '*' || c === real[k])));
+        if (masks.size === 0) continue; // this role reads no mask of this person
+        masked++;
+        const candidates = rebuild({ masks, dates: new Set(), years: new Set([Number(inputs[i].birthDate.slice(0, 4))]), region: real.slice(0, 6) });
+        expect(candidates).toContain(real);
+        expect(candidates.length, `${role}: candidates for person ${i}`).toBeGreaterThanOrEqual(365);
+      }
+      // The sweep is not empty: a role holding person.read sees every person's mask somewhere.
+      expect(masked, `${role}: masks read`).toBe(role === 'analyst' ? 0 : 3);
+    }
   });
 
   it('reveals need a real reason and are limited per user', async () => {

@@ -47,7 +47,8 @@ export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, 
       const ops: BatchOp[] = [
         { op: 'open', clientId: input.clientId, campaignId, siteId: input.siteId, barcode: input.barcode, poolSize: capacity as 1 | 5 | 10 | 20, at: input.at },
         ...input.members.map((m, i) => ({ op: 'scan' as const, clientId: `${input.clientId}:m${i}`, campaignId, barcode: input.barcode, residentCode: m.residentCode ?? undefined, idNumber: m.idNumber ?? undefined, idType: m.idType ?? undefined, at: input.at })),
-        { op: 'close', clientId: `${input.clientId}:close`, campaignId, barcode: input.barcode, at: input.at },
+        // A household that fills its pool (one person in a pool of one) is closed by its last scan.
+        ...(input.members.length >= capacity ? [] : [{ op: 'close' as const, clientId: `${input.clientId}:close`, campaignId, barcode: input.barcode, at: input.at }]),
       ];
       return { household, members, prepared: await sampling.prepareBatch(actor, ops) };
   }
@@ -62,7 +63,11 @@ export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, 
         if (!inCampaignScope(JSON.parse(c.scope_paths) as string[], path) || !inScope(actor, path)) throw TestingErrors.HOUSEHOLD_NOT_FOUND({ householdId: household.id });
         if (poolSizeAt(c, path) !== POOL_HOUSEHOLD) throw TestingErrors.HOUSEHOLD_NOT_IN_HOUSEHOLD_MODE({ householdId: household.id, poolSize: poolSizeAt(c, path) });
         // Exactly the household: every member once, nobody else.
-        const scanned = prepared.filter((p) => p.op.op === 'scan').map((p) => p.person);
+        // A typed ID number registered outside the caller's scope is answered as an unregistered one,
+        // not as a stranger to the household: the door must not tell who is registered elsewhere (issue 14).
+        const scanned = prepared.filter((p) => p.op.op === 'scan').map((p) =>
+          p.person && !(p.person instanceof AppError) && p.person.method === 'id_number' && !inScope(actor, p.person.path) ? TestingErrors.PERSON_NOT_FOUND({ by: 'idNumber' }) : p.person,
+        );
         const bad = scanned.find((p) => p instanceof AppError);
         if (bad instanceof AppError) throw bad;
         const ids = scanned.map((p) => (p as { personId: string }).personId);

@@ -190,7 +190,9 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         jurisdictionPath: tube.jurisdiction_path,
         payload: { barcode: tube.barcode, result, persons: rows.length, rechecks: rows.map((r) => r.id), pendingRecheck: appliedTo.size, tasks: rows.filter((r) => r.task_id).length, alerts, dueAt },
       });
-      await outbox.publish(tx, { topic: 'testing.tube.reactive', capability: 'testing.read', jurisdictionPath: c.scope_path, payload: { campaignId: c.id, tubeId: tube.id, barcode: tube.barcode, result, persons: rows.length } });
+      // Where the tube is (as REST scopes a tube), not the campaign's scope: a city-wide campaign's tube
+      // reaches its own district live, and no other (issue 14).
+      await outbox.publish(tx, { topic: 'testing.tube.reactive', capability: 'testing.read', jurisdictionPath: tube.jurisdiction_path, payload: { campaignId: c.id, tubeId: tube.id, barcode: tube.barcode, result, persons: rows.length } });
       await jobs.schedule(tx, { kind: RECHECK_OVERDUE_JOB, payload: { parentTubeId: tube.id }, runAt: dueAt, uniqueKey: `${RECHECK_OVERDUE_JOB}:${tube.id}` });
       return rows.length;
     },

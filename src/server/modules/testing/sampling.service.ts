@@ -297,7 +297,13 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
           if (t.status !== 'open' && !overflow) throw TestingErrors.TUBE_CLOSED({ tubeId: t.id, status: t.status, closedReason: t.closed_reason });
           if (!person) throw TestingErrors.PERSON_IDENTIFIER_REQUIRED();
           if (person instanceof AppError) throw person;
-          if (!inCampaignScope(JSON.parse(c.scope_paths), person.path)) throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ campaignId: c.id });
+          if (!inCampaignScope(JSON.parse(c.scope_paths), person.path)) {
+            // A typed ID number of someone registered outside the caller's scope is answered as an
+            // unregistered one: otherwise a scan would tell a district who is registered elsewhere
+            // (issue 14). A resident code is signed, so presenting one discloses nothing new.
+            if (person.method === 'id_number' && !inScope(actor, person.path)) throw TestingErrors.PERSON_NOT_FOUND({ by: 'idNumber' });
+            throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ campaignId: c.id });
+          }
 
           const raised: FlagKind[] = [];
           const scanId = newId(now);

@@ -150,4 +150,30 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     const other = await post(url, headers, { ...body([neighbour]), householdId: (await t.deps.services.population.get(sys, neighbour.id)).householdId, members: [{ idNumber: neighbour.idNumber }] });
     expect(other.json().error.code).toBe('HOUSEHOLD_NOT_IN_HOUSEHOLD_MODE');
   });
+
+  it('a household of one (an elder living alone) is sampled at the door; an ID number registered in another district answers as an unregistered one', async () => {
+    // Found by the route matrix (issue 14): a pool of one was filled by its scan and the tube's own
+    // close then answered 409 TUBE_ALREADY_CLOSED; and a 伍家岗 resident's ID number answered
+    // HOUSEHOLD_MEMBERS_MISMATCH (so "registered somewhere") where an unknown one answers PERSON_NOT_FOUND.
+    const c = await testing().campaigns.create(undefined, sys, { name: '滨江苑独居老人上门采样', scopeJurisdictionIds: [city.commA.id] });
+    await testing().campaigns.activate(undefined, sys, c.id);
+    const site = await testing().sites.create(undefined, sys, { name: '夷陵社区独居老人上门队', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 1 });
+    const [alone] = await t.deps.services.population.createMany(undefined, sys, [{
+      name: '独居老人', idType: 'passport', idNumber: 'H00000099', birthDate: '1940-01-01', sex: 'female', resident: true, address: { jurisdictionId: city.bA11.id, room: '1201' },
+    }]).then((r) => r.ids);
+    const household = (await t.deps.services.population.get(sys, alone!)).householdId!;
+    const url = `/api/testing/campaigns/${c.id}/household-tubes`;
+    const body = (idNumber: string, idType = 'passport') => ({ clientId: cid(), householdId: household, siteId: site.id, barcode: barcode('HA'), members: [{ idNumber, idType }] });
+    const headers = city.users.sampler.headers;
+    const elsewhere = await post(url, headers, body(city.persons.c11[0].idNumber, 'resident_id'));
+    const unknown = await post(url, headers, body('420502194001011234', 'resident_id'));
+    expect(unknown.statusCode).toBe(404);
+    expect([elsewhere.statusCode, elsewhere.json().error]).toEqual([unknown.statusCode, unknown.json().error]);
+    const ok = await post(url, headers, body('H00000099'));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ householdId: household, persons: 1, status: 'applied' });
+    const tube = await t.deps.db.selectFrom('testing_tubes').selectAll().where('id', '=', ok.json().tubeId).executeTakeFirstOrThrow();
+    expect(tube).toMatchObject({ status: 'closed', closed_reason: 'full' });
+    expect([Number(tube.pool_size), Number(tube.scan_count)]).toEqual([1, 1]);
+  });
 });
