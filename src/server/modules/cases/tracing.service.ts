@@ -13,7 +13,8 @@ import type { createPresetService } from './presets.service.js';
 
 // DTOs (shared with the web in src/common/cases.ts)
 export type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
-import type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
+import type { AssistDto, ContactCategory, ContactDto, PlaceDto } from '../../../common/cases.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
 
 const CASES_SYSTEM = systemActor('cases');
 const QUARANTINED = new Set(['quarantined_central', 'quarantined_home']);
@@ -53,15 +54,15 @@ const placeDto = (r: repo.PlaceRow): PlaceDto => ({
 });
 
 export const contactDto = (r: repo.ContactRow): ContactDto => ({
-  id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category as ContactDto['category'],
+  id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category,
   exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: Number(r.before_lookback) === 1,
-  routing: r.routing as ContactDto['routing'], handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
-  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status as ContactDto['status'], presetVersion: r.preset_version,
+  routing: r.routing, handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
+  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status, presetVersion: r.preset_version,
   identifiedAt: Number(r.identified_at), viaContactId: r.via_contact_id,
 });
 
 const assistDto = (r: repo.AssistRow): AssistDto => ({
-  id: r.id, direction: r.direction as AssistDto['direction'], status: r.status as AssistDto['status'], region: r.region, caseId: r.case_id, contactId: r.contact_id,
+  id: r.id, direction: r.direction, status: r.status, region: r.region, caseId: r.case_id, contactId: r.contact_id,
   subjectMasked: r.subject_masked, category: r.category, note: r.note, externalRef: r.external_ref, jurisdictionPath: r.jurisdiction_path,
   createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
 });
@@ -120,7 +121,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
       return inTx(trx ?? deps.db, async (tx) => {
         const c = await records.visibleCase(tx, actor, caseId);
         if (!(input.toAt >= input.fromAt)) throw CasesErrors.PLACE_INVALID({ field: 'toAt' }, 'The time window ends before it starts');
-        let node: { id: string; path: string; level: string } | undefined;
+        let node: { id: string; path: string; level: JurisdictionLevel } | undefined;
         let snapped = 0;
         const hasPt = typeof input.lng === 'number' && typeof input.lat === 'number';
         if (input.jurisdictionId) {
@@ -272,7 +273,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     },
 
     /** A scoped page of contacts (by the case's jurisdiction), newest exposure first, keyset cursor. */
-    async listContacts(actor: Actor, f: { category?: string; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+    async listContacts(actor: Actor, f: { category?: ContactCategory; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
       records.requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
@@ -317,14 +318,14 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
       records.requireCap(actor, 'case.manage');
       return inTx(trx ?? deps.db, async (tx) => {
         const a = await visibleAssist(tx, actor, id);
-        if (ASSIST_ORDER.indexOf(status) <= ASSIST_ORDER.indexOf(a.status as AssistDto['status'])) throw CasesErrors.ASSIST_TRANSITION_INVALID({ from: a.status, to: status });
+        if (ASSIST_ORDER.indexOf(status) <= ASSIST_ORDER.indexOf(a.status)) throw CasesErrors.ASSIST_TRANSITION_INVALID({ from: a.status, to: status });
         await repo.updateAssist(tx, a.id, { status, note: note?.trim() || a.note, updated_at: deps.clock.now() });
         await journal.append(tx, actor, { action: 'cases.assist.status', entityType: 'case_assist_request', entityId: a.id, jurisdictionPath: a.jurisdiction_path, payload: { from: a.status, to: status } });
         return assistDto((await repo.findAssist(tx, a.id))!);
       });
     },
 
-    async listAssists(actor: Actor, f: { direction?: string; status?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: AssistDto[] }> {
+    async listAssists(actor: Actor, f: { direction?: AssistDto['direction']; status?: AssistDto['status']; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: AssistDto[] }> {
       records.requireCap(actor, 'case.read');
       const rows = await repo.listAssists(db, { prefix: scopePrefix(actor), direction: f.direction, status: f.status, limit: Math.min(f.limit ?? 50, 200), offset: f.offset ?? 0 });
       return { items: rows.map(assistDto) };

@@ -111,7 +111,7 @@ export function createGeoService(deps: Deps) {
      */
     async resolveScope(id: string, db: DbOrTx = deps.db): Promise<{ id: string; code: string; name: string; level: JurisdictionLevel; path: string } | undefined> {
       const r = await repo.findById(db, id);
-      return r && { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, path: r.path };
+      return r && { id: r.id, code: r.code, name: r.name, level: r.level, path: r.path };
     },
 
     /** The children of a node that the actor may read, by code. */
@@ -169,7 +169,7 @@ export function createGeoService(deps: Deps) {
       const r = await readable(db, actor, id);
       const [ancestors, counts] = await Promise.all([ancestorsOf(db, r.path), repo.countDescendantsByLevel(db, r.path)]);
       const childCounts: Partial<Record<JurisdictionLevel, number>> = {};
-      for (const c of counts) childCounts[c.level as JurisdictionLevel] = c.n;
+      for (const c of counts) childCounts[c.level] = c.n;
       let buildings: JurisdictionDetail['buildings'] = null;
       if (r.level === 'compound') {
         const rows = await repo.listChildren(db, r.id, scopeOf(actor), 5000);
@@ -210,7 +210,7 @@ export function createGeoService(deps: Deps) {
       return inTx(trx ?? deps.db, async (tx) => {
         const parent = await repo.findById(tx, input.parentId);
         if (!parent || !inScope(actor, parent.path)) throw GeoErrors.JURISDICTION_PARENT_NOT_FOUND({ parentId: input.parentId });
-        const expected = JURISDICTION_LEVELS[JURISDICTION_LEVELS.indexOf(parent.level as JurisdictionLevel) + 1];
+        const expected = JURISDICTION_LEVELS[JURISDICTION_LEVELS.indexOf(parent.level) + 1];
         if (input.level !== expected) throw GeoErrors.JURISDICTION_LEVEL_INVALID({ parentLevel: parent.level, expected, got: input.level });
         const kind = input.kind ?? null;
         if (kind !== null && !(JURISDICTION_KINDS[input.level] as readonly string[]).includes(kind)) {

@@ -36,7 +36,7 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
     id: r.id,
     code: r.code,
     name: r.name,
-    level: r.level as JurisdictionLevel,
+    level: r.level,
     kind: r.kind,
     parentId: r.parent_id,
     path: r.path,
@@ -47,7 +47,7 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
   };
 }
 export function featureOf(r: JurisdictionRow) {
-  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 };
+  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 };
   return { type: 'Feature' as const, geometry: r.geometry ? (JSON.parse(r.geometry) as unknown) : null, properties };
 }
 

@@ -43,7 +43,7 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
       yield page.map((r) =>
         [
           r.name,
-          ID_TYPE_LABELS[r.id_type as IdType]?.zh ?? r.id_type,
+          ID_TYPE_LABELS[r.id_type]?.zh ?? r.id_type,
           r.id_masked,
           r.phone_masked ?? '',
           r.sex === 'male' ? '男' : '女',

@@ -1,7 +1,10 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { HouseholdsTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
+import type { HouseholdsTable, PersonDisclosuresTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
+
+/** What a disclosure was: a reveal or an exact-identifier search. */
+export type DisclosureKind = PersonDisclosuresTable['kind'];
 
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
@@ -246,12 +249,12 @@ export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[])
 }
 
 /** Records one disclosure (a reveal or an exact-identifier search) by a user. */
-export async function insertDisclosure(trx: Tx, row: { id: string; actor_id: string; kind: string; at: number }): Promise<void> {
+export async function insertDisclosure(trx: Tx, row: { id: string; actor_id: string; kind: DisclosureKind; at: number }): Promise<void> {
   await trx.insertInto('person_disclosures').values(row).execute();
 }
 
 /** Disclosures of a kind by a user since `since` (epoch ms), and the oldest of them (for Retry-After). */
-export async function disclosuresSince(db: DbOrTx, actorId: string, kind: string, since: number): Promise<{ count: number; oldest: number | null }> {
+export async function disclosuresSince(db: DbOrTx, actorId: string, kind: DisclosureKind, since: number): Promise<{ count: number; oldest: number | null }> {
   const r = await db
     .selectFrom('person_disclosures')
     .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min<string | number | null>('at').as('oldest')])

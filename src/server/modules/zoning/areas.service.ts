@@ -79,7 +79,7 @@ export function createAreaReader(io: ZoningInputs) {
   function scheduleOf(a: repo.AreaRow, nodes: readonly Node[], preset: PresetDto, ev: Evidence, now: number, exts: readonly repo.ExtensionRow[]): { schedule: LiftingScheduleDto | null; step: LiftingStep | null; near: NearCase[] } {
     if (a.status !== 'published') return { schedule: null, step: null, near: [] };
     const tz = io.tz;
-    const level = a.level as RiskLevel;
+    const level = a.level;
     const publishedAt = Number(a.published_at);
     const levelSince = Number(a.level_since ?? publishedAt);
     const stepped = levelSince > publishedAt;
@@ -207,7 +207,7 @@ export function createAreaReader(io: ZoningInputs) {
       // at, but never coarser than the building. An area drawn exactly as the preset asks (a case's
       // building under November 2022) is then not "wider than the evidence" merely because the
       // building has several entrances; a whole compound around one building still is.
-      const drawnAt = (await presetOf(db, r.preset_id)).params.zoning.granularity[r.level as RiskLevel];
+      const drawnAt = (await presetOf(db, r.preset_id)).params.zoning.granularity[r.level];
       const unit = drawnAt === 'entrance' ? (p: string) => pathAt(p, 'entrance') ?? pathAt(p, 'building') : (p: string) => pathAt(p, 'building');
       const fp = ev1.map((p) => unit(p) ?? p).filter((p) => p.split('/').filter(Boolean).length >= 6);
       evidencePathsOf.set(r.id, fp);
@@ -227,7 +227,7 @@ export function createAreaReader(io: ZoningInputs) {
       const { schedule, near } = scheduleOf(r, own, preset, ev, now, extsOf.get(r.id) ?? []);
       if (schedule?.negativeRound) await fillRound(db, r, schedule.negativeRound);
       if (schedule?.next?.whenCountyClear) {
-        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium'])).filter((x) => x.id !== r.id).map((x) => ({ id: x.id, name: x.name, level: x.level as RiskLevel }));
+        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium'])).filter((x) => x.id !== r.id).map((x) => ({ id: x.id, name: x.name, level: x.level }));
         schedule.countyClear = { clear: blocking.length === 0, blocking };
         if (blocking.length) Object.assign(schedule, { due: false, overdue: false });
       }
@@ -239,18 +239,18 @@ export function createAreaReader(io: ZoningInputs) {
       // Persons under measure per node come from control's kept-current counters (one read each); the public list skips them.
       if (o.measures !== false) for (const n of own) underMeasure += (await control.summary(SYS, n.path, db)).underMeasure;
       const activeCases = ev.cases.filter((c) => c.active && coveredBy(c.path, own.map((n) => n.path))).length;
-      const presetGranularity = (preset.params.zoning.granularity[r.level as RiskLevel] ?? null) as Granularity | null;
+      const presetGranularity = (preset.params.zoning.granularity[r.level] ?? null) as Granularity | null;
       const flags: DetectorFlagDto[] = [];
       if (ratio !== null && ratio > threshold) flags.push({ kind: 'ratio', message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}` });
       if (ratio === null && population > 0) flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
-      if (presetGranularity && GRANULARITY_RANK[r.granularity as Granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity as Granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
+      if (presetGranularity && GRANULARITY_RANK[r.granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
       if (schedule?.overdue) flags.push({ kind: 'past_lifting', message: `已超过解封日期（${calendarDay(schedule.dueAt!, io.tz)}） · Past its lifting date (${calendarDay(schedule.dueAt!, io.tz)})` });
       const detector: DetectorRowDto = {
         areaId: r.id,
         name: r.name,
-        status: r.status as AreaStatus,
-        level: r.level as RiskLevel,
-        granularity: r.granularity as Granularity,
+        status: r.status,
+        level: r.level,
+        granularity: r.granularity,
         presetGranularity,
         districtPath: r.district_path,
         districtName: '',
@@ -278,9 +278,9 @@ export function createAreaReader(io: ZoningInputs) {
     return {
       id: r.id,
       name: r.name,
-      status: r.status as AreaStatus,
-      level: r.level as RiskLevel,
-      granularity: r.granularity as Granularity,
+      status: r.status,
+      level: r.level,
+      granularity: r.granularity,
       measures: json<MeasureKind[]>(r.measures),
       jurisdictionPath: r.jurisdiction_path,
       districtPath: r.district_path,
@@ -307,9 +307,9 @@ export function createAreaReader(io: ZoningInputs) {
 
   const eventDto = (e: repo.EventRow): AreaEventDto => ({
     id: e.id,
-    kind: e.kind as AreaEventKind,
-    status: e.status as AreaStatus,
-    level: e.level as RiskLevel,
+    kind: e.kind,
+    status: e.status,
+    level: e.level,
     actor: { id: e.actor_id, name: e.actor_name },
     at: Number(e.at),
     reason: e.reason,
@@ -338,7 +338,7 @@ export function createAreaReader(io: ZoningInputs) {
       caseId: e.case_id,
       caseConfirmedAt: Number(e.case_confirmed_at),
       distanceM: Number(e.distance_m),
-      status: e.status as ExtensionStatus,
+      status: e.status,
       evidence: json<{ text: string }>(e.evidence).text,
       decidedBy: e.decided_at !== null ? { id: e.decided_by, name: e.decided_by_name ?? '', at: Number(e.decided_at), reason: e.decision_reason ?? '' } : null,
       createdAt: Number(e.created_at),

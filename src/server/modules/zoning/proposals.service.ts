@@ -299,7 +299,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'proposed') throw ZoningErrors.ZONING_NOT_PROPOSED({ id, status: a.status });
         const preset = await cases.presets.active(tx);
-        const level = input.level ? checkLevel(preset, input.level) : (a.level as RiskLevel);
+        const level = input.level ? checkLevel(preset, input.level) : (a.level);
         const current = await nodesOfArea(tx, a.id);
         const added = input.addJurisdictionIds?.length ? await resolveNodes(tx, actor, input.addJurisdictionIds) : [];
         const removeIds = new Set(input.removeJurisdictionIds ?? []);

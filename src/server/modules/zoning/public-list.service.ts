@@ -71,7 +71,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       g.areas.push({
         id: c.row.id,
         name: c.row.name,
-        level: c.row.level as RiskLevel,
+        level: c.row.level,
         measures: json<MeasureKind[]>(c.row.measures),
         places: c.nodes.map((n) => n.name),
         publishedAt: Number(c.row.published_at),
@@ -84,7 +84,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       version,
       generatedAt: io.clock.now(),
       districts: [...groups.values()].sort((a, b) => a.districtCode.localeCompare(b.districtCode)),
-      history: history.map((h) => ({ areaId: h.area_id, name: names.get(h.area_id) ?? '', kind: h.kind as 'published' | 'stepped' | 'lifted', level: h.level as RiskLevel, at: Number(h.at) })),
+      history: history.map((h) => ({ areaId: h.area_id, name: names.get(h.area_id) ?? '', kind: h.kind as 'published' | 'stepped' | 'lifted', level: h.level, at: Number(h.at) })),
     };
   }
 
@@ -96,9 +96,9 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
     const features: PublicFeatureCollection['features'] = [];
     for (const n of nodeRows.slice(0, MAP_NODE_CAP)) {
       const a = byId.get(n.area_id)!;
-      const fc = await geo.geojson(SYS, { rootId: n.jurisdiction_id, level: n.level as JurisdictionLevel, cap: 1 }, db);
+      const fc = await geo.geojson(SYS, { rootId: n.jurisdiction_id, level: n.level, cap: 1 }, db);
       const f0 = fc.features[0];
-      features.push({ type: 'Feature', geometry: f0?.geometry ?? null, properties: { areaId: a.id, name: a.name, level: a.level as RiskLevel, place: f0?.properties.name ?? '' } });
+      features.push({ type: 'Feature', geometry: f0?.geometry ?? null, properties: { areaId: a.id, name: a.name, level: a.level, place: f0?.properties.name ?? '' } });
     }
     return { type: 'FeatureCollection' as const, version, features };
   }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { ZoningAreaEventsTable, ZoningAreaNodesTable, ZoningAreasTable, ZoningExtensionsTable } from './zoning.table.js';
+import type { AreaStatus, RiskLevel } from '../../../common/zoning.js';
 
 export type AreaRow = ZoningAreasTable;
 export type NodeRow = ZoningAreaNodesTable;
@@ -20,13 +21,13 @@ export async function findAreas(db: DbOrTx, ids: readonly string[]): Promise<Are
 export const areaPath = async (db: DbOrTx, id: string) => (await db.selectFrom('zoning_areas').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
 /** Updates an area only while it is in `fromStatus` (a concurrent change makes it return false). */
-export async function updateArea(db: DbOrTx, id: string, fromStatus: string, set: Partial<AreaRow>): Promise<boolean> {
+export async function updateArea(db: DbOrTx, id: string, fromStatus: AreaStatus, set: Partial<AreaRow>): Promise<boolean> {
   const r = await db.updateTable('zoning_areas').set(set).where('id', '=', id).where('status', '=', fromStatus).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Areas by status, optionally under a scope prefix or overlapping it (an area whose common path lies above the scope). */
-export async function listAreas(db: DbOrTx, f: { statuses?: readonly string[]; level?: string; prefix?: string | null; limit?: number; offset?: number }): Promise<{ rows: AreaRow[]; total: number }> {
+export async function listAreas(db: DbOrTx, f: { statuses?: readonly AreaStatus[]; level?: RiskLevel; prefix?: string | null; limit?: number; offset?: number }): Promise<{ rows: AreaRow[]; total: number }> {
   let q = db.selectFrom('zoning_areas');
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
   if (f.level) q = q.where('level', '=', f.level);
@@ -57,8 +58,8 @@ export async function nodesOfMany(db: DbOrTx, areaIds: readonly string[]): Promi
 }
 
 /** Published areas with a node at one of these paths (the node itself: callers pass a path and its ancestors). */
-export async function publishedCovering(db: DbOrTx, paths: readonly string[]): Promise<{ area_id: string; path: string; level: string }[]> {
-  const out: { area_id: string; path: string; level: string }[] = [];
+export async function publishedCovering(db: DbOrTx, paths: readonly string[]): Promise<{ area_id: string; path: string; level: RiskLevel }[]> {
+  const out: { area_id: string; path: string; level: RiskLevel }[] = [];
   for (let i = 0; i < paths.length; i += CHUNK) {
     out.push(
       ...(await db
@@ -115,7 +116,7 @@ export async function bumpMeta(db: DbOrTx, key: string, now: number): Promise<vo
 }
 
 /** Published areas at these levels whose district path is `districtPath` (a county is clear when none remain). */
-export const publishedInDistrict = (db: DbOrTx, districtPath: string, levels: readonly string[]) =>
+export const publishedInDistrict = (db: DbOrTx, districtPath: string, levels: readonly RiskLevel[]) =>
   db.selectFrom('zoning_areas').select(['id', 'name', 'level']).where('status', '=', 'published').where('district_path', '=', districtPath).where('level', 'in', levels).orderBy('id').execute();
 
 // ---- extension proposals (a case near an area)
@@ -138,7 +139,7 @@ export const savepoint = (db: DbOrTx, name: string) => sql.raw(`SAVEPOINT ${name
 export const rollbackToSavepoint = (db: DbOrTx, name: string) => sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
 export const releaseSavepoint = (db: DbOrTx, name: string) => sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
 /** Nodes of published areas under any of the prefixes (the testing module's pool-mode rule reads them). */
-export async function publishedNodesUnder(db: DbOrTx, prefixes: readonly string[]): Promise<{ area_id: string; path: string; level: string }[]> {
+export async function publishedNodesUnder(db: DbOrTx, prefixes: readonly string[]): Promise<{ area_id: string; path: string; level: RiskLevel }[]> {
   if (!prefixes.length) return [];
   return db
     .selectFrom('zoning_area_nodes as n')
