@@ -1,4 +1,5 @@
 import type { Capability } from '../../../common/roles.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
@@ -49,13 +50,13 @@ const ASSIST_ORDER = ['pending', 'sent', 'answered', 'closed'] as const;
 
 const placeDto = (r: repo.PlaceRow): PlaceDto => ({
   id: r.id, caseId: r.case_id, jurisdictionId: r.jurisdiction_id, placePath: r.place_path, placeLevel: r.place_level,
-  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)], snapped: Number(r.snapped) === 1, description: r.description,
+  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)], snapped: flag(r.snapped), description: r.description,
   fromAt: Number(r.from_at), toAt: Number(r.to_at),
 });
 
 export const contactDto = (r: repo.ContactRow): ContactDto => ({
   id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category,
-  exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: Number(r.before_lookback) === 1,
+  exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: flag(r.before_lookback),
   routing: r.routing, handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
   quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status, presetVersion: r.preset_version,
   identifiedAt: Number(r.identified_at), viaContactId: r.via_contact_id,
@@ -259,7 +260,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         if (input.category === 'close' && c.close_contacts_at === null) await repo.updateCase(tx, c.id, { close_contacts_at: now, updated_at: now });
         await journal.append(tx, actor, {
           action: 'cases.contact.add', entityType: 'case_contact', entityId: id, jurisdictionPath: c.jurisdiction_path,
-          payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: row.before_lookback === 1, routing, controlStatus: row.control_status, presetVersion: preset.label },
+          payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: flag(row.before_lookback), routing, controlStatus: row.control_status, presetVersion: preset.label },
         });
         await outbox.publish(tx, { topic: 'cases.contact.added', capability: 'case.read', jurisdictionPath: c.jurisdiction_path, payload: { id, caseId: c.id, category: input.category, routing } });
         return contactDto(row);

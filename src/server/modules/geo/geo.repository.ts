@@ -161,9 +161,10 @@ export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 200
   let after = '';
   for (;;) {
     const rows = await db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('path', '>', after).orderBy('path').limit(pageSize).execute();
-    if (rows.length === 0) return;
+    const last = rows.at(-1);
+    if (!last) return;
     yield rows;
-    after = rows[rows.length - 1].path;
+    after = last.path;
     if (rows.length < pageSize) return;
   }
 }

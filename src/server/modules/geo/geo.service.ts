@@ -1,4 +1,5 @@
 import { JURISDICTION_KINDS, JURISDICTION_LEVELS, type JurisdictionDto, type JurisdictionLevel } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { scopePrefix, inScope, type Actor } from '../../platform/actor.js';
@@ -152,8 +153,9 @@ export function createGeoService(deps: Deps) {
       for (;;) {
         const rows = await repo.nodesUnderAtLevels(db, path, levels, after, pageSize);
         if (rows.length) yield rows.map(toJurisdictionDto);
-        if (rows.length < pageSize) return;
-        after = rows[rows.length - 1].path;
+        const last = rows.at(-1);
+        if (!last || rows.length < pageSize) return;
+        after = last.path;
       }
     },
 
@@ -218,7 +220,7 @@ export function createGeoService(deps: Deps) {
         }
         if (!/^\d{6,20}$/.test(input.code)) throw GeoErrors.JURISDICTION_CODE_INVALID({ code: input.code });
         // Under a local code (a development zone) the codes are local too.
-        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0, localCode: Number(parent.local_code) === 1 };
+        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0, localCode: flag(parent.local_code) };
         try {
           await insertMany(tx, [node]);
         } catch (err) {

@@ -1,4 +1,5 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
@@ -24,7 +25,7 @@ const COMPARED = ['name', 'phone_hmac', 'birth_year', 'sex', 'resident', 'jurisd
  * entry points built on them.
  */
 export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pick<MergeService, 'mergeRows'>) {
-  const { keys, geo, today, toDtos, requireCap } = base;
+  const { keys, geo, today, toDtoOf, requireCap } = base;
   const { mergeRows } = merges;
 
   /** Builds the stored row of a validated person (encrypts, hashes, masks, pinyin keys). */
@@ -127,7 +128,7 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       if (existing && !absorbs) {
         if (mode === 'conflict') return fail('PERSON_ID_EXISTS', 'idNumber');
         if (!inScope(actor, existing.jurisdiction_path)) return fail('PERSON_ID_EXISTS', 'idNumber');
-        if (existing.resident === 1 && !p.resident) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
+        if (flag(existing.resident) && !p.resident) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
       }
 
       let place: JurisdictionDto | undefined;
@@ -204,12 +205,12 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       // The year only: a correction is journaled and shown beside the masked document.
       birthYear: Number(r.birth_year),
       sex: r.sex,
-      resident: r.resident === 1,
+      resident: flag(r.resident),
       jurisdictionId: r.jurisdiction_id,
       room: r.room,
       regionOfOrigin: r.region_of_origin,
       vulnerable: maskToFlags(Number(r.vulnerable_flags)),
-      tags: JSON.parse(r.tags),
+      tags: repo.readJson.tags(r),
     };
   }
 
@@ -299,11 +300,11 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
               entityType: 'person',
               entityId: row.id,
               jurisdictionPath: row.jurisdiction_path,
-              payload: { name: row.name, idType: row.id_type, resident: row.resident === 1, householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
+              payload: { name: row.name, idType: row.id_type, resident: flag(row.resident), householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
             }),
         });
         await deps.services.outbox.publish(tx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: row.jurisdiction_path, payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 } });
-        return (await toDtos(tx, [row]))[0];
+        return toDtoOf(tx, row);
       });
     },
 

@@ -1,5 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { z } from 'zod';
 import type { Database } from '../../db/schema.js';
+import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { HouseholdsTable, PersonDisclosuresTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
 
@@ -9,6 +11,14 @@ export type DisclosureKind = PersonDisclosuresTable['kind'];
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
 export type MergeRow = PersonMergesTable;
+
+/** The JSON columns of the population tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** persons.tags: free tags. */
+  tags: (r: Pick<PersonRow, 'tags'>) => parseJsonColumn(z.array(z.string()), r.tags, 'persons.tags'),
+  /** person_merges.details: what the merge combined. */
+  mergeDetails: (m: Pick<MergeRow, 'details'>) => parseJsonColumn(z.record(z.string(), z.unknown()), m.details, 'person_merges.details'),
+};
 
 /** Columns a list needs: everything except the ciphertexts. */
 const PERSON_LIST_COLUMNS = [
@@ -83,10 +93,11 @@ export async function* iteratePersons(db: DbOrTx, prefix: string | null, pageSiz
     let q = db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('id', '>', after).where('merged_into', 'is', null);
     if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
     const rows = await q.orderBy('id').limit(pageSize).execute();
-    if (rows.length === 0) return;
+    const last = rows.at(-1);
+    if (!last) return;
     yield rows;
     if (rows.length < pageSize) return;
-    after = rows[rows.length - 1].id;
+    after = last.id;
   }
 }
 

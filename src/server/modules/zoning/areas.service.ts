@@ -5,17 +5,12 @@ import {
   type AreaDetailDto,
   type AreaDto,
   type AreaEventDto,
-  type AreaEventKind,
-  type AreaStatus,
   type DetectorFlagDto,
   type DetectorRowDto,
   type ExtensionDto,
-  type ExtensionStatus,
   type Granularity,
   type LiftingRoundDto,
   type LiftingScheduleDto,
-  type MeasureKind,
-  type RiskLevel,
 } from '../../../common/zoning.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { addDays, calendarDay } from '../../platform/clock.js';
@@ -23,7 +18,7 @@ import { STRICTNESS, type ControlStatus } from '../control/control.service.js';
 import type { PresetDto } from '../cases/cases.service.js';
 import * as repo from './zoning.repository.js';
 import { countdown, coveredBy, metres, nextStep, normalizeNodes, pathAt, type LiftingStep } from './zoning.rules.js';
-import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, json, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';
+import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, firstOf, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';
 
 /** The key a lifting round campaign is made for: the level and the round's calendar day. */
 export const roundKey = (a: repo.AreaRow, r: LiftingRoundDto) => `${a.level}|${r.day}`;
@@ -182,8 +177,8 @@ export function createAreaReader(io: ZoningInputs) {
     const since = Math.min(...rows.map((r) => Number(r.proposed_at))) - CASE_LOOKBACK_MS;
     const ev = await loadEvidence(db, since);
     // Evidence persons per area: its basis cases, their close contacts, its basis contacts, and active cases inside.
-    const basisCaseIds = [...new Set(rows.flatMap((r) => json<string[]>(r.basis_case_ids)))];
-    const basisContactIds = [...new Set(rows.flatMap((r) => json<string[]>(r.basis_contact_ids)))];
+    const basisCaseIds = [...new Set(rows.flatMap((r) => repo.readJson.caseIds(r)))];
+    const basisContactIds = [...new Set(rows.flatMap((r) => repo.readJson.contactIds(r)))];
     const knownCases = new Map(ev.cases.map((c) => [c.id, c]));
     const missingCases = basisCaseIds.filter((id) => !knownCases.has(id));
     for (const c of await cases.casesForZoning({ ids: missingCases }, db)) knownCases.set(c.id, c);
@@ -196,11 +191,11 @@ export function createAreaReader(io: ZoningInputs) {
     for (const r of rows) {
       const own = nodesOfArea.get(r.id) ?? [];
       const paths = own.map((n) => n.path);
-      const caseIds = new Set(json<string[]>(r.basis_case_ids));
+      const caseIds = new Set(repo.readJson.caseIds(r));
       const ev1 = [
         ...[...caseIds].map((id) => knownCases.get(id)?.path),
         ...contactsOfCases.filter((c) => caseIds.has(c.caseId) && c.category === 'close').map((c) => c.path),
-        ...json<string[]>(r.basis_contact_ids).map((id) => basisContacts.get(id)?.path),
+        ...repo.readJson.contactIds(r).map((id) => basisContacts.get(id)?.path),
         ...ev.cases.filter((c) => c.active && coveredBy(c.path, paths)).map((c) => c.path),
       ].filter((p): p is string => !!p && coveredBy(p, paths));
       // The footprint: where each evidence person lives, at the finest unit the preset draws this level
@@ -281,13 +276,13 @@ export function createAreaReader(io: ZoningInputs) {
       status: r.status,
       level: r.level,
       granularity: r.granularity,
-      measures: json<MeasureKind[]>(r.measures),
+      measures: repo.readJson.measures(r),
       jurisdictionPath: r.jurisdiction_path,
       districtPath: r.district_path,
       districtName: c.detector.districtName,
       nodeCount: Number(r.node_count),
       population: c.detector.population,
-      basis: { caseIds: json(r.basis_case_ids), contactIds: json(r.basis_contact_ids) },
+      basis: { caseIds: repo.readJson.caseIds(r), contactIds: repo.readJson.contactIds(r) },
       presetVersion: r.preset_version,
       presetName: r.preset_name,
       proposedBy: { id: r.proposed_by, name: r.proposed_by_name, at: Number(r.proposed_at) },
@@ -313,12 +308,17 @@ export function createAreaReader(io: ZoningInputs) {
     actor: { id: e.actor_id, name: e.actor_name },
     at: Number(e.at),
     reason: e.reason,
-    details: json(e.details),
+    details: repo.readJson.details(e),
     journalSeq: num(e.journal_seq),
   });
 
+  /** `compute` for one area. */
+  async function computeOne(db: DbOrTx, r: repo.AreaRow): Promise<Computed> {
+    return firstOf(await compute(db, [r]), `computed area ${r.id}`);
+  }
+
   async function detail(db: DbOrTx, r: repo.AreaRow): Promise<AreaDetailDto> {
-    const [c] = await compute(db, [r]);
+    const c = await computeOne(db, r);
     const history = (await repo.eventsOf(db, r.id)).map(eventDto);
     const resting = await personsRestingOn(db, c.nodes, [r.id]);
     return {
@@ -339,7 +339,7 @@ export function createAreaReader(io: ZoningInputs) {
       caseConfirmedAt: Number(e.case_confirmed_at),
       distanceM: Number(e.distance_m),
       status: e.status,
-      evidence: json<{ text: string }>(e.evidence).text,
+      evidence: repo.readJson.evidence(e).text,
       decidedBy: e.decided_at !== null ? { id: e.decided_by, name: e.decided_by_name ?? '', at: Number(e.decided_at), reason: e.decision_reason ?? '' } : null,
       createdAt: Number(e.created_at),
     };
@@ -363,7 +363,7 @@ export function createAreaReader(io: ZoningInputs) {
     return geo.getMany(ids, db);
   }
 
-  return { compute, toDto, detail, ratioThreshold, presetOf, personsRestingOn, nodesOfArea };
+  return { compute, computeOne, toDto, detail, ratioThreshold, presetOf, personsRestingOn, nodesOfArea };
 }
 
 export type AreaReader = ReturnType<typeof createAreaReader>;

@@ -27,7 +27,7 @@ import { checkLevel, prefixesOf, requireCap, visibleArea, type Node, type Zoning
  */
 export function createLifecycleService(io: ZoningInputs, reader: AreaReader, recorder: AreaRecorder) {
   const { control, population, cases } = io;
-  const { compute, detail } = reader;
+  const { computeOne, detail } = reader;
   const { record } = recorder;
 
   /**
@@ -140,7 +140,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         if (a.status !== 'proposed') throw ZoningErrors.ZONING_NOT_PROPOSED({ id, status: a.status });
         const preset = await cases.presets.active(tx);
         checkLevel(preset, a.level);
-        const [c] = await compute(tx, [a]);
+        const c = await computeOne(tx, a);
         // No sealing by one person: an area not proposed from evidence, or over control's bulk
         // threshold, is published by someone other than its proposer (as bulk status changes are).
         // A system actor (the demo seeder, scripts) is not a person and has no second.
@@ -184,7 +184,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
       return inTx(trx ?? io.db, async (tx) => {
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
-        const [c] = await compute(tx, [a]);
+        const c = await computeOne(tx, a);
         const s = c.schedule!;
         if (!s.next && !override) throw ZoningErrors.ZONING_NO_STEP({ level: a.level, preset: a.preset_version });
         const to: RiskLevel | 'lifted' = s.next?.to ?? 'lifted';
@@ -230,7 +230,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
         // A typed justification alone never clears the flag of an area that needs a second person.
-        const [c] = await compute(tx, [a]);
+        const c = await computeOne(tx, a);
         if (c.needsSecondPerson && actor.kind === 'user' && actor.userId === a.proposed_by) {
           throw ZoningErrors.ZONING_SECOND_PERSON_REQUIRED({ proposedBy: a.proposed_by_name, source: a.source, population: c.detector.population });
         }

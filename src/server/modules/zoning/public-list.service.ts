@@ -1,9 +1,8 @@
-import type { JurisdictionLevel } from '../../../common/geo.js';
-import type { MeasureKind, PublicAreaDto, PublicFeatureCollection, PublicZoningDto, RiskLevel } from '../../../common/zoning.js';
+import type { PublicAreaDto, PublicFeatureCollection, PublicZoningDto } from '../../../common/zoning.js';
 import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';
 import type { AreaReader } from './areas.service.js';
-import { MAP_NODE_CAP, PUBLIC_VERSION, SYS, json, type ZoningInputs } from './zoning.shared.js';
+import { MAP_NODE_CAP, PUBLIC_VERSION, SYS, type ZoningInputs } from './zoning.shared.js';
 
 /** Public list: a cached body is served without any query this long (per process). */
 export const PUBLIC_FRESH_MS = 1000;
@@ -72,7 +71,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
         id: c.row.id,
         name: c.row.name,
         level: c.row.level,
-        measures: json<MeasureKind[]>(c.row.measures),
+        measures: repo.readJson.measures(c.row),
         places: c.nodes.map((n) => n.name),
         publishedAt: Number(c.row.published_at),
         levelSince: Number(c.row.level_since ?? c.row.published_at),

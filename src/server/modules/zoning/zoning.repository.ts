@@ -1,12 +1,31 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { ZoningAreaEventsTable, ZoningAreaNodesTable, ZoningAreasTable, ZoningExtensionsTable } from './zoning.table.js';
-import type { AreaStatus, RiskLevel } from '../../../common/zoning.js';
+import { MEASURE_KINDS, type AreaStatus, type RiskLevel } from '../../../common/zoning.js';
 
 export type AreaRow = ZoningAreasTable;
 export type NodeRow = ZoningAreaNodesTable;
 export type EventRow = ZoningAreaEventsTable;
 export type ExtensionRow = ZoningExtensionsTable;
+
+const idList = z.array(z.string());
+/** The JSON columns of the zoning tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** zoning_areas.basis_case_ids */
+  caseIds: (r: Pick<AreaRow, 'basis_case_ids'>) => parseJsonColumn(idList, r.basis_case_ids, 'zoning_areas.basis_case_ids'),
+  /** zoning_areas.basis_contact_ids */
+  contactIds: (r: Pick<AreaRow, 'basis_contact_ids'>) => parseJsonColumn(idList, r.basis_contact_ids, 'zoning_areas.basis_contact_ids'),
+  /** zoning_areas.measures */
+  measures: (r: Pick<AreaRow, 'measures'>) => parseJsonColumn(z.array(z.enum(MEASURE_KINDS)), r.measures, 'zoning_areas.measures'),
+  /** zoning_area_events.node_ids: the covered jurisdiction ids after the change. */
+  nodeIds: (e: Pick<EventRow, 'node_ids'>) => parseJsonColumn(idList, e.node_ids, 'zoning_area_events.node_ids'),
+  /** zoning_area_events.details */
+  details: (e: Pick<EventRow, 'details'>) => parseJsonColumn(z.record(z.string(), z.unknown()), e.details, 'zoning_area_events.details'),
+  /** zoning_extensions.evidence: the text shown to the person deciding, with its facts. */
+  evidence: (x: Pick<ExtensionRow, 'evidence'>) => parseJsonColumn(z.looseObject({ text: z.string() }), x.evidence, 'zoning_extensions.evidence'),
+};
 
 const CHUNK = 500;
 
