@@ -94,11 +94,11 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
     }
     for (const h of households.values()) nodeIds.add(h.jurisdiction_id);
     const nodes = new Map((await geo().getMany([...nodeIds], tx)).map((n) => [n.id, n]));
-    const addressOnly = inputs.filter((p, i) => !('code' in checked[i]) && p.resident && p.address && !p.householdId).map((p) => p.address!.jurisdictionId);
+    const addressOnly = inputs.filter((p, i) => !('code' in nth(checked, i)) && p.resident && p.address && !p.householdId).map((p) => p.address!.jurisdictionId);
     const existingAt = new Map<string, HouseholdRow>();
     for (const h of await repo.householdsAt(tx, [...new Set(addressOnly)])) existingAt.set(`${h.jurisdiction_id}\n${h.room ?? ''}`, h);
     const hmacOf = inputs.map((p, i) => {
-      const c = checked[i];
+      const c = nth(checked, i);
       return 'code' in c ? null : hmac(keys, idPurpose(p.idType), c.idNumber);
     });
     const stored = new Map((await repo.findFullByIdHmac(tx, [...new Set(hmacOf.filter((h): h is string => !!h))])).map((r) => [r.id_hmac, r]));
@@ -106,7 +106,7 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
     const out: PreparedBatch = { persons: [], households: [], updates: [], unchanged: [], absorbs: [], rowOf: new Map(), problems };
     const seenHmac = new Map<string, number>();
     inputs.forEach((p, row) => {
-      const c = checked[row];
+      const c = nth(checked, row);
       if ('code' in c) return;
       const fail = (code: ErrorCode, field: string, message?: string) => problems.push({ code, field, row, message });
       const idHmac = hmacOf[row]!;
@@ -286,11 +286,9 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       requireCap(actor, PERSON_CAPS.manage);
       return inTx(trx ?? deps.db, async (tx) => {
         const b = await prepare(tx, actor, [input], 'conflict');
-        if (b.problems.length) {
-          const p = b.problems[0];
-          throw PopulationErrors[p.code]({ field: p.field }, p.message);
-        }
-        const row = b.persons[0];
+        const [p] = b.problems;
+        if (p) throw PopulationErrors[p.code]({ field: p.field }, p.message);
+        const row = nth(b.persons, 0);
         await write(tx, actor, b, {
           batchAction: null,
           // Journal the registration before a merge that refers to it.
@@ -385,10 +383,18 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
   };
 }
 
+/** Item `i` of a list built in step with another (one per input, or one person per valid input): always there. */
+function nth<T>(items: readonly T[], i: number): T {
+  const x = items[i];
+  if (x === undefined) throw new Error(`person writer: no item ${i} of ${items.length}`);
+  return x;
+}
+
 /** The longest common path prefix of some paths (ending in '/'). */
 function commonPrefix(paths: readonly string[]): string | null {
-  if (paths.length === 0) return null;
-  let p = paths[0];
+  const [first] = paths;
+  if (first === undefined) return null;
+  let p = first;
   for (const x of paths) {
     while (!x.startsWith(p)) p = p.slice(0, p.lastIndexOf('/', p.length - 2) + 1);
   }
