@@ -10,8 +10,9 @@
  * The runner passes `{ cases, contacts }` from bench/tiers.ts (CASE_LIST_TIERS here).
  * Run alone: `node --import tsx bench/cases/cases.ts [cases] [contacts]` (BULWARK_BENCH_PG=… adds PostgreSQL).
  */
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { pathToFileURL } from 'node:url';
+import type { Database } from '../../src/server/db/schema.js';
 import type { Actor } from '../../src/server/platform/actor.js';
 import { systemActor } from '../../src/server/platform/actor.js';
 import { addDays } from '../../src/server/platform/clock.js';
@@ -63,7 +64,7 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseL
   console.error(`  … inserting ${nCases.toLocaleString('en-US')} cases and ${nContacts.toLocaleString('en-US')} contacts`);
   const caseIds: string[] = [];
   for (let i = 0; i < nCases; i += 1000) {
-    const chunk = Array.from({ length: Math.min(1000, nCases - i) }, (_, k) => {
+    const chunk = Array.from({ length: Math.min(1000, nCases - i) }, (_, k): Insertable<Database['cases']> => {
       const n = i + k;
       const id = newId();
       caseIds.push(id);
@@ -77,7 +78,7 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseL
     await db.insertInto('cases').values(chunk).execute();
   }
   for (let i = 0; i < nContacts; i += 1000) {
-    const chunk = Array.from({ length: Math.min(1000, nContacts - i) }, (_, k) => {
+    const chunk = Array.from({ length: Math.min(1000, nContacts - i) }, (_, k): Insertable<Database['case_contacts']> => {
       const n = i + k;
       const c = n % nCases;
       return {

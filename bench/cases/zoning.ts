@@ -14,10 +14,11 @@
  * Run alone: `node --import tsx bench/cases/zoning.ts [small|default|yichang|shanghai]` (BULWARK_BENCH_PG=… adds PostgreSQL).
  */
 import Fastify from 'fastify';
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { pathToFileURL } from 'node:url';
 import { buildApp } from '../../src/server/app.js';
 import { inTx } from '../../src/server/db/dialect.js';
+import type { Database } from '../../src/server/db/schema.js';
 import { generateCity } from '../../src/server/demo/city.js';
 import { systemActor } from '../../src/server/platform/actor.js';
 import { newId } from '../../src/server/platform/ids.js';
@@ -79,14 +80,14 @@ export async function zoningCases(dialect: 'sqlite' | 'postgres', tierName: keyo
     if (p) picked.push({ id: p.id, path: p.jurisdiction_path, building_id: p.building_id });
   }
   const now = deps.clock.now();
-  const caseRows = picked.map((p) => ({
+  const caseRows = picked.map((p): Insertable<Database['cases']> => ({
     id: newId(), person_id: p.id, name_masked: '张*', kind: 'confirmed', jurisdiction_path: p.path, onset_date: null, report_date: '2026-11-28',
     confirmed_at: now - Math.floor(rand() * 3 * 86_400_000), clinical_status: 'treatment', detection_channel: 'community', source_case_id: null, cluster_id: null,
     preset_id: preset.id, preset_version: preset.label, positive_tube_id: null, positive_at: null, recheck_id: null, recheck_tube_id: null,
     core_investigation_at: null, close_contacts_at: null, created_by: null, created_by_name: 'bench', created_at: now, updated_at: now,
   }));
   for (let i = 0; i < caseRows.length; i += 500) await db.insertInto('cases').values(caseRows.slice(i, i + 500)).execute();
-  const contactRows = [];
+  const contactRows: Insertable<Database['case_contacts']>[] = [];
   for (const [i, c] of caseRows.entries()) {
     const neighbours = await db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('building_id', '=', picked[i].building_id).limit(sizes.contactsPerCase + 1).execute();
     for (const n of neighbours.filter((x) => x.id !== c.person_id).slice(0, sizes.contactsPerCase)) {

@@ -1,6 +1,7 @@
 import { hash } from '@node-rs/argon2';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../src/common/roles.js';
+import type { JurisdictionLevel } from '../../src/common/geo.js';
 import type { Db } from '../../src/server/db/dialect.js';
 import { newId } from '../../src/server/platform/ids.js';
 
@@ -24,7 +25,7 @@ export interface JurisdictionRef {
  */
 export async function buildJurisdiction(
   db: Db,
-  o: { code: string; name: string; level: string; parent?: JurisdictionRef; kind?: string; population?: number; geometry?: unknown },
+  o: { code: string; name: string; level: JurisdictionLevel; parent?: JurisdictionRef; kind?: string; population?: number; geometry?: unknown },
 ): Promise<JurisdictionRef> {
   const id = newId();
   const path = `${o.parent ? o.parent.path : '/'}${o.code}/`;

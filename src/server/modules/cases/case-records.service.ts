@@ -16,7 +16,7 @@ const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_
 
 // DTOs (shared with the web in src/common/cases.ts)
 export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
-import type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
+import type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, DetectionChannel, SpeedMeasure } from '../../../common/cases.js';
 
 export interface CaseInput {
   personId: string;
@@ -34,8 +34,8 @@ const measure = (hours: number | null, target: number): SpeedMeasure => ({ hours
 export function caseDto(r: repo.CaseRow): CaseDto {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
-    id: r.id, personId: r.person_id, nameMasked: r.name_masked, kind: r.kind as CaseKind, jurisdictionPath: r.jurisdiction_path,
-    onsetDate: r.onset_date, reportDate: r.report_date, confirmedAt: Number(r.confirmed_at), clinicalStatus: r.clinical_status as ClinicalStatus,
+    id: r.id, personId: r.person_id, nameMasked: r.name_masked, kind: r.kind, jurisdictionPath: r.jurisdiction_path,
+    onsetDate: r.onset_date, reportDate: r.report_date, confirmedAt: Number(r.confirmed_at), clinicalStatus: r.clinical_status,
     detectionChannel: r.detection_channel as CaseDto['detectionChannel'], sourceCaseId: r.source_case_id, clusterId: r.cluster_id,
     presetId: r.preset_id, presetVersion: r.preset_version,
     links: { positiveTubeId: r.positive_tube_id, recheckId: r.recheck_id, recheckTubeId: r.recheck_tube_id },
@@ -231,7 +231,7 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
     },
 
     /** A scoped page, newest report first; pass the returned cursor for the next page. */
-    async list(actor: Actor, f: { kind?: string; channel?: string; clusterId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+    async list(actor: Actor, f: { kind?: CaseKind; channel?: DetectionChannel; clusterId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
       requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;

@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 import type { CaseAssistRequestsTable, CaseClustersTable, CaseContactsTable, CasePlacesTable, CasesTable } from './cases.table.js';
+import type { AssistStatus, CaseKind, ClusterStatus, ContactCategory, DetectionChannel } from '../../../common/cases.js';
 
 export type CaseRow = CasesTable;
 export type ContactRow = CaseContactsTable;
@@ -42,7 +43,7 @@ export const sourceOf = async (db: DbOrTx, id: string) => (await db.selectFrom('
  * A scoped page of cases, newest report first, by keyset (report_date, id) so each page is one
  * index range scan on (jurisdiction_path, report_date, id) whatever the depth.
  */
-export async function listCases(db: DbOrTx, f: { prefix: string | null; kind?: string; channel?: string; clusterId?: string; after?: { reportDate: string; id: string }; limit: number }): Promise<CaseRow[]> {
+export async function listCases(db: DbOrTx, f: { prefix: string | null; kind?: CaseKind; channel?: DetectionChannel; clusterId?: string; after?: { reportDate: string; id: string }; limit: number }): Promise<CaseRow[]> {
   let q = db.selectFrom('cases').selectAll();
   if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.kind) q = q.where('kind', '=', f.kind);
@@ -59,7 +60,7 @@ export async function listCases(db: DbOrTx, f: { prefix: string | null; kind?: s
 export const insertPlace = (db: DbOrTx, r: PlaceRow) => db.insertInto('case_places').values(r).execute();
 export const placesOfCase = (db: DbOrTx, caseId: string) => db.selectFrom('case_places').selectAll().where('case_id', '=', caseId).orderBy('from_at').execute();
 /** Places with a jurisdiction node, with their case's cluster (for zoning proposals). */
-export async function placesWithCluster(db: DbOrTx, f: { clusterStatuses?: string[] }) {
+export async function placesWithCluster(db: DbOrTx, f: { clusterStatuses?: ClusterStatus[] }) {
   let q = db
     .selectFrom('case_places as p')
     .innerJoin('cases as c', 'c.id', 'p.case_id')
@@ -103,7 +104,7 @@ export const contactOfPerson = (db: DbOrTx, caseId: string, personId: string) =>
   db.selectFrom('case_contacts').select('id').where('case_id', '=', caseId).where('person_id', '=', personId).executeTakeFirst();
 export const contactPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_contacts').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
-export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: string; caseId?: string; personId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
+export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: ContactCategory; caseId?: string; personId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
   let q = db.selectFrom('case_contacts').selectAll();
   if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.category) q = q.where('category', '=', f.category);
@@ -121,7 +122,7 @@ export const insertCluster = (db: DbOrTx, r: ClusterRow) => db.insertInto('case_
 export const findCluster = (db: DbOrTx, id: string) => db.selectFrom('case_clusters').selectAll().where('id', '=', id).executeTakeFirst();
 export const updateCluster = (db: DbOrTx, id: string, set: Partial<ClusterRow>) => db.updateTable('case_clusters').set(set).where('id', '=', id).execute();
 export const clusterPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_clusters').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
-export async function clustersByStatus(db: DbOrTx, statuses: string[], prefix: string | null): Promise<ClusterRow[]> {
+export async function clustersByStatus(db: DbOrTx, statuses: ClusterStatus[], prefix: string | null): Promise<ClusterRow[]> {
   let q = db.selectFrom('case_clusters').selectAll().where('status', 'in', statuses);
   if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
   return q.orderBy('created_at').execute();
@@ -132,7 +133,7 @@ export const insertAssist = (db: DbOrTx, r: AssistRow) => db.insertInto('case_as
 export const findAssist = (db: DbOrTx, id: string) => db.selectFrom('case_assist_requests').selectAll().where('id', '=', id).executeTakeFirst();
 export const updateAssist = (db: DbOrTx, id: string, set: Partial<AssistRow>) => db.updateTable('case_assist_requests').set(set).where('id', '=', id).execute();
 export const assistPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_assist_requests').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
-export async function listAssists(db: DbOrTx, f: { prefix: string | null; direction?: string; status?: string; limit: number; offset: number }): Promise<AssistRow[]> {
+export async function listAssists(db: DbOrTx, f: { prefix: string | null; direction?: AssistRow['direction']; status?: AssistStatus; limit: number; offset: number }): Promise<AssistRow[]> {
   let q = db.selectFrom('case_assist_requests').selectAll();
   if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
   if (f.direction) q = q.where('direction', '=', f.direction);

@@ -66,7 +66,7 @@ export function createCasesService(deps: Deps) {
       if (basis.type !== 'contact') return null;
       const c = await repo.findContact(db, basis.id);
       if (!c || !(inScope(actor, c.jurisdiction_path) || (c.person_path !== null && inScope(actor, c.person_path)))) throw CasesErrors.CONTACT_NOT_FOUND({ id: basis.id });
-      return { personId: c.person_id, exposureDay: c.exposure_date, category: c.category as 'close' | 'secondary' };
+      return { personId: c.person_id, exposureDay: c.exposure_date, category: c.category };
     },
     /** For quarantine: a secondary contact's link to THEIR close contact (9th edition linked release), or null. */
     async linkOf(db: DbOrTx, contactId: string): Promise<{ viaContactId: string } | null> {
@@ -96,7 +96,7 @@ export function createCasesService(deps: Deps) {
       (await repo.casesForZoning(db, f)).map((r) => ({ id: r.id, path: r.jurisdiction_path, confirmedAt: Number(r.confirmed_at), active: r.clinical_status === 'treatment' })),
     /** For zoning: contacts (the person's residence path, category) by id and/or of cases. */
     contactsForZoning: async (f: { ids?: readonly string[]; caseIds?: readonly string[] }, db: Deps['db'] = deps.db) =>
-      (await repo.contactsForZoning(db, f)).map((r) => ({ id: r.id, caseId: r.case_id, category: r.category as 'close' | 'secondary', path: r.person_path })),
+      (await repo.contactsForZoning(db, f)).map((r) => ({ id: r.id, caseId: r.case_id, category: r.category, path: r.person_path })),
     /** For the situation home page: new infections by channel, and close contacts traced and placed, in a window (`prefix` null = city). */
     situation: {
       newInfections: (prefix: string | null, from: number, to: number, db: Deps['db'] = deps.db) => situation.newInfections(db, prefix, from, to),

@@ -1,4 +1,8 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { AssistStatus, CaseKind, ClinicalStatus, ClusterStatus, ContactCategory, ContactRouting, DetectionChannel } from '../../../common/cases.js';
+import type { ControlStatus } from '../../../common/control.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
+import type { TravellerCategory } from '../../../common/quarantine.js';
 
 /** A protocol preset version (防控方案). A custom preset or a changed one is a new row; rows are never edited except `active`. */
 export interface CasePresetsTable {
@@ -27,7 +31,7 @@ export interface CaseClustersTable {
   name: string;
   first_case_id: string | null;
   /** active · contained · extinguished */
-  status: string;
+  status: ClusterStatus;
   /** The first case's jurisdiction path (scope). */
   jurisdiction_path: string;
   preset_id: string;
@@ -46,7 +50,7 @@ export interface CasesTable {
   person_id: string;
   name_masked: string;
   /** confirmed · asymptomatic */
-  kind: string;
+  kind: CaseKind;
   /** The person's residence path at confirmation (scope). */
   jurisdiction_path: string;
   /** YYYY-MM-DD in the configured zone, or null (asymptomatic). */
@@ -55,9 +59,9 @@ export interface CasesTable {
   report_date: string;
   confirmed_at: number;
   /** treatment · recovered · discharged */
-  clinical_status: string;
+  clinical_status: ClinicalStatus;
   /** in_control (管控内) · community (社会面) */
-  detection_channel: string;
+  detection_channel: DetectionChannel;
   source_case_id: string | null;
   cluster_id: string | null;
   preset_id: string;
@@ -87,7 +91,7 @@ export interface CasePlacesTable {
   jurisdiction_id: string | null;
   place_path: string | null;
   /** building · compound · … of that node. */
-  place_level: string | null;
+  place_level: JurisdictionLevel | null;
   lng: number | null;
   lat: number | null;
   /** 1 when the node was found from coordinates. */
@@ -109,23 +113,23 @@ export interface CaseContactsTable {
   person_id: string | null;
   name_masked: string;
   /** close · secondary */
-  category: string;
+  category: ContactCategory;
   exposure_date: string;
   exposure_place: string | null;
   relation: string | null;
   /** 1 when the exposure lies before the preset's look-back window (flagged, kept). */
   before_lookback: number;
   /** local · handover (another district of the city) · assist (outside the city) */
-  routing: string;
+  routing: ContactRouting;
   person_path: string | null;
   handover_task_id: string | null;
   assist_request_id: string | null;
   /** The control status the contact was put under (quarantined_central, quarantined_home) or null. */
-  control_status: string | null;
+  control_status: ControlStatus | null;
   /** When the contact entered quarantine (from control history). */
   quarantined_at: number | null;
   /** open · closed */
-  status: string;
+  status: 'open' | 'closed';
   preset_id: string;
   preset_version: string;
   /** The case's path (scope). */
@@ -145,7 +149,7 @@ export interface TravellersTable {
   /** The person's jurisdiction path (scope). */
   person_path: string;
   /** high_risk_area · medium_risk_area · low_risk_area · inbound_international · high_risk_occupation */
-  category: string;
+  category: TravellerCategory;
   /** Where from: the risk area, the country, or the closed-loop workplace (free text). */
   origin: string;
   /** YYYY-MM-DD (BULWARK_TZ) of arrival (or the end of closed-loop work): day 0 of the schedule. */
@@ -167,7 +171,7 @@ export interface TravellerArrivalTestsTable {
   entry_point: string;
   tested_at: number;
   /** null (pending) · negative · positive */
-  result: string | null;
+  result: 'negative' | 'positive' | null;
   /** The result's reference (tube barcode or lab report number). */
   result_ref: string | null;
   recorded_by: string | null;
@@ -178,9 +182,9 @@ export interface TravellerArrivalTestsTable {
 export interface CaseAssistRequestsTable {
   id: string;
   /** outgoing · incoming */
-  direction: string;
+  direction: 'outgoing' | 'incoming';
   /** pending · sent · answered · closed */
-  status: string;
+  status: AssistStatus;
   /** The other region (city or province, free text or division code). */
   region: string;
   case_id: string | null;

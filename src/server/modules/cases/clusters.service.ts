@@ -91,7 +91,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
         };
         const inControl = r.cases.filter((c) => c.detection_channel === 'in_control').length;
         items.push({
-          id: k.id, name: k.name, status: k.status as ClusterStatus, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
+          id: k.id, name: k.name, status: k.status, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
           cases: r.cases.length, daysSinceLastCase: r.daysSinceLast, inControlShare: r.cases.length ? Math.round((inControl / r.cases.length) * 1000) / 1000 : 0,
           openContacts: r.contacts.filter((c) => c.status === 'open').length, uncontrolledContacts: r.uncontrolled,
           speed: { positiveToConfirmed: agg('positiveToConfirmed'), coreInvestigation: agg('coreInvestigation'), closeContactsIdentified: agg('closeContactsIdentified'), contactToQuarantine: agg('contactToQuarantine') },
@@ -104,7 +104,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
       records.requireCap(actor, 'case.read');
       const k = await visibleCluster(db, actor, id);
       return {
-        id: k.id, name: k.name, status: k.status as ClusterStatus, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
+        id: k.id, name: k.name, status: k.status, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
         lastCaseAt: k.last_case_at === null ? null : Number(k.last_case_at), containedAt: k.contained_at === null ? null : Number(k.contained_at),
         extinguishedAt: k.extinguished_at === null ? null : Number(k.extinguished_at), createdAt: Number(k.created_at),
       };

@@ -198,8 +198,9 @@ const NOVEMBER_20_MEASURES = { title: '关于进一步优化新冠肺炎疫情�
 const NOVEMBER_RISK_AREAS = { title: '新冠肺炎疫情风险区划定及管控方案（2022年11月21日）', issued: '2022-11' };
 const NO_STAY = { centralDays: 0, homeQuarantineDays: 0, homeMonitoringDays: 0, tests: { central: [], homeQuarantine: [], homeMonitoring: [] } };
 
-/** The two presets shipped with the platform (custom ones are made by commanders with preset.manage). */
-export const SHIPPED_PRESETS: { key: string; name: string; nameEn: string; params: PresetParams }[] = [
+type ShippedPreset = { key: string; name: string; nameEn: string; params: PresetParams };
+/** The two presets shipped with the platform (custom ones are made by commanders with preset.manage); a pair, so both are known to be there. */
+export const SHIPPED_PRESETS: [ShippedPreset, ShippedPreset] = [
   {
     key: 'ninth-edition-2022-06',
     name: '第九版防控方案（2022年6月）',
@@ -316,7 +317,7 @@ export function upgradeStoredParams(key: string, shipped: boolean, raw: unknown)
   if (p && typeof p === 'object' && 'provenance' in p) return p as unknown as PresetParams;
   const ship = SHIPPED_PRESETS.find((x) => x.key === key);
   if (shipped && ship) return structuredClone(ship.params);
-  const base = structuredClone(SHIPPED_PRESETS[0]!.params);
+  const base = structuredClone(SHIPPED_PRESETS[0].params);
   const legacyRule = (q: { centralDays: number; homeQuarantineDays: number; homeMonitoringDays: number; testDays?: number[] }) => {
     const c = q.centralDays, h = q.homeQuarantineDays;
     const days = q.testDays ?? [];

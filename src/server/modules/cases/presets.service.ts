@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { flag } from '../../db/row-values.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
@@ -30,9 +31,9 @@ function presetDto(r: repo.PresetRow): PresetDto {
     label: presetLabel(r.key, Number(r.version)),
     name: r.name,
     nameEn: r.name_en,
-    params: upgradeStoredParams(r.key, Number(r.shipped) === 1, JSON.parse(r.params)),
-    shipped: Number(r.shipped) === 1,
-    active: Number(r.active) === 1,
+    params: upgradeStoredParams(r.key, flag(r.shipped), JSON.parse(r.params)),
+    shipped: flag(r.shipped),
+    active: flag(r.active),
     activatedAt: r.activated_at === null ? null : Number(r.activated_at),
     createdBy: { id: r.created_by, name: r.created_by_name },
     createdAt: Number(r.created_at),

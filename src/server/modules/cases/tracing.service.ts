@@ -1,4 +1,5 @@
 import type { Capability } from '../../../common/roles.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
@@ -13,7 +14,8 @@ import type { createPresetService } from './presets.service.js';
 
 // DTOs (shared with the web in src/common/cases.ts)
 export type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
-import type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
+import type { AssistDto, ContactCategory, ContactDto, PlaceDto } from '../../../common/cases.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
 
 const CASES_SYSTEM = systemActor('cases');
 const QUARANTINED = new Set(['quarantined_central', 'quarantined_home']);
@@ -48,20 +50,20 @@ const ASSIST_ORDER = ['pending', 'sent', 'answered', 'closed'] as const;
 
 const placeDto = (r: repo.PlaceRow): PlaceDto => ({
   id: r.id, caseId: r.case_id, jurisdictionId: r.jurisdiction_id, placePath: r.place_path, placeLevel: r.place_level,
-  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)], snapped: Number(r.snapped) === 1, description: r.description,
+  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)], snapped: flag(r.snapped), description: r.description,
   fromAt: Number(r.from_at), toAt: Number(r.to_at),
 });
 
 export const contactDto = (r: repo.ContactRow): ContactDto => ({
-  id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category as ContactDto['category'],
-  exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: Number(r.before_lookback) === 1,
-  routing: r.routing as ContactDto['routing'], handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
-  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status as ContactDto['status'], presetVersion: r.preset_version,
+  id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category,
+  exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: flag(r.before_lookback),
+  routing: r.routing, handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
+  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status, presetVersion: r.preset_version,
   identifiedAt: Number(r.identified_at), viaContactId: r.via_contact_id,
 });
 
 const assistDto = (r: repo.AssistRow): AssistDto => ({
-  id: r.id, direction: r.direction as AssistDto['direction'], status: r.status as AssistDto['status'], region: r.region, caseId: r.case_id, contactId: r.contact_id,
+  id: r.id, direction: r.direction, status: r.status, region: r.region, caseId: r.case_id, contactId: r.contact_id,
   subjectMasked: r.subject_masked, category: r.category, note: r.note, externalRef: r.external_ref, jurisdictionPath: r.jurisdiction_path,
   createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
 });
@@ -120,7 +122,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
       return inTx(trx ?? deps.db, async (tx) => {
         const c = await records.visibleCase(tx, actor, caseId);
         if (!(input.toAt >= input.fromAt)) throw CasesErrors.PLACE_INVALID({ field: 'toAt' }, 'The time window ends before it starts');
-        let node: { id: string; path: string; level: string } | undefined;
+        let node: { id: string; path: string; level: JurisdictionLevel } | undefined;
         let snapped = 0;
         const hasPt = typeof input.lng === 'number' && typeof input.lat === 'number';
         if (input.jurisdictionId) {
@@ -258,7 +260,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         if (input.category === 'close' && c.close_contacts_at === null) await repo.updateCase(tx, c.id, { close_contacts_at: now, updated_at: now });
         await journal.append(tx, actor, {
           action: 'cases.contact.add', entityType: 'case_contact', entityId: id, jurisdictionPath: c.jurisdiction_path,
-          payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: row.before_lookback === 1, routing, controlStatus: row.control_status, presetVersion: preset.label },
+          payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: flag(row.before_lookback), routing, controlStatus: row.control_status, presetVersion: preset.label },
         });
         await outbox.publish(tx, { topic: 'cases.contact.added', capability: 'case.read', jurisdictionPath: c.jurisdiction_path, payload: { id, caseId: c.id, category: input.category, routing } });
         return contactDto(row);
@@ -272,7 +274,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     },
 
     /** A scoped page of contacts (by the case's jurisdiction), newest exposure first, keyset cursor. */
-    async listContacts(actor: Actor, f: { category?: string; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+    async listContacts(actor: Actor, f: { category?: ContactCategory; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
       records.requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
@@ -317,14 +319,14 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
       records.requireCap(actor, 'case.manage');
       return inTx(trx ?? deps.db, async (tx) => {
         const a = await visibleAssist(tx, actor, id);
-        if (ASSIST_ORDER.indexOf(status) <= ASSIST_ORDER.indexOf(a.status as AssistDto['status'])) throw CasesErrors.ASSIST_TRANSITION_INVALID({ from: a.status, to: status });
+        if (ASSIST_ORDER.indexOf(status) <= ASSIST_ORDER.indexOf(a.status)) throw CasesErrors.ASSIST_TRANSITION_INVALID({ from: a.status, to: status });
         await repo.updateAssist(tx, a.id, { status, note: note?.trim() || a.note, updated_at: deps.clock.now() });
         await journal.append(tx, actor, { action: 'cases.assist.status', entityType: 'case_assist_request', entityId: a.id, jurisdictionPath: a.jurisdiction_path, payload: { from: a.status, to: status } });
         return assistDto((await repo.findAssist(tx, a.id))!);
       });
     },
 
-    async listAssists(actor: Actor, f: { direction?: string; status?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: AssistDto[] }> {
+    async listAssists(actor: Actor, f: { direction?: AssistDto['direction']; status?: AssistDto['status']; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: AssistDto[] }> {
       records.requireCap(actor, 'case.read');
       const rows = await repo.listAssists(db, { prefix: scopePrefix(actor), direction: f.direction, status: f.status, limit: Math.min(f.limit ?? 50, 200), offset: f.offset ?? 0 });
       return { items: rows.map(assistDto) };

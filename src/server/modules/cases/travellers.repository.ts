@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../db/dialect.js';
 import type { TravellerArrivalTestsTable, TravellersTable } from './cases.table.js';
+import type { TravellerCategory } from '../../../common/quarantine.js';
 
 export type TravellerRow = TravellersTable;
 export type ArrivalTestRow = TravellerArrivalTestsTable;
@@ -9,14 +10,14 @@ export const findTraveller = (db: DbOrTx, id: string) => db.selectFrom('travelle
 export const travellerPath = async (db: DbOrTx, id: string) => (await db.selectFrom('travellers').select('person_path').where('id', '=', id).executeTakeFirst())?.person_path;
 
 /** Travellers under a path prefix, newest first. */
-export function listTravellers(db: DbOrTx, f: { prefix: string; category?: string; personId?: string; limit: number; offset: number }): Promise<TravellerRow[]> {
+export function listTravellers(db: DbOrTx, f: { prefix: string; category?: TravellerCategory; personId?: string; limit: number; offset: number }): Promise<TravellerRow[]> {
   let q = db.selectFrom('travellers').selectAll().where('person_path', 'like', `${f.prefix}%`);
   if (f.category) q = q.where('category', '=', f.category);
   if (f.personId) q = q.where('person_id', '=', f.personId);
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
 }
 
-export async function countTravellers(db: DbOrTx, f: { prefix: string; category?: string; personId?: string }): Promise<number> {
+export async function countTravellers(db: DbOrTx, f: { prefix: string; category?: TravellerCategory; personId?: string }): Promise<number> {
   let q = db.selectFrom('travellers').select((eb) => eb.fn.countAll<number>().as('n')).where('person_path', 'like', `${f.prefix}%`);
   if (f.category) q = q.where('category', '=', f.category);
   if (f.personId) q = q.where('person_id', '=', f.personId);

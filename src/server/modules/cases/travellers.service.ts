@@ -50,7 +50,7 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
     const out: TravellerDto[] = [];
     for (const r of rows) {
       const preset = await presets.getVersion(r.preset_id, db);
-      const category = r.category as TravellerCategory;
+      const category = r.category;
       const rule = preset.params.travellers[category];
       const prov = provenanceOf(preset.params.provenance, `travellers.${category}`);
       const source = !prov ? '—' : 'text' in prov.entry ? `${preset.params.sources[prov.entry.text]?.title ?? prov.entry.text}${prov.entry.clause ? `：${prov.entry.clause}` : ''}` : `本地参数 local: ${prov.entry.source}`;
@@ -67,7 +67,7 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
           stay,
           testWindow: rule.applies && rule.testWindow ? { ...rule.testWindow, byDay: addDays(r.arrival_day, rule.testWindow.withinDays - preset.params.dayCounting.firstDay) } : null,
         },
-        arrivalTests: (tests.get(r.id) ?? []).map((x) => ({ id: x.id, entryPoint: x.entry_point, testedAt: Number(x.tested_at), result: x.result as 'negative' | 'positive' | null, resultRef: x.result_ref })),
+        arrivalTests: (tests.get(r.id) ?? []).map((x) => ({ id: x.id, entryPoint: x.entry_point, testedAt: Number(x.tested_at), result: x.result, resultRef: x.result_ref })),
         createdAt: Number(r.created_at),
       });
     }
@@ -136,7 +136,7 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
     /** For quarantine: whose record it is, its category and arrival day (scope-checked; 404 when missing or outside scope). */
     async factsFor(db: DbOrTx, actor: Actor, id: string) {
       const r = await visible(db, actor, id);
-      return { personId: r.person_id, exposureDay: r.arrival_day, category: r.category as TravellerCategory };
+      return { personId: r.person_id, exposureDay: r.arrival_day, category: r.category };
     },
 
     exists: async (db: DbOrTx, id: string) => (await repo.travellerPath(db, id)) !== undefined,

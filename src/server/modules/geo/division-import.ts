@@ -14,7 +14,8 @@
  * spreadsheet shows it (the header is row 1) and the reason; the rest is written in one
  * transaction, journaled per batch.
  */
-import { JURISDICTION_KINDS, type JurisdictionLevel } from '../../../common/geo.js';
+import { JURISDICTION_KINDS, JURISDICTION_LEVELS, type JurisdictionLevel } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
@@ -89,7 +90,7 @@ interface Planned {
 function kindOf(level: JurisdictionLevel, code: string, name: string): string {
   if (level === 'city') return 'city';
   if (level === 'district') return name.endsWith('区') ? 'district' : name.endsWith('县') ? 'county' : name.endsWith('市') ? 'county_city' : 'zone';
-  if (level === 'street') return ({ '0': 'street', '1': 'town', '2': 'township' } as Record<string, string>)[code[6]] ?? 'special';
+  if (level === 'street') return ({ '0': 'street', '1': 'town', '2': 'township' } as Record<string, string>)[code.charAt(6)] ?? 'special';
   return name.endsWith('村') ? 'village' : 'community';
 }
 
@@ -147,10 +148,10 @@ export function createDivisionImport(deps: Deps, insertMany: (trx: Tx, nodes: re
         const codes = [...new Set([...planned.flatMap((p) => (p.parentCode ? [p.code, p.parentCode] : [p.code])), ...(input.features ?? []).flatMap((f) => (f.code ? [f.code] : []))])];
         const stored = new Map((await repo.findManyByCodes(tx, codes)).map((r) => [r.code, r]));
         // Parents before children: the city, then counties, streets, communities.
-        const depth = { city: 0, district: 1, street: 2, community: 3 } as Record<string, number>;
-        planned.sort((a, b) => depth[a.level] - depth[b.level] || a.row.row - b.row.row);
+        const depth = (l: JurisdictionLevel) => JURISDICTION_LEVELS.indexOf(l);
+        planned.sort((a, b) => depth(a.level) - depth(b.level) || a.row.row - b.row.row);
         const known = new Map<string, { id: string; path: string; local: boolean }>();
-        for (const [code, r] of stored) known.set(code, { id: r.id, path: r.path, local: Number(r.local_code) === 1 });
+        for (const [code, r] of stored) known.set(code, { id: r.id, path: r.path, local: flag(r.local_code) });
         const fresh: NewJurisdiction[] = [];
         const changed: { id: string; code: string; name: string; kind: string }[] = [];
         for (const p of planned) {

@@ -1,4 +1,5 @@
 import { GEOJSON_FEATURE_CAP, type JurisdictionDto, type JurisdictionLevel } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
@@ -53,7 +54,7 @@ export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrT
           const parts: string[] = [];
           for (const r of page) {
             if (scope && !canReadJurisdiction(actor, r.path)) continue;
-            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 });
+            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: flag(r.local_code) });
             parts.push(`{"type":"Feature","geometry":${r.geometry ?? 'null'},"properties":${props}}`);
           }
           if (parts.length) {

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'k
 import { ilike, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Database } from '../../db/schema.js';
 import type { JurisdictionsTable } from './geo.table.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
 
 export type JurisdictionRow = Selectable<JurisdictionsTable>;
 /** Columns read for lists (geometry left out: it can be large). */
@@ -95,7 +96,7 @@ export async function listChildren(db: DbOrTx, parentId: string, scopePath: stri
 export interface NodeSearch {
   /** Only nodes under this path (inclusive). */
   under?: string | null;
-  level?: string;
+  level?: JurisdictionLevel;
   /** Name contains, or code starts with. */
   q?: string;
   scopePath: string | null;
@@ -120,7 +121,7 @@ export async function search(db: DbOrTx, s: NodeSearch): Promise<JurisdictionLis
  * path order after `after`: a range of the path index, no geometry, no sort. Bulk work over a whole
  * city pages through it (a campaign's coverage rows at 25M residents are millions of nodes).
  */
-export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: readonly string[], after: string | null, limit: number): Promise<JurisdictionListRow[]> {
+export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: readonly JurisdictionLevel[], after: string | null, limit: number): Promise<JurisdictionListRow[]> {
   if (!levels.length) return [];
   let q = db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'like', `${prefix}%`).where('level', 'in', [...levels]);
   if (after !== null) q = q.where('path', '>', after);
@@ -128,11 +129,11 @@ export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: rea
 }
 
 /** Nodes of one level under a path prefix (with geometry), by code; `limit + 1` tells truncation. */
-export async function listLevelWithGeometry(db: DbOrTx, prefix: string, level: string, scopePath: string | null, limit: number): Promise<JurisdictionRow[]> {
+export async function listLevelWithGeometry(db: DbOrTx, prefix: string, level: JurisdictionLevel, scopePath: string | null, limit: number): Promise<JurisdictionRow[]> {
   return db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('level', '=', level).where(visible(scopePath)).orderBy('code').limit(limit).execute();
 }
 
-export async function countLevelUnder(db: DbOrTx, prefix: string, level: string, scopePath: string | null): Promise<number> {
+export async function countLevelUnder(db: DbOrTx, prefix: string, level: JurisdictionLevel, scopePath: string | null): Promise<number> {
   const r = await db
     .selectFrom('jurisdictions')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -144,7 +145,7 @@ export async function countLevelUnder(db: DbOrTx, prefix: string, level: string,
 }
 
 /** Descendant counts per level under a node (the node itself excluded). */
-export async function countDescendantsByLevel(db: DbOrTx, path: string): Promise<{ level: string; n: number }[]> {
+export async function countDescendantsByLevel(db: DbOrTx, path: string): Promise<{ level: JurisdictionLevel; n: number }[]> {
   const rows = await db
     .selectFrom('jurisdictions')
     .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
@@ -160,9 +161,10 @@ export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 200
   let after = '';
   for (;;) {
     const rows = await db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('path', '>', after).orderBy('path').limit(pageSize).execute();
-    if (rows.length === 0) return;
+    const last = rows.at(-1);
+    if (!last) return;
     yield rows;
-    after = rows[rows.length - 1].path;
+    after = last.path;
     if (rows.length < pageSize) return;
   }
 }
@@ -217,7 +219,7 @@ export interface LatLngBox {
  * columns). Walks `jurisdictions_centroid_idx` (level, centroid_lat, centroid_lng): the latitude
  * range is an index range, the longitude is checked in the index, the path on the few rows left.
  */
-export async function centroidsInBox(db: DbOrTx, levels: readonly string[], box: LatLngBox, underPath: string | null, limit: number): Promise<JurisdictionListRow[]> {
+export async function centroidsInBox(db: DbOrTx, levels: readonly JurisdictionLevel[], box: LatLngBox, underPath: string | null, limit: number): Promise<JurisdictionListRow[]> {
   let q = db
     .selectFrom('jurisdictions')
     .select(LIST_COLUMNS)

@@ -1,4 +1,5 @@
 import { JURISDICTION_KINDS, JURISDICTION_LEVELS, type JurisdictionDto, type JurisdictionLevel } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { scopePrefix, inScope, type Actor } from '../../platform/actor.js';
@@ -111,7 +112,7 @@ export function createGeoService(deps: Deps) {
      */
     async resolveScope(id: string, db: DbOrTx = deps.db): Promise<{ id: string; code: string; name: string; level: JurisdictionLevel; path: string } | undefined> {
       const r = await repo.findById(db, id);
-      return r && { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, path: r.path };
+      return r && { id: r.id, code: r.code, name: r.name, level: r.level, path: r.path };
     },
 
     /** The children of a node that the actor may read, by code. */
@@ -152,8 +153,9 @@ export function createGeoService(deps: Deps) {
       for (;;) {
         const rows = await repo.nodesUnderAtLevels(db, path, levels, after, pageSize);
         if (rows.length) yield rows.map(toJurisdictionDto);
-        if (rows.length < pageSize) return;
-        after = rows[rows.length - 1].path;
+        const last = rows.at(-1);
+        if (!last || rows.length < pageSize) return;
+        after = last.path;
       }
     },
 
@@ -169,7 +171,7 @@ export function createGeoService(deps: Deps) {
       const r = await readable(db, actor, id);
       const [ancestors, counts] = await Promise.all([ancestorsOf(db, r.path), repo.countDescendantsByLevel(db, r.path)]);
       const childCounts: Partial<Record<JurisdictionLevel, number>> = {};
-      for (const c of counts) childCounts[c.level as JurisdictionLevel] = c.n;
+      for (const c of counts) childCounts[c.level] = c.n;
       let buildings: JurisdictionDetail['buildings'] = null;
       if (r.level === 'compound') {
         const rows = await repo.listChildren(db, r.id, scopeOf(actor), 5000);
@@ -210,7 +212,7 @@ export function createGeoService(deps: Deps) {
       return inTx(trx ?? deps.db, async (tx) => {
         const parent = await repo.findById(tx, input.parentId);
         if (!parent || !inScope(actor, parent.path)) throw GeoErrors.JURISDICTION_PARENT_NOT_FOUND({ parentId: input.parentId });
-        const expected = JURISDICTION_LEVELS[JURISDICTION_LEVELS.indexOf(parent.level as JurisdictionLevel) + 1];
+        const expected = JURISDICTION_LEVELS[JURISDICTION_LEVELS.indexOf(parent.level) + 1];
         if (input.level !== expected) throw GeoErrors.JURISDICTION_LEVEL_INVALID({ parentLevel: parent.level, expected, got: input.level });
         const kind = input.kind ?? null;
         if (kind !== null && !(JURISDICTION_KINDS[input.level] as readonly string[]).includes(kind)) {
@@ -218,7 +220,7 @@ export function createGeoService(deps: Deps) {
         }
         if (!/^\d{6,20}$/.test(input.code)) throw GeoErrors.JURISDICTION_CODE_INVALID({ code: input.code });
         // Under a local code (a development zone) the codes are local too.
-        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0, localCode: Number(parent.local_code) === 1 };
+        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0, localCode: flag(parent.local_code) };
         try {
           await insertMany(tx, [node]);
         } catch (err) {

@@ -1,4 +1,5 @@
 import type { JurisdictionDto, JurisdictionFeatureProperties, JurisdictionLevel } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Actor } from '../../platform/actor.js';
 import { defineErrors } from '../../platform/errors.js';
 import type { Ring } from './geometry.js';
@@ -36,18 +37,18 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
     id: r.id,
     code: r.code,
     name: r.name,
-    level: r.level as JurisdictionLevel,
+    level: r.level,
     kind: r.kind,
     parentId: r.parent_id,
     path: r.path,
     depth: Number(r.depth),
     population: Number(r.population),
     centroid: r.centroid_lng === null || r.centroid_lat === null ? null : [Number(r.centroid_lng), Number(r.centroid_lat)],
-    localCode: Number(r.local_code) === 1,
+    localCode: flag(r.local_code),
   };
 }
 export function featureOf(r: JurisdictionRow) {
-  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level as JurisdictionLevel, kind: r.kind, population: Number(r.population), localCode: Number(r.local_code) === 1 };
+  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: flag(r.local_code) };
   return { type: 'Feature' as const, geometry: r.geometry ? (JSON.parse(r.geometry) as unknown) : null, properties };
 }
 

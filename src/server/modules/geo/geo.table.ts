@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
 import type { ColumnsOf } from '../../db/columns.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
 
 /**
  * A node of the administrative tree: city → district/county/zone → street/township →
@@ -11,7 +12,7 @@ export interface JurisdictionsTable {
   code: string;
   name: string;
   /** city · district · street · community · compound · building · entrance */
-  level: string;
+  level: JurisdictionLevel;
   /** Finer kind within a level: county, zone, township, village, urban, rural… */
   kind: string | null;
   parent_id: string | null;

@@ -5,8 +5,9 @@
  * "CSV injection").
  */
 import { PassThrough, Readable } from 'node:stream';
+import { flag } from '../../db/row-values.js';
 import ExcelJS from 'exceljs';
-import { ID_TYPE_LABELS, VULNERABLE_LABELS, type IdType, type VulnerableFlag } from '../../../common/geo.js';
+import { ID_TYPE_LABELS, VULNERABLE_LABELS, type VulnerableFlag } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
 import { inTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
@@ -43,17 +44,17 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
       yield page.map((r) =>
         [
           r.name,
-          ID_TYPE_LABELS[r.id_type as IdType]?.zh ?? r.id_type,
+          ID_TYPE_LABELS[r.id_type]?.zh ?? r.id_type,
           r.id_masked,
           r.phone_masked ?? '',
           r.sex === 'male' ? '男' : '女',
           String(r.birth_year),
-          Number(r.resident) === 1 ? '常住' : '暂住',
+          flag(r.resident) ? '常住' : '暂住',
           texts.get(r.jurisdiction_path) ?? '',
           r.room ?? '',
           r.region_of_origin ?? '',
           maskToFlags(Number(r.vulnerable_flags)).map((f: VulnerableFlag) => VULNERABLE_LABELS[f].zh).join('、'),
-          (JSON.parse(r.tags) as string[]).join('、'),
+          repo.readJson.tags(r).join('、'),
         ].map(neutralizeCell),
       );
     }

@@ -225,7 +225,8 @@ export function parseDay(text: string): string | null {
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(t) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(t);
   if (!m) m = /^(\d{4})-(\d{2})-(\d{2})T/.exec(t);
   if (!m) return null;
-  return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  const [, y = '', mo = '', d = ''] = m;
+  return `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
 }
 
 /** The address given on a row. */
@@ -351,19 +352,21 @@ export class AddressResolver {
         return wanted.every((w) => names.some((n) => n !== '' && (n === w || n.startsWith(w) || w.startsWith(n))));
       });
     }
-    if (candidates.length === 0) return { code: 'ADDRESS_COMPOUND_UNKNOWN', field: 'compound' };
+    const [compound] = candidates;
+    if (!compound) return { code: 'ADDRESS_COMPOUND_UNKNOWN', field: 'compound' };
     if (candidates.length > 1) return { code: 'ADDRESS_COMPOUND_AMBIGUOUS', field: 'compound' };
-    const buildings = (await this.children(db, candidates[0].id)).filter((b) => sameNumbered(a.building, b.name));
-    if (buildings.length !== 1) return { code: 'ADDRESS_BUILDING_UNKNOWN', field: 'building' };
-    const building = buildings[0];
+    const buildings = (await this.children(db, compound.id)).filter((b) => sameNumbered(a.building, b.name));
+    const [building] = buildings;
+    if (!building || buildings.length !== 1) return { code: 'ADDRESS_BUILDING_UNKNOWN', field: 'building' };
     const entrances = await this.children(db, building.id);
     if (a.entrance.trim()) {
-      const e = entrances.filter((x) => sameNumbered(a.entrance, x.name));
-      if (e.length !== 1) return { code: 'ADDRESS_ENTRANCE_UNKNOWN', field: 'entrance' };
-      return { node: e[0] };
+      const [entrance, ...others] = entrances.filter((x) => sameNumbered(a.entrance, x.name));
+      if (!entrance || others.length) return { code: 'ADDRESS_ENTRANCE_UNKNOWN', field: 'entrance' };
+      return { node: entrance };
     }
     // No entrance given: the only entrance, or the building itself.
-    return { node: entrances.length === 1 ? entrances[0] : building };
+    const [onlyEntrance] = entrances;
+    return { node: onlyEntrance && entrances.length === 1 ? onlyEntrance : building };
   }
 }
 
@@ -508,6 +511,7 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
   function collect(report: ImportReport, failed: Set<number>, rowsOf: number[], b: PreparedBatch): void {
     for (const p of b.problems) {
       const row = rowsOf[p.row];
+      if (row === undefined) throw new Error(`import: a problem names row ${p.row}, outside its chunk of ${rowsOf.length}`);
       if (!failed.has(row)) report.failed++;
       failed.add(row);
       addError(report, { row, field: p.field, code: p.code });

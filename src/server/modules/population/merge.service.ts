@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { flag } from '../../db/row-values.js';
 import { inTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { requireReason } from '../../platform/reason.js';
@@ -15,7 +16,7 @@ import type { MergeDto, MergeHandler, PersonDetail } from './population.types.js
  * non-resident with the same document), with every module's registered merge handler.
  */
 export function createMergeService(deps: Deps, base: PopulationBase) {
-  const { geo, toDtos, mergeDto, requireCap, visiblePerson } = base;
+  const { geo, toDtoOf, mergeDto, requireCap, visiblePerson } = base;
   const mergeHandlers: MergeHandler[] = [];
 
   /**
@@ -28,7 +29,7 @@ export function createMergeService(deps: Deps, base: PopulationBase) {
   async function mergeRows(tx: Tx, actor: Actor, from: PersonRow, into: Pick<PersonRow, 'id' | 'jurisdiction_path' | 'resident' | 'merged_into'>, method: 'manual' | 'document', reason: string): Promise<MergeDto> {
     if (from.id === into.id) throw PopulationErrors.PERSON_MERGE_SAME();
     if (from.merged_into || into.merged_into) throw PopulationErrors.PERSON_MERGE_ALREADY_MERGED();
-    if (from.resident === 1 && Number(into.resident) === 0) throw PopulationErrors.PERSON_MERGE_DIRECTION();
+    if (flag(from.resident) && Number(into.resident) === 0) throw PopulationErrors.PERSON_MERGE_DIRECTION();
     const now = deps.clock.now();
     await repo.markMerged(tx, from.id, into.id, now);
     await geo().addPopulation(tx, from.jurisdiction_path, -1);
@@ -95,7 +96,7 @@ export function createMergeService(deps: Deps, base: PopulationBase) {
         const from = await visiblePerson(tx, actor, fromId);
         const into = await visiblePerson(tx, actor, intoId);
         await mergeRows(tx, actor, from, into, 'manual', why);
-        const [dto] = await toDtos(tx, [(await repo.findPerson(tx, from.id))!]);
+        const dto = await toDtoOf(tx, (await repo.findPerson(tx, from.id))!);
         return { ...dto, merges: (await repo.mergesOf(tx, from.id)).map(mergeDto) };
       });
     },

@@ -29,7 +29,7 @@ const DISCLOSURE_LOCK_SPACE = 14_030;
  * modules use on hot paths (briefs, paths), and the journaled, rate-limited reveal.
  */
 export function createPersonSearch(deps: Deps, base: PopulationBase) {
-  const { keys, geo, toDtos, mergeDto, requireCap, visiblePerson, listPrefix, addressTexts } = base;
+  const { keys, geo, toDtos, toDtoOf, mergeDto, requireCap, visiblePerson, listPrefix, addressTexts } = base;
 
   /** Ids of the current records of these (a merged record stands for the one it was merged into). */
   function currentIds(rows: readonly { id: string; merged_into: string | null }[]): string[] {
@@ -141,7 +141,7 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
      */
     async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<PersonDetail> {
       const r = await visiblePerson(db, actor, id);
-      const [dto] = await toDtos(db, [r]);
+      const dto = await toDtoOf(db, r);
       return { ...dto, merges: (await repo.mergesOf(db, r.id)).map(mergeDto) };
     },
 
@@ -184,7 +184,7 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
       const rows = await repo.findPersonsByIdHmac(db, (idType ? [idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n)));
       for (const found of rows) {
         const r = found.merged_into ? await repo.findPerson(db, found.merged_into) : found;
-        if (r && inScope(actor, r.jurisdiction_path)) return (await toDtos(db, [r]))[0];
+        if (r && inScope(actor, r.jurisdiction_path)) return toDtoOf(db, r);
       }
       return undefined;
     },

@@ -1,4 +1,5 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
@@ -25,7 +26,7 @@ const COMPARED = ['name', 'phone_hmac', 'birth_year', 'sex', 'resident', 'jurisd
  * entry points built on them.
  */
 export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pick<MergeService, 'mergeRows'>) {
-  const { keys, geo, today, toDtos, requireCap } = base;
+  const { keys, geo, today, toDtoOf, requireCap } = base;
   const { mergeRows } = merges;
 
   /** Builds the stored row of a validated person (encrypts, hashes, masks, pinyin keys). */
@@ -94,11 +95,11 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
     }
     for (const h of households.values()) nodeIds.add(h.jurisdiction_id);
     const nodes = new Map((await geo().getMany([...nodeIds], tx)).map((n) => [n.id, n]));
-    const addressOnly = inputs.filter((p, i) => !('code' in checked[i]) && p.resident && p.address && !p.householdId).map((p) => p.address!.jurisdictionId);
+    const addressOnly = inputs.filter((p, i) => !('code' in nth(checked, i)) && p.resident && p.address && !p.householdId).map((p) => p.address!.jurisdictionId);
     const existingAt = new Map<string, HouseholdRow>();
     for (const h of await repo.householdsAt(tx, [...new Set(addressOnly)])) existingAt.set(`${h.jurisdiction_id}\n${h.room ?? ''}`, h);
     const hmacOf = inputs.map((p, i) => {
-      const c = checked[i];
+      const c = nth(checked, i);
       return 'code' in c ? null : hmac(keys, idPurpose(p.idType), c.idNumber);
     });
     const wantedHmacs = [...new Set(hmacOf.filter((h): h is string => !!h))];
@@ -110,7 +111,7 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
     const out: PreparedBatch = { persons: [], households: [], updates: [], unchanged: [], absorbs: [], rowOf: new Map(), problems, handovers: [] };
     const seenHmac = new Map<string, number>();
     inputs.forEach((p, row) => {
-      const c = checked[row];
+      const c = nth(checked, row);
       if ('code' in c) return;
       const fail = (code: ErrorCode, field: string, message?: string) => problems.push({ code, field, row, message });
       const idHmac = hmacOf[row]!;
@@ -133,7 +134,7 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       if (existing && !absorbs) {
         if (mode === 'conflict') return fail('PERSON_ID_EXISTS', 'idNumber');
         if (!inScope(actor, existing.jurisdiction_path)) return fail('PERSON_ID_EXISTS', 'idNumber');
-        if (existing.resident === 1 && !p.resident) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
+        if (flag(existing.resident) && !p.resident) return fail('PERSON_REGISTERED_ELSEWHERE', 'idNumber');
       }
 
       let place: JurisdictionDto | undefined;
@@ -215,12 +216,12 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       // The year only: a correction is journaled and shown beside the masked document.
       birthYear: Number(r.birth_year),
       sex: r.sex,
-      resident: r.resident === 1,
+      resident: flag(r.resident),
       jurisdictionId: r.jurisdiction_id,
       room: r.room,
       regionOfOrigin: r.region_of_origin,
       vulnerable: maskToFlags(Number(r.vulnerable_flags)),
-      tags: JSON.parse(r.tags),
+      tags: repo.readJson.tags(r),
     };
   }
 
@@ -297,11 +298,9 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       requireCap(actor, PERSON_CAPS.manage);
       return inTx(trx ?? deps.db, async (tx) => {
         const b = await prepare(tx, actor, [input], 'conflict');
-        if (b.problems.length) {
-          const p = b.problems[0];
-          throw PopulationErrors[p.code]({ field: p.field }, p.message);
-        }
-        const row = b.persons[0];
+        const [p] = b.problems;
+        if (p) throw PopulationErrors[p.code]({ field: p.field }, p.message);
+        const row = nth(b.persons, 0);
         await write(tx, actor, b, {
           batchAction: null,
           // Journal the registration before a merge that refers to it.
@@ -311,11 +310,11 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
               entityType: 'person',
               entityId: row.id,
               jurisdictionPath: row.jurisdiction_path,
-              payload: { name: row.name, idType: row.id_type, resident: row.resident === 1, householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
+              payload: { name: row.name, idType: row.id_type, resident: flag(row.resident), householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
             }),
         });
         await deps.services.outbox.publish(tx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: row.jurisdiction_path, payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 } });
-        return (await toDtos(tx, [row]))[0];
+        return toDtoOf(tx, row);
       });
     },
 
@@ -396,10 +395,18 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
   };
 }
 
+/** Item `i` of a list built in step with another (one per input, or one person per valid input): always there. */
+function nth<T>(items: readonly T[], i: number): T {
+  const x = items[i];
+  if (x === undefined) throw new Error(`person writer: no item ${i} of ${items.length}`);
+  return x;
+}
+
 /** The longest common path prefix of some paths (ending in '/'). */
 function commonPrefix(paths: readonly string[]): string | null {
-  if (paths.length === 0) return null;
-  let p = paths[0];
+  const [first] = paths;
+  if (first === undefined) return null;
+  let p = first;
   for (const x of paths) {
     while (!x.startsWith(p)) p = p.slice(0, p.lastIndexOf('/', p.length - 2) + 1);
   }

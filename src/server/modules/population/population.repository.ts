@@ -1,11 +1,24 @@
 import { sql, type Expression, type ExpressionBuilder, type Insertable, type SqlBool } from 'kysely';
+import { z } from 'zod';
 import type { Database } from '../../db/schema.js';
+import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { HouseholdsTable, PersonHandoversTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
+import type { HouseholdsTable, PersonDisclosuresTable, PersonHandoversTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
+
+/** What a disclosure was: a reveal or an exact-identifier search. */
+export type DisclosureKind = PersonDisclosuresTable['kind'];
 
 export type PersonRow = PersonsTable;
 export type HouseholdRow = HouseholdsTable;
 export type MergeRow = PersonMergesTable;
+
+/** The JSON columns of the population tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** persons.tags: free tags. */
+  tags: (r: Pick<PersonRow, 'tags'>) => parseJsonColumn(z.array(z.string()), r.tags, 'persons.tags'),
+  /** person_merges.details: what the merge combined. */
+  mergeDetails: (m: Pick<MergeRow, 'details'>) => parseJsonColumn(z.record(z.string(), z.unknown()), m.details, 'person_merges.details'),
+};
 
 /** Columns a list needs: everything except the ciphertexts. */
 const PERSON_LIST_COLUMNS = [
@@ -111,10 +124,11 @@ export async function* iteratePersons(db: DbOrTx, prefix: string | null, pageSiz
     let q = db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('id', '>', after).where('merged_into', 'is', null);
     if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
     const rows = await q.orderBy('id').limit(pageSize).execute();
-    if (rows.length === 0) return;
+    const last = rows.at(-1);
+    if (!last) return;
     yield rows;
     if (rows.length < pageSize) return;
-    after = rows[rows.length - 1].id;
+    after = last.id;
   }
 }
 
@@ -277,12 +291,12 @@ export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[])
 }
 
 /** Records one disclosure (a reveal or an exact-identifier search) by a user. */
-export async function insertDisclosure(trx: Tx, row: { id: string; actor_id: string; kind: string; at: number }): Promise<void> {
+export async function insertDisclosure(trx: Tx, row: { id: string; actor_id: string; kind: DisclosureKind; at: number }): Promise<void> {
   await trx.insertInto('person_disclosures').values(row).execute();
 }
 
 /** Disclosures of a kind by a user since `since` (epoch ms), and the oldest of them (for Retry-After). */
-export async function disclosuresSince(db: DbOrTx, actorId: string, kind: string, since: number): Promise<{ count: number; oldest: number | null }> {
+export async function disclosuresSince(db: DbOrTx, actorId: string, kind: DisclosureKind, since: number): Promise<{ count: number; oldest: number | null }> {
   const r = await db
     .selectFrom('person_disclosures')
     .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.min<string | number | null>('at').as('oldest')])

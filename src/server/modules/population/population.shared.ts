@@ -1,5 +1,5 @@
-import type { IdType, Sex } from '../../../common/geo.js';
 import type { Capability } from '../../../common/roles.js';
+import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -57,24 +57,29 @@ export function createPopulationBase(deps: Deps) {
 
   function toDto(r: PersonListRow, texts: Map<string, string>): PersonView {
     const place = texts.get(r.jurisdiction_path) ?? '';
-    const resident = Number(r.resident) === 1;
+    const resident = flag(r.resident);
     return {
       id: r.id,
       name: r.name,
-      idType: r.id_type as IdType,
+      idType: r.id_type,
       idNumberMasked: r.id_masked,
       phoneMasked: r.phone_masked,
       birthYear: Number(r.birth_year),
-      sex: r.sex as Sex,
+      sex: r.sex,
       resident,
       householdId: r.household_id,
       address: resident ? { jurisdictionId: r.jurisdiction_id, path: r.jurisdiction_path, text: place + (r.room ? `${r.room}室` : '') } : null,
       location: { jurisdictionId: r.jurisdiction_id, path: r.jurisdiction_path, text: place },
       regionOfOrigin: r.region_of_origin,
       vulnerable: maskToFlags(Number(r.vulnerable_flags)),
-      tags: JSON.parse(r.tags) as string[],
+      tags: repo.readJson.tags(r),
       mergedInto: r.merged_into,
     };
+  }
+
+  /** `toDtos` for one person. */
+  async function toDtoOf(db: DbOrTx, r: PersonListRow): Promise<PersonView> {
+    return toDto(r, await addressTexts(db, [r.jurisdiction_path]));
   }
 
   async function toDtos(db: DbOrTx, rows: readonly PersonListRow[]): Promise<PersonView[]> {
@@ -87,11 +92,11 @@ export function createPopulationBase(deps: Deps) {
       id: m.id,
       fromPersonId: m.from_person_id,
       intoPersonId: m.into_person_id,
-      method: m.method as MergeDto['method'],
+      method: m.method,
       reason: m.reason,
       at: Number(m.at),
       actor: { id: m.actor_id, name: m.actor_name },
-      details: JSON.parse(m.details) as Record<string, unknown>,
+      details: repo.readJson.mergeDetails(m),
       journalSeq: Number(m.journal_seq),
     };
   }
@@ -116,7 +121,7 @@ export function createPopulationBase(deps: Deps) {
     return own && own.length > node.path.length ? own : node.path;
   }
 
-  return { keys, geo, today, addressTexts, toDtos, mergeDto, requireCap, visiblePerson, listPrefix };
+  return { keys, geo, today, addressTexts, toDtos, toDtoOf, mergeDto, requireCap, visiblePerson, listPrefix };
 }
 
 export type PopulationBase = ReturnType<typeof createPopulationBase>;

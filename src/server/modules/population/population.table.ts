@@ -1,4 +1,5 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { IdType, Sex } from '../../../common/geo.js';
 
 /** A household: people living together at one address (a room of a building or entrance). */
 export interface HouseholdsTable {
@@ -21,7 +22,7 @@ export interface PersonsTable {
   id: string;
   name: string;
   /** resident_id · passport · hk_macao_tw */
-  id_type: string;
+  id_type: IdType;
   id_cipher: string;
   /** HMAC-SHA256 of `id:<type>` + the normalised number; unique. */
   id_hmac: string;
@@ -40,7 +41,7 @@ export interface PersonsTable {
    */
   birth_cipher: string | null;
   /** male · female */
-  sex: string;
+  sex: Sex;
   /** 1 registered resident, 0 non-resident. */
   resident: number;
   household_id: string | null;
@@ -78,7 +79,7 @@ export interface PersonMergesTable {
   from_person_id: string;
   into_person_id: string;
   /** manual (chosen by a user) · document (same identity document registered as a resident) */
-  method: string;
+  method: 'manual' | 'document';
   reason: string;
   /** JSON: what the merge combined (control status, handlers run); never personal numbers. */
   details: string;
@@ -97,7 +98,7 @@ export interface PersonDisclosuresTable {
   id: string;
   actor_id: string;
   /** reveal · search */
-  kind: string;
+  kind: 'reveal' | 'search';
   /** Epoch ms. */
   at: number;
 }

@@ -67,12 +67,14 @@ export function parseResidentCodeShape(payload: string): { body: string; sig: st
   const text = typeof payload === 'string' ? payload.trim() : '';
   const m = /^BW2\.([A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{86})$/.exec(text);
   if (!m) return null;
-  const expiresAt = parseInt(m[2], 36);
+  // The three groups are not optional: a match carries them all.
+  const [, token = '', expiry = '', sigText = ''] = m;
+  const expiresAt = parseInt(expiry, 36);
   // Canonical base36 only: a different spelling of the same time would be a different signed text.
-  if (!Number.isSafeInteger(expiresAt) || expiresAt.toString(36) !== m[2]) return null;
-  const sig = Buffer.from(m[3], 'base64url');
-  if (sig.length !== 64 || sig.toString('base64url') !== m[3]) return null;
-  return { body: text.slice(0, text.length - m[3].length - 1), sig: m[3], token: m[1], expiresAt };
+  if (!Number.isSafeInteger(expiresAt) || expiresAt.toString(36) !== expiry) return null;
+  const sig = Buffer.from(sigText, 'base64url');
+  if (sig.length !== 64 || sig.toString('base64url') !== sigText) return null;
+  return { body: text.slice(0, text.length - sigText.length - 1), sig: sigText, token, expiresAt };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.js';
+import { flag } from '../../db/row-values.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { AppError } from '../../platform/errors.js';
@@ -149,7 +150,7 @@ export function createResidentCodeService(deps: Deps, base: PopulationBase) {
       const issuedAt = deps.clock.now();
       // Each person's active code (printing does not revoke codes already handed out).
       const codes = await inTx(deps.db, (tx) => currentCodes(tx, visible.map((r) => r.id)));
-      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: Number(r.resident) === 1, path: r.jurisdiction_path, payload: codes.get(r.id)!.payload }));
+      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: flag(r.resident), path: r.jurisdiction_path, payload: codes.get(r.id)!.payload }));
       const texts = await addressTexts(deps.db, [building.path, ...new Set(visible.map((r) => r.jurisdiction_path))]);
       await inTx(deps.db, (tx) =>
         deps.services.journal.append(tx, actor, {

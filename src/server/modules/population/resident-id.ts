@@ -70,8 +70,8 @@ export function normaliseIdInput(raw: string): { value: string; normalised: bool
 /** The MOD 11-2 check character for the first 17 digits. */
 export function residentIdCheckChar(first17: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * WEIGHTS[i];
-  return CHECK[sum % 11];
+  WEIGHTS.forEach((w, i) => (sum += (first17.charCodeAt(i) - 48) * w));
+  return CHECK.charAt(sum % 11);
 }
 
 function isValidDay(y: number, m: number, d: number): boolean {

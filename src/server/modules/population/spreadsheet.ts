@@ -189,7 +189,7 @@ export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<She
     const out = cells;
     cells = [];
     row++;
-    if (out.length === 1 && out[0].trim() === '') {
+    if (out.length === 1 && out[0]?.trim() === '') {
       row--;
       return null;
     }

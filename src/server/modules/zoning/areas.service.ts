@@ -5,17 +5,12 @@ import {
   type AreaDetailDto,
   type AreaDto,
   type AreaEventDto,
-  type AreaEventKind,
-  type AreaStatus,
   type DetectorFlagDto,
   type DetectorRowDto,
   type ExtensionDto,
-  type ExtensionStatus,
   type Granularity,
   type LiftingRoundDto,
   type LiftingScheduleDto,
-  type MeasureKind,
-  type RiskLevel,
 } from '../../../common/zoning.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { addDays, calendarDay } from '../../platform/clock.js';
@@ -23,7 +18,7 @@ import { STRICTNESS, type ControlStatus } from '../control/control.service.js';
 import type { PresetDto } from '../cases/cases.service.js';
 import * as repo from './zoning.repository.js';
 import { countdown, coveredBy, metres, nextStep, normalizeNodes, pathAt, type LiftingStep } from './zoning.rules.js';
-import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, json, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';
+import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, firstOf, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';
 
 /** The key a lifting round campaign is made for: the level and the round's calendar day. */
 export const roundKey = (a: repo.AreaRow, r: LiftingRoundDto) => `${a.level}|${r.day}`;
@@ -79,7 +74,7 @@ export function createAreaReader(io: ZoningInputs) {
   function scheduleOf(a: repo.AreaRow, nodes: readonly Node[], preset: PresetDto, ev: Evidence, now: number, exts: readonly repo.ExtensionRow[]): { schedule: LiftingScheduleDto | null; step: LiftingStep | null; near: NearCase[] } {
     if (a.status !== 'published') return { schedule: null, step: null, near: [] };
     const tz = io.tz;
-    const level = a.level as RiskLevel;
+    const level = a.level;
     const publishedAt = Number(a.published_at);
     const levelSince = Number(a.level_since ?? publishedAt);
     const stepped = levelSince > publishedAt;
@@ -182,8 +177,8 @@ export function createAreaReader(io: ZoningInputs) {
     const since = Math.min(...rows.map((r) => Number(r.proposed_at))) - CASE_LOOKBACK_MS;
     const ev = await loadEvidence(db, since);
     // Evidence persons per area: its basis cases, their close contacts, its basis contacts, and active cases inside.
-    const basisCaseIds = [...new Set(rows.flatMap((r) => json<string[]>(r.basis_case_ids)))];
-    const basisContactIds = [...new Set(rows.flatMap((r) => json<string[]>(r.basis_contact_ids)))];
+    const basisCaseIds = [...new Set(rows.flatMap((r) => repo.readJson.caseIds(r)))];
+    const basisContactIds = [...new Set(rows.flatMap((r) => repo.readJson.contactIds(r)))];
     const knownCases = new Map(ev.cases.map((c) => [c.id, c]));
     const missingCases = basisCaseIds.filter((id) => !knownCases.has(id));
     for (const c of await cases.casesForZoning({ ids: missingCases }, db)) knownCases.set(c.id, c);
@@ -196,18 +191,18 @@ export function createAreaReader(io: ZoningInputs) {
     for (const r of rows) {
       const own = nodesOfArea.get(r.id) ?? [];
       const paths = own.map((n) => n.path);
-      const caseIds = new Set(json<string[]>(r.basis_case_ids));
+      const caseIds = new Set(repo.readJson.caseIds(r));
       const ev1 = [
         ...[...caseIds].map((id) => knownCases.get(id)?.path),
         ...contactsOfCases.filter((c) => caseIds.has(c.caseId) && c.category === 'close').map((c) => c.path),
-        ...json<string[]>(r.basis_contact_ids).map((id) => basisContacts.get(id)?.path),
+        ...repo.readJson.contactIds(r).map((id) => basisContacts.get(id)?.path),
         ...ev.cases.filter((c) => c.active && coveredBy(c.path, paths)).map((c) => c.path),
       ].filter((p): p is string => !!p && coveredBy(p, paths));
       // The footprint: where each evidence person lives, at the finest unit the preset draws this level
       // at, but never coarser than the building. An area drawn exactly as the preset asks (a case's
       // building under November 2022) is then not "wider than the evidence" merely because the
       // building has several entrances; a whole compound around one building still is.
-      const drawnAt = (await presetOf(db, r.preset_id)).params.zoning.granularity[r.level as RiskLevel];
+      const drawnAt = (await presetOf(db, r.preset_id)).params.zoning.granularity[r.level];
       const unit = drawnAt === 'entrance' ? (p: string) => pathAt(p, 'entrance') ?? pathAt(p, 'building') : (p: string) => pathAt(p, 'building');
       const fp = ev1.map((p) => unit(p) ?? p).filter((p) => p.split('/').filter(Boolean).length >= 6);
       evidencePathsOf.set(r.id, fp);
@@ -227,7 +222,7 @@ export function createAreaReader(io: ZoningInputs) {
       const { schedule, near } = scheduleOf(r, own, preset, ev, now, extsOf.get(r.id) ?? []);
       if (schedule?.negativeRound) await fillRound(db, r, schedule.negativeRound);
       if (schedule?.next?.whenCountyClear) {
-        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium'])).filter((x) => x.id !== r.id).map((x) => ({ id: x.id, name: x.name, level: x.level as RiskLevel }));
+        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium'])).filter((x) => x.id !== r.id).map((x) => ({ id: x.id, name: x.name, level: x.level }));
         schedule.countyClear = { clear: blocking.length === 0, blocking };
         if (blocking.length) Object.assign(schedule, { due: false, overdue: false });
       }
@@ -239,18 +234,18 @@ export function createAreaReader(io: ZoningInputs) {
       // Persons under measure per node come from control's kept-current counters (one read each); the public list skips them.
       if (o.measures !== false) for (const n of own) underMeasure += (await control.summary(SYS, n.path, db)).underMeasure;
       const activeCases = ev.cases.filter((c) => c.active && coveredBy(c.path, own.map((n) => n.path))).length;
-      const presetGranularity = (preset.params.zoning.granularity[r.level as RiskLevel] ?? null) as Granularity | null;
+      const presetGranularity = (preset.params.zoning.granularity[r.level] ?? null) as Granularity | null;
       const flags: DetectorFlagDto[] = [];
       if (ratio !== null && ratio > threshold) flags.push({ kind: 'ratio', message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}` });
       if (ratio === null && population > 0) flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
-      if (presetGranularity && GRANULARITY_RANK[r.granularity as Granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity as Granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
+      if (presetGranularity && GRANULARITY_RANK[r.granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
       if (schedule?.overdue) flags.push({ kind: 'past_lifting', message: `已超过解封日期（${calendarDay(schedule.dueAt!, io.tz)}） · Past its lifting date (${calendarDay(schedule.dueAt!, io.tz)})` });
       const detector: DetectorRowDto = {
         areaId: r.id,
         name: r.name,
-        status: r.status as AreaStatus,
-        level: r.level as RiskLevel,
-        granularity: r.granularity as Granularity,
+        status: r.status,
+        level: r.level,
+        granularity: r.granularity,
         presetGranularity,
         districtPath: r.district_path,
         districtName: '',
@@ -278,16 +273,16 @@ export function createAreaReader(io: ZoningInputs) {
     return {
       id: r.id,
       name: r.name,
-      status: r.status as AreaStatus,
-      level: r.level as RiskLevel,
-      granularity: r.granularity as Granularity,
-      measures: json<MeasureKind[]>(r.measures),
+      status: r.status,
+      level: r.level,
+      granularity: r.granularity,
+      measures: repo.readJson.measures(r),
       jurisdictionPath: r.jurisdiction_path,
       districtPath: r.district_path,
       districtName: c.detector.districtName,
       nodeCount: Number(r.node_count),
       population: c.detector.population,
-      basis: { caseIds: json(r.basis_case_ids), contactIds: json(r.basis_contact_ids) },
+      basis: { caseIds: repo.readJson.caseIds(r), contactIds: repo.readJson.contactIds(r) },
       presetVersion: r.preset_version,
       presetName: r.preset_name,
       proposedBy: { id: r.proposed_by, name: r.proposed_by_name, at: Number(r.proposed_at) },
@@ -307,18 +302,23 @@ export function createAreaReader(io: ZoningInputs) {
 
   const eventDto = (e: repo.EventRow): AreaEventDto => ({
     id: e.id,
-    kind: e.kind as AreaEventKind,
-    status: e.status as AreaStatus,
-    level: e.level as RiskLevel,
+    kind: e.kind,
+    status: e.status,
+    level: e.level,
     actor: { id: e.actor_id, name: e.actor_name },
     at: Number(e.at),
     reason: e.reason,
-    details: json(e.details),
+    details: repo.readJson.details(e),
     journalSeq: num(e.journal_seq),
   });
 
+  /** `compute` for one area. */
+  async function computeOne(db: DbOrTx, r: repo.AreaRow): Promise<Computed> {
+    return firstOf(await compute(db, [r]), `computed area ${r.id}`);
+  }
+
   async function detail(db: DbOrTx, r: repo.AreaRow): Promise<AreaDetailDto> {
-    const [c] = await compute(db, [r]);
+    const c = await computeOne(db, r);
     const history = (await repo.eventsOf(db, r.id)).map(eventDto);
     const resting = await personsRestingOn(db, c.nodes, [r.id]);
     return {
@@ -338,8 +338,8 @@ export function createAreaReader(io: ZoningInputs) {
       caseId: e.case_id,
       caseConfirmedAt: Number(e.case_confirmed_at),
       distanceM: Number(e.distance_m),
-      status: e.status as ExtensionStatus,
-      evidence: json<{ text: string }>(e.evidence).text,
+      status: e.status,
+      evidence: repo.readJson.evidence(e).text,
       decidedBy: e.decided_at !== null ? { id: e.decided_by, name: e.decided_by_name ?? '', at: Number(e.decided_at), reason: e.decision_reason ?? '' } : null,
       createdAt: Number(e.created_at),
     };
@@ -363,7 +363,7 @@ export function createAreaReader(io: ZoningInputs) {
     return geo.getMany(ids, db);
   }
 
-  return { compute, toDto, detail, ratioThreshold, presetOf, personsRestingOn, nodesOfArea };
+  return { compute, computeOne, toDto, detail, ratioThreshold, presetOf, personsRestingOn, nodesOfArea };
 }
 
 export type AreaReader = ReturnType<typeof createAreaReader>;

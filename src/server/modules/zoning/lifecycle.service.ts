@@ -27,7 +27,7 @@ import { checkLevel, prefixesOf, requireCap, visibleArea, type Node, type Zoning
  */
 export function createLifecycleService(io: ZoningInputs, reader: AreaReader, recorder: AreaRecorder) {
   const { control, population, cases } = io;
-  const { compute, detail } = reader;
+  const { computeOne, detail } = reader;
   const { record } = recorder;
 
   /**
@@ -66,7 +66,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
     /** How strict a measure an area still requires now (0: none; it is lifted, or its level carries no status). */
     const requires = (id: string): number => {
       const r = basisAreas.get(id);
-      const st = r && r.status === 'published' ? LEVEL_CONTROL_STATUS[r.level as RiskLevel] : null;
+      const st = r && r.status === 'published' ? LEVEL_CONTROL_STATUS[r.level] : null;
       return st ? STRICTNESS[st] : 0;
     };
     // …on this area, or on one that no longer requires what they are under (stepped down or lifted while
@@ -82,7 +82,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
     for (const p of resting) {
       const path = paths.get(p.personId);
       if (!path) continue;
-      const options: { level: RiskLevel; areaId: string }[] = covering.filter((c) => path.startsWith(c.path)).map((c) => ({ level: c.level as RiskLevel, areaId: c.area_id }));
+      const options: { level: RiskLevel; areaId: string }[] = covering.filter((c) => path.startsWith(c.path)).map((c) => ({ level: c.level, areaId: c.area_id }));
       if (newLevel) options.push({ level: newLevel, areaId: a.id });
       const top = highest(options.map((o) => o.level));
       const chosen = top ? options.find((o) => o.level === top && LEVEL_CONTROL_STATUS[o.level]) : undefined;
@@ -120,7 +120,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
       if (!covering.length) return out;
       for (const [personId, path] of paths) {
         const over = covering.filter((c) => path.startsWith(c.path));
-        const top = highest(over.map((c) => c.level as RiskLevel));
+        const top = highest(over.map((c) => c.level));
         const status = top ? LEVEL_CONTROL_STATUS[top] : null;
         const area = status ? over.find((c) => c.level === top) : undefined;
         if (status && area) out.set(personId, { status, areaId: area.area_id });
@@ -140,7 +140,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         if (a.status !== 'proposed') throw ZoningErrors.ZONING_NOT_PROPOSED({ id, status: a.status });
         const preset = await cases.presets.active(tx);
         checkLevel(preset, a.level);
-        const [c] = await compute(tx, [a]);
+        const c = await computeOne(tx, a);
         // No sealing by one person: an area not proposed from evidence, or over control's bulk
         // threshold, is published by someone other than its proposer (as bulk status changes are).
         // A system actor (the demo seeder, scripts) is not a person and has no second.
@@ -162,8 +162,8 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         };
         if (!(await repo.updateArea(tx, a.id, 'proposed', set))) throw ZoningErrors.ZONING_NOT_PROPOSED({ id });
         const after = { ...a, ...set };
-        const why = `${RISK_LEVEL_LABELS[a.level as RiskLevel].zh}「${a.name}」发布 · Risk area published (${a.level})`;
-        const m = await applyMeasures(tx, actor, after, c.nodes, a.level as RiskLevel, why);
+        const why = `${RISK_LEVEL_LABELS[a.level].zh}「${a.name}」发布 · Risk area published (${a.level})`;
+        const m = await applyMeasures(tx, actor, after, c.nodes, a.level, why);
         await record(tx, actor, after, 'published', { reason: input.note?.trim() || null, details: { proposedBy: a.proposed_by_name, personsUnderMeasure: m.applied, alreadyStricter: m.skipped, justification, flags: c.detector.flags.map((f) => f.kind) }, bump: true });
         return detail(tx, after);
       });
@@ -184,7 +184,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
       return inTx(trx ?? io.db, async (tx) => {
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
-        const [c] = await compute(tx, [a]);
+        const c = await computeOne(tx, a);
         const s = c.schedule!;
         if (!s.next && !override) throw ZoningErrors.ZONING_NO_STEP({ level: a.level, preset: a.preset_version });
         const to: RiskLevel | 'lifted' = s.next?.to ?? 'lifted';
@@ -199,7 +199,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         }
         const now = io.clock.now();
         const set: Partial<repo.AreaRow> = { updated_at: now };
-        const from = a.level as RiskLevel;
+        const from = a.level;
         const why = to === 'lifted' ? `风险区「${a.name}」解封 · Risk area lifted` : `风险区「${a.name}」由${RISK_LEVEL_LABELS[from].zh}降为${RISK_LEVEL_LABELS[to].zh} · Risk area stepped down to ${to}`;
         let moved: { released: number; stepped: number };
         if (to === 'lifted') {
@@ -230,7 +230,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
         // A typed justification alone never clears the flag of an area that needs a second person.
-        const [c] = await compute(tx, [a]);
+        const c = await computeOne(tx, a);
         if (c.needsSecondPerson && actor.kind === 'user' && actor.userId === a.proposed_by) {
           throw ZoningErrors.ZONING_SECOND_PERSON_REQUIRED({ proposedBy: a.proposed_by_name, source: a.source, population: c.detector.population });
         }
@@ -281,7 +281,7 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
       const seen = new Set<string>();
       return rows
         .filter((r) => (seen.has(`${r.area_id}|${r.path}`) ? false : (seen.add(`${r.area_id}|${r.path}`), true)))
-        .map((r) => ({ path: r.path, level: r.level as RiskLevel, areaId: r.area_id, measure: LEVEL_CONTROL_STATUS[r.level as RiskLevel] ?? null }));
+        .map((r) => ({ path: r.path, level: r.level, areaId: r.area_id, measure: LEVEL_CONTROL_STATUS[r.level] ?? null }));
     },
   };
 }

@@ -168,11 +168,11 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
       startsAt,
       // The round's day, or a full day from now when the schedule reaches it late.
       deadlineAt: Math.max(startOfDay(round.day, tz) + ROUND_HOURS * HOUR, startsAt + ROUND_HOURS * HOUR),
-      poolSize: ROUND_POOL[a.level as RiskLevel],
+      poolSize: ROUND_POOL[a.level],
       exemptStatuses: ROUND_EXEMPT,
     });
     const campaign = await testing.campaigns.activate(trx, SYS, created.id);
-    await record(trx, actor, a, 'round_created', { reason: `${name} · lifting round of everyone in the area`, details: { campaignId: campaign.id, day: round.day, dayNumber: round.dayNumber, poolSize: ROUND_POOL[a.level as RiskLevel], target: campaign.targetTotal } });
+    await record(trx, actor, a, 'round_created', { reason: `${name} · lifting round of everyone in the area`, details: { campaignId: campaign.id, day: round.day, dayNumber: round.dayNumber, poolSize: ROUND_POOL[a.level], target: campaign.targetTotal } });
     return campaign;
   }
 

@@ -23,7 +23,7 @@ import * as repo from './zoning.repository.js';
 import { granularityOf, normalizeNodes, pathAt } from './zoning.rules.js';
 import type { AreaRecorder } from './area-events.service.js';
 import type { AreaReader } from './areas.service.js';
-import { CASE_LOOKBACK_MS, SYS, checkLevel, districtOf, narrowTo, prefixesOf, requireCap, visibleArea, type Node, type ZoningInputs } from './zoning.shared.js';
+import { CASE_LOOKBACK_MS, SYS, checkLevel, districtOf, firstOf, narrowTo, prefixesOf, requireCap, visibleArea, type Node, type ZoningInputs } from './zoning.shared.js';
 
 /**
  * Proposals (风险区划定): from the cases' residences and visited places at the active preset's
@@ -70,7 +70,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
 
   /** Names for an area: the compound (and building, entrance) names of its first node, plus "等 N 处". */
   async function nameFor(db: DbOrTx, nodes: readonly Node[]): Promise<string> {
-    const first = nodes[0];
+    const first = firstOf(nodes, 'area nodes');
     const prefixes: string[] = [];
     for (const l of ['compound', 'building', 'entrance'] as const) {
       const p = pathAt(first.path, l);
@@ -212,7 +212,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
       return inTx(trx ?? io.db, async (tx) => {
         const preset = await cases.presets.active(tx);
         const zoning = preset.params.zoning;
-        const high = zoning.levels[0];
+        const high = firstOf(zoning.levels, 'preset levels');
         const gran = (zoning.granularity[high] ?? 'building') as Granularity;
         const visitedAsMedium = zoning.visitedPlaces === 'medium_area' && zoning.levels.includes('medium');
         const under = await narrowTo(geo, tx, actor, f.jurisdictionId, actor.scopePath);
@@ -258,7 +258,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         for (const [path, t] of targets) {
           const node = nodes.get(path);
           const key = keyOf(path, t.level);
-          const firstCase = [...t.caseIds][0];
+          const firstCase = firstOf(t.caseIds, 'target cases');
           if (!node) {
             skipped.push({ placeId: path, caseId: firstCase, reason: `地图上没有该${LEVEL_LABELS[gran].zh} · No ${gran} node on the map at ${path}` });
             continue;
@@ -299,7 +299,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'proposed') throw ZoningErrors.ZONING_NOT_PROPOSED({ id, status: a.status });
         const preset = await cases.presets.active(tx);
-        const level = input.level ? checkLevel(preset, input.level) : (a.level as RiskLevel);
+        const level = input.level ? checkLevel(preset, input.level) : (a.level);
         const current = await nodesOfArea(tx, a.id);
         const added = input.addJurisdictionIds?.length ? await resolveNodes(tx, actor, input.addJurisdictionIds) : [];
         const removeIds = new Set(input.removeJurisdictionIds ?? []);

@@ -1,9 +1,8 @@
-import type { JurisdictionLevel } from '../../../common/geo.js';
-import type { MeasureKind, PublicAreaDto, PublicFeatureCollection, PublicZoningDto, RiskLevel } from '../../../common/zoning.js';
+import type { PublicAreaDto, PublicFeatureCollection, PublicZoningDto } from '../../../common/zoning.js';
 import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';
 import type { AreaReader } from './areas.service.js';
-import { MAP_NODE_CAP, PUBLIC_VERSION, SYS, json, type ZoningInputs } from './zoning.shared.js';
+import { MAP_NODE_CAP, PUBLIC_VERSION, SYS, type ZoningInputs } from './zoning.shared.js';
 
 /** Public list: a cached body is served without any query this long (per process). */
 export const PUBLIC_FRESH_MS = 1000;
@@ -71,8 +70,8 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       g.areas.push({
         id: c.row.id,
         name: c.row.name,
-        level: c.row.level as RiskLevel,
-        measures: json<MeasureKind[]>(c.row.measures),
+        level: c.row.level,
+        measures: repo.readJson.measures(c.row),
         places: c.nodes.map((n) => n.name),
         publishedAt: Number(c.row.published_at),
         levelSince: Number(c.row.level_since ?? c.row.published_at),
@@ -84,7 +83,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       version,
       generatedAt: io.clock.now(),
       districts: [...groups.values()].sort((a, b) => a.districtCode.localeCompare(b.districtCode)),
-      history: history.map((h) => ({ areaId: h.area_id, name: names.get(h.area_id) ?? '', kind: h.kind as 'published' | 'stepped' | 'lifted', level: h.level as RiskLevel, at: Number(h.at) })),
+      history: history.map((h) => ({ areaId: h.area_id, name: names.get(h.area_id) ?? '', kind: h.kind as 'published' | 'stepped' | 'lifted', level: h.level, at: Number(h.at) })),
     };
   }
 
@@ -96,9 +95,9 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
     const features: PublicFeatureCollection['features'] = [];
     for (const n of nodeRows.slice(0, MAP_NODE_CAP)) {
       const a = byId.get(n.area_id)!;
-      const fc = await geo.geojson(SYS, { rootId: n.jurisdiction_id, level: n.level as JurisdictionLevel, cap: 1 }, db);
+      const fc = await geo.geojson(SYS, { rootId: n.jurisdiction_id, level: n.level, cap: 1 }, db);
       const f0 = fc.features[0];
-      features.push({ type: 'Feature', geometry: f0?.geometry ?? null, properties: { areaId: a.id, name: a.name, level: a.level as RiskLevel, place: f0?.properties.name ?? '' } });
+      features.push({ type: 'Feature', geometry: f0?.geometry ?? null, properties: { areaId: a.id, name: a.name, level: a.level, place: f0?.properties.name ?? '' } });
     }
     return { type: 'FeatureCollection' as const, version, features };
   }

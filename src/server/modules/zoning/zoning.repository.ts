@@ -1,11 +1,31 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { ZoningAreaEventsTable, ZoningAreaNodesTable, ZoningAreasTable, ZoningExtensionsTable } from './zoning.table.js';
+import { MEASURE_KINDS, type AreaStatus, type RiskLevel } from '../../../common/zoning.js';
 
 export type AreaRow = ZoningAreasTable;
 export type NodeRow = ZoningAreaNodesTable;
 export type EventRow = ZoningAreaEventsTable;
 export type ExtensionRow = ZoningExtensionsTable;
+
+const idList = z.array(z.string());
+/** The JSON columns of the zoning tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** zoning_areas.basis_case_ids */
+  caseIds: (r: Pick<AreaRow, 'basis_case_ids'>) => parseJsonColumn(idList, r.basis_case_ids, 'zoning_areas.basis_case_ids'),
+  /** zoning_areas.basis_contact_ids */
+  contactIds: (r: Pick<AreaRow, 'basis_contact_ids'>) => parseJsonColumn(idList, r.basis_contact_ids, 'zoning_areas.basis_contact_ids'),
+  /** zoning_areas.measures */
+  measures: (r: Pick<AreaRow, 'measures'>) => parseJsonColumn(z.array(z.enum(MEASURE_KINDS)), r.measures, 'zoning_areas.measures'),
+  /** zoning_area_events.node_ids: the covered jurisdiction ids after the change. */
+  nodeIds: (e: Pick<EventRow, 'node_ids'>) => parseJsonColumn(idList, e.node_ids, 'zoning_area_events.node_ids'),
+  /** zoning_area_events.details */
+  details: (e: Pick<EventRow, 'details'>) => parseJsonColumn(z.record(z.string(), z.unknown()), e.details, 'zoning_area_events.details'),
+  /** zoning_extensions.evidence: the text shown to the person deciding, with its facts. */
+  evidence: (x: Pick<ExtensionRow, 'evidence'>) => parseJsonColumn(z.looseObject({ text: z.string() }), x.evidence, 'zoning_extensions.evidence'),
+};
 
 const CHUNK = 500;
 
@@ -20,13 +40,13 @@ export async function findAreas(db: DbOrTx, ids: readonly string[]): Promise<Are
 export const areaPath = async (db: DbOrTx, id: string) => (await db.selectFrom('zoning_areas').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
 /** Updates an area only while it is in `fromStatus` (a concurrent change makes it return false). */
-export async function updateArea(db: DbOrTx, id: string, fromStatus: string, set: Partial<AreaRow>): Promise<boolean> {
+export async function updateArea(db: DbOrTx, id: string, fromStatus: AreaStatus, set: Partial<AreaRow>): Promise<boolean> {
   const r = await db.updateTable('zoning_areas').set(set).where('id', '=', id).where('status', '=', fromStatus).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Areas by status, optionally under a scope prefix or overlapping it (an area whose common path lies above the scope). */
-export async function listAreas(db: DbOrTx, f: { statuses?: readonly string[]; level?: string; prefix?: string | null; limit?: number; offset?: number }): Promise<{ rows: AreaRow[]; total: number }> {
+export async function listAreas(db: DbOrTx, f: { statuses?: readonly AreaStatus[]; level?: RiskLevel; prefix?: string | null; limit?: number; offset?: number }): Promise<{ rows: AreaRow[]; total: number }> {
   let q = db.selectFrom('zoning_areas');
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
   if (f.level) q = q.where('level', '=', f.level);
@@ -57,8 +77,8 @@ export async function nodesOfMany(db: DbOrTx, areaIds: readonly string[]): Promi
 }
 
 /** Published areas with a node at one of these paths (the node itself: callers pass a path and its ancestors). */
-export async function publishedCovering(db: DbOrTx, paths: readonly string[]): Promise<{ area_id: string; path: string; level: string }[]> {
-  const out: { area_id: string; path: string; level: string }[] = [];
+export async function publishedCovering(db: DbOrTx, paths: readonly string[]): Promise<{ area_id: string; path: string; level: RiskLevel }[]> {
+  const out: { area_id: string; path: string; level: RiskLevel }[] = [];
   for (let i = 0; i < paths.length; i += CHUNK) {
     out.push(
       ...(await db
@@ -115,7 +135,7 @@ export async function bumpMeta(db: DbOrTx, key: string, now: number): Promise<vo
 }
 
 /** Published areas at these levels whose district path is `districtPath` (a county is clear when none remain). */
-export const publishedInDistrict = (db: DbOrTx, districtPath: string, levels: readonly string[]) =>
+export const publishedInDistrict = (db: DbOrTx, districtPath: string, levels: readonly RiskLevel[]) =>
   db.selectFrom('zoning_areas').select(['id', 'name', 'level']).where('status', '=', 'published').where('district_path', '=', districtPath).where('level', 'in', levels).orderBy('id').execute();
 
 // ---- extension proposals (a case near an area)
@@ -138,7 +158,7 @@ export const savepoint = (db: DbOrTx, name: string) => sql.raw(`SAVEPOINT ${name
 export const rollbackToSavepoint = (db: DbOrTx, name: string) => sql.raw(`ROLLBACK TO SAVEPOINT ${name}`).execute(db);
 export const releaseSavepoint = (db: DbOrTx, name: string) => sql.raw(`RELEASE SAVEPOINT ${name}`).execute(db);
 /** Nodes of published areas under any of the prefixes (the testing module's pool-mode rule reads them). */
-export async function publishedNodesUnder(db: DbOrTx, prefixes: readonly string[]): Promise<{ area_id: string; path: string; level: string }[]> {
+export async function publishedNodesUnder(db: DbOrTx, prefixes: readonly string[]): Promise<{ area_id: string; path: string; level: RiskLevel }[]> {
   if (!prefixes.length) return [];
   return db
     .selectFrom('zoning_area_nodes as n')

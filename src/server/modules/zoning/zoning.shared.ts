@@ -49,7 +49,11 @@ export type Node = JurisdictionDto;
 export type CaseRef = { id: string; path: string; confirmedAt: number; active: boolean };
 export type NearCase = { caseId: string; confirmedAt: number; distanceM: number };
 
-export const json = <T>(s: string): T => JSON.parse(s) as T;
+/** The first item of a list the caller knows is not empty (a preset's levels, an area's nodes); throws when it is. */
+export function firstOf<T>(items: Iterable<T>, what: string): T {
+  for (const x of items) return x;
+  throw new Error(`${what} is empty`);
+}
 export const stamp = (id: string | null, name: string | null, at: number | null) => (name !== null && at !== null ? { id, name, at: Number(at) } : null);
 export const num = (v: number | null) => (v === null ? null : Number(v));
 

@@ -1,4 +1,6 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
+import type { AreaEventKind, AreaStatus, ExtensionStatus, Granularity, RiskLevel } from '../../../common/zoning.js';
 
 /**
  * A risk area (风险区): a set of jurisdiction nodes at one level with measures, drawn from cases and
@@ -9,11 +11,11 @@ export interface ZoningAreasTable {
   id: string;
   name: string;
   /** proposed · published · lifted · rejected */
-  status: string;
+  status: AreaStatus;
   /** high · medium · low (one of the preset's levels) */
-  level: string;
+  level: RiskLevel;
   /** The coarsest jurisdiction level among its nodes (entrance … street). */
-  granularity: string;
+  granularity: Granularity;
   /** JSON array of MeasureKind. */
   measures: string;
   /** JSON array of case ids (the basis). */
@@ -32,7 +34,7 @@ export interface ZoningAreasTable {
   preset_version: string;
   preset_name: string;
   /** proposal (generated from places) · manual */
-  source: string;
+  source: 'proposal' | 'manual';
   /** For generated proposals: `<preset label>|<node path>` so one place is proposed once while open. */
   source_key: string | null;
   proposed_by: string | null;
@@ -72,9 +74,9 @@ export interface ZoningAreasTable {
   last_case_at: number | null;
   /** The lift task made for the current level's step, and the level it was made for. */
   lift_task_id: string | null;
-  lift_task_level: string | null;
+  lift_task_level: RiskLevel | null;
   /** The level for which the past-lifting-date alert was sent. */
-  overdue_alert_level: string | null;
+  overdue_alert_level: RiskLevel | null;
   created_at: number;
   updated_at: number;
 }
@@ -85,7 +87,7 @@ export interface ZoningAreaNodesTable {
   jurisdiction_id: string;
   path: string;
   /** Jurisdiction level of the node. */
-  level: string;
+  level: JurisdictionLevel;
 }
 
 /**
@@ -95,9 +97,9 @@ export interface ZoningAreaNodesTable {
 export interface ZoningAreaEventsTable {
   id: string;
   area_id: string;
-  kind: string;
-  status: string;
-  level: string;
+  kind: AreaEventKind;
+  status: AreaStatus;
+  level: RiskLevel;
   /** JSON array of the covered jurisdiction ids after the change. */
   node_ids: string;
   /** JSON object of extra facts. */
@@ -125,7 +127,7 @@ export interface ZoningExtensionsTable {
   /** JSON object: the evidence shown to the person deciding (case, where, distance, preset). */
   evidence: string;
   /** proposed · accepted · rejected */
-  status: string;
+  status: ExtensionStatus;
   jurisdiction_path: string;
   created_at: number;
   decided_by: string | null;
