@@ -8,6 +8,7 @@
 import type { JurisdictionLevel, Sex, VulnerableFlag } from '../../common/geo.js';
 import type { NewJurisdiction } from '../modules/geo/geo.service.js';
 import type { Ring } from '../modules/geo/geometry.js';
+import { utcDay } from '../platform/clock.js';
 import type { PersonInput } from '../modules/population/population.service.js';
 import { makeResidentId } from '../modules/population/resident-id.js';
 import { newId } from '../platform/ids.js';
@@ -82,7 +83,7 @@ function birthDateFor(rng: Rng, age: number): string {
   const ref = new Date(`${DEMO_REFERENCE_DAY}T00:00:00Z`);
   const d = new Date(Date.UTC(ref.getUTCFullYear() - age, ref.getUTCMonth(), ref.getUTCDate()));
   d.setUTCDate(d.getUTCDate() - rng.int(0, 364));
-  return d.toISOString().slice(0, 10);
+  return utcDay(d);
 }
 
 interface Member {

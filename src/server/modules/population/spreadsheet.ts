@@ -18,6 +18,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type ExcelJS from 'exceljs';
+import { utcDay } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import { CsvShapeChecker } from '../../platform/upload/csv-shape.js';
 import { UPLOAD_LIMITS, type UploadLimits } from '../../platform/upload/limits.js';
@@ -259,7 +260,7 @@ export function cellText(v: ExcelJS.CellValue): string {
     return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : String(v);
   }
   if (typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (v instanceof Date) return utcDay(v);
   if (typeof v === 'object') {
     if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((p) => p.text).join('');
     if ('text' in v && typeof v.text === 'string') return v.text;
