@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../actor.js';
@@ -66,7 +67,8 @@ export function createAuthService(deps: Deps) {
   // delay, so an attacker hammering the name from elsewhere does not slow them down.
   const usernameDelay = new ProgressiveDelay();
   const addressDelay = new ProgressiveDelay();
-  const trustedPairs = new Map<string, number>();
+  // Bounded: the least recently trusted pairs go first.
+  const trustedPairs = new LRUCache<string, number>({ max: 50_000 });
   const pairKey = (username: string, ip: string) => `${username}\n${ip}`;
 
   /**
@@ -213,7 +215,6 @@ export function createAuthService(deps: Deps) {
       }).catch((e: unknown) => (e instanceof AppError && e.code === 'TOTP_INVALID' ? failed(e) : Promise.reject(e)));
       usernameDelay.succeed(username);
       addressDelay.succeed(ctx.ip);
-      if (trustedPairs.size >= 50_000) trustedPairs.clear();
       trustedPairs.set(pairKey(username, ctx.ip), now);
       return { token, me: await meOf(user) };
     },
