@@ -250,6 +250,5 @@ export function createCampaignActivation({ db, clock, geo, control, journal, out
         throw err;
       }
     },
-
   };
 }

@@ -87,6 +87,7 @@ export function createCampaignService(deps: Deps) {
     manageable,
     poolSizeAt,
 
+    /** Activates a planned campaign (coverage rows, exemptions, door-to-door targets): campaign-activation.service.ts. */
     activate: activation.activate,
 
     /** Creates a planned campaign. The scope is any set of jurisdictions inside the actor's scope. */
