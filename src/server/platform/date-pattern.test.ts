@@ -18,7 +18,7 @@ function* sourceFiles(dir: string): Generator<string> {
 }
 
 describe('calendar days come from the clock module', () => {
-  it('no file under src/ but clock.ts takes the UTC day with toISOString().slice(0, 10)', () => {
+  it('no file under src/ but clock.ts cuts the UTC day out of an ISO timestamp string', () => {
     const files = [...sourceFiles(SRC)].map((p) => relative(SRC, p).split('\\').join('/'));
     expect(files).toContain(CLOCK);
     const offenders = files.filter((f) => f !== CLOCK && UTC_DAY_SLICE.test(readFileSync(join(SRC, f), 'utf8')));
