@@ -3,6 +3,7 @@
  * small helpers exported here when SQLite and PostgreSQL genuinely differ.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig, type SqliteDialectConfig, type Transaction } from 'kysely';
@@ -107,17 +108,14 @@ const STATEMENT_CACHE_SIZE = 1000;
  * statement still busy (an open streaming iterator) is never handed out twice, a fresh one is made.
  */
 function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDialectConfig['database'] {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new LRUCache<string, BetterSqlite3.Statement>({ max: STATEMENT_CACHE_SIZE });
   return {
     close: () => sqlite.close(),
     prepare(sqlText: string) {
       const hit = cache.get(sqlText);
       if (hit && !hit.busy) return hit;
       const stmt = sqlite.prepare(sqlText);
-      if (!hit) {
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        cache.set(sqlText, stmt);
-      }
+      if (!hit) cache.set(sqlText, stmt);
       return stmt;
     },
   } as SqliteDialectConfig['database'];

@@ -8,6 +8,7 @@
 import type { JurisdictionLevel, Sex, VulnerableFlag } from '../../common/geo.js';
 import type { NewJurisdiction, Ring } from '../modules/geo/index.js';
 import { makeResidentId, type PersonInput } from '../modules/population/index.js';
+import { utcDay } from '../platform/clock.js';
 import { newId } from '../platform/ids.js';
 import type { DistrictSpec } from './city-data.js';
 import { placeRects, strips } from './layout.js';
@@ -76,7 +77,7 @@ function birthDateFor(rng: Rng, age: number): string {
   const ref = new Date(`${DEMO_REFERENCE_DAY}T00:00:00Z`);
   const d = new Date(Date.UTC(ref.getUTCFullYear() - age, ref.getUTCMonth(), ref.getUTCDate()));
   d.setUTCDate(d.getUTCDate() - rng.int(0, 364));
-  return d.toISOString().slice(0, 10);
+  return utcDay(d);
 }
 
 interface Member {

@@ -1,4 +1,5 @@
 /** Grid and time slots of spatiotemporal companion detection (时空伴随: 800 m cells, 10-minute buckets). */
+import { parseInstant } from '../../platform/clock.js';
 
 export const CELL_SIZE_M = 800;
 export const BUCKET_MS = 10 * 60_000;
@@ -26,16 +27,6 @@ export interface RowProblem {
   /** 1-based line number in the file (header is line 1). */
   line: number;
   errors: string[];
-}
-
-const ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Parses `time`: epoch ms, or ISO-8601 with an explicit offset (a bare local time is ambiguous). */
-export function parseTime(s: string): number | null {
-  if (/^\d{12,14}$/.test(s)) return Number(s);
-  if (!ISO.test(s)) return null;
-  const t = Date.parse(s.replace(' ', 'T'));
-  return Number.isFinite(t) ? t : null;
 }
 
 /** Column positions of a ping CSV, from its header (-1: absent). */
@@ -79,7 +70,8 @@ export function parsePingLine(cols: PingColumns, raw: string, now: number): { pi
   const hash = get(cols.hash);
   if (personId && personId.length > 64) errors.push('person_id is too long');
   if (!personId && !/^[0-9a-f]{16,128}$/i.test(hash)) errors.push(hash ? 'phone_hash is not a hex digest' : 'person_id or phone_hash is required');
-  const at = parseTime(get(cols.time));
+  // Epoch ms or ISO-8601 with an explicit offset: a bare local time is ambiguous.
+  const at = parseInstant(get(cols.time));
   if (at === null) errors.push('time is not epoch ms or ISO-8601 with an offset');
   else if (at < EARLIEST_PING || at > now + FUTURE_SLACK_MS) errors.push('time is outside the plausible range (after 2019-12-01 and not in the future)');
   let cell = get(cols.cell);

@@ -4,7 +4,7 @@ import type { CaseDto, CompanionBatchDto, CompanionCandidateDto, ContactDto } fr
 import type { Deps } from '../../deps.js';
 import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
-import { calendarDay, DAY, type Clock } from '../../platform/clock.js';
+import { calendarDay, clockTime, DAY, type Clock } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
@@ -117,10 +117,9 @@ export function exposureFromEvidence(evidence: Overlap[], reportDate: string, tz
   const sorted = [...evidence].sort((a, b) => a.from - b.from);
   const usable = sorted.filter((o) => calendarDay(o.from, tz) <= reportDate);
   const last = usable[usable.length - 1] ?? sorted[0]!;
-  const hhmm = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
   const cells = [...new Set(evidence.map((o) => o.cell))];
   const total = evidence.reduce((a, o) => a + o.minutes, 0);
-  const exposurePlace = `${COMPANION_RELATION} ${last.cell} ${calendarDay(last.from, tz)} ${hhmm(last.from)}–${hhmm(last.to)} (${last.minutes} min); ${evidence.length} overlaps, ${total} min in ${cells.length} cell(s)`;
+  const exposurePlace = `${COMPANION_RELATION} ${last.cell} ${calendarDay(last.from, tz)} ${clockTime(last.from, tz)}–${clockTime(last.to, tz)} (${last.minutes} min); ${evidence.length} overlaps, ${total} min in ${cells.length} cell(s)`;
   return { exposureDate: calendarDay(last.from, tz), exposurePlace: exposurePlace.slice(0, 500) };
 }
 

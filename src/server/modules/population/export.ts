@@ -6,12 +6,13 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { flag } from '../../db/row-values.js';
-import ExcelJS from 'exceljs';
-import { ID_TYPE_LABELS, VULNERABLE_LABELS, type VulnerableFlag } from '../../../common/geo.js';
+import { LRUCache } from 'lru-cache';
+import { ID_TYPE_LABELS, VULNERABLE_LABELS, type IdType, type VulnerableFlag } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
 import { inTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
+import { streamWorkbook, XLSX_CONTENT_TYPE } from '../../platform/xlsx.js';
 import { maskToFlags } from './person-rules.js';
 import * as repo from './population.repository.js';
 import type { PopulationCore } from './population.types.js';
@@ -36,11 +37,10 @@ function csvField(v: string): string {
 export function createPersonExport(deps: Deps, core: PopulationCore) {
   /** The export's rows, page by page, as neutralised cell texts. */
   async function* rows(prefix: string | null): AsyncGenerator<string[][]> {
-    const texts = new Map<string, string>();
+    const texts = new LRUCache<string, string>({ max: 50_000 });
     for await (const page of repo.iteratePersons(deps.db, prefix, 2000)) {
       const missing = [...new Set(page.map((r) => r.jurisdiction_path))].filter((p) => !texts.has(p));
       if (missing.length) for (const [p, t] of await core.addressTexts(deps.db, missing)) texts.set(p, t);
-      if (texts.size > 50_000) texts.clear();
       yield page.map((r) =>
         [
           r.name,
@@ -67,20 +67,7 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
   }
 
   function xlsx(prefix: string | null): Readable {
-    const out = new PassThrough();
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-    const ws = wb.addWorksheet('人员 persons');
-    ws.addRow(EXPORT_HEADERS).commit();
-    (async () => {
-      for await (const page of rows(prefix)) {
-        for (const cells of page) ws.addRow(cells).commit();
-        // Let the reader catch up rather than buffering the whole workbook.
-        if (out.writableNeedDrain) await new Promise((r) => out.once('drain', r));
-      }
-      ws.commit();
-      await wb.commit();
-    })().catch((err) => out.destroy(err as Error));
-    return out;
+    return streamWorkbook('人员 persons', EXPORT_HEADERS, rows(prefix));
   }
 
   return {
@@ -105,7 +92,7 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
       const scope = prefix ? prefix.split('/').filter(Boolean).at(-1)! : 'all';
       const filename = `persons-${scope}-${calendarDay(deps.clock.now(), deps.config.tz)}.${o.format}`;
       if (o.format === 'csv') return { filename, contentType: 'text/csv; charset=utf-8', count, stream: Readable.from(csv(prefix)) };
-      return { filename, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', count, stream: xlsx(prefix) };
+      return { filename, contentType: XLSX_CONTENT_TYPE, count, stream: xlsx(prefix) };
     },
   };
 }

@@ -8,6 +8,7 @@
  * databases answer from a plain index.
  */
 import { pinyin } from 'pinyin-pro';
+import { LRUCache } from 'lru-cache';
 
 export interface NameKeys {
   initials: string;
@@ -22,15 +23,12 @@ export function nameKeys(name: string): NameKeys {
   return { initials: tokens.map((t) => t[0]).join('').slice(0, 60), pinyin: tokens.join('').slice(0, 200) };
 }
 
-const cache = new Map<string, NameKeys>();
+const cache = new LRUCache<string, NameKeys>({ max: 200_000 });
 
 /** `nameKeys` with a bounded cache: generated and imported names repeat a lot. */
 export function nameKeysCached(name: string): NameKeys {
   let k = cache.get(name);
-  if (!k) {
-    if (cache.size >= 200_000) cache.clear();
-    cache.set(name, (k = nameKeys(name)));
-  }
+  if (!k) cache.set(name, (k = nameKeys(name)));
   return k;
 }
 

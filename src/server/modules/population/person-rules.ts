@@ -5,6 +5,7 @@
 import { exactIdentifierKind } from '../../../common/person-search.js';
 import { ID_TYPES, VULNERABLE_FLAGS, type IdType, type Sex, type VulnerableFlag } from '../../../common/geo.js';
 import { normalizeIdNumber, normalizePhone } from './protect.js';
+import { isRealDay } from '../../platform/clock.js';
 import { residentIdCheckChar, validateResidentId, type ResidentIdErrorCode } from './resident-id.js';
 
 /** Error codes of the field rules (a subset of the module's catalogue). */
@@ -53,12 +54,8 @@ export function maskToFlags(m: number): VulnerableFlag[] {
   return VULNERABLE_FLAGS.filter((_, i) => (m & (1 << i)) !== 0);
 }
 
-/** A real calendar day written YYYY-MM-DD (no 2023-02-30). */
-export function isRealDay(d: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
-  const t = new Date(`${d}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === d;
-}
+/** A real calendar day written YYYY-MM-DD (no 2023-02-30); kept in the clock module. */
+export { isRealDay };
 
 export const PASSPORT = /^[A-Z0-9]{5,17}$/;
 /** 回乡证 H/M + 8–10 digits, 台胞证 8 digits, or an 18-digit 港澳台居民居住证 (checked like a resident ID). */

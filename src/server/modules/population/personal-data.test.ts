@@ -11,6 +11,7 @@ import type { Role } from '../../../common/roles.js';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
+import { utcDay } from '../../platform/clock.js';
 import { DISCLOSURE_LIMITS, type PersonInput } from './population.service.js';
 import { addResidents, buildAddress, csvText, multipartFile, SEARCH_PURPOSE, residentInput, type AddressTree } from './population.test-helpers.js';
 import { makeResidentId, residentIdCheckChar } from './resident-id.js';
@@ -20,7 +21,7 @@ type City = Awaited<ReturnType<typeof buildMiniCity>>;
 /** Every day of a year, YYYYMMDD. */
 function daysOf(year: number): string[] {
   const out: string[] = [];
-  for (let d = new Date(Date.UTC(year, 0, 1)); d.getUTCFullYear() === year; d.setUTCDate(d.getUTCDate() + 1)) out.push(d.toISOString().slice(0, 10).replace(/-/g, ''));
+  for (let d = new Date(Date.UTC(year, 0, 1)); d.getUTCFullYear() === year; d.setUTCDate(d.getUTCDate() + 1)) out.push(utcDay(d).replace(/-/g, ''));
   return out;
 }
 

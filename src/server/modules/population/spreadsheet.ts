@@ -17,12 +17,12 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import type ExcelJS from 'exceljs';
+import { utcDay } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import { CsvShapeChecker } from '../../platform/upload/csv-shape.js';
 import { UPLOAD_LIMITS, type UploadLimits } from '../../platform/upload/limits.js';
 import { runInWorker, streamFromWorker } from '../../platform/upload/worker-pool.js';
-import { isUploadRefusal, NoWorksheetError, readXlsxRows } from '../../platform/upload/xlsx.js';
+import { isUploadRefusal, NoWorksheetError, readXlsxRows, type XlsxCellValue } from '../../platform/xlsx.js';
 
 export const ImportErrors = defineErrors({
   IMPORT_FILE_REQUIRED: [400, '请上传文件 (send multipart/form-data with one file field)'],
@@ -250,7 +250,7 @@ export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<She
 }
 
 /** Text of an XLSX cell whatever exceljs made of it (rich text, hyperlink, formula result, date). */
-export function cellText(v: ExcelJS.CellValue): string {
+export function cellText(v: XlsxCellValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') {
@@ -259,11 +259,11 @@ export function cellText(v: ExcelJS.CellValue): string {
     return Number.isInteger(v) && Math.abs(v) < 1e21 ? BigInt(v).toString() : String(v);
   }
   if (typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (v instanceof Date) return utcDay(v);
   if (typeof v === 'object') {
     if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((p) => p.text).join('');
     if ('text' in v && typeof v.text === 'string') return v.text;
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
+    if ('result' in v) return cellText(v.result as XlsxCellValue);
     if ('error' in v) return '';
   }
   return String(v);

@@ -2,18 +2,19 @@ import type { JurisdictionLevel } from '../../../common/geo.js';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
 import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import type { DbOrTx, Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
 import type { JobContext } from '../../platform/jobs/jobs.service.js';
 import { canReadJurisdiction } from '../geo/index.js';
 import type { CampaignService } from './campaigns.service.js';
+import { createHomeSamplingService } from './home-sampling.service.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { COUNTERS, type CounterDelta } from './testing.repository.js';
 import { HOUSEHOLD_POOL_PERSONS, POOL_HOUSEHOLD, isValidResult, maskName, pathPrefixes, tubesFor, type PoolMode } from './testing.rules.js';
 import type { CoverageDto, CoverageNodeDto } from './testing.schemas.js';
-import { COVERAGE_MAX_DEPTH, TESTING_SYSTEM, requireCap, unitFinder } from './testing.shared.js';
+import { COVERAGE_MAX_DEPTH, unitFinder } from './testing.shared.js';
 
 /** Job kind that sends the live coverage event of a campaign (scheduled at most once per second). */
 export const COVERAGE_PUBLISH_JOB = 'testing.coverage-publish';
@@ -54,6 +55,7 @@ function nodeDto(r: repo.CoverageRow): CoverageNodeDto {
  */
 export function createCoverageService(deps: Deps, campaigns: CampaignService) {
   const { geo, population, control, tasks, journal, outbox } = deps.services;
+  const home = createHomeSamplingService({ db: deps.db, clock: deps.clock, population, control, geo, tasks, journal, campaigns, units: (db) => unitFinder(deps, db) });
 
   async function activeOrClosed(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
     const c = await campaigns.visible(db, actor, id);
@@ -116,65 +118,6 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       if (r.status === 'positive') add(r.path, 'recheck_positive', r.n);
     }
     return out;
-  }
-
-  /** The `sealed` channel of `homeSampling`: one task per sealed household not yet sampled. */
-  async function sealedHomeSampling(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; dueHours?: number }) {
-    requireCap(actor, 'testing.manage');
-    return inTx(trx ?? deps.db, async (tx) => {
-      const c = await campaigns.visible(tx, actor, campaignId);
-      if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
-      const j = await geo.getById(input.jurisdictionId, tx);
-      if (!j || !inScope(actor, j.path) || !JSON.parse(c.scope_paths).some((p: string) => j.path.startsWith(p))) throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
-      const found: { id: string; path: string; household: string }[] = [];
-      for (let page = 1; ; page++) {
-        const { items, total } = await population.list(actor, { jurisdictionId: j.id, page, pageSize: 200 }, tx);
-        const statuses = await control.statusesOf(items.map((p) => p.id), tx);
-        for (const p of items) if (statuses.get(p.id)?.status === 'sealed') found.push({ id: p.id, path: p.location.path, household: p.householdId ?? `person:${p.id}` });
-        if (page * 200 >= total || !items.length) break;
-      }
-      const sampled = await repo.sampledAmong(tx, c.id, found.map((p) => p.id));
-      const todo = found.filter((p) => !sampled.has(p.id));
-      const now = deps.clock.now();
-      const fresh = await repo.claimHomeSampling(tx, todo.map((p) => ({ campaign_id: c.id, person_id: p.id, task_id: null, jurisdiction_path: p.path, created_at: now })));
-      const households = new Map<string, typeof todo>();
-      for (const p of todo) if (fresh.has(p.id)) households.set(p.household, [...(households.get(p.household) ?? []), p]);
-      const units = unitFinder(deps, tx);
-      const dueAt = input.dueHours ? now + input.dueHours * HOUR : Number(c.deadline_at);
-      let created = 0;
-      let withoutUnit = 0;
-      for (const [household, members] of households) {
-        const unit = await units.forPath(members[0].path);
-        if (!unit) {
-          withoutUnit += members.length;
-          continue;
-        }
-        const task = await tasks.create(tx, TESTING_SYSTEM, {
-          title: `上门采样（1户1管）：${members.length}人 · Door-to-door sampling, one tube per household: ${members.length} persons`,
-          description: `${c.name}：封控区住户足不出户，请上门采样，1户1管。 · A sealed household stays at home: sample at the door, one tube for the household (${c.name}).`,
-          sourceModule: 'testing',
-          sourceEntityType: household.startsWith('person:') ? 'person' : 'household',
-          sourceEntityId: household.startsWith('person:') ? members[0].id : household,
-          assigneeUnitId: unit.id,
-          jurisdictionPath: members[0].path,
-          priority: 'high',
-          dueAt,
-        });
-        for (const m of members) await repo.setHomeSamplingTask(tx, c.id, m.id, task.id);
-        created++;
-      }
-      if (created || withoutUnit) {
-        await journal.appendBatch(tx, actor, {
-          action: 'testing.home-sampling.create',
-          entityType: 'testing_campaign',
-          entityId: c.id,
-          jurisdictionPath: j.path,
-          rows: todo.filter((p) => fresh.has(p.id)).map((p) => p.id),
-          summary: { tasks: created, withoutUnit, channel: 'sealed', households: households.size },
-        });
-      }
-      return { tasks: created, alreadyTasked: todo.length - fresh.size, alreadySampled: sampled.size, withoutUnit };
-    });
   }
 
   return {
@@ -309,71 +252,8 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       };
     },
 
-    /**
-     * Home sampling (上门采样), assigned to each person's community unit, never twice per campaign:
-     * - channel `vulnerable` (default): one task per vulnerable person (by population flags) not yet sampled;
-     * - channel `sealed`: residents of sealed areas (封控, stay at home) not yet sampled, one task per
-     *   household (1户1管: one tube takes the household at its door).
-     */
-    async homeSampling(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; channel?: 'vulnerable' | 'sealed'; flags?: readonly string[]; dueHours?: number }) {
-      if (input.channel === 'sealed') return sealedHomeSampling(trx, actor, campaignId, input);
-      requireCap(actor, 'testing.manage');
-      const flags = input.flags?.length ? input.flags : ['bedridden', 'elderly_alone', 'dialysis'];
-      return inTx(trx ?? deps.db, async (tx) => {
-        const c = await campaigns.visible(tx, actor, campaignId);
-        if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
-        const j = await geo.getById(input.jurisdictionId, tx);
-        if (!j || !inScope(actor, j.path) || !JSON.parse(c.scope_paths).some((p: string) => j.path.startsWith(p))) throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
-        const found = new Map<string, { id: string; name: string; path: string }>();
-        for (const flag of flags) {
-          for (let page = 1; ; page++) {
-            const { items, total } = await population.list(actor, { jurisdictionId: j.id, vulnerable: flag as never, page, pageSize: 200 }, tx);
-            for (const p of items) found.set(p.id, { id: p.id, name: p.name, path: p.location.path });
-            if (page * 200 >= total || !items.length) break;
-          }
-        }
-        const sampled = await repo.sampledAmong(tx, c.id, [...found.keys()]);
-        const todo = [...found.values()].filter((p) => !sampled.has(p.id));
-        const now = deps.clock.now();
-        const fresh = await repo.claimHomeSampling(tx, todo.map((p) => ({ campaign_id: c.id, person_id: p.id, task_id: null, jurisdiction_path: p.path, created_at: now })));
-        const units = unitFinder(deps, tx);
-        const dueAt = input.dueHours ? now + input.dueHours * HOUR : Number(c.deadline_at);
-        let created = 0;
-        let withoutUnit = 0;
-        for (const p of todo) {
-          if (!fresh.has(p.id)) continue;
-          const unit = await units.forPath(p.path);
-          if (!unit) {
-            withoutUnit++;
-            continue;
-          }
-          const task = await tasks.create(tx, TESTING_SYSTEM, {
-            title: `上门采样：${maskName(p.name)} · Home sampling: ${maskName(p.name)}`,
-            description: `${c.name}：该居民行动不便或需照护，请上门采样。 · This resident needs sampling at home (${c.name}).`,
-            sourceModule: 'testing',
-            sourceEntityType: 'person',
-            sourceEntityId: p.id,
-            assigneeUnitId: unit.id,
-            jurisdictionPath: p.path,
-            priority: 'high',
-            dueAt,
-          });
-          await repo.setHomeSamplingTask(tx, c.id, p.id, task.id);
-          created++;
-        }
-        if (created || withoutUnit) {
-          await journal.appendBatch(tx, actor, {
-            action: 'testing.home-sampling.create',
-            entityType: 'testing_campaign',
-            entityId: c.id,
-            jurisdictionPath: j.path,
-            rows: todo.filter((p) => fresh.has(p.id)).map((p) => p.id),
-            summary: { tasks: created, withoutUnit, flags },
-          });
-        }
-        return { tasks: created, alreadyTasked: todo.length - fresh.size, alreadySampled: sampled.size, withoutUnit };
-      });
-    },
+    /** Home sampling (上门采样) tasks: see home-sampling.service.ts. */
+    homeSampling: home.homeSampling,
 
     /**
      * Tubes and swabs a campaign needs: per pool size, its persons ÷ pool size × (1 + margin);
@@ -410,7 +290,6 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
         expectedRecheckTubes: Math.ceil(byPoolSize.reduce((a, x) => a + (personsPerTube(x.poolSize) > 1 ? x.persons * (1 - (1 - p) ** personsPerTube(x.poolSize)) : 0), 0) * (1 + margin)),
       };
     },
-
   };
 }
 

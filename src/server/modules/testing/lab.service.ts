@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
-import { zoneOffset } from '../../platform/clock.js';
+import { parseInstant } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { parseTextOffThread } from '../../platform/upload/guard.js';
@@ -41,16 +41,7 @@ const RESULT_WORDS: Record<string, TestResult> = { negative: 'negative', 阴性:
 
 /** Reads a time cell: epoch ms, or an ISO-8601 / `YYYY-MM-DD HH:MM[:SS]` text (local time in `tz` when it has no offset). */
 function parseTime(v: string, tz: string, now: number): number | null {
-  const t = v.trim();
-  if (!t) return now;
-  if (/^\d{12,14}$/.test(t)) return Number(t);
-  const m = /^(\d{4})[-/](\d{2})[-/](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(t);
-  if (m) {
-    const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
-    return asUtc - zoneOffset(asUtc - zoneOffset(asUtc, tz), tz);
-  }
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? null : ms;
+  return v.trim() ? parseInstant(v, { tz, loose: true }) : now;
 }
 
 const num = (v: string | undefined): number | null | 'bad' => {

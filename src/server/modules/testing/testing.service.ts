@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -51,15 +52,14 @@ export function createTestingService(deps: Deps) {
   registerEntityScope('testing_site', pathResolver(repo.sitePath));
   // A tube's jurisdiction is fixed when it is opened (its site's), so every scan's scope check
   // need not read it again: remembered per database handle, bounded.
-  const tubePaths = new WeakMap<object, Map<string, string>>();
+  const tubePaths = new WeakMap<object, LRUCache<string, string>>();
   registerEntityScope('testing_tube', async (db, id) => {
     let known = tubePaths.get(db);
-    if (!known) tubePaths.set(db, (known = new Map()));
+    if (!known) tubePaths.set(db, (known = new LRUCache({ max: 100_000 })));
     const hit = known.get(id);
     if (hit) return [hit];
     const p = await repo.tubePath(db, id);
     if (!p) return undefined;
-    if (known.size >= 100_000) known.clear();
     known.set(id, p);
     return [p];
   });

@@ -1,7 +1,7 @@
-import ExcelJS from 'exceljs';
 import type { DetectorReportDto, DistrictRollupDto, ZoningSettingsDto } from '../../../common/zoning.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { scopePrefix, type Actor } from '../../platform/actor.js';
+import { writeWorkbook } from '../../platform/xlsx.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import type { AreaReader } from './areas.service.js';
@@ -72,17 +72,27 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
 export type DetectorService = ReturnType<typeof createDetectorService>;
 
 async function detectorWorkbook(report: DetectorReportDto): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('风险区 Areas');
-  ws.addRow(['区域 Area', '状态 Status', '等级 Level', '区县 District', '划定粒度 Granularity', '方案粒度 Preset', '人口 Population', '证据人口 Footprint', '人口比 Ratio', '超期 Past lifting', '管控人数 Under measure', '在治病例 Active cases', '人/病例 Per case', '标记 Flags', '保留说明 Justification']);
-  for (const a of report.areas) {
-    ws.addRow([a.name, a.status, a.level, a.districtName, a.granularity, a.presetGranularity ?? '', a.population, a.evidenceFootprint, a.ratio ?? '', a.pastLifting ? '是 yes' : '', a.personsUnderMeasure, a.activeCases, a.personsPerActiveCase ?? '', a.flags.map((f) => f.message).join('；'), a.justification ?? '']);
-  }
-  const ds = wb.addWorksheet('区县 Districts');
-  ds.addRow(['区县 District', '区域数 Areas', '标记 Flagged', '人口 Population', '证据人口 Footprint', '人口比 Ratio', '管控人数 Under measure', '在治病例 Active cases', '人/病例 Per case', '超期 Past lifting']);
-  for (const d of report.districts) ds.addRow([d.districtName, d.areas, d.flagged, d.population, d.evidenceFootprint, d.ratio ?? '', d.personsUnderMeasure, d.activeCases, d.personsPerActiveCase ?? '', d.pastLifting]);
-  const meta = wb.addWorksheet('说明 About');
-  meta.addRow(['人口比阈值 Ratio threshold', report.ratioThreshold]);
-  meta.addRow(['生成时间 Generated at', new Date(report.generatedAt).toISOString()]);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return writeWorkbook([
+    {
+      name: '风险区 Areas',
+      rows: [
+        ['区域 Area', '状态 Status', '等级 Level', '区县 District', '划定粒度 Granularity', '方案粒度 Preset', '人口 Population', '证据人口 Footprint', '人口比 Ratio', '超期 Past lifting', '管控人数 Under measure', '在治病例 Active cases', '人/病例 Per case', '标记 Flags', '保留说明 Justification'],
+        ...report.areas.map((a) => [a.name, a.status, a.level, a.districtName, a.granularity, a.presetGranularity ?? '', a.population, a.evidenceFootprint, a.ratio ?? '', a.pastLifting ? '是 yes' : '', a.personsUnderMeasure, a.activeCases, a.personsPerActiveCase ?? '', a.flags.map((f) => f.message).join('；'), a.justification ?? '']),
+      ],
+    },
+    {
+      name: '区县 Districts',
+      rows: [
+        ['区县 District', '区域数 Areas', '标记 Flagged', '人口 Population', '证据人口 Footprint', '人口比 Ratio', '管控人数 Under measure', '在治病例 Active cases', '人/病例 Per case', '超期 Past lifting'],
+        ...report.districts.map((d) => [d.districtName, d.areas, d.flagged, d.population, d.evidenceFootprint, d.ratio ?? '', d.personsUnderMeasure, d.activeCases, d.personsPerActiveCase ?? '', d.pastLifting]),
+      ],
+    },
+    {
+      name: '说明 About',
+      rows: [
+        ['人口比阈值 Ratio threshold', report.ratioThreshold],
+        ['生成时间 Generated at', new Date(report.generatedAt).toISOString()],
+      ],
+    },
+  ]);
 }

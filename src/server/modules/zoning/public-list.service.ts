@@ -1,4 +1,6 @@
-import type { PublicAreaDto, PublicFeatureCollection, PublicZoningDto } from '../../../common/zoning.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
+import type { MeasureKind, PublicAreaDto, PublicFeatureCollection, PublicZoningDto, RiskLevel } from '../../../common/zoning.js';
+import { LRUCache } from 'lru-cache';
 import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';
 import type { AreaReader } from './areas.service.js';
@@ -23,7 +25,8 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
   function createPublicCache() {
     let checkedAt = -Infinity;
     let version = -1;
-    const built = new Map<string, Promise<unknown>>();
+    // A handful of keys (the list, per-district lists): bounded all the same.
+    const built = new LRUCache<string, Promise<unknown>>({ max: 256 });
     return {
       invalidate() {
         checkedAt = -Infinity;

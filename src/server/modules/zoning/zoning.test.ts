@@ -4,7 +4,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
-import { addDays, calendarDay, DAY, HOUR, startOfDay } from '../../platform/clock.js';
+import { addDays, calendarDay, DAY, HOUR, startOfDay, utcDay } from '../../platform/clock.js';
 import { addNodes, barcode, cid } from '../testing/testing.test-helpers.js';
 import type { AreaDetailDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
 
@@ -217,7 +217,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(feed.items.filter((n) => n.sourceEntityId === proposed.id)).toMatchObject([{ severity: 'warning', isAlert: true }]);
     // The due time is a Beijing midnight (16:00 UTC the day before): every text names the Beijing day, never the UTC one.
     const dueDay = calendarDay(after5.schedule!.dueAt!, t.config.tz);
-    const dueUtcDay = new Date(after5.schedule!.dueAt!).toISOString().slice(0, 10);
+    const dueUtcDay = utcDay(after5.schedule!.dueAt!);
     expect(dueUtcDay).not.toBe(dueDay);
     const alert = feed.items.find((n) => n.sourceEntityId === proposed.id)!;
     expect(alert.body).toContain(`应于 ${dueDay} 降为低风险区`);
@@ -510,12 +510,12 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const beijingMidnight = startOfDay(addDays(calendarDay(t.clock.now() + 2 * DAY, t.config.tz), 0), t.config.tz);
     await advance(beijingMidnight + 30 * 60_000 - t.clock.now());
     const caseDay = calendarDay(t.clock.now(), t.config.tz);
-    const utcDay = new Date(t.clock.now()).toISOString().slice(0, 10);
-    expect(utcDay).not.toBe(caseDay);
+    const utcToday = utcDay(t.clock.now());
+    expect(utcToday).not.toBe(caseDay);
     const second = await newCase(residents[3]);
     const reset = await area(proposed.id);
     expect(reset.schedule!.lastCase).toMatchObject({ caseId: second, where: 'inside', reason: expect.stringContaining(`区域内新增病例（${caseDay}）`) });
-    expect(reset.schedule!.lastCase!.reason).not.toContain(utcDay);
+    expect(reset.schedule!.lastCase!.reason).not.toContain(utcToday);
     expect(calendarDay(reset.schedule!.dueAt!, t.config.tz)).toBe(addDays(caseDay, 7));
     await advance(HOUR);
     await t.deps.services.jobs.runDueNow();

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { capabilitiesOf, ROLES, type Role } from '../../../common/roles.js';
 import type { Actor } from '../actor.js';
 import type { SessionAuthRow, UnitWithDetail, UserWithUnit } from './auth.repository.js';
@@ -23,13 +24,13 @@ export function canonicalRoles(roles: readonly Role[]): Role[] {
   return ROLES.filter((r) => set.has(r));
 }
 
-const capCache = new Map<string, ReadonlySet<string>>();
+const capCache = new LRUCache<string, ReadonlySet<string>>({ max: 1000 });
 /** Capabilities of a stored role list, memoised (a handful of distinct role sets exist). */
 function capsFor(rolesJson: string, roles: Role[]): Actor['capabilities'] {
   let caps = capCache.get(rolesJson);
   if (!caps) {
     caps = capabilitiesOf(roles);
-    if (capCache.size < 1000) capCache.set(rolesJson, caps);
+    capCache.set(rolesJson, caps);
   }
   return caps as Actor['capabilities'];
 }

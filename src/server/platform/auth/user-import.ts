@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Deps } from '../../deps.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import { parseRole, ROLE_LABELS, ROLES, type Role } from '../../../common/roles.js';
@@ -10,7 +9,7 @@ import { hashPassword, passwordProblem, PASSWORD_MIN } from './password.js';
 import type { UnitAdmin } from './units.service.js';
 import { mayGrant, normaliseUsername, usernameProblem, type PreparedUser, type UserAdmin } from './users.service.js';
 import { readXlsxOffThread } from '../upload/guard.js';
-import { isUploadRefusal } from '../upload/xlsx.js';
+import { isUploadRefusal, writeWorkbook, type XlsxCellValue } from '../xlsx.js';
 
 /**
  * Onboarding staff from a spreadsheet (.xlsx). Every row is checked first and every problem is
@@ -45,7 +44,7 @@ export interface PreparedImport {
 }
 
 /** Text of a cell whatever exceljs made of it (rich text, hyperlink, formula result, number). */
-function cellText(v: ExcelJS.CellValue): string {
+function cellText(v: XlsxCellValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v.trim();
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -53,7 +52,7 @@ function cellText(v: ExcelJS.CellValue): string {
   if (typeof v === 'object') {
     if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((p) => p.text).join('').trim();
     if ('text' in v && typeof v.text === 'string') return v.text.trim();
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
+    if ('result' in v) return cellText(v.result as XlsxCellValue);
   }
   return String(v).trim();
 }
@@ -235,40 +234,30 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
 
     /** An .xlsx template: the import sheet, instructions, the role names and the units in scope. */
     async template(actor: Actor, dbx: DbOrTx = db): Promise<Buffer> {
-      const wb = new ExcelJS.Workbook();
-      wb.creator = 'Bulwark (铜墙)';
-      const sheet = wb.addWorksheet('用户导入 users');
-      sheet.addRow(TEMPLATE_HEADERS);
-      sheet.getRow(1).font = { bold: true };
-      sheet.columns.forEach((c, i) => (c.width = [18, 14, 30, 28, 20][i]));
-      sheet.views = [{ state: 'frozen', ySplit: 1 }];
-
-      const help = wb.addWorksheet('说明 instructions');
-      help.columns = [{ width: 22 }, { width: 90 }];
-      help.addRows([
-        ['列 column', '说明 rule'],
-        ['用户名 / username', '3–32 位：字母开头，可含字母、数字、_ . - （保存为小写）; a letter, then letters, digits, _ . -'],
-        ['姓名 / displayName', '1–64 个字符'],
-        ['单位 / unit', '单位名称或单位 ID，须在您的辖区内（见“单位 units”页）; unit name or id within your jurisdiction'],
-        ['角色 / roles', '一个或多个，用逗号分隔；可填中文名称或英文代码（见“角色 roles”页）; comma-separated'],
-        ['初始密码 / password', `至少 ${PASSWORD_MIN} 个字符，不能包含用户名; at least ${PASSWORD_MIN} characters`],
-        ['示例 example', 'zhangsan | 张三 | 西陵区疫情防控指挥部 | 区级专员, 流调人员 | Yichang-2022-xl'],
-        ['默认 default', '任何一行有错误则全部不导入；选择“部分导入”时导入正确的行; any bad row stops the whole file unless partial import is chosen'],
-      ]);
-      help.getRow(1).font = { bold: true };
-
-      const roles = wb.addWorksheet('角色 roles');
-      roles.columns = [{ header: '代码 code', width: 20 }, { header: '中文', width: 16 }, { header: 'English', width: 20 }, { header: '可授予 grantable', width: 16 }];
-      for (const r of ROLES) roles.addRow([r, ROLE_LABELS[r].zh, ROLE_LABELS[r].en, mayGrant(actor, r) ? '是 yes' : '否 no']);
-      roles.getRow(1).font = { bold: true };
-
-      const unitSheet = wb.addWorksheet('单位 units');
-      unitSheet.columns = [{ header: '单位名称 name', width: 30 }, { header: '单位 ID', width: 38 }, { header: '辖区 jurisdiction', width: 16 }, { header: '类型 kind', width: 14 }];
       const { items } = await units.list(actor, { active: true, limit: 500 }, dbx);
-      for (const u of items) unitSheet.addRow([u.name, u.id, u.jurisdiction.name, u.kind]);
-      unitSheet.getRow(1).font = { bold: true };
-
-      return Buffer.from(await wb.xlsx.writeBuffer());
+      return writeWorkbook(
+        [
+          { name: '用户导入 users', rows: [TEMPLATE_HEADERS], header: true, freezeHeader: true, widths: [18, 14, 30, 28, 20] },
+          {
+            name: '说明 instructions',
+            header: true,
+            widths: [22, 90],
+            rows: [
+              ['列 column', '说明 rule'],
+              ['用户名 / username', '3–32 位：字母开头，可含字母、数字、_ . - （保存为小写）; a letter, then letters, digits, _ . -'],
+              ['姓名 / displayName', '1–64 个字符'],
+              ['单位 / unit', '单位名称或单位 ID，须在您的辖区内（见“单位 units”页）; unit name or id within your jurisdiction'],
+              ['角色 / roles', '一个或多个，用逗号分隔；可填中文名称或英文代码（见“角色 roles”页）; comma-separated'],
+              ['初始密码 / password', `至少 ${PASSWORD_MIN} 个字符，不能包含用户名; at least ${PASSWORD_MIN} characters`],
+              ['示例 example', 'zhangsan | 张三 | 西陵区疫情防控指挥部 | 区级专员, 流调人员 | Yichang-2022-xl'],
+              ['默认 default', '任何一行有错误则全部不导入；选择“部分导入”时导入正确的行; any bad row stops the whole file unless partial import is chosen'],
+            ],
+          },
+          { name: '角色 roles', header: true, widths: [20, 16, 20, 16], rows: [['代码 code', '中文', 'English', '可授予 grantable'], ...ROLES.map((r) => [r, ROLE_LABELS[r].zh, ROLE_LABELS[r].en, mayGrant(actor, r) ? '是 yes' : '否 no'])] },
+          { name: '单位 units', header: true, widths: [30, 38, 16, 14], rows: [['单位名称 name', '单位 ID', '辖区 jurisdiction', '类型 kind'], ...items.map((u) => [u.name, u.id, u.jurisdiction.name, u.kind])] },
+        ],
+        { creator: 'Bulwark (铜墙)' },
+      );
     },
   };
 }

@@ -2,112 +2,18 @@ import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../actor.js';
 import { MINUTE } from '../clock.js';
-import { Errors, defineErrors } from '../errors.js';
+import { Errors } from '../errors.js';
 import { entityScopeResolver, registerEntityScope } from '../http/policy.js';
 import { newId } from '../ids.js';
 import { createNotificationService } from './notifications.service.js';
+import { createTaskOverdueService } from './task-overdue.service.js';
+import { createTaskRecorder } from './task-recorder.js';
+import { isFinal, PATH, TASK_PRIORITIES, TaskErrors, TRANSITIONS, toTaskDto, type CreateTaskInput, type TaskDto, type TaskListQuery, type TaskStatus } from './tasks.dto.js';
 import * as repo from './tasks.repository.js';
-import type { TaskEventsTable, TasksTable } from './tasks.table.js';
+import type { TasksTable } from './tasks.table.js';
 
-export const TaskErrors = defineErrors({
-  TASK_NOT_FOUND: [404, 'Task not found'],
-  TASK_TRANSITION_INVALID: [409, 'The task cannot move to that status from its current one'],
-  TASK_NOT_ASSIGNEE: [403, 'Only the unit the task is assigned to can move it'],
-  TASK_CANCEL_REASON_REQUIRED: [422, 'Cancelling a task needs a reason'],
-  TASK_NOTE_REQUIRED: [422, 'A note is required'],
-  TASK_UNIT_NOT_FOUND: [404, 'The unit does not exist or is inactive'],
-  TASK_HANDOFF_SAME_UNIT: [422, 'The task is already assigned to that unit'],
-  TASK_OUT_OF_SCOPE: [403, 'Tasks can only be created for jurisdictions inside your own'],
-  TASK_INVALID: [422, 'The task is not valid'],
-  TASK_SOURCE_NOT_FOUND: [404, 'The source the task claims does not exist'],
-});
-
-export const TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported', 'verified', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-export const TASK_EVENT_KINDS = ['created', 'transition', 'handoff', 'comment', 'cancelled', 'overdue'] as const;
-
-/**
- * Status moves through `POST /transition`. Cancelling (from any non-final state) has its own call
- * with a reason. A verifier may send a reported task back to in_progress for rework.
- */
-export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  new: ['acknowledged'],
-  acknowledged: ['in_progress'],
-  in_progress: ['reported'],
-  reported: ['verified', 'in_progress'],
-  verified: [],
-  cancelled: [],
-};
-
-const isFinal = (s: string) => (repo.FINAL_STATUSES as readonly string[]).includes(s);
-const PATH = /^\/(\d+\/)+$/;
-
-export interface UnitRefDto {
-  id: string;
-  name: string;
-}
-
-export interface TaskEventDto {
-  id: string;
-  kind: (typeof TASK_EVENT_KINDS)[number];
-  fromStatus: TaskStatus | null;
-  toStatus: TaskStatus | null;
-  /** The unit holding the task after the event (the receiving unit of a hand-off). */
-  unit: UnitRefDto | null;
-  /** Hand-offs: the unit that held it before. */
-  fromUnit: UnitRefDto | null;
-  actorName: string;
-  note: string | null;
-  at: number;
-}
-
-export interface TaskDto {
-  id: string;
-  title: string;
-  description: string | null;
-  sourceModule: string;
-  sourceEntityType: string | null;
-  sourceEntityId: string | null;
-  assigneeUnit: UnitRefDto;
-  creatorUnit: UnitRefDto | null;
-  jurisdictionPath: string;
-  priority: TaskPriority;
-  status: TaskStatus;
-  dueAt: number | null;
-  /** Past its due time and neither verified nor cancelled. */
-  overdue: boolean;
-  cancelReason: string | null;
-  createdAt: number;
-  updatedAt: number;
-  events?: TaskEventDto[];
-}
-
-export interface CreateTaskInput {
-  title: string;
-  description?: string | null;
-  /** The module creating it (`testing`, `cases`, `platform`…). */
-  sourceModule: string;
-  sourceEntityType?: string | null;
-  sourceEntityId?: string | null;
-  assigneeUnitId: string;
-  /** The jurisdiction the task is about; must lie inside a user creator's scope. */
-  jurisdictionPath: string;
-  priority: TaskPriority;
-  /** Epoch ms deadline. */
-  dueAt?: number | null;
-}
-
-export interface TaskListQuery {
-  /** unit: my unit's inbox · created: tasks my unit created · all: every task in my jurisdiction scope. */
-  box?: 'unit' | 'created' | 'all';
-  status?: TaskStatus[];
-  priority?: TaskPriority[];
-  overdue?: boolean;
-  page?: number;
-  pageSize?: number;
-}
+export { TaskErrors, TASK_STATUSES, TASK_PRIORITIES, TASK_EVENT_KINDS, TRANSITIONS } from './tasks.dto.js';
+export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery } from './tasks.dto.js';
 
 // A task is visible in the assignee unit's jurisdiction and in its own jurisdiction path.
 registerEntityScope('task', async (db, id) => {
@@ -122,43 +28,8 @@ registerEntityScope('task', async (db, id) => {
  */
 export function createTaskService(deps: Deps) {
   const notifications = createNotificationService(deps);
-
-  function toDto(r: repo.TaskRow, now: number, events?: repo.TaskEventRow[]): TaskDto {
-    const dueAt = r.due_at === null ? null : Number(r.due_at);
-    return {
-      id: r.id,
-      title: r.title,
-      description: r.description,
-      sourceModule: r.source_module,
-      sourceEntityType: r.source_entity_type,
-      sourceEntityId: r.source_entity_id,
-      assigneeUnit: { id: r.assignee_unit_id, name: r.assignee_unit_name },
-      creatorUnit: r.creator_unit_id ? { id: r.creator_unit_id, name: r.creator_unit_name ?? '' } : null,
-      jurisdictionPath: r.jurisdiction_path,
-      priority: r.priority as TaskPriority,
-      status: r.status as TaskStatus,
-      dueAt,
-      overdue: dueAt !== null && dueAt < now && !isFinal(r.status),
-      cancelReason: r.cancel_reason,
-      createdAt: Number(r.created_at),
-      updatedAt: Number(r.updated_at),
-      ...(events
-        ? {
-            events: events.map((e) => ({
-              id: e.id,
-              kind: e.kind as TaskEventDto['kind'],
-              fromStatus: e.from_status as TaskStatus | null,
-              toStatus: e.to_status as TaskStatus | null,
-              unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
-              fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
-              actorName: e.actor_display_name ?? e.actor_name,
-              note: e.note,
-              at: Number(e.at),
-            })),
-          }
-        : {}),
-    };
-  }
+  const { event, publish } = createTaskRecorder({ clock: deps.clock, outbox: deps.services.outbox });
+  const { checkOverdue } = createTaskOverdueService({ journal: deps.services.journal, notifications, event, publish });
 
   /** Whether the actor may see the task: its assignee's or its own jurisdiction, or their unit holds or made it. */
   function canSee(actor: Actor, r: repo.TaskRow): boolean {
@@ -176,14 +47,6 @@ export function createTaskService(deps: Deps) {
     return r;
   }
 
-  async function event(trx: Tx, actor: Actor, e: Omit<TaskEventsTable, 'id' | 'actor_id' | 'actor_name' | 'at'>): Promise<void> {
-    await repo.insertTaskEvent(trx, { id: newId(), actor_id: actor.userId, actor_name: actor.name, at: deps.clock.now(), ...e });
-  }
-
-  async function publish(trx: Tx, unitId: string, payload: { taskId: string; status: string; change: string }): Promise<void> {
-    await deps.services.outbox.publish(trx, { topic: 'task.changed', capability: 'task.work', unitId, payload: { ...payload, assigneeUnitId: unitId } });
-  }
-
   /** Compare-and-set update: a concurrent change in between is a 409, never a silent overwrite. */
   async function update(trx: Tx, r: repo.TaskRow, changes: Partial<TasksTable>): Promise<void> {
     if (!(await repo.updateTaskIfVersion(trx, r.id, Number(r.version), { ...changes, updated_at: deps.clock.now() }))) {
@@ -193,35 +56,7 @@ export function createTaskService(deps: Deps) {
 
   async function reload(trx: Tx, id: string): Promise<TaskDto> {
     const r = (await repo.findTask(trx, id))!;
-    return toDto(r, deps.clock.now(), await repo.listTaskEvents(trx, id));
-  }
-
-  async function checkOverdue(trx: Tx, actor: Actor, now: number): Promise<number> {
-    let n = 0;
-    for (const t of await repo.findOverdueUnnotified(trx, now, 500)) {
-      if (!(await repo.markOverdueNotified(trx, t.id, now))) continue;
-      await event(trx, actor, { task_id: t.id, kind: 'overdue', from_status: t.status, to_status: t.status, unit_id: t.assignee_unit_id, from_unit_id: null, note: null });
-      await deps.services.journal.append(trx, actor, {
-        action: 'task.overdue',
-        entityType: 'task',
-        entityId: t.id,
-        jurisdictionPath: t.jurisdiction_path,
-        payload: { assigneeUnitId: t.assignee_unit_id, dueAt: Number(t.due_at), status: t.status },
-      });
-      await notifications.notify(trx, actor, {
-        unitId: t.assignee_unit_id,
-        title: `任务逾期：${t.title} · Task overdue: ${t.title}`,
-        body: `任务已超过截止时间，请尽快处理。 · The task is past its due time.`,
-        link: `/tasks/${t.id}`,
-        sourceModule: 'platform',
-        sourceEntityType: 'task',
-        sourceEntityId: t.id,
-        severity: t.priority === 'urgent' ? 'critical' : 'warning',
-      });
-      await publish(trx, t.assignee_unit_id, { taskId: t.id, status: t.status, change: 'overdue' });
-      n++;
-    }
-    return n;
+    return toTaskDto(r, deps.clock.now(), await repo.listTaskEvents(trx, id));
   }
 
   // Every minute, whichever process gets there first: alert the units whose tasks just became overdue.
@@ -413,7 +248,7 @@ export function createTaskService(deps: Deps) {
     /** A task with its whole history (404 when missing or outside the caller's view). */
     async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<TaskDto> {
       const r = await load(db, actor, id);
-      return toDto(r, deps.clock.now(), await repo.listTaskEvents(db, id));
+      return toTaskDto(r, deps.clock.now(), await repo.listTaskEvents(db, id));
     },
 
     /** A page of tasks, newest first: my unit's inbox, what my unit created, or all in my scope. */
@@ -430,7 +265,7 @@ export function createTaskService(deps: Deps) {
         offset: ((q.page ?? 1) - 1) * pageSize,
         limit: pageSize,
       });
-      return { items: rows.map((r) => toDto(r, now)), total };
+      return { items: rows.map((r) => toTaskDto(r, now)), total };
     },
 
     /** Sends the overdue alerts now (the recurring job calls this every minute). Returns how many went out. */

@@ -1,6 +1,6 @@
 /**
  * THE upload guard's entry points for routes and services (the readers themselves live next to
- * it: zip.ts, csv-shape.ts, xlsx.ts). Everything here runs on a parse worker (worker-pool.ts).
+ * it: zip.ts, csv-shape.ts, and ../xlsx.ts). Everything here runs on a parse worker (worker-pool.ts).
  *
  *   readXlsxOffThread(file)         rows of an XLSX's first sheet (ZIP checked first, rows capped)
  *   parseTextOffThread(text, p)     a module's own CSV parser, after the shape check
@@ -12,11 +12,11 @@
 import type { CsvShapeOptions } from './csv-shape.js';
 import { UPLOAD_LIMITS, type UploadLimits } from './limits.js';
 import { runInWorker, streamFromWorker } from './worker-pool.js';
-import type { XlsxRow } from './xlsx.js';
+import type { XlsxRow } from '../xlsx.js';
 import type { ZipSource } from './zip.js';
 
 const CSV_SHAPE = new URL('./csv-shape.ts', import.meta.url).href;
-const XLSX = new URL('./xlsx.ts', import.meta.url).href;
+const XLSX = new URL('../xlsx.ts', import.meta.url).href;
 
 /** A parser a module exports: its file URL (`new URL('./x.ts', import.meta.url).href`) and name. */
 export interface ParserRef {

@@ -1,0 +1,143 @@
+/** Tasks: errors, statuses and their transitions, the DTOs the API returns and the row → DTO mapping. */
+import { defineErrors } from '../errors.js';
+import * as repo from './tasks.repository.js';
+
+export const TaskErrors = defineErrors({
+  TASK_NOT_FOUND: [404, 'Task not found'],
+  TASK_TRANSITION_INVALID: [409, 'The task cannot move to that status from its current one'],
+  TASK_NOT_ASSIGNEE: [403, 'Only the unit the task is assigned to can move it'],
+  TASK_CANCEL_REASON_REQUIRED: [422, 'Cancelling a task needs a reason'],
+  TASK_NOTE_REQUIRED: [422, 'A note is required'],
+  TASK_UNIT_NOT_FOUND: [404, 'The unit does not exist or is inactive'],
+  TASK_HANDOFF_SAME_UNIT: [422, 'The task is already assigned to that unit'],
+  TASK_OUT_OF_SCOPE: [403, 'Tasks can only be created for jurisdictions inside your own'],
+  TASK_INVALID: [422, 'The task is not valid'],
+  TASK_SOURCE_NOT_FOUND: [404, 'The source the task claims does not exist'],
+});
+
+export const TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported', 'verified', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+export const TASK_EVENT_KINDS = ['created', 'transition', 'handoff', 'comment', 'cancelled', 'overdue'] as const;
+
+/**
+ * Status moves through `POST /transition`. Cancelling (from any non-final state) has its own call
+ * with a reason. A verifier may send a reported task back to in_progress for rework.
+ */
+export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  new: ['acknowledged'],
+  acknowledged: ['in_progress'],
+  in_progress: ['reported'],
+  reported: ['verified', 'in_progress'],
+  verified: [],
+  cancelled: [],
+};
+
+/** Verified and cancelled tasks move no further. */
+export const isFinal = (s: string) => (repo.FINAL_STATUSES as readonly string[]).includes(s);
+/** A jurisdiction path: `/1/23/`. */
+export const PATH = /^\/(\d+\/)+$/;
+
+export interface UnitRefDto {
+  id: string;
+  name: string;
+}
+
+export interface TaskEventDto {
+  id: string;
+  kind: (typeof TASK_EVENT_KINDS)[number];
+  fromStatus: TaskStatus | null;
+  toStatus: TaskStatus | null;
+  /** The unit holding the task after the event (the receiving unit of a hand-off). */
+  unit: UnitRefDto | null;
+  /** Hand-offs: the unit that held it before. */
+  fromUnit: UnitRefDto | null;
+  actorName: string;
+  note: string | null;
+  at: number;
+}
+
+export interface TaskDto {
+  id: string;
+  title: string;
+  description: string | null;
+  sourceModule: string;
+  sourceEntityType: string | null;
+  sourceEntityId: string | null;
+  assigneeUnit: UnitRefDto;
+  creatorUnit: UnitRefDto | null;
+  jurisdictionPath: string;
+  priority: TaskPriority;
+  status: TaskStatus;
+  dueAt: number | null;
+  /** Past its due time and neither verified nor cancelled. */
+  overdue: boolean;
+  cancelReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+  events?: TaskEventDto[];
+}
+
+export interface CreateTaskInput {
+  title: string;
+  description?: string | null;
+  /** The module creating it (`testing`, `cases`, `platform`…). */
+  sourceModule: string;
+  sourceEntityType?: string | null;
+  sourceEntityId?: string | null;
+  assigneeUnitId: string;
+  /** The jurisdiction the task is about; must lie inside a user creator's scope. */
+  jurisdictionPath: string;
+  priority: TaskPriority;
+  /** Epoch ms deadline. */
+  dueAt?: number | null;
+}
+
+export interface TaskListQuery {
+  /** unit: my unit's inbox · created: tasks my unit created · all: every task in my jurisdiction scope. */
+  box?: 'unit' | 'created' | 'all';
+  status?: TaskStatus[];
+  priority?: TaskPriority[];
+  overdue?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+/** A task row (with its events when given) as the API returns it; `now` decides `overdue`. */
+export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventRow[]): TaskDto {
+  const dueAt = r.due_at === null ? null : Number(r.due_at);
+  return {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    sourceModule: r.source_module,
+    sourceEntityType: r.source_entity_type,
+    sourceEntityId: r.source_entity_id,
+    assigneeUnit: { id: r.assignee_unit_id, name: r.assignee_unit_name },
+    creatorUnit: r.creator_unit_id ? { id: r.creator_unit_id, name: r.creator_unit_name ?? '' } : null,
+    jurisdictionPath: r.jurisdiction_path,
+    priority: r.priority as TaskPriority,
+    status: r.status as TaskStatus,
+    dueAt,
+    overdue: dueAt !== null && dueAt < now && !isFinal(r.status),
+    cancelReason: r.cancel_reason,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    ...(events
+      ? {
+          events: events.map((e) => ({
+            id: e.id,
+            kind: e.kind as TaskEventDto['kind'],
+            fromStatus: e.from_status as TaskStatus | null,
+            toStatus: e.to_status as TaskStatus | null,
+            unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
+            fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
+            actorName: e.actor_display_name ?? e.actor_name,
+            note: e.note,
+            at: Number(e.at),
+          })),
+        }
+      : {}),
+  };
+}
