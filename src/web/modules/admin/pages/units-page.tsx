@@ -9,6 +9,8 @@ import { useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
+import { rulesFor } from '../../../app/form-rules.js';
+import { IDENTITY_LIMITS as L } from '../../../../common/limits.js';
 import { UnitSelect } from '../../../components/unit-select.js';
 import { unitsApi, type Unit } from '../api.js';
 import { useUnits } from '../hooks.js';
@@ -143,8 +145,8 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
               : { kind: 'other', jurisdictionId }
           }
         >
-          <Form.Item name="name" label={t('admin.unitName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 64 }]}>
-            <Input maxLength={64} />
+          <Form.Item name="name" label={t('admin.unitName')} rules={rulesFor(L.unitName, { required: true, message: t('common.required') })}>
+            <Input maxLength={L.unitName} />
           </Form.Item>
           <Form.Item name="kind" label={t('admin.unitKind')} rules={[{ required: true }]}>
             <Select options={UNIT_KINDS.map((k) => ({ value: k, label: label(UNIT_KIND_LABELS[k]) }))} />
@@ -161,8 +163,8 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
             <UnitSelect allowClear exclude={editing?.id} />
           </Form.Item>
           {editing && (
-            <Form.Item name="reason" label={t('common.reason')}>
-              <Input.TextArea rows={2} maxLength={500} />
+            <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(L.reason)}>
+              <Input.TextArea rows={2} maxLength={L.reason} />
             </Form.Item>
           )}
         </Form>
