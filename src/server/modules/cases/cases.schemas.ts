@@ -228,3 +228,6 @@ export const traveller = z.object({
   arrivalTests: z.array(z.object({ id: z.string(), entryPoint: z.string(), testedAt: ms, result: z.enum(['negative', 'positive']).nullable(), resultRef: z.string().nullable() })),
   createdAt: ms,
 });
+
+/** POST /api/travellers as a client sends it (type-only import for the web). */
+export type TravellerBody = z.input<typeof travellerBody>;

@@ -182,3 +182,7 @@ export type ImportPreviewDto = z.infer<typeof importPreviewSchema>;
 /** POST /api/persons/import (and the `details` of its 422 IMPORT_INVALID). */
 export type ImportReportDto = z.infer<typeof importReportSchema>;
 export type ColumnMappingDto = z.infer<typeof columnMapping>;
+/** A search of the person list as a client sends it (`vulnerable` as the query string carries it). */
+export type PersonListQuery = Partial<Omit<z.infer<typeof personListQuery>, 'vulnerable'>> & { vulnerable?: z.input<typeof personListQuery>['vulnerable'] };
+export type RevealField = z.infer<typeof revealBody>['field'];
+export type PersonListDto = z.infer<typeof personListResponse>;

@@ -12,18 +12,13 @@ import { ReasonModal } from '../../../components/reason-modal.js';
 import { rulesFor } from '../../../app/form-rules.js';
 import { IDENTITY_LIMITS as L } from '../../../../common/limits.js';
 import { UnitSelect } from '../../../components/unit-select.js';
-import { unitsApi, type Unit } from '../api.js';
+import { unitsApi, type CreateUnitInput, type Unit } from '../api.js';
 import { useUnits } from '../hooks.js';
 
 type Dialog = { kind: 'create' } | { kind: 'edit'; unit: Unit } | { kind: 'disable' | 'enable'; unit: Unit } | null;
 
-interface FormValues {
-  name: string;
-  kind: UnitKind;
-  jurisdictionId: string;
-  parentUnitId?: string | null;
-  reason?: string;
-}
+/** The unit form: a create body, and a reason when editing. */
+type FormValues = CreateUnitInput & { reason?: string };
 
 /** Units (单位 / 专班) in my jurisdiction: create, edit, deactivate (refused while they have active members). */
 export function UnitsPage({ jurisdictionId }: PageProps) {
