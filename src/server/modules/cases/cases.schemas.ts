@@ -79,7 +79,11 @@ export const caseListQuery = z.object({
   cursor: z.string().optional().describe('nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
-export const caseList = z.object({ items: z.array(caseDto), nextCursor: z.string().nullable() });
+/** A row of the case list: the case and the display name of its residence node (so a table needs no lookup per row). */
+export const caseListItem = caseDto.extend({ jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)') });
+export const caseList = z.object({ items: z.array(caseListItem), nextCursor: z.string().nullable() });
+export type CaseListItem = z.infer<typeof caseListItem>;
+export type CaseList = z.infer<typeof caseList>;
 
 // ---- investigation
 export const place = z.object({
