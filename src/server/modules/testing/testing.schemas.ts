@@ -220,7 +220,7 @@ export const site = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.enum(SITE_KINDS),
-  jurisdiction: z.object({ id: z.string(), path }),
+  jurisdiction: z.object({ id: z.string(), path, name: z.string().nullable().describe('display name of the node (null if it is gone)') }),
   location: lngLat,
   lanes: z.number().int(),
   openingHours: z.array(z.object({ from: z.string(), to: z.string() })),
