@@ -168,11 +168,14 @@ const speedAgg = z.object({ meanHours: z.number().nullable(), targetHours: z.num
 export const board = z.object({
   items: z.array(z.object({
     id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
+    jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)'),
     cases: z.number().int(), daysSinceLastCase: z.number().int(), inControlShare: z.number().describe('share of cases found inside control (管控内)'),
     openContacts: z.number().int(), uncontrolledContacts: z.number().int(),
     speed: z.object({ positiveToConfirmed: speedAgg, coreInvestigation: speedAgg, closeContactsIdentified: speedAgg, contactToQuarantine: speedAgg }),
   })),
 });
+/** GET /api/clusters/board */
+export type ClusterBoard = z.infer<typeof board>;
 export const cluster = z.object({
   id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
   lastCaseAt: ms.nullable(), containedAt: ms.nullable(), extinguishedAt: ms.nullable(), createdAt: ms,

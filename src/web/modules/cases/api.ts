@@ -5,7 +5,6 @@ import type {
   CaseDto,
   CaseKind,
   ClinicalStatus,
-  ClusterBoardDto,
   ClusterDto,
   ClusterGraphDto,
   CompanionBatchDto,
@@ -20,7 +19,7 @@ import type {
 } from '../../../common/cases.js';
 import type { RecheckDto, RecheckList } from '../../../server/modules/testing/testing.schemas.js';
 import { http } from '../../app/http.js';
-import type { CaseList, CaseListItem } from '../../../server/modules/cases/cases.schemas.js';
+import type { CaseList, CaseListItem, ClusterBoard } from '../../../server/modules/cases/cases.schemas.js';
 
 // Every shape comes from src/common/cases.ts (shared with the server); nothing is restated here.
 export type { RecheckDto };
@@ -57,7 +56,7 @@ export const casesApi = {
   setAssistStatus: (id: string, status: Exclude<AssistStatus, 'pending'>, note?: string | null) => http.post<AssistDto>(`/api/cases/assist-requests/${encodeURIComponent(id)}/status`, { status, note: note ?? null }),
 
   // ---- clusters
-  board: (signal?: AbortSignal) => http.get<ClusterBoardDto>('/api/clusters/board', undefined, signal),
+  board: (signal?: AbortSignal) => http.get<ClusterBoard>('/api/clusters/board', undefined, signal),
   cluster: (id: string, signal?: AbortSignal) => http.get<ClusterDto>(`/api/clusters/${encodeURIComponent(id)}`, undefined, signal),
   graph: (id: string, q: { category?: ContactCategory; kind?: CaseKind; contacts?: 'true' | 'false' }, signal?: AbortSignal) => http.get<ClusterGraphDto>(`/api/clusters/${encodeURIComponent(id)}/graph`, q, signal),
 
