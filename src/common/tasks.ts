@@ -11,6 +11,21 @@ export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 export const TASK_EVENT_KINDS = ['created', 'transition', 'handoff', 'comment', 'cancelled', 'overdue'] as const;
 /** unit: my unit's inbox · created: made by my unit · all: everything in my jurisdiction scope. */
 export const TASK_BOXES = ['unit', 'created', 'all'] as const;
+/**
+ * Status moves through `POST /transition` (the server enforces them; the web offers them). Cancelling
+ * (from any non-final state) has its own call with a reason. A verifier may send a reported task back
+ * to in_progress for rework.
+ */
+export const TASK_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  new: ['acknowledged'],
+  acknowledged: ['in_progress'],
+  in_progress: ['reported'],
+  reported: ['verified', 'in_progress'],
+  verified: [],
+  cancelled: [],
+};
+/** Statuses a task never leaves. */
+export const FINAL_TASK_STATUSES = ['verified', 'cancelled'] as const satisfies readonly TaskStatus[];
 export type TaskBox = (typeof TASK_BOXES)[number];
 
 /** Notification severities; a notification with one is an alert that someone must acknowledge. */

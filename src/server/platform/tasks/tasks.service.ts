@@ -9,7 +9,7 @@ import { createNotificationService } from './notifications.service.js';
 import * as repo from './tasks.repository.js';
 import type { TaskEventsTable, TasksTable } from './tasks.table.js';
 import type { TaskDto, TaskEventDto, UnitRefDto } from './tasks.schemas.js';
-import { TASK_PRIORITIES, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
+import { TASK_PRIORITIES, TASK_TRANSITIONS, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
 
 export const TaskErrors = defineErrors({
   TASK_NOT_FOUND: [404, 'Task not found'],
@@ -26,18 +26,8 @@ export const TaskErrors = defineErrors({
 
 export { TASK_STATUSES, TASK_PRIORITIES, TASK_EVENT_KINDS, type TaskStatus, type TaskPriority } from '../../../common/tasks.js';
 
-/**
- * Status moves through `POST /transition`. Cancelling (from any non-final state) has its own call
- * with a reason. A verifier may send a reported task back to in_progress for rework.
- */
-export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  new: ['acknowledged'],
-  acknowledged: ['in_progress'],
-  in_progress: ['reported'],
-  reported: ['verified', 'in_progress'],
-  verified: [],
-  cancelled: [],
-};
+/** Status moves through `POST /transition` (one table with the web: src/common/tasks.ts). */
+export const TRANSITIONS = TASK_TRANSITIONS;
 
 const isFinal = (s: string) => (repo.FINAL_STATUSES as readonly string[]).includes(s);
 const PATH = /^\/(\d+\/)+$/;

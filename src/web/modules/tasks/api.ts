@@ -1,6 +1,6 @@
 import { http } from '../../app/http.js';
 import type { CreateTaskBody, TaskDto, TaskEventDto, TaskList, TaskListQuery, UnitRefDto } from '../../../server/platform/tasks/tasks.schemas.js';
-import type { TaskStatus } from '../../../common/tasks.js';
+import { FINAL_TASK_STATUSES, TASK_TRANSITIONS, type TaskStatus } from '../../../common/tasks.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
 export { TASK_PRIORITIES, TASK_STATUSES, type TaskBox, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
@@ -11,16 +11,8 @@ export type TaskQuery = TaskListQuery;
 export type CreateTaskInput = CreateTaskBody;
 
 /** The status flow the server enforces (POST /transition); cancelling has its own call. */
-export const NEXT_STATUSES: Record<TaskStatus, readonly TaskStatus[]> = {
-  new: ['acknowledged'],
-  acknowledged: ['in_progress'],
-  in_progress: ['reported'],
-  reported: ['verified', 'in_progress'],
-  verified: [],
-  cancelled: [],
-};
-
-export const FINAL_STATUSES: readonly TaskStatus[] = ['verified', 'cancelled'];
+export const NEXT_STATUSES = TASK_TRANSITIONS;
+export const FINAL_STATUSES: readonly TaskStatus[] = FINAL_TASK_STATUSES;
 
 const t = (id: string) => `/api/tasks/${encodeURIComponent(id)}`;
 
