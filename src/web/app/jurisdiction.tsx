@@ -1,14 +1,10 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useSession } from './session.js';
+import type { JurisdictionBrief } from '../../server/platform/auth/auth.schemas.js';
 
 /** The jurisdiction chosen in the top bar (a global filter), as far as pages need it. */
-export interface ChosenJurisdiction {
-  id: string;
-  name: string;
-  /** Materialised path `/420500/420502/` (empty until known). */
-  path: string;
-  level: string;
-}
+/** Its materialised path `/420500/420502/` is empty until known. */
+export type ChosenJurisdiction = Pick<JurisdictionBrief, 'id' | 'name' | 'path' | 'level'>;
 
 interface JurisdictionFilter {
   /** The chosen jurisdiction; the user's own scope until they pick another. */

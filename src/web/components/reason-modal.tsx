@@ -1,6 +1,8 @@
 import { Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { useI18n } from '../app/i18n.js';
+import { rulesFor } from '../app/form-rules.js';
+import { IDENTITY_LIMITS } from '../../common/limits.js';
 
 interface Props {
   open: boolean;
@@ -8,13 +10,15 @@ interface Props {
   /** Extra fields above the reason (a new password…). */
   children?: React.ReactNode;
   danger?: boolean;
+  /** The longest reason the route accepts (the identity routes' limit unless given). */
+  max?: number;
   onCancel(): void;
   /** Receives every field; resolves true to close. */
   onSubmit(values: Record<string, string>): Promise<boolean>;
 }
 
 /** A confirmation that asks why (the reason goes to the journal with the change). */
-export function ReasonModal({ open, title, children, danger, onCancel, onSubmit }: Props) {
+export function ReasonModal({ open, title, children, danger, max = IDENTITY_LIMITS.reason, onCancel, onSubmit }: Props) {
   const { t } = useI18n();
   const [form] = Form.useForm<Record<string, string>>();
   const [busy, setBusy] = useState(false);
@@ -39,8 +43,8 @@ export function ReasonModal({ open, title, children, danger, onCancel, onSubmit 
     >
       <Form form={form} layout="vertical" preserve={false}>
         {children}
-        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 500 }]}>
-          <Input.TextArea rows={3} maxLength={500} />
+        <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(max, { required: true, message: t('common.reasonRequired') })}>
+          <Input.TextArea rows={3} maxLength={max} />
         </Form.Item>
       </Form>
     </Modal>

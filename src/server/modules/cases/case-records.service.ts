@@ -17,6 +17,7 @@ const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_
 // DTOs (shared with the web in src/common/cases.ts)
 export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
 import type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, DetectionChannel, SpeedMeasure } from '../../../common/cases.js';
+import type { CaseListItem } from './cases.schemas.js';
 
 export interface CaseInput {
   personId: string;
@@ -237,7 +238,9 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
       const rows = await repo.listCases(db, { prefix: scopePrefix(actor), kind: f.kind, channel: f.channel, clusterId: f.clusterId, after: after ? { reportDate: after[0], id: after[1] } : undefined, limit });
       const last = rows[rows.length - 1];
-      return { items: rows.map(caseDto), nextCursor: rows.length === limit && last ? encodeCursor(last.report_date, last.id) : null };
+      const names = await deps.services.geo.namesByPath(rows.map((r) => r.jurisdiction_path), db);
+      const items = rows.map((r) => ({ ...caseDto(r), jurisdictionName: names.get(r.jurisdiction_path) ?? null }) satisfies CaseListItem);
+      return { items, nextCursor: rows.length === limit && last ? encodeCursor(last.report_date, last.id) : null };
     },
 
     /** The look-back window's first day for contacts of this case under its preset (onset, else report date). */

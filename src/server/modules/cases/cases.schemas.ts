@@ -79,7 +79,11 @@ export const caseListQuery = z.object({
   cursor: z.string().optional().describe('nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
-export const caseList = z.object({ items: z.array(caseDto), nextCursor: z.string().nullable() });
+/** A row of the case list: the case and the display name of its residence node (so a table needs no lookup per row). */
+export const caseListItem = caseDto.extend({ jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)') });
+export const caseList = z.object({ items: z.array(caseListItem), nextCursor: z.string().nullable() });
+export type CaseListItem = z.infer<typeof caseListItem>;
+export type CaseList = z.infer<typeof caseList>;
 
 // ---- investigation
 export const place = z.object({
@@ -164,11 +168,14 @@ const speedAgg = z.object({ meanHours: z.number().nullable(), targetHours: z.num
 export const board = z.object({
   items: z.array(z.object({
     id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
+    jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)'),
     cases: z.number().int(), daysSinceLastCase: z.number().int(), inControlShare: z.number().describe('share of cases found inside control (管控内)'),
     openContacts: z.number().int(), uncontrolledContacts: z.number().int(),
     speed: z.object({ positiveToConfirmed: speedAgg, coreInvestigation: speedAgg, closeContactsIdentified: speedAgg, contactToQuarantine: speedAgg }),
   })),
 });
+/** GET /api/clusters/board */
+export type ClusterBoard = z.infer<typeof board>;
 export const cluster = z.object({
   id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
   lastCaseAt: ms.nullable(), containedAt: ms.nullable(), extinguishedAt: ms.nullable(), createdAt: ms,
@@ -228,3 +235,6 @@ export const traveller = z.object({
   arrivalTests: z.array(z.object({ id: z.string(), entryPoint: z.string(), testedAt: ms, result: z.enum(['negative', 'positive']).nullable(), resultRef: z.string().nullable() })),
   createdAt: ms,
 });
+
+/** POST /api/travellers as a client sends it (type-only import for the web). */
+export type TravellerBody = z.input<typeof travellerBody>;

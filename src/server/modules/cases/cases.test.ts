@@ -130,4 +130,13 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
     expect(p2.items[0].id).not.toBe(p1.items[1].id);
     expect([...p1.items, ...p2.items].map((c: { id: string }) => c.id)).toEqual(all.slice(0, 4).map((c) => (c as unknown as { id: string }).id));
   });
+
+  it('list rows carry the display name of their residence node, so the table fetches no names row by row', async () => {
+    const rows = (await get('/api/cases?limit=200')).json().items as { jurisdictionPath: string; jurisdictionName: string | null }[];
+    expect(rows.length).toBeGreaterThan(3);
+    const nodes = await t.deps.db.selectFrom('jurisdictions').select(['path', 'name']).where('path', 'in', [...new Set(rows.map((r) => r.jurisdictionPath))]).execute();
+    const nameAt = new Map(nodes.map((n) => [n.path, n.name]));
+    expect(rows.every((r) => r.jurisdictionName !== null)).toBe(true);
+    expect(rows.map((r) => r.jurisdictionName)).toEqual(rows.map((r) => nameAt.get(r.jurisdictionPath)));
+  });
 });

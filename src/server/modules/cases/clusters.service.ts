@@ -6,6 +6,7 @@ import { speedOf, type createCaseRecords } from './case-records.service.js';
 import { CasesErrors } from './cases.errors.js';
 import * as repo from './cases.repository.js';
 import type { createPresetService } from './presets.service.js';
+import type { ClusterBoard } from './cases.schemas.js';
 
 export const CLUSTER_EVALUATE_JOB = 'cases.clusters.evaluate';
 export type ClusterStatus = 'active' | 'contained' | 'extinguished';
@@ -80,8 +81,10 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
     async board(actor: Actor, db: DbOrTx = deps.db) {
       records.requireCap(actor, 'case.read');
       const now = deps.clock.now();
-      const items = [];
-      for (const k of await repo.clustersByStatus(db, ['active', 'contained'], scopePrefix(actor))) {
+      const items: ClusterBoard['items'] = [];
+      const clusters = await repo.clustersByStatus(db, ['active', 'contained'], scopePrefix(actor));
+      const names = await deps.services.geo.namesByPath(clusters.map((k) => k.jurisdiction_path), db);
+      for (const k of clusters) {
         const r = await ruleStatus(db, k, now);
         const speeds = r.cases.map((c) => speedOf(c, r.contacts.filter((x) => x.case_id === c.id), r.preset));
         const agg = (key: keyof (typeof speeds)[number]) => {
@@ -92,6 +95,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
         const inControl = r.cases.filter((c) => c.detection_channel === 'in_control').length;
         items.push({
           id: k.id, name: k.name, status: k.status, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
+          jurisdictionName: names.get(k.jurisdiction_path) ?? null,
           cases: r.cases.length, daysSinceLastCase: r.daysSinceLast, inControlShare: r.cases.length ? Math.round((inControl / r.cases.length) * 1000) / 1000 : 0,
           openContacts: r.contacts.filter((c) => c.status === 'open').length, uncontrolledContacts: r.uncontrolled,
           speed: { positiveToConfirmed: agg('positiveToConfirmed'), coreInvestigation: agg('coreInvestigation'), closeContactsIdentified: agg('closeContactsIdentified'), contactToQuarantine: agg('contactToQuarantine') },

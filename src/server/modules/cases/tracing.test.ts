@@ -202,6 +202,8 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const row = board.find((r: { id: string }) => r.id === a.clusterId);
     expect(row).toMatchObject({ status: 'active', cases: 2, daysSinceLastCase: 0, inControlShare: 0, openContacts: 1, uncontrolledContacts: 0 });
     expect(row.speed.coreInvestigation).toMatchObject({ targetHours: 4, measured: 0 });
+    const [node] = await t.deps.db.selectFrom('jurisdictions').select('name').where('path', '=', row.jurisdictionPath).execute();
+    expect(row.jurisdictionName).toBe(node.name);
     expect((await get('/api/clusters/board', as.wjgTracer)).json().items.find((r: { id: string }) => r.id === a.clusterId)).toBeUndefined();
   });
 

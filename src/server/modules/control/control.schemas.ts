@@ -137,3 +137,6 @@ export const reviewListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+/** POST /api/control/changes as a client sends it (type-only import for the web). */
+export type ChangeBody = z.input<typeof changeBody>;

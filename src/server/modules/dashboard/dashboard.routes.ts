@@ -3,16 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import type { SituationDto } from '../../../common/situation.js';
-
-const summary = z.object({
-  jurisdictions: z.number().int().describe('jurisdiction nodes in my scope'),
-  residents: z.number().int().describe('persons living or staying in my scope (kept-current counters)'),
-  users: z.number().int().describe('staff accounts in my scope'),
-  openTasks: z.number().int().describe('tasks not yet verified or cancelled in my scope'),
-  journalEntries: z.number().int().describe('journal entries about my scope'),
-  unacknowledgedAlerts: z.number().int().describe('alerts in my feed nobody has acknowledged'),
-  districts: z.array(z.object({ id: z.string(), code: z.string(), name: z.string(), population: z.number().int() })).describe('districts I can see, with population'),
-});
+import { summary } from './dashboard.schemas.js';
 
 const infections = z.object({
   inControl: z.number().int().describe('found among persons already under a measure (管控内)'),

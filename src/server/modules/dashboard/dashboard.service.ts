@@ -4,16 +4,9 @@ import type { SituationDto } from '../../../common/situation.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { addDays, calendarDay, startOfDay } from '../../platform/clock.js';
 import { AppError, Errors } from '../../platform/errors.js';
+import type { DashboardSummary } from './dashboard.schemas.js';
 
-export interface DashboardSummary {
-  jurisdictions: number;
-  residents: number;
-  users: number;
-  openTasks: number;
-  journalEntries: number;
-  unacknowledgedAlerts: number;
-  districts: { id: string; code: string; name: string; population: number }[];
-}
+export type { DashboardSummary };
 
 const OPEN_TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported'] as const;
 
@@ -138,7 +131,7 @@ export function createDashboardService(deps: Deps) {
         journalEntries,
         unacknowledgedAlerts: feed.unacknowledgedAlerts,
         districts: districts.map((d) => ({ id: d.id, code: d.code, name: d.name, population: d.population })),
-      };
+      } satisfies DashboardSummary;
     },
   };
 }

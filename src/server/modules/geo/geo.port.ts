@@ -19,6 +19,8 @@ export interface GeoPort {
   getMany(ids: readonly string[], db?: DbOrTx): Promise<JurisdictionDto[]>;
   /** Nodes by path, no scope check, in no particular order. */
   getManyByPath(paths: readonly string[], db?: DbOrTx): Promise<JurisdictionDto[]>;
+  /** Display names by path in one read, for list DTOs; only for paths the caller may already read. */
+  namesByPath(paths: readonly string[], db?: DbOrTx): Promise<Map<string, string>>;
   /** Id, code, name, level and path of a node (for scope checks), or undefined. */
   resolveScope(id: string, db?: DbOrTx): Promise<{ id: string; code: string; name: string; level: JurisdictionLevel; path: string } | undefined>;
   /** The readable children of a node, by code. */

@@ -28,6 +28,9 @@ export const listQuery = z.strictObject({
 });
 
 export const listResponse = z.object({ items: z.array(jurisdictionSchema) });
+export type JurisdictionList = z.infer<typeof listResponse>;
+/** A search of the tree as a client sends it. */
+export type JurisdictionListQuery = Partial<z.infer<typeof listQuery>>;
 
 export const detailResponse = z.object({
   node: jurisdictionSchema,
@@ -39,6 +42,8 @@ export const detailResponse = z.object({
     .nullable()
     .describe('a compound\'s buildings; null for other levels'),
 });
+/** GET /api/geo/jurisdictions/:id */
+export type JurisdictionDetail = z.infer<typeof detailResponse>;
 
 export const geojsonQuery = z.strictObject({
   rootId: id.optional().describe('subtree root (default: the city)'),
@@ -47,7 +52,7 @@ export const geojsonQuery = z.strictObject({
 
 const featureSchema = z.object({
   type: z.literal('Feature'),
-  geometry: z.unknown().describe('GeoJSON Polygon, or null'),
+  geometry: z.looseObject({ type: z.string().describe('Polygon or MultiPolygon'), coordinates: z.unknown() }).nullable().describe('GeoJSON geometry, or null when the node has no shape'),
   properties: z.object({ id: z.string(), code: z.string(), name: z.string(), level: z.enum(JURISDICTION_LEVELS), kind: z.string().nullable(), population: z.number().int(), localCode: z.boolean() }),
 });
 
@@ -57,6 +62,9 @@ export const featureCollectionSchema = z.object({
   truncated: z.boolean().describe('more nodes matched than the cap (5000); ask for a smaller root'),
   total: z.number().int().describe('how many nodes matched'),
 });
+export type JurisdictionFeature = z.infer<typeof featureSchema>;
+/** GET /api/geo/geojson */
+export type FeatureCollection = z.infer<typeof featureCollectionSchema>;
 
 export const nearestQuery = z.strictObject({
   lng: z.coerce.number().min(-180).max(180).describe('longitude, WGS-84 degrees'),

@@ -107,6 +107,16 @@ export function createGeoService(deps: Deps) {
     },
 
     /**
+     * Display names of the nodes at these paths, one batched read, for list DTOs whose rows carry a
+     * jurisdiction path (a table then shows names without a request per row). No scope check: call it
+     * only with paths of rows the caller may already read. A path with no node is absent.
+     */
+    async namesByPath(paths: readonly string[], db: DbOrTx = deps.db): Promise<Map<string, string>> {
+      if (!paths.length) return new Map();
+      return new Map((await repo.findManyByPaths(db, [...new Set(paths)])).map((r) => [r.path, r.name]));
+    },
+
+    /**
      * For other modules: the id, code, level and path of a node, or undefined. Use the path with
      * `inScope(actor, path)` for writes and `canReadJurisdiction` for reads.
      */

@@ -1,3 +1,4 @@
+import type { FeatureCollection, JurisdictionDetail, JurisdictionFeature } from './geo.schemas.js';
 import type { JurisdictionDto, JurisdictionFeatureProperties, JurisdictionLevel } from '../../../common/geo.js';
 import { flag } from '../../db/row-values.js';
 import type { Actor } from '../../platform/actor.js';
@@ -47,9 +48,9 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
     localCode: flag(r.local_code),
   };
 }
-export function featureOf(r: JurisdictionRow) {
+export function featureOf(r: JurisdictionRow): JurisdictionFeature {
   const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: flag(r.local_code) };
-  return { type: 'Feature' as const, geometry: r.geometry ? (JSON.parse(r.geometry) as unknown) : null, properties };
+  return { type: 'Feature', geometry: r.geometry ? (JSON.parse(r.geometry) as JurisdictionFeature['geometry']) : null, properties } satisfies JurisdictionFeature;
 }
 
 /** A node to insert in bulk (the demo loader). Depth and centroid are derived. */
@@ -78,24 +79,8 @@ export interface CreateJurisdictionInput {
   ring?: Ring | null;
 }
 
-export interface JurisdictionDetail {
-  node: JurisdictionDto;
-  /** Root first, the node's parent last. */
-  ancestors: JurisdictionDto[];
-  /** Descendants per level (the whole subtree below the node). */
-  childCounts: Partial<Record<JurisdictionLevel, number>>;
-  population: number;
-  /** For a compound: its buildings, each with its population and count of vulnerable residents. */
-  buildings: (JurisdictionDto & { vulnerable: number })[] | null;
-}
-
-export interface FeatureCollection {
-  type: 'FeatureCollection';
-  features: ReturnType<typeof featureOf>[];
-  /** True when more than the cap matched; `total` says how many. */
-  truncated: boolean;
-  total: number;
-}
+/** The response shapes are the schemas' (geo.schemas.ts). */
+export type { FeatureCollection, JurisdictionDetail };
 
 /** Metres between two WGS-84 points [lng, lat] (equirectangular; exact enough at city scale). */
 export function metresBetween(a: readonly [number, number], b: readonly [number, number]): number {

@@ -170,3 +170,19 @@ export const exportQuery = z.strictObject({
 export const residentCodesQuery = z.strictObject({
   buildingId: id.describe('the building (楼栋) whose residents\' codes to print'),
 });
+
+// ── the inferred types the web uses (type-only imports) ─────────────────────
+/** GET /api/persons/:id */
+export type PersonDetailDto = z.infer<typeof personDetailSchema>;
+export type MergeRecordDto = z.infer<typeof mergeSchema>;
+/** GET /api/persons/:id/resident-code */
+export type ResidentCodeDto = z.infer<typeof residentCodeResponse>;
+/** POST /api/persons/import/preview */
+export type ImportPreviewDto = z.infer<typeof importPreviewSchema>;
+/** POST /api/persons/import (and the `details` of its 422 IMPORT_INVALID). */
+export type ImportReportDto = z.infer<typeof importReportSchema>;
+export type ColumnMappingDto = z.infer<typeof columnMapping>;
+/** A search of the person list as a client sends it (`vulnerable` as the query string carries it). */
+export type PersonListQuery = Partial<Omit<z.infer<typeof personListQuery>, 'vulnerable'>> & { vulnerable?: z.input<typeof personListQuery>['vulnerable'] };
+export type RevealField = z.infer<typeof revealBody>['field'];
+export type PersonListDto = z.infer<typeof personListResponse>;

@@ -190,3 +190,7 @@ export const releaseRequestListQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+// ── what a client sends (type-only imports for the web) ─────────────────────
+export type FacilityBody = z.input<typeof facilityBody>;
+export type StayBody = z.input<typeof stayBody>;

@@ -11,6 +11,7 @@ import { RESULT_LABELS, isReactive, normalizeBarcode, pathAtDepth, type TestResu
 import type { RecheckDto } from './testing.schemas.js';
 import type { CodeVerifier } from './code-verifier.js';
 import { CoverageDeltas, TESTING_SYSTEM, flagRow, recheckDto, requireCap, resolvePerson, tubeBriefOf, unitFinder, type PersonIdentifier } from './testing.shared.js';
+import type { RecheckListItem } from './testing.schemas.js';
 
 /** Job kind that escalates rechecks not done by their deadline. */
 export const RECHECK_OVERDUE_JOB = 'testing.recheck-overdue';
@@ -294,7 +295,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     async list(actor: Actor, f: { campaignId?: string; status?: string; handover?: 'pending' | 'acknowledged'; limit?: number; offset?: number }, db: DbOrTx = deps.db) {
       const { rows, total } = await repo.listRechecks(db, { campaignId: f.campaignId, status: f.status ? [f.status] : undefined, handover: f.handover, prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
       const now = deps.clock.now();
-      return { items: rows.map((r) => recheckDto(r, now)), total };
+      const names = await deps.services.geo.namesByPath(rows.map((r) => r.jurisdiction_path), db);
+      return { items: rows.map((r) => ({ ...recheckDto(r, now), jurisdictionName: names.get(r.jurisdiction_path) ?? null }) satisfies RecheckListItem), total };
     },
 
     /**

@@ -24,7 +24,7 @@ export function createSiteService(deps: Deps) {
 
   async function toDtos(db: DbOrTx, rows: repo.SiteRow[]): Promise<SiteDto[]> {
     const ids = rows.map((r) => r.id);
-    const [compounds, ready] = await Promise.all([repo.siteCompounds(db, ids), repo.readiness(db, ids)]);
+    const [compounds, ready, names] = await Promise.all([repo.siteCompounds(db, ids), repo.readiness(db, ids), geo.namesByPath(rows.map((r) => r.jurisdiction_path), db)]);
     return rows.map((r) => {
       const readiness = Object.fromEntries(READINESS_ASPECTS.map((a) => [a, null])) as SiteDto['readiness'];
       for (const x of ready.filter((x) => x.site_id === r.id)) {
@@ -34,7 +34,7 @@ export function createSiteService(deps: Deps) {
         id: r.id,
         name: r.name,
         kind: r.kind as SiteKind,
-        jurisdiction: { id: r.jurisdiction_id, path: r.jurisdiction_path },
+        jurisdiction: { id: r.jurisdiction_id, path: r.jurisdiction_path, name: names.get(r.jurisdiction_path) ?? null },
         location: [Number(r.lng), Number(r.lat)] as [number, number],
         lanes: Number(r.lanes),
         openingHours: JSON.parse(r.opening_hours),
@@ -44,7 +44,7 @@ export function createSiteService(deps: Deps) {
         active: Number(r.active) === 1,
         createdAt: Number(r.created_at),
         updatedAt: Number(r.updated_at),
-      };
+      } satisfies SiteDto;
     });
   }
 

@@ -213,6 +213,9 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(events).toEqual([expect.objectContaining({ payload: expect.objectContaining({ recheckId: pos.id, personId: persons[1].id, parentTubeId: tube.id, result: 'positive' }) })]);
     const handovers = (await get('/api/testing/rechecks?handover=pending', city.users.commander.headers)).json().items;
     expect(handovers.map((h: { id: string }) => h.id)).toEqual([pos.id]);
+    // The row names its residence node (read here from the table), so the cases page fetches no name per row.
+    const [node] = await t.deps.db.selectFrom('jurisdictions').select('name').where('path', '=', handovers[0].jurisdictionPath).execute();
+    expect(handovers[0].jurisdictionName).toBe(node.name);
     const acked = await t.deps.services.testing.rechecks.acknowledgeHandover(undefined, city.users.commander.actor, pos.id, 'CASE-2026-001');
     expect(acked).toMatchObject({ handoverRef: 'CASE-2026-001' });
     expect((await coverage(city.bB11.id))).toMatchObject({ pendingRecheck: pendingBefore - 2, recheckPositive: 1 });

@@ -220,7 +220,7 @@ export const site = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.enum(SITE_KINDS),
-  jurisdiction: z.object({ id: z.string(), path }),
+  jurisdiction: z.object({ id: z.string(), path, name: z.string().nullable().describe('display name of the node (null if it is gone)') }),
   location: lngLat,
   lanes: z.number().int(),
   openingHours: z.array(z.object({ from: z.string(), to: z.string() })),
@@ -468,7 +468,11 @@ export const recheckListQuery = z.object({
   handover: z.enum(['pending', 'acknowledged']).optional().describe('Positive rechecks handed to the cases module'),
   ...page,
 });
-export const recheckList = z.object({ items: z.array(recheck), total: z.number().int() });
+/** A row of the recheck list: the recheck and its residence node's name (so a table needs no lookup per row). */
+export const recheckListItem = recheck.extend({ jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)') });
+export type RecheckListItem = z.infer<typeof recheckListItem>;
+export const recheckList = z.object({ items: z.array(recheckListItem), total: z.number().int() });
+export type RecheckList = z.infer<typeof recheckList>;
 export const recheckSampleBody = z.strictObject({
   clientId: z.string().min(8).max(64),
   barcode: z.string().max(40).describe('The single tube\'s barcode'),

@@ -58,7 +58,7 @@ export function toMe(u: UserWithUnit, jurisdiction: JurisdictionBrief): Me {
     unit: { id: u.unit_id, name: u.unit_name, kind: u.unit_kind },
     jurisdiction,
     totpEnabled: u.totp_enabled === 1,
-  };
+  } satisfies Me;
 }
 
 export function toUser(u: UserWithUnit, jurisdiction: JurisdictionBrief): User {
@@ -76,7 +76,7 @@ export function toUser(u: UserWithUnit, jurisdiction: JurisdictionBrief): User {
     passwordChangedAt: num(u.password_changed_at),
     createdAt: Number(u.created_at),
     updatedAt: Number(u.updated_at),
-  };
+  } satisfies User;
 }
 
 export function toUnit(u: UnitWithDetail, jurisdiction: JurisdictionBrief): Unit {
@@ -90,5 +90,5 @@ export function toUnit(u: UnitWithDetail, jurisdiction: JurisdictionBrief): Unit
     activeUsers: u.active_users,
     createdAt: Number(u.created_at),
     updatedAt: Number(u.updated_at),
-  };
+  } satisfies Unit;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ROLES, UNIT_KINDS } from '../../../common/roles.js';
+import { CAPABILITIES, ROLES, UNIT_KINDS, type Capability } from '../../../common/roles.js';
+import { IDENTITY_LIMITS as L } from '../../../common/limits.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './password.js';
 
 /** Request and response schemas of the identity routes. Types below are what the web receives. */
@@ -25,7 +26,7 @@ export const meSchema = z.object({
   username: z.string(),
   displayName: z.string(),
   roles: z.array(z.enum(ROLES)),
-  capabilities: z.array(z.string()).describe('capabilities of the roles (src/common/roles.ts)'),
+  capabilities: z.array(z.enum(CAPABILITIES as [Capability, ...Capability[]])).describe('capabilities of the roles (src/common/roles.ts)'),
   unit: unitBrief,
   jurisdiction: jurisdictionBrief.describe('the unit\'s jurisdiction: the user\'s scope'),
   totpEnabled: z.boolean().describe('whether sign-in needs an authenticator code'),
@@ -80,6 +81,7 @@ export const importResultSchema = z.object({
 });
 export type ImportResult = z.infer<typeof importResultSchema>;
 
+/** A page of a directory list (users, units). */
 export const page = <T extends z.ZodTypeAny>(item: T) => z.object({ items: z.array(item), total: z.number().int() });
 
 // ── requests ────────────────────────────────────────────────────────────────
@@ -91,15 +93,15 @@ const username = z
   .regex(/^[a-z][a-z0-9_.-]{2,31}$/, '3–32 characters: a letter, then letters, digits, _ . -')
   .describe('login name, stored lower-case');
 const password = z.string().min(PASSWORD_MIN).max(PASSWORD_MAX).describe(`at least ${PASSWORD_MIN} characters`);
-const displayName = z.string().trim().min(1).max(64);
-const reason = z.string().trim().min(1, 'a reason is required').max(500).describe('why (kept in the journal)');
+const displayName = z.string().trim().min(1).max(L.displayName);
+const reason = z.string().trim().min(1, 'a reason is required').max(L.reason).describe('why (kept in the journal)');
 const id = z.string().min(1).max(64);
 const boolQuery = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const loginBody = z.strictObject({
-  username: z.string().trim().min(1).max(64),
+  username: z.string().trim().min(1).max(L.search),
   password: z.string().min(1).max(PASSWORD_MAX),
-  totp: z.string().trim().max(12).optional().describe('6-digit authenticator code, when enabled'),
+  totp: z.string().trim().max(L.totp).optional().describe('6-digit authenticator code, when enabled'),
 });
 /** Enrolling a second factor asks for the current password again (a stolen session is not enough). */
 export const totpEnrolBody = z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX).describe('the current password, asked again') });
@@ -109,7 +111,7 @@ export const changePasswordBody = z.strictObject({ currentPassword: z.string().m
 export const idParams = z.strictObject({ id });
 
 export const userListQuery = z.strictObject({
-  q: z.string().trim().max(64).optional().describe('part of a username or display name'),
+  q: z.string().trim().max(L.search).optional().describe('part of a username or display name'),
   unitId: id.optional(),
   role: z.enum(ROLES).optional(),
   active: boolQuery.optional(),
@@ -134,7 +136,7 @@ export const resetPasswordBody = z.strictObject({ password, reason });
 export const importQuery = z.strictObject({ mode: z.enum(['all', 'partial']).default('all').describe('all: nothing is written if any row is bad; partial: write the good rows') });
 
 export const unitListQuery = z.strictObject({
-  q: z.string().trim().max(64).optional(),
+  q: z.string().trim().max(L.search).optional(),
   kind: z.enum(UNIT_KINDS).optional(),
   jurisdictionId: id.optional(),
   parentUnitId: id.optional(),
@@ -143,15 +145,26 @@ export const unitListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export const createUnitBody = z.strictObject({
-  name: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(L.unitName),
   kind: z.enum(UNIT_KINDS),
   jurisdictionId: id,
   parentUnitId: id.nullable().optional(),
 });
 export const updateUnitBody = z.strictObject({
-  name: z.string().trim().min(1).max(64).optional(),
+  name: z.string().trim().min(1).max(L.unitName).optional(),
   kind: z.enum(UNIT_KINDS).optional(),
   jurisdictionId: id.optional(),
   parentUnitId: id.nullable().optional(),
   reason: reason.optional(),
 });
+
+// ── what a client sends (the web's request types) ───────────────────────────
+export type LoginBody = z.input<typeof loginBody>;
+/** Directory filters as a client sends them (`active` as a boolean; every field optional). */
+export type UserListQuery = Partial<Omit<z.infer<typeof userListQuery>, 'active'>> & { active?: boolean };
+export type UnitListQuery = Partial<Omit<z.infer<typeof unitListQuery>, 'active'>> & { active?: boolean };
+export type CreateUserBody = z.input<typeof createUserBody>;
+export type UpdateUserBody = z.input<typeof updateUserBody>;
+export type CreateUnitBody = z.input<typeof createUnitBody>;
+export type UpdateUnitBody = z.input<typeof updateUnitBody>;
+export type Page<T> = { items: T[]; total: number };

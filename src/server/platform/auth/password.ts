@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { IDENTITY_LIMITS } from '../../../common/limits.js';
 
 /** Passwords: at least 10 characters (a passphrase is encouraged), at most 128 (bounds hashing work). */
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 128;
+export const PASSWORD_MIN = IDENTITY_LIMITS.passwordMin;
+export const PASSWORD_MAX = IDENTITY_LIMITS.passwordMax;
 
 /** Argon2id (the algorithm value 2 of @node-rs/argon2) with the library's default cost. */
 const ARGON2ID = 2;

@@ -7,6 +7,8 @@ import { newId } from '../ids.js';
 import * as repo from './notifications.repository.js';
 import { findUnit, findUserDisplayName } from './tasks.repository.js';
 import type { NotificationsTable } from './tasks.table.js';
+import type { NotificationDto, NotificationFeedDto as NotificationFeed } from './tasks.schemas.js';
+import type { Severity } from '../../../common/tasks.js';
 
 export const NotificationErrors = defineErrors({
   NOTIFICATION_NOT_FOUND: [404, 'Notification not found'],
@@ -18,8 +20,7 @@ export const NotificationErrors = defineErrors({
   ALERT_NOT_YOURS_TO_ACK: [403, 'Only someone the alert is addressed to, or whose scope contains the place it is addressed to, may acknowledge it'],
 });
 
-export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, type Severity } from '../../../common/tasks.js';
 
 /** What `notify()` sends. Address it to a user, a unit and/or a jurisdiction subtree (none: everyone). */
 export interface NotifyInput {
@@ -38,31 +39,8 @@ export interface NotifyInput {
   severity?: Severity | null;
 }
 
-export interface NotificationDto {
-  id: string;
-  title: string;
-  body: string;
-  link: string | null;
-  severity: Severity | null;
-  isAlert: boolean;
-  createdAt: number;
-  /** When the reader read it (per person), or null. */
-  readAt: number | null;
-  /** Alerts: when and by whom (display name) it was acknowledged; one acknowledgement closes it. */
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  ackNote: string | null;
-  sourceModule: string;
-  sourceEntityType: string | null;
-  sourceEntityId: string | null;
-}
-
-export interface NotificationFeed {
-  items: NotificationDto[];
-  total: number;
-  /** Alerts in the reader's feed nobody has acknowledged yet. */
-  unacknowledgedAlerts: number;
-}
+/** The response shapes are the schemas' (tasks.schemas.ts); toDto() builds them with `satisfies`. */
+export type { NotificationDto, NotificationFeed };
 
 function toDto(r: NotificationsTable & { read_at?: number | null }): NotificationDto {
   return {
@@ -80,7 +58,7 @@ function toDto(r: NotificationsTable & { read_at?: number | null }): Notificatio
     sourceModule: r.source_module,
     sourceEntityType: r.source_entity_type,
     sourceEntityId: r.source_entity_id,
-  };
+  } satisfies NotificationDto;
 }
 
 /**

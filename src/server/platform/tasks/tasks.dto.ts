@@ -1,6 +1,8 @@
 /** Tasks: errors, statuses and their transitions, the DTOs the API returns and the row → DTO mapping. */
 import { defineErrors } from '../errors.js';
 import * as repo from './tasks.repository.js';
+import type { TaskDto, TaskEventDto, UnitRefDto } from './tasks.schemas.js';
+import { TASK_TRANSITIONS, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
 
 export const TaskErrors = defineErrors({
   TASK_NOT_FOUND: [404, 'Task not found'],
@@ -15,69 +17,18 @@ export const TaskErrors = defineErrors({
   TASK_SOURCE_NOT_FOUND: [404, 'The source the task claims does not exist'],
 });
 
-export const TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported', 'verified', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-export const TASK_EVENT_KINDS = ['created', 'transition', 'handoff', 'comment', 'cancelled', 'overdue'] as const;
+export { TASK_STATUSES, TASK_PRIORITIES, TASK_EVENT_KINDS, type TaskStatus, type TaskPriority } from '../../../common/tasks.js';
 
-/**
- * Status moves through `POST /transition`. Cancelling (from any non-final state) has its own call
- * with a reason. A verifier may send a reported task back to in_progress for rework.
- */
-export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  new: ['acknowledged'],
-  acknowledged: ['in_progress'],
-  in_progress: ['reported'],
-  reported: ['verified', 'in_progress'],
-  verified: [],
-  cancelled: [],
-};
+/** Status moves through `POST /transition` (one table with the web: src/common/tasks.ts). */
+export const TRANSITIONS = TASK_TRANSITIONS;
 
 /** Verified and cancelled tasks move no further. */
 export const isFinal = (s: string) => (repo.FINAL_STATUSES as readonly string[]).includes(s);
 /** A jurisdiction path: `/1/23/`. */
 export const PATH = /^\/(\d+\/)+$/;
 
-export interface UnitRefDto {
-  id: string;
-  name: string;
-}
-
-export interface TaskEventDto {
-  id: string;
-  kind: (typeof TASK_EVENT_KINDS)[number];
-  fromStatus: TaskStatus | null;
-  toStatus: TaskStatus | null;
-  /** The unit holding the task after the event (the receiving unit of a hand-off). */
-  unit: UnitRefDto | null;
-  /** Hand-offs: the unit that held it before. */
-  fromUnit: UnitRefDto | null;
-  actorName: string;
-  note: string | null;
-  at: number;
-}
-
-export interface TaskDto {
-  id: string;
-  title: string;
-  description: string | null;
-  sourceModule: string;
-  sourceEntityType: string | null;
-  sourceEntityId: string | null;
-  assigneeUnit: UnitRefDto;
-  creatorUnit: UnitRefDto | null;
-  jurisdictionPath: string;
-  priority: TaskPriority;
-  status: TaskStatus;
-  dueAt: number | null;
-  /** Past its due time and neither verified nor cancelled. */
-  overdue: boolean;
-  cancelReason: string | null;
-  createdAt: number;
-  updatedAt: number;
-  events?: TaskEventDto[];
-}
+/** The response shapes are the schemas' (tasks.schemas.ts); toTaskDto() builds them with `satisfies`. */
+export type { TaskDto, TaskEventDto, UnitRefDto };
 
 export interface CreateTaskInput {
   title: string;
@@ -136,8 +87,8 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
             actorName: e.actor_display_name ?? e.actor_name,
             note: e.note,
             at: Number(e.at),
-          })),
+          }) satisfies TaskEventDto),
         }
       : {}),
-  };
+  } satisfies TaskDto;
 }

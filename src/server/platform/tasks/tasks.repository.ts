@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { TaskEventsTable, TasksTable } from './tasks.table.js';
+import { FINAL_TASK_STATUSES } from '../../../common/tasks.js';
 
 /** A task row with the names of its assignee and creator units. */
 export interface TaskRow extends TasksTable {
@@ -29,7 +30,7 @@ export interface TaskListFilter {
 }
 
 /** Statuses after which nothing but comments may change. */
-export const FINAL_STATUSES = ['verified', 'cancelled'] as const;
+export const FINAL_STATUSES = FINAL_TASK_STATUSES;
 
 function baseTaskQuery(db: DbOrTx) {
   return db

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { TASK_EVENT_KINDS, TASK_PRIORITIES, TASK_STATUSES } from './tasks.service.js';
-import { SEVERITIES } from './notifications.service.js';
+import { SEVERITIES, TASK_BOXES, TASK_EVENT_KINDS, TASK_LIMITS, TASK_PRIORITIES, TASK_STATUSES } from '../../../common/tasks.js';
 import { isInternalLink } from '../../../common/roles.js';
 
 const id = z.string().min(1).max(64);
 const unitRef = z.object({ id: z.string(), name: z.string() });
+export type UnitRefDto = z.infer<typeof unitRef>;
 const text = (max: number) => z.string().trim().min(1).max(max);
 /** Accepts `a,b` or repeated query parameters. */
 const csvEnum = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -24,6 +24,7 @@ export const taskEventSchema = z.object({
   note: z.string().nullable(),
   at: z.number().int().describe('epoch ms'),
 });
+export type TaskEventDto = z.infer<typeof taskEventSchema>;
 
 export const taskSchema = z.object({
   id: z.string(),
@@ -44,9 +45,11 @@ export const taskSchema = z.object({
   updatedAt: z.number().int(),
   events: z.array(taskEventSchema).optional().describe('history, oldest first (single-task reads)'),
 });
+/** A task as every task route returns it. */
+export type TaskDto = z.infer<typeof taskSchema>;
 
 export const taskListQuery = z.strictObject({
-  box: z.enum(['unit', 'created', 'all']).default('unit').describe("unit: my unit's inbox · created: made by my unit · all: everything in my jurisdiction scope"),
+  box: z.enum(TASK_BOXES).default('unit').describe("unit: my unit's inbox · created: made by my unit · all: everything in my jurisdiction scope"),
   status: csvEnum(TASK_STATUSES).describe('comma-separated statuses'),
   priority: csvEnum(TASK_PRIORITIES).describe('comma-separated priorities'),
   overdue: boolFlag.describe('only overdue tasks'),
@@ -55,10 +58,13 @@ export const taskListQuery = z.strictObject({
 });
 
 export const taskListResponse = z.object({ items: z.array(taskSchema), total: z.number().int() });
+/** What a client may send (every field has a default or is optional). */
+export type TaskListQuery = Partial<z.infer<typeof taskListQuery>>;
+export type TaskList = z.infer<typeof taskListResponse>;
 
 export const createTaskBody = z.strictObject({
-  title: text(200).describe('what to do'),
-  description: z.string().trim().max(4000).nullish(),
+  title: text(TASK_LIMITS.title).describe('what to do'),
+  description: z.string().trim().max(TASK_LIMITS.description).nullish(),
   sourceModule: z.string().min(1).max(64).default('platform').describe('module the task comes from'),
   sourceEntityType: z.string().max(64).nullish(),
   sourceEntityId: z.string().max(64).nullish(),
@@ -70,16 +76,16 @@ export const createTaskBody = z.strictObject({
 
 export const transitionBody = z.strictObject({
   to: z.enum(TASK_STATUSES).describe('target status'),
-  note: z.string().trim().max(2000).optional(),
+  note: z.string().trim().max(TASK_LIMITS.note).optional(),
 });
 
 export const handoffBody = z.strictObject({
   unitId: id.describe('the unit to hand the task to'),
-  note: z.string().trim().max(2000).describe('why (required)'),
+  note: z.string().trim().max(TASK_LIMITS.note).describe('why (required)'),
 });
 
-export const cancelBody = z.strictObject({ reason: z.string().trim().max(2000).describe('why the task is cancelled (required)') });
-export const commentBody = z.strictObject({ note: z.string().trim().max(4000).describe('the comment') });
+export const cancelBody = z.strictObject({ reason: z.string().trim().max(TASK_LIMITS.note).describe('why the task is cancelled (required)') });
+export const commentBody = z.strictObject({ note: z.string().trim().max(TASK_LIMITS.comment).describe('the comment') });
 
 export const notificationSchema = z.object({
   id: z.string(),
@@ -97,6 +103,8 @@ export const notificationSchema = z.object({
   sourceEntityType: z.string().nullable(),
   sourceEntityId: z.string().nullable(),
 });
+/** A notification in the reader's feed; an alert has a severity and must be acknowledged. */
+export type NotificationDto = z.infer<typeof notificationSchema>;
 
 export const notificationListQuery = z.strictObject({
   unread: boolFlag.describe('only notifications I have not read'),
@@ -110,16 +118,20 @@ export const notificationFeedResponse = z.object({
   total: z.number().int(),
   unacknowledgedAlerts: z.number().int().describe('alerts in my feed nobody has acknowledged'),
 });
+export type NotificationListQuery = Partial<z.infer<typeof notificationListQuery>>;
+export type NotificationFeedDto = z.infer<typeof notificationFeedResponse>;
 
-export const ackBody = z.strictObject({ note: z.string().trim().max(2000).optional() }).nullish();
+export const ackBody = z.strictObject({ note: z.string().trim().max(TASK_LIMITS.note).optional() }).nullish();
 
 export const raiseAlertBody = z
   .strictObject({
-    title: text(200),
-    body: text(4000),
+    title: text(TASK_LIMITS.title),
+    body: text(TASK_LIMITS.alertBody),
     severity: z.enum(SEVERITIES),
     unitId: id.optional().describe('alert one unit'),
     jurisdictionId: id.optional().describe('alert everyone in a jurisdiction (default: my own jurisdiction)'),
-    link: z.string().max(500).refine(isInternalLink, 'must be an internal path such as /tasks/<id> (no scheme, host or //)').nullish().describe('in-app path'),
+    link: z.string().max(TASK_LIMITS.link).refine(isInternalLink, 'must be an internal path such as /tasks/<id> (no scheme, host or //)').nullish().describe('in-app path'),
   })
   .refine((b) => !(b.unitId && b.jurisdictionId), { message: 'give unitId or jurisdictionId, not both', path: ['jurisdictionId'] });
+export type RaiseAlertBody = z.input<typeof raiseAlertBody>;
+export type CreateTaskBody = z.input<typeof createTaskBody>;

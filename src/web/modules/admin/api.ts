@@ -1,108 +1,23 @@
-import type { Role, UnitKind } from '../../../common/roles.js';
 import { http } from '../../app/http.js';
+import type {
+  CreateUnitBody, CreateUserBody, ImportError, ImportResult as ImportResultDto, Page as PageDto, Unit as UnitDto, UnitListQuery, UpdateUnitBody, UpdateUserBody, User as UserDto, UserListQuery,
+} from '../../../server/platform/auth/auth.schemas.js';
 
-interface JurisdictionBrief {
-  id: string;
-  code: string;
-  name: string;
-  level: string;
-  path: string;
-}
-
+// The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
 /** A staff account (GET /api/users). */
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  active: boolean;
-  unit: { id: string; name: string; kind: string };
-  jurisdiction: JurisdictionBrief;
-  totpEnabled: boolean;
-  lockedUntil: number | null;
-  lastLoginAt: number | null;
-  passwordChangedAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
+export type User = UserDto;
 /** An organisation or task force, 单位 / 专班 (GET /api/units). */
-export interface Unit {
-  id: string;
-  name: string;
-  kind: UnitKind;
-  jurisdiction: JurisdictionBrief;
-  parentUnit: { id: string; name: string } | null;
-  active: boolean;
-  activeUsers: number;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
-
+export type Unit = UnitDto;
+export type Page<T> = PageDto<T>;
 /** One bad row of a staff import (400 IMPORT_INVALID details, or `failed` in partial mode). */
-export interface ImportRowError {
-  row: number;
-  field: string;
-  /** The server says `reason`; `message` is accepted too. */
-  reason?: string;
-  message?: string;
-}
-
-export interface ImportResult {
-  mode: 'all' | 'partial';
-  rows: number;
-  created: number;
-  users: { row: number; id: string; username: string }[];
-  failed: ImportRowError[];
-}
-
-export interface UserQuery {
-  q?: string;
-  unitId?: string;
-  active?: boolean;
-  limit?: number;
-  offset?: number;
-}
-
-export interface UnitQuery {
-  q?: string;
-  kind?: UnitKind;
-  jurisdictionId?: string;
-  active?: boolean;
-  limit?: number;
-  offset?: number;
-}
-
-export interface CreateUserInput {
-  username: string;
-  displayName: string;
-  password: string;
-  unitId: string;
-  roles: Role[];
-}
-
-export interface UpdateUserInput {
-  displayName?: string;
-  unitId?: string;
-  roles?: Role[];
-  reason?: string;
-}
-
-export interface CreateUnitInput {
-  name: string;
-  kind: UnitKind;
-  jurisdictionId: string;
-  parentUnitId?: string | null;
-}
-
-export interface UpdateUnitInput extends Partial<CreateUnitInput> {
-  reason?: string;
-}
+export type ImportRowError = ImportError;
+export type ImportResult = ImportResultDto;
+export type UserQuery = UserListQuery;
+export type UnitQuery = UnitListQuery;
+export type CreateUserInput = CreateUserBody;
+export type UpdateUserInput = UpdateUserBody;
+export type CreateUnitInput = CreateUnitBody;
+export type UpdateUnitInput = UpdateUnitBody;
 
 const u = (id: string) => `/api/users/${encodeURIComponent(id)}`;
 const un = (id: string) => `/api/units/${encodeURIComponent(id)}`;

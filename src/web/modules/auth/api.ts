@@ -1,24 +1,9 @@
-import type { Capability, Role } from '../../../common/roles.js';
 import { http, request } from '../../app/http.js';
+import type { LoginBody, Me as MeDto } from '../../../server/platform/auth/auth.schemas.js';
 
-/** The signed-in user (GET /api/auth/me). */
-export interface Me {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  capabilities: Capability[];
-  unit: { id: string; name: string; kind: string };
-  /** The unit's jurisdiction: the user's scope. */
-  jurisdiction: { id: string; code: string; name: string; level: string; path: string };
-  totpEnabled: boolean;
-}
-
-export interface LoginInput {
-  username: string;
-  password: string;
-  totp?: string;
-}
+/** The signed-in user (GET /api/auth/me); the shape is the server's schema. */
+export type Me = MeDto;
+export type LoginInput = LoginBody;
 
 export const authApi = {
   /** Signs in. 401 INVALID_CREDENTIALS · ACCOUNT_LOCKED {until} · TOTP_REQUIRED · TOTP_INVALID; 429 RATE_LIMITED {retryAfter}. */

@@ -4,9 +4,7 @@ import type {
   CaseDetailDto,
   CaseDto,
   CaseKind,
-  CaseListDto,
   ClinicalStatus,
-  ClusterBoardDto,
   ClusterDto,
   ClusterGraphDto,
   CompanionBatchDto,
@@ -19,25 +17,30 @@ import type {
   PlaceDto,
   PresetDto,
 } from '../../../common/cases.js';
-import type { RecheckDto } from '../../../server/modules/testing/testing.schemas.js';
+import type { RecheckDto, RecheckList } from '../../../server/modules/testing/testing.schemas.js';
 import { http } from '../../app/http.js';
+import type { CaseList, CaseListItem, ClusterBoard } from '../../../server/modules/cases/cases.schemas.js';
 
 // Every shape comes from src/common/cases.ts (shared with the server); nothing is restated here.
 export type { RecheckDto };
+/** A row of the recheck list: the recheck and its residence node's name. */
+export type RecheckListItem = RecheckList['items'][number];
+/** A row of the case list: the case and its residence node's name. */
+export type { CaseListItem };
 
 const c = (id: string) => `/api/cases/${encodeURIComponent(id)}`;
 const b = (id: string) => `/api/companions/batches/${encodeURIComponent(id)}`;
 
 export const casesApi = {
   // ---- cases
-  list: (q: { kind?: CaseKind; channel?: DetectionChannel; clusterId?: string; cursor?: string; limit?: number }, signal?: AbortSignal) => http.get<CaseListDto>('/api/cases', q, signal),
+  list: (q: { kind?: CaseKind; channel?: DetectionChannel; clusterId?: string; cursor?: string; limit?: number }, signal?: AbortSignal) => http.get<CaseList>('/api/cases', q, signal),
   get: (id: string, signal?: AbortSignal) => http.get<CaseDetailDto>(c(id), undefined, signal),
   confirm: (body: { handoverId: string; kind: CaseKind; onsetDate?: string | null; reason: string }) => http.post<CaseDto>('/api/cases/confirm-from-recheck', body),
   setSource: (id: string, sourceCaseId: string | null, reason: string) => http.post<CaseDto>(`${c(id)}/source`, { sourceCaseId, reason }),
   setClinical: (id: string, status: ClinicalStatus, reason?: string) => http.post<CaseDto>(`${c(id)}/clinical-status`, { status, ...(reason ? { reason } : {}) }),
   markCoreDone: (id: string) => http.post<CaseDto>(`${c(id)}/core-investigation`),
   /** Positive single-tube rechecks handed to the cases module and not yet confirmed. */
-  pendingRechecks: (signal?: AbortSignal) => http.get<{ items: RecheckDto[]; total: number }>('/api/testing/rechecks', { handover: 'pending', limit: 100 }, signal),
+  pendingRechecks: (signal?: AbortSignal) => http.get<RecheckList>('/api/testing/rechecks', { handover: 'pending', limit: 100 }, signal),
 
   // ---- investigation
   places: (id: string, signal?: AbortSignal) => http.get<{ items: PlaceDto[] }>(`${c(id)}/places`, undefined, signal),
@@ -53,7 +56,7 @@ export const casesApi = {
   setAssistStatus: (id: string, status: Exclude<AssistStatus, 'pending'>, note?: string | null) => http.post<AssistDto>(`/api/cases/assist-requests/${encodeURIComponent(id)}/status`, { status, note: note ?? null }),
 
   // ---- clusters
-  board: (signal?: AbortSignal) => http.get<ClusterBoardDto>('/api/clusters/board', undefined, signal),
+  board: (signal?: AbortSignal) => http.get<ClusterBoard>('/api/clusters/board', undefined, signal),
   cluster: (id: string, signal?: AbortSignal) => http.get<ClusterDto>(`/api/clusters/${encodeURIComponent(id)}`, undefined, signal),
   graph: (id: string, q: { category?: ContactCategory; kind?: CaseKind; contacts?: 'true' | 'false' }, signal?: AbortSignal) => http.get<ClusterGraphDto>(`/api/clusters/${encodeURIComponent(id)}/graph`, q, signal),
 

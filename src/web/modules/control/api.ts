@@ -1,7 +1,8 @@
 import { http } from '../../app/http.js';
 
 export { BASIS_TYPES, CONTROL_STATUSES, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
-import type { Basis, BulkRequestDto, ControlStatus, ControlSummaryDto, ExplanationDto, ReviewRecordDto, ReviewStatus, StatusChangeDto } from '../../../common/control.js';
+import type { BulkRequestDto, ControlStatus, ControlSummaryDto, ExplanationDto, ReviewRecordDto, ReviewStatus, StatusChangeDto } from '../../../common/control.js';
+import type { ChangeBody } from '../../../server/modules/control/control.schemas.js';
 export type { ReviewRecordDto, ReviewStatus } from '../../../common/control.js';
 export type { ActorRef } from '../../../common/control.js';
 
@@ -24,13 +25,8 @@ export const STATUS_COLORS: Record<ControlStatus, string> = {
   quarantined_central: 'red',
 };
 
-export interface ChangeInput {
-  personIds: string[];
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt?: number | null;
-}
+/** POST /api/control/changes (the server's schema). */
+export type ChangeInput = ChangeBody;
 
 /** 200: applied at once; 202: a bulk request waiting for a second approver. */
 export type ChangeOutcome = { applied: number; personIds: string[] } | { bulkRequest: BulkRequest };

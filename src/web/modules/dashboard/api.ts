@@ -1,18 +1,11 @@
 import { http } from '../../app/http.js';
 import type { SituationDto } from '../../../common/situation.js';
+import type { DashboardSummary } from '../../../server/modules/dashboard/dashboard.schemas.js';
 
 export type { SituationDto };
 
 /** GET /api/dashboard/summary: real counts within the caller's scope, or the node chosen in the top bar. */
-export interface DashboardSummary {
-  jurisdictions: number;
-  residents: number;
-  users: number;
-  openTasks: number;
-  journalEntries: number;
-  unacknowledgedAlerts: number;
-  districts: { id: string; code: string; name: string; population: number }[];
-}
+export type { DashboardSummary };
 
 export const dashboardApi = {
   situation: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<SituationDto>('/api/dashboard/situation', { jurisdictionId }, signal),

@@ -1,21 +1,13 @@
 import type { PersonDto } from '../../../common/geo.js';
 import { http } from '../../app/http.js';
+import type { PersonListQuery, RevealField } from '../../../server/modules/population/population.schemas.js';
 
 export type Person = PersonDto;
 
-export interface PersonQuery {
-  jurisdictionId?: string;
-  /** Name fragment, or a full ID / mobile number (matched exactly on the server). */
-  q?: string;
-  /** Why a full ID or mobile number is searched (required for those; journaled). */
-  purpose?: string;
-  /** `true`: anyone with a vulnerability flag. */
-  vulnerable?: 'true';
-  page?: number;
-  pageSize?: number;
-}
-
-export type RevealField = 'idNumber' | 'phone' | 'birthDate';
+// The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
+/** Name fragment, or a full ID / mobile number with a purpose (journaled); `vulnerable: 'true'` for any flag. */
+export type PersonQuery = PersonListQuery;
+export type { RevealField };
 
 export const personsApi = {
   list: (q: PersonQuery, signal?: AbortSignal) => http.get<{ items: Person[]; total: number }>('/api/persons', { ...q }, signal),

@@ -1,4 +1,4 @@
-import type { PersonDto } from '../../../common/geo.js';
+import type { ColumnMappingDto, ImportPreviewDto, ImportReportDto, MergeRecordDto, PersonDetailDto, ResidentCodeDto } from '../../../server/modules/population/population.schemas.js';
 import { http, withQuery } from '../../app/http.js';
 
 /** Fields the resident import maps columns to (the server's IMPORT_FIELDS). */
@@ -8,84 +8,15 @@ export const IMPORT_FIELDS = [
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
-export interface ColumnMapping {
-  /** 0-based column index. */
-  column: number;
-  header: string;
-  /** The field it maps to, or null when the header is not recognised. */
-  field: string | null;
-}
-
-/** POST /api/persons/import/preview */
-export interface ImportPreview {
-  fileName: string | null;
-  format: 'csv' | 'xlsx';
-  encoding: 'utf8' | 'gb18030' | 'utf16le' | 'utf16be' | null;
-  headerRow: number;
-  columns: ColumnMapping[];
-  /** Required fields no column maps to. */
-  missing: string[];
-  /** The first rows as mapped, numbers masked. */
-  rows: { row: number; values: Record<string, string> }[];
-}
-
-export interface ImportRowError {
-  /** Row number as the spreadsheet shows it (header = 1). */
-  row: number;
-  field: string;
-  code: string;
-  /** `中文 (English)` */
-  reason: string;
-}
-
-/** POST /api/persons/import (and the `details` of its 422 IMPORT_INVALID). */
-export interface ImportReport {
-  fileName: string | null;
-  format: 'csv' | 'xlsx';
-  encoding: 'utf8' | 'gb18030' | 'utf16le' | 'utf16be' | null;
-  mode: 'all' | 'partial';
-  dryRun: boolean;
-  written: boolean;
-  rows: number;
-  valid: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  merged: number;
-  households: number;
-  failed: number;
-  errors: ImportRowError[];
-  errorsTruncated: boolean;
-  columns: ColumnMapping[];
-}
-
-export interface MergeRecord {
-  id: string;
-  fromPersonId: string;
-  intoPersonId: string;
-  method: 'manual' | 'document';
-  reason: string;
-  at: number;
-  actor: { id: string | null; name: string };
-  details: Record<string, unknown>;
-  journalSeq: number;
-}
-
-/** GET /api/persons/:id */
-export interface PersonDetail extends PersonDto {
-  mergedInto: string | null;
-  merges: MergeRecord[];
-}
-
-/** GET /api/persons/:id/resident-code */
-export interface ResidentCode {
-  /** `BW2.<token>.<expiresAt>.<signature>` (an opaque token, no personal data): shown as a QR code. */
-  payload: string;
-  personId: string;
-  issuedAt: number;
-  /** Epoch ms; the code is refused after it. */
-  expiresAt: number;
-}
+// The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
+export type ColumnMapping = ColumnMappingDto;
+export type ImportPreview = ImportPreviewDto;
+export type ImportReport = ImportReportDto;
+/** One rejected row of an import: row number as the spreadsheet shows it (header = 1). */
+export type ImportRowError = ImportReportDto['errors'][number];
+export type MergeRecord = MergeRecordDto;
+export type PersonDetail = PersonDetailDto;
+export type ResidentCode = ResidentCodeDto;
 
 const p = (id: string) => `/api/persons/${encodeURIComponent(id)}`;
 

@@ -1,37 +1,16 @@
 import type { TravellerDto } from '../../../common/cases.js';
 import type { ContactCategory, ReleaseRequestDto, StayCategory, TravellerCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
-import type { Basis } from '../../../common/control.js';
 import { http } from '../../app/http.js';
+import type { FacilityBody, StayBody } from '../../../server/modules/quarantine/quarantine.schemas.js';
+import type { TravellerBody } from '../../../server/modules/cases/cases.schemas.js';
 
 export type { TravellerDto, StayCategory, TravellerCategory };
 export type { ContactCategory, ReleaseRequestDto, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
 
-export interface FacilityInput {
-  name: string;
-  jurisdictionId: string;
-  address: string;
-  staffCount?: number;
-  unitId?: string | null;
-}
-
-export interface AssignInput {
-  personId: string;
-  mode: QuarantineMode;
-  facilityId?: string | null;
-  roomId?: string | null;
-  basis: Basis;
-  reason: string;
-  exposureDate?: string | null;
-  category?: StayCategory | null;
-}
-
-export interface TravellerInput {
-  personId: string;
-  category: TravellerCategory;
-  origin: string;
-  arrivalDay: string;
-  entryPoint?: string | null;
-}
+// Request bodies are the server's schemas (type-only imports: no server code reaches the bundle).
+export type FacilityInput = FacilityBody;
+export type AssignInput = StayBody;
+export type TravellerInput = TravellerBody;
 
 /** A room that can take one more person. */
 export const hasFreeBed = (r: RoomDto) => (r.status === 'available' || r.status === 'occupied') && r.occupants < r.capacity;

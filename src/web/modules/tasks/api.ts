@@ -1,85 +1,23 @@
 import { http } from '../../app/http.js';
+import type { CreateTaskBody, TaskDto, TaskEventDto, TaskList, TaskListQuery, UnitRefDto } from '../../../server/platform/tasks/tasks.schemas.js';
+import { FINAL_TASK_STATUSES, TASK_TRANSITIONS, type TaskStatus } from '../../../common/tasks.js';
 
-export const TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported', 'verified', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TASK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-export type TaskBox = 'unit' | 'created' | 'all';
+// The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
+export { TASK_PRIORITIES, TASK_STATUSES, type TaskBox, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
+export type Task = TaskDto;
+export type TaskEvent = TaskEventDto;
+export type UnitRef = UnitRefDto;
+export type TaskQuery = TaskListQuery;
+export type CreateTaskInput = CreateTaskBody;
 
 /** The status flow the server enforces (POST /transition); cancelling has its own call. */
-export const NEXT_STATUSES: Record<TaskStatus, readonly TaskStatus[]> = {
-  new: ['acknowledged'],
-  acknowledged: ['in_progress'],
-  in_progress: ['reported'],
-  reported: ['verified', 'in_progress'],
-  verified: [],
-  cancelled: [],
-};
-
-export const FINAL_STATUSES: readonly TaskStatus[] = ['verified', 'cancelled'];
-
-export interface UnitRef {
-  id: string;
-  name: string;
-}
-
-export interface TaskEvent {
-  id: string;
-  kind: 'created' | 'transition' | 'handoff' | 'comment' | 'cancelled' | 'overdue';
-  fromStatus: TaskStatus | null;
-  toStatus: TaskStatus | null;
-  /** The unit holding the task after the event. */
-  unit: UnitRef | null;
-  /** Hand-offs: the unit that held it before. */
-  fromUnit?: UnitRef | null;
-  actorName: string;
-  note: string | null;
-  at: number;
-}
-
-/** A task (任务 / 督办单). */
-export interface Task {
-  id: string;
-  title: string;
-  description: string | null;
-  sourceModule: string;
-  assigneeUnit: UnitRef;
-  creatorUnit: UnitRef | null;
-  jurisdictionPath: string;
-  priority: TaskPriority;
-  status: TaskStatus;
-  dueAt: number | null;
-  overdue: boolean;
-  cancelReason?: string | null;
-  createdAt: number;
-  updatedAt: number;
-  /** History, oldest first (single-task reads). */
-  events?: TaskEvent[];
-}
-
-export interface TaskQuery {
-  box: TaskBox;
-  status?: TaskStatus[];
-  /** Only tasks past their due time. */
-  overdue?: boolean;
-  page?: number;
-  pageSize?: number;
-}
-
-export interface CreateTaskInput {
-  title: string;
-  description?: string;
-  assigneeUnitId: string;
-  jurisdictionPath: string;
-  priority: TaskPriority;
-  dueAt?: number;
-  sourceModule: 'manual';
-}
+export const NEXT_STATUSES = TASK_TRANSITIONS;
+export const FINAL_STATUSES: readonly TaskStatus[] = FINAL_TASK_STATUSES;
 
 const t = (id: string) => `/api/tasks/${encodeURIComponent(id)}`;
 
 export const tasksApi = {
-  list: (q: TaskQuery, signal?: AbortSignal) => http.get<{ items: Task[]; total: number }>('/api/tasks', { ...q }, signal),
+  list: (q: TaskQuery, signal?: AbortSignal) => http.get<TaskList>('/api/tasks', { ...q }, signal),
   get: (id: string, signal?: AbortSignal) => http.get<Task>(t(id), undefined, signal),
   create: (input: CreateTaskInput) => http.post<Task>('/api/tasks', input),
   /** 409 TASK_TRANSITION_INVALID when the move is not allowed from the current status. */

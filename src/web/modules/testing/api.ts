@@ -92,7 +92,7 @@ export const testingApi = {
   importResults: (csv: string, mode: 'all' | 'partial') => http.post<ImportResult>('/api/testing/lab/results/import', { csv, mode }),
 
   // Rechecks
-  rechecks: (q: { campaignId?: string; status?: RecheckStatus; handover?: 'pending' | 'acknowledged'; limit?: number; offset?: number }, signal?: AbortSignal) => http.get<{ items: Recheck[]; total: number }>('/api/testing/rechecks', q, signal),
+  rechecks: (q: { campaignId?: string; status?: RecheckStatus; handover?: 'pending' | 'acknowledged'; limit?: number; offset?: number }, signal?: AbortSignal) => http.get<z.infer<typeof s.recheckList>>('/api/testing/rechecks', q, signal),
   sampleRecheck: (id: string, body: { clientId: string; barcode: string; residentCode?: string; idNumber?: string }) => http.post<RecheckSampleResult>(`/api/testing/rechecks/${encodeURIComponent(id)}/sample`, body),
 
   // Planning

@@ -91,13 +91,13 @@ export function ImportUsersModal({ open, onClose, onImported }: { open: boolean;
             <Typography.Text strong>{t('admin.importErrors')}</Typography.Text>
             <Table<ImportRowError>
               size="small"
-              rowKey={(r) => `${r.row}:${r.field}:${r.reason ?? r.message}`}
+              rowKey={(r) => `${r.row}:${r.field}:${r.reason}`}
               pagination={rowErrors.length > 10 ? { pageSize: 10 } : false}
               dataSource={rowErrors}
               columns={[
                 { title: t('admin.row'), dataIndex: 'row', width: 70 },
                 { title: t('admin.field'), dataIndex: 'field', width: 120 },
-                { title: t('admin.problem'), key: 'p', render: (_: unknown, r) => r.reason ?? r.message },
+                { title: t('admin.problem'), key: 'p', render: (_: unknown, r) => r.reason },
               ]}
             />
           </>

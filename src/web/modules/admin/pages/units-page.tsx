@@ -9,19 +9,16 @@ import { useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
+import { rulesFor } from '../../../app/form-rules.js';
+import { IDENTITY_LIMITS as L } from '../../../../common/limits.js';
 import { UnitSelect } from '../../../components/unit-select.js';
-import { unitsApi, type Unit } from '../api.js';
+import { unitsApi, type CreateUnitInput, type Unit } from '../api.js';
 import { useUnits } from '../hooks.js';
 
 type Dialog = { kind: 'create' } | { kind: 'edit'; unit: Unit } | { kind: 'disable' | 'enable'; unit: Unit } | null;
 
-interface FormValues {
-  name: string;
-  kind: UnitKind;
-  jurisdictionId: string;
-  parentUnitId?: string | null;
-  reason?: string;
-}
+/** The unit form: a create body, and a reason when editing. */
+type FormValues = CreateUnitInput & { reason?: string };
 
 /** Units (单位 / 专班) in my jurisdiction: create, edit, deactivate (refused while they have active members). */
 export function UnitsPage({ jurisdictionId }: PageProps) {
@@ -143,8 +140,8 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
               : { kind: 'other', jurisdictionId }
           }
         >
-          <Form.Item name="name" label={t('admin.unitName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 64 }]}>
-            <Input maxLength={64} />
+          <Form.Item name="name" label={t('admin.unitName')} rules={rulesFor(L.unitName, { required: true, message: t('common.required') })}>
+            <Input maxLength={L.unitName} />
           </Form.Item>
           <Form.Item name="kind" label={t('admin.unitKind')} rules={[{ required: true }]}>
             <Select options={UNIT_KINDS.map((k) => ({ value: k, label: label(UNIT_KIND_LABELS[k]) }))} />
@@ -161,8 +158,8 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
             <UnitSelect allowClear exclude={editing?.id} />
           </Form.Item>
           {editing && (
-            <Form.Item name="reason" label={t('common.reason')}>
-              <Input.TextArea rows={2} maxLength={500} />
+            <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(L.reason)}>
+              <Input.TextArea rows={2} maxLength={L.reason} />
             </Form.Item>
           )}
         </Form>

@@ -8,13 +8,14 @@ import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
+import { rulesFor } from '../../../app/form-rules.js';
+import { IDENTITY_LIMITS } from '../../../../common/limits.js';
 import { UnitSelect } from '../../../components/unit-select.js';
 import { usersApi, type User } from '../api.js';
 import { ImportUsersModal } from '../components/import-users-modal.js';
 import { useUsers } from '../hooks.js';
 
-/** The server's minimum password length (PASSWORD_MIN in the identity module); it checks again. */
-const PASSWORD_MIN = 10;
+const L = IDENTITY_LIMITS;
 
 type ActiveFilter = 'all' | 'active' | 'inactive';
 type Dialog = { kind: 'create' } | { kind: 'edit'; user: User } | { kind: 'disable' | 'enable' | 'password'; user: User } | { kind: 'import' } | null;
@@ -188,11 +189,11 @@ export function UsersPage(_props: PageProps) {
               <Input autoComplete="off" />
             </Form.Item>
           )}
-          <Form.Item name="displayName" label={t('admin.displayName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 64 }]}>
-            <Input />
+          <Form.Item name="displayName" label={t('admin.displayName')} rules={rulesFor(L.displayName, { required: true, message: t('common.required') })}>
+            <Input maxLength={L.displayName} />
           </Form.Item>
           {!editing && (
-            <Form.Item name="password" label={t('admin.password')} rules={[{ required: true, min: PASSWORD_MIN, message: t('admin.passwordRule', { n: PASSWORD_MIN }) }]}>
+            <Form.Item name="password" label={t('admin.password')} rules={[{ required: true, min: L.passwordMin, message: t('admin.passwordRule', { n: L.passwordMin }) }, { max: L.passwordMax }]}>
               <Input.Password autoComplete="new-password" />
             </Form.Item>
           )}
@@ -203,8 +204,8 @@ export function UsersPage(_props: PageProps) {
             <Select mode="multiple" options={roleOptions} />
           </Form.Item>
           {editing && (
-            <Form.Item name="reason" label={t('common.reason')}>
-              <Input.TextArea rows={2} maxLength={500} />
+            <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(L.reason)}>
+              <Input.TextArea rows={2} maxLength={L.reason} />
             </Form.Item>
           )}
         </Form>
@@ -229,7 +230,7 @@ export function UsersPage(_props: PageProps) {
         }
       >
         {dialog?.kind === 'password' && (
-          <Form.Item name="password" label={t('admin.newPassword')} rules={[{ required: true, min: PASSWORD_MIN, message: t('admin.passwordRule', { n: PASSWORD_MIN }) }]}>
+          <Form.Item name="password" label={t('admin.newPassword')} rules={[{ required: true, min: L.passwordMin, message: t('admin.passwordRule', { n: L.passwordMin }) }, { max: L.passwordMax }]}>
             <Input.Password autoComplete="new-password" />
           </Form.Item>
         )}

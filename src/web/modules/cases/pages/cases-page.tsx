@@ -9,9 +9,8 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
-import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
-import { casesApi, type RecheckDto } from '../api.js';
+import { casesApi, type CaseListItem, type RecheckListItem } from '../api.js';
 import { AssistTable } from '../components/assist-table.js';
 import { ChannelTag, KindTag } from '../components/case-bits.js';
 import { ConfirmRecheckModal } from '../components/confirm-recheck-modal.js';
@@ -56,7 +55,7 @@ function CaseList() {
     return c === 'community' || c === 'in_control' ? { channel: c } : {};
   });
   const [order, setOrder] = useState<'newest' | 'oldest'>('newest');
-  const [pages, setPages] = useState<CaseDto[][]>([]);
+  const [pages, setPages] = useState<CaseListItem[][]>([]);
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useRemote((signal) => casesApi.list({ ...filter, cursor, limit: 50 }, signal), [filter, cursor]);
   useEffect(() => {
@@ -98,7 +97,7 @@ function CaseList() {
         />
       </Space>
       <ErrorAlert error={list.error} onRetry={list.reload} />
-      <Table<CaseDto>
+      <Table<CaseListItem>
         rowKey="id"
         size="middle"
         loading={list.loading}
@@ -113,7 +112,7 @@ function CaseList() {
           { title: t('cases.channel'), dataIndex: 'detectionChannel', render: (v: DetectionChannel) => <ChannelTag channel={v} /> },
           { title: t('cases.reportDate'), dataIndex: 'reportDate' },
           { title: t('cases.onsetDate'), dataIndex: 'onsetDate', render: (v: string | null) => v ?? '—' },
-          { title: t('cases.residence'), dataIndex: 'jurisdictionPath', render: (p: string) => <JurisdictionName path={p} /> },
+          { title: t('cases.residence'), dataIndex: 'jurisdictionPath', render: (p: string, c) => <span title={p}>{c.jurisdictionName ?? p}</span> },
           { title: t('cases.clinicalStatus'), dataIndex: 'clinicalStatus', render: (s: CaseDto['clinicalStatus']) => t(`cases.clinical.${s}`) },
           { title: t('cases.presetVersion'), dataIndex: 'presetVersion' },
           { title: t('cases.confirmedAt'), dataIndex: 'confirmedAt', render: (v: number) => formatTime(v, lang) },
@@ -135,7 +134,7 @@ function PendingRechecks({ openId }: { openId: string | null }) {
   const list = useRemote((signal) => casesApi.pendingRechecks(signal), []);
   // A new positive recheck appears without a reload.
   useLiveEvent(['testing.recheck.positive'], () => list.reload());
-  const [open, setOpen] = useState<RecheckDto | null>(null);
+  const [open, setOpen] = useState<RecheckListItem | null>(null);
   useEffect(() => {
     if (openId && list.data) setOpen(list.data.items.find((r) => r.id === openId) ?? null);
   }, [openId, list.data]);
@@ -143,7 +142,7 @@ function PendingRechecks({ openId }: { openId: string | null }) {
     <>
       <Typography.Paragraph type="secondary">{t('cases.rechecks.hint')}</Typography.Paragraph>
       <ErrorAlert error={list.error} onRetry={list.reload} />
-      <Table<RecheckDto>
+      <Table<RecheckListItem>
         rowKey="id"
         loading={list.loading}
         dataSource={list.data?.items ?? []}
@@ -152,7 +151,7 @@ function PendingRechecks({ openId }: { openId: string | null }) {
         onRow={(r) => ({ 'data-testid': 'recheck-row', 'data-id': r.id }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           { title: t('cases.name'), dataIndex: 'nameMasked' },
-          { title: t('cases.residence'), dataIndex: 'jurisdictionPath', render: (p: string) => <JurisdictionName path={p} /> },
+          { title: t('cases.residence'), dataIndex: 'jurisdictionPath', render: (p: string, r) => <span title={p}>{r.jurisdictionName ?? p}</span> },
           { title: t('cases.rechecks.resolvedAt'), dataIndex: 'resolvedAt', render: (v: number | null) => formatTime(v, lang) },
           { title: t('cases.rechecks.handoverAt'), dataIndex: 'handoverAt', render: (v: number | null) => formatTime(v, lang) },
           {

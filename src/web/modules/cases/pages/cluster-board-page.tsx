@@ -1,12 +1,14 @@
 import { Table, Typography, Space } from 'antd';
 import { Link } from 'react-router-dom';
-import { SPEED_KEYS, type ClusterBoardItem } from '../../../../common/cases.js';
+import { SPEED_KEYS } from '../../../../common/cases.js';
+import type { ClusterBoard } from '../../../../server/modules/cases/cases.schemas.js';
+
+type ClusterBoardItem = ClusterBoard['items'][number];
 import { useI18n } from '../../../app/i18n.js';
 import { useLiveEvent } from '../../../app/live.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { casesApi } from '../api.js';
 import { ClusterStatusTag, SpeedAggCell } from '../components/case-bits.js';
 
@@ -45,7 +47,7 @@ export function ClusterBoardPage(_: PageProps) {
               <Space orientation="vertical" size={0}>
                 <Link to={`/clusters/${k.id}`} data-testid="cluster-link">{v}</Link>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  <JurisdictionName path={k.jurisdictionPath} /> · {k.presetVersion}
+                  <span title={k.jurisdictionPath}>{k.jurisdictionName ?? k.jurisdictionPath}</span> · {k.presetVersion}
                 </Typography.Text>
               </Space>
             ),

@@ -14,6 +14,8 @@ import { useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { SEVERITIES, notificationsApi, type NotificationItem, type Severity } from '../api.js';
 import { useFeed } from '../hooks.js';
+import { rulesFor } from '../../../app/form-rules.js';
+import { TASK_LIMITS } from '../../../../common/tasks.js';
 
 type Filter = 'all' | 'unread' | 'alerts';
 const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orange', critical: 'red' };
@@ -185,8 +187,8 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
       <Modal open={!!acking} title={t('notif.ack')} onCancel={() => setAcking(null)} onOk={acknowledge} confirmLoading={busy} okText={t('notif.ack')} cancelText={t('common.cancel')} destroyOnHidden>
         <Typography.Paragraph strong>{acking ? text(acking.title) : null}</Typography.Paragraph>
         <Form form={ackForm} layout="vertical" preserve={false}>
-          <Form.Item name="note" label={t('notif.ackNote')}>
-            <Input.TextArea rows={3} maxLength={2000} data-testid="ack-note" />
+          <Form.Item name="note" label={t('notif.ackNote')} rules={rulesFor(TASK_LIMITS.note)}>
+            <Input.TextArea rows={3} maxLength={TASK_LIMITS.note} data-testid="ack-note" />
           </Form.Item>
         </Form>
       </Modal>
@@ -198,11 +200,11 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
           <Form.Item name="severity" label={t('notif.severity')} rules={[{ required: true }]}>
             <Select options={SEVERITIES.map((s) => ({ value: s, label: t(`notif.severity.${s}`) }))} />
           </Form.Item>
-          <Form.Item name="title" label={t('notif.raiseTitle')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
-            <Input maxLength={200} />
+          <Form.Item name="title" label={t('notif.raiseTitle')} rules={rulesFor(TASK_LIMITS.title, { required: true, message: t('common.required') })}>
+            <Input maxLength={TASK_LIMITS.title} />
           </Form.Item>
-          <Form.Item name="body" label={t('notif.raiseBody')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 4000 }]}>
-            <Input.TextArea rows={3} maxLength={4000} />
+          <Form.Item name="body" label={t('notif.raiseBody')} rules={rulesFor(TASK_LIMITS.alertBody, { required: true, message: t('common.required') })}>
+            <Input.TextArea rows={3} maxLength={TASK_LIMITS.alertBody} />
           </Form.Item>
         </Form>
       </Modal>

@@ -10,17 +10,12 @@ import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { useQuarantineErrorText as useErrorText } from '../errors.js';
-import { quarantineApi, type TravellerDto } from '../api.js';
+import { quarantineApi, type TravellerDto, type TravellerInput } from '../api.js';
 import { AssignQuarantineButton } from '../components/assign-quarantine-button.js';
 import { PersonPicker } from '../components/person-picker.js';
 
-interface RegisterValues {
-  personId: string;
-  category: TravellerCategory;
-  origin: string;
-  arrivalDay: Dayjs;
-  entryPoint?: string;
-}
+/** The registration form: the request body, with the day picked as a Dayjs. */
+type RegisterValues = Omit<TravellerInput, 'arrivalDay'> & { arrivalDay: Dayjs };
 
 /** The schedule the preset gives a traveller: the stay's phases and test days, or the test window (3天2检), with its source text. */
 function Schedule({ x }: { x: TravellerDto }) {

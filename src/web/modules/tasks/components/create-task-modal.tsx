@@ -8,6 +8,8 @@ import { useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
 import { UnitSelect } from '../../../components/unit-select.js';
 import { TASK_PRIORITIES, tasksApi, type Task, type TaskPriority } from '../api.js';
+import { rulesFor } from '../../../app/form-rules.js';
+import { TASK_LIMITS } from '../../../../common/tasks.js';
 
 interface Values {
   title: string;
@@ -61,11 +63,11 @@ export function CreateTaskModal({ open, onClose, onCreated }: { open: boolean; o
         initialValues={{ priority: 'normal', assigneeUnitId: me?.unit.id, jurisdiction: current ?? undefined }}
         data-testid="create-task-form"
       >
-        <Form.Item name="title" label={t('task.field.title')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
-          <Input maxLength={200} />
+        <Form.Item name="title" label={t('task.field.title')} rules={rulesFor(TASK_LIMITS.title, { required: true, message: t('common.required') })}>
+          <Input maxLength={TASK_LIMITS.title} />
         </Form.Item>
-        <Form.Item name="description" label={t('task.field.description')} rules={[{ max: 4000 }]}>
-          <Input.TextArea rows={3} maxLength={4000} />
+        <Form.Item name="description" label={t('task.field.description')} rules={rulesFor(TASK_LIMITS.description)}>
+          <Input.TextArea rows={3} maxLength={TASK_LIMITS.description} />
         </Form.Item>
         <Form.Item name="assigneeUnitId" label={t('task.field.assignee')} rules={[{ required: true, message: t('common.required') }]}>
           <UnitSelect data-testid="task-assignee" />

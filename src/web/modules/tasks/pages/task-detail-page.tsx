@@ -14,6 +14,8 @@ import { UnitSelect } from '../../../components/unit-select.js';
 import { FINAL_STATUSES, NEXT_STATUSES, tasksApi, type Task, type TaskEvent, type TaskStatus } from '../api.js';
 import { OverdueTag, TaskPriorityTag, TaskStatusTag } from '../components/task-tags.js';
 import { useTask } from '../hooks.js';
+import { rulesFor } from '../../../app/form-rules.js';
+import { TASK_LIMITS } from '../../../../common/tasks.js';
 
 type Dialog = { kind: 'cancel' } | { kind: 'handoff' } | null;
 
@@ -118,7 +120,7 @@ export function TaskDetailPage(_props: PageProps) {
             {open && (moves.length > 0 || can('task.work')) && (
               <Input.TextArea
                 rows={2}
-                maxLength={2000}
+                maxLength={TASK_LIMITS.note}
                 placeholder={t('task.noteLabel')}
                 value={note}
                 onChange={(e) => setNote(e.target.value)}
@@ -198,16 +200,16 @@ export function TaskDetailPage(_props: PageProps) {
       >
         <Form form={dialogForm} layout="vertical" preserve={false}>
           {dialog?.kind === 'cancel' ? (
-            <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]}>
-              <Input.TextArea rows={3} maxLength={2000} />
+            <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(TASK_LIMITS.note, { required: true, message: t('common.reasonRequired') })}>
+              <Input.TextArea rows={3} maxLength={TASK_LIMITS.note} />
             </Form.Item>
           ) : (
             <>
               <Form.Item name="unitId" label={t('task.handoffTo')} rules={[{ required: true, message: t('common.required') }]}>
                 <UnitSelect exclude={d.assigneeUnit.id} />
               </Form.Item>
-              <Form.Item name="note" label={t('task.handoffNote')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]}>
-                <Input.TextArea rows={3} maxLength={2000} />
+              <Form.Item name="note" label={t('task.handoffNote')} rules={rulesFor(TASK_LIMITS.note, { required: true, message: t('common.reasonRequired') })}>
+                <Input.TextArea rows={3} maxLength={TASK_LIMITS.note} />
               </Form.Item>
             </>
           )}

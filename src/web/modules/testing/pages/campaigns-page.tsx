@@ -9,7 +9,7 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { POOL_SIZES, testingApi, type Campaign, type CampaignStatus } from '../api.js';
+import { POOL_SIZES, testingApi, type Campaign, type CampaignStatus, type CreateCampaignInput } from '../api.js';
 import { JurisdictionSearch } from '../components/jurisdiction-search.js';
 import { useTestingErrorText } from '../errors.js';
 
@@ -17,17 +17,8 @@ export const CAMPAIGN_STATUS_COLORS: Record<CampaignStatus, string> = { planned:
 
 const EXEMPTABLE = ['quarantined_central', 'quarantined_home', 'pending_recheck', 'home_monitored'] as const;
 
-interface NewCampaign {
-  name: string;
-  scopeJurisdictionIds: string[];
-  startsAt?: Dayjs | null;
-  deadlineAt?: Dayjs | null;
-  poolSize: 1 | 5 | 10 | 20;
-  /** In sealed areas: one tube per household (0) or a single tube (1). */
-  sealedPoolMode: 0 | 1;
-  exemptStatuses: string[];
-  recheckHours?: number | null;
-}
+/** The new-campaign form: the request body (sealedPoolMode: one tube per household 0, or a single tube 1), with the times picked as Dayjs. */
+type NewCampaign = Omit<CreateCampaignInput, 'startsAt' | 'deadlineAt'> & { startsAt?: Dayjs | null; deadlineAt?: Dayjs | null };
 
 function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onClose(): void; onCreated(c: Campaign): void }) {
   const { t } = useI18n();

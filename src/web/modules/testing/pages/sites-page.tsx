@@ -9,7 +9,6 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { READINESS_ASPECTS, SITE_KINDS, testingApi, type ReadinessAspect, type Site, type SiteKind } from '../api.js';
 import { JurisdictionSearch } from '../components/jurisdiction-search.js';
 import { SitesMap } from '../components/lazy.js';
@@ -229,7 +228,7 @@ export function SitesPage({ jurisdictionId }: PageProps) {
           columns={[
             { title: t('testing.siteName'), dataIndex: 'name' },
             { title: t('testing.siteKind'), dataIndex: 'kind', render: (k: SiteKind) => t(`testing.siteKind.${k}`) },
-            { title: t('common.jurisdiction'), key: 'j', render: (_: unknown, s) => <JurisdictionName path={s.jurisdiction.path} /> },
+            { title: t('common.jurisdiction'), key: 'j', render: (_: unknown, s) => <span title={s.jurisdiction.path}>{s.jurisdiction.name ?? s.jurisdiction.path}</span> },
             { title: t('testing.lanes'), dataIndex: 'lanes' },
             { title: t('testing.hours'), dataIndex: 'openingHours', render: (h: Site['openingHours']) => (h.length ? h.map((x) => `${x.from}–${x.to}`).join('，') : '—') },
             {
