@@ -17,10 +17,6 @@ export type ContactRouting = 'local' | 'handover' | 'assist';
 export type AssistStatus = 'pending' | 'sent' | 'answered' | 'closed';
 export type ClusterStatus = 'active' | 'contained' | 'extinguished';
 
-export const CASE_KINDS: readonly CaseKind[] = ['confirmed', 'asymptomatic'];
-export const CLINICAL_STATUSES: readonly ClinicalStatus[] = ['treatment', 'recovered', 'discharged'];
-export const CONTACT_CATEGORIES: readonly ContactCategory[] = ['close', 'secondary'];
-export const ASSIST_STATUSES: readonly AssistStatus[] = ['pending', 'sent', 'answered', 'closed'];
 
 /** One preset version (防控方案). */
 export interface PresetDto {

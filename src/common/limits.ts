@@ -20,5 +20,3 @@ export const IDENTITY_LIMITS = {
   reason: 500,
 } as const;
 
-/** A journaled reason or note in the case, person and control modules (src/common/reason.ts judges its content). */
-export const REASON_MAX = 2000;

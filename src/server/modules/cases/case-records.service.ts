@@ -4,7 +4,7 @@ import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/ac
 import { Errors } from '../../platform/errors.js';
 import { addDays, calendarDay, HOUR } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { maskName } from '../population/names.js';
+import { maskName } from '../population/index.js';
 import { CasesErrors } from './cases.errors.js';
 import * as repo from './cases.repository.js';
 import type { createPresetService, PresetDto } from './presets.service.js';

@@ -8,7 +8,7 @@ import { createTracing } from './tracing.service.js';
 import { createTravellers } from './travellers.service.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { BasisType } from '../control/control.rules.js';
+import type { BasisType } from '../control/index.js';
 import * as repo from './cases.repository.js';
 import * as situation from './cases.situation.js';
 import { CasesErrors } from './cases.errors.js';

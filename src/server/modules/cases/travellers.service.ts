@@ -3,7 +3,7 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { addDays, calendarDay } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { maskName } from '../population/names.js';
+import { maskName } from '../population/index.js';
 import type { createCaseRecords } from './case-records.service.js';
 import { CasesErrors } from './cases.errors.js';
 import type { createPresetService } from './presets.service.js';

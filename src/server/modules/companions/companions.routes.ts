@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { checkCsvFileOffThread } from '../../platform/upload/guard.js';
-import { withUpload } from '../population/upload.js';
+import { withUpload } from '../population/index.js';
 import * as s from './companions.schemas.js';
 
 // Ping files are streamed to a temporary file and read line by line, never held in memory, so they

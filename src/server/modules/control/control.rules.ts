@@ -3,7 +3,7 @@
  * database: the service enforces them, the web may show them.
  */
 
-export { AREA_MEASURE_STATUSES, BASIS_TYPES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, CONTROL_STATUS_LABELS, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
+export { AREA_MEASURE_STATUSES, BASIS_TYPES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
 import { AREA_MEASURE_STATUSES, type Basis, type ControlStatus } from '../../../common/control.js';
 
 /**

@@ -6,11 +6,7 @@
 export type { ControlPort } from './control.port.js';
 export * from './control.rules.js';
 export {
-  BACK_TO_AREA_MEASURE_REASON,
-  BULK_THRESHOLD_SETTING,
   BULK_WINDOW_MS,
-  ControlErrors,
-  DEFAULT_BULK_THRESHOLD,
   type AreaMeasureResolver,
   type AutomaticInput,
   type AutomaticResult,
@@ -25,4 +21,4 @@ export {
   type MeasureOrReleased,
   type StatusChangeDto,
 } from './control.shared.js';
-export { ReviewErrors, REVIEW_MIN_TEXT, type CreateReviewInput } from './control-reviews.service.js';
+export { type CreateReviewInput } from './control-reviews.service.js';

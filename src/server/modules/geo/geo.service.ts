@@ -13,7 +13,7 @@ import * as repo from './geo.repository.js';
 import type { JurisdictionRow } from './geo.repository.js';
 import { GeoErrors, canReadJurisdiction, depthOf, scopeOf, toJurisdictionDto, type CreateJurisdictionInput, type JurisdictionDetail, type NewJurisdiction } from './geo.shared.js';
 
-export { GEOJSON_LEVELS, GeoErrors, canReadJurisdiction, metresBetween, toJurisdictionDto } from './geo.shared.js';
+export { GEOJSON_LEVELS, metresBetween } from './geo.shared.js';
 export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
 
 /**

@@ -4,5 +4,5 @@
  */
 export type { GeoPort } from './geo.port.js';
 export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
-export { GEOJSON_LEVELS, GeoErrors, canReadJurisdiction, metresBetween, toJurisdictionDto } from './geo.shared.js';
+export { GeoErrors, canReadJurisdiction } from './geo.shared.js';
 export * from './geometry.js';

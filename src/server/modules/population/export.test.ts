@@ -6,7 +6,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { neutralizeCell } from './export.js';
-import { addResidents, buildAddress, maskedId, residentInput, SEARCH_PURPOSE, type AddressTree } from './population.test-helpers.js';
+import { addResidents, buildAddress, maskedId, residentInput, type AddressTree } from './population.test-helpers.js';
 import { parseCsv } from './spreadsheet.js';
 import type { PersonInput } from './population.service.js';
 

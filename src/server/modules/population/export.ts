@@ -4,10 +4,10 @@
  * with = + - @, a tab or a carriage return) are neutralised with a leading apostrophe (OWASP
  * "CSV injection").
  */
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { flag } from '../../db/row-values.js';
 import { LRUCache } from 'lru-cache';
-import { ID_TYPE_LABELS, VULNERABLE_LABELS, type IdType, type VulnerableFlag } from '../../../common/geo.js';
+import { ID_TYPE_LABELS, VULNERABLE_LABELS, type VulnerableFlag } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
 import { inTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';

@@ -28,7 +28,6 @@ import { normaliseIdInput, validateResidentId } from './resident-id.js';
 import { ImportErrors, detectEncoding, readRows, sniffFile, type FileFormat, type SheetRow, type TextEncoding } from './spreadsheet.js';
 import type { PersonInput, PopulationCore, PreparedBatch } from './population.types.js';
 
-export { ImportErrors } from './spreadsheet.js';
 
 /** Compounds the address resolver reads in one go (a city of 25 million has about 40,000). */
 const COMPOUND_INDEX_MAX = 50_000;

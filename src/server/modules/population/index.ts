@@ -4,10 +4,8 @@
  */
 export type { PopulationPort } from './population.port.js';
 export type { IssuedResidentCode, MergeHandler, PersonBrief, PersonDetail, PersonInput, PersonListQuery, PersonView, PlaceRef } from './population.types.js';
-export { PopulationErrors } from './population.errors.js';
-export { PERSON_CAPS } from './population.shared.js';
 export { maskName } from './names.js';
 export { normalizeIdNumber } from './protect.js';
 export { parseResidentCodeShape } from './resident-code.js';
-export { makeResidentId, validateResidentId } from './resident-id.js';
+export { makeResidentId } from './resident-id.js';
 export { withUpload } from './upload.js';

@@ -4,7 +4,7 @@ import { inTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { requireReason } from '../../platform/reason.js';
 import { newId } from '../../platform/ids.js';
-import { STRICTNESS } from '../control/control.rules.js';
+import { STRICTNESS } from '../control/index.js';
 import { PopulationErrors } from './population.errors.js';
 import { PERSON_CAPS, type PopulationBase } from './population.shared.js';
 import * as repo from './population.repository.js';

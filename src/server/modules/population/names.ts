@@ -32,18 +32,6 @@ export function nameKeysCached(name: string): NameKeys {
   return k;
 }
 
-/** A query that should be matched against the pinyin keys: ASCII letters (and spaces) only. */
-export function pinyinQuery(q: string): string | null {
-  const t = q.trim().toLowerCase();
-  if (!/^[a-z][a-z\s]*$/.test(t)) return null;
-  return t.replace(/\s+/g, '').replace(/ü/g, 'v').slice(0, 60);
-}
-
-/** The exclusive upper bound of a prefix range: `zs` → `zt`. */
-export function prefixUpperBound(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
 /**
  * A name as printed on resident-code sheets and other public-facing paper: the first character and,
  * from three characters on, the last; everything else `*` (张* · 张*丰 · 欧**娜).

@@ -27,15 +27,6 @@ const PERSON_LIST_COLUMNS = [
 ] as const;
 export type PersonListRow = Pick<PersonRow, (typeof PERSON_LIST_COLUMNS)[number]>;
 
-/** Multi-row inserts: 28 columns × 500 rows stays far below both dialects' parameter limits. */
-export async function insertPersons(trx: Tx, rows: readonly PersonRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('persons').values(rows.slice(i, i + 500)).execute();
-}
-
-export async function insertHouseholds(trx: Tx, rows: readonly HouseholdRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('households').values(rows.slice(i, i + 1000)).execute();
-}
-
 export async function findPerson(db: DbOrTx, id: string): Promise<PersonRow | undefined> {
   return db.selectFrom('persons').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -144,16 +135,6 @@ export async function personsOfBuilding(db: DbOrTx, buildingId: string, limit: n
     .orderBy('name')
     .limit(limit)
     .execute();
-}
-
-/** Which of these HMACs are already taken. */
-export async function existingIdHmacs(db: DbOrTx, hmacs: readonly string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (let i = 0; i < hmacs.length; i += 500) {
-    const rows = await db.selectFrom('persons').select('id_hmac').where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute();
-    for (const r of rows) out.add(r.id_hmac);
-  }
-  return out;
 }
 
 export interface PersonFilter {

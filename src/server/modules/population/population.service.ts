@@ -11,7 +11,6 @@ import { createResidentCodeService } from './resident-codes.service.js';
 import { createPersonImport } from './import.js';
 import { createPersonExport } from './export.js';
 
-export { PopulationErrors } from './population.errors.js';
 export { PERSON_CAPS } from './population.shared.js';
 export { DISCLOSURE_LIMITS } from './person-search.service.js';
 export { RESIDENT_CODE_RENEW_MS, RESIDENT_CODE_TTL_MS } from './resident-codes.service.js';

@@ -7,7 +7,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import { makeResidentId } from './resident-id.js';
 import { nameKeys, maskName } from './names.js';
 import { classifySearch, upgradeOldResidentId } from './person-rules.js';
-import { addResidents, buildAddress, maskedId, residentInput, SEARCH_PURPOSE, type AddressTree } from './population.test-helpers.js';
+import { addResidents, buildAddress, residentInput, SEARCH_PURPOSE, type AddressTree } from './population.test-helpers.js';
 import type { PersonInput } from './population.service.js';
 
 type City = Awaited<ReturnType<typeof buildMiniCity>>;

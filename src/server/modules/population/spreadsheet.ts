@@ -109,7 +109,7 @@ export function detectEncoding(path: string): Promise<TextEncoding> {
   return runInWorker<TextEncoding>(import.meta.url, 'detectEncodingHere', [path]);
 }
 
-/** detectEncoding on THIS thread (the parse worker runs it). */
+/** detectEncoding on THIS thread (the parse worker runs it, by name). @public */
 export async function detectEncodingHere(path: string): Promise<TextEncoding> {
   const fh = await open(path, 'r');
   const bom = Buffer.alloc(2);
@@ -297,6 +297,8 @@ async function* shapeChecked(text: AsyncIterable<string>, limits: UploadLimits):
 /**
  * Every non-blank row of a file, header included, streamed, on THIS thread (the parse worker runs
  * it; servers call readRows).
+ *
+ * @public Called by name in an upload worker thread (streamFromWorker).
  */
 export function readRowsHere(path: string, format: FileFormat, encoding: TextEncoding, limits: UploadLimits = UPLOAD_LIMITS): AsyncGenerator<SheetRow> {
   return format === 'xlsx' ? readXlsx(path, limits) : parseCsv(shapeChecked(decodeFile(path, encoding), limits));

@@ -4,11 +4,8 @@
  * types. Other modules import from here, never from quarantine's repository, tables or sub-services.
  */
 export type { QuarantinePort } from './quarantine.port.js';
-export { dayCounter, dayNumber, PHASE_STATUS, planStay, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
+export { type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 export {
-  QuarantineErrors,
-  ROOM_STATUSES,
-  ruleOf,
   type ActivePreset,
   type AssignInput,
   type BasisFacts,

@@ -1,7 +1,7 @@
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { calendarDay, HOUR } from '../../platform/clock.js';
-import type { BasisType } from '../control/control.rules.js';
+import type { BasisType } from '../control/index.js';
 import { PHASE_STATUS, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
 import type { StayDto } from '../../../common/quarantine.js';

@@ -2,8 +2,8 @@ import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { requireReason } from '../../platform/reason.js';
-import type { BasisType } from '../control/control.rules.js';
-import { maskName } from '../population/names.js';
+import type { BasisType } from '../control/index.js';
+import { maskName } from '../population/index.js';
 import * as repo from './quarantine.repository.js';
 import type { ReleaseRequestDto, StayDto } from '../../../common/quarantine.js';
 import type { QuarantineReleaseRequestsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';

@@ -1,8 +1,8 @@
 import { addDays, daysBetween, startOfDay } from '../../platform/clock.js';
-import type { PresetParams } from '../cases/presets.schema.js';
+import type { PresetParams } from '../cases/index.js';
 import type { PlannedPhase, StayPhase } from '../../../common/quarantine.js';
 
-export { STAY_PHASES, type PlannedPhase, type StayPhase } from '../../../common/quarantine.js';
+export { type PlannedPhase, type StayPhase } from '../../../common/quarantine.js';
 
 /** The control status (管控状态) each phase holds a person in. */
 export const PHASE_STATUS = {

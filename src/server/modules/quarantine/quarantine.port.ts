@@ -4,7 +4,7 @@
  */
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
-import type { PresetParams } from '../cases/presets.schema.js';
+import type { PresetParams } from '../cases/index.js';
 import type { StayCategory, StayDto, StayPlanDto } from '../../../common/quarantine.js';
 import type { AssignInput } from './quarantine.shared.js';
 

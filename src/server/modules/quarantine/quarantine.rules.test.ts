@@ -3,7 +3,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, type UnitRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { startOfDay } from '../../platform/clock.js';
-import { SHIPPED_PRESETS, type PresetParams } from '../cases/presets.schema.js';
+import { SHIPPED_PRESETS, type PresetParams } from '../cases/index.js';
 import { approvedReview, makePersons } from '../control/control.test-helpers.js';
 import type { ActivePreset } from './quarantine.service.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BASIS_TYPES } from '../control/control.rules.js';
+import { BASIS_TYPES } from '../control/index.js';
 import { STAY_CATEGORY_LIST } from '../../../common/quarantine.js';
 
 const id = z.string().min(1).max(64);

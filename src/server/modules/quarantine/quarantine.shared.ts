@@ -11,8 +11,8 @@ import type { JobService } from '../../platform/jobs/jobs.service.js';
 import type { JournalService } from '../../platform/journal/journal.service.js';
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import type { TaskService } from '../../platform/tasks/tasks.service.js';
-import type { PresetParams } from '../cases/presets.schema.js';
-import type { BasisType } from '../control/control.rules.js';
+import type { PresetParams } from '../cases/index.js';
+import type { BasisType } from '../control/index.js';
 import type { ControlPort } from '../control/control.port.js';
 import { dayCounter, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
@@ -97,7 +97,6 @@ export type PresetSource = (trx?: DbOrTx) => Promise<ActivePreset>;
 export type BasisFactsSource = (db: DbOrTx, actor: Actor, basis: { type: BasisType; id: string }) => Promise<BasisFacts | null>;
 
 export type RoomStatus = repo.RoomStatus;
-export const ROOM_STATUSES = Object.keys(repo.ROOM_STATUS_COLUMN) as RoomStatus[];
 
 export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
 

@@ -21,7 +21,7 @@ import { createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type 
 import { Worker } from 'node:worker_threads';
 import type { DbOrTx } from '../../db/dialect.js';
 import { AppError } from '../../platform/errors.js';
-import { parseResidentCodeShape } from '../population/resident-code.js';
+import { parseResidentCodeShape } from '../population/index.js';
 
 export interface CodeVerifierOptions {
   /** Verified payloads remembered at most (oldest tenth dropped when full). */

@@ -4,7 +4,7 @@ import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
 import { createLagMonitor } from '../../platform/http/lag.js';
 import { AppError } from '../../platform/errors.js';
-import { normalizeIdNumber } from '../population/protect.js';
+import { normalizeIdNumber } from '../population/index.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import type { LookupResult } from './testing.schemas.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { inTx } from '../../db/dialect.js';
 import { systemActor } from '../../platform/actor.js';
-import { makeResidentId } from '../population/resident-id.js';
+import { makeResidentId } from '../population/index.js';
 import { DEFAULT_LOOKUP_LIMITS } from './lookup.service.js';
 import * as repo from './testing.repository.js';
 import { barcode, buildTestingCity, cid, type PersonFixture, type TestingCity } from './testing.test-helpers.js';

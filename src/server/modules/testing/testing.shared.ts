@@ -7,7 +7,7 @@ import type { Deps } from '../../deps.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
-import type { PersonBrief } from '../population/population.service.js';
+import type { PersonBrief } from '../population/index.js';
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import { COUNTERS, type Counter, type CounterDelta, type CampaignRow, type FlagRow, type RecheckRow, type ResultRow, type TubeRow } from './testing.repository.js';

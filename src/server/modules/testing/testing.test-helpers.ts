@@ -7,7 +7,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { actorOf } from '../../platform/tasks/tasks.test-helpers.js';
 import type { NewJurisdiction, Ring } from '../geo/index.js';
-import { makeResidentId } from '../population/resident-id.js';
+import { makeResidentId } from '../population/index.js';
 
 /** A square ring of `sizeDeg` around a centre (a compound's outline for the 15-minute circle). */
 export function square([lng, lat]: [number, number], sizeDeg = 0.002): Ring {

@@ -14,8 +14,8 @@ import {
 } from '../../../common/zoning.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { addDays, calendarDay } from '../../platform/clock.js';
-import { STRICTNESS, type ControlStatus } from '../control/control.service.js';
-import type { PresetDto } from '../cases/cases.service.js';
+import { STRICTNESS, type ControlStatus } from '../control/index.js';
+import type { PresetDto } from '../cases/index.js';
 import * as repo from './zoning.repository.js';
 import { countdown, coveredBy, metres, nextStep, normalizeNodes, pathAt, type LiftingStep } from './zoning.rules.js';
 import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, firstOf, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';

@@ -3,8 +3,6 @@
  * composition in services.ts), the port other modules call, the errors and the shared constants.
  * Other modules import from here, never from zoning's repository, tables or sub-services.
  */
-export { createZoningService, registerZoning, zoningInputs, type ZoningService } from './zoning.service.js';
+export { createZoningService, registerZoning, type ZoningService } from './zoning.service.js';
 export type { AreaLevelNode, ZoningPort } from './zoning.port.js';
-export { ZoningErrors } from './zoning.errors.js';
-export { PUBLIC_FRESH_MS, PUBLIC_MAX_CONCURRENT } from './public-list.service.js';
-export { PUBLIC_VERSION, RATIO_SETTING, ZONING_EVALUATE_JOB, type ZoningInputs } from './zoning.shared.js';
+export { type ZoningInputs } from './zoning.shared.js';

@@ -11,7 +11,7 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
 import { calendarDay } from '../../platform/clock.js';
-import { STRICTNESS, type ControlStatus } from '../control/control.service.js';
+import { STRICTNESS, type ControlStatus } from '../control/index.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import { highest } from './zoning.rules.js';

@@ -17,7 +17,7 @@ import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { HOUR, calendarDay } from '../../platform/clock.js';
 import { commonPath } from '../../platform/paths.js';
-import type { PresetDto } from '../cases/cases.service.js';
+import type { PresetDto } from '../cases/index.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import { granularityOf, normalizeNodes, pathAt } from './zoning.rules.js';

@@ -1,5 +1,4 @@
-import type { JurisdictionLevel } from '../../../common/geo.js';
-import type { MeasureKind, PublicAreaDto, PublicFeatureCollection, PublicZoningDto, RiskLevel } from '../../../common/zoning.js';
+import type { PublicAreaDto, PublicFeatureCollection, PublicZoningDto } from '../../../common/zoning.js';
 import { LRUCache } from 'lru-cache';
 import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';

@@ -4,7 +4,7 @@
  */
 import { JURISDICTION_LEVELS, type JurisdictionLevel } from '../../../common/geo.js';
 import { GRANULARITY_RANK, RISK_LEVEL_RANK, type Granularity, type RiskLevel } from '../../../common/zoning.js';
-import type { PresetParams } from '../cases/presets.schema.js';
+import type { PresetParams } from '../cases/index.js';
 import { addDays, calendarDay, daysBetween, startOfDay } from '../../platform/clock.js';
 
 export const DAY_MS = 86_400_000;

@@ -18,9 +18,6 @@ import { createPublicListService } from './public-list.service.js';
 import { SYS, ZONING_EVALUATE_JOB, narrowTo, requireCap, visibleArea, type ZoningInputs } from './zoning.shared.js';
 import type { ZoningPort } from './zoning.port.js';
 
-export { ZoningErrors } from './zoning.errors.js';
-export { PUBLIC_VERSION, RATIO_SETTING, ZONING_EVALUATE_JOB } from './zoning.shared.js';
-export { PUBLIC_FRESH_MS, PUBLIC_MAX_CONCURRENT } from './public-list.service.js';
 
 /** The narrow inputs of the zoning sub-services, taken from the container once. */
 export function zoningInputs(deps: Deps): ZoningInputs {

@@ -6,7 +6,7 @@ import type { Services } from '../../services.js';
 import { inScope, systemActor, type Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
 import { HOUR, type Clock } from '../../platform/clock.js';
-import type { PresetDto } from '../cases/cases.service.js';
+import type { PresetDto } from '../cases/index.js';
 import { ZoningErrors } from './zoning.errors.js';
 import * as repo from './zoning.repository.js';
 import { pathAt } from './zoning.rules.js';

@@ -502,7 +502,6 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(pub.statusCode).toBe(200);
     const others = residents.slice(1);
     for (const s of await statusOf(others)) expect(s).toMatchObject({ status: 'sealed', basis: { type: 'risk_area', id: proposed.id } });
-    const dueBefore = (await area(proposed.id)).schedule!.dueAt!;
 
     // Two days later, at 00:30 in Beijing (the previous day in UTC), a new case inside: the countdown
     // restarts from it, with the reason shown and journaled, every date a Beijing calendar day.
@@ -568,7 +567,7 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     await activate('ninth-edition-2022-06');
     const [community] = await addNodes(t, city.street, [{ code: '420502001105', name: '嵌套社区', level: 'community' }]);
     const c = await compound(community, '420502001105001', [111.5, 30.9], 2, 2);
-    const [b1, b2] = c.buildings;
+    const [b1] = c.buildings;
     const patient = c.persons.get(c.entrances[0].id)![0];
     const caseId = await newCase(patient);
     const inB1 = [...c.persons.get(c.entrances[0].id)!.slice(1), ...c.persons.get(c.entrances[1].id)!];

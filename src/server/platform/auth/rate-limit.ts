@@ -35,48 +35,6 @@ export class WindowLimiter {
 }
 
 /**
- * Progressive delays after failures, per key (a username, a client address), in memory (one
- * process): the first `free` failures cost nothing, then each one doubles the wait before the next
- * attempt is heard (1 s, 2 s, 4 s … up to `maxMs`). A success forgets the key.
- */
-export class ProgressiveDelay {
-  private readonly state = new Map<string, { failures: number; until: number }>();
-
-  constructor(
-    private readonly free = 3,
-    private readonly baseMs = 1000,
-    private readonly maxMs = 60_000,
-    private readonly maxKeys = 50_000,
-  ) {}
-
-  /** Ms to wait before `key` may try again, or null. */
-  wait(key: string, now: number): number | null {
-    const s = this.state.get(key);
-    return s && s.until > now ? s.until - now : null;
-  }
-
-  /** Counts a failure; returns the delay it imposes (0 while still free). */
-  fail(key: string, now: number): number {
-    if (this.state.size >= this.maxKeys) this.prune(now);
-    const s = this.state.get(key) ?? { failures: 0, until: 0 };
-    s.failures++;
-    const delay = s.failures <= this.free ? 0 : Math.min(this.maxMs, this.baseMs * 2 ** (s.failures - this.free - 1));
-    s.until = now + delay;
-    this.state.set(key, s);
-    return delay;
-  }
-
-  succeed(key: string): void {
-    this.state.delete(key);
-  }
-
-  private prune(now: number): void {
-    for (const [k, s] of this.state) if (s.until <= now - this.maxMs) this.state.delete(k);
-    if (this.state.size >= this.maxKeys) this.state.clear();
-  }
-}
-
-/**
  * The same limits, counted in the database so that they hold across `serve --workers N` and across
  * servers sharing one database (issue 14): one row per subject in `rate_limits`, changed by a single
  * upsert (atomic on SQLite WAL and PostgreSQL alike). Subjects (usernames, addresses) are stored as
@@ -130,7 +88,7 @@ export class SharedWindowLimiter extends SharedCounters {
   }
 }
 
-/** ProgressiveDelay across processes: failures per subject, each past `free` doubling the wait. */
+/** Progressive delays across processes: failures per subject, each past `free` doubling the wait. */
 export class SharedProgressiveDelay extends SharedCounters {
   constructor(
     db: DbOrTx,

@@ -20,7 +20,7 @@ export const NotificationErrors = defineErrors({
   ALERT_NOT_YOURS_TO_ACK: [403, 'Only someone the alert is addressed to, or whose scope contains the place it is addressed to, may acknowledge it'],
 });
 
-export { SEVERITIES, type Severity } from '../../../common/tasks.js';
+export { type Severity } from '../../../common/tasks.js';
 
 /** What `notify()` sends. Address it to a user, a unit and/or a jurisdiction subtree (none: everyone). */
 export interface NotifyInput {

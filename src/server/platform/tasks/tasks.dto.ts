@@ -17,7 +17,7 @@ export const TaskErrors = defineErrors({
   TASK_SOURCE_NOT_FOUND: [404, 'The source the task claims does not exist'],
 });
 
-export { TASK_STATUSES, TASK_PRIORITIES, TASK_EVENT_KINDS, type TaskStatus, type TaskPriority } from '../../../common/tasks.js';
+export { TASK_PRIORITIES, type TaskStatus, type TaskPriority } from '../../../common/tasks.js';
 
 /** Status moves through `POST /transition` (one table with the web: src/common/tasks.ts). */
 export const TRANSITIONS = TASK_TRANSITIONS;

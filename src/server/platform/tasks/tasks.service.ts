@@ -12,7 +12,6 @@ import { isFinal, PATH, TASK_PRIORITIES, TaskErrors, TRANSITIONS, toTaskDto, typ
 import * as repo from './tasks.repository.js';
 import type { TasksTable } from './tasks.table.js';
 
-export { TaskErrors, TASK_STATUSES, TASK_PRIORITIES, TASK_EVENT_KINDS, TRANSITIONS } from './tasks.dto.js';
 export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery } from './tasks.dto.js';
 
 // A task is visible in the assignee unit's jurisdiction and in its own jurisdiction path.
