@@ -115,7 +115,7 @@ export function createLookupService(deps: Deps) {
     }
   }
 
-  function statusOf(r: Awaited<ReturnType<typeof repo.latestScansOfPerson>>[number], hasOpenRecheck: boolean): Status {
+  function statusOf(r: Pick<repo.LookupState['scans'][number], 'tube_result' | 'tube_status' | 'recheck'>, hasOpenRecheck: boolean): Status {
     const result = r.tube_result;
     if (result === 'positive' || result === 'suspicious') return 'recheck_needed';
     if (result === 'invalid') return Number(r.recheck) === 1 && hasOpenRecheck ? 'recheck_needed' : 'resample_needed';
@@ -141,16 +141,16 @@ export function createLookupService(deps: Deps) {
     let [person] = RESIDENT_ID_SHAPE.test(idNumber) ? await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber, idType: 'resident_id' }]) : [undefined];
     if (!person) [person] = await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber }]);
     if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
-    // The version is read first: a result committed while we compute bumps it past what we keep.
-    const version = await repo.lookupVersion(deps.db, person.id);
-    const [rows, open] = await Promise.all([repo.latestScansOfPerson(deps.db, person.id, 10), repo.openRechecksOf(deps.db, person.id)]);
-    const pending = open.length > 0;
-    const latest = new Map<string, (typeof rows)[number]>();
-    for (const r of rows) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r);
+    // One keyed read of the person's lookup state (version, latest scans, open rechecks): one
+    // statement is one snapshot, so a result committed meanwhile bumps the version past what we keep.
+    const { version, openRechecks, scans } = await repo.lookupState(deps.db, person.id, 10);
+    const pending = openRechecks > 0;
+    const latest = new Map<string, (typeof scans)[number]>();
+    for (const r of scans) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r);
     const samples = [...latest.values()].slice(0, 3).map((r) => {
       let status = statusOf(r, pending);
       // A person awaiting a recheck sees that on the pool sample too, whatever else is shown.
-      if (pending && open.some((o) => o.campaign_id === r.campaign_id) && status !== 'recheck_needed') status = 'recheck_needed';
+      if (r.openHere > 0 && status !== 'recheck_needed') status = 'recheck_needed';
       // Never tell the public who awaits a recheck: whoever knows a resident's ID number and name
       // would learn that their pool was positive. The resident hears it from their community (the
       // recheck creates a task per person for it); here the sample stays "in the lab" until a
