@@ -16,8 +16,10 @@ import { createLagMonitor } from './lag.js';
  * - event-loop lag: where queries finish synchronously (SQLite) requests never pile up in flight
  *   (each is answered before the next is read: the count stays at one) — they wait unread in their
  *   sockets, and a flood shows as long loop turns. A request is shed when the turn it is read in has
- *   already stalled past `maxLagMs` (`stallMs`: the requests late in a long turn waited all of it),
- *   or when the loop has been late tick after tick (`lagMs`). One stall that has ended sheds nothing.
+ *   already stalled past `maxLagMs` while this gate admitted at least `FLOOD_PER_TURN` requests in
+ *   it (`stallMs`: the requests late in a flooded turn waited all of it; one slow request — a batch
+ *   of 500 scans — that stalls the turn is not a flood), or when the loop has been late tick after
+ *   tick (`lagMs`). One stall that has ended sheds nothing.
  * The profile of the 320-connection lookup row (docs/benchmarks.md) showed why the earlier monitor
  * shed nothing on SQLite: it was read only between turns (a 100 ms timer, two late ticks in a row),
  * while a turn of a few hundred requests ended before a second tick could be late.
@@ -29,10 +31,13 @@ export const SHED_RETRY_AFTER_S = 2;
 /** The interval of the process's event-loop lag timer (ms). */
 const LAG_TICK_MS = 10;
 
+/** Requests a gate must have admitted in one loop turn before that turn's stall sheds (a flood, not one slow request). */
+export const FLOOD_PER_TURN = 16;
+
 let shared: { monitor: ReturnType<typeof createLagMonitor>; users: number } | undefined;
 
 /** The process's lag monitor, started by the first gate and stopped with the last. */
-function processLag(): { lagMs(): number; stallMs(): number; release(): void } {
+function processLag(): { lagMs(): number; stallMs(): number; ticks(): number; release(): void } {
   shared ??= { monitor: createLagMonitor(LAG_TICK_MS), users: 0 };
   shared.users++;
   const s = shared;
@@ -40,6 +45,7 @@ function processLag(): { lagMs(): number; stallMs(): number; release(): void } {
   return {
     lagMs: () => s.monitor.lagMs(),
     stallMs: () => s.monitor.stallMs(),
+    ticks: () => s.monitor.ticks(),
     release() {
       if (released) return;
       released = true;
@@ -93,7 +99,17 @@ export function createGate(limits: GateLimits): Gate {
     }
     return recent.now + recent.before;
   };
-  const lagNow = () => (limits.lagProbe ? limits.lagProbe() : Math.max(lag.lagMs(), lag.stallMs()));
+  // Requests admitted in the current loop turn (since the lag timer last ticked).
+  const turn = { tick: -1, entered: 0 };
+  const lagNow = () => {
+    if (limits.lagProbe) return limits.lagProbe();
+    const t = lag.ticks();
+    if (t !== turn.tick) {
+      turn.tick = t;
+      turn.entered = 0;
+    }
+    return turn.entered >= FLOOD_PER_TURN ? Math.max(lag.lagMs(), lag.stallMs()) : lag.lagMs();
+  };
   return {
     tryEnter(): boolean {
       const busy = !limits.minRecentForLag || recentCount() >= limits.minRecentForLag;
@@ -104,6 +120,7 @@ export function createGate(limits: GateLimits): Gate {
         return false;
       }
       recent.now++;
+      turn.entered++;
       inFlight++;
       return true;
     },

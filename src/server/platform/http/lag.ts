@@ -7,13 +7,16 @@
  *   is one long turn: hundreds of requests read from their sockets and answered one after another
  *   before any timer can fire, and the last of them waited the whole turn. A timer's lateness only
  *   shows that after the turn; the stall in progress shows it to the requests still in the turn.
+ *   `ticks()` counts the timer's ticks, so a reader can tell which turn it is in.
  * Used by the admission helper (admission.ts), whose gates all share one monitor per process.
  */
-export function createLagMonitor(intervalMs: number): { lagMs(): number; stallMs(): number; stop(): void } {
+export function createLagMonitor(intervalMs: number): { lagMs(): number; stallMs(): number; ticks(): number; stop(): void } {
   let now = 0;
+  let ticks = 0;
   let last = 0;
   let at = performance.now();
   const timer = setInterval(() => {
+    ticks++;
     const t = performance.now();
     const late = Math.max(0, t - at - intervalMs);
     at = t;
@@ -21,5 +24,5 @@ export function createLagMonitor(intervalMs: number): { lagMs(): number; stallMs
     last = late;
   }, intervalMs);
   timer.unref();
-  return { lagMs: () => now, stallMs: () => Math.max(0, performance.now() - at - intervalMs), stop: () => clearInterval(timer) };
+  return { lagMs: () => now, stallMs: () => Math.max(0, performance.now() - at - intervalMs), ticks: () => ticks, stop: () => clearInterval(timer) };
 }
