@@ -28,7 +28,7 @@ export async function measure(group: string, name: string, ops: number, fn: () =
  */
 export async function httpLoad(
   url: string,
-  o: { durationMs: number; concurrency: number; method?: string; headers?: Record<string, string>; body?: () => string },
+  o: { durationMs: number; concurrency: number; method?: string; headers?: Record<string, string>; body?: () => string; headersEach?: () => Record<string, string> },
 ): Promise<{ ok: number; other: Record<number, number>; seconds: number; cpuUs: number; okP99Ms: number; retryAfter: Set<string> }> {
   const cpu0 = process.cpuUsage();
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
@@ -45,7 +45,7 @@ export async function httpLoad(
       const body = o.body?.();
       const sent = performance.now();
       const req = http.request(
-        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers } },
+        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers, ...o.headersEach?.() } },
         (res) => {
           res.resume();
           res.on('end', () => {

@@ -288,6 +288,38 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
     note: `admitted p99 ${overload.okP99Ms.toFixed(0)} ms (target < 1,000 ms: ${overload.okP99Ms < 1000 ? 'met' : 'MISSED'}); shed ${overload.other[503] ?? 0} with 503 (Retry-After ${[...overload.retryAfter].join(', ') || '—'}), other ${JSON.stringify(Object.fromEntries(Object.entries(overload.other).filter(([k]) => k !== '503')))}; afterwards health ${health.status}, lookup ${after.status}`,
   });
 
+  // `serve --workers N` on PostgreSQL (issue 14): the same single scans and cold lookups against the
+  // CLI server as separate processes (one worker, then two behind one port), on this database.
+  if (dialect === 'postgres') {
+    for (const workers of [1, 2]) {
+      console.error(`  … serve --workers ${workers}`);
+      const served = await spawnServe(deps, workers);
+      try {
+        const one = await httpLoad(`${served.base}/api/testing/scans`, {
+          durationMs: dur,
+          concurrency: 32,
+          method: 'POST',
+          headers,
+          body: () => {
+            const i = s++ % singleCap;
+            return JSON.stringify({ clientId: newId(), tubeId: singleTubes[Math.floor(i / 20)], residentCode: codes[next + i] });
+          },
+        });
+        // Distinct client addresses (behind the trusted proxy hop): the per-address limit is not what is measured.
+        let ip = 0;
+        const many = await httpLoad(`${served.base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length], headersEach: () => ({ 'x-forwarded-for': `10.${(++ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` }) });
+        rowFor(one, `serve --workers ${workers}: single scans`, workers);
+        rowFor(many, `serve --workers ${workers}: result lookups (cache cold)`, workers);
+      } finally {
+        await served.stop();
+      }
+    }
+    function rowFor(r: Awaited<ReturnType<typeof httpLoad>>, name: string, workers: number): void {
+      const what = name.split(': ')[1];
+      rows.push({ group: g, name, ops: r.ok, seconds: r.seconds, unit: 'req', ceiling: workers === 1 ? `${g}/bare Fastify POST route (ceiling)` : `${g}/serve --workers 1: ${what}`, note: `load generator in the bench process; non-2xx ${JSON.stringify(r.other)}` });
+    }
+  }
+
   // Positive tubes and their trace.
   console.error('  … positive tubes');
   const traced: string[] = [];
@@ -317,7 +349,7 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const csv1 = ['barcode,result,ct_orf1ab,ct_n,lab', ...more.map((c, i) => `${c},${i % 100 === 0 ? 'positive' : 'negative'},${i % 100 === 0 ? '28' : ''},${i % 100 === 0 ? '29' : ''},基准实验室`)].join('\n');
   let imported: Awaited<ReturnType<typeof t.lab.importCsv>> | undefined;
   const importRow = await measure(g, 'result import (CSV, 1 % positive pools)', more.length, async () => {
-    imported = await t.lab.importCsv(undefined, sys, csv1);
+    imported = await profiled(`${dialect}-result-import-1pct`, () => t.lab.importCsv(undefined, sys, csv1));
   }, { unit: 'tubes', ceiling: `${g}/raw result-row insert (ceiling)` });
   importRow.note = `target ≥ 2,000 tubes/s: ${verdict(rateOf(importRow), 2000)}; ${imported?.recorded ?? 0} recorded, ${imported?.rechecksStarted ?? 0} rechecks started (each positive's rechecks, tasks and alerts in the import's transaction)`;
   rows.push(importRow);
@@ -415,4 +447,56 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const liveIds = (await residents.select('id').where('id', '>', after).orderBy('id').limit(live).execute()).map((r) => r.id);
   return { scans: done, tubes: serial, seconds, liveIds };
+}
+
+/**
+ * Starts `bulwark serve --workers N` (the CLI, node:cluster) on the bench's PostgreSQL schema with
+ * the bench's keys (its sessions and resident codes stay valid) and the production admission
+ * limits; resolves with its address once it serves.
+ */
+async function spawnServe(deps: BenchDeps, workers: number): Promise<{ base: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { randomBytes } = await import('node:crypto');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const c = deps.config;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--workers', String(workers), '--port', '0'], {
+    env: {
+      ...process.env,
+      BULWARK_DB: c.db,
+      BULWARK_PG_SCHEMA: c.pgSchema,
+      BULWARK_SESSION_KEY: c.sessionKey.toString('hex'),
+      BULWARK_DATA_KEY: c.dataKey.toString('hex'),
+      BULWARK_JOURNAL_KEY: randomBytes(32).toString('hex'),
+      BULWARK_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bw-serve-')),
+      BULWARK_MODE: c.mode,
+      BULWARK_TRUST_PROXY: '1',
+      BULWARK_MAX_IN_FLIGHT: String(PRODUCTION_ADMISSION.maxInFlight),
+      BULWARK_MAX_LAG_MS: String(PRODUCTION_ADMISSION.maxLagMs),
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve --workers ${workers} did not start: ${out.slice(-500)}`)), 120_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /serving at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace('0.0.0.0', '127.0.0.1').replace('localhost', '127.0.0.1'));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve --workers ${workers} exited (${code}): ${out.slice(-500)}`)));
+  });
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
