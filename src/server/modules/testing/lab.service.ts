@@ -137,15 +137,24 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
     if (!tubes.length) return;
     const now = deps.clock.now();
     const byTube = new Map(tubes.map((t) => [t.id, t]));
-    const deltas = new Map<string, CoverageDeltas>();
+    // Counted scans per (campaign, result, residence path) first: each distinct path's ancestors are
+    // then raised once, not once per person.
+    const counted = new Map<string, { campaignId: string; result: string | null; path: string; n: number }>();
     const persons: string[] = [];
-    for (const s of await repo.scansOfTubes(tx, [...byTube.keys()])) {
+    for (const s of await repo.scanFactsOfTubes(tx, [...byTube.keys()])) {
       persons.push(s.person_id);
       if (Number(s.counted) !== 1) continue;
       const t = byTube.get(s.tube_id)!;
-      let d = deltas.get(t.campaign_id);
-      if (!d) deltas.set(t.campaign_id, (d = new CoverageDeltas()));
-      for (const [k, v] of Object.entries(resultContribution(t.result))) d.add(s.jurisdiction_path, k as never, v);
+      const key = `${t.campaign_id}\n${t.result}\n${s.jurisdiction_path}`;
+      const c = counted.get(key);
+      if (c) c.n++;
+      else counted.set(key, { campaignId: t.campaign_id, result: t.result, path: s.jurisdiction_path, n: 1 });
+    }
+    const deltas = new Map<string, CoverageDeltas>();
+    for (const c of counted.values()) {
+      let d = deltas.get(c.campaignId);
+      if (!d) deltas.set(c.campaignId, (d = new CoverageDeltas()));
+      for (const [k, v] of Object.entries(resultContribution(c.result))) d.add(c.path, k as never, v * c.n);
     }
     for (const [campaignId, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) await repo.applyCoverageDeltas(tx, campaignId, d.byPath, now);
     await hooks.resultChanged(tx, persons);

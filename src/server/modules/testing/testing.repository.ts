@@ -480,6 +480,13 @@ export async function scansOfTube(db: DbOrTx, tubeId: string): Promise<ScanRow[]
   return db.selectFrom('testing_scans').selectAll().where('tube_id', '=', tubeId).orderBy('recorded_at').orderBy('id').execute();
 }
 
+/** What a plain result's counters need of the scans of many tubes: no order, four columns (a result import). */
+export async function scanFactsOfTubes(db: DbOrTx, tubeIds: readonly string[]): Promise<Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[]> {
+  const out: Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[] = [];
+  for (const c of chunks([...new Set(tubeIds)])) out.push(...(await db.selectFrom('testing_scans').select(['tube_id', 'person_id', 'jurisdiction_path', 'counted']).where('tube_id', 'in', c).execute()));
+  return out;
+}
+
 export async function scansOfTubes(db: DbOrTx, tubeIds: readonly string[]): Promise<ScanRow[]> {
   const out: ScanRow[] = [];
   for (const c of chunks([...new Set(tubeIds)])) out.push(...(await db.selectFrom('testing_scans').selectAll().where('tube_id', 'in', c).orderBy('recorded_at').orderBy('id').execute()));
