@@ -471,7 +471,7 @@ async function spawnServe(deps: BenchDeps, workers: number): Promise<{ base: str
       BULWARK_JOURNAL_KEY: randomBytes(32).toString('hex'),
       BULWARK_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bw-serve-')),
       BULWARK_MODE: c.mode,
-      BULWARK_TRUST_PROXY: '1',
+      BULWARK_TRUST_PROXY: 'true',
       BULWARK_MAX_IN_FLIGHT: String(PRODUCTION_ADMISSION.maxInFlight),
       BULWARK_MAX_LAG_MS: String(PRODUCTION_ADMISSION.maxLagMs),
       LOG_LEVEL: 'error',
