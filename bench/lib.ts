@@ -23,27 +23,37 @@ export async function measure(group: string, name: string, ops: number, fn: () =
 /**
  * Drives an HTTP endpoint with `concurrency` keep-alive connections for `durationMs` and counts
  * completed requests by status code. A tiny load generator so the bench needs no extra tool.
+ * `cpuUs` is the process's CPU time over the load (server and load generator, every thread): on a
+ * shared machine, CPU per request is steadier than requests per second of wall time.
  */
 export async function httpLoad(
   url: string,
-  o: { durationMs: number; concurrency: number; method?: string; headers?: Record<string, string>; body?: () => string },
-): Promise<{ ok: number; other: Record<number, number>; seconds: number }> {
+  o: { durationMs: number; concurrency: number; method?: string; headers?: Record<string, string>; body?: () => string; headersEach?: () => Record<string, string> },
+): Promise<{ ok: number; other: Record<number, number>; seconds: number; cpuUs: number; okP99Ms: number; retryAfter: Set<string> }> {
+  const cpu0 = process.cpuUsage();
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
   const u = new URL(url);
   let ok = 0;
   const other: Record<number, number> = {};
+  // Latency of the answered (2xx) requests, and the Retry-After values of the 503s.
+  const okMs: number[] = [];
+  const retryAfter = new Set<string>();
   const end = Date.now() + o.durationMs;
   const t0 = process.hrtime.bigint();
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const body = o.body?.();
+      const sent = performance.now();
       const req = http.request(
-        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers } },
+        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers, ...o.headersEach?.() } },
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode && res.statusCode < 300) ok++;
-            else other[res.statusCode ?? 0] = (other[res.statusCode ?? 0] ?? 0) + 1;
+            if (res.statusCode && res.statusCode < 300) {
+              ok++;
+              okMs.push(performance.now() - sent);
+            } else other[res.statusCode ?? 0] = (other[res.statusCode ?? 0] ?? 0) + 1;
+            if (res.statusCode === 503) retryAfter.add(String(res.headers['retry-after']));
             resolve();
           });
         },
@@ -58,7 +68,8 @@ export async function httpLoad(
     }),
   );
   agent.destroy();
-  return { ok, other, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  const cpu = process.cpuUsage(cpu0);
+  return { ok, other, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuUs: cpu.user + cpu.system, okP99Ms: okMs.sort((a, b) => a - b)[Math.min(okMs.length - 1, Math.floor(okMs.length * 0.99))] ?? 0, retryAfter };
 }
 
 /**
@@ -141,4 +152,32 @@ function width(s: string): number {
   let w = 0;
   for (const ch of s) w += /[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1;
   return w;
+}
+
+/**
+ * Runs `fn` under the V8 CPU profiler when BULWARK_BENCH_CPUPROF=<dir> is set, writing
+ * `<dir>/<name>.cpuprofile` (open it in Chrome DevTools, or summarise it with
+ * `node --import tsx bench/profile-summary.ts <file>`). The load generator shares the process, so its
+ * frames (node:http client, the bench's own closures) appear beside the server's.
+ */
+export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BULWARK_BENCH_CPUPROF;
+  // A mark an outside profiler (perf, callgrind) can wait for.
+  console.error(`  … load ${name}`);
+  if (!dir) return fn();
+  const { Session } = await import('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/${name.replace(/[^\w.-]+/g, '_')}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
 }

@@ -118,6 +118,40 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
     return 0;
   }
 
+  /**
+   * `applyEffects` for many pool tubes whose first result is plain (not reactive) at once, as one
+   * import records thousands of them: their scans in one read per 500 tubes, the counter deltas of
+   * each campaign applied together, one lookup-version bump for all their persons and one coverage
+   * publish per campaign. The same counters move as tube by tube (a first result: nothing to take out).
+   */
+  async function applyPlainEffects(tx: Tx, tubes: readonly repo.TubeRow[]): Promise<void> {
+    if (!tubes.length) return;
+    const now = deps.clock.now();
+    const byTube = new Map(tubes.map((t) => [t.id, t]));
+    // Counted scans per (campaign, result, residence path) first: each distinct path's ancestors are
+    // then raised once, not once per person.
+    const counted = new Map<string, { campaignId: string; result: string | null; path: string; n: number }>();
+    const persons: string[] = [];
+    for (const s of await repo.scanFactsOfTubes(tx, [...byTube.keys()])) {
+      persons.push(s.person_id);
+      if (Number(s.counted) !== 1) continue;
+      const t = byTube.get(s.tube_id)!;
+      const key = `${t.campaign_id}\n${t.result}\n${s.jurisdiction_path}`;
+      const c = counted.get(key);
+      if (c) c.n++;
+      else counted.set(key, { campaignId: t.campaign_id, result: t.result, path: s.jurisdiction_path, n: 1 });
+    }
+    const deltas = new Map<string, CoverageDeltas>();
+    for (const c of counted.values()) {
+      let d = deltas.get(c.campaignId);
+      if (!d) deltas.set(c.campaignId, (d = new CoverageDeltas()));
+      for (const [k, v] of Object.entries(resultContribution(c.result))) d.add(c.path, k as never, v * c.n);
+    }
+    for (const [campaignId, d] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) await repo.applyCoverageDeltas(tx, campaignId, d.byPath, now);
+    await hooks.resultChanged(tx, persons);
+    for (const campaignId of new Set(tubes.map((t) => t.campaign_id))) await hooks.coverageChanged(tx, campaignId);
+  }
+
   interface Outcome {
     tubeId: string;
     barcode: string;
@@ -164,6 +198,10 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
 
     const outcomes: Outcome[] = [];
     const journalRows: unknown[] = [];
+    // First results, written together; plain pool results' effects in one pass (applyPlainEffects).
+    const firstResults: repo.ResultRow[] = [];
+    const plain: repo.TubeRow[] = [];
+    const effects: { tube: repo.TubeRow; result: TestResult; outcome: Outcome }[] = [];
     for (const { input, tube: t0 } of valid) {
       const t = fresh.get(t0.id)!;
       const result = input.result as TestResult;
@@ -194,15 +232,22 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         journalRows.push({ tubeId: t.id, barcode: t.barcode, result, conflictWith: t.result });
         continue;
       }
-      await repo.insertResults(tx, [{ ...resultRow, effective: 1 }]);
+      firstResults.push({ ...resultRow, effective: 1 });
       const patch = { status: 'resulted', result, ct_orf1ab: resultRow.ct_orf1ab, ct_n: resultRow.ct_n, result_at: resultRow.resulted_at, lab: resultRow.lab, updated_at: now };
       await repo.updateTube(tx, t.id, patch);
       fresh.set(t.id, { ...t, ...patch });
-      const started = await applyEffects(tx, actor, { ...t, ...patch }, null, result);
-      outcomes.push({ tubeId: t.id, barcode: t.barcode!, status: 'recorded', result, rechecksStarted: started });
+      const outcome: Outcome = { tubeId: t.id, barcode: t.barcode!, status: 'recorded', result, rechecksStarted: 0 };
+      // A pool's plain result (negative, invalid) only moves counters: done for all such tubes at
+      // once below. Reactive pools and recheck tubes take their own path (rechecks, tasks, alerts).
+      if (t.kind !== 'recheck' && !isReactive(result)) plain.push({ ...t, ...patch });
+      else effects.push({ tube: { ...t, ...patch }, result, outcome });
+      outcomes.push(outcome);
       if (isReactive(result)) reports.push(report(input.row, t.barcode!, 'recorded'));
       journalRows.push({ tubeId: t.id, barcode: t.barcode, result, ctOrf1ab: resultRow.ct_orf1ab, ctN: resultRow.ct_n, lab: resultRow.lab, resultedAt: resultRow.resulted_at });
     }
+    await repo.insertResults(tx, firstResults);
+    await applyPlainEffects(tx, plain);
+    for (const e of effects) e.outcome.rechecksStarted = await applyEffects(tx, actor, e.tube, null, e.result);
     if (journalRows.length) {
       await journal.appendBatch(tx, actor, {
         action: 'testing.result.record',

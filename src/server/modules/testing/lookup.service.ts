@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
-import { createLagMonitor } from '../../platform/http/lag.js';
+import { createGate, type Gate } from '../../platform/http/admission.js';
 import { AppError } from '../../platform/errors.js';
 import { normalizeIdNumber } from '../population/index.js';
 import { TestingErrors } from './testing.errors.js';
@@ -19,10 +19,11 @@ export interface LookupLimits {
   /** Lookups served at once; past it, 503 + Retry-After. */
   maxConcurrent: number;
   /**
-   * Event-loop lag (ms) past which lookups are shed too (two samples in a row over it, every
-   * 10 ms) — while lookups are what keeps the loop busy: at least `maxConcurrent` of them started
-   * in the last 1–2 s. Where queries finish synchronously (SQLite) requests never pile up in
-   * flight — they wait unread in the sockets — so the lag is what shows the overload there.
+   * Event-loop lag (ms) past which lookups are shed too (platform/http/admission.ts: the stall of
+   * the current loop turn, or two late 10 ms ticks in a row) — while lookups are what keeps the loop
+   * busy: at least `maxConcurrent` of them started in the last 1–2 s. Where queries finish
+   * synchronously (SQLite) requests never pile up in flight — they wait unread in the sockets — so
+   * the lag is what shows the overload there.
    */
   maxLagMs: number;
   /** A cached answer is served without any query this long. */
@@ -37,9 +38,6 @@ export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windo
 
 /** An 18-character mainland resident ID (normalized: no spaces, upper case). */
 const RESIDENT_ID_SHAPE = /^\d{17}[\dX]$/;
-
-/** How often the lookup's event-loop lag is sampled (ms). */
-const LAG_SAMPLE_MS = 10;
 
 type Status = LookupResult['samples'][number]['status'];
 const MESSAGES: Record<Status, { zh: string; en: string }> = {
@@ -72,25 +70,9 @@ export function createLookupService(deps: Deps) {
   let idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
   const cache = new Map<string, Entry>();
   const keysOfPerson = new Map<string, Set<string>>();
-  let inFlight = 0;
-  // Lookups started in the current and the previous second.
-  const recent = { bucket: 0, now: 0, before: 0 };
-  function countStart(): number {
-    const b = Math.floor(performance.now() / 1000);
-    if (b !== recent.bucket) {
-      recent.before = b === recent.bucket + 1 ? recent.now : 0;
-      recent.now = 0;
-      recent.bucket = b;
-    }
-    return recent.now + recent.before;
-  }
-  // Event-loop lag: the last two ticks of a 10 ms timer (started with the first lookup).
-  const lag = { monitor: undefined as ReturnType<typeof createLagMonitor> | undefined, probe: undefined as (() => number) | undefined };
-  function lagMs(): number {
-    if (lag.probe) return lag.probe();
-    lag.monitor ??= createLagMonitor(LAG_SAMPLE_MS);
-    return lag.monitor.lagMs();
-  }
+  // The per-route load shedding: a gate of the one admission helper (platform/http/admission.ts).
+  const gateOf = (l: LookupLimits, lagProbe?: () => number): Gate => createGate({ maxInFlight: l.maxConcurrent, maxLagMs: l.maxLagMs, minRecentForLag: l.maxConcurrent, lagProbe });
+  let gate = gateOf(limits);
 
   const keyed = (purpose: string, v: string) => createHmac('sha256', deps.config.sessionKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
   // The population module's form (full-width digits and Ｘ from a Chinese input method, spaces of
@@ -115,7 +97,7 @@ export function createLookupService(deps: Deps) {
     }
   }
 
-  function statusOf(r: Awaited<ReturnType<typeof repo.latestScansOfPerson>>[number], hasOpenRecheck: boolean): Status {
+  function statusOf(r: Pick<repo.LookupState['scans'][number], 'tube_result' | 'tube_status' | 'recheck'>, hasOpenRecheck: boolean): Status {
     const result = r.tube_result;
     if (result === 'positive' || result === 'suspicious') return 'recheck_needed';
     if (result === 'invalid') return Number(r.recheck) === 1 && hasOpenRecheck ? 'recheck_needed' : 'resample_needed';
@@ -141,16 +123,16 @@ export function createLookupService(deps: Deps) {
     let [person] = RESIDENT_ID_SHAPE.test(idNumber) ? await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber, idType: 'resident_id' }]) : [undefined];
     if (!person) [person] = await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber }]);
     if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
-    // The version is read first: a result committed while we compute bumps it past what we keep.
-    const version = await repo.lookupVersion(deps.db, person.id);
-    const [rows, open] = await Promise.all([repo.latestScansOfPerson(deps.db, person.id, 10), repo.openRechecksOf(deps.db, person.id)]);
-    const pending = open.length > 0;
-    const latest = new Map<string, (typeof rows)[number]>();
-    for (const r of rows) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r);
+    // One keyed read of the person's lookup state (version, latest scans, open rechecks): one
+    // statement is one snapshot, so a result committed meanwhile bumps the version past what we keep.
+    const { version, openRechecks, scans } = await repo.lookupState(deps.db, person.id, 10);
+    const pending = openRechecks > 0;
+    const latest = new Map<string, (typeof scans)[number]>();
+    for (const r of scans) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r);
     const samples = [...latest.values()].slice(0, 3).map((r) => {
       let status = statusOf(r, pending);
       // A person awaiting a recheck sees that on the pool sample too, whatever else is shown.
-      if (pending && open.some((o) => o.campaign_id === r.campaign_id) && status !== 'recheck_needed') status = 'recheck_needed';
+      if (r.openHere > 0 && status !== 'recheck_needed') status = 'recheck_needed';
       // Never tell the public who awaits a recheck: whoever knows a resident's ID number and name
       // would learn that their pool was positive. The resident hears it from their community (the
       // recheck creates a task per person for it); here the sample stays "in the lab" until a
@@ -165,9 +147,9 @@ export function createLookupService(deps: Deps) {
     /** Sets the limits (tests and the bench; production uses the defaults). `lagProbe` replaces the lag measure (tests). */
     configure(o: Partial<LookupLimits> & { lagProbe?: () => number }): void {
       const { lagProbe, ...rest } = o;
-      lag.probe = lagProbe;
-      recent.now = recent.before = 0;
       limits = { ...limits, ...rest };
+      gate.stop();
+      gate = gateOf(limits, lagProbe);
       ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);
       idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
       cache.clear();
@@ -175,21 +157,11 @@ export function createLookupService(deps: Deps) {
     },
 
     /**
-     * The per-route load shedding, checked before the body is read: false (too many lookups in
-     * flight, or the event loop lagging past `maxLagMs` under a stream of lookups) means answer
-     * 503 with Retry-After now.
-     * Every `true` must be followed by one `leave()`.
+     * The per-route load shedding (a gate of platform/http/admission.ts), checked before the body
+     * is read: a refusal (too many lookups in flight, or the event loop lagging past `maxLagMs`
+     * under a stream of lookups) is answered 503 with Retry-After by the route.
      */
-    tryEnter(): boolean {
-      const busy = countStart() >= limits.maxConcurrent;
-      if (inFlight >= limits.maxConcurrent || (busy && lagMs() > limits.maxLagMs)) return false;
-      recent.now++;
-      inFlight++;
-      return true;
-    },
-    leave(): void {
-      inFlight = Math.max(0, inFlight - 1);
-    },
+    gate: (): Gate => gate,
 
     /** Looks up a resident's latest samples by ID number and name (rate-limited; cached). */
     async lookup(clientIp: string, input: { idNumber: string; name: string }): Promise<LookupResult> {

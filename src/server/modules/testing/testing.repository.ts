@@ -464,6 +464,13 @@ export async function scansOfTube(db: DbOrTx, tubeId: string): Promise<ScanRow[]
   return db.selectFrom('testing_scans').selectAll().where('tube_id', '=', tubeId).orderBy('recorded_at').orderBy('id').execute();
 }
 
+/** What a plain result's counters need of the scans of many tubes: no order, four columns (a result import). */
+export async function scanFactsOfTubes(db: DbOrTx, tubeIds: readonly string[]): Promise<Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[]> {
+  const out: Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[] = [];
+  for (const c of chunks([...new Set(tubeIds)])) out.push(...(await db.selectFrom('testing_scans').select(['tube_id', 'person_id', 'jurisdiction_path', 'counted']).where('tube_id', 'in', c).execute()));
+  return out;
+}
+
 export async function scansOfTubes(db: DbOrTx, tubeIds: readonly string[]): Promise<ScanRow[]> {
   const out: ScanRow[] = [];
   for (const c of chunks([...new Set(tubeIds)])) out.push(...(await db.selectFrom('testing_scans').selectAll().where('tube_id', 'in', c).orderBy('recorded_at').orderBy('id').execute()));
@@ -490,23 +497,78 @@ export async function sampledAmong(db: DbOrTx, campaignId: string, personIds: re
   return out;
 }
 
-/** A person's latest scans (any campaign) with their tube's status and result (the public lookup). */
-const latestScansOfPersonQ = hotQuery(
+/**
+ * Everything the public lookup shows of one person in ONE keyed read (issue 14: a cold lookup is one
+ * read here, after population's keyed ID read): the lookup version, the latest scans with their
+ * tube and campaign, and per scan the person's open rechecks (in its campaign, and in any). One
+ * statement is one snapshot on both dialects, so the version read cannot be newer than the rows.
+ * A person never scanned answers one row with null scan columns (the driving one-row subquery).
+ */
+const OPEN_RECHECK_STATUSES = [sql.lit('awaiting_sample'), sql.lit('sampled'), sql.lit('positive')];
+const lookupStateQ = hotQuery(
   (db, personId: string, limit: number) =>
     db
-      .selectFrom('testing_scans as s')
-      .innerJoin('testing_tubes as t', 't.id', 's.tube_id')
-      .innerJoin('testing_campaigns as c', 'c.id', 's.campaign_id')
-      .select(['s.id', 's.campaign_id', 'c.name as campaign_name', 's.tube_id', 's.recheck', 's.scanned_at', 't.status as tube_status', 't.result as tube_result', 't.result_at'])
-      .where('s.person_id', '=', personId)
+      .selectFrom(sql<{ pid: string }>`(select cast(${personId} as text) as pid)`.as('q'))
+      .leftJoin('testing_lookup_versions as v', 'v.person_id', 'q.pid')
+      .leftJoin('testing_scans as s', 's.person_id', 'q.pid')
+      .leftJoin('testing_tubes as t', 't.id', 's.tube_id')
+      .leftJoin('testing_campaigns as c', 'c.id', 's.campaign_id')
+      .select((eb) => [
+        'v.version',
+        's.id',
+        's.campaign_id',
+        'c.name as campaign_name',
+        's.recheck',
+        's.scanned_at',
+        't.status as tube_status',
+        't.result as tube_result',
+        eb
+          .selectFrom('testing_rechecks as r')
+          .select((e) => e.fn.countAll<number | string>().as('n'))
+          .whereRef('r.person_id', '=', 'q.pid')
+          .where('r.status', 'in', OPEN_RECHECK_STATUSES)
+          .as('open_any'),
+        eb
+          .selectFrom('testing_rechecks as r2')
+          .select((e) => e.fn.countAll<number | string>().as('n'))
+          .whereRef('r2.person_id', '=', 'q.pid')
+          .whereRef('r2.campaign_id', '=', 's.campaign_id')
+          .where('r2.status', 'in', OPEN_RECHECK_STATUSES)
+          .as('open_here'),
+      ])
       .orderBy('s.recorded_at', 'desc')
       .orderBy('s.id', 'desc')
       .limit(limit),
   ['\u0001person', 987_654_321],
 );
 
-export async function latestScansOfPerson(db: DbOrTx, personId: string, limit: number) {
-  return latestScansOfPersonQ(db, personId, limit);
+export interface LookupState {
+  version: number;
+  /** Open rechecks of the person (awaiting sample, sampled, positive), in any campaign. */
+  openRechecks: number;
+  /** Newest first; `openHere`: open rechecks in the scan's campaign. */
+  scans: { campaign_id: string; campaign_name: string; recheck: number; scanned_at: number; tube_status: string; tube_result: string | null; openHere: number }[];
+}
+
+/** The public lookup's one read of a person's state (see `lookupStateQ`). */
+export async function lookupState(db: DbOrTx, personId: string, limit: number): Promise<LookupState> {
+  const rows = await lookupStateQ(db, personId, limit);
+  const first = rows[0];
+  return {
+    version: Number(first?.version ?? 0),
+    openRechecks: Number(first?.open_any ?? 0),
+    scans: rows
+      .filter((r) => r.id !== null)
+      .map((r) => ({
+        campaign_id: r.campaign_id!,
+        campaign_name: r.campaign_name!,
+        recheck: Number(r.recheck),
+        scanned_at: Number(r.scanned_at),
+        tube_status: r.tube_status!,
+        tube_result: r.tube_result ?? null,
+        openHere: Number(r.open_here ?? 0),
+      })),
+  };
 }
 
 /** Counted pool scans per residence path and tube result (the recount). */
@@ -627,16 +689,6 @@ export async function listRechecks(db: DbOrTx, f: { campaignId?: string; status?
   const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
   const t = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows, total: Number(t.n) };
-}
-
-/** Open rechecks of a person (awaiting sample or result), for the public lookup. */
-const openRechecksOfQ = hotQuery(
-  (db, personId: string, s1: string, s2: string, s3: string) => db.selectFrom('testing_rechecks').selectAll().where('person_id', '=', personId).where('status', 'in', [s1, s2, s3]),
-  ['\u0001person', '\u0001s1', '\u0001s2', '\u0001s3'],
-);
-
-export async function openRechecksOf(db: DbOrTx, personId: string): Promise<RecheckRow[]> {
-  return openRechecksOfQ(db, personId, 'awaiting_sample', 'sampled', 'positive');
 }
 
 /** Rechecks per residence path and status (the recount). */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.js';
+import { leaveOnClose, shed } from '../../platform/http/admission.js';
 import * as s from './testing.schemas.js';
 import { redactForActor } from './person-fields.js';
 
@@ -246,9 +247,10 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
     // A resident's results are personal data: never stored as an idempotent replay.
     config: { policy: { public: true }, idempotency: false },
     // The per-route concurrency cap answers before the body is read or validated.
-    onRequest: async (_req, reply) => {
-      if (!t.lookup.tryEnter()) return reply.code(503).header('retry-after', '1').send({ error: { code: 'LOOKUP_BUSY', message: 'The result lookup is busy; retry shortly', details: null } });
-      reply.raw.once('close', () => t.lookup.leave());
+    onRequest: async (req, reply) => {
+      const gate = t.lookup.gate();
+      if (!gate.tryEnter()) return shed(req, reply, gate, { code: 'LOOKUP_BUSY', message: 'The result lookup is busy; retry shortly', retryAfterS: 1 });
+      leaveOnClose(gate, reply);
     },
     schema: { tags: ['public'], description: 'Residents: the status of your latest samples by ID number and name (sampled, in lab, negative, or "please stay home: recheck needed"). Rate-limited per client and per ID; 503 + Retry-After when busy.', body: s.lookupBody, response: { 200: s.lookupResult, 429: s.errorResponse, 503: s.errorResponse } },
   }, async (req) => t.lookup.lookup(req.ip, req.body));

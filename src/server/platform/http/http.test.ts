@@ -3,6 +3,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { loadConfig } from '../../config.js';
 import { connectSse } from '../sse/sse-client.js';
+import { createGate, FLOOD_PER_TURN } from './admission.js';
 
 describe.each(DIALECTS)('HTTP basics [%s]', (dialect) => {
   let t: TestApp;
@@ -140,6 +141,54 @@ describe('load shedding by event-loop lag [sqlite]', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
     await tick(350);
     expect((await get()).statusCode).toBe(200);
+  });
+
+  it('a request read late in a long loop turn is shed while the turn lasts (SQLite answers a flood in one turn)', async () => {
+    await tick(50);
+    // One slow request that stalls its turn is not a flood: the next one is served.
+    stall(400);
+    expect((await get()).statusCode).toBe(200);
+    await tick(50);
+    // A flood read in one turn: no timer can fire during it, only the stall in progress shows the
+    // wait. The first requests are served; once the turn has stalled past the limit, the rest are shed.
+    const flood = Promise.all(Array.from({ length: 40 }, () => get()));
+    stall(400);
+    const answers = await flood;
+    const late = answers.filter((a) => a.statusCode === 503);
+    expect(late.length).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.statusCode === 200).length).toBeGreaterThanOrEqual(FLOOD_PER_TURN);
+    expect(late[0].headers['retry-after']).toBe('2');
+    expect(late[0].json().error.code).toBe('OVERLOADED');
+    // The turn has ended and the timer has caught up: served again.
+    await tick(50);
+    expect((await get()).statusCode).toBe(200);
+  });
+});
+
+describe('admission gates (one helper for every shedding decision)', () => {
+  it('counts in flight to its cap and frees a slot on leave; lag sheds only while its own requests keep the loop busy', () => {
+    let lag = 0;
+    const g = createGate({ maxInFlight: 2, maxLagMs: 100, minRecentForLag: 3, lagProbe: () => lag });
+    try {
+      expect(g.tryEnter()).toBe(true);
+      expect(g.tryEnter()).toBe(true);
+      expect(g.tryEnter()).toBe(false);
+      expect(g.lastRefusal.inFlight).toBe(2);
+      g.leave();
+      expect(g.inFlight()).toBe(1);
+      // A lag caused by other work while this gate saw two entries: nothing shed.
+      lag = 500;
+      expect(g.tryEnter()).toBe(true);
+      g.leave();
+      g.leave();
+      // Now three entries in the last second: the lag is this gate's load, and it sheds.
+      expect(g.tryEnter()).toBe(false);
+      expect(g.lastRefusal.lagMs).toBe(500);
+      lag = 0;
+      expect(g.tryEnter()).toBe(true);
+    } finally {
+      g.stop();
+    }
   });
 });
 
