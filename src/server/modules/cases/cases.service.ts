@@ -68,6 +68,15 @@ export function createCasesService(deps: Deps) {
       if (!c || !(inScope(actor, c.jurisdiction_path) || (c.person_path !== null && inScope(actor, c.person_path)))) throw CasesErrors.CONTACT_NOT_FOUND({ id: basis.id });
       return { personId: c.person_id, exposureDay: c.exposure_date, category: c.category as 'close' | 'secondary' };
     },
+    /**
+     * For quarantine: a stay founded on this contact started, so the contact is placed (issue 16: no
+     * longer awaiting placement). Records the status and when, once; other basis types are ignored.
+     */
+    async contactPlaced(trx: Tx, basis: { type: BasisType; id: string }, status: string, at: number): Promise<void> {
+      if (basis.type !== 'contact') return;
+      const c = await repo.findContact(trx, basis.id);
+      if (c && c.quarantined_at === null) await repo.updateContact(trx, c.id, { control_status: status, quarantined_at: at });
+    },
     /** For quarantine: a secondary contact's link to THEIR close contact (9th edition linked release), or null. */
     async linkOf(db: DbOrTx, contactId: string): Promise<{ viaContactId: string } | null> {
       const c = await repo.findContact(db, contactId);

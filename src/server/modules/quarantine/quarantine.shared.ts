@@ -81,6 +81,8 @@ export interface QuarantineInputs {
   presetParams: (presetId: string, db?: DbOrTx) => Promise<PresetParams>;
   basisFacts: BasisFactsSource;
   contactLink: (db: DbOrTx, contactId: string) => Promise<{ viaContactId: string } | null>;
+  /** Cases: a stay on this basis started, so its contact is placed (no longer awaiting placement, issue 16). */
+  basisPlaced: (trx: Tx, basis: { type: BasisType; id: string }, status: string, at: number) => Promise<void>;
   upgradeLinkedSecondaries: (trx: Tx, actor: Actor, closeContactId: string) => Promise<{ id: string }[]>;
 }
 

@@ -22,6 +22,7 @@ export const STATUS_COLORS: Record<ControlStatus, string> = {
   pending_recheck: 'orange',
   quarantined_home: 'volcano',
   quarantined_central: 'red',
+  awaiting_placement: 'volcano',
 };
 
 export interface ChangeInput {
