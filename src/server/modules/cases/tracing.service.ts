@@ -233,6 +233,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           });
           const st = (await deps.services.control.statusesOf([personId], tx)).get(personId)!;
           if (QUARANTINED.has(st.status)) Object.assign(row, { control_status: st.status, quarantined_at: now });
+          else if (st.status === AWAITING_PLACEMENT) row.control_status = st.status;
         }
         if (routing === 'handover') {
           // No unit in that district: the city HQ gets the hand-over, so the contact is never left unattended.
