@@ -1,5 +1,5 @@
 import { addNodes, addPersons, barcode, cid, type PersonFixture } from '../../../src/server/modules/testing/testing.test-helpers.js';
-import { makeResidentId } from '../../../src/server/modules/population/resident-id.js';
+import { makeResidentId } from '../../../src/server/modules/population/index.js';
 import { systemActor } from '../../../src/server/platform/actor.js';
 import type { TestApp } from '../db.js';
 import { buildJurisdiction, type JurisdictionRef } from '../factories.js';

@@ -5,7 +5,7 @@ import { inScope, type Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { requireReason } from '../../platform/reason.js';
-import type { PersonView } from '../population/population.types.js';
+import type { PersonView } from '../population/index.js';
 import { DoorknockErrors } from './doorknock.errors.js';
 import type { DoorknockPort } from './doorknock.port.js';
 import * as repo from './doorknock.repository.js';

@@ -3,7 +3,7 @@ import { describeDialects, testApp, type TestApp } from '../../../../test/helper
 import { inTx } from '../../db/dialect.js';
 import { systemActor } from '../../platform/actor.js';
 import { acceptAnyBasis } from '../control/control.test-helpers.js';
-import { makeResidentId } from '../population/resident-id.js';
+import { makeResidentId } from '../population/index.js';
 import { buildTestingCity, type TestingCity } from '../testing/testing.test-helpers.js';
 
 describeDialects('doorknock: a building\'s door-knocking list', (dialect) => {
