@@ -13,8 +13,6 @@ export type KnockOutcome = (typeof KNOCK_OUTCOMES)[number];
 export const EXEMPTING_OUTCOMES: readonly KnockOutcome[] = ['moved_away', 'away_from_city', 'in_hospital'];
 /** Outcomes after which nobody needs to knock again this round. */
 export const SETTLED_OUTCOMES: readonly KnockOutcome[] = ['sampled_at_home', ...EXEMPTING_OUTCOMES];
-/** The reason preset for the grid worker's phone reveal (敲门核查: checking at the door). */
-export const KNOCK_REVEAL_REASON = '敲门核查';
 
 export const campaignParams = z.strictObject({ campaignId: id.describe('testing campaign id') });
 export const listParams = z.strictObject({ campaignId: id.describe('testing campaign id'), buildingId: id.describe('building (楼栋) id') });
