@@ -4,14 +4,21 @@
  */
 
 /** A person's control status (管控状态). `none` is also what a person without any record has. */
-export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'released'] as const;
+export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'released', 'awaiting_placement'] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
 /**
  * Measures of a PERSON (a contact, a traveller, a pooled resident awaiting a recheck): counted as
  * "people under measures" and "people in quarantine".
  */
-export const PERSON_MEASURE_STATUSES = ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'] as const;
+export const PERSON_MEASURE_STATUSES = ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'awaiting_placement'] as const;
+/**
+ * A contact awaiting placement (待转运, issue 16): identified and held where they are, but not in
+ * quarantine until a stay with a room (central) or at the home address starts. Only that stay moves
+ * them to quarantined_central / quarantined_home, so the control page, the stays list and the
+ * facilities' occupancy count the same people.
+ */
+export const AWAITING_PLACEMENT = 'awaiting_placement' as const;
 /**
  * Measures of a RISK AREA that its residents are under (9th edition §risk areas; November 2022 high
  * areas): sealed 封控区 "stay at home" (足不出户, high areas) and controlled 管控区 "do not leave the
@@ -31,6 +38,7 @@ export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: stri
   sealed: { zh: '封控（足不出户）', en: 'Sealed area (stay at home)' },
   controlled: { zh: '管控（人不出区）', en: 'Controlled area (stay in the area)' },
   released: { zh: '解除', en: 'Released' },
+  awaiting_placement: { zh: '待转运', en: 'Awaiting placement' },
 };
 
 /** The epidemiological record a change rests on (依据). */

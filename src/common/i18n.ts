@@ -24,6 +24,7 @@ import { SITUATION_MESSAGES } from './messages/situation.js';
 import { CONTROL_REVIEW_MESSAGES } from './messages/control-review.js';
 import { JOURNAL_MESSAGES } from './messages/journal.js';
 import { PERSONS_PRIVACY_MESSAGES } from './messages/persons.js';
+import { DOORKNOCK_MESSAGES } from './messages/doorknock.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -48,6 +49,7 @@ export const MESSAGES = {
   ...CONTROL_REVIEW_MESSAGES,
   ...JOURNAL_MESSAGES,
   ...PERSONS_PRIVACY_MESSAGES,
+  ...DOORKNOCK_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -86,6 +86,11 @@ export const CAPABILITY_TABLE = {
   'testing.lab': ['lab_technician'],
   /** Plan and run campaigns, sites and their readiness, review flags, home-sampling tasks. */
   'testing.manage': ['commander', 'district_officer'],
+  /**
+   * Work a building's door-knocking list (敲门行动): record each knock's outcome, and reveal a resident's
+   * phone to call them (journaled, reason preset 敲门核查), for persons in the worker's own scope.
+   */
+  'doorknock.work': ['commander', 'district_officer', 'community_worker'],
   /** Read cases, contacts, clusters, the chain graph and the board (感染者、密接、一起疫情). */
   'case.read': ['commander', 'district_officer', 'tracer', 'auditor', 'admin'],
   /** Confirm and record cases, investigations, contacts and cross-region requests (流调). */

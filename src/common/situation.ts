@@ -40,6 +40,8 @@ export interface SituationDto {
     quarantinedCentral: number;
     quarantinedHome: number;
     homeMonitored: number;
+    /** Contacts awaiting placement (待转运): held, not yet in a stay (issue 16). */
+    awaitingPlacement: number;
     sealed: number;
     controlled: number;
     /** Person measures only (never whole compounds). */

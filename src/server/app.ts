@@ -33,6 +33,7 @@ import quarantineRoutes from './modules/quarantine/quarantine.routes.js';
 import companionRoutes from './modules/companions/companions.routes.js';
 import casesRoutes from './modules/cases/cases.routes.js';
 import zoningRoutes from './modules/zoning/zoning.routes.js';
+import doorknockRoutes from './modules/doorknock/doorknock.routes.js';
 
 /** A logger that never prints request bodies, query strings or cookies (personal data stays out). */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
@@ -147,6 +148,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(companionRoutes, { deps });
   await app.register(casesRoutes, { deps });
   await app.register(zoningRoutes, { deps });
+  await app.register(doorknockRoutes, { deps });
 
   // The built web app, with client-side routing falling back to index.html.
   const indexFile = path.join(config.webDir, 'index.html');

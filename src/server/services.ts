@@ -14,6 +14,7 @@ import { createDashboardService } from './modules/dashboard/dashboard.service.js
 import { createQuarantineService } from './modules/quarantine/quarantine.service.js';
 import { createCompanionService } from './modules/companions/companions.service.js';
 import { createZoningService, registerZoning } from './modules/zoning/index.js';
+import { createDoorknockService } from './modules/doorknock/index.js';
 
 /** Every service, created explicitly in dependency order. Add a module's service here. */
 export function createServices(deps: Omit<Deps, 'services'>) {
@@ -36,6 +37,7 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.companions = createCompanionService(d);
   services.zoning = createZoningService(d);
   registerZoning(services, services.zoning);
+  services.doorknock = createDoorknockService(d);
   return services;
 }
 
@@ -55,4 +57,5 @@ export interface Services {
   quarantine: ReturnType<typeof createQuarantineService>;
   companions: ReturnType<typeof createCompanionService>;
   zoning: ReturnType<typeof createZoningService>;
+  doorknock: ReturnType<typeof createDoorknockService>;
 }

@@ -12,6 +12,7 @@ export const CONTROL_MESSAGES = {
   'control.status.released': ['解除', 'Released'],
   'control.status.sealed': ['封控（足不出户）', 'Sealed area (stay at home)'],
   'control.status.controlled': ['管控（人不出区）', 'Controlled area (stay in the area)'],
+  'control.status.awaiting_placement': ['待转运', 'Awaiting placement'],
   'control.basis': ['依据', 'Basis'],
   'control.basis.tube': ['阳性采样管', 'Positive tube'],
   'control.basis.case': ['感染者', 'Case'],

@@ -17,9 +17,10 @@ import { caseColumns } from '../modules/cases/cases.table.js';
 import { quarantineColumns, type QuarantineTables } from '../modules/quarantine/quarantine.table.js';
 import { companionColumns, type CompanionTables } from '../modules/companions/companions.table.js';
 import { zoningColumns, type ZoningTables } from '../modules/zoning/zoning.table.js';
+import { doorknockColumns, type DoorknockTables } from '../modules/doorknock/doorknock.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables, QuarantineTables, CompanionTables, ZoningTables {}
+export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables, QuarantineTables, CompanionTables, ZoningTables, DoorknockTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns, ...quarantineColumns, ...companionColumns, ...zoningColumns };
+export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns, ...quarantineColumns, ...companionColumns, ...zoningColumns, ...doorknockColumns };

@@ -61,6 +61,7 @@ export const NAV: NavItem[] = [
   { key: 'geography', label: 'nav.geography', icon: <EnvironmentOutlined />, path: '/geo', capabilities: ['geo.read'] },
   { key: 'persons', label: 'nav.persons', icon: <TeamOutlined />, path: '/persons', capabilities: ['person.read'] },
   { key: 'control', label: 'nav.control', icon: <SafetyCertificateOutlined />, path: '/control', capabilities: ['control.read'] },
+  { key: 'doorknock', label: 'nav.doorknock', icon: <HomeOutlined />, path: '/doorknock', capabilities: ['doorknock.work'] },
   {
     key: 'testing',
     label: 'nav.testing',
@@ -133,6 +134,7 @@ export const PAGES: PageRoute[] = [
   { path: '/persons/import', page: page(() => import('../modules/population/pages/import-page.js'), 'ImportPage'), capabilities: ['person.manage'] },
   { path: '/persons/:id', page: page(() => import('../modules/population/pages/person-detail-page.js'), 'PersonDetailPage'), capabilities: ['person.read'] },
   { path: '/control', page: page(() => import('../modules/control/pages/control-page.js'), 'ControlPage'), capabilities: ['control.read'] },
+  { path: '/doorknock', page: page(() => import('../modules/doorknock/pages/doorknock-page.js'), 'DoorknockPage'), capabilities: ['doorknock.work'] },
   { path: '/testing/campaigns', page: page(() => import('../modules/testing/pages/campaigns-page.js'), 'CampaignsPage'), capabilities: ['testing.read'] },
   { path: '/testing/campaigns/:id', page: page(() => import('../modules/testing/pages/campaign-detail-page.js'), 'CampaignDetailPage'), capabilities: ['testing.read'] },
   { path: '/testing/sampler', page: page(() => import('../modules/testing/pages/sampler-page.js'), 'SamplerPage'), capabilities: ['testing.sample'] },

@@ -1,4 +1,5 @@
 import { addNodes, addPersons, barcode, cid, type PersonFixture } from '../../../src/server/modules/testing/testing.test-helpers.js';
+import { makeResidentId } from '../../../src/server/modules/population/index.js';
 import { systemActor } from '../../../src/server/platform/actor.js';
 import type { TestApp } from '../db.js';
 import { buildJurisdiction, type JurisdictionRef } from '../factories.js';
@@ -225,6 +226,39 @@ export const TESTING_WRITE_CASES: WriteCase[] = [
           swap('handoverId', body, { recheckTubeId: undefined, handoverId: theirs.recheck }, { recheckTubeId: undefined, handoverId: MISSING_ID }),
         ],
       };
+    },
+  },
+  {
+    route: 'POST /api/doorknock/campaigns/:campaignId/knocks',
+    async make(env, city) {
+      const { mine, theirs } = await worlds(env, city);
+      const body = { personId: mine.persons[3]!.id, outcome: 'not_at_home' };
+      const url = (id: string) => `/api/doorknock/campaigns/${id}/knocks`;
+      return {
+        url: url(mine.campaign),
+        body,
+        variants: [
+          swap('personId', body, { personId: theirs.persons[3]!.id }, { personId: MISSING_ID }),
+          { field: 'campaignId (path)', outOfScope: body, missing: body, outUrl: url(theirs.campaign), missingUrl: url(MISSING_ID) },
+        ],
+      };
+    },
+  },
+  {
+    route: 'POST /api/doorknock/persons/:id/phone',
+    async make(env, city) {
+      const { mine, theirs } = await worlds(env, city);
+      const withPhone = async (p: PersonFixture, k: number) => {
+        const at = (await env.deps.services.population.get(sys, p.id)).address!.jurisdictionId;
+        const birthDate = '1980-05-06';
+        return (await env.deps.services.population.create(undefined, sys, { name: `矩阵电话${k}`, idType: 'resident_id', idNumber: makeResidentId('420502', birthDate, 700 + k, 'female'), birthDate, sex: 'female', resident: true, phone: '13900001111', address: { jurisdictionId: at, room: '101' } })).id;
+      };
+      const n = ++serial;
+      const own = await withPhone(mine.persons[0]!, 2 * n);
+      const other = await withPhone(theirs.persons[0]!, 2 * n + 1);
+      const body = { reason: '敲门核查' };
+      const url = (id: string) => `/api/doorknock/persons/${id}/phone`;
+      return { url: url(own), body, variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: url(other), missingUrl: url(MISSING_ID) }] };
     },
   },
 ];

@@ -8,7 +8,7 @@ import { createTracing } from './tracing.service.js';
 import { createTravellers } from './travellers.service.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
-import type { BasisType } from '../control/index.js';
+import type { BasisType, ControlStatus } from '../control/index.js';
 import * as repo from './cases.repository.js';
 import * as situation from './cases.situation.js';
 import { CasesErrors } from './cases.errors.js';
@@ -67,6 +67,15 @@ export function createCasesService(deps: Deps) {
       const c = await repo.findContact(db, basis.id);
       if (!c || !(inScope(actor, c.jurisdiction_path) || (c.person_path !== null && inScope(actor, c.person_path)))) throw CasesErrors.CONTACT_NOT_FOUND({ id: basis.id });
       return { personId: c.person_id, exposureDay: c.exposure_date, category: c.category };
+    },
+    /**
+     * For quarantine: a stay founded on this contact started, so the contact is placed (issue 16: no
+     * longer awaiting placement). Records the status and when, once; other basis types are ignored.
+     */
+    async contactPlaced(trx: Tx, basis: { type: BasisType; id: string }, status: ControlStatus, at: number): Promise<void> {
+      if (basis.type !== 'contact') return;
+      const c = await repo.findContact(trx, basis.id);
+      if (c && c.quarantined_at === null) await repo.updateContact(trx, c.id, { control_status: status, quarantined_at: at });
     },
     /** For quarantine: a secondary contact's link to THEIR close contact (9th edition linked release), or null. */
     async linkOf(db: DbOrTx, contactId: string): Promise<{ viaContactId: string } | null> {

@@ -16,6 +16,7 @@ import type { createPresetService } from './presets.service.js';
 export type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
 import type { AssistDto, ContactCategory, ContactDto, PlaceDto } from '../../../common/cases.js';
 import type { JurisdictionLevel } from '../../../common/geo.js';
+import { AWAITING_PLACEMENT } from '../../../common/control.js';
 
 const CASES_SYSTEM = systemActor('cases');
 const QUARANTINED = new Set(['quarantined_central', 'quarantined_home']);
@@ -226,13 +227,15 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         // The caller puts under measures only a person inside its own scope. A person living in a district
         // the caller does not cover is handed over (task to the owning district), which decides the measures.
         if (personId && sameCity && inScope(actor, personPath)) {
-          const to = input.category === 'close' && rule.quarantine.centralDays > 0 ? 'quarantined_central' : 'quarantined_home';
+          // Awaiting placement (待转运) until a stay with a room or at home starts (issue 16): only the
+          // stay puts the person in quarantine, so the control page counts who the stays hold.
           await deps.services.control.applyAutomatic(tx, actor, {
-            personIds: [personId], to, basis: { type: 'contact', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
+            personIds: [personId], to: AWAITING_PLACEMENT, basis: { type: 'contact', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
             reason: `${input.category === 'close' ? '密切接触者' : '次密切接触者'}（${preset.name}） · ${input.category === 'close' ? 'Close contact' : 'Secondary contact'} of a case (${preset.name})`,
           });
           const st = (await deps.services.control.statusesOf([personId], tx)).get(personId)!;
           if (QUARANTINED.has(st.status)) Object.assign(row, { control_status: st.status, quarantined_at: now });
+          else if (st.status === AWAITING_PLACEMENT) row.control_status = st.status;
         }
         if (routing === 'handover') {
           // No unit in that district: the city HQ gets the hand-over, so the contact is never left unattended.

@@ -90,17 +90,25 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const r = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: addDays(today(), -2), personId: p, relation: '同事', exposurePlace: '办公室' });
     expect(r.statusCode).toBe(200);
     const contact = r.json();
-    expect(contact).toMatchObject({ routing: 'local', controlStatus: 'quarantined_central', beforeLookback: false, presetVersion: 'ninth-edition-2022-06@v1' });
+    expect(contact).toMatchObject({ routing: 'local', controlStatus: 'awaiting_placement', quarantinedAt: null, beforeLookback: false, presetVersion: 'ninth-edition-2022-06@v1' });
     const st = (await t.deps.services.control.statusesOf([p])).get(p)!;
-    expect(st).toMatchObject({ status: 'quarantined_central', basis: { type: 'contact', id: contact.id }, presetVersion: 'ninth-edition-2022-06@v1' });
+    expect(st).toMatchObject({ status: 'awaiting_placement', basis: { type: 'contact', id: contact.id }, presetVersion: 'ninth-edition-2022-06@v1' });
     // 9th edition: look back 4 days before onset; 6 days before onset is flagged but kept.
     const old = await post(`/api/cases/${c.id}/contacts`, { category: 'secondary', exposureDate: addDays(today(), -7), personId: q });
-    expect(old.json()).toMatchObject({ beforeLookback: true, controlStatus: 'quarantined_home' });
+    expect(old.json()).toMatchObject({ beforeLookback: true, controlStatus: 'awaiting_placement' });
     const dup = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: today(), personId: p });
     expect(dup.statusCode).toBe(409);
+    // Awaiting placement (待转运, issue 16): not in quarantine until a stay starts.
+    const waiting = (await get(`/api/cases/${c.id}`)).json();
+    expect(waiting.speed.contactToQuarantine.hours).toBeNull();
+    await advance(2 * HOUR);
+    await t.deps.services.quarantine.assign(undefined, systemActor('test'), { personId: p, mode: 'home', basis: { type: 'contact', id: contact.id }, reason: '居家隔离 home quarantine' });
+    expect((await t.deps.services.control.statusesOf([p])).get(p)).toMatchObject({ status: 'quarantined_home', basis: { type: 'contact', id: contact.id } });
+    const placed = (await get(`/api/cases/${c.id}/contacts`)).json().items.find((x: { id: string }) => x.id === contact.id);
+    expect(placed).toMatchObject({ controlStatus: 'quarantined_home', quarantinedAt: t.clock.now() });
     const d = (await get(`/api/cases/${c.id}`)).json();
     expect(d.speed.closeContactsIdentified).toEqual({ hours: 3, targetHours: 24, met: true });
-    expect(d.speed.contactToQuarantine.hours).toBe(0);
+    expect(d.speed.contactToQuarantine.hours).toBe(2);
   });
 
   it('registers a non-resident contact through population', async () => {
@@ -111,7 +119,7 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
       newPerson: { name: '李四光', idType: 'passport', idNumber: 'E99887766', birthDate: '1990-02-03', sex: 'male', jurisdictionId: building.id, regionOfOrigin: '湖南省长沙市' },
     });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ nameMasked: '李*光', routing: 'local', controlStatus: 'quarantined_central' });
+    expect(r.json()).toMatchObject({ nameMasked: '李*光', routing: 'local', controlStatus: 'awaiting_placement' });
     const person = await t.deps.services.population.get(systemActor('t'), r.json().personId);
     expect(person.resident).toBe(false);
     // Later matched to a registered resident: the contact link follows the kept record.
@@ -135,8 +143,8 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     // The city commander covers both districts: the contact is handed over and put under measures at once.
     const hc = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: w2 }, as.commander);
     expect(hc.statusCode).toBe(200);
-    expect(hc.json()).toMatchObject({ routing: 'handover', controlStatus: 'quarantined_central' });
-    expect((await t.deps.services.control.statusesOf([w2])).get(w2)!.status).toBe('quarantined_central');
+    expect(hc.json()).toMatchObject({ routing: 'handover', controlStatus: 'awaiting_placement' });
+    expect((await t.deps.services.control.statusesOf([w2])).get(w2)!.status).toBe('awaiting_placement');
     expect(await changes(w2)).toHaveLength(1);
     // A district with no unit of its own: the hand-over goes to the city HQ, still without measures.
     const dianjun = await buildJurisdiction(t.deps.db, { code: '420504', name: '点军区', level: 'district', parent: city.city });
@@ -200,7 +208,8 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     expect((await get(`/api/clusters/${a.clusterId}/graph`, as.wjgTracer)).statusCode).toBe(404);
     const board = (await get('/api/clusters/board')).json().items;
     const row = board.find((r: { id: string }) => r.id === a.clusterId);
-    expect(row).toMatchObject({ status: 'active', cases: 2, daysSinceLastCase: 0, inControlShare: 0, openContacts: 1, uncontrolledContacts: 0 });
+    // The contact awaits placement (待转运): not yet under control until a stay starts (issue 16).
+    expect(row).toMatchObject({ status: 'active', cases: 2, daysSinceLastCase: 0, inControlShare: 0, openContacts: 1, uncontrolledContacts: 1 });
     expect(row.speed.coreInvestigation).toMatchObject({ targetHours: 4, measured: 0 });
     const [node] = await t.deps.db.selectFrom('jurisdictions').select('name').where('path', '=', row.jurisdictionPath).execute();
     expect(row.jurisdictionName).toBe(node.name);

@@ -165,7 +165,8 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     expect(contacts[0]).toMatchObject({ id: accepted.contactId, personId: a, category: 'close', relation: '时空伴随', exposureDate: calendarDay(last.from, t.config.tz) });
     expect(contacts[0]!.exposurePlace).toContain(last.cell);
     // The status change is the contact flow's (basis: the contact), not the candidate's.
-    expect((await t.deps.services.control.explain(actor, a)).status).toBe('quarantined_central');
+    // Awaiting placement (待转运) until a stay starts (issue 16).
+    expect((await t.deps.services.control.explain(actor, a)).status).toBe('awaiting_placement');
 
     // Accepting again (a retry, a second reviewer) returns the same contact and writes nothing more.
     const journalBefore = await t.deps.services.journal.count();

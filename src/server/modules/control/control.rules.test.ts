@@ -7,15 +7,17 @@ import { CONTROL_STATUSES, commonPath, transitionProblem, type ControlStatus } f
  * other than the current one (an escalation); "." = refused.
  */
 const EXPECTED: Record<ControlStatus, Record<ControlStatus, '+' | 'n' | '.'>> = {
-  //                 none  pending  central  home  monitored  sealed  controlled  released
-  none:                { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '+', released: '.' },
-  released:            { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '+', released: '.' },
-  pending_recheck:     { none: '+', pending_recheck: '.', quarantined_central: '+', quarantined_home: '+', home_monitored: '.', sealed: '.', controlled: '.', released: '+' },
-  quarantined_central: { none: '.', pending_recheck: '.', quarantined_central: '.', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '.', released: '+' },
-  quarantined_home:    { none: '.', pending_recheck: '.', quarantined_central: 'n', quarantined_home: '.', home_monitored: '+', sealed: '.', controlled: '.', released: '+' },
-  home_monitored:      { none: '.', pending_recheck: 'n', quarantined_central: 'n', quarantined_home: 'n', home_monitored: '.', sealed: 'n', controlled: 'n', released: '+' },
-  sealed:              { none: '+', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '+', released: '+' },
-  controlled:          { none: '+', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '.', released: '+' },
+  //                 none  pending  central  home  monitored  sealed  controlled  released  awaiting
+  none:                { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '+', released: '.', awaiting_placement: '+' },
+  released:            { none: '.', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '+', released: '.', awaiting_placement: '+' },
+  pending_recheck:     { none: '+', pending_recheck: '.', quarantined_central: '+', quarantined_home: '+', home_monitored: '.', sealed: '.', controlled: '.', released: '+', awaiting_placement: '+' },
+  quarantined_central: { none: '.', pending_recheck: '.', quarantined_central: '.', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '.', released: '+', awaiting_placement: '.' },
+  quarantined_home:    { none: '.', pending_recheck: '.', quarantined_central: 'n', quarantined_home: '.', home_monitored: '+', sealed: '.', controlled: '.', released: '+', awaiting_placement: '.' },
+  home_monitored:      { none: '.', pending_recheck: 'n', quarantined_central: 'n', quarantined_home: 'n', home_monitored: '.', sealed: 'n', controlled: 'n', released: '+', awaiting_placement: '+' },
+  sealed:              { none: '+', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '+', released: '+', awaiting_placement: '+' },
+  controlled:          { none: '+', pending_recheck: '+', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '+', controlled: '.', released: '+', awaiting_placement: '+' },
+  // A contact awaiting placement (待转运, issue 16) moves on when the stay starts.
+  awaiting_placement:  { none: '.', pending_recheck: '.', quarantined_central: '+', quarantined_home: '+', home_monitored: '+', sealed: '.', controlled: '.', released: '+', awaiting_placement: '.' },
 };
 
 describe('control transition rules', () => {

@@ -17,6 +17,8 @@ import { AREA_MEASURE_STATUSES, type Basis, type ControlStatus } from '../../../
  *   home_monitored      → released
  *   sealed              → controlled (area stepped down) | released | none (area lifted) | any person measure
  *   controlled          → released | none | sealed | any person measure
+ *   awaiting_placement  → quarantined_central | quarantined_home (the stay starts) | home_monitored | released
+ *   (none, released, pending_recheck, home_monitored, sealed, controlled → awaiting_placement: a contact is traced)
  *   any                 → a stricter measure, with a new basis
  *
  * Area measures (sealed, controlled) are measures of a risk area that its residents are under; a
@@ -25,14 +27,15 @@ import { AREA_MEASURE_STATUSES, type Basis, type ControlStatus } from '../../../
  * A status never changes to itself (to extend a measure, cite the new basis and change it).
  */
 export const ALLOWED_TRANSITIONS: Record<ControlStatus, readonly ControlStatus[]> = {
-  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled'],
-  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled'],
-  pending_recheck: ['quarantined_central', 'quarantined_home', 'none', 'released'],
+  none: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'awaiting_placement'],
+  released: ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'awaiting_placement'],
+  pending_recheck: ['quarantined_central', 'quarantined_home', 'none', 'released', 'awaiting_placement'],
   quarantined_central: ['quarantined_home', 'home_monitored', 'released'],
   quarantined_home: ['home_monitored', 'released'],
-  home_monitored: ['released'],
-  sealed: ['controlled', 'released', 'none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
-  controlled: ['released', 'none', 'sealed', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored'],
+  home_monitored: ['released', 'awaiting_placement'],
+  sealed: ['controlled', 'released', 'none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'awaiting_placement'],
+  controlled: ['released', 'none', 'sealed', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'awaiting_placement'],
+  awaiting_placement: ['quarantined_central', 'quarantined_home', 'home_monitored', 'released'],
 };
 
 /** How strict a status is: a move to a higher rank is an escalation. */
@@ -45,10 +48,12 @@ export const STRICTNESS: Record<ControlStatus, number> = {
   sealed: 3,
   quarantined_home: 4,
   quarantined_central: 5,
+  // Held for a placement that will be quarantine: stricter than home monitoring or a pending recheck.
+  awaiting_placement: 4,
 };
 
 /** Statuses that are measures a person is held to (person measures may carry an end time). */
-export const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled']);
+export const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'awaiting_placement']);
 
 /** Area measures (sealed, controlled): open-ended while the area stands. */
 export const AREA_MEASURES: ReadonlySet<ControlStatus> = new Set(AREA_MEASURE_STATUSES);

@@ -4,7 +4,7 @@ import { REVIEW_STATUSES } from '../../../common/control.js';
 
 const id = z.string().min(1).max(64);
 const actorRef = z.object({ id: z.string().nullable().describe('user id; null for the system'), name: z.string().describe('login or component name') });
-const status = z.enum(CONTROL_STATUSES).describe('none · pending_recheck 待复核 · quarantined_central 集中隔离 · quarantined_home 居家隔离 · home_monitored 居家健康监测 · released 解除');
+const status = z.enum(CONTROL_STATUSES).describe('none · pending_recheck 待复核 · quarantined_central 集中隔离 · quarantined_home 居家隔离 · home_monitored 居家健康监测 · released 解除 · awaiting_placement 待转运');
 const basis = z.object({
   type: z.enum(BASIS_TYPES).describe('what the change rests on: tube · case · contact · risk_area · recheck · manual_review'),
   id: z.string().describe('id of that record'),
@@ -101,6 +101,7 @@ export const summary = z.object({
     sealed: z.number().int().describe('residents of sealed (high) areas: an area measure, not quarantine'),
     controlled: z.number().int().describe('residents of controlled (medium) areas: an area measure'),
     released: z.number().int(),
+    awaiting_placement: z.number().int().describe('contacts awaiting placement (待转运): not yet in a stay'),
   }),
   underMeasure: z.number().int().describe('person measures: pending recheck + quarantined + home-monitored'),
   underAreaMeasure: z.number().int().describe('area measures: sealed + controlled'),

@@ -21,7 +21,7 @@ const situation = z.object({
   infections: z.object({ today: infections, yesterday: infections }).nullable().describe('null without case.read'),
   contacts: z.object({ identifiedToday: z.number().int(), identifiedYesterday: z.number().int(), placedOfRecent: z.number().int(), awaitingPlacement: z.number().int() }).nullable().describe('close contacts; null without case.read'),
   measures: z.object({
-    pendingRecheck: z.number().int(), quarantinedCentral: z.number().int(), quarantinedHome: z.number().int(), homeMonitored: z.number().int(),
+    pendingRecheck: z.number().int(), quarantinedCentral: z.number().int(), quarantinedHome: z.number().int(), homeMonitored: z.number().int(), awaitingPlacement: z.number().int(),
     sealed: z.number().int(), controlled: z.number().int(), underPersonMeasure: z.number().int(), underAreaMeasure: z.number().int(),
   }).nullable().describe('persons under each measure now; null without control.read'),
   areas: z.object({

@@ -86,6 +86,7 @@ export function createDashboardService(deps: Deps) {
               quarantinedCentral: m.counts.quarantined_central,
               quarantinedHome: m.counts.quarantined_home,
               homeMonitored: m.counts.home_monitored,
+              awaitingPlacement: m.counts.awaiting_placement,
               sealed: m.counts.sealed,
               controlled: m.counts.controlled,
               underPersonMeasure: m.underMeasure,

@@ -13,7 +13,7 @@ import type { QuarantineFacilities } from './quarantine-facilities.service.js';
 import type { QuarantinePhases } from './quarantine-phases.service.js';
 import { DAY_RE, exposureAfterPlacement, QuarantineErrors, ruleOf, stayDto as toStayDto, visibleFacility, visibleStay, type ActivePreset, type AssignInput, type BasisFactsSource, type PresetSource, type QuarantineInputs } from './quarantine.shared.js';
 
-export type StaysDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'control' | 'personPaths' | 'personBriefs' | 'nearestUnit' | 'activePreset' | 'basisFacts'> & {
+export type StaysDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'control' | 'personPaths' | 'personBriefs' | 'nearestUnit' | 'activePreset' | 'basisFacts' | 'basisPlaced'> & {
   facilities: Pick<QuarantineFacilities, 'setRoom'>;
   phases: Pick<QuarantinePhases, 'schedulePhaseEnd'>;
 };
@@ -181,6 +181,8 @@ export function createQuarantineStays(deps: StaysDeps) {
           presetVersion: preset.version,
           ifNotAllowed: 'throw',
         });
+        // The person now is in quarantine: a contact awaiting placement (待转运) is placed (issue 16).
+        await deps.basisPlaced(t, input.basis, PHASE_STATUS[current.phase], now);
 
         // Contacts found late: test days already past when the person arrives are not applicable
         // (不适用（入住晚于该日）) and an admission test (入住检测) is scheduled at once instead.

@@ -59,6 +59,7 @@ export function quarantineInputs(deps: Deps): QuarantineInputs {
     presetParams: async (presetId, db) => (await s.cases.presets.getVersion(presetId, db)).params,
     basisFacts: (db, actor, basis) => s.cases.quarantineBasisFacts(db, actor, basis),
     contactLink: (db, contactId) => s.cases.linkOf(db, contactId),
+    basisPlaced: (trx, basis, status, at) => s.cases.contactPlaced(trx, basis, status, at),
     upgradeLinkedSecondaries: (trx, actor, id) => s.cases.upgradeLinkedSecondaries(trx, actor, id),
   };
 }

@@ -12,7 +12,7 @@ import type { JournalService } from '../../platform/journal/journal.service.js';
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import type { TaskService } from '../../platform/tasks/tasks.service.js';
 import type { PresetParams } from '../cases/index.js';
-import type { BasisType } from '../control/index.js';
+import type { BasisType, ControlStatus } from '../control/index.js';
 import type { ControlPort } from '../control/control.port.js';
 import { dayCounter, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
@@ -81,6 +81,8 @@ export interface QuarantineInputs {
   presetParams: (presetId: string, db?: DbOrTx) => Promise<PresetParams>;
   basisFacts: BasisFactsSource;
   contactLink: (db: DbOrTx, contactId: string) => Promise<{ viaContactId: string } | null>;
+  /** Cases: a stay on this basis started, so its contact is placed (no longer awaiting placement, issue 16). */
+  basisPlaced: (trx: Tx, basis: { type: BasisType; id: string }, status: ControlStatus, at: number) => Promise<void>;
   upgradeLinkedSecondaries: (trx: Tx, actor: Actor, closeContactId: string) => Promise<{ id: string }[]>;
 }
 

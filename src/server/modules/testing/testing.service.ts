@@ -6,6 +6,7 @@ import { registerEntityScope } from '../../platform/http/policy.js';
 import { createCampaignService } from './campaigns.service.js';
 import { createCodeVerifier } from './code-verifier.js';
 import { COVERAGE_PUBLISH_JOB, createCoverageService } from './coverage.service.js';
+import { createKnockExemptionService } from './knock-exemptions.service.js';
 import { createLabService } from './lab.service.js';
 import { createLookupService } from './lookup.service.js';
 import { createPlanningService } from './planning.service.js';
@@ -40,6 +41,7 @@ export function createTestingService(deps: Deps) {
   const coverage = createCoverageService(deps, campaigns);
   const planning = createPlanningService(deps, campaigns, sites);
   const doorToDoor = createDoorToDoorService(deps, campaigns, sampling);
+  const knockExemptions = createKnockExemptionService(deps, campaigns);
 
   deps.services.control.registerBasisValidator('tube', async (db, id) => (await repo.findTube(db, id))?.kind === 'pool');
   deps.services.control.registerBasisValidator('recheck', async (db, id) => (await repo.findTube(db, id))?.kind === 'recheck');
@@ -182,7 +184,7 @@ export function createTestingService(deps: Deps) {
     },
   };
 
-  return { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor };
+  return { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
 }
 
 export type TestingService = ReturnType<typeof createTestingService>;

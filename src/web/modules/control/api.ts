@@ -23,6 +23,7 @@ export const STATUS_COLORS: Record<ControlStatus, string> = {
   pending_recheck: 'orange',
   quarantined_home: 'volcano',
   quarantined_central: 'red',
+  awaiting_placement: 'volcano',
 };
 
 /** POST /api/control/changes (the server's schema). */

@@ -163,7 +163,7 @@ export function CaseDetailPage(_: PageProps) {
                     manage &&
                     x.status === 'open' && (
                       <Space size={4}>
-                        {x.personId && x.routing === 'local' && <AssignQuarantineButton personId={x.personId} basis={{ type: 'contact', id: x.id, category: x.category, day: x.exposureDate, label: `${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}` }} onDone={() => (contacts.reload(), c.reload())} />}
+                        {x.personId && x.routing === 'local' && x.status === 'open' && x.quarantinedAt === null && <AssignQuarantineButton personId={x.personId} basis={{ type: 'contact', id: x.id, category: x.category, day: x.exposureDate, label: `${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}` }} onDone={() => (contacts.reload(), c.reload())} />}
                         <Button size="small" type="link" onClick={() => setClosing(x)}>{t('cases.contact.close')}</Button>
                       </Space>
                     ),
