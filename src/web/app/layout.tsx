@@ -60,9 +60,6 @@ export function AppLayout() {
       i.children ? { key: i.key, icon: i.icon, label: t(i.label), children: toMenu(i.children) } : { key: i.key, icon: i.icon, label: t(i.label) },
     );
   const openGroup = items.find((i) => i.children?.some((c) => c.key === selected))?.key;
-  // The page's name for assistive technology: one h1 per page (issue 16, "Phones and accessibility"),
-  // named after the deepest menu entry that leads here; the page's own visible title follows it.
-  const pageName = selected ? t(byKey.get(selected)!.label) : undefined;
 
   return (
     <Layout className="bw-shell">
@@ -138,7 +135,9 @@ export function AppLayout() {
           </Space>
         </Header>
         <Content className="bw-content" id="bw-main" tabIndex={-1}>
-          <h1 className="bw-sr-only">{pageName ? `${pageName} · ${t('app.shortName')}` : t('app.name')}</h1>
+          {/* One h1 per page (issue 16, "Phones and accessibility"): the product, for assistive technology;
+              each page's visible title is the heading below it. */}
+          <h1 className="bw-sr-only">{t('app.name')}</h1>
           <Suspense
             fallback={
               <Spin className="bw-page-spin" description={t('common.loading')}>

@@ -47,10 +47,10 @@ function GuardedPage({ page: Page, capabilities }: { page: ComponentType<PagePro
 
 /**
  * The frame of the public pages (no session, no shell): a skip link, the public pages' own navigation
- * and the page's h1, as every page has (issue 16, "Phones and accessibility"). The page's visible
- * title stays the page's.
+ * and an h1 naming the product, as every page has (issue 16, "Phones and accessibility"); the page's
+ * visible title is the heading below it.
  */
-function PublicFrame({ title, children }: { title: string; children: ReactNode }) {
+function PublicFrame({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   return (
     <>
@@ -62,19 +62,10 @@ function PublicFrame({ title, children }: { title: string; children: ReactNode }
         <Link to="/public/areas">{t('publicAreas.title')}</Link>
       </nav>
       <main id="bw-main" tabIndex={-1}>
-        <h1 className="bw-sr-only">{title}</h1>
+        <h1 className="bw-sr-only">{t('app.name')}</h1>
         {children}
       </main>
     </>
-  );
-}
-
-function PublicFrameFor({ path, page: Page }: { path: string; page: ComponentType }) {
-  const { t } = useI18n();
-  return (
-    <PublicFrame title={path === '/public/areas' ? t('publicAreas.title') : t('public.resultsTitle')}>
-      <Page />
-    </PublicFrame>
   );
 }
 
@@ -85,7 +76,15 @@ export function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         {/* Public pages (/public/*): no session needed, no shell. */}
         {PUBLIC_PAGES.map((p) => (
-          <Route key={p.path} path={p.path} element={<PublicFrameFor path={p.path} page={p.page} />} />
+          <Route
+            key={p.path}
+            path={p.path}
+            element={
+              <PublicFrame>
+                <p.page />
+              </PublicFrame>
+            }
+          />
         ))}
         <Route element={<RequireAuth />}>
           {PAGES.map((p) => (
