@@ -20,7 +20,7 @@ const enUS = interop(enUSModule);
  * 4.5:1 for normal text (WCAG 2.1 SC 1.4.3); these are darkened to 0.65 (#595959, 7:1) and 0.62
  * (#616161, 6.2:1), placeholders to 0.56 (#707070, 4.9:1). Issue 16, "Phones and accessibility".
  */
-export const THEME = {
+const THEME = {
   token: {
     colorPrimary: '#b4232a',
     borderRadius: 4,
