@@ -6,7 +6,7 @@
  *   npm run bench -- --scale small         a quick developer run (the old scale 1: a few minutes)
  *   npm run bench -- --scale yichang       opt-in: 4M residents, 300k cases / 3M contacts, 50M pings
  *   npm run bench -- --scale shanghai      opt-in: 25.67M residents (hours)
- *   npm run bench -- --only population,cases   some groups only (platform, population, companions, testing, cases, zoning, faults)
+ *   npm run bench -- --only population,cases   some groups only (platform, population, companions, testing, cases, zoning, faults, web)
  *
  * BULWARK_BENCH_PG=postgres://… also runs every group on PostgreSQL (a fresh schema each, dropped after).
  * Sizes per tier are in bench/tiers.ts.
@@ -21,6 +21,7 @@ import { testingCases } from './cases/testing.js';
 import { caseListCases } from './cases/cases.js';
 import { zoningCases } from './cases/zoning.js';
 import { faultCases } from './cases/faults.js';
+import { webCases } from './cases/web.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -34,6 +35,8 @@ const RUNNERS: Record<Group, (dialect: Dialect, tier: Tier) => Promise<BenchRow[
   zoning: (d, t) => zoningCases(d, t.name),
   // The crash harness: a bounded kill -9 round, the same on every tier (its verdict is in the note).
   faults: (d) => faultCases(d),
+  // Issue 16: the sampler page under a throttled slow-3G profile in Chromium (needs the built web app).
+  web: (d) => webCases(d),
 };
 
 const { values } = parseArgs({ options: { scale: { type: 'string' }, only: { type: 'string' } } });

@@ -24,7 +24,7 @@ export const TIER_NAMES = ['small', 'default', 'yichang', 'shanghai'] as const;
 export type TierName = (typeof TIER_NAMES)[number];
 
 /** The bench case groups, in the order they run. `--only a,b` picks some of them. */
-export const GROUPS = ['platform', 'population', 'companions', 'testing', 'cases', 'zoning', 'faults'] as const;
+export const GROUPS = ['platform', 'population', 'companions', 'testing', 'cases', 'zoning', 'faults', 'web'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface Tier {

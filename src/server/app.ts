@@ -153,7 +153,22 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   // The built web app, with client-side routing falling back to index.html.
   const indexFile = path.join(config.webDir, 'index.html');
   const hasWeb = existsSync(indexFile);
-  if (hasWeb) await app.register(fastifyStatic, { root: config.webDir, wildcard: false, index: false });
+  // Issue 16, "Weight on weak networks": the build writes .br/.gz beside each asset and they are sent
+  // by Accept-Encoding (preCompressed); hashed files under /assets/ never change, so browsers keep
+  // them a year without asking (immutable); anything else (index.html) is revalidated every time.
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: config.webDir,
+      wildcard: false,
+      index: false,
+      preCompressed: true,
+      cacheControl: false,
+      globIgnore: ['**/*.br', '**/*.gz'],
+      setHeaders: (reply, file) => {
+        reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
   const webRoot = path.resolve(config.webDir);
   app.setNotFoundHandler((req, reply) => {
     // Assets written after start (a rebuild while serving) have no static route yet: serve them

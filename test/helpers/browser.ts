@@ -67,14 +67,14 @@ export interface DemoServer {
  * The real server (listen on a free port) serving the built web app, on a fresh SQLite file,
  * with the demo city at small scale and the demo staff.
  */
-export async function startDemoServer(opts: { residents?: number } = {}): Promise<DemoServer> {
+export async function startDemoServer(opts: { residents?: number; outbreak?: boolean } = {}): Promise<DemoServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-e2e-'));
   const config = testConfig({ db: path.join(dir, 'bulwark.db'), dataDir: dir, webDir: WEB_DIR, port: 0, host: '127.0.0.1' });
   let wallOffset = 0;
   const deps = await createDeps(config, { wallClock: { now: () => Date.now() + wallOffset } });
   const server = await startServer(config, { deps });
   try {
-    await loadDemo(server.deps, undefined, { residents: opts.residents ?? 2000 });
+    await loadDemo(server.deps, undefined, { residents: opts.residents ?? 2000, outbreak: opts.outbreak });
   } catch (err) {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

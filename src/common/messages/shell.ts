@@ -23,6 +23,8 @@ export const SHELL_MESSAGES = {
   'top.logout': ['退出登录', 'Sign out'],
   'top.language': ['语言', 'Language'],
   'top.menu': ['菜单', 'Menu'],
+  'top.skip': ['跳到主要内容', 'Skip to main content'],
+  'top.nav': ['主导航', 'Main navigation'],
 
   // Common words
   'common.loading': ['加载中…', 'Loading…'],

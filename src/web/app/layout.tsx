@@ -1,9 +1,9 @@
 import { BellOutlined, LogoutOutlined, MenuFoldOutlined, MenuUnfoldOutlined } from '@ant-design/icons';
-import { Badge, Button, Grid, Layout, Menu, Segmented, Space, Spin, Tooltip, Typography } from 'antd';
+import { Badge, Button, Grid, Layout, Menu, Space, Spin, Tooltip, Typography } from 'antd';
 import { Suspense, useEffect, useMemo, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import type { Lang } from '../../common/i18n.js';
 import { JurisdictionSelect } from '../components/jurisdiction-select.js';
+import { LanguageSwitch } from '../components/language-switch.js';
 import { useI18n } from './i18n.js';
 import { useJurisdictionFilter } from './jurisdiction.js';
 import { useLive } from './live.js';
@@ -34,7 +34,7 @@ function selectedKey(items: NavItem[], pathname: string): string | undefined {
  * slides over the page from a menu button.
  */
 export function AppLayout() {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const me = useMe();
   const { canAny, logout } = useSession();
   const { current, set } = useJurisdictionFilter();
@@ -56,11 +56,16 @@ export function AppLayout() {
   }, [items]);
   const selected = selectedKey(items, location.pathname);
   const toMenu = (l: NavItem[]): NonNullable<Parameters<typeof Menu>[0]['items']> =>
-    l.map((i) => (i.children ? { key: i.key, icon: i.icon, label: t(i.label), children: toMenu(i.children) } : { key: i.key, icon: i.icon, label: t(i.label) }));
+    l.map((i) =>
+      i.children ? { key: i.key, icon: i.icon, label: t(i.label), children: toMenu(i.children) } : { key: i.key, icon: i.icon, label: t(i.label) },
+    );
   const openGroup = items.find((i) => i.children?.some((c) => c.key === selected))?.key;
 
   return (
     <Layout className="bw-shell">
+      <a className="bw-skip" href="#bw-main">
+        {t('top.skip')}
+      </a>
       <Sider
         className={mobile ? 'bw-sider bw-sider-mobile' : 'bw-sider'}
         width={208}
@@ -75,18 +80,20 @@ export function AppLayout() {
           <span className="bw-logo-mark">铜</span>
           {!collapsed && <span className="bw-logo-text">{t('app.shortName')}</span>}
         </Link>
-        <Menu
-          theme="dark"
-          mode="inline"
-          selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={openGroup ? [openGroup] : []}
-          items={toMenu(items)}
-          onClick={({ key }) => {
-            const path = byKey.get(key)?.path;
-            if (path) navigate(path);
-            if (mobile) setCollapsed(true);
-          }}
-        />
+        <nav aria-label={t('top.nav')}>
+          <Menu
+            theme="dark"
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            defaultOpenKeys={openGroup ? [openGroup] : []}
+            items={toMenu(items)}
+            onClick={({ key }) => {
+              const path = byKey.get(key)?.path;
+              if (path) navigate(path);
+              if (mobile) setCollapsed(true);
+            }}
+          />
+        </nav>
       </Sider>
       {mobile && !collapsed && <div className="bw-backdrop" onClick={() => setCollapsed(true)} />}
       <Layout>
@@ -105,23 +112,8 @@ export function AppLayout() {
           </div>
           <div className="bw-header-spacer" />
           <Space size={mobile ? 4 : 12} wrap={false} className="bw-header-tools">
-            <JurisdictionSelect
-              data-testid="jurisdiction-picker"
-              value={current?.id}
-              onChange={set}
-              style={{ width: mobile ? 120 : 200 }}
-            />
-            <Segmented<Lang>
-              size="small"
-              value={lang}
-              onChange={setLang}
-              options={[
-                { label: '中文', value: 'zh-CN' },
-                { label: 'EN', value: 'en' },
-              ]}
-              aria-label={t('top.language')}
-              data-testid="lang-switch"
-            />
+            <JurisdictionSelect data-testid="jurisdiction-picker" value={current?.id} onChange={set} style={{ width: mobile ? 120 : 200 }} />
+            <LanguageSwitch data-testid="lang-switch" />
             <Tooltip title={t('top.alerts')}>
               <Link to="/notifications" data-testid="alert-badge" aria-label={t('top.alerts')}>
                 <Badge count={unacknowledgedAlerts} size="small" overflowCount={99}>
@@ -142,8 +134,17 @@ export function AppLayout() {
             </Tooltip>
           </Space>
         </Header>
-        <Content className="bw-content">
-          <Suspense fallback={<Spin className="bw-page-spin" description={t('common.loading')}><div /></Spin>}>
+        <Content className="bw-content" id="bw-main" tabIndex={-1}>
+          {/* One h1 per page (issue 16, "Phones and accessibility"): the product, for assistive technology;
+              each page's visible title is the heading below it. */}
+          <h1 className="bw-sr-only">{t('app.name')}</h1>
+          <Suspense
+            fallback={
+              <Spin className="bw-page-spin" description={t('common.loading')}>
+                <div />
+              </Spin>
+            }
+          >
             <Outlet />
           </Suspense>
         </Content>

@@ -1,13 +1,17 @@
-import { Button, Result, Spin } from 'antd';
-import { lazy, Suspense, type ComponentType } from 'react';
+import { Spin } from 'antd';
+import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import type { Capability } from '../../common/roles.js';
 import { useI18n } from './i18n.js';
 import { useJurisdictionFilter } from './jurisdiction.js';
-import { AppLayout } from './layout.js';
 import { PAGES, PUBLIC_PAGES, type PageProps } from './modules.js';
 import { useSession } from './session.js';
 
+// The signed-in shell (sidebar menu, top bar, jurisdiction picker) is its own chunk, so the sign-in
+// page on a weak network downloads none of it (issue 16, "Weight on weak networks").
+const AppLayout = lazy(() => import('./layout.js').then((m) => ({ default: m.AppLayout })));
+const ForbiddenPage = lazy(() => import('./status-pages.js').then((m) => ({ default: m.ForbiddenPage })));
+const NotFoundPage = lazy(() => import('./status-pages.js').then((m) => ({ default: m.NotFoundPage })));
 const LoginPage = lazy(() => import('../modules/auth/pages/login-page.js').then((m) => ({ default: m.LoginPage })));
 
 function FullPageSpin() {
@@ -34,17 +38,35 @@ function RequireAuth() {
 function GuardedPage({ page: Page, capabilities }: { page: ComponentType<PageProps>; capabilities?: readonly Capability[] }) {
   const { canAny } = useSession();
   const { current } = useJurisdictionFilter();
-  const { t } = useI18n();
   if (capabilities && !canAny(capabilities)) {
-    return <Result status="403" title="403" subTitle={t('common.forbidden')} extra={<Link to="/"><Button type="primary">{t('common.backHome')}</Button></Link>} />;
+    return <ForbiddenPage />;
   }
   if (!current) return <FullPageSpin />;
   return <Page jurisdictionId={current.id} />;
 }
 
-function NotFound() {
+/**
+ * The frame of the public pages (no session, no shell): a skip link, the public pages' own navigation
+ * and an h1 naming the product, as every page has (issue 16, "Phones and accessibility"); the page's
+ * visible title is the heading below it.
+ */
+function PublicFrame({ children }: { children: ReactNode }) {
   const { t } = useI18n();
-  return <Result status="404" title="404" subTitle={t('common.notFound')} extra={<Link to="/"><Button type="primary">{t('common.backHome')}</Button></Link>} />;
+  return (
+    <>
+      <a className="bw-skip" href="#bw-main">
+        {t('top.skip')}
+      </a>
+      <nav aria-label={t('top.nav')} className="bw-public-nav">
+        <Link to="/public/results">{t('public.resultsTitle')}</Link>
+        <Link to="/public/areas">{t('publicAreas.title')}</Link>
+      </nav>
+      <main id="bw-main" tabIndex={-1}>
+        <h1 className="bw-sr-only">{t('app.name')}</h1>
+        {children}
+      </main>
+    </>
+  );
 }
 
 export function AppRoutes() {
@@ -54,13 +76,21 @@ export function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         {/* Public pages (/public/*): no session needed, no shell. */}
         {PUBLIC_PAGES.map((p) => (
-          <Route key={p.path} path={p.path} element={<p.page />} />
+          <Route
+            key={p.path}
+            path={p.path}
+            element={
+              <PublicFrame>
+                <p.page />
+              </PublicFrame>
+            }
+          />
         ))}
         <Route element={<RequireAuth />}>
           {PAGES.map((p) => (
             <Route key={p.path} path={p.path} element={<GuardedPage page={p.page} capabilities={p.capabilities} />} />
           ))}
-          <Route path="*" element={<NotFound />} />
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
     </Suspense>

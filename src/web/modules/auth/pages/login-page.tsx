@@ -1,13 +1,13 @@
 import { LockOutlined, SafetyOutlined, UserOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { Alert, Button, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
-import type { Lang } from '../../../../common/i18n.js';
 import { errorText } from '../../../app/errors.js';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useSession } from '../../../app/session.js';
+import { LanguageSwitch } from '../../../components/language-switch.js';
 
 interface Values {
   username: string;
@@ -21,7 +21,7 @@ interface Values {
  * and, after a session ended, that it expired.
  */
 export function LoginPage() {
-  const { t, lang, setLang } = useI18n();
+  const { t, lang } = useI18n();
   const { status, expired, login } = useSession();
   const location = useLocation();
   const navigate = useNavigate();
@@ -64,18 +64,15 @@ export function LoginPage() {
 
   return (
     <div className="bw-login">
-      <Segmented<Lang>
-        className="bw-login-lang"
-        size="small"
-        value={lang}
-        onChange={setLang}
-        options={[
-          { label: '中文', value: 'zh-CN' },
-          { label: 'EN', value: 'en' },
-        ]}
-      />
-      <Card className="bw-login-card">
-        <Typography.Title level={3} style={{ marginBottom: 0 }}>
+      <a className="bw-skip" href="#bw-main">
+        {t('top.skip')}
+      </a>
+      <nav aria-label={t('top.nav')} className="bw-login-lang">
+        <LanguageSwitch />
+      </nav>
+      {/* A plain panel, not antd's Card: Card pulls in Tabs and Menu, a fifth of the sign-in page's weight. */}
+      <main className="bw-login-card" id="bw-main" tabIndex={-1}>
+        <Typography.Title level={1} className="bw-login-title">
           {t('app.shortName')}
         </Typography.Title>
         <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
@@ -97,7 +94,7 @@ export function LoginPage() {
             {t('login.submit')}
           </Button>
         </Form>
-      </Card>
+      </main>
     </div>
   );
 }
