@@ -8,7 +8,7 @@ import { createJobService } from './platform/jobs/jobs.service.js';
 import { createGeoService } from './modules/geo/geo.service.js';
 import { createPopulationService } from './modules/population/population.service.js';
 import { createControlService } from './modules/control/control.service.js';
-import { createTestingService } from './modules/testing/testing.service.js';
+import { createTestingService } from './modules/testing/index.js';
 import { createCasesService } from './modules/cases/cases.service.js';
 import { createDashboardService } from './modules/dashboard/dashboard.service.js';
 import { createQuarantineService } from './modules/quarantine/quarantine.service.js';

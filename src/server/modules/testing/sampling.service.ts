@@ -1,25 +1,19 @@
 import type { Deps } from '../../deps.js';
 import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
-import { inScope, type Actor } from '../../platform/actor.js';
+import type { Actor } from '../../platform/actor.js';
 import { AppError, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { canReadCampaign, poolSizeAt, type CampaignService } from './campaigns.service.js';
+import type { CampaignService } from './campaigns.service.js';
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { POOL_SIZES, boundDeviceTime, commonPath, normalizeBarcode, type FlagKind } from './testing.rules.js';
+import { commonPath, normalizeBarcode } from './testing.rules.js';
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
-import {
-  CoverageDeltas,
-  flagRow,
-  identifierKey,
-  inCampaignScope,
-  requireCap,
-  resolvePersons,
-  tubeBriefOf,
-  type PersonRef,
-} from './testing.shared.js';
+import { identifierKey, requireCap, resolvePersons, type PersonRef } from './testing.shared.js';
+import { decide, personKey, tubeKey, type Applied, type Decision, type PreparedOp, type State, type TubeState } from './sampling.decide.js';
+
+export type { PreparedOp } from './sampling.decide.js';
 
 /** Scope of client ids in `applied_ops`. */
 const CLIENT_SCOPE = 'testing';
@@ -27,54 +21,8 @@ export const MAX_BATCH = 2000;
 /** Items a group commit applies in one transaction at most. */
 const GROUP_MAX = 500;
 
-/** One operation ready to apply: its actor and, for scans, the person already looked up (or why not). */
-export interface PreparedOp {
-  op: BatchOp;
-  actor: Actor;
-  person?: PersonRef | AppError;
-}
-
-interface TubeState {
-  row: repo.TubeRow;
-  isNew: boolean;
-  dirty: boolean;
-}
-
-interface CountedState {
-  scanId: string;
-  tubeResult: string | null;
-  path: string;
-}
-
-/** Everything a batch reads before it decides, loaded once per attempt inside the transaction. */
-interface State {
-  campaigns: Map<string, repo.CampaignRow>;
-  sites: Map<string, repo.SiteRow>;
-  tubesById: Map<string, TubeState>;
-  tubesByKey: Map<string, TubeState>;
-  /** Campaign ids that already used each barcode. */
-  barcodeCampaigns: Map<string, Set<string>>;
-  scansByClient: Map<string, repo.ScanRow>;
-  counted: Map<string, CountedState>;
-}
-
 /** Advisory-lock key space of "campaign × person" while a scan decides whether it counts. */
 const PERSON_LOCK_SPACE = 14_001;
-
-const tubeKey = (campaignId: string, barcode: string) => `${campaignId}\n${barcode}`;
-const personKey = (campaignId: string, personId: string) => `${campaignId}\n${personId}`;
-
-/** The outcome of one op inside the transaction, with what to write. */
-interface Applied {
-  result: BatchItemResult;
-  actor: Actor;
-  journalRow?: Record<string, unknown>;
-}
-
-function rejected(index: number, op: BatchOp, err: AppError): BatchItemResult {
-  return { index, clientId: op.clientId, op: op.op, status: 'rejected', error: { code: err.code, message: err.message, details: err.details ?? undefined }, tube: null, scanId: null, nameMasked: null, flags: [] };
-}
-
 /**
  * Tubes and scans (the sampling day): opening a tube, adding persons by resident code or ID
  * number, closing; the batch API for scanner devices; single scans through a group commit. Every
@@ -150,247 +98,6 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
     return state;
   }
 
-  /** Decides every op against the loaded state (in order), collecting what to write. */
-  function decide(state: State, ops: readonly PreparedOp[], now: number, forcedDuplicates: ReadonlySet<string>) {
-    const applied: Applied[] = [];
-    const results: BatchItemResult[] = [];
-    const errors = new Map<number, AppError>();
-    const scans: repo.ScanRow[] = [];
-    const uncount: string[] = [];
-    const flags = new Map<string, repo.FlagRow>();
-    const deltas = new Map<string, CoverageDeltas>();
-    const sampledPerCampaign = new Map<string, number>();
-    const scanned = new Set<string>();
-
-    const flag = (f: Parameters<typeof flagRow>[0]) => {
-      const key = `${f.campaignId}\n${f.kind}\n${f.subjectKey}`;
-      const prior = flags.get(key);
-      if (prior) {
-        prior.occurrences += 1;
-        prior.detail = JSON.stringify(f.detail);
-      } else flags.set(key, flagRow(f));
-    };
-    const deltaOf = (campaignId: string) => {
-      let d = deltas.get(campaignId);
-      if (!d) deltas.set(campaignId, (d = new CoverageDeltas()));
-      return d;
-    };
-    /** The device's time if believable (boundDeviceTime), else the server's, with the tube flagged. */
-    const deviceTime = (op: BatchOp, tube: repo.TubeRow, raised: FlagKind[]): number => {
-      const t = boundDeviceTime(op.at, now);
-      if (t.outOfRange) {
-        flag({ id: newId(now), campaignId: tube.campaign_id, kind: 'device_time_out_of_range', subjectKey: tube.id, tubeId: tube.id, path: tube.jurisdiction_path, detail: { op: op.op, clientId: op.clientId, deviceAt: op.at, recordedAt: now }, now });
-        raised.push('device_time_out_of_range');
-      }
-      return t.at;
-    };
-    const findTube = (actor: Actor, op: { tubeId?: string; campaignId?: string; barcode?: string }): TubeState => {
-      let st: TubeState | undefined;
-      if (op.tubeId) st = state.tubesById.get(op.tubeId);
-      else {
-        const b = normalizeBarcode(op.barcode);
-        if (!b) throw TestingErrors.BARCODE_MALFORMED({ barcode: op.barcode ?? null });
-        if (op.campaignId) st = state.tubesByKey.get(tubeKey(op.campaignId, b));
-      }
-      if (!st || !inScope(actor, st.row.jurisdiction_path)) throw TestingErrors.TUBE_NOT_FOUND({ tubeId: op.tubeId ?? null, barcode: op.barcode ?? null });
-      return st;
-    };
-    const done = (index: number, op: BatchOp, status: 'applied' | 'duplicate', tube: TubeState | undefined, extra: Partial<BatchItemResult> = {}): BatchItemResult => ({
-      index,
-      clientId: op.clientId,
-      op: op.op,
-      status,
-      error: null,
-      tube: tube ? tubeBriefOf(tube.row) : null,
-      scanId: null,
-      nameMasked: null,
-      flags: [],
-      ...extra,
-    });
-
-    ops.forEach(({ op, actor, person }, index) => {
-      try {
-        if (forcedDuplicates.has(op.clientId)) {
-          const st = op.op === 'scan' ? state.tubesById.get(state.scansByClient.get(op.clientId)?.tube_id ?? '') : undefined;
-          results.push(done(index, op, 'duplicate', st));
-          return;
-        }
-        if (op.op === 'open') {
-          const b = normalizeBarcode(op.barcode);
-          const existing = b ? state.tubesByKey.get(tubeKey(op.campaignId, b)) : undefined;
-          if (existing && existing.row.open_client_id === op.clientId && inScope(actor, existing.row.jurisdiction_path)) {
-            results.push(done(index, op, 'duplicate', existing));
-            return;
-          }
-          if (!b) throw TestingErrors.BARCODE_MALFORMED({ barcode: op.barcode });
-          const c = state.campaigns.get(op.campaignId);
-          if (!c || !canReadCampaign(actor, c)) throw TestingErrors.CAMPAIGN_NOT_FOUND({ id: op.campaignId });
-          if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
-          const site = state.sites.get(op.siteId);
-          if (!site || !inScope(actor, site.jurisdiction_path)) throw TestingErrors.SITE_NOT_FOUND({ id: op.siteId });
-          if (Number(site.active) !== 1) throw TestingErrors.SITE_INACTIVE({ id: site.id });
-          // A site inside the scope, or above part of it (a community's site for a one-compound campaign).
-          if (!(JSON.parse(c.scope_paths) as string[]).some((p) => site.jurisdiction_path.startsWith(p) || p.startsWith(site.jurisdiction_path))) {
-            throw TestingErrors.SITE_OUTSIDE_CAMPAIGN({ siteId: site.id, campaignId: c.id });
-          }
-          if (existing) throw TestingErrors.TUBE_BARCODE_IN_USE({ barcode: b, tubeId: existing.row.id });
-          const poolSize = op.poolSize ?? poolSizeAt(c, site.jurisdiction_path);
-          if (!(POOL_SIZES as readonly number[]).includes(poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize });
-          const tubeId = newId(now);
-          const raised: FlagKind[] = [];
-          const at = deviceTime(op, { id: tubeId, campaign_id: c.id, jurisdiction_path: site.jurisdiction_path } as repo.TubeRow, raised);
-          const row: repo.TubeRow = {
-            id: tubeId,
-            campaign_id: c.id,
-            barcode: b,
-            kind: 'pool',
-            pool_size: poolSize,
-            status: 'open',
-            site_id: site.id,
-            jurisdiction_path: site.jurisdiction_path,
-            parent_tube_id: null,
-            scan_count: 0,
-            open_client_id: op.clientId,
-            opened_by: actor.userId,
-            opened_by_name: actor.name,
-            opened_at: at,
-            closed_at: null,
-            closed_reason: null,
-            close_client_id: null,
-            box_code: null,
-            received_at: null,
-            received_by: null,
-            result: null,
-            ct_orf1ab: null,
-            ct_n: null,
-            result_at: null,
-            lab: null,
-            created_at: now,
-            updated_at: now,
-          };
-          const st: TubeState = { row, isNew: true, dirty: true };
-          state.tubesById.set(row.id, st);
-          state.tubesByKey.set(tubeKey(c.id, b), st);
-          const others = [...(state.barcodeCampaigns.get(b) ?? [])].filter((x) => x !== c.id);
-          if (others.length) {
-            flag({ id: newId(now), campaignId: c.id, kind: 'tube_reused', subjectKey: b, tubeId: row.id, path: row.jurisdiction_path, detail: { barcode: b, otherCampaignIds: others }, now });
-            raised.push('tube_reused');
-          }
-          state.barcodeCampaigns.set(b, new Set([...others, c.id]));
-          results.push(done(index, op, 'applied', st, { flags: raised }));
-          applied.push({ result: results[results.length - 1], actor, journalRow: { op: 'open', clientId: op.clientId, tubeId: row.id, barcode: b, campaignId: c.id, siteId: site.id, poolSize } });
-          return;
-        }
-
-        if (op.op === 'scan') {
-          const prior = state.scansByClient.get(op.clientId);
-          if (prior) {
-            results.push(done(index, op, 'duplicate', state.tubesById.get(prior.tube_id), { scanId: prior.id, nameMasked: prior.name_masked }));
-            return;
-          }
-          const st = findTube(actor, op);
-          const t = st.row;
-          if (t.kind !== 'pool') throw TestingErrors.TUBE_KIND_INVALID({ tubeId: t.id });
-          const c = state.campaigns.get(t.campaign_id)!;
-          if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
-          const overflow = t.status === 'closed' && t.closed_reason === 'full';
-          if (t.status !== 'open' && !overflow) throw TestingErrors.TUBE_CLOSED({ tubeId: t.id, status: t.status, closedReason: t.closed_reason });
-          if (!person) throw TestingErrors.PERSON_IDENTIFIER_REQUIRED();
-          if (person instanceof AppError) throw person;
-          if (!inCampaignScope(JSON.parse(c.scope_paths), person.path)) {
-            // A typed ID number of someone registered outside the caller's scope is answered as an
-            // unregistered one: otherwise a scan would tell a district who is registered elsewhere
-            // (issue 14). A resident code is signed, so presenting one discloses nothing new.
-            if (person.method === 'id_number' && !inScope(actor, person.path)) throw TestingErrors.PERSON_NOT_FOUND({ by: 'idNumber' });
-            throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ campaignId: c.id });
-          }
-
-          const raised: FlagKind[] = [];
-          const scanId = newId(now);
-          const pk = personKey(c.id, person.personId);
-          const before = state.counted.get(pk);
-          const d = deltaOf(c.id);
-          let counted = 1;
-          if (!before) {
-            d.add(person.path, 'sampled', 1);
-            sampledPerCampaign.set(c.id, (sampledPerCampaign.get(c.id) ?? 0) + 1);
-          } else if (before.tubeResult === 'invalid') {
-            // Re-sampled after an invalid tube: this scan counts instead of the old one.
-            uncount.push(before.scanId);
-            d.add(before.path, 'invalid', -1);
-            d.add(before.path, 'sampled', -1);
-            d.add(person.path, 'sampled', 1);
-          } else {
-            counted = 0;
-            flag({ id: newId(now), campaignId: c.id, kind: 'person_sampled_twice', subjectKey: person.personId, personId: person.personId, tubeId: t.id, path: person.path, detail: { firstScanId: before.scanId, scanId, tubeId: t.id, barcode: t.barcode }, now });
-            raised.push('person_sampled_twice');
-          }
-          if (counted) state.counted.set(pk, { scanId, tubeResult: null, path: person.path });
-          t.scan_count = Number(t.scan_count) + 1;
-          if (t.scan_count > Number(t.pool_size)) {
-            flag({ id: newId(now), campaignId: c.id, kind: 'tube_over_pool', subjectKey: t.id, tubeId: t.id, path: t.jurisdiction_path, detail: { barcode: t.barcode, poolSize: Number(t.pool_size), count: t.scan_count }, now });
-            raised.push('tube_over_pool');
-          }
-          if (t.status === 'open' && t.scan_count >= Number(t.pool_size)) {
-            t.status = 'closed';
-            t.closed_reason = 'full';
-            t.closed_at = now;
-          }
-          t.updated_at = now;
-          st.dirty = true;
-          const scan: repo.ScanRow = {
-            id: scanId,
-            campaign_id: c.id,
-            tube_id: t.id,
-            person_id: person.personId,
-            jurisdiction_path: person.path,
-            name_masked: person.nameMasked,
-            method: person.method,
-            client_id: op.clientId,
-            counted,
-            recheck: 0,
-            sampler_id: actor.userId,
-            sampler_name: actor.name,
-            scanned_at: deviceTime(op, t, raised),
-            recorded_at: now,
-          };
-          scans.push(scan);
-          state.scansByClient.set(op.clientId, scan);
-          scanned.add(person.personId);
-          results.push(done(index, op, 'applied', st, { scanId, nameMasked: person.nameMasked, flags: raised }));
-          applied.push({ result: results[results.length - 1], actor, journalRow: { op: 'scan', clientId: op.clientId, tubeId: t.id, scanId, personId: person.personId, counted } });
-          return;
-        }
-
-        // close
-        const st = findTube(actor, op);
-        const t = st.row;
-        if (t.close_client_id === op.clientId) {
-          results.push(done(index, op, 'duplicate', st));
-          return;
-        }
-        if (t.status !== 'open') throw TestingErrors.TUBE_ALREADY_CLOSED({ tubeId: t.id, status: t.status, closedReason: t.closed_reason });
-        if (Number(t.scan_count) === 0) throw TestingErrors.TUBE_EMPTY({ tubeId: t.id });
-        t.status = 'closed';
-        t.closed_reason = 'manual';
-        const closeFlags: FlagKind[] = [];
-        t.closed_at = deviceTime(op, t, closeFlags);
-        t.close_client_id = op.clientId;
-        t.updated_at = now;
-        st.dirty = true;
-        results.push(done(index, op, 'applied', st, { flags: closeFlags }));
-        applied.push({ result: results[results.length - 1], actor, journalRow: { op: 'close', clientId: op.clientId, tubeId: t.id, count: Number(t.scan_count) } });
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        errors.set(index, err);
-        results.push(rejected(index, op, err));
-      }
-    });
-    // Tube briefs reflect the tube after the whole batch.
-    for (const r of results) if (r.tube) r.tube = tubeBriefOf(state.tubesById.get(r.tube.id)!.row);
-    return { applied, results, errors, scans, uncount, flags: [...flags.values()], deltas, sampledPerCampaign, scanned };
-  }
-
   /**
    * Applies prepared ops in the caller's transaction, in order: each is applied, answered as a
    * duplicate (its client id was applied before), or rejected with its reason (nothing written for
@@ -419,7 +126,7 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
     throw Errors.CONFLICT({ reason: 'client ids kept changing under this batch; resend it' });
   }
 
-  async function write(tx: Tx, state: State, d: ReturnType<typeof decide>, now: number): Promise<string[]> {
+  async function write(tx: Tx, state: State, d: Decision, now: number): Promise<string[]> {
     const published: string[] = [];
     if (!d.applied.length) return published;
     const tubes = [...state.tubesById.values()];

@@ -18,6 +18,7 @@ import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { pathAtDepth } from './testing.rules.js';
 import type { TraceDto, TubeDto } from './testing.schemas.js';
+import type { TestingPort } from './testing.port.js';
 import { CoverageDeltas, flagDto, flagRow, recheckDto, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
 import type { Counter } from './testing.repository.js';
 import { newId } from '../../platform/ids.js';
@@ -184,7 +185,8 @@ export function createTestingService(deps: Deps) {
     },
   };
 
-  return { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
+  const service = { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
+  return service satisfies TestingPort;
 }
 
 export type TestingService = ReturnType<typeof createTestingService>;
