@@ -96,6 +96,41 @@ export function httpRequest(url: string, o: { method?: string; headers?: Record<
   });
 }
 
+/**
+ * CPU time (user + system, µs) a process and its live child processes have used so far, from
+ * /proc (Linux; 0 elsewhere): the server under test when it runs as a separate process (`serve`,
+ * and its cluster workers), apart from the load generator in the bench process.
+ */
+export async function processTreeCpuUs(pid: number): Promise<number> {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const tick = 1e6 / 100; // USER_HZ is 100 on Linux
+  // Fields after the command's closing parenthesis: ppid is the 2nd, utime and stime the 12th and 13th.
+  const stat = (p: string) => {
+    try {
+      return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  let procs: string[];
+  try {
+    procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  const kids = new Map<string, string[]>();
+  for (const p of procs) {
+    const f = stat(p);
+    if (f) kids.set(f[1], [...(kids.get(f[1]) ?? []), p]);
+  }
+  const one = (p: string): number => {
+    const f = stat(p);
+    if (!f) return 0;
+    return (Number(f[11]) + Number(f[12])) * tick + (kids.get(p) ?? []).reduce((a, c) => a + one(c), 0);
+  };
+  return one(String(pid));
+}
+
 /** The process's resident memory now, in MB. */
 export const rssMb = () => Math.round(process.memoryUsage.rss() / 2 ** 20);
 

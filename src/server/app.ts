@@ -8,7 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config.js';
+import { fastifyTrustProxy, type Config } from './config.js';
 import type { Deps } from './deps.js';
 import { openDb } from './db/dialect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -70,7 +70,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     genReqId: () => newId(),
     requestIdHeader: false,
-    trustProxy: config.trustProxy as boolean, // Fastify also accepts a hop count; its types omit it
+    trustProxy: fastifyTrustProxy(config.trustProxy), // a hop count becomes a function: Fastify trusts nobody for a bare number
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -38,6 +38,7 @@ export interface Config {
   /**
    * Fastify trustProxy: false (default), true, a hop count, or a comma list of proxy addresses/CIDRs.
    * Needed behind a reverse proxy so rate limits see client addresses and cookies get `Secure`.
+   * A hop count N trusts the N nearest hops (`fastifyTrustProxy`): with one proxy in front, `1`.
    */
   trustProxy: boolean | number | string;
   /** Whether background job runner and SSE pollers start with the server. */
@@ -236,9 +237,21 @@ function ed25519Seed(seed: Buffer | undefined): Buffer {
   return Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
 }
 
-function parseTrustProxy(v: string): boolean | number | string {
+export function parseTrustProxy(v: string): boolean | number | string {
   if (v === 'true') return true;
   if (v === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
   return v;
+}
+
+/**
+ * The `trustProxy` option Fastify gets for `config.trustProxy`. A hop count N becomes "trust the
+ * nearest N addresses" (the socket's peer is hop 0: `1` takes the client address from the last
+ * X-Forwarded-For entry, the one the trusted proxy appended). Fastify 5.12 itself treats a bare
+ * number as "trust nobody" (it cannot check the peer), so `BULWARK_TRUST_PROXY=1` used to leave
+ * every client at the proxy's address (issue 14): one shared per-address rate limit for everyone.
+ */
+export function fastifyTrustProxy(v: boolean | number | string): boolean | string | ((addr: string, hop: number) => boolean) {
+  if (typeof v !== 'number') return v;
+  return (_addr, hop) => hop < v;
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
@@ -74,7 +74,10 @@ export function createLookupService(deps: Deps) {
   const gateOf = (l: LookupLimits, lagProbe?: () => number): Gate => createGate({ maxInFlight: l.maxConcurrent, maxLagMs: l.maxLagMs, minRecentForLag: l.maxConcurrent, lagProbe });
   let gate = gateOf(limits);
 
-  const keyed = (purpose: string, v: string) => createHmac('sha256', deps.config.sessionKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
+  // The key as a KeyObject, made once: createHmac with a Buffer key converts it on every call
+  // (about 9 µs against 2 µs per HMAC on Node 24; the bench's lookup profile showed it).
+  const hmacKey = createSecretKey(deps.config.sessionKey);
+  const keyed = (purpose: string, v: string) => createHmac('sha256', hmacKey).update(`lookup:${purpose}\n${v}`).digest('base64url');
   // The population module's form (full-width digits and Ｘ from a Chinese input method, spaces of
   // any kind), so the per-number limit and the cache cannot be dodged by typing the number differently.
   const normalizeId = normalizeIdNumber;
