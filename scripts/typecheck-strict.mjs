@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Paths (prefixes, relative to the repo) held to the flag. */
-const STRICT = ['src/server/modules/zoning/', 'src/server/modules/population/', 'src/server/modules/geo/', 'src/server/modules/cases/'];
+const STRICT = ['src/server/modules/zoning/', 'src/server/modules/population/', 'src/server/modules/geo/', 'src/server/modules/cases/', 'src/server/modules/quarantine/', 'src/server/modules/control/', 'src/server/modules/companions/'];
 /**
  * Files inside STRICT paths not yet fixed (each to be removed from this list when it is). Tests index
  * their fixtures heavily (`rows[0].id`); geometry.ts indexes coordinate tuples.

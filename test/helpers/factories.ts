@@ -1,6 +1,6 @@
 import { hash } from '@node-rs/argon2';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Role } from '../../src/common/roles.js';
+import type { Role, UnitKind } from '../../src/common/roles.js';
 import type { JurisdictionLevel } from '../../src/common/geo.js';
 import type { Db } from '../../src/server/db/dialect.js';
 import { newId } from '../../src/server/platform/ids.js';
@@ -68,7 +68,7 @@ export interface UnitRef {
   jurisdiction: JurisdictionRef;
 }
 
-export async function buildUnit(db: Db, o: { name: string; jurisdiction: JurisdictionRef; kind?: string }): Promise<UnitRef> {
+export async function buildUnit(db: Db, o: { name: string; jurisdiction: JurisdictionRef; kind?: UnitKind }): Promise<UnitRef> {
   const id = newId();
   const now = Date.UTC(2026, 10, 1);
   await db

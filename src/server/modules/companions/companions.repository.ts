@@ -1,5 +1,18 @@
+import { z } from 'zod';
 import type { DbOrTx } from '../../db/dialect.js';
-import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
+import { parseJsonColumn } from '../../db/row-values.js';
+import type { Overlap } from './companions.grid.js';
+import type { CandidateDecision, CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
+
+const detectionParams = z.object({ from: z.number(), to: z.number(), windowDays: z.number(), minOverlapMinutes: z.number(), minTotalMinutes: z.number() });
+const overlaps = z.array(z.object({ cell: z.string(), from: z.number(), to: z.number(), minutes: z.number() }));
+/** The JSON columns of the companion tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** companion_batches.params: the detection parameters a batch was run with. */
+  params: (r: Pick<CompanionBatchesTable, 'params'>): z.output<typeof detectionParams> => parseJsonColumn(detectionParams, r.params, 'companion_batches.params'),
+  /** companion_candidates.evidence: each overlap of at least the minimum length. */
+  evidence: (r: Pick<CompanionCandidatesTable, 'evidence'>): Overlap[] => parseJsonColumn(overlaps, r.evidence, 'companion_candidates.evidence'),
+};
 
 export async function insertPings(db: DbOrTx, rows: CompanionPingsTable[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('companion_pings').values(rows.slice(i, i + 500)).execute();
@@ -47,7 +60,7 @@ export function findCandidate(db: DbOrTx, batchId: string, id: string): Promise<
 }
 
 /** Records a decision only while the candidate is still pending (false: decided already). */
-export async function decideCandidate(db: DbOrTx, id: string, set: { decision: string; decided_by: string | null; decided_at: number; note: string | null }): Promise<boolean> {
+export async function decideCandidate(db: DbOrTx, id: string, set: { decision: CandidateDecision; decided_by: string | null; decided_at: number; note: string | null }): Promise<boolean> {
   const r = await db.updateTable('companion_candidates').set(set).where('id', '=', id).where('decision', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

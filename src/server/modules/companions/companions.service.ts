@@ -78,7 +78,7 @@ export interface AcceptInput {
 }
 
 function candidateDto(r: CompanionCandidatesTable): CandidateDto {
-  const evidence = JSON.parse(r.evidence) as Overlap[];
+  const evidence = repo.readJson.evidence(r);
   return {
     id: r.id,
     personId: r.person_id,
@@ -87,7 +87,7 @@ function candidateDto(r: CompanionCandidatesTable): CandidateDto {
     overlapCount: Number(r.overlap_count),
     evidence,
     cells: [...new Set(evidence.map((e) => e.cell))],
-    decision: r.decision as CandidateDto['decision'],
+    decision: r.decision,
     decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     note: r.note,
     contactId: r.contact_id,
@@ -100,7 +100,7 @@ function batchDto(r: CompanionBatchesTable, candidates?: CompanionCandidatesTabl
     personId: r.person_id,
     caseId: r.case_id,
     jurisdictionPath: r.jurisdiction_path,
-    params: JSON.parse(r.params),
+    params: repo.readJson.params(r),
     candidateCount: Number(r.candidate_count),
     pendingCount: Number(r.pending_count),
     createdAt: Number(r.created_at),
@@ -358,7 +358,7 @@ export function createCompanions(deps: CompanionInputs) {
           existing ??
           (await deps.addContact(t, actor, caseId, {
             category: input.category ?? 'close',
-            ...exposureFromEvidence(JSON.parse(c.evidence) as Overlap[], kase.reportDate, deps.tz),
+            ...exposureFromEvidence(repo.readJson.evidence(c), kase.reportDate, deps.tz),
             relation: COMPANION_RELATION,
             personId,
             newPerson: personId ? null : (input.newPerson ?? null),

@@ -1,5 +1,8 @@
 import type { ColumnsOf } from '../../db/columns.js';
 
+/** A candidate's review decision (null: pending). */
+export type CandidateDecision = 'accepted' | 'rejected';
+
 /** One location ping, placed in an 800 m grid cell (or a given cell id) and a 10-minute bucket. */
 export interface CompanionPingsTable {
   id: string;
@@ -41,7 +44,7 @@ export interface CompanionCandidatesTable {
   overlap_count: number;
   /** JSON [{ cell, from, to, minutes }]: each overlap of at least the minimum length. */
   evidence: string;
-  decision: string | null;
+  decision: CandidateDecision | null;
   decided_by: string | null;
   decided_at: number | null;
   /** Accepted note, or the reason of a rejection. */

@@ -8,7 +8,7 @@ import type { JournalService } from '../../platform/journal/journal.service.js';
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import * as repo from './control.repository.js';
 import type { ControlBulkRequestsTable } from './control.table.js';
-import { commonPath, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
+import { commonPath, type Basis } from './control.rules.js';
 import type { StatusGuard } from './control-guard.service.js';
 import { BULK_THRESHOLD_SETTING, BULK_WINDOW_MS, CAP_APPROVE, CAP_CHANGE, CAP_READ, ControlErrors, DEFAULT_BULK_THRESHOLD, bulkDto, requireCapability, type ChangeInput, type RequestChangeResult } from './control.shared.js';
 
@@ -48,7 +48,7 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
     if (requests.length === 0) return;
     const intoPath = (await deps.pathsOf([intoId], trx)).get(intoId);
     for (const r of requests) {
-      const before = JSON.parse(r.person_ids) as string[];
+      const before = repo.readJson.personIds(r);
       if (!before.includes(fromId)) continue; // the LIKE matched a longer id
       const after = [...new Set(before.map((id) => (id === fromId ? intoId : id)))];
       const path = intoPath ? commonPath([r.jurisdiction_path, intoPath]) : r.jurisdiction_path;
@@ -152,9 +152,9 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
         const cleanNote = note?.trim() || null;
         const decided = await repo.decideBulkRequest(tx, r.id, { status: 'applied', approved_by: actor.userId, approved_by_name: actor.name, approved_at: now, approval_note: cleanNote, applied_at: now });
         if (!decided) throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId });
-        const basis: Basis = { type: r.basis_type as BasisType, id: r.basis_id };
+        const basis: Basis = { type: r.basis_type, id: r.basis_id };
         await checkBasisExists(tx, basis, actor);
-        const personIds = JSON.parse(r.person_ids) as string[];
+        const personIds = repo.readJson.personIds(r);
         const paths = await resolvePersons(tx, personIds, actor);
         await deps.journal.append(tx, actor, {
           action: 'control.bulk.approve',
@@ -167,7 +167,7 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
         await applyChanges(tx, actor, {
           paths,
           personIds,
-          to: r.to_status as ControlStatus,
+          to: r.to_status,
           basis,
           reason: r.reason,
           endsAt: r.ends_at === null ? null : Number(r.ends_at),

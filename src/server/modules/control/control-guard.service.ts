@@ -104,8 +104,8 @@ export function createStatusGuard(deps: StatusGuardDeps) {
     const refused: Refused[] = [];
     for (const personId of personIds) {
       const row = current.get(personId);
-      const from = (row?.status ?? 'none') as ControlStatus;
-      const problem = transitionProblem(from, to, row ? { type: row.basis_type as BasisType, id: row.basis_id } : null, basis);
+      const from: ControlStatus = row?.status ?? 'none';
+      const problem = transitionProblem(from, to, row ? { type: row.basis_type, id: row.basis_id } : null, basis);
       if (problem) refused.push({ personId, status: from, problem });
       else ok.push({ personId, from, row });
     }
@@ -269,7 +269,7 @@ export function createStatusGuard(deps: StatusGuardDeps) {
     if (!row || row.status === 'none') return;
     const now = deps.clock.now();
     const actor = systemActor('control');
-    const from = row.status as ControlStatus;
+    const from = row.status;
     const basis = { type: row.basis_type, id: row.basis_id };
     const reason = '记录已合并，管控由保留记录承接 (record merged; the kept record carries the measure)';
     const entry = await deps.journal.append(trx, actor, {
@@ -280,7 +280,7 @@ export function createStatusGuard(deps: StatusGuardDeps) {
       payload: { mode: 'automatic', from, to: 'none', basis, endsAt: null, mergedInto: intoId },
       reason,
     });
-    const set = { status: 'none', basis_type: row.basis_type, basis_id: row.basis_id, reason, since: now, ends_at: null, preset_version: row.preset_version, updated_at: now };
+    const set = { status: 'none' as const, basis_type: row.basis_type, basis_id: row.basis_id, reason, since: now, ends_at: null, preset_version: row.preset_version, updated_at: now };
     const n = await repo.updateStatusesFrom(trx, [fromId], from, set, new Map([[fromId, row.jurisdiction_path]]));
     if (n !== 1) throw ControlErrors.CONTROL_CONCURRENT_CHANGE();
     await repo.insertChanges(trx, [

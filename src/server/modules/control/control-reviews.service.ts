@@ -36,7 +36,7 @@ const num = (v: number | null) => (v === null ? null : Number(v));
 function reviewDto(r: ControlReviewsTable): ReviewRecordDto {
   return {
     id: r.id,
-    status: r.status as ReviewStatus,
+    status: r.status,
     subject: r.subject,
     reason: r.reason,
     evidence: r.evidence,

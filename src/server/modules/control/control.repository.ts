@@ -1,6 +1,15 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx } from '../../db/dialect.js';
-import type { ControlBulkRequestsTable, ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
+import type { ControlStatus } from '../../../common/control.js';
+import type { BulkRequestStatus, ControlBulkRequestsTable, ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
+
+/** The JSON columns of the control tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** control_bulk_requests.person_ids: the persons a bulk request names. */
+  personIds: (r: Pick<ControlBulkRequestsTable, 'person_ids'>): string[] => parseJsonColumn(z.array(z.string()), r.person_ids, 'control_bulk_requests.person_ids'),
+};
 
 /** Ids per IN list and rows per multi-row insert: well inside both dialects' parameter limits. */
 const ID_CHUNK = 1000;
@@ -40,7 +49,7 @@ export async function insertStatuses(db: DbOrTx, rows: readonly ControlStatusesT
 export async function updateStatusesFrom(
   db: DbOrTx,
   personIds: readonly string[],
-  fromStatus: string,
+  fromStatus: ControlStatus,
   set: Omit<ControlStatusesTable, 'person_id' | 'jurisdiction_path'>,
   paths: ReadonlyMap<string, string>,
 ): Promise<number> {
@@ -48,7 +57,8 @@ export async function updateStatusesFrom(
   // Group by the person's current path so one UPDATE per (path, chunk) keeps the path column right.
   const byPath = new Map<string, string[]>();
   for (const id of personIds) {
-    const p = paths.get(id)!;
+    const p = paths.get(id);
+    if (p === undefined) throw new Error(`updateStatusesFrom: no path given for person ${id}`);
     const list = byPath.get(p);
     if (list) list.push(id);
     else byPath.set(p, [id]);
@@ -117,7 +127,7 @@ export async function listChanges(db: DbOrTx, personId: string): Promise<ChangeW
 /** One change of a counter: `delta` persons in `status` at exactly `path`. */
 export interface CountDelta {
   path: string;
-  status: string;
+  status: ControlStatus;
   delta: number;
 }
 
@@ -137,13 +147,13 @@ export async function applyCountDeltas(db: DbOrTx, deltas: readonly CountDelta[]
 }
 
 /** The kept-current counts at exactly one jurisdiction path. */
-export async function countsAt(db: DbOrTx, path: string): Promise<{ status: string; count: number }[]> {
+export async function countsAt(db: DbOrTx, path: string): Promise<{ status: ControlStatus; count: number }[]> {
   const rows = await db.selectFrom('control_status_counts').select(['status', 'count']).where('jurisdiction_path', '=', path).execute();
   return rows.map((r) => ({ status: r.status, count: Number(r.count) }));
 }
 
 /** A full recount from the status rows under a path prefix (for checks; scans the subtree). */
-export async function recountUnder(db: DbOrTx, prefix: string): Promise<{ status: string; count: number }[]> {
+export async function recountUnder(db: DbOrTx, prefix: string): Promise<{ status: ControlStatus; count: number }[]> {
   const rows = await db
     .selectFrom('control_statuses')
     .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
@@ -171,7 +181,7 @@ export async function findBulkRequestPath(db: DbOrTx, id: string): Promise<strin
 }
 
 export interface BulkRequestFilter {
-  status?: string;
+  status?: BulkRequestStatus;
   /** Only requests whose common path lies inside this prefix; null for all. */
   scopePrefix: string | null;
   limit: number;

@@ -7,9 +7,9 @@ import type { AreaMeasureStatus } from '../../../common/control.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { defineErrors, Errors } from '../../platform/errors.js';
-import type * as repo from './control.repository.js';
+import * as repo from './control.repository.js';
 import type { ControlBulkRequestsTable, ControlStatusesTable } from './control.table.js';
-import { AREA_MEASURE_STATUSES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
+import { AREA_MEASURE_STATUSES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, type Basis, type ControlStatus } from './control.rules.js';
 
 /** Capabilities used by this module (rows of the capability table in src/common/roles.ts). */
 export const CAP_READ: Capability = 'control.read';
@@ -112,7 +112,7 @@ export function pathAndAncestors(path: string): string[] {
 /** Accumulates counter changes per (path, status) over a person's path and all its ancestors. */
 export class CountDeltas {
   private readonly byKey = new Map<string, repo.CountDelta>();
-  bump(path: string, status: string, delta: number): void {
+  bump(path: string, status: ControlStatus, delta: number): void {
     if (status === 'none') return; // everyone not under a measure is `none`; not counted
     for (const p of pathAndAncestors(path)) {
       const k = `${p}\u0000${status}`;
@@ -132,10 +132,10 @@ export function statusDto(personId: string, r: ControlStatusesTable | undefined)
   if (!r) return { personId, status: 'none', since: null, endsAt: null, basis: null, reason: null, presetVersion: null, updatedAt: null };
   return {
     personId,
-    status: r.status as ControlStatus,
+    status: r.status,
     since: Number(r.since),
     endsAt: r.ends_at === null ? null : Number(r.ends_at),
-    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    basis: { type: r.basis_type, id: r.basis_id },
     reason: r.reason,
     presetVersion: r.preset_version,
     updatedAt: Number(r.updated_at),
@@ -145,12 +145,12 @@ export function statusDto(personId: string, r: ControlStatusesTable | undefined)
 export function changeDto(r: repo.ChangeWithRequest): StatusChangeDto {
   return {
     id: r.id,
-    from: r.from_status as ControlStatus,
-    to: r.to_status as ControlStatus,
-    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    from: r.from_status,
+    to: r.to_status,
+    basis: { type: r.basis_type, id: r.basis_id },
     reason: r.reason,
     endsAt: r.ends_at === null ? null : Number(r.ends_at),
-    mode: r.mode as StatusChangeDto['mode'],
+    mode: r.mode,
     presetVersion: r.preset_version,
     actor: actorRef(r.actor_id, r.actor_name),
     at: Number(r.at),
@@ -172,13 +172,13 @@ export function bulkDto(r: Omit<ControlBulkRequestsTable, 'person_ids'> & { pers
   const num = (v: number | null) => (v === null ? null : Number(v));
   return {
     id: r.id,
-    status: r.status as BulkRequestDto['status'],
-    to: r.to_status as ControlStatus,
-    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    status: r.status,
+    to: r.to_status,
+    basis: { type: r.basis_type, id: r.basis_id },
     reason: r.reason,
     endsAt: num(r.ends_at),
     personCount: Number(r.person_count),
-    ...(r.person_ids !== undefined ? { personIds: JSON.parse(r.person_ids) as string[] } : {}),
+    ...(r.person_ids !== undefined ? { personIds: repo.readJson.personIds({ person_ids: r.person_ids }) } : {}),
     jurisdictionPath: r.jurisdiction_path,
     requestedBy: actorRef(r.requested_by, r.requested_by_name),
     requestedAt: Number(r.requested_at),
@@ -198,9 +198,9 @@ export function requireCapability(actor: Actor, cap: Capability): void {
 }
 
 /** The summary shape from (status, count) rows. */
-export function toSummary(path: string, rows: { status: string; count: number }[]): ControlSummaryDto {
+export function toSummary(path: string, rows: { status: ControlStatus; count: number }[]): ControlSummaryDto {
   const counts = Object.fromEntries(CONTROL_STATUSES.filter((s) => s !== 'none').map((s) => [s, 0])) as Record<MeasureOrReleased, number>;
-  for (const r of rows) if (r.status in counts) counts[r.status as MeasureOrReleased] += r.count;
+  for (const r of rows) if (r.status !== 'none') counts[r.status] += r.count;
   const underMeasure = PERSON_MEASURE_STATUSES.reduce((n, st) => n + counts[st], 0);
   const underAreaMeasure = AREA_MEASURE_STATUSES.reduce((n, st) => n + counts[st], 0);
   return { jurisdictionPath: path, counts, underMeasure, underAreaMeasure };

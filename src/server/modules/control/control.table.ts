@@ -1,4 +1,10 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { BasisType, ControlStatus, ReviewStatus } from '../../../common/control.js';
+
+/** How a change was made (control_status_changes.mode). */
+export type ChangeMode = 'automatic' | 'manual' | 'bulk';
+/** A bulk request's state. */
+export type BulkRequestStatus = 'pending' | 'applied' | 'rejected';
 
 /**
  * A person's current control status (管控状态). One row per person that has ever had a status; a
@@ -6,10 +12,10 @@ import type { ColumnsOf } from '../../db/columns.js';
  */
 export interface ControlStatusesTable {
   person_id: string;
-  /** none · pending_recheck · quarantined_central · quarantined_home · home_monitored · released */
-  status: string;
-  /** What the current status rests on: tube · case · contact · risk_area · recheck · manual_review */
-  basis_type: string;
+  /** none · pending_recheck · quarantined_central · quarantined_home · home_monitored · sealed · controlled · released */
+  status: ControlStatus;
+  /** What the current status rests on: tube · case · contact · risk_area · recheck · manual_review · traveller */
+  basis_type: BasisType;
   /** Id of the basis record (a tube barcode/id, a case id, a contact link id, an area id…). */
   basis_id: string;
   /** Why, in words (never personal data). */
@@ -30,15 +36,15 @@ export interface ControlStatusChangesTable {
   id: string;
   person_id: string;
   /** Status before the change (`from` is a reserved word in SQL). */
-  from_status: string;
+  from_status: ControlStatus;
   /** Status after the change. */
-  to_status: string;
-  basis_type: string;
+  to_status: ControlStatus;
+  basis_type: BasisType;
   basis_id: string;
   reason: string;
   ends_at: number | null;
   /** automatic (followed a recorded basis) · manual (applied at once) · bulk (applied after a second approval) */
-  mode: string;
+  mode: ChangeMode;
   preset_version: string | null;
   jurisdiction_path: string;
   actor_id: string | null;
@@ -54,9 +60,9 @@ export interface ControlStatusChangesTable {
 export interface ControlBulkRequestsTable {
   id: string;
   /** pending · applied · rejected (approval applies the change in the same transaction) */
-  status: string;
-  to_status: string;
-  basis_type: string;
+  status: BulkRequestStatus;
+  to_status: ControlStatus;
+  basis_type: BasisType;
   basis_id: string;
   reason: string;
   ends_at: number | null;
@@ -85,7 +91,7 @@ export interface ControlBulkRequestsTable {
  */
 export interface ControlStatusCountsTable {
   jurisdiction_path: string;
-  status: string;
+  status: ControlStatus;
   count: number;
 }
 
@@ -97,7 +103,7 @@ export interface ControlStatusCountsTable {
 export interface ControlReviewsTable {
   id: string;
   /** pending · approved · rejected */
-  status: string;
+  status: ReviewStatus;
   /** What is reviewed, in words (who or what group; never an ID number). */
   subject: string;
   /** Why a measure is warranted. */

@@ -38,7 +38,7 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
     if (!ok) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ roomId: room.id });
     const deltas: Partial<Record<repo.FacilityCounter, number>> = { occupants: occupants - Number(room.occupants) };
     if (status !== room.status) {
-      deltas[repo.ROOM_STATUS_COLUMN[room.status as RoomStatus]] = -1;
+      deltas[repo.ROOM_STATUS_COLUMN[room.status]] = -1;
       deltas[repo.ROOM_STATUS_COLUMN[status]] = (deltas[repo.ROOM_STATUS_COLUMN[status]] ?? 0) + 1;
     }
     await repo.bumpFacility(trx, room.facility_id, deltas, now);

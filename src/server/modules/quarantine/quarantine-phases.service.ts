@@ -1,7 +1,6 @@
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { calendarDay, HOUR } from '../../platform/clock.js';
-import type { BasisType } from '../control/index.js';
 import { PHASE_STATUS, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
 import type { StayDto } from '../../../common/quarantine.js';
@@ -36,7 +35,7 @@ export function createQuarantinePhases(deps: PhasesDeps) {
    * overdue check); from central to a home phase a point-to-point transfer task (点对点转运) for the
    * owner unit, the phase moving only when the transfer is recorded done; otherwise the next phase.
    */
-  async function advance(trx: Tx, actor: Actor, stayId: string, fromPhase: string): Promise<void> {
+  async function advance(trx: Tx, actor: Actor, stayId: string, fromPhase: StayPhase): Promise<void> {
     const s = await repo.findStay(trx, stayId);
     if (!s || s.status !== 'active' || s.phase !== fromPhase) return;
     const now = deps.clock.now();
@@ -55,7 +54,7 @@ export function createQuarantinePhases(deps: PhasesDeps) {
   }
 
   /** Past the last boundary: release when the criteria are met, else mark `ended` for the overdue check. */
-  async function endStay(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: string, now: number): Promise<void> {
+  async function endStay(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: StayPhase, now: number): Promise<void> {
     const c = await criteriaProblems(trx, s, now);
     if (c.endReached && !c.pendingDays.length && !c.positiveDays.length) {
       await doRelease(trx, actor, s, '期满且检测均为阴性 Stay completed, all tests negative', false);
@@ -65,15 +64,15 @@ export function createQuarantinePhases(deps: PhasesDeps) {
     if (fromPhase === 'central') await leaveRoom(trx, s);
   }
 
-  async function moveTo(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: string, next: PlannedPhase): Promise<void> {
+  async function moveTo(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: StayPhase, next: PlannedPhase): Promise<void> {
     const now = deps.clock.now();
     if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: next.phase, updated_at: now }))) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
     if (fromPhase === 'central') await leaveRoom(trx, s);
     await deps.control.applyAutomatic(trx, actor, {
       personIds: [s.person_id],
       to: PHASE_STATUS[next.phase],
-      basis: { type: s.basis_type as BasisType, id: s.basis_id },
-      reason: `隔离阶段转换：${PHASE_ZH[fromPhase as StayPhase]} → ${PHASE_ZH[next.phase]} · Quarantine phase: ${fromPhase} → ${next.phase}`,
+      basis: { type: s.basis_type, id: s.basis_id },
+      reason: `隔离阶段转换：${PHASE_ZH[fromPhase]} → ${PHASE_ZH[next.phase]} · Quarantine phase: ${fromPhase} → ${next.phase}`,
       endsAt: next.endsAt,
       presetVersion: s.preset_version,
     });

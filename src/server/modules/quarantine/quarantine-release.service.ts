@@ -2,7 +2,6 @@ import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { requireReason } from '../../platform/reason.js';
-import type { BasisType } from '../control/index.js';
 import { maskName } from '../population/index.js';
 import * as repo from './quarantine.repository.js';
 import type { ReleaseRequestDto, StayDto } from '../../../common/quarantine.js';
@@ -68,7 +67,7 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
     await deps.control.applyAutomatic(trx, actor, {
       personIds: [s.person_id],
       to: 'released',
-      basis: { type: s.basis_type as BasisType, id: s.basis_id },
+      basis: { type: s.basis_type, id: s.basis_id },
       reason: `隔离解除：${reason} · Quarantine released: ${reason}`,
       presetVersion: s.preset_version,
     });

@@ -1,6 +1,27 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
+import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx } from '../../db/dialect.js';
-import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
+import type { BasisType } from '../../../common/control.js';
+import { STAY_PHASES, type PlannedPhase, type StayCategory } from '../../../common/quarantine.js';
+import type {
+  QuarantineFacilitiesTable,
+  QuarantineReleaseRequestsTable,
+  QuarantineRoomsTable,
+  QuarantineStaysTable,
+  QuarantineTestsTable,
+  ReleaseRequestStatus,
+  StayStatus,
+  StayTestResult,
+  StoredStayPhase,
+} from './quarantine.table.js';
+
+const plannedPhases = z.array(z.object({ phase: z.enum(STAY_PHASES), days: z.number(), lastDay: z.number(), endsAt: z.number() }));
+/** The JSON columns of the quarantine tables, read through their schemas (see parseJsonColumn). */
+export const readJson = {
+  /** quarantine_stays.phases: the planned phases in order. */
+  phases: (s: Pick<QuarantineStaysTable, 'phases'>): PlannedPhase[] => parseJsonColumn(plannedPhases, s.phases, 'quarantine_stays.phases'),
+};
 
 /** The facility counter column that counts rooms in each status. */
 export const ROOM_STATUS_COLUMN = {
@@ -55,8 +76,7 @@ export async function recountFacility(db: DbOrTx, id: string): Promise<Record<Fa
     .execute();
   const out: Record<FacilityCounter, number> = { rooms_total: 0, rooms_available: 0, rooms_occupied: 0, rooms_cleaning: 0, rooms_out_of_service: 0, beds_total: 0, occupants: 0 };
   for (const r of rows) {
-    const col = ROOM_STATUS_COLUMN[r.status as RoomStatus];
-    if (col) out[col] += Number(r.n);
+    out[ROOM_STATUS_COLUMN[r.status]] += Number(r.n);
     out.rooms_total += Number(r.n);
     out.beds_total += Number(r.beds ?? 0);
     out.occupants += Number(r.occ ?? 0);
@@ -80,7 +100,7 @@ export async function existingRoomNumbers(db: DbOrTx, facilityId: string, number
   return rows.map((r) => r.number);
 }
 
-export function listRooms(db: DbOrTx, facilityId: string, status?: string): Promise<QuarantineRoomsTable[]> {
+export function listRooms(db: DbOrTx, facilityId: string, status?: RoomStatus): Promise<QuarantineRoomsTable[]> {
   let q = db.selectFrom('quarantine_rooms').selectAll().where('facility_id', '=', facilityId);
   if (status) q = q.where('status', '=', status);
   return q.orderBy('floor').orderBy('number').execute();
@@ -101,7 +121,7 @@ export function findFreeRoom(db: DbOrTx, facilityId: string): Promise<Quarantine
 }
 
 /** Conditional update: only when the room is still in `expect` (status and occupants). False when someone else changed it first. */
-export async function updateRoom(db: DbOrTx, id: string, expect: { status: string; occupants: number }, set: { status: string; occupants: number; updated_at: number }): Promise<boolean> {
+export async function updateRoom(db: DbOrTx, id: string, expect: { status: RoomStatus; occupants: number }, set: { status: RoomStatus; occupants: number; updated_at: number }): Promise<boolean> {
   const r = await db.updateTable('quarantine_rooms').set(set).where('id', '=', id).where('status', '=', expect.status).where('occupants', '=', expect.occupants).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -121,7 +141,7 @@ export function findActiveStayOfPerson(db: DbOrTx, personId: string): Promise<Qu
 }
 
 /** Conditional update on (status, phase) so a job and a person acting at once cannot both win. */
-export async function updateStay(db: DbOrTx, id: string, expect: { status: string; phase: string }, set: Partial<QuarantineStaysTable>): Promise<boolean> {
+export async function updateStay(db: DbOrTx, id: string, expect: { status: StayStatus; phase: StoredStayPhase }, set: Partial<QuarantineStaysTable>): Promise<boolean> {
   const r = await db.updateTable('quarantine_stays').set(set).where('id', '=', id).where('status', '=', expect.status).where('phase', '=', expect.phase).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -136,7 +156,7 @@ export async function labelsOf(db: DbOrTx, facilityIds: readonly string[], roomI
 export async function listStays(
   db: DbOrTx,
   prefix: string | null,
-  f: { status?: string; facilityId?: string; limit: number; offset: number },
+  f: { status?: StayStatus; facilityId?: string; limit: number; offset: number },
 ): Promise<{ rows: QuarantineStaysTable[]; total: number }> {
   let q = db.selectFrom('quarantine_stays');
   const like = scoped(prefix);
@@ -172,12 +192,12 @@ export function findOverdueToCheck(db: DbOrTx, now: number, limit: number): Prom
 }
 
 /** The newest stay resting on a basis record (a close contact's stay, for linked release). */
-export function findStayByBasis(db: DbOrTx, type: string, id: string): Promise<QuarantineStaysTable | undefined> {
+export function findStayByBasis(db: DbOrTx, type: BasisType, id: string): Promise<QuarantineStaysTable | undefined> {
   return db.selectFrom('quarantine_stays').selectAll().where('basis_type', '=', type).where('basis_id', '=', id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
 }
 
 /** Records a category change (a secondary contact upgraded to close). */
-export async function setStayCategory(db: DbOrTx, id: string, category: string, now: number): Promise<void> {
+export async function setStayCategory(db: DbOrTx, id: string, category: StayCategory, now: number): Promise<void> {
   await db.updateTable('quarantine_stays').set({ category, updated_at: now }).where('id', '=', id).execute();
 }
 
@@ -207,11 +227,11 @@ export async function listTestsOfStays(db: DbOrTx, stayIds: readonly string[]): 
   const out = new Map<string, QuarantineTestsTable[]>(stayIds.map((id) => [id, []]));
   if (!stayIds.length) return out;
   const rows = await db.selectFrom('quarantine_tests').selectAll().where('stay_id', 'in', [...stayIds]).orderBy('stay_id').orderBy('day').execute();
-  for (const r of rows) out.get(r.stay_id)!.push(r);
+  for (const r of rows) out.get(r.stay_id)?.push(r);
   return out;
 }
 
-export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: string; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
+export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: StayTestResult; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
   const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).where('not_applicable', '=', 0).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -240,7 +260,7 @@ export async function decideReleaseRequest(db: DbOrTx, id: string, set: Pick<Qua
 export async function listReleaseRequests(
   db: DbOrTx,
   prefix: string | null,
-  f: { status?: string; stayId?: string; limit: number; offset: number },
+  f: { status?: ReleaseRequestStatus; stayId?: string; limit: number; offset: number },
 ): Promise<{ rows: QuarantineReleaseRequestsTable[]; total: number }> {
   let q = db.selectFrom('quarantine_release_requests');
   const like = scoped(prefix);

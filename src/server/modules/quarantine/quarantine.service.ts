@@ -11,6 +11,7 @@ import { createQuarantinePhases, OVERDUE_CHECK_JOB, PHASE_END_JOB } from './quar
 import { createQuarantineStays } from './quarantine-stays.service.js';
 import type { QuarantineInputs } from './quarantine.shared.js';
 import type { QuarantinePort } from './quarantine.port.js';
+import type { StayPhase } from '../../../common/quarantine.js';
 
 // The module's published helpers and types, as before the split (other modules: import ./index.js).
 export * from './index.js';
@@ -82,7 +83,7 @@ export function createQuarantineService(deps: Deps) {
   const stays = createQuarantineStays({ ...inputs, facilities, phases });
 
   registerQuarantineScopes();
-  deps.services.jobs.registerHandler<{ stayId: string; phase: string }>(PHASE_END_JOB, async (trx, payload, ctx) => {
+  deps.services.jobs.registerHandler<{ stayId: string; phase: StayPhase }>(PHASE_END_JOB, async (trx, payload, ctx) => {
     await phases.advance(trx, ctx.actor, payload.stayId, payload.phase);
   });
   deps.services.jobs.registerRecurring(OVERDUE_CHECK_JOB, MINUTE, async (trx, _p, ctx) => {

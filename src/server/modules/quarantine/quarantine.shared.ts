@@ -7,6 +7,7 @@ import { inScope, type Actor } from '../../platform/actor.js';
 import { calendarDay, type Clock } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import type { Db, DbOrTx, Tx } from '../../db/dialect.js';
+import { flag } from '../../db/row-values.js';
 import type { JobService } from '../../platform/jobs/jobs.service.js';
 import type { JournalService } from '../../platform/journal/journal.service.js';
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
@@ -16,7 +17,7 @@ import type { BasisType, ControlStatus } from '../control/index.js';
 import type { ControlPort } from '../control/control.port.js';
 import { dayCounter, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
-import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayCategory, TravellerCategory, StayDto, StayTestDto } from '../../../common/quarantine.js';
+import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayCategory, StayDto } from '../../../common/quarantine.js';
 import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
@@ -139,7 +140,7 @@ export interface BasisFacts {
 /** The preset rule for a stay category: a contact category or a traveller category. */
 export function ruleOf(params: PresetParams, category: StayCategory): PresetParams['contacts']['close']['quarantine'] | null {
   if (category === 'close' || category === 'secondary') return params.contacts[category].quarantine;
-  const r = params.travellers[category as TravellerCategory];
+  const r = params.travellers[category];
   return r?.applies ? r.quarantine : null;
 }
 
@@ -164,7 +165,7 @@ export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
     lat: r.lat === null ? null : Number(r.lat),
     staffCount: Number(r.staff_count),
     unitId: r.unit_id,
-    active: Number(r.active) === 1,
+    active: flag(r.active),
     occupancy: occupancyOf(r),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
@@ -177,7 +178,7 @@ export const roomDto = (r: QuarantineRoomsTable): RoomDto => ({
   number: r.number,
   floor: Number(r.floor),
   capacity: Number(r.capacity),
-  status: r.status as RoomStatus,
+  status: r.status,
   occupants: Number(r.occupants),
 });
 
@@ -196,21 +197,21 @@ export function stayDto(r: QuarantineStaysTable, tests: QuarantineTestsTable[], 
   const counter = dayCounter(r.exposure_day, firstDay, total, calendarDay(now, tz));
   const day = counter.day;
   const active = r.status === 'active';
-  const phases = JSON.parse(r.phases) as PlannedPhase[];
+  const phases = repo.readJson.phases(r);
   const central = phases.find((p) => p.phase === 'central');
   const transferDue = active && r.phase === 'central' && !!central && central.endsAt <= now && phases.some((p) => p.lastDay > central.lastDay);
   return {
     id: r.id,
     personId: r.person_id,
     jurisdictionPath: r.person_path,
-    mode: r.mode as StayDto['mode'],
-    category: r.category as StayDto['category'],
+    mode: r.mode,
+    category: r.category,
     facilityId: r.facility_id,
     roomId: r.room_id,
-    status: r.status as StayDto['status'],
-    phase: (active ? r.phase : 'released') as StayDto['phase'],
+    status: r.status,
+    phase: active ? r.phase : 'released',
     phases,
-    basis: { type: r.basis_type as BasisType, id: r.basis_id },
+    basis: { type: r.basis_type, id: r.basis_id },
     reason: r.reason,
     preset: { id: r.preset_id, key: r.preset_key, version: r.preset_version },
     firstDay,
@@ -228,16 +229,16 @@ export function stayDto(r: QuarantineStaysTable, tests: QuarantineTestsTable[], 
     ownerUnitId: r.owner_unit_id,
     releasedAt: r.released_at === null ? null : Number(r.released_at),
     releaseReason: r.release_reason,
-    releaseOverride: Number(r.release_override) === 1,
+    releaseOverride: flag(r.release_override),
     tests: tests.map((t) => ({
       day: Number(t.day),
       date: t.date,
       dueAt: Number(t.due_at),
       taskId: t.task_id,
-      result: t.result as StayTestDto['result'],
+      result: t.result,
       recordedAt: t.recorded_at === null ? null : Number(t.recorded_at),
-      kind: t.kind as StayTestDto['kind'],
-      notApplicable: Number(t.not_applicable) === 1,
+      kind: t.kind,
+      notApplicable: flag(t.not_applicable),
     })),
     createdAt: Number(r.created_at),
   };
@@ -259,7 +260,7 @@ export async function visibleStay(db: DbOrTx, actor: Actor, id: string): Promise
 
 export function releaseRequestDto(actor: Actor, r: QuarantineReleaseRequestsTable): ReleaseRequestDto {
   return {
-    id: r.id, stayId: r.stay_id, personId: r.person_id, status: r.status as ReleaseRequestDto['status'], reason: r.reason,
+    id: r.id, stayId: r.stay_id, personId: r.person_id, status: r.status, reason: r.reason,
     requestedBy: r.requested_by, requestedByName: r.requested_by_name, requestedAt: Number(r.requested_at), decidedBy: r.decided_by, decidedByName: r.decided_by_name, decidedAt: r.decided_at === null ? null : Number(r.decided_at), decisionNote: r.decision_note,
     canDecide: r.status === 'pending' && actor.capabilities.has('quarantine.release-early') && r.requested_by !== actorKey(actor),
   };
@@ -270,5 +271,5 @@ export const exposureAfterPlacement = (exposureDate: string, placementDay: strin
   QuarantineErrors.QUARANTINE_EXPOSURE_AFTER_PLACEMENT({ field: 'exposureDate', exposureDate, placementDay }, `exposureDate ${exposureDate} lies after the placement day ${placementDay} (an exposure cannot be in the future)`);
 
 export function phasesOf(s: QuarantineStaysTable): PlannedPhase[] {
-  return JSON.parse(s.phases) as PlannedPhase[];
+  return repo.readJson.phases(s);
 }

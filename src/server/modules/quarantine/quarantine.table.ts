@@ -1,4 +1,17 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { BasisType } from '../../../common/control.js';
+import type { QuarantineMode, RoomStatus, StayCategory, StayPhase } from '../../../common/quarantine.js';
+
+/** A stay's state (quarantine_stays.status). */
+export type StayStatus = 'active' | 'released';
+/** The stored phase: a planned phase, or `ended` (past the last boundary, not yet released). */
+export type StoredStayPhase = StayPhase | 'ended';
+/** A test day's result (null: pending). */
+export type StayTestResult = 'negative' | 'positive';
+/** scheduled (a preset test day) · admission (入住检测). */
+export type StayTestKind = 'scheduled' | 'admission';
+/** An early-release request's state. */
+export type ReleaseRequestStatus = 'pending' | 'approved' | 'rejected' | 'void';
 
 /** A central quarantine facility (集中隔离场所) with occupancy counters kept in the same transaction as each change. */
 export interface QuarantineFacilitiesTable {
@@ -36,7 +49,7 @@ export interface QuarantineRoomsTable {
   floor: number;
   /** Persons the room holds (usually 1). */
   capacity: number;
-  status: string;
+  status: RoomStatus;
   occupants: number;
   created_at: number;
   updated_at: number;
@@ -49,19 +62,19 @@ export interface QuarantineStaysTable {
   /** The person's jurisdiction path when assigned (scoping). */
   person_path: string;
   /** central · home */
-  mode: string;
-  /** Contact category whose preset rule applies: close · secondary */
-  category: string;
+  mode: QuarantineMode;
+  /** Contact category whose preset rule applies: close · secondary, or a traveller category */
+  category: StayCategory;
   facility_id: string | null;
   facility_path: string | null;
   room_id: string | null;
   /** active · released */
-  status: string;
+  status: StayStatus;
   /** central · home_quarantine · home_monitoring · ended (past the last boundary, not yet released) */
-  phase: string;
+  phase: StoredStayPhase;
   /** JSON [{ phase, days, endsAt }] in order. */
   phases: string;
-  basis_type: string;
+  basis_type: BasisType;
   basis_id: string;
   reason: string;
   preset_id: string;
@@ -104,11 +117,11 @@ export interface QuarantineTestsTable {
   date: string;
   due_at: number;
   task_id: string | null;
-  result: string | null;
+  result: StayTestResult | null;
   recorded_at: number | null;
   recorded_by: string | null;
   /** scheduled (a preset test day) · admission (入住检测, scheduled at once for a person placed late) */
-  kind: string;
+  kind: StayTestKind;
   /** 1: the person was placed after this day (不适用（入住晚于该日）); never blocks release. */
   not_applicable: number;
 }
@@ -125,7 +138,7 @@ export interface QuarantineReleaseRequestsTable {
   person_path: string;
   facility_path: string | null;
   /** pending · approved · rejected · void (the stay was released otherwise first) */
-  status: string;
+  status: ReleaseRequestStatus;
   reason: string;
   /** User id (or `system:<name>`) of the requester; the decider must differ. */
   requested_by: string;

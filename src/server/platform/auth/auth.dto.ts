@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { flag } from '../../db/row-values.js';
 import { capabilitiesOf, ROLES, type Role } from '../../../common/roles.js';
 import type { Actor } from '../actor.js';
 import type { SessionAuthRow, UnitWithDetail, UserWithUnit } from './auth.repository.js';
@@ -57,7 +58,7 @@ export function toMe(u: UserWithUnit, jurisdiction: JurisdictionBrief): Me {
     capabilities: [...capabilitiesOf(roles)],
     unit: { id: u.unit_id, name: u.unit_name, kind: u.unit_kind },
     jurisdiction,
-    totpEnabled: u.totp_enabled === 1,
+    totpEnabled: flag(u.totp_enabled),
   } satisfies Me;
 }
 
@@ -67,10 +68,10 @@ export function toUser(u: UserWithUnit, jurisdiction: JurisdictionBrief): User {
     username: u.username,
     displayName: u.display_name,
     roles: parseRoles(u.roles),
-    active: u.active === 1,
+    active: flag(u.active),
     unit: { id: u.unit_id, name: u.unit_name, kind: u.unit_kind },
     jurisdiction,
-    totpEnabled: u.totp_enabled === 1,
+    totpEnabled: flag(u.totp_enabled),
     lockedUntil: num(u.locked_until),
     lastLoginAt: num(u.last_login_at),
     passwordChangedAt: num(u.password_changed_at),
@@ -86,7 +87,7 @@ export function toUnit(u: UnitWithDetail, jurisdiction: JurisdictionBrief): Unit
     kind: u.kind,
     jurisdiction,
     parentUnit: u.parent_unit_id ? { id: u.parent_unit_id, name: u.parent_name ?? '' } : null,
-    active: u.active === 1,
+    active: flag(u.active),
     activeUsers: u.active_users,
     createdAt: Number(u.created_at),
     updatedAt: Number(u.updated_at),

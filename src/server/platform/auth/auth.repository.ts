@@ -1,4 +1,5 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
+import type { UnitKind } from '../../../common/roles.js';
 import { ilike, type DbOrTx } from '../../db/dialect.js';
 import { hotQuery } from '../../db/hot-query.js';
 import type { SessionsTable, UnitsTable, UsersTable } from './auth.table.js';
@@ -280,7 +281,7 @@ export async function unitNameTaken(db: DbOrTx, jurisdictionId: string, name: st
 export interface UnitFilter {
   scopePrefix: string | null;
   q?: string;
-  kind?: string;
+  kind?: UnitKind;
   jurisdictionId?: string;
   parentUnitId?: string;
   active?: boolean;

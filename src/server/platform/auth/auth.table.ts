@@ -1,11 +1,12 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { UnitKind } from '../../../common/roles.js';
 
 /** An organisation or task force (单位 / 专班) that users belong to and tasks are assigned to. */
 export interface UnitsTable {
   id: string;
   name: string;
   /** hq · district_hq · street_office · community · task_force · lab · facility · other */
-  kind: string;
+  kind: UnitKind;
   /** The jurisdiction the unit sits in; its users see that subtree. */
   jurisdiction_id: string;
   /** Copy of the jurisdiction's path, for scoped queries without a join. */

@@ -48,7 +48,7 @@ function toDto(r: NotificationsTable & { read_at?: number | null }): Notificatio
     title: r.title,
     body: r.body,
     link: r.link,
-    severity: (r.severity as Severity | null) ?? null,
+    severity: r.severity,
     isAlert: r.severity !== null,
     createdAt: Number(r.created_at),
     readAt: r.read_at == null ? null : Number(r.read_at),

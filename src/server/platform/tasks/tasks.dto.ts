@@ -68,8 +68,8 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
     assigneeUnit: { id: r.assignee_unit_id, name: r.assignee_unit_name },
     creatorUnit: r.creator_unit_id ? { id: r.creator_unit_id, name: r.creator_unit_name ?? '' } : null,
     jurisdictionPath: r.jurisdiction_path,
-    priority: r.priority as TaskPriority,
-    status: r.status as TaskStatus,
+    priority: r.priority,
+    status: r.status,
     dueAt,
     overdue: dueAt !== null && dueAt < now && !isFinal(r.status),
     cancelReason: r.cancel_reason,
@@ -79,9 +79,9 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
       ? {
           events: events.map((e) => ({
             id: e.id,
-            kind: e.kind as TaskEventDto['kind'],
-            fromStatus: e.from_status as TaskStatus | null,
-            toStatus: e.to_status as TaskStatus | null,
+            kind: e.kind,
+            fromStatus: e.from_status,
+            toStatus: e.to_status,
             unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
             fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
             actorName: e.actor_display_name ?? e.actor_name,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { TaskEventsTable, TasksTable } from './tasks.table.js';
-import { FINAL_TASK_STATUSES } from '../../../common/tasks.js';
+import { FINAL_TASK_STATUSES, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
 
 /** A task row with the names of its assignee and creator units. */
 export interface TaskRow extends TasksTable {
@@ -21,8 +21,8 @@ export interface TaskListFilter {
   unitId: string | null;
   /** Jurisdiction prefix of the caller's scope (null: everything). Used by box `all`. */
   scopePrefix: string | null;
-  status?: string[];
-  priority?: string[];
+  status?: TaskStatus[];
+  priority?: TaskPriority[];
   /** Only tasks past their due time and not finished (now = the instant to compare with). */
   overdueAt?: number;
   offset: number;

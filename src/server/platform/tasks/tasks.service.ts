@@ -160,7 +160,7 @@ export function createTaskService(deps: Deps) {
     async transition(trx: DbOrTx | undefined | null, actor: Actor, id: string, to: TaskStatus, note?: string | null): Promise<TaskDto> {
       return inTx(trx ?? deps.db, async (t) => {
         const r = await load(t, actor, id);
-        const from = r.status as TaskStatus;
+        const from = r.status;
         const allowed = TRANSITIONS[from] ?? [];
         if (!allowed.includes(to)) throw TaskErrors.TASK_TRANSITION_INVALID({ from, to, allowed });
         if (from === 'reported') {

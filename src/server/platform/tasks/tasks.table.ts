@@ -1,4 +1,8 @@
 import type { ColumnsOf } from '../../db/columns.js';
+import type { Severity, TASK_EVENT_KINDS, TaskPriority, TaskStatus } from '../../../common/tasks.js';
+
+/** What a task event records (task_events.kind). */
+export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 
 /** Work dispatched to a unit (任务 / 督办单). Status: new → acknowledged → in_progress → reported → verified, or cancelled. */
 export interface TasksTable {
@@ -18,9 +22,9 @@ export interface TasksTable {
   /** Jurisdiction the task is about (`/420500/420502/…/`). */
   jurisdiction_path: string;
   /** low · normal · high · urgent */
-  priority: string;
+  priority: TaskPriority;
   /** new · acknowledged · in_progress · reported · verified · cancelled */
-  status: string;
+  status: TaskStatus;
   /** Epoch ms deadline, or null. */
   due_at: number | null;
   /** Epoch ms when the overdue alert went out (once per task). */
@@ -37,9 +41,9 @@ export interface TaskEventsTable {
   id: string;
   task_id: string;
   /** created · transition · handoff · comment · cancelled · overdue */
-  kind: string;
-  from_status: string | null;
-  to_status: string | null;
+  kind: TaskEventKind;
+  from_status: TaskStatus | null;
+  to_status: TaskStatus | null;
   /** The unit holding the task after the event (the receiving unit of a hand-off). */
   unit_id: string | null;
   /** For a hand-off: the unit that held the task before. */
@@ -58,7 +62,7 @@ export interface NotificationsTable {
   body: string;
   link: string | null;
   /** null for a plain notification; info · warning · critical for an alert. */
-  severity: string | null;
+  severity: Severity | null;
   /** Audience: a user, a unit and/or a jurisdiction subtree; all null = every signed-in user. */
   user_id: string | null;
   unit_id: string | null;
