@@ -125,7 +125,7 @@ export function DoorknockPage(_: PageProps) {
   const d: KnockList | null | undefined = list.data;
   return (
     <div style={{ maxWidth: 640 }}>
-      <Typography.Title level={1} style={{ fontSize: 22 }}>{t('doorknock.title')}</Typography.Title>
+      <Typography.Title level={2} style={{ fontSize: 22 }}>{t('doorknock.title')}</Typography.Title>
       <Space direction="vertical" style={{ width: '100%' }}>
         {campaigns.data && !campaigns.data.items.length && <Alert type="info" message={t('doorknock.noCampaign')} />}
         <Select
