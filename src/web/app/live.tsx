@@ -6,6 +6,7 @@ import { authApi } from '../modules/auth/api.js';
 import { pickHalf } from './bilingual.js';
 import { notificationsApi } from '../modules/notifications/api.js';
 import { useI18n } from './i18n.js';
+import { invalidateForTopic } from './query.js';
 import { useSession } from './session.js';
 
 /** Topics the server streams on GET /api/events. */
@@ -115,6 +116,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
               onClick: () => navigate(link.startsWith('/') ? link : '/notifications'),
             });
           }
+          // Cached answers this event changes are stale before any page reloads on it.
+          invalidateForTopic(topic);
           for (const l of listeners.current) if (l.topics.includes(topic)) l.fn(e);
         });
       }

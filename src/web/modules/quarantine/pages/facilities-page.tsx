@@ -7,7 +7,7 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { quarantineApi, type FacilityDetailDto, type FacilityDto, type RoomDto, type RoomStatus } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
 import { useOccupancyEvents, type OccupancyEvent } from '../live.js';
