@@ -153,7 +153,7 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
   useEffect(() => {
     const map = mapRef.current;
     if (map && state === 'ready') map.setFilter('selected', ['==', ['get', 'id'], selectedId ?? '']);
-  }, [selectedId, state]);
+  }, [mapRef, selectedId, state]);
 
   if (state === 'no-webgl') {
     return <Alert type="info" showIcon title={t('map.noWebgl')} data-testid={rest['data-testid']} data-map-state="no-webgl" />;

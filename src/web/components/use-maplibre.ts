@@ -32,13 +32,17 @@ export interface MapBuild {
  * its box, and removal on unmount. `build` runs again when `deps` change (a new map: new data is a
  * new place, and the view must refit anyway). A map that failed stays failed.
  */
-export function useMapLibre(build: () => MapBuild, deps: DependencyList): { container: RefObject<HTMLDivElement | null>; map: RefObject<MapLibreMap | null>; state: MapState } {
+export function useMapLibre(
+  build: () => MapBuild,
+  deps: DependencyList,
+): { container: RefObject<HTMLDivElement | null>; map: RefObject<MapLibreMap | null>; state: MapState } {
   const container = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const [state, setState] = useState<MapState>(() => (webgl2Available() ? 'loading' : 'no-webgl'));
   const buildRef = useRef(build);
   buildRef.current = build;
 
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- runs per caller's deps; the state it reads is the one it sets (a failed map stays failed)
   useEffect(() => {
     const box = container.current;
     if (state === 'no-webgl' || !box) return;
@@ -65,7 +69,7 @@ export function useMapLibre(build: () => MapBuild, deps: DependencyList): { cont
       map.remove();
       mapRef.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps stand for `build` (a new closure each render); the state it reads is the one it sets
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's list, as with useMemo's; `build` is read through a ref
   }, deps);
 
   return { container, map: mapRef, state };

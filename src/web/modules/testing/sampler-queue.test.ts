@@ -27,7 +27,17 @@ const scan = (clientId: string, residentCode = 'RC-1'): BatchOp => ({ op: 'scan'
 /** The server's answer: each item as given, in order. */
 function answer(items: BatchOp[], status: (op: BatchOp) => BatchItemResult['status'] = () => 'applied'): BatchResult {
   return {
-    items: items.map((op, index) => ({ index, clientId: op.clientId, op: op.op, status: status(op), error: null, tube: null, scanId: null, nameMasked: null, flags: [] })),
+    items: items.map((op, index) => ({
+      index,
+      clientId: op.clientId,
+      op: op.op,
+      status: status(op),
+      error: null,
+      tube: null,
+      scanId: null,
+      nameMasked: null,
+      flags: [],
+    })),
   } as unknown as BatchResult;
 }
 
@@ -109,7 +119,8 @@ describe('the sampler offline queue (离线队列)', () => {
   });
 
   it('sends again when the browser reports the network back', async () => {
-    const batch = vi.spyOn(testingApi, 'batch')
+    const batch = vi
+      .spyOn(testingApi, 'batch')
       .mockRejectedValueOnce(new ApiError('NETWORK', 0, 'offline'))
       .mockImplementation((items) => Promise.resolve(answer(items)));
     const q = new SamplerQueue(USER);

@@ -75,7 +75,10 @@ export function useSamplerSession(userId: string) {
   const sites = useRemote((signal) => testingApi.sites({ active: 'true', limit: 500 }, signal), []);
   const campaign = campaigns.data?.items.find((c) => c.id === setup.campaignId);
   const rechecks = useRemote(
-    (signal) => (setup.campaignId ? testingApi.rechecks({ campaignId: setup.campaignId, status: 'awaiting_sample', limit: 50 }, signal) : Promise.resolve({ items: [], total: 0 })),
+    (signal) =>
+      setup.campaignId
+        ? testingApi.rechecks({ campaignId: setup.campaignId, status: 'awaiting_sample', limit: 50 }, signal)
+        : Promise.resolve({ items: [], total: 0 }),
     [setup.campaignId],
   );
 
@@ -181,7 +184,8 @@ export function useSamplerSession(userId: string) {
     store(keys.setup, next);
   };
 
-  const addLog = (op: BatchOp, label: string) => setLog((prev) => [{ clientId: op.clientId, op: op.op, label, status: 'pending' as const, text: null, at: Date.now() }, ...prev].slice(0, 50));
+  const addLog = (op: BatchOp, label: string) =>
+    setLog((prev) => [{ clientId: op.clientId, op: op.op, label, status: 'pending' as const, text: null, at: Date.now() }, ...prev].slice(0, 50));
 
   /** Opens a tube with the typed or scanned barcode; false when it cannot (the notice says why). */
   const openTube = (typed: string): boolean => {
@@ -222,7 +226,13 @@ export function useSamplerSession(userId: string) {
       setNotice({ type: 'error', text: t('sampler.badInput') });
       return 'refused';
     }
-    const op: BatchOp = { op: 'scan', clientId: uuid(), campaignId: tube.campaignId, barcode: tube.barcode, ...(isCode ? { residentCode: raw } : { idNumber: raw.toUpperCase() }) };
+    const op: BatchOp = {
+      op: 'scan',
+      clientId: uuid(),
+      campaignId: tube.campaignId,
+      barcode: tube.barcode,
+      ...(isCode ? { residentCode: raw } : { idNumber: raw.toUpperCase() }),
+    };
     const label = labelOf(raw);
     setNotice(null);
     addLog(op, label);
@@ -244,5 +254,24 @@ export function useSamplerSession(userId: string) {
     setTube(null);
   };
 
-  return { setup, chooseSetup, tube, notice, setNotice, log, queue, qs, campaigns, sites, campaign, rechecks, pending, shown, full, openTube, addPerson, closeTube };
+  return {
+    setup,
+    chooseSetup,
+    tube,
+    notice,
+    setNotice,
+    log,
+    queue,
+    qs,
+    campaigns,
+    sites,
+    campaign,
+    rechecks,
+    pending,
+    shown,
+    full,
+    openTube,
+    addPerson,
+    closeTube,
+  };
 }

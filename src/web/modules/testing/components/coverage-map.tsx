@@ -128,7 +128,7 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
       const l = labels.current.get(f.properties.id);
       if (l) l.el.textContent = `${l.name} ${pct(f.properties.coverage)}`;
     }
-  }, [collection, state]);
+  }, [mapRef, collection, state]);
 
   const legend = (
     <div className="bw-legend">

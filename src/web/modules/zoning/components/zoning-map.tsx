@@ -168,13 +168,13 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
         fitted.current = true;
       }
     }
-  }, [places, state]);
+  }, [mapRef, places, state]);
 
   useEffect(() => {
     const map = mapRef.current;
     if (!map || state !== 'ready') return;
     map.setLayoutProperty('flags', 'visibility', showFlags ? 'visible' : 'none');
-  }, [showFlags, state]);
+  }, [mapRef, showFlags, state]);
 
   // Area names as labels would crowd a building-level map; the few areas are named in the table.
   const markers = useRef<Marker[]>([]);
@@ -193,7 +193,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       el.textContent = p.name;
       markers.current.push(new Marker({ element: el }).setLngLat(at).addTo(map));
     }
-  }, [places, state]);
+  }, [mapRef, places, state]);
 
   const counts = { high: 0, medium: 0, low: 0 } as Record<MapLevel, number>;
   let flagged = 0;
