@@ -99,6 +99,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
             data = null;
           }
           const e: LiveEvent = { topic, data };
+          // Cached answers this event changes are stale before anything reloads on it (the badge too).
+          invalidateForTopic(topic);
           if (topic === 'alert.raised' || topic === 'alert.acknowledged') refreshBadge();
           if (topic === 'alert.raised') {
             // Only an internal path is followed (the server refuses others; old rows may predate that).
@@ -116,8 +118,6 @@ export function LiveProvider({ children }: { children: ReactNode }) {
               onClick: () => navigate(link.startsWith('/') ? link : '/notifications'),
             });
           }
-          // Cached answers this event changes are stale before any page reloads on it.
-          invalidateForTopic(topic);
           for (const l of listeners.current) if (l.topics.includes(topic)) l.fn(e);
         });
       }
