@@ -6,6 +6,8 @@
  * the user to the sign-in page with a clear message.
  */
 
+import { GET_FRESH_MS, apiKey, invalidateAllGets, queryClient } from './query.js';
+
 /** An error answer from the API, or a network failure (`status` 0, code NETWORK). */
 export class ApiError extends Error {
   constructor(
@@ -101,6 +103,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       data = text;
     }
   }
+  // Any write may change any answer: cached GETs are read again next time (query.ts).
+  if (WRITE.has(method)) invalidateAllGets();
   if (res.ok) return data as T;
   const e = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
   const error = new ApiError(e?.code ?? `HTTP_${res.status}`, res.status, e?.message ?? res.statusText, e?.details ?? null);
@@ -108,9 +112,31 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   throw error;
 }
 
+/** `p`, or a rejection with an AbortError as soon as `signal` aborts (`p` itself runs on). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DOMException('Aborted', 'AbortError'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DOMException('Aborted', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Short forms for the usual calls. */
 export const http = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
+  /**
+   * A GET through the query cache, keyed by path and query (`apiKey`): the same URL asked by several
+   * components at once is sent once, and its answer is reused for GET_FRESH_MS. The caller's signal
+   * only stops the caller's wait; a request others share is not aborted.
+   */
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) => {
+    const shared = queryClient.fetchQuery({
+      queryKey: apiKey(path, query),
+      queryFn: ({ signal: own }) => request<T>('GET', path, { query, signal: own }),
+      staleTime: GET_FRESH_MS,
+    });
+    return signal ? abortable(shared, signal) : shared;
+  },
   post: <T>(path: string, body?: unknown, query?: Query) => request<T>('POST', path, { body: body ?? {}, query }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   upload: <T>(path: string, form: FormData, query?: Query) => request<T>('POST', path, { form, query }),

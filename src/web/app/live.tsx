@@ -6,6 +6,7 @@ import { authApi } from '../modules/auth/api.js';
 import { pickHalf } from './bilingual.js';
 import { notificationsApi } from '../modules/notifications/api.js';
 import { useI18n } from './i18n.js';
+import { invalidateForTopic } from './query.js';
 import { useSession } from './session.js';
 
 /** Topics the server streams on GET /api/events. */
@@ -98,6 +99,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
             data = null;
           }
           const e: LiveEvent = { topic, data };
+          // Cached answers this event changes are stale before anything reloads on it (the badge too).
+          invalidateForTopic(topic);
           if (topic === 'alert.raised' || topic === 'alert.acknowledged') refreshBadge();
           if (topic === 'alert.raised') {
             // Only an internal path is followed (the server refuses others; old rows may predate that).

@@ -1,3 +1,4 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import type { Locale } from 'antd/es/locale/index.js';
 import enUSModule from 'antd/es/locale/en_US.js';
@@ -7,6 +8,7 @@ import { BrowserRouter } from 'react-router-dom';
 import { I18nProvider, useI18n } from './i18n.js';
 import { JurisdictionProvider } from './jurisdiction.js';
 import { LiveProvider } from './live.js';
+import { queryClient } from './query.js';
 import { SessionProvider } from './session.js';
 
 // antd's ES files carry no "type": "module", so TypeScript (NodeNext) types their default import as
@@ -45,16 +47,18 @@ function AntdLocale({ children }: { children: ReactNode }) {
 /** Every provider the app needs, outermost first. */
 export function Providers({ children }: { children: ReactNode }) {
   return (
-    <I18nProvider>
-      <AntdLocale>
-        <BrowserRouter>
-          <SessionProvider>
-            <JurisdictionProvider>
-              <LiveProvider>{children}</LiveProvider>
-            </JurisdictionProvider>
-          </SessionProvider>
-        </BrowserRouter>
-      </AntdLocale>
-    </I18nProvider>
+    <QueryClientProvider client={queryClient}>
+      <I18nProvider>
+        <AntdLocale>
+          <BrowserRouter>
+            <SessionProvider>
+              <JurisdictionProvider>
+                <LiveProvider>{children}</LiveProvider>
+              </JurisdictionProvider>
+            </SessionProvider>
+          </BrowserRouter>
+        </AntdLocale>
+      </I18nProvider>
+    </QueryClientProvider>
   );
 }

@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useId, useRef, type DependencyList } from 'react';
 import { ApiError } from './http.js';
+import { invalidateAllGets } from './query.js';
 
 export interface Remote<T> {
   data: T | undefined;
@@ -12,38 +14,37 @@ export interface Remote<T> {
   setData(next: T): void;
 }
 
+/** Any failure as an ApiError (the pages show `code` and `message`). */
+export function toApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError('CLIENT', 0, String((err as Error)?.message ?? err));
+}
+
 /**
- * Loads data for a component and reloads when `deps` change. A newer load aborts the older one,
- * so a slow answer never overwrites a fresh one.
+ * Loads data for a component and reloads when `deps` change, on TanStack Query. The loader's GETs go
+ * through the shared cache keyed by URL and parameters (`http.get`, query.ts), so every caller gets
+ * de-duplication and a short cache at once; this hook's own entry is per component instance
+ * (`useId` + deps), because a loader may reshape the answers it reads. A newer load supersedes an
+ * older one (its answer is dropped, its signal aborted), so a slow answer never overwrites a fresh one.
  */
 export function useRemote<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Remote<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    setLoading(true);
-    loadRef
-      .current(ctrl.signal)
-      .then((d) => {
-        if (ctrl.signal.aborted) return;
-        setData(d);
-        setError(null);
-        setLoading(false);
-      })
-      .catch((err: unknown) => {
-        if (ctrl.signal.aborted) return;
-        setError(err instanceof ApiError ? err : new ApiError('CLIENT', 0, String((err as Error)?.message ?? err)));
-        setLoading(false);
-      });
-    return () => ctrl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps list (spread in) stands for the loader, a new closure each render
-  }, [...deps, tick]);
-
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, loading, reload, setData };
+  const client = useQueryClient();
+  const id = useId();
+  const queryKey = ['remote', id, ...deps];
+  const q = useQuery<T, ApiError>({
+    queryKey,
+    queryFn: ({ signal }) => load(signal).catch((err: unknown) => Promise.reject(toApiError(err))),
+    placeholderData: keepPreviousData,
+    // The entry belongs to this component: nobody else reads it after it unmounts.
+    gcTime: 0,
+  });
+  // reload and setData keep their identity (callers list them in effect deps) and act on the current key.
+  const keyRef = useRef(queryKey);
+  keyRef.current = queryKey;
+  const reload = useCallback(() => {
+    // A reload means "something changed": read past the shared cache.
+    invalidateAllGets();
+    void client.refetchQueries({ queryKey: keyRef.current, exact: true });
+  }, [client]);
+  const setData = useCallback((next: T) => void client.setQueryData(keyRef.current, next), [client]);
+  return { data: q.data, error: q.error ?? null, loading: q.isFetching, reload, setData };
 }

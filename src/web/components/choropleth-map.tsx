@@ -1,34 +1,17 @@
 import { Alert } from 'antd';
-import { LngLatBounds, Map as MapLibreMap, Marker, Popup, setWorkerUrl, type ExpressionSpecification, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { useEffect, useRef, useState } from 'react';
+import { LngLatBounds, Marker, Popup, type ExpressionSpecification, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
+import { useEffect, useRef } from 'react';
 import type { JurisdictionFeatureProperties } from '../../common/geo.js';
 import { formatCount } from '../app/format.js';
 import { useI18n } from '../app/i18n.js';
 import type { JurisdictionCollection } from '../modules/geo/api.js';
-
-// The worker ships as its own file from our origin (CSP: worker-src 'self' blob:); MapLibre would
-// otherwise look for it next to the bundled chunk under its original name.
-setWorkerUrl(workerUrl);
+import { useMapLibre } from './use-maplibre.js';
 
 /** Population colour ramp, light to dark (the legend draws the same one in CSS). */
 const RAMP = ['#fde0dd', '#f768a1', '#7a0177'] as const;
 
 /** Name labels are HTML markers (there is no glyph server); past this many they would only clutter. */
 const MAX_LABELS = 120;
-
-export type MapState = 'loading' | 'ready' | 'no-webgl' | 'error';
-
-/** MapLibre 6 draws with WebGL 2; without it (no GPU and no software fallback) there is no map. */
-export function webgl2Available(): boolean {
-  try {
-    const canvas = document.createElement('canvas');
-    return !!canvas.getContext('webgl2');
-  } catch {
-    return false;
-  }
-}
 
 type Ring = [number, number][];
 /** What a GeoJSON source accepts (our collection, with its extra `truncated`/`total`, is one). */
@@ -88,9 +71,6 @@ interface Props {
  */
 export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Props) {
   const { t, lang } = useI18n();
-  const container = useRef<HTMLDivElement>(null);
-  const mapRef = useRef<MapLibreMap | null>(null);
-  const [state, setState] = useState<MapState>(() => (webgl2Available() ? 'loading' : 'no-webgl'));
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
   const langRef = useRef(lang);
@@ -100,9 +80,9 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
   const min = pops.length ? Math.min(...pops) : 0;
   const max = pops.length ? Math.max(...pops) : 0;
 
-  useEffect(() => {
-    if (state === 'no-webgl' || !container.current) return;
-    setState('loading');
+  // The map is rebuilt for new data (a new collection is a new place or level, so the view
+  // must refit anyway); selection changes only move the outline (below).
+  const { container, map: mapRef, state } = useMapLibre(() => {
     const hi = max > min ? max : min + 1;
     const fillColor: ExpressionSpecification = ['interpolate', ['linear'], ['get', 'population'], min, RAMP[0], (min + hi) / 2, RAMP[1], hi, RAMP[2]];
     const style: StyleSpecification = {
@@ -116,88 +96,64 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
       ],
     };
     const bounds = boundsOf(collection);
-    let map: MapLibreMap;
-    try {
-      map = new MapLibreMap({
-        container: container.current,
-        style,
-        bounds: bounds ?? undefined,
-        fitBoundsOptions: { padding: 24 },
-        attributionControl: false,
-        renderWorldCopies: false,
-        dragRotate: false,
-        pitchWithRotate: false,
-      });
-    } catch (err) {
-      // Typically GPUInitializationError: WebGL 2 exists but a context cannot be made.
-      console.warn('map unavailable', err);
-      setState('no-webgl');
-      return;
-    }
-    mapRef.current = map;
-    const markers: Marker[] = [];
-    if (collection.features.length <= MAX_LABELS) {
-      // Most populous first: when labels collide, the bigger place keeps its name.
-      const ordered = [...collection.features].sort((a, b) => b.properties.population - a.properties.population);
-      for (const f of ordered) {
-        const at = labelPoint(f.geometry);
-        if (!at) continue;
-        const el = document.createElement('div');
-        el.className = 'bw-map-label';
-        el.textContent = f.properties.name;
-        markers.push(new Marker({ element: el }).setLngLat(at).addTo(map));
-      }
-    }
-    // No glyph server means no symbol-layer collision handling: hide HTML labels that overlap a
-    // label placed before them (zooming in reveals them).
-    const declutter = () => {
-      const placed: DOMRect[] = [];
-      for (const m of markers) {
-        const el = m.getElement();
-        el.style.visibility = 'visible';
-        const r = el.getBoundingClientRect();
-        const hit = placed.some((p) => r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top);
-        if (hit) el.style.visibility = 'hidden';
-        else placed.push(r);
-      }
+    return {
+      options: { style, bounds: bounds ?? undefined, fitBoundsOptions: { padding: 24 } },
+      setup: (map) => {
+        const markers: Marker[] = [];
+        if (collection.features.length <= MAX_LABELS) {
+          // Most populous first: when labels collide, the bigger place keeps its name.
+          const ordered = [...collection.features].sort((a, b) => b.properties.population - a.properties.population);
+          for (const f of ordered) {
+            const at = labelPoint(f.geometry);
+            if (!at) continue;
+            const el = document.createElement('div');
+            el.className = 'bw-map-label';
+            el.textContent = f.properties.name;
+            markers.push(new Marker({ element: el }).setLngLat(at).addTo(map));
+          }
+        }
+        // No glyph server means no symbol-layer collision handling: hide HTML labels that overlap a
+        // label placed before them (zooming in reveals them).
+        const declutter = () => {
+          const placed: DOMRect[] = [];
+          for (const m of markers) {
+            const el = m.getElement();
+            el.style.visibility = 'visible';
+            const r = el.getBoundingClientRect();
+            const hit = placed.some((p) => r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top);
+            if (hit) el.style.visibility = 'hidden';
+            else placed.push(r);
+          }
+        };
+        map.on('load', declutter);
+        map.on('moveend', declutter);
+        const popup = new Popup({ closeButton: false, maxWidth: '260px' });
+        map.on('mouseenter', 'fill', () => (map.getCanvas().style.cursor = 'pointer'));
+        map.on('mouseleave', 'fill', () => (map.getCanvas().style.cursor = ''));
+        map.on('click', 'fill', (e) => {
+          const p = e.features?.[0]?.properties as JurisdictionFeatureProperties | undefined;
+          if (!p) return;
+          const el = document.createElement('div');
+          const name = document.createElement('strong');
+          name.textContent = p.name;
+          const pop = document.createElement('div');
+          pop.textContent = `${formatCount(Number(p.population), langRef.current)}`;
+          el.append(name, pop);
+          popup.setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+          onSelectRef.current?.({ ...p, population: Number(p.population) });
+        });
+        return () => {
+          markers.forEach((m) => m.remove());
+          popup.remove();
+        };
+      },
     };
-    map.on('load', declutter);
-    map.on('moveend', declutter);
-    const popup = new Popup({ closeButton: false, maxWidth: '260px' });
-    map.on('load', () => setState('ready'));
-    map.on('error', (e) => console.warn('map error', e.error?.message ?? e));
-    map.on('mouseenter', 'fill', () => (map.getCanvas().style.cursor = 'pointer'));
-    map.on('mouseleave', 'fill', () => (map.getCanvas().style.cursor = ''));
-    map.on('click', 'fill', (e) => {
-      const p = e.features?.[0]?.properties as JurisdictionFeatureProperties | undefined;
-      if (!p) return;
-      const el = document.createElement('div');
-      const name = document.createElement('strong');
-      name.textContent = p.name;
-      const pop = document.createElement('div');
-      pop.textContent = `${formatCount(Number(p.population), langRef.current)}`;
-      el.append(name, pop);
-      popup.setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-      onSelectRef.current?.({ ...p, population: Number(p.population) });
-    });
-    const ro = new ResizeObserver(() => map.resize());
-    ro.observe(container.current);
-    return () => {
-      ro.disconnect();
-      markers.forEach((m) => m.remove());
-      popup.remove();
-      map.remove();
-      mapRef.current = null;
-    };
-    // The map is rebuilt for new data (a new collection is a new place or level, so the view
-    // must refit anyway); selection changes only move the outline (below).
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt per collection only, see above
   }, [collection]);
 
   useEffect(() => {
     const map = mapRef.current;
     if (map && state === 'ready') map.setFilter('selected', ['==', ['get', 'id'], selectedId ?? '']);
-  }, [selectedId, state]);
+  }, [mapRef, selectedId, state]);
 
   if (state === 'no-webgl') {
     return <Alert type="info" showIcon title={t('map.noWebgl')} data-testid={rest['data-testid']} data-map-state="no-webgl" />;

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { invalidatePaths } from '../../app/query.js';
 
 /** The zoning topic on GET /api/events: `{ areaId, status, level, version }` after every write. */
 export const ZONING_TOPIC = 'zoning.changed';
@@ -31,6 +32,8 @@ function openSource(): void {
     } catch {
       data = null;
     }
+    // The views reload on the event: the cached zoning answers are stale first (app/query.ts).
+    invalidatePaths(['/api/zoning']);
     for (const l of listeners) l.fn(data);
   });
 }

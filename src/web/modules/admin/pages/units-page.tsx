@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { UNIT_KINDS, UNIT_KIND_LABELS, type UnitKind } from '../../../../common/roles.js';
 import type { ChosenJurisdiction } from '../../../app/jurisdiction.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useAction } from '../../../app/use-action.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
@@ -32,30 +33,26 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
   const [pageSize, setPageSize] = useState(20);
   const units = useUnits({ q: q || undefined, limit: pageSize, offset: (page - 1) * pageSize });
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<FormValues>();
 
-  const act = async (fn: () => Promise<unknown>) => {
-    try {
-      await fn();
+  // One write at a time from this page: the dialog's save and the row actions.
+  const action = useAction((fn: () => Promise<unknown>) => fn().then(() => true as const), {
+    onSuccess: () => {
       message.success(t('common.done'));
       units.reload();
-      return true;
-    } catch (err) {
-      message.error(errorText(err));
-      return false;
-    }
-  };
+    },
+    onError: (err) => message.error(errorText(err)),
+  });
+  const busy = action.busy;
+  const act = async (fn: () => Promise<unknown>) => (await action.run(fn)) === true;
 
   const editing = dialog?.kind === 'edit' ? dialog.unit : null;
   const target = dialog && 'unit' in dialog ? dialog.unit : null;
 
   const save = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     const body = { name: v.name.trim(), kind: v.kind, jurisdictionId: v.jurisdictionId, parentUnitId: v.parentUnitId ?? null };
     const ok = editing ? await act(() => unitsApi.update(editing.id, { ...body, ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}) })) : await act(() => unitsApi.create(body));
-    setBusy(false);
     if (ok) setDialog(null);
   };
 

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ROLE_LABELS, grantableRoles, type Role } from '../../../../common/roles.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useAction } from '../../../app/use-action.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
@@ -43,32 +44,28 @@ export function UsersPage(_props: PageProps) {
   const [pageSize, setPageSize] = useState(20);
   const users = useUsers({ q: q || undefined, active: active === 'all' ? undefined : active === 'active', limit: pageSize, offset: (page - 1) * pageSize });
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<FormValues>();
   const roleOptions = grantableRoles(me.roles).map((r) => ({ value: r, label: label(ROLE_LABELS[r]) }));
 
-  const act = async (fn: () => Promise<unknown>) => {
-    try {
-      await fn();
+  // One write at a time from this page: the dialogs' save and the row actions.
+  const action = useAction((fn: () => Promise<unknown>) => fn().then(() => true as const), {
+    onSuccess: () => {
       message.success(t('common.done'));
       users.reload();
-      return true;
-    } catch (err) {
-      message.error(errorText(err));
-      return false;
-    }
-  };
+    },
+    onError: (err) => message.error(errorText(err)),
+  });
+  const busy = action.busy;
+  const act = async (fn: () => Promise<unknown>) => (await action.run(fn)) === true;
 
   const save = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     const ok =
       dialog?.kind === 'create'
         ? await act(() => usersApi.create({ username: v.username!.trim(), displayName: v.displayName.trim(), password: v.password!, unitId: v.unitId, roles: v.roles }))
         : dialog?.kind === 'edit'
           ? await act(() => usersApi.update(dialog.user.id, { displayName: v.displayName.trim(), unitId: v.unitId, roles: v.roles, ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}) }))
           : false;
-    setBusy(false);
     if (ok) setDialog(null);
   };
 

@@ -2,9 +2,10 @@ import { App, Form, Input, Modal, Radio, Select, Space } from 'antd';
 import { useRef, useState } from 'react';
 import type { ContactBody, ContactCategory, ContactDto } from '../../../../common/cases.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useAction } from '../../../app/use-action.js';
 import { useErrorText } from '../../../components/error-alert.js';
 import { personsApi, type Person } from '../../persons/api.js';
-import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
 import { exactIdentifierKind } from '../../../../common/person-search.js';
 
@@ -74,7 +75,8 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
   const errorText = useErrorText();
   const [form] = Form.useForm<Values>();
   const who = Form.useWatch('who', form) ?? 'existing';
-  const [busy, setBusy] = useState(false);
+  const add = useAction((body: ContactBody) => casesApi.addContact(caseId, body), { onError: (err) => message.error(errorText(err)) });
+  const busy = add.busy;
 
   const submit = async () => {
     const v = await form.validateFields();
@@ -83,16 +85,10 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
     else if (v.who === 'nonResident')
       body.newPerson = { name: v.name!.trim(), idType: v.idType!, idNumber: v.idNumber!.trim(), phone: v.phone?.trim() || null, birthDate: v.birthDate!, sex: v.sex!, jurisdictionId: v.jurisdictionId!, regionOfOrigin: v.regionOfOrigin?.trim() || null };
     else body.outsideCity = { region: v.region!.trim(), name: v.name!.trim(), note: v.note?.trim() || null };
-    setBusy(true);
-    try {
-      const c = await casesApi.addContact(caseId, body);
-      message.success(t('cases.contact.added'));
-      onDone(c);
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const c = await add.run(body);
+    if (c === undefined) return;
+    message.success(t('cases.contact.added'));
+    onDone(c);
   };
 
   const req = [{ required: true, whitespace: true, message: t('common.required') }];

@@ -6,7 +6,7 @@ import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionName } from '../../../components/jurisdiction-name.js';
-import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
 
 /** `YYYY-MM-DDTHH:mm` in the city's zone (Asia/Shanghai, UTC+8 all year) → epoch ms. */

@@ -1,13 +1,15 @@
 import { Button, Card, Form, Input, Modal, Segmented, Select, Space, Table, Tabs, Typography, App } from 'antd';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { AssistDto, AssistStatus, CaseDto, CaseKind, DetectionChannel } from '../../../../common/cases.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useLiveEvent } from '../../../app/live.js';
+import { pagesKey } from '../../../app/query.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
-import { useRemote } from '../../../app/use-remote.js';
+import { toApiError, useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionSelect } from '../../../components/jurisdiction-select.js';
 import { casesApi, type CaseListItem, type RecheckListItem } from '../api.js';
@@ -55,17 +57,18 @@ function CaseList() {
     return c === 'community' || c === 'in_control' ? { channel: c } : {};
   });
   const [order, setOrder] = useState<'newest' | 'oldest'>('newest');
-  const [pages, setPages] = useState<CaseListItem[][]>([]);
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const list = useRemote((signal) => casesApi.list({ ...filter, cursor, limit: 50 }, signal), [filter, cursor]);
-  useEffect(() => {
-    if (list.data) setPages((p) => (cursor ? [...p, list.data!.items] : [list.data!.items]));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs once per answer; the cursor it reads belongs to that answer
-  }, [list.data]);
+  // Keyset pages (`nextCursor`), accumulated by TanStack Query; a new filter starts from the first page.
+  const list = useInfiniteQuery({
+    queryKey: pagesKey('/api/cases', filter),
+    queryFn: ({ pageParam, signal }) => casesApi.list({ ...filter, cursor: pageParam, limit: 50 }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
   const rows = useMemo(() => {
-    const all = pages.flat();
+    const all = (list.data?.pages ?? []).flatMap((p) => p.items);
     return order === 'newest' ? all : [...all].reverse();
-  }, [pages, order]);
+  }, [list.data, order]);
+  const listError = list.error ? toApiError(list.error) : null;
   const filterValue = filter.kind ?? filter.channel ?? 'all';
   return (
     <>
@@ -74,7 +77,6 @@ function CaseList() {
           value={filterValue}
           data-testid="case-filter"
           onChange={(v) => {
-            setCursor(undefined);
             setFilter(v === 'confirmed' || v === 'asymptomatic' ? { kind: v } : v === 'in_control' || v === 'community' ? { channel: v } : {});
           }}
           options={[
@@ -96,11 +98,11 @@ function CaseList() {
           ]}
         />
       </Space>
-      <ErrorAlert error={list.error} onRetry={list.reload} />
+      <ErrorAlert error={listError} onRetry={() => void list.refetch()} />
       <Table<CaseListItem>
         rowKey="id"
         size="middle"
-        loading={list.loading}
+        loading={list.isFetching && !list.isFetchingNextPage}
         dataSource={rows}
         pagination={false}
         scroll={{ x: 1000 }}
@@ -118,8 +120,8 @@ function CaseList() {
           { title: t('cases.confirmedAt'), dataIndex: 'confirmedAt', render: (v: number) => formatTime(v, lang) },
         ]}
       />
-      {list.data?.nextCursor && (
-        <Button style={{ marginTop: 12 }} onClick={() => setCursor(list.data!.nextCursor!)} loading={list.loading}>
+      {list.hasNextPage && (
+        <Button style={{ marginTop: 12 }} onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
           {t('common.loadMore')}
         </Button>
       )}

@@ -4,6 +4,7 @@ import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useMe, useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
+import { useAction } from '../../../app/use-action.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
@@ -31,7 +32,10 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
   const list = useRemote((signal) => controlApi.reviews({ status, limit: 20, offset: (page - 1) * 20 }, signal), [status, page]);
   const [creating, setCreating] = useState(false);
   const [rejecting, setRejecting] = useState<ReviewRecordDto | null>(null);
-  const [busy, setBusy] = useState(false);
+  const createReview = useAction((v: NewReview) => controlApi.createReview({ jurisdictionId, subject: v.subject.trim(), reason: v.reason.trim(), evidence: v.evidence.trim() }), {
+    onError: (err) => message.error(errorText(err)),
+  });
+  const busy = createReview.busy;
   const [refusal, setRefusal] = useState<string | null>(null);
   const [form] = Form.useForm<NewReview>();
   const canDecide = can('status.approve-bulk');
@@ -41,18 +45,11 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
   const create = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    try {
-      await controlApi.createReview({ jurisdictionId, subject: v.subject.trim(), reason: v.reason.trim(), evidence: v.evidence.trim() });
-      message.success(t('control.review.created'));
-      setCreating(false);
-      if (status === 'pending') list.reload();
-      else setStatus('pending');
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    if ((await createReview.run(v)) === undefined) return;
+    message.success(t('control.review.created'));
+    setCreating(false);
+    if (status === 'pending') list.reload();
+    else setStatus('pending');
   };
 
   const approve = async (r: ReviewRecordDto) => {

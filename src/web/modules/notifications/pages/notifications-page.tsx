@@ -3,7 +3,6 @@ import { App, Badge, Button, Card, Form, Input, List, Modal, Segmented, Select, 
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
-import { ApiError } from '../../../app/http.js';
 import { useServerText } from '../../../app/bilingual.js';
 import { isInternalLink } from '../../../../common/roles.js';
 import { useI18n } from '../../../app/i18n.js';
@@ -11,6 +10,7 @@ import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
 import { useLive } from '../../../app/live.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
+import { useAction } from '../../../app/use-action.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { SEVERITIES, notificationsApi, type NotificationItem, type Severity } from '../api.js';
 import { useFeed } from '../hooks.js';
@@ -37,7 +37,17 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
   const feed = useFeed({ unread: filter === 'unread' || undefined, alertsOnly: filter === 'alerts' || undefined, page, pageSize: 20 });
   const [acking, setAcking] = useState<NotificationItem | null>(null);
   const [raising, setRaising] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const ack = useAction((id: string, note: string | undefined) => notificationsApi.acknowledge(id, note), {
+    onError: (err) => {
+      message.error(errorText(err));
+      if (err.code === 'ALERT_ALREADY_ACKNOWLEDGED') {
+        setAcking(null);
+        feed.reload();
+      }
+    },
+  });
+  const raiseAlert = useAction(notificationsApi.raiseAlert, { onError: (err) => message.error(errorText(err)) });
+  const busy = ack.busy || raiseAlert.busy;
   const [ackForm] = Form.useForm<{ note?: string }>();
   const [raiseForm] = Form.useForm<{ title: string; body: string; severity: Severity }>();
 
@@ -56,37 +66,21 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
   const acknowledge = async () => {
     if (!acking) return;
     const v = await ackForm.validateFields();
-    setBusy(true);
-    try {
-      replace(await notificationsApi.acknowledge(acking.id, v.note?.trim() || undefined));
-      message.success(t('common.done'));
-      setAcking(null);
-    } catch (err) {
-      message.error(errorText(err));
-      if (err instanceof ApiError && err.code === 'ALERT_ALREADY_ACKNOWLEDGED') {
-        setAcking(null);
-        feed.reload();
-      }
-    } finally {
-      setBusy(false);
-      refreshBadge();
-    }
+    const done = await ack.run(acking.id, v.note?.trim() || undefined);
+    refreshBadge();
+    if (!done) return;
+    replace(done);
+    message.success(t('common.done'));
+    setAcking(null);
   };
 
   const raise = async () => {
     const v = await raiseForm.validateFields();
-    setBusy(true);
-    try {
-      await notificationsApi.raiseAlert({ title: v.title.trim(), body: v.body.trim(), severity: v.severity, jurisdictionId });
-      message.success(t('notif.raised'));
-      setRaising(false);
-      feed.reload();
-      refreshBadge();
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    if (!(await raiseAlert.run({ title: v.title.trim(), body: v.body.trim(), severity: v.severity, jurisdictionId }))) return;
+    message.success(t('notif.raised'));
+    setRaising(false);
+    feed.reload();
+    refreshBadge();
   };
 
   return (

@@ -8,6 +8,7 @@ import { checkReason, REASON_MAX_CHARS } from '../../../../common/reason.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
+import { useAction } from '../../../app/use-action.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { ChangeStatusModal } from '../../control/components/change-status-modal.js';
 import { populationApi } from '../../population/api.js';
@@ -35,7 +36,8 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
   const persons = usePersons({ jurisdictionId, q: q || undefined, purpose, vulnerable: vulnerableOnly ? 'true' : undefined, page, pageSize });
   const [revealed, setRevealed] = useState<Record<string, string>>({});
   const [asking, setAsking] = useState<{ person: Person; field: RevealField } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const revealField = useAction(personsApi.reveal, { onError: (err) => message.error(errorText(err)) });
+  const busy = revealField.busy;
   const [form] = Form.useForm<{ reason: string }>();
   const canReveal = can('person.reveal');
   const canChange = can('control.change');
@@ -67,16 +69,10 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     const { reason } = v;
-    setBusy(true);
-    try {
-      const { value } = await personsApi.reveal(asking.person.id, asking.field, reason.trim());
-      setRevealed((r) => ({ ...r, [`${asking.person.id}:${asking.field}`]: value }));
-      setAsking(null);
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const done = await revealField.run(asking.person.id, asking.field, reason.trim());
+    if (!done) return;
+    setRevealed((r) => ({ ...r, [`${asking.person.id}:${asking.field}`]: done.value }));
+    setAsking(null);
   };
 
   const masked = (p: Person, field: RevealField, shown: string | null) => {

@@ -7,7 +7,8 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
+import { useAction } from '../../../app/use-action.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { quarantineApi, type FacilityDetailDto, type FacilityDto, type RoomDto, type RoomStatus } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
 import { useOccupancyEvents, type OccupancyEvent } from '../live.js';
@@ -41,21 +42,18 @@ function NewFacilityModal({ open, onClose, onDone, jurisdictionId }: { open: boo
   const { t } = useI18n();
   const errorText = useQuarantineErrorText();
   const [form] = Form.useForm<{ name: string; jurisdictionId: string; address: string; staffCount?: number }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const create = useAction((v: { name: string; jurisdictionId: string; address: string; staffCount?: number }) =>
+    quarantineApi.createFacility({ name: v.name.trim(), jurisdictionId: v.jurisdictionId, address: v.address.trim(), staffCount: v.staffCount ?? 0 }),
+  );
+  const busy = create.busy;
+  const error = create.error ? errorText(create.error) : null;
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await quarantineApi.createFacility({ name: v.name.trim(), jurisdictionId: v.jurisdictionId, address: v.address.trim(), staffCount: v.staffCount ?? 0 }));
-      onClose();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const f = await create.run(v);
+    if (!f) return;
+    onDone(f);
+    onClose();
   };
   return (
     <Modal open={open} title={t('quarantine.newFacility')} okText={t('common.create')} cancelText={t('common.cancel')} onOk={submit} onCancel={onClose} okButtonProps={{ loading: busy, 'data-testid': 'facility-submit' } as never} destroyOnHidden>

@@ -9,6 +9,7 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
+import { useAction } from '../../../app/use-action.js';
 import { useQuarantineErrorText as useErrorText } from '../errors.js';
 import { quarantineApi, type TravellerDto, type TravellerInput } from '../api.js';
 import { AssignQuarantineButton } from '../components/assign-quarantine-button.js';
@@ -43,20 +44,18 @@ function ArrivalTestForm({ x, onDone }: { x: TravellerDto; onDone(t: TravellerDt
   const { message } = App.useApp();
   const errorText = useErrorText();
   const [form] = Form.useForm<{ entryPoint: string; result?: 'negative' | 'positive'; resultRef?: string }>();
-  const [busy, setBusy] = useState(false);
+  const record = useAction((v: { entryPoint: string; result?: 'negative' | 'positive'; resultRef?: string }) => quarantineApi.arrivalTest(x.id, { entryPoint: v.entryPoint, testedAt: Date.now(), result: v.result ?? null, resultRef: v.resultRef || null }), {
+    onError: (err) => message.error(errorText(err)),
+  });
+  const busy = record.busy;
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    try {
-      onDone(await quarantineApi.arrivalTest(x.id, { entryPoint: v.entryPoint, testedAt: Date.now(), result: v.result ?? null, resultRef: v.resultRef || null }));
-      message.success(t('travellers.arrivalRecorded'));
-      form.resetFields();
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const done = await record.run(v);
+    if (!done) return;
+    onDone(done);
+    message.success(t('travellers.arrivalRecorded'));
+    form.resetFields();
   };
   return (
     <Form form={form} layout="inline" initialValues={{ entryPoint: x.entryPoint ?? undefined }} data-testid="arrival-test-form">
@@ -89,25 +88,18 @@ export function TravellersPage(_: PageProps) {
   const [page, setPage] = useState(1);
   const list = useRemote((signal) => quarantineApi.travellers({ category, page, pageSize: 50 }, signal), [category, page]);
   const [form] = Form.useForm<RegisterValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const registerTraveller = useAction((v: RegisterValues) => quarantineApi.registerTraveller({ personId: v.personId, category: v.category, origin: v.origin, arrivalDay: v.arrivalDay.format('YYYY-MM-DD'), entryPoint: v.entryPoint || null }));
+  const busy = registerTraveller.busy;
+  const error = registerTraveller.error ? errorText(registerTraveller.error) : null;
   const replace = (x: TravellerDto) => list.data && list.setData({ ...list.data, items: list.data.items.map((y) => (y.id === x.id ? x : y)) });
 
   const register = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await quarantineApi.registerTraveller({ personId: v.personId, category: v.category, origin: v.origin, arrivalDay: v.arrivalDay.format('YYYY-MM-DD'), entryPoint: v.entryPoint || null });
-      message.success(t('travellers.registered'));
-      form.resetFields();
-      list.reload();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    if (!(await registerTraveller.run(v))) return;
+    message.success(t('travellers.registered'));
+    form.resetFields();
+    list.reload();
   };
 
   return (

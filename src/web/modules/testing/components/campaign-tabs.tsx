@@ -10,7 +10,7 @@ import { ErrorAlert } from '../../../components/error-alert.js';
 import { FLAG_KINDS, VULNERABLE_FOR_HOME, testingApi, type Campaign, type Flag, type FlagKind, type HomeSamplingResult, type Recheck, type RecheckStatus, type Tube, type TubeStatus, type Unsampled } from '../api.js';
 import { useTestingErrorText } from '../errors.js';
 import { useTestingEvents } from '../live.js';
-import { JurisdictionSearch } from './jurisdiction-search.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { RecheckSampleModal } from './recheck-sample-modal.js';
 
 const RECHECK_COLORS: Record<RecheckStatus, string> = { awaiting_sample: 'orange', sampled: 'blue', negative: 'green', positive: 'red' };

@@ -1,12 +1,9 @@
 import { Alert } from 'antd';
-import { LngLatBounds, Map as MapLibreMap, Marker, Popup, setWorkerUrl, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { useEffect, useRef, useState } from 'react';
+import { LngLatBounds, Marker, Popup, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
+import { useEffect, useRef } from 'react';
 import { useI18n } from '../../../app/i18n.js';
+import { useMapLibre } from '../../../components/use-maplibre.js';
 import type { CoverageCollection } from '../api.js';
-
-setWorkerUrl(workerUrl);
 
 /** Coverage classes and their colours (the legend draws the same). */
 export const COVERAGE_STEPS = [
@@ -19,14 +16,6 @@ const NO_TARGET = '#d9d9d9';
 
 type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
 type Ring = [number, number][];
-
-function webgl2Available(): boolean {
-  try {
-    return !!document.createElement('canvas').getContext('webgl2');
-  } catch {
-    return false;
-  }
-}
 
 function labelPoint(geometry: unknown): [number, number] | null {
   const g = geometry as { type?: string; coordinates?: unknown } | null;
@@ -74,18 +63,14 @@ interface Props {
  */
 export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
   const { t } = useI18n();
-  const container = useRef<HTMLDivElement>(null);
-  const mapRef = useRef<MapLibreMap | null>(null);
   const labels = useRef(new Map<string, { el: HTMLDivElement; name: string }>());
-  const [state, setState] = useState<'loading' | 'ready' | 'no-webgl'>(() => (webgl2Available() ? 'loading' : 'no-webgl'));
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
   const dataRef = useRef(collection);
   dataRef.current = collection;
 
-  useEffect(() => {
-    if (state === 'no-webgl' || !container.current) return;
-    setState('loading');
+  // Rebuilt only for another area; data changes go through setData below.
+  const { container, map: mapRef, state } = useMapLibre(() => {
     const fc = dataRef.current;
     const fill = ['case', ['<=', ['get', 'target'], 0], NO_TARGET, ['step', ['get', 'coverage'], COVERAGE_STEPS[0].color, ...COVERAGE_STEPS.slice(1).flatMap((s) => [s.from, s.color])]];
     const style: StyleSpecification = {
@@ -98,53 +83,41 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
         { id: 'positive', type: 'line', source: 'areas', filter: ['>', ['get', 'positiveTubes'], 0], paint: { 'line-color': '#a50026', 'line-width': 3 } },
       ],
     };
-    let map: MapLibreMap;
-    try {
-      map = new MapLibreMap({ container: container.current, style, bounds: boundsOf(fc) ?? undefined, fitBoundsOptions: { padding: 24 }, attributionControl: false, renderWorldCopies: false, dragRotate: false, pitchWithRotate: false });
-    } catch (err) {
-      console.warn('map unavailable', err);
-      setState('no-webgl');
-      return;
-    }
-    mapRef.current = map;
-    const markers: Marker[] = [];
-    labels.current.clear();
-    if (fc.features.length <= 150) {
-      for (const f of fc.features) {
-        const at = labelPoint(f.geometry);
-        if (!at) continue;
-        const el = document.createElement('div');
-        el.className = 'bw-map-label';
-        el.textContent = `${f.properties.name} ${pct(f.properties.coverage)}`;
-        labels.current.set(f.properties.id, { el, name: f.properties.name });
-        markers.push(new Marker({ element: el }).setLngLat(at).addTo(map));
-      }
-    }
-    const popup = new Popup({ closeButton: false, maxWidth: '260px' });
-    map.on('load', () => setState('ready'));
-    map.on('error', (e) => console.warn('map error', e.error?.message ?? e));
-    map.on('click', 'fill', (e) => {
-      const p = e.features?.[0]?.properties as { id: string; name: string; sampled: number; target: number; coverage: number } | undefined;
-      if (!p) return;
-      const el = document.createElement('div');
-      const name = document.createElement('strong');
-      name.textContent = p.name;
-      const line = document.createElement('div');
-      line.textContent = `${Number(p.sampled)} / ${Number(p.target)} · ${pct(Number(p.coverage))}`;
-      el.append(name, line);
-      popup.setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-      onSelectRef.current?.(p.id);
-    });
-    const ro = new ResizeObserver(() => map.resize());
-    ro.observe(container.current);
-    return () => {
-      ro.disconnect();
-      markers.forEach((m) => m.remove());
-      popup.remove();
-      map.remove();
-      mapRef.current = null;
+    return {
+      options: { style, bounds: boundsOf(fc) ?? undefined, fitBoundsOptions: { padding: 24 } },
+      setup: (map) => {
+        const markers: Marker[] = [];
+        labels.current.clear();
+        if (fc.features.length <= 150) {
+          for (const f of fc.features) {
+            const at = labelPoint(f.geometry);
+            if (!at) continue;
+            const el = document.createElement('div');
+            el.className = 'bw-map-label';
+            el.textContent = `${f.properties.name} ${pct(f.properties.coverage)}`;
+            labels.current.set(f.properties.id, { el, name: f.properties.name });
+            markers.push(new Marker({ element: el }).setLngLat(at).addTo(map));
+          }
+        }
+        const popup = new Popup({ closeButton: false, maxWidth: '260px' });
+        map.on('click', 'fill', (e) => {
+          const p = e.features?.[0]?.properties as { id: string; name: string; sampled: number; target: number; coverage: number } | undefined;
+          if (!p) return;
+          const el = document.createElement('div');
+          const name = document.createElement('strong');
+          name.textContent = p.name;
+          const line = document.createElement('div');
+          line.textContent = `${Number(p.sampled)} / ${Number(p.target)} · ${pct(Number(p.coverage))}`;
+          el.append(name, line);
+          popup.setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+          onSelectRef.current?.(p.id);
+        });
+        return () => {
+          markers.forEach((m) => m.remove());
+          popup.remove();
+        };
+      },
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt only for another area; data changes go through setData below
   }, [viewKey]);
 
   useEffect(() => {
@@ -155,7 +128,7 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
       const l = labels.current.get(f.properties.id);
       if (l) l.el.textContent = `${l.name} ${pct(f.properties.coverage)}`;
     }
-  }, [collection, state]);
+  }, [mapRef, collection, state]);
 
   const legend = (
     <div className="bw-legend">

@@ -1,11 +1,7 @@
 import { Alert } from 'antd';
-import { LngLatBounds, Map as MapLibreMap, Marker, setWorkerUrl, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { useEffect, useRef, useState } from 'react';
+import { LngLatBounds, Marker, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
 import { useI18n } from '../../../app/i18n.js';
-
-setWorkerUrl(workerUrl);
+import { useMapLibre } from '../../../components/use-maplibre.js';
 
 type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
 
@@ -32,26 +28,13 @@ function circle([lng, lat]: [number, number], radiusM: number): [number, number]
   return ring;
 }
 
-function webgl2Available(): boolean {
-  try {
-    return !!document.createElement('canvas').getContext('webgl2');
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The 15-minute circle on a map: each site with its radius drawn around it, and the compounds
  * with no site within that distance as red dots (MapLibre, no base map).
  */
 export function SitesMap({ sites, gaps, radiusM, ...rest }: { sites: SitePoint[]; gaps: GapPoint[]; radiusM: number; 'data-testid'?: string }) {
   const { t } = useI18n();
-  const container = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'no-webgl'>(() => (webgl2Available() ? 'loading' : 'no-webgl'));
-
-  useEffect(() => {
-    if (state === 'no-webgl' || !container.current) return;
-    setState('loading');
+  const { container, state } = useMapLibre(() => {
     const circles = { type: 'FeatureCollection', features: sites.map((s) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [circle(s.location, radiusM)] }, properties: { id: s.id } })) };
     const sitePts = { type: 'FeatureCollection', features: sites.map((s) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: s.location }, properties: { id: s.id, name: s.name } })) };
     const gapPts = { type: 'FeatureCollection', features: gaps.map((g) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: g.centroid }, properties: { id: g.id, name: g.name } })) };
@@ -72,34 +55,22 @@ export function SitesMap({ sites, gaps, radiusM, ...rest }: { sites: SitePoint[]
       b.extend(p);
       any = true;
     }
-    let map: MapLibreMap;
-    try {
-      map = new MapLibreMap({ container: container.current, style, bounds: any ? b : undefined, fitBoundsOptions: { padding: 48, maxZoom: 15 }, attributionControl: false, renderWorldCopies: false, dragRotate: false, pitchWithRotate: false });
-    } catch (err) {
-      console.warn('map unavailable', err);
-      setState('no-webgl');
-      return;
-    }
-    const markers: Marker[] = [];
-    if (sites.length + gaps.length <= 120) {
-      for (const p of [...sites.map((s) => ({ at: s.location, name: s.name })), ...gaps.map((g) => ({ at: g.centroid, name: g.name }))]) {
-        const el = document.createElement('div');
-        el.className = 'bw-map-label';
-        el.style.transform = 'translateY(-14px)';
-        el.textContent = p.name;
-        markers.push(new Marker({ element: el }).setLngLat(p.at).addTo(map));
-      }
-    }
-    map.on('load', () => setState('ready'));
-    map.on('error', (e) => console.warn('map error', e.error?.message ?? e));
-    const ro = new ResizeObserver(() => map.resize());
-    ro.observe(container.current);
-    return () => {
-      ro.disconnect();
-      markers.forEach((m) => m.remove());
-      map.remove();
+    return {
+      options: { style, bounds: any ? b : undefined, fitBoundsOptions: { padding: 48, maxZoom: 15 } },
+      setup: (map) => {
+        const markers: Marker[] = [];
+        if (sites.length + gaps.length <= 120) {
+          for (const p of [...sites.map((s) => ({ at: s.location, name: s.name })), ...gaps.map((g) => ({ at: g.centroid, name: g.name }))]) {
+            const el = document.createElement('div');
+            el.className = 'bw-map-label';
+            el.style.transform = 'translateY(-14px)';
+            el.textContent = p.name;
+            markers.push(new Marker({ element: el }).setLngLat(p.at).addTo(map));
+          }
+        }
+        return () => markers.forEach((m) => m.remove());
+      },
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the state it reads is the one it sets (a map that failed stays failed)
   }, [sites, gaps, radiusM]);
 
   const legend = (

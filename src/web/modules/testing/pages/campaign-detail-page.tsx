@@ -3,6 +3,7 @@ import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useAction } from '../../../app/use-action.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
@@ -25,24 +26,21 @@ export function CampaignDetailPage(_: PageProps) {
   const { message } = App.useApp();
   const errorText = useTestingErrorText();
   const campaign = useRemote((signal) => testingApi.campaign(id, signal), [id]);
-  const [busy, setBusy] = useState(false);
   // Bumped on live activity so the lists below re-read.
   const [tick, setTick] = useState(0);
   const bump = useCallback(() => setTick((n) => n + 1), []);
   const c = campaign.data;
 
-  const act = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    try {
-      await fn();
+  // Activate and close: a confirmation, then the campaign read again.
+  const action = useAction((fn: () => Promise<unknown>) => fn(), {
+    onSuccess: () => {
       message.success(t('common.done'));
       campaign.reload();
-    } catch (err) {
-      message.error(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    onError: (err) => message.error(errorText(err)),
+  });
+  const busy = action.busy;
+  const act = (fn: () => Promise<unknown>) => action.run(fn);
 
   if (campaign.error?.status === 404) return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/testing/campaigns">{t('testing.back')}</Link>} />;
   if (!c) return campaign.error ? <ErrorAlert error={campaign.error} onRetry={campaign.reload} /> : <Skeleton active />;

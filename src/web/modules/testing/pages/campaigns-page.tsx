@@ -5,12 +5,13 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useAction } from '../../../app/use-action.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { POOL_SIZES, testingApi, type Campaign, type CampaignStatus, type CreateCampaignInput } from '../api.js';
-import { JurisdictionSearch } from '../components/jurisdiction-search.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { useTestingErrorText } from '../errors.js';
 
 export const CAMPAIGN_STATUS_COLORS: Record<CampaignStatus, string> = { planned: 'default', active: 'processing', closed: 'success' };
@@ -24,30 +25,26 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
   const { t } = useI18n();
   const errorText = useTestingErrorText();
   const [form] = Form.useForm<NewCampaign>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction((v: NewCampaign) =>
+    testingApi.createCampaign({
+      name: v.name.trim(),
+      scopeJurisdictionIds: v.scopeJurisdictionIds,
+      poolSize: v.poolSize,
+      sealedPoolMode: v.sealedPoolMode,
+      exemptStatuses: v.exemptStatuses as never,
+      ...(v.startsAt ? { startsAt: v.startsAt.valueOf() } : {}),
+      ...(v.deadlineAt ? { deadlineAt: v.deadlineAt.valueOf() } : {}),
+      ...(v.recheckHours ? { recheckHours: v.recheckHours } : {}),
+    }),
+  );
+  const busy = action.busy;
+  const error = action.error ? errorText(action.error) : null;
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await testingApi.createCampaign({
-        name: v.name.trim(),
-        scopeJurisdictionIds: v.scopeJurisdictionIds,
-        poolSize: v.poolSize,
-        sealedPoolMode: v.sealedPoolMode,
-        exemptStatuses: v.exemptStatuses as never,
-        ...(v.startsAt ? { startsAt: v.startsAt.valueOf() } : {}),
-        ...(v.deadlineAt ? { deadlineAt: v.deadlineAt.valueOf() } : {}),
-        ...(v.recheckHours ? { recheckHours: v.recheckHours } : {}),
-      });
-      onCreated(c);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const c = await action.run(v);
+    if (c === undefined) return;
+    onCreated(c);
   };
   return (
     <Modal

@@ -5,12 +5,13 @@ import { useMemo, useState } from 'react';
 import type { JurisdictionDto } from '../../../../common/geo.js';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useAction } from '../../../app/use-action.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { READINESS_ASPECTS, SITE_KINDS, testingApi, type ReadinessAspect, type Site, type SiteKind } from '../api.js';
-import { JurisdictionSearch } from '../components/jurisdiction-search.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { SitesMap } from '../components/lazy.js';
 import { useTestingErrorText } from '../errors.js';
 
@@ -29,33 +30,29 @@ function CreateSiteModal({ open, onClose, onCreated }: { open: boolean; onClose(
   const { t } = useI18n();
   const errorText = useTestingErrorText();
   const [form] = Form.useForm<NewSite>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const pick = (_: unknown, nodes: JurisdictionDto[]) => {
     const c = nodes[0]?.centroid;
     if (c && form.getFieldValue('lng') === undefined) form.setFieldsValue({ lng: Number(c[0].toFixed(6)), lat: Number(c[1].toFixed(6)) });
   };
+  const action = useAction((v: NewSite) =>
+    testingApi.createSite({
+      name: v.name.trim(),
+      kind: v.kind,
+      jurisdictionId: v.jurisdictionId,
+      location: [v.lng, v.lat],
+      lanes: v.lanes,
+      ...(v.hours ? { openingHours: [{ from: v.hours[0].format('HH:mm'), to: v.hours[1].format('HH:mm') }] } : {}),
+      ...(v.servedCompoundIds?.length ? { servedCompoundIds: v.servedCompoundIds } : {}),
+    }),
+  );
+  const busy = action.busy;
+  const error = action.error ? errorText(action.error) : null;
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await testingApi.createSite({
-        name: v.name.trim(),
-        kind: v.kind,
-        jurisdictionId: v.jurisdictionId,
-        location: [v.lng, v.lat],
-        lanes: v.lanes,
-        ...(v.hours ? { openingHours: [{ from: v.hours[0].format('HH:mm'), to: v.hours[1].format('HH:mm') }] } : {}),
-        ...(v.servedCompoundIds?.length ? { servedCompoundIds: v.servedCompoundIds } : {}),
-      });
-      onCreated();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const c = await action.run(v);
+    if (c === undefined) return;
+    onCreated();
   };
   return (
     <Modal open={open} title={t('testing.newSite')} okText={t('common.create')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'site-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden width={640}>

@@ -4,7 +4,8 @@ import { MEASURE_KINDS, MEASURE_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, t
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
-import { JurisdictionSearch } from '../../testing/components/jurisdiction-search.js';
+import { useAction } from '../../../app/use-action.js';
+import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { zoningApi } from '../api.js';
 import { pickHalf } from '../../../app/bilingual.js';
 import { useZoningErrorText } from '../errors.js';
@@ -107,28 +108,26 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
   const { t, lang } = useI18n();
   const errorText = useZoningErrorText();
   const [form] = Form.useForm<{ note?: string; justification?: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [needsJustification, setNeedsJustification] = useState(false);
+  const publish = useAction((v: { note?: string; justification?: string }) => zoningApi.publish(area.id, { ...(v.note?.trim() ? { note: v.note.trim() } : {}), ...(v.justification?.trim() ? { justification: v.justification.trim() } : {}) }), {
+    onError: (err) => {
+      if (err.code === 'ZONING_JUSTIFICATION_REQUIRED') setNeedsJustification(true);
+    },
+  });
+  const { reset } = publish;
+  const busy = publish.busy;
+  const error = publish.error ? errorText(publish.error) : null;
   useEffect(() => {
     if (open) {
-      setError(null);
+      reset();
       setNeedsJustification(!!area.detector?.flagged);
     }
-  }, [open, area]);
+  }, [open, area, reset]);
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await zoningApi.publish(area.id, { ...(v.note?.trim() ? { note: v.note.trim() } : {}), ...(v.justification?.trim() ? { justification: v.justification.trim() } : {}) }));
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'ZONING_JUSTIFICATION_REQUIRED') setNeedsJustification(true);
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const done = await publish.run(v);
+    if (done) onDone(done);
   };
   return (
     <Modal open={open} title={t('zoning.publish')} okText={t('zoning.publish')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'publish-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden>
@@ -174,28 +173,23 @@ export function AdjustModal({ area, levels, open, onClose, onDone }: { area: Are
   const { t, label } = useI18n();
   const errorText = useZoningErrorText();
   const [form] = Form.useForm<AdjustValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const adjust = useAction((v: AdjustValues) =>
+    zoningApi.adjust(area.id, {
+      ...(v.name.trim() !== area.name ? { name: v.name.trim() } : {}),
+      ...(v.level !== area.level ? { level: v.level } : {}),
+      measures: v.measures,
+      ...(v.add?.length ? { addJurisdictionIds: v.add } : {}),
+      ...(v.remove?.length ? { removeJurisdictionIds: v.remove } : {}),
+      reason: v.reason.trim(),
+    }),
+  );
+  const busy = adjust.busy;
+  const error = adjust.error ? errorText(adjust.error) : null;
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const done = await zoningApi.adjust(area.id, {
-        ...(v.name.trim() !== area.name ? { name: v.name.trim() } : {}),
-        ...(v.level !== area.level ? { level: v.level } : {}),
-        measures: v.measures,
-        ...(v.add?.length ? { addJurisdictionIds: v.add } : {}),
-        ...(v.remove?.length ? { removeJurisdictionIds: v.remove } : {}),
-        reason: v.reason.trim(),
-      });
-      onDone(done);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    const done = await adjust.run(v);
+    if (done) onDone(done);
   };
   return (
     <Modal open={open} title={t('zoning.reviewTitle')} okText={t('zoning.saveChanges')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'adjust-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden width={640}>

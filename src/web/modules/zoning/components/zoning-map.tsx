@@ -1,13 +1,10 @@
 import { Alert } from 'antd';
-import { LngLatBounds, Map as MapLibreMap, Marker, Popup, setWorkerUrl, type ExpressionSpecification, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { useEffect, useRef, useState } from 'react';
+import { LngLatBounds, Marker, Popup, type ExpressionSpecification, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
+import { useEffect, useRef } from 'react';
 import { RISK_LEVEL_LABELS } from '../../../../common/zoning.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useMapLibre } from '../../../components/use-maplibre.js';
 import { LEVEL_COLORS, LEVEL_ORDER, type MapLevel } from '../levels.js';
-
-setWorkerUrl(workerUrl);
 
 type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
 type Ring = [number, number][];
@@ -33,14 +30,6 @@ const DRAW_ORDER: Record<string, number> = { street: 0, community: 1, compound: 
 const FLAG_COLOR = '#722ed1';
 const NONE_COLOR = '#d9d9d9';
 const PROPOSED_COLOR = '#1f1f1f';
-
-function webgl2Available(): boolean {
-  try {
-    return !!document.createElement('canvas').getContext('webgl2');
-  } catch {
-    return false;
-  }
-}
 
 function labelPoint(g: ZoningMapPlace['geometry']): [number, number] | null {
   if (!g) return null;
@@ -97,9 +86,6 @@ interface Props {
  */
 export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Props) {
   const { t, label } = useI18n();
-  const container = useRef<HTMLDivElement>(null);
-  const mapRef = useRef<MapLibreMap | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'no-webgl'>(() => (webgl2Available() ? 'loading' : 'no-webgl'));
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
   const placesRef = useRef(places);
@@ -111,9 +97,8 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
   const labelRef = useRef(label);
   labelRef.current = label;
 
-  useEffect(() => {
-    if (state === 'no-webgl' || !container.current) return;
-    setState('loading');
+  // Rebuilt only for another area; data changes go through setData below.
+  const { container, map: mapRef, state } = useMapLibre(() => {
     const initial = placesRef.current;
     const fill: ExpressionSpecification = ['match', ['get', 'effective'], 'high', LEVEL_COLORS.high, 'medium', LEVEL_COLORS.medium, 'low', LEVEL_COLORS.low, NONE_COLOR];
     const style: StyleSpecification = {
@@ -135,49 +120,35 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
         },
       ],
     };
-    let map: MapLibreMap;
-    try {
-      map = new MapLibreMap({ container: container.current, style, bounds: (boundsOf(initial.filter((p) => !p.context)) ?? boundsOf(initial)) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 }, attributionControl: false, renderWorldCopies: false, dragRotate: false, pitchWithRotate: false });
-    } catch (err) {
-      console.warn('map unavailable', err);
-      setState('no-webgl');
-      return;
-    }
-    mapRef.current = map;
-    const popup = new Popup({ closeButton: false, maxWidth: '260px' });
-    map.on('load', () => setState('ready'));
-    map.on('error', (e) => console.warn('map error', e.error?.message ?? e));
-    const click = (e: { lngLat: { lng: number; lat: number }; features?: { properties: Record<string, unknown> }[] }) => {
-      // The smallest place under the pointer (drawn last) is the one meant.
-      const p = e.features?.[e.features.length - 1]?.properties;
-      if (!p) return;
-      const el = document.createElement('div');
-      const name = document.createElement('strong');
-      name.textContent = String(p.name);
-      const line = document.createElement('div');
-      const eff = String(p.effective) as MapLevel | 'none';
-      line.textContent = eff !== 'none' ? labelRef.current(RISK_LEVEL_LABELS[eff]) : Number(p.proposed) === 1 ? tRef.current('zoning.legendProposed') : tRef.current('zoning.level.none');
-      el.append(name, line);
-      if (Number(p.flagged) === 1) {
-        const f = document.createElement('div');
-        f.style.color = FLAG_COLOR;
-        f.textContent = tRef.current('zoning.flagged');
-        el.append(f);
-      }
-      popup.setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-      onSelectRef.current?.(String(p.id));
+    return {
+      options: { style, bounds: (boundsOf(initial.filter((p) => !p.context)) ?? boundsOf(initial)) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 } },
+      setup: (map) => {
+        const popup = new Popup({ closeButton: false, maxWidth: '260px' });
+        const click = (e: { lngLat: { lng: number; lat: number }; features?: { properties: Record<string, unknown> }[] }) => {
+          // The smallest place under the pointer (drawn last) is the one meant.
+          const p = e.features?.[e.features.length - 1]?.properties;
+          if (!p) return;
+          const el = document.createElement('div');
+          const name = document.createElement('strong');
+          name.textContent = String(p.name);
+          const line = document.createElement('div');
+          const eff = String(p.effective) as MapLevel | 'none';
+          line.textContent = eff !== 'none' ? labelRef.current(RISK_LEVEL_LABELS[eff]) : Number(p.proposed) === 1 ? tRef.current('zoning.legendProposed') : tRef.current('zoning.level.none');
+          el.append(name, line);
+          if (Number(p.flagged) === 1) {
+            const f = document.createElement('div');
+            f.style.color = FLAG_COLOR;
+            f.textContent = tRef.current('zoning.flagged');
+            el.append(f);
+          }
+          popup.setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+          onSelectRef.current?.(String(p.id));
+        };
+        map.on('click', 'fill', click);
+        map.on('click', 'points', click);
+        return () => popup.remove();
+      },
     };
-    map.on('click', 'fill', click);
-    map.on('click', 'points', click);
-    const ro = new ResizeObserver(() => map.resize());
-    ro.observe(container.current);
-    return () => {
-      ro.disconnect();
-      popup.remove();
-      map.remove();
-      mapRef.current = null;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- rebuilt only for another area; data changes go through setData below
   }, [viewKey]);
 
   // The first data may arrive after the map was made (or a view may start empty): fit to the
@@ -197,13 +168,13 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
         fitted.current = true;
       }
     }
-  }, [places, state]);
+  }, [mapRef, places, state]);
 
   useEffect(() => {
     const map = mapRef.current;
     if (!map || state !== 'ready') return;
     map.setLayoutProperty('flags', 'visibility', showFlags ? 'visible' : 'none');
-  }, [showFlags, state]);
+  }, [mapRef, showFlags, state]);
 
   // Area names as labels would crowd a building-level map; the few areas are named in the table.
   const markers = useRef<Marker[]>([]);
@@ -222,7 +193,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       el.textContent = p.name;
       markers.current.push(new Marker({ element: el }).setLngLat(at).addTo(map));
     }
-  }, [places, state]);
+  }, [mapRef, places, state]);
 
   const counts = { high: 0, medium: 0, low: 0 } as Record<MapLevel, number>;
   let flagged = 0;

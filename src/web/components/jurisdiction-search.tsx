@@ -1,9 +1,9 @@
 import { Select } from 'antd';
 import { useMemo, useRef, useState } from 'react';
-import { LEVEL_LABELS, type JurisdictionDto, type JurisdictionLevel } from '../../../../common/geo.js';
-import { useI18n } from '../../../app/i18n.js';
-import { useRemote } from '../../../app/use-remote.js';
-import { geoApi } from '../../geo/api.js';
+import { LEVEL_LABELS, type JurisdictionDto, type JurisdictionLevel } from '../../common/geo.js';
+import { useI18n } from '../app/i18n.js';
+import { useRemote } from '../app/use-remote.js';
+import { geoApi } from '../modules/geo/api.js';
 
 interface Props {
   /** An id, or ids when `multiple`. */
