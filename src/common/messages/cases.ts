@@ -251,4 +251,9 @@ export const CASES_MESSAGES = {
   'companions.noCandidates': ['没有候选人', 'No candidates'],
   'companions.import': ['导入位置数据（CSV）', 'Import pings (CSV)'],
   'companions.imported': ['已导入 {n} 条，拒绝 {r} 条', '{n} imported, {r} rejected'],
+  // Texts modules write into tasks and alerts (stored as key + params, issue 15).
+  'cases.auto.contactHandover.title': ['密接协查移交：{name}', 'Contact handed over: {name}'],
+  'cases.auto.contactHandover.body': ['{caseName} 的{category}居住在贵区，请落实管控。', 'A {category} of case {caseName} lives in your district.'],
+  'cases.auto.category.close': ['密接', 'close contact'],
+  'cases.auto.category.secondary': ['次密接', 'secondary contact'],
 } as const satisfies Record<string, Pair>;

@@ -105,4 +105,7 @@ export const POPULATION_MESSAGES = {
   'population.mergeDone': ['已合并', 'Merged'],
   'population.selected': ['已选 {n} 人', '{n} selected'],
   'population.clearSelection': ['清除选择', 'Clear the selection'],
+  // Texts modules write into tasks and alerts (stored as key + params, issue 15).
+  'population.auto.handover.title': ['人员登记移交核实：{name}', 'Registration handed over for checking: {name}'],
+  'population.auto.handover.body': ['贵区登记的人员 {name}（{id}）已在其他辖区以同一证件登记，请核实是否迁出，必要时由市指挥部合并记录。', 'A resident of your district ({name}, {id}) was registered elsewhere with the same document: check whether they moved; the city HQ can merge the records.'],
 } as const satisfies Record<string, Pair>;

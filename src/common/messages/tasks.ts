@@ -56,4 +56,7 @@ export const TASKS_MESSAGES = {
   'task.created': ['任务已创建', 'Task created'],
   'task.back': ['返回任务列表', 'Back to tasks'],
   'task.by': ['{actor} · {unit}', '{actor} · {unit}'],
+  // Texts modules write into tasks and alerts (stored as key + params, issue 15).
+  'task.auto.overdue.title': ['任务逾期：{title}', 'Task overdue: {title}'],
+  'task.auto.overdue.body': ['任务已超过截止时间，请尽快处理。', 'The task is past its due time.'],
 } as const satisfies Record<string, Pair>;

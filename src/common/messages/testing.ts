@@ -303,4 +303,17 @@ export const TESTING_MESSAGES = {
   'testing.error.IMPORT_EMPTY': ['文件中没有数据行', 'The file holds no rows'],
   'testing.error.LOOKUP_RATE_LIMITED': ['查询过于频繁，请稍后再试', 'Too many lookups; retry shortly'],
   'testing.error.LOOKUP_BUSY': ['查询人数较多，请稍后再试', 'The lookup is busy; retry shortly'],
+  // Texts modules write into tasks and alerts (stored as key + params, issue 15).
+  'testing.auto.recheckPositive.title': ['单管复核阳性：{name}', 'Positive single-tube recheck: {name}'],
+  'testing.auto.recheckPositive.body': ['复核管 {barcode} 结果{result}，已移交病例确认流程。', 'Recheck tube {barcode}: {result}; handed over to case confirmation.'],
+  'testing.auto.pool.title': ['混管{result}：{barcode}', '{result} pool: {barcode}'],
+  'testing.auto.pool.body': ['采样管 {barcode}（{n} 人）结果{result}。已为每人派发单管复核任务，相关人员转为待复核。', 'Tube {barcode} ({n} persons): {result}. Single-tube recheck tasks sent, persons set to pending recheck.'],
+  'testing.auto.recheckOverdue.title': ['单管复核超时：{n} 人', 'Overdue single-tube rechecks: {n}'],
+  'testing.auto.recheckOverdue.body': ['混管 {barcode} 的 {n} 人未在时限内完成单管复核，请督办。', '{n} persons of pool {barcode} were not rechecked by the deadline.'],
+  'testing.auto.recheckTask.title': ['单管复核：{name}', 'Single-tube recheck: {name}'],
+  'testing.auto.recheckTask.body': ['混管 {barcode} 结果{result}。请在 {due} 前为该居民单管采样复核，期间请其居家等待。', 'Pool {barcode}: {result}. Re-sample this person in a single tube before {due}; they stay home meanwhile.'],
+  'testing.auto.homeSampling.title': ['上门采样：{name}', 'Home sampling: {name}'],
+  'testing.auto.homeSampling.body': ['{campaign}：该居民行动不便或需照护，请上门采样。', 'This resident needs sampling at home ({campaign}).'],
+  'testing.auto.doorSampling.title': ['上门采样（1户1管）：{n}人', 'Door-to-door sampling, one tube per household: {n} persons'],
+  'testing.auto.doorSampling.body': ['{campaign}：封控区住户足不出户，请上门采样，1户1管。', 'A sealed household stays at home: sample at the door, one tube for the household ({campaign}).'],
 } as const satisfies Record<string, Pair>;

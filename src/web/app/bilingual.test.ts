@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickHalf } from './bilingual.js';
+import { pickHalf, showText } from './bilingual.js';
 
 describe('the server\'s bilingual texts, shown in the interface language', () => {
   it('splits `中文 · English` at the last separator', () => {
@@ -44,5 +44,19 @@ describe('the server\'s bilingual texts, shown in the interface language', () =>
     const released = '隔离解除：期满 · Quarantine released: 期满';
     expect(pickHalf(released, 'zh-CN', { separatorOnly: true })).toBe('隔离解除：期满');
     expect(pickHalf(released, 'en', { separatorOnly: true })).toBe('Quarantine released: 期满');
+  });
+
+  it('renders a stored message key in the interface language, and falls back to the stored text without one', () => {
+    const params = { name: '张*', barcode: 'YC001', result: { key: 'testing.result.positive' as const } };
+    expect(showText('zh-CN', '单管复核：张*', 'testing.auto.recheckTask.title', params)).toBe('单管复核：张*');
+    expect(showText('en', '单管复核：张*', 'testing.auto.recheckTask.title', params)).toBe('Single-tube recheck: 张*');
+    // A calendar day is formatted for the language: 2026-12-01 in Chinese, 1 Dec 2026 in English.
+    const quarantine = { day: { day: '2026-12-01' } };
+    expect(showText('zh-CN', '', 'quarantine.auto.overdue.title', quarantine)).toBe('隔离逾期未解除（2026-12-01）');
+    expect(showText('en', '', 'quarantine.auto.overdue.title', quarantine)).toBe('Quarantine past its end date (1 Dec 2026)');
+    // A key this build does not know (a newer server) shows the stored text; rows without a key keep their text as before.
+    expect(showText('en', '新的文本', 'nope.unknown', null)).toBe('新的文本');
+    expect(showText('en', '混管阳性：YC001 · Positive pool: YC001', null, null)).toBe('Positive pool: YC001');
+    expect(showText('en', '暴雨预警', null, null)).toBe('暴雨预警');
   });
 });

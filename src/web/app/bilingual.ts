@@ -1,4 +1,5 @@
 import type { Lang } from '../../common/i18n.js';
+import { renderMessage, type MessageParam } from '../../common/message-text.js';
 import { useI18n } from './i18n.js';
 
 /**
@@ -36,4 +37,19 @@ export function pickHalf(text: string, lang: Lang, o: { separatorOnly?: boolean 
 export function useServerText(): (text: string) => string {
   const { lang } = useI18n();
   return (text) => pickHalf(text, lang, { separatorOnly: true });
+}
+
+/**
+ * A stored text for the interface language: a message key with its parameters (what modules write
+ * since issue 15) is rendered from the dictionary, dates in the browser's time zone; a text without a
+ * key (a person's own words, rows written before the keys) is shown as before, through `pickHalf`.
+ */
+export function showText(lang: Lang, text: string, key?: string | null, params?: Record<string, MessageParam> | null): string {
+  return key ? renderMessage(lang, key, params, pickHalf(text, lang, { separatorOnly: true })) : pickHalf(text, lang, { separatorOnly: true });
+}
+
+/** `showText` in the interface language. */
+export function useMessageText(): (text: string, key?: string | null, params?: Record<string, MessageParam> | null) => string {
+  const { lang } = useI18n();
+  return (text, key, params) => showText(lang, text, key, params);
 }

@@ -3,7 +3,8 @@ import { isInternalLink } from '../../common/roles.js';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { authApi } from '../modules/auth/api.js';
-import { pickHalf } from './bilingual.js';
+import { showText } from './bilingual.js';
+import type { MessageParam } from '../../common/message-text.js';
 import { notificationsApi } from '../modules/notifications/api.js';
 import { useI18n } from './i18n.js';
 import { invalidateForTopic } from './query.js';
@@ -112,7 +113,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
             notification.warning({
               key: matter ?? String(data?.id ?? Math.random()),
               title: t('notif.toastAlert'),
-              description: pickHalf(String(data?.title ?? ''), lang, { separatorOnly: true }),
+              description: showText(lang, String(data?.title ?? ''), typeof data?.titleKey === 'string' ? data.titleKey : null, (data?.titleParams ?? null) as Record<string, MessageParam> | null),
               placement: 'topRight',
               duration: 8,
               onClick: () => navigate(link.startsWith('/') ? link : '/notifications'),

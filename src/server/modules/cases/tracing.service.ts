@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import type { Capability } from '../../../common/roles.js';
 import { flag } from '../../db/row-values.js';
 import type { Deps } from '../../deps.js';
@@ -242,8 +243,8 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           const unit = (await districtUnit(tx, pathPrefix(personPath!, 2)!)) ?? (await districtUnit(tx, pathPrefix(personPath!, 1)!));
           if (unit) {
             const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
-              title: `密接协查移交：${nameMasked} · Contact handed over: ${nameMasked}`,
-              description: `${c.name_masked} 的${input.category === 'close' ? '密接' : '次密接'}居住在贵区，请落实管控。 · A contact of case ${c.name_masked} lives in your district.`,
+              title: msg('cases.auto.contactHandover.title', { name: nameMasked }),
+              description: msg('cases.auto.contactHandover.body', { caseName: c.name_masked, category: msg(input.category === 'close' ? 'cases.auto.category.close' : 'cases.auto.category.secondary') }),
               sourceModule: 'cases', sourceEntityType: 'case_contact', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: personPath!, priority: 'urgent',
             });
             row.handover_task_id = task.id;

@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
@@ -45,8 +46,8 @@ export async function handOver(deps: Deps, tx: Tx, actor: Actor, list: readonly 
     const who = maskName(h.holder.name);
     const task = unit
       ? await deps.services.tasks.create(tx, SYSTEM, {
-          title: `人员登记移交核实：${who} · Registration handed over for checking: ${who}`,
-          description: `贵区登记的人员 ${who}（${h.holder.id_masked}）已在其他辖区以同一证件登记，请核实是否迁出，必要时由市指挥部合并记录。 · A resident of your district was registered elsewhere with the same document: check whether they moved; the city HQ can merge the records.`,
+          title: msg('population.auto.handover.title', { name: who }),
+          description: msg('population.auto.handover.body', { name: who, id: h.holder.id_masked }),
           sourceModule: 'population', sourceEntityType: 'person_handover', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: h.holder.jurisdiction_path, priority: 'normal',
         })
       : undefined;

@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { calendarDay, HOUR } from '../../platform/clock.js';
@@ -90,8 +91,9 @@ export function createQuarantinePhases(deps: PhasesDeps) {
   async function requestTransfer(trx: Tx, actor: Actor, s: QuarantineStaysTable, next: PlannedPhase): Promise<void> {
     const now = deps.clock.now();
     const centralEnd = calendarDay(phasesOf(s)[0]!.endsAt - 1, tz);
-    const title = `点对点转运：集中隔离期满（${centralEnd}）转${PHASE_ZH[next.phase]} · Point-to-point transfer: central stay ended (${centralEnd}), to ${next.phase.replace('_', ' ')}`;
-    const description = `请安排专车点对点转运至居所，完成后在隔离记录中登记“转运完成”，其${PHASE_ZH[next.phase]}随即开始。 · Drive the person point to point to their home and record the transfer done in the stay; the next phase starts then.`;
+    const phase = msg(`quarantine.phase.${next.phase}`);
+    const title = msg('quarantine.auto.transfer.title', { day: { day: centralEnd }, phase });
+    const description = msg('quarantine.auto.transfer.body', { phase });
     let taskId: string | null = null;
     if (s.owner_unit_id) {
       taskId = (await deps.tasks.create(trx, actor, {
@@ -114,8 +116,8 @@ export function createQuarantinePhases(deps: PhasesDeps) {
       const st = await repo.findStayByBasis(trx, 'contact', c.id);
       if (!st || st.status !== 'active') continue;
       await repo.setStayCategory(trx, st.id, 'close', deps.clock.now());
-      const title = '次密接升级为密接：其密接核酸阳性 · Secondary contact upgraded to close contact (their close contact tested positive)';
-      const description = '请按密切接触者管理（集中隔离）重新安排此人，并在隔离记录中办理。 · Re-place the person as a close contact (central quarantine).';
+      const title = msg('quarantine.auto.upgrade.title');
+      const description = msg('quarantine.auto.upgrade.body');
       if (st.owner_unit_id) {
         await deps.tasks.create(trx, actor, {
           title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: st.id,
@@ -150,10 +152,12 @@ export function createQuarantinePhases(deps: PhasesDeps) {
       if (c.pendingDays.length) {
         if (s.result_task_id) continue;
         const own = c.pendingDays.filter((d) => d > 0);
-        const what = [own.length ? `第 ${own.join('、')} 天` : '', c.linked === 'pending' ? '其密接的前两次核酸' : ''].filter(Boolean).join('、');
-        const whatEn = [own.length ? `day ${own.join(', ')}` : '', c.linked === 'pending' ? "their close contact's first tests" : ''].filter(Boolean).join(', ');
-        const title = `隔离期满待检测结果（${what}） · Stay ended, test result pending (${whatEn})`;
-        const description = `隔离已于 ${s.end_day} 期满，尚缺${what}的核酸结果。请尽快登记结果，阴性即解除。 · The stay ended on ${s.end_day}; record the pending result (${whatEn}); negative results release the person.`;
+        const linked = c.linked === 'pending';
+        const what = own.length
+          ? msg(linked ? 'quarantine.auto.pending.both' : 'quarantine.auto.pending.days', { days: { list: own } })
+          : msg('quarantine.auto.pending.linked');
+        const title = msg('quarantine.auto.resultPending.title', { what });
+        const description = msg('quarantine.auto.resultPending.body', { day: { day: s.end_day }, what });
         let taskId: string | null = null;
         if (s.owner_unit_id) {
           taskId = (await deps.tasks.create(trx, actor, {
@@ -170,8 +174,8 @@ export function createQuarantinePhases(deps: PhasesDeps) {
         continue;
       }
       if (!(await repo.markOverdueAlerted(trx, s.id, now))) continue;
-      const title = `隔离逾期未解除（${s.end_day}） · Quarantine past its end date (${s.end_day})`;
-      const body = `隔离已到期但未解除：阳性第 ${c.positiveDays.join('、')} 天。请核查并处置或说明原因。 · The stay has ended but the person is not released (positive on day ${c.positiveDays.join(', ')}).`;
+      const title = msg('quarantine.auto.overdue.title', { day: { day: s.end_day } });
+      const body = msg('quarantine.auto.overdue.body', { days: { list: c.positiveDays } });
       await deps.tasks.notify(trx, actor, {
         ...(s.owner_unit_id ? { unitId: s.owner_unit_id } : { jurisdictionPath: s.person_path }),
         title,

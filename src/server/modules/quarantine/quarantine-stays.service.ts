@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import { inTx, type DbOrTx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { addDays, calendarDay, startOfDay } from '../../platform/clock.js';
@@ -196,10 +197,8 @@ export function createQuarantineStays(deps: StaysDeps) {
           let taskId: string | null = null;
           if (owner && !td.notApplicable && td.dueAt > now) {
             const task = await deps.tasks.create(t, actor, {
-              title: td.kind === 'admission'
-                ? `入住检测：隔离第 ${td.day} 天（${td.date}） · Admission test, stay day ${td.day} (${td.date})`
-                : `隔离第 ${td.day} 天核酸检测（${td.date}） · Quarantine test, day ${td.day} (${td.date})`,
-              description: `${facility ? facility.name : '居家隔离'}：请于 ${td.date} 完成核酸采样并在隔离记录中登记结果。 · Sample on ${td.date} and record the result in the stay (${facility ? facility.name : 'home quarantine'}).`,
+              title: msg(td.kind === 'admission' ? 'quarantine.auto.admissionTest.title' : 'quarantine.auto.dayTest.title', { day: td.day, date: { day: td.date } }),
+              description: msg('quarantine.auto.test.body', { place: facility ? facility.name : msg('quarantine.auto.homePlace'), date: { day: td.date } }),
               sourceModule: 'quarantine',
               sourceEntityType: 'quarantine_stay',
               sourceEntityId: stay.id,

@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import type { JurisdictionDto } from '../../../common/geo.js';
 import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
@@ -61,8 +62,8 @@ export function createHomeSamplingService({ db, clock, population, control, geo,
       return [...found.values()];
     },
     task: (c, _group, [p]) => ({
-      title: `上门采样：${maskName(p!.name)} · Home sampling: ${maskName(p!.name)}`,
-      description: `${c.name}：该居民行动不便或需照护，请上门采样。 · This resident needs sampling at home (${c.name}).`,
+      title: msg('testing.auto.homeSampling.title', { name: maskName(p!.name) }),
+      description: msg('testing.auto.homeSampling.body', { campaign: c.name }),
       sourceEntityType: 'person',
       sourceEntityId: p!.id,
     }),
@@ -81,8 +82,8 @@ export function createHomeSamplingService({ db, clock, population, control, geo,
       return found;
     },
     task: (c, household, members) => ({
-      title: `上门采样（1户1管）：${members.length}人 · Door-to-door sampling, one tube per household: ${members.length} persons`,
-      description: `${c.name}：封控区住户足不出户，请上门采样，1户1管。 · A sealed household stays at home: sample at the door, one tube for the household (${c.name}).`,
+      title: msg('testing.auto.doorSampling.title', { n: members.length }),
+      description: msg('testing.auto.doorSampling.body', { campaign: c.name }),
       sourceEntityType: household.startsWith('person:') ? 'person' : 'household',
       sourceEntityId: household.startsWith('person:') ? members[0]!.id : household,
     }),

@@ -1,3 +1,4 @@
+import { msg, type MessageRef } from '../../../common/message-text.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
@@ -58,7 +59,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
   const { control, tasks, journal, outbox, jobs } = deps.services;
 
   /** Alerts a set of jurisdictions (communities, districts) and HQ about one matter. */
-  async function alert(tx: Tx, paths: { communities: string[]; districts: string[]; city: string | null }, a: { title: string; body: string; severity: 'warning' | 'critical'; tubeId: string; link: string }): Promise<number> {
+  async function alert(tx: Tx, paths: { communities: string[]; districts: string[]; city: string | null }, a: { title: MessageRef; body: MessageRef; severity: 'warning' | 'critical'; tubeId: string; link: string }): Promise<number> {
     let n = 0;
     const send = async (to: { jurisdictionPath?: string; unitId?: string }) => {
       await tasks.notify(tx, TESTING_SYSTEM, { ...to, title: a.title, body: a.body, severity: a.severity, link: a.link, sourceModule: 'testing', sourceEntityType: 'testing_tube', sourceEntityId: a.tubeId });
@@ -86,8 +87,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     await journal.append(tx, actor, { action: 'testing.recheck.handover', entityType: 'testing_recheck', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { ...payload, to: 'cases' } });
     await outbox.publish(tx, { topic: 'testing.recheck.positive', capability: 'person.read', jurisdictionPath: r.jurisdiction_path, payload });
     await alert(tx, { ...placesOf([r.jurisdiction_path]), communities: [] }, {
-      title: `单管复核阳性：${r.name_masked} · Positive single-tube recheck: ${r.name_masked}`,
-      body: `复核管 ${tube.barcode ?? ''} 结果${RESULT_LABELS[(tube.result as TestResult) ?? 'positive'].zh}，已移交病例确认流程。 · Recheck tube ${tube.barcode ?? ''} is ${tube.result}; handed over to case confirmation.`,
+      title: msg('testing.auto.recheckPositive.title', { name: r.name_masked }),
+      body: msg('testing.auto.recheckPositive.body', { barcode: tube.barcode ?? '', result: msg(`testing.result.${(tube.result as TestResult | null) ?? 'positive'}`) }),
       severity: 'critical',
       tubeId: tube.id,
       // Straight to the confirmation of this recheck on the cases page.
@@ -139,8 +140,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         const unit = await units.forPath(s.jurisdiction_path);
         const task = unit
           ? await tasks.create(tx, TESTING_SYSTEM, {
-              title: `单管复核：${s.name_masked} · Single-tube recheck: ${s.name_masked}`,
-              description: `混管 ${tube.barcode} 结果${label.zh}。请在 ${new Date(dueAt).toISOString()} 前为该居民单管采样复核，期间请其居家等待。 · Pool ${tube.barcode} is ${label.en.toLowerCase()}. Re-sample this person in a single tube before ${new Date(dueAt).toISOString()}; they stay home meanwhile.`,
+              title: msg('testing.auto.recheckTask.title', { name: s.name_masked }),
+              description: msg('testing.auto.recheckTask.body', { barcode: tube.barcode ?? '', result: msg(`testing.result.${result as TestResult}`), due: { at: dueAt } }),
               sourceModule: 'testing',
               sourceEntityType: 'testing_recheck',
               sourceEntityId: id,
@@ -178,8 +179,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, now);
 
       const alerts = await alert(tx, placesOf(rows.map((r) => r.jurisdiction_path)), {
-        title: `混管${label.zh}：${tube.barcode} · ${label.en} pool: ${tube.barcode}`,
-        body: `采样管 ${tube.barcode}（${persons.length} 人）结果${label.zh}。已为每人派发单管复核任务，相关人员转为待复核。 · Tube ${tube.barcode} (${persons.length} persons) is ${label.en.toLowerCase()}: single-tube recheck tasks sent, persons set to pending recheck.`,
+        title: msg('testing.auto.pool.title', { result: msg(`testing.result.${result as TestResult}`), barcode: tube.barcode ?? '' }),
+        body: msg('testing.auto.pool.body', { barcode: tube.barcode ?? '', n: persons.length, result: msg(`testing.result.${result as TestResult}`) }),
         severity: result === 'positive' ? 'critical' : 'warning',
         tubeId: tube.id,
         link: `/testing/tubes/${tube.id}`,
@@ -322,8 +323,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       const tube = (await repo.findTube(tx, payload.parentTubeId))!;
       for (const r of overdue) await repo.updateRecheck(tx, r.id, { escalated_at: ctx.now });
       await alert(tx, { ...placesOf(overdue.map((r) => r.jurisdiction_path)), communities: [] }, {
-        title: `单管复核超时：${overdue.length} 人 · Overdue single-tube rechecks: ${overdue.length}`,
-        body: `混管 ${tube.barcode} 的 ${overdue.length} 人未在时限内完成单管复核，请督办。 · ${overdue.length} persons of pool ${tube.barcode} were not rechecked by the deadline.`,
+        title: msg('testing.auto.recheckOverdue.title', { n: overdue.length }),
+        body: msg('testing.auto.recheckOverdue.body', { barcode: tube.barcode ?? '', n: overdue.length }),
         severity: 'critical',
         tubeId: tube.id,
         link: `/testing/tubes/${tube.id}`,

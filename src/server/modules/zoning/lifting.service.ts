@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import { RISK_LEVEL_LABELS, type LiftingRoundDto, type RiskLevel } from '../../../common/zoning.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
@@ -87,12 +88,16 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
         const toZh = s.next.to === 'lifted' ? '解除' : `降为${RISK_LEVEL_LABELS[s.next.to].zh}`;
         const toEn = s.next.to === 'lifted' ? 'lift' : `step down to ${RISK_LEVEL_LABELS[s.next.to].en.toLowerCase()}`;
         const dueDay = calendarDay(s.dueAt!, tz);
-        const title = `风险区到期${toZh}：${a.name} · Area due: ${toEn}`;
         const roundZh = round ? `，并须第${round.dayNumber}天（${round.day}）区域内全员核酸阴性` : '';
         const roundEn = round ? ` and the day-${round.dayNumber} round of everyone (${round.day}) must be negative` : '';
         const body = `${a.name} 自 ${dueDay} 起已满 ${s.next.daysWithoutNewCase} 天无新增感染者${roundZh}，请执行：${toZh}。 · ${a.name}: ${s.next.daysWithoutNewCase} days without a new infection as of ${dueDay}${roundEn}; ${toEn}.`;
         if (unitId) {
-          const task = await io.tasks.create(trx, actor, { title, description: body, sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: s.dueAt! + 24 * HOUR });
+          const step = msg(s.next.to === 'lifted' ? 'zoning.auto.step.lifted' : `zoning.auto.step.${s.next.to}`);
+          const common = { area: a.name, day: { day: dueDay }, days: s.next.daysWithoutNewCase, step };
+          const task = await io.tasks.create(trx, actor, {
+            title: msg('zoning.auto.liftDue.title', { area: a.name, step }),
+            description: round ? msg('zoning.auto.liftDueRound.body', { ...common, roundDay: round.dayNumber, roundDate: { day: round.day } }) : msg('zoning.auto.liftDue.body', common),
+            sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: s.dueAt! + 24 * HOUR });
           set.lift_task_id = task.id;
         }
         set.lift_task_level = a.level;
@@ -102,11 +107,10 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
       if (s.overdue && a.overdue_alert_level !== a.level) {
         const hq = await hqUnit(trx);
         const dueDay = calendarDay(s.dueAt!, tz);
-        const toZh = s.next?.to === 'lifted' ? '解除' : s.next ? `降为${RISK_LEVEL_LABELS[s.next.to].zh}` : '';
         await io.tasks.notify(trx, actor, {
           ...(hq ? { unitId: hq } : { jurisdictionPath: pathAt(a.jurisdiction_path, 'city') ?? a.jurisdiction_path }),
-          title: `风险区超期未解封：${a.name} · Area past its lifting date: ${a.name}`,
-          body: `${a.name} 应于 ${dueDay} ${toZh}，至今未执行。 · The step to ${s.next?.to} was due ${dueDay} and has not been taken.`,
+          title: msg('zoning.auto.overdue.title', { area: a.name }),
+          body: msg('zoning.auto.overdue.body', { area: a.name, day: { day: dueDay }, step: s.next ? msg(s.next.to === 'lifted' ? 'zoning.auto.step.lifted' : `zoning.auto.step.${s.next.to}`) : '' }),
           link: `/zoning/areas/${a.id}`,
           sourceModule: 'zoning',
           sourceEntityType: 'zoning_area',
@@ -145,7 +149,10 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
     await repo.insertExtension(trx, row);
     const unitId = a.owner_unit_id ?? (await hqUnit(trx));
     if (unitId) {
-      await io.tasks.create(trx, actor, { title: `周边新增病例，请决定是否延长：${a.name} · Case near an area: decide on extending`, description: text, sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: now + 24 * HOUR });
+      await io.tasks.create(trx, actor, {
+        title: msg('zoning.auto.extension.title', { area: a.name }),
+        description: msg('zoning.auto.extension.body', { distance: n.distanceM, day: { day } }),
+        sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: now + 24 * HOUR });
     }
     await record(trx, actor, a, 'extension_proposed', { reason: text, details: { extensionId: row.id, caseId: n.caseId, distanceM: n.distanceM } });
     return 1;

@@ -1,3 +1,4 @@
+import { msg } from '../../../common/message-text.js';
 import { LEVEL_LABELS } from '../../../common/geo.js';
 import {
   DEFAULT_MEASURES,
@@ -176,11 +177,14 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
       const tz = io.tz;
       const from = calendarDay(p.fromAt, tz);
       const to = calendarDay(p.toAt, tz);
-      const when = from === to ? from : `${from}至${to}`;
       const where = nodes.get(p.path)?.name ?? node.name;
       const task = await io.tasks.create(tx, actor, {
-        title: `病例到访场所，请属地处置：${where} · A case visited a place in your jurisdiction`,
-        description: `病例于 ${when} 到访${where}${p.description ? `（${p.description}）` : ''}。按二十条不划定高风险区，请场所所属单位开展排查、消杀和人员健康监测。 · A case visited ${where} (${from}–${to}); under the November 2022 measures this is not a high area: check, disinfect and monitor the people there.`,
+        title: msg('zoning.auto.place.title', { place: where }),
+        description: msg('zoning.auto.place.body', {
+          place: where,
+          when: from === to ? { day: from } : msg('zoning.auto.dayRange', { from: { day: from }, to: { day: to } }),
+          note: p.description ? msg('zoning.auto.placeNote', { text: p.description }) : '',
+        }),
         sourceModule: 'zoning',
         sourceEntityType: 'case',
         sourceEntityId: p.caseId,

@@ -5,6 +5,7 @@ import { defineErrors } from '../errors.js';
 import { isInternalLink } from '../../../common/roles.js';
 import { newId } from '../ids.js';
 import * as repo from './notifications.repository.js';
+import { readParams, storeText, type TextInput } from './stored-text.js';
 import { findUnit, findUserDisplayName } from './tasks.repository.js';
 import type { NotificationsTable } from './tasks.table.js';
 import type { NotificationDto, NotificationFeedDto as NotificationFeed } from './tasks.schemas.js';
@@ -28,8 +29,9 @@ export interface NotifyInput {
   unitId?: string | null;
   /** Jurisdiction path (`/420500/420502/`): everyone whose scope overlaps it. */
   jurisdictionPath?: string | null;
-  title: string;
-  body: string;
+  /** A module passes a message key (`msg('zoning.auto.overdue.title', { … })`); a string is a person's own words. */
+  title: TextInput;
+  body: TextInput;
   /** In-app link, e.g. `/tasks/<id>`. */
   link?: string | null;
   sourceModule: string;
@@ -47,6 +49,10 @@ function toDto(r: NotificationsTable & { read_at?: number | null }): Notificatio
     id: r.id,
     title: r.title,
     body: r.body,
+    titleKey: r.title_key,
+    titleParams: readParams(r.title_params),
+    bodyKey: r.body_key,
+    bodyParams: readParams(r.body_params),
     link: r.link,
     severity: r.severity,
     isAlert: r.severity !== null,
@@ -86,14 +92,20 @@ export function createNotificationService(deps: Deps) {
   }
 
   async function notify(trx: DbOrTx | undefined | null, actor: Actor, n: NotifyInput): Promise<NotificationDto> {
-    if (!n.title?.trim() || !n.body?.trim()) throw NotificationErrors.NOTIFICATION_INVALID();
+    const title = storeText(n.title ?? '', deps.config.tz);
+    const body = storeText(n.body ?? '', deps.config.tz);
+    if (!title.text || !body.text) throw NotificationErrors.NOTIFICATION_INVALID();
     // The web follows the link on a click or a toast: an outside address would be a phishing hop.
     if (n.link != null && !isInternalLink(n.link)) throw NotificationErrors.NOTIFICATION_LINK_NOT_INTERNAL({ field: 'link' });
     return inTx(trx ?? deps.db, async (t) => {
       const row: NotificationsTable = {
         id: newId(),
-        title: n.title.trim(),
-        body: n.body.trim(),
+        title: title.text,
+        body: body.text,
+        title_key: title.key,
+        title_params: title.params,
+        body_key: body.key,
+        body_params: body.params,
         link: n.link ?? null,
         severity: n.severity ?? null,
         user_id: n.userId ?? null,
@@ -118,7 +130,8 @@ export function createNotificationService(deps: Deps) {
           entityType: 'notification',
           entityId: row.id,
           jurisdictionPath: path,
-          payload: { severity: row.severity, userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
+          // The text as the record shows it (a key's Chinese rendering), whatever language readers see.
+          payload: { title: row.title, severity: row.severity, userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
         });
       }
       const dto = toDto(row);
@@ -129,7 +142,7 @@ export function createNotificationService(deps: Deps) {
         userId: row.user_id,
         unitId: row.unit_id,
         jurisdictionPath: row.jurisdiction_path,
-        payload: { id: dto.id, title: dto.title, severity: dto.severity, isAlert: dto.isAlert, link: dto.link, sourceModule: dto.sourceModule, sourceEntityType: dto.sourceEntityType, sourceEntityId: dto.sourceEntityId, createdAt: dto.createdAt },
+        payload: { id: dto.id, title: dto.title, titleKey: dto.titleKey, titleParams: dto.titleParams, severity: dto.severity, isAlert: dto.isAlert, link: dto.link, sourceModule: dto.sourceModule, sourceEntityType: dto.sourceEntityType, sourceEntityId: dto.sourceEntityId, createdAt: dto.createdAt },
       });
       return dto;
     });

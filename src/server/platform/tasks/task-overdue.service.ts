@@ -1,3 +1,6 @@
+import { msg } from '../../../common/message-text.js';
+import type { MessageKey } from '../../../common/i18n.js';
+import { readParams } from './stored-text.js';
 import type { Tx } from '../../db/dialect.js';
 import type { Services } from '../../services.js';
 import type { Actor } from '../actor.js';
@@ -27,8 +30,8 @@ export function createTaskOverdueService({ journal, notifications, event, publis
         });
         await notifications.notify(trx, actor, {
           unitId: t.assignee_unit_id,
-          title: `任务逾期：${t.title} · Task overdue: ${t.title}`,
-          body: `任务已超过截止时间，请尽快处理。 · The task is past its due time.`,
+          title: msg('task.auto.overdue.title', { title: t.title_key ? { key: t.title_key as MessageKey, ...(t.title_params ? { params: readParams(t.title_params) ?? {} } : {}) } : t.title }),
+          body: msg('task.auto.overdue.body'),
           link: `/tasks/${t.id}`,
           sourceModule: 'platform',
           sourceEntityType: 'task',

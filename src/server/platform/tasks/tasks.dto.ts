@@ -1,6 +1,7 @@
 /** Tasks: errors, statuses and their transitions, the DTOs the API returns and the row → DTO mapping. */
 import { defineErrors } from '../errors.js';
 import * as repo from './tasks.repository.js';
+import { readParams, type TextInput } from './stored-text.js';
 import type { TaskDto, TaskEventDto, UnitRefDto } from './tasks.schemas.js';
 import { TASK_TRANSITIONS, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
 
@@ -31,8 +32,9 @@ export const PATH = /^\/(\d+\/)+$/;
 export type { TaskDto, TaskEventDto, UnitRefDto };
 
 export interface CreateTaskInput {
-  title: string;
-  description?: string | null;
+  /** A module passes a message key (`msg('testing.auto.recheckTask.title', { … })`); a string is a person's own words. */
+  title: TextInput;
+  description?: TextInput | null;
   /** The module creating it (`testing`, `cases`, `platform`…). */
   sourceModule: string;
   sourceEntityType?: string | null;
@@ -62,6 +64,10 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
     id: r.id,
     title: r.title,
     description: r.description,
+    titleKey: r.title_key,
+    titleParams: readParams(r.title_params),
+    descriptionKey: r.description_key,
+    descriptionParams: readParams(r.description_params),
     sourceModule: r.source_module,
     sourceEntityType: r.source_entity_type,
     sourceEntityId: r.source_entity_id,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES, TASK_BOXES, TASK_EVENT_KINDS, TASK_LIMITS, TASK_PRIORITIES, TASK_STATUSES } from '../../../common/tasks.js';
 import { isInternalLink } from '../../../common/roles.js';
+import type { MessageParam } from '../../../common/message-text.js';
 
 const id = z.string().min(1).max(64);
 const unitRef = z.object({ id: z.string(), name: z.string() });
@@ -10,6 +11,19 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const csvEnum = <T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).max(values.length)).optional();
 const boolFlag = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean()).optional();
+
+/** A parameter of a message key (src/common/message-text.ts): text, number, instant, calendar day, nested message or list. */
+const messageParam: z.ZodType<MessageParam> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.object({ at: z.number() }),
+    z.object({ day: z.string() }),
+    z.object({ list: z.array(z.union([z.string(), z.number()])) }),
+    z.object({ key: z.string(), params: z.record(z.string(), messageParam).optional() }),
+  ]),
+) as z.ZodType<MessageParam>;
+const messageParams = z.record(z.string(), messageParam).nullable();
 
 export const idParams = z.strictObject({ id: id.describe('record id') });
 
@@ -28,8 +42,12 @@ export type TaskEventDto = z.infer<typeof taskEventSchema>;
 
 export const taskSchema = z.object({
   id: z.string(),
-  title: z.string(),
+  title: z.string().describe('as written, or the Chinese rendering of titleKey'),
   description: z.string().nullable(),
+  titleKey: z.string().nullable().describe('message key of a title a module wrote: render it in the reader\'s language (null: show title)'),
+  titleParams: messageParams.describe('parameters of titleKey'),
+  descriptionKey: z.string().nullable(),
+  descriptionParams: messageParams,
   sourceModule: z.string().describe('module that created the task'),
   sourceEntityType: z.string().nullable(),
   sourceEntityId: z.string().nullable(),
@@ -89,8 +107,12 @@ export const commentBody = z.strictObject({ note: z.string().trim().max(TASK_LIM
 
 export const notificationSchema = z.object({
   id: z.string(),
-  title: z.string(),
+  title: z.string().describe('as written, or the Chinese rendering of titleKey'),
   body: z.string(),
+  titleKey: z.string().nullable().describe('message key of a text a module wrote: render it in the reader\'s language (null: show title)'),
+  titleParams: messageParams,
+  bodyKey: z.string().nullable(),
+  bodyParams: messageParams,
   link: z.string().nullable(),
   severity: z.enum(SEVERITIES).nullable().describe('null for a plain notification'),
   isAlert: z.boolean(),

@@ -10,6 +10,7 @@ import { createTaskOverdueService } from './task-overdue.service.js';
 import { createTaskRecorder } from './task-recorder.js';
 import { isFinal, PATH, TASK_PRIORITIES, TaskErrors, TRANSITIONS, toTaskDto, type CreateTaskInput, type TaskDto, type TaskListQuery, type TaskStatus } from './tasks.dto.js';
 import * as repo from './tasks.repository.js';
+import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
 
 export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery } from './tasks.dto.js';
@@ -108,8 +109,9 @@ export function createTaskService(deps: Deps) {
 
     /** Creates a task assigned to a unit; journaled `task.create`, event `task.changed` to the unit. */
     async create(trx: DbOrTx | undefined | null, actor: Actor, input: CreateTaskInput): Promise<TaskDto> {
-      const title = input.title?.trim();
-      if (!title) throw TaskErrors.TASK_INVALID({ field: 'title' });
+      const title = storeText(input.title ?? '', deps.config.tz);
+      if (!title.text) throw TaskErrors.TASK_INVALID({ field: 'title' });
+      const description = input.description == null ? null : storeText(input.description, deps.config.tz);
       if (!PATH.test(input.jurisdictionPath)) throw TaskErrors.TASK_INVALID({ field: 'jurisdictionPath' });
       if (!(TASK_PRIORITIES as readonly string[]).includes(input.priority)) throw TaskErrors.TASK_INVALID({ field: 'priority' });
       if (actor.kind !== 'system' && !inScope(actor, input.jurisdictionPath)) throw TaskErrors.TASK_OUT_OF_SCOPE({ jurisdictionPath: input.jurisdictionPath });
@@ -119,8 +121,12 @@ export function createTaskService(deps: Deps) {
         const now = deps.clock.now();
         const row: TasksTable = {
           id: newId(),
-          title,
-          description: input.description?.trim() || null,
+          title: title.text,
+          description: description?.text || null,
+          title_key: title.key,
+          title_params: title.params,
+          description_key: description?.text ? description.key : null,
+          description_params: description?.text ? description.params : null,
           source_module: input.sourceModule,
           source_entity_type: input.sourceEntityType ?? null,
           source_entity_id: input.sourceEntityId ?? null,
@@ -145,7 +151,8 @@ export function createTaskService(deps: Deps) {
           entityType: 'task',
           entityId: row.id,
           jurisdictionPath: row.jurisdiction_path,
-          payload: { assigneeUnitId: unit.id, priority: row.priority, dueAt: row.due_at, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
+          // The title as the record shows it (a key's Chinese rendering), whatever language readers see.
+          payload: { title: row.title, assigneeUnitId: unit.id, priority: row.priority, dueAt: row.due_at, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
         });
         await publish(t, unit.id, { taskId: row.id, status: 'new', change: 'created' });
         return reload(t, row.id);

@@ -7,8 +7,15 @@ export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 /** Work dispatched to a unit (任务 / 督办单). Status: new → acknowledged → in_progress → reported → verified, or cancelled. */
 export interface TasksTable {
   id: string;
+  /** The title as written: a person's words, or the Chinese rendering of `title_key` (the record). */
   title: string;
   description: string | null;
+  /** Message key of a title a module wrote (render it in the reader's language); null: show `title`. */
+  title_key: string | null;
+  /** JSON object of the key's parameters (see src/common/message-text.ts). */
+  title_params: string | null;
+  description_key: string | null;
+  description_params: string | null;
   /** Module that created the task (`testing`, `cases`, `platform`…). */
   source_module: string;
   source_entity_type: string | null;
@@ -58,8 +65,15 @@ export interface TaskEventsTable {
 /** A message in a feed; with a severity it is an alert (预警) someone must acknowledge. */
 export interface NotificationsTable {
   id: string;
+  /** As written, or the Chinese rendering of `title_key` (the record). */
   title: string;
   body: string;
+  /** Message key of a text a module wrote; null: show `title` / `body` as they are. */
+  title_key: string | null;
+  /** JSON object of the key's parameters (see src/common/message-text.ts). */
+  title_params: string | null;
+  body_key: string | null;
+  body_params: string | null;
   link: string | null;
   /** null for a plain notification; info · warning · critical for an alert. */
   severity: Severity | null;
@@ -96,13 +110,13 @@ export interface TaskTables {
 
 export const taskColumns: ColumnsOf<TaskTables> = {
   tasks: {
-    id: 1, title: 1, description: 1, source_module: 1, source_entity_type: 1, source_entity_id: 1, assignee_unit_id: 1, assignee_path: 1,
+    id: 1, title: 1, description: 1, title_key: 1, title_params: 1, description_key: 1, description_params: 1, source_module: 1, source_entity_type: 1, source_entity_id: 1, assignee_unit_id: 1, assignee_path: 1,
     creator_unit_id: 1, creator_user_id: 1, jurisdiction_path: 1, priority: 1, status: 1, due_at: 1, overdue_notified_at: 1, cancel_reason: 1,
     version: 1, created_at: 1, updated_at: 1,
   },
   task_events: { id: 1, task_id: 1, kind: 1, from_status: 1, to_status: 1, unit_id: 1, from_unit_id: 1, actor_id: 1, actor_name: 1, note: 1, at: 1 },
   notifications: {
-    id: 1, title: 1, body: 1, link: 1, severity: 1, user_id: 1, unit_id: 1, jurisdiction_path: 1, source_module: 1, source_entity_type: 1,
+    id: 1, title: 1, body: 1, title_key: 1, title_params: 1, body_key: 1, body_params: 1, link: 1, severity: 1, user_id: 1, unit_id: 1, jurisdiction_path: 1, source_module: 1, source_entity_type: 1,
     source_entity_id: 1, created_by: 1, created_at: 1, acknowledged_at: 1, acknowledged_by: 1, acknowledged_by_name: 1, ack_note: 1,
   },
   notification_reads: { notification_id: 1, user_id: 1, read_at: 1 },

@@ -3,7 +3,7 @@ import { App, Badge, Button, Card, Form, Input, List, Modal, Segmented, Select, 
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
-import { useServerText } from '../../../app/bilingual.js';
+import { useMessageText } from '../../../app/bilingual.js';
 import { isInternalLink } from '../../../../common/roles.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useJurisdictionFilter } from '../../../app/jurisdiction.js';
@@ -26,7 +26,7 @@ const SEVERITY_COLOR: Record<Severity, string> = { info: 'blue', warning: 'orang
  */
 export function NotificationsPage({ jurisdictionId }: PageProps) {
   const { t, lang } = useI18n();
-  const text = useServerText();
+  const text = useMessageText();
   const { can } = useSession();
   const { current } = useJurisdictionFilter();
   const { refreshBadge } = useLive();
@@ -154,12 +154,12 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                   title={
                     <Space size={6} wrap>
                       {n.severity ? <Tag color={SEVERITY_COLOR[n.severity]}>{t(`notif.severity.${n.severity}`)}</Tag> : <Tag>{t('notif.notification')}</Tag>}
-                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{text(n.title)}</span>
+                      <span style={{ fontWeight: n.readAt ? 400 : 600 }}>{text(n.title, n.titleKey, n.titleParams)}</span>
                     </Space>
                   }
                   description={
                     <div>
-                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{text(n.body)}</div>
+                      <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{text(n.body, n.bodyKey, n.bodyParams)}</div>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatTime(n.createdAt, lang)}
                         {n.isAlert && ' · '}
@@ -179,7 +179,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
         />
       </Card>
       <Modal open={!!acking} title={t('notif.ack')} onCancel={() => setAcking(null)} onOk={acknowledge} confirmLoading={busy} okText={t('notif.ack')} cancelText={t('common.cancel')} destroyOnHidden>
-        <Typography.Paragraph strong>{acking ? text(acking.title) : null}</Typography.Paragraph>
+        <Typography.Paragraph strong>{acking ? text(acking.title, acking.titleKey, acking.titleParams) : null}</Typography.Paragraph>
         <Form form={ackForm} layout="vertical" preserve={false}>
           <Form.Item name="note" label={t('notif.ackNote')} rules={rulesFor(TASK_LIMITS.note)}>
             <Input.TextArea rows={3} maxLength={TASK_LIMITS.note} data-testid="ack-note" />

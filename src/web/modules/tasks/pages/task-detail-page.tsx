@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
-import { useServerText } from '../../../app/bilingual.js';
+import { useMessageText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
@@ -30,7 +30,7 @@ function allowedMoves(task: Task, unitId: string, can: (c: 'task.work' | 'task.v
 export function TaskDetailPage(_props: PageProps) {
   const { id = '' } = useParams();
   const { t, lang } = useI18n();
-  const text = useServerText();
+  const text = useMessageText();
   const me = useMe();
   const { can } = useSession();
   const { message } = App.useApp();
@@ -92,7 +92,7 @@ export function TaskDetailPage(_props: PageProps) {
       </div>
       <Space align="center" wrap style={{ margin: '12px 0' }}>
         <Typography.Title level={3} className="bw-page-title" style={{ marginBottom: 0 }} data-testid="task-title">
-          {text(d.title)}
+          {text(d.title, d.titleKey, d.titleParams)}
         </Typography.Title>
         <TaskStatusTag status={d.status} />
         <TaskPriorityTag priority={d.priority} />
@@ -114,7 +114,7 @@ export function TaskDetailPage(_props: PageProps) {
                 ...(d.cancelReason ? [{ key: 'cancel', label: t('task.field.cancelReason'), children: d.cancelReason }] : []),
               ]}
             />
-            {d.description && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8 }}>{text(d.description)}</Typography.Paragraph>}
+            {d.description && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8 }}>{text(d.description, d.descriptionKey, d.descriptionParams)}</Typography.Paragraph>}
           </Card>
           <Card size="small" style={{ marginTop: 16 }} data-testid="task-actions">
             {open && (moves.length > 0 || can('task.work')) && (

@@ -3,7 +3,7 @@ import { Button, Select, Space, Table, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
-import { useServerText } from '../../../app/bilingual.js';
+import { useMessageText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
@@ -18,7 +18,7 @@ const BOXES: TaskBox[] = ['unit', 'created', 'all'];
 /** Tasks: my unit's inbox, what my unit created, and everything in my jurisdiction. */
 export function TaskListPage(_props: PageProps) {
   const { t, lang } = useI18n();
-  const text = useServerText();
+  const text = useMessageText();
   const { can } = useSession();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
@@ -93,7 +93,7 @@ export function TaskListPage(_props: PageProps) {
             render: (v: string, r) => (
               <Space size={4} wrap>
                 <Link to={`/tasks/${r.id}`} onClick={(e) => e.stopPropagation()}>
-                  {text(v)}
+                  {text(v, r.titleKey, r.titleParams)}
                 </Link>
                 {r.overdue && <OverdueTag />}
               </Space>
