@@ -141,3 +141,17 @@ export interface ReviewRecordDto {
   rejectedAt: number | null;
   rejectReason: string | null;
 }
+
+/** Text limits of the control requests (characters). */
+export const CONTROL_LIMITS = {
+  /** The id of the record a status change rests on. */
+  basisId: 128,
+  /** Why a status changes, a bulk request is rejected (journaled). */
+  reason: 2000,
+  note: 2000,
+  /** A review's subject, reason and evidence: at least this many characters each (a word or two is not a review). */
+  reviewMinText: 4,
+  reviewSubject: 500,
+  reviewReason: 2000,
+  reviewEvidence: 4000,
+} as const;

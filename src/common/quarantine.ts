@@ -160,3 +160,12 @@ export interface ReleaseRequestDto {
   canDecide: boolean;
   personNameMasked?: string | null;
 }
+
+/** Text limits of the quarantine requests (characters). */
+export const QUARANTINE_LIMITS = {
+  facilityName: 200,
+  address: 500,
+  /** Why a person is placed, or a stay should end early (journaled). */
+  reason: 1000,
+  note: 1000,
+} as const;

@@ -463,3 +463,13 @@ export interface PublicFeatureCollection {
   version: number;
   features: { type: 'Feature'; geometry: unknown; properties: { areaId: string; name: string; level: RiskLevel; place: string } }[];
 }
+
+/** Text limits of the zoning requests (characters). */
+export const ZONING_LIMITS = {
+  name: 200,
+  note: 1000,
+  /** Why an area is adjusted, rejected, stepped early or an extension decided (journaled). */
+  reason: 1000,
+  /** Why a flagged area is published anyway (shown in the detector report). */
+  justification: 2000,
+} as const;

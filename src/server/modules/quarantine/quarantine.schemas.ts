@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BASIS_TYPES } from '../control/index.js';
-import { STAY_CATEGORY_LIST } from '../../../common/quarantine.js';
+import { QUARANTINE_LIMITS as L, STAY_CATEGORY_LIST } from '../../../common/quarantine.js';
 
 const id = z.string().min(1).max(64);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
@@ -46,17 +46,17 @@ export const facility = z.object({
 export const facilityDetail = facility.extend({ rooms: z.array(room) });
 
 export const facilityBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).describe('Facility name'),
+  name: z.string().trim().min(1).max(L.facilityName).describe('Facility name'),
   jurisdictionId: id.describe('Where it is (a jurisdiction inside your scope)'),
-  address: z.string().trim().min(1).max(500),
+  address: z.string().trim().min(1).max(L.address),
   lng: z.number().min(-180).max(180).nullable().optional().describe('Longitude (GCJ-02 as shown on the map)'),
   lat: z.number().min(-90).max(90).nullable().optional(),
   staffCount: z.number().int().min(0).max(100_000).optional(),
   unitId: id.nullable().optional().describe('Unit that runs the facility; test-day tasks go to it'),
 });
 export const facilityPatch = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  address: z.string().trim().min(1).max(500).optional(),
+  name: z.string().trim().min(1).max(L.facilityName).optional(),
+  address: z.string().trim().min(1).max(L.address).optional(),
   lng: z.number().min(-180).max(180).nullable().optional(),
   lat: z.number().min(-90).max(90).nullable().optional(),
   staffCount: z.number().int().min(0).max(100_000).optional(),
@@ -85,7 +85,7 @@ export const stayBody = z.strictObject({
   facilityId: id.nullable().optional(),
   roomId: id.nullable().optional().describe('A specific room; default the first free one'),
   basis,
-  reason: z.string().trim().min(1).max(1000),
+  reason: z.string().trim().min(1).max(L.reason),
   exposureDate: day.nullable().optional().describe("Last exposure (or arrival) day; default the basis record's date (the contact's exposure, the traveller's arrival); required when it has none, never the placement day"),
   category: z.enum(STAY_CATEGORY_LIST).nullable().optional().describe("Which preset rule applies (default the basis record's category, else close)"),
 });
@@ -150,7 +150,7 @@ export const plan = z.object({
   placedDay: z.string(),
   admissionTest: z.boolean().describe('An admission test (入住检测) would be scheduled at once'),
 });
-export const transferBody = z.strictObject({ note: z.string().trim().max(1000).nullable().optional().describe('Vehicle, escort, arrival time') });
+export const transferBody = z.strictObject({ note: z.string().trim().max(L.note).nullable().optional().describe('Vehicle, escort, arrival time') });
 
 export const stayListQuery = z.object({
   status: z.enum(['active', 'released']).optional(),
@@ -162,11 +162,11 @@ export const testBody = z.strictObject({ day: z.number().int().min(0).max(60).de
 export const releaseBody = z.strictObject({}).describe('A normal release takes no body fields: an early release is a request (POST …/release-requests)');
 
 export const releaseRequestBody = z.strictObject({
-  reason: z.string().max(1000).describe('Why the stay should end early (the shared reason rule: a real reason, not punctuation)'),
+  reason: z.string().max(L.reason).describe('Why the stay should end early (the shared reason rule: a real reason, not punctuation)'),
 });
 export const releaseDecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  note: z.string().max(1000).nullable().optional().describe('Required to reject (the reason rule); optional to approve'),
+  note: z.string().max(L.note).nullable().optional().describe('Required to reject (the reason rule); optional to approve'),
 });
 export const releaseRequest = z.object({
   id: z.string(),
