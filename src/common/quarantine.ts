@@ -2,7 +2,8 @@
  * Quarantine (隔离): the response shapes the server's quarantine module returns and the web shows.
  * One definition for both (types and a few vocabulary lists; nothing of the server reaches the bundle).
  */
-import type { Basis } from './control.js';
+// Type-only: the basis shape is the server's zod schema (no server code in the bundle).
+import type { Basis } from '../server/modules/control/control.schemas.js';
 
 /** The phases a stay moves through, in order. `ended`: past the last boundary but not yet released. */
 export const STAY_PHASES = ['central', 'home_quarantine', 'home_monitoring'] as const;

@@ -1,5 +1,6 @@
 import type { Capability } from '../../../common/roles.js';
-import { CONTROL_LIMITS, type ActorRef, type ReviewRecordDto, type ReviewStatus } from '../../../common/control.js';
+import { CONTROL_LIMITS, type ReviewStatus } from '../../../common/control.js';
+import type { ActorRef, ReviewRecordDto } from './control.schemas.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -49,7 +50,7 @@ function reviewDto(r: ControlReviewsTable): ReviewRecordDto {
     rejectedBy: ref(r.rejected_by, r.rejected_by_name),
     rejectedAt: num(r.rejected_at),
     rejectReason: r.reject_reason,
-  };
+  } satisfies ReviewRecordDto;
 }
 
 /**

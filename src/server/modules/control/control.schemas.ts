@@ -140,3 +140,17 @@ export const reviewListQuery = z.strictObject({
 
 /** POST /api/control/changes as a client sends it (type-only import for the web). */
 export type ChangeBody = z.input<typeof changeBody>;
+
+// The response shapes, inferred (issue 15: the schemas are the one source; the services build them
+// with `satisfies`, the web imports these types with `import type`).
+export type ActorRef = z.infer<typeof actorRef>;
+/** The epidemiological record a change rests on (依据): a tube, a case, a contact link, a risk area, a recheck tube, a review, a traveller record. */
+export type Basis = z.infer<typeof basis>;
+export type ControlStatusDto = z.infer<typeof controlStatus>;
+export type StatusChangeDto = z.infer<typeof statusChange>;
+/** The status with every change, oldest first: the chain of bases that led to it. */
+export type ExplanationDto = z.infer<typeof explanation>;
+export type BulkRequestDto = z.infer<typeof bulkRequest>;
+export type ControlSummaryDto = z.infer<typeof summary>;
+/** A review record (研判记录): what a `manual_review` basis names; a second person approves it before anyone may cite it. */
+export type ReviewRecordDto = z.infer<typeof reviewRecord>;
