@@ -285,7 +285,7 @@ export interface TravellerDto {
     /** The text and clause this category's numbers come from. */
     source: string;
     /** The stay (phases, test days) when the category has one; place the person with basis `traveller`. */
-    stay: import('./quarantine.js').StayPlanDto | null;
+    stay: import('../server/modules/quarantine/quarantine.schemas.js').StayPlanDto | null;
     /** Tests without a stay (3天2检): `tests` tests by `byDay`. */
     testWindow: { tests: number; withinDays: number; byDay: string } | null;
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BASIS_TYPES } from '../control/index.js';
-import { QUARANTINE_LIMITS as L, STAY_CATEGORY_LIST } from '../../../common/quarantine.js';
+import { QUARANTINE_LIMITS as L, ROOM_STATUS_LIST, STAY_CATEGORY_LIST, STAY_PHASES } from '../../../common/quarantine.js';
 
 const id = z.string().min(1).max(64);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
@@ -24,7 +24,7 @@ export const room = z.object({
   number: z.string(),
   floor: z.number().int(),
   capacity: z.number().int(),
-  status: z.enum(['available', 'occupied', 'cleaning', 'out_of_service']),
+  status: z.enum(ROOM_STATUS_LIST),
   occupants: z.number().int(),
 });
 
@@ -90,7 +90,13 @@ export const stayBody = z.strictObject({
   category: z.enum(STAY_CATEGORY_LIST).nullable().optional().describe("Which preset rule applies (default the basis record's category, else close)"),
 });
 
-const phase = z.object({ phase: z.enum(['central', 'home_quarantine', 'home_monitoring']), days: z.number().int(), lastDay: z.number().int(), endsAt: z.number() });
+const phase = z.object({
+  phase: z.enum(STAY_PHASES),
+  days: z.number().int(),
+  lastDay: z.number().int().describe('Last day number of the phase (inclusive)'),
+  endsAt: z.number().describe('Epoch ms the phase ends: the end of its last day in BULWARK_TZ'),
+});
+const firstDay = z.union([z.literal(0), z.literal(1)]).describe('The number of the exposure day (0 or 1, by the preset)');
 
 export const stay = z.object({
   id: z.string(),
@@ -101,12 +107,12 @@ export const stay = z.object({
   facilityId: z.string().nullable(),
   roomId: z.string().nullable(),
   status: z.enum(['active', 'released']),
-  phase: z.enum(['central', 'home_quarantine', 'home_monitoring', 'ended', 'released']),
+  phase: z.enum([...STAY_PHASES, 'ended', 'released']),
   phases: z.array(phase),
-  basis: z.object({ type: z.string(), id: z.string() }),
+  basis: z.object({ type: z.enum(BASIS_TYPES), id: z.string() }),
   reason: z.string(),
   preset: z.object({ id: z.string(), key: z.string(), version: z.string() }),
-  firstDay: z.number().int(),
+  firstDay,
   exposureDay: z.string(),
   endDay: z.string(),
   endsAt: z.number(),
@@ -140,7 +146,7 @@ export const plan = z.object({
   preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
   mode: z.enum(['central', 'home']),
   category: z.enum(STAY_CATEGORY_LIST),
-  firstDay: z.number().int(),
+  firstDay,
   exposureDay: z.string(),
   phases: z.array(phase),
   totalDays: z.number().int(),
@@ -194,3 +200,19 @@ export const releaseRequestListQuery = z.object({
 // ── what a client sends (type-only imports for the web) ─────────────────────
 export type FacilityBody = z.input<typeof facilityBody>;
 export type StayBody = z.input<typeof stayBody>;
+
+// ── what the server answers: the response shapes, inferred (issue 15: the schemas are the one source;
+// the services build them with `satisfies`, the web imports these types with `import type`) ─────────
+export type OccupancyDto = z.infer<typeof occupancy>;
+export type RoomDto = z.infer<typeof room>;
+export type FacilityDto = z.infer<typeof facility>;
+export type FacilityDetailDto = z.infer<typeof facilityDetail>;
+/** A phase of a stay's plan (central, home quarantine, home monitoring) and where it ends. */
+export type PlannedPhase = z.infer<typeof phase>;
+export type StayDto = z.infer<typeof stay>;
+/** One test day of a stay (scheduled by the preset, or the admission test of a person placed late). */
+export type StayTestDto = StayDto['tests'][number];
+/** What a stay would be if assigned now under the active preset (the assign dialog shows it before saving). */
+export type StayPlanDto = z.infer<typeof plan>;
+/** An early-release request (提前解除申请): approved by a second person holding `quarantine.release-early`. */
+export type ReleaseRequestDto = z.infer<typeof releaseRequest>;

@@ -16,7 +16,8 @@ import type { BasisType } from '../control/index.js';
 import type { ControlPort } from '../control/control.port.js';
 import { dayCounter, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
-import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayCategory, TravellerCategory, StayDto, StayTestDto } from '../../../common/quarantine.js';
+import type { StayCategory, TravellerCategory } from '../../../common/quarantine.js';
+import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayDto, StayTestDto } from './quarantine.schemas.js';
 import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
@@ -98,7 +99,7 @@ export type BasisFactsSource = (db: DbOrTx, actor: Actor, basis: { type: BasisTy
 
 export type RoomStatus = repo.RoomStatus;
 
-export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
+export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from './quarantine.schemas.js';
 
 export interface FacilityInput {
   name: string;
@@ -149,7 +150,7 @@ export const occupancyOf = (r: QuarantineFacilitiesTable): OccupancyDto => ({
   roomsOutOfService: Number(r.rooms_out_of_service),
   bedsTotal: Number(r.beds_total),
   occupants: Number(r.occupants),
-});
+} satisfies OccupancyDto);
 
 export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
   return {
@@ -166,7 +167,7 @@ export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
     occupancy: occupancyOf(r),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
-  };
+  } satisfies FacilityDto;
 }
 
 export const roomDto = (r: QuarantineRoomsTable): RoomDto => ({
@@ -177,7 +178,7 @@ export const roomDto = (r: QuarantineRoomsTable): RoomDto => ({
   capacity: Number(r.capacity),
   status: r.status as RoomStatus,
   occupants: Number(r.occupants),
-});
+} satisfies RoomDto);
 
 export const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -238,7 +239,7 @@ export function stayDto(r: QuarantineStaysTable, tests: QuarantineTestsTable[], 
       notApplicable: Number(t.not_applicable) === 1,
     })),
     createdAt: Number(r.created_at),
-  };
+  } satisfies StayDto;
 }
 
 /** A facility in the actor's scope, or 404 (out of scope answers like missing). */
@@ -260,7 +261,7 @@ export function releaseRequestDto(actor: Actor, r: QuarantineReleaseRequestsTabl
     id: r.id, stayId: r.stay_id, personId: r.person_id, status: r.status as ReleaseRequestDto['status'], reason: r.reason,
     requestedBy: r.requested_by, requestedByName: r.requested_by_name, requestedAt: Number(r.requested_at), decidedBy: r.decided_by, decidedByName: r.decided_by_name, decidedAt: r.decided_at === null ? null : Number(r.decided_at), decisionNote: r.decision_note,
     canDecide: r.status === 'pending' && actor.capabilities.has('quarantine.release-early') && r.requested_by !== actorKey(actor),
-  };
+  } satisfies ReleaseRequestDto;
 }
 
 
