@@ -89,3 +89,17 @@ export const publicGeojson = z.object({
   features: z.array(z.object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({ areaId: z.string(), name: z.string(), level, place: z.string() }) })),
 });
 export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
+
+// Request and public response shapes, inferred (issue 15: the schemas are the one source; the web imports
+// these types with `import type`). The staff response shapes are still hand-written in src/common/zoning.ts.
+export type GenerateProposalsBody = z.infer<typeof generateBody>;
+export type CreateAreaBody = z.infer<typeof createBody>;
+export type AdjustAreaBody = z.infer<typeof adjustBody>;
+export type PublishAreaBody = z.infer<typeof publishBody>;
+export type StepAreaBody = z.infer<typeof stepBody>;
+export type DecideExtensionBody = z.infer<typeof decideExtensionBody>;
+/** A published area as the public sees it: names of the covered places, no persons, no counts of persons, no projected lifting date. */
+export type PublicAreaDto = z.infer<typeof publicArea>;
+/** The public list (bumped `version` on every publish, step and lift; recent history newest first). */
+export type PublicZoningDto = z.infer<typeof publicList>;
+export type PublicFeatureCollection = z.infer<typeof publicGeojson>;
