@@ -285,10 +285,31 @@ export interface TravellerDto {
     /** The text and clause this category's numbers come from. */
     source: string;
     /** The stay (phases, test days) when the category has one; place the person with basis `traveller`. */
-    stay: import('./quarantine.js').StayPlanDto | null;
+    stay: import('../server/modules/quarantine/quarantine.schemas.js').StayPlanDto | null;
     /** Tests without a stay (3天2检): `tests` tests by `byDay`. */
     testWindow: { tests: number; withinDays: number; byDay: string } | null;
   };
   arrivalTests: { id: string; entryPoint: string; testedAt: number; result: 'negative' | 'positive' | null; resultRef: string | null }[];
   createdAt: number;
 }
+
+/** Text limits of the cases, tracing, assist, preset and traveller requests (characters). */
+export const CASE_LIMITS = {
+  /** Why a case is confirmed, corrected, re-sourced or its status changed (journaled). */
+  reason: 1000,
+  note: 1000,
+  placeDescription: 500,
+  exposurePlace: 500,
+  relation: 100,
+  personName: 50,
+  idNumber: 40,
+  phone: 20,
+  /** A region of origin, or the region an outside contact or an assist request comes from. */
+  region: 100,
+  externalRef: 100,
+  presetKey: 80,
+  presetName: 200,
+  travellerOrigin: 200,
+  entryPoint: 200,
+  resultRef: 200,
+} as const;

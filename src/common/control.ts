@@ -1,6 +1,6 @@
 /**
- * Control status (管控状态): the vocabulary and the response shapes that the server's status guard
- * returns and the web shows. One definition for both.
+ * Control status (管控状态): the vocabulary that the server's status guard and the web share (values
+ * only; the request and response shapes are the zod schemas in control.schemas.ts).
  */
 
 /** A person's control status (管控状态). `none` is also what a person without any record has. */
@@ -45,107 +45,25 @@ export const CONTROL_STATUS_LABELS: Record<ControlStatus, { zh: string; en: stri
 export const BASIS_TYPES = ['tube', 'case', 'contact', 'risk_area', 'recheck', 'manual_review', 'traveller'] as const;
 export type BasisType = (typeof BASIS_TYPES)[number];
 
-export interface Basis {
-  type: BasisType;
-  /** Id of the record: a tube, a case, a contact link, a risk area, a recheck tube, a review, a traveller record. */
-  id: string;
-}
-
-// Response shapes
-
-export interface ActorRef {
-  id: string | null;
-  name: string;
-}
-
-export interface ControlStatusDto {
-  personId: string;
-  status: ControlStatus;
-  /** Epoch ms the current status began; null when the person never had a status. */
-  since: number | null;
-  endsAt: number | null;
-  basis: Basis | null;
-  reason: string | null;
-  presetVersion: string | null;
-  updatedAt: number | null;
-}
-
-export interface StatusChangeDto {
-  id: string;
-  from: ControlStatus;
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt: number | null;
-  mode: 'automatic' | 'manual' | 'bulk';
-  presetVersion: string | null;
-  actor: ActorRef;
-  at: number;
-  /** For bulk-approved changes: who asked and who approved (the two persons). */
-  bulkRequest: { id: string; requestedBy: ActorRef; requestedAt: number; approvedBy: ActorRef | null; approvedAt: number | null; note: string | null } | null;
-  journalSeq: number;
-}
-
-export interface ExplanationDto extends ControlStatusDto {
-  /** Every change, oldest first: the chain of bases that led to the current status. */
-  history: StatusChangeDto[];
-}
-
-export interface BulkRequestDto {
-  id: string;
-  status: 'pending' | 'applied' | 'rejected';
-  to: ControlStatus;
-  basis: Basis;
-  reason: string;
-  endsAt: number | null;
-  personCount: number;
-  /** Present on single-request reads; lists omit it. */
-  personIds?: string[];
-  jurisdictionPath: string;
-  requestedBy: ActorRef;
-  requestedAt: number;
-  approvedBy: ActorRef | null;
-  approvedAt: number | null;
-  approvalNote: string | null;
-  rejectedBy: ActorRef | null;
-  rejectedAt: number | null;
-  rejectReason: string | null;
-  appliedAt: number | null;
-}
+// The response shapes are the zod schemas in src/server/modules/control/control.schemas.ts (with their
+// inferred types: ControlStatusDto, StatusChangeDto, BulkRequestDto, ReviewRecordDto, …).
 
 export type MeasureOrReleased = Exclude<ControlStatus, 'none'>;
-
-export interface ControlSummaryDto {
-  jurisdictionPath: string;
-  /** Persons currently in each status within the subtree (`none` is not counted: it is everyone else). */
-  counts: Record<MeasureOrReleased, number>;
-  /** Persons under a PERSON measure: pending recheck, quarantined (both) and home-monitored. */
-  underMeasure: number;
-  /** Residents under an AREA measure (sealed or controlled); never part of `underMeasure`. */
-  underAreaMeasure: number;
-}
 
 /** A review record's state: waiting for a second person, approved (citable), or rejected. */
 export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
-/**
- * A review record (研判记录): what a `manual_review` basis names. The reviewer states the subject,
- * the reason and the evidence; a second person approves it before anyone may cite it.
- */
-export interface ReviewRecordDto {
-  id: string;
-  status: ReviewStatus;
-  subject: string;
-  reason: string;
-  evidence: string;
-  jurisdictionPath: string;
-  reviewer: ActorRef;
-  createdAt: number;
-  approvedBy: ActorRef | null;
-  approvedAt: number | null;
-  approvalNote: string | null;
-  rejectedBy: ActorRef | null;
-  rejectedAt: number | null;
-  rejectReason: string | null;
-}
+/** Text limits of the control requests (characters). */
+export const CONTROL_LIMITS = {
+  /** The id of the record a status change rests on. */
+  basisId: 128,
+  /** Why a status changes, a bulk request is rejected (journaled). */
+  reason: 2000,
+  note: 2000,
+  /** A review's subject, reason and evidence: at least this many characters each (a word or two is not a review). */
+  reviewMinText: 4,
+  reviewSubject: 500,
+  reviewReason: 2000,
+  reviewEvidence: 4000,
+} as const;

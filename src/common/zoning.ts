@@ -155,62 +155,7 @@ export const FLAG_LABELS: Record<FlagKind, { zh: string; en: string }> = {
 /** Default ratio threshold (area population / evidence footprint) above which an area is flagged. */
 export const DEFAULT_RATIO_THRESHOLD = 3;
 
-// ---------------------------------------------------------------------------------------------
-// Request bodies
-
-export interface GenerateProposalsBody {
-  /** Limit to places under this jurisdiction (default: the caller's scope). */
-  jurisdictionId?: string;
-}
-
-export interface CreateAreaBody {
-  name?: string;
-  level: RiskLevel;
-  /** Nodes covered: entrances, buildings, compounds, communities or streets, inside the caller's scope. */
-  jurisdictionIds: string[];
-  /**
-   * Draw at this finer level instead: every node of that level under the given nodes (e.g. the
-   * entrances of a building). ZONING_GRANULARITY_UNAVAILABLE when a given node has none.
-   */
-  drawAt?: Granularity;
-  /** Default: DEFAULT_MEASURES[level]. */
-  measures?: MeasureKind[];
-  /** At least one case or contact (ZONING_BASIS_REQUIRED otherwise). */
-  basis: { caseIds?: string[]; contactIds?: string[] };
-  note?: string;
-}
-
-export interface AdjustAreaBody {
-  name?: string;
-  level?: RiskLevel;
-  addJurisdictionIds?: string[];
-  removeJurisdictionIds?: string[];
-  measures?: MeasureKind[];
-  /** Why it was adjusted (journaled). */
-  reason: string;
-}
-
-export interface PublishAreaBody {
-  note?: string;
-  /** Required when the detector flags the area (recorded; shown in the report). */
-  justification?: string;
-}
-
-export interface StepAreaBody {
-  /**
-   * Acts before the step is due, or with an active case inside; needs `reason`. Never replaces the
-   * negative round (the lifting round campaign's results gate the step) or the county rule.
-   */
-  override?: boolean;
-  reason?: string;
-}
-
-export interface DecideExtensionBody {
-  /** true: the countdown restarts from the near case; false: it runs on. */
-  accept: boolean;
-  /** Why (journaled). */
-  reason: string;
-}
+// Request bodies: the zod schemas in src/server/modules/zoning/zoning.schemas.ts (CreateAreaBody, …).
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -437,29 +382,14 @@ export interface ZoningMapDto {
   truncated: boolean;
 }
 
-export interface PublicAreaDto {
-  id: string;
-  name: string;
-  level: RiskLevel;
-  measures: MeasureKind[];
-  /** Names of the covered places (no persons, no counts of persons). */
-  places: string[];
-  publishedAt: number;
-  /** When its current level began (publication or the last step). No projected lifting date: residents read one as a promise. */
-  levelSince: number;
-}
+// The public answers: publicList and publicGeojson in zoning.schemas.ts (PublicZoningDto, …).
 
-export interface PublicZoningDto {
-  /** Bumped by every publish, step and lift. */
-  version: number;
-  generatedAt: number;
-  districts: { districtName: string; districtCode: string; areas: PublicAreaDto[] }[];
-  /** Recent publications, steps and lifts, newest first. */
-  history: { areaId: string; name: string; kind: 'published' | 'stepped' | 'lifted'; level: RiskLevel; at: number }[];
-}
-
-export interface PublicFeatureCollection {
-  type: 'FeatureCollection';
-  version: number;
-  features: { type: 'Feature'; geometry: unknown; properties: { areaId: string; name: string; level: RiskLevel; place: string } }[];
-}
+/** Text limits of the zoning requests (characters). */
+export const ZONING_LIMITS = {
+  name: 200,
+  note: 1000,
+  /** Why an area is adjusted, rejected, stepped early or an extension decided (journaled). */
+  reason: 1000,
+  /** Why a flagged area is published anyway (shown in the detector report). */
+  justification: 2000,
+} as const;

@@ -20,6 +20,13 @@ function walk(dir: string, keep: (name: string) => boolean): string[] {
 
 const webFiles = walk(webDir, (n) => /\.tsx?$/.test(n) && !/\.test\.tsx?$/.test(n) && !n.endsWith('.d.ts'));
 const schemaFiles = walk(serverDir, (n) => /\.schemas?\.ts$/.test(n));
+const commonDir = join(root, 'src/common');
+/**
+ * src/common files that still hand-write response interfaces beside their zod schemas (a ratchet: a
+ * module leaves this list when its schemas become the one source, and may not come back).
+ */
+const COMMON_STILL_HAND_WRITTEN = ['cases.ts', 'geo.ts', 'situation.ts', 'zoning.ts'];
+const commonFiles = walk(commonDir, (n) => n.endsWith('.ts') && !n.endsWith('.test.ts') && !COMMON_STILL_HAND_WRITTEN.includes(n));
 
 const parse = (file: string) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
 
@@ -91,6 +98,27 @@ export function copies(web: string[], server: string[]): boolean {
   return web.every((k) => s.has(k)) && web.length / s.size >= 0.5;
 }
 
+/**
+ * Text limits a web file writes as numbers: `maxLength={500}` on an input, or a form rule
+ * `{ max: 500 }` / `{ min: 5 }` (an array rule, `{ type: 'array', min: 1 }`, is no text limit). A limit
+ * is the server's constant from src/common (`maxLength={CASE_LIMITS.note}`, `rulesFor(CASE_LIMITS.note)`).
+ */
+export function literalLimits(sf: ts.SourceFile): string[] {
+  const out: string[] = [];
+  const at = (n: ts.Node) => `${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}: ${n.getText(sf)}`;
+  const visit = (n: ts.Node) => {
+    if (ts.isJsxAttribute(n) && n.name.getText(sf) === 'maxLength' && n.initializer && ts.isJsxExpression(n.initializer) && n.initializer.expression && ts.isNumericLiteral(n.initializer.expression)) out.push(at(n));
+    if (ts.isObjectLiteralExpression(n)) {
+      const props = n.properties.filter(ts.isPropertyAssignment);
+      const isArrayRule = props.some((p) => p.name.getText(sf) === 'type');
+      if (!isArrayRule && props.some((p) => ['max', 'min', 'len'].includes(p.name.getText(sf)) && ts.isNumericLiteral(p.initializer))) out.push(at(n));
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
 describe('one contract between server and web', () => {
   it('finds the web source and the server schemas it checks', () => {
     expect(webFiles.length).toBeGreaterThan(50);
@@ -120,6 +148,41 @@ describe('one contract between server and web', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('src/common keeps values and vocabularies, not copies of the server schemas (apart from the listed files)', async () => {
+    expect(commonFiles.some((f) => f.endsWith('control.ts')) && commonFiles.some((f) => f.endsWith('quarantine.ts'))).toBe(true);
+    const server = await serverShapes();
+    const names = serverTypeNames();
+    const bad: string[] = [];
+    for (const f of commonFiles) {
+      for (const d of declaredShapes(parse(f))) {
+        const of = server.find((s) => copies(d.keys, s.keys));
+        if (/Dto$/.test(d.name) || names.has(d.name) || of) bad.push(`${relative(root, f)}: ${d.name}${of ? ` copies ${of.name}` : ''}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('no web form writes a text limit as a number (limits come from src/common, as the server schemas do)', () => {
+    const bad = webFiles.flatMap((f) => literalLimits(parse(f)).map((l) => `${relative(root, f)}:${l}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('the limit check catches a hand-written number and lets constants and array rules through', () => {
+    const sf = ts.createSourceFile(
+      'x.tsx',
+      `const a = <Input maxLength={500} />;
+       const b = <Input maxLength={CASE_LIMITS.note} />;
+       const r1 = [{ required: true }, { max: 1000 }];
+       const r2 = rulesFor(CASE_LIMITS.note, { min: CASE_LIMITS.min });
+       const r3 = [{ required: true, type: 'array', min: 1 }];
+       const r4 = [{ min: 5, max: 40 }];`,
+      ts.ScriptTarget.ES2022,
+      true,
+      ts.ScriptKind.TSX,
+    );
+    expect(literalLimits(sf)).toEqual(['1: maxLength={500}', '3: { max: 1000 }', '6: { min: 5, max: 40 }']);
   });
 
   it('the checks catch what they are for', () => {

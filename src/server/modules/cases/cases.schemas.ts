@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_LIMITS as L } from '../../../common/cases.js';
 import { TRAVELLER_CATEGORY_LIST } from '../../../common/quarantine.js';
 
 const ms = z.number().int().describe('epoch ms');
@@ -21,12 +22,12 @@ export const preset = z.object({
   createdAt: ms,
 });
 export const presetBody = z.strictObject({
-  key: z.string().trim().min(1).max(80).regex(/^[a-z0-9][a-z0-9-]*$/).describe('family key; an existing key gets its next version'),
-  name: z.string().trim().min(1).max(200),
-  nameEn: z.string().trim().max(200).nullable().optional(),
+  key: z.string().trim().min(1).max(L.presetKey).regex(/^[a-z0-9][a-z0-9-]*$/).describe('family key; an existing key gets its next version'),
+  name: z.string().trim().min(1).max(L.presetName),
+  nameEn: z.string().trim().max(L.presetName).nullable().optional(),
   params: z.unknown().describe('every parameter (422 PRESET_INVALID lists what is missing or wrong)'),
 });
-export const activateBody = z.strictObject({ reason: z.string().trim().min(1).max(1000).describe('why the city switches protocol') });
+export const activateBody = z.strictObject({ reason: z.string().trim().min(1).max(L.reason).describe('why the city switches protocol') });
 
 // ---- cases
 const speedMeasure = z.object({ hours: z.number().nullable(), targetHours: z.number(), met: z.boolean().nullable() });
@@ -61,17 +62,17 @@ export const caseBody = z.strictObject({
   reportDate: day.nullable().optional().describe('default today'),
   sourceCaseId: z.string().nullable().optional(),
   clusterId: z.string().nullable().optional().describe('default: the source case\'s cluster, else a new cluster'),
-  reason: z.string().trim().min(1).max(1000),
+  reason: z.string().trim().min(1).max(L.reason),
 });
 export const confirmBody = z.strictObject({
   recheckTubeId: z.string().min(1).optional().describe('the positive recheck tube'),
   handoverId: z.string().min(1).optional().describe('or the recheck (hand-over record) id'),
   kind: z.enum(['confirmed', 'asymptomatic']),
   onsetDate: day.nullable().optional(),
-  reason: z.string().trim().min(1).max(1000),
+  reason: z.string().trim().min(1).max(L.reason),
 }).refine((b) => !!b.recheckTubeId !== !!b.handoverId, { message: 'give exactly one of recheckTubeId and handoverId' });
-export const sourceBody = z.strictObject({ sourceCaseId: z.string().min(1).nullable(), reason: z.string().trim().min(1).max(1000) });
-export const clinicalBody = z.strictObject({ status: z.enum(['treatment', 'recovered', 'discharged']), reason: z.string().trim().max(1000).optional() });
+export const sourceBody = z.strictObject({ sourceCaseId: z.string().min(1).nullable(), reason: z.string().trim().min(1).max(L.reason) });
+export const clinicalBody = z.strictObject({ status: z.enum(['treatment', 'recovered', 'discharged']), reason: z.string().trim().max(L.reason).optional() });
 export const caseListQuery = z.object({
   kind: z.enum(['confirmed', 'asymptomatic']).optional(),
   channel: z.enum(['in_control', 'community']).optional(),
@@ -95,7 +96,7 @@ export const placeBody = z.strictObject({
   jurisdictionId: z.string().min(1).nullable().optional().describe('a compound, building or entrance'),
   lng: z.number().min(-180).max(180).nullable().optional().describe('or coordinates, snapped to the nearest building/compound'),
   lat: z.number().min(-90).max(90).nullable().optional(),
-  description: z.string().trim().max(500).nullable().optional(),
+  description: z.string().trim().max(L.placeDescription).nullable().optional(),
   fromAt: ms,
   toAt: ms,
 });
@@ -114,20 +115,20 @@ export const contactBody = z.strictObject({
   category: z.enum(['close', 'secondary']),
   exposureDate: day,
   viaContactId: z.string().min(1).max(64).nullable().optional().describe('Secondary contacts: THEIR close contact (a close contact of the same case)'),
-  exposurePlace: z.string().trim().max(500).nullable().optional(),
-  relation: z.string().trim().max(100).nullable().optional(),
+  exposurePlace: z.string().trim().max(L.exposurePlace).nullable().optional(),
+  relation: z.string().trim().max(L.relation).nullable().optional(),
   personId: z.string().min(1).nullable().optional().describe('an existing person'),
   newPerson: z.strictObject({
-    name: z.string().trim().min(1).max(50),
+    name: z.string().trim().min(1).max(L.personName),
     idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']),
-    idNumber: z.string().trim().min(1).max(40),
-    phone: z.string().trim().max(20).nullable().optional(),
+    idNumber: z.string().trim().min(1).max(L.idNumber),
+    phone: z.string().trim().max(L.phone).nullable().optional(),
     birthDate: day,
     sex: z.enum(['male', 'female']),
     jurisdictionId: z.string().min(1).describe('place of stay in the city'),
-    regionOfOrigin: z.string().trim().max(100).nullable().optional(),
+    regionOfOrigin: z.string().trim().max(L.region).nullable().optional(),
   }).nullable().optional().describe('or a non-resident to register'),
-  outsideCity: z.strictObject({ region: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(50), note: z.string().trim().max(1000).nullable().optional() })
+  outsideCity: z.strictObject({ region: z.string().trim().min(1).max(L.region), name: z.string().trim().min(1).max(L.personName), note: z.string().trim().max(L.note).nullable().optional() })
     .nullable().optional().describe('or someone living outside the city (an outgoing 协查 request)'),
 });
 export const contactListQuery = z.object({
@@ -138,7 +139,7 @@ export const contactListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 export const contactList = z.object({ items: z.array(contact), nextCursor: z.string().nullable() });
-export const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+export const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(L.reason) });
 
 // ---- 协查
 export const assist = z.object({
@@ -147,14 +148,14 @@ export const assist = z.object({
   externalRef: z.string().nullable(), jurisdictionPath: z.string(), createdAt: ms, updatedAt: ms,
 });
 export const incomingBody = z.strictObject({
-  region: z.string().trim().min(1).max(100).describe('the requesting region'),
-  subjectName: z.string().trim().min(1).max(50).describe('stored masked only'),
+  region: z.string().trim().min(1).max(L.region).describe('the requesting region'),
+  subjectName: z.string().trim().min(1).max(L.personName).describe('stored masked only'),
   jurisdictionId: z.string().min(1).describe('where the subject is in our city'),
   category: z.enum(['close', 'secondary', 'case']).nullable().optional(),
-  note: z.string().trim().max(1000).nullable().optional(),
-  externalRef: z.string().trim().max(100).nullable().optional(),
+  note: z.string().trim().max(L.note).nullable().optional(),
+  externalRef: z.string().trim().max(L.externalRef).nullable().optional(),
 });
-export const assistStatusBody = z.strictObject({ status: z.enum(['sent', 'answered', 'closed']), note: z.string().trim().max(1000).nullable().optional() });
+export const assistStatusBody = z.strictObject({ status: z.enum(['sent', 'answered', 'closed']), note: z.string().trim().max(L.note).nullable().optional() });
 export const assistListQuery = z.object({
   direction: z.enum(['outgoing', 'incoming']).optional(),
   status: z.enum(['pending', 'sent', 'answered', 'closed']).optional(),
@@ -196,15 +197,15 @@ const travellerCategory = z.enum(TRAVELLER_CATEGORY_LIST).describe('high_risk_ar
 export const travellerBody = z.strictObject({
   personId: z.string().min(1).max(64).describe('The person (inside your scope)'),
   category: travellerCategory,
-  origin: z.string().trim().min(1).max(200).describe('Where from: the risk area, the country, or the closed-loop workplace'),
+  origin: z.string().trim().min(1).max(L.travellerOrigin).describe('Where from: the risk area, the country, or the closed-loop workplace'),
   arrivalDay: day.describe('Arrival (or end of closed-loop work): day 0 of the schedule; not after today'),
-  entryPoint: z.string().trim().max(200).nullable().optional().describe("The city's entry point (station, airport, highway exit)"),
+  entryPoint: z.string().trim().max(L.entryPoint).nullable().optional().describe("The city's entry point (station, airport, highway exit)"),
 });
 export const arrivalTestBody = z.strictObject({
-  entryPoint: z.string().trim().min(1).max(200).describe('Entry point where the arrival test (落地检) was taken'),
+  entryPoint: z.string().trim().min(1).max(L.entryPoint).describe('Entry point where the arrival test (落地检) was taken'),
   testedAt: ms.describe('Sampling time, epoch ms; not in the future'),
   result: z.enum(['negative', 'positive']).nullable().optional().describe('null while pending'),
-  resultRef: z.string().trim().max(200).nullable().optional().describe('Tube barcode or lab report number of the result'),
+  resultRef: z.string().trim().max(L.resultRef).nullable().optional().describe('Tube barcode or lab report number of the result'),
 });
 export const travellerListQuery = z.object({
   category: travellerCategory.optional(),

@@ -1,4 +1,4 @@
-import type { BulkRequestDto } from '../../../common/control.js';
+import type { BulkRequestDto } from './control.schemas.js';
 import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';

@@ -1,4 +1,4 @@
-import type { ControlSummaryDto } from '../../../common/control.js';
+import type { ControlSummaryDto } from './control.schemas.js';
 import type { Db, DbOrTx, Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';

@@ -1,4 +1,4 @@
-import type { ControlStatusDto, ExplanationDto, StatusChangeDto } from '../../../common/control.js';
+import type { ControlStatusDto, ExplanationDto, StatusChangeDto } from './control.schemas.js';
 import type { Db, DbOrTx, Tx } from '../../db/dialect.js';
 import { isUniqueViolation } from '../../db/dialect.js';
 import { inScope, systemActor, type Actor } from '../../platform/actor.js';

@@ -1,5 +1,6 @@
 import type { Capability } from '../../../common/roles.js';
-import type { ActorRef, ReviewRecordDto, ReviewStatus } from '../../../common/control.js';
+import { CONTROL_LIMITS, type ReviewStatus } from '../../../common/control.js';
+import type { ActorRef, ReviewRecordDto } from './control.schemas.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -13,7 +14,7 @@ const CAP_CREATE: Capability = 'control.change';
 const CAP_DECIDE: Capability = 'status.approve-bulk';
 
 /** Shortest subject, reason and evidence accepted (a word or two is not a review). */
-export const REVIEW_MIN_TEXT = 4;
+export const REVIEW_MIN_TEXT = CONTROL_LIMITS.reviewMinText;
 
 export const ReviewErrors = defineErrors({
   CONTROL_REVIEW_NOT_FOUND: [404, 'Review record not found'],
@@ -49,7 +50,7 @@ function reviewDto(r: ControlReviewsTable): ReviewRecordDto {
     rejectedBy: ref(r.rejected_by, r.rejected_by_name),
     rejectedAt: num(r.rejected_at),
     rejectReason: r.reject_reason,
-  };
+  } satisfies ReviewRecordDto;
 }
 
 /**

@@ -3,8 +3,10 @@
  * database: the service enforces them, the web may show them.
  */
 
-export { AREA_MEASURE_STATUSES, BASIS_TYPES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
-import { AREA_MEASURE_STATUSES, type Basis, type ControlStatus } from '../../../common/control.js';
+export { AREA_MEASURE_STATUSES, BASIS_TYPES, CONTROL_STATUSES, PERSON_MEASURE_STATUSES, type BasisType, type ControlStatus } from '../../../common/control.js';
+export type { Basis } from './control.schemas.js';
+import { AREA_MEASURE_STATUSES, type ControlStatus } from '../../../common/control.js';
+import type { Basis } from './control.schemas.js';
 
 /**
  * THE TRANSITION RULES. A change is allowed when it is listed here, or when it moves to a stricter

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BASIS_TYPES, CONTROL_STATUSES } from './control.rules.js';
-import { REVIEW_STATUSES } from '../../../common/control.js';
+import { CONTROL_LIMITS as L, REVIEW_STATUSES } from '../../../common/control.js';
 
 const id = z.string().min(1).max(64);
 const actorRef = z.object({ id: z.string().nullable().describe('user id; null for the system'), name: z.string().describe('login or component name') });
@@ -72,8 +72,8 @@ export const bulkRequest = z.object({
 export const changeBody = z.strictObject({
   personIds: z.array(id).min(1).max(50_000).describe('persons to change'),
   to: status.describe('the new status'),
-  basis: z.strictObject({ type: z.enum(BASIS_TYPES), id: z.string().max(128) }).nullable().optional().describe('the record the change rests on (required by the guard)'),
-  reason: z.string().max(2000).nullable().optional().describe('why, in words (required by the guard)'),
+  basis: z.strictObject({ type: z.enum(BASIS_TYPES), id: z.string().max(L.basisId) }).nullable().optional().describe('the record the change rests on (required by the guard)'),
+  reason: z.string().max(L.reason).nullable().optional().describe('why, in words (required by the guard)'),
   endsAt: z.number().int().positive().nullable().optional().describe('epoch ms the measure ends'),
 });
 
@@ -86,9 +86,9 @@ export const bulkListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const approveBody = z.strictObject({ note: z.string().max(2000).optional().describe('optional note from the approver') });
+export const approveBody = z.strictObject({ note: z.string().max(L.note).optional().describe('optional note from the approver') });
 /** `reason` optional in the schema so a missing one gets the guard's 422 REASON_REQUIRED. */
-export const rejectBody = z.strictObject({ reason: z.string().max(2000).optional().describe('why the request is rejected (required)') });
+export const rejectBody = z.strictObject({ reason: z.string().max(L.reason).optional().describe('why the request is rejected (required)') });
 
 export const summaryQuery = z.strictObject({ jurisdictionId: id.optional().describe('subtree root; default: the caller\'s scope') });
 export const summary = z.object({
@@ -129,9 +129,9 @@ export const reviewRecord = z.object({
 /** Texts are bounded here; their minimum length is the service's rule (422 naming the field). */
 export const createReviewBody = z.strictObject({
   jurisdictionId: id.optional().describe('the jurisdiction the review concerns (default: your scope)'),
-  subject: z.string().max(500).describe('what or whom the review concerns (no ID numbers)'),
-  reason: z.string().max(2000).describe('why a measure is warranted'),
-  evidence: z.string().max(4000).describe('the evidence: records, reports and their references'),
+  subject: z.string().max(L.reviewSubject).describe('what or whom the review concerns (no ID numbers)'),
+  reason: z.string().max(L.reviewReason).describe('why a measure is warranted'),
+  evidence: z.string().max(L.reviewEvidence).describe('the evidence: records, reports and their references'),
 });
 export const reviewListQuery = z.strictObject({
   status: z.enum(REVIEW_STATUSES).optional(),
@@ -141,3 +141,17 @@ export const reviewListQuery = z.strictObject({
 
 /** POST /api/control/changes as a client sends it (type-only import for the web). */
 export type ChangeBody = z.input<typeof changeBody>;
+
+// The response shapes, inferred (issue 15: the schemas are the one source; the services build them
+// with `satisfies`, the web imports these types with `import type`).
+export type ActorRef = z.infer<typeof actorRef>;
+/** The epidemiological record a change rests on (依据): a tube, a case, a contact link, a risk area, a recheck tube, a review, a traveller record. */
+export type Basis = z.infer<typeof basis>;
+export type ControlStatusDto = z.infer<typeof controlStatus>;
+export type StatusChangeDto = z.infer<typeof statusChange>;
+/** The status with every change, oldest first: the chain of bases that led to it. */
+export type ExplanationDto = z.infer<typeof explanation>;
+export type BulkRequestDto = z.infer<typeof bulkRequest>;
+export type ControlSummaryDto = z.infer<typeof summary>;
+/** A review record (研判记录): what a `manual_review` basis names; a second person approves it before anyone may cite it. */
+export type ReviewRecordDto = z.infer<typeof reviewRecord>;

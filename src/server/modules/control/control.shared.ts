@@ -44,10 +44,12 @@ export const ControlErrors = defineErrors({
 });
 
 // ---------------------------------------------------------------------------------------------
-// DTOs (shared with the web in src/common/control.ts)
+// DTOs (the zod schemas' inferred types in control.schemas.ts; the web imports them from there)
 
-export type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, ExplanationDto, MeasureOrReleased, StatusChangeDto } from '../../../common/control.js';
-import type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, MeasureOrReleased, StatusChangeDto } from '../../../common/control.js';
+export type { MeasureOrReleased } from '../../../common/control.js';
+export type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, ExplanationDto, StatusChangeDto } from './control.schemas.js';
+import type { MeasureOrReleased } from '../../../common/control.js';
+import type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, StatusChangeDto } from './control.schemas.js';
 
 export interface ChangeInput {
   personIds: readonly string[];
@@ -129,7 +131,7 @@ export class CountDeltas {
 export const actorRef = (id: string | null, name: string | null): ActorRef => ({ id, name: name ?? '' });
 
 export function statusDto(personId: string, r: ControlStatusesTable | undefined): ControlStatusDto {
-  if (!r) return { personId, status: 'none', since: null, endsAt: null, basis: null, reason: null, presetVersion: null, updatedAt: null };
+  if (!r) return { personId, status: 'none', since: null, endsAt: null, basis: null, reason: null, presetVersion: null, updatedAt: null } satisfies ControlStatusDto;
   return {
     personId,
     status: r.status,
@@ -139,7 +141,7 @@ export function statusDto(personId: string, r: ControlStatusesTable | undefined)
     reason: r.reason,
     presetVersion: r.preset_version,
     updatedAt: Number(r.updated_at),
-  };
+  } satisfies ControlStatusDto;
 }
 
 export function changeDto(r: repo.ChangeWithRequest): StatusChangeDto {
@@ -165,7 +167,7 @@ export function changeDto(r: repo.ChangeWithRequest): StatusChangeDto {
         }
       : null,
     journalSeq: Number(r.journal_seq),
-  };
+  } satisfies StatusChangeDto;
 }
 
 export function bulkDto(r: Omit<ControlBulkRequestsTable, 'person_ids'> & { person_ids?: string }): BulkRequestDto {
@@ -189,7 +191,7 @@ export function bulkDto(r: Omit<ControlBulkRequestsTable, 'person_ids'> & { pers
     rejectedAt: num(r.rejected_at),
     rejectReason: r.reject_reason,
     appliedAt: num(r.applied_at),
-  };
+  } satisfies BulkRequestDto;
 }
 
 /** Throws 403 FORBIDDEN naming the capability the actor lacks. */
@@ -203,5 +205,5 @@ export function toSummary(path: string, rows: { status: ControlStatus; count: nu
   for (const r of rows) if (r.status !== 'none') counts[r.status] += r.count;
   const underMeasure = PERSON_MEASURE_STATUSES.reduce((n, st) => n + counts[st], 0);
   const underAreaMeasure = AREA_MEASURE_STATUSES.reduce((n, st) => n + counts[st], 0);
-  return { jurisdictionPath: path, counts, underMeasure, underAreaMeasure };
+  return { jurisdictionPath: path, counts, underMeasure, underAreaMeasure } satisfies ControlSummaryDto;
 }

@@ -18,6 +18,7 @@
  * No ID or phone number reaches a log line, an error message or the journal.
  */
 import type { IdType, JurisdictionDto, Sex, VulnerableFlag } from '../../../common/geo.js';
+import { IMPORT_FIELDS, type ImportField } from '../../../common/population.js';
 import { VULNERABLE_FLAGS, VULNERABLE_LABELS } from '../../../common/geo.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
@@ -37,12 +38,6 @@ export const IMPORT_CHUNK = 2000;
 /** At most this many row errors are listed in a report (all are counted). */
 export const IMPORT_MAX_ERRORS = 1000;
 
-/** The columns an import understands. */
-export const IMPORT_FIELDS = [
-  'name', 'idNumber', 'idType', 'phone', 'sex', 'birthDate', 'district', 'street', 'community', 'compound', 'building', 'entrance', 'room',
-  'residentType', 'regionOfOrigin', 'vulnerable', 'tags',
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
 
 /** Header aliases (compared without case, spaces, `*` and bracketed notes; `姓名/name` matches either part). */
 export const IMPORT_HEADERS: Record<ImportField, readonly string[]> = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_TYPES, SEXES, VULNERABLE_FLAGS } from '../../../common/geo.js';
+import { IMPORT_FIELDS } from '../../../common/population.js';
 
 const id = z.string().min(1).max(64);
 
@@ -127,7 +128,7 @@ export const previewQuery = z.strictObject({
   rows: z.coerce.number().int().min(1).max(50).default(10),
 });
 
-const columnMapping = z.object({ column: z.number().int().describe('0-based'), header: z.string(), field: z.string().nullable().describe('the field this column maps to, or null when not recognised') });
+const columnMapping = z.object({ column: z.number().int().describe('0-based'), header: z.string(), field: z.enum(IMPORT_FIELDS).nullable().describe('the field this column maps to, or null when not recognised') });
 
 export const importReportSchema = z.object({
   fileName: z.string().nullable(),

@@ -14,4 +14,4 @@ export {
   type PresetSource,
   type RoomStatus,
 } from './quarantine.shared.js';
-export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
+export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from './quarantine.schemas.js';

@@ -2,7 +2,7 @@ import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './quarantine.repository.js';
-import type { FacilityDto, OccupancyDto, RoomDto } from '../../../common/quarantine.js';
+import type { FacilityDto, OccupancyDto, RoomDto } from './quarantine.schemas.js';
 import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable } from './quarantine.table.js';
 import { facilityDto, occupancyOf, QuarantineErrors, roomDto, visibleFacility, type FacilityInput, type QuarantineInputs, type RoomStatus } from './quarantine.shared.js';
 

@@ -4,7 +4,7 @@ import type { Actor } from '../../platform/actor.js';
 import { calendarDay, HOUR } from '../../platform/clock.js';
 import { PHASE_STATUS, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
-import type { StayDto } from '../../../common/quarantine.js';
+import type { StayDto } from './quarantine.schemas.js';
 import type { QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 import type { QuarantineFacilities } from './quarantine-facilities.service.js';
 import type { QuarantineRelease } from './quarantine-release.service.js';

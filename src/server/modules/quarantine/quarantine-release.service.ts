@@ -4,7 +4,7 @@ import { newId } from '../../platform/ids.js';
 import { requireReason } from '../../platform/reason.js';
 import { maskName } from '../population/index.js';
 import * as repo from './quarantine.repository.js';
-import type { ReleaseRequestDto, StayDto } from '../../../common/quarantine.js';
+import type { ReleaseRequestDto, StayDto } from './quarantine.schemas.js';
 import type { QuarantineReleaseRequestsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 import type { QuarantineFacilities } from './quarantine-facilities.service.js';
 import { actorKey, QuarantineErrors, releaseRequestDto, stayDto as toStayDto, visibleStay, type QuarantineInputs } from './quarantine.shared.js';

@@ -1,8 +1,10 @@
 import { addDays, daysBetween, startOfDay } from '../../platform/clock.js';
 import type { PresetParams } from '../cases/index.js';
-import type { PlannedPhase, StayPhase } from '../../../common/quarantine.js';
+import type { StayPhase } from '../../../common/quarantine.js';
+import type { PlannedPhase } from './quarantine.schemas.js';
 
-export { type PlannedPhase, type StayPhase } from '../../../common/quarantine.js';
+export { type StayPhase } from '../../../common/quarantine.js';
+export type { PlannedPhase } from './quarantine.schemas.js';
 
 /** The control status (管控状态) each phase holds a person in. */
 export const PHASE_STATUS = {

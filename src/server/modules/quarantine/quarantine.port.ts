@@ -5,7 +5,8 @@
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type { PresetParams } from '../cases/index.js';
-import type { StayCategory, StayDto, StayPlanDto } from '../../../common/quarantine.js';
+import type { StayCategory } from '../../../common/quarantine.js';
+import type { StayDto, StayPlanDto } from './quarantine.schemas.js';
 import type { AssignInput } from './quarantine.shared.js';
 
 export interface QuarantinePort {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { BasisType } from '../../../common/control.js';
-import { STAY_PHASES, type PlannedPhase, type StayCategory } from '../../../common/quarantine.js';
+import { STAY_PHASES, type StayCategory } from '../../../common/quarantine.js';
+import type { PlannedPhase } from './quarantine.schemas.js';
 import type {
   QuarantineFacilitiesTable,
   QuarantineReleaseRequestsTable,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BASIS_TYPES } from '../control/index.js';
-import { STAY_CATEGORY_LIST } from '../../../common/quarantine.js';
+import { QUARANTINE_LIMITS as L, ROOM_STATUS_LIST, STAY_CATEGORY_LIST, STAY_PHASES } from '../../../common/quarantine.js';
 
 const id = z.string().min(1).max(64);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
@@ -24,7 +24,7 @@ export const room = z.object({
   number: z.string(),
   floor: z.number().int(),
   capacity: z.number().int(),
-  status: z.enum(['available', 'occupied', 'cleaning', 'out_of_service']),
+  status: z.enum(ROOM_STATUS_LIST),
   occupants: z.number().int(),
 });
 
@@ -46,17 +46,17 @@ export const facility = z.object({
 export const facilityDetail = facility.extend({ rooms: z.array(room) });
 
 export const facilityBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).describe('Facility name'),
+  name: z.string().trim().min(1).max(L.facilityName).describe('Facility name'),
   jurisdictionId: id.describe('Where it is (a jurisdiction inside your scope)'),
-  address: z.string().trim().min(1).max(500),
+  address: z.string().trim().min(1).max(L.address),
   lng: z.number().min(-180).max(180).nullable().optional().describe('Longitude (GCJ-02 as shown on the map)'),
   lat: z.number().min(-90).max(90).nullable().optional(),
   staffCount: z.number().int().min(0).max(100_000).optional(),
   unitId: id.nullable().optional().describe('Unit that runs the facility; test-day tasks go to it'),
 });
 export const facilityPatch = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  address: z.string().trim().min(1).max(500).optional(),
+  name: z.string().trim().min(1).max(L.facilityName).optional(),
+  address: z.string().trim().min(1).max(L.address).optional(),
   lng: z.number().min(-180).max(180).nullable().optional(),
   lat: z.number().min(-90).max(90).nullable().optional(),
   staffCount: z.number().int().min(0).max(100_000).optional(),
@@ -85,12 +85,18 @@ export const stayBody = z.strictObject({
   facilityId: id.nullable().optional(),
   roomId: id.nullable().optional().describe('A specific room; default the first free one'),
   basis,
-  reason: z.string().trim().min(1).max(1000),
+  reason: z.string().trim().min(1).max(L.reason),
   exposureDate: day.nullable().optional().describe("Last exposure (or arrival) day; default the basis record's date (the contact's exposure, the traveller's arrival); required when it has none, never the placement day"),
   category: z.enum(STAY_CATEGORY_LIST).nullable().optional().describe("Which preset rule applies (default the basis record's category, else close)"),
 });
 
-const phase = z.object({ phase: z.enum(['central', 'home_quarantine', 'home_monitoring']), days: z.number().int(), lastDay: z.number().int(), endsAt: z.number() });
+const phase = z.object({
+  phase: z.enum(STAY_PHASES),
+  days: z.number().int(),
+  lastDay: z.number().int().describe('Last day number of the phase (inclusive)'),
+  endsAt: z.number().describe('Epoch ms the phase ends: the end of its last day in BULWARK_TZ'),
+});
+const firstDay = z.union([z.literal(0), z.literal(1)]).describe('The number of the exposure day (0 or 1, by the preset)');
 
 export const stay = z.object({
   id: z.string(),
@@ -101,12 +107,12 @@ export const stay = z.object({
   facilityId: z.string().nullable(),
   roomId: z.string().nullable(),
   status: z.enum(['active', 'released']),
-  phase: z.enum(['central', 'home_quarantine', 'home_monitoring', 'ended', 'released']),
+  phase: z.enum([...STAY_PHASES, 'ended', 'released']),
   phases: z.array(phase),
-  basis: z.object({ type: z.string(), id: z.string() }),
+  basis: z.object({ type: z.enum(BASIS_TYPES), id: z.string() }),
   reason: z.string(),
   preset: z.object({ id: z.string(), key: z.string(), version: z.string() }),
-  firstDay: z.number().int(),
+  firstDay,
   exposureDay: z.string(),
   endDay: z.string(),
   endsAt: z.number(),
@@ -140,7 +146,7 @@ export const plan = z.object({
   preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
   mode: z.enum(['central', 'home']),
   category: z.enum(STAY_CATEGORY_LIST),
-  firstDay: z.number().int(),
+  firstDay,
   exposureDay: z.string(),
   phases: z.array(phase),
   totalDays: z.number().int(),
@@ -150,7 +156,7 @@ export const plan = z.object({
   placedDay: z.string(),
   admissionTest: z.boolean().describe('An admission test (入住检测) would be scheduled at once'),
 });
-export const transferBody = z.strictObject({ note: z.string().trim().max(1000).nullable().optional().describe('Vehicle, escort, arrival time') });
+export const transferBody = z.strictObject({ note: z.string().trim().max(L.note).nullable().optional().describe('Vehicle, escort, arrival time') });
 
 export const stayListQuery = z.object({
   status: z.enum(['active', 'released']).optional(),
@@ -162,11 +168,11 @@ export const testBody = z.strictObject({ day: z.number().int().min(0).max(60).de
 export const releaseBody = z.strictObject({}).describe('A normal release takes no body fields: an early release is a request (POST …/release-requests)');
 
 export const releaseRequestBody = z.strictObject({
-  reason: z.string().max(1000).describe('Why the stay should end early (the shared reason rule: a real reason, not punctuation)'),
+  reason: z.string().max(L.reason).describe('Why the stay should end early (the shared reason rule: a real reason, not punctuation)'),
 });
 export const releaseDecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  note: z.string().max(1000).nullable().optional().describe('Required to reject (the reason rule); optional to approve'),
+  note: z.string().max(L.note).nullable().optional().describe('Required to reject (the reason rule); optional to approve'),
 });
 export const releaseRequest = z.object({
   id: z.string(),
@@ -194,3 +200,19 @@ export const releaseRequestListQuery = z.object({
 // ── what a client sends (type-only imports for the web) ─────────────────────
 export type FacilityBody = z.input<typeof facilityBody>;
 export type StayBody = z.input<typeof stayBody>;
+
+// ── what the server answers: the response shapes, inferred (issue 15: the schemas are the one source;
+// the services build them with `satisfies`, the web imports these types with `import type`) ─────────
+export type OccupancyDto = z.infer<typeof occupancy>;
+export type RoomDto = z.infer<typeof room>;
+export type FacilityDto = z.infer<typeof facility>;
+export type FacilityDetailDto = z.infer<typeof facilityDetail>;
+/** A phase of a stay's plan (central, home quarantine, home monitoring) and where it ends. */
+export type PlannedPhase = z.infer<typeof phase>;
+export type StayDto = z.infer<typeof stay>;
+/** One test day of a stay (scheduled by the preset, or the admission test of a person placed late). */
+export type StayTestDto = StayDto['tests'][number];
+/** What a stay would be if assigned now under the active preset (the assign dialog shows it before saving). */
+export type StayPlanDto = z.infer<typeof plan>;
+/** An early-release request (提前解除申请): approved by a second person holding `quarantine.release-early`. */
+export type ReleaseRequestDto = z.infer<typeof releaseRequest>;

@@ -17,7 +17,8 @@ import type { BasisType, ControlStatus } from '../control/index.js';
 import type { ControlPort } from '../control/control.port.js';
 import { dayCounter, type PlannedPhase, type StayPhase } from './quarantine.plan.js';
 import * as repo from './quarantine.repository.js';
-import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayCategory, StayDto } from '../../../common/quarantine.js';
+import type { StayCategory } from '../../../common/quarantine.js';
+import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayDto } from './quarantine.schemas.js';
 import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
@@ -101,7 +102,7 @@ export type BasisFactsSource = (db: DbOrTx, actor: Actor, basis: { type: BasisTy
 
 export type RoomStatus = repo.RoomStatus;
 
-export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from '../../../common/quarantine.js';
+export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from './quarantine.schemas.js';
 
 export interface FacilityInput {
   name: string;
@@ -152,7 +153,7 @@ export const occupancyOf = (r: QuarantineFacilitiesTable): OccupancyDto => ({
   roomsOutOfService: Number(r.rooms_out_of_service),
   bedsTotal: Number(r.beds_total),
   occupants: Number(r.occupants),
-});
+} satisfies OccupancyDto);
 
 export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
   return {
@@ -169,7 +170,7 @@ export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
     occupancy: occupancyOf(r),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
-  };
+  } satisfies FacilityDto;
 }
 
 export const roomDto = (r: QuarantineRoomsTable): RoomDto => ({
@@ -180,7 +181,7 @@ export const roomDto = (r: QuarantineRoomsTable): RoomDto => ({
   capacity: Number(r.capacity),
   status: r.status,
   occupants: Number(r.occupants),
-});
+} satisfies RoomDto);
 
 export const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -241,7 +242,7 @@ export function stayDto(r: QuarantineStaysTable, tests: QuarantineTestsTable[], 
       notApplicable: flag(t.not_applicable),
     })),
     createdAt: Number(r.created_at),
-  };
+  } satisfies StayDto;
 }
 
 /** A facility in the actor's scope, or 404 (out of scope answers like missing). */
@@ -263,7 +264,7 @@ export function releaseRequestDto(actor: Actor, r: QuarantineReleaseRequestsTabl
     id: r.id, stayId: r.stay_id, personId: r.person_id, status: r.status, reason: r.reason,
     requestedBy: r.requested_by, requestedByName: r.requested_by_name, requestedAt: Number(r.requested_at), decidedBy: r.decided_by, decidedByName: r.decided_by_name, decidedAt: r.decided_at === null ? null : Number(r.decided_at), decisionNote: r.decision_note,
     canDecide: r.status === 'pending' && actor.capabilities.has('quarantine.release-early') && r.requested_by !== actorKey(actor),
-  };
+  } satisfies ReleaseRequestDto;
 }
 
 

@@ -3,6 +3,7 @@
  * them). Response types are inferred from these schemas and the services return exactly them.
  */
 import { z } from 'zod';
+import { TESTING_LIMITS as TL } from '../../../common/testing.js';
 import { CAMPAIGN_STATUSES, FLAG_KINDS, POOL_MODES, POOL_SIZES, READINESS_ASPECTS, RECHECK_STATUSES, RESULTS, SEASONS, SITE_KINDS, TUBE_KINDS, TUBE_STATUSES } from './testing.rules.js';
 
 const id = z.string().min(1).max(64);
@@ -30,7 +31,7 @@ export const errorItem = z.object({ code: z.string(), message: z.string(), detai
 // Campaigns
 
 export const createCampaignBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).describe('e.g. 西陵区第3轮全员核酸检测'),
+  name: z.string().trim().min(1).max(TL.campaignName).describe('e.g. 西陵区第3轮全员核酸检测'),
   scopeJurisdictionIds: z.array(id).min(1).max(200).describe('The jurisdictions tested (any set of nodes inside your scope)'),
   startsAt: ms.optional().describe('Start (default: now)'),
   deadlineAt: ms.optional().describe('Deadline (default: start + 24 h, the national guidance)'),
@@ -193,7 +194,7 @@ const openingHours = z.array(z.strictObject({ from: z.string().regex(/^([01]\d|2
 const staff = z.array(z.strictObject({ name: z.string().trim().min(1).max(50), role: z.string().trim().min(1).max(50) })).max(100).describe('Staff (names and roles; no phone numbers)');
 
 export const createSiteBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(TL.siteName),
   kind: z.enum(SITE_KINDS).describe('vacant_flat 空置房屋 · idle_warehouse 闲置仓库 · open_land 留白空地 · tent 帐篷 · fixed_clinic 固定采样点'),
   jurisdictionId: id.describe('The node the site stands in (a community or compound), inside your scope'),
   location: lngLat,
@@ -203,7 +204,7 @@ export const createSiteBody = z.strictObject({
   servedCompoundIds: z.array(id).max(200).optional().describe('Compounds the site serves'),
 });
 export const updateSiteBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: z.string().trim().min(1).max(TL.siteName).optional(),
   kind: z.enum(SITE_KINDS).optional(),
   location: lngLat.optional(),
   lanes: z.number().int().min(1).max(200).optional(),
@@ -238,7 +239,7 @@ export const siteList = z.object({ items: z.array(site), total: z.number().int()
 export const readinessBody = z.strictObject({
   aspect: z.enum(READINESS_ASPECTS).describe('rain · heat · wind · cold'),
   ready: z.boolean(),
-  note: z.string().trim().max(500).optional(),
+  note: z.string().trim().max(TL.note).optional(),
 });
 
 export const notReadyQuery = z.object({ season: z.enum(SEASONS).optional().describe('Default: the current season in BULWARK_TZ'), jurisdictionId: id.optional() });
@@ -396,7 +397,7 @@ export type TraceDto = z.infer<typeof trace>;
 // Lab
 
 export const receiveBody = z.strictObject({
-  boxCode: z.string().trim().min(1).max(40).describe('The transport box (转运箱) code'),
+  boxCode: z.string().trim().min(1).max(TL.boxCode).describe('The transport box (转运箱) code'),
   barcodes: z.array(z.string().max(40)).min(1).max(2000),
   campaignId: id.optional().describe('Limit barcode lookup to one campaign'),
   mode: z.enum(['all', 'partial']).optional().describe('all (default): any bad barcode refuses the box; partial: receive the good ones'),
@@ -411,7 +412,7 @@ export const resultBody = z.strictObject({
   ctOrf1ab: z.number().nullable().optional().describe('Ct of ORF1ab (0–45)'),
   ctN: z.number().nullable().optional().describe('Ct of N (0–45)'),
   resultAt: ms.optional().describe('When the lab reported it (default: now)'),
-  lab: z.string().trim().min(1).max(100).describe('Laboratory name'),
+  lab: z.string().trim().min(1).max(TL.labName).describe('Laboratory name'),
 });
 export type ResultInput = z.infer<typeof resultBody>;
 export const resultOutcome = z.object({ tubeId: z.string(), barcode: z.string(), status: z.enum(['recorded', 'unchanged', 'conflict']).describe('conflict: a different result was already recorded; kept and flagged'), result, rechecksStarted: z.number().int() });
@@ -460,7 +461,7 @@ export const flag = z.object({
 export type FlagDto = z.infer<typeof flag>;
 export const flagListQuery = z.object({ kind: flagKind.optional(), reviewed: boolQuery.optional(), ...page });
 export const flagList = z.object({ items: z.array(flag), total: z.number().int(), counts: z.array(z.object({ kind: flagKind, total: z.number().int(), open: z.number().int() })) });
-export const reviewBody = z.strictObject({ note: z.string().trim().min(1).max(500) });
+export const reviewBody = z.strictObject({ note: z.string().trim().min(1).max(TL.note) });
 
 export const recheckListQuery = z.object({
   campaignId: id.optional(),
@@ -547,8 +548,8 @@ export const poolAdvice = z.object({
 // Public lookup
 
 export const lookupBody = z.strictObject({
-  idNumber: z.string().trim().min(5).max(40).describe('The resident\'s ID number'),
-  name: z.string().trim().min(1).max(50).describe('Their name as registered'),
+  idNumber: z.string().trim().min(TL.idNumberMin).max(TL.idNumber).describe('The resident\'s ID number'),
+  name: z.string().trim().min(1).max(TL.personName).describe('Their name as registered'),
 });
 export const LOOKUP_STATUSES = ['sampled', 'in_lab', 'negative', 'recheck_needed', 'resample_needed'] as const;
 export const lookupResult = z.object({

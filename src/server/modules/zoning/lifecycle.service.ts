@@ -3,10 +3,9 @@ import {
   LEVEL_CONTROL_STATUS,
   RISK_LEVEL_LABELS,
   type AreaDetailDto,
-  type PublishAreaBody,
   type RiskLevel,
-  type StepAreaBody,
 } from '../../../common/zoning.js';
+import type { PublishAreaBody, StepAreaBody } from './zoning.schemas.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';

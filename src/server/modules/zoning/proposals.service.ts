@@ -4,14 +4,13 @@ import {
   DEFAULT_MEASURES,
   GRANULARITIES,
   GRANULARITY_RANK,
-  type AdjustAreaBody,
   type AreaDetailDto,
-  type CreateAreaBody,
   type GenerateProposalsResultDto,
   type Granularity,
   type MeasureKind,
   type RiskLevel,
 } from '../../../common/zoning.js';
+import type { AdjustAreaBody, CreateAreaBody } from './zoning.schemas.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';

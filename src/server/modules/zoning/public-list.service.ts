@@ -1,4 +1,4 @@
-import type { PublicAreaDto, PublicFeatureCollection, PublicZoningDto } from '../../../common/zoning.js';
+import type { PublicAreaDto, PublicFeatureCollection, PublicZoningDto } from './zoning.schemas.js';
 import { LRUCache } from 'lru-cache';
 import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';
@@ -77,7 +77,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
         places: c.nodes.map((n) => n.name),
         publishedAt: Number(c.row.published_at),
         levelSince: Number(c.row.level_since ?? c.row.published_at),
-      });
+      } satisfies PublicAreaDto);
     }
     const history = await repo.publicHistory(db, 100);
     const names = new Map((await repo.findAreas(db, [...new Set(history.map((h) => h.area_id))])).map((r) => [r.id, r.name]));
@@ -86,7 +86,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       generatedAt: io.clock.now(),
       districts: [...groups.values()].sort((a, b) => a.districtCode.localeCompare(b.districtCode)),
       history: history.map((h) => ({ areaId: h.area_id, name: names.get(h.area_id) ?? '', kind: h.kind as 'published' | 'stepped' | 'lifted', level: h.level, at: Number(h.at) })),
-    };
+    } satisfies PublicZoningDto;
   }
 
   async function buildPublicGeojson(version: number): Promise<PublicFeatureCollection> {
@@ -101,7 +101,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       const f0 = fc.features[0];
       features.push({ type: 'Feature', geometry: f0?.geometry ?? null, properties: { areaId: a.id, name: a.name, level: a.level, place: f0?.properties.name ?? '' } });
     }
-    return { type: 'FeatureCollection' as const, version, features };
+    return { type: 'FeatureCollection' as const, version, features } satisfies PublicFeatureCollection;
   }
 
   return {

@@ -4,7 +4,8 @@ import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionR
 import { systemActor } from '../../platform/actor.js';
 import { addDays, calendarDay, DAY, startOfDay } from '../../platform/clock.js';
 import { addNodes } from '../testing/testing.test-helpers.js';
-import type { AreaDetailDto, AreaDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
+import type { AreaDetailDto, AreaDto, DetectorReportDto, ZoningMapDto } from '../../../common/zoning.js';
+import type { PublicZoningDto } from './zoning.schemas.js';
 
 /**
  * Behaviour of each zoning sub-service on its own: proposals, lifecycle transitions and refusals,

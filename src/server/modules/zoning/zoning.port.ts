@@ -1,4 +1,5 @@
-import type { AreaDetailDto, AreaDto, AreaStatus, CreateAreaBody, GenerateProposalsResultDto, PublicZoningDto, PublishAreaBody, RiskLevel } from '../../../common/zoning.js';
+import type { AreaDetailDto, AreaDto, AreaStatus, GenerateProposalsResultDto, RiskLevel } from '../../../common/zoning.js';
+import type { CreateAreaBody, PublicZoningDto, PublishAreaBody } from './zoning.schemas.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AREA_STATUSES, GRANULARITIES, MEASURE_KINDS, RISK_LEVELS } from '../../../common/zoning.js';
+import { AREA_STATUSES, GRANULARITIES, MEASURE_KINDS, RISK_LEVELS, ZONING_LIMITS } from '../../../common/zoning.js';
 
 const id = z.string().min(1).max(64);
 const ids = z.array(id).max(5000);
@@ -29,7 +29,7 @@ export const mapQuery = z.strictObject({
 export const generateBody = z.strictObject({ jurisdictionId: id.optional() });
 
 export const createBody = z.strictObject({
-  name: text(200).optional(),
+  name: text(ZONING_LIMITS.name).optional(),
   level,
   /** Entrances, buildings, compounds, communities or streets inside the caller's scope. */
   jurisdictionIds: ids,
@@ -38,33 +38,33 @@ export const createBody = z.strictObject({
   measures: measures.optional(),
   /** The cases and contacts the area rests on (at least one). */
   basis: z.strictObject({ caseIds: ids.optional(), contactIds: ids.optional() }),
-  note: text(1000).optional(),
+  note: text(ZONING_LIMITS.note).optional(),
 });
 
 export const adjustBody = z.strictObject({
-  name: text(200).optional(),
+  name: text(ZONING_LIMITS.name).optional(),
   level: level.optional(),
   addJurisdictionIds: ids.optional(),
   removeJurisdictionIds: ids.optional(),
   measures: measures.optional(),
   /** Why (journaled). */
-  reason: z.string().max(1000),
+  reason: z.string().max(ZONING_LIMITS.reason),
 });
 
-export const publishBody = z.strictObject({ note: text(1000).optional(), justification: text(2000).optional() });
-export const rejectBody = z.strictObject({ reason: z.string().max(1000) });
+export const publishBody = z.strictObject({ note: text(ZONING_LIMITS.note).optional(), justification: text(ZONING_LIMITS.justification).optional() });
+export const rejectBody = z.strictObject({ reason: z.string().max(ZONING_LIMITS.reason) });
 export const stepBody = z.strictObject({
   override: z.boolean().optional(),
-  reason: z.string().max(1000).optional(),
+  reason: z.string().max(ZONING_LIMITS.reason).optional(),
 });
 export const extensionParams = z.object({ id, extensionId: id });
 export const decideExtensionBody = z.strictObject({
   /** true: the countdown restarts from the near case; false: it runs on. */
   accept: z.boolean(),
   /** Why (journaled). */
-  reason: z.string().max(1000),
+  reason: z.string().max(ZONING_LIMITS.reason),
 });
-export const justifyBody = z.strictObject({ justification: z.string().max(2000) });
+export const justifyBody = z.strictObject({ justification: z.string().max(ZONING_LIMITS.justification) });
 export const settingsBody = z.strictObject({ ratioThreshold: z.number().min(1).max(1000) });
 
 // Public answers: explicit schemas, so nothing but these fields ever leaves (no persons, no counts of persons).
@@ -89,3 +89,17 @@ export const publicGeojson = z.object({
   features: z.array(z.object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({ areaId: z.string(), name: z.string(), level, place: z.string() }) })),
 });
 export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
+
+// Request and public response shapes, inferred (issue 15: the schemas are the one source; the web imports
+// these types with `import type`). The staff response shapes are still hand-written in src/common/zoning.ts.
+export type GenerateProposalsBody = z.infer<typeof generateBody>;
+export type CreateAreaBody = z.infer<typeof createBody>;
+export type AdjustAreaBody = z.infer<typeof adjustBody>;
+export type PublishAreaBody = z.infer<typeof publishBody>;
+export type StepAreaBody = z.infer<typeof stepBody>;
+export type DecideExtensionBody = z.infer<typeof decideExtensionBody>;
+/** A published area as the public sees it: names of the covered places, no persons, no counts of persons, no projected lifting date. */
+export type PublicAreaDto = z.infer<typeof publicArea>;
+/** The public list (bumped `version` on every publish, step and lift; recent history newest first). */
+export type PublicZoningDto = z.infer<typeof publicList>;
+export type PublicFeatureCollection = z.infer<typeof publicGeojson>;

@@ -6,7 +6,8 @@ import { systemActor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
 import { addDays, calendarDay, DAY, HOUR, startOfDay, utcDay } from '../../platform/clock.js';
 import { addNodes, barcode, cid } from '../testing/testing.test-helpers.js';
-import type { AreaDetailDto, DetectorReportDto, PublicZoningDto, ZoningMapDto } from '../../../common/zoning.js';
+import type { AreaDetailDto, DetectorReportDto, ZoningMapDto } from '../../../common/zoning.js';
+import type { PublicZoningDto } from './zoning.schemas.js';
 
 let serial = 0;
 

@@ -1,10 +1,10 @@
 import { http } from '../../app/http.js';
 
-export { BASIS_TYPES, CONTROL_STATUSES, type Basis, type BasisType, type ControlStatus } from '../../../common/control.js';
-import type { BulkRequestDto, ControlStatus, ControlSummaryDto, ExplanationDto, ReviewRecordDto, ReviewStatus, StatusChangeDto } from '../../../common/control.js';
-import type { ChangeBody } from '../../../server/modules/control/control.schemas.js';
-export type { ReviewRecordDto, ReviewStatus } from '../../../common/control.js';
-export type { ActorRef } from '../../../common/control.js';
+export { BASIS_TYPES, CONTROL_STATUSES, type BasisType, type ControlStatus } from '../../../common/control.js';
+import type { ControlStatus, ReviewStatus } from '../../../common/control.js';
+import type { BulkRequestDto, ChangeBody, ControlSummaryDto, ExplanationDto, ReviewRecordDto, StatusChangeDto } from '../../../server/modules/control/control.schemas.js';
+export type { ReviewStatus } from '../../../common/control.js';
+export type { ActorRef, Basis, ReviewRecordDto } from '../../../server/modules/control/control.schemas.js';
 
 /** Names the pages use for the shared response shapes. */
 export type StatusChange = StatusChangeDto;

@@ -1,13 +1,6 @@
 import type { ColumnMappingDto, ImportPreviewDto, ImportReportDto, MergeRecordDto, PersonDetailDto, ResidentCodeDto } from '../../../server/modules/population/population.schemas.js';
 import { http, withQuery } from '../../app/http.js';
 
-/** Fields the resident import maps columns to (the server's IMPORT_FIELDS). */
-export const IMPORT_FIELDS = [
-  'name', 'idNumber', 'idType', 'phone', 'sex', 'birthDate', 'district', 'street', 'community', 'compound', 'building', 'entrance', 'room',
-  'residentType', 'regionOfOrigin', 'vulnerable', 'tags',
-] as const;
-export type ImportField = (typeof IMPORT_FIELDS)[number];
-
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
 export type ColumnMapping = ColumnMappingDto;
 export type ImportPreview = ImportPreviewDto;

@@ -1,5 +1,6 @@
 import type { TravellerDto } from '../../../common/cases.js';
-import type { ContactCategory, ReleaseRequestDto, StayCategory, TravellerCategory, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto } from '../../../common/quarantine.js';
+import type { ContactCategory, StayCategory, TravellerCategory, QuarantineMode, RoomStatus } from '../../../common/quarantine.js';
+import type { ReleaseRequestDto, FacilityDetailDto, FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto } from '../../../server/modules/quarantine/quarantine.schemas.js';
 import { http } from '../../app/http.js';
 import type { FacilityBody, StayBody } from '../../../server/modules/quarantine/quarantine.schemas.js';
 import type { TravellerBody } from '../../../server/modules/cases/cases.schemas.js';

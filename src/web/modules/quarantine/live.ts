@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { OccupancyDto } from '../../../common/quarantine.js';
+import type { OccupancyDto } from '../../../server/modules/quarantine/quarantine.schemas.js';
 import { useLive, useLiveEvent } from '../../app/live.js';
 
 /** The payload of `quarantine.occupancy`: a facility's counters after a change to its rooms. */

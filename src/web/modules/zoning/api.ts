@@ -1,22 +1,18 @@
 import type {
-  AdjustAreaBody,
   AreaDetailDto,
   AreaDto,
   AreaStatus,
-  CreateAreaBody,
   DetectorReportDto,
   GenerateProposalsResultDto,
-  PublicZoningDto,
-  PublishAreaBody,
   RiskLevel,
-  StepAreaBody,
   ZoningMapDto,
   ZoningSettingsDto,
 } from '../../../common/zoning.js';
+import type { AdjustAreaBody, CreateAreaBody, PublicZoningDto, PublishAreaBody, StepAreaBody } from '../../../server/modules/zoning/zoning.schemas.js';
 import type { PresetParams } from '../../../server/modules/cases/presets.schema.js';
 import { http, request, withQuery } from '../../app/http.js';
 
-// Every shape comes from src/common/zoning.ts (shared with the server); nothing is restated here.
+// Every shape comes from the server's zoning.schemas.ts or src/common/zoning.ts (type-only); nothing is restated here.
 
 /** The active protocol preset, with its parameters typed (types only: no server code in the bundle). */
 export interface ActivePreset {

@@ -8,6 +8,7 @@ import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useSession } from '../../../app/session.js';
 import { LanguageSwitch } from '../../../components/language-switch.js';
+import { IDENTITY_LIMITS } from '../../../../common/limits.js';
 
 interface Values {
   username: string;
@@ -87,7 +88,7 @@ export function LoginPage() {
           </Form.Item>
           {needTotp && (
             <Form.Item name="totp" label={t('login.totp')} extra={t('login.totpHint')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('login.totpHint') }]}>
-              <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
+              <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={IDENTITY_LIMITS.totp} autoFocus />
             </Form.Item>
           )}
           <Button type="primary" htmlType="submit" block loading={busy}>

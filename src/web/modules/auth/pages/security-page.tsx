@@ -6,6 +6,7 @@ import type { PageProps } from '../../../app/modules.js';
 import { useSession } from '../../../app/session.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { authApi } from '../api.js';
+import { IDENTITY_LIMITS } from '../../../../common/limits.js';
 
 /**
  * Two-factor sign-in for the signed-in user: enrolling asks for the password again (a stolen
@@ -45,7 +46,7 @@ export function SecurityPage(_props: PageProps) {
           <Typography.Paragraph copyable={{ text: secret.secret }} code data-testid="totp-secret">{secret.secret}</Typography.Paragraph>
           <Typography.Paragraph type="secondary" copyable={{ text: secret.otpauthUrl }}>{t('security.copyLink')}</Typography.Paragraph>
           <Form.Item name="code" label={t('login.totp')} rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t('login.totpHint') }]}>
-            <Input inputMode="numeric" autoComplete="one-time-code" maxLength={8} data-testid="totp-code" />
+            <Input inputMode="numeric" autoComplete="one-time-code" maxLength={IDENTITY_LIMITS.totp} data-testid="totp-code" />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={busy}>{t('security.confirm')}</Button>
         </Form>

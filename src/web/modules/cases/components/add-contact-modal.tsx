@@ -8,6 +8,7 @@ import { personsApi, type Person } from '../../persons/api.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
 import { exactIdentifierKind } from '../../../../common/person-search.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 
 /** The purpose journaled when a contact is looked up by a full ID or mobile number. */
 const CONTACT_SEARCH_PURPOSE = '流调判定密切接触者，按证件号码查找 · Tracing a close contact by document number';
@@ -105,10 +106,10 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
         </Space>
         <Space wrap align="start">
           <Form.Item name="exposurePlace" label={t('cases.contact.exposurePlace')}>
-            <Input maxLength={500} style={{ width: 260 }} />
+            <Input maxLength={CASE_LIMITS.exposurePlace} style={{ width: 260 }} />
           </Form.Item>
           <Form.Item name="relation" label={t('cases.contact.relation')}>
-            <Input maxLength={100} style={{ width: 200 }} data-testid="contact-relation" />
+            <Input maxLength={CASE_LIMITS.relation} style={{ width: 200 }} data-testid="contact-relation" />
           </Form.Item>
         </Space>
         <Form.Item name="who" label={t('cases.contact.who')}>
@@ -130,13 +131,13 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
           <>
             <Space wrap align="start">
               <Form.Item name="name" label={t('cases.name')} rules={req}>
-                <Input maxLength={50} data-testid="np-name" />
+                <Input maxLength={CASE_LIMITS.personName} data-testid="np-name" />
               </Form.Item>
               <Form.Item name="idType" label={t('cases.contact.idType')} rules={[{ required: true }]}>
                 <Select style={{ width: 160 }} options={(['resident_id', 'passport', 'hk_macao_tw'] as const).map((k) => ({ value: k, label: t(`cases.contact.idType.${k}`) }))} />
               </Form.Item>
               <Form.Item name="idNumber" label={t('cases.contact.idNumber')} rules={req}>
-                <Input maxLength={40} style={{ width: 220 }} data-testid="np-id" />
+                <Input maxLength={CASE_LIMITS.idNumber} style={{ width: 220 }} data-testid="np-id" />
               </Form.Item>
             </Space>
             <Space wrap align="start">
@@ -147,27 +148,27 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
                 <Radio.Group options={(['male', 'female'] as const).map((s) => ({ value: s, label: t(`cases.contact.sex.${s}`) }))} />
               </Form.Item>
               <Form.Item name="phone" label={t('cases.contact.phone')}>
-                <Input maxLength={20} />
+                <Input maxLength={CASE_LIMITS.phone} />
               </Form.Item>
             </Space>
             <Form.Item name="jurisdictionId" label={t('cases.contact.stay')} rules={[{ required: true, message: t('common.required') }]}>
               <JurisdictionSearch levels={['compound', 'building', 'entrance']} data-testid="np-stay" />
             </Form.Item>
             <Form.Item name="regionOfOrigin" label={t('cases.contact.regionOfOrigin')}>
-              <Input maxLength={100} data-testid="np-origin" />
+              <Input maxLength={CASE_LIMITS.region} data-testid="np-origin" />
             </Form.Item>
           </>
         )}
         {who === 'outside' && (
           <Space wrap align="start">
             <Form.Item name="name" label={t('cases.name')} rules={req}>
-              <Input maxLength={50} />
+              <Input maxLength={CASE_LIMITS.personName} />
             </Form.Item>
             <Form.Item name="region" label={t('cases.contact.region')} rules={req}>
-              <Input maxLength={100} />
+              <Input maxLength={CASE_LIMITS.region} />
             </Form.Item>
             <Form.Item name="note" label={t('cases.contact.note')}>
-              <Input maxLength={1000} />
+              <Input maxLength={CASE_LIMITS.note} />
             </Form.Item>
           </Space>
         )}

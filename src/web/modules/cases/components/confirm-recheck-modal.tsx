@@ -4,6 +4,7 @@ import type { CaseDto, CaseKind } from '../../../../common/cases.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useErrorText } from '../../../components/error-alert.js';
 import { casesApi, type RecheckDto } from '../api.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 
 interface Props {
   recheck: RecheckDto | null;
@@ -61,7 +62,7 @@ export function ConfirmRecheckModal({ recheck, onCancel, onDone }: Props) {
           <Input type="date" data-testid="confirm-onset" />
         </Form.Item>
         <Form.Item name="reason" label={t('cases.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]}>
-          <Input.TextArea rows={2} maxLength={1000} data-testid="confirm-reason" />
+          <Input.TextArea rows={2} maxLength={CASE_LIMITS.reason} data-testid="confirm-reason" />
         </Form.Item>
       </Form>
     </Modal>

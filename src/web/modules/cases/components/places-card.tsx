@@ -8,6 +8,7 @@ import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { casesApi } from '../api.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 
 /** `YYYY-MM-DDTHH:mm` in the city's zone (Asia/Shanghai, UTC+8 all year) → epoch ms. */
 function localToMs(v: string): number {
@@ -98,7 +99,7 @@ export function PlacesCard({ caseId, canManage }: { caseId: string; canManage: b
             </Form.Item>
           </Space>
           <Form.Item name="description" label={t('cases.place.description')}>
-            <Input maxLength={500} />
+            <Input maxLength={CASE_LIMITS.placeDescription} />
           </Form.Item>
         </Form>
       </Modal>

@@ -16,6 +16,7 @@ import { casesApi, type CaseListItem, type RecheckListItem } from '../api.js';
 import { AssistTable } from '../components/assist-table.js';
 import { ChannelTag, KindTag } from '../components/case-bits.js';
 import { ConfirmRecheckModal } from '../components/confirm-recheck-modal.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 
 type Tab = 'cases' | 'rechecks' | 'assists';
 
@@ -225,10 +226,10 @@ function Assists() {
       >
         <Form form={form} layout="vertical" preserve={false}>
           <Form.Item name="region" label={t('cases.assist.region')} rules={[{ required: true, whitespace: true }]}>
-            <Input maxLength={100} />
+            <Input maxLength={CASE_LIMITS.region} />
           </Form.Item>
           <Form.Item name="subjectName" label={t('cases.assist.subjectName')} rules={[{ required: true, whitespace: true }]}>
-            <Input maxLength={50} />
+            <Input maxLength={CASE_LIMITS.personName} />
           </Form.Item>
           <Form.Item name="jurisdictionId" label={t('cases.assist.where')} rules={[{ required: true }]} getValueFromEvent={(j: { id: string }) => j.id}>
             <JurisdictionSelect />
@@ -237,10 +238,10 @@ function Assists() {
             <Select allowClear options={[{ value: 'close', label: t('cases.category.close') }, { value: 'secondary', label: t('cases.category.secondary') }, { value: 'case', label: t('clusters.graph.case') }]} />
           </Form.Item>
           <Form.Item name="externalRef" label={t('cases.assist.externalRef')}>
-            <Input maxLength={100} />
+            <Input maxLength={CASE_LIMITS.externalRef} />
           </Form.Item>
           <Form.Item name="note" label={t('cases.contact.note')}>
-            <Input.TextArea rows={2} maxLength={1000} />
+            <Input.TextArea rows={2} maxLength={CASE_LIMITS.note} />
           </Form.Item>
         </Form>
       </Modal>

@@ -10,6 +10,7 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
 import { casesApi } from '../api.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 
 /** A readable summary of a preset's parameters (the JSON is shown under it). */
 function ParamsView({ p }: { p: PresetParams }) {
@@ -209,13 +210,13 @@ export function PresetsPage(_: PageProps) {
         <Form form={form} layout="vertical">
           <Space wrap align="start">
             <Form.Item name="key" label={t('presets.key')} extra={t('presets.keyHint')} rules={[{ required: true, pattern: /^[a-z0-9][a-z0-9-]*$/ }]}>
-              <Input maxLength={80} style={{ width: 260 }} />
+              <Input maxLength={CASE_LIMITS.presetKey} style={{ width: 260 }} />
             </Form.Item>
             <Form.Item name="name" label={t('presets.name')} rules={[{ required: true, whitespace: true }]}>
-              <Input maxLength={200} style={{ width: 260 }} />
+              <Input maxLength={CASE_LIMITS.presetName} style={{ width: 260 }} />
             </Form.Item>
             <Form.Item name="nameEn" label={t('presets.nameEn')}>
-              <Input maxLength={200} style={{ width: 180 }} />
+              <Input maxLength={CASE_LIMITS.presetName} style={{ width: 180 }} />
             </Form.Item>
           </Space>
           {issues.length > 0 && (

@@ -4,8 +4,9 @@ import { useState } from 'react';
 import { ReviewSelect } from './review-select.js';
 import { useI18n } from '../../../app/i18n.js';
 import { BASIS_TYPES, CONTROL_STATUSES, controlApi, type BasisType, type ControlStatus } from '../api.js';
-import { AREA_MEASURE_STATUSES } from '../../../../common/control.js';
+import { AREA_MEASURE_STATUSES, CONTROL_LIMITS } from '../../../../common/control.js';
 import { useControlErrorText } from '../errors.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 interface Values {
   to: ControlStatus;
@@ -92,12 +93,12 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
             <ReviewSelect data-testid="change-review" />
           </Form.Item>
         ) : (
-          <Form.Item name="basisId" label={t('control.basisId')} extra={t('control.basisIdHint')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 128 }]}>
-            <Input maxLength={128} />
+          <Form.Item name="basisId" label={t('control.basisId')} extra={t('control.basisIdHint')} rules={rulesFor(CONTROL_LIMITS.basisId, { required: true, message: t('common.required') })}>
+            <Input maxLength={CONTROL_LIMITS.basisId} />
           </Form.Item>
         )}
-        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 2000 }]}>
-          <Input.TextArea rows={3} maxLength={2000} />
+        <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(CONTROL_LIMITS.reason, { required: true, message: t('common.reasonRequired') })}>
+          <Input.TextArea rows={3} maxLength={CONTROL_LIMITS.reason} />
         </Form.Item>
         <Form.Item name="endsAt" label={t('control.endsAt')}>
           <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />

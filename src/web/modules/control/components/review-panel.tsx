@@ -10,6 +10,8 @@ import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
 import { controlApi, type ReviewRecordDto, type ReviewStatus } from '../api.js';
 import { useControlErrorText } from '../errors.js';
+import { CONTROL_LIMITS } from '../../../../common/control.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 interface NewReview {
   subject: string;
@@ -63,7 +65,7 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
     }
   };
 
-  const text = [{ required: true, whitespace: true, message: t('common.required') }, { min: 4, message: t('control.review.invalid') }];
+  const textRules = (max: number) => rulesFor(max, { required: true, message: t('common.required'), min: CONTROL_LIMITS.reviewMinText, minMessage: t('control.review.invalid') });
 
   return (
     <Card
@@ -140,14 +142,14 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
       />
       <Modal open={creating} title={t('control.review.new')} okText={t('common.submit')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'review-submit' } as never} onOk={create} onCancel={() => setCreating(false)} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false} data-testid="review-form">
-          <Form.Item name="subject" label={t('control.review.subject')} rules={[...text, { max: 500 }]}>
-            <Input maxLength={500} />
+          <Form.Item name="subject" label={t('control.review.subject')} rules={textRules(CONTROL_LIMITS.reviewSubject)}>
+            <Input maxLength={CONTROL_LIMITS.reviewSubject} />
           </Form.Item>
-          <Form.Item name="reason" label={t('control.review.reason')} rules={[...text, { max: 2000 }]}>
-            <Input.TextArea rows={3} maxLength={2000} />
+          <Form.Item name="reason" label={t('control.review.reason')} rules={textRules(CONTROL_LIMITS.reviewReason)}>
+            <Input.TextArea rows={3} maxLength={CONTROL_LIMITS.reviewReason} />
           </Form.Item>
-          <Form.Item name="evidence" label={t('control.review.evidence')} rules={[...text, { max: 4000 }]}>
-            <Input.TextArea rows={3} maxLength={4000} />
+          <Form.Item name="evidence" label={t('control.review.evidence')} rules={textRules(CONTROL_LIMITS.reviewEvidence)}>
+            <Input.TextArea rows={3} maxLength={CONTROL_LIMITS.reviewEvidence} />
           </Form.Item>
         </Form>
       </Modal>

@@ -14,6 +14,8 @@ import { BasisText } from '../components/control-status-card.js';
 import { ReviewPanel } from '../components/review-panel.js';
 import { StatusTag } from '../components/status-tag.js';
 import { useControlErrorText } from '../errors.js';
+import { CONTROL_LIMITS } from '../../../../common/control.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 const COUNTED = ['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'released'] as const;
 
@@ -200,8 +202,8 @@ export function ControlPage({ jurisdictionId }: PageProps) {
           </Typography.Paragraph>
         )}
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="note" label={t('control.bulk.note')} rules={[{ max: 2000 }]}>
-            <Input.TextArea rows={3} maxLength={2000} />
+          <Form.Item name="note" label={t('control.bulk.note')} rules={rulesFor(CONTROL_LIMITS.note)}>
+            <Input.TextArea rows={3} maxLength={CONTROL_LIMITS.note} />
           </Form.Item>
         </Form>
       </Modal>

@@ -1,5 +1,6 @@
 import { Table } from 'antd';
 import type { MessageKey } from '../../../../common/i18n.js';
+import { IMPORT_FIELDS } from '../../../../common/population.js';
 import { pickMessageHalf } from '../../../app/errors.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { ImportRowError } from '../api.js';
@@ -30,5 +31,5 @@ export function ImportReportTable({ errors }: { errors: ImportRowError[] }) {
 
 /** The fields with a label in the dictionary (others show their code name). */
 const fieldKeys: Record<string, true> = Object.fromEntries(
-  ['name', 'idNumber', 'idType', 'phone', 'sex', 'birthDate', 'district', 'street', 'community', 'compound', 'building', 'entrance', 'room', 'residentType', 'regionOfOrigin', 'vulnerable', 'tags', 'file'].map((f) => [`population.field.${f}`, true]),
+  [...IMPORT_FIELDS, 'file'].map((f) => [`population.field.${f}`, true]),
 );

@@ -5,6 +5,8 @@ import type { Lang } from '../../../../common/i18n.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { LookupResult, LookupStatus } from '../../testing/api.js';
+import { TESTING_LIMITS } from '../../../../common/testing.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 const STATUS_COLORS: Record<LookupStatus, string> = { sampled: 'blue', in_lab: 'processing', negative: 'green', recheck_needed: 'orange', resample_needed: 'gold' };
 
@@ -76,10 +78,10 @@ export function ResultsLookupPage() {
           </Typography.Title>
           <Typography.Paragraph type="secondary">{t('public.resultsIntro')}</Typography.Paragraph>
           <Form form={form} layout="vertical" onFinish={submit} data-testid="lookup-form">
-            <Form.Item name="idNumber" label={t('public.idNumber')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { min: 5, max: 40 }]}>
+            <Form.Item name="idNumber" label={t('public.idNumber')} rules={rulesFor(TESTING_LIMITS.idNumber, { required: true, message: t('common.required'), min: TESTING_LIMITS.idNumberMin })}>
               <Input size="large" autoComplete="off" inputMode="text" />
             </Form.Item>
-            <Form.Item name="name" label={t('public.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 50 }]}>
+            <Form.Item name="name" label={t('public.name')} rules={rulesFor(TESTING_LIMITS.personName, { required: true, message: t('common.required') })}>
               <Input size="large" autoComplete="off" />
             </Form.Item>
             <Button type="primary" size="large" block htmlType="submit" icon={<SearchOutlined />} loading={busy} data-testid="lookup-submit">

@@ -9,6 +9,7 @@ import { useI18n } from '../../../app/i18n.js';
 import { useSession } from '../../../app/session.js';
 import { hasFreeBed, quarantineApi, type FacilityDetailDto, type FacilityDto, type QuarantineMode, type StayCategory, type StayPlanDto, type TravellerDto } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
+import { QUARANTINE_LIMITS } from '../../../../common/quarantine.js';
 
 /** A record a stay can rest on (依据): a contact link or a traveller record, with its date and category. */
 export interface StayBasisOption {
@@ -283,7 +284,7 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
               <DatePicker data-testid="assign-quarantine-exposure" disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
             </Form.Item>
             <Form.Item name="reason" label={t('quarantine.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]} style={{ minWidth: 280 }}>
-              <Input maxLength={1000} data-testid="assign-quarantine-reason" />
+              <Input maxLength={QUARANTINE_LIMITS.reason} data-testid="assign-quarantine-reason" />
             </Form.Item>
           </Space>
         </Form>

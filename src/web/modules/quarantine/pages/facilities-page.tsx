@@ -12,6 +12,7 @@ import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { quarantineApi, type FacilityDetailDto, type FacilityDto, type RoomDto, type RoomStatus } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
 import { useOccupancyEvents, type OccupancyEvent } from '../live.js';
+import { QUARANTINE_LIMITS } from '../../../../common/quarantine.js';
 
 const ROOM_COLORS: Record<RoomStatus, string> = { available: '#52c41a', occupied: '#722ed1', cleaning: '#faad14', out_of_service: '#bfbfbf' };
 
@@ -60,13 +61,13 @@ function NewFacilityModal({ open, onClose, onDone, jurisdictionId }: { open: boo
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ jurisdictionId: jurisdictionId || undefined, staffCount: 0 }} data-testid="facility-form">
         <Form.Item name="name" label={t('quarantine.facilityName')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
-          <Input maxLength={200} data-testid="facility-name" />
+          <Input maxLength={QUARANTINE_LIMITS.facilityName} data-testid="facility-name" />
         </Form.Item>
         <Form.Item name="jurisdictionId" label={t('quarantine.location')} rules={[{ required: true, message: t('common.required') }]}>
           <JurisdictionSearch data-testid="facility-jurisdiction" />
         </Form.Item>
         <Form.Item name="address" label={t('quarantine.address')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
-          <Input maxLength={500} data-testid="facility-address" />
+          <Input maxLength={QUARANTINE_LIMITS.address} data-testid="facility-address" />
         </Form.Item>
         <Form.Item name="staffCount" label={t('quarantine.staffCount')}>
           <InputNumber min={0} max={100000} data-testid="facility-staff" />

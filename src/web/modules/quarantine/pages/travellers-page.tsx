@@ -14,6 +14,7 @@ import { useQuarantineErrorText as useErrorText } from '../errors.js';
 import { quarantineApi, type TravellerDto, type TravellerInput } from '../api.js';
 import { AssignQuarantineButton } from '../components/assign-quarantine-button.js';
 import { PersonPicker } from '../components/person-picker.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 
 /** The registration form: the request body, with the day picked as a Dayjs. */
 type RegisterValues = Omit<TravellerInput, 'arrivalDay'> & { arrivalDay: Dayjs };
@@ -116,13 +117,13 @@ export function TravellersPage(_: PageProps) {
               <Select data-testid="traveller-category" placeholder={t('quarantine.category')} style={{ width: 230 }} options={TRAVELLER_CATEGORY_LIST.map((c) => ({ value: c, label: t(`quarantine.category.${c}`) }))} />
             </Form.Item>
             <Form.Item name="origin" rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
-              <Input data-testid="traveller-origin" placeholder={t('travellers.origin')} style={{ width: 200 }} maxLength={200} />
+              <Input data-testid="traveller-origin" placeholder={t('travellers.origin')} style={{ width: 200 }} maxLength={CASE_LIMITS.travellerOrigin} />
             </Form.Item>
             <Form.Item name="arrivalDay" rules={[{ required: true, message: t('common.required') }]}>
               <DatePicker data-testid="traveller-arrival" placeholder={t('travellers.arrivalDay')} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
             </Form.Item>
             <Form.Item name="entryPoint">
-              <Input data-testid="traveller-entry" placeholder={t('travellers.entryPoint')} style={{ width: 160 }} maxLength={200} />
+              <Input data-testid="traveller-entry" placeholder={t('travellers.entryPoint')} style={{ width: 160 }} maxLength={CASE_LIMITS.entryPoint} />
             </Form.Item>
             <Button type="primary" onClick={register} loading={busy} data-testid="traveller-submit">{t('travellers.register')}</Button>
           </Form>

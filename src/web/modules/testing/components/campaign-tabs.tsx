@@ -12,6 +12,8 @@ import { useTestingErrorText } from '../errors.js';
 import { useTestingEvents } from '../live.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { RecheckSampleModal } from './recheck-sample-modal.js';
+import { TESTING_LIMITS } from '../../../../common/testing.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 const RECHECK_COLORS: Record<RecheckStatus, string> = { awaiting_sample: 'orange', sampled: 'blue', negative: 'green', positive: 'red' };
 const RESULT_COLORS: Record<string, string> = { negative: 'green', positive: 'red', suspicious: 'volcano', invalid: 'default' };
@@ -285,8 +287,8 @@ export function FlagsTab({ campaign, tick }: { campaign: Campaign; tick: number 
       <Modal open={!!reviewing} title={t('testing.flagReviewTitle')} okText={t('common.submit')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy }} onOk={review} onCancel={() => setReviewing(null)} destroyOnHidden>
         {reviewing && <Typography.Paragraph>{t(`testing.flag.${reviewing.kind}`)}</Typography.Paragraph>}
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="note" label={t('testing.flagReviewNote')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 500 }]}>
-            <Input.TextArea rows={3} maxLength={500} />
+          <Form.Item name="note" label={t('testing.flagReviewNote')} rules={rulesFor(TESTING_LIMITS.note, { required: true, message: t('common.required') })}>
+            <Input.TextArea rows={3} maxLength={TESTING_LIMITS.note} />
           </Form.Item>
         </Form>
       </Modal>

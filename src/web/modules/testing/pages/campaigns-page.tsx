@@ -13,6 +13,8 @@ import { ErrorAlert } from '../../../components/error-alert.js';
 import { POOL_SIZES, testingApi, type Campaign, type CampaignStatus, type CreateCampaignInput } from '../api.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { useTestingErrorText } from '../errors.js';
+import { TESTING_LIMITS } from '../../../../common/testing.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 export const CAMPAIGN_STATUS_COLORS: Record<CampaignStatus, string> = { planned: 'default', active: 'processing', closed: 'success' };
 
@@ -60,7 +62,7 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
     >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="campaign-error" />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ poolSize: 10, sealedPoolMode: 0, exemptStatuses: ['quarantined_central', 'quarantined_home'] }} data-testid="campaign-form">
-        <Form.Item name="name" label={t('testing.campaignName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 100 }]}>
+        <Form.Item name="name" label={t('testing.campaignName')} rules={rulesFor(TESTING_LIMITS.campaignName, { required: true, message: t('common.required') })}>
           <Input placeholder={t('testing.campaignNamePlaceholder')} />
         </Form.Item>
         <Form.Item name="scopeJurisdictionIds" label={t('testing.scope')} rules={[{ required: true, message: t('common.required') }]}>

@@ -8,6 +8,8 @@ import { useMe } from '../../../app/session.js';
 import { RESULTS, testingApi, type ImportResult, type ReceiveResult, type RowReport, type TestResult } from '../api.js';
 import { RowReportTable } from '../components/row-report-table.js';
 import { useTestingErrorText } from '../errors.js';
+import { TESTING_LIMITS } from '../../../../common/testing.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 /** A refusal whose details are the rejected rows (all or nothing). */
 function rowsOf(err: unknown): RowReport[] | null {
@@ -51,7 +53,7 @@ function ReceiveCard() {
   return (
     <Card title={t('lab.receive')} data-testid="lab-receive">
       <Form form={form} layout="vertical">
-        <Form.Item name="boxCode" label={t('lab.boxCode')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 40 }]}>
+        <Form.Item name="boxCode" label={t('lab.boxCode')} rules={rulesFor(TESTING_LIMITS.boxCode, { required: true, message: t('common.required') })}>
           <Input autoComplete="off" />
         </Form.Item>
         <Form.Item name="barcodes" label={t('lab.barcodes')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
@@ -132,7 +134,7 @@ function ResultCard({ lab }: { lab: string }) {
             </Col>
           </Row>
         )}
-        <Form.Item name="lab" label={t('lab.labName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 100 }]}>
+        <Form.Item name="lab" label={t('lab.labName')} rules={rulesFor(TESTING_LIMITS.labName, { required: true, message: t('common.required') })}>
           <Input />
         </Form.Item>
         <Button type="primary" onClick={submit} loading={busy} data-testid="result-submit">

@@ -14,6 +14,8 @@ import { READINESS_ASPECTS, SITE_KINDS, testingApi, type ReadinessAspect, type S
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { SitesMap } from '../components/lazy.js';
 import { useTestingErrorText } from '../errors.js';
+import { TESTING_LIMITS } from '../../../../common/testing.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 interface NewSite {
   name: string;
@@ -58,7 +60,7 @@ function CreateSiteModal({ open, onClose, onCreated }: { open: boolean; onClose(
     <Modal open={open} title={t('testing.newSite')} okText={t('common.create')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'site-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden width={640}>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: 'tent', lanes: 2 }} data-testid="site-form">
-        <Form.Item name="name" label={t('testing.siteName')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 100 }]}>
+        <Form.Item name="name" label={t('testing.siteName')} rules={rulesFor(TESTING_LIMITS.siteName, { required: true, message: t('common.required') })}>
           <Input />
         </Form.Item>
         <Form.Item name="kind" label={t('testing.siteKind')}>
@@ -286,8 +288,8 @@ export function SitesPage({ jurisdictionId }: PageProps) {
           <Form.Item name="ready" label={t('testing.readyMark')} valuePropName="checked">
             <Switch checkedChildren={t('testing.readyYes')} unCheckedChildren={t('testing.readyNo')} />
           </Form.Item>
-          <Form.Item name="note" label={t('testing.readyNote')} rules={[{ max: 500 }]}>
-            <Input.TextArea rows={2} maxLength={500} />
+          <Form.Item name="note" label={t('testing.readyNote')} rules={rulesFor(TESTING_LIMITS.note)}>
+            <Input.TextArea rows={2} maxLength={TESTING_LIMITS.note} />
           </Form.Item>
         </Form>
       </Modal>

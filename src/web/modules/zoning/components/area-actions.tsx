@@ -1,6 +1,6 @@
 import { Alert, Checkbox, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { MEASURE_KINDS, MEASURE_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, type MeasureKind, type RiskLevel } from '../../../../common/zoning.js';
+import { MEASURE_KINDS, MEASURE_LABELS, RISK_LEVEL_LABELS, ZONING_LIMITS, type AreaDetailDto, type MeasureKind, type RiskLevel } from '../../../../common/zoning.js';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
@@ -9,6 +9,7 @@ import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { zoningApi } from '../api.js';
 import { pickHalf } from '../../../app/bilingual.js';
 import { useZoningErrorText } from '../errors.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 /** Refusals of a step that the commander may overrule with a recorded reason. */
 const OVERRIDABLE = new Set(['ZONING_ACTIVE_CASE_INSIDE', 'ZONING_STEP_NOT_DUE', 'ZONING_NO_STEP']);
@@ -91,8 +92,8 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
       )}
       <Form form={form} layout="vertical" preserve={false} data-testid="step-form">
         {override && (
-          <Form.Item name="reason" label={t('zoning.overrideReason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 1000 }]}>
-            <Input.TextArea rows={3} maxLength={1000} data-testid="override-reason" />
+          <Form.Item name="reason" label={t('zoning.overrideReason')} rules={rulesFor(ZONING_LIMITS.reason, { required: true, message: t('common.reasonRequired') })}>
+            <Input.TextArea rows={3} maxLength={ZONING_LIMITS.reason} data-testid="override-reason" />
           </Form.Item>
         )}
       </Form>
@@ -144,12 +145,12 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
       )}
       <Form form={form} layout="vertical" preserve={false} data-testid="publish-form">
         {needsJustification && (
-          <Form.Item name="justification" label={t('zoning.justification')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 1000 }]}>
-            <Input.TextArea rows={3} maxLength={1000} />
+          <Form.Item name="justification" label={t('zoning.justification')} rules={rulesFor(ZONING_LIMITS.justification, { required: true, message: t('common.required') })}>
+            <Input.TextArea rows={3} maxLength={ZONING_LIMITS.justification} />
           </Form.Item>
         )}
-        <Form.Item name="note" label={t('common.note')} rules={[{ max: 500 }]}>
-          <Input.TextArea rows={2} maxLength={500} />
+        <Form.Item name="note" label={t('common.note')} rules={rulesFor(ZONING_LIMITS.note)}>
+          <Input.TextArea rows={2} maxLength={ZONING_LIMITS.note} />
         </Form.Item>
       </Form>
     </Modal>
@@ -196,7 +197,7 @@ export function AdjustModal({ area, levels, open, onClose, onDone }: { area: Are
       <Alert type="info" showIcon title={t('zoning.reviewHint')} style={{ marginBottom: 12 }} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="adjust-error" />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ name: area.name, level: area.level, measures: area.measures }} data-testid="adjust-form">
-        <Form.Item name="name" label={t('zoning.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 200 }]}>
+        <Form.Item name="name" label={t('zoning.name')} rules={rulesFor(ZONING_LIMITS.name, { required: true, message: t('common.required') })}>
           <Input />
         </Form.Item>
         <Form.Item name="level" label={t('zoning.level')} rules={[{ required: true, message: t('zoning.levelRequired') }]}>
@@ -211,8 +212,8 @@ export function AdjustModal({ area, levels, open, onClose, onDone }: { area: Are
         <Form.Item name="remove" label={t('zoning.removeNodes')}>
           <Select mode="multiple" allowClear options={area.nodes.map((n) => ({ value: n.jurisdictionId, label: n.name }))} data-testid="adjust-remove" />
         </Form.Item>
-        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { max: 1000 }]}>
-          <Input.TextArea rows={2} maxLength={1000} />
+        <Form.Item name="reason" label={t('common.reason')} rules={rulesFor(ZONING_LIMITS.reason, { required: true, message: t('common.reasonRequired') })}>
+          <Input.TextArea rows={2} maxLength={ZONING_LIMITS.reason} />
         </Form.Item>
       </Form>
     </Modal>

@@ -3,7 +3,7 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Result
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LEVEL_LABELS } from '../../../../common/geo.js';
-import { AREA_EVENT_LABELS, EXTENSION_STATUS_LABELS, FLAG_LABELS, RISK_LEVEL_LABELS, type AreaDetailDto, type AreaNodeDto, type RiskLevel } from '../../../../common/zoning.js';
+import { AREA_EVENT_LABELS, EXTENSION_STATUS_LABELS, FLAG_LABELS, RISK_LEVEL_LABELS, ZONING_LIMITS, type AreaDetailDto, type AreaNodeDto, type RiskLevel } from '../../../../common/zoning.js';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
@@ -19,6 +19,7 @@ import { CaseRefs, FlagMark, LevelTag, MeasureTags, NextStep, Stamp, StatusTag }
 import { useZoningErrorText } from '../errors.js';
 import { useZoningEvents } from '../live.js';
 import { PROPOSE_CAPS, PUBLISH_CAPS } from '../permissions.js';
+import { rulesFor } from '../../../app/form-rules.js';
 
 type Dialog = 'adjust' | 'publish' | 'reject' | 'step' | 'justify' | null;
 
@@ -317,8 +318,8 @@ export function AreaDetailPage(_: PageProps) {
       <Modal open={dialog === 'justify'} title={t('zoning.justifyTitle')} okText={t('common.save')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'justify-submit' } as never} onOk={justify} onCancel={() => setDialog(null)} destroyOnHidden>
         {a.detector && <Alert type="warning" showIcon title={a.detector.flags.map((f) => pickHalf(f.message, lang)).join('；')} style={{ marginBottom: 12 }} />}
         <Form form={justifyForm} layout="vertical" preserve={false}>
-          <Form.Item name="justification" label={t('zoning.justification')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { max: 1000 }]}>
-            <Input.TextArea rows={3} maxLength={1000} />
+          <Form.Item name="justification" label={t('zoning.justification')} rules={rulesFor(ZONING_LIMITS.justification, { required: true, message: t('common.required') })}>
+            <Input.TextArea rows={3} maxLength={ZONING_LIMITS.justification} />
           </Form.Item>
         </Form>
       </Modal>
