@@ -295,7 +295,7 @@ export const BODY_WRITE_CASES: WriteCase[] = [
         const { inScope: caseId } = await caseFixture.make(env, city);
         const id = newId();
         await env.deps.db.insertInto('zoning_extensions').values({
-          id, area_id: areaId, case_id: caseId, case_confirmed_at: env.clock.now(), distance_m: 120, evidence: JSON.stringify({}), status: 'proposed',
+          id, area_id: areaId, case_id: caseId, case_confirmed_at: env.clock.now(), distance_m: 120, evidence: JSON.stringify({ text: '矩阵测试：病例在区域 120 米内' }), status: 'proposed',
           jurisdiction_path: street.path, created_at: env.clock.now(), decided_by: null, decided_by_name: null, decided_at: null, decision_reason: null,
         } as never).execute();
         return id;

@@ -261,7 +261,7 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
       else if ((await journalLength()) === before) wrong.push(`${w.route} as ${role}, valid body in scope journaled nothing`);
     }
     expect(wrong).toEqual([]);
-  });
+  }, 300_000); // every sensitive write three ways per role: a bound for a loaded machine, not a speed claim
 
   it('answers a list filtered by an id out of scope exactly as one filtered by a missing id', async () => {
     // The id named in a query filter: an out-of-scope record must look like no record at all (same status
@@ -344,7 +344,7 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
     }
     expect(lists).toBeGreaterThan(10);
     expect(wrong).toEqual([]);
-  });
+  }, 300_000); // hundreds of requests per role and level: a bound for a loaded machine, not a speed claim
 
   it('lets every role holding the capability through routes that are not entity-scoped, without a 5xx anywhere', async () => {
     const wrong: string[] = [];
