@@ -43,21 +43,27 @@ try {
   let nodes = 0;
   console.error(`… staging the nodes of a ${residents.toLocaleString('en-US')}-resident city (no persons)`);
   rows.push(
-    await measure(g, 'stage the nodes (geo.insertMany, no persons)', 0, async () => {
-      let buf: NewJurisdiction[] = [plan.city];
-      const flush = async () => {
-        const page = buf;
-        buf = [];
-        await inTx(deps.db, (trx) => geo.insertMany(trx, page));
-        nodes += page.length;
-        if (Math.floor(nodes / 1_000_000) !== Math.floor((nodes - page.length) / 1_000_000)) console.error(`  … ${nodes.toLocaleString('en-US')} nodes`);
-      };
-      for (const piece of plan.pieces()) {
-        buf.push(...piece.nodes);
-        if (buf.length >= 50_000) await flush();
-      }
-      await flush();
-    }, { unit: 'nodes' }),
+    await measure(
+      g,
+      'stage the nodes (geo.insertMany, no persons)',
+      0,
+      async () => {
+        let buf: NewJurisdiction[] = [plan.city];
+        const flush = async () => {
+          const page = buf;
+          buf = [];
+          await inTx(deps.db, (trx) => geo.insertMany(trx, page));
+          nodes += page.length;
+          if (Math.floor(nodes / 1_000_000) !== Math.floor((nodes - page.length) / 1_000_000)) console.error(`  … ${nodes.toLocaleString('en-US')} nodes`);
+        };
+        for (const piece of plan.pieces()) {
+          buf.push(...piece.nodes);
+          if (buf.length >= 50_000) await flush();
+        }
+        await flush();
+      },
+      { unit: 'nodes' },
+    ),
   );
   rows[0].ops = nodes;
 
@@ -71,10 +77,24 @@ try {
   const rss = rssPeaks();
   const stalls = monitorEventLoopDelay({ resolution: 10 });
   stalls.enable();
-  const activation = await measure(g, 'campaign activation (staged; every node down to buildings)', 0, () => testing.campaigns.activate(undefined, sys, campaign.id).then(() => undefined), { unit: 'rows' });
+  const activation = await measure(
+    g,
+    'campaign activation (staged; every node down to buildings)',
+    0,
+    () => testing.campaigns.activate(undefined, sys, campaign.id).then(() => undefined),
+    { unit: 'rows' },
+  );
   stalls.disable();
   const peak = await rss.stop();
-  const coverageRows = Number((await deps.db.selectFrom('testing_coverage').select((eb) => eb.fn.countAll<number>().as('n')).where('campaign_id', '=', campaign.id).executeTakeFirstOrThrow()).n);
+  const coverageRows = Number(
+    (
+      await deps.db
+        .selectFrom('testing_coverage')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('campaign_id', '=', campaign.id)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   activation.ops = coverageRows;
   activation.note = `RSS ${before.toLocaleString('en-US')} MB before, peak ${peak.toLocaleString('en-US')} MB during (target < 2 GB); event loop: longest stall ${(stalls.max / 1e6).toFixed(0)} ms, p99 ${(stalls.percentile(99) / 1e6).toFixed(0)} ms`;
   rows.push(activation);

@@ -13,7 +13,13 @@ export interface BenchRow {
 }
 
 /** Runs `fn` (which performs `ops` operations) and returns its rate. */
-export async function measure(group: string, name: string, ops: number, fn: () => Promise<void> | void, o: { unit?: string; ceiling?: string; note?: string } = {}): Promise<BenchRow> {
+export async function measure(
+  group: string,
+  name: string,
+  ops: number,
+  fn: () => Promise<void> | void,
+  o: { unit?: string; ceiling?: string; note?: string } = {},
+): Promise<BenchRow> {
   const t0 = process.hrtime.bigint();
   await fn();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -28,7 +34,14 @@ export async function measure(group: string, name: string, ops: number, fn: () =
  */
 export async function httpLoad(
   url: string,
-  o: { durationMs: number; concurrency: number; method?: string; headers?: Record<string, string>; body?: () => string; headersEach?: () => Record<string, string> },
+  o: {
+    durationMs: number;
+    concurrency: number;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: () => string;
+    headersEach?: () => Record<string, string>;
+  },
 ): Promise<{ ok: number; other: Record<number, number>; seconds: number; cpuUs: number; okP99Ms: number; retryAfter: Set<string> }> {
   const cpu0 = process.cpuUsage();
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.concurrency });
@@ -45,7 +58,14 @@ export async function httpLoad(
       const body = o.body?.();
       const sent = performance.now();
       const req = http.request(
-        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers, ...o.headersEach?.() } },
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname + u.search,
+          method: o.method ?? 'GET',
+          agent,
+          headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...o.headers, ...o.headersEach?.() },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -69,7 +89,14 @@ export async function httpLoad(
   );
   agent.destroy();
   const cpu = process.cpuUsage(cpu0);
-  return { ok, other, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuUs: cpu.user + cpu.system, okP99Ms: okMs.sort((a, b) => a - b)[Math.min(okMs.length - 1, Math.floor(okMs.length * 0.99))] ?? 0, retryAfter };
+  return {
+    ok,
+    other,
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpuUs: cpu.user + cpu.system,
+    okP99Ms: okMs.sort((a, b) => a - b)[Math.min(okMs.length - 1, Math.floor(okMs.length * 0.99))] ?? 0,
+    retryAfter,
+  };
 }
 
 /**
@@ -78,11 +105,21 @@ export async function httpLoad(
  * Shanghai-size campaign blocks it for minutes) is closed by the server's keep-alive timeout, and
  * reusing it fails with ECONNRESET.
  */
-export function httpRequest(url: string, o: { method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {}): Promise<{ status: number; text: string }> {
+export function httpRequest(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {},
+): Promise<{ status: number; text: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: u.hostname, port: u.port, path: u.pathname + u.search, method: o.method ?? 'GET', agent: o.agent ?? false, headers: { ...(o.body ? { 'content-type': 'application/json' } : {}), ...o.headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method: o.method ?? 'GET',
+        agent: o.agent ?? false,
+        headers: { ...(o.body ? { 'content-type': 'application/json' } : {}), ...o.headers },
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (b: Buffer) => parts.push(b));

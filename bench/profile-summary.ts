@@ -6,7 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 const [file, topArg, filter] = process.argv.slice(2);
 const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
@@ -28,7 +32,16 @@ for (const [id, t] of self) {
   const n = byId.get(id)!;
   add(fnSelf, label(n), t);
   const f = short(n.callFrame.url) || `(${n.callFrame.functionName})`;
-  add(fileSelf, f.startsWith('node_modules/') ? f.split('/').slice(0, f.split('/')[1].startsWith('@') ? 3 : 2).join('/') : f, t);
+  add(
+    fileSelf,
+    f.startsWith('node_modules/')
+      ? f
+          .split('/')
+          .slice(0, f.split('/')[1].startsWith('@') ? 3 : 2)
+          .join('/')
+      : f,
+    t,
+  );
 }
 const pct = (t: number) => `${((t / total) * 100).toFixed(1).padStart(5)}%`;
 const top = Number(topArg ?? 40);

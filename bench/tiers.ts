@@ -53,7 +53,7 @@ export const TIERS: Record<TierName, Tier> = {
   },
   default: {
     name: 'default',
-    description: '1M-resident city (the issues\' default tier)',
+    description: "1M-resident city (the issues' default tier)",
     platform: PLATFORM,
     population: { cityResidents: 1_000_000, importRows: 1_000_000, lookups: 20_000 },
     testing: { residents: 1_000_000 },
@@ -90,7 +90,10 @@ export function tierNamed(name: string | undefined): Tier {
 /** The groups named by `--only` (comma-separated), or all of them; throws on an unknown name. */
 export function groupsNamed(only: string | undefined): Group[] {
   if (!only) return [...GROUPS];
-  const names = only.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(GROUPS as readonly string[]).includes(n));
   if (bad.length) throw new Error(`Unknown bench group(s) ${bad.join(', ')}: use ${GROUPS.join(', ')}`);
   return GROUPS.filter((g) => names.includes(g));

@@ -11,12 +11,14 @@ function walk(dir) {
     const p = path.join(dir, d.name);
     if (d.isDirectory()) walk(p);
     else if (/\.(?:[cm]?[jt]sx?)$/.test(d.name) && p !== path.join('scripts', 'check-lint-directives.mjs')) {
-      readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
-        const m = DIRECTIVE.exec(line);
-        if (!m) return;
-        const [rules, reason] = m[1].split(/\s--\s/);
-        if (!rules?.trim() || !reason?.replace(/\*\/\s*$/, '').trim()) bad.push(`${p}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(p, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const m = DIRECTIVE.exec(line);
+          if (!m) return;
+          const [rules, reason] = m[1].split(/\s--\s/);
+          if (!rules?.trim() || !reason?.replace(/\*\/\s*$/, '').trim()) bad.push(`${p}:${i + 1}: ${line.trim()}`);
+        });
     }
   }
 }

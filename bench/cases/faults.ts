@@ -22,7 +22,9 @@ export async function faultCases(dialect: 'sqlite' | 'postgres'): Promise<BenchR
       `${sound ? 'OK' : 'FAILED'}: lost acknowledged ${c.lostAcked} of ${c.acked} · half-applied ${c.halfApplied} of ${c.batches} sent · ` +
       `coverage ${c.coverageSampled} vs recount ${c.recount}${c.tubesOff ? ` · ${c.tubesOff} tube counts off` : ''}`;
     if (!sound) process.exitCode = 1;
-    return [{ group: 'faults', name: `crash: kill -9 ×${ROUNDS} during scan ingest (${dialect})`, ops: c.acked, seconds: run.seconds, unit: 'acked batches', note }];
+    return [
+      { group: 'faults', name: `crash: kill -9 ×${ROUNDS} during scan ingest (${dialect})`, ops: c.acked, seconds: run.seconds, unit: 'acked batches', note },
+    ];
   } finally {
     await f.db.drop();
   }

@@ -46,13 +46,17 @@ function progressLogger(what: string) {
     if (now - last < 15_000 && done < total) return;
     last = now;
     const s = (now - t0) / 1000;
-    console.error(`  … ${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} in ${s.toFixed(0)} s (${Math.round(done / Math.max(s, 0.001)).toLocaleString('en-US')}/s), RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+    console.error(
+      `  … ${what}: ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} in ${s.toFixed(0)} s (${Math.round(done / Math.max(s, 0.001)).toLocaleString('en-US')}/s), RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`,
+    );
   };
 }
 
 /** Echoes a measured row on stderr at once, so a long tier cut short still leaves its numbers. */
 function echo(r: BenchRow): void {
-  console.error(`  = ${r.group} / ${r.name}: ${r.ops.toLocaleString('en-US')} in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en-US')} ${r.unit}/s)${r.note ? `; ${r.note}` : ''}`);
+  console.error(
+    `  = ${r.group} / ${r.name}: ${r.ops.toLocaleString('en-US')} in ${r.seconds.toFixed(1)} s (${Math.round(r.ops / r.seconds).toLocaleString('en-US')} ${r.unit}/s)${r.note ? `; ${r.note}` : ''}`,
+  );
 }
 
 export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: PopulationBenchSizes): Promise<BenchRow[]> {
@@ -64,7 +68,15 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
   const ceiling = `${g}/raw prepared insert of person rows (ceiling)`;
 
   const genProgress = progressLogger(`city generation (${dialect})`);
-  rows.push(await measure(g, 'city generation', cityN, async () => void (await generateCity(deps, { residents: cityN, seed: 'bench', onProgress: (p) => genProgress(p.done, p.total) })), { unit: 'persons', ceiling }));
+  rows.push(
+    await measure(
+      g,
+      'city generation',
+      cityN,
+      async () => void (await generateCity(deps, { residents: cityN, seed: 'bench', onProgress: (p) => genProgress(p.done, p.total) })),
+      { unit: 'persons', ceiling },
+    ),
+  );
   echo(rows.at(-1)!);
 
   // The ceiling: the same bulk path fed with finished rows (copies of a generated person), rolled back.
@@ -77,7 +89,15 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
   // A resident list living in the generated city: district, street, community and compound names
   // make every address unambiguous; documents from a region the generator never uses (429004).
   const entrances = await sql<{ path: string }>`select path from jurisdictions where level = 'entrance' order by code limit 2000`.execute(deps.db);
-  const nodes = new Map((await deps.db.selectFrom('jurisdictions').select(['path', 'name']).where('level', 'in', ['district', 'street', 'community', 'compound', 'building', 'entrance']).execute()).map((n) => [n.path, n.name]));
+  const nodes = new Map(
+    (
+      await deps.db
+        .selectFrom('jurisdictions')
+        .select(['path', 'name'])
+        .where('level', 'in', ['district', 'street', 'community', 'compound', 'building', 'entrance'])
+        .execute()
+    ).map((n) => [n.path, n.name]),
+  );
   const addressOf = (p: string) => {
     const parts = p.split('/').filter(Boolean);
     const names: string[] = [];
@@ -100,20 +120,34 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
       const id = makeResidentId('429004', birth, 2 * (Math.floor(k / 20_160) % 500) + (male ? 1 : 0), male ? 'male' : 'female');
       ids.push(id);
       const [district, street, community, compound, building, entrance] = addressOf(entrances.rows[k % entrances.rows.length].path);
-      lines.push([`导入${k}`, id, `139${String(k).padStart(8, '0')}`, district, street, community, compound, building, entrance, String(100 + (k % 3000))].map(csvField).join(','));
+      lines.push(
+        [`导入${k}`, id, `139${String(k).padStart(8, '0')}`, district, street, community, compound, building, entrance, String(100 + (k % 3000))]
+          .map(csvField)
+          .join(','),
+      );
     }
     appendFileSync(file, lines.join('\r\n') + '\r\n');
   }
   let report: Awaited<ReturnType<typeof deps.services.population.imports.run>> | undefined;
   rows.push(
-    await measure(g, 'CSV import (validate + encrypt + HMAC + write)', importN, async () => {
-      const validated = progressLogger(`CSV import, pass 1 of 2: validate (${dialect})`);
-      const written = progressLogger(`CSV import, pass 2 of 2: write (${dialect})`);
-      report = await deps.services.population.imports.run(actor, file, { mode: 'partial', onProgress: (pass, n) => (pass === 'validate' ? validated : written)(n, importN) });
-    }, { unit: 'rows', ceiling }),
+    await measure(
+      g,
+      'CSV import (validate + encrypt + HMAC + write)',
+      importN,
+      async () => {
+        const validated = progressLogger(`CSV import, pass 1 of 2: validate (${dialect})`);
+        const written = progressLogger(`CSV import, pass 2 of 2: write (${dialect})`);
+        report = await deps.services.population.imports.run(actor, file, {
+          mode: 'partial',
+          onProgress: (pass, n) => (pass === 'validate' ? validated : written)(n, importN),
+        });
+      },
+      { unit: 'rows', ceiling },
+    ),
   );
   rmSync(dir, { recursive: true, force: true });
-  if (report && report.created + report.unchanged + report.updated !== importN) rows.at(-1)!.note = `only ${report.created} of ${importN} imported: ${report.errors[0]?.reason ?? ''}`;
+  if (report && report.created + report.unchanged + report.updated !== importN)
+    rows.at(-1)!.note = `only ${report.created} of ${importN} imported: ${report.errors[0]?.reason ?? ''}`;
   echo(rows.at(-1)!);
 
   // Lookup by ID through the HMAC: the service (normalise, HMAC for each document type, select,
@@ -121,25 +155,43 @@ export async function populationCases(dialect: 'sqlite' | 'postgres', sizes: Pop
   const keys = deriveKeys(deps.config.dataKey);
   const hmacs = ids.slice(0, 2000).map((id) => hmac(keys, 'id:resident_id', id));
   rows.push(
-    await measure(g, 'raw select by id_hmac (ceiling)', lookups, async () => {
-      for (let i = 0; i < lookups; i++) await deps.db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('id_hmac', '=', hmacs[i % hmacs.length]).executeTakeFirst();
-    }, { unit: 'lookups' }),
+    await measure(
+      g,
+      'raw select by id_hmac (ceiling)',
+      lookups,
+      async () => {
+        for (let i = 0; i < lookups; i++)
+          await deps.db
+            .selectFrom('persons')
+            .select(['id', 'jurisdiction_path'])
+            .where('id_hmac', '=', hmacs[i % hmacs.length])
+            .executeTakeFirst();
+      },
+      { unit: 'lookups' },
+    ),
   );
   const times: number[] = [];
   let missing = 0;
   rows.push(
-    await measure(g, 'person lookup by ID via HMAC', lookups, async () => {
-      for (let i = 0; i < lookups; i++) {
-        const t0 = process.hrtime.bigint();
-        const p = await deps.services.population.findByIdNumber(actor, ids[(i * 7919) % ids.length]);
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        if (!p) missing++;
-      }
-    }, { unit: 'lookups', ceiling: `${g}/raw select by id_hmac (ceiling)` }),
+    await measure(
+      g,
+      'person lookup by ID via HMAC',
+      lookups,
+      async () => {
+        for (let i = 0; i < lookups; i++) {
+          const t0 = process.hrtime.bigint();
+          const p = await deps.services.population.findByIdNumber(actor, ids[(i * 7919) % ids.length]);
+          times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (!p) missing++;
+        }
+      },
+      { unit: 'lookups', ceiling: `${g}/raw select by id_hmac (ceiling)` },
+    ),
   );
   times.sort((a, b) => a - b);
   const q = (f: number) => times[Math.min(times.length - 1, Math.floor(f * times.length))].toFixed(2);
-  rows.at(-1)!.note = `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms over ${(cityN + importN).toLocaleString('en-US')} persons${missing ? `; ${missing} not found!` : ''}`;
+  rows.at(-1)!.note =
+    `p50 ${q(0.5)} ms, p99 ${q(0.99)} ms over ${(cityN + importN).toLocaleString('en-US')} persons${missing ? `; ${missing} not found!` : ''}`;
   echo(rows.at(-1)!);
 
   await closeBenchDeps(deps);

@@ -72,7 +72,10 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   // Each row is also printed as it is measured: a long tier's figures survive an interrupted run.
   const keep = rows.push.bind(rows);
   rows.push = (...more: BenchRow[]) => {
-    for (const r of more) console.error(`  = ${r.name}: ${r.ops.toLocaleString('en-US')} in ${r.seconds.toFixed(2)} s (${Math.round(r.ops / r.seconds).toLocaleString('en-US')} ${r.unit}/s)${r.note ? ` — ${r.note}` : ''}`);
+    for (const r of more)
+      console.error(
+        `  = ${r.name}: ${r.ops.toLocaleString('en-US')} in ${r.seconds.toFixed(2)} s (${Math.round(r.ops / r.seconds).toLocaleString('en-US')} ${r.unit}/s)${r.note ? ` — ${r.note}` : ''}`,
+      );
     return keep(...more);
   };
   const g = `testing ${dialect}`;
@@ -86,7 +89,16 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const residents = Math.round(50_000 * scale);
   const fill = typeof sizes === 'number' ? undefined : sizes.fill;
 
-  const have = reuse ? Number((await db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : 0;
+  const have = reuse
+    ? Number(
+        (
+          await db
+            .selectFrom('persons')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    : 0;
   if (reuse && have >= residents * 0.99) console.error(`  … using the city in ${reuse} (${have.toLocaleString('en-US')} persons)`);
   else {
     console.error(`  … generating a city of ${residents.toLocaleString('en-US')} residents`);
@@ -96,7 +108,13 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const campaign = await t.campaigns.create(undefined, sys, { name: '全市全员核酸（基准）', scopeJurisdictionIds: [cityNode.id], poolSize: 20 });
   const rssBefore = rssMb();
   const rss = rssPeaks();
-  const activation = await measure(g, 'campaign activation (targets per node)', residents, () => t.campaigns.activate(undefined, sys, campaign.id).then(() => undefined), { unit: 'residents' });
+  const activation = await measure(
+    g,
+    'campaign activation (targets per node)',
+    residents,
+    () => t.campaigns.activate(undefined, sys, campaign.id).then(() => undefined),
+    { unit: 'residents' },
+  );
   activation.note = `process RSS ${rssBefore.toLocaleString('en-US')} MB before, peak ${rss.peakMb().toLocaleString('en-US')} MB during activation`;
   rows.push(activation);
   rss.reset();
@@ -105,12 +123,22 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const communities = await deps.services.geo.subtree(sys, cityNode.id, { level: 'community', limit: 50_000 });
   const sites: string[] = [];
   for (const c of communities) {
-    const s = await t.sites.create(undefined, sys, { name: `${c.name}采样点`, kind: 'tent', jurisdictionId: c.id, location: c.centroid ?? [111.29, 30.7], lanes: 4 });
+    const s = await t.sites.create(undefined, sys, {
+      name: `${c.name}采样点`,
+      kind: 'tent',
+      jurisdictionId: c.id,
+      location: c.centroid ?? [111.29, 30.7],
+      lanes: 4,
+    });
     sites.push(s.id);
   }
 
   // Sessions for a sampler and the HTTP app.
-  const unit = await buildUnit(db, { name: '基准采样队', jurisdiction: { id: cityNode.id, code: cityNode.code, path: cityNode.path, name: cityNode.name }, kind: 'task_force' });
+  const unit = await buildUnit(db, {
+    name: '基准采样队',
+    jurisdiction: { id: cityNode.id, code: cityNode.code, path: cityNode.path, name: cityNode.name },
+    kind: 'task_force',
+  });
   const sampler = await buildUser(db, { unit, roles: ['sampler'], username: 'bench_sampler' });
   const headers = { ...(await sessionHeaders(db, sampler, deps.clock.now(), 30 * 86_400_000)), 'content-type': 'application/json' };
   const app = await buildApp(deps);
@@ -123,7 +151,14 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   if (fill) {
     console.error(`  … filling the campaign (fast path) for all but ${fill.liveCodes.toLocaleString('en-US')} residents`);
     const r = await fillCampaign(deps, campaign.id, fill.liveCodes);
-    rows.push({ group: g, name: 'campaign fill (fast path: multi-row inserts + coverage deltas)', ops: r.scans, seconds: r.seconds, unit: 'scans', note: `staging: ${r.tubes.toLocaleString('en-US')} tubes of 10–11; the rows below run against this campaign` });
+    rows.push({
+      group: g,
+      name: 'campaign fill (fast path: multi-row inserts + coverage deltas)',
+      ops: r.scans,
+      seconds: r.seconds,
+      unit: 'scans',
+      note: `staging: ${r.tubes.toLocaleString('en-US')} tubes of 10–11; the rows below run against this campaign`,
+    });
     liveIds = r.liveIds;
   }
 
@@ -139,18 +174,44 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
 
   // Ceiling: raw multi-row inserts of scan-shaped rows in one transaction.
   await sql`drop table if exists bench_scans`.execute(db);
-  await sql`create table bench_scans (id text primary key, campaign_id text not null, tube_id text not null, person_id text not null, jurisdiction_path text not null, name_masked text not null, method text not null, client_id text not null, counted integer not null, recheck integer not null, sampler_id text, sampler_name text not null, scanned_at bigint not null, recorded_at bigint not null)`.execute(db);
+  await sql`create table bench_scans (id text primary key, campaign_id text not null, tube_id text not null, person_id text not null, jurisdiction_path text not null, name_masked text not null, method text not null, client_id text not null, counted integer not null, recheck integer not null, sampler_id text, sampler_name text not null, scanned_at bigint not null, recorded_at bigint not null)`.execute(
+    db,
+  );
   await sql`create unique index bench_scans_client on bench_scans (client_id)`.execute(db);
   const now = deps.clock.now();
   rows.push(
-    await measure(g, 'raw scan-row insert (ceiling)', batchN, async () => {
-      await inTx(db, async (trx) => {
-        for (let i = 0; i < batchN; i += 500) {
-          const chunk = Array.from({ length: Math.min(500, batchN - i) }, (_, k) => ({ id: newId(), campaign_id: campaign.id, tube_id: newId(), person_id: ids[i + k], jurisdiction_path: '/420500/420502/420502001000/420502001001/', name_masked: '张*', method: 'code', client_id: newId(), counted: 1, recheck: 0, sampler_id: null, sampler_name: 'bench', scanned_at: now, recorded_at: now }));
-          await trx.insertInto('bench_scans' as never).values(chunk as never).execute();
-        }
-      });
-    }, { unit: 'rows' }),
+    await measure(
+      g,
+      'raw scan-row insert (ceiling)',
+      batchN,
+      async () => {
+        await inTx(db, async (trx) => {
+          for (let i = 0; i < batchN; i += 500) {
+            const chunk = Array.from({ length: Math.min(500, batchN - i) }, (_, k) => ({
+              id: newId(),
+              campaign_id: campaign.id,
+              tube_id: newId(),
+              person_id: ids[i + k],
+              jurisdiction_path: '/420500/420502/420502001000/420502001001/',
+              name_masked: '张*',
+              method: 'code',
+              client_id: newId(),
+              counted: 1,
+              recheck: 0,
+              sampler_id: null,
+              sampler_name: 'bench',
+              scanned_at: now,
+              recorded_at: now,
+            }));
+            await trx
+              .insertInto('bench_scans' as never)
+              .values(chunk as never)
+              .execute();
+          }
+        });
+      },
+      { unit: 'rows' },
+    ),
   );
 
   // Batch API: 500 ops per request (25 tubes of 20 opened and filled), sent by 4 devices at once.
@@ -205,12 +266,19 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   next = batchN;
   let applied = 0;
   rows.push(
-    await measure(g, 'batch API scans (500 ops/request, 4 devices)', batchN, async () => {
-      applied = await sendBatches(batchBodies);
-    }, { unit: 'scans', ceiling: `${g}/raw scan-row insert (ceiling)` }),
+    await measure(
+      g,
+      'batch API scans (500 ops/request, 4 devices)',
+      batchN,
+      async () => {
+        applied = await sendBatches(batchBodies);
+      },
+      { unit: 'scans', ceiling: `${g}/raw scan-row insert (ceiling)` },
+    ),
   );
   if (applied !== batchN) console.error(`  ! batch API applied ${applied} of ${batchN} scans`);
-  rows[rows.length - 1].note = `target ≥ 9,000 scans/s: ${verdict(rateOf(rows[rows.length - 1]), 9000)}; every code's signature checked (worker threads)${shedBatches ? `; ${shedBatches} requests shed and resent after Retry-After` : ''}${applied !== batchN ? `; ONLY ${applied} of ${batchN} applied` : ''}`;
+  rows[rows.length - 1].note =
+    `target ≥ 9,000 scans/s: ${verdict(rateOf(rows[rows.length - 1]), 9000)}; every code's signature checked (worker threads)${shedBatches ? `; ${shedBatches} requests shed and resent after Retry-After` : ''}${applied !== batchN ? `; ONLY ${applied} of ${batchN} applied` : ''}`;
 
   // The next round (daily testing): the same residents in a second campaign; their codes were verified before.
   const round2 = await t.campaigns.create(undefined, sys, { name: '全市全员核酸（第二轮）', scopeJurisdictionIds: [cityNode.id], poolSize: 20 });
@@ -218,12 +286,19 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const round2Bodies = bodiesFor(round2.id, 0, batchN, 'BR');
   let applied2 = 0;
   rows.push(
-    await measure(g, 'batch API scans, next round (codes verified before)', batchN, async () => {
-      applied2 = await sendBatches(round2Bodies);
-    }, { unit: 'scans', ceiling: `${g}/raw scan-row insert (ceiling)` }),
+    await measure(
+      g,
+      'batch API scans, next round (codes verified before)',
+      batchN,
+      async () => {
+        applied2 = await sendBatches(round2Bodies);
+      },
+      { unit: 'scans', ceiling: `${g}/raw scan-row insert (ceiling)` },
+    ),
   );
   if (applied2 !== batchN) console.error(`  ! next round applied ${applied2} of ${batchN} scans`);
-  rows[rows.length - 1].note = `target ≥ 9,000 scans/s: ${verdict(rateOf(rows[rows.length - 1]), 9000)}; signatures remembered from round 1${shedBatches ? `; ${shedBatches} requests shed and resent (both rounds)` : ''}${applied2 !== batchN ? `; ONLY ${applied2} of ${batchN} applied` : ''}`;
+  rows[rows.length - 1].note =
+    `target ≥ 9,000 scans/s: ${verdict(rateOf(rows[rows.length - 1]), 9000)}; signatures remembered from round 1${shedBatches ? `; ${shedBatches} requests shed and resent (both rounds)` : ''}${applied2 !== batchN ? `; ONLY ${applied2} of ${batchN} applied` : ''}`;
 
   // Ceiling for HTTP: a bare Fastify POST route that parses a JSON body of the same size.
   const bare = Fastify();
@@ -233,32 +308,57 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const dur = Math.round(3000 * Math.min(Math.max(scale, 1), 3));
   const sampleBody = JSON.stringify({ clientId: newId(), tubeId: newId(), residentCode: codes[0] });
   const bareRes = await profiled(`${dialect}-bare-post`, () => httpLoad(bareUrl, { durationMs: dur, concurrency: 32, method: 'POST', body: () => sampleBody }));
-  const bareRow: BenchRow = { group: g, name: 'bare Fastify POST route (ceiling)', ops: bareRes.ok, seconds: bareRes.seconds, unit: 'req', note: cpuPer(bareRes) };
+  const bareRow: BenchRow = {
+    group: g,
+    name: 'bare Fastify POST route (ceiling)',
+    ops: bareRes.ok,
+    seconds: bareRes.seconds,
+    unit: 'req',
+    note: cpuPer(bareRes),
+  };
   rows.push(bareRow);
-  const vsBare = (ok: number, seconds: number, share: number) => `target ≥ ${share * 100} % of the bare route: ${verdict(ok / seconds, rateOf(bareRow) * share)}`;
+  const vsBare = (ok: number, seconds: number, share: number) =>
+    `target ≥ ${share * 100} % of the bare route: ${verdict(ok / seconds, rateOf(bareRow) * share)}`;
   await bare.close();
 
   // Single scans: tubes of 20 opened up front; request i goes to tube ⌊i / 20⌋.
   console.error('  … single scans');
   const singleTubes: string[] = [];
   const singleCap = codes.length - next;
-  const openItems = Array.from({ length: Math.ceil(singleCap / 20) }, (_, i) => ({ op: 'open', clientId: newId(), campaignId: campaign.id, siteId: sites[i % sites.length], barcode: `SS${String(i).padStart(10, '0')}`, poolSize: 20 }));
+  const openItems = Array.from({ length: Math.ceil(singleCap / 20) }, (_, i) => ({
+    op: 'open',
+    clientId: newId(),
+    campaignId: campaign.id,
+    siteId: sites[i % sites.length],
+    barcode: `SS${String(i).padStart(10, '0')}`,
+    poolSize: 20,
+  }));
   for (let i = 0; i < openItems.length; i += 1000) {
     const r = await t.sampling.applyBatch(undefined, await t.sampling.prepareBatch(sys, openItems.slice(i, i + 1000) as never));
     for (const it of r.items) singleTubes.push(it.tube!.id);
   }
   let s = 0;
-  const single = await profiled(`${dialect}-single-scans`, () => httpLoad(`${base}/api/testing/scans`, {
-    durationMs: dur,
-    concurrency: 32,
-    method: 'POST',
-    headers,
-    body: () => {
-      const i = s++ % singleCap;
-      return JSON.stringify({ clientId: newId(), tubeId: singleTubes[Math.floor(i / 20)], residentCode: codes[next + i] });
-    },
-  }));
-  rows.push({ group: g, name: 'single scans (POST /api/testing/scans)', ops: single.ok, seconds: single.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `${vsBare(single.ok, single.seconds, 0.5)}; ${cpuPer(single)}; ${s > singleCap ? 'ran out of persons; ' : ''}non-2xx ${JSON.stringify(single.other)}` });
+  const single = await profiled(`${dialect}-single-scans`, () =>
+    httpLoad(`${base}/api/testing/scans`, {
+      durationMs: dur,
+      concurrency: 32,
+      method: 'POST',
+      headers,
+      body: () => {
+        const i = s++ % singleCap;
+        return JSON.stringify({ clientId: newId(), tubeId: singleTubes[Math.floor(i / 20)], residentCode: codes[next + i] });
+      },
+    }),
+  );
+  rows.push({
+    group: g,
+    name: 'single scans (POST /api/testing/scans)',
+    ops: single.ok,
+    seconds: single.seconds,
+    unit: 'req',
+    ceiling: `${g}/bare Fastify POST route (ceiling)`,
+    note: `${vsBare(single.ok, single.seconds, 0.5)}; ${cpuPer(single)}; ${s > singleCap ? 'ran out of persons; ' : ''}non-2xx ${JSON.stringify(single.other)}`,
+  });
   await t.sampling.flush();
 
   // Public lookups: residents of the plan (their ID numbers and names), limits raised for one client address.
@@ -270,15 +370,45 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   }
   t.lookup.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 1e9, perId: 1e9 });
   let l = 0;
-  const cold = await profiled(`${dialect}-cold-lookups`, () => httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length] }));
-  rows.push({ group: g, name: 'result lookups, distinct residents (cache cold)', ops: cold.ok, seconds: cold.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `${vsBare(cold.ok, cold.seconds, 0.6)}; ${cpuPer(cold)}; non-2xx ${JSON.stringify(cold.other)}` });
+  const cold = await profiled(`${dialect}-cold-lookups`, () =>
+    httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length] }),
+  );
+  rows.push({
+    group: g,
+    name: 'result lookups, distinct residents (cache cold)',
+    ops: cold.ok,
+    seconds: cold.seconds,
+    unit: 'req',
+    ceiling: `${g}/bare Fastify POST route (ceiling)`,
+    note: `${vsBare(cold.ok, cold.seconds, 0.6)}; ${cpuPer(cold)}; non-2xx ${JSON.stringify(cold.other)}`,
+  });
   // The same, once the lookup's code has run (JIT, first statements, zod and Kysely compiled on
   // first use): residents not looked up before, so still one cold read each.
-  const cold2 = await profiled(`${dialect}-cold-lookups-2`, () => httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length] }));
-  rows.push({ group: g, name: 'result lookups, distinct residents, second pass (code warm)', ops: cold2.ok, seconds: cold2.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `${vsBare(cold2.ok, cold2.seconds, 0.6)}; ${cpuPer(cold2)}; non-2xx ${JSON.stringify(cold2.other)}` });
+  const cold2 = await profiled(`${dialect}-cold-lookups-2`, () =>
+    httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length] }),
+  );
+  rows.push({
+    group: g,
+    name: 'result lookups, distinct residents, second pass (code warm)',
+    ops: cold2.ok,
+    seconds: cold2.seconds,
+    unit: 'req',
+    ceiling: `${g}/bare Fastify POST route (ceiling)`,
+    note: `${vsBare(cold2.ok, cold2.seconds, 0.6)}; ${cpuPer(cold2)}; non-2xx ${JSON.stringify(cold2.other)}`,
+  });
   let w = 0;
-  const warm = await profiled(`${dialect}-warm-lookups`, () => httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[w++ % 200] }));
-  rows.push({ group: g, name: 'result lookups, repeated (cache warm)', ops: warm.ok, seconds: warm.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `${vsBare(warm.ok, warm.seconds, 0.8)}; ${cpuPer(warm)}; non-2xx ${JSON.stringify(warm.other)}` });
+  const warm = await profiled(`${dialect}-warm-lookups`, () =>
+    httpLoad(`${base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[w++ % 200] }),
+  );
+  rows.push({
+    group: g,
+    name: 'result lookups, repeated (cache warm)',
+    ops: warm.ok,
+    seconds: warm.seconds,
+    unit: 'req',
+    ceiling: `${g}/bare Fastify POST route (ceiling)`,
+    note: `${vsBare(warm.ok, warm.seconds, 0.8)}; ${cpuPer(warm)}; non-2xx ${JSON.stringify(warm.other)}`,
+  });
 
   // The server under test in its own process (issue 14): `bulwark serve` on this database, the load
   // generator here. In the bench process the generator shares the server's event loop — a shed client
@@ -295,16 +425,50 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
     // prepared, zod and Kysely compiling on first use), then the same cold reads once it is warm:
     // residents not looked up before in either pass.
     const fresh0 = await processTreeCpuUs(solo.pid);
-    const fresh = await httpLoad(`${solo.base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length], headersEach: fromMany });
+    const fresh = await httpLoad(`${solo.base}/api/public/results/lookup`, {
+      durationMs: dur,
+      concurrency: 32,
+      method: 'POST',
+      body: () => lookups[l++ % lookups.length],
+      headersEach: fromMany,
+    });
     const freshUs = (await processTreeCpuUs(solo.pid)) - fresh0;
     const answers = (r: { ok: number; other: Record<number, number> }) => r.ok + Object.values(r.other).reduce((a, b) => a + b, 0);
-    rows.push({ group: g, name: 'serve (own process): cold lookups, first 3 s of the process', ops: fresh.ok, seconds: fresh.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `server CPU ${Math.round(freshUs / Math.max(1, answers(fresh)))} µs per answer, load generator ${Math.round(fresh.cpuUs / Math.max(1, answers(fresh)))} µs; non-2xx ${JSON.stringify(fresh.other)}` });
+    rows.push({
+      group: g,
+      name: 'serve (own process): cold lookups, first 3 s of the process',
+      ops: fresh.ok,
+      seconds: fresh.seconds,
+      unit: 'req',
+      ceiling: `${g}/bare Fastify POST route (ceiling)`,
+      note: `server CPU ${Math.round(freshUs / Math.max(1, answers(fresh)))} µs per answer, load generator ${Math.round(fresh.cpuUs / Math.max(1, answers(fresh)))} µs; non-2xx ${JSON.stringify(fresh.other)}`,
+    });
     const cpu0 = await processTreeCpuUs(solo.pid);
-    const soloCold = await httpLoad(`${solo.base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length], headersEach: fromMany });
+    const soloCold = await httpLoad(`${solo.base}/api/public/results/lookup`, {
+      durationMs: dur,
+      concurrency: 32,
+      method: 'POST',
+      body: () => lookups[l++ % lookups.length],
+      headersEach: fromMany,
+    });
     const serverUs = (await processTreeCpuUs(solo.pid)) - cpu0;
-    rows.push({ group: g, name: 'serve (own process): cold lookups, warmed up', ops: soloCold.ok, seconds: soloCold.seconds, unit: 'req', ceiling: `${g}/bare Fastify POST route (ceiling)`, note: `${vsBare(soloCold.ok, soloCold.seconds, 0.6)}; server CPU ${Math.round(serverUs / Math.max(1, answers(soloCold)))} µs per answer, load generator ${Math.round(soloCold.cpuUs / Math.max(1, answers(soloCold)))} µs; non-2xx ${JSON.stringify(soloCold.other)}` });
+    rows.push({
+      group: g,
+      name: 'serve (own process): cold lookups, warmed up',
+      ops: soloCold.ok,
+      seconds: soloCold.seconds,
+      unit: 'req',
+      ceiling: `${g}/bare Fastify POST route (ceiling)`,
+      note: `${vsBare(soloCold.ok, soloCold.seconds, 0.6)}; server CPU ${Math.round(serverUs / Math.max(1, answers(soloCold)))} µs per answer, load generator ${Math.round(soloCold.cpuUs / Math.max(1, answers(soloCold)))} µs; non-2xx ${JSON.stringify(soloCold.other)}`,
+    });
     const cpu1 = await processTreeCpuUs(solo.pid);
-    const overload = await httpLoad(`${solo.base}/api/public/results/lookup`, { durationMs: dur, concurrency: 320, method: 'POST', body: () => lookups[l++ % lookups.length], headersEach: fromMany });
+    const overload = await httpLoad(`${solo.base}/api/public/results/lookup`, {
+      durationMs: dur,
+      concurrency: 320,
+      method: 'POST',
+      body: () => lookups[l++ % lookups.length],
+      headersEach: fromMany,
+    });
     const overloadUs = (await processTreeCpuUs(solo.pid)) - cpu1;
     const health = await httpRequest(`${solo.base}/api/health`);
     const after = await httpRequest(`${solo.base}/api/public/results/lookup`, { method: 'POST', body: lookups[0], headers: fromMany() });
@@ -341,7 +505,13 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
         });
         // Distinct client addresses (behind the trusted proxy hop): the per-address limit is not what is measured.
         let ip = 0;
-        const many = await httpLoad(`${served.base}/api/public/results/lookup`, { durationMs: dur, concurrency: 32, method: 'POST', body: () => lookups[l++ % lookups.length], headersEach: () => ({ 'x-forwarded-for': `10.${(++ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` }) });
+        const many = await httpLoad(`${served.base}/api/public/results/lookup`, {
+          durationMs: dur,
+          concurrency: 32,
+          method: 'POST',
+          body: () => lookups[l++ % lookups.length],
+          headersEach: () => ({ 'x-forwarded-for': `10.${(++ip >> 16) & 255}.${(ip >> 8) & 255}.${ip & 255}` }),
+        });
         rowFor(one, `serve --workers ${workers}: single scans`, workers);
         rowFor(many, `serve --workers ${workers}: result lookups (cache cold)`, workers);
       } finally {
@@ -350,7 +520,15 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
     }
     function rowFor(r: Awaited<ReturnType<typeof httpLoad>>, name: string, workers: number): void {
       const what = name.split(': ')[1];
-      rows.push({ group: g, name, ops: r.ok, seconds: r.seconds, unit: 'req', ceiling: workers === 1 ? `${g}/bare Fastify POST route (ceiling)` : `${g}/serve --workers 1: ${what}`, note: `load generator in the bench process; non-2xx ${JSON.stringify(r.other)}` });
+      rows.push({
+        group: g,
+        name,
+        ops: r.ok,
+        seconds: r.seconds,
+        unit: 'req',
+        ceiling: workers === 1 ? `${g}/bare Fastify POST route (ceiling)` : `${g}/serve --workers 1: ${what}`,
+        note: `load generator in the bench process; non-2xx ${JSON.stringify(r.other)}`,
+      });
     }
   }
 
@@ -360,59 +538,125 @@ export async function testingCases(dialect: 'sqlite' | 'postgres', sizes: Testin
   const pos = await t.tubes.list(sys, { campaignId: campaign.id, status: 'closed', limit: 100 });
   const codesToReceive = pos.items.map((x) => x.barcode!).slice(0, 100);
   await t.lab.receive(undefined, sys, { boxCode: 'BENCH-BOX', barcodes: codesToReceive });
-  const csv = ['barcode,result,ct_orf1ab,ct_n,lab', ...codesToReceive.map((c, i) => `${c},${i % 10 === 0 ? 'positive' : 'negative'},${i % 10 === 0 ? '28' : ''},${i % 10 === 0 ? '29' : ''},基准实验室`)].join('\n');
-  rows.push(await measure(g, 'result import (CSV, 10 % positive pools)', codesToReceive.length, () => t.lab.importCsv(undefined, sys, csv).then(() => undefined), { unit: 'tubes', note: 'each positive: 20 rechecks, tasks, status changes, alerts in its transaction' }));
+  const csv = [
+    'barcode,result,ct_orf1ab,ct_n,lab',
+    ...codesToReceive.map((c, i) => `${c},${i % 10 === 0 ? 'positive' : 'negative'},${i % 10 === 0 ? '28' : ''},${i % 10 === 0 ? '29' : ''},基准实验室`),
+  ].join('\n');
+  rows.push(
+    await measure(g, 'result import (CSV, 10 % positive pools)', codesToReceive.length, () => t.lab.importCsv(undefined, sys, csv).then(() => undefined), {
+      unit: 'tubes',
+      note: 'each positive: 20 rechecks, tasks, status changes, alerts in its transaction',
+    }),
+  );
   for (const x of pos.items.slice(0, 100)) traced.push(x.id);
   // Result import at Shanghai's ratio (1 % positive pools; issue 14: ≥ 2,000 tubes/s), against raw
   // multi-row inserts of result-shaped rows in the same run. The rest of the closed pools, received first.
   const importN = Math.min(Math.round(2000 * Math.min(Math.max(scale, 1), 5)), 10_000);
   // Pools with swabs in them, closed or still open (a receipt closes an open tube).
-  const more = (await db.selectFrom('testing_tubes').select('barcode').where('status', 'in', ['open', 'closed']).where('kind', '=', 'pool').where('scan_count', '>', 0).where('barcode', 'is not', null).orderBy('id').limit(importN).execute()).map((r) => r.barcode!);
+  const more = (
+    await db
+      .selectFrom('testing_tubes')
+      .select('barcode')
+      .where('status', 'in', ['open', 'closed'])
+      .where('kind', '=', 'pool')
+      .where('scan_count', '>', 0)
+      .where('barcode', 'is not', null)
+      .orderBy('id')
+      .limit(importN)
+      .execute()
+  ).map((r) => r.barcode!);
   for (let i = 0; i < more.length; i += 500) await t.lab.receive(undefined, sys, { boxCode: `BENCH-BOX-${i}`, barcodes: more.slice(i, i + 500) });
-  await sql`create table bench_results (id text primary key, tube_id text not null, result text not null, ct_orf1ab real, ct_n real, resulted_at bigint not null, lab text not null, source text not null, effective integer not null, reported_by text, reported_by_name text not null, reported_at bigint not null)`.execute(db);
-  rows.push(
-    await measure(g, 'raw result-row insert (ceiling)', more.length, async () => {
-      await inTx(db, async (trx) => {
-        for (let i = 0; i < more.length; i += 300) {
-          const chunk = more.slice(i, i + 300).map((b) => ({ id: newId(), tube_id: b, result: 'negative', ct_orf1ab: null, ct_n: null, resulted_at: now, lab: '基准实验室', source: 'import', effective: 1, reported_by: null, reported_by_name: 'bench', reported_at: now }));
-          await trx.insertInto('bench_results' as never).values(chunk as never).execute();
-        }
-      });
-    }, { unit: 'rows' }),
+  await sql`create table bench_results (id text primary key, tube_id text not null, result text not null, ct_orf1ab real, ct_n real, resulted_at bigint not null, lab text not null, source text not null, effective integer not null, reported_by text, reported_by_name text not null, reported_at bigint not null)`.execute(
+    db,
   );
-  const csv1 = ['barcode,result,ct_orf1ab,ct_n,lab', ...more.map((c, i) => `${c},${i % 100 === 0 ? 'positive' : 'negative'},${i % 100 === 0 ? '28' : ''},${i % 100 === 0 ? '29' : ''},基准实验室`)].join('\n');
+  rows.push(
+    await measure(
+      g,
+      'raw result-row insert (ceiling)',
+      more.length,
+      async () => {
+        await inTx(db, async (trx) => {
+          for (let i = 0; i < more.length; i += 300) {
+            const chunk = more.slice(i, i + 300).map((b) => ({
+              id: newId(),
+              tube_id: b,
+              result: 'negative',
+              ct_orf1ab: null,
+              ct_n: null,
+              resulted_at: now,
+              lab: '基准实验室',
+              source: 'import',
+              effective: 1,
+              reported_by: null,
+              reported_by_name: 'bench',
+              reported_at: now,
+            }));
+            await trx
+              .insertInto('bench_results' as never)
+              .values(chunk as never)
+              .execute();
+          }
+        });
+      },
+      { unit: 'rows' },
+    ),
+  );
+  const csv1 = [
+    'barcode,result,ct_orf1ab,ct_n,lab',
+    ...more.map((c, i) => `${c},${i % 100 === 0 ? 'positive' : 'negative'},${i % 100 === 0 ? '28' : ''},${i % 100 === 0 ? '29' : ''},基准实验室`),
+  ].join('\n');
   let imported: Awaited<ReturnType<typeof t.lab.importCsv>> | undefined;
-  const importRow = await measure(g, 'result import (CSV, 1 % positive pools)', more.length, async () => {
-    imported = await profiled(`${dialect}-result-import-1pct`, () => t.lab.importCsv(undefined, sys, csv1));
-  }, { unit: 'tubes', ceiling: `${g}/raw result-row insert (ceiling)` });
+  const importRow = await measure(
+    g,
+    'result import (CSV, 1 % positive pools)',
+    more.length,
+    async () => {
+      imported = await profiled(`${dialect}-result-import-1pct`, () => t.lab.importCsv(undefined, sys, csv1));
+    },
+    { unit: 'tubes', ceiling: `${g}/raw result-row insert (ceiling)` },
+  );
   importRow.note = `target ≥ 2,000 tubes/s: ${verdict(rateOf(importRow), 2000)}; ${imported?.recorded ?? 0} recorded, ${imported?.rechecksStarted ?? 0} rechecks started (each positive's rechecks, tasks and alerts in the import's transaction)`;
   rows.push(importRow);
 
   const times: number[] = [];
   const calls = Math.round(2000 * Math.min(scale, 5));
   rows.push(
-    await measure(g, 'positive-tube trace', calls, async () => {
-      for (let i = 0; i < calls; i++) {
-        const t0 = process.hrtime.bigint();
-        await t.tubes.trace(sys, traced[i % traced.length]);
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }, { unit: 'traces' }),
+    await measure(
+      g,
+      'positive-tube trace',
+      calls,
+      async () => {
+        for (let i = 0; i < calls; i++) {
+          const t0 = process.hrtime.bigint();
+          await t.tubes.trace(sys, traced[i % traced.length]);
+          times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+      },
+      { unit: 'traces' },
+    ),
   );
   const p99 = percentile(times, 99);
-  rows[rows.length - 1].note = `p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target p99 < 10 ms: ${p99 < 10 ? 'met' : `MISSED by ${(p99 - 10).toFixed(1)} ms`})`;
+  rows[rows.length - 1].note =
+    `p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target p99 < 10 ms: ${p99 < 10 ? 'met' : `MISSED by ${(p99 - 10).toFixed(1)} ms`})`;
   const rollup: number[] = [];
   rows.push(
-    await measure(g, 'city coverage roll-up', 200, async () => {
-      for (let i = 0; i < 200; i++) {
-        const t0 = process.hrtime.bigint();
-        await t.coverage.get(sys, campaign.id);
-        rollup.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }, { unit: 'reads' }),
+    await measure(
+      g,
+      'city coverage roll-up',
+      200,
+      async () => {
+        for (let i = 0; i < 200; i++) {
+          const t0 = process.hrtime.bigint();
+          await t.coverage.get(sys, campaign.id);
+          rollup.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+      },
+      { unit: 'reads' },
+    ),
   );
   const city = await t.coverage.get(sys, campaign.id);
-  rows[rows.length - 1].note = `city: ${city.sampled.toLocaleString('en-US')} sampled of ${city.target.toLocaleString('en-US')}; p99 ${percentile(rollup, 99).toFixed(2)} ms (target < 1 s at 25M); server RSS ${rssMb()} MB now, peak ${(await rss.stop()).toLocaleString('en-US')} MB since activation (target < 2 GB; the load generator, its ${codes.length.toLocaleString('en-US')} codes${fill ? ' and the fill staging' : ''} included)`;
+  rows[rows.length - 1].note =
+    `city: ${city.sampled.toLocaleString('en-US')} sampled of ${city.target.toLocaleString('en-US')}; p99 ${percentile(rollup, 99).toFixed(2)} ms (target < 1 s at 25M); server RSS ${rssMb()} MB now, peak ${(await rss.stop()).toLocaleString('en-US')} MB since activation (target < 2 GB; the load generator, its ${codes.length.toLocaleString('en-US')} codes${fill ? ' and the fill staging' : ''} included)`;
 
   await app.close();
   await closeBenchDeps(deps);
@@ -444,7 +688,12 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
   let tube: TubeRow | null = null;
   let inTube = 0;
   while (done < upTo) {
-    const persons = await residents.select(['id', 'name', 'jurisdiction_path']).where('id', '>', after).orderBy('id').limit(Math.min(10_000, upTo - done)).execute();
+    const persons = await residents
+      .select(['id', 'name', 'jurisdiction_path'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(Math.min(10_000, upTo - done))
+      .execute();
     if (!persons.length) break;
     after = persons[persons.length - 1].id;
     const tubes: TubeRow[] = [];
@@ -457,10 +706,53 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
         const site = sites[++serial % sites.length];
         // 10.56 swabs per tube on average; the last tube takes what is left.
         const want = Math.min(serial % 16 < 9 ? 11 : 10, upTo - done);
-        tube = { id: newId(), campaign_id: campaignId, barcode: `SH${String(serial).padStart(10, '0')}`, kind: 'pool', pool_size: 20, status: 'closed', site_id: site.id, jurisdiction_path: site.jurisdiction_path, parent_tube_id: null, scan_count: want, open_client_id: newId(), opened_by: null, opened_by_name: 'bench-fill', opened_at: now, closed_at: now, closed_reason: 'manual', close_client_id: newId(), box_code: null, received_at: null, received_by: null, result: null, ct_orf1ab: null, ct_n: null, result_at: null, lab: null, created_at: now, updated_at: now };
+        tube = {
+          id: newId(),
+          campaign_id: campaignId,
+          barcode: `SH${String(serial).padStart(10, '0')}`,
+          kind: 'pool',
+          pool_size: 20,
+          status: 'closed',
+          site_id: site.id,
+          jurisdiction_path: site.jurisdiction_path,
+          parent_tube_id: null,
+          scan_count: want,
+          open_client_id: newId(),
+          opened_by: null,
+          opened_by_name: 'bench-fill',
+          opened_at: now,
+          closed_at: now,
+          closed_reason: 'manual',
+          close_client_id: newId(),
+          box_code: null,
+          received_at: null,
+          received_by: null,
+          result: null,
+          ct_orf1ab: null,
+          ct_n: null,
+          result_at: null,
+          lab: null,
+          created_at: now,
+          updated_at: now,
+        };
         tubes.push(tube);
       }
-      scans.push({ id: newId(), campaign_id: campaignId, tube_id: tube.id, person_id: p.id, jurisdiction_path: p.jurisdiction_path, name_masked: maskName(p.name), method: 'id_number', client_id: newId(), counted: 1, recheck: 0, sampler_id: null, sampler_name: 'bench-fill', scanned_at: now, recorded_at: now });
+      scans.push({
+        id: newId(),
+        campaign_id: campaignId,
+        tube_id: tube.id,
+        person_id: p.id,
+        jurisdiction_path: p.jurisdiction_path,
+        name_masked: maskName(p.name),
+        method: 'id_number',
+        client_id: newId(),
+        counted: 1,
+        recheck: 0,
+        sampler_id: null,
+        sampler_name: 'bench-fill',
+        scanned_at: now,
+        recorded_at: now,
+      });
       deltas.add(p.jurisdiction_path, 'sampled', 1);
       done++;
       if (++inTube === tube.scan_count) {
@@ -473,10 +765,18 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
       await insertScans(trx, scans);
       await applyCoverageDeltas(trx, campaignId, deltas.byPath, now);
     });
-    if (Math.floor(done / 1_000_000) !== Math.floor((done - persons.length) / 1_000_000)) console.error(`  … filled ${done.toLocaleString('en-US')} of ${upTo.toLocaleString('en-US')} (${Math.round(done / (Number(process.hrtime.bigint() - t0) / 1e9)).toLocaleString('en-US')} scans/s)`);
+    if (Math.floor(done / 1_000_000) !== Math.floor((done - persons.length) / 1_000_000))
+      console.error(
+        `  … filled ${done.toLocaleString('en-US')} of ${upTo.toLocaleString('en-US')} (${Math.round(done / (Number(process.hrtime.bigint() - t0) / 1e9)).toLocaleString('en-US')} scans/s)`,
+      );
   }
   // The staging must leave the counters true: the city's sampled count is every scan written.
-  const cov = await db.selectFrom('testing_coverage').select('sampled').where('campaign_id', '=', campaignId).where('jurisdiction_path', '=', c.scope_path).executeTakeFirst();
+  const cov = await db
+    .selectFrom('testing_coverage')
+    .select('sampled')
+    .where('campaign_id', '=', campaignId)
+    .where('jurisdiction_path', '=', c.scope_path)
+    .executeTakeFirst();
   if (done && Number(cov?.sampled) !== done) throw new Error(`fill: coverage at ${c.scope_path} says ${cov?.sampled}, ${done} scans written`);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const liveIds = (await residents.select('id').where('id', '>', after).orderBy('id').limit(live).execute()).map((r) => r.id);
@@ -496,7 +796,9 @@ async function spawnServe(deps: BenchDeps, workers: number): Promise<{ base: str
   const path = await import('node:path');
   const c = deps.config;
   // BULWARK_BENCH_CPUPROF: the server process writes its own V8 profile on exit (`serve-<dialect>-<workers>/`).
-  const prof = process.env.BULWARK_BENCH_CPUPROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BULWARK_BENCH_CPUPROF, `serve-${c.dbKind}-${workers}`)}`, '--cpu-prof-interval', '200'] : [];
+  const prof = process.env.BULWARK_BENCH_CPUPROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.BULWARK_BENCH_CPUPROF, `serve-${c.dbKind}-${workers}`)}`, '--cpu-prof-interval', '200']
+    : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--workers', String(workers), '--port', '0'], {
     env: {
       ...process.env,

@@ -13,12 +13,7 @@ import { registerExport } from './commands/export.js';
 import { registerGeo } from './commands/geo.js';
 import { EXIT, CliError } from './exit.js';
 
-const program = new Command()
-  .name('bulwark')
-  .description('Bulwark (铜墙) outbreak command platform')
-  .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride();
+const program = new Command().name('bulwark').description('Bulwark (铜墙) outbreak command platform').version('0.1.0').showHelpAfterError().exitOverride();
 
 registerServe(program);
 registerMigrate(program);

@@ -17,7 +17,6 @@ export type ContactRouting = 'local' | 'handover' | 'assist';
 export type AssistStatus = 'pending' | 'sent' | 'answered' | 'closed';
 export type ClusterStatus = 'active' | 'contained' | 'extinguished';
 
-
 /** One preset version (防控方案). */
 export interface PresetDto {
   id: string;

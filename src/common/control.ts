@@ -4,7 +4,17 @@
  */
 
 /** A person's control status (管控状态). `none` is also what a person without any record has. */
-export const CONTROL_STATUSES = ['none', 'pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'released', 'awaiting_placement'] as const;
+export const CONTROL_STATUSES = [
+  'none',
+  'pending_recheck',
+  'quarantined_central',
+  'quarantined_home',
+  'home_monitored',
+  'sealed',
+  'controlled',
+  'released',
+  'awaiting_placement',
+] as const;
 export type ControlStatus = (typeof CONTROL_STATUSES)[number];
 
 /**

@@ -19,4 +19,3 @@ export const IDENTITY_LIMITS = {
   /** Why an account or unit was changed (kept in the journal). */
   reason: 500,
 } as const;
-

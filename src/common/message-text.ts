@@ -34,7 +34,15 @@ const locale = (lang: Lang) => (lang === 'en' ? 'en-GB' : 'zh-CN');
 function formatParam(lang: Lang, p: MessageParam, timeZone: string | undefined): string | number {
   if (typeof p === 'string' || typeof p === 'number') return p;
   if ('at' in p) {
-    return new Intl.DateTimeFormat(locale(lang), { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(p.at);
+    return new Intl.DateTimeFormat(locale(lang), {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(p.at);
   }
   if ('day' in p) {
     if (lang !== 'en') return p.day;
@@ -51,7 +59,13 @@ function formatParam(lang: Lang, p: MessageParam, timeZone: string | undefined):
  * unknown key (or none) gives `fallback`, the stored text. `timeZone` formats instants (the server
  * passes BULWARK_TZ; the browser its own).
  */
-export function renderMessage(lang: Lang, key: string | null | undefined, params: Record<string, MessageParam> | null | undefined, fallback = '', o: { timeZone?: string } = {}): string {
+export function renderMessage(
+  lang: Lang,
+  key: string | null | undefined,
+  params: Record<string, MessageParam> | null | undefined,
+  fallback = '',
+  o: { timeZone?: string } = {},
+): string {
   if (!key || !isMessageKey(key)) return fallback;
   const values: Record<string, string | number> = {};
   for (const [name, p] of Object.entries(params ?? {})) values[name] = formatParam(lang, p, o.timeZone);

@@ -5,7 +5,22 @@
 
 /** The columns a resident import understands (the import's column mapping names one of these). */
 export const IMPORT_FIELDS = [
-  'name', 'idNumber', 'idType', 'phone', 'sex', 'birthDate', 'district', 'street', 'community', 'compound', 'building', 'entrance', 'room',
-  'residentType', 'regionOfOrigin', 'vulnerable', 'tags',
+  'name',
+  'idNumber',
+  'idType',
+  'phone',
+  'sex',
+  'birthDate',
+  'district',
+  'street',
+  'community',
+  'compound',
+  'building',
+  'entrance',
+  'room',
+  'residentType',
+  'regionOfOrigin',
+  'vulnerable',
+  'tags',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];

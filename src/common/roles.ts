@@ -68,13 +68,35 @@ export const CAPABILITY_TABLE = {
   /** Raise alerts. */
   'alert.raise': ['commander', 'district_officer', 'community_worker', 'admin'],
   /** Read the notification feed and acknowledge alerts. */
-  'notification.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'auditor', 'admin'],
+  'notification.read': [
+    'commander',
+    'district_officer',
+    'community_worker',
+    'sampler',
+    'lab_technician',
+    'tracer',
+    'supply_officer',
+    'analyst',
+    'auditor',
+    'admin',
+  ],
   /** Create, edit and deactivate users and units; import staff. */
   'user.manage': ['admin'],
   /** Read users and units (directory). */
   'user.read': ['commander', 'district_officer', 'community_worker', 'auditor', 'admin'],
   /** Read the dashboard summary counts. */
-  'dashboard.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'supply_officer', 'analyst', 'auditor', 'admin'],
+  'dashboard.read': [
+    'commander',
+    'district_officer',
+    'community_worker',
+    'sampler',
+    'lab_technician',
+    'tracer',
+    'supply_officer',
+    'analyst',
+    'auditor',
+    'admin',
+  ],
   /** Read testing campaigns, sites, tubes, coverage, flags and rechecks (核酸检测). */
   'testing.read': ['commander', 'district_officer', 'community_worker', 'sampler', 'lab_technician', 'tracer', 'analyst', 'auditor', 'admin'],
   /**

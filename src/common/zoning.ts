@@ -79,7 +79,15 @@ export const AREA_STATUS_LABELS: Record<AreaStatus, { zh: string; en: string }> 
 };
 
 /** Measures attached to an area (管控措施). */
-export const MEASURE_KINDS = ['stay_at_home', 'no_entry_exit', 'door_to_door_delivery', 'staggered_pickup', 'no_gathering', 'daily_testing', 'personal_protection'] as const;
+export const MEASURE_KINDS = [
+  'stay_at_home',
+  'no_entry_exit',
+  'door_to_door_delivery',
+  'staggered_pickup',
+  'no_gathering',
+  'daily_testing',
+  'personal_protection',
+] as const;
 export type MeasureKind = (typeof MEASURE_KINDS)[number];
 
 export const MEASURE_LABELS: Record<MeasureKind, { zh: string; en: string }> = {
@@ -113,7 +121,22 @@ export const LEVEL_CONTROL_STATUS: Record<RiskLevel, 'sealed' | 'controlled' | n
 };
 
 /** History events of an area (each one is also a journal entry). */
-export const AREA_EVENT_KINDS = ['proposed', 'adjusted', 'published', 'rejected', 'stepped', 'lifted', 'countdown_reset', 'justified', 'lift_due', 'overdue', 'round_created', 'extension_proposed', 'extension_accepted', 'extension_rejected'] as const;
+export const AREA_EVENT_KINDS = [
+  'proposed',
+  'adjusted',
+  'published',
+  'rejected',
+  'stepped',
+  'lifted',
+  'countdown_reset',
+  'justified',
+  'lift_due',
+  'overdue',
+  'round_created',
+  'extension_proposed',
+  'extension_accepted',
+  'extension_rejected',
+] as const;
 export type AreaEventKind = (typeof AREA_EVENT_KINDS)[number];
 
 export const AREA_EVENT_LABELS: Record<AreaEventKind, { zh: string; en: string }> = {
@@ -178,7 +201,14 @@ export interface AreaNodeDto {
 
 export interface LiftingScheduleDto {
   /** The step that comes next, or null when none (the preset has no step from this level). */
-  next: { from: RiskLevel; to: RiskLevel | 'lifted'; daysWithoutNewCase: number; negativeRoundDay: number | null; whenCountyClear: boolean; source: string } | null;
+  next: {
+    from: RiskLevel;
+    to: RiskLevel | 'lifted';
+    daysWithoutNewCase: number;
+    negativeRoundDay: number | null;
+    whenCountyClear: boolean;
+    source: string;
+  } | null;
   /** Epoch ms the countdown starts from: the later of the level's start and the last case inside/near. */
   anchorAt: number | null;
   /** Epoch ms the next step is due (start of the calendar day after the days have passed). */

@@ -40,7 +40,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
   return pino(
     {
       level: config.logLevel,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.idNumber', '*.phone'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.idNumber', '*.phone'],
+        censor: '[redacted]',
+      },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -53,7 +56,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
 /** Opens and migrates the database and builds every service. One per process. */
 export async function createDeps(config: Readonly<Config>, opts: { clock?: Clock; wallClock?: Clock; log?: Logger; migrate?: boolean } = {}): Promise<Deps> {
   const log = opts.log ?? createLogger(config);
-  const handle = await openDb(config, { onConnectionError: (err) => log.warn({ cause: err.message }, 'database connection lost; it is dropped and the pool reconnects') });
+  const handle = await openDb(config, {
+    onConnectionError: (err) => log.warn({ cause: err.message }, 'database connection lost; it is dropped and the pool reconnects'),
+  });
   if (opts.migrate !== false) await migrateToLatest(handle.db);
   const clock = opts.clock ?? new AdjustableClock();
   const wallClock = opts.wallClock ?? opts.clock ?? { now: () => Date.now() };

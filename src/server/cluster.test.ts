@@ -24,7 +24,12 @@ function freePort(): Promise<number> {
  * A plain HTTP request on a fresh connection (so the cluster hands each one to a worker in turn),
  * giving up after 5 s (a connection handed to a worker as it is killed gets no answer).
  */
-function request(method: string, url: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: unknown }> {
+function request(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: unknown }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(url, { method, agent: false, headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) } }, (res) => {
@@ -93,7 +98,11 @@ describe.each(DIALECTS)('serve --workers 2 [%s]', (dialect) => {
     });
     primary.stdout!.on('data', (d) => (output += d));
     primary.stderr!.on('data', (d) => (output += d));
-    await until(async () => (output.includes('serving at') ? true : undefined), () => `the cluster to start (output: ${output})`, 60_000);
+    await until(
+      async () => (output.includes('serving at') ? true : undefined),
+      () => `the cluster to start (output: ${output})`,
+      60_000,
+    );
   });
 
   afterAll(async () => {
@@ -120,7 +129,12 @@ describe.each(DIALECTS)('serve --workers 2 [%s]', (dialect) => {
     }
     expect(byWorker.size).toBe(2);
 
-    const raised = await request('POST', `${base}/api/alerts`, officer, { title: '跨进程预警', body: '集群测试', severity: 'critical', jurisdictionId: xilingId });
+    const raised = await request('POST', `${base}/api/alerts`, officer, {
+      title: '跨进程预警',
+      body: '集群测试',
+      severity: 'critical',
+      jurisdictionId: xilingId,
+    });
     expect(raised.status).toBe(201);
     const via = String(raised.headers['x-worker-id']);
     const alertId = (raised.json as { id: string }).id;
@@ -133,26 +147,35 @@ describe.each(DIALECTS)('serve --workers 2 [%s]', (dialect) => {
     for (const s of streams) s.close();
     process.kill(Number(other), 'SIGKILL');
     const seen: string[] = [];
-    const replacement = await until(async () => {
-      const r = await request('GET', `${base}/api/health`);
-      const pid = String(r.headers['x-worker-id']);
-      seen.push(`${r.status}:${pid}`);
-      return r.status === 200 && pid !== other && pid !== via ? pid : undefined;
-    }, () => `a replacement worker (answers: ${seen.slice(-6).join(' ')}; output: ${output})`);
+    const replacement = await until(
+      async () => {
+        const r = await request('GET', `${base}/api/health`);
+        const pid = String(r.headers['x-worker-id']);
+        seen.push(`${r.status}:${pid}`);
+        return r.status === 200 && pid !== other && pid !== via ? pid : undefined;
+      },
+      () => `a replacement worker (answers: ${seen.slice(-6).join(' ')}; output: ${output})`,
+    );
     expect(replacement).not.toBe(other);
 
     // Every worker dying at once: the primary stays up and the port answers again.
-    const live = await until(async () => {
-      const pids = new Set<string>();
-      for (let i = 0; i < 6; i++) pids.add(String((await request('GET', `${base}/api/health`)).headers['x-worker-id']));
-      return pids.size === 2 ? [...pids] : undefined;
-    }, () => `two live workers (output: ${output})`);
+    const live = await until(
+      async () => {
+        const pids = new Set<string>();
+        for (let i = 0; i < 6; i++) pids.add(String((await request('GET', `${base}/api/health`)).headers['x-worker-id']));
+        return pids.size === 2 ? [...pids] : undefined;
+      },
+      () => `two live workers (output: ${output})`,
+    );
     for (const pid of live) process.kill(Number(pid), 'SIGKILL');
-    const back = await until(async () => {
-      const r = await request('GET', `${base}/api/health`);
-      const pid = String(r.headers['x-worker-id']);
-      return r.status === 200 && !live.includes(pid) ? pid : undefined;
-    }, () => `a worker after all died (output: ${output})`);
+    const back = await until(
+      async () => {
+        const r = await request('GET', `${base}/api/health`);
+        const pid = String(r.headers['x-worker-id']);
+        return r.status === 200 && !live.includes(pid) ? pid : undefined;
+      },
+      () => `a worker after all died (output: ${output})`,
+    );
     expect(live).not.toContain(back);
     expect(primary!.exitCode).toBeNull();
 

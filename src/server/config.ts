@@ -62,9 +62,7 @@ export interface Config {
   sseMaxPerSession: number;
 }
 
-const hexKey = z
-  .string()
-  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
 
 const envSchema = z.object({
   BULWARK_DB: z
@@ -72,7 +70,10 @@ const envSchema = z.object({
     .min(1)
     .refine((v) => !/^[a-z]+:\/\//.test(v) || /^postgres(ql)?:\/\//.test(v), 'must be a file path, :memory: or a postgres:// URL')
     .default('./data/bulwark.db'),
-  BULWARK_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').optional(),
+  BULWARK_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   BULWARK_TZ: z
@@ -89,7 +90,11 @@ const envSchema = z.object({
   BULWARK_DATA_DIR: z.string().min(1).optional(),
   BULWARK_SESSION_KEY: hexKey.optional(),
   BULWARK_DATA_KEY: hexKey.optional(),
-  BULWARK_BODY_LIMIT: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  BULWARK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   BULWARK_SESSION_IDLE_MIN: z.coerce.number().int().min(1).default(120),
   BULWARK_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -130,9 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const e = parsed.data;
   const dbKind = /^postgres(ql)?:\/\//.test(e.BULWARK_DB) ? 'postgres' : 'sqlite';
-  const dataDir = path.resolve(
-    e.BULWARK_DATA_DIR ?? (dbKind === 'sqlite' && e.BULWARK_DB !== ':memory:' ? path.dirname(e.BULWARK_DB) : './data'),
-  );
+  const dataDir = path.resolve(e.BULWARK_DATA_DIR ?? (dbKind === 'sqlite' && e.BULWARK_DB !== ':memory:' ? path.dirname(e.BULWARK_DB) : './data'));
   const needsFiles = !(e.BULWARK_SESSION_KEY && e.BULWARK_DATA_KEY) && !overrides.sessionKey;
   const config: Config = {
     dbKind,
@@ -142,16 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.HOST,
     tz: e.BULWARK_TZ,
     dataDir,
-    sessionKey: e.BULWARK_SESSION_KEY
-      ? Buffer.from(e.BULWARK_SESSION_KEY, 'hex')
-      : needsFiles
-        ? secretFile(dataDir, 'session.key')
-        : randomBytes(32),
-    dataKey: e.BULWARK_DATA_KEY
-      ? Buffer.from(e.BULWARK_DATA_KEY, 'hex')
-      : needsFiles
-        ? secretFile(dataDir, 'data.key')
-        : randomBytes(32),
+    sessionKey: e.BULWARK_SESSION_KEY ? Buffer.from(e.BULWARK_SESSION_KEY, 'hex') : needsFiles ? secretFile(dataDir, 'session.key') : randomBytes(32),
+    dataKey: e.BULWARK_DATA_KEY ? Buffer.from(e.BULWARK_DATA_KEY, 'hex') : needsFiles ? secretFile(dataDir, 'data.key') : randomBytes(32),
     bodyLimit: e.BULWARK_BODY_LIMIT,
     sessionIdleMs: e.BULWARK_SESSION_IDLE_MIN * 60_000,
     sessionAbsoluteMs: e.BULWARK_SESSION_ABSOLUTE_HOURS * 3_600_000,

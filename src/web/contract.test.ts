@@ -28,7 +28,8 @@ const commonDir = join(root, 'src/common');
 const COMMON_STILL_HAND_WRITTEN = ['cases.ts', 'geo.ts', 'situation.ts', 'zoning.ts'];
 const commonFiles = walk(commonDir, (n) => n.endsWith('.ts') && !n.endsWith('.test.ts') && !COMMON_STILL_HAND_WRITTEN.includes(n));
 
-const parse = (file: string) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+const parse = (file: string) =>
+  ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
 
 /** Interfaces and object-literal type aliases a file declares, with their property names. */
 export function declaredShapes(sf: ts.SourceFile): { name: string; keys: string[] }[] {
@@ -81,7 +82,8 @@ function serverTypeNames(): Set<string> {
   const names = new Set<string>();
   for (const file of schemaFiles) {
     for (const s of parse(file).statements) {
-      if ((ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) names.add(s.name.text);
+      if ((ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) && s.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
+        names.add(s.name.text);
     }
   }
   return names;
@@ -107,7 +109,15 @@ export function literalLimits(sf: ts.SourceFile): string[] {
   const out: string[] = [];
   const at = (n: ts.Node) => `${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}: ${n.getText(sf)}`;
   const visit = (n: ts.Node) => {
-    if (ts.isJsxAttribute(n) && n.name.getText(sf) === 'maxLength' && n.initializer && ts.isJsxExpression(n.initializer) && n.initializer.expression && ts.isNumericLiteral(n.initializer.expression)) out.push(at(n));
+    if (
+      ts.isJsxAttribute(n) &&
+      n.name.getText(sf) === 'maxLength' &&
+      n.initializer &&
+      ts.isJsxExpression(n.initializer) &&
+      n.initializer.expression &&
+      ts.isNumericLiteral(n.initializer.expression)
+    )
+      out.push(at(n));
     if (ts.isObjectLiteralExpression(n)) {
       const props = n.properties.filter(ts.isPropertyAssignment);
       const isArrayRule = props.some((p) => p.name.getText(sf) === 'type');
@@ -133,11 +143,15 @@ describe('one contract between server and web', () => {
   it('no web file declares a Dto, or a type named like one the server schemas export', () => {
     const names = serverTypeNames();
     expect(names.has('User') && names.has('TaskDto')).toBe(true);
-    const bad = webFiles.flatMap((f) => declaredShapes(parse(f)).filter((d) => /Dto$/.test(d.name) || names.has(d.name)).map((d) => `${relative(root, f)}: ${d.name}`));
+    const bad = webFiles.flatMap((f) =>
+      declaredShapes(parse(f))
+        .filter((d) => /Dto$/.test(d.name) || names.has(d.name))
+        .map((d) => `${relative(root, f)}: ${d.name}`),
+    );
     expect(bad).toEqual([]);
   });
 
-  it('no web file declares a copy of a server schema\'s shape', async () => {
+  it("no web file declares a copy of a server schema's shape", async () => {
     const server = await serverShapes();
     expect(server.length).toBeGreaterThan(50);
     const bad: string[] = [];
@@ -199,7 +213,25 @@ describe('one contract between server and web', () => {
     expect(serverValueImports(before)).toEqual(['../../../server/platform/tasks/tasks.service.js']);
     const [task, values] = declaredShapes(before);
     expect(task.name).toBe('Task');
-    const taskKeys = ['id', 'title', 'description', 'sourceModule', 'sourceEntityType', 'sourceEntityId', 'assigneeUnit', 'creatorUnit', 'jurisdictionPath', 'priority', 'status', 'dueAt', 'overdue', 'cancelReason', 'createdAt', 'updatedAt', 'events'];
+    const taskKeys = [
+      'id',
+      'title',
+      'description',
+      'sourceModule',
+      'sourceEntityType',
+      'sourceEntityId',
+      'assigneeUnit',
+      'creatorUnit',
+      'jurisdictionPath',
+      'priority',
+      'status',
+      'dueAt',
+      'overdue',
+      'cancelReason',
+      'createdAt',
+      'updatedAt',
+      'events',
+    ];
     expect(copies(task.keys, taskKeys)).toBe(true);
     expect(copies(values.keys, taskKeys)).toBe(false);
     expect(copies([...task.keys, 'colour'], taskKeys)).toBe(false);

@@ -33,7 +33,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts `bulwark serve` (with `args`, e.g. `--workers 2`) on a database; resolves once it listens. */
-export async function spawnServer(port: number, dbUrl: string, schema: string | undefined, args: readonly string[] = []): Promise<{ child: ChildProcess; output: () => string }> {
+export async function spawnServer(
+  port: number,
+  dbUrl: string,
+  schema: string | undefined,
+  args: readonly string[] = [],
+): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
   const child = spawn(process.execPath, ['bin/bulwark.js', 'serve', ...args], {
     env: {
@@ -126,12 +131,29 @@ export async function ingestFixture(dialect: DialectKind, pgUrl?: string): Promi
     const city = await buildTestingCity(t);
     const persons = [...city.persons.a11, ...(await addPersons(t, city.bA12, 60))];
     const officer = city.users.officer.headers;
-    const c = await t.app.inject({ method: 'POST', url: '/api/testing/campaigns', headers: officer, payload: { name: '崩溃测试轮次', scopeJurisdictionIds: [city.xiling.id], poolSize: 10 } });
+    const c = await t.app.inject({
+      method: 'POST',
+      url: '/api/testing/campaigns',
+      headers: officer,
+      payload: { name: '崩溃测试轮次', scopeJurisdictionIds: [city.xiling.id], poolSize: 10 },
+    });
     if (c.statusCode !== 201) throw new Error(`campaign: ${c.statusCode} ${c.body}`);
     const campaignId = c.json().id as string;
     const act = await t.app.inject({ method: 'POST', url: `/api/testing/campaigns/${campaignId}/activate`, headers: officer });
     if (act.statusCode !== 200) throw new Error(`activate: ${act.statusCode} ${act.body}`);
-    const site = await t.app.inject({ method: 'POST', url: '/api/testing/sites', headers: officer, payload: { name: '崩溃测试采样点', kind: 'vacant_flat', jurisdictionId: city.commA.id, location: [111.301, 30.701], lanes: 4, servedCompoundIds: [city.compA1.id] } });
+    const site = await t.app.inject({
+      method: 'POST',
+      url: '/api/testing/sites',
+      headers: officer,
+      payload: {
+        name: '崩溃测试采样点',
+        kind: 'vacant_flat',
+        jurisdictionId: city.commA.id,
+        location: [111.301, 30.701],
+        lanes: 4,
+        servedCompoundIds: [city.compA1.id],
+      },
+    });
     if (site.statusCode !== 201) throw new Error(`site: ${site.statusCode} ${site.body}`);
     // The server runs on real time: its session is made at real time.
     const sampler = await sessionHeaders(t.deps.db, city.users.sampler.user, Date.now());
@@ -154,7 +176,10 @@ export interface IngestRounds {
  * Runs `rounds` kill rounds: a server, `clients` clients sending batches (open a tube, scan
  * `scansPerBatch` persons into it) back to back, SIGKILL after 0.6–1.5 s, wait for the clients.
  */
-export async function runIngestRounds(f: IngestFixture, o: { rounds: number; clients: number; scansPerBatch: number; firstClient?: number }): Promise<IngestRounds> {
+export async function runIngestRounds(
+  f: IngestFixture,
+  o: { rounds: number; clients: number; scansPerBatch: number; firstClient?: number },
+): Promise<IngestRounds> {
   const t0 = Date.now();
   const all: SentBatch[] = [];
   const ackedPerRound: number[] = [];
@@ -165,12 +190,23 @@ export async function runIngestRounds(f: IngestFixture, o: { rounds: number; cli
     while (!stop()) {
       const code = barcode(`CR${k}`);
       const open = { op: 'open', clientId: cid(), campaignId: f.campaignId, siteId: f.siteId, barcode: code, poolSize: 10 };
-      const scans = Array.from({ length: o.scansPerBatch }, (_, i) => ({ op: 'scan', clientId: cid(), campaignId: f.campaignId, barcode: code, idNumber: f.persons[(k * 31 + n * o.scansPerBatch + i) % f.persons.length].idNumber }));
+      const scans = Array.from({ length: o.scansPerBatch }, (_, i) => ({
+        op: 'scan',
+        clientId: cid(),
+        campaignId: f.campaignId,
+        barcode: code,
+        idNumber: f.persons[(k * 31 + n * o.scansPerBatch + i) % f.persons.length].idNumber,
+      }));
       const entry: SentBatch = { clientIds: [open.clientId, ...scans.map((s) => s.clientId)], acked: false };
       sent.push(entry);
       n++;
       try {
-        const r = await fetch(`${base}/api/testing/scans/batch`, { method: 'POST', headers: { ...f.sampler, 'content-type': 'application/json' }, body: JSON.stringify({ items: [open, ...scans] }), signal: AbortSignal.timeout(5000) });
+        const r = await fetch(`${base}/api/testing/scans/batch`, {
+          method: 'POST',
+          headers: { ...f.sampler, 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [open, ...scans] }),
+          signal: AbortSignal.timeout(5000),
+        });
         const text = await r.text();
         if (r.status === 200) entry.acked = (JSON.parse(text) as { applied: number }).applied === entry.clientIds.length;
         if (!entry.acked) lastRefusal = `${r.status} ${text.slice(0, 300)}`;
@@ -222,7 +258,8 @@ export async function checkIngest(f: IngestFixture, sent: readonly SentBatch[]):
     const db = handle.db;
     const applied = new Set<string>();
     for (const r of await db.selectFrom('testing_scans').select('client_id').where('campaign_id', '=', f.campaignId).execute()) applied.add(r.client_id);
-    for (const r of await db.selectFrom('testing_tubes').select('open_client_id').where('campaign_id', '=', f.campaignId).execute()) if (r.open_client_id) applied.add(r.open_client_id);
+    for (const r of await db.selectFrom('testing_tubes').select('open_client_id').where('campaign_id', '=', f.campaignId).execute())
+      if (r.open_client_id) applied.add(r.open_client_id);
     let lostAcked = 0;
     let halfApplied = 0;
     for (const s of sent) {
@@ -230,10 +267,21 @@ export async function checkIngest(f: IngestFixture, sent: readonly SentBatch[]):
       if (present !== 0 && present !== s.clientIds.length) halfApplied++;
       if (s.acked && present !== s.clientIds.length) lostAcked++;
     }
-    const recount = await sql<{ n: number }>`select count(distinct person_id) as n from testing_scans where campaign_id = ${f.campaignId} and recheck = 0`.execute(db);
+    const recount = await sql<{
+      n: number;
+    }>`select count(distinct person_id) as n from testing_scans where campaign_id = ${f.campaignId} and recheck = 0`.execute(db);
     const counted = await sql<{ n: number }>`select count(*) as n from testing_scans where campaign_id = ${f.campaignId} and counted = 1`.execute(db);
-    const cov = await db.selectFrom('testing_coverage').select('sampled').where('campaign_id', '=', f.campaignId).where('jurisdiction_path', '=', f.districtPath).executeTakeFirstOrThrow();
-    const off = await sql<{ n: number }>`select count(*) as n from testing_tubes t where t.campaign_id = ${f.campaignId} and t.scan_count <> (select count(*) from testing_scans s where s.tube_id = t.id)`.execute(db);
+    const cov = await db
+      .selectFrom('testing_coverage')
+      .select('sampled')
+      .where('campaign_id', '=', f.campaignId)
+      .where('jurisdiction_path', '=', f.districtPath)
+      .executeTakeFirstOrThrow();
+    const off = await sql<{
+      n: number;
+    }>`select count(*) as n from testing_tubes t where t.campaign_id = ${f.campaignId} and t.scan_count <> (select count(*) from testing_scans s where s.tube_id = t.id)`.execute(
+      db,
+    );
     return {
       batches: sent.length,
       acked: sent.filter((s) => s.acked).length,

@@ -73,7 +73,14 @@ describe.each(DIALECTS)('crash harness: kill -9 during a resident import [%s]', 
   const personCount = async () => {
     const handle = await openDb({ dbKind: dialect, db: dbUrl, pgSchema: schema });
     try {
-      return Number((await handle.db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      return Number(
+        (
+          await handle.db
+            .selectFrom('persons')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     } finally {
       await handle.close();
     }
@@ -87,7 +94,17 @@ describe.each(DIALECTS)('crash harness: kill -9 during a resident import [%s]', 
       // the same day in both rounds would make round 1's numbers duplicates of an imported round 0's.
       const birth = `19${50 + (i % 40)}-0${1 + (i % 9)}-${round === 0 ? `1${i % 10}` : `2${i % 9}`}`;
       const sex = i % 2 ? 'male' : 'female';
-      return [`崩溃${round}号${i}`, makeResidentId('420502', birth, round * ROWS + i, sex), sex === 'male' ? '男' : '女', birth, '西陵区', '滨江苑', '1栋', '1单元', String(100 + (i % 50))];
+      return [
+        `崩溃${round}号${i}`,
+        makeResidentId('420502', birth, round * ROWS + i, sex),
+        sex === 'male' ? '男' : '女',
+        birth,
+        '西陵区',
+        '滨江苑',
+        '1栋',
+        '1单元',
+        String(100 + (i % 50)),
+      ];
     });
     return Buffer.from(csvText([header, ...rows]));
   };

@@ -52,7 +52,8 @@ describe.runIf(PG_URL)('PostgreSQL connections cut under a real server [postgres
           });
           const text = await r.text();
           statuses.push(r.status);
-          if (r.status === 503) unavailable.push({ retryAfter: r.headers.get('retry-after'), code: (JSON.parse(text) as { error: { code: string } }).error.code });
+          if (r.status === 503)
+            unavailable.push({ retryAfter: r.headers.get('retry-after'), code: (JSON.parse(text) as { error: { code: string } }).error.code });
         } catch (err) {
           failures.push(`${String(err)} ${String((err as Error).cause)}`);
         }
@@ -63,7 +64,9 @@ describe.runIf(PG_URL)('PostgreSQL connections cut under a real server [postgres
       let terminated = 0;
       for (let cut = 0; cut < 3; cut++) {
         await sleep(700);
-        const r = await admin.query(`select pg_terminate_backend(pid) as t from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()`, [`bulwark:${db.schema}`]);
+        const r = await admin.query(`select pg_terminate_backend(pid) as t from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()`, [
+          `bulwark:${db.schema}`,
+        ]);
         terminated += r.rowCount ?? 0;
       }
       await sleep(1500);
@@ -73,11 +76,18 @@ describe.runIf(PG_URL)('PostgreSQL connections cut under a real server [postgres
       expect(terminated).toBeGreaterThanOrEqual(6);
       // Nothing but success or "unavailable, retry": no reset connection, no 500.
       expect(failures, server.output()).toEqual([]);
-      expect(statuses.filter((s) => ![200, 201, 503].includes(s)), server.output()).toEqual([]);
+      expect(
+        statuses.filter((s) => ![200, 201, 503].includes(s)),
+        server.output(),
+      ).toEqual([]);
       for (const u of unavailable) expect(u).toEqual({ retryAfter: '2', code: 'DATABASE_UNAVAILABLE' });
       // Recovered by itself: reads and writes answer normally, on both workers, and no worker died.
       for (let i = 0; i < 6; i++) expect((await fetch(`${base}/api/notifications`, { headers: officer })).status).toBe(200);
-      const w = await fetch(`${base}/api/alerts`, { method: 'POST', headers: { ...officer, 'content-type': 'application/json' }, body: JSON.stringify({ title: '恢复后', body: '写入正常', severity: 'info' }) });
+      const w = await fetch(`${base}/api/alerts`, {
+        method: 'POST',
+        headers: { ...officer, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: '恢复后', body: '写入正常', severity: 'info' }),
+      });
       expect(w.status).toBe(201);
       expect(server.output()).not.toMatch(/worker \d+ exited/);
       expect(server.child.exitCode).toBeNull();

@@ -33,11 +33,22 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
 
   /** The admin's API session (cookie), for the setup a facility manager would do on their own pages. */
   async function staff() {
-    const login = await fetch(`${demo.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: DEMO_ADMIN.username, password: DEMO_ADMIN.password }) });
+    const login = await fetch(`${demo.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: DEMO_ADMIN.username, password: DEMO_ADMIN.password }),
+    });
     expect(login.status, await login.clone().text()).toBe(200);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    return async <T,>(path: string, body: unknown): Promise<T> => {
-      const res = await fetch(`${demo.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify(body) });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    return async <T>(path: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${demo.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'idempotency-key': crypto.randomUUID() },
+        body: JSON.stringify(body),
+      });
       const text = await res.text();
       expect(res.status, `${path}: ${text}`).toBeLessThan(300);
       return JSON.parse(text) as T;
@@ -52,14 +63,37 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     const db = deps.db;
     const env = { deps, clock: deps.clock, config: deps.config, close: async () => undefined } as unknown as TestEnv;
     // A street of 西陵区 in the demo city: the positive pool and its recheck are made under it.
-    const street = await db.selectFrom('jurisdictions').select(['id', 'code', 'path', 'name']).where('level', '=', 'street').where('path', 'like', '/420500/420502/%').orderBy('code').executeTakeFirstOrThrow();
+    const street = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'code', 'path', 'name'])
+      .where('level', '=', 'street')
+      .where('path', 'like', '/420500/420502/%')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     rc = await makePositiveRecheck(env, street);
-    const entrance = await db.selectFrom('jurisdictions').select(['id', 'path']).where('level', '=', 'entrance').where('path', 'like', `${street.path}%`).orderBy('code').executeTakeFirstOrThrow();
+    const entrance = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'path'])
+      .where('level', '=', 'entrance')
+      .where('path', 'like', `${street.path}%`)
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     const compoundCode = entrance.path.split('/').filter(Boolean)[4];
-    compound = { code: compoundCode, name: (await db.selectFrom('jurisdictions').select('name').where('code', '=', compoundCode).executeTakeFirstOrThrow()).name };
+    compound = {
+      code: compoundCode,
+      name: (await db.selectFrom('jurisdictions').select('name').where('code', '=', compoundCode).executeTakeFirstOrThrow()).name,
+    };
     const idNumber = makeResidentId('420502', RESIDENT.birth, RESIDENT.seq, RESIDENT.sex);
     const { ids } = await deps.services.population.createMany(undefined, systemActor('e2e'), [
-      { name: RESIDENT.name, idType: 'resident_id', idNumber, birthDate: RESIDENT.birth, sex: RESIDENT.sex, resident: true, address: { jurisdictionId: entrance.id, room: '1202' } },
+      {
+        name: RESIDENT.name,
+        idType: 'resident_id',
+        idNumber,
+        birthDate: RESIDENT.birth,
+        sex: RESIDENT.sex,
+        resident: true,
+        address: { jurisdictionId: entrance.id, room: '1202' },
+      },
     ]);
     resident = { id: ids[0], idNumber };
 
@@ -101,7 +135,11 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await expect(hq.getByTestId('speed-positiveToConfirmed').getAttribute('data-met')).resolves.toBe('true');
     await expect(hq.getByTestId('speed-coreInvestigation').getAttribute('data-met')).resolves.toBe('pending');
 
-    const row2 = await demo.server.deps.db.selectFrom('cases').select(['recheck_id', 'positive_tube_id', 'report_date', 'cluster_id']).where('id', '=', caseId).executeTakeFirstOrThrow();
+    const row2 = await demo.server.deps.db
+      .selectFrom('cases')
+      .select(['recheck_id', 'positive_tube_id', 'report_date', 'cluster_id'])
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
     expect(row2).toMatchObject({ recheck_id: rc.recheckId, positive_tube_id: rc.poolTubeId });
     reportDate = row2.report_date;
     clusterId = row2.cluster_id!;
@@ -166,9 +204,26 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
   it('puts a close contact in a central facility: the test days become tasks; the transfer home is a task; past the end one task asks for the pending results', async () => {
     const admin = await staff();
     const hqUnit = await demo.server.deps.db.selectFrom('units').select('id').where('kind', '=', 'hq').executeTakeFirstOrThrow();
-    const street = await demo.server.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'street').where('path', 'like', '/420500/420502/%').orderBy('code').executeTakeFirstOrThrow();
-    const facility = await admin<{ id: string }>('/api/quarantine/facilities', { name: '西陵区集中隔离点（夷陵饭店）', jurisdictionId: street.id, address: '西陵区夷陵大道1号', unitId: hqUnit.id, staffCount: 12 });
-    await admin(`/api/quarantine/facilities/${facility.id}/rooms`, { rooms: [{ number: '301', floor: 3 }, { number: '302', floor: 3 }] });
+    const street = await demo.server.deps.db
+      .selectFrom('jurisdictions')
+      .select('id')
+      .where('level', '=', 'street')
+      .where('path', 'like', '/420500/420502/%')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
+    const facility = await admin<{ id: string }>('/api/quarantine/facilities', {
+      name: '西陵区集中隔离点（夷陵饭店）',
+      jurisdictionId: street.id,
+      address: '西陵区夷陵大道1号',
+      unitId: hqUnit.id,
+      staffCount: 12,
+    });
+    await admin(`/api/quarantine/facilities/${facility.id}/rooms`, {
+      rooms: [
+        { number: '301', floor: 3 },
+        { number: '302', floor: 3 },
+      ],
+    });
 
     await hq.goto(`${demo.url}/cases/${caseId}`);
     const row = hq.locator(`[data-testid=contact-row][data-id="${closeContactId}"]`);
@@ -180,13 +235,20 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await hq.screenshot({ path: screenshotPath('cases-assign-quarantine.png') });
     await hq.getByTestId('assign-quarantine-submit').click();
     await hq.getByTestId('assign-quarantine-form').waitFor({ state: 'detached' });
-    const stay = await demo.server.deps.db.selectFrom('quarantine_stays').select(['facility_id', 'status']).where('person_id', '=', resident.id).executeTakeFirstOrThrow();
+    const stay = await demo.server.deps.db
+      .selectFrom('quarantine_stays')
+      .select(['facility_id', 'status'])
+      .where('person_id', '=', resident.id)
+      .executeTakeFirstOrThrow();
     expect(stay).toMatchObject({ facility_id: facility.id, status: 'active' });
     await hq.reload();
     await expect.poll(() => row.getByTestId('contact-control').textContent()).toBe('集中隔离');
 
     await hq.goto(`${demo.url}/tasks`);
-    await hq.getByText(/隔离第 1 天核酸检测/).first().waitFor({ timeout: 20_000 });
+    await hq
+      .getByText(/隔离第 1 天核酸检测/)
+      .first()
+      .waitFor({ timeout: 20_000 });
     await hq.screenshot({ path: screenshotPath('cases-quarantine-tasks.png'), fullPage: true });
 
     // 7 days central + 3 days home monitoring; no test results recorded: past the end, nobody is released
@@ -205,8 +267,15 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
         { timeout: 90_000, interval: 2000 },
       )
       .toBe(true);
-    await hq.getByText(/点对点转运/).first().waitFor({ timeout: 20_000 });
-    const still = await demo.server.deps.db.selectFrom('quarantine_stays').select(['status', 'result_task_id']).where('person_id', '=', resident.id).executeTakeFirstOrThrow();
+    await hq
+      .getByText(/点对点转运/)
+      .first()
+      .waitFor({ timeout: 20_000 });
+    const still = await demo.server.deps.db
+      .selectFrom('quarantine_stays')
+      .select(['status', 'result_task_id'])
+      .where('person_id', '=', resident.id)
+      .executeTakeFirstOrThrow();
     expect(still.status).toBe('active');
     expect(still.result_task_id).not.toBeNull();
     await hq.screenshot({ path: screenshotPath('cases-overdue-alert.png'), fullPage: true });
@@ -265,7 +334,19 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     const sys = systemActor('e2e');
     const idNumber = makeResidentId('420502', '1992-07-09', 709, 'male');
     const { ids } = await deps.services.population.createMany(undefined, sys, [
-      { name: '蔡文博', idType: 'resident_id', idNumber, birthDate: '1992-07-09', sex: 'male', resident: true, address: { jurisdictionId: (await deps.db.selectFrom('persons').select('jurisdiction_id').where('id', '=', resident.id).executeTakeFirstOrThrow()).jurisdiction_id, room: '902' } },
+      {
+        name: '蔡文博',
+        idType: 'resident_id',
+        idNumber,
+        birthDate: '1992-07-09',
+        sex: 'male',
+        resident: true,
+        address: {
+          jurisdictionId: (await deps.db.selectFrom('persons').select('jurisdiction_id').where('id', '=', resident.id).executeTakeFirstOrThrow())
+            .jurisdiction_id,
+          room: '902',
+        },
+      },
     ]);
     // The case and the companion in the same 800 m cell every 10 minutes for 31 hours, two days before the report.
     const start = Date.parse(`${reportDate}T00:00:00+08:00`) - 2 * DAY;
@@ -286,7 +367,12 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await hq.screenshot({ path: screenshotPath('cases-companions.png'), fullPage: true });
     await candidate.getByTestId('candidate-accept').click();
     await expect.poll(() => candidate.getAttribute('data-decision')).toBe('accepted');
-    const contact = await deps.db.selectFrom('case_contacts').select(['category', 'relation']).where('case_id', '=', caseId).where('person_id', '=', ids[0]).executeTakeFirstOrThrow();
+    const contact = await deps.db
+      .selectFrom('case_contacts')
+      .select(['category', 'relation'])
+      .where('case_id', '=', caseId)
+      .where('person_id', '=', ids[0])
+      .executeTakeFirstOrThrow();
     expect(contact).toEqual({ category: 'close', relation: '时空伴随' });
     expect(problems).toEqual([]);
   }, 120_000);

@@ -22,23 +22,48 @@ describe.skipIf(!availability.ok)('door-knocking on a phone [browser]', () => {
   /** The compound's coverage counters, read through the testing service (what the dashboards show). */
   const coverage = async () => {
     const c = await demo.server.deps.services.testing.coverage.get(systemActor('e2e'), campaignId, undefined);
-    const node = await demo.server.deps.db.selectFrom('testing_coverage').select(['target', 'exempt']).where('campaign_id', '=', campaignId).where('jurisdiction_path', '=', compoundPath).executeTakeFirstOrThrow();
+    const node = await demo.server.deps.db
+      .selectFrom('testing_coverage')
+      .select(['target', 'exempt'])
+      .where('campaign_id', '=', campaignId)
+      .where('jurisdiction_path', '=', compoundPath)
+      .executeTakeFirstOrThrow();
     return { campaignTarget: c.target, target: Number(node.target), exempt: Number(node.exempt) };
   };
 
   beforeAll(async () => {
     demo = await startDemoServer({ residents: 300 });
     const db = demo.server.deps.db;
-    const unit = await db.selectFrom('users').innerJoin('units', 'units.id', 'users.unit_id').select(['units.jurisdiction_id as jid']).where('users.username', '=', 'community1').executeTakeFirstOrThrow();
+    const unit = await db
+      .selectFrom('users')
+      .innerJoin('units', 'units.id', 'users.unit_id')
+      .select(['units.jurisdiction_id as jid'])
+      .where('users.username', '=', 'community1')
+      .executeTakeFirstOrThrow();
     const community = await db.selectFrom('jurisdictions').select(['id', 'path']).where('id', '=', unit.jid).executeTakeFirstOrThrow();
     // A building of the worker's community with at least three residents.
-    const row = await db.selectFrom('persons').select(['jurisdiction_path as path']).where('jurisdiction_path', 'like', `${community.path}%`).where('resident', '=', 1).where('merged_into', 'is', null).execute();
+    const row = await db
+      .selectFrom('persons')
+      .select(['jurisdiction_path as path'])
+      .where('jurisdiction_path', 'like', `${community.path}%`)
+      .where('resident', '=', 1)
+      .where('merged_into', 'is', null)
+      .execute();
     const counts = new Map<string, number>();
-    const buildings = await db.selectFrom('jurisdictions').select(['id', 'code', 'path']).where('level', '=', 'building').where('path', 'like', `${community.path}%`).execute();
+    const buildings = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'code', 'path'])
+      .where('level', '=', 'building')
+      .where('path', 'like', `${community.path}%`)
+      .execute();
     for (const b of buildings) counts.set(b.id, row.filter((r) => r.path.startsWith(b.path)).length);
     building = buildings.filter((b) => counts.get(b.id)! >= 3).sort((a, b) => counts.get(b.id)! - counts.get(a.id)!)[0]!;
-    expect(building, 'a building with residents in community1\'s community').toBeTruthy();
-    compoundPath = building.path.split('/').filter(Boolean).slice(0, -1).reduce((acc, s) => `${acc}${s}/`, '/');
+    expect(building, "a building with residents in community1's community").toBeTruthy();
+    compoundPath = building.path
+      .split('/')
+      .filter(Boolean)
+      .slice(0, -1)
+      .reduce((acc, s) => `${acc}${s}/`, '/');
     const testing = demo.server.deps.services.testing;
     const c = await testing.campaigns.create(undefined, systemActor('e2e'), { name: CAMPAIGN, scopeJurisdictionIds: [community.id], poolSize: 10 });
     await testing.campaigns.activate(undefined, systemActor('e2e'), c.id);

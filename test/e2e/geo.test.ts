@@ -48,22 +48,30 @@ describe.skipIf(!availability.ok)('the demo city on the map [browser]', () => {
     // What the map draws: the districts' real outlines, hundreds of vertices each, not a sketch.
     const res = await fetch(`${demo.url}/api/health`);
     expect(res.status).toBe(200);
-    for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
       const page = await open(viewport);
       await page.getByRole('heading', { name: '指挥首页' }).waitFor();
       const state = await mapDrawn(page, 'district-map');
       const fc = await (await page.request.get(`${demo.url}/api/geo/geojson`)).json();
       const xiling = fc.features.find((f: { properties: { code: string } }) => f.properties.code === '420502');
       expect(xiling.geometry.coordinates[0].length).toBeGreaterThan(200);
-      expect(fc.features.map((f: { properties: { name: string } }) => f.properties.name)).toEqual(expect.arrayContaining(['西陵区', '夷陵区', '长阳土家族自治县', '宜昌高新区']));
+      expect(fc.features.map((f: { properties: { name: string } }) => f.properties.name)).toEqual(
+        expect.arrayContaining(['西陵区', '夷陵区', '长阳土家族自治县', '宜昌高新区']),
+      );
       await page.screenshot({ path: screenshotPath(`geo-home-${viewport.width}.png`), fullPage: true });
       console.log(`[browser] home map at ${viewport.width}px: ${state}`);
       await page.context().close();
     }
   });
 
-  it('shows real street and community names in the tree and marks 宜昌高新区\'s code as 本地编码', async () => {
-    for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+  it("shows real street and community names in the tree and marks 宜昌高新区's code as 本地编码", async () => {
+    for (const viewport of [
+      { width: 1440, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
       const page = await open(viewport);
       await page.goto(`${demo.url}/geo`);
       const tree = page.locator('.ant-tree');

@@ -39,12 +39,23 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     demo = await startDemoServer({ residents: 800 });
     const db = demo.server.deps.db;
     // An entrance of 西陵区 whose compound name is unique in the city (the import resolves names).
-    const entrances = await db.selectFrom('jurisdictions').select(['id', 'name', 'parent_id', 'path']).where('level', '=', 'entrance').where('path', 'like', '/420500/420502/%').limit(200).execute();
+    const entrances = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'name', 'parent_id', 'path'])
+      .where('level', '=', 'entrance')
+      .where('path', 'like', '/420500/420502/%')
+      .limit(200)
+      .execute();
     for (const e of entrances) {
       const b = await db.selectFrom('jurisdictions').select(['id', 'name', 'parent_id']).where('id', '=', e.parent_id!).executeTakeFirstOrThrow();
       const c = await db.selectFrom('jurisdictions').select(['id', 'name', 'parent_id']).where('id', '=', b.parent_id!).executeTakeFirstOrThrow();
       const community = await db.selectFrom('jurisdictions').select(['name']).where('id', '=', c.parent_id!).executeTakeFirstOrThrow();
-      const same = await db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).where('level', '=', 'compound').where('name', '=', c.name).executeTakeFirstOrThrow();
+      const same = await db
+        .selectFrom('jurisdictions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('level', '=', 'compound')
+        .where('name', '=', c.name)
+        .executeTakeFirstOrThrow();
       if (Number(same.n) === 1) {
         place = { community: community.name, compound: c.name, building: b.name, entrance: e.name };
         break;
@@ -68,7 +79,18 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
   /** The GBK-encoded CSV a community keeps: three good rows and one with a wrong check digit (spreadsheet row 4). */
   function residentCsv(): Buffer {
     const header = ['姓名', '身份证号', '手机号', '性别', '出生日期', '社区', '小区', '楼栋', '单元', '房号'];
-    const row = (name: string, id: string, phone: string, sex: 'male' | 'female', birth: string, room: string) => [name, id, phone, sex === 'male' ? '男' : '女', birth, place.community, place.compound, place.building, place.entrance, room];
+    const row = (name: string, id: string, phone: string, sex: 'male' | 'female', birth: string, room: string) => [
+      name,
+      id,
+      phone,
+      sex === 'male' ? '男' : '女',
+      birth,
+      place.community,
+      place.compound,
+      place.building,
+      place.entrance,
+      room,
+    ];
     const good = NEW.map((r, i) => row(r.name, makeResidentId('420502', r.birth, r.seq, r.sex), r.phone, r.sex, r.birth, `${301 + i}`));
     const id = makeResidentId('420502', '1968-08-08', 808, 'male');
     const wrongCheck = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
@@ -77,7 +99,15 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
   }
 
   const personsNamed = async (names: string[]) =>
-    Number((await demo.server.deps.db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).where('name', 'in', names).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await demo.server.deps.db
+          .selectFrom('persons')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('name', 'in', names)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('uploads a GBK CSV, previews the mapping, refuses it whole with the row report, then imports only the valid rows', async () => {
     await page.goto(`${demo.url}/persons`);
@@ -137,10 +167,16 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     // A full number is searched only with a purpose (journaled like a reveal); punctuation is not one.
     const purpose = page.getByTestId('search-purpose');
     await purpose.fill('。。。。');
-    await page.getByRole('dialog').getByRole('button', { name: /查\s*询|搜\s*索/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /查\s*询|搜\s*索/ })
+      .click();
     await page.getByText('请写明真实原因').waitFor();
     await purpose.fill('核对导入的居民信息');
-    await page.getByRole('dialog').getByRole('button', { name: /查\s*询|搜\s*索/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /查\s*询|搜\s*索/ })
+      .click();
     await page.getByTestId('person-link').getByText('闫志博', { exact: true }).waitFor();
     await expect(page.getByTestId('person-link').count()).resolves.toBe(1);
     // Lists show the number masked: the birth date and the check character hidden, the birth year apart.
@@ -165,7 +201,7 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await page.screenshot({ path: screenshotPath('population-person.png'), fullPage: true });
   }, 60_000);
 
-  it('changes one person\'s status with a basis and shows why; a bulk change waits, its requester is refused, a second person approves', async () => {
+  it("changes one person's status with a basis and shows why; a bulk change waits, its requester is refused, a second person approves", async () => {
     // A manual review is an approved review record (研判记录), picked, never typed.
     // Recorded for the city (the commander who approves the bulk change below sees it in scope).
     const cityNode = await demo.server.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'city').executeTakeFirstOrThrow();
@@ -192,7 +228,10 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     // Two persons found one after the other (above the threshold of 1): the request waits for a second approver.
     await page.goto(`${demo.url}/persons`);
     const search = page.getByTestId('person-search').locator('input');
-    for (const [q, name] of [['kxl', '柯晓岚'], ['ncw', '宁采薇']]) {
+    for (const [q, name] of [
+      ['kxl', '柯晓岚'],
+      ['ncw', '宁采薇'],
+    ]) {
       await search.fill(q);
       await search.press('Enter');
       await page.getByTestId('person-link').getByText(name, { exact: true }).waitFor();
@@ -234,11 +273,15 @@ describe.skipIf(!availability.ok)('population and control pages [browser]', () =
     await commander.locator('.ant-modal').getByLabel('审批意见（可选）').fill('同意，按方案执行');
     await commander.locator('.ant-modal-footer .ant-btn-primary').click();
     // The persons' statuses are the lasting proof (the '已批准并执行' toast may come and go on a loaded machine).
-    await expect.poll(async () => [...(await demo.server.deps.services.control.statusesOf(ids)).values()].map((s) => s.status), { timeout: 30_000 }).toEqual(['home_monitored', 'home_monitored']);
+    await expect
+      .poll(async () => [...(await demo.server.deps.services.control.statusesOf(ids)).values()].map((s) => s.status), { timeout: 30_000 })
+      .toEqual(['home_monitored', 'home_monitored']);
     await commander.getByTestId('bulk-status-filter').getByText('已批准执行').click();
     await commander.getByTestId('bulk-row').filter({ hasText: '同楼栋居民居家健康监测' }).getByText('同意，按方案执行').waitFor();
     // The summary counts them (the first person and these two).
-    await expect.poll(async () => Number((await commander.getByTestId('summary-home_monitored').locator('.ant-statistic-content').textContent())?.replace(/\D/g, ''))).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(async () => Number((await commander.getByTestId('summary-home_monitored').locator('.ant-statistic-content').textContent())?.replace(/\D/g, '')))
+      .toBeGreaterThanOrEqual(3);
     await commander.screenshot({ path: screenshotPath('control-approved.png'), fullPage: true });
     await other.close();
 

@@ -20,9 +20,16 @@ describe.skipIf(!availability.ok)('public result lookup [browser]', () => {
 
   /** A signed-in API client of a demo user (cookie session), as the staff pages would call. */
   async function staff(username: string) {
-    const login = await fetch(`${demo.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+    const login = await fetch(`${demo.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
     expect(login.status, await login.clone().text()).toBe(200);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return async <T>(path: string, body: unknown): Promise<T> => {
       const res = await fetch(`${demo.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
       const text = await res.text();
@@ -41,18 +48,42 @@ describe.skipIf(!availability.ok)('public result lookup [browser]', () => {
   beforeAll(async () => {
     demo = await startDemoServer({ residents: 300 });
     const { deps } = demo.server;
-    const entrance = await deps.db.selectFrom('jurisdictions').select(['id', 'path']).where('level', '=', 'entrance').where('path', 'like', '/420500/420502/%').orderBy('code').executeTakeFirstOrThrow();
+    const entrance = await deps.db
+      .selectFrom('jurisdictions')
+      .select(['id', 'path'])
+      .where('level', '=', 'entrance')
+      .where('path', 'like', '/420500/420502/%')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     const communityCode = entrance.path.split('/').filter(Boolean)[3];
-    const community = await deps.db.selectFrom('jurisdictions').select(['id', 'centroid_lng', 'centroid_lat']).where('code', '=', communityCode).executeTakeFirstOrThrow();
+    const community = await deps.db
+      .selectFrom('jurisdictions')
+      .select(['id', 'centroid_lng', 'centroid_lat'])
+      .where('code', '=', communityCode)
+      .executeTakeFirstOrThrow();
     await deps.services.population.createMany(undefined, systemActor('e2e'), [
-      { name: RESIDENT.name, idType: 'resident_id', idNumber, birthDate: RESIDENT.birth, sex: RESIDENT.sex, resident: true, address: { jurisdictionId: entrance.id, room: '808' } },
+      {
+        name: RESIDENT.name,
+        idType: 'resident_id',
+        idNumber,
+        birthDate: RESIDENT.birth,
+        sex: RESIDENT.sex,
+        resident: true,
+        address: { jurisdictionId: entrance.id, room: '808' },
+      },
     ]);
 
     // A campaign over the community, a site, and the resident sampled into a tube (through the API, as staff would).
     const officer = await staff('xiling_officer');
     const campaign = await officer<{ id: string }>('/api/testing/campaigns', { name: '西陵区核酸检测第2轮', scopeJurisdictionIds: [community.id] });
     await officer(`/api/testing/campaigns/${campaign.id}/activate`, {});
-    const site = await officer<{ id: string }>('/api/testing/sites', { name: '社区广场采样点', kind: 'open_land', jurisdictionId: community.id, location: [Number(community.centroid_lng ?? 111.3), Number(community.centroid_lat ?? 30.7)], lanes: 2 });
+    const site = await officer<{ id: string }>('/api/testing/sites', {
+      name: '社区广场采样点',
+      kind: 'open_land',
+      jurisdictionId: community.id,
+      location: [Number(community.centroid_lng ?? 111.3), Number(community.centroid_lat ?? 30.7)],
+      lanes: 2,
+    });
     const r = await officer<{ rejected: number }>('/api/testing/scans/batch', {
       items: [
         { op: 'open', clientId: 'pub-open-0001', campaignId: campaign.id, siteId: site.id, barcode: BARCODE },

@@ -26,7 +26,12 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
   beforeAll(async () => {
     demo = await startDemoServer({ residents: 300 });
     const db = demo.server.deps.db;
-    const unit = await db.selectFrom('users').innerJoin('units', 'units.id', 'users.unit_id').select(['units.jurisdiction_id as jid']).where('users.username', '=', 'xiling_officer').executeTakeFirstOrThrow();
+    const unit = await db
+      .selectFrom('users')
+      .innerJoin('units', 'units.id', 'users.unit_id')
+      .select(['units.jurisdiction_id as jid'])
+      .where('users.username', '=', 'xiling_officer')
+      .executeTakeFirstOrThrow();
     district = await db.selectFrom('jurisdictions').select(['id', 'name', 'path']).where('id', '=', unit.jid).executeTakeFirstOrThrow();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -70,8 +75,21 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     // Someone else assigns a resident of the district to this facility: the card follows live.
     const db = demo.server.deps.db;
     const facility = await db.selectFrom('quarantine_facilities').select('id').where('name', '=', FACILITY).executeTakeFirstOrThrow();
-    const person = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id').executeTakeFirstOrThrow();
-    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), { personId: person.id, mode: 'central', facilityId: facility.id, basis: { type: 'manual_review', id: await approvedReview(demo.server, { jurisdictionId: district.id }) }, reason: '密接集中隔离', exposureDate: calendarDay(demo.server.deps.clock.now(), demo.server.deps.config.tz) });
+    const person = await db
+      .selectFrom('persons')
+      .select('id')
+      .where('jurisdiction_path', 'like', `${district.path}%`)
+      .where('merged_into', 'is', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await demo.server.deps.services.quarantine.assign(undefined, systemActor('e2e'), {
+      personId: person.id,
+      mode: 'central',
+      facilityId: facility.id,
+      basis: { type: 'manual_review', id: await approvedReview(demo.server, { jurisdictionId: district.id }) },
+      reason: '密接集中隔离',
+      exposureDate: calendarDay(demo.server.deps.clock.now(), demo.server.deps.config.tz),
+    });
     await expect.poll(() => card.getByTestId('facility-free').innerText(), { timeout: 15_000 }).toContain('3');
     expect(await card.getByTestId('facility-occupants').getAttribute('data-n')).toBe('1');
     await page.screenshot({ path: screenshotPath('quarantine-facilities.png') });
@@ -135,9 +153,21 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
 
   it('arranges home quarantine for a traveller from the stays page on their traveller record, counted from the arrival day, showing the end date and test days first', async () => {
     const db = demo.server.deps.db;
-    const person = await db.selectFrom('persons').select(['id', 'name']).where('jurisdiction_path', 'like', `${district.path}%`).where('merged_into', 'is', null).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const person = await db
+      .selectFrom('persons')
+      .select(['id', 'name'])
+      .where('jurisdiction_path', 'like', `${district.path}%`)
+      .where('merged_into', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     const arrival = addDays(calendarDay(demo.server.deps.clock.now(), demo.server.deps.config.tz), -1);
-    await demo.server.deps.services.cases.travellers.register(undefined, systemActor('e2e'), { personId: person.id, category: 'medium_risk_area', origin: '武汉市某中风险区', arrivalDay: arrival, entryPoint: '宜昌东站' });
+    await demo.server.deps.services.cases.travellers.register(undefined, systemActor('e2e'), {
+      personId: person.id,
+      category: 'medium_risk_area',
+      origin: '武汉市某中风险区',
+      arrivalDay: arrival,
+      entryPoint: '宜昌东站',
+    });
     await page.goto(`${demo.url}/quarantine/stays`);
     await choose(page, 'quarantine-person', person.name, person.name);
     await page.getByTestId('assign-quarantine').click();
@@ -155,7 +185,13 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     await row.waitFor({ timeout: 15_000 });
     expect(await row.innerText()).toContain(end);
     const stay = await demo.server.deps.services.quarantine.listStays(systemActor('e2e'), { status: 'active' });
-    expect(stay.items.find((x) => x.personId === person.id)).toMatchObject({ mode: 'home', endDay: end, exposureDay: arrival, basis: { type: 'traveller' }, category: 'medium_risk_area' });
+    expect(stay.items.find((x) => x.personId === person.id)).toMatchObject({
+      mode: 'home',
+      endDay: end,
+      exposureDay: arrival,
+      basis: { type: 'traveller' },
+      category: 'medium_risk_area',
+    });
     await page.screenshot({ path: screenshotPath('quarantine-stays.png') });
     // The English switch words the same page.
     await page.getByTestId('lang-switch').getByText('EN', { exact: true }).click();
@@ -188,7 +224,12 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     const c = await deps.services.cases.cases.create(undefined, sys, { personId: people[0]!.id, kind: 'confirmed', reason: 'E2E 确诊' });
     // Found late: the last exposure was three days ago, so today is day 3 (9th edition: exposure day is day 0).
     const exposure = addDays(today, -3);
-    const contact = await deps.services.cases.tracing.addContact(undefined, sys, c.id, { category: 'close', exposureDate: exposure, personId: people[1]!.id, relation: '同事' });
+    const contact = await deps.services.cases.tracing.addContact(undefined, sys, c.id, {
+      category: 'close',
+      exposureDate: exposure,
+      personId: people[1]!.id,
+      relation: '同事',
+    });
 
     await page.goto(`${demo.url}/cases/${c.id}`);
     const row = page.locator(`[data-testid=contact-row][data-id="${contact.id}"]`);
@@ -211,7 +252,8 @@ describe.skipIf(!availability.ok)('quarantine facilities page [browser]', () => 
     expect(await page.locator('[data-testid=stay-test][data-result=not-applicable]').count()).toBe(2);
     await page.screenshot({ path: screenshotPath('quarantine-stay-late-contact.png') });
     // Every test that could be taken comes back negative.
-    for (const x of stay.tests.filter((y) => !y.notApplicable)) await deps.services.quarantine.recordTest(undefined, sys, stay.id, { day: x.day, result: 'negative' });
+    for (const x of stay.tests.filter((y) => !y.notApplicable))
+      await deps.services.quarantine.recordTest(undefined, sys, stay.id, { day: x.day, result: 'negative' });
 
     // The central phase ends: a point-to-point transfer is due, and recorded from the page.
     const clock = deps.clock as AdjustableClock;

@@ -48,8 +48,14 @@ describe.skipIf(!availability.ok)('account security and the journal [browser]', 
     await demo.server.deps.services.journal.signHead();
     await page.goto(`${demo.url}/journal`);
     await page.getByTestId('verify-chain').click();
-    await page.getByTestId('verify-result').getByText(/哈希链完整/).waitFor();
-    await page.getByTestId('verify-result').getByText(/签名头校验通过/).waitFor();
+    await page
+      .getByTestId('verify-result')
+      .getByText(/哈希链完整/)
+      .waitFor();
+    await page
+      .getByTestId('verify-result')
+      .getByText(/签名头校验通过/)
+      .waitFor();
 
     // Signed out, the next sign-in asks for the authenticator's code.
     await page.context().clearCookies();

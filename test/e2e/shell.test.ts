@@ -73,20 +73,33 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await newToday.locator('.ant-statistic-content').getByText(/\d/).first().waitFor();
     const situation = await api<SituationDto>('/api/dashboard/situation');
     const db = demo.server.deps.db;
-    const cases = Number((await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const cases = Number(
+      (
+        await db
+          .selectFrom('cases')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(situation.infections!.today.total + situation.infections!.yesterday.total).toBeLessThanOrEqual(cases);
     expect(count(await newToday.locator('.ant-statistic-content').textContent())).toBe(situation.infections!.today.total);
     expect(count(await page.getByTestId('sit-sealed').locator('.ant-statistic-content').textContent())).toBe(situation.measures!.sealed);
     expect(count(await page.getByTestId('sit-central').locator('.ant-statistic-content').textContent())).toBe(situation.measures!.quarantinedCentral);
-    expect(count(await page.getByTestId('sit-areas-current').locator('.ant-statistic-content').textContent())).toBe(situation.areas!.current.high + situation.areas!.current.medium + situation.areas!.current.low);
-    const summary = await api<{ jurisdictions: number; residents: number; users: number; districts: { name: string; population: number }[] }>('/api/dashboard/summary');
+    expect(count(await page.getByTestId('sit-areas-current').locator('.ant-statistic-content').textContent())).toBe(
+      situation.areas!.current.high + situation.areas!.current.medium + situation.areas!.current.low,
+    );
+    const summary = await api<{ jurisdictions: number; residents: number; users: number; districts: { name: string; population: number }[] }>(
+      '/api/dashboard/summary',
+    );
     // Each figure opens the list behind it.
     await expect(page.getByTestId('sit-overdue-tasks').getByRole('link').getAttribute('href')).resolves.toBe('/tasks?box=all&overdue=1');
 
     // Chinese labels, and the sidebar of an administrator.
-    for (const label of ['今日新增', '今日社会面', '管控人员（人）', '现有风险区', '各区县人口']) await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
+    for (const label of ['今日新增', '今日社会面', '管控人员（人）', '现有风险区', '各区县人口'])
+      await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
     const sidebar = page.getByTestId('sidebar');
-    for (const label of ['首页', '任务', '通知预警', '辖区', '人员', '系统管理', '日志']) await expect(sidebar.getByText(label, { exact: true }).isVisible()).resolves.toBe(true);
+    for (const label of ['首页', '任务', '通知预警', '辖区', '人员', '系统管理', '日志'])
+      await expect(sidebar.getByText(label, { exact: true }).isVisible()).resolves.toBe(true);
 
     // The chart drew on its canvas.
     const chart = page.locator('[data-testid=population-chart][data-chart-state=ready]');
@@ -109,9 +122,7 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
       const box = (await label.boundingBox())!;
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       const xiling = summary.districts.find((d) => d.name === '西陵区')!;
-      await expect
-        .poll(() => page.getByTestId('map-selection').textContent())
-        .toBe(`西陵区：${xiling.population.toLocaleString('zh-CN')} 人`);
+      await expect.poll(() => page.getByTestId('map-selection').textContent()).toBe(`西陵区：${xiling.population.toLocaleString('zh-CN')} 人`);
     } else {
       await expect(map.textContent()).resolves.toContain('WebGL');
     }
@@ -121,7 +132,8 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
   it('switches to English and keeps the choice', async () => {
     await page.getByTestId('lang-switch').getByText('EN', { exact: true }).click();
     await page.getByRole('heading', { name: 'Command dashboard' }).waitFor();
-    for (const label of ['New today', 'People under measures', 'Current areas', 'Population by district']) await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
+    for (const label of ['New today', 'People under measures', 'Current areas', 'Population by district'])
+      await expect(page.getByText(label, { exact: true }).first().isVisible()).resolves.toBe(true);
     await expect(page.getByTestId('sidebar').getByText('Tasks', { exact: true }).isVisible()).resolves.toBe(true);
     await page.locator('[data-testid=population-chart][data-chart-state=ready]').waitFor();
     await page.screenshot({ path: screenshotPath('dashboard-en.png'), fullPage: true });
@@ -157,7 +169,9 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await page.locator('.ant-modal-footer .ant-btn-primary').click();
     await item.getByText(/系统管理员 已于 .* 确认/).waitFor();
 
-    const feed = await api<{ items: { id: string; acknowledgedAt: number | null; acknowledgedBy: string | null }[]; unacknowledgedAlerts: number }>('/api/notifications?alertsOnly=true');
+    const feed = await api<{ items: { id: string; acknowledgedAt: number | null; acknowledgedBy: string | null }[]; unacknowledgedAlerts: number }>(
+      '/api/notifications?alertsOnly=true',
+    );
     const acked = feed.items.find((n) => n.id === alert.id)!;
     expect(acked.acknowledgedAt).not.toBeNull();
     expect(acked.acknowledgedBy).toBe('系统管理员');
@@ -249,7 +263,11 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     demo.advanceWallClock(3 * 3_600_000);
     // The page may already be on its way to sign-in by itself: the live stream ends with the session
     // (re-checked every 5 s), and the page then finds the session gone.
-    await page.getByTestId('sidebar').getByText('日志', { exact: true }).click({ timeout: 10_000 }).catch(() => undefined);
+    await page
+      .getByTestId('sidebar')
+      .getByText('日志', { exact: true })
+      .click({ timeout: 10_000 })
+      .catch(() => undefined);
     await page.waitForURL('**/login');
     await page.getByTestId('login-expired').getByText('登录已过期，请重新登录').waitFor();
     await page.screenshot({ path: screenshotPath('login-expired.png') });

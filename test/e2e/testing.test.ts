@@ -46,9 +46,16 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     return page;
   }
 
-
   const count = async (table: 'testing_scans', where: ['tube_id', string]) =>
-    Number((await demo.server.deps.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where(where[0], '=', where[1]).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await demo.server.deps.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(where[0], '=', where[1])
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const statusOf = async (personId: string) => (await demo.server.deps.services.control.statusesOf([personId])).get(personId)!.status;
 
   beforeAll(async () => {
@@ -59,9 +66,20 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     deps.services.jobs.start({ pollMs: 200 });
     const db = deps.db;
     // The community of the demo's community worker (its committee receives the recheck tasks).
-    const unit = await db.selectFrom('users').innerJoin('units', 'units.id', 'users.unit_id').select(['units.jurisdiction_id as jid']).where('users.username', '=', 'community1').executeTakeFirstOrThrow();
+    const unit = await db
+      .selectFrom('users')
+      .innerJoin('units', 'units.id', 'users.unit_id')
+      .select(['units.jurisdiction_id as jid'])
+      .where('users.username', '=', 'community1')
+      .executeTakeFirstOrThrow();
     const community = await db.selectFrom('jurisdictions').select(['id', 'code', 'path']).where('id', '=', unit.jid).executeTakeFirstOrThrow();
-    const entrance = await db.selectFrom('jurisdictions').select(['id', 'path']).where('level', '=', 'entrance').where('path', 'like', `${community.path}%`).orderBy('code').executeTakeFirstOrThrow();
+    const entrance = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'path'])
+      .where('level', '=', 'entrance')
+      .where('path', 'like', `${community.path}%`)
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     const compoundCode = entrance.path.split('/').filter(Boolean)[4];
     const compound = await db.selectFrom('jurisdictions').select(['name']).where('code', '=', compoundCode).executeTakeFirstOrThrow();
     place = { communityId: community.id, communityCode: community.code, compoundCode, compoundName: compound.name, entranceId: entrance.id };
@@ -76,7 +94,8 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
       address: { jurisdictionId: entrance.id, room: `${501 + i}` },
     }));
     const { ids } = await deps.services.population.createMany(undefined, sys, inputs);
-    for (const [i, id] of ids.entries()) people.push({ id, idNumber: inputs[i].idNumber, code: (await deps.services.population.issueResidentCode(sys, id)).payload });
+    for (const [i, id] of ids.entries())
+      people.push({ id, idNumber: inputs[i].idNumber, code: (await deps.services.population.issueResidentCode(sys, id)).payload });
 
     browser = await launchChromium();
     hq = await open({ width: 1440, height: 900 }, DEMO_ADMIN.username);
@@ -117,7 +136,19 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await expect.poll(() => hq.getByTestId('campaign-status').textContent()).toBe('进行中');
 
     // The target is everyone living in the community (nobody is quarantined).
-    const residents = Number((await demo.server.deps.db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).where('jurisdiction_path', 'like', `${(await demo.server.deps.db.selectFrom('jurisdictions').select('path').where('id', '=', place.communityId).executeTakeFirstOrThrow()).path}%`).executeTakeFirstOrThrow()).n);
+    const residents = Number(
+      (
+        await demo.server.deps.db
+          .selectFrom('persons')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(
+            'jurisdiction_path',
+            'like',
+            `${(await demo.server.deps.db.selectFrom('jurisdictions').select('path').where('id', '=', place.communityId).executeTakeFirstOrThrow()).path}%`,
+          )
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     await expect.poll(async () => num(await hq.getByTestId('cov-target').locator('.ant-statistic-content').textContent())).toBe(residents);
     await expect(num(await hq.getByTestId('cov-sampled').locator('.ant-statistic-content').textContent())).toBe(0);
     await hq.locator('[data-testid=coverage-map]').and(hq.locator('[data-map-state=ready], [data-map-state=no-webgl]')).waitFor({ timeout: 30_000 });
@@ -161,7 +192,12 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await sampler.locator('[data-testid=sampler-log-entry][data-status=duplicate]').getByText('重复提交，已忽略（不重复计数）').waitFor({ timeout: 20_000 });
     await sampler.unroute('**/api/testing/scans/batch');
     await expect.poll(() => countEl.getAttribute('data-count')).toBe('2');
-    expect(await count('testing_scans', ['tube_id', (await demo.server.deps.db.selectFrom('testing_tubes').select('id').where('barcode', '=', TUBE).executeTakeFirstOrThrow()).id])).toBe(2);
+    expect(
+      await count('testing_scans', [
+        'tube_id',
+        (await demo.server.deps.db.selectFrom('testing_tubes').select('id').where('barcode', '=', TUBE).executeTakeFirstOrThrow()).id,
+      ]),
+    ).toBe(2);
 
     // 3. The network drops: the scan waits in the local queue (localStorage) and the page says so.
     await sampler.context().setOffline(true);
@@ -170,7 +206,11 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await sampler.getByTestId('queue-status').getByText('网络中断：登记已保存在本机，恢复后自动补发').waitFor();
     await expect(countEl.getAttribute('data-pending')).resolves.toBe('1');
     await expect(countEl.textContent()).resolves.toContain('3 / 10');
-    const stored = await sampler.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('bulwark.sampler.queue.')).map((k) => JSON.parse(localStorage.getItem(k)!).length));
+    const stored = await sampler.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('bulwark.sampler.queue.'))
+        .map((k) => JSON.parse(localStorage.getItem(k)!).length),
+    );
     expect(stored).toEqual([1]);
     await sampler.screenshot({ path: screenshotPath('testing-sampler-offline.png'), fullPage: true });
     await sampler.context().setOffline(false);
@@ -181,7 +221,10 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     // An unknown person is refused with the reason and not counted.
     await input.fill(makeResidentId('420502', '1950-01-01', 11, 'male'));
     await input.press('Enter');
-    await sampler.locator('[data-testid=sampler-log-entry][data-status=rejected]').getByText(/查无此人/).waitFor();
+    await sampler
+      .locator('[data-testid=sampler-log-entry][data-status=rejected]')
+      .getByText(/查无此人/)
+      .waitFor();
 
     // 4. One more, then close on demand.
     await input.fill(people[3].idNumber);
@@ -190,14 +233,30 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     for (const p of PEOPLE) await sampler.getByTestId('last-names').getByText(p.masked).waitFor();
     await sampler.screenshot({ path: screenshotPath('testing-sampler.png'), fullPage: true });
     await sampler.getByTestId('close-tube').click();
-    await sampler.getByTestId('sampler-notice').getByText(/已封管/).waitFor();
+    await sampler
+      .getByTestId('sampler-notice')
+      .getByText(/已封管/)
+      .waitFor();
     await sampler.getByTestId('tube-barcode-input').waitFor();
-    await expect.poll(async () => (await demo.server.deps.db.selectFrom('testing_tubes').select(['status', 'scan_count']).where('barcode', '=', TUBE).executeTakeFirstOrThrow()).status).toBe('closed');
-    expect(await count('testing_scans', ['tube_id', (await demo.server.deps.db.selectFrom('testing_tubes').select('id').where('barcode', '=', TUBE).executeTakeFirstOrThrow()).id])).toBe(4);
+    await expect
+      .poll(
+        async () =>
+          (await demo.server.deps.db.selectFrom('testing_tubes').select(['status', 'scan_count']).where('barcode', '=', TUBE).executeTakeFirstOrThrow()).status,
+      )
+      .toBe('closed');
+    expect(
+      await count('testing_scans', [
+        'tube_id',
+        (await demo.server.deps.db.selectFrom('testing_tubes').select('id').where('barcode', '=', TUBE).executeTakeFirstOrThrow()).id,
+      ]),
+    ).toBe(4);
 
     // HQ's page, open all along, followed the scans live (the tag appears on a testing.coverage event).
     await expect.poll(async () => num(await hq.getByTestId('cov-sampled').locator('.ant-statistic-content').textContent()), { timeout: 20_000 }).toBe(4);
-    await hq.getByTestId('coverage-section').getByText(/^实时 · 更新于/).waitFor();
+    await hq
+      .getByTestId('coverage-section')
+      .getByText(/^实时 · 更新于/)
+      .waitFor();
     await hq.screenshot({ path: screenshotPath('testing-coverage-sampled.png'), fullPage: true });
   }, 120_000);
 
@@ -211,7 +270,11 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await receive.getByTestId('receive-outcome').getByText('已接收 1；此前已接收 0；拒收 0').waitFor();
 
     const imp = lab.getByTestId('lab-import');
-    const file = (rows: string[]) => ({ name: 'results.csv', mimeType: 'text/csv', buffer: Buffer.from(['barcode,result,ct_orf1ab,ct_n,lab', ...rows].join('\r\n') + '\r\n') });
+    const file = (rows: string[]) => ({
+      name: 'results.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(['barcode,result,ct_orf1ab,ct_n,lab', ...rows].join('\r\n') + '\r\n'),
+    });
     await imp.locator('input[type=file]').setInputFiles(file([`${TUBE},positive,28.1,30.2,宜昌市疾控中心`, 'NOSUCHTUBE99,negative,,,宜昌市疾控中心']));
     await lab.getByTestId('import-submit').click();
     await imp.getByTestId('import-outcome').getByText('文件有错误行，未导入任何结果').waitFor();
@@ -231,7 +294,16 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await expect.poll(async () => num(await hq.getByTestId('cov-positive').locator('.ant-statistic-content').textContent()), { timeout: 20_000 }).toBe(1);
     await expect.poll(async () => num(await hq.getByTestId('cov-pending').locator('.ant-statistic-content').textContent()), { timeout: 20_000 }).toBe(4);
     // HQ's admin reads the community's, the district's and HQ's alerts: one toast for the one pool.
-    expect((await demo.server.deps.db.selectFrom('notifications').select('id').where('source_entity_type', '=', 'testing_tube').where('title', 'like', `%${TUBE}%`).execute()).length).toBe(3);
+    expect(
+      (
+        await demo.server.deps.db
+          .selectFrom('notifications')
+          .select('id')
+          .where('source_entity_type', '=', 'testing_tube')
+          .where('title', 'like', `%${TUBE}%`)
+          .execute()
+      ).length,
+    ).toBe(3);
     await expect(hq.locator('.ant-notification-notice').filter({ hasText: TUBE }).count()).resolves.toBe(1);
     await hq.screenshot({ path: screenshotPath('testing-coverage-positive.png'), fullPage: true });
 
@@ -282,7 +354,10 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await receive.getByLabel('转运箱编号').fill('BOX-E2E-02');
     await receive.getByLabel(/采样管条码/).fill(RECHECK_TUBE);
     await lab.getByTestId('receive-submit').click();
-    await receive.getByTestId('receive-outcome').getByText(/已接收 1/).waitFor();
+    await receive
+      .getByTestId('receive-outcome')
+      .getByText(/已接收 1/)
+      .waitFor();
     const result = lab.getByTestId('lab-result');
     await result.getByLabel('条码').fill(RECHECK_TUBE);
     await lab.getByTestId('result-submit').click();
@@ -307,7 +382,15 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
 
   it('door-knocking lists who is still missing in a building; sites show readiness and the 15-minute circle; the planner answers', async () => {
     // Door-knocking: the entrance's building, with the four sampled residents no longer listed.
-    const building = await demo.server.deps.db.selectFrom('jurisdictions').select(['code', 'name']).where('id', '=', (await demo.server.deps.db.selectFrom('jurisdictions').select('parent_id').where('id', '=', place.entranceId).executeTakeFirstOrThrow()).parent_id!).executeTakeFirstOrThrow();
+    const building = await demo.server.deps.db
+      .selectFrom('jurisdictions')
+      .select(['code', 'name'])
+      .where(
+        'id',
+        '=',
+        (await demo.server.deps.db.selectFrom('jurisdictions').select('parent_id').where('id', '=', place.entranceId).executeTakeFirstOrThrow()).parent_id!,
+      )
+      .executeTakeFirstOrThrow();
     await hq.goto(`${demo.url}/testing/campaigns/${campaignId}`);
     await hq.getByTestId('tab-door').click();
     await choose(hq, 'door-building', building.code, building.code);
@@ -330,14 +413,20 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await hq.locator('.ant-modal-footer .ant-btn-primary').click();
     await expect.poll(() => row.getByTestId(`readiness-${key}`).getAttribute('data-ready')).toBe('true');
     await hq.getByTestId('not-ready').getByText('所有启用的采样点均已达标').waitFor();
-    await hq.getByTestId('gaps').getByText(/米直线距离内没有采样点的小区/).waitFor();
+    await hq
+      .getByTestId('gaps')
+      .getByText(/米直线距离内没有采样点的小区/)
+      .waitFor();
     await hq.locator('[data-testid=sites-map]').and(hq.locator('[data-map-state=ready], [data-map-state=no-webgl]')).waitFor({ timeout: 30_000 });
     await hq.screenshot({ path: screenshotPath('testing-sites-readiness.png'), fullPage: true });
 
     // Planning: the capacity total and the pool-size advice.
     await hq.goto(`${demo.url}/testing/planning`);
     await hq.getByTestId('capacity-total').waitFor();
-    await hq.getByTestId('pool-recommended').getByText(/推荐：/).waitFor();
+    await hq
+      .getByTestId('pool-recommended')
+      .getByText(/推荐：/)
+      .waitFor();
     await hq.screenshot({ path: screenshotPath('testing-planning.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 90_000);
@@ -348,12 +437,23 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     const sys = systemActor('e2e');
     // The compound of the residents registered above (sampled in the community's round, whose
     // statuses the expectations below read rather than assume).
-    const compound = await db.selectFrom('jurisdictions').select(['id', 'code', 'path', 'name']).where('code', '=', place.compoundCode).executeTakeFirstOrThrow();
-    const residents = (await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${compound.path}%`).where('merged_into', 'is', null).execute()).map((r) => r.id);
+    const compound = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'code', 'path', 'name'])
+      .where('code', '=', place.compoundCode)
+      .executeTakeFirstOrThrow();
+    const residents = (
+      await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${compound.path}%`).where('merged_into', 'is', null).execute()
+    ).map((r) => r.id);
     expect(residents.length).toBeGreaterThan(0);
     // A case among them; the area is published over their compound.
     const caseId = (await deps.services.cases.cases.create(undefined, sys, { personId: people[3].id, kind: 'confirmed', reason: '确诊' })).id;
-    const area = await deps.services.zoning.create(undefined, sys, { name: `${compound.name}封控区`, level: 'high', jurisdictionIds: [compound.id], basis: { caseIds: [caseId] } });
+    const area = await deps.services.zoning.create(undefined, sys, {
+      name: `${compound.name}封控区`,
+      level: 'high',
+      jurisdictionIds: [compound.id],
+      basis: { caseIds: [caseId] },
+    });
     await deps.services.zoning.publish(undefined, sys, area.id, { justification: '流调研判：病例密接居住于该小区' });
     const statuses = await deps.services.control.statusesOf(residents);
     const sealed = residents.filter((id) => statuses.get(id)!.status === 'sealed').length;

@@ -16,16 +16,33 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
   let hq: Page;
   let resident: Page;
   /** The building the case lives in, a neighbour in it (not the case), and the case. */
-  let place: { buildingId: string; buildingName: string; buildingCode: string; compoundId: string; compoundName: string; compoundCode: string; neighbourId: string; caseId: string; residents: string[] };
+  let place: {
+    buildingId: string;
+    buildingName: string;
+    buildingCode: string;
+    compoundId: string;
+    compoundName: string;
+    compoundCode: string;
+    neighbourId: string;
+    caseId: string;
+    residents: string[];
+  };
   let areaId: string;
   /** Whether the detector flagged the proposal (then it was published with a justification). */
   let flagged = false;
 
   /** A signed-in API client of a demo user (cookie session), as the pages would call. */
   async function staff(username: string, password: string) {
-    const login = await fetch(`${demo.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const login = await fetch(`${demo.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
     expect(login.status, await login.clone().text()).toBe(200);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return async <T>(path: string, body: unknown): Promise<T> => {
       const res = await fetch(`${demo.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
       const text = await res.text();
@@ -74,7 +91,14 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     const db = deps.db;
     // At most 20 residents (control's default bulk threshold): a proposal from evidence that small is
     // published by one commander; a larger one would need a second person.
-    const buildings = await db.selectFrom('jurisdictions').select(['id', 'name', 'code', 'path', 'parent_id']).where('level', '=', 'building').where('path', 'like', '/420500/420502/%').orderBy('code').limit(60).execute();
+    const buildings = await db
+      .selectFrom('jurisdictions')
+      .select(['id', 'name', 'code', 'path', 'parent_id'])
+      .where('level', '=', 'building')
+      .where('path', 'like', '/420500/420502/%')
+      .orderBy('code')
+      .limit(60)
+      .execute();
     let picked: { id: string; name: string; code: string; parentId: string; persons: string[] } | undefined;
     for (const b of buildings) {
       const persons = await db.selectFrom('persons').select('id').where('jurisdiction_path', 'like', `${b.path}%`).orderBy('id').limit(21).execute();
@@ -85,8 +109,22 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     }
     if (!picked) throw new Error('no 西陵区 building with four residents in the demo city');
     const compound = await db.selectFrom('jurisdictions').select(['name', 'code']).where('id', '=', picked.parentId).executeTakeFirstOrThrow();
-    const c = await deps.services.cases.cases.create(undefined, sys, { personId: picked.persons[0], kind: 'confirmed', reason: '社区筛查发现，诊断为确诊病例' });
-    place = { buildingId: picked.id, buildingName: picked.name, buildingCode: picked.code, compoundId: picked.parentId, compoundName: compound.name, compoundCode: compound.code, neighbourId: picked.persons[1], caseId: c.id, residents: picked.persons };
+    const c = await deps.services.cases.cases.create(undefined, sys, {
+      personId: picked.persons[0],
+      kind: 'confirmed',
+      reason: '社区筛查发现，诊断为确诊病例',
+    });
+    place = {
+      buildingId: picked.id,
+      buildingName: picked.name,
+      buildingCode: picked.code,
+      compoundId: picked.parentId,
+      compoundName: compound.name,
+      compoundCode: compound.code,
+      neighbourId: picked.persons[1],
+      caseId: c.id,
+      residents: picked.persons,
+    };
 
     browser = await launchChromium();
     hq = await open({ width: 1440, height: 900 }, true);
@@ -126,7 +164,11 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
       await search.click();
       await search.locator('input').fill(add.code);
       // Options read `name · level · code`; a code prefix also finds the places below it.
-      await hq.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: `· ${add.level} · ${add.code}` }).first().click();
+      await hq
+        .locator('.ant-select-dropdown:visible .ant-select-item-option')
+        .filter({ hasText: `· ${add.level} · ${add.code}` })
+        .first()
+        .click();
       await hq.keyboard.press('Escape');
       if (remove) {
         await hq.getByTestId('adjust-remove').click();
@@ -226,11 +268,19 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     // Under heavy load the list answers 503 with Retry-After: the page says so and retries by itself.
     let refused = 0;
     await resident.route('**/api/public/zoning', async (route) => {
-      if (refused++ === 0) return route.fulfill({ status: 503, headers: { 'retry-after': '2', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'ZONING_PUBLIC_BUSY', message: 'busy' } }) });
+      if (refused++ === 0)
+        return route.fulfill({
+          status: 503,
+          headers: { 'retry-after': '2', 'content-type': 'application/json' },
+          body: JSON.stringify({ error: { code: 'ZONING_PUBLIC_BUSY', message: 'busy' } }),
+        });
       return route.continue();
     });
     await resident.reload();
-    await resident.getByTestId('public-busy').getByText(/访问人数较多，请 [12] 秒后再试/).waitFor();
+    await resident
+      .getByTestId('public-busy')
+      .getByText(/访问人数较多，请 [12] 秒后再试/)
+      .waitFor();
     await resident.screenshot({ path: screenshotPath('zoning-public-busy.png'), fullPage: true });
     await item.waitFor({ timeout: 10_000 });
     await expect(resident.getByTestId('public-busy').count()).resolves.toBe(0);
@@ -314,11 +364,23 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
     await expect.poll(() => hq.getByTestId('zoning-area-page').getAttribute('data-status')).toBe('published');
 
     // The round, through the testing API as the sampling team and the lab would: single tubes, everyone negative.
-    const site = await admin<{ id: string }>('/api/testing/sites', { name: '解封核酸上门采样组', kind: 'tent', jurisdictionId: place.compoundId, location: [111.29, 30.7], lanes: 1 });
+    const site = await admin<{ id: string }>('/api/testing/sites', {
+      name: '解封核酸上门采样组',
+      kind: 'tent',
+      jurisdictionId: place.compoundId,
+      location: [111.29, 30.7],
+      lanes: 1,
+    });
     const barcodes: string[] = [];
     for (const [i, personId] of place.residents.slice(1).entries()) {
       const barcode = `JF${String(Date.now() % 1e6).padStart(6, '0')}${String(i).padStart(4, '0')}`;
-      const open = await admin<{ tube: { id: string } }>('/api/testing/tubes', { clientId: `lift-open-${barcode}`, campaignId, siteId: site.id, barcode, poolSize: 1 });
+      const open = await admin<{ tube: { id: string } }>('/api/testing/tubes', {
+        clientId: `lift-open-${barcode}`,
+        campaignId,
+        siteId: site.id,
+        barcode,
+        poolSize: 1,
+      });
       const code = (await deps.services.population.issueResidentCode(sys, personId)).payload;
       await admin('/api/testing/scans', { clientId: `lift-scan-${barcode}`, tubeId: open.tube.id, residentCode: code });
       barcodes.push(barcode);
@@ -329,10 +391,15 @@ describe.skipIf(!availability.ok)('risk areas end to end [browser]', () => {
 
     // Everyone sampled and negative: the step goes ahead to LOW (not lifted), still with the override for the case inside.
     await hq.reload();
-    await expect.poll(async () => {
-      await hq.reload();
-      return hq.getByTestId('schedule-card').getByTestId('lifting-round').getAttribute('data-passed');
-    }, { timeout: 20_000, interval: 1000 }).toBe('true');
+    await expect
+      .poll(
+        async () => {
+          await hq.reload();
+          return hq.getByTestId('schedule-card').getByTestId('lifting-round').getAttribute('data-passed');
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe('true');
     await hq.getByTestId('step-area').click();
     await hq.getByTestId('step-submit').click();
     await expect.poll(() => hq.getByTestId('step-refusal').getAttribute('data-code')).toBe('ZONING_ACTIVE_CASE_INSIDE');

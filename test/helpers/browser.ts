@@ -115,10 +115,13 @@ export async function choose(page: Page, testId: string, typed: string | null, o
     const shown = await expect
       .poll(async () => (await select.textContent()) ?? '', { timeout: 5_000 })
       .toContain(label)
-      .then(() => true, (err: unknown) => {
-        if (attempt >= 3) throw err;
-        return false;
-      });
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (attempt >= 3) throw err;
+          return false;
+        },
+      );
     if (shown) return;
     await page.keyboard.press('Escape');
   }

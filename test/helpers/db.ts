@@ -39,9 +39,7 @@ export interface TestEnv {
 export async function testEnv(dialect: DialectKind, overrides: Partial<Config> = {}): Promise<TestEnv> {
   const clock = new ManualClock();
   const schema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
-  const config = testConfig(
-    dialect === 'postgres' ? { dbKind: 'postgres', db: PG_URL!, pgSchema: schema, ...overrides } : overrides,
-  );
+  const config = testConfig(dialect === 'postgres' ? { dbKind: 'postgres', db: PG_URL!, pgSchema: schema, ...overrides } : overrides);
   const deps = await createDeps(config, { clock });
   return {
     deps,

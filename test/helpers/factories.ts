@@ -73,7 +73,17 @@ export async function buildUnit(db: Db, o: { name: string; jurisdiction: Jurisdi
   const now = Date.UTC(2026, 10, 1);
   await db
     .insertInto('units')
-    .values({ id, name: o.name, kind: o.kind ?? 'other', jurisdiction_id: o.jurisdiction.id, jurisdiction_path: o.jurisdiction.path, parent_unit_id: null, active: 1, created_at: now, updated_at: now })
+    .values({
+      id,
+      name: o.name,
+      kind: o.kind ?? 'other',
+      jurisdiction_id: o.jurisdiction.id,
+      jurisdiction_path: o.jurisdiction.path,
+      parent_unit_id: null,
+      active: 1,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   return { id, name: o.name, jurisdiction: o.jurisdiction };
 }
@@ -118,6 +128,9 @@ export async function buildUser(db: Db, o: { unit: UnitRef; roles: Role[]; usern
 export async function sessionHeaders(db: Db, user: UserRef, now: number, ttlMs = 12 * 3_600_000): Promise<Record<string, string>> {
   const token = randomBytes(32).toString('base64url');
   const id = createHash('sha256').update(token).digest('hex');
-  await db.insertInto('sessions').values({ id, user_id: user.id, created_at: now, last_seen_at: now, expires_at: now + ttlMs, revoked_at: null }).execute();
+  await db
+    .insertInto('sessions')
+    .values({ id, user_id: user.id, created_at: now, last_seen_at: now, expires_at: now + ttlMs, revoked_at: null })
+    .execute();
   return { cookie: `bulwark_sid=${token}` };
 }

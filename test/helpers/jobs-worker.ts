@@ -9,14 +9,20 @@ import { createDeps } from '../../src/server/app.js';
 import type { DbOrTx } from '../../src/server/db/dialect.js';
 
 async function bump(db: DbOrTx, name: string): Promise<void> {
-  await db.insertInto('counters').values({ name, value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  await db.updateTable('counters').set((eb) => ({ value: eb('value', '+', 1) })).where('name', '=', name).execute();
+  await db
+    .insertInto('counters')
+    .values({ name, value: 0 })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  await db
+    .updateTable('counters')
+    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .where('name', '=', name)
+    .execute();
 }
 
 const db = process.env.BULWARK_DB!;
-const config = testConfig(
-  /^postgres/.test(db) ? { dbKind: 'postgres', db, pgSchema: process.env.BULWARK_PG_SCHEMA } : { dbKind: 'sqlite', db },
-);
+const config = testConfig(/^postgres/.test(db) ? { dbKind: 'postgres', db, pgSchema: process.env.BULWARK_PG_SCHEMA } : { dbKind: 'sqlite', db });
 const deps = await createDeps(config, { migrate: false });
 deps.services.jobs.registerHandler<{ n: number }>('test.effect', async (trx, p) => {
   await bump(trx, `effect:${p.n}`);

@@ -73,8 +73,10 @@ describe.each(DIALECTS)('bulwark city generate, import residents, export residen
     const b = await testEnv(dialect);
     try {
       await runCityGenerate(b.deps, { population: 4000, seed: 'cli' });
-      const people = async (e: TestEnv) => (await e.deps.db.selectFrom('persons').select(['name', 'id_hmac', 'birth_year', 'jurisdiction_path', 'room']).orderBy('id_hmac').execute());
-      const nodes = async (e: TestEnv) => (await e.deps.db.selectFrom('jurisdictions').select(['code', 'name', 'geometry', 'population']).orderBy('code').execute());
+      const people = async (e: TestEnv) =>
+        await e.deps.db.selectFrom('persons').select(['name', 'id_hmac', 'birth_year', 'jurisdiction_path', 'room']).orderBy('id_hmac').execute();
+      const nodes = async (e: TestEnv) =>
+        await e.deps.db.selectFrom('jurisdictions').select(['code', 'name', 'geometry', 'population']).orderBy('code').execute();
       expect(await people(b)).toEqual(await people(a));
       expect(await nodes(b)).toEqual(await nodes(a));
     } finally {
@@ -94,7 +96,13 @@ describe.each(DIALECTS)('bulwark city generate, import residents, export residen
   });
 
   it('imports a GBK resident list into the generated city, reports bad rows with exit 4, and exports masked CSV', async () => {
-    const entrance = await a.deps.db.selectFrom('jurisdictions').select(['id', 'path', 'parent_id']).where('level', '=', 'entrance').where('path', 'like', '/420500/420502/%').orderBy('code').executeTakeFirstOrThrow();
+    const entrance = await a.deps.db
+      .selectFrom('jurisdictions')
+      .select(['id', 'path', 'parent_id'])
+      .where('level', '=', 'entrance')
+      .where('path', 'like', '/420500/420502/%')
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     const building = (await a.deps.services.geo.getById(entrance.parent_id!))!;
     const compound = (await a.deps.services.geo.getById(building.parentId!))!;
     const entranceNode = (await a.deps.services.geo.getById(entrance.id))!;

@@ -46,14 +46,23 @@ export function registerCity(program: Command): void {
     .description('Generate the city into an empty database: every district, streets to entrances, households and persons (deterministic per seed)')
     .option('--population <n>', 'persons to generate (default 1,000,000, or the --scale size)', wholeNumber)
     .option('--seed <seed>', 'PRNG seed: the same seed and size give the same city', 'bulwark-yichang-v1')
-    .option('--scale <name>', `a named size: ${Object.entries(CITY_SCALES).map(([k, v]) => `${k} (${v.toLocaleString('en-US')})`).join(', ')}`, (v) => {
-      if (!(v in CITY_SCALES)) throw new InvalidArgumentError(`one of ${Object.keys(CITY_SCALES).join(', ')}`);
-      return v;
-    })
+    .option(
+      '--scale <name>',
+      `a named size: ${Object.entries(CITY_SCALES)
+        .map(([k, v]) => `${k} (${v.toLocaleString('en-US')})`)
+        .join(', ')}`,
+      (v) => {
+        if (!(v in CITY_SCALES)) throw new InvalidArgumentError(`one of ${Object.keys(CITY_SCALES).join(', ')}`);
+        return v;
+      },
+    )
     .addHelpText('after', '\nExample:\n  BULWARK_DB=./data/city.db bulwark city generate --population 1000000 --seed s1')
     .action(async (o: CityGenerateOptions) => {
       const deps = await createDeps({ ...loadConfig(), logLevel: 'warn' });
-      const bar = new SingleBar({ format: '{bar} {percentage}% {value}/{total} persons · {speed} persons/s · {what}', hideCursor: true, etaBuffer: 50 }, Presets.shades_classic);
+      const bar = new SingleBar(
+        { format: '{bar} {percentage}% {value}/{total} persons · {speed} persons/s · {what}', hideCursor: true, etaBuffer: 50 },
+        Presets.shades_classic,
+      );
       const t0 = Date.now();
       let started = false;
       let lastLine = 0;

@@ -25,7 +25,9 @@ function print(state: ClockState, tz: string): void {
 
 /** `bulwark clock show | advance <duration> | reset`: the shared demo clock of every server process. */
 export function registerClock(program: Command): void {
-  const clock = program.command('clock').description('The demo/drill clock shared by every server process (BULWARK_MODE=demo or drill only; running servers follow within 2 s)');
+  const clock = program
+    .command('clock')
+    .description('The demo/drill clock shared by every server process (BULWARK_MODE=demo or drill only; running servers follow within 2 s)');
   clock
     .command('show')
     .description('Print the platform time and its offset from real time')
@@ -44,5 +46,7 @@ export function registerClock(program: Command): void {
     .command('reset')
     .option('-r, --reason <text>', 'why (kept in the journal)')
     .description('Go back to real time (journaled)')
-    .action((opts: { reason?: string }) => withClock(async (c, deps) => print(await c.change(undefined, systemActor('cli'), { offsetMs: 0, reason: opts.reason }), deps.config.tz)));
+    .action((opts: { reason?: string }) =>
+      withClock(async (c, deps) => print(await c.change(undefined, systemActor('cli'), { offsetMs: 0, reason: opts.reason }), deps.config.tz)),
+    );
 }

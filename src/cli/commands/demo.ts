@@ -23,14 +23,18 @@ export function registerDemo(program: Command): void {
       const deps = await createDeps(config);
       const bar = new SingleBar({ format: '{what} {bar} {value}/{total}', hideCursor: true }, Presets.shades_classic);
       let started = false;
-      const result = await loadDemo(deps, (done, total, what) => {
-        if (!process.stdout.isTTY) return;
-        if (!started) {
-          bar.start(total, done, { what });
-          started = true;
-        }
-        bar.update(done, { what });
-      }, { residents: opts.residents, outbreak: opts.outbreak });
+      const result = await loadDemo(
+        deps,
+        (done, total, what) => {
+          if (!process.stdout.isTTY) return;
+          if (!started) {
+            bar.start(total, done, { what });
+            started = true;
+          }
+          bar.update(done, { what });
+        },
+        { residents: opts.residents, outbreak: opts.outbreak },
+      );
       if (started) bar.stop();
       console.log(
         result.created

@@ -14,7 +14,12 @@ import { cliActor } from './user.js';
  * `bulwark export residents FILE`: the persons of the city or of one jurisdiction (by division code)
  * to CSV or XLSX, masked, streamed to the file; journaled like an export from the web app.
  */
-export async function runExportResidents(deps: Deps, file: string, o: { format: ExportFormat; jurisdiction?: string }, actor: Actor = cliActor()): Promise<string[]> {
+export async function runExportResidents(
+  deps: Deps,
+  file: string,
+  o: { format: ExportFormat; jurisdiction?: string },
+  actor: Actor = cliActor(),
+): Promise<string[]> {
   let jurisdictionId: string | undefined;
   if (o.jurisdiction) {
     const node = (await deps.services.geo.getByCode(o.jurisdiction)) ?? (await deps.services.geo.getById(o.jurisdiction));
@@ -37,10 +42,15 @@ export function registerExport(program: Command): void {
     .command('residents')
     .argument('<file>', 'the file to write')
     .description('Export the persons (masked ID and phone numbers) of the city or of one jurisdiction')
-    .option('--format <format>', 'csv or xlsx', (v) => {
-      if (v !== 'csv' && v !== 'xlsx') throw new InvalidArgumentError('csv or xlsx');
-      return v;
-    }, 'csv')
+    .option(
+      '--format <format>',
+      'csv or xlsx',
+      (v) => {
+        if (v !== 'csv' && v !== 'xlsx') throw new InvalidArgumentError('csv or xlsx');
+        return v;
+      },
+      'csv',
+    )
     .option('--jurisdiction <code>', 'division code (e.g. 420502) or id of the subtree to export')
     .addHelpText('after', '\nExample:\n  bulwark export residents --format csv --jurisdiction 420502 xiling.csv')
     .action(async (file: string, o: { format: ExportFormat; jurisdiction?: string }) => {

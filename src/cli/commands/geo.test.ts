@@ -6,7 +6,18 @@ import { DIALECTS, testEnv, type TestEnv } from '../../../test/helpers/db.js';
 import { CliError } from '../exit.js';
 import { runGeoImport } from './geo.js';
 
-const square = (x: number, y: number, d: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] });
+const square = (x: number, y: number, d: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x, y],
+      [x + d, y],
+      [x + d, y + d],
+      [x, y + d],
+      [x, y],
+    ],
+  ],
+});
 
 describe.each(DIALECTS)('bulwark geo import [%s]', (dialect) => {
   let env: TestEnv;
@@ -16,7 +27,8 @@ describe.each(DIALECTS)('bulwark geo import [%s]', (dialect) => {
     writeFileSync(p, text);
     return p;
   };
-  const nodes = async () => (await env.deps.db.selectFrom('jurisdictions').select(['code', 'name', 'level', 'kind', 'path', 'geometry', 'centroid_lng']).orderBy('code').execute());
+  const nodes = async () =>
+    await env.deps.db.selectFrom('jurisdictions').select(['code', 'name', 'level', 'kind', 'path', 'geometry', 'centroid_lng']).orderBy('code').execute();
 
   beforeAll(async () => {
     env = await testEnv(dialect);
@@ -51,7 +63,12 @@ describe.each(DIALECTS)('bulwark geo import [%s]', (dialect) => {
         features: [
           { type: 'Feature', properties: { code: '420502', name: '西陵区' }, geometry: square(111.2, 30.68, 0.1) },
           { type: 'Feature', properties: { adcode: 420599 }, geometry: square(111.5, 30.5, 0.1) }, // matches nothing
-          { type: 'Feature', id: '420502001', properties: {}, geometry: { type: 'MultiPolygon', coordinates: [square(111.21, 30.69, 0.001).coordinates, square(111.22, 30.7, 0.02).coordinates] } },
+          {
+            type: 'Feature',
+            id: '420502001',
+            properties: {},
+            geometry: { type: 'MultiPolygon', coordinates: [square(111.21, 30.69, 0.001).coordinates, square(111.22, 30.7, 0.02).coordinates] },
+          },
           { type: 'Feature', properties: { code: '420502001001' }, geometry: { type: 'Point', coordinates: [111.3, 30.7] } },
         ],
       }),
@@ -90,8 +107,18 @@ describe.each(DIALECTS)('bulwark geo import [%s]', (dialect) => {
   it('is idempotent: a second run changes nothing; a renamed division is updated; a dry run writes nothing', async () => {
     const good = ['code,name,parent_code', '420500,宜昌市,', '420502,西陵区,420500', '420502001000,西陵街道,420502', '420502001001,土街头社区,420502001000'];
     const before = await nodes();
-    const again = await runGeoImport(env.deps, { city: '420500', divisions: file('good.csv', good.join('\n')), boundaries: file('b.geojson', JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '420502' }, geometry: square(111.2, 30.68, 0.1) }] })) });
-    expect(again).toEqual(['420500: 4 rows read, created 0, updated 0, unchanged 4, refused 0', 'boundaries: 1 features read, applied 0, unchanged 1, refused 0']);
+    const again = await runGeoImport(env.deps, {
+      city: '420500',
+      divisions: file('good.csv', good.join('\n')),
+      boundaries: file(
+        'b.geojson',
+        JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '420502' }, geometry: square(111.2, 30.68, 0.1) }] }),
+      ),
+    });
+    expect(again).toEqual([
+      '420500: 4 rows read, created 0, updated 0, unchanged 4, refused 0',
+      'boundaries: 1 features read, applied 0, unchanged 1, refused 0',
+    ]);
     expect(await nodes()).toEqual(before);
 
     // Chinese headers, a renamed community and a new one; first as a dry run.

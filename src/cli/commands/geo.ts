@@ -34,8 +34,11 @@ async function readDivisions(file: string): Promise<DivisionRow[]> {
     if (!cols) {
       const find = (k: keyof typeof HEADERS) => r.cells.findIndex((c) => HEADERS[k].includes(c.trim().toLowerCase()));
       cols = { code: find('code'), name: find('name'), parentCode: find('parentCode') };
-      const missing = Object.entries(cols).filter(([, i]) => i < 0).map(([k]) => HEADERS[k as keyof typeof HEADERS][0]);
-      if (missing.length) throw new CliError(`${file}: the header row needs the columns code, name, parent_code (missing: ${missing.join(', ')})`, EXIT.CHECK_FAILED);
+      const missing = Object.entries(cols)
+        .filter(([, i]) => i < 0)
+        .map(([k]) => HEADERS[k as keyof typeof HEADERS][0]);
+      if (missing.length)
+        throw new CliError(`${file}: the header row needs the columns code, name, parent_code (missing: ${missing.join(', ')})`, EXIT.CHECK_FAILED);
       continue;
     }
     rows.push({ row: r.row, code: r.cells[cols.code] ?? '', name: r.cells[cols.name] ?? '', parentCode: r.cells[cols.parentCode] ?? '' });
@@ -63,7 +66,11 @@ function describe(r: DivisionImportReport): string[] {
     `${r.city}: ${r.rows} rows read, ${r.dryRun ? 'would create' : 'created'} ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}, refused ${r.refused.filter((x) => x.row !== null).length}${r.dryRun ? ' — dry run, nothing written' : ''}`,
     `boundaries: ${r.boundaries.read} features read, applied ${r.boundaries.applied}, unchanged ${r.boundaries.unchanged}, refused ${r.refused.filter((x) => x.feature !== null).length}`,
   ];
-  if (r.refused.length) lines.push('refused:', ...r.refused.map((x) => `  ${x.row !== null ? `row ${x.row}` : `feature ${x.feature}`}${x.code ? ` (${x.code})` : ''}: ${x.reason} [${x.problem}]`));
+  if (r.refused.length)
+    lines.push(
+      'refused:',
+      ...r.refused.map((x) => `  ${x.row !== null ? `row ${x.row}` : `feature ${x.feature}`}${x.code ? ` (${x.code})` : ''}: ${x.reason} [${x.problem}]`),
+    );
   return lines;
 }
 
@@ -87,7 +94,7 @@ export function registerGeo(program: Command): void {
   const geo = program.command('geo').description('The jurisdiction tree: load real divisions and boundaries');
   geo
     .command('import')
-    .description('Load a city\'s statistical division codes (CSV) and boundaries (GeoJSON) into the jurisdiction tree (idempotent)')
+    .description("Load a city's statistical division codes (CSV) and boundaries (GeoJSON) into the jurisdiction tree (idempotent)")
     .requiredOption('--city <code>', '6-digit code of the city (e.g. 420500 宜昌市)')
     .requiredOption('--divisions <file.csv>', 'UTF-8 CSV with a header row and the columns code, name, parent_code (代码, 名称, 上级代码)')
     .option('--boundaries <file.geojson>', 'GeoJSON FeatureCollection; each feature names its division in properties.code (or adcode, or the feature id)')

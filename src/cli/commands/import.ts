@@ -38,9 +38,16 @@ export async function runImportResidents(deps: Deps, file: string, o: ImportResi
   if (!existsSync(file)) throw new CliError(`file not found: ${file}`, EXIT.INPUT);
   const mode = o.partial ? 'partial' : 'all';
   try {
-    const report = await deps.services.population.imports.run(actor, file, { mode, dryRun: o.dryRun, encoding: o.encoding, fileName: path.basename(file), onProgress: o.onProgress });
+    const report = await deps.services.population.imports.run(actor, file, {
+      mode,
+      dryRun: o.dryRun,
+      encoding: o.encoding,
+      fileName: path.basename(file),
+      onProgress: o.onProgress,
+    });
     const lines = describe(report);
-    if (report.failed > 0 && mode === 'all') throw new CliError([...lines, 'nothing was imported: fix the rows, or pass --partial to import the valid ones'].join('\n'), EXIT.CHECK_FAILED);
+    if (report.failed > 0 && mode === 'all')
+      throw new CliError([...lines, 'nothing was imported: fix the rows, or pass --partial to import the valid ones'].join('\n'), EXIT.CHECK_FAILED);
     return lines;
   } catch (err) {
     if (err instanceof AppError && err.code === 'IMPORT_INVALID' && err.details && typeof err.details === 'object' && 'errors' in err.details) {
@@ -58,8 +65,13 @@ export function registerImport(program: Command): void {
   const imp = program.command('import').description('Import data files');
   imp
     .command('residents')
-    .argument('<file>', 'CSV (UTF-8 or GBK) or XLSX with a header row: 姓名/name, 身份证号/id_number, 小区/compound, 楼栋/building, and optionally 单元, 房号, 手机号, 性别, 出生日期, 特殊人群 …')
-    .description('Import a resident list. By default nothing is written if any row is bad (exit 4, every bad row listed). Re-importing a file changes nothing; changed rows become corrections.')
+    .argument(
+      '<file>',
+      'CSV (UTF-8 or GBK) or XLSX with a header row: 姓名/name, 身份证号/id_number, 小区/compound, 楼栋/building, and optionally 单元, 房号, 手机号, 性别, 出生日期, 特殊人群 …',
+    )
+    .description(
+      'Import a resident list. By default nothing is written if any row is bad (exit 4, every bad row listed). Re-importing a file changes nothing; changed rows become corrections.',
+    )
     .option('--encoding <encoding>', 'CSV encoding: utf8 or gb18030 (detected when omitted)', (v) => {
       if (v !== 'utf8' && v !== 'gb18030') throw new InvalidArgumentError('utf8 or gb18030');
       return v;

@@ -24,7 +24,10 @@ export function registerJournal(program: Command): void {
         if (started) bar.stop();
         if (!result.ok) throw new CliError(`journal broken at entry ${result.brokenSeq}: ${result.problem}`, EXIT.CHECK_FAILED);
         console.log(`journal intact: ${result.entries} entries, head ${result.head.slice(0, 16)}…`);
-        if (result.unrepresentable?.length) console.log(`entries holding text that could not be stored as written (a lone UTF-16 surrogate, now U+FFFD; genuine, not altered): ${result.unrepresentable.join(', ')}`);
+        if (result.unrepresentable?.length)
+          console.log(
+            `entries holding text that could not be stored as written (a lone UTF-16 surrogate, now U+FFFD; genuine, not altered): ${result.unrepresentable.join(', ')}`,
+          );
         console.log(
           result.signedHeads > 0
             ? `signed heads: ${result.signedHeads} checked (key ${result.keyId}); anchored through entry ${result.anchoredSeq}, ${result.unanchored} newer entries not yet signed`

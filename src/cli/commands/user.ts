@@ -65,7 +65,9 @@ export async function runUserAdd(deps: Deps, o: AddOptions, actor: Actor = cliAc
   const unit = await deps.services.auth.units.lookup(actor, o.unit);
   if (!unit.ok) throw new CliError(`unit: ${unit.reason}`, EXIT.FAILURE);
   const password = o.password ?? generatePassword();
-  const user = await deps.services.auth.users.create(actor, { username: o.username, displayName: o.name, password, unitId: unit.unit.id, roles }).catch(explain);
+  const user = await deps.services.auth.users
+    .create(actor, { username: o.username, displayName: o.name, password, unitId: unit.unit.id, roles })
+    .catch(explain);
   const lines = [`created ${user.username} (${user.displayName}) in ${user.unit.name} [${user.jurisdiction.name}] with roles ${user.roles.join(', ')}`];
   if (!o.password) lines.push(`initial password: ${password}`, 'hand it over privately; the user can change it after signing in');
   return lines;
@@ -83,7 +85,12 @@ export async function runUserDisable(deps: Deps, username: string, reason: strin
   return [`disabled ${r.username}; their sessions have ended`];
 }
 
-export async function runUserResetPassword(deps: Deps, username: string, o: { password?: string; reason: string }, actor: Actor = cliActor()): Promise<string[]> {
+export async function runUserResetPassword(
+  deps: Deps,
+  username: string,
+  o: { password?: string; reason: string },
+  actor: Actor = cliActor(),
+): Promise<string[]> {
   const u = await userByName(deps, username);
   const password = o.password ?? generatePassword();
   await deps.services.auth.users.resetPassword(actor, u.id, password, o.reason).catch(explain);
@@ -111,13 +118,20 @@ export async function runUserImport(deps: Deps, file: string, o: { partial?: boo
     return lines;
   } catch (err) {
     if (err instanceof AppError && err.code === 'IMPORT_INVALID' && Array.isArray(err.details)) {
-      throw new CliError([`${err.message}`, ...describeRows(err.details as ImportError[]), 'fix the rows, or pass --partial to import the good ones'].join('\n'), EXIT.CHECK_FAILED);
+      throw new CliError(
+        [`${err.message}`, ...describeRows(err.details as ImportError[]), 'fix the rows, or pass --partial to import the good ones'].join('\n'),
+        EXIT.CHECK_FAILED,
+      );
     }
     return explain(err);
   }
 }
 
-export async function runUserList(deps: Deps, o: { unit?: string; role?: string; all?: boolean; json?: boolean }, actor: Actor = cliActor()): Promise<string[]> {
+export async function runUserList(
+  deps: Deps,
+  o: { unit?: string; role?: string; all?: boolean; json?: boolean },
+  actor: Actor = cliActor(),
+): Promise<string[]> {
   let unitId: string | undefined;
   if (o.unit) {
     const unit = await deps.services.auth.units.lookup(actor, o.unit);
@@ -130,7 +144,11 @@ export async function runUserList(deps: Deps, o: { unit?: string; role?: string;
   const rows = items.map((u) => [u.username, u.displayName, u.roles.join(','), u.unit.name, u.active ? 'active' : 'disabled']);
   const head = ['username', 'name', 'roles', 'unit', 'status'];
   const width = (i: number) => Math.max(head[i].length, ...rows.map((r) => displayWidth(r[i])));
-  const fmt = (r: string[]) => r.map((c, i) => c + ' '.repeat(Math.max(0, width(i) - displayWidth(c)))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c + ' '.repeat(Math.max(0, width(i) - displayWidth(c))))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt), `${items.length} of ${total} users`];
 }
 
@@ -155,7 +173,10 @@ export function registerUser(program: Command): void {
   const user = program
     .command('user')
     .description('Staff accounts (用户): add, disable, reset a password, import from .xlsx, list')
-    .addHelpText('after', `\nRoles: ${ROLES.join(', ')} (Chinese labels such as 采样员 work too).\nExit codes: 0 ok, 1 refused or failed, 2 usage, 3 configuration, 4 import file has bad rows, 5 file missing.`);
+    .addHelpText(
+      'after',
+      `\nRoles: ${ROLES.join(', ')} (Chinese labels such as 采样员 work too).\nExit codes: 0 ok, 1 refused or failed, 2 usage, 3 configuration, 4 import file has bad rows, 5 file missing.`,
+    );
 
   user
     .command('add')

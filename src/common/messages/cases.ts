@@ -74,7 +74,10 @@ export const CASES_MESSAGES = {
   'cases.unknown': ['未知', 'Unknown'],
 
   // Confirmation
-  'cases.rechecks.hint': ['单管复核阳性者需确认后转为病例，确认后检测记录与病例关联。', 'A positive single-tube recheck becomes a case once confirmed; the tubes stay linked to the case.'],
+  'cases.rechecks.hint': [
+    '单管复核阳性者需确认后转为病例，确认后检测记录与病例关联。',
+    'A positive single-tube recheck becomes a case once confirmed; the tubes stay linked to the case.',
+  ],
   'cases.rechecks.none': ['暂无待确认的复核阳性', 'No positive rechecks waiting'],
   'cases.rechecks.resolvedAt': ['复核结果时间', 'Recheck resulted'],
   'cases.rechecks.handoverAt': ['移交时间', 'Handed over'],
@@ -151,7 +154,10 @@ export const CASES_MESSAGES = {
 
   // Clusters
   'clusters.board': ['疫情看板（一起疫情）', 'Cluster board'],
-  'clusters.hint': ['所有未扑灭的疫情：距末例天数、管控内发现占比、未结束的接触者、处置时效与目标。', 'Every cluster not yet extinguished: days since the last case, share found inside control, open contacts and the speed measures against their targets.'],
+  'clusters.hint': [
+    '所有未扑灭的疫情：距末例天数、管控内发现占比、未结束的接触者、处置时效与目标。',
+    'Every cluster not yet extinguished: days since the last case, share found inside control, open contacts and the speed measures against their targets.',
+  ],
   'clusters.name': ['疫情', 'Cluster'],
   'clusters.status': ['状态', 'Status'],
   'clusters.status.active': ['活跃', 'Active'],
@@ -185,7 +191,10 @@ export const CASES_MESSAGES = {
   'presets.createdBy': ['创建人', 'Created by'],
   'presets.activate': ['切换为当前方案', 'Switch to this preset'],
   'presets.activateTitle': ['切换防控方案：{name}', 'Switch preset: {name}'],
-  'presets.activateHint': ['切换将记入审计日志；已有病例、接触者、隔离和风险区保留原方案版本。', 'The switch is journaled; existing cases, contacts, stays and areas keep their own version.'],
+  'presets.activateHint': [
+    '切换将记入审计日志；已有病例、接触者、隔离和风险区保留原方案版本。',
+    'The switch is journaled; existing cases, contacts, stays and areas keep their own version.',
+  ],
   'presets.activated': ['已切换防控方案', 'Preset switched'],
   'presets.params': ['参数', 'Parameters'],
   'presets.copy': ['以此为基础新建', 'New from this one'],
@@ -216,7 +225,10 @@ export const CASES_MESSAGES = {
   'presets.p.testWindow': ['{d} 天内 {n} 次核酸检测', '{n} tests within {d} days'],
   'control.basis.traveller': ['来返/入境人员', 'Traveller'],
   'presets.p.firstDay': ['首日记为第 {n} 天', 'first day counts as day {n}'],
-  'presets.p.clusters': ['{c} 天无社会面病例为已控制，{e} 天无新增为已扑灭', 'contained after {c} days without a community case, extinguished after {e} days without a case'],
+  'presets.p.clusters': [
+    '{c} 天无社会面病例为已控制，{e} 天无新增为已扑灭',
+    'contained after {c} days without a community case, extinguished after {e} days without a case',
+  ],
   'presets.p.levels': ['风险等级', 'Risk levels'],
   'presets.p.lifting': ['解封', 'Lifting'],
   'presets.p.targets': ['时效目标（小时）', 'Speed targets (hours)'],

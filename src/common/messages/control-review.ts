@@ -6,7 +6,10 @@ import type { Pair } from '../i18n-pair.js';
  */
 export const CONTROL_REVIEW_MESSAGES = {
   'control.review.title': ['研判记录', 'Review records'],
-  'control.review.hint': ['以"人工研判"为依据的管控变更，必须引用一份经第二人审批的研判记录（2022年6月河南储户被赋红码，正是没有任何研判依据）', 'A change resting on a manual review must cite a review record approved by a second person (in June 2022 Henan turned depositors\' codes red with no review at all)'],
+  'control.review.hint': [
+    '以"人工研判"为依据的管控变更，必须引用一份经第二人审批的研判记录（2022年6月河南储户被赋红码，正是没有任何研判依据）',
+    "A change resting on a manual review must cite a review record approved by a second person (in June 2022 Henan turned depositors' codes red with no review at all)",
+  ],
   'control.review.new': ['新建研判记录', 'New review record'],
   'control.review.subject': ['研判对象', 'Subject'],
   'control.review.reason': ['研判理由', 'Reason'],
@@ -34,7 +37,10 @@ export const CONTROL_REVIEW_MESSAGES = {
   'testing.doorToDoor': ['上门采样', 'Door-to-door'],
   'testing.doorToDoorTarget': ['应上门采样', 'To sample at home'],
   'testing.doorToDoorDone': ['已上门采样', 'Sampled at home'],
-  'testing.doorToDoorHint': ['封控区居民足不出户，全部纳入检测，上门采样，不予豁免', 'Residents of sealed areas stay at home: all are tested, at their door, never exempted'],
+  'testing.doorToDoorHint': [
+    '封控区居民足不出户，全部纳入检测，上门采样，不予豁免',
+    'Residents of sealed areas stay at home: all are tested, at their door, never exempted',
+  ],
   'testing.poolMode': ['混采方式', 'Pool mode'],
   'testing.poolMode.0': ['1户1管', 'One tube per household'],
   'testing.poolMode.1': ['单管单检', 'Single tube'],
@@ -43,7 +49,10 @@ export const CONTROL_REVIEW_MESSAGES = {
   'testing.poolMode.20': ['20合1混采', '20-in-1 pool'],
   'testing.poolFromArea': ['按风险区', 'From the risk area'],
   'testing.sealedPoolMode': ['封控区采样方式', 'Sampling in sealed areas'],
-  'testing.sealedPoolModeHint': ['风险区内混采方式取自风险区：封控区1户1管或单管、管控区10合1、其他地区20合1；封控区居民不予豁免，上门采样', 'Inside risk areas the pool mode comes from the area: sealed 1 tube per household or single, controlled 10-in-1, elsewhere 20-in-1; sealed residents are never exempted and are sampled at their door'],
+  'testing.sealedPoolModeHint': [
+    '风险区内混采方式取自风险区：封控区1户1管或单管、管控区10合1、其他地区20合1；封控区居民不予豁免，上门采样',
+    'Inside risk areas the pool mode comes from the area: sealed 1 tube per household or single, controlled 10-in-1, elsewhere 20-in-1; sealed residents are never exempted and are sampled at their door',
+  ],
   'testing.heldAtDoor': ['阳性混管居家等待人数', 'Held at their door'],
   'testing.sensitivity': ['相对灵敏度', 'Relative sensitivity'],
   'testing.localParameter': ['本地参数', 'Local parameter'],

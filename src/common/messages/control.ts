@@ -38,7 +38,10 @@ export const CONTROL_MESSAGES = {
   'control.change': ['发起管控变更', 'Change control status'],
   'control.changeTitle': ['变更 {n} 人的管控状态', 'Change the control status of {n}'],
   'control.changeTo': ['变更为', 'New status'],
-  'control.changeHint': ['每次变更都必须有依据和原因；人数超过批量阈值的人工变更需另一位有审批权限的人员批准后才执行', 'Every change cites a basis and a reason; a manual change above the bulk threshold waits for a second approver'],
+  'control.changeHint': [
+    '每次变更都必须有依据和原因；人数超过批量阈值的人工变更需另一位有审批权限的人员批准后才执行',
+    'Every change cites a basis and a reason; a manual change above the bulk threshold waits for a second approver',
+  ],
   'control.changeApplied': ['已变更 {n} 人', 'Changed {n} persons'],
   'control.changePending': ['已提交批量变更申请，等待第二人审批', 'Bulk request submitted; it waits for a second approver'],
   'control.summary': ['辖区管控统计', 'Under measures in the jurisdiction'],
@@ -60,7 +63,10 @@ export const CONTROL_MESSAGES = {
   'control.bulk.approved': ['已批准并执行', 'Approved and applied'],
   'control.bulk.rejectedDone': ['已驳回', 'Rejected'],
   'control.bulk.ownRequest': ['本人申请', 'Your own request'],
-  'control.bulk.selfApproval': ['批量变更须由申请人以外的第二人审批，不能审批自己的申请', 'A bulk change must be approved by a second person, not its requester'],
+  'control.bulk.selfApproval': [
+    '批量变更须由申请人以外的第二人审批，不能审批自己的申请',
+    'A bulk change must be approved by a second person, not its requester',
+  ],
   'control.bulk.notPending': ['该申请已被处理', 'This request has already been decided'],
   'control.basisRequired': ['管控状态变更必须有依据', 'A control status change must cite its basis'],
   'control.transitionInvalid': ['当前状态不允许该变更', 'This change is not allowed from the current status'],

@@ -22,11 +22,17 @@ export const POPULATION_MESSAGES = {
   'person.vulnerableOnly': ['仅重点人群', 'Vulnerable only'],
 
   // Population: search, import, export, person detail, resident code, merge
-  'population.searchPlaceholder': ['姓名或拼音首字母（如 zs）、小区楼栋、完整证件号或手机号', 'Name or pinyin initials (e.g. zs), compound/building, full ID or mobile number'],
+  'population.searchPlaceholder': [
+    '姓名或拼音首字母（如 zs）、小区楼栋、完整证件号或手机号',
+    'Name or pinyin initials (e.g. zs), compound/building, full ID or mobile number',
+  ],
   'population.searchHint': ['支持拼音首字母、完整证件号、手机号精确查找', 'Pinyin initials, or an exact full ID or mobile number'],
   'population.import': ['导入居民', 'Import residents'],
   'population.importTitle': ['导入居民名单', 'Import a resident list'],
-  'population.importIntro': ['上传社区居民名单（CSV 或 XLSX，GBK 编码的 CSV 也可）。先预览表头对应关系，再试运行校验，最后导入。', 'Upload a resident list (CSV or XLSX; GBK CSV files are fine). Preview the header mapping, do a dry run, then import.'],
+  'population.importIntro': [
+    '上传社区居民名单（CSV 或 XLSX，GBK 编码的 CSV 也可）。先预览表头对应关系，再试运行校验，最后导入。',
+    'Upload a resident list (CSV or XLSX; GBK CSV files are fine). Preview the header mapping, do a dry run, then import.',
+  ],
   'population.importChoose': ['选择文件', 'Choose a file'],
   'population.importTemplate': ['下载导入模板', 'Download the template'],
   'population.importPreview': ['表头对应', 'Header mapping'],
@@ -89,16 +95,22 @@ export const POPULATION_MESSAGES = {
   'population.tags': ['标签', 'Tags'],
   'population.household': ['家庭户', 'Household'],
   'population.residentCode': ['居民码', 'Resident code'],
-  'population.residentCodeHint': ['采样时出示此码，采样员扫码即可登记，无需输入证件号', 'Show this code when sampled: the sampler scans it instead of typing an ID'],
+  'population.residentCodeHint': [
+    '采样时出示此码，采样员扫码即可登记，无需输入证件号',
+    'Show this code when sampled: the sampler scans it instead of typing an ID',
+  ],
   'population.residentCodeIssued': ['签发于 {at}', 'Issued {at}'],
-  'population.printBuilding': ['打印本楼栋居民码', 'Print the building\'s resident codes'],
+  'population.printBuilding': ['打印本楼栋居民码', "Print the building's resident codes"],
   'population.merged': ['已合并到其他人员记录', 'Merged into another person record'],
   'population.mergedOpen': ['查看当前记录', 'Open the current record'],
   'population.merges': ['合并记录', 'Merges'],
   'population.mergeFromTo': ['{from} → {into}', '{from} → {into}'],
   'population.merge': ['合并到户籍居民', 'Merge into a resident'],
   'population.mergeTitle': ['将非户籍人员 {name} 合并到户籍居民', 'Merge the non-resident {name} into a resident'],
-  'population.mergeHint': ['两条记录与历史均保留；本记录标记为已合并，管控状态取较严者。该操作记入日志。', 'Both records and their histories stay; this one is marked merged and the stricter control status is kept. Journaled.'],
+  'population.mergeHint': [
+    '两条记录与历史均保留；本记录标记为已合并，管控状态取较严者。该操作记入日志。',
+    'Both records and their histories stay; this one is marked merged and the stricter control status is kept. Journaled.',
+  ],
   'population.mergeTarget': ['合并到（户籍居民）', 'Merge into (resident)'],
   'population.mergeTargetPlaceholder': ['输入姓名、拼音首字母或完整证件号查找', 'Search by name, pinyin initials or full ID number'],
   'population.mergeTargetRequired': ['请选择要合并到的居民', 'Choose the resident'],
@@ -107,5 +119,8 @@ export const POPULATION_MESSAGES = {
   'population.clearSelection': ['清除选择', 'Clear the selection'],
   // Texts modules write into tasks and alerts (stored as key + params, issue 15).
   'population.auto.handover.title': ['人员登记移交核实：{name}', 'Registration handed over for checking: {name}'],
-  'population.auto.handover.body': ['贵区登记的人员 {name}（{id}）已在其他辖区以同一证件登记，请核实是否迁出，必要时由市指挥部合并记录。', 'A resident of your district ({name}, {id}) was registered elsewhere with the same document: check whether they moved; the city HQ can merge the records.'],
+  'population.auto.handover.body': [
+    '贵区登记的人员 {name}（{id}）已在其他辖区以同一证件登记，请核实是否迁出，必要时由市指挥部合并记录。',
+    'A resident of your district ({name}, {id}) was registered elsewhere with the same document: check whether they moved; the city HQ can merge the records.',
+  ],
 } as const satisfies Record<string, Pair>;

@@ -3,7 +3,7 @@ import type { Pair } from '../i18n-pair.js';
 /** UI words of the task pages, [Chinese, English]. */
 export const TASKS_MESSAGES = {
   'task.title': ['任务', 'Tasks'],
-  'task.boxUnit': ['本单位待办', 'My unit\'s inbox'],
+  'task.boxUnit': ['本单位待办', "My unit's inbox"],
   'task.boxCreated': ['本单位发起', 'Created by my unit'],
   'task.boxAll': ['辖区全部', 'All in my jurisdiction'],
   'task.new': ['新建任务', 'New task'],

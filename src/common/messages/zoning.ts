@@ -44,7 +44,10 @@ export const ZONING_MESSAGES = {
   'zoning.preset': ['防控方案', 'Protocol preset'],
   'zoning.review': ['审核', 'Review'],
   'zoning.reviewTitle': ['审核划定建议', 'Review the proposal'],
-  'zoning.reviewHint': ['划定范围应与证据相符：按方案要求的粒度划到楼栋或单元，不随意扩大。', 'Draw the area as tight as the evidence allows: at the granularity the preset requires, never enlarged at will.'],
+  'zoning.reviewHint': [
+    '划定范围应与证据相符：按方案要求的粒度划到楼栋或单元，不随意扩大。',
+    'Draw the area as tight as the evidence allows: at the granularity the preset requires, never enlarged at will.',
+  ],
   'zoning.publish': ['发布', 'Publish'],
   'zoning.published': ['风险区已发布', 'The area is published'],
   'zoning.reject': ['驳回', 'Reject'],
@@ -55,7 +58,10 @@ export const ZONING_MESSAGES = {
   'zoning.pickNodes': ['选择楼栋、单元、小区等', 'Choose entrances, buildings, compounds…'],
   'zoning.nodesRequired': ['至少选择一个范围', 'Choose at least one place'],
   'zoning.levelRequired': ['请选择风险等级', 'Choose a level'],
-  'zoning.publishNote': ['发布后，区域内人员将按措施纳入管控（依据：本风险区），解封时自动解除。', 'Once published, the persons inside take its measures (basis: this area) and come out of them when it lifts.'],
+  'zoning.publishNote': [
+    '发布后，区域内人员将按措施纳入管控（依据：本风险区），解封时自动解除。',
+    'Once published, the persons inside take its measures (basis: this area) and come out of them when it lifts.',
+  ],
   'zoning.widerThanPreset': ['粗于方案要求的粒度（{required}）', 'Coarser than the preset requires ({required})'],
 
   // Lifting schedule
@@ -68,7 +74,10 @@ export const ZONING_MESSAGES = {
   'zoning.noNextStep': ['无（需新的条件）', 'None scheduled'],
   'zoning.requiresNegativeRound': ['需第 {day} 天（{date}）区域内全员核酸阴性', 'Needs a negative round of everyone on day {day} ({date})'],
   'zoning.roundNotStarted': ['解封核酸将于当天由解封计划自动发起', 'The lifting round starts on its day, created by the schedule'],
-  'zoning.roundProgress': ['解封核酸：应检 {target} 人，已采样 {sampled} 人，阴性 {negative} 人，阳性或待复核 {positive} 人', 'Lifting round: {sampled} of {target} sampled, {negative} negative, {positive} positive or pending'],
+  'zoning.roundProgress': [
+    '解封核酸：应检 {target} 人，已采样 {sampled} 人，阴性 {negative} 人，阳性或待复核 {positive} 人',
+    'Lifting round: {sampled} of {target} sampled, {negative} negative, {positive} positive or pending',
+  ],
   'zoning.roundPassed': ['全员核酸阴性，可执行', 'Everyone negative: the step may go ahead'],
   'zoning.roundOpen': ['查看检测轮次', 'Open the campaign'],
   'zoning.countyBlocking': ['本县（市、区）仍有高、中风险区：{names}', 'High or medium areas still stand in the county: {names}'],
@@ -87,7 +96,10 @@ export const ZONING_MESSAGES = {
   'zoning.liftRefused': ['解封被拒绝', 'Lifting was refused'],
   'zoning.override': ['仍要执行（需填写理由）', 'Proceed anyway (a reason is required)'],
   'zoning.overrideReason': ['执行理由', 'Override reason'],
-  'zoning.overrideHint': ['该区域内仍有在管病例。如确需解封，请填写理由，将记入日志。', 'An active case is still inside this area. To lift anyway, give a reason; it is journaled.'],
+  'zoning.overrideHint': [
+    '该区域内仍有在管病例。如确需解封，请填写理由，将记入日志。',
+    'An active case is still inside this area. To lift anyway, give a reason; it is journaled.',
+  ],
   'zoning.addNodes': ['增加范围', 'Add places'],
   'zoning.removeNodes': ['移出范围', 'Take places out'],
   'zoning.liftTask': ['解封任务', 'Lifting task'],
@@ -131,7 +143,10 @@ export const ZONING_MESSAGES = {
 
   // Detector report
   'zoning.detectorTitle': ['一刀切检测报告', 'One-size-fits-all report'],
-  'zoning.detectorIntro': ['比较每个风险区的人口与证据范围（实际有病例或密接的楼栋、单元）的人口，检查划定粒度、超期未解封和每例病例对应的管控人数。', 'Compares each area\'s population with its evidence footprint (the entrances and buildings that actually hold cases or contacts), checks its granularity, areas kept past their lifting date, and persons under measures per active case.'],
+  'zoning.detectorIntro': [
+    '比较每个风险区的人口与证据范围（实际有病例或密接的楼栋、单元）的人口，检查划定粒度、超期未解封和每例病例对应的管控人数。',
+    "Compares each area's population with its evidence footprint (the entrances and buildings that actually hold cases or contacts), checks its granularity, areas kept past their lifting date, and persons under measures per active case.",
+  ],
   'zoning.threshold': ['预警阈值（人口/证据比）', 'Flag threshold (population / evidence)'],
   'zoning.export': ['导出报告', 'Export report'],
   'zoning.exportCsv': ['导出 CSV', 'Export CSV'],
@@ -163,7 +178,10 @@ export const ZONING_MESSAGES = {
   'zoning.error.ZONING_LEVEL_NOT_IN_PRESET': ['当前防控方案没有该风险等级', 'The active preset has no such level'],
   'zoning.error.ZONING_GRANULARITY_UNAVAILABLE': ['地图上没有这么细的划分', 'The map has no places that fine'],
   'zoning.error.ZONING_NODE_NOT_FOUND': ['所选范围不存在或不在您的辖区内', 'A chosen place does not exist or is outside your jurisdiction'],
-  'zoning.error.ZONING_NODE_LEVEL_INVALID': ['风险区只能划到单元、楼栋、小区、社区或街道，不能是整个区县或城市', 'An area covers entrances, buildings, compounds, communities or streets, not a district or the city'],
+  'zoning.error.ZONING_NODE_LEVEL_INVALID': [
+    '风险区只能划到单元、楼栋、小区、社区或街道，不能是整个区县或城市',
+    'An area covers entrances, buildings, compounds, communities or streets, not a district or the city',
+  ],
   'zoning.error.ZONING_BASIS_NOT_FOUND': ['作为依据的病例或密接不存在', 'A case or contact cited as basis does not exist'],
   'zoning.error.ZONING_NODES_REQUIRED': ['至少选择一个范围', 'Choose at least one place'],
   'zoning.error.ZONING_NOT_PROPOSED': ['该建议已处理，不能再修改', 'This proposal was already handled'],
@@ -182,7 +200,10 @@ export const ZONING_MESSAGES = {
 
   // Public page
   'publicAreas.title': ['风险区公示', 'Current risk areas'],
-  'publicAreas.intro': ['本页公布当前的高、中、低风险区及其管控措施和预计解封时间，不含任何个人信息。', 'The current high, medium and low risk areas, their measures and expected lifting dates. No personal data.'],
+  'publicAreas.intro': [
+    '本页公布当前的高、中、低风险区及其管控措施和预计解封时间，不含任何个人信息。',
+    'The current high, medium and low risk areas, their measures and expected lifting dates. No personal data.',
+  ],
   'publicAreas.updatedAt': ['更新于 {at}', 'Updated {at}'],
   'publicAreas.none': ['目前没有风险区', 'There are no risk areas now'],
   'publicAreas.district': ['{name}（{n} 个）', '{name} ({n})'],
@@ -206,14 +227,26 @@ export const ZONING_MESSAGES = {
   'zoning.auto.step.medium': ['降为中风险区', 'step down to medium risk'],
   'zoning.auto.step.low': ['降为低风险区', 'step down to low risk'],
   'zoning.auto.liftDue.title': ['风险区到期{step}：{area}', 'Area due: {step} ({area})'],
-  'zoning.auto.liftDue.body': ['{area} 自 {day} 起已满 {days} 天无新增感染者，请执行：{step}。', '{area}: {days} days without a new infection as of {day}; {step}.'],
-  'zoning.auto.liftDueRound.body': ['{area} 自 {day} 起已满 {days} 天无新增感染者，并须第{roundDay}天（{roundDate}）区域内全员核酸阴性，请执行：{step}。', '{area}: {days} days without a new infection as of {day} and the day-{roundDay} round of everyone ({roundDate}) must be negative; {step}.'],
+  'zoning.auto.liftDue.body': [
+    '{area} 自 {day} 起已满 {days} 天无新增感染者，请执行：{step}。',
+    '{area}: {days} days without a new infection as of {day}; {step}.',
+  ],
+  'zoning.auto.liftDueRound.body': [
+    '{area} 自 {day} 起已满 {days} 天无新增感染者，并须第{roundDay}天（{roundDate}）区域内全员核酸阴性，请执行：{step}。',
+    '{area}: {days} days without a new infection as of {day} and the day-{roundDay} round of everyone ({roundDate}) must be negative; {step}.',
+  ],
   'zoning.auto.overdue.title': ['风险区超期未解封：{area}', 'Area past its lifting date: {area}'],
   'zoning.auto.overdue.body': ['{area} 应于 {day} {step}，至今未执行。', '{area}: the step ({step}) was due {day} and has not been taken.'],
   'zoning.auto.extension.title': ['周边新增病例，请决定是否延长：{area}', 'Case near an area: decide on extending ({area})'],
-  'zoning.auto.extension.body': ['病例住址距区域 {distance} 米（{day} 确诊），是否延长倒计时由属地决定（一区一策）', 'A case {distance} m from the area (confirmed {day}); whether to extend the countdown is decided locally'],
+  'zoning.auto.extension.body': [
+    '病例住址距区域 {distance} 米（{day} 确诊），是否延长倒计时由属地决定（一区一策）',
+    'A case {distance} m from the area (confirmed {day}); whether to extend the countdown is decided locally',
+  ],
   'zoning.auto.place.title': ['病例到访场所，请属地处置：{place}', 'A case visited a place in your jurisdiction: {place}'],
-  'zoning.auto.place.body': ['病例于 {when} 到访{place}{note}。按二十条不划定高风险区，请场所所属单位开展排查、消杀和人员健康监测。', 'A case visited {place}{note} ({when}); under the November 2022 measures this is not a high area: check, disinfect and monitor the people there.'],
+  'zoning.auto.place.body': [
+    '病例于 {when} 到访{place}{note}。按二十条不划定高风险区，请场所所属单位开展排查、消杀和人员健康监测。',
+    'A case visited {place}{note} ({when}); under the November 2022 measures this is not a high area: check, disinfect and monitor the people there.',
+  ],
   'zoning.auto.dayRange': ['{from}至{to}', '{from} to {to}'],
   'zoning.auto.placeNote': ['（{text}）', ' ({text})'],
 } as const satisfies Record<string, Pair>;

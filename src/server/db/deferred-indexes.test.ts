@@ -9,7 +9,9 @@ import { migrateToLatest } from './migrate.js';
 /** Index names on a table (unique ones and primary keys included). */
 async function indexesOf(db: DbOrTx, table: string): Promise<string[]> {
   if (dialectOf(db) === 'postgres') {
-    const r = await sql<{ n: string }>`select indexname as n from pg_indexes where schemaname = current_schema() and tablename = ${table} order by 1`.execute(db);
+    const r = await sql<{ n: string }>`select indexname as n from pg_indexes where schemaname = current_schema() and tablename = ${table} order by 1`.execute(
+      db,
+    );
     return r.rows.map((x) => x.n);
   }
   const r = await sql<{ n: string }>`select name as n from sqlite_master where type = 'index' and tbl_name = ${table} order by 1`.execute(db);

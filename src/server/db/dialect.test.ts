@@ -11,7 +11,12 @@ describe.each(DIALECTS)('queries through the dialect [%s]', (dialect) => {
   });
   afterAll(() => env.close());
 
-  const q = () => env.deps.db.selectFrom('dialect_probe' as never).select(['id', 'v'] as never).where('id' as never, '<=', 50 as never).orderBy('id' as never);
+  const q = () =>
+    env.deps.db
+      .selectFrom('dialect_probe' as never)
+      .select(['id', 'v'] as never)
+      .where('id' as never, '<=', 50 as never)
+      .orderBy('id' as never);
 
   it('answers the same query again and again with current data (statements are reused, not stale)', async () => {
     expect((await q().execute()).length).toBe(50);
@@ -30,7 +35,12 @@ describe('statement reuse on SQLite [sqlite]', () => {
     for (let i = 1; i <= 50; i++) await sql`insert into dialect_probe (id, v) values (${i}, ${`v${i}`})`.execute(env.deps.db);
   });
   afterAll(() => env.close());
-  const q = () => env.deps.db.selectFrom('dialect_probe' as never).select(['id', 'v'] as never).where('id' as never, '<=', 50 as never).orderBy('id' as never);
+  const q = () =>
+    env.deps.db
+      .selectFrom('dialect_probe' as never)
+      .select(['id', 'v'] as never)
+      .where('id' as never, '<=', 50 as never)
+      .orderBy('id' as never);
 
   it('runs a query again after a stream of it was left early (the reused statement is free again)', async () => {
     let seen = 0;

@@ -6,7 +6,20 @@ import BetterSqlite3 from 'better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CompiledQuery, Kysely, PostgresDialect, PostgresDriver, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type PostgresDialectConfig, type SqliteDialectConfig, type Transaction } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  PostgresDriver,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type PostgresDialectConfig,
+  type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
@@ -257,7 +270,9 @@ export function ilike(db: DbOrTx): 'like' | 'ilike' {
  */
 export async function lockKeys(trx: Tx, space: number, keys: readonly string[]): Promise<void> {
   if (!keys.length || dialectOf(trx) !== 'postgres') return;
-  await sql`select pg_advisory_xact_lock(${space}::int, h) from (select distinct hashtext(k) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered`.execute(trx);
+  await sql`select pg_advisory_xact_lock(${space}::int, h) from (select distinct hashtext(k) as h from unnest(${[...keys]}::text[]) as k order by h) as ordered`.execute(
+    trx,
+  );
 }
 
 /** Sends a PostgreSQL NOTIFY that is delivered only if and when the transaction commits. No-op on SQLite. */
@@ -337,7 +352,9 @@ export async function listen(handle: DbHandle, channel: string, onMessage: (payl
 /** Names of the tables in the current database/schema (for the schema-conformance test and backups). */
 export async function listTables(db: DbOrTx): Promise<string[]> {
   if (dialectOf(db) === 'postgres') {
-    const r = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`.execute(db);
+    const r = await sql<{
+      name: string;
+    }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`.execute(db);
     return r.rows.map((x) => x.name);
   }
   const r = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by 1`.execute(db);
@@ -347,7 +364,12 @@ export async function listTables(db: DbOrTx): Promise<string[]> {
 /** Column names per table in the current database (for the schema-conformance test). */
 export async function listColumns(db: DbOrTx, table: string): Promise<{ name: string; notnull: boolean }[]> {
   if (dialectOf(db) === 'postgres') {
-    const r = await sql<{ name: string; nullable: string }>`select column_name as name, is_nullable as nullable from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
+    const r = await sql<{
+      name: string;
+      nullable: string;
+    }>`select column_name as name, is_nullable as nullable from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(
+      db,
+    );
     return r.rows.map((x) => ({ name: x.name, notnull: x.nullable === 'NO' }));
   }
   const r = await sql<{ name: string; notnull: number; pk: number }>`select name, "notnull", pk from pragma_table_info(${table})`.execute(db);

@@ -103,7 +103,10 @@ describe.each(DIALECTS)('database faults [%s]', (dialect) => {
 
   pgIt('a connection the server refuses (a restart in progress) counts as unavailable, not as a bug', async () => {
     const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
-    const err = await c.connect().then(() => undefined, (e: unknown) => e);
+    const err = await c.connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isDatabaseUnavailable(err)).toBe(true);
     expect(isDatabaseUnavailable(new Error('column "x" does not exist'))).toBe(false);
   });
@@ -159,7 +162,8 @@ describe('SQLite disk full [sqlite]', () => {
 
   it('answers 503 STORAGE_FULL with Retry-After, logs the cause once (no "cannot rollback" flood), and writes again once there is room', async () => {
     const officer = await officerOf({ deps, clock: deps.clock });
-    const raise = (i: number) => app.inject({ method: 'POST', url: '/api/alerts', headers: officer, payload: { title: `磁盘测试 ${i}`, body: '满'.repeat(1300), severity: 'info' } });
+    const raise = (i: number) =>
+      app.inject({ method: 'POST', url: '/api/alerts', headers: officer, payload: { title: `磁盘测试 ${i}`, body: '满'.repeat(1300), severity: 'info' } });
     expect((await raise(0)).statusCode).toBe(201);
     const sqlite = deps.handle.sqlite!;
     sqlite.pragma('wal_checkpoint(TRUNCATE)');

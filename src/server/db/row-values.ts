@@ -7,7 +7,10 @@ import type { z } from 'zod';
  */
 export function parseJsonColumn<S extends z.ZodType>(schema: S, text: string, column: string): z.output<S> {
   const r = schema.safeParse(JSON.parse(text));
-  if (!r.success) throw new Error(`${column}: the stored JSON does not match its schema (${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')})`);
+  if (!r.success)
+    throw new Error(
+      `${column}: the stored JSON does not match its schema (${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')})`,
+    );
   return r.data;
 }
 

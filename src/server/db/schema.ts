@@ -20,7 +20,33 @@ import { zoningColumns, type ZoningTables } from '../modules/zoning/zoning.table
 import { doorknockColumns, type DoorknockTables } from '../modules/doorknock/doorknock.table.js';
 
 /** Every table of the application. A module adds its `XxxTables` here and its columns below. */
-export interface Database extends PlatformTables, GeoTables, AuthTables, TaskTables, PopulationTables, ControlTables, TestingTables, CaseTables, QuarantineTables, CompanionTables, ZoningTables, DoorknockTables {}
+export interface Database
+  extends
+    PlatformTables,
+    GeoTables,
+    AuthTables,
+    TaskTables,
+    PopulationTables,
+    ControlTables,
+    TestingTables,
+    CaseTables,
+    QuarantineTables,
+    CompanionTables,
+    ZoningTables,
+    DoorknockTables {}
 
 /** Every column of every table, for the schema-conformance test. */
-export const allColumns = { ...platformColumns, ...geoColumns, ...authColumns, ...taskColumns, ...populationColumns, ...controlColumns, ...testingColumns, ...caseColumns, ...quarantineColumns, ...companionColumns, ...zoningColumns, ...doorknockColumns };
+export const allColumns = {
+  ...platformColumns,
+  ...geoColumns,
+  ...authColumns,
+  ...taskColumns,
+  ...populationColumns,
+  ...controlColumns,
+  ...testingColumns,
+  ...caseColumns,
+  ...quarantineColumns,
+  ...companionColumns,
+  ...zoningColumns,
+  ...doorknockColumns,
+};

@@ -97,7 +97,11 @@ function zoneStreets(): StreetSpec[] {
       code: `${code9}000`,
       name: `${name()}街道`,
       kind: 'street' as const,
-      communities: Array.from({ length: 6 }, (_, i) => ({ code: `${code9}${String(i + 1).padStart(3, '0')}`, name: `${name()}社区`, kind: 'community' as const })),
+      communities: Array.from({ length: 6 }, (_, i) => ({
+        code: `${code9}${String(i + 1).padStart(3, '0')}`,
+        name: `${name()}社区`,
+        kind: 'community' as const,
+      })),
     };
   });
 }
@@ -135,7 +139,16 @@ export function yichang() {
   }));
   for (const d of districts) if (!d.ring || !(d.weight > 0)) throw new Error(`demo data: ${d.code} ${d.name} lacks an outline or a population weight`);
   const yiling = districts.find((d) => d.code === population.zone.takenFrom)!;
-  districts.push({ code: ZONE_CODE, name: population.zone.name, kind: 'zone', localCode: true, idRegion: ZONE_ID_REGION, weight: zoneWeight, ring: yiling.ring, streets: zoneStreets() });
+  districts.push({
+    code: ZONE_CODE,
+    name: population.zone.name,
+    kind: 'zone',
+    localCode: true,
+    idRegion: ZONE_ID_REGION,
+    weight: zoneWeight,
+    ring: yiling.ring,
+    streets: zoneStreets(),
+  });
   const cityRing = ringOf.get(divisions.city)!;
   cached = { city: { code: divisions.city, name: '宜昌市', ring: cityRing, centre: [111.29, 30.7] }, districts, total2020Census: population.total2020Census };
   return cached;

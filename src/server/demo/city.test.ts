@@ -22,7 +22,11 @@ interface NodeRow {
 }
 
 async function allNodes(env: TestEnv): Promise<NodeRow[]> {
-  const rows = await env.deps.db.selectFrom('jurisdictions').select(['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'population', 'geometry']).orderBy('code').execute();
+  const rows = await env.deps.db
+    .selectFrom('jurisdictions')
+    .select(['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'population', 'geometry'])
+    .orderBy('code')
+    .execute();
   return rows.map((r) => ({ ...r, population: Number(r.population) }));
 }
 
@@ -34,7 +38,9 @@ async function signature(env: TestEnv) {
     .select(['name', 'id_masked', 'phone_masked', 'birth_year', 'sex', 'resident', 'jurisdiction_path', 'room', 'vulnerable_flags', 'tags', 'region_of_origin'])
     .execute();
   const people = persons.map((p) => Object.values(p).join('|')).sort();
-  const households = (await env.deps.db.selectFrom('households').select(['jurisdiction_path', 'room']).execute()).map((h) => `${h.jurisdiction_path}|${h.room}`).sort();
+  const households = (await env.deps.db.selectFrom('households').select(['jurisdiction_path', 'room']).execute())
+    .map((h) => `${h.jurisdiction_path}|${h.room}`)
+    .sort();
   return { nodes, people, households };
 }
 
@@ -49,7 +55,9 @@ async function expectCountersMatchRecount(env: TestEnv): Promise<void> {
       expected.set(acc, (expected.get(acc) ?? 0) + n);
     }
   }
-  const wrong = (await allNodes(env)).filter((n) => n.population !== (expected.get(n.path) ?? 0)).map((n) => `${n.path}: ${n.population} ≠ ${expected.get(n.path) ?? 0}`);
+  const wrong = (await allNodes(env))
+    .filter((n) => n.population !== (expected.get(n.path) ?? 0))
+    .map((n) => `${n.path}: ${n.population} ≠ ${expected.get(n.path) ?? 0}`);
   expect(wrong).toEqual([]);
 }
 
@@ -99,9 +107,20 @@ describe('demo city plan (no database)', () => {
     const plans = [...plan.districts()];
     const districts = plans.map((d) => d.nodes[0]);
     expect(districts.map((d) => `${d.code} ${d.name} ${d.kind}`)).toEqual([
-      '420502 西陵区 district', '420503 伍家岗区 district', '420504 点军区 district', '420505 猇亭区 district', '420506 夷陵区 district',
-      '420525 远安县 county', '420526 兴山县 county', '420527 秭归县 county', '420528 长阳土家族自治县 county', '420529 五峰土家族自治县 county',
-      '420581 宜都市 county_city', '420582 当阳市 county_city', '420583 枝江市 county_city', '420571 宜昌高新区 zone',
+      '420502 西陵区 district',
+      '420503 伍家岗区 district',
+      '420504 点军区 district',
+      '420505 猇亭区 district',
+      '420506 夷陵区 district',
+      '420525 远安县 county',
+      '420526 兴山县 county',
+      '420527 秭归县 county',
+      '420528 长阳土家族自治县 county',
+      '420529 五峰土家族自治县 county',
+      '420581 宜都市 county_city',
+      '420582 当阳市 county_city',
+      '420583 枝江市 county_city',
+      '420571 宜昌高新区 zone',
     ]);
     // Areas of the real outlines (km², ± the source's 1/1024° quantisation): 西陵区 is small, 夷陵区 large.
     const km2 = new Map(districts.map((d) => [d.code, areaKm2(d.ring!)]));
@@ -205,7 +224,11 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
 
   it('loads the whole tree and the residents, reporting progress up to the total', async () => {
     expect(await env.deps.services.population.count()).toBe(3000);
-    const levels = await env.deps.db.selectFrom('jurisdictions').select(['level', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('level').execute();
+    const levels = await env.deps.db
+      .selectFrom('jurisdictions')
+      .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('level')
+      .execute();
     const by = Object.fromEntries(levels.map((l) => [l.level, Number(l.n)]));
     expect(by.city).toBe(1);
     expect(by.district).toBe(14);
@@ -274,14 +297,27 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
   it('keeps the population counters equal to a full recount after seeding and after adding persons', async () => {
     await expectCountersMatchRecount(env);
     const entrances = await env.deps.db.selectFrom('jurisdictions').select(['id', 'path']).where('level', '=', 'entrance').orderBy('code').limit(5).execute();
-    await addResidents(env, entrances.map((e) => residentInput(e.id, { region: e.path.split('/')[2], room: '9901' })));
-    await env.deps.services.population.create(undefined, systemActor('test'), residentInput(entrances[0].id, { region: entrances[0].path.split('/')[2], room: '9902' }));
+    await addResidents(
+      env,
+      entrances.map((e) => residentInput(e.id, { region: e.path.split('/')[2], room: '9901' })),
+    );
+    await env.deps.services.population.create(
+      undefined,
+      systemActor('test'),
+      residentInput(entrances[0].id, { region: entrances[0].path.split('/')[2], room: '9902' }),
+    );
     expect(await env.deps.services.population.count()).toBe(3006);
     await expectCountersMatchRecount(env);
   });
 
   it('gives residents valid IDs of their district and households of 1–5', async () => {
-    const sample = await env.deps.db.selectFrom('persons').select(['id', 'birth_year', 'sex', 'jurisdiction_path', 'resident']).where('resident', '=', 1).orderBy('id_hmac').limit(40).execute();
+    const sample = await env.deps.db
+      .selectFrom('persons')
+      .select(['id', 'birth_year', 'sex', 'jurisdiction_path', 'resident'])
+      .where('resident', '=', 1)
+      .orderBy('id_hmac')
+      .limit(40)
+      .execute();
     for (const p of sample) {
       const { value } = await env.deps.services.population.reveal(undefined, systemActor('test'), p.id, 'idNumber', '测试核对');
       const v = validateResidentId(value, '2026-11-29', { sex: p.sex as 'male' | 'female' });
@@ -290,7 +326,12 @@ describe.each(DIALECTS)('demo city [%s]', (dialect) => {
       const district = p.jurisdiction_path.split('/')[2];
       expect(value.slice(0, 6)).toBe(district === '420571' ? '420506' : district);
     }
-    const sizes = await env.deps.db.selectFrom('persons').select(['household_id', (eb) => eb.fn.countAll<number>().as('n')]).where('household_id', 'is not', null).groupBy('household_id').execute();
+    const sizes = await env.deps.db
+      .selectFrom('persons')
+      .select(['household_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('household_id', 'is not', null)
+      .groupBy('household_id')
+      .execute();
     expect(Math.max(...sizes.map((s) => Number(s.n)))).toBeLessThanOrEqual(5);
   });
 });

@@ -33,7 +33,22 @@ import { newId } from '../platform/ids.js';
 import { bbox, type NewJurisdiction, type Pt, type Ring } from '../modules/geo/index.js';
 import type { PersonInput, PlaceRef } from '../modules/population/index.js';
 import { yichang, ZONE_ID_REGION, ZONE_SEED, type DistrictSpec, type StreetSpec } from './city-data.js';
-import { COMPOUND_MAX, COMPOUND_MIN, COMPOUND_PATTERN, compoundCount, logNormal, node, ruralGroup, twoPart, uniqueNamer, urbanCompound, URBAN_A, URBAN_B, type CityPiece, type Ctx } from './households.js';
+import {
+  COMPOUND_MAX,
+  COMPOUND_MIN,
+  COMPOUND_PATTERN,
+  compoundCount,
+  logNormal,
+  node,
+  ruralGroup,
+  twoPart,
+  uniqueNamer,
+  urbanCompound,
+  URBAN_A,
+  URBAN_B,
+  type CityPiece,
+  type Ctx,
+} from './households.js';
 import { cellsInside, LAT_M, LNG_M, partition, spreadSeeds } from './layout.js';
 import { apportion, clamp, Rng } from './rng.js';
 
@@ -92,13 +107,22 @@ function communityShares(rng: Rng, streets: readonly StreetSpec[], residents: nu
   const order: { code: string; weight: number }[] = [];
   const depth = Math.max(0, ...streets.map((s) => s.communities.length));
   const weight = new Map<string, number>();
-  for (const s of streets) for (const c of s.communities) weight.set(c.code, c.kind === 'village' ? rng.range(800, 2500) : s.kind === 'street' ? rng.range(4000, 9000) : rng.range(2000, 5000));
-  for (let i = 0; i < depth; i++) for (const s of streets) if (s.communities[i]) order.push({ code: s.communities[i].code, weight: weight.get(s.communities[i].code)! });
+  for (const s of streets)
+    for (const c of s.communities)
+      weight.set(c.code, c.kind === 'village' ? rng.range(800, 2500) : s.kind === 'street' ? rng.range(4000, 9000) : rng.range(2000, 5000));
+  for (let i = 0; i < depth; i++)
+    for (const s of streets) if (s.communities[i]) order.push({ code: s.communities[i].code, weight: weight.get(s.communities[i].code)! });
   let k = clamp(Math.floor(residents / COMMUNITY_MIN), 1, order.length);
-  let shares = apportion(residents, order.slice(0, k).map((c) => c.weight));
+  let shares = apportion(
+    residents,
+    order.slice(0, k).map((c) => c.weight),
+  );
   while (k > 1 && Math.min(...shares) < COMPOUND_MIN + 50) {
     k--;
-    shares = apportion(residents, order.slice(0, k).map((c) => c.weight));
+    shares = apportion(
+      residents,
+      order.slice(0, k).map((c) => c.weight),
+    );
   }
   order.slice(0, k).forEach((c, i) => out.set(c.code, shares[i]));
   return out;
@@ -108,7 +132,15 @@ function communityShares(rng: Rng, streets: readonly StreetSpec[], residents: nu
  * Plans one district lazily: yields pieces (nodes, then the persons living in them) of about a
  * thousand persons, so even a district of millions never sits in memory at once.
  */
-function* planDistrictPieces(spec: DistrictSpec, ring: Ring, streetRings: Ring[], cityNode: NewJurisdiction, residents: number, seed: string, ids: { origin: Set<string>; byRegion: Map<string, Set<string>> }): Generator<CityPiece> {
+function* planDistrictPieces(
+  spec: DistrictSpec,
+  ring: Ring,
+  streetRings: Ring[],
+  cityNode: NewJurisdiction,
+  residents: number,
+  seed: string,
+  ids: { origin: Set<string>; byRegion: Map<string, Set<string>> },
+): Generator<CityPiece> {
   const rng = new Rng(`${seed}/${spec.code}`);
   if (!ids.byRegion.has(spec.idRegion)) ids.byRegion.set(spec.idRegion, new Set());
   // A zone shares its ID region with the county it lies in: disjoint sequence numbers keep them apart.
@@ -136,7 +168,10 @@ function* planDistrictPieces(spec: DistrictSpec, ring: Ring, streetRings: Ring[]
       if (rC === 0) continue;
       const groupsN = village ? compoundCount(rC, rng.int(250, 600), 99) : compoundCount(rC, clamp(logNormal(rng, 1200, 0.6), COMPOUND_MIN, COMPOUND_MAX), 999);
       const kRings = partition(rng, cRings[ci], groupsN);
-      const sizes = apportion(rC, kRings.map(() => rng.range(0.8, 1.2)));
+      const sizes = apportion(
+        rC,
+        kRings.map(() => rng.range(0.8, 1.2)),
+      );
       for (let ki = 0; ki < kRings.length; ki++) {
         if (village) ruralGroup(ctx, community, ki + 1, kRings[ki], sizes[ki]);
         else urbanCompound(ctx, community, ki + 1, compoundName(), kRings[ki], sizes[ki]);
@@ -162,11 +197,29 @@ interface DistrictPlan {
  * a time (`districts`) or piece by piece (`pieces`, what the loader uses: constant memory at any
  * size). Deterministic for a seed and size.
  */
-export function planDemoCity(opts: DemoCityOptions = {}): { city: NewJurisdiction; residents: number; districts: () => Generator<DistrictPlan>; pieces: () => Generator<CityPiece> } {
+export function planDemoCity(opts: DemoCityOptions = {}): {
+  city: NewJurisdiction;
+  residents: number;
+  districts: () => Generator<DistrictPlan>;
+  pieces: () => Generator<CityPiece>;
+} {
   const seed = opts.seed ?? 'bulwark-yichang-v1';
   const residents = Math.max(0, Math.floor(opts.residents ?? DEMO_DEFAULT_RESIDENTS));
-  const city: NewJurisdiction = { id: newId(), code: YICHANG.code, name: YICHANG.name, level: 'city', kind: 'city', parentId: null, path: `/${YICHANG.code}/`, ring: YICHANG.ring, population: 0 };
-  const shares = apportion(residents, DISTRICTS.map((d) => d.weight));
+  const city: NewJurisdiction = {
+    id: newId(),
+    code: YICHANG.code,
+    name: YICHANG.name,
+    level: 'city',
+    kind: 'city',
+    parentId: null,
+    path: `/${YICHANG.code}/`,
+    ring: YICHANG.ring,
+    population: 0,
+  };
+  const shares = apportion(
+    residents,
+    DISTRICTS.map((d) => d.weight),
+  );
   // Street outlines first (the zone's land is one more cell of 夷陵区's layout).
   const layouts = new Map<string, { ring: Ring; streets: Ring[] }>();
   let zoneLand: Ring | undefined;
@@ -224,7 +277,10 @@ export interface GenerateProgress {
  * persons inside it); nodes are journaled per 5,000, persons per 500 (digests), the population
  * counters move once per node per piece. Deterministic: the same seed and size give the same city.
  */
-export async function generateCity(deps: Deps, opts: DemoCityOptions & { onProgress?: (p: GenerateProgress) => void } = {}): Promise<{ jurisdictions: number; residents: number; households: number }> {
+export async function generateCity(
+  deps: Deps,
+  opts: DemoCityOptions & { onProgress?: (p: GenerateProgress) => void } = {},
+): Promise<{ jurisdictions: number; residents: number; households: number }> {
   const existing = await deps.services.geo.count();
   if (existing > 0) throw new Error(`The database already holds ${existing} jurisdictions; generate a city into an empty database`);
   const actor = systemActor('demo');
@@ -235,7 +291,13 @@ export async function generateCity(deps: Deps, opts: DemoCityOptions & { onProgr
   opts.onProgress?.({ ...progress });
   await inTx(deps.db, async (trx) => {
     await geo.insertMany(trx, [plan.city]);
-    await journal.appendBatch(trx, actor, { action: 'geo.jurisdiction.import', entityType: 'jurisdiction', jurisdictionPath: plan.city.path, rows: [nodeDigestRow(plan.city)], summary: { nodes: 1, source: 'demo' } });
+    await journal.appendBatch(trx, actor, {
+      action: 'geo.jurisdiction.import',
+      entityType: 'jurisdiction',
+      jurisdictionPath: plan.city.path,
+      rows: [nodeDigestRow(plan.city)],
+      summary: { nodes: 1, source: 'demo' },
+    });
   });
   // The person and household tables are empty (the database holds no jurisdictions): build their
   // secondary indexes once at the end instead of row by row (see db/deferred-indexes.ts).

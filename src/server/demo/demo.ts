@@ -14,7 +14,10 @@ export async function loadDemo(
   onProgress?: (done: number, total: number, what: string) => void,
   opts: { residents?: number; outbreak?: boolean } = {},
 ): Promise<{ created: boolean; jurisdictions: number; residents: number; users: number; cases: number }> {
-  const existing = await deps.db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const existing = await deps.db
+    .selectFrom('jurisdictions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   if (Number(existing.n) > 0) return { created: false, jurisdictions: Number(existing.n), residents: 0, users: 0, cases: 0 };
   const city = await seedDemoCity(deps, onProgress, opts.residents ? { residents: opts.residents } : {});
   const staff = await seedDemoUsers(deps);

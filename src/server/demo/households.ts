@@ -17,30 +17,266 @@ import { clamp, pad, type Rng } from './rng.js';
 /** The day the demo population's ages are counted from (fixed, so runs on any date agree). */
 export const DEMO_REFERENCE_DAY = '2026-11-01';
 
-export const URBAN_A = ['东', '西', '南', '北', '中', '新', '学', '云', '桃', '柳', '滨', '江', '港', '金', '银', '宝', '和', '平', '安', '福', '康', '华', '兴', '文', '长', '峡', '湖', '锦', '星', '翠', '东湖', '夷陵', '三峡', '葛洲', '西湖', '紫阳', '望洲', '胜利', '解放', '建设', '白沙', '万达', '清江', '桔城', '楚天'];
+export const URBAN_A = [
+  '东',
+  '西',
+  '南',
+  '北',
+  '中',
+  '新',
+  '学',
+  '云',
+  '桃',
+  '柳',
+  '滨',
+  '江',
+  '港',
+  '金',
+  '银',
+  '宝',
+  '和',
+  '平',
+  '安',
+  '福',
+  '康',
+  '华',
+  '兴',
+  '文',
+  '长',
+  '峡',
+  '湖',
+  '锦',
+  '星',
+  '翠',
+  '东湖',
+  '夷陵',
+  '三峡',
+  '葛洲',
+  '西湖',
+  '紫阳',
+  '望洲',
+  '胜利',
+  '解放',
+  '建设',
+  '白沙',
+  '万达',
+  '清江',
+  '桔城',
+  '楚天',
+];
 export const URBAN_B = ['山', '苑', '岸', '湾', '桥', '港', '河', '坪', '园', '岭', '洲', '湖', '城', '门', '塔', '口', '阳', '林', '亭', '坝', '江', '滨'];
-export const COMPOUND_PATTERN = ['{}花园', '{}苑', '{}小区', '{}佳园', '{}家园', '{}雅居', '{}名邸', '{}新村', '{}公寓', '{}华府', '{}丽景', '{}锦城', '{}壹号', '{}御景', '{}春天'];
+export const COMPOUND_PATTERN = [
+  '{}花园',
+  '{}苑',
+  '{}小区',
+  '{}佳园',
+  '{}家园',
+  '{}雅居',
+  '{}名邸',
+  '{}新村',
+  '{}公寓',
+  '{}华府',
+  '{}丽景',
+  '{}锦城',
+  '{}壹号',
+  '{}御景',
+  '{}春天',
+];
 const GROUP_NAMES = ['一组', '二组', '三组', '四组', '五组', '六组', '七组', '八组', '九组', '十组'];
 
 /** Surnames weighted roughly by frequency (覃 向 谭 田 are common among the Tujia of 长阳 and 五峰). */
 const SURNAMES: readonly (readonly [string, number])[] = [
-  ['王', 72], ['李', 71], ['张', 68], ['刘', 54], ['陈', 45], ['杨', 31], ['黄', 24], ['赵', 22], ['吴', 20], ['周', 20],
-  ['徐', 16], ['孙', 15], ['马', 13], ['朱', 13], ['胡', 13], ['郭', 12], ['何', 12], ['高', 11], ['林', 11], ['罗', 11],
-  ['郑', 10], ['梁', 9], ['谢', 8], ['宋', 8], ['唐', 7], ['许', 7], ['韩', 7], ['冯', 7], ['邓', 7], ['曹', 6],
-  ['彭', 6], ['曾', 6], ['肖', 6], ['田', 6], ['董', 5], ['袁', 5], ['潘', 5], ['覃', 5], ['向', 5], ['谭', 5],
-  ['望', 2], ['易', 3], ['文', 3], ['熊', 4], ['万', 3],
+  ['王', 72],
+  ['李', 71],
+  ['张', 68],
+  ['刘', 54],
+  ['陈', 45],
+  ['杨', 31],
+  ['黄', 24],
+  ['赵', 22],
+  ['吴', 20],
+  ['周', 20],
+  ['徐', 16],
+  ['孙', 15],
+  ['马', 13],
+  ['朱', 13],
+  ['胡', 13],
+  ['郭', 12],
+  ['何', 12],
+  ['高', 11],
+  ['林', 11],
+  ['罗', 11],
+  ['郑', 10],
+  ['梁', 9],
+  ['谢', 8],
+  ['宋', 8],
+  ['唐', 7],
+  ['许', 7],
+  ['韩', 7],
+  ['冯', 7],
+  ['邓', 7],
+  ['曹', 6],
+  ['彭', 6],
+  ['曾', 6],
+  ['肖', 6],
+  ['田', 6],
+  ['董', 5],
+  ['袁', 5],
+  ['潘', 5],
+  ['覃', 5],
+  ['向', 5],
+  ['谭', 5],
+  ['望', 2],
+  ['易', 3],
+  ['文', 3],
+  ['熊', 4],
+  ['万', 3],
 ];
-const GIVEN_MALE = ['伟', '强', '磊', '军', '勇', '杰', '涛', '斌', '超', '明', '刚', '平', '辉', '鹏', '华', '飞', '鑫', '波', '宇', '浩', '凯', '健', '俊', '帆', '帅', '旭', '宁', '龙', '林', '洋', '东', '峰', '建', '国', '志', '文', '海', '成', '德', '兵', '晨', '博', '子', '轩', '睿', '航', '泽', '宏', '家', '振'];
-const GIVEN_FEMALE = ['芳', '娜', '敏', '静', '丽', '艳', '娟', '霞', '秀', '玲', '桂', '英', '婷', '雪', '慧', '莉', '琳', '倩', '洁', '颖', '萍', '红', '梅', '兰', '欣', '怡', '佳', '悦', '蕾', '晶', '燕', '琴', '瑶', '雨', '思', '梦', '诗', '涵', '可', '馨', '露', '月', '春', '凤', '云', '丹', '彤', '薇', '妍', '嘉'];
+const GIVEN_MALE = [
+  '伟',
+  '强',
+  '磊',
+  '军',
+  '勇',
+  '杰',
+  '涛',
+  '斌',
+  '超',
+  '明',
+  '刚',
+  '平',
+  '辉',
+  '鹏',
+  '华',
+  '飞',
+  '鑫',
+  '波',
+  '宇',
+  '浩',
+  '凯',
+  '健',
+  '俊',
+  '帆',
+  '帅',
+  '旭',
+  '宁',
+  '龙',
+  '林',
+  '洋',
+  '东',
+  '峰',
+  '建',
+  '国',
+  '志',
+  '文',
+  '海',
+  '成',
+  '德',
+  '兵',
+  '晨',
+  '博',
+  '子',
+  '轩',
+  '睿',
+  '航',
+  '泽',
+  '宏',
+  '家',
+  '振',
+];
+const GIVEN_FEMALE = [
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '艳',
+  '娟',
+  '霞',
+  '秀',
+  '玲',
+  '桂',
+  '英',
+  '婷',
+  '雪',
+  '慧',
+  '莉',
+  '琳',
+  '倩',
+  '洁',
+  '颖',
+  '萍',
+  '红',
+  '梅',
+  '兰',
+  '欣',
+  '怡',
+  '佳',
+  '悦',
+  '蕾',
+  '晶',
+  '燕',
+  '琴',
+  '瑶',
+  '雨',
+  '思',
+  '梦',
+  '诗',
+  '涵',
+  '可',
+  '馨',
+  '露',
+  '月',
+  '春',
+  '凤',
+  '云',
+  '丹',
+  '彤',
+  '薇',
+  '妍',
+  '嘉',
+];
 
 /** Regions of origin of non-residents, with the division code their IDs carry. */
 const ORIGINS: readonly (readonly [string, string])[] = [
-  ['湖北省武汉市', '420100'], ['湖北省荆州市', '421000'], ['湖北省恩施土家族苗族自治州', '422800'], ['湖北省襄阳市', '420600'],
-  ['湖北省荆门市', '420800'], ['湖南省长沙市', '430100'], ['湖南省常德市', '430700'], ['重庆市', '500100'], ['河南省南阳市', '411300'],
-  ['四川省成都市', '510100'], ['广东省深圳市', '440300'], ['江西省南昌市', '360100'],
+  ['湖北省武汉市', '420100'],
+  ['湖北省荆州市', '421000'],
+  ['湖北省恩施土家族苗族自治州', '422800'],
+  ['湖北省襄阳市', '420600'],
+  ['湖北省荆门市', '420800'],
+  ['湖南省长沙市', '430100'],
+  ['湖南省常德市', '430700'],
+  ['重庆市', '500100'],
+  ['河南省南阳市', '411300'],
+  ['四川省成都市', '510100'],
+  ['广东省深圳市', '440300'],
+  ['江西省南昌市', '360100'],
 ];
 
-const MOBILE_PREFIXES = ['133', '135', '136', '137', '138', '139', '150', '151', '152', '157', '158', '159', '177', '180', '181', '182', '183', '186', '187', '188', '189', '199'];
+const MOBILE_PREFIXES = [
+  '133',
+  '135',
+  '136',
+  '137',
+  '138',
+  '139',
+  '150',
+  '151',
+  '152',
+  '157',
+  '158',
+  '159',
+  '177',
+  '180',
+  '181',
+  '182',
+  '183',
+  '186',
+  '187',
+  '188',
+  '189',
+  '199',
+];
 
 /** Draws names without repeating one among siblings. */
 export function uniqueNamer(rng: Rng, make: () => string): () => string {
@@ -72,7 +308,6 @@ export function twoPart(rng: Rng, a: readonly string[], b: readonly string[]): s
   }
 }
 
-
 function birthDateFor(rng: Rng, age: number): string {
   const ref = new Date(`${DEMO_REFERENCE_DAY}T00:00:00Z`);
   const d = new Date(Date.UTC(ref.getUTCFullYear() - age, ref.getUTCMonth(), ref.getUTCDate()));
@@ -88,13 +323,23 @@ interface Member {
 }
 
 function householdSize(rng: Rng): number {
-  return rng.weighted([[1, 15], [2, 30], [3, 28], [4, 17], [5, 10]] as const);
+  return rng.weighted([
+    [1, 15],
+    [2, 30],
+    [3, 28],
+    [4, 17],
+    [5, 10],
+  ] as const);
 }
 
 function composeHousehold(rng: Rng, size: number): Member[] {
   const surname = rng.weighted(SURNAMES);
   if (size === 1) {
-    const age = rng.weighted([[rng.int(20, 39), 30], [rng.int(40, 64), 25], [rng.int(65, 95), 45]] as const);
+    const age = rng.weighted([
+      [rng.int(20, 39), 30],
+      [rng.int(40, 64), 25],
+      [rng.int(65, 95), 45],
+    ] as const);
     return [{ sex: rng.chance(0.5) ? 'male' : 'female', age, surname, role: 'head' }];
   }
   const headAge = rng.int(size >= 3 ? 30 : 24, size >= 3 ? 62 : 88);
@@ -132,7 +377,6 @@ function mobile(rng: Rng): string {
   return rng.pick(MOBILE_PREFIXES) + pad(rng.int(0, 99_999_999), 8);
 }
 
-
 export interface CityPiece {
   district: DistrictSpec;
   nodes: NewJurisdiction[];
@@ -152,8 +396,27 @@ export interface Ctx {
   spec: DistrictSpec;
 }
 
-export function node(ctx: Ctx, parent: NewJurisdiction, code: string, name: string, level: JurisdictionLevel, kind: string | null, ring: Ring | null): NewJurisdiction {
-  const n: NewJurisdiction = { id: newId(), code, name, level, kind, parentId: parent.id, path: `${parent.path}${code}/`, ring, population: 0, localCode: ctx.spec.localCode };
+export function node(
+  ctx: Ctx,
+  parent: NewJurisdiction,
+  code: string,
+  name: string,
+  level: JurisdictionLevel,
+  kind: string | null,
+  ring: Ring | null,
+): NewJurisdiction {
+  const n: NewJurisdiction = {
+    id: newId(),
+    code,
+    name,
+    level,
+    kind,
+    parentId: parent.id,
+    path: `${parent.path}${code}/`,
+    ring,
+    population: 0,
+    localCode: ctx.spec.localCode,
+  };
   ctx.nodes.push(n);
   return n;
 }
@@ -212,7 +475,11 @@ export function urbanCompound(ctx: Ctx, community: NewJurisdiction, seq: number,
   const compound = node(ctx, community, community.code + pad(seq, 3), name, 'compound', 'urban', ring);
   const nonResidents = Math.floor(residents * 0.03 + rng.next());
   const households = fillHouseholds(rng, residents - nonResidents);
-  const era = rng.weighted([['old', 3], ['mid', 4], ['new', 3]] as const);
+  const era = rng.weighted([
+    ['old', 3],
+    ['mid', 4],
+    ['new', 3],
+  ] as const);
   const floorsRange: [number, number] = era === 'old' ? [6, 7] : era === 'mid' ? [11, 18] : [18, 30];
   const entrancesPer = rng.int(2, 4);
   const flatsPerFloor = 2;
@@ -234,7 +501,9 @@ export function urbanCompound(ctx: Ctx, community: NewJurisdiction, seq: number,
   households.forEach((members, i) => {
     const slot = slots[i % slots.length];
     // More households than flats happens only when 99 buildings are not enough; the suffix keeps rooms apart.
-    ctx.pending.push(...personsOf(ctx, members, { jurisdictionId: slot.entrance.id, room: i < slots.length ? slot.room : `${slot.room}-${Math.floor(i / slots.length)}` }));
+    ctx.pending.push(
+      ...personsOf(ctx, members, { jurisdictionId: slot.entrance.id, room: i < slots.length ? slot.room : `${slot.room}-${Math.floor(i / slots.length)}` }),
+    );
   });
   for (let i = 0; i < nonResidents; i++) {
     const [origin, region] = rng.pick(ORIGINS);

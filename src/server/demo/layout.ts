@@ -8,7 +8,20 @@
  * compound without touching each other; entrances split their building into equal strips.
  * Coordinates are rounded to 6 decimals, and each level is cut from the rounded parent.
  */
-import { area, bbox, boxInRing, centroid, clipRingToConvex, distanceToBoundary, pointInRing, rect, roundRing, voronoiCells, type Pt, type Ring } from '../modules/geo/geometry.js';
+import {
+  area,
+  bbox,
+  boxInRing,
+  centroid,
+  clipRingToConvex,
+  distanceToBoundary,
+  pointInRing,
+  rect,
+  roundRing,
+  voronoiCells,
+  type Pt,
+  type Ring,
+} from '../modules/geo/geometry.js';
 import type { Rng } from './rng.js';
 
 /** Degrees per metre at Yichang's latitude. */
@@ -75,7 +88,9 @@ export function cellsInside(parent: Ring, seeds: readonly Pt[]): Ring[] {
   const m = Math.max(x1 - x0, y1 - y0) * 0.05 + 1e-4;
   const frame = rect(x0 - m, y0 - m, x1 + m, y1 + m);
   return voronoiCells(frame, seeds).map((cell, i) => {
-    const piece = clipRingToConvex(parent, cell).map(roundRing).find((r) => r.length >= 3 && area(r) > 0);
+    const piece = clipRingToConvex(parent, cell)
+      .map(roundRing)
+      .find((r) => r.length >= 3 && area(r) > 0);
     if (piece) return piece;
     const [x, y] = seeds[i];
     return roundRing(rect(x - 2 * LNG_M, y - 2 * LAT_M, x + 2 * LNG_M, y + 2 * LAT_M));

@@ -40,7 +40,12 @@ export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; con
   const today = calendarDay(now, deps.config.tz);
 
   // Mass testing: a round over the street, one site at the compound, a 10-in-1 pool.
-  const campaign = await testing.campaigns.create(undefined, sys, { name: '西陵区全员核酸检测（演示）', scopeJurisdictionIds: [street.id], startsAt: now - 6 * HOUR, poolSize: 10 });
+  const campaign = await testing.campaigns.create(undefined, sys, {
+    name: '西陵区全员核酸检测（演示）',
+    scopeJurisdictionIds: [street.id],
+    startsAt: now - 6 * HOUR,
+    poolSize: 10,
+  });
   await testing.campaigns.activate(undefined, sys, campaign.id);
   const centre = picked.compound.centroid ?? [111.29, 30.7];
   const site = await testing.sites.create(undefined, sys, {
@@ -52,7 +57,14 @@ export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; con
     servedCompoundIds: [picked.compound.id],
   });
   const pool = `YCDEMO${String(now % 1e6).padStart(6, '0')}`;
-  const tube = await testing.sampling.openTube(sys, { clientId: newId(), campaignId: campaign.id, siteId: site.id, barcode: pool, poolSize: 10, at: now - 5 * HOUR });
+  const tube = await testing.sampling.openTube(sys, {
+    clientId: newId(),
+    campaignId: campaign.id,
+    siteId: site.id,
+    barcode: pool,
+    poolSize: 10,
+    at: now - 5 * HOUR,
+  });
   const pooled = b1.persons.slice(0, 10);
   for (const personId of pooled) {
     const code = await population.issueResidentCode(sys, personId);
@@ -67,22 +79,47 @@ export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; con
   let positive: { recheckTubeId: string; personId: string } | undefined;
   for (const [i, r] of rechecks.entries()) {
     const code = `${pool}R${String(i).padStart(2, '0')}`;
-    await testing.rechecks.sample(undefined, sys, r.id, { clientId: newId(), barcode: code, residentCode: (await population.issueResidentCode(sys, r.personId)).payload });
+    await testing.rechecks.sample(undefined, sys, r.id, {
+      clientId: newId(),
+      barcode: code,
+      residentCode: (await population.issueResidentCode(sys, r.personId)).payload,
+    });
     await testing.lab.receive(undefined, sys, { boxCode: `BOX-${code}`, barcodes: [code] });
     const isPositive = i === 0;
-    await testing.lab.recordOne(undefined, sys, { barcode: code, result: isPositive ? 'positive' : 'negative', ...(isPositive ? { ctOrf1ab: 24, ctN: 26 } : {}), lab: '宜昌市疾控中心实验室' });
+    await testing.lab.recordOne(undefined, sys, {
+      barcode: code,
+      result: isPositive ? 'positive' : 'negative',
+      ...(isPositive ? { ctOrf1ab: 24, ctN: 26 } : {}),
+      lab: '宜昌市疾控中心实验室',
+    });
     if (isPositive) positive = { recheckTubeId: (await testing.rechecks.get(sys, r.id)).tubeId, personId: r.personId };
   }
   if (!positive) throw new Error('demo outbreak: the positive pool made no rechecks');
 
   // The case, its places and its close contacts.
-  const first = await cases.cases.confirmFromRecheck(undefined, sys, { recheckTubeId: positive.recheckTubeId, kind: 'confirmed', onsetDate: addDays(today, -1), reason: '单管复核阳性，诊断为确诊病例（演示）' });
+  const first = await cases.cases.confirmFromRecheck(undefined, sys, {
+    recheckTubeId: positive.recheckTubeId,
+    kind: 'confirmed',
+    onsetDate: addDays(today, -1),
+    reason: '单管复核阳性，诊断为确诊病例（演示）',
+  });
   await cases.tracing.addPlace(undefined, sys, first.id, { jurisdictionId: b1.id, description: '住所', fromAt: now - 4 * 24 * HOUR, toAt: now });
-  await cases.tracing.addPlace(undefined, sys, first.id, { jurisdictionId: b2.id, description: '探访亲友', fromAt: now - 2 * 24 * HOUR, toAt: now - 2 * 24 * HOUR + 2 * HOUR });
+  await cases.tracing.addPlace(undefined, sys, first.id, {
+    jurisdictionId: b2.id,
+    description: '探访亲友',
+    fromAt: now - 2 * 24 * HOUR,
+    toAt: now - 2 * 24 * HOUR + 2 * HOUR,
+  });
   const contactIds: { contactId: string; personId: string }[] = [];
   const relations = ['同住家属', '同楼邻居', '同事', '同桌用餐'];
   for (const [i, personId] of b1.persons.slice(10, 14).entries()) {
-    const c = await cases.tracing.addContact(undefined, sys, first.id, { category: 'close', exposureDate: addDays(today, -1), exposurePlace: picked.compound.name, relation: relations[i], personId });
+    const c = await cases.tracing.addContact(undefined, sys, first.id, {
+      category: 'close',
+      exposureDate: addDays(today, -1),
+      exposurePlace: picked.compound.name,
+      relation: relations[i],
+      personId,
+    });
     contactIds.push({ contactId: c.id, personId });
   }
   const visitor = await cases.tracing.addContact(undefined, sys, first.id, {
@@ -104,18 +141,50 @@ export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; con
   if (visitor.personId) contactIds.push({ contactId: visitor.id, personId: visitor.personId });
 
   // A second case: a neighbour in the other building, infected by the first.
-  const second = await cases.cases.create(undefined, sys, { personId: b2.persons[0], kind: 'asymptomatic', reportDate: today, sourceCaseId: first.id, clusterId: first.clusterId, reason: '密接排查中发现（演示）' });
+  const second = await cases.cases.create(undefined, sys, {
+    personId: b2.persons[0],
+    kind: 'asymptomatic',
+    reportDate: today,
+    sourceCaseId: first.id,
+    clusterId: first.clusterId,
+    reason: '密接排查中发现（演示）',
+  });
   await cases.tracing.addPlace(undefined, sys, second.id, { jurisdictionId: b2.id, description: '住所', fromAt: now - 3 * 24 * HOUR, toAt: now });
-  const neighbour = await cases.tracing.addContact(undefined, sys, second.id, { category: 'close', exposureDate: today, exposurePlace: picked.compound.name, relation: '同住家属', personId: b2.persons[1] });
+  const neighbour = await cases.tracing.addContact(undefined, sys, second.id, {
+    category: 'close',
+    exposureDate: today,
+    exposurePlace: picked.compound.name,
+    relation: '同住家属',
+    personId: b2.persons[1],
+  });
   if (neighbour.personId) contactIds.push({ contactId: neighbour.id, personId: neighbour.personId });
   await cases.cases.markCoreInvestigationDone(undefined, sys, first.id);
 
   // Central quarantine: a hotel with rooms; the first case's contacts go in.
-  const facility = await quarantine.createFacility(undefined, sys, { name: '西陵区集中隔离点（江城宾馆）', jurisdictionId: xiling.id, address: '西陵区东湖大道 88 号', lng: centre[0] + 0.01, lat: centre[1] + 0.005, staffCount: 12 });
-  await quarantine.createRooms(undefined, sys, facility.id, Array.from({ length: 30 }, (_, i) => ({ number: `${2 + Math.floor(i / 10)}${String((i % 10) + 1).padStart(2, '0')}`, floor: 2 + Math.floor(i / 10) })));
+  const facility = await quarantine.createFacility(undefined, sys, {
+    name: '西陵区集中隔离点（江城宾馆）',
+    jurisdictionId: xiling.id,
+    address: '西陵区东湖大道 88 号',
+    lng: centre[0] + 0.01,
+    lat: centre[1] + 0.005,
+    staffCount: 12,
+  });
+  await quarantine.createRooms(
+    undefined,
+    sys,
+    facility.id,
+    Array.from({ length: 30 }, (_, i) => ({ number: `${2 + Math.floor(i / 10)}${String((i % 10) + 1).padStart(2, '0')}`, floor: 2 + Math.floor(i / 10) })),
+  );
   let stays = 0;
   for (const c of contactIds.slice(0, 3)) {
-    await quarantine.assign(undefined, sys, { personId: c.personId, mode: 'central', facilityId: facility.id, basis: { type: 'contact', id: c.contactId }, reason: '密切接触者集中隔离（演示）', exposureDate: addDays(today, -1) });
+    await quarantine.assign(undefined, sys, {
+      personId: c.personId,
+      mode: 'central',
+      facilityId: facility.id,
+      basis: { type: 'contact', id: c.contactId },
+      reason: '密切接触者集中隔离（演示）',
+      exposureDate: addDays(today, -1),
+    });
     stays += 1;
   }
   // Risk areas proposed from the cases' residences and places; the first is published (its residents
@@ -123,7 +192,10 @@ export async function seedDemoOutbreak(deps: Deps): Promise<{ cases: number; con
   const { created } = await deps.services.zoning.generateProposals(undefined, sys);
   if (created[0]) {
     const first = created[0];
-    await deps.services.zoning.publish(undefined, sys, first.id, { note: '依据病例住址划定（演示）', ...(first.flagged ? { justification: '同一小区两栋楼出现病例，按方案以小区划定（演示）' } : {}) });
+    await deps.services.zoning.publish(undefined, sys, first.id, {
+      note: '依据病例住址划定（演示）',
+      ...(first.flagged ? { justification: '同一小区两栋楼出现病例，按方案以小区划定（演示）' } : {}),
+    });
   }
   return { cases: 2, contacts: contactIds.length, stays, areas: created.length };
 }

@@ -82,7 +82,8 @@ export async function seedDemoUsers(deps: Deps): Promise<{ users: number }> {
 
   // Units: the fixed list plus one command HQ per district, parents before children.
   const specs: { key: string; name: string; kind: UnitKind; jurisdiction: JurisdictionBrief; parent?: string }[] = [];
-  for (const u of UNITS.filter((x) => 'city' in x.place)) specs.push({ key: u.key, name: u.name as string, kind: u.kind, jurisdiction: city, parent: u.parent });
+  for (const u of UNITS.filter((x) => 'city' in x.place))
+    specs.push({ key: u.key, name: u.name as string, kind: u.kind, jurisdiction: city, parent: u.parent });
   for (const d of districts) specs.push({ key: `district:${d.code}`, name: `${d.name}疫情防控指挥部`, kind: 'district_hq', jurisdiction: d, parent: 'hq' });
   for (const u of UNITS.filter((x) => 'community' in x.place)) {
     const place = u.place as { community: string; index: number };
@@ -90,7 +91,8 @@ export async function seedDemoUsers(deps: Deps): Promise<{ users: number }> {
     if (!district) continue;
     const communities = (await geo.list(actor, { parentId: district.id, level: 'community', limit: 50 })).sort((a, b) => a.code.localeCompare(b.code));
     const community = communities[place.index];
-    if (community) specs.push({ key: u.key, name: (u.name as (j: JurisdictionBrief) => string)(community), kind: u.kind, jurisdiction: community, parent: u.parent });
+    if (community)
+      specs.push({ key: u.key, name: (u.name as (j: JurisdictionBrief) => string)(community), kind: u.kind, jurisdiction: community, parent: u.parent });
   }
 
   const unitIds = new Map<string, string>();
@@ -98,7 +100,9 @@ export async function seedDemoUsers(deps: Deps): Promise<{ users: number }> {
     for (const s of specs) {
       const same = await auth.units.list(actor, { jurisdictionId: s.jurisdiction.id, q: s.name, limit: 50 }, trx);
       const parentUnitId = s.parent ? unitIds.get(s.parent) : undefined;
-      const id = same.items.find((u) => u.name === s.name)?.id ?? (await auth.units.create(actor, { name: s.name, kind: s.kind, jurisdictionId: s.jurisdiction.id, parentUnitId }, trx)).id;
+      const id =
+        same.items.find((u) => u.name === s.name)?.id ??
+        (await auth.units.create(actor, { name: s.name, kind: s.kind, jurisdictionId: s.jurisdiction.id, parentUnitId }, trx)).id;
       unitIds.set(s.key, id);
     }
   });
@@ -106,7 +110,9 @@ export async function seedDemoUsers(deps: Deps): Promise<{ users: number }> {
   const missing: DemoUser[] = [];
   for (const u of USERS) if (unitIds.has(u.unit) && !(await auth.users.findByUsername(u.username))) missing.push(u);
   const prepared = await Promise.all(
-    missing.map((u) => auth.users.prepare(actor, { username: u.username, displayName: u.displayName, password: DEMO_PASSWORD, unitId: unitIds.get(u.unit)!, roles: u.roles })),
+    missing.map((u) =>
+      auth.users.prepare(actor, { username: u.username, displayName: u.displayName, password: DEMO_PASSWORD, unitId: unitIds.get(u.unit)!, roles: u.roles }),
+    ),
   );
   if (prepared.length === 0) return { users: 0 };
   await inTx(db, async (trx) => {

@@ -10,7 +10,10 @@ import { systemActor } from './actor.js';
 import { backupTo, restoreFrom } from './backup.js';
 
 async function counts(env: { deps: TestEnv['deps'] }) {
-  const j = await env.deps.db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const j = await env.deps.db
+    .selectFrom('jurisdictions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { jurisdictions: Number(j.n), journal: await env.deps.services.journal.count() };
 }
 

@@ -22,7 +22,9 @@ export async function backupTo(handle: DbHandle, file: string, onProgress?: (don
   }
   const { connectionString, schema } = handle.pgConfig!;
   await requireTool('pg_dump');
-  await run('pg_dump', ['--format=custom', '--no-owner', '--file', target, ...(schema ? ['--schema', schema] : []), '--dbname', connectionString], { maxBuffer: 64 * 1024 * 1024 });
+  await run('pg_dump', ['--format=custom', '--no-owner', '--file', target, ...(schema ? ['--schema', schema] : []), '--dbname', connectionString], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /**

@@ -57,7 +57,9 @@ function cached(cache: Map<string, Intl.DateTimeFormat>, tz: string, make: () =>
  * which gives the UTC day (src/server/platform/date-pattern.test.ts keeps it out of the code).
  */
 export function calendarDay(ms: number, tz: string): string {
-  return cached(dayFormatters, tz, () => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })).format(new Date(ms));
+  return cached(dayFormatters, tz, () => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })).format(
+    new Date(ms),
+  );
 }
 
 /**
@@ -70,7 +72,9 @@ export function utcDay(ms: number | Date): string {
 
 /** The wall-clock time (HH:MM, 24-hour) of an instant in the given zone. */
 export function clockTime(ms: number, tz: string): string {
-  return cached(clockFormatters, tz, () => new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(new Date(ms));
+  return cached(clockFormatters, tz, () => new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(
+    new Date(ms),
+  );
 }
 
 /** Adds whole calendar days to a YYYY-MM-DD string. */
@@ -129,17 +133,20 @@ export function parseInstant(text: string, opts: { tz?: string; loose?: boolean 
 
 /** Offset of `tz` from UTC at instant `ms`, in ms (Asia/Shanghai → +8h). */
 export function zoneOffset(ms: number, tz: string): number {
-  const f = cached(partFormatters, tz, () =>
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }),
+  const f = cached(
+    partFormatters,
+    tz,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
   );
   const parts = f.formatToParts(new Date(ms));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);

@@ -18,7 +18,17 @@ describe('platform/xlsx: one module writes and reads workbooks', () => {
   it('writes sheets that the guarded reader reads back, first sheet first', async () => {
     const file = await writeWorkbook(
       [
-        { name: '居民导入 residents', rows: [['姓名', '身份证号'], ['张三', '42050219900307001X']], header: true, freezeHeader: true, textColumns: [2], widths: [16, 20] },
+        {
+          name: '居民导入 residents',
+          rows: [
+            ['姓名', '身份证号'],
+            ['张三', '42050219900307001X'],
+          ],
+          header: true,
+          freezeHeader: true,
+          textColumns: [2],
+          widths: [16, 20],
+        },
         { name: '说明 rules', rows: [['列 column', '说明 rule']] },
       ],
       { creator: 'Bulwark (铜墙)' },
@@ -31,7 +41,10 @@ describe('platform/xlsx: one module writes and reads workbooks', () => {
 
   it('streams a sheet page by page: header, then every row in order', async () => {
     async function* pages() {
-      yield [['a', 1], ['b', 2]];
+      yield [
+        ['a', 1],
+        ['b', 2],
+      ];
       yield [['c', 3]];
     }
     const file = await collect(streamWorkbook('人员 persons', ['name', 'n'], pages()));

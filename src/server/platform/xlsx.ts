@@ -51,7 +51,13 @@ export async function* readXlsxRows(src: ZipSource, limits: UploadLimits): Async
   await guardXlsx(src, limits);
   const input = typeof src === 'string' ? src : Readable.from([Buffer.from(src.buffer, src.byteOffset, src.byteLength)]);
   // Styles are read because they are what marks a number cell as a date.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as never, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input as never, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
   let sheets = 0;
   for await (const ws of reader) {
     sheets++;

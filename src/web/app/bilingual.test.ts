@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickHalf, showText } from './bilingual.js';
 
-describe('the server\'s bilingual texts, shown in the interface language', () => {
+describe("the server's bilingual texts, shown in the interface language", () => {
   it('splits `中文 · English` at the last separator', () => {
     const flag = '按compound划定，方案要求按building · Drawn by compound; the preset requires building';
     expect(pickHalf(flag, 'zh-CN')).toBe('按compound划定，方案要求按building');
@@ -17,13 +17,13 @@ describe('the server\'s bilingual texts, shown in the interface language', () =>
     expect(pickHalf(reset, 'en')).toBe('A new case inside the area (2026-11-29) restarts the countdown');
   });
 
-  it('leaves one-language texts (a person\'s own words) as they are', () => {
+  it("leaves one-language texts (a person's own words) as they are", () => {
     expect(pickHalf('病例已转运至定点医院，住所已终末消毒', 'en')).toBe('病例已转运至定点医院，住所已终末消毒');
     expect(pickHalf('同楼栋 ABC 共用', 'en')).toBe('同楼栋 ABC 共用');
     expect(pickHalf('Kept for the market', 'zh-CN')).toBe('Kept for the market');
   });
 
-  it('splits alerts only at the separator: a person\'s own title is never cut', () => {
+  it("splits alerts only at the separator: a person's own title is never cut", () => {
     const pool = '混管阳性：YC0001 · Positive pool: YC0001';
     expect(pickHalf(pool, 'zh-CN', { separatorOnly: true })).toBe('混管阳性：YC0001');
     expect(pickHalf(pool, 'en', { separatorOnly: true })).toBe('Positive pool: YC0001');
@@ -39,7 +39,8 @@ describe('the server\'s bilingual texts, shown in the interface language', () =>
     const home = '西陵区第1轮：该居民行动不便或需照护，请上门采样。 · This resident needs sampling at home (西陵区第1轮).';
     expect(pickHalf(home, 'zh-CN', { separatorOnly: true })).toBe('西陵区第1轮：该居民行动不便或需照护，请上门采样。');
     expect(pickHalf(home, 'en', { separatorOnly: true })).toBe('This resident needs sampling at home (西陵区第1轮).');
-    const recheck = '混管 YC0001 结果阳性。请在 2026-11-30T12:00:00.000Z 前为该居民单管采样复核，期间请其居家等待。 · Pool YC0001 is positive. Re-sample this person in a single tube before 2026-11-30T12:00:00.000Z; they stay home meanwhile.';
+    const recheck =
+      '混管 YC0001 结果阳性。请在 2026-11-30T12:00:00.000Z 前为该居民单管采样复核，期间请其居家等待。 · Pool YC0001 is positive. Re-sample this person in a single tube before 2026-11-30T12:00:00.000Z; they stay home meanwhile.';
     expect(pickHalf(recheck, 'en', { separatorOnly: true })).toMatch(/^Pool YC0001 is positive\. Re-sample/);
     const released = '隔离解除：期满 · Quarantine released: 期满';
     expect(pickHalf(released, 'zh-CN', { separatorOnly: true })).toBe('隔离解除：期满');

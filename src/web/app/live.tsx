@@ -12,9 +12,17 @@ import { useSession } from './session.js';
 
 /** Topics the server streams on GET /api/events. */
 export const LIVE_TOPICS = [
-  'alert.raised', 'alert.acknowledged', 'notification.created', 'task.changed', 'system.clock.changed',
+  'alert.raised',
+  'alert.acknowledged',
+  'notification.created',
+  'task.changed',
+  'system.clock.changed',
   // Mass testing (src/web/modules/testing/live.ts): campaign pages update live through this stream.
-  'testing.coverage', 'testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted', 'testing.campaign.changed',
+  'testing.coverage',
+  'testing.tube.reactive',
+  'testing.recheck.positive',
+  'testing.recheck.retracted',
+  'testing.campaign.changed',
   // Quarantine (src/web/modules/quarantine/live.ts): facility occupancy and free rooms.
   'quarantine.occupancy',
 ] as const;
@@ -113,7 +121,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
             notification.warning({
               key: matter ?? String(data?.id ?? Math.random()),
               title: t('notif.toastAlert'),
-              description: showText(lang, String(data?.title ?? ''), typeof data?.titleKey === 'string' ? data.titleKey : null, (data?.titleParams ?? null) as Record<string, MessageParam> | null),
+              description: showText(
+                lang,
+                String(data?.title ?? ''),
+                typeof data?.titleKey === 'string' ? data.titleKey : null,
+                (data?.titleParams ?? null) as Record<string, MessageParam> | null,
+              ),
               placement: 'topRight',
               duration: 8,
               onClick: () => navigate(link.startsWith('/') ? link : '/notifications'),

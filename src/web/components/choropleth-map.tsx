@@ -20,7 +20,8 @@ type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
 /** The area-weighted centre of the largest polygon of a feature (where its label goes). */
 function labelPoint(geometry: { type: string; coordinates: unknown } | null): [number, number] | null {
   if (!geometry) return null;
-  const polys: Ring[][] = geometry.type === 'Polygon' ? [geometry.coordinates as Ring[]] : geometry.type === 'MultiPolygon' ? (geometry.coordinates as Ring[][]) : [];
+  const polys: Ring[][] =
+    geometry.type === 'Polygon' ? [geometry.coordinates as Ring[]] : geometry.type === 'MultiPolygon' ? (geometry.coordinates as Ring[][]) : [];
   let best: { a: number; x: number; y: number } | null = null;
   for (const poly of polys) {
     const ring = poly[0];
@@ -82,7 +83,11 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
 
   // The map is rebuilt for new data (a new collection is a new place or level, so the view
   // must refit anyway); selection changes only move the outline (below).
-  const { container, map: mapRef, state } = useMapLibre(() => {
+  const {
+    container,
+    map: mapRef,
+    state,
+  } = useMapLibre(() => {
     const hi = max > min ? max : min + 1;
     const fillColor: ExpressionSpecification = ['interpolate', ['linear'], ['get', 'population'], min, RAMP[0], (min + hi) / 2, RAMP[1], hi, RAMP[2]];
     const style: StyleSpecification = {

@@ -11,7 +11,13 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
       type="error"
       showIcon
       title={errorText(error, t, lang)}
-      action={onRetry ? <Button size="small" onClick={onRetry}>{t('common.retry')}</Button> : undefined}
+      action={
+        onRetry ? (
+          <Button size="small" onClick={onRetry}>
+            {t('common.retry')}
+          </Button>
+        ) : undefined
+      }
       style={{ marginBottom: 16 }}
     />
   );

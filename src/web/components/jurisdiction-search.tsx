@@ -31,7 +31,9 @@ export function JurisdictionSearch({ value, onChange, levels, parentId, multiple
   const found = useRemote(
     async (signal) => {
       if (!q) return [];
-      const lists = await Promise.all((levels?.length ? levels : [undefined]).map((level) => geoApi.search({ q, level, limit: 30, ...(parentId ? { parentId } : {}) } as never, signal)));
+      const lists = await Promise.all(
+        (levels?.length ? levels : [undefined]).map((level) => geoApi.search({ q, level, limit: 30, ...(parentId ? { parentId } : {}) } as never, signal)),
+      );
       return lists.flatMap((l) => l.items);
     },
     [q, levels?.join(','), parentId],
@@ -58,7 +60,10 @@ export function JurisdictionSearch({ value, onChange, levels, parentId, multiple
       options={options}
       onChange={(v: string | string[] | undefined) => {
         const ids = v === undefined ? [] : Array.isArray(v) ? v : [v];
-        onChange?.(v, ids.map((id) => seen.current.get(id)).filter((j): j is JurisdictionDto => !!j));
+        onChange?.(
+          v,
+          ids.map((id) => seen.current.get(id)).filter((j): j is JurisdictionDto => !!j),
+        );
       }}
     />
   );

@@ -29,7 +29,11 @@ export function UnitSelect({ value, onChange, exclude, placeholder, allowClear, 
     [q, canList],
   );
   const options = useMemo(() => {
-    const list = canList ? (units.data?.items ?? []).map((x) => ({ value: x.id, label: `${x.name} · ${x.jurisdiction.name}` })) : me ? [{ value: me.unit.id, label: me.unit.name }] : [];
+    const list = canList
+      ? (units.data?.items ?? []).map((x) => ({ value: x.id, label: `${x.name} · ${x.jurisdiction.name}` }))
+      : me
+        ? [{ value: me.unit.id, label: me.unit.name }]
+        : [];
     for (const o of list) seen.current.set(o.value, o.label);
     if (value && !list.some((o) => o.value === value) && seen.current.has(value)) list.push({ value, label: seen.current.get(value)! });
     return list.filter((o) => o.value !== exclude);

@@ -38,7 +38,11 @@ function pathCase(
     async make(env, city) {
       const ids = await fixture.make(env, city);
       await prepare?.(env, city, ids);
-      return { url: url(ids.inScope), body, variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: url(ids.outOfScope), missingUrl: url(MISSING_ID) }] };
+      return {
+        url: url(ids.inScope),
+        body,
+        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: url(ids.outOfScope), missingUrl: url(MISSING_ID) }],
+      };
     },
   };
 }
@@ -76,17 +80,28 @@ export const PATH_WRITE_CASES: WriteCase[] = [
   pathCase('POST /api/travellers/:id/arrival-tests', traveller, { entryPoint: '宜昌东站', testedAt: Date.UTC(2026, 10, 29, 2), result: 'negative' }),
   pathCase('POST /api/units/:id/disable', freshUnits, { reason: '专班撤销' }),
   pathCase('POST /api/units/:id/enable', freshUnits, { reason: '专班恢复' }, async (env, _c, ids) => {
-    await env.deps.db.updateTable('units').set({ active: 0 } as never).where('id', '=', ids.inScope).execute();
+    await env.deps.db
+      .updateTable('units')
+      .set({ active: 0 } as never)
+      .where('id', '=', ids.inScope)
+      .execute();
   }),
   pathCase('POST /api/users/:id/disable', freshUsers, { reason: '离岗' }),
   pathCase('POST /api/users/:id/enable', freshUsers, { reason: '返岗' }, async (env, _c, ids) => {
-    await env.deps.db.updateTable('users').set({ active: 0 } as never).where('id', '=', ids.inScope).execute();
+    await env.deps.db
+      .updateTable('users')
+      .set({ active: 0 } as never)
+      .where('id', '=', ids.inScope)
+      .execute();
   }),
   pathCase('POST /api/users/:id/reset-password', freshUsers, { password: 'Matrix-Reset-2026-ok', reason: '本人遗忘密码' }),
   pathCase('POST /api/users/:id/reset-totp', freshUsers, { reason: '更换手机' }),
   pathCase('POST /api/users/:id/unlock', freshUsers, { reason: '本人电话核实后解锁' }),
   pathCase('POST /api/zoning/areas/:id/justify', zoningArea, { justification: '病例所在街道人员流动大，需整体划定' }, async (env, _c, ids) => {
-    await env.deps.services.zoning.publish(undefined, systemActor('auth-matrix-publisher'), ids.inScope, { note: '矩阵测试发布', justification: '矩阵测试：病例所在街道' });
+    await env.deps.services.zoning.publish(undefined, systemActor('auth-matrix-publisher'), ids.inScope, {
+      note: '矩阵测试发布',
+      justification: '矩阵测试：病例所在街道',
+    });
   }),
   pathCase('POST /api/zoning/areas/:id/reject', zoningArea, { reason: '证据不足，不予发布' }),
   pathCase('POST /api/quarantine/facilities/:id/rooms', facilityFixture, { rooms: [{ number: '301', floor: 3 }] }),
@@ -98,7 +113,15 @@ const freshTasks: MatrixFixture = {
   async make(env, city) {
     const units = await freshUnits.make(env, city);
     const task = async (unitId: string, path: string) =>
-      (await env.deps.services.tasks.create(undefined, sys, { title: '矩阵写入测试任务', sourceModule: 'platform', assigneeUnitId: unitId, jurisdictionPath: path, priority: 'normal' })).id;
+      (
+        await env.deps.services.tasks.create(undefined, sys, {
+          title: '矩阵写入测试任务',
+          sourceModule: 'platform',
+          assigneeUnitId: unitId,
+          jurisdictionPath: path,
+          priority: 'normal',
+        })
+      ).id;
     return { inScope: await task(units.inScope, city.street.path), outOfScope: await task(units.outOfScope, city.otherStreet.path) };
   },
 };
@@ -106,7 +129,12 @@ const freshTasks: MatrixFixture = {
 /** A building under a street (the one makePersons registers its residents in). */
 async function buildingOf(env: TestApp, street: MiniCity['street']): Promise<string> {
   await makePersons(env, street, 1);
-  const row = await env.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'building').where('path', 'like', `${street.path}%`).executeTakeFirstOrThrow();
+  const row = await env.deps.db
+    .selectFrom('jurisdictions')
+    .select('id')
+    .where('level', '=', 'building')
+    .where('path', 'like', `${street.path}%`)
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -114,7 +142,13 @@ async function buildingOf(env: TestApp, street: MiniCity['street']): Promise<str
  * A write on a record nested in another (`/parents/:id/children/:childId`): the child of an
  * out-of-scope parent under the in-scope parent, and the out-of-scope parent itself, each answer as missing.
  */
-function nestedCase(url: (parent: string, child: string) => string, body: Record<string, unknown>, childParam: string, mine: { parent: string; child: string }, theirs: { parent: string; child: string }) {
+function nestedCase(
+  url: (parent: string, child: string) => string,
+  body: Record<string, unknown>,
+  childParam: string,
+  mine: { parent: string; child: string },
+  theirs: { parent: string; child: string },
+) {
   return {
     url: url(mine.parent, mine.child),
     body,
@@ -126,7 +160,11 @@ function nestedCase(url: (parent: string, child: string) => string, body: Record
 }
 
 /** Swaps one body field for an out-of-scope and a missing id. */
-const swap = (field: string, body: Record<string, unknown>, out: Record<string, unknown>, missing: Record<string, unknown>) => ({ field, outOfScope: { ...body, ...out }, missing: { ...body, ...missing } });
+const swap = (field: string, body: Record<string, unknown>, out: Record<string, unknown>, missing: Record<string, unknown>) => ({
+  field,
+  outOfScope: { ...body, ...out },
+  missing: { ...body, ...missing },
+});
 
 export const BODY_WRITE_CASES: WriteCase[] = [
   pathCase('POST /api/tasks/:id/cancel', freshTasks, { reason: '重复派单，撤销' }),
@@ -134,15 +172,23 @@ export const BODY_WRITE_CASES: WriteCase[] = [
   pathCase('POST /api/tasks/:id/transition', freshTasks, { to: 'acknowledged', note: '已接收' }, async (env, _c, ids) => {
     // Only the assignee moves a task: hand the in-scope one to the matrix users' own unit.
     const unit = await env.deps.db.selectFrom('units').select('id').where('name', '=', '矩阵测试西陵区指挥部').executeTakeFirstOrThrow();
-    await env.deps.db.updateTable('tasks').set({ assignee_unit_id: unit.id } as never).where('id', '=', ids.inScope).execute();
+    await env.deps.db
+      .updateTable('tasks')
+      .set({ assignee_unit_id: unit.id } as never)
+      .where('id', '=', ids.inScope)
+      .execute();
   }),
-  pathCase('POST /api/persons/:id/resident-code/reissue', {
-    entity: 'person',
-    async make(env, city) {
-      const [[inScope], [outOfScope]] = [await makePersons(env, city.street, 1), await makePersons(env, city.otherStreet, 1)];
-      return { inScope: inScope!, outOfScope: outOfScope! };
+  pathCase(
+    'POST /api/persons/:id/resident-code/reissue',
+    {
+      entity: 'person',
+      async make(env, city) {
+        const [[inScope], [outOfScope]] = [await makePersons(env, city.street, 1), await makePersons(env, city.otherStreet, 1)];
+        return { inScope: inScope!, outOfScope: outOfScope! };
+      },
     },
-  }, { reason: '居民码截图外泄，重新签发' }),
+    { reason: '居民码截图外泄，重新签发' },
+  ),
   {
     route: 'POST /api/persons/:id/merge',
     async make(env, city) {
@@ -167,14 +213,36 @@ export const BODY_WRITE_CASES: WriteCase[] = [
       const n = ++serial;
       const mine = await buildingOf(env, city.street);
       const theirs = await buildingOf(env, city.otherStreet);
-      const visitor = { name: `矩阵登记${n}`, idType: 'passport', idNumber: `M${String(n).padStart(8, '0')}`, birthDate: '1988-03-03', sex: 'female', resident: false, jurisdictionId: mine, regionOfOrigin: '湖南省长沙市' };
-      const resident = { name: `矩阵登记户${n}`, idType: 'passport', idNumber: `N${String(n).padStart(8, '0')}`, birthDate: '1988-03-03', sex: 'male', resident: true, address: { jurisdictionId: mine, room: '808' } };
+      const visitor = {
+        name: `矩阵登记${n}`,
+        idType: 'passport',
+        idNumber: `M${String(n).padStart(8, '0')}`,
+        birthDate: '1988-03-03',
+        sex: 'female',
+        resident: false,
+        jurisdictionId: mine,
+        regionOfOrigin: '湖南省长沙市',
+      };
+      const resident = {
+        name: `矩阵登记户${n}`,
+        idType: 'passport',
+        idNumber: `N${String(n).padStart(8, '0')}`,
+        birthDate: '1988-03-03',
+        sex: 'male',
+        resident: true,
+        address: { jurisdictionId: mine, room: '808' },
+      };
       return {
         url: '/api/persons',
         body: visitor,
         variants: [
           swap('jurisdictionId', visitor, { jurisdictionId: theirs }, { jurisdictionId: MISSING_ID }),
-          swap('address.jurisdictionId', resident, { address: { jurisdictionId: theirs, room: '808' } }, { address: { jurisdictionId: MISSING_ID, room: '808' } }),
+          swap(
+            'address.jurisdictionId',
+            resident,
+            { address: { jurisdictionId: theirs, room: '808' } },
+            { address: { jurisdictionId: MISSING_ID, room: '808' } },
+          ),
         ],
       };
     },
@@ -248,7 +316,11 @@ export const BODY_WRITE_CASES: WriteCase[] = [
     route: 'POST /api/cases/assist-requests/incoming',
     async make(_env, city) {
       const body = { region: '武汉市', subjectName: '李四光', jurisdictionId: city.street.id, category: 'close', externalRef: 'WH-2026-118' };
-      return { url: '/api/cases/assist-requests/incoming', body, variants: [swap('jurisdictionId', body, { jurisdictionId: city.otherStreet.id }, { jurisdictionId: MISSING_ID })] };
+      return {
+        url: '/api/cases/assist-requests/incoming',
+        body,
+        variants: [swap('jurisdictionId', body, { jurisdictionId: city.otherStreet.id }, { jurisdictionId: MISSING_ID })],
+      };
     },
   },
   {
@@ -291,13 +363,30 @@ export const BODY_WRITE_CASES: WriteCase[] = [
       const { inScope, outOfScope } = await zoningArea.make(env, city);
       // Each area published, with an extension proposal for a case near it, as the evaluation writes one.
       const extension = async (areaId: string, street: MiniCity['street']) => {
-        await env.deps.services.zoning.publish(undefined, systemActor('auth-matrix-publisher'), areaId, { note: '矩阵测试发布', justification: '矩阵测试：病例所在街道' });
+        await env.deps.services.zoning.publish(undefined, systemActor('auth-matrix-publisher'), areaId, {
+          note: '矩阵测试发布',
+          justification: '矩阵测试：病例所在街道',
+        });
         const { inScope: caseId } = await caseFixture.make(env, city);
         const id = newId();
-        await env.deps.db.insertInto('zoning_extensions').values({
-          id, area_id: areaId, case_id: caseId, case_confirmed_at: env.clock.now(), distance_m: 120, evidence: JSON.stringify({ text: '矩阵测试：病例在区域 120 米内' }), status: 'proposed',
-          jurisdiction_path: street.path, created_at: env.clock.now(), decided_by: null, decided_by_name: null, decided_at: null, decision_reason: null,
-        } as never).execute();
+        await env.deps.db
+          .insertInto('zoning_extensions')
+          .values({
+            id,
+            area_id: areaId,
+            case_id: caseId,
+            case_confirmed_at: env.clock.now(),
+            distance_m: 120,
+            evidence: JSON.stringify({ text: '矩阵测试：病例在区域 120 米内' }),
+            status: 'proposed',
+            jurisdiction_path: street.path,
+            created_at: env.clock.now(),
+            decided_by: null,
+            decided_by_name: null,
+            decided_at: null,
+            decision_reason: null,
+          } as never)
+          .execute();
         return id;
       };
       const mine = await extension(inScope, city.street);
@@ -315,10 +404,23 @@ export const BODY_WRITE_CASES: WriteCase[] = [
       const candidate = async (batchId: string, street: MiniCity['street']) => {
         const [personId] = await makePersons(env, street, 1);
         const id = newId();
-        await env.deps.db.insertInto('companion_candidates').values({
-          id, batch_id: batchId, subject_key: `person:${personId}`, person_id: personId!, total_minutes: 1900, overlap_count: 1,
-          evidence: JSON.stringify([]), decision: null, decided_by: null, decided_at: null, note: null, contact_id: null,
-        }).execute();
+        await env.deps.db
+          .insertInto('companion_candidates')
+          .values({
+            id,
+            batch_id: batchId,
+            subject_key: `person:${personId}`,
+            person_id: personId!,
+            total_minutes: 1900,
+            overlap_count: 1,
+            evidence: JSON.stringify([]),
+            decision: null,
+            decided_by: null,
+            decided_at: null,
+            note: null,
+            contact_id: null,
+          })
+          .execute();
         return id;
       };
       const mine = await candidate(inScope, city.street);

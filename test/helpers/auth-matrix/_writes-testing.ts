@@ -36,7 +36,12 @@ interface World {
 async function world(env: TestApp, district: JurisdictionRef, o: { household?: boolean } = {}): Promise<World> {
   const n = ++serial;
   const testing = env.deps.services.testing;
-  const street = await buildJurisdiction(env.deps.db, { code: `${district.code}0${String(50 + n).padStart(2, '0')}000`, name: `矩阵写入街道${n}`, level: 'street', parent: district });
+  const street = await buildJurisdiction(env.deps.db, {
+    code: `${district.code}0${String(50 + n).padStart(2, '0')}000`,
+    name: `矩阵写入街道${n}`,
+    level: 'street',
+    parent: district,
+  });
   const code = `${street.code.slice(0, 9)}701`;
   const [community, compound, building] = await addNodes(env, street, [
     { code, name: '矩阵写入社区', level: 'community' },
@@ -53,7 +58,13 @@ async function world(env: TestApp, district: JurisdictionRef, o: { household?: b
     ...(o.household ? { poolOverrides: [{ jurisdictionId: compound!.id, poolSize: 0 }] } : {}),
   });
   await testing.campaigns.activate(undefined, sys, c.id);
-  const site = await testing.sites.create(undefined, sys, { name: `矩阵写入采样点${n}`, kind: 'tent', jurisdictionId: community!.id, location: [111.3, 30.7], lanes: 1 });
+  const site = await testing.sites.create(undefined, sys, {
+    name: `矩阵写入采样点${n}`,
+    kind: 'tent',
+    jurisdictionId: community!.id,
+    location: [111.3, 30.7],
+    lanes: 1,
+  });
   const tube = async (who: PersonFixture[], close: boolean) => {
     const code1 = barcode('MW');
     const ops = [
@@ -75,8 +86,15 @@ async function world(env: TestApp, district: JurisdictionRef, o: { household?: b
   return { street, persons, campaign: c.id, site: site.id, openTube, receivedTube, closedTube, recheck: rechecks[0]!.id };
 }
 
-const worlds = async (env: TestApp, city: MiniCity, o: { household?: boolean } = {}) => ({ mine: await world(env, city.xiling, o), theirs: await world(env, city.wujiagang, o) });
-const swap = (field: string, body: Record<string, unknown>, out: Record<string, unknown>, missing: Record<string, unknown>) => ({ field, outOfScope: { ...body, ...out }, missing: { ...body, ...missing } });
+const worlds = async (env: TestApp, city: MiniCity, o: { household?: boolean } = {}) => ({
+  mine: await world(env, city.xiling, o),
+  theirs: await world(env, city.wujiagang, o),
+});
+const swap = (field: string, body: Record<string, unknown>, out: Record<string, unknown>, missing: Record<string, unknown>) => ({
+  field,
+  outOfScope: { ...body, ...out },
+  missing: { ...body, ...missing },
+});
 
 /** Testing writes with valid bodies: every campaign, site, tube, barcode, recheck and person they name. */
 export const TESTING_WRITE_CASES: WriteCase[] = [
@@ -101,7 +119,13 @@ export const TESTING_WRITE_CASES: WriteCase[] = [
     async make(env, city) {
       const { mine, theirs } = await worlds(env, city, { household: true });
       const householdOf = async (p: PersonFixture) => (await env.deps.services.population.get(sys, p.id)).householdId!;
-      const body = { clientId: cid(), householdId: await householdOf(mine.persons[3]!), siteId: mine.site, barcode: barcode('MH'), members: [{ idNumber: mine.persons[3]!.idNumber }] };
+      const body = {
+        clientId: cid(),
+        householdId: await householdOf(mine.persons[3]!),
+        siteId: mine.site,
+        barcode: barcode('MH'),
+        members: [{ idNumber: mine.persons[3]!.idNumber }],
+      };
       const again = (o: Record<string, unknown>) => ({ ...body, clientId: cid(), barcode: barcode('MH'), ...o });
       const url = (id: string) => `/api/testing/campaigns/${id}/household-tubes`;
       return {
@@ -110,7 +134,11 @@ export const TESTING_WRITE_CASES: WriteCase[] = [
         variants: [
           { field: 'householdId', outOfScope: again({ householdId: await householdOf(theirs.persons[3]!) }), missing: again({ householdId: MISSING_ID }) },
           { field: 'siteId', outOfScope: again({ siteId: theirs.site }), missing: again({ siteId: MISSING_ID }) },
-          { field: 'members.idNumber', outOfScope: again({ members: [{ idNumber: theirs.persons[3]!.idNumber }] }), missing: again({ members: [{ idNumber: '420502199001011234' }] }) },
+          {
+            field: 'members.idNumber',
+            outOfScope: again({ members: [{ idNumber: theirs.persons[3]!.idNumber }] }),
+            missing: again({ members: [{ idNumber: '420502199001011234' }] }),
+          },
           { field: 'id (path)', outOfScope: again({}), missing: again({}), outUrl: url(theirs.campaign), missingUrl: url(MISSING_ID) },
         ],
       };
@@ -142,11 +170,17 @@ export const TESTING_WRITE_CASES: WriteCase[] = [
         url: '/api/testing/scans/batch',
         body,
         variants: [
-          { field: 'items.campaignId', outOfScope: item({ campaignId: theirs.campaign, siteId: theirs.site }), missing: item({ campaignId: MISSING_ID, siteId: theirs.site }) },
+          {
+            field: 'items.campaignId',
+            outOfScope: item({ campaignId: theirs.campaign, siteId: theirs.site }),
+            missing: item({ campaignId: MISSING_ID, siteId: theirs.site }),
+          },
           { field: 'items.siteId', outOfScope: item({ siteId: theirs.site }), missing: item({ siteId: MISSING_ID }) },
           {
             field: 'items.barcode (scan)',
-            outOfScope: { items: [{ op: 'scan', clientId: cid(), campaignId: mine.campaign, barcode: theirs.openTube.barcode, idNumber: mine.persons[1]!.idNumber }] },
+            outOfScope: {
+              items: [{ op: 'scan', clientId: cid(), campaignId: mine.campaign, barcode: theirs.openTube.barcode, idNumber: mine.persons[1]!.idNumber }],
+            },
             missing: { items: [{ op: 'scan', clientId: cid(), campaignId: mine.campaign, barcode: 'NOSUCHTUBE99', idNumber: mine.persons[1]!.idNumber }] },
           },
           {
@@ -198,7 +232,13 @@ export const TESTING_WRITE_CASES: WriteCase[] = [
         url: url(mine.recheck),
         body,
         variants: [
-          { field: 'id (path)', outOfScope: { ...body, clientId: cid() }, missing: { ...body, clientId: cid() }, outUrl: url(theirs.recheck), missingUrl: url(MISSING_ID) },
+          {
+            field: 'id (path)',
+            outOfScope: { ...body, clientId: cid() },
+            missing: { ...body, clientId: cid() },
+            outUrl: url(theirs.recheck),
+            missingUrl: url(MISSING_ID),
+          },
         ],
       };
     },
@@ -251,7 +291,18 @@ export const TESTING_WRITE_CASES: WriteCase[] = [
       const withPhone = async (p: PersonFixture, k: number) => {
         const at = (await env.deps.services.population.get(sys, p.id)).address!.jurisdictionId;
         const birthDate = '1980-05-06';
-        return (await env.deps.services.population.create(undefined, sys, { name: `矩阵电话${k}`, idType: 'resident_id', idNumber: makeResidentId('420502', birthDate, 700 + k, 'female'), birthDate, sex: 'female', resident: true, phone: '13900001111', address: { jurisdictionId: at, room: '101' } })).id;
+        return (
+          await env.deps.services.population.create(undefined, sys, {
+            name: `矩阵电话${k}`,
+            idType: 'resident_id',
+            idNumber: makeResidentId('420502', birthDate, 700 + k, 'female'),
+            birthDate,
+            sex: 'female',
+            resident: true,
+            phone: '13900001111',
+            address: { jurisdictionId: at, room: '101' },
+          })
+        ).id;
       };
       const n = ++serial;
       const own = await withPhone(mine.persons[0]!, 2 * n);

@@ -23,7 +23,10 @@ export const MISSING_ID = '00000000-0000-7000-8000-0000000000ff';
 export interface WriteCase {
   /** `METHOD /url/:param` as the route is registered. */
   route: string;
-  make(env: TestApp, city: MiniCity): Promise<{
+  make(
+    env: TestApp,
+    city: MiniCity,
+  ): Promise<{
     url: string;
     body: Record<string, unknown>;
     /** An id in the path is swapped through `outUrl`/`missingUrl` (the body then stays valid). */
@@ -47,7 +50,11 @@ export const WRITE_CASES: WriteCase[] = [
         body,
         variants: [
           { field: 'personIds', outOfScope: { ...body, personIds: [mine, theirs] }, missing: { ...body, personIds: [mine, MISSING_ID] } },
-          { field: 'basis.id', outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } }, missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } } },
+          {
+            field: 'basis.id',
+            outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } },
+            missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } },
+          },
         ],
       };
     },
@@ -70,8 +77,16 @@ export const WRITE_CASES: WriteCase[] = [
         body,
         variants: [
           { field: 'facilityId', outOfScope: { ...central, facilityId: theirFacility }, missing: { ...central, facilityId: MISSING_ID } },
-          { field: 'roomId', outOfScope: { ...central, facilityId: myFacility, roomId: theirRoom!.id }, missing: { ...central, facilityId: myFacility, roomId: MISSING_ID } },
-          { field: 'basis.id', outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } }, missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } } },
+          {
+            field: 'roomId',
+            outOfScope: { ...central, facilityId: myFacility, roomId: theirRoom!.id },
+            missing: { ...central, facilityId: myFacility, roomId: MISSING_ID },
+          },
+          {
+            field: 'basis.id',
+            outOfScope: { ...body, basis: { type: 'manual_review', id: otherReview } },
+            missing: { ...body, basis: { type: 'manual_review', id: MISSING_ID } },
+          },
         ],
       };
     },
@@ -82,7 +97,11 @@ export const WRITE_CASES: WriteCase[] = [
       const make = async (street: typeof city.street) => {
         const [a, b, c] = await makePersons(env, street, 3);
         const kase = await env.deps.services.cases.cases.create(undefined, sys, { personId: a, kind: 'confirmed', reason: '路由权限矩阵测试' });
-        const close = await env.deps.services.cases.tracing.addContact(undefined, sys, kase.id, { category: 'close', exposureDate: kase.reportDate, personId: b });
+        const close = await env.deps.services.cases.tracing.addContact(undefined, sys, kase.id, {
+          category: 'close',
+          exposureDate: kase.reportDate,
+          personId: b,
+        });
         return { kase, close, spare: c! };
       };
       const mine = await make(city.street);
@@ -102,7 +121,14 @@ export const WRITE_CASES: WriteCase[] = [
       const theirs = await buildUnit(env.deps.db, { name: '矩阵写入测试伍家岗街道办', jurisdiction: city.otherStreet, kind: 'street_office' });
       const [myPerson] = await makePersons(env, city.street, 1);
       const [theirPerson] = await makePersons(env, city.otherStreet, 1);
-      const body = { title: '矩阵测试上门核查', assigneeUnitId: mine.id, jurisdictionPath: city.street.path, priority: 'normal', sourceEntityType: 'person', sourceEntityId: myPerson };
+      const body = {
+        title: '矩阵测试上门核查',
+        assigneeUnitId: mine.id,
+        jurisdictionPath: city.street.path,
+        priority: 'normal',
+        sourceEntityType: 'person',
+        sourceEntityId: myPerson,
+      };
       return {
         url: '/api/tasks',
         body,
@@ -121,7 +147,11 @@ export const WRITE_CASES: WriteCase[] = [
         url: '/api/testing/campaigns',
         body,
         variants: [
-          { field: 'scopeJurisdictionIds', outOfScope: { ...body, scopeJurisdictionIds: [city.street.id, city.otherStreet.id] }, missing: { ...body, scopeJurisdictionIds: [city.street.id, MISSING_ID] } },
+          {
+            field: 'scopeJurisdictionIds',
+            outOfScope: { ...body, scopeJurisdictionIds: [city.street.id, city.otherStreet.id] },
+            missing: { ...body, scopeJurisdictionIds: [city.street.id, MISSING_ID] },
+          },
           {
             field: 'poolOverrides.jurisdictionId',
             outOfScope: { ...body, poolOverrides: [{ jurisdictionId: city.otherStreet.id, poolSize: 1 }] },
@@ -138,7 +168,15 @@ export const WRITE_CASES: WriteCase[] = [
       return {
         url: `/api/zoning/areas/${inScope}/publish`,
         body: { note: '矩阵测试发布', justification: '矩阵测试：病例所在街道' },
-        variants: [{ field: 'id (path)', outOfScope: { note: '矩阵测试发布' }, missing: { note: '矩阵测试发布' }, outUrl: `/api/zoning/areas/${outOfScope}/publish`, missingUrl: `/api/zoning/areas/${MISSING_ID}/publish` }],
+        variants: [
+          {
+            field: 'id (path)',
+            outOfScope: { note: '矩阵测试发布' },
+            missing: { note: '矩阵测试发布' },
+            outUrl: `/api/zoning/areas/${outOfScope}/publish`,
+            missingUrl: `/api/zoning/areas/${MISSING_ID}/publish`,
+          },
+        ],
       };
     },
   },
@@ -159,7 +197,11 @@ export const WRITE_CASES: WriteCase[] = [
         variants: [
           { field: 'personId', outOfScope: { ...body, personId: theirs.person }, missing: { ...body, personId: MISSING_ID } },
           { field: 'sourceCaseId', outOfScope: { ...body, sourceCaseId: theirs.source.id }, missing: { ...body, sourceCaseId: MISSING_ID } },
-          { field: 'clusterId', outOfScope: { ...body, sourceCaseId: null, clusterId: theirs.source.clusterId }, missing: { ...body, sourceCaseId: null, clusterId: MISSING_ID } },
+          {
+            field: 'clusterId',
+            outOfScope: { ...body, sourceCaseId: null, clusterId: theirs.source.clusterId },
+            missing: { ...body, sourceCaseId: null, clusterId: MISSING_ID },
+          },
         ],
       };
     },
@@ -170,7 +212,11 @@ export const WRITE_CASES: WriteCase[] = [
       const make = async (street: typeof city.street) => {
         const [a, b] = await makePersons(env, street, 2);
         const kase = await env.deps.services.cases.cases.create(undefined, sys, { personId: a!, kind: 'confirmed', reason: '路由权限矩阵测试' });
-        const contact = await env.deps.services.cases.tracing.addContact(undefined, sys, kase.id, { category: 'close', exposureDate: kase.reportDate, personId: b });
+        const contact = await env.deps.services.cases.tracing.addContact(undefined, sys, kase.id, {
+          category: 'close',
+          exposureDate: kase.reportDate,
+          personId: b,
+        });
         return { kase, contact };
       };
       const mine = await make(city.street);
@@ -180,9 +226,21 @@ export const WRITE_CASES: WriteCase[] = [
         url: '/api/zoning/areas',
         body,
         variants: [
-          { field: 'jurisdictionIds', outOfScope: { ...body, jurisdictionIds: [city.street.id, city.otherStreet.id] }, missing: { ...body, jurisdictionIds: [city.street.id, MISSING_ID] } },
-          { field: 'basis.caseIds', outOfScope: { ...body, basis: { caseIds: [mine.kase.id, theirs.kase.id] } }, missing: { ...body, basis: { caseIds: [mine.kase.id, MISSING_ID] } } },
-          { field: 'basis.contactIds', outOfScope: { ...body, basis: { caseIds: [mine.kase.id], contactIds: [theirs.contact.id] } }, missing: { ...body, basis: { caseIds: [mine.kase.id], contactIds: [MISSING_ID] } } },
+          {
+            field: 'jurisdictionIds',
+            outOfScope: { ...body, jurisdictionIds: [city.street.id, city.otherStreet.id] },
+            missing: { ...body, jurisdictionIds: [city.street.id, MISSING_ID] },
+          },
+          {
+            field: 'basis.caseIds',
+            outOfScope: { ...body, basis: { caseIds: [mine.kase.id, theirs.kase.id] } },
+            missing: { ...body, basis: { caseIds: [mine.kase.id, MISSING_ID] } },
+          },
+          {
+            field: 'basis.contactIds',
+            outOfScope: { ...body, basis: { caseIds: [mine.kase.id], contactIds: [theirs.contact.id] } },
+            missing: { ...body, basis: { caseIds: [mine.kase.id], contactIds: [MISSING_ID] } },
+          },
         ],
       };
     },
@@ -190,14 +248,21 @@ export const WRITE_CASES: WriteCase[] = [
   {
     route: 'POST /api/testing/sites',
     async make(env, city) {
-      const compound = (street: typeof city.street, n: string) => buildJurisdiction(env.deps.db, { code: `${street.code}7${n}`, name: `矩阵小区${n}`, level: 'compound', kind: 'urban', parent: street });
+      const compound = (street: typeof city.street, n: string) =>
+        buildJurisdiction(env.deps.db, { code: `${street.code}7${n}`, name: `矩阵小区${n}`, level: 'compound', kind: 'urban', parent: street });
       const mine = await compound(city.street, '01');
       const theirs = await compound(city.otherStreet, '02');
       const body = { name: '矩阵测试采样点', kind: 'tent', jurisdictionId: mine.id, location: [111.29, 30.7], lanes: 2, servedCompoundIds: [mine.id] };
       return {
         url: '/api/testing/sites',
         body,
-        variants: [{ field: 'servedCompoundIds', outOfScope: { ...body, servedCompoundIds: [mine.id, theirs.id] }, missing: { ...body, servedCompoundIds: [mine.id, MISSING_ID] } }],
+        variants: [
+          {
+            field: 'servedCompoundIds',
+            outOfScope: { ...body, servedCompoundIds: [mine.id, theirs.id] },
+            missing: { ...body, servedCompoundIds: [mine.id, MISSING_ID] },
+          },
+        ],
       };
     },
   },
@@ -230,7 +295,11 @@ export const WRITE_CASES: WriteCase[] = [
     route: 'POST /api/control/reviews',
     async make(_env, city) {
       const body = { jurisdictionId: city.street.id, subject: '西陵街道某小区聚集', reason: '流调研判认定需采取措施', evidence: '流调报告第12号' };
-      return { url: '/api/control/reviews', body, variants: [{ field: 'jurisdictionId', outOfScope: { ...body, jurisdictionId: city.otherStreet.id }, missing: { ...body, jurisdictionId: MISSING_ID } }] };
+      return {
+        url: '/api/control/reviews',
+        body,
+        variants: [{ field: 'jurisdictionId', outOfScope: { ...body, jurisdictionId: city.otherStreet.id }, missing: { ...body, jurisdictionId: MISSING_ID } }],
+      };
     },
   },
   {
@@ -242,7 +311,9 @@ export const WRITE_CASES: WriteCase[] = [
       return {
         url: `/api/persons/${mine}/reveal`,
         body,
-        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/persons/${theirs}/reveal`, missingUrl: `/api/persons/${MISSING_ID}/reveal` }],
+        variants: [
+          { field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/persons/${theirs}/reveal`, missingUrl: `/api/persons/${MISSING_ID}/reveal` },
+        ],
       };
     },
   },
@@ -250,11 +321,23 @@ export const WRITE_CASES: WriteCase[] = [
     route: 'POST /api/tasks/:id/handoff',
     async make(env, city) {
       const first = await buildUnit(env.deps.db, { name: '矩阵首办单位西陵', jurisdiction: city.street, kind: 'street_office' });
-      const inScope = (await env.deps.services.tasks.create(undefined, sys, { title: '矩阵转交测试任务', sourceModule: 'platform', assigneeUnitId: first.id, jurisdictionPath: city.street.path, priority: 'normal' })).id;
+      const inScope = (
+        await env.deps.services.tasks.create(undefined, sys, {
+          title: '矩阵转交测试任务',
+          sourceModule: 'platform',
+          assigneeUnitId: first.id,
+          jurisdictionPath: city.street.path,
+          priority: 'normal',
+        })
+      ).id;
       const mine = await buildUnit(env.deps.db, { name: '矩阵转交单位西陵', jurisdiction: city.street, kind: 'street_office' });
       const theirs = await buildUnit(env.deps.db, { name: '矩阵转交单位伍家岗', jurisdiction: city.otherStreet, kind: 'street_office' });
       const body = { unitId: mine.id, note: '转交街道办就近处理' };
-      return { url: `/api/tasks/${inScope}/handoff`, body, variants: [{ field: 'unitId', outOfScope: { ...body, unitId: theirs.id }, missing: { ...body, unitId: MISSING_ID } }] };
+      return {
+        url: `/api/tasks/${inScope}/handoff`,
+        body,
+        variants: [{ field: 'unitId', outOfScope: { ...body, unitId: theirs.id }, missing: { ...body, unitId: MISSING_ID } }],
+      };
     },
   },
   {
@@ -265,7 +348,15 @@ export const WRITE_CASES: WriteCase[] = [
       return {
         url: `/api/quarantine/stays/${inScope}/release-requests`,
         body,
-        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/quarantine/stays/${outOfScope}/release-requests`, missingUrl: `/api/quarantine/stays/${MISSING_ID}/release-requests` }],
+        variants: [
+          {
+            field: 'id (path)',
+            outOfScope: body,
+            missing: body,
+            outUrl: `/api/quarantine/stays/${outOfScope}/release-requests`,
+            missingUrl: `/api/quarantine/stays/${MISSING_ID}/release-requests`,
+          },
+        ],
       };
     },
   },
@@ -277,7 +368,15 @@ export const WRITE_CASES: WriteCase[] = [
       return {
         url: `/api/quarantine/stays/${inScope}/tests`,
         body,
-        variants: [{ field: 'id (path)', outOfScope: body, missing: body, outUrl: `/api/quarantine/stays/${outOfScope}/tests`, missingUrl: `/api/quarantine/stays/${MISSING_ID}/tests` }],
+        variants: [
+          {
+            field: 'id (path)',
+            outOfScope: body,
+            missing: body,
+            outUrl: `/api/quarantine/stays/${outOfScope}/tests`,
+            missingUrl: `/api/quarantine/stays/${MISSING_ID}/tests`,
+          },
+        ],
       };
     },
   },
@@ -288,7 +387,11 @@ export const WRITE_CASES: WriteCase[] = [
       const [theirs] = await makePersons(env, city.otherStreet, 1);
       const arrivalDay = new Date(env.clock.now() - 2 * 86_400_000).toISOString().slice(0, 10);
       const body = { personId: mine, category: 'medium_risk_area', origin: '某中风险区', arrivalDay };
-      return { url: '/api/travellers', body, variants: [{ field: 'personId', outOfScope: { ...body, personId: theirs }, missing: { ...body, personId: MISSING_ID } }] };
+      return {
+        url: '/api/travellers',
+        body,
+        variants: [{ field: 'personId', outOfScope: { ...body, personId: theirs }, missing: { ...body, personId: MISSING_ID } }],
+      };
     },
   },
   {
@@ -297,16 +400,39 @@ export const WRITE_CASES: WriteCase[] = [
       // A fresh active campaign and site of our own: the matrix's shared campaign is closed by earlier route
       // calls, and the area published above seals the street (whose pool mode would then be 1户1管).
       const testing = env.deps.services.testing;
-      const compound = await buildJurisdiction(env.deps.db, { code: `${city.street.code}703`, name: '矩阵开管小区', level: 'compound', kind: 'urban', parent: city.street });
-      const campaign = await testing.campaigns.create(undefined, sys, { name: '矩阵开管轮次', scopeJurisdictionIds: [compound.id], poolSize: 5, poolFromAreas: false });
+      const compound = await buildJurisdiction(env.deps.db, {
+        code: `${city.street.code}703`,
+        name: '矩阵开管小区',
+        level: 'compound',
+        kind: 'urban',
+        parent: city.street,
+      });
+      const campaign = await testing.campaigns.create(undefined, sys, {
+        name: '矩阵开管轮次',
+        scopeJurisdictionIds: [compound.id],
+        poolSize: 5,
+        poolFromAreas: false,
+      });
       await testing.campaigns.activate(undefined, sys, campaign.id);
-      const site = await testing.sites.create(undefined, sys, { name: '矩阵开管采样点', kind: 'tent', jurisdictionId: compound.id, location: [111.3, 30.7], lanes: 1 });
+      const site = await testing.sites.create(undefined, sys, {
+        name: '矩阵开管采样点',
+        kind: 'tent',
+        jurisdictionId: compound.id,
+        location: [111.3, 30.7],
+        lanes: 1,
+      });
       const theirs = await matrixRecords(env, city.otherStreet);
       const body = { clientId: 'matrix-open-tube-1', campaignId: campaign.id, siteId: site.id, barcode: 'MATRIXOPEN0001' };
       return {
         url: '/api/testing/tubes',
         body,
-        variants: [{ field: 'campaignId', outOfScope: { ...body, clientId: 'matrix-open-tube-2', campaignId: theirs.campaign }, missing: { ...body, clientId: 'matrix-open-tube-3', campaignId: MISSING_ID } }],
+        variants: [
+          {
+            field: 'campaignId',
+            outOfScope: { ...body, clientId: 'matrix-open-tube-2', campaignId: theirs.campaign },
+            missing: { ...body, clientId: 'matrix-open-tube-3', campaignId: MISSING_ID },
+          },
+        ],
       };
     },
   },

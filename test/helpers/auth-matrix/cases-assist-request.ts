@@ -7,7 +7,14 @@ const fixture: MatrixFixture = {
   async make(env, city) {
     const sys = systemActor('auth-matrix');
     const make = async (street: typeof city.street) =>
-      (await env.deps.services.cases.tracing.recordIncoming(undefined, sys, { region: '武汉市', subjectName: '张三丰', jurisdictionId: street.id, category: 'close' })).id;
+      (
+        await env.deps.services.cases.tracing.recordIncoming(undefined, sys, {
+          region: '武汉市',
+          subjectName: '张三丰',
+          jurisdictionId: street.id,
+          category: 'close',
+        })
+      ).id;
     return { inScope: await make(city.street), outOfScope: await make(city.otherStreet) };
   },
 };

@@ -15,7 +15,12 @@ const fixture: MatrixFixture = {
     await control.setBulkThreshold(undefined, system, 1);
     const request = async (street: typeof city.street) => {
       const personIds = await makePersons(env, street, 2);
-      const r = await control.requestChange(undefined, system, { personIds, to: 'home_monitored', basis: { type: 'manual_review', id: await approvedReview(env, { jurisdictionId: street.id }) }, reason: '路由权限矩阵测试' });
+      const r = await control.requestChange(undefined, system, {
+        personIds,
+        to: 'home_monitored',
+        basis: { type: 'manual_review', id: await approvedReview(env, { jurisdictionId: street.id }) },
+        reason: '路由权限矩阵测试',
+      });
       if (r.kind !== 'pending') throw new Error('expected a pending bulk request');
       return r.bulkRequest.id;
     };

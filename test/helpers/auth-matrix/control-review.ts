@@ -11,7 +11,14 @@ const fixture: MatrixFixture = {
   async make(env, city) {
     const reviews = env.deps.services.control.reviews;
     const make = async (street: typeof city.street) =>
-      (await reviews.create(undefined, systemActor('auth-matrix'), { jurisdictionId: street.id, subject: '路由权限矩阵对象', reason: '路由权限矩阵测试研判', evidence: '矩阵测试证据材料' })).id;
+      (
+        await reviews.create(undefined, systemActor('auth-matrix'), {
+          jurisdictionId: street.id,
+          subject: '路由权限矩阵对象',
+          reason: '路由权限矩阵测试研判',
+          evidence: '矩阵测试证据材料',
+        })
+      ).id;
     return { inScope: await make(city.street), outOfScope: await make(city.otherStreet) };
   },
 };

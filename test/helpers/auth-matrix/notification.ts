@@ -11,7 +11,15 @@ const fixture: MatrixFixture = {
   entity: 'notification',
   async make(env, city) {
     const alert = async (path: string, title: string) =>
-      (await env.deps.services.tasks.notify(undefined, systemActor('auth-matrix'), { jurisdictionPath: path, title, body: '路由权限矩阵测试', sourceModule: 'platform', severity: 'info' })).id;
+      (
+        await env.deps.services.tasks.notify(undefined, systemActor('auth-matrix'), {
+          jurisdictionPath: path,
+          title,
+          body: '路由权限矩阵测试',
+          sourceModule: 'platform',
+          severity: 'info',
+        })
+      ).id;
     return { inScope: await alert(city.xiling.path, '西陵区预警'), outOfScope: await alert(city.wujiagang.path, '伍家岗区预警') };
   },
 };

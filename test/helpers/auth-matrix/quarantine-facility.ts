@@ -6,7 +6,8 @@ const fixture: MatrixFixture = {
   entity: 'quarantine_facility',
   async make(env, city) {
     const q = env.deps.services.quarantine;
-    const make = async (jurisdictionId: string) => (await q.createFacility(undefined, systemActor('matrix'), { name: '矩阵隔离点', jurisdictionId, address: '一号' })).id;
+    const make = async (jurisdictionId: string) =>
+      (await q.createFacility(undefined, systemActor('matrix'), { name: '矩阵隔离点', jurisdictionId, address: '一号' })).id;
     return { inScope: await make(city.street.id), outOfScope: await make(city.otherStreet.id) };
   },
 };

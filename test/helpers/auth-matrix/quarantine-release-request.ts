@@ -14,7 +14,13 @@ const fixture: MatrixFixture = {
     const system = systemActor('auth-matrix');
     const make = async (street: typeof city.street) => {
       const [personId] = await makePersons(env, street, 1);
-      const stay = await q.assign(undefined, system, { personId: personId!, mode: 'home', basis: { type: 'manual_review', id: await approvedReview(env) }, reason: '矩阵测试', exposureDate: '2026-11-28' });
+      const stay = await q.assign(undefined, system, {
+        personId: personId!,
+        mode: 'home',
+        basis: { type: 'manual_review', id: await approvedReview(env) },
+        reason: '矩阵测试',
+        exposureDate: '2026-11-28',
+      });
       return (await q.requestEarlyRelease(undefined, system, stay.id, { reason: '路由权限矩阵测试 route matrix' })).id;
     };
     return { inScope: await make(city.street), outOfScope: await make(city.otherStreet) };

@@ -9,7 +9,15 @@ const fixture: MatrixFixture = {
     const q = env.deps.services.quarantine;
     const make = async (street: typeof city.street) => {
       const [personId] = await makePersons(env, street, 1);
-      return (await q.assign(undefined, systemActor('matrix'), { personId: personId!, mode: 'home', basis: { type: 'manual_review', id: await approvedReview(env) }, reason: '矩阵测试', exposureDate: '2026-11-28' })).id;
+      return (
+        await q.assign(undefined, systemActor('matrix'), {
+          personId: personId!,
+          mode: 'home',
+          basis: { type: 'manual_review', id: await approvedReview(env) },
+          reason: '矩阵测试',
+          exposureDate: '2026-11-28',
+        })
+      ).id;
     };
     return { inScope: await make(city.street), outOfScope: await make(city.otherStreet) };
   },

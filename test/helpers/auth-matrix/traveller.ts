@@ -8,7 +8,14 @@ const fixture: MatrixFixture = {
   async make(env, city) {
     const make = async (street: typeof city.street) => {
       const [personId] = await makePersons(env, street, 1);
-      return (await env.deps.services.cases.travellers.register(undefined, systemActor('matrix'), { personId: personId!, category: 'high_risk_area', origin: '矩阵测试高风险区', arrivalDay: '2026-11-28' })).id;
+      return (
+        await env.deps.services.cases.travellers.register(undefined, systemActor('matrix'), {
+          personId: personId!,
+          category: 'high_risk_area',
+          origin: '矩阵测试高风险区',
+          arrivalDay: '2026-11-28',
+        })
+      ).id;
     };
     return { inScope: await make(city.street), outOfScope: await make(city.otherStreet) };
   },

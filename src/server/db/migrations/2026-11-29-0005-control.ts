@@ -67,7 +67,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reject_reason', 'text')
     .addColumn('applied_at', 'bigint')
     .execute();
-  await db.schema.createIndex('control_bulk_requests_status_idx').on('control_bulk_requests').columns(['status', 'jurisdiction_path', 'requested_at']).execute();
+  await db.schema
+    .createIndex('control_bulk_requests_status_idx')
+    .on('control_bulk_requests')
+    .columns(['status', 'jurisdiction_path', 'requested_at'])
+    .execute();
 
   await db.schema
     .createTable('control_status_counts')

@@ -9,13 +9,30 @@ import { pinyin } from 'pinyin-pro';
 function keysOf(name: string): { initials: string; pinyin: string } {
   const parts = pinyin(name.trim(), { toneType: 'none', type: 'array', surname: 'head', v: true, nonZh: 'consecutive' });
   const tokens: string[] = [];
-  for (const p of parts) for (const t of p.toLowerCase().replace(/ü/g, 'v').split(/[^a-z0-9]+/)) if (t) tokens.push(t);
-  return { initials: tokens.map((t) => t[0]).join('').slice(0, 60), pinyin: tokens.join('').slice(0, 200) };
+  for (const p of parts)
+    for (const t of p
+      .toLowerCase()
+      .replace(/ü/g, 'v')
+      .split(/[^a-z0-9]+/))
+      if (t) tokens.push(t);
+  return {
+    initials: tokens
+      .map((t) => t[0])
+      .join('')
+      .slice(0, 60),
+    pinyin: tokens.join('').slice(0, 200),
+  };
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('persons').addColumn('name_initials', 'text', (c) => c.notNull().defaultTo('')).execute();
-  await db.schema.alterTable('persons').addColumn('name_pinyin', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('persons')
+    .addColumn('name_initials', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db.schema
+    .alterTable('persons')
+    .addColumn('name_pinyin', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   // A merged record is kept (its history stays readable) and points at the record it was merged into.
   await db.schema.alterTable('persons').addColumn('merged_into', 'text').execute();
   await db.schema.alterTable('persons').addColumn('merged_at', 'bigint').execute();
@@ -45,7 +62,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   let after = '';
   for (;;) {
-    const rows: { id: string; name: string }[] = await db.selectFrom('persons').select(['id', 'name']).where('id', '>', after).orderBy('id').limit(2000).execute();
+    const rows: { id: string; name: string }[] = await db
+      .selectFrom('persons')
+      .select(['id', 'name'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(2000)
+      .execute();
     if (rows.length === 0) break;
     for (const r of rows) {
       const k = keysOf(r.name);

@@ -8,8 +8,14 @@ import type { Kysely } from 'kysely';
 // - travellers (来返、入境、高风险岗位人员) and their arrival tests (落地检) at the city's entry points.
 // Portable types only.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('quarantine_tests').addColumn('kind', 'text', (c) => c.notNull().defaultTo('scheduled')).execute();
-  await db.schema.alterTable('quarantine_tests').addColumn('not_applicable', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('quarantine_tests')
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('scheduled'))
+    .execute();
+  await db.schema
+    .alterTable('quarantine_tests')
+    .addColumn('not_applicable', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('quarantine_stays').addColumn('placed_day', 'text').execute();
   await db.schema.alterTable('quarantine_stays').addColumn('transfer_task_id', 'text').execute();
   await db.schema.alterTable('quarantine_stays').addColumn('result_task_id', 'text').execute();

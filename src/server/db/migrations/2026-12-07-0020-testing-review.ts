@@ -31,7 +31,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('control_reviews_path').on('control_reviews').columns(['jurisdiction_path', 'created_at']).execute();
-  await db.schema.alterTable('testing_coverage').addColumn('door_target', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('testing_coverage').addColumn('door_sampled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('testing_coverage')
+    .addColumn('door_target', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('testing_coverage')
+    .addColumn('door_sampled', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('testing_campaigns').addColumn('sealed_pool_mode', 'integer').execute();
 }

@@ -19,14 +19,19 @@ import { sql, type Kysely } from 'kysely';
 //    names the person, the expiry and the revocation (reissuing revokes). Codes printed before
 //    (`BW1.<personId>…`) are no longer accepted: they named the person and never expired.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('persons').addColumn('birth_year', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('persons')
+    .addColumn('birth_year', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('persons').addColumn('birth_cipher', 'text').execute();
   await sql`update persons set birth_year = cast(substr(birth_date, 1, 4) as integer)`.execute(db);
   await db.schema.alterTable('persons').dropColumn('birth_date').execute();
   // 18-character masks (resident IDs, 18-digit residence permits): keep 1–4 and 15–17.
   await sql`update persons set id_masked = substr(id_masked, 1, 4) || '**********' || substr(id_masked, 15, 3) || '*' where length(id_masked) = 18`.execute(db);
   // Other masks of 15 or more characters kept the first 6 and last 4: keep the first 4 and the three before the last.
-  await sql`update persons set id_masked = substr(id_masked, 1, 4) || '**' || substr(id_masked, 7, length(id_masked) - 10) || substr(id_masked, length(id_masked) - 3, 3) || '*' where length(id_masked) >= 15 and length(id_masked) <> 18`.execute(db);
+  await sql`update persons set id_masked = substr(id_masked, 1, 4) || '**' || substr(id_masked, 7, length(id_masked) - 10) || substr(id_masked, length(id_masked) - 3, 3) || '*' where length(id_masked) >= 15 and length(id_masked) <> 18`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('person_disclosures')

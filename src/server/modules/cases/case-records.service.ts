@@ -35,12 +35,25 @@ const measure = (hours: number | null, target: number): SpeedMeasure => ({ hours
 export function caseDto(r: repo.CaseRow): CaseDto {
   const n = (v: number | null) => (v === null ? null : Number(v));
   return {
-    id: r.id, personId: r.person_id, nameMasked: r.name_masked, kind: r.kind, jurisdictionPath: r.jurisdiction_path,
-    onsetDate: r.onset_date, reportDate: r.report_date, confirmedAt: Number(r.confirmed_at), clinicalStatus: r.clinical_status,
-    detectionChannel: r.detection_channel as CaseDto['detectionChannel'], sourceCaseId: r.source_case_id, clusterId: r.cluster_id,
-    presetId: r.preset_id, presetVersion: r.preset_version,
+    id: r.id,
+    personId: r.person_id,
+    nameMasked: r.name_masked,
+    kind: r.kind,
+    jurisdictionPath: r.jurisdiction_path,
+    onsetDate: r.onset_date,
+    reportDate: r.report_date,
+    confirmedAt: Number(r.confirmed_at),
+    clinicalStatus: r.clinical_status,
+    detectionChannel: r.detection_channel as CaseDto['detectionChannel'],
+    sourceCaseId: r.source_case_id,
+    clusterId: r.cluster_id,
+    presetId: r.preset_id,
+    presetVersion: r.preset_version,
     links: { positiveTubeId: r.positive_tube_id, recheckId: r.recheck_id, recheckTubeId: r.recheck_tube_id },
-    positiveAt: n(r.positive_at), coreInvestigationAt: n(r.core_investigation_at), closeContactsAt: n(r.close_contacts_at), createdAt: Number(r.created_at),
+    positiveAt: n(r.positive_at),
+    coreInvestigationAt: n(r.core_investigation_at),
+    closeContactsAt: n(r.close_contacts_at),
+    createdAt: Number(r.created_at),
   };
 }
 
@@ -87,19 +100,44 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
 
   async function newCluster(tx: Tx, actor: Actor, firstCaseId: string, path: string, preset: PresetDto, name: string, now: number): Promise<string> {
     const id = newId(now);
-    await repo.insertCluster(tx, { id, name, first_case_id: firstCaseId, status: 'active', jurisdiction_path: path, preset_id: preset.id, preset_version: preset.label, last_case_at: now, contained_at: null, extinguished_at: null, created_at: now, updated_at: now });
-    await journal.append(tx, actor, { action: 'cases.cluster.create', entityType: 'case_cluster', entityId: id, jurisdictionPath: path, payload: { firstCaseId, presetVersion: preset.label } });
+    await repo.insertCluster(tx, {
+      id,
+      name,
+      first_case_id: firstCaseId,
+      status: 'active',
+      jurisdiction_path: path,
+      preset_id: preset.id,
+      preset_version: preset.label,
+      last_case_at: now,
+      contained_at: null,
+      extinguished_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    await journal.append(tx, actor, {
+      action: 'cases.cluster.create',
+      entityType: 'case_cluster',
+      entityId: id,
+      jurisdictionPath: path,
+      payload: { firstCaseId, presetVersion: preset.label },
+    });
     return id;
   }
 
-  async function create(tx: Tx, actor: Actor, input: CaseInput, links: { positiveTubeId?: string | null; positiveAt?: number | null; recheckId?: string | null; recheckTubeId?: string | null } = {}): Promise<CaseDto> {
+  async function create(
+    tx: Tx,
+    actor: Actor,
+    input: CaseInput,
+    links: { positiveTubeId?: string | null; positiveAt?: number | null; recheckId?: string | null; recheckTubeId?: string | null } = {},
+  ): Promise<CaseDto> {
     requireCap(actor, 'case.manage');
     const reason = input.reason?.trim();
     if (!reason) throw Errors.REASON_REQUIRED();
     const path = (await deps.services.population.pathsOf([input.personId], tx)).get(input.personId);
     if (!path || !inScope(actor, path)) throw CasesErrors.CASE_PERSON_NOT_FOUND({ personId: input.personId });
     const reportDate = input.reportDate ?? today();
-    if (reportDate > today() || (input.onsetDate && input.onsetDate > reportDate)) throw CasesErrors.CASE_DATES_INVALID({ onsetDate: input.onsetDate ?? null, reportDate });
+    if (reportDate > today() || (input.onsetDate && input.onsetDate > reportDate))
+      throw CasesErrors.CASE_DATES_INVALID({ onsetDate: input.onsetDate ?? null, reportDate });
     const preset = await presets.active(tx);
     const now = deps.clock.now();
     const id = newId(now);
@@ -117,11 +155,30 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
     const channel = UNDER_CONTROL.has(status) ? 'in_control' : 'community';
     const person = await deps.services.population.get(CASES_SYSTEM, input.personId, tx);
     const row: repo.CaseRow = {
-      id, person_id: input.personId, name_masked: maskName(person.name), kind: input.kind, jurisdiction_path: path, onset_date: input.onsetDate ?? null, report_date: reportDate,
-      confirmed_at: now, clinical_status: 'treatment', detection_channel: channel, source_case_id: input.sourceCaseId ?? null, cluster_id: clusterId,
-      preset_id: preset.id, preset_version: preset.label, positive_tube_id: links.positiveTubeId ?? null, positive_at: links.positiveAt ?? null,
-      recheck_id: links.recheckId ?? null, recheck_tube_id: links.recheckTubeId ?? null, core_investigation_at: null, close_contacts_at: null,
-      created_by: actor.userId, created_by_name: actor.name, created_at: now, updated_at: now,
+      id,
+      person_id: input.personId,
+      name_masked: maskName(person.name),
+      kind: input.kind,
+      jurisdiction_path: path,
+      onset_date: input.onsetDate ?? null,
+      report_date: reportDate,
+      confirmed_at: now,
+      clinical_status: 'treatment',
+      detection_channel: channel,
+      source_case_id: input.sourceCaseId ?? null,
+      cluster_id: clusterId,
+      preset_id: preset.id,
+      preset_version: preset.label,
+      positive_tube_id: links.positiveTubeId ?? null,
+      positive_at: links.positiveAt ?? null,
+      recheck_id: links.recheckId ?? null,
+      recheck_tube_id: links.recheckTubeId ?? null,
+      core_investigation_at: null,
+      close_contacts_at: null,
+      created_by: actor.userId,
+      created_by_name: actor.name,
+      created_at: now,
+      updated_at: now,
     };
     await repo.insertCase(tx, row);
     if (!clusterId) {
@@ -130,20 +187,51 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
     } else {
       const k = (await repo.findCluster(tx, clusterId))!;
       // A new linked case puts a contained or extinguished cluster back to active (the chain was not ended).
-      await repo.updateCluster(tx, clusterId, { last_case_at: now, updated_at: now, ...(k.status !== 'active' ? { status: 'active', contained_at: null, extinguished_at: null } : {}) });
+      await repo.updateCluster(tx, clusterId, {
+        last_case_at: now,
+        updated_at: now,
+        ...(k.status !== 'active' ? { status: 'active', contained_at: null, extinguished_at: null } : {}),
+      });
       if (k.status !== 'active') {
-        await journal.append(tx, actor, { action: 'cases.cluster.status', entityType: 'case_cluster', entityId: k.id, jurisdictionPath: k.jurisdiction_path, payload: { from: k.status, to: 'active', newCaseId: id } });
+        await journal.append(tx, actor, {
+          action: 'cases.cluster.status',
+          entityType: 'case_cluster',
+          entityId: k.id,
+          jurisdictionPath: k.jurisdiction_path,
+          payload: { from: k.status, to: 'active', newCaseId: id },
+        });
       }
     }
     await journal.append(tx, actor, {
-      action: 'cases.case.create', entityType: 'case', entityId: id, jurisdictionPath: path, reason,
-      payload: { kind: row.kind, detectionChannel: channel, clusterId: row.cluster_id, sourceCaseId: row.source_case_id, presetVersion: preset.label, recheckId: row.recheck_id, positiveTubeId: row.positive_tube_id },
+      action: 'cases.case.create',
+      entityType: 'case',
+      entityId: id,
+      jurisdictionPath: path,
+      reason,
+      payload: {
+        kind: row.kind,
+        detectionChannel: channel,
+        clusterId: row.cluster_id,
+        sourceCaseId: row.source_case_id,
+        presetVersion: preset.label,
+        recheckId: row.recheck_id,
+        positiveTubeId: row.positive_tube_id,
+      },
     });
     await deps.services.control.applyAutomatic(tx, actor, {
-      personIds: [input.personId], to: 'quarantined_central', basis: { type: 'case', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
+      personIds: [input.personId],
+      to: 'quarantined_central',
+      basis: { type: 'case', id },
+      presetVersion: preset.label,
+      ifNotAllowed: 'skip',
       reason: `${row.kind === 'confirmed' ? '确诊病例' : '无症状感染者'}，集中隔离治疗 · ${row.kind === 'confirmed' ? 'Confirmed case' : 'Asymptomatic infection'}: central isolation`,
     });
-    await outbox.publish(tx, { topic: 'cases.case.created', capability: 'case.read', jurisdictionPath: path, payload: { id, clusterId: row.cluster_id, detectionChannel: channel } });
+    await outbox.publish(tx, {
+      topic: 'cases.case.created',
+      capability: 'case.read',
+      jurisdictionPath: path,
+      payload: { id, clusterId: row.cluster_id, detectionChannel: channel },
+    });
     return caseDto(row);
   }
 
@@ -158,16 +246,22 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
      * THE CONFIRMATION FLOW: a positive single-tube recheck (by its tube or its hand-over record)
      * becomes a case. Tube, recheck and case stay linked; the hand-over is acknowledged with the case id.
      */
-    async confirmFromRecheck(trx: Tx | undefined, actor: Actor, input: { recheckTubeId?: string | null; handoverId?: string | null; kind: CaseKind; onsetDate?: string | null; reason: string }): Promise<CaseDto> {
+    async confirmFromRecheck(
+      trx: Tx | undefined,
+      actor: Actor,
+      input: { recheckTubeId?: string | null; handoverId?: string | null; kind: CaseKind; onsetDate?: string | null; reason: string },
+    ): Promise<CaseDto> {
       requireCap(actor, 'case.manage');
       return inTx(trx ?? deps.db, async (tx) => {
         const testing = deps.services.testing;
         let recheck;
         try {
           if (input.handoverId) recheck = await testing.rechecks.get(actor, input.handoverId, tx);
-          else if (input.recheckTubeId) recheck = (await testing.tubes.trace(actor, input.recheckTubeId, tx)).rechecks.find((r) => r.tubeId === input.recheckTubeId);
+          else if (input.recheckTubeId)
+            recheck = (await testing.tubes.trace(actor, input.recheckTubeId, tx)).rechecks.find((r) => r.tubeId === input.recheckTubeId);
         } catch (err) {
-          if ((err as { status?: number }).status === 404) throw CasesErrors.RECHECK_NOT_FOUND({ recheckTubeId: input.recheckTubeId ?? null, handoverId: input.handoverId ?? null });
+          if ((err as { status?: number }).status === 404)
+            throw CasesErrors.RECHECK_NOT_FOUND({ recheckTubeId: input.recheckTubeId ?? null, handoverId: input.handoverId ?? null });
           throw err;
         }
         if (!recheck) throw CasesErrors.RECHECK_NOT_FOUND({ recheckTubeId: input.recheckTubeId ?? null, handoverId: input.handoverId ?? null });
@@ -175,9 +269,17 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
         const existing = await repo.caseByRecheck(tx, recheck.id);
         if (existing) throw CasesErrors.CASE_ALREADY_CONFIRMED({ recheckId: recheck.id, caseId: existing.id });
         const pool = await testing.tubes.get(CASES_SYSTEM, recheck.parentTubeId, tx);
-        const dto = await create(tx, actor, { personId: recheck.personId, kind: input.kind, onsetDate: input.onsetDate, reason: input.reason }, {
-          positiveTubeId: pool.id, positiveAt: pool.resultAt, recheckId: recheck.id, recheckTubeId: recheck.tubeId,
-        });
+        const dto = await create(
+          tx,
+          actor,
+          { personId: recheck.personId, kind: input.kind, onsetDate: input.onsetDate, reason: input.reason },
+          {
+            positiveTubeId: pool.id,
+            positiveAt: pool.resultAt,
+            recheckId: recheck.id,
+            recheckTubeId: recheck.tubeId,
+          },
+        );
         if (recheck.handoverAt !== null && recheck.handoverAckAt === null) await testing.rechecks.acknowledgeHandover(tx, CASES_SYSTEM, recheck.id, dto.id);
         return dto;
       });
@@ -194,7 +296,14 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
           await checkNoCycle(tx, c.id, sourceCaseId);
         }
         await repo.updateCase(tx, c.id, { source_case_id: sourceCaseId, updated_at: deps.clock.now() });
-        await journal.append(tx, actor, { action: 'cases.case.source', entityType: 'case', entityId: c.id, jurisdictionPath: c.jurisdiction_path, payload: { from: c.source_case_id, to: sourceCaseId }, reason: reason.trim() });
+        await journal.append(tx, actor, {
+          action: 'cases.case.source',
+          entityType: 'case',
+          entityId: c.id,
+          jurisdictionPath: c.jurisdiction_path,
+          payload: { from: c.source_case_id, to: sourceCaseId },
+          reason: reason.trim(),
+        });
         return caseDto((await repo.findCase(tx, c.id))!);
       });
     },
@@ -205,7 +314,14 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
       return inTx(trx ?? deps.db, async (tx) => {
         const c = await visibleCase(tx, actor, id);
         await repo.updateCase(tx, c.id, { clinical_status: status, updated_at: deps.clock.now() });
-        await journal.append(tx, actor, { action: 'cases.case.clinical', entityType: 'case', entityId: c.id, jurisdictionPath: c.jurisdiction_path, payload: { from: c.clinical_status, to: status }, reason: reason?.trim() || null });
+        await journal.append(tx, actor, {
+          action: 'cases.case.clinical',
+          entityType: 'case',
+          entityId: c.id,
+          jurisdictionPath: c.jurisdiction_path,
+          payload: { from: c.clinical_status, to: status },
+          reason: reason?.trim() || null,
+        });
         return caseDto((await repo.findCase(tx, c.id))!);
       });
     },
@@ -218,7 +334,13 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
         if (c.core_investigation_at !== null) return caseDto(c);
         const now = deps.clock.now();
         await repo.updateCase(tx, c.id, { core_investigation_at: now, updated_at: now });
-        await journal.append(tx, actor, { action: 'cases.case.core-investigation', entityType: 'case', entityId: c.id, jurisdictionPath: c.jurisdiction_path, payload: { hours: hoursBetween(Number(c.confirmed_at), now) } });
+        await journal.append(tx, actor, {
+          action: 'cases.case.core-investigation',
+          entityType: 'case',
+          entityId: c.id,
+          jurisdictionPath: c.jurisdiction_path,
+          payload: { hours: hoursBetween(Number(c.confirmed_at), now) },
+        });
         return caseDto((await repo.findCase(tx, c.id))!);
       });
     },
@@ -236,9 +358,19 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
       requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
-      const rows = await repo.listCases(db, { prefix: scopePrefix(actor), kind: f.kind, channel: f.channel, clusterId: f.clusterId, after: after ? { reportDate: after[0], id: after[1] } : undefined, limit });
+      const rows = await repo.listCases(db, {
+        prefix: scopePrefix(actor),
+        kind: f.kind,
+        channel: f.channel,
+        clusterId: f.clusterId,
+        after: after ? { reportDate: after[0], id: after[1] } : undefined,
+        limit,
+      });
       const last = rows[rows.length - 1];
-      const names = await deps.services.geo.namesByPath(rows.map((r) => r.jurisdiction_path), db);
+      const names = await deps.services.geo.namesByPath(
+        rows.map((r) => r.jurisdiction_path),
+        db,
+      );
       const items = rows.map((r) => ({ ...caseDto(r), jurisdictionName: names.get(r.jurisdiction_path) ?? null }) satisfies CaseListItem);
       return { items, nextCursor: rows.length === limit && last ? encodeCursor(last.report_date, last.id) : null };
     },

@@ -35,15 +35,21 @@ export const updateCase = (db: DbOrTx, id: string, set: Partial<CaseRow>) => db.
 export const caseByRecheck = (db: DbOrTx, recheckId: string) => db.selectFrom('cases').selectAll().where('recheck_id', '=', recheckId).executeTakeFirst();
 export const caseOfPersonInCluster = (db: DbOrTx, personId: string, clusterId: string) =>
   db.selectFrom('cases').select('id').where('person_id', '=', personId).where('cluster_id', '=', clusterId).executeTakeFirst();
-export const casesOfCluster = (db: DbOrTx, clusterId: string) => db.selectFrom('cases').selectAll().where('cluster_id', '=', clusterId).orderBy('confirmed_at').execute();
-export const casePath = async (db: DbOrTx, id: string) => (await db.selectFrom('cases').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
-export const sourceOf = async (db: DbOrTx, id: string) => (await db.selectFrom('cases').select('source_case_id').where('id', '=', id).executeTakeFirst())?.source_case_id;
+export const casesOfCluster = (db: DbOrTx, clusterId: string) =>
+  db.selectFrom('cases').selectAll().where('cluster_id', '=', clusterId).orderBy('confirmed_at').execute();
+export const casePath = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('cases').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export const sourceOf = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('cases').select('source_case_id').where('id', '=', id).executeTakeFirst())?.source_case_id;
 
 /**
  * A scoped page of cases, newest report first, by keyset (report_date, id) so each page is one
  * index range scan on (jurisdiction_path, report_date, id) whatever the depth.
  */
-export async function listCases(db: DbOrTx, f: { prefix: string | null; kind?: CaseKind; channel?: DetectionChannel; clusterId?: string; after?: { reportDate: string; id: string }; limit: number }): Promise<CaseRow[]> {
+export async function listCases(
+  db: DbOrTx,
+  f: { prefix: string | null; kind?: CaseKind; channel?: DetectionChannel; clusterId?: string; after?: { reportDate: string; id: string }; limit: number },
+): Promise<CaseRow[]> {
   let q = db.selectFrom('cases').selectAll();
   if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.kind) q = q.where('kind', '=', f.kind);
@@ -65,7 +71,21 @@ export async function placesWithCluster(db: DbOrTx, f: { clusterStatuses?: Clust
     .selectFrom('case_places as p')
     .innerJoin('cases as c', 'c.id', 'p.case_id')
     .leftJoin('case_clusters as k', 'k.id', 'c.cluster_id')
-    .select(['p.id', 'p.case_id', 'p.jurisdiction_id', 'p.place_path', 'p.place_level', 'p.lng', 'p.lat', 'p.description', 'p.from_at', 'p.to_at', 'c.cluster_id', 'c.confirmed_at', 'k.status as cluster_status'])
+    .select([
+      'p.id',
+      'p.case_id',
+      'p.jurisdiction_id',
+      'p.place_path',
+      'p.place_level',
+      'p.lng',
+      'p.lat',
+      'p.description',
+      'p.from_at',
+      'p.to_at',
+      'c.cluster_id',
+      'c.confirmed_at',
+      'k.status as cluster_status',
+    ])
     .where('p.place_path', 'is not', null);
   if (f.clusterStatuses) q = q.where('k.status', 'in', f.clusterStatuses);
   return q.orderBy('p.from_at').execute();
@@ -98,13 +118,19 @@ export const updateContact = (db: DbOrTx, id: string, set: Partial<ContactRow>) 
 /** Secondary contacts linked to a close contact (9th edition: upgraded when it turns positive). */
 export const secondariesVia = (db: DbOrTx, closeContactId: string) =>
   db.selectFrom('case_contacts').selectAll().where('via_contact_id', '=', closeContactId).where('category', '=', 'secondary').execute();
-export const contactsOfCase = (db: DbOrTx, caseId: string) => db.selectFrom('case_contacts').selectAll().where('case_id', '=', caseId).orderBy('identified_at').execute();
-export const contactsOfCluster = (db: DbOrTx, clusterId: string) => db.selectFrom('case_contacts').selectAll().where('cluster_id', '=', clusterId).orderBy('identified_at').execute();
+export const contactsOfCase = (db: DbOrTx, caseId: string) =>
+  db.selectFrom('case_contacts').selectAll().where('case_id', '=', caseId).orderBy('identified_at').execute();
+export const contactsOfCluster = (db: DbOrTx, clusterId: string) =>
+  db.selectFrom('case_contacts').selectAll().where('cluster_id', '=', clusterId).orderBy('identified_at').execute();
 export const contactOfPerson = (db: DbOrTx, caseId: string, personId: string) =>
   db.selectFrom('case_contacts').select('id').where('case_id', '=', caseId).where('person_id', '=', personId).executeTakeFirst();
-export const contactPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_contacts').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export const contactPath = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('case_contacts').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
-export async function listContacts(db: DbOrTx, f: { prefix: string | null; category?: ContactCategory; caseId?: string; personId?: string; after?: { exposureDate: string; id: string }; limit: number }): Promise<ContactRow[]> {
+export async function listContacts(
+  db: DbOrTx,
+  f: { prefix: string | null; category?: ContactCategory; caseId?: string; personId?: string; after?: { exposureDate: string; id: string }; limit: number },
+): Promise<ContactRow[]> {
   let q = db.selectFrom('case_contacts').selectAll();
   if (f.prefix) q = q.where(underPrefix(f.prefix));
   if (f.category) q = q.where('category', '=', f.category);
@@ -121,7 +147,8 @@ export async function listContacts(db: DbOrTx, f: { prefix: string | null; categ
 export const insertCluster = (db: DbOrTx, r: ClusterRow) => db.insertInto('case_clusters').values(r).execute();
 export const findCluster = (db: DbOrTx, id: string) => db.selectFrom('case_clusters').selectAll().where('id', '=', id).executeTakeFirst();
 export const updateCluster = (db: DbOrTx, id: string, set: Partial<ClusterRow>) => db.updateTable('case_clusters').set(set).where('id', '=', id).execute();
-export const clusterPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_clusters').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export const clusterPath = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('case_clusters').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 export async function clustersByStatus(db: DbOrTx, statuses: ClusterStatus[], prefix: string | null): Promise<ClusterRow[]> {
   let q = db.selectFrom('case_clusters').selectAll().where('status', 'in', statuses);
   if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
@@ -132,8 +159,12 @@ export async function clustersByStatus(db: DbOrTx, statuses: ClusterStatus[], pr
 export const insertAssist = (db: DbOrTx, r: AssistRow) => db.insertInto('case_assist_requests').values(r).execute();
 export const findAssist = (db: DbOrTx, id: string) => db.selectFrom('case_assist_requests').selectAll().where('id', '=', id).executeTakeFirst();
 export const updateAssist = (db: DbOrTx, id: string, set: Partial<AssistRow>) => db.updateTable('case_assist_requests').set(set).where('id', '=', id).execute();
-export const assistPath = async (db: DbOrTx, id: string) => (await db.selectFrom('case_assist_requests').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
-export async function listAssists(db: DbOrTx, f: { prefix: string | null; direction?: AssistRow['direction']; status?: AssistStatus; limit: number; offset: number }): Promise<AssistRow[]> {
+export const assistPath = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('case_assist_requests').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export async function listAssists(
+  db: DbOrTx,
+  f: { prefix: string | null; direction?: AssistRow['direction']; status?: AssistStatus; limit: number; offset: number },
+): Promise<AssistRow[]> {
   let q = db.selectFrom('case_assist_requests').selectAll();
   if (f.prefix) q = q.where('jurisdiction_path', 'like', `${f.prefix}%`);
   if (f.direction) q = q.where('direction', '=', f.direction);

@@ -3,7 +3,10 @@ import { CASE_LIMITS as L } from '../../../common/cases.js';
 import { TRAVELLER_CATEGORY_LIST } from '../../../common/quarantine.js';
 
 const ms = z.number().int().describe('epoch ms');
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD (calendar day in the configured zone)');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .describe('YYYY-MM-DD (calendar day in the configured zone)');
 export const idParams = z.object({ id: z.string().min(1) });
 
 // ---- presets
@@ -22,7 +25,13 @@ export const preset = z.object({
   createdAt: ms,
 });
 export const presetBody = z.strictObject({
-  key: z.string().trim().min(1).max(L.presetKey).regex(/^[a-z0-9][a-z0-9-]*$/).describe('family key; an existing key gets its next version'),
+  key: z
+    .string()
+    .trim()
+    .min(1)
+    .max(L.presetKey)
+    .regex(/^[a-z0-9][a-z0-9-]*$/)
+    .describe('family key; an existing key gets its next version'),
   name: z.string().trim().min(1).max(L.presetName),
   nameEn: z.string().trim().max(L.presetName).nullable().optional(),
   params: z.unknown().describe('every parameter (422 PRESET_INVALID lists what is missing or wrong)'),
@@ -53,7 +62,12 @@ export const caseDto = z.object({
   createdAt: ms,
 });
 export const caseDetail = caseDto.extend({
-  speed: z.object({ positiveToConfirmed: speedMeasure, coreInvestigation: speedMeasure, closeContactsIdentified: speedMeasure, contactToQuarantine: speedMeasure }),
+  speed: z.object({
+    positiveToConfirmed: speedMeasure,
+    coreInvestigation: speedMeasure,
+    closeContactsIdentified: speedMeasure,
+    contactToQuarantine: speedMeasure,
+  }),
 });
 export const caseBody = z.strictObject({
   personId: z.string().min(1),
@@ -61,16 +75,18 @@ export const caseBody = z.strictObject({
   onsetDate: day.nullable().optional(),
   reportDate: day.nullable().optional().describe('default today'),
   sourceCaseId: z.string().nullable().optional(),
-  clusterId: z.string().nullable().optional().describe('default: the source case\'s cluster, else a new cluster'),
+  clusterId: z.string().nullable().optional().describe("default: the source case's cluster, else a new cluster"),
   reason: z.string().trim().min(1).max(L.reason),
 });
-export const confirmBody = z.strictObject({
-  recheckTubeId: z.string().min(1).optional().describe('the positive recheck tube'),
-  handoverId: z.string().min(1).optional().describe('or the recheck (hand-over record) id'),
-  kind: z.enum(['confirmed', 'asymptomatic']),
-  onsetDate: day.nullable().optional(),
-  reason: z.string().trim().min(1).max(L.reason),
-}).refine((b) => !!b.recheckTubeId !== !!b.handoverId, { message: 'give exactly one of recheckTubeId and handoverId' });
+export const confirmBody = z
+  .strictObject({
+    recheckTubeId: z.string().min(1).optional().describe('the positive recheck tube'),
+    handoverId: z.string().min(1).optional().describe('or the recheck (hand-over record) id'),
+    kind: z.enum(['confirmed', 'asymptomatic']),
+    onsetDate: day.nullable().optional(),
+    reason: z.string().trim().min(1).max(L.reason),
+  })
+  .refine((b) => !!b.recheckTubeId !== !!b.handoverId, { message: 'give exactly one of recheckTubeId and handoverId' });
 export const sourceBody = z.strictObject({ sourceCaseId: z.string().min(1).nullable(), reason: z.string().trim().min(1).max(L.reason) });
 export const clinicalBody = z.strictObject({ status: z.enum(['treatment', 'recovered', 'discharged']), reason: z.string().trim().max(L.reason).optional() });
 export const caseListQuery = z.object({
@@ -81,16 +97,25 @@ export const caseListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 /** A row of the case list: the case and the display name of its residence node (so a table needs no lookup per row). */
-export const caseListItem = caseDto.extend({ jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)') });
+export const caseListItem = caseDto.extend({
+  jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)'),
+});
 export const caseList = z.object({ items: z.array(caseListItem), nextCursor: z.string().nullable() });
 export type CaseListItem = z.infer<typeof caseListItem>;
 export type CaseList = z.infer<typeof caseList>;
 
 // ---- investigation
 export const place = z.object({
-  id: z.string(), caseId: z.string(), jurisdictionId: z.string().nullable(), placePath: z.string().nullable(), placeLevel: z.string().nullable(),
-  location: z.tuple([z.number(), z.number()]).nullable(), snapped: z.boolean().describe('the node was found from the coordinates'),
-  description: z.string().nullable(), fromAt: ms, toAt: ms,
+  id: z.string(),
+  caseId: z.string(),
+  jurisdictionId: z.string().nullable(),
+  placePath: z.string().nullable(),
+  placeLevel: z.string().nullable(),
+  location: z.tuple([z.number(), z.number()]).nullable(),
+  snapped: z.boolean().describe('the node was found from the coordinates'),
+  description: z.string().nullable(),
+  fromAt: ms,
+  toAt: ms,
 });
 export const placeBody = z.strictObject({
   jurisdictionId: z.string().min(1).nullable().optional().describe('a compound, building or entrance'),
@@ -103,12 +128,24 @@ export const placeBody = z.strictObject({
 
 // ---- contacts
 export const contact = z.object({
-  id: z.string(), caseId: z.string(), clusterId: z.string().nullable(), personId: z.string().nullable(), nameMasked: z.string(),
-  category: z.enum(['close', 'secondary']), exposureDate: day, exposurePlace: z.string().nullable(), relation: z.string().nullable(),
+  id: z.string(),
+  caseId: z.string(),
+  clusterId: z.string().nullable(),
+  personId: z.string().nullable(),
+  nameMasked: z.string(),
+  category: z.enum(['close', 'secondary']),
+  exposureDate: day,
+  exposurePlace: z.string().nullable(),
+  relation: z.string().nullable(),
   beforeLookback: z.boolean().describe('exposure before the preset look-back window (flag)'),
   routing: z.enum(['local', 'handover', 'assist']).describe('local · handed to another district · outgoing 协查'),
-  handoverTaskId: z.string().nullable(), assistRequestId: z.string().nullable(), controlStatus: z.string().nullable(), quarantinedAt: ms.nullable(),
-  status: z.enum(['open', 'closed']), presetVersion: z.string(), identifiedAt: ms,
+  handoverTaskId: z.string().nullable(),
+  assistRequestId: z.string().nullable(),
+  controlStatus: z.string().nullable(),
+  quarantinedAt: ms.nullable(),
+  status: z.enum(['open', 'closed']),
+  presetVersion: z.string(),
+  identifiedAt: ms,
   viaContactId: z.string().nullable().describe('Secondary contacts: the close contact they were exposed through (linked release, upgrade)'),
 });
 export const contactBody = z.strictObject({
@@ -118,18 +155,29 @@ export const contactBody = z.strictObject({
   exposurePlace: z.string().trim().max(L.exposurePlace).nullable().optional(),
   relation: z.string().trim().max(L.relation).nullable().optional(),
   personId: z.string().min(1).nullable().optional().describe('an existing person'),
-  newPerson: z.strictObject({
-    name: z.string().trim().min(1).max(L.personName),
-    idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']),
-    idNumber: z.string().trim().min(1).max(L.idNumber),
-    phone: z.string().trim().max(L.phone).nullable().optional(),
-    birthDate: day,
-    sex: z.enum(['male', 'female']),
-    jurisdictionId: z.string().min(1).describe('place of stay in the city'),
-    regionOfOrigin: z.string().trim().max(L.region).nullable().optional(),
-  }).nullable().optional().describe('or a non-resident to register'),
-  outsideCity: z.strictObject({ region: z.string().trim().min(1).max(L.region), name: z.string().trim().min(1).max(L.personName), note: z.string().trim().max(L.note).nullable().optional() })
-    .nullable().optional().describe('or someone living outside the city (an outgoing 协查 request)'),
+  newPerson: z
+    .strictObject({
+      name: z.string().trim().min(1).max(L.personName),
+      idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']),
+      idNumber: z.string().trim().min(1).max(L.idNumber),
+      phone: z.string().trim().max(L.phone).nullable().optional(),
+      birthDate: day,
+      sex: z.enum(['male', 'female']),
+      jurisdictionId: z.string().min(1).describe('place of stay in the city'),
+      regionOfOrigin: z.string().trim().max(L.region).nullable().optional(),
+    })
+    .nullable()
+    .optional()
+    .describe('or a non-resident to register'),
+  outsideCity: z
+    .strictObject({
+      region: z.string().trim().min(1).max(L.region),
+      name: z.string().trim().min(1).max(L.personName),
+      note: z.string().trim().max(L.note).nullable().optional(),
+    })
+    .nullable()
+    .optional()
+    .describe('or someone living outside the city (an outgoing 协查 request)'),
 });
 export const contactListQuery = z.object({
   category: z.enum(['close', 'secondary']).optional(),
@@ -143,9 +191,19 @@ export const reasonBody = z.strictObject({ reason: z.string().trim().min(1).max(
 
 // ---- 协查
 export const assist = z.object({
-  id: z.string(), direction: z.enum(['outgoing', 'incoming']), status: z.enum(['pending', 'sent', 'answered', 'closed']), region: z.string(),
-  caseId: z.string().nullable(), contactId: z.string().nullable(), subjectMasked: z.string(), category: z.string().nullable(), note: z.string().nullable(),
-  externalRef: z.string().nullable(), jurisdictionPath: z.string(), createdAt: ms, updatedAt: ms,
+  id: z.string(),
+  direction: z.enum(['outgoing', 'incoming']),
+  status: z.enum(['pending', 'sent', 'answered', 'closed']),
+  region: z.string(),
+  caseId: z.string().nullable(),
+  contactId: z.string().nullable(),
+  subjectMasked: z.string(),
+  category: z.string().nullable(),
+  note: z.string().nullable(),
+  externalRef: z.string().nullable(),
+  jurisdictionPath: z.string(),
+  createdAt: ms,
+  updatedAt: ms,
 });
 export const incomingBody = z.strictObject({
   region: z.string().trim().min(1).max(L.region).describe('the requesting region'),
@@ -167,33 +225,58 @@ export const assistListQuery = z.object({
 const clusterStatus = z.enum(['active', 'contained', 'extinguished']);
 const speedAgg = z.object({ meanHours: z.number().nullable(), targetHours: z.number(), measured: z.number().int(), met: z.number().int() });
 export const board = z.object({
-  items: z.array(z.object({
-    id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
-    jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)'),
-    cases: z.number().int(), daysSinceLastCase: z.number().int(), inControlShare: z.number().describe('share of cases found inside control (管控内)'),
-    openContacts: z.number().int(), uncontrolledContacts: z.number().int(),
-    speed: z.object({ positiveToConfirmed: speedAgg, coreInvestigation: speedAgg, closeContactsIdentified: speedAgg, contactToQuarantine: speedAgg }),
-  })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: clusterStatus,
+      jurisdictionPath: z.string(),
+      firstCaseId: z.string().nullable(),
+      presetVersion: z.string(),
+      jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)'),
+      cases: z.number().int(),
+      daysSinceLastCase: z.number().int(),
+      inControlShare: z.number().describe('share of cases found inside control (管控内)'),
+      openContacts: z.number().int(),
+      uncontrolledContacts: z.number().int(),
+      speed: z.object({ positiveToConfirmed: speedAgg, coreInvestigation: speedAgg, closeContactsIdentified: speedAgg, contactToQuarantine: speedAgg }),
+    }),
+  ),
 });
 /** GET /api/clusters/board */
 export type ClusterBoard = z.infer<typeof board>;
 export const cluster = z.object({
-  id: z.string(), name: z.string(), status: clusterStatus, jurisdictionPath: z.string(), firstCaseId: z.string().nullable(), presetVersion: z.string(),
-  lastCaseAt: ms.nullable(), containedAt: ms.nullable(), extinguishedAt: ms.nullable(), createdAt: ms,
+  id: z.string(),
+  name: z.string(),
+  status: clusterStatus,
+  jurisdictionPath: z.string(),
+  firstCaseId: z.string().nullable(),
+  presetVersion: z.string(),
+  lastCaseAt: ms.nullable(),
+  containedAt: ms.nullable(),
+  extinguishedAt: ms.nullable(),
+  createdAt: ms,
 });
 export const graphQuery = z.object({
   category: z.enum(['close', 'secondary']).optional(),
   kind: z.enum(['confirmed', 'asymptomatic']).optional(),
-  contacts: z.enum(['true', 'false']).optional().transform((v) => v !== 'false'),
+  contacts: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v !== 'false'),
 });
 export const graph = z.object({
   clusterId: z.string(),
-  nodes: z.array(z.object({ id: z.string(), type: z.enum(['case', 'contact']), label: z.string().describe('masked name'), category: z.string(), status: z.string() })),
+  nodes: z.array(
+    z.object({ id: z.string(), type: z.enum(['case', 'contact']), label: z.string().describe('masked name'), category: z.string(), status: z.string() }),
+  ),
   edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['transmission', 'contact', 'became_case']) })),
 });
 
 // ---- travellers (来返、入境、高风险岗位人员)
-const travellerCategory = z.enum(TRAVELLER_CATEGORY_LIST).describe('high_risk_area · medium_risk_area · low_risk_area · inbound_international · high_risk_occupation');
+const travellerCategory = z
+  .enum(TRAVELLER_CATEGORY_LIST)
+  .describe('high_risk_area · medium_risk_area · low_risk_area · inbound_international · high_risk_occupation');
 export const travellerBody = z.strictObject({
   personId: z.string().min(1).max(64).describe('The person (inside your scope)'),
   category: travellerCategory,
@@ -226,14 +309,28 @@ export const traveller = z.object({
   preset: z.object({ id: z.string(), version: z.string() }),
   schedule: z.object({
     source: z.string().describe('The text (and clause) the schedule comes from, or the local parameter'),
-    stay: z.object({
-      preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
-      mode: z.enum(['central', 'home']), category: z.string(), firstDay: z.number().int(), exposureDay: day, phases: z.array(planPhase), totalDays: z.number().int(), endDay: day, endsAt: ms,
-      tests: z.array(z.object({ day: z.number().int(), date: day, dueAt: ms, notApplicable: z.boolean() })), placedDay: day, admissionTest: z.boolean(),
-    }).nullable().describe('The stay the category is put under (assign it with basis traveller)'),
+    stay: z
+      .object({
+        preset: z.object({ id: z.string(), key: z.string(), version: z.string(), name: z.string() }),
+        mode: z.enum(['central', 'home']),
+        category: z.string(),
+        firstDay: z.number().int(),
+        exposureDay: day,
+        phases: z.array(planPhase),
+        totalDays: z.number().int(),
+        endDay: day,
+        endsAt: ms,
+        tests: z.array(z.object({ day: z.number().int(), date: day, dueAt: ms, notApplicable: z.boolean() })),
+        placedDay: day,
+        admissionTest: z.boolean(),
+      })
+      .nullable()
+      .describe('The stay the category is put under (assign it with basis traveller)'),
     testWindow: z.object({ tests: z.number().int(), withinDays: z.number().int(), byDay: day }).nullable().describe('Tests without a stay (3天2检)'),
   }),
-  arrivalTests: z.array(z.object({ id: z.string(), entryPoint: z.string(), testedAt: ms, result: z.enum(['negative', 'positive']).nullable(), resultRef: z.string().nullable() })),
+  arrivalTests: z.array(
+    z.object({ id: z.string(), entryPoint: z.string(), testedAt: ms, result: z.enum(['negative', 'positive']).nullable(), resultRef: z.string().nullable() }),
+  ),
   createdAt: ms,
 });
 

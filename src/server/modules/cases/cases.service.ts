@@ -65,7 +65,8 @@ export function createCasesService(deps: Deps) {
       if (basis.type === 'traveller') return travellers.factsFor(db, actor, basis.id);
       if (basis.type !== 'contact') return null;
       const c = await repo.findContact(db, basis.id);
-      if (!c || !(inScope(actor, c.jurisdiction_path) || (c.person_path !== null && inScope(actor, c.person_path)))) throw CasesErrors.CONTACT_NOT_FOUND({ id: basis.id });
+      if (!c || !(inScope(actor, c.jurisdiction_path) || (c.person_path !== null && inScope(actor, c.person_path))))
+        throw CasesErrors.CONTACT_NOT_FOUND({ id: basis.id });
       return { personId: c.person_id, exposureDay: c.exposure_date, category: c.category };
     },
     /**
@@ -92,7 +93,10 @@ export function createCasesService(deps: Deps) {
       for (const r of rows) {
         await repo.updateContact(trx, r.id, { category: 'close', updated_at: now });
         await deps.services.journal.append(trx, actor, {
-          action: 'cases.contact.upgrade', entityType: 'case_contact', entityId: r.id, jurisdictionPath: r.jurisdiction_path,
+          action: 'cases.contact.upgrade',
+          entityType: 'case_contact',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
           payload: { from: 'secondary', to: 'close', viaContactId: closeContactId, personId: r.person_id },
         });
       }
@@ -102,7 +106,12 @@ export function createCasesService(deps: Deps) {
     placesForProposals: tracing.placesForProposals,
     /** For zoning: cases (residence path, confirmation, clinical status) by id and/or confirmed since a time. */
     casesForZoning: async (f: { ids?: readonly string[]; since?: number }, db: Deps['db'] = deps.db) =>
-      (await repo.casesForZoning(db, f)).map((r) => ({ id: r.id, path: r.jurisdiction_path, confirmedAt: Number(r.confirmed_at), active: r.clinical_status === 'treatment' })),
+      (await repo.casesForZoning(db, f)).map((r) => ({
+        id: r.id,
+        path: r.jurisdiction_path,
+        confirmedAt: Number(r.confirmed_at),
+        active: r.clinical_status === 'treatment',
+      })),
     /** For zoning: contacts (the person's residence path, category) by id and/or of cases. */
     contactsForZoning: async (f: { ids?: readonly string[]; caseIds?: readonly string[] }, db: Deps['db'] = deps.db) =>
       (await repo.contactsForZoning(db, f)).map((r) => ({ id: r.id, caseId: r.case_id, category: r.category, path: r.person_path })),

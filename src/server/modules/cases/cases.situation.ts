@@ -29,7 +29,12 @@ export async function newInfections(db: DbOrTx, prefix: string | null, from: num
 }
 
 /** Close contacts identified in [from, to) and how many of them are already quarantined; open ones still awaiting placement. */
-export async function contactCounts(db: DbOrTx, prefix: string | null, from: number, to: number): Promise<{ identified: number; placed: number; awaitingPlacement: number }> {
+export async function contactCounts(
+  db: DbOrTx,
+  prefix: string | null,
+  from: number,
+  to: number,
+): Promise<{ identified: number; placed: number; awaitingPlacement: number }> {
   let recent = db
     .selectFrom('case_contacts')
     .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.count<number>('quarantined_at').as('placed')])

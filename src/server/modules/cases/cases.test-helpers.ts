@@ -7,7 +7,10 @@ import { barcode, cid, codeOf, matrixRecords } from '../testing/testing.test-hel
  * A positive single-tube recheck handed over to the cases module, made through the testing services:
  * a positive pool under `street`, its first recheck sampled and resulted positive.
  */
-export async function makePositiveRecheck(env: TestEnv, street: JurisdictionRef): Promise<{ recheckId: string; recheckTubeId: string; poolTubeId: string; personId: string }> {
+export async function makePositiveRecheck(
+  env: TestEnv,
+  street: JurisdictionRef,
+): Promise<{ recheckId: string; recheckTubeId: string; poolTubeId: string; personId: string }> {
   const sys = systemActor('test');
   const testing = env.deps.services.testing;
   const m = await matrixRecords(env, street);

@@ -43,7 +43,13 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
     const r = await post('/api/cases/confirm-from-recheck', { recheckTubeId: rc.recheckTubeId, kind: 'confirmed', reason: '单管复核阳性，专家组确诊' });
     expect(r.statusCode).toBe(200);
     const c = r.json();
-    expect(c).toMatchObject({ personId: rc.personId, kind: 'confirmed', detectionChannel: 'community', presetVersion: 'ninth-edition-2022-06@v1', links: { positiveTubeId: rc.poolTubeId, recheckId: rc.recheckId, recheckTubeId: rc.recheckTubeId } });
+    expect(c).toMatchObject({
+      personId: rc.personId,
+      kind: 'confirmed',
+      detectionChannel: 'community',
+      presetVersion: 'ninth-edition-2022-06@v1',
+      links: { positiveTubeId: rc.poolTubeId, recheckId: rc.recheckId, recheckTubeId: rc.recheckTubeId },
+    });
     expect(c.clusterId).toBeTruthy();
     const recheck = await t.deps.services.testing.rechecks.get(systemActor('t'), rc.recheckId);
     expect(recheck.handoverRef).toBe(c.id);
@@ -76,7 +82,12 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
 
   it('finds a person already under a control measure "in control" (管控内), others in the community', async () => {
     const [p, q] = await makePersons(t, city.street, 2);
-    await t.deps.services.control.requestChange(undefined, systemActor('t'), { personIds: [p], to: 'quarantined_home', basis: { type: 'manual_review', id: await approvedReview(t) }, reason: '居家隔离' });
+    await t.deps.services.control.requestChange(undefined, systemActor('t'), {
+      personIds: [p],
+      to: 'quarantined_home',
+      basis: { type: 'manual_review', id: await approvedReview(t) },
+      reason: '居家隔离',
+    });
     const inControl = (await post('/api/cases', { personId: p, kind: 'confirmed', reason: '隔离期间检出' })).json();
     expect(inControl.detectionChannel).toBe('in_control');
     const community = (await post('/api/cases', { personId: q, kind: 'confirmed', reason: '社会面筛查' })).json();
@@ -134,7 +145,11 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
   it('list rows carry the display name of their residence node, so the table fetches no names row by row', async () => {
     const rows = (await get('/api/cases?limit=200')).json().items as { jurisdictionPath: string; jurisdictionName: string | null }[];
     expect(rows.length).toBeGreaterThan(3);
-    const nodes = await t.deps.db.selectFrom('jurisdictions').select(['path', 'name']).where('path', 'in', [...new Set(rows.map((r) => r.jurisdictionPath))]).execute();
+    const nodes = await t.deps.db
+      .selectFrom('jurisdictions')
+      .select(['path', 'name'])
+      .where('path', 'in', [...new Set(rows.map((r) => r.jurisdictionPath))])
+      .execute();
     const nameAt = new Map(nodes.map((n) => [n.path, n.name]));
     expect(rows.every((r) => r.jurisdictionName !== null)).toBe(true);
     expect(rows.map((r) => r.jurisdictionName)).toEqual(rows.map((r) => nameAt.get(r.jurisdictionPath)));

@@ -64,14 +64,32 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
         const r = await ruleStatus(trx, k, now);
         if (r.status === k.status) continue;
         await repo.updateCluster(trx, k.id, {
-          status: r.status, updated_at: now,
-          ...(r.status === 'contained' ? { contained_at: now } : {}), ...(r.status === 'extinguished' ? { extinguished_at: now } : {}),
+          status: r.status,
+          updated_at: now,
+          ...(r.status === 'contained' ? { contained_at: now } : {}),
+          ...(r.status === 'extinguished' ? { extinguished_at: now } : {}),
         });
         await deps.services.journal.append(trx, actor, {
-          action: 'cases.cluster.status', entityType: 'case_cluster', entityId: k.id, jurisdictionPath: k.jurisdiction_path,
-          payload: { from: k.status, to: r.status, daysSinceLastCase: r.daysSinceLast, daysSinceCommunityCase: r.daysSinceCommunity, uncontrolledContacts: r.uncontrolled, rule: r.rule, presetVersion: k.preset_version },
+          action: 'cases.cluster.status',
+          entityType: 'case_cluster',
+          entityId: k.id,
+          jurisdictionPath: k.jurisdiction_path,
+          payload: {
+            from: k.status,
+            to: r.status,
+            daysSinceLastCase: r.daysSinceLast,
+            daysSinceCommunityCase: r.daysSinceCommunity,
+            uncontrolledContacts: r.uncontrolled,
+            rule: r.rule,
+            presetVersion: k.preset_version,
+          },
         });
-        await deps.services.outbox.publish(trx, { topic: 'cases.cluster.status', capability: 'case.read', jurisdictionPath: k.jurisdiction_path, payload: { id: k.id, from: k.status, to: r.status } });
+        await deps.services.outbox.publish(trx, {
+          topic: 'cases.cluster.status',
+          capability: 'case.read',
+          jurisdictionPath: k.jurisdiction_path,
+          payload: { id: k.id, from: k.status, to: r.status },
+        });
         out.push({ clusterId: k.id, from: k.status, to: r.status });
       }
       return out;
@@ -83,22 +101,52 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
       const now = deps.clock.now();
       const items: ClusterBoard['items'] = [];
       const clusters = await repo.clustersByStatus(db, ['active', 'contained'], scopePrefix(actor));
-      const names = await deps.services.geo.namesByPath(clusters.map((k) => k.jurisdiction_path), db);
+      const names = await deps.services.geo.namesByPath(
+        clusters.map((k) => k.jurisdiction_path),
+        db,
+      );
       for (const k of clusters) {
         const r = await ruleStatus(db, k, now);
-        const speeds = r.cases.map((c) => speedOf(c, r.contacts.filter((x) => x.case_id === c.id), r.preset));
+        const speeds = r.cases.map((c) =>
+          speedOf(
+            c,
+            r.contacts.filter((x) => x.case_id === c.id),
+            r.preset,
+          ),
+        );
         const agg = (key: keyof (typeof speeds)[number]) => {
           const hs = speeds.map((s) => s[key].hours).filter((h): h is number => h !== null);
-          const target = r.preset.params.targets[`${key === 'positiveToConfirmed' ? 'positiveToConfirmed' : key === 'coreInvestigation' ? 'coreInvestigation' : key === 'closeContactsIdentified' ? 'closeContactsIdentified' : 'contactToQuarantine'}Hours` as keyof typeof r.preset.params.targets];
-          return { meanHours: hs.length ? Math.round((hs.reduce((a, b) => a + b, 0) / hs.length) * 100) / 100 : null, targetHours: target, measured: hs.length, met: hs.filter((h) => h <= target).length };
+          const target =
+            r.preset.params.targets[
+              `${key === 'positiveToConfirmed' ? 'positiveToConfirmed' : key === 'coreInvestigation' ? 'coreInvestigation' : key === 'closeContactsIdentified' ? 'closeContactsIdentified' : 'contactToQuarantine'}Hours` as keyof typeof r.preset.params.targets
+            ];
+          return {
+            meanHours: hs.length ? Math.round((hs.reduce((a, b) => a + b, 0) / hs.length) * 100) / 100 : null,
+            targetHours: target,
+            measured: hs.length,
+            met: hs.filter((h) => h <= target).length,
+          };
         };
         const inControl = r.cases.filter((c) => c.detection_channel === 'in_control').length;
         items.push({
-          id: k.id, name: k.name, status: k.status, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
+          id: k.id,
+          name: k.name,
+          status: k.status,
+          jurisdictionPath: k.jurisdiction_path,
+          firstCaseId: k.first_case_id,
+          presetVersion: k.preset_version,
           jurisdictionName: names.get(k.jurisdiction_path) ?? null,
-          cases: r.cases.length, daysSinceLastCase: r.daysSinceLast, inControlShare: r.cases.length ? Math.round((inControl / r.cases.length) * 1000) / 1000 : 0,
-          openContacts: r.contacts.filter((c) => c.status === 'open').length, uncontrolledContacts: r.uncontrolled,
-          speed: { positiveToConfirmed: agg('positiveToConfirmed'), coreInvestigation: agg('coreInvestigation'), closeContactsIdentified: agg('closeContactsIdentified'), contactToQuarantine: agg('contactToQuarantine') },
+          cases: r.cases.length,
+          daysSinceLastCase: r.daysSinceLast,
+          inControlShare: r.cases.length ? Math.round((inControl / r.cases.length) * 1000) / 1000 : 0,
+          openContacts: r.contacts.filter((c) => c.status === 'open').length,
+          uncontrolledContacts: r.uncontrolled,
+          speed: {
+            positiveToConfirmed: agg('positiveToConfirmed'),
+            coreInvestigation: agg('coreInvestigation'),
+            closeContactsIdentified: agg('closeContactsIdentified'),
+            contactToQuarantine: agg('contactToQuarantine'),
+          },
         });
       }
       return { items };
@@ -108,9 +156,16 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
       records.requireCap(actor, 'case.read');
       const k = await visibleCluster(db, actor, id);
       return {
-        id: k.id, name: k.name, status: k.status, jurisdictionPath: k.jurisdiction_path, firstCaseId: k.first_case_id, presetVersion: k.preset_version,
-        lastCaseAt: k.last_case_at === null ? null : Number(k.last_case_at), containedAt: k.contained_at === null ? null : Number(k.contained_at),
-        extinguishedAt: k.extinguished_at === null ? null : Number(k.extinguished_at), createdAt: Number(k.created_at),
+        id: k.id,
+        name: k.name,
+        status: k.status,
+        jurisdictionPath: k.jurisdiction_path,
+        firstCaseId: k.first_case_id,
+        presetVersion: k.preset_version,
+        lastCaseAt: k.last_case_at === null ? null : Number(k.last_case_at),
+        containedAt: k.contained_at === null ? null : Number(k.contained_at),
+        extinguishedAt: k.extinguished_at === null ? null : Number(k.extinguished_at),
+        createdAt: Number(k.created_at),
       };
     },
 
@@ -127,9 +182,13 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
         ...contacts.map((c) => ({ id: c.id, type: 'contact' as const, label: c.name_masked, category: c.category, status: c.control_status ?? c.status })),
       ];
       const edges = [
-        ...cases.filter((c) => c.source_case_id && caseIds.has(c.source_case_id)).map((c) => ({ from: c.source_case_id!, to: c.id, kind: 'transmission' as const })),
+        ...cases
+          .filter((c) => c.source_case_id && caseIds.has(c.source_case_id))
+          .map((c) => ({ from: c.source_case_id!, to: c.id, kind: 'transmission' as const })),
         ...contacts.filter((c) => caseIds.has(c.case_id)).map((c) => ({ from: c.case_id, to: c.id, kind: 'contact' as const })),
-        ...contacts.filter((c) => c.person_id && caseByPerson.has(c.person_id)).map((c) => ({ from: c.id, to: caseByPerson.get(c.person_id!)!, kind: 'became_case' as const })),
+        ...contacts
+          .filter((c) => c.person_id && caseByPerson.has(c.person_id))
+          .map((c) => ({ from: c.id, to: caseByPerson.get(c.person_id!)!, kind: 'became_case' as const })),
       ];
       return { clusterId: k.id, nodes, edges };
     },

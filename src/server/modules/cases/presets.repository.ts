@@ -5,7 +5,12 @@ export type PresetRow = CasePresetsTable;
 
 /** Inserts presets, leaving any (key, version) already there untouched (concurrent first use). */
 export async function insertPresetsIfMissing(db: DbOrTx, rows: PresetRow[]): Promise<void> {
-  for (const r of rows) await db.insertInto('case_presets').values(r).onConflict((oc) => oc.columns(['key', 'version']).doNothing()).execute();
+  for (const r of rows)
+    await db
+      .insertInto('case_presets')
+      .values(r)
+      .onConflict((oc) => oc.columns(['key', 'version']).doNothing())
+      .execute();
 }
 
 export async function insertPreset(db: DbOrTx, row: PresetRow): Promise<void> {
@@ -13,7 +18,10 @@ export async function insertPreset(db: DbOrTx, row: PresetRow): Promise<void> {
 }
 
 export async function countPresets(db: DbOrTx): Promise<number> {
-  const r = await db.selectFrom('case_presets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('case_presets')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -30,7 +38,11 @@ export async function listPresets(db: DbOrTx): Promise<PresetRow[]> {
 }
 
 export async function maxVersion(db: DbOrTx, key: string): Promise<number> {
-  const r = await db.selectFrom('case_presets').select((eb) => eb.fn.max<number>('version').as('v')).where('key', '=', key).executeTakeFirst();
+  const r = await db
+    .selectFrom('case_presets')
+    .select((eb) => eb.fn.max<number>('version').as('v'))
+    .where('key', '=', key)
+    .executeTakeFirst();
   return Number(r?.v ?? 0);
 }
 

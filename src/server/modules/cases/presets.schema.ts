@@ -184,7 +184,11 @@ export const presetParamsSchema = presetParamsObject.superRefine((params, ctx) =
   }
   for (const p of numberPaths(params)) {
     if (!provenanceOf(params.provenance, p)) {
-      ctx.addIssue({ code: 'custom', path: p.split('.'), message: `${p}: this number has neither a source text nor a local mark; add provenance["${p}"] = { text } or { local: true, source }` });
+      ctx.addIssue({
+        code: 'custom',
+        path: p.split('.'),
+        message: `${p}: this number has neither a source text nor a local mark; add provenance["${p}"] = { text } or { local: true, source }`,
+      });
     }
   }
 });
@@ -214,7 +218,10 @@ export const SHIPPED_PRESETS: [ShippedPreset, ShippedPreset] = [
         'travellers.medium_risk_area': { text: 'ninth', clause: '7天内有中风险区旅居史：7天居家隔离，第1、4、7天核酸检测' },
         'travellers.low_risk_area': { text: 'ninth', clause: '7天内有低风险区旅居史：3天内完成2次核酸检测' },
         'travellers.inbound_international': { text: 'ninth', clause: '入境人员：7天集中隔离+3天居家健康监测，检测同密切接触者' },
-        'travellers.high_risk_occupation': { local: true, source: '本预置方案未给出闭环作业人员的措施；由本地指挥部按其决定填写 · Not shipped: the local HQ enters its own rule' },
+        'travellers.high_risk_occupation': {
+          local: true,
+          source: '本预置方案未给出闭环作业人员的措施；由本地指挥部按其决定填写 · Not shipped: the local HQ enters its own rule',
+        },
         dayCounting: { text: 'ninth', clause: '隔离期自最后一次暴露起计算' },
         clusters: { local: true, source: '本地参数（指挥部设定）· Local parameter set by the HQ' },
         zoning: { text: 'ninth', clause: '风险区划定与管控' },
@@ -223,14 +230,51 @@ export const SHIPPED_PRESETS: [ShippedPreset, ShippedPreset] = [
         targets: { local: true, source: '本地参数：处置时限（指挥部设定）· Local parameter: speed targets set by the HQ' },
       },
       contacts: {
-        close: { traced: true, lookbackDays: 4, quarantine: { centralDays: 7, homeQuarantineDays: 0, homeMonitoringDays: 3, tests: { central: [1, 2, 3, 5, 7], homeQuarantine: [], homeMonitoring: [3] } }, linkedRelease: null },
-        secondary: { traced: true, lookbackDays: 4, quarantine: { centralDays: 0, homeQuarantineDays: 7, homeMonitoringDays: 0, tests: { central: [], homeQuarantine: [1, 4, 7], homeMonitoring: [] } }, linkedRelease: { closeContactNegativeTests: 2 } },
+        close: {
+          traced: true,
+          lookbackDays: 4,
+          quarantine: {
+            centralDays: 7,
+            homeQuarantineDays: 0,
+            homeMonitoringDays: 3,
+            tests: { central: [1, 2, 3, 5, 7], homeQuarantine: [], homeMonitoring: [3] },
+          },
+          linkedRelease: null,
+        },
+        secondary: {
+          traced: true,
+          lookbackDays: 4,
+          quarantine: { centralDays: 0, homeQuarantineDays: 7, homeMonitoringDays: 0, tests: { central: [], homeQuarantine: [1, 4, 7], homeMonitoring: [] } },
+          linkedRelease: { closeContactNegativeTests: 2 },
+        },
       },
       travellers: {
-        high_risk_area: { applies: true, quarantine: { centralDays: 7, homeQuarantineDays: 0, homeMonitoringDays: 0, tests: { central: [1, 2, 3, 5, 7], homeQuarantine: [], homeMonitoring: [] } }, testWindow: null },
-        medium_risk_area: { applies: true, quarantine: { centralDays: 0, homeQuarantineDays: 7, homeMonitoringDays: 0, tests: { central: [], homeQuarantine: [1, 4, 7], homeMonitoring: [] } }, testWindow: null },
+        high_risk_area: {
+          applies: true,
+          quarantine: {
+            centralDays: 7,
+            homeQuarantineDays: 0,
+            homeMonitoringDays: 0,
+            tests: { central: [1, 2, 3, 5, 7], homeQuarantine: [], homeMonitoring: [] },
+          },
+          testWindow: null,
+        },
+        medium_risk_area: {
+          applies: true,
+          quarantine: { centralDays: 0, homeQuarantineDays: 7, homeMonitoringDays: 0, tests: { central: [], homeQuarantine: [1, 4, 7], homeMonitoring: [] } },
+          testWindow: null,
+        },
         low_risk_area: { applies: true, quarantine: NO_STAY, testWindow: { tests: 2, withinDays: 3 } },
-        inbound_international: { applies: true, quarantine: { centralDays: 7, homeQuarantineDays: 0, homeMonitoringDays: 3, tests: { central: [1, 2, 3, 5, 7], homeQuarantine: [], homeMonitoring: [3] } }, testWindow: null },
+        inbound_international: {
+          applies: true,
+          quarantine: {
+            centralDays: 7,
+            homeQuarantineDays: 0,
+            homeMonitoringDays: 3,
+            tests: { central: [1, 2, 3, 5, 7], homeQuarantine: [], homeMonitoring: [3] },
+          },
+          testWindow: null,
+        },
         high_risk_occupation: { applies: false, quarantine: NO_STAY, testWindow: null },
       },
       dayCounting: { firstDay: 0 },
@@ -242,10 +286,42 @@ export const SHIPPED_PRESETS: [ShippedPreset, ShippedPreset] = [
         // 中风险区连续7天无新增感染者且第7天全员核酸筛查阴性，降为低风险区；高风险区降为中风险区后，连续3天无新增
         // 感染者降为低风险区；县（市、区）内高、中风险区全部解除后，低风险区解除。
         lifting: [
-          { from: 'high', origin: 'any', to: 'medium', daysWithoutNewCase: 7, negativeRoundDay: 7, whenCountyClear: false, source: '第九版防控方案：高风险区连续7天无新增感染者，第7天全员核酸筛查阴性，降为中风险区' },
-          { from: 'medium', origin: 'stepped', to: 'low', daysWithoutNewCase: 3, negativeRoundDay: null, whenCountyClear: false, source: '第九版防控方案：高风险区降为中风险区后，连续3天无新增感染者，降为低风险区' },
-          { from: 'medium', origin: 'designated', to: 'low', daysWithoutNewCase: 7, negativeRoundDay: 7, whenCountyClear: false, source: '第九版防控方案：中风险区连续7天无新增感染者，第7天全员核酸筛查阴性，降为低风险区' },
-          { from: 'low', origin: 'any', to: 'lifted', daysWithoutNewCase: 0, negativeRoundDay: null, whenCountyClear: true, source: '第九版防控方案：县（市、区）内高、中风险区全部解除后，低风险区解除' },
+          {
+            from: 'high',
+            origin: 'any',
+            to: 'medium',
+            daysWithoutNewCase: 7,
+            negativeRoundDay: 7,
+            whenCountyClear: false,
+            source: '第九版防控方案：高风险区连续7天无新增感染者，第7天全员核酸筛查阴性，降为中风险区',
+          },
+          {
+            from: 'medium',
+            origin: 'stepped',
+            to: 'low',
+            daysWithoutNewCase: 3,
+            negativeRoundDay: null,
+            whenCountyClear: false,
+            source: '第九版防控方案：高风险区降为中风险区后，连续3天无新增感染者，降为低风险区',
+          },
+          {
+            from: 'medium',
+            origin: 'designated',
+            to: 'low',
+            daysWithoutNewCase: 7,
+            negativeRoundDay: 7,
+            whenCountyClear: false,
+            source: '第九版防控方案：中风险区连续7天无新增感染者，第7天全员核酸筛查阴性，降为低风险区',
+          },
+          {
+            from: 'low',
+            origin: 'any',
+            to: 'lifted',
+            daysWithoutNewCase: 0,
+            negativeRoundDay: null,
+            whenCountyClear: true,
+            source: '第九版防控方案：县（市、区）内高、中风险区全部解除后，低风险区解除',
+          },
         ],
         nearDistanceM: 500,
         nearDistanceSource: 'local: 方案未规定"周边"距离，由属地指挥部一区一策确定 (the texts give no distance)',
@@ -276,15 +352,47 @@ export const SHIPPED_PRESETS: [ShippedPreset, ShippedPreset] = [
         targets: { local: true, source: '本地参数：处置时限（指挥部设定）· Local parameter: speed targets set by the HQ' },
       },
       contacts: {
-        close: { traced: true, lookbackDays: 4, quarantine: { centralDays: 5, homeQuarantineDays: 3, homeMonitoringDays: 0, tests: { central: [1, 2, 3, 5], homeQuarantine: [1, 3], homeMonitoring: [] } }, linkedRelease: null },
+        close: {
+          traced: true,
+          lookbackDays: 4,
+          quarantine: {
+            centralDays: 5,
+            homeQuarantineDays: 3,
+            homeMonitoringDays: 0,
+            tests: { central: [1, 2, 3, 5], homeQuarantine: [1, 3], homeMonitoring: [] },
+          },
+          linkedRelease: null,
+        },
         secondary: { traced: false, lookbackDays: 0, quarantine: NO_STAY, linkedRelease: null },
       },
       travellers: {
-        high_risk_area: { applies: true, quarantine: { centralDays: 0, homeQuarantineDays: 7, homeMonitoringDays: 0, tests: { central: [], homeQuarantine: [1, 3, 5, 7], homeMonitoring: [] } }, testWindow: null },
+        high_risk_area: {
+          applies: true,
+          quarantine: {
+            centralDays: 0,
+            homeQuarantineDays: 7,
+            homeMonitoringDays: 0,
+            tests: { central: [], homeQuarantine: [1, 3, 5, 7], homeMonitoring: [] },
+          },
+          testWindow: null,
+        },
         medium_risk_area: { applies: false, quarantine: NO_STAY, testWindow: null },
         low_risk_area: { applies: false, quarantine: NO_STAY, testWindow: null },
-        inbound_international: { applies: true, quarantine: { centralDays: 5, homeQuarantineDays: 3, homeMonitoringDays: 0, tests: { central: [1, 2, 3, 5], homeQuarantine: [1, 3], homeMonitoring: [] } }, testWindow: null },
-        high_risk_occupation: { applies: true, quarantine: { centralDays: 0, homeQuarantineDays: 0, homeMonitoringDays: 5, tests: { central: [], homeQuarantine: [], homeMonitoring: [1, 3, 5] } }, testWindow: null },
+        inbound_international: {
+          applies: true,
+          quarantine: {
+            centralDays: 5,
+            homeQuarantineDays: 3,
+            homeMonitoringDays: 0,
+            tests: { central: [1, 2, 3, 5], homeQuarantine: [1, 3], homeMonitoring: [] },
+          },
+          testWindow: null,
+        },
+        high_risk_occupation: {
+          applies: true,
+          quarantine: { centralDays: 0, homeQuarantineDays: 0, homeMonitoringDays: 5, tests: { central: [], homeQuarantine: [], homeMonitoring: [1, 3, 5] } },
+          testWindow: null,
+        },
       },
       dayCounting: { firstDay: 0 },
       clusters: { containedAfterDaysWithoutCommunityCase: 5, extinguishedAfterDaysWithoutCase: 10 },
@@ -295,8 +403,24 @@ export const SHIPPED_PRESETS: [ShippedPreset, ShippedPreset] = [
         // 21 Nov 2022 风险区划定及管控方案: 高风险区连续5天未发现新增感染者，第5天全员核酸检测阴性，降为低风险区；
         // no medium level; low areas are the rest of the county, lifted when its high areas are.
         lifting: [
-          { from: 'high', origin: 'any', to: 'low', daysWithoutNewCase: 5, negativeRoundDay: 5, whenCountyClear: false, source: '二十条（2022-11-11）第2条及11月21日风险区划定及管控方案：高风险区连续5天未发现新增感染者，第5天全员核酸检测阴性，降为低风险区' },
-          { from: 'low', origin: 'any', to: 'lifted', daysWithoutNewCase: 0, negativeRoundDay: null, whenCountyClear: true, source: '11月21日风险区划定及管控方案：低风险区为高风险区所在县（市、区）的其他地区，高风险区全部解除后解除' },
+          {
+            from: 'high',
+            origin: 'any',
+            to: 'low',
+            daysWithoutNewCase: 5,
+            negativeRoundDay: 5,
+            whenCountyClear: false,
+            source: '二十条（2022-11-11）第2条及11月21日风险区划定及管控方案：高风险区连续5天未发现新增感染者，第5天全员核酸检测阴性，降为低风险区',
+          },
+          {
+            from: 'low',
+            origin: 'any',
+            to: 'lifted',
+            daysWithoutNewCase: 0,
+            negativeRoundDay: null,
+            whenCountyClear: true,
+            source: '11月21日风险区划定及管控方案：低风险区为高风险区所在县（市、区）的其他地区，高风险区全部解除后解除',
+          },
         ],
         nearDistanceM: 300,
         nearDistanceSource: 'local: 方案未规定"周边"距离，由属地指挥部一区一策确定 (the texts give no distance)',
@@ -319,18 +443,30 @@ export function upgradeStoredParams(key: string, shipped: boolean, raw: unknown)
   if (shipped && ship) return structuredClone(ship.params);
   const base = structuredClone(SHIPPED_PRESETS[0].params);
   const legacyRule = (q: { centralDays: number; homeQuarantineDays: number; homeMonitoringDays: number; testDays?: number[] }) => {
-    const c = q.centralDays, h = q.homeQuarantineDays;
+    const c = q.centralDays,
+      h = q.homeQuarantineDays;
     const days = q.testDays ?? [];
     return {
-      centralDays: c, homeQuarantineDays: h, homeMonitoringDays: q.homeMonitoringDays,
-      tests: { central: days.filter((d) => d >= 1 && d <= c), homeQuarantine: days.filter((d) => d > c && d <= c + h).map((d) => d - c), homeMonitoring: days.filter((d) => d > c + h).map((d) => d - c - h) },
+      centralDays: c,
+      homeQuarantineDays: h,
+      homeMonitoringDays: q.homeMonitoringDays,
+      tests: {
+        central: days.filter((d) => d >= 1 && d <= c),
+        homeQuarantine: days.filter((d) => d > c && d <= c + h).map((d) => d - c),
+        homeMonitoring: days.filter((d) => d > c + h).map((d) => d - c - h),
+      },
     };
   };
   const contacts = p.contacts as Record<'close' | 'secondary', { traced: boolean; lookbackDays: number; quarantine: Parameters<typeof legacyRule>[0] }>;
   return {
     ...(p as unknown as PresetParams),
     sources: {},
-    provenance: Object.fromEntries(['contacts', 'travellers', 'dayCounting', 'clusters', 'zoning', 'targets'].map((k) => [k, { local: true as const, source: '方案来源记录之前保存的自定义方案 · Custom preset saved before sources were recorded' }])),
+    provenance: Object.fromEntries(
+      ['contacts', 'travellers', 'dayCounting', 'clusters', 'zoning', 'targets'].map((k) => [
+        k,
+        { local: true as const, source: '方案来源记录之前保存的自定义方案 · Custom preset saved before sources were recorded' },
+      ]),
+    ),
     contacts: {
       close: { ...contacts.close, quarantine: legacyRule(contacts.close.quarantine), linkedRelease: null },
       secondary: { ...contacts.secondary, quarantine: legacyRule(contacts.secondary.quarantine), linkedRelease: null },

@@ -107,18 +107,37 @@ export function createPresetService(deps: Deps) {
     async create(trx: Tx | undefined, actor: Actor, input: PresetInput): Promise<PresetDto> {
       requireManage(actor);
       const parsed = presetParamsSchema.safeParse(input.params);
-      if (!parsed.success) throw CasesErrors.PRESET_INVALID({ issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message })) });
+      if (!parsed.success)
+        throw CasesErrors.PRESET_INVALID({
+          issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message })),
+        });
       return inTx(trx ?? deps.db, async (tx) => {
         await ensureSeeded(tx);
         const now = deps.clock.now();
         const key = input.key.trim();
         const version = (await repo.maxVersion(tx, key)) + 1;
         const row: repo.PresetRow = {
-          id: newId(now), key, version, name: input.name.trim(), name_en: input.nameEn?.trim() || null, params: JSON.stringify(parsed.data),
-          shipped: 0, active: 0, activated_at: null, created_by: actor.userId, created_by_name: actor.name, created_at: now,
+          id: newId(now),
+          key,
+          version,
+          name: input.name.trim(),
+          name_en: input.nameEn?.trim() || null,
+          params: JSON.stringify(parsed.data),
+          shipped: 0,
+          active: 0,
+          activated_at: null,
+          created_by: actor.userId,
+          created_by_name: actor.name,
+          created_at: now,
         };
         await repo.insertPreset(tx, row);
-        await deps.services.journal.append(tx, actor, { action: 'cases.preset.create', entityType: 'case_preset', entityId: row.id, jurisdictionPath: '/', payload: { key, version, name: row.name } });
+        await deps.services.journal.append(tx, actor, {
+          action: 'cases.preset.create',
+          entityType: 'case_preset',
+          entityId: row.id,
+          jurisdictionPath: '/',
+          payload: { key, version, name: row.name },
+        });
         return presetDto(row);
       });
     },
@@ -136,10 +155,20 @@ export function createPresetService(deps: Deps) {
         const now = deps.clock.now();
         await repo.setActive(tx, r.id, now);
         await deps.services.journal.append(tx, actor, {
-          action: 'cases.preset.activate', entityType: 'case_preset', entityId: r.id, jurisdictionPath: '/',
-          payload: { from: before ? presetLabel(before.key, Number(before.version)) : null, to: presetLabel(r.key, Number(r.version)) }, reason: reason.trim(),
+          action: 'cases.preset.activate',
+          entityType: 'case_preset',
+          entityId: r.id,
+          jurisdictionPath: '/',
+          payload: { from: before ? presetLabel(before.key, Number(before.version)) : null, to: presetLabel(r.key, Number(r.version)) },
+          reason: reason.trim(),
         });
-        await deps.services.outbox.publish(tx, { topic: 'cases.preset.activated', capability: 'authenticated', reach: 'overlap', jurisdictionPath: '/', payload: { id: r.id, label: presetLabel(r.key, Number(r.version)) } });
+        await deps.services.outbox.publish(tx, {
+          topic: 'cases.preset.activated',
+          capability: 'authenticated',
+          reach: 'overlap',
+          jurisdictionPath: '/',
+          payload: { id: r.id, label: presetLabel(r.key, Number(r.version)) },
+        });
         return presetDto((await repo.findPreset(tx, r.id))!);
       });
     },

@@ -101,7 +101,23 @@ describe.each(DIALECTS)('protocol presets [%s]', (dialect) => {
       zoning: SHIPPED_PRESETS[1].params.zoning,
       targets: SHIPPED_PRESETS[1].params.targets,
     };
-    await t.deps.db.insertInto('case_presets').values({ id: 'legacy-1', key: 'legacy', version: 1, name: '旧方案', name_en: null, params: JSON.stringify(legacy), shipped: 0, active: 0, activated_at: null, created_by: null, created_by_name: 'x', created_at: t.clock.now() }).execute();
+    await t.deps.db
+      .insertInto('case_presets')
+      .values({
+        id: 'legacy-1',
+        key: 'legacy',
+        version: 1,
+        name: '旧方案',
+        name_en: null,
+        params: JSON.stringify(legacy),
+        shipped: 0,
+        active: 0,
+        activated_at: null,
+        created_by: null,
+        created_by_name: 'x',
+        created_at: t.clock.now(),
+      })
+      .execute();
     const p = await t.deps.services.cases.presets.getVersion('legacy-1');
     expect(p.params.contacts.close.quarantine.tests).toEqual({ central: [1, 2, 3, 5], homeQuarantine: [3], homeMonitoring: [] });
     expect(provenanceOf(p.params.provenance, 'contacts.close.quarantine.centralDays')?.entry).toMatchObject({ local: true });

@@ -51,23 +51,54 @@ export interface ContactInput {
 const ASSIST_ORDER = ['pending', 'sent', 'answered', 'closed'] as const;
 
 const placeDto = (r: repo.PlaceRow): PlaceDto => ({
-  id: r.id, caseId: r.case_id, jurisdictionId: r.jurisdiction_id, placePath: r.place_path, placeLevel: r.place_level,
-  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)], snapped: flag(r.snapped), description: r.description,
-  fromAt: Number(r.from_at), toAt: Number(r.to_at),
+  id: r.id,
+  caseId: r.case_id,
+  jurisdictionId: r.jurisdiction_id,
+  placePath: r.place_path,
+  placeLevel: r.place_level,
+  location: r.lng === null || r.lat === null ? null : [Number(r.lng), Number(r.lat)],
+  snapped: flag(r.snapped),
+  description: r.description,
+  fromAt: Number(r.from_at),
+  toAt: Number(r.to_at),
 });
 
 export const contactDto = (r: repo.ContactRow): ContactDto => ({
-  id: r.id, caseId: r.case_id, clusterId: r.cluster_id, personId: r.person_id, nameMasked: r.name_masked, category: r.category,
-  exposureDate: r.exposure_date, exposurePlace: r.exposure_place, relation: r.relation, beforeLookback: flag(r.before_lookback),
-  routing: r.routing, handoverTaskId: r.handover_task_id, assistRequestId: r.assist_request_id, controlStatus: r.control_status,
-  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at), status: r.status, presetVersion: r.preset_version,
-  identifiedAt: Number(r.identified_at), viaContactId: r.via_contact_id,
+  id: r.id,
+  caseId: r.case_id,
+  clusterId: r.cluster_id,
+  personId: r.person_id,
+  nameMasked: r.name_masked,
+  category: r.category,
+  exposureDate: r.exposure_date,
+  exposurePlace: r.exposure_place,
+  relation: r.relation,
+  beforeLookback: flag(r.before_lookback),
+  routing: r.routing,
+  handoverTaskId: r.handover_task_id,
+  assistRequestId: r.assist_request_id,
+  controlStatus: r.control_status,
+  quarantinedAt: r.quarantined_at === null ? null : Number(r.quarantined_at),
+  status: r.status,
+  presetVersion: r.preset_version,
+  identifiedAt: Number(r.identified_at),
+  viaContactId: r.via_contact_id,
 });
 
 const assistDto = (r: repo.AssistRow): AssistDto => ({
-  id: r.id, direction: r.direction, status: r.status, region: r.region, caseId: r.case_id, contactId: r.contact_id,
-  subjectMasked: r.subject_masked, category: r.category, note: r.note, externalRef: r.external_ref, jurisdictionPath: r.jurisdiction_path,
-  createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  id: r.id,
+  direction: r.direction,
+  status: r.status,
+  region: r.region,
+  caseId: r.case_id,
+  contactId: r.contact_id,
+  subjectMasked: r.subject_masked,
+  category: r.category,
+  note: r.note,
+  externalRef: r.external_ref,
+  jurisdictionPath: r.jurisdiction_path,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
 });
 
 /** `/420500/420502/…/` → the first `n` segments as a path. */
@@ -103,7 +134,9 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
 
   /** Registers a non-resident through population on the tracer's behalf (the journal names the tracer). */
   const delegated = (actor: Actor, cap: Capability): Actor =>
-    actor.capabilities.has(cap) ? actor : { ...actor, capabilities: { has: (c: Capability) => c === cap || actor.capabilities.has(c) } as unknown as ReadonlySet<Capability> };
+    actor.capabilities.has(cap)
+      ? actor
+      : { ...actor, capabilities: { has: (c: Capability) => c === cap || actor.capabilities.has(c) } as unknown as ReadonlySet<Capability> };
 
   async function visibleContact(db: DbOrTx, actor: Actor, id: string) {
     const c = await repo.findContact(db, id);
@@ -129,7 +162,8 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         const hasPt = typeof input.lng === 'number' && typeof input.lat === 'number';
         if (input.jurisdictionId) {
           const n = await deps.services.geo.getById(input.jurisdictionId, tx);
-          if (!n || !['compound', 'building', 'entrance'].includes(n.level)) throw CasesErrors.PLACE_INVALID({ field: 'jurisdictionId' }, 'The place must be a compound, building or entrance');
+          if (!n || !['compound', 'building', 'entrance'].includes(n.level))
+            throw CasesErrors.PLACE_INVALID({ field: 'jurisdictionId' }, 'The place must be a compound, building or entrance');
           node = n;
         } else if (hasPt) {
           const cityPath = pathPrefix(c.jurisdiction_path, 1)!;
@@ -141,13 +175,34 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         }
         const now = deps.clock.now();
         const row: repo.PlaceRow = {
-          id: newId(now), case_id: c.id, jurisdiction_id: node?.id ?? null, place_path: node?.path ?? null, place_level: node?.level ?? null,
-          lng: hasPt ? input.lng! : null, lat: hasPt ? input.lat! : null, snapped, description: input.description?.trim() || null,
-          from_at: input.fromAt, to_at: input.toAt, jurisdiction_path: c.jurisdiction_path, created_at: now,
+          id: newId(now),
+          case_id: c.id,
+          jurisdiction_id: node?.id ?? null,
+          place_path: node?.path ?? null,
+          place_level: node?.level ?? null,
+          lng: hasPt ? input.lng! : null,
+          lat: hasPt ? input.lat! : null,
+          snapped,
+          description: input.description?.trim() || null,
+          from_at: input.fromAt,
+          to_at: input.toAt,
+          jurisdiction_path: c.jurisdiction_path,
+          created_at: now,
         };
         await repo.insertPlace(tx, row);
-        await journal.append(tx, actor, { action: 'cases.place.add', entityType: 'case', entityId: c.id, jurisdictionPath: c.jurisdiction_path, payload: { placeId: row.id, placePath: row.place_path, snapped: snapped === 1, fromAt: row.from_at, toAt: row.to_at } });
-        await outbox.publish(tx, { topic: 'cases.place.added', capability: 'case.read', jurisdictionPath: c.jurisdiction_path, payload: { caseId: c.id, placePath: row.place_path } });
+        await journal.append(tx, actor, {
+          action: 'cases.place.add',
+          entityType: 'case',
+          entityId: c.id,
+          jurisdictionPath: c.jurisdiction_path,
+          payload: { placeId: row.id, placePath: row.place_path, snapped: snapped === 1, fromAt: row.from_at, toAt: row.to_at },
+        });
+        await outbox.publish(tx, {
+          topic: 'cases.place.added',
+          capability: 'case.read',
+          jurisdictionPath: c.jurisdiction_path,
+          payload: { caseId: c.id, placePath: row.place_path },
+        });
         return placeDto(row);
       });
     },
@@ -165,9 +220,17 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     async placesForProposals(activeOnly: boolean, db: DbOrTx = deps.db) {
       const rows = await repo.placesWithCluster(db, activeOnly ? { clusterStatuses: ['active', 'contained'] } : {});
       return rows.map((r) => ({
-        placeId: r.id, caseId: r.case_id, clusterId: r.cluster_id, jurisdictionId: r.jurisdiction_id!, path: r.place_path!, level: r.place_level!,
-        location: r.lng === null || r.lat === null ? null : ([Number(r.lng), Number(r.lat)] as [number, number]), description: r.description,
-        fromAt: Number(r.from_at), toAt: Number(r.to_at), caseConfirmedAt: Number(r.confirmed_at),
+        placeId: r.id,
+        caseId: r.case_id,
+        clusterId: r.cluster_id,
+        jurisdictionId: r.jurisdiction_id!,
+        path: r.place_path!,
+        level: r.place_level!,
+        location: r.lng === null || r.lat === null ? null : ([Number(r.lng), Number(r.lat)] as [number, number]),
+        description: r.description,
+        fromAt: Number(r.from_at),
+        toAt: Number(r.to_at),
+        caseConfirmedAt: Number(r.confirmed_at),
       }));
     },
 
@@ -185,13 +248,15 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         const preset = await presets.active(tx);
         const rule = preset.params.contacts[input.category];
         if (!rule.traced) throw CasesErrors.CONTACT_CATEGORY_NOT_TRACED({ category: input.category, preset: preset.label });
-        if (input.exposureDate > c.report_date) throw CasesErrors.CONTACT_EXPOSURE_AFTER_REPORT({ exposureDate: input.exposureDate, reportDate: c.report_date });
+        if (input.exposureDate > c.report_date)
+          throw CasesErrors.CONTACT_EXPOSURE_AFTER_REPORT({ exposureDate: input.exposureDate, reportDate: c.report_date });
         const given = [input.personId, input.newPerson, input.outsideCity].filter(Boolean).length;
         if (given !== 1) throw CasesErrors.CONTACT_PERSON_REQUIRED();
         if (input.personId && input.personId === c.person_id) throw CasesErrors.CONTACT_IS_CASE({ personId: input.personId });
         if (input.viaContactId) {
           const via = await repo.findContact(tx, input.viaContactId);
-          if (input.category !== 'secondary' || !via || via.case_id !== c.id || via.category !== 'close') throw CasesErrors.CONTACT_VIA_INVALID({ field: 'viaContactId', viaContactId: input.viaContactId });
+          if (input.category !== 'secondary' || !via || via.case_id !== c.id || via.category !== 'close')
+            throw CasesErrors.CONTACT_VIA_INVALID({ field: 'viaContactId', viaContactId: input.viaContactId });
         }
         const now = deps.clock.now();
         const id = newId(now);
@@ -218,11 +283,31 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         const sameCity = personPath !== null && pathPrefix(personPath, 1) === pathPrefix(c.jurisdiction_path, 1);
         const routing: ContactDto['routing'] = !sameCity ? 'assist' : pathPrefix(personPath!, 2) === pathPrefix(c.jurisdiction_path, 2) ? 'local' : 'handover';
         const row: repo.ContactRow = {
-          id, case_id: c.id, cluster_id: c.cluster_id, person_id: personId, name_masked: nameMasked, category: input.category, exposure_date: input.exposureDate,
-          exposure_place: input.exposurePlace?.trim() || null, relation: input.relation?.trim() || null,
-          before_lookback: input.exposureDate < records.lookbackStart(c, rule.lookbackDays) ? 1 : 0, routing, person_path: personPath,
-          handover_task_id: null, assist_request_id: null, control_status: null, quarantined_at: null, status: 'open', preset_id: preset.id, preset_version: preset.label,
-          jurisdiction_path: c.jurisdiction_path, created_by: actor.userId, created_by_name: actor.name, identified_at: now, updated_at: now, via_contact_id: input.viaContactId ?? null,
+          id,
+          case_id: c.id,
+          cluster_id: c.cluster_id,
+          person_id: personId,
+          name_masked: nameMasked,
+          category: input.category,
+          exposure_date: input.exposureDate,
+          exposure_place: input.exposurePlace?.trim() || null,
+          relation: input.relation?.trim() || null,
+          before_lookback: input.exposureDate < records.lookbackStart(c, rule.lookbackDays) ? 1 : 0,
+          routing,
+          person_path: personPath,
+          handover_task_id: null,
+          assist_request_id: null,
+          control_status: null,
+          quarantined_at: null,
+          status: 'open',
+          preset_id: preset.id,
+          preset_version: preset.label,
+          jurisdiction_path: c.jurisdiction_path,
+          created_by: actor.userId,
+          created_by_name: actor.name,
+          identified_at: now,
+          updated_at: now,
+          via_contact_id: input.viaContactId ?? null,
         };
         await repo.insertContact(tx, row);
         // The caller puts under measures only a person inside its own scope. A person living in a district
@@ -231,7 +316,11 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           // Awaiting placement (待转运) until a stay with a room or at home starts (issue 16): only the
           // stay puts the person in quarantine, so the control page counts who the stays hold.
           await deps.services.control.applyAutomatic(tx, actor, {
-            personIds: [personId], to: AWAITING_PLACEMENT, basis: { type: 'contact', id }, presetVersion: preset.label, ifNotAllowed: 'skip',
+            personIds: [personId],
+            to: AWAITING_PLACEMENT,
+            basis: { type: 'contact', id },
+            presetVersion: preset.label,
+            ifNotAllowed: 'skip',
             reason: `${input.category === 'close' ? '密切接触者' : '次密切接触者'}（${preset.name}） · ${input.category === 'close' ? 'Close contact' : 'Secondary contact'} of a case (${preset.name})`,
           });
           const st = (await deps.services.control.statusesOf([personId], tx)).get(personId)!;
@@ -244,8 +333,16 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           if (unit) {
             const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
               title: msg('cases.auto.contactHandover.title', { name: nameMasked }),
-              description: msg('cases.auto.contactHandover.body', { caseName: c.name_masked, category: msg(input.category === 'close' ? 'cases.auto.category.close' : 'cases.auto.category.secondary') }),
-              sourceModule: 'cases', sourceEntityType: 'case_contact', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: personPath!, priority: 'urgent',
+              description: msg('cases.auto.contactHandover.body', {
+                caseName: c.name_masked,
+                category: msg(input.category === 'close' ? 'cases.auto.category.close' : 'cases.auto.category.secondary'),
+              }),
+              sourceModule: 'cases',
+              sourceEntityType: 'case_contact',
+              sourceEntityId: id,
+              assigneeUnitId: unit.id,
+              jurisdictionPath: personPath!,
+              priority: 'urgent',
             });
             row.handover_task_id = task.id;
           }
@@ -253,20 +350,60 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         if (routing === 'assist') {
           const region = input.outsideCity?.region ?? (personPath ? pathPrefix(personPath, 1)! : 'unknown');
           const assist: repo.AssistRow = {
-            id: newId(now), direction: 'outgoing', status: 'pending', region, case_id: c.id, contact_id: id, subject_masked: nameMasked, category: input.category,
-            note: input.outsideCity?.note?.trim() || null, external_ref: null, jurisdiction_path: c.jurisdiction_path, created_by_name: actor.name, created_at: now, updated_at: now,
+            id: newId(now),
+            direction: 'outgoing',
+            status: 'pending',
+            region,
+            case_id: c.id,
+            contact_id: id,
+            subject_masked: nameMasked,
+            category: input.category,
+            note: input.outsideCity?.note?.trim() || null,
+            external_ref: null,
+            jurisdiction_path: c.jurisdiction_path,
+            created_by_name: actor.name,
+            created_at: now,
+            updated_at: now,
           };
           await repo.insertAssist(tx, assist);
           row.assist_request_id = assist.id;
-          await journal.append(tx, actor, { action: 'cases.assist.create', entityType: 'case_assist_request', entityId: assist.id, jurisdictionPath: c.jurisdiction_path, payload: { direction: 'outgoing', region, contactId: id } });
+          await journal.append(tx, actor, {
+            action: 'cases.assist.create',
+            entityType: 'case_assist_request',
+            entityId: assist.id,
+            jurisdictionPath: c.jurisdiction_path,
+            payload: { direction: 'outgoing', region, contactId: id },
+          });
         }
-        await repo.updateContact(tx, id, { control_status: row.control_status, quarantined_at: row.quarantined_at, handover_task_id: row.handover_task_id, assist_request_id: row.assist_request_id });
+        await repo.updateContact(tx, id, {
+          control_status: row.control_status,
+          quarantined_at: row.quarantined_at,
+          handover_task_id: row.handover_task_id,
+          assist_request_id: row.assist_request_id,
+        });
         if (input.category === 'close' && c.close_contacts_at === null) await repo.updateCase(tx, c.id, { close_contacts_at: now, updated_at: now });
         await journal.append(tx, actor, {
-          action: 'cases.contact.add', entityType: 'case_contact', entityId: id, jurisdictionPath: c.jurisdiction_path,
-          payload: { caseId: c.id, personId, category: input.category, exposureDate: input.exposureDate, beforeLookback: flag(row.before_lookback), routing, controlStatus: row.control_status, presetVersion: preset.label },
+          action: 'cases.contact.add',
+          entityType: 'case_contact',
+          entityId: id,
+          jurisdictionPath: c.jurisdiction_path,
+          payload: {
+            caseId: c.id,
+            personId,
+            category: input.category,
+            exposureDate: input.exposureDate,
+            beforeLookback: flag(row.before_lookback),
+            routing,
+            controlStatus: row.control_status,
+            presetVersion: preset.label,
+          },
         });
-        await outbox.publish(tx, { topic: 'cases.contact.added', capability: 'case.read', jurisdictionPath: c.jurisdiction_path, payload: { id, caseId: c.id, category: input.category, routing } });
+        await outbox.publish(tx, {
+          topic: 'cases.contact.added',
+          capability: 'case.read',
+          jurisdictionPath: c.jurisdiction_path,
+          payload: { id, caseId: c.id, category: input.category, routing },
+        });
         return contactDto(row);
       });
     },
@@ -278,11 +415,22 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
     },
 
     /** A scoped page of contacts (by the case's jurisdiction), newest exposure first, keyset cursor. */
-    async listContacts(actor: Actor, f: { category?: ContactCategory; caseId?: string; personId?: string; cursor?: string; limit?: number }, db: DbOrTx = deps.db) {
+    async listContacts(
+      actor: Actor,
+      f: { category?: ContactCategory; caseId?: string; personId?: string; cursor?: string; limit?: number },
+      db: DbOrTx = deps.db,
+    ) {
       records.requireCap(actor, 'case.read');
       const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
       const after = f.cursor ? decodeCursor(f.cursor) : undefined;
-      const rows = await repo.listContacts(db, { prefix: scopePrefix(actor), category: f.category, caseId: f.caseId, personId: f.personId, after: after ? { exposureDate: after[0], id: after[1] } : undefined, limit });
+      const rows = await repo.listContacts(db, {
+        prefix: scopePrefix(actor),
+        category: f.category,
+        caseId: f.caseId,
+        personId: f.personId,
+        after: after ? { exposureDate: after[0], id: after[1] } : undefined,
+        limit,
+      });
       const last = rows[rows.length - 1];
       return { items: rows.map(contactDto), nextCursor: rows.length === limit && last ? encodeCursor(last.exposure_date, last.id) : null };
     },
@@ -294,26 +442,53 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
       return inTx(trx ?? deps.db, async (tx) => {
         const c = await visibleContact(tx, actor, id);
         await repo.updateContact(tx, c.id, { status: 'closed', updated_at: deps.clock.now() });
-        await journal.append(tx, actor, { action: 'cases.contact.close', entityType: 'case_contact', entityId: c.id, jurisdictionPath: c.jurisdiction_path, reason: reason.trim() });
+        await journal.append(tx, actor, {
+          action: 'cases.contact.close',
+          entityType: 'case_contact',
+          entityId: c.id,
+          jurisdictionPath: c.jurisdiction_path,
+          reason: reason.trim(),
+        });
         return contactDto((await repo.findContact(tx, c.id))!);
       });
     },
 
     // ---- 协查
     /** Records a request from another region about someone in our city (at a jurisdiction in scope). */
-    async recordIncoming(trx: Tx | undefined, actor: Actor, input: { region: string; subjectName: string; jurisdictionId: string; category?: string | null; note?: string | null; externalRef?: string | null }): Promise<AssistDto> {
+    async recordIncoming(
+      trx: Tx | undefined,
+      actor: Actor,
+      input: { region: string; subjectName: string; jurisdictionId: string; category?: string | null; note?: string | null; externalRef?: string | null },
+    ): Promise<AssistDto> {
       records.requireCap(actor, 'case.manage');
       return inTx(trx ?? deps.db, async (tx) => {
         const node = await deps.services.geo.getById(input.jurisdictionId, tx);
         if (!node || !inScope(actor, node.path)) throw Errors.NOT_FOUND({ entity: 'jurisdiction' });
         const now = deps.clock.now();
         const row: repo.AssistRow = {
-          id: newId(now), direction: 'incoming', status: 'pending', region: input.region.trim(), case_id: null, contact_id: null, subject_masked: maskName(input.subjectName),
-          category: input.category ?? null, note: input.note?.trim() || null, external_ref: input.externalRef?.trim() || null, jurisdiction_path: node.path,
-          created_by_name: actor.name, created_at: now, updated_at: now,
+          id: newId(now),
+          direction: 'incoming',
+          status: 'pending',
+          region: input.region.trim(),
+          case_id: null,
+          contact_id: null,
+          subject_masked: maskName(input.subjectName),
+          category: input.category ?? null,
+          note: input.note?.trim() || null,
+          external_ref: input.externalRef?.trim() || null,
+          jurisdiction_path: node.path,
+          created_by_name: actor.name,
+          created_at: now,
+          updated_at: now,
         };
         await repo.insertAssist(tx, row);
-        await journal.append(tx, actor, { action: 'cases.assist.create', entityType: 'case_assist_request', entityId: row.id, jurisdictionPath: node.path, payload: { direction: 'incoming', region: row.region, externalRef: row.external_ref } });
+        await journal.append(tx, actor, {
+          action: 'cases.assist.create',
+          entityType: 'case_assist_request',
+          entityId: row.id,
+          jurisdictionPath: node.path,
+          payload: { direction: 'incoming', region: row.region, externalRef: row.external_ref },
+        });
         return assistDto(row);
       });
     },
@@ -325,14 +500,30 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
         const a = await visibleAssist(tx, actor, id);
         if (ASSIST_ORDER.indexOf(status) <= ASSIST_ORDER.indexOf(a.status)) throw CasesErrors.ASSIST_TRANSITION_INVALID({ from: a.status, to: status });
         await repo.updateAssist(tx, a.id, { status, note: note?.trim() || a.note, updated_at: deps.clock.now() });
-        await journal.append(tx, actor, { action: 'cases.assist.status', entityType: 'case_assist_request', entityId: a.id, jurisdictionPath: a.jurisdiction_path, payload: { from: a.status, to: status } });
+        await journal.append(tx, actor, {
+          action: 'cases.assist.status',
+          entityType: 'case_assist_request',
+          entityId: a.id,
+          jurisdictionPath: a.jurisdiction_path,
+          payload: { from: a.status, to: status },
+        });
         return assistDto((await repo.findAssist(tx, a.id))!);
       });
     },
 
-    async listAssists(actor: Actor, f: { direction?: AssistDto['direction']; status?: AssistDto['status']; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: AssistDto[] }> {
+    async listAssists(
+      actor: Actor,
+      f: { direction?: AssistDto['direction']; status?: AssistDto['status']; limit?: number; offset?: number },
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: AssistDto[] }> {
       records.requireCap(actor, 'case.read');
-      const rows = await repo.listAssists(db, { prefix: scopePrefix(actor), direction: f.direction, status: f.status, limit: Math.min(f.limit ?? 50, 200), offset: f.offset ?? 0 });
+      const rows = await repo.listAssists(db, {
+        prefix: scopePrefix(actor),
+        direction: f.direction,
+        status: f.status,
+        limit: Math.min(f.limit ?? 50, 200),
+        offset: f.offset ?? 0,
+      });
       return { items: rows.map(assistDto) };
     },
   };

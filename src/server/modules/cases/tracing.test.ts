@@ -63,7 +63,12 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const backwards = await post(`/api/cases/${c.id}/places`, { jurisdictionId: compound.id, fromAt: now, toAt: now - HOUR });
     expect(backwards.statusCode).toBe(422);
     const proposals = await t.deps.services.cases.placesForProposals(true);
-    expect(proposals.filter((p) => p.caseId === c.id).map((p) => p.path).sort()).toEqual([building.path, compound.path].sort());
+    expect(
+      proposals
+        .filter((p) => p.caseId === c.id)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual([building.path, compound.path].sort());
   });
 
   it('refuses a contact who is the case itself, an exposure after the report date, and writes nothing', async () => {
@@ -87,10 +92,22 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const c = await newCase(addDays(today(), -1));
     const [p, q] = await makePersons(t, city.street, 2);
     await advance(3 * HOUR);
-    const r = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: addDays(today(), -2), personId: p, relation: '同事', exposurePlace: '办公室' });
+    const r = await post(`/api/cases/${c.id}/contacts`, {
+      category: 'close',
+      exposureDate: addDays(today(), -2),
+      personId: p,
+      relation: '同事',
+      exposurePlace: '办公室',
+    });
     expect(r.statusCode).toBe(200);
     const contact = r.json();
-    expect(contact).toMatchObject({ routing: 'local', controlStatus: 'awaiting_placement', quarantinedAt: null, beforeLookback: false, presetVersion: 'ninth-edition-2022-06@v1' });
+    expect(contact).toMatchObject({
+      routing: 'local',
+      controlStatus: 'awaiting_placement',
+      quarantinedAt: null,
+      beforeLookback: false,
+      presetVersion: 'ninth-edition-2022-06@v1',
+    });
     const st = (await t.deps.services.control.statusesOf([p])).get(p)!;
     expect(st).toMatchObject({ status: 'awaiting_placement', basis: { type: 'contact', id: contact.id }, presetVersion: 'ninth-edition-2022-06@v1' });
     // 9th edition: look back 4 days before onset; 6 days before onset is flagged but kept.
@@ -102,7 +119,12 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const waiting = (await get(`/api/cases/${c.id}`)).json();
     expect(waiting.speed.contactToQuarantine.hours).toBeNull();
     await advance(2 * HOUR);
-    await t.deps.services.quarantine.assign(undefined, systemActor('test'), { personId: p, mode: 'home', basis: { type: 'contact', id: contact.id }, reason: '居家隔离 home quarantine' });
+    await t.deps.services.quarantine.assign(undefined, systemActor('test'), {
+      personId: p,
+      mode: 'home',
+      basis: { type: 'contact', id: contact.id },
+      reason: '居家隔离 home quarantine',
+    });
     expect((await t.deps.services.control.statusesOf([p])).get(p)).toMatchObject({ status: 'quarantined_home', basis: { type: 'contact', id: contact.id } });
     const placed = (await get(`/api/cases/${c.id}/contacts`)).json().items.find((x: { id: string }) => x.id === contact.id);
     expect(placed).toMatchObject({ controlStatus: 'quarantined_home', quarantinedAt: t.clock.now() });
@@ -115,8 +137,18 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const c = await newCase();
     const [building] = await addNodes(t, city.street, [{ code: '420502001778', name: '宾馆社区', level: 'community' }]);
     const r = await post(`/api/cases/${c.id}/contacts`, {
-      category: 'close', exposureDate: c.reportDate, relation: '同乘',
-      newPerson: { name: '李四光', idType: 'passport', idNumber: 'E99887766', birthDate: '1990-02-03', sex: 'male', jurisdictionId: building.id, regionOfOrigin: '湖南省长沙市' },
+      category: 'close',
+      exposureDate: c.reportDate,
+      relation: '同乘',
+      newPerson: {
+        name: '李四光',
+        idType: 'passport',
+        idNumber: 'E99887766',
+        birthDate: '1990-02-03',
+        sex: 'male',
+        jurisdictionId: building.id,
+        regionOfOrigin: '湖南省长沙市',
+      },
     });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ nameMasked: '李*光', routing: 'local', controlStatus: 'awaiting_placement' });
@@ -157,10 +189,18 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     expect((await t.deps.services.control.statusesOf([dj!])).get(dj!)!.status).toBe('none');
     // A missing person id is a 404, and nothing is written.
     const before = await journalCount();
-    const missing = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, personId: '01900000-0000-7000-8000-000000000000' });
+    const missing = await post(`/api/cases/${c.id}/contacts`, {
+      category: 'close',
+      exposureDate: c.reportDate,
+      personId: '01900000-0000-7000-8000-000000000000',
+    });
     expect(missing.statusCode).toBe(404);
     expect(await journalCount()).toBe(before);
-    const o = await post(`/api/cases/${c.id}/contacts`, { category: 'close', exposureDate: c.reportDate, outsideCity: { region: '湖北省武汉市', name: '王五', note: '返汉' } });
+    const o = await post(`/api/cases/${c.id}/contacts`, {
+      category: 'close',
+      exposureDate: c.reportDate,
+      outsideCity: { region: '湖北省武汉市', name: '王五', note: '返汉' },
+    });
     expect(o.statusCode).toBe(200);
     expect(o.json()).toMatchObject({ routing: 'assist', personId: null, nameMasked: '王*' });
     const list = (await get('/api/cases/assist-requests?direction=outgoing')).json().items;
@@ -168,7 +208,13 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     expect(req).toMatchObject({ status: 'pending', region: '湖北省武汉市' });
     expect((await post(`/api/cases/assist-requests/${req.id}/status`, { status: 'sent' })).json().status).toBe('sent');
     expect((await post(`/api/cases/assist-requests/${req.id}/status`, { status: 'sent' })).statusCode).toBe(409);
-    const inc = await post('/api/cases/assist-requests/incoming', { region: '荆州市', subjectName: '赵六', jurisdictionId: city.street.id, category: 'close', externalRef: 'JZ-001' });
+    const inc = await post('/api/cases/assist-requests/incoming', {
+      region: '荆州市',
+      subjectName: '赵六',
+      jurisdictionId: city.street.id,
+      category: 'close',
+      externalRef: 'JZ-001',
+    });
     expect(inc.json()).toMatchObject({ direction: 'incoming', status: 'pending', subjectMasked: '赵*' });
     expect((await get('/api/cases/assist-requests', as.wjgTracer)).json().items.some((a: { id: string }) => a.id === inc.json().id)).toBe(false);
   });
@@ -201,7 +247,12 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     const k = (await post(`/api/cases/${a.id}/contacts`, { category: 'close', exposureDate: a.reportDate, personId: x })).json();
     const g = (await get(`/api/clusters/${a.clusterId}/graph`)).json();
     expect(g.nodes.map((n: { id: string }) => n.id).sort()).toEqual([a.id, cb.id, k.id].sort());
-    expect(g.edges).toEqual(expect.arrayContaining([{ from: a.id, to: cb.id, kind: 'transmission' }, { from: a.id, to: k.id, kind: 'contact' }]));
+    expect(g.edges).toEqual(
+      expect.arrayContaining([
+        { from: a.id, to: cb.id, kind: 'transmission' },
+        { from: a.id, to: k.id, kind: 'contact' },
+      ]),
+    );
     expect(g.nodes.every((n: { label: string }) => n.label.includes('*'))).toBe(true);
     const casesOnly = (await get(`/api/clusters/${a.clusterId}/graph?contacts=false&kind=confirmed`)).json();
     expect(casesOnly.nodes.map((n: { id: string }) => n.id)).toEqual([a.id]);
@@ -226,7 +277,13 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     await advance(7 * DAY); // extinguished after 14 days without any case
     expect((await run()).find((x) => x.clusterId === a.clusterId)).toEqual({ clusterId: a.clusterId, from: 'contained', to: 'extinguished' });
     expect((await get(`/api/clusters/${a.clusterId}`)).json().status).toBe('extinguished');
-    const entries = await t.deps.db.selectFrom('journal').select(['payload']).where('action', '=', 'cases.cluster.status').where('entity_id', '=', a.clusterId).orderBy('seq').execute();
+    const entries = await t.deps.db
+      .selectFrom('journal')
+      .select(['payload'])
+      .where('action', '=', 'cases.cluster.status')
+      .where('entity_id', '=', a.clusterId)
+      .orderBy('seq')
+      .execute();
     expect(entries.map((e) => JSON.parse(e.payload as string).to)).toEqual(['contained', 'extinguished']);
     expect((await get('/api/clusters/board')).json().items.find((r: { id: string }) => r.id === a.clusterId)).toBeUndefined();
     // A new case linked to it reopens the cluster (journaled).

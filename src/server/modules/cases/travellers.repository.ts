@@ -7,10 +7,14 @@ export type ArrivalTestRow = TravellerArrivalTestsTable;
 
 export const insertTraveller = (db: DbOrTx, r: TravellerRow) => db.insertInto('travellers').values(r).execute();
 export const findTraveller = (db: DbOrTx, id: string) => db.selectFrom('travellers').selectAll().where('id', '=', id).executeTakeFirst();
-export const travellerPath = async (db: DbOrTx, id: string) => (await db.selectFrom('travellers').select('person_path').where('id', '=', id).executeTakeFirst())?.person_path;
+export const travellerPath = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('travellers').select('person_path').where('id', '=', id).executeTakeFirst())?.person_path;
 
 /** Travellers under a path prefix, newest first. */
-export function listTravellers(db: DbOrTx, f: { prefix: string; category?: TravellerCategory; personId?: string; limit: number; offset: number }): Promise<TravellerRow[]> {
+export function listTravellers(
+  db: DbOrTx,
+  f: { prefix: string; category?: TravellerCategory; personId?: string; limit: number; offset: number },
+): Promise<TravellerRow[]> {
   let q = db.selectFrom('travellers').selectAll().where('person_path', 'like', `${f.prefix}%`);
   if (f.category) q = q.where('category', '=', f.category);
   if (f.personId) q = q.where('person_id', '=', f.personId);
@@ -18,7 +22,10 @@ export function listTravellers(db: DbOrTx, f: { prefix: string; category?: Trave
 }
 
 export async function countTravellers(db: DbOrTx, f: { prefix: string; category?: TravellerCategory; personId?: string }): Promise<number> {
-  let q = db.selectFrom('travellers').select((eb) => eb.fn.countAll<number>().as('n')).where('person_path', 'like', `${f.prefix}%`);
+  let q = db
+    .selectFrom('travellers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('person_path', 'like', `${f.prefix}%`);
   if (f.category) q = q.where('category', '=', f.category);
   if (f.personId) q = q.where('person_id', '=', f.personId);
   return Number((await q.executeTakeFirst())?.n ?? 0);
@@ -29,7 +36,12 @@ export const insertArrivalTest = (db: DbOrTx, r: ArrivalTestRow) => db.insertInt
 export async function arrivalTestsOf(db: DbOrTx, travellerIds: readonly string[]): Promise<Map<string, ArrivalTestRow[]>> {
   const out = new Map<string, ArrivalTestRow[]>(travellerIds.map((id) => [id, []]));
   if (!travellerIds.length) return out;
-  const rows = await db.selectFrom('traveller_arrival_tests').selectAll().where('traveller_id', 'in', [...travellerIds]).orderBy('tested_at').execute();
+  const rows = await db
+    .selectFrom('traveller_arrival_tests')
+    .selectAll()
+    .where('traveller_id', 'in', [...travellerIds])
+    .orderBy('tested_at')
+    .execute();
   for (const r of rows) out.get(r.traveller_id)?.push(r);
   return out;
 }

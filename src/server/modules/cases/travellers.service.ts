@@ -46,28 +46,56 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
 
   async function toDtos(db: DbOrTx, actor: Actor, rows: repo.TravellerRow[]): Promise<TravellerDto[]> {
     if (!rows.length) return [];
-    const [tests, briefs] = await Promise.all([repo.arrivalTestsOf(db, rows.map((r) => r.id)), deps.services.population.briefs(actor, [...new Set(rows.map((r) => r.person_id))], db)]);
+    const [tests, briefs] = await Promise.all([
+      repo.arrivalTestsOf(
+        db,
+        rows.map((r) => r.id),
+      ),
+      deps.services.population.briefs(actor, [...new Set(rows.map((r) => r.person_id))], db),
+    ]);
     const out: TravellerDto[] = [];
     for (const r of rows) {
       const preset = await presets.getVersion(r.preset_id, db);
       const category = r.category;
       const rule = preset.params.travellers[category];
       const prov = provenanceOf(preset.params.provenance, `travellers.${category}`);
-      const source = !prov ? '—' : 'text' in prov.entry ? `${preset.params.sources[prov.entry.text]?.title ?? prov.entry.text}${prov.entry.clause ? `：${prov.entry.clause}` : ''}` : `本地参数 local: ${prov.entry.source}`;
+      const source = !prov
+        ? '—'
+        : 'text' in prov.entry
+          ? `${preset.params.sources[prov.entry.text]?.title ?? prov.entry.text}${prov.entry.clause ? `：${prov.entry.clause}` : ''}`
+          : `本地参数 local: ${prov.entry.source}`;
       const hasStay = rule.applies && rule.quarantine.centralDays + rule.quarantine.homeQuarantineDays + rule.quarantine.homeMonitoringDays > 0;
       const stay = hasStay
-        ? await deps.services.quarantine.plan({ mode: rule.quarantine.centralDays > 0 ? 'central' : 'home', category, exposureDate: r.arrival_day }, db, preset).catch(() => null)
+        ? await deps.services.quarantine
+            .plan({ mode: rule.quarantine.centralDays > 0 ? 'central' : 'home', category, exposureDate: r.arrival_day }, db, preset)
+            .catch(() => null)
         : null;
       const b = briefs.get(r.person_id);
       out.push({
-        id: r.id, personId: r.person_id, personNameMasked: b ? maskName(b.name) : null, jurisdictionPath: r.person_path, category, origin: r.origin, arrivalDay: r.arrival_day,
-        entryPoint: r.entry_point, preset: { id: r.preset_id, version: r.preset_version },
+        id: r.id,
+        personId: r.person_id,
+        personNameMasked: b ? maskName(b.name) : null,
+        jurisdictionPath: r.person_path,
+        category,
+        origin: r.origin,
+        arrivalDay: r.arrival_day,
+        entryPoint: r.entry_point,
+        preset: { id: r.preset_id, version: r.preset_version },
         schedule: {
           source,
           stay,
-          testWindow: rule.applies && rule.testWindow ? { ...rule.testWindow, byDay: addDays(r.arrival_day, rule.testWindow.withinDays - preset.params.dayCounting.firstDay) } : null,
+          testWindow:
+            rule.applies && rule.testWindow
+              ? { ...rule.testWindow, byDay: addDays(r.arrival_day, rule.testWindow.withinDays - preset.params.dayCounting.firstDay) }
+              : null,
         },
-        arrivalTests: (tests.get(r.id) ?? []).map((x) => ({ id: x.id, entryPoint: x.entry_point, testedAt: Number(x.tested_at), result: x.result, resultRef: x.result_ref })),
+        arrivalTests: (tests.get(r.id) ?? []).map((x) => ({
+          id: x.id,
+          entryPoint: x.entry_point,
+          testedAt: Number(x.tested_at),
+          result: x.result,
+          resultRef: x.result_ref,
+        })),
         createdAt: Number(r.created_at),
       });
     }
@@ -83,16 +111,34 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
         if (!path || !inScope(actor, path)) throw CasesErrors.CASE_PERSON_NOT_FOUND({ personId: input.personId });
         const now = deps.clock.now();
         const today = calendarDay(now, tz);
-        if (input.arrivalDay > today) throw CasesErrors.TRAVELLER_ARRIVAL_INVALID({ field: 'arrivalDay', arrivalDay: input.arrivalDay, today }, `arrivalDay ${input.arrivalDay} lies after today ${today}`);
+        if (input.arrivalDay > today)
+          throw CasesErrors.TRAVELLER_ARRIVAL_INVALID(
+            { field: 'arrivalDay', arrivalDay: input.arrivalDay, today },
+            `arrivalDay ${input.arrivalDay} lies after today ${today}`,
+          );
         const preset = await presets.active(tx);
-        if (!preset.params.travellers[input.category].applies) throw CasesErrors.TRAVELLER_CATEGORY_NOT_APPLICABLE({ field: 'category', category: input.category, preset: preset.label });
+        if (!preset.params.travellers[input.category].applies)
+          throw CasesErrors.TRAVELLER_CATEGORY_NOT_APPLICABLE({ field: 'category', category: input.category, preset: preset.label });
         const row: repo.TravellerRow = {
-          id: newId(now), person_id: input.personId, person_path: path, category: input.category, origin: input.origin.trim(), arrival_day: input.arrivalDay,
-          entry_point: input.entryPoint?.trim() || null, preset_id: preset.id, preset_version: preset.label, stay_id: null, created_by: actor.userId, created_at: now,
+          id: newId(now),
+          person_id: input.personId,
+          person_path: path,
+          category: input.category,
+          origin: input.origin.trim(),
+          arrival_day: input.arrivalDay,
+          entry_point: input.entryPoint?.trim() || null,
+          preset_id: preset.id,
+          preset_version: preset.label,
+          stay_id: null,
+          created_by: actor.userId,
+          created_at: now,
         };
         await repo.insertTraveller(tx, row);
         await deps.services.journal.append(tx, actor, {
-          action: 'cases.traveller.register', entityType: 'traveller', entityId: row.id, jurisdictionPath: path,
+          action: 'cases.traveller.register',
+          entityType: 'traveller',
+          entityId: row.id,
+          jurisdictionPath: path,
           payload: { personId: row.person_id, category: row.category, arrivalDay: row.arrival_day, entryPoint: row.entry_point, presetVersion: preset.label },
         });
         return (await toDtos(tx, actor, [row]))[0]!;
@@ -103,7 +149,11 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
       return (await toDtos(db, actor, [await visible(db, actor, id)]))[0]!;
     },
 
-    async list(actor: Actor, q: { category?: TravellerCategory; personId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: TravellerDto[]; total: number }> {
+    async list(
+      actor: Actor,
+      q: { category?: TravellerCategory; personId?: string; page?: number; pageSize?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: TravellerDto[]; total: number }> {
       const prefix = scopePrefix(actor) ?? '/';
       const pageSize = q.pageSize ?? 50;
       const [rows, total] = await Promise.all([
@@ -119,14 +169,24 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
       return inTx(trx ?? deps.db, async (tx) => {
         const r = await visible(tx, actor, id);
         const now = deps.clock.now();
-        if (input.testedAt > now) throw CasesErrors.TRAVELLER_ARRIVAL_INVALID({ field: 'testedAt', testedAt: input.testedAt, now }, 'testedAt lies in the future');
+        if (input.testedAt > now)
+          throw CasesErrors.TRAVELLER_ARRIVAL_INVALID({ field: 'testedAt', testedAt: input.testedAt, now }, 'testedAt lies in the future');
         const row: repo.ArrivalTestRow = {
-          id: newId(now), traveller_id: r.id, entry_point: input.entryPoint.trim(), tested_at: input.testedAt, result: input.result ?? null,
-          result_ref: input.resultRef?.trim() || null, recorded_by: actor.userId, created_at: now,
+          id: newId(now),
+          traveller_id: r.id,
+          entry_point: input.entryPoint.trim(),
+          tested_at: input.testedAt,
+          result: input.result ?? null,
+          result_ref: input.resultRef?.trim() || null,
+          recorded_by: actor.userId,
+          created_at: now,
         };
         await repo.insertArrivalTest(tx, row);
         await deps.services.journal.append(tx, actor, {
-          action: 'cases.traveller.arrival-test', entityType: 'traveller', entityId: r.id, jurisdictionPath: r.person_path,
+          action: 'cases.traveller.arrival-test',
+          entityType: 'traveller',
+          entityId: r.id,
+          jurisdictionPath: r.person_path,
           payload: { entryPoint: row.entry_point, testedAt: row.tested_at, result: row.result, resultRef: row.result_ref },
         });
         return (await toDtos(tx, actor, [r]))[0]!;

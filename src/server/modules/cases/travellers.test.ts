@@ -30,7 +30,8 @@ describe.each(DIALECTS)('travellers [%s]', (dialect) => {
     const nov = (await t.deps.services.cases.presets.list()).find((p) => p.key === 'optimisation-2022-11')!;
     await t.deps.services.cases.presets.activate(undefined, { ...actor, capabilities: new Set(['preset.manage']) } as never, nov.id, '执行二十条');
   };
-  const stayDays = (d: TravellerDto) => d.schedule.stay && { phases: d.schedule.stay.phases.map((x) => [x.phase, x.days]), tests: d.schedule.stay.tests.map((x) => x.day) };
+  const stayDays = (d: TravellerDto) =>
+    d.schedule.stay && { phases: d.schedule.stay.phases.map((x) => [x.phase, x.days]), tests: d.schedule.stay.tests.map((x) => x.day) };
 
   it('gives each traveller category the 9th edition schedule, naming the text', async () => {
     const high = (await register('high_risk_area')).r;
@@ -44,7 +45,13 @@ describe.each(DIALECTS)('travellers [%s]', (dialect) => {
     const low = (await register('low_risk_area')).r.json() as TravellerDto;
     expect(low.schedule).toMatchObject({ stay: null, testWindow: { tests: 2, withinDays: 3, byDay: '2026-12-01' } });
     // Inbound international: 7 days central + 3 days home monitoring.
-    expect(stayDays((await register('inbound_international')).r.json())).toEqual({ phases: [['central', 7], ['home_monitoring', 3]], tests: [1, 2, 3, 5, 7, 10] });
+    expect(stayDays((await register('inbound_international')).r.json())).toEqual({
+      phases: [
+        ['central', 7],
+        ['home_monitoring', 3],
+      ],
+      tests: [1, 2, 3, 5, 7, 10],
+    });
   });
 
   it('gives the November 2022 schedules: high-area arrivals 7 days home with tests 1, 3, 5, 7; inbound 5 + 3; high-risk occupations 5 days monitoring with tests 1, 3, 5; no medium areas', async () => {
@@ -53,7 +60,13 @@ describe.each(DIALECTS)('travellers [%s]', (dialect) => {
     expect(stayDays(high)).toEqual({ phases: [['home_quarantine', 7]], tests: [1, 3, 5, 7] });
     expect(high.schedule.source).toContain('二十条');
     // Inbound: central days 1, 2, 3, 5 and home days 1 and 3 (stay days 6 and 8).
-    expect(stayDays((await register('inbound_international')).r.json())).toEqual({ phases: [['central', 5], ['home_quarantine', 3]], tests: [1, 2, 3, 5, 6, 8] });
+    expect(stayDays((await register('inbound_international')).r.json())).toEqual({
+      phases: [
+        ['central', 5],
+        ['home_quarantine', 3],
+      ],
+      tests: [1, 2, 3, 5, 6, 8],
+    });
     expect(stayDays((await register('high_risk_occupation')).r.json())).toEqual({ phases: [['home_monitoring', 5]], tests: [1, 3, 5] });
     const medium = (await register('medium_risk_area')).r;
     expect(medium.statusCode).toBe(422);
@@ -63,12 +76,27 @@ describe.each(DIALECTS)('travellers [%s]', (dialect) => {
   it('puts a traveller under their measure on the traveller basis, counted from the arrival day; records arrival tests; journals both', async () => {
     const { personId, r } = await register('medium_risk_area', '2026-11-27');
     const trav = r.json() as TravellerDto;
-    const stay = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId, mode: 'home', basis: { type: 'traveller', id: trav.id }, reason: '中风险区来返居家隔离' } });
+    const stay = await t.app.inject({
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers,
+      payload: { personId, mode: 'home', basis: { type: 'traveller', id: trav.id }, reason: '中风险区来返居家隔离' },
+    });
     expect(stay.statusCode).toBe(201);
-    expect(stay.json()).toMatchObject({ category: 'medium_risk_area', exposureDay: '2026-11-27', endDay: '2026-12-04', basis: { type: 'traveller', id: trav.id } });
+    expect(stay.json()).toMatchObject({
+      category: 'medium_risk_area',
+      exposureDay: '2026-11-27',
+      endDay: '2026-12-04',
+      basis: { type: 'traveller', id: trav.id },
+    });
     expect((await t.deps.services.control.explain(actor, personId)).status).toBe('quarantined_home');
 
-    const at = await post(`/api/travellers/${trav.id}/arrival-tests`, { entryPoint: '宜昌三峡机场', testedAt: t.clock.now() - 3_600_000, result: 'negative', resultRef: 'LD-0001' });
+    const at = await post(`/api/travellers/${trav.id}/arrival-tests`, {
+      entryPoint: '宜昌三峡机场',
+      testedAt: t.clock.now() - 3_600_000,
+      result: 'negative',
+      resultRef: 'LD-0001',
+    });
     expect(at.statusCode).toBe(200);
     expect(at.json().arrivalTests).toMatchObject([{ entryPoint: '宜昌三峡机场', result: 'negative', resultRef: 'LD-0001' }]);
     const future = await post(`/api/travellers/${trav.id}/arrival-tests`, { entryPoint: '宜昌东站', testedAt: t.clock.now() + 3_600_000 });
@@ -79,19 +107,37 @@ describe.each(DIALECTS)('travellers [%s]', (dialect) => {
 
     // A made-up traveller id is no basis; another person's traveller record is refused.
     const [other] = await makePersons(t, city.street, 1);
-    const fake = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis: { type: 'traveller', id: 'no-such' }, reason: 'x', exposureDate: '2026-11-27' } });
+    const fake = await t.app.inject({
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers,
+      payload: { personId: other, mode: 'home', basis: { type: 'traveller', id: 'no-such' }, reason: 'x', exposureDate: '2026-11-27' },
+    });
     expect(fake.statusCode).toBe(404);
     expect(fake.json().error.code).toBe('TRAVELLER_NOT_FOUND');
-    const mismatch = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis: { type: 'traveller', id: trav.id }, reason: 'x' } });
+    const mismatch = await t.app.inject({
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers,
+      payload: { personId: other, mode: 'home', basis: { type: 'traveller', id: trav.id }, reason: 'x' },
+    });
     expect(mismatch.json().error.code).toBe('QUARANTINE_BASIS_MISMATCH');
   });
 
   it('refuses an arrival in the future naming the field, and hides travellers outside the scope', async () => {
     const { r } = await register('high_risk_area', '2026-11-30');
     expect(r.statusCode).toBe(422);
-    expect(r.json().error).toMatchObject({ code: 'TRAVELLER_ARRIVAL_INVALID', details: { field: 'arrivalDay', arrivalDay: '2026-11-30', today: '2026-11-29' } });
+    expect(r.json().error).toMatchObject({
+      code: 'TRAVELLER_ARRIVAL_INVALID',
+      details: { field: 'arrivalDay', arrivalDay: '2026-11-30', today: '2026-11-29' },
+    });
     const [out] = await makePersons(t, city.otherStreet, 1);
-    const outside = await t.deps.services.cases.travellers.register(undefined, { ...actor, capabilities: new Set(['case.manage']) } as never, { personId: out!, category: 'high_risk_area', origin: '外地', arrivalDay: '2026-11-28' });
+    const outside = await t.deps.services.cases.travellers.register(undefined, { ...actor, capabilities: new Set(['case.manage']) } as never, {
+      personId: out!,
+      category: 'high_risk_area',
+      origin: '外地',
+      arrivalDay: '2026-11-28',
+    });
     expect((await t.app.inject({ method: 'GET', url: `/api/travellers/${outside.id}`, headers })).statusCode).toBe(404);
     const list = await t.app.inject({ method: 'GET', url: '/api/travellers', headers });
     expect(list.json()).toMatchObject({ total: 0, items: [] });

@@ -20,7 +20,15 @@ describe.each(DIALECTS)('companion detection edge cases [%s]', (dialect) => {
   let city: Awaited<ReturnType<typeof buildMiniCity>>;
   let p: Record<'case' | 'exact' | 'short' | 'split' | 'neighbour' | 'old', string>;
   const c = () => t.deps.services.companions;
-  const batches = async () => Number((await t.deps.db.selectFrom('companion_batches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const batches = async () =>
+    Number(
+      (
+        await t.deps.db
+          .selectFrom('companion_batches')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const found = async (params: { windowDays?: number; minOverlapMinutes?: number; minTotalMinutes?: number }) => {
     const b = await c().detect(undefined, actor, { personId: p.case, ...params });
     return new Map(b.candidates!.map((x) => [x.personId, x]));
@@ -73,10 +81,13 @@ describe.each(DIALECTS)('companion detection edge cases [%s]', (dialect) => {
     expect((await found({ windowDays: 6, minTotalMinutes: 300 })).get(p.old)).toMatchObject({ totalMinutes: 300 });
   });
 
-  it('refuses parameters out of range and a person outside the caller\'s scope, writing no batch', async () => {
+  it("refuses parameters out of range and a person outside the caller's scope, writing no batch", async () => {
     const before = await batches();
     for (const params of [{ windowDays: 0 }, { windowDays: 61 }, { minOverlapMinutes: 0 }, { minOverlapMinutes: 30, minTotalMinutes: 20 }]) {
-      await expect(c().detect(undefined, actor, { personId: p.case, ...params }), JSON.stringify(params)).rejects.toMatchObject({ code: 'COMPANION_PARAMS_INVALID', status: 422 });
+      await expect(c().detect(undefined, actor, { personId: p.case, ...params }), JSON.stringify(params)).rejects.toMatchObject({
+        code: 'COMPANION_PARAMS_INVALID',
+        status: 422,
+      });
     }
     const wujiagang = { ...systemActor('wjg'), scopePath: city.wujiagang.path };
     await expect(c().detect(undefined, wujiagang, { personId: p.case })).rejects.toMatchObject({ code: 'COMPANION_PERSON_NOT_FOUND', status: 404 });

@@ -49,7 +49,10 @@ const FUTURE_SLACK_MS = 60 * 60_000;
  * cell_id (any order, case-insensitive, a UTF-8 BOM ignored).
  */
 export function pingHeader(line: string): { cols: PingColumns } | { error: string } {
-  const header = line.replace(/^\uFEFF/, '').split(',').map((h) => h.trim().toLowerCase());
+  const header = line
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase());
   const at = (n: string) => header.indexOf(n);
   const cols: PingColumns = { person: at('person_id'), hash: at('phone_hash'), time: at('time'), lat: at('lat'), lng: at('lng'), cell: at('cell_id') };
   if (cols.time < 0 || (cols.person < 0 && cols.hash < 0) || (cols.cell < 0 && (cols.lat < 0 || cols.lng < 0))) {

@@ -9,13 +9,18 @@ const overlaps = z.array(z.object({ cell: z.string(), from: z.number(), to: z.nu
 /** The JSON columns of the companion tables, read through their schemas (see parseJsonColumn). */
 export const readJson = {
   /** companion_batches.params: the detection parameters a batch was run with. */
-  params: (r: Pick<CompanionBatchesTable, 'params'>): z.output<typeof detectionParams> => parseJsonColumn(detectionParams, r.params, 'companion_batches.params'),
+  params: (r: Pick<CompanionBatchesTable, 'params'>): z.output<typeof detectionParams> =>
+    parseJsonColumn(detectionParams, r.params, 'companion_batches.params'),
   /** companion_candidates.evidence: each overlap of at least the minimum length. */
   evidence: (r: Pick<CompanionCandidatesTable, 'evidence'>): Overlap[] => parseJsonColumn(overlaps, r.evidence, 'companion_candidates.evidence'),
 };
 
 export async function insertPings(db: DbOrTx, rows: CompanionPingsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('companion_pings').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('companion_pings')
+      .values(rows.slice(i, i + 500))
+      .execute();
 }
 
 /** The distinct (cell, bucket) slots of one subject in a window (index on subject_key, bucket). */
@@ -31,7 +36,12 @@ export function slotsOfSubject(db: DbOrTx, subjectKey: string, fromBucket: numbe
 }
 
 /** Everyone else present in one cell in the given buckets (index on cell, bucket; no join). */
-export function presentIn(db: DbOrTx, cell: string, buckets: readonly number[], exceptSubject: string): Promise<{ subject_key: string; person_id: string | null; bucket: number }[]> {
+export function presentIn(
+  db: DbOrTx,
+  cell: string,
+  buckets: readonly number[],
+  exceptSubject: string,
+): Promise<{ subject_key: string; person_id: string | null; bucket: number }[]> {
   return db
     .selectFrom('companion_pings')
     .select(['subject_key', 'person_id', 'bucket'])
@@ -44,7 +54,11 @@ export function presentIn(db: DbOrTx, cell: string, buckets: readonly number[], 
 
 export async function insertBatch(db: DbOrTx, row: CompanionBatchesTable, candidates: CompanionCandidatesTable[]): Promise<void> {
   await db.insertInto('companion_batches').values(row).execute();
-  for (let i = 0; i < candidates.length; i += 200) await db.insertInto('companion_candidates').values(candidates.slice(i, i + 200)).execute();
+  for (let i = 0; i < candidates.length; i += 200)
+    await db
+      .insertInto('companion_candidates')
+      .values(candidates.slice(i, i + 200))
+      .execute();
 }
 
 export function findBatch(db: DbOrTx, id: string): Promise<CompanionBatchesTable | undefined> {
@@ -60,7 +74,11 @@ export function findCandidate(db: DbOrTx, batchId: string, id: string): Promise<
 }
 
 /** Records a decision only while the candidate is still pending (false: decided already). */
-export async function decideCandidate(db: DbOrTx, id: string, set: { decision: CandidateDecision; decided_by: string | null; decided_at: number; note: string | null }): Promise<boolean> {
+export async function decideCandidate(
+  db: DbOrTx,
+  id: string,
+  set: { decision: CandidateDecision; decided_by: string | null; decided_at: number; note: string | null },
+): Promise<boolean> {
   const r = await db.updateTable('companion_candidates').set(set).where('id', '=', id).where('decision', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -72,7 +90,12 @@ export async function setCandidateContact(db: DbOrTx, id: string, contactId: str
 
 export async function bumpPending(db: DbOrTx, batchId: string, delta: number): Promise<void> {
   const b = await findBatch(db, batchId);
-  if (b) await db.updateTable('companion_batches').set({ pending_count: Number(b.pending_count) + delta }).where('id', '=', batchId).execute();
+  if (b)
+    await db
+      .updateTable('companion_batches')
+      .set({ pending_count: Number(b.pending_count) + delta })
+      .where('id', '=', batchId)
+      .execute();
 }
 
 export async function listBatches(db: DbOrTx, prefix: string | null, limit: number, offset: number): Promise<{ rows: CompanionBatchesTable[]; total: number }> {

@@ -6,7 +6,10 @@ export const idParams = z.object({ id });
 export const candidateParams = z.object({ id, candidateId: id });
 
 export const importQuery = z.strictObject({
-  mode: z.enum(['all', 'partial']).default('all').describe('all (default): any bad row → 422 with the row report and nothing written; partial: write the good rows, report the bad ones'),
+  mode: z
+    .enum(['all', 'partial'])
+    .default('all')
+    .describe('all (default): any bad row → 422 with the row report and nothing written; partial: write the good rows, report the bad ones'),
 });
 export const importResult = z.object({
   importId: z.string(),

@@ -214,7 +214,8 @@ export function createCompanions(deps: CompanionInputs) {
           const rows: CompanionPingsTable[] = [];
           for (const p of chunk) {
             if (p.personId && !known.has(p.personId)) bad(p.line, ['person_id does not exist']);
-            else rows.push({ id: newId(), subject_key: p.subjectKey, person_id: p.personId, cell: p.cell, bucket: bucketOf(p.at), at: p.at, import_id: importId });
+            else
+              rows.push({ id: newId(), subject_key: p.subjectKey, person_id: p.personId, cell: p.cell, bucket: bucketOf(p.at), at: p.at, import_id: importId });
           }
           // All or nothing: once a row is bad nothing will be kept, so stop writing and only validate.
           if (rejected > 0 && !opts.partial) return;
@@ -262,7 +263,8 @@ export function createCompanions(deps: CompanionInputs) {
       const windowDays = input.windowDays ?? 14;
       const minOverlapMinutes = input.minOverlapMinutes ?? 10;
       const minTotalMinutes = input.minTotalMinutes ?? 30 * 60;
-      if (!(windowDays > 0 && windowDays <= 60 && minOverlapMinutes >= 1 && minTotalMinutes >= minOverlapMinutes)) throw CompanionErrors.COMPANION_PARAMS_INVALID({ windowDays, minOverlapMinutes, minTotalMinutes });
+      if (!(windowDays > 0 && windowDays <= 60 && minOverlapMinutes >= 1 && minTotalMinutes >= minOverlapMinutes))
+        throw CompanionErrors.COMPANION_PARAMS_INVALID({ windowDays, minOverlapMinutes, minTotalMinutes });
       const from = to - windowDays * DAY;
       return inTx(trx ?? deps.db, async (t) => {
         const path = (await deps.personPaths([input.personId], t)).get(input.personId);
@@ -295,10 +297,36 @@ export function createCompanions(deps: CompanionInputs) {
           const overlaps = overlapsOf(e.slots, minOverlapMinutes);
           const total = overlaps.reduce((a, o) => a + o.minutes, 0);
           if (total < minTotalMinutes) continue;
-          candidates.push({ id: newId(), batch_id: batchId, subject_key: key, person_id: e.personId, total_minutes: total, overlap_count: overlaps.length, evidence: JSON.stringify(overlaps), decision: null, decided_by: null, decided_at: null, note: null, contact_id: null });
+          candidates.push({
+            id: newId(),
+            batch_id: batchId,
+            subject_key: key,
+            person_id: e.personId,
+            total_minutes: total,
+            overlap_count: overlaps.length,
+            evidence: JSON.stringify(overlaps),
+            decision: null,
+            decided_by: null,
+            decided_at: null,
+            note: null,
+            contact_id: null,
+          });
         }
         const params = { from, to, windowDays, minOverlapMinutes, minTotalMinutes };
-        const row: CompanionBatchesTable = { id: batchId, subject_key: subject, person_id: input.personId, case_id: input.caseId ?? null, jurisdiction_path: path, params: JSON.stringify(params), window_from: from, window_to: to, candidate_count: candidates.length, pending_count: candidates.length, created_by: actor.userId, created_at: now };
+        const row: CompanionBatchesTable = {
+          id: batchId,
+          subject_key: subject,
+          person_id: input.personId,
+          case_id: input.caseId ?? null,
+          jurisdiction_path: path,
+          params: JSON.stringify(params),
+          window_from: from,
+          window_to: to,
+          candidate_count: candidates.length,
+          pending_count: candidates.length,
+          created_by: actor.userId,
+          created_at: now,
+        };
         await repo.insertBatch(t, row, candidates);
         await deps.journal.append(t, actor, {
           action: 'companions.batch.create',
@@ -336,14 +364,17 @@ export function createCompanions(deps: CompanionInputs) {
         if (!c) throw CompanionErrors.COMPANION_CANDIDATE_NOT_FOUND({ candidateId });
         if (c.decision === 'accepted') return candidateDto(c);
         if (c.decision) throw CompanionErrors.COMPANION_ALREADY_REVIEWED({ candidateId, decision: c.decision });
-        if (input.caseId && b.case_id && input.caseId !== b.case_id) throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId: input.caseId, batchCaseId: b.case_id });
+        if (input.caseId && b.case_id && input.caseId !== b.case_id)
+          throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId: input.caseId, batchCaseId: b.case_id });
         const caseId = b.case_id ?? input.caseId;
         if (!caseId) throw CompanionErrors.COMPANION_CASE_REQUIRED({ batchId });
         const kase = await deps.caseOf(actor, caseId, t);
         if (kase.personId !== b.person_id) throw CompanionErrors.COMPANION_CASE_MISMATCH({ caseId, personId: b.person_id });
         const named = [input.personId, input.newPerson, input.outsideCity].filter(Boolean).length;
         if (c.person_id ? named > 0 && input.personId !== c.person_id : named !== 1) {
-          throw c.person_id ? CompanionErrors.COMPANION_SUBJECT_CONFLICT({ personId: c.person_id }) : CompanionErrors.COMPANION_SUBJECT_UNIDENTIFIED({ subjectKey: c.subject_key });
+          throw c.person_id
+            ? CompanionErrors.COMPANION_SUBJECT_CONFLICT({ personId: c.person_id })
+            : CompanionErrors.COMPANION_SUBJECT_UNIDENTIFIED({ subjectKey: c.subject_key });
         }
         const note = input.note?.trim() || null;
         // Claim the candidate first: a concurrent second acceptance waits here, then finds it decided.
@@ -371,10 +402,24 @@ export function createCompanions(deps: CompanionInputs) {
           entityType: 'companion_batch',
           entityId: batchId,
           jurisdictionPath: b.jurisdiction_path,
-          payload: { candidateId, subjectKey: c.subject_key, personId: contact.personId, caseId, contactId: contact.id, linkedExisting: !!existing, category: contact.category, totalMinutes: Number(c.total_minutes) },
+          payload: {
+            candidateId,
+            subjectKey: c.subject_key,
+            personId: contact.personId,
+            caseId,
+            contactId: contact.id,
+            linkedExisting: !!existing,
+            category: contact.category,
+            totalMinutes: Number(c.total_minutes),
+          },
           reason: note,
         });
-        await deps.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id } });
+        await deps.outbox.publish(t, {
+          topic: 'companions.candidate.reviewed',
+          capability: 'companions.review',
+          jurisdictionPath: b.jurisdiction_path,
+          payload: { batchId, candidateId, decision: 'accepted', contactId: contact.id },
+        });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },
@@ -399,7 +444,12 @@ export function createCompanions(deps: CompanionInputs) {
           payload: { candidateId, subjectKey: c.subject_key, personId: c.person_id, totalMinutes: Number(c.total_minutes) },
           reason: why,
         });
-        await deps.outbox.publish(t, { topic: 'companions.candidate.reviewed', capability: 'companions.review', jurisdictionPath: b.jurisdiction_path, payload: { batchId, candidateId, decision: 'rejected' } });
+        await deps.outbox.publish(t, {
+          topic: 'companions.candidate.reviewed',
+          capability: 'companions.review',
+          jurisdictionPath: b.jurisdiction_path,
+          payload: { batchId, candidateId, decision: 'rejected' },
+        });
         return candidateDto((await repo.findCandidate(t, batchId, candidateId))!);
       });
     },

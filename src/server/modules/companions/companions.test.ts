@@ -21,7 +21,15 @@ describe('companion grid', () => {
     expect(cellOf(30.7, 111.29)).toBe(cellOf(30.7001, 111.2901));
     expect(cellOf(30.7, 111.29)).not.toBe(cellOf(30.7 + 0.0075, 111.29));
     expect(cellOf(30.7, 111.29)).not.toBe(cellOf(30.7, 111.29 + 0.0085));
-    const o = overlapsOf([{ cell: 'x', bucket: 1 }, { cell: 'x', bucket: 2 }, { cell: 'x', bucket: 5 }, { cell: 'y', bucket: 3 }], 20);
+    const o = overlapsOf(
+      [
+        { cell: 'x', bucket: 1 },
+        { cell: 'x', bucket: 2 },
+        { cell: 'x', bucket: 5 },
+        { cell: 'y', bucket: 3 },
+      ],
+      20,
+    );
     expect(o).toEqual([{ cell: 'x', from: BUCKET_MS, to: 3 * BUCKET_MS, minutes: 20 }]);
   });
 
@@ -45,8 +53,17 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
   let t: TestApp;
   let city: Awaited<ReturnType<typeof buildMiniCity>>;
   const c = () => t.deps.services.companions;
-  const pingCount = async () => Number((await t.deps.db.selectFrom('companion_pings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const journalActions = async (entityId: string) => (await t.deps.db.selectFrom('journal').select('action').where('entity_id', '=', entityId).execute()).map((j) => j.action).sort();
+  const pingCount = async () =>
+    Number(
+      (
+        await t.deps.db
+          .selectFrom('companion_pings')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const journalActions = async (entityId: string) =>
+    (await t.deps.db.selectFrom('journal').select('action').where('entity_id', '=', entityId).execute()).map((j) => j.action).sort();
 
   beforeEach(async () => {
     t = await testApp(dialect);
@@ -89,7 +106,9 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
       `${p},,${now + 2 * DAY},30.7,111.29,`,
       `${p},,1999-01-01T00:00:00Z,30.7,111.29,`,
     ].join('\r\n');
-    const err = await c().importPings(undefined, actor, csv).catch((e) => e);
+    const err = await c()
+      .importPings(undefined, actor, csv)
+      .catch((e) => e);
     expect(err).toMatchObject({ code: 'COMPANION_CSV_INVALID', status: 422 });
     expect(err.details.rejected).toBe(7);
     expect(err.details.rows.map((r: { line: number }) => r.line)).toEqual([3, 4, 5, 6, 8, 9, 10]);
@@ -119,7 +138,10 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     };
     const all = await upload('');
     expect(all.statusCode).toBe(422);
-    expect(all.json().error).toMatchObject({ code: 'COMPANION_CSV_INVALID', details: { rejected: 1, rows: [{ line: 12_002, errors: ['lng must be a number between -180 and 180'] }] } });
+    expect(all.json().error).toMatchObject({
+      code: 'COMPANION_CSV_INVALID',
+      details: { rejected: 1, rows: [{ line: 12_002, errors: ['lng must be a number between -180 and 180'] }] },
+    });
     expect(await pingCount()).toBe(0);
     const partial = await upload('?mode=partial');
     expect(partial.statusCode).toBe(200);
@@ -127,7 +149,9 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     expect(await pingCount()).toBe(12_000);
     expect(await journalActions(partial.json().importId)).toEqual(['companions.pings.import']);
     // No file at all: a clear 400.
-    expect((await t.app.inject({ method: 'POST', url: '/api/companions/pings/import', headers, payload: { csv: 'x' } })).statusCode).toBeGreaterThanOrEqual(400);
+    expect((await t.app.inject({ method: 'POST', url: '/api/companions/pings/import', headers, payload: { csv: 'x' } })).statusCode).toBeGreaterThanOrEqual(
+      400,
+    );
   });
 
   it("finds the people who shared a cell with a case's person long enough, with evidence, and changes nobody's status", async () => {
@@ -136,7 +160,14 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     expect(batch.params).toMatchObject({ windowDays: 14, minOverlapMinutes: 10, minTotalMinutes: 1800 });
     const byKey = new Map(batch.candidates!.map((x) => [x.subjectKey, x]));
     expect([...byKey.keys()].sort()).toEqual([`h:${HASH}`, `p:${a}`].sort());
-    expect(byKey.get(`p:${a}`)).toMatchObject({ personId: a, totalMinutes: 1860, overlapCount: 3, cells: [cellOf(30.7, 111.29)], decision: null, contactId: null });
+    expect(byKey.get(`p:${a}`)).toMatchObject({
+      personId: a,
+      totalMinutes: 1860,
+      overlapCount: 3,
+      cells: [cellOf(30.7, 111.29)],
+      decision: null,
+      contactId: null,
+    });
     expect(byKey.get(`p:${a}`)!.evidence[0]).toMatchObject({ minutes: 620 });
     expect(byKey.get(`h:${HASH}`)!.personId).toBeNull();
 
@@ -162,7 +193,13 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     const contacts = await t.deps.services.cases.tracing.contactsOfCase(actor, kase.id);
     expect(contacts).toHaveLength(1);
     const last = cand.evidence[cand.evidence.length - 1]!;
-    expect(contacts[0]).toMatchObject({ id: accepted.contactId, personId: a, category: 'close', relation: '时空伴随', exposureDate: calendarDay(last.from, t.config.tz) });
+    expect(contacts[0]).toMatchObject({
+      id: accepted.contactId,
+      personId: a,
+      category: 'close',
+      relation: '时空伴随',
+      exposureDate: calendarDay(last.from, t.config.tz),
+    });
     expect(contacts[0]!.exposurePlace).toContain(last.cell);
     // The status change is the contact flow's (basis: the contact), not the candidate's.
     // Awaiting placement (待转运) until a stay starts (issue 16).
@@ -183,7 +220,11 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     // Rejection: a reason is required; then journaled, and b's status is untouched.
     const candB = wider.candidates!.find((x) => x.personId === b)!;
     await expect(c().reject(undefined, actor, wider.id, candB.id, '  ')).rejects.toMatchObject({ code: 'COMPANION_REASON_REQUIRED' });
-    expect(await c().reject(undefined, actor, wider.id, candB.id, '同一基站覆盖的相邻写字楼')).toMatchObject({ decision: 'rejected', note: '同一基站覆盖的相邻写字楼', contactId: null });
+    expect(await c().reject(undefined, actor, wider.id, candB.id, '同一基站覆盖的相邻写字楼')).toMatchObject({
+      decision: 'rejected',
+      note: '同一基站覆盖的相邻写字楼',
+      contactId: null,
+    });
     await expect(c().accept(undefined, actor, wider.id, candB.id)).rejects.toMatchObject({ code: 'COMPANION_ALREADY_REVIEWED' });
     expect((await t.deps.services.control.explain(actor, b)).status).toBe('none');
     expect(await journalActions(batch.id)).toEqual(['companions.batch.create', 'companions.candidate.accept']);
@@ -202,7 +243,15 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     const building = await buildJurisdiction(t.deps.db, { code: '42050200100090101', name: '1栋', level: 'building', parent: compound });
     const r = await c().accept(undefined, actor, batch.id, hashCand.id, {
       category: 'secondary',
-      newPerson: { name: '王五', idType: 'passport', idNumber: 'E11223344', birthDate: '1985-05-06', sex: 'male', jurisdictionId: building.id, regionOfOrigin: '湖南省' },
+      newPerson: {
+        name: '王五',
+        idType: 'passport',
+        idNumber: 'E11223344',
+        birthDate: '1985-05-06',
+        sex: 'male',
+        jurisdictionId: building.id,
+        regionOfOrigin: '湖南省',
+      },
     });
     const contact = (await t.deps.services.cases.tracing.contactsOfCase(actor, kase.id)).find((x) => x.id === r.contactId)!;
     expect(contact).toMatchObject({ category: 'secondary', relation: '时空伴随', nameMasked: '王*' });
@@ -229,12 +278,24 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     const batch = made.json();
     expect((await t.app.inject({ method: 'GET', url: `/api/companions/batches/${batch.id}`, headers })).statusCode).toBe(200);
     const [first, second] = batch.candidates;
-    const acc = await t.app.inject({ method: 'POST', url: `/api/companions/batches/${batch.id}/candidates/${first.personId ? first.id : second.id}/accept`, headers, payload: {} });
+    const acc = await t.app.inject({
+      method: 'POST',
+      url: `/api/companions/batches/${batch.id}/candidates/${first.personId ? first.id : second.id}/accept`,
+      headers,
+      payload: {},
+    });
     expect(acc.statusCode).toBe(200);
     expect(acc.json()).toMatchObject({ decision: 'accepted', contactId: expect.any(String) });
     const hashId = first.personId ? second.id : first.id;
-    expect((await t.app.inject({ method: 'POST', url: `/api/companions/batches/${batch.id}/candidates/${hashId}/reject`, headers, payload: {} })).statusCode).toBe(400);
-    const rej = await t.app.inject({ method: 'POST', url: `/api/companions/batches/${batch.id}/candidates/${hashId}/reject`, headers, payload: { reason: '号码为公共设备' } });
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/api/companions/batches/${batch.id}/candidates/${hashId}/reject`, headers, payload: {} })).statusCode,
+    ).toBe(400);
+    const rej = await t.app.inject({
+      method: 'POST',
+      url: `/api/companions/batches/${batch.id}/candidates/${hashId}/reject`,
+      headers,
+      payload: { reason: '号码为公共设备' },
+    });
     expect(rej.json()).toMatchObject({ decision: 'rejected', note: '号码为公共设备' });
 
     const outBatch = await c().detect(undefined, actor, { personId: outP! });
@@ -243,7 +304,7 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     expect(list.json().items.map((x: { id: string }) => x.id)).toEqual([batch.id]);
   });
 
-  it('scope: a candidate of another district\'s batch looks missing; an identified companion living in another district is handed over, not quarantined', async () => {
+  it("scope: a candidate of another district's batch looks missing; an identified companion living in another district is handed over, not quarantined", async () => {
     const tracer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区流调专班', jurisdiction: city.xiling }), roles: ['tracer'] });
     const headers = await sessionHeaders(t.deps.db, tracer, t.clock.now());
     const { casePerson, kase } = await scenario();
@@ -251,7 +312,11 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     // A 伍家岗区 case with a companion of its own: its batch and candidate belong to 伍家岗区.
     const [wCase, wMate, w] = await makePersons(t, city.otherStreet, 3);
     const start = t.clock.now() - 3 * DAY;
-    await c().importPings(undefined, actor, ['person_id,phone_hash,time,lat,lng', ...track(`${wCase},`, start, 200, 30.65, 111.35), ...track(`${wMate},`, start, 200, 30.65, 111.35)].join('\n'));
+    await c().importPings(
+      undefined,
+      actor,
+      ['person_id,phone_hash,time,lat,lng', ...track(`${wCase},`, start, 200, 30.65, 111.35), ...track(`${wMate},`, start, 200, 30.65, 111.35)].join('\n'),
+    );
     const wBatch = await c().detect(undefined, actor, { personId: wCase! });
     const wCand = wBatch.candidates!.find((x) => x.personId === wMate)!;
     expect(wCand).toBeTruthy();
@@ -261,7 +326,9 @@ describe.each(DIALECTS)('spatiotemporal companions [%s]', (dialect) => {
     const missing = await t.app.inject({ method: 'POST', url: url(batch.id, '01900000-0000-7000-8000-000000000000', 'accept'), headers, payload: {} });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().error.code).toBe(missing.json().error.code);
-    expect((await t.app.inject({ method: 'POST', url: url(batch.id, wCand.id, 'reject'), headers, payload: { reason: '号码为公共设备' } })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: url(batch.id, wCand.id, 'reject'), headers, payload: { reason: '号码为公共设备' } })).statusCode).toBe(
+      404,
+    );
     expect((await t.app.inject({ method: 'POST', url: url(wBatch.id, wCand.id, 'accept'), headers, payload: {} })).statusCode).toBe(404);
     expect(await t.deps.services.journal.count()).toBe(before);
     expect((await c().getBatch(actor, wBatch.id)).candidates!.find((x) => x.id === wCand.id)!.decision).toBeNull();

@@ -10,7 +10,19 @@ import * as repo from './control.repository.js';
 import type { ControlBulkRequestsTable } from './control.table.js';
 import { commonPath, type Basis } from './control.rules.js';
 import type { StatusGuard } from './control-guard.service.js';
-import { BULK_THRESHOLD_SETTING, BULK_WINDOW_MS, CAP_APPROVE, CAP_CHANGE, CAP_READ, ControlErrors, DEFAULT_BULK_THRESHOLD, bulkDto, requireCapability, type ChangeInput, type RequestChangeResult } from './control.shared.js';
+import {
+  BULK_THRESHOLD_SETTING,
+  BULK_WINDOW_MS,
+  CAP_APPROVE,
+  CAP_CHANGE,
+  CAP_READ,
+  ControlErrors,
+  DEFAULT_BULK_THRESHOLD,
+  bulkDto,
+  requireCapability,
+  type ChangeInput,
+  type RequestChangeResult,
+} from './control.shared.js';
 
 /** What bulk requests are built from (narrow: no container). */
 export interface BulkRequestsDeps {
@@ -89,7 +101,18 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
         // still reaches the second person once the actor's recent manual changes pass the threshold.
         const recent = actor.userId ? await repo.manualChangesSince(tx, actor.userId, deps.clock.now() - BULK_WINDOW_MS) : 0;
         if (recent + g.personIds.length <= (await bulkThreshold(tx))) {
-          const r = await applyChanges(tx, actor, { paths, personIds: g.personIds, to: input.to, basis: g.basis, reason: g.reason, endsAt, presetVersion: null, mode: 'manual', bulkRequestId: null, ifNotAllowed: 'throw' });
+          const r = await applyChanges(tx, actor, {
+            paths,
+            personIds: g.personIds,
+            to: input.to,
+            basis: g.basis,
+            reason: g.reason,
+            endsAt,
+            presetVersion: null,
+            mode: 'manual',
+            bulkRequestId: null,
+            ifNotAllowed: 'throw',
+          });
           return { kind: 'applied', applied: r.applied, personIds: r.changes.map((c) => c.personId) };
         }
         // Refuse now what could not be applied, rather than asking someone to approve it.
@@ -130,7 +153,12 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
           summary: { to: input.to, basis: g.basis, endsAt, count: g.personIds.length },
           reason: g.reason,
         });
-        await deps.outbox.publish(tx, { topic: 'control.bulk.requested', capability: 'control.read', jurisdictionPath: row.jurisdiction_path, payload: { id: row.id, to: input.to, count: g.personIds.length } });
+        await deps.outbox.publish(tx, {
+          topic: 'control.bulk.requested',
+          capability: 'control.read',
+          jurisdictionPath: row.jurisdiction_path,
+          payload: { id: row.id, to: input.to, count: g.personIds.length },
+        });
         return { kind: 'pending', bulkRequest: bulkDto(row) };
       });
     },
@@ -150,7 +178,14 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
         if (r.status !== 'pending') throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId, status: r.status });
         const now = deps.clock.now();
         const cleanNote = note?.trim() || null;
-        const decided = await repo.decideBulkRequest(tx, r.id, { status: 'applied', approved_by: actor.userId, approved_by_name: actor.name, approved_at: now, approval_note: cleanNote, applied_at: now });
+        const decided = await repo.decideBulkRequest(tx, r.id, {
+          status: 'applied',
+          approved_by: actor.userId,
+          approved_by_name: actor.name,
+          approved_at: now,
+          approval_note: cleanNote,
+          applied_at: now,
+        });
         if (!decided) throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId });
         const basis: Basis = { type: r.basis_type, id: r.basis_id };
         await checkBasisExists(tx, basis, actor);
@@ -189,7 +224,13 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
         const r = await visibleRequest(tx, actor, requestId);
         if (r.status !== 'pending') throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId, status: r.status });
         const now = deps.clock.now();
-        const decided = await repo.decideBulkRequest(tx, r.id, { status: 'rejected', rejected_by: actor.userId, rejected_by_name: actor.name, rejected_at: now, reject_reason: why });
+        const decided = await repo.decideBulkRequest(tx, r.id, {
+          status: 'rejected',
+          rejected_by: actor.userId,
+          rejected_by_name: actor.name,
+          rejected_at: now,
+          reject_reason: why,
+        });
         if (!decided) throw ControlErrors.CONTROL_BULK_NOT_PENDING({ requestId });
         await deps.journal.append(tx, actor, {
           action: 'control.bulk.reject',
@@ -199,7 +240,12 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
           payload: { to: r.to_status, basis: { type: r.basis_type, id: r.basis_id }, count: Number(r.person_count), requestedBy: r.requested_by },
           reason: why,
         });
-        await deps.outbox.publish(tx, { topic: 'control.bulk.decided', capability: 'control.read', jurisdictionPath: r.jurisdiction_path, payload: { id: r.id, status: 'rejected' } });
+        await deps.outbox.publish(tx, {
+          topic: 'control.bulk.decided',
+          capability: 'control.read',
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { id: r.id, status: 'rejected' },
+        });
         return bulkDto((await repo.findBulkRequest(tx, r.id))!);
       });
     },
@@ -217,7 +263,13 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
       await inTx(trx ?? deps.db, async (tx) => {
         const before = await bulkThreshold(tx);
         await repo.writeSetting(tx, BULK_THRESHOLD_SETTING, String(n), deps.clock.now());
-        await deps.journal.append(tx, actor, { action: 'control.settings.threshold', entityType: 'setting', entityId: BULK_THRESHOLD_SETTING, payload: { from: before, to: n }, reason: 'bulk threshold set' });
+        await deps.journal.append(tx, actor, {
+          action: 'control.settings.threshold',
+          entityType: 'setting',
+          entityId: BULK_THRESHOLD_SETTING,
+          payload: { from: before, to: n },
+          reason: 'bulk threshold set',
+        });
       });
     },
 
@@ -228,9 +280,18 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
     },
 
     /** Bulk requests within the actor's scope, newest first. */
-    async listBulkRequests(actor: Actor, f: { status?: BulkRequestDto['status']; limit?: number; offset?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: BulkRequestDto[]; total: number }> {
+    async listBulkRequests(
+      actor: Actor,
+      f: { status?: BulkRequestDto['status']; limit?: number; offset?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: BulkRequestDto[]; total: number }> {
       requireCapability(actor, CAP_READ);
-      const { rows, total } = await repo.listBulkRequests(db, { status: f.status, scopePrefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
+      const { rows, total } = await repo.listBulkRequests(db, {
+        status: f.status,
+        scopePrefix: scopePrefix(actor),
+        limit: f.limit ?? 50,
+        offset: f.offset ?? 0,
+      });
       return { items: rows.map(bulkDto), total };
     },
 

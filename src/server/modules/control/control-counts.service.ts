@@ -63,7 +63,6 @@ export function createControlCounts(deps: ControlCountsDeps) {
       deltas.bump(newPath, row.status, +1);
       await repo.applyCountDeltas(trx, deltas.list());
     },
-
   };
 }
 

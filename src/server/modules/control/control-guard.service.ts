@@ -9,9 +9,33 @@ import type { JournalService } from '../../platform/journal/journal.service.js';
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import * as repo from './control.repository.js';
 import type { ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
-import { ALLOWED_TRANSITIONS, AREA_MEASURES, BASIS_TYPES, CONTROL_STATUSES, MEASURES, commonPath, transitionProblem, type Basis, type BasisType, type ControlStatus } from './control.rules.js';
+import {
+  ALLOWED_TRANSITIONS,
+  AREA_MEASURES,
+  BASIS_TYPES,
+  CONTROL_STATUSES,
+  MEASURES,
+  commonPath,
+  transitionProblem,
+  type Basis,
+  type BasisType,
+  type ControlStatus,
+} from './control.rules.js';
 import type { AreaMeasureStatus } from '../../../common/control.js';
-import { BACK_TO_AREA_MEASURE_REASON, CAP_READ, ControlErrors, CountDeltas, changeDto, requireCapability, statusDto, type AreaMeasureResolver, type AutomaticInput, type AutomaticResult, type BasisValidator, type ChangeInput } from './control.shared.js';
+import {
+  BACK_TO_AREA_MEASURE_REASON,
+  CAP_READ,
+  ControlErrors,
+  CountDeltas,
+  changeDto,
+  requireCapability,
+  statusDto,
+  type AreaMeasureResolver,
+  type AutomaticInput,
+  type AutomaticResult,
+  type BasisValidator,
+  type ChangeInput,
+} from './control.shared.js';
 
 /** What the status guard is built from (narrow: no container). */
 export interface StatusGuardDeps {
@@ -64,8 +88,10 @@ export function createStatusGuard(deps: StatusGuardDeps) {
     if (!(CONTROL_STATUSES as readonly string[]).includes(input.to)) throw ControlErrors.CONTROL_TRANSITION_INVALID({ to: input.to }, 'Unknown target status');
     if (AREA_MEASURES.has(input.to) && basis.type !== 'risk_area') throw ControlErrors.CONTROL_AREA_MEASURE_BASIS({ to: input.to, basis: basis.type });
     if (input.endsAt !== undefined && input.endsAt !== null) {
-      if (!MEASURES.has(input.to) || AREA_MEASURES.has(input.to)) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ to: input.to }, 'Only a person measure can have an end time');
-      if (!Number.isSafeInteger(input.endsAt) || input.endsAt <= deps.clock.now()) throw ControlErrors.CONTROL_ENDS_AT_INVALID({ endsAt: input.endsAt }, 'The end time must lie in the future');
+      if (!MEASURES.has(input.to) || AREA_MEASURES.has(input.to))
+        throw ControlErrors.CONTROL_ENDS_AT_INVALID({ to: input.to }, 'Only a person measure can have an end time');
+      if (!Number.isSafeInteger(input.endsAt) || input.endsAt <= deps.clock.now())
+        throw ControlErrors.CONTROL_ENDS_AT_INVALID({ endsAt: input.endsAt }, 'The end time must lie in the future');
     }
     const personIds = [...new Set(input.personIds ?? [])];
     if (personIds.length === 0) throw ControlErrors.CONTROL_NO_PERSONS();
@@ -115,7 +141,6 @@ export function createStatusGuard(deps: StatusGuardDeps) {
   const transitionError = (to: ControlStatus, refused: Refused[]) =>
     ControlErrors.CONTROL_TRANSITION_INVALID({ to, refused: refused.slice(0, 50), count: refused.length, allowed: ALLOWED_TRANSITIONS });
 
-
   /**
    * Applies one change to a set of persons in the caller's transaction: checks each transition,
    * writes the status rows, the history, the journal (per person for manual and bulk changes, one
@@ -155,10 +180,22 @@ export function createStatusGuard(deps: StatusGuardDeps) {
       }
     }
 
-    const set = { status: s.to, basis_type: s.basis.type, basis_id: s.basis.id, reason: s.reason, since: now, ends_at: s.endsAt, preset_version: s.presetVersion, updated_at: now };
+    const set = {
+      status: s.to,
+      basis_type: s.basis.type,
+      basis_id: s.basis.id,
+      reason: s.reason,
+      since: now,
+      ends_at: s.endsAt,
+      preset_version: s.presetVersion,
+      updated_at: now,
+    };
     const fresh = ok.filter((o) => !o.row);
     try {
-      await repo.insertStatuses(trx, fresh.map((o) => ({ person_id: o.personId, jurisdiction_path: s.paths.get(o.personId)!, ...set })));
+      await repo.insertStatuses(
+        trx,
+        fresh.map((o) => ({ person_id: o.personId, jurisdiction_path: s.paths.get(o.personId)!, ...set })),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) throw ControlErrors.CONTROL_CONCURRENT_CHANGE();
       throw err;
@@ -205,11 +242,17 @@ export function createStatusGuard(deps: StatusGuardDeps) {
     await repo.applyCountDeltas(trx, deltas.list());
 
     await deps.outbox.publish(trx, {
-      topic: 'control.status.changed', capability: 'control.read',
+      topic: 'control.status.changed',
+      capability: 'control.read',
       jurisdictionPath: commonPath(ok.map((o) => s.paths.get(o.personId)!)),
       payload: { to: s.to, mode: s.mode, count: ok.length, bulkRequestId: s.bulkRequestId },
     });
-    const result: AutomaticResult = { applied: ok.length, changes: ok.map((o) => ({ personId: o.personId, from: o.from, to: s.to })), skipped: refused, journalSeq: batchSeq };
+    const result: AutomaticResult = {
+      applied: ok.length,
+      changes: ok.map((o) => ({ personId: o.personId, from: o.from, to: s.to })),
+      skipped: refused,
+      journalSeq: batchSeq,
+    };
     await returnToAreaMeasures(trx, actor, s, result);
     return result;
   }
@@ -280,7 +323,16 @@ export function createStatusGuard(deps: StatusGuardDeps) {
       payload: { mode: 'automatic', from, to: 'none', basis, endsAt: null, mergedInto: intoId },
       reason,
     });
-    const set = { status: 'none' as const, basis_type: row.basis_type, basis_id: row.basis_id, reason, since: now, ends_at: null, preset_version: row.preset_version, updated_at: now };
+    const set = {
+      status: 'none' as const,
+      basis_type: row.basis_type,
+      basis_id: row.basis_id,
+      reason,
+      since: now,
+      ends_at: null,
+      preset_version: row.preset_version,
+      updated_at: now,
+    };
     const n = await repo.updateStatusesFrom(trx, [fromId], from, set, new Map([[fromId, row.jurisdiction_path]]));
     if (n !== 1) throw ControlErrors.CONTROL_CONCURRENT_CHANGE();
     await repo.insertChanges(trx, [
@@ -306,7 +358,12 @@ export function createStatusGuard(deps: StatusGuardDeps) {
     const deltas = new CountDeltas();
     deltas.bump(row.jurisdiction_path, from, -1);
     await repo.applyCountDeltas(trx, deltas.list());
-    await deps.outbox.publish(trx, { topic: 'control.status.changed', capability: 'control.read', jurisdictionPath: row.jurisdiction_path, payload: { to: 'none', mode: 'automatic', count: 1, bulkRequestId: null } });
+    await deps.outbox.publish(trx, {
+      topic: 'control.status.changed',
+      capability: 'control.read',
+      jurisdictionPath: row.jurisdiction_path,
+      payload: { to: 'none', mode: 'automatic', count: 1, bulkRequestId: null },
+    });
   }
 
   return {

@@ -23,7 +23,10 @@ export async function decideReview(db: DbOrTx, id: string, set: Partial<ControlR
 }
 
 /** Records under a path prefix (null: everywhere), newest first. */
-export async function listReviews(db: DbOrTx, f: { status?: ReviewStatus; scopePrefix: string | null; limit: number; offset: number }): Promise<{ rows: ControlReviewsTable[]; total: number }> {
+export async function listReviews(
+  db: DbOrTx,
+  f: { status?: ReviewStatus; scopePrefix: string | null; limit: number; offset: number },
+): Promise<{ rows: ControlReviewsTable[]; total: number }> {
   let q = db.selectFrom('control_reviews');
   if (f.status) q = q.where('status', '=', f.status);
   if (f.scopePrefix) q = q.where('jurisdiction_path', 'like', `${f.scopePrefix}%`);

@@ -75,7 +75,11 @@ export function createReviewService(deps: Deps) {
 
   function text(field: 'subject' | 'reason' | 'evidence', v: unknown): string {
     const s = typeof v === 'string' ? v.trim() : '';
-    if ([...s].length < REVIEW_MIN_TEXT) throw ReviewErrors.CONTROL_REVIEW_INVALID({ field, problem: `at least ${REVIEW_MIN_TEXT} characters` }, `The review record needs its ${field} (at least ${REVIEW_MIN_TEXT} characters)`);
+    if ([...s].length < REVIEW_MIN_TEXT)
+      throw ReviewErrors.CONTROL_REVIEW_INVALID(
+        { field, problem: `at least ${REVIEW_MIN_TEXT} characters` },
+        `The review record needs its ${field} (at least ${REVIEW_MIN_TEXT} characters)`,
+      );
     return s;
   }
 
@@ -117,7 +121,11 @@ export function createReviewService(deps: Deps) {
         let path = actor.scopePath;
         if (input.jurisdictionId) {
           const n = await geo.getById(input.jurisdictionId, tx);
-          if (!n || !inScope(actor, n.path)) throw ReviewErrors.CONTROL_REVIEW_INVALID({ field: 'jurisdictionId', jurisdictionId: input.jurisdictionId, problem: 'not found in your scope' }, 'The jurisdiction of the review is not in your scope');
+          if (!n || !inScope(actor, n.path))
+            throw ReviewErrors.CONTROL_REVIEW_INVALID(
+              { field: 'jurisdictionId', jurisdictionId: input.jurisdictionId, problem: 'not found in your scope' },
+              'The jurisdiction of the review is not in your scope',
+            );
           path = n.path;
         }
         const now = deps.clock.now();
@@ -142,7 +150,14 @@ export function createReviewService(deps: Deps) {
           updated_at: now,
         };
         await repo.insertReview(tx, row);
-        await journal.append(tx, actor, { action: 'control.review.create', entityType: 'control_review', entityId: row.id, jurisdictionPath: path, payload: { subject, evidence }, reason });
+        await journal.append(tx, actor, {
+          action: 'control.review.create',
+          entityType: 'control_review',
+          entityId: row.id,
+          jurisdictionPath: path,
+          payload: { subject, evidence },
+          reason,
+        });
         return reviewDto(row);
       });
     },
@@ -163,7 +178,11 @@ export function createReviewService(deps: Deps) {
     },
 
     /** Records within the actor's scope, newest first. */
-    async list(actor: Actor, f: { status?: ReviewStatus; limit?: number; offset?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: ReviewRecordDto[]; total: number }> {
+    async list(
+      actor: Actor,
+      f: { status?: ReviewStatus; limit?: number; offset?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: ReviewRecordDto[]; total: number }> {
       requireCapability(actor, CAP_READ);
       const { rows, total } = await repo.listReviews(db, { status: f.status, scopePrefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
       return { items: rows.map(reviewDto), total };

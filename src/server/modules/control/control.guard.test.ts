@@ -10,7 +10,16 @@ import { acceptAnyBasis, makePersons } from './control.test-helpers.js';
 
 /** A signed-in user as the policy hook would build it. */
 function userActor(name: string, roles: Role[], scope: JurisdictionRef | '/'): Actor {
-  return { kind: 'user', userId: newId(), name, unitId: null, roles, capabilities: capabilitiesOf(roles), scopePath: scope === '/' ? '/' : scope.path, sessionId: null };
+  return {
+    kind: 'user',
+    userId: newId(),
+    name,
+    unitId: null,
+    roles,
+    capabilities: capabilitiesOf(roles),
+    scopePath: scope === '/' ? '/' : scope.path,
+    sessionId: null,
+  };
 }
 
 /** What the thrown error says (code and problem per person), or 'applied'. */
@@ -79,19 +88,22 @@ describe.each(DIALECTS)('control sub-services: guard transitions, bulk window, c
   it('guard: a refused automatic change in "skip" mode changes the others and lists the refused one with its status', async () => {
     const [a, b] = await makePersons(env, city.street, 2);
     await auto([a!], 'quarantined_central');
-    const r = await inTx(env.deps.db, (trx) => control().applyAutomatic(trx, system, { personIds: [a!, b!], to: 'pending_recheck', basis: tube(), reason: '混管阳性' }));
+    const r = await inTx(env.deps.db, (trx) =>
+      control().applyAutomatic(trx, system, { personIds: [a!, b!], to: 'pending_recheck', basis: tube(), reason: '混管阳性' }),
+    );
     expect(r.applied).toBe(1);
     expect(r.changes).toEqual([{ personId: b, from: 'none', to: 'pending_recheck' }]);
     expect(r.skipped).toEqual([{ personId: a, status: 'quarantined_central', problem: 'not allowed from quarantined_central' }]);
     expect(await statusOf(a!)).toBe('quarantined_central');
   });
 
-  it('bulk: the window counts one actor\'s manual changes up to and including BULK_WINDOW_MS ago; automatic changes never count; a system actor cannot be the second person', async () => {
+  it("bulk: the window counts one actor's manual changes up to and including BULK_WINDOW_MS ago; automatic changes never count; a system actor cannot be the second person", async () => {
     const start = env.clock.now();
     await control().setBulkThreshold(undefined, commander, 3);
     try {
       const persons = await makePersons(env, city.street, 6);
-      const change = (actor: Actor, ids: string[]) => control().requestChange(undefined, actor, { personIds: ids, to: 'quarantined_home', basis: tube(), reason: '居家隔离' });
+      const change = (actor: Actor, ids: string[]) =>
+        control().requestChange(undefined, actor, { personIds: ids, to: 'quarantined_home', basis: tube(), reason: '居家隔离' });
       // Automatic changes by anyone do not use up the officer's allowance.
       await auto(persons.slice(5), 'pending_recheck');
       expect((await change(officer, persons.slice(0, 3))).kind).toBe('applied'); // 3 of 3
@@ -108,7 +120,9 @@ describe.each(DIALECTS)('control sub-services: guard transitions, bulk window, c
 
       if (waiting.kind !== 'pending') throw new Error('unreachable');
       const id = waiting.bulkRequest.id;
-      expect(await outcome(control().approveBulk(undefined, { ...systemActor('cron'), capabilities: commander.capabilities }, id))).toBe('CONTROL_SELF_APPROVAL');
+      expect(await outcome(control().approveBulk(undefined, { ...systemActor('cron'), capabilities: commander.capabilities }, id))).toBe(
+        'CONTROL_SELF_APPROVAL',
+      );
       expect(await outcome(control().approveBulk(undefined, officer, id))).toBe('CONTROL_SELF_APPROVAL');
       expect(await outcome(control().rejectBulk(undefined, officer2, id, '  '))).toBe('REASON_REQUIRED');
       expect((await control().approveBulk(undefined, officer2, id)).status).toBe('applied');
@@ -155,7 +169,9 @@ describe.each(DIALECTS)('control sub-services: guard transitions, bulk window, c
       expect(now.counts.quarantined_central - before.counts.quarantined_central, j.path).toBe(n('quarantined_central'));
       expect(now.counts.quarantined_home - before.counts.quarantined_home, j.path).toBe(n('quarantined_home'));
       expect(now.counts.released - before.counts.released, j.path).toBe(n('released'));
-      expect(now.underMeasure - before.underMeasure, j.path).toBe(n('pending_recheck') + n('quarantined_central') + n('quarantined_home') + n('home_monitored'));
+      expect(now.underMeasure - before.underMeasure, j.path).toBe(
+        n('pending_recheck') + n('quarantined_central') + n('quarantined_home') + n('home_monitored'),
+      );
     }
     // The ledger itself, at the district level, as plain numbers: 西陵区 keeps west[0] released,
     // west[2] at home, west[3..4] pending; 伍家岗区 has west[1] central and east[1..2] pending.

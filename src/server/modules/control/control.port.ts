@@ -5,7 +5,18 @@
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type { BasisType } from './control.rules.js';
-import type { AreaMeasureResolver, AutomaticInput, AutomaticResult, BasisValidator, ChangeInput, ControlStatusDto, ControlSummaryDto, ExplanationDto, RequestChangeResult, StatusChangeDto } from './control.shared.js';
+import type {
+  AreaMeasureResolver,
+  AutomaticInput,
+  AutomaticResult,
+  BasisValidator,
+  ChangeInput,
+  ControlStatusDto,
+  ControlSummaryDto,
+  ExplanationDto,
+  RequestChangeResult,
+  StatusChangeDto,
+} from './control.shared.js';
 
 export interface ControlPort {
   /** The module owning a basis record registers the check that its id exists (once, at start). */

@@ -8,7 +8,8 @@ import type { BulkRequestStatus, ControlBulkRequestsTable, ControlStatusChangesT
 /** The JSON columns of the control tables, read through their schemas (see parseJsonColumn). */
 export const readJson = {
   /** control_bulk_requests.person_ids: the persons a bulk request names. */
-  personIds: (r: Pick<ControlBulkRequestsTable, 'person_ids'>): string[] => parseJsonColumn(z.array(z.string()), r.person_ids, 'control_bulk_requests.person_ids'),
+  personIds: (r: Pick<ControlBulkRequestsTable, 'person_ids'>): string[] =>
+    parseJsonColumn(z.array(z.string()), r.person_ids, 'control_bulk_requests.person_ids'),
 };
 
 /** Ids per IN list and rows per multi-row insert: well inside both dialects' parameter limits. */
@@ -136,7 +137,9 @@ export interface CountDelta {
  * take the row locks in the same order on PostgreSQL and cannot deadlock each other.
  */
 export async function applyCountDeltas(db: DbOrTx, deltas: readonly CountDelta[]): Promise<void> {
-  const sorted = deltas.filter((d) => d.delta !== 0).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.status < b.status ? -1 : a.status > b.status ? 1 : 0));
+  const sorted = deltas
+    .filter((d) => d.delta !== 0)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.status < b.status ? -1 : a.status > b.status ? 1 : 0));
   for (const part of chunks(sorted, ROW_CHUNK)) {
     await db
       .insertInto('control_status_counts')
@@ -196,9 +199,27 @@ export async function listBulkRequests(db: DbOrTx, f: BulkRequestFilter): Promis
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q
     .select([
-      'id', 'status', 'to_status', 'basis_type', 'basis_id', 'reason', 'ends_at', 'person_count', 'jurisdiction_path',
-      'requested_by', 'requested_by_name', 'requested_at', 'approved_by', 'approved_by_name', 'approved_at', 'approval_note',
-      'rejected_by', 'rejected_by_name', 'rejected_at', 'reject_reason', 'applied_at',
+      'id',
+      'status',
+      'to_status',
+      'basis_type',
+      'basis_id',
+      'reason',
+      'ends_at',
+      'person_count',
+      'jurisdiction_path',
+      'requested_by',
+      'requested_by_name',
+      'requested_at',
+      'approved_by',
+      'approved_by_name',
+      'approved_at',
+      'approval_note',
+      'rejected_by',
+      'rejected_by_name',
+      'rejected_at',
+      'reject_reason',
+      'applied_at',
     ])
     .orderBy('requested_at', 'desc')
     .orderBy('id', 'desc')
@@ -209,7 +230,10 @@ export async function listBulkRequests(db: DbOrTx, f: BulkRequestFilter): Promis
 }
 
 /** Pending bulk requests whose person list names this person (the list is a JSON array of ids). */
-export async function findPendingRequestsNaming(db: DbOrTx, personId: string): Promise<Pick<ControlBulkRequestsTable, 'id' | 'person_ids' | 'jurisdiction_path'>[]> {
+export async function findPendingRequestsNaming(
+  db: DbOrTx,
+  personId: string,
+): Promise<Pick<ControlBulkRequestsTable, 'id' | 'person_ids' | 'jurisdiction_path'>[]> {
   return db
     .selectFrom('control_bulk_requests')
     .select(['id', 'person_ids', 'jurisdiction_path'])
@@ -219,7 +243,11 @@ export async function findPendingRequestsNaming(db: DbOrTx, personId: string): P
 }
 
 /** Rewrites a still-pending request's person list; false when it was decided meanwhile. */
-export async function updatePendingPersons(db: DbOrTx, id: string, set: Pick<ControlBulkRequestsTable, 'person_ids' | 'person_count' | 'jurisdiction_path'>): Promise<boolean> {
+export async function updatePendingPersons(
+  db: DbOrTx,
+  id: string,
+  set: Pick<ControlBulkRequestsTable, 'person_ids' | 'person_count' | 'jurisdiction_path'>,
+): Promise<boolean> {
   const r = await db.updateTable('control_bulk_requests').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -53,7 +53,13 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
   it('applies a small change at once (200), refuses an illegal one (409), and shows the explanation', async () => {
     const [p] = await makePersons(t, city.street, 1);
     const endsAt = t.clock.now() + 14 * DAY;
-    const r = await post('/api/control/changes', as.worker, { personIds: [p], to: 'quarantined_home', basis: { type: 'contact', id: 'LINK-1' }, reason: '密接，居家隔离', endsAt });
+    const r = await post('/api/control/changes', as.worker, {
+      personIds: [p],
+      to: 'quarantined_home',
+      basis: { type: 'contact', id: 'LINK-1' },
+      reason: '密接，居家隔离',
+      endsAt,
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ applied: 1, personIds: [p] });
     const bad = await post('/api/control/changes', as.worker, { personIds: [p], to: 'pending_recheck', basis: { type: 'tube', id: 'T' }, reason: '复核' });
@@ -61,7 +67,13 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     expect(bad.json().error.code).toBe('CONTROL_TRANSITION_INVALID');
     const x = await get(`/api/control/persons/${p}`, as.officer);
     expect(x.statusCode).toBe(200);
-    expect(x.json()).toMatchObject({ status: 'quarantined_home', endsAt, basis: { type: 'contact', id: 'LINK-1' }, reason: '密接，居家隔离', history: [{ from: 'none', to: 'quarantined_home', mode: 'manual', actor: { name: 'worker' } }] });
+    expect(x.json()).toMatchObject({
+      status: 'quarantined_home',
+      endsAt,
+      basis: { type: 'contact', id: 'LINK-1' },
+      reason: '密接，居家隔离',
+      history: [{ from: 'none', to: 'quarantined_home', mode: 'manual', actor: { name: 'worker' } }],
+    });
     const h = await get(`/api/control/persons/${p}/history`, as.officer);
     expect(h.json().items).toHaveLength(1);
   });
@@ -77,7 +89,12 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
   it('a bulk change waits (202), is refused for its own requester (403), is applied by a second approver', async () => {
     await t.deps.services.control.setBulkThreshold(undefined, systemActor(), 3);
     const persons = await makePersons(t, city.street, 4);
-    const r = await post('/api/control/changes', as.officer, { personIds: persons, to: 'home_monitored', basis: { type: 'risk_area', id: 'AREA-1' }, reason: '低风险区居家健康监测' });
+    const r = await post('/api/control/changes', as.officer, {
+      personIds: persons,
+      to: 'home_monitored',
+      basis: { type: 'risk_area', id: 'AREA-1' },
+      reason: '低风险区居家健康监测',
+    });
     expect(r.statusCode).toBe(202);
     const req = r.json().bulkRequest;
     expect(req).toMatchObject({ status: 'pending', personCount: 4, requestedBy: { name: 'xiling_officer' } });
@@ -101,7 +118,10 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     expect(ok.json()).toMatchObject({ status: 'applied', approvedBy: { name: 'xiling_officer2' }, approvalNote: '已核实' });
     for (const p of persons) expect(await statusOf(p)).toBe('home_monitored');
     const x = await get(`/api/control/persons/${persons[0]}`, as.officer);
-    expect(x.json().history[0]).toMatchObject({ mode: 'bulk', bulkRequest: { requestedBy: { name: 'xiling_officer' }, approvedBy: { name: 'xiling_officer2' } } });
+    expect(x.json().history[0]).toMatchObject({
+      mode: 'bulk',
+      bulkRequest: { requestedBy: { name: 'xiling_officer' }, approvedBy: { name: 'xiling_officer2' } },
+    });
     const journal = await t.deps.services.journal.list(t.deps.db, { limit: 20, action: 'control.status.change' });
     expect(journal.filter((e) => (e.payload as { bulkRequestId?: string }).bulkRequestId === req.id)).toHaveLength(4);
     expect((await post(`/api/control/bulk-requests/${req.id}/approve`, as.commander, {})).statusCode).toBe(409);
@@ -109,7 +129,12 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
 
   it('a rejected bulk request changes nothing', async () => {
     const persons = await makePersons(t, city.street, 4);
-    const r = await post('/api/control/changes', as.officer, { personIds: persons, to: 'quarantined_home', basis: { type: 'risk_area', id: 'AREA-2' }, reason: '整栋居家隔离' });
+    const r = await post('/api/control/changes', as.officer, {
+      personIds: persons,
+      to: 'quarantined_home',
+      basis: { type: 'risk_area', id: 'AREA-2' },
+      reason: '整栋居家隔离',
+    });
     const id = r.json().bulkRequest.id;
     const noReason = await post(`/api/control/bulk-requests/${id}/reject`, as.officer2, {});
     expect(noReason.statusCode).toBe(422);
@@ -121,7 +146,7 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     for (const p of persons) expect(await statusOf(p)).toBe('none');
   });
 
-  it('counts one actor\'s manual changes over a window: a bulk change cut into small requests still needs a second person', async () => {
+  it("counts one actor's manual changes over a window: a bulk change cut into small requests still needs a second person", async () => {
     await t.deps.services.control.setBulkThreshold(undefined, systemActor(), 3);
     const persons = await makePersons(t, city.street, 4);
     const body = (ids: string[]) => ({ personIds: ids, to: 'quarantined_home', basis: { type: 'contact', id: 'SPLIT' }, reason: '分批居家隔离' });
@@ -141,7 +166,7 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     t.clock.set(t.clock.now() - 24 * 3_600_000 - 1); // back, for the other sessions of this suite
   });
 
-  it('a 西陵区 user cannot see a 伍家岗区 person\'s status (404)', async () => {
+  it("a 西陵区 user cannot see a 伍家岗区 person's status (404)", async () => {
     const [other] = await makePersons(t, city.otherStreet, 1);
     await post('/api/control/changes', as.wjgOfficer, { personIds: [other], to: 'quarantined_home', basis: { type: 'contact', id: 'L9' }, reason: '密接' });
     const r = await get(`/api/control/persons/${other}`, as.officer);
@@ -149,7 +174,12 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     expect(JSON.stringify(r.json())).not.toContain('quarantined');
     expect((await get(`/api/control/persons/${other}/history`, as.officer)).statusCode).toBe(404);
     const review = await approvedReview(t, { jurisdictionId: city.xiling.id });
-    const change = await post('/api/control/changes', as.officer, { personIds: [other], to: 'released', basis: { type: 'manual_review', id: review }, reason: '解除' });
+    const change = await post('/api/control/changes', as.officer, {
+      personIds: [other],
+      to: 'released',
+      basis: { type: 'manual_review', id: review },
+      reason: '解除',
+    });
     expect(change.statusCode).toBe(404);
     expect(await statusOf(other)).toBe('quarantined_home');
     expect((await get(`/api/control/persons/${other}`, as.wjgOfficer)).json().status).toBe('quarantined_home');
@@ -193,7 +223,13 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
 
   describe('review records (研判记录): what a manual_review basis names', () => {
     const newReview = (headers: Record<string, string>, over: Record<string, unknown> = {}) =>
-      post('/api/control/reviews', headers, { jurisdictionId: city.street.id, subject: '滨江苑3栋聚集性就餐人员', reason: '同餐人员中一人确诊，研判需居家隔离', evidence: '流调报告 LD-2022-061 第3页', ...over });
+      post('/api/control/reviews', headers, {
+        jurisdictionId: city.street.id,
+        subject: '滨江苑3栋聚集性就餐人员',
+        reason: '同餐人员中一人确诊，研判需居家隔离',
+        evidence: '流调报告 LD-2022-061 第3页',
+        ...over,
+      });
 
     it('a review is written by one person and approved by a second; its reviewer cannot approve it (403), and each step is journaled', async () => {
       const journal = await t.deps.services.journal.count();
@@ -207,7 +243,12 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
       expect((await get(`/api/control/reviews/${r.id}`, as.officer)).json().status).toBe('pending');
       const ok = await post(`/api/control/reviews/${r.id}/approve`, as.officer2, { note: '证据充分' });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json()).toMatchObject({ status: 'approved', approvedBy: { name: 'xiling_officer2' }, approvalNote: '证据充分', reviewer: { name: 'xiling_officer' } });
+      expect(ok.json()).toMatchObject({
+        status: 'approved',
+        approvedBy: { name: 'xiling_officer2' },
+        approvalNote: '证据充分',
+        reviewer: { name: 'xiling_officer' },
+      });
       const again = await post(`/api/control/reviews/${r.id}/approve`, as.commander, {});
       expect(again.json().error.code).toBe('CONTROL_REVIEW_NOT_PENDING');
       // create + approve: two entries (the refused attempts wrote nothing).
@@ -218,7 +259,8 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
 
     it('a change citing a manual_review that does not exist, is pending or was rejected is refused (422); an approved one applies', async () => {
       const [p] = await makePersons(t, city.street, 1);
-      const change = (id: string) => post('/api/control/changes', as.worker, { personIds: [p], to: 'home_monitored', basis: { type: 'manual_review', id }, reason: '研判后居家健康监测' });
+      const change = (id: string) =>
+        post('/api/control/changes', as.worker, { personIds: [p], to: 'home_monitored', basis: { type: 'manual_review', id }, reason: '研判后居家健康监测' });
       const missing = await change('REVIEW-INVENTED-1');
       expect(missing.statusCode).toBe(422);
       expect(missing.json().error).toMatchObject({ code: 'CONTROL_REVIEW_NOT_APPROVED', details: { field: 'basis.id' } });
@@ -226,7 +268,10 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
       expect((await change(pending.id)).json().error.code).toBe('CONTROL_REVIEW_NOT_APPROVED');
       const rejected = (await newReview(as.officer)).json();
       expect((await post(`/api/control/reviews/${rejected.id}/reject`, as.officer2, {})).json().error.code).toBe('REASON_REQUIRED');
-      expect((await post(`/api/control/reviews/${rejected.id}/reject`, as.officer2, { reason: '证据不足，不得管控' })).json()).toMatchObject({ status: 'rejected', rejectReason: '证据不足，不得管控' });
+      expect((await post(`/api/control/reviews/${rejected.id}/reject`, as.officer2, { reason: '证据不足，不得管控' })).json()).toMatchObject({
+        status: 'rejected',
+        rejectReason: '证据不足，不得管控',
+      });
       expect((await post(`/api/control/reviews/${rejected.id}/approve`, as.commander, {})).json().error.code).toBe('CONTROL_REVIEW_NOT_PENDING');
       expect((await change(rejected.id)).json().error.code).toBe('CONTROL_REVIEW_NOT_APPROVED');
       expect(await statusOf(p)).toBe('none');
@@ -238,7 +283,12 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
     });
 
     it('a review in 伍家岗区 is invisible to 西陵区 (404) and cannot be cited there, and an incomplete one names the field (422)', async () => {
-      const other = await t.app.inject({ method: 'POST', url: '/api/control/reviews', headers: as.wjgOfficer, payload: { jurisdictionId: city.otherStreet.id, subject: '伍家岗街道研判对象', reason: '伍家岗研判理由充分', evidence: '伍家岗流调报告' } });
+      const other = await t.app.inject({
+        method: 'POST',
+        url: '/api/control/reviews',
+        headers: as.wjgOfficer,
+        payload: { jurisdictionId: city.otherStreet.id, subject: '伍家岗街道研判对象', reason: '伍家岗研判理由充分', evidence: '伍家岗流调报告' },
+      });
       expect(other.statusCode).toBe(200);
       const id = other.json().id;
       await t.deps.services.control.reviews.approve(undefined, { ...systemActor('t'), kind: 'user', userId: 'second-person', name: 'second' }, id);
@@ -246,7 +296,12 @@ describe.each(DIALECTS)('control routes [%s]', (dialect) => {
       expect((await post(`/api/control/reviews/${id}/approve`, as.officer, {})).statusCode).toBe(404);
       expect((await get('/api/control/reviews', as.officer)).json().items.map((x: { id: string }) => x.id)).not.toContain(id);
       const [p] = await makePersons(t, city.street, 1);
-      const cite = await post('/api/control/changes', as.officer, { personIds: [p], to: 'home_monitored', basis: { type: 'manual_review', id }, reason: '跨区引用' });
+      const cite = await post('/api/control/changes', as.officer, {
+        personIds: [p],
+        to: 'home_monitored',
+        basis: { type: 'manual_review', id },
+        reason: '跨区引用',
+      });
       expect(cite.json().error.code).toBe('CONTROL_REVIEW_NOT_APPROVED');
       const bad = await newReview(as.officer, { evidence: '  ' });
       expect(bad.statusCode).toBe(422);

@@ -55,7 +55,15 @@ export const STRICTNESS: Record<ControlStatus, number> = {
 };
 
 /** Statuses that are measures a person is held to (person measures may carry an end time). */
-export const MEASURES: ReadonlySet<ControlStatus> = new Set(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled', 'awaiting_placement']);
+export const MEASURES: ReadonlySet<ControlStatus> = new Set([
+  'pending_recheck',
+  'quarantined_central',
+  'quarantined_home',
+  'home_monitored',
+  'sealed',
+  'controlled',
+  'awaiting_placement',
+]);
 
 /** Area measures (sealed, controlled): open-ended while the area stands. */
 export const AREA_MEASURES: ReadonlySet<ControlStatus> = new Set(AREA_MEASURE_STATUSES);

@@ -4,7 +4,11 @@ import { CONTROL_LIMITS as L, REVIEW_STATUSES } from '../../../common/control.js
 
 const id = z.string().min(1).max(64);
 const actorRef = z.object({ id: z.string().nullable().describe('user id; null for the system'), name: z.string().describe('login or component name') });
-const status = z.enum(CONTROL_STATUSES).describe('none · pending_recheck 待复核 · quarantined_central 集中隔离 · quarantined_home 居家隔离 · home_monitored 居家健康监测 · released 解除 · awaiting_placement 待转运');
+const status = z
+  .enum(CONTROL_STATUSES)
+  .describe(
+    'none · pending_recheck 待复核 · quarantined_central 集中隔离 · quarantined_home 居家隔离 · home_monitored 居家健康监测 · released 解除 · awaiting_placement 待转运',
+  );
 const basis = z.object({
   type: z.enum(BASIS_TYPES).describe('what the change rests on: tube · case · contact · risk_area · recheck · manual_review'),
   id: z.string().describe('id of that record'),
@@ -31,12 +35,21 @@ export const statusChange = z.object({
   basis,
   reason: z.string(),
   endsAt: z.number().int().nullable().describe('epoch ms'),
-  mode: z.enum(['automatic', 'manual', 'bulk']).describe('automatic: followed a recorded basis; manual: applied at once; bulk: applied after a second approval'),
+  mode: z
+    .enum(['automatic', 'manual', 'bulk'])
+    .describe('automatic: followed a recorded basis; manual: applied at once; bulk: applied after a second approval'),
   presetVersion: z.string().nullable(),
   actor: actorRef.describe('who made the change (for bulk: the approver)'),
   at: z.number().int().describe('epoch ms'),
   bulkRequest: z
-    .object({ id: z.string(), requestedBy: actorRef, requestedAt: z.number().int(), approvedBy: actorRef.nullable(), approvedAt: z.number().int().nullable(), note: z.string().nullable() })
+    .object({
+      id: z.string(),
+      requestedBy: actorRef,
+      requestedAt: z.number().int(),
+      approvedBy: actorRef.nullable(),
+      approvedAt: z.number().int().nullable(),
+      note: z.string().nullable(),
+    })
     .nullable()
     .describe('for bulk changes: who asked and who approved'),
   journalSeq: z.number().int().describe('the journal entry that records it'),
@@ -72,7 +85,11 @@ export const bulkRequest = z.object({
 export const changeBody = z.strictObject({
   personIds: z.array(id).min(1).max(50_000).describe('persons to change'),
   to: status.describe('the new status'),
-  basis: z.strictObject({ type: z.enum(BASIS_TYPES), id: z.string().max(L.basisId) }).nullable().optional().describe('the record the change rests on (required by the guard)'),
+  basis: z
+    .strictObject({ type: z.enum(BASIS_TYPES), id: z.string().max(L.basisId) })
+    .nullable()
+    .optional()
+    .describe('the record the change rests on (required by the guard)'),
   reason: z.string().max(L.reason).nullable().optional().describe('why, in words (required by the guard)'),
   endsAt: z.number().int().positive().nullable().optional().describe('epoch ms the measure ends'),
 });
@@ -90,7 +107,7 @@ export const approveBody = z.strictObject({ note: z.string().max(L.note).optiona
 /** `reason` optional in the schema so a missing one gets the guard's 422 REASON_REQUIRED. */
 export const rejectBody = z.strictObject({ reason: z.string().max(L.reason).optional().describe('why the request is rejected (required)') });
 
-export const summaryQuery = z.strictObject({ jurisdictionId: id.optional().describe('subtree root; default: the caller\'s scope') });
+export const summaryQuery = z.strictObject({ jurisdictionId: id.optional().describe("subtree root; default: the caller's scope") });
 export const summary = z.object({
   jurisdictionPath: z.string().describe('the subtree counted'),
   counts: z.object({

@@ -25,7 +25,14 @@ export type { ReviewService } from './control-reviews.service.js';
 export function createControlService(deps: Deps) {
   const reviews = createReviewService(deps);
   const pathsOf = (ids: readonly string[], db?: DbOrTx) => deps.services.population.pathsOf(ids, db);
-  const guard = createStatusGuard({ db: deps.db, clock: deps.clock, journal: deps.services.journal, outbox: deps.services.outbox, pathsOf, reviewCitable: reviews.citable });
+  const guard = createStatusGuard({
+    db: deps.db,
+    clock: deps.clock,
+    journal: deps.services.journal,
+    outbox: deps.services.outbox,
+    pathsOf,
+    reviewCitable: reviews.citable,
+  });
   const bulk = createBulkRequests({ db: deps.db, clock: deps.clock, journal: deps.services.journal, outbox: deps.services.outbox, pathsOf, guard });
   const counts = createControlCounts({ db: deps.db, clock: deps.clock, jurisdictionPathOf: async (id, db) => (await deps.services.geo.getById(id, db))?.path });
 

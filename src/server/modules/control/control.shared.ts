@@ -27,7 +27,10 @@ export const BULK_THRESHOLD_SETTING = 'control.bulk_threshold';
 export const BULK_WINDOW_MS = 24 * 3_600_000;
 
 export const ControlErrors = defineErrors({
-  CONTROL_BASIS_REQUIRED: [422, 'A control status change must cite its basis (a positive tube, a case, a contact link, a risk area, a recheck or a manual review)'],
+  CONTROL_BASIS_REQUIRED: [
+    422,
+    'A control status change must cite its basis (a positive tube, a case, a contact link, a risk area, a recheck or a manual review)',
+  ],
   CONTROL_BASIS_TYPE_INVALID: [422, 'The basis type is not one the status guard accepts'],
   CONTROL_BASIS_NOT_FOUND: [422, 'The cited basis does not exist'],
   CONTROL_REVIEW_NOT_APPROVED: [422, 'A manual_review basis must name an approved review record in your scope (研判记录须经第二人审批)'],
@@ -80,9 +83,7 @@ export interface AutomaticResult {
   journalSeq: number | null;
 }
 
-export type RequestChangeResult =
-  | { kind: 'applied'; applied: number; personIds: string[] }
-  | { kind: 'pending'; bulkRequest: BulkRequestDto };
+export type RequestChangeResult = { kind: 'applied'; applied: number; personIds: string[] } | { kind: 'pending'; bulkRequest: BulkRequestDto };
 
 /**
  * Checks that a basis record exists, inside the caller's transaction. Registered by the module that
@@ -131,7 +132,8 @@ export class CountDeltas {
 export const actorRef = (id: string | null, name: string | null): ActorRef => ({ id, name: name ?? '' });
 
 export function statusDto(personId: string, r: ControlStatusesTable | undefined): ControlStatusDto {
-  if (!r) return { personId, status: 'none', since: null, endsAt: null, basis: null, reason: null, presetVersion: null, updatedAt: null } satisfies ControlStatusDto;
+  if (!r)
+    return { personId, status: 'none', since: null, endsAt: null, basis: null, reason: null, presetVersion: null, updatedAt: null } satisfies ControlStatusDto;
   return {
     personId,
     status: r.status,

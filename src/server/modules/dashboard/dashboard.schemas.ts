@@ -8,7 +8,9 @@ export const summary = z.object({
   openTasks: z.number().int().describe('tasks not yet verified or cancelled in my scope'),
   journalEntries: z.number().int().describe('journal entries about my scope'),
   unacknowledgedAlerts: z.number().int().describe('alerts in my feed nobody has acknowledged'),
-  districts: z.array(z.object({ id: z.string(), code: z.string(), name: z.string(), population: z.number().int() })).describe('districts I can see, with population'),
+  districts: z
+    .array(z.object({ id: z.string(), code: z.string(), name: z.string(), population: z.number().int() }))
+    .describe('districts I can see, with population'),
 });
 /** Real counts for the home page, within the caller's scope or the node chosen in the top bar. */
 export type DashboardSummary = z.infer<typeof summary>;

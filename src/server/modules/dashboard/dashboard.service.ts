@@ -70,7 +70,10 @@ export function createDashboardService(deps: Deps) {
       const y0 = startOfDay(yesterday, tz);
       const [infections, contacts, measures, areas, testing, tasks, releases] = await Promise.all([
         can('case.read')
-          ? Promise.all([s.cases.situation.newInfections(prefix, t0, now + 1), s.cases.situation.newInfections(prefix, y0, t0)]).then(([a, b]) => ({ today: a, yesterday: b }))
+          ? Promise.all([s.cases.situation.newInfections(prefix, t0, now + 1), s.cases.situation.newInfections(prefix, y0, t0)]).then(([a, b]) => ({
+              today: a,
+              yesterday: b,
+            }))
           : null,
         can('case.read')
           ? Promise.all([s.cases.situation.contacts(prefix, t0, now + 1), s.cases.situation.contacts(prefix, y0, t0)]).then(([a, b]) => ({
@@ -94,7 +97,11 @@ export function createDashboardService(deps: Deps) {
             }))
           : null,
         can('area.read')
-          ? Promise.all([s.zoning.situation.eventCounts(prefix, t0, now + 1), s.zoning.situation.eventCounts(prefix, y0, t0), s.zoning.situation.current(prefix)]).then(([a, b, current]) => ({
+          ? Promise.all([
+              s.zoning.situation.eventCounts(prefix, t0, now + 1),
+              s.zoning.situation.eventCounts(prefix, y0, t0),
+              s.zoning.situation.current(prefix),
+            ]).then(([a, b, current]) => ({
               publishedToday: a.published,
               liftedToday: a.lifted,
               publishedYesterday: b.published,
@@ -106,7 +113,19 @@ export function createDashboardService(deps: Deps) {
         can('task.work') ? s.tasks.list(actor, { box: 'all', status: [...OPEN_TASK_STATUSES], overdue: true, pageSize: 1 }).then((r) => r.total) : null,
         can('quarantine.read') ? s.quarantine.overdueReleases(prefix) : null,
       ]);
-      return { jurisdictionId: jurisdictionId ?? null, jurisdictionPath: actor.scopePath, asOf: now, today, yesterday, infections, contacts, measures, areas, testing, overdue: { tasks, releases } };
+      return {
+        jurisdictionId: jurisdictionId ?? null,
+        jurisdictionPath: actor.scopePath,
+        asOf: now,
+        today,
+        yesterday,
+        infections,
+        contacts,
+        measures,
+        areas,
+        testing,
+        overdue: { tasks, releases },
+      };
     },
 
     /**

@@ -21,9 +21,27 @@ describe.each(DIALECTS)('dashboard summary [%s]', (dialect) => {
     sampler = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: xiUnit, roles: ['sampler'] }), now);
     await buildUser(t.deps.db, { unit: wuUnit, roles: ['district_officer'] });
     const sys = systemActor('test');
-    await t.deps.services.tasks.create(undefined, sys, { title: '西陵区任务', sourceModule: 'manual', assigneeUnitId: xiUnit.id, jurisdictionPath: city.xiling.path, priority: 'normal' });
-    await t.deps.services.tasks.create(undefined, sys, { title: '伍家岗区任务', sourceModule: 'manual', assigneeUnitId: wuUnit.id, jurisdictionPath: city.wujiagang.path, priority: 'high' });
-    await t.deps.services.tasks.notify(undefined, sys, { jurisdictionPath: city.xiling.path, title: '预警', body: '西陵区', sourceModule: 'manual', severity: 'warning' });
+    await t.deps.services.tasks.create(undefined, sys, {
+      title: '西陵区任务',
+      sourceModule: 'manual',
+      assigneeUnitId: xiUnit.id,
+      jurisdictionPath: city.xiling.path,
+      priority: 'normal',
+    });
+    await t.deps.services.tasks.create(undefined, sys, {
+      title: '伍家岗区任务',
+      sourceModule: 'manual',
+      assigneeUnitId: wuUnit.id,
+      jurisdictionPath: city.wujiagang.path,
+      priority: 'high',
+    });
+    await t.deps.services.tasks.notify(undefined, sys, {
+      jurisdictionPath: city.xiling.path,
+      title: '预警',
+      body: '西陵区',
+      sourceModule: 'manual',
+      severity: 'warning',
+    });
   });
   afterAll(() => t.close());
 

@@ -30,23 +30,47 @@ describe.each(DIALECTS)('situation home page [%s]', (dialect) => {
     t.clock.set(NOW - 5.5 * HOUR);
     const first = await cases.create(undefined, sys, { personId: city.persons.a11[0].id, kind: 'confirmed', reason: '确诊' });
     // A close contact of it, traced yesterday (held awaiting placement by the tracing service, issue 16).
-    await t.deps.services.cases.tracing.addContact(undefined, sys, first.id, { category: 'close', exposureDate: '2026-12-05', personId: city.persons.a12[0].id });
+    await t.deps.services.cases.tracing.addContact(undefined, sys, first.id, {
+      category: 'close',
+      exposureDate: '2026-12-05',
+      personId: city.persons.a12[0].id,
+    });
     // Today 01:30 Beijing: a person already in home quarantine turns positive (管控内), and an asymptomatic
     // case in the community in 伍家岗区 (outside 西陵区's scope).
     t.clock.set(NOW);
     await t.deps.db.transaction().execute((trx) =>
-      t.deps.services.control.applyAutomatic(trx, sys, { personIds: [city.persons.a11[1].id], to: 'quarantined_home', basis: { type: 'case', id: first.id }, reason: '密接居家隔离' }),
+      t.deps.services.control.applyAutomatic(trx, sys, {
+        personIds: [city.persons.a11[1].id],
+        to: 'quarantined_home',
+        basis: { type: 'case', id: first.id },
+        reason: '密接居家隔离',
+      }),
     );
     await cases.create(undefined, sys, { personId: city.persons.a11[1].id, kind: 'confirmed', reason: '确诊' });
     await cases.create(undefined, sys, { personId: city.persons.c11[0].id, kind: 'asymptomatic', reason: '无症状感染者' });
     // A risk area proposed by 西陵区 and published today by HQ (a second person) over 1栋 of 滨江苑: its residents are sealed (an area measure).
-    const area = await t.deps.services.zoning.create(undefined, city.users.officer.actor, { level: 'high', jurisdictionIds: [city.bA12.id], basis: { caseIds: [first.id] } });
+    const area = await t.deps.services.zoning.create(undefined, city.users.officer.actor, {
+      level: 'high',
+      jurisdictionIds: [city.bA12.id],
+      basis: { caseIds: [first.id] },
+    });
     await t.deps.services.zoning.publish(undefined, city.users.commander.actor, area.id, { justification: '测试发布', note: '发布' });
     // A testing round over 西陵区's street, a third of 滨江苑 1栋 sampled.
-    const c = await t.deps.services.testing.campaigns.create(undefined, city.users.commander.actor, { name: '西陵区第1轮', scopeJurisdictionIds: [city.street.id], deadlineAt: NOW - HOUR + 24 * HOUR });
+    const c = await t.deps.services.testing.campaigns.create(undefined, city.users.commander.actor, {
+      name: '西陵区第1轮',
+      scopeJurisdictionIds: [city.street.id],
+      deadlineAt: NOW - HOUR + 24 * HOUR,
+    });
     await t.deps.services.testing.campaigns.activate(undefined, city.users.commander.actor, c.id);
     // An overdue task in 西陵区.
-    await t.deps.services.tasks.create(undefined, sys, { title: '逾期任务', sourceModule: 'manual', assigneeUnitId: city.units.xiling.id, jurisdictionPath: city.xiling.path, priority: 'high', dueAt: NOW - HOUR });
+    await t.deps.services.tasks.create(undefined, sys, {
+      title: '逾期任务',
+      sourceModule: 'manual',
+      assigneeUnitId: city.units.xiling.id,
+      jurisdictionPath: city.xiling.path,
+      priority: 'high',
+      dueAt: NOW - HOUR,
+    });
     await refreshSessions(t, city);
   });
   afterAll(() => t.close());
@@ -79,7 +103,7 @@ describe.each(DIALECTS)('situation home page [%s]', (dialect) => {
     expect(s.overdue.releases).toBe(0);
   });
 
-  it('scopes every figure: 西陵区 does not see 伍家岗区\'s case; a node outside the scope is missing', async () => {
+  it("scopes every figure: 西陵区 does not see 伍家岗区's case; a node outside the scope is missing", async () => {
     const s = await situation(city.users.officer.headers);
     expect(s.infections!.today).toMatchObject({ total: 1, asymptomatic: 0 });
     const wjg = await situation(city.users.wjgOfficer.headers);

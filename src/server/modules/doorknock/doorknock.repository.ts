@@ -8,7 +8,14 @@ export async function insertOutcome(db: DbOrTx, row: DoorknockOutcomesTable): Pr
 
 /** Every knock of a campaign in a building, oldest first (a building holds at most a few hundred). */
 export async function outcomesInBuilding(db: DbOrTx, campaignId: string, buildingId: string): Promise<DoorknockOutcomesTable[]> {
-  const rows = await db.selectFrom('doorknock_outcomes').selectAll().where('campaign_id', '=', campaignId).where('building_id', '=', buildingId).orderBy('at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('doorknock_outcomes')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('building_id', '=', buildingId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({ ...r, at: Number(r.at) }));
 }
 

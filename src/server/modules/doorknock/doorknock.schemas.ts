@@ -23,7 +23,9 @@ export const buildingsQuery = z.strictObject({
   q: z.string().trim().min(1).max(40).optional().describe('Part of a building, compound or community name'),
 });
 export const buildingsResponse = z.object({
-  items: z.array(z.object({ id: z.string(), code: z.string(), name: z.string(), path: z.string(), place: z.string().describe('小区 · 楼栋, written in full') })),
+  items: z.array(
+    z.object({ id: z.string(), code: z.string(), name: z.string(), path: z.string(), place: z.string().describe('小区 · 楼栋, written in full') }),
+  ),
 });
 
 export const knockBody = z.strictObject({

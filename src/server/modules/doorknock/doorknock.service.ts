@@ -12,7 +12,11 @@ import * as repo from './doorknock.repository.js';
 import { EXEMPTING_OUTCOMES, SETTLED_OUTCOMES, type KnockList, type KnockOutcome, type KnockResident } from './doorknock.schemas.js';
 
 /** Zh labels of the exempting outcomes: the exemption's reason, as a person reads it. */
-const EXEMPT_REASON: Partial<Record<KnockOutcome, string>> = { moved_away: '敲门核查：已搬离', away_from_city: '敲门核查：不在本市', in_hospital: '敲门核查：住院治疗' };
+const EXEMPT_REASON: Partial<Record<KnockOutcome, string>> = {
+  moved_away: '敲门核查：已搬离',
+  away_from_city: '敲门核查：不在本市',
+  in_hospital: '敲门核查：住院治疗',
+};
 
 function requireCap(actor: Actor, cap: Capability): void {
   if (!actor.capabilities.has(cap)) throw Errors.FORBIDDEN({ capability: cap });
@@ -79,7 +83,13 @@ export function createDoorknockService(deps: Deps) {
       const parents = new Map((await geo.getManyByPath([...new Set(found.map((b) => prefixes(b.path).at(-2)!))], db)).map((n) => [n.path, n.name]));
       const items = found
         .filter((b) => inScope(actor, b.path))
-        .map((b) => ({ id: b.id, code: b.code, name: b.name, path: b.path, place: [parents.get(prefixes(b.path).at(-2)!), b.name].filter(Boolean).join(' · ') }));
+        .map((b) => ({
+          id: b.id,
+          code: b.code,
+          name: b.name,
+          path: b.path,
+          place: [parents.get(prefixes(b.path).at(-2)!), b.name].filter(Boolean).join(' · '),
+        }));
       items.sort((a, b) => collator.compare(a.place, b.place));
       return { items };
     },
@@ -95,9 +105,15 @@ export function createDoorknockService(deps: Deps) {
       const persons = (await residentsOf(actor, b.id, db)).filter((p) => exempt.has(p.id));
       const ids = persons.map((p) => p.id);
       const statuses = await control.statusesOf(ids, db);
-      const entrances = new Map((await geo.getMany([...new Set(persons.map((p) => p.address?.jurisdictionId).filter((x): x is string => !!x && x !== b.id))], db)).map((n) => [n.id, n.name]));
+      const entrances = new Map(
+        (await geo.getMany([...new Set(persons.map((p) => p.address?.jurisdictionId).filter((x): x is string => !!x && x !== b.id))], db)).map((n) => [
+          n.id,
+          n.name,
+        ]),
+      );
       const knocks = new Map<string, { count: number; last: repo.OutcomeRow }>();
-      for (const k of await repo.outcomesInBuilding(db, campaignId, b.id)) knocks.set(k.person_id, { count: (knocks.get(k.person_id)?.count ?? 0) + 1, last: k });
+      for (const k of await repo.outcomesInBuilding(db, campaignId, b.id))
+        knocks.set(k.person_id, { count: (knocks.get(k.person_id)?.count ?? 0) + 1, last: k });
       const rows: KnockResident[] = persons.map((p) => {
         const st = statuses.get(p.id);
         const room = roomOf(p.address?.text);
@@ -119,7 +135,13 @@ export function createDoorknockService(deps: Deps) {
           knocks: k?.count ?? 0,
         };
       });
-      rows.sort((x, y) => collator.compare(x.entrance ?? '', y.entrance ?? '') || (x.floor ?? 0) - (y.floor ?? 0) || collator.compare(x.room ?? '', y.room ?? '') || collator.compare(x.name, y.name));
+      rows.sort(
+        (x, y) =>
+          collator.compare(x.entrance ?? '', y.entrance ?? '') ||
+          (x.floor ?? 0) - (y.floor ?? 0) ||
+          collator.compare(x.room ?? '', y.room ?? '') ||
+          collator.compare(x.name, y.name),
+      );
       const isApart = (r: KnockResident) => r.status === 'quarantined_central' || r.confirmedCase;
       const isSettled = (r: KnockResident) => r.exempt || (r.lastKnock !== null && SETTLED_OUTCOMES.includes(r.lastKnock.outcome));
       return {
@@ -147,7 +169,8 @@ export function createDoorknockService(deps: Deps) {
         // The campaign must be one the actor sees and that covers the building (testing's own check).
         await deps.services.testing.coverage.unsampled(actor, campaignId, b.id, tx);
         const st = (await control.statusesOf([input.personId], tx)).get(input.personId);
-        if (st?.status === 'quarantined_central' || st?.basis?.type === 'case') throw DoorknockErrors.DOORKNOCK_PERSON_APART({ personId: input.personId, status: st.status });
+        if (st?.status === 'quarantined_central' || st?.basis?.type === 'case')
+          throw DoorknockErrors.DOORKNOCK_PERSON_APART({ personId: input.personId, status: st.status });
         const now = deps.clock.now();
         let exempted = false;
         if (EXEMPTING_OUTCOMES.includes(input.outcome)) {
@@ -155,8 +178,25 @@ export function createDoorknockService(deps: Deps) {
           if (exempted) await deps.services.testing.sampling.scheduleCoveragePublish(tx, campaignId, now);
         }
         const id = newId(now);
-        await repo.insertOutcome(tx, { id, campaign_id: campaignId, person_id: input.personId, building_id: b.id, jurisdiction_path: path, outcome: input.outcome, note: input.note?.trim() || null, actor_id: actor.userId, actor_name: actor.name, at: now });
-        await journal.append(tx, actor, { action: 'doorknock.knock', entityType: 'person', entityId: input.personId, jurisdictionPath: path, payload: { campaignId, buildingId: b.id, outcome: input.outcome, exempted } });
+        await repo.insertOutcome(tx, {
+          id,
+          campaign_id: campaignId,
+          person_id: input.personId,
+          building_id: b.id,
+          jurisdiction_path: path,
+          outcome: input.outcome,
+          note: input.note?.trim() || null,
+          actor_id: actor.userId,
+          actor_name: actor.name,
+          at: now,
+        });
+        await journal.append(tx, actor, {
+          action: 'doorknock.knock',
+          entityType: 'person',
+          entityId: input.personId,
+          jurisdictionPath: path,
+          payload: { campaignId, buildingId: b.id, outcome: input.outcome, exempted },
+        });
         return { id, personId: input.personId, outcome: input.outcome, exempted, at: now };
       });
     },

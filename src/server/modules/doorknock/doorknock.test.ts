@@ -6,7 +6,7 @@ import { acceptAnyBasis } from '../control/control.test-helpers.js';
 import { makeResidentId } from '../population/index.js';
 import { buildTestingCity, type TestingCity } from '../testing/testing.test-helpers.js';
 
-describeDialects('doorknock: a building\'s door-knocking list', (dialect) => {
+describeDialects("doorknock: a building's door-knocking list", (dialect) => {
   let t: TestApp;
   let city: TestingCity;
   let campaignId: string;
@@ -31,23 +31,34 @@ describeDialects('doorknock: a building\'s door-knocking list', (dialect) => {
     acceptAnyBasis(t.deps.services.control);
     const officer = city.users.officer.headers;
     // A resident with a phone, in an entrance-less building room 1201 (floor 12).
-    caller = (await t.deps.services.population.create(undefined, systemActor('test'), {
-      name: '电话住户', idType: 'resident_id', idNumber: makeResidentId('420502', '1970-03-04', 901, 'male'), birthDate: '1970-03-04', sex: 'male', resident: true,
-      phone: '13812345678', address: { jurisdictionId: city.bA12.id, room: '1201' },
-    })).id;
+    caller = (
+      await t.deps.services.population.create(undefined, systemActor('test'), {
+        name: '电话住户',
+        idType: 'resident_id',
+        idNumber: makeResidentId('420502', '1970-03-04', 901, 'male'),
+        birthDate: '1970-03-04',
+        sex: 'male',
+        resident: true,
+        phone: '13812345678',
+        address: { jurisdictionId: city.bA12.id, room: '1201' },
+      })
+    ).id;
     campaignId = (await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id], poolSize: 10 })).json().id;
     const a = await post(`/api/testing/campaigns/${campaignId}/activate`, officer);
     expect(a.statusCode, a.body).toBe(200);
   });
   afterAll(() => t?.close());
 
-  it('lists a building\'s residents by floor and room, picked by its scanned code, and refuses a building outside the worker\'s compounds', async () => {
+  it("lists a building's residents by floor and room, picked by its scanned code, and refuses a building outside the worker's compounds", async () => {
     const found = await get(`/api/doorknock/buildings?code=${city.bA11.code}`, worker());
     expect(found.statusCode, found.body).toBe(200);
     expect(found.json().items).toEqual([expect.objectContaining({ id: city.bA11.id, place: '滨江苑 · 1栋' })]);
     expect((await get(`/api/doorknock/buildings?code=${city.bB11.code}`, worker())).statusCode).toBe(404);
     expect((await get(`/api/doorknock/campaigns/${campaignId}/buildings/${city.bB11.id}`, worker())).statusCode).toBe(404);
-    const names = (await get('/api/doorknock/buildings', worker())).json().items.map((b: { id: string }) => b.id).sort();
+    const names = (await get('/api/doorknock/buildings', worker()))
+      .json()
+      .items.map((b: { id: string }) => b.id)
+      .sort();
     expect(names).toEqual([city.bA11.id, city.bA12.id, city.bA21.id].sort());
 
     const list = await listOf(city.bA11.id);
@@ -81,7 +92,7 @@ describeDialects('doorknock: a building\'s door-knocking list', (dialect) => {
     expect(rows.map((r) => r.entity_id).sort()).toEqual([p1.id, p2.id].sort());
   });
 
-  it('refuses an outcome for a person outside the worker\'s compounds, and records nothing', async () => {
+  it("refuses an outcome for a person outside the worker's compounds, and records nothing", async () => {
     const outsider = city.persons.b11[0];
     const r = await post(`/api/doorknock/campaigns/${campaignId}/knocks`, worker(), { personId: outsider.id, outcome: 'refused' });
     expect(r.statusCode).toBe(404);
@@ -96,7 +107,12 @@ describeDialects('doorknock: a building\'s door-knocking list', (dialect) => {
     const ok = await post(`/api/doorknock/persons/${caller}/phone`, worker(), { reason: '敲门核查' });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toEqual({ value: '13812345678' });
-    const j = await t.deps.db.selectFrom('journal').select(['reason', 'actor_name']).where('action', '=', 'population.person.reveal').where('entity_id', '=', caller).execute();
+    const j = await t.deps.db
+      .selectFrom('journal')
+      .select(['reason', 'actor_name'])
+      .where('action', '=', 'population.person.reveal')
+      .where('entity_id', '=', caller)
+      .execute();
     expect(j).toEqual([{ reason: '敲门核查', actor_name: 'worker_a' }]);
     // A person outside the worker's scope looks missing.
     expect((await post(`/api/doorknock/persons/${city.persons.b11[0].id}/phone`, worker(), { reason: '敲门核查' })).statusCode).toBe(404);
@@ -105,8 +121,18 @@ describeDialects('doorknock: a building\'s door-knocking list', (dialect) => {
   it('lists people in quarantine hotels and confirmed cases apart, and takes no outcome for them', async () => {
     const [hotel, patient] = city.persons.a21;
     await inTx(t.deps.db, async (trx) => {
-      await t.deps.services.control.applyAutomatic(trx, systemActor('test'), { personIds: [hotel.id], to: 'quarantined_central', basis: { type: 'contact', id: 'contact-1' }, reason: '密接集中隔离' });
-      await t.deps.services.control.applyAutomatic(trx, systemActor('test'), { personIds: [patient.id], to: 'quarantined_central', basis: { type: 'case', id: 'case-1' }, reason: '确诊病例' });
+      await t.deps.services.control.applyAutomatic(trx, systemActor('test'), {
+        personIds: [hotel.id],
+        to: 'quarantined_central',
+        basis: { type: 'contact', id: 'contact-1' },
+        reason: '密接集中隔离',
+      });
+      await t.deps.services.control.applyAutomatic(trx, systemActor('test'), {
+        personIds: [patient.id],
+        to: 'quarantined_central',
+        basis: { type: 'case', id: 'case-1' },
+        reason: '确诊病例',
+      });
     });
     const list = await listOf(city.bA21.id);
     expect(list.apart.map((r: { personId: string }) => r.personId).sort()).toEqual([hotel.id, patient.id].sort());

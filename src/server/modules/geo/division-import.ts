@@ -62,7 +62,7 @@ export const DIVISION_REFUSALS: Record<DivisionRefusal, string> = {
   PARENT_CHANGED: '辖区树中该代码属于另一上级，导入不移动辖区 (the tree has this code under another parent; an import never moves a node)',
   LEVEL_CHANGED: '辖区树中该代码是另一层级 (the tree has this code at another level)',
   FEATURE_CODE_MISSING: '边界要素没有代码（properties.code / adcode / id） (the feature carries no code)',
-  FEATURE_UNMATCHED: '边界要素的代码与文件和辖区树中的任何辖区都不对应 (the feature\'s code matches no division)',
+  FEATURE_UNMATCHED: "边界要素的代码与文件和辖区树中的任何辖区都不对应 (the feature's code matches no division)",
   FEATURE_GEOMETRY: '边界要素不是面（Polygon / MultiPolygon） (the feature is not a polygon)',
 };
 
@@ -117,11 +117,25 @@ export function createDivisionImport(deps: Deps, insertMany: (trx: Tx, nodes: re
      * Validates and (unless `dryRun`) writes divisions and boundaries of the city `cityCode`, in
      * the caller's transaction or a new one. Returns the row report.
      */
-    async importDivisions(trx: Tx | undefined, actor: Actor, input: { cityCode: string; rows: readonly DivisionRow[]; features?: readonly BoundaryFeature[]; dryRun?: boolean }): Promise<DivisionImportReport> {
+    async importDivisions(
+      trx: Tx | undefined,
+      actor: Actor,
+      input: { cityCode: string; rows: readonly DivisionRow[]; features?: readonly BoundaryFeature[]; dryRun?: boolean },
+    ): Promise<DivisionImportReport> {
       const city = input.cityCode;
       if (!/^\d{6}$/.test(city)) throw new Error(`The city code must be 6 digits (got ${city})`);
-      const report: DivisionImportReport = { city, dryRun: !!input.dryRun, rows: input.rows.length, created: 0, updated: 0, unchanged: 0, boundaries: { read: input.features?.length ?? 0, applied: 0, unchanged: 0 }, refused: [] };
-      const refuse = (row: number | null, feature: number | null, code: string, problem: DivisionRefusal) => report.refused.push({ row, feature, code, problem, reason: DIVISION_REFUSALS[problem] });
+      const report: DivisionImportReport = {
+        city,
+        dryRun: !!input.dryRun,
+        rows: input.rows.length,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        boundaries: { read: input.features?.length ?? 0, applied: 0, unchanged: 0 },
+        refused: [],
+      };
+      const refuse = (row: number | null, feature: number | null, code: string, problem: DivisionRefusal) =>
+        report.refused.push({ row, feature, code, problem, reason: DIVISION_REFUSALS[problem] });
 
       // Each row on its own: format, level, the parent it must have.
       const planned: Planned[] = [];
@@ -145,7 +159,12 @@ export function createDivisionImport(deps: Deps, insertMany: (trx: Tx, nodes: re
 
       return inTx(trx ?? deps.db, async (tx) => {
         const now = deps.clock.now();
-        const codes = [...new Set([...planned.flatMap((p) => (p.parentCode ? [p.code, p.parentCode] : [p.code])), ...(input.features ?? []).flatMap((f) => (f.code ? [f.code] : []))])];
+        const codes = [
+          ...new Set([
+            ...planned.flatMap((p) => (p.parentCode ? [p.code, p.parentCode] : [p.code])),
+            ...(input.features ?? []).flatMap((f) => (f.code ? [f.code] : [])),
+          ]),
+        ];
         const stored = new Map((await repo.findManyByCodes(tx, codes)).map((r) => [r.code, r]));
         // Parents before children: the city, then counties, streets, communities.
         const depth = (l: JurisdictionLevel) => JURISDICTION_LEVELS.indexOf(l);
@@ -171,7 +190,18 @@ export function createDivisionImport(deps: Deps, insertMany: (trx: Tx, nodes: re
             continue;
           }
           if (!(JURISDICTION_KINDS[p.level] as readonly string[]).includes(p.kind)) throw new Error(`kind ${p.kind} of ${p.level}`);
-          const node: NewJurisdiction = { id: newId(), code: p.code, name: p.row.name, level: p.level, kind: p.kind, parentId: parent?.id ?? null, path: `${parent?.path ?? '/'}${p.code}/`, ring: null, population: 0, localCode: parent?.local ?? false };
+          const node: NewJurisdiction = {
+            id: newId(),
+            code: p.code,
+            name: p.row.name,
+            level: p.level,
+            kind: p.kind,
+            parentId: parent?.id ?? null,
+            path: `${parent?.path ?? '/'}${p.code}/`,
+            ring: null,
+            population: 0,
+            localCode: parent?.local ?? false,
+          };
           known.set(p.code, { id: node.id, path: node.path, local: !!node.localCode });
           fresh.push(node);
           report.created++;
@@ -218,7 +248,13 @@ export function createDivisionImport(deps: Deps, insertMany: (trx: Tx, nodes: re
         ];
         for (let i = 0; i < rows.length; i += 5000) {
           const chunk = rows.slice(i, i + 5000);
-          await deps.services.journal.appendBatch(tx, actor, { action: 'geo.jurisdiction.import', entityType: 'jurisdiction', jurisdictionPath: `/${city}/`, rows: chunk, summary: { source: 'geo import', city, created: report.created, updated: report.updated, boundaries: report.boundaries.applied } });
+          await deps.services.journal.appendBatch(tx, actor, {
+            action: 'geo.jurisdiction.import',
+            entityType: 'jurisdiction',
+            jurisdictionPath: `/${city}/`,
+            rows: chunk,
+            summary: { source: 'geo import', city, created: report.created, updated: report.updated, boundaries: report.boundaries.applied },
+          });
         }
         return report;
       });

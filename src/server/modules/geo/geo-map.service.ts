@@ -54,7 +54,15 @@ export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrT
           const parts: string[] = [];
           for (const r of page) {
             if (scope && !canReadJurisdiction(actor, r.path)) continue;
-            const props = JSON.stringify({ id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: flag(r.local_code) });
+            const props = JSON.stringify({
+              id: r.id,
+              code: r.code,
+              name: r.name,
+              level: r.level,
+              kind: r.kind,
+              population: Number(r.population),
+              localCode: flag(r.local_code),
+            });
             parts.push(`{"type":"Feature","geometry":${r.geometry ?? 'null'},"properties":${props}}`);
           }
           if (parts.length) {
@@ -97,7 +105,13 @@ export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrT
       for (;;) {
         const dLat = r / M_PER_DEG_LAT;
         const dLng = r / (M_PER_DEG_LAT * cosLat);
-        const rows = await repo.centroidsInBox(db, levels, { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng }, prefix, NEAREST_BOX_ROWS + 1);
+        const rows = await repo.centroidsInBox(
+          db,
+          levels,
+          { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng },
+          prefix,
+          NEAREST_BOX_ROWS + 1,
+        );
         if (rows.length > NEAREST_BOX_ROWS && r > 10) {
           // Too many nodes in this box to be sure of the nearest: look in a smaller one first.
           r /= 2;

@@ -34,7 +34,12 @@ export interface GeoPort {
   /** GeoJSON of one level under a root, capped (`truncated`/`total` say when more matched). */
   geojson(actor: Actor, f: { rootId?: string; level?: GeojsonLevel; cap?: number }, db?: DbOrTx): Promise<FeatureCollection>;
   /** The nearest node of some levels to a point [lng, lat], within a distance and the actor's scope. */
-  nearest(actor: Pick<Actor, 'scopePath'>, pt: readonly [number, number], f?: { maxMetres?: number; levels?: readonly JurisdictionLevel[]; under?: string | null }, db?: DbOrTx): Promise<{ node: JurisdictionDto; metres: number } | undefined>;
+  nearest(
+    actor: Pick<Actor, 'scopePath'>,
+    pt: readonly [number, number],
+    f?: { maxMetres?: number; levels?: readonly JurisdictionLevel[]; under?: string | null },
+    db?: DbOrTx,
+  ): Promise<{ node: JurisdictionDto; metres: number } | undefined>;
   /** Adds `delta` to the population counter of a node and its ancestors, in the caller's transaction. */
   addPopulation(trx: Tx, path: string, delta: number): Promise<void>;
   /** Bulk `addPopulation`: per-node deltas, aggregated over ancestors first. */

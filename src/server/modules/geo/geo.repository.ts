@@ -6,7 +6,22 @@ import type { JurisdictionLevel } from '../../../common/geo.js';
 
 export type JurisdictionRow = Selectable<JurisdictionsTable>;
 /** Columns read for lists (geometry left out: it can be large). */
-const LIST_COLUMNS = ['id', 'code', 'name', 'level', 'kind', 'parent_id', 'path', 'depth', 'centroid_lng', 'centroid_lat', 'population', 'local_code', 'created_at', 'updated_at'] as const;
+const LIST_COLUMNS = [
+  'id',
+  'code',
+  'name',
+  'level',
+  'kind',
+  'parent_id',
+  'path',
+  'depth',
+  'centroid_lng',
+  'centroid_lat',
+  'population',
+  'local_code',
+  'created_at',
+  'updated_at',
+] as const;
 export type JurisdictionListRow = Omit<JurisdictionRow, 'geometry'>;
 
 /** Every proper and improper prefix of a path: `/a/b/` → [`/a/`, `/a/b/`]. */
@@ -50,7 +65,14 @@ export async function findByCode(db: DbOrTx, code: string): Promise<Jurisdiction
 /** Nodes with these codes (every column), in no particular order. */
 export async function findManyByCodes(db: DbOrTx, codes: readonly string[]): Promise<JurisdictionRow[]> {
   const out: JurisdictionRow[] = [];
-  for (let i = 0; i < codes.length; i += 500) out.push(...(await db.selectFrom('jurisdictions').selectAll().where('code', 'in', codes.slice(i, i + 500)).execute()));
+  for (let i = 0; i < codes.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('jurisdictions')
+        .selectAll()
+        .where('code', 'in', codes.slice(i, i + 500))
+        .execute()),
+    );
   return out;
 }
 
@@ -61,7 +83,11 @@ export async function updateNameKind(trx: Tx, id: string, name: string, kind: st
 
 /** Sets a node's geometry (GeoJSON text) and its centroid. */
 export async function updateGeometry(trx: Tx, id: string, geometry: string, centroid: readonly [number, number], now: number): Promise<void> {
-  await trx.updateTable('jurisdictions').set({ geometry, centroid_lng: centroid[0], centroid_lat: centroid[1], updated_at: now }).where('id', '=', id).execute();
+  await trx
+    .updateTable('jurisdictions')
+    .set({ geometry, centroid_lng: centroid[0], centroid_lat: centroid[1], updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Nodes with these ids (list columns), in no particular order. */
@@ -69,7 +95,13 @@ export async function findManyByIds(db: DbOrTx, ids: readonly string[]): Promise
   if (ids.length === 0) return [];
   const out: JurisdictionListRow[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    out.push(...(await db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('id', 'in', ids.slice(i, i + 500)).execute()));
+    out.push(
+      ...(await db
+        .selectFrom('jurisdictions')
+        .select(LIST_COLUMNS)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()),
+    );
   }
   return out;
 }
@@ -79,7 +111,13 @@ export async function findManyByPaths(db: DbOrTx, paths: readonly string[]): Pro
   if (paths.length === 0) return [];
   const out: JurisdictionListRow[] = [];
   for (let i = 0; i < paths.length; i += 500) {
-    out.push(...(await db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'in', paths.slice(i, i + 500)).execute()));
+    out.push(
+      ...(await db
+        .selectFrom('jurisdictions')
+        .select(LIST_COLUMNS)
+        .where('path', 'in', paths.slice(i, i + 500))
+        .execute()),
+    );
   }
   return out;
 }
@@ -121,16 +159,40 @@ export async function search(db: DbOrTx, s: NodeSearch): Promise<JurisdictionLis
  * path order after `after`: a range of the path index, no geometry, no sort. Bulk work over a whole
  * city pages through it (a campaign's coverage rows at 25M residents are millions of nodes).
  */
-export async function nodesUnderAtLevels(db: DbOrTx, prefix: string, levels: readonly JurisdictionLevel[], after: string | null, limit: number): Promise<JurisdictionListRow[]> {
+export async function nodesUnderAtLevels(
+  db: DbOrTx,
+  prefix: string,
+  levels: readonly JurisdictionLevel[],
+  after: string | null,
+  limit: number,
+): Promise<JurisdictionListRow[]> {
   if (!levels.length) return [];
-  let q = db.selectFrom('jurisdictions').select(LIST_COLUMNS).where('path', 'like', `${prefix}%`).where('level', 'in', [...levels]);
+  let q = db
+    .selectFrom('jurisdictions')
+    .select(LIST_COLUMNS)
+    .where('path', 'like', `${prefix}%`)
+    .where('level', 'in', [...levels]);
   if (after !== null) q = q.where('path', '>', after);
   return q.orderBy('path').limit(limit).execute();
 }
 
 /** Nodes of one level under a path prefix (with geometry), by code; `limit + 1` tells truncation. */
-export async function listLevelWithGeometry(db: DbOrTx, prefix: string, level: JurisdictionLevel, scopePath: string | null, limit: number): Promise<JurisdictionRow[]> {
-  return db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('level', '=', level).where(visible(scopePath)).orderBy('code').limit(limit).execute();
+export async function listLevelWithGeometry(
+  db: DbOrTx,
+  prefix: string,
+  level: JurisdictionLevel,
+  scopePath: string | null,
+  limit: number,
+): Promise<JurisdictionRow[]> {
+  return db
+    .selectFrom('jurisdictions')
+    .selectAll()
+    .where('path', 'like', `${prefix}%`)
+    .where('level', '=', level)
+    .where(visible(scopePath))
+    .orderBy('code')
+    .limit(limit)
+    .execute();
 }
 
 export async function countLevelUnder(db: DbOrTx, prefix: string, level: JurisdictionLevel, scopePath: string | null): Promise<number> {
@@ -160,7 +222,14 @@ export async function countDescendantsByLevel(db: DbOrTx, path: string): Promise
 export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 2000): AsyncGenerator<JurisdictionRow[]> {
   let after = '';
   for (;;) {
-    const rows = await db.selectFrom('jurisdictions').selectAll().where('path', 'like', `${prefix}%`).where('path', '>', after).orderBy('path').limit(pageSize).execute();
+    const rows = await db
+      .selectFrom('jurisdictions')
+      .selectAll()
+      .where('path', 'like', `${prefix}%`)
+      .where('path', '>', after)
+      .orderBy('path')
+      .limit(pageSize)
+      .execute();
     const last = rows.at(-1);
     if (!last) return;
     yield rows;
@@ -172,7 +241,10 @@ export async function* iterateSubtree(db: DbOrTx, prefix: string, pageSize = 200
 /** Inserts nodes in multi-row batches (≤ 400 rows × 14 columns per statement). */
 export async function insertMany(trx: Tx, rows: readonly Insertable<JurisdictionsTable>[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 400) {
-    await trx.insertInto('jurisdictions').values(rows.slice(i, i + 400)).execute();
+    await trx
+      .insertInto('jurisdictions')
+      .values(rows.slice(i, i + 400))
+      .execute();
   }
 }
 
@@ -185,11 +257,18 @@ export async function addPopulationByPath(trx: Tx, deltas: ReadonlyMap<string, n
   for (let i = 0; i < entries.length; i += 300) {
     const chunk = entries.slice(i, i + 300);
     // Deltas are integers we computed: inlined as literals so PostgreSQL types the CASE as integer.
-    const cases = sql.join(chunk.map(([p, d]) => sql`when ${p} then ${sql.lit(Math.trunc(d))}`), sql` `);
+    const cases = sql.join(
+      chunk.map(([p, d]) => sql`when ${p} then ${sql.lit(Math.trunc(d))}`),
+      sql` `,
+    );
     await trx
       .updateTable('jurisdictions')
       .set({ population: sql`population + (case path ${cases} else 0 end)`, updated_at: now })
-      .where('path', 'in', chunk.map(([p]) => p))
+      .where(
+        'path',
+        'in',
+        chunk.map(([p]) => p),
+      )
       .execute();
   }
 }
@@ -202,7 +281,11 @@ export async function allPopulations(db: DbOrTx): Promise<{ id: string; path: st
 
 /** Sum of the roots' population counters (the whole city). */
 export async function rootPopulation(db: DbOrTx): Promise<number> {
-  const r = await db.selectFrom('jurisdictions').select((eb) => eb.fn.sum<number>('population').as('n')).where('parent_id', 'is', null).executeTakeFirst();
+  const r = await db
+    .selectFrom('jurisdictions')
+    .select((eb) => eb.fn.sum<number>('population').as('n'))
+    .where('parent_id', 'is', null)
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -219,7 +302,13 @@ export interface LatLngBox {
  * columns). Walks `jurisdictions_centroid_idx` (level, centroid_lat, centroid_lng): the latitude
  * range is an index range, the longitude is checked in the index, the path on the few rows left.
  */
-export async function centroidsInBox(db: DbOrTx, levels: readonly JurisdictionLevel[], box: LatLngBox, underPath: string | null, limit: number): Promise<JurisdictionListRow[]> {
+export async function centroidsInBox(
+  db: DbOrTx,
+  levels: readonly JurisdictionLevel[],
+  box: LatLngBox,
+  underPath: string | null,
+  limit: number,
+): Promise<JurisdictionListRow[]> {
   let q = db
     .selectFrom('jurisdictions')
     .select(LIST_COLUMNS)

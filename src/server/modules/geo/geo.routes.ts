@@ -14,38 +14,79 @@ const geoRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
   const app = app0.withTypeProvider<ZodTypeProvider>();
   const geo = deps.services.geo;
 
-  app.get('/api/geo/jurisdictions', {
-    config: { policy: read },
-    schema: { tags: ['geo'], description: 'Children of parentId (the city when omitted), or a search by level and/or q, within what the caller may read.', querystring: listQuery, response: { 200: listResponse } },
-  }, async (req) => ({ items: await geo.list(req.actor, req.query) }));
+  app.get(
+    '/api/geo/jurisdictions',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['geo'],
+        description: 'Children of parentId (the city when omitted), or a search by level and/or q, within what the caller may read.',
+        querystring: listQuery,
+        response: { 200: listResponse },
+      },
+    },
+    async (req) => ({ items: await geo.list(req.actor, req.query) }),
+  );
 
-  app.get('/api/geo/jurisdictions/:id', {
-    config: { policy: read },
-    schema: { tags: ['geo'], description: 'A node with breadcrumbs, descendant counts per level, population, and for a compound its buildings with vulnerable counts.', params: idParams, response: { 200: detailResponse } },
-  }, async (req) => geo.detail(req.actor, req.params.id));
+  app.get(
+    '/api/geo/jurisdictions/:id',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['geo'],
+        description: 'A node with breadcrumbs, descendant counts per level, population, and for a compound its buildings with vulnerable counts.',
+        params: idParams,
+        response: { 200: detailResponse },
+      },
+    },
+    async (req) => geo.detail(req.actor, req.params.id),
+  );
 
-  app.get('/api/geo/geojson', {
-    config: { policy: read },
-    schema: { tags: ['geo'], description: 'FeatureCollection of the nodes of one level under rootId (default the city, districts); at most 5000 features (truncated/total say when more matched).', querystring: geojsonQuery, response: { 200: featureCollectionSchema } },
-  }, async (req) => geo.geojson(req.actor, req.query));
+  app.get(
+    '/api/geo/geojson',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['geo'],
+        description:
+          'FeatureCollection of the nodes of one level under rootId (default the city, districts); at most 5000 features (truncated/total say when more matched).',
+        querystring: geojsonQuery,
+        response: { 200: featureCollectionSchema },
+      },
+    },
+    async (req) => geo.geojson(req.actor, req.query),
+  );
 
-  app.get('/api/geo/nearest', {
-    config: { policy: read },
-    schema: { tags: ['geo'], description: 'The nearest building or compound (by centroid) to a point, inside your jurisdiction and within maxMetres; node null when none.', querystring: nearestQuery, response: { 200: nearestResponse } },
-  }, async (req) => {
-    const q = req.query;
-    const hit = await geo.nearest(req.actor, [q.lng, q.lat], { maxMetres: q.maxMetres, levels: q.level ? [q.level] : undefined });
-    return { node: hit?.node ?? null, metres: hit?.metres ?? null };
-  });
+  app.get(
+    '/api/geo/nearest',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['geo'],
+        description: 'The nearest building or compound (by centroid) to a point, inside your jurisdiction and within maxMetres; node null when none.',
+        querystring: nearestQuery,
+        response: { 200: nearestResponse },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const hit = await geo.nearest(req.actor, [q.lng, q.lat], { maxMetres: q.maxMetres, levels: q.level ? [q.level] : undefined });
+      return { node: hit?.node ?? null, metres: hit?.metres ?? null };
+    },
+  );
 
-  app.get('/api/geo/jurisdictions/:id/export.geojson', {
-    config: { policy: read },
-    schema: { tags: ['geo'], description: 'The whole (readable) subtree as a GeoJSON FeatureCollection download, every level, streamed.', params: idParams },
-  }, async (req, reply) => {
-    const out = await geo.exportSubtree(req.actor, req.params.id);
-    reply.header('content-type', 'application/geo+json; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`);
-    return reply.send(Readable.from(out.chunks));
-  });
+  app.get(
+    '/api/geo/jurisdictions/:id/export.geojson',
+    {
+      config: { policy: read },
+      schema: { tags: ['geo'], description: 'The whole (readable) subtree as a GeoJSON FeatureCollection download, every level, streamed.', params: idParams },
+    },
+    async (req, reply) => {
+      const out = await geo.exportSubtree(req.actor, req.params.id);
+      reply.header('content-type', 'application/geo+json; charset=utf-8').header('content-disposition', `attachment; filename="${out.filename}"`);
+      return reply.send(Readable.from(out.chunks));
+    },
+  );
 };
 
 export default geoRoutes;

@@ -40,7 +40,7 @@ export const detailResponse = z.object({
   buildings: z
     .array(jurisdictionSchema.extend({ vulnerable: z.number().int().describe('residents with any vulnerability flag') }))
     .nullable()
-    .describe('a compound\'s buildings; null for other levels'),
+    .describe("a compound's buildings; null for other levels"),
 });
 /** GET /api/geo/jurisdictions/:id */
 export type JurisdictionDetail = z.infer<typeof detailResponse>;
@@ -52,8 +52,19 @@ export const geojsonQuery = z.strictObject({
 
 const featureSchema = z.object({
   type: z.literal('Feature'),
-  geometry: z.looseObject({ type: z.string().describe('Polygon or MultiPolygon'), coordinates: z.unknown() }).nullable().describe('GeoJSON geometry, or null when the node has no shape'),
-  properties: z.object({ id: z.string(), code: z.string(), name: z.string(), level: z.enum(JURISDICTION_LEVELS), kind: z.string().nullable(), population: z.number().int(), localCode: z.boolean() }),
+  geometry: z
+    .looseObject({ type: z.string().describe('Polygon or MultiPolygon'), coordinates: z.unknown() })
+    .nullable()
+    .describe('GeoJSON geometry, or null when the node has no shape'),
+  properties: z.object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    level: z.enum(JURISDICTION_LEVELS),
+    kind: z.string().nullable(),
+    population: z.number().int(),
+    localCode: z.boolean(),
+  }),
 });
 
 export const featureCollectionSchema = z.object({

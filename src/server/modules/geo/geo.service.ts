@@ -11,7 +11,16 @@ import { createGeoMapService } from './geo-map.service.js';
 import type { GeoPort } from './geo.port.js';
 import * as repo from './geo.repository.js';
 import type { JurisdictionRow } from './geo.repository.js';
-import { GeoErrors, canReadJurisdiction, depthOf, scopeOf, toJurisdictionDto, type CreateJurisdictionInput, type JurisdictionDetail, type NewJurisdiction } from './geo.shared.js';
+import {
+  GeoErrors,
+  canReadJurisdiction,
+  depthOf,
+  scopeOf,
+  toJurisdictionDto,
+  type CreateJurisdictionInput,
+  type JurisdictionDetail,
+  type NewJurisdiction,
+} from './geo.shared.js';
 
 export { GEOJSON_LEVELS, metresBetween } from './geo.shared.js';
 export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
@@ -120,7 +129,10 @@ export function createGeoService(deps: Deps) {
      * For other modules: the id, code, level and path of a node, or undefined. Use the path with
      * `inScope(actor, path)` for writes and `canReadJurisdiction` for reads.
      */
-    async resolveScope(id: string, db: DbOrTx = deps.db): Promise<{ id: string; code: string; name: string; level: JurisdictionLevel; path: string } | undefined> {
+    async resolveScope(
+      id: string,
+      db: DbOrTx = deps.db,
+    ): Promise<{ id: string; code: string; name: string; level: JurisdictionLevel; path: string } | undefined> {
       const r = await repo.findById(db, id);
       return r && { id: r.id, code: r.code, name: r.name, level: r.level, path: r.path };
     },
@@ -142,7 +154,11 @@ export function createGeoService(deps: Deps) {
      * when given), shallowest first, at most `limit`. Otherwise the children of `parentId`, or the
      * roots (the city) when no parent is given.
      */
-    async list(actor: Actor, f: { parentId?: string; level?: JurisdictionLevel; q?: string; limit?: number }, db: DbOrTx = deps.db): Promise<JurisdictionDto[]> {
+    async list(
+      actor: Actor,
+      f: { parentId?: string; level?: JurisdictionLevel; q?: string; limit?: number },
+      db: DbOrTx = deps.db,
+    ): Promise<JurisdictionDto[]> {
       const limit = Math.min(f.limit ?? 200, 5000);
       const parent = f.parentId ? await readable(db, actor, f.parentId) : undefined;
       if (f.q || f.level) {
@@ -185,7 +201,10 @@ export function createGeoService(deps: Deps) {
       let buildings: JurisdictionDetail['buildings'] = null;
       if (r.level === 'compound') {
         const rows = await repo.listChildren(db, r.id, scopeOf(actor), 5000);
-        const vulnerable = await deps.services.population.vulnerableCountByBuilding(rows.map((b) => b.id), db);
+        const vulnerable = await deps.services.population.vulnerableCountByBuilding(
+          rows.map((b) => b.id),
+          db,
+        );
         buildings = rows.map((b) => ({ ...toJurisdictionDto(b), vulnerable: vulnerable.get(b.id) ?? 0 }));
       }
       return { node: toJurisdictionDto(r), ancestors, childCounts, population: Number(r.population), buildings };
@@ -230,14 +249,31 @@ export function createGeoService(deps: Deps) {
         }
         if (!/^\d{6,20}$/.test(input.code)) throw GeoErrors.JURISDICTION_CODE_INVALID({ code: input.code });
         // Under a local code (a development zone) the codes are local too.
-        const node: NewJurisdiction = { id: newId(), code: input.code, name: input.name.trim(), level: input.level, kind, parentId: parent.id, path: `${parent.path}${input.code}/`, ring: input.ring ?? null, population: 0, localCode: flag(parent.local_code) };
+        const node: NewJurisdiction = {
+          id: newId(),
+          code: input.code,
+          name: input.name.trim(),
+          level: input.level,
+          kind,
+          parentId: parent.id,
+          path: `${parent.path}${input.code}/`,
+          ring: input.ring ?? null,
+          population: 0,
+          localCode: flag(parent.local_code),
+        };
         try {
           await insertMany(tx, [node]);
         } catch (err) {
           if (isUniqueViolation(err)) throw GeoErrors.JURISDICTION_CODE_EXISTS({ code: input.code });
           throw err;
         }
-        await deps.services.journal.append(tx, actor, { action: 'geo.jurisdiction.create', entityType: 'jurisdiction', entityId: node.id, jurisdictionPath: node.path, payload: { code: node.code, name: node.name, level: node.level, kind } });
+        await deps.services.journal.append(tx, actor, {
+          action: 'geo.jurisdiction.create',
+          entityType: 'jurisdiction',
+          entityId: node.id,
+          jurisdictionPath: node.path,
+          payload: { code: node.code, name: node.name, level: node.level, kind },
+        });
         const row = await repo.findById(tx, node.id);
         return toJurisdictionDto(row!);
       });

@@ -49,8 +49,20 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
   };
 }
 export function featureOf(r: JurisdictionRow): JurisdictionFeature {
-  const properties: JurisdictionFeatureProperties = { id: r.id, code: r.code, name: r.name, level: r.level, kind: r.kind, population: Number(r.population), localCode: flag(r.local_code) };
-  return { type: 'Feature', geometry: r.geometry ? (JSON.parse(r.geometry) as JurisdictionFeature['geometry']) : null, properties } satisfies JurisdictionFeature;
+  const properties: JurisdictionFeatureProperties = {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    kind: r.kind,
+    population: Number(r.population),
+    localCode: flag(r.local_code),
+  };
+  return {
+    type: 'Feature',
+    geometry: r.geometry ? (JSON.parse(r.geometry) as JurisdictionFeature['geometry']) : null,
+    properties,
+  } satisfies JurisdictionFeature;
 }
 
 /** A node to insert in bulk (the demo loader). Depth and centroid are derived. */

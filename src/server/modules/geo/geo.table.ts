@@ -39,5 +39,21 @@ export interface GeoTables {
 }
 
 export const geoColumns: ColumnsOf<GeoTables> = {
-  jurisdictions: { id: 1, code: 1, name: 1, level: 1, kind: 1, parent_id: 1, path: 1, depth: 1, geometry: 1, centroid_lng: 1, centroid_lat: 1, population: 1, local_code: 1, created_at: 1, updated_at: 1 },
+  jurisdictions: {
+    id: 1,
+    code: 1,
+    name: 1,
+    level: 1,
+    kind: 1,
+    parent_id: 1,
+    path: 1,
+    depth: 1,
+    geometry: 1,
+    centroid_lng: 1,
+    centroid_lat: 1,
+    population: 1,
+    local_code: 1,
+    created_at: 1,
+    updated_at: 1,
+  },
 };

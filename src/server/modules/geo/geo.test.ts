@@ -33,8 +33,16 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     xiling = (await geo.getByCode('420502'))!;
     wujiagang = (await geo.getByCode('420503'))!;
     const now = t.clock.now();
-    admin = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '市指挥部', jurisdiction: ref(city) }), roles: ['admin'] }), now);
-    officer = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: ref(xiling) }), roles: ['district_officer'] }), now);
+    admin = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '市指挥部', jurisdiction: ref(city) }), roles: ['admin'] }),
+      now,
+    );
+    officer = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: ref(xiling) }), roles: ['district_officer'] }),
+      now,
+    );
   });
   afterAll(() => t.close());
 
@@ -86,16 +94,32 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
   });
 
   it('details a node: breadcrumbs, descendant counts, population; a compound lists its buildings with vulnerable counts', async () => {
-    const compound = await t.deps.db.selectFrom('jurisdictions').select(['id', 'path']).where('level', '=', 'compound').where('kind', '=', 'urban').where('path', 'like', `${xiling.path}%`).orderBy('code').executeTakeFirstOrThrow();
+    const compound = await t.deps.db
+      .selectFrom('jurisdictions')
+      .select(['id', 'path'])
+      .where('level', '=', 'compound')
+      .where('kind', '=', 'urban')
+      .where('path', 'like', `${xiling.path}%`)
+      .orderBy('code')
+      .executeTakeFirstOrThrow();
     const res = await get(`/api/geo/jurisdictions/${compound.id}`, officer);
     expect(res.statusCode).toBe(200);
     const d = res.json();
     expect(d.ancestors.map((a: JurisdictionDto) => a.level)).toEqual(['city', 'district', 'street', 'community']);
     expect(d.ancestors[1].code).toBe('420502');
-    const rows = await t.deps.db.selectFrom('jurisdictions').select(['level']).where('path', 'like', `${compound.path}%`).where('path', '<>', compound.path).execute();
+    const rows = await t.deps.db
+      .selectFrom('jurisdictions')
+      .select(['level'])
+      .where('path', 'like', `${compound.path}%`)
+      .where('path', '<>', compound.path)
+      .execute();
     expect(d.childCounts.building).toBe(rows.filter((r) => r.level === 'building').length);
     expect(d.childCounts.entrance).toBe(rows.filter((r) => r.level === 'entrance').length);
-    const persons = await t.deps.db.selectFrom('persons').select(['building_id', 'vulnerable_flags']).where('jurisdiction_path', 'like', `${compound.path}%`).execute();
+    const persons = await t.deps.db
+      .selectFrom('persons')
+      .select(['building_id', 'vulnerable_flags'])
+      .where('jurisdiction_path', 'like', `${compound.path}%`)
+      .execute();
     expect(d.population).toBe(persons.length);
     expect(d.buildings.length).toBe(d.childCounts.building);
     for (const b of d.buildings) {
@@ -116,7 +140,15 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     expect(fc.features).toHaveLength(14);
     const f = fc.features.find((x: { properties: { code: string } }) => x.properties.code === '420502');
     expect(f.geometry.type).toBe('Polygon');
-    expect(f.properties).toEqual({ id: xiling.id, code: '420502', name: '西陵区', level: 'district', kind: 'district', population: xiling.population, localCode: false });
+    expect(f.properties).toEqual({
+      id: xiling.id,
+      code: '420502',
+      name: '西陵区',
+      level: 'district',
+      kind: 'district',
+      population: xiling.population,
+      localCode: false,
+    });
     // 宜昌高新区's 420571 is not a GB/T 2260 code: the feature and the node say so, and so do its streets.
     const zone = fc.features.find((x: { properties: { code: string } }) => x.properties.code === '420571');
     expect(zone.properties).toMatchObject({ name: '宜昌高新区', kind: 'zone', localCode: true });
@@ -126,7 +158,12 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     expect((await get(`/api/geo/jurisdictions/${xiling.id}`, admin)).json().node.localCode).toBe(false);
     expect((await get('/api/geo/geojson', officer)).json().features.map((x: { properties: { code: string } }) => x.properties.code)).toEqual(['420502']);
     const buildings = (await get(`/api/geo/geojson?rootId=${xiling.id}&level=building`, officer)).json();
-    const n = await t.deps.db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).where('level', '=', 'building').where('path', 'like', `${xiling.path}%`).executeTakeFirstOrThrow();
+    const n = await t.deps.db
+      .selectFrom('jurisdictions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('level', '=', 'building')
+      .where('path', 'like', `${xiling.path}%`)
+      .executeTakeFirstOrThrow();
     expect(buildings.features.length).toBe(Number(n.n));
     expect((await get(`/api/geo/geojson?rootId=${wujiagang.id}`, officer)).statusCode).toBe(404);
     expect((await get('/api/geo/geojson?level=province', admin)).statusCode).toBe(400);
@@ -142,15 +179,21 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     expect(res.headers['content-type']).toContain('application/geo+json');
     expect(res.headers['content-disposition']).toBe('attachment; filename="420502.geojson"');
     const fc = JSON.parse(res.body);
-    const n = await t.deps.db.selectFrom('jurisdictions').select((eb) => eb.fn.countAll<number>().as('n')).where('path', 'like', `${xiling.path}%`).executeTakeFirstOrThrow();
+    const n = await t.deps.db
+      .selectFrom('jurisdictions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('path', 'like', `${xiling.path}%`)
+      .executeTakeFirstOrThrow();
     expect(fc.features).toHaveLength(Number(n.n));
-    expect(new Set(fc.features.map((f: { properties: { level: string } }) => f.properties.level))).toEqual(new Set(['district', 'street', 'community', 'compound', 'building', 'entrance']));
+    expect(new Set(fc.features.map((f: { properties: { level: string } }) => f.properties.level))).toEqual(
+      new Set(['district', 'street', 'community', 'compound', 'building', 'entrance']),
+    );
     const fromCity = JSON.parse((await get(`/api/geo/jurisdictions/${city.id}/export.geojson`, officer)).body);
     expect(fromCity.features).toHaveLength(Number(n.n) + 1);
     expect(fromCity.features.some((f: { properties: { code: string } }) => f.properties.code === '420503')).toBe(false);
   });
 
-  it('keeps population counters current on the node and every ancestor, in the caller\'s transaction', async () => {
+  it("keeps population counters current on the node and every ancestor, in the caller's transaction", async () => {
     const geo = t.deps.services.geo;
     const street = (await geo.children(systemActor(), xiling.id))[0];
     const before = await Promise.all([street, xiling, city].map(async (n) => (await geo.getById(n.id))!.population));
@@ -168,18 +211,32 @@ describe.each(DIALECTS)('geo [%s]', (dialect) => {
     expect((await geo.getById(city.id))!.population).toBe(before[2]);
   });
 
-  it('creates nodes one level below a parent inside the actor\'s scope, journaled; the entity scope is strict', async () => {
+  it("creates nodes one level below a parent inside the actor's scope, journaled; the entity scope is strict", async () => {
     const geo = t.deps.services.geo;
     const street = (await geo.children(systemActor(), xiling.id))[0];
     const officerActor = actorAt(xiling.path, ['district_officer']);
-    const made = await geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}777`, name: '新建社区', level: 'community', kind: 'community' });
+    const made = await geo.create(undefined, officerActor, {
+      parentId: street.id,
+      code: `${street.code.slice(0, 9)}777`,
+      name: '新建社区',
+      level: 'community',
+      kind: 'community',
+    });
     expect(made).toMatchObject({ level: 'community', depth: 3, parentId: street.id, path: `${street.path}${street.code.slice(0, 9)}777/`, population: 0 });
     const journal = await t.deps.services.journal.list(t.deps.db, { action: 'geo.jurisdiction.create', entityId: made.id, limit: 1 });
     expect(journal[0].payload).toMatchObject({ name: '新建社区', level: 'community' });
-    await expect(geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}777`, name: '重复', level: 'community' })).rejects.toMatchObject({ code: 'JURISDICTION_CODE_EXISTS' });
-    await expect(geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}778`, name: '跳级', level: 'building' })).rejects.toMatchObject({ code: 'JURISDICTION_LEVEL_INVALID' });
-    await expect(geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}779`, name: '错类', level: 'community', kind: 'county' })).rejects.toMatchObject({ code: 'JURISDICTION_KIND_INVALID' });
-    await expect(geo.create(undefined, officerActor, { parentId: city.id, code: '420599', name: '新区', level: 'district' })).rejects.toMatchObject({ code: 'JURISDICTION_PARENT_NOT_FOUND' });
+    await expect(
+      geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}777`, name: '重复', level: 'community' }),
+    ).rejects.toMatchObject({ code: 'JURISDICTION_CODE_EXISTS' });
+    await expect(
+      geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}778`, name: '跳级', level: 'building' }),
+    ).rejects.toMatchObject({ code: 'JURISDICTION_LEVEL_INVALID' });
+    await expect(
+      geo.create(undefined, officerActor, { parentId: street.id, code: `${street.code.slice(0, 9)}779`, name: '错类', level: 'community', kind: 'county' }),
+    ).rejects.toMatchObject({ code: 'JURISDICTION_KIND_INVALID' });
+    await expect(geo.create(undefined, officerActor, { parentId: city.id, code: '420599', name: '新区', level: 'district' })).rejects.toMatchObject({
+      code: 'JURISDICTION_PARENT_NOT_FOUND',
+    });
     // The policy hook's resolver returns the node's own path: an ancestor is NOT inside a district scope.
     const resolve = entityScopeResolver('jurisdiction')!;
     expect(await resolve(t.deps.db, xiling.id)).toEqual([xiling.path]);

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { area, boxInRing, clipRingHalfPlane, clipRingToConvex, pointInRing, rect, type Ring } from './geometry.js';
 
 /** A "U": two prongs joined at the bottom (area 5 × 1 + 2 × 1 × 3 = 11). */
-const U: Ring = [[0, 0], [5, 0], [5, 4], [4, 4], [4, 1], [1, 1], [1, 4], [0, 4]];
+const U: Ring = [
+  [0, 0],
+  [5, 0],
+  [5, 4],
+  [4, 4],
+  [4, 1],
+  [1, 1],
+  [1, 4],
+  [0, 4],
+];
 
 describe('clipping rings of any shape', () => {
   it('splits a concave ring into the pieces on the kept side, losing no area', () => {
@@ -18,11 +27,21 @@ describe('clipping rings of any shape', () => {
   });
 
   it('clips to a convex window, largest piece first, each piece inside both', () => {
-    const window: Ring = [[-1, 2], [6, 2], [6, 3.5], [-1, 3.5]];
+    const window: Ring = [
+      [-1, 2],
+      [6, 2],
+      [6, 3.5],
+      [-1, 3.5],
+    ];
     const pieces = clipRingToConvex(U, window);
     expect(pieces.map(area)).toEqual([1.5, 1.5]);
     for (const p of pieces) for (const v of p) expect(v[1] >= 2 && v[1] <= 3.5 && v[0] >= 0 && v[0] <= 5).toBe(true);
-    const [left] = clipRingToConvex(U, [[-1, 2], [2, 2], [2, 3], [-1, 3]]);
+    const [left] = clipRingToConvex(U, [
+      [-1, 2],
+      [2, 2],
+      [2, 3],
+      [-1, 3],
+    ]);
     expect(area(left)).toBe(1);
     expect(pointInRing([0.5, 2.5], left)).toBe(true);
   });

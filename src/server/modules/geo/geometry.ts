@@ -244,7 +244,8 @@ export function clipRingToConvex(subject: Ring, convex: Ring): Ring[] {
 /** Whether segments pq and rs cross or touch. */
 export function segmentsIntersect(p: Pt, q: Pt, r: Pt, s: Pt): boolean {
   const o = (a: Pt, b: Pt, c: Pt) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
-  const on = (a: Pt, b: Pt, c: Pt) => Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);
+  const on = (a: Pt, b: Pt, c: Pt) =>
+    Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);
   const [d1, d2, d3, d4] = [o(p, q, r), o(p, q, s), o(r, s, p), o(r, s, q)];
   if (d1 !== d2 && d3 !== d4) return true;
   return (d1 === 0 && on(p, q, r)) || (d2 === 0 && on(p, q, s)) || (d3 === 0 && on(r, s, p)) || (d4 === 0 && on(r, s, q));

@@ -51,8 +51,14 @@ describe.each(DIALECTS)('geo nearest() [%s]', (dialect) => {
     t = await testApp(dialect);
     await seedDemoCity(t.deps, undefined, { residents: 200 });
     xiling = (await t.deps.services.geo.getByCode('420502'))!;
-    const rows = await t.deps.db.selectFrom('jurisdictions').select(['id', 'code', 'path', 'level', 'centroid_lng', 'centroid_lat']).where('level', 'in', ['compound', 'building']).execute();
-    nodes = rows.filter((r) => r.centroid_lng !== null).map((r) => ({ id: r.id, code: r.code, path: r.path, level: r.level, c: [Number(r.centroid_lng), Number(r.centroid_lat)] }));
+    const rows = await t.deps.db
+      .selectFrom('jurisdictions')
+      .select(['id', 'code', 'path', 'level', 'centroid_lng', 'centroid_lat'])
+      .where('level', 'in', ['compound', 'building'])
+      .execute();
+    nodes = rows
+      .filter((r) => r.centroid_lng !== null)
+      .map((r) => ({ id: r.id, code: r.code, path: r.path, level: r.level, c: [Number(r.centroid_lng), Number(r.centroid_lat)] }));
   });
   afterAll(() => t.close());
 
@@ -65,7 +71,11 @@ describe.each(DIALECTS)('geo nearest() [%s]', (dialect) => {
       const base = nodes[Math.floor(rand() * nodes.length)]!;
       const off = [(rand() - 0.5) * 0.002 * 10 ** (rand() * 1.6), (rand() - 0.5) * 0.002 * 10 ** (rand() * 1.6)];
       const pt: [number, number] = [base.c[0] + off[0]!, base.c[1] + off[1]!];
-      for (const [levels, max] of [[['building', 'compound'], 2000], [['compound'], 300], [['building'], 50]] as const) {
+      for (const [levels, max] of [
+        [['building', 'compound'], 2000],
+        [['compound'], 300],
+        [['building'], 50],
+      ] as const) {
         const want = bruteForce(pt, [...levels], max);
         const got = await t.deps.services.geo.nearest(system, pt, { levels: [...levels], maxMetres: max });
         expect(got?.node.id, `point ${pt} levels ${levels} max ${max}`).toBe(want?.id);
@@ -98,7 +108,10 @@ describe.each(DIALECTS)('geo nearest() [%s]', (dialect) => {
   });
 
   it('GET /api/geo/nearest answers within the caller scope, null when nothing is near', async () => {
-    const user = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: { id: xiling.id, code: xiling.code, path: xiling.path, name: xiling.name } }), roles: ['district_officer'] });
+    const user = await buildUser(t.deps.db, {
+      unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: { id: xiling.id, code: xiling.code, path: xiling.path, name: xiling.name } }),
+      roles: ['district_officer'],
+    });
     const headers = await sessionHeaders(t.deps.db, user, t.clock.now());
     const mine = nodes.find((n) => n.path.startsWith(xiling.path) && n.level === 'building')!;
     const res = await t.app.inject({ method: 'GET', url: `/api/geo/nearest?lng=${mine.c[0]}&lat=${mine.c[1]}&maxMetres=100`, headers });

@@ -19,14 +19,46 @@ import type { Db, DbHandle, Tx } from '../../db/dialect.js';
 import type { HouseholdRow, PersonRow } from './population.repository.js';
 
 const PERSON_COLUMNS = [
-  'id', 'name', 'id_type', 'id_cipher', 'id_hmac', 'id_masked', 'phone_cipher', 'phone_hmac', 'phone_masked', 'birth_year', 'birth_cipher', 'sex', 'resident', 'household_id',
-  'building_id', 'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags', 'name_initials', 'name_pinyin',
-  'merged_into', 'merged_at', 'created_at', 'updated_at',
+  'id',
+  'name',
+  'id_type',
+  'id_cipher',
+  'id_hmac',
+  'id_masked',
+  'phone_cipher',
+  'phone_hmac',
+  'phone_masked',
+  'birth_year',
+  'birth_cipher',
+  'sex',
+  'resident',
+  'household_id',
+  'building_id',
+  'entrance_id',
+  'room',
+  'jurisdiction_id',
+  'jurisdiction_path',
+  'region_of_origin',
+  'vulnerable_flags',
+  'tags',
+  'name_initials',
+  'name_pinyin',
+  'merged_into',
+  'merged_at',
+  'created_at',
+  'updated_at',
 ] as const satisfies readonly (keyof PersonRow)[];
 const HOUSEHOLD_COLUMNS = ['id', 'jurisdiction_id', 'jurisdiction_path', 'room', 'created_at', 'updated_at'] as const satisfies readonly (keyof HouseholdRow)[];
 
 /** PostgreSQL element types of the columns (for the unnest casts). */
-const PG_TYPES: Record<string, string> = { resident: 'integer', birth_year: 'integer', vulnerable_flags: 'integer', merged_at: 'bigint', created_at: 'bigint', updated_at: 'bigint' };
+const PG_TYPES: Record<string, string> = {
+  resident: 'integer',
+  birth_year: 'integer',
+  vulnerable_flags: 'integer',
+  merged_at: 'bigint',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+};
 
 const statements = new WeakMap<BetterSqlite3.Database, { person: BetterSqlite3.Statement; household: BetterSqlite3.Statement }>();
 
@@ -72,7 +104,12 @@ export async function bulkInsert(trx: Tx, handle: DbHandle, households: readonly
  */
 export async function rawInsertSeconds(db: Db, handle: DbHandle, template: PersonRow, rows: number): Promise<number> {
   const made: PersonRow[] = [];
-  for (let i = 0; i < rows; i++) made.push({ ...template, id: `${template.id.slice(0, 24)}${String(i).padStart(12, '0')}`, id_hmac: `${template.id_hmac.slice(0, 52)}${String(i).padStart(12, '0')}` });
+  for (let i = 0; i < rows; i++)
+    made.push({
+      ...template,
+      id: `${template.id.slice(0, 24)}${String(i).padStart(12, '0')}`,
+      id_hmac: `${template.id_hmac.slice(0, 52)}${String(i).padStart(12, '0')}`,
+    });
   const t0 = process.hrtime.bigint();
   await db
     .transaction()

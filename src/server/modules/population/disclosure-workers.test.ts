@@ -48,7 +48,12 @@ describe.each(DIALECTS)('disclosure limit across workers [%s]', (dialect) => {
     const { max } = DISCLOSURE_LIMITS.reveal;
     const answers = await Promise.all(
       Array.from({ length: max + 10 }, (_, i) =>
-        (i % 2 ? a : b).inject({ method: 'POST', url: `/api/persons/${personId}/reveal`, headers: officer, payload: { field: 'idNumber', reason: '流调电话回访核对' } }),
+        (i % 2 ? a : b).inject({
+          method: 'POST',
+          url: `/api/persons/${personId}/reveal`,
+          headers: officer,
+          payload: { field: 'idNumber', reason: '流调电话回访核对' },
+        }),
       ),
     );
     const codes = answers.map((r) => r.statusCode);

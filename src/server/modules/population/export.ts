@@ -21,8 +21,18 @@ export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const EXPORT_HEADERS = [
-  '姓名/name', '证件类型/id_type', '证件号码(脱敏)/id_number_masked', '手机号(脱敏)/phone_masked', '性别/sex', '出生年份/birth_year', '人员类型/resident_type',
-  '地址/address', '房号/room', '来源地/region_of_origin', '特殊人群/vulnerable', '标签/tags',
+  '姓名/name',
+  '证件类型/id_type',
+  '证件号码(脱敏)/id_number_masked',
+  '手机号(脱敏)/phone_masked',
+  '性别/sex',
+  '出生年份/birth_year',
+  '人员类型/resident_type',
+  '地址/address',
+  '房号/room',
+  '来源地/region_of_origin',
+  '特殊人群/vulnerable',
+  '标签/tags',
 ];
 
 /** Prefixes a cell a spreadsheet would evaluate (= + - @, tab, CR) with an apostrophe. */
@@ -53,7 +63,9 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
           texts.get(r.jurisdiction_path) ?? '',
           r.room ?? '',
           r.region_of_origin ?? '',
-          maskToFlags(Number(r.vulnerable_flags)).map((f: VulnerableFlag) => VULNERABLE_LABELS[f].zh).join('、'),
+          maskToFlags(Number(r.vulnerable_flags))
+            .map((f: VulnerableFlag) => VULNERABLE_LABELS[f].zh)
+            .join('、'),
           repo.readJson.tags(r).join('、'),
         ].map(neutralizeCell),
       );
@@ -76,7 +88,10 @@ export function createPersonExport(deps: Deps, core: PopulationCore) {
      * jurisdiction's subtree inside it: needs `person.read`; journaled as `population.person.export`
      * with the scope, format and row count (no personal data). The stream is produced as it is read.
      */
-    async open(actor: Actor, o: { format: ExportFormat; jurisdictionId?: string }): Promise<{ filename: string; contentType: string; count: number; stream: Readable }> {
+    async open(
+      actor: Actor,
+      o: { format: ExportFormat; jurisdictionId?: string },
+    ): Promise<{ filename: string; contentType: string; count: number; stream: Readable }> {
       core.requireCap(actor, 'person.read');
       const prefix = await core.listPrefix(deps.db, actor, o.jurisdictionId);
       const count = await repo.countPersons(deps.db, { prefix });

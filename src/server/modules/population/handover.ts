@@ -48,10 +48,24 @@ export async function handOver(deps: Deps, tx: Tx, actor: Actor, list: readonly 
       ? await deps.services.tasks.create(tx, SYSTEM, {
           title: msg('population.auto.handover.title', { name: who }),
           description: msg('population.auto.handover.body', { name: who, id: h.holder.id_masked }),
-          sourceModule: 'population', sourceEntityType: 'person_handover', sourceEntityId: id, assigneeUnitId: unit.id, jurisdictionPath: h.holder.jurisdiction_path, priority: 'normal',
+          sourceModule: 'population',
+          sourceEntityType: 'person_handover',
+          sourceEntityId: id,
+          assigneeUnitId: unit.id,
+          jurisdictionPath: h.holder.jurisdiction_path,
+          priority: 'normal',
         })
       : undefined;
-    await repo.insertHandover(tx, { id, person_id: h.person.id, id_hmac: h.idHmac, holder_id: h.holder.id, holder_path: h.holder.jurisdiction_path, registered_path: h.person.jurisdiction_path, task_id: task?.id ?? null, created_at: now });
+    await repo.insertHandover(tx, {
+      id,
+      person_id: h.person.id,
+      id_hmac: h.idHmac,
+      holder_id: h.holder.id,
+      holder_path: h.holder.jurisdiction_path,
+      registered_path: h.person.jurisdiction_path,
+      task_id: task?.id ?? null,
+      created_at: now,
+    });
     // Under the holder's path: the holding district (and those above it) read it, the registering one does not.
     await deps.services.journal.append(tx, actor, {
       action: 'population.person.handover',

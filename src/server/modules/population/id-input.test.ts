@@ -23,7 +23,12 @@ describe('ID number input normalisation', () => {
     expect(normaliseIdInput('４２０５０２１９８００５０６１２３Ｘ').value).toBe('42050219800506123X');
     // Case and the spaces around a pasted value are not worth a notice.
     expect(normaliseIdInput(' 11010519491231002x ')).toEqual({ value: '11010519491231002X', normalised: false });
-    expect(validateResidentId(FULL_WIDTH_EXAMPLE, '2026-11-29')).toMatchObject({ ok: true, idNumber: '11010519491231002X', birthDate: '1949-12-31', sex: 'female' });
+    expect(validateResidentId(FULL_WIDTH_EXAMPLE, '2026-11-29')).toMatchObject({
+      ok: true,
+      idNumber: '11010519491231002X',
+      birthDate: '1949-12-31',
+      sex: 'female',
+    });
     // Other look-alikes are not turned into digits: a circled digit still fails the format.
     expect(validateResidentId('①1010519491231002X', '2026-11-29')).toMatchObject({ ok: false, code: 'RESIDENT_ID_FORMAT' });
     expect(normalizeIdNumber('４２０５０２-１９８００５０６-１２３Ｘ')).toBe('42050219800506123X');
@@ -35,13 +40,18 @@ describe.each(DIALECTS)('ID numbers typed in full width [%s]', (dialect) => {
   let t: TestApp;
   let xi: AddressTree;
   let officer: Record<string, string>;
-  const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers = officer) => t.app.inject({ method, url, headers, payload: payload as never });
+  const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers = officer) =>
+    t.app.inject({ method, url, headers, payload: payload as never });
 
   beforeAll(async () => {
     t = await testApp(dialect);
     const city = await buildMiniCity(t.deps.db);
     xi = await buildAddress(t, city.street);
-    officer = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] }), t.clock.now());
+    officer = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] }),
+      t.clock.now(),
+    );
   });
   afterAll(() => t.close());
 
@@ -50,17 +60,36 @@ describe.each(DIALECTS)('ID numbers typed in full width [%s]', (dialect) => {
     const typed = '４２０５０２　１９８００５０６１２３８';
     const ascii = '420502198005061238';
     expect(validateResidentId(ascii, '2026-11-29').ok).toBe(true);
-    const res = await inject('POST', '/api/persons', { name: '全角录入', idType: 'resident_id', idNumber: typed, birthDate: '1980-05-06', sex: 'male', resident: true, address: { jurisdictionId: xi.entrance.id, room: '301' } });
+    const res = await inject('POST', '/api/persons', {
+      name: '全角录入',
+      idType: 'resident_id',
+      idNumber: typed,
+      birthDate: '1980-05-06',
+      sex: 'male',
+      resident: true,
+      address: { jurisdictionId: xi.entrance.id, room: '301' },
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().idNumberMasked).toBe('4205**********123*');
     const { value } = await t.deps.services.population.reveal(undefined, systemActor('test'), res.json().id, 'idNumber', '核对全角录入');
     expect(value).toBe(ascii);
     for (const q of [ascii, typed, '４２０５０２１９８００５０６１２３８']) {
       const found = (await inject('GET', `/api/persons?q=${encodeURIComponent(q)}&purpose=${encodeURIComponent('核对全角录入的身份证号')}`)).json();
-      expect(found.items.map((p: { id: string }) => p.id), q).toEqual([res.json().id]);
+      expect(
+        found.items.map((p: { id: string }) => p.id),
+        q,
+      ).toEqual([res.json().id]);
     }
     // The same person typed the other way is the same number: a duplicate, not a second person.
-    const again = await inject('POST', '/api/persons', { name: '全角录入', idType: 'resident_id', idNumber: ascii, birthDate: '1980-05-06', sex: 'male', resident: true, address: { jurisdictionId: xi.entrance.id, room: '301' } });
+    const again = await inject('POST', '/api/persons', {
+      name: '全角录入',
+      idType: 'resident_id',
+      idNumber: ascii,
+      birthDate: '1980-05-06',
+      sex: 'male',
+      resident: true,
+      address: { jurisdictionId: xi.entrance.id, room: '301' },
+    });
     expect(again.statusCode).toBe(409);
   });
 
@@ -69,7 +98,11 @@ describe.each(DIALECTS)('ID numbers typed in full width [%s]', (dialect) => {
     const typed = '４２０５０２１９７５０３１５２２２６';
     expect(validateResidentId('420502197503152226', '2026-11-29').ok).toBe(true);
     const header = ['姓名', '身份证号', '区', '小区', '楼栋', '单元', '房号'];
-    const rows = [header, ['王全角', typed, '西陵区', '滨江苑', '1栋', '1单元', '502'], ['李半角', '420502197503151987', '西陵区', '滨江苑', '1栋', '1单元', '503']];
+    const rows = [
+      header,
+      ['王全角', typed, '西陵区', '滨江苑', '1栋', '1单元', '502'],
+      ['李半角', '420502197503151987', '西陵区', '滨江苑', '1栋', '1单元', '503'],
+    ];
     const m = multipartFile(Buffer.from(csvText(rows), 'utf8'));
     const res = await t.app.inject({ method: 'POST', url: '/api/persons/import', headers: { ...officer, ...m.headers }, payload: m.payload });
     expect(res.statusCode, res.body).toBe(200);
@@ -81,7 +114,8 @@ describe.each(DIALECTS)('ID numbers typed in full width [%s]', (dialect) => {
   });
 
   it('answers the public result lookup for a number typed in full width', async () => {
-    const lookup = (idNumber: string) => t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber, name: '全角录入' }, remoteAddress: '10.1.2.3' });
+    const lookup = (idNumber: string) =>
+      t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber, name: '全角录入' }, remoteAddress: '10.1.2.3' });
     expect((await lookup('420502198005061238')).json()).toEqual({ found: true, samples: [] });
     expect((await lookup('４２０５０２　１９８００５０６　１２３８')).json()).toEqual({ found: true, samples: [] });
   });

@@ -20,7 +20,11 @@ describe.each(DIALECTS)('resident import of UTF-16 CSV [%s]', (dialect) => {
     t = await testApp(dialect);
     const city = await buildMiniCity(t.deps.db);
     await buildAddress(t, city.street);
-    officer = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] }), t.clock.now());
+    officer = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] }),
+      t.clock.now(),
+    );
   });
   afterAll(() => t.close());
 
@@ -43,7 +47,10 @@ describe.each(DIALECTS)('resident import of UTF-16 CSV [%s]', (dialect) => {
   });
 
   it('a UTF-16 file cut in the middle of a character is refused as not being the encoding, writing nothing', async () => {
-    const bytes = utf16(csvText([HEADER, ['王五', makeResidentId('420502', '1990-01-01', 501, 'male'), '男', '1990-01-01', '西陵区', '滨江苑', '1栋', '1单元', '103']]), 'le');
+    const bytes = utf16(
+      csvText([HEADER, ['王五', makeResidentId('420502', '1990-01-01', 501, 'male'), '男', '1990-01-01', '西陵区', '滨江苑', '1栋', '1单元', '103']]),
+      'le',
+    );
     const res = await upload(bytes.subarray(0, bytes.length - 1));
     expect(res.statusCode).toBe(422);
     expect(res.json().error.code).toBe('IMPORT_ENCODING_INVALID');

@@ -58,7 +58,13 @@ describe('import parsing', () => {
     expect(parseDay('7/3/1990')).toBeNull();
     const text = '\uFEFF姓名,备注\r\n"王,五","说""你好""\r\n第二行"\r\n\r\n李四,\r\n';
     const out = [];
-    for await (const r of parseCsv((async function* () { yield text.slice(0, 9); yield text.slice(9); })())) out.push(r);
+    for await (const r of parseCsv(
+      (async function* () {
+        yield text.slice(0, 9);
+        yield text.slice(9);
+      })(),
+    ))
+      out.push(r);
     expect(out).toEqual([
       { row: 1, cells: ['姓名', '备注'] },
       { row: 2, cells: ['王,五', '说"你好"\r\n第二行'] },
@@ -75,9 +81,25 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
 
   const upload = (file: Buffer, o: { query?: string; headers?: Record<string, string>; name?: string; app?: TestApp } = {}) => {
     const m = multipartFile(file, o.name ?? 'residents.csv');
-    return (o.app ?? t).app.inject({ method: 'POST', url: `/api/persons/import${o.query ? `?${o.query}` : ''}`, headers: { ...(o.headers ?? h.officer), ...m.headers }, payload: m.payload });
+    return (o.app ?? t).app.inject({
+      method: 'POST',
+      url: `/api/persons/import${o.query ? `?${o.query}` : ''}`,
+      headers: { ...(o.headers ?? h.officer), ...m.headers },
+      payload: m.payload,
+    });
   };
-  const state = async () => ({ persons: await t.deps.services.population.count(), journal: await t.deps.services.journal.count(), rows: Number((await t.deps.db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) });
+  const state = async () => ({
+    persons: await t.deps.services.population.count(),
+    journal: await t.deps.services.journal.count(),
+    rows: Number(
+      (
+        await t.deps.db
+          .selectFrom('persons')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  });
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -85,7 +107,12 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     xi = await buildAddress(t, city.street);
     await buildAddress(t, city.otherStreet); // a second 滨江苑, in 伍家岗区
     const now = t.clock.now();
-    const user = async (j: JurisdictionRef, roles: Role[]) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${j.code}${roles[0]}`, jurisdiction: j }), roles }), now);
+    const user = async (j: JurisdictionRef, roles: Role[]) =>
+      sessionHeaders(
+        t.deps.db,
+        await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${j.code}${roles[0]}`, jurisdiction: j }), roles }),
+        now,
+      );
     h = { admin: await user(city.city, ['admin']), officer: await user(city.xiling, ['district_officer']), tracer: await user(city.xiling, ['tracer']) };
   });
   afterAll(() => t.close());
@@ -167,7 +194,14 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     const before = await state();
     const res = await upload(Buffer.from(csvText([HEADER, ...rows])), { query: 'mode=partial' });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ mode: 'partial', written: true, rows: 3, created: 2, failed: 1, errors: [{ row: 3, field: 'phone', code: 'PHONE_FORMAT' }] });
+    expect(res.json()).toMatchObject({
+      mode: 'partial',
+      written: true,
+      rows: 3,
+      created: 2,
+      failed: 1,
+      errors: [{ row: 3, field: 'phone', code: 'PHONE_FORMAT' }],
+    });
     expect((await state()).persons).toBe(before.persons + 2);
   });
 
@@ -191,7 +225,12 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     expect(person.address.text).toMatch(/1808室$/);
     const history = await t.deps.services.corrections.history('person', person.id);
     expect(history).toHaveLength(1);
-    expect(history[0].changes).toEqual(expect.arrayContaining([{ field: 'room', from: rows[1][9], to: '1808' }, { field: 'phone', from: expect.stringMatching(/^139\*{4}\d{4}$/), to: '135****5678' }]));
+    expect(history[0].changes).toEqual(
+      expect.arrayContaining([
+        { field: 'room', from: rows[1][9], to: '1808' },
+        { field: 'phone', from: expect.stringMatching(/^139\*{4}\d{4}$/), to: '135****5678' },
+      ]),
+    );
     expect(JSON.stringify(history)).not.toContain('13512345678');
     expect((await state()).persons).toBe(before.persons);
     const recount = await t.deps.services.population.countByPath();
@@ -206,7 +245,7 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     expect(await state()).toEqual(before);
   });
 
-  it('tells same-named compounds apart by district, and keeps others\' compounds out of reach', async () => {
+  it("tells same-named compounds apart by district, and keeps others' compounds out of reach", async () => {
     const ambiguous = row({ 区: '' });
     const res = await upload(Buffer.from(csvText([HEADER, ambiguous])), { headers: h.admin });
     expect(res.json().error.details.errors).toEqual([expect.objectContaining({ row: 2, field: 'compound', code: 'ADDRESS_COMPOUND_AMBIGUOUS' })]);
@@ -220,14 +259,54 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
 
   describe('bad files: a clear message and nothing written', () => {
     const cases: [string, () => Promise<Buffer> | Buffer, number, string][] = [
-      ['mixed encodings', () => Buffer.concat([Buffer.from(csvText([HEADER, row({ 姓名: '王五' })])), encodeGbk(csvText([row({ 姓名: '赵六' })]))]), 422, 'IMPORT_ENCODING_MIXED'],
-      ['a truncated XLSX', async () => { const x = await xlsxOf([HEADER, row()]); return x.subarray(0, Math.floor(x.length * 0.6)); }, 422, 'IMPORT_XLSX_CORRUPT'],
-      ['a file that is not a spreadsheet', () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(200)]), 422, 'IMPORT_NOT_SPREADSHEET'],
+      [
+        'mixed encodings',
+        () => Buffer.concat([Buffer.from(csvText([HEADER, row({ 姓名: '王五' })])), encodeGbk(csvText([row({ 姓名: '赵六' })]))]),
+        422,
+        'IMPORT_ENCODING_MIXED',
+      ],
+      [
+        'a truncated XLSX',
+        async () => {
+          const x = await xlsxOf([HEADER, row()]);
+          return x.subarray(0, Math.floor(x.length * 0.6));
+        },
+        422,
+        'IMPORT_XLSX_CORRUPT',
+      ],
+      [
+        'a file that is not a spreadsheet',
+        () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(200)]),
+        422,
+        'IMPORT_NOT_SPREADSHEET',
+      ],
       ['binary data', () => Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) % 256)), 422, 'IMPORT_NOT_SPREADSHEET'],
       ['an empty file', () => Buffer.alloc(0), 422, 'IMPORT_EMPTY'],
       ['a file of blank lines', () => Buffer.from('\uFEFF\r\n\r\n'), 422, 'IMPORT_EMPTY'],
-      ['a header with no recognisable column', () => Buffer.from(csvText([['foo', 'bar', '备注'], ['1', '2', '3']])), 422, 'IMPORT_NO_COLUMNS'],
-      ['a header missing required columns', () => Buffer.from(csvText([['姓名', '手机号'], ['王五', '13900000000']])), 422, 'IMPORT_COLUMNS_MISSING'],
+      [
+        'a header with no recognisable column',
+        () =>
+          Buffer.from(
+            csvText([
+              ['foo', 'bar', '备注'],
+              ['1', '2', '3'],
+            ]),
+          ),
+        422,
+        'IMPORT_NO_COLUMNS',
+      ],
+      [
+        'a header missing required columns',
+        () =>
+          Buffer.from(
+            csvText([
+              ['姓名', '手机号'],
+              ['王五', '13900000000'],
+            ]),
+          ),
+        422,
+        'IMPORT_COLUMNS_MISSING',
+      ],
     ];
     it.each(cases)('%s', async (_name, make, status, code) => {
       const before = await state();
@@ -242,7 +321,10 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
       const small = await testApp(dialect, { bodyLimit: 2048 });
       try {
         const c = await buildMiniCity(small.deps.db);
-        const u = await buildUser(small.deps.db, { unit: await buildUnit(small.deps.db, { name: '单位', jurisdiction: c.xiling }), roles: ['district_officer'] });
+        const u = await buildUser(small.deps.db, {
+          unit: await buildUnit(small.deps.db, { name: '单位', jurisdiction: c.xiling }),
+          roles: ['district_officer'],
+        });
         const headers = await sessionHeaders(small.deps.db, u, small.clock.now());
         const big = Buffer.from(csvText([HEADER, ...Array.from({ length: 60 }, () => row())]));
         expect(big.length).toBeGreaterThan(2048);
@@ -256,7 +338,12 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     });
 
     it('a request without a file', async () => {
-      const res = await t.app.inject({ method: 'POST', url: '/api/persons/import', headers: { ...h.officer, 'content-type': 'application/json' }, payload: {} });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/persons/import',
+        headers: { ...h.officer, 'content-type': 'application/json' },
+        payload: {},
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe('IMPORT_FILE_REQUIRED');
     });
@@ -270,7 +357,11 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     const p = res.json();
     expect(p).toMatchObject({ format: 'csv', encoding: 'gb18030', headerRow: 1, missing: [] });
-    expect(p.columns.slice(0, 3)).toEqual([{ column: 0, header: '姓名', field: 'name' }, { column: 1, header: '身份证号', field: 'idNumber' }, { column: 2, header: '手机号', field: 'phone' }]);
+    expect(p.columns.slice(0, 3)).toEqual([
+      { column: 0, header: '姓名', field: 'name' },
+      { column: 1, header: '身份证号', field: 'idNumber' },
+      { column: 2, header: '手机号', field: 'phone' },
+    ]);
     expect(p.columns.at(-1)).toEqual({ column: 12, header: '备注', field: null });
     expect(p.rows).toHaveLength(1);
     expect(p.rows[0].values).toMatchObject({ name: rows[0][0], compound: '滨江苑', idNumber: maskedId(rows[0][1]) });
@@ -299,7 +390,9 @@ describe.each(DIALECTS)('import logs [%s]', (dialect) => {
       },
     });
     const schema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
-    const config = testConfig(dialect === 'postgres' ? { dbKind: 'postgres', db: process.env.BULWARK_TEST_PG!, pgSchema: schema, logLevel: 'trace' } : { logLevel: 'trace' });
+    const config = testConfig(
+      dialect === 'postgres' ? { dbKind: 'postgres', db: process.env.BULWARK_TEST_PG!, pgSchema: schema, logLevel: 'trace' } : { logLevel: 'trace' },
+    );
     const clock = new ManualClock();
     const deps = await createDeps(config, { clock, log: createLogger(config, sink) });
     const app = await buildApp(deps);

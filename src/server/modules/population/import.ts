@@ -29,7 +29,6 @@ import { normaliseIdInput, validateResidentId } from './resident-id.js';
 import { ImportErrors, detectEncoding, readRows, sniffFile, type FileFormat, type SheetRow, type TextEncoding } from './spreadsheet.js';
 import type { PersonInput, PopulationCore, PreparedBatch } from './population.types.js';
 
-
 /** Compounds the address resolver reads in one go (a city of 25 million has about 40,000). */
 const COMPOUND_INDEX_MAX = 50_000;
 
@@ -37,7 +36,6 @@ const COMPOUND_INDEX_MAX = 50_000;
 export const IMPORT_CHUNK = 2000;
 /** At most this many row errors are listed in a report (all are counted). */
 export const IMPORT_MAX_ERRORS = 1000;
-
 
 /** Header aliases (compared without case, spaces, `*` and bracketed notes; `姓名/name` matches either part). */
 export const IMPORT_HEADERS: Record<ImportField, readonly string[]> = {
@@ -65,8 +63,23 @@ export const REQUIRED_FIELDS: readonly ImportField[] = ['name', 'idNumber', 'com
 
 /** The template's header row (Chinese / English). */
 export const TEMPLATE_HEADERS = [
-  '姓名/name', '证件类型/id_type', '身份证号/id_number', '手机号/phone', '性别/sex', '出生日期/birth_date', '区/district', '街道/street', '社区/community',
-  '小区/compound', '楼栋/building', '单元/entrance', '房号/room', '人员类型/resident_type', '来源地/region_of_origin', '特殊人群/vulnerable', '标签/tags',
+  '姓名/name',
+  '证件类型/id_type',
+  '身份证号/id_number',
+  '手机号/phone',
+  '性别/sex',
+  '出生日期/birth_date',
+  '区/district',
+  '街道/street',
+  '社区/community',
+  '小区/compound',
+  '楼栋/building',
+  '单元/entrance',
+  '房号/room',
+  '人员类型/resident_type',
+  '来源地/region_of_origin',
+  '特殊人群/vulnerable',
+  '标签/tags',
 ];
 
 export interface ColumnMapping {
@@ -154,7 +167,8 @@ export interface ValidatedImport {
 
 const ROW_REASONS: Record<string, string> = {
   REQUIRED: '必填项为空 (required)',
-  ID_NUMBER_NORMALISED: '证件号码含全角数字、全角Ｘ或空格，已按半角规范化后导入 (the ID number was typed with full-width digits, Ｘ or spaces; it was normalised)',
+  ID_NUMBER_NORMALISED:
+    '证件号码含全角数字、全角Ｘ或空格，已按半角规范化后导入 (the ID number was typed with full-width digits, Ｘ or spaces; it was normalised)',
   DUPLICATE_IN_FILE: '与文件中另一行的证件号码重复 (duplicate document within the file)',
   ID_TYPE_UNKNOWN: '证件类型无法识别 (unknown document type: 居民身份证, 护照, 港澳台居民证件)',
   SEX_INVALID: '性别应为 男 或 女 (sex must be 男/male or 女/female)',
@@ -173,7 +187,7 @@ const ROW_REASONS: Record<string, string> = {
   RESIDENT_ID_SEX_MISMATCH: '性别与身份证号不一致 (sex differs from the ID number)',
   PERSON_BIRTH_DATE_INVALID: '出生日期不存在或不合理 (impossible birth date)',
   PHONE_FORMAT: '手机号格式错误 (not an 11-digit mobile or a landline with its area code)',
-  ID_NUMBER_FORMAT: '证件号码格式与证件类型不符 (the number does not have its document type\'s format)',
+  ID_NUMBER_FORMAT: "证件号码格式与证件类型不符 (the number does not have its document type's format)",
   PERSON_NAME_INVALID: '姓名应为1–50个字符 (a name is 1–50 characters)',
   PERSON_TAGS_INVALID: '标签最多20个，每个1–30字 (at most 20 tags of 1–30 characters)',
   PERSON_ID_EXISTS: '证件号码已登记 (this document is already registered)',
@@ -187,13 +201,20 @@ const ROW_REASONS: Record<string, string> = {
 const reasonOf = (code: string) => ROW_REASONS[code] ?? code;
 
 /** Normalises a header cell's part for matching. */
-const headerKey = (s: string) => s.toLowerCase().replace(/[\s*＊:：]/g, '').replace(/[（(][^)）]*[)）]/g, '');
+const headerKey = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[\s*＊:：]/g, '')
+    .replace(/[（(][^)）]*[)）]/g, '');
 
 /** Maps header cells to fields (the first column wins when two map to the same field). */
 export function mapHeader(cells: readonly string[]): ColumnMapping[] {
   const taken = new Set<ImportField>();
   return cells.map((header, column) => {
-    const parts = header.split(/[/／|]/).map(headerKey).filter(Boolean);
+    const parts = header
+      .split(/[/／|]/)
+      .map(headerKey)
+      .filter(Boolean);
     const field = IMPORT_FIELDS.find((f) => !taken.has(f) && parts.some((p) => IMPORT_HEADERS[f].includes(p))) ?? null;
     if (field) taken.add(field);
     return { column, header: header.trim(), field };
@@ -201,16 +222,42 @@ export function mapHeader(cells: readonly string[]): ColumnMapping[] {
 }
 
 const ID_TYPE_WORDS: Record<string, IdType> = {
-  居民身份证: 'resident_id', 身份证: 'resident_id', 二代身份证: 'resident_id', 公民身份证: 'resident_id', resident_id: 'resident_id', idcard: 'resident_id',
-  护照: 'passport', passport: 'passport',
-  港澳台居民证件: 'hk_macao_tw', 港澳台: 'hk_macao_tw', 回乡证: 'hk_macao_tw', 台胞证: 'hk_macao_tw', 港澳台居民居住证: 'hk_macao_tw', 港澳居民来往内地通行证: 'hk_macao_tw', hk_macao_tw: 'hk_macao_tw',
+  居民身份证: 'resident_id',
+  身份证: 'resident_id',
+  二代身份证: 'resident_id',
+  公民身份证: 'resident_id',
+  resident_id: 'resident_id',
+  idcard: 'resident_id',
+  护照: 'passport',
+  passport: 'passport',
+  港澳台居民证件: 'hk_macao_tw',
+  港澳台: 'hk_macao_tw',
+  回乡证: 'hk_macao_tw',
+  台胞证: 'hk_macao_tw',
+  港澳台居民居住证: 'hk_macao_tw',
+  港澳居民来往内地通行证: 'hk_macao_tw',
+  hk_macao_tw: 'hk_macao_tw',
 };
 const SEX_WORDS: Record<string, Sex> = { 男: 'male', male: 'male', m: 'male', 女: 'female', female: 'female', f: 'female' };
 const NON_RESIDENT_WORDS = new Set(['暂住', '流动', '流动人口', '访客', '非常住', '非居民', '外来', 'non-resident', 'nonresident', 'visitor']);
 const RESIDENT_WORDS = new Set(['常住', '居民', '户籍', '常住居民', '本地', 'resident']);
 const VULNERABLE_WORDS: Record<string, VulnerableFlag> = {
-  ...Object.fromEntries(VULNERABLE_FLAGS.flatMap((f) => [[f, f], [VULNERABLE_LABELS[f].zh, f], [VULNERABLE_LABELS[f].en.toLowerCase(), f]])),
-  独居: 'elderly_alone', 孕妇: 'pregnant', 孕产妇: 'pregnant', 透析: 'dialysis', 卧床: 'bedridden', 长期卧床: 'bedridden', 慢病: 'chronic', 慢性病患者: 'chronic', 留守儿童: 'child_without_carer',
+  ...Object.fromEntries(
+    VULNERABLE_FLAGS.flatMap((f) => [
+      [f, f],
+      [VULNERABLE_LABELS[f].zh, f],
+      [VULNERABLE_LABELS[f].en.toLowerCase(), f],
+    ]),
+  ),
+  独居: 'elderly_alone',
+  孕妇: 'pregnant',
+  孕产妇: 'pregnant',
+  透析: 'dialysis',
+  卧床: 'bedridden',
+  长期卧床: 'bedridden',
+  慢病: 'chronic',
+  慢性病患者: 'chronic',
+  留守儿童: 'child_without_carer',
 };
 
 /** A date cell in any common spelling (2001-2-3, 2001/02/03, 20010203, 2001年2月3日) as YYYY-MM-DD, or null. */
@@ -322,7 +369,9 @@ export class AddressResolver {
     if (index) return index.get(name) ?? [];
     let p = this.compounds.get(name);
     if (!p) {
-      p = this.deps.services.geo.list(this.actor, { q: name, level: 'compound', limit: 5000 }, db).then((xs) => xs.filter((x) => squash(x.name) === name && inScope(this.actor, x.path)));
+      p = this.deps.services.geo
+        .list(this.actor, { q: name, level: 'compound', limit: 5000 }, db)
+        .then((xs) => xs.filter((x) => squash(x.name) === name && inScope(this.actor, x.path)));
       this.compounds.set(name, p);
     }
     return p;
@@ -340,7 +389,10 @@ export class AddressResolver {
     const wanted = [a.district, a.street, a.community].map(squash).filter(Boolean);
     if (candidates.length > 0 && wanted.length > 0) {
       // Every district, street or community named on the row must be one of the compound's ancestors.
-      await this.ensureNames(db, candidates.flatMap((c) => this.prefixes(c.path)));
+      await this.ensureNames(
+        db,
+        candidates.flatMap((c) => this.prefixes(c.path)),
+      );
       candidates = candidates.filter((c) => {
         const names = this.prefixes(c.path).map((p) => this.names.get(p) ?? '');
         return wanted.every((w) => names.some((n) => n !== '' && (n === w || n.startsWith(w) || w.startsWith(n))));
@@ -376,8 +428,24 @@ interface ParsedRow {
 
 function emptyReport(format: FileFormat, encoding: TextEncoding | null, o: ImportOptions): ImportReport {
   return {
-    fileName: o.fileName ?? null, format, encoding, mode: o.mode ?? 'all', dryRun: !!o.dryRun, written: false, rows: 0, valid: 0, created: 0, updated: 0,
-    unchanged: 0, merged: 0, households: 0, failed: 0, errors: [], errorsTruncated: false, notices: [], columns: [],
+    fileName: o.fileName ?? null,
+    format,
+    encoding,
+    mode: o.mode ?? 'all',
+    dryRun: !!o.dryRun,
+    written: false,
+    rows: 0,
+    valid: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    merged: 0,
+    households: 0,
+    failed: 0,
+    errors: [],
+    errorsTruncated: false,
+    notices: [],
+    columns: [],
   };
 }
 
@@ -390,7 +458,12 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
   }
 
   /** Reads the rows after the header, in chunks, and the header mapping. */
-  async function* chunks(path: string, format: FileFormat, encoding: TextEncoding | null, onHeader: (m: ColumnMapping[], row: number) => void): AsyncGenerator<SheetRow[]> {
+  async function* chunks(
+    path: string,
+    format: FileFormat,
+    encoding: TextEncoding | null,
+    onHeader: (m: ColumnMapping[], row: number) => void,
+  ): AsyncGenerator<SheetRow[]> {
     let header: ColumnMapping[] | null = null;
     let batch: SheetRow[] = [];
     for await (const r of readRows(path, format, encoding ?? 'utf8')) {
@@ -415,7 +488,10 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
     if (mapped.size === 0) throw ImportErrors.IMPORT_NO_COLUMNS({ row, headers: m.map((c) => c.header).slice(0, 50) });
     const missing = REQUIRED_FIELDS.filter((f) => !mapped.has(f));
     if (missing.length) {
-      throw ImportErrors.IMPORT_COLUMNS_MISSING({ row, missing, expected: missing.map((f) => IMPORT_HEADERS[f].slice(0, 2).join('/')) }, `缺少必需的列 (missing columns): ${missing.map((f) => `${IMPORT_HEADERS[f][0]}/${f}`).join(', ')}`);
+      throw ImportErrors.IMPORT_COLUMNS_MISSING(
+        { row, missing, expected: missing.map((f) => IMPORT_HEADERS[f].slice(0, 2).join('/')) },
+        `缺少必需的列 (missing columns): ${missing.map((f) => `${IMPORT_HEADERS[f][0]}/${f}`).join(', ')}`,
+      );
     }
   }
 
@@ -471,10 +547,20 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       if (f) vulnerable.push(f);
       else if (!['无', '否', 'none', '-'].includes(w.toLowerCase())) problems.push({ field: 'vulnerable', code: 'VULNERABLE_UNKNOWN' });
     }
-    const tags = v.tags.split(/[,，、;；]+/).map((t) => t.trim()).filter(Boolean);
+    const tags = v.tags
+      .split(/[,，、;；]+/)
+      .map((t) => t.trim())
+      .filter(Boolean);
     let node: JurisdictionDto | undefined;
     if (v.compound && v.building) {
-      const a = await resolver.resolve(db, { district: v.district, street: v.street, community: v.community, compound: v.compound, building: v.building, entrance: v.entrance });
+      const a = await resolver.resolve(db, {
+        district: v.district,
+        street: v.street,
+        community: v.community,
+        compound: v.compound,
+        building: v.building,
+        entrance: v.entrance,
+      });
       if ('code' in a) problems.push({ field: a.field, code: a.code });
       else node = a.node;
     }
@@ -497,7 +583,13 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
   }
 
   function addError(report: ImportReport, e: { row: number; field: string; code: string; message?: string }): void {
-    if (report.errors.length < IMPORT_MAX_ERRORS) report.errors.push({ row: e.row, field: e.field, code: e.code, reason: e.message && e.code === 'DUPLICATE_IN_FILE' ? `${reasonOf(e.code)}: ${e.message}` : reasonOf(e.code) });
+    if (report.errors.length < IMPORT_MAX_ERRORS)
+      report.errors.push({
+        row: e.row,
+        field: e.field,
+        code: e.code,
+        reason: e.message && e.code === 'DUPLICATE_IN_FILE' ? `${reasonOf(e.code)}: ${e.message}` : reasonOf(e.code),
+      });
     else report.errorsTruncated = true;
   }
 
@@ -575,7 +667,13 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
             for (const e of p.problems) addError(report, { row: p.row, ...e });
           } else ok.push(p);
         }
-        const b = await core.prepare(deps.db, actor, ok.map((p) => p.input!), 'upsert', { validateOnly: true });
+        const b = await core.prepare(
+          deps.db,
+          actor,
+          ok.map((p) => p.input!),
+          'upsert',
+          { validateOnly: true },
+        );
         const rowsOf = ok.map((p) => p.row);
         collect(report, failedRows, rowsOf, b);
         for (const p of ok) {
@@ -605,7 +703,11 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       core.requireCap(actor, 'person.manage');
       const report = v.report;
       if (report.dryRun) return report;
-      if (report.mode === 'all' && report.failed > 0) throw ImportErrors.IMPORT_INVALID(report, `导入文件有 ${report.failed} 行错误，未导入任何数据 (${report.failed} of ${report.rows} rows are invalid; nothing was imported)`);
+      if (report.mode === 'all' && report.failed > 0)
+        throw ImportErrors.IMPORT_INVALID(
+          report,
+          `导入文件有 ${report.failed} 行错误，未导入任何数据 (${report.failed} of ${report.rows} rows are invalid; nothing was imported)`,
+        );
       const day = core.today();
       const counts = { created: 0, updated: 0, unchanged: 0, merged: 0, households: 0 };
       let done = 0;
@@ -616,15 +718,35 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
         const parsed = await Promise.all(rows.map((r) => parseRow(trx, v.resolver, cols, r, day)));
         const ok = parsed.filter((p) => p.input && p.problems.length === 0);
         // Rows that passed pass 1 but not now: the file changed on disk.
-        for (const p of parsed) if (!p.input || p.problems.length) throw ImportErrors.IMPORT_INVALID({ row: p.row, problems: p.problems }, 'The file changed while it was being imported');
-        const b = await core.prepare(trx, actor, ok.map((p) => p.input!), 'upsert');
+        for (const p of parsed)
+          if (!p.input || p.problems.length)
+            throw ImportErrors.IMPORT_INVALID({ row: p.row, problems: p.problems }, 'The file changed while it was being imported');
+        const b = await core.prepare(
+          trx,
+          actor,
+          ok.map((p) => p.input!),
+          'upsert',
+        );
         if (b.problems.length) {
           // The database changed since pass 1 (say, a document registered meanwhile).
           const before = report.failed;
-          collect(report, v.failedRows, ok.map((p) => p.row), b);
-          if (report.mode === 'all') throw ImportErrors.IMPORT_INVALID(report, `导入期间数据发生变化，${report.failed - before} 行无法导入，未导入任何数据 (the data changed during the import; nothing was imported)`);
+          collect(
+            report,
+            v.failedRows,
+            ok.map((p) => p.row),
+            b,
+          );
+          if (report.mode === 'all')
+            throw ImportErrors.IMPORT_INVALID(
+              report,
+              `导入期间数据发生变化，${report.failed - before} 行无法导入，未导入任何数据 (the data changed during the import; nothing was imported)`,
+            );
         }
-        await core.write(trx, actor, b, { batchAction: 'population.person.import', reason: `导入更正${report.fileName ? `：${report.fileName}` : ''} · Import correction${report.fileName ? `: ${report.fileName}` : ''}`, summary: { file: report.fileName } });
+        await core.write(trx, actor, b, {
+          batchAction: 'population.person.import',
+          reason: `导入更正${report.fileName ? `：${report.fileName}` : ''} · Import correction${report.fileName ? `: ${report.fileName}` : ''}`,
+          summary: { file: report.fileName },
+        });
         counts.created += b.persons.length;
         counts.updated += b.updates.length;
         counts.unchanged += b.unchanged.length;
@@ -635,16 +757,33 @@ export function createPersonImport(deps: Deps, core: PopulationCore) {
       Object.assign(report, counts, { written: true, valid: report.rows - report.failed });
       report.errors.sort((a, b) => a.row - b.row);
       // A re-import that changes nothing leaves no trace but the log line.
-      if (counts.created || counts.updated || counts.merged) await deps.services.journal.append(trx, actor, {
-        action: 'population.import',
-        entityType: 'import',
-        jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath,
-        payload: { file: report.fileName, format: report.format, encoding: report.encoding, mode: report.mode, rows: report.rows, ...counts, failed: report.failed },
-      });
+      if (counts.created || counts.updated || counts.merged)
+        await deps.services.journal.append(trx, actor, {
+          action: 'population.import',
+          entityType: 'import',
+          jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath,
+          payload: {
+            file: report.fileName,
+            format: report.format,
+            encoding: report.encoding,
+            mode: report.mode,
+            rows: report.rows,
+            ...counts,
+            failed: report.failed,
+          },
+        });
       if (counts.created || counts.updated || counts.merged) {
-        await deps.services.outbox.publish(trx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath, payload: { imported: counts.created, updated: counts.updated } });
+        await deps.services.outbox.publish(trx, {
+          topic: 'population.changed',
+          capability: 'person.read',
+          jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath,
+          payload: { imported: counts.created, updated: counts.updated },
+        });
       }
-      deps.log.info({ format: report.format, encoding: report.encoding, mode: report.mode, rows: report.rows, ...counts, failed: report.failed }, 'population import written');
+      deps.log.info(
+        { format: report.format, encoding: report.encoding, mode: report.mode, rows: report.rows, ...counts, failed: report.failed },
+        'population import written',
+      );
       return report;
     },
 

@@ -26,7 +26,14 @@ export function createMergeService(deps: Deps, base: PopulationBase) {
    * under the stricter measure, `into` is put under it through the status guard, citing the same
    * basis (an automatic change). Journaled as `population.person.merge`.
    */
-  async function mergeRows(tx: Tx, actor: Actor, from: PersonRow, into: Pick<PersonRow, 'id' | 'jurisdiction_path' | 'resident' | 'merged_into'>, method: 'manual' | 'document', reason: string): Promise<MergeDto> {
+  async function mergeRows(
+    tx: Tx,
+    actor: Actor,
+    from: PersonRow,
+    into: Pick<PersonRow, 'id' | 'jurisdiction_path' | 'resident' | 'merged_into'>,
+    method: 'manual' | 'document',
+    reason: string,
+  ): Promise<MergeDto> {
     if (from.id === into.id) throw PopulationErrors.PERSON_MERGE_SAME();
     if (from.merged_into || into.merged_into) throw PopulationErrors.PERSON_MERGE_ALREADY_MERGED();
     if (flag(from.resident) && Number(into.resident) === 0) throw PopulationErrors.PERSON_MERGE_DIRECTION();
@@ -44,7 +51,9 @@ export function createMergeService(deps: Deps, base: PopulationBase) {
         personIds: [into.id],
         to: a.status,
         basis: a.basis,
-        reason: a.reason ? `合并记录，沿用被合并记录的管控依据：${a.reason} · Merged record's measure kept: ${a.reason}` : "合并记录，沿用被合并记录的管控依据 · Merged record's measure kept",
+        reason: a.reason
+          ? `合并记录，沿用被合并记录的管控依据：${a.reason} · Merged record's measure kept: ${a.reason}`
+          : "合并记录，沿用被合并记录的管控依据 · Merged record's measure kept",
         endsAt: a.endsAt !== null && a.endsAt > now ? a.endsAt : null,
         presetVersion: a.presetVersion,
         ifNotAllowed: 'skip',
@@ -76,7 +85,12 @@ export function createMergeService(deps: Deps, base: PopulationBase) {
       journal_seq: entry.seq,
     };
     await repo.insertMerge(tx, row);
-    await deps.services.outbox.publish(tx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: from.jurisdiction_path, payload: { jurisdictionPath: from.jurisdiction_path, delta: -1, merged: true } });
+    await deps.services.outbox.publish(tx, {
+      topic: 'population.changed',
+      capability: 'person.read',
+      jurisdictionPath: from.jurisdiction_path,
+      payload: { jurisdictionPath: from.jurisdiction_path, delta: -1, merged: true },
+    });
     return mergeDto(row);
   }
 

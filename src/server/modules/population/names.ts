@@ -19,8 +19,19 @@ export interface NameKeys {
 export function nameKeys(name: string): NameKeys {
   const parts = pinyin(name.trim(), { toneType: 'none', type: 'array', surname: 'head', v: true, nonZh: 'consecutive' });
   const tokens: string[] = [];
-  for (const p of parts) for (const t of p.toLowerCase().replace(/ü/g, 'v').split(/[^a-z0-9]+/)) if (t) tokens.push(t);
-  return { initials: tokens.map((t) => t[0]).join('').slice(0, 60), pinyin: tokens.join('').slice(0, 200) };
+  for (const p of parts)
+    for (const t of p
+      .toLowerCase()
+      .replace(/ü/g, 'v')
+      .split(/[^a-z0-9]+/))
+      if (t) tokens.push(t);
+  return {
+    initials: tokens
+      .map((t) => t[0])
+      .join('')
+      .slice(0, 60),
+    pinyin: tokens.join('').slice(0, 200),
+  };
 }
 
 const cache = new LRUCache<string, NameKeys>({ max: 200_000 });

@@ -102,7 +102,10 @@ export function checkPersonFields(p: PersonFields, day: string): FieldProblem | 
     if (!p.address && !p.householdId) return { code: 'PERSON_ADDRESS_REQUIRED', field: 'address' };
     if (p.jurisdictionId && p.address && p.jurisdictionId !== p.address.jurisdictionId) return { code: 'PERSON_HOUSEHOLD_MISMATCH', field: 'jurisdictionId' };
   } else if (p.address || p.householdId || !p.jurisdictionId || !p.regionOfOrigin?.trim()) {
-    return { code: 'PERSON_NON_RESIDENT_FIELDS', field: p.address ? 'address' : p.householdId ? 'householdId' : !p.jurisdictionId ? 'jurisdictionId' : 'regionOfOrigin' };
+    return {
+      code: 'PERSON_NON_RESIDENT_FIELDS',
+      field: p.address ? 'address' : p.householdId ? 'householdId' : !p.jurisdictionId ? 'jurisdictionId' : 'regionOfOrigin',
+    };
   }
   return { idNumber, phone };
 }

@@ -47,7 +47,8 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
     if (!buildingText) return compounds.map((c) => c.path);
     const out: string[] = [];
     for (const c of compounds.slice(0, 10)) {
-      for (const b of await geo().children(actor, c.id, db)) if (b.name.includes(buildingText) || b.name.replace(/\D/g, '') === buildingText.replace(/\D/g, '')) out.push(b.path);
+      for (const b of await geo().children(actor, c.id, db))
+        if (b.name.includes(buildingText) || b.name.replace(/\D/g, '') === buildingText.replace(/\D/g, '')) out.push(b.path);
     }
     return out.slice(0, 50);
   }
@@ -73,7 +74,13 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
     const used = await repo.disclosuresSince(tx, actor.userId, kind, now - windowMs);
     if (used.count >= max) {
       const retryAfter = Math.max(1, Math.ceil(((used.oldest ?? now) + windowMs - now) / 1000));
-      throw new AppError('DISCLOSURE_RATE_LIMITED', 429, `已达到每小时 ${max} 次的上限，请稍后再试 (at most ${max} per hour; retry later)`, { kind, max, windowMinutes: windowMs / 60_000, retryAfter }, { 'retry-after': String(retryAfter) });
+      throw new AppError(
+        'DISCLOSURE_RATE_LIMITED',
+        429,
+        `已达到每小时 ${max} 次的上限，请稍后再试 (at most ${max} per hour; retry later)`,
+        { kind, max, windowMinutes: windowMs / 60_000, retryAfter },
+        { 'retry-after': String(retryAfter) },
+      );
     }
     await repo.insertDisclosure(tx, { id: newId(now), actor_id: actor.userId, kind, at: now });
   }
@@ -108,9 +115,15 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
           const purpose = requireReason(f.purpose, 'purpose');
           filter.ids = await inTx(db, async (tx) => {
             await takeDisclosure(tx, actor, 'search');
-            const ids = k.kind === 'id'
-              ? currentIds(await repo.findPersonsByIdHmac(tx, ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number))))
-              : currentIds(await repo.idsByPhoneHmac(tx, hmac(keys, 'phone', k.number), 500));
+            const ids =
+              k.kind === 'id'
+                ? currentIds(
+                    await repo.findPersonsByIdHmac(
+                      tx,
+                      ID_TYPES.map((t) => hmac(keys, idPurpose(t), k.number)),
+                    ),
+                  )
+                : currentIds(await repo.idsByPhoneHmac(tx, hmac(keys, 'phone', k.number), 500));
             await deps.services.journal.append(tx, actor, {
               action: 'population.person.search',
               entityType: 'person',
@@ -131,7 +144,10 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
       else if (typeof f.vulnerable === 'string') filter.vulnerableMask = flagsToMask([f.vulnerable]);
       // Without a search or filter the total is the population counter of the scope (no count scan).
       const plain = !filter.ids && filter.name === undefined && !filter.pinyin && !filter.vulnerableMask;
-      const [rows, total] = await Promise.all([repo.listPersons(db, filter, (page - 1) * pageSize, pageSize), plain ? countUnder(db, filter.prefix) : repo.countPersons(db, filter)]);
+      const [rows, total] = await Promise.all([
+        repo.listPersons(db, filter, (page - 1) * pageSize, pageSize),
+        plain ? countUnder(db, filter.prefix) : repo.countPersons(db, filter),
+      ]);
       return { items: await toDtos(db, rows), total };
     },
 
@@ -169,7 +185,14 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
           value = decrypt(keys, stored, `person:${r.id}:${field}`);
         }
         await takeDisclosure(tx, actor, 'reveal');
-        await deps.services.journal.append(tx, actor, { action: 'population.person.reveal', entityType: 'person', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { field }, reason: why });
+        await deps.services.journal.append(tx, actor, {
+          action: 'population.person.reveal',
+          entityType: 'person',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { field },
+          reason: why,
+        });
         return { value };
       });
     },
@@ -181,7 +204,10 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
      */
     async findByIdNumber(actor: Actor, idNumber: string, idType?: IdType, db: DbOrTx = deps.db): Promise<PersonView | undefined> {
       const n = !idType || idType === 'resident_id' ? upgradeOldResidentId(idNumber) : normalizeIdNumber(idNumber);
-      const rows = await repo.findPersonsByIdHmac(db, (idType ? [idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n)));
+      const rows = await repo.findPersonsByIdHmac(
+        db,
+        (idType ? [idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n)),
+      );
       for (const found of rows) {
         const r = found.merged_into ? await repo.findPerson(db, found.merged_into) : found;
         if (r && inScope(actor, r.jurisdiction_path)) return toDtoOf(db, r);
@@ -195,7 +221,12 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
       if (!h || !inScope(actor, h.jurisdiction_path)) throw PopulationErrors.HOUSEHOLD_NOT_FOUND({ id });
       const members = await toDtos(db, await repo.listMembers(db, h.id));
       const text = (await addressTexts(db, [h.jurisdiction_path])).get(h.jurisdiction_path) ?? '';
-      return { id: h.id, address: { jurisdictionId: h.jurisdiction_id, path: h.jurisdiction_path, text: text + (h.room ? `${h.room}室` : '') }, room: h.room, members };
+      return {
+        id: h.id,
+        address: { jurisdictionId: h.jurisdiction_id, path: h.jurisdiction_path, text: text + (h.room ? `${h.room}室` : '') },
+        room: h.room,
+        members,
+      };
     },
 
     /** Residence paths of persons (for other modules' scope checks); missing ids are absent. */
@@ -228,14 +259,20 @@ export function createPersonSearch(deps: Deps, base: PopulationBase) {
      * form; without a type every type is tried), for many numbers in one query. The result is
      * aligned with `items`: undefined where no current person in the actor's scope carries it.
      */
-    async briefsByIdNumber(actor: Actor, items: readonly { idNumber: string; idType?: IdType | null }[], db: DbOrTx = deps.db): Promise<(PersonBrief | undefined)[]> {
+    async briefsByIdNumber(
+      actor: Actor,
+      items: readonly { idNumber: string; idType?: IdType | null }[],
+      db: DbOrTx = deps.db,
+    ): Promise<(PersonBrief | undefined)[]> {
       const wanted = items.map((it) => {
         const n = !it.idType || it.idType === 'resident_id' ? upgradeOldResidentId(it.idNumber) : normalizeIdNumber(it.idNumber);
         return (it.idType ? [it.idType] : ID_TYPES).map((t) => hmac(keys, idPurpose(t), n));
       });
       const found = new Map<string, repo.PersonBriefRow>();
       for (const r of await repo.personBriefsByIdHmac(db, [...new Set(wanted.flat())])) found.set(r.id_hmac, r);
-      const kept = new Map((await repo.personBriefs(db, [...new Set([...found.values()].map((r) => r.merged_into).filter((x): x is string => !!x))])).map((r) => [r.id, r]));
+      const kept = new Map(
+        (await repo.personBriefs(db, [...new Set([...found.values()].map((r) => r.merged_into).filter((x): x is string => !!x))])).map((r) => [r.id, r]),
+      );
       return wanted.map((hmacs) => {
         for (const h of hmacs) {
           const r = found.get(h);

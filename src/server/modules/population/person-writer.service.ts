@@ -30,7 +30,17 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
   const { mergeRows } = merges;
 
   /** Builds the stored row of a validated person (encrypts, hashes, masks, pinyin keys). */
-  function buildRow(p: PersonInput, idNumber: string, phone: string | null, place: PlaceRef, household: HouseholdRow | undefined, room: string | null, now: number, id: string = newId(), sealed = true): PersonRow {
+  function buildRow(
+    p: PersonInput,
+    idNumber: string,
+    phone: string | null,
+    place: PlaceRef,
+    household: HouseholdRow | undefined,
+    room: string | null,
+    now: number,
+    id: string = newId(),
+    sealed = true,
+  ): PersonRow {
     const isEntrance = place.level === 'entrance';
     const name = p.name.trim();
     const k = nameKeysCached(name);
@@ -50,12 +60,20 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
       sex: p.sex,
       resident: p.resident ? 1 : 0,
       household_id: household?.id ?? null,
-      building_id: p.resident ? (isEntrance ? place.parentId : place.id) : place.level === 'building' ? place.id : place.level === 'entrance' ? place.parentId : null,
+      building_id: p.resident
+        ? isEntrance
+          ? place.parentId
+          : place.id
+        : place.level === 'building'
+          ? place.id
+          : place.level === 'entrance'
+            ? place.parentId
+            : null,
       entrance_id: isEntrance ? place.id : null,
       room: p.resident ? room : null,
       jurisdiction_id: place.id,
       jurisdiction_path: place.path,
-      region_of_origin: p.resident ? (p.regionOfOrigin?.trim() || null) : p.regionOfOrigin!.trim(),
+      region_of_origin: p.resident ? p.regionOfOrigin?.trim() || null : p.regionOfOrigin!.trim(),
       vulnerable_flags: flagsToMask(p.vulnerable ?? []),
       tags: JSON.stringify([...new Set((p.tags ?? []).map((t) => t.trim()))]),
       name_initials: k.initials,
@@ -75,7 +93,13 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
    * the stored person is compared and updated when a field differs. In both modes a new resident
    * whose document belongs to a non-resident in scope absorbs that record (a `document` merge).
    */
-  async function prepare(tx: DbOrTx, actor: Actor, inputs: readonly PersonInput[], mode: 'conflict' | 'upsert', opts: PrepareOptions = {}): Promise<PreparedBatch> {
+  async function prepare(
+    tx: DbOrTx,
+    actor: Actor,
+    inputs: readonly PersonInput[],
+    mode: 'conflict' | 'upsert',
+    opts: PrepareOptions = {},
+  ): Promise<PreparedBatch> {
     const sealed = !opts.validateOnly;
     const day = today();
     const now = deps.clock.now();
@@ -95,7 +119,9 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
     }
     for (const h of households.values()) nodeIds.add(h.jurisdiction_id);
     const nodes = new Map((await geo().getMany([...nodeIds], tx)).map((n) => [n.id, n]));
-    const addressOnly = inputs.filter((p, i) => !('code' in nth(checked, i)) && p.resident && p.address && !p.householdId).map((p) => p.address!.jurisdictionId);
+    const addressOnly = inputs
+      .filter((p, i) => !('code' in nth(checked, i)) && p.resident && p.address && !p.householdId)
+      .map((p) => p.address!.jurisdictionId);
     const existingAt = new Map<string, HouseholdRow>();
     for (const h of await repo.householdsAt(tx, [...new Set(addressOnly)])) existingAt.set(`${h.jurisdiction_id}\n${h.room ?? ''}`, h);
     const hmacOf = inputs.map((p, i) => {
@@ -106,7 +132,8 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
     const stored = new Map((await repo.findFullByIdHmac(tx, wantedHmacs)).map((r) => [r.id_hmac, r]));
     // Records this actor's district registered while another district held the document.
     const handedOver = new Map<string, PersonRow>();
-    for (const r of await repo.handedOverByIdHmac(tx, wantedHmacs)) if (inScope(actor, r.jurisdiction_path) && !handedOver.has(r.handover_hmac)) handedOver.set(r.handover_hmac, r);
+    for (const r of await repo.handedOverByIdHmac(tx, wantedHmacs))
+      if (inScope(actor, r.jurisdiction_path) && !handedOver.has(r.handover_hmac)) handedOver.set(r.handover_hmac, r);
 
     const out: PreparedBatch = { persons: [], households: [], updates: [], unchanged: [], absorbs: [], rowOf: new Map(), problems, handovers: [] };
     const seenHmac = new Map<string, number>();
@@ -144,7 +171,8 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
         if (p.householdId) {
           household = households.get(p.householdId);
           if (!household || !inScope(actor, household.jurisdiction_path)) return fail('PERSON_HOUSEHOLD_NOT_FOUND', 'householdId');
-          if (p.address && (p.address.jurisdictionId !== household.jurisdiction_id || (p.address.room ?? null) !== household.room)) return fail('PERSON_HOUSEHOLD_MISMATCH', 'address');
+          if (p.address && (p.address.jurisdictionId !== household.jurisdiction_id || (p.address.room ?? null) !== household.room))
+            return fail('PERSON_HOUSEHOLD_MISMATCH', 'address');
           place = nodes.get(household.jurisdiction_id);
           room = household.room;
         } else {
@@ -310,10 +338,22 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
               entityType: 'person',
               entityId: row.id,
               jurisdictionPath: row.jurisdiction_path,
-              payload: { name: row.name, idType: row.id_type, resident: flag(row.resident), householdId: row.household_id, jurisdictionId: row.jurisdiction_id, newHousehold: b.households.length > 0 },
+              payload: {
+                name: row.name,
+                idType: row.id_type,
+                resident: flag(row.resident),
+                householdId: row.household_id,
+                jurisdictionId: row.jurisdiction_id,
+                newHousehold: b.households.length > 0,
+              },
             }),
         });
-        await deps.services.outbox.publish(tx, { topic: 'population.changed', capability: 'person.read', jurisdictionPath: row.jurisdiction_path, payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 } });
+        await deps.services.outbox.publish(tx, {
+          topic: 'population.changed',
+          capability: 'person.read',
+          jurisdictionPath: row.jurisdiction_path,
+          payload: { jurisdictionPath: row.jurisdiction_path, delta: 1 },
+        });
         return toDtoOf(tx, row);
       });
     },
@@ -324,14 +364,21 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
      * inserted in multi-row batches, journaled per 500 rows (`population.person.import`, a digest of
      * the stored rows) and the population counters are updated once per node, not per row.
      */
-    async createMany(trx: Tx | undefined, actor: Actor, inputs: readonly PersonInput[], opts: { action?: string } = {}): Promise<{ persons: number; households: number; ids: string[] }> {
+    async createMany(
+      trx: Tx | undefined,
+      actor: Actor,
+      inputs: readonly PersonInput[],
+      opts: { action?: string } = {},
+    ): Promise<{ persons: number; households: number; ids: string[] }> {
       requireCap(actor, PERSON_CAPS.manage);
       return inTx(trx ?? deps.db, async (tx) => {
         const b = await prepare(tx, actor, inputs, 'conflict');
         if (b.problems.length) {
           b.problems.sort((x, y) => x.row - y.row);
           throw PopulationErrors.PERSON_INVALID(
-            b.problems.slice(0, 200).map((p) => ({ row: p.row, field: p.field, code: p.code, message: p.message ?? (PopulationErrors[p.code]() as AppError).message })),
+            b.problems
+              .slice(0, 200)
+              .map((p) => ({ row: p.row, field: p.field, code: p.code, message: p.message ?? (PopulationErrors[p.code]() as AppError).message })),
           );
         }
         await write(tx, actor, b, { batchAction: opts.action ?? 'population.person.import' });
@@ -349,7 +396,13 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
      * (bulk.repository.ts); counters move once per node; journaled per 500 rows with a digest of
      * each row's id, document HMAC, name, household and path.
      */
-    async bulkLoad(trx: Tx, actor: Actor, inputs: readonly PersonInput[], places: ReadonlyMap<string, PlaceRef>, opts: { action?: string } = {}): Promise<{ persons: number; households: number }> {
+    async bulkLoad(
+      trx: Tx,
+      actor: Actor,
+      inputs: readonly PersonInput[],
+      places: ReadonlyMap<string, PlaceRef>,
+      opts: { action?: string } = {},
+    ): Promise<{ persons: number; households: number }> {
       requireCap(actor, PERSON_CAPS.manage);
       const day = today();
       const now = deps.clock.now();
@@ -363,11 +416,16 @@ export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pic
         let household: HouseholdRow | undefined;
         let room: string | null = null;
         if (p.resident) {
-          if (place.level !== 'building' && place.level !== 'entrance') throw PopulationErrors.PERSON_INVALID([{ row, field: 'address', code: 'PERSON_ADDRESS_LEVEL' }]);
+          if (place.level !== 'building' && place.level !== 'entrance')
+            throw PopulationErrors.PERSON_INVALID([{ row, field: 'address', code: 'PERSON_ADDRESS_LEVEL' }]);
           room = p.address!.room?.trim() || null;
           const key = `${place.id}\n${room ?? ''}`;
           household = households.get(key);
-          if (!household) households.set(key, (household = { id: newId(now), jurisdiction_id: place.id, jurisdiction_path: place.path, room, created_at: now, updated_at: now }));
+          if (!household)
+            households.set(
+              key,
+              (household = { id: newId(now), jurisdiction_id: place.id, jurisdiction_path: place.path, room, created_at: now, updated_at: now }),
+            );
         }
         rows.push(buildRow(p, c.idNumber, c.phone, place, household, room, now, newId(now)));
       });

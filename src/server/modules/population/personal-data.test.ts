@@ -76,12 +76,31 @@ describe('the shared reason rule', () => {
   it('takes real reasons and refuses empty, short, punctuation-only, repeated and invisible ones', () => {
     expect(checkReason('核对身份信息')).toEqual({ ok: true, reason: '核对身份信息' });
     expect(checkReason('  call back  the\u200bcontact ')).toEqual({ ok: true, reason: 'call back thecontact' });
-    const problem = (v: unknown) => { const c = checkReason(v); return c.ok ? 'ok' : c.problem; };
+    const problem = (v: unknown) => {
+      const c = checkReason(v);
+      return c.ok ? 'ok' : c.problem;
+    };
     const cases: [unknown, string][] = [
-      [undefined, 'missing'], ['', 'missing'], ['   ', 'missing'], ['核', 'too_short'], ['核对', 'too_short'], ['ok', 'too_short'], ['aaaa', 'too_short'],
-      ['...', 'no_words'], ['。。。。', 'no_words'], ['!!??', 'no_words'], ['\u200b\u200b\u200b\u200b\u200b', 'invisible'], ['\u200b核\u200b', 'too_short'],
-      ['核核核核', 'repeated'], ['aaaaaaa', 'repeated'], ['x'.repeat(501), 'too_long'], ['ok\ud800ok', 'invisible'], ['ab\u0000cd', 'invisible'],
-      ['同一人', 'ok'], ['call back', 'ok'], ['核对身份信息', 'ok'],
+      [undefined, 'missing'],
+      ['', 'missing'],
+      ['   ', 'missing'],
+      ['核', 'too_short'],
+      ['核对', 'too_short'],
+      ['ok', 'too_short'],
+      ['aaaa', 'too_short'],
+      ['...', 'no_words'],
+      ['。。。。', 'no_words'],
+      ['!!??', 'no_words'],
+      ['\u200b\u200b\u200b\u200b\u200b', 'invisible'],
+      ['\u200b核\u200b', 'too_short'],
+      ['核核核核', 'repeated'],
+      ['aaaaaaa', 'repeated'],
+      ['x'.repeat(501), 'too_long'],
+      ['ok\ud800ok', 'invisible'],
+      ['ab\u0000cd', 'invisible'],
+      ['同一人', 'ok'],
+      ['call back', 'ok'],
+      ['核对身份信息', 'ok'],
     ];
     expect(cases.map(([v]) => problem(v))).toEqual(cases.map(([, p]) => p));
   });
@@ -129,9 +148,20 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
       residentInput(wu.entrance.id, { region: '420503', birthDate: '1970-01-01', sex: 'female' }),
     ];
     ids = await addResidents(t, inputs);
-    [passportId] = (await t.deps.services.population.createMany(undefined, systemActor('test'), [{
-      name: '护照访客', idType: 'passport', idNumber: 'E77665544', birthDate: '1979-04-13', sex: 'female', resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '湖南省长沙市',
-    }])).ids;
+    [passportId] = (
+      await t.deps.services.population.createMany(undefined, systemActor('test'), [
+        {
+          name: '护照访客',
+          idType: 'passport',
+          idNumber: 'E77665544',
+          birthDate: '1979-04-13',
+          sex: 'female',
+          resident: false,
+          jurisdictionId: xi.building.id,
+          regionOfOrigin: '湖南省长沙市',
+        },
+      ])
+    ).ids;
   });
   afterAll(() => t?.close());
 
@@ -167,7 +197,12 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
           ...exported.body.split('\n').filter((l) => l.startsWith(`${inputs[i].name},`)),
         ];
         expect(rows.length).toBeGreaterThan(2);
-        const facts: Facts = { masks: new Set([p.idNumberMasked]), dates: new Set(rows.flatMap(datesIn)), years: new Set([p.birthYear]), region: real.slice(0, 6) };
+        const facts: Facts = {
+          masks: new Set([p.idNumberMasked]),
+          dates: new Set(rows.flatMap(datesIn)),
+          years: new Set([p.birthYear]),
+          region: real.slice(0, 6),
+        };
         // Masked numbers (18 characters with hidden ones; an 18-digit entrance code in a path is not one).
         for (const l of rows) for (const m of l.match(/(?<![0-9X*])[0-9X*]{18}(?![0-9X*])/g) ?? []) if (m.includes('*')) facts.masks.add(m);
         const candidates = rebuild(facts);
@@ -185,7 +220,9 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
       expect(text.includes(inputs[i].idNumber)).toBe(false);
       expect(datesIn(text)).not.toContain(inputs[i].birthDate.replace(/-/g, ''));
       expect(r.birth_cipher).toBeNull();
-      expect(rebuild({ masks: new Set([r.id_masked]), dates: new Set(), years: new Set([Number(r.birth_year)]), region: inputs[i].idNumber.slice(0, 6) }).length).toBeGreaterThanOrEqual(365);
+      expect(
+        rebuild({ masks: new Set([r.id_masked]), dates: new Set(), years: new Set([Number(r.birth_year)]), region: inputs[i].idNumber.slice(0, 6) }).length,
+      ).toBeGreaterThanOrEqual(365);
     }
     const passport = rows.find((x) => x.id === passportId)!;
     expect(passport.birth_year).toBe(1979);
@@ -216,7 +253,18 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
   it("registering another district's document is answered as a fresh registration; the holding district is handed the matter", async () => {
     const register = (input: PersonInput) => post('/api/persons', h('officer2'), { ...input, address: { jurisdictionId: xi.entrance.id, room: '502' } });
     const shape = (r: { statusCode: number; json(): Record<string, unknown> }) => {
-      const { id: _id, name: _n, idNumberMasked: _m, phoneMasked: _p, birthYear: _y, sex: _s, householdId: _h, createdAt: _c, updatedAt: _u, ...rest } = r.json();
+      const {
+        id: _id,
+        name: _n,
+        idNumberMasked: _m,
+        phoneMasked: _p,
+        birthYear: _y,
+        sex: _s,
+        householdId: _h,
+        createdAt: _c,
+        updatedAt: _u,
+        ...rest
+      } = r.json();
       return { status: r.statusCode, ...rest };
     };
     const [heldInput] = [residentInput(wu.entrance.id, { region: '420503' })];
@@ -252,11 +300,16 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
 
   it("an import (not a dry run) of another district's document creates the row as for a fresh one", async () => {
     const header = ['姓名', '身份证号', '性别', '出生日期', '区', '小区', '楼栋', '单元', '房号'];
-    const [held, freshIn] = [residentInput(wu.entrance.id, { region: '420503', sex: 'female' }), residentInput(wu.entrance.id, { region: '420503', sex: 'female' })];
+    const [held, freshIn] = [
+      residentInput(wu.entrance.id, { region: '420503', sex: 'female' }),
+      residentInput(wu.entrance.id, { region: '420503', sex: 'female' }),
+    ];
     await addResidents(t, [held]);
     const importOne = async (p: PersonInput) => {
       // A room of each person's own, so that both rows start a household.
-      const m = multipartFile(Buffer.from(csvText([header, ['王三', p.idNumber, '女', p.birthDate, '西陵区', '滨江苑', '1栋', '1单元', p === held ? '303' : '304']])));
+      const m = multipartFile(
+        Buffer.from(csvText([header, ['王三', p.idNumber, '女', p.birthDate, '西陵区', '滨江苑', '1栋', '1单元', p === held ? '303' : '304']])),
+      );
       const r = await t.app.inject({ method: 'POST', url: '/api/persons/import', headers: { ...h('officer2'), ...m.headers }, payload: m.payload });
       const { fileName: _f, ...report } = r.json();
       return { status: r.statusCode, ...report };
@@ -268,10 +321,21 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     expect(await importOne(held)).toEqual(await importOne(freshIn));
   });
 
-  it('a merge target outside the caller\'s jurisdiction is the same 404 as a missing one', async () => {
-    const [visitor] = (await t.deps.services.population.createMany(undefined, systemActor('test'), [{
-      name: '合并访客', idType: 'passport', idNumber: 'E11223344', birthDate: '1980-05-05', sex: 'male', resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '湖南省长沙市',
-    }])).ids;
+  it("a merge target outside the caller's jurisdiction is the same 404 as a missing one", async () => {
+    const [visitor] = (
+      await t.deps.services.population.createMany(undefined, systemActor('test'), [
+        {
+          name: '合并访客',
+          idType: 'passport',
+          idNumber: 'E11223344',
+          birthDate: '1980-05-05',
+          sex: 'male',
+          resident: false,
+          jurisdictionId: xi.building.id,
+          regionOfOrigin: '湖南省长沙市',
+        },
+      ])
+    ).ids;
     const merge = (into: string) => post(`/api/persons/${visitor}/merge`, h('officer'), { intoPersonId: into, reason: '同一人重复登记' });
     const outside = await merge(ids[3]);
     const missing = await merge('01JZZZZZZZZZZZZZZZZZZZZZZZ');
@@ -300,7 +364,8 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
   });
 
   it('an exact ID or phone search needs a real purpose, is journaled like a reveal and is limited per user', async () => {
-    const byId = (purpose?: string) => get(`/api/persons?q=${inputs[1].idNumber}${purpose === undefined ? '' : `&purpose=${encodeURIComponent(purpose)}`}`, h('tracer'));
+    const byId = (purpose?: string) =>
+      get(`/api/persons?q=${inputs[1].idNumber}${purpose === undefined ? '' : `&purpose=${encodeURIComponent(purpose)}`}`, h('tracer'));
     // Searches journaled by earlier tests of this block.
     const earlier = (await t.deps.services.journal.list(t.deps.db, { action: 'population.person.search', limit: 100 })).length;
     const none = await byId();
@@ -342,22 +407,40 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     // with a person's id where the path names one, as every role that holds person.read without
     // person.reveal (and the analyst, who holds neither), and the export in both formats.
     const doc = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
-    const paths = Object.entries(doc.paths).filter(([p, ops]) => 'get' in ops && p.startsWith('/api/') && !/^\/api\/(events|docs)\b/.test(p)).map(([p]) => p);
+    const paths = Object.entries(doc.paths)
+      .filter(([p, ops]) => 'get' in ops && p.startsWith('/api/') && !/^\/api\/(events|docs)\b/.test(p))
+      .map(([p]) => p);
     const personPaths = paths.filter((p) => /^\/api\/(persons|control\/persons)\/\{(id|personId)\}(\/[a-z-]+)?$/.test(p));
     const plain = paths.filter((p) => !p.includes('{'));
     expect(personPaths.length).toBeGreaterThan(1);
     expect(plain.length).toBeGreaterThan(30);
-    const admin = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '单位admin', jurisdiction: city.city }), roles: ['admin'] }), t.clock.now());
-    const analyst = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '单位analyst', jurisdiction: city.city }), roles: ['analyst'] }), t.clock.now());
+    const admin = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '单位admin', jurisdiction: city.city }), roles: ['admin'] }),
+      t.clock.now(),
+    );
+    const analyst = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '单位analyst', jurisdiction: city.city }), roles: ['analyst'] }),
+      t.clock.now(),
+    );
     const text = async (res: Awaited<ReturnType<typeof get>>) => {
       if (!String(res.headers['content-type'] ?? '').includes('spreadsheetml')) return res.body;
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.rawPayload as never);
       const cells: string[] = [];
-      wb.eachSheet((ws) => ws.eachRow((row) => cells.push((row.values as unknown[]).map((v) => (v instanceof Date ? v.toISOString() : String(v ?? ''))).join(','))));
+      wb.eachSheet((ws) =>
+        ws.eachRow((row) => cells.push((row.values as unknown[]).map((v) => (v instanceof Date ? v.toISOString() : String(v ?? ''))).join(','))),
+      );
       return cells.join('\n');
     };
-    for (const [role, hd] of [['sampler', h('sampler')], ['worker', h('worker')], ['auditor', h('auditor')], ['admin', admin], ['analyst', analyst]] as const) {
+    for (const [role, hd] of [
+      ['sampler', h('sampler')],
+      ['worker', h('worker')],
+      ['auditor', h('auditor')],
+      ['admin', admin],
+      ['analyst', analyst],
+    ] as const) {
       const served: string[] = [];
       let answered = 0;
       const read = async (url: string) => {
@@ -380,7 +463,9 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
         expect(everything.includes(real), `${role}: the full number of person ${i} is served`).toBe(false);
         expect(datesIn(everything), `${role}: the birth date of person ${i} is served`).not.toContain(inputs[i].birthDate.replace(/-/g, ''));
         // Every masked number served that fits this person, together with the birth year: a year's worth of candidates.
-        const masks = new Set((everything.match(/(?<![0-9X*])[0-9X*]{18}(?![0-9X*])/g) ?? []).filter((m) => m.includes('*') && [...m].every((c, k) => c === '*' || c === real[k])));
+        const masks = new Set(
+          (everything.match(/(?<![0-9X*])[0-9X*]{18}(?![0-9X*])/g) ?? []).filter((m) => m.includes('*') && [...m].every((c, k) => c === '*' || c === real[k])),
+        );
         if (masks.size === 0) continue; // this role reads no mask of this person
         masked++;
         const candidates = rebuild({ masks, dates: new Set(), years: new Set([Number(inputs[i].birthDate.slice(0, 4))]), region: real.slice(0, 6) });

@@ -21,9 +21,20 @@ export interface PopulationPort {
   /** Registers one person (counters, journal and live update in the same transaction). */
   create(trx: Tx | undefined, actor: Actor, input: PersonInput): Promise<PersonView>;
   /** Registers many persons, all or nothing (PERSON_INVALID lists every bad row). */
-  createMany(trx: Tx | undefined, actor: Actor, inputs: readonly PersonInput[], opts?: { action?: string }): Promise<{ persons: number; households: number; ids: string[] }>;
+  createMany(
+    trx: Tx | undefined,
+    actor: Actor,
+    inputs: readonly PersonInput[],
+    opts?: { action?: string },
+  ): Promise<{ persons: number; households: number; ids: string[] }>;
   /** The generator's fast path: persons at freshly created addresses, in the caller's transaction. */
-  bulkLoad(trx: Tx, actor: Actor, inputs: readonly PersonInput[], places: ReadonlyMap<string, PlaceRef>, opts?: { action?: string }): Promise<{ persons: number; households: number }>;
+  bulkLoad(
+    trx: Tx,
+    actor: Actor,
+    inputs: readonly PersonInput[],
+    places: ReadonlyMap<string, PlaceRef>,
+    opts?: { action?: string },
+  ): Promise<{ persons: number; households: number }>;
   /** The current person in scope carrying this document number (exact, via HMAC), if any. */
   findByIdNumber(actor: Actor, idNumber: string, idType?: IdType, db?: DbOrTx): Promise<PersonView | undefined>;
   /** A household with its current members (masked); HOUSEHOLD_NOT_FOUND outside scope. */

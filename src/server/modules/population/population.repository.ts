@@ -22,8 +22,24 @@ export const readJson = {
 
 /** Columns a list needs: everything except the ciphertexts. */
 const PERSON_LIST_COLUMNS = [
-  'id', 'name', 'id_type', 'id_masked', 'phone_masked', 'birth_year', 'sex', 'resident', 'household_id', 'building_id',
-  'entrance_id', 'room', 'jurisdiction_id', 'jurisdiction_path', 'region_of_origin', 'vulnerable_flags', 'tags', 'merged_into',
+  'id',
+  'name',
+  'id_type',
+  'id_masked',
+  'phone_masked',
+  'birth_year',
+  'sex',
+  'resident',
+  'household_id',
+  'building_id',
+  'entrance_id',
+  'room',
+  'jurisdiction_id',
+  'jurisdiction_path',
+  'region_of_origin',
+  'vulnerable_flags',
+  'tags',
+  'merged_into',
 ] as const;
 export type PersonListRow = Pick<PersonRow, (typeof PERSON_LIST_COLUMNS)[number]>;
 
@@ -70,7 +86,14 @@ export async function insertHandover(db: DbOrTx, row: Insertable<PersonHandovers
 /** Full rows by document HMAC (the import's upsert key), in chunks. */
 export async function findFullByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<PersonRow[]> {
   const out: PersonRow[] = [];
-  for (let i = 0; i < hmacs.length; i += 500) out.push(...(await db.selectFrom('persons').selectAll().where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute()));
+  for (let i = 0; i < hmacs.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('persons')
+        .selectAll()
+        .where('id_hmac', 'in', hmacs.slice(i, i + 500))
+        .execute()),
+    );
   return out;
 }
 
@@ -181,7 +204,11 @@ export async function listPersons(db: DbOrTx, f: PersonFilter, offset: number, l
 }
 
 export async function countPersons(db: DbOrTx, f: PersonFilter): Promise<number> {
-  const r = await db.selectFrom('persons').select((eb) => eb.fn.countAll<number>().as('n')).where(filter(f)).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('persons')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(filter(f))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -189,7 +216,11 @@ export async function countPersons(db: DbOrTx, f: PersonFilter): Promise<number>
 export async function pathsOf(db: DbOrTx, ids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'jurisdiction_path'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.set(r.id, r.jurisdiction_path);
   }
   return out;
@@ -214,7 +245,12 @@ export async function vulnerableByBuilding(db: DbOrTx, buildingIds: readonly str
 
 /** Current (not merged) persons per residence path (for recounts). */
 export async function countByPath(db: DbOrTx): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('persons').select(['jurisdiction_path', (eb) => eb.fn.countAll<number>().as('n')]).where('merged_into', 'is', null).groupBy('jurisdiction_path').execute();
+  const rows = await db
+    .selectFrom('persons')
+    .select(['jurisdiction_path', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('merged_into', 'is', null)
+    .groupBy('jurisdiction_path')
+    .execute();
   return new Map(rows.map((r) => [r.jurisdiction_path, Number(r.n)]));
 }
 
@@ -224,7 +260,14 @@ export async function findHousehold(db: DbOrTx, id: string): Promise<HouseholdRo
 
 export async function findHouseholds(db: DbOrTx, ids: readonly string[]): Promise<HouseholdRow[]> {
   const out: HouseholdRow[] = [];
-  for (let i = 0; i < ids.length; i += 500) out.push(...(await db.selectFrom('households').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
+  for (let i = 0; i < ids.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('households')
+        .selectAll()
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()),
+    );
   return out;
 }
 
@@ -232,7 +275,13 @@ export async function findHouseholds(db: DbOrTx, ids: readonly string[]): Promis
 export async function householdsAt(db: DbOrTx, jurisdictionIds: readonly string[]): Promise<HouseholdRow[]> {
   const out: HouseholdRow[] = [];
   for (let i = 0; i < jurisdictionIds.length; i += 500) {
-    out.push(...(await db.selectFrom('households').selectAll().where('jurisdiction_id', 'in', jurisdictionIds.slice(i, i + 500)).execute()));
+    out.push(
+      ...(await db
+        .selectFrom('households')
+        .selectAll()
+        .where('jurisdiction_id', 'in', jurisdictionIds.slice(i, i + 500))
+        .execute()),
+    );
   }
   return out;
 }
@@ -244,14 +293,27 @@ export async function householdsAt(db: DbOrTx, jurisdictionIds: readonly string[
 export async function residentsUnder(db: DbOrTx, paths: readonly string[]): Promise<{ id: string; jurisdiction_path: string }[]> {
   const out: { id: string; jurisdiction_path: string }[] = [];
   for (const p of paths) {
-    const rows = await db.selectFrom('persons').select(['id', 'jurisdiction_path']).where('jurisdiction_path', '>=', p).where('jurisdiction_path', '<', `${p.slice(0, -1)}0`).where('merged_into', 'is', null).execute();
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'jurisdiction_path'])
+      .where('jurisdiction_path', '>=', p)
+      .where('jurisdiction_path', '<', `${p.slice(0, -1)}0`)
+      .where('merged_into', 'is', null)
+      .execute();
     for (const r of rows) out.push(r);
   }
   return out;
 }
 
 export async function listMembers(db: DbOrTx, householdId: string): Promise<PersonListRow[]> {
-  return db.selectFrom('persons').select(PERSON_LIST_COLUMNS).where('household_id', '=', householdId).where('merged_into', 'is', null).orderBy('birth_year').orderBy('id').execute();
+  return db
+    .selectFrom('persons')
+    .select(PERSON_LIST_COLUMNS)
+    .where('household_id', '=', householdId)
+    .where('merged_into', 'is', null)
+    .orderBy('birth_year')
+    .orderBy('id')
+    .execute();
 }
 
 /** The few columns other modules' hot paths need of a person (scanning, result lookups). */
@@ -260,14 +322,28 @@ export type PersonBriefRow = Pick<PersonRow, 'id' | 'name' | 'jurisdiction_path'
 /** Brief rows by id, one query per 500 ids; missing ids are absent. */
 export async function personBriefs(db: DbOrTx, ids: readonly string[]): Promise<PersonBriefRow[]> {
   const out: PersonBriefRow[] = [];
-  for (let i = 0; i < ids.length; i += 500) out.push(...(await db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into']).where('id', 'in', ids.slice(i, i + 500)).execute()));
+  for (let i = 0; i < ids.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('persons')
+        .select(['id', 'name', 'jurisdiction_path', 'merged_into'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()),
+    );
   return out;
 }
 
 /** Brief rows by document HMAC, one query per 500 HMACs. */
 export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<(PersonBriefRow & { id_hmac: string })[]> {
   const out: (PersonBriefRow & { id_hmac: string })[] = [];
-  for (let i = 0; i < hmacs.length; i += 500) out.push(...(await db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into', 'id_hmac']).where('id_hmac', 'in', hmacs.slice(i, i + 500)).execute()));
+  for (let i = 0; i < hmacs.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('persons')
+        .select(['id', 'name', 'jurisdiction_path', 'merged_into', 'id_hmac'])
+        .where('id_hmac', 'in', hmacs.slice(i, i + 500))
+        .execute()),
+    );
   return out;
 }
 
@@ -294,7 +370,13 @@ export type ResidentCodeRow = ResidentCodesTable;
 export async function activeResidentCodes(db: DbOrTx, personIds: readonly string[], validAfter: number): Promise<Map<string, ResidentCodeRow>> {
   const out = new Map<string, ResidentCodeRow>();
   for (let i = 0; i < personIds.length; i += 500) {
-    const rows = await db.selectFrom('resident_codes').selectAll().where('person_id', 'in', personIds.slice(i, i + 500)).where('revoked_at', 'is', null).where('expires_at', '>', validAfter).execute();
+    const rows = await db
+      .selectFrom('resident_codes')
+      .selectAll()
+      .where('person_id', 'in', personIds.slice(i, i + 500))
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', validAfter)
+      .execute();
     for (const r of rows) {
       const had = out.get(r.person_id);
       if (!had || Number(r.issued_at) > Number(had.issued_at)) out.set(r.person_id, r);
@@ -304,18 +386,34 @@ export async function activeResidentCodes(db: DbOrTx, personIds: readonly string
 }
 
 export async function insertResidentCodes(trx: Tx, rows: readonly ResidentCodeRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('resident_codes').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await trx
+      .insertInto('resident_codes')
+      .values(rows.slice(i, i + 500))
+      .execute();
 }
 
 /** Revokes every unrevoked code of a person; returns how many. */
 export async function revokeResidentCodes(trx: Tx, personId: string, at: number): Promise<number> {
-  const r = await trx.updateTable('resident_codes').set({ revoked_at: at }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await trx
+    .updateTable('resident_codes')
+    .set({ revoked_at: at })
+    .where('person_id', '=', personId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
 /** Codes by token (one keyed read per 500). */
 export async function residentCodesByToken(db: DbOrTx, tokens: readonly string[]): Promise<ResidentCodeRow[]> {
   const out: ResidentCodeRow[] = [];
-  for (let i = 0; i < tokens.length; i += 500) out.push(...(await db.selectFrom('resident_codes').selectAll().where('token', 'in', tokens.slice(i, i + 500)).execute()));
+  for (let i = 0; i < tokens.length; i += 500)
+    out.push(
+      ...(await db
+        .selectFrom('resident_codes')
+        .selectAll()
+        .where('token', 'in', tokens.slice(i, i + 500))
+        .execute()),
+    );
   return out;
 }

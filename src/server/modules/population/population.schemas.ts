@@ -55,12 +55,18 @@ export const personListQuery = z.strictObject({
     .min(1)
     .max(50)
     .optional()
-    .describe('name fragment or compound/building name (`滨江苑 1栋`), pinyin initials or full pinyin (`zs`, `zhangsan`), or a full document or mobile number (exact, via HMAC)'),
+    .describe(
+      'name fragment or compound/building name (`滨江苑 1栋`), pinyin initials or full pinyin (`zs`, `zhangsan`), or a full document or mobile number (exact, via HMAC)',
+    ),
   vulnerable: z
     .union([z.enum(['true']).transform(() => true as const), z.enum(VULNERABLE_FLAGS)])
     .optional()
     .describe('true: any vulnerability flag; or one flag name'),
-  purpose: z.string().max(2000).optional().describe('required when q is a full document or mobile number: why (journaled like a reveal; rate-limited per user)'),
+  purpose: z
+    .string()
+    .max(2000)
+    .optional()
+    .describe('required when q is a full document or mobile number: why (journaled like a reveal; rate-limited per user)'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
@@ -72,10 +78,16 @@ export const createPersonBody = z.strictObject({
   idType: z.enum(ID_TYPES),
   idNumber: z.string().min(5).max(32).describe('plaintext; stored encrypted, with an HMAC and a masked form'),
   phone: z.string().max(20).nullable().optional(),
-  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD; must match a resident ID'),
+  birthDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .describe('YYYY-MM-DD; must match a resident ID'),
   sex: z.enum(SEXES),
   resident: z.boolean(),
-  address: z.strictObject({ jurisdictionId: id.describe('building or entrance'), room: z.string().trim().max(20).nullable().optional() }).nullable().optional(),
+  address: z
+    .strictObject({ jurisdictionId: id.describe('building or entrance'), room: z.string().trim().max(20).nullable().optional() })
+    .nullable()
+    .optional(),
   householdId: id.nullable().optional().describe('join this household (residents)'),
   jurisdictionId: id.nullable().optional().describe('non-residents: place of stay'),
   regionOfOrigin: z.string().trim().max(100).nullable().optional().describe('non-residents: where they come from'),
@@ -119,7 +131,10 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 export const importQuery = z.strictObject({
   dryRun: bool.optional().describe('validate and report without writing'),
-  mode: z.enum(['all', 'partial']).default('all').describe('all: nothing is written if any row is bad (422 IMPORT_INVALID with the report); partial: the valid rows are written'),
+  mode: z
+    .enum(['all', 'partial'])
+    .default('all')
+    .describe('all: nothing is written if any row is bad (422 IMPORT_INVALID with the report); partial: the valid rows are written'),
   encoding: z.enum(['utf8', 'gb18030']).optional().describe('CSV encoding; detected when omitted (UTF-16 by its byte-order mark, UTF-8, else GB18030/GBK)'),
 });
 
@@ -128,7 +143,11 @@ export const previewQuery = z.strictObject({
   rows: z.coerce.number().int().min(1).max(50).default(10),
 });
 
-const columnMapping = z.object({ column: z.number().int().describe('0-based'), header: z.string(), field: z.enum(IMPORT_FIELDS).nullable().describe('the field this column maps to, or null when not recognised') });
+const columnMapping = z.object({
+  column: z.number().int().describe('0-based'),
+  header: z.string(),
+  field: z.enum(IMPORT_FIELDS).nullable().describe('the field this column maps to, or null when not recognised'),
+});
 
 export const importReportSchema = z.object({
   fileName: z.string().nullable(),
@@ -145,10 +164,24 @@ export const importReportSchema = z.object({
   merged: z.number().int().describe('non-residents absorbed by a new resident with the same document'),
   households: z.number().int(),
   failed: z.number().int().describe('rows rejected'),
-  errors: z.array(z.object({ row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'), field: z.string(), code: z.string(), reason: z.string() })),
+  errors: z.array(
+    z.object({
+      row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'),
+      field: z.string(),
+      code: z.string(),
+      reason: z.string(),
+    }),
+  ),
   errorsTruncated: z.boolean(),
   notices: z
-    .array(z.object({ row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'), field: z.string(), code: z.string(), reason: z.string() }))
+    .array(
+      z.object({
+        row: z.number().int().describe('row number as the spreadsheet shows it (header = 1)'),
+        field: z.string(),
+        code: z.string(),
+        reason: z.string(),
+      }),
+    )
     .describe('accepted rows whose values were normalised (e.g. an ID number typed with full-width digits): notices, not errors'),
   columns: z.array(columnMapping),
 });
@@ -169,7 +202,7 @@ export const exportQuery = z.strictObject({
 });
 
 export const residentCodesQuery = z.strictObject({
-  buildingId: id.describe('the building (楼栋) whose residents\' codes to print'),
+  buildingId: id.describe("the building (楼栋) whose residents' codes to print"),
 });
 
 // ── the inferred types the web uses (type-only imports) ─────────────────────

@@ -20,9 +20,21 @@ export async function buildAddress(env: TestEnv, street: JurisdictionRef, suffix
   const geo = env.deps.services.geo;
   const sys = systemActor('test');
   const communityCode = `${street.code.slice(0, 9)}${suffix}`;
-  const community = await geo.create(undefined, sys, { parentId: street.id, code: communityCode, name: `测试${suffix}社区`, level: 'community', kind: 'community' });
+  const community = await geo.create(undefined, sys, {
+    parentId: street.id,
+    code: communityCode,
+    name: `测试${suffix}社区`,
+    level: 'community',
+    kind: 'community',
+  });
   const compound = await geo.create(undefined, sys, { parentId: community.id, code: `${communityCode}001`, name: '滨江苑', level: 'compound', kind: 'urban' });
-  const building = await geo.create(undefined, sys, { parentId: compound.id, code: `${communityCode}00101`, name: '1栋', level: 'building', kind: 'apartment' });
+  const building = await geo.create(undefined, sys, {
+    parentId: compound.id,
+    code: `${communityCode}00101`,
+    name: '1栋',
+    level: 'building',
+    kind: 'apartment',
+  });
   const entrance = await geo.create(undefined, sys, { parentId: building.id, code: `${communityCode}001011`, name: '1单元', level: 'entrance' });
   return { community, compound, building, entrance };
 }
@@ -30,7 +42,10 @@ export async function buildAddress(env: TestEnv, street: JurisdictionRef, suffix
 let serial = 0;
 
 /** A valid resident (GB 11643 ID with region `region`) living at `entranceId`, room 1xx. */
-export function residentInput(entranceId: string, o: { region?: string; sex?: Sex; birthDate?: string; room?: string; phone?: string | null; vulnerable?: PersonInput['vulnerable'] } = {}): PersonInput {
+export function residentInput(
+  entranceId: string,
+  o: { region?: string; sex?: Sex; birthDate?: string; room?: string; phone?: string | null; vulnerable?: PersonInput['vulnerable'] } = {},
+): PersonInput {
   const n = ++serial;
   const sex = o.sex ?? (n % 2 ? 'male' : 'female');
   const birthDate = o.birthDate ?? `19${50 + (n % 40)}-0${1 + (n % 9)}-1${n % 10}`;
@@ -92,7 +107,10 @@ export function csvText(rows: readonly (readonly string[])[]): string {
 export function multipartFile(file: Buffer, filename = 'residents.csv', type = 'text/csv') {
   const boundary = '----bulwarkPopulationBoundary9Zq';
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`);
-  return { payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 /** A real purpose for exact ID/phone searches in tests, URL-encoded (`&purpose=…`). */

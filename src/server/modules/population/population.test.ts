@@ -15,7 +15,16 @@ import type { PersonInput } from './population.service.js';
 type City = Awaited<ReturnType<typeof buildMiniCity>>;
 
 function actorAt(j: JurisdictionRef, roles: Role[]): Actor {
-  return { kind: 'user', userId: `u-${j.code}`, name: `tester-${j.code}`, unitId: null, roles, capabilities: capabilitiesOf(roles), scopePath: j.path, sessionId: null };
+  return {
+    kind: 'user',
+    userId: `u-${j.code}`,
+    name: `tester-${j.code}`,
+    unitId: null,
+    roles,
+    capabilities: capabilitiesOf(roles),
+    scopePath: j.path,
+    sessionId: null,
+  };
 }
 
 /** Counts per node from the person rows themselves, expanded to every ancestor: the recount. */
@@ -36,7 +45,9 @@ async function recount(t: TestApp): Promise<Map<string, number>> {
 async function expectCountersMatchRecount(t: TestApp): Promise<void> {
   const expected = await recount(t);
   const nodes = await t.deps.services.geo.populations();
-  const wrong = nodes.filter((n) => n.population !== (expected.get(n.path) ?? 0)).map((n) => ({ path: n.path, counter: n.population, recount: expected.get(n.path) ?? 0 }));
+  const wrong = nodes
+    .filter((n) => n.population !== (expected.get(n.path) ?? 0))
+    .map((n) => ({ path: n.path, counter: n.population, recount: expected.get(n.path) ?? 0 }));
   expect(wrong).toEqual([]);
 }
 
@@ -46,7 +57,8 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
   let xi: AddressTree;
   let wu: AddressTree;
   let h: Record<'admin' | 'officer' | 'worker' | 'otherOfficer' | 'tracer', Record<string, string>>;
-  const post = (url: string, headers: Record<string, string>, payload: unknown, extra: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, payload: payload as object });
+  const post = (url: string, headers: Record<string, string>, payload: unknown, extra: Record<string, string> = {}) =>
+    t.app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, payload: payload as object });
   const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
 
   beforeAll(async () => {
@@ -55,7 +67,12 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
     xi = await buildAddress(t, city.street);
     wu = await buildAddress(t, city.otherStreet);
     const now = t.clock.now();
-    const user = async (j: JurisdictionRef, roles: Role[]) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${j.code}${roles[0]}`, jurisdiction: j }), roles }), now);
+    const user = async (j: JurisdictionRef, roles: Role[]) =>
+      sessionHeaders(
+        t.deps.db,
+        await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${j.code}${roles[0]}`, jurisdiction: j }), roles }),
+        now,
+      );
     h = {
       admin: await user(city.city, ['admin']),
       officer: await user(city.xiling, ['district_officer']),
@@ -103,7 +120,7 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
     expect(row.phone_masked).toBe('139****1111');
   });
 
-  it('rejects invalid persons with the rule\'s own code', async () => {
+  it("rejects invalid persons with the rule's own code", async () => {
     const base = residentInput(xi.entrance.id);
     const cases: [Partial<PersonInput>, number, string][] = [
       [{ idNumber: base.idNumber.slice(0, 17) + (base.idNumber[17] === '1' ? '2' : '1') }, 422, 'RESIDENT_ID_CHECKSUM'],
@@ -134,19 +151,36 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
   it('registers non-residents at their place of stay with their region of origin', async () => {
     const birthDate = '1992-03-04';
     const res = await post('/api/persons', h.admin, {
-      name: '访客甲', idType: 'resident_id', idNumber: makeResidentId('430100', birthDate, 55, 'male'), birthDate, sex: 'male',
-      resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '湖南省长沙市', phone: '13700000001',
+      name: '访客甲',
+      idType: 'resident_id',
+      idNumber: makeResidentId('430100', birthDate, 55, 'male'),
+      birthDate,
+      sex: 'male',
+      resident: false,
+      jurisdictionId: xi.building.id,
+      regionOfOrigin: '湖南省长沙市',
+      phone: '13700000001',
     });
     expect(res.statusCode, res.body).toBe(201);
-    expect(res.json()).toMatchObject({ resident: false, householdId: null, address: null, regionOfOrigin: '湖南省长沙市', location: { jurisdictionId: xi.building.id, text: '西陵区西陵街道测试001社区滨江苑1栋' } });
+    expect(res.json()).toMatchObject({
+      resident: false,
+      householdId: null,
+      address: null,
+      regionOfOrigin: '湖南省长沙市',
+      location: { jurisdictionId: xi.building.id, text: '西陵区西陵街道测试001社区滨江苑1栋' },
+    });
     await expectCountersMatchRecount(t);
   });
 
-  it('refuses to register a person outside the actor\'s jurisdiction, and needs the capability', async () => {
+  it("refuses to register a person outside the actor's jurisdiction, and needs the capability", async () => {
     const manager = actorAt(city.xiling, ['admin']);
-    await expect(t.deps.services.population.create(undefined, manager, residentInput(wu.entrance.id))).rejects.toMatchObject({ code: 'PERSON_ADDRESS_NOT_FOUND' });
+    await expect(t.deps.services.population.create(undefined, manager, residentInput(wu.entrance.id))).rejects.toMatchObject({
+      code: 'PERSON_ADDRESS_NOT_FOUND',
+    });
     // A tracer reads persons but may not register them (no person.manage).
-    await expect(t.deps.services.population.create(undefined, actorAt(city.xiling, ['tracer']), residentInput(xi.entrance.id))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(t.deps.services.population.create(undefined, actorAt(city.xiling, ['tracer']), residentInput(xi.entrance.id))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect((await post('/api/persons', h.tracer, residentInput(xi.entrance.id))).statusCode).toBe(403);
     const inScope = await t.deps.services.population.create(undefined, manager, residentInput(xi.entrance.id));
     expect(inScope.address!.jurisdictionId).toBe(xi.entrance.id);
@@ -218,7 +252,9 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
     // The revealed value is never kept for idempotent replay.
     const stored = await t.deps.db.selectFrom('idempotency_keys').selectAll().execute();
     expect(JSON.stringify(stored)).not.toContain(input.idNumber);
-    await expect(t.deps.services.population.reveal(undefined, actorAt(city.xiling, ['district_officer']), id, 'idNumber', ' ')).rejects.toMatchObject({ code: 'REASON_REQUIRED' });
+    await expect(t.deps.services.population.reveal(undefined, actorAt(city.xiling, ['district_officer']), id, 'idNumber', ' ')).rejects.toMatchObject({
+      code: 'REASON_REQUIRED',
+    });
     const [silent] = await addResidents(t, [residentInput(xi.entrance.id, { phone: null })]);
     const none = await post(`/api/persons/${silent}/reveal`, h.officer, { field: 'phone', reason: '电话联系' });
     expect(none.json().error.code).toBe('PERSON_FIELD_EMPTY');
@@ -237,7 +273,11 @@ describe.each(DIALECTS)('population [%s]', (dialect) => {
     ]);
     expect(JSON.stringify(err.details)).not.toContain(good.idNumber);
     expect(await t.deps.services.population.count()).toBe(before);
-    const r = await t.deps.services.population.createMany(undefined, systemActor('test'), Array.from({ length: 30 }, () => residentInput(xi.entrance.id)));
+    const r = await t.deps.services.population.createMany(
+      undefined,
+      systemActor('test'),
+      Array.from({ length: 30 }, () => residentInput(xi.entrance.id)),
+    );
     expect(r.persons).toBe(30);
     expect(await t.deps.services.population.count()).toBe(before + 30);
     const batch = await t.deps.services.journal.list(t.deps.db, { action: 'population.person.import', limit: 1 });
@@ -267,7 +307,9 @@ describe.each(DIALECTS)('population logs [%s]', (dialect) => {
       },
     });
     const schema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
-    const config = testConfig(dialect === 'postgres' ? { dbKind: 'postgres', db: process.env.BULWARK_TEST_PG!, pgSchema: schema, logLevel: 'trace' } : { logLevel: 'trace' });
+    const config = testConfig(
+      dialect === 'postgres' ? { dbKind: 'postgres', db: process.env.BULWARK_TEST_PG!, pgSchema: schema, logLevel: 'trace' } : { logLevel: 'trace' },
+    );
     const clock = new ManualClock();
     const deps = await createDeps(config, { clock, log: createLogger(config, sink) });
     const app = await buildApp(deps);
@@ -280,7 +322,10 @@ describe.each(DIALECTS)('population logs [%s]', (dialect) => {
       await deps.services.population.createMany(undefined, systemActor('import'), inputs);
       // A failing bulk insert too: its error must not carry the numbers either.
       await deps.services.population.createMany(undefined, systemActor('import'), [inputs[0]]).catch((e) => deps.log.error({ err: e }, 'import failed'));
-      const admin = await buildUser(deps.db, { unit: await buildUnit(deps.db, { name: '市指挥部', jurisdiction: city.city }), roles: ['admin', 'district_officer'] });
+      const admin = await buildUser(deps.db, {
+        unit: await buildUnit(deps.db, { name: '市指挥部', jurisdiction: city.city }),
+        roles: ['admin', 'district_officer'],
+      });
       const headers = await sessionHeaders(deps.db, admin, clock.now());
       const extra = residentInput(addr.entrance.id, { phone: '13344445555' });
       expect((await app.inject({ method: 'POST', url: '/api/persons', headers, payload: extra as object })).statusCode).toBe(201);

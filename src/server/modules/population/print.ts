@@ -18,7 +18,13 @@ export interface SheetEntry {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export async function residentCodeSheet(o: { title: string; issuedAt: number; tz: string; entries: SheetEntry[]; placeText: (path: string) => string }): Promise<string> {
+export async function residentCodeSheet(o: {
+  title: string;
+  issuedAt: number;
+  tz: string;
+  entries: SheetEntry[];
+  placeText: (path: string) => string;
+}): Promise<string> {
   const when = new Intl.DateTimeFormat('zh-CN', { timeZone: o.tz, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(o.issuedAt));
   const cards: string[] = [];
   for (const e of o.entries) {

@@ -54,7 +54,16 @@ describe('resident code signing', () => {
     expect(checkResidentCode(keys.publicKey, `BW2.${other}.${at}.${sig}`)).toEqual({ ok: false, problem: 'signature' });
     expect(checkResidentCode(keys.publicKey, `BW2.${TOKEN}.${(1_700_000_000_001).toString(36)}.${sig}`)).toEqual({ ok: false, problem: 'signature' });
     expect(checkResidentCode(deriveResidentCodeKeys(keyB).publicKey, payload)).toEqual({ ok: false, problem: 'signature' });
-    for (const bad of ['', 'hello', payload.replace('BW2', 'BW1'), `${payload}.x`, payload.slice(0, -1), `BW2.${TOKEN}.0${at}.${sig}`, `BW2.${TOKEN}.${at.toUpperCase()}.${sig}`, `BW2.${TOKEN}x.${at}.${sig}`]) {
+    for (const bad of [
+      '',
+      'hello',
+      payload.replace('BW2', 'BW1'),
+      `${payload}.x`,
+      payload.slice(0, -1),
+      `BW2.${TOKEN}.0${at}.${sig}`,
+      `BW2.${TOKEN}.${at.toUpperCase()}.${sig}`,
+      `BW2.${TOKEN}x.${at}.${sig}`,
+    ]) {
       expect(checkResidentCode(keys.publicKey, bad)).toEqual({ ok: false, problem: 'malformed' });
     }
   });
@@ -66,7 +75,16 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
   let inXi: string;
   let inWu: string;
   let headers: { officer: Record<string, string>; sampler: Record<string, string> };
-  const actorAt = (j: JurisdictionRef, roles: Role[]): Actor => ({ kind: 'user', userId: `u-${j.code}`, name: 't', unitId: null, roles, capabilities: capabilitiesOf(roles), scopePath: j.path, sessionId: null });
+  const actorAt = (j: JurisdictionRef, roles: Role[]): Actor => ({
+    kind: 'user',
+    userId: `u-${j.code}`,
+    name: 't',
+    unitId: null,
+    roles,
+    capabilities: capabilitiesOf(roles),
+    scopePath: j.path,
+    sessionId: null,
+  });
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -76,7 +94,8 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     [inXi] = await addResidents(t, [residentInput(xi.entrance.id)]);
     [inWu] = await addResidents(t, [residentInput(wu.entrance.id, { region: '420503' })]);
     const now = t.clock.now();
-    const user = async (j: JurisdictionRef, roles: Role[]) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${roles[0]}`, jurisdiction: j }), roles }), now);
+    const user = async (j: JurisdictionRef, roles: Role[]) =>
+      sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${roles[0]}`, jurisdiction: j }), roles }), now);
     headers = { officer: await user(city.xiling, ['district_officer']), sampler: await user(city.street, ['sampler']) };
   });
   afterAll(() => t.close());
@@ -108,9 +127,32 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     const before = await population.issueResidentCode(actorAt(city.city, ['commander']), inXi);
     const bad = await t.app.inject({ method: 'POST', url: `/api/persons/${inXi}/resident-code/reissue`, headers: headers.officer, payload: { reason: '...' } });
     expect(bad.statusCode).toBe(422);
-    expect((await t.app.inject({ method: 'POST', url: `/api/persons/${inXi}/resident-code/reissue`, headers: headers.sampler, payload: { reason: '居民码遗失补发' } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/api/persons/${inWu}/resident-code/reissue`, headers: headers.officer, payload: { reason: '居民码遗失补发' } })).statusCode).toBe(404);
-    const res = await t.app.inject({ method: 'POST', url: `/api/persons/${inXi}/resident-code/reissue`, headers: headers.officer, payload: { reason: '居民码遗失补发' } });
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/persons/${inXi}/resident-code/reissue`,
+          headers: headers.sampler,
+          payload: { reason: '居民码遗失补发' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/persons/${inWu}/resident-code/reissue`,
+          headers: headers.officer,
+          payload: { reason: '居民码遗失补发' },
+        })
+      ).statusCode,
+    ).toBe(404);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/persons/${inXi}/resident-code/reissue`,
+      headers: headers.officer,
+      payload: { reason: '居民码遗失补发' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const after = res.json();
     expect(after.payload).not.toBe(before.payload);
@@ -128,7 +170,11 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     const { payload } = await population.issueResidentCode(actorAt(city.city, ['commander']), inXi);
     const other = (await population.issueResidentCode(actorAt(city.city, ['commander']), inWu)).payload;
     const swapped = `BW2.${other.split('.')[1]}.${payload.split('.').slice(2).join('.')}`;
-    for (const [bad, problem] of [[tamperSignature(payload), 'signature'], [swapped, 'signature'], ['420502199001011234', 'malformed']] as const) {
+    for (const [bad, problem] of [
+      [tamperSignature(payload), 'signature'],
+      [swapped, 'signature'],
+      ['420502199001011234', 'malformed'],
+    ] as const) {
       let err: unknown;
       try {
         population.verifyResidentCode(bad);
@@ -149,7 +195,7 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     expect((await t.app.inject({ method: 'GET', url: `/api/persons/${inWu}/resident-code`, headers: headers.officer })).statusCode).toBe(404);
   });
 
-  it('a merged record\'s code is the kept record\'s; resolving many tokens names each one\'s problem', async () => {
+  it("a merged record's code is the kept record's; resolving many tokens names each one's problem", async () => {
     const population = t.deps.services.population;
     const commander = actorAt(city.city, ['commander']);
     const xi = await buildAddress(t, city.street, '002');
@@ -167,9 +213,15 @@ describe.each(DIALECTS)('resident codes [%s]', (dialect) => {
     expect(entry).toMatchObject({ entityId: kept });
     const token = (payload: string) => payload.split('.')[1];
     const unknown = 'A'.repeat(22);
-    const problems = (m: Map<string, string | Error>) => [...m.values()].map((v) => (typeof v === 'string' ? v : (v as Error & { details: { problem: string } }).details.problem));
+    const problems = (m: Map<string, string | Error>) =>
+      [...m.values()].map((v) => (typeof v === 'string' ? v : (v as Error & { details: { problem: string } }).details.problem));
     // The merged record's own earlier code still names it: the caller follows the merge itself.
-    expect(problems(await population.resolveResidentCodes([token(mergedCode.payload), token(keptCode.payload), token(reissued.payload), unknown]))).toEqual([merged, 'revoked', kept, 'unknown']);
+    expect(problems(await population.resolveResidentCodes([token(mergedCode.payload), token(keptCode.payload), token(reissued.payload), unknown]))).toEqual([
+      merged,
+      'revoked',
+      kept,
+      'unknown',
+    ]);
     t.clock.set(mergedCode.expiresAt);
     expect(problems(await population.resolveResidentCodes([token(mergedCode.payload), token(reissued.payload)]))).toEqual(['expired', 'expired']);
     t.clock.set(start); // the sessions of the route tests below

@@ -31,11 +31,19 @@ export function createResidentCodeService(deps: Deps, base: PopulationBase) {
     const now = deps.clock.now();
     const active = await repo.activeResidentCodes(tx, personIds, now + RESIDENT_CODE_RENEW_MS);
     const fresh: repo.ResidentCodeRow[] = [];
-    for (const id of new Set(personIds)) if (!active.has(id)) fresh.push({ token: newResidentCodeToken(), person_id: id, issued_at: now, expires_at: now + RESIDENT_CODE_TTL_MS, revoked_at: null });
+    for (const id of new Set(personIds))
+      if (!active.has(id))
+        fresh.push({ token: newResidentCodeToken(), person_id: id, issued_at: now, expires_at: now + RESIDENT_CODE_TTL_MS, revoked_at: null });
     await repo.insertResidentCodes(tx, fresh);
     for (const r of fresh) active.set(r.person_id, r);
     const out = new Map<string, IssuedResidentCode>();
-    for (const [id, r] of active) out.set(id, { payload: signResidentCode(codeKeys, r.token, Number(r.expires_at)), personId: id, issuedAt: Number(r.issued_at), expiresAt: Number(r.expires_at) });
+    for (const [id, r] of active)
+      out.set(id, {
+        payload: signResidentCode(codeKeys, r.token, Number(r.expires_at)),
+        personId: id,
+        issuedAt: Number(r.issued_at),
+        expiresAt: Number(r.expires_at),
+      });
     return out;
   }
 
@@ -55,7 +63,8 @@ export function createResidentCodeService(deps: Deps, base: PopulationBase) {
         algorithm: 'Ed25519',
         publicKey: codeKeys.publicKeyRaw,
         publicKeyPem: codeKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-        format: 'BW2.<token>.<expiresAt base36, epoch ms>.<Ed25519 signature of the first three parts, base64url>; the token is opaque (resolved online), refuse the code once expiresAt has passed',
+        format:
+          'BW2.<token>.<expiresAt base36, epoch ms>.<Ed25519 signature of the first three parts, base64url>; the token is opaque (resolved online), refuse the code once expiresAt has passed',
       };
     },
 
@@ -97,7 +106,14 @@ export function createResidentCodeService(deps: Deps, base: PopulationBase) {
         const now = deps.clock.now();
         const revoked = await repo.revokeResidentCodes(tx, r.id, now);
         const code = (await currentCodes(tx, [r.id])).get(r.id)!;
-        await deps.services.journal.append(tx, actor, { action: 'population.resident_code.reissue', entityType: 'person', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { revoked, expiresAt: code.expiresAt }, reason: why });
+        await deps.services.journal.append(tx, actor, {
+          action: 'population.resident_code.reissue',
+          entityType: 'person',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { revoked, expiresAt: code.expiresAt },
+          reason: why,
+        });
         return code;
       });
     },
@@ -149,8 +165,19 @@ export function createResidentCodeService(deps: Deps, base: PopulationBase) {
       const visible = rows.filter((r) => inScope(actor, r.jurisdiction_path));
       const issuedAt = deps.clock.now();
       // Each person's active code (printing does not revoke codes already handed out).
-      const codes = await inTx(deps.db, (tx) => currentCodes(tx, visible.map((r) => r.id)));
-      const entries = visible.map((r) => ({ name: r.name, room: r.room, resident: flag(r.resident), path: r.jurisdiction_path, payload: codes.get(r.id)!.payload }));
+      const codes = await inTx(deps.db, (tx) =>
+        currentCodes(
+          tx,
+          visible.map((r) => r.id),
+        ),
+      );
+      const entries = visible.map((r) => ({
+        name: r.name,
+        room: r.room,
+        resident: flag(r.resident),
+        path: r.jurisdiction_path,
+        payload: codes.get(r.id)!.payload,
+      }));
       const texts = await addressTexts(deps.db, [building.path, ...new Set(visible.map((r) => r.jurisdiction_path))]);
       await inTx(deps.db, (tx) =>
         deps.services.journal.append(tx, actor, {
@@ -161,7 +188,13 @@ export function createResidentCodeService(deps: Deps, base: PopulationBase) {
           payload: { buildingId: building.id, persons: entries.length },
         }),
       );
-      return await residentCodeSheet({ title: texts.get(building.path) ?? building.name, issuedAt, tz: deps.config.tz, entries, placeText: (p) => texts.get(p) ?? '' });
+      return await residentCodeSheet({
+        title: texts.get(building.path) ?? building.name,
+        issuedAt,
+        tz: deps.config.tz,
+        entries,
+        placeText: (p) => texts.get(p) ?? '',
+      });
     },
   };
 }

@@ -4,10 +4,16 @@ import { makeResidentId, residentIdCheckChar, validateResidentId } from './resid
 const TODAY = '2026-11-29';
 
 describe('resident ID validation (GB 11643-1999)', () => {
-  it('accepts the standard\'s worked example and derives region, birth date and sex', () => {
+  it("accepts the standard's worked example and derives region, birth date and sex", () => {
     // GB 11643-1999 example: 11010519491231002X (female, born 1949-12-31, 北京市朝阳区).
     expect(residentIdCheckChar('11010519491231002')).toBe('X');
-    expect(validateResidentId('11010519491231002x', TODAY)).toEqual({ ok: true, idNumber: '11010519491231002X', region: '110105', birthDate: '1949-12-31', sex: 'female' });
+    expect(validateResidentId('11010519491231002x', TODAY)).toEqual({
+      ok: true,
+      idNumber: '11010519491231002X',
+      region: '110105',
+      birthDate: '1949-12-31',
+      sex: 'female',
+    });
   });
 
   it('computes check digits that validate for every sequence and both sexes', () => {

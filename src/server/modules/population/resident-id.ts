@@ -9,12 +9,7 @@
 
 /** Stable error codes, one per rule, so clients can say exactly what is wrong. */
 export type ResidentIdErrorCode =
-  | 'RESIDENT_ID_FORMAT'
-  | 'RESIDENT_ID_REGION'
-  | 'RESIDENT_ID_BIRTH_DATE'
-  | 'RESIDENT_ID_CHECKSUM'
-  | 'RESIDENT_ID_BIRTH_MISMATCH'
-  | 'RESIDENT_ID_SEX_MISMATCH';
+  'RESIDENT_ID_FORMAT' | 'RESIDENT_ID_REGION' | 'RESIDENT_ID_BIRTH_DATE' | 'RESIDENT_ID_CHECKSUM' | 'RESIDENT_ID_BIRTH_MISMATCH' | 'RESIDENT_ID_SEX_MISMATCH';
 
 export const RESIDENT_ID_MESSAGES: Record<ResidentIdErrorCode, string> = {
   RESIDENT_ID_FORMAT: 'A resident ID number is 17 digits followed by a digit or X',
@@ -26,17 +21,48 @@ export const RESIDENT_ID_MESSAGES: Record<ResidentIdErrorCode, string> = {
 };
 
 export type ResidentIdResult =
-  | { ok: true; idNumber: string; region: string; birthDate: string; sex: 'male' | 'female' }
-  | { ok: false; code: ResidentIdErrorCode; message: string };
+  { ok: true; idNumber: string; region: string; birthDate: string; sex: 'male' | 'female' } | { ok: false; code: ResidentIdErrorCode; message: string };
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 
 /** GB/T 2260 province-level codes (first two digits), including 71/81/82 and 83 (HK/Macao/TW residence permits). */
 const PROVINCES = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
-  '71', '81', '82', '83',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '83',
 ]);
 
 /**

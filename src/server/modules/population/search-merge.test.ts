@@ -13,7 +13,16 @@ import type { PersonInput } from './population.service.js';
 type City = Awaited<ReturnType<typeof buildMiniCity>>;
 
 function actorAt(j: JurisdictionRef, roles: Role[]): Actor {
-  return { kind: 'user', userId: `u-${j.code}-${roles.join('-')}`, name: `tester-${j.code}`, unitId: null, roles, capabilities: capabilitiesOf(roles), scopePath: j.path, sessionId: null };
+  return {
+    kind: 'user',
+    userId: `u-${j.code}-${roles.join('-')}`,
+    name: `tester-${j.code}`,
+    unitId: null,
+    roles,
+    capabilities: capabilitiesOf(roles),
+    scopePath: j.path,
+    sessionId: null,
+  };
 }
 
 describe('name keys and search classification', () => {
@@ -55,8 +64,17 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     xi = await buildAddress(t, city.street);
     wu = await buildAddress(t, city.otherStreet);
     const now = t.clock.now();
-    const user = async (j: JurisdictionRef, roles: Role[]) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${j.code}${roles[0]}`, jurisdiction: j }), roles }), now);
-    h = { officer: await user(city.xiling, ['district_officer']), otherOfficer: await user(city.wujiagang, ['district_officer']), tracer: await user(city.xiling, ['tracer']) };
+    const user = async (j: JurisdictionRef, roles: Role[]) =>
+      sessionHeaders(
+        t.deps.db,
+        await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: `单位${j.code}${roles[0]}`, jurisdiction: j }), roles }),
+        now,
+      );
+    h = {
+      officer: await user(city.xiling, ['district_officer']),
+      otherOfficer: await user(city.wujiagang, ['district_officer']),
+      tracer: await user(city.xiling, ['tracer']),
+    };
   });
   afterAll(() => t.close());
 
@@ -83,7 +101,13 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
   });
 
   it('finds the residents of a compound, or of one building of it, by name', async () => {
-    const other = await t.deps.services.geo.create(undefined, systemActor('test'), { parentId: xi.compound.id, code: `${xi.compound.code}02`, name: '2栋', level: 'building', kind: 'apartment' });
+    const other = await t.deps.services.geo.create(undefined, systemActor('test'), {
+      parentId: xi.compound.id,
+      code: `${xi.compound.code}02`,
+      name: '2栋',
+      level: 'building',
+      kind: 'apartment',
+    });
     const [inOne] = await addResidents(t, [residentInput(xi.entrance.id)]);
     const [inTwo] = await addResidents(t, [{ ...residentInput(other.id), address: { jurisdictionId: other.id, room: '301' } }]);
     const compound = ids(await get(`/api/persons?q=${encodeURIComponent('滨江苑')}&pageSize=200`, h.officer));
@@ -99,21 +123,45 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
   it('merges a non-resident into a resident: both records and histories kept, journaled, counters and statuses combined', async () => {
     const birthDate = '1988-08-08';
     const visitor = await t.deps.services.population.create(undefined, systemActor('test'), {
-      name: '李访客', idType: 'passport', idNumber: 'E12345678', birthDate, sex: 'female', resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '湖南省长沙市', phone: '13711112222',
+      name: '李访客',
+      idType: 'passport',
+      idNumber: 'E12345678',
+      birthDate,
+      sex: 'female',
+      resident: false,
+      jurisdictionId: xi.building.id,
+      regionOfOrigin: '湖南省长沙市',
+      phone: '13711112222',
     });
     const [resident] = await addResidents(t, [named(xi.entrance.id, '李芳', { birthDate, sex: 'female', phone: null })]);
     // The visitor is a close contact under home quarantine; the resident record has no status.
     // (Contact links belong to the cases module, which is not part of this test: any id is valid.)
     t.deps.services.control.registerBasisValidator('contact', async () => true);
-    await inTx(t.deps.db, (trx) => t.deps.services.control.applyAutomatic(trx, systemActor('cases'), { personIds: [visitor.id], to: 'quarantined_home', basis: { type: 'contact', id: 'contact-42' }, reason: '密接' }));
+    await inTx(t.deps.db, (trx) =>
+      t.deps.services.control.applyAutomatic(trx, systemActor('cases'), {
+        personIds: [visitor.id],
+        to: 'quarantined_home',
+        basis: { type: 'contact', id: 'contact-42' },
+        reason: '密接',
+      }),
+    );
     const handled: [string, string][] = [];
     t.deps.services.population.registerMergeHandler(async (_trx, from, into) => {
       handled.push([from, into]);
     });
     const before = await t.deps.services.population.count();
-    const res = await t.app.inject({ method: 'POST', url: `/api/persons/${visitor.id}/merge`, headers: h.officer, payload: { intoPersonId: resident, reason: '同一人：护照与身份证登记' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/persons/${visitor.id}/merge`,
+      headers: h.officer,
+      payload: { intoPersonId: resident, reason: '同一人：护照与身份证登记' },
+    });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ id: visitor.id, mergedInto: resident, merges: [{ fromPersonId: visitor.id, intoPersonId: resident, method: 'manual', reason: '同一人：护照与身份证登记' }] });
+    expect(res.json()).toMatchObject({
+      id: visitor.id,
+      mergedInto: resident,
+      merges: [{ fromPersonId: visitor.id, intoPersonId: resident, method: 'manual', reason: '同一人：护照与身份证登记' }],
+    });
     expect(handled).toEqual([[visitor.id, resident]]);
     // The merged record is no longer counted or listed; the kept record shows the merge too.
     expect(await t.deps.services.population.count()).toBe(before - 1);
@@ -129,13 +177,22 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     expect(status).toMatchObject({ status: 'quarantined_home', basis: { type: 'contact', id: 'contact-42' } });
     // The merged record's history stays; control retires its own measure (the person is counted once).
     const merged = await t.deps.services.control.history(actorAt(city.xiling, ['district_officer']), visitor.id);
-    expect(merged.map((c) => [c.from, c.to])).toEqual([['none', 'quarantined_home'], ['quarantined_home', 'none']]);
+    expect(merged.map((c) => [c.from, c.to])).toEqual([
+      ['none', 'quarantined_home'],
+      ['quarantined_home', 'none'],
+    ]);
     const journal = await t.deps.services.journal.list(t.deps.db, { action: 'population.person.merge', limit: 5 });
-    expect(journal[0]).toMatchObject({ entityId: visitor.id, reason: '同一人：护照与身份证登记', payload: { fromPersonId: visitor.id, intoPersonId: resident, method: 'manual' } });
+    expect(journal[0]).toMatchObject({
+      entityId: visitor.id,
+      reason: '同一人：护照与身份证登记',
+      payload: { fromPersonId: visitor.id, intoPersonId: resident, method: 'manual' },
+    });
     expect(JSON.stringify(journal)).not.toContain('E12345678');
     expect((await t.deps.services.journal.verify()).ok).toBe(true);
     // The merged record's own history (its registration) is still there.
-    expect(await t.deps.services.journal.list(t.deps.db, { entityType: 'person', entityId: visitor.id, action: 'population.person.create', limit: 5 })).toHaveLength(1);
+    expect(
+      await t.deps.services.journal.list(t.deps.db, { entityType: 'person', entityId: visitor.id, action: 'population.person.create', limit: 5 }),
+    ).toHaveLength(1);
     // Counters still equal a recount of current records.
     const recount = await t.deps.services.population.countByPath();
     const entrance = (await t.deps.services.geo.getById(xi.entrance.id))!;
@@ -148,9 +205,17 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     const [a, b] = await addResidents(t, [residentInput(xi.entrance.id), residentInput(xi.entrance.id)]);
     const [far] = await addResidents(t, [residentInput(wu.entrance.id, { region: '420503' })]);
     const nonResident = await t.deps.services.population.create(undefined, systemActor('test'), {
-      name: '王过客', idType: 'resident_id', idNumber: makeResidentId('430100', '1970-01-02', 9, 'male'), birthDate: '1970-01-02', sex: 'male', resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '430100',
+      name: '王过客',
+      idType: 'resident_id',
+      idNumber: makeResidentId('430100', '1970-01-02', 9, 'male'),
+      birthDate: '1970-01-02',
+      sex: 'male',
+      resident: false,
+      jurisdictionId: xi.building.id,
+      regionOfOrigin: '430100',
     });
-    const merge = (from: string, into: string, headers = h.officer) => t.app.inject({ method: 'POST', url: `/api/persons/${from}/merge`, headers, payload: { intoPersonId: into, reason: '重复登记' } });
+    const merge = (from: string, into: string, headers = h.officer) =>
+      t.app.inject({ method: 'POST', url: `/api/persons/${from}/merge`, headers, payload: { intoPersonId: into, reason: '重复登记' } });
     expect((await merge(a, a)).json().error.code).toBe('PERSON_MERGE_SAME');
     expect((await merge(a, nonResident.id)).json().error.code).toBe('PERSON_MERGE_DIRECTION');
     expect((await merge(a, far)).statusCode).toBe(404);
@@ -189,19 +254,36 @@ describe.each(DIALECTS)('population search and merge [%s]', (dialect) => {
     expect(expected.get(xi.entrance.path)).toBeGreaterThan(0);
   });
 
-  it('registering a resident with a non-resident\'s document absorbs the non-resident (a document merge)', async () => {
+  it("registering a resident with a non-resident's document absorbs the non-resident (a document merge)", async () => {
     const idNumber = makeResidentId('420502', '1995-05-05', 77, 'female');
     const visitor = await t.deps.services.population.create(undefined, systemActor('test'), {
-      name: '周敏', idType: 'resident_id', idNumber, birthDate: '1995-05-05', sex: 'female', resident: false, jurisdictionId: xi.building.id, regionOfOrigin: '420502',
+      name: '周敏',
+      idType: 'resident_id',
+      idNumber,
+      birthDate: '1995-05-05',
+      sex: 'female',
+      resident: false,
+      jurisdictionId: xi.building.id,
+      regionOfOrigin: '420502',
     });
-    const res = await t.app.inject({ method: 'POST', url: '/api/persons', headers: h.officer, payload: { ...named(xi.entrance.id, '周敏'), idNumber, birthDate: '1995-05-05', sex: 'female' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/persons',
+      headers: h.officer,
+      payload: { ...named(xi.entrance.id, '周敏'), idNumber, birthDate: '1995-05-05', sex: 'female' },
+    });
     expect(res.statusCode, res.body).toBe(201);
     const resident = res.json().id;
     const old = (await get(`/api/persons/${visitor.id}`, h.officer)).json();
     expect(old).toMatchObject({ mergedInto: resident, merges: [{ method: 'document', intoPersonId: resident }] });
     expect((await get(`/api/persons?q=${idNumber}${SEARCH_PURPOSE}`, h.officer)).json().items.map((p: { id: string }) => p.id)).toEqual([resident]);
     // Registering the same document again is a conflict as before.
-    const dup = await t.app.inject({ method: 'POST', url: '/api/persons', headers: h.officer, payload: { ...named(xi.entrance.id, '周敏'), idNumber, birthDate: '1995-05-05', sex: 'female' } });
+    const dup = await t.app.inject({
+      method: 'POST',
+      url: '/api/persons',
+      headers: h.officer,
+      payload: { ...named(xi.entrance.id, '周敏'), idNumber, birthDate: '1995-05-05', sex: 'female' },
+    });
     expect(dup.statusCode).toBe(409);
   });
 });

@@ -81,12 +81,16 @@ export async function sniffFile(path: string): Promise<{ format: FileFormat; siz
       const tailLen = Math.min(size, 65557);
       const tail = Buffer.alloc(tailLen);
       await fh.read(tail, 0, tailLen, size - tailLen);
-      if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) < 0) throw ImportErrors.IMPORT_XLSX_CORRUPT({ problem: 'truncated: the end of the ZIP archive is missing' });
+      if (tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) < 0)
+        throw ImportErrors.IMPORT_XLSX_CORRUPT({ problem: 'truncated: the end of the ZIP archive is missing' });
       return { format: 'xlsx', size };
     }
     for (const [kind, magic] of MAGIC) {
       if (head.subarray(0, magic.length).equals(magic)) {
-        throw ImportErrors.IMPORT_NOT_SPREADSHEET({ detected: kind }, kind === 'xls' ? '旧版 .xls 文件不支持，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)' : undefined);
+        throw ImportErrors.IMPORT_NOT_SPREADSHEET(
+          { detected: kind },
+          kind === 'xls' ? '旧版 .xls 文件不支持，请另存为 .xlsx 或 CSV (old .xls files are not supported; save as .xlsx or CSV)' : undefined,
+        );
       }
     }
     // UTF-16 text (with its byte-order mark) is full of NUL bytes: a CSV all the same.
@@ -146,7 +150,10 @@ export async function detectEncodingHere(path: string): Promise<TextEncoding> {
   }
   if (carry && carry.length) look(carry);
   if (utf8Line && gbLine) {
-    throw ImportErrors.IMPORT_ENCODING_MIXED({ utf8Line, gb18030Line: gbLine }, `文件混用了编码：第 ${utf8Line} 行是 UTF-8，第 ${gbLine} 行是 GBK/GB18030 (mixed encodings: line ${utf8Line} is UTF-8, line ${gbLine} is GBK/GB18030); 请统一另存为一种编码`);
+    throw ImportErrors.IMPORT_ENCODING_MIXED(
+      { utf8Line, gb18030Line: gbLine },
+      `文件混用了编码：第 ${utf8Line} 行是 UTF-8，第 ${gbLine} 行是 GBK/GB18030 (mixed encodings: line ${utf8Line} is UTF-8, line ${gbLine} is GBK/GB18030); 请统一另存为一种编码`,
+    );
   }
   return gbLine ? 'gb18030' : 'utf8';
 }
@@ -154,7 +161,9 @@ export async function detectEncodingHere(path: string): Promise<TextEncoding> {
 /** Decodes a file as text, streamed. UTF-8 is decoded strictly (an invalid byte is an error). */
 async function* decodeFile(path: string, encoding: TextEncoding): AsyncGenerator<string> {
   const decoder =
-    encoding === 'gb18030' ? new TextDecoder('gb18030') : new TextDecoder(encoding === 'utf8' ? 'utf-8' : encoding === 'utf16le' ? 'utf-16le' : 'utf-16be', { fatal: true });
+    encoding === 'gb18030'
+      ? new TextDecoder('gb18030')
+      : new TextDecoder(encoding === 'utf8' ? 'utf-8' : encoding === 'utf16le' ? 'utf-16le' : 'utf-16be', { fatal: true });
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       const text = decoder.decode(chunk, { stream: true });
@@ -220,7 +229,8 @@ export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<She
         continue;
       }
       if (ch === '"') {
-        if (afterQuote) field += '"'; // a doubled quote inside a quoted field
+        if (afterQuote)
+          field += '"'; // a doubled quote inside a quoted field
         else if (field.trim() === '') field = '';
         quoted = true;
         afterQuote = false;
@@ -239,7 +249,11 @@ export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<She
   }
   if (pending) {
     // A file of one short line without a line break: parse it as if it had one.
-    yield* parseCsv((async function* () { yield pending + '\n'; })());
+    yield* parseCsv(
+      (async function* () {
+        yield pending + '\n';
+      })(),
+    );
     return;
   }
   if (field.endsWith('\r')) field = field.slice(0, -1);

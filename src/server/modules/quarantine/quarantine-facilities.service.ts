@@ -4,7 +4,16 @@ import { newId } from '../../platform/ids.js';
 import * as repo from './quarantine.repository.js';
 import type { FacilityDto, OccupancyDto, RoomDto } from './quarantine.schemas.js';
 import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable } from './quarantine.table.js';
-import { facilityDto, occupancyOf, QuarantineErrors, roomDto, visibleFacility, type FacilityInput, type QuarantineInputs, type RoomStatus } from './quarantine.shared.js';
+import {
+  facilityDto,
+  occupancyOf,
+  QuarantineErrors,
+  roomDto,
+  visibleFacility,
+  type FacilityInput,
+  type QuarantineInputs,
+  type RoomStatus,
+} from './quarantine.shared.js';
 
 export type FacilitiesDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'journal' | 'outbox' | 'jurisdiction' | 'unitRef'>;
 
@@ -20,15 +29,20 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
    */
   async function runningUnit(db: DbOrTx, actor: Actor, unitId: string, facilityPath: string): Promise<string> {
     const u = await deps.unitRef(unitId, db);
-    if (!u || !(inScope(actor, u.jurisdictionPath) || facilityPath.startsWith(u.jurisdictionPath))) throw QuarantineErrors.QUARANTINE_UNIT_NOT_FOUND({ field: 'unitId', unitId });
+    if (!u || !(inScope(actor, u.jurisdictionPath) || facilityPath.startsWith(u.jurisdictionPath)))
+      throw QuarantineErrors.QUARANTINE_UNIT_NOT_FOUND({ field: 'unitId', unitId });
     return u.id;
   }
-
 
   async function publishOccupancy(trx: Tx, facilityId: string): Promise<void> {
     const f = await repo.findFacility(trx, facilityId);
     if (!f) return;
-    await deps.outbox.publish(trx, { topic: 'quarantine.occupancy', capability: 'quarantine.read', jurisdictionPath: f.jurisdiction_path, payload: { facilityId, ...occupancyOf(f) } });
+    await deps.outbox.publish(trx, {
+      topic: 'quarantine.occupancy',
+      capability: 'quarantine.read',
+      jurisdictionPath: f.jurisdiction_path,
+      payload: { facilityId, ...occupancyOf(f) },
+    });
   }
 
   /** Moves a room between states and keeps the facility counters in the same transaction. */
@@ -86,12 +100,23 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
           updated_at: now,
         };
         await repo.insertFacility(t, row);
-        await deps.journal.append(t, actor, { action: 'quarantine.facility.create', entityType: 'quarantine_facility', entityId: row.id, jurisdictionPath: row.jurisdiction_path, payload: { name: row.name, staffCount: row.staff_count } });
+        await deps.journal.append(t, actor, {
+          action: 'quarantine.facility.create',
+          entityType: 'quarantine_facility',
+          entityId: row.id,
+          jurisdictionPath: row.jurisdiction_path,
+          payload: { name: row.name, staffCount: row.staff_count },
+        });
         return facilityDto(row);
       });
     },
 
-    async updateFacility(trx: DbOrTx | undefined, actor: Actor, id: string, input: Partial<Omit<FacilityInput, 'jurisdictionId'>> & { active?: boolean }): Promise<FacilityDto> {
+    async updateFacility(
+      trx: DbOrTx | undefined,
+      actor: Actor,
+      id: string,
+      input: Partial<Omit<FacilityInput, 'jurisdictionId'>> & { active?: boolean },
+    ): Promise<FacilityDto> {
       return inTx(trx ?? deps.db, async (t) => {
         const before = await visibleFacility(t, actor, id);
         const set: Partial<QuarantineFacilitiesTable> = { updated_at: deps.clock.now() };
@@ -104,7 +129,13 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
         if (input.active !== undefined) set.active = input.active ? 1 : 0;
         await repo.updateFacility(t, id, set);
         const { updated_at: _u, ...changes } = set;
-        await deps.journal.append(t, actor, { action: 'quarantine.facility.update', entityType: 'quarantine_facility', entityId: id, jurisdictionPath: before.jurisdiction_path, payload: { changes } });
+        await deps.journal.append(t, actor, {
+          action: 'quarantine.facility.update',
+          entityType: 'quarantine_facility',
+          entityId: id,
+          jurisdictionPath: before.jurisdiction_path,
+          payload: { changes },
+        });
         return facilityDto((await repo.findFacility(t, id))!);
       });
     },
@@ -114,14 +145,23 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
       return { ...facilityDto(f), rooms: (await repo.listRooms(db, id)).map(roomDto) };
     },
 
-    async listFacilities(actor: Actor, q: { active?: boolean; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: FacilityDto[]; total: number }> {
+    async listFacilities(
+      actor: Actor,
+      q: { active?: boolean; page?: number; pageSize?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: FacilityDto[]; total: number }> {
       const pageSize = q.pageSize ?? 50;
       const r = await repo.listFacilities(db, scopePrefix(actor), { active: q.active, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
       return { items: r.rows.map(facilityDto), total: r.total };
     },
 
     /** Adds rooms to a facility (all or nothing: a duplicate number is a 409 naming them). */
-    async createRooms(trx: DbOrTx | undefined, actor: Actor, facilityId: string, rooms: { number: string; floor: number; capacity?: number }[]): Promise<RoomDto[]> {
+    async createRooms(
+      trx: DbOrTx | undefined,
+      actor: Actor,
+      facilityId: string,
+      rooms: { number: string; floor: number; capacity?: number }[],
+    ): Promise<RoomDto[]> {
       return inTx(trx ?? deps.db, async (t) => {
         const f = await visibleFacility(t, actor, facilityId);
         const numbers = rooms.map((r) => r.number.trim());
@@ -129,7 +169,17 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
         const taken = [...new Set([...dup, ...(await repo.existingRoomNumbers(t, facilityId, numbers))])];
         if (taken.length) throw QuarantineErrors.QUARANTINE_ROOM_NUMBER_TAKEN({ numbers: taken.slice(0, 50) });
         const now = deps.clock.now();
-        const rows: QuarantineRoomsTable[] = rooms.map((r, i) => ({ id: newId(), facility_id: facilityId, number: numbers[i]!, floor: r.floor, capacity: r.capacity ?? 1, status: 'available', occupants: 0, created_at: now, updated_at: now }));
+        const rows: QuarantineRoomsTable[] = rooms.map((r, i) => ({
+          id: newId(),
+          facility_id: facilityId,
+          number: numbers[i]!,
+          floor: r.floor,
+          capacity: r.capacity ?? 1,
+          status: 'available',
+          occupants: 0,
+          created_at: now,
+          updated_at: now,
+        }));
         try {
           await repo.insertRooms(t, rows);
         } catch (err) {
@@ -138,7 +188,13 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
         }
         const beds = rows.reduce((a, r) => a + r.capacity, 0);
         await repo.bumpFacility(t, facilityId, { rooms_total: rows.length, rooms_available: rows.length, beds_total: beds }, now);
-        await deps.journal.append(t, actor, { action: 'quarantine.rooms.create', entityType: 'quarantine_facility', entityId: facilityId, jurisdictionPath: f.jurisdiction_path, payload: { count: rows.length, beds } });
+        await deps.journal.append(t, actor, {
+          action: 'quarantine.rooms.create',
+          entityType: 'quarantine_facility',
+          entityId: facilityId,
+          jurisdictionPath: f.jurisdiction_path,
+          payload: { count: rows.length, beds },
+        });
         await publishOccupancy(t, facilityId);
         return rows.map(roomDto);
       });
@@ -153,9 +209,16 @@ export function createQuarantineFacilities(deps: FacilitiesDeps) {
         const f = await visibleFacility(t, actor, facilityId);
         const room = await repo.findRoom(t, roomId);
         if (!room || room.facility_id !== facilityId) throw QuarantineErrors.QUARANTINE_ROOM_NOT_FOUND({ roomId });
-        if (Number(room.occupants) > 0 || room.status === status || (status as string) === 'occupied') throw QuarantineErrors.QUARANTINE_ROOM_STATUS_INVALID({ from: room.status, to: status, occupants: Number(room.occupants) });
+        if (Number(room.occupants) > 0 || room.status === status || (status as string) === 'occupied')
+          throw QuarantineErrors.QUARANTINE_ROOM_STATUS_INVALID({ from: room.status, to: status, occupants: Number(room.occupants) });
         await setRoom(t, room, status, 0);
-        await deps.journal.append(t, actor, { action: 'quarantine.room.status', entityType: 'quarantine_room', entityId: roomId, jurisdictionPath: f.jurisdiction_path, payload: { facilityId, from: room.status, to: status } });
+        await deps.journal.append(t, actor, {
+          action: 'quarantine.room.status',
+          entityType: 'quarantine_room',
+          entityId: roomId,
+          jurisdictionPath: f.jurisdiction_path,
+          payload: { facilityId, from: room.status, to: status },
+        });
         return roomDto((await repo.findRoom(t, roomId))!);
       });
     },

@@ -61,13 +61,15 @@ export function createQuarantinePhases(deps: PhasesDeps) {
       await doRelease(trx, actor, s, '期满且检测均为阴性 Stay completed, all tests negative', false);
       return;
     }
-    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: 'ended', updated_at: now }))) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
+    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: 'ended', updated_at: now })))
+      throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
     if (fromPhase === 'central') await leaveRoom(trx, s);
   }
 
   async function moveTo(trx: Tx, actor: Actor, s: QuarantineStaysTable, fromPhase: StayPhase, next: PlannedPhase): Promise<void> {
     const now = deps.clock.now();
-    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: next.phase, updated_at: now }))) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
+    if (!(await repo.updateStay(trx, s.id, { status: 'active', phase: fromPhase }, { phase: next.phase, updated_at: now })))
+      throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
     if (fromPhase === 'central') await leaveRoom(trx, s);
     await deps.control.applyAutomatic(trx, actor, {
       personIds: [s.person_id],
@@ -96,16 +98,37 @@ export function createQuarantinePhases(deps: PhasesDeps) {
     const description = msg('quarantine.auto.transfer.body', { phase });
     let taskId: string | null = null;
     if (s.owner_unit_id) {
-      taskId = (await deps.tasks.create(trx, actor, {
-        title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: s.id,
-        assigneeUnitId: s.owner_unit_id, jurisdictionPath: s.facility_path ?? s.person_path, priority: 'high', dueAt: now + 4 * HOUR,
-      })).id;
+      taskId = (
+        await deps.tasks.create(trx, actor, {
+          title,
+          description,
+          sourceModule: 'quarantine',
+          sourceEntityType: 'quarantine_stay',
+          sourceEntityId: s.id,
+          assigneeUnitId: s.owner_unit_id,
+          jurisdictionPath: s.facility_path ?? s.person_path,
+          priority: 'high',
+          dueAt: now + 4 * HOUR,
+        })
+      ).id;
     } else {
-      await deps.tasks.notify(trx, actor, { jurisdictionPath: s.person_path, title, body: description, link: `/quarantine/stays/${s.id}`, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: s.id, severity: 'warning' });
+      await deps.tasks.notify(trx, actor, {
+        jurisdictionPath: s.person_path,
+        title,
+        body: description,
+        link: `/quarantine/stays/${s.id}`,
+        sourceModule: 'quarantine',
+        sourceEntityType: 'quarantine_stay',
+        sourceEntityId: s.id,
+        severity: 'warning',
+      });
     }
     await repo.setStayLinks(trx, s.id, { transfer_task_id: taskId, updated_at: now });
     await deps.journal.append(trx, actor, {
-      action: 'quarantine.stay.transfer-requested', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+      action: 'quarantine.stay.transfer-requested',
+      entityType: 'quarantine_stay',
+      entityId: s.id,
+      jurisdictionPath: s.person_path,
       payload: { personId: s.person_id, to: next.phase, taskId },
     });
   }
@@ -120,19 +143,34 @@ export function createQuarantinePhases(deps: PhasesDeps) {
       const description = msg('quarantine.auto.upgrade.body');
       if (st.owner_unit_id) {
         await deps.tasks.create(trx, actor, {
-          title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: st.id,
-          assigneeUnitId: st.owner_unit_id, jurisdictionPath: st.person_path, priority: 'urgent', dueAt: deps.clock.now() + 2 * HOUR,
+          title,
+          description,
+          sourceModule: 'quarantine',
+          sourceEntityType: 'quarantine_stay',
+          sourceEntityId: st.id,
+          assigneeUnitId: st.owner_unit_id,
+          jurisdictionPath: st.person_path,
+          priority: 'urgent',
+          dueAt: deps.clock.now() + 2 * HOUR,
         });
       }
       await deps.journal.append(trx, actor, {
-        action: 'quarantine.stay.upgrade', entityType: 'quarantine_stay', entityId: st.id, jurisdictionPath: st.person_path,
+        action: 'quarantine.stay.upgrade',
+        entityType: 'quarantine_stay',
+        entityId: st.id,
+        jurisdictionPath: st.person_path,
         payload: { personId: st.person_id, from: 'secondary', to: 'close', viaContactId: closeContactId },
       });
     }
   }
 
   function schedulePhaseEnd(trx: Tx, stayId: string, p: PlannedPhase) {
-    return deps.jobs.schedule(trx, { kind: PHASE_END_JOB, payload: { stayId, phase: p.phase }, runAt: p.endsAt, uniqueKey: `quarantine.phase-end:${stayId}:${p.phase}` });
+    return deps.jobs.schedule(trx, {
+      kind: PHASE_END_JOB,
+      payload: { stayId, phase: p.phase },
+      runAt: p.endsAt,
+      uniqueKey: `quarantine.phase-end:${stayId}:${p.phase}`,
+    });
   }
 
   /**
@@ -160,14 +198,26 @@ export function createQuarantinePhases(deps: PhasesDeps) {
         const description = msg('quarantine.auto.resultPending.body', { day: { day: s.end_day }, what });
         let taskId: string | null = null;
         if (s.owner_unit_id) {
-          taskId = (await deps.tasks.create(trx, actor, {
-            title, description, sourceModule: 'quarantine', sourceEntityType: 'quarantine_stay', sourceEntityId: s.id,
-            assigneeUnitId: s.owner_unit_id, jurisdictionPath: s.person_path, priority: 'high', dueAt: now + 4 * HOUR,
-          })).id;
+          taskId = (
+            await deps.tasks.create(trx, actor, {
+              title,
+              description,
+              sourceModule: 'quarantine',
+              sourceEntityType: 'quarantine_stay',
+              sourceEntityId: s.id,
+              assigneeUnitId: s.owner_unit_id,
+              jurisdictionPath: s.person_path,
+              priority: 'high',
+              dueAt: now + 4 * HOUR,
+            })
+          ).id;
         }
         if (!(await repo.setStayLinks(trx, s.id, { result_task_id: taskId ?? 'none', updated_at: now }))) continue;
         await deps.journal.append(trx, actor, {
-          action: 'quarantine.stay.result-pending', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          action: 'quarantine.stay.result-pending',
+          entityType: 'quarantine_stay',
+          entityId: s.id,
+          jurisdictionPath: s.person_path,
           payload: { personId: s.person_id, endsAt: Number(s.ends_at), pendingDays: c.pendingDays, taskId },
         });
         n++;
@@ -223,10 +273,20 @@ export function createQuarantinePhases(deps: PhasesDeps) {
         if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId });
         if (!(await repo.recordTest(t, stayId, input.day, { result: input.result, recorded_at: deps.clock.now(), recorded_by: actor.userId }))) {
           const tests = await repo.listTests(t, stayId);
-          if (tests.some((x) => Number(x.day) === input.day)) throw QuarantineErrors.QUARANTINE_TEST_NOT_APPLICABLE({ day: input.day, placedDay: s.placed_day });
-          throw QuarantineErrors.QUARANTINE_TEST_DAY_UNKNOWN({ day: input.day, testDays: tests.filter((x) => Number(x.not_applicable) !== 1).map((x) => Number(x.day)) });
+          if (tests.some((x) => Number(x.day) === input.day))
+            throw QuarantineErrors.QUARANTINE_TEST_NOT_APPLICABLE({ day: input.day, placedDay: s.placed_day });
+          throw QuarantineErrors.QUARANTINE_TEST_DAY_UNKNOWN({
+            day: input.day,
+            testDays: tests.filter((x) => Number(x.not_applicable) !== 1).map((x) => Number(x.day)),
+          });
         }
-        await deps.journal.append(t, actor, { action: 'quarantine.stay.test', entityType: 'quarantine_stay', entityId: stayId, jurisdictionPath: s.person_path, payload: { day: input.day, result: input.result } });
+        await deps.journal.append(t, actor, {
+          action: 'quarantine.stay.test',
+          entityType: 'quarantine_stay',
+          entityId: stayId,
+          jurisdictionPath: s.person_path,
+          payload: { day: input.day, result: input.result },
+        });
         // 9th edition: a close contact turning positive makes THEIR secondary contacts close contacts.
         if (input.result === 'positive' && s.basis_type === 'contact') await upgradeSecondaries(t, actor, s.basis_id);
         // The last result of a stay already past its end: release at once when everything is negative.
@@ -254,7 +314,10 @@ export function createQuarantinePhases(deps: PhasesDeps) {
           throw QuarantineErrors.QUARANTINE_TRANSFER_NOT_DUE({ stayId, phase: s.phase, centralEndsAt: central?.endsAt ?? null });
         }
         await deps.journal.append(t, actor, {
-          action: 'quarantine.stay.transfer', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          action: 'quarantine.stay.transfer',
+          entityType: 'quarantine_stay',
+          entityId: s.id,
+          jurisdictionPath: s.person_path,
           payload: { personId: s.person_id, taskId: s.transfer_task_id, note: input.note?.trim() || null },
         });
         const next = later.find((p) => p.endsAt > now);

@@ -45,7 +45,11 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
     return first.length === n && first.every((t) => t.result === 'negative') ? null : 'pending';
   }
 
-  async function criteriaProblems(trx: DbOrTx, s: QuarantineStaysTable, now: number): Promise<{ endReached: boolean; pendingDays: number[]; positiveDays: number[]; linked: 'pending' | 'positive' | null }> {
+  async function criteriaProblems(
+    trx: DbOrTx,
+    s: QuarantineStaysTable,
+    now: number,
+  ): Promise<{ endReached: boolean; pendingDays: number[]; positiveDays: number[]; linked: 'pending' | 'positive' | null }> {
     const tests = await repo.listTests(trx, s.id);
     const pendingDays = tests.filter((t) => t.result === null && Number(t.not_applicable) !== 1).map((t) => Number(t.day));
     const linked = await linkedProblem(trx, s);
@@ -60,7 +64,12 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
 
   async function doRelease(trx: Tx, actor: Actor, s: QuarantineStaysTable, reason: string, override: boolean): Promise<void> {
     const now = deps.clock.now();
-    const ok = await repo.updateStay(trx, s.id, { status: 'active', phase: s.phase }, { status: 'released', released_at: now, release_reason: reason, release_override: override ? 1 : 0, updated_at: now });
+    const ok = await repo.updateStay(
+      trx,
+      s.id,
+      { status: 'active', phase: s.phase },
+      { status: 'released', released_at: now, release_reason: reason, release_override: override ? 1 : 0, updated_at: now },
+    );
     if (!ok) throw QuarantineErrors.QUARANTINE_CONCURRENT_CHANGE({ stayId: s.id });
     await repo.voidPendingReleaseRequests(trx, s.id, now);
     if (s.phase === 'central') await deps.facilities.leaveRoom(trx, s);
@@ -96,7 +105,14 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
         if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId });
         const c = await criteriaProblems(t, s, deps.clock.now());
         if (!(c.endReached && !c.pendingDays.length && !c.positiveDays.length)) {
-          throw QuarantineErrors.QUARANTINE_RELEASE_EARLY({ endsAt: Number(s.ends_at), endDay: s.end_day, endReached: c.endReached, pendingDays: c.pendingDays, positiveDays: c.positiveDays, earlyReleaseRequest: `/api/quarantine/stays/${stayId}/release-requests` });
+          throw QuarantineErrors.QUARANTINE_RELEASE_EARLY({
+            endsAt: Number(s.ends_at),
+            endDay: s.end_day,
+            endReached: c.endReached,
+            pendingDays: c.pendingDays,
+            positiveDays: c.positiveDays,
+            earlyReleaseRequest: `/api/quarantine/stays/${stayId}/release-requests`,
+          });
         }
         await doRelease(t, actor, s, '解除隔离 Release criteria met', false);
         return stayDto((await repo.findStay(t, stayId))!, await repo.listTests(t, stayId));
@@ -119,8 +135,20 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
         const pending = await repo.findPendingReleaseRequest(t, stayId);
         if (pending) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_PENDING({ stayId, requestId: pending.id });
         const row: QuarantineReleaseRequestsTable = {
-          id: newId(), stay_id: s.id, person_id: s.person_id, person_path: s.person_path, facility_path: s.facility_path, status: 'pending', reason,
-          requested_by: actorKey(actor), requested_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name, requested_at: now, decided_by: null, decided_by_name: null, decided_at: null, decision_note: null,
+          id: newId(),
+          stay_id: s.id,
+          person_id: s.person_id,
+          person_path: s.person_path,
+          facility_path: s.facility_path,
+          status: 'pending',
+          reason,
+          requested_by: actorKey(actor),
+          requested_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name,
+          requested_at: now,
+          decided_by: null,
+          decided_by_name: null,
+          decided_at: null,
+          decision_note: null,
         };
         try {
           await repo.insertReleaseRequest(t, row);
@@ -129,8 +157,18 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
           throw err;
         }
         await deps.journal.append(t, actor, {
-          action: 'quarantine.release-request.create', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
-          payload: { requestId: row.id, personId: s.person_id, endsAt: Number(s.ends_at), endReached: c.endReached, pendingDays: c.pendingDays, positiveDays: c.positiveDays },
+          action: 'quarantine.release-request.create',
+          entityType: 'quarantine_stay',
+          entityId: s.id,
+          jurisdictionPath: s.person_path,
+          payload: {
+            requestId: row.id,
+            personId: s.person_id,
+            endsAt: Number(s.ends_at),
+            endReached: c.endReached,
+            pendingDays: c.pendingDays,
+            positiveDays: c.positiveDays,
+          },
           reason,
         });
         return releaseRequestDto(actor, row);
@@ -143,11 +181,22 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
      * criteria still do not hold); rejection leaves it active. Both journaled; a note is optional on
      * approval and goes through the reason rule on rejection.
      */
-    async decideEarlyRelease(trx: DbOrTx | undefined, actor: Actor, requestId: string, input: { decision: 'approve' | 'reject'; note?: unknown }): Promise<ReleaseRequestDto> {
-      const note = input.decision === 'reject' ? requireReason(input.note, 'note') : typeof input.note === 'string' && input.note.trim() ? requireReason(input.note, 'note') : null;
+    async decideEarlyRelease(
+      trx: DbOrTx | undefined,
+      actor: Actor,
+      requestId: string,
+      input: { decision: 'approve' | 'reject'; note?: unknown },
+    ): Promise<ReleaseRequestDto> {
+      const note =
+        input.decision === 'reject'
+          ? requireReason(input.note, 'note')
+          : typeof input.note === 'string' && input.note.trim()
+            ? requireReason(input.note, 'note')
+            : null;
       return inTx(trx ?? deps.db, async (t) => {
         const r = await repo.findReleaseRequest(t, requestId);
-        if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path)))) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_NOT_FOUND({ requestId });
+        if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path))))
+          throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_NOT_FOUND({ requestId });
         if (r.status !== 'pending') throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId, status: r.status });
         if (r.requested_by === actorKey(actor)) throw QuarantineErrors.QUARANTINE_RELEASE_SAME_PERSON({ requestId });
         const s = await visibleStay(t, actor, r.stay_id);
@@ -155,9 +204,21 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
         const approve = input.decision === 'approve';
         if (s.status !== 'active') throw QuarantineErrors.QUARANTINE_STAY_RELEASED({ stayId: s.id });
         const status = approve ? 'approved' : 'rejected';
-        if (!(await repo.decideReleaseRequest(t, r.id, { status, decided_by: actorKey(actor), decided_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name, decided_at: now, decision_note: note }))) throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId });
+        if (
+          !(await repo.decideReleaseRequest(t, r.id, {
+            status,
+            decided_by: actorKey(actor),
+            decided_by_name: (await repo.userDisplayName(t, actor.userId)) ?? actor.name,
+            decided_at: now,
+            decision_note: note,
+          }))
+        )
+          throw QuarantineErrors.QUARANTINE_RELEASE_REQUEST_DECIDED({ requestId });
         await deps.journal.append(t, actor, {
-          action: approve ? 'quarantine.release-request.approve' : 'quarantine.release-request.reject', entityType: 'quarantine_stay', entityId: s.id, jurisdictionPath: s.person_path,
+          action: approve ? 'quarantine.release-request.approve' : 'quarantine.release-request.reject',
+          entityType: 'quarantine_stay',
+          entityId: s.id,
+          jurisdictionPath: s.person_path,
           payload: { requestId: r.id, personId: s.person_id, requestedBy: r.requested_by, requestReason: r.reason },
           ...(note ? { reason: note } : {}),
         });
@@ -170,13 +231,27 @@ export function createQuarantineRelease(deps: ReleaseDeps) {
     },
 
     /** Early-release requests of stays in scope (`status` pending for the approvers' list), with masked names. */
-    async listReleaseRequests(actor: Actor, q: { status?: ReleaseRequestDto['status']; stayId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: ReleaseRequestDto[]; total: number }> {
+    async listReleaseRequests(
+      actor: Actor,
+      q: { status?: ReleaseRequestDto['status']; stayId?: string; page?: number; pageSize?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: ReleaseRequestDto[]; total: number }> {
       const pageSize = q.pageSize ?? 50;
-      const r = await repo.listReleaseRequests(db, scopePrefix(actor), { status: q.status, stayId: q.stayId, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
+      const r = await repo.listReleaseRequests(db, scopePrefix(actor), {
+        status: q.status,
+        stayId: q.stayId,
+        limit: pageSize,
+        offset: ((q.page ?? 1) - 1) * pageSize,
+      });
       const briefs = await deps.personBriefs(actor, [...new Set(r.rows.map((x) => x.person_id))], db);
-      return { items: r.rows.map((x) => ({ ...releaseRequestDto(actor, x), personNameMasked: briefs.get(x.person_id) ? maskName(briefs.get(x.person_id)!.name) : null })), total: r.total };
+      return {
+        items: r.rows.map((x) => ({
+          ...releaseRequestDto(actor, x),
+          personNameMasked: briefs.get(x.person_id) ? maskName(briefs.get(x.person_id)!.name) : null,
+        })),
+        total: r.total,
+      };
     },
-
   };
 }
 

@@ -13,9 +13,25 @@ import type { StayDto, StayPlanDto } from './quarantine.schemas.js';
 import type { QuarantineFacilitiesTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 import type { QuarantineFacilities } from './quarantine-facilities.service.js';
 import type { QuarantinePhases } from './quarantine-phases.service.js';
-import { DAY_RE, exposureAfterPlacement, QuarantineErrors, ruleOf, stayDto as toStayDto, visibleFacility, visibleStay, type ActivePreset, type AssignInput, type BasisFactsSource, type PresetSource, type QuarantineInputs } from './quarantine.shared.js';
+import {
+  DAY_RE,
+  exposureAfterPlacement,
+  QuarantineErrors,
+  ruleOf,
+  stayDto as toStayDto,
+  visibleFacility,
+  visibleStay,
+  type ActivePreset,
+  type AssignInput,
+  type BasisFactsSource,
+  type PresetSource,
+  type QuarantineInputs,
+} from './quarantine.shared.js';
 
-export type StaysDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'control' | 'personPaths' | 'personBriefs' | 'nearestUnit' | 'activePreset' | 'basisFacts' | 'basisPlaced'> & {
+export type StaysDeps = Pick<
+  QuarantineInputs,
+  'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'control' | 'personPaths' | 'personBriefs' | 'nearestUnit' | 'activePreset' | 'basisFacts' | 'basisPlaced'
+> & {
   facilities: Pick<QuarantineFacilities, 'setRoom'>;
   phases: Pick<QuarantinePhases, 'schedulePhaseEnd'>;
 };
@@ -49,12 +65,21 @@ export function createQuarantineStays(deps: StaysDeps) {
     ]);
     return items.map((s) => {
       const b = briefs.get(s.personId);
-      return { ...s, personNameMasked: b ? maskName(b.name) : null, facilityName: s.facilityId ? labels.facilities.get(s.facilityId) ?? null : null, roomNumber: s.roomId ? labels.rooms.get(s.roomId) ?? null : null };
+      return {
+        ...s,
+        personNameMasked: b ? maskName(b.name) : null,
+        facilityName: s.facilityId ? (labels.facilities.get(s.facilityId) ?? null) : null,
+        roomNumber: s.roomId ? (labels.rooms.get(s.roomId) ?? null) : null,
+      };
     });
   }
 
   /** The stay the active preset gives for a mode and category from an exposure day (no scope, no write). */
-  async function planFor(input: { mode: 'central' | 'home'; category?: StayCategory | null; exposureDate?: string | null }, db?: DbOrTx, under?: { id: string; key: string; label: string; name: string; params: PresetParams }): Promise<StayPlanDto> {
+  async function planFor(
+    input: { mode: 'central' | 'home'; category?: StayCategory | null; exposureDate?: string | null },
+    db?: DbOrTx,
+    under?: { id: string; key: string; label: string; name: string; params: PresetParams },
+  ): Promise<StayPlanDto> {
     const preset = under ? { ...under, version: under.label } : await activePreset(db);
     const category = input.category ?? 'close';
     const firstDay = preset.params.dayCounting.firstDay;
@@ -68,7 +93,17 @@ export function createQuarantineStays(deps: StaysDeps) {
     if (!plan?.phases.length) throw QuarantineErrors.QUARANTINE_RULE_EMPTY({ category, preset: preset.version });
     const tests = plan.tests.map((x) => ({ ...x, notApplicable: x.date < today }));
     const late = tests.some((x) => x.notApplicable);
-    return { preset: { id: preset.id, key: preset.key, version: preset.version, name: preset.name }, mode: input.mode, category, firstDay, exposureDay, ...plan, tests, placedDay: today, admissionTest: late && !tests.some((x) => x.date === today) };
+    return {
+      preset: { id: preset.id, key: preset.key, version: preset.version, name: preset.name },
+      mode: input.mode,
+      category,
+      firstDay,
+      exposureDay,
+      ...plan,
+      tests,
+      placedDay: today,
+      admissionTest: late && !tests.some((x) => x.date === today),
+    };
   }
 
   return {
@@ -91,7 +126,8 @@ export function createQuarantineStays(deps: StaysDeps) {
     async assign(trx: DbOrTx | undefined, actor: Actor, input: AssignInput): Promise<StayDto> {
       const reason = input.reason?.trim();
       if (!reason) throw Errors.REASON_REQUIRED();
-      if ((input.mode === 'central') !== !!input.facilityId || (input.mode === 'home' && input.roomId)) throw QuarantineErrors.QUARANTINE_MODE_INVALID({ mode: input.mode });
+      if ((input.mode === 'central') !== !!input.facilityId || (input.mode === 'home' && input.roomId))
+        throw QuarantineErrors.QUARANTINE_MODE_INVALID({ mode: input.mode });
       return inTx(trx ?? deps.db, async (t) => {
         const now = deps.clock.now();
         const personPath = (await deps.personPaths([input.personId], t)).get(input.personId);
@@ -101,7 +137,8 @@ export function createQuarantineStays(deps: StaysDeps) {
         const preset = await activePreset(t);
         // The basis record says whose it is, the category and the last exposure (or arrival) day.
         const facts = await (basisFacts ?? deps.basisFacts)(t, actor, input.basis);
-        if (facts?.personId && facts.personId !== input.personId) throw QuarantineErrors.QUARANTINE_BASIS_MISMATCH({ basis: input.basis, personId: input.personId });
+        if (facts?.personId && facts.personId !== input.personId)
+          throw QuarantineErrors.QUARANTINE_BASIS_MISMATCH({ basis: input.basis, personId: input.personId });
         const category: StayCategory = input.category ?? facts?.category ?? 'close';
         const rule = ruleOf(preset.params, category);
         const firstDay = preset.params.dayCounting.firstDay;
@@ -124,7 +161,8 @@ export function createQuarantineStays(deps: StaysDeps) {
             if (input.roomId) {
               room = await repo.findRoom(t, input.roomId);
               if (!room || room.facility_id !== facility.id) throw QuarantineErrors.QUARANTINE_ROOM_NOT_FOUND({ roomId: input.roomId });
-              if (!['available', 'occupied'].includes(room.status) || Number(room.occupants) >= Number(room.capacity)) throw QuarantineErrors.QUARANTINE_ROOM_FULL({ roomId: room.id, status: room.status });
+              if (!['available', 'occupied'].includes(room.status) || Number(room.occupants) >= Number(room.capacity))
+                throw QuarantineErrors.QUARANTINE_ROOM_FULL({ roomId: room.id, status: room.status });
             } else {
               room = await repo.findFreeRoom(t, facility.id);
               if (!room) throw QuarantineErrors.QUARANTINE_NO_FREE_ROOM({ facilityId: facility.id });
@@ -174,23 +212,34 @@ export function createQuarantineStays(deps: StaysDeps) {
         // it the moment the contact is recorded); the stay then only adds the room and the dates.
         const held = (await deps.control.statusesOf([input.personId], t)).get(input.personId);
         const alreadyHeld = held?.status === PHASE_STATUS[current.phase] && held.basis?.type === input.basis.type && held.basis.id === input.basis.id;
-        if (!alreadyHeld) await deps.control.applyAutomatic(t, actor, {
-          personIds: [input.personId],
-          to: PHASE_STATUS[current.phase],
-          basis: input.basis,
-          reason,
-          endsAt: current.endsAt,
-          presetVersion: preset.version,
-          ifNotAllowed: 'throw',
-        });
+        if (!alreadyHeld)
+          await deps.control.applyAutomatic(t, actor, {
+            personIds: [input.personId],
+            to: PHASE_STATUS[current.phase],
+            basis: input.basis,
+            reason,
+            endsAt: current.endsAt,
+            presetVersion: preset.version,
+            ifNotAllowed: 'throw',
+          });
         // The person now is in quarantine: a contact awaiting placement (待转运) is placed (issue 16).
         await deps.basisPlaced(t, input.basis, PHASE_STATUS[current.phase], now);
 
         // Contacts found late: test days already past when the person arrives are not applicable
         // (不适用（入住晚于该日）) and an admission test (入住检测) is scheduled at once instead.
-        const schedule: { day: number; date: string; dueAt: number; kind: 'scheduled' | 'admission'; notApplicable: boolean }[] = plan.tests.map((x) => ({ ...x, kind: 'scheduled', notApplicable: x.date < today }));
+        const schedule: { day: number; date: string; dueAt: number; kind: 'scheduled' | 'admission'; notApplicable: boolean }[] = plan.tests.map((x) => ({
+          ...x,
+          kind: 'scheduled',
+          notApplicable: x.date < today,
+        }));
         if (schedule.some((x) => x.notApplicable) && !schedule.some((x) => x.date === today)) {
-          schedule.push({ day: dayNumber(exposureDay, firstDay, today), date: today, dueAt: startOfDay(addDays(today, 1), tz), kind: 'admission', notApplicable: false });
+          schedule.push({
+            day: dayNumber(exposureDay, firstDay, today),
+            date: today,
+            dueAt: startOfDay(addDays(today, 1), tz),
+            kind: 'admission',
+            notApplicable: false,
+          });
           schedule.sort((a, b) => a.day - b.day);
         }
         const testRows: QuarantineTestsTable[] = [];
@@ -198,7 +247,10 @@ export function createQuarantineStays(deps: StaysDeps) {
           let taskId: string | null = null;
           if (owner && !td.notApplicable && td.dueAt > now) {
             const task = await deps.tasks.create(t, actor, {
-              title: msg(td.kind === 'admission' ? 'quarantine.auto.admissionTest.title' : 'quarantine.auto.dayTest.title', { day: td.day, date: { day: td.date } }),
+              title: msg(td.kind === 'admission' ? 'quarantine.auto.admissionTest.title' : 'quarantine.auto.dayTest.title', {
+                day: td.day,
+                date: { day: td.date },
+              }),
               description: msg('quarantine.auto.test.body', { place: facility ? facility.name : msg('quarantine.auto.homePlace'), date: { day: td.date } }),
               sourceModule: 'quarantine',
               sourceEntityType: 'quarantine_stay',
@@ -210,7 +262,19 @@ export function createQuarantineStays(deps: StaysDeps) {
             });
             taskId = task.id;
           }
-          testRows.push({ id: newId(), stay_id: stay.id, day: td.day, date: td.date, due_at: td.dueAt, task_id: taskId, result: null, recorded_at: null, recorded_by: null, kind: td.kind, not_applicable: td.notApplicable ? 1 : 0 });
+          testRows.push({
+            id: newId(),
+            stay_id: stay.id,
+            day: td.day,
+            date: td.date,
+            due_at: td.dueAt,
+            task_id: taskId,
+            result: null,
+            recorded_at: null,
+            recorded_by: null,
+            kind: td.kind,
+            not_applicable: td.notApplicable ? 1 : 0,
+          });
         }
         await repo.insertTests(t, testRows);
         await schedulePhaseEnd(t, stay.id, current);
@@ -220,9 +284,20 @@ export function createQuarantineStays(deps: StaysDeps) {
           entityId: stay.id,
           jurisdictionPath: personPath,
           payload: {
-            personId: stay.person_id, mode: stay.mode, category, facilityId: stay.facility_id, roomId: stay.room_id, basis: input.basis, presetVersion: preset.version, exposureDay,
-            exposureFrom: input.exposureDate ? 'entered' : 'basis', placedDay: today, endDay: plan.endDay, phase: current.phase,
-            testDays: schedule.filter((x) => !x.notApplicable).map((x) => x.day), notApplicableDays: schedule.filter((x) => x.notApplicable).map((x) => x.day),
+            personId: stay.person_id,
+            mode: stay.mode,
+            category,
+            facilityId: stay.facility_id,
+            roomId: stay.room_id,
+            basis: input.basis,
+            presetVersion: preset.version,
+            exposureDay,
+            exposureFrom: input.exposureDate ? 'entered' : 'basis',
+            placedDay: today,
+            endDay: plan.endDay,
+            phase: current.phase,
+            testDays: schedule.filter((x) => !x.notApplicable).map((x) => x.day),
+            notApplicableDays: schedule.filter((x) => x.notApplicable).map((x) => x.day),
           },
           reason,
         });
@@ -235,10 +310,22 @@ export function createQuarantineStays(deps: StaysDeps) {
       return (await labelled(actor, [stayDto(s, await repo.listTests(db, id))], db))[0]!;
     },
 
-    async listStays(actor: Actor, q: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<{ items: StayDto[]; total: number }> {
+    async listStays(
+      actor: Actor,
+      q: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<{ items: StayDto[]; total: number }> {
       const pageSize = q.pageSize ?? 50;
-      const r = await repo.listStays(db, scopePrefix(actor), { status: q.status, facilityId: q.facilityId, limit: pageSize, offset: ((q.page ?? 1) - 1) * pageSize });
-      const tests = await repo.listTestsOfStays(db, r.rows.map((s) => s.id));
+      const r = await repo.listStays(db, scopePrefix(actor), {
+        status: q.status,
+        facilityId: q.facilityId,
+        limit: pageSize,
+        offset: ((q.page ?? 1) - 1) * pageSize,
+      });
+      const tests = await repo.listTestsOfStays(
+        db,
+        r.rows.map((s) => s.id),
+      );
       const items = r.rows.map((s) => stayDto(s, tests.get(s.id)!));
       return { items: await labelled(actor, items, db), total: r.total };
     },

@@ -46,7 +46,9 @@ export function dayNumber(exposureDay: string, firstDay: 0 | 1, today: string): 
  * last day. Test day numbers in the plan are stay days.
  */
 export function planStay(rule: QuarantineRule, firstDay: 0 | 1, mode: 'central' | 'home', exposureDay: string, tz: string): StayPlan {
-  const c = rule.centralDays, h = rule.homeQuarantineDays, m = rule.homeMonitoringDays;
+  const c = rule.centralDays,
+    h = rule.homeQuarantineDays,
+    m = rule.homeMonitoringDays;
   const stayDays = [
     ...rule.tests.central.filter((d) => d <= c),
     ...rule.tests.homeQuarantine.filter((d) => d <= h).map((d) => c + d),
@@ -54,8 +56,15 @@ export function planStay(rule: QuarantineRule, firstDay: 0 | 1, mode: 'central' 
   ];
   const parts: [StayPhase, number][] =
     mode === 'central'
-      ? [['central', c], ['home_quarantine', h], ['home_monitoring', m]]
-      : [['home_quarantine', c + h], ['home_monitoring', m]];
+      ? [
+          ['central', c],
+          ['home_quarantine', h],
+          ['home_monitoring', m],
+        ]
+      : [
+          ['home_quarantine', c + h],
+          ['home_monitoring', m],
+        ];
   const endOfDay = (n: number) => startOfDay(addDays(dateOfDay(exposureDay, firstDay, n), 1), tz);
   const phases: PlannedPhase[] = [];
   let day = 0;

@@ -11,13 +11,21 @@ import type { AssignInput } from './quarantine.shared.js';
 
 export interface QuarantinePort {
   /** The stay the active preset (or the `under` version) gives from an exposure or arrival day; no write, no scope. */
-  plan(input: { mode: 'central' | 'home'; category?: StayCategory | null; exposureDate?: string | null }, db?: DbOrTx, under?: { id: string; key: string; label: string; name: string; params: PresetParams }): Promise<StayPlanDto>;
+  plan(
+    input: { mode: 'central' | 'home'; category?: StayCategory | null; exposureDate?: string | null },
+    db?: DbOrTx,
+    under?: { id: string; key: string; label: string; name: string; params: PresetParams },
+  ): Promise<StayPlanDto>;
   /** Places a person in central or home quarantine on a basis; control status, test-day tasks and phase jobs follow. */
   assign(trx: DbOrTx | undefined, actor: Actor, input: AssignInput): Promise<StayDto>;
   /** One stay visible to the actor (by the person's path or the facility's), with masked name and room. */
   getStay(actor: Actor, id: string, db?: DbOrTx): Promise<StayDto>;
   /** Stays in the actor's scope, newest first. */
-  listStays(actor: Actor, q?: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number }, db?: DbOrTx): Promise<{ items: StayDto[]; total: number }>;
+  listStays(
+    actor: Actor,
+    q?: { status?: 'active' | 'released'; facilityId?: string; page?: number; pageSize?: number },
+    db?: DbOrTx,
+  ): Promise<{ items: StayDto[]; total: number }>;
   /** Records a scheduled test day's result; a positive close contact upgrades their secondaries (9th edition). */
   recordTest(trx: DbOrTx | undefined, actor: Actor, stayId: string, input: { day: number; result: 'negative' | 'positive' }): Promise<StayDto>;
   /** Runs the overdue-release check now (the recurring job runs it every minute). */

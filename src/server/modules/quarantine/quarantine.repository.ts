@@ -46,7 +46,11 @@ export function findFacility(db: DbOrTx, id: string): Promise<QuarantineFaciliti
   return db.selectFrom('quarantine_facilities').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listFacilities(db: DbOrTx, prefix: string | null, f: { active?: boolean; limit: number; offset: number }): Promise<{ rows: QuarantineFacilitiesTable[]; total: number }> {
+export async function listFacilities(
+  db: DbOrTx,
+  prefix: string | null,
+  f: { active?: boolean; limit: number; offset: number },
+): Promise<{ rows: QuarantineFacilitiesTable[]; total: number }> {
   let q = db.selectFrom('quarantine_facilities');
   const like = scoped(prefix);
   if (like) q = q.where('jurisdiction_path', 'like', like);
@@ -71,11 +75,24 @@ export async function bumpFacility(db: DbOrTx, id: string, deltas: Partial<Recor
 export async function recountFacility(db: DbOrTx, id: string): Promise<Record<FacilityCounter, number>> {
   const rows = await db
     .selectFrom('quarantine_rooms')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('capacity').as('beds'), (eb) => eb.fn.sum<number>('occupants').as('occ')])
+    .select([
+      'status',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>('capacity').as('beds'),
+      (eb) => eb.fn.sum<number>('occupants').as('occ'),
+    ])
     .where('facility_id', '=', id)
     .groupBy('status')
     .execute();
-  const out: Record<FacilityCounter, number> = { rooms_total: 0, rooms_available: 0, rooms_occupied: 0, rooms_cleaning: 0, rooms_out_of_service: 0, beds_total: 0, occupants: 0 };
+  const out: Record<FacilityCounter, number> = {
+    rooms_total: 0,
+    rooms_available: 0,
+    rooms_occupied: 0,
+    rooms_cleaning: 0,
+    rooms_out_of_service: 0,
+    beds_total: 0,
+    occupants: 0,
+  };
   for (const r of rows) {
     out[ROOM_STATUS_COLUMN[r.status]] += Number(r.n);
     out.rooms_total += Number(r.n);
@@ -88,7 +105,11 @@ export async function recountFacility(db: DbOrTx, id: string): Promise<Record<Fa
 // ---- rooms
 
 export async function insertRooms(db: DbOrTx, rows: QuarantineRoomsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) await db.insertInto('quarantine_rooms').values(rows.slice(i, i + 200)).execute();
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto('quarantine_rooms')
+      .values(rows.slice(i, i + 200))
+      .execute();
 }
 
 export function findRoom(db: DbOrTx, id: string): Promise<QuarantineRoomsTable | undefined> {
@@ -122,8 +143,19 @@ export function findFreeRoom(db: DbOrTx, facilityId: string): Promise<Quarantine
 }
 
 /** Conditional update: only when the room is still in `expect` (status and occupants). False when someone else changed it first. */
-export async function updateRoom(db: DbOrTx, id: string, expect: { status: RoomStatus; occupants: number }, set: { status: RoomStatus; occupants: number; updated_at: number }): Promise<boolean> {
-  const r = await db.updateTable('quarantine_rooms').set(set).where('id', '=', id).where('status', '=', expect.status).where('occupants', '=', expect.occupants).executeTakeFirst();
+export async function updateRoom(
+  db: DbOrTx,
+  id: string,
+  expect: { status: RoomStatus; occupants: number },
+  set: { status: RoomStatus; occupants: number; updated_at: number },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('quarantine_rooms')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', expect.status)
+    .where('occupants', '=', expect.occupants)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -142,15 +174,42 @@ export function findActiveStayOfPerson(db: DbOrTx, personId: string): Promise<Qu
 }
 
 /** Conditional update on (status, phase) so a job and a person acting at once cannot both win. */
-export async function updateStay(db: DbOrTx, id: string, expect: { status: StayStatus; phase: StoredStayPhase }, set: Partial<QuarantineStaysTable>): Promise<boolean> {
-  const r = await db.updateTable('quarantine_stays').set(set).where('id', '=', id).where('status', '=', expect.status).where('phase', '=', expect.phase).executeTakeFirst();
+export async function updateStay(
+  db: DbOrTx,
+  id: string,
+  expect: { status: StayStatus; phase: StoredStayPhase },
+  set: Partial<QuarantineStaysTable>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('quarantine_stays')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', expect.status)
+    .where('phase', '=', expect.phase)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 /** Names of facilities and numbers of rooms, for labelling stays (one query each). */
-export async function labelsOf(db: DbOrTx, facilityIds: readonly string[], roomIds: readonly string[]): Promise<{ facilities: Map<string, string>; rooms: Map<string, string> }> {
-  const f = facilityIds.length ? await db.selectFrom('quarantine_facilities').select(['id', 'name']).where('id', 'in', [...facilityIds]).execute() : [];
-  const r = roomIds.length ? await db.selectFrom('quarantine_rooms').select(['id', 'number']).where('id', 'in', [...roomIds]).execute() : [];
+export async function labelsOf(
+  db: DbOrTx,
+  facilityIds: readonly string[],
+  roomIds: readonly string[],
+): Promise<{ facilities: Map<string, string>; rooms: Map<string, string> }> {
+  const f = facilityIds.length
+    ? await db
+        .selectFrom('quarantine_facilities')
+        .select(['id', 'name'])
+        .where('id', 'in', [...facilityIds])
+        .execute()
+    : [];
+  const r = roomIds.length
+    ? await db
+        .selectFrom('quarantine_rooms')
+        .select(['id', 'number'])
+        .where('id', 'in', [...roomIds])
+        .execute()
+    : [];
   return { facilities: new Map(f.map((x) => [x.id, x.name])), rooms: new Map(r.map((x) => [x.id, x.number])) };
 }
 
@@ -184,7 +243,16 @@ export function findOverdueToCheck(db: DbOrTx, now: number, limit: number): Prom
     .where((eb) =>
       eb.or([
         eb('s.result_task_id', 'is', null),
-        eb.not(eb.exists(eb.selectFrom('quarantine_tests as t').select('t.id').whereRef('t.stay_id', '=', 's.id').where('t.result', 'is', null).where('t.not_applicable', '=', 0))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('quarantine_tests as t')
+              .select('t.id')
+              .whereRef('t.stay_id', '=', 's.id')
+              .where('t.result', 'is', null)
+              .where('t.not_applicable', '=', 0),
+          ),
+        ),
       ]),
     )
     .orderBy('s.ends_at')
@@ -194,7 +262,14 @@ export function findOverdueToCheck(db: DbOrTx, now: number, limit: number): Prom
 
 /** The newest stay resting on a basis record (a close contact's stay, for linked release). */
 export function findStayByBasis(db: DbOrTx, type: BasisType, id: string): Promise<QuarantineStaysTable | undefined> {
-  return db.selectFrom('quarantine_stays').selectAll().where('basis_type', '=', type).where('basis_id', '=', id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('quarantine_stays')
+    .selectAll()
+    .where('basis_type', '=', type)
+    .where('basis_id', '=', id)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** Records a category change (a secondary contact upgraded to close). */
@@ -203,13 +278,23 @@ export async function setStayCategory(db: DbOrTx, id: string, category: StayCate
 }
 
 /** Sets a stay's task links (transfer, pending result) while it is active. */
-export async function setStayLinks(db: DbOrTx, id: string, set: Partial<Pick<QuarantineStaysTable, 'transfer_task_id' | 'result_task_id' | 'updated_at'>>): Promise<boolean> {
+export async function setStayLinks(
+  db: DbOrTx,
+  id: string,
+  set: Partial<Pick<QuarantineStaysTable, 'transfer_task_id' | 'result_task_id' | 'updated_at'>>,
+): Promise<boolean> {
   const r = await db.updateTable('quarantine_stays').set(set).where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
 export async function markOverdueAlerted(db: DbOrTx, id: string, now: number): Promise<boolean> {
-  const r = await db.updateTable('quarantine_stays').set({ overdue_alerted_at: now }).where('id', '=', id).where('overdue_alerted_at', 'is', null).where('status', '=', 'active').executeTakeFirst();
+  const r = await db
+    .updateTable('quarantine_stays')
+    .set({ overdue_alerted_at: now })
+    .where('id', '=', id)
+    .where('overdue_alerted_at', 'is', null)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -227,13 +312,30 @@ export function listTests(db: DbOrTx, stayId: string): Promise<QuarantineTestsTa
 export async function listTestsOfStays(db: DbOrTx, stayIds: readonly string[]): Promise<Map<string, QuarantineTestsTable[]>> {
   const out = new Map<string, QuarantineTestsTable[]>(stayIds.map((id) => [id, []]));
   if (!stayIds.length) return out;
-  const rows = await db.selectFrom('quarantine_tests').selectAll().where('stay_id', 'in', [...stayIds]).orderBy('stay_id').orderBy('day').execute();
+  const rows = await db
+    .selectFrom('quarantine_tests')
+    .selectAll()
+    .where('stay_id', 'in', [...stayIds])
+    .orderBy('stay_id')
+    .orderBy('day')
+    .execute();
   for (const r of rows) out.get(r.stay_id)?.push(r);
   return out;
 }
 
-export async function recordTest(db: DbOrTx, stayId: string, day: number, set: { result: StayTestResult; recorded_at: number; recorded_by: string | null }): Promise<boolean> {
-  const r = await db.updateTable('quarantine_tests').set(set).where('stay_id', '=', stayId).where('day', '=', day).where('not_applicable', '=', 0).executeTakeFirst();
+export async function recordTest(
+  db: DbOrTx,
+  stayId: string,
+  day: number,
+  set: { result: StayTestResult; recorded_at: number; recorded_by: string | null },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('quarantine_tests')
+    .set(set)
+    .where('stay_id', '=', stayId)
+    .where('day', '=', day)
+    .where('not_applicable', '=', 0)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -252,7 +354,11 @@ export function findPendingReleaseRequest(db: DbOrTx, stayId: string): Promise<Q
 }
 
 /** Moves a pending request to its decision; false when it was no longer pending (decided by someone else first). */
-export async function decideReleaseRequest(db: DbOrTx, id: string, set: Pick<QuarantineReleaseRequestsTable, 'status' | 'decided_by' | 'decided_by_name' | 'decided_at' | 'decision_note'>): Promise<boolean> {
+export async function decideReleaseRequest(
+  db: DbOrTx,
+  id: string,
+  set: Pick<QuarantineReleaseRequestsTable, 'status' | 'decided_by' | 'decided_by_name' | 'decided_at' | 'decision_note'>,
+): Promise<boolean> {
   const r = await db.updateTable('quarantine_release_requests').set(set).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -275,7 +381,12 @@ export async function listReleaseRequests(
 
 /** A stay released otherwise (criteria met): its pending early-release request lapses. */
 export async function voidPendingReleaseRequests(db: DbOrTx, stayId: string, now: number): Promise<void> {
-  await db.updateTable('quarantine_release_requests').set({ status: 'void', decided_at: now }).where('stay_id', '=', stayId).where('status', '=', 'pending').execute();
+  await db
+    .updateTable('quarantine_release_requests')
+    .set({ status: 'void', decided_at: now })
+    .where('stay_id', '=', stayId)
+    .where('status', '=', 'pending')
+    .execute();
 }
 
 /** A user's display name (shown on requests instead of a login name); undefined for system actors. */

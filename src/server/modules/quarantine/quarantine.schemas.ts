@@ -3,7 +3,10 @@ import { BASIS_TYPES } from '../control/index.js';
 import { QUARANTINE_LIMITS as L, ROOM_STATUS_LIST, STAY_CATEGORY_LIST, STAY_PHASES } from '../../../common/quarantine.js';
 
 const id = z.string().min(1).max(64);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .describe('Calendar day YYYY-MM-DD (BULWARK_TZ)');
 
 export const idParams = z.object({ id });
 export const roomParams = z.object({ id, roomId: id });
@@ -64,14 +67,23 @@ export const facilityPatch = z.strictObject({
   active: z.boolean().optional().describe('false takes the facility out of service'),
 });
 export const facilityListQuery = z.object({
-  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 export const roomsBody = z.strictObject({
   rooms: z
-    .array(z.strictObject({ number: z.string().trim().min(1).max(32).describe('Room number, unique in the facility'), floor: z.number().int().min(-5).max(200), capacity: z.number().int().min(1).max(20).optional().describe('Persons (default 1)') }))
+    .array(
+      z.strictObject({
+        number: z.string().trim().min(1).max(32).describe('Room number, unique in the facility'),
+        floor: z.number().int().min(-5).max(200),
+        capacity: z.number().int().min(1).max(20).optional().describe('Persons (default 1)'),
+      }),
+    )
     .min(1)
     .max(2000),
 });
@@ -86,7 +98,12 @@ export const stayBody = z.strictObject({
   roomId: id.nullable().optional().describe('A specific room; default the first free one'),
   basis,
   reason: z.string().trim().min(1).max(L.reason),
-  exposureDate: day.nullable().optional().describe("Last exposure (or arrival) day; default the basis record's date (the contact's exposure, the traveller's arrival); required when it has none, never the placement day"),
+  exposureDate: day
+    .nullable()
+    .optional()
+    .describe(
+      "Last exposure (or arrival) day; default the basis record's date (the contact's exposure, the traveller's arrival); required when it has none, never the placement day",
+    ),
   category: z.enum(STAY_CATEGORY_LIST).nullable().optional().describe("Which preset rule applies (default the basis record's category, else close)"),
 });
 
@@ -116,7 +133,12 @@ export const stay = z.object({
   exposureDay: z.string(),
   endDay: z.string(),
   endsAt: z.number(),
-  dayCounter: z.object({ day: z.number().int().describe('Clamped to 0…total'), total: z.number().int(), ended: z.boolean().describe('Past the last day'), label: z.string().describe('第 3 天 / 共 10 天') }),
+  dayCounter: z.object({
+    day: z.number().int().describe('Clamped to 0…total'),
+    total: z.number().int(),
+    ended: z.boolean().describe('Past the last day'),
+    label: z.string().describe('第 3 天 / 共 10 天'),
+  }),
   placedDay: z.string().nullable().describe('The day the person was placed'),
   transfer: z.object({ due: z.boolean().describe('Central phase ended: a point-to-point transfer is due'), taskId: z.string().nullable() }),
   resultTaskId: z.string().nullable().describe('The one task asking for a result still pending after the end'),
@@ -126,11 +148,18 @@ export const stay = z.object({
   releasedAt: z.number().nullable(),
   releaseReason: z.string().nullable(),
   releaseOverride: z.boolean(),
-  tests: z.array(z.object({
-    day: z.number().int(), date: z.string(), dueAt: z.number(), taskId: z.string().nullable(), result: z.enum(['negative', 'positive']).nullable(), recordedAt: z.number().nullable(),
-    kind: z.enum(['scheduled', 'admission']).describe('admission: 入住检测 for a person placed after a test day'),
-    notApplicable: z.boolean().describe('Placed after this day (不适用（入住晚于该日）)'),
-  })),
+  tests: z.array(
+    z.object({
+      day: z.number().int(),
+      date: z.string(),
+      dueAt: z.number(),
+      taskId: z.string().nullable(),
+      result: z.enum(['negative', 'positive']).nullable(),
+      recordedAt: z.number().nullable(),
+      kind: z.enum(['scheduled', 'admission']).describe('admission: 入住检测 for a person placed after a test day'),
+      notApplicable: z.boolean().describe('Placed after this day (不适用（入住晚于该日）)'),
+    }),
+  ),
   createdAt: z.number(),
   personNameMasked: z.string().nullable().optional().describe('Masked name (on reads; null when the person lies outside your scope)'),
   facilityName: z.string().nullable().optional(),

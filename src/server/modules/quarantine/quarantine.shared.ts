@@ -19,7 +19,13 @@ import { dayCounter, type PlannedPhase, type StayPhase } from './quarantine.plan
 import * as repo from './quarantine.repository.js';
 import type { StayCategory } from '../../../common/quarantine.js';
 import type { FacilityDto, OccupancyDto, ReleaseRequestDto, RoomDto, StayDto } from './quarantine.schemas.js';
-import type { QuarantineFacilitiesTable, QuarantineReleaseRequestsTable, QuarantineRoomsTable, QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
+import type {
+  QuarantineFacilitiesTable,
+  QuarantineReleaseRequestsTable,
+  QuarantineRoomsTable,
+  QuarantineStaysTable,
+  QuarantineTestsTable,
+} from './quarantine.table.js';
 
 export const QuarantineErrors = defineErrors({
   QUARANTINE_FACILITY_NOT_FOUND: [404, 'Quarantine facility not found'],
@@ -34,7 +40,10 @@ export const QuarantineErrors = defineErrors({
   QUARANTINE_ALREADY_ACTIVE: [409, 'The person already has an active quarantine stay'],
   QUARANTINE_MODE_INVALID: [422, 'Central quarantine needs a facility; home quarantine takes none'],
   QUARANTINE_EXPOSURE_INVALID: [422, 'The exposure date is not valid (in the future, or the whole stay is already over)'],
-  QUARANTINE_EXPOSURE_REQUIRED: [422, 'exposureDate: the basis records no last-exposure (or arrival) date; enter it (a stay is never counted from the placement day)'],
+  QUARANTINE_EXPOSURE_REQUIRED: [
+    422,
+    'exposureDate: the basis records no last-exposure (or arrival) date; enter it (a stay is never counted from the placement day)',
+  ],
   QUARANTINE_EXPOSURE_AFTER_PLACEMENT: [422, 'exposureDate lies after the placement day (or in the future)'],
   QUARANTINE_BASIS_MISMATCH: [422, 'The basis record belongs to another person, or has no schedule under the active preset'],
   QUARANTINE_TEST_NOT_APPLICABLE: [422, 'The person was placed after this test day: it is not applicable'],
@@ -52,7 +61,6 @@ export const QuarantineErrors = defineErrors({
   QUARANTINE_RELEASE_CRITERIA_MET: [409, 'The release criteria are met: release the stay normally, no early-release request is needed'],
   QUARANTINE_RELEASE_SAME_PERSON: [403, 'An early release needs a second person: the requester cannot approve their own request'],
 });
-
 
 /**
  * Everything the quarantine module takes from outside, as narrow functions (the facade in
@@ -145,15 +153,16 @@ export function ruleOf(params: PresetParams, category: StayCategory): PresetPara
   return r?.applies ? r.quarantine : null;
 }
 
-export const occupancyOf = (r: QuarantineFacilitiesTable): OccupancyDto => ({
-  roomsTotal: Number(r.rooms_total),
-  roomsAvailable: Number(r.rooms_available),
-  roomsOccupied: Number(r.rooms_occupied),
-  roomsCleaning: Number(r.rooms_cleaning),
-  roomsOutOfService: Number(r.rooms_out_of_service),
-  bedsTotal: Number(r.beds_total),
-  occupants: Number(r.occupants),
-} satisfies OccupancyDto);
+export const occupancyOf = (r: QuarantineFacilitiesTable): OccupancyDto =>
+  ({
+    roomsTotal: Number(r.rooms_total),
+    roomsAvailable: Number(r.rooms_available),
+    roomsOccupied: Number(r.rooms_occupied),
+    roomsCleaning: Number(r.rooms_cleaning),
+    roomsOutOfService: Number(r.rooms_out_of_service),
+    bedsTotal: Number(r.beds_total),
+    occupants: Number(r.occupants),
+  }) satisfies OccupancyDto;
 
 export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
   return {
@@ -173,15 +182,16 @@ export function facilityDto(r: QuarantineFacilitiesTable): FacilityDto {
   } satisfies FacilityDto;
 }
 
-export const roomDto = (r: QuarantineRoomsTable): RoomDto => ({
-  id: r.id,
-  facilityId: r.facility_id,
-  number: r.number,
-  floor: Number(r.floor),
-  capacity: Number(r.capacity),
-  status: r.status,
-  occupants: Number(r.occupants),
-} satisfies RoomDto);
+export const roomDto = (r: QuarantineRoomsTable): RoomDto =>
+  ({
+    id: r.id,
+    facilityId: r.facility_id,
+    number: r.number,
+    floor: Number(r.floor),
+    capacity: Number(r.capacity),
+    status: r.status,
+    occupants: Number(r.occupants),
+  }) satisfies RoomDto;
 
 export const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -255,21 +265,34 @@ export async function visibleFacility(db: DbOrTx, actor: Actor, id: string): Pro
 /** A stay visible by the person's path or the facility's, or 404. */
 export async function visibleStay(db: DbOrTx, actor: Actor, id: string): Promise<QuarantineStaysTable> {
   const r = await repo.findStay(db, id);
-  if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path)))) throw QuarantineErrors.QUARANTINE_STAY_NOT_FOUND({ stayId: id });
+  if (!r || !(inScope(actor, r.person_path) || (r.facility_path !== null && inScope(actor, r.facility_path))))
+    throw QuarantineErrors.QUARANTINE_STAY_NOT_FOUND({ stayId: id });
   return r;
 }
 
 export function releaseRequestDto(actor: Actor, r: QuarantineReleaseRequestsTable): ReleaseRequestDto {
   return {
-    id: r.id, stayId: r.stay_id, personId: r.person_id, status: r.status, reason: r.reason,
-    requestedBy: r.requested_by, requestedByName: r.requested_by_name, requestedAt: Number(r.requested_at), decidedBy: r.decided_by, decidedByName: r.decided_by_name, decidedAt: r.decided_at === null ? null : Number(r.decided_at), decisionNote: r.decision_note,
+    id: r.id,
+    stayId: r.stay_id,
+    personId: r.person_id,
+    status: r.status,
+    reason: r.reason,
+    requestedBy: r.requested_by,
+    requestedByName: r.requested_by_name,
+    requestedAt: Number(r.requested_at),
+    decidedBy: r.decided_by,
+    decidedByName: r.decided_by_name,
+    decidedAt: r.decided_at === null ? null : Number(r.decided_at),
+    decisionNote: r.decision_note,
     canDecide: r.status === 'pending' && actor.capabilities.has('quarantine.release-early') && r.requested_by !== actorKey(actor),
   } satisfies ReleaseRequestDto;
 }
 
-
 export const exposureAfterPlacement = (exposureDate: string, placementDay: string) =>
-  QuarantineErrors.QUARANTINE_EXPOSURE_AFTER_PLACEMENT({ field: 'exposureDate', exposureDate, placementDay }, `exposureDate ${exposureDate} lies after the placement day ${placementDay} (an exposure cannot be in the future)`);
+  QuarantineErrors.QUARANTINE_EXPOSURE_AFTER_PLACEMENT(
+    { field: 'exposureDate', exposureDate, placementDay },
+    `exposureDate ${exposureDate} lies after the placement day ${placementDay} (an exposure cannot be in the future)`,
+  );
 
 export function phasesOf(s: QuarantineStaysTable): PlannedPhase[] {
   return repo.readJson.phases(s);

@@ -23,15 +23,32 @@ describeDialects('statuses agree: control, stays and occupancy', (dialect) => {
   const counts = async () => (await t.deps.services.control.summary(actor, city.street.path)).counts;
   const activeStays = async () => (await t.deps.services.quarantine.listStays(actor, { status: 'active', pageSize: 200 })).items;
   /** Contacts the case page offers "arrange quarantine" to: open and not yet placed (the page's rule). */
-  const offered = async () => (await t.deps.services.cases.tracing.contactsOfCase(actor, caseId)).filter((c) => c.status === 'open' && c.quarantinedAt === null).map((c) => c.personId).sort();
+  const offered = async () =>
+    (await t.deps.services.cases.tracing.contactsOfCase(actor, caseId))
+      .filter((c) => c.status === 'open' && c.quarantinedAt === null)
+      .map((c) => c.personId)
+      .sort();
 
   beforeAll(async () => {
     t = await testApp(dialect);
     city = await buildMiniCity(t.deps.db);
     const unit = await buildUnit(t.deps.db, { name: '西陵街道防控专班', jurisdiction: city.street, kind: 'street_office' });
-    const f = await t.deps.services.quarantine.createFacility(undefined, actor, { name: '西陵区集中隔离点', jurisdictionId: city.street.id, address: '西陵一路 1 号', lng: 111.29, lat: 30.7, staffCount: 12, unitId: unit.id });
+    const f = await t.deps.services.quarantine.createFacility(undefined, actor, {
+      name: '西陵区集中隔离点',
+      jurisdictionId: city.street.id,
+      address: '西陵一路 1 号',
+      lng: 111.29,
+      lat: 30.7,
+      staffCount: 12,
+      unitId: unit.id,
+    });
     facilityId = f.id;
-    await t.deps.services.quarantine.createRooms(undefined, actor, facilityId, [101, 102, 103].map((n) => ({ number: String(n), floor: 1 })));
+    await t.deps.services.quarantine.createRooms(
+      undefined,
+      actor,
+      facilityId,
+      [101, 102, 103].map((n) => ({ number: String(n), floor: 1 })),
+    );
     // The case lives in the other street: a confirmed case is put in central quarantine on its case
     // basis without a stay (its hospital is not a quarantine facility), so it is kept out of the counts here.
     const [patient] = await makePersons(t, city.otherStreet, 1);
@@ -57,8 +74,19 @@ describeDialects('statuses agree: control, stays and occupancy', (dialect) => {
 
   it('moves a contact to central quarantine when a stay with a room starts, and to home quarantine when a home stay starts', async () => {
     const [a, b, rest] = contacts;
-    await t.deps.services.quarantine.assign(undefined, actor, { personId: a!.personId, mode: 'central', facilityId, basis: { type: 'contact', id: a!.id }, reason: '密接集中隔离' });
-    await t.deps.services.quarantine.assign(undefined, actor, { personId: b!.personId, mode: 'home', basis: { type: 'contact', id: b!.id }, reason: '密接居家隔离' });
+    await t.deps.services.quarantine.assign(undefined, actor, {
+      personId: a!.personId,
+      mode: 'central',
+      facilityId,
+      basis: { type: 'contact', id: a!.id },
+      reason: '密接集中隔离',
+    });
+    await t.deps.services.quarantine.assign(undefined, actor, {
+      personId: b!.personId,
+      mode: 'home',
+      basis: { type: 'contact', id: b!.id },
+      reason: '密接居家隔离',
+    });
 
     const c = await counts();
     const stays = await activeStays();

@@ -11,7 +11,13 @@ const actor = systemActor('test');
 const TZ = 'Asia/Shanghai';
 const ninth = SHIPPED_PRESETS.find((p) => p.key === 'ninth-edition-2022-06')!;
 const nov = SHIPPED_PRESETS.find((p) => p.key === 'optimisation-2022-11')!;
-const preset = (p: { key: string; name: string; params: PresetParams }, version = 1): ActivePreset => ({ id: `${p.key}-id`, key: p.key, version: `${p.key}@${version}`, name: p.name, params: p.params });
+const preset = (p: { key: string; name: string; params: PresetParams }, version = 1): ActivePreset => ({
+  id: `${p.key}-id`,
+  key: p.key,
+  version: `${p.key}@${version}`,
+  name: p.name,
+  params: p.params,
+});
 /** An approved review record in 西陵区 (a manual_review basis must name one). */
 let basis: { type: 'manual_review'; id: string };
 
@@ -24,7 +30,8 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   const q = () => t.deps.services.quarantine;
   const status = async (personId: string) => (await t.deps.services.control.explain(actor, personId)).status;
   const tasksOf = (stayId: string) => t.deps.db.selectFrom('tasks').selectAll().where('source_entity_id', '=', stayId).orderBy('due_at').execute();
-  const alertsOf = (stayId: string) => t.deps.db.selectFrom('notifications').selectAll().where('source_entity_id', '=', stayId).where('severity', 'is not', null).execute();
+  const alertsOf = (stayId: string) =>
+    t.deps.db.selectFrom('notifications').selectAll().where('source_entity_id', '=', stayId).where('severity', 'is not', null).execute();
   const expectCountersMatch = async () => {
     const c = await q().occupancyCheck(facilityId);
     expect(c.counters).toEqual(c.recount);
@@ -37,9 +44,22 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     basis = { type: 'manual_review', id: await approvedReview(t, { jurisdictionId: city.xiling.id }) };
     unit = await buildUnit(t.deps.db, { name: '西陵街道防控专班', jurisdiction: city.street, kind: 'street_office' });
     q().setPresetSource(async () => preset(ninth));
-    const f = await q().createFacility(undefined, actor, { name: '西陵区集中隔离点', jurisdictionId: city.street.id, address: '西陵一路 1 号', lng: 111.29, lat: 30.7, staffCount: 12, unitId: unit.id });
+    const f = await q().createFacility(undefined, actor, {
+      name: '西陵区集中隔离点',
+      jurisdictionId: city.street.id,
+      address: '西陵一路 1 号',
+      lng: 111.29,
+      lat: 30.7,
+      staffCount: 12,
+      unitId: unit.id,
+    });
     facilityId = f.id;
-    await q().createRooms(undefined, actor, facilityId, [101, 102, 103].map((n) => ({ number: String(n), floor: 1 })));
+    await q().createRooms(
+      undefined,
+      actor,
+      facilityId,
+      [101, 102, 103].map((n) => ({ number: String(n), floor: 1 })),
+    );
   });
   afterEach(() => t.close());
 
@@ -48,11 +68,21 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     // The ManualClock starts 2026-11-29 10:00 in Shanghai; exposure the day before.
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接集中隔离', exposureDate: '2026-11-28' });
     expect(s.preset.version).toBe('ninth-edition-2022-06@1');
-    expect(s.phases.map((x) => [x.phase, x.days, x.lastDay])).toEqual([['central', 7, 7], ['home_monitoring', 3, 10]]);
+    expect(s.phases.map((x) => [x.phase, x.days, x.lastDay])).toEqual([
+      ['central', 7, 7],
+      ['home_monitoring', 3, 10],
+    ]);
     expect(s.phases[0]!.endsAt).toBe(startOfDay('2026-12-06', TZ));
     expect(s.endDay).toBe('2026-12-08');
     expect(s.endsAt).toBe(startOfDay('2026-12-09', TZ));
-    expect(s.tests.map((x) => [x.day, x.date])).toEqual([[1, '2026-11-29'], [2, '2026-11-30'], [3, '2026-12-01'], [5, '2026-12-03'], [7, '2026-12-05'], [10, '2026-12-08']]);
+    expect(s.tests.map((x) => [x.day, x.date])).toEqual([
+      [1, '2026-11-29'],
+      [2, '2026-11-30'],
+      [3, '2026-12-01'],
+      [5, '2026-12-03'],
+      [7, '2026-12-05'],
+      [10, '2026-12-08'],
+    ]);
     expect(s.tests.every((x) => x.kind === 'scheduled' && !x.notApplicable)).toBe(true);
     expect(s.dayCounter).toMatchObject({ day: 1, total: 10 });
     expect(s.dayCounter.label).toContain('第 1 天 / 共 10 天');
@@ -68,7 +98,13 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   it('gives a room to a contact that tracing already put under central quarantine on the same basis, without a second status change', async () => {
     const [p] = await makePersons(t, city.street, 1);
     await t.deps.db.transaction().execute((trx) =>
-      t.deps.services.control.applyAutomatic(trx, actor, { personIds: [p!], to: 'quarantined_central', basis, reason: '密接（流调）', ifNotAllowed: 'throw' }),
+      t.deps.services.control.applyAutomatic(trx, actor, {
+        personIds: [p!],
+        to: 'quarantined_central',
+        basis,
+        reason: '密接（流调）',
+        ifNotAllowed: 'throw',
+      }),
     );
     const changesBefore = (await t.deps.services.control.history(actor, p!)).length;
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '入住隔离点', exposureDate: '2026-11-28' });
@@ -79,9 +115,17 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const [other] = await makePersons(t, city.street, 1);
     const otherReview = await approvedReview(t);
     await t.deps.db.transaction().execute((trx) =>
-      t.deps.services.control.applyAutomatic(trx, actor, { personIds: [other!], to: 'quarantined_central', basis: { type: 'manual_review', id: otherReview }, reason: '另案', ifNotAllowed: 'throw' }),
+      t.deps.services.control.applyAutomatic(trx, actor, {
+        personIds: [other!],
+        to: 'quarantined_central',
+        basis: { type: 'manual_review', id: otherReview },
+        reason: '另案',
+        ifNotAllowed: 'throw',
+      }),
     );
-    await expect(q().assign(undefined, actor, { personId: other!, mode: 'central', facilityId, basis, reason: '入住隔离点', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'CONTROL_TRANSITION_INVALID' });
+    await expect(
+      q().assign(undefined, actor, { personId: other!, mode: 'central', facilityId, basis, reason: '入住隔离点', exposureDate: '2026-11-28' }),
+    ).rejects.toMatchObject({ code: 'CONTROL_TRANSITION_INVALID' });
     await expectCountersMatch();
   });
 
@@ -89,7 +133,10 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const [a, b] = await makePersons(t, city.street, 2);
     q().setPresetSource(async () => preset(nov, 3));
     const s = await q().assign(undefined, actor, { personId: a!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-29' });
-    expect(s.phases.map((x) => [x.phase, x.days])).toEqual([['central', 5], ['home_quarantine', 3]]);
+    expect(s.phases.map((x) => [x.phase, x.days])).toEqual([
+      ['central', 5],
+      ['home_quarantine', 3],
+    ]);
     expect(s.endDay).toBe('2026-12-07');
     expect(s.tests.map((x) => x.day)).toEqual([1, 2, 3, 5, 6, 8]);
     expect(s.tests.map((x) => x.date)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-04', '2026-12-05', '2026-12-07']);
@@ -110,7 +157,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   it('ends the central phase with one point-to-point transfer task (点对点转运), moves to home monitoring only when the transfer is recorded, then releases when every test is negative', async () => {
     const [p] = await makePersons(t, city.street, 1);
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' });
-    expect((await expectCountersMatch())).toMatchObject({ occupants: 1, roomsOccupied: 1, roomsAvailable: 2 });
+    expect(await expectCountersMatch()).toMatchObject({ occupants: 1, roomsOccupied: 1, roomsAvailable: 2 });
     await expect(q().recordTransfer(undefined, actor, s.id)).rejects.toMatchObject({ code: 'QUARANTINE_TRANSFER_NOT_DUE', status: 409 });
 
     t.clock.set(s.phases[0]!.endsAt + MINUTE_MS);
@@ -143,7 +190,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(await alertsOf(s.id)).toEqual([]);
   });
 
-  it('follows the city\'s active preset from the cases module when no source is injected', async () => {
+  it("follows the city's active preset from the cases module when no source is injected", async () => {
     q().setPresetSource(null);
     const active = await t.deps.services.cases.presets.active();
     const [p] = await makePersons(t, city.street, 1);
@@ -167,7 +214,10 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     await expect(q().release(undefined, actor, s.id)).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_EARLY', status: 422 });
     // The reason goes through the shared rule: blank, punctuation and too short are refused, naming the field.
     for (const reason of ['  ', '。。。。。。', '转院']) {
-      await expect(q().requestEarlyRelease(undefined, actor, s.id, { reason })).rejects.toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'reason' } });
+      await expect(q().requestEarlyRelease(undefined, actor, s.id, { reason })).rejects.toMatchObject({
+        code: 'REASON_REQUIRED',
+        details: { field: 'reason' },
+      });
     }
     expect(await t.deps.db.selectFrom('quarantine_release_requests').selectAll().execute()).toHaveLength(0);
 
@@ -177,9 +227,15 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     // Requested, not released: the person is still held and the bed still taken.
     expect((await q().getStay(actor, s.id)).status).toBe('active');
     expect(await status(p!)).toBe('quarantined_central');
-    await expect(q().requestEarlyRelease(undefined, systemActor('other'), s.id, { reason: '重复申请 second request' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_PENDING', status: 409 });
+    await expect(q().requestEarlyRelease(undefined, systemActor('other'), s.id, { reason: '重复申请 second request' })).rejects.toMatchObject({
+      code: 'QUARANTINE_RELEASE_REQUEST_PENDING',
+      status: 409,
+    });
     // The requester cannot approve their own request.
-    await expect(q().decideEarlyRelease(undefined, requester, req.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_SAME_PERSON', status: 403 });
+    await expect(q().decideEarlyRelease(undefined, requester, req.id, { decision: 'approve' })).rejects.toMatchObject({
+      code: 'QUARANTINE_RELEASE_SAME_PERSON',
+      status: 403,
+    });
     expect((await q().getStay(actor, s.id)).status).toBe('active');
 
     const approved = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'approve' });
@@ -188,8 +244,16 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(r).toMatchObject({ status: 'released', releaseOverride: true, releaseReason: '转入定点医院 Transferred to hospital' });
     expect(await status(p!)).toBe('released');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 0, roomsCleaning: 1 });
-    await expect(q().decideEarlyRelease(undefined, systemActor('third'), req.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_DECIDED' });
-    const j = await t.deps.db.selectFrom('journal').select(['action', 'actor_name']).where('entity_id', '=', s.id).where('action', 'like', 'quarantine.%release%').orderBy('seq').execute();
+    await expect(q().decideEarlyRelease(undefined, systemActor('third'), req.id, { decision: 'approve' })).rejects.toMatchObject({
+      code: 'QUARANTINE_RELEASE_REQUEST_DECIDED',
+    });
+    const j = await t.deps.db
+      .selectFrom('journal')
+      .select(['action', 'actor_name'])
+      .where('entity_id', '=', s.id)
+      .where('action', 'like', 'quarantine.%release%')
+      .orderBy('seq')
+      .execute();
     expect(j.map((x) => [x.action, x.actor_name])).toEqual([
       ['quarantine.release-request.create', 'requester'],
       ['quarantine.release-request.approve', 'approver'],
@@ -201,12 +265,23 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const [p, p2] = await makePersons(t, city.street, 2);
     const s = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
     const req = await q().requestEarlyRelease(undefined, systemActor('requester'), s.id, { reason: '核查后非密接 Not a contact after review' });
-    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject' })).rejects.toMatchObject({ code: 'REASON_REQUIRED', details: { field: 'note' } });
-    const rejected = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject', note: '证据不足，继续隔离 Not enough evidence' });
+    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req.id, { decision: 'reject' })).rejects.toMatchObject({
+      code: 'REASON_REQUIRED',
+      details: { field: 'note' },
+    });
+    const rejected = await q().decideEarlyRelease(undefined, systemActor('approver'), req.id, {
+      decision: 'reject',
+      note: '证据不足，继续隔离 Not enough evidence',
+    });
     expect(rejected).toMatchObject({ status: 'rejected', decisionNote: '证据不足，继续隔离 Not enough evidence' });
     expect((await q().getStay(actor, s.id)).status).toBe('active');
     expect(await status(p!)).toBe('quarantined_home');
-    const j = await t.deps.db.selectFrom('journal').select('action').where('entity_id', '=', s.id).where('action', '=', 'quarantine.release-request.reject').execute();
+    const j = await t.deps.db
+      .selectFrom('journal')
+      .select('action')
+      .where('entity_id', '=', s.id)
+      .where('action', '=', 'quarantine.release-request.reject')
+      .execute();
     expect(j).toHaveLength(1);
 
     // On time, all negative: the stay is released by itself and the pending request lapses.
@@ -216,12 +291,15 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     t.clock.set(s2.endsAt + HOUR);
     await q().release(undefined, actor, s2.id);
     expect((await q().listReleaseRequests(actor, { stayId: s2.id })).items.map((x) => [x.id, x.status])).toEqual([[req2.id, 'void']]);
-    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req2.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'QUARANTINE_RELEASE_REQUEST_DECIDED' });
+    await expect(q().decideEarlyRelease(undefined, systemActor('approver'), req2.id, { decision: 'approve' })).rejects.toMatchObject({
+      code: 'QUARANTINE_RELEASE_REQUEST_DECIDED',
+    });
   });
 
   it('routes: a supply officer (quarantine.manage) can no longer release early; two district officers can, one requesting and the other approving', async () => {
     const xilingUnit = await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling });
-    const headersOf = async (roles: Parameters<typeof buildUser>[1]['roles']) => sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: xilingUnit, roles }), t.clock.now());
+    const headersOf = async (roles: Parameters<typeof buildUser>[1]['roles']) =>
+      sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: xilingUnit, roles }), t.clock.now());
     const supply = await headersOf(['supply_officer']);
     const officerA = await headersOf(['district_officer']);
     const officerB = await headersOf(['district_officer']);
@@ -230,7 +308,12 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const url = `/api/quarantine/stays/${s.id}/release-requests`;
     const payload = { reason: '转入定点医院 Transferred to hospital' };
 
-    const old = await t.app.inject({ method: 'POST', url: `/api/quarantine/stays/${s.id}/release`, headers: supply, payload: { override: true, reason: payload.reason } });
+    const old = await t.app.inject({
+      method: 'POST',
+      url: `/api/quarantine/stays/${s.id}/release`,
+      headers: supply,
+      payload: { override: true, reason: payload.reason },
+    });
     expect(old.statusCode).toBe(400);
     expect((await t.app.inject({ method: 'POST', url, headers: supply, payload })).statusCode).toBe(403);
     const weak = await t.app.inject({ method: 'POST', url, headers: officerA, payload: { reason: '!!!!!!!!' } });
@@ -246,7 +329,8 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const pendingA = (await t.app.inject({ method: 'GET', url: '/api/quarantine/release-requests?status=pending', headers: officerA })).json();
     expect(pendingA.items[0].canDecide).toBe(false);
 
-    const decide = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: `/api/quarantine/release-requests/${reqId}/decision`, headers, payload: { decision: 'approve' } });
+    const decide = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: `/api/quarantine/release-requests/${reqId}/decision`, headers, payload: { decision: 'approve' } });
     expect((await decide(supply)).statusCode).toBe(403);
     const self = await decide(officerA);
     expect(self.statusCode).toBe(403);
@@ -255,7 +339,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const ok = await decide(officerB);
     expect(ok.statusCode).toBe(200);
     expect(ok.json().status).toBe('approved');
-    expect((await q().getStay(actor, s.id))).toMatchObject({ status: 'released', releaseOverride: true });
+    expect(await q().getStay(actor, s.id)).toMatchObject({ status: 'released', releaseOverride: true });
   });
 
   it('does not flood: a result still pending at the end gets ONE task and no alert (a second run creates nothing); the negative result releases at once', async () => {
@@ -314,25 +398,51 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
   it('counts a stay from the exposure recorded on the contact (never the placement day), and refuses an exposure after the placement day naming both dates', async () => {
     const [casePerson, contactPerson] = await makePersons(t, city.street, 2);
     const c = await t.deps.services.cases.cases.create(undefined, actor, { personId: casePerson!, kind: 'confirmed', reason: '确诊' });
-    const contact = await t.deps.services.cases.tracing.addContact(undefined, actor, c.id, { category: 'close', exposureDate: '2026-11-27', personId: contactPerson! });
+    const contact = await t.deps.services.cases.tracing.addContact(undefined, actor, c.id, {
+      category: 'close',
+      exposureDate: '2026-11-27',
+      personId: contactPerson!,
+    });
     // No exposureDate in the request: the contact's own last exposure (2026-11-27) is day 0.
-    const s = await q().assign(undefined, actor, { personId: contactPerson!, mode: 'central', facilityId, basis: { type: 'contact', id: contact.id }, reason: '密接集中隔离' });
+    const s = await q().assign(undefined, actor, {
+      personId: contactPerson!,
+      mode: 'central',
+      facilityId,
+      basis: { type: 'contact', id: contact.id },
+      reason: '密接集中隔离',
+    });
     expect(s).toMatchObject({ exposureDay: '2026-11-27', category: 'close', endDay: '2026-12-07', placedDay: '2026-11-29' });
     expect(s.dayCounter).toMatchObject({ day: 2, total: 10 });
 
     // A basis that records no date (a manual review): asked for, never defaulted to today.
     const [p] = await makePersons(t, city.street, 1);
-    await expect(q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家' })).rejects.toMatchObject({ code: 'QUARANTINE_EXPOSURE_REQUIRED', status: 422, details: { field: 'exposureDate' } });
+    await expect(q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家' })).rejects.toMatchObject({
+      code: 'QUARANTINE_EXPOSURE_REQUIRED',
+      status: 422,
+      details: { field: 'exposureDate' },
+    });
     // After the placement day (today, 2026-11-29) is refused, naming both dates.
-    const err = await q().assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-30' }).then(() => null, (e: unknown) => e as { code: string; message: string; details: unknown });
-    expect(err).toMatchObject({ code: 'QUARANTINE_EXPOSURE_AFTER_PLACEMENT', details: { field: 'exposureDate', exposureDate: '2026-11-30', placementDay: '2026-11-29' } });
+    const err = await q()
+      .assign(undefined, actor, { personId: p!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-30' })
+      .then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string; details: unknown },
+      );
+    expect(err).toMatchObject({
+      code: 'QUARANTINE_EXPOSURE_AFTER_PLACEMENT',
+      details: { field: 'exposureDate', exposureDate: '2026-11-30', placementDay: '2026-11-29' },
+    });
     expect(err?.message).toContain('2026-11-30');
     expect(err?.message).toContain('2026-11-29');
     expect(await status(p!)).toBe('none');
     // The contact basis belongs to another person: refused.
-    await expect(q().assign(undefined, actor, { personId: p!, mode: 'home', basis: { type: 'contact', id: contact.id }, reason: '居家' })).rejects.toMatchObject({ code: 'QUARANTINE_BASIS_MISMATCH' });
+    await expect(
+      q().assign(undefined, actor, { personId: p!, mode: 'home', basis: { type: 'contact', id: contact.id }, reason: '居家' }),
+    ).rejects.toMatchObject({ code: 'QUARANTINE_BASIS_MISMATCH' });
     const routes = await t.app.inject({
-      method: 'POST', url: '/api/quarantine/stays', headers: await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now()),
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers: await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit, roles: ['district_officer'] }), t.clock.now()),
       payload: { personId: p, mode: 'home', basis, reason: '居家', exposureDate: '2026-12-01' },
     });
     expect(routes.statusCode).toBe(422);
@@ -355,7 +465,12 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     ]);
     // Tasks only for the tests that can still be taken; the admission test due today.
     const tasks = await tasksOf(s.id);
-    expect(tasks.map((x) => x.title.split(' · ')[0])).toEqual(['入住检测：隔离第 4 天（2026-11-29）', '隔离第 5 天核酸检测（2026-11-30）', '隔离第 7 天核酸检测（2026-12-02）', '隔离第 10 天核酸检测（2026-12-05）']);
+    expect(tasks.map((x) => x.title.split(' · ')[0])).toEqual([
+      '入住检测：隔离第 4 天（2026-11-29）',
+      '隔离第 5 天核酸检测（2026-11-30）',
+      '隔离第 7 天核酸检测（2026-12-02）',
+      '隔离第 10 天核酸检测（2026-12-05）',
+    ]);
     await expect(q().recordTest(undefined, actor, s.id, { day: 2, result: 'negative' })).rejects.toMatchObject({ code: 'QUARANTINE_TEST_NOT_APPLICABLE' });
 
     for (const day of [4, 5, 7, 10]) await q().recordTest(undefined, actor, s.id, { day, result: 'negative' });
@@ -375,7 +490,7 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(s.tests.some((x) => x.kind === 'admission')).toBe(false);
   });
 
-  it('9th edition: releases a secondary contact on day 7 only when their own tests and THEIR close contact\'s first two are negative, and upgrades them when that close contact turns positive', async () => {
+  it("9th edition: releases a secondary contact on day 7 only when their own tests and THEIR close contact's first two are negative, and upgrades them when that close contact turns positive", async () => {
     q().setPresetSource(null);
     const [casePerson, a, b, a2, c2] = await makePersons(t, city.street, 5);
     const kase = await t.deps.services.cases.cases.create(undefined, actor, { personId: casePerson!, kind: 'confirmed', reason: '确诊' });
@@ -411,7 +526,13 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     t.clock.set(stayA.createdAt);
     const closeA2 = await addContact(a2!, 'close');
     const secC = await addContact(c2!, 'secondary', closeA2.id);
-    const stayA2 = await q().assign(undefined, actor, { personId: a2!, mode: 'central', facilityId, basis: { type: 'contact', id: closeA2.id }, reason: '密接' });
+    const stayA2 = await q().assign(undefined, actor, {
+      personId: a2!,
+      mode: 'central',
+      facilityId,
+      basis: { type: 'contact', id: closeA2.id },
+      reason: '密接',
+    });
     const stayC = await q().assign(undefined, actor, { personId: c2!, mode: 'home', basis: { type: 'contact', id: secC.id }, reason: '次密接' });
     await q().recordTest(undefined, actor, stayA2.id, { day: 1, result: 'positive' });
     const contacts = await t.deps.services.cases.tracing.listContacts(actor, { caseId: kase.id, limit: 50 });
@@ -427,28 +548,50 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     await expect(q().createRooms(undefined, actor, facilityId, [{ number: '201', floor: 2 }])).rejects.toMatchObject({ code: 'QUARANTINE_ROOM_NUMBER_TAKEN' });
     const ps = await makePersons(t, city.street, 6);
     const stays = [];
-    for (const p of ps.slice(0, 5)) stays.push(await q().assign(undefined, actor, { personId: p, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' }));
+    for (const p of ps.slice(0, 5))
+      stays.push(await q().assign(undefined, actor, { personId: p, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' }));
     expect(await expectCountersMatch()).toMatchObject({ roomsTotal: 4, bedsTotal: 5, occupants: 5, roomsOccupied: 4, roomsAvailable: 0 });
-    await expect(q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' })).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
+    await expect(
+      q().assign(undefined, actor, { personId: ps[5]!, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' }),
+    ).rejects.toMatchObject({ code: 'QUARANTINE_NO_FREE_ROOM' });
     expect(await status(ps[5]!)).toBe('none');
 
     const r = await releaseEarly(stays[0]!.id, '误判 Wrong identification');
     await expectCountersMatch();
     await q().setRoomStatus(undefined, actor, facilityId, r.roomId!, 'available');
     expect(await expectCountersMatch()).toMatchObject({ occupants: 4, roomsAvailable: 1 });
-    const outbox = await t.deps.db.selectFrom('outbox').select('payload').where('topic', '=', 'quarantine.occupancy').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    const outbox = await t.deps.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('topic', '=', 'quarantine.occupancy')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(outbox.payload)).toMatchObject({ facilityId, occupants: 4, roomsAvailable: 1 });
   });
 
   it('routes: a district officer assigns and sees the stay; early release is 422; records outside their district look missing', async () => {
-    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const officer = await buildUser(t.deps.db, {
+      unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }),
+      roles: ['district_officer'],
+    });
     const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
     const [p] = await makePersons(t, city.street, 1);
     const [other] = await makePersons(t, city.otherStreet, 1);
-    const created = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: p, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers,
+      payload: { personId: p, mode: 'central', facilityId, basis, reason: '密接', exposureDate: '2026-11-28' },
+    });
     expect(created.statusCode).toBe(201);
     const stay = created.json();
-    const bad = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: p, mode: 'central', facilityId, basis, reason: 'x', extra: 1 } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers,
+      payload: { personId: p, mode: 'central', facilityId, basis, reason: 'x', extra: 1 },
+    });
     expect(bad.statusCode).toBe(400);
     const early = await t.app.inject({ method: 'POST', url: `/api/quarantine/stays/${stay.id}/release`, headers, payload: {} });
     expect(early.statusCode).toBe(422);
@@ -461,23 +604,44 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     const outStay = await q().assign(undefined, actor, { personId: other!, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' });
     const hidden = await t.app.inject({ method: 'GET', url: `/api/quarantine/stays/${outStay.id}`, headers });
     expect(hidden.statusCode).toBe(404);
-    const outPerson = await t.app.inject({ method: 'POST', url: '/api/quarantine/stays', headers, payload: { personId: other, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' } });
+    const outPerson = await t.app.inject({
+      method: 'POST',
+      url: '/api/quarantine/stays',
+      headers,
+      payload: { personId: other, mode: 'home', basis, reason: '居家', exposureDate: '2026-11-28' },
+    });
     expect(outPerson.statusCode).toBe(404);
   });
 
   it('scope on every id a request names: a 西陵区 officer naming a 伍家岗区 facility, room or unit gets the same 404 as a missing one, and nothing is written', async () => {
-    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const officer = await buildUser(t.deps.db, {
+      unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }),
+      roles: ['district_officer'],
+    });
     const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
     const wjgUnit = await buildUnit(t.deps.db, { name: '伍家岗街道防控专班', jurisdiction: city.otherStreet, kind: 'street_office' });
     const cityUnit = await buildUnit(t.deps.db, { name: '市卫健委隔离专班', jurisdiction: city.city });
-    const wjg = await q().createFacility(undefined, actor, { name: '伍家岗区集中隔离点', jurisdictionId: city.otherStreet.id, address: '伍家岗路 2 号', unitId: wjgUnit.id });
+    const wjg = await q().createFacility(undefined, actor, {
+      name: '伍家岗区集中隔离点',
+      jurisdictionId: city.otherStreet.id,
+      address: '伍家岗路 2 号',
+      unitId: wjgUnit.id,
+    });
     const [wjgRoom] = await q().createRooms(undefined, actor, wjg.id, [{ number: '201', floor: 2 }]);
     const ownRooms = (await q().getFacility(actor, facilityId)).rooms;
     const [p] = await makePersons(t, city.street, 1);
     const MISSING = '00000000-0000-7000-8000-00000000dead';
     const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers, payload });
     const refusal = (r: { statusCode: number; json(): { error: { code: string } } }) => [r.statusCode, r.json().error.code];
-    const journalCount = async () => Number((await t.deps.db.selectFrom('journal').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const journalCount = async () =>
+      Number(
+        (
+          await t.deps.db
+            .selectFrom('journal')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await journalCount();
 
     // Assign: another district's facility, or another district's room in one's own facility.
@@ -503,16 +667,30 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
 
     // Transfer of a stay held in another district (its person and facility both there).
     const [q2] = await makePersons(t, city.otherStreet, 1);
-    const wjgStay = await q().assign(undefined, actor, { personId: q2!, mode: 'central', facilityId: wjg.id, basis, reason: '密接', exposureDate: '2026-11-28' });
+    const wjgStay = await q().assign(undefined, actor, {
+      personId: q2!,
+      mode: 'central',
+      facilityId: wjg.id,
+      basis,
+      reason: '密接',
+      exposureDate: '2026-11-28',
+    });
     const afterSetup = await journalCount();
     const transfer = await post(`/api/quarantine/stays/${wjgStay.id}/transfer`, { note: '专车' });
     expect(transfer.statusCode).toBe(404);
     expect(refusal(transfer)).toEqual(refusal(await post(`/api/quarantine/stays/${MISSING}/transfer`, { note: '专车' })));
 
     // The unit named to run a facility: not another district's (a city team above it may).
-    const outUnit = await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: wjgUnit.id });
+    const outUnit = await post('/api/quarantine/facilities', {
+      name: '西陵区新隔离点',
+      jurisdictionId: city.street.id,
+      address: '西陵二路 3 号',
+      unitId: wjgUnit.id,
+    });
     expect(refusal(outUnit)).toEqual([404, 'QUARANTINE_UNIT_NOT_FOUND']);
-    expect(refusal(outUnit)).toEqual(refusal(await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: MISSING })));
+    expect(refusal(outUnit)).toEqual(
+      refusal(await post('/api/quarantine/facilities', { name: '西陵区新隔离点', jurisdictionId: city.street.id, address: '西陵二路 3 号', unitId: MISSING })),
+    );
     const patch = await t.app.inject({ method: 'PATCH', url: `/api/quarantine/facilities/${facilityId}`, headers, payload: { unitId: wjgUnit.id } });
     expect(refusal(patch)).toEqual([404, 'QUARANTINE_UNIT_NOT_FOUND']);
     expect((await q().listFacilities(actor, {})).items.map((f) => f.name).sort()).toEqual(['伍家岗区集中隔离点', '西陵区集中隔离点']);
@@ -525,13 +703,21 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect((await q().getStay(actor, wjgStay.id)).phase).toBe('central');
     expect(await journalCount()).toBe(afterSetup);
 
-    const cityRun = await post('/api/quarantine/facilities', { name: '西陵区市级隔离点', jurisdictionId: city.street.id, address: '西陵三路 5 号', unitId: cityUnit.id });
+    const cityRun = await post('/api/quarantine/facilities', {
+      name: '西陵区市级隔离点',
+      jurisdictionId: city.street.id,
+      address: '西陵三路 5 号',
+      unitId: cityUnit.id,
+    });
     expect(cityRun.statusCode).toBe(201);
     expect(cityRun.json().unitId).toBe(cityUnit.id);
   });
 
   it('previews the stay the active preset gives before assigning, and labels listed stays with a masked name, facility and room', async () => {
-    const officer = await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }), roles: ['district_officer'] });
+    const officer = await buildUser(t.deps.db, {
+      unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: city.xiling }),
+      roles: ['district_officer'],
+    });
     const headers = await sessionHeaders(t.deps.db, officer, t.clock.now());
     const plan = await t.app.inject({ method: 'GET', url: '/api/quarantine/plan?mode=central&exposureDate=2026-11-28', headers });
     expect(plan.statusCode).toBe(200);

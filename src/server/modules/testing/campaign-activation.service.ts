@@ -38,7 +38,15 @@ export interface CampaignActivationHost {
  * Campaign activation: the coverage rows of the scope (target = population), the exemptions
  * subtracted, the door-to-door targets of sealed areas, in staged transactions under a lease.
  */
-export function createCampaignActivation({ db, clock, geo, control, journal, outbox, campaigns }: {
+export function createCampaignActivation({
+  db,
+  clock,
+  geo,
+  control,
+  journal,
+  outbox,
+  campaigns,
+}: {
   db: Db;
   clock: Clock;
   geo: Services['geo'];
@@ -146,10 +154,14 @@ export function createCampaignActivation({ db, clock, geo, control, journal, out
     const roots = await geo.getMany(JSON.parse(c.scope_ids) as string[], tx);
     // Ancestors above the scope count only the part of them inside it (roots never nest).
     const ancestorPopulation = new Map<string, number>();
-    for (const root of roots) for (const p of pathPrefixes(root.path).slice(0, -1)) ancestorPopulation.set(p, (ancestorPopulation.get(p) ?? 0) + root.population);
+    for (const root of roots)
+      for (const p of pathPrefixes(root.path).slice(0, -1)) ancestorPopulation.set(p, (ancestorPopulation.get(p) ?? 0) + root.population);
     const ancestors = await geo.getManyByPath([...ancestorPopulation.keys()], tx);
     const poolSize = poolSizer(c);
-    await repo.insertCoverage(tx, ancestors.map((n) => coverageRow(c, poolSize, n, ancestorPopulation.get(n.path)!, now)));
+    await repo.insertCoverage(
+      tx,
+      ancestors.map((n) => coverageRow(c, poolSize, n, ancestorPopulation.get(n.path)!, now)),
+    );
     const nodes = scopeNodes + ancestors.length;
 
     const exemptStatuses = JSON.parse(c.exempt_statuses) as string[];
@@ -163,7 +175,10 @@ export function createCampaignActivation({ db, clock, geo, control, journal, out
     // sealed or controlled area (area measures are never exempted: they are tested door to door).
     for (let offset = 0; ; offset += EXEMPTION_PAGE) {
       const manual = await repo.listExemptions(tx, c.id, null, EXEMPTION_PAGE, offset);
-      const statuses = await control.statusesOf(manual.rows.map((r) => r.person_id), tx);
+      const statuses = await control.statusesOf(
+        manual.rows.map((r) => r.person_id),
+        tx,
+      );
       for (const r of manual.rows) {
         const st = statuses.get(r.person_id)?.status ?? 'none';
         if (exemptStatuses.includes(st) || (AREA_MEASURE_STATUSES as readonly string[]).includes(st)) continue;
@@ -182,10 +197,25 @@ export function createCampaignActivation({ db, clock, geo, control, journal, out
     }
     await repo.applyCoverageDeltas(tx, c.id, new Map([...door].map(([p, n]) => [p, { door_target: n }])), now);
 
-    const rootRows = await repo.findCoverageMany(tx, c.id, roots.map((r) => r.path));
+    const rootRows = await repo.findCoverageMany(
+      tx,
+      c.id,
+      roots.map((r) => r.path),
+    );
     const targetTotal = rootRows.reduce((a, r) => a + Number(r.target), 0);
     const exemptTotal = rootRows.reduce((a, r) => a + Number(r.exempt), 0);
-    if (!(await repo.updateCampaignIf(tx, c.id, 'planned', { status: 'active', activated_at: now, target_total: targetTotal, exempt_total: exemptTotal, coverage_published_at: now, activation_token: null, activation_lease_until: null, updated_at: now }))) {
+    if (
+      !(await repo.updateCampaignIf(tx, c.id, 'planned', {
+        status: 'active',
+        activated_at: now,
+        target_total: targetTotal,
+        exempt_total: exemptTotal,
+        coverage_published_at: now,
+        activation_token: null,
+        activation_lease_until: null,
+        updated_at: now,
+      }))
+    ) {
       throw TestingErrors.CAMPAIGN_NOT_PLANNED({ id });
     }
     await journal.append(tx, actor, {
@@ -195,7 +225,13 @@ export function createCampaignActivation({ db, clock, geo, control, journal, out
       jurisdictionPath: c.scope_path,
       payload: { target: targetTotal, exempt: exemptTotal, nodes, doorToDoor: sealed.size ? roots.reduce((a, r) => a + (sealed.get(r.path) ?? 0), 0) : 0 },
     });
-    await outbox.publish(tx, { topic: 'testing.campaign.changed', capability: 'testing.read', reach: 'overlap', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'active' } });
+    await outbox.publish(tx, {
+      topic: 'testing.campaign.changed',
+      capability: 'testing.read',
+      reach: 'overlap',
+      jurisdictionPath: c.scope_path,
+      payload: { id: c.id, status: 'active' },
+    });
     return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
   }
 

@@ -8,7 +8,15 @@ import { poolSizeAt, type PoolOverride } from './campaign-pools.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
-import { AREA_POOL_RULE, DEFAULT_CAMPAIGN_HOURS, DEFAULT_EXEMPT_STATUSES, DEFAULT_RECHECK_HOURS, POOL_MODES, commonPath, pathPrefixes } from './testing.rules.js';
+import {
+  AREA_POOL_RULE,
+  DEFAULT_CAMPAIGN_HOURS,
+  DEFAULT_EXEMPT_STATUSES,
+  DEFAULT_RECHECK_HOURS,
+  POOL_MODES,
+  commonPath,
+  pathPrefixes,
+} from './testing.rules.js';
 import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
 import { CoverageDeltas, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
 
@@ -63,14 +71,26 @@ export function createCampaignService(deps: Deps) {
     return [...byPath.values()]
       .filter((n) => ids.has(n.path))
       .sort((a, b) => a.path.localeCompare(b.path))
-      .map((n) => ({ jurisdictionId: ids.get(n.path)!, path: n.path, poolSize: n.measure === 'sealed' ? sealedMode : AREA_POOL_RULE.controlled.mode, source: 'area' as const, level: n.measure === 'sealed' ? ('high' as const) : ('medium' as const) }));
+      .map((n) => ({
+        jurisdictionId: ids.get(n.path)!,
+        path: n.path,
+        poolSize: n.measure === 'sealed' ? sealedMode : AREA_POOL_RULE.controlled.mode,
+        source: 'area' as const,
+        level: n.measure === 'sealed' ? ('high' as const) : ('medium' as const),
+      }));
   }
 
   /** A manual override inside a risk area is refused: the area's rule decides there. */
   function checkManualOverrides(manual: readonly PoolOverride[], areas: readonly PoolOverride[]): void {
     for (const o of manual) {
       const inside = areas.find((a) => o.path.startsWith(a.path));
-      if (inside) throw TestingErrors.POOL_OVERRIDE_IN_RISK_AREA({ field: 'poolOverrides', jurisdictionId: o.jurisdictionId, areaPath: inside.path, areaPoolSize: inside.poolSize });
+      if (inside)
+        throw TestingErrors.POOL_OVERRIDE_IN_RISK_AREA({
+          field: 'poolOverrides',
+          jurisdictionId: o.jurisdictionId,
+          areaPath: inside.path,
+          areaPoolSize: inside.poolSize,
+        });
     }
   }
 
@@ -80,7 +100,15 @@ export function createCampaignService(deps: Deps) {
     return c;
   }
 
-  const activation = createCampaignActivation({ db: deps.db, clock: deps.clock, geo, control, journal, outbox: deps.services.outbox, campaigns: { plannedCampaign, toDto, areaOverrides } });
+  const activation = createCampaignActivation({
+    db: deps.db,
+    clock: deps.clock,
+    geo,
+    control,
+    journal,
+    outbox: deps.services.outbox,
+    campaigns: { plannedCampaign, toDto, areaOverrides },
+  });
 
   return {
     visible,
@@ -100,20 +128,39 @@ export function createCampaignService(deps: Deps) {
         const bad = input.scopeJurisdictionIds.filter((id) => !byId.get(id) || !inScope(actor, byId.get(id)!.path));
         if (bad.length) throw TestingErrors.CAMPAIGN_SCOPE_INVALID({ jurisdictionIds: bad });
         // Drop nodes inside another node of the scope: the outer one already covers them.
-        const roots = [...new Map(nodes.map((n) => [n.path, n])).values()].filter((n) => !nodes.some((o) => o.path !== n.path && n.path.startsWith(o.path))).sort((a, b) => a.path.localeCompare(b.path));
+        const roots = [...new Map(nodes.map((n) => [n.path, n])).values()]
+          .filter((n) => !nodes.some((o) => o.path !== n.path && n.path.startsWith(o.path)))
+          .sort((a, b) => a.path.localeCompare(b.path));
         const startsAt = input.startsAt ?? now;
         const deadlineAt = input.deadlineAt ?? startsAt + DEFAULT_CAMPAIGN_HOURS * HOUR;
         if (deadlineAt <= startsAt) throw TestingErrors.CAMPAIGN_INVALID({ field: 'deadlineAt', problem: 'must be after startsAt' });
-        const overrideNodes = await geo.getMany((input.poolOverrides ?? []).map((o) => o.jurisdictionId), tx);
+        const overrideNodes = await geo.getMany(
+          (input.poolOverrides ?? []).map((o) => o.jurisdictionId),
+          tx,
+        );
         const manual: PoolOverride[] = (input.poolOverrides ?? []).map((o) => {
           const n = overrideNodes.find((x) => x.id === o.jurisdictionId);
-          if (!n || !inCampaignScope(roots.map((r) => r.path), n.path)) throw TestingErrors.CAMPAIGN_INVALID({ field: 'poolOverrides', jurisdictionId: o.jurisdictionId, problem: 'not inside the scope' });
+          if (
+            !n ||
+            !inCampaignScope(
+              roots.map((r) => r.path),
+              n.path,
+            )
+          )
+            throw TestingErrors.CAMPAIGN_INVALID({ field: 'poolOverrides', jurisdictionId: o.jurisdictionId, problem: 'not inside the scope' });
           if (!(POOL_MODES as readonly number[]).includes(o.poolSize)) throw TestingErrors.POOL_SIZE_INVALID({ poolSize: o.poolSize });
           return { jurisdictionId: n.id, path: n.path, poolSize: o.poolSize, source: 'manual' };
         });
         // Campaigns over risk areas take their pool mode from the area (the regional testing guide).
         const sealedMode = input.poolFromAreas === false ? null : (input.sealedPoolMode ?? AREA_POOL_RULE.sealed.mode);
-        const areas = sealedMode === null ? [] : await areaOverrides(tx, roots.map((r) => r.path), sealedMode);
+        const areas =
+          sealedMode === null
+            ? []
+            : await areaOverrides(
+                tx,
+                roots.map((r) => r.path),
+                sealedMode,
+              );
         checkManualOverrides(manual, areas);
         const overrides = [...manual, ...areas];
         const poolSize = input.poolSize ?? (areas.length ? AREA_POOL_RULE.elsewhere.mode : 10);
@@ -149,7 +196,15 @@ export function createCampaignService(deps: Deps) {
           entityType: 'testing_campaign',
           entityId: row.id,
           jurisdictionPath: row.scope_path,
-          payload: { name: row.name, scope: roots.map((r) => r.path), startsAt, deadlineAt, poolSize, overrides: overrides.map((o) => ({ path: o.path, poolSize: o.poolSize, source: o.source })), exemptStatuses: JSON.parse(row.exempt_statuses) },
+          payload: {
+            name: row.name,
+            scope: roots.map((r) => r.path),
+            startsAt,
+            deadlineAt,
+            poolSize,
+            overrides: overrides.map((o) => ({ path: o.path, poolSize: o.poolSize, source: o.source })),
+            exemptStatuses: JSON.parse(row.exempt_statuses),
+          },
         });
         return (await toDto(tx, [row]))[0];
       });
@@ -162,7 +217,13 @@ export function createCampaignService(deps: Deps) {
     /** Campaigns overlapping the actor's scope, newest first. */
     async list(actor: Actor, f: { status?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db): Promise<{ items: CampaignDto[]; total: number }> {
       const scope = scopePrefix(actor);
-      const { rows, total } = await repo.listCampaigns(db, { scope, ancestors: scope ? pathPrefixes(scope).slice(0, -1) : [], status: f.status, limit: f.limit ?? 50, offset: f.offset ?? 0 });
+      const { rows, total } = await repo.listCampaigns(db, {
+        scope,
+        ancestors: scope ? pathPrefixes(scope).slice(0, -1) : [],
+        status: f.status,
+        limit: f.limit ?? 50,
+        offset: f.offset ?? 0,
+      });
       return { items: await toDto(db, rows), total };
     },
 
@@ -175,8 +236,20 @@ export function createCampaignService(deps: Deps) {
         if (c.status !== 'active' || !(await repo.updateCampaignIf(tx, c.id, 'active', { status: 'closed', closed_at: now, updated_at: now }))) {
           throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id, status: c.status });
         }
-        await journal.append(tx, actor, { action: 'testing.campaign.close', entityType: 'testing_campaign', entityId: c.id, jurisdictionPath: c.scope_path, payload: { status: 'closed' } });
-        await deps.services.outbox.publish(tx, { topic: 'testing.campaign.changed', capability: 'testing.read', reach: 'overlap', jurisdictionPath: c.scope_path, payload: { id: c.id, status: 'closed' } });
+        await journal.append(tx, actor, {
+          action: 'testing.campaign.close',
+          entityType: 'testing_campaign',
+          entityId: c.id,
+          jurisdictionPath: c.scope_path,
+          payload: { status: 'closed' },
+        });
+        await deps.services.outbox.publish(tx, {
+          topic: 'testing.campaign.changed',
+          capability: 'testing.read',
+          reach: 'overlap',
+          jurisdictionPath: c.scope_path,
+          payload: { id: c.id, status: 'closed' },
+        });
         return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
       });
     },
@@ -185,7 +258,12 @@ export function createCampaignService(deps: Deps) {
      * Exempts persons with a reason (they are tested on their own schedule). Before activation the
      * target is computed without them; on an active campaign the counters move at once.
      */
-    async exempt(trx: Tx | undefined, actor: Actor, id: string, input: { personIds: readonly string[]; reason: string }): Promise<{ exempted: number; alreadyExempt: number }> {
+    async exempt(
+      trx: Tx | undefined,
+      actor: Actor,
+      id: string,
+      input: { personIds: readonly string[]; reason: string },
+    ): Promise<{ exempted: number; alreadyExempt: number }> {
       requireCap(actor, 'testing.manage');
       const reason = input.reason.trim();
       return inTx(trx ?? deps.db, async (tx) => {
@@ -201,7 +279,15 @@ export function createCampaignService(deps: Deps) {
         const underArea = ids.filter((p) => (AREA_MEASURE_STATUSES as readonly string[]).includes(statuses.get(p)?.status ?? 'none'));
         if (underArea.length) throw TestingErrors.PERSON_UNDER_AREA_MEASURE({ field: 'personIds', personIds: underArea.slice(0, 50), count: underArea.length });
         const now = deps.clock.now();
-        const rows = ids.map((p) => ({ campaign_id: c.id, person_id: p, jurisdiction_path: paths.get(p)!, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now }));
+        const rows = ids.map((p) => ({
+          campaign_id: c.id,
+          person_id: p,
+          jurisdiction_path: paths.get(p)!,
+          reason,
+          created_by: actor.userId,
+          created_by_name: actor.name,
+          created_at: now,
+        }));
         const fresh = await repo.insertExemptions(tx, rows);
         const inserted = fresh.size;
         if (c.status === 'active' && inserted) {
@@ -232,7 +318,13 @@ export function createCampaignService(deps: Deps) {
       // Rows and total under the same scope filter: the count must not reveal exemptions elsewhere.
       const { rows, total } = await repo.listExemptions(db, c.id, scopePrefix(actor), f.limit ?? 50, f.offset ?? 0);
       return {
-        items: rows.map((r) => ({ personId: r.person_id, jurisdictionPath: r.jurisdiction_path, reason: r.reason, createdBy: { id: r.created_by, name: r.created_by_name }, createdAt: Number(r.created_at) })),
+        items: rows.map((r) => ({
+          personId: r.person_id,
+          jurisdictionPath: r.jurisdiction_path,
+          reason: r.reason,
+          createdBy: { id: r.created_by, name: r.created_by_name },
+          createdAt: Number(r.created_at),
+        })),
         total,
       };
     },

@@ -55,7 +55,17 @@ function nodeDto(r: repo.CoverageRow): CoverageNodeDto {
  */
 export function createCoverageService(deps: Deps, campaigns: CampaignService) {
   const { geo, population, control, tasks, journal, outbox } = deps.services;
-  const home = createHomeSamplingService({ db: deps.db, clock: deps.clock, population, control, geo, tasks, journal, campaigns, units: (db) => unitFinder(deps, db) });
+  const home = createHomeSamplingService({
+    db: deps.db,
+    clock: deps.clock,
+    population,
+    control,
+    geo,
+    tasks,
+    journal,
+    campaigns,
+    units: (db) => unitFinder(deps, db),
+  });
 
   async function activeOrClosed(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
     const c = await campaigns.visible(db, actor, id);
@@ -65,7 +75,9 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
 
   /** The node to show by default: the actor's own scope when inside the campaign, else the campaign's top. */
   async function defaultNode(db: DbOrTx, actor: Actor, c: repo.CampaignRow): Promise<repo.CoverageRow> {
-    const candidates = [actor.scopePath !== '/' && actor.scopePath.startsWith(c.scope_path) ? actor.scopePath : null, c.scope_path].filter((x): x is string => !!x && x !== '/');
+    const candidates = [actor.scopePath !== '/' && actor.scopePath.startsWith(c.scope_path) ? actor.scopePath : null, c.scope_path].filter(
+      (x): x is string => !!x && x !== '/',
+    );
     for (const p of candidates) {
       const r = await repo.findCoverage(db, c.id, p);
       if (r) return r;
@@ -129,7 +141,10 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       const c = await activeOrClosed(db, actor, campaignId);
       const node = await nodeOf(db, actor, c, jurisdictionId);
       const level = nextLevel(node.level);
-      const children = level && node.level !== 'building' ? (await repo.coverageAtLevel(db, c.id, node.jurisdiction_path, level, 5000)).filter((r) => canReadJurisdiction(actor, r.jurisdiction_path)) : [];
+      const children =
+        level && node.level !== 'building'
+          ? (await repo.coverageAtLevel(db, c.id, node.jurisdiction_path, level, 5000)).filter((r) => canReadJurisdiction(actor, r.jurisdiction_path))
+          : [];
       const now = deps.clock.now();
       const dto = nodeDto(node);
       const start = Math.max(Number(c.starts_at), Number(c.activated_at ?? c.starts_at));
@@ -155,7 +170,12 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
     },
 
     /** A GeoJSON FeatureCollection of one level (default compounds) coloured by coverage. */
-    async geojson(actor: Actor, campaignId: string, f: { rootId?: string; level?: 'district' | 'street' | 'community' | 'compound' | 'building' }, db: DbOrTx = deps.db) {
+    async geojson(
+      actor: Actor,
+      campaignId: string,
+      f: { rootId?: string; level?: 'district' | 'street' | 'community' | 'compound' | 'building' },
+      db: DbOrTx = deps.db,
+    ) {
       const c = await activeOrClosed(db, actor, campaignId);
       const root = await nodeOf(db, actor, c, f.rootId);
       const level = f.level ?? 'compound';
@@ -165,7 +185,22 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
         .filter((ft) => rows.has(ft.properties.id))
         .map((ft) => {
           const n = rows.get(ft.properties.id)!;
-          return { type: 'Feature' as const, geometry: ft.geometry, properties: { id: ft.properties.id, code: ft.properties.code, name: ft.properties.name, level: ft.properties.level, target: n.target, sampled: n.sampled, resulted: n.resulted, positiveTubes: n.positiveTubes, pendingRecheck: n.pendingRecheck, coverage: n.coverage } };
+          return {
+            type: 'Feature' as const,
+            geometry: ft.geometry,
+            properties: {
+              id: ft.properties.id,
+              code: ft.properties.code,
+              name: ft.properties.name,
+              level: ft.properties.level,
+              target: n.target,
+              sampled: n.sampled,
+              resulted: n.resulted,
+              positiveTubes: n.positiveTubes,
+              pendingRecheck: n.pendingRecheck,
+              coverage: n.coverage,
+            },
+          };
         });
       return { type: 'FeatureCollection' as const, features, truncated: fc.truncated, total: fc.truncated ? fc.total : features.length };
     },
@@ -174,7 +209,9 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
 
     /** Every coverage row of a campaign as counters by path (what `recount` is compared with). */
     async counters(campaignId: string, db: DbOrTx = deps.db): Promise<Map<string, CounterDelta>> {
-      return new Map((await repo.allCoverage(db, campaignId)).map((r) => [r.jurisdiction_path, Object.fromEntries(COUNTERS.map((k) => [k, Number(r[k])])) as CounterDelta]));
+      return new Map(
+        (await repo.allCoverage(db, campaignId)).map((r) => [r.jurisdiction_path, Object.fromEntries(COUNTERS.map((k) => [k, Number(r[k])])) as CounterDelta]),
+      );
     },
 
     /**
@@ -190,11 +227,18 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       const roots = await repo.coverageRoots(tx, c.id);
       if (!rows.length && !roots.some((r) => Number(r.updated_at) > since)) return false;
       const totals = roots.map(nodeDto).reduce(
-        (a, n) => ({ target: a.target + n.target, sampled: a.sampled + n.sampled, resulted: a.resulted + n.resulted, positiveTubes: a.positiveTubes + n.positiveTubes, pendingRecheck: a.pendingRecheck + n.pendingRecheck }),
+        (a, n) => ({
+          target: a.target + n.target,
+          sampled: a.sampled + n.sampled,
+          resulted: a.resulted + n.resulted,
+          positiveTubes: a.positiveTubes + n.positiveTubes,
+          pendingRecheck: a.pendingRecheck + n.pendingRecheck,
+        }),
         { target: 0, sampled: 0, resulted: 0, positiveTubes: 0, pendingRecheck: 0 },
       );
       await outbox.publish(tx, {
-        topic: 'testing.coverage', capability: 'testing.read',
+        topic: 'testing.coverage',
+        capability: 'testing.read',
         jurisdictionPath: c.scope_path,
         payload: {
           campaignId: c.id,
@@ -202,7 +246,16 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
           totals,
           compounds: rows.slice(0, LIVE_MAX).map((r) => {
             const n = nodeDto(r);
-            return { id: n.jurisdiction.id, path: n.jurisdiction.path, target: n.target, sampled: n.sampled, resulted: n.resulted, positiveTubes: n.positiveTubes, pendingRecheck: n.pendingRecheck, coverage: n.coverage };
+            return {
+              id: n.jurisdiction.id,
+              path: n.jurisdiction.path,
+              target: n.target,
+              sampled: n.sampled,
+              resulted: n.resulted,
+              positiveTubes: n.positiveTubes,
+              pendingRecheck: n.pendingRecheck,
+              coverage: n.coverage,
+            };
           }),
           truncated: rows.length > LIVE_MAX,
         },
@@ -221,7 +274,8 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       const covered = (JSON.parse(c.scope_paths) as string[]).some((p) => inScope(actor, p) || actor.scopePath.startsWith(p));
       if (!covered) throw TestingErrors.CAMPAIGN_NOT_FOUND({ id: campaignId });
       const b = await geo.getById(buildingId, db);
-      if (!b || b.level !== 'building' || !inScope(actor, b.path) || !JSON.parse(c.scope_paths).some((p: string) => b.path.startsWith(p))) throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: buildingId });
+      if (!b || b.level !== 'building' || !inScope(actor, b.path) || !JSON.parse(c.scope_paths).some((p: string) => b.path.startsWith(p)))
+        throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: buildingId });
       const persons = [];
       for (let page = 1; ; page++) {
         const { items, total } = await population.list(actor, { jurisdictionId: b.id, page, pageSize: 200 }, db);
@@ -246,7 +300,9 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
             idNumberMasked: p.idNumberMasked,
             address: p.address?.text ?? null,
             // Residents of a sealed or controlled area are never exempt (an exemption made before the seal lapses).
-            exempt: !(AREA_MEASURE_STATUSES as readonly string[]).includes(statuses.get(p.id)?.status ?? 'none') && (manual.has(p.id) || exemptStatuses.includes(statuses.get(p.id)?.status ?? 'none')),
+            exempt:
+              !(AREA_MEASURE_STATUSES as readonly string[]).includes(statuses.get(p.id)?.status ?? 'none') &&
+              (manual.has(p.id) || exemptStatuses.includes(statuses.get(p.id)?.status ?? 'none')),
             vulnerable: p.vulnerable,
           })),
       };
@@ -271,7 +327,12 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       if (c.status === 'planned') for (const n of await geo.getManyByPath(paths, db)) persons.set(n.path, n.population);
       else for (const r of await repo.findCoverageMany(db, c.id, paths)) persons.set(r.jurisdiction_path, Number(r.target));
       // Each override owns its subtree minus the overrides nested in it; the default pool the rest.
-      const top = (within: string | null) => overrides.filter((o) => (within ? o.path !== within && o.path.startsWith(within) : true) && !overrides.some((x) => x.path !== o.path && (within ? x.path !== within && x.path.startsWith(within) : true) && o.path.startsWith(x.path)));
+      const top = (within: string | null) =>
+        overrides.filter(
+          (o) =>
+            (within ? o.path !== within && o.path.startsWith(within) : true) &&
+            !overrides.some((x) => x.path !== o.path && (within ? x.path !== within && x.path.startsWith(within) : true) && o.path.startsWith(x.path)),
+        );
       const byPool = new Map<number, number>();
       const bump = (k: number, n: number) => byPool.set(k, (byPool.get(k) ?? 0) + Math.max(0, n));
       const total = roots.reduce((a, r) => a + (persons.get(r) ?? 0), 0);
@@ -279,7 +340,9 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
       for (const o of overrides) bump(o.poolSize, (persons.get(o.path) ?? 0) - top(o.path).reduce((a, x) => a + (persons.get(x.path) ?? 0), 0));
       // One tube per household (mode 0): about HOUSEHOLD_POOL_PERSONS persons a tube (a local parameter).
       const personsPerTube = (k: number) => (k === POOL_HOUSEHOLD ? HOUSEHOLD_POOL_PERSONS : k);
-      const byPoolSize = [...byPool.entries()].sort((a, b) => a[0] - b[0]).map(([k, n]) => ({ poolSize: k as PoolMode, persons: n, tubes: tubesFor(n, personsPerTube(k), margin) }));
+      const byPoolSize = [...byPool.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([k, n]) => ({ poolSize: k as PoolMode, persons: n, tubes: tubesFor(n, personsPerTube(k), margin) }));
       return {
         campaignId: c.id,
         target: total,
@@ -287,7 +350,9 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
         byPoolSize,
         tubes: byPoolSize.reduce((a, x) => a + x.tubes, 0),
         swabs: Math.ceil(total * (1 + margin)),
-        expectedRecheckTubes: Math.ceil(byPoolSize.reduce((a, x) => a + (personsPerTube(x.poolSize) > 1 ? x.persons * (1 - (1 - p) ** personsPerTube(x.poolSize)) : 0), 0) * (1 + margin)),
+        expectedRecheckTubes: Math.ceil(
+          byPoolSize.reduce((a, x) => a + (personsPerTube(x.poolSize) > 1 ? x.persons * (1 - (1 - p) ** personsPerTube(x.poolSize)) : 0), 0) * (1 + margin),
+        ),
       };
     },
   };

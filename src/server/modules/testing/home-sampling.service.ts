@@ -24,7 +24,11 @@ interface HomeSamplingChannel {
   /** The persons under the jurisdiction this channel samples at home (any order, no duplicates). */
   find(tx: Tx, actor: Actor, j: JurisdictionDto): Promise<HomeSamplingCandidate[]>;
   /** The task for one group (its members in the order found). */
-  task(c: repo.CampaignRow, group: string, members: readonly HomeSamplingCandidate[]): Pick<CreateTaskInput, 'title' | 'description' | 'sourceEntityType' | 'sourceEntityId'>;
+  task(
+    c: repo.CampaignRow,
+    group: string,
+    members: readonly HomeSamplingCandidate[],
+  ): Pick<CreateTaskInput, 'title' | 'description' | 'sourceEntityType' | 'sourceEntityId'>;
   /** What the journal entry adds to `{ tasks, withoutUnit }`. */
   summary(groups: number): Record<string, unknown>;
 }
@@ -37,7 +41,17 @@ const DEFAULT_FLAGS = ['bedridden', 'elderly_alone', 'dialysis'];
  * `vulnerable` channel (one task per person by population flags) and the `sealed` channel (one task
  * per household of a sealed area, 1户1管), both through `createHomeSamplingTasks`.
  */
-export function createHomeSamplingService({ db, clock, population, control, geo, tasks, journal, campaigns, units }: {
+export function createHomeSamplingService({
+  db,
+  clock,
+  population,
+  control,
+  geo,
+  tasks,
+  journal,
+  campaigns,
+  units,
+}: {
   db: Db;
   clock: Clock;
   population: Pick<Services['population'], 'list'>;
@@ -75,8 +89,12 @@ export function createHomeSamplingService({ db, clock, population, control, geo,
       const found: HomeSamplingCandidate[] = [];
       for (let page = 1; ; page++) {
         const { items, total } = await population.list(actor, { jurisdictionId: j.id, page, pageSize: PAGE }, tx);
-        const statuses = await control.statusesOf(items.map((p) => p.id), tx);
-        for (const p of items) if (statuses.get(p.id)?.status === 'sealed') found.push({ id: p.id, name: p.name, path: p.location.path, group: p.householdId ?? `person:${p.id}` });
+        const statuses = await control.statusesOf(
+          items.map((p) => p.id),
+          tx,
+        );
+        for (const p of items)
+          if (statuses.get(p.id)?.status === 'sealed') found.push({ id: p.id, name: p.name, path: p.location.path, group: p.householdId ?? `person:${p.id}` });
         if (page * PAGE >= total || !items.length) break;
       }
       return found;
@@ -96,18 +114,32 @@ export function createHomeSamplingService({ db, clock, population, control, geo,
    * task per group to the unit of its first member's path, due at `dueHours` or the campaign deadline,
    * and one journal entry for the batch.
    */
-  async function createHomeSamplingTasks(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; dueHours?: number }, channel: HomeSamplingChannel) {
+  async function createHomeSamplingTasks(
+    trx: Tx | undefined,
+    actor: Actor,
+    campaignId: string,
+    input: { jurisdictionId: string; dueHours?: number },
+    channel: HomeSamplingChannel,
+  ) {
     requireCap(actor, 'testing.manage');
     return inTx(trx ?? db, async (tx) => {
       const c = await campaigns.visible(tx, actor, campaignId);
       if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
       const j = await geo.getById(input.jurisdictionId, tx);
-      if (!j || !inScope(actor, j.path) || !JSON.parse(c.scope_paths).some((p: string) => j.path.startsWith(p))) throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
+      if (!j || !inScope(actor, j.path) || !JSON.parse(c.scope_paths).some((p: string) => j.path.startsWith(p)))
+        throw TestingErrors.JURISDICTION_NOT_FOUND({ jurisdictionId: input.jurisdictionId });
       const found = await channel.find(tx, actor, j);
-      const sampled = await repo.sampledAmong(tx, c.id, found.map((p) => p.id));
+      const sampled = await repo.sampledAmong(
+        tx,
+        c.id,
+        found.map((p) => p.id),
+      );
       const todo = found.filter((p) => !sampled.has(p.id));
       const now = clock.now();
-      const fresh = await repo.claimHomeSampling(tx, todo.map((p) => ({ campaign_id: c.id, person_id: p.id, task_id: null, jurisdiction_path: p.path, created_at: now })));
+      const fresh = await repo.claimHomeSampling(
+        tx,
+        todo.map((p) => ({ campaign_id: c.id, person_id: p.id, task_id: null, jurisdiction_path: p.path, created_at: now })),
+      );
       const groups = new Map<string, HomeSamplingCandidate[]>();
       for (const p of todo) if (fresh.has(p.id)) groups.set(p.group, [...(groups.get(p.group) ?? []), p]);
       const unitOf = units(tx);
@@ -120,7 +152,14 @@ export function createHomeSamplingService({ db, clock, population, control, geo,
           withoutUnit += members.length;
           continue;
         }
-        const task = await tasks.create(tx, TESTING_SYSTEM, { ...channel.task(c, group, members), sourceModule: 'testing', assigneeUnitId: unit.id, jurisdictionPath: members[0]!.path, priority: 'high', dueAt });
+        const task = await tasks.create(tx, TESTING_SYSTEM, {
+          ...channel.task(c, group, members),
+          sourceModule: 'testing',
+          assigneeUnitId: unit.id,
+          jurisdictionPath: members[0]!.path,
+          priority: 'high',
+          dueAt,
+        });
         for (const m of members) await repo.setHomeSamplingTask(tx, c.id, m.id, task.id);
         created++;
       }
@@ -145,7 +184,12 @@ export function createHomeSamplingService({ db, clock, population, control, geo,
      * - channel `sealed`: residents of sealed areas (封控, stay at home) not yet sampled, one task per
      *   household (1户1管: one tube takes the household at its door).
      */
-    async homeSampling(trx: Tx | undefined, actor: Actor, campaignId: string, input: { jurisdictionId: string; channel?: 'vulnerable' | 'sealed'; flags?: readonly string[]; dueHours?: number }) {
+    async homeSampling(
+      trx: Tx | undefined,
+      actor: Actor,
+      campaignId: string,
+      input: { jurisdictionId: string; channel?: 'vulnerable' | 'sealed'; flags?: readonly string[]; dueHours?: number },
+    ) {
       const channel = input.channel === 'sealed' ? sealed : vulnerable(input.flags?.length ? input.flags : DEFAULT_FLAGS);
       return createHomeSamplingTasks(trx, actor, campaignId, input, channel);
     },

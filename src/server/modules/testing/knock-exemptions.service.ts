@@ -25,11 +25,15 @@ export function createKnockExemptionService(deps: Deps, campaigns: CampaignServi
       const c = await campaigns.visible(tx, actor, campaignId);
       if (c.status !== 'active') throw TestingErrors.CAMPAIGN_NOT_ACTIVE({ id: c.id, status: c.status });
       const path = (await deps.services.population.pathsOf([personId], tx)).get(personId);
-      if (!path || !inScope(actor, path) || !inCampaignScope(JSON.parse(c.scope_paths) as string[], path)) throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ personIds: [personId], count: 1 });
+      if (!path || !inScope(actor, path) || !inCampaignScope(JSON.parse(c.scope_paths) as string[], path))
+        throw TestingErrors.PERSON_OUTSIDE_CAMPAIGN({ personIds: [personId], count: 1 });
       const status = (await deps.services.control.statusesOf([personId], tx)).get(personId)?.status ?? 'none';
-      if ((AREA_MEASURE_STATUSES as readonly string[]).includes(status)) throw TestingErrors.PERSON_UNDER_AREA_MEASURE({ field: 'outcome', personIds: [personId], count: 1 });
+      if ((AREA_MEASURE_STATUSES as readonly string[]).includes(status))
+        throw TestingErrors.PERSON_UNDER_AREA_MEASURE({ field: 'outcome', personIds: [personId], count: 1 });
       const now = deps.clock.now();
-      const fresh = await repo.insertExemptions(tx, [{ campaign_id: c.id, person_id: personId, jurisdiction_path: path, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now }]);
+      const fresh = await repo.insertExemptions(tx, [
+        { campaign_id: c.id, person_id: personId, jurisdiction_path: path, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now },
+      ]);
       if (!fresh.size) return { exempted: false };
       const deltas = new CoverageDeltas();
       deltas.add(path, 'target', -1);

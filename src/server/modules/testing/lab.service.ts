@@ -26,18 +26,53 @@ interface RowReport {
   message: string | null;
 }
 
-const report = (row: number, barcode: string, status: string, err?: AppError): RowReport => ({ row, barcode, status, code: err?.code ?? null, message: err?.message ?? null });
+const report = (row: number, barcode: string, status: string, err?: AppError): RowReport => ({
+  row,
+  barcode,
+  status,
+  code: err?.code ?? null,
+  message: err?.message ?? null,
+});
 
 /** CSV header names (Chinese or English) → result fields. */
 const HEADERS: Record<string, 'barcode' | 'result' | 'ctOrf1ab' | 'ctN' | 'resultAt' | 'lab'> = {
-  barcode: 'barcode', 条码: 'barcode', 管码: 'barcode', 采样管条码: 'barcode', tube: 'barcode',
-  result: 'result', 结果: 'result', 检测结果: 'result',
-  ct_orf1ab: 'ctOrf1ab', orf1ab: 'ctOrf1ab', 'ct orf1ab': 'ctOrf1ab', ct1: 'ctOrf1ab', orf1ab基因ct值: 'ctOrf1ab',
-  ct_n: 'ctN', n: 'ctN', 'ct n': 'ctN', ct2: 'ctN', n基因ct值: 'ctN',
-  time: 'resultAt', result_at: 'resultAt', 检测时间: 'resultAt', 报告时间: 'resultAt', 时间: 'resultAt',
-  lab: 'lab', 检测机构: 'lab', 实验室: 'lab',
+  barcode: 'barcode',
+  条码: 'barcode',
+  管码: 'barcode',
+  采样管条码: 'barcode',
+  tube: 'barcode',
+  result: 'result',
+  结果: 'result',
+  检测结果: 'result',
+  ct_orf1ab: 'ctOrf1ab',
+  orf1ab: 'ctOrf1ab',
+  'ct orf1ab': 'ctOrf1ab',
+  ct1: 'ctOrf1ab',
+  orf1ab基因ct值: 'ctOrf1ab',
+  ct_n: 'ctN',
+  n: 'ctN',
+  'ct n': 'ctN',
+  ct2: 'ctN',
+  n基因ct值: 'ctN',
+  time: 'resultAt',
+  result_at: 'resultAt',
+  检测时间: 'resultAt',
+  报告时间: 'resultAt',
+  时间: 'resultAt',
+  lab: 'lab',
+  检测机构: 'lab',
+  实验室: 'lab',
 };
-const RESULT_WORDS: Record<string, TestResult> = { negative: 'negative', 阴性: 'negative', positive: 'positive', 阳性: 'positive', suspicious: 'suspicious', 可疑: 'suspicious', invalid: 'invalid', 无效: 'invalid' };
+const RESULT_WORDS: Record<string, TestResult> = {
+  negative: 'negative',
+  阴性: 'negative',
+  positive: 'positive',
+  阳性: 'positive',
+  suspicious: 'suspicious',
+  可疑: 'suspicious',
+  invalid: 'invalid',
+  无效: 'invalid',
+};
 
 /** Reads a time cell: epoch ms, or an ISO-8601 / `YYYY-MM-DD HH:MM[:SS]` text (local time in `tz` when it has no offset). */
 function parseTime(v: string, tz: string, now: number): number | null {
@@ -56,7 +91,11 @@ const num = (v: string | undefined): number | null | 'bad' => {
  * unless mode=partial), and corrections that keep the original. A positive or suspicious pool
  * starts its rechecks in the same transaction as its result.
  */
-export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void>; coverageChanged(tx: Tx, campaignId: string): Promise<unknown> }) {
+export function createLabService(
+  deps: Deps,
+  rechecks: RecheckService,
+  hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void>; coverageChanged(tx: Tx, campaignId: string): Promise<unknown> },
+) {
   const { journal } = deps.services;
 
   /** Tubes by barcode (a barcode reused across campaigns has several). */
@@ -73,14 +112,20 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
 
   /** The tube a lab means by a barcode: the newest with that barcode (in the campaign, if named) inside the actor's scope. */
   function pick(tubes: ReadonlyMap<string, readonly repo.TubeRow[]>, actor: Actor, barcode: string, campaignId?: string): repo.TubeRow | undefined {
-    return (tubes.get(barcode) ?? []).filter((t) => (!campaignId || t.campaign_id === campaignId) && inScope(actor, t.jurisdiction_path)).sort((a, b) => Number(b.created_at) - Number(a.created_at))[0];
+    return (tubes.get(barcode) ?? [])
+      .filter((t) => (!campaignId || t.campaign_id === campaignId) && inScope(actor, t.jurisdiction_path))
+      .sort((a, b) => Number(b.created_at) - Number(a.created_at))[0];
   }
 
   /** Validates one result's fields (no database). */
   function checkFields(r: ResultInput, now: number): { barcode: string } {
     const barcode = normalizeBarcode(r.barcode);
     if (!barcode) throw TestingErrors.BARCODE_MALFORMED({ barcode: r.barcode });
-    if (!(RESULTS as readonly string[]).includes(r.result) || !r.lab?.trim() || (r.resultAt !== undefined && (!Number.isSafeInteger(r.resultAt) || r.resultAt > now + FUTURE_TOLERANCE_MS))) {
+    if (
+      !(RESULTS as readonly string[]).includes(r.result) ||
+      !r.lab?.trim() ||
+      (r.resultAt !== undefined && (!Number.isSafeInteger(r.resultAt) || r.resultAt > now + FUTURE_TOLERANCE_MS))
+    ) {
       throw TestingErrors.RESULT_INVALID({ field: !r.lab?.trim() ? 'lab' : (RESULTS as readonly string[]).includes(r.result) ? 'resultAt' : 'result' });
     }
     if (!ctInRange(r.ctOrf1ab) || !ctInRange(r.ctN)) throw TestingErrors.CT_OUT_OF_RANGE({ ctOrf1ab: r.ctOrf1ab ?? null, ctN: r.ctN ?? null });
@@ -96,7 +141,10 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
     if (tube.kind === 'recheck') {
       await rechecks.onResult(tx, actor, { ...tube, result: after }, before, after);
       const scans = await repo.scansOfTube(tx, tube.id);
-      await hooks.resultChanged(tx, scans.map((s) => s.person_id));
+      await hooks.resultChanged(
+        tx,
+        scans.map((s) => s.person_id),
+      );
       await hooks.coverageChanged(tx, tube.campaign_id);
       return 0;
     }
@@ -109,9 +157,17 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
       for (const [k, v] of Object.entries(out)) deltas.add(s.jurisdiction_path, k as never, -v);
       for (const [k, v] of Object.entries(into)) deltas.add(s.jurisdiction_path, k as never, v);
     }
-    if (isReactive(before) !== isReactive(after)) deltas.addOncePerNode(scans.map((s) => s.jurisdiction_path), 'positive_tubes', isReactive(after) ? 1 : -1);
+    if (isReactive(before) !== isReactive(after))
+      deltas.addOncePerNode(
+        scans.map((s) => s.jurisdiction_path),
+        'positive_tubes',
+        isReactive(after) ? 1 : -1,
+      );
     await repo.applyCoverageDeltas(tx, tube.campaign_id, deltas.byPath, now);
-    await hooks.resultChanged(tx, scans.map((s) => s.person_id));
+    await hooks.resultChanged(
+      tx,
+      scans.map((s) => s.person_id),
+    );
     // The live map and counters follow results too (one `testing.coverage` event per campaign per second).
     await hooks.coverageChanged(tx, tube.campaign_id);
     if (!isReactive(before) && isReactive(after)) return rechecks.startForTube(tx, actor, { ...tube, result: after }, scans, after);
@@ -166,7 +222,12 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
    * identical result is `unchanged`; a different one is kept, flagged and `conflict` (the first
    * stays effective until a correction).
    */
-  async function record(tx: Tx, actor: Actor, inputs: readonly (ResultInput & { row: number })[], opts: { mode: 'all' | 'partial'; source: 'manual' | 'import'; single?: boolean; rejectedBefore?: RowReport[] }) {
+  async function record(
+    tx: Tx,
+    actor: Actor,
+    inputs: readonly (ResultInput & { row: number })[],
+    opts: { mode: 'all' | 'partial'; source: 'manual' | 'import'; single?: boolean; rejectedBefore?: RowReport[] },
+  ) {
     requireCap(actor, 'testing.lab');
     const now = deps.clock.now();
     const reports: RowReport[] = [...(opts.rejectedBefore ?? [])];
@@ -180,14 +241,31 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         reports.push(report(input.row, input.barcode, 'rejected', err));
       }
     }
-    const tubes = await repo.findTubesByBarcodes(tx, checked.map((c) => c.barcode));
-    await repo.lockTubes(tx, tubes.map((t) => t.id));
-    const fresh = new Map((await repo.findTubes(tx, tubes.map((t) => t.id))).map((t) => [t.id, t]));
+    const tubes = await repo.findTubesByBarcodes(
+      tx,
+      checked.map((c) => c.barcode),
+    );
+    await repo.lockTubes(
+      tx,
+      tubes.map((t) => t.id),
+    );
+    const fresh = new Map(
+      (
+        await repo.findTubes(
+          tx,
+          tubes.map((t) => t.id),
+        )
+      ).map((t) => [t.id, t]),
+    );
     const valid: { input: ResultInput & { row: number }; tube: repo.TubeRow }[] = [];
     const index = byBarcode(fresh.values());
     for (const c of checked) {
       const t = pick(index, actor, c.barcode, c.input.campaignId);
-      const err = !t ? TestingErrors.TUBE_NOT_FOUND({ barcode: c.barcode }) : t.status !== 'received' && t.status !== 'resulted' ? TestingErrors.TUBE_NOT_RECEIVED({ barcode: c.barcode, status: t.status }) : null;
+      const err = !t
+        ? TestingErrors.TUBE_NOT_FOUND({ barcode: c.barcode })
+        : t.status !== 'received' && t.status !== 'resulted'
+          ? TestingErrors.TUBE_NOT_RECEIVED({ barcode: c.barcode, status: t.status })
+          : null;
       if (err) {
         if (opts.single) throw err;
         reports.push(report(c.input.row, c.barcode, 'rejected', err));
@@ -226,14 +304,34 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
           continue;
         }
         await repo.insertResults(tx, [resultRow]);
-        await repo.upsertFlag(tx, flagRow({ id: newId(now), campaignId: t.campaign_id, kind: 'conflicting_results', subjectKey: t.id, tubeId: t.id, path: t.jurisdiction_path, detail: { barcode: t.barcode, effective: t.result, reported: result, lab: resultRow.lab }, now }));
+        await repo.upsertFlag(
+          tx,
+          flagRow({
+            id: newId(now),
+            campaignId: t.campaign_id,
+            kind: 'conflicting_results',
+            subjectKey: t.id,
+            tubeId: t.id,
+            path: t.jurisdiction_path,
+            detail: { barcode: t.barcode, effective: t.result, reported: result, lab: resultRow.lab },
+            now,
+          }),
+        );
         outcomes.push({ tubeId: t.id, barcode: t.barcode!, status: 'conflict', result: t.result as TestResult, rechecksStarted: 0 });
         reports.push(report(input.row, t.barcode!, 'conflict'));
         journalRows.push({ tubeId: t.id, barcode: t.barcode, result, conflictWith: t.result });
         continue;
       }
       firstResults.push({ ...resultRow, effective: 1 });
-      const patch = { status: 'resulted', result, ct_orf1ab: resultRow.ct_orf1ab, ct_n: resultRow.ct_n, result_at: resultRow.resulted_at, lab: resultRow.lab, updated_at: now };
+      const patch = {
+        status: 'resulted',
+        result,
+        ct_orf1ab: resultRow.ct_orf1ab,
+        ct_n: resultRow.ct_n,
+        result_at: resultRow.resulted_at,
+        lab: resultRow.lab,
+        updated_at: now,
+      };
       await repo.updateTube(tx, t.id, patch);
       fresh.set(t.id, { ...t, ...patch });
       const outcome: Outcome = { tubeId: t.id, barcode: t.barcode!, status: 'recorded', result, rechecksStarted: 0 };
@@ -243,7 +341,15 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
       else effects.push({ tube: { ...t, ...patch }, result, outcome });
       outcomes.push(outcome);
       if (isReactive(result)) reports.push(report(input.row, t.barcode!, 'recorded'));
-      journalRows.push({ tubeId: t.id, barcode: t.barcode, result, ctOrf1ab: resultRow.ct_orf1ab, ctN: resultRow.ct_n, lab: resultRow.lab, resultedAt: resultRow.resulted_at });
+      journalRows.push({
+        tubeId: t.id,
+        barcode: t.barcode,
+        result,
+        ctOrf1ab: resultRow.ct_orf1ab,
+        ctN: resultRow.ct_n,
+        lab: resultRow.lab,
+        resultedAt: resultRow.resulted_at,
+      });
     }
     await repo.insertResults(tx, firstResults);
     await applyPlainEffects(tx, plain);
@@ -254,7 +360,11 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         entityType: 'testing_tube',
         jurisdictionPath: null,
         rows: journalRows,
-        summary: { source: opts.source, recorded: outcomes.filter((o) => o.status === 'recorded').length, conflicts: outcomes.filter((o) => o.status === 'conflict').length },
+        summary: {
+          source: opts.source,
+          recorded: outcomes.filter((o) => o.status === 'recorded').length,
+          conflicts: outcomes.filter((o) => o.status === 'conflict').length,
+        },
       });
     }
     return { outcomes, reports: reports.sort((a, b) => a.row - b.row), rejected: rejectedRows };
@@ -272,13 +382,24 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         const now = deps.clock.now();
         const rows: RowReport[] = [];
         const wanted = input.barcodes.map((raw, i) => ({ row: i + 1, raw, barcode: normalizeBarcode(raw) }));
-        const tubes = byBarcode(await repo.findTubesByBarcodes(tx, wanted.map((w) => w.barcode).filter((b): b is string => !!b)));
+        const tubes = byBarcode(
+          await repo.findTubesByBarcodes(
+            tx,
+            wanted.map((w) => w.barcode).filter((b): b is string => !!b),
+          ),
+        );
         const toReceive: repo.TubeRow[] = [];
         const seen = new Set<string>();
         let already = 0;
         for (const w of wanted) {
           const t = w.barcode ? pick(tubes, actor, w.barcode, input.campaignId) : undefined;
-          const err = !w.barcode ? TestingErrors.BARCODE_MALFORMED({ barcode: w.raw }) : !t ? TestingErrors.TUBE_NOT_FOUND({ barcode: w.barcode }) : t.status === 'awaiting_sample' || (t.status === 'open' && Number(t.scan_count) === 0) ? TestingErrors.TUBE_EMPTY({ barcode: w.barcode }) : null;
+          const err = !w.barcode
+            ? TestingErrors.BARCODE_MALFORMED({ barcode: w.raw })
+            : !t
+              ? TestingErrors.TUBE_NOT_FOUND({ barcode: w.barcode })
+              : t.status === 'awaiting_sample' || (t.status === 'open' && Number(t.scan_count) === 0)
+                ? TestingErrors.TUBE_EMPTY({ barcode: w.barcode })
+                : null;
           if (err) {
             rows.push(report(w.row, w.raw, 'rejected', err));
             continue;
@@ -295,7 +416,14 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
         if (rejected && input.mode !== 'partial') throw TestingErrors.RECEIVE_INVALID(rows.filter((r) => r.status === 'rejected'));
         for (const t of toReceive) {
           const closing = t.status === 'open' ? { closed_at: now, closed_reason: 'received' } : {};
-          await repo.updateTube(tx, t.id, { ...closing, status: 'received', box_code: input.boxCode, received_at: now, received_by: actor.userId, updated_at: now });
+          await repo.updateTube(tx, t.id, {
+            ...closing,
+            status: 'received',
+            box_code: input.boxCode,
+            received_at: now,
+            received_by: actor.userId,
+            updated_at: now,
+          });
         }
         if (toReceive.length) {
           await journal.appendBatch(tx, actor, {
@@ -305,7 +433,15 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
             rows: toReceive.map((t) => ({ tubeId: t.id, barcode: t.barcode, closedByReceipt: t.status === 'open' })),
             summary: { boxCode: input.boxCode, received: toReceive.length, alreadyReceived: already },
           });
-          await hooks.resultChanged(tx, (await repo.scansOfTubes(tx, toReceive.map((t) => t.id))).map((s) => s.person_id));
+          await hooks.resultChanged(
+            tx,
+            (
+              await repo.scansOfTubes(
+                tx,
+                toReceive.map((t) => t.id),
+              )
+            ).map((s) => s.person_id),
+          );
         }
         return { received: toReceive.length, alreadyReceived: already, rejected, rows: rows.sort((a, b) => a.row - b.row) };
       });
@@ -331,7 +467,8 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
       const table = await parseTextOffThread<string[][]>(csv, { module: RULES_MODULE, fn: 'parseCsv' });
       if (table.length < 2) throw TestingErrors.IMPORT_EMPTY();
       const cols = table[0].map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
-      if (!cols.includes('barcode') || !cols.includes('result') || !cols.includes('lab')) throw TestingErrors.IMPORT_HEADER_INVALID({ header: table[0].slice(0, 20) });
+      if (!cols.includes('barcode') || !cols.includes('result') || !cols.includes('lab'))
+        throw TestingErrors.IMPORT_HEADER_INVALID({ header: table[0].slice(0, 20) });
       const inputs: (ResultInput & { row: number })[] = [];
       const early: RowReport[] = [];
       table.slice(1).forEach((cells, i) => {
@@ -369,21 +506,51 @@ export function createLabService(deps: Deps, rechecks: RecheckService, hooks: { 
      * (earlier rows stay), and the corrections service journals before/after with the reason. The
      * counters and rechecks follow the change.
      */
-    async correct(trx: Tx | undefined, actor: Actor, tubeId: string, input: { result: TestResult; ctOrf1ab?: number | null; ctN?: number | null; reason: string }) {
+    async correct(
+      trx: Tx | undefined,
+      actor: Actor,
+      tubeId: string,
+      input: { result: TestResult; ctOrf1ab?: number | null; ctN?: number | null; reason: string },
+    ) {
       requireCap(actor, 'testing.lab');
       return inTx(trx ?? deps.db, async (tx) => {
         await repo.lockTubes(tx, [tubeId]);
         const t = await repo.findTube(tx, tubeId);
         if (!t || !inScope(actor, t.jurisdiction_path)) throw TestingErrors.TUBE_NOT_FOUND({ tubeId });
         if (t.status !== 'resulted' || !t.result) throw TestingErrors.TUBE_NOT_RESULTED({ tubeId, status: t.status });
-        if (!ctInRange(input.ctOrf1ab) || !ctInRange(input.ctN)) throw TestingErrors.CT_OUT_OF_RANGE({ ctOrf1ab: input.ctOrf1ab ?? null, ctN: input.ctN ?? null });
-        if (t.kind === 'recheck' && (t.result === 'invalid' || input.result === 'invalid')) throw TestingErrors.RESULT_CORRECTION_UNSUPPORTED({ from: t.result, to: input.result });
+        if (!ctInRange(input.ctOrf1ab) || !ctInRange(input.ctN))
+          throw TestingErrors.CT_OUT_OF_RANGE({ ctOrf1ab: input.ctOrf1ab ?? null, ctN: input.ctN ?? null });
+        if (t.kind === 'recheck' && (t.result === 'invalid' || input.result === 'invalid'))
+          throw TestingErrors.RESULT_CORRECTION_UNSUPPORTED({ from: t.result, to: input.result });
         const now = deps.clock.now();
         const before = { result: t.result, ctOrf1ab: t.ct_orf1ab === null ? null : Number(t.ct_orf1ab), ctN: t.ct_n === null ? null : Number(t.ct_n) };
         const after = { result: input.result, ctOrf1ab: input.ctOrf1ab ?? null, ctN: input.ctN ?? null };
-        const correction = await deps.services.corrections.record(tx, actor, { entityType: 'testing_tube', entityId: t.id, jurisdictionPath: t.jurisdiction_path, before, after, reason: input.reason, action: 'testing.result.correct' });
+        const correction = await deps.services.corrections.record(tx, actor, {
+          entityType: 'testing_tube',
+          entityId: t.id,
+          jurisdictionPath: t.jurisdiction_path,
+          before,
+          after,
+          reason: input.reason,
+          action: 'testing.result.correct',
+        });
         await repo.markResultsIneffective(tx, t.id);
-        await repo.insertResults(tx, [{ id: newId(now), tube_id: t.id, result: input.result, ct_orf1ab: after.ctOrf1ab, ct_n: after.ctN, resulted_at: now, lab: t.lab ?? '', source: 'correction', effective: 1, reported_by: actor.userId, reported_by_name: actor.name, reported_at: now }]);
+        await repo.insertResults(tx, [
+          {
+            id: newId(now),
+            tube_id: t.id,
+            result: input.result,
+            ct_orf1ab: after.ctOrf1ab,
+            ct_n: after.ctN,
+            resulted_at: now,
+            lab: t.lab ?? '',
+            source: 'correction',
+            effective: 1,
+            reported_by: actor.userId,
+            reported_by_name: actor.name,
+            reported_at: now,
+          },
+        ]);
         await repo.updateTube(tx, t.id, { result: input.result, ct_orf1ab: after.ctOrf1ab, ct_n: after.ctN, updated_at: now });
         if (t.result !== input.result) await applyEffects(tx, actor, { ...t, result: input.result }, t.result, input.result);
         const tube = (await repo.findTube(tx, t.id))!;

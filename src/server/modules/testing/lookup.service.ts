@@ -34,7 +34,16 @@ export interface LookupLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_LOOKUP_LIMITS: LookupLimits = { perIp: 30, perId: 10, windowMs: 60_000, maxConcurrent: 64, maxLagMs: 50, freshMs: 1000, maxAgeMs: 30_000, maxEntries: 100_000 };
+export const DEFAULT_LOOKUP_LIMITS: LookupLimits = {
+  perIp: 30,
+  perId: 10,
+  windowMs: 60_000,
+  maxConcurrent: 64,
+  maxLagMs: 50,
+  freshMs: 1000,
+  maxAgeMs: 30_000,
+  maxEntries: 100_000,
+};
 
 /** An 18-character mainland resident ID (normalized: no spaces, upper case). */
 const RESIDENT_ID_SHAPE = /^\d{17}[\dX]$/;
@@ -71,7 +80,8 @@ export function createLookupService(deps: Deps) {
   const cache = new Map<string, Entry>();
   const keysOfPerson = new Map<string, Set<string>>();
   // The per-route load shedding: a gate of the one admission helper (platform/http/admission.ts).
-  const gateOf = (l: LookupLimits, lagProbe?: () => number): Gate => createGate({ maxInFlight: l.maxConcurrent, maxLagMs: l.maxLagMs, minRecentForLag: l.maxConcurrent, lagProbe });
+  const gateOf = (l: LookupLimits, lagProbe?: () => number): Gate =>
+    createGate({ maxInFlight: l.maxConcurrent, maxLagMs: l.maxLagMs, minRecentForLag: l.maxConcurrent, lagProbe });
   let gate = gateOf(limits);
 
   // The key as a KeyObject, made once: createHmac with a Buffer key converts it on every call
@@ -123,7 +133,9 @@ export function createLookupService(deps: Deps) {
     // The lean read: id, name and residence of the current record (no address texts).
     // Most residents give an 18-character resident ID: try that type alone first (one keyed hash,
     // one index probe), then every type, so a passport number shaped the same is still found.
-    let [person] = RESIDENT_ID_SHAPE.test(idNumber) ? await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber, idType: 'resident_id' }]) : [undefined];
+    let [person] = RESIDENT_ID_SHAPE.test(idNumber)
+      ? await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber, idType: 'resident_id' }])
+      : [undefined];
     if (!person) [person] = await deps.services.population.briefsByIdNumber(TESTING_SYSTEM, [{ idNumber }]);
     if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
     // One keyed read of the person's lookup state (version, latest scans, open rechecks): one
@@ -170,11 +182,25 @@ export function createLookupService(deps: Deps) {
     async lookup(clientIp: string, input: { idNumber: string; name: string }): Promise<LookupResult> {
       const wall = deps.wallClock.now();
       const ipWait = ipLimiter.hit(clientIp, wall);
-      if (ipWait !== null) throw new AppError('LOOKUP_RATE_LIMITED', 429, TestingErrors.LOOKUP_RATE_LIMITED().message, { per: 'client' }, { 'retry-after': String(Math.ceil(ipWait / 1000)) });
+      if (ipWait !== null)
+        throw new AppError(
+          'LOOKUP_RATE_LIMITED',
+          429,
+          TestingErrors.LOOKUP_RATE_LIMITED().message,
+          { per: 'client' },
+          { 'retry-after': String(Math.ceil(ipWait / 1000)) },
+        );
       const idNumber = normalizeId(input.idNumber);
       const idKey = keyed('id', idNumber);
       const idWait = idLimiter.hit(idKey, wall);
-      if (idWait !== null) throw new AppError('LOOKUP_RATE_LIMITED', 429, TestingErrors.LOOKUP_RATE_LIMITED().message, { per: 'idNumber' }, { 'retry-after': String(Math.ceil(idWait / 1000)) });
+      if (idWait !== null)
+        throw new AppError(
+          'LOOKUP_RATE_LIMITED',
+          429,
+          TestingErrors.LOOKUP_RATE_LIMITED().message,
+          { per: 'idNumber' },
+          { 'retry-after': String(Math.ceil(idWait / 1000)) },
+        );
       // The cache key: the ID's HMAC (secret) hashed with the name, so neither is kept in memory
       // and one HMAC per request suffices.
       const key = createHash('sha256').update(idKey).update('\n').update(input.name.trim()).digest('base64url');

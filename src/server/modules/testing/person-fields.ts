@@ -38,7 +38,13 @@ export function redactRecheck(r: RecheckDto): RecheckDto {
 }
 
 export function redactFlag(f: FlagDto): FlagDto {
-  return { ...f, personId: null, subjectKey: f.personId && f.subjectKey === f.personId ? '' : f.subjectKey, jurisdictionPath: toCommunity(f.jurisdictionPath), detail: {} };
+  return {
+    ...f,
+    personId: null,
+    subjectKey: f.personId && f.subjectKey === f.personId ? '' : f.subjectKey,
+    jurisdictionPath: toCommunity(f.jurisdictionPath),
+    detail: {},
+  };
 }
 
 export function redactTrace(t: TraceDto): TraceDto {

@@ -40,7 +40,13 @@ export function createPlanningService(deps: Deps, campaigns: CampaignService, si
       const nodes: JurisdictionDto[] = [root, ...children];
       // Persons still to sample: the stored targets minus those sampled once a campaign runs.
       const remaining = new Map<string, number>();
-      if (c && c.status !== 'planned') for (const r of await repo.findCoverageMany(db, c.id, nodes.map((n) => n.path))) remaining.set(r.jurisdiction_path, Math.max(0, Number(r.target) - Number(r.sampled)));
+      if (c && c.status !== 'planned')
+        for (const r of await repo.findCoverageMany(
+          db,
+          c.id,
+          nodes.map((n) => n.path),
+        ))
+          remaining.set(r.jurisdiction_path, Math.max(0, Number(r.target) - Number(r.sampled)));
       const persons = (n: JurisdictionDto) => remaining.get(n.path) ?? (c && c.status !== 'planned' ? 0 : n.population);
       const active = await repo.activeSites(db, root.path);
       const row = (n: JurisdictionDto): Row => {
@@ -61,18 +67,32 @@ export function createPlanningService(deps: Deps, campaigns: CampaignService, si
         };
       };
       // Sites with served compounds: the persons of those compounds on the site's own lanes.
-      const served = await repo.siteCompounds(db, active.map((s) => s.id));
+      const served = await repo.siteCompounds(
+        db,
+        active.map((s) => s.id),
+      );
       const compoundPaths = [...new Set(served.map((x) => x.compound_path))];
       const compoundPersons = new Map<string, number>();
-      if (c && c.status !== 'planned') for (const r of await repo.findCoverageMany(db, c.id, compoundPaths)) compoundPersons.set(r.jurisdiction_path, Math.max(0, Number(r.target) - Number(r.sampled)));
+      if (c && c.status !== 'planned')
+        for (const r of await repo.findCoverageMany(db, c.id, compoundPaths))
+          compoundPersons.set(r.jurisdiction_path, Math.max(0, Number(r.target) - Number(r.sampled)));
       else for (const n of await geo.getManyByPath(compoundPaths, db)) compoundPersons.set(n.path, n.population);
       const siteRows = active
         .filter((s) => served.some((x) => x.site_id === s.id))
         .map((s) => {
           // A compound served by several sites is shared among them equally.
-          const p = served.filter((x) => x.site_id === s.id).reduce((a, x) => a + (compoundPersons.get(x.compound_path) ?? 0) / served.filter((y) => y.compound_id === x.compound_id).length, 0);
+          const p = served
+            .filter((x) => x.site_id === s.id)
+            .reduce((a, x) => a + (compoundPersons.get(x.compound_path) ?? 0) / served.filter((y) => y.compound_id === x.compound_id).length, 0);
           const h = hoursNeeded(p, Number(s.lanes), throughput);
-          return { id: s.id, name: s.name, lanes: Number(s.lanes), persons: Math.round(p), hoursNeeded: Number.isFinite(h) ? round(h, 2) : null, short: h > hoursAvailable };
+          return {
+            id: s.id,
+            name: s.name,
+            lanes: Number(s.lanes),
+            persons: Math.round(p),
+            hoursNeeded: Number.isFinite(h) ? round(h, 2) : null,
+            short: h > hoursAvailable,
+          };
         })
         .sort((a, b) => (b.hoursNeeded ?? Infinity) - (a.hoursNeeded ?? Infinity));
       return { throughput, hoursAvailable: round(hoursAvailable, 2), total: row(root), rows: children.map(row), sites: siteRows };
@@ -88,7 +108,16 @@ export function createPlanningService(deps: Deps, campaigns: CampaignService, si
   };
 
   function blank(): Row {
-    return { jurisdiction: { id: '', name: '', path: '/', level: 'city' }, persons: 0, sites: 0, lanes: 0, hoursNeeded: 0, lanesNeeded: 0, short: false, shortLanes: 0 };
+    return {
+      jurisdiction: { id: '', name: '', path: '/', level: 'city' },
+      persons: 0,
+      sites: 0,
+      lanes: 0,
+      hoursNeeded: 0,
+      lanesNeeded: 0,
+      short: false,
+      shortLanes: 0,
+    };
   }
 }
 

@@ -11,7 +11,17 @@ import * as repo from './testing.repository.js';
 import { RESULT_LABELS, isReactive, normalizeBarcode, pathAtDepth, type TestResult } from './testing.rules.js';
 import type { RecheckDto } from './testing.schemas.js';
 import type { CodeVerifier } from './code-verifier.js';
-import { CoverageDeltas, TESTING_SYSTEM, flagRow, recheckDto, requireCap, resolvePerson, tubeBriefOf, unitFinder, type PersonIdentifier } from './testing.shared.js';
+import {
+  CoverageDeltas,
+  TESTING_SYSTEM,
+  flagRow,
+  recheckDto,
+  requireCap,
+  resolvePerson,
+  tubeBriefOf,
+  unitFinder,
+  type PersonIdentifier,
+} from './testing.shared.js';
 import type { RecheckListItem } from './testing.schemas.js';
 
 /** Job kind that escalates rechecks not done by their deadline. */
@@ -59,10 +69,23 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
   const { control, tasks, journal, outbox, jobs } = deps.services;
 
   /** Alerts a set of jurisdictions (communities, districts) and HQ about one matter. */
-  async function alert(tx: Tx, paths: { communities: string[]; districts: string[]; city: string | null }, a: { title: MessageRef; body: MessageRef; severity: 'warning' | 'critical'; tubeId: string; link: string }): Promise<number> {
+  async function alert(
+    tx: Tx,
+    paths: { communities: string[]; districts: string[]; city: string | null },
+    a: { title: MessageRef; body: MessageRef; severity: 'warning' | 'critical'; tubeId: string; link: string },
+  ): Promise<number> {
     let n = 0;
     const send = async (to: { jurisdictionPath?: string; unitId?: string }) => {
-      await tasks.notify(tx, TESTING_SYSTEM, { ...to, title: a.title, body: a.body, severity: a.severity, link: a.link, sourceModule: 'testing', sourceEntityType: 'testing_tube', sourceEntityId: a.tubeId });
+      await tasks.notify(tx, TESTING_SYSTEM, {
+        ...to,
+        title: a.title,
+        body: a.body,
+        severity: a.severity,
+        link: a.link,
+        sourceModule: 'testing',
+        sourceEntityType: 'testing_tube',
+        sourceEntityId: a.tubeId,
+      });
       n++;
     };
     for (const p of new Set(paths.communities)) await send({ jurisdictionPath: p });
@@ -81,24 +104,53 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
   });
 
   async function handover(tx: Tx, actor: Actor, r: repo.RecheckRow, tube: repo.TubeRow): Promise<void> {
-    const payload = { recheckId: r.id, personId: r.person_id, campaignId: r.campaign_id, tubeId: tube.id, barcode: tube.barcode, parentTubeId: r.parent_tube_id, result: tube.result, resultAt: tube.result_at, jurisdictionPath: r.jurisdiction_path };
+    const payload = {
+      recheckId: r.id,
+      personId: r.person_id,
+      campaignId: r.campaign_id,
+      tubeId: tube.id,
+      barcode: tube.barcode,
+      parentTubeId: r.parent_tube_id,
+      result: tube.result,
+      resultAt: tube.result_at,
+      jurisdictionPath: r.jurisdiction_path,
+    };
     // The hand-over record is the recheck row itself (status positive, handover_at set) until the
     // cases module acknowledges it with its case id.
-    await journal.append(tx, actor, { action: 'testing.recheck.handover', entityType: 'testing_recheck', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { ...payload, to: 'cases' } });
-    await outbox.publish(tx, { topic: 'testing.recheck.positive', capability: 'person.read', jurisdictionPath: r.jurisdiction_path, payload });
-    await alert(tx, { ...placesOf([r.jurisdiction_path]), communities: [] }, {
-      title: msg('testing.auto.recheckPositive.title', { name: r.name_masked }),
-      body: msg('testing.auto.recheckPositive.body', { barcode: tube.barcode ?? '', result: msg(`testing.result.${(tube.result as TestResult | null) ?? 'positive'}`) }),
-      severity: 'critical',
-      tubeId: tube.id,
-      // Straight to the confirmation of this recheck on the cases page.
-      link: `/cases?recheck=${r.id}`,
+    await journal.append(tx, actor, {
+      action: 'testing.recheck.handover',
+      entityType: 'testing_recheck',
+      entityId: r.id,
+      jurisdictionPath: r.jurisdiction_path,
+      payload: { ...payload, to: 'cases' },
     });
+    await outbox.publish(tx, { topic: 'testing.recheck.positive', capability: 'person.read', jurisdictionPath: r.jurisdiction_path, payload });
+    await alert(
+      tx,
+      { ...placesOf([r.jurisdiction_path]), communities: [] },
+      {
+        title: msg('testing.auto.recheckPositive.title', { name: r.name_masked }),
+        body: msg('testing.auto.recheckPositive.body', {
+          barcode: tube.barcode ?? '',
+          result: msg(`testing.result.${(tube.result as TestResult | null) ?? 'positive'}`),
+        }),
+        severity: 'critical',
+        tubeId: tube.id,
+        // Straight to the confirmation of this recheck on the cases page.
+        link: `/cases?recheck=${r.id}`,
+      },
+    );
   }
 
   async function release(tx: Tx, actor: Actor, r: repo.RecheckRow, tube: repo.TubeRow): Promise<void> {
     if (Number(r.control_applied) !== 1) return;
-    await control.applyAutomatic(tx, actor, { personIds: [r.person_id], to: 'none', basis: { type: 'recheck', id: tube.id }, reason: `单管复核阴性，解除待复核（${tube.barcode ?? tube.id}） · Negative single-tube recheck (${tube.barcode ?? tube.id})`, ifNotAllowed: 'skip' });
+    await control.applyAutomatic(tx, actor, {
+      personIds: [r.person_id],
+      to: 'none',
+      basis: { type: 'recheck', id: tube.id },
+      reason: `单管复核阴性，解除待复核（${tube.barcode ?? tube.id}） · Negative single-tube recheck (${tube.barcode ?? tube.id})`,
+      ifNotAllowed: 'skip',
+    });
   }
 
   async function comment(tx: Tx, r: repo.RecheckRow, note: string): Promise<void> {
@@ -141,7 +193,11 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         const task = unit
           ? await tasks.create(tx, TESTING_SYSTEM, {
               title: msg('testing.auto.recheckTask.title', { name: s.name_masked }),
-              description: msg('testing.auto.recheckTask.body', { barcode: tube.barcode ?? '', result: msg(`testing.result.${result as TestResult}`), due: { at: dueAt } }),
+              description: msg('testing.auto.recheckTask.body', {
+                barcode: tube.barcode ?? '',
+                result: msg(`testing.result.${result as TestResult}`),
+                due: { at: dueAt },
+              }),
               sourceModule: 'testing',
               sourceEntityType: 'testing_recheck',
               sourceEntityId: id,
@@ -190,11 +246,25 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         entityType: 'testing_tube',
         entityId: tube.id,
         jurisdictionPath: tube.jurisdiction_path,
-        payload: { barcode: tube.barcode, result, persons: rows.length, rechecks: rows.map((r) => r.id), pendingRecheck: appliedTo.size, tasks: rows.filter((r) => r.task_id).length, alerts, dueAt },
+        payload: {
+          barcode: tube.barcode,
+          result,
+          persons: rows.length,
+          rechecks: rows.map((r) => r.id),
+          pendingRecheck: appliedTo.size,
+          tasks: rows.filter((r) => r.task_id).length,
+          alerts,
+          dueAt,
+        },
       });
       // Where the tube is (as REST scopes a tube), not the campaign's scope: a city-wide campaign's tube
       // reaches its own district live, and no other (issue 14).
-      await outbox.publish(tx, { topic: 'testing.tube.reactive', capability: 'testing.read', jurisdictionPath: tube.jurisdiction_path, payload: { campaignId: c.id, tubeId: tube.id, barcode: tube.barcode, result, persons: rows.length } });
+      await outbox.publish(tx, {
+        topic: 'testing.tube.reactive',
+        capability: 'testing.read',
+        jurisdictionPath: tube.jurisdiction_path,
+        payload: { campaignId: c.id, tubeId: tube.id, barcode: tube.barcode, result, persons: rows.length },
+      });
       await jobs.schedule(tx, { kind: RECHECK_OVERDUE_JOB, payload: { parentTubeId: tube.id }, runAt: dueAt, uniqueKey: `${RECHECK_OVERDUE_JOB}:${tube.id}` });
       return rows.length;
     },
@@ -231,14 +301,31 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
       } else if (isReactive(before) !== isReactive(after)) {
         if (isReactive(after)) {
           deltas.add(r.jurisdiction_path, 'recheck_positive', 1);
-          const back = await control.applyAutomatic(tx, actor, { personIds: [r.person_id], to: 'pending_recheck', basis: { type: 'recheck', id: tube.id }, reason: `复核结果更正为${after} · Recheck result corrected to ${after}`, ifNotAllowed: 'skip' });
-          await repo.updateRecheck(tx, r.id, { status: 'positive', handover_at: now, handover_ack_at: null, handover_ref: null, control_applied: back.applied ? 1 : r.control_applied });
+          const back = await control.applyAutomatic(tx, actor, {
+            personIds: [r.person_id],
+            to: 'pending_recheck',
+            basis: { type: 'recheck', id: tube.id },
+            reason: `复核结果更正为${after} · Recheck result corrected to ${after}`,
+            ifNotAllowed: 'skip',
+          });
+          await repo.updateRecheck(tx, r.id, {
+            status: 'positive',
+            handover_at: now,
+            handover_ack_at: null,
+            handover_ref: null,
+            control_applied: back.applied ? 1 : r.control_applied,
+          });
           await handover(tx, actor, { ...r, control_applied: back.applied ? 1 : r.control_applied }, tube);
         } else {
           deltas.add(r.jurisdiction_path, 'recheck_positive', -1);
           await repo.updateRecheck(tx, r.id, { status: 'negative' });
           await release(tx, actor, r, tube);
-          await outbox.publish(tx, { topic: 'testing.recheck.retracted', capability: 'person.read', jurisdictionPath: r.jurisdiction_path, payload: { recheckId: r.id, personId: r.person_id, tubeId: tube.id } });
+          await outbox.publish(tx, {
+            topic: 'testing.recheck.retracted',
+            capability: 'person.read',
+            jurisdictionPath: r.jurisdiction_path,
+            payload: { recheckId: r.id, personId: r.person_id, tubeId: tube.id },
+          });
         }
       }
       await repo.applyCoverageDeltas(tx, r.campaign_id, deltas.byPath, now);
@@ -273,13 +360,58 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         const at = input.at ?? now;
         await claimClientIds(tx, 'testing', [input.clientId], now);
         const others = [...new Set(same.map((t) => t.campaign_id))];
-        if (others.length) await repo.upsertFlag(tx, flagRow({ id: newId(now), campaignId: r.campaign_id, kind: 'tube_reused', subjectKey: b, tubeId: r.tube_id, path: r.jurisdiction_path, detail: { barcode: b, otherCampaignIds: others }, now }));
-        await repo.updateTube(tx, r.tube_id, { barcode: b, status: 'closed', scan_count: 1, open_client_id: input.clientId, opened_by: actor.userId, opened_by_name: actor.name, opened_at: at, closed_at: at, closed_reason: 'full', updated_at: now });
+        if (others.length)
+          await repo.upsertFlag(
+            tx,
+            flagRow({
+              id: newId(now),
+              campaignId: r.campaign_id,
+              kind: 'tube_reused',
+              subjectKey: b,
+              tubeId: r.tube_id,
+              path: r.jurisdiction_path,
+              detail: { barcode: b, otherCampaignIds: others },
+              now,
+            }),
+          );
+        await repo.updateTube(tx, r.tube_id, {
+          barcode: b,
+          status: 'closed',
+          scan_count: 1,
+          open_client_id: input.clientId,
+          opened_by: actor.userId,
+          opened_by_name: actor.name,
+          opened_at: at,
+          closed_at: at,
+          closed_reason: 'full',
+          updated_at: now,
+        });
         await repo.insertScans(tx, [
-          { id: newId(now), campaign_id: r.campaign_id, tube_id: r.tube_id, person_id: r.person_id, jurisdiction_path: r.jurisdiction_path, name_masked: r.name_masked, method: 'recheck', client_id: input.clientId, counted: 0, recheck: 1, sampler_id: actor.userId, sampler_name: actor.name, scanned_at: at, recorded_at: now },
+          {
+            id: newId(now),
+            campaign_id: r.campaign_id,
+            tube_id: r.tube_id,
+            person_id: r.person_id,
+            jurisdiction_path: r.jurisdiction_path,
+            name_masked: r.name_masked,
+            method: 'recheck',
+            client_id: input.clientId,
+            counted: 0,
+            recheck: 1,
+            sampler_id: actor.userId,
+            sampler_name: actor.name,
+            scanned_at: at,
+            recorded_at: now,
+          },
         ]);
         await repo.updateRecheck(tx, r.id, { status: 'sampled' });
-        await journal.append(tx, actor, { action: 'testing.recheck.sample', entityType: 'testing_recheck', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { tubeId: r.tube_id, barcode: b, parentTubeId: r.parent_tube_id } });
+        await journal.append(tx, actor, {
+          action: 'testing.recheck.sample',
+          entityType: 'testing_recheck',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { tubeId: r.tube_id, barcode: b, parentTubeId: r.parent_tube_id },
+        });
         await comment(tx, r, `已单管采样，管号 ${b}。Sampled in single tube ${b}.`);
         const t = (await repo.findTube(tx, r.tube_id))!;
         return { status: 'applied' as const, recheck: recheckDto((await repo.findRecheck(tx, r.id))!, now), tube: tubeBriefOf(t) };
@@ -293,10 +425,24 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     },
 
     /** Rechecks in the actor's scope, newest first (`handover=pending`: positives waiting for the cases module). */
-    async list(actor: Actor, f: { campaignId?: string; status?: string; handover?: 'pending' | 'acknowledged'; limit?: number; offset?: number }, db: DbOrTx = deps.db) {
-      const { rows, total } = await repo.listRechecks(db, { campaignId: f.campaignId, status: f.status ? [f.status] : undefined, handover: f.handover, prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
+    async list(
+      actor: Actor,
+      f: { campaignId?: string; status?: string; handover?: 'pending' | 'acknowledged'; limit?: number; offset?: number },
+      db: DbOrTx = deps.db,
+    ) {
+      const { rows, total } = await repo.listRechecks(db, {
+        campaignId: f.campaignId,
+        status: f.status ? [f.status] : undefined,
+        handover: f.handover,
+        prefix: scopePrefix(actor),
+        limit: f.limit ?? 50,
+        offset: f.offset ?? 0,
+      });
       const now = deps.clock.now();
-      const names = await deps.services.geo.namesByPath(rows.map((r) => r.jurisdiction_path), db);
+      const names = await deps.services.geo.namesByPath(
+        rows.map((r) => r.jurisdiction_path),
+        db,
+      );
       return { items: rows.map((r) => ({ ...recheckDto(r, now), jurisdictionName: names.get(r.jurisdiction_path) ?? null }) satisfies RecheckListItem), total };
     },
 
@@ -311,25 +457,43 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         if (r.status !== 'positive' || r.handover_at === null || r.handover_ack_at !== null) throw TestingErrors.HANDOVER_NOT_PENDING({ id: r.id });
         const now = deps.clock.now();
         await repo.updateRecheck(tx, r.id, { handover_ack_at: now, handover_ref: caseRef });
-        await journal.append(tx, actor, { action: 'testing.recheck.handover-ack', entityType: 'testing_recheck', entityId: r.id, jurisdictionPath: r.jurisdiction_path, payload: { caseRef } });
+        await journal.append(tx, actor, {
+          action: 'testing.recheck.handover-ack',
+          entityType: 'testing_recheck',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { caseRef },
+        });
         return recheckDto((await repo.findRecheck(tx, r.id))!, now);
       });
     },
 
     /** The escalation job: rechecks of a pool still open past their deadline → one critical alert to their districts and HQ. */
     async escalateOverdue(tx: Tx, payload: { parentTubeId: string }, ctx: Pick<JobContext, 'now' | 'actor'>): Promise<number> {
-      const overdue = (await repo.rechecksOfParent(tx, payload.parentTubeId)).filter((r) => (r.status === 'awaiting_sample' || r.status === 'sampled') && r.escalated_at === null && Number(r.due_at) <= ctx.now);
+      const overdue = (await repo.rechecksOfParent(tx, payload.parentTubeId)).filter(
+        (r) => (r.status === 'awaiting_sample' || r.status === 'sampled') && r.escalated_at === null && Number(r.due_at) <= ctx.now,
+      );
       if (!overdue.length) return 0;
       const tube = (await repo.findTube(tx, payload.parentTubeId))!;
       for (const r of overdue) await repo.updateRecheck(tx, r.id, { escalated_at: ctx.now });
-      await alert(tx, { ...placesOf(overdue.map((r) => r.jurisdiction_path)), communities: [] }, {
-        title: msg('testing.auto.recheckOverdue.title', { n: overdue.length }),
-        body: msg('testing.auto.recheckOverdue.body', { barcode: tube.barcode ?? '', n: overdue.length }),
-        severity: 'critical',
-        tubeId: tube.id,
-        link: `/testing/tubes/${tube.id}`,
+      await alert(
+        tx,
+        { ...placesOf(overdue.map((r) => r.jurisdiction_path)), communities: [] },
+        {
+          title: msg('testing.auto.recheckOverdue.title', { n: overdue.length }),
+          body: msg('testing.auto.recheckOverdue.body', { barcode: tube.barcode ?? '', n: overdue.length }),
+          severity: 'critical',
+          tubeId: tube.id,
+          link: `/testing/tubes/${tube.id}`,
+        },
+      );
+      await journal.append(tx, ctx.actor, {
+        action: 'testing.recheck.escalate',
+        entityType: 'testing_tube',
+        entityId: tube.id,
+        jurisdictionPath: tube.jurisdiction_path,
+        payload: { rechecks: overdue.map((r) => r.id) },
       });
-      await journal.append(tx, ctx.actor, { action: 'testing.recheck.escalate', entityType: 'testing_tube', entityId: tube.id, jurisdictionPath: tube.jurisdiction_path, payload: { rechecks: overdue.map((r) => r.id) } });
       return overdue.length;
     },
   };

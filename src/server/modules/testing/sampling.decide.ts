@@ -98,7 +98,16 @@ export class DecideContext {
     const now = this.now;
     const t = boundDeviceTime(op.at, now);
     if (t.outOfRange) {
-      this.flag({ id: newId(now), campaignId: tube.campaign_id, kind: 'device_time_out_of_range', subjectKey: tube.id, tubeId: tube.id, path: tube.jurisdiction_path, detail: { op: op.op, clientId: op.clientId, deviceAt: op.at, recordedAt: now }, now });
+      this.flag({
+        id: newId(now),
+        campaignId: tube.campaign_id,
+        kind: 'device_time_out_of_range',
+        subjectKey: tube.id,
+        tubeId: tube.id,
+        path: tube.jurisdiction_path,
+        detail: { op: op.op, clientId: op.clientId, deviceAt: op.at, recordedAt: now },
+        now,
+      });
       raised.push('device_time_out_of_range');
     }
     return t.at;
@@ -134,7 +143,17 @@ function done(index: number, op: BatchOp, status: 'applied' | 'duplicate', tube:
 }
 
 export function rejected(index: number, op: BatchOp, err: AppError): BatchItemResult {
-  return { index, clientId: op.clientId, op: op.op, status: 'rejected', error: { code: err.code, message: err.message, details: err.details ?? undefined }, tube: null, scanId: null, nameMasked: null, flags: [] };
+  return {
+    index,
+    clientId: op.clientId,
+    op: op.op,
+    status: 'rejected',
+    error: { code: err.code, message: err.message, details: err.details ?? undefined },
+    tube: null,
+    scanId: null,
+    nameMasked: null,
+    flags: [],
+  };
 }
 
 /** An op whose client id was applied before by a path this batch could not see: answered `duplicate`. */
@@ -142,7 +161,6 @@ export function decideForcedDuplicate(ctx: DecideContext, index: number, op: Bat
   const st = op.op === 'scan' ? ctx.state.tubesById.get(ctx.state.scansByClient.get(op.clientId)?.tube_id ?? '') : undefined;
   return { result: done(index, op, 'duplicate', st) };
 }
-
 
 /**
  * Opens a tube: a resent open of the same barcode answers `duplicate`; otherwise the campaign must be
@@ -208,11 +226,23 @@ export function decideOpen(ctx: DecideContext, index: number, op: BatchOp & { op
   state.tubesByKey.set(tubeKey(c.id, b), st);
   const others = [...(state.barcodeCampaigns.get(b) ?? [])].filter((x) => x !== c.id);
   if (others.length) {
-    ctx.flag({ id: newId(now), campaignId: c.id, kind: 'tube_reused', subjectKey: b, tubeId: row.id, path: row.jurisdiction_path, detail: { barcode: b, otherCampaignIds: others }, now });
+    ctx.flag({
+      id: newId(now),
+      campaignId: c.id,
+      kind: 'tube_reused',
+      subjectKey: b,
+      tubeId: row.id,
+      path: row.jurisdiction_path,
+      detail: { barcode: b, otherCampaignIds: others },
+      now,
+    });
     raised.push('tube_reused');
   }
   state.barcodeCampaigns.set(b, new Set([...others, c.id]));
-  return { result: done(index, op, 'applied', st, { flags: raised }), journalRow: { op: 'open', clientId: op.clientId, tubeId: row.id, barcode: b, campaignId: c.id, siteId: site.id, poolSize } };
+  return {
+    result: done(index, op, 'applied', st, { flags: raised }),
+    journalRow: { op: 'open', clientId: op.clientId, tubeId: row.id, barcode: b, campaignId: c.id, siteId: site.id, poolSize },
+  };
 }
 
 /**
@@ -263,13 +293,32 @@ export function decideScan(ctx: DecideContext, index: number, op: BatchOp & { op
     d.add(person.path, 'sampled', 1);
   } else {
     counted = 0;
-    ctx.flag({ id: newId(now), campaignId: c.id, kind: 'person_sampled_twice', subjectKey: person.personId, personId: person.personId, tubeId: t.id, path: person.path, detail: { firstScanId: before.scanId, scanId, tubeId: t.id, barcode: t.barcode }, now });
+    ctx.flag({
+      id: newId(now),
+      campaignId: c.id,
+      kind: 'person_sampled_twice',
+      subjectKey: person.personId,
+      personId: person.personId,
+      tubeId: t.id,
+      path: person.path,
+      detail: { firstScanId: before.scanId, scanId, tubeId: t.id, barcode: t.barcode },
+      now,
+    });
     raised.push('person_sampled_twice');
   }
   if (counted) state.counted.set(pk, { scanId, tubeResult: null, path: person.path });
   t.scan_count = Number(t.scan_count) + 1;
   if (t.scan_count > Number(t.pool_size)) {
-    ctx.flag({ id: newId(now), campaignId: c.id, kind: 'tube_over_pool', subjectKey: t.id, tubeId: t.id, path: t.jurisdiction_path, detail: { barcode: t.barcode, poolSize: Number(t.pool_size), count: t.scan_count }, now });
+    ctx.flag({
+      id: newId(now),
+      campaignId: c.id,
+      kind: 'tube_over_pool',
+      subjectKey: t.id,
+      tubeId: t.id,
+      path: t.jurisdiction_path,
+      detail: { barcode: t.barcode, poolSize: Number(t.pool_size), count: t.scan_count },
+      now,
+    });
     raised.push('tube_over_pool');
   }
   if (t.status === 'open' && t.scan_count >= Number(t.pool_size)) {
@@ -298,7 +347,10 @@ export function decideScan(ctx: DecideContext, index: number, op: BatchOp & { op
   ctx.scans.push(scan);
   state.scansByClient.set(op.clientId, scan);
   ctx.scanned.add(person.personId);
-  return { result: done(index, op, 'applied', st, { scanId, nameMasked: person.nameMasked, flags: raised }), journalRow: { op: 'scan', clientId: op.clientId, tubeId: t.id, scanId, personId: person.personId, counted } };
+  return {
+    result: done(index, op, 'applied', st, { scanId, nameMasked: person.nameMasked, flags: raised }),
+    journalRow: { op: 'scan', clientId: op.clientId, tubeId: t.id, scanId, personId: person.personId, counted },
+  };
 }
 
 /** Closes a tube by hand: a resend answers `duplicate`; the tube must be open and not empty. */
@@ -318,7 +370,10 @@ export function decideClose(ctx: DecideContext, index: number, op: BatchOp & { o
   t.close_client_id = op.clientId;
   t.updated_at = now;
   st.dirty = true;
-  return { result: done(index, op, 'applied', st, { flags: closeFlags }), journalRow: { op: 'close', clientId: op.clientId, tubeId: t.id, count: Number(t.scan_count) } };
+  return {
+    result: done(index, op, 'applied', st, { flags: closeFlags }),
+    journalRow: { op: 'close', clientId: op.clientId, tubeId: t.id, count: Number(t.scan_count) },
+  };
 }
 
 /**

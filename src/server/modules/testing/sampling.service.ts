@@ -28,7 +28,12 @@ const PERSON_LOCK_SPACE = 14_001;
  * number, closing; the batch API for scanner devices; single scans through a group commit. Every
  * op carries a client id: a resend is answered `duplicate` and never counts twice.
  */
-export function createSamplingService(deps: Deps, campaigns: CampaignService, verifier: CodeVerifier, hooks: { invalidateLookup(personIds: Iterable<string>): void }) {
+export function createSamplingService(
+  deps: Deps,
+  campaigns: CampaignService,
+  verifier: CodeVerifier,
+  hooks: { invalidateLookup(personIds: Iterable<string>): void },
+) {
   const { journal, jobs } = deps.services;
 
   /**
@@ -37,7 +42,11 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
    * one query per 500.
    */
   async function preparePersons(ops: readonly BatchOp[]): Promise<Map<string, PersonRef | AppError>> {
-    return resolvePersons(deps, verifier, ops.filter((op): op is BatchOp & { op: 'scan' } => op.op === 'scan'));
+    return resolvePersons(
+      deps,
+      verifier,
+      ops.filter((op): op is BatchOp & { op: 'scan' } => op.op === 'scan'),
+    );
   }
 
   async function loadState(tx: Tx, ops: readonly PreparedOp[]): Promise<State> {
@@ -89,7 +98,11 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
     // Two scans of one person at the same moment on two connections: the second waits here until
     // the first commits, then reads its counted scan (a statement after the lock sees it) and is
     // recorded as "sampled twice". The unique index on counted scans is the database's backstop.
-    await lockKeys(tx, PERSON_LOCK_SPACE, [...personsByCampaign].flatMap(([campaignId, persons]) => [...persons].map((p) => personKey(campaignId, p))));
+    await lockKeys(
+      tx,
+      PERSON_LOCK_SPACE,
+      [...personsByCampaign].flatMap(([campaignId, persons]) => [...persons].map((p) => personKey(campaignId, p))),
+    );
     for (const [campaignId, persons] of personsByCampaign) {
       for (const s of await repo.countedScansOf(tx, campaignId, [...persons])) {
         state.counted.set(personKey(campaignId, s.person_id), { scanId: s.id, tubeResult: s.tube_result, path: s.jurisdiction_path });
@@ -103,7 +116,10 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
    * duplicate (its client id was applied before), or rejected with its reason (nothing written for
    * it). One journal entry per actor for the whole batch; coverage counters in the same transaction.
    */
-  async function applyPrepared(tx: Tx, ops: readonly PreparedOp[]): Promise<{ results: BatchItemResult[]; errors: Map<number, AppError>; published: string[] }> {
+  async function applyPrepared(
+    tx: Tx,
+    ops: readonly PreparedOp[],
+  ): Promise<{ results: BatchItemResult[]; errors: Map<number, AppError>; published: string[] }> {
     const now = deps.clock.now();
     const forced = new Set<string>();
     const claimed = new Set<string>();
@@ -130,11 +146,21 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
     const published: string[] = [];
     if (!d.applied.length) return published;
     const tubes = [...state.tubesById.values()];
-    await repo.insertTubes(tx, tubes.filter((t) => t.isNew).map((t) => t.row));
+    await repo.insertTubes(
+      tx,
+      tubes.filter((t) => t.isNew).map((t) => t.row),
+    );
     for (const t of tubes) {
       if (t.isNew || !t.dirty) continue;
       const r = t.row;
-      await repo.updateTube(tx, r.id, { scan_count: r.scan_count, status: r.status, closed_at: r.closed_at, closed_reason: r.closed_reason, close_client_id: r.close_client_id, updated_at: r.updated_at });
+      await repo.updateTube(tx, r.id, {
+        scan_count: r.scan_count,
+        status: r.status,
+        closed_at: r.closed_at,
+        closed_reason: r.closed_reason,
+        close_client_id: r.close_client_id,
+        updated_at: r.updated_at,
+      });
     }
     // Uncount re-sampled scans first: the unique index allows one counted scan per person and campaign.
     if (d.uncount.length) await repo.setScansCounted(tx, d.uncount, 0);
@@ -198,7 +224,6 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
     for (const k of keys) scheduled.add(k);
   }
 
-
   // -------------------------------------------------------------------------------------------
   // Group commit for single scans: requests arriving while a transaction runs are applied together
   // in the next one, so a burst of scans costs a few commits instead of one each.
@@ -225,7 +250,8 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
           const waiting = group.filter((g) => g.resolvePerson);
           if (waiting.length) {
             const persons = await preparePersons(waiting.map((g) => g.op.op));
-            for (const g of waiting) g.op.person = persons.get(identifierKey(g.op.op as BatchOp & { op: 'scan' }) ?? '') ?? TestingErrors.PERSON_IDENTIFIER_REQUIRED();
+            for (const g of waiting)
+              g.op.person = persons.get(identifierKey(g.op.op as BatchOp & { op: 'scan' }) ?? '') ?? TestingErrors.PERSON_IDENTIFIER_REQUIRED();
           }
         } catch (err) {
           for (const g of group) g.reject(err);
@@ -233,7 +259,12 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
         }
         let outcomes: Outcome[];
         try {
-          const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, group.map((g) => g.op)));
+          const { results, errors, published } = await inTx(deps.db, (tx) =>
+            applyPrepared(
+              tx,
+              group.map((g) => g.op),
+            ),
+          );
           remember(published);
           const names = await namesOf(results);
           outcomes = results.map((r, i) => ({ result: r, error: errors.get(i), lastNames: (r.tube && names.get(r.tube.id)) ?? [] }));
@@ -312,7 +343,10 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
      * Adds one person to a tube (group commit). Answers the tube's count and last masked names;
      * a resent clientId answers `duplicate`. Errors are thrown with their reason.
      */
-    async scan(actor: Actor, input: { clientId: string; tubeId: string; residentCode?: string; idNumber?: string; idType?: 'resident_id' | 'passport' | 'hk_macao_tw'; at?: number }) {
+    async scan(
+      actor: Actor,
+      input: { clientId: string; tubeId: string; residentCode?: string; idNumber?: string; idType?: 'resident_id' | 'passport' | 'hk_macao_tw'; at?: number },
+    ) {
       requireCap(actor, 'testing.sample');
       const op: BatchOp = { op: 'scan', ...input };
       const { result: r, lastNames } = await submitFull({ op, actor }, true);
@@ -335,4 +369,3 @@ export function createSamplingService(deps: Deps, campaigns: CampaignService, ve
 }
 
 export type SamplingService = ReturnType<typeof createSamplingService>;
-

@@ -5,7 +5,16 @@ import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { DEFAULT_SITE_RADIUS_M, PointGrid, READINESS_ASPECTS, SEASON_ASPECT, seasonAt, type ReadinessAspect, type Season, type SiteKind } from './testing.rules.js';
+import {
+  DEFAULT_SITE_RADIUS_M,
+  PointGrid,
+  READINESS_ASPECTS,
+  SEASON_ASPECT,
+  seasonAt,
+  type ReadinessAspect,
+  type Season,
+  type SiteKind,
+} from './testing.rules.js';
 import type { CreateSiteInput, SiteDto, UpdateSiteInput } from './testing.schemas.js';
 import { TESTING_SYSTEM, requireCap } from './testing.shared.js';
 
@@ -24,11 +33,23 @@ export function createSiteService(deps: Deps) {
 
   async function toDtos(db: DbOrTx, rows: repo.SiteRow[]): Promise<SiteDto[]> {
     const ids = rows.map((r) => r.id);
-    const [compounds, ready, names] = await Promise.all([repo.siteCompounds(db, ids), repo.readiness(db, ids), geo.namesByPath(rows.map((r) => r.jurisdiction_path), db)]);
+    const [compounds, ready, names] = await Promise.all([
+      repo.siteCompounds(db, ids),
+      repo.readiness(db, ids),
+      geo.namesByPath(
+        rows.map((r) => r.jurisdiction_path),
+        db,
+      ),
+    ]);
     return rows.map((r) => {
       const readiness = Object.fromEntries(READINESS_ASPECTS.map((a) => [a, null])) as SiteDto['readiness'];
       for (const x of ready.filter((x) => x.site_id === r.id)) {
-        readiness[x.aspect as ReadinessAspect] = { ready: Number(x.ready) === 1, note: x.note, checkedBy: { id: x.checked_by, name: x.checked_by_name }, checkedAt: Number(x.checked_at) };
+        readiness[x.aspect as ReadinessAspect] = {
+          ready: Number(x.ready) === 1,
+          note: x.note,
+          checkedBy: { id: x.checked_by, name: x.checked_by_name },
+          checkedAt: Number(x.checked_at),
+        };
       }
       return {
         id: r.id,
@@ -99,7 +120,13 @@ export function createSiteService(deps: Deps) {
         };
         await repo.insertSite(tx, row);
         await repo.replaceSiteCompounds(tx, row.id, compounds);
-        await journal.append(tx, actor, { action: 'testing.site.create', entityType: 'testing_site', entityId: row.id, jurisdictionPath: row.jurisdiction_path, payload: { name: row.name, kind: row.kind, lanes: row.lanes, location: input.location, compounds: compounds.length } });
+        await journal.append(tx, actor, {
+          action: 'testing.site.create',
+          entityType: 'testing_site',
+          entityId: row.id,
+          jurisdictionPath: row.jurisdiction_path,
+          payload: { name: row.name, kind: row.kind, lanes: row.lanes, location: input.location, compounds: compounds.length },
+        });
         return (await toDtos(tx, [row]))[0];
       });
     },
@@ -120,7 +147,17 @@ export function createSiteService(deps: Deps) {
         await repo.updateSite(tx, s.id, patch);
         if (input.servedCompoundIds) await repo.replaceSiteCompounds(tx, s.id, await compoundsOf(tx, actor, input.servedCompoundIds));
         const changed = Object.keys(input);
-        await journal.append(tx, actor, { action: 'testing.site.update', entityType: 'testing_site', entityId: s.id, jurisdictionPath: s.jurisdiction_path, payload: { fields: changed, ...(input.active !== undefined ? { active: input.active } : {}), ...(input.lanes !== undefined ? { lanes: input.lanes } : {}) } });
+        await journal.append(tx, actor, {
+          action: 'testing.site.update',
+          entityType: 'testing_site',
+          entityId: s.id,
+          jurisdictionPath: s.jurisdiction_path,
+          payload: {
+            fields: changed,
+            ...(input.active !== undefined ? { active: input.active } : {}),
+            ...(input.lanes !== undefined ? { lanes: input.lanes } : {}),
+          },
+        });
         return (await toDtos(tx, [(await repo.findSite(tx, s.id))!]))[0];
       });
     },
@@ -141,8 +178,22 @@ export function createSiteService(deps: Deps) {
       return inTx(trx ?? deps.db, async (tx) => {
         const s = await visible(tx, actor, id);
         const now = deps.clock.now();
-        await repo.upsertReadiness(tx, { site_id: s.id, aspect: input.aspect, ready: input.ready ? 1 : 0, note: input.note?.trim() || null, checked_by: actor.userId, checked_by_name: actor.name, checked_at: now });
-        await journal.append(tx, actor, { action: 'testing.site.readiness', entityType: 'testing_site', entityId: s.id, jurisdictionPath: s.jurisdiction_path, payload: { aspect: input.aspect, ready: input.ready } });
+        await repo.upsertReadiness(tx, {
+          site_id: s.id,
+          aspect: input.aspect,
+          ready: input.ready ? 1 : 0,
+          note: input.note?.trim() || null,
+          checked_by: actor.userId,
+          checked_by_name: actor.name,
+          checked_at: now,
+        });
+        await journal.append(tx, actor, {
+          action: 'testing.site.readiness',
+          entityType: 'testing_site',
+          entityId: s.id,
+          jurisdictionPath: s.jurisdiction_path,
+          payload: { aspect: input.aspect, ready: input.ready },
+        });
         return (await toDtos(tx, [s]))[0];
       });
     },
@@ -181,7 +232,9 @@ export function createSiteService(deps: Deps) {
       const sites = await repo.activeSitesInBox(db, { minLng: minLng - padLng, maxLng: maxLng + padLng, minLat: minLat - padLat, maxLat: maxLat + padLat });
       const grid = new PointGrid<string>(radiusM, maxAbsLat + padLat);
       for (const s of sites) grid.add([Number(s.lng), Number(s.lat)], s.id);
-      const items = compounds.filter((c) => !grid.nearestWithin(c.centroid!)).map((c) => ({ id: c.id, name: c.name, path: c.path, population: c.population, centroid: c.centroid! }));
+      const items = compounds
+        .filter((c) => !grid.nearestWithin(c.centroid!))
+        .map((c) => ({ id: c.id, name: c.name, path: c.path, population: c.population, centroid: c.centroid! }));
       return { radiusM, compounds: compounds.length, sites: sites.length, items };
     },
   };

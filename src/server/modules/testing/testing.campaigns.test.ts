@@ -19,7 +19,8 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     expect(r.statusCode, r.body).toBe(201);
     return r.json();
   };
-  const coverage = async (campaignId: string, jurisdictionId: string) => (await get(`/api/testing/campaigns/${campaignId}/coverage?jurisdictionId=${jurisdictionId}`, city.users.commander.headers)).json();
+  const coverage = async (campaignId: string, jurisdictionId: string) =>
+    (await get(`/api/testing/campaigns/${campaignId}/coverage?jurisdictionId=${jurisdictionId}`, city.users.commander.headers)).json();
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -31,12 +32,25 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     const outside = await post('/api/testing/campaigns', city.users.officer.headers, { name: 'x', scopeJurisdictionIds: [city.wujiagang.id] });
     expect(outside.statusCode).toBe(422);
     expect(outside.json().error).toMatchObject({ code: 'CAMPAIGN_SCOPE_INVALID', details: { jurisdictionIds: [city.wujiagang.id] } });
-    const backwards = await post('/api/testing/campaigns', city.users.officer.headers, { name: 'x', scopeJurisdictionIds: [city.xiling.id], startsAt: t.clock.now(), deadlineAt: t.clock.now() - 1 });
+    const backwards = await post('/api/testing/campaigns', city.users.officer.headers, {
+      name: 'x',
+      scopeJurisdictionIds: [city.xiling.id],
+      startsAt: t.clock.now(),
+      deadlineAt: t.clock.now() - 1,
+    });
     expect(backwards.json().error.code).toBe('CAMPAIGN_INVALID');
     const badPool = await post('/api/testing/campaigns', city.users.officer.headers, { name: 'x', scopeJurisdictionIds: [city.xiling.id], poolSize: 7 });
     expect(badPool.statusCode).toBe(400);
     const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id, city.compA1.id] });
-    expect(c).toMatchObject({ status: 'planned', poolSize: 10, startsAt: t.clock.now(), deadlineAt: t.clock.now() + 24 * HOUR, scope: [{ jurisdictionId: city.commA.id, name: '夷陵社区' }], exemptStatuses: ['quarantined_central', 'quarantined_home'], targetTotal: 0 });
+    expect(c).toMatchObject({
+      status: 'planned',
+      poolSize: 10,
+      startsAt: t.clock.now(),
+      deadlineAt: t.clock.now() + 24 * HOUR,
+      scope: [{ jurisdictionId: city.commA.id, name: '夷陵社区' }],
+      exemptStatuses: ['quarantined_central', 'quarantined_home'],
+      targetTotal: 0,
+    });
     const [entry] = await t.deps.services.journal.list(t.deps.db, { entityId: c.id, limit: 1 } as never);
     expect(entry).toMatchObject({ action: 'testing.campaign.create', actorName: 'xl_officer' });
   });
@@ -46,11 +60,22 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     const [q1, q2] = city.persons.a11;
     // A real tube as the basis: the status guard checks that bases exist.
     const basis = { type: 'tube' as const, id: await makeBasisTube(t, city.street) };
-    await control.requestChange(undefined, city.users.officer.actor, { personIds: [q1.id, q2.id], to: 'quarantined_home', basis, reason: '混管阳性，居家隔离' });
+    await control.requestChange(undefined, city.users.officer.actor, {
+      personIds: [q1.id, q2.id],
+      to: 'quarantined_home',
+      basis,
+      reason: '混管阳性，居家隔离',
+    });
     const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.compA1.id, city.commB.id] });
-    const ex = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.officer.headers, { personIds: [city.persons.b11[0].id, q1.id], reason: '住院治疗' });
+    const ex = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.officer.headers, {
+      personIds: [city.persons.b11[0].id, q1.id],
+      reason: '住院治疗',
+    });
     expect(ex.json()).toEqual({ exempted: 2, alreadyExempt: 0 });
-    const outside = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.officer.headers, { personIds: [city.persons.a21[0].id], reason: '外出' });
+    const outside = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.officer.headers, {
+      personIds: [city.persons.a21[0].id],
+      reason: '外出',
+    });
     expect(outside.json().error.code).toBe('PERSON_OUTSIDE_CAMPAIGN');
     const act = await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
     expect(act.statusCode, act.body).toBe(200);
@@ -76,9 +101,12 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     expect(list.items.map((x: { reason: string }) => x.reason)).toEqual(expect.arrayContaining(['住院治疗', '孕晚期，另行安排']));
   });
 
-  it('counts the exemptions list with the same scope as its rows: a district sees neither another district\'s rows nor their number', async () => {
+  it("counts the exemptions list with the same scope as its rows: a district sees neither another district's rows nor their number", async () => {
     const c = await create(city.users.commander.headers, { scopeJurisdictionIds: [city.commA.id, city.commC.id] });
-    const ex = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.commander.headers, { personIds: [city.persons.a11[5].id, city.persons.c11[0].id, city.persons.c11[1].id], reason: '住院治疗' });
+    const ex = await post(`/api/testing/campaigns/${c.id}/exemptions`, city.users.commander.headers, {
+      personIds: [city.persons.a11[5].id, city.persons.c11[0].id, city.persons.c11[1].id],
+      reason: '住院治疗',
+    });
     expect(ex.json()).toEqual({ exempted: 3, alreadyExempt: 0 });
     const list = async (h: Record<string, string>) => (await get(`/api/testing/campaigns/${c.id}/exemptions?limit=50`, h)).json();
     const xl = await list(city.users.officer.headers);
@@ -93,9 +121,31 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     // An interrupted activation (the process died between its short transactions) left a row.
     await t.deps.db
       .insertInto('testing_coverage')
-      .values({ campaign_id: c.id, jurisdiction_path: city.compA1.path, jurisdiction_id: city.compA1.id, level: 'compound', name: 'stale', pool_size: 10, target: 999, exempt: 0, sampled: 0, resulted: 0, negative: 0, invalid: 0, positive_tubes: 0, pending_recheck: 0, recheck_positive: 0, door_target: 0, door_sampled: 0, updated_at: 0 })
+      .values({
+        campaign_id: c.id,
+        jurisdiction_path: city.compA1.path,
+        jurisdiction_id: city.compA1.id,
+        level: 'compound',
+        name: 'stale',
+        pool_size: 10,
+        target: 999,
+        exempt: 0,
+        sampled: 0,
+        resulted: 0,
+        negative: 0,
+        invalid: 0,
+        positive_tubes: 0,
+        pending_recheck: 0,
+        recheck_positive: 0,
+        door_target: 0,
+        door_sampled: 0,
+        updated_at: 0,
+      })
       .execute();
-    const [a, b] = await Promise.all([post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers), post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers)]);
+    const [a, b] = await Promise.all([
+      post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers),
+      post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers),
+    ]);
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
     expect((a.statusCode === 409 ? a : b).json().error.code).toBe('CAMPAIGN_NOT_PLANNED');
     const rows = await t.deps.db.selectFrom('testing_coverage').select(['jurisdiction_path', 'name', 'target']).where('campaign_id', '=', c.id).execute();
@@ -111,7 +161,11 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
   it('waits for an activation another server holds, and takes over once that server stopped renewing its lease', async () => {
     const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commA.id] });
     // Another server is activating it: it holds the lease, renewed with each page it writes.
-    await t.deps.db.updateTable('testing_campaigns').set({ activation_token: 'other-server', activation_lease_until: t.clock.now() + 60_000 }).where('id', '=', c.id).execute();
+    await t.deps.db
+      .updateTable('testing_campaigns')
+      .set({ activation_token: 'other-server', activation_lease_until: t.clock.now() + 60_000 })
+      .where('id', '=', c.id)
+      .execute();
     const refused = await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toMatchObject({ code: 'CAMPAIGN_NOT_PLANNED', details: { status: 'activating' } });
@@ -122,7 +176,11 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     const act = await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
     expect(act.statusCode).toBe(200);
     expect(act.json().status).toBe('active');
-    const row = await t.deps.db.selectFrom('testing_campaigns').select(['activation_token', 'activation_lease_until']).where('id', '=', c.id).executeTakeFirstOrThrow();
+    const row = await t.deps.db
+      .selectFrom('testing_campaigns')
+      .select(['activation_token', 'activation_lease_until'])
+      .where('id', '=', c.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ activation_token: null, activation_lease_until: null });
   });
 
@@ -144,10 +202,30 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
   });
 
   it('applies pool-size overrides by site, and closes: no more tubes, closing twice refused', async () => {
-    const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.street.id], poolSize: 20, poolOverrides: [{ jurisdictionId: city.commB.id, poolSize: 5 }] });
+    const c = await create(city.users.officer.headers, {
+      scopeJurisdictionIds: [city.street.id],
+      poolSize: 20,
+      poolOverrides: [{ jurisdictionId: city.commB.id, poolSize: 5 }],
+    });
     await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
-    const siteA = (await post('/api/testing/sites', city.users.officer.headers, { name: 'A点', kind: 'tent', jurisdictionId: city.compA1.id, location: [111.3, 30.7], lanes: 1 })).json().id;
-    const siteB = (await post('/api/testing/sites', city.users.officer.headers, { name: 'B点', kind: 'fixed_clinic', jurisdictionId: city.compB1.id, location: [111.3, 30.72], lanes: 1 })).json().id;
+    const siteA = (
+      await post('/api/testing/sites', city.users.officer.headers, {
+        name: 'A点',
+        kind: 'tent',
+        jurisdictionId: city.compA1.id,
+        location: [111.3, 30.7],
+        lanes: 1,
+      })
+    ).json().id;
+    const siteB = (
+      await post('/api/testing/sites', city.users.officer.headers, {
+        name: 'B点',
+        kind: 'fixed_clinic',
+        jurisdictionId: city.compB1.id,
+        location: [111.3, 30.72],
+        lanes: 1,
+      })
+    ).json().id;
     const open = (siteId: string) => post('/api/testing/tubes', city.users.sampler.headers, { clientId: cid(), campaignId: c.id, siteId, barcode: barcode() });
     expect((await open(siteA)).json().tube.poolSize).toBe(20);
     expect((await open(siteB)).json().tube.poolSize).toBe(5);
@@ -163,12 +241,23 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
   it('estimates the finish from the current rate and says whether it beats the deadline', async () => {
     const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commB.id], deadlineAt: t.clock.now() + 70 * 60_000 });
     await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
-    const site = (await post('/api/testing/sites', city.users.officer.headers, { name: 'B点2', kind: 'tent', jurisdictionId: city.compB1.id, location: [111.3, 30.72], lanes: 1 })).json().id;
+    const site = (
+      await post('/api/testing/sites', city.users.officer.headers, {
+        name: 'B点2',
+        kind: 'tent',
+        jurisdictionId: city.compB1.id,
+        location: [111.3, 30.72],
+        lanes: 1,
+      })
+    ).json().id;
     expect((await coverage(c.id, city.commB.id)).estimatedFinishAt).toBeNull();
     t.clock.advance(HOUR);
     await refreshSessions(t, city);
     const code = barcode();
-    const items = [{ op: 'open', clientId: cid(), campaignId: c.id, siteId: site, barcode: code }, ...city.persons.b11.slice(0, 2).map((p) => ({ op: 'scan', clientId: cid(), campaignId: c.id, barcode: code, idNumber: p.idNumber }))];
+    const items = [
+      { op: 'open', clientId: cid(), campaignId: c.id, siteId: site, barcode: code },
+      ...city.persons.b11.slice(0, 2).map((p) => ({ op: 'scan', clientId: cid(), campaignId: c.id, barcode: code, idNumber: p.idNumber })),
+    ];
     await post('/api/testing/scans/batch', city.users.sampler.headers, { items });
     const cov = await coverage(c.id, city.commB.id);
     // 2 of 5 in the first hour (2 per hour on average), both in the last 15 minutes: the current

@@ -20,7 +20,10 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
   const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
   const journalCount = () => t.deps.services.journal.count();
   const status = async (personId: string) => (await t.deps.services.control.statusesOf([personId])).get(personId)!;
-  const coverage = async (jurisdictionId?: string) => (await get(`/api/testing/campaigns/${campaignId}/coverage${jurisdictionId ? `?jurisdictionId=${jurisdictionId}` : ''}`, city.users.commander.headers)).json();
+  const coverage = async (jurisdictionId?: string) =>
+    (
+      await get(`/api/testing/campaigns/${campaignId}/coverage${jurisdictionId ? `?jurisdictionId=${jurisdictionId}` : ''}`, city.users.commander.headers)
+    ).json();
 
   /** Opens a tube, scans the persons into it and closes it (one batch); returns its barcode and id. */
   async function sampledTube(persons: PersonFixture[], poolSize = 10): Promise<{ code: string; id: string }> {
@@ -39,15 +42,27 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(r.statusCode, r.body).toBe(200);
     return r.json();
   };
-  const result = (code: string, result: string, extra: Record<string, unknown> = {}) => post('/api/testing/lab/results', city.users.lab.headers, { barcode: code, result, lab: '市疾控中心', ctOrf1ab: result === 'negative' ? null : 27.5, ctN: result === 'negative' ? null : 29.1, ...extra });
+  const result = (code: string, result: string, extra: Record<string, unknown> = {}) =>
+    post('/api/testing/lab/results', city.users.lab.headers, {
+      barcode: code,
+      result,
+      lab: '市疾控中心',
+      ctOrf1ab: result === 'negative' ? null : 27.5,
+      ctN: result === 'negative' ? null : 29.1,
+      ...extra,
+    });
 
   beforeAll(async () => {
     t = await testApp(dialect);
     city = await buildTestingCity(t);
     const officer = city.users.officer.headers;
-    campaignId = (await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id], poolSize: 10, recheckHours: 6 })).json().id;
+    campaignId = (
+      await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id], poolSize: 10, recheckHours: 6 })
+    ).json().id;
     await post(`/api/testing/campaigns/${campaignId}/activate`, officer);
-    siteId = (await post('/api/testing/sites', officer, { name: '夷陵采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })).json().id;
+    siteId = (
+      await post('/api/testing/sites', officer, { name: '夷陵采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })
+    ).json().id;
   });
   afterAll(() => t.close());
 
@@ -76,7 +91,12 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
 
   it('receives by box: an open tube is closed by receipt, a second receipt is reported, an unknown barcode refuses the box unless partial', async () => {
     const open = barcode();
-    await post('/api/testing/scans/batch', city.users.sampler.headers, { items: [{ op: 'open', clientId: cid(), campaignId, siteId, barcode: open }, { op: 'scan', clientId: cid(), campaignId, barcode: open, idNumber: city.persons.a21[2].idNumber }] });
+    await post('/api/testing/scans/batch', city.users.sampler.headers, {
+      items: [
+        { op: 'open', clientId: cid(), campaignId, siteId, barcode: open },
+        { op: 'scan', clientId: cid(), campaignId, barcode: open, idNumber: city.persons.a21[2].idNumber },
+      ],
+    });
     const j = await journalCount();
     const refused = await post('/api/testing/lab/receive', city.users.lab.headers, { boxCode: 'BOX-9', barcodes: [open, 'UNKNOWNBOX001'] });
     expect(refused.statusCode).toBe(422);
@@ -94,9 +114,22 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     const b = await sampledTube([city.persons.a11[2]]);
     const c = await sampledTube([city.persons.a11[3]]);
     await receive([a.code, b.code]);
-    const csv = ['条码,结果,ORF1ab,N,检测时间,检测机构', `${a.code},阴性,,,2026-11-29 09:30,市疾控中心`, `${b.code},negative,-,-,,市疾控中心`, `${c.code},阴性,,,,市疾控中心`, 'NOSUCHTUBE99,阴性,,,,市疾控中心', `${a.code},maybe,,,,市疾控中心`, `${b.code},阳性,50,31,,市疾控中心`].join('\n');
+    const csv = [
+      '条码,结果,ORF1ab,N,检测时间,检测机构',
+      `${a.code},阴性,,,2026-11-29 09:30,市疾控中心`,
+      `${b.code},negative,-,-,,市疾控中心`,
+      `${c.code},阴性,,,,市疾控中心`,
+      'NOSUCHTUBE99,阴性,,,,市疾控中心',
+      `${a.code},maybe,,,,市疾控中心`,
+      `${b.code},阳性,50,31,,市疾控中心`,
+    ].join('\n');
     const j = await journalCount();
-    const all = await t.app.inject({ method: 'POST', url: '/api/testing/lab/results/import', headers: { ...city.users.lab.headers, 'content-type': 'text/csv' }, payload: csv });
+    const all = await t.app.inject({
+      method: 'POST',
+      url: '/api/testing/lab/results/import',
+      headers: { ...city.users.lab.headers, 'content-type': 'text/csv' },
+      payload: csv,
+    });
     expect(all.statusCode).toBe(422);
     const report = all.json().error.details as { row: number; code: string }[];
     expect(report.map((r) => [r.row, r.code])).toEqual([
@@ -133,7 +166,9 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
       ['positive', false],
     ]);
     const flags = (await get(`/api/testing/campaigns/${campaignId}/flags?kind=conflicting_results`, city.users.officer.headers)).json();
-    expect(flags.items).toEqual([expect.objectContaining({ tubeId: tube.id, detail: expect.objectContaining({ effective: 'negative', reported: 'positive' }) })]);
+    expect(flags.items).toEqual([
+      expect.objectContaining({ tubeId: tube.id, detail: expect.objectContaining({ effective: 'negative', reported: 'positive' }) }),
+    ]);
     expect((await status(city.persons.a11[4].id)).status).toBe('none');
   });
 
@@ -163,14 +198,24 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(trace.site).toMatchObject({ id: siteId, name: '夷陵采样点' });
     expect(trace.sampler).toMatchObject({ name: 'xl_sampler' });
     expect(trace.persons.map((p: { personId: string }) => p.personId).sort()).toEqual(persons.map((p) => p.id).sort());
-    expect(trace.persons[0]).toMatchObject({ building: { id: city.bA12.id, name: '2栋' }, compound: { id: city.compA1.id, name: '滨江苑' }, community: { id: city.commA.id } });
+    expect(trace.persons[0]).toMatchObject({
+      building: { id: city.bA12.id, name: '2栋' },
+      compound: { id: city.compA1.id, name: '滨江苑' },
+      community: { id: city.commA.id },
+    });
     expect(JSON.stringify(trace)).not.toContain(persons[0].name);
     for (const r of trace.rechecks) {
       const rt = (await get(`/api/testing/tubes/${r.tubeId}`, city.users.commander.headers)).json();
       expect(rt).toMatchObject({ kind: 'recheck', poolSize: 1, parentTubeId: tube.id, status: 'awaiting_sample' });
       expect(r).toMatchObject({ status: 'awaiting_sample', controlApplied: true, unitId: city.units.commA.id, dueAt: t.clock.now() + 6 * HOUR });
       const task = await t.deps.services.tasks.get(city.users.commander.actor, r.taskId);
-      expect(task).toMatchObject({ assigneeUnit: { id: city.units.commA.id }, sourceModule: 'testing', sourceEntityType: 'testing_recheck', sourceEntityId: r.id, priority: 'urgent' });
+      expect(task).toMatchObject({
+        assigneeUnit: { id: city.units.commA.id },
+        sourceModule: 'testing',
+        sourceEntityType: 'testing_recheck',
+        sourceEntityId: r.id,
+        priority: 'urgent',
+      });
     }
     for (const p of persons) expect(await status(p.id)).toMatchObject({ status: 'pending_recheck', basis: { type: 'tube', id: tube.id } });
     const alerts = await t.deps.db.selectFrom('notifications').selectAll().where('source_entity_id', '=', tube.id).execute();
@@ -187,13 +232,19 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     const tube = await sampledTube(persons);
     await receive([tube.code]);
     await result(tube.code, 'suspicious');
-    const rechecks = (await get(`/api/testing/rechecks?campaignId=${campaignId}&status=awaiting_sample`, city.users.commander.headers)).json().items.filter((r: { parentTubeId: string }) => r.parentTubeId === tube.id);
+    const rechecks = (await get(`/api/testing/rechecks?campaignId=${campaignId}&status=awaiting_sample`, city.users.commander.headers))
+      .json()
+      .items.filter((r: { parentTubeId: string }) => r.parentTubeId === tube.id);
     expect(rechecks).toHaveLength(3);
     const byPerson = new Map(rechecks.map((r: { personId: string }) => [r.personId, r]));
     const [neg, pos, late] = persons.map((p) => byPerson.get(p.id) as { id: string; tubeId: string });
 
     const negCode = barcode('RC');
-    const wrong = await post(`/api/testing/rechecks/${neg.id}/sample`, city.users.sampler.headers, { clientId: cid(), barcode: negCode, idNumber: persons[1].idNumber });
+    const wrong = await post(`/api/testing/rechecks/${neg.id}/sample`, city.users.sampler.headers, {
+      clientId: cid(),
+      barcode: negCode,
+      idNumber: persons[1].idNumber,
+    });
     expect(wrong.json().error.code).toBe('RECHECK_PERSON_MISMATCH');
     const sample = { clientId: cid(), barcode: negCode, idNumber: persons[0].idNumber };
     const s1 = await post(`/api/testing/rechecks/${neg.id}/sample`, city.users.sampler.headers, sample);
@@ -210,7 +261,9 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     await result(posCode, 'positive');
     expect((await status(persons[1].id)).status).toBe('pending_recheck');
     const events = (await t.deps.services.outbox.readAfter(seqBefore)).filter((e) => e.topic === 'testing.recheck.positive');
-    expect(events).toEqual([expect.objectContaining({ payload: expect.objectContaining({ recheckId: pos.id, personId: persons[1].id, parentTubeId: tube.id, result: 'positive' }) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ payload: expect.objectContaining({ recheckId: pos.id, personId: persons[1].id, parentTubeId: tube.id, result: 'positive' }) }),
+    ]);
     const handovers = (await get('/api/testing/rechecks?handover=pending', city.users.commander.headers)).json().items;
     expect(handovers.map((h: { id: string }) => h.id)).toEqual([pos.id]);
     // The row names its residence node (read here from the table), so the cases page fetches no name per row.
@@ -218,7 +271,7 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(handovers[0].jurisdictionName).toBe(node.name);
     const acked = await t.deps.services.testing.rechecks.acknowledgeHandover(undefined, city.users.commander.actor, pos.id, 'CASE-2026-001');
     expect(acked).toMatchObject({ handoverRef: 'CASE-2026-001' });
-    expect((await coverage(city.bB11.id))).toMatchObject({ pendingRecheck: pendingBefore - 2, recheckPositive: 1 });
+    expect(await coverage(city.bB11.id)).toMatchObject({ pendingRecheck: pendingBefore - 2, recheckPositive: 1 });
 
     // The third is never sampled: past its deadline the job raises one critical alert.
     t.clock.advance(7 * HOUR);
@@ -226,7 +279,12 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     await t.deps.services.jobs.runDueNow();
     const r3 = (await get(`/api/testing/rechecks/${late.id}`, city.users.commander.headers)).json();
     expect(r3).toMatchObject({ status: 'awaiting_sample', overdue: true, escalatedAt: t.clock.now() });
-    const escalations = await t.deps.db.selectFrom('notifications').selectAll().where('source_entity_id', '=', tube.id).where('title', 'like', '单管复核超时%').execute();
+    const escalations = await t.deps.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('source_entity_id', '=', tube.id)
+      .where('title', 'like', '单管复核超时%')
+      .execute();
     expect(escalations.length).toBeGreaterThanOrEqual(2);
     expect(escalations.every((a) => a.severity === 'critical')).toBe(true);
   });
@@ -279,13 +337,18 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(flags.find((f: { personId: string }) => f.personId === kept.id)?.detail).toMatchObject({ mergedFrom: dup.id });
     // A resident code printed for the merged record now samples the kept person.
     const code = barcode();
-    const r = await post('/api/testing/scans/batch', city.users.sampler.headers, { items: [{ op: 'open', clientId: cid(), campaignId, siteId, barcode: code }, { op: 'scan', clientId: cid(), campaignId, barcode: code, residentCode: await codeOf(t, dup.id) }] });
+    const r = await post('/api/testing/scans/batch', city.users.sampler.headers, {
+      items: [
+        { op: 'open', clientId: cid(), campaignId, siteId, barcode: code },
+        { op: 'scan', clientId: cid(), campaignId, barcode: code, residentCode: await codeOf(t, dup.id) },
+      ],
+    });
     expect(r.json().items[1]).toMatchObject({ status: 'applied', flags: ['person_sampled_twice'] });
     const scan = await t.deps.db.selectFrom('testing_scans').select('person_id').where('id', '=', r.json().items[1].scanId).executeTakeFirstOrThrow();
     expect(scan.person_id).toBe(kept.id);
   });
 
-  it('a result moves the live map: one testing.coverage event carries the compound\'s new counts', async () => {
+  it("a result moves the live map: one testing.coverage event carries the compound's new counts", async () => {
     const persons = city.persons.a21.slice(3, 5);
     const tube = await sampledTube(persons);
     await receive([tube.code]);
@@ -295,7 +358,9 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect((await result(tube.code, 'negative')).statusCode).toBe(200);
     t.clock.advance(1500);
     await t.deps.services.jobs.runDueNow();
-    const events = (await t.deps.services.outbox.readAfter(seq)).filter((e) => e.topic === 'testing.coverage' && (e.payload as { campaignId: string }).campaignId === campaignId);
+    const events = (await t.deps.services.outbox.readAfter(seq)).filter(
+      (e) => e.topic === 'testing.coverage' && (e.payload as { campaignId: string }).campaignId === campaignId,
+    );
     expect(events).toHaveLength(1);
     const compound = (events[0].payload as { compounds: { id: string; resulted: number }[] }).compounds.find((x) => x.id === city.compA2.id);
     const now = await coverage(city.compA2.id);

@@ -20,7 +20,8 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
   let ipSerial = 0;
 
   const post = (url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method: 'POST', url, headers, payload: payload as never });
-  const lookup = (p: { idNumber: string; name: string }, ip = `10.0.0.${++ipSerial % 250}`) => t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, remoteAddress: ip });
+  const lookup = (p: { idNumber: string; name: string }, ip = `10.0.0.${++ipSerial % 250}`) =>
+    t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, remoteAddress: ip });
   const statuses = async (p: PersonFixture) => {
     const r = await lookup(p);
     expect(r.statusCode, r.body).toBe(200);
@@ -28,12 +29,23 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
   };
   async function sample(persons: PersonFixture[]): Promise<string> {
     const code = barcode();
-    const items = [{ op: 'open', clientId: cid(), campaignId, siteId, barcode: code }, ...persons.map((p) => ({ op: 'scan', clientId: cid(), campaignId, barcode: code, idNumber: p.idNumber })), { op: 'close', clientId: cid(), campaignId, barcode: code }];
+    const items = [
+      { op: 'open', clientId: cid(), campaignId, siteId, barcode: code },
+      ...persons.map((p) => ({ op: 'scan', clientId: cid(), campaignId, barcode: code, idNumber: p.idNumber })),
+      { op: 'close', clientId: cid(), campaignId, barcode: code },
+    ];
     expect((await post('/api/testing/scans/batch', city.users.sampler.headers, { items })).json().rejected).toBe(0);
     return code;
   }
   const receive = (code: string) => post('/api/testing/lab/receive', city.users.lab.headers, { boxCode: 'B1', barcodes: [code] });
-  const result = (code: string, r: string) => post('/api/testing/lab/results', city.users.lab.headers, { barcode: code, result: r, lab: '市疾控中心', ctOrf1ab: r === 'positive' ? 25 : null, ctN: r === 'positive' ? 26 : null });
+  const result = (code: string, r: string) =>
+    post('/api/testing/lab/results', city.users.lab.headers, {
+      barcode: code,
+      result: r,
+      lab: '市疾控中心',
+      ctOrf1ab: r === 'positive' ? 25 : null,
+      ctN: r === 'positive' ? 26 : null,
+    });
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -41,17 +53,31 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     const officer = city.users.officer.headers;
     campaignId = (await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id] })).json().id;
     await post(`/api/testing/campaigns/${campaignId}/activate`, officer);
-    siteId = (await post('/api/testing/sites', officer, { name: '采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })).json().id;
+    siteId = (
+      await post('/api/testing/sites', officer, { name: '采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })
+    ).json().id;
   });
   beforeEach(() => t.deps.services.testing.lookup.configure({ ...DEFAULT_LOOKUP_LIMITS, perIp: 1000, perId: 1000 }));
   afterAll(() => t.close());
 
-  it('never stores a resident\'s answer at rest, even when the client sends an Idempotency-Key', async () => {
+  it("never stores a resident's answer at rest, even when the client sends an Idempotency-Key", async () => {
     const p = city.persons.a11[1];
     const headers = { 'idempotency-key': 'lookup-1' };
-    const a = await t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, headers, remoteAddress: '10.9.9.9' });
+    const a = await t.app.inject({
+      method: 'POST',
+      url: '/api/public/results/lookup',
+      payload: { idNumber: p.idNumber, name: p.name },
+      headers,
+      remoteAddress: '10.9.9.9',
+    });
     expect(a.statusCode).toBe(200);
-    const b = await t.app.inject({ method: 'POST', url: '/api/public/results/lookup', payload: { idNumber: p.idNumber, name: p.name }, headers, remoteAddress: '10.9.9.9' });
+    const b = await t.app.inject({
+      method: 'POST',
+      url: '/api/public/results/lookup',
+      payload: { idNumber: p.idNumber, name: p.name },
+      headers,
+      remoteAddress: '10.9.9.9',
+    });
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     const stored = await t.deps.db.selectFrom('idempotency_keys').select('key').where('key', '=', 'lookup-1').execute();
     expect(stored).toEqual([]);
@@ -60,7 +86,9 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
   it('finds a resident registered by passport or permit as well as by resident ID', async () => {
     const building = city.bA11.id;
     const add = (idType: 'passport' | 'hk_macao_tw', idNumber: string, name: string) =>
-      t.deps.services.population.createMany(undefined, systemActor('test'), [{ name, idType, idNumber, birthDate: '1990-01-01', sex: 'female', resident: true, address: { jurisdictionId: building, room: '901' } }]);
+      t.deps.services.population.createMany(undefined, systemActor('test'), [
+        { name, idType, idNumber, birthDate: '1990-01-01', sex: 'female', resident: true, address: { jurisdictionId: building, room: '901' } },
+      ]);
     await add('passport', 'E12345678', 'Anna Müller');
     // Eighteen characters, shaped like a resident ID, but a Taiwan residence permit: still found.
     const permit = makeResidentId('830000', '1990-01-01', 321, 'female');
@@ -126,7 +154,7 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     expect((await lookup(p, '198.51.100.9')).statusCode).toBe(200);
   });
 
-  it('another process\'s result reaches a cached answer through the version check, within the fresh window', async () => {
+  it("another process's result reaches a cached answer through the version check, within the fresh window", async () => {
     const p = city.persons.a11[6];
     const code = await sample([p]);
     await receive(code);

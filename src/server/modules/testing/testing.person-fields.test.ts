@@ -21,9 +21,13 @@ describe.each(DIALECTS)('testing: person-level data needs person.read [%s]', (di
     t = await testApp(dialect);
     city = await buildTestingCity(t);
     const officer = city.users.officer.headers;
-    campaignId = (await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id], poolSize: 10, recheckHours: 6 })).json().id;
+    campaignId = (
+      await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id], poolSize: 10, recheckHours: 6 })
+    ).json().id;
     await post(`/api/testing/campaigns/${campaignId}/activate`, officer);
-    siteId = (await post('/api/testing/sites', officer, { name: '夷陵采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })).json().id;
+    siteId = (
+      await post('/api/testing/sites', officer, { name: '夷陵采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 2 })
+    ).json().id;
     persons = city.persons.a12.slice(0, 3);
     const code = barcode();
     const items = [
@@ -35,7 +39,13 @@ describe.each(DIALECTS)('testing: person-level data needs person.read [%s]', (di
     expect(r.json().rejected, r.body).toBe(0);
     tube = { code, id: r.json().items[0].tube.id };
     expect((await post('/api/testing/lab/receive', city.users.lab.headers, { boxCode: `BOX-${code}`, barcodes: [code] })).statusCode).toBe(200);
-    const res = await post('/api/testing/lab/results', city.users.lab.headers, { barcode: code, result: 'positive', lab: '市疾控中心', ctOrf1ab: 27.5, ctN: 29.1 });
+    const res = await post('/api/testing/lab/results', city.users.lab.headers, {
+      barcode: code,
+      result: 'positive',
+      lab: '市疾控中心',
+      ctOrf1ab: 27.5,
+      ctN: 29.1,
+    });
     expect(res.json()).toMatchObject({ status: 'recorded', rechecksStarted: 3 });
     exempted = city.persons.a11[0];
     const ex = await post(`/api/testing/campaigns/${campaignId}/exemptions`, officer, { personIds: [exempted.id], reason: '卧床行动不便，上门采样' });
@@ -43,7 +53,7 @@ describe.each(DIALECTS)('testing: person-level data needs person.read [%s]', (di
   });
   afterAll(() => t?.close());
 
-  it('a positive pool\'s trace, tubes and rechecks name no person and no building for the lab and the analyst, and do for the officer', async () => {
+  it("a positive pool's trace, tubes and rechecks name no person and no building for the lab and the analyst, and do for the officer", async () => {
     const ids = persons.map((p) => p.id);
     const officer = city.users.officer.headers;
     const full = (await get(`/api/testing/tubes/${tube.id}/trace`, officer)).json();

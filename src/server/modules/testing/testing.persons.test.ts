@@ -71,7 +71,11 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     // Re-signing is only the fast path: without the signing key, or with another deployment's,
     // every answer is the same (a mismatch falls back to verify, which alone refuses a code).
     const pop = t.deps.services.population;
-    const publicOnly = { residentCodeKey: () => pop.residentCodeKey(), verifyResidentCode: (x: string) => pop.verifyResidentCode(x), resolveResidentCodes: (x: readonly string[]) => pop.resolveResidentCodes(x) } as const;
+    const publicOnly = {
+      residentCodeKey: () => pop.residentCodeKey(),
+      verifyResidentCode: (x: string) => pop.verifyResidentCode(x),
+      resolveResidentCodes: (x: readonly string[]) => pop.resolveResidentCodes(x),
+    } as const;
     const otherKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     for (const authority of [publicOnly, { ...publicOnly, residentCodeSigningKeyPem: () => otherKey }]) {
       for (const o of [{ workers: 1, minForWorkers: 1 }, { workers: 0 }]) {
@@ -96,7 +100,7 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     expect((await here.verifyMany([later])).map(says)).toEqual(['RESIDENT_CODE_INVALID:expired']);
   });
 
-  it('resolves codes and ID numbers together: names, residence paths, a merged record\'s code and number lead to the kept person', async () => {
+  it("resolves codes and ID numbers together: names, residence paths, a merged record's code and number lead to the kept person", async () => {
     const [a, b, dup, kept] = [city.persons.b11[0], city.persons.c11[1], city.persons.b11[2], city.persons.b11[3]];
     const dupCode = await codeOf(t, dup.id);
     await t.deps.services.population.merge(undefined, city.users.officer.actor, dup.id, kept.id, '同一人重复登记');
@@ -113,7 +117,8 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
       { residentCode: (await codeOf(t, a.id)).replace(/^BW2\.[A-Za-z0-9_-]{22}/, `BW2.${'n'.repeat(22)}`) },
     ];
     const r = await resolvePersons(t.deps, v, ids);
-    const keyed = (i: number) => r.get(ids[i].residentCode ? `c:${ids[i].residentCode!.trim()}` : `i:${ids[i].idType ?? ''}:${ids[i].idNumber!.trim().toUpperCase()}`);
+    const keyed = (i: number) =>
+      r.get(ids[i].residentCode ? `c:${ids[i].residentCode!.trim()}` : `i:${ids[i].idType ?? ''}:${ids[i].idNumber!.trim().toUpperCase()}`);
     expect(keyed(0)).toMatchObject({ personId: a.id, path: a.path, name: a.name, method: 'code' });
     expect((keyed(0) as { nameMasked: string }).nameMasked).not.toBe(a.name);
     expect(keyed(1)).toMatchObject({ personId: b.id, path: b.path, method: 'id_number' });
@@ -126,7 +131,7 @@ describe.each(DIALECTS)('testing: persons of scans, in bulk [%s]', (dialect) => 
     expect(keyed(7)).toMatchObject({ code: 'RESIDENT_CODE_INVALID', details: { problem: 'signature' } });
   });
 
-  it('reads the codes\' tokens through the caller\'s transaction (a scan inside a write)', async () => {
+  it("reads the codes' tokens through the caller's transaction (a scan inside a write)", async () => {
     const p = city.persons.b11[4];
     const code = await codeOf(t, p.id);
     const v = verifier({ workers: 0 });

@@ -67,20 +67,23 @@ describe('testing rules', () => {
 
   it('the grid finds exactly the points a brute-force search finds within the radius', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const sites: [number, number][] = Array.from({ length: 300 }, () => [111 + rnd() * 0.6, 30.4 + rnd() * 0.6]);
     const radius = 1200;
     const grid = new PointGrid<number>(radius, 31.0);
     sites.forEach((s, i) => grid.add(s, i));
     for (let k = 0; k < 500; k++) {
       const q: [number, number] = [111 + rnd() * 0.6, 30.4 + rnd() * 0.6];
-      const brute = sites.map((s, i) => ({ i, d: haversineM(q, s) })).filter((x) => x.d <= radius).sort((a, b) => a.d - b.d)[0];
+      const brute = sites
+        .map((s, i) => ({ i, d: haversineM(q, s) }))
+        .filter((x) => x.d <= radius)
+        .sort((a, b) => a.d - b.d)[0];
       const found = grid.nearestWithin(q);
       expect(found?.item).toBe(brute?.i);
     }
   });
 
-  it('computes Dorfman\'s expected tests per person and recommends the pool size', () => {
+  it("computes Dorfman's expected tests per person and recommends the pool size", () => {
     expect(dorfmanTestsPerPerson(0.01, 1)).toBe(1);
     expect(dorfmanTestsPerPerson(0.01, 10)).toBeCloseTo(0.1 + 1 - 0.99 ** 10, 12);
     expect(dorfmanTestsPerPerson(0, 20)).toBeCloseTo(0.05, 12);
@@ -110,7 +113,16 @@ describe('testing rules', () => {
   ])('advisor, p = 1 %, pools of $k: $tests tests, $held held at their doors, sensitivity $se', (row) => {
     const a = advisePoolSize(0.01, 10_000);
     const o = a.options.find((x) => x.poolSize === row.k)!;
-    expect(o).toMatchObject({ expectedTests: row.tests, heldAtDoor: row.held, sensitivity: row.se, sensitivityLocal: row.local, expectedMissed: row.missed, rankByTests: row.rankByTests, rankByHeld: row.rankByHeld, rank: row.rank });
+    expect(o).toMatchObject({
+      expectedTests: row.tests,
+      heldAtDoor: row.held,
+      sensitivity: row.se,
+      sensitivityLocal: row.local,
+      expectedMissed: row.missed,
+      rankByTests: row.rankByTests,
+      rankByHeld: row.rankByHeld,
+      rank: row.rank,
+    });
     expect(o.sensitivitySource.length).toBeGreaterThan(5);
     // Fewest tests AND people held together: 10-in-1 (1,870 + 956), not 20-in-1 (fewer tests alone would not pick 20 either at 1 %).
     expect(a.recommended).toBe(10);

@@ -42,9 +42,24 @@ export interface Sourced {
  *   or 10-in-1 for "other areas"), so both are marked local parameters until a text confirms them.
  */
 export const AREA_POOL_RULE: Record<'sealed' | 'controlled' | 'elsewhere', Sourced & { mode: PoolMode; allowed: readonly PoolMode[] }> = {
-  sealed: { mode: POOL_HOUSEHOLD, allowed: [POOL_HOUSEHOLD, 1], source: '《全员新型冠状病毒核酸检测组织实施指南（第二版）》2021-09: 封闭小区（封闭到户）1户1管; 重点人群单采单检', local: false },
-  controlled: { mode: 10, allowed: [10], source: '《区域新型冠状病毒核酸检测组织实施指南》2022 (as cited in issue 13; not checked against the text)', local: true },
-  elsewhere: { mode: 20, allowed: [20], source: '《区域新型冠状病毒核酸检测组织实施指南》2022 (as cited in issue 13; not checked against the text)', local: true },
+  sealed: {
+    mode: POOL_HOUSEHOLD,
+    allowed: [POOL_HOUSEHOLD, 1],
+    source: '《全员新型冠状病毒核酸检测组织实施指南（第二版）》2021-09: 封闭小区（封闭到户）1户1管; 重点人群单采单检',
+    local: false,
+  },
+  controlled: {
+    mode: 10,
+    allowed: [10],
+    source: '《区域新型冠状病毒核酸检测组织实施指南》2022 (as cited in issue 13; not checked against the text)',
+    local: true,
+  },
+  elsewhere: {
+    mode: 20,
+    allowed: [20],
+    source: '《区域新型冠状病毒核酸检测组织实施指南》2022 (as cited in issue 13; not checked against the text)',
+    local: true,
+  },
 };
 
 export const CAMPAIGN_STATUSES = ['planned', 'active', 'closed'] as const;
@@ -332,7 +347,12 @@ export function poolSensitivity(mode: number): Sourced & { sensitivity: number }
  * persons missed through dilution, and ranks by tests, by people held and combined. In a risk area
  * the rule of the regional testing guide decides (AREA_POOL_RULE); elsewhere the best combined rank.
  */
-export function advisePoolSize(prevalence: number, population: number, sizes: readonly number[] = POOL_SIZES, area: 'sealed' | 'controlled' | 'elsewhere' | null = null): PoolAdvice {
+export function advisePoolSize(
+  prevalence: number,
+  population: number,
+  sizes: readonly number[] = POOL_SIZES,
+  area: 'sealed' | 'controlled' | 'elsewhere' | null = null,
+): PoolAdvice {
   const p = Math.min(Math.max(prevalence, 0), 1);
   const base = sizes.map((mode) => {
     const k = mode === POOL_HOUSEHOLD ? HOUSEHOLD_POOL_PERSONS : mode;

@@ -25,7 +25,11 @@ describe.each(DIALECTS)('testing: sampling under concurrency [%s]', (dialect) =>
     return r.json().sampled as number;
   };
   /** The recount: distinct persons with any scan in the campaign. */
-  const recount = async () => Number((await sql<{ n: number }>`select count(distinct person_id) as n from testing_scans where campaign_id = ${campaignId} and recheck = 0`.execute(t.deps.db)).rows[0].n);
+  const recount = async () =>
+    Number(
+      (await sql<{ n: number }>`select count(distinct person_id) as n from testing_scans where campaign_id = ${campaignId} and recheck = 0`.execute(t.deps.db))
+        .rows[0].n,
+    );
 
   async function openTubes(n: number, poolSize: number): Promise<string[]> {
     const codes = Array.from({ length: n }, () => barcode());
@@ -43,7 +47,14 @@ describe.each(DIALECTS)('testing: sampling under concurrency [%s]', (dialect) =>
     expect(c.statusCode, c.body).toBe(201);
     campaignId = c.json().id;
     expect((await post(`/api/testing/campaigns/${campaignId}/activate`, officer)).statusCode).toBe(200);
-    const site = await post('/api/testing/sites', officer, { name: '滨江苑采样点', kind: 'vacant_flat', jurisdictionId: city.commA.id, location: [111.301, 30.701], lanes: 4, servedCompoundIds: [city.compA1.id] });
+    const site = await post('/api/testing/sites', officer, {
+      name: '滨江苑采样点',
+      kind: 'vacant_flat',
+      jurisdictionId: city.commA.id,
+      location: [111.301, 30.701],
+      lanes: 4,
+      servedCompoundIds: [city.compA1.id],
+    });
     expect(site.statusCode, site.body).toBe(201);
     siteId = site.json().id;
     persons = [...(await addPersons(t, city.bA12, 20)), ...(await addPersons(t, city.bB11, 20))];
@@ -56,7 +67,9 @@ describe.each(DIALECTS)('testing: sampling under concurrency [%s]', (dialect) =>
     const a = await openTubes(2, 20);
     const b = await openTubes(2, 20);
     const before = await sampledAtRoot();
-    const requests = persons.flatMap((p, i) => [a, b].map((tubes) => batch([{ op: 'scan', clientId: cid(), campaignId, barcode: tubes[Math.floor(i / 20)], idNumber: p.idNumber }])));
+    const requests = persons.flatMap((p, i) =>
+      [a, b].map((tubes) => batch([{ op: 'scan', clientId: cid(), campaignId, barcode: tubes[Math.floor(i / 20)], idNumber: p.idNumber }])),
+    );
     const answers = await Promise.all(requests);
     for (const r of answers) {
       expect(r.statusCode, r.body).toBe(200);
@@ -65,23 +78,38 @@ describe.each(DIALECTS)('testing: sampling under concurrency [%s]', (dialect) =>
     // Every person counted exactly once: the counter equals a recount from the scans themselves.
     expect(await recount()).toBe(persons.length);
     expect(await sampledAtRoot()).toBe(before + persons.length);
-    const counted = await sql<{ person_id: string; n: number }>`select person_id, count(*) as n from testing_scans where campaign_id = ${campaignId} and counted = 1 group by person_id`.execute(t.deps.db);
+    const counted = await sql<{
+      person_id: string;
+      n: number;
+    }>`select person_id, count(*) as n from testing_scans where campaign_id = ${campaignId} and counted = 1 group by person_id`.execute(t.deps.db);
     expect(counted.rows).toHaveLength(persons.length);
     expect(counted.rows.every((r) => Number(r.n) === 1)).toBe(true);
     // Each second scan is kept (the tube holds the sample) and flagged for review.
     const flagged = answers.filter((r) => (r.json().items[0].flags as string[]).includes('person_sampled_twice'));
     expect(flagged).toHaveLength(persons.length);
-    const flags = await sql<{ n: number }>`select count(*) as n from testing_flags where campaign_id = ${campaignId} and kind = 'person_sampled_twice'`.execute(t.deps.db);
+    const flags = await sql<{ n: number }>`select count(*) as n from testing_flags where campaign_id = ${campaignId} and kind = 'person_sampled_twice'`.execute(
+      t.deps.db,
+    );
     expect(Number(flags.rows[0].n)).toBe(persons.length);
   });
 
   it('the database itself refuses a second counted scan of one person in one campaign', async () => {
     const any = await sql<Record<string, unknown>>`select * from testing_scans where campaign_id = ${campaignId} and counted = 1 limit 1`.execute(t.deps.db);
     const twin = { ...any.rows[0], id: `${String(any.rows[0].id).slice(0, -4)}ffff`, client_id: cid() };
-    const err = await t.deps.db.insertInto('testing_scans').values(twin as never).execute().then(() => undefined, (e: unknown) => e);
+    const err = await t.deps.db
+      .insertInto('testing_scans')
+      .values(twin as never)
+      .execute()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isUniqueViolation(err)).toBe(true);
     // Uncounted, the same row is allowed (a duplicate scan is recorded, it just does not count).
-    await t.deps.db.insertInto('testing_scans').values({ ...twin, counted: 0 } as never).execute();
+    await t.deps.db
+      .insertInto('testing_scans')
+      .values({ ...twin, counted: 0 } as never)
+      .execute();
   });
 
   it('device times in year 9999, 1900 or -1 are not believed: the server time is recorded and the tube flagged; a late sync inside the window keeps its time', async () => {
@@ -100,13 +128,23 @@ describe.each(DIALECTS)('testing: sampling under concurrency [%s]', (dialect) =>
     const items = r.json().items as { status: string; flags: string[] }[];
     expect(items.map((i) => i.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
     expect(items.map((i) => i.flags.includes('device_time_out_of_range'))).toEqual([true, true, false, true]);
-    const tube = await sql<{ id: string; opened_at: number; closed_at: number }>`select id, opened_at, closed_at from testing_tubes where barcode = ${code}`.execute(t.deps.db);
+    const tube = await sql<{
+      id: string;
+      opened_at: number;
+      closed_at: number;
+    }>`select id, opened_at, closed_at from testing_tubes where barcode = ${code}`.execute(t.deps.db);
     expect(Number(tube.rows[0].opened_at)).toBe(now);
     expect(Number(tube.rows[0].closed_at)).toBe(now);
-    const scans = await sql<{ person_id: string; scanned_at: number }>`select person_id, scanned_at from testing_scans where tube_id = ${tube.rows[0].id}`.execute(t.deps.db);
+    const scans = await sql<{
+      person_id: string;
+      scanned_at: number;
+    }>`select person_id, scanned_at from testing_scans where tube_id = ${tube.rows[0].id}`.execute(t.deps.db);
     expect(Object.fromEntries(scans.rows.map((x) => [x.person_id, Number(x.scanned_at)]))).toEqual({ [p1.id]: now, [p2.id]: now - 3 * 3_600_000 });
     // One flag for the tube, counting the three times its device's clock was refused, with what it said.
-    const flags = await sql<{ occurrences: number; detail: string }>`select occurrences, detail from testing_flags where tube_id = ${tube.rows[0].id} and kind = 'device_time_out_of_range'`.execute(t.deps.db);
+    const flags = await sql<{
+      occurrences: number;
+      detail: string;
+    }>`select occurrences, detail from testing_flags where tube_id = ${tube.rows[0].id} and kind = 'device_time_out_of_range'`.execute(t.deps.db);
     expect(flags.rows).toHaveLength(1);
     expect(Number(flags.rows[0].occurrences)).toBe(3);
     expect(JSON.parse(flags.rows[0].detail)).toMatchObject({ op: 'close', deviceAt: year1900, recordedAt: now });

@@ -18,7 +18,8 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
   const post = (url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method: 'POST', url, headers, payload: payload as never });
   const get = (url: string, headers: Record<string, string>) => t.app.inject({ method: 'GET', url, headers });
   const journalCount = () => t.deps.services.journal.count();
-  const coverageOf = async (jurisdictionId?: string) => (await get(`/api/testing/campaigns/${campaignId}/coverage${jurisdictionId ? `?jurisdictionId=${jurisdictionId}` : ''}`, city.users.officer.headers)).json();
+  const coverageOf = async (jurisdictionId?: string) =>
+    (await get(`/api/testing/campaigns/${campaignId}/coverage${jurisdictionId ? `?jurisdictionId=${jurisdictionId}` : ''}`, city.users.officer.headers)).json();
 
   async function openTube(poolSize = 5, code = barcode(), campaign = campaignId) {
     const r = await post('/api/testing/tubes', city.users.sampler.headers, { clientId: cid(), campaignId: campaign, siteId, barcode: code, poolSize });
@@ -37,7 +38,14 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     const c2 = await post('/api/testing/campaigns', officer, { name: '西陵区第2轮', scopeJurisdictionIds: [city.xiling.id] });
     otherCampaignId = c2.json().id;
     await post(`/api/testing/campaigns/${otherCampaignId}/activate`, officer);
-    const site = await post('/api/testing/sites', officer, { name: '滨江苑采样点', kind: 'vacant_flat', jurisdictionId: city.commA.id, location: [111.301, 30.701], lanes: 4, servedCompoundIds: [city.compA1.id] });
+    const site = await post('/api/testing/sites', officer, {
+      name: '滨江苑采样点',
+      kind: 'vacant_flat',
+      jurisdictionId: city.commA.id,
+      location: [111.301, 30.701],
+      lanes: 4,
+      servedCompoundIds: [city.compA1.id],
+    });
     expect(site.statusCode, site.body).toBe(201);
     siteId = site.json().id;
   });
@@ -94,7 +102,9 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     // Submitted in one turn of the event loop: one group commit. Each request authenticates to
     // its own Actor object; they are one user, so one entry with both rows.
     const persons = city.persons.a21.slice(0, 3);
-    const done = await Promise.all(persons.map((p) => t.deps.services.testing.sampling.scan({ ...sampler }, { clientId: cid(), tubeId: tube.id, idNumber: p.idNumber })));
+    const done = await Promise.all(
+      persons.map((p) => t.deps.services.testing.sampling.scan({ ...sampler }, { clientId: cid(), tubeId: tube.id, idNumber: p.idNumber })),
+    );
     expect(done.map((d) => d.status)).toEqual(['applied', 'applied', 'applied']);
     expect(await journalCount()).toBe(j + 1);
     const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'testing.scan.batch', limit: 1 } as never);
@@ -111,7 +121,9 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
       { clientId: cid(), tubeId: tubes[1].id, residentCode: outsider },
       { clientId: cid(), tubeId: tubes[0].id, idNumber: '110101199003070000' },
     ];
-    const answers = await Promise.all([...goodBodies.slice(0, 10), ...bad, ...goodBodies.slice(10)].map((b) => post('/api/testing/scans', city.users.sampler.headers, b)));
+    const answers = await Promise.all(
+      [...goodBodies.slice(0, 10), ...bad, ...goodBodies.slice(10)].map((b) => post('/api/testing/scans', city.users.sampler.headers, b)),
+    );
     const byClient = new Map(answers.map((a, i) => [[...goodBodies.slice(0, 10), ...bad, ...goodBodies.slice(10)][i].clientId, a]));
     for (const [i, b] of goodBodies.entries()) {
       const a = byClient.get(b.clientId)!;
@@ -133,7 +145,9 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     const malformed = await post('/api/testing/tubes', city.users.sampler.headers, { clientId: cid(), campaignId, siteId, barcode: 'ab-12' });
     expect(malformed.statusCode).toBe(422);
     expect(malformed.json().error.code).toBe('BARCODE_MALFORMED');
-    const unknownBatch = await post('/api/testing/scans/batch', city.users.sampler.headers, { items: [{ op: 'scan', clientId: cid(), campaignId, barcode: 'NOSUCHTUBE01', idNumber: city.persons.a12[0].idNumber }] });
+    const unknownBatch = await post('/api/testing/scans/batch', city.users.sampler.headers, {
+      items: [{ op: 'scan', clientId: cid(), campaignId, barcode: 'NOSUCHTUBE01', idNumber: city.persons.a12[0].idNumber }],
+    });
     expect(unknownBatch.json().items[0]).toMatchObject({ status: 'rejected', error: { code: 'TUBE_NOT_FOUND' } });
     // A typed ID number registered in another district (伍家岗) answers exactly as an unregistered one:
     // a scan must not tell a district who is registered elsewhere (issue 14). A signed resident code of
@@ -181,7 +195,12 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     expect(over.statusCode, over.body).toBe(200);
     expect(over.json().flags.sort()).toEqual(['person_sampled_twice', 'tube_over_pool']);
     expect((await coverageOf(city.bA12.id)).sampled).toBe(sampledBefore);
-    const reused = await post('/api/testing/tubes', city.users.sampler.headers, { clientId: cid(), campaignId: otherCampaignId, siteId, barcode: tube.barcode });
+    const reused = await post('/api/testing/tubes', city.users.sampler.headers, {
+      clientId: cid(),
+      campaignId: otherCampaignId,
+      siteId,
+      barcode: tube.barcode,
+    });
     expect(reused.statusCode, reused.body).toBe(200);
     expect(reused.json().flags).toEqual(['tube_reused']);
     const sameCampaign = await post('/api/testing/tubes', city.users.sampler.headers, { clientId: cid(), campaignId, siteId, barcode: tube.barcode });
@@ -206,7 +225,9 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     expect(elsewhere).toEqual({ items: [], total: 0, counts: [] });
     const review = await post(`/api/testing/flags/${twice.id}/review`, city.users.officer.headers, { note: '同一人误扫两次，已核实' });
     expect(review.json()).toMatchObject({ reviewNote: '同一人误扫两次，已核实', reviewedBy: { name: 'xl_officer' } });
-    expect((await post(`/api/testing/flags/${twice.id}/review`, city.users.officer.headers, { note: 'again' })).json().error.code).toBe('FLAG_ALREADY_REVIEWED');
+    expect((await post(`/api/testing/flags/${twice.id}/review`, city.users.officer.headers, { note: 'again' })).json().error.code).toBe(
+      'FLAG_ALREADY_REVIEWED',
+    );
   });
 
   it('the batch API applies ops in order with per-item results, and a resent batch changes nothing', async () => {
@@ -238,13 +259,15 @@ describe.each(DIALECTS)('testing: sampling [%s]', (dialect) => {
     expect((await coverageOf()).sampled).toBe(before + 2);
   });
 
-  it('a sampler outside the site\'s district cannot open tubes there, nor scan into its tubes', async () => {
+  it("a sampler outside the site's district cannot open tubes there, nor scan into its tubes", async () => {
     const tube = await openTube(5);
     const open = await post('/api/testing/tubes', city.users.wjgSampler.headers, { clientId: cid(), campaignId, siteId, barcode: barcode() });
     expect(open.statusCode).toBe(404);
     const scan = await post('/api/testing/scans', city.users.wjgSampler.headers, { clientId: cid(), tubeId: tube.id, idNumber: city.persons.a11[5].idNumber });
     expect(scan.statusCode).toBe(404);
-    const batch = await post('/api/testing/scans/batch', city.users.wjgSampler.headers, { items: [{ op: 'scan', clientId: cid(), tubeId: tube.id, idNumber: city.persons.a11[5].idNumber }] });
+    const batch = await post('/api/testing/scans/batch', city.users.wjgSampler.headers, {
+      items: [{ op: 'scan', clientId: cid(), tubeId: tube.id, idNumber: city.persons.a11[5].idNumber }],
+    });
     expect(batch.json().items[0].error.code).toBe('TUBE_NOT_FOUND');
   });
 });

@@ -4,14 +4,30 @@
  */
 import { z } from 'zod';
 import { TESTING_LIMITS as TL } from '../../../common/testing.js';
-import { CAMPAIGN_STATUSES, FLAG_KINDS, POOL_MODES, POOL_SIZES, READINESS_ASPECTS, RECHECK_STATUSES, RESULTS, SEASONS, SITE_KINDS, TUBE_KINDS, TUBE_STATUSES } from './testing.rules.js';
+import {
+  CAMPAIGN_STATUSES,
+  FLAG_KINDS,
+  POOL_MODES,
+  POOL_SIZES,
+  READINESS_ASPECTS,
+  RECHECK_STATUSES,
+  RESULTS,
+  SEASONS,
+  SITE_KINDS,
+  TUBE_KINDS,
+  TUBE_STATUSES,
+} from './testing.rules.js';
 
 const id = z.string().min(1).max(64);
 const ms = z.number().int().describe('Epoch milliseconds');
 const path = z.string().describe('Jurisdiction path, `/420500/420502/…/`');
-const poolSize = z.union(POOL_SIZES.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>]).describe('Persons per tube: 1 (单管), 5, 10 or 20 (混采)');
+const poolSize = z
+  .union(POOL_SIZES.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>])
+  .describe('Persons per tube: 1 (单管), 5, 10 or 20 (混采)');
 /** A campaign's pool mode: a pool size, or 0 = one tube per household (1户1管, sampled at the door). */
-const poolMode = z.union(POOL_MODES.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<0>, z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>]).describe('Pool mode: 0 = one tube per household (1户1管), 1 = single tube (单管), 5, 10 or 20 (混采)');
+const poolMode = z
+  .union(POOL_MODES.map((n) => z.literal(n)) as unknown as [z.ZodLiteral<0>, z.ZodLiteral<1>, z.ZodLiteral<5>, z.ZodLiteral<10>, z.ZodLiteral<20>])
+  .describe('Pool mode: 0 = one tube per household (1户1管), 1 = single tube (单管), 5, 10 or 20 (混采)');
 const actorRef = z.object({ id: z.string().nullable().describe('User id (null for the system)'), name: z.string().describe('Login or display name') });
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).describe('[lng, lat] in WGS-84 degrees');
 const exemptStatus = z.enum(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
@@ -35,10 +51,19 @@ export const createCampaignBody = z.strictObject({
   scopeJurisdictionIds: z.array(id).min(1).max(200).describe('The jurisdictions tested (any set of nodes inside your scope)'),
   startsAt: ms.optional().describe('Start (default: now)'),
   deadlineAt: ms.optional().describe('Deadline (default: start + 24 h, the national guidance)'),
-  poolSize: poolMode.optional().describe('Default pool mode (default 10; 20 when the scope touches published risk areas, as the regional testing guide does outside them)'),
-  poolOverrides: z.array(z.strictObject({ jurisdictionId: id, poolSize: poolMode })).max(200).optional().describe('Pool mode per jurisdiction: the deepest override containing a site applies (never inside a risk area: the area decides there)'),
+  poolSize: poolMode
+    .optional()
+    .describe('Default pool mode (default 10; 20 when the scope touches published risk areas, as the regional testing guide does outside them)'),
+  poolOverrides: z
+    .array(z.strictObject({ jurisdictionId: id, poolSize: poolMode }))
+    .max(200)
+    .optional()
+    .describe('Pool mode per jurisdiction: the deepest override containing a site applies (never inside a risk area: the area decides there)'),
   poolFromAreas: z.boolean().optional().describe('Take the pool mode from published risk areas (default true): sealed → sealedPoolMode, controlled → 10-in-1'),
-  sealedPoolMode: z.union([z.literal(0), z.literal(1)]).optional().describe('In sealed areas: 0 = one tube per household (1户1管, default) or 1 = single tube'),
+  sealedPoolMode: z
+    .union([z.literal(0), z.literal(1)])
+    .optional()
+    .describe('In sealed areas: 0 = one tube per household (1户1管, default) or 1 = single tube'),
   exemptStatuses: z.array(exemptStatus).max(4).optional().describe('Control statuses whose persons are exempted at activation (default: both quarantines)'),
   recheckHours: z.number().int().min(1).max(72).optional().describe('Hours a single-tube recheck may take before it escalates (default 12)'),
 });
@@ -58,8 +83,8 @@ export const campaign = z.object({
       jurisdictionId: z.string(),
       path,
       poolSize: poolMode,
-      source: z.enum(['manual', 'area']).optional().describe('area: set from a published risk area (the guide\'s rule); manual: typed by a planner'),
-      level: z.enum(['high', 'medium']).optional().describe('the risk area\'s level, for area overrides'),
+      source: z.enum(['manual', 'area']).optional().describe("area: set from a published risk area (the guide's rule); manual: typed by a planner"),
+      level: z.enum(['high', 'medium']).optional().describe("the risk area's level, for area overrides"),
     }),
   ),
   exemptStatuses: z.array(z.string()),
@@ -122,13 +147,13 @@ export const coverage = z.object({
   estimatedFinishAt: ms.nullable().describe('When the remaining persons would be sampled at the current rate (null: no rate yet, or done)'),
   onTrack: z.boolean().nullable().describe('Whether that estimate is before the deadline'),
   deadlineAt: ms,
-  children: z.array(coverageNode).describe('The node\'s children (next level down)'),
+  children: z.array(coverageNode).describe("The node's children (next level down)"),
 });
 export type CoverageDto = z.infer<typeof coverage>;
 export type CoverageNodeDto = z.infer<typeof coverageNode>;
 
 export const coverageGeojsonQuery = z.object({
-  rootId: id.optional().describe('Subtree root (default: the campaign\'s top)'),
+  rootId: id.optional().describe("Subtree root (default: the campaign's top)"),
   level: z.enum(['district', 'street', 'community', 'compound', 'building']).optional().describe('Features of this level (default compound)'),
 });
 export const coverageFeatureCollection = z.object({
@@ -137,7 +162,18 @@ export const coverageFeatureCollection = z.object({
     z.object({
       type: z.literal('Feature'),
       geometry: z.unknown().describe('GeoJSON Polygon, or null'),
-      properties: z.object({ id: z.string(), code: z.string(), name: z.string(), level: z.string(), target: z.number().int(), sampled: z.number().int(), resulted: z.number().int(), positiveTubes: z.number().int(), pendingRecheck: z.number().int(), coverage: z.number() }),
+      properties: z.object({
+        id: z.string(),
+        code: z.string(),
+        name: z.string(),
+        level: z.string(),
+        target: z.number().int(),
+        sampled: z.number().int(),
+        resulted: z.number().int(),
+        positiveTubes: z.number().int(),
+        pendingRecheck: z.number().int(),
+        coverage: z.number(),
+      }),
     }),
   ),
   truncated: z.boolean(),
@@ -162,8 +198,16 @@ export const unsampledList = z.object({
 
 export const homeSamplingBody = z.strictObject({
   jurisdictionId: id.describe('Where to look (a community, street…) inside the campaign and your scope'),
-  channel: z.enum(['vulnerable', 'sealed']).optional().describe('vulnerable (default): one task per vulnerable person; sealed: residents of sealed areas (封控), one task per household (1户1管)'),
-  flags: z.array(z.enum(['elderly_alone', 'pregnant', 'dialysis', 'bedridden', 'chronic', 'child_without_carer'])).min(1).max(6).optional().describe('Vulnerability flags that get home sampling (default: bedridden, elderly_alone, dialysis)'),
+  channel: z
+    .enum(['vulnerable', 'sealed'])
+    .optional()
+    .describe('vulnerable (default): one task per vulnerable person; sealed: residents of sealed areas (封控), one task per household (1户1管)'),
+  flags: z
+    .array(z.enum(['elderly_alone', 'pregnant', 'dialysis', 'bedridden', 'chronic', 'child_without_carer']))
+    .min(1)
+    .max(6)
+    .optional()
+    .describe('Vulnerability flags that get home sampling (default: bedridden, elderly_alone, dialysis)'),
   dueHours: z.number().int().min(1).max(72).optional().describe('Task deadline in hours (default: the campaign deadline)'),
 });
 export const homeSamplingResult = z.object({
@@ -190,8 +234,14 @@ export const suppliesQuery = z.object({
 // ---------------------------------------------------------------------------------------------
 // Sites
 
-const openingHours = z.array(z.strictObject({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), to: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/) })).max(6).describe('Opening hours, local time, e.g. [{from:"07:00",to:"21:00"}]');
-const staff = z.array(z.strictObject({ name: z.string().trim().min(1).max(50), role: z.string().trim().min(1).max(50) })).max(100).describe('Staff (names and roles; no phone numbers)');
+const openingHours = z
+  .array(z.strictObject({ from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), to: z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/) }))
+  .max(6)
+  .describe('Opening hours, local time, e.g. [{from:"07:00",to:"21:00"}]');
+const staff = z
+  .array(z.strictObject({ name: z.string().trim().min(1).max(50), role: z.string().trim().min(1).max(50) }))
+  .max(100)
+  .describe('Staff (names and roles; no phone numbers)');
 
 export const createSiteBody = z.strictObject({
   name: z.string().trim().min(1).max(TL.siteName),
@@ -227,7 +277,9 @@ export const site = z.object({
   openingHours: z.array(z.object({ from: z.string(), to: z.string() })),
   staff: z.array(z.object({ name: z.string(), role: z.string() })),
   servedCompounds: z.array(z.object({ id: z.string(), path })),
-  readiness: z.object({ rain: readinessEntry, heat: readinessEntry, wind: readinessEntry, cold: readinessEntry }).describe('Four-season readiness: 春能躲雨 rain, 夏能避暑 heat, 秋能防风 wind, 冬能保暖 cold'),
+  readiness: z
+    .object({ rain: readinessEntry, heat: readinessEntry, wind: readinessEntry, cold: readinessEntry })
+    .describe('Four-season readiness: 春能躲雨 rain, 夏能避暑 heat, 秋能防风 wind, 冬能保暖 cold'),
   active: z.boolean(),
   createdAt: ms,
   updatedAt: ms,
@@ -242,7 +294,10 @@ export const readinessBody = z.strictObject({
   note: z.string().trim().max(TL.note).optional(),
 });
 
-export const notReadyQuery = z.object({ season: z.enum(SEASONS).optional().describe('Default: the current season in BULWARK_TZ'), jurisdictionId: id.optional() });
+export const notReadyQuery = z.object({
+  season: z.enum(SEASONS).optional().describe('Default: the current season in BULWARK_TZ'),
+  jurisdictionId: id.optional(),
+});
 export const notReadyList = z.object({ season: z.enum(SEASONS), aspect: z.enum(READINESS_ASPECTS), items: z.array(site) });
 
 export const uncoveredQuery = z.object({
@@ -263,8 +318,8 @@ export const openTubeBody = z.strictObject({
   clientId: z.string().min(8).max(64).describe('Client-generated id (a retry never opens twice)'),
   campaignId: id,
   siteId: id,
-  barcode: z.string().max(40).describe('The tube\'s barcode (8–20 upper-case letters and digits)'),
-  poolSize: poolSize.optional().describe('Default: the campaign\'s for the site\'s jurisdiction'),
+  barcode: z.string().max(40).describe("The tube's barcode (8–20 upper-case letters and digits)"),
+  poolSize: poolSize.optional().describe("Default: the campaign's for the site's jurisdiction"),
   at: ms.optional().describe('When the device opened it (default: now)'),
 });
 export const scanBody = z.strictObject({
@@ -275,9 +330,17 @@ export const scanBody = z.strictObject({
   idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
   at: ms.optional().describe('When the device scanned it (default: now)'),
 });
-export const closeTubeBody = z.strictObject({ clientId: z.string().min(8).max(64).optional().describe('Client-generated id (a retry is not an error)') }).optional();
+export const closeTubeBody = z
+  .strictObject({ clientId: z.string().min(8).max(64).optional().describe('Client-generated id (a retry is not an error)') })
+  .optional();
 
-export const tubeBrief = z.object({ id: z.string(), barcode: z.string().nullable(), status: z.enum(TUBE_STATUSES), count: z.number().int(), poolSize: z.number().int() });
+export const tubeBrief = z.object({
+  id: z.string(),
+  barcode: z.string().nullable(),
+  status: z.enum(TUBE_STATUSES),
+  count: z.number().int(),
+  poolSize: z.number().int(),
+});
 export const scanResult = z.object({
   status: z.enum(['applied', 'duplicate']).describe('duplicate: this clientId was applied before; nothing changed'),
   scanId: z.string().nullable(),
@@ -288,7 +351,15 @@ export const scanResult = z.object({
 });
 
 const batchOp = z.discriminatedUnion('op', [
-  z.strictObject({ op: z.literal('open'), clientId: z.string().min(8).max(64), campaignId: id, siteId: id, barcode: z.string().max(40), poolSize: poolSize.optional(), at: ms.optional() }),
+  z.strictObject({
+    op: z.literal('open'),
+    clientId: z.string().min(8).max(64),
+    campaignId: id,
+    siteId: id,
+    barcode: z.string().max(40),
+    poolSize: poolSize.optional(),
+    at: ms.optional(),
+  }),
   z.strictObject({
     op: z.literal('scan'),
     clientId: z.string().min(8).max(64),
@@ -300,9 +371,18 @@ const batchOp = z.discriminatedUnion('op', [
     idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
     at: ms.optional(),
   }),
-  z.strictObject({ op: z.literal('close'), clientId: z.string().min(8).max(64), tubeId: id.optional(), campaignId: id.optional(), barcode: z.string().max(40).optional(), at: ms.optional() }),
+  z.strictObject({
+    op: z.literal('close'),
+    clientId: z.string().min(8).max(64),
+    tubeId: id.optional(),
+    campaignId: id.optional(),
+    barcode: z.string().max(40).optional(),
+    at: ms.optional(),
+  }),
 ]);
-export const batchBody = z.strictObject({ items: z.array(batchOp).min(1).max(2000).describe('Operations applied in order in one transaction (open a tube, scan a person, close a tube)') });
+export const batchBody = z.strictObject({
+  items: z.array(batchOp).min(1).max(2000).describe('Operations applied in order in one transaction (open a tube, scan a person, close a tube)'),
+});
 export type BatchOp = z.infer<typeof batchOp>;
 export const batchItemResult = z.object({
   index: z.number().int(),
@@ -344,10 +424,25 @@ export const tube = z.object({
 });
 export type TubeDto = z.infer<typeof tube>;
 export const tubeListQuery = z.object({ campaignId: id.optional(), status: z.enum(TUBE_STATUSES).optional(), barcode: z.string().max(40).optional(), ...page });
-export const tubeList = z.object({ items: z.array(tube), total: z.number().int().describe('Tubes matching, counted up to 10,000'), totalCapped: z.boolean().describe('More tubes match than `total` says') });
+export const tubeList = z.object({
+  items: z.array(tube),
+  total: z.number().int().describe('Tubes matching, counted up to 10,000'),
+  totalCapped: z.boolean().describe('More tubes match than `total` says'),
+});
 
 const nodeRef = z.object({ id: z.string(), name: z.string(), path }).nullable();
-export const resultRecord = z.object({ id: z.string(), result, ctOrf1ab: z.number().nullable(), ctN: z.number().nullable(), resultedAt: ms, lab: z.string(), source: z.string(), effective: z.boolean(), reportedBy: actorRef, reportedAt: ms });
+export const resultRecord = z.object({
+  id: z.string(),
+  result,
+  ctOrf1ab: z.number().nullable(),
+  ctN: z.number().nullable(),
+  resultedAt: ms,
+  lab: z.string(),
+  source: z.string(),
+  effective: z.boolean(),
+  reportedBy: actorRef,
+  reportedAt: ms,
+});
 export const recheck = z.object({
   id: z.string(),
   campaignId: z.string(),
@@ -402,7 +497,13 @@ export const receiveBody = z.strictObject({
   campaignId: id.optional().describe('Limit barcode lookup to one campaign'),
   mode: z.enum(['all', 'partial']).optional().describe('all (default): any bad barcode refuses the box; partial: receive the good ones'),
 });
-const rowReport = z.object({ row: z.number().int().describe('1-based data row (CSV) or item index + 1'), barcode: z.string(), status: z.string(), code: z.string().nullable(), message: z.string().nullable() });
+const rowReport = z.object({
+  row: z.number().int().describe('1-based data row (CSV) or item index + 1'),
+  barcode: z.string(),
+  status: z.string(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+});
 export const receiveResult = z.object({ received: z.number().int(), alreadyReceived: z.number().int(), rejected: z.number().int(), rows: z.array(rowReport) });
 
 export const resultBody = z.strictObject({
@@ -415,9 +516,20 @@ export const resultBody = z.strictObject({
   lab: z.string().trim().min(1).max(TL.labName).describe('Laboratory name'),
 });
 export type ResultInput = z.infer<typeof resultBody>;
-export const resultOutcome = z.object({ tubeId: z.string(), barcode: z.string(), status: z.enum(['recorded', 'unchanged', 'conflict']).describe('conflict: a different result was already recorded; kept and flagged'), result, rechecksStarted: z.number().int() });
-export const importQuery = z.object({ mode: z.enum(['all', 'partial']).optional().describe('all (default): any bad row refuses the file; partial: import the good rows') });
-export const importBody = z.union([z.string().describe('CSV text (Content-Type: text/csv)'), z.strictObject({ csv: z.string().max(20_000_000), mode: z.enum(['all', 'partial']).optional() })]);
+export const resultOutcome = z.object({
+  tubeId: z.string(),
+  barcode: z.string(),
+  status: z.enum(['recorded', 'unchanged', 'conflict']).describe('conflict: a different result was already recorded; kept and flagged'),
+  result,
+  rechecksStarted: z.number().int(),
+});
+export const importQuery = z.object({
+  mode: z.enum(['all', 'partial']).optional().describe('all (default): any bad row refuses the file; partial: import the good rows'),
+});
+export const importBody = z.union([
+  z.string().describe('CSV text (Content-Type: text/csv)'),
+  z.strictObject({ csv: z.string().max(20_000_000), mode: z.enum(['all', 'partial']).optional() }),
+]);
 export const importResult = z.object({
   rows: z.number().int(),
   recorded: z.number().int(),
@@ -435,7 +547,12 @@ export const correctionBody = z.strictObject({
 });
 export const correctionResult = z.object({
   tube,
-  correction: z.object({ id: z.string(), changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })), reason: z.string(), journalSeq: z.number().int() }),
+  correction: z.object({
+    id: z.string(),
+    changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })),
+    reason: z.string(),
+    journalSeq: z.number().int(),
+  }),
   history: z.array(resultRecord),
 });
 
@@ -460,7 +577,11 @@ export const flag = z.object({
 });
 export type FlagDto = z.infer<typeof flag>;
 export const flagListQuery = z.object({ kind: flagKind.optional(), reviewed: boolQuery.optional(), ...page });
-export const flagList = z.object({ items: z.array(flag), total: z.number().int(), counts: z.array(z.object({ kind: flagKind, total: z.number().int(), open: z.number().int() })) });
+export const flagList = z.object({
+  items: z.array(flag),
+  total: z.number().int(),
+  counts: z.array(z.object({ kind: flagKind, total: z.number().int(), open: z.number().int() })),
+});
 export const reviewBody = z.strictObject({ note: z.string().trim().min(1).max(TL.note) });
 
 export const recheckListQuery = z.object({
@@ -470,13 +591,15 @@ export const recheckListQuery = z.object({
   ...page,
 });
 /** A row of the recheck list: the recheck and its residence node's name (so a table needs no lookup per row). */
-export const recheckListItem = recheck.extend({ jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)') });
+export const recheckListItem = recheck.extend({
+  jurisdictionName: z.string().nullable().describe('name of the node at jurisdictionPath (null if the node is gone)'),
+});
 export type RecheckListItem = z.infer<typeof recheckListItem>;
 export const recheckList = z.object({ items: z.array(recheckListItem), total: z.number().int() });
 export type RecheckList = z.infer<typeof recheckList>;
 export const recheckSampleBody = z.strictObject({
   clientId: z.string().min(8).max(64),
-  barcode: z.string().max(40).describe('The single tube\'s barcode'),
+  barcode: z.string().max(40).describe("The single tube's barcode"),
   residentCode: z.string().max(300).optional().describe('Scan the person to confirm who is sampled'),
   idNumber: z.string().max(40).optional(),
   idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
@@ -508,14 +631,33 @@ export const capacityPlan = z.object({
   hoursAvailable: z.number(),
   total: capacityRow,
   rows: z.array(capacityRow).describe('One per child jurisdiction'),
-  sites: z.array(z.object({ id: z.string(), name: z.string(), lanes: z.number().int(), persons: z.number().int().describe('Persons of the compounds it serves'), hoursNeeded: z.number().nullable(), short: z.boolean() })).describe('Sites with served compounds, shortest first'),
+  sites: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        lanes: z.number().int(),
+        persons: z.number().int().describe('Persons of the compounds it serves'),
+        hoursNeeded: z.number().nullable(),
+        short: z.boolean(),
+      }),
+    )
+    .describe('Sites with served compounds, shortest first'),
 });
 export const poolSizeQuery = z.object({
   prevalence: z.coerce.number().min(0).max(1).describe('Estimated share infected, e.g. 0.001'),
   population: z.coerce.number().int().min(0).max(100_000_000).optional().describe('Persons to test (default 1,000,000)'),
-  area: z.enum(['sealed', 'controlled', 'elsewhere']).optional().describe('The risk area tested: its rule decides the mode (sealed 封控区: 1户1管 or single; controlled 管控区: 10-in-1; elsewhere: 20-in-1)'),
+  area: z
+    .enum(['sealed', 'controlled', 'elsewhere'])
+    .optional()
+    .describe('The risk area tested: its rule decides the mode (sealed 封控区: 1户1管 or single; controlled 管控区: 10-in-1; elsewhere: 20-in-1)'),
 });
-const sourcedRule = z.object({ mode: z.number().int(), allowed: z.array(z.number().int()), source: z.string().describe('the text the number comes from'), local: z.boolean().describe('true: a local parameter no text gives') });
+const sourcedRule = z.object({
+  mode: z.number().int(),
+  allowed: z.array(z.number().int()),
+  source: z.string().describe('the text the number comes from'),
+  local: z.boolean().describe('true: a local parameter no text gives'),
+});
 export const poolAdvice = z.object({
   prevalence: z.number(),
   population: z.number().int(),
@@ -548,7 +690,7 @@ export const poolAdvice = z.object({
 // Public lookup
 
 export const lookupBody = z.strictObject({
-  idNumber: z.string().trim().min(TL.idNumberMin).max(TL.idNumber).describe('The resident\'s ID number'),
+  idNumber: z.string().trim().min(TL.idNumberMin).max(TL.idNumber).describe("The resident's ID number"),
   name: z.string().trim().min(1).max(TL.personName).describe('Their name as registered'),
 });
 export const LOOKUP_STATUSES = ['sampled', 'in_lab', 'negative', 'recheck_needed', 'resample_needed'] as const;
@@ -558,7 +700,11 @@ export const lookupResult = z.object({
     z.object({
       campaign: z.string(),
       sampledAt: ms,
-      status: z.enum(LOOKUP_STATUSES).describe('sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样; positive results and pending rechecks are never shown here (a pool found positive reads in_lab; recheck_needed is no longer returned)'),
+      status: z
+        .enum(LOOKUP_STATUSES)
+        .describe(
+          'sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样; positive results and pending rechecks are never shown here (a pool found positive reads in_lab; recheck_needed is no longer returned)',
+        ),
       message: z.object({ zh: z.string(), en: z.string() }),
     }),
   ),
@@ -575,17 +721,17 @@ const memberIdentifier = z.strictObject({
   idType: z.enum(['resident_id', 'passport', 'hk_macao_tw']).optional(),
 });
 export const householdTubeBody = z.strictObject({
-  clientId: z.string().min(8).max(64).describe('The device\'s id for this tube (a resend answers `duplicate`)'),
+  clientId: z.string().min(8).max(64).describe("The device's id for this tube (a resend answers `duplicate`)"),
   householdId: id.describe('The household sampled at its door'),
-  siteId: id.describe('The door-to-door team\'s base site'),
+  siteId: id.describe("The door-to-door team's base site"),
   barcode: z.string().max(40),
-  members: z.array(memberIdentifier).min(1).max(20).describe('Each member\'s resident code or ID number, scanned at the door: exactly the household'),
+  members: z.array(memberIdentifier).min(1).max(20).describe("Each member's resident code or ID number, scanned at the door: exactly the household"),
   at: ms.optional(),
 });
 export const householdTubeResult = z.object({
   tubeId: z.string(),
   barcode: z.string().nullable(),
   householdId: z.string(),
-  persons: z.number().int().describe('Persons in the tube: the household\'s members'),
+  persons: z.number().int().describe("Persons in the tube: the household's members"),
   status: z.enum(['applied', 'duplicate']),
 });

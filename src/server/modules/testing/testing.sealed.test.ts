@@ -39,13 +39,28 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     t = await testApp(dialect);
     city = await buildTestingCity(t);
     // One household of three: the same building and room.
-    const r = await t.deps.services.population.createMany(undefined, sys, [0, 1, 2].map((i) => ({
-      name: `同户居民${i}`, idType: 'passport' as const, idNumber: `H0000000${i}`, birthDate: '1980-01-01', sex: 'male' as const, resident: true, address: { jurisdictionId: city.bA11.id, room: '901' },
-    })));
+    const r = await t.deps.services.population.createMany(
+      undefined,
+      sys,
+      [0, 1, 2].map((i) => ({
+        name: `同户居民${i}`,
+        idType: 'passport' as const,
+        idNumber: `H0000000${i}`,
+        birthDate: '1980-01-01',
+        sex: 'male' as const,
+        resident: true,
+        address: { jurisdictionId: city.bA11.id, room: '901' },
+      })),
+    );
     family = r.ids.map((id, i) => ({ id, name: `同户居民${i}`, idNumber: `H0000000${i}`, path: city.bA11.path }));
     householdId = (await t.deps.services.population.get(sys, family[0].id)).householdId!;
     quarantined = city.persons.a21[0].id;
-    await t.deps.services.control.requestChange(undefined, sys, { personIds: [quarantined], to: 'quarantined_home', basis: { type: 'manual_review', id: await approvedReview(t) }, reason: '密接居家隔离' });
+    await t.deps.services.control.requestChange(undefined, sys, {
+      personIds: [quarantined],
+      to: 'quarantined_home',
+      basis: { type: 'manual_review', id: await approvedReview(t) },
+      reason: '密接居家隔离',
+    });
   });
   afterAll(() => t.close());
 
@@ -57,15 +72,25 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     expect(residents).toHaveLength(18);
     for (const p of residents) expect(await status(p.id)).toBe('sealed');
 
-    const c = await testing().campaigns.create(undefined, sys, { name: '滨江苑单管检测', scopeJurisdictionIds: [city.compA1.id], poolSize: 1, sealedPoolMode: 1 });
+    const c = await testing().campaigns.create(undefined, sys, {
+      name: '滨江苑单管检测',
+      scopeJurisdictionIds: [city.compA1.id],
+      poolSize: 1,
+      sealedPoolMode: 1,
+    });
     const active = await testing().campaigns.activate(undefined, sys, c.id);
     expect(active).toMatchObject({ targetTotal: 18, exemptTotal: 0 });
     const cov = await coverage(c.id, city.compA1.id);
     expect(cov).toMatchObject({ target: 18, exempt: 0, poolSize: 1, doorToDoor: { target: 18, sampled: 0, remaining: 18 } });
     // Per building: how many must be sampled at home.
-    expect(cov.children.map((b) => [b.jurisdiction.name, b.doorToDoor.target])).toEqual([['1栋', 13], ['2栋', 5]]);
+    expect(cov.children.map((b) => [b.jurisdiction.name, b.doorToDoor.target])).toEqual([
+      ['1栋', 13],
+      ['2栋', 5],
+    ]);
     // Area measures are never exemptable, not even by hand.
-    const err = await testing().campaigns.exempt(undefined, sys, c.id, { personIds: [city.persons.a11[0].id], reason: '住院治疗' }).catch((e: unknown) => e);
+    const err = await testing()
+      .campaigns.exempt(undefined, sys, c.id, { personIds: [city.persons.a11[0].id], reason: '住院治疗' })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'PERSON_UNDER_AREA_MEASURE', status: 422, details: { field: 'personIds', count: 1 } });
   });
 
@@ -76,7 +101,13 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     // The home-quarantined resident keeps the stricter person measure (and stays exempt).
     expect(await status(quarantined)).toBe('quarantined_home');
 
-    const refused = await testing().campaigns.create(undefined, sys, { name: '越权混采', scopeJurisdictionIds: [city.street.id], poolOverrides: [{ jurisdictionId: city.bA11.id, poolSize: 20 }] }).catch((e: unknown) => e);
+    const refused = await testing()
+      .campaigns.create(undefined, sys, {
+        name: '越权混采',
+        scopeJurisdictionIds: [city.street.id],
+        poolOverrides: [{ jurisdictionId: city.bA11.id, poolSize: 20 }],
+      })
+      .catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'POOL_OVERRIDE_IN_RISK_AREA', status: 422, details: { field: 'poolOverrides', areaPoolSize: 0 } });
 
     const c = await testing().campaigns.create(undefined, sys, { name: '西陵街道区域核酸', scopeJurisdictionIds: [city.street.id] });
@@ -107,13 +138,25 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     expect(sealedB).toBeGreaterThan(0);
   });
 
-  it('one tube per household takes exactly the household\'s members, at the door; door-to-door tasks go to the community per household', async () => {
+  it("one tube per household takes exactly the household's members, at the door; door-to-door tasks go to the community per household", async () => {
     const c = await testing().campaigns.create(undefined, sys, { name: '滨江苑1户1管', scopeJurisdictionIds: [city.commA.id] });
     await testing().campaigns.activate(undefined, sys, c.id);
-    const site = await testing().sites.create(undefined, sys, { name: '夷陵社区上门采样队', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 1 });
+    const site = await testing().sites.create(undefined, sys, {
+      name: '夷陵社区上门采样队',
+      kind: 'tent',
+      jurisdictionId: city.commA.id,
+      location: [111.3, 30.7],
+      lanes: 1,
+    });
     const headers = city.users.sampler.headers;
     const url = `/api/testing/campaigns/${c.id}/household-tubes`;
-    const body = (members: PersonFixture[], code = barcode('HH')) => ({ clientId: cid(), householdId, siteId: site.id, barcode: code, members: members.map((m) => ({ idNumber: m.idNumber, idType: 'passport' })) });
+    const body = (members: PersonFixture[], code = barcode('HH')) => ({
+      clientId: cid(),
+      householdId,
+      siteId: site.id,
+      barcode: code,
+      members: members.map((m) => ({ idNumber: m.idNumber, idType: 'passport' })),
+    });
 
     // Home-sampling tasks for the sealed households, one per household, to 夷陵社区居委会.
     const tasks = await post(`/api/testing/campaigns/${c.id}/home-sampling`, city.users.officer.headers, { jurisdictionId: city.compA1.id, channel: 'sealed' });
@@ -129,7 +172,10 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     const missing = await post(url, headers, body(family.slice(0, 2)));
     expect(missing.statusCode).toBe(422);
     expect(missing.json().error).toMatchObject({ code: 'HOUSEHOLD_MEMBERS_MISMATCH', details: { field: 'members', members: 3, scanned: 2, missing: 1 } });
-    const stranger = await post(url, headers, { ...body(family), members: [...family, city.persons.a11[0]].map((m) => ({ idNumber: m.idNumber, idType: m.idNumber.startsWith('H') ? 'passport' : 'resident_id' })) });
+    const stranger = await post(url, headers, {
+      ...body(family),
+      members: [...family, city.persons.a11[0]].map((m) => ({ idNumber: m.idNumber, idType: m.idNumber.startsWith('H') ? 'passport' : 'resident_id' })),
+    });
     expect(stranger.json().error).toMatchObject({ code: 'HOUSEHOLD_MEMBERS_MISMATCH', details: { notMembers: 1 } });
     expect((await coverage(c.id, city.compA1.id)).sampled).toBe(0);
 
@@ -140,14 +186,23 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     expect(tube).toMatchObject({ status: 'closed', closed_reason: 'full' });
     expect(Number(tube.pool_size)).toBe(3);
     expect(Number(tube.scan_count)).toBe(3);
-    const journaled = await t.deps.db.selectFrom('journal').selectAll().where('action', '=', 'testing.household-tube').where('entity_id', '=', tube.id).execute();
+    const journaled = await t.deps.db
+      .selectFrom('journal')
+      .selectAll()
+      .where('action', '=', 'testing.household-tube')
+      .where('entity_id', '=', tube.id)
+      .execute();
     expect(journaled).toHaveLength(1);
     // 17 sealed residents now (18 less the one isolated as a case), 3 of them sampled at the door.
     expect(await coverage(c.id, city.compA1.id)).toMatchObject({ sampled: 3, doorToDoor: { target: 17, sampled: 3, remaining: 14 } });
 
     // Outside the sealed compound the pool mode is not household: refused.
     const [neighbour] = await addPersons(t, city.bA21, 1);
-    const other = await post(url, headers, { ...body([neighbour]), householdId: (await t.deps.services.population.get(sys, neighbour.id)).householdId, members: [{ idNumber: neighbour.idNumber }] });
+    const other = await post(url, headers, {
+      ...body([neighbour]),
+      householdId: (await t.deps.services.population.get(sys, neighbour.id)).householdId,
+      members: [{ idNumber: neighbour.idNumber }],
+    });
     expect(other.json().error.code).toBe('HOUSEHOLD_NOT_IN_HOUSEHOLD_MODE');
   });
 
@@ -157,13 +212,35 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     // HOUSEHOLD_MEMBERS_MISMATCH (so "registered somewhere") where an unknown one answers PERSON_NOT_FOUND.
     const c = await testing().campaigns.create(undefined, sys, { name: '滨江苑独居老人上门采样', scopeJurisdictionIds: [city.commA.id] });
     await testing().campaigns.activate(undefined, sys, c.id);
-    const site = await testing().sites.create(undefined, sys, { name: '夷陵社区独居老人上门队', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 1 });
-    const [alone] = await t.deps.services.population.createMany(undefined, sys, [{
-      name: '独居老人', idType: 'passport', idNumber: 'H00000099', birthDate: '1940-01-01', sex: 'female', resident: true, address: { jurisdictionId: city.bA11.id, room: '1201' },
-    }]).then((r) => r.ids);
+    const site = await testing().sites.create(undefined, sys, {
+      name: '夷陵社区独居老人上门队',
+      kind: 'tent',
+      jurisdictionId: city.commA.id,
+      location: [111.3, 30.7],
+      lanes: 1,
+    });
+    const [alone] = await t.deps.services.population
+      .createMany(undefined, sys, [
+        {
+          name: '独居老人',
+          idType: 'passport',
+          idNumber: 'H00000099',
+          birthDate: '1940-01-01',
+          sex: 'female',
+          resident: true,
+          address: { jurisdictionId: city.bA11.id, room: '1201' },
+        },
+      ])
+      .then((r) => r.ids);
     const household = (await t.deps.services.population.get(sys, alone!)).householdId!;
     const url = `/api/testing/campaigns/${c.id}/household-tubes`;
-    const body = (idNumber: string, idType = 'passport') => ({ clientId: cid(), householdId: household, siteId: site.id, barcode: barcode('HA'), members: [{ idNumber, idType }] });
+    const body = (idNumber: string, idType = 'passport') => ({
+      clientId: cid(),
+      householdId: household,
+      siteId: site.id,
+      barcode: barcode('HA'),
+      members: [{ idNumber, idType }],
+    });
     const headers = city.users.sampler.headers;
     const elsewhere = await post(url, headers, body(city.persons.c11[0].idNumber, 'resident_id'));
     const unknown = await post(url, headers, body('420502194001011234', 'resident_id'));

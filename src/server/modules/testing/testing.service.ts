@@ -38,7 +38,10 @@ export function createTestingService(deps: Deps) {
   const verifier = createCodeVerifier(deps.services.population);
   const rechecks = createRecheckService(deps, verifier);
   const sampling = createSamplingService(deps, campaigns, verifier, { invalidateLookup: lookup.invalidate });
-  const lab = createLabService(deps, rechecks, { resultChanged: lookup.resultChanged, coverageChanged: (tx, campaignId) => sampling.scheduleCoveragePublish(tx, campaignId, deps.clock.now()) });
+  const lab = createLabService(deps, rechecks, {
+    resultChanged: lookup.resultChanged,
+    coverageChanged: (tx, campaignId) => sampling.scheduleCoveragePublish(tx, campaignId, deps.clock.now()),
+  });
   const coverage = createCoverageService(deps, campaigns);
   const planning = createPlanningService(deps, campaigns, sites);
   const doorToDoor = createDoorToDoorService(deps, campaigns, sampling);
@@ -82,14 +85,31 @@ export function createTestingService(deps: Deps) {
     const clashing = await repo.countedScansClashing(trx, fromId, intoId);
     if (clashing.length) {
       const now = deps.clock.now();
-      await repo.setScansCounted(trx, clashing.map((x) => x.id), 0);
+      await repo.setScansCounted(
+        trx,
+        clashing.map((x) => x.id),
+        0,
+      );
       const byCampaign = new Map<string, CoverageDeltas>();
       for (const x of clashing) {
         const d = byCampaign.get(x.campaign_id) ?? new CoverageDeltas();
         byCampaign.set(x.campaign_id, d);
         d.add(x.jurisdiction_path, 'sampled', -1);
         for (const [k, v] of Object.entries(resultContribution(x.tube_result))) d.add(x.jurisdiction_path, k as Counter, -v);
-        await repo.upsertFlag(trx, flagRow({ id: newId(now), campaignId: x.campaign_id, kind: 'person_sampled_twice', subjectKey: intoId, personId: intoId, tubeId: x.tube_id, path: x.jurisdiction_path, detail: { mergedFrom: fromId, scanId: x.id }, now }));
+        await repo.upsertFlag(
+          trx,
+          flagRow({
+            id: newId(now),
+            campaignId: x.campaign_id,
+            kind: 'person_sampled_twice',
+            subjectKey: intoId,
+            personId: intoId,
+            tubeId: x.tube_id,
+            path: x.jurisdiction_path,
+            detail: { mergedFrom: fromId, scanId: x.id },
+            now,
+          }),
+        );
       }
       for (const [campaignId, d] of byCampaign) await repo.applyCoverageDeltas(trx, campaignId, d.byPath, now);
     }
@@ -110,8 +130,20 @@ export function createTestingService(deps: Deps) {
     },
 
     /** Tubes newest first; `total` counts at most `countCap` of them (`totalCapped` when there are more). */
-    async list(actor: Actor, f: { campaignId?: string; status?: string; barcode?: string; limit?: number; offset?: number }, db: DbOrTx = deps.db, countCap = TUBE_COUNT_CAP) {
-      const { rows, total, capped } = await repo.listTubes(db, { ...f, barcode: f.barcode?.trim().toUpperCase(), prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0, countCap });
+    async list(
+      actor: Actor,
+      f: { campaignId?: string; status?: string; barcode?: string; limit?: number; offset?: number },
+      db: DbOrTx = deps.db,
+      countCap = TUBE_COUNT_CAP,
+    ) {
+      const { rows, total, capped } = await repo.listTubes(db, {
+        ...f,
+        barcode: f.barcode?.trim().toUpperCase(),
+        prefix: scopePrefix(actor),
+        limit: f.limit ?? 50,
+        offset: f.offset ?? 0,
+        countCap,
+      });
       return { items: rows.map((r) => tubeDto(r)), total, totalCapped: capped };
     },
 
@@ -128,12 +160,14 @@ export function createTestingService(deps: Deps) {
         repo.resultsOfTube(db, t.id),
         t.parent_tube_id ? repo.findTube(db, t.parent_tube_id) : undefined,
       ]);
-      const recheckRows = t.kind === 'pool' ? await repo.rechecksOfParent(db, t.id) : [await repo.findRecheckByTube(db, t.id)].filter((r): r is repo.RecheckRow => !!r);
+      const recheckRows =
+        t.kind === 'pool' ? await repo.rechecksOfParent(db, t.id) : [await repo.findRecheckByTube(db, t.id)].filter((r): r is repo.RecheckRow => !!r);
       const wanted = new Set<string>();
-      for (const s of scans) for (const d of [4, 5, 6]) {
-        const p = pathAtDepth(s.jurisdiction_path, d);
-        if (p) wanted.add(p);
-      }
+      for (const s of scans)
+        for (const d of [4, 5, 6]) {
+          const p = pathAtDepth(s.jurisdiction_path, d);
+          if (p) wanted.add(p);
+        }
       const nodes = new Map((await deps.services.geo.getManyByPath([...wanted], db)).map((n) => [n.path, n]));
       const ref = (path: string, depth: number) => {
         const n = nodes.get(pathAtDepth(path, depth) ?? '');
@@ -141,9 +175,23 @@ export function createTestingService(deps: Deps) {
       };
       const now = deps.clock.now();
       return {
-        tube: tubeDto(t, scans.slice(-5).reverse().map((s) => s.name_masked)),
+        tube: tubeDto(
+          t,
+          scans
+            .slice(-5)
+            .reverse()
+            .map((s) => s.name_masked),
+        ),
         campaign: { id: c!.id, name: c!.name },
-        site: site ? { id: site.id, name: site.name, kind: site.kind, location: [Number(site.lng), Number(site.lat)] as [number, number], jurisdictionPath: site.jurisdiction_path } : null,
+        site: site
+          ? {
+              id: site.id,
+              name: site.name,
+              kind: site.kind,
+              location: [Number(site.lng), Number(site.lat)] as [number, number],
+              jurisdictionPath: site.jurisdiction_path,
+            }
+          : null,
         sampler: t.opened_by_name ? { id: t.opened_by, name: t.opened_by_name } : null,
         parent: parent ? { id: parent.id, barcode: parent.barcode, result: (parent.result as TraceDto['tube']['result']) ?? null } : null,
         persons: scans.map((s) => ({
@@ -166,7 +214,14 @@ export function createTestingService(deps: Deps) {
     /** Flags of a campaign in the actor's scope (newest first), with counts per kind in the same scope. */
     async list(actor: Actor, campaignId: string, f: { kind?: string; reviewed?: boolean; limit?: number; offset?: number }, db: DbOrTx = deps.db) {
       const c = await campaigns.visible(db, actor, campaignId);
-      const { rows, total } = await repo.listFlags(db, { campaignId: c.id, kind: f.kind, reviewed: f.reviewed, prefix: scopePrefix(actor), limit: f.limit ?? 50, offset: f.offset ?? 0 });
+      const { rows, total } = await repo.listFlags(db, {
+        campaignId: c.id,
+        kind: f.kind,
+        reviewed: f.reviewed,
+        prefix: scopePrefix(actor),
+        limit: f.limit ?? 50,
+        offset: f.offset ?? 0,
+      });
       const counts = (await repo.flagCounts(db, c.id, scopePrefix(actor))).map((x) => ({ kind: x.kind as never, total: x.n, open: x.open }));
       return { items: rows.map(flagDto), total, counts };
     },
@@ -178,8 +233,16 @@ export function createTestingService(deps: Deps) {
         const f = await repo.findFlag(tx, id);
         if (!f || !inScope(actor, f.jurisdiction_path)) throw TestingErrors.FLAG_NOT_FOUND({ id });
         const now = deps.clock.now();
-        if (!(await repo.reviewFlag(tx, f.id, { reviewed_at: now, reviewed_by: actor.userId, reviewed_by_name: actor.name, review_note: note.trim() }))) throw TestingErrors.FLAG_ALREADY_REVIEWED({ id });
-        await deps.services.journal.append(tx, actor, { action: 'testing.flag.review', entityType: 'testing_flag', entityId: f.id, jurisdictionPath: f.jurisdiction_path, payload: { kind: f.kind, subjectKey: f.subject_key }, reason: note.trim() });
+        if (!(await repo.reviewFlag(tx, f.id, { reviewed_at: now, reviewed_by: actor.userId, reviewed_by_name: actor.name, review_note: note.trim() })))
+          throw TestingErrors.FLAG_ALREADY_REVIEWED({ id });
+        await deps.services.journal.append(tx, actor, {
+          action: 'testing.flag.review',
+          entityType: 'testing_flag',
+          entityId: f.id,
+          jurisdictionPath: f.jurisdiction_path,
+          payload: { kind: f.kind, subjectKey: f.subject_key },
+          reason: note.trim(),
+        });
         return flagDto((await repo.findFlag(tx, f.id))!);
       });
     },

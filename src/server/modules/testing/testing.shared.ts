@@ -10,7 +10,16 @@ import { AppError } from '../../platform/errors.js';
 import type { PersonBrief } from '../population/index.js';
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
-import { COUNTERS, type Counter, type CounterDelta, type CampaignRow, type FlagRow, type RecheckRow, type ResultRow, type TubeRow } from './testing.repository.js';
+import {
+  COUNTERS,
+  type Counter,
+  type CounterDelta,
+  type CampaignRow,
+  type FlagRow,
+  type RecheckRow,
+  type ResultRow,
+  type TubeRow,
+} from './testing.repository.js';
 import { maskName, pathAtDepth, pathPrefixes, type FlagKind, type PoolMode, type RecheckStatus, type TestResult, type TubeStatus } from './testing.rules.js';
 import type { CampaignDto, FlagDto, RecheckDto, TubeDto } from './testing.schemas.js';
 
@@ -41,8 +50,13 @@ export function identifierKey(p: PersonIdentifier): string | null {
   return null;
 }
 
-
-const refOfBrief = (p: PersonBrief, method: PersonRef['method']): PersonRef => ({ personId: p.id, path: p.path, name: p.name, nameMasked: maskName(p.name), method });
+const refOfBrief = (p: PersonBrief, method: PersonRef['method']): PersonRef => ({
+  personId: p.id,
+  path: p.path,
+  name: p.name,
+  nameMasked: maskName(p.name),
+  method,
+});
 
 /**
  * Finds the persons scans name, many at once: resident codes (signatures checked by `verifier`,
@@ -52,7 +66,12 @@ const refOfBrief = (p: PersonBrief, method: PersonRef['method']): PersonRef => (
  * identifier's key (`identifierKey`) to its person or to the AppError that refuses it. The caller
  * checks the campaign scope.
  */
-export async function resolvePersons(deps: Deps, verifier: CodeVerifier, ids: readonly PersonIdentifier[], db: DbOrTx = deps.db): Promise<Map<string, PersonRef | AppError>> {
+export async function resolvePersons(
+  deps: Deps,
+  verifier: CodeVerifier,
+  ids: readonly PersonIdentifier[],
+  db: DbOrTx = deps.db,
+): Promise<Map<string, PersonRef | AppError>> {
   const population = deps.services.population;
   const out = new Map<string, PersonRef | AppError>();
   const codes = new Map<string, string>();
@@ -64,15 +83,25 @@ export async function resolvePersons(deps: Deps, verifier: CodeVerifier, ids: re
     else numbers.set(key, { idNumber: p.idNumber!.trim(), idType: p.idType });
   }
   let briefs: Promise<Map<string, PersonBrief>> = Promise.resolve(new Map());
-  const byNumber = numbers.size ? population.briefsByIdNumber(TESTING_SYSTEM, [...numbers.values()].map((n) => ({ idNumber: n.idNumber, idType: n.idType ?? undefined })), db) : Promise.resolve([]);
+  const byNumber = numbers.size
+    ? population.briefsByIdNumber(
+        TESTING_SYSTEM,
+        [...numbers.values()].map((n) => ({ idNumber: n.idNumber, idType: n.idType ?? undefined })),
+        db,
+      )
+    : Promise.resolve([]);
   // The persons are read while the signatures are checked; only verified codes use them. A read
   // failing meanwhile is handled below (awaited after the check), not left unhandled.
   byNumber.catch(() => undefined);
   const verified = codes.size
-    ? await verifier.verifyMany([...codes.values()], (personIds) => {
-        briefs = population.briefs(TESTING_SYSTEM, personIds, db);
-        briefs.catch(() => undefined);
-      }, db)
+    ? await verifier.verifyMany(
+        [...codes.values()],
+        (personIds) => {
+          briefs = population.briefs(TESTING_SYSTEM, personIds, db);
+          briefs.catch(() => undefined);
+        },
+        db,
+      )
     : [];
   const [found, numbered] = await Promise.all([briefs, byNumber]);
   [...codes.keys()].forEach((key, i) => {
@@ -249,7 +278,13 @@ export function tubeDto(r: TubeRow, lastNames: string[] = []): TubeDto {
   };
 }
 
-export const tubeBriefOf = (r: TubeRow) => ({ id: r.id, barcode: r.barcode, status: r.status as TubeStatus, count: Number(r.scan_count), poolSize: Number(r.pool_size) });
+export const tubeBriefOf = (r: TubeRow) => ({
+  id: r.id,
+  barcode: r.barcode,
+  status: r.status as TubeStatus,
+  count: Number(r.scan_count),
+  poolSize: Number(r.pool_size),
+});
 
 export function flagDto(r: FlagRow): FlagDto {
   return {
@@ -311,7 +346,17 @@ export function resultRecordDto(r: ResultRow) {
 }
 
 /** A new flag row (upserted: counted once per kind and subject). */
-export function flagRow(f: { campaignId: string; kind: FlagKind; subjectKey: string; tubeId?: string | null; personId?: string | null; path: string; detail: Record<string, unknown>; now: number; id: string }): FlagRow {
+export function flagRow(f: {
+  campaignId: string;
+  kind: FlagKind;
+  subjectKey: string;
+  tubeId?: string | null;
+  personId?: string | null;
+  path: string;
+  detail: Record<string, unknown>;
+  now: number;
+  id: string;
+}): FlagRow {
   return {
     id: f.id,
     campaign_id: f.campaignId,

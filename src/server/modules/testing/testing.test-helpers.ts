@@ -30,13 +30,27 @@ let serial = 0;
  * Adds 社区 → 小区 → 楼栋… under a parent through the geo service (with geometry, so centroids
  * exist). Returns the nodes by a short name.
  */
-export async function addNodes(env: TestEnv, parent: JurisdictionRef, spec: { code: string; name: string; level: string; centre?: [number, number] }[]): Promise<Node[]> {
+export async function addNodes(
+  env: TestEnv,
+  parent: JurisdictionRef,
+  spec: { code: string; name: string; level: string; centre?: [number, number] }[],
+): Promise<Node[]> {
   const out: Node[] = [];
   const nodes: NewJurisdiction[] = [];
   for (const s of spec) {
     const above = JURISDICTION_LEVELS[JURISDICTION_LEVELS.indexOf(s.level as never) - 1];
     const p = [...out].reverse().find((n) => n.level === above) ?? parent;
-    const n: NewJurisdiction = { id: newId(), code: s.code, name: s.name, level: s.level as NewJurisdiction['level'], kind: null, parentId: p.id, path: `${p.path}${s.code}/`, ring: s.centre ? square(s.centre) : null, population: 0 };
+    const n: NewJurisdiction = {
+      id: newId(),
+      code: s.code,
+      name: s.name,
+      level: s.level as NewJurisdiction['level'],
+      kind: null,
+      parentId: p.id,
+      path: `${p.path}${s.code}/`,
+      ring: s.centre ? square(s.centre) : null,
+      population: 0,
+    };
     nodes.push(n);
     const ref = { id: n.id, code: n.code, path: n.path, name: n.name, level: s.level };
     out.push(ref);
@@ -53,7 +67,12 @@ export interface PersonFixture {
 }
 
 /** Registers residents in a building (valid resident IDs) and returns them with their ID numbers. */
-export async function addPersons(env: TestEnv, building: JurisdictionRef, n: number, o: { vulnerable?: ('bedridden' | 'elderly_alone' | 'dialysis')[] } = {}): Promise<PersonFixture[]> {
+export async function addPersons(
+  env: TestEnv,
+  building: JurisdictionRef,
+  n: number,
+  o: { vulnerable?: ('bedridden' | 'elderly_alone' | 'dialysis')[] } = {},
+): Promise<PersonFixture[]> {
   const inputs = Array.from({ length: n }, (_, i) => {
     const k = ++serial;
     const sex = (k % 2 ? 'male' : 'female') as 'male' | 'female';
@@ -163,7 +182,13 @@ export async function makeBasisTube(env: TestEnv, street: JurisdictionRef): Prom
   const [community] = await addNodes(env, street, [{ code, name: '复核基础社区', level: 'community' }]);
   const c = await testing.campaigns.create(undefined, sys, { name: '基础轮次', scopeJurisdictionIds: [community.id] });
   await testing.campaigns.activate(undefined, sys, c.id);
-  const site = await testing.sites.create(undefined, sys, { name: '基础采样点', kind: 'tent', jurisdictionId: community.id, location: [111.3, 30.7], lanes: 1 });
+  const site = await testing.sites.create(undefined, sys, {
+    name: '基础采样点',
+    kind: 'tent',
+    jurisdictionId: community.id,
+    location: [111.3, 30.7],
+    lanes: 1,
+  });
   const r = await testing.sampling.openTube(sys, { clientId: cid(), campaignId: c.id, siteId: site.id, barcode: barcode('BASIS') });
   return r.tube!.id;
 }
@@ -200,7 +225,13 @@ export function matrixRecords(env: TestEnv, street: JurisdictionRef): Promise<Ma
       const persons = await addPersons(env, building, 2);
       const c = await testing.campaigns.create(undefined, sys, { name: '矩阵轮次', scopeJurisdictionIds: [community.id], poolSize: 5 });
       await testing.campaigns.activate(undefined, sys, c.id);
-      const site = await testing.sites.create(undefined, sys, { name: '矩阵采样点', kind: 'tent', jurisdictionId: community.id, location: [111.3, 30.7], lanes: 1 });
+      const site = await testing.sites.create(undefined, sys, {
+        name: '矩阵采样点',
+        kind: 'tent',
+        jurisdictionId: community.id,
+        location: [111.3, 30.7],
+        lanes: 1,
+      });
       const code1 = barcode('MX');
       const prepared = await testing.sampling.prepareBatch(sys, [
         { op: 'open', clientId: cid(), campaignId: c.id, siteId: site.id, barcode: code1 },

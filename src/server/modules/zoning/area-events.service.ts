@@ -13,7 +13,13 @@ export function createAreaRecorder(io: Pick<ZoningInputs, 'clock' | 'journal' | 
   const { journal, outbox } = io;
 
   /** One history row + one journal entry (same transaction); bumps the public version when asked. */
-  async function record(trx: Tx, actor: Actor, a: repo.AreaRow, kind: AreaEventKind, o: { reason?: string | null; details?: Record<string, unknown>; bump?: boolean; nodeIds?: string[] } = {}): Promise<void> {
+  async function record(
+    trx: Tx,
+    actor: Actor,
+    a: repo.AreaRow,
+    kind: AreaEventKind,
+    o: { reason?: string | null; details?: Record<string, unknown>; bump?: boolean; nodeIds?: string[] } = {},
+  ): Promise<void> {
     const now = io.clock.now();
     const nodeIds = o.nodeIds ?? (await repo.nodesOf(trx, a.id)).map((n) => n.jurisdiction_id);
     const entry = await journal.append(trx, actor, {
@@ -43,7 +49,12 @@ export function createAreaRecorder(io: Pick<ZoningInputs, 'clock' | 'journal' | 
       await repo.bumpMeta(trx, PUBLIC_VERSION, now);
       onPublicChange();
     }
-    await outbox.publish(trx, { topic: 'zoning.changed', capability: 'area.read', jurisdictionPath: a.jurisdiction_path, payload: { areaId: a.id, status: a.status, level: a.level, kind } });
+    await outbox.publish(trx, {
+      topic: 'zoning.changed',
+      capability: 'area.read',
+      jurisdictionPath: a.jurisdiction_path,
+      payload: { areaId: a.id, status: a.status, level: a.level, kind },
+    });
   }
 
   return { record };

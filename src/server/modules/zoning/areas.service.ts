@@ -71,7 +71,14 @@ export function createAreaReader(io: ZoningInputs) {
    * itself (一区一策): it is returned in `near` and becomes an extension proposal; only an accepted
    * extension moves the anchor. The round and county parts are filled in by `compute`.
    */
-  function scheduleOf(a: repo.AreaRow, nodes: readonly Node[], preset: PresetDto, ev: Evidence, now: number, exts: readonly repo.ExtensionRow[]): { schedule: LiftingScheduleDto | null; step: LiftingStep | null; near: NearCase[] } {
+  function scheduleOf(
+    a: repo.AreaRow,
+    nodes: readonly Node[],
+    preset: PresetDto,
+    ev: Evidence,
+    now: number,
+    exts: readonly repo.ExtensionRow[],
+  ): { schedule: LiftingScheduleDto | null; step: LiftingStep | null; near: NearCase[] } {
     if (a.status !== 'published') return { schedule: null, step: null, near: [] };
     const tz = io.tz;
     const level = a.level;
@@ -106,7 +113,10 @@ export function createAreaReader(io: ZoningInputs) {
       }
       if (!where || (last && last.confirmedAt >= c.confirmedAt)) continue;
       const day = calendarDay(c.confirmedAt, tz);
-      const reason = where === 'inside' ? `区域内新增病例（${day}），倒计时自该日重新计算 A new case inside the area (${day}) restarts the countdown` : `区域周边 ${distanceM} 米内新增病例（${day}），经决定延长，倒计时自该日重新计算 A new case ${distanceM} m from the area (${day}); extension accepted, the countdown restarts`;
+      const reason =
+        where === 'inside'
+          ? `区域内新增病例（${day}），倒计时自该日重新计算 A new case inside the area (${day}) restarts the countdown`
+          : `区域周边 ${distanceM} 米内新增病例（${day}），经决定延长，倒计时自该日重新计算 A new case ${distanceM} m from the area (${day}); extension accepted, the countdown restarts`;
       last = { caseId: c.id, confirmedAt: c.confirmedAt, where, distanceM, reason };
     }
     const anchorAt = Math.max(last?.confirmedAt ?? publishedAt, stepped ? levelSince : -Infinity);
@@ -116,14 +126,34 @@ export function createAreaReader(io: ZoningInputs) {
     const roundDay = step.negativeRoundDay === null ? null : addDays(calendarDay(anchorAt, tz), step.negativeRoundDay);
     return {
       schedule: {
-        next: { from: step.from, to: step.to, daysWithoutNewCase: step.daysWithoutNewCase, negativeRoundDay: step.negativeRoundDay, whenCountyClear: step.whenCountyClear, source: step.source },
+        next: {
+          from: step.from,
+          to: step.to,
+          daysWithoutNewCase: step.daysWithoutNewCase,
+          negativeRoundDay: step.negativeRoundDay,
+          whenCountyClear: step.whenCountyClear,
+          source: step.source,
+        },
         anchorAt,
         dueAt: cd.dueAt,
         daysLeft: cd.daysLeft,
         due: cd.due,
         overdue: cd.overdue,
         ...base,
-        negativeRound: roundDay === null ? null : { dayNumber: step.negativeRoundDay!, day: roundDay, campaignId: null, campaignName: null, target: 0, sampled: 0, negative: 0, positive: 0, passed: false },
+        negativeRound:
+          roundDay === null
+            ? null
+            : {
+                dayNumber: step.negativeRoundDay!,
+                day: roundDay,
+                campaignId: null,
+                campaignName: null,
+                target: 0,
+                sampled: 0,
+                negative: 0,
+                positive: 0,
+                passed: false,
+              },
       },
       step,
       near: nearCases,
@@ -164,7 +194,10 @@ export function createAreaReader(io: ZoningInputs) {
    */
   async function compute(db: DbOrTx, rows: readonly repo.AreaRow[], now = io.clock.now(), o: { measures?: boolean } = {}): Promise<Computed[]> {
     if (!rows.length) return [];
-    const nodeRows = await repo.nodesOfMany(db, rows.map((r) => r.id));
+    const nodeRows = await repo.nodesOfMany(
+      db,
+      rows.map((r) => r.id),
+    );
     const nodes = new Map((await geo.getMany([...new Set(nodeRows.map((n) => n.jurisdiction_id))], db)).map((n) => [n.id, n]));
     const nodesOfArea = new Map<string, Node[]>();
     for (const n of nodeRows) {
@@ -210,7 +243,10 @@ export function createAreaReader(io: ZoningInputs) {
     }
     const fpNodes = new Map((await geo.getManyByPath([...footprintPaths], db)).map((n) => [n.path, n]));
     const extsOf = new Map<string, repo.ExtensionRow[]>();
-    for (const e of await repo.extensionsOfMany(db, rows.map((r) => r.id))) {
+    for (const e of await repo.extensionsOfMany(
+      db,
+      rows.map((r) => r.id),
+    )) {
       const list = extsOf.get(e.area_id);
       if (list) list.push(e);
       else extsOf.set(e.area_id, [e]);
@@ -222,7 +258,9 @@ export function createAreaReader(io: ZoningInputs) {
       const { schedule, near } = scheduleOf(r, own, preset, ev, now, extsOf.get(r.id) ?? []);
       if (schedule?.negativeRound) await fillRound(db, r, schedule.negativeRound);
       if (schedule?.next?.whenCountyClear) {
-        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium'])).filter((x) => x.id !== r.id).map((x) => ({ id: x.id, name: x.name, level: x.level }));
+        const blocking = (await repo.publishedInDistrict(db, r.district_path, ['high', 'medium']))
+          .filter((x) => x.id !== r.id)
+          .map((x) => ({ id: x.id, name: x.name, level: x.level }));
         schedule.countyClear = { clear: blocking.length === 0, blocking };
         if (blocking.length) Object.assign(schedule, { due: false, overdue: false });
       }
@@ -233,13 +271,33 @@ export function createAreaReader(io: ZoningInputs) {
       let underMeasure = 0;
       // Persons under measure per node come from control's kept-current counters (one read each); the public list skips them.
       if (o.measures !== false) for (const n of own) underMeasure += (await control.summary(SYS, n.path, db)).underMeasure;
-      const activeCases = ev.cases.filter((c) => c.active && coveredBy(c.path, own.map((n) => n.path))).length;
+      const activeCases = ev.cases.filter(
+        (c) =>
+          c.active &&
+          coveredBy(
+            c.path,
+            own.map((n) => n.path),
+          ),
+      ).length;
       const presetGranularity = (preset.params.zoning.granularity[r.level] ?? null) as Granularity | null;
       const flags: DetectorFlagDto[] = [];
-      if (ratio !== null && ratio > threshold) flags.push({ kind: 'ratio', message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}` });
-      if (ratio === null && population > 0) flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
-      if (presetGranularity && GRANULARITY_RANK[r.granularity] > GRANULARITY_RANK[presetGranularity]) flags.push({ kind: 'granularity', message: `按${LEVEL_LABELS[r.granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}` });
-      if (schedule?.overdue) flags.push({ kind: 'past_lifting', message: `已超过解封日期（${calendarDay(schedule.dueAt!, io.tz)}） · Past its lifting date (${calendarDay(schedule.dueAt!, io.tz)})` });
+      if (ratio !== null && ratio > threshold)
+        flags.push({
+          kind: 'ratio',
+          message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}`,
+        });
+      if (ratio === null && population > 0)
+        flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
+      if (presetGranularity && GRANULARITY_RANK[r.granularity] > GRANULARITY_RANK[presetGranularity])
+        flags.push({
+          kind: 'granularity',
+          message: `按${LEVEL_LABELS[r.granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}`,
+        });
+      if (schedule?.overdue)
+        flags.push({
+          kind: 'past_lifting',
+          message: `已超过解封日期（${calendarDay(schedule.dueAt!, io.tz)}） · Past its lifting date (${calendarDay(schedule.dueAt!, io.tz)})`,
+        });
       const detector: DetectorRowDto = {
         areaId: r.id,
         name: r.name,
@@ -261,7 +319,15 @@ export function createAreaReader(io: ZoningInputs) {
         justification: r.justification,
         needsJustification: flags.length > 0 && r.status === 'published' && !r.justification,
       };
-      out.push({ row: r, nodes: own, schedule, detector, near, extensions: extsOf.get(r.id) ?? [], needsSecondPerson: r.source !== 'proposal' || population > bulkLimit });
+      out.push({
+        row: r,
+        nodes: own,
+        schedule,
+        detector,
+        near,
+        extensions: extsOf.get(r.id) ?? [],
+        needsSecondPerson: r.source !== 'proposal' || population > bulkLimit,
+      });
     }
     const districts = new Map((await geo.getManyByPath([...new Set(out.map((c) => c.row.district_path))], db)).map((n) => [n.path, n.name]));
     for (const c of out) c.detector.districtName = districts.get(c.row.district_path) ?? c.row.district_path;
@@ -291,7 +357,8 @@ export function createAreaReader(io: ZoningInputs) {
       needsSecondPerson: c.needsSecondPerson,
       publishedBy: stamp(r.published_by, r.published_by_name, num(r.published_at)),
       liftedBy: stamp(r.lifted_by, r.lifted_by_name, num(r.lifted_at)),
-      rejectedBy: r.rejected_at !== null ? { id: r.rejected_by, name: r.rejected_by_name ?? '', at: Number(r.rejected_at), reason: r.reject_reason ?? '' } : null,
+      rejectedBy:
+        r.rejected_at !== null ? { id: r.rejected_by, name: r.rejected_by_name ?? '', at: Number(r.rejected_at), reason: r.reject_reason ?? '' } : null,
       levelSince: num(r.level_since),
       schedule: c.schedule,
       flagged: c.detector.flagged,
@@ -323,7 +390,15 @@ export function createAreaReader(io: ZoningInputs) {
     const resting = await personsRestingOn(db, c.nodes, [r.id]);
     return {
       ...toDto(c),
-      nodes: c.nodes.map((n) => ({ jurisdictionId: n.id, code: n.code, name: n.name, level: n.level, path: n.path, population: n.population, centroid: n.centroid })),
+      nodes: c.nodes.map((n) => ({
+        jurisdictionId: n.id,
+        code: n.code,
+        name: n.name,
+        level: n.level,
+        path: n.path,
+        population: n.population,
+        centroid: n.centroid,
+      })),
       history,
       detector: c.detector,
       personsUnderMeasure: resting.length,
@@ -346,14 +421,25 @@ export function createAreaReader(io: ZoningInputs) {
   }
 
   /** Residents of the nodes whose current status rests on one of these areas (basis risk_area). */
-  async function personsRestingOn(db: DbOrTx, nodes: readonly Node[], areaIds: readonly string[]): Promise<{ personId: string; status: ControlStatus; areaId: string }[]> {
+  async function personsRestingOn(
+    db: DbOrTx,
+    nodes: readonly Node[],
+    areaIds: readonly string[],
+  ): Promise<{ personId: string; status: ControlStatus; areaId: string }[]> {
     if (!nodes.length) return [];
-    const residents = await population.residentsUnder(nodes.map((n) => n.path), db);
-    const statuses = await control.statusesOf(residents.map((r) => r.id), db);
+    const residents = await population.residentsUnder(
+      nodes.map((n) => n.path),
+      db,
+    );
+    const statuses = await control.statusesOf(
+      residents.map((r) => r.id),
+      db,
+    );
     const ids = new Set(areaIds);
     const out: { personId: string; status: ControlStatus; areaId: string }[] = [];
     for (const s of statuses.values()) {
-      if (s.basis?.type === 'risk_area' && ids.has(s.basis.id) && STRICTNESS[s.status] > 0) out.push({ personId: s.personId, status: s.status, areaId: s.basis.id });
+      if (s.basis?.type === 'risk_area' && ids.has(s.basis.id) && STRICTNESS[s.status] > 0)
+        out.push({ personId: s.personId, status: s.status, areaId: s.basis.id });
     }
     return out;
   }

@@ -26,7 +26,23 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
       const byDistrict = new Map<string, DistrictRollupDto>();
       for (const d of areas) {
         let r = byDistrict.get(d.districtPath);
-        if (!r) byDistrict.set(d.districtPath, (r = { districtPath: d.districtPath, districtName: d.districtName, areas: 0, flagged: 0, population: 0, evidenceFootprint: 0, ratio: null, personsUnderMeasure: 0, activeCases: 0, personsPerActiveCase: null, pastLifting: 0 }));
+        if (!r)
+          byDistrict.set(
+            d.districtPath,
+            (r = {
+              districtPath: d.districtPath,
+              districtName: d.districtName,
+              areas: 0,
+              flagged: 0,
+              population: 0,
+              evidenceFootprint: 0,
+              ratio: null,
+              personsUnderMeasure: 0,
+              activeCases: 0,
+              personsPerActiveCase: null,
+              pastLifting: 0,
+            }),
+          );
         r.areas++;
         if (d.flagged) r.flagged++;
         r.population += d.population;
@@ -39,7 +55,12 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
         r.ratio = r.evidenceFootprint ? Math.round((r.population / r.evidenceFootprint) * 10) / 10 : null;
         r.personsPerActiveCase = r.activeCases ? Math.round((r.personsUnderMeasure / r.activeCases) * 10) / 10 : null;
       }
-      return { ratioThreshold: await ratioThreshold(db), generatedAt: io.clock.now(), areas, districts: [...byDistrict.values()].sort((a, b) => b.flagged - a.flagged || a.districtPath.localeCompare(b.districtPath)) };
+      return {
+        ratioThreshold: await ratioThreshold(db),
+        generatedAt: io.clock.now(),
+        areas,
+        districts: [...byDistrict.values()].sort((a, b) => b.flagged - a.flagged || a.districtPath.localeCompare(b.districtPath)),
+      };
     },
 
     async settings(actor: Actor, db: DbOrTx = io.db): Promise<ZoningSettingsDto> {
@@ -55,7 +76,13 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
       return inTx(trx ?? io.db, async (tx) => {
         const before = await ratioThreshold(tx);
         await repo.writeMeta(tx, RATIO_SETTING, String(n), io.clock.now());
-        await journal.append(tx, actor, { action: 'zoning.settings.ratio', entityType: 'setting', entityId: RATIO_SETTING, jurisdictionPath: '/', payload: { from: before, to: n } });
+        await journal.append(tx, actor, {
+          action: 'zoning.settings.ratio',
+          entityType: 'setting',
+          entityId: RATIO_SETTING,
+          jurisdictionPath: '/',
+          payload: { from: before, to: n },
+        });
         return { ratioThreshold: n };
       });
     },
@@ -76,15 +103,69 @@ async function detectorWorkbook(report: DetectorReportDto): Promise<Buffer> {
     {
       name: '风险区 Areas',
       rows: [
-        ['区域 Area', '状态 Status', '等级 Level', '区县 District', '划定粒度 Granularity', '方案粒度 Preset', '人口 Population', '证据人口 Footprint', '人口比 Ratio', '超期 Past lifting', '管控人数 Under measure', '在治病例 Active cases', '人/病例 Per case', '标记 Flags', '保留说明 Justification'],
-        ...report.areas.map((a) => [a.name, a.status, a.level, a.districtName, a.granularity, a.presetGranularity ?? '', a.population, a.evidenceFootprint, a.ratio ?? '', a.pastLifting ? '是 yes' : '', a.personsUnderMeasure, a.activeCases, a.personsPerActiveCase ?? '', a.flags.map((f) => f.message).join('；'), a.justification ?? '']),
+        [
+          '区域 Area',
+          '状态 Status',
+          '等级 Level',
+          '区县 District',
+          '划定粒度 Granularity',
+          '方案粒度 Preset',
+          '人口 Population',
+          '证据人口 Footprint',
+          '人口比 Ratio',
+          '超期 Past lifting',
+          '管控人数 Under measure',
+          '在治病例 Active cases',
+          '人/病例 Per case',
+          '标记 Flags',
+          '保留说明 Justification',
+        ],
+        ...report.areas.map((a) => [
+          a.name,
+          a.status,
+          a.level,
+          a.districtName,
+          a.granularity,
+          a.presetGranularity ?? '',
+          a.population,
+          a.evidenceFootprint,
+          a.ratio ?? '',
+          a.pastLifting ? '是 yes' : '',
+          a.personsUnderMeasure,
+          a.activeCases,
+          a.personsPerActiveCase ?? '',
+          a.flags.map((f) => f.message).join('；'),
+          a.justification ?? '',
+        ]),
       ],
     },
     {
       name: '区县 Districts',
       rows: [
-        ['区县 District', '区域数 Areas', '标记 Flagged', '人口 Population', '证据人口 Footprint', '人口比 Ratio', '管控人数 Under measure', '在治病例 Active cases', '人/病例 Per case', '超期 Past lifting'],
-        ...report.districts.map((d) => [d.districtName, d.areas, d.flagged, d.population, d.evidenceFootprint, d.ratio ?? '', d.personsUnderMeasure, d.activeCases, d.personsPerActiveCase ?? '', d.pastLifting]),
+        [
+          '区县 District',
+          '区域数 Areas',
+          '标记 Flagged',
+          '人口 Population',
+          '证据人口 Footprint',
+          '人口比 Ratio',
+          '管控人数 Under measure',
+          '在治病例 Active cases',
+          '人/病例 Per case',
+          '超期 Past lifting',
+        ],
+        ...report.districts.map((d) => [
+          d.districtName,
+          d.areas,
+          d.flagged,
+          d.population,
+          d.evidenceFootprint,
+          d.ratio ?? '',
+          d.personsUnderMeasure,
+          d.activeCases,
+          d.personsPerActiveCase ?? '',
+          d.pastLifting,
+        ]),
       ],
     },
     {

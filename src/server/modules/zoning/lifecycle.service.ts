@@ -1,10 +1,4 @@
-import {
-  DEFAULT_MEASURES,
-  LEVEL_CONTROL_STATUS,
-  RISK_LEVEL_LABELS,
-  type AreaDetailDto,
-  type RiskLevel,
-} from '../../../common/zoning.js';
+import { DEFAULT_MEASURES, LEVEL_CONTROL_STATUS, RISK_LEVEL_LABELS, type AreaDetailDto, type RiskLevel } from '../../../common/zoning.js';
 import type { PublishAreaBody, StepAreaBody } from './zoning.schemas.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
@@ -40,14 +34,34 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
    * holder of `area.publish`, recorded as approver and publisher, journaled. Publishing IS the
    * approval step, so the persons follow at once, in the publication's transaction.
    */
-  async function applyMeasures(trx: Tx, actor: Actor, a: repo.AreaRow, nodes: readonly Node[], level: RiskLevel, why: string): Promise<{ applied: number; skipped: number }> {
+  async function applyMeasures(
+    trx: Tx,
+    actor: Actor,
+    a: repo.AreaRow,
+    nodes: readonly Node[],
+    level: RiskLevel,
+    why: string,
+  ): Promise<{ applied: number; skipped: number }> {
     const to = LEVEL_CONTROL_STATUS[level];
     if (!to || !nodes.length) return { applied: 0, skipped: 0 };
-    const residents = await population.residentsUnder(nodes.map((n) => n.path), trx);
-    const statuses = await control.statusesOf(residents.map((r) => r.id), trx);
+    const residents = await population.residentsUnder(
+      nodes.map((n) => n.path),
+      trx,
+    );
+    const statuses = await control.statusesOf(
+      residents.map((r) => r.id),
+      trx,
+    );
     const personIds = [...statuses.values()].filter((s) => STRICTNESS[s.status] < STRICTNESS[to]).map((s) => s.personId);
     if (!personIds.length) return { applied: 0, skipped: residents.length };
-    const r = await control.applyAutomatic(trx, actor, { personIds, to, basis: { type: 'risk_area', id: a.id }, reason: why, presetVersion: a.preset_version, ifNotAllowed: 'skip' });
+    const r = await control.applyAutomatic(trx, actor, {
+      personIds,
+      to,
+      basis: { type: 'risk_area', id: a.id },
+      reason: why,
+      presetVersion: a.preset_version,
+      ifNotAllowed: 'skip',
+    });
     return { applied: r.applied, skipped: residents.length - r.applied };
   }
 
@@ -57,10 +71,27 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
    * area's level (with that area as basis) — or are released. A person held on a case, contact or
    * tube basis is never touched.
    */
-  async function releaseOrStep(trx: Tx, actor: Actor, a: repo.AreaRow, nodes: readonly Node[], newLevel: RiskLevel | null, why: string): Promise<{ released: number; stepped: number }> {
+  async function releaseOrStep(
+    trx: Tx,
+    actor: Actor,
+    a: repo.AreaRow,
+    nodes: readonly Node[],
+    newLevel: RiskLevel | null,
+    why: string,
+  ): Promise<{ released: number; stepped: number }> {
     // Everyone living here whose status rests on a risk area…
-    const residents = await population.residentsUnder(nodes.map((n) => n.path), trx);
-    const held = [...(await control.statusesOf(residents.map((r) => r.id), trx)).values()].filter((s) => s.basis?.type === 'risk_area' && STRICTNESS[s.status] > 0);
+    const residents = await population.residentsUnder(
+      nodes.map((n) => n.path),
+      trx,
+    );
+    const held = [
+      ...(
+        await control.statusesOf(
+          residents.map((r) => r.id),
+          trx,
+        )
+      ).values(),
+    ].filter((s) => s.basis?.type === 'risk_area' && STRICTNESS[s.status] > 0);
     const basisAreas = new Map((await repo.findAreas(trx, [...new Set(held.map((s) => s.basis!.id))])).map((r) => [r.id, r]));
     /** How strict a measure an area still requires now (0: none; it is lifted, or its level carries no status). */
     const requires = (id: string): number => {
@@ -70,9 +101,14 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
     };
     // …on this area, or on one that no longer requires what they are under (stepped down or lifted while
     // another area held them at the same status).
-    const resting = held.filter((s) => s.basis!.id === a.id || requires(s.basis!.id) < STRICTNESS[s.status]).map((s) => ({ personId: s.personId, status: s.status }));
+    const resting = held
+      .filter((s) => s.basis!.id === a.id || requires(s.basis!.id) < STRICTNESS[s.status])
+      .map((s) => ({ personId: s.personId, status: s.status }));
     if (!resting.length) return { released: 0, stepped: 0 };
-    const paths = await population.pathsOf(resting.map((p) => p.personId), trx);
+    const paths = await population.pathsOf(
+      resting.map((p) => p.personId),
+      trx,
+    );
     // Published areas (other than this one) covering each person's residence or an ancestor of it.
     const allPrefixes = new Set<string>();
     for (const p of paths.values()) for (const pre of prefixesOf(p)) allPrefixes.add(pre);
@@ -81,7 +117,9 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
     for (const p of resting) {
       const path = paths.get(p.personId);
       if (!path) continue;
-      const options: { level: RiskLevel; areaId: string }[] = covering.filter((c) => path.startsWith(c.path)).map((c) => ({ level: c.level, areaId: c.area_id }));
+      const options: { level: RiskLevel; areaId: string }[] = covering
+        .filter((c) => path.startsWith(c.path))
+        .map((c) => ({ level: c.level, areaId: c.area_id }));
       if (newLevel) options.push({ level: newLevel, areaId: a.id });
       const top = highest(options.map((o) => o.level));
       const chosen = top ? options.find((o) => o.level === top && LEVEL_CONTROL_STATUS[o.level]) : undefined;
@@ -96,7 +134,14 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
     let released = 0;
     let stepped = 0;
     for (const g of byTarget.values()) {
-      const r = await control.applyAutomatic(trx, actor, { personIds: g.ids, to: g.to, basis: { type: 'risk_area', id: g.basisId }, reason: why, presetVersion: a.preset_version, ifNotAllowed: 'skip' });
+      const r = await control.applyAutomatic(trx, actor, {
+        personIds: g.ids,
+        to: g.to,
+        basis: { type: 'risk_area', id: g.basisId },
+        reason: why,
+        presetVersion: a.preset_version,
+        ifNotAllowed: 'skip',
+      });
       if (g.to === 'released') released += r.applied;
       else stepped += r.applied;
     }
@@ -144,10 +189,21 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         // threshold, is published by someone other than its proposer (as bulk status changes are).
         // A system actor (the demo seeder, scripts) is not a person and has no second.
         if (c.needsSecondPerson && actor.kind === 'user' && actor.userId === a.proposed_by) {
-          throw ZoningErrors.ZONING_SECOND_PERSON_REQUIRED({ proposedBy: a.proposed_by_name, source: a.source, population: c.detector.population, bulkThreshold: await control.bulkThreshold(tx) });
+          throw ZoningErrors.ZONING_SECOND_PERSON_REQUIRED({
+            proposedBy: a.proposed_by_name,
+            source: a.source,
+            population: c.detector.population,
+            bulkThreshold: await control.bulkThreshold(tx),
+          });
         }
         const justification = input.justification?.trim() || null;
-        if (c.detector.flagged && !justification) throw ZoningErrors.ZONING_JUSTIFICATION_REQUIRED({ flags: c.detector.flags, ratio: c.detector.ratio, population: c.detector.population, evidenceFootprint: c.detector.evidenceFootprint });
+        if (c.detector.flagged && !justification)
+          throw ZoningErrors.ZONING_JUSTIFICATION_REQUIRED({
+            flags: c.detector.flags,
+            ratio: c.detector.ratio,
+            population: c.detector.population,
+            evidenceFootprint: c.detector.evidenceFootprint,
+          });
         const now = io.clock.now();
         const set: Partial<repo.AreaRow> = {
           status: 'published',
@@ -163,7 +219,17 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         const after = { ...a, ...set };
         const why = `${RISK_LEVEL_LABELS[a.level].zh}「${a.name}」发布 · Risk area published (${a.level})`;
         const m = await applyMeasures(tx, actor, after, c.nodes, a.level, why);
-        await record(tx, actor, after, 'published', { reason: input.note?.trim() || null, details: { proposedBy: a.proposed_by_name, personsUnderMeasure: m.applied, alreadyStricter: m.skipped, justification, flags: c.detector.flags.map((f) => f.kind) }, bump: true });
+        await record(tx, actor, after, 'published', {
+          reason: input.note?.trim() || null,
+          details: {
+            proposedBy: a.proposed_by_name,
+            personsUnderMeasure: m.applied,
+            alreadyStricter: m.skipped,
+            justification,
+            flags: c.detector.flags.map((f) => f.kind),
+          },
+          bump: true,
+        });
         return detail(tx, after);
       });
     },
@@ -189,31 +255,60 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         const to: RiskLevel | 'lifted' = s.next?.to ?? 'lifted';
         // The county rule first: an override never lifts a low area while its county has high or medium areas.
         if (s.countyClear && !s.countyClear.clear) {
-          throw ZoningErrors.ZONING_COUNTY_NOT_CLEAR({ areas: s.countyClear.blocking, explanation: `本县（市、区）仍有 ${s.countyClear.blocking.length} 个高、中风险区未解除：${s.countyClear.blocking.map((b) => b.name).join('、')} · ${s.countyClear.blocking.length} high or medium area(s) still stand in the county` });
+          throw ZoningErrors.ZONING_COUNTY_NOT_CLEAR({
+            areas: s.countyClear.blocking,
+            explanation: `本县（市、区）仍有 ${s.countyClear.blocking.length} 个高、中风险区未解除：${s.countyClear.blocking.map((b) => b.name).join('、')} · ${s.countyClear.blocking.length} high or medium area(s) still stand in the county`,
+          });
         }
         if (s.next && !s.due && !override) throw ZoningErrors.ZONING_STEP_NOT_DUE({ dueAt: s.dueAt, daysLeft: s.daysLeft, lastCase: s.lastCase });
-        if (s.activeCasesInside > 0 && !override) throw ZoningErrors.ZONING_ACTIVE_CASE_INSIDE({ cases: s.activeCasesInside, explanation: `区域内仍有 ${s.activeCasesInside} 名治疗中的病例居住，解封需说明理由 · ${s.activeCasesInside} case(s) in treatment live inside; lifting needs override and a reason` });
+        if (s.activeCasesInside > 0 && !override)
+          throw ZoningErrors.ZONING_ACTIVE_CASE_INSIDE({
+            cases: s.activeCasesInside,
+            explanation: `区域内仍有 ${s.activeCasesInside} 名治疗中的病例居住，解封需说明理由 · ${s.activeCasesInside} case(s) in treatment live inside; lifting needs override and a reason`,
+          });
         if (s.negativeRound && !s.negativeRound.passed) {
           throw ZoningErrors.ZONING_NEGATIVE_ROUND_REQUIRED({ round: s.negativeRound, explanation: roundText(s.negativeRound) });
         }
         const now = io.clock.now();
         const set: Partial<repo.AreaRow> = { updated_at: now };
         const from = a.level;
-        const why = to === 'lifted' ? `风险区「${a.name}」解封 · Risk area lifted` : `风险区「${a.name}」由${RISK_LEVEL_LABELS[from].zh}降为${RISK_LEVEL_LABELS[to].zh} · Risk area stepped down to ${to}`;
+        const why =
+          to === 'lifted'
+            ? `风险区「${a.name}」解封 · Risk area lifted`
+            : `风险区「${a.name}」由${RISK_LEVEL_LABELS[from].zh}降为${RISK_LEVEL_LABELS[to].zh} · Risk area stepped down to ${to}`;
         let moved: { released: number; stepped: number };
         if (to === 'lifted') {
           Object.assign(set, { status: 'lifted', lifted_by: actor.userId, lifted_by_name: actor.name, lifted_at: now });
           if (!(await repo.updateArea(tx, a.id, 'published', set))) throw ZoningErrors.ZONING_NOT_PUBLISHED({ id });
           moved = await releaseOrStep(tx, actor, a, c.nodes, null, why);
         } else {
-          Object.assign(set, { level: to, level_since: now, round_key: null, round_campaign_id: null, lift_task_level: null, overdue_alert_level: null, measures: JSON.stringify(DEFAULT_MEASURES[to]) });
+          Object.assign(set, {
+            level: to,
+            level_since: now,
+            round_key: null,
+            round_campaign_id: null,
+            lift_task_level: null,
+            overdue_alert_level: null,
+            measures: JSON.stringify(DEFAULT_MEASURES[to]),
+          });
           if (!(await repo.updateArea(tx, a.id, 'published', set))) throw ZoningErrors.ZONING_NOT_PUBLISHED({ id });
           moved = await releaseOrStep(tx, actor, a, c.nodes, to, why);
         }
         const after = { ...a, ...set };
         await record(tx, actor, after, to === 'lifted' ? 'lifted' : 'stepped', {
           reason,
-          details: { from, to, override, due: s.due, dueAt: s.dueAt, activeCasesInside: s.activeCasesInside, negativeRound: s.negativeRound, countyClear: s.countyClear?.clear ?? null, released: moved.released, steppedPersons: moved.stepped },
+          details: {
+            from,
+            to,
+            override,
+            due: s.due,
+            dueAt: s.dueAt,
+            activeCasesInside: s.activeCasesInside,
+            negativeRound: s.negativeRound,
+            countyClear: s.countyClear?.clear ?? null,
+            released: moved.released,
+            steppedPersons: moved.stepped,
+          },
           bump: true,
         });
         return detail(tx, after);
@@ -246,7 +341,13 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
      * Decides a proposal to extend an area's countdown (a case near it): accepted, the countdown
      * restarts from the case; rejected, it runs on. A reason is required; journaled.
      */
-    async decideExtension(trx: Tx | undefined, actor: Actor, id: string, extensionId: string, input: { accept: boolean; reason: string }): Promise<AreaDetailDto> {
+    async decideExtension(
+      trx: Tx | undefined,
+      actor: Actor,
+      id: string,
+      extensionId: string,
+      input: { accept: boolean; reason: string },
+    ): Promise<AreaDetailDto> {
       requireCap(actor, 'area.publish');
       const reason = input.reason?.trim();
       if (!reason) throw Errors.REASON_REQUIRED({ field: 'reason' });
@@ -258,13 +359,20 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
         if (a.status !== 'published') throw ZoningErrors.ZONING_NOT_PUBLISHED({ id, status: a.status });
         const now = io.clock.now();
         const status = input.accept ? 'accepted' : 'rejected';
-        if (!(await repo.decideExtension(tx, e.id, { status, decided_by: actor.userId, decided_by_name: actor.name, decided_at: now, decision_reason: reason }))) throw ZoningErrors.ZONING_EXTENSION_DECIDED({ id: extensionId });
+        if (
+          !(await repo.decideExtension(tx, e.id, { status, decided_by: actor.userId, decided_by_name: actor.name, decided_at: now, decision_reason: reason }))
+        )
+          throw ZoningErrors.ZONING_EXTENSION_DECIDED({ id: extensionId });
         // An accepted extension moves the anchor: a lift task made for the old date was premature.
         const set: Partial<repo.AreaRow> = input.accept ? { lift_task_level: null, overdue_alert_level: null, updated_at: now } : { updated_at: now };
         await repo.updateArea(tx, a.id, 'published', set);
         const after = { ...a, ...set };
         const day = calendarDay(Number(e.case_confirmed_at), io.tz);
-        await record(tx, actor, after, input.accept ? 'extension_accepted' : 'extension_rejected', { reason, details: { extensionId: e.id, caseId: e.case_id, distanceM: Number(e.distance_m), caseDay: day }, bump: input.accept });
+        await record(tx, actor, after, input.accept ? 'extension_accepted' : 'extension_rejected', {
+          reason,
+          details: { extensionId: e.id, caseId: e.case_id, distanceM: Number(e.distance_m), caseDay: day },
+          bump: input.accept,
+        });
         return detail(tx, after);
       });
     },
@@ -274,7 +382,10 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
      * module: campaigns over risk areas take their pool mode from the area. No scope check (the
      * caller's campaign scope is checked).
      */
-    async areaLevelsUnder(paths: readonly string[], db: DbOrTx = io.db): Promise<{ path: string; level: RiskLevel; areaId: string; measure: 'sealed' | 'controlled' | null }[]> {
+    async areaLevelsUnder(
+      paths: readonly string[],
+      db: DbOrTx = io.db,
+    ): Promise<{ path: string; level: RiskLevel; areaId: string; measure: 'sealed' | 'controlled' | null }[]> {
       const above = [...new Set(paths.flatMap((p) => prefixesOf(p)))];
       const rows = [...(await repo.publishedNodesUnder(db, paths)), ...(await repo.publishedCovering(db, above))];
       const seen = new Set<string>();

@@ -39,7 +39,11 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
    * unit (per level); when it is past its lifting date, one warning alert to HQ (per level). Hourly,
    * and on demand (tests, the demo). Dates in every text are calendar days in BULWARK_TZ.
    */
-  async function evaluate(trx: Tx, actor: Actor, now = io.clock.now()): Promise<{ tasks: number; alerts: number; resets: number; rounds: number; extensions: number }> {
+  async function evaluate(
+    trx: Tx,
+    actor: Actor,
+    now = io.clock.now(),
+  ): Promise<{ tasks: number; alerts: number; resets: number; rounds: number; extensions: number }> {
     const tz = io.tz;
     const { rows } = await repo.listAreas(trx, { statuses: ['published'] });
     const out = { tasks: 0, alerts: 0, resets: 0, rounds: 0, extensions: 0 };
@@ -52,7 +56,17 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
         set.last_case_id = s.lastCase.caseId;
         set.last_case_at = s.lastCase.confirmedAt;
         set.lift_task_level = null; // a task made before the reset was premature; a new one follows
-        await record(trx, actor, a, 'countdown_reset', { reason: s.lastCase.reason, details: { caseId: s.lastCase.caseId, where: s.lastCase.where, distanceM: s.lastCase.distanceM, dueAt: s.dueAt, dueDay: s.dueAt === null ? null : calendarDay(s.dueAt, tz) }, bump: true });
+        await record(trx, actor, a, 'countdown_reset', {
+          reason: s.lastCase.reason,
+          details: {
+            caseId: s.lastCase.caseId,
+            where: s.lastCase.where,
+            distanceM: s.lastCase.distanceM,
+            dueAt: s.dueAt,
+            dueDay: s.dueAt === null ? null : calendarDay(s.dueAt, tz),
+          },
+          bump: true,
+        });
         out.resets++;
       } else if (s.lastCase && !a.last_case_id) {
         set.last_case_id = s.lastCase.caseId;
@@ -96,8 +110,17 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
           const common = { area: a.name, day: { day: dueDay }, days: s.next.daysWithoutNewCase, step };
           const task = await io.tasks.create(trx, actor, {
             title: msg('zoning.auto.liftDue.title', { area: a.name, step }),
-            description: round ? msg('zoning.auto.liftDueRound.body', { ...common, roundDay: round.dayNumber, roundDate: { day: round.day } }) : msg('zoning.auto.liftDue.body', common),
-            sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: s.dueAt! + 24 * HOUR });
+            description: round
+              ? msg('zoning.auto.liftDueRound.body', { ...common, roundDay: round.dayNumber, roundDate: { day: round.day } })
+              : msg('zoning.auto.liftDue.body', common),
+            sourceModule: 'zoning',
+            sourceEntityType: 'zoning_area',
+            sourceEntityId: a.id,
+            assigneeUnitId: unitId,
+            jurisdictionPath: a.jurisdiction_path,
+            priority: 'high',
+            dueAt: s.dueAt! + 24 * HOUR,
+          });
           set.lift_task_id = task.id;
         }
         set.lift_task_level = a.level;
@@ -110,7 +133,11 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
         await io.tasks.notify(trx, actor, {
           ...(hq ? { unitId: hq } : { jurisdictionPath: pathAt(a.jurisdiction_path, 'city') ?? a.jurisdiction_path }),
           title: msg('zoning.auto.overdue.title', { area: a.name }),
-          body: msg('zoning.auto.overdue.body', { area: a.name, day: { day: dueDay }, step: s.next ? msg(s.next.to === 'lifted' ? 'zoning.auto.step.lifted' : `zoning.auto.step.${s.next.to}`) : '' }),
+          body: msg('zoning.auto.overdue.body', {
+            area: a.name,
+            day: { day: dueDay },
+            step: s.next ? msg(s.next.to === 'lifted' ? 'zoning.auto.step.lifted' : `zoning.auto.step.${s.next.to}`) : '',
+          }),
           link: `/zoning/areas/${a.id}`,
           sourceModule: 'zoning',
           sourceEntityType: 'zoning_area',
@@ -152,7 +179,14 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
       await io.tasks.create(trx, actor, {
         title: msg('zoning.auto.extension.title', { area: a.name }),
         description: msg('zoning.auto.extension.body', { distance: n.distanceM, day: { day } }),
-        sourceModule: 'zoning', sourceEntityType: 'zoning_area', sourceEntityId: a.id, assigneeUnitId: unitId, jurisdictionPath: a.jurisdiction_path, priority: 'high', dueAt: now + 24 * HOUR });
+        sourceModule: 'zoning',
+        sourceEntityType: 'zoning_area',
+        sourceEntityId: a.id,
+        assigneeUnitId: unitId,
+        jurisdictionPath: a.jurisdiction_path,
+        priority: 'high',
+        dueAt: now + 24 * HOUR,
+      });
     }
     await record(trx, actor, a, 'extension_proposed', { reason: text, details: { extensionId: row.id, caseId: n.caseId, distanceM: n.distanceM } });
     return 1;
@@ -179,7 +213,10 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
       exemptStatuses: ROUND_EXEMPT,
     });
     const campaign = await testing.campaigns.activate(trx, SYS, created.id);
-    await record(trx, actor, a, 'round_created', { reason: `${name} · lifting round of everyone in the area`, details: { campaignId: campaign.id, day: round.day, dayNumber: round.dayNumber, poolSize: ROUND_POOL[a.level], target: campaign.targetTotal } });
+    await record(trx, actor, a, 'round_created', {
+      reason: `${name} · lifting round of everyone in the area`,
+      details: { campaignId: campaign.id, day: round.day, dayNumber: round.dayNumber, poolSize: ROUND_POOL[a.level], target: campaign.targetTotal },
+    });
     return campaign;
   }
 

@@ -23,7 +23,19 @@ import * as repo from './zoning.repository.js';
 import { granularityOf, normalizeNodes, pathAt } from './zoning.rules.js';
 import type { AreaRecorder } from './area-events.service.js';
 import type { AreaReader } from './areas.service.js';
-import { CASE_LOOKBACK_MS, SYS, checkLevel, districtOf, firstOf, narrowTo, prefixesOf, requireCap, visibleArea, type Node, type ZoningInputs } from './zoning.shared.js';
+import {
+  CASE_LOOKBACK_MS,
+  SYS,
+  checkLevel,
+  districtOf,
+  firstOf,
+  narrowTo,
+  prefixesOf,
+  requireCap,
+  visibleArea,
+  type Node,
+  type ZoningInputs,
+} from './zoning.shared.js';
 
 /**
  * Proposals (风险区划定): from the cases' residences and visited places at the active preset's
@@ -50,7 +62,8 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
     if (missing.length) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: missing });
     const nodes = unique.map((id) => found.get(id)!);
     const badLevel = nodes.filter((n) => !(GRANULARITIES as readonly string[]).includes(n.level));
-    if (badLevel.length) throw ZoningErrors.ZONING_NODE_LEVEL_INVALID({ nodes: badLevel.map((n) => ({ id: n.id, name: n.name, level: n.level })), allowed: GRANULARITIES });
+    if (badLevel.length)
+      throw ZoningErrors.ZONING_NODE_LEVEL_INVALID({ nodes: badLevel.map((n) => ({ id: n.id, name: n.name, level: n.level })), allowed: GRANULARITIES });
     if (!drawAt) return nodes;
     // Draw at a finer level: every node of that level under each given node.
     const out: Node[] = [];
@@ -60,7 +73,8 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         out.push(n);
         continue;
       }
-      const finer = GRANULARITY_RANK[drawAt] < GRANULARITY_RANK[n.level as Granularity] ? await geo.subtree(SYS, n.id, { level: drawAt, limit: 50_000 }, db) : [];
+      const finer =
+        GRANULARITY_RANK[drawAt] < GRANULARITY_RANK[n.level as Granularity] ? await geo.subtree(SYS, n.id, { level: drawAt, limit: 50_000 }, db) : [];
       if (!finer.length) lacking.push({ id: n.id, name: n.name, level: n.level });
       out.push(...finer);
     }
@@ -96,11 +110,31 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
   function shape(nodes: readonly Node[]) {
     const kept = normalizeNodes(nodes);
     const path = commonPath(kept.map((n) => n.path));
-    return { kept, path, district: districtOf(path), granularity: granularityOf(kept.map((n) => n.level)), population: kept.reduce((s, n) => s + n.population, 0) };
+    return {
+      kept,
+      path,
+      district: districtOf(path),
+      granularity: granularityOf(kept.map((n) => n.level)),
+      population: kept.reduce((s, n) => s + n.population, 0),
+    };
   }
 
   /** Inserts a proposed area with its nodes and the `proposed` event. */
-  async function insertProposal(trx: Tx, actor: Actor, preset: PresetDto, p: { name?: string; level: RiskLevel; nodes: Node[]; measures?: MeasureKind[]; basis: { caseIds: string[]; contactIds: string[] }; source: 'proposal' | 'manual'; sourceKey: string | null; note?: string | null }): Promise<repo.AreaRow> {
+  async function insertProposal(
+    trx: Tx,
+    actor: Actor,
+    preset: PresetDto,
+    p: {
+      name?: string;
+      level: RiskLevel;
+      nodes: Node[];
+      measures?: MeasureKind[];
+      basis: { caseIds: string[]; contactIds: string[] };
+      source: 'proposal' | 'manual';
+      sourceKey: string | null;
+      note?: string | null;
+    },
+  ): Promise<repo.AreaRow> {
     const now = io.clock.now();
     const s = shape(p.nodes);
     const row: repo.AreaRow = {
@@ -152,8 +186,15 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
       updated_at: now,
     };
     await repo.insertArea(trx, row);
-    await repo.insertNodes(trx, s.kept.map((n) => ({ area_id: row.id, jurisdiction_id: n.id, path: n.path, level: n.level })));
-    await record(trx, actor, row, 'proposed', { reason: p.note ?? null, details: { source: p.source, basis: p.basis, preset: preset.label, granularity: s.granularity }, nodeIds: s.kept.map((n) => n.id) });
+    await repo.insertNodes(
+      trx,
+      s.kept.map((n) => ({ area_id: row.id, jurisdiction_id: n.id, path: n.path, level: n.level })),
+    );
+    await record(trx, actor, row, 'proposed', {
+      reason: p.note ?? null,
+      details: { source: p.source, basis: p.basis, preset: preset.label, granularity: s.granularity },
+      nodeIds: s.kept.map((n) => n.id),
+    });
     return row;
   }
 
@@ -162,7 +203,12 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
    * (the nearest node at or above it with an active unit), once per place (kept in zoning_meta as
    * `notice|<preset>|<place>`). Returns undefined when already noticed, null when no unit owns it.
    */
-  async function noticeOwner(tx: Tx, actor: Actor, presetLabel: string, p: { placeId: string; caseId: string; path: string; description: string | null; fromAt: number; toAt: number }): Promise<GenerateProposalsResultDto['notices'][number] | null | undefined> {
+  async function noticeOwner(
+    tx: Tx,
+    actor: Actor,
+    presetLabel: string,
+    p: { placeId: string; caseId: string; path: string; description: string | null; fromAt: number; toAt: number },
+  ): Promise<GenerateProposalsResultDto['notices'][number] | null | undefined> {
     const key = `notice|${presetLabel}|${p.placeId}`;
     if ((await repo.readMeta(tx, key)) !== undefined) return undefined;
     const chain = prefixesOf(p.path).reverse();
@@ -193,7 +239,13 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         dueAt: io.clock.now() + 24 * HOUR,
       });
       await repo.writeMeta(tx, key, task.id, io.clock.now());
-      await journal.append(tx, actor, { action: 'zoning.place.noticed', entityType: 'case', entityId: p.caseId, jurisdictionPath: node.path, payload: { placeId: p.placeId, unitId: unit.id, taskId: task.id, preset: presetLabel } });
+      await journal.append(tx, actor, {
+        action: 'zoning.place.noticed',
+        entityType: 'case',
+        entityId: p.caseId,
+        jurisdictionPath: node.path,
+        payload: { placeId: p.placeId, unitId: unit.id, taskId: task.id, preset: presetLabel },
+      });
       return { placeId: p.placeId, caseId: p.caseId, unitId: unit.id, unitName: unit.name, taskId: task.id };
     }
     return null;
@@ -235,19 +287,30 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         };
         for (const c of residences) {
           const target = pathAt(c.path, gran);
-          if (!target) skipped.push({ placeId: `residence:${c.id}`, caseId: c.id, reason: `住址仅精确到更粗的层级，无法按${LEVEL_LABELS[gran].zh}划定 · The residence is known only above ${gran} level; draw it by hand` });
+          if (!target)
+            skipped.push({
+              placeId: `residence:${c.id}`,
+              caseId: c.id,
+              reason: `住址仅精确到更粗的层级，无法按${LEVEL_LABELS[gran].zh}划定 · The residence is known only above ${gran} level; draw it by hand`,
+            });
           else add(target, high, c.id);
         }
         const residencePaths = new Set(targets.keys());
         for (const p of places) {
           if (residencePaths.has(pathAt(p.path, gran) ?? '')) continue; // the case's own building/compound: already its residence's area
           if (visitedAsMedium) {
-            if (!(GRANULARITIES as readonly string[]).includes(p.level)) skipped.push({ placeId: p.placeId, caseId: p.caseId, reason: `到访场所层级为${p.level}，中风险区须按楼栋、小区、社区或街道手工划定 · A visited place at ${p.level} level; draw the medium area by hand` });
+            if (!(GRANULARITIES as readonly string[]).includes(p.level))
+              skipped.push({
+                placeId: p.placeId,
+                caseId: p.caseId,
+                reason: `到访场所层级为${p.level}，中风险区须按楼栋、小区、社区或街道手工划定 · A visited place at ${p.level} level; draw the medium area by hand`,
+              });
             else add(p.path, 'medium', p.caseId);
           } else {
             const n = await noticeOwner(tx, actor, preset.label, p);
             if (n) notices.push(n);
-            else if (n === null) skipped.push({ placeId: p.placeId, caseId: p.caseId, reason: '场所所在辖区没有在岗单位可通知 · No active unit owns the place\'s jurisdiction' });
+            else if (n === null)
+              skipped.push({ placeId: p.placeId, caseId: p.caseId, reason: "场所所在辖区没有在岗单位可通知 · No active unit owns the place's jurisdiction" });
           }
         }
         const nodes = new Map((await geo.getManyByPath([...targets.keys()], tx)).map((n) => [n.path, n]));
@@ -255,7 +318,10 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const keys = [...targets].map(([p, t]) => keyOf(p, t.level));
         const taken = new Set((await repo.openBySourceKey(tx, keys)).map((r) => r.source_key));
         const open = await repo.listAreas(tx, { statuses: ['proposed', 'published'], prefix: null });
-        const openNodes = await repo.nodesOfMany(tx, open.rows.map((r) => r.id));
+        const openNodes = await repo.nodesOfMany(
+          tx,
+          open.rows.map((r) => r.id),
+        );
         const created: repo.AreaRow[] = [];
         const allContacts = await cases.contactsForZoning({ caseIds: caseIds }, tx);
         for (const [path, t] of targets) {
@@ -268,13 +334,26 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
           }
           const cover = openNodes.find((n) => path.startsWith(n.path));
           if (taken.has(key) || cover) {
-            skipped.push({ placeId: node.id, caseId: firstCase, reason: `已被风险区覆盖 · Already covered by an open area${cover ? ` (${cover.area_id})` : ''}` });
+            skipped.push({
+              placeId: node.id,
+              caseId: firstCase,
+              reason: `已被风险区覆盖 · Already covered by an open area${cover ? ` (${cover.area_id})` : ''}`,
+            });
             continue;
           }
           if (!inScope(actor, node.path)) continue;
           const contactIds = allContacts.filter((c) => t.caseIds.has(c.caseId) && c.category === 'close' && c.path && c.path.startsWith(path)).map((c) => c.id);
           const note = t.level === 'medium' ? '病例到访的工作、活动场所（流调） · A place the case visited (investigation)' : null;
-          created.push(await insertProposal(tx, actor, preset, { level: t.level, nodes: [node], basis: { caseIds: [...t.caseIds], contactIds }, source: 'proposal', sourceKey: key, note }));
+          created.push(
+            await insertProposal(tx, actor, preset, {
+              level: t.level,
+              nodes: [node],
+              basis: { caseIds: [...t.caseIds], contactIds },
+              source: 'proposal',
+              sourceKey: key,
+              note,
+            }),
+          );
         }
         return { created: (await compute(tx, created)).map(toDto), skipped, notices };
       });
@@ -288,7 +367,16 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const level = checkLevel(preset, input.level);
         const basis = await checkBasis(tx, actor, input.basis);
         const nodes = await resolveNodes(tx, actor, input.jurisdictionIds ?? [], input.drawAt);
-        const row = await insertProposal(tx, actor, preset, { name: input.name, level, nodes, measures: input.measures, basis, source: 'manual', sourceKey: null, note: input.note ?? null });
+        const row = await insertProposal(tx, actor, preset, {
+          name: input.name,
+          level,
+          nodes,
+          measures: input.measures,
+          basis,
+          source: 'manual',
+          sourceKey: null,
+          note: input.note ?? null,
+        });
         return detail(tx, row);
       });
     },
@@ -302,7 +390,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'proposed') throw ZoningErrors.ZONING_NOT_PROPOSED({ id, status: a.status });
         const preset = await cases.presets.active(tx);
-        const level = input.level ? checkLevel(preset, input.level) : (a.level);
+        const level = input.level ? checkLevel(preset, input.level) : a.level;
         const current = await nodesOfArea(tx, a.id);
         const added = input.addJurisdictionIds?.length ? await resolveNodes(tx, actor, input.addJurisdictionIds) : [];
         const removeIds = new Set(input.removeJurisdictionIds ?? []);
@@ -313,11 +401,18 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const drop = current.filter((n) => !keptIds.has(n.id)).map((n) => n.id);
         const add = s.kept.filter((n) => !current.some((c) => c.id === n.id));
         await repo.deleteNodes(tx, a.id, drop);
-        await repo.insertNodes(tx, add.map((n) => ({ area_id: a.id, jurisdiction_id: n.id, path: n.path, level: n.level })));
+        await repo.insertNodes(
+          tx,
+          add.map((n) => ({ area_id: a.id, jurisdiction_id: n.id, path: n.path, level: n.level })),
+        );
         const set: Partial<repo.AreaRow> = {
           level,
           name: input.name?.trim() || a.name,
-          measures: input.measures ? JSON.stringify([...new Set(input.measures)]) : input.level && input.level !== a.level ? JSON.stringify(DEFAULT_MEASURES[level]) : a.measures,
+          measures: input.measures
+            ? JSON.stringify([...new Set(input.measures)])
+            : input.level && input.level !== a.level
+              ? JSON.stringify(DEFAULT_MEASURES[level])
+              : a.measures,
           granularity: s.granularity,
           jurisdiction_path: s.path,
           district_path: s.district,
@@ -327,7 +422,16 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         };
         if (!(await repo.updateArea(tx, a.id, 'proposed', set))) throw ZoningErrors.ZONING_NOT_PROPOSED({ id });
         const after = { ...a, ...set };
-        await record(tx, actor, after, 'adjusted', { reason, details: { from: { level: a.level, granularity: a.granularity }, to: { level, granularity: s.granularity }, added: add.map((n) => n.id), removed: drop }, nodeIds: s.kept.map((n) => n.id) });
+        await record(tx, actor, after, 'adjusted', {
+          reason,
+          details: {
+            from: { level: a.level, granularity: a.granularity },
+            to: { level, granularity: s.granularity },
+            added: add.map((n) => n.id),
+            removed: drop,
+          },
+          nodeIds: s.kept.map((n) => n.id),
+        });
         return detail(tx, after);
       });
     },
@@ -340,7 +444,14 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
         const a = await visibleArea(tx, actor, id);
         if (a.status !== 'proposed') throw ZoningErrors.ZONING_NOT_PROPOSED({ id, status: a.status });
         const now = io.clock.now();
-        const set: Partial<repo.AreaRow> = { status: 'rejected', rejected_by: actor.userId, rejected_by_name: actor.name, rejected_at: now, reject_reason: why, updated_at: now };
+        const set: Partial<repo.AreaRow> = {
+          status: 'rejected',
+          rejected_by: actor.userId,
+          rejected_by_name: actor.name,
+          rejected_at: now,
+          reject_reason: why,
+          updated_at: now,
+        };
         if (!(await repo.updateArea(tx, a.id, 'proposed', set))) throw ZoningErrors.ZONING_NOT_PROPOSED({ id });
         const after = { ...a, ...set };
         await record(tx, actor, after, 'rejected', { reason: why });

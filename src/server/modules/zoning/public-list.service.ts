@@ -85,21 +85,34 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
       version,
       generatedAt: io.clock.now(),
       districts: [...groups.values()].sort((a, b) => a.districtCode.localeCompare(b.districtCode)),
-      history: history.map((h) => ({ areaId: h.area_id, name: names.get(h.area_id) ?? '', kind: h.kind as 'published' | 'stepped' | 'lifted', level: h.level, at: Number(h.at) })),
+      history: history.map((h) => ({
+        areaId: h.area_id,
+        name: names.get(h.area_id) ?? '',
+        kind: h.kind as 'published' | 'stepped' | 'lifted',
+        level: h.level,
+        at: Number(h.at),
+      })),
     } satisfies PublicZoningDto;
   }
 
   async function buildPublicGeojson(version: number): Promise<PublicFeatureCollection> {
     const db = io.db;
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
-    const nodeRows = await repo.nodesOfMany(db, rows.map((r) => r.id));
+    const nodeRows = await repo.nodesOfMany(
+      db,
+      rows.map((r) => r.id),
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const features: PublicFeatureCollection['features'] = [];
     for (const n of nodeRows.slice(0, MAP_NODE_CAP)) {
       const a = byId.get(n.area_id)!;
       const fc = await geo.geojson(SYS, { rootId: n.jurisdiction_id, level: n.level, cap: 1 }, db);
       const f0 = fc.features[0];
-      features.push({ type: 'Feature', geometry: f0?.geometry ?? null, properties: { areaId: a.id, name: a.name, level: a.level, place: f0?.properties.name ?? '' } });
+      features.push({
+        type: 'Feature',
+        geometry: f0?.geometry ?? null,
+        properties: { areaId: a.id, name: a.name, level: a.level, place: f0?.properties.name ?? '' },
+      });
     }
     return { type: 'FeatureCollection' as const, version, features } satisfies PublicFeatureCollection;
   }
@@ -118,7 +131,9 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
      * public schema (only those fields ever leave) and serialised once per version, then sent as is.
      */
     async publicJson(which: 'list' | 'geojson'): Promise<{ json: string; etag: string }> {
-      const c = await publicCache.get(which, async (v) => cached(v, which === 'list' ? publicSchemas.publicList.parse(await buildPublicList(v)) : publicSchemas.publicGeojson.parse(await buildPublicGeojson(v))));
+      const c = await publicCache.get(which, async (v) =>
+        cached(v, which === 'list' ? publicSchemas.publicList.parse(await buildPublicList(v)) : publicSchemas.publicGeojson.parse(await buildPublicGeojson(v))),
+      );
       return { json: c.json, etag: c.etag };
     },
 
@@ -131,7 +146,6 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
     leavePublic(): void {
       publicInFlight = Math.max(0, publicInFlight - 1);
     },
-
   };
 }
 

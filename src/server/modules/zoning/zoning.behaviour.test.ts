@@ -33,10 +33,16 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
    */
   async function neighbourhood(parent: JurisdictionRef, code: string, centre: [number, number], buildings: number, perEntrance: number) {
     const [community] = await addNodes(t, parent, [{ code, name: `社区${code.slice(-3)}`, level: 'community' }]);
-    const spec: { code: string; name: string; level: string; centre?: [number, number] }[] = [{ code: `${code}001`, name: `小区${code.slice(-3)}`, level: 'compound', centre }];
+    const spec: { code: string; name: string; level: string; centre?: [number, number] }[] = [
+      { code: `${code}001`, name: `小区${code.slice(-3)}`, level: 'compound', centre },
+    ];
     for (let b = 1; b <= buildings; b++) {
       const bc = `${code}001${String(b).padStart(2, '0')}`;
-      spec.push({ code: bc, name: `${b}号楼`, level: 'building', centre: [centre[0] + b * 0.0004, centre[1]] }, { code: `${bc}1`, name: '1单元', level: 'entrance' }, { code: `${bc}2`, name: '2单元', level: 'entrance' });
+      spec.push(
+        { code: bc, name: `${b}号楼`, level: 'building', centre: [centre[0] + b * 0.0004, centre[1]] },
+        { code: `${bc}1`, name: '1单元', level: 'entrance' },
+        { code: `${bc}2`, name: '2单元', level: 'entrance' },
+      );
     }
     const nodes = await addNodes(t, community, spec);
     const blds = nodes.filter((n) => n.level === 'building');
@@ -45,7 +51,13 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
       const ids: string[] = [];
       for (const e of nodes.filter((n) => n.level === 'entrance' && n.path.startsWith(b.path))) {
         const inputs = Array.from({ length: perEntrance }, (_, i) => ({
-          name: `住户${++serial}`, idType: 'passport' as const, idNumber: `Y${String(serial).padStart(8, '0')}`, birthDate: '1975-05-05', sex: 'female' as const, resident: true, address: { jurisdictionId: e.id, room: String(201 + i) },
+          name: `住户${++serial}`,
+          idType: 'passport' as const,
+          idNumber: `Y${String(serial).padStart(8, '0')}`,
+          birthDate: '1975-05-05',
+          sex: 'female' as const,
+          resident: true,
+          address: { jurisdictionId: e.id, room: String(201 + i) },
         }));
         ids.push(...(await t.deps.services.population.createMany(undefined, sys, inputs)).ids);
       }
@@ -97,7 +109,12 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
 
     const two = await call('PATCH', `/api/zoning/areas/${a.id}`, 'tracer', { addJurisdictionIds: [b2.id], reason: '相邻楼栋' });
     expect(two.json()).toMatchObject({ nodeCount: 2, population: livingIn(b1, b2), granularity: 'building' });
-    expect(two.json().nodes.map((x: { jurisdictionId: string }) => x.jurisdictionId).sort()).toEqual([b1.id, b2.id].sort());
+    expect(
+      two
+        .json()
+        .nodes.map((x: { jurisdictionId: string }) => x.jurisdictionId)
+        .sort(),
+    ).toEqual([b1.id, b2.id].sort());
     // The compound contains both buildings: they fold into it (one node, the compound's granularity).
     const whole = await call('PATCH', `/api/zoning/areas/${a.id}`, 'tracer', { addJurisdictionIds: [n.compound.id], reason: '整个小区' });
     expect(whole.json()).toMatchObject({ nodeCount: 1, population: livingIn(b1, b2), granularity: 'compound', nodes: [{ jurisdictionId: n.compound.id }] });
@@ -113,7 +130,10 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
     expect(await journalCount()).toBe(before + 4);
 
     // Closed: no adjustment, publication or second rejection; nothing written.
-    expect(errorOf(await call('PATCH', `/api/zoning/areas/${a.id}`, 'tracer', { addJurisdictionIds: [b1.id], reason: '再加' }))).toEqual([409, 'ZONING_NOT_PROPOSED']);
+    expect(errorOf(await call('PATCH', `/api/zoning/areas/${a.id}`, 'tracer', { addJurisdictionIds: [b1.id], reason: '再加' }))).toEqual([
+      409,
+      'ZONING_NOT_PROPOSED',
+    ]);
     expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/publish`, 'commander', { justification: '发布' }))).toEqual([409, 'ZONING_NOT_PROPOSED']);
     expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/reject`, 'commander', { reason: '再驳回' }))).toEqual([409, 'ZONING_NOT_PROPOSED']);
     expect(await journalCount()).toBe(before + 4);
@@ -148,9 +168,16 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
     expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/publish`, 'commander', { justification: '再发布' }))).toEqual([409, 'ZONING_NOT_PROPOSED']);
     expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/step`, 'commander', {}))).toEqual([422, 'ZONING_STEP_NOT_DUE']);
     expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/step`, 'commander', { override: true }))).toEqual([422, 'REASON_REQUIRED']);
-    expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/extensions/no-such-extension`, 'commander', { accept: true, reason: '接受' }))).toEqual([404, 'ZONING_EXTENSION_NOT_FOUND']);
+    expect(errorOf(await call('POST', `/api/zoning/areas/${a.id}/extensions/no-such-extension`, 'commander', { accept: true, reason: '接受' }))).toEqual([
+      404,
+      'ZONING_EXTENSION_NOT_FOUND',
+    ]);
     expect(await journalCount()).toBe(before);
-    expect((await call('GET', `/api/zoning/areas/${a.id}`)).json()).toMatchObject({ status: 'published', level: 'high', personsUnderMeasure: neighbours.length });
+    expect((await call('GET', `/api/zoning/areas/${a.id}`)).json()).toMatchObject({
+      status: 'published',
+      level: 'high',
+      personsUnderMeasure: neighbours.length,
+    });
 
     // Justifying a published area records who kept it and why (one history row).
     const kept = await call('POST', `/api/zoning/areas/${a.id}/justify`, 'commander', { justification: '病例密接集中居住' });
@@ -201,15 +228,31 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
 
     const report = (await call('GET', '/api/zoning/detector')).json() as DetectorReportDto;
     const row = (id: string) => report.areas.find((r) => r.areaId === id)!;
-    expect(row(exact.id)).toMatchObject({ population: residents(west, [west.buildings[0]]), evidenceFootprint: residents(west, [west.buildings[0]]), ratio: 1, flagged: false });
+    expect(row(exact.id)).toMatchObject({
+      population: residents(west, [west.buildings[0]]),
+      evidenceFootprint: residents(west, [west.buildings[0]]),
+      ratio: 1,
+      flagged: false,
+    });
     expect(row(wide.id)).toMatchObject({ population: residents(west), evidenceFootprint: residents(west, [west.buildings[0]]), flagged: true });
     expect(row(wide.id).ratio).toBe(Math.round((residents(west) / residents(west, [west.buildings[0]])) * 10) / 10);
     expect(row(eastArea.id)).toMatchObject({ population: residents(east), districtName: '伍家岗区' });
 
     // The roll-up, recounted here from the rows.
-    const recount = new Map<string, { areas: number; flagged: number; population: number; evidenceFootprint: number; personsUnderMeasure: number; activeCases: number; pastLifting: number }>();
+    const recount = new Map<
+      string,
+      { areas: number; flagged: number; population: number; evidenceFootprint: number; personsUnderMeasure: number; activeCases: number; pastLifting: number }
+    >();
     for (const r of report.areas) {
-      const d = recount.get(r.districtPath) ?? { areas: 0, flagged: 0, population: 0, evidenceFootprint: 0, personsUnderMeasure: 0, activeCases: 0, pastLifting: 0 };
+      const d = recount.get(r.districtPath) ?? {
+        areas: 0,
+        flagged: 0,
+        population: 0,
+        evidenceFootprint: 0,
+        personsUnderMeasure: 0,
+        activeCases: 0,
+        pastLifting: 0,
+      };
       recount.set(r.districtPath, d);
       d.areas += 1;
       d.flagged += r.flagged ? 1 : 0;

@@ -15,9 +15,15 @@ export const ZoningErrors = defineErrors({
   ZONING_NO_STEP: [409, "The preset's lifting schedule has no step from this level; lift it with override and a reason"],
   ZONING_STEP_NOT_DUE: [422, 'The lifting step is not due yet; act early only with override and a reason'],
   ZONING_ACTIVE_CASE_INSIDE: [422, 'A case in treatment lives inside this area; lifting or stepping it down needs override and a reason'],
-  ZONING_NEGATIVE_ROUND_REQUIRED: [422, 'This step needs the negative lifting round of everyone in the area (details.round names the round, its campaign and its numbers): everyone sampled, every result negative'],
+  ZONING_NEGATIVE_ROUND_REQUIRED: [
+    422,
+    'This step needs the negative lifting round of everyone in the area (details.round names the round, its campaign and its numbers): everyone sampled, every result negative',
+  ],
   ZONING_COUNTY_NOT_CLEAR: [409, 'A low area is lifted only when every high and medium area of its county/district has been lifted (details.areas)'],
-  ZONING_SECOND_PERSON_REQUIRED: [422, 'This area needs a second person: it was not proposed from case evidence, or it covers more people than the bulk threshold; its proposer cannot publish it'],
+  ZONING_SECOND_PERSON_REQUIRED: [
+    422,
+    'This area needs a second person: it was not proposed from case evidence, or it covers more people than the bulk threshold; its proposer cannot publish it',
+  ],
   ZONING_EXTENSION_NOT_FOUND: [404, 'Extension proposal not found'],
   ZONING_EXTENSION_DECIDED: [409, 'This extension proposal has already been decided'],
   ZONING_JUSTIFICATION_REQUIRED: [422, 'The 一刀切 detector flags this area: publishing or keeping it needs a recorded justification'],

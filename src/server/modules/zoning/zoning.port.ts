@@ -26,7 +26,11 @@ export interface ZoningPort {
     current(prefix: string | null, db?: DbOrTx): Promise<{ high: number; medium: number; low: number }>;
   };
   /** Areas in the actor's scope with schedule and detector flag (the demo's check, scripts). */
-  list(actor: Actor, f?: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number }, db?: DbOrTx): Promise<{ items: AreaDto[]; total: number }>;
+  list(
+    actor: Actor,
+    f?: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number },
+    db?: DbOrTx,
+  ): Promise<{ items: AreaDto[]; total: number }>;
   /** One area in the actor's scope (404 outside it). */
   get(actor: Actor, id: string, db?: DbOrTx): Promise<AreaDetailDto>;
   /** The demo seeder: proposals from the cases' residences and visited places at the active preset's granularity. */

@@ -34,10 +34,18 @@ export const insertArea = (db: DbOrTx, r: AreaRow) => db.insertInto('zoning_area
 export const findArea = (db: DbOrTx, id: string) => db.selectFrom('zoning_areas').selectAll().where('id', '=', id).executeTakeFirst();
 export async function findAreas(db: DbOrTx, ids: readonly string[]): Promise<AreaRow[]> {
   const out: AreaRow[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await db.selectFrom('zoning_areas').selectAll().where('id', 'in', ids.slice(i, i + CHUNK)).execute()));
+  for (let i = 0; i < ids.length; i += CHUNK)
+    out.push(
+      ...(await db
+        .selectFrom('zoning_areas')
+        .selectAll()
+        .where('id', 'in', ids.slice(i, i + CHUNK))
+        .execute()),
+    );
   return out;
 }
-export const areaPath = async (db: DbOrTx, id: string) => (await db.selectFrom('zoning_areas').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
+export const areaPath = async (db: DbOrTx, id: string) =>
+  (await db.selectFrom('zoning_areas').select('jurisdiction_path').where('id', '=', id).executeTakeFirst())?.jurisdiction_path;
 
 /** Updates an area only while it is in `fromStatus` (a concurrent change makes it return false). */
 export async function updateArea(db: DbOrTx, id: string, fromStatus: AreaStatus, set: Partial<AreaRow>): Promise<boolean> {
@@ -46,7 +54,10 @@ export async function updateArea(db: DbOrTx, id: string, fromStatus: AreaStatus,
 }
 
 /** Areas by status, optionally under a scope prefix or overlapping it (an area whose common path lies above the scope). */
-export async function listAreas(db: DbOrTx, f: { statuses?: readonly AreaStatus[]; level?: RiskLevel; prefix?: string | null; limit?: number; offset?: number }): Promise<{ rows: AreaRow[]; total: number }> {
+export async function listAreas(
+  db: DbOrTx,
+  f: { statuses?: readonly AreaStatus[]; level?: RiskLevel; prefix?: string | null; limit?: number; offset?: number },
+): Promise<{ rows: AreaRow[]; total: number }> {
   let q = db.selectFrom('zoning_areas');
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
   if (f.level) q = q.where('level', '=', f.level);
@@ -59,20 +70,38 @@ export async function listAreas(db: DbOrTx, f: { statuses?: readonly AreaStatus[
 
 /** Open (proposed or published) areas with a given generated-proposal key. */
 export const openBySourceKey = (db: DbOrTx, keys: readonly string[]) =>
-  keys.length ? db.selectFrom('zoning_areas').select(['id', 'source_key']).where('source_key', 'in', keys).where('status', 'in', ['proposed', 'published']).execute() : Promise.resolve([]);
+  keys.length
+    ? db.selectFrom('zoning_areas').select(['id', 'source_key']).where('source_key', 'in', keys).where('status', 'in', ['proposed', 'published']).execute()
+    : Promise.resolve([]);
 
 // ---- nodes
 export async function insertNodes(db: DbOrTx, rows: readonly NodeRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto('zoning_area_nodes').values(rows.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < rows.length; i += CHUNK)
+    await db
+      .insertInto('zoning_area_nodes')
+      .values(rows.slice(i, i + CHUNK))
+      .execute();
 }
 export async function deleteNodes(db: DbOrTx, areaId: string, jurisdictionIds: readonly string[]): Promise<void> {
-  for (let i = 0; i < jurisdictionIds.length; i += CHUNK) await db.deleteFrom('zoning_area_nodes').where('area_id', '=', areaId).where('jurisdiction_id', 'in', jurisdictionIds.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < jurisdictionIds.length; i += CHUNK)
+    await db
+      .deleteFrom('zoning_area_nodes')
+      .where('area_id', '=', areaId)
+      .where('jurisdiction_id', 'in', jurisdictionIds.slice(i, i + CHUNK))
+      .execute();
 }
 export const nodesOf = (db: DbOrTx, areaId: string) => db.selectFrom('zoning_area_nodes').selectAll().where('area_id', '=', areaId).orderBy('path').execute();
 
 export async function nodesOfMany(db: DbOrTx, areaIds: readonly string[]): Promise<NodeRow[]> {
   const out: NodeRow[] = [];
-  for (let i = 0; i < areaIds.length; i += CHUNK) out.push(...(await db.selectFrom('zoning_area_nodes').selectAll().where('area_id', 'in', areaIds.slice(i, i + CHUNK)).execute()));
+  for (let i = 0; i < areaIds.length; i += CHUNK)
+    out.push(
+      ...(await db
+        .selectFrom('zoning_area_nodes')
+        .selectAll()
+        .where('area_id', 'in', areaIds.slice(i, i + CHUNK))
+        .execute()),
+    );
   return out;
 }
 
@@ -95,11 +124,17 @@ export async function publishedCovering(db: DbOrTx, paths: readonly string[]): P
 
 // ---- events
 export const insertEvent = (db: DbOrTx, r: EventRow) => db.insertInto('zoning_area_events').values(r).execute();
-export const eventsOf = (db: DbOrTx, areaId: string) => db.selectFrom('zoning_area_events').selectAll().where('area_id', '=', areaId).orderBy('at').orderBy('id').execute();
+export const eventsOf = (db: DbOrTx, areaId: string) =>
+  db.selectFrom('zoning_area_events').selectAll().where('area_id', '=', areaId).orderBy('at').orderBy('id').execute();
 
 /** The latest event of each area at or before `at` (the state of every area on a past day). */
 export async function stateAsOf(db: DbOrTx, at: number): Promise<EventRow[]> {
-  const latest = db.selectFrom('zoning_area_events').select(['area_id', (eb) => eb.fn.max('at').as('m')]).where('at', '<=', at).groupBy('area_id').as('l');
+  const latest = db
+    .selectFrom('zoning_area_events')
+    .select(['area_id', (eb) => eb.fn.max('at').as('m')])
+    .where('at', '<=', at)
+    .groupBy('area_id')
+    .as('l');
   const rows = await db
     .selectFrom('zoning_area_events as e')
     .innerJoin(latest, (j) => j.onRef('l.area_id', '=', 'e.area_id').onRef('l.m', '=', 'e.at'))
@@ -115,13 +150,25 @@ export async function stateAsOf(db: DbOrTx, at: number): Promise<EventRow[]> {
 
 /** Publications, steps and lifts, newest first (the public history). */
 export const publicHistory = (db: DbOrTx, limit: number) =>
-  db.selectFrom('zoning_area_events').selectAll().where('kind', 'in', ['published', 'stepped', 'lifted']).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  db
+    .selectFrom('zoning_area_events')
+    .selectAll()
+    .where('kind', 'in', ['published', 'stepped', 'lifted'])
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 
 // ---- meta (settings and the public version)
-export const readMeta = async (db: DbOrTx, key: string) => (await db.selectFrom('zoning_meta').select('value').where('key', '=', key).executeTakeFirst())?.value;
+export const readMeta = async (db: DbOrTx, key: string) =>
+  (await db.selectFrom('zoning_meta').select('value').where('key', '=', key).executeTakeFirst())?.value;
 
 export async function writeMeta(db: DbOrTx, key: string, value: string, now: number): Promise<void> {
-  await db.insertInto('zoning_meta').values({ key, value, updated_at: now }).onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now })).execute();
+  await db
+    .insertInto('zoning_meta')
+    .values({ key, value, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
 }
 
 /** Adds one to an integer meta value in the caller's transaction (creating it at 1). */
@@ -136,18 +183,38 @@ export async function bumpMeta(db: DbOrTx, key: string, now: number): Promise<vo
 
 /** Published areas at these levels whose district path is `districtPath` (a county is clear when none remain). */
 export const publishedInDistrict = (db: DbOrTx, districtPath: string, levels: readonly RiskLevel[]) =>
-  db.selectFrom('zoning_areas').select(['id', 'name', 'level']).where('status', '=', 'published').where('district_path', '=', districtPath).where('level', 'in', levels).orderBy('id').execute();
+  db
+    .selectFrom('zoning_areas')
+    .select(['id', 'name', 'level'])
+    .where('status', '=', 'published')
+    .where('district_path', '=', districtPath)
+    .where('level', 'in', levels)
+    .orderBy('id')
+    .execute();
 
 // ---- extension proposals (a case near an area)
 export const insertExtension = (db: DbOrTx, r: ExtensionRow) => db.insertInto('zoning_extensions').values(r).execute();
 export const findExtension = (db: DbOrTx, id: string) => db.selectFrom('zoning_extensions').selectAll().where('id', '=', id).executeTakeFirst();
 export async function extensionsOfMany(db: DbOrTx, areaIds: readonly string[]): Promise<ExtensionRow[]> {
   const out: ExtensionRow[] = [];
-  for (let i = 0; i < areaIds.length; i += CHUNK) out.push(...(await db.selectFrom('zoning_extensions').selectAll().where('area_id', 'in', areaIds.slice(i, i + CHUNK)).orderBy('case_confirmed_at').orderBy('id').execute()));
+  for (let i = 0; i < areaIds.length; i += CHUNK)
+    out.push(
+      ...(await db
+        .selectFrom('zoning_extensions')
+        .selectAll()
+        .where('area_id', 'in', areaIds.slice(i, i + CHUNK))
+        .orderBy('case_confirmed_at')
+        .orderBy('id')
+        .execute()),
+    );
   return out;
 }
 /** Decides a proposed extension; false when it was decided meanwhile. */
-export async function decideExtension(db: DbOrTx, id: string, set: Pick<ExtensionRow, 'status' | 'decided_by' | 'decided_by_name' | 'decided_at' | 'decision_reason'>): Promise<boolean> {
+export async function decideExtension(
+  db: DbOrTx,
+  id: string,
+  set: Pick<ExtensionRow, 'status' | 'decided_by' | 'decided_by_name' | 'decided_at' | 'decision_reason'>,
+): Promise<boolean> {
   const r = await db.updateTable('zoning_extensions').set(set).where('id', '=', id).where('status', '=', 'proposed').executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

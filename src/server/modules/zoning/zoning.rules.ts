@@ -69,7 +69,12 @@ export const nextStep = (params: PresetParams, level: RiskLevel, stepped: boolea
  * start of day D+N. "Past the lifting date" means a whole day past that with the area not stepped
  * (the owner gets the task at the due time and one day to act before HQ is alerted).
  */
-export function countdown(anchorAt: number, days: number, now: number, tz: string): { dueAt: number; dueDay: string; daysLeft: number; due: boolean; overdue: boolean } {
+export function countdown(
+  anchorAt: number,
+  days: number,
+  now: number,
+  tz: string,
+): { dueAt: number; dueDay: string; daysLeft: number; due: boolean; overdue: boolean } {
   const dueDay = addDays(calendarDay(anchorAt, tz), days);
   const dueAt = startOfDay(dueDay, tz);
   const daysLeft = Math.max(0, daysBetween(calendarDay(now, tz), dueDay));

@@ -23,7 +23,10 @@ export const jurisdictionQuery = z.strictObject({ jurisdictionId: id.optional() 
 export const mapQuery = z.strictObject({
   jurisdictionId: id.optional(),
   /** The day shown, YYYY-MM-DD in BULWARK_TZ (default today). */
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 
 export const generateBody = z.strictObject({ jurisdictionId: id.optional() });
@@ -86,7 +89,9 @@ export const publicList = z.object({
 export const publicGeojson = z.object({
   type: z.literal('FeatureCollection'),
   version: z.number().int(),
-  features: z.array(z.object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({ areaId: z.string(), name: z.string(), level, place: z.string() }) })),
+  features: z.array(
+    z.object({ type: z.literal('Feature'), geometry: z.unknown(), properties: z.object({ areaId: z.string(), name: z.string(), level, place: z.string() }) }),
+  ),
 });
 export const errorResponse = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
 

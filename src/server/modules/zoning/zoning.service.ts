@@ -18,7 +18,6 @@ import { createPublicListService } from './public-list.service.js';
 import { SYS, ZONING_EVALUATE_JOB, narrowTo, requireCap, visibleArea, type ZoningInputs } from './zoning.shared.js';
 import type { ZoningPort } from './zoning.port.js';
 
-
 /** The narrow inputs of the zoning sub-services, taken from the container once. */
 export function zoningInputs(deps: Deps): ZoningInputs {
   const s = deps.services;
@@ -70,10 +69,20 @@ export function createZoningService(deps: Deps) {
     areaMeasures: lifecycle.areaMeasures,
 
     /** Areas in scope, newest change first, with schedule and detector flag. */
-    async list(actor: Actor, f: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number } = {}, db: DbOrTx = io.db): Promise<{ items: AreaDto[]; total: number }> {
+    async list(
+      actor: Actor,
+      f: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number } = {},
+      db: DbOrTx = io.db,
+    ): Promise<{ items: AreaDto[]; total: number }> {
       requireCap(actor, 'area.read');
       const prefix = await narrowTo(io.geo, db, actor, f.jurisdictionId, scopePrefix(actor));
-      const { rows, total } = await repo.listAreas(db, { statuses: f.status ? [f.status] : undefined, level: f.level, prefix, limit: Math.min(f.limit ?? 50, 500), offset: f.offset ?? 0 });
+      const { rows, total } = await repo.listAreas(db, {
+        statuses: f.status ? [f.status] : undefined,
+        level: f.level,
+        prefix,
+        limit: Math.min(f.limit ?? 50, 500),
+        offset: f.offset ?? 0,
+      });
       return { items: (await reader.compute(db, rows)).map(reader.toDto), total };
     },
 

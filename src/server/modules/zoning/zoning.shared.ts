@@ -30,7 +30,9 @@ export interface ZoningInputs {
   control: Pick<Services['control'], 'bulkThreshold' | 'summary' | 'statusesOf' | 'applyAutomatic'>;
   geo: Pick<Services['geo'], 'getById' | 'getMany' | 'getManyByPath' | 'subtree' | 'geojson'>;
   population: Pick<Services['population'], 'pathsOf' | 'residentsUnder'>;
-  cases: Pick<Services['cases'], 'casesForZoning' | 'contactsForZoning' | 'placesForProposals'> & { presets: Pick<Services['cases']['presets'], 'active' | 'getVersion'> };
+  cases: Pick<Services['cases'], 'casesForZoning' | 'contactsForZoning' | 'placesForProposals'> & {
+    presets: Pick<Services['cases']['presets'], 'active' | 'getVersion'>;
+  };
   tasks: Pick<Services['tasks'], 'create' | 'notify'>;
   units: Pick<Services['auth']['units'], 'list'>;
   testing: { campaigns: Pick<Services['testing']['campaigns'], 'get' | 'create' | 'activate'>; coverage: Pick<Services['testing']['coverage'], 'get'> };
@@ -73,7 +75,13 @@ export async function visibleArea(db: DbOrTx, actor: Actor, id: string): Promise
  * actor's scope (404 otherwise, a node of another district answered like a missing one), `fallback`
  * when no node is named.
  */
-export async function narrowTo<F extends string | null>(geo: Pick<ZoningInputs['geo'], 'getById'>, db: DbOrTx, actor: Actor, jurisdictionId: string | undefined, fallback: F): Promise<string | F> {
+export async function narrowTo<F extends string | null>(
+  geo: Pick<ZoningInputs['geo'], 'getById'>,
+  db: DbOrTx,
+  actor: Actor,
+  jurisdictionId: string | undefined,
+  fallback: F,
+): Promise<string | F> {
   if (!jurisdictionId) return fallback;
   const n = await geo.getById(jurisdictionId, db);
   if (!n || !inScope(actor, n.path)) throw ZoningErrors.ZONING_NODE_NOT_FOUND({ jurisdictionIds: [jurisdictionId] });
@@ -82,7 +90,8 @@ export async function narrowTo<F extends string | null>(geo: Pick<ZoningInputs['
 
 /** The level, when the preset knows it (422 otherwise). */
 export function checkLevel(preset: PresetDto, level: string): RiskLevel {
-  if (!(preset.params.zoning.levels as string[]).includes(level)) throw ZoningErrors.ZONING_LEVEL_NOT_IN_PRESET({ level, allowed: preset.params.zoning.levels, preset: preset.label });
+  if (!(preset.params.zoning.levels as string[]).includes(level))
+    throw ZoningErrors.ZONING_LEVEL_NOT_IN_PRESET({ level, allowed: preset.params.zoning.levels, preset: preset.label });
   return level as RiskLevel;
 }
 

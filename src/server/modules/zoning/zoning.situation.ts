@@ -18,7 +18,10 @@ export async function areaEventCounts(db: DbOrTx, prefix: string | null, from: n
 
 /** Published areas now, by level. */
 export async function currentAreas(db: DbOrTx, prefix: string | null): Promise<{ high: number; medium: number; low: number }> {
-  let q = db.selectFrom('zoning_areas').select(['level', (eb) => eb.fn.countAll<number>().as('n')]).where('status', '=', 'published');
+  let q = db
+    .selectFrom('zoning_areas')
+    .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'published');
   if (prefix) q = q.where('jurisdiction_path', 'like', `${prefix}%`);
   const out = { high: 0, medium: 0, low: 0 };
   for (const r of await q.groupBy('level').execute()) if (r.level in out) out[r.level as 'high'] = Number(r.n);

@@ -25,11 +25,21 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     for (const k of Object.keys(as) as (keyof typeof as)[]) as[k] = await sessionHeaders(t.deps.db, users[k]!, t.clock.now());
   }
   const get = (url: string, headers = as.commander) => t.app.inject({ method: 'GET', url, headers });
-  const send = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: unknown, headers = as.commander) => t.app.inject({ method, url, headers, payload: payload as never });
+  const send = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload: unknown, headers = as.commander) =>
+    t.app.inject({ method, url, headers, payload: payload as never });
 
   /** A compound with `buildings` buildings of two entrances (`perEntrance` residents each) under `parent` (a community). */
-  async function compound(parent: JurisdictionRef, code: string, centre: [number, number], buildings: number, perEntrance: number, o: { bareBuilding?: boolean } = {}) {
-    const spec: { code: string; name: string; level: string; centre?: [number, number] }[] = [{ code, name: `小区${code.slice(-3)}`, level: 'compound', centre }];
+  async function compound(
+    parent: JurisdictionRef,
+    code: string,
+    centre: [number, number],
+    buildings: number,
+    perEntrance: number,
+    o: { bareBuilding?: boolean } = {},
+  ) {
+    const spec: { code: string; name: string; level: string; centre?: [number, number] }[] = [
+      { code, name: `小区${code.slice(-3)}`, level: 'compound', centre },
+    ];
     for (let b = 1; b <= buildings; b++) {
       const bc = `${code}${String(b).padStart(2, '0')}`;
       spec.push({ code: bc, name: `${b}栋`, level: 'building', centre: [centre[0] + b * 0.0005, centre[1]] });
@@ -41,7 +51,13 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const persons = new Map<string, string[]>();
     for (const e of entrances) {
       const inputs = Array.from({ length: perEntrance }, (_, i) => ({
-        name: `居民${++serial}`, idType: 'passport' as const, idNumber: `Z${String(serial).padStart(8, '0')}`, birthDate: '1980-01-01', sex: 'male' as const, resident: true, address: { jurisdictionId: e.id, room: String(101 + i) },
+        name: `居民${++serial}`,
+        idType: 'passport' as const,
+        idNumber: `Z${String(serial).padStart(8, '0')}`,
+        birthDate: '1980-01-01',
+        sex: 'male' as const,
+        resident: true,
+        address: { jurisdictionId: e.id, room: String(101 + i) },
       }));
       const ids = (await t.deps.services.population.createMany(undefined, sys, inputs)).ids;
       ids.forEach((id, i) => idNumbers.set(id, inputs[i].idNumber));
@@ -68,7 +84,13 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
   async function sampleRound(campaignId: string, personIds: string[], result: 'negative' | 'positive' = 'negative') {
     const testing = t.deps.services.testing;
     const campaign = await testing.campaigns.get(sys, campaignId);
-    const site = await testing.sites.create(undefined, sys, { name: `解封核酸点${++serial}`, kind: 'tent', jurisdictionId: campaign.scope[0].jurisdictionId, location: [111.3, 30.7], lanes: 1 });
+    const site = await testing.sites.create(undefined, sys, {
+      name: `解封核酸点${++serial}`,
+      kind: 'tent',
+      jurisdictionId: campaign.scope[0].jurisdictionId,
+      location: [111.3, 30.7],
+      lanes: 1,
+    });
     const codes: string[] = [];
     for (const personId of personIds) {
       const code = barcode('LR');
@@ -80,7 +102,13 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
       codes.push(code);
     }
     await testing.lab.receive(undefined, sys, { boxCode: `BOX-${++serial}`, barcodes: codes });
-    for (const code of codes) await testing.lab.recordOne(undefined, sys, { barcode: code, result, ...(result === 'positive' ? { ctOrf1ab: 28, ctN: 30 } : {}), lab: '解封核酸实验室' } as never);
+    for (const code of codes)
+      await testing.lab.recordOne(undefined, sys, {
+        barcode: code,
+        result,
+        ...(result === 'positive' ? { ctOrf1ab: 28, ctN: 30 } : {}),
+        lab: '解封核酸实验室',
+      } as never);
   }
 
   beforeAll(async () => {
@@ -113,7 +141,13 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const gen = await send('POST', '/api/zoning/proposals', {}, as.tracer);
     expect(gen.statusCode).toBe(201);
     const proposed = gen.json().created.find((a: AreaDetailDto) => a.basis.caseIds.includes(caseId));
-    expect(proposed).toMatchObject({ status: 'proposed', level: 'high', granularity: 'building', presetVersion: expect.stringContaining('optimisation-2022-11'), proposedBy: { name: 'zoning_tracer' } });
+    expect(proposed).toMatchObject({
+      status: 'proposed',
+      level: 'high',
+      granularity: 'building',
+      presetVersion: expect.stringContaining('optimisation-2022-11'),
+      proposedBy: { name: 'zoning_tracer' },
+    });
     expect((await area(proposed.id)).nodes.map((n) => n.jurisdictionId)).toEqual([b1.id]);
     // The same evidence is not proposed twice.
     expect((await send('POST', '/api/zoning/proposals', {}, as.tracer)).json().created).toEqual([]);
@@ -140,14 +174,24 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(cells.some((v) => v.includes('人口比 4'))).toBe(true);
 
     // Narrowed back to the building: no flag; published by the commander (the approval).
-    const narrow = await send('PATCH', `/api/zoning/areas/${proposed.id}`, { removeJurisdictionIds: [c.compound.id], addJurisdictionIds: [b1.id], reason: '按楼栋划定' }, as.tracer);
+    const narrow = await send(
+      'PATCH',
+      `/api/zoning/areas/${proposed.id}`,
+      { removeJurisdictionIds: [c.compound.id], addJurisdictionIds: [b1.id], reason: '按楼栋划定' },
+      as.tracer,
+    );
     expect(narrow.json()).toMatchObject({ granularity: 'building', flagged: false, population: 8 });
     // Drawn exactly as the preset asks, the building is its own footprint although the case lives in one of its two entrances.
     const narrowRow = ((await get('/api/zoning/detector')).json() as DetectorReportDto).areas.find((a) => a.areaId === proposed.id)!;
     expect(narrowRow).toMatchObject({ ratio: 1, evidenceFootprint: 8, flags: [] });
     const pub = await send('POST', `/api/zoning/areas/${proposed.id}/publish`, { note: '发布' });
     expect(pub.statusCode).toBe(200);
-    expect(pub.json()).toMatchObject({ status: 'published', approvedBy: { name: 'zoning_commander' }, publishedBy: { name: 'zoning_commander' }, proposedBy: { name: 'zoning_tracer' } });
+    expect(pub.json()).toMatchObject({
+      status: 'published',
+      approvedBy: { name: 'zoning_commander' },
+      publishedBy: { name: 'zoning_commander' },
+      proposedBy: { name: 'zoning_tracer' },
+    });
 
     // Residents of the building: home quarantine resting on the area; the neighbours and the case (held on its own basis) untouched.
     const inside = [...c.persons.get(e1a.id)!.slice(1), ...c.persons.get(e1b.id)!];
@@ -162,15 +206,33 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     // A person measure found for a sealed resident replaces the seal; when it ends, the seal comes back.
     const [held] = inside;
     await t.deps.db.transaction().execute(async (trx) => {
-      await t.deps.services.control.applyAutomatic(trx, sys, { personIds: [held], to: 'quarantined_home', basis: { type: 'case', id: caseId }, reason: '密接居家隔离' });
-      const r = await t.deps.services.control.applyAutomatic(trx, sys, { personIds: [held], to: 'released', basis: { type: 'case', id: caseId }, reason: '隔离期满' });
+      await t.deps.services.control.applyAutomatic(trx, sys, {
+        personIds: [held],
+        to: 'quarantined_home',
+        basis: { type: 'case', id: caseId },
+        reason: '密接居家隔离',
+      });
+      const r = await t.deps.services.control.applyAutomatic(trx, sys, {
+        personIds: [held],
+        to: 'released',
+        basis: { type: 'case', id: caseId },
+        reason: '隔离期满',
+      });
       expect(r.changes).toEqual([{ personId: held, from: 'quarantined_home', to: 'sealed' }]);
     });
     expect((await statusOf([held]))[0]).toMatchObject({ status: 'sealed', basis: { type: 'risk_area', id: proposed.id } });
     const hist = await t.deps.services.control.history(sys, held);
-    expect(hist.slice(-2).map((h) => [h.from, h.to])).toEqual([['quarantined_home', 'released'], ['released', 'sealed']]);
+    expect(hist.slice(-2).map((h) => [h.from, h.to])).toEqual([
+      ['quarantined_home', 'released'],
+      ['released', 'sealed'],
+    ]);
     // Nobody can seal a person on anything but a risk area.
-    const manualSeal = await send('POST', '/api/control/changes', { personIds: [c.persons.get(c.entrances[2].id)![0]], to: 'sealed', basis: { type: 'case', id: caseId }, reason: '封控' });
+    const manualSeal = await send('POST', '/api/control/changes', {
+      personIds: [c.persons.get(c.entrances[2].id)![0]],
+      to: 'sealed',
+      basis: { type: 'case', id: caseId },
+      reason: '封控',
+    });
     expect(manualSeal.json().error.code).toBe('CONTROL_AREA_MEASURE_BASIS');
 
     // The public list shows it without personal data.
@@ -200,7 +262,14 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(after5.schedule).toMatchObject({ due: true, next: { to: 'low', daysWithoutNewCase: 5, negativeRoundDay: 5 } });
     const round = after5.schedule!.negativeRound!;
     // Everyone in the building is targeted, sealed residents included; only the case (central quarantine, tested at its facility) is not.
-    expect(round).toMatchObject({ dayNumber: 5, day: calendarDay(t.clock.now(), t.config.tz), campaignId: expect.any(String), target: 7, sampled: 0, passed: false });
+    expect(round).toMatchObject({
+      dayNumber: 5,
+      day: calendarDay(t.clock.now(), t.config.tz),
+      campaignId: expect.any(String),
+      target: 7,
+      sampled: 0,
+      passed: false,
+    });
     const campaign = await t.deps.services.testing.campaigns.get(sys, round.campaignId!);
     expect(campaign).toMatchObject({ status: 'active', poolSize: 1, scope: [{ jurisdictionId: b1.id }] });
     expect(after5.history.map((h) => h.kind)).toContain('round_created');
@@ -224,7 +293,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(alert.body).toContain(`应于 ${dueDay} 降为低风险区`);
     expect(alert.body).not.toContain(dueUtcDay);
     expect(task.description).toContain(`自 ${dueDay} 起已满 5 天无新增感染者`);
-    const pastFlag = ((await get('/api/zoning/detector')).json() as DetectorReportDto).areas.find((a) => a.areaId === proposed.id)!.flags.find((f) => f.kind === 'past_lifting')!;
+    const pastFlag = ((await get('/api/zoning/detector')).json() as DetectorReportDto).areas
+      .find((a) => a.areaId === proposed.id)!
+      .flags.find((f) => f.kind === 'past_lifting')!;
     expect(pastFlag.message).toContain(`已超过解封日期（${dueDay}）`);
     expect(pastFlag.message).not.toContain(dueUtcDay);
     expect((await area(proposed.id)).history.find((h) => h.kind === 'overdue')!.reason).toContain(dueDay);
@@ -238,7 +309,10 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     for (const body of [{}, { override: true, reason: '指挥部决定' }]) {
       const noRound = await send('POST', `/api/zoning/areas/${proposed.id}/step`, body);
       expect(noRound.statusCode).toBe(422);
-      expect(noRound.json().error).toMatchObject({ code: 'ZONING_NEGATIVE_ROUND_REQUIRED', details: { round: { campaignId: round.campaignId, dayNumber: 5, target: 7, passed: false } } });
+      expect(noRound.json().error).toMatchObject({
+        code: 'ZONING_NEGATIVE_ROUND_REQUIRED',
+        details: { round: { campaignId: round.campaignId, dayNumber: 5, target: 7, passed: false } },
+      });
       expect(noRound.json().error.details.explanation).toContain(`第5天（${round.day}）区域内全员核酸`);
     }
     // Six of seven sampled negative: still refused.
@@ -251,7 +325,12 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     // Everyone negative: the building becomes LOW (its state is "low", not "lifted"); the seal ends.
     const low = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect(low.statusCode).toBe(200);
-    expect(low.json()).toMatchObject({ status: 'published', level: 'low', personsUnderMeasure: 0, schedule: { next: { to: 'lifted', whenCountyClear: true } } });
+    expect(low.json()).toMatchObject({
+      status: 'published',
+      level: 'low',
+      personsUnderMeasure: 0,
+      schedule: { next: { to: 'lifted', whenCountyClear: true } },
+    });
     for (const s of await statusOf(inside)) expect(s).toMatchObject({ status: 'released', basis: { type: 'risk_area', id: proposed.id } });
     expect((await statusOf([patient]))[0].basis?.type).not.toBe('risk_area');
 
@@ -304,7 +383,11 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     // A tracer proposes; only a holder of area.publish publishes; another district's tracer does not see it.
     expect((await send('POST', `/api/zoning/areas/${ok.json().id}/publish`, {}, as.tracer)).statusCode).toBe(403);
     expect((await get(`/api/zoning/areas/${ok.json().id}`, as.wjgTracer)).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: '/api/zoning/areas?status=proposed', headers: as.wjgTracer })).json().items.some((a: { id: string }) => a.id === ok.json().id)).toBe(false);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/zoning/areas?status=proposed', headers: as.wjgTracer }))
+        .json()
+        .items.some((a: { id: string }) => a.id === ok.json().id),
+    ).toBe(false);
 
     // No sealing by one person: an area drawn by hand (not a proposal from evidence) is published by someone other than its proposer.
     const own = await post({ level: 'high', jurisdictionIds: [c.buildings[0].id], basis: { caseIds: [caseId] }, note: '指挥长自行划定' }, as.commander);
@@ -334,7 +417,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
       const ok = await send('POST', `/api/zoning/areas/${mine.id}/publish`, {}, await sessionHeaders(t.deps.db, second, t.clock.now()));
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toMatchObject({ status: 'published', proposedBy: { name: 'zoning_commander' }, publishedBy: { name: 'zoning_commander2' } });
-      await send('POST', `/api/zoning/areas/${mine.id}/step`, { override: true, reason: '测试结束' }).then((r) => expect(r.json().error.code).toBe('ZONING_NEGATIVE_ROUND_REQUIRED'));
+      await send('POST', `/api/zoning/areas/${mine.id}/step`, { override: true, reason: '测试结束' }).then((r) =>
+        expect(r.json().error.code).toBe('ZONING_NEGATIVE_ROUND_REQUIRED'),
+      );
     } finally {
       await t.deps.services.control.setBulkThreshold(undefined, sys, 20);
     }
@@ -351,7 +436,10 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     await t.deps.services.cases.tracing.addPlace(undefined, sys, caseId, { jurisdictionId: work.buildings[0].id, description: '工作单位', ...visit });
     const gen = (await send('POST', '/api/zoning/proposals', {}, as.tracer)).json();
     const mine = (gen.created as AreaDetailDto[]).filter((a) => a.basis.caseIds.includes(caseId));
-    expect(mine.map((a) => [a.level, a.granularity]).sort()).toEqual([['high', 'compound'], ['medium', 'building']]);
+    expect(mine.map((a) => [a.level, a.granularity]).sort()).toEqual([
+      ['high', 'compound'],
+      ['medium', 'building'],
+    ]);
     const medium = mine.find((a) => a.level === 'medium')!;
     expect((await area(medium.id)).nodes.map((n) => n.jurisdictionId)).toEqual([work.buildings[0].id]);
     for (const a of mine) await send('POST', `/api/zoning/areas/${a.id}/reject`, { reason: '测试' });
@@ -385,7 +473,10 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     await advance(5 * DAY + HOUR);
     const campaigns = t.deps.services.testing.campaigns;
     /** Campaigns over one of the two buildings (other tests' areas may get their rounds in the same run). */
-    const over = async () => (await campaigns.list(sys, { limit: 500 })).items.filter((c) => [a.buildings[0].id, b.buildings[0].id].includes(c.scope[0]?.jurisdictionId)).map((c) => c.scope[0].jurisdictionId);
+    const over = async () =>
+      (await campaigns.list(sys, { limit: 500 })).items
+        .filter((c) => [a.buildings[0].id, b.buildings[0].id].includes(c.scope[0]?.jurisdictionId))
+        .map((c) => c.scope[0].jurisdictionId);
     expect(await over()).toEqual([]);
     const activate0 = campaigns.activate;
     let refused = 0;
@@ -476,7 +567,10 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const after = (accepted.json() as AreaDetailDto).schedule!;
     expect(after.lastCase).toMatchObject({ caseId: nearCase, where: 'near', reason: expect.stringContaining('米内新增病例') });
     expect(after.dueAt!).toBe(before.dueAt! + DAY);
-    expect((accepted.json() as AreaDetailDto).extensions.find((e) => e.id === ext.id)).toMatchObject({ status: 'accepted', decidedBy: { name: 'zoning_commander', reason: '同一楼栋电梯相通，延长' } });
+    expect((accepted.json() as AreaDetailDto).extensions.find((e) => e.id === ext.id)).toMatchObject({
+      status: 'accepted',
+      decidedBy: { name: 'zoning_commander', reason: '同一楼栋电梯相通，延长' },
+    });
     const again = await send('POST', `/api/zoning/areas/${mine.id}/extensions/${ext.id}`, { accept: false, reason: '改主意' });
     expect([again.statusCode, again.json().error.code]).toEqual([409, 'ZONING_EXTENSION_DECIDED']);
 
@@ -545,7 +639,11 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const medium = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect(medium.statusCode).toBe(200);
     // Stepped down from high: 3 more days, no round (9th edition).
-    expect(medium.json()).toMatchObject({ status: 'published', level: 'medium', schedule: { next: { to: 'low', daysWithoutNewCase: 3, negativeRoundDay: null }, negativeRound: null } });
+    expect(medium.json()).toMatchObject({
+      status: 'published',
+      level: 'medium',
+      schedule: { next: { to: 'low', daysWithoutNewCase: 3, negativeRoundDay: null }, negativeRound: null },
+    });
     for (const s of await statusOf(tested)) expect(s).toMatchObject({ status: 'controlled', basis: { type: 'risk_area', id: proposed.id } });
 
     // Three days later: low (individual protection; no control status).

@@ -37,7 +37,12 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
   const H = new Map<string, Record<string, string>>();
   const as = (u: UserRef) => H.get(u.id)!;
   const req = (u: UserRef | null, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: method as 'GET', url, headers: { ...(u ? as(u) : {}), ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(u ? as(u) : {}), ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -57,16 +62,40 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
 
   describe('users', () => {
     it('creates a user (201), hashes the password with argon2id and journals the creation without it', async () => {
-      const r = await req(cityAdmin, 'POST', '/api/users', { username: 'Lab_One', displayName: '检测员甲', password: 'lab-one-passphrase', unitId: xilingHq.id, roles: ['lab_technician', 'sampler'] });
+      const r = await req(cityAdmin, 'POST', '/api/users', {
+        username: 'Lab_One',
+        displayName: '检测员甲',
+        password: 'lab-one-passphrase',
+        unitId: xilingHq.id,
+        roles: ['lab_technician', 'sampler'],
+      });
       expect(r.statusCode).toBe(201);
       const u = r.json();
-      expect(u).toMatchObject({ username: 'lab_one', displayName: '检测员甲', roles: ['sampler', 'lab_technician'], active: true, unit: { id: xilingHq.id, name: '西陵区疫情防控指挥部' }, jurisdiction: { code: '420502' }, totpEnabled: false, lockedUntil: null });
+      expect(u).toMatchObject({
+        username: 'lab_one',
+        displayName: '检测员甲',
+        roles: ['sampler', 'lab_technician'],
+        active: true,
+        unit: { id: xilingHq.id, name: '西陵区疫情防控指挥部' },
+        jurisdiction: { code: '420502' },
+        totpEnabled: false,
+        lockedUntil: null,
+      });
       const row = await t.deps.db.selectFrom('users').select('password_hash').where('id', '=', u.id).executeTakeFirstOrThrow();
       expect(row.password_hash).toMatch(/^\$argon2id\$/);
       const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'auth.user.create', entityId: u.id, limit: 1 });
-      expect(entry).toMatchObject({ actorId: cityAdmin.id, jurisdictionPath: '/420500/420502/', payload: { username: 'lab_one', roles: ['sampler', 'lab_technician'] } });
+      expect(entry).toMatchObject({
+        actorId: cityAdmin.id,
+        jurisdictionPath: '/420500/420502/',
+        payload: { username: 'lab_one', roles: ['sampler', 'lab_technician'] },
+      });
       expect(JSON.stringify(entry)).not.toContain('lab-one-passphrase');
-      const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.2.0.1', payload: { username: 'lab_one', password: 'lab-one-passphrase' } });
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: '10.2.0.1',
+        payload: { username: 'lab_one', password: 'lab-one-passphrase' },
+      });
       expect(login.statusCode).toBe(200);
     });
 
@@ -93,7 +122,7 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       }
     });
 
-    it('creates users only in units inside the caller\'s jurisdiction', async () => {
+    it("creates users only in units inside the caller's jurisdiction", async () => {
       const body = { username: 'far_away', displayName: '外区', password: 'a-fine-passphrase', roles: ['sampler'] };
       const out = await req(xilingAdmin, 'POST', '/api/users', { ...body, unitId: wjgHq.id });
       expect(out.statusCode).toBe(404);
@@ -105,21 +134,43 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
     });
 
     it('grants only roles the caller may grant', async () => {
-      const officerActor: Actor = { ...systemActor(), kind: 'user', userId: sampler.id, name: 'officer', roles: ['district_officer'] as Role[], capabilities: capabilitiesOf(['district_officer', 'admin']), scopePath: '/420500/420502/' };
+      const officerActor: Actor = {
+        ...systemActor(),
+        kind: 'user',
+        userId: sampler.id,
+        name: 'officer',
+        roles: ['district_officer'] as Role[],
+        capabilities: capabilitiesOf(['district_officer', 'admin']),
+        scopePath: '/420500/420502/',
+      };
       await expect(
-        t.deps.services.auth.users.create(officerActor, { username: 'new_cmd', displayName: '新指挥', password: 'a-fine-passphrase', unitId: xilingHq.id, roles: ['commander'] }),
+        t.deps.services.auth.users.create(officerActor, {
+          username: 'new_cmd',
+          displayName: '新指挥',
+          password: 'a-fine-passphrase',
+          unitId: xilingHq.id,
+          roles: ['commander'],
+        }),
       ).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE', status: 403, details: { roles: ['commander'] } });
-      const ok = await t.deps.services.auth.users.create(officerActor, { username: 'new_sampler', displayName: '新采样员', password: 'a-fine-passphrase', unitId: xilingHq.id, roles: ['sampler'] });
+      const ok = await t.deps.services.auth.users.create(officerActor, {
+        username: 'new_sampler',
+        displayName: '新采样员',
+        password: 'a-fine-passphrase',
+        unitId: xilingHq.id,
+        roles: ['sampler'],
+      });
       expect(ok.roles).toEqual(['sampler']);
       // Nor manage someone holding a role they could not grant.
       const boss = await buildUser(t.deps.db, { unit: xilingHq, roles: ['commander'] });
       await expect(t.deps.services.auth.users.update(officerActor, boss.id, { displayName: '改名' })).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE' });
       await expect(t.deps.services.auth.users.disable(officerActor, boss.id, '越权')).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE' });
-      await expect(t.deps.services.auth.users.resetPassword(officerActor, boss.id, 'a-takeover-password', '越权')).rejects.toMatchObject({ code: 'ROLE_NOT_GRANTABLE' });
+      await expect(t.deps.services.auth.users.resetPassword(officerActor, boss.id, 'a-takeover-password', '越权')).rejects.toMatchObject({
+        code: 'ROLE_NOT_GRANTABLE',
+      });
       expect((await t.deps.services.auth.users.update(officerActor, ok.id, { displayName: '采样员乙' })).displayName).toBe('采样员乙');
     });
 
-    it('lists users of the caller\'s jurisdiction with filters and a total', async () => {
+    it("lists users of the caller's jurisdiction with filters and a total", async () => {
       const all = await req(cityAdmin, 'GET', '/api/users?limit=500');
       expect(all.statusCode).toBe(200);
       expect(all.json().items.map((u: { username: string }) => u.username)).toContain('wjg_worker');
@@ -142,7 +193,7 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       expect((await req(cityAdmin, 'GET', '/api/users?limit=0')).statusCode).toBe(400);
     });
 
-    it('hides users outside the caller\'s jurisdiction as if missing', async () => {
+    it("hides users outside the caller's jurisdiction as if missing", async () => {
       const r = await req(xilingAdmin, 'GET', `/api/users/${outsider.id}`);
       expect(r.statusCode).toBe(404);
       const missing = await req(xilingAdmin, 'GET', '/api/users/00000000-0000-7000-8000-000000000000');
@@ -154,7 +205,12 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       const u = await buildUser(t.deps.db, { unit: xilingHq, roles: ['sampler'] });
       const uh = await sessionHeaders(t.deps.db, u, t.clock.now());
       expect((await t.app.inject({ method: 'GET', url: '/api/users', headers: uh })).statusCode).toBe(403);
-      const r = await req(cityAdmin, 'PATCH', `/api/users/${u.id}`, { roles: ['community_worker'], unitId: cityHq.id, displayName: '调岗', reason: '调入市指挥部' });
+      const r = await req(cityAdmin, 'PATCH', `/api/users/${u.id}`, {
+        roles: ['community_worker'],
+        unitId: cityHq.id,
+        displayName: '调岗',
+        reason: '调入市指挥部',
+      });
       expect(r.statusCode).toBe(200);
       expect(r.json()).toMatchObject({ roles: ['community_worker'], unit: { id: cityHq.id }, displayName: '调岗' });
       const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: uh });
@@ -176,7 +232,7 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       expect(await t.deps.services.journal.count()).toBe(before);
     });
 
-    it('refuses changing one\'s own roles or status and removing the last administrator', async () => {
+    it("refuses changing one's own roles or status and removing the last administrator", async () => {
       const self = await req(cityAdmin, 'PATCH', `/api/users/${cityAdmin.id}`, { roles: ['commander'] });
       expect(self.statusCode).toBe(422);
       expect(self.json().error.code).toBe('SELF_CHANGE_REFUSED');
@@ -198,7 +254,11 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       expect(d.json().active).toBe(false);
       expect((await req(xilingAdmin, 'POST', `/api/users/${u.id}/disable`, { reason: 'again' })).json().error.code).toBe('USER_ALREADY_INACTIVE');
       expect((await req(xilingAdmin, 'GET', '/api/users?active=false')).json().items.map((x: { id: string }) => x.id)).toContain(u.id);
-      await t.deps.db.updateTable('users').set({ locked_until: t.clock.now() + 600_000, failed_logins: 3 }).where('id', '=', u.id).execute();
+      await t.deps.db
+        .updateTable('users')
+        .set({ locked_until: t.clock.now() + 600_000, failed_logins: 3 })
+        .where('id', '=', u.id)
+        .execute();
       const e = await req(xilingAdmin, 'POST', `/api/users/${u.id}/enable`, { reason: '重新上岗' });
       expect(e.json()).toMatchObject({ active: true, lockedUntil: null });
       const actions = (await t.deps.services.journal.list(t.deps.db, { entityId: u.id, limit: 5 })).map((x) => [x.action, x.reason]);
@@ -219,7 +279,8 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       expect(r.statusCode).toBe(200);
       expect(r.json().passwordChangedAt).toBe(t.clock.now());
       expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: uh })).json().error.code).toBe('SESSION_EXPIRED');
-      const login = (password: string) => t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.2.0.9', payload: { username: u.username, password } });
+      const login = (password: string) =>
+        t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.2.0.9', payload: { username: u.username, password } });
       expect((await login(TEST_PASSWORD)).statusCode).toBe(401);
       expect((await login('brand-new-passphrase')).statusCode).toBe(200);
       const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'auth.user.password-reset', entityId: u.id, limit: 1 });
@@ -240,30 +301,54 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
 
   describe('units', () => {
     it('creates a unit (201) under a parent, journaled; names are unique per jurisdiction', async () => {
-      const r = await req(cityAdmin, 'POST', '/api/units', { name: '西陵街道社区居委会', kind: 'community', jurisdictionId: city.street.id, parentUnitId: xilingHq.id });
+      const r = await req(cityAdmin, 'POST', '/api/units', {
+        name: '西陵街道社区居委会',
+        kind: 'community',
+        jurisdictionId: city.street.id,
+        parentUnitId: xilingHq.id,
+      });
       expect(r.statusCode).toBe(201);
-      expect(r.json()).toMatchObject({ name: '西陵街道社区居委会', kind: 'community', jurisdiction: { id: city.street.id, code: '420502001000' }, parentUnit: { id: xilingHq.id, name: '西陵区疫情防控指挥部' }, active: true, activeUsers: 0 });
+      expect(r.json()).toMatchObject({
+        name: '西陵街道社区居委会',
+        kind: 'community',
+        jurisdiction: { id: city.street.id, code: '420502001000' },
+        parentUnit: { id: xilingHq.id, name: '西陵区疫情防控指挥部' },
+        active: true,
+        activeUsers: 0,
+      });
       const [entry] = await t.deps.services.journal.list(t.deps.db, { action: 'auth.unit.create', entityId: r.json().id, limit: 1 });
       expect(entry).toMatchObject({ jurisdictionPath: '/420500/420502/420502001000/', payload: { name: '西陵街道社区居委会', parentUnitId: xilingHq.id } });
       const dup = await req(cityAdmin, 'POST', '/api/units', { name: '西陵街道社区居委会', kind: 'community', jurisdictionId: city.street.id });
       expect(dup.json().error.code).toBe('UNIT_NAME_TAKEN');
     });
 
-    it('keeps units inside the caller\'s jurisdiction and parents above their children', async () => {
+    it("keeps units inside the caller's jurisdiction and parents above their children", async () => {
       const out = await req(xilingAdmin, 'POST', '/api/units', { name: '越界单位', kind: 'other', jurisdictionId: city.wujiagang.id });
       expect(out.statusCode).toBe(404);
-      const wrongParent = await req(cityAdmin, 'POST', '/api/units', { name: '错挂单位', kind: 'other', jurisdictionId: city.xiling.id, parentUnitId: wjgHq.id });
+      const wrongParent = await req(cityAdmin, 'POST', '/api/units', {
+        name: '错挂单位',
+        kind: 'other',
+        jurisdictionId: city.xiling.id,
+        parentUnitId: wjgHq.id,
+      });
       expect(wrongParent.json().error.code).toBe('UNIT_PARENT_INVALID');
-      const hiddenParent = await req(xilingAdmin, 'POST', '/api/units', { name: '看不见的上级', kind: 'other', jurisdictionId: city.xiling.id, parentUnitId: cityHq.id });
+      const hiddenParent = await req(xilingAdmin, 'POST', '/api/units', {
+        name: '看不见的上级',
+        kind: 'other',
+        jurisdictionId: city.xiling.id,
+        parentUnitId: cityHq.id,
+      });
       expect(hiddenParent.json().error.code).toBe('UNIT_NOT_FOUND');
       const a = await buildUnit(t.deps.db, { name: '上级专班', jurisdiction: city.xiling, kind: 'task_force' });
-      const b = (await req(cityAdmin, 'POST', '/api/units', { name: '下级小组', kind: 'task_force', jurisdictionId: city.xiling.id, parentUnitId: a.id })).json();
+      const b = (
+        await req(cityAdmin, 'POST', '/api/units', { name: '下级小组', kind: 'task_force', jurisdictionId: city.xiling.id, parentUnitId: a.id })
+      ).json();
       const cycle = await req(cityAdmin, 'PATCH', `/api/units/${a.id}`, { parentUnitId: b.id });
       expect(cycle.json().error).toMatchObject({ code: 'UNIT_PARENT_INVALID', details: { problem: 'cycle' } });
       const selfParent = await req(cityAdmin, 'PATCH', `/api/units/${a.id}`, { parentUnitId: a.id });
       expect(selfParent.json().error.code).toBe('UNIT_PARENT_INVALID');
       const upward = await req(cityAdmin, 'PATCH', `/api/units/${cityHq.id}`, { parentUnitId: xilingHq.id });
-      expect(upward.json().error).toMatchObject({ code: 'UNIT_PARENT_INVALID', details: { problem: 'outside the parent\'s jurisdiction' } });
+      expect(upward.json().error).toMatchObject({ code: 'UNIT_PARENT_INVALID', details: { problem: "outside the parent's jurisdiction" } });
       // Moving a unit out from under its children's jurisdiction is refused too.
       const move = await req(cityAdmin, 'PATCH', `/api/units/${a.id}`, { jurisdictionId: city.wujiagang.id });
       expect(move.json().error.code).toBe('UNIT_PARENT_INVALID');
@@ -273,7 +358,12 @@ describe.each(DIALECTS)('user and unit administration [%s]', (dialect) => {
       const xl = (await req(xilingAdmin, 'GET', '/api/units')).json();
       expect(xl.items.every((u: { jurisdiction: { path: string } }) => u.jurisdiction.path.startsWith('/420500/420502/'))).toBe(true);
       expect(xl.total).toBe(xl.items.length);
-      expect((await req(cityAdmin, 'GET', '/api/units?kind=district_hq')).json().items.map((u: { name: string }) => u.name).sort()).toEqual(['伍家岗区疫情防控指挥部', '西陵区疫情防控指挥部']);
+      expect(
+        (await req(cityAdmin, 'GET', '/api/units?kind=district_hq'))
+          .json()
+          .items.map((u: { name: string }) => u.name)
+          .sort(),
+      ).toEqual(['伍家岗区疫情防控指挥部', '西陵区疫情防控指挥部']);
       expect((await req(xilingAdmin, 'GET', `/api/units/${wjgHq.id}`)).statusCode).toBe(404);
       const one = (await req(commander, 'GET', `/api/units/${xilingHq.id}`)).json();
       expect(one.activeUsers).toBeGreaterThan(0);

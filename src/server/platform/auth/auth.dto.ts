@@ -38,7 +38,16 @@ function capsFor(rolesJson: string, roles: Role[]): Actor['capabilities'] {
 
 export function actorFromSession(r: SessionAuthRow): Actor {
   const roles = parseRoles(r.roles);
-  return { kind: 'user', userId: r.user_id, name: r.username, unitId: r.unit_id, roles, capabilities: capsFor(r.roles, roles), scopePath: r.unit_path, sessionId: r.id };
+  return {
+    kind: 'user',
+    userId: r.user_id,
+    name: r.username,
+    unitId: r.unit_id,
+    roles,
+    capabilities: capsFor(r.roles, roles),
+    scopePath: r.unit_path,
+    sessionId: r.id,
+  };
 }
 
 export function actorFromUser(u: UserWithUnit, sessionId: string | null = null): Actor {

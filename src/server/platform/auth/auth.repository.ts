@@ -51,7 +51,18 @@ const sessionForAuthQ = hotQuery(
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
       .innerJoin('units as un', 'un.id', 'u.unit_id')
-      .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 's.revoked_at', 'u.username', 'u.roles', 'u.active as user_active', 'un.id as unit_id', 'un.jurisdiction_path as unit_path'])
+      .select([
+        's.id',
+        's.user_id',
+        's.last_seen_at',
+        's.expires_at',
+        's.revoked_at',
+        'u.username',
+        'u.roles',
+        'u.active as user_active',
+        'un.id as unit_id',
+        'un.jurisdiction_path as unit_path',
+      ])
       .where('s.id', '=', id),
   ['\u0001session'],
 );
@@ -70,10 +81,26 @@ export async function findSessionsForAuth(db: DbOrTx, ids: readonly string[]): P
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('units as un', 'un.id', 'u.unit_id')
-    .select(['s.id', 's.user_id', 's.last_seen_at', 's.expires_at', 's.revoked_at', 'u.username', 'u.roles', 'u.active as user_active', 'un.id as unit_id', 'un.jurisdiction_path as unit_path'])
+    .select([
+      's.id',
+      's.user_id',
+      's.last_seen_at',
+      's.expires_at',
+      's.revoked_at',
+      'u.username',
+      'u.roles',
+      'u.active as user_active',
+      'un.id as unit_id',
+      'un.jurisdiction_path as unit_path',
+    ])
     .where('s.id', 'in', [...ids])
     .execute();
-  return rows.map((r) => ({ ...r, last_seen_at: Number(r.last_seen_at), expires_at: Number(r.expires_at), revoked_at: r.revoked_at === null ? null : Number(r.revoked_at) }));
+  return rows.map((r) => ({
+    ...r,
+    last_seen_at: Number(r.last_seen_at),
+    expires_at: Number(r.expires_at),
+    revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
+  }));
 }
 
 /** Records activity; the caller does this at most once a minute per session. */
@@ -119,7 +146,13 @@ function usersWithUnit(db: DbOrTx) {
     .selectFrom('users as u')
     .innerJoin('units as un', 'un.id', 'u.unit_id')
     .selectAll('u')
-    .select(['un.name as unit_name', 'un.kind as unit_kind', 'un.active as unit_active', 'un.jurisdiction_id as unit_jurisdiction_id', 'un.jurisdiction_path as unit_path']);
+    .select([
+      'un.name as unit_name',
+      'un.kind as unit_kind',
+      'un.active as unit_active',
+      'un.jurisdiction_id as unit_jurisdiction_id',
+      'un.jurisdiction_path as unit_path',
+    ]);
 }
 
 export async function findUserByUsername(db: DbOrTx, username: string): Promise<UserWithUnit | undefined> {
@@ -133,7 +166,11 @@ export async function findUserById(db: DbOrTx, id: string): Promise<UserWithUnit
 export async function usernamesTaken(db: DbOrTx, usernames: string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < usernames.length; i += 500) {
-    const rows = await db.selectFrom('users').select('username').where('username', 'in', usernames.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('users')
+      .select('username')
+      .where('username', 'in', usernames.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.add(r.username);
   }
   return out;
@@ -318,7 +355,12 @@ export async function updateUnit(db: DbOrTx, id: string, patch: Updateable<Units
 }
 
 export async function countActiveChildUnits(db: DbOrTx, id: string): Promise<number> {
-  const r = await db.selectFrom('units').select((eb) => eb.fn.countAll<number>().as('n')).where('parent_unit_id', '=', id).where('active', '=', 1).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('units')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('parent_unit_id', '=', id)
+    .where('active', '=', 1)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -337,7 +379,12 @@ export async function unitAncestorIds(db: DbOrTx, id: string): Promise<string[]>
 // ── entity scope resolvers ────────────────────────────────────────────────────
 
 export async function userScopePath(db: DbOrTx, id: string): Promise<string | undefined> {
-  const r = await db.selectFrom('users as u').innerJoin('units as un', 'un.id', 'u.unit_id').select('un.jurisdiction_path').where('u.id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('users as u')
+    .innerJoin('units as un', 'un.id', 'u.unit_id')
+    .select('un.jurisdiction_path')
+    .where('u.id', '=', id)
+    .executeTakeFirst();
   return r?.jurisdiction_path;
 }
 
@@ -349,5 +396,10 @@ export async function unitScopePath(db: DbOrTx, id: string): Promise<string | un
 /** Active units whose jurisdiction is one of `paths` (exact paths; the callers pass a node's ancestors). */
 export async function findActiveUnitsAtPaths(db: DbOrTx, paths: readonly string[]): Promise<{ id: string; jurisdiction_path: string }[]> {
   if (!paths.length) return [];
-  return db.selectFrom('units').select(['id', 'jurisdiction_path']).where('active', '=', 1).where('jurisdiction_path', 'in', [...paths]).execute();
+  return db
+    .selectFrom('units')
+    .select(['id', 'jurisdiction_path'])
+    .where('active', '=', 1)
+    .where('jurisdiction_path', 'in', [...paths])
+    .execute();
 }

@@ -28,7 +28,7 @@ export const meSchema = z.object({
   roles: z.array(z.enum(ROLES)),
   capabilities: z.array(z.enum(CAPABILITIES as [Capability, ...Capability[]])).describe('capabilities of the roles (src/common/roles.ts)'),
   unit: unitBrief,
-  jurisdiction: jurisdictionBrief.describe('the unit\'s jurisdiction: the user\'s scope'),
+  jurisdiction: jurisdictionBrief.describe("the unit's jurisdiction: the user's scope"),
   totpEnabled: z.boolean().describe('whether sign-in needs an authenticator code'),
 });
 export type Me = z.infer<typeof meSchema>;
@@ -105,7 +105,12 @@ export const loginBody = z.strictObject({
 });
 /** Enrolling a second factor asks for the current password again (a stolen session is not enough). */
 export const totpEnrolBody = z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX).describe('the current password, asked again') });
-export const totpConfirmBody = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, '6 digits') });
+export const totpConfirmBody = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, '6 digits'),
+});
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX), newPassword: password });
 
 export const idParams = z.strictObject({ id });
@@ -133,7 +138,9 @@ export const updateUserBody = z.strictObject({
 });
 export const reasonBody = z.strictObject({ reason });
 export const resetPasswordBody = z.strictObject({ password, reason });
-export const importQuery = z.strictObject({ mode: z.enum(['all', 'partial']).default('all').describe('all: nothing is written if any row is bad; partial: write the good rows') });
+export const importQuery = z.strictObject({
+  mode: z.enum(['all', 'partial']).default('all').describe('all: nothing is written if any row is bad; partial: write the good rows'),
+});
 
 export const unitListQuery = z.strictObject({
   q: z.string().trim().max(L.search).optional(),

@@ -83,7 +83,13 @@ export function createAuthService(deps: Deps) {
 
   function rateLimited(waitMs: number): AppError {
     const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-    return new AppError('RATE_LIMITED', 429, '尝试过于频繁，请稍后再试 (Too many attempts; retry shortly)', { retryAfter }, { 'retry-after': String(retryAfter) });
+    return new AppError(
+      'RATE_LIMITED',
+      429,
+      '尝试过于频繁，请稍后再试 (Too many attempts; retry shortly)',
+      { retryAfter },
+      { 'retry-after': String(retryAfter) },
+    );
   }
   const users = createUserAdmin(deps);
   const units = createUnitAdmin(deps);
@@ -146,7 +152,15 @@ export function createAuthService(deps: Deps) {
       }
       const now = clock.now();
       const why =
-        row.revoked_at !== null ? 'revoked' : row.user_active !== 1 ? 'deactivated' : now >= row.expires_at ? 'absolute' : now - row.last_seen_at >= config.sessionIdleMs ? 'idle' : null;
+        row.revoked_at !== null
+          ? 'revoked'
+          : row.user_active !== 1
+            ? 'deactivated'
+            : now >= row.expires_at
+              ? 'absolute'
+              : now - row.last_seen_at >= config.sessionIdleMs
+                ? 'idle'
+                : null;
       if (why) {
         clearSessionCookie(req, reply);
         throw Errors.SESSION_EXPIRED({ reason: why });
@@ -206,7 +220,14 @@ export function createAuthService(deps: Deps) {
         if (step !== null && !(await repo.claimTotpStep(t, user.id, step))) throw AuthErrors.TOTP_INVALID();
         await repo.updateUser(t, user.id, { failed_logins: 0, locked_until: null, last_login_at: now });
         await repo.deleteDeadSessions(t, user.id, now);
-        await repo.insertSession(t, { id: sha256Hex(token), user_id: user.id, created_at: now, last_seen_at: now, expires_at: now + config.sessionAbsoluteMs, revoked_at: null });
+        await repo.insertSession(t, {
+          id: sha256Hex(token),
+          user_id: user.id,
+          created_at: now,
+          last_seen_at: now,
+          expires_at: now + config.sessionAbsoluteMs,
+          revoked_at: null,
+        });
         await deps.services.journal.append(t, actorFromUser(user), {
           action: 'auth.session.login',
           entityType: 'user',
@@ -231,7 +252,12 @@ export function createAuthService(deps: Deps) {
       if (!row || row.revoked_at !== null) return;
       await inTx(db, async (t) => {
         if (!(await repo.revokeSession(t, id, clock.now()))) return;
-        await deps.services.journal.append(t, actorFromSession(row), { action: 'auth.session.logout', entityType: 'user', entityId: row.user_id, jurisdictionPath: row.unit_path });
+        await deps.services.journal.append(t, actorFromSession(row), {
+          action: 'auth.session.logout',
+          entityType: 'user',
+          entityId: row.user_id,
+          jurisdictionPath: row.unit_path,
+        });
         // Ends this session's open live streams on every server process.
         await deps.services.outbox.publish(t, { topic: 'auth.session.ended', capability: 'authenticated', userId: row.user_id, payload: { sessionId: id } });
       });
@@ -251,7 +277,12 @@ export function createAuthService(deps: Deps) {
         const r = a.sessionId ? rows.get(a.sessionId) : undefined;
         if (!r || r.revoked_at !== null || r.user_active !== 1 || now >= r.expires_at || now - r.last_seen_at >= config.sessionIdleMs) return false;
         const fresh = actorFromSession(r);
-        return fresh.userId === a.userId && fresh.unitId === a.unitId && fresh.scopePath === a.scopePath && [...fresh.roles].sort().join() === [...a.roles].sort().join();
+        return (
+          fresh.userId === a.userId &&
+          fresh.unitId === a.unitId &&
+          fresh.scopePath === a.scopePath &&
+          [...fresh.roles].sort().join() === [...a.roles].sort().join()
+        );
       });
     },
 
@@ -276,7 +307,12 @@ export function createAuthService(deps: Deps) {
         const user = await loadUser(t, actor.userId ?? '');
         if (user.totp_enabled === 1) throw AuthErrors.TOTP_ALREADY_ENABLED();
         const secret = newTotpSecret();
-        await repo.updateUser(t, user.id, { totp_secret: encrypt(config.dataKey, secret, totpContext(user.id)), totp_enabled: 0, totp_last_step: null, updated_at: clock.now() });
+        await repo.updateUser(t, user.id, {
+          totp_secret: encrypt(config.dataKey, secret, totpContext(user.id)),
+          totp_enabled: 0,
+          totp_last_step: null,
+          updated_at: clock.now(),
+        });
         await deps.services.journal.append(t, actor, { action: 'auth.totp.enrol', entityType: 'user', entityId: user.id, jurisdictionPath: user.unit_path });
         const b32 = base32Encode(secret);
         return { secret: b32, otpauthUrl: otpauthUrl(b32, user.username, 'Bulwark') };
@@ -310,7 +346,13 @@ export function createAuthService(deps: Deps) {
         const now = clock.now();
         await repo.updateUser(t, user.id, { password_hash: hash, password_changed_at: now, updated_at: now });
         const revokedSessions = await repo.revokeUserSessions(t, user.id, now, actor.sessionId ?? undefined);
-        await deps.services.journal.append(t, actor, { action: 'auth.user.password-change', entityType: 'user', entityId: user.id, jurisdictionPath: user.unit_path, payload: { revokedSessions } });
+        await deps.services.journal.append(t, actor, {
+          action: 'auth.user.password-change',
+          entityType: 'user',
+          entityId: user.id,
+          jurisdictionPath: user.unit_path,
+          payload: { revokedSessions },
+        });
       });
     },
 

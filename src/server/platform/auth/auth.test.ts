@@ -102,7 +102,11 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     expect(locked.statusCode).toBe(401);
     expect(locked.json()).toEqual((await login('sampler_a', 'wrong-password-9')).json());
     const [lock] = await t.deps.services.journal.list(t.deps.db, { action: 'auth.user.lock', entityId: victim.id, limit: 5 });
-    expect(lock).toMatchObject({ entityType: 'user', jurisdictionPath: '/420500/420502/', payload: { failedAttempts: 5, until: t.clock.now() - MINUTE + LOCK_MS } });
+    expect(lock).toMatchObject({
+      entityType: 'user',
+      jurisdictionPath: '/420500/420502/',
+      payload: { failedAttempts: 5, until: t.clock.now() - MINUTE + LOCK_MS },
+    });
     expect(JSON.stringify(lock.payload)).not.toContain('wrong-password');
 
     t.clock.advance(LOCK_MS + 1);
@@ -210,7 +214,8 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
   it('writes last_seen_at at most once a minute', async () => {
     const h = await sessionHeaders(t.deps.db, other, t.clock.now());
     const id = sha256Hex(h.cookie.split('=')[1]);
-    const seen = async () => Number((await t.deps.db.selectFrom('sessions').select('last_seen_at').where('id', '=', id).executeTakeFirstOrThrow()).last_seen_at);
+    const seen = async () =>
+      Number((await t.deps.db.selectFrom('sessions').select('last_seen_at').where('id', '=', id).executeTakeFirstOrThrow()).last_seen_at);
     const start = await seen();
     t.clock.advance(30_000);
     await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: h });
@@ -229,14 +234,20 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     expect(r.statusCode).toBe(401);
     expect(r.json().error.code).toBe('SESSION_EXPIRED');
     // A stale cookie does not stand in the way of signing in again.
-    const again = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: freshIp(), headers: h, payload: { username: 'sampler_a', password: TEST_PASSWORD } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: freshIp(),
+      headers: h,
+      payload: { username: 'sampler_a', password: TEST_PASSWORD },
+    });
     expect(again.statusCode).toBe(200);
     const fresh = cookieOf(again);
     expect(fresh.cookie).not.toBe(h.cookie);
     expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: fresh })).statusCode).toBe(200);
   });
 
-  it('ends a deactivated user\'s sessions at once', async () => {
+  it("ends a deactivated user's sessions at once", async () => {
     const admin = await buildUser(t.deps.db, { unit: officer.unit, roles: ['admin'] });
     const victim = await buildUser(t.deps.db, { unit: officer.unit, roles: ['sampler'] });
     const ah = await sessionHeaders(t.deps.db, admin, t.clock.now());
@@ -259,7 +270,12 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     expect(evil.json().error.code).toBe('CROSS_SITE_REQUEST');
     // The session survived the refused logout.
     expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: h })).statusCode).toBe(200);
-    const evilLogin = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { origin: 'https://evil.example' }, payload: { username: 'sampler_a', password: TEST_PASSWORD } });
+    const evilLogin = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { origin: 'https://evil.example' },
+      payload: { username: 'sampler_a', password: TEST_PASSWORD },
+    });
     expect(evilLogin.statusCode).toBe(403);
     const fetchSite = await t.app.inject({ method: 'POST', url: '/api/auth/totp/enrol', headers: { ...h, 'sec-fetch-site': 'cross-site' } });
     expect(fetchSite.statusCode).toBe(403);
@@ -268,15 +284,30 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
     expect(same.statusCode).toBe(200);
   });
 
-  it('changes one\'s own password: the current one is required and other sessions end', async () => {
+  it("changes one's own password: the current one is required and other sessions end", async () => {
     const u = await buildUser(t.deps.db, { unit: officer.unit, roles: ['sampler'] });
     const first = cookieOf(await login(u.username, TEST_PASSWORD));
     const second = cookieOf(await login(u.username, TEST_PASSWORD));
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: first, payload: { currentPassword: 'not-it-at-all', newPassword: 'a-new-passphrase' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: first,
+      payload: { currentPassword: 'not-it-at-all', newPassword: 'a-new-passphrase' },
+    });
     expect(wrong.json().error.code).toBe('CURRENT_PASSWORD_WRONG');
-    const short = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: first, payload: { currentPassword: TEST_PASSWORD, newPassword: 'short' } });
+    const short = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: first,
+      payload: { currentPassword: TEST_PASSWORD, newPassword: 'short' },
+    });
     expect(short.statusCode).toBe(400);
-    const okRes = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: first, payload: { currentPassword: TEST_PASSWORD, newPassword: 'a-new-passphrase' } });
+    const okRes = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: first,
+      payload: { currentPassword: TEST_PASSWORD, newPassword: 'a-new-passphrase' },
+    });
     expect(okRes.statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: first })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: second })).statusCode).toBe(401);
@@ -287,7 +318,13 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
   it('slows guessing the current password through a session: 429 after five tries a minute', async () => {
     const u = await buildUser(t.deps.db, { unit: officer.unit, roles: ['sampler'] });
     const uh = await sessionHeaders(t.deps.db, u, t.clock.now());
-    const change = () => t.app.inject({ method: 'POST', url: '/api/auth/password', headers: uh, payload: { currentPassword: 'guess-guess-guess', newPassword: 'a-new-passphrase' } });
+    const change = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        headers: uh,
+        payload: { currentPassword: 'guess-guess-guess', newPassword: 'a-new-passphrase' },
+      });
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) codes.push((await change()).statusCode);
     expect(codes).toEqual([422, 422, 422, 422, 422, 429]);
@@ -296,7 +333,13 @@ describe.each(DIALECTS)('sign-in and sessions [%s]', (dialect) => {
   });
 
   it('answers malformed sign-in bodies with 400, not 500', async () => {
-    for (const payload of [{}, { username: 'a' }, { username: 1, password: 2 }, { username: 'a', password: 'b', extra: true }, { username: 'a', password: 'b', totp: 123456 }]) {
+    for (const payload of [
+      {},
+      { username: 'a' },
+      { username: 1, password: 2 },
+      { username: 'a', password: 'b', extra: true },
+      { username: 'a', password: 'b', totp: 123456 },
+    ]) {
       const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: freshIp(), payload });
       expect(r.statusCode, JSON.stringify(payload)).toBe(400);
       expect(r.json().error.code).toBe('VALIDATION_FAILED');

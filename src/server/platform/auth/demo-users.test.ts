@@ -22,7 +22,8 @@ describe.each(DIALECTS)('demo staff [%s]', (dialect) => {
     const wjg = await buildJurisdiction(db, { code: '420503', name: '伍家岗区', level: 'district', parent: city });
     await buildJurisdiction(db, { code: '420527', name: '秭归县', level: 'district', parent: city, kind: 'county' });
     const street = await buildJurisdiction(db, { code: '420502001000', name: '西陵街道', level: 'street', parent: xiling });
-    for (const [i, name] of ['云集社区', '环城北社区', '滨江社区'].entries()) await buildJurisdiction(db, { code: `42050200100${i + 1}`, name, level: 'community', parent: street });
+    for (const [i, name] of ['云集社区', '环城北社区', '滨江社区'].entries())
+      await buildJurisdiction(db, { code: `42050200100${i + 1}`, name, level: 'community', parent: street });
     const wStreet = await buildJurisdiction(db, { code: '420503001000', name: '大公桥街道', level: 'street', parent: wjg });
     await buildJurisdiction(db, { code: '420503001201', name: '桔城村', level: 'community', parent: wStreet });
 
@@ -30,13 +31,28 @@ describe.each(DIALECTS)('demo staff [%s]', (dialect) => {
     expect(users).toBe(11);
     const units = await t.deps.services.auth.units.list({ scopePath: '/' } as never, { limit: 500 });
     expect(units.items.map((u) => u.name)).toEqual(
-      expect.arrayContaining(['宜昌市疫情防控指挥部', '西陵区疫情防控指挥部', '伍家岗区疫情防控指挥部', '秭归县疫情防控指挥部', '核酸检测专班', '流调溯源专班', '云集社区居委会', '滨江社区居委会', '桔城村村民委员会']),
+      expect.arrayContaining([
+        '宜昌市疫情防控指挥部',
+        '西陵区疫情防控指挥部',
+        '伍家岗区疫情防控指挥部',
+        '秭归县疫情防控指挥部',
+        '核酸检测专班',
+        '流调溯源专班',
+        '云集社区居委会',
+        '滨江社区居委会',
+        '桔城村村民委员会',
+      ]),
     );
     const xlHq = units.items.find((u) => u.name === '西陵区疫情防控指挥部')!;
     expect(xlHq).toMatchObject({ kind: 'district_hq', jurisdiction: { code: '420502' }, parentUnit: { name: '宜昌市疫情防控指挥部' } });
 
     const login = async (username: string) => {
-      const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `10.7.0.${username.length}`, payload: { username, password: DEMO_PASSWORD } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: `10.7.0.${username.length}`,
+        payload: { username, password: DEMO_PASSWORD },
+      });
       expect(r.statusCode, username).toBe(200);
       return r.json().user;
     };

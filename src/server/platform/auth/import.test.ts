@@ -17,7 +17,10 @@ function multipart(file: Buffer, filename = 'staff.xlsx') {
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n`,
   );
-  return { payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
 describe.each(DIALECTS)('staff import from .xlsx [%s]', (dialect) => {
@@ -100,7 +103,12 @@ describe.each(DIALECTS)('staff import from .xlsx [%s]', (dialect) => {
     expect(entry).toMatchObject({ actorId: admin.id, batchCount: 2, payload: { file: 'staff.xlsx', mode: 'partial', rows: 6, created: 2, failed: 5 } });
     expect(entry.batchDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(entry)).not.toContain('zhangsan-2022-pass');
-    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '10.3.0.1', payload: { username: 'zhang_san', password: 'zhangsan-2022-pass' } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: '10.3.0.1',
+      payload: { username: 'zhang_san', password: 'zhangsan-2022-pass' },
+    });
     expect(login.statusCode).toBe(200);
   });
 
@@ -115,9 +123,13 @@ describe.each(DIALECTS)('staff import from .xlsx [%s]', (dialect) => {
     expect(r.json()).toMatchObject({ mode: 'all', rows: 2, created: 2, failed: [] });
   });
 
-  it('only finds units inside the importer\'s jurisdiction', async () => {
+  it("only finds units inside the importer's jurisdiction", async () => {
     const xh = await sessionHeaders(t.deps.db, xilingAdmin, t.clock.now());
-    const file = await xlsx([TEMPLATE_HEADERS, ['far_user', '远', wjgHq.name, 'sampler', 'far-user-password'], ['far_user2', '远二', wjgHq.id, 'sampler', 'far-user-password']]);
+    const file = await xlsx([
+      TEMPLATE_HEADERS,
+      ['far_user', '远', wjgHq.name, 'sampler', 'far-user-password'],
+      ['far_user2', '远二', wjgHq.id, 'sampler', 'far-user-password'],
+    ]);
     const r = await upload(xh, file);
     expect(r.statusCode).toBe(400);
     expect(r.json().error.details.map((d: { row: number; field: string }) => [d.row, d.field])).toEqual([
@@ -130,7 +142,13 @@ describe.each(DIALECTS)('staff import from .xlsx [%s]', (dialect) => {
     const garbage = await upload(h, Buffer.from('this is not a spreadsheet'));
     expect(garbage.statusCode).toBe(400);
     expect(garbage.json().error.code).toBe('IMPORT_UNREADABLE');
-    const noPassword = await upload(h, await xlsx([['用户名', '姓名', '单位', '角色'], ['a_user', '甲', xilingHq.id, 'sampler']]));
+    const noPassword = await upload(
+      h,
+      await xlsx([
+        ['用户名', '姓名', '单位', '角色'],
+        ['a_user', '甲', xilingHq.id, 'sampler'],
+      ]),
+    );
     expect(noPassword.statusCode).toBe(400);
     expect(noPassword.json().error.details).toEqual([{ row: 1, field: 'password', reason: expect.stringContaining('column missing') }]);
     const headerOnly = await upload(h, await xlsx([TEMPLATE_HEADERS]));

@@ -63,7 +63,13 @@ class SharedCounters {
 
 /** WindowLimiter across processes: at most `limit` hits per subject in a fixed window. */
 export class SharedWindowLimiter extends SharedCounters {
-  constructor(db: DbOrTx, name: string, hmacKey: Buffer, private readonly limit: number, private readonly windowMs: number) {
+  constructor(
+    db: DbOrTx,
+    name: string,
+    hmacKey: Buffer,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {
     super(db, name, hmacKey);
   }
 
@@ -137,7 +143,12 @@ export class SharedProgressiveDelay extends SharedCounters {
 
 /** Marks that hold for a while, across processes (e.g. a username and address that signed in before). */
 export class SharedMarks extends SharedCounters {
-  constructor(db: DbOrTx, name: string, hmacKey: Buffer, private readonly ttlMs: number) {
+  constructor(
+    db: DbOrTx,
+    name: string,
+    hmacKey: Buffer,
+    private readonly ttlMs: number,
+  ) {
     super(db, name, hmacKey);
   }
 

@@ -35,7 +35,8 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 type Scoped = { entity: string; from: 'params' | 'body' | 'query'; key: string };
 const entityRule = (p: RoutePolicy): Scoped | null => ('public' in p || typeof p.scope === 'string' ? null : p.scope);
-const holds = (role: Role, p: RoutePolicy): boolean => 'public' in p || p.capability === 'authenticated' || (CAPABILITY_TABLE[p.capability] as readonly Role[]).includes(role);
+const holds = (role: Role, p: RoutePolicy): boolean =>
+  'public' in p || p.capability === 'authenticated' || (CAPABILITY_TABLE[p.capability] as readonly Role[]).includes(role);
 
 interface Answer {
   status: number;
@@ -48,8 +49,12 @@ describe('route policies are required', () => {
     const app = Fastify();
     app.addHook('onRoute', (r) => assertRouteHasPolicy(r as never));
     expect(() => app.get('/api/open-by-accident', async () => 'x')).toThrow(/declares no policy/);
-    expect(() => app.get('/api/typo', { config: { policy: { capability: 'user.mange' as never, scope: 'none' } } }, async () => 'x')).toThrow(/unknown capability/);
-    expect(() => app.get('/api/bad-scope', { config: { policy: { capability: 'user.read', scope: 'everything' as never } } }, async () => 'x')).toThrow(/scope must be/);
+    expect(() => app.get('/api/typo', { config: { policy: { capability: 'user.mange' as never, scope: 'none' } } }, async () => 'x')).toThrow(
+      /unknown capability/,
+    );
+    expect(() => app.get('/api/bad-scope', { config: { policy: { capability: 'user.read', scope: 'everything' as never } } }, async () => 'x')).toThrow(
+      /scope must be/,
+    );
     expect(() => app.get('/not-api', async () => 'x')).not.toThrow();
     await app.close();
   });
@@ -122,7 +127,11 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
       const mu = await buildUser(t.deps.db, { unit: communityUnit, roles: [role], username: `matrix_community_${role}` });
       communitySessions.set(role, await sessionHeaders(t.deps.db, mu, t.clock.now(), 365 * 86_400_000));
     }
-    const entities = new Set(checked().map((r) => entityRule(r.policy!)?.entity).filter((e): e is string => !!e));
+    const entities = new Set(
+      checked()
+        .map((r) => entityRule(r.policy!)?.entity)
+        .filter((e): e is string => !!e),
+    );
     for (const entity of entities) {
       const f = FIXTURES.get(entity);
       if (f) ids.set(entity, await f.make(t, city));
@@ -144,11 +153,18 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
   });
 
   it('has an entity-scope resolver and a fixture for every entity a route is scoped by', () => {
-    const entities = [...new Set(checked().map((r) => entityRule(r.policy!)?.entity).filter((e): e is string => !!e))];
-    expect(entities.filter((e) => !entityScopeResolver(e)), 'register with registerEntityScope(entity, …)').toEqual([]);
+    const entities = [
+      ...new Set(
+        checked()
+          .map((r) => entityRule(r.policy!)?.entity)
+          .filter((e): e is string => !!e),
+      ),
+    ];
     expect(
-      [...missingFixtures].map((e) => `no fixture for entity '${e}': add test/helpers/auth-matrix/${e}.ts (default export { entity, make })`),
+      entities.filter((e) => !entityScopeResolver(e)),
+      'register with registerEntityScope(entity, …)',
     ).toEqual([]);
+    expect([...missingFixtures].map((e) => `no fixture for entity '${e}': add test/helpers/auth-matrix/${e}.ts (default export { entity, make })`)).toEqual([]);
   });
 
   it('refuses every non-public route without a session with 401, and lets public ones through', async () => {
@@ -161,7 +177,7 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
     expect(wrong).toEqual([]);
   });
 
-  it('refuses every role that lacks a route\'s capability with 403', async () => {
+  it("refuses every role that lacks a route's capability with 403", async () => {
     const wrong: string[] = [];
     for (const r of checked()) {
       if ('public' in r.policy!) continue;
@@ -177,7 +193,7 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
     expect(wrong).toEqual([]);
   });
 
-  it('answers a record outside the caller\'s scope with the policy\'s 404, and one inside without it', async () => {
+  it("answers a record outside the caller's scope with the policy's 404, and one inside without it", async () => {
     const wrong: string[] = [];
     for (const r of checked()) {
       const rule = entityRule(r.policy!);
@@ -208,9 +224,13 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
       if (!rule || !pair) continue;
       for (const role of ROLES) {
         if (!holds(role, r.policy!)) continue;
-        for (const [where, id] of [['same district', pair.inScope], ['other district', pair.outOfScope]] as const) {
+        for (const [where, id] of [
+          ['same district', pair.inScope],
+          ['other district', pair.outOfScope],
+        ] as const) {
           const c = await call(r, citySessions.get(role)!, id);
-          if (c.status === 401 || (c.status === 403 && c.code === 'FORBIDDEN') || isPolicy404(c, rule.entity)) wrong.push(`${describeRoute(r)} as city ${role}, ${where} → ${c.status} ${c.code ?? ''}`);
+          if (c.status === 401 || (c.status === 403 && c.code === 'FORBIDDEN') || isPolicy404(c, rule.entity))
+            wrong.push(`${describeRoute(r)} as city ${role}, ${where} → ${c.status} ${c.code ?? ''}`);
           const m = await call(r, communitySessions.get(role)!, id);
           if (!isPolicy404(m, rule.entity)) wrong.push(`${describeRoute(r)} as community ${role}, ${where} → ${m.status} ${m.code ?? ''}`);
         }
@@ -231,7 +251,15 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
     const err = json?.error ?? item?.error;
     return { status: rejected ? 422 : res.statusCode, code: err?.code, details: err?.details };
   }
-  const journalLength = async () => Number((await t.deps.db.selectFrom('journal').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const journalLength = async () =>
+    Number(
+      (
+        await t.deps.db
+          .selectFrom('journal')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('sends sensitive writes valid bodies: they succeed in scope, and every other id out of scope answers as a missing one and writes nothing', async () => {
     const wrong: string[] = [];
@@ -257,7 +285,8 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
       }
       const before = await journalLength();
       const ok = await send(route.method, made.url, headers, made.body);
-      if (ok.status < 200 || ok.status > 299) wrong.push(`${w.route} as ${role}, valid body in scope → ${ok.status} ${ok.code ?? ''} ${JSON.stringify(ok.details ?? '')}`);
+      if (ok.status < 200 || ok.status > 299)
+        wrong.push(`${w.route} as ${role}, valid body in scope → ${ok.status} ${ok.code ?? ''} ${JSON.stringify(ok.details ?? '')}`);
       else if ((await journalLength()) === before) wrong.push(`${w.route} as ${role}, valid body in scope journaled nothing`);
     }
     expect(wrong).toEqual([]);
@@ -309,7 +338,11 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
     const LIST_QUERY: Record<string, string> = { 'GET /api/tasks': 'box=all' };
     for (const r of checked()) {
       if (r.method !== 'GET' || 'public' in r.policy! || r.policy!.scope !== 'filtered' || r.url.includes(':')) continue;
-      for (const [level, byRole] of [['city', citySessions], ['district', sessions], ['community', communitySessions]] as const) {
+      for (const [level, byRole] of [
+        ['city', citySessions],
+        ['district', sessions],
+        ['community', communitySessions],
+      ] as const) {
         for (const role of ROLES) {
           if (!holds(role, r.policy!)) continue;
           const extra = LIST_QUERY[describeRoute(r)] ?? '';
@@ -329,7 +362,8 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
           if (!Array.isArray(body.items) || typeof body.total !== 'number') continue;
           lists++;
           const more = body.nextCursor != null || body.next != null;
-          if (more ? body.total < body.items.length : body.total !== body.items.length) wrong.push(`${describeRoute(r)} as ${level} ${role}: ${body.items.length} items, total ${body.total}`);
+          if (more ? body.total < body.items.length : body.total !== body.items.length)
+            wrong.push(`${describeRoute(r)} as ${level} ${role}: ${body.items.length} items, total ${body.total}`);
           totals.set(`${describeRoute(r)} ${role} ${level}`, body.total);
         }
       }
@@ -356,20 +390,27 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
         if (!holds(role, r.policy!)) continue;
         const a = await call(r, sessions.get(role)!, rule ? ids.get(rule.entity)!.inScope : undefined);
         noteSchema400(r, a);
-        if (a.status === 401 || (a.status === 403 && a.code === 'FORBIDDEN') || a.status >= 500) wrong.push(`${describeRoute(r)} as ${role} → ${a.status} ${a.code ?? ''}`);
+        if (a.status === 401 || (a.status === 403 && a.code === 'FORBIDDEN') || a.status >= 500)
+          wrong.push(`${describeRoute(r)} as ${role} → ${a.status} ${a.code ?? ''}`);
       }
     }
     expect(wrong).toEqual([]);
     gatheredFrom++;
   });
 
-  it('reaches every write\'s service with a valid body, except the listed ones still to do (a ratchet)', (ctx) => {
+  it("reaches every write's service with a valid body, except the listed ones still to do (a ratchet)", (ctx) => {
     if (gatheredFrom < 2) return ctx.skip();
     // Runs after the scope tests above, which gather the writes whose in-scope call stopped at the schema.
     const covered = new Set(WRITE_CASES.map((w) => w.route));
     const known = Object.keys(WRITES_WITHOUT_BODY);
     expect([...stoppedAtSchema].filter((r) => !covered.has(r) && !known.includes(r)).sort(), 'add a case to test/helpers/auth-matrix/_writes.ts').toEqual([]);
-    expect(known.filter((r) => !stoppedAtSchema.has(r)), 'no longer stops at the schema: remove from WRITES_WITHOUT_BODY').toEqual([]);
-    expect(known.filter((r) => covered.has(r)), 'has a write case: remove from WRITES_WITHOUT_BODY').toEqual([]);
+    expect(
+      known.filter((r) => !stoppedAtSchema.has(r)),
+      'no longer stops at the schema: remove from WRITES_WITHOUT_BODY',
+    ).toEqual([]);
+    expect(
+      known.filter((r) => covered.has(r)),
+      'has a write case: remove from WRITES_WITHOUT_BODY',
+    ).toEqual([]);
   });
 });

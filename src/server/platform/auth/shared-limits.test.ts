@@ -74,7 +74,7 @@ describe.each(DIALECTS)('limits shared across workers [%s]', (dialect) => {
     for (const r of rows) expect(r.key).not.toMatch(/target_officer|sampler|10\.[78]\./);
   });
 
-  it('caps live streams per user and per session over every worker, and a dead worker\'s streams lapse', async () => {
+  it("caps live streams per user and per session over every worker, and a dead worker's streams lapse", async () => {
     const hubA = createSseHub(env.deps, { maxPerUser: 3, maxPerSession: 2 });
     const hubB = createSseHub(depsB, { maxPerUser: 3, maxPerSession: 2 });
     const u = { userId: 'stream-user' };

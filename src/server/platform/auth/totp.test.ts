@@ -47,7 +47,12 @@ describe.each(DIALECTS)('TOTP second factor [%s]', (dialect) => {
   let secret: Buffer;
   let ip = 0;
   const login = (extra: Record<string, unknown> = {}) =>
-    t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `10.9.0.${++ip}`, payload: { username: commander.username, password: TEST_PASSWORD, ...extra } });
+    t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: `10.9.0.${++ip}`,
+      payload: { username: commander.username, password: TEST_PASSWORD, ...extra },
+    });
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -67,7 +72,12 @@ describe.each(DIALECTS)('TOTP second factor [%s]', (dialect) => {
     const wrongPw = await t.app.inject({ method: 'POST', url: '/api/auth/totp/enrol', headers: h, payload: { currentPassword: 'not-my-password' } });
     expect(wrongPw.statusCode).toBe(422);
     expect(wrongPw.json().error.code).toBe('CURRENT_PASSWORD_WRONG');
-    const r = await t.app.inject({ method: 'POST', url: '/api/auth/totp/enrol', headers: { ...h, 'idempotency-key': 'enrol-1' }, payload: { currentPassword: TEST_PASSWORD } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/totp/enrol',
+      headers: { ...h, 'idempotency-key': 'enrol-1' },
+      payload: { currentPassword: TEST_PASSWORD },
+    });
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body.secret).toMatch(/^[A-Z2-7]{32}$/);

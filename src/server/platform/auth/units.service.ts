@@ -88,7 +88,8 @@ export function createUnitAdmin(deps: Deps) {
     const parent = await repo.findUnitRow(dbx, parentId);
     if (!parent || !inScope(actor, parent.jurisdiction_path)) throw AuthErrors.UNIT_NOT_FOUND({ id: parentId, field: 'parentUnitId' });
     if (parent.active !== 1) throw AuthErrors.UNIT_PARENT_INVALID({ parentUnitId: parentId, problem: 'inactive' });
-    if (!childPath.startsWith(parent.jurisdiction_path)) throw AuthErrors.UNIT_PARENT_INVALID({ parentUnitId: parentId, problem: 'outside the parent\'s jurisdiction' });
+    if (!childPath.startsWith(parent.jurisdiction_path))
+      throw AuthErrors.UNIT_PARENT_INVALID({ parentUnitId: parentId, problem: "outside the parent's jurisdiction" });
     if (childId && (parentId === childId || (await repo.unitAncestorIds(dbx, parentId)).includes(childId))) {
       throw AuthErrors.UNIT_PARENT_INVALID({ parentUnitId: parentId, problem: 'cycle' });
     }
@@ -134,7 +135,13 @@ export function createUnitAdmin(deps: Deps) {
           if (isUniqueViolation(err)) throw AuthErrors.UNIT_NAME_TAKEN({ name, jurisdictionId: j.id });
           throw err;
         }
-        await deps.services.journal.append(t, actor, { action: 'auth.unit.create', entityType: 'unit', entityId: row.id, jurisdictionPath: j.path, payload: unitJournalPayload(row) });
+        await deps.services.journal.append(t, actor, {
+          action: 'auth.unit.create',
+          entityType: 'unit',
+          entityId: row.id,
+          jurisdictionPath: j.path,
+          payload: unitJournalPayload(row),
+        });
         return detail(t, row.id);
       });
     },
@@ -162,7 +169,8 @@ export function createUnitAdmin(deps: Deps) {
           // Child units must stay inside their parent's jurisdiction.
           const children = await repo.listUnits(t, { scopePrefix: null, parentUnitId: id, limit: 500, offset: 0 });
           const outside = children.rows.filter((c) => !c.jurisdiction_path.startsWith(next.jurisdiction_path));
-          if (outside.length) throw AuthErrors.UNIT_PARENT_INVALID({ problem: 'child units would fall outside the new jurisdiction', children: outside.map((c) => c.id) });
+          if (outside.length)
+            throw AuthErrors.UNIT_PARENT_INVALID({ problem: 'child units would fall outside the new jurisdiction', children: outside.map((c) => c.id) });
         }
         if ((next.name !== cur.name || next.jurisdiction_id !== cur.jurisdiction_id) && (await repo.unitNameTaken(t, next.jurisdiction_id, next.name, id))) {
           throw AuthErrors.UNIT_NAME_TAKEN({ name: next.name, jurisdictionId: next.jurisdiction_id });
@@ -197,7 +205,14 @@ export function createUnitAdmin(deps: Deps) {
         const activeChildUnits = await repo.countActiveChildUnits(t, id);
         if (activeUsers || activeChildUnits) throw AuthErrors.UNIT_HAS_ACTIVE_MEMBERS({ activeUsers, activeChildUnits });
         await repo.updateUnit(t, id, { active: 0, updated_at: clock.now() });
-        await deps.services.journal.append(t, actor, { action: 'auth.unit.disable', entityType: 'unit', entityId: id, jurisdictionPath: cur.jurisdiction_path, payload: { name: cur.name }, reason });
+        await deps.services.journal.append(t, actor, {
+          action: 'auth.unit.disable',
+          entityType: 'unit',
+          entityId: id,
+          jurisdictionPath: cur.jurisdiction_path,
+          payload: { name: cur.name },
+          reason,
+        });
         return detail(t, id);
       });
     },
@@ -212,7 +227,14 @@ export function createUnitAdmin(deps: Deps) {
           if (!parent || parent.active !== 1) throw AuthErrors.UNIT_PARENT_INVALID({ parentUnitId: cur.parent_unit_id, problem: 'inactive' });
         }
         await repo.updateUnit(t, id, { active: 1, updated_at: clock.now() });
-        await deps.services.journal.append(t, actor, { action: 'auth.unit.enable', entityType: 'unit', entityId: id, jurisdictionPath: cur.jurisdiction_path, payload: { name: cur.name }, reason });
+        await deps.services.journal.append(t, actor, {
+          action: 'auth.unit.enable',
+          entityType: 'unit',
+          entityId: id,
+          jurisdictionPath: cur.jurisdiction_path,
+          payload: { name: cur.name },
+          reason,
+        });
         return detail(t, id);
       });
     },
@@ -236,7 +258,15 @@ export function createUnitAdmin(deps: Deps) {
     async getRef(id: string, dbx: DbOrTx = db): Promise<UnitRef | undefined> {
       const r = await repo.findUnitRow(dbx, id);
       return r
-        ? { id: r.id, name: r.name, kind: r.kind, jurisdictionId: r.jurisdiction_id, jurisdictionPath: r.jurisdiction_path, parentUnitId: r.parent_unit_id, active: r.active === 1 }
+        ? {
+            id: r.id,
+            name: r.name,
+            kind: r.kind,
+            jurisdictionId: r.jurisdiction_id,
+            jurisdictionPath: r.jurisdiction_path,
+            parentUnitId: r.parent_unit_id,
+            active: r.active === 1,
+          }
         : undefined;
     },
 
@@ -246,7 +276,10 @@ export function createUnitAdmin(deps: Deps) {
      */
     async nearestTo(path: string, dbx: DbOrTx = db): Promise<{ id: string; jurisdictionPath: string } | undefined> {
       const segs = path.split('/').filter(Boolean);
-      const rows = await repo.findActiveUnitsAtPaths(dbx, segs.map((_, i) => `/${segs.slice(0, i + 1).join('/')}/`));
+      const rows = await repo.findActiveUnitsAtPaths(
+        dbx,
+        segs.map((_, i) => `/${segs.slice(0, i + 1).join('/')}/`),
+      );
       rows.sort((a, b) => b.jurisdiction_path.length - a.jurisdiction_path.length || a.id.localeCompare(b.id));
       return rows[0] ? { id: rows[0].id, jurisdictionPath: rows[0].jurisdiction_path } : undefined;
     },

@@ -75,8 +75,16 @@ describe.each(DIALECTS)('bulwark user … [%s]', (dialect) => {
   it('refuses unknown roles (usage), unknown units and weak passwords with clear messages', async () => {
     await expectCliError(runUserAdd(env.deps, { username: 'x_user', name: 'x', unit: unit.id, roles: 'king' }), EXIT.USAGE, /unknown role\(s\): king/);
     await expectCliError(runUserAdd(env.deps, { username: 'x_user', name: 'x', unit: '火星指挥部', roles: 'sampler' }), EXIT.FAILURE, /no unit '火星指挥部'/);
-    await expectCliError(runUserAdd(env.deps, { username: 'x_user', name: 'x', unit: unit.id, roles: 'sampler', password: 'short' }), EXIT.FAILURE, /PASSWORD_TOO_WEAK/);
-    await expectCliError(runUserAdd(env.deps, { username: 'cli_officer', name: 'x', unit: unit.id, roles: 'sampler', password: 'long-enough-pass' }), EXIT.FAILURE, /USERNAME_TAKEN/);
+    await expectCliError(
+      runUserAdd(env.deps, { username: 'x_user', name: 'x', unit: unit.id, roles: 'sampler', password: 'short' }),
+      EXIT.FAILURE,
+      /PASSWORD_TOO_WEAK/,
+    );
+    await expectCliError(
+      runUserAdd(env.deps, { username: 'cli_officer', name: 'x', unit: unit.id, roles: 'sampler', password: 'long-enough-pass' }),
+      EXIT.FAILURE,
+      /USERNAME_TAKEN/,
+    );
   });
 
   it('resets a password and disables a user, journaled with the reason', async () => {
@@ -103,7 +111,11 @@ describe.each(DIALECTS)('bulwark user … [%s]', (dialect) => {
     writeFileSync(file, Buffer.from(await wb.xlsx.writeBuffer()));
     await expectCliError(runUserImport(env.deps, file, {}), EXIT.CHECK_FAILED, /row 3 roles: unknown role '队长'/);
     expect(await env.deps.services.auth.users.findByUsername('imp_a')).toBeUndefined();
-    expect(await runUserImport(env.deps, file, { partial: true })).toEqual(['imported 1 of 2 rows (partial)', 'not imported:', "  row 3 roles: unknown role '队长'"]);
+    expect(await runUserImport(env.deps, file, { partial: true })).toEqual([
+      'imported 1 of 2 rows (partial)',
+      'not imported:',
+      "  row 3 roles: unknown role '队长'",
+    ]);
     await expectCliError(runUserImport(env.deps, path.join(dir, 'missing.xlsx'), {}), EXIT.INPUT, /file not found/);
   });
 
@@ -115,7 +127,9 @@ describe.each(DIALECTS)('bulwark user … [%s]', (dialect) => {
     const all = await runUserList(env.deps, { all: true, role: 'district_officer' });
     expect(all.filter((l) => l.startsWith('cli_officer ')).length).toBe(1);
     expect(all.at(-1)).toBe('1 of 1 users');
-    expect(JSON.parse((await runUserList(env.deps, { json: true, unit: '西陵区疫情防控指挥部' }))[0]).items.map((u: { username: string }) => u.username)).toEqual(['imp_a']);
+    expect(
+      JSON.parse((await runUserList(env.deps, { json: true, unit: '西陵区疫情防控指挥部' }))[0]).items.map((u: { username: string }) => u.username),
+    ).toEqual(['imp_a']);
   });
 
   it('runs as a real command with help and meaningful exit codes', async () => {

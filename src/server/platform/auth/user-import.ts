@@ -50,7 +50,11 @@ function cellText(v: XlsxCellValue): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'object') {
-    if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((p) => p.text).join('').trim();
+    if ('richText' in v && Array.isArray(v.richText))
+      return v.richText
+        .map((p) => p.text)
+        .join('')
+        .trim();
     if ('text' in v && typeof v.text === 'string') return v.text.trim();
     if ('result' in v) return cellText(v.result as XlsxCellValue);
   }
@@ -115,7 +119,8 @@ async function readSheet(buffer: Buffer): Promise<RawRow[]> {
   }
   if (!columns) throw AuthErrors.IMPORT_INVALID([{ row: 1, field: 'file', reason: 'the sheet is empty' }]);
   const missing = FIELDS.filter((f) => columns![f] === undefined);
-  if (missing.length) throw AuthErrors.IMPORT_INVALID(missing.map((f) => ({ row: headerRow, field: f, reason: `column missing (header ${HEADERS[f][0]} / ${HEADERS[f][1]})` })));
+  if (missing.length)
+    throw AuthErrors.IMPORT_INVALID(missing.map((f) => ({ row: headerRow, field: f, reason: `column missing (header ${HEADERS[f][0]} / ${HEADERS[f][1]})` })));
   if (tooMany) throw AuthErrors.IMPORT_INVALID([{ row: headerRow, field: 'file', reason: `more than ${IMPORT_MAX_ROWS} rows; split the file` }]);
   if (out.length === 0) throw AuthErrors.IMPORT_INVALID([{ row: headerRow + 1, field: 'file', reason: 'no data rows' }]);
   return out;
@@ -153,7 +158,10 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
         bad.add(row);
       };
       const usernames = raw.map((r) => normaliseUsername(r.values.username));
-      const taken = await repo.usernamesTaken(dbx, usernames.filter((u) => !usernameProblem(u)));
+      const taken = await repo.usernamesTaken(
+        dbx,
+        usernames.filter((u) => !usernameProblem(u)),
+      );
       const firstRow = new Map<string, number>();
       const unitCache = new Map<string, Awaited<ReturnType<UnitAdmin['lookup']>>>();
       const checked: { row: number; username: string; displayName: string; unit?: repo.UnitRow; roles: Role[]; password: string }[] = [];
@@ -197,11 +205,21 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
         checked.push({ row: r.row, username, displayName: v.displayName, unit, roles, password: v.password });
       }
 
-      if (failed.length && mode === 'all') throw AuthErrors.IMPORT_INVALID(failed, `导入文件有 ${bad.size} 行错误，未导入任何数据 (${bad.size} of ${raw.length} rows have errors; nothing was imported)`);
+      if (failed.length && mode === 'all')
+        throw AuthErrors.IMPORT_INVALID(
+          failed,
+          `导入文件有 ${bad.size} 行错误，未导入任何数据 (${bad.size} of ${raw.length} rows have errors; nothing was imported)`,
+        );
       const good = checked.filter((c) => !bad.has(c.row));
       const valid = await mapLimit(good, 4, async (c) => ({
         row: c.row,
-        user: { username: c.username, displayName: c.displayName, unit: c.unit!, roles: ROLES.filter((r) => c.roles.includes(r)), passwordHash: await hashPassword(c.password) },
+        user: {
+          username: c.username,
+          displayName: c.displayName,
+          unit: c.unit!,
+          roles: ROLES.filter((r) => c.roles.includes(r)),
+          passwordHash: await hashPassword(c.password),
+        },
       }));
       return { mode, rows: raw.length, valid, failed, fileName };
     },
@@ -210,21 +228,35 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
     async apply(trx: Tx, actor: Actor, p: PreparedImport): Promise<ImportResult> {
       const failed = [...p.failed];
       // Someone may have taken a username since the check; in `all` mode that fails the whole file.
-      const takenNow = await repo.usernamesTaken(trx, p.valid.map((v) => v.user.username));
+      const takenNow = await repo.usernamesTaken(
+        trx,
+        p.valid.map((v) => v.user.username),
+      );
       const rows = p.valid.filter((v) => {
         if (!takenNow.has(v.user.username)) return true;
         failed.push({ row: v.row, field: 'username', reason: 'already taken' });
         return false;
       });
       if (takenNow.size && p.mode === 'all') throw AuthErrors.IMPORT_INVALID(failed);
-      const ids = await users.insertMany(trx, actor, rows.map((r) => r.user));
+      const ids = await users.insertMany(
+        trx,
+        actor,
+        rows.map((r) => r.user),
+      );
       const created = rows.map((r, i) => ({ row: r.row, id: ids[i], username: r.user.username }));
       if (created.length) {
         await deps.services.journal.appendBatch(trx, actor, {
           action: 'auth.user.import',
           entityType: 'user',
           jurisdictionPath: actor.scopePath === '/' ? null : actor.scopePath,
-          rows: rows.map((r, i) => ({ row: r.row, id: ids[i], username: r.user.username, displayName: r.user.displayName, unitId: r.user.unit.id, roles: r.user.roles })),
+          rows: rows.map((r, i) => ({
+            row: r.row,
+            id: ids[i],
+            username: r.user.username,
+            displayName: r.user.displayName,
+            unitId: r.user.unit.id,
+            roles: r.user.roles,
+          })),
           summary: { file: p.fileName, mode: p.mode, rows: p.rows, created: created.length, failed: failed.length },
         });
       }
@@ -253,8 +285,21 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
               ['默认 default', '任何一行有错误则全部不导入；选择“部分导入”时导入正确的行; any bad row stops the whole file unless partial import is chosen'],
             ],
           },
-          { name: '角色 roles', header: true, widths: [20, 16, 20, 16], rows: [['代码 code', '中文', 'English', '可授予 grantable'], ...ROLES.map((r) => [r, ROLE_LABELS[r].zh, ROLE_LABELS[r].en, mayGrant(actor, r) ? '是 yes' : '否 no'])] },
-          { name: '单位 units', header: true, widths: [30, 38, 16, 14], rows: [['单位名称 name', '单位 ID', '辖区 jurisdiction', '类型 kind'], ...items.map((u) => [u.name, u.id, u.jurisdiction.name, u.kind])] },
+          {
+            name: '角色 roles',
+            header: true,
+            widths: [20, 16, 20, 16],
+            rows: [
+              ['代码 code', '中文', 'English', '可授予 grantable'],
+              ...ROLES.map((r) => [r, ROLE_LABELS[r].zh, ROLE_LABELS[r].en, mayGrant(actor, r) ? '是 yes' : '否 no']),
+            ],
+          },
+          {
+            name: '单位 units',
+            header: true,
+            widths: [30, 38, 16, 14],
+            rows: [['单位名称 name', '单位 ID', '辖区 jurisdiction', '类型 kind'], ...items.map((u) => [u.name, u.id, u.jurisdiction.name, u.kind])],
+          },
         ],
         { creator: 'Bulwark (铜墙)' },
       );

@@ -254,7 +254,14 @@ export function createUserAdmin(deps: Deps) {
         const now = clock.now();
         await repo.updateUser(t, id, { active: 0, updated_at: now });
         const revokedSessions = await repo.revokeUserSessions(t, id, now);
-        await journal.append(t, actor, { action: 'auth.user.disable', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, revokedSessions }, reason });
+        await journal.append(t, actor, {
+          action: 'auth.user.disable',
+          entityType: 'user',
+          entityId: id,
+          jurisdictionPath: cur.unit_path,
+          payload: { username: cur.username, revokedSessions },
+          reason,
+        });
         await outbox.publish(t, { topic: 'auth.session.revoked', capability: 'authenticated', userId: id, payload: { reason: 'disabled' } });
         return detail(t, id);
       });
@@ -268,7 +275,14 @@ export function createUserAdmin(deps: Deps) {
         checkGrants(actor, parseRoles(cur.roles));
         if (cur.unit_active !== 1) throw AuthErrors.UNIT_INACTIVE({ id: cur.unit_id });
         await repo.updateUser(t, id, { active: 1, failed_logins: 0, locked_until: null, updated_at: clock.now() });
-        await journal.append(t, actor, { action: 'auth.user.enable', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username }, reason });
+        await journal.append(t, actor, {
+          action: 'auth.user.enable',
+          entityType: 'user',
+          entityId: id,
+          jurisdictionPath: cur.unit_path,
+          payload: { username: cur.username },
+          reason,
+        });
         return detail(t, id);
       });
     },
@@ -286,7 +300,14 @@ export function createUserAdmin(deps: Deps) {
         await repo.updateUser(t, id, { password_hash: passwordHash, password_changed_at: now, failed_logins: 0, locked_until: null, updated_at: now });
         // The administrator's own current session survives a reset of their own password.
         const revokedSessions = await repo.revokeUserSessions(t, id, now, actor.userId === id ? (actor.sessionId ?? undefined) : undefined);
-        await journal.append(t, actor, { action: 'auth.user.password-reset', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, revokedSessions }, reason });
+        await journal.append(t, actor, {
+          action: 'auth.user.password-reset',
+          entityType: 'user',
+          entityId: id,
+          jurisdictionPath: cur.unit_path,
+          payload: { username: cur.username, revokedSessions },
+          reason,
+        });
         await outbox.publish(t, { topic: 'auth.session.revoked', capability: 'authenticated', userId: id, payload: { reason: 'password-reset' } });
         return detail(t, id);
       });
@@ -298,7 +319,14 @@ export function createUserAdmin(deps: Deps) {
         const cur = await visible(t, actor, id);
         checkGrants(actor, parseRoles(cur.roles));
         await repo.updateUser(t, id, { totp_secret: null, totp_enabled: 0, totp_last_step: null, updated_at: clock.now() });
-        await journal.append(t, actor, { action: 'auth.totp.reset', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, wasEnabled: cur.totp_enabled === 1 }, reason });
+        await journal.append(t, actor, {
+          action: 'auth.totp.reset',
+          entityType: 'user',
+          entityId: id,
+          jurisdictionPath: cur.unit_path,
+          payload: { username: cur.username, wasEnabled: cur.totp_enabled === 1 },
+          reason,
+        });
         return detail(t, id);
       });
     },
@@ -309,7 +337,14 @@ export function createUserAdmin(deps: Deps) {
         const cur = await visible(t, actor, id);
         checkGrants(actor, parseRoles(cur.roles));
         await repo.updateUser(t, id, { failed_logins: 0, locked_until: null, updated_at: clock.now() });
-        await journal.append(t, actor, { action: 'auth.user.unlock', entityType: 'user', entityId: id, jurisdictionPath: cur.unit_path, payload: { username: cur.username, wasLockedUntil: cur.locked_until === null ? null : Number(cur.locked_until) }, reason });
+        await journal.append(t, actor, {
+          action: 'auth.user.unlock',
+          entityType: 'user',
+          entityId: id,
+          jurisdictionPath: cur.unit_path,
+          payload: { username: cur.username, wasLockedUntil: cur.locked_until === null ? null : Number(cur.locked_until) },
+          reason,
+        });
         return detail(t, id);
       });
     },

@@ -38,7 +38,15 @@ export function createCorrectionService(deps: Deps) {
     async record(
       trx: Tx,
       actor: Actor,
-      c: { entityType: string; entityId: string; jurisdictionPath: string | null; before: Record<string, unknown>; after: Record<string, unknown>; reason: string; action?: string },
+      c: {
+        entityType: string;
+        entityId: string;
+        jurisdictionPath: string | null;
+        before: Record<string, unknown>;
+        after: Record<string, unknown>;
+        reason: string;
+        action?: string;
+      },
     ): Promise<Correction> {
       const reason = c.reason?.trim();
       if (!reason) throw CorrectionErrors.CORRECTION_REASON_REQUIRED({ entityType: c.entityType, entityId: c.entityId });
@@ -70,7 +78,14 @@ export function createCorrectionService(deps: Deps) {
 
     /** Every correction of a record, oldest first, so the original stays readable. */
     async history(entityType: string, entityId: string, db: DbOrTx = deps.db): Promise<Correction[]> {
-      const rows = await db.selectFrom('corrections').selectAll().where('entity_type', '=', entityType).where('entity_id', '=', entityId).orderBy('at').orderBy('journal_seq').execute();
+      const rows = await db
+        .selectFrom('corrections')
+        .selectAll()
+        .where('entity_type', '=', entityType)
+        .where('entity_id', '=', entityId)
+        .orderBy('at')
+        .orderBy('journal_seq')
+        .execute();
       return rows.map((r) => ({
         id: r.id,
         entityType: r.entity_type,

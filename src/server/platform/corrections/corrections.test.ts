@@ -14,7 +14,14 @@ describe.each(DIALECTS)('corrections [%s]', (dialect) => {
     const { corrections, journal } = env.deps.services;
     const actor = systemActor('lab');
     await inTx(env.deps.db, (trx) =>
-      corrections.record(trx, actor, { entityType: 'tube', entityId: 'T1', jurisdictionPath: '/420500/', before: { result: 'positive', ct: 31 }, after: { result: 'negative', ct: 31 }, reason: '录入错误：复核为阴性' }),
+      corrections.record(trx, actor, {
+        entityType: 'tube',
+        entityId: 'T1',
+        jurisdictionPath: '/420500/',
+        before: { result: 'positive', ct: 31 },
+        after: { result: 'negative', ct: 31 },
+        reason: '录入错误：复核为阴性',
+      }),
     );
     const h = await corrections.history('tube', 'T1');
     expect(h).toHaveLength(1);
@@ -26,10 +33,14 @@ describe.each(DIALECTS)('corrections [%s]', (dialect) => {
   it('refuses a correction without a reason or without a change', async () => {
     const { corrections } = env.deps.services;
     await expect(
-      inTx(env.deps.db, (trx) => corrections.record(trx, systemActor(), { entityType: 'tube', entityId: 'T2', jurisdictionPath: null, before: { a: 1 }, after: { a: 2 }, reason: '  ' })),
+      inTx(env.deps.db, (trx) =>
+        corrections.record(trx, systemActor(), { entityType: 'tube', entityId: 'T2', jurisdictionPath: null, before: { a: 1 }, after: { a: 2 }, reason: '  ' }),
+      ),
     ).rejects.toMatchObject({ code: 'CORRECTION_REASON_REQUIRED', status: 422 });
     await expect(
-      inTx(env.deps.db, (trx) => corrections.record(trx, systemActor(), { entityType: 'tube', entityId: 'T2', jurisdictionPath: null, before: { a: 1 }, after: { a: 1 }, reason: 'x' })),
+      inTx(env.deps.db, (trx) =>
+        corrections.record(trx, systemActor(), { entityType: 'tube', entityId: 'T2', jurisdictionPath: null, before: { a: 1 }, after: { a: 1 }, reason: 'x' }),
+      ),
     ).rejects.toMatchObject({ code: 'CORRECTION_NO_CHANGE' });
   });
 });

@@ -194,7 +194,12 @@ let shedLoggedAt = 0;
  * error is thrown: a shed must cost less than the work it refuses (no stack trace, no error
  * handler, no log line per request — one warning a minute per process).
  */
-export function shed(req: FastifyRequest, reply: FastifyReply, gate: Gate, o: { code: string; message: string; retryAfterS: number; details?: unknown }): FastifyReply {
+export function shed(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  gate: Gate,
+  o: { code: string; message: string; retryAfterS: number; details?: unknown },
+): FastifyReply {
   const now = Date.now();
   if (now - shedLoggedAt >= 60_000) {
     shedLoggedAt = now;
@@ -206,5 +211,6 @@ export function shed(req: FastifyRequest, reply: FastifyReply, gate: Gate, o: { 
     .send({ error: { code: o.code, message: o.message, details: o.details ?? null } });
 }
 
-const overloaded = (req: FastifyRequest, reply: FastifyReply, g: Gate) => shed(req, reply, g, { code: 'OVERLOADED', message: OVERLOADED_MESSAGE, retryAfterS: SHED_RETRY_AFTER_S, details: { ...g.lastRefusal } });
+const overloaded = (req: FastifyRequest, reply: FastifyReply, g: Gate) =>
+  shed(req, reply, g, { code: 'OVERLOADED', message: OVERLOADED_MESSAGE, retryAfterS: SHED_RETRY_AFTER_S, details: { ...g.lastRefusal } });
 const OVERLOADED_MESSAGE = Errors.OVERLOADED().message;

@@ -73,7 +73,11 @@ describe.each(DIALECTS)('bodies over the limit over a real socket [%s]', (dialec
     const head = Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.csv"\r\ncontent-type: text/csv\r\n\r\n`);
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     for (let round = 0; round < 3; round++) {
-      const r = await send(`${base}/api/persons/import/preview`, { ...officer, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' }, [head, ...mib(11, 'x'), tail]);
+      const r = await send(
+        `${base}/api/persons/import/preview`,
+        { ...officer, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+        [head, ...mib(11, 'x'), tail],
+      );
       expect(r).toBe('413 BODY_TOO_LARGE');
     }
   });
@@ -91,7 +95,14 @@ describe('a shed request with a body over a real socket [sqlite]', () => {
   it('gets its 503 with Retry-After, not a reset', async () => {
     // A slow upload holds the one in-flight slot: its body is never finished.
     const u = new URL(base);
-    const slow = http.request({ host: u.hostname, port: u.port, path: '/api/auth/login', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': 100_000 } });
+    const slow = http.request({
+      host: u.hostname,
+      port: u.port,
+      path: '/api/auth/login',
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': 100_000 },
+    });
     slow.on('error', () => {});
     slow.write('{"username":"');
     await new Promise((r) => setTimeout(r, 200));

@@ -76,7 +76,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (isStorageFull(err)) {
       logOnce(req, 'STORAGE_FULL', err, 'the database has no room to write');
       reply.header('retry-after', String(STORAGE_FULL_RETRY_S));
-      return reply.code(503).send({ error: { code: 'STORAGE_FULL', message: 'The server cannot store data right now (its disk is full); retry later', details: null } });
+      return reply
+        .code(503)
+        .send({ error: { code: 'STORAGE_FULL', message: 'The server cannot store data right now (its disk is full); retry later', details: null } });
     }
     if (isDatabaseUnavailable(err)) {
       logOnce(req, 'DATABASE_UNAVAILABLE', err, 'the database cannot be reached');
@@ -95,7 +97,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'body';
       const issues: Issue[] = err.validation.map((v) => ({
-        path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+        path: [
+          where,
+          ...String(v.instancePath ?? '')
+            .split('/')
+            .filter(Boolean),
+        ].join('.'),
         message: v.message ?? 'invalid',
       }));
       return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: `The request is not valid: ${issues.length} issue(s)`, details: issues } });
@@ -106,7 +113,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const fe = err as FastifyError;
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ error: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than allowed', details: { limit: app.initialConfig.bodyLimit } } });
+      return reply
+        .code(413)
+        .send({ error: { code: 'BODY_TOO_LARGE', message: 'The request body is larger than allowed', details: { limit: app.initialConfig.bodyLimit } } });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       const code =
@@ -117,7 +126,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
             : fe.statusCode === 429
               ? 'RATE_LIMITED'
               : 'BAD_REQUEST';
-      return reply.code(fe.statusCode).send({ error: { code, message: fe.message, details: fe.statusCode === 400 ? [{ path: 'body', message: fe.message }] : null } });
+      return reply
+        .code(fe.statusCode)
+        .send({ error: { code, message: fe.message, details: fe.statusCode === 400 ? [{ path: 'body', message: fe.message }] : null } });
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'INTERNAL', message: `Internal error (request ${req.id})`, details: null } });

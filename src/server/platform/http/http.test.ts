@@ -30,7 +30,12 @@ describe.each(DIALECTS)('HTTP basics [%s]', (dialect) => {
   });
 
   it('answers a body over the limit with 413, not 500', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/api/journal/verify', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'a'.repeat(5000) }) });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/journal/verify',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ x: 'a'.repeat(5000) }),
+    });
     expect(r.statusCode).toBe(413);
     expect(r.json().error.code).toBe('BODY_TOO_LARGE');
   });
@@ -198,7 +203,8 @@ describe.each(DIALECTS)('the edge check on text [%s]', (dialect) => {
     t = await testApp(dialect);
   });
   afterAll(() => t.close());
-  const login = (body: unknown) => t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  const login = (body: unknown) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 
   it('refuses a NUL byte in the login body with 400 naming the field (not a 500 on PostgreSQL)', async () => {
     const r = await login({ username: 'adm\u0000in', password: 'whatever-long' });
@@ -207,7 +213,12 @@ describe.each(DIALECTS)('the edge check on text [%s]', (dialect) => {
   });
 
   it('refuses a lone UTF-16 surrogate (as a JSON escape) anywhere in a body, naming the nested field', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"a","password":"b","extra":{"list":["ok","x\\ud800y"]}}' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":"a","password":"b","extra":{"list":["ok","x\\ud800y"]}}',
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().error.details).toEqual([{ path: 'body.extra.list.1', message: expect.stringMatching(/surrogate/) }]);
     // A proper pair (an emoji) is text like any other: it reaches the route (which refuses the login).

@@ -72,10 +72,12 @@ describe.each(DIALECTS)('Idempotency-Key on write routes [%s]', (dialect) => {
     const resend = await inTx(t.deps.db, (trx) => claimClientIds(trx, 'test.scan', ['b', 'c', 'd', 'd'], at));
     expect([...resend]).toEqual(['d']);
     // A rolled-back batch claims nothing, so its resend applies.
-    await expect(inTx(t.deps.db, async (trx) => {
-      await claimClientIds(trx, 'test.scan', ['e'], at);
-      throw new Error('network drop');
-    })).rejects.toThrow();
+    await expect(
+      inTx(t.deps.db, async (trx) => {
+        await claimClientIds(trx, 'test.scan', ['e'], at);
+        throw new Error('network drop');
+      }),
+    ).rejects.toThrow();
     expect([...(await inTx(t.deps.db, (trx) => claimClientIds(trx, 'test.scan', ['e'], at)))]).toEqual(['e']);
   });
 });

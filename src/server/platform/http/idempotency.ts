@@ -94,7 +94,9 @@ export async function idempotencyPreHandler(req: FastifyRequest, reply: FastifyR
   const actor = actorId ?? '-';
   // Keyed hash: bodies can carry passwords, and a plain SHA-256 of a password is a fast, unsalted
   // hash an attacker with the table could brute-force.
-  const hash = createHmac('sha256', key32).update(`idempotency\n${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`).digest('hex');
+  const hash = createHmac('sha256', key32)
+    .update(`idempotency\n${req.method} ${req.url}\n${canonicalJson(req.body ?? null)}`)
+    .digest('hex');
   const prior = await find(db, actor, key);
   if (prior) {
     if (prior.request_hash !== hash) throw Errors.IDEMPOTENCY_KEY_REUSED({ key });

@@ -62,7 +62,8 @@ function policyProblem(policy: RoutePolicy): string | null {
   if (!KNOWN_CAPABILITIES.has(policy.capability)) return `unknown capability '${String(policy.capability)}'`;
   const s = policy.scope;
   if (s === 'none' || s === 'filtered') return null;
-  if (!s || typeof s !== 'object' || !s.entity || !['params', 'body', 'query'].includes(s.from) || !s.key) return 'scope must be none, filtered or { entity, from, key }';
+  if (!s || typeof s !== 'object' || !s.entity || !['params', 'body', 'query'].includes(s.from) || !s.key)
+    return 'scope must be none, filtered or { entity, from, key }';
   return null;
 }
 

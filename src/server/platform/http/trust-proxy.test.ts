@@ -17,7 +17,12 @@ describeDialects('BULWARK_TRUST_PROXY hop count', (dialect) => {
   afterAll(() => t.close());
 
   const lookup = (xff: string) =>
-    t.app.inject({ method: 'POST', url: '/api/public/results/lookup', headers: { 'x-forwarded-for': xff }, payload: { idNumber: '420502199001011234', name: '张三' } });
+    t.app.inject({
+      method: 'POST',
+      url: '/api/public/results/lookup',
+      headers: { 'x-forwarded-for': xff },
+      payload: { idNumber: '420502199001011234', name: '张三' },
+    });
 
   it('parses "1" as one trusted hop', () => {
     expect(parseTrustProxy('1')).toBe(1);

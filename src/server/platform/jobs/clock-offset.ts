@@ -12,7 +12,10 @@ export const CLOCK_REFRESH_MS = 2000;
 
 export const ClockErrors = defineErrors({
   CLOCK_CHANGE_INVALID: [422, 'Give exactly one of advanceMs or offsetMs'],
-  CLOCK_NOT_MOVABLE: [409, '生产部署的平台时间不可调整，仅演示或演练部署可以 (The platform clock can be moved only in a demo or drill deployment: set BULWARK_MODE=demo or drill)'],
+  CLOCK_NOT_MOVABLE: [
+    409,
+    '生产部署的平台时间不可调整，仅演示或演练部署可以 (The platform clock can be moved only in a demo or drill deployment: set BULWARK_MODE=demo or drill)',
+  ],
 });
 
 /** The offset last applied to each clock, so a ManualClock (tests) can be moved by the difference. */
@@ -80,10 +83,19 @@ export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'serv
           .values({ key: CLOCK_OFFSET_KEY, value: '0', updated_at: realNow })
           .onConflict((oc) => oc.column('key').doNothing())
           .execute();
-        const row = await t.updateTable('settings').set({ updated_at: realNow }).where('key', '=', CLOCK_OFFSET_KEY).returning('value').executeTakeFirstOrThrow();
+        const row = await t
+          .updateTable('settings')
+          .set({ updated_at: realNow })
+          .where('key', '=', CLOCK_OFFSET_KEY)
+          .returning('value')
+          .executeTakeFirstOrThrow();
         const from = Number(row.value) || 0;
         const to = c.offsetMs ?? from + c.advanceMs!;
-        await t.updateTable('settings').set({ value: String(to) }).where('key', '=', CLOCK_OFFSET_KEY).execute();
+        await t
+          .updateTable('settings')
+          .set({ value: String(to) })
+          .where('key', '=', CLOCK_OFFSET_KEY)
+          .execute();
         await deps.services.journal.append(t, actor, {
           action: 'system.clock.set',
           entityType: 'system',

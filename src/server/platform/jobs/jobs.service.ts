@@ -163,7 +163,11 @@ export function createJobService(deps: Deps) {
         if (!claimed) continue; // another process won the race
         if (Number(claimed.attempts) > Number(claimed.max_attempts)) {
           // Its runs kept dying with the process (leases expired): give up instead of looping.
-          await repo.failIfOurs(deps.db, claimed.id, claimed.lease_owner!, { status: 'failed', finishedAt: now, error: claimed.last_error ?? 'lease expired on every attempt' });
+          await repo.failIfOurs(deps.db, claimed.id, claimed.lease_owner!, {
+            status: 'failed',
+            finishedAt: now,
+            error: claimed.last_error ?? 'lease expired on every attempt',
+          });
           continue;
         }
         return toJob(claimed);
@@ -176,7 +180,15 @@ export function createJobService(deps: Deps) {
       if (!handler) throw JobErrors.JOB_KIND_UNKNOWN({ kind: job.kind });
       const owner = job.leaseOwner!;
       const now = deps.clock.now();
-      const ctx: JobContext = { jobId: job.id, kind: job.kind, attempt: job.attempts, runAt: job.runAt, now, actor: systemActor(`job:${job.kind}`), log: deps.log };
+      const ctx: JobContext = {
+        jobId: job.id,
+        kind: job.kind,
+        attempt: job.attempts,
+        runAt: job.runAt,
+        now,
+        actor: systemActor(`job:${job.kind}`),
+        log: deps.log,
+      };
       try {
         await inTx(deps.db, async (trx) => {
           if (!(await repo.finishIfOurs(trx, job.id, owner, now))) throw new LeaseLost();

@@ -6,8 +6,16 @@ import { backoffMs } from './jobs.service.js';
 
 /** The effect the test handlers write: +1 on a named row of the counters table. */
 async function bump(db: DbOrTx, name: string): Promise<void> {
-  await db.insertInto('counters').values({ name, value: 0 }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  await db.updateTable('counters').set((eb) => ({ value: eb('value', '+', 1) })).where('name', '=', name).execute();
+  await db
+    .insertInto('counters')
+    .values({ name, value: 0 })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  await db
+    .updateTable('counters')
+    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .where('name', '=', name)
+    .execute();
 }
 
 async function counter(db: DbOrTx, name: string): Promise<number> {

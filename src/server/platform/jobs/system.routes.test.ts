@@ -57,7 +57,11 @@ describe.each(DIALECTS)('demo clock [%s]', (dialect) => {
     await createClockOffsetService(t.deps).change(undefined, systemActor('cli'), { advanceMs: 36 * HOUR });
     expect(t.clock.now()).toBe(start + 36 * HOUR);
     // Another process (the CLI) changes the shared setting; this one follows on its next refresh.
-    await t.deps.db.updateTable('settings').set({ value: String(2 * DAY) }).where('key', '=', CLOCK_OFFSET_KEY).execute();
+    await t.deps.db
+      .updateTable('settings')
+      .set({ value: String(2 * DAY) })
+      .where('key', '=', CLOCK_OFFSET_KEY)
+      .execute();
     expect(t.clock.now()).toBe(start + 36 * HOUR);
     await createClockOffsetService(t.deps).refresh();
     expect(t.clock.now()).toBe(start + 2 * DAY);

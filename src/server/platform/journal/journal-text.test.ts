@@ -12,7 +12,15 @@ describe.each(DIALECTS)('journal verify and unrepresentable text [%s]', (dialect
   afterAll(() => env.close());
 
   const append = (reason: string, i: number) =>
-    inTx(env.deps.db, (trx) => env.deps.services.journal.append(trx, systemActor('test'), { action: 'test.thing.change', entityType: 'thing', entityId: `t${i}`, payload: { note: reason }, reason }));
+    inTx(env.deps.db, (trx) =>
+      env.deps.services.journal.append(trx, systemActor('test'), {
+        action: 'test.thing.change',
+        entityType: 'thing',
+        entityId: `t${i}`,
+        payload: { note: reason },
+        reason,
+      }),
+    );
 
   it('an entry whose reason held a lone surrogate (written before the edge refused them) verifies as unrepresentable, not altered', async () => {
     await append('ordinary', 1);

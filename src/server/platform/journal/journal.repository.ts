@@ -72,7 +72,11 @@ export async function countEntries(db: DbOrTx): Promise<number> {
 
 /** Entries recorded against a jurisdiction subtree (uses the path index). */
 export async function countUnder(db: DbOrTx, pathPrefix: string): Promise<number> {
-  const r = await db.selectFrom('journal').select((eb) => eb.fn.countAll<number>().as('n')).where('jurisdiction_path', 'like', `${pathPrefix}%`).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('journal')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('jurisdiction_path', 'like', `${pathPrefix}%`)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -89,7 +93,11 @@ export async function lastSignedHead(db: DbOrTx): Promise<JournalHeadsTable | un
 
 /** Records a signed head; a head already signed (another process got there first) is kept. */
 export async function insertSignedHead(db: DbOrTx, row: JournalHeadsTable): Promise<void> {
-  await db.insertInto('journal_heads').values(row).onConflict((oc) => oc.column('seq').doNothing()).execute();
+  await db
+    .insertInto('journal_heads')
+    .values(row)
+    .onConflict((oc) => oc.column('seq').doNothing())
+    .execute();
 }
 
 /** Signed heads with seq > after, oldest first. */

@@ -102,18 +102,21 @@ export function createJournalService(deps: JournalDeps) {
     const all: { h: SignedHead; where: string }[] = [];
     if (headsFile) {
       const file = readHeadFile(headsFile);
-      if (file.badLines.length > 0) return { bySeq, problem: { seq: 0, text: `the heads file ${headsFile} has unreadable lines: ${file.badLines.slice(0, 5).join(', ')}` } };
+      if (file.badLines.length > 0)
+        return { bySeq, problem: { seq: 0, text: `the heads file ${headsFile} has unreadable lines: ${file.badLines.slice(0, 5).join(', ')}` } };
       for (const h of file.heads) all.push({ h, where: 'the heads file' });
     }
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await repo.listSignedHeads(db, after, 5000);
-      for (const r of page) all.push({ h: { seq: Number(r.seq), hash: r.hash, signedAt: Number(r.signed_at), keyId: r.key_id, signature: r.signature }, where: 'the database' });
+      for (const r of page)
+        all.push({ h: { seq: Number(r.seq), hash: r.hash, signedAt: Number(r.signed_at), keyId: r.key_id, signature: r.signature }, where: 'the database' });
       if (page.length < 5000) break;
       after = Number(page[page.length - 1].seq);
     }
     if (all.length > 0 && !signer) return { bySeq, problem: { seq: all[0].h.seq, text: 'signed heads exist but no journal key is configured to check them' } };
     for (const { h, where } of all) {
-      if (!signer!.check(h)) return { bySeq, problem: { seq: h.seq, text: `the head signed for entry ${h.seq} in ${where} has no valid signature of key ${signer!.keyId}` } };
+      if (!signer!.check(h))
+        return { bySeq, problem: { seq: h.seq, text: `the head signed for entry ${h.seq} in ${where} has no valid signature of key ${signer!.keyId}` } };
       const seen = bySeq.get(h.seq);
       if (seen !== undefined && seen !== h.hash) return { bySeq, problem: { seq: h.seq, text: `two validly signed heads disagree about entry ${h.seq}` } };
       bySeq.set(h.seq, h.hash);
@@ -164,7 +167,13 @@ export function createJournalService(deps: JournalDeps) {
           if (hashOf(prev, r) !== r.hash) {
             const why = unrepresentableText(prev, r);
             if (why === 'none') return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} was altered: its content does not match its hash` };
-            if (why === 'undecidable') return { ok: false, entries: n, brokenSeq: seq, problem: `entry ${seq} holds several characters that could not be stored as written (U+FFFD); it cannot be checked, which is not proof it was altered` };
+            if (why === 'undecidable')
+              return {
+                ok: false,
+                entries: n,
+                brokenSeq: seq,
+                problem: `entry ${seq} holds several characters that could not be stored as written (U+FFFD); it cannot be checked, which is not proof it was altered`,
+              };
             unrepresentable.push(seq);
           }
           const anchor = anchors.get(seq);
@@ -180,12 +189,32 @@ export function createJournalService(deps: JournalDeps) {
         onProgress?.(n, total);
       }
       if (rewrittenAt !== undefined) {
-        return { ok: false, entries: n, brokenSeq: rewrittenAt, problem: `the chain was rewritten at or before entry ${rewrittenAt}: its hash differs from the head signed for it (anchored intact through entry ${anchoredSeq})` };
+        return {
+          ok: false,
+          entries: n,
+          brokenSeq: rewrittenAt,
+          problem: `the chain was rewritten at or before entry ${rewrittenAt}: its hash differs from the head signed for it (anchored intact through entry ${anchoredSeq})`,
+        };
       }
       const beyond = [...anchors.keys()].filter((s) => s > n);
-      if (beyond.length > 0) return { ok: false, entries: n, brokenSeq: n + 1, problem: `a head was signed for entry ${Math.max(...beyond)} but the chain ends at entry ${n}: entries were removed` };
+      if (beyond.length > 0)
+        return {
+          ok: false,
+          entries: n,
+          brokenSeq: n + 1,
+          problem: `a head was signed for entry ${Math.max(...beyond)} but the chain ends at entry ${n}: entries were removed`,
+        };
       if (n !== total) return { ok: false, entries: n, brokenSeq: n + 1, problem: `the head says ${total} entries but ${n} are present` };
-      return { ok: true, entries: n, head: prev, signedHeads: anchors.size, anchoredSeq, unanchored: n - anchoredSeq, keyId: signer?.keyId ?? null, ...(unrepresentable.length ? { unrepresentable } : {}) };
+      return {
+        ok: true,
+        entries: n,
+        head: prev,
+        signedHeads: anchors.size,
+        anchoredSeq,
+        unanchored: n - anchoredSeq,
+        keyId: signer?.keyId ?? null,
+        ...(unrepresentable.length ? { unrepresentable } : {}),
+      };
     },
 
     /**

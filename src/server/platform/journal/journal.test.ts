@@ -15,9 +15,20 @@ describe.each(DIALECTS)('journal [%s]', (dialect) => {
     const { journal } = env.deps.services;
     const actor = systemActor('test');
     for (let i = 0; i < 5; i++) {
-      await inTx(env.deps.db, (trx) => journal.append(trx, actor, { action: 'test.thing.change', entityType: 'thing', entityId: `t${i}`, jurisdictionPath: '/420500/420502/', payload: { i }, reason: 'because' }));
+      await inTx(env.deps.db, (trx) =>
+        journal.append(trx, actor, {
+          action: 'test.thing.change',
+          entityType: 'thing',
+          entityId: `t${i}`,
+          jurisdictionPath: '/420500/420502/',
+          payload: { i },
+          reason: 'because',
+        }),
+      );
     }
-    await inTx(env.deps.db, (trx) => journal.appendBatch(trx, actor, { action: 'test.rows.import', entityType: 'thing', rows: [{ a: 1 }, { a: 2 }], summary: { file: 'x.csv' } }));
+    await inTx(env.deps.db, (trx) =>
+      journal.appendBatch(trx, actor, { action: 'test.rows.import', entityType: 'thing', rows: [{ a: 1 }, { a: 2 }], summary: { file: 'x.csv' } }),
+    );
     const v = await journal.verify();
     expect(v).toMatchObject({ ok: true, entries: 6 });
     const list = await journal.list(env.deps.db, { limit: 10, entityType: 'thing' });

@@ -44,7 +44,16 @@ async function editAndRehash(env: TestEnv, seq: number, reason: string): Promise
 }
 
 const append = (env: TestEnv, i: number, jurisdictionPath: string | null = '/420500/420502/') =>
-  inTx(env.deps.db, (trx) => env.deps.services.journal.append(trx, actor, { action: 'test.thing.change', entityType: 'thing', entityId: `t${i}`, jurisdictionPath, payload: { i }, reason: 'because' }));
+  inTx(env.deps.db, (trx) =>
+    env.deps.services.journal.append(trx, actor, {
+      action: 'test.thing.change',
+      entityType: 'thing',
+      entityId: `t${i}`,
+      jurisdictionPath,
+      payload: { i },
+      reason: 'because',
+    }),
+  );
 
 describe('JCS (RFC 8785)', () => {
   it('sorts members by UTF-16 code units, drops whitespace and refuses what has no canonical form', () => {
@@ -109,8 +118,12 @@ describe.each(DIALECTS)('journal anchored outside the database [%s]', (dialect) 
 
   it('refuses a head signed with another key, and entries cut off after a signed head', async () => {
     const { journal } = env.deps.services;
-    const head = (await env.deps.db.selectFrom('journal_head').selectAll().executeTakeFirstOrThrow());
-    const otherKey = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 99)]), format: 'der', type: 'pkcs8' });
+    const head = await env.deps.db.selectFrom('journal_head').selectAll().executeTakeFirstOrThrow();
+    const otherKey = createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 99)]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const keyId = (await journal.heads()).keyId!;
     const forged = { seq: Number(head.seq), hash: head.hash, signedAt: 1, keyId };
     const signature = edSign(null, Buffer.from(jcs(forged)), otherKey).toString('base64');
@@ -152,7 +165,11 @@ describe.each(DIALECTS)('journal times, the demo clock and the auditor [%s]', (d
     const pdb = prod.deps.db;
     const pcity = await buildMiniCity(pdb);
     const phq = await buildUnit(pdb, { name: '市指挥部', jurisdiction: pcity.city });
-    (prod as TestApp & { hdr?: Record<string, string> }).hdr = await sessionHeaders(pdb, await buildUser(pdb, { unit: phq, roles: ['admin'] }), prod.clock.now());
+    (prod as TestApp & { hdr?: Record<string, string> }).hdr = await sessionHeaders(
+      pdb,
+      await buildUser(pdb, { unit: phq, roles: ['admin'] }),
+      prod.clock.now(),
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -201,7 +218,9 @@ describe.each(DIALECTS)('journal times, the demo clock and the auditor [%s]', (d
     await append(t, 101, '/420500/420503/');
     await append(t, 102, '/420500/420502/');
     const seen = async (h: Record<string, string>) =>
-      ((await t.app.inject({ method: 'GET', url: '/api/journal?entityType=thing', headers: h })).json().items as { entityId: string }[]).map((e) => e.entityId).sort();
+      ((await t.app.inject({ method: 'GET', url: '/api/journal?entityType=thing', headers: h })).json().items as { entityId: string }[])
+        .map((e) => e.entityId)
+        .sort();
     expect(await seen(auditor)).toEqual(['t100', 't102']);
     expect(await seen(districtCommander)).toEqual(['t102']);
     // A city-level admin reads the city's subtree; entries with no path are the auditor's.

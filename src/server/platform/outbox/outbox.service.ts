@@ -85,7 +85,10 @@ export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
 
     /** The highest committed sequence (where a new subscriber starts). */
     async head(db: DbOrTx = deps.db): Promise<number> {
-      const r = await db.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+      const r = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.max('seq').as('m'))
+        .executeTakeFirst();
       return Number(r?.m ?? 0);
     },
   };

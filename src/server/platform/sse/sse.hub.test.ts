@@ -83,7 +83,9 @@ describe.each(DIALECTS)('SSE hub [%s]', (dialect) => {
       }),
     ).rejects.toThrow('rollback');
     await hub.catchUp();
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'test.committed', capability: 'authenticated', jurisdictionPath: city.xiling.path, payload: { n: 2 } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'test.committed', capability: 'authenticated', jurisdictionPath: city.xiling.path, payload: { n: 2 } }),
+    );
     await hub.catchUp();
     expect(c.got.map((m) => m.topic)).toEqual(['test.committed']);
     remove();
@@ -94,7 +96,12 @@ describe.each(DIALECTS)('SSE hub [%s]', (dialect) => {
     const w = collector(wjgUser);
     const s = collector(streetUser);
     const removes = await Promise.all([hub.subscribe(x), hub.subscribe(w), hub.subscribe(s)]);
-    const alert = await env.deps.services.tasks.notifications.raiseAlert(undefined, xilingUser, { title: '西陵预警', body: '…', severity: 'critical', jurisdictionId: city.xiling.id });
+    const alert = await env.deps.services.tasks.notifications.raiseAlert(undefined, xilingUser, {
+      title: '西陵预警',
+      body: '…',
+      severity: 'critical',
+      jurisdictionId: city.xiling.id,
+    });
     await env.deps.services.tasks.notify(undefined, xilingUser, { unitId: street.id, title: '街道通知', body: '…', sourceModule: 'test' });
     await hub.catchUp();
     expect(x.got.map((m) => m.topic)).toEqual(['alert.raised']);
@@ -108,7 +115,8 @@ describe.each(DIALECTS)('SSE hub [%s]', (dialect) => {
     const { outbox } = env.deps.services;
     const first = collector(streetUser);
     const remove = await hub.subscribe(first);
-    for (let i = 1; i <= 3; i++) await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'test.seq', capability: 'authenticated', unitId: street.id, payload: { i } }));
+    for (let i = 1; i <= 3; i++)
+      await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'test.seq', capability: 'authenticated', unitId: street.id, payload: { i } }));
     await hub.catchUp();
     expect(first.got.map((m) => (m.payload as { i: number }).i)).toEqual([1, 2, 3]);
     const lastSeen = first.got[0].seq; // the client dropped after the first event
@@ -141,14 +149,30 @@ describe.each(DIALECTS)('SSE hub [%s]', (dialect) => {
     const cs = Object.fromEntries(Object.entries(roles).map(([k, a]) => [k, collector(a)]));
     const removes = await Promise.all(Object.values(cs).map((c) => hub.subscribe(c)));
     // A city-wide campaign's positive tube (barcode) and its per-compound counts: the city only.
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'testing.tube.reactive', capability: 'testing.read', jurisdictionPath: city.city.path, payload: { barcode: 'T0001' } }));
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'testing.coverage', capability: 'testing.read', jurisdictionPath: city.city.path, payload: { compounds: 3 } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'testing.tube.reactive', capability: 'testing.read', jurisdictionPath: city.city.path, payload: { barcode: 'T0001' } }),
+    );
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'testing.coverage', capability: 'testing.read', jurisdictionPath: city.city.path, payload: { compounds: 3 } }),
+    );
     // A 西陵 case: case.read holders whose scope contains 西陵 (not the analyst, the sampler, 伍家岗 or a street below).
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'cases.case.created', capability: 'case.read', jurisdictionPath: city.xiling.path, payload: { id: 'c1' } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'cases.case.created', capability: 'case.read', jurisdictionPath: city.xiling.path, payload: { id: 'c1' } }),
+    );
     // A 西陵 control change: control.read inside scope (the street worker too, for a street record).
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'control.status.changed', capability: 'control.read', jurisdictionPath: city.street.path, payload: { count: 1 } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'control.status.changed', capability: 'control.read', jurisdictionPath: city.street.path, payload: { count: 1 } }),
+    );
     // A city-wide campaign's status: every testing.read holder whose scope overlaps.
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'testing.campaign.changed', capability: 'testing.read', reach: 'overlap', jurisdictionPath: city.city.path, payload: { status: 'active' } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, {
+        topic: 'testing.campaign.changed',
+        capability: 'testing.read',
+        reach: 'overlap',
+        jurisdictionPath: city.city.path,
+        payload: { status: 'active' },
+      }),
+    );
     await hub.catchUp();
     const got = Object.fromEntries(Object.entries(cs).map(([k, c]) => [k, c.got.map((m) => m.topic).sort()]));
     expect(got).toEqual({
@@ -162,21 +186,31 @@ describe.each(DIALECTS)('SSE hub [%s]', (dialect) => {
     removes.forEach((r) => r());
   });
 
-  it('ends a user\'s streams on a revocation or a profile change, a logout only its own session\'s, and re-checks sessions', async () => {
+  it("ends a user's streams on a revocation or a profile change, a logout only its own session's, and re-checks sessions", async () => {
     const { outbox } = env.deps.services;
     const a = collector({ ...xilingUser, sessionId: 's-a' });
     const b = collector({ ...xilingUser, sessionId: 's-b' });
     const other = collector({ ...wjgUser, sessionId: 's-w' });
     await Promise.all([hub.subscribe(a), hub.subscribe(b), hub.subscribe(other)]);
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'auth.session.ended', capability: 'authenticated', userId: xilingUser.userId, payload: { sessionId: 's-a' } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'auth.session.ended', capability: 'authenticated', userId: xilingUser.userId, payload: { sessionId: 's-a' } }),
+    );
     await hub.catchUp();
     expect([a.closed, b.closed, other.closed]).toEqual([true, false, false]);
-    await inTx(env.deps.db, (trx) => outbox.publish(trx, { topic: 'auth.me.changed', capability: 'authenticated', userId: xilingUser.userId, payload: { fields: ['roles'] } }));
+    await inTx(env.deps.db, (trx) =>
+      outbox.publish(trx, { topic: 'auth.me.changed', capability: 'authenticated', userId: xilingUser.userId, payload: { fields: ['roles'] } }),
+    );
     await hub.catchUp();
     expect([b.closed, other.closed]).toEqual([true, false]);
     expect(b.got.map((m) => m.topic)).toEqual(['auth.me.changed']);
     // A session that ended without an event (expiry) is found by the periodic re-check.
-    const checked = createSseHub(env.deps, { pollMs: 50, safetyPollMs: 600_000, heartbeatMs: 600_000, revalidateMs: 600_000, validate: async (actors) => actors.map((x) => x.sessionId !== 's-x') });
+    const checked = createSseHub(env.deps, {
+      pollMs: 50,
+      safetyPollMs: 600_000,
+      heartbeatMs: 600_000,
+      revalidateMs: 600_000,
+      validate: async (actors) => actors.map((x) => x.sessionId !== 's-x'),
+    });
     const x = collector({ ...wjgUser, sessionId: 's-x' });
     const y = collector({ ...wjgUser, sessionId: 's-y' });
     await checked.subscribe(x);

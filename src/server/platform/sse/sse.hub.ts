@@ -79,7 +79,10 @@ export interface HubOptions {
 
 /** Thrown by `admit` when a user or session already holds its allowance of streams. */
 export class StreamLimitError extends Error {
-  constructor(public readonly per: 'user' | 'session', public readonly limit: number) {
+  constructor(
+    public readonly per: 'user' | 'session',
+    public readonly limit: number,
+  ) {
     super(`too many open live streams per ${per} (limit ${limit})`);
   }
 }
@@ -98,7 +101,10 @@ const MAX_REPLAY = 10_000;
  * Either way it only ever reads committed rows, in sequence order, and every process's hub reads
  * the same shared outbox, so a change made through any worker reaches clients on all of them.
  */
-export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'> & { config?: Pick<Deps['config'], 'sseMaxPerUser' | 'sseMaxPerSession'> }, opts: HubOptions = {}) {
+export function createSseHub(
+  deps: Pick<Deps, 'db' | 'handle' | 'services' | 'log'> & { config?: Pick<Deps['config'], 'sseMaxPerUser' | 'sseMaxPerSession'> },
+  opts: HubOptions = {},
+) {
   const pollMs = opts.pollMs ?? 250;
   const safetyPollMs = opts.safetyPollMs ?? 5000;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
@@ -179,7 +185,12 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
     const now = Date.now();
     try {
       const ids = [...admitted];
-      for (let i = 0; i < ids.length; i += 500) await deps.db.updateTable('live_streams').set({ lease_until: now + leaseMs }).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (let i = 0; i < ids.length; i += 500)
+        await deps.db
+          .updateTable('live_streams')
+          .set({ lease_until: now + leaseMs })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
       await deps.db.deleteFrom('live_streams').where('lease_until', '<=', now).execute();
     } catch (err) {
       deps.log.warn({ err }, 'sse stream lease renewal failed');
@@ -319,10 +330,22 @@ export function createSseHub(deps: Pick<Deps, 'db' | 'handle' | 'services' | 'lo
         await lockKeys(trx, STREAM_LOCK_SPACE, [`u:${u}`, `s:${s}`]);
         const now = Date.now();
         const count = async (col: 'user_id' | 'session_id', v: string) =>
-          Number((await trx.selectFrom('live_streams').select((eb) => eb.fn.countAll<number>().as('n')).where(col, '=', v).where('lease_until', '>', now).executeTakeFirstOrThrow()).n);
+          Number(
+            (
+              await trx
+                .selectFrom('live_streams')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where(col, '=', v)
+                .where('lease_until', '>', now)
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
         if ((await count('user_id', u)) >= maxPerUser) throw new StreamLimitError('user', maxPerUser);
         if ((await count('session_id', s)) >= maxPerSession) throw new StreamLimitError('session', maxPerSession);
-        await trx.insertInto('live_streams').values({ id, user_id: u, session_id: s, opened_at: now, lease_until: now + leaseMs }).execute();
+        await trx
+          .insertInto('live_streams')
+          .values({ id, user_id: u, session_id: s, opened_at: now, lease_until: now + leaseMs })
+          .execute();
       });
       admitted.add(id);
       let released = false;

@@ -86,21 +86,27 @@ const sseRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
   const app = app0.withTypeProvider<ZodTypeProvider>();
   const hub = sseHub(deps);
 
-  app.get('/api/events', {
-    logLevel: 'silent',
-    // A long-lived response: the admission limit (in-flight requests) does not count it (`admission:
-    // 'stream'`); the streams are capped per user and per session by the hub instead.
-    config: { policy: { capability: 'notification.read', scope: 'none' }, admission: 'stream', stream: true },
-    schema: {
-      tags: ['events'],
-      description:
-        'Server-Sent Events stream of live updates for the signed-in user: `id: <seq>`, `event: <topic>`, `data: <payload JSON>`. ' +
-        'Resumes after the Last-Event-ID header (or ?lastEventId=); a comment heartbeat every 15 s. Topics: task.changed, notification.created, alert.raised, alert.acknowledged, system.clock.changed and each module\'s data events. ' +
-        'An event reaches only users who hold its capability and whose scope lets them read the same data through REST. The stream ends when the session ends, ' +
-        'the account is disabled, the password is reset or the role or unit changes (429 STREAM_LIMIT past the per-user or per-session allowance).',
-      querystring: z.strictObject({ lastEventId: z.coerce.number().int().min(0).optional().describe('resume after this event id (EventSource sends the Last-Event-ID header itself)') }),
+  app.get(
+    '/api/events',
+    {
+      logLevel: 'silent',
+      // A long-lived response: the admission limit (in-flight requests) does not count it (`admission:
+      // 'stream'`); the streams are capped per user and per session by the hub instead.
+      config: { policy: { capability: 'notification.read', scope: 'none' }, admission: 'stream', stream: true },
+      schema: {
+        tags: ['events'],
+        description:
+          'Server-Sent Events stream of live updates for the signed-in user: `id: <seq>`, `event: <topic>`, `data: <payload JSON>`. ' +
+          "Resumes after the Last-Event-ID header (or ?lastEventId=); a comment heartbeat every 15 s. Topics: task.changed, notification.created, alert.raised, alert.acknowledged, system.clock.changed and each module's data events. " +
+          'An event reaches only users who hold its capability and whose scope lets them read the same data through REST. The stream ends when the session ends, ' +
+          'the account is disabled, the password is reset or the role or unit changes (429 STREAM_LIMIT past the per-user or per-session allowance).',
+        querystring: z.strictObject({
+          lastEventId: z.coerce.number().int().min(0).optional().describe('resume after this event id (EventSource sends the Last-Event-ID header itself)'),
+        }),
+      },
     },
-  }, (req, reply) => stream(hub, req, reply, lastEventIdOf(req, req.query.lastEventId)));
+    (req, reply) => stream(hub, req, reply, lastEventIdOf(req, req.query.lastEventId)),
+  );
 
   // End the open streams before the server waits for connections to finish.
   app.addHook('preClose', async () => {

@@ -122,13 +122,32 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
         const kase = await t.deps.services.cases.cases.create(undefined, sys, { personId: a!, kind: 'confirmed', reason: '流矩阵测试病例' });
         await t.deps.services.cases.tracing.addContact(undefined, sys, kase.id, { category: 'close', exposureDate: kase.reportDate, personId: b });
         const review = await approvedReview(t, { jurisdictionId: street.id });
-        await t.deps.services.control.requestChange(undefined, sys, { personIds: [c!], to: 'home_monitored', basis: { type: 'manual_review', id: review }, reason: '流矩阵测试居家健康监测' });
+        await t.deps.services.control.requestChange(undefined, sys, {
+          personIds: [c!],
+          to: 'home_monitored',
+          basis: { type: 'manual_review', id: review },
+          reason: '流矩阵测试居家健康监测',
+        });
         // A registration, a place the case went, a proposed risk area, a quarantine facility's occupancy.
         await makeVisitor(t, street);
-        const building = await t.deps.db.selectFrom('jurisdictions').select('id').where('level', '=', 'building').where('path', 'like', `${street.path}%`).executeTakeFirstOrThrow();
-        await t.deps.services.cases.tracing.addPlace(undefined, sys, kase.id, { jurisdictionId: building.id, description: '农贸市场', fromAt: t.clock.now() - 7_200_000, toAt: t.clock.now() - 3_600_000 });
+        const building = await t.deps.db
+          .selectFrom('jurisdictions')
+          .select('id')
+          .where('level', '=', 'building')
+          .where('path', 'like', `${street.path}%`)
+          .executeTakeFirstOrThrow();
+        await t.deps.services.cases.tracing.addPlace(undefined, sys, kase.id, {
+          jurisdictionId: building.id,
+          description: '农贸市场',
+          fromAt: t.clock.now() - 7_200_000,
+          toAt: t.clock.now() - 3_600_000,
+        });
         await t.deps.services.zoning.create(undefined, sys, { level: 'high', jurisdictionIds: [street.id], basis: { caseIds: [kase.id] } });
-        const facility = await t.deps.services.quarantine.createFacility(undefined, sys, { name: `流矩阵隔离点${street.code}`, jurisdictionId: street.id, address: '一号' });
+        const facility = await t.deps.services.quarantine.createFacility(undefined, sys, {
+          name: `流矩阵隔离点${street.code}`,
+          jurisdictionId: street.id,
+          address: '一号',
+        });
         await t.deps.services.quarantine.createRooms(undefined, sys, facility.id, [{ number: '101', floor: 1 }]);
       }
       // A city-wide campaign sampled in 伍家岗, whose pool there is positive: the case the issue names
@@ -142,17 +161,28 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
       const people = await addPersons(t, building!, 2);
       const cityWide = await testing.campaigns.create(undefined, sys, { name: '流矩阵全市核酸', scopeJurisdictionIds: [city.city.id], poolSize: 5 });
       await testing.campaigns.activate(undefined, sys, cityWide.id);
-      const site = await testing.sites.create(undefined, sys, { name: '流矩阵伍家采样点', kind: 'tent', jurisdictionId: community!.id, location: [111.35, 30.66], lanes: 1 });
+      const site = await testing.sites.create(undefined, sys, {
+        name: '流矩阵伍家采样点',
+        kind: 'tent',
+        jurisdictionId: community!.id,
+        location: [111.35, 30.66],
+        lanes: 1,
+      });
       const code = barcode('SM');
-      await testing.sampling.applyBatch(undefined, await testing.sampling.prepareBatch(sys, [
-        { op: 'open', clientId: cid(), campaignId: cityWide.id, siteId: site.id, barcode: code },
-        ...people.map((x) => ({ op: 'scan' as const, clientId: cid(), campaignId: cityWide.id, barcode: code, idNumber: x.idNumber })),
-        { op: 'close', clientId: cid(), campaignId: cityWide.id, barcode: code },
-      ]));
+      await testing.sampling.applyBatch(
+        undefined,
+        await testing.sampling.prepareBatch(sys, [
+          { op: 'open', clientId: cid(), campaignId: cityWide.id, siteId: site.id, barcode: code },
+          ...people.map((x) => ({ op: 'scan' as const, clientId: cid(), campaignId: cityWide.id, barcode: code, idNumber: x.idNumber })),
+          { op: 'close', clientId: cid(), campaignId: cityWide.id, barcode: code },
+        ]),
+      );
       await testing.lab.receive(undefined, sys, { boxCode: 'BOX-SM', barcodes: [code] });
       await testing.lab.recordOne(undefined, sys, { barcode: code, result: 'positive', ctOrf1ab: 26, ctN: 29, lab: '流矩阵实验室' });
       // One person's single-tube recheck, positive too: handed over to the cases module.
-      const { items: [recheck] } = await testing.rechecks.list(sys, { campaignId: cityWide.id });
+      const {
+        items: [recheck],
+      } = await testing.rechecks.list(sys, { campaignId: cityWide.id });
       const single = barcode('SR');
       await testing.rechecks.sample(undefined, sys, recheck!.id, { clientId: cid(), barcode: single });
       await testing.lab.receive(undefined, sys, { boxCode: 'BOX-SR', barcodes: [single] });
@@ -163,7 +193,16 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
       const published = (await t.deps.services.outbox.readAfter(head, 1000)).filter((m) => m.topic !== 'test.marker');
       const topics = new Set(published.map((m) => m.topic));
       // The changes above reach the stream as these kinds of events (so the comparison below is not empty).
-      for (const topic of ['testing.tube.reactive', 'testing.recheck.positive', 'cases.case.created', 'cases.place.added', 'control.status.changed', 'zoning.changed', 'population.changed', 'alert.raised']) {
+      for (const topic of [
+        'testing.tube.reactive',
+        'testing.recheck.positive',
+        'cases.case.created',
+        'cases.place.added',
+        'control.status.changed',
+        'zoning.changed',
+        'population.changed',
+        'alert.raised',
+      ]) {
         expect(topics, topic).toContain(topic);
       }
       for (const [who, c] of open) {
@@ -174,7 +213,10 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
             wrong.push(`${m.topic}: no REST read to compare with (add one to readable())`);
             continue;
           }
-          if (got.has(m.seq) !== may) wrong.push(`${who}: ${m.topic} at ${m.jurisdictionPath ?? '-'} ${got.has(m.seq) ? 'streamed, but REST refuses it' : 'readable through REST, but not streamed'}`);
+          if (got.has(m.seq) !== may)
+            wrong.push(
+              `${who}: ${m.topic} at ${m.jurisdictionPath ?? '-'} ${got.has(m.seq) ? 'streamed, but REST refuses it' : 'readable through REST, but not streamed'}`,
+            );
         }
         // Nothing streamed that was not published in this window.
         for (const seq of got) if (!published.some((m) => m.seq === seq)) wrong.push(`${who}: streamed an unknown event ${seq}`);
@@ -208,7 +250,11 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
     ];
     for (const level of LEVELS) {
       for (const [what, revoke] of revocations) {
-        const u = await buildUser(db, { unit: units[level], roles: ['district_officer'], username: `stream_revoked_${level.replace(' ', '_')}_${what.replace(' ', '_')}` });
+        const u = await buildUser(db, {
+          unit: units[level],
+          roles: ['district_officer'],
+          username: `stream_revoked_${level.replace(' ', '_')}_${what.replace(' ', '_')}`,
+        });
         const own = await sessionHeaders(db, u, t.clock.now());
         const c = await connectSse(`${base}/api/events`, own);
         expect(c.status, `${level} ${what}`).toBe(200);
@@ -226,14 +272,19 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
     }
   });
 
-  it('re-reads the audience when a stream reopens after a unit change: the new district\'s events, not the old one\'s', async () => {
+  it("re-reads the audience when a stream reopens after a unit change: the new district's events, not the old one's", async () => {
     const db = t.deps.db;
     const admin = await sessionHeaders(db, await buildUser(db, { unit: units.city, roles: ['admin'], username: 'stream_mover' }), t.clock.now());
     const u = await buildUser(db, { unit: units['other district'], roles: ['district_officer'], username: 'stream_moved_officer' });
     const own = await sessionHeaders(db, u, t.clock.now());
     const first = await connectSse(`${base}/api/events`, own);
     expect(first.status).toBe(200);
-    const moved = await t.app.inject({ method: 'PATCH', url: `/api/users/${u.id}`, headers: admin, payload: { unitId: units.district.id, reason: '调往西陵区' } });
+    const moved = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${u.id}`,
+      headers: admin,
+      payload: { unitId: units.district.id, reason: '调往西陵区' },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     await first.closed;
     const again = await connectSse(`${base}/api/events`, own);

@@ -32,7 +32,11 @@ describeDialects('task and alert texts as message keys', (dialect) => {
     const t = await tasks.create(undefined, commander, {
       title: msg('testing.auto.recheckTask.title', { name: '张*' }),
       description: msg('testing.auto.recheckTask.body', { barcode: 'YC001', result: msg('testing.result.positive'), due: { at: dueAt } }),
-      sourceModule: 'testing', assigneeUnitId: street.id, jurisdictionPath: streetPath, priority: 'urgent', dueAt,
+      sourceModule: 'testing',
+      assigneeUnitId: street.id,
+      jurisdictionPath: streetPath,
+      priority: 'urgent',
+      dueAt,
     });
     const got = await tasks.get(streetWorker, t.id);
     expect(got).toMatchObject({ title: '单管复核：张*', titleKey: 'testing.auto.recheckTask.title', titleParams: { name: '张*' } });
@@ -40,21 +44,26 @@ describeDialects('task and alert texts as message keys', (dialect) => {
     expect(renderMessage('en', got.titleKey, got.titleParams, got.title)).toBe('Single-tube recheck: 张*');
     // The instant travels as epoch ms; each reader's language (and time zone) formats it.
     expect(got.descriptionParams).toMatchObject({ due: { at: dueAt } });
-    expect(renderMessage('zh-CN', got.descriptionKey, got.descriptionParams, '', { timeZone: 'UTC' })).toBe('混管 YC001 结果阳性。请在 2026/12/07 08:30 前为该居民单管采样复核，期间请其居家等待。');
-    expect(renderMessage('en', got.descriptionKey, got.descriptionParams, '', { timeZone: 'UTC' })).toBe('Pool YC001: Positive. Re-sample this person in a single tube before 07/12/2026, 08:30; they stay home meanwhile.');
+    expect(renderMessage('zh-CN', got.descriptionKey, got.descriptionParams, '', { timeZone: 'UTC' })).toBe(
+      '混管 YC001 结果阳性。请在 2026/12/07 08:30 前为该居民单管采样复核，期间请其居家等待。',
+    );
+    expect(renderMessage('en', got.descriptionKey, got.descriptionParams, '', { timeZone: 'UTC' })).toBe(
+      'Pool YC001: Positive. Re-sample this person in a single tube before 07/12/2026, 08:30; they stay home meanwhile.',
+    );
     // The stored record is the Chinese, with the instant in BULWARK_TZ (Asia/Shanghai: 16:30).
     expect(got.description).toBe('混管 YC001 结果阳性。请在 2026/12/07 16:30 前为该居民单管采样复核，期间请其居家等待。');
     const [entry] = await journal.list(env.deps.db, { entityType: 'task', entityId: t.id, action: 'task.create', limit: 1 });
     expect(entry?.payload).toMatchObject({ title: '单管复核：张*' });
   });
 
-  it('an alert a module raises reads in the reader\'s language, and the overdue alert quotes the task\'s own title in that language', async () => {
+  it("an alert a module raises reads in the reader's language, and the overdue alert quotes the task's own title in that language", async () => {
     const { tasks, jobs, journal } = env.deps.services;
     const a = await tasks.notify(undefined, commander, {
       jurisdictionPath: streetPath,
       title: msg('zoning.auto.overdue.title', { area: '夷陵小区' }),
       body: msg('zoning.auto.overdue.body', { area: '夷陵小区', day: { day: '2026-12-01' }, step: msg('zoning.auto.step.lifted') }),
-      sourceModule: 'zoning', severity: 'warning',
+      sourceModule: 'zoning',
+      severity: 'warning',
     });
     const [n] = (await tasks.notifications.list(streetWorker, { alertsOnly: true })).items.filter((x) => x.id === a.id);
     expect(n).toBeDefined();
@@ -67,19 +76,33 @@ describeDialects('task and alert texts as message keys', (dialect) => {
     expect(raised?.payload).toMatchObject({ title: '风险区超期未解封：夷陵小区' });
 
     const t = await tasks.create(undefined, commander, {
-      title: msg('quarantine.auto.upgrade.title'), sourceModule: 'quarantine', assigneeUnitId: street.id, jurisdictionPath: streetPath, priority: 'high', dueAt: env.clock.now() + HOUR,
+      title: msg('quarantine.auto.upgrade.title'),
+      sourceModule: 'quarantine',
+      assigneeUnitId: street.id,
+      jurisdictionPath: streetPath,
+      priority: 'high',
+      dueAt: env.clock.now() + HOUR,
     });
     env.clock.advance(2 * HOUR + MINUTE);
     await jobs.runDueNow();
     const [overdue] = (await tasks.notifications.list(streetWorker, { alertsOnly: true })).items.filter((x) => x.sourceEntityId === t.id);
     expect(overdue).toBeDefined();
     expect(renderMessage('zh-CN', overdue!.titleKey, overdue!.titleParams, overdue!.title)).toBe('任务逾期：次密接升级为密接：其密接核酸阳性');
-    expect(renderMessage('en', overdue!.titleKey, overdue!.titleParams, overdue!.title)).toBe('Task overdue: Secondary contact upgraded to close contact (their close contact tested positive)');
+    expect(renderMessage('en', overdue!.titleKey, overdue!.titleParams, overdue!.title)).toBe(
+      'Task overdue: Secondary contact upgraded to close contact (their close contact tested positive)',
+    );
   });
 
-  it('a person\'s own words, and rows written before the keys, have no key and keep their text', async () => {
+  it("a person's own words, and rows written before the keys, have no key and keep their text", async () => {
     const { tasks } = env.deps.services;
-    const t = await tasks.create(undefined, commander, { title: '  上门采样 12 栋 ', description: '独居老人 3 人', sourceModule: 'platform', assigneeUnitId: street.id, jurisdictionPath: streetPath, priority: 'normal' });
+    const t = await tasks.create(undefined, commander, {
+      title: '  上门采样 12 栋 ',
+      description: '独居老人 3 人',
+      sourceModule: 'platform',
+      assigneeUnitId: street.id,
+      jurisdictionPath: streetPath,
+      priority: 'normal',
+    });
     expect(t).toMatchObject({ title: '上门采样 12 栋', titleKey: null, titleParams: null, description: '独居老人 3 人', descriptionKey: null });
     const a = await tasks.notifications.raiseAlert(undefined, commander, { title: '暴雨预警', body: '请检查临时采样点', severity: 'info' });
     expect(a).toMatchObject({ title: '暴雨预警', titleKey: null, body: '请检查临时采样点', bodyKey: null });

@@ -6,7 +6,11 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
   let t: TestApp;
   let city: Awaited<ReturnType<typeof buildMiniCity>>;
   let street: UnitRef;
-  let officer: Record<string, string>, workerA: Record<string, string>, workerB: Record<string, string>, wjgWorker: Record<string, string>, sampler: Record<string, string>;
+  let officer: Record<string, string>,
+    workerA: Record<string, string>,
+    workerB: Record<string, string>,
+    wjgWorker: Record<string, string>,
+    sampler: Record<string, string>;
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -24,14 +28,23 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
   });
   afterAll(() => t.close());
 
-  const post = (headers: Record<string, string>, url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
+  const post = (headers: Record<string, string>, url: string, payload?: object) =>
+    t.app.inject({ method: 'POST', url, headers, ...(payload ? { payload } : {}) });
   const feed = (headers: Record<string, string>, qs = '') => t.app.inject({ method: 'GET', url: `/api/notifications${qs}`, headers }).then((r) => r.json());
 
   it('raises an alert to a unit (201); the feed counts it; one ack closes it; a second ack is 409', async () => {
     const raised = await post(officer, '/api/alerts', { title: '阳性混管', body: '12 栋立即单管复核', severity: 'critical', unitId: street.id });
     expect(raised.statusCode).toBe(201);
     const alert = raised.json();
-    expect(alert).toMatchObject({ isAlert: true, severity: 'critical', acknowledgedAt: null, acknowledgedBy: null, readAt: null, link: null, sourceModule: 'platform' });
+    expect(alert).toMatchObject({
+      isAlert: true,
+      severity: 'critical',
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      readAt: null,
+      link: null,
+      sourceModule: 'platform',
+    });
 
     const before = await feed(workerA, '?alertsOnly=true');
     expect(before.items.map((x: { id: string }) => x.id)).toContain(alert.id);
@@ -46,7 +59,12 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('ALERT_ALREADY_ACKNOWLEDGED');
     expect((await feed(workerB)).unacknowledgedAlerts).toBe(0);
-    const [entry] = await t.deps.services.journal.list(t.deps.db, { entityType: 'notification', entityId: alert.id, action: 'notification.alert.ack', limit: 1 });
+    const [entry] = await t.deps.services.journal.list(t.deps.db, {
+      entityType: 'notification',
+      entityId: alert.id,
+      action: 'notification.alert.ack',
+      limit: 1,
+    });
     expect(entry.reason).toBe('已安排');
   });
 
@@ -62,7 +80,7 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
     expect((await post(officer, `/api/notifications/${alert.id}/ack`)).statusCode).toBe(200);
   });
 
-  it('a read-only auditor cannot close a district\'s critical alert; an acknowledgement records for whom', async () => {
+  it("a read-only auditor cannot close a district's critical alert; an acknowledgement records for whom", async () => {
     const db = t.deps.db;
     const hq = await buildUnit(db, { name: '审计组', jurisdiction: city.xiling });
     const auditor = await sessionHeaders(db, await buildUser(db, { unit: hq, roles: ['auditor'] }), t.clock.now());
@@ -87,7 +105,14 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
     }
     expect((await post(officer, '/api/alerts', { title: 't', body: 'b', severity: 'info', link: '/tasks?status=new' })).statusCode).toBe(201);
     // A module's notify() refuses an outside link too.
-    await expect(t.deps.services.tasks.notify(undefined, (await import('../actor.js')).systemActor(), { title: 't', body: 'b', link: 'https://x.example', sourceModule: 'test' })).rejects.toMatchObject({ code: 'NOTIFICATION_LINK_NOT_INTERNAL' });
+    await expect(
+      t.deps.services.tasks.notify(undefined, (await import('../actor.js')).systemActor(), {
+        title: 't',
+        body: 'b',
+        link: 'https://x.example',
+        sourceModule: 'test',
+      }),
+    ).rejects.toMatchObject({ code: 'NOTIFICATION_LINK_NOT_INTERNAL' });
   });
 
   it('keeps other districts out: no 西陵 alert in a 伍家岗 feed, and 404 on read/ack', async () => {
@@ -101,7 +126,9 @@ describe.each(DIALECTS)('notification and alert routes [%s]', (dialect) => {
   it('validates: capability alert.raise, severity required, not both targets, no unknown fields', async () => {
     expect((await post(sampler, '/api/alerts', { title: 't', body: 'b', severity: 'info' })).statusCode).toBe(403);
     expect((await post(officer, '/api/alerts', { title: 't', body: 'b' })).statusCode).toBe(400);
-    expect((await post(officer, '/api/alerts', { title: 't', body: 'b', severity: 'info', unitId: street.id, jurisdictionId: city.xiling.id })).statusCode).toBe(400);
+    expect(
+      (await post(officer, '/api/alerts', { title: 't', body: 'b', severity: 'info', unitId: street.id, jurisdictionId: city.xiling.id })).statusCode,
+    ).toBe(400);
     expect((await post(officer, '/api/alerts', { title: 't', body: 'b', severity: 'info', extra: true })).statusCode).toBe(400);
     expect((await t.app.inject({ method: 'GET', url: '/api/notifications' })).statusCode).toBe(401);
   });

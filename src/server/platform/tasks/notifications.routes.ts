@@ -11,28 +11,61 @@ const notificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { de
   const app = app0.withTypeProvider<ZodTypeProvider>();
   const n = deps.services.tasks.notifications;
 
-  app.get('/api/notifications', {
-    config: { policy: { capability: 'notification.read', scope: 'none' } },
-    schema: { tags: ['notifications'], description: 'My feed, newest first: addressed to me, my unit or my jurisdiction.', querystring: notificationListQuery, response: { 200: notificationFeedResponse } },
-  }, async (req) => n.list(req.actor, req.query));
+  app.get(
+    '/api/notifications',
+    {
+      config: { policy: { capability: 'notification.read', scope: 'none' } },
+      schema: {
+        tags: ['notifications'],
+        description: 'My feed, newest first: addressed to me, my unit or my jurisdiction.',
+        querystring: notificationListQuery,
+        response: { 200: notificationFeedResponse },
+      },
+    },
+    async (req) => n.list(req.actor, req.query),
+  );
 
-  app.post('/api/notifications/:id/read', {
-    config: { policy: { capability: 'notification.read', scope: 'none' } },
-    schema: { tags: ['notifications'], description: 'Marks a notification read (for me).', params: idParams, response: { 200: notificationSchema } },
-  }, async (req) => req.tx((trx) => n.markRead(trx, req.actor, req.params.id)));
+  app.post(
+    '/api/notifications/:id/read',
+    {
+      config: { policy: { capability: 'notification.read', scope: 'none' } },
+      schema: { tags: ['notifications'], description: 'Marks a notification read (for me).', params: idParams, response: { 200: notificationSchema } },
+    },
+    async (req) => req.tx((trx) => n.markRead(trx, req.actor, req.params.id)),
+  );
 
-  app.post('/api/notifications/:id/ack', {
-    config: { policy: { capability: 'alert.acknowledge', scope: 'none' } },
-    schema: { tags: ['notifications'], description: 'Acknowledges an alert (once; a second acknowledgement is 409 ALERT_ALREADY_ACKNOWLEDGED): needs alert.acknowledge and the alert addressed to me, my unit, or a unit or jurisdiction inside my scope (403 ALERT_NOT_YOURS_TO_ACK). Journaled with whom it was acknowledged for.', params: idParams, body: ackBody, response: { 200: notificationSchema } },
-  }, async (req) => req.tx((trx) => n.acknowledge(trx, req.actor, req.params.id, req.body?.note)));
+  app.post(
+    '/api/notifications/:id/ack',
+    {
+      config: { policy: { capability: 'alert.acknowledge', scope: 'none' } },
+      schema: {
+        tags: ['notifications'],
+        description:
+          'Acknowledges an alert (once; a second acknowledgement is 409 ALERT_ALREADY_ACKNOWLEDGED): needs alert.acknowledge and the alert addressed to me, my unit, or a unit or jurisdiction inside my scope (403 ALERT_NOT_YOURS_TO_ACK). Journaled with whom it was acknowledged for.',
+        params: idParams,
+        body: ackBody,
+        response: { 200: notificationSchema },
+      },
+    },
+    async (req) => req.tx((trx) => n.acknowledge(trx, req.actor, req.params.id, req.body?.note)),
+  );
 
-  app.post('/api/alerts', {
-    config: { policy: { capability: 'alert.raise', scope: 'none' } },
-    schema: { tags: ['notifications'], description: 'Raises an alert to a unit or a jurisdiction (default: my jurisdiction).', body: raiseAlertBody, response: { 201: notificationSchema } },
-  }, async (req, reply) => {
-    const alert = await req.tx((trx) => n.raiseAlert(trx, req.actor, req.body), 201);
-    return reply.code(201).send(alert);
-  });
+  app.post(
+    '/api/alerts',
+    {
+      config: { policy: { capability: 'alert.raise', scope: 'none' } },
+      schema: {
+        tags: ['notifications'],
+        description: 'Raises an alert to a unit or a jurisdiction (default: my jurisdiction).',
+        body: raiseAlertBody,
+        response: { 201: notificationSchema },
+      },
+    },
+    async (req, reply) => {
+      const alert = await req.tx((trx) => n.raiseAlert(trx, req.actor, req.body), 201);
+      return reply.code(201).send(alert);
+    },
+  );
 };
 
 export default notificationRoutes;

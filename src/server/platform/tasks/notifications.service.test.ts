@@ -29,7 +29,12 @@ describe.each(DIALECTS)('notifications and alerts [%s]', (dialect) => {
 
   it('delivers an alert to its unit; one acknowledgement closes it for the unit, is journaled, and a second is 409', async () => {
     const n = env.deps.services.tasks.notifications;
-    const alert = await n.raiseAlert(undefined, officer, { title: '阳性混管', body: '12 栋 10 合 1 阳性，立即单管复核', severity: 'critical', unitId: street.id });
+    const alert = await n.raiseAlert(undefined, officer, {
+      title: '阳性混管',
+      body: '12 栋 10 合 1 阳性，立即单管复核',
+      severity: 'critical',
+      unitId: street.id,
+    });
     expect(alert).toMatchObject({ isAlert: true, severity: 'critical', acknowledgedAt: null, readAt: null });
 
     const feedA = await n.list(workerA, { alertsOnly: true });
@@ -60,7 +65,12 @@ describe.each(DIALECTS)('notifications and alerts [%s]', (dialect) => {
 
   it('keeps read state per person for unit notifications', async () => {
     const n = env.deps.services.tasks.notifications;
-    const note = await env.deps.services.tasks.notify(undefined, systemActor('testing'), { unitId: street.id, title: '物资到达', body: '请到街道领取', sourceModule: 'resources' });
+    const note = await env.deps.services.tasks.notify(undefined, systemActor('testing'), {
+      unitId: street.id,
+      title: '物资到达',
+      body: '请到街道领取',
+      sourceModule: 'resources',
+    });
     expect(note.isAlert).toBe(false);
     await n.markRead(undefined, workerA, note.id);
     await n.markRead(undefined, workerA, note.id); // reading twice changes nothing
@@ -80,15 +90,25 @@ describe.each(DIALECTS)('notifications and alerts [%s]', (dialect) => {
     const cityWide = await n.raiseAlert(undefined, cityAdmin, { title: '全市全员核酸', body: '明日 8 时开始', severity: 'info' });
     for (const a of [wjgWorker, workerA]) expect((await n.list(a)).items.map((x) => x.id)).toContain(cityWide.id);
     // A user-addressed notification reaches only that user.
-    const personal = await env.deps.services.tasks.notify(undefined, systemActor(), { userId: workerA.userId, title: '密码即将过期', body: '请修改', sourceModule: 'platform' });
+    const personal = await env.deps.services.tasks.notify(undefined, systemActor(), {
+      userId: workerA.userId,
+      title: '密码即将过期',
+      body: '请修改',
+      sourceModule: 'platform',
+    });
     expect((await n.list(workerA)).items.map((x) => x.id)).toContain(personal.id);
     expect((await n.list(workerB)).items.map((x) => x.id)).not.toContain(personal.id);
   });
 
-  it('refuses alert targets outside the caller\'s scope as if they did not exist', async () => {
+  it("refuses alert targets outside the caller's scope as if they did not exist", async () => {
     const n = env.deps.services.tasks.notifications;
-    await expect(n.raiseAlert(undefined, officer, { title: 't', body: 'b', severity: 'info', unitId: wjg.id })).rejects.toMatchObject({ code: 'ALERT_TARGET_NOT_FOUND', status: 404 });
-    await expect(n.raiseAlert(undefined, officer, { title: 't', body: 'b', severity: 'info', jurisdictionId: city.wujiagang.id })).rejects.toMatchObject({ status: 404 });
+    await expect(n.raiseAlert(undefined, officer, { title: 't', body: 'b', severity: 'info', unitId: wjg.id })).rejects.toMatchObject({
+      code: 'ALERT_TARGET_NOT_FOUND',
+      status: 404,
+    });
+    await expect(n.raiseAlert(undefined, officer, { title: 't', body: 'b', severity: 'info', jurisdictionId: city.wujiagang.id })).rejects.toMatchObject({
+      status: 404,
+    });
     // Without a target, the alert goes to the caller's own jurisdiction.
     const own = await n.raiseAlert(undefined, officer, { title: '区内通知', body: 'b', severity: 'info' });
     expect((await n.list(workerA)).items.map((x) => x.id)).toContain(own.id);
@@ -107,6 +127,12 @@ describe.each(DIALECTS)('notifications and alerts [%s]', (dialect) => {
     expect(await outbox.readAfter(head)).toEqual([]);
     const a = await tasks.notifications.raiseAlert(undefined, officer, { title: '预警', body: '内容', severity: 'warning', unitId: street.id });
     const [m] = await outbox.readAfter(head);
-    expect(m).toMatchObject({ topic: 'alert.raised', unitId: street.id, userId: null, jurisdictionPath: null, payload: { id: a.id, severity: 'warning', isAlert: true } });
+    expect(m).toMatchObject({
+      topic: 'alert.raised',
+      unitId: street.id,
+      userId: null,
+      jurisdictionPath: null,
+      payload: { id: a.id, severity: 'warning', isAlert: true },
+    });
   });
 });

@@ -131,7 +131,16 @@ export function createNotificationService(deps: Deps) {
           entityId: row.id,
           jurisdictionPath: path,
           // The text as the record shows it (a key's Chinese rendering), whatever language readers see.
-          payload: { title: row.title, severity: row.severity, userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
+          payload: {
+            title: row.title,
+            severity: row.severity,
+            userId: row.user_id,
+            unitId: row.unit_id,
+            jurisdictionPath: row.jurisdiction_path,
+            sourceModule: row.source_module,
+            sourceEntityType: row.source_entity_type,
+            sourceEntityId: row.source_entity_id,
+          },
         });
       }
       const dto = toDto(row);
@@ -142,7 +151,19 @@ export function createNotificationService(deps: Deps) {
         userId: row.user_id,
         unitId: row.unit_id,
         jurisdictionPath: row.jurisdiction_path,
-        payload: { id: dto.id, title: dto.title, titleKey: dto.titleKey, titleParams: dto.titleParams, severity: dto.severity, isAlert: dto.isAlert, link: dto.link, sourceModule: dto.sourceModule, sourceEntityType: dto.sourceEntityType, sourceEntityId: dto.sourceEntityId, createdAt: dto.createdAt },
+        payload: {
+          id: dto.id,
+          title: dto.title,
+          titleKey: dto.titleKey,
+          titleParams: dto.titleParams,
+          severity: dto.severity,
+          isAlert: dto.isAlert,
+          link: dto.link,
+          sourceModule: dto.sourceModule,
+          sourceEntityType: dto.sourceEntityType,
+          sourceEntityId: dto.sourceEntityId,
+          createdAt: dto.createdAt,
+        },
       });
       return dto;
     });
@@ -177,7 +198,11 @@ export function createNotificationService(deps: Deps) {
     },
 
     /** The reader's feed, newest first. */
-    async list(actor: Actor, f: { unread?: boolean; alertsOnly?: boolean; page?: number; pageSize?: number } = {}, db: DbOrTx = deps.db): Promise<NotificationFeed> {
+    async list(
+      actor: Actor,
+      f: { unread?: boolean; alertsOnly?: boolean; page?: number; pageSize?: number } = {},
+      db: DbOrTx = deps.db,
+    ): Promise<NotificationFeed> {
       const pageSize = f.pageSize ?? 50;
       const r = await repo.listFeed(db, reader(actor), { unread: f.unread, alertsOnly: f.alertsOnly, offset: ((f.page ?? 1) - 1) * pageSize, limit: pageSize });
       return { items: r.rows.map(toDto), total: r.total, unacknowledgedAlerts: r.unacknowledgedAlerts };
@@ -216,7 +241,10 @@ export function createNotificationService(deps: Deps) {
         const ok = await repo.acknowledge(t, id, { userId: actor.userId, name, note: note?.trim() || null, at: now });
         if (!ok) {
           const cur = await repo.findForReader(t, reader(actor), id);
-          throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({ acknowledgedAt: cur?.acknowledged_at ?? null, acknowledgedBy: cur?.acknowledged_by_name ?? null });
+          throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({
+            acknowledgedAt: cur?.acknowledged_at ?? null,
+            acknowledgedBy: cur?.acknowledged_by_name ?? null,
+          });
         }
         if (actor.userId) await repo.markRead(t, id, actor.userId, now);
         let path = row.jurisdiction_path;
@@ -227,7 +255,12 @@ export function createNotificationService(deps: Deps) {
           entityId: id,
           jurisdictionPath: path,
           // Who acknowledged (the entry's actor) for whom: the alert's addressee, and the unit acted from.
-          payload: { severity: row.severity, for: { userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path }, byUnitId: actor.unitId, byScope: actor.scopePath },
+          payload: {
+            severity: row.severity,
+            for: { userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path },
+            byUnitId: actor.unitId,
+            byScope: actor.scopePath,
+          },
           reason: note?.trim() || null,
         });
         await deps.services.outbox.publish(t, {

@@ -61,7 +61,8 @@ describe('task and alert producers', () => {
         if (p) problems.push(`${rel}: ${p}: ${args.slice(0, 120).replace(/\s+/g, ' ')}`);
       }
       // Texts built elsewhere and handed to a producer (home sampling's channels, the recheck alerts).
-      for (const m of src.matchAll(/\b(?:title|body|description)\s*:\s*[`'"][^\n]*/g)) if (BILINGUAL.test(m[0])) problems.push(`${rel}: a 中文 · English task/alert text: ${m[0].slice(0, 120)}`);
+      for (const m of src.matchAll(/\b(?:title|body|description)\s*:\s*[`'"][^\n]*/g))
+        if (BILINGUAL.test(m[0])) problems.push(`${rel}: a 中文 · English task/alert text: ${m[0].slice(0, 120)}`);
     }
     expect(problems).toEqual([]);
     // Every module that dispatches work is read (cases, population, zoning, quarantine, testing).
@@ -69,7 +70,7 @@ describe('task and alert producers', () => {
   });
 
   it('would catch the strings modules used to write', () => {
-    const file = "const title = `隔离逾期未解除（${d}） · Quarantine past its end date (${d})`;";
+    const file = 'const title = `隔离逾期未解除（${d}） · Quarantine past its end date (${d})`;';
     expect(problemOf("trx, actor, { title: `单管复核：${n} · Single-tube recheck: ${n}`, sourceModule: 'testing' }", '')).toMatch(/中文 · English/);
     expect(problemOf("trx, actor, { title, body, sourceModule: 'quarantine' }", file)).toMatch(/title/);
     expect(problemOf("trx, actor, { title: '任务', sourceModule: 'x' }", '')).toMatch(/literal/);

@@ -13,14 +13,27 @@ import * as repo from './tasks.repository.js';
  * `task.overdue` journal entry and an alert to its unit (critical when urgent). The task facade runs
  * it every minute as a recurring job.
  */
-export function createTaskOverdueService({ journal, notifications, event, publish }: { journal: Pick<Services['journal'], 'append'>; notifications: Pick<NotificationService, 'notify'> } & TaskRecorder) {
+export function createTaskOverdueService({
+  journal,
+  notifications,
+  event,
+  publish,
+}: { journal: Pick<Services['journal'], 'append'>; notifications: Pick<NotificationService, 'notify'> } & TaskRecorder) {
   return {
     /** Alerts the units whose tasks passed their due time since the last run (at most 500 a run); returns how many. */
     async checkOverdue(trx: Tx, actor: Actor, now: number): Promise<number> {
       let n = 0;
       for (const t of await repo.findOverdueUnnotified(trx, now, 500)) {
         if (!(await repo.markOverdueNotified(trx, t.id, now))) continue;
-        await event(trx, actor, { task_id: t.id, kind: 'overdue', from_status: t.status, to_status: t.status, unit_id: t.assignee_unit_id, from_unit_id: null, note: null });
+        await event(trx, actor, {
+          task_id: t.id,
+          kind: 'overdue',
+          from_status: t.status,
+          to_status: t.status,
+          unit_id: t.assignee_unit_id,
+          from_unit_id: null,
+          note: null,
+        });
         await journal.append(trx, actor, {
           action: 'task.overdue',
           entityType: 'task',
@@ -30,7 +43,9 @@ export function createTaskOverdueService({ journal, notifications, event, publis
         });
         await notifications.notify(trx, actor, {
           unitId: t.assignee_unit_id,
-          title: msg('task.auto.overdue.title', { title: t.title_key ? { key: t.title_key as MessageKey, ...(t.title_params ? { params: readParams(t.title_params) ?? {} } : {}) } : t.title }),
+          title: msg('task.auto.overdue.title', {
+            title: t.title_key ? { key: t.title_key as MessageKey, ...(t.title_params ? { params: readParams(t.title_params) ?? {} } : {}) } : t.title,
+          }),
           body: msg('task.auto.overdue.body'),
           link: `/tasks/${t.id}`,
           sourceModule: 'platform',

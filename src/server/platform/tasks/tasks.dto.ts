@@ -83,17 +83,20 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
     updatedAt: Number(r.updated_at),
     ...(events
       ? {
-          events: events.map((e) => ({
-            id: e.id,
-            kind: e.kind,
-            fromStatus: e.from_status,
-            toStatus: e.to_status,
-            unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
-            fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
-            actorName: e.actor_display_name ?? e.actor_name,
-            note: e.note,
-            at: Number(e.at),
-          }) satisfies TaskEventDto),
+          events: events.map(
+            (e) =>
+              ({
+                id: e.id,
+                kind: e.kind,
+                fromStatus: e.from_status,
+                toStatus: e.to_status,
+                unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
+                fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
+                actorName: e.actor_display_name ?? e.actor_name,
+                note: e.note,
+                at: Number(e.at),
+              }) satisfies TaskEventDto,
+          ),
         }
       : {}),
   } satisfies TaskDto;

@@ -87,10 +87,7 @@ export async function listTaskEvents(db: DbOrTx, taskId: string): Promise<TaskEv
 }
 
 export async function listTasks(db: DbOrTx, f: TaskListFilter): Promise<{ rows: TaskRow[]; total: number }> {
-  let base = db
-    .selectFrom('tasks as t')
-    .innerJoin('units as au', 'au.id', 't.assignee_unit_id')
-    .leftJoin('units as cu', 'cu.id', 't.creator_unit_id');
+  let base = db.selectFrom('tasks as t').innerJoin('units as au', 'au.id', 't.assignee_unit_id').leftJoin('units as cu', 'cu.id', 't.creator_unit_id');
   if (f.box === 'unit') base = base.where('t.assignee_unit_id', '=', f.unitId ?? '');
   else if (f.box === 'created') base = base.where('t.creator_unit_id', '=', f.unitId ?? '');
   else if (f.scopePrefix) {
@@ -125,7 +122,12 @@ export async function findOverdueUnnotified(db: DbOrTx, now: number, limit: numb
 
 /** Marks the overdue alert as sent; false when another run already did. */
 export async function markOverdueNotified(db: DbOrTx, id: string, now: number): Promise<boolean> {
-  const r = await db.updateTable('tasks').set({ overdue_notified_at: now, version: sql`version + 1` }).where('id', '=', id).where('overdue_notified_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('tasks')
+    .set({ overdue_notified_at: now, version: sql`version + 1` })
+    .where('id', '=', id)
+    .where('overdue_notified_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 

@@ -7,7 +7,11 @@ describe.each(DIALECTS)('task routes [%s]', (dialect) => {
   let t: TestApp;
   let city: Awaited<ReturnType<typeof buildMiniCity>>;
   let street: UnitRef, other: UnitRef, wjg: UnitRef;
-  let officer: Record<string, string>, worker: Record<string, string>, sampler: Record<string, string>, wjgOfficer: Record<string, string>, auditor: Record<string, string>;
+  let officer: Record<string, string>,
+    worker: Record<string, string>,
+    sampler: Record<string, string>,
+    wjgOfficer: Record<string, string>,
+    auditor: Record<string, string>;
 
   beforeAll(async () => {
     t = await testApp(dialect);
@@ -27,14 +31,25 @@ describe.each(DIALECTS)('task routes [%s]', (dialect) => {
   afterAll(() => t.close());
 
   const create = (headers: Record<string, string>, body: Record<string, unknown> = {}) =>
-    t.app.inject({ method: 'POST', url: '/api/tasks', headers, payload: { title: '上门采样 12 栋', assigneeUnitId: street.id, jurisdictionPath: city.street.path, priority: 'high', ...body } });
+    t.app.inject({
+      method: 'POST',
+      url: '/api/tasks',
+      headers,
+      payload: { title: '上门采样 12 栋', assigneeUnitId: street.id, jurisdictionPath: city.street.path, priority: 'high', ...body },
+    });
   const post = (headers: Record<string, string>, url: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers, payload: payload as object });
 
   it('creates a task (201) and the unit works it through to verified; GET returns the history', async () => {
     const res = await create(officer, { dueAt: t.clock.now() + 3_600_000, sourceModule: 'testing' });
     expect(res.statusCode).toBe(201);
     const task = res.json();
-    expect(task).toMatchObject({ status: 'new', priority: 'high', assigneeUnit: { id: street.id, name: '西陵街道办' }, overdue: false, sourceModule: 'testing' });
+    expect(task).toMatchObject({
+      status: 'new',
+      priority: 'high',
+      assigneeUnit: { id: street.id, name: '西陵街道办' },
+      overdue: false,
+      sourceModule: 'testing',
+    });
     for (const to of ['acknowledged', 'in_progress', 'reported']) {
       const r = await post(sampler, `/api/tasks/${task.id}/transition`, { to, note: to === 'reported' ? '已完成' : undefined });
       expect(r.statusCode, to).toBe(200);
@@ -67,7 +82,14 @@ describe.each(DIALECTS)('task routes [%s]', (dialect) => {
     const [theirs] = await makePersons(t, city.otherStreet, 1);
     const missingId = '01900000-0000-7000-8000-000000000000';
     const counts = async () => [
-      Number((await t.deps.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      Number(
+        (
+          await t.deps.db
+            .selectFrom('tasks')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
       await t.deps.services.journal.count(),
     ];
     const before = await counts();
@@ -105,7 +127,12 @@ describe.each(DIALECTS)('task routes [%s]', (dialect) => {
     expect((await post(officer, `/api/tasks/${task.id}/handoff`, { unitId: other.id })).statusCode).toBe(400);
     const h = await post(officer, `/api/tasks/${task.id}/handoff`, { unitId: other.id, note: '转流调专班' });
     expect(h.statusCode).toBe(200);
-    expect(h.json().events.at(-1)).toMatchObject({ kind: 'handoff', fromUnit: { id: street.id }, unit: { id: other.id, name: '西陵区流调专班' }, note: '转流调专班' });
+    expect(h.json().events.at(-1)).toMatchObject({
+      kind: 'handoff',
+      fromUnit: { id: street.id },
+      unit: { id: other.id, name: '西陵区流调专班' },
+      note: '转流调专班',
+    });
     const noReason = await post(officer, `/api/tasks/${task.id}/cancel`, { reason: '' });
     expect(noReason.statusCode).toBe(422);
     expect(noReason.json().error.code).toBe('TASK_CANCEL_REASON_REQUIRED');

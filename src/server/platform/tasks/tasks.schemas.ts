@@ -44,7 +44,7 @@ export const taskSchema = z.object({
   id: z.string(),
   title: z.string().describe('as written, or the Chinese rendering of titleKey'),
   description: z.string().nullable(),
-  titleKey: z.string().nullable().describe('message key of a title a module wrote: render it in the reader\'s language (null: show title)'),
+  titleKey: z.string().nullable().describe("message key of a title a module wrote: render it in the reader's language (null: show title)"),
   titleParams: messageParams.describe('parameters of titleKey'),
   descriptionKey: z.string().nullable(),
   descriptionParams: messageParams,
@@ -87,7 +87,10 @@ export const createTaskBody = z.strictObject({
   sourceEntityType: z.string().max(64).nullish(),
   sourceEntityId: z.string().max(64).nullish(),
   assigneeUnitId: id.describe('unit that must do it'),
-  jurisdictionPath: z.string().regex(/^\/(\d+\/)+$/, 'a path like /420500/420502/').describe('jurisdiction the task is about'),
+  jurisdictionPath: z
+    .string()
+    .regex(/^\/(\d+\/)+$/, 'a path like /420500/420502/')
+    .describe('jurisdiction the task is about'),
   priority: z.enum(TASK_PRIORITIES).default('normal'),
   dueAt: z.number().int().positive().nullish().describe('deadline, epoch ms'),
 });
@@ -109,7 +112,7 @@ export const notificationSchema = z.object({
   id: z.string(),
   title: z.string().describe('as written, or the Chinese rendering of titleKey'),
   body: z.string(),
-  titleKey: z.string().nullable().describe('message key of a text a module wrote: render it in the reader\'s language (null: show title)'),
+  titleKey: z.string().nullable().describe("message key of a text a module wrote: render it in the reader's language (null: show title)"),
   titleParams: messageParams,
   bodyKey: z.string().nullable(),
   bodyParams: messageParams,
@@ -152,7 +155,12 @@ export const raiseAlertBody = z
     severity: z.enum(SEVERITIES),
     unitId: id.optional().describe('alert one unit'),
     jurisdictionId: id.optional().describe('alert everyone in a jurisdiction (default: my own jurisdiction)'),
-    link: z.string().max(TASK_LIMITS.link).refine(isInternalLink, 'must be an internal path such as /tasks/<id> (no scheme, host or //)').nullish().describe('in-app path'),
+    link: z
+      .string()
+      .max(TASK_LIMITS.link)
+      .refine(isInternalLink, 'must be an internal path such as /tasks/<id> (no scheme, host or //)')
+      .nullish()
+      .describe('in-app path'),
   })
   .refine((b) => !(b.unitId && b.jurisdictionId), { message: 'give unitId or jurisdictionId, not both', path: ['jurisdictionId'] });
 export type RaiseAlertBody = z.input<typeof raiseAlertBody>;

@@ -52,7 +52,8 @@ describe.each(DIALECTS)('tasks service [%s]', (dialect) => {
       jurisdictionPath: city.street.path,
     });
     let cur: TaskDto = t;
-    for (const to of ['acknowledged', 'in_progress', 'reported'] as const) cur = await tasks.transition(undefined, streetSampler, t.id, to, to === 'reported' ? '已完成 3 人' : undefined);
+    for (const to of ['acknowledged', 'in_progress', 'reported'] as const)
+      cur = await tasks.transition(undefined, streetSampler, t.id, to, to === 'reported' ? '已完成 3 人' : undefined);
     cur = await tasks.transition(undefined, commander, t.id, 'verified');
     expect(cur.status).toBe('verified');
     expect(cur.events!.map((e) => [e.kind, e.fromStatus, e.toStatus])).toEqual([
@@ -105,8 +106,13 @@ describe.each(DIALECTS)('tasks service [%s]', (dialect) => {
     await tasks.handoff(undefined, commander, t.id, { unitId: other.id, note: '涉及密接，转流调专班' });
     // The 西陵 district officer cannot hand it to a neighbouring district's unit (the 404 of a missing unit);
     // the city commander, whose scope holds both districts, can.
-    await expect(tasks.handoff(undefined, commander, t.id, { unitId: wjg.id, note: '人员已转至伍家岗' })).rejects.toMatchObject({ code: 'TASK_UNIT_NOT_FOUND', status: 404 });
-    const cityCommander = actorOf(await buildUser(env.deps.db, { unit: await buildUnit(env.deps.db, { name: '市指挥部', jurisdiction: city.city }), roles: ['commander'] }));
+    await expect(tasks.handoff(undefined, commander, t.id, { unitId: wjg.id, note: '人员已转至伍家岗' })).rejects.toMatchObject({
+      code: 'TASK_UNIT_NOT_FOUND',
+      status: 404,
+    });
+    const cityCommander = actorOf(
+      await buildUser(env.deps.db, { unit: await buildUnit(env.deps.db, { name: '市指挥部', jurisdiction: city.city }), roles: ['commander'] }),
+    );
     const h = await tasks.handoff(undefined, cityCommander, t.id, { unitId: wjg.id, note: '人员已转至伍家岗' });
     expect(h).toMatchObject({ status: 'new', assigneeUnit: { id: wjg.id } });
     const handoffs = h.events!.filter((e) => e.kind === 'handoff');
@@ -189,12 +195,28 @@ describe.each(DIALECTS)('tasks service [%s]', (dialect) => {
     const before = (await tasks.list(streetWorker, { box: 'unit', pageSize: 200 })).total;
     await expect(
       env.deps.db.transaction().execute(async (trx) => {
-        await tasks.create(trx, systemActor('testing'), { title: '单管复核', sourceModule: 'testing', sourceEntityType: 'tube', sourceEntityId: 'T-1', assigneeUnitId: street.id, jurisdictionPath: city.street.path, priority: 'urgent' });
+        await tasks.create(trx, systemActor('testing'), {
+          title: '单管复核',
+          sourceModule: 'testing',
+          sourceEntityType: 'tube',
+          sourceEntityId: 'T-1',
+          assigneeUnitId: street.id,
+          jurisdictionPath: city.street.path,
+          priority: 'urgent',
+        });
         throw new Error('the caller rolled back');
       }),
     ).rejects.toThrow('rolled back');
     expect((await tasks.list(streetWorker, { box: 'unit', pageSize: 200 })).total).toBe(before);
-    const t = await tasks.create(undefined, systemActor('testing'), { title: '单管复核', sourceModule: 'testing', sourceEntityType: 'tube', sourceEntityId: 'T-1', assigneeUnitId: street.id, jurisdictionPath: city.street.path, priority: 'urgent' });
+    const t = await tasks.create(undefined, systemActor('testing'), {
+      title: '单管复核',
+      sourceModule: 'testing',
+      sourceEntityType: 'tube',
+      sourceEntityId: 'T-1',
+      assigneeUnitId: street.id,
+      jurisdictionPath: city.street.path,
+      priority: 'urgent',
+    });
     expect(t).toMatchObject({ creatorUnit: null, sourceEntityType: 'tube', sourceEntityId: 'T-1' });
   });
 });

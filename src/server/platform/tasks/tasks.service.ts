@@ -8,7 +8,18 @@ import { newId } from '../ids.js';
 import { createNotificationService } from './notifications.service.js';
 import { createTaskOverdueService } from './task-overdue.service.js';
 import { createTaskRecorder } from './task-recorder.js';
-import { isFinal, PATH, TASK_PRIORITIES, TaskErrors, TRANSITIONS, toTaskDto, type CreateTaskInput, type TaskDto, type TaskListQuery, type TaskStatus } from './tasks.dto.js';
+import {
+  isFinal,
+  PATH,
+  TASK_PRIORITIES,
+  TaskErrors,
+  TRANSITIONS,
+  toTaskDto,
+  type CreateTaskInput,
+  type TaskDto,
+  type TaskListQuery,
+  type TaskStatus,
+} from './tasks.dto.js';
 import * as repo from './tasks.repository.js';
 import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
@@ -90,7 +101,8 @@ export function createTaskService(deps: Deps) {
     const resolve = entityScopeResolver(type);
     if (!resolve) throw TaskErrors.TASK_INVALID({ field: 'sourceEntityType', sourceEntityType: type }, 'Unknown source entity type');
     const paths = await resolve(db as Parameters<typeof resolve>[0], id);
-    if (!paths || (actor.kind !== 'system' && !paths.some((p) => inScope(actor, p)))) throw TaskErrors.TASK_SOURCE_NOT_FOUND({ sourceEntityType: type, sourceEntityId: id });
+    if (!paths || (actor.kind !== 'system' && !paths.some((p) => inScope(actor, p))))
+      throw TaskErrors.TASK_SOURCE_NOT_FOUND({ sourceEntityType: type, sourceEntityId: id });
   }
 
   const service = {
@@ -152,7 +164,15 @@ export function createTaskService(deps: Deps) {
           entityId: row.id,
           jurisdictionPath: row.jurisdiction_path,
           // The title as the record shows it (a key's Chinese rendering), whatever language readers see.
-          payload: { title: row.title, assigneeUnitId: unit.id, priority: row.priority, dueAt: row.due_at, sourceModule: row.source_module, sourceEntityType: row.source_entity_type, sourceEntityId: row.source_entity_id },
+          payload: {
+            title: row.title,
+            assigneeUnitId: unit.id,
+            priority: row.priority,
+            dueAt: row.due_at,
+            sourceModule: row.source_module,
+            sourceEntityType: row.source_entity_type,
+            sourceEntityId: row.source_entity_id,
+          },
         });
         await publish(t, unit.id, { taskId: row.id, status: 'new', change: 'created' });
         return reload(t, row.id);
@@ -176,7 +196,15 @@ export function createTaskService(deps: Deps) {
           throw TaskErrors.TASK_NOT_ASSIGNEE({ assigneeUnitId: r.assignee_unit_id });
         }
         await update(t, r, { status: to });
-        await event(t, actor, { task_id: id, kind: 'transition', from_status: from, to_status: to, unit_id: r.assignee_unit_id, from_unit_id: null, note: note?.trim() || null });
+        await event(t, actor, {
+          task_id: id,
+          kind: 'transition',
+          from_status: from,
+          to_status: to,
+          unit_id: r.assignee_unit_id,
+          from_unit_id: null,
+          note: note?.trim() || null,
+        });
         await deps.services.journal.append(t, actor, {
           action: 'task.transition',
           entityType: 'task',
@@ -200,7 +228,15 @@ export function createTaskService(deps: Deps) {
         if (h.unitId === r.assignee_unit_id) throw TaskErrors.TASK_HANDOFF_SAME_UNIT({ unitId: h.unitId });
         const unit = await assignableUnit(t, actor, h.unitId);
         await update(t, r, { assignee_unit_id: unit.id, assignee_path: unit.jurisdiction_path, status: 'new' });
-        await event(t, actor, { task_id: id, kind: 'handoff', from_status: r.status, to_status: 'new', unit_id: unit.id, from_unit_id: r.assignee_unit_id, note });
+        await event(t, actor, {
+          task_id: id,
+          kind: 'handoff',
+          from_status: r.status,
+          to_status: 'new',
+          unit_id: unit.id,
+          from_unit_id: r.assignee_unit_id,
+          note,
+        });
         await deps.services.journal.append(t, actor, {
           action: 'task.handoff',
           entityType: 'task',
@@ -223,7 +259,15 @@ export function createTaskService(deps: Deps) {
         const r = await load(t, actor, id);
         if (isFinal(r.status)) throw TaskErrors.TASK_TRANSITION_INVALID({ from: r.status, to: 'cancelled', allowed: [] });
         await update(t, r, { status: 'cancelled', cancel_reason: why });
-        await event(t, actor, { task_id: id, kind: 'cancelled', from_status: r.status, to_status: 'cancelled', unit_id: r.assignee_unit_id, from_unit_id: null, note: why });
+        await event(t, actor, {
+          task_id: id,
+          kind: 'cancelled',
+          from_status: r.status,
+          to_status: 'cancelled',
+          unit_id: r.assignee_unit_id,
+          from_unit_id: null,
+          note: why,
+        });
         await deps.services.journal.append(t, actor, {
           action: 'task.cancel',
           entityType: 'task',
@@ -244,8 +288,23 @@ export function createTaskService(deps: Deps) {
       return inTx(trx ?? deps.db, async (t) => {
         const r = await load(t, actor, id);
         await update(t, r, {});
-        await event(t, actor, { task_id: id, kind: 'comment', from_status: null, to_status: null, unit_id: r.assignee_unit_id, from_unit_id: null, note: text });
-        await deps.services.journal.append(t, actor, { action: 'task.comment', entityType: 'task', entityId: id, jurisdictionPath: r.jurisdiction_path, payload: {}, reason: text });
+        await event(t, actor, {
+          task_id: id,
+          kind: 'comment',
+          from_status: null,
+          to_status: null,
+          unit_id: r.assignee_unit_id,
+          from_unit_id: null,
+          note: text,
+        });
+        await deps.services.journal.append(t, actor, {
+          action: 'task.comment',
+          entityType: 'task',
+          entityId: id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: {},
+          reason: text,
+        });
         await publish(t, r.assignee_unit_id, { taskId: id, status: r.status, change: 'comment' });
         return reload(t, id);
       });

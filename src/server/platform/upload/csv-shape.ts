@@ -100,8 +100,10 @@ export class CsvShapeChecker {
 
   private check(open = false): void {
     const more = open ? { atLeast: true } : {};
-    if (this.columns > this.limits.maxColumns) throw refuse('UPLOAD_TOO_MANY_COLUMNS', { row: this.record, limit: this.limits.maxColumns, found: this.columns, ...more });
-    if (this.chars > this.limits.maxRowChars) throw refuse('UPLOAD_ROW_TOO_LONG', { row: this.record, limit: this.limits.maxRowChars, found: this.chars, ...more });
+    if (this.columns > this.limits.maxColumns)
+      throw refuse('UPLOAD_TOO_MANY_COLUMNS', { row: this.record, limit: this.limits.maxColumns, found: this.columns, ...more });
+    if (this.chars > this.limits.maxRowChars)
+      throw refuse('UPLOAD_ROW_TOO_LONG', { row: this.record, limit: this.limits.maxRowChars, found: this.chars, ...more });
   }
 
   end(): void {

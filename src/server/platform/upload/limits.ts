@@ -57,7 +57,7 @@ export const UploadErrors = defineErrors({
   UPLOAD_ZIP_TOO_MANY_ENTRIES: [413, '压缩包内文件过多，不是正常的 XLSX (the XLSX archive has too many entries)'],
   UPLOAD_UNZIPPED_TOO_LARGE: [413, '文件解压后过大 (the XLSX is too large once decompressed)'],
   UPLOAD_ZIP_RATIO: [422, '文件压缩比异常，疑为压缩炸弹 (an XLSX entry inflates far more than a spreadsheet does: a zip bomb)'],
-  UPLOAD_SHARED_STRINGS_TOO_LARGE: [413, '表格中的文本过多 (the XLSX\'s shared strings are too large)'],
+  UPLOAD_SHARED_STRINGS_TOO_LARGE: [413, "表格中的文本过多 (the XLSX's shared strings are too large)"],
   UPLOAD_ZIP_PART_TOO_LARGE: [413, 'XLSX 中的组成部分过大 (a part of the XLSX is too large)'],
   UPLOAD_ZIP_SIZE_MISMATCH: [422, 'XLSX 文件内容与其目录不符 (an XLSX entry inflates to more than its directory declares)'],
   UPLOAD_ZIP_UNSUPPORTED: [422, 'XLSX 文件结构不受支持（加密、分卷或隐藏数据）(the XLSX archive is encrypted, split, or holds hidden data)'],

@@ -116,8 +116,18 @@ async function xlsxOf(rows: unknown[][]): Promise<Buffer> {
 
 /** A 386 KB-class XLSX whose shared strings inflate to 116 MB (the file of the report). */
 async function zipBombXlsx(): Promise<Buffer> {
-  const real = await partsOf(await xlsxOf([['姓名', '身份证号', '小区', '楼栋'], ['张三', '420502199003071234', '滨江苑', '1栋']]));
-  const sst = await deflateRepeated('<si><t>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</t></si>', 116 * 1024 * 1024, '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">', '</sst>');
+  const real = await partsOf(
+    await xlsxOf([
+      ['姓名', '身份证号', '小区', '楼栋'],
+      ['张三', '420502199003071234', '滨江苑', '1栋'],
+    ]),
+  );
+  const sst = await deflateRepeated(
+    '<si><t>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</t></si>',
+    116 * 1024 * 1024,
+    '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+    '</sst>',
+  );
   return zipOf(real.map((p) => (/sharedStrings/.test(p.name) ? { name: p.name, deflated: sst.data, size: sst.size, crc: sst.crc } : p)));
 }
 
@@ -143,12 +153,20 @@ describe('upload guard: ZIP structure, CSV shape', () => {
   });
 
   it('caps the shared strings, the parts read whole, the entries and the total, each with the value found', async () => {
-    const real = await partsOf(await xlsxOf([['a', 'b'], ['c', 'd']]));
+    const real = await partsOf(
+      await xlsxOf([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    );
     const sst = real.find((p) => /sharedStrings/.test(p.name))!;
     const lenient = { maxRatio: 1e9 };
-    const code = async (zip: Buffer, limits = {}) => ((await guardXlsx(zip, uploadLimits({ ...lenient, ...limits })).catch((e: unknown) => e)) as AppError);
+    const code = async (zip: Buffer, limits = {}) => (await guardXlsx(zip, uploadLimits({ ...lenient, ...limits })).catch((e: unknown) => e)) as AppError;
     let e = await code(zipOf(real), { maxSharedStringsBytes: sst.data.length - 1 });
-    expect([e.code, e.details]).toEqual(['UPLOAD_SHARED_STRINGS_TOO_LARGE', { entry: 'xl/sharedStrings.xml', limit: sst.data.length - 1, found: sst.data.length }]);
+    expect([e.code, e.details]).toEqual([
+      'UPLOAD_SHARED_STRINGS_TOO_LARGE',
+      { entry: 'xl/sharedStrings.xml', limit: sst.data.length - 1, found: sst.data.length },
+    ]);
     e = await code(zipOf(real), { maxPartBytes: 100 });
     expect(e.code).toBe('UPLOAD_ZIP_PART_TOO_LARGE');
     const many = zipOf([...real, ...Array.from({ length: 1001 }, (_, i) => ({ name: `xl/media/x${i}.bin`, data: Buffer.from('x') }))]);
@@ -163,7 +181,9 @@ describe('upload guard: ZIP structure, CSV shape', () => {
 
   it('refuses an entry that inflates past what its directory declares, and data the directory does not list', async () => {
     const real = await partsOf(await xlsxOf([['a', 'b']]));
-    const lying = zipOf(real.map((p) => (/sharedStrings/.test(p.name) ? { ...p, data: Buffer.concat([p.data, Buffer.alloc(4 << 20, 0x20)]), declared: p.data.length } : p)));
+    const lying = zipOf(
+      real.map((p) => (/sharedStrings/.test(p.name) ? { ...p, data: Buffer.concat([p.data, Buffer.alloc(4 << 20, 0x20)]), declared: p.data.length } : p)),
+    );
     const e1 = (await guardXlsx(lying, UPLOAD_LIMITS).catch((e: unknown) => e)) as AppError;
     expect(e1.code).toBe('UPLOAD_ZIP_SIZE_MISMATCH');
     expect((e1.details as { found: number }).found).toBeGreaterThan((e1.details as { limit: number }).limit);
@@ -185,17 +205,32 @@ describe('upload guard: ZIP structure, CSV shape', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
     const limits = uploadLimits({ maxColumns: 3, maxRowChars: 20 });
     expect(() => checkCsvText('a,"b,c,d,e",f\r\n"x\ny,z",1,2\n', limits)).not.toThrow();
-    expect(() => checkCsvText('a,b,c\n1,2,3,4\n', limits)).toThrow(expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { row: 2, limit: 3, found: 4 } }));
-    expect(() => checkCsvText(`a,b\n\n${'x'.repeat(25)},1\n`, limits)).toThrow(expect.objectContaining({ code: 'UPLOAD_ROW_TOO_LONG', details: { row: 2, limit: 20, found: 27 } }));
+    expect(() => checkCsvText('a,b,c\n1,2,3,4\n', limits)).toThrow(
+      expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { row: 2, limit: 3, found: 4 } }),
+    );
+    expect(() => checkCsvText(`a,b\n\n${'x'.repeat(25)},1\n`, limits)).toThrow(
+      expect.objectContaining({ code: 'UPLOAD_ROW_TOO_LONG', details: { row: 2, limit: 20, found: 27 } }),
+    );
     // Old Mac line ends: one record to a parser that ends records at LF only, and so to its check.
     expect(() => checkCsvText('a,b\r1,2\r3,4\r', limits)).not.toThrow();
-    expect(() => checkCsvText('a,b\r1,2\r3,4\r', limits, { crEndsRecord: false })).toThrow(expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { row: 1, limit: 3, found: 4 } }));
+    expect(() => checkCsvText('a,b\r1,2\r3,4\r', limits, { crEndsRecord: false })).toThrow(
+      expect.objectContaining({ code: 'UPLOAD_TOO_MANY_COLUMNS', details: { row: 1, limit: 3, found: 4 } }),
+    );
   });
 
   it('reads an XLSX off the event loop and refuses a row wider than the limit', async () => {
     const rows: unknown[] = [];
-    for await (const r of readXlsxOffThread(await xlsxOf([['姓名', '楼栋'], ['张三', 7]]))) rows.push(r);
-    expect(rows).toEqual([{ row: 1, cells: ['姓名', '楼栋'] }, { row: 2, cells: ['张三', 7] }]);
+    for await (const r of readXlsxOffThread(
+      await xlsxOf([
+        ['姓名', '楼栋'],
+        ['张三', 7],
+      ]),
+    ))
+      rows.push(r);
+    expect(rows).toEqual([
+      { row: 1, cells: ['姓名', '楼栋'] },
+      { row: 2, cells: ['张三', 7] },
+    ]);
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('x');
     ws.getCell(1, 1).value = '姓名';
@@ -271,7 +306,10 @@ describe.each(DIALECTS)('every upload route goes through the guard [%s]', (diale
     expect([long.statusCode, details(long.body).code]).toEqual([422, 'UPLOAD_ROW_TOO_LONG']);
     expect(details(long.body).details).toMatchObject({ row: 2, limit: UPLOAD_LIMITS.maxRowChars });
     expect(long.ms).toBeLessThan(5_000);
-    const persons = await t.deps.db.selectFrom('persons').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const persons = await t.deps.db
+      .selectFrom('persons')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(persons.n)).toBe(0);
   });
 
@@ -286,7 +324,11 @@ describe.each(DIALECTS)('every upload route goes through the guard [%s]', (diale
     ws.getCell(2, 1).value = 'x';
     ws.getCell(2, 16384).value = 'far';
     const wide = await upload('/api/users/import', Buffer.from(await wb.xlsx.writeBuffer()), 'staff.xlsx', XLSX);
-    expect([wide.statusCode, details(wide.body).code, details(wide.body).details]).toEqual([422, 'UPLOAD_TOO_MANY_COLUMNS', { row: 2, limit: 500, found: 16384 }]);
+    expect([wide.statusCode, details(wide.body).code, details(wide.body).details]).toEqual([
+      422,
+      'UPLOAD_TOO_MANY_COLUMNS',
+      { row: 2, limit: 500, found: 16384 },
+    ]);
     const csv = await upload('/api/users/import', Buffer.from('用户名,姓名\n'), 'staff.xlsx', XLSX);
     expect(details(csv.body).code).toBe('IMPORT_UNREADABLE');
     const noSheet = zipOf((await partsOf(await xlsxOf([['用户名']]))).filter((p) => !/worksheets\//.test(p.name)));
@@ -295,9 +337,14 @@ describe.each(DIALECTS)('every upload route goes through the guard [%s]', (diale
   });
 
   it('lab results import: four million header columns and a 5 MB row are refused before parsing', async () => {
-    const post = (body: Buffer) => timed(() => t.app.inject({ method: 'POST', url: '/api/testing/lab/results/import', headers: { ...h, 'content-type': 'text/csv' }, payload: body }));
+    const post = (body: Buffer) =>
+      timed(() => t.app.inject({ method: 'POST', url: '/api/testing/lab/results/import', headers: { ...h, 'content-type': 'text/csv' }, payload: body }));
     const wide = await post(wideHeaderCsv());
-    expect([wide.statusCode, details(wide.body).code, details(wide.body).details]).toEqual([422, 'UPLOAD_TOO_MANY_COLUMNS', { row: 1, limit: 500, found: 4_000_001 }]);
+    expect([wide.statusCode, details(wide.body).code, details(wide.body).details]).toEqual([
+      422,
+      'UPLOAD_TOO_MANY_COLUMNS',
+      { row: 1, limit: 500, found: 4_000_001 },
+    ]);
     expect(wide.ms).toBeLessThan(5_000);
     const long = await post(longRowCsv('barcode,result,lab'));
     expect([long.statusCode, details(long.body).code]).toEqual([422, 'UPLOAD_ROW_TOO_LONG']);
@@ -310,7 +357,10 @@ describe.each(DIALECTS)('every upload route goes through the guard [%s]', (diale
     expect(wide.ms).toBeLessThan(5_000);
     const long = await upload('/api/companions/pings/import', longRowCsv('person_id,time,lat,lng'), 'pings.csv', 'text/csv');
     expect([long.statusCode, details(long.body).code]).toEqual([422, 'UPLOAD_ROW_TOO_LONG']);
-    const pings = await t.deps.db.selectFrom('companion_pings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const pings = await t.deps.db
+      .selectFrom('companion_pings')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(pings.n)).toBe(0);
   });
 

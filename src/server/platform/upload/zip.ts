@@ -125,7 +125,14 @@ async function inspectWith(r: Reader, limits: UploadLimits): Promise<ZipEntry[]>
     if (e.method !== 0 && e.method !== 8) throw refuse('UPLOAD_ZIP_UNSUPPORTED', { problem: `compression method ${e.method}`, entry: e.name });
     if (e.uncompressedSize > limits.ratioFloorBytes) {
       const ratio = e.uncompressedSize / Math.max(1, e.compressedSize);
-      if (ratio > limits.maxRatio) throw refuse('UPLOAD_ZIP_RATIO', { entry: e.name, limit: limits.maxRatio, found: Math.round(ratio), compressed: e.compressedSize, uncompressed: e.uncompressedSize });
+      if (ratio > limits.maxRatio)
+        throw refuse('UPLOAD_ZIP_RATIO', {
+          entry: e.name,
+          limit: limits.maxRatio,
+          found: Math.round(ratio),
+          compressed: e.compressedSize,
+          uncompressed: e.uncompressedSize,
+        });
     }
     total += e.uncompressedSize;
   }
@@ -177,7 +184,8 @@ export async function verifyInflatedSizes(src: ZipSource, entries: ZipEntry[]): 
       const start = e.dataStart;
       if (start === undefined) throw new Error('verifyInflatedSizes needs the entries inspectZip returned');
       if (e.method === 0) {
-        if (e.compressedSize !== e.uncompressedSize) throw refuse('UPLOAD_ZIP_SIZE_MISMATCH', { entry: e.name, limit: e.uncompressedSize, found: e.compressedSize });
+        if (e.compressedSize !== e.uncompressedSize)
+          throw refuse('UPLOAD_ZIP_SIZE_MISMATCH', { entry: e.name, limit: e.uncompressedSize, found: e.compressedSize });
         continue;
       }
       await new Promise<void>((resolve, reject) => {

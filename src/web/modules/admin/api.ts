@@ -1,6 +1,16 @@
 import { http } from '../../app/http.js';
 import type {
-  CreateUnitBody, CreateUserBody, ImportError, ImportResult as ImportResultDto, Page as PageDto, Unit as UnitDto, UnitListQuery, UpdateUnitBody, UpdateUserBody, User as UserDto, UserListQuery,
+  CreateUnitBody,
+  CreateUserBody,
+  ImportError,
+  ImportResult as ImportResultDto,
+  Page as PageDto,
+  Unit as UnitDto,
+  UnitListQuery,
+  UpdateUnitBody,
+  UpdateUserBody,
+  User as UserDto,
+  UserListQuery,
 } from '../../../server/platform/auth/auth.schemas.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).

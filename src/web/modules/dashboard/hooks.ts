@@ -12,6 +12,8 @@ export function useDashboardSummary(jurisdictionId: string | undefined) {
 /** The situation figures for a jurisdiction, refreshed when the records behind them change. */
 export function useSituation(jurisdictionId: string | undefined) {
   const r = useRemote((signal) => dashboardApi.situation(jurisdictionId, signal), [jurisdictionId]);
-  useLiveEvent(['task.changed', 'alert.raised', 'testing.coverage', 'testing.campaign.changed', 'quarantine.occupancy', 'system.clock.changed'], () => r.reload());
+  useLiveEvent(['task.changed', 'alert.raised', 'testing.coverage', 'testing.campaign.changed', 'quarantine.occupancy', 'system.clock.changed'], () =>
+    r.reload(),
+  );
   return r;
 }

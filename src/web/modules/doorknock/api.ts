@@ -14,7 +14,9 @@ export const OUTCOME_ORDER: readonly KnockOutcome[] = ['sampled_at_home', 'not_a
 
 export const doorknockApi = {
   buildings: (q: { code?: string; q?: string }, signal?: AbortSignal) => http.get<{ items: Building[] }>('/api/doorknock/buildings', q, signal),
-  list: (campaignId: string, buildingId: string, signal?: AbortSignal) => http.get<KnockList>(`/api/doorknock/campaigns/${encodeURIComponent(campaignId)}/buildings/${encodeURIComponent(buildingId)}`, undefined, signal),
-  knock: (campaignId: string, body: { personId: string; outcome: KnockOutcome; note?: string }) => http.post<KnockResult>(`/api/doorknock/campaigns/${encodeURIComponent(campaignId)}/knocks`, body),
+  list: (campaignId: string, buildingId: string, signal?: AbortSignal) =>
+    http.get<KnockList>(`/api/doorknock/campaigns/${encodeURIComponent(campaignId)}/buildings/${encodeURIComponent(buildingId)}`, undefined, signal),
+  knock: (campaignId: string, body: { personId: string; outcome: KnockOutcome; note?: string }) =>
+    http.post<KnockResult>(`/api/doorknock/campaigns/${encodeURIComponent(campaignId)}/knocks`, body),
   phone: (personId: string, reason: string) => http.post<{ value: string }>(`/api/doorknock/persons/${encodeURIComponent(personId)}/phone`, { reason }),
 };

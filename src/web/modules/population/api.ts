@@ -1,4 +1,11 @@
-import type { ColumnMappingDto, ImportPreviewDto, ImportReportDto, MergeRecordDto, PersonDetailDto, ResidentCodeDto } from '../../../server/modules/population/population.schemas.js';
+import type {
+  ColumnMappingDto,
+  ImportPreviewDto,
+  ImportReportDto,
+  MergeRecordDto,
+  PersonDetailDto,
+  ResidentCodeDto,
+} from '../../../server/modules/population/population.schemas.js';
 import { http, withQuery } from '../../app/http.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
@@ -30,7 +37,8 @@ export const populationApi = {
    * Validates (dryRun) or imports a file. mode `all`: any bad row → 422 IMPORT_INVALID whose
    * `details` is the report, nothing written; `partial`: the valid rows are written.
    */
-  import: (file: File, o: { mode: 'all' | 'partial'; dryRun: boolean }) => http.upload<ImportReport>('/api/persons/import', fileForm(file), { mode: o.mode, dryRun: o.dryRun ? 'true' : 'false' }),
+  import: (file: File, o: { mode: 'all' | 'partial'; dryRun: boolean }) =>
+    http.upload<ImportReport>('/api/persons/import', fileForm(file), { mode: o.mode, dryRun: o.dryRun ? 'true' : 'false' }),
   /** Where the browser downloads the masked export (a plain link: the session cookie goes along). */
   exportUrl: (format: 'csv' | 'xlsx', jurisdictionId?: string) => withQuery('/api/persons/export', { format, jurisdictionId }),
   templateUrl: '/api/persons/import/template',

@@ -20,7 +20,8 @@ export function useTestingErrorText(): (err: unknown) => string {
   return (err) => {
     if (err instanceof ApiError) {
       // Another activation of the campaign is under way (on this or another server).
-      if (err.code === 'CAMPAIGN_NOT_PLANNED' && (err.details as { status?: string } | null)?.status === 'activating') return t('testing.error.CAMPAIGN_ACTIVATING');
+      if (err.code === 'CAMPAIGN_NOT_PLANNED' && (err.details as { status?: string } | null)?.status === 'activating')
+        return t('testing.error.CAMPAIGN_ACTIVATING');
       const k = keyOf(err.code);
       return k ? t(k) : base(err);
     }

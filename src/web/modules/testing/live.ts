@@ -2,7 +2,13 @@ import { useEffect, useRef } from 'react';
 import { useLive, useLiveEvent, type LiveTopic } from '../../app/live.js';
 
 /** Testing's live topics on GET /api/events (listed in the shell's LIVE_TOPICS too). */
-export const TESTING_TOPICS = ['testing.coverage', 'testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted', 'testing.campaign.changed'] as const satisfies readonly LiveTopic[];
+export const TESTING_TOPICS = [
+  'testing.coverage',
+  'testing.tube.reactive',
+  'testing.recheck.positive',
+  'testing.recheck.retracted',
+  'testing.campaign.changed',
+] as const satisfies readonly LiveTopic[];
 export type TestingTopic = (typeof TESTING_TOPICS)[number];
 
 const NONE: readonly TestingTopic[] = [];
@@ -12,7 +18,11 @@ const NONE: readonly TestingTopic[] = [];
  * event stream (no second connection); `onOpen` after the stream reconnected (events may have
  * been missed: re-read).
  */
-export function useTestingEvents(topics: readonly TestingTopic[], fn: (topic: TestingTopic, data: Record<string, unknown> | null) => void, opts: { enabled?: boolean; onOpen?: () => void } = {}): void {
+export function useTestingEvents(
+  topics: readonly TestingTopic[],
+  fn: (topic: TestingTopic, data: Record<string, unknown> | null) => void,
+  opts: { enabled?: boolean; onOpen?: () => void } = {},
+): void {
   const ref = useRef({ fn, onOpen: opts.onOpen });
   ref.current = { fn, onOpen: opts.onOpen };
   const enabled = opts.enabled ?? true;

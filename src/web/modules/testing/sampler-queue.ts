@@ -131,7 +131,17 @@ export class SamplerQueue {
           const e = err as ApiError;
           sent = chunk.map((q, index) => ({
             queued: q,
-            result: { index, clientId: q.op.clientId, op: q.op.op, status: 'rejected', error: { code: e.code, message: e.message }, tube: null, scanId: null, nameMasked: null, flags: [] },
+            result: {
+              index,
+              clientId: q.op.clientId,
+              op: q.op.op,
+              status: 'rejected',
+              error: { code: e.code, message: e.message },
+              tube: null,
+              scanId: null,
+              nameMasked: null,
+              flags: [],
+            },
           }));
         }
         const done = new Set(chunk.map((q) => q.op.clientId));

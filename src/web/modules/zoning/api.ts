@@ -26,7 +26,8 @@ export interface ActivePreset {
 const a = (id: string) => `/api/zoning/areas/${encodeURIComponent(id)}`;
 
 export const zoningApi = {
-  areas: (q: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number }, signal?: AbortSignal) => http.get<{ items: AreaDto[]; total: number }>('/api/zoning/areas', q, signal),
+  areas: (q: { status?: AreaStatus; level?: RiskLevel; jurisdictionId?: string; limit?: number; offset?: number }, signal?: AbortSignal) =>
+    http.get<{ items: AreaDto[]; total: number }>('/api/zoning/areas', q, signal),
   area: (id: string, signal?: AbortSignal) => http.get<AreaDetailDto>(a(id), undefined, signal),
   generate: (jurisdictionId?: string) => http.post<GenerateProposalsResultDto>('/api/zoning/proposals', jurisdictionId ? { jurisdictionId } : {}),
   create: (body: CreateAreaBody) => http.post<AreaDetailDto>('/api/zoning/areas', body),
@@ -34,7 +35,8 @@ export const zoningApi = {
   publish: (id: string, body: PublishAreaBody) => http.post<AreaDetailDto>(`${a(id)}/publish`, body),
   reject: (id: string, reason: string) => http.post<AreaDetailDto>(`${a(id)}/reject`, { reason }),
   step: (id: string, body: StepAreaBody) => http.post<AreaDetailDto>(`${a(id)}/step`, body),
-  decideExtension: (id: string, extensionId: string, body: { accept: boolean; reason: string }) => http.post<AreaDetailDto>(`${a(id)}/extensions/${extensionId}`, body),
+  decideExtension: (id: string, extensionId: string, body: { accept: boolean; reason: string }) =>
+    http.post<AreaDetailDto>(`${a(id)}/extensions/${extensionId}`, body),
   justify: (id: string, justification: string) => http.post<AreaDetailDto>(`${a(id)}/justify`, { justification }),
   detector: (jurisdictionId: string | undefined, signal?: AbortSignal) => http.get<DetectorReportDto>('/api/zoning/detector', { jurisdictionId }, signal),
   /** Where the browser downloads the detector report (XLSX attachment). */
@@ -43,7 +45,12 @@ export const zoningApi = {
   saveSettings: (ratioThreshold: number) => request<ZoningSettingsDto>('PUT', '/api/zoning/settings', { body: { ratioThreshold } }),
   map: (q: { jurisdictionId?: string; date?: string }, signal?: AbortSignal) => http.get<ZoningMapDto>('/api/zoning/map', q, signal),
   activePreset: (signal?: AbortSignal) => http.get<ActivePreset>('/api/presets/active', undefined, signal),
-  caseBrief: (id: string, signal?: AbortSignal) => http.get<{ id: string; nameMasked: string; kind: 'confirmed' | 'asymptomatic'; reportDate: string; clinicalStatus: string }>(`/api/cases/${encodeURIComponent(id)}`, undefined, signal),
+  caseBrief: (id: string, signal?: AbortSignal) =>
+    http.get<{ id: string; nameMasked: string; kind: 'confirmed' | 'asymptomatic'; reportDate: string; clinicalStatus: string }>(
+      `/api/cases/${encodeURIComponent(id)}`,
+      undefined,
+      signal,
+    ),
 };
 
 /** Where the public GeoJSON export is served. */

@@ -14,14 +14,21 @@ export async function findCampaign(db: DbOrTx, id: string): Promise<CampaignRow 
 
 export async function findCampaigns(db: DbOrTx, ids: readonly string[]): Promise<CampaignRow[]> {
   if (!ids.length) return [];
-  return db.selectFrom('testing_campaigns').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return db
+    .selectFrom('testing_campaigns')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
 }
 
 /**
  * Campaigns whose scope overlaps `scope` (inside it, or containing it: a district officer sees the
  * city-wide campaign), newest first.
  */
-export async function listCampaigns(db: DbOrTx, f: { scope: string | null; ancestors: string[]; status?: string; limit: number; offset: number }): Promise<{ rows: CampaignRow[]; total: number }> {
+export async function listCampaigns(
+  db: DbOrTx,
+  f: { scope: string | null; ancestors: string[]; status?: string; limit: number; offset: number },
+): Promise<{ rows: CampaignRow[]; total: number }> {
   let q = db.selectFrom('testing_campaigns');
   if (f.scope) {
     const scope = f.scope;
@@ -56,12 +63,22 @@ export async function takeActivationLease(db: DbOrTx, id: string, token: string,
 
 /** Lets go of the activation lease if `token` still holds it. */
 export async function releaseActivationLease(db: DbOrTx, id: string, token: string): Promise<void> {
-  await db.updateTable('testing_campaigns').set({ activation_token: null, activation_lease_until: null }).where('id', '=', id).where('activation_token', '=', token).execute();
+  await db
+    .updateTable('testing_campaigns')
+    .set({ activation_token: null, activation_lease_until: null })
+    .where('id', '=', id)
+    .where('activation_token', '=', token)
+    .execute();
 }
 
 /** Moves the live-update mark from `expected` to `now`; false when another run moved it first. */
 export async function markCoveragePublished(db: DbOrTx, id: string, expected: number, now: number): Promise<boolean> {
-  const r = await db.updateTable('testing_campaigns').set({ coverage_published_at: now }).where('id', '=', id).where('coverage_published_at', '=', expected).executeTakeFirst();
+  const r = await db
+    .updateTable('testing_campaigns')
+    .set({ coverage_published_at: now })
+    .where('id', '=', id)
+    .where('coverage_published_at', '=', expected)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -69,7 +86,12 @@ export async function markCoveragePublished(db: DbOrTx, id: string, expected: nu
 export async function insertExemptions(db: DbOrTx, rows: readonly TestingExemptionsTable[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (const c of chunks(rows)) {
-    const r = await db.insertInto('testing_exemptions').values(c).onConflict((oc) => oc.columns(['campaign_id', 'person_id']).doNothing()).returning('person_id').execute();
+    const r = await db
+      .insertInto('testing_exemptions')
+      .values(c)
+      .onConflict((oc) => oc.columns(['campaign_id', 'person_id']).doNothing())
+      .returning('person_id')
+      .execute();
     for (const x of r) out.add(x.person_id);
   }
   return out;
@@ -78,13 +100,23 @@ export async function insertExemptions(db: DbOrTx, rows: readonly TestingExempti
 export async function addCampaignTotals(db: DbOrTx, id: string, target: number, exempt: number, now: number): Promise<void> {
   await db
     .updateTable('testing_campaigns')
-    .set({ target_total: sql`target_total + ${sql.lit(Math.trunc(target))}`, exempt_total: sql`exempt_total + ${sql.lit(Math.trunc(exempt))}`, updated_at: now })
+    .set({
+      target_total: sql`target_total + ${sql.lit(Math.trunc(target))}`,
+      exempt_total: sql`exempt_total + ${sql.lit(Math.trunc(exempt))}`,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .execute();
 }
 
 /** A page of a campaign's hand exemptions under `prefix` (null: all); `total` counts with the same filter. */
-export async function listExemptions(db: DbOrTx, campaignId: string, prefix: string | null, limit: number, offset: number): Promise<{ rows: TestingExemptionsTable[]; total: number }> {
+export async function listExemptions(
+  db: DbOrTx,
+  campaignId: string,
+  prefix: string | null,
+  limit: number,
+  offset: number,
+): Promise<{ rows: TestingExemptionsTable[]; total: number }> {
   let q = db.selectFrom('testing_exemptions').where('campaign_id', '=', campaignId);
   if (prefix) q = q.where('jurisdiction_path', 'like', under(prefix));
   const rows = await q.selectAll().orderBy('jurisdiction_path').orderBy('person_id').limit(limit).offset(offset).execute();

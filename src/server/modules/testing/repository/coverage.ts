@@ -4,7 +4,19 @@ import type { DbOrTx, Tx } from '../../../db/dialect.js';
 import { chunks, under, type CoverageRow } from './shared.js';
 
 /** Counters kept current per node (`target` and `exempt` move only when someone is exempted while active). */
-export const COUNTERS = ['target', 'exempt', 'sampled', 'resulted', 'negative', 'invalid', 'positive_tubes', 'pending_recheck', 'recheck_positive', 'door_target', 'door_sampled'] as const;
+export const COUNTERS = [
+  'target',
+  'exempt',
+  'sampled',
+  'resulted',
+  'negative',
+  'invalid',
+  'positive_tubes',
+  'pending_recheck',
+  'recheck_positive',
+  'door_target',
+  'door_sampled',
+] as const;
 export type Counter = (typeof COUNTERS)[number];
 export type CounterDelta = Partial<Record<Counter, number>>;
 
@@ -29,7 +41,11 @@ export async function exemptFromCoverage(trx: Tx, campaignId: string, exempt: Re
       .updateTable('testing_coverage')
       .set({ exempt: taken, target: sql<number>`target - ${taken}`, updated_at: now })
       .where('campaign_id', '=', campaignId)
-      .where('jurisdiction_path', 'in', c.map(([p]) => p))
+      .where(
+        'jurisdiction_path',
+        'in',
+        c.map(([p]) => p),
+      )
       .execute();
   }
 }
@@ -40,7 +56,8 @@ export async function findCoverage(db: DbOrTx, campaignId: string, path: string)
 
 export async function findCoverageMany(db: DbOrTx, campaignId: string, paths: readonly string[]): Promise<CoverageRow[]> {
   const out: CoverageRow[] = [];
-  for (const c of chunks([...new Set(paths)])) out.push(...(await db.selectFrom('testing_coverage').selectAll().where('campaign_id', '=', campaignId).where('jurisdiction_path', 'in', c).execute()));
+  for (const c of chunks([...new Set(paths)]))
+    out.push(...(await db.selectFrom('testing_coverage').selectAll().where('campaign_id', '=', campaignId).where('jurisdiction_path', 'in', c).execute()));
   return out;
 }
 
@@ -51,7 +68,13 @@ export async function deleteCoverage(db: DbOrTx, campaignId: string): Promise<vo
 
 /** Paths of every row of one level under a prefix (the children of a node when `level` is the next one down). */
 export async function coveragePathsAtLevel(db: DbOrTx, campaignId: string, prefix: string, level: string): Promise<string[]> {
-  const rows = await db.selectFrom('testing_coverage').select('jurisdiction_path').where('campaign_id', '=', campaignId).where('level', '=', level).where('jurisdiction_path', 'like', under(prefix)).execute();
+  const rows = await db
+    .selectFrom('testing_coverage')
+    .select('jurisdiction_path')
+    .where('campaign_id', '=', campaignId)
+    .where('level', '=', level)
+    .where('jurisdiction_path', 'like', under(prefix))
+    .execute();
   return rows.map((r) => r.jurisdiction_path);
 }
 
@@ -110,7 +133,11 @@ export async function applyCoverageDeltas(trx: Tx, campaignId: string, deltas: R
       .updateTable('testing_coverage')
       .set(set as never)
       .where('campaign_id', '=', campaignId)
-      .where('jurisdiction_path', 'in', c.map(([p]) => p))
+      .where(
+        'jurisdiction_path',
+        'in',
+        c.map(([p]) => p),
+      )
       .execute();
   }
 }
@@ -133,7 +160,6 @@ export async function sampledSince(db: DbOrTx, campaignId: string, fromMinute: n
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
-
 
 /** Counted pool scans per residence path and tube result (the recount). */
 export async function recountScans(db: DbOrTx, campaignId: string): Promise<{ path: string; result: string | null; n: number }[]> {

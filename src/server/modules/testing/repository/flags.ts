@@ -9,12 +9,17 @@ export async function upsertFlag(db: DbOrTx, row: FlagRow): Promise<void> {
     .insertInto('testing_flags')
     .values(row)
     .onConflict((oc) =>
-      oc.columns(['campaign_id', 'kind', 'subject_key']).doUpdateSet({ occurrences: sql`testing_flags.occurrences + excluded.occurrences`, last_seen_at: row.last_seen_at, detail: row.detail }),
+      oc
+        .columns(['campaign_id', 'kind', 'subject_key'])
+        .doUpdateSet({ occurrences: sql`testing_flags.occurrences + excluded.occurrences`, last_seen_at: row.last_seen_at, detail: row.detail }),
     )
     .execute();
 }
 
-export async function listFlags(db: DbOrTx, f: { campaignId: string; kind?: string; reviewed?: boolean; prefix: string | null; limit: number; offset: number }): Promise<{ rows: FlagRow[]; total: number }> {
+export async function listFlags(
+  db: DbOrTx,
+  f: { campaignId: string; kind?: string; reviewed?: boolean; prefix: string | null; limit: number; offset: number },
+): Promise<{ rows: FlagRow[]; total: number }> {
   let q = db.selectFrom('testing_flags').where('campaign_id', '=', f.campaignId);
   if (f.kind) q = q.where('kind', '=', f.kind);
   if (f.reviewed === true) q = q.where('reviewed_at', 'is not', null);
@@ -40,7 +45,11 @@ export async function findFlag(db: DbOrTx, id: string): Promise<FlagRow | undefi
   return db.selectFrom('testing_flags').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function reviewFlag(db: DbOrTx, id: string, patch: Pick<FlagRow, 'reviewed_at' | 'reviewed_by' | 'reviewed_by_name' | 'review_note'>): Promise<boolean> {
+export async function reviewFlag(
+  db: DbOrTx,
+  id: string,
+  patch: Pick<FlagRow, 'reviewed_at' | 'reviewed_by' | 'reviewed_by_name' | 'review_note'>,
+): Promise<boolean> {
   const r = await db.updateTable('testing_flags').set(patch).where('id', '=', id).where('reviewed_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -7,7 +7,12 @@ import { chunks } from './shared.js';
 export async function claimHomeSampling(db: DbOrTx, rows: readonly TestingHomeSamplingTable[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (const c of chunks(rows)) {
-    const r = await db.insertInto('testing_home_sampling').values(c).onConflict((oc) => oc.columns(['campaign_id', 'person_id']).doNothing()).returning('person_id').execute();
+    const r = await db
+      .insertInto('testing_home_sampling')
+      .values(c)
+      .onConflict((oc) => oc.columns(['campaign_id', 'person_id']).doNothing())
+      .returning('person_id')
+      .execute();
     for (const x of r) out.add(x.person_id);
   }
   return out;

@@ -54,7 +54,15 @@ export interface LookupState {
   /** Open rechecks of the person (awaiting sample, sampled, positive), in any campaign. */
   openRechecks: number;
   /** Newest first; `openHere`: open rechecks in the scan's campaign. */
-  scans: { campaign_id: string; campaign_name: string; recheck: number; scanned_at: number; tube_status: string; tube_result: string | null; openHere: number }[];
+  scans: {
+    campaign_id: string;
+    campaign_name: string;
+    recheck: number;
+    scanned_at: number;
+    tube_status: string;
+    tube_result: string | null;
+    openHere: number;
+  }[];
 }
 
 /** The public lookup's one read of a person's state (see `lookupStateQ`). */
@@ -78,7 +86,6 @@ export async function lookupState(db: DbOrTx, personId: string, limit: number): 
   };
 }
 
-
 export async function bumpLookupVersions(trx: Tx, personIds: readonly string[]): Promise<void> {
   const ids = [...new Set(personIds)].sort();
   for (const c of chunks(ids)) {
@@ -90,7 +97,10 @@ export async function bumpLookupVersions(trx: Tx, personIds: readonly string[]):
   }
 }
 
-const lookupVersionQ = hotQuery((db, personId: string) => db.selectFrom('testing_lookup_versions').select('version').where('person_id', '=', personId), ['\u0001person']);
+const lookupVersionQ = hotQuery(
+  (db, personId: string) => db.selectFrom('testing_lookup_versions').select('version').where('person_id', '=', personId),
+  ['\u0001person'],
+);
 
 export async function lookupVersion(db: DbOrTx, personId: string): Promise<number> {
   const [r] = await lookupVersionQ(db, personId);

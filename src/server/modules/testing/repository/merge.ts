@@ -12,7 +12,14 @@ export async function countedScansClashing(db: DbOrTx, fromId: string, intoId: s
     .where('s.person_id', '=', fromId)
     .where('s.counted', '=', 1)
     .where((eb) =>
-      eb.exists(eb.selectFrom('testing_scans as o').select('o.id').whereRef('o.campaign_id', '=', 's.campaign_id').where('o.person_id', '=', intoId).where('o.counted', '=', 1)),
+      eb.exists(
+        eb
+          .selectFrom('testing_scans as o')
+          .select('o.id')
+          .whereRef('o.campaign_id', '=', 's.campaign_id')
+          .where('o.person_id', '=', intoId)
+          .where('o.counted', '=', 1),
+      ),
     )
     .execute();
 }

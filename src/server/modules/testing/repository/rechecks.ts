@@ -23,7 +23,10 @@ export async function updateRecheck(db: DbOrTx, id: string, patch: Updateable<Re
   await db.updateTable('testing_rechecks').set(patch).where('id', '=', id).execute();
 }
 
-export async function listRechecks(db: DbOrTx, f: { campaignId?: string; status?: string[]; handover?: 'pending' | 'acknowledged'; prefix: string | null; limit: number; offset: number }): Promise<{ rows: RecheckRow[]; total: number }> {
+export async function listRechecks(
+  db: DbOrTx,
+  f: { campaignId?: string; status?: string[]; handover?: 'pending' | 'acknowledged'; prefix: string | null; limit: number; offset: number },
+): Promise<{ rows: RecheckRow[]; total: number }> {
   let q = db.selectFrom('testing_rechecks');
   if (f.campaignId) q = q.where('campaign_id', '=', f.campaignId);
   if (f.status?.length) q = q.where('status', 'in', f.status);

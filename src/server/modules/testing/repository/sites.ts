@@ -18,10 +18,17 @@ export async function findSite(db: DbOrTx, id: string): Promise<SiteRow | undefi
 
 export async function findSites(db: DbOrTx, ids: readonly string[]): Promise<SiteRow[]> {
   if (!ids.length) return [];
-  return db.selectFrom('testing_sites').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return db
+    .selectFrom('testing_sites')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
 }
 
-export async function listSites(db: DbOrTx, f: { prefix: string | null; kind?: string; active?: boolean; limit: number; offset: number }): Promise<{ rows: SiteRow[]; total: number }> {
+export async function listSites(
+  db: DbOrTx,
+  f: { prefix: string | null; kind?: string; active?: boolean; limit: number; offset: number },
+): Promise<{ rows: SiteRow[]; total: number }> {
   let q = db.selectFrom('testing_sites');
   if (f.prefix) q = q.where('jurisdiction_path', 'like', under(f.prefix));
   if (f.kind) q = q.where('kind', '=', f.kind);
@@ -54,7 +61,10 @@ export async function activeSitesInBox(db: DbOrTx, box: { minLng: number; minLat
 export async function replaceSiteCompounds(db: DbOrTx, siteId: string, compounds: readonly { id: string; path: string }[]): Promise<void> {
   await db.deleteFrom('testing_site_compounds').where('site_id', '=', siteId).execute();
   for (const c of chunks(compounds)) {
-    await db.insertInto('testing_site_compounds').values(c.map((x) => ({ site_id: siteId, compound_id: x.id, compound_path: x.path }))).execute();
+    await db
+      .insertInto('testing_site_compounds')
+      .values(c.map((x) => ({ site_id: siteId, compound_id: x.id, compound_path: x.path })))
+      .execute();
   }
 }
 
@@ -69,7 +79,9 @@ export async function upsertReadiness(db: DbOrTx, row: TestingSiteReadinessTable
     .insertInto('testing_site_readiness')
     .values(row)
     .onConflict((oc) =>
-      oc.columns(['site_id', 'aspect']).doUpdateSet({ ready: row.ready, note: row.note, checked_by: row.checked_by, checked_by_name: row.checked_by_name, checked_at: row.checked_at }),
+      oc
+        .columns(['site_id', 'aspect'])
+        .doUpdateSet({ ready: row.ready, note: row.note, checked_by: row.checked_by, checked_by_name: row.checked_by_name, checked_at: row.checked_at }),
     )
     .execute();
 }

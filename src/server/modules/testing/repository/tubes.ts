@@ -21,7 +21,8 @@ export async function findTubes(db: DbOrTx, ids: readonly string[]): Promise<Tub
 /** Tubes with any of these barcodes, in any campaign (newest first per barcode). */
 export async function findTubesByBarcodes(db: DbOrTx, barcodes: readonly string[]): Promise<TubeRow[]> {
   const out: TubeRow[] = [];
-  for (const c of chunks([...new Set(barcodes)])) out.push(...(await db.selectFrom('testing_tubes').selectAll().where('barcode', 'in', c).orderBy('created_at', 'desc').execute()));
+  for (const c of chunks([...new Set(barcodes)]))
+    out.push(...(await db.selectFrom('testing_tubes').selectAll().where('barcode', 'in', c).orderBy('created_at', 'desc').execute()));
   return out;
 }
 
@@ -30,7 +31,12 @@ export async function findTubesByBarcodes(db: DbOrTx, barcodes: readonly string[
  * concurrent batches touching the same tube queue up on PostgreSQL; SQLite already runs one writer.
  */
 export async function lockTubes(trx: Tx, ids: readonly string[]): Promise<void> {
-  for (const c of chunks([...new Set(ids)].sort())) await trx.updateTable('testing_tubes').set({ updated_at: sql`updated_at` }).where('id', 'in', c).execute();
+  for (const c of chunks([...new Set(ids)].sort()))
+    await trx
+      .updateTable('testing_tubes')
+      .set({ updated_at: sql`updated_at` })
+      .where('id', 'in', c)
+      .execute();
 }
 
 /** Locks (as `lockTubes`) and reads, in one statement, the tubes with these ids or barcodes. */
@@ -52,15 +58,24 @@ export async function updateTube(db: DbOrTx, id: string, patch: Updateable<TubeR
  * city's day is millions of tubes, and counting them all took seconds (4.1 s at 2.41M) for a number
  * nobody pages through.
  */
-export async function listTubes(db: DbOrTx, f: { campaignId?: string; status?: string; barcode?: string; prefix: string | null; limit: number; offset: number; countCap: number }): Promise<{ rows: TubeRow[]; total: number; capped: boolean }> {
+export async function listTubes(
+  db: DbOrTx,
+  f: { campaignId?: string; status?: string; barcode?: string; prefix: string | null; limit: number; offset: number; countCap: number },
+): Promise<{ rows: TubeRow[]; total: number; capped: boolean }> {
   let q = db.selectFrom('testing_tubes');
   if (f.campaignId) q = q.where('campaign_id', '=', f.campaignId);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.barcode) q = q.where('barcode', '=', f.barcode);
   if (f.prefix) q = q.where('jurisdiction_path', 'like', under(f.prefix));
   const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
-  const counted = q.select(sql<number>`1`.as('one')).limit(f.countCap + 1).as('counted');
-  const t = await db.selectFrom(counted).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const counted = q
+    .select(sql<number>`1`.as('one'))
+    .limit(f.countCap + 1)
+    .as('counted');
+  const t = await db
+    .selectFrom(counted)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const n = Number(t.n);
   return { rows, total: Math.min(n, f.countCap), capped: n > f.countCap };
 }
@@ -106,21 +121,33 @@ export async function scansOfTube(db: DbOrTx, tubeId: string): Promise<ScanRow[]
 }
 
 /** What a plain result's counters need of the scans of many tubes: no order, four columns (a result import). */
-export async function scanFactsOfTubes(db: DbOrTx, tubeIds: readonly string[]): Promise<Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[]> {
+export async function scanFactsOfTubes(
+  db: DbOrTx,
+  tubeIds: readonly string[],
+): Promise<Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[]> {
   const out: Pick<ScanRow, 'tube_id' | 'person_id' | 'jurisdiction_path' | 'counted'>[] = [];
-  for (const c of chunks([...new Set(tubeIds)])) out.push(...(await db.selectFrom('testing_scans').select(['tube_id', 'person_id', 'jurisdiction_path', 'counted']).where('tube_id', 'in', c).execute()));
+  for (const c of chunks([...new Set(tubeIds)]))
+    out.push(...(await db.selectFrom('testing_scans').select(['tube_id', 'person_id', 'jurisdiction_path', 'counted']).where('tube_id', 'in', c).execute()));
   return out;
 }
 
 export async function scansOfTubes(db: DbOrTx, tubeIds: readonly string[]): Promise<ScanRow[]> {
   const out: ScanRow[] = [];
-  for (const c of chunks([...new Set(tubeIds)])) out.push(...(await db.selectFrom('testing_scans').selectAll().where('tube_id', 'in', c).orderBy('recorded_at').orderBy('id').execute()));
+  for (const c of chunks([...new Set(tubeIds)]))
+    out.push(...(await db.selectFrom('testing_scans').selectAll().where('tube_id', 'in', c).orderBy('recorded_at').orderBy('id').execute()));
   return out;
 }
 
 /** The last `n` scans of a tube, newest first (the sampler page's "last names"). */
 const lastScansOfTubeQ = hotQuery(
-  (db, tubeId: string, n: number) => db.selectFrom('testing_scans').select(['id', 'name_masked', 'recorded_at']).where('tube_id', '=', tubeId).orderBy('recorded_at', 'desc').orderBy('id', 'desc').limit(n),
+  (db, tubeId: string, n: number) =>
+    db
+      .selectFrom('testing_scans')
+      .select(['id', 'name_masked', 'recorded_at'])
+      .where('tube_id', '=', tubeId)
+      .orderBy('recorded_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(n),
   ['\u0001tube', 987_654_321],
 );
 
@@ -132,7 +159,13 @@ export async function lastScansOfTube(db: DbOrTx, tubeId: string, n: number): Pr
 export async function sampledAmong(db: DbOrTx, campaignId: string, personIds: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (const c of chunks([...new Set(personIds)])) {
-    const rows = await db.selectFrom('testing_scans').select('person_id').where('campaign_id', '=', campaignId).where('person_id', 'in', c).where('recheck', '=', 0).execute();
+    const rows = await db
+      .selectFrom('testing_scans')
+      .select('person_id')
+      .where('campaign_id', '=', campaignId)
+      .where('person_id', 'in', c)
+      .where('recheck', '=', 0)
+      .execute();
     for (const r of rows) out.add(r.person_id);
   }
   return out;

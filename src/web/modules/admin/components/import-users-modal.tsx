@@ -84,7 +84,9 @@ export function ImportUsersModal({ open, onClose, onImported }: { open: boolean;
         <Checkbox checked={partial} onChange={(e) => setPartial(e.target.checked)}>
           {t('admin.importPartial')}
         </Checkbox>
-        {result && <Alert type={result.failed.length ? 'warning' : 'success'} showIcon title={t('admin.importDone', { created: result.created, rows: result.rows })} />}
+        {result && (
+          <Alert type={result.failed.length ? 'warning' : 'success'} showIcon title={t('admin.importDone', { created: result.created, rows: result.rows })} />
+        )}
         {problem && <Alert type="error" showIcon title={problem} />}
         {rowErrors.length > 0 && (
           <>

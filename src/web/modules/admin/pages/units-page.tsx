@@ -52,7 +52,9 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
   const save = async () => {
     const v = await form.validateFields();
     const body = { name: v.name.trim(), kind: v.kind, jurisdictionId: v.jurisdictionId, parentUnitId: v.parentUnitId ?? null };
-    const ok = editing ? await act(() => unitsApi.update(editing.id, { ...body, ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}) })) : await act(() => unitsApi.create(body));
+    const ok = editing
+      ? await act(() => unitsApi.update(editing.id, { ...body, ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}) }))
+      : await act(() => unitsApi.create(body));
     if (ok) setDialog(null);
   };
 
@@ -90,7 +92,12 @@ export function UnitsPage({ jurisdictionId }: PageProps) {
           { title: t('common.jurisdiction'), dataIndex: ['jurisdiction', 'name'] },
           { title: t('admin.parentUnit'), dataIndex: ['parentUnit', 'name'], responsive: ['lg'], render: (v?: string) => v ?? '—' },
           { title: t('admin.activeUsers'), dataIndex: 'activeUsers', align: 'right', width: 100 },
-          { title: t('common.status'), dataIndex: 'active', width: 90, render: (a: boolean) => <Tag color={a ? 'green' : 'default'}>{a ? t('common.active') : t('common.inactive')}</Tag> },
+          {
+            title: t('common.status'),
+            dataIndex: 'active',
+            width: 90,
+            render: (a: boolean) => <Tag color={a ? 'green' : 'default'}>{a ? t('common.active') : t('common.inactive')}</Tag>,
+          },
           ...(manage
             ? [
                 {

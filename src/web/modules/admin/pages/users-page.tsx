@@ -62,9 +62,18 @@ export function UsersPage(_props: PageProps) {
     const v = await form.validateFields();
     const ok =
       dialog?.kind === 'create'
-        ? await act(() => usersApi.create({ username: v.username!.trim(), displayName: v.displayName.trim(), password: v.password!, unitId: v.unitId, roles: v.roles }))
+        ? await act(() =>
+            usersApi.create({ username: v.username!.trim(), displayName: v.displayName.trim(), password: v.password!, unitId: v.unitId, roles: v.roles }),
+          )
         : dialog?.kind === 'edit'
-          ? await act(() => usersApi.update(dialog.user.id, { displayName: v.displayName.trim(), unitId: v.unitId, roles: v.roles, ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}) }))
+          ? await act(() =>
+              usersApi.update(dialog.user.id, {
+                displayName: v.displayName.trim(),
+                unitId: v.unitId,
+                roles: v.roles,
+                ...(v.reason?.trim() ? { reason: v.reason.trim() } : {}),
+              }),
+            )
           : false;
     if (ok) setDialog(null);
   };
@@ -182,7 +191,11 @@ export function UsersPage(_props: PageProps) {
           initialValues={editing ? { displayName: editing.displayName, unitId: editing.unit.id, roles: editing.roles } : { roles: [] }}
         >
           {!editing && (
-            <Form.Item name="username" label={t('admin.username')} rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: t('admin.usernameRule') }]}>
+            <Form.Item
+              name="username"
+              label={t('admin.username')}
+              rules={[{ required: true, pattern: /^[a-zA-Z][a-zA-Z0-9_.-]{2,31}$/, message: t('admin.usernameRule') }]}
+            >
               <Input autoComplete="off" />
             </Form.Item>
           )}
@@ -190,7 +203,11 @@ export function UsersPage(_props: PageProps) {
             <Input maxLength={L.displayName} />
           </Form.Item>
           {!editing && (
-            <Form.Item name="password" label={t('admin.password')} rules={[{ required: true, min: L.passwordMin, message: t('admin.passwordRule', { n: L.passwordMin }) }, { max: L.passwordMax }]}>
+            <Form.Item
+              name="password"
+              label={t('admin.password')}
+              rules={[{ required: true, min: L.passwordMin, message: t('admin.passwordRule', { n: L.passwordMin }) }, { max: L.passwordMax }]}
+            >
               <Input.Password autoComplete="new-password" />
             </Form.Item>
           )}
@@ -227,7 +244,11 @@ export function UsersPage(_props: PageProps) {
         }
       >
         {dialog?.kind === 'password' && (
-          <Form.Item name="password" label={t('admin.newPassword')} rules={[{ required: true, min: L.passwordMin, message: t('admin.passwordRule', { n: L.passwordMin }) }, { max: L.passwordMax }]}>
+          <Form.Item
+            name="password"
+            label={t('admin.newPassword')}
+            rules={[{ required: true, min: L.passwordMin, message: t('admin.passwordRule', { n: L.passwordMin }) }, { max: L.passwordMax }]}
+          >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
         )}

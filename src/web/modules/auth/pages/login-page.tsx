@@ -87,7 +87,12 @@ export function LoginPage() {
             <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
           </Form.Item>
           {needTotp && (
-            <Form.Item name="totp" label={t('login.totp')} extra={t('login.totpHint')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('login.totpHint') }]}>
+            <Form.Item
+              name="totp"
+              label={t('login.totp')}
+              extra={t('login.totpHint')}
+              rules={[{ required: true, pattern: /^\d{6}$/, message: t('login.totpHint') }]}
+            >
               <Input prefix={<SafetyOutlined />} inputMode="numeric" autoComplete="one-time-code" maxLength={IDENTITY_LIMITS.totp} autoFocus />
             </Form.Item>
           )}

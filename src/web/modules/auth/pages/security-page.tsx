@@ -33,22 +33,41 @@ export function SecurityPage(_props: PageProps) {
   };
 
   return (
-    <Card title={<Space><SafetyOutlined />{t('security.title')}</Space>} style={{ maxWidth: 640 }}>
+    <Card
+      title={
+        <Space>
+          <SafetyOutlined />
+          {t('security.title')}
+        </Space>
+      }
+      style={{ maxWidth: 640 }}
+    >
       {me?.totpEnabled ? (
         <Alert type="success" showIcon title={t('security.totpOn')} data-testid="totp-on" />
       ) : secret ? (
-        <Form layout="vertical" onFinish={(v: { code: string }) => run(async () => {
-          await authApi.confirmTotp(v.code.trim());
-          setSecret(null);
-          await refresh();
-        })}>
+        <Form
+          layout="vertical"
+          onFinish={(v: { code: string }) =>
+            run(async () => {
+              await authApi.confirmTotp(v.code.trim());
+              setSecret(null);
+              await refresh();
+            })
+          }
+        >
           <Typography.Paragraph>{t('security.scan')}</Typography.Paragraph>
-          <Typography.Paragraph copyable={{ text: secret.secret }} code data-testid="totp-secret">{secret.secret}</Typography.Paragraph>
-          <Typography.Paragraph type="secondary" copyable={{ text: secret.otpauthUrl }}>{t('security.copyLink')}</Typography.Paragraph>
+          <Typography.Paragraph copyable={{ text: secret.secret }} code data-testid="totp-secret">
+            {secret.secret}
+          </Typography.Paragraph>
+          <Typography.Paragraph type="secondary" copyable={{ text: secret.otpauthUrl }}>
+            {t('security.copyLink')}
+          </Typography.Paragraph>
           <Form.Item name="code" label={t('login.totp')} rules={[{ required: true, pattern: /^\s*\d{6}\s*$/, message: t('login.totpHint') }]}>
             <Input inputMode="numeric" autoComplete="one-time-code" maxLength={IDENTITY_LIMITS.totp} data-testid="totp-code" />
           </Form.Item>
-          <Button type="primary" htmlType="submit" loading={busy}>{t('security.confirm')}</Button>
+          <Button type="primary" htmlType="submit" loading={busy}>
+            {t('security.confirm')}
+          </Button>
         </Form>
       ) : (
         <Form layout="vertical" onFinish={(v: { currentPassword: string }) => run(async () => setSecret(await authApi.enrolTotp(v.currentPassword)))}>
@@ -56,7 +75,9 @@ export function SecurityPage(_props: PageProps) {
           <Form.Item name="currentPassword" label={t('security.currentPassword')} rules={[{ required: true, message: t('security.currentPassword') }]}>
             <Input.Password autoComplete="current-password" data-testid="totp-password" />
           </Form.Item>
-          <Button type="primary" htmlType="submit" loading={busy} data-testid="totp-enrol">{t('security.enrol')}</Button>
+          <Button type="primary" htmlType="submit" loading={busy} data-testid="totp-enrol">
+            {t('security.enrol')}
+          </Button>
         </Form>
       )}
       <div style={{ marginTop: 12 }}>

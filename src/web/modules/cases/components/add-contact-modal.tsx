@@ -42,18 +42,21 @@ function PersonSearch({ value, onChange }: { value?: string; onChange?: (id: str
   const seq = useRef(0);
   return (
     <Select
-      showSearch={{ filterOption: false, onSearch: async (q: string) => {
-        const n = ++seq.current;
-        if (q.trim().length < 2) return setOptions([]);
-        setLoading(true);
-        try {
-          // A full ID or mobile number is a disclosure: the server journals it with this purpose.
-          const r = await personsApi.list({ q: q.trim(), pageSize: 20, purpose: exactIdentifierKind(q) ? CONTACT_SEARCH_PURPOSE : undefined });
-          if (n === seq.current) setOptions(r.items);
-        } finally {
-          if (n === seq.current) setLoading(false);
-        }
-      } }}
+      showSearch={{
+        filterOption: false,
+        onSearch: async (q: string) => {
+          const n = ++seq.current;
+          if (q.trim().length < 2) return setOptions([]);
+          setLoading(true);
+          try {
+            // A full ID or mobile number is a disclosure: the server journals it with this purpose.
+            const r = await personsApi.list({ q: q.trim(), pageSize: 20, purpose: exactIdentifierKind(q) ? CONTACT_SEARCH_PURPOSE : undefined });
+            if (n === seq.current) setOptions(r.items);
+          } finally {
+            if (n === seq.current) setLoading(false);
+          }
+        },
+      }}
       value={value}
       onChange={onChange}
       loading={loading}
@@ -81,10 +84,24 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
 
   const submit = async () => {
     const v = await form.validateFields();
-    const body: ContactBody = { category: v.category, exposureDate: v.exposureDate, exposurePlace: v.exposurePlace?.trim() || null, relation: v.relation?.trim() || null };
+    const body: ContactBody = {
+      category: v.category,
+      exposureDate: v.exposureDate,
+      exposurePlace: v.exposurePlace?.trim() || null,
+      relation: v.relation?.trim() || null,
+    };
     if (v.who === 'existing') body.personId = v.personId;
     else if (v.who === 'nonResident')
-      body.newPerson = { name: v.name!.trim(), idType: v.idType!, idNumber: v.idNumber!.trim(), phone: v.phone?.trim() || null, birthDate: v.birthDate!, sex: v.sex!, jurisdictionId: v.jurisdictionId!, regionOfOrigin: v.regionOfOrigin?.trim() || null };
+      body.newPerson = {
+        name: v.name!.trim(),
+        idType: v.idType!,
+        idNumber: v.idNumber!.trim(),
+        phone: v.phone?.trim() || null,
+        birthDate: v.birthDate!,
+        sex: v.sex!,
+        jurisdictionId: v.jurisdictionId!,
+        regionOfOrigin: v.regionOfOrigin?.trim() || null,
+      };
     else body.outsideCity = { region: v.region!.trim(), name: v.name!.trim(), note: v.note?.trim() || null };
     const c = await add.run(body);
     if (c === undefined) return;
@@ -94,8 +111,24 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
 
   const req = [{ required: true, whitespace: true, message: t('common.required') }];
   return (
-    <Modal open={open} title={t('cases.addContact')} onCancel={onCancel} onOk={submit} okButtonProps={{ loading: busy, 'data-testid': 'contact-submit' } as never} okText={t('common.submit')} cancelText={t('common.cancel')} destroyOnHidden width={620}>
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ category: 'close', who: 'existing', idType: 'resident_id', sex: 'male' }} data-testid="contact-form">
+    <Modal
+      open={open}
+      title={t('cases.addContact')}
+      onCancel={onCancel}
+      onOk={submit}
+      okButtonProps={{ loading: busy, 'data-testid': 'contact-submit' } as never}
+      okText={t('common.submit')}
+      cancelText={t('common.cancel')}
+      destroyOnHidden
+      width={620}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ category: 'close', who: 'existing', idType: 'resident_id', sex: 'male' }}
+        data-testid="contact-form"
+      >
         <Space wrap align="start">
           <Form.Item name="category" label={t('cases.contact.category')} rules={[{ required: true }]}>
             <Radio.Group optionType="button" options={(['close', 'secondary'] as const).map((c) => ({ value: c, label: t(`cases.category.${c}`) }))} />
@@ -134,7 +167,10 @@ export function AddContactModal({ caseId, open, onCancel, onDone }: { caseId: st
                 <Input maxLength={CASE_LIMITS.personName} data-testid="np-name" />
               </Form.Item>
               <Form.Item name="idType" label={t('cases.contact.idType')} rules={[{ required: true }]}>
-                <Select style={{ width: 160 }} options={(['resident_id', 'passport', 'hk_macao_tw'] as const).map((k) => ({ value: k, label: t(`cases.contact.idType.${k}`) }))} />
+                <Select
+                  style={{ width: 160 }}
+                  options={(['resident_id', 'passport', 'hk_macao_tw'] as const).map((k) => ({ value: k, label: t(`cases.contact.idType.${k}`) }))}
+                />
               </Form.Item>
               <Form.Item name="idNumber" label={t('cases.contact.idNumber')} rules={req}>
                 <Input maxLength={CASE_LIMITS.idNumber} style={{ width: 220 }} data-testid="np-id" />

@@ -25,10 +25,18 @@ export function AssistTable({ items, loading, onChanged }: { items: AssistDto[];
       locale={{ emptyText: t('cases.assist.none') }}
       onRow={(a) => ({ 'data-testid': 'assist-row', 'data-status': a.status }) as React.HTMLAttributes<HTMLElement>}
       columns={[
-        { title: t('cases.assist.direction'), dataIndex: 'direction', render: (d: AssistDto['direction']) => <Tag color={d === 'outgoing' ? 'blue' : 'cyan'}>{t(`cases.assist.${d}`)}</Tag> },
+        {
+          title: t('cases.assist.direction'),
+          dataIndex: 'direction',
+          render: (d: AssistDto['direction']) => <Tag color={d === 'outgoing' ? 'blue' : 'cyan'}>{t(`cases.assist.${d}`)}</Tag>,
+        },
         { title: t('cases.assist.region'), dataIndex: 'region' },
         { title: t('cases.assist.subject'), dataIndex: 'subjectMasked' },
-        { title: t('cases.contact.category'), dataIndex: 'category', render: (c: string | null) => (c === 'close' || c === 'secondary' ? t(`cases.category.${c}`) : c ?? '—') },
+        {
+          title: t('cases.contact.category'),
+          dataIndex: 'category',
+          render: (c: string | null) => (c === 'close' || c === 'secondary' ? t(`cases.category.${c}`) : (c ?? '—')),
+        },
         { title: t('cases.detail'), dataIndex: 'caseId', render: (id: string | null) => (id ? <CaseLink id={id} /> : '—') },
         { title: t('cases.assist.status'), dataIndex: 'status', render: (s: AssistStatus) => <Tag>{t(`cases.assist.${s}`)}</Tag> },
         { title: t('common.time'), dataIndex: 'updatedAt', render: (v: number) => formatTime(v, lang) },

@@ -88,7 +88,12 @@ export function ChainGraph({ nodes, edges, categoryNames, edgeNames, statusText,
               source: e.from,
               target: e.to,
               kindName: edgeNames[e.kind],
-              lineStyle: { type: e.kind === 'contact' ? 'dashed' : 'solid', width: e.kind === 'contact' ? 1 : 2.5, color: e.kind === 'contact' ? '#999' : '#b4232a', curveness: 0.05 },
+              lineStyle: {
+                type: e.kind === 'contact' ? 'dashed' : 'solid',
+                width: e.kind === 'contact' ? 1 : 2.5,
+                color: e.kind === 'contact' ? '#999' : '#b4232a',
+                curveness: 0.05,
+              },
             })),
           },
         ],
@@ -97,5 +102,13 @@ export function ChainGraph({ nodes, edges, categoryNames, edgeNames, statusText,
     );
   }, [nodes, edges, categoryNames, edgeNames, statusText]);
 
-  return <div ref={el} style={{ width: '100%', height: 520 }} data-testid="chain-graph" data-chart-state={ready ? 'ready' : 'loading'} data-node-count={nodes.length} />;
+  return (
+    <div
+      ref={el}
+      style={{ width: '100%', height: 520 }}
+      data-testid="chain-graph"
+      data-chart-state={ready ? 'ready' : 'loading'}
+      data-node-count={nodes.length}
+    />
+  );
 }

@@ -53,10 +53,7 @@ export function ConfirmRecheckModal({ recheck, onCancel, onDone }: Props) {
       )}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: 'confirmed' }} data-testid="confirm-form">
         <Form.Item name="kind" label={t('cases.confirm.kind')} rules={[{ required: true }]}>
-          <Radio.Group
-            options={(['confirmed', 'asymptomatic'] as const).map((k) => ({ value: k, label: t(`cases.kind.${k}`) }))}
-            data-testid="confirm-kind"
-          />
+          <Radio.Group options={(['confirmed', 'asymptomatic'] as const).map((k) => ({ value: k, label: t(`cases.kind.${k}`) }))} data-testid="confirm-kind" />
         </Form.Item>
         <Form.Item name="onsetDate" label={t('cases.onsetDate')}>
           <Input type="date" data-testid="confirm-onset" />

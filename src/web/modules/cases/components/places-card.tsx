@@ -29,7 +29,13 @@ export function PlacesCard({ caseId, canManage }: { caseId: string; canManage: b
     <Card
       size="small"
       title={t('cases.places')}
-      extra={canManage && <Button size="small" onClick={() => setOpen(true)} data-testid="add-place">{t('cases.addPlace')}</Button>}
+      extra={
+        canManage && (
+          <Button size="small" onClick={() => setOpen(true)} data-testid="add-place">
+            {t('cases.addPlace')}
+          </Button>
+        )
+      }
       data-testid="places-card"
     >
       <ErrorAlert error={list.error} onRetry={list.reload} />
@@ -41,7 +47,21 @@ export function PlacesCard({ caseId, canManage }: { caseId: string; canManage: b
         dataSource={list.data?.items ?? []}
         locale={{ emptyText: t('cases.place.none') }}
         columns={[
-          { title: t('cases.place.node'), key: 'n', render: (_: unknown, p) => (p.placePath ? <Space size={4}><JurisdictionName path={p.placePath} />{p.snapped && <Tag>{t('cases.place.snapped')}</Tag>}</Space> : p.location ? p.location.join(', ') : '—') },
+          {
+            title: t('cases.place.node'),
+            key: 'n',
+            render: (_: unknown, p) =>
+              p.placePath ? (
+                <Space size={4}>
+                  <JurisdictionName path={p.placePath} />
+                  {p.snapped && <Tag>{t('cases.place.snapped')}</Tag>}
+                </Space>
+              ) : p.location ? (
+                p.location.join(', ')
+              ) : (
+                '—'
+              ),
+          },
           { title: t('cases.place.window'), key: 'w', render: (_: unknown, p) => `${formatTime(p.fromAt, lang)} – ${formatTime(p.toAt, lang)}` },
           { title: t('cases.place.description'), dataIndex: 'description', render: (v: string | null) => v ?? '—' },
         ]}
@@ -69,7 +89,13 @@ export function PlacesCard({ caseId, canManage }: { caseId: string; canManage: b
       >
         <Form form={form} layout="vertical" preserve={false} initialValues={{ mode: 'node' }}>
           <Form.Item name="mode">
-            <Radio.Group optionType="button" options={[{ value: 'node', label: t('cases.place.byNode') }, { value: 'coords', label: t('cases.place.byCoords') }]} />
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'node', label: t('cases.place.byNode') },
+                { value: 'coords', label: t('cases.place.byCoords') },
+              ]}
+            />
           </Form.Item>
           {mode === 'node' ? (
             <Form.Item name="jurisdictionId" label={t('cases.place.node')} rules={[{ required: true, message: t('common.required') }]}>
@@ -93,7 +119,12 @@ export function PlacesCard({ caseId, canManage }: { caseId: string; canManage: b
               name="toAt"
               label=" "
               dependencies={['fromAt']}
-              rules={[{ required: true, message: t('common.required') }, ({ getFieldValue }) => ({ validator: (_, v) => (!v || !getFieldValue('fromAt') || v > getFieldValue('fromAt') ? Promise.resolve() : Promise.reject(new Error('>'))) })]}
+              rules={[
+                { required: true, message: t('common.required') },
+                ({ getFieldValue }) => ({
+                  validator: (_, v) => (!v || !getFieldValue('fromAt') || v > getFieldValue('fromAt') ? Promise.resolve() : Promise.reject(new Error('>'))),
+                }),
+              ]}
             >
               <Input type="datetime-local" />
             </Form.Item>

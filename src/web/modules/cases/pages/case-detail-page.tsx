@@ -31,7 +31,10 @@ export function CaseDetailPage(_: PageProps) {
   const manage = can('case.manage');
   const c = useRemote((signal) => casesApi.get(id, signal), [id]);
   const contacts = useRemote((signal) => casesApi.contacts(id, signal), [id]);
-  const assists = useRemote((signal) => casesApi.assists({ direction: 'outgoing', limit: 200 }, signal).then((r) => r.items.filter((a) => a.caseId === id)), [id]);
+  const assists = useRemote(
+    (signal) => casesApi.assists({ direction: 'outgoing', limit: 200 }, signal).then((r) => r.items.filter((a) => a.caseId === id)),
+    [id],
+  );
   const [adding, setAdding] = useState(false);
   const [closing, setClosing] = useState<ContactDto | null>(null);
   const [sourcing, setSourcing] = useState(false);
@@ -62,7 +65,9 @@ export function CaseDetailPage(_: PageProps) {
             <Descriptions size="small" column={{ xs: 1, md: 2 }}>
               <Descriptions.Item label={t('cases.onsetDate')}>{d.onsetDate ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('cases.reportDate')}>{d.reportDate}</Descriptions.Item>
-              <Descriptions.Item label={t('cases.residence')}><JurisdictionName path={d.jurisdictionPath} /></Descriptions.Item>
+              <Descriptions.Item label={t('cases.residence')}>
+                <JurisdictionName path={d.jurisdictionPath} />
+              </Descriptions.Item>
               <Descriptions.Item label={t('cases.confirmedAt')}>{formatTime(d.confirmedAt, lang)}</Descriptions.Item>
               <Descriptions.Item label={t('cases.clinicalStatus')}>
                 {manage ? (
@@ -77,17 +82,31 @@ export function CaseDetailPage(_: PageProps) {
                   t(`cases.clinical.${d.clinicalStatus}`)
                 )}
               </Descriptions.Item>
-              <Descriptions.Item label={t('cases.channel')}><ChannelTag channel={d.detectionChannel} /></Descriptions.Item>
+              <Descriptions.Item label={t('cases.channel')}>
+                <ChannelTag channel={d.detectionChannel} />
+              </Descriptions.Item>
               <Descriptions.Item label={t('cases.sourceCase')}>
                 <Space size={4}>
                   {d.sourceCaseId ? <CaseLink id={d.sourceCaseId} /> : t('cases.unknown')}
-                  {manage && <Button size="small" type="link" onClick={() => setSourcing(true)}>{t('cases.setSource')}</Button>}
+                  {manage && (
+                    <Button size="small" type="link" onClick={() => setSourcing(true)}>
+                      {t('cases.setSource')}
+                    </Button>
+                  )}
                 </Space>
               </Descriptions.Item>
               <Descriptions.Item label={t('cases.cluster')}>
-                {d.clusterId ? <Link to={`/clusters/${d.clusterId}`} data-testid="cluster-link">{t('cases.viewGraph')}</Link> : '—'}
+                {d.clusterId ? (
+                  <Link to={`/clusters/${d.clusterId}`} data-testid="cluster-link">
+                    {t('cases.viewGraph')}
+                  </Link>
+                ) : (
+                  '—'
+                )}
               </Descriptions.Item>
-              <Descriptions.Item label={t('cases.presetVersion')}><Tag data-testid="case-preset">{d.presetVersion}</Tag></Descriptions.Item>
+              <Descriptions.Item label={t('cases.presetVersion')}>
+                <Tag data-testid="case-preset">{d.presetVersion}</Tag>
+              </Descriptions.Item>
               <Descriptions.Item label={t('cases.links')}>
                 <Typography.Text style={{ fontSize: 12 }}>
                   {t('cases.positiveTube')} {d.links.positiveTubeId?.slice(-8) ?? '—'} · {t('cases.recheckTube')} {d.links.recheckTubeId?.slice(-8) ?? '—'}
@@ -104,7 +123,9 @@ export function CaseDetailPage(_: PageProps) {
             extra={
               manage &&
               (d.coreInvestigationAt === null ? (
-                <Button size="small" onClick={() => act(() => casesApi.markCoreDone(d.id))} data-testid="mark-core">{t('cases.markCoreDone')}</Button>
+                <Button size="small" onClick={() => act(() => casesApi.markCoreDone(d.id))} data-testid="mark-core">
+                  {t('cases.markCoreDone')}
+                </Button>
               ) : (
                 <Tag color="green">{t('cases.coreDone')}</Tag>
               ))
@@ -126,7 +147,13 @@ export function CaseDetailPage(_: PageProps) {
           <Card
             size="small"
             title={t('cases.contacts')}
-            extra={manage && <Button type="primary" size="small" onClick={() => setAdding(true)} data-testid="add-contact">{t('cases.addContact')}</Button>}
+            extra={
+              manage && (
+                <Button type="primary" size="small" onClick={() => setAdding(true)} data-testid="add-contact">
+                  {t('cases.addContact')}
+                </Button>
+              )
+            }
           >
             <ErrorAlert error={contacts.error} onRetry={contacts.reload} />
             <Table<ContactDto>
@@ -140,7 +167,11 @@ export function CaseDetailPage(_: PageProps) {
               onRow={(x) => ({ 'data-testid': 'contact-row', 'data-id': x.id, 'data-routing': x.routing }) as React.HTMLAttributes<HTMLElement>}
               columns={[
                 { title: t('cases.name'), dataIndex: 'nameMasked' },
-                { title: t('cases.contact.category'), dataIndex: 'category', render: (v: ContactDto['category']) => <Tag color={v === 'close' ? 'magenta' : 'gold'}>{t(`cases.category.${v}`)}</Tag> },
+                {
+                  title: t('cases.contact.category'),
+                  dataIndex: 'category',
+                  render: (v: ContactDto['category']) => <Tag color={v === 'close' ? 'magenta' : 'gold'}>{t(`cases.category.${v}`)}</Tag>,
+                },
                 {
                   title: t('cases.contact.exposureDate'),
                   dataIndex: 'exposureDate',
@@ -154,7 +185,15 @@ export function CaseDetailPage(_: PageProps) {
                 { title: t('cases.contact.exposurePlace'), dataIndex: 'exposurePlace', render: (v: string | null) => v ?? '—' },
                 { title: t('cases.contact.relation'), dataIndex: 'relation', render: (v: string | null) => v ?? '—' },
                 { title: t('cases.contact.routing'), dataIndex: 'routing', render: (v: ContactDto['routing']) => t(`cases.routing.${v}`) },
-                { title: t('cases.contact.control'), dataIndex: 'controlStatus', render: (v: string | null) => <span data-testid="contact-control"><ControlLabel status={v} /></span> },
+                {
+                  title: t('cases.contact.control'),
+                  dataIndex: 'controlStatus',
+                  render: (v: string | null) => (
+                    <span data-testid="contact-control">
+                      <ControlLabel status={v} />
+                    </span>
+                  ),
+                },
                 { title: t('cases.contact.status'), dataIndex: 'status', render: (v: ContactDto['status']) => t(`cases.contactStatus.${v}`) },
                 {
                   title: t('common.actions'),
@@ -163,8 +202,22 @@ export function CaseDetailPage(_: PageProps) {
                     manage &&
                     x.status === 'open' && (
                       <Space size={4}>
-                        {x.personId && x.routing === 'local' && x.status === 'open' && x.quarantinedAt === null && <AssignQuarantineButton personId={x.personId} basis={{ type: 'contact', id: x.id, category: x.category, day: x.exposureDate, label: `${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}` }} onDone={() => (contacts.reload(), c.reload())} />}
-                        <Button size="small" type="link" onClick={() => setClosing(x)}>{t('cases.contact.close')}</Button>
+                        {x.personId && x.routing === 'local' && x.status === 'open' && x.quarantinedAt === null && (
+                          <AssignQuarantineButton
+                            personId={x.personId}
+                            basis={{
+                              type: 'contact',
+                              id: x.id,
+                              category: x.category,
+                              day: x.exposureDate,
+                              label: `${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}`,
+                            }}
+                            onDone={() => (contacts.reload(), c.reload())}
+                          />
+                        )}
+                        <Button size="small" type="link" onClick={() => setClosing(x)}>
+                          {t('cases.contact.close')}
+                        </Button>
                       </Space>
                     ),
                 },

@@ -39,7 +39,11 @@ export function CasesPage(_: PageProps) {
         onChange={(k) => setParams({ tab: k })}
         items={[
           { key: 'cases', label: t('cases.tab.cases'), children: <CaseList /> },
-          { key: 'rechecks', label: <span data-testid="tab-rechecks">{t('cases.tab.rechecks')}</span>, children: <PendingRechecks openId={params.get('recheck')} /> },
+          {
+            key: 'rechecks',
+            label: <span data-testid="tab-rechecks">{t('cases.tab.rechecks')}</span>,
+            children: <PendingRechecks openId={params.get('recheck')} />,
+          },
           { key: 'assists', label: <span data-testid="tab-assists">{t('cases.tab.assists')}</span>, children: <Assists /> },
         ]}
       />
@@ -181,7 +185,10 @@ function Assists() {
   const errorText = useErrorText();
   const [direction, setDirection] = useState<'all' | 'outgoing' | 'incoming'>('all');
   const [status, setStatus] = useState<AssistStatus | undefined>(undefined);
-  const list = useRemote((signal) => casesApi.assists({ direction: direction === 'all' ? undefined : direction, status, limit: 200 }, signal), [direction, status]);
+  const list = useRemote(
+    (signal) => casesApi.assists({ direction: direction === 'all' ? undefined : direction, status, limit: 200 }, signal),
+    [direction, status],
+  );
   const [adding, setAdding] = useState(false);
   const [form] = Form.useForm();
   return (
@@ -216,7 +223,14 @@ function Assists() {
         onOk={async () => {
           const v = await form.validateFields();
           try {
-            await casesApi.recordIncoming({ region: v.region, subjectName: v.subjectName, jurisdictionId: v.jurisdictionId, category: v.category ?? null, note: v.note || null, externalRef: v.externalRef || null });
+            await casesApi.recordIncoming({
+              region: v.region,
+              subjectName: v.subjectName,
+              jurisdictionId: v.jurisdictionId,
+              category: v.category ?? null,
+              note: v.note || null,
+              externalRef: v.externalRef || null,
+            });
             setAdding(false);
             list.reload();
           } catch (err) {
@@ -235,7 +249,14 @@ function Assists() {
             <JurisdictionSelect />
           </Form.Item>
           <Form.Item name="category" label={t('cases.contact.category')}>
-            <Select allowClear options={[{ value: 'close', label: t('cases.category.close') }, { value: 'secondary', label: t('cases.category.secondary') }, { value: 'case', label: t('clusters.graph.case') }]} />
+            <Select
+              allowClear
+              options={[
+                { value: 'close', label: t('cases.category.close') },
+                { value: 'secondary', label: t('cases.category.secondary') },
+                { value: 'case', label: t('clusters.graph.case') },
+              ]}
+            />
           </Form.Item>
           <Form.Item name="externalRef" label={t('cases.assist.externalRef')}>
             <Input maxLength={CASE_LIMITS.externalRef} />

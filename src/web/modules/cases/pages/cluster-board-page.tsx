@@ -45,7 +45,9 @@ export function ClusterBoardPage(_: PageProps) {
             width: 220,
             render: (v: string, k) => (
               <Space orientation="vertical" size={0}>
-                <Link to={`/clusters/${k.id}`} data-testid="cluster-link">{v}</Link>
+                <Link to={`/clusters/${k.id}`} data-testid="cluster-link">
+                  {v}
+                </Link>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   <span title={k.jurisdictionPath}>{k.jurisdictionName ?? k.jurisdictionPath}</span> · {k.presetVersion}
                 </Typography.Text>
@@ -66,11 +68,20 @@ export function ClusterBoardPage(_: PageProps) {
             render: (n: number, k) => (
               <Space orientation="vertical" size={0}>
                 <span data-testid="cluster-open-contacts">{n}</span>
-                {k.uncontrolledContacts > 0 && <Typography.Text type="danger" style={{ fontSize: 12 }}>{t('clusters.uncontrolled', { n: k.uncontrolledContacts })}</Typography.Text>}
+                {k.uncontrolledContacts > 0 && (
+                  <Typography.Text type="danger" style={{ fontSize: 12 }}>
+                    {t('clusters.uncontrolled', { n: k.uncontrolledContacts })}
+                  </Typography.Text>
+                )}
               </Space>
             ),
           },
-          ...SPEED_KEYS.map((key) => ({ title: t(`cases.speed.${key}`), key, width: 150, render: (_: unknown, k: ClusterBoardItem) => <SpeedAggCell k={key} m={k.speed[key]} /> })),
+          ...SPEED_KEYS.map((key) => ({
+            title: t(`cases.speed.${key}`),
+            key,
+            width: 150,
+            render: (_: unknown, k: ClusterBoardItem) => <SpeedAggCell k={key} m={k.speed[key]} />,
+          })),
         ]}
       />
     </div>

@@ -30,7 +30,12 @@ export function ClusterPage(_: PageProps) {
   const [until, setUntil] = useState('');
   const cluster = useRemote((signal) => casesApi.cluster(id, signal), [id]);
   const graph = useRemote(
-    (signal) => casesApi.graph(id, { kind, contacts: contacts === 'none' ? 'false' : 'true', category: contacts === 'close' || contacts === 'secondary' ? contacts : undefined }, signal),
+    (signal) =>
+      casesApi.graph(
+        id,
+        { kind, contacts: contacts === 'none' ? 'false' : 'true', category: contacts === 'close' || contacts === 'secondary' ? contacts : undefined },
+        signal,
+      ),
     [id, kind, contacts],
   );
   // Report dates of the cluster's cases, for the date filter.
@@ -38,7 +43,8 @@ export function ClusterPage(_: PageProps) {
 
   const statusText = useCallback(
     (n: GraphNode) => {
-      if (n.type === 'case') return n.status === 'treatment' || n.status === 'recovered' || n.status === 'discharged' ? t(`cases.clinical.${n.status}`) : n.status;
+      if (n.type === 'case')
+        return n.status === 'treatment' || n.status === 'recovered' || n.status === 'discharged' ? t(`cases.clinical.${n.status}`) : n.status;
       const l = CONTROL_STATUS_LABELS[n.status as ControlStatus];
       return l ? label(l) : n.status === 'open' || n.status === 'closed' ? t(`cases.contactStatus.${n.status}`) : n.status;
     },
@@ -61,7 +67,14 @@ export function ClusterPage(_: PageProps) {
 
   const allStatuses = useMemo(() => [...new Set((graph.data?.nodes ?? []).map((n) => n.status))], [graph.data]);
   const categoryNames = useMemo(() => [t('clusters.graph.case'), t('cases.category.close'), t('cases.category.secondary')] as [string, string, string], [t]);
-  const edgeNames = useMemo(() => ({ transmission: t('clusters.graph.edge.transmission'), contact: t('clusters.graph.edge.contact'), became_case: t('clusters.graph.edge.became_case') }), [t]);
+  const edgeNames = useMemo(
+    () => ({
+      transmission: t('clusters.graph.edge.transmission'),
+      contact: t('clusters.graph.edge.contact'),
+      became_case: t('clusters.graph.edge.became_case'),
+    }),
+    [t],
+  );
   const nCases = view.nodes.filter((n) => n.type === 'case').length;
 
   return (
@@ -72,13 +85,21 @@ export function ClusterPage(_: PageProps) {
       <ErrorAlert error={cluster.error ?? graph.error} onRetry={() => (cluster.reload(), graph.reload())} />
       {cluster.data && (
         <Descriptions size="small" column={{ xs: 1, md: 4 }} style={{ marginBottom: 12 }}>
-          <Descriptions.Item label={t('clusters.status')}><ClusterStatusTag status={cluster.data.status} /></Descriptions.Item>
-          <Descriptions.Item label={t('common.jurisdiction')}><JurisdictionName path={cluster.data.jurisdictionPath} /></Descriptions.Item>
+          <Descriptions.Item label={t('clusters.status')}>
+            <ClusterStatusTag status={cluster.data.status} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('common.jurisdiction')}>
+            <JurisdictionName path={cluster.data.jurisdictionPath} />
+          </Descriptions.Item>
           <Descriptions.Item label={t('cases.presetVersion')}>{cluster.data.presetVersion}</Descriptions.Item>
           <Descriptions.Item label={t('clusters.lastCaseAt')}>{formatTime(cluster.data.lastCaseAt, lang)}</Descriptions.Item>
         </Descriptions>
       )}
-      <Card size="small" title={t('clusters.graph')} extra={<span data-testid="graph-summary">{t('clusters.graph.nodes', { cases: nCases, contacts: view.nodes.length - nCases })}</span>}>
+      <Card
+        size="small"
+        title={t('clusters.graph')}
+        extra={<span data-testid="graph-summary">{t('clusters.graph.nodes', { cases: nCases, contacts: view.nodes.length - nCases })}</span>}
+      >
         <Space wrap style={{ marginBottom: 8 }}>
           <Select<ContactsFilter>
             value={contacts}
@@ -107,14 +128,30 @@ export function ClusterPage(_: PageProps) {
             value={statuses}
             onChange={setStatuses}
             style={{ minWidth: 200 }}
-            options={allStatuses.map((s) => ({ value: s, label: statusText({ id: '', type: s === 'treatment' || s === 'recovered' || s === 'discharged' ? 'case' : 'contact', label: '', category: '', status: s }) }))}
+            options={allStatuses.map((s) => ({
+              value: s,
+              label: statusText({
+                id: '',
+                type: s === 'treatment' || s === 'recovered' || s === 'discharged' ? 'case' : 'contact',
+                label: '',
+                category: '',
+                status: s,
+              }),
+            }))}
           />
           <Space size={4}>
             <span>{t('clusters.graph.until')}</span>
             <Input type="date" value={until} onChange={(e) => setUntil(e.target.value)} style={{ width: 160 }} />
           </Space>
         </Space>
-        <ChainGraph nodes={view.nodes} edges={view.edges} categoryNames={categoryNames} edgeNames={edgeNames} statusText={statusText} onOpenCase={(cid) => navigate(`/cases/${cid}`)} />
+        <ChainGraph
+          nodes={view.nodes}
+          edges={view.edges}
+          categoryNames={categoryNames}
+          edgeNames={edgeNames}
+          statusText={statusText}
+          onOpenCase={(cid) => navigate(`/cases/${cid}`)}
+        />
       </Card>
     </div>
   );

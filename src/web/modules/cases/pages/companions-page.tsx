@@ -53,7 +53,11 @@ function BatchCandidates({ batchId }: { batchId: string }) {
           ),
         }}
         columns={[
-          { title: t('companions.subject'), dataIndex: 'subjectKey', render: (v: string) => <Typography.Text code>{v.length > 14 ? `${v.slice(0, 6)}…${v.slice(-4)}` : v}</Typography.Text> },
+          {
+            title: t('companions.subject'),
+            dataIndex: 'subjectKey',
+            render: (v: string) => <Typography.Text code>{v.length > 14 ? `${v.slice(0, 6)}…${v.slice(-4)}` : v}</Typography.Text>,
+          },
           { title: t('companions.total'), dataIndex: 'totalMinutes', render: (n: number) => `${Math.round((n / 60) * 10) / 10} h` },
           { title: t('companions.overlaps'), dataIndex: 'overlapCount' },
           { title: t('companions.cells'), dataIndex: 'cells', render: (cells: string[]) => cells.length },
@@ -118,7 +122,13 @@ export function CompanionsPage(_: PageProps) {
     if (!c) return;
     setBusy(true);
     try {
-      await casesApi.detect({ personId: c.personId, caseId: c.id, windowDays: v.windowDays, minOverlapMinutes: v.minOverlapMinutes, minTotalMinutes: v.minTotalMinutes });
+      await casesApi.detect({
+        personId: c.personId,
+        caseId: c.id,
+        windowDays: v.windowDays,
+        minOverlapMinutes: v.minOverlapMinutes,
+        minTotalMinutes: v.minTotalMinutes,
+      });
       setPage(1);
       batches.reload();
     } catch (err) {

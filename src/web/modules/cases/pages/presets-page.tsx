@@ -21,7 +21,9 @@ function ParamsView({ p }: { p: PresetParams }) {
       q.tests.central.length ? t('presets.p.testsCentral', { days: q.tests.central.join('、') }) : null,
       q.tests.homeQuarantine.length ? t('presets.p.testsHomeQuarantine', { days: q.tests.homeQuarantine.join('、') }) : null,
       q.tests.homeMonitoring.length ? t('presets.p.testsHomeMonitoring', { days: q.tests.homeMonitoring.join('、') }) : null,
-    ].filter(Boolean).join('；');
+    ]
+      .filter(Boolean)
+      .join('；');
   const contact = (k: 'close' | 'secondary') => {
     const r = p.contacts[k];
     if (!r.traced) return t('presets.p.notTraced');
@@ -37,29 +39,45 @@ function ParamsView({ p }: { p: PresetParams }) {
       <Descriptions.Item label={t('presets.p.close')}>{contact('close')}</Descriptions.Item>
       <Descriptions.Item label={t('presets.p.secondary')}>{contact('secondary')}</Descriptions.Item>
       {(Object.keys(p.travellers) as (keyof PresetParams['travellers'])[]).map((k) => (
-        <Descriptions.Item key={k} label={t(`quarantine.category.${k}`)}>{traveller(k)}</Descriptions.Item>
+        <Descriptions.Item key={k} label={t(`quarantine.category.${k}`)}>
+          {traveller(k)}
+        </Descriptions.Item>
       ))}
       <Descriptions.Item label={t('presets.p.dayCounting')}>{t('presets.p.firstDay', { n: p.dayCounting.firstDay })}</Descriptions.Item>
-      <Descriptions.Item label={t('presets.p.clusterRule')}>{t('presets.p.clusters', { c: p.clusters.containedAfterDaysWithoutCommunityCase, e: p.clusters.extinguishedAfterDaysWithoutCase })}</Descriptions.Item>
+      <Descriptions.Item label={t('presets.p.clusterRule')}>
+        {t('presets.p.clusters', { c: p.clusters.containedAfterDaysWithoutCommunityCase, e: p.clusters.extinguishedAfterDaysWithoutCase })}
+      </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.levels')}>
         {p.zoning.levels.map((l) => `${l}（${p.zoning.granularity[l] ?? '—'}）`).join(' / ')} · {p.zoning.nearDistanceM} m
       </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.lifting')}>
-        {p.zoning.lifting.map((s) => `${s.from} → ${s.to}: ${s.daysWithoutNewCase}d${s.negativeRoundDay !== null ? ` + −(d${s.negativeRoundDay})` : ''}`).join('；')}
+        {p.zoning.lifting
+          .map((s) => `${s.from} → ${s.to}: ${s.daysWithoutNewCase}d${s.negativeRoundDay !== null ? ` + −(d${s.negativeRoundDay})` : ''}`)
+          .join('；')}
       </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.targets')}>
-        {t('cases.speed.positiveToConfirmed')} {p.targets.positiveToConfirmedHours} · {t('cases.speed.coreInvestigation')} {p.targets.coreInvestigationHours} · {t('cases.speed.closeContactsIdentified')}{' '}
-        {p.targets.closeContactsIdentifiedHours} · {t('cases.speed.contactToQuarantine')} {p.targets.contactToQuarantineHours}
+        {t('cases.speed.positiveToConfirmed')} {p.targets.positiveToConfirmedHours} · {t('cases.speed.coreInvestigation')} {p.targets.coreInvestigationHours} ·{' '}
+        {t('cases.speed.closeContactsIdentified')} {p.targets.closeContactsIdentifiedHours} · {t('cases.speed.contactToQuarantine')}{' '}
+        {p.targets.contactToQuarantineHours}
       </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.sources')}>
-        {Object.values(p.sources).map((x) => `${x.title}（${x.issued}）`).join('；') || '—'}
+        {Object.values(p.sources)
+          .map((x) => `${x.title}（${x.issued}）`)
+          .join('；') || '—'}
       </Descriptions.Item>
       <Descriptions.Item label={t('presets.p.provenance')}>
         <Space orientation="vertical" size={0} data-testid="preset-provenance">
           {Object.entries(p.provenance).map(([path, e]) => (
             <span key={path}>
               <Typography.Text code>{path}</Typography.Text>{' '}
-              {'text' in e ? `${p.sources[e.text]?.title ?? e.text}${e.clause ? `：${e.clause}` : ''}` : <><Tag color="orange">{t('presets.p.local')}</Tag>{e.source}</>}
+              {'text' in e ? (
+                `${p.sources[e.text]?.title ?? e.text}${e.clause ? `：${e.clause}` : ''}`
+              ) : (
+                <>
+                  <Tag color="orange">{t('presets.p.local')}</Tag>
+                  {e.source}
+                </>
+              )}
             </span>
           ))}
         </Space>
@@ -107,7 +125,8 @@ export function PresetsPage(_: PageProps) {
       setCopying(null);
       list.reload();
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'PRESET_INVALID') setIssues(((err.details as { issues?: Issue[] } | null)?.issues ?? []).map((i) => ({ path: i.path, message: i.message })));
+      if (err instanceof ApiError && err.code === 'PRESET_INVALID')
+        setIssues(((err.details as { issues?: Issue[] } | null)?.issues ?? []).map((i) => ({ path: i.path, message: i.message })));
       else message.error(errorText(err));
     } finally {
       setBusy(false);
@@ -143,7 +162,9 @@ export function PresetsPage(_: PageProps) {
             render: (v: string, p) => (
               <Space orientation="vertical" size={0}>
                 <span>{lang === 'en' && p.nameEn ? p.nameEn : v}</span>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>{p.label}</Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {p.label}
+                </Typography.Text>
               </Space>
             ),
           },
@@ -152,7 +173,11 @@ export function PresetsPage(_: PageProps) {
             key: 's',
             render: (_: unknown, p) => (
               <Space size={4}>
-                {p.active && <Tag color="green" data-testid="preset-active">{t('presets.active')}</Tag>}
+                {p.active && (
+                  <Tag color="green" data-testid="preset-active">
+                    {t('presets.active')}
+                  </Tag>
+                )}
                 <Tag>{p.shipped ? t('presets.shipped') : t('presets.custom')}</Tag>
               </Space>
             ),
@@ -176,7 +201,12 @@ export function PresetsPage(_: PageProps) {
                         onClick={() => {
                           setIssues([]);
                           setCopying(p);
-                          form.setFieldsValue({ key: `${p.key}-custom`, name: `${p.name}（自定义）`, nameEn: p.nameEn ? `${p.nameEn} (custom)` : '', json: JSON.stringify(p.params, null, 2) });
+                          form.setFieldsValue({
+                            key: `${p.key}-custom`,
+                            name: `${p.name}（自定义）`,
+                            nameEn: p.nameEn ? `${p.nameEn} (custom)` : '',
+                            json: JSON.stringify(p.params, null, 2),
+                          });
                         }}
                       >
                         {t('presets.copy')}
@@ -206,7 +236,15 @@ export function PresetsPage(_: PageProps) {
       >
         <Alert type="info" showIcon title={t('presets.activateHint')} style={{ marginBottom: 12 }} />
       </ReasonModal>
-      <Modal open={!!copying} title={t('presets.createTitle')} width={760} onCancel={() => setCopying(null)} onOk={create} okButtonProps={{ loading: busy }} forceRender>
+      <Modal
+        open={!!copying}
+        title={t('presets.createTitle')}
+        width={760}
+        onCancel={() => setCopying(null)}
+        onOk={create}
+        okButtonProps={{ loading: busy }}
+        forceRender
+      >
         <Form form={form} layout="vertical">
           <Space wrap align="start">
             <Form.Item name="key" label={t('presets.key')} extra={t('presets.keyHint')} rules={[{ required: true, pattern: /^[a-z0-9][a-z0-9-]*$/ }]}>

@@ -82,10 +82,20 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="change-error" />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ basisType: 'manual_review' }} data-testid="change-form">
         <Form.Item name="to" label={t('control.changeTo')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={CONTROL_STATUSES.filter((s) => !(AREA_MEASURE_STATUSES as readonly string[]).includes(s)).map((s) => ({ value: s, label: t(`control.status.${s}`) }))} data-testid="change-to" />
+          <Select
+            options={CONTROL_STATUSES.filter((s) => !(AREA_MEASURE_STATUSES as readonly string[]).includes(s)).map((s) => ({
+              value: s,
+              label: t(`control.status.${s}`),
+            }))}
+            data-testid="change-to"
+          />
         </Form.Item>
         <Form.Item name="basisType" label={t('control.basis')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select options={BASIS_TYPES.map((b) => ({ value: b, label: t(`control.basis.${b}`) }))} onChange={() => form.setFieldValue('basisId', undefined)} data-testid="change-basis-type" />
+          <Select
+            options={BASIS_TYPES.map((b) => ({ value: b, label: t(`control.basis.${b}`) }))}
+            onChange={() => form.setFieldValue('basisId', undefined)}
+            data-testid="change-basis-type"
+          />
         </Form.Item>
         {basisType === 'manual_review' ? (
           // A manual review is an approved review record (研判记录), never a free-typed id.
@@ -93,7 +103,12 @@ export function ChangeStatusModal({ open, personIds, onClose, onDone }: Props) {
             <ReviewSelect data-testid="change-review" />
           </Form.Item>
         ) : (
-          <Form.Item name="basisId" label={t('control.basisId')} extra={t('control.basisIdHint')} rules={rulesFor(CONTROL_LIMITS.basisId, { required: true, message: t('common.required') })}>
+          <Form.Item
+            name="basisId"
+            label={t('control.basisId')}
+            extra={t('control.basisIdHint')}
+            rules={rulesFor(CONTROL_LIMITS.basisId, { required: true, message: t('common.required') })}
+          >
             <Input maxLength={CONTROL_LIMITS.basisId} />
           </Form.Item>
         )}

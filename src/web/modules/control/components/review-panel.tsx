@@ -34,9 +34,12 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
   const list = useRemote((signal) => controlApi.reviews({ status, limit: 20, offset: (page - 1) * 20 }, signal), [status, page]);
   const [creating, setCreating] = useState(false);
   const [rejecting, setRejecting] = useState<ReviewRecordDto | null>(null);
-  const createReview = useAction((v: NewReview) => controlApi.createReview({ jurisdictionId, subject: v.subject.trim(), reason: v.reason.trim(), evidence: v.evidence.trim() }), {
-    onError: (err) => message.error(errorText(err)),
-  });
+  const createReview = useAction(
+    (v: NewReview) => controlApi.createReview({ jurisdictionId, subject: v.subject.trim(), reason: v.reason.trim(), evidence: v.evidence.trim() }),
+    {
+      onError: (err) => message.error(errorText(err)),
+    },
+  );
   const busy = createReview.busy;
   const [refusal, setRefusal] = useState<string | null>(null);
   const [form] = Form.useForm<NewReview>();
@@ -65,7 +68,8 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
     }
   };
 
-  const textRules = (max: number) => rulesFor(max, { required: true, message: t('common.required'), min: CONTROL_LIMITS.reviewMinText, minMessage: t('control.review.invalid') });
+  const textRules = (max: number) =>
+    rulesFor(max, { required: true, message: t('common.required'), min: CONTROL_LIMITS.reviewMinText, minMessage: t('control.review.invalid') });
 
   return (
     <Card
@@ -90,7 +94,9 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
     >
       <Alert type="info" showIcon title={t('control.review.hint')} style={{ marginBottom: 16 }} />
       <ErrorAlert error={list.error} onRetry={list.reload} />
-      {refusal && <Alert type="error" showIcon title={refusal} closable={{ onClose: () => setRefusal(null) }} style={{ marginBottom: 16 }} data-testid="review-refusal" />}
+      {refusal && (
+        <Alert type="error" showIcon title={refusal} closable={{ onClose: () => setRefusal(null) }} style={{ marginBottom: 16 }} data-testid="review-refusal" />
+      )}
       <Table<ReviewRecordDto>
         rowKey="id"
         size="middle"
@@ -140,7 +146,16 @@ export function ReviewPanel({ jurisdictionId }: { jurisdictionId?: string }) {
           },
         ]}
       />
-      <Modal open={creating} title={t('control.review.new')} okText={t('common.submit')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'review-submit' } as never} onOk={create} onCancel={() => setCreating(false)} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('control.review.new')}
+        okText={t('common.submit')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: busy, 'data-testid': 'review-submit' } as never}
+        onOk={create}
+        onCancel={() => setCreating(false)}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical" preserve={false} data-testid="review-form">
           <Form.Item name="subject" label={t('control.review.subject')} rules={textRules(CONTROL_LIMITS.reviewSubject)}>
             <Input maxLength={CONTROL_LIMITS.reviewSubject} />

@@ -40,7 +40,11 @@ function SummarySection({ jurisdictionId, reloadKey }: { jurisdictionId: string;
           <Statistic title={t('control.underMeasure')} value={own ? formatCount(own.underMeasure, lang) : '—'} data-testid="summary-under-measure" />
         </Col>
         <Col xs={12} md={4}>
-          <Statistic title={t('control.underAreaMeasure')} value={own ? formatCount(own.underAreaMeasure, lang) : '—'} data-testid="summary-under-area-measure" />
+          <Statistic
+            title={t('control.underAreaMeasure')}
+            value={own ? formatCount(own.underAreaMeasure, lang) : '—'}
+            data-testid="summary-under-area-measure"
+          />
         </Col>
         {COUNTED.map((s) => (
           <Col xs={12} md={4} key={s}>
@@ -60,7 +64,11 @@ function SummarySection({ jurisdictionId, reloadKey }: { jurisdictionId: string;
           columns={[
             { title: t('common.jurisdiction'), dataIndex: 'name' },
             { title: t('control.underMeasure'), key: 'under', render: (_: unknown, r) => formatCount(r.summary.underMeasure, lang) },
-            ...COUNTED.map((s) => ({ title: t(`control.status.${s}`), key: s, render: (_: unknown, r: { summary: ControlSummary }) => formatCount(r.summary.counts[s], lang) })),
+            ...COUNTED.map((s) => ({
+              title: t(`control.status.${s}`),
+              key: s,
+              render: (_: unknown, r: { summary: ControlSummary }) => formatCount(r.summary.counts[s], lang),
+            })),
           ]}
         />
       )}
@@ -133,7 +141,9 @@ export function ControlPage({ jurisdictionId }: PageProps) {
         }
       >
         <ErrorAlert error={list.error} onRetry={list.reload} />
-        {refusal && <Alert type="error" showIcon title={refusal} closable={{ onClose: () => setRefusal(null) }} style={{ marginBottom: 16 }} data-testid="bulk-refusal" />}
+        {refusal && (
+          <Alert type="error" showIcon title={refusal} closable={{ onClose: () => setRefusal(null) }} style={{ marginBottom: 16 }} data-testid="bulk-refusal" />
+        )}
         <Table<BulkRequest>
           rowKey="id"
           size="middle"

@@ -9,7 +9,25 @@ import { useI18n } from '../../../app/i18n.js';
 import type { SituationDto } from '../api.js';
 
 /** One figure: what it counts (tooltip, with the time it was read), its value, and the list behind it. */
-function Figure({ id, label, help, value, link, danger, extra, asOf }: { id: string; label: MessageKey; help: MessageKey; value: number | null; link?: string; danger?: boolean; extra?: ReactNode; asOf: number }) {
+function Figure({
+  id,
+  label,
+  help,
+  value,
+  link,
+  danger,
+  extra,
+  asOf,
+}: {
+  id: string;
+  label: MessageKey;
+  help: MessageKey;
+  value: number | null;
+  link?: string;
+  danger?: boolean;
+  extra?: ReactNode;
+  asOf: number;
+}) {
   const { t, lang } = useI18n();
   const title = (
     <span>
@@ -21,7 +39,11 @@ function Figure({ id, label, help, value, link, danger, extra, asOf }: { id: str
   );
   return (
     <Card size="small" data-testid={`sit-${id}`}>
-      <Statistic title={title} value={value === null ? '—' : formatCount(value, lang)} styles={danger && (value ?? 0) > 0 ? { content: { color: '#cf1322' } } : undefined} />
+      <Statistic
+        title={title}
+        value={value === null ? '—' : formatCount(value, lang)}
+        styles={danger && (value ?? 0) > 0 ? { content: { color: '#cf1322' } } : undefined}
+      />
       {extra && <div style={{ marginTop: 4 }}>{extra}</div>}
     </Card>
   );
@@ -68,34 +90,184 @@ export function SituationPanel({ data, loading }: { data: SituationDto | undefin
       </Typography.Paragraph>
       {data.infections && (
         <Section title={t('sit.infections')} testId="sit-infections">
-          {cell(<Figure id="new-today" label="sit.newToday" help="sit.newToday.help" value={data.infections.today.total} link="/cases" danger asOf={asOf} extra={split(data.infections.today.inControl, data.infections.today.community)} />, 'today')}
-          {cell(<Figure id="community-today" label="sit.communityToday" help="sit.communityToday.help" value={data.infections.today.community} link="/cases?channel=community" danger asOf={asOf} />, 'community')}
-          {cell(<Figure id="new-yesterday" label="sit.newYesterday" help="sit.newYesterday.help" value={data.infections.yesterday.total} link="/cases" asOf={asOf} extra={split(data.infections.yesterday.inControl, data.infections.yesterday.community)} />, 'yesterday')}
-          {cell(<Figure id="asymptomatic-today" label="sit.asymptomaticToday" help="sit.asymptomaticToday.help" value={data.infections.today.asymptomatic} link="/cases" asOf={asOf} />, 'asym')}
+          {cell(
+            <Figure
+              id="new-today"
+              label="sit.newToday"
+              help="sit.newToday.help"
+              value={data.infections.today.total}
+              link="/cases"
+              danger
+              asOf={asOf}
+              extra={split(data.infections.today.inControl, data.infections.today.community)}
+            />,
+            'today',
+          )}
+          {cell(
+            <Figure
+              id="community-today"
+              label="sit.communityToday"
+              help="sit.communityToday.help"
+              value={data.infections.today.community}
+              link="/cases?channel=community"
+              danger
+              asOf={asOf}
+            />,
+            'community',
+          )}
+          {cell(
+            <Figure
+              id="new-yesterday"
+              label="sit.newYesterday"
+              help="sit.newYesterday.help"
+              value={data.infections.yesterday.total}
+              link="/cases"
+              asOf={asOf}
+              extra={split(data.infections.yesterday.inControl, data.infections.yesterday.community)}
+            />,
+            'yesterday',
+          )}
+          {cell(
+            <Figure
+              id="asymptomatic-today"
+              label="sit.asymptomaticToday"
+              help="sit.asymptomaticToday.help"
+              value={data.infections.today.asymptomatic}
+              link="/cases"
+              asOf={asOf}
+            />,
+            'asym',
+          )}
         </Section>
       )}
       {data.contacts && (
         <Section title={t('sit.contacts')} testId="sit-contacts">
-          {cell(<Figure id="contacts-today" label="sit.contactsToday" help="sit.contactsToday.help" value={data.contacts.identifiedToday} link="/cases" asOf={asOf} />, 'ct')}
-          {cell(<Figure id="contacts-yesterday" label="sit.contactsYesterday" help="sit.contactsYesterday.help" value={data.contacts.identifiedYesterday} link="/cases" asOf={asOf} />, 'cy')}
-          {cell(<Figure id="contacts-placed" label="sit.contactsPlaced" help="sit.contactsPlaced.help" value={data.contacts.placedOfRecent} link="/quarantine/stays" asOf={asOf} />, 'cp')}
-          {cell(<Figure id="contacts-awaiting" label="sit.contactsAwaiting" help="sit.contactsAwaiting.help" value={data.contacts.awaitingPlacement} link="/quarantine/stays" danger asOf={asOf} />, 'ca')}
+          {cell(
+            <Figure
+              id="contacts-today"
+              label="sit.contactsToday"
+              help="sit.contactsToday.help"
+              value={data.contacts.identifiedToday}
+              link="/cases"
+              asOf={asOf}
+            />,
+            'ct',
+          )}
+          {cell(
+            <Figure
+              id="contacts-yesterday"
+              label="sit.contactsYesterday"
+              help="sit.contactsYesterday.help"
+              value={data.contacts.identifiedYesterday}
+              link="/cases"
+              asOf={asOf}
+            />,
+            'cy',
+          )}
+          {cell(
+            <Figure
+              id="contacts-placed"
+              label="sit.contactsPlaced"
+              help="sit.contactsPlaced.help"
+              value={data.contacts.placedOfRecent}
+              link="/quarantine/stays"
+              asOf={asOf}
+            />,
+            'cp',
+          )}
+          {cell(
+            <Figure
+              id="contacts-awaiting"
+              label="sit.contactsAwaiting"
+              help="sit.contactsAwaiting.help"
+              value={data.contacts.awaitingPlacement}
+              link="/quarantine/stays"
+              danger
+              asOf={asOf}
+            />,
+            'ca',
+          )}
         </Section>
       )}
       {data.measures && (
         <Section title={t('sit.measures')} testId="sit-measures">
-          {cell(<Figure id="central" label="control.status.quarantined_central" help="sit.central.help" value={data.measures.quarantinedCentral} link="/control" asOf={asOf} />, 'c')}
-          {cell(<Figure id="home" label="control.status.quarantined_home" help="sit.home.help" value={data.measures.quarantinedHome} link="/control" asOf={asOf} />, 'h')}
-          {cell(<Figure id="monitored" label="control.status.home_monitored" help="sit.monitored.help" value={data.measures.homeMonitored} link="/control" asOf={asOf} />, 'm')}
-          {cell(<Figure id="pending" label="control.status.pending_recheck" help="sit.pending.help" value={data.measures.pendingRecheck} link="/control" asOf={asOf} />, 'p')}
+          {cell(
+            <Figure
+              id="central"
+              label="control.status.quarantined_central"
+              help="sit.central.help"
+              value={data.measures.quarantinedCentral}
+              link="/control"
+              asOf={asOf}
+            />,
+            'c',
+          )}
+          {cell(
+            <Figure id="home" label="control.status.quarantined_home" help="sit.home.help" value={data.measures.quarantinedHome} link="/control" asOf={asOf} />,
+            'h',
+          )}
+          {cell(
+            <Figure
+              id="monitored"
+              label="control.status.home_monitored"
+              help="sit.monitored.help"
+              value={data.measures.homeMonitored}
+              link="/control"
+              asOf={asOf}
+            />,
+            'm',
+          )}
+          {cell(
+            <Figure
+              id="pending"
+              label="control.status.pending_recheck"
+              help="sit.pending.help"
+              value={data.measures.pendingRecheck}
+              link="/control"
+              asOf={asOf}
+            />,
+            'p',
+          )}
           {cell(<Figure id="sealed" label="control.status.sealed" help="sit.sealed.help" value={data.measures.sealed} link="/zoning/areas" asOf={asOf} />, 's')}
-          {cell(<Figure id="controlled" label="control.status.controlled" help="sit.controlled.help" value={data.measures.controlled} link="/zoning/areas" asOf={asOf} />, 'k')}
+          {cell(
+            <Figure
+              id="controlled"
+              label="control.status.controlled"
+              help="sit.controlled.help"
+              value={data.measures.controlled}
+              link="/zoning/areas"
+              asOf={asOf}
+            />,
+            'k',
+          )}
         </Section>
       )}
       {data.areas && (
         <Section title={t('sit.areas')} testId="sit-areas">
-          {cell(<Figure id="areas-published" label="sit.areasPublished" help="sit.areasPublished.help" value={data.areas.publishedToday} link="/zoning/areas" asOf={asOf} extra={<Typography.Text type="secondary">{t('sit.yesterdayN', { n: formatCount(data.areas.publishedYesterday, lang) })}</Typography.Text>} />, 'ap')}
-          {cell(<Figure id="areas-lifted" label="sit.areasLifted" help="sit.areasLifted.help" value={data.areas.liftedToday} link="/zoning/areas" asOf={asOf} extra={<Typography.Text type="secondary">{t('sit.yesterdayN', { n: formatCount(data.areas.liftedYesterday, lang) })}</Typography.Text>} />, 'al')}
+          {cell(
+            <Figure
+              id="areas-published"
+              label="sit.areasPublished"
+              help="sit.areasPublished.help"
+              value={data.areas.publishedToday}
+              link="/zoning/areas"
+              asOf={asOf}
+              extra={<Typography.Text type="secondary">{t('sit.yesterdayN', { n: formatCount(data.areas.publishedYesterday, lang) })}</Typography.Text>}
+            />,
+            'ap',
+          )}
+          {cell(
+            <Figure
+              id="areas-lifted"
+              label="sit.areasLifted"
+              help="sit.areasLifted.help"
+              value={data.areas.liftedToday}
+              link="/zoning/areas"
+              asOf={asOf}
+              extra={<Typography.Text type="secondary">{t('sit.yesterdayN', { n: formatCount(data.areas.liftedYesterday, lang) })}</Typography.Text>}
+            />,
+            'al',
+          )}
           {cell(
             <Figure
               id="areas-current"
@@ -106,9 +278,15 @@ export function SituationPanel({ data, loading }: { data: SituationDto | undefin
               asOf={asOf}
               extra={
                 <span>
-                  <Tag color="red">{RISK_LEVEL_LABELS.high[lang === 'en' ? 'en' : 'zh']} {data.areas.current.high}</Tag>
-                  <Tag color="orange">{RISK_LEVEL_LABELS.medium[lang === 'en' ? 'en' : 'zh']} {data.areas.current.medium}</Tag>
-                  <Tag color="blue">{RISK_LEVEL_LABELS.low[lang === 'en' ? 'en' : 'zh']} {data.areas.current.low}</Tag>
+                  <Tag color="red">
+                    {RISK_LEVEL_LABELS.high[lang === 'en' ? 'en' : 'zh']} {data.areas.current.high}
+                  </Tag>
+                  <Tag color="orange">
+                    {RISK_LEVEL_LABELS.medium[lang === 'en' ? 'en' : 'zh']} {data.areas.current.medium}
+                  </Tag>
+                  <Tag color="blue">
+                    {RISK_LEVEL_LABELS.low[lang === 'en' ? 'en' : 'zh']} {data.areas.current.low}
+                  </Tag>
                 </span>
               }
             />,
@@ -131,7 +309,11 @@ export function SituationPanel({ data, loading }: { data: SituationDto | undefin
                   )}
                   <Progress percent={data.testing.percent} size="small" data-testid="sit-testing-progress" />
                   <Typography.Text type="secondary">
-                    {t('sit.testingFigures', { sampled: formatCount(data.testing.sampled, lang), target: formatCount(data.testing.target, lang), deadline: formatTime(data.testing.deadline, lang) })}
+                    {t('sit.testingFigures', {
+                      sampled: formatCount(data.testing.sampled, lang),
+                      target: formatCount(data.testing.target, lang),
+                      deadline: formatTime(data.testing.deadline, lang),
+                    })}
                   </Typography.Text>
                 </div>
               ) : (
@@ -140,8 +322,32 @@ export function SituationPanel({ data, loading }: { data: SituationDto | undefin
             </Card>
           </Col>
         )}
-        {data.overdue.tasks !== null && cell(<Figure id="overdue-tasks" label="sit.overdueTasks" help="sit.overdueTasks.help" value={data.overdue.tasks} link="/tasks?box=all&overdue=1" danger asOf={asOf} />, 'ot')}
-        {data.overdue.releases !== null && cell(<Figure id="overdue-releases" label="sit.overdueReleases" help="sit.overdueReleases.help" value={data.overdue.releases} link="/quarantine/stays" danger asOf={asOf} />, 'or')}
+        {data.overdue.tasks !== null &&
+          cell(
+            <Figure
+              id="overdue-tasks"
+              label="sit.overdueTasks"
+              help="sit.overdueTasks.help"
+              value={data.overdue.tasks}
+              link="/tasks?box=all&overdue=1"
+              danger
+              asOf={asOf}
+            />,
+            'ot',
+          )}
+        {data.overdue.releases !== null &&
+          cell(
+            <Figure
+              id="overdue-releases"
+              label="sit.overdueReleases"
+              help="sit.overdueReleases.help"
+              value={data.overdue.releases}
+              link="/quarantine/stays"
+              danger
+              asOf={asOf}
+            />,
+            'or',
+          )}
       </Section>
     </div>
   );

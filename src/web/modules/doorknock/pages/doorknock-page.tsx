@@ -46,7 +46,10 @@ export function DoorknockPage(_: PageProps) {
   useEffect(() => {
     if (!campaignId && campaigns.data?.items.length) setCampaignId(campaigns.data.items[0].id);
   }, [campaignId, campaigns.data]);
-  const list = useRemote((signal) => (campaignId && buildingId ? doorknockApi.list(campaignId, buildingId, signal) : Promise.resolve(null)), [campaignId, buildingId]);
+  const list = useRemote(
+    (signal) => (campaignId && buildingId ? doorknockApi.list(campaignId, buildingId, signal) : Promise.resolve(null)),
+    [campaignId, buildingId],
+  );
 
   async function openCode() {
     setScanError(undefined);
@@ -83,7 +86,10 @@ export function DoorknockPage(_: PageProps) {
     }
   }
 
-  const place = (p: KnockResident) => [p.entrance, p.floor !== null ? t('doorknock.floor', { floor: p.floor }) : null, p.room ? t('doorknock.room', { room: p.room }) : null].filter(Boolean).join(' · ');
+  const place = (p: KnockResident) =>
+    [p.entrance, p.floor !== null ? t('doorknock.floor', { floor: p.floor }) : null, p.room ? t('doorknock.room', { room: p.room }) : null]
+      .filter(Boolean)
+      .join(' · ');
 
   const card = (p: KnockResident, actions: boolean) => (
     <Card key={p.personId} size="small" data-testid="knock-card" data-person={p.personId} style={{ marginBottom: 8 }}>
@@ -97,23 +103,34 @@ export function DoorknockPage(_: PageProps) {
         </Space>
         {p.lastKnock && (
           <Typography.Text type="secondary" data-testid="last-knock">
-            {t('doorknock.lastKnock', { outcome: t(`doorknock.outcome.${p.lastKnock.outcome}`), by: p.lastKnock.actorName, at: formatTime(p.lastKnock.at, lang) })} · {t('doorknock.knocks', { n: p.knocks })}
+            {t('doorknock.lastKnock', {
+              outcome: t(`doorknock.outcome.${p.lastKnock.outcome}`),
+              by: p.lastKnock.actorName,
+              at: formatTime(p.lastKnock.at, lang),
+            })}{' '}
+            · {t('doorknock.knocks', { n: p.knocks })}
           </Typography.Text>
         )}
         {actions && (
           <>
             {p.phoneMasked ? (
               phones[p.personId] ? (
-                <a href={`tel:${phones[p.personId]}`}><PhoneOutlined /> {phones[p.personId]}</a>
+                <a href={`tel:${phones[p.personId]}`}>
+                  <PhoneOutlined /> {phones[p.personId]}
+                </a>
               ) : (
-                <Button icon={<PhoneOutlined />} onClick={() => void call(p)}>{t('doorknock.call')} {p.phoneMasked}</Button>
+                <Button icon={<PhoneOutlined />} onClick={() => void call(p)}>
+                  {t('doorknock.call')} {p.phoneMasked}
+                </Button>
               )
             ) : (
               <Typography.Text type="secondary">{t('doorknock.noPhone')}</Typography.Text>
             )}
             <Space wrap>
               {OUTCOME_ORDER.map((o) => (
-                <Button key={o} size="middle" loading={busy === p.personId} onClick={() => void record(p, o)}>{t(`doorknock.outcome.${o}`)}</Button>
+                <Button key={o} size="middle" loading={busy === p.personId} onClick={() => void record(p, o)}>
+                  {t(`doorknock.outcome.${o}`)}
+                </Button>
               ))}
             </Space>
           </>
@@ -125,7 +142,9 @@ export function DoorknockPage(_: PageProps) {
   const d: KnockList | null | undefined = list.data;
   return (
     <div style={{ maxWidth: 640 }}>
-      <Typography.Title level={2} style={{ fontSize: 22 }}>{t('doorknock.title')}</Typography.Title>
+      <Typography.Title level={2} style={{ fontSize: 22 }}>
+        {t('doorknock.title')}
+      </Typography.Title>
       <Space direction="vertical" style={{ width: '100%' }}>
         {campaigns.data && !campaigns.data.items.length && <Alert type="info" message={t('doorknock.noCampaign')} />}
         <Select
@@ -148,20 +167,36 @@ export function DoorknockPage(_: PageProps) {
           onChange={setBuildingId}
         />
         <Space.Compact style={{ width: '100%' }}>
-          <Input aria-label={t('doorknock.scanCode')} placeholder={t('doorknock.scanCode')} value={code} onChange={(e) => setCode(e.target.value)} onPressEnter={() => void openCode()} />
-          <Button onClick={() => void openCode()} disabled={!code.trim()}>{t('doorknock.open')}</Button>
+          <Input
+            aria-label={t('doorknock.scanCode')}
+            placeholder={t('doorknock.scanCode')}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            onPressEnter={() => void openCode()}
+          />
+          <Button onClick={() => void openCode()} disabled={!code.trim()}>
+            {t('doorknock.open')}
+          </Button>
         </Space.Compact>
         {scanError && <Alert type="warning" message={scanError} />}
         {list.error && <Alert type="error" message={errText(list.error)} />}
         {list.loading && !d && buildingId && <Spin />}
         {d && (
           <>
-            <Typography.Text data-testid="knock-progress">{t('doorknock.progress', { target: d.target, sampled: d.sampled, toKnock: d.toKnock.length })}</Typography.Text>
-            <Typography.Title level={2} style={{ fontSize: 18 }}>{t('doorknock.toKnock')}</Typography.Title>
+            <Typography.Text data-testid="knock-progress">
+              {t('doorknock.progress', { target: d.target, sampled: d.sampled, toKnock: d.toKnock.length })}
+            </Typography.Text>
+            <Typography.Title level={2} style={{ fontSize: 18 }}>
+              {t('doorknock.toKnock')}
+            </Typography.Title>
             <div data-testid="to-knock">{d.toKnock.length ? d.toKnock.map((p) => card(p, true)) : <Empty description={t('doorknock.none')} />}</div>
-            <Typography.Title level={2} style={{ fontSize: 18 }}>{t('doorknock.settled')}</Typography.Title>
+            <Typography.Title level={2} style={{ fontSize: 18 }}>
+              {t('doorknock.settled')}
+            </Typography.Title>
             <div data-testid="settled">{d.settled.length ? d.settled.map((p) => card(p, false)) : <Empty description={t('doorknock.none')} />}</div>
-            <Typography.Title level={2} style={{ fontSize: 18 }}>{t('doorknock.apart')}</Typography.Title>
+            <Typography.Title level={2} style={{ fontSize: 18 }}>
+              {t('doorknock.apart')}
+            </Typography.Title>
             <div data-testid="apart">{d.apart.length ? d.apart.map((p) => card(p, false)) : <Empty description={t('doorknock.none')} />}</div>
           </>
         )}

@@ -122,8 +122,16 @@ export function GeographyPage({ jurisdictionId }: PageProps) {
                       ),
                     },
                     { key: 'level', label: t('common.level'), children: levelName(detail.data.node.level) },
-                    { key: 'kind', label: t('common.kind'), children: detail.data.node.kind ? label(KIND_LABELS[detail.data.node.kind], detail.data.node.kind) : '—' },
-                    { key: 'population', label: t('common.population'), children: <span data-testid="geo-population">{formatCount(detail.data.population, lang)}</span> },
+                    {
+                      key: 'kind',
+                      label: t('common.kind'),
+                      children: detail.data.node.kind ? label(KIND_LABELS[detail.data.node.kind], detail.data.node.kind) : '—',
+                    },
+                    {
+                      key: 'population',
+                      label: t('common.population'),
+                      children: <span data-testid="geo-population">{formatCount(detail.data.population, lang)}</span>,
+                    },
                     {
                       key: 'centroid',
                       label: t('geo.centroid'),

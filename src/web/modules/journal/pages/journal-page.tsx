@@ -88,7 +88,11 @@ export function JournalPage(_props: PageProps) {
           showIcon
           type={verify.ok ? 'success' : 'error'}
           data-testid="verify-result"
-          title={verify.ok ? t('journal.verifyOk', { n: verify.entries }) : t('journal.verifyBroken', { seq: verify.brokenSeq ?? '?', problem: verify.problem ?? '' })}
+          title={
+            verify.ok
+              ? t('journal.verifyOk', { n: verify.entries })
+              : t('journal.verifyBroken', { seq: verify.brokenSeq ?? '?', problem: verify.problem ?? '' })
+          }
           description={
             verify.ok
               ? verify.signedHeads > 0

@@ -120,7 +120,14 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
           loading={feed.loading && !feed.data}
           dataSource={feed.data?.items ?? []}
           locale={{ emptyText: t('common.noData') }}
-          pagination={{ current: page, pageSize: 20, total: feed.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }), hideOnSinglePage: true }}
+          pagination={{
+            current: page,
+            pageSize: 20,
+            total: feed.data?.total ?? 0,
+            onChange: setPage,
+            showTotal: (n) => t('common.total', { n }),
+            hideOnSinglePage: true,
+          }}
           renderItem={(n) => {
             const unackedAlert = n.isAlert && !n.acknowledgedAt;
             return (
@@ -148,7 +155,11 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                 <List.Item.Meta
                   avatar={
                     <Badge dot={!n.readAt}>
-                      {n.isAlert ? <WarningOutlined style={{ fontSize: 20, color: n.severity === 'critical' ? '#cf1322' : '#d46b08' }} /> : <NotificationOutlined style={{ fontSize: 20 }} />}
+                      {n.isAlert ? (
+                        <WarningOutlined style={{ fontSize: 20, color: n.severity === 'critical' ? '#cf1322' : '#d46b08' }} />
+                      ) : (
+                        <NotificationOutlined style={{ fontSize: 20 }} />
+                      )}
                     </Badge>
                   }
                   title={
@@ -165,7 +176,9 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                         {n.isAlert && ' · '}
                         {n.isAlert && (
                           <span data-testid="ack-state">
-                            {n.acknowledgedAt ? t('notif.acked', { name: n.acknowledgedBy ?? '', at: formatTime(n.acknowledgedAt, lang) }) : t('notif.notAcked')}
+                            {n.acknowledgedAt
+                              ? t('notif.acked', { name: n.acknowledgedBy ?? '', at: formatTime(n.acknowledgedAt, lang) })
+                              : t('notif.notAcked')}
                           </span>
                         )}
                       </Typography.Text>
@@ -178,7 +191,16 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
           }}
         />
       </Card>
-      <Modal open={!!acking} title={t('notif.ack')} onCancel={() => setAcking(null)} onOk={acknowledge} confirmLoading={busy} okText={t('notif.ack')} cancelText={t('common.cancel')} destroyOnHidden>
+      <Modal
+        open={!!acking}
+        title={t('notif.ack')}
+        onCancel={() => setAcking(null)}
+        onOk={acknowledge}
+        confirmLoading={busy}
+        okText={t('notif.ack')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+      >
         <Typography.Paragraph strong>{acking ? text(acking.title, acking.titleKey, acking.titleParams) : null}</Typography.Paragraph>
         <Form form={ackForm} layout="vertical" preserve={false}>
           <Form.Item name="note" label={t('notif.ackNote')} rules={rulesFor(TASK_LIMITS.note)}>
@@ -186,7 +208,16 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
           </Form.Item>
         </Form>
       </Modal>
-      <Modal open={raising} title={t('notif.raise')} onCancel={() => setRaising(false)} onOk={raise} confirmLoading={busy} okText={t('common.submit')} cancelText={t('common.cancel')} destroyOnHidden>
+      <Modal
+        open={raising}
+        title={t('notif.raise')}
+        onCancel={() => setRaising(false)}
+        onOk={raise}
+        confirmLoading={busy}
+        okText={t('common.submit')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+      >
         <Form form={raiseForm} layout="vertical" preserve={false} initialValues={{ severity: 'warning' }}>
           <Form.Item label={t('notif.raiseTarget')} extra={t('notif.raiseTargetHint')}>
             <Input value={current?.name} disabled />

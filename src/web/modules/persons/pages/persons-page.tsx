@@ -51,7 +51,11 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
 
   const fieldName = (f: RevealField) => (f === 'idNumber' ? t('person.idNumber') : f === 'phone' ? t('person.phone') : t('person.birthDate'));
   /** The shared reason rule (src/common/reason.ts), as a form validator. */
-  const realReason = { validator: async (_: unknown, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } };
+  const realReason = {
+    validator: async (_: unknown, v: string) => {
+      if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule'));
+    },
+  };
 
   const searchWithPurpose = async () => {
     if (askPurpose === null) return;
@@ -78,7 +82,12 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
   const masked = (p: Person, field: RevealField, shown: string | null) => {
     if (!shown) return '—';
     const full = revealed[`${p.id}:${field}`];
-    if (full) return <Typography.Text copyable data-testid="revealed-value">{full}</Typography.Text>;
+    if (full)
+      return (
+        <Typography.Text copyable data-testid="revealed-value">
+          {full}
+        </Typography.Text>
+      );
     return (
       <Space size={4}>
         <span>{shown}</span>
@@ -124,8 +133,22 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
         <Dropdown
           menu={{
             items: [
-              { key: 'csv', label: <a href={populationApi.exportUrl('csv', jurisdictionId)} download data-testid="export-csv">{t('population.exportCsv')}</a> },
-              { key: 'xlsx', label: <a href={populationApi.exportUrl('xlsx', jurisdictionId)} download data-testid="export-xlsx">{t('population.exportXlsx')}</a> },
+              {
+                key: 'csv',
+                label: (
+                  <a href={populationApi.exportUrl('csv', jurisdictionId)} download data-testid="export-csv">
+                    {t('population.exportCsv')}
+                  </a>
+                ),
+              },
+              {
+                key: 'xlsx',
+                label: (
+                  <a href={populationApi.exportUrl('xlsx', jurisdictionId)} download data-testid="export-xlsx">
+                    {t('population.exportXlsx')}
+                  </a>
+                ),
+              },
             ],
           }}
         >
@@ -193,7 +216,12 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
           {
             title: t('person.vulnerable'),
             dataIndex: 'vulnerable',
-            render: (flags: VulnerableFlag[]) => flags.map((f) => <Tag key={f} color="orange">{label(VULNERABLE_LABELS[f], f)}</Tag>),
+            render: (flags: VulnerableFlag[]) =>
+              flags.map((f) => (
+                <Tag key={f} color="orange">
+                  {label(VULNERABLE_LABELS[f], f)}
+                </Tag>
+              )),
           },
         ]}
       />
@@ -226,7 +254,11 @@ export function PersonsPage({ jurisdictionId }: PageProps) {
       >
         <Typography.Paragraph type="secondary">{t('person.searchPurposeHint')}</Typography.Paragraph>
         <Form form={purposeForm} layout="vertical" preserve={false}>
-          <Form.Item name="purpose" label={t('person.searchPurpose')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, realReason]}>
+          <Form.Item
+            name="purpose"
+            label={t('person.searchPurpose')}
+            rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, realReason]}
+          >
             <Input.TextArea rows={2} maxLength={REASON_MAX_CHARS} data-testid="search-purpose" />
           </Form.Item>
         </Form>

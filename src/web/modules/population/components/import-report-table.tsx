@@ -30,6 +30,4 @@ export function ImportReportTable({ errors }: { errors: ImportRowError[] }) {
 }
 
 /** The fields with a label in the dictionary (others show their code name). */
-const fieldKeys: Record<string, true> = Object.fromEntries(
-  [...IMPORT_FIELDS, 'file'].map((f) => [`population.field.${f}`, true]),
-);
+const fieldKeys: Record<string, true> = Object.fromEntries([...IMPORT_FIELDS, 'file'].map((f) => [`population.field.${f}`, true]));

@@ -30,7 +30,13 @@ export function MergeModal({ open, person, onClose, onMerged }: Props) {
   const [q, setQ] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const found = useRemote((signal) => (q.length >= 1 ? personsApi.list({ q, pageSize: 20, purpose: exactIdentifierKind(q) ? MERGE_SEARCH_PURPOSE : undefined }, signal) : Promise.resolve({ items: [], total: 0 })), [q]);
+  const found = useRemote(
+    (signal) =>
+      q.length >= 1
+        ? personsApi.list({ q, pageSize: 20, purpose: exactIdentifierKind(q) ? MERGE_SEARCH_PURPOSE : undefined }, signal)
+        : Promise.resolve({ items: [], total: 0 }),
+    [q],
+  );
   const options = useMemo(
     () =>
       (found.data?.items ?? [])
@@ -80,7 +86,18 @@ export function MergeModal({ open, person, onClose, onMerged }: Props) {
             data-testid="merge-target"
           />
         </Form.Item>
-        <Form.Item name="reason" label={t('common.reason')} rules={[{ required: true, whitespace: true, message: t('person.reasonRule') }, { validator: async (_, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } }]}>
+        <Form.Item
+          name="reason"
+          label={t('common.reason')}
+          rules={[
+            { required: true, whitespace: true, message: t('person.reasonRule') },
+            {
+              validator: async (_, v: string) => {
+                if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule'));
+              },
+            },
+          ]}
+        >
           <Input.TextArea rows={3} maxLength={REASON_MAX_CHARS} />
         </Form.Item>
       </Form>

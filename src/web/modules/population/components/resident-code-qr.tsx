@@ -32,7 +32,13 @@ export function ResidentCodeQr({ personId }: { personId: string }) {
   if (!code.data) return <Skeleton.Node active style={{ width: 220, height: 220 }} />;
   return (
     <Space orientation="vertical" align="center" style={{ width: '100%' }} data-testid="resident-code">
-      {src ? <img src={src} width={220} height={220} alt={t('population.residentCode')} data-testid="resident-code-qr" /> : drawError ? <Alert type="error" title={t('error.generic')} /> : <Skeleton.Node active style={{ width: 220, height: 220 }} />}
+      {src ? (
+        <img src={src} width={220} height={220} alt={t('population.residentCode')} data-testid="resident-code-qr" />
+      ) : drawError ? (
+        <Alert type="error" title={t('error.generic')} />
+      ) : (
+        <Skeleton.Node active style={{ width: 220, height: 220 }} />
+      )}
       <Typography.Text type="secondary">{t('population.residentCodeIssued', { at: formatTime(code.data.issuedAt, lang) })}</Typography.Text>
       <Typography.Text copyable={{ text: code.data.payload }} code style={{ fontSize: 11, wordBreak: 'break-all' }} data-testid="resident-code-payload">
         {code.data.payload}

@@ -55,7 +55,8 @@ export function ImportPage(_: PageProps) {
       setReport(await populationApi.import(file, { mode, dryRun }));
     } catch (err) {
       // All or nothing: the refusal carries the full report (nothing was written).
-      if (err instanceof ApiError && err.code === 'IMPORT_INVALID' && err.details && typeof err.details === 'object' && 'errors' in err.details) setReport(err.details as ImportReport);
+      if (err instanceof ApiError && err.code === 'IMPORT_INVALID' && err.details && typeof err.details === 'object' && 'errors' in err.details)
+        setReport(err.details as ImportReport);
       else setError(errorText(err));
     } finally {
       setBusy(null);
@@ -63,8 +64,20 @@ export function ImportPage(_: PageProps) {
   };
 
   const outcome = (r: ImportReport) => {
-    if (!r.written && r.failed > 0 && !r.dryRun) return <Alert type="error" showIcon title={t('population.importNothingWritten', { failed: r.failed })} data-testid="import-outcome" data-written="false" />;
-    if (r.dryRun) return <Alert type={r.failed ? 'warning' : 'success'} showIcon title={t('population.importDryRunDone', { valid: r.valid, rows: r.rows })} data-testid="import-outcome" data-written="false" />;
+    if (!r.written && r.failed > 0 && !r.dryRun)
+      return (
+        <Alert type="error" showIcon title={t('population.importNothingWritten', { failed: r.failed })} data-testid="import-outcome" data-written="false" />
+      );
+    if (r.dryRun)
+      return (
+        <Alert
+          type={r.failed ? 'warning' : 'success'}
+          showIcon
+          title={t('population.importDryRunDone', { valid: r.valid, rows: r.rows })}
+          data-testid="import-outcome"
+          data-written="false"
+        />
+      );
     return (
       <Alert
         type={r.failed ? 'warning' : 'success'}
@@ -84,7 +97,12 @@ export function ImportPage(_: PageProps) {
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('population.importIntro')}</Typography.Paragraph>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Upload accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" maxCount={1} showUploadList={false} beforeUpload={(f) => (choose(f), false)}>
+        <Upload
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          maxCount={1}
+          showUploadList={false}
+          beforeUpload={(f) => (choose(f), false)}
+        >
           <Button icon={<UploadOutlined />} type="primary" loading={busy === 'preview'} data-testid="import-choose">
             {t('population.importChoose')}
           </Button>
@@ -100,10 +118,21 @@ export function ImportPage(_: PageProps) {
           <Space wrap style={{ marginBottom: 12 }}>
             {preview.fileName && <Tag>{t('population.importFile', { name: preview.fileName })}</Tag>}
             <Tag>{t('population.importFormat', { format: preview.format.toUpperCase() })}</Tag>
-            {preview.encoding && <Tag color="blue" data-testid="import-encoding">{t('population.importEncoding', { encoding: ({ gb18030: 'GBK/GB18030', utf16le: 'UTF-16 LE', utf16be: 'UTF-16 BE', utf8: 'UTF-8' } as const)[preview.encoding] })}</Tag>}
+            {preview.encoding && (
+              <Tag color="blue" data-testid="import-encoding">
+                {t('population.importEncoding', {
+                  encoding: ({ gb18030: 'GBK/GB18030', utf16le: 'UTF-16 LE', utf16be: 'UTF-16 BE', utf8: 'UTF-8' } as const)[preview.encoding],
+                })}
+              </Tag>
+            )}
           </Space>
           {preview.missing.length > 0 && (
-            <Alert type="error" showIcon style={{ marginBottom: 12 }} title={t('population.importMissing', { fields: preview.missing.map((f) => fieldLabel(f)).join('、') })} />
+            <Alert
+              type="error"
+              showIcon
+              style={{ marginBottom: 12 }}
+              title={t('population.importMissing', { fields: preview.missing.map((f) => fieldLabel(f)).join('、') })}
+            />
           )}
           <Table
             size="small"
@@ -113,7 +142,12 @@ export function ImportPage(_: PageProps) {
             data-testid="import-mapping"
             columns={[
               { title: t('population.importColumn'), dataIndex: 'header' },
-              { title: t('population.importField'), dataIndex: 'field', render: (f: string | null) => (f ? <Tag color="green">{fieldLabel(f)}</Tag> : <Typography.Text type="secondary">{t('population.importUnmapped')}</Typography.Text>) },
+              {
+                title: t('population.importField'),
+                dataIndex: 'field',
+                render: (f: string | null) =>
+                  f ? <Tag color="green">{fieldLabel(f)}</Tag> : <Typography.Text type="secondary">{t('population.importUnmapped')}</Typography.Text>,
+              },
             ]}
           />
           {preview.rows.length > 0 && (
@@ -175,7 +209,9 @@ export function ImportPage(_: PageProps) {
               </Col>
             ))}
           </Row>
-          {report.errorsTruncated && <Alert type="warning" showIcon title={t('population.importErrorsTruncated', { n: report.errors.length })} style={{ marginBottom: 12 }} />}
+          {report.errorsTruncated && (
+            <Alert type="warning" showIcon title={t('population.importErrorsTruncated', { n: report.errors.length })} style={{ marginBottom: 12 }} />
+          )}
           {report.errors.length > 0 && <ImportReportTable errors={report.errors} />}
         </Card>
       )}

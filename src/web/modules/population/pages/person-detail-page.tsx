@@ -48,7 +48,8 @@ export function PersonDetailPage(_: PageProps) {
   const [statusTick, setStatusTick] = useState(0);
   const p = person.data;
 
-  if (person.error?.status === 404) return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/persons">{t('population.back')}</Link>} />;
+  if (person.error?.status === 404)
+    return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/persons">{t('population.back')}</Link>} />;
   if (!p) return person.error ? <ErrorAlert error={person.error} onRetry={person.reload} /> : <Skeleton active />;
 
   return (
@@ -65,7 +66,11 @@ export function PersonDetailPage(_: PageProps) {
           showIcon
           style={{ marginBottom: 16 }}
           title={t('population.merged')}
-          action={<Button size="small" onClick={() => navigate(`/persons/${p.mergedInto}`)}>{t('population.mergedOpen')}</Button>}
+          action={
+            <Button size="small" onClick={() => navigate(`/persons/${p.mergedInto}`)}>
+              {t('population.mergedOpen')}
+            </Button>
+          }
           data-testid="merged-banner"
         />
       )}
@@ -94,7 +99,13 @@ export function PersonDetailPage(_: PageProps) {
                 </Descriptions.Item>
                 {!p.resident && <Descriptions.Item label={t('population.regionOfOrigin')}>{p.regionOfOrigin ?? '—'}</Descriptions.Item>}
                 <Descriptions.Item label={t('person.vulnerable')}>
-                  {p.vulnerable.length ? p.vulnerable.map((f) => <Tag key={f} color="orange">{label(VULNERABLE_LABELS[f], f)}</Tag>) : '—'}
+                  {p.vulnerable.length
+                    ? p.vulnerable.map((f) => (
+                        <Tag key={f} color="orange">
+                          {label(VULNERABLE_LABELS[f], f)}
+                        </Tag>
+                      ))
+                    : '—'}
                 </Descriptions.Item>
                 <Descriptions.Item label={t('population.tags')}>{p.tags.length ? p.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}</Descriptions.Item>
               </Descriptions>

@@ -8,7 +8,13 @@ import type { LookupResult, LookupStatus } from '../../testing/api.js';
 import { TESTING_LIMITS } from '../../../../common/testing.js';
 import { rulesFor } from '../../../app/form-rules.js';
 
-const STATUS_COLORS: Record<LookupStatus, string> = { sampled: 'blue', in_lab: 'processing', negative: 'green', recheck_needed: 'orange', resample_needed: 'gold' };
+const STATUS_COLORS: Record<LookupStatus, string> = {
+  sampled: 'blue',
+  in_lab: 'processing',
+  negative: 'green',
+  recheck_needed: 'orange',
+  resample_needed: 'gold',
+};
 
 type Outcome = { kind: 'result'; value: LookupResult } | { kind: 'error'; text: string };
 
@@ -19,7 +25,12 @@ type Outcome = { kind: 'result'; value: LookupResult } | { kind: 'error'; text: 
 async function lookup(idNumber: string, name: string): Promise<{ ok: true; value: LookupResult } | { ok: false; status: number; retryAfter: number | null }> {
   let res: Response;
   try {
-    res = await fetch('/api/public/results/lookup', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ idNumber, name }), credentials: 'omit' });
+    res = await fetch('/api/public/results/lookup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ idNumber, name }),
+      credentials: 'omit',
+    });
   } catch {
     return { ok: false, status: 0, retryAfter: null };
   }
@@ -50,7 +61,15 @@ export function ResultsLookupPage() {
     setBusy(false);
     if (r.ok) return setOut({ kind: 'result', value: r.value });
     const text =
-      r.status === 0 ? t('error.network') : r.status === 429 ? t('public.rateLimited') : r.status === 503 ? t('public.busy', { seconds: r.retryAfter ?? 5 }) : r.status === 400 ? t('error.validation') : t('error.generic');
+      r.status === 0
+        ? t('error.network')
+        : r.status === 429
+          ? t('public.rateLimited')
+          : r.status === 503
+            ? t('public.busy', { seconds: r.retryAfter ?? 5 })
+            : r.status === 400
+              ? t('error.validation')
+              : t('error.generic');
     setOut({ kind: 'error', text });
   };
 
@@ -78,7 +97,11 @@ export function ResultsLookupPage() {
           </Typography.Title>
           <Typography.Paragraph type="secondary">{t('public.resultsIntro')}</Typography.Paragraph>
           <Form form={form} layout="vertical" onFinish={submit} data-testid="lookup-form">
-            <Form.Item name="idNumber" label={t('public.idNumber')} rules={rulesFor(TESTING_LIMITS.idNumber, { required: true, message: t('common.required'), min: TESTING_LIMITS.idNumberMin })}>
+            <Form.Item
+              name="idNumber"
+              label={t('public.idNumber')}
+              rules={rulesFor(TESTING_LIMITS.idNumber, { required: true, message: t('common.required'), min: TESTING_LIMITS.idNumberMin })}
+            >
               <Input size="large" autoComplete="off" inputMode="text" />
             </Form.Item>
             <Form.Item name="name" label={t('public.name')} rules={rulesFor(TESTING_LIMITS.personName, { required: true, message: t('common.required') })}>
@@ -90,7 +113,9 @@ export function ResultsLookupPage() {
           </Form>
         </Card>
         {out?.kind === 'error' && <Alert type="error" showIcon title={out.text} style={{ marginTop: 16 }} data-testid="lookup-error" />}
-        {out?.kind === 'result' && !out.value.found && <Alert type="warning" showIcon title={t('public.notFound')} style={{ marginTop: 16 }} data-testid="lookup-not-found" />}
+        {out?.kind === 'result' && !out.value.found && (
+          <Alert type="warning" showIcon title={t('public.notFound')} style={{ marginTop: 16 }} data-testid="lookup-not-found" />
+        )}
         {out?.kind === 'result' && out.value.found && (
           <Card style={{ marginTop: 16 }} data-testid="lookup-result">
             {out.value.samples.length === 0 ? (

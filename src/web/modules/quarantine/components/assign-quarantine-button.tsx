@@ -7,7 +7,16 @@ import type { ContactDto } from '../../../../common/cases.js';
 import { casesApi } from '../../cases/api.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useSession } from '../../../app/session.js';
-import { hasFreeBed, quarantineApi, type FacilityDetailDto, type FacilityDto, type QuarantineMode, type StayCategory, type StayPlanDto, type TravellerDto } from '../api.js';
+import {
+  hasFreeBed,
+  quarantineApi,
+  type FacilityDetailDto,
+  type FacilityDto,
+  type QuarantineMode,
+  type StayCategory,
+  type StayPlanDto,
+  type TravellerDto,
+} from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
 import { QUARANTINE_LIMITS } from '../../../../common/quarantine.js';
 
@@ -50,7 +59,10 @@ export function PlanPreview({ plan, loading, error }: { plan: StayPlanDto | null
   return (
     <Descriptions size="small" column={1} bordered data-testid="assign-quarantine-plan" style={{ opacity: loading ? 0.5 : 1 }}>
       <Descriptions.Item label={t('quarantine.plan')}>
-        {plan.preset.name} <Typography.Text type="secondary">({plan.preset.version} · {t(plan.firstDay === 0 ? 'quarantine.firstDay0' : 'quarantine.firstDay1')})</Typography.Text>
+        {plan.preset.name}{' '}
+        <Typography.Text type="secondary">
+          ({plan.preset.version} · {t(plan.firstDay === 0 ? 'quarantine.firstDay0' : 'quarantine.firstDay1')})
+        </Typography.Text>
       </Descriptions.Item>
       <Descriptions.Item label={t('quarantine.exposureDate')}>{plan.exposureDay}</Descriptions.Item>
       <Descriptions.Item label={t('quarantine.phase')}>
@@ -61,20 +73,29 @@ export function PlanPreview({ plan, loading, error }: { plan: StayPlanDto | null
         </Space>
       </Descriptions.Item>
       <Descriptions.Item label={t('quarantine.endDay')}>
-        <strong data-testid="assign-quarantine-end">{plan.endDay}</strong> <Typography.Text type="secondary">{t('quarantine.totalDays', { n: plan.totalDays })}</Typography.Text>
+        <strong data-testid="assign-quarantine-end">{plan.endDay}</strong>{' '}
+        <Typography.Text type="secondary">{t('quarantine.totalDays', { n: plan.totalDays })}</Typography.Text>
       </Descriptions.Item>
       <Descriptions.Item label={t('quarantine.testDays')}>
         <Space wrap size={[4, 4]} data-testid="assign-quarantine-tests">
           {plan.tests.length
             ? plan.tests.map((x) => (
-                <Tag key={x.day} color={x.notApplicable ? 'default' : 'blue'} data-testid={x.notApplicable ? 'assign-quarantine-test-na' : 'assign-quarantine-test'}>
+                <Tag
+                  key={x.day}
+                  color={x.notApplicable ? 'default' : 'blue'}
+                  data-testid={x.notApplicable ? 'assign-quarantine-test-na' : 'assign-quarantine-test'}
+                >
                   {t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })}
                   {x.notApplicable ? ` ${t('quarantine.notApplicable')}` : ''}
                 </Tag>
               ))
             : '—'}
         </Space>
-        {plan.admissionTest && <Typography.Paragraph type="warning" style={{ margin: '4px 0 0' }} data-testid="assign-quarantine-admission">{t('quarantine.admissionTestPlanned')}</Typography.Paragraph>}
+        {plan.admissionTest && (
+          <Typography.Paragraph type="warning" style={{ margin: '4px 0 0' }} data-testid="assign-quarantine-admission">
+            {t('quarantine.admissionTestPlanned')}
+          </Typography.Paragraph>
+        )}
       </Descriptions.Item>
     </Descriptions>
   );
@@ -120,8 +141,22 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
     ]).then(
       ([c, tr]) => {
         const list: StayBasisOption[] = [
-          ...c.items.filter((x: ContactDto) => x.status === 'open').map((x: ContactDto) => ({ type: 'contact' as const, id: x.id, category: x.category, day: x.exposureDate, label: `${t('quarantine.basisContact')} · ${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}` })),
-          ...tr.items.map((x: TravellerDto) => ({ type: 'traveller' as const, id: x.id, category: x.category, day: x.arrivalDay, label: `${t('quarantine.basisTraveller')} · ${t(`quarantine.category.${x.category}`)} · ${x.origin} · ${x.arrivalDay}` })),
+          ...c.items
+            .filter((x: ContactDto) => x.status === 'open')
+            .map((x: ContactDto) => ({
+              type: 'contact' as const,
+              id: x.id,
+              category: x.category,
+              day: x.exposureDate,
+              label: `${t('quarantine.basisContact')} · ${t(`quarantine.category.${x.category}`)} · ${x.exposureDate}`,
+            })),
+          ...tr.items.map((x: TravellerDto) => ({
+            type: 'traveller' as const,
+            id: x.id,
+            category: x.category,
+            day: x.arrivalDay,
+            label: `${t('quarantine.basisTraveller')} · ${t(`quarantine.category.${x.category}`)} · ${x.origin} · ${x.arrivalDay}`,
+          })),
         ];
         setOptions(list);
         if (list[0]) {
@@ -137,7 +172,10 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
   useEffect(() => {
     if (!open) return;
     const ac = new AbortController();
-    quarantineApi.facilities({ active: 'true', pageSize: 200 }, ac.signal).then((r) => setFacilities(r.items), (e) => !ac.signal.aborted && setError(errorText(e)));
+    quarantineApi.facilities({ active: 'true', pageSize: 200 }, ac.signal).then(
+      (r) => setFacilities(r.items),
+      (e) => !ac.signal.aborted && setError(errorText(e)),
+    );
     return () => ac.abort();
   }, [open]); // eslint-disable-line react-hooks/exhaustive-deps -- loaded once per opening; errorText only words the error
 
@@ -218,12 +256,18 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
         width={560}
       >
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="assign-quarantine-error" />}
-        {options && !options.length && <Alert type="warning" showIcon title={t('quarantine.noBasis')} style={{ marginBottom: 12 }} data-testid="assign-quarantine-no-basis" />}
+        {options && !options.length && (
+          <Alert type="warning" showIcon title={t('quarantine.noBasis')} style={{ marginBottom: 12 }} data-testid="assign-quarantine-no-basis" />
+        )}
         <Form
           form={form}
           layout="vertical"
           preserve={false}
-          initialValues={{ mode: 'central', reason: t('quarantine.defaultReason'), ...(basis ? { basisKey: `${basis.type}:${basis.id}`, exposureDate: basis.day ? dayjs(basis.day) : null } : {}) }}
+          initialValues={{
+            mode: 'central',
+            reason: t('quarantine.defaultReason'),
+            ...(basis ? { basisKey: `${basis.type}:${basis.id}`, exposureDate: basis.day ? dayjs(basis.day) : null } : {}),
+          }}
           data-testid="assign-quarantine-form"
         >
           <Form.Item name="basisKey" label={t('quarantine.basis')} rules={[{ required: true, message: t('common.required') }]}>
@@ -241,8 +285,12 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
           <Space size="large" wrap>
             <Form.Item name="mode" label={t('quarantine.mode')}>
               <Radio.Group optionType="button" data-testid="assign-quarantine-mode">
-                <Radio.Button value="central"><span data-testid="assign-quarantine-central">{t('quarantine.mode.central')}</span></Radio.Button>
-                <Radio.Button value="home"><span data-testid="assign-quarantine-home">{t('quarantine.mode.home')}</span></Radio.Button>
+                <Radio.Button value="central">
+                  <span data-testid="assign-quarantine-central">{t('quarantine.mode.central')}</span>
+                </Radio.Button>
+                <Radio.Button value="home">
+                  <span data-testid="assign-quarantine-home">{t('quarantine.mode.home')}</span>
+                </Radio.Button>
               </Radio.Group>
             </Form.Item>
             <Form.Item label={t('quarantine.category')}>
@@ -251,7 +299,12 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
           </Space>
           {mode === 'central' && (
             <Space style={{ display: 'flex' }} align="start" wrap>
-              <Form.Item name="facilityId" label={t('quarantine.facility')} rules={[{ required: true, message: t('common.required') }]} style={{ minWidth: 280 }}>
+              <Form.Item
+                name="facilityId"
+                label={t('quarantine.facility')}
+                rules={[{ required: true, message: t('common.required') }]}
+                style={{ minWidth: 280 }}
+              >
                 <Select
                   data-testid="assign-quarantine-facility"
                   loading={!facilities}
@@ -268,7 +321,10 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
                   disabled={!facilityId}
                   loading={!!facilityId && !facility}
                   placeholder={t('quarantine.roomAuto')}
-                  options={freeRooms.map((r) => ({ value: r.id, label: `${r.number}${r.capacity > 1 ? ` (${r.occupants}/${r.capacity})` : ''} · ${r.floor}F` }))}
+                  options={freeRooms.map((r) => ({
+                    value: r.id,
+                    label: `${r.number}${r.capacity > 1 ? ` (${r.occupants}/${r.capacity})` : ''} · ${r.floor}F`,
+                  }))}
                   showSearch={{ optionFilterProp: 'label' }}
                 />
               </Form.Item>
@@ -283,7 +339,12 @@ export function AssignQuarantineButton({ personId, basis, onDone, size = 'small'
             >
               <DatePicker data-testid="assign-quarantine-exposure" disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
             </Form.Item>
-            <Form.Item name="reason" label={t('quarantine.reason')} rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]} style={{ minWidth: 280 }}>
+            <Form.Item
+              name="reason"
+              label={t('quarantine.reason')}
+              rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }]}
+              style={{ minWidth: 280 }}
+            >
               <Input maxLength={QUARANTINE_LIMITS.reason} data-testid="assign-quarantine-reason" />
             </Form.Item>
           </Space>

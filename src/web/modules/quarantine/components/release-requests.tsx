@@ -56,10 +56,32 @@ export function ReleaseRequests({ stayId, reloadKey, onDecided }: { stayId?: str
             data-testid="release-request"
             data-id={r.id}
             data-stay={r.stayId}
-            actions={r.canDecide ? [
-              <Button key="a" size="small" type="primary" danger loading={busy === r.id} onClick={() => decide(r, 'approve')} data-testid="release-request-approve">{t('quarantine.approve')}</Button>,
-              <Button key="r" size="small" onClick={() => setRejecting(r)} data-testid="release-request-reject">{t('quarantine.reject')}</Button>,
-            ] : r.requestedBy === me?.id ? [<Typography.Text key="o" type="secondary" data-testid="release-request-own">{t('quarantine.releaseRequestOwn')}</Typography.Text>] : []}
+            actions={
+              r.canDecide
+                ? [
+                    <Button
+                      key="a"
+                      size="small"
+                      type="primary"
+                      danger
+                      loading={busy === r.id}
+                      onClick={() => decide(r, 'approve')}
+                      data-testid="release-request-approve"
+                    >
+                      {t('quarantine.approve')}
+                    </Button>,
+                    <Button key="r" size="small" onClick={() => setRejecting(r)} data-testid="release-request-reject">
+                      {t('quarantine.reject')}
+                    </Button>,
+                  ]
+                : r.requestedBy === me?.id
+                  ? [
+                      <Typography.Text key="o" type="secondary" data-testid="release-request-own">
+                        {t('quarantine.releaseRequestOwn')}
+                      </Typography.Text>,
+                    ]
+                  : []
+            }
           >
             <Space orientation="vertical" size={0}>
               <Space size={4}>
@@ -67,7 +89,9 @@ export function ReleaseRequests({ stayId, reloadKey, onDecided }: { stayId?: str
                 {stayId ? null : <Link to={`/quarantine/stays/${r.stayId}`}>{r.personNameMasked ?? '—'}</Link>}
                 <Typography.Text data-testid="release-request-reason">{r.reason}</Typography.Text>
               </Space>
-              <Typography.Text type="secondary">{t('quarantine.releaseRequestBy', { name: r.requestedByName, time: formatTime(r.requestedAt, lang) })}</Typography.Text>
+              <Typography.Text type="secondary">
+                {t('quarantine.releaseRequestBy', { name: r.requestedByName, time: formatTime(r.requestedAt, lang) })}
+              </Typography.Text>
             </Space>
           </List.Item>
         )}

@@ -1,5 +1,25 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Alert, App, Badge, Button, Card, Col, Drawer, Empty, Form, Input, InputNumber, Modal, Progress, Row, Space, Statistic, Tag, Tooltip, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Badge,
+  Button,
+  Card,
+  Col,
+  Drawer,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Progress,
+  Row,
+  Space,
+  Statistic,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useI18n } from '../../../app/i18n.js';
@@ -24,10 +44,23 @@ function OccupancyBlock({ f }: { f: FacilityDto }) {
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={4}>
       <Row gutter={8}>
-        <Col span={6}><Statistic title={t('quarantine.roomsFree')} value={o.roomsAvailable} styles={{ content: { color: o.roomsAvailable ? '#389e0d' : '#cf1322' } }} data-testid="facility-free" /></Col>
-        <Col span={6}><Statistic title={t('quarantine.roomsTotal')} value={o.roomsTotal} data-testid="facility-rooms" /></Col>
-        <Col span={6}><Statistic title={t('quarantine.roomsCleaning')} value={o.roomsCleaning} /></Col>
-        <Col span={6}><Statistic title={t('quarantine.roomsOut')} value={o.roomsOutOfService} /></Col>
+        <Col span={6}>
+          <Statistic
+            title={t('quarantine.roomsFree')}
+            value={o.roomsAvailable}
+            styles={{ content: { color: o.roomsAvailable ? '#389e0d' : '#cf1322' } }}
+            data-testid="facility-free"
+          />
+        </Col>
+        <Col span={6}>
+          <Statistic title={t('quarantine.roomsTotal')} value={o.roomsTotal} data-testid="facility-rooms" />
+        </Col>
+        <Col span={6}>
+          <Statistic title={t('quarantine.roomsCleaning')} value={o.roomsCleaning} />
+        </Col>
+        <Col span={6}>
+          <Statistic title={t('quarantine.roomsOut')} value={o.roomsOutOfService} />
+        </Col>
       </Row>
       <Tooltip title={`${o.occupants} / ${o.bedsTotal}`}>
         <Progress percent={pct} size="small" status={o.roomsAvailable === 0 && o.roomsTotal > 0 ? 'exception' : 'active'} />
@@ -57,9 +90,24 @@ function NewFacilityModal({ open, onClose, onDone, jurisdictionId }: { open: boo
     onClose();
   };
   return (
-    <Modal open={open} title={t('quarantine.newFacility')} okText={t('common.create')} cancelText={t('common.cancel')} onOk={submit} onCancel={onClose} okButtonProps={{ loading: busy, 'data-testid': 'facility-submit' } as never} destroyOnHidden>
+    <Modal
+      open={open}
+      title={t('quarantine.newFacility')}
+      okText={t('common.create')}
+      cancelText={t('common.cancel')}
+      onOk={submit}
+      onCancel={onClose}
+      okButtonProps={{ loading: busy, 'data-testid': 'facility-submit' } as never}
+      destroyOnHidden
+    >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ jurisdictionId: jurisdictionId || undefined, staffCount: 0 }} data-testid="facility-form">
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ jurisdictionId: jurisdictionId || undefined, staffCount: 0 }}
+        data-testid="facility-form"
+      >
         <Form.Item name="name" label={t('quarantine.facilityName')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input maxLength={QUARANTINE_LIMITS.facilityName} data-testid="facility-name" />
         </Form.Item>
@@ -102,14 +150,26 @@ function AddRoomsForm({ facilityId, onDone }: { facilityId: string; onDone(): vo
   };
   return (
     <Card size="small" title={t('quarantine.addRooms')} style={{ marginBottom: 12 }}>
-      <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>{t('quarantine.addRoomsHint')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+        {t('quarantine.addRoomsHint')}
+      </Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} data-testid="rooms-error" />}
       <Form form={form} layout="inline" initialValues={{ floor: 1, from: 101, to: 110, capacity: 1 }} onFinish={submit} data-testid="rooms-form">
-        <Form.Item name="floor" label={t('quarantine.floor')} rules={[{ required: true }]}><InputNumber min={-5} max={200} style={{ width: 70 }} data-testid="rooms-floor" /></Form.Item>
-        <Form.Item name="from" label={t('quarantine.fromNumber')} rules={[{ required: true }]}><InputNumber min={1} style={{ width: 90 }} data-testid="rooms-from" /></Form.Item>
-        <Form.Item name="to" label={t('quarantine.toNumber')} rules={[{ required: true }]}><InputNumber min={1} style={{ width: 90 }} data-testid="rooms-to" /></Form.Item>
-        <Form.Item name="capacity" label={t('quarantine.capacity')}><InputNumber min={1} max={20} style={{ width: 60 }} /></Form.Item>
-        <Button type="primary" htmlType="submit" loading={busy} icon={<PlusOutlined />} data-testid="rooms-submit">{t('quarantine.addRooms')}</Button>
+        <Form.Item name="floor" label={t('quarantine.floor')} rules={[{ required: true }]}>
+          <InputNumber min={-5} max={200} style={{ width: 70 }} data-testid="rooms-floor" />
+        </Form.Item>
+        <Form.Item name="from" label={t('quarantine.fromNumber')} rules={[{ required: true }]}>
+          <InputNumber min={1} style={{ width: 90 }} data-testid="rooms-from" />
+        </Form.Item>
+        <Form.Item name="to" label={t('quarantine.toNumber')} rules={[{ required: true }]}>
+          <InputNumber min={1} style={{ width: 90 }} data-testid="rooms-to" />
+        </Form.Item>
+        <Form.Item name="capacity" label={t('quarantine.capacity')}>
+          <InputNumber min={1} max={20} style={{ width: 60 }} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" loading={busy} icon={<PlusOutlined />} data-testid="rooms-submit">
+          {t('quarantine.addRooms')}
+        </Button>
       </Form>
     </Card>
   );
@@ -133,30 +193,48 @@ function RoomGrid({ facility, canManage, onChanged }: { facility: FacilityDetail
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Space wrap>
-        {(Object.keys(ROOM_COLORS) as RoomStatus[]).map((s) => <Badge key={s} color={ROOM_COLORS[s]} text={t(`quarantine.room.${s}`)} />)}
+        {(Object.keys(ROOM_COLORS) as RoomStatus[]).map((s) => (
+          <Badge key={s} color={ROOM_COLORS[s]} text={t(`quarantine.room.${s}`)} />
+        ))}
       </Space>
       {floors.map((fl) => (
         <div key={fl}>
           <Typography.Text strong>{fl}F</Typography.Text>
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, marginTop: 4 }}>
-            {facility.rooms.filter((r) => r.floor === fl).map((r) => {
-              const next: Exclude<RoomStatus, 'occupied'> | null = r.status === 'cleaning' ? 'available' : r.status === 'available' ? 'out_of_service' : r.status === 'out_of_service' ? 'available' : null;
-              const action = r.status === 'cleaning' ? 'quarantine.markAvailable' : r.status === 'available' ? 'quarantine.markOut' : 'quarantine.markIn';
-              return (
-                <Tooltip key={r.id} title={`${t(`quarantine.room.${r.status}`)} · ${r.occupants}/${r.capacity}${canManage && next ? ` · ${t(action)}` : ''}`}>
-                  <div
-                    data-testid="room-tile"
-                    data-status={r.status}
-                    data-number={r.number}
-                    onClick={canManage && next ? () => set(r, next) : undefined}
-                    style={{ width: 64, padding: '6px 0', textAlign: 'center', borderRadius: 4, color: '#fff', background: ROOM_COLORS[r.status], cursor: canManage && next ? 'pointer' : 'default', fontSize: 13 }}
-                  >
-                    {r.number}
-                    {r.capacity > 1 && <div style={{ fontSize: 11 }}>{r.occupants}/{r.capacity}</div>}
-                  </div>
-                </Tooltip>
-              );
-            })}
+            {facility.rooms
+              .filter((r) => r.floor === fl)
+              .map((r) => {
+                const next: Exclude<RoomStatus, 'occupied'> | null =
+                  r.status === 'cleaning' ? 'available' : r.status === 'available' ? 'out_of_service' : r.status === 'out_of_service' ? 'available' : null;
+                const action = r.status === 'cleaning' ? 'quarantine.markAvailable' : r.status === 'available' ? 'quarantine.markOut' : 'quarantine.markIn';
+                return (
+                  <Tooltip key={r.id} title={`${t(`quarantine.room.${r.status}`)} · ${r.occupants}/${r.capacity}${canManage && next ? ` · ${t(action)}` : ''}`}>
+                    <div
+                      data-testid="room-tile"
+                      data-status={r.status}
+                      data-number={r.number}
+                      onClick={canManage && next ? () => set(r, next) : undefined}
+                      style={{
+                        width: 64,
+                        padding: '6px 0',
+                        textAlign: 'center',
+                        borderRadius: 4,
+                        color: '#fff',
+                        background: ROOM_COLORS[r.status],
+                        cursor: canManage && next ? 'pointer' : 'default',
+                        fontSize: 13,
+                      }}
+                    >
+                      {r.number}
+                      {r.capacity > 1 && (
+                        <div style={{ fontSize: 11 }}>
+                          {r.occupants}/{r.capacity}
+                        </div>
+                      )}
+                    </div>
+                  </Tooltip>
+                );
+              })}
           </div>
         </div>
       ))}
@@ -191,7 +269,10 @@ export function FacilitiesPage({ jurisdictionId }: PageProps) {
   const { connected } = useOccupancyEvents(onEvent, () => (list.reload(), detail.reload()));
 
   const items = list.data?.items ?? [];
-  const totals = items.reduce((a, f) => ({ free: a.free + f.occupancy.roomsAvailable, occupants: a.occupants + f.occupancy.occupants, beds: a.beds + f.occupancy.bedsTotal }), { free: 0, occupants: 0, beds: 0 });
+  const totals = items.reduce(
+    (a, f) => ({ free: a.free + f.occupancy.roomsAvailable, occupants: a.occupants + f.occupancy.occupants, beds: a.beds + f.occupancy.bedsTotal }),
+    { free: 0, occupants: 0, beds: 0 },
+  );
 
   return (
     <div data-testid="quarantine-facilities-page">
@@ -200,11 +281,15 @@ export function FacilitiesPage({ jurisdictionId }: PageProps) {
           {t('quarantine.facilities')}
         </Typography.Title>
         <Space wrap>
-          <Tag color={connected ? 'green' : 'default'} data-testid="live-state">{connected ? t('quarantine.live') : t('quarantine.offline')}</Tag>
+          <Tag color={connected ? 'green' : 'default'} data-testid="live-state">
+            {connected ? t('quarantine.live') : t('quarantine.offline')}
+          </Tag>
           <Typography.Text type="secondary">
             {t('quarantine.roomsFree')} {totals.free} · {t('quarantine.occupants', { n: totals.occupants })} · {t('quarantine.beds', { n: totals.beds })}
           </Typography.Text>
-          <Button icon={<ReloadOutlined />} onClick={list.reload}>{t('common.refresh')}</Button>
+          <Button icon={<ReloadOutlined />} onClick={list.reload}>
+            {t('common.refresh')}
+          </Button>
           {canManage && (
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-facility">
               {t('quarantine.newFacility')}
@@ -245,7 +330,14 @@ export function FacilitiesPage({ jurisdictionId }: PageProps) {
           </Col>
         ))}
       </Row>
-      <Drawer open={!!openId} onClose={() => setOpenId(null)} size={640} title={detail.data?.name ?? t('quarantine.rooms')} destroyOnHidden data-testid="facility-drawer">
+      <Drawer
+        open={!!openId}
+        onClose={() => setOpenId(null)}
+        size={640}
+        title={detail.data?.name ?? t('quarantine.rooms')}
+        destroyOnHidden
+        data-testid="facility-drawer"
+      >
         <ErrorAlert error={detail.error} onRetry={detail.reload} />
         {detail.data && (
           <>

@@ -49,21 +49,47 @@ export function StayDetailPage(_: PageProps) {
       <Link to="/quarantine/stays">← {t('quarantine.stays')}</Link>
       <ErrorAlert error={stay.error} onRetry={stay.reload} />
       {s && (
-        <Card style={{ marginTop: 12 }} extra={canRelease && s.status === 'active' && <Button danger={s.overdue} onClick={() => setReleasing(true)} data-testid="stay-release">{t('quarantine.release')}</Button>}>
+        <Card
+          style={{ marginTop: 12 }}
+          extra={
+            canRelease &&
+            s.status === 'active' && (
+              <Button danger={s.overdue} onClick={() => setReleasing(true)} data-testid="stay-release">
+                {t('quarantine.release')}
+              </Button>
+            )
+          }
+        >
           <Descriptions column={{ xs: 1, md: 2 }} bordered size="small">
             <Descriptions.Item label={t('quarantine.person')}>{s.personNameMasked ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.place')}>{s.mode === 'central' ? `${s.facilityName ?? '—'} ${s.roomNumber ? `· ${t('quarantine.room')} ${s.roomNumber}` : ''}` : t('quarantine.mode.home')}</Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.place')}>
+              {s.mode === 'central' ? `${s.facilityName ?? '—'} ${s.roomNumber ? `· ${t('quarantine.room')} ${s.roomNumber}` : ''}` : t('quarantine.mode.home')}
+            </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.dayCounter')}>
-              <span data-testid="stay-detail-day">{s.dayCounter.ended ? t('quarantine.dayEnded', { total: s.dayCounter.total }) : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}</span>
+              <span data-testid="stay-detail-day">
+                {s.dayCounter.ended
+                  ? t('quarantine.dayEnded', { total: s.dayCounter.total })
+                  : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+              </span>
             </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.phase')}>
               <Space size={4}>
                 <Tag color={PHASE_COLORS[s.phase]}>{t(`quarantine.phase.${s.phase}`)}</Tag>
-                {s.overdue && <Tag color="red" icon={<WarningOutlined />}>{t('quarantine.overdue')}</Tag>}
+                {s.overdue && (
+                  <Tag color="red" icon={<WarningOutlined />}>
+                    {t('quarantine.overdue')}
+                  </Tag>
+                )}
                 {s.resultTaskId && s.status === 'active' && <Tag color="gold">{t('quarantine.resultPending')}</Tag>}
-                {s.transfer.due && <Tag color="orange" data-testid="stay-transfer-due">{t('quarantine.transferDue')}</Tag>}
+                {s.transfer.due && (
+                  <Tag color="orange" data-testid="stay-transfer-due">
+                    {t('quarantine.transferDue')}
+                  </Tag>
+                )}
                 {s.transfer.due && canManage && (
-                  <Button size="small" type="primary" loading={transferring} onClick={transfer} data-testid="stay-transfer">{t('quarantine.transferDone')}</Button>
+                  <Button size="small" type="primary" loading={transferring} onClick={transfer} data-testid="stay-transfer">
+                    {t('quarantine.transferDone')}
+                  </Button>
                 )}
               </Space>
             </Descriptions.Item>
@@ -73,18 +99,35 @@ export function StayDetailPage(_: PageProps) {
             <Descriptions.Item label={t('quarantine.preset')}>{s.preset.version}</Descriptions.Item>
             <Descriptions.Item label={t('quarantine.plan')} span={2}>
               <Space orientation="vertical" size={0}>
-                {s.phases.map((p) => <span key={p.phase}>{t('quarantine.phaseDays', { phase: t(`quarantine.phase.${p.phase}`), days: p.days, last: p.lastDay })} · {fmt(p.endsAt)}</span>)}
+                {s.phases.map((p) => (
+                  <span key={p.phase}>
+                    {t('quarantine.phaseDays', { phase: t(`quarantine.phase.${p.phase}`), days: p.days, last: p.lastDay })} · {fmt(p.endsAt)}
+                  </span>
+                ))}
               </Space>
             </Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.testDays')} span={2}><TestDays stay={s} canManage={canManage} onChanged={(x) => stay.setData({ ...s, ...x, personNameMasked: s.personNameMasked, facilityName: s.facilityName, roomNumber: s.roomNumber })} /></Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.basis')} span={2}>{t(`control.basis.${s.basis.type}`)} · {text(s.reason)}</Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.testDays')} span={2}>
+              <TestDays
+                stay={s}
+                canManage={canManage}
+                onChanged={(x) => stay.setData({ ...s, ...x, personNameMasked: s.personNameMasked, facilityName: s.facilityName, roomNumber: s.roomNumber })}
+              />
+            </Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.basis')} span={2}>
+              {t(`control.basis.${s.basis.type}`)} · {text(s.reason)}
+            </Descriptions.Item>
             {s.placedDay && <Descriptions.Item label={t('quarantine.placedDay')}>{s.placedDay}</Descriptions.Item>}
-            {s.releasedAt && <Descriptions.Item label={t('quarantine.statusReleased')} span={2}>{fmt(s.releasedAt)} · {s.releaseReason}{s.releaseOverride ? ` (${t('quarantine.earlyReleased')})` : ''}</Descriptions.Item>}
+            {s.releasedAt && (
+              <Descriptions.Item label={t('quarantine.statusReleased')} span={2}>
+                {fmt(s.releasedAt)} · {s.releaseReason}
+                {s.releaseOverride ? ` (${t('quarantine.earlyReleased')})` : ''}
+              </Descriptions.Item>
+            )}
           </Descriptions>
         </Card>
       )}
       {s && <ReleaseRequests stayId={s.id} reloadKey={requestsKey} onDecided={() => stay.reload()} />}
-      <ReleaseModal stay={releasing ? s ?? null : null} onClose={() => setReleasing(false)} onDone={() => (setRequestsKey((k) => k + 1), stay.reload())} />
+      <ReleaseModal stay={releasing ? (s ?? null) : null} onClose={() => setReleasing(false)} onDone={() => (setRequestsKey((k) => k + 1), stay.reload())} />
     </div>
   );
 }

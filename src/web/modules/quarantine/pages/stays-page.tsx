@@ -16,7 +16,13 @@ import { PersonPicker } from '../components/person-picker.js';
 import { ReleaseRequests } from '../components/release-requests.js';
 import { useOccupancyEvents } from '../live.js';
 
-export const PHASE_COLORS: Record<StayDto['phase'], string> = { central: 'purple', home_quarantine: 'volcano', home_monitoring: 'gold', ended: 'red', released: 'default' };
+export const PHASE_COLORS: Record<StayDto['phase'], string> = {
+  central: 'purple',
+  home_quarantine: 'volcano',
+  home_monitoring: 'gold',
+  ended: 'red',
+  released: 'default',
+};
 
 /** The scheduled test days with their results. */
 export function TestDays({ stay, canManage, onChanged }: { stay: StayDto; canManage: boolean; onChanged(s: StayDto): void }) {
@@ -43,8 +49,15 @@ export function TestDays({ stay, canManage, onChanged }: { stay: StayDto; canMan
         }
         const color = x.result === 'negative' ? 'green' : x.result === 'positive' ? 'red' : 'blue';
         const tag = (
-          <Tag color={color} data-testid="stay-test" data-day={x.day} data-result={x.result ?? 'pending'} style={{ cursor: canManage && stay.status === 'active' ? 'pointer' : undefined }}>
-            {x.kind === 'admission' ? `${t('quarantine.admissionTest')} ` : ''}{t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })} {x.result ? t(`quarantine.test.${x.result}`) : ''}
+          <Tag
+            color={color}
+            data-testid="stay-test"
+            data-day={x.day}
+            data-result={x.result ?? 'pending'}
+            style={{ cursor: canManage && stay.status === 'active' ? 'pointer' : undefined }}
+          >
+            {x.kind === 'admission' ? `${t('quarantine.admissionTest')} ` : ''}
+            {t('quarantine.testDay', { day: x.day, date: x.date.slice(5) })} {x.result ? t(`quarantine.test.${x.result}`) : ''}
           </Tag>
         );
         if (!canManage || stay.status !== 'active') return <span key={x.day}>{tag}</span>;
@@ -55,8 +68,12 @@ export function TestDays({ stay, canManage, onChanged }: { stay: StayDto; canMan
             title={`${t('quarantine.recordTest')} · D${x.day}`}
             content={
               <Space>
-                <Button size="small" onClick={() => record(x.day, 'negative')}>{t('quarantine.test.negative')}</Button>
-                <Button size="small" danger onClick={() => record(x.day, 'positive')}>{t('quarantine.test.positive')}</Button>
+                <Button size="small" onClick={() => record(x.day, 'negative')}>
+                  {t('quarantine.test.negative')}
+                </Button>
+                <Button size="small" danger onClick={() => record(x.day, 'positive')}>
+                  {t('quarantine.test.positive')}
+                </Button>
               </Space>
             }
           >
@@ -127,7 +144,10 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
     >
       {stay && (
         <Typography.Paragraph>
-          {t('quarantine.endDay')}: <strong>{stay.endDay}</strong> · {stay.dayCounter.ended ? t('quarantine.dayEnded', { total: stay.dayCounter.total }) : t('quarantine.dayOf', { day: stay.dayCounter.day, total: stay.dayCounter.total })}
+          {t('quarantine.endDay')}: <strong>{stay.endDay}</strong> ·{' '}
+          {stay.dayCounter.ended
+            ? t('quarantine.dayEnded', { total: stay.dayCounter.total })
+            : t('quarantine.dayOf', { day: stay.dayCounter.day, total: stay.dayCounter.total })}
         </Typography.Paragraph>
       )}
       {error && <Alert type="error" showIcon title={error.text} description={error.detail} style={{ marginBottom: 12 }} data-testid="release-error" />}
@@ -141,7 +161,14 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
           <Form.Item
             name="reason"
             label={t('quarantine.requestEarlyReason')}
-            rules={[{ required: true, whitespace: true, message: t('common.reasonRequired') }, { validator: async (_, v: string) => { if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule')); } }]}
+            rules={[
+              { required: true, whitespace: true, message: t('common.reasonRequired') },
+              {
+                validator: async (_, v: string) => {
+                  if (v?.trim() && !checkReason(v).ok) throw new Error(t('person.reasonRule'));
+                },
+              },
+            ]}
           >
             <Input.TextArea rows={2} maxLength={REASON_MAX_CHARS} data-testid="release-reason" />
           </Form.Item>
@@ -171,7 +198,14 @@ export function StaysPage(_: PageProps) {
   const facilities = useRemote((signal) => quarantineApi.facilities({ pageSize: 200 }, signal), []);
   useOccupancyEvents(() => list.reload(), list.reload);
 
-  const replace = (s: StayDto) => list.data && list.setData({ ...list.data, items: list.data.items.map((x) => (x.id === s.id ? { ...x, ...s, personNameMasked: x.personNameMasked, facilityName: x.facilityName, roomNumber: x.roomNumber } : x)) });
+  const replace = (s: StayDto) =>
+    list.data &&
+    list.setData({
+      ...list.data,
+      items: list.data.items.map((x) =>
+        x.id === s.id ? { ...x, ...s, personNameMasked: x.personNameMasked, facilityName: x.facilityName, roomNumber: x.roomNumber } : x,
+      ),
+    });
   const overdue = (list.data?.items ?? []).filter((s) => s.overdue).length;
 
   return (
@@ -183,7 +217,10 @@ export function StaysPage(_: PageProps) {
         <Segmented<'active' | 'released'>
           value={status}
           onChange={(v) => (setStatus(v), setPage(1))}
-          options={[{ value: 'active', label: t('quarantine.statusActive') }, { value: 'released', label: t('quarantine.statusReleased') }]}
+          options={[
+            { value: 'active', label: t('quarantine.statusActive') },
+            { value: 'released', label: t('quarantine.statusReleased') },
+          ]}
           data-testid="stay-status-filter"
         />
         <Select
@@ -198,7 +235,9 @@ export function StaysPage(_: PageProps) {
         {canManage && (
           <Space.Compact>
             <PersonPicker value={personId} onChange={setPersonId} style={{ width: 340 }} />
-            {personId && <AssignQuarantineButton size="middle" personId={personId} onDone={() => (setPersonId(undefined), setStatus('active'), list.reload())} />}
+            {personId && (
+              <AssignQuarantineButton size="middle" personId={personId} onDone={() => (setPersonId(undefined), setStatus('active'), list.reload())} />
+            )}
           </Space.Compact>
         )}
         {overdue > 0 && (
@@ -215,9 +254,26 @@ export function StaysPage(_: PageProps) {
         dataSource={list.data?.items ?? []}
         scroll={{ x: 1100 }}
         pagination={{ current: page, pageSize: 50, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
-        onRow={(s) => ({ 'data-testid': 'stay-row', 'data-id': s.id, 'data-person': s.personId, 'data-overdue': String(s.overdue), style: s.overdue ? { background: '#fff1f0' } : undefined }) as React.HTMLAttributes<HTMLElement>}
+        onRow={(s) =>
+          ({
+            'data-testid': 'stay-row',
+            'data-id': s.id,
+            'data-person': s.personId,
+            'data-overdue': String(s.overdue),
+            style: s.overdue ? { background: '#fff1f0' } : undefined,
+          }) as React.HTMLAttributes<HTMLElement>
+        }
         columns={[
-          { title: t('quarantine.person'), key: 'person', width: 110, render: (_: unknown, s) => <Link to={`/quarantine/stays/${s.id}`} data-testid="stay-person">{s.personNameMasked ?? '—'}</Link> },
+          {
+            title: t('quarantine.person'),
+            key: 'person',
+            width: 110,
+            render: (_: unknown, s) => (
+              <Link to={`/quarantine/stays/${s.id}`} data-testid="stay-person">
+                {s.personNameMasked ?? '—'}
+              </Link>
+            ),
+          },
           {
             title: t('quarantine.place'),
             key: 'place',
@@ -225,7 +281,9 @@ export function StaysPage(_: PageProps) {
               s.mode === 'central' ? (
                 <Space orientation="vertical" size={0}>
                   <span>{s.facilityName ?? '—'}</span>
-                  <Typography.Text type="secondary" data-testid="stay-room">{s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : '—'}</Typography.Text>
+                  <Typography.Text type="secondary" data-testid="stay-room">
+                    {s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : '—'}
+                  </Typography.Text>
                 </Space>
               ) : (
                 <Tag>{t('quarantine.mode.home')}</Tag>
@@ -237,8 +295,14 @@ export function StaysPage(_: PageProps) {
             width: 150,
             render: (_: unknown, s) => (
               <span data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
-                {s.dayCounter.ended ? t('quarantine.dayEnded', { total: s.dayCounter.total }) : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
-                {s.transfer.due && <Tag color="orange" style={{ marginLeft: 4 }}>{t('quarantine.transferDue')}</Tag>}
+                {s.dayCounter.ended
+                  ? t('quarantine.dayEnded', { total: s.dayCounter.total })
+                  : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+                {s.transfer.due && (
+                  <Tag color="orange" style={{ marginLeft: 4 }}>
+                    {t('quarantine.transferDue')}
+                  </Tag>
+                )}
               </span>
             ),
           },
@@ -248,7 +312,9 @@ export function StaysPage(_: PageProps) {
             width: 150,
             render: (_: unknown, s) => (
               <Space size={4} wrap>
-                <Tag color={PHASE_COLORS[s.phase]} data-testid="stay-phase">{t(`quarantine.phase.${s.phase}`)}</Tag>
+                <Tag color={PHASE_COLORS[s.phase]} data-testid="stay-phase">
+                  {t(`quarantine.phase.${s.phase}`)}
+                </Tag>
                 {s.overdue && (
                   <Tag color="red" icon={<WarningOutlined />} data-testid="stay-overdue">
                     {t('quarantine.overdue')}
@@ -263,7 +329,9 @@ export function StaysPage(_: PageProps) {
             width: 120,
             render: (v: string, s) => (
               <Tooltip title={`${t('quarantine.preset')}: ${s.preset.version}`}>
-                <Typography.Text type={s.overdue ? 'danger' : undefined} strong={s.overdue}>{v}</Typography.Text>
+                <Typography.Text type={s.overdue ? 'danger' : undefined} strong={s.overdue}>
+                  {v}
+                </Typography.Text>
               </Tooltip>
             ),
           },
@@ -280,13 +348,19 @@ export function StaysPage(_: PageProps) {
                 </Button>
               ) : s.releasedAt ? (
                 <Tooltip title={s.releaseReason}>
-                  <Typography.Text type="secondary">{s.releaseOverride ? `${t('quarantine.statusReleased')} · ${t('quarantine.earlyReleased')}` : t('quarantine.statusReleased')}</Typography.Text>
+                  <Typography.Text type="secondary">
+                    {s.releaseOverride ? `${t('quarantine.statusReleased')} · ${t('quarantine.earlyReleased')}` : t('quarantine.statusReleased')}
+                  </Typography.Text>
                 </Tooltip>
               ) : null,
           },
         ]}
       />
-      <ReleaseModal stay={releasing} onClose={() => setReleasing(null)} onDone={(s) => (setRequestsKey((k) => k + 1), !s || status === 'active' ? list.reload() : replace(s))} />
+      <ReleaseModal
+        stay={releasing}
+        onClose={() => setReleasing(null)}
+        onDone={(s) => (setRequestsKey((k) => k + 1), !s || status === 'active' ? list.reload() : replace(s))}
+      />
     </div>
   );
 }

@@ -27,14 +27,19 @@ function Schedule({ x }: { x: TravellerDto }) {
     <Space orientation="vertical" size={0} data-testid="traveller-schedule">
       {s.stay && (
         <>
-          <span>{s.stay.phases.map((p) => t('quarantine.phaseDays', { phase: t(`quarantine.phase.${p.phase}`), days: p.days, last: p.lastDay })).join('；')}</span>
           <span>
-            {t('quarantine.endDay')} {s.stay.endDay} · {t('quarantine.testDays')}：{s.stay.tests.map((d) => t('quarantine.testDay', { day: d.day, date: d.date.slice(5) })).join('、') || '—'}
+            {s.stay.phases.map((p) => t('quarantine.phaseDays', { phase: t(`quarantine.phase.${p.phase}`), days: p.days, last: p.lastDay })).join('；')}
+          </span>
+          <span>
+            {t('quarantine.endDay')} {s.stay.endDay} · {t('quarantine.testDays')}：
+            {s.stay.tests.map((d) => t('quarantine.testDay', { day: d.day, date: d.date.slice(5) })).join('、') || '—'}
           </span>
         </>
       )}
       {s.testWindow && <span>{t('travellers.testWindow', { n: s.testWindow.tests, d: s.testWindow.withinDays, by: s.testWindow.byDay })}</span>}
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('travellers.source')}：{s.source}</Typography.Text>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t('travellers.source')}：{s.source}
+      </Typography.Text>
     </Space>
   );
 }
@@ -45,9 +50,13 @@ function ArrivalTestForm({ x, onDone }: { x: TravellerDto; onDone(t: TravellerDt
   const { message } = App.useApp();
   const errorText = useErrorText();
   const [form] = Form.useForm<{ entryPoint: string; result?: 'negative' | 'positive'; resultRef?: string }>();
-  const record = useAction((v: { entryPoint: string; result?: 'negative' | 'positive'; resultRef?: string }) => quarantineApi.arrivalTest(x.id, { entryPoint: v.entryPoint, testedAt: Date.now(), result: v.result ?? null, resultRef: v.resultRef || null }), {
-    onError: (err) => message.error(errorText(err)),
-  });
+  const record = useAction(
+    (v: { entryPoint: string; result?: 'negative' | 'positive'; resultRef?: string }) =>
+      quarantineApi.arrivalTest(x.id, { entryPoint: v.entryPoint, testedAt: Date.now(), result: v.result ?? null, resultRef: v.resultRef || null }),
+    {
+      onError: (err) => message.error(errorText(err)),
+    },
+  );
   const busy = record.busy;
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
@@ -64,12 +73,22 @@ function ArrivalTestForm({ x, onDone }: { x: TravellerDto; onDone(t: TravellerDt
         <Input placeholder={t('travellers.entryPoint')} style={{ width: 160 }} />
       </Form.Item>
       <Form.Item name="result">
-        <Select allowClear placeholder={t('travellers.result')} style={{ width: 110 }} options={[{ value: 'negative', label: t('quarantine.test.negative') }, { value: 'positive', label: t('quarantine.test.positive') }]} />
+        <Select
+          allowClear
+          placeholder={t('travellers.result')}
+          style={{ width: 110 }}
+          options={[
+            { value: 'negative', label: t('quarantine.test.negative') },
+            { value: 'positive', label: t('quarantine.test.positive') },
+          ]}
+        />
       </Form.Item>
       <Form.Item name="resultRef">
         <Input placeholder={t('travellers.resultRef')} style={{ width: 150 }} />
       </Form.Item>
-      <Button size="small" onClick={submit} loading={busy}>{t('travellers.recordArrival')}</Button>
+      <Button size="small" onClick={submit} loading={busy}>
+        {t('travellers.recordArrival')}
+      </Button>
     </Form>
   );
 }
@@ -89,7 +108,15 @@ export function TravellersPage(_: PageProps) {
   const [page, setPage] = useState(1);
   const list = useRemote((signal) => quarantineApi.travellers({ category, page, pageSize: 50 }, signal), [category, page]);
   const [form] = Form.useForm<RegisterValues>();
-  const registerTraveller = useAction((v: RegisterValues) => quarantineApi.registerTraveller({ personId: v.personId, category: v.category, origin: v.origin, arrivalDay: v.arrivalDay.format('YYYY-MM-DD'), entryPoint: v.entryPoint || null }));
+  const registerTraveller = useAction((v: RegisterValues) =>
+    quarantineApi.registerTraveller({
+      personId: v.personId,
+      category: v.category,
+      origin: v.origin,
+      arrivalDay: v.arrivalDay.format('YYYY-MM-DD'),
+      entryPoint: v.entryPoint || null,
+    }),
+  );
   const busy = registerTraveller.busy;
   const error = registerTraveller.error ? errorText(registerTraveller.error) : null;
   const replace = (x: TravellerDto) => list.data && list.setData({ ...list.data, items: list.data.items.map((y) => (y.id === x.id ? x : y)) });
@@ -105,7 +132,9 @@ export function TravellersPage(_: PageProps) {
 
   return (
     <div data-testid="travellers-page">
-      <Typography.Title level={3} className="bw-page-title">{t('nav.quarantineTravellers')}</Typography.Title>
+      <Typography.Title level={3} className="bw-page-title">
+        {t('nav.quarantineTravellers')}
+      </Typography.Title>
       {canManage && (
         <Card size="small" title={t('travellers.register')} style={{ marginBottom: 12 }}>
           {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} data-testid="traveller-error" />}
@@ -114,7 +143,12 @@ export function TravellersPage(_: PageProps) {
               <PersonPicker style={{ width: 300 }} />
             </Form.Item>
             <Form.Item name="category" rules={[{ required: true, message: t('common.required') }]}>
-              <Select data-testid="traveller-category" placeholder={t('quarantine.category')} style={{ width: 230 }} options={TRAVELLER_CATEGORY_LIST.map((c) => ({ value: c, label: t(`quarantine.category.${c}`) }))} />
+              <Select
+                data-testid="traveller-category"
+                placeholder={t('quarantine.category')}
+                style={{ width: 230 }}
+                options={TRAVELLER_CATEGORY_LIST.map((c) => ({ value: c, label: t(`quarantine.category.${c}`) }))}
+              />
             </Form.Item>
             <Form.Item name="origin" rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
               <Input data-testid="traveller-origin" placeholder={t('travellers.origin')} style={{ width: 200 }} maxLength={CASE_LIMITS.travellerOrigin} />
@@ -125,12 +159,21 @@ export function TravellersPage(_: PageProps) {
             <Form.Item name="entryPoint">
               <Input data-testid="traveller-entry" placeholder={t('travellers.entryPoint')} style={{ width: 160 }} maxLength={CASE_LIMITS.entryPoint} />
             </Form.Item>
-            <Button type="primary" onClick={register} loading={busy} data-testid="traveller-submit">{t('travellers.register')}</Button>
+            <Button type="primary" onClick={register} loading={busy} data-testid="traveller-submit">
+              {t('travellers.register')}
+            </Button>
           </Form>
         </Card>
       )}
       <Space style={{ marginBottom: 12 }}>
-        <Select allowClear placeholder={t('quarantine.category')} style={{ width: 240 }} value={category} onChange={(v?: TravellerCategory) => (setCategory(v), setPage(1))} options={TRAVELLER_CATEGORY_LIST.map((c) => ({ value: c, label: t(`quarantine.category.${c}`) }))} />
+        <Select
+          allowClear
+          placeholder={t('quarantine.category')}
+          style={{ width: 240 }}
+          value={category}
+          onChange={(v?: TravellerCategory) => (setCategory(v), setPage(1))}
+          options={TRAVELLER_CATEGORY_LIST.map((c) => ({ value: c, label: t(`quarantine.category.${c}`) }))}
+        />
       </Space>
       <ErrorAlert error={list.error} onRetry={list.reload} />
       <Table<TravellerDto>
@@ -147,7 +190,13 @@ export function TravellersPage(_: PageProps) {
                 <Space orientation="vertical">
                   {x.arrivalTests.map((a) => (
                     <span key={a.id}>
-                      {a.entryPoint} · {formatTime(a.testedAt, lang)} · {a.result ? <Tag color={a.result === 'negative' ? 'green' : 'red'}>{t(`quarantine.test.${a.result}`)}</Tag> : <Tag>{t('travellers.pending')}</Tag>} {a.resultRef ?? ''}
+                      {a.entryPoint} · {formatTime(a.testedAt, lang)} ·{' '}
+                      {a.result ? (
+                        <Tag color={a.result === 'negative' ? 'green' : 'red'}>{t(`quarantine.test.${a.result}`)}</Tag>
+                      ) : (
+                        <Tag>{t('travellers.pending')}</Tag>
+                      )}{' '}
+                      {a.resultRef ?? ''}
                     </span>
                   ))}
                   {canManage && <ArrivalTestForm x={x} onDone={replace} />}
@@ -168,7 +217,16 @@ export function TravellersPage(_: PageProps) {
             width: 120,
             render: (_: unknown, x) =>
               x.schedule.stay && (
-                <AssignQuarantineButton personId={x.personId} basis={{ type: 'traveller', id: x.id, category: x.category, day: x.arrivalDay, label: `${t('quarantine.basisTraveller')} · ${t(`quarantine.category.${x.category}`)} · ${x.arrivalDay}` }} />
+                <AssignQuarantineButton
+                  personId={x.personId}
+                  basis={{
+                    type: 'traveller',
+                    id: x.id,
+                    category: x.category,
+                    day: x.arrivalDay,
+                    label: `${t('quarantine.basisTraveller')} · ${t(`quarantine.category.${x.category}`)} · ${x.arrivalDay}`,
+                  }}
+                />
               ),
           },
         ]}

@@ -55,7 +55,16 @@ export function CreateTaskModal({ open, onClose, onCreated }: { open: boolean; o
   };
 
   return (
-    <Modal open={open} title={t('task.new')} onCancel={onClose} onOk={submit} confirmLoading={busy} okText={t('common.submit')} cancelText={t('common.cancel')} destroyOnHidden>
+    <Modal
+      open={open}
+      title={t('task.new')}
+      onCancel={onClose}
+      onOk={submit}
+      confirmLoading={busy}
+      okText={t('common.submit')}
+      cancelText={t('common.cancel')}
+      destroyOnHidden
+    >
       <Form<Values>
         form={form}
         layout="vertical"

@@ -114,7 +114,11 @@ export function TaskDetailPage(_props: PageProps) {
                 ...(d.cancelReason ? [{ key: 'cancel', label: t('task.field.cancelReason'), children: d.cancelReason }] : []),
               ]}
             />
-            {d.description && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8 }}>{text(d.description, d.descriptionKey, d.descriptionParams)}</Typography.Paragraph>}
+            {d.description && (
+              <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginTop: 8 }}>
+                {text(d.description, d.descriptionKey, d.descriptionParams)}
+              </Typography.Paragraph>
+            )}
           </Card>
           <Card size="small" style={{ marginTop: 16 }} data-testid="task-actions">
             {open && (moves.length > 0 || can('task.work')) && (
@@ -142,7 +146,11 @@ export function TaskDetailPage(_props: PageProps) {
                 </Button>
               ))}
               {open && can('task.work') && (
-                <Button disabled={!note.trim() || !!busy} loading={busy === 'comment'} onClick={() => run('comment', () => tasksApi.comment(d.id, note.trim()))}>
+                <Button
+                  disabled={!note.trim() || !!busy}
+                  loading={busy === 'comment'}
+                  onClick={() => run('comment', () => tasksApi.comment(d.id, note.trim()))}
+                >
                   {t('task.action.comment')}
                 </Button>
               )}
@@ -153,7 +161,9 @@ export function TaskDetailPage(_props: PageProps) {
                 </Button>
               )}
             </Space>
-            {!open && <Alert type={d.status === 'verified' ? 'success' : 'info'} showIcon title={t('task.finished', { status: t(`task.status.${d.status}`) })} />}
+            {!open && (
+              <Alert type={d.status === 'verified' ? 'success' : 'info'} showIcon title={t('task.finished', { status: t(`task.status.${d.status}`) })} />
+            )}
             {open && moves.length === 0 && (
               <Alert type="info" showIcon style={{ marginTop: 12 }} title={d.status === 'reported' ? t('task.waitingVerify') : t('task.noActions')} />
             )}

@@ -1,4 +1,26 @@
-import { Alert, App, Button, Card, Checkbox, Descriptions, Drawer, Empty, Form, Input, InputNumber, Modal, Select, Space, Statistic, Table, Tag, Timeline, Typography, Row, Col } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Descriptions,
+  Drawer,
+  Empty,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Statistic,
+  Table,
+  Tag,
+  Timeline,
+  Typography,
+  Row,
+  Col,
+} from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { VULNERABLE_LABELS, type VulnerableFlag } from '../../../../common/geo.js';
@@ -7,7 +29,20 @@ import { useI18n } from '../../../app/i18n.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { FLAG_KINDS, VULNERABLE_FOR_HOME, testingApi, type Campaign, type Flag, type FlagKind, type HomeSamplingResult, type Recheck, type RecheckStatus, type Tube, type TubeStatus, type Unsampled } from '../api.js';
+import {
+  FLAG_KINDS,
+  VULNERABLE_FOR_HOME,
+  testingApi,
+  type Campaign,
+  type Flag,
+  type FlagKind,
+  type HomeSamplingResult,
+  type Recheck,
+  type RecheckStatus,
+  type Tube,
+  type TubeStatus,
+  type Unsampled,
+} from '../api.js';
 import { useTestingErrorText } from '../errors.js';
 import { useTestingEvents } from '../live.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
@@ -24,7 +59,13 @@ export function TraceDrawer({ tubeId, onClose }: { tubeId: string | null; onClos
   const trace = useRemote((signal) => (tubeId ? testingApi.trace(tubeId, signal) : Promise.resolve(null)), [tubeId]);
   const d = trace.data;
   return (
-    <Drawer open={!!tubeId} onClose={onClose} size="large" title={d ? t('testing.traceTitle', { barcode: d.tube.barcode ?? d.tube.id }) : t('testing.trace')} destroyOnHidden>
+    <Drawer
+      open={!!tubeId}
+      onClose={onClose}
+      size="large"
+      title={d ? t('testing.traceTitle', { barcode: d.tube.barcode ?? d.tube.id }) : t('testing.trace')}
+      destroyOnHidden
+    >
       <ErrorAlert error={trace.error} onRetry={trace.reload} />
       {d && (
         <Space orientation="vertical" style={{ width: '100%' }} size={16} data-testid="trace">
@@ -33,8 +74,12 @@ export function TraceDrawer({ tubeId, onClose }: { tubeId: string | null; onClos
             <Descriptions.Item label={t('testing.tubeStatus')}>
               <Tag>{t(`testing.tube.${d.tube.status}`)}</Tag> <Tag>{t(`testing.tubeKind.${d.tube.kind}`)}</Tag>
             </Descriptions.Item>
-            <Descriptions.Item label={t('testing.result')}>{d.tube.result ? <Tag color={RESULT_COLORS[d.tube.result]}>{t(`testing.result.${d.tube.result}`)}</Tag> : '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('testing.site')}>{d.site ? `${d.site.name}（${t(`testing.siteKind.${d.site.kind as 'tent'}`)}）` : '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('testing.result')}>
+              {d.tube.result ? <Tag color={RESULT_COLORS[d.tube.result]}>{t(`testing.result.${d.tube.result}`)}</Tag> : '—'}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('testing.site')}>
+              {d.site ? `${d.site.name}（${t(`testing.siteKind.${d.site.kind as 'tent'}`)}）` : '—'}
+            </Descriptions.Item>
             <Descriptions.Item label={t('testing.sampler')}>{d.sampler?.name ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('testing.openedAt')}>{formatTime(d.tube.openedAt, lang)}</Descriptions.Item>
             {d.parent && <Descriptions.Item label={t('testing.parentTube')}>{d.parent.barcode}</Descriptions.Item>}
@@ -64,7 +109,11 @@ export function TraceDrawer({ tubeId, onClose }: { tubeId: string | null; onClos
               title={() => t('testing.tabRechecks')}
               columns={[
                 { title: t('person.name'), dataIndex: 'nameMasked' },
-                { title: t('common.status'), dataIndex: 'status', render: (s: RecheckStatus) => <Tag color={RECHECK_COLORS[s]}>{t(`testing.recheck.${s}`)}</Tag> },
+                {
+                  title: t('common.status'),
+                  dataIndex: 'status',
+                  render: (s: RecheckStatus) => <Tag color={RECHECK_COLORS[s]}>{t(`testing.recheck.${s}`)}</Tag>,
+                },
               ]}
             />
           )}
@@ -93,7 +142,10 @@ export function RechecksTab({ campaign, tick }: { campaign: Campaign; tick: numb
   const { can } = useSession();
   const [status, setStatus] = useState<RecheckStatus | undefined>(undefined);
   const [page, setPage] = useState(1);
-  const list = useRemote((signal) => testingApi.rechecks({ campaignId: campaign.id, status, limit: 20, offset: (page - 1) * 20 }, signal), [campaign.id, status, page, tick]);
+  const list = useRemote(
+    (signal) => testingApi.rechecks({ campaignId: campaign.id, status, limit: 20, offset: (page - 1) * 20 }, signal),
+    [campaign.id, status, page, tick],
+  );
   const [sampling, setSampling] = useState<Recheck | null>(null);
   const [trace, setTrace] = useState<string | null>(null);
   useTestingEvents(['testing.tube.reactive', 'testing.recheck.positive', 'testing.recheck.retracted'], () => list.reload());
@@ -120,7 +172,11 @@ export function RechecksTab({ campaign, tick }: { campaign: Campaign; tick: numb
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
         onRow={(r) => ({ 'data-testid': 'recheck-row', 'data-status': r.status, 'data-person': r.personId }) as React.HTMLAttributes<HTMLElement>}
         columns={[
-          { title: t('person.name'), dataIndex: 'nameMasked', render: (v: string, r) => (can('person.read') ? <Link to={`/persons/${r.personId}`}>{v}</Link> : v) },
+          {
+            title: t('person.name'),
+            dataIndex: 'nameMasked',
+            render: (v: string, r) => (can('person.read') ? <Link to={`/persons/${r.personId}`}>{v}</Link> : v),
+          },
           { title: t('common.status'), dataIndex: 'status', render: (s: RecheckStatus) => <Tag color={RECHECK_COLORS[s]}>{t(`testing.recheck.${s}`)}</Tag> },
           {
             title: t('testing.recheckDue'),
@@ -132,7 +188,18 @@ export function RechecksTab({ campaign, tick }: { campaign: Campaign; tick: numb
               </Space>
             ),
           },
-          { title: t('testing.recheckTask'), dataIndex: 'taskId', render: (id: string | null) => (id ? <Link to={`/tasks/${id}`} data-testid="recheck-task">{t('testing.recheckTask')}</Link> : '—') },
+          {
+            title: t('testing.recheckTask'),
+            dataIndex: 'taskId',
+            render: (id: string | null) =>
+              id ? (
+                <Link to={`/tasks/${id}`} data-testid="recheck-task">
+                  {t('testing.recheckTask')}
+                </Link>
+              ) : (
+                '—'
+              ),
+          },
           {
             title: t('testing.parentTube'),
             dataIndex: 'parentTubeId',
@@ -167,7 +234,10 @@ export function TubesTab({ campaign, tick }: { campaign: Campaign; tick: number 
   const [status, setStatus] = useState<TubeStatus | undefined>(undefined);
   const [page, setPage] = useState(1);
   const [trace, setTrace] = useState<string | null>(null);
-  const list = useRemote((signal) => testingApi.tubes({ campaignId: campaign.id, barcode: barcode || undefined, status, limit: 20, offset: (page - 1) * 20 }, signal), [campaign.id, barcode, status, page, tick]);
+  const list = useRemote(
+    (signal) => testingApi.tubes({ campaignId: campaign.id, barcode: barcode || undefined, status, limit: 20, offset: (page - 1) * 20 }, signal),
+    [campaign.id, barcode, status, page, tick],
+  );
   return (
     <div data-testid="tubes-tab">
       <Space style={{ marginBottom: 12 }} wrap>
@@ -188,14 +258,24 @@ export function TubesTab({ campaign, tick }: { campaign: Campaign; tick: number 
         loading={list.loading}
         dataSource={list.data?.items ?? []}
         scroll={{ x: 900 }}
-        pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => (list.data?.totalCapped ? t('common.totalAtLeast', { n: formatCount(n, lang) }) : t('common.total', { n })) }}
+        pagination={{
+          current: page,
+          pageSize: 20,
+          total: list.data?.total ?? 0,
+          onChange: setPage,
+          showTotal: (n) => (list.data?.totalCapped ? t('common.totalAtLeast', { n: formatCount(n, lang) }) : t('common.total', { n })),
+        }}
         onRow={(r) => ({ 'data-testid': 'tube-row', 'data-barcode': r.barcode ?? '' }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           { title: t('testing.barcode'), dataIndex: 'barcode', render: (v: string | null) => <Typography.Text code>{v ?? '—'}</Typography.Text> },
           { title: t('testing.tube'), dataIndex: 'kind', render: (k: Tube['kind']) => t(`testing.tubeKind.${k}`) },
           { title: t('testing.tubeStatus'), dataIndex: 'status', render: (s: TubeStatus) => <Tag>{t(`testing.tube.${s}`)}</Tag> },
           { title: t('testing.count'), key: 'n', render: (_: unknown, r) => `${r.count} / ${r.poolSize}` },
-          { title: t('testing.result'), dataIndex: 'result', render: (r: Tube['result']) => (r ? <Tag color={RESULT_COLORS[r]}>{t(`testing.result.${r}`)}</Tag> : '—') },
+          {
+            title: t('testing.result'),
+            dataIndex: 'result',
+            render: (r: Tube['result']) => (r ? <Tag color={RESULT_COLORS[r]}>{t(`testing.result.${r}`)}</Tag> : '—'),
+          },
           { title: t('testing.openedAt'), dataIndex: 'openedAt', render: (v: number | null) => formatTime(v, lang) },
           {
             title: '',
@@ -222,7 +302,10 @@ export function FlagsTab({ campaign, tick }: { campaign: Campaign; tick: number 
   const [kind, setKind] = useState<FlagKind | undefined>(undefined);
   const [showReviewed, setShowReviewed] = useState(false);
   const [page, setPage] = useState(1);
-  const list = useRemote((signal) => testingApi.flags(campaign.id, { kind, reviewed: showReviewed ? undefined : 'false', limit: 20, offset: (page - 1) * 20 }, signal), [campaign.id, kind, showReviewed, page, tick]);
+  const list = useRemote(
+    (signal) => testingApi.flags(campaign.id, { kind, reviewed: showReviewed ? undefined : 'false', limit: 20, offset: (page - 1) * 20 }, signal),
+    [campaign.id, kind, showReviewed, page, tick],
+  );
   const [reviewing, setReviewing] = useState<Flag | null>(null);
   const [form] = Form.useForm<{ note: string }>();
   const [busy, setBusy] = useState(false);
@@ -245,11 +328,24 @@ export function FlagsTab({ campaign, tick }: { campaign: Campaign; tick: number 
     <div data-testid="flags-tab">
       <Space wrap style={{ marginBottom: 12 }}>
         {(list.data?.counts ?? []).map((c) => (
-          <Tag key={c.kind} color={c.open ? 'orange' : 'default'} style={{ cursor: 'pointer' }} onClick={() => (setKind(kind === c.kind ? undefined : c.kind), setPage(1))} data-testid={`flag-count-${c.kind}`}>
+          <Tag
+            key={c.kind}
+            color={c.open ? 'orange' : 'default'}
+            style={{ cursor: 'pointer' }}
+            onClick={() => (setKind(kind === c.kind ? undefined : c.kind), setPage(1))}
+            data-testid={`flag-count-${c.kind}`}
+          >
             {t(`testing.flag.${c.kind}`)}：{c.open} / {c.total}
           </Tag>
         ))}
-        <Select allowClear style={{ width: 240 }} placeholder={t('testing.flagKind')} value={kind} onChange={(v) => (setKind(v), setPage(1))} options={FLAG_KINDS.map((k) => ({ value: k, label: t(`testing.flag.${k}`) }))} />
+        <Select
+          allowClear
+          style={{ width: 240 }}
+          placeholder={t('testing.flagKind')}
+          value={kind}
+          onChange={(v) => (setKind(v), setPage(1))}
+          options={FLAG_KINDS.map((k) => ({ value: k, label: t(`testing.flag.${k}`) }))}
+        />
         <Checkbox checked={showReviewed} onChange={(e) => (setShowReviewed(e.target.checked), setPage(1))}>
           {t('testing.flagShowReviewed')}
         </Checkbox>
@@ -265,7 +361,11 @@ export function FlagsTab({ campaign, tick }: { campaign: Campaign; tick: number 
         onRow={(r) => ({ 'data-testid': 'flag-row', 'data-kind': r.kind }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           { title: t('testing.flagKind'), dataIndex: 'kind', render: (k: FlagKind) => t(`testing.flag.${k}`) },
-          { title: t('testing.flagSubject'), key: 's', render: (_: unknown, f) => <Typography.Text code>{String(f.detail.barcode ?? f.subjectKey)}</Typography.Text> },
+          {
+            title: t('testing.flagSubject'),
+            key: 's',
+            render: (_: unknown, f) => <Typography.Text code>{String(f.detail.barcode ?? f.subjectKey)}</Typography.Text>,
+          },
           { title: t('testing.flagOccurrences'), dataIndex: 'occurrences' },
           { title: t('common.time'), dataIndex: 'lastSeenAt', render: (v: number) => formatTime(v, lang) },
           {
@@ -284,7 +384,16 @@ export function FlagsTab({ campaign, tick }: { campaign: Campaign; tick: number 
           },
         ]}
       />
-      <Modal open={!!reviewing} title={t('testing.flagReviewTitle')} okText={t('common.submit')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy }} onOk={review} onCancel={() => setReviewing(null)} destroyOnHidden>
+      <Modal
+        open={!!reviewing}
+        title={t('testing.flagReviewTitle')}
+        okText={t('common.submit')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: busy }}
+        onOk={review}
+        onCancel={() => setReviewing(null)}
+        destroyOnHidden
+      >
         {reviewing && <Typography.Paragraph>{t(`testing.flag.${reviewing.kind}`)}</Typography.Paragraph>}
         <Form form={form} layout="vertical" preserve={false}>
           <Form.Item name="note" label={t('testing.flagReviewNote')} rules={rulesFor(TESTING_LIMITS.note, { required: true, message: t('common.required') })}>
@@ -300,12 +409,22 @@ export function FlagsTab({ campaign, tick }: { campaign: Campaign; tick: number 
 export function DoorTab({ campaign, tick }: { campaign: Campaign; tick: number }) {
   const { t, label } = useI18n();
   const [buildingId, setBuildingId] = useState<string | undefined>(undefined);
-  const list = useRemote((signal) => (buildingId ? testingApi.unsampled(campaign.id, buildingId, signal) : Promise.resolve(null)), [campaign.id, buildingId, tick]);
+  const list = useRemote(
+    (signal) => (buildingId ? testingApi.unsampled(campaign.id, buildingId, signal) : Promise.resolve(null)),
+    [campaign.id, buildingId, tick],
+  );
   const d: Unsampled | null | undefined = list.data;
   return (
     <div data-testid="door-tab">
       <Space style={{ marginBottom: 12 }} wrap>
-        <JurisdictionSearch levels={['building']} value={buildingId} onChange={(v) => setBuildingId(typeof v === 'string' ? v : undefined)} placeholder={t('testing.doorPickBuilding')} style={{ width: 360 }} data-testid="door-building" />
+        <JurisdictionSearch
+          levels={['building']}
+          value={buildingId}
+          onChange={(v) => setBuildingId(typeof v === 'string' ? v : undefined)}
+          placeholder={t('testing.doorPickBuilding')}
+          style={{ width: 360 }}
+          data-testid="door-building"
+        />
       </Space>
       <ErrorAlert error={list.error} onRetry={list.reload} />
       {d && (
@@ -315,7 +434,11 @@ export function DoorTab({ campaign, tick }: { campaign: Campaign; tick: number }
             showIcon
             style={{ marginBottom: 12 }}
             data-testid="door-summary"
-            title={d.items.length ? t('testing.doorSummary', { name: d.building.name, target: d.target, sampled: d.sampled, missing: d.items.length }) : t('testing.doorAll')}
+            title={
+              d.items.length
+                ? t('testing.doorSummary', { name: d.building.name, target: d.target, sampled: d.sampled, missing: d.items.length })
+                : t('testing.doorAll')
+            }
           />
           {d.items.length > 0 && (
             <Table
@@ -329,7 +452,16 @@ export function DoorTab({ campaign, tick }: { campaign: Campaign; tick: number }
                 { title: t('person.name'), dataIndex: 'name' },
                 { title: t('person.idNumber'), dataIndex: 'idNumberMasked' },
                 { title: t('testing.doorAddress'), dataIndex: 'address', render: (a: string | null) => a ?? '—' },
-                { title: t('person.vulnerable'), dataIndex: 'vulnerable', render: (f: string[]) => f.map((x) => <Tag key={x} color="orange">{label(VULNERABLE_LABELS[x as VulnerableFlag], x)}</Tag>) },
+                {
+                  title: t('person.vulnerable'),
+                  dataIndex: 'vulnerable',
+                  render: (f: string[]) =>
+                    f.map((x) => (
+                      <Tag key={x} color="orange">
+                        {label(VULNERABLE_LABELS[x as VulnerableFlag], x)}
+                      </Tag>
+                    )),
+                },
                 { title: '', dataIndex: 'exempt', render: (e: boolean) => (e ? <Tag>{t('testing.doorExempt')}</Tag> : null) },
               ]}
             />
@@ -354,7 +486,13 @@ export function HomeTab({ campaign }: { campaign: Campaign }) {
     setBusy(true);
     setOut(null);
     try {
-      setOut({ result: await testingApi.homeSampling(campaign.id, { jurisdictionId: v.jurisdictionId, flags: v.flags, ...(v.dueHours ? { dueHours: v.dueHours } : {}) }) });
+      setOut({
+        result: await testingApi.homeSampling(campaign.id, {
+          jurisdictionId: v.jurisdictionId,
+          flags: v.flags,
+          ...(v.dueHours ? { dueHours: v.dueHours } : {}),
+        }),
+      });
     } catch (err) {
       setOut({ error: errorText(err) });
     } finally {
@@ -365,7 +503,11 @@ export function HomeTab({ campaign }: { campaign: Campaign }) {
   return (
     <div data-testid="home-tab" style={{ maxWidth: 640 }}>
       <Typography.Paragraph type="secondary">{t('testing.homeIntro')}</Typography.Paragraph>
-      <Form form={form} layout="vertical" initialValues={{ flags: ['bedridden', 'elderly_alone', 'dialysis'], jurisdictionId: campaign.scope[0]?.jurisdictionId }}>
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{ flags: ['bedridden', 'elderly_alone', 'dialysis'], jurisdictionId: campaign.scope[0]?.jurisdictionId }}
+      >
         <Form.Item name="jurisdictionId" label={t('testing.homeWhere')} rules={[{ required: true, message: t('common.required') }]}>
           <Select options={campaign.scope.map((s) => ({ value: s.jurisdictionId, label: s.name }))} />
         </Form.Item>

@@ -70,9 +70,18 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
   dataRef.current = collection;
 
   // Rebuilt only for another area; data changes go through setData below.
-  const { container, map: mapRef, state } = useMapLibre(() => {
+  const {
+    container,
+    map: mapRef,
+    state,
+  } = useMapLibre(() => {
     const fc = dataRef.current;
-    const fill = ['case', ['<=', ['get', 'target'], 0], NO_TARGET, ['step', ['get', 'coverage'], COVERAGE_STEPS[0].color, ...COVERAGE_STEPS.slice(1).flatMap((s) => [s.from, s.color])]];
+    const fill = [
+      'case',
+      ['<=', ['get', 'target'], 0],
+      NO_TARGET,
+      ['step', ['get', 'coverage'], COVERAGE_STEPS[0].color, ...COVERAGE_STEPS.slice(1).flatMap((s) => [s.from, s.color])],
+    ];
     const style: StyleSpecification = {
       version: 8,
       sources: { areas: { type: 'geojson', data: fc as unknown as GeoJsonData } },

@@ -63,7 +63,20 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
                 ...prev,
                 features: prev.features.map((f) => {
                   const c = changed.get(f.properties.id);
-                  return c ? { ...f, properties: { ...f.properties, target: c.target, sampled: c.sampled, resulted: c.resulted, positiveTubes: c.positiveTubes, pendingRecheck: c.pendingRecheck, coverage: c.coverage } } : f;
+                  return c
+                    ? {
+                        ...f,
+                        properties: {
+                          ...f.properties,
+                          target: c.target,
+                          sampled: c.sampled,
+                          resulted: c.resulted,
+                          positiveTubes: c.positiveTubes,
+                          pendingRecheck: c.pendingRecheck,
+                          coverage: c.coverage,
+                        },
+                      }
+                    : f;
                 }),
               }
             : prev,
@@ -89,7 +102,17 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
           <Typography.Text>{trail.map((n) => n.name).join(' / ')}</Typography.Text>
         </Space>
       )}
-      <Card size="small" title={c ? `${t('testing.coverage')} · ${c.jurisdiction.name}` : t('testing.coverage')} extra={liveAt ? <Tag color="green">{t('testing.live')} · {t('testing.updatedAt', { at: formatTime(liveAt, lang) })}</Tag> : undefined}>
+      <Card
+        size="small"
+        title={c ? `${t('testing.coverage')} · ${c.jurisdiction.name}` : t('testing.coverage')}
+        extra={
+          liveAt ? (
+            <Tag color="green">
+              {t('testing.live')} · {t('testing.updatedAt', { at: formatTime(liveAt, lang) })}
+            </Tag>
+          ) : undefined
+        }
+      >
         <Row gutter={[16, 16]}>
           <Col xs={12} md={6} lg={3}>
             <Statistic title={t('testing.target')} value={c ? formatCount(c.target, lang) : '—'} data-testid="cov-target" />
@@ -107,10 +130,20 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
             <Statistic title={t('testing.negative')} value={c ? formatCount(c.negative, lang) : '—'} data-testid="cov-negative" />
           </Col>
           <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.positiveTubes')} value={c ? formatCount(c.positiveTubes, lang) : '—'} valueStyle={c?.positiveTubes ? { color: '#cf1322' } : undefined} data-testid="cov-positive" />
+            <Statistic
+              title={t('testing.positiveTubes')}
+              value={c ? formatCount(c.positiveTubes, lang) : '—'}
+              valueStyle={c?.positiveTubes ? { color: '#cf1322' } : undefined}
+              data-testid="cov-positive"
+            />
           </Col>
           <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.pendingRecheck')} value={c ? formatCount(c.pendingRecheck, lang) : '—'} valueStyle={c?.pendingRecheck ? { color: '#d46b08' } : undefined} data-testid="cov-pending" />
+            <Statistic
+              title={t('testing.pendingRecheck')}
+              value={c ? formatCount(c.pendingRecheck, lang) : '—'}
+              valueStyle={c?.pendingRecheck ? { color: '#d46b08' } : undefined}
+              data-testid="cov-pending"
+            />
           </Col>
           <Col xs={12} md={6} lg={3}>
             <Statistic title={t('testing.remaining')} value={c ? formatCount(c.remaining, lang) : '—'} data-testid="cov-remaining" />
@@ -126,7 +159,9 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
             </>
           )}
         </Row>
-        {c && c.doorToDoor.target > 0 && <Alert type="warning" showIcon style={{ marginTop: 12 }} title={t('testing.doorToDoorHint')} data-testid="cov-door-hint" />}
+        {c && c.doorToDoor.target > 0 && (
+          <Alert type="warning" showIcon style={{ marginTop: 12 }} title={t('testing.doorToDoorHint')} data-testid="cov-door-hint" />
+        )}
         {c && (
           <div style={{ marginTop: 12 }}>
             <Progress percent={Math.min(100, Math.round(c.coverage * 1000) / 10)} status={c.remaining === 0 ? 'success' : 'active'} />
@@ -141,7 +176,11 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
                 {t('testing.deadlineAt')}：{formatTime(c.deadlineAt, lang)}
               </span>
               {c.onTrack !== null && c.remaining > 0 && <Tag color={c.onTrack ? 'green' : 'red'}>{c.onTrack ? t('testing.onTrack') : t('testing.late')}</Tag>}
-              {c.invalid > 0 && <Tag color="orange">{t('testing.invalidResults')} {formatCount(c.invalid, lang)}</Tag>}
+              {c.invalid > 0 && (
+                <Tag color="orange">
+                  {t('testing.invalidResults')} {formatCount(c.invalid, lang)}
+                </Tag>
+              )}
             </Space>
           </div>
         )}
@@ -162,23 +201,42 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
               dataSource={c?.children ?? []}
               pagination={(c?.children.length ?? 0) > 15 ? { pageSize: 15, showSizeChanger: false } : false}
               scroll={{ x: 560 }}
-              onRow={(r) => ({
-                'data-testid': 'cov-child',
-                'data-name': r.jurisdiction.name,
-                style: r.jurisdiction.level === 'entrance' ? undefined : { cursor: 'pointer' },
-                onClick: () => r.jurisdiction.level !== 'entrance' && setTrail((tr) => [...tr, { id: r.jurisdiction.id, name: r.jurisdiction.name }]),
-              }) as React.HTMLAttributes<HTMLElement>}
+              onRow={(r) =>
+                ({
+                  'data-testid': 'cov-child',
+                  'data-name': r.jurisdiction.name,
+                  style: r.jurisdiction.level === 'entrance' ? undefined : { cursor: 'pointer' },
+                  onClick: () => r.jurisdiction.level !== 'entrance' && setTrail((tr) => [...tr, { id: r.jurisdiction.id, name: r.jurisdiction.name }]),
+                }) as React.HTMLAttributes<HTMLElement>
+              }
               columns={[
                 { title: t('common.jurisdiction'), key: 'name', render: (_: unknown, r) => r.jurisdiction.name },
                 { title: t('testing.sampled'), key: 's', render: (_: unknown, r) => `${formatCount(r.sampled, lang)} / ${formatCount(r.target, lang)}` },
-                { title: t('testing.coverage'), key: 'c', width: 140, render: (_: unknown, r) => <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 100))} /> },
+                {
+                  title: t('testing.coverage'),
+                  key: 'c',
+                  width: 140,
+                  render: (_: unknown, r) => <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 100))} />,
+                },
                 { title: t('testing.positiveTubes'), dataIndex: 'positiveTubes', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
                 { title: t('testing.pendingRecheck'), dataIndex: 'pendingRecheck', render: (n: number) => (n ? <Tag color="orange">{n}</Tag> : 0) },
-                { title: t('testing.poolMode'), key: 'pool', render: (_: unknown, r) => <span data-testid="cov-child-pool">{t(`testing.poolMode.${r.poolSize}`)}</span> },
+                {
+                  title: t('testing.poolMode'),
+                  key: 'pool',
+                  render: (_: unknown, r) => <span data-testid="cov-child-pool">{t(`testing.poolMode.${r.poolSize}`)}</span>,
+                },
                 {
                   title: t('testing.doorToDoor'),
                   key: 'door',
-                  render: (_: unknown, r) => (r.doorToDoor.target ? <Tag color="magenta" data-testid="cov-child-door">{`${formatCount(r.doorToDoor.sampled, lang)} / ${formatCount(r.doorToDoor.target, lang)}`}</Tag> : '—'),
+                  render: (_: unknown, r) =>
+                    r.doorToDoor.target ? (
+                      <Tag
+                        color="magenta"
+                        data-testid="cov-child-door"
+                      >{`${formatCount(r.doorToDoor.sampled, lang)} / ${formatCount(r.doorToDoor.target, lang)}`}</Tag>
+                    ) : (
+                      '—'
+                    ),
                 },
               ]}
             />

@@ -66,7 +66,10 @@ export function RecheckSampleModal({ recheck, onClose, onDone }: Props) {
         <Form.Item
           name="barcode"
           label={t('testing.recheckBarcode')}
-          rules={[{ required: true, message: t('common.required') }, { pattern: /^\s*[A-Za-z0-9]{8,20}\s*$/, message: t('sampler.badBarcode') }]}
+          rules={[
+            { required: true, message: t('common.required') },
+            { pattern: /^\s*[A-Za-z0-9]{8,20}\s*$/, message: t('sampler.badBarcode') },
+          ]}
         >
           <Input autoFocus size="large" autoComplete="off" />
         </Form.Item>

@@ -20,11 +20,17 @@ export function RowReportTable({ rows, testId }: { rows: RowReport[]; testId: st
       rowKey={(r) => `${r.row}:${r.barcode}:${r.status}`}
       dataSource={rows}
       pagination={rows.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
-      onRow={(r) => ({ 'data-testid': 'report-row', 'data-row': r.row, 'data-status': r.status, 'data-code': r.code ?? '' }) as React.HTMLAttributes<HTMLElement>}
+      onRow={(r) =>
+        ({ 'data-testid': 'report-row', 'data-row': r.row, 'data-status': r.status, 'data-code': r.code ?? '' }) as React.HTMLAttributes<HTMLElement>
+      }
       columns={[
         { title: t('population.row'), dataIndex: 'row', width: 70 },
         { title: t('testing.barcode'), dataIndex: 'barcode' },
-        { title: t('lab.rowStatus'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'rejected' ? 'red' : s === 'conflict' ? 'orange' : 'green'}>{statusLabel(s)}</Tag> },
+        {
+          title: t('lab.rowStatus'),
+          dataIndex: 'status',
+          render: (s: string) => <Tag color={s === 'rejected' ? 'red' : s === 'conflict' ? 'orange' : 'green'}>{statusLabel(s)}</Tag>,
+        },
         { title: t('lab.message'), key: 'message', render: (_: unknown, r) => (r.code || r.message ? errorText({ code: r.code, message: r.message }) : '') },
       ]}
     />

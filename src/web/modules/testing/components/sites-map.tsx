@@ -35,18 +35,41 @@ function circle([lng, lat]: [number, number], radiusM: number): [number, number]
 export function SitesMap({ sites, gaps, radiusM, ...rest }: { sites: SitePoint[]; gaps: GapPoint[]; radiusM: number; 'data-testid'?: string }) {
   const { t } = useI18n();
   const { container, state } = useMapLibre(() => {
-    const circles = { type: 'FeatureCollection', features: sites.map((s) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [circle(s.location, radiusM)] }, properties: { id: s.id } })) };
-    const sitePts = { type: 'FeatureCollection', features: sites.map((s) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: s.location }, properties: { id: s.id, name: s.name } })) };
-    const gapPts = { type: 'FeatureCollection', features: gaps.map((g) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: g.centroid }, properties: { id: g.id, name: g.name } })) };
+    const circles = {
+      type: 'FeatureCollection',
+      features: sites.map((s) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [circle(s.location, radiusM)] }, properties: { id: s.id } })),
+    };
+    const sitePts = {
+      type: 'FeatureCollection',
+      features: sites.map((s) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: s.location }, properties: { id: s.id, name: s.name } })),
+    };
+    const gapPts = {
+      type: 'FeatureCollection',
+      features: gaps.map((g) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: g.centroid }, properties: { id: g.id, name: g.name } })),
+    };
     const style: StyleSpecification = {
       version: 8,
-      sources: { circles: { type: 'geojson', data: circles as unknown as GeoJsonData }, sites: { type: 'geojson', data: sitePts as unknown as GeoJsonData }, gaps: { type: 'geojson', data: gapPts as unknown as GeoJsonData } },
+      sources: {
+        circles: { type: 'geojson', data: circles as unknown as GeoJsonData },
+        sites: { type: 'geojson', data: sitePts as unknown as GeoJsonData },
+        gaps: { type: 'geojson', data: gapPts as unknown as GeoJsonData },
+      },
       layers: [
         { id: 'background', type: 'background', paint: { 'background-color': '#eef2f6' } },
         { id: 'circles', type: 'fill', source: 'circles', paint: { 'fill-color': '#1a9850', 'fill-opacity': 0.15 } },
         { id: 'circle-lines', type: 'line', source: 'circles', paint: { 'line-color': '#1a9850', 'line-width': 1 } },
-        { id: 'gaps', type: 'circle', source: 'gaps', paint: { 'circle-color': '#d73027', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
-        { id: 'sites', type: 'circle', source: 'sites', paint: { 'circle-color': '#1a9850', 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+        {
+          id: 'gaps',
+          type: 'circle',
+          source: 'gaps',
+          paint: { 'circle-color': '#d73027', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
+        },
+        {
+          id: 'sites',
+          type: 'circle',
+          source: 'sites',
+          paint: { 'circle-color': '#1a9850', 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
+        },
       ],
     };
     const b = new LngLatBounds();

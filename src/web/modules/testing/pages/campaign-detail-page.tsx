@@ -42,7 +42,8 @@ export function CampaignDetailPage(_: PageProps) {
   const busy = action.busy;
   const act = (fn: () => Promise<unknown>) => action.run(fn);
 
-  if (campaign.error?.status === 404) return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/testing/campaigns">{t('testing.back')}</Link>} />;
+  if (campaign.error?.status === 404)
+    return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/testing/campaigns">{t('testing.back')}</Link>} />;
   if (!c) return campaign.error ? <ErrorAlert error={campaign.error} onRetry={campaign.reload} /> : <Skeleton active />;
 
   return (
@@ -58,14 +59,24 @@ export function CampaignDetailPage(_: PageProps) {
         {can('testing.manage') && (
           <Space>
             {c.status === 'planned' && (
-              <Popconfirm title={t('testing.activateConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => act(() => testingApi.activate(c.id))}>
+              <Popconfirm
+                title={t('testing.activateConfirm')}
+                okText={t('common.confirm')}
+                cancelText={t('common.cancel')}
+                onConfirm={() => act(() => testingApi.activate(c.id))}
+              >
                 <Button type="primary" loading={busy} data-testid="activate-campaign">
                   {t('testing.activate')}
                 </Button>
               </Popconfirm>
             )}
             {c.status === 'active' && (
-              <Popconfirm title={t('testing.closeConfirm')} okText={t('common.confirm')} cancelText={t('common.cancel')} onConfirm={() => act(() => testingApi.close(c.id))}>
+              <Popconfirm
+                title={t('testing.closeConfirm')}
+                okText={t('common.confirm')}
+                cancelText={t('common.cancel')}
+                onConfirm={() => act(() => testingApi.close(c.id))}
+              >
                 <Button danger loading={busy} data-testid="close-campaign">
                   {t('testing.closeCampaign')}
                 </Button>
@@ -79,13 +90,17 @@ export function CampaignDetailPage(_: PageProps) {
         <Descriptions.Item label={t('testing.poolSize')}>
           {t(`testing.poolMode.${c.poolSize}`)}
           {c.poolOverrides.length > 0 && ` (+${c.poolOverrides.length})`}
-          {c.poolOverrides.filter((o) => o.source === 'area').map((o) => (
-            <Tag key={o.path} color={o.level === 'high' ? 'magenta' : 'purple'} style={{ marginInlineStart: 8 }} data-testid="campaign-area-pool">
-              {t('testing.poolFromArea')}：{t(`testing.poolMode.${o.poolSize}`)}
-            </Tag>
-          ))}
+          {c.poolOverrides
+            .filter((o) => o.source === 'area')
+            .map((o) => (
+              <Tag key={o.path} color={o.level === 'high' ? 'magenta' : 'purple'} style={{ marginInlineStart: 8 }} data-testid="campaign-area-pool">
+                {t('testing.poolFromArea')}：{t(`testing.poolMode.${o.poolSize}`)}
+              </Tag>
+            ))}
         </Descriptions.Item>
-        <Descriptions.Item label={t('testing.target')}>{c.status === 'planned' ? '—' : `${formatCount(c.targetTotal, lang)}（${t('testing.exempt')} ${formatCount(c.exemptTotal, lang)}）`}</Descriptions.Item>
+        <Descriptions.Item label={t('testing.target')}>
+          {c.status === 'planned' ? '—' : `${formatCount(c.targetTotal, lang)}（${t('testing.exempt')} ${formatCount(c.exemptTotal, lang)}）`}
+        </Descriptions.Item>
         <Descriptions.Item label={t('testing.startsAt')}>{formatTime(c.startsAt, lang)}</Descriptions.Item>
         <Descriptions.Item label={t('testing.deadlineAt')}>{formatTime(c.deadlineAt, lang)}</Descriptions.Item>
         <Descriptions.Item label={t('testing.recheckHours')}>{c.recheckHours}</Descriptions.Item>

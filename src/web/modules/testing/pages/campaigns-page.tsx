@@ -61,8 +61,18 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
       width={640}
     >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="campaign-error" />}
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ poolSize: 10, sealedPoolMode: 0, exemptStatuses: ['quarantined_central', 'quarantined_home'] }} data-testid="campaign-form">
-        <Form.Item name="name" label={t('testing.campaignName')} rules={rulesFor(TESTING_LIMITS.campaignName, { required: true, message: t('common.required') })}>
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ poolSize: 10, sealedPoolMode: 0, exemptStatuses: ['quarantined_central', 'quarantined_home'] }}
+        data-testid="campaign-form"
+      >
+        <Form.Item
+          name="name"
+          label={t('testing.campaignName')}
+          rules={rulesFor(TESTING_LIMITS.campaignName, { required: true, message: t('common.required') })}
+        >
           <Input placeholder={t('testing.campaignNamePlaceholder')} />
         </Form.Item>
         <Form.Item name="scopeJurisdictionIds" label={t('testing.scope')} rules={[{ required: true, message: t('common.required') }]}>
@@ -102,7 +112,10 @@ export function CampaignsPage(_: PageProps) {
   const [status, setStatus] = useState<CampaignStatus | 'all'>('all');
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
-  const list = useRemote((signal) => testingApi.campaigns({ status: status === 'all' ? undefined : status, limit: 20, offset: (page - 1) * 20 }, signal), [status, page]);
+  const list = useRemote(
+    (signal) => testingApi.campaigns({ status: status === 'all' ? undefined : status, limit: 20, offset: (page - 1) * 20 }, signal),
+    [status, page],
+  );
 
   return (
     <div data-testid="campaigns-page">
@@ -113,7 +126,10 @@ export function CampaignsPage(_: PageProps) {
         <Segmented<CampaignStatus | 'all'>
           value={status}
           onChange={(v) => (setStatus(v), setPage(1))}
-          options={[{ value: 'all', label: t('common.all') }, ...(['planned', 'active', 'closed'] as const).map((s) => ({ value: s, label: t(`testing.status.${s}`) }))]}
+          options={[
+            { value: 'all', label: t('common.all') },
+            ...(['planned', 'active', 'closed'] as const).map((s) => ({ value: s, label: t(`testing.status.${s}`) })),
+          ]}
         />
         {can('testing.manage') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-campaign">
@@ -132,7 +148,11 @@ export function CampaignsPage(_: PageProps) {
         onRow={(c) => ({ 'data-testid': 'campaign-row', 'data-id': c.id }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           { title: t('testing.campaignName'), dataIndex: 'name', render: (v: string, c) => <Link to={`/testing/campaigns/${c.id}`}>{v}</Link> },
-          { title: t('common.status'), dataIndex: 'status', render: (s: CampaignStatus) => <Tag color={CAMPAIGN_STATUS_COLORS[s]}>{t(`testing.status.${s}`)}</Tag> },
+          {
+            title: t('common.status'),
+            dataIndex: 'status',
+            render: (s: CampaignStatus) => <Tag color={CAMPAIGN_STATUS_COLORS[s]}>{t(`testing.status.${s}`)}</Tag>,
+          },
           { title: t('testing.scope'), dataIndex: 'scope', render: (sc: Campaign['scope']) => sc.map((j) => j.name).join('、') },
           { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: Campaign['poolSize']) => t(`testing.poolMode.${n}`) },
           { title: t('testing.target'), dataIndex: 'targetTotal', render: (n: number, c) => (c.status === 'planned' ? '—' : formatCount(n, lang)) },
@@ -142,7 +162,13 @@ export function CampaignsPage(_: PageProps) {
             render: (d: number, c) => (
               <Space orientation="vertical" size={0}>
                 <span>{formatTime(d, lang)}</span>
-                {c.status === 'active' && <Progress size="small" percent={Math.min(100, Math.max(0, Math.round((100 * (Date.now() - c.startsAt)) / Math.max(1, d - c.startsAt))))} showInfo={false} />}
+                {c.status === 'active' && (
+                  <Progress
+                    size="small"
+                    percent={Math.min(100, Math.max(0, Math.round((100 * (Date.now() - c.startsAt)) / Math.max(1, d - c.startsAt))))}
+                    showInfo={false}
+                  />
+                )}
               </Space>
             ),
           },

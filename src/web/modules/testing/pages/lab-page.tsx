@@ -13,7 +13,8 @@ import { rulesFor } from '../../../app/form-rules.js';
 
 /** A refusal whose details are the rejected rows (all or nothing). */
 function rowsOf(err: unknown): RowReport[] | null {
-  if (err instanceof ApiError && (err.code === 'IMPORT_INVALID' || err.code === 'RECEIVE_INVALID') && Array.isArray(err.details)) return err.details as RowReport[];
+  if (err instanceof ApiError && (err.code === 'IMPORT_INVALID' || err.code === 'RECEIVE_INVALID') && Array.isArray(err.details))
+    return err.details as RowReport[];
   return null;
 }
 
@@ -36,7 +37,14 @@ function ReceiveCard() {
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
-    const barcodes = [...new Set(v.barcodes.split(/[\s,;，；]+/).map((b) => b.trim().toUpperCase()).filter(Boolean))];
+    const barcodes = [
+      ...new Set(
+        v.barcodes
+          .split(/[\s,;，；]+/)
+          .map((b) => b.trim().toUpperCase())
+          .filter(Boolean),
+      ),
+    ];
     setBusy(true);
     setOut(null);
     try {
@@ -101,9 +109,19 @@ function ResultCard({ lab }: { lab: string }) {
     setBusy(true);
     setOut(null);
     try {
-      const r = await testingApi.recordResult({ barcode: v.barcode.trim().toUpperCase(), result: v.result, ctOrf1ab: v.ctOrf1ab ?? null, ctN: v.ctN ?? null, lab: v.lab.trim() });
+      const r = await testingApi.recordResult({
+        barcode: v.barcode.trim().toUpperCase(),
+        result: v.result,
+        ctOrf1ab: v.ctOrf1ab ?? null,
+        ctN: v.ctN ?? null,
+        lab: v.lab.trim(),
+      });
       const text = r.status === 'recorded' ? t('lab.resultRecorded') : r.status === 'unchanged' ? t('lab.resultUnchanged') : t('lab.resultConflict');
-      setOut({ type: r.status === 'conflict' ? 'warning' : 'success', text: `${r.barcode} · ${t(`testing.result.${r.result}`)} · ${text}`, extra: r.rechecksStarted ? t('lab.rechecksStarted', { n: r.rechecksStarted }) : undefined });
+      setOut({
+        type: r.status === 'conflict' ? 'warning' : 'success',
+        text: `${r.barcode} · ${t(`testing.result.${r.result}`)} · ${text}`,
+        extra: r.rechecksStarted ? t('lab.rechecksStarted', { n: r.rechecksStarted }) : undefined,
+      });
       form.resetFields(['barcode', 'ctOrf1ab', 'ctN']);
     } catch (err) {
       setOut({ type: 'error', text: errorText(err) });
@@ -114,7 +132,14 @@ function ResultCard({ lab }: { lab: string }) {
   return (
     <Card title={t('lab.enterResult')} data-testid="lab-result">
       <Form form={form} layout="vertical" initialValues={{ result: 'negative', lab }}>
-        <Form.Item name="barcode" label={t('testing.barcode')} rules={[{ required: true, whitespace: true, message: t('common.required') }, { pattern: /^\s*[A-Za-z0-9]{8,20}\s*$/, message: t('sampler.badBarcode') }]}>
+        <Form.Item
+          name="barcode"
+          label={t('testing.barcode')}
+          rules={[
+            { required: true, whitespace: true, message: t('common.required') },
+            { pattern: /^\s*[A-Za-z0-9]{8,20}\s*$/, message: t('sampler.badBarcode') },
+          ]}
+        >
           <Input autoComplete="off" />
         </Form.Item>
         <Form.Item name="result" label={t('testing.result')} rules={[{ required: true }]}>

@@ -18,7 +18,8 @@ function CapacityCard({ jurisdictionId }: { jurisdictionId: string }) {
   const [hoursAvail, setHoursAvail] = useState<number | null>(null);
   const campaigns = useRemote((signal) => testingApi.campaigns({ limit: 100 }, signal), []);
   const plan = useRemote(
-    (signal) => testingApi.capacity({ jurisdictionId: campaignId ? undefined : jurisdictionId, campaignId, throughput, hours: hoursAvail ?? undefined }, signal),
+    (signal) =>
+      testingApi.capacity({ jurisdictionId: campaignId ? undefined : jurisdictionId, campaignId, throughput, hours: hoursAvail ?? undefined }, signal),
     [jurisdictionId, campaignId, throughput, hoursAvail],
   );
   const rowCols = [
@@ -28,7 +29,12 @@ function CapacityCard({ jurisdictionId }: { jurisdictionId: string }) {
     { title: t('planning.lanes'), dataIndex: 'lanes' },
     { title: t('planning.hoursNeeded'), dataIndex: 'hoursNeeded', render: (h: number | null) => hours(h) ?? <Tag color="red">{t('planning.noLane')}</Tag> },
     { title: t('planning.lanesNeeded'), dataIndex: 'lanesNeeded' },
-    { title: '', key: 's', render: (_: unknown, r: CapacityRow) => (r.short ? <Tag color="red">{t('planning.shortLanes', { n: r.shortLanes })}</Tag> : <Tag color="green">{t('planning.ok')}</Tag>) },
+    {
+      title: '',
+      key: 's',
+      render: (_: unknown, r: CapacityRow) =>
+        r.short ? <Tag color="red">{t('planning.shortLanes', { n: r.shortLanes })}</Tag> : <Tag color="green">{t('planning.ok')}</Tag>,
+    },
   ];
   const p = plan.data;
   return (
@@ -57,7 +63,14 @@ function CapacityCard({ jurisdictionId }: { jurisdictionId: string }) {
             title={`${t('planning.total')}：${t('planning.persons')} ${formatCount(p.total.persons, lang)} · ${t('planning.lanes')} ${p.total.lanes} · ${t('planning.hoursNeeded')} ${hours(p.total.hoursNeeded) ?? '—'} / ${p.hoursAvailable} h${p.total.short ? ` · ${t('planning.shortLanes', { n: p.total.shortLanes })}` : ''}`}
             data-testid="capacity-total"
           />
-          <Table size="small" rowKey={(r) => r.jurisdiction.id} dataSource={p.rows} columns={rowCols} pagination={p.rows.length > 15 ? { pageSize: 15 } : false} scroll={{ x: 760 }} />
+          <Table
+            size="small"
+            rowKey={(r) => r.jurisdiction.id}
+            dataSource={p.rows}
+            columns={rowCols}
+            pagination={p.rows.length > 15 ? { pageSize: 15 } : false}
+            scroll={{ x: 760 }}
+          />
           {p.sites.length > 0 && (
             <>
               <Typography.Title level={5} style={{ marginTop: 16 }}>
@@ -73,7 +86,11 @@ function CapacityCard({ jurisdictionId }: { jurisdictionId: string }) {
                   { title: t('planning.lanes'), dataIndex: 'lanes' },
                   { title: t('planning.persons'), dataIndex: 'persons', render: (n: number) => formatCount(n, lang) },
                   { title: t('planning.hoursNeeded'), dataIndex: 'hoursNeeded', render: (h: number | null) => hours(h) ?? '—' },
-                  { title: '', dataIndex: 'short', render: (s: boolean) => (s ? <Tag color="red">{t('planning.short')}</Tag> : <Tag color="green">{t('planning.ok')}</Tag>) },
+                  {
+                    title: '',
+                    dataIndex: 'short',
+                    render: (s: boolean) => (s ? <Tag color="red">{t('planning.short')}</Tag> : <Tag color="green">{t('planning.ok')}</Tag>),
+                  },
                 ]}
               />
             </>
@@ -89,7 +106,10 @@ function PoolCard() {
   const [prevalence, setPrevalence] = useState(0.001);
   const [population, setPopulation] = useState(1_000_000);
   const [area, setArea] = useState<'none' | 'sealed' | 'controlled' | 'elsewhere'>('none');
-  const advice = useRemote((signal) => testingApi.poolSize({ prevalence, population, ...(area === 'none' ? {} : { area }) }, signal), [prevalence, population, area]);
+  const advice = useRemote(
+    (signal) => testingApi.poolSize({ prevalence, population, ...(area === 'none' ? {} : { area }) }, signal),
+    [prevalence, population, area],
+  );
   const a = advice.data;
   return (
     <Card title={t('planning.pool')} data-testid="pool-advisor" style={{ marginBottom: 16 }}>
@@ -114,7 +134,13 @@ function PoolCard() {
       <ErrorAlert error={advice.error} onRetry={advice.reload} />
       {a && (
         <>
-          <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('planning.recommended', { pool: t(`testing.poolMode.${a.recommended as 0 | 1 | 5 | 10 | 20}`) })} data-testid="pool-recommended" />
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 12 }}
+            title={t('planning.recommended', { pool: t(`testing.poolMode.${a.recommended as 0 | 1 | 5 | 10 | 20}`) })}
+            data-testid="pool-recommended"
+          />
           <Table
             size="small"
             rowKey="poolSize"

@@ -89,7 +89,9 @@ export function SamplerPage(_: PageProps) {
             <Tag icon={<CloudSyncOutlined />} color="green">
               {t('sampler.online')}
             </Tag>
-            <Typography.Text type="secondary">{qs.items.length ? (qs.sending ? t('sampler.sending') : t('sampler.queued', { n: qs.items.length })) : t('sampler.allSent')}</Typography.Text>
+            <Typography.Text type="secondary">
+              {qs.items.length ? (qs.sending ? t('sampler.sending') : t('sampler.queued', { n: qs.items.length })) : t('sampler.allSent')}
+            </Typography.Text>
           </Space>
         ) : (
           <Alert
@@ -107,7 +109,16 @@ export function SamplerPage(_: PageProps) {
         )}
       </div>
 
-      {notice && <Alert type={notice.type} showIcon title={notice.text} closable={{ onClose: () => setNotice(null) }} style={{ marginBottom: 12 }} data-testid="sampler-notice" />}
+      {notice && (
+        <Alert
+          type={notice.type}
+          showIcon
+          title={notice.text}
+          closable={{ onClose: () => setNotice(null) }}
+          style={{ marginBottom: 12 }}
+          data-testid="sampler-notice"
+        />
+      )}
 
       {!tube ? (
         <Card size="small" title={t('sampler.openTube')} style={{ marginBottom: 12 }}>
@@ -169,9 +180,7 @@ export function SamplerPage(_: PageProps) {
           </Space.Compact>
           <div style={{ marginBottom: 12 }}>
             <Typography.Text type="secondary">{t('sampler.lastNames')}：</Typography.Text>
-            <span data-testid="last-names">
-              {tube.lastNames.length ? tube.lastNames.map((n, i) => <Tag key={`${n}${i}`}>{n}</Tag>) : '—'}
-            </span>
+            <span data-testid="last-names">{tube.lastNames.length ? tube.lastNames.map((n, i) => <Tag key={`${n}${i}`}>{n}</Tag>) : '—'}</span>
           </div>
           <Button block size="large" danger onClick={closeTube} disabled={shown === 0} data-testid="close-tube">
             {t('sampler.closeTube')}
@@ -195,7 +204,9 @@ export function SamplerPage(_: PageProps) {
                 <List.Item data-testid="sampler-log-entry" data-status={status} data-op={e.op}>
                   <Space wrap size={4}>
                     <Tag color={color}>{status === 'pending' ? t('sampler.pending') : status === 'applied' ? '✓' : status === 'duplicate' ? '↺' : '✗'}</Tag>
-                    <Typography.Text>{e.op === 'open' ? `${t('sampler.openTube')} ${e.label}` : e.op === 'close' ? `${t('sampler.closeTube')} ${e.label}` : e.label}</Typography.Text>
+                    <Typography.Text>
+                      {e.op === 'open' ? `${t('sampler.openTube')} ${e.label}` : e.op === 'close' ? `${t('sampler.closeTube')} ${e.label}` : e.label}
+                    </Typography.Text>
                     {e.text && <Typography.Text type={status === 'rejected' ? 'danger' : 'secondary'}>{e.text}</Typography.Text>}
                   </Space>
                 </List.Item>

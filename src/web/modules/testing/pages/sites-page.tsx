@@ -1,5 +1,25 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Form, Input, InputNumber, List, Modal, Row, Select, Space, Switch, Table, Tag, TimePicker, Tooltip, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Form,
+  Input,
+  InputNumber,
+  List,
+  Modal,
+  Row,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  TimePicker,
+  Tooltip,
+  Typography,
+} from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import type { JurisdictionDto } from '../../../../common/geo.js';
@@ -57,7 +77,17 @@ function CreateSiteModal({ open, onClose, onCreated }: { open: boolean; onClose(
     onCreated();
   };
   return (
-    <Modal open={open} title={t('testing.newSite')} okText={t('common.create')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'site-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden width={640}>
+    <Modal
+      open={open}
+      title={t('testing.newSite')}
+      okText={t('common.create')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ loading: busy, 'data-testid': 'site-submit' } as never}
+      onOk={submit}
+      onCancel={onClose}
+      destroyOnHidden
+      width={640}
+    >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Form form={form} layout="vertical" preserve={false} initialValues={{ kind: 'tent', lanes: 2 }} data-testid="site-form">
         <Form.Item name="name" label={t('testing.siteName')} rules={rulesFor(TESTING_LIMITS.siteName, { required: true, message: t('common.required') })}>
@@ -100,10 +130,18 @@ function ReadinessTag({ site, aspect, canCheck, onCheck }: { site: Site; aspect:
   const { t, lang } = useI18n();
   const r = site.readiness[aspect];
   const color = !r ? 'default' : r.ready ? 'green' : 'red';
-  const tip = r ? `${r.ready ? t('testing.readyYes') : t('testing.readyNo')} · ${t('testing.readyCheckedBy', { name: r.checkedBy.name, at: formatTime(r.checkedAt, lang) })}${r.note ? ` · ${r.note}` : ''}` : t('testing.readyUnchecked');
+  const tip = r
+    ? `${r.ready ? t('testing.readyYes') : t('testing.readyNo')} · ${t('testing.readyCheckedBy', { name: r.checkedBy.name, at: formatTime(r.checkedAt, lang) })}${r.note ? ` · ${r.note}` : ''}`
+    : t('testing.readyUnchecked');
   return (
     <Tooltip title={tip}>
-      <Tag color={color} style={{ cursor: canCheck ? 'pointer' : undefined }} onClick={canCheck ? onCheck : undefined} data-testid={`readiness-${aspect}`} data-ready={r ? String(r.ready) : 'unchecked'}>
+      <Tag
+        color={color}
+        style={{ cursor: canCheck ? 'pointer' : undefined }}
+        onClick={canCheck ? onCheck : undefined}
+        data-testid={`readiness-${aspect}`}
+        data-ready={r ? String(r.ready) : 'unchecked'}
+      >
         {t(`testing.aspect.${aspect}`)}
       </Tag>
     </Tooltip>
@@ -155,7 +193,12 @@ export function SitesPage({ jurisdictionId }: PageProps) {
       </Typography.Title>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={10}>
-          <Card size="small" title={nr ? t('testing.notReady', { season: t(`testing.season.${nr.season}`), aspect: t(`testing.aspect.${nr.aspect}`) }) : t('testing.readiness')} data-testid="not-ready" style={{ marginBottom: 16 }}>
+          <Card
+            size="small"
+            title={nr ? t('testing.notReady', { season: t(`testing.season.${nr.season}`), aspect: t(`testing.aspect.${nr.aspect}`) }) : t('testing.readiness')}
+            data-testid="not-ready"
+            style={{ marginBottom: 16 }}
+          >
             <ErrorAlert error={notReady.error} onRetry={notReady.reload} />
             {nr && nr.items.length === 0 ? (
               <Alert type="success" showIcon title={t('testing.allReady')} />
@@ -177,7 +220,9 @@ export function SitesPage({ jurisdictionId }: PageProps) {
             <ErrorAlert error={gaps.error} onRetry={gaps.reload} />
             {gaps.data && (
               <>
-                <Typography.Paragraph type="secondary">{t('testing.gapsIntro', { radius: gaps.data.radiusM, compounds: gaps.data.compounds, sites: gaps.data.sites })}</Typography.Paragraph>
+                <Typography.Paragraph type="secondary">
+                  {t('testing.gapsIntro', { radius: gaps.data.radiusM, compounds: gaps.data.compounds, sites: gaps.data.sites })}
+                </Typography.Paragraph>
                 {gaps.data.items.length === 0 ? (
                   <Alert type="success" showIcon title={t('testing.gapsNone')} />
                 ) : (
@@ -227,9 +272,17 @@ export function SitesPage({ jurisdictionId }: PageProps) {
           columns={[
             { title: t('testing.siteName'), dataIndex: 'name' },
             { title: t('testing.siteKind'), dataIndex: 'kind', render: (k: SiteKind) => t(`testing.siteKind.${k}`) },
-            { title: t('common.jurisdiction'), key: 'j', render: (_: unknown, s) => <span title={s.jurisdiction.path}>{s.jurisdiction.name ?? s.jurisdiction.path}</span> },
+            {
+              title: t('common.jurisdiction'),
+              key: 'j',
+              render: (_: unknown, s) => <span title={s.jurisdiction.path}>{s.jurisdiction.name ?? s.jurisdiction.path}</span>,
+            },
             { title: t('testing.lanes'), dataIndex: 'lanes' },
-            { title: t('testing.hours'), dataIndex: 'openingHours', render: (h: Site['openingHours']) => (h.length ? h.map((x) => `${x.from}–${x.to}`).join('，') : '—') },
+            {
+              title: t('testing.hours'),
+              dataIndex: 'openingHours',
+              render: (h: Site['openingHours']) => (h.length ? h.map((x) => `${x.from}–${x.to}`).join('，') : '—'),
+            },
             {
               title: t('testing.readiness'),
               key: 'r',

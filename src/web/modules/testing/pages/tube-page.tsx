@@ -16,7 +16,8 @@ export function TubePage(_: PageProps) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const tube = useRemote((signal) => testingApi.tube(id, signal), [id]);
-  if (tube.error?.status === 404) return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/testing/campaigns">{t('testing.back')}</Link>} />;
+  if (tube.error?.status === 404)
+    return <Result status="404" title="404" subTitle={t('error.notFound')} extra={<Link to="/testing/campaigns">{t('testing.back')}</Link>} />;
   if (!tube.data) return tube.error ? <ErrorAlert error={tube.error} onRetry={tube.reload} /> : <Skeleton active />;
   const campaignPath = `/testing/campaigns/${tube.data.campaignId}`;
   return (

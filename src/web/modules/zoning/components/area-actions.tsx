@@ -1,6 +1,14 @@
 import { Alert, Checkbox, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { useEffect, useState } from 'react';
-import { MEASURE_KINDS, MEASURE_LABELS, RISK_LEVEL_LABELS, ZONING_LIMITS, type AreaDetailDto, type MeasureKind, type RiskLevel } from '../../../../common/zoning.js';
+import {
+  MEASURE_KINDS,
+  MEASURE_LABELS,
+  RISK_LEVEL_LABELS,
+  ZONING_LIMITS,
+  type AreaDetailDto,
+  type MeasureKind,
+  type RiskLevel,
+} from '../../../../common/zoning.js';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
@@ -51,7 +59,9 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
           ? `${t('zoning.nextStep')}: ${formatTime(d.dueAt, lang)}`
           : err instanceof ApiError && err.code === 'ZONING_ACTIVE_CASE_INSIDE' && cases !== null
             ? `${t('zoning.activeCasesInside')}: ${cases}`
-            : err instanceof ApiError && (err.code === 'ZONING_NEGATIVE_ROUND_REQUIRED' || err.code === 'ZONING_COUNTY_NOT_CLEAR') && typeof d?.explanation === 'string'
+            : err instanceof ApiError &&
+                (err.code === 'ZONING_NEGATIVE_ROUND_REQUIRED' || err.code === 'ZONING_COUNTY_NOT_CLEAR') &&
+                typeof d?.explanation === 'string'
               ? pickHalf(d.explanation, lang)
               : null;
       setRefusal({ code: err instanceof ApiError ? err.code : 'CLIENT', text: errorText(err), detail });
@@ -92,7 +102,11 @@ export function StepModal({ area, open, onClose, onDone }: { area: AreaDetailDto
       )}
       <Form form={form} layout="vertical" preserve={false} data-testid="step-form">
         {override && (
-          <Form.Item name="reason" label={t('zoning.overrideReason')} rules={rulesFor(ZONING_LIMITS.reason, { required: true, message: t('common.reasonRequired') })}>
+          <Form.Item
+            name="reason"
+            label={t('zoning.overrideReason')}
+            rules={rulesFor(ZONING_LIMITS.reason, { required: true, message: t('common.reasonRequired') })}
+          >
             <Input.TextArea rows={3} maxLength={ZONING_LIMITS.reason} data-testid="override-reason" />
           </Form.Item>
         )}
@@ -110,11 +124,18 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
   const errorText = useZoningErrorText();
   const [form] = Form.useForm<{ note?: string; justification?: string }>();
   const [needsJustification, setNeedsJustification] = useState(false);
-  const publish = useAction((v: { note?: string; justification?: string }) => zoningApi.publish(area.id, { ...(v.note?.trim() ? { note: v.note.trim() } : {}), ...(v.justification?.trim() ? { justification: v.justification.trim() } : {}) }), {
-    onError: (err) => {
-      if (err.code === 'ZONING_JUSTIFICATION_REQUIRED') setNeedsJustification(true);
+  const publish = useAction(
+    (v: { note?: string; justification?: string }) =>
+      zoningApi.publish(area.id, {
+        ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+        ...(v.justification?.trim() ? { justification: v.justification.trim() } : {}),
+      }),
+    {
+      onError: (err) => {
+        if (err.code === 'ZONING_JUSTIFICATION_REQUIRED') setNeedsJustification(true);
+      },
     },
-  });
+  );
   const { reset } = publish;
   const busy = publish.busy;
   const error = publish.error ? errorText(publish.error) : null;
@@ -131,7 +152,16 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
     if (done) onDone(done);
   };
   return (
-    <Modal open={open} title={t('zoning.publish')} okText={t('zoning.publish')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'publish-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden>
+    <Modal
+      open={open}
+      title={t('zoning.publish')}
+      okText={t('zoning.publish')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ loading: busy, 'data-testid': 'publish-submit' } as never}
+      onOk={submit}
+      onCancel={onClose}
+      destroyOnHidden
+    >
       <Alert type="info" showIcon title={t('zoning.publishNote')} style={{ marginBottom: 12 }} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="publish-error" />}
       {needsJustification && area.detector && (
@@ -145,7 +175,11 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
       )}
       <Form form={form} layout="vertical" preserve={false} data-testid="publish-form">
         {needsJustification && (
-          <Form.Item name="justification" label={t('zoning.justification')} rules={rulesFor(ZONING_LIMITS.justification, { required: true, message: t('common.required') })}>
+          <Form.Item
+            name="justification"
+            label={t('zoning.justification')}
+            rules={rulesFor(ZONING_LIMITS.justification, { required: true, message: t('common.required') })}
+          >
             <Input.TextArea rows={3} maxLength={ZONING_LIMITS.justification} />
           </Form.Item>
         )}
@@ -170,7 +204,19 @@ interface AdjustValues {
  * Adjusts a proposal before publishing: its name, a level among the ACTIVE preset's levels, the
  * measures, places added or taken out. The reason goes to the journal.
  */
-export function AdjustModal({ area, levels, open, onClose, onDone }: { area: AreaDetailDto; levels: readonly RiskLevel[]; open: boolean; onClose(): void; onDone(a: AreaDetailDto): void }) {
+export function AdjustModal({
+  area,
+  levels,
+  open,
+  onClose,
+  onDone,
+}: {
+  area: AreaDetailDto;
+  levels: readonly RiskLevel[];
+  open: boolean;
+  onClose(): void;
+  onDone(a: AreaDetailDto): void;
+}) {
   const { t, label } = useI18n();
   const errorText = useZoningErrorText();
   const [form] = Form.useForm<AdjustValues>();
@@ -193,10 +239,26 @@ export function AdjustModal({ area, levels, open, onClose, onDone }: { area: Are
     if (done) onDone(done);
   };
   return (
-    <Modal open={open} title={t('zoning.reviewTitle')} okText={t('zoning.saveChanges')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'adjust-submit' } as never} onOk={submit} onCancel={onClose} destroyOnHidden width={640}>
+    <Modal
+      open={open}
+      title={t('zoning.reviewTitle')}
+      okText={t('zoning.saveChanges')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ loading: busy, 'data-testid': 'adjust-submit' } as never}
+      onOk={submit}
+      onCancel={onClose}
+      destroyOnHidden
+      width={640}
+    >
       <Alert type="info" showIcon title={t('zoning.reviewHint')} style={{ marginBottom: 12 }} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="adjust-error" />}
-      <Form form={form} layout="vertical" preserve={false} initialValues={{ name: area.name, level: area.level, measures: area.measures }} data-testid="adjust-form">
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ name: area.name, level: area.level, measures: area.measures }}
+        data-testid="adjust-form"
+      >
         <Form.Item name="name" label={t('zoning.name')} rules={rulesFor(ZONING_LIMITS.name, { required: true, message: t('common.required') })}>
           <Input />
         </Form.Item>

@@ -1,6 +1,15 @@
 import { WarningOutlined } from '@ant-design/icons';
 import { Space, Tag, Tooltip, Typography } from 'antd';
-import { AREA_STATUS_LABELS, MEASURE_LABELS, RISK_LEVEL_LABELS, type ActorStampDto, type AreaStatus, type LiftingScheduleDto, type MeasureKind, type RiskLevel } from '../../../../common/zoning.js';
+import {
+  AREA_STATUS_LABELS,
+  MEASURE_LABELS,
+  RISK_LEVEL_LABELS,
+  type ActorStampDto,
+  type AreaStatus,
+  type LiftingScheduleDto,
+  type MeasureKind,
+  type RiskLevel,
+} from '../../../../common/zoning.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import { useRemote } from '../../../app/use-remote.js';
@@ -75,7 +84,11 @@ export function NextStep({ schedule, now, compact }: { schedule: LiftingSchedule
   let countdown: React.ReactNode;
   if (left > 0) {
     const d = splitDuration(left);
-    countdown = <Typography.Text data-testid="countdown" data-due="false">{t('zoning.countdownLeft', { d: d.d, h: d.h, m: d.m, s: d.s })}</Typography.Text>;
+    countdown = (
+      <Typography.Text data-testid="countdown" data-due="false">
+        {t('zoning.countdownLeft', { d: d.d, h: d.h, m: d.m, s: d.s })}
+      </Typography.Text>
+    );
   } else if (schedule.overdue) {
     const d = splitDuration(-left);
     countdown = (
@@ -95,12 +108,26 @@ export function NextStep({ schedule, now, compact }: { schedule: LiftingSchedule
       <span>{t('zoning.nextStepTo', { to, at: formatTime(schedule.dueAt, lang) })}</span>
       {countdown}
       {!compact && schedule.negativeRound && (
-        <Space orientation="vertical" size={0} data-testid="lifting-round" data-campaign={schedule.negativeRound.campaignId ?? ''} data-passed={String(schedule.negativeRound.passed)}>
-          <Typography.Text type="secondary">{t('zoning.requiresNegativeRound', { day: schedule.negativeRound.dayNumber, date: schedule.negativeRound.day })}</Typography.Text>
+        <Space
+          orientation="vertical"
+          size={0}
+          data-testid="lifting-round"
+          data-campaign={schedule.negativeRound.campaignId ?? ''}
+          data-passed={String(schedule.negativeRound.passed)}
+        >
+          <Typography.Text type="secondary">
+            {t('zoning.requiresNegativeRound', { day: schedule.negativeRound.dayNumber, date: schedule.negativeRound.day })}
+          </Typography.Text>
           {schedule.negativeRound.campaignId ? (
             <Typography.Text type={schedule.negativeRound.passed ? 'success' : 'secondary'} data-testid="lifting-round-progress">
-              {t('zoning.roundProgress', { target: schedule.negativeRound.target, sampled: schedule.negativeRound.sampled, negative: schedule.negativeRound.negative, positive: schedule.negativeRound.positive })}
-              {schedule.negativeRound.passed ? ` ✓ ${t('zoning.roundPassed')}` : ''} <a href={`/testing/campaigns/${schedule.negativeRound.campaignId}`}>{t('zoning.roundOpen')}</a>
+              {t('zoning.roundProgress', {
+                target: schedule.negativeRound.target,
+                sampled: schedule.negativeRound.sampled,
+                negative: schedule.negativeRound.negative,
+                positive: schedule.negativeRound.positive,
+              })}
+              {schedule.negativeRound.passed ? ` ✓ ${t('zoning.roundPassed')}` : ''}{' '}
+              <a href={`/testing/campaigns/${schedule.negativeRound.campaignId}`}>{t('zoning.roundOpen')}</a>
             </Typography.Text>
           ) : (
             <Typography.Text type="secondary">{t('zoning.roundNotStarted')}</Typography.Text>

@@ -65,7 +65,19 @@ function toCollection(places: readonly ZoningMapPlace[]) {
     type: 'FeatureCollection',
     features: sorted
       .filter((p) => p.geometry)
-      .map((p) => ({ type: 'Feature', geometry: p.geometry, properties: { id: p.id, name: p.name, level: p.level, effective: p.effective ?? 'none', flagged: p.flagged ? 1 : 0, proposed: p.proposed ? 1 : 0, context: p.context ? 1 : 0 } })),
+      .map((p) => ({
+        type: 'Feature',
+        geometry: p.geometry,
+        properties: {
+          id: p.id,
+          name: p.name,
+          level: p.level,
+          effective: p.effective ?? 'none',
+          flagged: p.flagged ? 1 : 0,
+          proposed: p.proposed ? 1 : 0,
+          context: p.context ? 1 : 0,
+        },
+      })),
   };
 }
 
@@ -98,18 +110,50 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
   labelRef.current = label;
 
   // Rebuilt only for another area; data changes go through setData below.
-  const { container, map: mapRef, state } = useMapLibre(() => {
+  const {
+    container,
+    map: mapRef,
+    state,
+  } = useMapLibre(() => {
     const initial = placesRef.current;
-    const fill: ExpressionSpecification = ['match', ['get', 'effective'], 'high', LEVEL_COLORS.high, 'medium', LEVEL_COLORS.medium, 'low', LEVEL_COLORS.low, NONE_COLOR];
+    const fill: ExpressionSpecification = [
+      'match',
+      ['get', 'effective'],
+      'high',
+      LEVEL_COLORS.high,
+      'medium',
+      LEVEL_COLORS.medium,
+      'low',
+      LEVEL_COLORS.low,
+      NONE_COLOR,
+    ];
     const style: StyleSpecification = {
       version: 8,
       sources: { places: { type: 'geojson', data: toCollection(initial) as unknown as GeoJsonData } },
       layers: [
         { id: 'background', type: 'background', paint: { 'background-color': '#eef2f6' } },
-        { id: 'fill', type: 'fill', source: 'places', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'fill-color': fill, 'fill-opacity': ['case', ['==', ['get', 'context'], 1], 0.45, ['==', ['get', 'effective'], 'none'], 0.6, 0.85] } },
+        {
+          id: 'fill',
+          type: 'fill',
+          source: 'places',
+          filter: ['!=', ['geometry-type'], 'Point'],
+          paint: { 'fill-color': fill, 'fill-opacity': ['case', ['==', ['get', 'context'], 1], 0.45, ['==', ['get', 'effective'], 'none'], 0.6, 0.85] },
+        },
         { id: 'outline', type: 'line', source: 'places', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': '#ffffff', 'line-width': 0.8 } },
-        { id: 'proposed', type: 'line', source: 'places', filter: ['==', ['get', 'proposed'], 1], paint: { 'line-color': PROPOSED_COLOR, 'line-width': 2, 'line-dasharray': [1, 1] } },
-        { id: 'points', type: 'circle', source: 'places', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': fill, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } },
+        {
+          id: 'proposed',
+          type: 'line',
+          source: 'places',
+          filter: ['==', ['get', 'proposed'], 1],
+          paint: { 'line-color': PROPOSED_COLOR, 'line-width': 2, 'line-dasharray': [1, 1] },
+        },
+        {
+          id: 'points',
+          type: 'circle',
+          source: 'places',
+          filter: ['==', ['geometry-type'], 'Point'],
+          paint: { 'circle-color': fill, 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
+        },
         {
           id: 'flags',
           type: 'line',
@@ -121,7 +165,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       ],
     };
     return {
-      options: { style, bounds: (boundsOf(initial.filter((p) => !p.context)) ?? boundsOf(initial)) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 } },
+      options: { style, bounds: boundsOf(initial.filter((p) => !p.context)) ?? boundsOf(initial) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 } },
       setup: (map) => {
         const popup = new Popup({ closeButton: false, maxWidth: '260px' });
         const click = (e: { lngLat: { lng: number; lat: number }; features?: { properties: Record<string, unknown> }[] }) => {
@@ -133,7 +177,12 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
           name.textContent = String(p.name);
           const line = document.createElement('div');
           const eff = String(p.effective) as MapLevel | 'none';
-          line.textContent = eff !== 'none' ? labelRef.current(RISK_LEVEL_LABELS[eff]) : Number(p.proposed) === 1 ? tRef.current('zoning.legendProposed') : tRef.current('zoning.level.none');
+          line.textContent =
+            eff !== 'none'
+              ? labelRef.current(RISK_LEVEL_LABELS[eff])
+              : Number(p.proposed) === 1
+                ? tRef.current('zoning.legendProposed')
+                : tRef.current('zoning.level.none');
           el.append(name, line);
           if (Number(p.flagged) === 1) {
             const f = document.createElement('div');

@@ -3,7 +3,16 @@ import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Result
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { LEVEL_LABELS } from '../../../../common/geo.js';
-import { AREA_EVENT_LABELS, EXTENSION_STATUS_LABELS, FLAG_LABELS, RISK_LEVEL_LABELS, ZONING_LIMITS, type AreaDetailDto, type AreaNodeDto, type RiskLevel } from '../../../../common/zoning.js';
+import {
+  AREA_EVENT_LABELS,
+  EXTENSION_STATUS_LABELS,
+  FLAG_LABELS,
+  RISK_LEVEL_LABELS,
+  ZONING_LIMITS,
+  type AreaDetailDto,
+  type AreaNodeDto,
+  type RiskLevel,
+} from '../../../../common/zoning.js';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
@@ -48,7 +57,11 @@ function DetectorCard({ area }: { area: AreaDetailDto }) {
         <Descriptions.Item label={t('zoning.granularity')}>{label(LEVEL_LABELS[d.granularity])}</Descriptions.Item>
         <Descriptions.Item label={t('zoning.presetGranularity')}>{d.presetGranularity ? label(LEVEL_LABELS[d.presetGranularity]) : '—'}</Descriptions.Item>
         <Descriptions.Item label={t('zoning.perCase')}>{d.personsPerActiveCase === null ? '—' : d.personsPerActiveCase.toFixed(1)}</Descriptions.Item>
-        {d.justification && <Descriptions.Item label={t('zoning.justification')} span={3}>{d.justification}</Descriptions.Item>}
+        {d.justification && (
+          <Descriptions.Item label={t('zoning.justification')} span={3}>
+            {d.justification}
+          </Descriptions.Item>
+        )}
       </Descriptions>
     </Card>
   );
@@ -143,7 +156,9 @@ export function AreaDetailPage(_: PageProps) {
           )}
           {a.status === 'published' && canPublish && (
             <Button type="primary" onClick={() => setDialog('step')} data-testid="step-area">
-              {!a.schedule?.next || a.schedule.next.to === 'lifted' ? t('zoning.liftNow') : t('zoning.downgradeNow', { level: label(RISK_LEVEL_LABELS[a.schedule.next.to]) })}
+              {!a.schedule?.next || a.schedule.next.to === 'lifted'
+                ? t('zoning.liftNow')
+                : t('zoning.downgradeNow', { level: label(RISK_LEVEL_LABELS[a.schedule.next.to]) })}
             </Button>
           )}
         </Space>
@@ -163,7 +178,9 @@ export function AreaDetailPage(_: PageProps) {
           data-testid="lift-task"
         />
       )}
-      {a.status === 'published' && a.flagged && !a.justification && <Alert type="warning" showIcon title={t('zoning.justifyTitle')} style={{ marginBottom: 16 }} data-testid="needs-justification" />}
+      {a.status === 'published' && a.flagged && !a.justification && (
+        <Alert type="warning" showIcon title={t('zoning.justifyTitle')} style={{ marginBottom: 16 }} data-testid="needs-justification" />
+      )}
 
       <Row gutter={16}>
         <Col xs={24} lg={14}>
@@ -315,10 +332,23 @@ export function AreaDetailPage(_: PageProps) {
           }
         }}
       />
-      <Modal open={dialog === 'justify'} title={t('zoning.justifyTitle')} okText={t('common.save')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy, 'data-testid': 'justify-submit' } as never} onOk={justify} onCancel={() => setDialog(null)} destroyOnHidden>
+      <Modal
+        open={dialog === 'justify'}
+        title={t('zoning.justifyTitle')}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        okButtonProps={{ loading: busy, 'data-testid': 'justify-submit' } as never}
+        onOk={justify}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
         {a.detector && <Alert type="warning" showIcon title={a.detector.flags.map((f) => pickHalf(f.message, lang)).join('；')} style={{ marginBottom: 12 }} />}
         <Form form={justifyForm} layout="vertical" preserve={false}>
-          <Form.Item name="justification" label={t('zoning.justification')} rules={rulesFor(ZONING_LIMITS.justification, { required: true, message: t('common.required') })}>
+          <Form.Item
+            name="justification"
+            label={t('zoning.justification')}
+            rules={rulesFor(ZONING_LIMITS.justification, { required: true, message: t('common.required') })}
+          >
             <Input.TextArea rows={3} maxLength={ZONING_LIMITS.justification} />
           </Form.Item>
         </Form>

@@ -77,7 +77,16 @@ export function AreasPage({ jurisdictionId }: PageProps) {
         locale={{ emptyText: status === 'proposed' ? t('zoning.noProposals') : t('zoning.noAreas') }}
         scroll={{ x: 1200 }}
         pagination={{ current: page, pageSize: 20, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
-        onRow={(a) => ({ 'data-testid': 'area-row', 'data-id': a.id, 'data-status': a.status, 'data-level': a.level, 'data-flagged': String(a.flagged), style: a.flagged ? { background: '#fff0f6' } : undefined }) as React.HTMLAttributes<HTMLElement>}
+        onRow={(a) =>
+          ({
+            'data-testid': 'area-row',
+            'data-id': a.id,
+            'data-status': a.status,
+            'data-level': a.level,
+            'data-flagged': String(a.flagged),
+            style: a.flagged ? { background: '#fff0f6' } : undefined,
+          }) as React.HTMLAttributes<HTMLElement>
+        }
         columns={[
           {
             title: t('zoning.name'),
@@ -146,7 +155,14 @@ export function AreasPage({ jurisdictionId }: PageProps) {
             ),
           },
           ...(status === 'published'
-            ? [{ title: t('zoning.nextStep'), key: 'next', width: 230, render: (_: unknown, a: AreaDto) => <NextStep schedule={a.schedule} now={now} compact /> }]
+            ? [
+                {
+                  title: t('zoning.nextStep'),
+                  key: 'next',
+                  width: 230,
+                  render: (_: unknown, a: AreaDto) => <NextStep schedule={a.schedule} now={now} compact />,
+                },
+              ]
             : []),
         ]}
       />

@@ -63,7 +63,15 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
       <Typography.Paragraph type="secondary">{t('zoning.detectorIntro')}</Typography.Paragraph>
       <Space wrap style={{ marginBottom: 12 }}>
         <span>{t('zoning.threshold')}</span>
-        <InputNumber min={1} max={1000} step={0.5} value={threshold} onChange={(v) => setThreshold(v)} disabled={!canAny(PUBLISH_CAPS)} data-testid="threshold-input" />
+        <InputNumber
+          min={1}
+          max={1000}
+          step={0.5}
+          value={threshold}
+          onChange={(v) => setThreshold(v)}
+          disabled={!canAny(PUBLISH_CAPS)}
+          data-testid="threshold-input"
+        />
         {canAny(PUBLISH_CAPS) && (
           <Button onClick={saveThreshold} loading={saving} disabled={threshold === null || threshold === r?.ratioThreshold} data-testid="threshold-save">
             {t('common.save')}
@@ -88,11 +96,28 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
           dataSource={r?.districts ?? []}
           pagination={false}
           scroll={{ x: 900 }}
-          onRow={(d) => ({ 'data-testid': 'district-row', 'data-flagged': String(d.flagged), style: d.flagged > 0 ? FLAGGED_ROW : undefined }) as React.HTMLAttributes<HTMLElement>}
+          onRow={(d) =>
+            ({
+              'data-testid': 'district-row',
+              'data-flagged': String(d.flagged),
+              style: d.flagged > 0 ? FLAGGED_ROW : undefined,
+            }) as React.HTMLAttributes<HTMLElement>
+          }
           columns={[
             { title: t('zoning.district'), dataIndex: 'districtName' },
             { title: t('zoning.areas'), dataIndex: 'areas' },
-            { title: t('zoning.flaggedAreas'), dataIndex: 'flagged', render: (n: number) => (n > 0 ? <Typography.Text type="danger" strong>{n}</Typography.Text> : n) },
+            {
+              title: t('zoning.flaggedAreas'),
+              dataIndex: 'flagged',
+              render: (n: number) =>
+                n > 0 ? (
+                  <Typography.Text type="danger" strong>
+                    {n}
+                  </Typography.Text>
+                ) : (
+                  n
+                ),
+            },
             { title: t('zoning.areaPopulation'), dataIndex: 'population', render: (n: number) => formatCount(n, lang) },
             { title: t('zoning.evidencePopulation'), dataIndex: 'evidenceFootprint', render: (n: number) => formatCount(n, lang) },
             { title: t('zoning.ratio'), dataIndex: 'ratio', render: ratio },
@@ -113,7 +138,14 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
           pagination={{ pageSize: 50, hideOnSinglePage: true }}
           locale={{ emptyText: t('zoning.detectorNone') }}
           scroll={{ x: 1450 }}
-          onRow={(a) => ({ 'data-testid': 'detector-row', 'data-id': a.areaId, 'data-flagged': String(a.flagged), style: a.flagged ? FLAGGED_ROW : undefined }) as React.HTMLAttributes<HTMLElement>}
+          onRow={(a) =>
+            ({
+              'data-testid': 'detector-row',
+              'data-id': a.areaId,
+              'data-flagged': String(a.flagged),
+              style: a.flagged ? FLAGGED_ROW : undefined,
+            }) as React.HTMLAttributes<HTMLElement>
+          }
           columns={[
             {
               title: t('zoning.name'),
@@ -145,7 +177,11 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
               title: t('zoning.ratio'),
               dataIndex: 'ratio',
               render: (v: number | null, a) => (
-                <Typography.Text type={a.flags.some((f) => f.kind === 'ratio') ? 'danger' : undefined} strong={a.flags.some((f) => f.kind === 'ratio')} data-testid="detector-ratio">
+                <Typography.Text
+                  type={a.flags.some((f) => f.kind === 'ratio') ? 'danger' : undefined}
+                  strong={a.flags.some((f) => f.kind === 'ratio')}
+                  data-testid="detector-ratio"
+                >
                   {ratio(v)}
                 </Typography.Text>
               ),
@@ -164,7 +200,11 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
                 );
               },
             },
-            { title: t('zoning.pastLifting'), dataIndex: 'pastLifting', render: (v: boolean) => (v ? <Tag color="red">{t('common.yes')}</Tag> : t('common.no')) },
+            {
+              title: t('zoning.pastLifting'),
+              dataIndex: 'pastLifting',
+              render: (v: boolean) => (v ? <Tag color="red">{t('common.yes')}</Tag> : t('common.no')),
+            },
             { title: t('zoning.personsUnderMeasures'), dataIndex: 'personsUnderMeasure', render: (n: number) => formatCount(n, lang) },
             { title: t('zoning.activeCases'), dataIndex: 'activeCases' },
             { title: t('zoning.perCase'), dataIndex: 'personsPerActiveCase', render: ratio },
@@ -191,7 +231,11 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
                       {t('zoning.justification')}: {a.justification}
                     </Typography.Text>
                   )}
-                  {a.needsJustification && <Typography.Text type="danger" style={{ fontSize: 12 }}>{t('zoning.justifyTitle')}</Typography.Text>}
+                  {a.needsJustification && (
+                    <Typography.Text type="danger" style={{ fontSize: 12 }}>
+                      {t('zoning.justifyTitle')}
+                    </Typography.Text>
+                  )}
                 </Space>
               ),
             },

@@ -67,7 +67,10 @@ export function ZoningMapPage({ jurisdictionId }: PageProps) {
     });
   }, [data.data]);
   // For orientation: the other buildings of the compounds the areas touch (grey), a few compounds at most.
-  const coveredKey = covered.map((p) => `${p.id}:${p.level}`).sort().join(',');
+  const coveredKey = covered
+    .map((p) => `${p.id}:${p.level}`)
+    .sort()
+    .join(',');
   const context = useRemote(
     async (signal) => {
       const compounds = new Set<string>();
@@ -87,7 +90,15 @@ export function ZoningMapPage({ jurisdictionId }: PageProps) {
     const ids = new Set(covered.map((p) => p.id));
     const around = (context.data ?? [])
       .filter((f) => !ids.has(f.properties.id))
-      .map((f) => ({ id: f.properties.id, name: f.properties.name, level: f.properties.level, effective: null, flagged: false, context: true, geometry: f.geometry }));
+      .map((f) => ({
+        id: f.properties.id,
+        name: f.properties.name,
+        level: f.properties.level,
+        effective: null,
+        flagged: false,
+        context: true,
+        geometry: f.geometry,
+      }));
     return [...around, ...covered];
   }, [covered, context.data]);
   const shownDay = data.data?.date ?? dayOf(now + offset * DAY_MS);
@@ -103,7 +114,9 @@ export function ZoningMapPage({ jurisdictionId }: PageProps) {
           <Col xs={24} md={16}>
             <Typography.Text strong>{t('zoning.asOf')}: </Typography.Text>
             <Typography.Text data-testid="map-date" data-offset={offset}>
-              {offset === 0 && dragging === null ? `${t('zoning.asOfToday')} (${shownDay})` : t('zoning.asOfDay', { day: dragging === null ? shownDay : dayOf(now + dragging * DAY_MS) })}
+              {offset === 0 && dragging === null
+                ? `${t('zoning.asOfToday')} (${shownDay})`
+                : t('zoning.asOfDay', { day: dragging === null ? shownDay : dayOf(now + dragging * DAY_MS) })}
             </Typography.Text>
             <Slider
               min={-DAYS_BACK}

@@ -9,7 +9,11 @@ import { useI18n } from '../../../app/i18n.js';
 import { loadPublicZoning, PUBLIC_GEOJSON_URL } from '../api.js';
 import { LEVEL_COLORS, LEVEL_TAG_COLORS } from '../levels.js';
 
-type State = { kind: 'loading' } | { kind: 'ok'; value: PublicZoningDto } | { kind: 'busy'; seconds: number; stale: PublicZoningDto | null } | { kind: 'error'; stale: PublicZoningDto | null };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'ok'; value: PublicZoningDto }
+  | { kind: 'busy'; seconds: number; stale: PublicZoningDto | null }
+  | { kind: 'error'; stale: PublicZoningDto | null };
 
 /** Reloads the list this often while the page is open (the server serves it from a cache). */
 const REFRESH_MS = 60_000;
@@ -17,7 +21,12 @@ const REFRESH_MS = 60_000;
 function AreaItem({ area }: { area: PublicAreaDto }) {
   const { t, lang, label } = useI18n();
   return (
-    <List.Item data-testid="public-area" data-level={area.level} data-id={area.id} style={{ borderLeft: `4px solid ${LEVEL_COLORS[area.level]}`, paddingLeft: 12 }}>
+    <List.Item
+      data-testid="public-area"
+      data-level={area.level}
+      data-id={area.id}
+      style={{ borderLeft: `4px solid ${LEVEL_COLORS[area.level]}`, paddingLeft: 12 }}
+    >
       <Space orientation="vertical" size={4} style={{ width: '100%' }}>
         <Space wrap>
           <Tag color={LEVEL_TAG_COLORS[area.level]} style={{ fontSize: 14, padding: '2px 8px' }}>
@@ -128,14 +137,29 @@ export function PublicAreasPage() {
             showIcon
             title={t('publicAreas.busy', { seconds: state.seconds })}
             description={t('publicAreas.retryIn')}
-            action={<Button size="small" onClick={retry}>{t('publicAreas.retryNow')}</Button>}
+            action={
+              <Button size="small" onClick={retry}>
+                {t('publicAreas.retryNow')}
+              </Button>
+            }
             style={{ marginBottom: 16 }}
             data-testid="public-busy"
             data-seconds={state.seconds}
           />
         )}
         {state.kind === 'error' && (
-          <Alert type="error" showIcon title={t('publicAreas.error')} action={<Button size="small" onClick={retry}>{t('common.retry')}</Button>} style={{ marginBottom: 16 }} data-testid="public-error" />
+          <Alert
+            type="error"
+            showIcon
+            title={t('publicAreas.error')}
+            action={
+              <Button size="small" onClick={retry}>
+                {t('common.retry')}
+              </Button>
+            }
+            style={{ marginBottom: 16 }}
+            data-testid="public-error"
+          />
         )}
         {state.kind === 'loading' && <Skeleton active />}
 
@@ -147,7 +171,12 @@ export function PublicAreasPage() {
         {data?.districts
           .filter((d) => d.areas.length > 0)
           .map((d) => (
-            <Card key={d.districtCode} title={t('publicAreas.district', { name: d.districtName, n: d.areas.length })} style={{ marginBottom: 16 }} data-testid="public-district">
+            <Card
+              key={d.districtCode}
+              title={t('publicAreas.district', { name: d.districtName, n: d.areas.length })}
+              style={{ marginBottom: 16 }}
+              data-testid="public-district"
+            >
               <List dataSource={d.areas} renderItem={(a) => <AreaItem area={a} />} />
             </Card>
           ))}
@@ -165,7 +194,9 @@ export function PublicAreasPage() {
                     <Space wrap>
                       <Typography.Text type="secondary">{formatTime(h.at, lang)}</Typography.Text>
                       <Typography.Text strong>{h.name}</Typography.Text>
-                      <span>{h.kind === 'lifted' ? t('publicAreas.event.lifted') : t(`publicAreas.event.${h.kind}`, { level: label(RISK_LEVEL_LABELS[h.level]) })}</span>
+                      <span>
+                        {h.kind === 'lifted' ? t('publicAreas.event.lifted') : t(`publicAreas.event.${h.kind}`, { level: label(RISK_LEVEL_LABELS[h.level]) })}
+                      </span>
                     </Space>
                   </List.Item>
                 )}
