@@ -8,7 +8,7 @@
  * - a stored masked form for display (`4205**********123*`, `138****5678`).
  * Plaintext numbers never leave this module's callers towards logs or the journal.
  */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { normaliseIdInput } from './resident-id.js';
 
 /** Format tag of stored ciphertexts, so the scheme or key can be rotated later. */
@@ -71,8 +71,14 @@ export function decrypt(keys: ProtectKeys, stored: string, aad: string): string 
 }
 
 /** Hex HMAC-SHA256 of a normalised value under a purpose label (`id:resident_id`, `phone`). */
+// A key object made once per key: createHmac with a raw Buffer key imports it on every call (about
+// 9 µs against 2 µs, measured by the issue-14 profile of the cold result lookup).
+const macKeyObjects = new WeakMap<Buffer, KeyObject>();
+
 export function hmac(keys: ProtectKeys, purpose: string, value: string): string {
-  return createHmac('sha256', keys.mac).update(`${purpose}\n${value}`, 'utf8').digest('hex');
+  let key = macKeyObjects.get(keys.mac);
+  if (!key) macKeyObjects.set(keys.mac, (key = createSecretKey(keys.mac)));
+  return createHmac('sha256', key).update(`${purpose}\n${value}`, 'utf8').digest('hex');
 }
 
 /**
