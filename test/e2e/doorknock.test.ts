@@ -88,7 +88,7 @@ describe.skipIf(!availability.ok)('door-knocking on a phone [browser]', () => {
 
   it('a grid worker opens a building by its code, works through the list and records outcomes that change coverage', async () => {
     await page.goto(`${demo.url}/doorknock`);
-    await page.getByRole('heading', { level: 1, name: '敲门行动' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: '敲门行动' }).waitFor();
     // The campaign: pick ours (the demo may hold others).
     await page.getByLabel('检测轮次').click({ force: true });
     await page.locator('.ant-select-item-option', { hasText: CAMPAIGN }).click();
