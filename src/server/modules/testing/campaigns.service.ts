@@ -33,6 +33,31 @@ export function canReadCampaign(actor: Pick<Actor, 'scopePath'>, c: Pick<repo.Ca
  * Campaigns (核酸检测轮次): scope, dates, pooling, exemptions; activation computes and stores the
  * target population per jurisdiction node, so coverage never scans persons.
  */
+/**
+ * Records exemptions (a person already exempt is skipped) and, in an active campaign, moves each newly
+ * exempted person from the target to `exempt` at their node and above. Returns the newly exempted ids.
+ * One path for the hand exemption below and the one found at the door (knock-exemptions.service.ts).
+ */
+export async function recordExemptions(
+  tx: Tx,
+  c: { id: string; status: string },
+  rows: Parameters<typeof repo.insertExemptions>[1],
+  now: number,
+): Promise<Set<string>> {
+  const fresh = await repo.insertExemptions(tx, rows);
+  if (c.status === 'active' && fresh.size) {
+    const pathOf = new Map(rows.map((r) => [r.person_id, r.jurisdiction_path]));
+    const deltas = new CoverageDeltas();
+    for (const p of fresh) {
+      deltas.add(pathOf.get(p)!, 'target', -1);
+      deltas.add(pathOf.get(p)!, 'exempt', 1);
+    }
+    await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, now);
+    await repo.addCampaignTotals(tx, c.id, -fresh.size, fresh.size, now);
+  }
+  return fresh;
+}
+
 export function createCampaignService(deps: Deps) {
   const { geo, control, journal } = deps.services;
 
@@ -288,18 +313,7 @@ export function createCampaignService(deps: Deps) {
           created_by_name: actor.name,
           created_at: now,
         }));
-        const fresh = await repo.insertExemptions(tx, rows);
-        const inserted = fresh.size;
-        if (c.status === 'active' && inserted) {
-          // Newly exempted persons leave the target (and enter `exempt`) at their node and above.
-          const deltas = new CoverageDeltas();
-          for (const p of fresh) {
-            deltas.add(paths.get(p)!, 'target', -1);
-            deltas.add(paths.get(p)!, 'exempt', 1);
-          }
-          await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, now);
-          await repo.addCampaignTotals(tx, c.id, -inserted, inserted, now);
-        }
+        const inserted = (await recordExemptions(tx, c, rows, now)).size;
         await journal.appendBatch(tx, actor, {
           action: 'testing.campaign.exempt',
           entityType: 'testing_campaign',

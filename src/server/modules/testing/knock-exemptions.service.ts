@@ -2,10 +2,9 @@ import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
 import type { Deps } from '../../deps.js';
 import type { Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
-import type { CampaignService } from './campaigns.service.js';
+import { recordExemptions, type CampaignService } from './campaigns.service.js';
 import { TestingErrors } from './testing.errors.js';
-import * as repo from './testing.repository.js';
-import { CoverageDeltas, inCampaignScope } from './testing.shared.js';
+import { inCampaignScope } from './testing.shared.js';
 
 /**
  * Exemptions found at the door (issue 16, 敲门行动): a grid worker who learns at a resident's door that
@@ -31,15 +30,13 @@ export function createKnockExemptionService(deps: Deps, campaigns: CampaignServi
       if ((AREA_MEASURE_STATUSES as readonly string[]).includes(status))
         throw TestingErrors.PERSON_UNDER_AREA_MEASURE({ field: 'outcome', personIds: [personId], count: 1 });
       const now = deps.clock.now();
-      const fresh = await repo.insertExemptions(tx, [
-        { campaign_id: c.id, person_id: personId, jurisdiction_path: path, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now },
-      ]);
+      const fresh = await recordExemptions(
+        tx,
+        c,
+        [{ campaign_id: c.id, person_id: personId, jurisdiction_path: path, reason, created_by: actor.userId, created_by_name: actor.name, created_at: now }],
+        now,
+      );
       if (!fresh.size) return { exempted: false };
-      const deltas = new CoverageDeltas();
-      deltas.add(path, 'target', -1);
-      deltas.add(path, 'exempt', 1);
-      await repo.applyCoverageDeltas(tx, c.id, deltas.byPath, now);
-      await repo.addCampaignTotals(tx, c.id, -1, 1, now);
       await deps.services.journal.append(tx, actor, {
         action: 'testing.campaign.exempt',
         entityType: 'testing_campaign',
