@@ -80,7 +80,7 @@ export function fixPunctuation(text: string): { text: string; fixes: Punctuation
     if (
       full &&
       !digitsBoth &&
-      ((chineseBefore(prev) && (chineseAfter(next) || /[0-9]/.test(next ?? '') || (endOfLine && '?!'.includes(ch)))) ||
+      ((chineseBefore(prev) && (chineseAfter(next) || /[0-9]/.test(next ?? '') || ((endOfLine || CLOSING.has(next ?? '')) && '?!'.includes(ch)))) ||
         (prev !== undefined && /[0-9%]/.test(prev) && next !== undefined && isHan(next)))
     ) {
       fixes.push({ index: k, from: ch, to: full, reason: 'full-width' });
