@@ -1,0 +1,21 @@
+/**
+ * The command module as other code sees it. So far the pure part: directives extracted from a
+ * meeting report (directives.ts). SLA rules, supervision orders, scorecards and meetings come next.
+ */
+export {
+  categorize,
+  DEFAULT_DEADLINE_HOURS,
+  DIRECTIVE_CATEGORIES,
+  extractDirectives,
+  HQ_UNIT,
+  placeResolverFromNames,
+  proposeDeadline,
+  proposeOwner,
+  type Directive,
+  type DirectiveCategory,
+  type ExtractOptions,
+  type PlaceRef,
+  type PlaceResolver,
+  type ProposedDeadline,
+  type ProposedOwner,
+} from './directives.js';
