@@ -11,6 +11,8 @@ import { registerCity } from './commands/city.js';
 import { registerImport } from './commands/import.js';
 import { registerExport } from './commands/export.js';
 import { registerGeo } from './commands/geo.js';
+import { registerText } from './commands/text.js';
+import { registerDirectives } from './commands/directives.js';
 import { EXIT, CliError } from './exit.js';
 
 const program = new Command().name('bulwark').description('Bulwark (铜墙) outbreak command platform').version('0.1.0').showHelpAfterError().exitOverride();
@@ -26,6 +28,8 @@ registerCity(program);
 registerImport(program);
 registerExport(program);
 registerGeo(program);
+registerText(program);
+registerDirectives(program);
 
 try {
   await program.parseAsync(process.argv);

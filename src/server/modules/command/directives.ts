@@ -26,6 +26,8 @@ export type DirectiveCategory = (typeof DIRECTIVE_CATEGORIES)[number];
 /** A place the resolver found in a directive: its name, and its jurisdiction and unit when known. */
 export interface PlaceRef {
   name: string;
+  /** Division code (GB/T 2260 or local), when known. */
+  code?: string;
   jurisdictionId?: string;
   /** The unit that answers for this place; `<name>疫情防控指挥部` when not given. */
   unit?: string;
@@ -117,13 +119,89 @@ const IMMEDIATE_HOURS = 2;
 
 /** Keywords per category with their weights; the highest total wins, ties in DIRECTIVE_CATEGORIES order. */
 const CATEGORY_WORDS: Record<Exclude<DirectiveCategory, 'other'>, [string, number][]> = {
-  testing: [['核酸', 3], ['检测', 2], ['采样', 3], ['筛查', 2], ['抗原', 3], ['应检尽检', 3], ['混采', 2], ['单管', 2]],
-  community: [['社区', 2], ['小区', 2], ['封控', 2], ['管控', 1], ['网格', 2], ['楼栋', 2], ['居家', 1], ['敲门', 2], ['足不出户', 2], ['群防群控', 2], ['外溢', 1]],
-  command: [['指挥', 2], ['调度', 2], ['流调', 3], ['溯源', 2], ['排查', 2], ['隔离', 2], ['转运', 2], ['研判', 2], ['值班', 2], ['信息报送', 2], ['责任', 1], ['动态清零', 2], ['应隔尽隔', 2], ['密接', 2], ['督办', 2]],
-  opinion: [['舆情', 3], ['舆论', 3], ['谣言', 3], ['信息发布', 3], ['宣传', 2], ['回应', 2], ['关切', 2], ['新闻', 2], ['发布会', 2]],
-  supplies: [['物资', 3], ['保供', 3], ['生活必需品', 3], ['药品', 2], ['供应', 2], ['储备', 2], ['蔬菜', 2], ['配送', 2], ['防护用品', 2]],
-  economy: [['企业', 2], ['复工', 2], ['复产', 2], ['经济', 3], ['市场主体', 3], ['纾困', 3], ['项目', 2], ['产业链', 2], ['稳岗', 2]],
-  safety: [['安全生产', 4], ['安全检查', 4], ['隐患', 3], ['消防', 3], ['危化', 3], ['事故', 3], ['燃气', 2], ['安全', 1]],
+  testing: [
+    ['核酸', 3],
+    ['检测', 2],
+    ['采样', 3],
+    ['筛查', 2],
+    ['抗原', 3],
+    ['应检尽检', 3],
+    ['混采', 2],
+    ['单管', 2],
+  ],
+  community: [
+    ['社区', 2],
+    ['小区', 2],
+    ['封控', 2],
+    ['管控', 1],
+    ['网格', 2],
+    ['楼栋', 2],
+    ['居家', 1],
+    ['敲门', 2],
+    ['足不出户', 2],
+    ['群防群控', 2],
+    ['外溢', 1],
+  ],
+  command: [
+    ['指挥', 2],
+    ['调度', 2],
+    ['流调', 3],
+    ['溯源', 2],
+    ['排查', 2],
+    ['隔离', 2],
+    ['转运', 2],
+    ['研判', 2],
+    ['值班', 2],
+    ['信息报送', 2],
+    ['责任', 1],
+    ['动态清零', 2],
+    ['应隔尽隔', 2],
+    ['密接', 2],
+    ['督办', 2],
+  ],
+  opinion: [
+    ['舆情', 3],
+    ['舆论', 3],
+    ['谣言', 3],
+    ['信息发布', 3],
+    ['宣传', 2],
+    ['回应', 2],
+    ['关切', 2],
+    ['新闻', 2],
+    ['发布会', 2],
+  ],
+  supplies: [
+    ['物资', 3],
+    ['保供', 3],
+    ['生活必需品', 3],
+    ['药品', 2],
+    ['供应', 2],
+    ['储备', 2],
+    ['蔬菜', 2],
+    ['配送', 2],
+    ['防护用品', 2],
+  ],
+  economy: [
+    ['企业', 2],
+    ['复工', 2],
+    ['复产', 2],
+    ['经济', 3],
+    ['市场主体', 3],
+    ['纾困', 3],
+    ['项目', 2],
+    ['产业链', 2],
+    ['稳岗', 2],
+  ],
+  safety: [
+    ['安全生产', 4],
+    ['安全检查', 4],
+    ['隐患', 3],
+    ['消防', 3],
+    ['危化', 3],
+    ['事故', 3],
+    ['燃气', 2],
+    ['安全', 1],
+  ],
 };
 
 /** The category of a directive's text by its keywords; `other` when none is found. */
@@ -173,7 +251,7 @@ function triggerOf(clause: string): Trigger {
   const window = body.slice(0, HEAD_REACH + 4);
   const ensure = window.indexOf('确保');
   let headAt = -1;
-  for (let from = 0; from < window.length; ) {
+  for (let from = 0; from < window.length;) {
     const m = HEAD.exec(window.slice(from));
     if (!m) break;
     const at = from + m.index;

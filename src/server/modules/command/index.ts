@@ -3,14 +3,11 @@
  * meeting report (directives.ts). SLA rules, supervision orders, scorecards and meetings come next.
  */
 export {
-  categorize,
-  DEFAULT_DEADLINE_HOURS,
   DIRECTIVE_CATEGORIES,
   extractDirectives,
   HQ_UNIT,
   placeResolverFromNames,
   proposeDeadline,
-  proposeOwner,
   type Directive,
   type DirectiveCategory,
   type ExtractOptions,

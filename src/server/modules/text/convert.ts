@@ -5,12 +5,14 @@
  */
 import * as OpenCC from 'opencc-js';
 
-let tw: ((s: string) => string) | undefined;
-let hk: ((s: string) => string) | undefined;
+let convert: ((s: string) => string) | undefined;
 
 /** The text with every traditional or variant character in its mainland simplified form. */
 export function toSimplified(text: string): string {
-  tw ??= OpenCC.Converter({ from: 'tw', to: 'cn' });
-  hk ??= OpenCC.Converter({ from: 'hk', to: 'cn' });
-  return hk(tw(text));
+  if (!convert) {
+    const tw = OpenCC.Converter({ from: 'tw', to: 'cn' });
+    const hk = OpenCC.Converter({ from: 'hk', to: 'cn' });
+    convert = (s) => hk(tw(s));
+  }
+  return convert(text);
 }

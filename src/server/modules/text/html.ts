@@ -15,10 +15,51 @@ interface Node {
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'noscript', 'template', 'svg']);
-const DROP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg', 'nav', 'header', 'footer', 'aside', 'form', 'iframe', 'button', 'select', 'head', 'title']);
-const DROP_NAMES = /(^|[\s_-])(nav|navbar|menu|share|bdshare|social|footer|foot|breadcrumbs?|crumbs?|comments?|related|recommend|copyright|toolbar|sidebar|header|top-?bar|pager|print|info|source|meta|time|date|views?)([\s_-]|$)/i;
+const DROP_TAGS = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'nav',
+  'header',
+  'footer',
+  'aside',
+  'form',
+  'iframe',
+  'button',
+  'select',
+  'head',
+  'title',
+]);
+const DROP_NAMES =
+  /(^|[\s_-])(nav|navbar|menu|share|bdshare|social|footer|foot|breadcrumbs?|crumbs?|comments?|related|recommend|copyright|toolbar|sidebar|header|top-?bar|pager|print|info|source|meta|time|date|views?)([\s_-]|$)/i;
 const MAIN_NAMES = /(^|[\s_-])(article|content|main|text|detail|body|trs_editor|zoom|news|article-content)([\s_-]|\d|$)/i;
-const BLOCK = new Set(['p', 'div', 'section', 'article', 'main', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'table', 'blockquote', 'br', 'hr', 'dd', 'dt', 'center', 'pre']);
+const BLOCK = new Set([
+  'p',
+  'div',
+  'section',
+  'article',
+  'main',
+  'li',
+  'ul',
+  'ol',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'tr',
+  'table',
+  'blockquote',
+  'br',
+  'hr',
+  'dd',
+  'dt',
+  'center',
+  'pre',
+]);
 
 /** Whether a text looks like an HTML document or fragment rather than plain text. */
 export function looksLikeHtml(text: string): boolean {

@@ -113,15 +113,7 @@ export function repairMojibake(text: string): { text: string; repairs: MojibakeR
 }
 
 /** Finds islands in chars[start, end) (a run with no ASCII, space or Chinese punctuation). */
-function repairSegment(
-  chars: string[],
-  start: number,
-  end: number,
-  offset: number[],
-  out: string[],
-  repairs: MojibakeRepair[],
-  flags: MojibakeFlag[],
-): void {
+function repairSegment(chars: string[], start: number, end: number, offset: number[], out: string[], repairs: MojibakeRepair[], flags: MojibakeFlag[]): void {
   let anySuspicious = false;
   for (let k = start; k < end; k++) if (suspicious(chars[k]!)) anySuspicious = true;
   if (!anySuspicious) {
@@ -167,5 +159,6 @@ function repairSegment(
 function flagRun(chars: string[], from: number, to: number, offset: number[], flags: MojibakeFlag[]): void {
   const run = chars.slice(from, to).join('');
   if (run.includes('\ufffd')) flags.push({ index: offset[from]!, text: run, reason: 'replacement character: bytes were lost in a wrong decoding' });
-  else if (to - from >= 2) flags.push({ index: offset[from]!, text: run, reason: 'rare or foreign characters side by side that no re-decoding turns into common Chinese' });
+  else if (to - from >= 2)
+    flags.push({ index: offset[from]!, text: run, reason: 'rare or foreign characters side by side that no re-decoding turns into common Chinese' });
 }

@@ -105,7 +105,13 @@ export function normalizeText(input: Buffer | string): NormalizedText {
   if (looksLikeHtml(text)) {
     const main = extractMainText(text);
     if (main.trim() === '') throw TextErrors.TEXT_NO_MAIN_TEXT();
-    changes.push({ kind: 'html', index: null, from: `HTML, ${text.length} characters`, to: `main text, ${main.length} characters`, note: 'navigation, share buttons and footers dropped' });
+    changes.push({
+      kind: 'html',
+      index: null,
+      from: `HTML, ${text.length} characters`,
+      to: `main text, ${main.length} characters`,
+      note: 'navigation, share buttons and footers dropped',
+    });
     text = main;
   }
 
