@@ -11,6 +11,8 @@
 import { toSimplified } from './convert.js';
 
 let common: Set<string> | undefined;
+/** Han characters outside level 1, by whether their simplified form is in it (filled as met). */
+const viaSimplified = new Map<string, boolean>();
 let gbBytes: Map<string, number> | undefined;
 let cp1252Bytes: Map<string, number> | undefined;
 
@@ -38,8 +40,13 @@ export function isCommonHan(ch: string): boolean {
   if (!common) common = level1();
   if (common.has(ch)) return true;
   if (!isHan(ch)) return false;
-  const s = toSimplified(ch);
-  return s !== ch && common.has(s);
+  let known = viaSimplified.get(ch);
+  if (known === undefined) {
+    const s = toSimplified(ch);
+    known = s !== ch && common.has(s);
+    viaSimplified.set(ch, known);
+  }
+  return known;
 }
 
 /** The GB18030 bytes of a character decoded from a one- or two-byte sequence; undefined for others. */

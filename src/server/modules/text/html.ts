@@ -71,6 +71,7 @@ function parse(html: string): Node {
   let cur = root;
   const re = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<![^>]*>|<\/?([a-zA-Z][\w:-]*)([^>]*)>/g;
   let last = 0;
+  const lower = html.toLowerCase();
   for (let m = re.exec(html); m; m = re.exec(html)) {
     if (m.index > last) cur.children.push(html.slice(last, m.index));
     last = re.lastIndex;
@@ -88,7 +89,7 @@ function parse(html: string): Node {
     const node: Node = { tag: name, attrs: m[2] ?? '', children: [], parent: cur };
     cur.children.push(node);
     if (RAW.has(name)) {
-      const close = html.toLowerCase().indexOf(`</${name}`, last);
+      const close = lower.indexOf(`</${name}`, last);
       const end = close < 0 ? html.length : close;
       node.children.push(html.slice(last, end));
       const gt = close < 0 ? -1 : html.indexOf('>', close);

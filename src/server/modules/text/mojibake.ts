@@ -6,6 +6,7 @@
  * suspicious characters that no decoding explains (a replacement character, rare hanzi side by
  * side, stray Latin letters with accents) are left as they are and flagged, never guessed.
  */
+import { isUtf8 } from 'node:buffer';
 import { cp1252ByteOf, gbBytesOf, isCommonHan, isHan } from './charset.js';
 
 /** A repaired island: the characters found, what they stood for, and the code page they were read with. */
@@ -16,9 +17,10 @@ export interface MojibakeRepair {
   readAs: 'gbk' | 'windows-1252';
 }
 
-/** A suspicious run left as it is. */
+/** A suspicious run left as it is: `index` into the input, `outIndex` into the repaired text. */
 export interface MojibakeFlag {
   index: number;
+  outIndex: number;
   text: string;
   reason: string;
 }
@@ -50,25 +52,20 @@ function plausible(text: string): boolean {
   return han > 0;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function redecode(chars: string[], byteOf: (ch: string) => number[] | undefined): string | undefined {
+/**
+ * The bytes `chars` came from under one code page, with the byte offset after each character
+ * (undefined past the first character the code page cannot give).
+ */
+function bytesOf(chars: string[], byteOf: (ch: string) => number[] | undefined): { bytes: Uint8Array; ends: number[] } {
   const bytes: number[] = [];
-  let high = false;
+  const ends: number[] = [];
   for (const ch of chars) {
     const b = byteOf(ch);
-    if (!b) return undefined;
-    for (const x of b) {
-      if (x >= 0x80) high = true;
-      bytes.push(x);
-    }
+    if (!b) break;
+    bytes.push(...b);
+    ends.push(bytes.length);
   }
-  if (!high) return undefined;
-  try {
-    return utf8.decode(Uint8Array.from(bytes));
-  } catch {
-    return undefined;
-  }
+  return { bytes: Uint8Array.from(bytes), ends };
 }
 
 const READERS = [
@@ -76,12 +73,30 @@ const READERS = [
   { readAs: 'windows-1252' as const, byteOf: (ch: string) => (cp1252ByteOf(ch) === undefined ? undefined : [cp1252ByteOf(ch)!]) },
 ];
 
+/** The longest window from `k` (at least two characters) one code page's bytes turn into common Chinese as UTF-8. */
+function longestRepair(chars: string[], k: number, end: number): { to: number; text: string; readAs: MojibakeRepair['readAs'] } | undefined {
+  const window = chars.slice(k, Math.min(end, k + MAX_WINDOW));
+  for (const r of READERS) {
+    const { bytes, ends } = bytesOf(window, r.byteOf);
+    // UTF-8 text of Chinese starts with a lead byte of a multi-byte sequence.
+    const first = bytes[0] ?? 0;
+    if (first < 0xc2 || first > 0xf4) continue;
+    for (let n = ends.length; n >= 2; n--) {
+      const prefix = bytes.subarray(0, ends[n - 1]);
+      if (!isUtf8(prefix)) continue;
+      const text = Buffer.from(prefix).toString('utf8');
+      if (plausible(text)) return { to: k + n, text, readAs: r.readAs };
+    }
+  }
+  return undefined;
+}
+
 /** Repairs the islands one re-decoding explains and flags the rest (indexes are into the input). */
 export function repairMojibake(text: string): { text: string; repairs: MojibakeRepair[]; flags: MojibakeFlag[] } {
   const chars = [...text];
   const repairs: MojibakeRepair[] = [];
   const flags: MojibakeFlag[] = [];
-  const out: string[] = [];
+  const out: Sink = { parts: [], length: 0 };
   // Code-unit offsets of each character, for indexes into the string.
   const offset: number[] = [];
   let o = 0;
@@ -96,7 +111,7 @@ export function repairMojibake(text: string): { text: string; repairs: MojibakeR
     const ch = chars[i]!;
     const c = ch.codePointAt(0) ?? 0;
     if (c < 0x80 || /\s/.test(ch) || SEGMENT_BREAK.has(ch)) {
-      out.push(ch);
+      put(out, ch);
       i++;
       continue;
     }
@@ -109,56 +124,59 @@ export function repairMojibake(text: string): { text: string; repairs: MojibakeR
     repairSegment(chars, i, end, offset, out, repairs, flags);
     i = end;
   }
-  return { text: out.join(''), repairs, flags };
+  return { text: out.parts.join(''), repairs, flags };
 }
 
 /** Finds islands in chars[start, end) (a run with no ASCII, space or Chinese punctuation). */
-function repairSegment(chars: string[], start: number, end: number, offset: number[], out: string[], repairs: MojibakeRepair[], flags: MojibakeFlag[]): void {
+interface Sink {
+  parts: string[];
+  /** Code units written so far. */
+  length: number;
+}
+
+function put(sink: Sink, s: string): void {
+  sink.parts.push(s);
+  sink.length += s.length;
+}
+
+function repairSegment(chars: string[], start: number, end: number, offset: number[], out: Sink, repairs: MojibakeRepair[], flags: MojibakeFlag[]): void {
   let anySuspicious = false;
   for (let k = start; k < end; k++) if (suspicious(chars[k]!)) anySuspicious = true;
   if (!anySuspicious) {
-    for (let k = start; k < end; k++) out.push(chars[k]!);
+    for (let k = start; k < end; k++) put(out, chars[k]!);
     return;
   }
   let k = start;
   let pendingFrom = -1;
+  let pendingOut = -1;
   const flushFlag = (upTo: number) => {
     if (pendingFrom < 0) return;
-    flagRun(chars, pendingFrom, upTo, offset, flags);
+    flagRun(chars, pendingFrom, upTo, offset, pendingOut, flags);
     pendingFrom = -1;
   };
   while (k < end) {
-    let found: { to: number; text: string; readAs: MojibakeRepair['readAs'] } | undefined;
-    if (suspicious(chars[k]!) || (k + 1 < end && suspicious(chars[k + 1]!))) {
-      for (let to = Math.min(end, k + MAX_WINDOW); to > k + 1 && !found; to--) {
-        for (const r of READERS) {
-          const t = redecode(chars.slice(k, to), r.byteOf);
-          if (t !== undefined && plausible(t)) {
-            found = { to, text: t, readAs: r.readAs };
-            break;
-          }
-        }
-      }
-    }
+    const found = suspicious(chars[k]!) || (k + 1 < end && suspicious(chars[k + 1]!)) ? longestRepair(chars, k, end) : undefined;
     if (found) {
       flushFlag(k);
       repairs.push({ index: offset[k]!, from: chars.slice(k, found.to).join(''), to: found.text, readAs: found.readAs });
-      out.push(found.text);
+      put(out, found.text);
       k = found.to;
       continue;
     }
-    if (suspicious(chars[k]!) && pendingFrom < 0) pendingFrom = k;
-    else if (!suspicious(chars[k]!)) flushFlag(k);
-    out.push(chars[k]!);
+    if (suspicious(chars[k]!) && pendingFrom < 0) {
+      pendingFrom = k;
+      pendingOut = out.length;
+    } else if (!suspicious(chars[k]!)) flushFlag(k);
+    put(out, chars[k]!);
     k++;
   }
   flushFlag(end);
 }
 
 /** Flags a run of suspicious characters: a replacement character always, other runs from two characters on. */
-function flagRun(chars: string[], from: number, to: number, offset: number[], flags: MojibakeFlag[]): void {
+function flagRun(chars: string[], from: number, to: number, offset: number[], outIndex: number, flags: MojibakeFlag[]): void {
   const run = chars.slice(from, to).join('');
-  if (run.includes('\ufffd')) flags.push({ index: offset[from]!, text: run, reason: 'replacement character: bytes were lost in a wrong decoding' });
+  if (run.includes('\ufffd')) flags.push({ index: offset[from]!, outIndex, text: run, reason: 'replacement character: bytes were lost in a wrong decoding' });
   else if (to - from >= 2)
-    flags.push({ index: offset[from]!, text: run, reason: 'rare or foreign characters side by side that no re-decoding turns into common Chinese' });
+    flags.push({ index: offset[from]!, outIndex, text: run, reason: 'rare or foreign characters side by side that no re-decoding turns into common Chinese' });
 }

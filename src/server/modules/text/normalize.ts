@@ -6,7 +6,8 @@
  *   3. HTML → its main text (html.ts)
  *   4. mojibake islands repaired where one re-decoding explains them, else flagged (mojibake.ts);
  *      before step 5, because converting a mis-decoded character would lose its bytes
- *   5. traditional → simplified (convert.ts, opencc-js: Taiwan and Hong Kong variants)
+ *   5. traditional → simplified (convert.ts, opencc-js: Taiwan and Hong Kong variants), flagged
+ *      islands excepted
  *   6. inline pinyin removed where it is a reading of the character before (pinyin.ts)
  *   7. punctuation: stray commas, full-width marks, quotes (punctuation.ts)
  *
@@ -120,7 +121,14 @@ export function normalizeText(input: Buffer | string): NormalizedText {
   for (const f of moji.flags) flags.push({ kind: 'mojibake', index: f.index, text: f.text, reason: f.reason });
   text = moji.text;
 
-  const simplified = toSimplified(text);
+  // Flagged islands are left exactly as they were: converting them would hide what was found.
+  let simplified = '';
+  let from = 0;
+  for (const f of moji.flags) {
+    simplified += toSimplified(text.slice(from, f.outIndex)) + f.text;
+    from = f.outIndex + f.text.length;
+  }
+  simplified += toSimplified(text.slice(from));
   for (const r of diffRuns(text, simplified)) changes.push({ kind: 'traditional', ...r, note: 'traditional → simplified' });
   text = simplified;
 

@@ -35,7 +35,7 @@ function fixQuotes(text: string, fixes: PunctuationFix[]): string {
     base += line.length + 1;
     if (![...line].some(isHan)) return line;
     let open = true;
-    let out = '';
+    const out: string[] = [];
     for (let k = 0; k < line.length; k++) {
       const ch = line[k]!;
       let to = ch;
@@ -47,9 +47,9 @@ function fixQuotes(text: string, fixes: PunctuationFix[]): string {
       else if (ch === '『') to = '‘';
       else if (ch === '』') to = '’';
       if (to !== ch) fixes.push({ index: at + k, from: ch, to, reason: 'quotes' });
-      out += to;
+      out.push(to);
     }
-    return out;
+    return out.join('');
   });
   return lines.join('\n');
 }
@@ -58,17 +58,19 @@ function fixQuotes(text: string, fixes: PunctuationFix[]): string {
 export function fixPunctuation(text: string): { text: string; fixes: PunctuationFix[] } {
   const fixes: PunctuationFix[] = [];
   // Stray commas first: a `,` right after Chinese and before another mark is the inserted one.
-  let s = '';
+  const kept: string[] = [];
+  let last: string | undefined;
   for (let k = 0; k < text.length; k++) {
     const ch = text[k]!;
-    if (ch === ',' && chineseBefore(s[s.length - 1]) && FOLLOWING_MARK.has(text[k + 1] ?? '')) {
+    if (ch === ',' && chineseBefore(last) && FOLLOWING_MARK.has(text[k + 1] ?? '')) {
       fixes.push({ index: k, from: ',', to: '', reason: 'stray comma' });
       continue;
     }
-    s += ch;
+    kept.push(ch);
+    last = ch;
   }
-  s = fixQuotes(s, fixes);
-  let out = '';
+  const s = fixQuotes(kept.join(''), fixes);
+  const out: string[] = [];
   for (let k = 0; k < s.length; k++) {
     const ch = s[k]!;
     const full = FULL[ch];
@@ -84,10 +86,10 @@ export function fixPunctuation(text: string): { text: string; fixes: Punctuation
         (prev !== undefined && /[0-9%]/.test(prev) && next !== undefined && isHan(next)))
     ) {
       fixes.push({ index: k, from: ch, to: full, reason: 'full-width' });
-      out += full;
+      out.push(full);
       continue;
     }
-    out += ch;
+    out.push(ch);
   }
-  return { text: out, fixes };
+  return { text: out.join(''), fixes };
 }

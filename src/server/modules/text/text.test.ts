@@ -97,6 +97,13 @@ describe('text restoration: what must survive', () => {
     expect(r.changes).toEqual([]);
   });
 
+  it('converts traditional characters around a flagged island but not inside it', () => {
+    // 浼氳 is 会 and half of 议 read as GBK: no decoding completes it, so it stays, 氳 unconverted.
+    const r = normalizeText('會議浼氳鱻要加快');
+    expect(r.text).toBe('会议浼氳鱻要加快');
+    expect(r.flags).toMatchObject([{ text: '浼氳鱻', index: 2 }]);
+  });
+
   it('does not flag one rare character in a name', () => {
     expect(normalizeText('副市长李堃通报了情况。').flags).toEqual([]);
   });
