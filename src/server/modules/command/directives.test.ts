@@ -113,6 +113,14 @@ describe('directive extraction', () => {
     expect(r.every((d) => DIRECTIVE_CATEGORIES.includes(d.category))).toBe(true);
   });
 
+  it('finds the speaker after 会上 and takes the demands out of a quotation', () => {
+    const r = extractDirectives('会上，市长马泽江强调：“要加快抗原筛查，必须守住底线。”群众要求尽快解封。');
+    expect(r.map((d) => [d.speaker, d.speakerTitle, d.text])).toEqual([
+      ['马泽江', '市长', '要加快抗原筛查。'],
+      ['马泽江', '市长', '必须守住底线。'],
+    ]);
+  });
+
   it('reads deadlines in Chinese numerals and 明天, and gives no instant without a clock', () => {
     expect(proposeDeadline('两小时内完成', 'testing', NOW, TZ).dueAt).toBe('2022-12-06T16:00:00.000Z');
     expect(proposeDeadline('明天完成', 'testing', NOW, TZ).dueAt).toBe('2022-12-07T16:00:00.000Z');

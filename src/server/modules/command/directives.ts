@@ -228,9 +228,13 @@ const TITLES = '书记|市长|县长|区长|州长|省长|镇长|乡长|指挥�
 /** Characters a name never contains (they make 会议, 各部门, 市委 look like names). */
 const NOT_IN_NAME = /[会议部委组局办市县区镇们各全等]/;
 
-const INTRO_NAMED = new RegExp(`^(?:(.*?(?:${TITLES})))?([${SURNAMES}][\\u4e00-\\u9fff]{1,2}?)(?:在[^，。]{0,12}?[中上时])?(?:还|又|同时|进一步)?(${VERBS})`);
-const INTRO_PRONOUN = new RegExp(`^(?:同时，?)?(他|她)(?:还|又|同时|进一步|在[^，。]{0,12}?[中上时])?(${VERBS})`);
-const INTRO_MEETING = new RegExp(`^(?:会议|会上|大会)(?:还|又|同时|进一步)?(${VERBS})`);
+/** Words that may stand before a reporting clause: 会上，王立强调. */
+const LEAD = '(?:(?:会上|会议上|会议最后|最后|随后|同时|此外)，?)?';
+const INTRO_NAMED = new RegExp(
+  `^${LEAD}(?:(.*?(?:${TITLES})))?([${SURNAMES}][\\u4e00-\\u9fff]{1,2}?)(?:在[^，。]{0,12}?[中上时])?(?:还|又|同时|进一步)?(${VERBS})`,
+);
+const INTRO_PRONOUN = new RegExp(`^${LEAD}(他|她)(?:还|又|同时|进一步|在[^，。]{0,12}?[中上时])?(${VERBS})`);
+const INTRO_MEETING = new RegExp(`^${LEAD}(?:会议|会上|大会)(?:还|又|同时|进一步)?(${VERBS})`);
 
 /** Clause openings that start a new demand (确保 handled apart: it is the aim of the demand before it). */
 const HEAD = /(要求|必须|务必|切实|加快|坚决|全力|严格|要)/;
@@ -291,6 +295,16 @@ function readIntro(sentence: string, last: Speaker, titles: Map<string, string>)
   return undefined;
 }
 
+/** A demand without the quotation marks of a quote it opens or closes (他强调：“要…，要…”). */
+function unquote(text: string): string {
+  const count = (ch: string) => text.split(ch).length - 1;
+  let t = text;
+  if (t.startsWith('“') && count('“') > count('”')) t = t.slice(1);
+  if (t.endsWith('”') && count('”') > count('“')) t = t.slice(0, -1);
+  if (t.startsWith('“') && t.endsWith('”') && count('“') === 1 && count('”') === 1) t = t.slice(1, -1);
+  return t;
+}
+
 /** The demands of one sentence (its reporting clause removed), each ending in 。. */
 function splitDemands(body: string): string[] {
   const parts = body.split(/([，；：,;:])/);
@@ -319,7 +333,7 @@ function splitDemands(body: string): string[] {
     .filter((d) => d.instructs)
     .map((d) => {
       const text = d.clauses.map((c, k) => (k === d.clauses.length - 1 ? c.text : c.text + c.delim)).join('');
-      return `${text.replace(/^[，；：\s]+/, '').replace(ENUMERATOR, '')}。`;
+      return `${unquote(text.replace(/^[，；：\s]+/, '').replace(ENUMERATOR, ''))}。`;
     });
 }
 

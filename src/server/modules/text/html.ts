@@ -63,7 +63,7 @@ const BLOCK = new Set([
 
 /** Whether a text looks like an HTML document or fragment rather than plain text. */
 export function looksLikeHtml(text: string): boolean {
-  return /^\s*<(!doctype\s+html|html|head|body|div|article|section|p|meta|title)\b/i.test(text);
+  return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html|head|body|div|article|section|p|meta|title)\b/i.test(text);
 }
 
 function parse(html: string): Node {

@@ -74,6 +74,12 @@ describe('text restoration: each mangled form back to the report exactly', () =>
 });
 
 describe('text restoration: what must survive', () => {
+  it('reads a saved page that starts with a comment, with its entities', () => {
+    const page =
+      '<!-- saved from url=(0042)https://example.org/ -->\n<div class="content"><p>&#35201;加快&ldquo;应检尽检&rdquo;。</p><div class="share">分享</div></div>';
+    expect(normalizeText(page).text).toBe('要加快“应检尽检”。');
+  });
+
   it('keeps genuine parenthesised text and annotations that are not a reading of the character before', () => {
     const text = '(记者雷鹏程)《规范(试行)》(2022)发布，核酸(PCR)检测，会(xíng)议照开。';
     expect(normalizeText(text).text).toBe(text);
