@@ -284,7 +284,13 @@ function readIntro(sentence: string, last: Speaker, titles: Map<string, string>)
   const named = INTRO_NAMED.exec(sentence);
   if (named && !NOT_IN_NAME.test(named[2]!)) {
     const name = named[2]!;
-    const title = named[1]?.replace(/^[，、\s]+/, '') || titles.get(name) || null;
+    const title =
+      named[1]
+        ?.split(/[，：；]/)
+        .pop()
+        ?.replace(/^[、\s]+/, '') ||
+      titles.get(name) ||
+      null;
     if (title) titles.set(name, title);
     return { speaker: { name, title }, rest: sentence.slice(named[0].length) };
   }
