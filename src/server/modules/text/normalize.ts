@@ -1,7 +1,8 @@
 /**
  * normalizeText(): restores scraped Chinese text and says what it changed. The steps, in order:
  *
- *   1. decode the bytes (decode.ts: UTF-8 with or without BOM, GB18030/GBK, Big5; UTF-16 by BOM)
+ *   1. decode the bytes (decode.ts: UTF-8 with or without BOM, GB18030/GBK, Big5; UTF-16 by BOM;
+ *      a file of UTF-8 and GBK lines line by line)
  *   2. line ends → LF
  *   3. HTML → its main text (html.ts)
  *   4. mojibake islands repaired where one re-decoding explains them, else flagged (mojibake.ts);
@@ -92,8 +93,12 @@ export function normalizeText(input: Buffer | string): NormalizedText {
     original = input.startsWith('\ufeff') ? input.slice(1) : input;
     encoding = 'string';
   } else {
-    ({ text: original, encoding } = decodeText(input));
-    if (encoding !== 'utf8') changes.push({ kind: 'encoding', index: null, from: encoding, to: 'utf8', note: `read as ${encoding}` });
+    const decoded = decodeText(input);
+    ({ text: original, encoding } = decoded);
+    if (decoded.lines) {
+      for (const l of decoded.lines)
+        changes.push({ kind: 'encoding', index: null, from: l.encoding, to: 'utf8', note: `line ${l.line} read as ${l.encoding}` });
+    } else if (encoding !== 'utf8') changes.push({ kind: 'encoding', index: null, from: encoding, to: 'utf8', note: `read as ${encoding}` });
   }
   if (original.trim() === '') throw TextErrors.TEXT_EMPTY();
 

@@ -48,6 +48,15 @@ describe('text restoration: each mangled form back to the report exactly', () =>
     expect(r.flags).toEqual([]);
   });
 
+  it('a file pasted together from UTF-8 and GBK lines, read line by line', () => {
+    const lines = REPORT.split('\n');
+    const bytes = Buffer.concat(lines.flatMap((l, k) => [k % 2 ? encodeGbk(l) : Buffer.from(l, 'utf8'), Buffer.from(k < lines.length - 1 ? '\n' : '')]));
+    const r = normalizeText(bytes);
+    expect(r.text).toBe(REPORT);
+    expect(r.encoding).toBe('mixed');
+    expect(r.changes.map((c) => c.note)).toEqual(['line 2 read as gb18030', 'line 4 read as gb18030', 'line 6 read as gb18030', 'line 8 read as gb18030']);
+  });
+
   it('all of them at once: a traditional HTML page with pinyin, broken punctuation and islands, as UTF-8 and as GB18030', () => {
     const utf8 = normalizeText(Buffer.concat([BOM, Buffer.from(mangledAllAtOnce({ latinIsland: true }), 'utf8')]));
     expect(utf8.text).toBe(REPORT);
