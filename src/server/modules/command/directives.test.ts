@@ -115,6 +115,10 @@ describe('directive extraction', () => {
 
   it('finds the speaker after 会上 and takes the demands out of a quotation', () => {
     expect(extractDirectives('12月8日，市委书记王立强调，要加快采样。')[0]).toMatchObject({ speaker: '王立', speakerTitle: '市委书记' });
+    // A demand before a reporting clause in the same sentence is kept, not swallowed into a title.
+    const before = extractDirectives('各县市区要在今天完成排查，市委书记王立强调，要加快采样。');
+    expect(before.map((d) => d.text.slice(0, 12))).toEqual(['各县市区要在今天完成排查', '要加快采样。']);
+    expect(before[0]!.speakerTitle).toBeNull();
     const r = extractDirectives('会上，市长马泽江强调：“要加快抗原筛查，必须守住底线。”群众要求尽快解封。');
     expect(r.map((d) => [d.speaker, d.speakerTitle, d.text])).toEqual([
       ['马泽江', '市长', '要加快抗原筛查。'],

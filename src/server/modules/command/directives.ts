@@ -228,10 +228,10 @@ const TITLES = '书记|市长|县长|区长|州长|省长|镇长|乡长|指挥�
 /** Characters a name never contains (they make 会议, 各部门, 市委 look like names). */
 const NOT_IN_NAME = /[会议部委组局办市县区镇们各全等]/;
 
-/** Words that may stand before a reporting clause: 会上，王立强调. */
-const LEAD = '(?:(?:会上|会议上|会议最后|最后|随后|同时|此外)，?)?';
+/** Words that may stand before a reporting clause: 会上，王立强调 / 12月8日，王立强调. */
+const LEAD = '(?:(?:会上|会议上|会议最后|最后|随后|同时|此外|\\d{1,2}月\\d{1,2}日(?:[上下]午|晚)?)，?)?';
 const INTRO_NAMED = new RegExp(
-  `^${LEAD}(?:(.*?(?:${TITLES})))?([${SURNAMES}][\\u4e00-\\u9fff]{1,2}?)(?:在[^，。]{0,12}?[中上时])?(?:还|又|同时|进一步)?(${VERBS})`,
+  `^${LEAD}(?:([^，。；！？]*?(?:${TITLES})))?([${SURNAMES}][\\u4e00-\\u9fff]{1,2}?)(?:在[^，。]{0,12}?[中上时])?(?:还|又|同时|进一步)?(${VERBS})`,
 );
 const INTRO_PRONOUN = new RegExp(`^${LEAD}(他|她)(?:还|又|同时|进一步|在[^，。]{0,12}?[中上时])?(${VERBS})`);
 const INTRO_MEETING = new RegExp(`^${LEAD}(?:会议|会上|大会)(?:还|又|同时|进一步)?(${VERBS})`);
@@ -284,13 +284,7 @@ function readIntro(sentence: string, last: Speaker, titles: Map<string, string>)
   const named = INTRO_NAMED.exec(sentence);
   if (named && !NOT_IN_NAME.test(named[2]!)) {
     const name = named[2]!;
-    const title =
-      named[1]
-        ?.split(/[，：；]/)
-        .pop()
-        ?.replace(/^[、\s]+/, '') ||
-      titles.get(name) ||
-      null;
+    const title = named[1]?.replace(/^[、\s]+/, '') || titles.get(name) || null;
     if (title) titles.set(name, title);
     return { speaker: { name, title }, rest: sentence.slice(named[0].length) };
   }
