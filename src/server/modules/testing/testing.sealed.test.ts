@@ -261,7 +261,13 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     expect([await status(sealedOne.id), await status(quarantined), await status(controlledOne.id)]).toEqual(['sealed', 'quarantined_home', 'controlled']);
     const c = await testing().campaigns.create(undefined, sys, { name: '夷陵社区采样提示', scopeJurisdictionIds: [city.commA.id] });
     await testing().campaigns.activate(undefined, sys, c.id);
-    const site = await testing().sites.create(undefined, sys, { name: '夷陵社区提示采样点', kind: 'tent', jurisdictionId: city.commA.id, location: [111.3, 30.7], lanes: 1 });
+    const site = await testing().sites.create(undefined, sys, {
+      name: '夷陵社区提示采样点',
+      kind: 'tent',
+      jurisdictionId: city.commA.id,
+      location: [111.3, 30.7],
+      lanes: 1,
+    });
     const headers = city.users.sampler.headers;
     const tube = barcode('AT');
     const quarantinedId = city.persons.a21[0].idNumber;

@@ -7,6 +7,12 @@ import { cameraPrecondition, cameraProblemOf, isTubeBarcode, type CameraProblem 
 
 /** Time between two frames read (ms): a phone reads a few frames a second without heating up. */
 const FRAME_GAP_MS = 150;
+/**
+ * How long the first frame may take: it loads and compiles the decoder (≈ 1 MB of WebAssembly, less
+ * compressed). A decoder that fails inside emscripten never settles its promise, so past this the
+ * page says the reader could not load instead of waiting forever. Local parameter.
+ */
+const FIRST_READ_MS = 30_000;
 /** Frames that show only some other code before that code is handed over (to be told it is foreign). */
 const OTHER_CODE_FRAMES = 8;
 
@@ -79,11 +85,19 @@ export function CameraScanner({
       await video.play().catch(() => undefined);
       setStarting(false);
       let others = 0;
+      let first = true;
       const tick = async () => {
         if (stopped) return;
         let found: Decoded[] = [];
         try {
-          found = await read(video);
+          if (first) {
+            let limit: ReturnType<typeof setTimeout> | undefined;
+            found = await Promise.race([
+              read(video),
+              new Promise<never>((_, reject) => (limit = setTimeout(() => reject(new Error('decoder did not load')), FIRST_READ_MS))),
+            ]).finally(() => clearTimeout(limit));
+            first = false;
+          } else found = await read(video);
         } catch {
           // The WebAssembly decoder could not load (its file missing): say so rather than spin.
           return fail('decoder');
@@ -120,15 +134,7 @@ export function CameraScanner({
         title={title}
         data-testid={`camera-${want}`}
       />
-      <Modal
-        open={open}
-        title={title}
-        onCancel={() => setOpen(false)}
-        footer={null}
-        destroyOnHidden
-        width={480}
-        centered
-      >
+      <Modal open={open} title={title} onCancel={() => setOpen(false)} footer={null} destroyOnHidden width={480} centered>
         <div data-testid="camera-view" data-starting={String(starting)}>
           <video ref={videoRef} muted playsInline style={{ width: '100%', maxHeight: 360, background: '#000', borderRadius: 4 }} />
           <Typography.Text type="secondary">{starting ? t('sampler.cameraStarting') : t('sampler.cameraAim')}</Typography.Text>
