@@ -96,9 +96,11 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(self), geolocation=(self), microphone=()');
+    // 'wasm-unsafe-eval' lets the sampler's camera decoder (zxing-wasm, served from our own assets)
+    // compile WebAssembly; it allows no JavaScript eval.
     reply.header(
       'content-security-policy',
-      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
     );
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     await idempotencyOnSend(req, reply, payload, db, clock);

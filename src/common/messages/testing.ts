@@ -222,10 +222,45 @@ export const TESTING_MESSAGES = {
   'sampler.flagged': ['已记录异常：{flag}', 'Flagged: {flag}'],
   'sampler.log': ['本机记录', 'This device'],
   'sampler.pending': ['待发送', 'Waiting'],
-  'sampler.badInput': ['无法识别：请扫描居民码或输入证件号', 'Not recognised: scan a resident code or type an ID number'],
   'sampler.badBarcode': ['条码应为 8–20 位大写字母或数字', 'A barcode is 8–20 upper-case letters or digits'],
   'sampler.newTube': ['换新管', 'New tube'],
   'sampler.rechecks': ['单管复核待采', 'Rechecks to sample'],
+  // The sampler's phone (issue 16): camera scanning and what the device refuses by itself
+  'sampler.cameraTube': ['摄像头扫采样管条码', 'Scan the tube barcode with the camera'],
+  'sampler.cameraPerson': ['摄像头扫居民码', 'Scan the resident code with the camera'],
+  'sampler.cameraStarting': ['正在打开摄像头…', 'Opening the camera…'],
+  'sampler.cameraAim': ['将条码或居民码对准取景框', 'Hold the barcode or resident code in view'],
+  'sampler.camera.insecure': [
+    '本页面不是安全连接，浏览器不允许使用摄像头。',
+    'This page is not on a secure connection (HTTPS): the browser does not allow the camera.',
+  ],
+  'sampler.camera.unsupported': ['此浏览器不支持摄像头扫码。', 'This browser cannot scan with the camera.'],
+  'sampler.camera.denied': ['摄像头权限被拒绝，可在浏览器设置中允许。', 'Camera permission was denied; allow it in the browser settings.'],
+  'sampler.camera.noCamera': ['未找到可用的摄像头。', 'No camera was found.'],
+  'sampler.camera.busy': ['摄像头被其他应用占用或无法启动。', 'The camera is in use by another app or could not start.'],
+  'sampler.camera.decoder': ['扫码组件加载失败。', 'The code reader could not load.'],
+  'sampler.cameraFallback': ['请使用扫码枪或手动输入。', 'Use the hand scanner or type it instead.'],
+  'sampler.unreadable': ['未能识别完整居民码，请重新扫描；未登记。', 'The resident code was not read in full; scan it again. Nothing was added.'],
+  'sampler.foreign': [
+    '这不是居民码或证件号（可能是其他二维码或条码），未登记。',
+    'This is not a resident code or an ID number (another QR code or a barcode). Nothing was added.',
+  ],
+  'sampler.notATube': ['这不是采样管条码，请扫描采样管上的条码。', 'This is not a tube barcode: scan the label on the tube.'],
+  'sampler.alreadyInTube': ['{who} 已在本管中，未重复登记。', '{who} is already in this tube; not added again.'],
+  'sampler.alreadyThisRound': ['{who} 本轮已在 {barcode} 管采样，未重复登记。', '{who} was already sampled this round (tube {barcode}); not added again.'],
+  'sampler.attention.home_quarantine': [
+    '{name} 正在居家隔离，应上门采样；请告知社区。',
+    '{name} is in home quarantine and should be sampled at home; tell the community.',
+  ],
+  'sampler.attention.central_quarantine': [
+    '{name} 正在集中隔离，应在隔离点采样；请告知社区。',
+    '{name} is in central quarantine and should be sampled there; tell the community.',
+  ],
+  'sampler.attention.sealed_area': [
+    '{name} 住在封控区（足不出户），应上门采样；请告知社区。',
+    '{name} lives in a sealed area (stay at home) and should be sampled at home; tell the community.',
+  ],
+  'sampler.codeTail': ['居民码', 'Code'],
 
   // Lab page
   'lab.title': ['检测', 'Lab'],

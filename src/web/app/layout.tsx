@@ -81,18 +81,23 @@ export function AppLayout() {
           {!collapsed && <span className="bw-logo-text">{t('app.shortName')}</span>}
         </Link>
         <nav aria-label={t('top.nav')}>
-          <Menu
-            theme="dark"
-            mode="inline"
-            selectedKeys={selected ? [selected] : []}
-            defaultOpenKeys={openGroup ? [openGroup] : []}
-            items={toMenu(items)}
-            onClick={({ key }) => {
-              const path = byKey.get(key)?.path;
-              if (path) navigate(path);
-              if (mobile) setCollapsed(true);
-            }}
-          />
+          {/* On a phone the closed sidebar is 0 px wide, but a collapsed antd Menu still opens its groups
+              as pop-ups (on hover, or a tap where its hidden items lie) floating over the page: the
+              menu is drawn only while the sidebar is open there. The landmark stays. */}
+          {(!mobile || !collapsed) && (
+            <Menu
+              theme="dark"
+              mode="inline"
+              selectedKeys={selected ? [selected] : []}
+              defaultOpenKeys={openGroup ? [openGroup] : []}
+              items={toMenu(items)}
+              onClick={({ key }) => {
+                const path = byKey.get(key)?.path;
+                if (path) navigate(path);
+                if (mobile) setCollapsed(true);
+              }}
+            />
+          )}
         </nav>
       </Sider>
       {mobile && !collapsed && <div className="bw-backdrop" onClick={() => setCollapsed(true)} />}

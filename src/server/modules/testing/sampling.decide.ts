@@ -138,6 +138,7 @@ function done(index: number, op: BatchOp, status: 'applied' | 'duplicate', tube:
     scanId: null,
     nameMasked: null,
     flags: [],
+    attention: [],
     ...extra,
   };
 }
@@ -153,6 +154,7 @@ export function rejected(index: number, op: BatchOp, err: AppError): BatchItemRe
     scanId: null,
     nameMasked: null,
     flags: [],
+    attention: [],
   };
 }
 

@@ -8,7 +8,7 @@ import type { CampaignService } from './campaigns.service.js';
 import type { CodeVerifier } from './code-verifier.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { commonPath, normalizeBarcode } from './testing.rules.js';
+import { attentionOf, commonPath, normalizeBarcode, type ScanAttention } from './testing.rules.js';
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import { identifierKey, requireCap, resolvePersons, type PersonRef } from './testing.shared.js';
 import { decide, personKey, tubeKey, type Applied, type Decision, type PreparedOp, type State, type TubeState } from './sampling.decide.js';
@@ -306,6 +306,26 @@ export function createSamplingService(
   }
   const submit = async (op: PreparedOp) => (await submitFull(op)).result;
 
+  /**
+   * Tells the sampler, on each scan answered applied or duplicate, whether the person is under home
+   * or central quarantine or lives in a sealed area (SCAN_ATTENTION), read from control in one query.
+   * Only persons the scan resolved inside the campaign (and so the sampler's) scope are looked up.
+   */
+  async function attachAttention(results: BatchItemResult[], prepared: readonly PreparedOp[], db: DbOrTx = deps.db): Promise<void> {
+    const personOf = (i: number): string | null => {
+      const p = prepared[i]?.person;
+      return results[i].op === 'scan' && results[i].status !== 'rejected' && p && !(p instanceof AppError) ? p.personId : null;
+    };
+    const ids = [...new Set(results.map((_, i) => personOf(i)).filter((x): x is string => !!x))];
+    if (!ids.length) return;
+    const statuses = await deps.services.control.statusesOf(ids, db);
+    results.forEach((r, i) => {
+      const id = personOf(i);
+      const a = id ? attentionOf(statuses.get(id)?.status ?? 'none') : null;
+      r.attention = a ? [a] : ([] as ScanAttention[]);
+    });
+  }
+
   async function lastNames(tubeId: string, db: DbOrTx = deps.db): Promise<string[]> {
     return (await repo.lastScansOfTube(db, tubeId, 5)).map((s) => s.name_masked);
   }
@@ -328,7 +348,11 @@ export function createSamplingService(
 
     /** A whole batch in one transaction (the caller's, or a new one), with per-item results. */
     async applyBatch(trx: Tx | undefined, prepared: readonly PreparedOp[]) {
-      const { results: items } = await inTx(trx ?? deps.db, (tx) => applyPrepared(tx, prepared));
+      const items = await inTx(trx ?? deps.db, async (tx) => {
+        const { results } = await applyPrepared(tx, prepared);
+        await attachAttention(results, prepared, tx);
+        return results;
+      });
       const count = (s: string) => items.filter((i) => i.status === s).length;
       return { applied: count('applied'), duplicates: count('duplicate'), rejected: count('rejected'), items };
     },
@@ -348,9 +372,19 @@ export function createSamplingService(
       input: { clientId: string; tubeId: string; residentCode?: string; idNumber?: string; idType?: 'resident_id' | 'passport' | 'hk_macao_tw'; at?: number },
     ) {
       requireCap(actor, 'testing.sample');
-      const op: BatchOp = { op: 'scan', ...input };
-      const { result: r, lastNames } = await submitFull({ op, actor }, true);
-      return { status: r.status as 'applied' | 'duplicate', scanId: r.scanId, nameMasked: r.nameMasked, tube: r.tube!, lastNames, flags: r.flags };
+      const prepared: PreparedOp = { op: { op: 'scan', ...input }, actor };
+      const { result: r, lastNames } = await submitFull(prepared, true);
+      // The group commit resolved the person onto `prepared`.
+      await attachAttention([r], [prepared]);
+      return {
+        status: r.status as 'applied' | 'duplicate',
+        scanId: r.scanId,
+        nameMasked: r.nameMasked,
+        tube: r.tube!,
+        lastNames,
+        flags: r.flags,
+        attention: r.attention,
+      };
     },
 
     /** Closes a tube on demand (group commit). Closing a closed tube is an error unless it is a resend. */

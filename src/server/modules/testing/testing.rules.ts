@@ -116,6 +116,23 @@ export const FLAG_LABELS: Record<FlagKind, { zh: string; en: string }> = {
 };
 
 /**
+ * What a scan answer tells the sampler about the person (issue 16): someone under home quarantine
+ * (居家隔离) or central quarantine (集中隔离), or living in a sealed area (封控区, 足不出户), should be
+ * sampled at home or where they stay, not at a site; their presence at a site is a matter for their
+ * community. Read from the person's control status when the scan is answered; nothing is stored.
+ */
+export const SCAN_ATTENTION = ['home_quarantine', 'central_quarantine', 'sealed_area'] as const;
+export type ScanAttention = (typeof SCAN_ATTENTION)[number];
+
+/** The attention a control status calls for at a sampling site (none for the other statuses). */
+export function attentionOf(status: string): ScanAttention | null {
+  if (status === 'quarantined_home') return 'home_quarantine';
+  if (status === 'quarantined_central') return 'central_quarantine';
+  if (status === 'sealed') return 'sealed_area';
+  return null;
+}
+
+/**
  * The window a device's own time (a scan's, a tube's opening or closing `at`) must fall in around
  * the server clock: offline scanners sync late, so up to 7 days back; clocks drift, so up to 5
  * minutes ahead. Local parameters (no protocol text gives them). A time outside (a device set to year

@@ -12,6 +12,7 @@ import {
   READINESS_ASPECTS,
   RECHECK_STATUSES,
   RESULTS,
+  SCAN_ATTENTION,
   SEASONS,
   SITE_KINDS,
   TUBE_KINDS,
@@ -32,6 +33,9 @@ const actorRef = z.object({ id: z.string().nullable().describe('User id (null fo
 const lngLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).describe('[lng, lat] in WGS-84 degrees');
 const exemptStatus = z.enum(['pending_recheck', 'quarantined_central', 'quarantined_home', 'home_monitored']);
 const flagKind = z.enum(FLAG_KINDS);
+const scanAttention = z.enum(SCAN_ATTENTION);
+const ATTENTION_DOC =
+  "A scanned person's control status the sampler must heed (home or central quarantine, a sealed area: sample at home; tell the community); empty for other ops";
 const result = z.enum(RESULTS).describe('negative 阴性 · positive 阳性 · suspicious 可疑 · invalid 无效（需重采）');
 const page = {
   limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size (default 50)'),
@@ -348,6 +352,7 @@ export const scanResult = z.object({
   tube: tubeBrief,
   lastNames: z.array(z.string()).describe('The last masked names added to the tube, newest first'),
   flags: z.array(flagKind).describe('Flags this scan raised (kept for review)'),
+  attention: z.array(scanAttention).describe(ATTENTION_DOC),
 });
 
 const batchOp = z.discriminatedUnion('op', [
@@ -394,6 +399,7 @@ export const batchItemResult = z.object({
   scanId: z.string().nullable(),
   nameMasked: z.string().nullable(),
   flags: z.array(flagKind),
+  attention: z.array(scanAttention).describe(ATTENTION_DOC),
 });
 export type BatchItemResult = z.infer<typeof batchItemResult>;
 export const batchResult = z.object({ applied: z.number().int(), duplicates: z.number().int(), rejected: z.number().int(), items: z.array(batchItemResult) });

@@ -253,4 +253,50 @@ describe.each(DIALECTS)('sealed compounds in testing campaigns [%s]', (dialect) 
     expect(tube).toMatchObject({ status: 'closed', closed_reason: 'full' });
     expect([Number(tube.pool_size), Number(tube.scan_count)]).toEqual([1, 1]);
   });
+  it('a scan answer tells the sampler who is under home quarantine or lives in a sealed area (sample them at home), single and batched', async () => {
+    // Issue 16: by now 滨江苑 is sealed (a high area) and a21[0] of 江岸小区 is in home quarantine;
+    // a21[1] lives in the controlled compound, a measure that does not keep anyone from a site.
+    const sealedOne = city.persons.a11[0];
+    const controlledOne = city.persons.a21[1];
+    expect([await status(sealedOne.id), await status(quarantined), await status(controlledOne.id)]).toEqual(['sealed', 'quarantined_home', 'controlled']);
+    const c = await testing().campaigns.create(undefined, sys, { name: '夷陵社区采样提示', scopeJurisdictionIds: [city.commA.id] });
+    await testing().campaigns.activate(undefined, sys, c.id);
+    const site = await testing().sites.create(undefined, sys, {
+      name: '夷陵社区提示采样点',
+      kind: 'tent',
+      jurisdictionId: city.commA.id,
+      location: [111.3, 30.7],
+      lanes: 1,
+    });
+    const headers = city.users.sampler.headers;
+    const tube = barcode('AT');
+    const quarantinedId = city.persons.a21[0].idNumber;
+    const scan = (idNumber: string, clientId = cid()) => ({ op: 'scan', clientId, campaignId: c.id, barcode: tube, idNumber });
+    const repeated = scan(sealedOne.idNumber);
+    const res = await post('/api/testing/scans/batch', headers, {
+      items: [
+        { op: 'open', clientId: cid(), campaignId: c.id, siteId: site.id, barcode: tube },
+        repeated,
+        scan(quarantinedId),
+        scan(controlledOne.idNumber),
+        scan('420502199001011234'),
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items.map((i: { status: string; attention: string[] }) => [i.status, i.attention])).toEqual([
+      ['applied', []],
+      ['applied', ['sealed_area']],
+      ['applied', ['home_quarantine']],
+      ['applied', []],
+      ['rejected', []],
+    ]);
+    // A resend (the offline queue's retry) is told again.
+    const again = await post('/api/testing/scans/batch', headers, { items: [repeated] });
+    expect(again.json().items[0]).toMatchObject({ status: 'duplicate', attention: ['sealed_area'] });
+    // The single-scan route says the same.
+    const tubeId = res.json().items[0].tube.id as string;
+    const single = await post('/api/testing/scans', headers, { clientId: cid(), tubeId, idNumber: city.persons.a11[1].idNumber });
+    expect(single.statusCode, single.body).toBe(200);
+    expect(single.json()).toMatchObject({ status: 'applied', attention: ['sealed_area'] });
+  });
 });

@@ -141,6 +141,7 @@ export class SamplerQueue {
               scanId: null,
               nameMasked: null,
               flags: [],
+              attention: [],
             },
           }));
         }

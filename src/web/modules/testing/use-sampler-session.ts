@@ -3,8 +3,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { uuid } from '../../app/http.js';
 import { useI18n } from '../../app/i18n.js';
 import { useRemote } from '../../app/use-remote.js';
-import { BARCODE_PATTERN, testingApi, type BatchOp, type TubeStatus } from './api.js';
+import { BARCODE_PATTERN, testingApi, type BatchItemResult, type BatchOp, type TubeStatus } from './api.js';
 import { useTestingErrorText } from './errors.js';
+import type { Decoded } from './barcode-decoder.js';
+import { classifyPersonInput, forgetScan, personKeyOfOp, personLabel, rememberScan, seenBefore, type CameraProblem, type SeenScans } from './sampler-codes.js';
 import { SamplerQueue, type QueueState, type SentOp } from './sampler-queue.js';
 
 /** The tube being filled, as far as this device knows it (kept across reloads). */
@@ -25,6 +27,10 @@ export interface LogEntry {
   op: BatchOp['op'];
   label: string;
   status: 'pending' | 'applied' | 'duplicate' | 'rejected';
+  /** The person's masked name, once the server has named them. */
+  name?: string | null;
+  /** What the sampler must heed about the person (home quarantine, a sealed area), as the server said. */
+  attention?: BatchItemResult['attention'];
   text: string | null;
   at: number;
 }
@@ -45,12 +51,6 @@ function store(key: string, v: unknown): void {
   }
 }
 
-/** A resident code is shortened on screen; an ID number is masked like everywhere else. */
-function labelOf(input: string): string {
-  if (/^BW[12]\./.test(input)) return `${input.slice(0, 12)}…`;
-  return input.length > 8 ? `${input.slice(0, 6)}****${input.slice(-4)}` : input;
-}
-
 /**
  * The sampler's session (采样), without its screen: the campaign and site chosen, the tube being
  * filled and the device's log (both kept in localStorage per user), the offline queue and its
@@ -61,7 +61,10 @@ export function useSamplerSession(userId: string) {
   const { t } = useI18n();
   const { message } = App.useApp();
   const errorText = useTestingErrorText();
-  const keys = useMemo(() => ({ setup: `bulwark.sampler.setup.${userId}`, tube: `bulwark.sampler.tube.${userId}` }), [userId]);
+  const keys = useMemo(
+    () => ({ setup: `bulwark.sampler.setup.${userId}`, tube: `bulwark.sampler.tube.${userId}`, seen: `bulwark.sampler.seen.${userId}` }),
+    [userId],
+  );
   const [setup, setSetup] = useState<{ campaignId?: string; siteId?: string }>(() => stored(keys.setup) ?? {});
   const [tube, setTubeState] = useState<CurrentTube | null>(() => stored(keys.tube));
   const [notice, setNotice] = useState<{ type: 'success' | 'info' | 'warning' | 'error'; text: string } | null>(null);
@@ -80,6 +83,16 @@ export function useSamplerSession(userId: string) {
         ? testingApi.rechecks({ campaignId: setup.campaignId, status: 'awaiting_sample', limit: 50 }, signal)
         : Promise.resolve({ items: [], total: 0 }),
     [setup.campaignId],
+  );
+
+  // The persons this device put into tubes this round (kept across reloads), read synchronously.
+  const seenRef = useRef<SeenScans>(stored<SeenScans>(keys.seen) ?? { campaignId: null, byKey: {} });
+  const setSeen = useCallback(
+    (v: SeenScans) => {
+      seenRef.current = v;
+      store(keys.seen, v);
+    },
+    [keys.seen],
   );
 
   // The tube as last set, readable synchronously by the queue's callbacks.
@@ -127,12 +140,12 @@ export function useSamplerSession(userId: string) {
 
   // The server's answers update the tube and the log. The listener is registered once per queue
   // and reads the latest render's helpers through a ref.
-  const helpers = useRef({ t, errorText, message, refreshTube, setTube, reloadRechecks: rechecks.reload });
-  helpers.current = { t, errorText, message, refreshTube, setTube, reloadRechecks: rechecks.reload };
+  const helpers = useRef({ t, errorText, message, refreshTube, setTube, setSeen, setNotice, reloadRechecks: rechecks.reload });
+  helpers.current = { t, errorText, message, refreshTube, setTube, setSeen, setNotice, reloadRechecks: rechecks.reload };
   useEffect(() => {
     if (!queue) return;
     const off = queue.onSent((sent: SentOp[]) => {
-      const { t, errorText, message, refreshTube, setTube, reloadRechecks } = helpers.current;
+      const { t, errorText, message, refreshTube, setTube, setSeen, setNotice, reloadRechecks } = helpers.current;
       const byId = new Map(sent.map((s) => [s.result.clientId, s]));
       setLog((prev) =>
         prev.map((e) => {
@@ -146,8 +159,8 @@ export function useSamplerSession(userId: string) {
                 ? t('sampler.duplicate')
                 : r.flags.length
                   ? t('sampler.flagged', { flag: r.flags.map((f) => t(`testing.flag.${f}`)).join('、') })
-                  : r.nameMasked;
-          return { ...e, status: r.status, text };
+                  : null;
+          return { ...e, status: r.status, text, name: r.nameMasked ?? e.name ?? null, attention: r.attention };
         }),
       );
       let touched: string | null = null;
@@ -155,8 +168,19 @@ export function useSamplerSession(userId: string) {
         const op = queued.op;
         const cur = tubeRef.current;
         const mine = !!cur && 'barcode' in op && op.barcode === cur.barcode && 'campaignId' in op && op.campaignId === cur.campaignId;
+        // Someone to sample at home: the sampler hears it at once (amber), the community from the journal.
+        if (result.status !== 'rejected' && result.attention.length) {
+          const who = result.nameMasked ?? queued.label;
+          setNotice({ type: 'warning', text: result.attention.map((a) => t(`sampler.attention.${a}`, { name: who })).join(' ') });
+        }
         if (result.status === 'rejected') {
           message.error(t('sampler.rejected', { reason: errorText(result.error) }));
+          // Not sampled after all: the device may take this person again.
+          const key = personKeyOfOp(op);
+          const campaignId = ('campaignId' in op && op.campaignId) || cur?.campaignId;
+          if (key && campaignId) {
+            setSeen(forgetScan(seenRef.current, campaignId, key));
+          }
           // A tube the server would not open is no tube at all.
           if (mine && op.op === 'open') setTube(null);
           continue;
@@ -208,11 +232,13 @@ export function useSamplerSession(userId: string) {
 
   /**
    * Adds a person (a resident code or an ID number) to the current tube: 'refused' when it cannot
-   * (the notice says why), 'added', or 'tube-full' when this person filled the tube.
+   * (the notice says why), 'added', or 'tube-full' when this person filled the tube. Refused on the
+   * device, with an amber notice and nothing queued: an unreadable or foreign code, and a person
+   * this device already put into this tube or another tube of this round. `linear`: the camera read
+   * it from a 1D barcode (never a person's code).
    */
-  const addPerson = (typed: string): 'refused' | 'added' | 'tube-full' => {
-    const raw = typed.trim();
-    if (!raw) return 'refused';
+  const addPerson = (typed: string, linear = false): 'refused' | 'added' | 'tube-full' => {
+    if (!typed.trim()) return 'refused';
     if (!tube) {
       setNotice({ type: 'warning', text: t('sampler.noTube') });
       return 'refused';
@@ -221,9 +247,18 @@ export function useSamplerSession(userId: string) {
       setNotice({ type: 'warning', text: t('sampler.tubeFull', { pool: tube.poolSize }) });
       return 'refused';
     }
-    const isCode = /^BW[12]\./.test(raw);
-    if (!isCode && !/^[A-Za-z0-9]{5,40}$/.test(raw)) {
-      setNotice({ type: 'error', text: t('sampler.badInput') });
+    const input = classifyPersonInput(typed, linear);
+    if (input.kind === 'unreadable' || input.kind === 'foreign') {
+      setNotice({ type: 'warning', text: t(input.kind === 'unreadable' ? 'sampler.unreadable' : 'sampler.foreign') });
+      return 'refused';
+    }
+    const label = personLabel(input);
+    const before = seenBefore(seenRef.current, tube.campaignId, input.key, tube.barcode);
+    if (before) {
+      setNotice({
+        type: 'warning',
+        text: before.where === 'tube' ? t('sampler.alreadyInTube', { who: label }) : t('sampler.alreadyThisRound', { who: label, barcode: before.barcode }),
+      });
       return 'refused';
     }
     const op: BatchOp = {
@@ -231,10 +266,10 @@ export function useSamplerSession(userId: string) {
       clientId: uuid(),
       campaignId: tube.campaignId,
       barcode: tube.barcode,
-      ...(isCode ? { residentCode: raw } : { idNumber: raw.toUpperCase() }),
+      ...(input.kind === 'code' ? { residentCode: input.value } : { idNumber: input.value }),
     };
-    const label = labelOf(raw);
     setNotice(null);
+    setSeen(rememberScan(seenRef.current, tube.campaignId, input.key, tube.barcode));
     addLog(op, label);
     queue?.enqueue(op, label);
     if (shown + 1 < tube.poolSize) return 'added';
@@ -243,6 +278,19 @@ export function useSamplerSession(userId: string) {
     setTube(null);
     return 'tube-full';
   };
+
+  /** A code the camera read: a tube barcode opens a tube, a person's code joins the open one. */
+  const cameraRead = (d: Decoded): 'refused' | 'added' | 'tube-full' | 'opened' => {
+    if (!tube) {
+      if (d.linear || BARCODE_PATTERN.test(d.text.trim().toUpperCase())) return openTube(d.text) ? 'opened' : 'refused';
+      setNotice({ type: 'warning', text: t('sampler.notATube') });
+      return 'refused';
+    }
+    return addPerson(d.text, d.linear);
+  };
+
+  /** The camera cannot be used: say why, and that the scanner gun and the keyboard still work. */
+  const cameraProblem = (p: CameraProblem) => setNotice({ type: 'warning', text: `${t(`sampler.camera.${p}`)} ${t('sampler.cameraFallback')}` });
 
   /** Closes the current tube (fewer persons than its pool size). */
   const closeTube = () => {
@@ -272,6 +320,8 @@ export function useSamplerSession(userId: string) {
     full,
     openTube,
     addPerson,
+    cameraRead,
+    cameraProblem,
     closeTube,
   };
 }

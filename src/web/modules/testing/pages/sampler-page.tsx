@@ -7,8 +7,13 @@ import type { PageProps } from '../../../app/modules.js';
 import { useMe } from '../../../app/session.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import type { Recheck } from '../api.js';
+import { CameraScanner } from '../components/camera-scanner.js';
 import { RecheckSampleModal } from '../components/recheck-sample-modal.js';
+import type { Decoded } from '../barcode-decoder.js';
 import { useSamplerSession } from '../use-sampler-session.js';
+
+/** The control status each scan attention stands for (its label is the status's own). */
+const ATTENTION_STATUS = { home_quarantine: 'quarantined_home', central_quarantine: 'quarantined_central', sealed_area: 'sealed' } as const;
 
 /**
  * The sampler's page (采样), phone width first. Pick the campaign and the site, open a tube by
@@ -41,6 +46,12 @@ export function SamplerPage(_: PageProps) {
     setPerson('');
     if (done === 'tube-full') setTimeout(() => barcodeRef.current?.focus(), 0);
     else personRef.current?.focus();
+  };
+  /** A code the camera read: opens a tube or adds a person, then puts the cursor where the next code goes. */
+  const cameraRead = (d: Decoded) => {
+    const done = session.cameraRead(d);
+    if (done === 'opened' || done === 'added') setTimeout(() => personRef.current?.focus(), 0);
+    else if (done === 'tube-full') setTimeout(() => barcodeRef.current?.focus(), 0);
   };
   const closeTube = () => {
     if (!tube) return;
@@ -134,6 +145,7 @@ export function SamplerPage(_: PageProps) {
               onPressEnter={openTube}
               data-testid="tube-barcode-input"
             />
+            <CameraScanner want="tube" onRead={cameraRead} onProblem={session.cameraProblem} />
             <Button size="large" type="primary" onClick={openTube} data-testid="open-tube">
               {t('sampler.openTube')}
             </Button>
@@ -174,6 +186,7 @@ export function SamplerPage(_: PageProps) {
               disabled={full}
               data-testid="person-input"
             />
+            <CameraScanner want="person" disabled={full} onRead={cameraRead} onProblem={session.cameraProblem} />
             <Button size="large" type="primary" onClick={addPerson} disabled={full} data-testid="add-person">
               {t('sampler.add')}
             </Button>
@@ -204,9 +217,25 @@ export function SamplerPage(_: PageProps) {
                 <List.Item data-testid="sampler-log-entry" data-status={status} data-op={e.op}>
                   <Space wrap size={4}>
                     <Tag color={color}>{status === 'pending' ? t('sampler.pending') : status === 'applied' ? '✓' : status === 'duplicate' ? '↺' : '✗'}</Tag>
-                    <Typography.Text>
-                      {e.op === 'open' ? `${t('sampler.openTube')} ${e.label}` : e.op === 'close' ? `${t('sampler.closeTube')} ${e.label}` : e.label}
+                    {e.op === 'scan' && e.name && (
+                      <Typography.Text strong data-testid="log-name">
+                        {e.name}
+                      </Typography.Text>
+                    )}
+                    <Typography.Text type={e.op === 'scan' && e.name ? 'secondary' : undefined} data-testid="log-label">
+                      {e.op === 'open'
+                        ? `${t('sampler.openTube')} ${e.label}`
+                        : e.op === 'close'
+                          ? `${t('sampler.closeTube')} ${e.label}`
+                          : e.label.startsWith('…')
+                            ? `${t('sampler.codeTail')} ${e.label}`
+                            : e.label}
                     </Typography.Text>
+                    {(e.attention ?? []).map((a) => (
+                      <Tag key={a} color="orange" data-testid="log-attention">
+                        {t(`control.status.${ATTENTION_STATUS[a]}`)}
+                      </Tag>
+                    ))}
                     {e.text && <Typography.Text type={status === 'rejected' ? 'danger' : 'secondary'}>{e.text}</Typography.Text>}
                   </Space>
                 </List.Item>
