@@ -22,7 +22,10 @@ export function createTracerWorklist(deps: Deps, presets: ReturnType<typeof crea
       records.requireCap(actor, 'case.read');
       const now = deps.clock.now();
       const prefix = scopePrefix(actor);
-      const [cases, contacts] = await Promise.all([repo.openInvestigations(db, { prefix, limit: LIMIT }), repo.contactsAwaitingPlacement(db, { prefix, limit: LIMIT })]);
+      const [cases, contacts] = await Promise.all([
+        repo.openInvestigations(db, { prefix, limit: LIMIT }),
+        repo.contactsAwaitingPlacement(db, { prefix, limit: LIMIT }),
+      ]);
       const versions = new Map<string, PresetDto>();
       for (const id of new Set([...cases, ...contacts].map((r) => r.preset_id))) versions.set(id, await presets.getVersion(id, db));
       const names = await deps.services.geo.namesByPath(

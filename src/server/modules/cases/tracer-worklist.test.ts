@@ -52,7 +52,16 @@ describeDialects('cases: the tracer worklist', (dialect) => {
 
     const r = await worklist();
     expect(r.statusCode, r.body).toBe(200);
-    const items = r.json().items as { kind: string; id: string; caseId: string; measure: string; targetHours: number; overdue: boolean; dueAt: number; startedAt: number }[];
+    const items = r.json().items as {
+      kind: string;
+      id: string;
+      caseId: string;
+      measure: string;
+      targetHours: number;
+      overdue: boolean;
+      dueAt: number;
+      startedAt: number;
+    }[];
     expect(items.map((i) => [i.kind, i.id, i.measure, i.targetHours, i.overdue])).toEqual([
       ['case', second.id, 'coreInvestigation', 4, true],
       ['contact', contact.json().id, 'contactToQuarantine', 12, false],

@@ -32,7 +32,8 @@ const todayStay = z.object({
   mode: z.enum(['central', 'home']),
   place: z.string().nullable().describe('the facility and room (central) or the residence node (home), by name'),
   endDay: z.string().describe('YYYY-MM-DD, the last day of the stay'),
-  dayLabel: z.string().describe('第 3 天 / 共 10 天'),
+  day: z.number().int().describe('the day of the stay today (clamped to 0…totalDays)'),
+  totalDays: z.number().int(),
   testDay: z.number().int().nullable().describe('the test day due today (tests), or null'),
   overdue: z.boolean(),
 });
@@ -54,7 +55,9 @@ export const today = z.object({
       sampled: z.number().int(),
       remaining: z.number().int(),
       places: z
-        .array(z.object({ id: z.string(), name: z.string(), level: z.string(), target: z.number().int(), sampled: z.number().int(), remaining: z.number().int() }))
+        .array(
+          z.object({ id: z.string(), name: z.string(), level: z.string(), target: z.number().int(), sampled: z.number().int(), remaining: z.number().int() }),
+        )
         .describe('the next level down (compounds, or buildings of a compound), most left to sample first'),
     })
     .nullable()

@@ -34,7 +34,14 @@ export function createTodayService(deps: Deps) {
           sampled: cov.sampled,
           remaining: cov.remaining,
           places: cov.children
-            .map((n) => ({ id: n.jurisdiction.id, name: n.jurisdiction.name, level: n.jurisdiction.level, target: n.target, sampled: n.sampled, remaining: n.remaining }))
+            .map((n) => ({
+              id: n.jurisdiction.id,
+              name: n.jurisdiction.name,
+              level: n.jurisdiction.level,
+              target: n.target,
+              sampled: n.sampled,
+              remaining: n.remaining,
+            }))
             .sort((a, b) => b.remaining - a.remaining || a.name.localeCompare(b.name, 'zh-CN')),
         };
       } catch (err) {
@@ -94,7 +101,9 @@ export function createTodayService(deps: Deps) {
         const parts = path.split('/').filter(Boolean);
         return parts.slice(3).map((_, i) => `/${parts.slice(0, 4 + i).join('/')}/`);
       };
-      const names = stays ? await s.geo.namesByPath(stays.filter((x) => x.mode === 'home').flatMap((x) => prefixes(x.jurisdictionPath))) : new Map<string, string>();
+      const names = stays
+        ? await s.geo.namesByPath(stays.filter((x) => x.mode === 'home').flatMap((x) => prefixes(x.jurisdictionPath)))
+        : new Map<string, string>();
       const row = (x: StayDto, testDay: number | null) => ({
         stayId: x.id,
         nameMasked: x.personNameMasked ?? null,
@@ -107,7 +116,8 @@ export function createTodayService(deps: Deps) {
                 .filter(Boolean)
                 .join(' · ')) || null,
         endDay: x.endDay,
-        dayLabel: x.dayCounter.label,
+        day: x.dayCounter.day,
+        totalDays: x.dayCounter.total,
         testDay,
         overdue: x.overdue,
       });

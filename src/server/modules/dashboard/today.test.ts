@@ -47,7 +47,11 @@ describeDialects("dashboard: the community worker's list for today", (dialect) =
 
     const [patient] = city.persons.c11;
     const caseId = (await t.deps.services.cases.cases.create(undefined, sys, { personId: patient!.id, kind: 'confirmed', reason: '确诊' })).id;
-    stays.testToday = await homeStay(city.persons.a11[0]!.id, caseId, (p) => p.tests.some((x) => x.date === day() && !x.notApplicable) && p.endDay > addDays(day(), 1));
+    stays.testToday = await homeStay(
+      city.persons.a11[0]!.id,
+      caseId,
+      (p) => p.tests.some((x) => x.date === day() && !x.notApplicable) && p.endDay > addDays(day(), 1),
+    );
     stays.endsTomorrow = await homeStay(city.persons.a21[0]!.id, caseId, (p) => p.endDay === addDays(day(), 1));
     stays.elsewhere = await homeStay(city.persons.b11[0]!.id, caseId, (p) => p.tests.some((x) => x.date === day() && !x.notApplicable));
   });
@@ -82,7 +86,12 @@ describeDialects("dashboard: the community worker's list for today", (dialect) =
   it('narrows to one compound of the worker, refuses a compound elsewhere as missing, and is closed to a sampler', async () => {
     const one = await today(city.users.worker.headers, `?jurisdictionId=${city.compA1.id}`);
     expect(one.statusCode, one.body).toBe(200);
-    expect(one.json().doorknock.places.map((p: { name: string }) => p.name).sort()).toEqual(['1栋', '2栋']);
+    expect(
+      one
+        .json()
+        .doorknock.places.map((p: { name: string }) => p.name)
+        .sort(),
+    ).toEqual(['1栋', '2栋']);
     expect(one.json().staysEnding).toEqual([]);
     const elsewhere = await today(city.users.worker.headers, `?jurisdictionId=${city.compB1.id}`);
     const missing = await today(city.users.worker.headers, `?jurisdictionId=0192f000-0000-7000-8000-000000000000`);

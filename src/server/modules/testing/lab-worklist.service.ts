@@ -60,7 +60,9 @@ export function createLabWorklist(deps: Deps) {
         .filter((t) => t.result_at !== null && t.received_at !== null)
         .map((t) => Math.max(0, Number(t.result_at) - Number(t.received_at)))
         .sort((a, b) => a - b);
-      const median = times.length ? Math.round(times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2) : null;
+      const median = times.length
+        ? Math.round(times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2)
+        : null;
       return {
         asOf: now,
         target: { hours: LAB_TURNAROUND.hours, source: LAB_TURNAROUND.source, local: LAB_TURNAROUND.local },
