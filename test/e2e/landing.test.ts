@@ -125,7 +125,7 @@ describe.skipIf(!availability.ok)('each role lands on its work, on a phone [brow
     const knock = page.getByTestId('today-doorknock');
     await knock.getByText(CAMPAIGN, { exact: false }).waitFor();
     expect(await knock.innerText()).toMatch(/待采样 \d+ 人/);
-    for (const id of ['today-home-sampling', 'today-tests', 'today-stays']) await page.getByTestId(id).waitFor();
+    for (const id of ['today-home-sampling', 'today-rechecks', 'today-tests', 'today-stays']) await page.getByTestId(id).waitFor();
     expect(await page.locator('[data-testid=today] table').count()).toBe(0);
     expect(await fitsPhone(page)).toBe(true);
     await page.screenshot({ path: screenshotPath('today-phone.png'), fullPage: true });

@@ -23,6 +23,7 @@ export const LANDING_MESSAGES = {
   'today.placeDone': ['已全部采样', 'All sampled'],
   'today.startKnocking': ['开始敲门', 'Start door-knocking'],
   'today.homeSampling': ['上门采样', 'Home sampling'],
+  'today.rechecksDue': ['待单管复核采样', 'Awaiting single-tube recheck'],
   'today.testsDue': ['今日居家隔离检测', 'Home-quarantine tests today'],
   'today.testDay': ['第 {day} 天检测', 'Test of day {day}'],
   'today.staysEnding': ['今明两天期满的隔离', 'Stays ending today or tomorrow'],

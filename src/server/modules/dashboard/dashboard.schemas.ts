@@ -63,6 +63,19 @@ export const today = z.object({
     .nullable()
     .describe('door-knocking (敲门行动): who is not yet sampled in the active round; null without testing.read or with no round'),
   homeSampling: z.array(todayTask).nullable().describe('open home-sampling tasks (上门采样), earliest due first; null without task.work'),
+  rechecksDue: z
+    .array(
+      z.object({
+        recheckId: z.string(),
+        taskId: z.string().nullable(),
+        nameMasked: z.string(),
+        place: z.string().nullable().describe('where the person lives, by name from the community down'),
+        dueAt: z.number().int(),
+        overdue: z.boolean(),
+      }),
+    )
+    .nullable()
+    .describe('people of a positive pool awaiting their single-tube recheck sample (单管复核), earliest due first; null without testing.read'),
   testsDue: z.array(todayStay).nullable().describe('people in home quarantine with a test day today not yet recorded; null without quarantine.read'),
   staysEnding: z.array(todayStay).nullable().describe('stays ending today or tomorrow, or past their end; null without quarantine.read'),
 });

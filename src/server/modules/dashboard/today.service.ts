@@ -13,7 +13,8 @@ type StayDto = Awaited<ReturnType<Deps['services']['quarantine']['listStays']>>[
 
 /**
  * The community worker's list for today (issue 16, "Each role lands on its work"): door-knocking in the
- * active round, home sampling to do, people in home quarantine with a test today, and stays ending, in
+ * active round, home sampling to do, people due for tests (single-tube rechecks awaiting their sample,
+ * home-quarantine test days today), and stays ending, in
  * the caller's compounds or a chosen node of them. Read-only, through each module's service; a section
  * only for a caller who may read the module behind it.
  */
@@ -66,6 +67,17 @@ export function createTodayService(deps: Deps) {
     return out.sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.id.localeCompare(b.id));
   }
 
+  /** Rechecks in scope still awaiting their single-tube sample (the person is tested at home or at a site). */
+  async function rechecksAwaiting(actor: Actor) {
+    const out: Awaited<ReturnType<typeof s.testing.rechecks.list>>['items'] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { items } = await s.testing.rechecks.list(actor, { status: 'awaiting_sample', limit: PAGE, offset: page * PAGE });
+      out.push(...items);
+      if (items.length < PAGE) break;
+    }
+    return out.sort((a, b) => a.dueAt - b.dueAt || a.id.localeCompare(b.id));
+  }
+
   /** Active stays in scope, all pages. */
   async function activeStays(actor: Actor): Promise<StayDto[]> {
     const out: StayDto[] = [];
@@ -96,25 +108,26 @@ export function createTodayService(deps: Deps) {
       const tomorrow = addDays(day, 1);
       const can = (c: Parameters<Actor['capabilities']['has']>[0]) => actor.capabilities.has(c);
       const stays = can('quarantine.read') ? await activeStays(actor) : null;
+      const rechecks = can('testing.read') ? await rechecksAwaiting(actor) : null;
       // A home's place is written in full from the community down (社区 · 小区 · 栋 · 单元), never a bare 1单元.
       const prefixes = (path: string) => {
         const parts = path.split('/').filter(Boolean);
         return parts.slice(3).map((_, i) => `/${parts.slice(0, 4 + i).join('/')}/`);
       };
-      const names = stays
-        ? await s.geo.namesByPath(stays.filter((x) => x.mode === 'home').flatMap((x) => prefixes(x.jurisdictionPath)))
-        : new Map<string, string>();
+      const names = await s.geo.namesByPath([
+        ...(stays ?? []).filter((x) => x.mode === 'home').flatMap((x) => prefixes(x.jurisdictionPath)),
+        ...(rechecks ?? []).flatMap((x) => prefixes(x.jurisdictionPath)),
+      ]);
+      const placeOf = (path: string) =>
+        prefixes(path)
+          .map((p) => names.get(p))
+          .filter(Boolean)
+          .join(' · ') || null;
       const row = (x: StayDto, testDay: number | null) => ({
         stayId: x.id,
         nameMasked: x.personNameMasked ?? null,
         mode: x.mode,
-        place:
-          (x.mode === 'central'
-            ? [x.facilityName, x.roomNumber].filter(Boolean).join(' · ')
-            : prefixes(x.jurisdictionPath)
-                .map((p) => names.get(p))
-                .filter(Boolean)
-                .join(' · ')) || null,
+        place: x.mode === 'central' ? [x.facilityName, x.roomNumber].filter(Boolean).join(' · ') || null : placeOf(x.jurisdictionPath),
         endDay: x.endDay,
         day: x.dayCounter.day,
         totalDays: x.dayCounter.total,
@@ -139,6 +152,16 @@ export function createTodayService(deps: Deps) {
         jurisdiction: node,
         doorknock: can('testing.read') ? await doorknock(actor, jurisdictionId) : null,
         homeSampling: can('task.work') ? await homeSampling(actor) : null,
+        rechecksDue: rechecks
+          ? rechecks.map((x) => ({
+              recheckId: x.id,
+              taskId: x.taskId,
+              nameMasked: x.nameMasked,
+              place: placeOf(x.jurisdictionPath),
+              dueAt: x.dueAt,
+              overdue: x.overdue,
+            }))
+          : null,
         testsDue,
         staysEnding,
       };

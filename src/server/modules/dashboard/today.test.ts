@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDialects, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { systemActor } from '../../platform/actor.js';
 import { addDays, calendarDay } from '../../platform/clock.js';
-import { buildTestingCity, type TestingCity } from '../testing/testing.test-helpers.js';
+import { barcode, buildTestingCity, cid, type TestingCity } from '../testing/testing.test-helpers.js';
 
 const sys = systemActor('test');
 
@@ -44,6 +44,34 @@ describeDialects("dashboard: the community worker's list for today", (dialect) =
     // Home sampling for the bedridden residents of 滨江苑 2栋 (five tasks to the community).
     const hs = await post(`/api/testing/campaigns/${campaignId}/home-sampling`, { jurisdictionId: city.commA.id });
     expect(hs.statusCode, hs.body).toBe(200);
+    // A positive pool in each community: its two persons await their single-tube recheck sample.
+    for (const [name, jurisdictionId, persons] of [
+      ['夷陵采样点', city.commA.id, city.persons.a11.slice(5, 7)],
+      ['学院采样点', city.commB.id, city.persons.b11.slice(1, 3)],
+    ] as const) {
+      const siteId = (await post('/api/testing/sites', { name, kind: 'tent', jurisdictionId, location: [111.3, 30.7], lanes: 2 })).json().id;
+      const code = barcode('TD');
+      const items = [
+        { op: 'open', clientId: cid(), campaignId, siteId, barcode: code, poolSize: 10 },
+        ...persons.map((p) => ({ op: 'scan', clientId: cid(), campaignId, barcode: code, idNumber: p.idNumber })),
+        { op: 'close', clientId: cid(), campaignId, barcode: code },
+      ];
+      const lab = city.users.lab.headers;
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/testing/scans/batch', headers: city.users.sampler.headers, payload: { items } })).json().rejected,
+      ).toBe(0);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/testing/lab/receive', headers: lab, payload: { boxCode: `BOX-${code}`, barcodes: [code] } }))
+          .statusCode,
+      ).toBe(200);
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/testing/lab/results',
+        headers: lab,
+        payload: { barcode: code, result: 'positive', ctOrf1ab: 27, ctN: 29, lab: '市疾控中心' },
+      });
+      expect(r.json().rechecksStarted, r.body).toBe(2);
+    }
 
     const [patient] = city.persons.c11;
     const caseId = (await t.deps.services.cases.cases.create(undefined, sys, { personId: patient!.id, kind: 'confirmed', reason: '确诊' })).id;
@@ -62,15 +90,18 @@ describeDialects("dashboard: the community worker's list for today", (dialect) =
     expect(r.statusCode, r.body).toBe(200);
     const body = r.json();
     expect(body.jurisdiction).toEqual({ id: city.commA.id, name: '夷陵社区' });
-    // Door-knocking: 夷陵社区 has 20 residents, none sampled yet; 滨江苑 (15) before 江岸小区 (5).
-    expect(body.doorknock).toMatchObject({ campaignId, campaignName: '西陵区全员核酸', sampled: 0 });
+    // Door-knocking: 夷陵社区 has 20 residents, two sampled (the positive pool); 滨江苑 (13 left) before 江岸小区 (5).
+    expect(body.doorknock).toMatchObject({ campaignId, campaignName: '西陵区全员核酸', sampled: 2, remaining: 18 });
     expect(body.doorknock.places.map((p: { name: string; remaining: number }) => [p.name, p.remaining])).toEqual([
-      ['滨江苑', 15],
+      ['滨江苑', 13],
       ['江岸小区', 5],
     ]);
     // Home sampling: one task per bedridden resident of 2栋, titled by a message key.
     expect(body.homeSampling).toHaveLength(5);
     expect(new Set(body.homeSampling.map((x: { titleKey: string }) => x.titleKey))).toEqual(new Set(['testing.auto.homeSampling.title']));
+    // People due for tests: the two of the worker's positive pool awaiting their recheck, not the other community's.
+    expect(body.rechecksDue.map((x: { nameMasked: string; place: string }) => x.place)).toEqual(['夷陵社区 · 滨江苑 · 1栋', '夷陵社区 · 滨江苑 · 1栋']);
+    expect(body.rechecksDue.every((x: { nameMasked: string; taskId: string | null }) => x.nameMasked.includes('*') && x.taskId)).toBe(true);
     // Quarantine: the test due today and the stay ending tomorrow, in full address and masked.
     // (A person placed on the stay's last days is tested on admission, today, as well.)
     const due = new Map(body.testsDue.map((x: { stayId: string; testDay: number }) => [x.stayId, x]));
@@ -102,5 +133,6 @@ describeDialects("dashboard: the community worker's list for today", (dialect) =
     // The district officer sees the other community's stay too.
     const district = (await today(city.users.officer.headers)).json();
     expect([...district.testsDue, ...district.staysEnding].map((x: { stayId: string }) => x.stayId)).toContain(stays.elsewhere.id);
+    expect(district.rechecksDue).toHaveLength(4);
   });
 });

@@ -33,7 +33,8 @@ function StayItem({ row, extra }: { row: StayRow; extra: string }) {
 
 /**
  * The community worker's list for today (今日清单, issue 16): door-knocking in the active round by
- * compound (or building), home sampling to do, home-quarantine tests due today and stays ending, in
+ * compound (or building), home sampling to do, people due for tests (rechecks awaiting their sample,
+ * home-quarantine tests due today) and stays ending, in
  * the worker's compounds (the top bar's jurisdiction narrows it). Cards, one column on a phone.
  */
 export function TodayPage({ jurisdictionId }: PageProps) {
@@ -110,6 +111,26 @@ export function TodayPage({ jurisdictionId }: PageProps) {
                       <List.Item.Meta
                         title={<Link to={`/tasks/${encodeURIComponent(x.id)}`}>{text(x.title, x.titleKey, x.titleParams as never)}</Link>}
                         description={x.dueAt ? t('landing.due', { time: formatTime(x.dueAt, lang) }) : undefined}
+                      />
+                      {x.overdue && <Tag color="red">{t('landing.overdue')}</Tag>}
+                    </List.Item>
+                  )}
+                />
+              </Card>
+            </Col>
+          )}
+          {d.rechecksDue && (
+            <Col xs={24} lg={12}>
+              <Card title={`${t('today.rechecksDue')} (${d.rechecksDue.length})`} size="small" data-testid="today-rechecks">
+                <List
+                  size="small"
+                  dataSource={d.rechecksDue}
+                  locale={{ emptyText: empty }}
+                  renderItem={(x) => (
+                    <List.Item>
+                      <List.Item.Meta
+                        title={x.taskId ? <Link to={`/tasks/${encodeURIComponent(x.taskId)}`}>{x.nameMasked}</Link> : x.nameMasked}
+                        description={[x.place, t('landing.due', { time: formatTime(x.dueAt, lang) })].filter(Boolean).join(' · ')}
                       />
                       {x.overdue && <Tag color="red">{t('landing.overdue')}</Tag>}
                     </List.Item>
