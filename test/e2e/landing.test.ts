@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
+import { addDays, calendarDay } from '../../src/server/platform/clock.js';
 import { newId } from '../../src/server/platform/ids.js';
 import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
 
@@ -48,7 +49,7 @@ describe.skipIf(!availability.ok)('each role lands on its work, on a phone [brow
     demo = await startDemoServer({ residents: 300 });
     const db = demo.server.deps.db;
     const sys = systemActor('e2e');
-    const { testing, population } = demo.server.deps.services;
+    const { testing, population, cases, quarantine } = demo.server.deps.services;
     // A round over community1's community, and a tube of two of its residents received at the lab.
     const unit = await db
       .selectFrom('users')
@@ -73,14 +74,19 @@ describe.skipIf(!availability.ok)('each role lands on its work, on a phone [brow
       .where('jurisdiction_path', 'like', `${community.path}%`)
       .where('resident', '=', 1)
       .where('merged_into', 'is', null)
-      .limit(2)
+      .limit(4)
       .execute();
-    for (const p of people) {
+    for (const p of people.slice(0, 2)) {
       const code = await population.issueResidentCode(sys, p.id);
       await testing.sampling.scan(sys, { clientId: newId(), tubeId: tube.tube!.id, residentCode: code.payload });
     }
     await testing.sampling.flush();
     await testing.lab.receive(undefined, sys, { boxCode: 'BOX-E2E', barcodes: [BARCODE] });
+    // A case and its close contact in home quarantine, both in community1's community.
+    const kase = await cases.cases.create(undefined, sys, { personId: people[2]!.id, kind: 'confirmed', reason: '确诊' });
+    const yesterday = addDays(calendarDay(demo.server.deps.clock.now(), demo.server.deps.config.tz), -1);
+    const contact = await cases.tracing.addContact(undefined, sys, kase.id, { category: 'close', exposureDate: yesterday, personId: people[3]!.id });
+    await quarantine.assign(undefined, sys, { personId: people[3]!.id, mode: 'home', basis: { type: 'contact', id: contact.id }, reason: '密接居家隔离' });
     browser = await launchChromium();
   }, 240_000);
 
@@ -129,6 +135,19 @@ describe.skipIf(!availability.ok)('each role lands on its work, on a phone [brow
     expect(await page.locator('[data-testid=today] table').count()).toBe(0);
     expect(await fitsPhone(page)).toBe(true);
     await page.screenshot({ path: screenshotPath('today-phone.png'), fullPage: true });
+    // The stays page is cards on a phone too.
+    await page
+      .getByTestId('shortcuts')
+      .locator('button', { hasText: /^隔离人员$/ })
+      .click();
+    await page.waitForURL((u) => u.pathname === '/quarantine/stays');
+    await page.getByTestId('stay-row').first().waitFor();
+    expect(await page.locator('[data-testid=quarantine-stays-page] table').count()).toBe(0);
+    expect(await page.getByTestId('stay-row').first().innerText()).toMatch(/居家隔离[\s\S]*第 \d+ 天/);
+    expect(await fitsPhone(page)).toBe(true);
+    await page.screenshot({ path: screenshotPath('stays-phone.png'), fullPage: true });
+    await page.goBack();
+    await page.waitForURL((u) => u.pathname === '/today');
     await knock.getByRole('button', { name: '开始敲门' }).click();
     await page.waitForURL((u) => u.pathname === '/doorknock');
     await page.goto(`${demo.url}/`);
