@@ -42,7 +42,8 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(username === DEMO_ADMIN.username ? DEMO_ADMIN.password : DEMO_PASSWORD);
     await page.locator('form button[type=submit]').click();
-    await page.waitForURL((u) => u.pathname === '/');
+    // Each role lands on its own page (issue 16): the sampler on sampling, the lab on its worklist.
+    await page.waitForURL((u) => u.pathname !== '/login');
     return page;
   }
 

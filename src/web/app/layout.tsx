@@ -54,7 +54,8 @@ export function AppLayout() {
     walk(items);
     return m;
   }, [items]);
-  const selected = selectedKey(items, location.pathname);
+  // "/" shows the situation page to those who stay there (issue 16: the other roles land elsewhere).
+  const selected = selectedKey(items, location.pathname === '/' ? '/situation' : location.pathname);
   const toMenu = (l: NavItem[]): NonNullable<Parameters<typeof Menu>[0]['items']> =>
     l.map((i) =>
       i.children ? { key: i.key, icon: i.icon, label: t(i.label), children: toMenu(i.children) } : { key: i.key, icon: i.icon, label: t(i.label) },

@@ -17,6 +17,7 @@ import {
 } from '@ant-design/icons';
 import { BorderOuterOutlined, GlobalOutlined, WarningOutlined } from '@ant-design/icons';
 import { ClusterOutlined, NodeIndexOutlined, ProfileOutlined, RadarChartOutlined } from '@ant-design/icons';
+import { ScheduleOutlined } from '@ant-design/icons';
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import type { MessageKey } from '../../common/i18n.js';
 import type { Capability } from '../../common/roles.js';
@@ -55,7 +56,8 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType<Page
  * and their routes to PAGES below; nothing else in the shell changes.
  */
 export const NAV: NavItem[] = [
-  { key: 'dashboard', label: 'nav.dashboard', icon: <DashboardOutlined />, path: '/', capabilities: ['dashboard.read'] },
+  { key: 'dashboard', label: 'nav.dashboard', icon: <DashboardOutlined />, path: '/situation', capabilities: ['dashboard.read'] },
+  { key: 'today', label: 'nav.today', icon: <ScheduleOutlined />, path: '/today', capabilities: ['doorknock.work'] },
   { key: 'tasks', label: 'nav.tasks', icon: <CheckSquareOutlined />, path: '/tasks', capabilities: ['task.work'] },
   { key: 'notifications', label: 'nav.notifications', icon: <AlertOutlined />, path: '/notifications', capabilities: ['notification.read'] },
   { key: 'geography', label: 'nav.geography', icon: <EnvironmentOutlined />, path: '/geo', capabilities: ['geo.read'] },
@@ -76,6 +78,7 @@ export const NAV: NavItem[] = [
         capabilities: ['testing.read'],
       },
       { key: 'testingSampler', label: 'nav.testingSampler', icon: <ScanOutlined />, path: '/testing/sampler', capabilities: ['testing.sample'] },
+      { key: 'testingWorklist', label: 'nav.testingWorklist', icon: <ScheduleOutlined />, path: '/testing/worklist', capabilities: ['testing.lab'] },
       { key: 'testingLab', label: 'nav.testingLab', icon: <ExperimentOutlined />, path: '/testing/lab', capabilities: ['testing.lab'] },
       { key: 'testingSites', label: 'nav.testingSites', icon: <HomeOutlined />, path: '/testing/sites', capabilities: ['testing.read'] },
       { key: 'testingPlanning', label: 'nav.testingPlanning', icon: <CalculatorOutlined />, path: '/testing/planning', capabilities: ['testing.read'] },
@@ -87,6 +90,7 @@ export const NAV: NavItem[] = [
     icon: <NodeIndexOutlined />,
     capabilities: ['case.read', 'preset.manage', 'companions.review'],
     children: [
+      { key: 'tracingWorklist', label: 'nav.tracingWorklist', icon: <ScheduleOutlined />, path: '/tracing', capabilities: ['case.read'] },
       { key: 'casesList', label: 'nav.casesList', icon: <NodeIndexOutlined />, path: '/cases', capabilities: ['case.read'] },
       { key: 'casesClusters', label: 'nav.casesClusters', icon: <ClusterOutlined />, path: '/clusters', capabilities: ['case.read'] },
       { key: 'casesCompanions', label: 'nav.casesCompanions', icon: <RadarChartOutlined />, path: '/companions', capabilities: ['companions.review'] },
@@ -137,7 +141,16 @@ export const NAV: NavItem[] = [
 
 export const PAGES: PageRoute[] = [
   { path: '/account/security', page: page(() => import('../modules/auth/pages/security-page.js'), 'SecurityPage') },
-  { path: '/', page: page(() => import('../modules/dashboard/pages/dashboard-page.js'), 'DashboardPage'), capabilities: ['dashboard.read'] },
+  // "/" is where each role lands (issue 16): the situation page for officers, else the role's working page.
+  { path: '/', page: page(() => import('../modules/dashboard/pages/home-page.js'), 'HomePage'), capabilities: ['dashboard.read'] },
+  { path: '/situation', page: page(() => import('../modules/dashboard/pages/dashboard-page.js'), 'DashboardPage'), capabilities: ['dashboard.read'] },
+  { path: '/today', page: page(() => import('../modules/dashboard/pages/today-page.js'), 'TodayPage'), capabilities: ['doorknock.work'] },
+  { path: '/tracing', page: page(() => import('../modules/cases/pages/tracing-worklist-page.js'), 'TracingWorklistPage'), capabilities: ['case.read'] },
+  {
+    path: '/testing/worklist',
+    page: page(() => import('../modules/testing/pages/lab-worklist-page.js'), 'LabWorklistPage'),
+    capabilities: ['testing.lab'],
+  },
   { path: '/tasks', page: page(() => import('../modules/tasks/pages/task-list-page.js'), 'TaskListPage'), capabilities: ['task.work'] },
   { path: '/tasks/:id', page: page(() => import('../modules/tasks/pages/task-detail-page.js'), 'TaskDetailPage'), capabilities: ['task.work'] },
   {

@@ -177,3 +177,21 @@ export async function repointPerson(db: DbOrTx, fromId: string, intoId: string):
   await db.updateTable('cases').set({ person_id: intoId }).where('person_id', '=', fromId).execute();
   await db.updateTable('case_contacts').set({ person_id: intoId }).where('person_id', '=', fromId).execute();
 }
+
+// ---- the tracer's worklist (issue 16)
+/** Cases whose core investigation or close-contact identification is not yet recorded, oldest confirmation first. */
+export async function openInvestigations(db: DbOrTx, f: { prefix: string | null; limit: number }): Promise<CaseRow[]> {
+  let q = db
+    .selectFrom('cases')
+    .selectAll()
+    .where((eb) => eb.or([eb('core_investigation_at', 'is', null), eb('close_contacts_at', 'is', null)]));
+  if (f.prefix) q = q.where(underPrefix(f.prefix));
+  return q.orderBy('confirmed_at').orderBy('id').limit(f.limit).execute();
+}
+
+/** Open contacts handled in this city and not yet placed in a stay, oldest identification first. */
+export async function contactsAwaitingPlacement(db: DbOrTx, f: { prefix: string | null; limit: number }): Promise<ContactRow[]> {
+  let q = db.selectFrom('case_contacts').selectAll().where('status', '=', 'open').where('routing', '=', 'local').where('quarantined_at', 'is', null);
+  if (f.prefix) q = q.where(underPrefix(f.prefix));
+  return q.orderBy('identified_at').orderBy('id').limit(f.limit).execute();
+}

@@ -226,6 +226,20 @@ const casesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =
     async (req) => cases.tracing.listContacts(req.actor, req.query),
   );
 
+  app.get(
+    '/api/tracing/worklist',
+    {
+      config: { policy: { capability: 'case.read', scope: 'filtered' } },
+      schema: {
+        tags,
+        description:
+          "The tracer's worklist: open cases (core investigation or close contacts not recorded) and contacts not yet placed in your scope, earliest speed-target deadline first.",
+        response: { 200: s.tracerWorklist },
+      },
+    },
+    async (req) => cases.worklist.worklist(req.actor),
+  );
+
   app.post(
     '/api/contacts/:id/close',
     {

@@ -336,3 +336,26 @@ export const traveller = z.object({
 
 /** POST /api/travellers as a client sends it (type-only import for the web). */
 export type TravellerBody = z.input<typeof travellerBody>;
+
+// ---- the tracer's worklist (issue 16)
+export const TRACER_MEASURES = ['coreInvestigation', 'closeContactsIdentified', 'contactToQuarantine'] as const;
+export const tracerWorkItem = z.object({
+  kind: z.enum(['case', 'contact']),
+  id: z.string().describe('the case or contact id'),
+  caseId: z.string().describe('the case (for a contact: the case it was traced from)'),
+  nameMasked: z.string(),
+  category: z.enum(['close', 'secondary']).nullable().describe('contacts: close or secondary; null for a case'),
+  jurisdictionName: z.string().nullable().describe('the display name of the record’s node'),
+  measure: z.enum(TRACER_MEASURES).describe('the speed target the next deadline belongs to'),
+  startedAt: ms.describe('when the clock started: the confirmation (cases) or the identification (contacts)'),
+  targetHours: z.number().describe("the target of the record's own preset version"),
+  dueAt: ms,
+  overdue: z.boolean(),
+});
+export type TracerWorkItem = z.infer<typeof tracerWorkItem>;
+export const tracerWorklist = z.object({
+  asOf: ms,
+  items: z.array(tracerWorkItem).describe('open cases and contacts awaiting placement, the earliest deadline first'),
+  truncated: z.boolean().describe('more open records exist than listed'),
+});
+export type TracerWorklistDto = z.infer<typeof tracerWorklist>;

@@ -6,6 +6,7 @@ import { createCaseRecords } from './case-records.service.js';
 import { CLUSTER_EVALUATE_JOB, createClusters } from './clusters.service.js';
 import { createTracing } from './tracing.service.js';
 import { createTravellers } from './travellers.service.js';
+import { createTracerWorklist } from './tracer-worklist.service.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { BasisType, ControlStatus } from '../control/index.js';
@@ -29,6 +30,7 @@ export function createCasesService(deps: Deps) {
   const tracing = createTracing(deps, presets, records);
   const clusters = createClusters(deps, presets, records);
   const travellers = createTravellers(deps, presets, records);
+  const worklist = createTracerWorklist(deps, presets, records);
 
   deps.services.control.registerBasisValidator('case', async (db, id) => (await repo.casePath(db, id)) !== undefined);
   deps.services.control.registerBasisValidator('contact', async (db, id) => (await repo.contactPath(db, id)) !== undefined);
@@ -57,6 +59,7 @@ export function createCasesService(deps: Deps) {
     tracing,
     clusters,
     travellers,
+    worklist,
     /**
      * For quarantine: what a basis record says about the stay it founds (its person, category and the
      * last exposure or arrival day), scope-checked; null for basis types that found no schedule.

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import type { SituationDto } from '../../../common/situation.js';
-import { summary } from './dashboard.schemas.js';
+import { summary, today } from './dashboard.schemas.js';
 
 const infections = z.object({
   inControl: z.number().int().describe('found among persons already under a measure (管控内)'),
@@ -91,6 +91,21 @@ const dashboardRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps 
       },
     },
     async (req) => deps.services.dashboard.situation(req.actor, req.query.jurisdictionId),
+  );
+
+  app.get(
+    '/api/dashboard/today',
+    {
+      config: { policy: { capability: 'doorknock.work', scope: 'filtered' } },
+      schema: {
+        tags: ['dashboard'],
+        description:
+          "The community worker's list for today: door-knocking in the active round, home sampling to do, home-quarantine tests due today and stays ending, in the caller's compounds or a chosen node of them (404 outside).",
+        querystring: z.strictObject({ jurisdictionId: z.string().max(64).optional().describe('narrow to this node (inside my scope)') }),
+        response: { 200: today },
+      },
+    },
+    async (req) => deps.services.dashboard.today(req.actor, req.query.jurisdictionId),
   );
 };
 

@@ -14,3 +14,69 @@ export const summary = z.object({
 });
 /** Real counts for the home page, within the caller's scope or the node chosen in the top bar. */
 export type DashboardSummary = z.infer<typeof summary>;
+
+/** One entry of today's list that links to a task (home sampling at a door). */
+const todayTask = z.object({
+  id: z.string(),
+  title: z.string().describe('the Chinese rendering, for rows without titleKey'),
+  titleKey: z.string().nullable().describe("render in the reader's language with titleParams"),
+  titleParams: z.record(z.string(), z.unknown()).nullable(),
+  status: z.string(),
+  dueAt: z.number().int().nullable(),
+  overdue: z.boolean(),
+});
+/** One person of today's list under a quarantine measure (masked). */
+const todayStay = z.object({
+  stayId: z.string(),
+  nameMasked: z.string().nullable().describe('masked; null when the person lies outside my scope'),
+  mode: z.enum(['central', 'home']),
+  place: z.string().nullable().describe('the facility and room (central) or the residence node (home), by name'),
+  endDay: z.string().describe('YYYY-MM-DD, the last day of the stay'),
+  day: z.number().int().describe('the day of the stay today (clamped to 0…totalDays)'),
+  totalDays: z.number().int(),
+  testDay: z.number().int().nullable().describe('the test day due today (tests), or null'),
+  overdue: z.boolean(),
+});
+/**
+ * Response of GET /api/dashboard/today: the community worker's list for today (issue 16) in the
+ * caller's compounds or a chosen node of them. A section is null for a caller who may not read the
+ * module behind it.
+ */
+export const today = z.object({
+  asOf: z.number().int(),
+  today: z.string().describe('YYYY-MM-DD in BULWARK_TZ'),
+  jurisdiction: z.object({ id: z.string().nullable(), name: z.string() }),
+  doorknock: z
+    .object({
+      campaignId: z.string(),
+      campaignName: z.string(),
+      deadlineAt: z.number().int(),
+      target: z.number().int(),
+      sampled: z.number().int(),
+      remaining: z.number().int(),
+      places: z
+        .array(
+          z.object({ id: z.string(), name: z.string(), level: z.string(), target: z.number().int(), sampled: z.number().int(), remaining: z.number().int() }),
+        )
+        .describe('the next level down (compounds, or buildings of a compound), most left to sample first'),
+    })
+    .nullable()
+    .describe('door-knocking (敲门行动): who is not yet sampled in the active round; null without testing.read or with no round'),
+  homeSampling: z.array(todayTask).nullable().describe('open home-sampling tasks (上门采样), earliest due first; null without task.work'),
+  rechecksDue: z
+    .array(
+      z.object({
+        recheckId: z.string(),
+        taskId: z.string().nullable(),
+        nameMasked: z.string(),
+        place: z.string().nullable().describe('where the person lives, by name from the community down'),
+        dueAt: z.number().int(),
+        overdue: z.boolean(),
+      }),
+    )
+    .nullable()
+    .describe('people of a positive pool awaiting their single-tube recheck sample (单管复核), earliest due first; null without testing.read'),
+  testsDue: z.array(todayStay).nullable().describe('people in home quarantine with a test day today not yet recorded; null without quarantine.read'),
+  staysEnding: z.array(todayStay).nullable().describe('stays ending today or tomorrow, or past their end; null without quarantine.read'),
+});
+export type TodayDto = z.infer<typeof today>;

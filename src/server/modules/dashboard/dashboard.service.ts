@@ -5,6 +5,7 @@ import { inScope, type Actor } from '../../platform/actor.js';
 import { addDays, calendarDay, startOfDay } from '../../platform/clock.js';
 import { AppError, Errors } from '../../platform/errors.js';
 import type { DashboardSummary } from './dashboard.schemas.js';
+import { createTodayService } from './today.service.js';
 
 export type { DashboardSummary };
 
@@ -16,6 +17,7 @@ const OPEN_TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported'] as
  */
 export function createDashboardService(deps: Deps) {
   const s = deps.services;
+  const todayList = createTodayService(deps);
 
   /** The caller narrowed to a node of their scope (404 outside it, like any out-of-scope record). */
   async function narrowed(caller: Actor, jurisdictionId?: string): Promise<Actor> {
@@ -153,5 +155,8 @@ export function createDashboardService(deps: Deps) {
         districts: districts.map((d) => ({ id: d.id, code: d.code, name: d.name, population: d.population })),
       } satisfies DashboardSummary;
     },
+
+    /** The community worker's list for today (today.service.ts), in the caller's scope or a node of it. */
+    today: todayList.today,
   };
 }

@@ -429,6 +429,21 @@ const testingRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps })
   // ---------------------------------------------------------------------------------------------
   // Lab
 
+  app.get(
+    '/api/testing/lab/worklist',
+    {
+      config: { policy: { capability: 'testing.lab', scope: 'filtered' } },
+      schema: {
+        tags,
+        description:
+          'The lab worklist: tubes at the lab past the turnaround target (longest first), inside it (nearest due first) and closed but not yet received (oldest first), with the turnaround of the last 24 h.',
+        querystring: s.labWorklistQuery,
+        response: { 200: s.labWorklist },
+      },
+    },
+    async (req) => t.labWorklist.worklist(req.actor, req.query),
+  );
+
   app.post(
     '/api/testing/lab/receive',
     {

@@ -62,6 +62,18 @@ export const AREA_POOL_RULE: Record<'sealed' | 'controlled' | 'elsewhere', Sourc
   },
 };
 
+/**
+ * THE LAB TURNAROUND TARGET (the lab worklist, issue 16): hours from a tube's receipt at the lab to its
+ * result, past which the tube is overdue. A local parameter: the national texts the repository cites
+ * (the regional testing guide, third edition, March 2022) set the time to finish a whole round (24 h),
+ * and no text checked here gives a per-tube reporting time. 6 h is the value set locally until one does.
+ */
+export const LAB_TURNAROUND: Sourced & { hours: number } = {
+  hours: 6,
+  source: '本地参数：实验室检测时限（自接收至报告结果）· Local parameter: lab turnaround from receipt to result',
+  local: true,
+};
+
 export const CAMPAIGN_STATUSES = ['planned', 'active', 'closed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 

@@ -741,3 +741,44 @@ export const householdTubeResult = z.object({
   persons: z.number().int().describe("Persons in the tube: the household's members"),
   status: z.enum(['applied', 'duplicate']),
 });
+
+// ---- the lab worklist (issue 16)
+export const labWorklistQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(100).describe('rows per stage'),
+});
+export const LAB_STAGES = ['overdue', 'in_progress', 'awaiting_receipt'] as const;
+export const labWorklistRow = z.object({
+  id: z.string(),
+  barcode: z.string().nullable(),
+  campaignId: z.string(),
+  campaignName: z.string().describe('the campaign the tube belongs to (its display name)'),
+  kind: z.enum(TUBE_KINDS),
+  poolSize: z.number().int(),
+  count: z.number().int().describe('persons in the tube'),
+  boxCode: z.string().nullable(),
+  stage: z.enum(LAB_STAGES).describe('overdue: at the lab past the turnaround target · in_progress: at the lab · awaiting_receipt: closed, not yet received'),
+  closedAt: ms.nullable(),
+  receivedAt: ms.nullable(),
+  dueAt: ms.nullable().describe('receipt + the turnaround target (null before receipt)'),
+  elapsedMs: z.number().int().describe('time since receipt (at the lab) or since closing (on its way)'),
+});
+export type LabWorklistRow = z.infer<typeof labWorklistRow>;
+export const labWorklist = z.object({
+  asOf: ms,
+  target: z.object({ hours: z.number(), source: z.string(), local: z.boolean() }).describe('the turnaround target and where it comes from'),
+  counts: z.object({
+    overdue: z.number().int(),
+    inProgress: z.number().int(),
+    awaitingReceipt: z.number().int(),
+    capped: z.boolean().describe('a count reached 10,000 and stopped'),
+  }),
+  turnaround: z
+    .object({
+      resulted: z.number().int().describe('tubes received in the last 24 h that have a result'),
+      medianMs: z.number().int().nullable().describe('median time from receipt to result of those tubes'),
+      overTarget: z.number().int().describe('of those, resulted after the target'),
+    })
+    .describe('the lab turnaround over the last 24 hours'),
+  rows: z.array(labWorklistRow).describe('overdue (longest waiting first), then in progress (nearest due first), then awaiting receipt (oldest first)'),
+});
+export type LabWorklistDto = z.infer<typeof labWorklist>;

@@ -8,6 +8,7 @@ import { createCodeVerifier } from './code-verifier.js';
 import { COVERAGE_PUBLISH_JOB, createCoverageService } from './coverage.service.js';
 import { createKnockExemptionService } from './knock-exemptions.service.js';
 import { createLabService } from './lab.service.js';
+import { createLabWorklist } from './lab-worklist.service.js';
 import { createLookupService } from './lookup.service.js';
 import { createPlanningService } from './planning.service.js';
 import { RECHECK_OVERDUE_JOB, createRecheckService } from './rechecks.service.js';
@@ -46,6 +47,7 @@ export function createTestingService(deps: Deps) {
   const planning = createPlanningService(deps, campaigns, sites);
   const doorToDoor = createDoorToDoorService(deps, campaigns, sampling);
   const knockExemptions = createKnockExemptionService(deps, campaigns);
+  const labWorklist = createLabWorklist(deps);
 
   deps.services.control.registerBasisValidator('tube', async (db, id) => (await repo.findTube(db, id))?.kind === 'pool');
   deps.services.control.registerBasisValidator('recheck', async (db, id) => (await repo.findTube(db, id))?.kind === 'recheck');
@@ -248,7 +250,7 @@ export function createTestingService(deps: Deps) {
     },
   };
 
-  const service = { campaigns, sites, sampling, lab, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
+  const service = { campaigns, sites, sampling, lab, labWorklist, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
   return service satisfies TestingPort;
 }
 

@@ -303,6 +303,7 @@ describe.each(DIALECTS)('route-policy matrix [%s]', (dialect) => {
       { route: 'GET /api/persons', key: 'jurisdictionId', id: () => city.otherStreet.id },
       { route: 'GET /api/quarantine/stays', key: 'facilityId', id: () => ids.get('quarantine_facility')?.outOfScope },
       { route: 'GET /api/quarantine/release-requests', key: 'stayId', id: () => ids.get('quarantine_stay')?.outOfScope },
+      { route: 'GET /api/dashboard/today', key: 'jurisdictionId', id: () => city.otherStreet.id },
     ];
     const MISSING = '00000000-0000-7000-8000-0000000000fe';
     const wrong: string[] = [];

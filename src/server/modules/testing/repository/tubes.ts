@@ -170,3 +170,49 @@ export async function sampledAmong(db: DbOrTx, campaignId: string, personIds: re
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The lab worklist
+
+/** A tube on the lab worklist with its campaign's name. */
+export type WorklistTubeRow = TubeRow & { campaign_name: string };
+
+/**
+ * Tubes in one status under a path, oldest first by the time that status began (`closed_at` for
+ * tubes on their way, `received_at` for tubes at the lab), optionally only since `since`.
+ */
+export async function worklistTubes(
+  db: DbOrTx,
+  f: { status: 'closed' | 'received' | 'resulted'; by: 'closed_at' | 'received_at'; prefix: string | null; since?: number; until?: number; limit: number },
+): Promise<WorklistTubeRow[]> {
+  let q = db
+    .selectFrom('testing_tubes as t')
+    .innerJoin('testing_campaigns as c', 'c.id', 't.campaign_id')
+    .selectAll('t')
+    .select('c.name as campaign_name')
+    .where('t.status', '=', f.status);
+  if (f.prefix) q = q.where('t.jurisdiction_path', 'like', under(f.prefix));
+  if (f.since !== undefined) q = q.where(`t.${f.by}`, '>=', f.since);
+  if (f.until !== undefined) q = q.where(`t.${f.by}`, '<', f.until);
+  return q.orderBy(`t.${f.by}`).orderBy('t.id').limit(f.limit).execute();
+}
+
+/** How many tubes are in a status under a path (received in [`since`, `until`) when given), counted up to `cap`. */
+export async function countWorklistTubes(
+  db: DbOrTx,
+  f: { status: 'closed' | 'received'; prefix: string | null; since?: number; until?: number; cap: number },
+): Promise<number> {
+  let q = db.selectFrom('testing_tubes').where('status', '=', f.status);
+  if (f.prefix) q = q.where('jurisdiction_path', 'like', under(f.prefix));
+  if (f.since !== undefined) q = q.where('received_at', '>=', f.since);
+  if (f.until !== undefined) q = q.where('received_at', '<', f.until);
+  const inner = q
+    .select(sql<number>`1`.as('one'))
+    .limit(f.cap)
+    .as('counted');
+  const r = await db
+    .selectFrom(inner)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -6,6 +6,7 @@ import { errorText } from '../../../app/errors.js';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
+import { landingPath } from '../../../app/landing.js';
 import { useSession } from '../../../app/session.js';
 import { LanguageSwitch } from '../../../components/language-switch.js';
 import { IDENTITY_LIMITS } from '../../../../common/limits.js';
@@ -51,8 +52,9 @@ export function LoginPage() {
     setBusy(true);
     setProblem(null);
     try {
-      await login({ username: v.username.trim(), password: v.password, ...(v.totp ? { totp: v.totp.trim() } : {}) });
-      navigate(target, { replace: true });
+      const me = await login({ username: v.username.trim(), password: v.password, ...(v.totp ? { totp: v.totp.trim() } : {}) });
+      // Each role lands on its work (issue 16); a page asked for before signing in still wins.
+      navigate(target === '/' ? landingPath(me.roles) : target, { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'TOTP_REQUIRED') {
         setNeedTotp(true);

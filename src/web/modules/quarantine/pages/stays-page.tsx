@@ -1,5 +1,5 @@
 import { WarningOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Checkbox, Form, Input, Modal, Popover, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Form, Grid, Input, List, Modal, Popover, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { checkReason, REASON_MAX_CHARS } from '../../../../common/reason.js';
@@ -178,6 +178,78 @@ export function ReleaseModal({ stay, onClose, onDone }: { stay: StayDto | null; 
   );
 }
 
+/** One stay as a card (phones, issue 16): the same facts and actions as a table row, stacked. */
+function StayCard({
+  stay: s,
+  canManage,
+  canRelease,
+  onChanged,
+  onRelease,
+}: {
+  stay: StayDto;
+  canManage: boolean;
+  canRelease: boolean;
+  onChanged(s: StayDto): void;
+  onRelease(): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Card
+      size="small"
+      data-testid="stay-row"
+      data-id={s.id}
+      data-person={s.personId}
+      data-overdue={String(s.overdue)}
+      style={s.overdue ? { background: '#fff1f0' } : undefined}
+      title={
+        <Link to={`/quarantine/stays/${s.id}`} data-testid="stay-person">
+          {s.personNameMasked ?? '—'}
+        </Link>
+      }
+      extra={
+        <Space size={4}>
+          <Tag color={PHASE_COLORS[s.phase]} data-testid="stay-phase">
+            {t(`quarantine.phase.${s.phase}`)}
+          </Tag>
+          {s.overdue && (
+            <Tag color="red" icon={<WarningOutlined />} data-testid="stay-overdue">
+              {t('quarantine.overdue')}
+            </Tag>
+          )}
+        </Space>
+      }
+    >
+      <div>
+        {s.mode === 'central'
+          ? [s.facilityName ?? '—', s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : null].filter(Boolean).join(' · ')
+          : t('quarantine.mode.home')}
+      </div>
+      <div data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
+        {s.dayCounter.ended
+          ? t('quarantine.dayEnded', { total: s.dayCounter.total })
+          : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+        {' · '}
+        <Typography.Text type={s.overdue ? 'danger' : undefined} strong={s.overdue}>
+          {t('quarantine.endDay')} {s.endDay}
+        </Typography.Text>
+        {s.transfer.due && (
+          <Tag color="orange" style={{ marginLeft: 4 }}>
+            {t('quarantine.transferDue')}
+          </Tag>
+        )}
+      </div>
+      <div style={{ margin: '8px 0' }}>
+        <TestDays stay={s} canManage={canManage} onChanged={onChanged} />
+      </div>
+      {canRelease && s.status === 'active' && (
+        <Button block danger={s.overdue} onClick={onRelease} data-testid="stay-release">
+          {t('quarantine.release')}
+        </Button>
+      )}
+    </Card>
+  );
+}
+
 /**
  * Quarantine stays (隔离人员): who is where (facility and room, or home), day N of M by the preset's
  * counting rule, phase, end date and test days; overdue stays stand out. Release from the row.
@@ -207,6 +279,8 @@ export function StaysPage(_: PageProps) {
       ),
     });
   const overdue = (list.data?.items ?? []).filter((s) => s.overdue).length;
+  // A phone gets cards, not a table squeezed to 390 px (issue 16); `false` only once the width is known.
+  const phone = Grid.useBreakpoint().md === false;
 
   return (
     <div data-testid="quarantine-stays-page">
@@ -248,114 +322,128 @@ export function StaysPage(_: PageProps) {
       </Space>
       <ReleaseRequests reloadKey={requestsKey} onDecided={() => list.reload()} />
       <ErrorAlert error={list.error} onRetry={list.reload} />
-      <Table<StayDto>
-        rowKey="id"
-        loading={list.loading}
-        dataSource={list.data?.items ?? []}
-        scroll={{ x: 1100 }}
-        pagination={{ current: page, pageSize: 50, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
-        onRow={(s) =>
-          ({
-            'data-testid': 'stay-row',
-            'data-id': s.id,
-            'data-person': s.personId,
-            'data-overdue': String(s.overdue),
-            style: s.overdue ? { background: '#fff1f0' } : undefined,
-          }) as React.HTMLAttributes<HTMLElement>
-        }
-        columns={[
-          {
-            title: t('quarantine.person'),
-            key: 'person',
-            width: 110,
-            render: (_: unknown, s) => (
-              <Link to={`/quarantine/stays/${s.id}`} data-testid="stay-person">
-                {s.personNameMasked ?? '—'}
-              </Link>
-            ),
-          },
-          {
-            title: t('quarantine.place'),
-            key: 'place',
-            render: (_: unknown, s) =>
-              s.mode === 'central' ? (
-                <Space orientation="vertical" size={0}>
-                  <span>{s.facilityName ?? '—'}</span>
-                  <Typography.Text type="secondary" data-testid="stay-room">
-                    {s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : '—'}
-                  </Typography.Text>
-                </Space>
-              ) : (
-                <Tag>{t('quarantine.mode.home')}</Tag>
+      {phone && (
+        <List<StayDto>
+          loading={list.loading}
+          dataSource={list.data?.items ?? []}
+          pagination={{ current: page, pageSize: 50, total: list.data?.total ?? 0, onChange: setPage, simple: true }}
+          renderItem={(s) => (
+            <List.Item style={{ padding: '6px 0' }}>
+              <StayCard stay={s} canManage={canManage} canRelease={canRelease} onChanged={replace} onRelease={() => setReleasing(s)} />
+            </List.Item>
+          )}
+        />
+      )}
+      {!phone && (
+        <Table<StayDto>
+          rowKey="id"
+          loading={list.loading}
+          dataSource={list.data?.items ?? []}
+          scroll={{ x: 1100 }}
+          pagination={{ current: page, pageSize: 50, total: list.data?.total ?? 0, onChange: setPage, showTotal: (n) => t('common.total', { n }) }}
+          onRow={(s) =>
+            ({
+              'data-testid': 'stay-row',
+              'data-id': s.id,
+              'data-person': s.personId,
+              'data-overdue': String(s.overdue),
+              style: s.overdue ? { background: '#fff1f0' } : undefined,
+            }) as React.HTMLAttributes<HTMLElement>
+          }
+          columns={[
+            {
+              title: t('quarantine.person'),
+              key: 'person',
+              width: 110,
+              render: (_: unknown, s) => (
+                <Link to={`/quarantine/stays/${s.id}`} data-testid="stay-person">
+                  {s.personNameMasked ?? '—'}
+                </Link>
               ),
-          },
-          {
-            title: t('quarantine.dayCounter'),
-            key: 'day',
-            width: 150,
-            render: (_: unknown, s) => (
-              <span data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
-                {s.dayCounter.ended
-                  ? t('quarantine.dayEnded', { total: s.dayCounter.total })
-                  : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
-                {s.transfer.due && (
-                  <Tag color="orange" style={{ marginLeft: 4 }}>
-                    {t('quarantine.transferDue')}
+            },
+            {
+              title: t('quarantine.place'),
+              key: 'place',
+              render: (_: unknown, s) =>
+                s.mode === 'central' ? (
+                  <Space orientation="vertical" size={0}>
+                    <span>{s.facilityName ?? '—'}</span>
+                    <Typography.Text type="secondary" data-testid="stay-room">
+                      {s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : '—'}
+                    </Typography.Text>
+                  </Space>
+                ) : (
+                  <Tag>{t('quarantine.mode.home')}</Tag>
+                ),
+            },
+            {
+              title: t('quarantine.dayCounter'),
+              key: 'day',
+              width: 150,
+              render: (_: unknown, s) => (
+                <span data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
+                  {s.dayCounter.ended
+                    ? t('quarantine.dayEnded', { total: s.dayCounter.total })
+                    : t('quarantine.dayOf', { day: s.dayCounter.day, total: s.dayCounter.total })}
+                  {s.transfer.due && (
+                    <Tag color="orange" style={{ marginLeft: 4 }}>
+                      {t('quarantine.transferDue')}
+                    </Tag>
+                  )}
+                </span>
+              ),
+            },
+            {
+              title: t('quarantine.phase'),
+              key: 'phase',
+              width: 150,
+              render: (_: unknown, s) => (
+                <Space size={4} wrap>
+                  <Tag color={PHASE_COLORS[s.phase]} data-testid="stay-phase">
+                    {t(`quarantine.phase.${s.phase}`)}
                   </Tag>
-                )}
-              </span>
-            ),
-          },
-          {
-            title: t('quarantine.phase'),
-            key: 'phase',
-            width: 150,
-            render: (_: unknown, s) => (
-              <Space size={4} wrap>
-                <Tag color={PHASE_COLORS[s.phase]} data-testid="stay-phase">
-                  {t(`quarantine.phase.${s.phase}`)}
-                </Tag>
-                {s.overdue && (
-                  <Tag color="red" icon={<WarningOutlined />} data-testid="stay-overdue">
-                    {t('quarantine.overdue')}
-                  </Tag>
-                )}
-              </Space>
-            ),
-          },
-          {
-            title: t('quarantine.endDay'),
-            dataIndex: 'endDay',
-            width: 120,
-            render: (v: string, s) => (
-              <Tooltip title={`${t('quarantine.preset')}: ${s.preset.version}`}>
-                <Typography.Text type={s.overdue ? 'danger' : undefined} strong={s.overdue}>
-                  {v}
-                </Typography.Text>
-              </Tooltip>
-            ),
-          },
-          { title: t('quarantine.testDays'), key: 'tests', render: (_: unknown, s) => <TestDays stay={s} canManage={canManage} onChanged={replace} /> },
-          {
-            title: t('common.actions'),
-            key: 'actions',
-            width: 110,
-            fixed: 'right',
-            render: (_: unknown, s) =>
-              canRelease && s.status === 'active' ? (
-                <Button size="small" danger={s.overdue} onClick={() => setReleasing(s)} data-testid="stay-release">
-                  {t('quarantine.release')}
-                </Button>
-              ) : s.releasedAt ? (
-                <Tooltip title={s.releaseReason}>
-                  <Typography.Text type="secondary">
-                    {s.releaseOverride ? `${t('quarantine.statusReleased')} · ${t('quarantine.earlyReleased')}` : t('quarantine.statusReleased')}
+                  {s.overdue && (
+                    <Tag color="red" icon={<WarningOutlined />} data-testid="stay-overdue">
+                      {t('quarantine.overdue')}
+                    </Tag>
+                  )}
+                </Space>
+              ),
+            },
+            {
+              title: t('quarantine.endDay'),
+              dataIndex: 'endDay',
+              width: 120,
+              render: (v: string, s) => (
+                <Tooltip title={`${t('quarantine.preset')}: ${s.preset.version}`}>
+                  <Typography.Text type={s.overdue ? 'danger' : undefined} strong={s.overdue}>
+                    {v}
                   </Typography.Text>
                 </Tooltip>
-              ) : null,
-          },
-        ]}
-      />
+              ),
+            },
+            { title: t('quarantine.testDays'), key: 'tests', render: (_: unknown, s) => <TestDays stay={s} canManage={canManage} onChanged={replace} /> },
+            {
+              title: t('common.actions'),
+              key: 'actions',
+              width: 110,
+              fixed: 'right',
+              render: (_: unknown, s) =>
+                canRelease && s.status === 'active' ? (
+                  <Button size="small" danger={s.overdue} onClick={() => setReleasing(s)} data-testid="stay-release">
+                    {t('quarantine.release')}
+                  </Button>
+                ) : s.releasedAt ? (
+                  <Tooltip title={s.releaseReason}>
+                    <Typography.Text type="secondary">
+                      {s.releaseOverride ? `${t('quarantine.statusReleased')} · ${t('quarantine.earlyReleased')}` : t('quarantine.statusReleased')}
+                    </Typography.Text>
+                  </Tooltip>
+                ) : null,
+            },
+          ]}
+        />
+      )}
       <ReleaseModal
         stay={releasing}
         onClose={() => setReleasing(null)}
