@@ -13,5 +13,4 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('tasks').addColumn('closed_at', 'bigint').execute();
   await db.schema.alterTable('notifications').addColumn('group_key', 'text').execute();
   await db.schema.createIndex('notifications_group_idx').on('notifications').column('group_key').execute();
-  await db.schema.createIndex('tasks_source_idx').on('tasks').columns(['source_entity_type', 'source_entity_id']).execute();
 }
