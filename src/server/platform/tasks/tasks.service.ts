@@ -318,7 +318,8 @@ export function createTaskService(deps: Deps) {
           to_status: 'verified',
           unit_id: r.assignee_unit_id,
           from_unit_id: null,
-          note: by.kind,
+          // What closed it is on the task (closed_by_*); a note is a person's words.
+          note: null,
         });
         await deps.services.journal.append(trx, actor, {
           action: 'task.close',
