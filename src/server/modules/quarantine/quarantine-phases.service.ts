@@ -16,7 +16,10 @@ export const PHASE_END_JOB = 'quarantine.phase-end';
 /** The recurring overdue-release check. */
 export const OVERDUE_CHECK_JOB = 'quarantine.overdue-check';
 
-export type PhasesDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'jobs' | 'control' | 'upgradeLinkedSecondaries' | 'personBriefs'> & {
+export type PhasesDeps = Pick<
+  QuarantineInputs,
+  'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'jobs' | 'control' | 'upgradeLinkedSecondaries' | 'personBriefs'
+> & {
   facilities: Pick<QuarantineFacilities, 'leaveRoom'>;
   release: Pick<QuarantineRelease, 'criteriaProblems' | 'doRelease'>;
 };

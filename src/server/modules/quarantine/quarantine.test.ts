@@ -483,7 +483,9 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
 
     for (const day of [4, 5, 7, 10]) await q().recordTest(undefined, actor, s.id, { day, result: 'negative' });
     // A test-day task closes itself when its test is recorded, naming the test that closed it.
-    const testIds = new Map((await t.deps.db.selectFrom('quarantine_tests').selectAll().where('stay_id', '=', s.id).execute()).map((x) => [Number(x.day), x.id]));
+    const testIds = new Map(
+      (await t.deps.db.selectFrom('quarantine_tests').selectAll().where('stay_id', '=', s.id).execute()).map((x) => [Number(x.day), x.id]),
+    );
     expect((await tasksOf(s.id)).map((x) => [x.status, x.closed_by_kind, x.closed_by_id])).toEqual(
       [4, 5, 7, 10].map((d) => ['verified', 'quarantine_test_recorded', testIds.get(d)]),
     );

@@ -217,7 +217,15 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         const id = newId(now);
         const unit = await units.forPath(s.jurisdiction_path);
         const task = unit
-          ? await recheckTask(tx, { recheckId: id, unitId: unit.id, path: s.jurisdiction_path, nameMasked: s.name_masked, barcode: tube.barcode, result, dueAt })
+          ? await recheckTask(tx, {
+              recheckId: id,
+              unitId: unit.id,
+              path: s.jurisdiction_path,
+              nameMasked: s.name_masked,
+              barcode: tube.barcode,
+              result,
+              dueAt,
+            })
           : null;
         rows.push({
           id,

@@ -35,7 +35,9 @@ describeDialects('tasks close themselves; alerts about one pool are grouped', (d
     return { code, id: r.json().items[0].tube.id };
   }
   const rechecksOf = async (tubeId: string) =>
-    (await get(`/api/testing/rechecks?campaignId=${campaignId}`, city.users.commander.headers)).json().items.filter((r: { parentTubeId: string }) => r.parentTubeId === tubeId);
+    (await get(`/api/testing/rechecks?campaignId=${campaignId}`, city.users.commander.headers))
+      .json()
+      .items.filter((r: { parentTubeId: string }) => r.parentTubeId === tubeId);
   const task = async (id: string) => (await get(`/api/tasks/${id}`, city.users.commander.headers)).json();
 
   beforeAll(async () => {
@@ -134,9 +136,9 @@ describeDialects('tasks close themselves; alerts about one pool are grouped', (d
   it('shows one positive pool once, with its recipients, and acknowledges it together only where the acknowledger may act', async () => {
     const pool = await resultedPool([city.persons.a12[0], city.persons.b11[0]], 'positive');
     const feed = async (headers: Record<string, string>) =>
-      (await get('/api/notifications?alertsOnly=true&pageSize=200', headers)).json().items.filter(
-        (n: { sourceEntityId: string; titleKey: string }) => n.sourceEntityId === pool.id && n.titleKey === 'testing.auto.pool.title',
-      );
+      (await get('/api/notifications?alertsOnly=true&pageSize=200', headers))
+        .json()
+        .items.filter((n: { sourceEntityId: string; titleKey: string }) => n.sourceEntityId === pool.id && n.titleKey === 'testing.auto.pool.title');
     const hq = await feed(city.users.commander.headers);
     expect(hq).toHaveLength(1);
     const names = hq[0].group.recipients.map((r: { name: string }) => r.name).sort();

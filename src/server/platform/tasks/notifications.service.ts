@@ -188,7 +188,12 @@ export function createNotificationService(deps: Deps) {
     for (const m of members) {
       const g = out.get(m.group_key!) ?? { recipients: [], open: 0 };
       const name = (m.unit_id && names.units.get(m.unit_id)) || (m.jurisdiction_path && names.paths.get(m.jurisdiction_path)) || '';
-      g.recipients.push({ id: m.id, name, acknowledgedAt: m.acknowledged_at === null ? null : Number(m.acknowledged_at), acknowledgedBy: m.acknowledged_by_name });
+      g.recipients.push({
+        id: m.id,
+        name,
+        acknowledgedAt: m.acknowledged_at === null ? null : Number(m.acknowledged_at),
+        acknowledgedBy: m.acknowledged_by_name,
+      });
       if (m.severity !== null && m.acknowledged_at === null) g.open++;
       out.set(m.group_key!, g);
     }
@@ -273,7 +278,11 @@ export function createNotificationService(deps: Deps) {
       const pageSize = f.pageSize ?? 50;
       const r = await repo.listFeed(db, reader(actor), { unread: f.unread, alertsOnly: f.alertsOnly, offset: ((f.page ?? 1) - 1) * pageSize, limit: pageSize });
       const groups = await groupsOf(db, actor, r.rows);
-      return { items: r.rows.map((row) => toDto(row, row.group_key ? (groups.get(row.group_key) ?? null) : null)), total: r.total, unacknowledgedAlerts: r.unacknowledgedAlerts };
+      return {
+        items: r.rows.map((row) => toDto(row, row.group_key ? (groups.get(row.group_key) ?? null) : null)),
+        total: r.total,
+        unacknowledgedAlerts: r.unacknowledgedAlerts,
+      };
     },
 
     /** One notification of the reader's feed (404 when it is not addressed to them). */
@@ -333,7 +342,8 @@ export function createNotificationService(deps: Deps) {
         if (row.severity === null) throw NotificationErrors.NOTIFICATION_NOT_ALERT({ id });
         const members = row.group_key ? await repo.findGroupMembers(t, reader(actor), [row.group_key]) : [row];
         const open = members.filter((m) => m.severity !== null && m.acknowledged_at === null);
-        if (!open.length) throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({ acknowledgedAt: row.acknowledged_at, acknowledgedBy: row.acknowledged_by_name });
+        if (!open.length)
+          throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({ acknowledgedAt: row.acknowledged_at, acknowledgedBy: row.acknowledged_by_name });
         const name = await displayName(t, actor);
         const now = deps.clock.now();
         let acknowledged = 0;
