@@ -54,7 +54,7 @@ export const TASKS_MESSAGES = {
   'task.subject.tube': ['管号', 'Tube'],
   'task.subject.place': ['场所', 'Place'],
   'task.subject.area': ['区域', 'Area'],
-  'task.field.origin': ['来源单位', 'From'],
+  'task.field.origin': ['来源', 'From'],
   'task.origin.testing': ['核酸检测', 'Testing'],
   'task.origin.cases': ['流调溯源', 'Tracing'],
   'task.origin.quarantine': ['隔离管理', 'Quarantine'],
