@@ -48,6 +48,7 @@ export const TASKS_MESSAGES = {
   'task.event.comment': ['备注', 'Comment'],
   'task.event.cancelled': ['取消', 'Cancelled'],
   'task.event.overdue': ['逾期提醒', 'Overdue'],
+  'task.bySystem': ['系统', 'System'],
   'task.event.closed': ['自动办结', 'Closed by itself'],
   'task.field.subject': ['对象', 'Subject'],
   'task.subject.person': ['人员', 'Person'],

@@ -45,6 +45,7 @@ export const taskEventSchema = z.object({
   unit: unitRef.nullable().describe('unit holding the task after the event (receiving unit of a hand-off)'),
   fromUnit: unitRef.nullable().describe('hand-offs: the unit that held it before'),
   actorName: z.string(),
+  bySystem: z.boolean().describe('written by the platform itself (a job or a module), not by a person: actorName is an internal name'),
   note: z.string().nullable(),
   at: z.number().int().describe('epoch ms'),
 });

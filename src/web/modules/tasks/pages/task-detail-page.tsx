@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
-import { useMessageText } from '../../../app/bilingual.js';
+import { pickHalf, useMessageText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
@@ -185,10 +185,13 @@ export function TaskDetailPage(_props: PageProps) {
                     <Typography.Text strong>{eventText(e)}</Typography.Text>
                     <div>
                       <Typography.Text type="secondary">
-                        {formatTime(e.at, lang)} · {t('task.by', { actor: e.actorName, unit: e.unit?.name ?? '' })}
+                        {formatTime(e.at, lang)} · {t('task.by', { actor: e.bySystem ? t('task.bySystem') : e.actorName, unit: e.unit?.name ?? '' })}
                       </Typography.Text>
                     </div>
-                    {e.note && <div style={{ whiteSpace: 'pre-wrap' }}>{e.note}</div>}
+                    {e.note && (
+                      // A note the platform wrote (`中文 · English`, the recheck's "sampled in tube …") in the reader's language; a person's note as written.
+                      <div style={{ whiteSpace: 'pre-wrap' }}>{e.bySystem ? pickHalf(e.note, lang) : e.note}</div>
+                    )}
                   </div>
                 ),
               }))}
