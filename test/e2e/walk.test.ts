@@ -53,8 +53,6 @@ const KNOWN_OFFENDERS = new Map<string, string>([
   ['/persons/:id uuid', 'a UUID in the person detail'],
   ['/quarantine/stays/:id english', 'the preset key ninth-edition-2022-06'],
   ['/zoning/areas/:id english', 'the preset key and the source "demo"'],
-  ['/tasks/:id english', 'the source module and the event summaries in English ("testing", "Recheck negative")'],
-  ['/tasks/:id iso-time', 'an ISO timestamp in the task detail'],
   ['/testing/tubes/:id english', 'the source "demo"'],
 ]);
 

@@ -29,4 +29,9 @@ export const NOTIFICATIONS_MESSAGES = {
   'notif.toastAlert': ['新预警', 'New alert'],
   'notif.alreadyAcked': ['该预警已被他人确认', 'Someone already acknowledged this alert'],
   'notif.raised': ['预警已发布', 'Alert raised'],
+  'notif.recipients': ['接收方（{n}）', 'Recipients ({n})'],
+  'notif.groupOpen': ['{open}/{n} 未确认', '{open} of {n} not acknowledged'],
+  'notif.ackGroup': ['全部确认', 'Acknowledge all'],
+  'notif.ackedGroup': ['已确认 {n} 条', '{n} acknowledged'],
+  'notif.ackedGroupPartial': ['已确认 {n} 条，另有 {m} 条不在您的处置范围', '{n} acknowledged; {m} are not yours to acknowledge'],
 } as const satisfies Record<string, Pair>;

@@ -29,6 +29,7 @@ import * as m0027er from './migrations/2026-12-07-0027-early-release.js';
 import * as m0029sl from './migrations/2026-12-07-0029-shared-limits.js';
 import * as m0030dk from './migrations/2026-12-07-0030-doorknock.js';
 import * as m0031mk from './migrations/2026-12-07-0031-message-keys.js';
+import * as m0032tc from './migrations/2026-12-07-0032-task-closing.js';
 import * as m0033lw from './migrations/2026-12-07-0033-lab-worklist.js';
 
 /**
@@ -64,6 +65,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0029-shared-limits': m0029sl,
   '2026-12-07-0030-doorknock': m0030dk,
   '2026-12-07-0031-message-keys': m0031mk,
+  '2026-12-07-0032-task-closing': m0032tc,
   '2026-12-07-0033-lab-worklist': m0033lw,
 };
 

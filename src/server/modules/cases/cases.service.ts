@@ -80,6 +80,9 @@ export function createCasesService(deps: Deps) {
       if (basis.type !== 'contact') return;
       const c = await repo.findContact(trx, basis.id);
       if (c && c.quarantined_at === null) await repo.updateContact(trx, c.id, { control_status: status, quarantined_at: at });
+      // Placed by the receiving district: the contact's hand-over task (another district's contact) closes itself.
+      if (c?.handover_task_id)
+        await deps.services.tasks.closeForWork(trx, systemActor('cases'), { taskIds: [c.handover_task_id] }, { kind: 'handover_accepted', id: c.id });
     },
     /** For quarantine: a secondary contact's link to THEIR close contact (9th edition linked release), or null. */
     async linkOf(db: DbOrTx, contactId: string): Promise<{ viaContactId: string } | null> {

@@ -333,6 +333,7 @@ export function createTracing(deps: Deps, presets: ReturnType<typeof createPrese
           if (unit) {
             const task = await deps.services.tasks.create(tx, CASES_SYSTEM, {
               title: msg('cases.auto.contactHandover.title', { name: nameMasked }),
+              subject: nameMasked ? { kind: 'person', text: nameMasked } : null,
               description: msg('cases.auto.contactHandover.body', {
                 caseName: c.name_masked,
                 category: msg(input.category === 'close' ? 'cases.auto.category.close' : 'cases.auto.category.secondary'),

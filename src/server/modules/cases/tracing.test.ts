@@ -178,6 +178,16 @@ describe.each(DIALECTS)('investigation, contacts, 协查 and clusters [%s]', (di
     expect(hc.json()).toMatchObject({ routing: 'handover', controlStatus: 'awaiting_placement' });
     expect((await t.deps.services.control.statusesOf([w2])).get(w2)!.status).toBe('awaiting_placement');
     expect(await changes(w2)).toHaveLength(1);
+    // The receiving district places the contact: the hand-over task closes itself, naming the contact (issue 16).
+    const hcTask = () => t.deps.db.selectFrom('tasks').selectAll().where('id', '=', hc.json().handoverTaskId).executeTakeFirstOrThrow();
+    expect(await hcTask()).toMatchObject({ status: 'new', subject_kind: 'person', subject: hc.json().nameMasked, closed_by_kind: null });
+    await t.deps.services.quarantine.assign(undefined, systemActor('test'), {
+      personId: w2!,
+      mode: 'home',
+      basis: { type: 'contact', id: hc.json().id },
+      reason: '居家隔离 home quarantine',
+    });
+    expect(await hcTask()).toMatchObject({ status: 'verified', closed_by_kind: 'handover_accepted', closed_by_id: hc.json().id });
     // A district with no unit of its own: the hand-over goes to the city HQ, still without measures.
     const dianjun = await buildJurisdiction(t.deps.db, { code: '420504', name: '点军区', level: 'district', parent: city.city });
     const djStreet = await buildJurisdiction(t.deps.db, { code: '420504001000', name: '点军街道', level: 'street', parent: dianjun });

@@ -47,6 +47,7 @@ export async function handOver(deps: Deps, tx: Tx, actor: Actor, list: readonly 
     const task = unit
       ? await deps.services.tasks.create(tx, SYSTEM, {
           title: msg('population.auto.handover.title', { name: who }),
+          subject: { kind: 'person', text: who },
           description: msg('population.auto.handover.body', { name: who, id: h.holder.id_masked }),
           sourceModule: 'population',
           sourceEntityType: 'person_handover',

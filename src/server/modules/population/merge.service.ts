@@ -61,6 +61,9 @@ export function createMergeService(deps: Deps, base: PopulationBase) {
       if (r.applied) combined.kept = a.status;
     }
     for (const h of mergeHandlers) await h(tx, from.id, into.id);
+    // A hand-over between these two records (issue 14) is settled by the merge: its task closes itself.
+    for (const h of await repo.handoversBetween(tx, from.id, into.id))
+      await deps.services.tasks.closeForWork(tx, actor, { taskIds: [h.task_id] }, { kind: 'handover_merged', id: h.id });
     const details = { control: combined, handlers: mergeHandlers.length };
     const entry = await deps.services.journal.append(tx, actor, {
       action: 'population.person.merge',

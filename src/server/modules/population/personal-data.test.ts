@@ -296,6 +296,14 @@ describe.each(DIALECTS)('personal data [%s]', (dialect) => {
     // The holder's own record is untouched and still theirs alone.
     expect((await get(`/api/persons/${holderId}`, h('wuOfficer'))).json()).toMatchObject({ id: holderId, mergedInto: null });
     expect((await get(`/api/persons/${holderId}`, h('officer2'))).statusCode).toBe(404);
+    // Someone covering both districts (the city HQ) merges the two records: the hand-over is settled,
+    // and its task closes itself, naming the hand-over that closed it (issue 16).
+    expect((await get(`/api/tasks/${handover.task_id}`, h('wuOfficer'))).json()).toMatchObject({ status: 'new', subject: { kind: 'person' }, closedBy: null });
+    await t.deps.services.population.merge(undefined, systemActor('city-hq'), mine, holderId, '同一证件，合并档案');
+    const task = (await get(`/api/tasks/${handover.task_id}`, h('wuOfficer'))).json();
+    expect(task).toMatchObject({ status: 'verified', closedBy: { kind: 'handover_merged', id: handover.id } });
+    const [closing] = await t.deps.services.journal.list(t.deps.db, { action: 'task.close', entityId: handover.task_id!, limit: 5 });
+    expect(closing).toMatchObject({ payload: { closedByKind: 'handover_merged', closedById: handover.id } });
   });
 
   it("an import (not a dry run) of another district's document creates the row as for a fresh one", async () => {

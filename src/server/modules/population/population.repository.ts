@@ -79,6 +79,16 @@ export async function handedOverByIdHmac(db: DbOrTx, hmacs: readonly string[]): 
   return out;
 }
 
+/** The hand-overs between two records (either one registered, the other holding), for closing their tasks on a merge. */
+export async function handoversBetween(db: DbOrTx, a: string, b: string): Promise<Pick<PersonHandoversTable, 'id' | 'task_id'>[]> {
+  return db
+    .selectFrom('person_handovers')
+    .select(['id', 'task_id'])
+    .where((eb) => eb.or([eb.and([eb('person_id', '=', a), eb('holder_id', '=', b)]), eb.and([eb('person_id', '=', b), eb('holder_id', '=', a)])]))
+    .orderBy('id')
+    .execute();
+}
+
 export async function insertHandover(db: DbOrTx, row: Insertable<PersonHandoversTable>): Promise<void> {
   await db.insertInto('person_handovers').values(row).execute();
 }

@@ -1,4 +1,4 @@
-import { msg } from '../../../common/message-text.js';
+import { msg, type MessageRef } from '../../../common/message-text.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { calendarDay, HOUR } from '../../platform/clock.js';
@@ -8,6 +8,7 @@ import type { StayDto } from './quarantine.schemas.js';
 import type { QuarantineStaysTable, QuarantineTestsTable } from './quarantine.table.js';
 import type { QuarantineFacilities } from './quarantine-facilities.service.js';
 import type { QuarantineRelease } from './quarantine-release.service.js';
+import { maskName } from '../population/index.js';
 import { PHASE_ZH, phasesOf, QuarantineErrors, stayDto as toStayDto, visibleStay, type QuarantineInputs } from './quarantine.shared.js';
 
 /** The job that moves a stay past a phase boundary (payload `{ stayId, phase }`, one per boundary). */
@@ -15,7 +16,10 @@ export const PHASE_END_JOB = 'quarantine.phase-end';
 /** The recurring overdue-release check. */
 export const OVERDUE_CHECK_JOB = 'quarantine.overdue-check';
 
-export type PhasesDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'jobs' | 'control' | 'upgradeLinkedSecondaries'> & {
+export type PhasesDeps = Pick<
+  QuarantineInputs,
+  'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'jobs' | 'control' | 'upgradeLinkedSecondaries' | 'personBriefs'
+> & {
   facilities: Pick<QuarantineFacilities, 'leaveRoom'>;
   release: Pick<QuarantineRelease, 'criteriaProblems' | 'doRelease'>;
 };
@@ -30,6 +34,14 @@ export function createQuarantinePhases(deps: PhasesDeps) {
   const { criteriaProblems, doRelease } = deps.release;
   const leaveRoom = (trx: Tx, s: QuarantineStaysTable) => deps.facilities.leaveRoom(trx, s);
   const stayDto = (r: QuarantineStaysTable, tests: QuarantineTestsTable[]) => toStayDto(r, tests, deps.clock.now(), deps.tz);
+
+  /** A stay task's title naming its person (masked), and the subject its row shows. */
+  async function aboutPerson(trx: Tx, actor: Actor, s: QuarantineStaysTable, what: MessageRef) {
+    const b = (await deps.personBriefs(actor, [s.person_id], trx)).get(s.person_id);
+    if (!b) return { title: what, subject: null };
+    const name = maskName(b.name);
+    return { title: msg('task.auto.about', { what, name }), subject: { kind: 'person' as const, text: name } };
+  }
 
   /**
    * A phase boundary: past the last one release when the criteria are met (else leave it for the
@@ -100,7 +112,7 @@ export function createQuarantinePhases(deps: PhasesDeps) {
     if (s.owner_unit_id) {
       taskId = (
         await deps.tasks.create(trx, actor, {
-          title,
+          ...(await aboutPerson(trx, actor, s, title)),
           description,
           sourceModule: 'quarantine',
           sourceEntityType: 'quarantine_stay',
@@ -143,7 +155,7 @@ export function createQuarantinePhases(deps: PhasesDeps) {
       const description = msg('quarantine.auto.upgrade.body');
       if (st.owner_unit_id) {
         await deps.tasks.create(trx, actor, {
-          title,
+          ...(await aboutPerson(trx, actor, st, title)),
           description,
           sourceModule: 'quarantine',
           sourceEntityType: 'quarantine_stay',
@@ -200,7 +212,7 @@ export function createQuarantinePhases(deps: PhasesDeps) {
         if (s.owner_unit_id) {
           taskId = (
             await deps.tasks.create(trx, actor, {
-              title,
+              ...(await aboutPerson(trx, actor, s, title)),
               description,
               sourceModule: 'quarantine',
               sourceEntityType: 'quarantine_stay',
@@ -238,7 +250,7 @@ export function createQuarantinePhases(deps: PhasesDeps) {
       });
       if (s.owner_unit_id) {
         await deps.tasks.create(trx, actor, {
-          title,
+          ...(await aboutPerson(trx, actor, s, title)),
           description: body,
           sourceModule: 'quarantine',
           sourceEntityType: 'quarantine_stay',
@@ -287,6 +299,12 @@ export function createQuarantinePhases(deps: PhasesDeps) {
           jurisdictionPath: s.person_path,
           payload: { day: input.day, result: input.result },
         });
+        // The test day's task is done: it closes itself, naming the recorded test.
+        const recorded = (await repo.listTests(t, stayId)).find((x) => Number(x.day) === input.day)!;
+        await deps.tasks.closeForWork(t, actor, { taskIds: [recorded.task_id] }, { kind: 'quarantine_test_recorded', id: recorded.id });
+        // So is the one task asking for a pending last result, once no result is pending.
+        if (s.result_task_id && s.result_task_id !== 'none' && !(await criteriaProblems(t, s, deps.clock.now())).pendingDays.length)
+          await deps.tasks.closeForWork(t, actor, { taskIds: [s.result_task_id] }, { kind: 'quarantine_result_recorded', id: recorded.id });
         // 9th edition: a close contact turning positive makes THEIR secondary contacts close contacts.
         if (input.result === 'positive' && s.basis_type === 'contact') await upgradeSecondaries(t, actor, s.basis_id);
         // The last result of a stay already past its end: release at once when everything is negative.

@@ -243,14 +243,19 @@ export function createQuarantineStays(deps: StaysDeps) {
           schedule.sort((a, b) => a.day - b.day);
         }
         const testRows: QuarantineTestsTable[] = [];
+        const brief = (await deps.personBriefs(actor, [input.personId], t)).get(input.personId);
+        const subjectName = brief ? maskName(brief.name) : null;
         for (const td of schedule) {
           let taskId: string | null = null;
           if (owner && !td.notApplicable && td.dueAt > now) {
+            const what = msg(td.kind === 'admission' ? 'quarantine.auto.admissionTest.title' : 'quarantine.auto.dayTest.title', {
+              day: td.day,
+              date: { day: td.date },
+            });
             const task = await deps.tasks.create(t, actor, {
-              title: msg(td.kind === 'admission' ? 'quarantine.auto.admissionTest.title' : 'quarantine.auto.dayTest.title', {
-                day: td.day,
-                date: { day: td.date },
-              }),
+              // Every test-day task names its person (masked), so a unit's list tells its people apart.
+              title: subjectName ? msg('task.auto.about', { what, name: subjectName }) : what,
+              subject: subjectName ? { kind: 'person', text: subjectName } : null,
               description: msg('quarantine.auto.test.body', { place: facility ? facility.name : msg('quarantine.auto.homePlace'), date: { day: td.date } }),
               sourceModule: 'quarantine',
               sourceEntityType: 'quarantine_stay',

@@ -74,7 +74,7 @@ export interface QuarantineInputs {
   tz: string;
   journal: Pick<JournalService, 'append'>;
   outbox: Pick<OutboxService, 'publish'>;
-  tasks: Pick<TaskService, 'create' | 'notify'>;
+  tasks: Pick<TaskService, 'create' | 'notify' | 'closeForWork'>;
   jobs: Pick<JobService, 'schedule'>;
   /** The status guard (control module port). */
   control: Pick<ControlPort, 'applyAutomatic' | 'statusesOf'>;

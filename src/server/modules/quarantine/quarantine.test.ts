@@ -376,6 +376,10 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
 
     const done = await q().recordTest(undefined, actor, s.id, { day: 10, result: 'negative' });
     expect(done).toMatchObject({ status: 'released', releaseOverride: false });
+    // The result task closes itself when the pending result arrives, naming the test that brought it.
+    const closed = (await tasksOf(s.id)).find((x) => x.id === resultTask.id)!;
+    const day10 = (await t.deps.db.selectFrom('quarantine_tests').select('id').where('stay_id', '=', s.id).where('day', '=', 10).executeTakeFirstOrThrow()).id;
+    expect([closed.status, closed.closed_by_kind, closed.closed_by_id]).toEqual(['verified', 'quarantine_result_recorded', day10]);
   });
 
   it('raises the overdue alert once, only when the end has passed with nothing pending (a positive result)', async () => {
@@ -465,15 +469,26 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     ]);
     // Tasks only for the tests that can still be taken; the admission test due today.
     const tasks = await tasksOf(s.id);
-    expect(tasks.map((x) => x.title.split(' · ')[0])).toEqual([
-      '入住检测：隔离第 4 天（2026-11-29）',
-      '隔离第 5 天核酸检测（2026-11-30）',
-      '隔离第 7 天核酸检测（2026-12-02）',
-      '隔离第 10 天核酸检测（2026-12-05）',
+    // Each names the person (masked), so a unit's list of test days tells its people apart (issue 16).
+    const who = tasks[0]!.subject!;
+    expect(who).toMatch(/\*/);
+    expect(tasks.map((x) => [x.subject_kind, x.subject])).toEqual(tasks.map(() => ['person', who]));
+    expect(tasks.map((x) => x.title)).toEqual([
+      `入住检测：隔离第 4 天（2026-11-29）：${who}`,
+      `隔离第 5 天核酸检测（2026-11-30）：${who}`,
+      `隔离第 7 天核酸检测（2026-12-02）：${who}`,
+      `隔离第 10 天核酸检测（2026-12-05）：${who}`,
     ]);
     await expect(q().recordTest(undefined, actor, s.id, { day: 2, result: 'negative' })).rejects.toMatchObject({ code: 'QUARANTINE_TEST_NOT_APPLICABLE' });
 
     for (const day of [4, 5, 7, 10]) await q().recordTest(undefined, actor, s.id, { day, result: 'negative' });
+    // A test-day task closes itself when its test is recorded, naming the test that closed it.
+    const testIds = new Map(
+      (await t.deps.db.selectFrom('quarantine_tests').selectAll().where('stay_id', '=', s.id).execute()).map((x) => [Number(x.day), x.id]),
+    );
+    expect((await tasksOf(s.id)).map((x) => [x.status, x.closed_by_kind, x.closed_by_id])).toEqual(
+      [4, 5, 7, 10].map((d) => ['verified', 'quarantine_test_recorded', testIds.get(d)]),
+    );
     t.clock.set(s.endsAt + MINUTE_MS);
     await t.deps.services.jobs.runDueNow();
     const done = await q().getStay(actor, s.id);

@@ -28,7 +28,7 @@ interface HomeSamplingChannel {
     c: repo.CampaignRow,
     group: string,
     members: readonly HomeSamplingCandidate[],
-  ): Pick<CreateTaskInput, 'title' | 'description' | 'sourceEntityType' | 'sourceEntityId'>;
+  ): Pick<CreateTaskInput, 'title' | 'description' | 'sourceEntityType' | 'sourceEntityId' | 'subject'>;
   /** What the journal entry adds to `{ tasks, withoutUnit }`. */
   summary(groups: number): Record<string, unknown>;
 }
@@ -77,6 +77,7 @@ export function createHomeSamplingService({
     },
     task: (c, _group, [p]) => ({
       title: msg('testing.auto.homeSampling.title', { name: maskName(p!.name) }),
+      subject: { kind: 'person', text: maskName(p!.name) },
       description: msg('testing.auto.homeSampling.body', { campaign: c.name }),
       sourceEntityType: 'person',
       sourceEntityId: p!.id,
@@ -100,7 +101,12 @@ export function createHomeSamplingService({
       return found;
     },
     task: (c, household, members) => ({
-      title: msg('testing.auto.doorSampling.title', { n: members.length }),
+      // The household's members by (masked) name, so two households' tasks read apart.
+      title: msg('task.auto.about', {
+        what: msg('testing.auto.doorSampling.title', { n: members.length }),
+        name: members.map((m) => maskName(m.name)).join('、'),
+      }),
+      subject: { kind: 'person', text: members.map((m) => maskName(m.name)).join('、') },
       description: msg('testing.auto.doorSampling.body', { campaign: c.name }),
       sourceEntityType: household.startsWith('person:') ? 'person' : 'household',
       sourceEntityId: household.startsWith('person:') ? members[0]!.id : household,

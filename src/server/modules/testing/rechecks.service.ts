@@ -72,7 +72,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
   async function alert(
     tx: Tx,
     paths: { communities: string[]; districts: string[]; city: string | null },
-    a: { title: MessageRef; body: MessageRef; severity: 'warning' | 'critical'; tubeId: string; link: string },
+    a: { title: MessageRef; body: MessageRef; severity: 'warning' | 'critical'; tubeId: string; link: string; group: string },
   ): Promise<number> {
     let n = 0;
     const send = async (to: { jurisdictionPath?: string; unitId?: string }) => {
@@ -85,6 +85,8 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         sourceModule: 'testing',
         sourceEntityType: 'testing_tube',
         sourceEntityId: a.tubeId,
+        // One event, one entry in the feed: its community, district and HQ alerts are shown (and acknowledged) together.
+        groupKey: `testing_tube:${a.tubeId}:${a.group}`,
       });
       n++;
     };
@@ -138,6 +140,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         tubeId: tube.id,
         // Straight to the confirmation of this recheck on the cases page.
         link: `/cases?recheck=${r.id}`,
+        group: `recheck-positive:${r.id}`,
       },
     );
   }
@@ -153,8 +156,32 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     });
   }
 
+  /** A note in the recheck task's history, `中文 · English` (the web shows the reader's half). */
   async function comment(tx: Tx, r: repo.RecheckRow, note: string): Promise<void> {
     if (r.task_id) await tasks.comment(tx, TESTING_SYSTEM, r.task_id, note);
+  }
+
+  /** The recheck task of one person: sample them in a single tube by the deadline (closes itself when sampled). */
+  async function recheckTask(
+    tx: Tx,
+    p: { recheckId: string; unitId: string; path: string; nameMasked: string; barcode: string | null; result: string; dueAt: number },
+  ) {
+    return tasks.create(tx, TESTING_SYSTEM, {
+      title: msg('testing.auto.recheckTask.title', { name: p.nameMasked }),
+      description: msg('testing.auto.recheckTask.body', {
+        barcode: p.barcode ?? '',
+        result: msg(`testing.result.${p.result as TestResult}`),
+        due: { at: p.dueAt },
+      }),
+      subject: { kind: 'person', text: p.nameMasked },
+      sourceModule: 'testing',
+      sourceEntityType: 'testing_recheck',
+      sourceEntityId: p.recheckId,
+      assigneeUnitId: p.unitId,
+      jurisdictionPath: p.path,
+      priority: 'urgent',
+      dueAt: p.dueAt,
+    });
   }
 
   return {
@@ -191,19 +218,13 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         const id = newId(now);
         const unit = await units.forPath(s.jurisdiction_path);
         const task = unit
-          ? await tasks.create(tx, TESTING_SYSTEM, {
-              title: msg('testing.auto.recheckTask.title', { name: s.name_masked }),
-              description: msg('testing.auto.recheckTask.body', {
-                barcode: tube.barcode ?? '',
-                result: msg(`testing.result.${result as TestResult}`),
-                due: { at: dueAt },
-              }),
-              sourceModule: 'testing',
-              sourceEntityType: 'testing_recheck',
-              sourceEntityId: id,
-              assigneeUnitId: unit.id,
-              jurisdictionPath: s.jurisdiction_path,
-              priority: 'urgent',
+          ? await recheckTask(tx, {
+              recheckId: id,
+              unitId: unit.id,
+              path: s.jurisdiction_path,
+              nameMasked: s.name_masked,
+              barcode: tube.barcode,
+              result,
               dueAt,
             })
           : null;
@@ -240,6 +261,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         severity: result === 'positive' ? 'critical' : 'warning',
         tubeId: tube.id,
         link: `/testing/tubes/${tube.id}`,
+        group: 'pool',
       });
       await journal.append(tx, actor, {
         action: 'testing.tube.reactive',
@@ -283,19 +305,34 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
         if (after === 'invalid') {
           const next = newRecheckTube(r.campaign_id, r.parent_tube_id, r.jurisdiction_path, now);
           await repo.insertTubes(tx, [next]);
-          await repo.updateRecheck(tx, r.id, { status: 'awaiting_sample', tube_id: next.id });
-          await comment(tx, r, `复核管 ${tube.barcode} 无效，请重新单管采样。Recheck tube invalid: sample again.`);
+          // The first recheck task closed itself at sampling: sampling again is new work, with a task of its own.
+          await tasks.closeForWork(tx, actor, { taskIds: [r.task_id] }, { kind: 'recheck_result', id: r.id });
+          const again = r.unit_id
+            ? await recheckTask(tx, {
+                recheckId: r.id,
+                unitId: r.unit_id,
+                path: r.jurisdiction_path,
+                nameMasked: r.name_masked,
+                barcode: tube.barcode,
+                result: 'invalid',
+                dueAt: Math.max(Number(r.due_at), now),
+              })
+            : null;
+          await repo.updateRecheck(tx, r.id, { status: 'awaiting_sample', tube_id: next.id, ...(again ? { task_id: again.id } : {}) });
+          await comment(tx, r, `复核管 ${tube.barcode} 无效，请重新单管采样 · Recheck tube ${tube.barcode} invalid: sample again`);
         } else {
           deltas.add(r.jurisdiction_path, 'pending_recheck', -1);
+          // A task still open when the result arrives (sampled outside the recheck call) is done now.
+          await tasks.closeForWork(tx, actor, { taskIds: [r.task_id] }, { kind: 'recheck_result', id: r.id });
           if (after === 'negative') {
             await repo.updateRecheck(tx, r.id, { status: 'negative', resolved_at: now });
             await release(tx, actor, r, tube);
-            await comment(tx, r, `复核结果阴性，已解除待复核。Recheck negative: pending status released.`);
+            await comment(tx, r, `复核结果阴性，已解除待复核 · Recheck negative: pending status released`);
           } else {
             deltas.add(r.jurisdiction_path, 'recheck_positive', 1);
             await repo.updateRecheck(tx, r.id, { status: 'positive', resolved_at: now, handover_at: now });
             await handover(tx, actor, r, tube);
-            await comment(tx, r, `复核结果${RESULT_LABELS[after as TestResult].zh}，已移交病例确认。Recheck ${after}: handed over to case confirmation.`);
+            await comment(tx, r, `复核结果${RESULT_LABELS[after as TestResult].zh}，已移交病例确认 · Recheck ${after}: handed over to case confirmation`);
           }
         }
       } else if (isReactive(before) !== isReactive(after)) {
@@ -412,7 +449,9 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
           jurisdictionPath: r.jurisdiction_path,
           payload: { tubeId: r.tube_id, barcode: b, parentTubeId: r.parent_tube_id },
         });
-        await comment(tx, r, `已单管采样，管号 ${b}。Sampled in single tube ${b}.`);
+        await comment(tx, r, `已单管采样，管号 ${b} · Sampled in single tube ${b}`);
+        // The recheck task's work is done: it closes itself, naming this recheck as what closed it.
+        await tasks.closeForWork(tx, actor, { taskIds: [r.task_id] }, { kind: 'recheck_sampled', id: r.id });
         const t = (await repo.findTube(tx, r.tube_id))!;
         return { status: 'applied' as const, recheck: recheckDto((await repo.findRecheck(tx, r.id))!, now), tube: tubeBriefOf(t) };
       });
@@ -485,6 +524,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
           severity: 'critical',
           tubeId: tube.id,
           link: `/testing/tubes/${tube.id}`,
+          group: `overdue:${ctx.now}`,
         },
       );
       await journal.append(tx, ctx.actor, {

@@ -295,6 +295,8 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
           moved = await releaseOrStep(tx, actor, a, c.nodes, to, why);
         }
         const after = { ...a, ...set };
+        // The lift task's work is done: it closes itself, naming the area that stepped.
+        await io.tasks.closeForWork(tx, actor, { taskIds: [a.lift_task_id] }, { kind: 'area_stepped', id: a.id });
         await record(tx, actor, after, to === 'lifted' ? 'lifted' : 'stepped', {
           reason,
           details: {

@@ -110,6 +110,7 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
           const common = { area: a.name, day: { day: dueDay }, days: s.next.daysWithoutNewCase, step };
           const task = await io.tasks.create(trx, actor, {
             title: msg('zoning.auto.liftDue.title', { area: a.name, step }),
+            subject: { kind: 'area', text: a.name },
             description: round
               ? msg('zoning.auto.liftDueRound.body', { ...common, roundDay: round.dayNumber, roundDate: { day: round.day } })
               : msg('zoning.auto.liftDue.body', common),
@@ -178,6 +179,7 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
     if (unitId) {
       await io.tasks.create(trx, actor, {
         title: msg('zoning.auto.extension.title', { area: a.name }),
+        subject: { kind: 'area', text: a.name },
         description: msg('zoning.auto.extension.body', { distance: n.distanceM, day: { day } }),
         sourceModule: 'zoning',
         sourceEntityType: 'zoning_area',

@@ -225,6 +225,7 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
       const where = nodes.get(p.path)?.name ?? node.name;
       const task = await io.tasks.create(tx, actor, {
         title: msg('zoning.auto.place.title', { place: where }),
+        subject: { kind: 'place', text: where },
         description: msg('zoning.auto.place.body', {
           place: where,
           when: from === to ? { day: from } : msg('zoning.auto.dayRange', { from: { day: from }, to: { day: to } }),

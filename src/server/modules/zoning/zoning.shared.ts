@@ -33,7 +33,7 @@ export interface ZoningInputs {
   cases: Pick<Services['cases'], 'casesForZoning' | 'contactsForZoning' | 'placesForProposals'> & {
     presets: Pick<Services['cases']['presets'], 'active' | 'getVersion'>;
   };
-  tasks: Pick<Services['tasks'], 'create' | 'notify'>;
+  tasks: Pick<Services['tasks'], 'create' | 'notify' | 'closeForWork'>;
   units: Pick<Services['auth']['units'], 'list'>;
   testing: { campaigns: Pick<Services['testing']['campaigns'], 'get' | 'create' | 'activate'>; coverage: Pick<Services['testing']['coverage'], 'get'> };
 }

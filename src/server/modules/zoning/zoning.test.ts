@@ -636,8 +636,15 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     expect(typed.statusCode).toBe(400);
     const tested = residents.filter((p) => p !== residents[0] && p !== residents[3]);
     await sampleRound(round.campaignId!, tested);
+    expect(task).toMatchObject({ status: 'new', subject: { kind: 'area', text: due.name }, closedBy: null });
     const medium = await send('POST', `/api/zoning/areas/${proposed.id}/step`, {});
     expect(medium.statusCode).toBe(200);
+    // The lift task's work is done: it closed itself, naming the area that stepped (journaled).
+    expect(await t.deps.services.tasks.get(sys, due.liftTaskId!)).toMatchObject({
+      status: 'verified',
+      closedBy: { kind: 'area_stepped', id: proposed.id },
+      events: expect.arrayContaining([expect.objectContaining({ kind: 'closed', toStatus: 'verified' })]),
+    });
     // Stepped down from high: 3 more days, no round (9th edition).
     expect(medium.json()).toMatchObject({
       status: 'published',

@@ -31,11 +31,47 @@ function audience(eb: ExpressionBuilder<Database & { n: NotificationsTable }, 'n
   return eb.or(conds);
 }
 
+/** The same audience rule, on the alias `n2` of a correlated subquery (raw SQL: the alias is not in the typed schema). */
+function audienceOfN2(r: Reader) {
+  if (r.all) return sql<boolean>`1 = 1`;
+  return sql<boolean>`((n2.user_id is null and n2.unit_id is null and n2.jurisdiction_path is null)
+    or n2.jurisdiction_path like ${`${r.scopePath}%`}
+    or ${r.scopePath} like n2.jurisdiction_path || '%'
+    or n2.user_id = ${r.userId ?? ''}
+    or n2.unit_id = ${r.unitId ?? ''})`;
+}
+
+/**
+ * Alerts about one event share a group key: the feed shows each group once, as its newest member the
+ * reader can see (`openOnly`: among the members still unacknowledged).
+ */
+function groupHead(r: Reader, openOnly = false) {
+  const open = openOnly ? sql`and n2.acknowledged_at is null` : sql``;
+  return sql<boolean>`(n.group_key is null or not exists (
+    select 1 from notifications n2
+    where n2.group_key = n.group_key ${open}
+      and (n2.created_at > n.created_at or (n2.created_at = n.created_at and n2.id > n.id))
+      and ${audienceOfN2(r)}))`;
+}
+
 function feedQuery(db: DbOrTx, r: Reader) {
   return db
     .selectFrom('notifications as n')
     .leftJoin('notification_reads as nr', (j) => j.onRef('nr.notification_id', '=', 'n.id').on('nr.user_id', '=', r.userId ?? ''))
     .where((eb) => (r.all ? eb.lit(true) : audience(eb, r)));
+}
+
+/** Every member of the given groups that is in the reader's feed, oldest first. */
+export async function findGroupMembers(db: DbOrTx, r: Reader, keys: string[]): Promise<NotificationRow[]> {
+  if (!keys.length) return [];
+  return feedQuery(db, r).selectAll('n').select('nr.read_at').where('n.group_key', 'in', keys).orderBy('n.created_at').orderBy('n.id').execute();
+}
+
+/** Display names of units and jurisdictions (by path), for listing an alert group's recipients. */
+export async function recipientNames(db: DbOrTx, unitIds: string[], paths: string[]): Promise<{ units: Map<string, string>; paths: Map<string, string> }> {
+  const units = unitIds.length ? await db.selectFrom('units').select(['id', 'name']).where('id', 'in', unitIds).execute() : [];
+  const js = paths.length ? await db.selectFrom('jurisdictions').select(['path', 'name']).where('path', 'in', paths).execute() : [];
+  return { units: new Map(units.map((u) => [u.id, u.name])), paths: new Map(js.map((j) => [j.path, j.name])) };
 }
 
 export async function insertNotification(db: DbOrTx, row: NotificationsTable): Promise<void> {
@@ -52,7 +88,7 @@ export async function listFeed(
   r: Reader,
   f: { unread?: boolean; alertsOnly?: boolean; offset: number; limit: number },
 ): Promise<{ rows: NotificationRow[]; total: number; unacknowledgedAlerts: number }> {
-  let q = feedQuery(db, r);
+  let q = feedQuery(db, r).where(groupHead(r));
   if (f.unread) q = q.where('nr.read_at', 'is', null);
   if (f.alertsOnly) q = q.where('n.severity', 'is not', null);
   const rows = await q.selectAll('n').select('nr.read_at').orderBy('n.created_at', 'desc').orderBy('n.id', 'desc').offset(f.offset).limit(f.limit).execute();
@@ -60,6 +96,7 @@ export async function listFeed(
   const open = await feedQuery(db, r)
     .where('n.severity', 'is not', null)
     .where('n.acknowledged_at', 'is', null)
+    .where(groupHead(r, true))
     .select((eb) => eb.fn.countAll<number>().as('c'))
     .executeTakeFirstOrThrow();
   return { rows, total, unacknowledgedAlerts: Number(open.c) };

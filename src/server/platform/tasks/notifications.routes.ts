@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.js';
-import { ackBody, idParams, notificationFeedResponse, notificationListQuery, notificationSchema, raiseAlertBody } from './tasks.schemas.js';
+import { ackBody, ackGroupResponse, idParams, notificationFeedResponse, notificationListQuery, notificationSchema, raiseAlertBody } from './tasks.schemas.js';
 
 /**
  * Notifications and alerts. Reads and acknowledgements are limited to the caller's own feed by
@@ -48,6 +48,22 @@ const notificationRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { de
       },
     },
     async (req) => req.tx((trx) => n.acknowledge(trx, req.actor, req.params.id, req.body?.note)),
+  );
+
+  app.post(
+    '/api/notifications/:id/ack-group',
+    {
+      config: { policy: { capability: 'alert.acknowledge', scope: 'none' } },
+      schema: {
+        tags: ['notifications'],
+        description:
+          'Acknowledges together the open alerts about the same event as this one (one positive pool → its community, district and HQ alerts) that I may act on, by the same rule as one acknowledgement; the others stay open and are counted (403 ALERT_NOT_YOURS_TO_ACK when none is mine, 409 when none is open). Each is journaled with whom it was acknowledged for.',
+        params: idParams,
+        body: ackBody,
+        response: { 200: ackGroupResponse },
+      },
+    },
+    async (req) => req.tx((trx) => n.acknowledgeGroup(trx, req.actor, req.params.id, req.body?.note)),
   );
 
   app.post(

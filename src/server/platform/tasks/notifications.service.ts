@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx } from '../../db/dialect.js';
+import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../actor.js';
 import { defineErrors } from '../errors.js';
 import { isInternalLink } from '../../../common/roles.js';
@@ -8,7 +8,7 @@ import * as repo from './notifications.repository.js';
 import { readParams, storeText, type TextInput } from './stored-text.js';
 import { findUnit, findUserDisplayName } from './tasks.repository.js';
 import type { NotificationsTable } from './tasks.table.js';
-import type { NotificationDto, NotificationFeedDto as NotificationFeed } from './tasks.schemas.js';
+import type { AckGroupDto, NotificationDto, NotificationFeedDto as NotificationFeed } from './tasks.schemas.js';
 import type { Severity } from '../../../common/tasks.js';
 
 export const NotificationErrors = defineErrors({
@@ -39,12 +39,16 @@ export interface NotifyInput {
   sourceEntityId?: string | null;
   /** With a severity the notification is an alert that someone must acknowledge. */
   severity?: Severity | null;
+  /** Alerts about one event (`testing_tube:<id>:pool`) share a key: shown once, with their recipients, and acknowledged together. */
+  groupKey?: string | null;
 }
 
 /** The response shapes are the schemas' (tasks.schemas.ts); toDto() builds them with `satisfies`. */
 export type { NotificationDto, NotificationFeed };
 
-function toDto(r: NotificationsTable & { read_at?: number | null }): NotificationDto {
+type Group = NonNullable<NotificationDto['group']>;
+
+function toDto(r: NotificationsTable & { read_at?: number | null }, group: Group | null = null): NotificationDto {
   return {
     id: r.id,
     title: r.title,
@@ -64,6 +68,7 @@ function toDto(r: NotificationsTable & { read_at?: number | null }): Notificatio
     sourceModule: r.source_module,
     sourceEntityType: r.source_entity_type,
     sourceEntityId: r.source_entity_id,
+    group,
   } satisfies NotificationDto;
 }
 
@@ -120,6 +125,7 @@ export function createNotificationService(deps: Deps) {
         acknowledged_by: null,
         acknowledged_by_name: null,
         ack_note: null,
+        group_key: n.groupKey ?? null,
       };
       await repo.insertNotification(t, row);
       if (row.severity) {
@@ -169,6 +175,72 @@ export function createNotificationService(deps: Deps) {
     });
   }
 
+  /** The groups of these rows, as the reader sees them: recipients by display name, with their acknowledgement. */
+  async function groupsOf(db: DbOrTx, actor: Actor, rows: NotificationsTable[]): Promise<Map<string, Group>> {
+    const keys = [...new Set(rows.map((r) => r.group_key).filter((k): k is string => !!k))];
+    const members = await repo.findGroupMembers(db, reader(actor), keys);
+    const names = await repo.recipientNames(
+      db,
+      [...new Set(members.map((m) => m.unit_id).filter((x): x is string => !!x))],
+      [...new Set(members.map((m) => m.jurisdiction_path).filter((x): x is string => !!x))],
+    );
+    const out = new Map<string, Group>();
+    for (const m of members) {
+      const g = out.get(m.group_key!) ?? { recipients: [], open: 0 };
+      const name = (m.unit_id && names.units.get(m.unit_id)) || (m.jurisdiction_path && names.paths.get(m.jurisdiction_path)) || '';
+      g.recipients.push({
+        id: m.id,
+        name,
+        acknowledgedAt: m.acknowledged_at === null ? null : Number(m.acknowledged_at),
+        acknowledgedBy: m.acknowledged_by_name,
+      });
+      if (m.severity !== null && m.acknowledged_at === null) g.open++;
+      out.set(m.group_key!, g);
+    }
+    return out;
+  }
+
+  async function dtoOf(db: DbOrTx, actor: Actor, row: repo.NotificationRow): Promise<NotificationDto> {
+    return toDto(row, row.group_key ? ((await groupsOf(db, actor, [row])).get(row.group_key) ?? null) : null);
+  }
+
+  /**
+   * Acknowledges one alert the actor may act on, journaled `notification.alert.ack` with whom it was
+   * acknowledged for. Returns false when someone acknowledged it first.
+   */
+  async function ackOne(t: Tx, actor: Actor, row: repo.NotificationRow, name: string, note: string | null, now: number): Promise<boolean> {
+    const ok = await repo.acknowledge(t, row.id, { userId: actor.userId, name, note, at: now });
+    if (!ok) return false;
+    if (actor.userId) await repo.markRead(t, row.id, actor.userId, now);
+    let path = row.jurisdiction_path;
+    if (!path && row.unit_id) path = (await findUnit(t, row.unit_id))?.jurisdiction_path ?? null;
+    await deps.services.journal.append(t, actor, {
+      action: 'notification.alert.ack',
+      entityType: 'notification',
+      entityId: row.id,
+      jurisdictionPath: path,
+      // Who acknowledged (the entry's actor) for whom: the alert's addressee, and the unit acted from.
+      payload: {
+        severity: row.severity,
+        for: { userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path },
+        byUnitId: actor.unitId,
+        byScope: actor.scopePath,
+        ...(row.group_key ? { groupKey: row.group_key } : {}),
+      },
+      reason: note,
+    });
+    await deps.services.outbox.publish(t, {
+      topic: 'alert.acknowledged',
+      capability: 'notification.read',
+      reach: 'overlap',
+      userId: row.user_id,
+      unitId: row.unit_id,
+      jurisdictionPath: row.jurisdiction_path,
+      payload: { id: row.id, acknowledgedAt: now, acknowledgedBy: name, acknowledgedByUnitId: actor.unitId },
+    });
+    return true;
+  }
+
   return {
     notify,
 
@@ -205,14 +277,19 @@ export function createNotificationService(deps: Deps) {
     ): Promise<NotificationFeed> {
       const pageSize = f.pageSize ?? 50;
       const r = await repo.listFeed(db, reader(actor), { unread: f.unread, alertsOnly: f.alertsOnly, offset: ((f.page ?? 1) - 1) * pageSize, limit: pageSize });
-      return { items: r.rows.map(toDto), total: r.total, unacknowledgedAlerts: r.unacknowledgedAlerts };
+      const groups = await groupsOf(db, actor, r.rows);
+      return {
+        items: r.rows.map((row) => toDto(row, row.group_key ? (groups.get(row.group_key) ?? null) : null)),
+        total: r.total,
+        unacknowledgedAlerts: r.unacknowledgedAlerts,
+      };
     },
 
     /** One notification of the reader's feed (404 when it is not addressed to them). */
     async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<NotificationDto> {
       const row = await repo.findForReader(db, reader(actor), id);
       if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
-      return toDto(row);
+      return dtoOf(db, actor, row);
     },
 
     /** Marks a notification read for the caller. Reading again changes nothing. */
@@ -220,8 +297,12 @@ export function createNotificationService(deps: Deps) {
       return inTx(trx ?? deps.db, async (t) => {
         const row = await repo.findForReader(t, reader(actor), id);
         if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
-        if (actor.userId) await repo.markRead(t, id, actor.userId, deps.clock.now());
-        return toDto((await repo.findForReader(t, reader(actor), id))!);
+        if (actor.userId) {
+          // Reading a group's entry reads the whole group (the feed shows it once).
+          const ids = row.group_key ? (await repo.findGroupMembers(t, reader(actor), [row.group_key])).map((m) => m.id) : [id];
+          for (const n of ids) await repo.markRead(t, n, actor.userId, deps.clock.now());
+        }
+        return dtoOf(t, actor, (await repo.findForReader(t, reader(actor), id))!);
       });
     },
 
@@ -236,43 +317,44 @@ export function createNotificationService(deps: Deps) {
         if (row.severity === null) throw NotificationErrors.NOTIFICATION_NOT_ALERT({ id });
         const unitPath = row.unit_id ? ((await findUnit(t, row.unit_id))?.jurisdiction_path ?? null) : null;
         if (!mayAcknowledge(actor, row, unitPath)) throw NotificationErrors.ALERT_NOT_YOURS_TO_ACK({ id });
-        const now = deps.clock.now();
         const name = await displayName(t, actor);
-        const ok = await repo.acknowledge(t, id, { userId: actor.userId, name, note: note?.trim() || null, at: now });
-        if (!ok) {
+        if (!(await ackOne(t, actor, row, name, note?.trim() || null, deps.clock.now()))) {
           const cur = await repo.findForReader(t, reader(actor), id);
           throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({
             acknowledgedAt: cur?.acknowledged_at ?? null,
             acknowledgedBy: cur?.acknowledged_by_name ?? null,
           });
         }
-        if (actor.userId) await repo.markRead(t, id, actor.userId, now);
-        let path = row.jurisdiction_path;
-        if (!path && row.unit_id) path = (await findUnit(t, row.unit_id))?.jurisdiction_path ?? null;
-        await deps.services.journal.append(t, actor, {
-          action: 'notification.alert.ack',
-          entityType: 'notification',
-          entityId: id,
-          jurisdictionPath: path,
-          // Who acknowledged (the entry's actor) for whom: the alert's addressee, and the unit acted from.
-          payload: {
-            severity: row.severity,
-            for: { userId: row.user_id, unitId: row.unit_id, jurisdictionPath: row.jurisdiction_path },
-            byUnitId: actor.unitId,
-            byScope: actor.scopePath,
-          },
-          reason: note?.trim() || null,
-        });
-        await deps.services.outbox.publish(t, {
-          topic: 'alert.acknowledged',
-          capability: 'notification.read',
-          reach: 'overlap',
-          userId: row.user_id,
-          unitId: row.unit_id,
-          jurisdictionPath: row.jurisdiction_path,
-          payload: { id, acknowledgedAt: now, acknowledgedBy: name, acknowledgedByUnitId: actor.unitId },
-        });
-        return toDto((await repo.findForReader(t, reader(actor), id))!);
+        return dtoOf(t, actor, (await repo.findForReader(t, reader(actor), id))!);
+      });
+    },
+
+    /**
+     * Acknowledges together every open alert of the group `id` belongs to that the actor may act on
+     * (the same rule as one acknowledgement: alert.acknowledge, and addressed to them, their unit, or a
+     * unit or jurisdiction inside their scope); each is journaled with whom it was acknowledged for.
+     * The others stay open and are counted. Nothing left to acknowledge is a 409.
+     */
+    async acknowledgeGroup(trx: DbOrTx | undefined | null, actor: Actor, id: string, note?: string | null): Promise<AckGroupDto> {
+      return inTx(trx ?? deps.db, async (t) => {
+        const row = await repo.findForReader(t, reader(actor), id);
+        if (!row) throw NotificationErrors.NOTIFICATION_NOT_FOUND({ id });
+        if (row.severity === null) throw NotificationErrors.NOTIFICATION_NOT_ALERT({ id });
+        const members = row.group_key ? await repo.findGroupMembers(t, reader(actor), [row.group_key]) : [row];
+        const open = members.filter((m) => m.severity !== null && m.acknowledged_at === null);
+        if (!open.length)
+          throw NotificationErrors.ALERT_ALREADY_ACKNOWLEDGED({ acknowledgedAt: row.acknowledged_at, acknowledgedBy: row.acknowledged_by_name });
+        const name = await displayName(t, actor);
+        const now = deps.clock.now();
+        let acknowledged = 0;
+        let notYours = 0;
+        for (const m of open) {
+          const unitPath = m.unit_id ? ((await findUnit(t, m.unit_id))?.jurisdiction_path ?? null) : null;
+          if (!mayAcknowledge(actor, m, unitPath)) notYours++;
+          else if (await ackOne(t, actor, m, name, note?.trim() || null, now)) acknowledged++;
+        }
+        if (!acknowledged) throw NotificationErrors.ALERT_NOT_YOURS_TO_ACK({ id });
+        return { acknowledged, notYours, notification: await dtoOf(t, actor, (await repo.findForReader(t, reader(actor), id))!) };
       });
     },
   };

@@ -3,7 +3,8 @@ import { defineErrors } from '../errors.js';
 import * as repo from './tasks.repository.js';
 import { readParams, type TextInput } from './stored-text.js';
 import type { TaskDto, TaskEventDto, UnitRefDto } from './tasks.schemas.js';
-import { TASK_TRANSITIONS, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
+import { TASK_TRANSITIONS, type TaskDueBucket, type TaskPriority, type TaskStatus, type TaskSubjectKind } from '../../../common/tasks.js';
+import type { MessageParam } from '../../../common/message-text.js';
 
 export const TaskErrors = defineErrors({
   TASK_NOT_FOUND: [404, 'Task not found'],
@@ -45,6 +46,14 @@ export interface CreateTaskInput {
   priority: TaskPriority;
   /** Epoch ms deadline. */
   dueAt?: number | null;
+  /** What the task is about, shown in its row (a masked name, a tube barcode, a place or area name). */
+  subject?: TaskSubject | null;
+}
+
+/** What a task is about: the row and title name it (never a raw id). */
+export interface TaskSubject {
+  kind: TaskSubjectKind;
+  text: string;
 }
 
 export interface TaskListQuery {
@@ -53,6 +62,8 @@ export interface TaskListQuery {
   status?: TaskStatus[];
   priority?: TaskPriority[];
   overdue?: boolean;
+  /** The to-do list: open tasks in one deadline section, earliest due first. */
+  due?: TaskDueBucket;
   page?: number;
   pageSize?: number;
 }
@@ -79,6 +90,8 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
     dueAt,
     overdue: dueAt !== null && dueAt < now && !isFinal(r.status),
     cancelReason: r.cancel_reason,
+    subject: subjectOf(r),
+    closedBy: r.closed_by_kind && r.closed_by_id ? { kind: r.closed_by_kind, id: r.closed_by_id, at: Number(r.closed_at ?? r.updated_at) } : null,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     ...(events
@@ -93,6 +106,7 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
                 unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
                 fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
                 actorName: e.actor_display_name ?? e.actor_name,
+                bySystem: e.actor_id === null,
                 note: e.note,
                 at: Number(e.at),
               }) satisfies TaskEventDto,
@@ -100,4 +114,23 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
         }
       : {}),
   } satisfies TaskDto;
+}
+
+/** Title parameters that name a task's subject, for rows written before the subject column (0032). */
+const SUBJECT_PARAMS: [string, TaskSubjectKind][] = [
+  ['name', 'person'],
+  ['barcode', 'tube'],
+  ['area', 'area'],
+  ['place', 'place'],
+];
+
+/** The stored subject, or (older rows) the first title parameter that names one; null when none does. */
+export function subjectOf(r: Pick<repo.TaskRow, 'subject' | 'subject_kind' | 'title_params'>): TaskSubject | null {
+  if (r.subject && r.subject_kind) return { kind: r.subject_kind, text: r.subject };
+  const params: Record<string, MessageParam> | null = readParams(r.title_params);
+  for (const [key, kind] of SUBJECT_PARAMS) {
+    const v = params?.[key];
+    if (typeof v === 'string' && v.trim()) return { kind, text: v };
+  }
+  return null;
 }

@@ -25,6 +25,8 @@ export interface TaskListFilter {
   priority?: TaskPriority[];
   /** Only tasks past their due time and not finished (now = the instant to compare with). */
   overdueAt?: number;
+  /** The to-do list: open tasks in one deadline section ([from, to) in epoch ms; upcoming includes no deadline), earliest due first. */
+  due?: { bucket: 'overdue' | 'today' | 'upcoming'; now: number; endOfToday: number };
   offset: number;
   limit: number;
 }
@@ -97,14 +99,22 @@ export async function listTasks(db: DbOrTx, f: TaskListFilter): Promise<{ rows: 
   if (f.status?.length) base = base.where('t.status', 'in', f.status);
   if (f.priority?.length) base = base.where('t.priority', 'in', f.priority);
   if (f.overdueAt !== undefined) base = base.where('t.due_at', '<', f.overdueAt).where('t.status', 'not in', [...FINAL_STATUSES]);
-  const rows = await base
-    .selectAll('t')
-    .select(['au.name as assignee_unit_name', 'cu.name as creator_unit_name'])
-    .orderBy('t.created_at', 'desc')
-    .orderBy('t.id', 'desc')
-    .offset(f.offset)
-    .limit(f.limit)
-    .execute();
+  const d = f.due;
+  if (d) {
+    base = base.where('t.status', 'not in', [...FINAL_STATUSES]);
+    if (d.bucket === 'overdue') base = base.where('t.due_at', '<', d.now);
+    else if (d.bucket === 'today') base = base.where('t.due_at', '>=', d.now).where('t.due_at', '<', d.endOfToday);
+    else base = base.where((eb) => eb.or([eb('t.due_at', 'is', null), eb('t.due_at', '>=', d.endOfToday)]));
+  }
+  let q = base.selectAll('t').select(['au.name as assignee_unit_name', 'cu.name as creator_unit_name']);
+  // The to-do list reads by deadline (no deadline last: a case expression, same on both dialects).
+  q = d
+    ? q
+        .orderBy(sql`case when t.due_at is null then 1 else 0 end`)
+        .orderBy('t.due_at')
+        .orderBy('t.id')
+    : q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc');
+  const rows = await q.offset(f.offset).limit(f.limit).execute();
   const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows, total: Number(count.n) };
 }
@@ -138,4 +148,20 @@ export async function findUnit(db: DbOrTx, id: string): Promise<{ id: string; na
 export async function findUserDisplayName(db: DbOrTx, userId: string): Promise<string | undefined> {
   const r = await db.selectFrom('users').select('display_name').where('id', '=', userId).executeTakeFirst();
   return r?.display_name;
+}
+
+/** Open tasks among the given ids and/or about the given source record (for closing by work done elsewhere). */
+export async function findOpenTasks(db: DbOrTx, f: { ids?: string[]; source?: { type: string; id: string } }): Promise<TaskRow[]> {
+  const ids = (f.ids ?? []).filter(Boolean);
+  if (!ids.length && !f.source) return [];
+  return baseTaskQuery(db)
+    .where('t.status', 'not in', [...FINAL_STATUSES])
+    .where((eb) => {
+      const conds = [];
+      if (ids.length) conds.push(eb('t.id', 'in', ids));
+      if (f.source) conds.push(eb.and([eb('t.source_entity_type', '=', f.source.type), eb('t.source_entity_id', '=', f.source.id)]));
+      return eb.or(conds);
+    })
+    .orderBy('t.id')
+    .execute();
 }

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { SEVERITIES, TASK_BOXES, TASK_EVENT_KINDS, TASK_LIMITS, TASK_PRIORITIES, TASK_STATUSES } from '../../../common/tasks.js';
+import {
+  SEVERITIES,
+  TASK_BOXES,
+  TASK_CLOSE_KINDS,
+  TASK_DUE_BUCKETS,
+  TASK_EVENT_KINDS,
+  TASK_LIMITS,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TASK_SUBJECT_KINDS,
+} from '../../../common/tasks.js';
 import { isInternalLink } from '../../../common/roles.js';
 import type { MessageParam } from '../../../common/message-text.js';
 
@@ -29,12 +39,13 @@ export const idParams = z.strictObject({ id: id.describe('record id') });
 
 export const taskEventSchema = z.object({
   id: z.string(),
-  kind: z.enum(TASK_EVENT_KINDS).describe('created · transition · handoff · comment · cancelled · overdue'),
+  kind: z.enum(TASK_EVENT_KINDS).describe('created · transition · handoff · comment · cancelled · overdue · closed (by work done elsewhere)'),
   fromStatus: z.enum(TASK_STATUSES).nullable(),
   toStatus: z.enum(TASK_STATUSES).nullable(),
   unit: unitRef.nullable().describe('unit holding the task after the event (receiving unit of a hand-off)'),
   fromUnit: unitRef.nullable().describe('hand-offs: the unit that held it before'),
   actorName: z.string(),
+  bySystem: z.boolean().describe('written by the platform itself (a job or a module), not by a person: actorName is an internal name'),
   note: z.string().nullable(),
   at: z.number().int().describe('epoch ms'),
 });
@@ -59,6 +70,21 @@ export const taskSchema = z.object({
   dueAt: z.number().int().nullable().describe('epoch ms'),
   overdue: z.boolean().describe('past due and neither verified nor cancelled'),
   cancelReason: z.string().nullable(),
+  subject: z
+    .object({
+      kind: z.enum(TASK_SUBJECT_KINDS).describe('person · tube · place · area'),
+      text: z.string().describe('a masked name, a tube barcode, or a place or area name'),
+    })
+    .nullable()
+    .describe('what the task is about (null: a task a person wrote without one)'),
+  closedBy: z
+    .object({
+      kind: z.enum(TASK_CLOSE_KINDS).describe('the work done elsewhere that closed the task'),
+      id: z.string().describe('the record of that work (a recheck, a quarantine test, a risk area, a hand-over)'),
+      at: z.number().int().describe('epoch ms'),
+    })
+    .nullable()
+    .describe('set when the task closed itself'),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
   events: z.array(taskEventSchema).optional().describe('history, oldest first (single-task reads)'),
@@ -71,6 +97,12 @@ export const taskListQuery = z.strictObject({
   status: csvEnum(TASK_STATUSES).describe('comma-separated statuses'),
   priority: csvEnum(TASK_PRIORITIES).describe('comma-separated priorities'),
   overdue: boolFlag.describe('only overdue tasks'),
+  due: z
+    .enum(TASK_DUE_BUCKETS)
+    .optional()
+    .describe(
+      'the to-do list: open tasks only, by deadline (overdue: past due · today: due later today in BULWARK_TZ · upcoming: due after today or no deadline), earliest first',
+    ),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
@@ -127,6 +159,22 @@ export const notificationSchema = z.object({
   sourceModule: z.string(),
   sourceEntityType: z.string().nullable(),
   sourceEntityId: z.string().nullable(),
+  group: z
+    .object({
+      recipients: z
+        .array(
+          z.object({
+            id: z.string().describe('the notification sent to this recipient'),
+            name: z.string().describe('the unit, jurisdiction or person it was addressed to (display name)'),
+            acknowledgedAt: z.number().int().nullable(),
+            acknowledgedBy: z.string().nullable().describe('display name of who acknowledged it'),
+          }),
+        )
+        .describe('every recipient of the event I can see, oldest first'),
+      open: z.number().int().describe('recipients not yet acknowledged'),
+    })
+    .nullable()
+    .describe('alerts about one event (one positive pool), shown once with their recipients; null for a single notification'),
 });
 /** A notification in the reader's feed; an alert has a severity and must be acknowledged. */
 export type NotificationDto = z.infer<typeof notificationSchema>;
@@ -145,6 +193,13 @@ export const notificationFeedResponse = z.object({
 });
 export type NotificationListQuery = Partial<z.infer<typeof notificationListQuery>>;
 export type NotificationFeedDto = z.infer<typeof notificationFeedResponse>;
+
+export const ackGroupResponse = z.object({
+  acknowledged: z.number().int().describe('alerts of the group acknowledged now'),
+  notYours: z.number().int().describe('open alerts of the group I may not acknowledge (left open)'),
+  notification: notificationSchema,
+});
+export type AckGroupDto = z.infer<typeof ackGroupResponse>;
 
 export const ackBody = z.strictObject({ note: z.string().trim().max(TASK_LIMITS.note).optional() }).nullish();
 

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../actor.js';
-import { MINUTE } from '../clock.js';
+import { MINUTE, addDays, calendarDay, startOfDay } from '../clock.js';
 import { Errors } from '../errors.js';
 import { entityScopeResolver, registerEntityScope } from '../http/policy.js';
 import { newId } from '../ids.js';
@@ -20,11 +20,18 @@ import {
   type TaskListQuery,
   type TaskStatus,
 } from './tasks.dto.js';
+import type { TaskCloseKind } from '../../../common/tasks.js';
 import * as repo from './tasks.repository.js';
 import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
 
-export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery } from './tasks.dto.js';
+export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery, TaskSubject } from './tasks.dto.js';
+
+/** What closed a task by itself: the kind of work done elsewhere and the record of it. */
+export interface TaskClosedBy {
+  kind: TaskCloseKind;
+  id: string;
+}
 
 // A task is visible in the assignee unit's jurisdiction and in its own jurisdiction path.
 registerEntityScope('task', async (db, id) => {
@@ -152,6 +159,11 @@ export function createTaskService(deps: Deps) {
           due_at: input.dueAt ?? null,
           overdue_notified_at: null,
           cancel_reason: null,
+          subject: input.subject?.text.trim() || null,
+          subject_kind: input.subject?.text.trim() ? input.subject.kind : null,
+          closed_by_kind: null,
+          closed_by_id: null,
+          closed_at: null,
           version: 1,
           created_at: now,
           updated_at: now,
@@ -172,6 +184,7 @@ export function createTaskService(deps: Deps) {
             sourceModule: row.source_module,
             sourceEntityType: row.source_entity_type,
             sourceEntityId: row.source_entity_id,
+            subject: row.subject,
           },
         });
         await publish(t, unit.id, { taskId: row.id, status: 'new', change: 'created' });
@@ -281,6 +294,45 @@ export function createTaskService(deps: Deps) {
       });
     },
 
+    /**
+     * Closes the open tasks whose work was just done elsewhere — the given task ids and/or every task
+     * about `source` — in the caller's transaction: status verified, `closed_by_*` set to the record
+     * that did the work, a `closed` history event, journaled `task.close` and published to the unit.
+     * Tasks already verified or cancelled are left as they are (so a retry closes nothing twice).
+     * Returns the ids closed.
+     */
+    async closeForWork(
+      trx: Tx,
+      actor: Actor,
+      which: { taskIds?: (string | null | undefined)[]; source?: { type: string; id: string } },
+      by: TaskClosedBy,
+    ): Promise<string[]> {
+      const rows = await repo.findOpenTasks(trx, { ids: (which.taskIds ?? []).filter((x): x is string => !!x), source: which.source });
+      const now = deps.clock.now();
+      for (const r of rows) {
+        await update(trx, r, { status: 'verified', closed_by_kind: by.kind, closed_by_id: by.id, closed_at: now });
+        await event(trx, actor, {
+          task_id: r.id,
+          kind: 'closed',
+          from_status: r.status,
+          to_status: 'verified',
+          unit_id: r.assignee_unit_id,
+          from_unit_id: null,
+          // What closed it is on the task (closed_by_*); a note is a person's words.
+          note: null,
+        });
+        await deps.services.journal.append(trx, actor, {
+          action: 'task.close',
+          entityType: 'task',
+          entityId: r.id,
+          jurisdictionPath: r.jurisdiction_path,
+          payload: { from: r.status, closedByKind: by.kind, closedById: by.id },
+        });
+        await publish(trx, r.assignee_unit_id, { taskId: r.id, status: 'verified', change: 'closed' });
+      }
+      return rows.map((r) => r.id);
+    },
+
     /** Adds a comment to a task's history (any status). */
     async comment(trx: DbOrTx | undefined | null, actor: Actor, id: string, note: string): Promise<TaskDto> {
       const text = note?.trim();
@@ -327,6 +379,7 @@ export function createTaskService(deps: Deps) {
         status: q.status,
         priority: q.priority,
         overdueAt: q.overdue ? now : undefined,
+        due: q.due ? { bucket: q.due, now, endOfToday: startOfDay(addDays(calendarDay(now, deps.config.tz), 1), deps.config.tz) } : undefined,
         offset: ((q.page ?? 1) - 1) * pageSize,
         limit: pageSize,
       });

@@ -1,5 +1,5 @@
 import type { ColumnsOf } from '../../db/columns.js';
-import type { Severity, TASK_EVENT_KINDS, TaskPriority, TaskStatus } from '../../../common/tasks.js';
+import type { Severity, TASK_EVENT_KINDS, TaskCloseKind, TaskPriority, TaskStatus, TaskSubjectKind } from '../../../common/tasks.js';
 
 /** What a task event records (task_events.kind). */
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
@@ -37,6 +37,16 @@ export interface TasksTable {
   /** Epoch ms when the overdue alert went out (once per task). */
   overdue_notified_at: number | null;
   cancel_reason: string | null;
+  /** What the task is about, as its row shows it: a masked name, a tube barcode, a place or area name (null: rows before 0032). */
+  subject: string | null;
+  /** person · tube · place · area */
+  subject_kind: TaskSubjectKind | null;
+  /** Set when work done elsewhere closed the task: what kind of record closed it… */
+  closed_by_kind: TaskCloseKind | null;
+  /** …its id (a recheck, a quarantine test, a risk area, a hand-over)… */
+  closed_by_id: string | null;
+  /** …and when (epoch ms). */
+  closed_at: number | null;
   /** Incremented on every change (compare-and-set against concurrent changes). */
   version: number;
   created_at: number;
@@ -92,6 +102,8 @@ export interface NotificationsTable {
   acknowledged_by: string | null;
   acknowledged_by_name: string | null;
   ack_note: string | null;
+  /** Alerts about one event (one positive pool) share a key: the feed shows them once, with their recipients. */
+  group_key: string | null;
 }
 
 /** Per-user read state (a unit- or jurisdiction-addressed notification is read per person). */
@@ -130,6 +142,11 @@ export const taskColumns: ColumnsOf<TaskTables> = {
     due_at: 1,
     overdue_notified_at: 1,
     cancel_reason: 1,
+    subject: 1,
+    subject_kind: 1,
+    closed_by_kind: 1,
+    closed_by_id: 1,
+    closed_at: 1,
     version: 1,
     created_at: 1,
     updated_at: 1,
@@ -157,6 +174,7 @@ export const taskColumns: ColumnsOf<TaskTables> = {
     acknowledged_by: 1,
     acknowledged_by_name: 1,
     ack_note: 1,
+    group_key: 1,
   },
   notification_reads: { notification_id: 1, user_id: 1, read_at: 1 },
 };

@@ -3,7 +3,7 @@ import type { CreateTaskBody, TaskDto, TaskEventDto, TaskList, TaskListQuery, Un
 import { FINAL_TASK_STATUSES, TASK_TRANSITIONS, type TaskStatus } from '../../../common/tasks.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
-export { TASK_PRIORITIES, TASK_STATUSES, type TaskBox, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
+export { TASK_PRIORITIES, TASK_STATUSES, type TaskBox, type TaskDueBucket, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
 export type Task = TaskDto;
 export type TaskEvent = TaskEventDto;
 export type UnitRef = UnitRefDto;

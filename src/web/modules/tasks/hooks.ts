@@ -4,7 +4,7 @@ import { tasksApi, type TaskQuery } from './api.js';
 
 /** A page of tasks, reloaded when any task changes. */
 export function useTasks(q: TaskQuery) {
-  const r = useRemote((signal) => tasksApi.list(q, signal), [q.box, (q.status ?? []).join(','), q.overdue, q.page, q.pageSize]);
+  const r = useRemote((signal) => tasksApi.list(q, signal), [q.box, (q.status ?? []).join(','), q.overdue, q.due, q.page, q.pageSize]);
   useLiveEvent(['task.changed'], () => r.reload());
   return r;
 }

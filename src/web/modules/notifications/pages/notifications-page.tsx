@@ -35,8 +35,15 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
   const [filter, setFilter] = useState<Filter>('all');
   const [page, setPage] = useState(1);
   const feed = useFeed({ unread: filter === 'unread' || undefined, alertsOnly: filter === 'alerts' || undefined, page, pageSize: 20 });
-  const [acking, setAcking] = useState<NotificationItem | null>(null);
+  const [acking, setAcking] = useState<{ n: NotificationItem; group: boolean } | null>(null);
   const [raising, setRaising] = useState(false);
+  const ackGroup = useAction((id: string, note: string | undefined) => notificationsApi.acknowledgeGroup(id, note), {
+    onError: (err) => {
+      message.error(errorText(err));
+      setAcking(null);
+      feed.reload();
+    },
+  });
   const ack = useAction((id: string, note: string | undefined) => notificationsApi.acknowledge(id, note), {
     onError: (err) => {
       message.error(errorText(err));
@@ -47,7 +54,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
     },
   });
   const raiseAlert = useAction(notificationsApi.raiseAlert, { onError: (err) => message.error(errorText(err)) });
-  const busy = ack.busy || raiseAlert.busy;
+  const busy = ack.busy || ackGroup.busy || raiseAlert.busy;
   const [ackForm] = Form.useForm<{ note?: string }>();
   const [raiseForm] = Form.useForm<{ title: string; body: string; severity: Severity }>();
 
@@ -66,7 +73,16 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
   const acknowledge = async () => {
     if (!acking) return;
     const v = await ackForm.validateFields();
-    const done = await ack.run(acking.id, v.note?.trim() || undefined);
+    if (acking.group) {
+      const r = await ackGroup.run(acking.n.id, v.note?.trim() || undefined);
+      refreshBadge();
+      if (!r) return;
+      replace(r.notification);
+      message.success(r.notYours ? t('notif.ackedGroupPartial', { n: r.acknowledged, m: r.notYours }) : t('notif.ackedGroup', { n: r.acknowledged }));
+      setAcking(null);
+      return;
+    }
+    const done = await ack.run(acking.n.id, v.note?.trim() || undefined);
     refreshBadge();
     if (!done) return;
     replace(done);
@@ -130,6 +146,7 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
           }}
           renderItem={(n) => {
             const unackedAlert = n.isAlert && !n.acknowledgedAt;
+            const group = n.group && n.group.recipients.length > 1 ? n.group : null;
             return (
               <List.Item
                 data-testid="notification-item"
@@ -145,8 +162,28 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                       {t('notif.markRead')}
                     </Button>
                   ) : null,
-                  unackedAlert && can('alert.acknowledge') ? (
-                    <Button key="ack" size="small" type="primary" danger icon={<CheckOutlined />} onClick={() => setAcking(n)} data-testid="ack-button">
+                  group && group.open > 0 && can('alert.acknowledge') ? (
+                    <Button
+                      key="ack-group"
+                      size="small"
+                      type="primary"
+                      danger
+                      icon={<CheckOutlined />}
+                      onClick={() => setAcking({ n, group: true })}
+                      data-testid="ack-group-button"
+                    >
+                      {t('notif.ackGroup')}
+                    </Button>
+                  ) : !group && unackedAlert && can('alert.acknowledge') ? (
+                    <Button
+                      key="ack"
+                      size="small"
+                      type="primary"
+                      danger
+                      icon={<CheckOutlined />}
+                      onClick={() => setAcking({ n, group: false })}
+                      data-testid="ack-button"
+                    >
                       {t('notif.ack')}
                     </Button>
                   ) : null,
@@ -173,8 +210,8 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                       <div style={{ whiteSpace: 'pre-wrap', color: 'rgba(0,0,0,0.78)' }}>{text(n.body, n.bodyKey, n.bodyParams)}</div>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                         {formatTime(n.createdAt, lang)}
-                        {n.isAlert && ' · '}
-                        {n.isAlert && (
+                        {n.isAlert && !group && ' · '}
+                        {n.isAlert && !group && (
                           <span data-testid="ack-state">
                             {n.acknowledgedAt
                               ? t('notif.acked', { name: n.acknowledgedBy ?? '', at: formatTime(n.acknowledgedAt, lang) })
@@ -182,7 +219,31 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
                           </span>
                         )}
                       </Typography.Text>
-                      {n.ackNote && <div style={{ fontSize: 12 }}>{n.ackNote}</div>}
+                      {n.ackNote && !group && <div style={{ fontSize: 12 }}>{n.ackNote}</div>}
+                      {group && (
+                        <div data-testid="alert-recipients" style={{ marginTop: 4 }}>
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('notif.recipients', { n: group.recipients.length })} · {t('notif.groupOpen', { open: group.open, n: group.recipients.length })}
+                          </Typography.Text>
+                          <div>
+                            {group.recipients.map((r) => (
+                              <Tag
+                                key={r.id}
+                                color={r.acknowledgedAt ? 'green' : undefined}
+                                data-testid="alert-recipient"
+                                title={
+                                  r.acknowledgedAt
+                                    ? t('notif.acked', { name: r.acknowledgedBy ?? '', at: formatTime(r.acknowledgedAt, lang) })
+                                    : t('notif.notAcked')
+                                }
+                              >
+                                {r.name}
+                                {r.acknowledgedAt ? ' ✓' : ''}
+                              </Tag>
+                            ))}
+                          </div>
+                        </div>
+                      )}
                     </div>
                   }
                 />
@@ -193,15 +254,15 @@ export function NotificationsPage({ jurisdictionId }: PageProps) {
       </Card>
       <Modal
         open={!!acking}
-        title={t('notif.ack')}
+        title={acking?.group ? t('notif.ackGroup') : t('notif.ack')}
         onCancel={() => setAcking(null)}
         onOk={acknowledge}
         confirmLoading={busy}
-        okText={t('notif.ack')}
+        okText={acking?.group ? t('notif.ackGroup') : t('notif.ack')}
         cancelText={t('common.cancel')}
         destroyOnHidden
       >
-        <Typography.Paragraph strong>{acking ? text(acking.title, acking.titleKey, acking.titleParams) : null}</Typography.Paragraph>
+        <Typography.Paragraph strong>{acking ? text(acking.n.title, acking.n.titleKey, acking.n.titleParams) : null}</Typography.Paragraph>
         <Form form={ackForm} layout="vertical" preserve={false}>
           <Form.Item name="note" label={t('notif.ackNote')} rules={rulesFor(TASK_LIMITS.note)}>
             <Input.TextArea rows={3} maxLength={TASK_LIMITS.note} data-testid="ack-note" />

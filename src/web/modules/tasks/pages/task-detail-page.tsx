@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
-import { useMessageText } from '../../../app/bilingual.js';
+import { pickHalf, useMessageText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
@@ -13,6 +13,7 @@ import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { UnitSelect } from '../../../components/unit-select.js';
 import { FINAL_STATUSES, NEXT_STATUSES, tasksApi, type Task, type TaskEvent, type TaskStatus } from '../api.js';
 import { OverdueTag, TaskPriorityTag, TaskStatusTag } from '../components/task-tags.js';
+import { ClosedByNote, SubjectTag, useOrigin } from '../components/task-bits.js';
 import { useTask } from '../hooks.js';
 import { rulesFor } from '../../../app/form-rules.js';
 import { TASK_LIMITS } from '../../../../common/tasks.js';
@@ -35,6 +36,7 @@ export function TaskDetailPage(_props: PageProps) {
   const { can } = useSession();
   const { message } = App.useApp();
   const errorText = useErrorText();
+  const origin = useOrigin();
   const task = useTask(id);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
@@ -80,6 +82,7 @@ export function TaskDetailPage(_props: PageProps) {
     const parts = [t(`task.event.${e.kind}`)];
     if (e.kind === 'transition' && e.fromStatus && e.toStatus) parts.push(`${t(`task.status.${e.fromStatus}`)} → ${t(`task.status.${e.toStatus}`)}`);
     if (e.kind === 'handoff') parts.push(`${e.fromUnit?.name ?? ''} → ${e.unit?.name ?? ''}`);
+    if (e.kind === 'closed' && d.closedBy) parts.push(t(`task.closedBy.${d.closedBy.kind}`));
     return parts.join(' · ');
   };
 
@@ -97,6 +100,8 @@ export function TaskDetailPage(_props: PageProps) {
         <TaskStatusTag status={d.status} />
         <TaskPriorityTag priority={d.priority} />
         {d.overdue && <OverdueTag />}
+        <SubjectTag subject={d.subject} />
+        <ClosedByNote closedBy={d.closedBy} />
       </Space>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={14}>
@@ -108,7 +113,7 @@ export function TaskDetailPage(_props: PageProps) {
                 { key: 'assignee', label: t('task.field.assignee'), children: d.assigneeUnit.name },
                 { key: 'creator', label: t('task.field.creator'), children: d.creatorUnit?.name ?? '—' },
                 { key: 'jurisdiction', label: t('task.field.jurisdiction'), children: <JurisdictionName path={d.jurisdictionPath} /> },
-                { key: 'source', label: t('task.field.source'), children: d.sourceModule },
+                { key: 'source', label: t('task.field.origin'), children: origin(d) },
                 { key: 'due', label: t('task.field.due'), children: formatTime(d.dueAt, lang) },
                 { key: 'created', label: t('task.field.created'), children: formatTime(d.createdAt, lang) },
                 ...(d.cancelReason ? [{ key: 'cancel', label: t('task.field.cancelReason'), children: d.cancelReason }] : []),
@@ -180,10 +185,13 @@ export function TaskDetailPage(_props: PageProps) {
                     <Typography.Text strong>{eventText(e)}</Typography.Text>
                     <div>
                       <Typography.Text type="secondary">
-                        {formatTime(e.at, lang)} · {t('task.by', { actor: e.actorName, unit: e.unit?.name ?? '' })}
+                        {formatTime(e.at, lang)} · {t('task.by', { actor: e.bySystem ? t('task.bySystem') : e.actorName, unit: e.unit?.name ?? '' })}
                       </Typography.Text>
                     </div>
-                    {e.note && <div style={{ whiteSpace: 'pre-wrap' }}>{e.note}</div>}
+                    {e.note && (
+                      // A note the platform wrote (`中文 · English`, the recheck's "sampled in tube …") in the reader's language; a person's note as written.
+                      <div style={{ whiteSpace: 'pre-wrap' }}>{e.bySystem ? pickHalf(e.note, lang) : e.note}</div>
+                    )}
                   </div>
                 ),
               }))}
