@@ -4,13 +4,44 @@ import type { Deps } from '../../deps.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import * as repo from './geo.repository.js';
-import type { JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
+import type { ContextRow, JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
+import type { JurisdictionContext, JurisdictionContextItem } from './geo.schemas.js';
+import { bbox, simplifyGeometry, type Pt } from './geometry.js';
 import { canReadJurisdiction, featureOf, metresBetween, scopeOf, toJurisdictionDto, type FeatureCollection, type GeojsonLevel } from './geo.shared.js';
 
 const M_PER_DEG_LAT = 111_320;
 /** nearest(): the first box's half-side, and the most rows one box may read before it is halved. */
 const NEAREST_FIRST_M = 250;
 const NEAREST_BOX_ROWS = 5000;
+/** context(): at most this many siblings (by code); a parent with more says `truncated`. */
+export const CONTEXT_SIBLING_CAP = 300;
+/**
+ * context(): outlines are simplified to 1/400 of the node's own extent (well under a pixel on a map
+ * fitted to the node); an ancestor is kept to at least 1/3000 of its own extent, so a city outline
+ * around a building stays a few hundred vertices. Local display parameters, not from any text.
+ */
+const CONTEXT_DETAIL = 400;
+const CONTEXT_ANCESTOR_DETAIL = 3000;
+
+type Geometry = NonNullable<JurisdictionContextItem['geometry']>;
+
+/** The largest side (degrees) of a geometry's bounding box, or null without one. */
+function extentOf(g: Geometry | null): number | null {
+  if (!g) return null;
+  let ext = 0;
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && Array.isArray(c[0]) && typeof c[0][0] === 'number') {
+      const [x0, y0, x1, y1] = bbox(c as Pt[]);
+      ext = Math.max(ext, x1 - x0, y1 - y0);
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  visit(g.coordinates);
+  return ext > 0 ? ext : null;
+}
+
+function parseGeometry(text: string | null): Geometry | null {
+  return text ? (JSON.parse(text) as Geometry) : null;
+}
 
 /**
  * The jurisdiction tree as a map: GeoJSON of one level, the streamed export of a subtree, and the
@@ -18,6 +49,45 @@ const NEAREST_BOX_ROWS = 5000;
  */
 export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrTx, actor: Actor, id: string) => Promise<JurisdictionRow>) {
   return {
+    /**
+     * What a map of a node draws around it, in grey: the other children of its parent and the
+     * outlines of its ancestors up to the city, simplified for the node's scale. Outlines and names
+     * of jurisdictions are not personal data, so siblings outside the reader's scope (the other
+     * districts around a district officer's own) are drawn too, but without their id, and no item
+     * carries a count or figure: what is counted stays scoped. The node itself must be readable.
+     */
+    async context(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<JurisdictionContext> {
+      const node = await readable(db, actor, id);
+      const own = parseGeometry(node.geometry);
+      const ancestorPaths = repo.pathPrefixes(node.path).slice(0, -1);
+      const [siblings, ancestors] = await Promise.all([
+        node.parent_id ? repo.listSiblingsForContext(db, node.parent_id, node.id, CONTEXT_SIBLING_CAP + 1) : Promise.resolve([]),
+        repo.findByPathsForContext(db, ancestorPaths),
+      ]);
+      ancestors.sort((a, b) => b.path.length - a.path.length);
+      const parentExtent = extentOf(parseGeometry(ancestors[0]?.geometry ?? null));
+      // A node without a shape is looked at on its parent's scale, a tenth of it.
+      const ext = extentOf(own) ?? (parentExtent ? parentExtent / 10 : 0.01);
+      const item = (r: ContextRow, relation: JurisdictionContextItem['relation']): JurisdictionContextItem => {
+        const g = parseGeometry(r.geometry);
+        const tolerance = relation === 'ancestor' ? Math.max(ext / CONTEXT_DETAIL, (extentOf(g) ?? 0) / CONTEXT_ANCESTOR_DETAIL) : ext / CONTEXT_DETAIL;
+        return {
+          id: canReadJurisdiction(actor, r.path) ? r.id : null,
+          code: r.code,
+          name: r.name,
+          level: r.level,
+          relation,
+          geometry: g && simplifyGeometry(g, tolerance),
+          labelAt: relation === 'sibling' && r.centroid_lng !== null && r.centroid_lat !== null ? [Number(r.centroid_lng), Number(r.centroid_lat)] : null,
+        };
+      };
+      return {
+        node: { id: node.id, name: node.name, level: node.level },
+        items: [...siblings.slice(0, CONTEXT_SIBLING_CAP).map((r) => item(r, 'sibling')), ...ancestors.map((r) => item(r, 'ancestor'))],
+        truncated: siblings.length > CONTEXT_SIBLING_CAP,
+      };
+    },
+
     /**
      * A GeoJSON FeatureCollection of the nodes of one level under a root (default: the city,
      * districts). At most GEOJSON_FEATURE_CAP features, by code; `truncated`/`total` say when more
