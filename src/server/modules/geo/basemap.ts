@@ -42,9 +42,9 @@ export async function readBasemapInfo(file: string): Promise<BasemapInfo> {
     return {
       url: BASEMAP_URL,
       version: etag.replaceAll('"', ''),
-      tileType: TILE_TYPES[h[99]] ?? 'unknown',
-      minZoom: h[100],
-      maxZoom: h[101],
+      tileType: TILE_TYPES[h.readUInt8(99)] ?? 'unknown',
+      minZoom: h.readUInt8(100),
+      maxZoom: h.readUInt8(101),
       bounds: [e7(102), e7(106), e7(110), e7(114)],
     };
   } finally {

@@ -6,7 +6,7 @@ import type { Actor } from '../../platform/actor.js';
 import * as repo from './geo.repository.js';
 import type { ContextRow, JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
 import type { JurisdictionContext, JurisdictionContextItem } from './geo.schemas.js';
-import { bbox, simplifyGeometry, type Pt } from './geometry.js';
+import { area, bbox, centroid, fromPolygon, pointInRing, roundPt, simplifyGeometry, type Pt } from './geometry.js';
 import { canReadJurisdiction, featureOf, metresBetween, scopeOf, toJurisdictionDto, type FeatureCollection, type GeojsonLevel } from './geo.shared.js';
 
 const M_PER_DEG_LAT = 111_320;
@@ -37,6 +37,21 @@ function extentOf(g: Geometry | null): number | null {
   };
   visit(g.coordinates);
   return ext > 0 ? ext : null;
+}
+
+/**
+ * Where a node's name goes: the centroid of its largest part's outline when that lies inside it,
+ * else the stored centroid (a point inside the node, chosen when it was drawn).
+ */
+function labelPoint(g: Geometry | null, stored: Pt | null): Pt | null {
+  const parts = g?.type === 'Polygon' ? [g.coordinates as Pt[][]] : g?.type === 'MultiPolygon' ? (g.coordinates as Pt[][][]) : [];
+  const rings = parts.filter((p) => p[0] && p[0].length >= 3).map((p) => fromPolygon({ type: 'Polygon', coordinates: p }));
+  const largest = rings.sort((a, b) => area(b) - area(a))[0];
+  if (largest) {
+    const c = centroid(largest);
+    if (pointInRing(c, largest)) return roundPt(c);
+  }
+  return stored;
 }
 
 function parseGeometry(text: string | null): Geometry | null {
@@ -78,7 +93,10 @@ export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrT
           level: r.level,
           relation,
           geometry: g && simplifyGeometry(g, tolerance),
-          labelAt: relation === 'sibling' && r.centroid_lng !== null && r.centroid_lat !== null ? [Number(r.centroid_lng), Number(r.centroid_lat)] : null,
+          labelAt:
+            relation === 'sibling'
+              ? labelPoint(g, r.centroid_lng !== null && r.centroid_lat !== null ? [Number(r.centroid_lng), Number(r.centroid_lat)] : null)
+              : null,
         };
       };
       return {

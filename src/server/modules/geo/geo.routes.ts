@@ -123,7 +123,8 @@ const geoRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) => 
       config: { policy: basemap },
       schema: {
         tags: ['geo'],
-        description: 'The base map file itself, for the PMTiles reader: one byte range per request (206), or the whole file; 416 for a range not inside it; 404 when none is configured.',
+        description:
+          'The base map file itself, for the PMTiles reader: one byte range per request (206), or the whole file; 416 for a range not inside it; 404 when none is configured.',
       },
     },
     async (req, reply) => {

@@ -95,7 +95,10 @@ const contextItemSchema = z.object({
   level: z.enum(JURISDICTION_LEVELS),
   relation: z.enum(['sibling', 'ancestor']).describe('sibling: another child of the same parent; ancestor: a parent, grandparent… up to the city'),
   geometry: featureSchema.shape.geometry.describe('the outline, simplified for a map at the node’s scale; null when the node has no shape'),
-  labelAt: z.tuple([z.number(), z.number()]).nullable().describe('[lng, lat] where a sibling’s name goes (its centroid); null for ancestors, named along their outline'),
+  labelAt: z
+    .tuple([z.number(), z.number()])
+    .nullable()
+    .describe('[lng, lat] where a sibling’s name goes (the centre of its largest part); null for ancestors, named along their outline'),
 });
 
 export const contextResponse = z.object({

@@ -55,7 +55,11 @@ describeDialects('geo: a map with context, and the base map', (dialect) => {
     wujiagang = (await geo.getByCode('420503'))!;
     const now = t.clock.now();
     const at = (d: JurisdictionDto) => ({ id: d.id, code: d.code, path: d.path, name: d.name });
-    admin = await sessionHeaders(t.deps.db, await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '市指挥部', jurisdiction: at(city) }), roles: ['admin'] }), now);
+    admin = await sessionHeaders(
+      t.deps.db,
+      await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '市指挥部', jurisdiction: at(city) }), roles: ['admin'] }),
+      now,
+    );
     officer = await sessionHeaders(
       t.deps.db,
       await buildUser(t.deps.db, { unit: await buildUnit(t.deps.db, { name: '西陵区指挥部', jurisdiction: at(xiling) }), roles: ['district_officer'] }),
@@ -113,7 +117,8 @@ describeDialects('geo: a map with context, and the base map', (dialect) => {
     // Every kept vertex is one of the original's (simplification drops, never moves, beyond rounding).
     const orig = new Set<string>();
     const collect = (c: unknown, into: Set<string> | string[]): void => {
-      if (Array.isArray(c) && typeof c[0] === 'number') (into instanceof Set ? into.add.bind(into) : into.push.bind(into))(`${(c[0] as number).toFixed(5)},${(c[1] as number).toFixed(5)}`);
+      if (Array.isArray(c) && typeof c[0] === 'number')
+        (into instanceof Set ? into.add.bind(into) : into.push.bind(into))(`${(c[0] as number).toFixed(5)},${(c[1] as number).toFixed(5)}`);
       else if (Array.isArray(c)) c.forEach((x) => collect(x, into));
     };
     collect(original.coordinates, orig);
@@ -147,7 +152,11 @@ describeDialects('geo: a map with context, and the base map', (dialect) => {
   it('answers the base map with no base map configured: null, and 404 for the file', async () => {
     const now = bare.clock.now();
     const { xiling: district } = await buildMiniCity(bare.deps.db);
-    const h = await sessionHeaders(bare.deps.db, await buildUser(bare.deps.db, { unit: await buildUnit(bare.deps.db, { name: '区', jurisdiction: district }), roles: ['sampler'] }), now);
+    const h = await sessionHeaders(
+      bare.deps.db,
+      await buildUser(bare.deps.db, { unit: await buildUnit(bare.deps.db, { name: '区', jurisdiction: district }), roles: ['sampler'] }),
+      now,
+    );
     expect((await get(bare, '/api/geo/basemap', h)).json()).toEqual({ basemap: null });
     const file404 = await get(bare, '/api/geo/basemap.pmtiles', { ...h, range: 'bytes=0-126' });
     expect(file404.statusCode).toBe(404);
