@@ -6,7 +6,7 @@ import type { Actor } from '../../platform/actor.js';
 import * as repo from './geo.repository.js';
 import type { ContextRow, JurisdictionListRow, JurisdictionRow } from './geo.repository.js';
 import type { JurisdictionContext, JurisdictionContextItem } from './geo.schemas.js';
-import { area, bbox, centroid, fromPolygon, pointInRing, roundPt, simplifyGeometry, type Pt } from './geometry.js';
+import { area, bbox, centroid, clipRingToConvex, fromPolygon, pointInRing, rect, roundPt, simplifyGeometry, type Pt } from './geometry.js';
 import { canReadJurisdiction, featureOf, metresBetween, scopeOf, toJurisdictionDto, type FeatureCollection, type GeojsonLevel } from './geo.shared.js';
 
 const M_PER_DEG_LAT = 111_320;
@@ -22,6 +22,8 @@ export const CONTEXT_SIBLING_CAP = 300;
  */
 const CONTEXT_DETAIL = 400;
 const CONTEXT_ANCESTOR_DETAIL = 3000;
+/** A neighbour's name goes within the node's box widened by this much of its size each side (local display parameter). */
+const NEAR_LABEL_MARGIN = 0.25;
 
 type Geometry = NonNullable<JurisdictionContextItem['geometry']>;
 
@@ -40,18 +42,36 @@ function extentOf(g: Geometry | null): number | null {
 }
 
 /**
- * Where a node's name goes: the centroid of its largest part's outline when that lies inside it,
- * else the stored centroid (a point inside the node, chosen when it was drawn).
+ * Where a sibling's name goes: inside the part of its largest outline that lies near the node
+ * (`near`, the node's box widened), so a neighbour whose centre is far off the map is still named
+ * at its edge; else its outline's centroid when that lies inside it; else the stored centroid.
  */
-function labelPoint(g: Geometry | null, stored: Pt | null): Pt | null {
+function labelPoint(g: Geometry | null, stored: Pt | null, near: Pt[] | null): Pt | null {
   const parts = g?.type === 'Polygon' ? [g.coordinates as Pt[][]] : g?.type === 'MultiPolygon' ? (g.coordinates as Pt[][][]) : [];
   const rings = parts.filter((p) => p[0] && p[0].length >= 3).map((p) => fromPolygon({ type: 'Polygon', coordinates: p }));
   const largest = rings.sort((a, b) => area(b) - area(a))[0];
-  if (largest) {
-    const c = centroid(largest);
-    if (pointInRing(c, largest)) return roundPt(c);
+  if (!largest) return stored;
+  const candidates = near ? clipRingToConvex(largest, near).filter((r) => r.length >= 3 && area(r) > 0) : [];
+  for (const ring of [...candidates.slice(0, 1), largest]) {
+    const c = centroid(ring);
+    if (pointInRing(c, ring)) return roundPt(c);
   }
   return stored;
+}
+
+/** The box of a geometry widened by `by` times its size on each side, as a counter-clockwise ring. */
+function widenedBox(g: Geometry | null, by: number): Pt[] | null {
+  if (!g) return null;
+  const pts: Pt[] = [];
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') pts.push(c as Pt);
+    else if (Array.isArray(c)) c.forEach(visit);
+  };
+  visit(g.coordinates);
+  if (!pts.length) return null;
+  const [x0, y0, x1, y1] = bbox(pts);
+  const d = Math.max(x1 - x0, y1 - y0) * by;
+  return rect(x0 - d, y0 - d, x1 + d, y1 + d);
 }
 
 function parseGeometry(text: string | null): Geometry | null {
@@ -83,6 +103,8 @@ export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrT
       const parentExtent = extentOf(parseGeometry(ancestors[0]?.geometry ?? null));
       // A node without a shape is looked at on its parent's scale, a tenth of it.
       const ext = extentOf(own) ?? (parentExtent ? parentExtent / 10 : 0.01);
+      // About what a map fitted to the node shows: names of neighbours go inside it.
+      const near = widenedBox(own, NEAR_LABEL_MARGIN);
       const item = (r: ContextRow, relation: JurisdictionContextItem['relation']): JurisdictionContextItem => {
         const g = parseGeometry(r.geometry);
         const tolerance = relation === 'ancestor' ? Math.max(ext / CONTEXT_DETAIL, (extentOf(g) ?? 0) / CONTEXT_ANCESTOR_DETAIL) : ext / CONTEXT_DETAIL;
@@ -95,7 +117,7 @@ export function createGeoMapService(deps: Pick<Deps, 'db'>, readable: (db: DbOrT
           geometry: g && simplifyGeometry(g, tolerance),
           labelAt:
             relation === 'sibling'
-              ? labelPoint(g, r.centroid_lng !== null && r.centroid_lat !== null ? [Number(r.centroid_lng), Number(r.centroid_lat)] : null)
+              ? labelPoint(g, r.centroid_lng !== null && r.centroid_lat !== null ? [Number(r.centroid_lng), Number(r.centroid_lat)] : null, near)
               : null,
         };
       };

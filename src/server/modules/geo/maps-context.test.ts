@@ -10,6 +10,7 @@ import { buildPmtiles, emptyVectorTile } from '../../../../test/helpers/pmtiles.
 import { seedDemoCity } from '../../demo/city.js';
 import { systemActor } from '../../platform/actor.js';
 import type { JurisdictionContext } from './geo.schemas.js';
+import { bbox, fromPolygon, pointInRing } from './geometry.js';
 
 type Geometry = { type: string; coordinates: unknown };
 
@@ -134,6 +135,21 @@ describeDialects('geo: a map with context, and the base map', (dialect) => {
     const districts = ctx.items.filter((i) => i.relation === 'sibling');
     expect(districts.map((d) => d.name)).toContain('伍家岗区');
     expect(districts.every((d) => d.id === null && d.geometry !== null)).toBe(true);
+    // Each name sits inside its own district; a neighbour's near 西陵区 (within its box widened by a
+    // quarter each side), not at its far-off centre.
+    for (const d of districts) {
+      const parts = (d.geometry!.type === 'Polygon' ? [d.geometry!.coordinates] : d.geometry!.coordinates) as [number, number][][][];
+      expect(
+        parts.some((p) => pointInRing(d.labelAt!, fromPolygon({ type: 'Polygon', coordinates: p }))),
+        d.name,
+      ).toBe(true);
+    }
+    const box = bbox(
+      fromPolygon(JSON.parse((await t.deps.db.selectFrom('jurisdictions').select('geometry').where('id', '=', xiling.id).executeTakeFirstOrThrow()).geometry!)),
+    );
+    const margin = Math.max(box[2] - box[0], box[3] - box[1]) * 0.25 + 1e-6;
+    const [lng, lat] = districts.find((d) => d.name === '伍家岗区')!.labelAt!;
+    expect(lng >= box[0] - margin && lng <= box[2] + margin && lat >= box[1] - margin && lat <= box[3] + margin).toBe(true);
     expect(ctx.items.filter((i) => i.relation === 'ancestor').map((a) => [a.code, a.id])).toEqual([['420500', expect.any(String)]]);
     // The admin, whose scope holds every district, gets their ids.
     const asAdmin = (await get(t, `/api/geo/jurisdictions/${xiling.id}/context`, admin)).json() as JurisdictionContext;
