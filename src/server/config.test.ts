@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildPmtiles } from '../../test/helpers/pmtiles.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('config', () => {
@@ -40,5 +41,25 @@ describe('config', () => {
     expect(a.dataKey.equals(a.sessionKey)).toBe(false);
     expect(readFileSync(path.join(dir, 'data.key'), 'utf8').trim()).toHaveLength(64);
     expect(statSync(path.join(dir, 'session.key')).mode & 0o077).toBe(0);
+  });
+
+  it('takes an optional PMTiles base map, refusing a file that is not one (none by default)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bw-cfg-'));
+    const keys = { BULWARK_DATA_DIR: dir, BULWARK_SESSION_KEY: 'a'.repeat(64), BULWARK_DATA_KEY: 'b'.repeat(64), BULWARK_JOURNAL_KEY: 'c'.repeat(64) };
+    expect(loadConfig(keys).basemapPmtiles).toBeNull();
+    const good = path.join(dir, 'city.pmtiles');
+    writeFileSync(good, buildPmtiles());
+    expect(loadConfig({ ...keys, BULWARK_BASEMAP_PMTILES: good }).basemapPmtiles).toBe(good);
+    const notTiles = path.join(dir, 'city.mbtiles');
+    writeFileSync(notTiles, 'SQLite format 3\0');
+    for (const bad of [notTiles, path.join(dir, 'missing.pmtiles')]) {
+      let err: unknown;
+      try {
+        loadConfig({ ...keys, BULWARK_BASEMAP_PMTILES: bad });
+      } catch (e) {
+        err = e;
+      }
+      expect((err as ConfigError).issues.join('\n')).toMatch(/BULWARK_BASEMAP_PMTILES: must name a readable PMTiles v3 file/);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -60,6 +60,12 @@ export interface Config {
   /** Open live streams allowed per user (each process) and per session. */
   sseMaxPerUser: number;
   sseMaxPerSession: number;
+  /**
+   * An optional base map: the absolute path of a PMTiles v3 file (vector or raster tiles) that Bulwark
+   * serves itself at /api/geo/basemap.pmtiles (HTTP Range), for networks with no way out. null: maps
+   * draw the jurisdictions on a plain background, and the web asks for no tiles.
+   */
+  basemapPmtiles: string | null;
 }
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
@@ -111,6 +117,11 @@ const envSchema = z.object({
   BULWARK_JOURNAL_SIGN_EVERY: z.coerce.number().int().min(1).default(1000),
   BULWARK_SSE_PER_USER: z.coerce.number().int().min(1).default(12),
   BULWARK_SSE_PER_SESSION: z.coerce.number().int().min(1).default(6),
+  BULWARK_BASEMAP_PMTILES: z
+    .string()
+    .min(1)
+    .refine((v) => isPmtilesV3(path.resolve(v)), 'must name a readable PMTiles v3 file')
+    .optional(),
   BULWARK_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count or a comma list of addresses')
@@ -164,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     journalSignEvery: e.BULWARK_JOURNAL_SIGN_EVERY,
     sseMaxPerUser: e.BULWARK_SSE_PER_USER,
     sseMaxPerSession: e.BULWARK_SSE_PER_SESSION,
+    basemapPmtiles: e.BULWARK_BASEMAP_PMTILES ? path.resolve(e.BULWARK_BASEMAP_PMTILES) : null,
     ...overrides,
   };
   if (config.dbKind === 'sqlite' && config.db !== ':memory:') privateDbFile(config.db);
@@ -212,8 +224,24 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     journalSignEvery: 1000,
     sseMaxPerUser: 12,
     sseMaxPerSession: 6,
+    basemapPmtiles: null,
     ...overrides,
   } satisfies Config);
+}
+
+/** Whether a file starts with the PMTiles v3 magic ("PMTiles" and version byte 3). */
+function isPmtilesV3(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(8);
+      return readSync(fd, head, 0, 8, 0) === 8 && head.subarray(0, 7).toString('latin1') === 'PMTiles' && head[7] === 3;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a 32-byte hex secret from the data folder, creating it (mode 0600) when missing. */

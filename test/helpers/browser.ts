@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { createDeps } from '../../src/server/app.js';
-import { testConfig } from '../../src/server/config.js';
+import { testConfig, type Config } from '../../src/server/config.js';
 import { loadDemo } from '../../src/server/demo/demo.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
@@ -67,9 +67,9 @@ export interface DemoServer {
  * The real server (listen on a free port) serving the built web app, on a fresh SQLite file,
  * with the demo city at small scale and the demo staff.
  */
-export async function startDemoServer(opts: { residents?: number; outbreak?: boolean } = {}): Promise<DemoServer> {
+export async function startDemoServer(opts: { residents?: number; outbreak?: boolean; config?: Partial<Config> } = {}): Promise<DemoServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-e2e-'));
-  const config = testConfig({ db: path.join(dir, 'bulwark.db'), dataDir: dir, webDir: WEB_DIR, port: 0, host: '127.0.0.1' });
+  const config = testConfig({ db: path.join(dir, 'bulwark.db'), dataDir: dir, webDir: WEB_DIR, port: 0, host: '127.0.0.1', ...opts.config });
   let wallOffset = 0;
   const deps = await createDeps(config, { wallClock: { now: () => Date.now() + wallOffset } });
   const server = await startServer(config, { deps });

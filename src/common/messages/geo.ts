@@ -8,6 +8,7 @@ export const GEO_MESSAGES = {
   'map.loading': ['地图加载中…', 'Loading the map…'],
   'map.empty': ['该范围内没有可显示的区域', 'No areas to show here'],
   'map.truncated': ['区域过多，仅显示前 {n} 个', 'Too many areas; showing the first {n}'],
+  'map.context': ['灰色为相邻辖区及上级辖区边界', 'Grey: the neighbouring areas and the outlines of the areas above'],
 
   // Geography
   'geo.title': ['辖区', 'Jurisdictions'],

@@ -1,10 +1,11 @@
 import { Alert } from 'antd';
 import { LngLatBounds, Marker, Popup, type ExpressionSpecification, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { JurisdictionFeatureProperties } from '../../common/geo.js';
 import { formatCount } from '../app/format.js';
 import { useI18n } from '../app/i18n.js';
 import type { JurisdictionCollection } from '../modules/geo/api.js';
+import { useMapContext } from './map-context.js';
 import { useMapLibre } from './use-maplibre.js';
 
 /** Population colour ramp, light to dark (the legend draws the same one in CSS). */
@@ -61,16 +62,19 @@ interface Props {
   onSelect?: (p: JurisdictionFeatureProperties) => void;
   /** Outlined as selected. */
   selectedId?: string | null;
+  /** The node whose parts the collection is: its neighbours and parents are drawn around in grey. */
+  contextId?: string | null;
   'data-testid'?: string;
 }
 
 /**
- * A map of jurisdiction polygons coloured by population, drawn by MapLibre GL with NO base map:
- * the style holds a background and our GeoJSON only (no tiles, fonts or sprites from anywhere).
+ * A map of jurisdiction polygons coloured by population, drawn by MapLibre GL on a plain background
+ * (or the configured base map, served by Bulwark), with the node's neighbours and parents in grey
+ * around it (`contextId`). No fonts or sprites from anywhere: context names are drawn locally.
  * Names are HTML markers; clicking an area shows its name and population. Without WebGL 2 it
  * shows a clear message instead (`data-map-state="no-webgl"`), never a crash.
  */
-export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Props) {
+export function ChoroplethMap({ collection, onSelect, selectedId, contextId, ...rest }: Props) {
   const { t, lang } = useI18n();
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
@@ -155,6 +159,9 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
     };
   }, [collection]);
 
+  const contextIds = useMemo(() => [contextId], [contextId]);
+  const around = useMapContext(mapRef, state, contextIds);
+
   useEffect(() => {
     const map = mapRef.current;
     if (map && state === 'ready') map.setFilter('selected', ['==', ['get', 'id'], selectedId ?? '']);
@@ -172,6 +179,12 @@ export function ChoroplethMap({ collection, onSelect, selectedId, ...rest }: Pro
         <span>{formatCount(min, lang)}</span>
         <span className="bw-legend-ramp" />
         <span>{formatCount(max, lang)}</span>
+        {around > 0 && (
+          <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }} data-testid="legend-context">
+            <span style={{ width: 14, height: 10, background: '#bfbfbf', border: '1px dashed #595959', display: 'inline-block' }} />
+            {t('map.context')}
+          </span>
+        )}
       </div>
     </div>
   );

@@ -2,6 +2,7 @@ import { Map as MapLibreMap, setWorkerUrl, type MapOptions } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useRef, useState, type DependencyList, type RefObject } from 'react';
+import { addBasemap } from './basemap.js';
 
 // The worker ships as its own file from our origin (CSP: worker-src 'self' blob:); MapLibre would
 // otherwise look for it next to the bundled chunk under its original name.
@@ -26,8 +27,12 @@ export interface MapBuild {
   setup?: (map: MapLibreMap) => (() => void) | void;
 }
 
+/** The property of a map's container that holds its MapLibre map (browser tests read the style through it). */
+export const MAP_PROPERTY = 'maplibreMap';
+
 /**
- * The setup every map of the web repeats: no tiles and no rotation, a fallback state instead of a
+ * The setup every map of the web repeats: no tiles unless a base map is configured (then its
+ * layers go under everything, see basemap.ts), no rotation, a fallback state instead of a
  * crash without WebGL 2 (a GPUInitializationError at creation counts as that too), resizing with
  * its box, and removal on unmount. `build` runs again when `deps` change (a new map: new data is a
  * new place, and the view must refit anyway). A map that failed stays failed.
@@ -58,14 +63,21 @@ export function useMapLibre(
       return;
     }
     mapRef.current = map;
-    map.on('load', () => setState('ready'));
+    Object.defineProperty(box, MAP_PROPERTY, { value: map, configurable: true });
+    let alive = true;
+    map.on('load', () => {
+      setState('ready');
+      addBasemap(map, () => alive).catch((err: unknown) => console.warn('base map unavailable', err));
+    });
     map.on('error', (e) => console.warn('map error', e.error?.message ?? e));
     const undo = setup?.(map);
     const ro = new ResizeObserver(() => map.resize());
     ro.observe(box);
     return () => {
+      alive = false;
       ro.disconnect();
       undo?.();
+      delete (box as unknown as Record<string, unknown>)[MAP_PROPERTY];
       map.remove();
       mapRef.current = null;
     };

@@ -320,3 +320,28 @@ export async function centroidsInBox(
   if (underPath) q = q.where('path', 'like', `${underPath}%`);
   return q.limit(limit).execute();
 }
+
+/** Columns a map's context reads: the outline, the label point, no figures. */
+const CONTEXT_COLUMNS = ['id', 'code', 'name', 'level', 'path', 'parent_id', 'geometry', 'centroid_lng', 'centroid_lat'] as const;
+export type ContextRow = Pick<JurisdictionRow, (typeof CONTEXT_COLUMNS)[number]>;
+
+/**
+ * The other children of a node's parent (every one, whatever the reader's scope: the caller decides
+ * what of them to show), by code; `limit + 1` tells truncation.
+ */
+export async function listSiblingsForContext(db: DbOrTx, parentId: string, exceptId: string, limit: number): Promise<ContextRow[]> {
+  return db
+    .selectFrom('jurisdictions')
+    .select(CONTEXT_COLUMNS)
+    .where('parent_id', '=', parentId)
+    .where('id', '!=', exceptId)
+    .orderBy('code')
+    .limit(limit)
+    .execute();
+}
+
+/** Nodes at these paths with their outlines (a node's ancestors), in no particular order. */
+export async function findByPathsForContext(db: DbOrTx, paths: readonly string[]): Promise<ContextRow[]> {
+  if (paths.length === 0) return [];
+  return db.selectFrom('jurisdictions').select(CONTEXT_COLUMNS).where('path', 'in', paths).execute();
+}

@@ -87,3 +87,42 @@ export const nearestResponse = z.object({
   node: jurisdictionSchema.nullable().describe('the nearest node inside your jurisdiction, or null when none is within maxMetres'),
   metres: z.number().nullable().describe('its centroid distance, metres'),
 });
+
+const contextItemSchema = z.object({
+  id: z.string().nullable().describe('null for a node outside what the caller may read (its outline and name only, never its figures)'),
+  code: z.string().describe('division code (public, GB/T 2260 and statistical codes)'),
+  name: z.string(),
+  level: z.enum(JURISDICTION_LEVELS),
+  relation: z.enum(['sibling', 'ancestor']).describe('sibling: another child of the same parent; ancestor: a parent, grandparent… up to the city'),
+  geometry: featureSchema.shape.geometry.describe('the outline, simplified for a map at the node’s scale; null when the node has no shape'),
+  labelAt: z
+    .tuple([z.number(), z.number()])
+    .nullable()
+    .describe('[lng, lat] where a sibling’s name goes (the centre of its largest part); null for ancestors, named along their outline'),
+});
+
+export const contextResponse = z.object({
+  node: z.object({ id: z.string(), name: z.string(), level: z.enum(JURISDICTION_LEVELS) }),
+  items: z.array(contextItemSchema).describe('siblings by code, then ancestors from the parent up; no counts or figures'),
+  truncated: z.boolean().describe('the parent has more children than the cap (300); the first by code are given'),
+});
+/** GET /api/geo/jurisdictions/:id/context */
+export type JurisdictionContext = z.infer<typeof contextResponse>;
+export type JurisdictionContextItem = z.infer<typeof contextItemSchema>;
+
+const basemapInfoSchema = z.object({
+  url: z.string().describe('where the PMTiles file is served (GET with Range)'),
+  version: z.string().describe('changes when the file is replaced (size and modification time)'),
+  tileType: z.enum(['unknown', 'mvt', 'png', 'jpeg', 'webp', 'avif']).describe('mvt: vector tiles; the others: raster images'),
+  minZoom: z.number().int(),
+  maxZoom: z.number().int(),
+  bounds: z.tuple([z.number(), z.number(), z.number(), z.number()]).describe('[west, south, east, north] WGS-84 degrees'),
+});
+/** What the web needs to draw the configured base map. */
+export type BasemapInfo = z.infer<typeof basemapInfoSchema>;
+
+export const basemapResponse = z.object({
+  basemap: basemapInfoSchema.nullable().describe('null when none is configured: maps draw on a plain background and fetch no tiles'),
+});
+/** GET /api/geo/basemap */
+export type BasemapResponse = z.infer<typeof basemapResponse>;

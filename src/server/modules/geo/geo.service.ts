@@ -281,6 +281,7 @@ export function createGeoService(deps: Deps) {
 
     geojson: map.geojson,
     exportSubtree: map.exportSubtree,
+    context: map.context,
     nearest: map.nearest,
 
     /** Persons in the whole tree: the sum of the roots' counters. */

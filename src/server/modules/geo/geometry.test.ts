@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { area, boxInRing, clipRingHalfPlane, clipRingToConvex, pointInRing, rect, type Ring } from './geometry.js';
+import { area, boxInRing, clipRingHalfPlane, clipRingToConvex, pointInRing, rect, simplifyRing, type Ring } from './geometry.js';
 
 /** A "U": two prongs joined at the bottom (area 5 × 1 + 2 × 1 × 3 = 11). */
 const U: Ring = [
@@ -52,5 +52,31 @@ describe('clipping rings of any shape', () => {
     // All four corners inside, but the notch between the prongs cuts through it.
     expect(boxInRing([0.5, 3, 4.5, 3.5], U)).toBe(false);
     expect(rect(0, 0, 1, 1)).toHaveLength(4);
+  });
+});
+
+describe('simplifyRing', () => {
+  it('drops vertices within the tolerance of their neighbours’ line and keeps the corners', () => {
+    // A unit square with extra points along its sides, 0.001 off the line at most.
+    const ring: [number, number][] = [
+      [0, 0],
+      [0.5, 0.001],
+      [1, 0],
+      [0.999, 0.5],
+      [1, 1],
+      [0.5, 1],
+      [0, 1],
+      [0.001, 0.5],
+    ];
+    expect(simplifyRing(ring, 0.01)).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ]);
+    // Below the points' offsets only [0.5, 1], exactly on its side, goes.
+    expect(simplifyRing(ring, 0.0001)).toEqual(ring.filter(([x, y]) => !(x === 0.5 && y === 1)));
+    // A ring smaller than the tolerance stays a triangle, not nothing.
+    expect(simplifyRing(ring, 10)).toHaveLength(3);
   });
 });

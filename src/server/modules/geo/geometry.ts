@@ -263,3 +263,92 @@ export function boxInRing(box: readonly [number, number, number, number], r: Rin
   }
   return true;
 }
+
+/**
+ * Douglas–Peucker simplification of an open ring: drops vertices closer than `tolerance` (degrees)
+ * to the line their neighbours make. A ring that would fall below 3 vertices keeps its 3 farthest
+ * apart (a tiny node stays a triangle rather than vanishing).
+ */
+export function simplifyRing(r: Ring, tolerance: number): Ring {
+  if (r.length <= 4 || !(tolerance > 0)) return r.slice();
+  // Split the ring at its first vertex and the vertex farthest from it; simplify both halves.
+  let far = 1;
+  let farD = -1;
+  for (let i = 1; i < r.length; i++) {
+    const d = (r[i][0] - r[0][0]) ** 2 + (r[i][1] - r[0][1]) ** 2;
+    if (d > farD) [far, farD] = [i, d];
+  }
+  const keep = new Uint8Array(r.length);
+  keep[0] = 1;
+  keep[far] = 1;
+  const stack: [number, number][] = [
+    [0, far],
+    [far, r.length],
+  ];
+  const at = (i: number): Pt => r[i % r.length];
+  while (stack.length) {
+    const [a, b] = stack.pop()!;
+    if (b - a < 2) continue;
+    const [p, q] = [at(a), at(b)];
+    let best = -1;
+    let bestD = -1;
+    for (let i = a + 1; i < b; i++) {
+      const d = distanceToSegment(r[i], p, q);
+      if (d > bestD) [best, bestD] = [i, d];
+    }
+    if (bestD > tolerance) {
+      keep[best] = 1;
+      stack.push([a, best], [best, b]);
+    }
+  }
+  const out = r.filter((_, i) => keep[i] === 1);
+  if (out.length >= 3) return out;
+  // Everything lay within the tolerance: keep the farthest vertex from the kept chord as the third.
+  let third = -1;
+  let thirdD = -1;
+  for (let i = 0; i < r.length; i++) {
+    if (keep[i]) continue;
+    const d = distanceToSegment(r[i], r[0], r[far]);
+    if (d > thirdD) [third, thirdD] = [i, d];
+  }
+  return third < 0 ? out : r.filter((_, i) => keep[i] === 1 || i === third);
+}
+
+/** Distance (degrees) from p to the segment a–b. */
+function distanceToSegment(p: Pt, a: Pt, b: Pt): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
+  return Math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy));
+}
+
+/** A GeoJSON Polygon or MultiPolygon as a list of polygons, each a list of closed rings. */
+type Polys = Pt[][][];
+
+/**
+ * A Polygon or MultiPolygon simplified to `tolerance` degrees (Douglas–Peucker per ring, rounded to
+ * 6 decimals). Holes and parts smaller than the tolerance are dropped; the outer ring of each part
+ * is kept. Other geometry types come back unchanged.
+ */
+export function simplifyGeometry<G extends { type: string; coordinates: unknown }>(g: G, tolerance: number): G {
+  const polys: Polys | null = g.type === 'Polygon' ? [g.coordinates as Pt[][]] : g.type === 'MultiPolygon' ? (g.coordinates as Polys) : null;
+  if (!polys) return g;
+  const tiny = (ring: Ring) => {
+    const [x0, y0, x1, y1] = bbox(ring);
+    return Math.max(x1 - x0, y1 - y0) < tolerance;
+  };
+  const out: Polys = [];
+  for (const poly of polys) {
+    const rings: Pt[][] = [];
+    poly.forEach((closed, i) => {
+      const open = fromPolygon({ type: 'Polygon', coordinates: [closed] });
+      if (i > 0 && tiny(open)) return;
+      const s = roundRing(simplifyRing(open, tolerance));
+      if (s.length >= 3) rings.push([...s, s[0]]);
+    });
+    if (rings.length && !(polys.length > 1 && tiny(fromPolygon({ type: 'Polygon', coordinates: [rings[0]] })))) out.push(rings);
+  }
+  if (!out.length) return g;
+  return (out.length === 1 ? { ...g, type: 'Polygon', coordinates: out[0] } : { ...g, type: 'MultiPolygon', coordinates: out }) as G;
+}

@@ -172,7 +172,7 @@ export function GeographyPage({ jurisdictionId }: PageProps) {
                   <ErrorAlert error={map.error} onRetry={map.reload} />
                   {map.data ? (
                     map.data.features.length ? (
-                      <ChoroplethMap data-testid="geo-map" collection={map.data} onSelect={(p) => setSelectedId(p.id)} />
+                      <ChoroplethMap data-testid="geo-map" collection={map.data} contextId={node?.id} onSelect={(p) => setSelectedId(p.id)} />
                     ) : (
                       <Empty description={t('map.empty')} />
                     )

@@ -1,7 +1,8 @@
 import { Alert } from 'antd';
 import { LngLatBounds, Marker, Popup, type GeoJSONSource, type StyleSpecification } from 'maplibre-gl';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useI18n } from '../../../app/i18n.js';
+import { useMapContext } from '../../../components/map-context.js';
 import { useMapLibre } from '../../../components/use-maplibre.js';
 import type { CoverageCollection } from '../api.js';
 
@@ -51,17 +52,19 @@ interface Props {
   collection: CoverageCollection;
   /** The map is rebuilt and refitted when this changes (another area); otherwise data changes only recolour it. */
   viewKey: string;
+  /** The node whose compounds are drawn: its neighbours and parents are drawn around in grey. */
+  contextId?: string | null;
   onSelect?: (id: string) => void;
   'data-testid'?: string;
 }
 
 /**
- * Compounds coloured by sampling coverage (MapLibre, no base map: our polygons on a plain
- * background), outlined in red where a positive pool was found. New data — a live
+ * Compounds coloured by sampling coverage (MapLibre: our polygons on a plain background or the
+ * configured base map, the node's neighbours and parents in grey around them), outlined in red where a positive pool was found. New data — a live
  * `testing.coverage` event — recolours the areas in place without moving the view. Without
  * WebGL 2 it says so (`data-map-state="no-webgl"`); the numbers stay in the table beside it.
  */
-export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
+export function CoverageMap({ collection, viewKey, contextId, onSelect, ...rest }: Props) {
   const { t } = useI18n();
   const labels = useRef(new Map<string, { el: HTMLDivElement; name: string }>());
   const onSelectRef = useRef(onSelect);
@@ -139,6 +142,9 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
     }
   }, [mapRef, collection, state]);
 
+  const contextIds = useMemo(() => [contextId], [contextId]);
+  const around = useMapContext(mapRef, state, contextIds);
+
   const legend = (
     <div className="bw-legend">
       <span>{t('testing.legendCoverage')}</span>
@@ -149,6 +155,12 @@ export function CoverageMap({ collection, viewKey, onSelect, ...rest }: Props) {
         </span>
       ))}
       <span>{t('testing.legendPositive')}</span>
+      {around > 0 && (
+        <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }} data-testid="legend-context">
+          <span style={{ width: 14, height: 10, background: '#bfbfbf', border: '1px dashed #595959', display: 'inline-block' }} />
+          {t('map.context')}
+        </span>
+      )}
     </div>
   );
 

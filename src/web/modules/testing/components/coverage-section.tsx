@@ -189,7 +189,14 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
         <Col xs={24} xl={12}>
           <Card size="small" title={t('testing.coverageMap')}>
             <ErrorAlert error={geo.error} onRetry={geo.reload} />
-            {collection && <CoverageMap collection={collection} viewKey={`${campaign.id}:${nodeId ?? ''}:${level}`} data-testid="coverage-map" />}
+            {collection && (
+              <CoverageMap
+                collection={collection}
+                viewKey={`${campaign.id}:${nodeId ?? ''}:${level}`}
+                contextId={coverage.data?.jurisdiction.id}
+                data-testid="coverage-map"
+              />
+            )}
             {!collection && !geo.error && <Alert type="info" title={t('map.loading')} />}
           </Card>
         </Col>

@@ -3,6 +3,7 @@ import { LngLatBounds, Marker, Popup, type ExpressionSpecification, type GeoJSON
 import { useEffect, useRef } from 'react';
 import { RISK_LEVEL_LABELS } from '../../../../common/zoning.js';
 import { useI18n } from '../../../app/i18n.js';
+import { useMapContext } from '../../../components/map-context.js';
 import { useMapLibre } from '../../../components/use-maplibre.js';
 import { LEVEL_COLORS, LEVEL_ORDER, type MapLevel } from '../levels.js';
 
@@ -21,8 +22,6 @@ export interface ZoningMapPlace {
   flagged: boolean;
   /** Covered only by proposals not yet published (drawn grey with a dashed outline). */
   proposed?: boolean;
-  /** A neighbouring place shown for orientation only (no area covers it). */
-  context?: boolean;
   geometry: { type: string; coordinates: unknown } | null;
 }
 
@@ -75,7 +74,6 @@ function toCollection(places: readonly ZoningMapPlace[]) {
           effective: p.effective ?? 'none',
           flagged: p.flagged ? 1 : 0,
           proposed: p.proposed ? 1 : 0,
-          context: p.context ? 1 : 0,
         },
       })),
   };
@@ -85,6 +83,8 @@ interface Props {
   places: readonly ZoningMapPlace[];
   /** The map is refitted when this changes (another jurisdiction); other changes only recolour it. */
   viewKey: string;
+  /** The places whose neighbours and parents are drawn around in grey (the first few count). */
+  contextIds?: readonly string[];
   showFlags: boolean;
   onSelect?: (id: string) => void;
   'data-testid'?: string;
@@ -92,11 +92,12 @@ interface Props {
 
 /**
  * Entrances, buildings and compounds coloured by their effective risk level (the highest level of
- * the areas covering each), on a plain background (MapLibre, no tiles). Places in a flagged area
+ * the areas covering each), on a plain background (MapLibre; the configured base map if any), with
+ * the places' neighbours and parents in grey around them (`contextIds`). Places in a flagged area
  * get a purple outline when the flags layer is on. New data (another day on the time slider, a
  * publish) recolours in place. Without WebGL 2 it says so; the tables beside it carry the numbers.
  */
-export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Props) {
+export function ZoningMap({ places, viewKey, contextIds = [], showFlags, onSelect, ...rest }: Props) {
   const { t, label } = useI18n();
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
@@ -137,7 +138,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
           type: 'fill',
           source: 'places',
           filter: ['!=', ['geometry-type'], 'Point'],
-          paint: { 'fill-color': fill, 'fill-opacity': ['case', ['==', ['get', 'context'], 1], 0.45, ['==', ['get', 'effective'], 'none'], 0.6, 0.85] },
+          paint: { 'fill-color': fill, 'fill-opacity': ['case', ['==', ['get', 'effective'], 'none'], 0.6, 0.85] },
         },
         { id: 'outline', type: 'line', source: 'places', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': '#ffffff', 'line-width': 0.8 } },
         {
@@ -165,7 +166,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
       ],
     };
     return {
-      options: { style, bounds: boundsOf(initial.filter((p) => !p.context)) ?? boundsOf(initial) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 } },
+      options: { style, bounds: boundsOf(initial) ?? undefined, fitBoundsOptions: { padding: 32, maxZoom: 17 } },
       setup: (map) => {
         const popup = new Popup({ closeButton: false, maxWidth: '260px' });
         const click = (e: { lngLat: { lng: number; lat: number }; features?: { properties: Record<string, unknown> }[] }) => {
@@ -211,7 +212,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
     if (!map || state !== 'ready') return;
     (map.getSource('places') as GeoJSONSource | undefined)?.setData(toCollection(places) as unknown as GeoJsonData);
     if (!fitted.current) {
-      const b = boundsOf(places.filter((p) => !p.context)) ?? boundsOf(places);
+      const b = boundsOf(places);
       if (b) {
         map.fitBounds(b, { padding: 32, maxZoom: 17, duration: 0 });
         fitted.current = true;
@@ -225,6 +226,8 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
     map.setLayoutProperty('flags', 'visibility', showFlags ? 'visible' : 'none');
   }, [mapRef, showFlags, state]);
 
+  const around = useMapContext(mapRef, state, contextIds);
+
   // Area names as labels would crowd a building-level map; the few areas are named in the table.
   const markers = useRef<Marker[]>([]);
   useEffect(() => {
@@ -232,7 +235,7 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
     markers.current.forEach((m) => m.remove());
     markers.current = [];
     if (!map || state !== 'ready') return;
-    const leveled = places.filter((p) => (p.effective || p.proposed) && !p.context && p.level !== 'entrance');
+    const leveled = places.filter((p) => (p.effective || p.proposed) && p.level !== 'entrance');
     if (leveled.length > 40) return;
     for (const p of leveled) {
       const at = labelPoint(p.geometry);
@@ -248,7 +251,6 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
   let flagged = 0;
   let proposed = 0;
   for (const p of places) {
-    if (p.context) continue;
     if (p.effective) counts[p.effective] += 1;
     if (p.flagged) flagged += 1;
     if (p.proposed) proposed += 1;
@@ -267,6 +269,12 @@ export function ZoningMap({ places, viewKey, showFlags, onSelect, ...rest }: Pro
         <span style={{ width: 14, height: 10, background: NONE_COLOR, border: `1px dashed ${PROPOSED_COLOR}`, display: 'inline-block' }} />
         {t('zoning.legendProposed')} {proposed}
       </span>
+      {around > 0 && (
+        <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }} data-testid="legend-context">
+          <span style={{ width: 14, height: 10, background: '#bfbfbf', border: '1px dashed #595959', display: 'inline-block' }} />
+          {t('map.context')}
+        </span>
+      )}
       {showFlags && (
         <span style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }} data-testid="legend-flagged" data-count={flagged}>
           <span style={{ width: 14, height: 0, borderTop: `3px dashed ${FLAG_COLOR}`, display: 'inline-block' }} />

@@ -8,7 +8,6 @@ import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
-import { geoApi } from '../../geo/api.js';
 import { zoningApi } from '../api.js';
 import { usePlatformNow } from '../clock.js';
 import { FlagMark, LevelTag, StatusTag } from '../components/area-bits.js';
@@ -21,8 +20,6 @@ const ZoningMap = lazy(() => import('../components/zoning-map.js').then((m) => (
 /** How many past days the time slider reaches back. */
 const DAYS_BACK = 30;
 const DAY_MS = 86_400_000;
-/** How many compounds' buildings are drawn around the areas for orientation. */
-const CONTEXT_COMPOUNDS = 8;
 
 /** YYYY-MM-DD of an instant in the platform's zone. */
 function dayOf(ms: number): string {
@@ -66,41 +63,11 @@ export function ZoningMapPage({ jurisdictionId }: PageProps) {
       };
     });
   }, [data.data]);
-  // For orientation: the other buildings of the compounds the areas touch (grey), a few compounds at most.
-  const coveredKey = covered
-    .map((p) => `${p.id}:${p.level}`)
-    .sort()
-    .join(',');
-  const context = useRemote(
-    async (signal) => {
-      const compounds = new Set<string>();
-      const coveredCompounds = new Set(covered.filter((p) => p.level === 'compound').map((p) => p.id));
-      for (const p of covered.filter((x) => x.level === 'building' || x.level === 'entrance').slice(0, CONTEXT_COMPOUNDS)) {
-        const d = await geoApi.detail(p.id, signal).catch(() => null);
-        const c = d?.ancestors.find((a) => a.level === 'compound');
-        if (c && !coveredCompounds.has(c.id)) compounds.add(c.id);
-        if (compounds.size >= CONTEXT_COMPOUNDS) break;
-      }
-      const lists = await Promise.all([...compounds].map((id) => geoApi.geojson({ rootId: id, level: 'building' }, signal).catch(() => null)));
-      return lists.flatMap((fc) => fc?.features ?? []);
-    },
-    [coveredKey],
-  );
-  const places = useMemo<ZoningMapPlace[]>(() => {
-    const ids = new Set(covered.map((p) => p.id));
-    const around = (context.data ?? [])
-      .filter((f) => !ids.has(f.properties.id))
-      .map((f) => ({
-        id: f.properties.id,
-        name: f.properties.name,
-        level: f.properties.level,
-        effective: null,
-        flagged: false,
-        context: true,
-        geometry: f.geometry,
-      }));
-    return [...around, ...covered];
-  }, [covered, context.data]);
+  // For orientation the map draws the neighbours and parents of the largest covered places in grey.
+  const contextIds = useMemo(() => {
+    const rank: Record<string, number> = { compound: 0, building: 1, entrance: 2 };
+    return [...covered].sort((x, y) => (rank[x.level] ?? 9) - (rank[y.level] ?? 9)).map((p) => p.id);
+  }, [covered]);
   const shownDay = data.data?.date ?? dayOf(now + offset * DAY_MS);
   const marks = { [-DAYS_BACK]: `-${DAYS_BACK}`, [-14]: '-14', [-7]: '-7', 0: t('zoning.asOfToday') };
 
@@ -148,7 +115,7 @@ export function ZoningMapPage({ jurisdictionId }: PageProps) {
               <Alert type="info" showIcon title={t('zoning.mapEmpty')} data-testid="map-empty" />
             ) : (
               <Suspense fallback={<Skeleton.Node active style={{ width: '100%', height: 420 }} />}>
-                <ZoningMap places={places} viewKey={jurisdictionId} showFlags={flags} data-testid="zoning-map" />
+                <ZoningMap places={covered} contextIds={contextIds} viewKey={jurisdictionId} showFlags={flags} data-testid="zoning-map" />
               </Suspense>
             )}
             {data.data?.truncated && <Alert type="warning" showIcon title={t('map.truncated', { n: covered.length })} style={{ marginTop: 8 }} />}
