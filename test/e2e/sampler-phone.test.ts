@@ -135,9 +135,8 @@ describe.skipIf(!availability.ok)("the sampler's phone [browser]", () => {
   it('signs in, reaches sampling, scans the tube and a resident code by camera, and is stopped on a duplicate, a foreign and a cut-short code', async () => {
     await page.goto(`${demo.url}/login`);
     await signIn(page);
-    // The sampler's landing page is the sampling page once per-role landing exists (issue 16, another
-    // change); until then the test goes there itself.
-    if (new URL(page.url()).pathname !== '/testing/sampler') await page.goto(`${demo.url}/testing/sampler`);
+    // The sampler lands on the sampling page (issue 16: each role lands on its work).
+    await page.waitForURL((u) => u.pathname === '/testing/sampler');
     await page.getByRole('heading', { name: '核酸采样' }).waitFor();
     await choose(page, 'sampler-campaign', null, CAMPAIGN);
     await choose(page, 'sampler-site', null, SITE);
@@ -221,7 +220,7 @@ describe.skipIf(!availability.ok)("the sampler's phone [browser]", () => {
     // The session expired while offline: the sampler signs in again; the queue waits on the phone.
     await page.getByLabel('用户名').waitFor({ timeout: 20_000 });
     await signIn(page);
-    if (new URL(page.url()).pathname !== '/testing/sampler') await page.goto(`${demo.url}/testing/sampler`);
+    await page.waitForURL((u) => u.pathname === '/testing/sampler');
     await status.getByText('1 条待发送').waitFor({ timeout: 20_000 });
     expect(await status.getAttribute('data-queued')).toBe('1');
     expect(await page.getByTestId('current-barcode').textContent()).toBe(TUBE);
