@@ -60,6 +60,12 @@ export interface Config {
   /** Open live streams allowed per user (each process) and per session. */
   sseMaxPerUser: number;
   sseMaxPerSession: number;
+  /**
+   * The telephone number the public result lookup gives a resident whom staff will contact (a
+   * positive recheck): the city's epidemic hotline. A local parameter: the default 12345 is the
+   * government service hotline; a deployment names its own.
+   */
+  publicHotline: string;
 }
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
@@ -111,6 +117,10 @@ const envSchema = z.object({
   BULWARK_JOURNAL_SIGN_EVERY: z.coerce.number().int().min(1).default(1000),
   BULWARK_SSE_PER_USER: z.coerce.number().int().min(1).default(12),
   BULWARK_SSE_PER_SESSION: z.coerce.number().int().min(1).default(6),
+  BULWARK_PUBLIC_HOTLINE: z
+    .string()
+    .regex(/^[0-9+\-() ]{3,30}$/, 'must be a telephone number (digits, spaces, + - and parentheses)')
+    .default('12345'),
   BULWARK_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count or a comma list of addresses')
@@ -164,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     journalSignEvery: e.BULWARK_JOURNAL_SIGN_EVERY,
     sseMaxPerUser: e.BULWARK_SSE_PER_USER,
     sseMaxPerSession: e.BULWARK_SSE_PER_SESSION,
+    publicHotline: e.BULWARK_PUBLIC_HOTLINE,
     ...overrides,
   };
   if (config.dbKind === 'sqlite' && config.db !== ':memory:') privateDbFile(config.db);
@@ -212,6 +223,7 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     journalSignEvery: 1000,
     sseMaxPerUser: 12,
     sseMaxPerSession: 6,
+    publicHotline: '12345',
     ...overrides,
   } satisfies Config);
 }

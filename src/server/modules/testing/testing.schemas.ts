@@ -693,7 +693,7 @@ export const lookupBody = z.strictObject({
   idNumber: z.string().trim().min(TL.idNumberMin).max(TL.idNumber).describe("The resident's ID number"),
   name: z.string().trim().min(1).max(TL.personName).describe('Their name as registered'),
 });
-export const LOOKUP_STATUSES = ['sampled', 'in_lab', 'negative', 'recheck_needed', 'resample_needed'] as const;
+export const LOOKUP_STATUSES = ['sampled', 'in_lab', 'negative', 'resample_needed', 'contact_pending'] as const;
 export const lookupResult = z.object({
   found: z.boolean().describe('false: no person with this ID number and name'),
   samples: z.array(
@@ -703,9 +703,10 @@ export const lookupResult = z.object({
       status: z
         .enum(LOOKUP_STATUSES)
         .describe(
-          'sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样; positive results and pending rechecks are never shown here (a pool found positive reads in_lab; recheck_needed is no longer returned)',
+          'sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样 · contact_pending 工作人员将与您联系 (a positive single-tube recheck: the result itself is never stated); positive results and pending rechecks are never shown here (a pool found positive reads in_lab)',
         ),
       message: z.object({ zh: z.string(), en: z.string() }),
+      hotline: z.string().optional().describe('contact_pending only: the hotline to call (BULWARK_PUBLIC_HOTLINE)'),
     }),
   ),
 });
