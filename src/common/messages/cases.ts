@@ -185,6 +185,8 @@ export const CASES_MESSAGES = {
   'presets.title': ['防控方案', 'Protocol presets'],
   'presets.active': ['当前执行', 'Active'],
   'presets.shipped': ['内置', 'Shipped'],
+  'presets.unknown': ['防控方案', 'Protocol preset'],
+  'presets.revision': ['修订 {n}', 'revision {n}'],
   'presets.custom': ['自定义', 'Custom'],
   'presets.version': ['版本', 'Version'],
   'presets.activatedAt': ['启用时间', 'Activated'],

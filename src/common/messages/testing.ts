@@ -21,6 +21,8 @@ export const TESTING_MESSAGES = {
   'testing.status.planned': ['计划中', 'Planned'],
   'testing.status.active': ['进行中', 'Active'],
   'testing.status.closed': ['已结束', 'Closed'],
+  'testing.pastDeadline': ['已逾期', 'Past deadline'],
+  'testing.pastDeadlineHint': ['已过截止时间，尚未结束', 'The deadline has passed and the campaign is not closed'],
   'testing.activate': ['启动', 'Activate'],
   'testing.plannedHint': ['轮次尚未启动：启动后锁定目标人数，即可开管采样', 'Planned: activating fixes the target population, then tubes can be opened'],
   'testing.activateConfirm': ['启动后将按当前人口锁定检测目标人数，确定启动？', 'Activating fixes the target population now. Activate?'],

@@ -77,6 +77,7 @@ export const campaign = z.object({
   scopePath: path.describe('Longest common path of the scope'),
   startsAt: ms,
   deadlineAt: ms,
+  pastDeadline: z.boolean().describe('Planned or active with its deadline passed (by the domain clock): 已逾期'),
   poolSize: poolMode,
   poolOverrides: z.array(
     z.object({

@@ -12,6 +12,7 @@ import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { casesApi } from '../api.js';
 import { ClusterStatusTag } from '../components/case-bits.js';
 import { ChainGraph } from '../components/lazy.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 type ContactsFilter = 'all' | ContactCategory | 'none';
 
@@ -91,7 +92,9 @@ export function ClusterPage(_: PageProps) {
           <Descriptions.Item label={t('common.jurisdiction')}>
             <JurisdictionName path={cluster.data.jurisdictionPath} />
           </Descriptions.Item>
-          <Descriptions.Item label={t('cases.presetVersion')}>{cluster.data.presetVersion}</Descriptions.Item>
+          <Descriptions.Item label={t('cases.presetVersion')}>
+            <PresetName label={cluster.data.presetVersion} />
+          </Descriptions.Item>
           <Descriptions.Item label={t('clusters.lastCaseAt')}>{formatTime(cluster.data.lastCaseAt, lang)}</Descriptions.Item>
         </Descriptions>
       )}

@@ -6,6 +6,8 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { controlApi, type Basis, type Explanation } from '../api.js';
 import { StatusTag } from './status-tag.js';
+import { usePresetName } from '../../../components/preset-name.js';
+import { useActorName } from '../../../app/actor-name.js';
 
 /** `阳性采样管 · 0192…` */
 export function BasisText({ basis }: { basis: Basis }) {
@@ -25,6 +27,8 @@ export function BasisText({ basis }: { basis: Basis }) {
 export function ControlStatusCard({ personId, reloadKey, extra }: { personId: string; reloadKey?: number; extra?: React.ReactNode }) {
   const { t, lang } = useI18n();
   const text = useServerText();
+  const presetName = usePresetName();
+  const actorName = useActorName();
   const ex = useRemote((signal) => controlApi.explain(personId, signal), [personId, reloadKey]);
   const e: Explanation | undefined = ex.data;
   return (
@@ -36,7 +40,7 @@ export function ControlStatusCard({ personId, reloadKey, extra }: { personId: st
             <Descriptions.Item label={t('control.status')}>
               <Space size={4}>
                 <StatusTag status={e.status} />
-                {e.presetVersion && <Tag>{t('control.preset', { version: e.presetVersion })}</Tag>}
+                {e.presetVersion && <Tag>{t('control.preset', { version: presetName(e.presetVersion) })}</Tag>}
               </Space>
             </Descriptions.Item>
             {e.basis && (
@@ -83,7 +87,7 @@ export function ControlStatusCard({ personId, reloadKey, extra }: { personId: st
                       <div>{t('control.approvedBy', { requester: c.bulkRequest.requestedBy.name, approver: c.bulkRequest.approvedBy?.name ?? '—' })}</div>
                     )}
                     <Typography.Text type="secondary">
-                      {t('control.changeBy', { actor: c.actor.name, at: formatTime(c.at, lang) })} · {t('control.journalSeq', { seq: c.journalSeq })}
+                      {t('control.changeBy', { actor: actorName(c.actor), at: formatTime(c.at, lang) })} · {t('control.journalSeq', { seq: c.journalSeq })}
                     </Typography.Text>
                   </div>
                 ),

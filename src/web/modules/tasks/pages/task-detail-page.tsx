@@ -16,6 +16,7 @@ import { OverdueTag, TaskPriorityTag, TaskStatusTag } from '../components/task-t
 import { useTask } from '../hooks.js';
 import { rulesFor } from '../../../app/form-rules.js';
 import { TASK_LIMITS } from '../../../../common/tasks.js';
+import { MESSAGES, type MessageKey } from '../../../../common/i18n.js';
 
 type Dialog = { kind: 'cancel' } | { kind: 'handoff' } | null;
 
@@ -30,6 +31,8 @@ function allowedMoves(task: Task, unitId: string, can: (c: 'task.work' | 'task.v
 export function TaskDetailPage(_props: PageProps) {
   const { id = '' } = useParams();
   const { t, lang } = useI18n();
+  // The module a task came from, as people call it (the module id is an internal identifier).
+  const sourceLabel = (m: string) => (`task.source.${m}` in MESSAGES ? t(`task.source.${m}` as MessageKey) : t('task.source.other'));
   const text = useMessageText();
   const me = useMe();
   const { can } = useSession();
@@ -108,7 +111,7 @@ export function TaskDetailPage(_props: PageProps) {
                 { key: 'assignee', label: t('task.field.assignee'), children: d.assigneeUnit.name },
                 { key: 'creator', label: t('task.field.creator'), children: d.creatorUnit?.name ?? '—' },
                 { key: 'jurisdiction', label: t('task.field.jurisdiction'), children: <JurisdictionName path={d.jurisdictionPath} /> },
-                { key: 'source', label: t('task.field.source'), children: d.sourceModule },
+                { key: 'source', label: t('task.field.source'), children: sourceLabel(d.sourceModule) },
                 { key: 'due', label: t('task.field.due'), children: formatTime(d.dueAt, lang) },
                 { key: 'created', label: t('task.field.created'), children: formatTime(d.createdAt, lang) },
                 ...(d.cancelReason ? [{ key: 'cancel', label: t('task.field.cancelReason'), children: d.cancelReason }] : []),

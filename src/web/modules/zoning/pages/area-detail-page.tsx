@@ -29,6 +29,7 @@ import { useZoningErrorText } from '../errors.js';
 import { useZoningEvents } from '../live.js';
 import { PROPOSE_CAPS, PUBLISH_CAPS } from '../permissions.js';
 import { rulesFor } from '../../../app/form-rules.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 type Dialog = 'adjust' | 'publish' | 'reject' | 'step' | 'justify' | null;
 
@@ -200,7 +201,7 @@ export function AreaDetailPage(_: PageProps) {
                 </Space>
               </Descriptions.Item>
               <Descriptions.Item label={t('zoning.preset')} span={2}>
-                {a.presetName} ({a.presetVersion})
+                <PresetName label={a.presetVersion} />
               </Descriptions.Item>
               <Descriptions.Item label={t('zoning.proposedBy')}>
                 <Stamp stamp={a.proposedBy} />
@@ -285,7 +286,7 @@ export function AreaDetailPage(_: PageProps) {
                 children: (
                   <Space orientation="vertical" size={0}>
                     <span>
-                      <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} · {e.actor.name || t('zoning.system')}
+                      <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} · {e.actor.id === null ? t('zoning.system') : e.actor.name || t('zoning.system')}
                     </span>
                     <Typography.Text type="secondary">{formatTime(e.at, lang)}</Typography.Text>
                     {/* Texts the platform wrote are `中文 · English`; a person's own reason is shown whole. */}
