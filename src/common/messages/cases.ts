@@ -65,6 +65,8 @@ export const CASES_MESSAGES = {
   'cases.sourceCase': ['传染来源', 'Source case'],
   'cases.cluster': ['所属疫情', 'Cluster'],
   'cases.presetVersion': ['防控方案版本', 'Preset version'],
+  'clusters.rename': ['修改名称', 'Rename'],
+  'clusters.renamed': ['已修改名称', 'Renamed'],
   'cases.confirmedAt': ['确诊时间', 'Confirmed at'],
   'cases.links': ['关联检测', 'Linked tests'],
   'cases.positiveTube': ['阳性混管', 'Positive pool tube'],
