@@ -25,6 +25,7 @@ import { CONTROL_REVIEW_MESSAGES } from './messages/control-review.js';
 import { JOURNAL_MESSAGES } from './messages/journal.js';
 import { PERSONS_PRIVACY_MESSAGES } from './messages/persons.js';
 import { DOORKNOCK_MESSAGES } from './messages/doorknock.js';
+import { JOURNAL_ACTION_MESSAGES } from './messages/journal-actions.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -50,6 +51,7 @@ export const MESSAGES = {
   ...JOURNAL_MESSAGES,
   ...PERSONS_PRIVACY_MESSAGES,
   ...DOORKNOCK_MESSAGES,
+  ...JOURNAL_ACTION_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

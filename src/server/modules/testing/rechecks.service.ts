@@ -153,6 +153,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
     });
   }
 
+  /** A system note on the person's recheck task, `中文 · English` (the task page shows the half for its language). */
   async function comment(tx: Tx, r: repo.RecheckRow, note: string): Promise<void> {
     if (r.task_id) await tasks.comment(tx, TESTING_SYSTEM, r.task_id, note);
   }
@@ -284,18 +285,18 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
           const next = newRecheckTube(r.campaign_id, r.parent_tube_id, r.jurisdiction_path, now);
           await repo.insertTubes(tx, [next]);
           await repo.updateRecheck(tx, r.id, { status: 'awaiting_sample', tube_id: next.id });
-          await comment(tx, r, `复核管 ${tube.barcode} 无效，请重新单管采样。Recheck tube invalid: sample again.`);
+          await comment(tx, r, `复核管 ${tube.barcode} 无效，请重新单管采样 · Recheck tube ${tube.barcode} invalid: sample again.`);
         } else {
           deltas.add(r.jurisdiction_path, 'pending_recheck', -1);
           if (after === 'negative') {
             await repo.updateRecheck(tx, r.id, { status: 'negative', resolved_at: now });
             await release(tx, actor, r, tube);
-            await comment(tx, r, `复核结果阴性，已解除待复核。Recheck negative: pending status released.`);
+            await comment(tx, r, `复核结果阴性，已解除待复核 · Recheck negative: pending status released.`);
           } else {
             deltas.add(r.jurisdiction_path, 'recheck_positive', 1);
             await repo.updateRecheck(tx, r.id, { status: 'positive', resolved_at: now, handover_at: now });
             await handover(tx, actor, r, tube);
-            await comment(tx, r, `复核结果${RESULT_LABELS[after as TestResult].zh}，已移交病例确认。Recheck ${after}: handed over to case confirmation.`);
+            await comment(tx, r, `复核结果${RESULT_LABELS[after as TestResult].zh}，已移交病例确认 · Recheck ${after}: handed over to case confirmation.`);
           }
         }
       } else if (isReactive(before) !== isReactive(after)) {
@@ -412,7 +413,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
           jurisdictionPath: r.jurisdiction_path,
           payload: { tubeId: r.tube_id, barcode: b, parentTubeId: r.parent_tube_id },
         });
-        await comment(tx, r, `已单管采样，管号 ${b}。Sampled in single tube ${b}.`);
+        await comment(tx, r, `已单管采样，管号 ${b} · Sampled in single tube ${b}.`);
         const t = (await repo.findTube(tx, r.tube_id))!;
         return { status: 'applied' as const, recheck: recheckDto((await repo.findRecheck(tx, r.id))!, now), tube: tubeBriefOf(t) };
       });

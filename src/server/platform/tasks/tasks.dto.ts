@@ -93,6 +93,7 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
                 unit: e.unit_id ? { id: e.unit_id, name: e.unit_name ?? '' } : null,
                 fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
                 actorName: e.actor_display_name ?? e.actor_name,
+                actorId: e.actor_id,
                 note: e.note,
                 at: Number(e.at),
               }) satisfies TaskEventDto,

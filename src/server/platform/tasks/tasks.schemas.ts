@@ -35,6 +35,7 @@ export const taskEventSchema = z.object({
   unit: unitRef.nullable().describe('unit holding the task after the event (receiving unit of a hand-off)'),
   fromUnit: unitRef.nullable().describe('hand-offs: the unit that held it before'),
   actorName: z.string(),
+  actorId: z.string().nullable().describe('the user who did it; null: a module of the system (actorName is its internal name)'),
   note: z.string().nullable(),
   at: z.number().int().describe('epoch ms'),
 });

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { formatTime } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
-import { useMessageText } from '../../../app/bilingual.js';
+import { useMessageText, useServerText } from '../../../app/bilingual.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
@@ -34,6 +34,8 @@ export function TaskDetailPage(_props: PageProps) {
   // The module a task came from, as people call it (the module id is an internal identifier).
   const sourceLabel = (m: string) => (`task.source.${m}` in MESSAGES ? t(`task.source.${m}` as MessageKey) : t('task.source.other'));
   const text = useMessageText();
+  // A module's note is `中文 · English` (a recheck's progress): the half for the interface language.
+  const serverText = useServerText();
   const me = useMe();
   const { can } = useSession();
   const { message } = App.useApp();
@@ -183,10 +185,10 @@ export function TaskDetailPage(_props: PageProps) {
                     <Typography.Text strong>{eventText(e)}</Typography.Text>
                     <div>
                       <Typography.Text type="secondary">
-                        {formatTime(e.at, lang)} · {t('task.by', { actor: e.actorName, unit: e.unit?.name ?? '' })}
+                        {formatTime(e.at, lang)} · {t('task.by', { actor: e.actorId === null ? t('common.system') : e.actorName, unit: e.unit?.name ?? '' })}
                       </Typography.Text>
                     </div>
-                    {e.note && <div style={{ whiteSpace: 'pre-wrap' }}>{e.note}</div>}
+                    {e.note && <div style={{ whiteSpace: 'pre-wrap' }}>{serverText(e.note)}</div>}
                   </div>
                 ),
               }))}
