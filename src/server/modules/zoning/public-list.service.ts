@@ -15,6 +15,35 @@ export const PUBLIC_MAX_CONCURRENT = 64;
  * the public schema, serialised once, and served as ready text with an ETag. `invalidate` is called
  * by the recorder when this process bumps the version.
  */
+/** `/a/b/c/` → [`/a/`, `/a/b/`, `/a/b/c/`]. */
+function pathPrefixes(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
+}
+
+// Depths of a path's segments: city 1, district 2, street 3, community 4, compound 5, building 6, entrance 7.
+const STREET_DEPTH = 3;
+const COMMUNITY_DEPTH = 4;
+
+/**
+ * Where an area is, as a resident reads it on the public list (issue 16): its street and community,
+ * and each place written in full below the community (小区 · 楼栋 · 单元), never a bare 1单元.
+ */
+function placesOf(nodes: readonly { path: string; name: string }[], nameOf: ReadonlyMap<string, string>) {
+  const streets = new Set<string>();
+  const communities = new Set<string>();
+  const places: string[] = [];
+  for (const n of nodes) {
+    const prefixes = pathPrefixes(n.path);
+    const at = (depth: number) => (prefixes.length >= depth ? (nameOf.get(prefixes[depth - 1]!) ?? '') : '');
+    if (at(STREET_DEPTH)) streets.add(at(STREET_DEPTH));
+    if (at(COMMUNITY_DEPTH)) communities.add(at(COMMUNITY_DEPTH));
+    const below = prefixes.slice(COMMUNITY_DEPTH).map((p) => nameOf.get(p) ?? '');
+    places.push(below.length ? below.join(' · ') : n.name);
+  }
+  return { street: [...streets].join('、'), community: [...communities].join('、'), places };
+}
+
 export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 'wallClock' | 'geo'>, reader: Pick<AreaReader, 'compute'>) {
   const { geo } = io;
   const { compute } = reader;
@@ -63,6 +92,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
     const computed = await compute(db, rows, io.clock.now(), { measures: false });
     const districts = new Map((await geo.getManyByPath([...new Set(rows.map((r) => r.district_path))], db)).map((n) => [n.path, n]));
+    const nameOf = new Map((await geo.getManyByPath([...new Set(computed.flatMap((c) => c.nodes.flatMap((n) => pathPrefixes(n.path))))], db)).map((n) => [n.path, n.name]));
     const groups = new Map<string, { districtName: string; districtCode: string; areas: PublicAreaDto[] }>();
     for (const c of computed) {
       const d = districts.get(c.row.district_path);
@@ -74,7 +104,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
         name: c.row.name,
         level: c.row.level,
         measures: repo.readJson.measures(c.row),
-        places: c.nodes.map((n) => n.name),
+        ...placesOf(c.nodes, nameOf),
         publishedAt: Number(c.row.published_at),
         levelSince: Number(c.row.level_since ?? c.row.published_at),
       } satisfies PublicAreaDto);
