@@ -4,6 +4,7 @@ import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';
 import type { AreaReader } from './areas.service.js';
 import { MAP_NODE_CAP, PUBLIC_VERSION, SYS, type ZoningInputs } from './zoning.shared.js';
+import { PLACE_DEPTH, pathPrefixes, placeText } from './place-names.js';
 
 /** Public list: a cached body is served without any query this long (per process). */
 export const PUBLIC_FRESH_MS = 1000;
@@ -15,16 +16,6 @@ export const PUBLIC_MAX_CONCURRENT = 64;
  * the public schema, serialised once, and served as ready text with an ETag. `invalidate` is called
  * by the recorder when this process bumps the version.
  */
-/** `/a/b/c/` → [`/a/`, `/a/b/`, `/a/b/c/`]. */
-function pathPrefixes(path: string): string[] {
-  const parts = path.split('/').filter(Boolean);
-  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
-}
-
-// Depths of a path's segments: city 1, district 2, street 3, community 4, compound 5, building 6, entrance 7.
-const STREET_DEPTH = 3;
-const COMMUNITY_DEPTH = 4;
-
 /**
  * Where an area is, as a resident reads it on the public list (issue 16): its street and community,
  * and each place written in full below the community (小区 · 楼栋 · 单元), never a bare 1单元.
@@ -36,10 +27,10 @@ function placesOf(nodes: readonly { path: string; name: string }[], nameOf: Read
   for (const n of nodes) {
     const prefixes = pathPrefixes(n.path);
     const at = (depth: number) => (prefixes.length >= depth ? (nameOf.get(prefixes[depth - 1]!) ?? '') : '');
-    if (at(STREET_DEPTH)) streets.add(at(STREET_DEPTH));
-    if (at(COMMUNITY_DEPTH)) communities.add(at(COMMUNITY_DEPTH));
-    const below = prefixes.slice(COMMUNITY_DEPTH).map((p) => nameOf.get(p) ?? '');
-    places.push(below.length ? below.join(' · ') : n.name);
+    if (at(PLACE_DEPTH.street)) streets.add(at(PLACE_DEPTH.street));
+    if (at(PLACE_DEPTH.community)) communities.add(at(PLACE_DEPTH.community));
+    // Below the community, which is given apart: 滨江苑 · 1栋 · 1单元.
+    places.push(placeText(n, nameOf, PLACE_DEPTH.community + 1));
   }
   return { street: [...streets].join('、'), community: [...communities].join('、'), places };
 }

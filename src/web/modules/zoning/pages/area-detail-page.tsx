@@ -236,7 +236,7 @@ export function AreaDetailPage(_: PageProps) {
               pagination={a.nodes.length > 20 ? { pageSize: 20 } : false}
               onRow={() => ({ 'data-testid': 'area-node' }) as React.HTMLAttributes<HTMLElement>}
               columns={[
-                { title: t('zoning.name'), dataIndex: 'name' },
+                { title: t('zoning.name'), dataIndex: 'place' },
                 { title: t('zoning.granularity'), dataIndex: 'level', render: (l: AreaNodeDto['level']) => label(LEVEL_LABELS[l]) },
                 { title: t('zoning.population'), dataIndex: 'population', render: (n: number) => formatCount(n, lang) },
                 { title: t('zoning.code'), dataIndex: 'code', responsive: ['md'] },
