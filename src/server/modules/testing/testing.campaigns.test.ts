@@ -264,6 +264,8 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     // rate is 8 per hour, so the 3 left take 22.5 minutes more — past the deadline 10 minutes away.
     expect(cov).toMatchObject({ sampled: 2, remaining: 3, ratePerHour: 2, recentRatePerHour: 8, onTrack: false });
     expect(cov.estimatedFinishAt).toBe(t.clock.now() + 22.5 * 60_000);
+    // The figures say as of when they were read (the coverage card's tooltips show it).
+    expect(cov.asOf).toBe(t.clock.now());
   });
 
   it('says when a planned or active campaign is past its deadline (list and detail), and no longer once it is closed', async () => {

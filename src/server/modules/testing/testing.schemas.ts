@@ -148,6 +148,7 @@ export const coverage = z.object({
   estimatedFinishAt: ms.nullable().describe('When the remaining persons would be sampled at the current rate (null: no rate yet, or done)'),
   onTrack: z.boolean().nullable().describe('Whether that estimate is before the deadline'),
   deadlineAt: ms,
+  asOf: ms.describe('When these counts were read (the domain clock)'),
   children: z.array(coverageNode).describe("The node's children (next level down)"),
 });
 export type CoverageDto = z.infer<typeof coverage>;
