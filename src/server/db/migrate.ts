@@ -29,6 +29,7 @@ import * as m0027er from './migrations/2026-12-07-0027-early-release.js';
 import * as m0029sl from './migrations/2026-12-07-0029-shared-limits.js';
 import * as m0030dk from './migrations/2026-12-07-0030-doorknock.js';
 import * as m0031mk from './migrations/2026-12-07-0031-message-keys.js';
+import * as m0034cn from './migrations/2026-12-07-0034-cluster-names.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -63,6 +64,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0029-shared-limits': m0029sl,
   '2026-12-07-0030-doorknock': m0030dk,
   '2026-12-07-0031-message-keys': m0031mk,
+  '2026-12-07-0034-cluster-names': m0034cn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
