@@ -40,9 +40,15 @@ export const TESTING_MESSAGES = {
   'testing.cov.help.negative': ['结果为阴性的人数', 'Persons with a negative result'],
   'testing.cov.help.pending': ['等待单管复核结果的人数', 'Persons awaiting their single-tube recheck result'],
   'testing.cov.help.remaining': ['应检而尚未采样的人数', 'Persons to test not yet sampled'],
-  'testing.cov.help.doorTarget': ['封控区内需上门采样的居民人数（含在应检人数内）', 'Residents of sealed areas to sample at their door (part of the persons to test)'],
+  'testing.cov.help.doorTarget': [
+    '封控区内需上门采样的居民人数（含在应检人数内）',
+    'Residents of sealed areas to sample at their door (part of the persons to test)',
+  ],
   'testing.cov.help.doorDone': ['已上门采样的人数', 'Persons sampled at their door'],
-  'testing.cov.help.positiveTubes': ['结果阳性或可疑、含本辖区人员的混采管数（管，不是人）', 'Positive or suspicious pooled tubes holding a person of this area (tubes, not persons)'],
+  'testing.cov.help.positiveTubes': [
+    '结果阳性或可疑、含本辖区人员的混采管数（管，不是人）',
+    'Positive or suspicious pooled tubes holding a person of this area (tubes, not persons)',
+  ],
   'testing.cov.help.invalid': ['采样管结果无效、需重新采样的人数', 'Persons whose tube was invalid and who must be sampled again'],
   'testing.exempt': ['豁免', 'Exempt'],
   'testing.sampled': ['已采样', 'Sampled'],

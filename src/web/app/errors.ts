@@ -36,7 +36,13 @@ for (const k of Object.keys(MESSAGES) as MessageKey[]) {
 }
 
 /** A status's own words, for a server message that has no Chinese half (never English in the Chinese interface). */
-const BY_STATUS: Record<number, MessageKey> = { 403: 'error.forbidden', 404: 'error.notFound', 409: 'error.conflict', 400: 'error.validation', 503: 'error.overloaded' };
+const BY_STATUS: Record<number, MessageKey> = {
+  403: 'error.forbidden',
+  404: 'error.notFound',
+  409: 'error.conflict',
+  400: 'error.validation',
+  503: 'error.overloaded',
+};
 
 /** What to tell a person about an error. */
 export function errorText(err: unknown, t: (k: MessageKey) => string, lang: Lang): string {

@@ -131,7 +131,9 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     const code = await sample([p, q]);
     await receive(code);
     await result(code, 'positive');
-    const rechecks = (await t.app.inject({ method: 'GET', url: `/api/testing/rechecks?campaignId=${campaignId}&status=awaiting_sample`, headers: city.users.officer.headers }))
+    const rechecks = (
+      await t.app.inject({ method: 'GET', url: `/api/testing/rechecks?campaignId=${campaignId}&status=awaiting_sample`, headers: city.users.officer.headers })
+    )
       .json()
       .items.filter((r: { personId: string }) => r.personId === p.id || r.personId === q.id);
     expect(rechecks).toHaveLength(2);
@@ -139,7 +141,11 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     for (const rc of rechecks as { id: string; personId: string }[]) {
       const person = rc.personId === p.id ? p : q;
       const rcCode = barcode('RC');
-      const s = await post(`/api/testing/rechecks/${rc.id}/sample`, city.users.sampler.headers, { clientId: cid(), barcode: rcCode, idNumber: person.idNumber });
+      const s = await post(`/api/testing/rechecks/${rc.id}/sample`, city.users.sampler.headers, {
+        clientId: cid(),
+        barcode: rcCode,
+        idNumber: person.idNumber,
+      });
       expect(s.statusCode, s.body).toBe(200);
       codeOf.set(person.id, rcCode);
     }

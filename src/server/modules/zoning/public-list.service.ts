@@ -83,7 +83,9 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
     const computed = await compute(db, rows, io.clock.now(), { measures: false });
     const districts = new Map((await geo.getManyByPath([...new Set(rows.map((r) => r.district_path))], db)).map((n) => [n.path, n]));
-    const nameOf = new Map((await geo.getManyByPath([...new Set(computed.flatMap((c) => c.nodes.flatMap((n) => pathPrefixes(n.path))))], db)).map((n) => [n.path, n.name]));
+    const nameOf = new Map(
+      (await geo.getManyByPath([...new Set(computed.flatMap((c) => c.nodes.flatMap((n) => pathPrefixes(n.path))))], db)).map((n) => [n.path, n.name]),
+    );
     const groups = new Map<string, { districtName: string; districtCode: string; areas: PublicAreaDto[] }>();
     for (const c of computed) {
       const d = districts.get(c.row.district_path);

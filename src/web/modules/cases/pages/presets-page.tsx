@@ -164,8 +164,7 @@ export function PresetsPage(_: PageProps) {
                 <span>{lang === 'en' && p.nameEn ? p.nameEn : v}</span>
                 {/* The key and version: what a new version of this preset is created under (an identifier, not a word). */}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t('presets.key')}：
-                  <code translate="no">{p.label}</code>
+                  {t('presets.key')}：<code translate="no">{p.label}</code>
                 </Typography.Text>
               </Space>
             ),

@@ -157,7 +157,19 @@ export function JournalPage(_props: PageProps) {
         expandable={{
           expandedRowRender: (e) => (
             <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }}>
-              {JSON.stringify({ action: e.action, entityType: e.entityType, payload: e.payload, entityId: e.entityId, batchCount: e.batchCount, batchDigest: e.batchDigest, hash: e.hash }, null, 2)}
+              {JSON.stringify(
+                {
+                  action: e.action,
+                  entityType: e.entityType,
+                  payload: e.payload,
+                  entityId: e.entityId,
+                  batchCount: e.batchCount,
+                  batchDigest: e.batchDigest,
+                  hash: e.hash,
+                },
+                null,
+                2,
+              )}
             </pre>
           ),
         }}

@@ -13,7 +13,21 @@ import { CoverageMap } from './lazy.js';
 const pct = (c: number) => `${(c * 100).toFixed(1)}%`;
 
 /** One coverage figure: its value, and on hover what it counts and when it was read. */
-function CovFigure({ id, label, help, value, color, asOf }: { id: string; label: MessageKey; help: MessageKey; value: string | null | undefined; color?: string; asOf: number | undefined }) {
+function CovFigure({
+  id,
+  label,
+  help,
+  value,
+  color,
+  asOf,
+}: {
+  id: string;
+  label: MessageKey;
+  help: MessageKey;
+  value: string | null | undefined;
+  color?: string;
+  asOf: number | undefined;
+}) {
   const { t, lang } = useI18n();
   return (
     <Col xs={12} md={6} lg={3}>
@@ -153,9 +167,22 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
             color={c?.pendingRecheck ? '#d46b08' : undefined}
             asOf={c?.asOf}
           />
-          <CovFigure id="cov-remaining" label="testing.remaining" help="testing.cov.help.remaining" value={c && formatCount(c.remaining, lang)} asOf={c?.asOf} />
+          <CovFigure
+            id="cov-remaining"
+            label="testing.remaining"
+            help="testing.cov.help.remaining"
+            value={c && formatCount(c.remaining, lang)}
+            asOf={c?.asOf}
+          />
           {c && c.invalid > 0 && (
-            <CovFigure id="cov-invalid" label="testing.invalidResults" help="testing.cov.help.invalid" value={formatCount(c.invalid, lang)} color="#d46b08" asOf={c.asOf} />
+            <CovFigure
+              id="cov-invalid"
+              label="testing.invalidResults"
+              help="testing.cov.help.invalid"
+              value={formatCount(c.invalid, lang)}
+              color="#d46b08"
+              asOf={c.asOf}
+            />
           )}
           {c && c.doorToDoor.target > 0 && (
             <>
@@ -243,7 +270,9 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
                   key: 'c',
                   width: 140,
                   // The same percentage as the coverage figure (one decimal), not a second rounding of it.
-                  render: (_: unknown, r) => <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 1000) / 10)} format={() => pct(r.coverage)} />,
+                  render: (_: unknown, r) => (
+                    <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 1000) / 10)} format={() => pct(r.coverage)} />
+                  ),
                 },
                 { title: t('testing.positiveTubes'), dataIndex: 'positiveTubes', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
                 { title: t('testing.pendingRecheck'), dataIndex: 'pendingRecheck', render: (n: number) => (n ? <Tag color="orange">{n}</Tag> : 0) },

@@ -286,7 +286,8 @@ export function AreaDetailPage(_: PageProps) {
                 children: (
                   <Space orientation="vertical" size={0}>
                     <span>
-                      <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} · {e.actor.id === null ? t('zoning.system') : e.actor.name || t('zoning.system')}
+                      <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} ·{' '}
+                      {e.actor.id === null ? t('zoning.system') : e.actor.name || t('zoning.system')}
                     </span>
                     <Typography.Text type="secondary">{formatTime(e.at, lang)}</Typography.Text>
                     {/* Texts the platform wrote are `中文 · English`; a person's own reason is shown whole. */}
