@@ -133,8 +133,9 @@ export function PersonDetailPage(_: PageProps) {
                     content: (
                       <div>
                         <Space size={4} wrap>
-                          <Link to={`/persons/${m.fromPersonId}`}>{m.fromPersonId === p.id ? p.name : m.fromPersonId.slice(-8)}</Link>→
-                          <Link to={`/persons/${m.intoPersonId}`}>{m.intoPersonId === p.id ? p.name : m.intoPersonId.slice(-8)}</Link>
+                          {/* The other record by a word, not by the tail of its id. */}
+                          <Link to={`/persons/${m.fromPersonId}`}>{m.fromPersonId === p.id ? p.name : t('population.otherRecord')}</Link>→
+                          <Link to={`/persons/${m.intoPersonId}`}>{m.intoPersonId === p.id ? p.name : t('population.otherRecord')}</Link>
                         </Space>
                         <div>
                           {t('common.reason')}：{text(m.reason)}
