@@ -15,7 +15,8 @@ import { zoningApi } from '../../zoning/api.js';
 
 /**
  * What a basis names, as people know it: a tube's barcode, a case's masked name and report day, a risk
- * area's name; null for the other kinds (their type says enough). Never the record's id.
+ * area's name, a review record's subject; null for the other kinds (their type says enough). Never the
+ * record's id.
  */
 async function basisName(basis: Basis, signal: AbortSignal): Promise<string | null> {
   try {
@@ -25,6 +26,7 @@ async function basisName(basis: Basis, signal: AbortSignal): Promise<string | nu
       return `${c.nameMasked}（${c.reportDate}）`;
     }
     if (basis.type === 'risk_area') return (await zoningApi.area(basis.id, signal)).name;
+    if (basis.type === 'manual_review') return (await controlApi.review(basis.id, signal)).subject;
   } catch {
     // Not readable by this user (another district's record): the type alone.
   }
