@@ -308,6 +308,8 @@ export const CASE_LIMITS = {
   externalRef: 100,
   presetKey: 80,
   presetName: 200,
+  /** A cluster's name (西陵区 12·07 疫情). */
+  clusterName: 100,
   travellerOrigin: 200,
   entryPoint: 200,
   resultRef: 200,

@@ -26,6 +26,7 @@ import { JOURNAL_MESSAGES } from './messages/journal.js';
 import { PERSONS_PRIVACY_MESSAGES } from './messages/persons.js';
 import { DOORKNOCK_MESSAGES } from './messages/doorknock.js';
 import { LANDING_MESSAGES } from './messages/landing.js';
+import { JOURNAL_ACTION_MESSAGES } from './messages/journal-actions.js';
 
 /** Languages the interface speaks. zh-CN is the default. */
 export const LANGS = ['zh-CN', 'en'] as const;
@@ -52,6 +53,7 @@ export const MESSAGES = {
   ...PERSONS_PRIVACY_MESSAGES,
   ...DOORKNOCK_MESSAGES,
   ...LANDING_MESSAGES,
+  ...JOURNAL_ACTION_MESSAGES,
 } as const satisfies Record<string, Pair>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -29,27 +29,18 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(MESSAGES, key);
 }
 
-const locale = (lang: Lang) => (lang === 'en' ? 'en-GB' : 'zh-CN');
-
 function formatParam(lang: Lang, p: MessageParam, timeZone: string | undefined): string | number {
   if (typeof p === 'string' || typeof p === 'number') return p;
+  // One date format in both languages (issue 16; the web's formatTime): 2026-12-07 16:30, a day 2026-12-07.
   if ('at' in p) {
-    return new Intl.DateTimeFormat(locale(lang), {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    }).format(p.at);
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(p.at)
+        .map((x) => [x.type, x.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
   }
-  if ('day' in p) {
-    if (lang !== 'en') return p.day;
-    const [y, m, d] = p.day.split('-').map(Number);
-    if (!y || !m || !d) return p.day;
-    return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(Date.UTC(y, m - 1, d));
-  }
+  if ('day' in p) return p.day;
   if ('key' in p) return renderMessage(lang, p.key, p.params, p.key, { timeZone });
   return p.list.join(lang === 'en' ? ', ' : '、');
 }

@@ -193,6 +193,8 @@ export interface AreaNodeDto {
   jurisdictionId: string;
   code: string;
   name: string;
+  /** Written in full from its community down (江南社区 · 滨江苑 · 1栋 · 1单元), never a bare 1单元. */
+  place: string;
   level: JurisdictionLevel;
   path: string;
   population: number;

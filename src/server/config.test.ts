@@ -28,6 +28,13 @@ describe('config', () => {
     expect(issues).toMatch(/BULWARK_SESSION_KEY/);
   });
 
+  it("takes the public lookup's hotline from BULWARK_PUBLIC_HOTLINE (default 12345) and refuses one that is not a telephone number", () => {
+    const keys = { BULWARK_SESSION_KEY: 'a'.repeat(64), BULWARK_DATA_KEY: 'b'.repeat(64), BULWARK_JOURNAL_KEY: 'c'.repeat(64), BULWARK_DB: ':memory:' };
+    expect(loadConfig(keys).publicHotline).toBe('12345');
+    expect(loadConfig({ ...keys, BULWARK_PUBLIC_HOTLINE: '0717-6612320' }).publicHotline).toBe('0717-6612320');
+    expect(() => loadConfig({ ...keys, BULWARK_PUBLIC_HOTLINE: 'call us' })).toThrow(/BULWARK_PUBLIC_HOTLINE/);
+  });
+
   it('accepts a postgres:// URL', () => {
     const c = loadConfig({ BULWARK_DB: 'postgres://u@h/db', BULWARK_SESSION_KEY: 'a'.repeat(64), BULWARK_DATA_KEY: 'b'.repeat(64) });
     expect(c.dbKind).toBe('postgres');

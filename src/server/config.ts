@@ -66,6 +66,12 @@ export interface Config {
    * draw the jurisdictions on a plain background, and the web asks for no tiles.
    */
   basemapPmtiles: string | null;
+  /**
+   * The telephone number the public result lookup gives a resident whom staff will contact (a
+   * positive recheck): the city's epidemic hotline. A local parameter: the default 12345 is the
+   * government service hotline; a deployment names its own.
+   */
+  publicHotline: string;
 }
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)');
@@ -122,6 +128,10 @@ const envSchema = z.object({
     .min(1)
     .refine((v) => isPmtilesV3(path.resolve(v)), 'must name a readable PMTiles v3 file')
     .optional(),
+  BULWARK_PUBLIC_HOTLINE: z
+    .string()
+    .regex(/^[0-9+\-() ]{3,30}$/, 'must be a telephone number (digits, spaces, + - and parentheses)')
+    .default('12345'),
   BULWARK_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)$/, 'must be true, false, a hop count or a comma list of addresses')
@@ -176,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sseMaxPerUser: e.BULWARK_SSE_PER_USER,
     sseMaxPerSession: e.BULWARK_SSE_PER_SESSION,
     basemapPmtiles: e.BULWARK_BASEMAP_PMTILES ? path.resolve(e.BULWARK_BASEMAP_PMTILES) : null,
+    publicHotline: e.BULWARK_PUBLIC_HOTLINE,
     ...overrides,
   };
   if (config.dbKind === 'sqlite' && config.db !== ':memory:') privateDbFile(config.db);
@@ -225,6 +236,7 @@ export function testConfig(overrides: Partial<Config> = {}): Readonly<Config> {
     sseMaxPerUser: 12,
     sseMaxPerSession: 6,
     basemapPmtiles: null,
+    publicHotline: '12345',
     ...overrides,
   } satisfies Config);
 }

@@ -129,7 +129,8 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     const page = hq.getByTestId('case-detail-page');
     await page.waitFor();
     await expect(page.getAttribute('data-case-id')).resolves.toBe(caseId);
-    await expect(hq.getByTestId('case-preset').textContent()).resolves.toBe('ninth-edition-2022-06@v1');
+    // The preset by its name, never its key (issue 16).
+    await expect.poll(() => hq.getByTestId('case-preset').textContent()).toBe('第九版防控方案（2022年6月）');
     await expect(hq.getByTestId('channel-tag').first().textContent()).resolves.toBe('社会面发现');
     // The first speed measure (positive pool → case) is measured against its 6 h target.
     await expect(hq.getByTestId('speed-positiveToConfirmed').getAttribute('data-met')).resolves.toBe('true');
@@ -199,6 +200,17 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     // Cases only: the contacts leave the graph.
     await choose(hq, 'graph-contacts', null, '显示接触者: 否');
     await expect.poll(() => graph.getAttribute('data-node-count')).toBe('1');
+
+    // Named as HQs name clusters (district and the first case's day), and renamed from the page (journaled).
+    const title = hq.getByTestId('cluster-name');
+    await expect.poll(() => title.textContent()).toMatch(/^西陵区 \d{2}·\d{2} 疫情$/);
+    await title.locator('.ant-typography-edit').click();
+    const editor = hq.locator('.ant-typography-edit-content textarea');
+    await editor.fill('西陵区 12·07 聚集性疫情');
+    await editor.press('Enter');
+    await expect.poll(() => title.textContent()).toBe('西陵区 12·07 聚集性疫情');
+    const renamed = await demo.server.deps.db.selectFrom('journal').select('entity_id').where('action', '=', 'cases.cluster.rename').execute();
+    expect(renamed.map((r) => r.entity_id)).toEqual([clusterId]);
   }, 90_000);
 
   it('puts a close contact in a central facility: the test days become tasks; the transfer home is a task; past the end one task asks for the pending results', async () => {
@@ -318,7 +330,7 @@ describe.skipIf(!availability.ok)('cases and tracing end to end [browser]', () =
     await expect(hq.getByTestId('preset-row').count()).resolves.toBe(2);
 
     await hq.goto(`${demo.url}/cases/${caseId}`);
-    await expect(hq.getByTestId('case-preset').textContent()).resolves.toBe('ninth-edition-2022-06@v1');
+    await expect.poll(() => hq.getByTestId('case-preset').textContent()).toBe('第九版防控方案（2022年6月）');
     // The same page in English.
     await hq.getByText('EN', { exact: true }).click();
     await hq.getByText('Found in the community').first().waitFor();

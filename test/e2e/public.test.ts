@@ -112,7 +112,7 @@ describe.skipIf(!availability.ok)('public result lookup [browser]', () => {
     await expect(page.getByTestId('sidebar').count()).resolves.toBe(0);
   });
 
-  it('shows "sampled", then "please stay home: recheck needed" after a positive pool — never the positive itself', async () => {
+  it('shows "sampled", then "in the lab" after a positive pool — never the positive itself', async () => {
     // A wrong name finds nothing (the ID alone is not enough).
     await lookup(idNumber, '欧阳娜');
     await page.getByTestId('lookup-not-found').getByText('未找到匹配的记录，请核对证件号码和姓名').waitFor();
@@ -137,6 +137,32 @@ describe.skipIf(!availability.ok)('public result lookup [browser]', () => {
     await result.getByText('检测中，如需配合社区会联系您').waitFor();
     await expect(result.textContent()).resolves.not.toMatch(/阳性|positive|复核|recheck/i);
     await page.screenshot({ path: screenshotPath('public-recheck.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('after a positive single-tube recheck says staff will contact them and offers the hotline to call, without the result or "wait at home"', async () => {
+    const { db } = demo.server.deps;
+    const recheck = await db
+      .selectFrom('testing_rechecks as r')
+      .innerJoin('testing_tubes as p', 'p.id', 'r.parent_tube_id')
+      .select('r.id')
+      .where('p.barcode', '=', BARCODE)
+      .executeTakeFirstOrThrow();
+    const sampler = await staff('sampler1');
+    await sampler(`/api/testing/rechecks/${recheck.id}/sample`, { clientId: 'pub-recheck-0001', barcode: 'PUBLICRC0001', idNumber });
+    const lab = await staff('lab1');
+    await lab('/api/testing/lab/receive', { boxCode: 'BOX-PUB-2', barcodes: ['PUBLICRC0001'] });
+    await lab('/api/testing/lab/results', { barcode: 'PUBLICRC0001', result: 'positive', ctOrf1ab: 25.1, ctN: 26.3, lab: '宜昌市疾控中心' });
+
+    await lookup(idNumber, RESIDENT.name);
+    await expect.poll(() => page.getByTestId('lookup-sample').getAttribute('data-status')).toBe('contact_pending');
+    const result = page.getByTestId('lookup-result');
+    await result.getByText('请等待工作人员联系').waitFor();
+    await result.getByText('工作人员将与您联系，请保持电话畅通；如有疑问，请拨打热线 12345').waitFor();
+    // The hotline is one tap away (the demo's default, BULWARK_PUBLIC_HOTLINE).
+    await expect(page.getByTestId('lookup-hotline').getAttribute('href')).resolves.toBe('tel:12345');
+    await expect(result.textContent()).resolves.not.toMatch(/阳性|positive|复核|recheck|居家/i);
+    await page.screenshot({ path: screenshotPath('public-contact.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 60_000);
 });

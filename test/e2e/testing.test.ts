@@ -281,7 +281,8 @@ describe.skipIf(!availability.ok)('mass testing end to end [browser]', () => {
     await imp.getByTestId('import-outcome').getByText('文件有错误行，未导入任何结果').waitFor();
     const bad = imp.locator('[data-testid=report-row]');
     await expect(bad.count()).resolves.toBe(1);
-    await expect(bad.getAttribute('data-row')).resolves.toBe('2');
+    // Row 3 as a spreadsheet program shows the file: the header is row 1, the good tube row 2.
+    await expect(bad.getAttribute('data-row')).resolves.toBe('3');
     await expect(bad.textContent()).resolves.toContain('未知的采样管条码');
     expect((await demo.server.deps.db.selectFrom('testing_tubes').select('result').where('barcode', '=', TUBE).executeTakeFirstOrThrow()).result).toBeNull();
 

@@ -14,5 +14,5 @@ export const JOURNAL_LOG_MESSAGES = {
   'journal.path': ['辖区路径', 'Jurisdiction path'],
   'journal.payload': ['内容', 'Payload'],
   'journal.range': ['时间范围', 'Time range'],
-  'journal.actorId': ['操作人 ID', 'Actor id'],
+  'journal.actorId': ['操作人编号', 'Actor id'],
 } as const satisfies Record<string, Pair>;

@@ -104,6 +104,7 @@ export const POPULATION_MESSAGES = {
   'population.merged': ['已合并到其他人员记录', 'Merged into another person record'],
   'population.mergedOpen': ['查看当前记录', 'Open the current record'],
   'population.merges': ['合并记录', 'Merges'],
+  'population.otherRecord': ['另一条记录', 'the other record'],
   'population.mergeFromTo': ['{from} → {into}', '{from} → {into}'],
   'population.merge': ['合并到户籍居民', 'Merge into a resident'],
   'population.mergeTitle': ['将非户籍人员 {name} 合并到户籍居民', 'Merge the non-resident {name} into a resident'],

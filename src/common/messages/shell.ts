@@ -28,6 +28,7 @@ export const SHELL_MESSAGES = {
 
   // Common words
   'common.loading': ['加载中…', 'Loading…'],
+  'common.system': ['系统', 'System'],
   'common.retry': ['重试', 'Retry'],
   'common.refresh': ['刷新', 'Refresh'],
   'common.search': ['搜索', 'Search'],

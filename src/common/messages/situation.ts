@@ -46,6 +46,10 @@ export const SITUATION_MESSAGES = {
   'sit.yesterdayN': ['昨日 {n}', 'Yesterday {n}'],
   'sit.work': ['检测与督办', 'Testing and overdue work'],
   'sit.testing': ['进行中的核酸检测轮次', 'Testing round in progress'],
+  'sit.testing.help': [
+    '本轮已采样人数占应检人数的比例（人，不含单管复核）',
+    'Persons sampled in this round as a share of the persons to test (rechecks not included)',
+  ],
   'sit.testingOverdue': ['已超时', 'Past deadline'],
   'sit.testingFigures': ['已采样 {sampled} / 应检 {target} 人 · 截止 {deadline}', '{sampled} of {target} people sampled · deadline {deadline}'],
   'sit.noRound': ['当前没有进行中的检测轮次', 'No round in progress'],

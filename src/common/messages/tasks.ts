@@ -91,4 +91,15 @@ export const TASKS_MESSAGES = {
   // A module's title that does not name its subject, wrapped with it (issue 16: every task names its subject).
   'task.auto.about': ['{what}：{name}', '{what}: {name}'],
   'task.auto.overdue.body': ['任务已超过截止时间，请尽快处理。', 'The task is past its due time.'],
+  'task.source.manual': ['人工创建', 'Created by hand'],
+  'task.source.platform': ['平台', 'Platform'],
+  'task.source.testing': ['核酸检测', 'Mass testing'],
+  'task.source.cases': ['感染者与流调', 'Cases and tracing'],
+  'task.source.zoning': ['风险区', 'Risk areas'],
+  'task.source.quarantine': ['隔离管理', 'Quarantine'],
+  'task.source.population': ['人员', 'Persons'],
+  'task.source.control': ['管控状态', 'Control status'],
+  'task.source.resources': ['要素保障', 'Resources'],
+  'task.source.command': ['指挥调度', 'Command'],
+  'task.source.other': ['其他', 'Other'],
 } as const satisfies Record<string, Pair>;

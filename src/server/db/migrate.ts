@@ -31,6 +31,7 @@ import * as m0030dk from './migrations/2026-12-07-0030-doorknock.js';
 import * as m0031mk from './migrations/2026-12-07-0031-message-keys.js';
 import * as m0032tc from './migrations/2026-12-07-0032-task-closing.js';
 import * as m0033lw from './migrations/2026-12-07-0033-lab-worklist.js';
+import * as m0034cn from './migrations/2026-12-07-0034-cluster-names.js';
 
 /**
  * Migrations in order. Dated names; each exports `up(db: Kysely<any>)` with portable types only
@@ -67,6 +68,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0031-message-keys': m0031mk,
   '2026-12-07-0032-task-closing': m0032tc,
   '2026-12-07-0033-lab-worklist': m0033lw,
+  '2026-12-07-0034-cluster-names': m0034cn,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

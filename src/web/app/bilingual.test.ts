@@ -51,10 +51,10 @@ describe("the server's bilingual texts, shown in the interface language", () => 
     const params = { name: '张*', barcode: 'YC001', result: { key: 'testing.result.positive' as const } };
     expect(showText('zh-CN', '单管复核：张*', 'testing.auto.recheckTask.title', params)).toBe('单管复核：张*');
     expect(showText('en', '单管复核：张*', 'testing.auto.recheckTask.title', params)).toBe('Single-tube recheck: 张*');
-    // A calendar day is formatted for the language: 2026-12-01 in Chinese, 1 Dec 2026 in English.
+    // A calendar day is written one way in both languages (issue 16: one date format everywhere).
     const quarantine = { day: { day: '2026-12-01' } };
     expect(showText('zh-CN', '', 'quarantine.auto.overdue.title', quarantine)).toBe('隔离逾期未解除（2026-12-01）');
-    expect(showText('en', '', 'quarantine.auto.overdue.title', quarantine)).toBe('Quarantine past its end date (1 Dec 2026)');
+    expect(showText('en', '', 'quarantine.auto.overdue.title', quarantine)).toBe('Quarantine past its end date (2026-12-01)');
     // A key this build does not know (a newer server) shows the stored text; rows without a key keep their text as before.
     expect(showText('en', '新的文本', 'nope.unknown', null)).toBe('新的文本');
     expect(showText('en', '混管阳性：YC001 · Positive pool: YC001', null, null)).toBe('Positive pool: YC001');

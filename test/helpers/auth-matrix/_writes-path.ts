@@ -7,6 +7,7 @@ import type { MatrixFixture, MiniCity } from './_fixture.js';
 import type { WriteCase } from './_writes.js';
 import assistRequest from './cases-assist-request.js';
 import caseFixture from './cases-case.js';
+import clusterFixture from './cases-cluster.js';
 import contactFixture from './cases-contact.js';
 import companionBatch from './companions-batch.js';
 import facilityFixture from './quarantine-facility.js';
@@ -70,6 +71,7 @@ const freshUsers: MatrixFixture = {
 };
 
 export const PATH_WRITE_CASES: WriteCase[] = [
+  pathCase('POST /api/clusters/:id/rename', clusterFixture, { name: '西陵区 12·07 疫情', reason: '路由权限矩阵测试' }),
   pathCase('POST /api/cases/:id/clinical-status', caseFixture, { status: 'treatment', reason: '转入定点医院治疗' }),
   pathCase('POST /api/contacts/:id/close', contactFixture, { reason: '隔离期满解除，核酸均为阴性' }),
   pathCase('POST /api/cases/assist-requests/:id/status', assistRequest, { status: 'sent', note: '已转交属地街道' }),

@@ -71,6 +71,12 @@ export function speedOf(c: repo.CaseRow, contacts: repo.ContactRow[], preset: Pr
   };
 }
 
+/** `西陵区 12·07 疫情`: a district's name and a calendar day (YYYY-MM-DD) as HQs name a cluster. */
+export function clusterNameOf(districtName: string, day: string): string {
+  const [, mm = '', dd = ''] = day.split('-');
+  return `${districtName ? `${districtName} ` : ''}${mm}·${dd} 疫情`;
+}
+
 /** Cases (感染者): creation, the confirmation flow from a positive recheck, the chain's source links, reads and lists. */
 export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createPresetService>) {
   const { journal, outbox } = deps.services;
@@ -96,6 +102,17 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
       seen.add(cur);
       cur = await repo.sourceOf(db, cur);
     }
+  }
+
+  /**
+   * A new cluster's name as command HQs name one: the district of its first case and that case's
+   * report day (西陵区 12·07 疫情). It can be edited afterwards (clusters.rename).
+   */
+  async function clusterName(tx: Tx, path: string, reportDay: string): Promise<string> {
+    const [city, district] = path.split('/').filter(Boolean);
+    const districtPath = district ? `/${city}/${district}/` : path;
+    const name = (await deps.services.geo.namesByPath([districtPath], tx)).get(districtPath) ?? '';
+    return clusterNameOf(name, reportDay);
   }
 
   async function newCluster(tx: Tx, actor: Actor, firstCaseId: string, path: string, preset: PresetDto, name: string, now: number): Promise<string> {
@@ -182,7 +199,7 @@ export function createCaseRecords(deps: Deps, presets: ReturnType<typeof createP
     };
     await repo.insertCase(tx, row);
     if (!clusterId) {
-      row.cluster_id = await newCluster(tx, actor, id, path, preset, `${row.name_masked} 关联疫情 (${reportDate})`, now);
+      row.cluster_id = await newCluster(tx, actor, id, path, preset, await clusterName(tx, path, reportDate), now);
       await repo.updateCase(tx, id, { cluster_id: row.cluster_id });
     } else {
       const k = (await repo.findCluster(tx, clusterId))!;

@@ -311,6 +311,21 @@ const casesRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) =
     async (req) => cases.clusters.get(req.actor, req.params.id),
   );
 
+  app.post(
+    '/api/clusters/:id/rename',
+    {
+      config: { policy: { capability: 'case.manage', scope: { entity: 'case_cluster', from: 'params', key: 'id' } } },
+      schema: {
+        tags,
+        description: 'Renames a cluster (HQs name them by district and first case day: 西陵区 12·07 疫情); journaled with the old name.',
+        params: s.idParams,
+        body: s.renameClusterBody,
+        response: { 200: s.cluster },
+      },
+    },
+    async (req) => req.tx((trx) => cases.clusters.rename(trx, req.actor, req.params.id, req.body)),
+  );
+
   app.get(
     '/api/clusters/:id/graph',
     {

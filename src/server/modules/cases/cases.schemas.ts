@@ -257,6 +257,11 @@ export const cluster = z.object({
   extinguishedAt: ms.nullable(),
   createdAt: ms,
 });
+export const renameClusterBody = z.strictObject({
+  name: z.string().trim().min(1).max(L.clusterName).describe('The name HQs use, e.g. 西陵区 12·07 疫情'),
+  reason: z.string().trim().max(L.reason).optional().describe('Why it was renamed (journaled)'),
+});
+export type RenameClusterInput = z.infer<typeof renameClusterBody>;
 export const graphQuery = z.object({
   category: z.enum(['close', 'secondary']).optional(),
   kind: z.enum(['confirmed', 'asymptomatic']).optional(),

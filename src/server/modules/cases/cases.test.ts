@@ -112,6 +112,34 @@ describe.each(DIALECTS)('cases [%s]', (dialect) => {
     expect(ok.statusCode).toBe(200);
   });
 
+  it("names a new cluster as HQs do, by district and the first case's report day (西陵区 12·07 疫情), and renames it with a journal entry", async () => {
+    const [a] = await makePersons(t, city.street, 1);
+    const kase = (await post('/api/cases', { personId: a, kind: 'confirmed', reason: '首例' })).json();
+    const [, mm, dd] = (kase.reportDate as string).split('-');
+    const cluster = (await get(`/api/clusters/${kase.clusterId}`)).json();
+    expect(cluster.name).toBe(`西陵区 ${mm}·${dd} 疫情`);
+    // No person's (masked) name in it.
+    expect(cluster.name).not.toContain(kase.nameMasked);
+
+    const renamed = await post(`/api/clusters/${kase.clusterId}/rename`, { name: '  西陵区 12·07 聚集性疫情 ', reason: '指挥部统一命名' });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: kase.clusterId, name: '西陵区 12·07 聚集性疫情' });
+    expect((await get(`/api/clusters/${kase.clusterId}`)).json().name).toBe('西陵区 12·07 聚集性疫情');
+    const [entry] = await t.deps.services.journal.list(t.deps.db, { entityId: kase.clusterId, action: 'cases.cluster.rename', limit: 5 } as never);
+    expect(entry).toMatchObject({
+      action: 'cases.cluster.rename',
+      actorName: 'xl_tracer',
+      payload: { from: `西陵区 ${mm}·${dd} 疫情`, to: '西陵区 12·07 聚集性疫情', reason: '指挥部统一命名' },
+    });
+    // Renaming to the same name writes nothing; a blank name is refused; another district's tracer finds no such cluster.
+    const journalLength = await t.deps.services.journal.count();
+    expect((await post(`/api/clusters/${kase.clusterId}/rename`, { name: '西陵区 12·07 聚集性疫情' })).statusCode).toBe(200);
+    expect(await t.deps.services.journal.count()).toBe(journalLength);
+    expect((await post(`/api/clusters/${kase.clusterId}/rename`, { name: '   ' })).statusCode).toBe(400);
+    expect((await post(`/api/clusters/${kase.clusterId}/rename`, { name: '别人的疫情' }, as.wjgTracer)).statusCode).toBe(404);
+    expect((await get(`/api/clusters/${kase.clusterId}`)).json().name).toBe('西陵区 12·07 聚集性疫情');
+  });
+
   it('keeps existing cases on their preset version when the city switches presets', async () => {
     const [p, q] = await makePersons(t, city.street, 2);
     const before = (await post('/api/cases', { personId: p, kind: 'confirmed', reason: '切换前' })).json();

@@ -6,7 +6,7 @@ import { speedOf, type createCaseRecords } from './case-records.service.js';
 import { CasesErrors } from './cases.errors.js';
 import * as repo from './cases.repository.js';
 import type { createPresetService } from './presets.service.js';
-import type { ClusterBoard } from './cases.schemas.js';
+import type { ClusterBoard, RenameClusterInput } from './cases.schemas.js';
 
 export const CLUSTER_EVALUATE_JOB = 'cases.clusters.evaluate';
 export type ClusterStatus = 'active' | 'contained' | 'extinguished';
@@ -150,6 +150,25 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
         });
       }
       return { items };
+    },
+
+    /** Renames a cluster (HQs name them 西陵区 12·07 疫情): journaled with the old and the new name. */
+    async rename(trx: Tx, actor: Actor, id: string, input: RenameClusterInput) {
+      records.requireCap(actor, 'case.manage');
+      const k = await visibleCluster(trx, actor, id);
+      const name = input.name.trim();
+      if (name !== k.name) {
+        const now = deps.clock.now();
+        await repo.updateCluster(trx, k.id, { name, updated_at: now });
+        await deps.services.journal.append(trx, actor, {
+          action: 'cases.cluster.rename',
+          entityType: 'case_cluster',
+          entityId: k.id,
+          jurisdictionPath: k.jurisdiction_path,
+          payload: { from: k.name, to: name, reason: input.reason?.trim() || null },
+        });
+      }
+      return this.get(actor, id, trx);
     },
 
     async get(actor: Actor, id: string, db: DbOrTx = deps.db) {

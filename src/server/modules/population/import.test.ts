@@ -68,7 +68,8 @@ describe('import parsing', () => {
     expect(out).toEqual([
       { row: 1, cells: ['姓名', '备注'] },
       { row: 2, cells: ['王,五', '说"你好"\r\n第二行'] },
-      { row: 3, cells: ['李四', ''] },
+      // The blank line before it is row 3 in a spreadsheet program.
+      { row: 4, cells: ['李四', ''] },
     ]);
   });
 });
@@ -186,6 +187,23 @@ describe.each(DIALECTS)('resident import [%s]', (dialect) => {
     expect(err.details.errors[5].reason).toContain('row 2');
     // No number is echoed back.
     for (const r of rows) expect(res.body).not.toContain(r[1]);
+    expect(await state()).toEqual(before);
+  });
+
+  it('names rows as a spreadsheet program shows them in CSV and XLSX alike: header row 1, data from row 2, blank rows counted', async () => {
+    // Row 1 header, row 2 valid, row 3 blank, row 4 a bad phone, row 5 an unknown building.
+    const before = await state();
+    const bad = [row({ 手机号: '12345' }), row({ 楼栋: '9栋' })];
+    const csv = await upload(Buffer.from(csvText([HEADER, row(), [], ...bad])));
+    const empty = HEADER.map(() => '');
+    const xlsx = await upload(await xlsxOf([HEADER, row(), empty, ...bad]), { name: 'list.xlsx' });
+    for (const res of [csv, xlsx]) {
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+        [4, 'phone'],
+        [5, 'building'],
+      ]);
+    }
     expect(await state()).toEqual(before);
   });
 

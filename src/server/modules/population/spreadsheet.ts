@@ -181,7 +181,7 @@ async function* decodeFile(path: string, encoding: TextEncoding): AsyncGenerator
  * RFC 4180 CSV records from a stream of text, in constant memory: quoted fields (with doubled
  * quotes and line breaks inside), CRLF or LF line ends, a BOM dropped. The delimiter (comma, tab
  * or semicolon) is the one the first line uses most. Blank lines are skipped; `row` counts records
- * as a spreadsheet would show them.
+ * as a spreadsheet would show them (a blank line still counts as a row; a quoted line break does not).
  */
 export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<SheetRow> {
   let delimiter: string | null = null;
@@ -198,10 +198,8 @@ export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<She
     const out = cells;
     cells = [];
     row++;
-    if (out.length === 1 && out[0]?.trim() === '') {
-      row--;
-      return null;
-    }
+    // A blank line is skipped but keeps its row: a spreadsheet program shows it as an empty row.
+    if (out.length === 1 && out[0]?.trim() === '') return null;
     return { row, cells: out };
   };
   for await (let chunk of text) {

@@ -77,7 +77,8 @@ export function createCampaignService(deps: Deps) {
   async function toDto(db: DbOrTx, rows: repo.CampaignRow[]): Promise<CampaignDto[]> {
     const paths = rows.flatMap((r) => JSON.parse(r.scope_paths) as string[]);
     const names = new Map((await geo.getManyByPath(paths, db)).map((n) => [n.path, n.name]));
-    return rows.map((r) => campaignDto(r, names));
+    const now = deps.clock.now();
+    return rows.map((r) => campaignDto(r, names, now));
   }
 
   /**

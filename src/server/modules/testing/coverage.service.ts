@@ -165,6 +165,7 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
         estimatedFinishAt,
         onTrack: estimatedFinishAt === null ? null : estimatedFinishAt <= Number(c.deadline_at),
         deadlineAt: Number(c.deadline_at),
+        asOf: now,
         children: children.map(nodeDto),
       };
     },

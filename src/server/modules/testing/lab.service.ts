@@ -8,7 +8,7 @@ import { parseTextOffThread } from '../../platform/upload/guard.js';
 import type { RecheckService } from './rechecks.service.js';
 import { TestingErrors, type TestingErrorCode } from './testing.errors.js';
 import * as repo from './testing.repository.js';
-import { RESULTS, ctInRange, isReactive, normalizeBarcode, type TestResult } from './testing.rules.js';
+import { RESULTS, ctInRange, isReactive, normalizeBarcode, type CsvRow, type TestResult } from './testing.rules.js';
 import type { ResultInput } from './testing.schemas.js';
 import { CoverageDeltas, flagRow, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
 
@@ -464,33 +464,34 @@ export function createLabService(
       requireCap(actor, 'testing.lab');
       const now = deps.clock.now();
       // Parsed on a parse worker after the upload guard's shape check (columns, row length).
-      const table = await parseTextOffThread<string[][]>(csv, { module: RULES_MODULE, fn: 'parseCsv' });
-      if (table.length < 2) throw TestingErrors.IMPORT_EMPTY();
-      const cols = table[0].map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
+      const records = await parseTextOffThread<CsvRow[]>(csv, { module: RULES_MODULE, fn: 'parseCsvRows' });
+      const [head, ...body] = records;
+      if (!head || !body.length) throw TestingErrors.IMPORT_EMPTY();
+      const cols = head.cells.map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
       if (!cols.includes('barcode') || !cols.includes('result') || !cols.includes('lab'))
-        throw TestingErrors.IMPORT_HEADER_INVALID({ header: table[0].slice(0, 20) });
+        throw TestingErrors.IMPORT_HEADER_INVALID({ header: head.cells.slice(0, 20) });
       const inputs: (ResultInput & { row: number })[] = [];
       const early: RowReport[] = [];
-      table.slice(1).forEach((cells, i) => {
+      // Each report names the row as a spreadsheet program shows it: the header is row 1, the first result row 2.
+      for (const { row, cells } of body) {
         const get = (f: string) => cells[cols.indexOf(f as never)] ?? '';
-        const row = i + 1;
         const barcode = get('barcode').trim();
         const fail = (code: TestingErrorCode, details: unknown) => early.push(report(row, barcode, 'rejected', TestingErrors[code](details)));
         const result = RESULT_WORDS[get('result').trim().toLowerCase()] ?? RESULT_WORDS[get('result').trim()];
         const ct1 = num(get('ctOrf1ab'));
         const ct2 = num(get('ctN'));
         const at = parseTime(get('resultAt'), deps.config.tz, now);
-        if (!result) return fail('RESULT_INVALID', { field: 'result', value: get('result').slice(0, 20) });
-        if (ct1 === 'bad' || ct2 === 'bad') return fail('CT_OUT_OF_RANGE', { field: ct1 === 'bad' ? 'ct_orf1ab' : 'ct_n' });
-        if (at === null) return fail('RESULT_INVALID', { field: 'time' });
-        inputs.push({ row, barcode, result, ctOrf1ab: ct1, ctN: ct2, resultAt: at, lab: get('lab') });
-      });
+        if (!result) fail('RESULT_INVALID', { field: 'result', value: get('result').slice(0, 20) });
+        else if (ct1 === 'bad' || ct2 === 'bad') fail('CT_OUT_OF_RANGE', { field: ct1 === 'bad' ? 'ct_orf1ab' : 'ct_n' });
+        else if (at === null) fail('RESULT_INVALID', { field: 'time' });
+        else inputs.push({ row, barcode, result, ctOrf1ab: ct1, ctN: ct2, resultAt: at, lab: get('lab') });
+      }
       return inTx(trx ?? deps.db, async (tx) => {
         // Rows that did not parse join the report; with mode `all` they refuse the file before anything is written.
         const r = await record(tx, actor, inputs, { mode, source: 'import', rejectedBefore: early });
         const count = (s: string) => r.outcomes.filter((o) => o.status === s).length;
         return {
-          rows: table.length - 1,
+          rows: body.length,
           recorded: count('recorded'),
           unchanged: count('unchanged'),
           conflicts: count('conflict'),

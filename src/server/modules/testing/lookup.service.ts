@@ -49,13 +49,24 @@ export const DEFAULT_LOOKUP_LIMITS: LookupLimits = {
 const RESIDENT_ID_SHAPE = /^\d{17}[\dX]$/;
 
 type Status = LookupResult['samples'][number]['status'];
-const MESSAGES: Record<Status, { zh: string; en: string }> = {
+/** A pool found positive and a pending recheck, before they are masked as `in_lab` (never returned). */
+type InnerStatus = Status | 'recheck_needed';
+type Message = { zh: string; en: string };
+const MESSAGES: Record<Exclude<Status, 'contact_pending'>, Message> = {
   sampled: { zh: '已采样，等待送检', en: 'Sampled; on the way to the lab' },
   in_lab: { zh: '检测中，如需配合社区会联系您', en: 'In the lab; your community will contact you if anything is needed' },
   negative: { zh: '阴性', en: 'Negative' },
-  recheck_needed: { zh: '需要复核，请居家等待通知', en: 'Please stay home: recheck needed' },
   resample_needed: { zh: '样本无效，请尽快重新采样', en: 'The sample was invalid: please get sampled again' },
 };
+/**
+ * A positive single-tube recheck: the person is told that staff will contact them and how to reach
+ * the hotline, never the result, and never to "wait at home for a recheck" (issue 16): the recheck is
+ * over, and the case is being confirmed.
+ */
+const contactMessage = (hotline: string): Message => ({
+  zh: `工作人员将与您联系，请保持电话畅通；如有疑问，请拨打热线 ${hotline}`,
+  en: `Staff will contact you; please keep your phone on. Questions: call the hotline ${hotline}`,
+});
 
 interface Entry {
   value: LookupResult;
@@ -75,6 +86,7 @@ interface Entry {
  */
 export function createLookupService(deps: Deps) {
   let limits = { ...DEFAULT_LOOKUP_LIMITS };
+  const hotline = deps.config.publicHotline;
   let ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);
   let idLimiter = new WindowLimiter(limits.perId, limits.windowMs);
   const cache = new Map<string, Entry>();
@@ -110,8 +122,10 @@ export function createLookupService(deps: Deps) {
     }
   }
 
-  function statusOf(r: Pick<repo.LookupState['scans'][number], 'tube_result' | 'tube_status' | 'recheck'>, hasOpenRecheck: boolean): Status {
+  function statusOf(r: Pick<repo.LookupState['scans'][number], 'tube_result' | 'tube_status' | 'recheck'>, hasOpenRecheck: boolean): InnerStatus {
     const result = r.tube_result;
+    // The single-tube recheck itself came back positive: staff take over (handed to case confirmation).
+    if (Number(r.recheck) === 1 && (result === 'positive' || result === 'suspicious')) return 'contact_pending';
     if (result === 'positive' || result === 'suspicious') return 'recheck_needed';
     if (result === 'invalid') return Number(r.recheck) === 1 && hasOpenRecheck ? 'recheck_needed' : 'resample_needed';
     if (result === 'negative') return 'negative';
@@ -147,13 +161,15 @@ export function createLookupService(deps: Deps) {
     const samples = [...latest.values()].slice(0, 3).map((r) => {
       let status = statusOf(r, pending);
       // A person awaiting a recheck sees that on the pool sample too, whatever else is shown.
-      if (r.openHere > 0 && status !== 'recheck_needed') status = 'recheck_needed';
+      if (r.openHere > 0 && status !== 'recheck_needed' && status !== 'contact_pending') status = 'recheck_needed';
       // Never tell the public who awaits a recheck: whoever knows a resident's ID number and name
       // would learn that their pool was positive. The resident hears it from their community (the
       // recheck creates a task per person for it); here the sample stays "in the lab" until a
       // negative recheck clears it or the case is taken over.
       if (status === 'recheck_needed') status = 'in_lab';
-      return { campaign: r.campaign_name, sampledAt: Number(r.scanned_at), status, message: MESSAGES[status] };
+      const base = { campaign: r.campaign_name, sampledAt: Number(r.scanned_at) };
+      if (status === 'contact_pending') return { ...base, status, message: contactMessage(hotline), hotline };
+      return { ...base, status, message: MESSAGES[status] };
     });
     return { value: { found: true, samples }, personId: person.id, version };
   }

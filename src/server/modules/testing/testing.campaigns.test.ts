@@ -264,5 +264,28 @@ describe.each(DIALECTS)('testing: campaigns [%s]', (dialect) => {
     // rate is 8 per hour, so the 3 left take 22.5 minutes more — past the deadline 10 minutes away.
     expect(cov).toMatchObject({ sampled: 2, remaining: 3, ratePerHour: 2, recentRatePerHour: 8, onTrack: false });
     expect(cov.estimatedFinishAt).toBe(t.clock.now() + 22.5 * 60_000);
+    // The figures say as of when they were read (the coverage card's tooltips show it).
+    expect(cov.asOf).toBe(t.clock.now());
+  });
+
+  it('says when a planned or active campaign is past its deadline (list and detail), and no longer once it is closed', async () => {
+    const c = await create(city.users.officer.headers, { scopeJurisdictionIds: [city.commB.id], deadlineAt: t.clock.now() + 2 * HOUR });
+    await post(`/api/testing/campaigns/${c.id}/activate`, city.users.officer.headers);
+    const seen = async () => {
+      const detail = (await get(`/api/testing/campaigns/${c.id}`, city.users.officer.headers)).json();
+      const row = (await get('/api/testing/campaigns?limit=100', city.users.officer.headers)).json().items.find((x: { id: string }) => x.id === c.id);
+      expect(row.pastDeadline).toBe(detail.pastDeadline);
+      return detail.pastDeadline;
+    };
+    expect(c.pastDeadline).toBe(false);
+    expect(await seen()).toBe(false);
+    t.clock.advance(2 * HOUR);
+    await refreshSessions(t, city);
+    // At the deadline itself it is not yet past.
+    expect(await seen()).toBe(false);
+    t.clock.advance(1);
+    expect(await seen()).toBe(true);
+    await post(`/api/testing/campaigns/${c.id}/close`, city.users.officer.headers);
+    expect(await seen()).toBe(false);
   });
 });

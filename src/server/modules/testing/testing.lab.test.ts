@@ -109,7 +109,7 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     expect(await receive([open])).toMatchObject({ received: 0, alreadyReceived: 1 });
   });
 
-  it('imports a results CSV all or nothing with a row report, or the good rows with mode=partial', async () => {
+  it('imports a results CSV all or nothing with a row report (rows numbered as a spreadsheet shows them), or the good rows with mode=partial', async () => {
     const a = await sampledTube([city.persons.a11[0], city.persons.a11[1]]);
     const b = await sampledTube([city.persons.a11[2]]);
     const c = await sampledTube([city.persons.a11[3]]);
@@ -119,6 +119,7 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
       `${a.code},阴性,,,2026-11-29 09:30,市疾控中心`,
       `${b.code},negative,-,-,,市疾控中心`,
       `${c.code},阴性,,,,市疾控中心`,
+      '',
       'NOSUCHTUBE99,阴性,,,,市疾控中心',
       `${a.code},maybe,,,,市疾控中心`,
       `${b.code},阳性,50,31,,市疾控中心`,
@@ -132,11 +133,12 @@ describe.each(DIALECTS)('testing: lab, rechecks and coverage [%s]', (dialect) =>
     });
     expect(all.statusCode).toBe(422);
     const report = all.json().error.details as { row: number; code: string }[];
+    // The header is row 1, so the third result is row 4; the blank line is row 5 in a spreadsheet too.
     expect(report.map((r) => [r.row, r.code])).toEqual([
-      [3, 'TUBE_NOT_RECEIVED'],
-      [4, 'TUBE_NOT_FOUND'],
-      [5, 'RESULT_INVALID'],
-      [6, 'CT_OUT_OF_RANGE'],
+      [4, 'TUBE_NOT_RECEIVED'],
+      [6, 'TUBE_NOT_FOUND'],
+      [7, 'RESULT_INVALID'],
+      [8, 'CT_OUT_OF_RANGE'],
     ]);
     expect(await journalCount()).toBe(j);
     expect((await get(`/api/testing/tubes/${a.id}`, city.users.lab.headers)).json().result).toBeNull();

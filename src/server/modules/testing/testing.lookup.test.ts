@@ -48,7 +48,8 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     });
 
   beforeAll(async () => {
-    t = await testApp(dialect);
+    // The deployment's own hotline (BULWARK_PUBLIC_HOTLINE), not the default 12345.
+    t = await testApp(dialect, { publicHotline: '0717-6612320' });
     city = await buildTestingCity(t);
     const officer = city.users.officer.headers;
     campaignId = (await post('/api/testing/campaigns', officer, { name: '西陵区全员核酸', scopeJurisdictionIds: [city.xiling.id] })).json().id;
@@ -123,6 +124,54 @@ describe.each(DIALECTS)('testing: public result lookup [%s]', (dialect) => {
     expect(r.body.toLowerCase()).not.toMatch(/positive|recheck/);
     expect(r.body).not.toMatch(/阳性|复核|居家/);
     expect(await statuses(q)).toEqual(['in_lab']);
+  });
+
+  it('after a positive single-tube recheck tells the person that staff will contact them and gives the configured hotline, never the result nor "wait at home for a recheck"', async () => {
+    const [p, q] = [city.persons.a12[3], city.persons.a12[4]];
+    const code = await sample([p, q]);
+    await receive(code);
+    await result(code, 'positive');
+    const rechecks = (
+      await t.app.inject({ method: 'GET', url: `/api/testing/rechecks?campaignId=${campaignId}&status=awaiting_sample`, headers: city.users.officer.headers })
+    )
+      .json()
+      .items.filter((r: { personId: string }) => r.personId === p.id || r.personId === q.id);
+    expect(rechecks).toHaveLength(2);
+    const codeOf = new Map<string, string>();
+    for (const rc of rechecks as { id: string; personId: string }[]) {
+      const person = rc.personId === p.id ? p : q;
+      const rcCode = barcode('RC');
+      const s = await post(`/api/testing/rechecks/${rc.id}/sample`, city.users.sampler.headers, {
+        clientId: cid(),
+        barcode: rcCode,
+        idNumber: person.idNumber,
+      });
+      expect(s.statusCode, s.body).toBe(200);
+      codeOf.set(person.id, rcCode);
+    }
+    const codes = [codeOf.get(p.id)!, codeOf.get(q.id)!];
+    await post('/api/testing/lab/receive', city.users.lab.headers, { boxCode: 'B2', barcodes: codes });
+    // While the recheck is in the lab the answer is still "in the lab".
+    expect(await statuses(p)).toEqual(['in_lab']);
+    await result(codes[0], 'positive');
+    await result(codes[1], 'negative');
+    const r = await lookup(p);
+    expect(r.json().samples).toEqual([
+      {
+        campaign: '西陵区全员核酸',
+        sampledAt: expect.any(Number),
+        status: 'contact_pending',
+        message: {
+          zh: '工作人员将与您联系，请保持电话畅通；如有疑问，请拨打热线 0717-6612320',
+          en: 'Staff will contact you; please keep your phone on. Questions: call the hotline 0717-6612320',
+        },
+        hotline: '0717-6612320',
+      },
+    ]);
+    expect(r.body.toLowerCase()).not.toMatch(/positive|recheck|stay home/);
+    expect(r.body).not.toMatch(/阳性|复核|居家/);
+    // The other member of the pool, negative on recheck, reads negative.
+    expect(await statuses(q)).toEqual(['negative']);
   });
 
   it('answers an unknown ID and a wrong name alike, without saying which', async () => {

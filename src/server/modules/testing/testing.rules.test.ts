@@ -14,7 +14,7 @@ import {
   lanesNeeded,
   maskName,
   normalizeBarcode,
-  parseCsv,
+  parseCsvRows,
   pathAtDepth,
   pathPrefixes,
   seasonAt,
@@ -164,13 +164,14 @@ describe('testing rules', () => {
     expect(tubesFor(20, 10, 0)).toBe(2);
   });
 
-  it('parses CSV with quotes, doubled quotes, CRLF, a BOM and blank lines', () => {
-    expect(parseCsv('\ufeffa,b\r\n"x, y","say ""hi"""\r\n\r\n1,2')).toEqual([
-      ['a', 'b'],
-      ['x, y', 'say "hi"'],
-      ['1', '2'],
+  it('parses CSV with quotes, doubled quotes, CRLF, a BOM and blank lines, numbering rows as a spreadsheet shows them', () => {
+    // The blank line is skipped but is row 3 in a spreadsheet; the quoted line break stays in row 2.
+    expect(parseCsvRows('\ufeffa,b\r\n"x,\r\ny","say ""hi"""\r\n\r\n1,2')).toEqual([
+      { row: 1, cells: ['a', 'b'] },
+      { row: 2, cells: ['x,\r\ny', 'say "hi"'] },
+      { row: 4, cells: ['1', '2'] },
     ]);
-    expect(parseCsv('')).toEqual([]);
-    expect(parseCsv('a,,c\n')).toEqual([['a', '', 'c']]);
+    expect(parseCsvRows('')).toEqual([]);
+    expect(parseCsvRows('a,,c\n')).toEqual([{ row: 1, cells: ['a', '', 'c'] }]);
   });
 });

@@ -453,20 +453,30 @@ export function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
+/** One CSV record and its row number as a spreadsheet program shows it (the first line is row 1). */
+export interface CsvRow {
+  row: number;
+  cells: string[];
+}
+
 /**
- * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF, an optional BOM) into rows
- * of fields. Blank lines are skipped.
+ * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF, an optional BOM) into
+ * records with their row numbers as a spreadsheet program shows them: the first line is row 1 (the
+ * header), so the first data row is row 2; a blank line is skipped but still counts as a row (Excel
+ * and WPS show it as an empty row), and a quoted field with line breaks stays in its record's row.
  */
-export function parseCsv(text: string): string[][] {
+export function parseCsvRows(text: string): CsvRow[] {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: string[][] = [];
+  const rows: CsvRow[] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  let line = 1;
   let i = 0;
   const endRow = () => {
     row.push(field);
-    if (row.length > 1 || row[0].trim() !== '') rows.push(row);
+    if (row.length > 1 || row[0]!.trim() !== '') rows.push({ row: line, cells: row });
+    line++;
     row = [];
     field = '';
   };

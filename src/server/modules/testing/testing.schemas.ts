@@ -81,6 +81,7 @@ export const campaign = z.object({
   scopePath: path.describe('Longest common path of the scope'),
   startsAt: ms,
   deadlineAt: ms,
+  pastDeadline: z.boolean().describe('Planned or active with its deadline passed (by the domain clock): 已逾期'),
   poolSize: poolMode,
   poolOverrides: z.array(
     z.object({
@@ -151,6 +152,7 @@ export const coverage = z.object({
   estimatedFinishAt: ms.nullable().describe('When the remaining persons would be sampled at the current rate (null: no rate yet, or done)'),
   onTrack: z.boolean().nullable().describe('Whether that estimate is before the deadline'),
   deadlineAt: ms,
+  asOf: ms.describe('When these counts were read (the domain clock)'),
   children: z.array(coverageNode).describe("The node's children (next level down)"),
 });
 export type CoverageDto = z.infer<typeof coverage>;
@@ -699,7 +701,7 @@ export const lookupBody = z.strictObject({
   idNumber: z.string().trim().min(TL.idNumberMin).max(TL.idNumber).describe("The resident's ID number"),
   name: z.string().trim().min(1).max(TL.personName).describe('Their name as registered'),
 });
-export const LOOKUP_STATUSES = ['sampled', 'in_lab', 'negative', 'recheck_needed', 'resample_needed'] as const;
+export const LOOKUP_STATUSES = ['sampled', 'in_lab', 'negative', 'resample_needed', 'contact_pending'] as const;
 export const lookupResult = z.object({
   found: z.boolean().describe('false: no person with this ID number and name'),
   samples: z.array(
@@ -709,9 +711,10 @@ export const lookupResult = z.object({
       status: z
         .enum(LOOKUP_STATUSES)
         .describe(
-          'sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样; positive results and pending rechecks are never shown here (a pool found positive reads in_lab; recheck_needed is no longer returned)',
+          'sampled 已采样 · in_lab 检测中 · negative 阴性 · resample_needed 请重新采样 · contact_pending 工作人员将与您联系 (a positive single-tube recheck: the result itself is never stated); positive results and pending rechecks are never shown here (a pool found positive reads in_lab)',
         ),
       message: z.object({ zh: z.string(), en: z.string() }),
+      hotline: z.string().optional().describe('contact_pending only: the hotline to call (BULWARK_PUBLIC_HOTLINE)'),
     }),
   ),
 });

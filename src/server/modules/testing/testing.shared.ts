@@ -227,7 +227,8 @@ export function resultContribution(result: string | null): Partial<Record<Counte
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
-export function campaignDto(r: CampaignRow, names: ReadonlyMap<string, string> = new Map()): CampaignDto {
+/** A campaign row as its DTO; `now` (the domain clock) tells whether an unfinished campaign is past its deadline. */
+export function campaignDto(r: CampaignRow, names: ReadonlyMap<string, string>, now: number): CampaignDto {
   const ids = JSON.parse(r.scope_ids) as string[];
   const paths = JSON.parse(r.scope_paths) as string[];
   return {
@@ -238,6 +239,7 @@ export function campaignDto(r: CampaignRow, names: ReadonlyMap<string, string> =
     scopePath: r.scope_path,
     startsAt: Number(r.starts_at),
     deadlineAt: Number(r.deadline_at),
+    pastDeadline: r.status !== 'closed' && now > Number(r.deadline_at),
     poolSize: Number(r.pool_size) as PoolMode,
     poolOverrides: JSON.parse(r.pool_overrides),
     exemptStatuses: JSON.parse(r.exempt_statuses),

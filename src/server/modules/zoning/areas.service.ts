@@ -19,6 +19,7 @@ import type { PresetDto } from '../cases/index.js';
 import * as repo from './zoning.repository.js';
 import { countdown, coveredBy, metres, nextStep, normalizeNodes, pathAt, type LiftingStep } from './zoning.rules.js';
 import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, firstOf, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';
+import { PLACE_DEPTH, pathPrefixes, placeText } from './place-names.js';
 
 /** The key a lifting round campaign is made for: the level and the round's calendar day. */
 export const roundKey = (a: repo.AreaRow, r: LiftingRoundDto) => `${a.level}|${r.day}`;
@@ -388,12 +389,14 @@ export function createAreaReader(io: ZoningInputs) {
     const c = await computeOne(db, r);
     const history = (await repo.eventsOf(db, r.id)).map(eventDto);
     const resting = await personsRestingOn(db, c.nodes, [r.id]);
+    const nameOf = new Map((await io.geo.getManyByPath([...new Set(c.nodes.flatMap((n) => pathPrefixes(n.path)))], db)).map((n) => [n.path, n.name]));
     return {
       ...toDto(c),
       nodes: c.nodes.map((n) => ({
         jurisdictionId: n.id,
         code: n.code,
         name: n.name,
+        place: placeText(n, nameOf, PLACE_DEPTH.community),
         level: n.level,
         path: n.path,
         population: n.population,

@@ -4,6 +4,7 @@ import * as repo from './zoning.repository.js';
 import * as publicSchemas from './zoning.schemas.js';
 import type { AreaReader } from './areas.service.js';
 import { MAP_NODE_CAP, PUBLIC_VERSION, SYS, type ZoningInputs } from './zoning.shared.js';
+import { PLACE_DEPTH, pathPrefixes, placeText } from './place-names.js';
 
 /** Public list: a cached body is served without any query this long (per process). */
 export const PUBLIC_FRESH_MS = 1000;
@@ -15,6 +16,25 @@ export const PUBLIC_MAX_CONCURRENT = 64;
  * the public schema, serialised once, and served as ready text with an ETag. `invalidate` is called
  * by the recorder when this process bumps the version.
  */
+/**
+ * Where an area is, as a resident reads it on the public list (issue 16): its street and community,
+ * and each place written in full below the community (小区 · 楼栋 · 单元), never a bare 1单元.
+ */
+function placesOf(nodes: readonly { path: string; name: string }[], nameOf: ReadonlyMap<string, string>) {
+  const streets = new Set<string>();
+  const communities = new Set<string>();
+  const places: string[] = [];
+  for (const n of nodes) {
+    const prefixes = pathPrefixes(n.path);
+    const at = (depth: number) => (prefixes.length >= depth ? (nameOf.get(prefixes[depth - 1]!) ?? '') : '');
+    if (at(PLACE_DEPTH.street)) streets.add(at(PLACE_DEPTH.street));
+    if (at(PLACE_DEPTH.community)) communities.add(at(PLACE_DEPTH.community));
+    // Below the community, which is given apart: 滨江苑 · 1栋 · 1单元.
+    places.push(placeText(n, nameOf, PLACE_DEPTH.community + 1));
+  }
+  return { street: [...streets].join('、'), community: [...communities].join('、'), places };
+}
+
 export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 'wallClock' | 'geo'>, reader: Pick<AreaReader, 'compute'>) {
   const { geo } = io;
   const { compute } = reader;
@@ -63,6 +83,9 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
     const { rows } = await repo.listAreas(db, { statuses: ['published'] });
     const computed = await compute(db, rows, io.clock.now(), { measures: false });
     const districts = new Map((await geo.getManyByPath([...new Set(rows.map((r) => r.district_path))], db)).map((n) => [n.path, n]));
+    const nameOf = new Map(
+      (await geo.getManyByPath([...new Set(computed.flatMap((c) => c.nodes.flatMap((n) => pathPrefixes(n.path))))], db)).map((n) => [n.path, n.name]),
+    );
     const groups = new Map<string, { districtName: string; districtCode: string; areas: PublicAreaDto[] }>();
     for (const c of computed) {
       const d = districts.get(c.row.district_path);
@@ -74,7 +97,7 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
         name: c.row.name,
         level: c.row.level,
         measures: repo.readJson.measures(c.row),
-        places: c.nodes.map((n) => n.name),
+        ...placesOf(c.nodes, nameOf),
         publishedAt: Number(c.row.published_at),
         levelSince: Number(c.row.level_since ?? c.row.published_at),
       } satisfies PublicAreaDto);

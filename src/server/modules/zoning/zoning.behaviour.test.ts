@@ -289,7 +289,12 @@ describe.each(DIALECTS)('zoning sub-services: proposals, lifecycle, lifting rule
     const staff = (await call('GET', '/api/zoning/areas?status=published&limit=500')).json().items as AreaDto[];
     expect(listed.map((a) => a.id).sort()).toEqual(staff.map((a) => a.id).sort());
     expect(listed.some((a) => a.id === proposedOnly.id)).toBe(false);
-    expect(listed.find((a) => a.id === shown.id)).toMatchObject({ level: 'high', places: [n.buildings[0].name] });
+    expect(listed.find((a) => a.id === shown.id)).toMatchObject({
+      level: 'high',
+      street: '伍家岗街道',
+      community: '社区205',
+      places: [`小区205 · ${n.buildings[0].name}`],
+    });
     // Grouped by district: each group holds only its district's areas.
     const districtOf = new Map(staff.map((a) => [a.id, a.districtName]));
     for (const g of body.districts) for (const a of g.areas) expect(districtOf.get(a.id)).toBe(g.districtName);

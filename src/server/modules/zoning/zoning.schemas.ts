@@ -76,7 +76,9 @@ const publicArea = z.object({
   name: z.string(),
   level,
   measures: z.array(z.enum(MEASURE_KINDS)),
-  places: z.array(z.string()),
+  street: z.string().describe("The street (街道/乡镇) of the area's places; several joined by 、"),
+  community: z.string().describe("The community (社区/村) of the area's places; several joined by 、"),
+  places: z.array(z.string()).describe('Each place written in full below its community: 小区 · 楼栋 · 单元 (滨江苑 · 1栋 · 1单元), never a bare 1单元'),
   publishedAt: z.number().int(),
   levelSince: z.number().int(),
 });

@@ -239,8 +239,12 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
     const pubList = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).json() as PublicZoningDto;
     const listed = pubList.districts.flatMap((d) => d.areas).find((a) => a.id === proposed.id)!;
     // Current areas and since when; no projected lifting date (residents read one as a promise).
-    expect(listed).toMatchObject({ level: 'high', places: ['1栋'], levelSince: listed.publishedAt });
+    // Its street and community, and the building written in full below them, never a bare 1栋 (issue 16).
+    expect(listed).toMatchObject({ level: 'high', street: '西陵街道', community: '江南社区', places: ['小区001 · 1栋'], levelSince: listed.publishedAt });
     expect(listed).not.toHaveProperty('expectedStep');
+    // Staff read its places in full too, from the community down.
+    const detail = (await get(`/api/zoning/areas/${proposed.id}`)).json();
+    expect(detail.nodes.map((n: { place: string }) => n.place)).toEqual(['江南社区 · 小区001 · 1栋']);
     expect(JSON.stringify(pubList)).not.toMatch(/居民|Z0\d{7}/);
     const etag = (await t.app.inject({ method: 'GET', url: '/api/public/zoning' })).headers.etag as string;
     expect(etag).toBe(`"zoning-${pubList.version}"`);

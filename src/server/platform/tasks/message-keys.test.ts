@@ -45,13 +45,13 @@ describeDialects('task and alert texts as message keys', (dialect) => {
     // The instant travels as epoch ms; each reader's language (and time zone) formats it.
     expect(got.descriptionParams).toMatchObject({ due: { at: dueAt } });
     expect(renderMessage('zh-CN', got.descriptionKey, got.descriptionParams, '', { timeZone: 'UTC' })).toBe(
-      '混管 YC001 结果阳性。请在 2026/12/07 08:30 前为该居民单管采样复核，期间请其居家等待。',
+      '混管 YC001 结果阳性。请在 2026-12-07 08:30 前为该居民单管采样复核，期间请其居家等待。',
     );
     expect(renderMessage('en', got.descriptionKey, got.descriptionParams, '', { timeZone: 'UTC' })).toBe(
-      'Pool YC001: Positive. Re-sample this person in a single tube before 07/12/2026, 08:30; they stay home meanwhile.',
+      'Pool YC001: Positive. Re-sample this person in a single tube before 2026-12-07 08:30; they stay home meanwhile.',
     );
     // The stored record is the Chinese, with the instant in BULWARK_TZ (Asia/Shanghai: 16:30).
-    expect(got.description).toBe('混管 YC001 结果阳性。请在 2026/12/07 16:30 前为该居民单管采样复核，期间请其居家等待。');
+    expect(got.description).toBe('混管 YC001 结果阳性。请在 2026-12-07 16:30 前为该居民单管采样复核，期间请其居家等待。');
     const [entry] = await journal.list(env.deps.db, { entityType: 'task', entityId: t.id, action: 'task.create', limit: 1 });
     expect(entry?.payload).toMatchObject({ title: '单管复核：张*' });
   });
@@ -70,7 +70,7 @@ describeDialects('task and alert texts as message keys', (dialect) => {
     expect(renderMessage('zh-CN', n!.titleKey, n!.titleParams, n!.title)).toBe('风险区超期未解封：夷陵小区');
     expect(renderMessage('en', n!.titleKey, n!.titleParams, n!.title)).toBe('Area past its lifting date: 夷陵小区');
     expect(renderMessage('zh-CN', n!.bodyKey, n!.bodyParams, n!.body)).toBe('夷陵小区 应于 2026-12-01 解除，至今未执行。');
-    expect(renderMessage('en', n!.bodyKey, n!.bodyParams, n!.body)).toBe('夷陵小区: the step (lift) was due 1 Dec 2026 and has not been taken.');
+    expect(renderMessage('en', n!.bodyKey, n!.bodyParams, n!.body)).toBe('夷陵小区: the step (lift) was due 2026-12-01 and has not been taken.');
     expect(n!.title).toBe('风险区超期未解封：夷陵小区');
     const [raised] = await journal.list(env.deps.db, { entityType: 'notification', entityId: a.id, action: 'notification.alert.raise', limit: 1 });
     expect(raised?.payload).toMatchObject({ title: '风险区超期未解封：夷陵小区' });

@@ -107,6 +107,7 @@ export function toTaskDto(r: repo.TaskRow, now: number, events?: repo.TaskEventR
                 fromUnit: e.from_unit_id ? { id: e.from_unit_id, name: e.from_unit_name ?? '' } : null,
                 actorName: e.actor_display_name ?? e.actor_name,
                 bySystem: e.actor_id === null,
+                actorId: e.actor_id,
                 note: e.note,
                 at: Number(e.at),
               }) satisfies TaskEventDto,

@@ -46,6 +46,7 @@ export const taskEventSchema = z.object({
   fromUnit: unitRef.nullable().describe('hand-offs: the unit that held it before'),
   actorName: z.string(),
   bySystem: z.boolean().describe('written by the platform itself (a job or a module), not by a person: actorName is an internal name'),
+  actorId: z.string().nullable().describe('the user who did it; null: a module of the system (actorName is its internal name)'),
   note: z.string().nullable(),
   at: z.number().int().describe('epoch ms'),
 });

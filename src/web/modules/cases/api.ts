@@ -74,6 +74,7 @@ export const casesApi = {
   // ---- clusters
   board: (signal?: AbortSignal) => http.get<ClusterBoard>('/api/clusters/board', undefined, signal),
   cluster: (id: string, signal?: AbortSignal) => http.get<ClusterDto>(`/api/clusters/${encodeURIComponent(id)}`, undefined, signal),
+  renameCluster: (id: string, name: string) => http.post<ClusterDto>(`/api/clusters/${encodeURIComponent(id)}/rename`, { name }),
   graph: (id: string, q: { category?: ContactCategory; kind?: CaseKind; contacts?: 'true' | 'false' }, signal?: AbortSignal) =>
     http.get<ClusterGraphDto>(`/api/clusters/${encodeURIComponent(id)}/graph`, q, signal),
 

@@ -53,6 +53,7 @@ export const controlApi = {
     http.get<{ items: ReviewRecordDto[]; total: number }>('/api/control/reviews', { ...q }, signal),
   createReview: (input: { jurisdictionId?: string; subject: string; reason: string; evidence: string }) =>
     http.post<ReviewRecordDto>('/api/control/reviews', input),
+  review: (id: string, signal?: AbortSignal) => http.get<ReviewRecordDto>(`/api/control/reviews/${encodeURIComponent(id)}`, undefined, signal),
   /** 403 CONTROL_REVIEW_SELF_APPROVAL for its reviewer. */
   approveReview: (id: string, note?: string) => http.post<ReviewRecordDto>(`/api/control/reviews/${encodeURIComponent(id)}/approve`, note ? { note } : {}),
   rejectReview: (id: string, reason: string) => http.post<ReviewRecordDto>(`/api/control/reviews/${encodeURIComponent(id)}/reject`, { reason }),

@@ -129,7 +129,8 @@ export function UsersPage(_props: PageProps) {
           onChange: (p, s) => (setPage(p), setPageSize(s)),
         }}
         columns={[
-          { title: t('admin.username'), dataIndex: 'username' },
+          // A login name is an identifier the person types, not a word of the interface.
+          { title: t('admin.username'), dataIndex: 'username', render: (v: string) => <code translate="no">{v}</code> },
           { title: t('admin.displayName'), dataIndex: 'displayName' },
           { title: t('admin.unit'), dataIndex: ['unit', 'name'] },
           { title: t('admin.roles'), dataIndex: 'roles', render: (roles: Role[]) => roles.map((r) => <Tag key={r}>{label(ROLE_LABELS[r], r)}</Tag>) },

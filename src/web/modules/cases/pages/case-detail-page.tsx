@@ -16,6 +16,7 @@ import { AddContactModal } from '../components/add-contact-modal.js';
 import { AssistTable } from '../components/assist-table.js';
 import { CaseLink, ChannelTag, ControlLabel, KindTag, SpeedCell } from '../components/case-bits.js';
 import { PlacesCard } from '../components/places-card.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 /**
  * One case (感染者): dates, residence, clinical status, detection channel (管控内/社会面), source
@@ -105,7 +106,9 @@ export function CaseDetailPage(_: PageProps) {
                 )}
               </Descriptions.Item>
               <Descriptions.Item label={t('cases.presetVersion')}>
-                <Tag data-testid="case-preset">{d.presetVersion}</Tag>
+                <Tag data-testid="case-preset">
+                  <PresetName label={d.presetVersion} />
+                </Tag>
               </Descriptions.Item>
               <Descriptions.Item label={t('cases.links')}>
                 <Typography.Text style={{ fontSize: 12 }}>

@@ -17,6 +17,7 @@ import { AssistTable } from '../components/assist-table.js';
 import { ChannelTag, KindTag } from '../components/case-bits.js';
 import { ConfirmRecheckModal } from '../components/confirm-recheck-modal.js';
 import { CASE_LIMITS } from '../../../../common/cases.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 type Tab = 'cases' | 'rechecks' | 'assists';
 
@@ -121,7 +122,7 @@ function CaseList() {
           { title: t('cases.onsetDate'), dataIndex: 'onsetDate', render: (v: string | null) => v ?? '—' },
           { title: t('cases.residence'), dataIndex: 'jurisdictionPath', render: (p: string, c) => <span title={p}>{c.jurisdictionName ?? p}</span> },
           { title: t('cases.clinicalStatus'), dataIndex: 'clinicalStatus', render: (s: CaseDto['clinicalStatus']) => t(`cases.clinical.${s}`) },
-          { title: t('cases.presetVersion'), dataIndex: 'presetVersion' },
+          { title: t('cases.presetVersion'), dataIndex: 'presetVersion', render: (v: string) => <PresetName label={v} /> },
           { title: t('cases.confirmedAt'), dataIndex: 'confirmedAt', render: (v: number) => formatTime(v, lang) },
         ]}
       />

@@ -11,6 +11,7 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { casesApi } from '../api.js';
 import { ClusterStatusTag, SpeedAggCell } from '../components/case-bits.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 /**
  * The cluster board (一起疫情看板): every cluster not yet extinguished in the user's scope, with
@@ -49,7 +50,7 @@ export function ClusterBoardPage(_: PageProps) {
                   {v}
                 </Link>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  <span title={k.jurisdictionPath}>{k.jurisdictionName ?? k.jurisdictionPath}</span> · {k.presetVersion}
+                  <span title={k.jurisdictionPath}>{k.jurisdictionName ?? k.jurisdictionPath}</span> · <PresetName label={k.presetVersion} />
                 </Typography.Text>
               </Space>
             ),

@@ -1,17 +1,21 @@
-import { Card, Descriptions, Input, Select, Space, Typography } from 'antd';
+import { App, Card, Descriptions, Input, Select, Space, Typography } from 'antd';
 import { useCallback, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import type { CaseKind, ContactCategory, GraphEdge, GraphNode } from '../../../../common/cases.js';
+import { CASE_LIMITS } from '../../../../common/cases.js';
 import { CONTROL_STATUS_LABELS, type ControlStatus } from '../../../../common/control.js';
+import { useSession } from '../../../app/session.js';
+import { useAction } from '../../../app/use-action.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useRemote } from '../../../app/use-remote.js';
-import { ErrorAlert } from '../../../components/error-alert.js';
+import { ErrorAlert, useErrorText } from '../../../components/error-alert.js';
 import { JurisdictionName } from '../../../components/jurisdiction-name.js';
 import { casesApi } from '../api.js';
 import { ClusterStatusTag } from '../components/case-bits.js';
 import { ChainGraph } from '../components/lazy.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 type ContactsFilter = 'all' | ContactCategory | 'none';
 
@@ -29,6 +33,16 @@ export function ClusterPage(_: PageProps) {
   const [statuses, setStatuses] = useState<string[]>([]);
   const [until, setUntil] = useState('');
   const cluster = useRemote((signal) => casesApi.cluster(id, signal), [id]);
+  const { can } = useSession();
+  const { message } = App.useApp();
+  const errorText = useErrorText();
+  const rename = useAction((fn: () => Promise<unknown>) => fn(), {
+    onSuccess: () => {
+      message.success(t('clusters.renamed'));
+      cluster.reload();
+    },
+    onError: (err) => message.error(errorText(err)),
+  });
   const graph = useRemote(
     (signal) =>
       casesApi.graph(
@@ -79,7 +93,23 @@ export function ClusterPage(_: PageProps) {
 
   return (
     <div data-testid="cluster-page">
-      <Typography.Title level={3} className="bw-page-title">
+      <Typography.Title
+        level={3}
+        className="bw-page-title"
+        data-testid="cluster-name"
+        editable={
+          cluster.data && can('case.manage')
+            ? {
+                tooltip: t('clusters.rename'),
+                maxLength: CASE_LIMITS.clusterName,
+                // Named as HQs name clusters (西陵区 12·07 疫情); the rename is journaled.
+                onChange: (name) => {
+                  if (name.trim() && name.trim() !== cluster.data?.name) void rename.run(() => casesApi.renameCluster(id, name.trim()));
+                },
+              }
+            : false
+        }
+      >
         {cluster.data?.name ?? t('clusters.graph')}
       </Typography.Title>
       <ErrorAlert error={cluster.error ?? graph.error} onRetry={() => (cluster.reload(), graph.reload())} />
@@ -91,7 +121,9 @@ export function ClusterPage(_: PageProps) {
           <Descriptions.Item label={t('common.jurisdiction')}>
             <JurisdictionName path={cluster.data.jurisdictionPath} />
           </Descriptions.Item>
-          <Descriptions.Item label={t('cases.presetVersion')}>{cluster.data.presetVersion}</Descriptions.Item>
+          <Descriptions.Item label={t('cases.presetVersion')}>
+            <PresetName label={cluster.data.presetVersion} />
+          </Descriptions.Item>
           <Descriptions.Item label={t('clusters.lastCaseAt')}>{formatTime(cluster.data.lastCaseAt, lang)}</Descriptions.Item>
         </Descriptions>
       )}

@@ -162,8 +162,9 @@ export function PresetsPage(_: PageProps) {
             render: (v: string, p) => (
               <Space orientation="vertical" size={0}>
                 <span>{lang === 'en' && p.nameEn ? p.nameEn : v}</span>
+                {/* The key and version: what a new version of this preset is created under (an identifier, not a word). */}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {p.label}
+                  {t('presets.key')}：<code translate="no">{p.label}</code>
                 </Typography.Text>
               </Space>
             ),
@@ -183,7 +184,11 @@ export function PresetsPage(_: PageProps) {
             ),
           },
           { title: t('presets.activatedAt'), dataIndex: 'activatedAt', render: (v: number | null) => formatTime(v, lang) },
-          { title: t('presets.createdBy'), key: 'by', render: (_: unknown, p) => `${p.createdBy.name} · ${formatTime(p.createdAt, lang)}` },
+          {
+            title: t('presets.createdBy'),
+            key: 'by',
+            render: (_: unknown, p) => `${p.createdBy.id === null ? t('zoning.system') : p.createdBy.name} · ${formatTime(p.createdAt, lang)}`,
+          },
           ...(manage
             ? [
                 {
@@ -220,7 +225,7 @@ export function PresetsPage(_: PageProps) {
       />
       <ReasonModal
         open={!!switching}
-        title={t('presets.activateTitle', { name: switching?.label ?? '' })}
+        title={t('presets.activateTitle', { name: switching ? (lang === 'en' && switching.nameEn ? switching.nameEn : switching.name) : '' })}
         onCancel={() => setSwitching(null)}
         onSubmit={async (v) => {
           try {

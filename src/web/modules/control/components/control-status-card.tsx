@@ -6,13 +6,53 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { controlApi, type Basis, type Explanation } from '../api.js';
 import { StatusTag } from './status-tag.js';
+import { usePresetName } from '../../../components/preset-name.js';
+import { useActorName } from '../../../app/actor-name.js';
+import { Link } from 'react-router-dom';
+import { casesApi } from '../../cases/api.js';
+import { testingApi } from '../../testing/api.js';
+import { zoningApi } from '../../zoning/api.js';
 
-/** `阳性采样管 · 0192…` */
+/**
+ * What a basis names, as people know it: a tube's barcode, a case's masked name and report day, a risk
+ * area's name, a review record's subject; null for the other kinds (their type says enough). Never the
+ * record's id.
+ */
+async function basisName(basis: Basis, signal: AbortSignal): Promise<string | null> {
+  try {
+    if (basis.type === 'tube' || basis.type === 'recheck') return (await testingApi.tube(basis.id, signal)).barcode;
+    if (basis.type === 'case') {
+      const c = await casesApi.get(basis.id, signal);
+      return `${c.nameMasked}（${c.reportDate}）`;
+    }
+    if (basis.type === 'risk_area') return (await zoningApi.area(basis.id, signal)).name;
+    if (basis.type === 'manual_review') return (await controlApi.review(basis.id, signal)).subject;
+  } catch {
+    // Not readable by this user (another district's record): the type alone.
+  }
+  return null;
+}
+
+/** Where a basis record can be opened, if it has a page. */
+const basisLink = (basis: Basis): string | null =>
+  basis.type === 'tube' || basis.type === 'recheck'
+    ? `/testing/tubes/${basis.id}`
+    : basis.type === 'case'
+      ? `/cases/${basis.id}`
+      : basis.type === 'risk_area'
+        ? `/zoning/areas/${basis.id}`
+        : null;
+
+/** `阳性采样管 · YC0001234` (the barcode, the case or the area; never the record's id). */
 export function BasisText({ basis }: { basis: Basis }) {
   const { t } = useI18n();
+  const name = useRemote((signal) => basisName(basis, signal), [basis.type, basis.id]);
+  const link = basisLink(basis);
+  const text = name.data ? <Typography.Text code={basis.type === 'tube' || basis.type === 'recheck'}>{name.data}</Typography.Text> : null;
   return (
     <span data-testid="control-basis" data-basis-type={basis.type}>
-      {t(`control.basis.${basis.type}`)} · <Typography.Text code>{basis.id}</Typography.Text>
+      {t(`control.basis.${basis.type}`)}
+      {text && <> · {link ? <Link to={link}>{text}</Link> : text}</>}
     </span>
   );
 }
@@ -25,6 +65,8 @@ export function BasisText({ basis }: { basis: Basis }) {
 export function ControlStatusCard({ personId, reloadKey, extra }: { personId: string; reloadKey?: number; extra?: React.ReactNode }) {
   const { t, lang } = useI18n();
   const text = useServerText();
+  const presetName = usePresetName();
+  const actorName = useActorName();
   const ex = useRemote((signal) => controlApi.explain(personId, signal), [personId, reloadKey]);
   const e: Explanation | undefined = ex.data;
   return (
@@ -36,7 +78,7 @@ export function ControlStatusCard({ personId, reloadKey, extra }: { personId: st
             <Descriptions.Item label={t('control.status')}>
               <Space size={4}>
                 <StatusTag status={e.status} />
-                {e.presetVersion && <Tag>{t('control.preset', { version: e.presetVersion })}</Tag>}
+                {e.presetVersion && <Tag>{t('control.preset', { version: presetName(e.presetVersion) })}</Tag>}
               </Space>
             </Descriptions.Item>
             {e.basis && (
@@ -83,7 +125,7 @@ export function ControlStatusCard({ personId, reloadKey, extra }: { personId: st
                       <div>{t('control.approvedBy', { requester: c.bulkRequest.requestedBy.name, approver: c.bulkRequest.approvedBy?.name ?? '—' })}</div>
                     )}
                     <Typography.Text type="secondary">
-                      {t('control.changeBy', { actor: c.actor.name, at: formatTime(c.at, lang) })} · {t('control.journalSeq', { seq: c.journalSeq })}
+                      {t('control.changeBy', { actor: actorName(c.actor), at: formatTime(c.at, lang) })} · {t('control.journalSeq', { seq: c.journalSeq })}
                     </Typography.Text>
                   </div>
                 ),

@@ -298,7 +298,10 @@ export function SituationPanel({ data, loading }: { data: SituationDto | undefin
         {data.testing !== undefined && (
           <Col xs={24} sm={16} xl={8}>
             <Card size="small" data-testid="sit-testing">
-              <Typography.Text type="secondary">{t('sit.testing')}</Typography.Text>
+              <Typography.Text type="secondary">{t('sit.testing')}</Typography.Text>{' '}
+              <Tooltip title={`${t('sit.testing.help')} · ${t('sit.asOf', { time: formatTime(asOf, lang) })}`}>
+                <InfoCircleOutlined style={{ color: 'rgba(0,0,0,0.55)' }} aria-label={t('sit.testing.help')} />
+              </Tooltip>
               {data.testing ? (
                 <div>
                   <Link to={`/testing/campaigns/${data.testing.campaignId}`}>{data.testing.name}</Link>

@@ -1,11 +1,21 @@
 import { SafetyCertificateOutlined } from '@ant-design/icons';
-import { Alert, Button, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
+import { Alert, Button, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { journalApi, type JournalEntry, type JournalQuery, type VerifyResult } from '../api.js';
+import { MESSAGES, type MessageKey } from '../../../../common/i18n.js';
+import { useServerText } from '../../../app/bilingual.js';
+
+/** Journal actions and entity types that have a label (src/common/messages/journal-actions.ts), for the filters. */
+const LABELLED = (prefix: string) =>
+  Object.keys(MESSAGES)
+    .filter((k) => k.startsWith(prefix) && !k.endsWith('.other'))
+    .map((k) => k.slice(prefix.length));
+const ACTIONS = LABELLED('journal.action.');
+const ENTITY_TYPES = LABELLED('journal.entity.');
 
 const PAGE = 100;
 
@@ -20,6 +30,10 @@ interface Filters {
 /** The journal (who did what, where, why), newest first, and a check of its hash chain. */
 export function JournalPage(_props: PageProps) {
   const { t, lang } = useI18n();
+  const serverText = useServerText();
+  // The dotted action id and the entity type are internal identifiers: people read their labels (the id stays in the row's details).
+  const actionLabel = (a: string) => (`journal.action.${a}` in MESSAGES ? t(`journal.action.${a}` as MessageKey) : t('journal.action.other'));
+  const entityLabel = (e: string) => (`journal.entity.${e}` in MESSAGES ? t(`journal.entity.${e}` as MessageKey) : t('journal.entity.other'));
   const [query, setQuery] = useState<JournalQuery>({});
   const [items, setItems] = useState<JournalEntry[]>([]);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
@@ -105,10 +119,22 @@ export function JournalPage(_props: PageProps) {
       <ErrorAlert error={verifyError} />
       <Form<Filters> layout="inline" onFinish={onFilter} style={{ marginBottom: 12, rowGap: 8 }}>
         <Form.Item name="entityType">
-          <Input placeholder={t('journal.entityType')} allowClear style={{ width: 140 }} />
+          <Select
+            placeholder={t('journal.entityType')}
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            style={{ width: 160 }}
+            options={ENTITY_TYPES.map((e) => ({ value: e, label: entityLabel(e) }))}
+          />
         </Form.Item>
         <Form.Item name="action">
-          <Input placeholder={t('journal.action')} allowClear style={{ width: 180 }} />
+          <Select
+            placeholder={t('journal.action')}
+            allowClear
+            showSearch={{ optionFilterProp: 'label' }}
+            style={{ width: 200 }}
+            options={ACTIONS.map((a) => ({ value: a, label: actionLabel(a) }))}
+          />
         </Form.Item>
         <Form.Item name="actorId">
           <Input placeholder={t('journal.actorId')} allowClear style={{ width: 160 }} />
@@ -131,7 +157,19 @@ export function JournalPage(_props: PageProps) {
         expandable={{
           expandedRowRender: (e) => (
             <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: 12 }}>
-              {JSON.stringify({ payload: e.payload, entityId: e.entityId, batchCount: e.batchCount, batchDigest: e.batchDigest, hash: e.hash }, null, 2)}
+              {JSON.stringify(
+                {
+                  action: e.action,
+                  entityType: e.entityType,
+                  payload: e.payload,
+                  entityId: e.entityId,
+                  batchCount: e.batchCount,
+                  batchDigest: e.batchDigest,
+                  hash: e.hash,
+                },
+                null,
+                2,
+              )}
             </pre>
           ),
         }}
@@ -155,11 +193,17 @@ export function JournalPage(_props: PageProps) {
                 formatTime(v, lang)
               ),
           },
-          { title: t('journal.actor'), dataIndex: 'actorName', width: 120 },
-          { title: t('journal.action'), dataIndex: 'action' },
-          { title: t('journal.entityType'), dataIndex: 'entityType', width: 120 },
+          {
+            title: t('journal.actor'),
+            dataIndex: 'actorName',
+            width: 120,
+            // A user's login name is an identifier; a module of the system (demo, testing) is 系统.
+            render: (v: string, e: JournalEntry) => (e.actorId === null ? t('common.system') : <code translate="no">{v}</code>),
+          },
+          { title: t('journal.action'), dataIndex: 'action', render: (a: string) => <span data-action={a}>{actionLabel(a)}</span> },
+          { title: t('journal.entityType'), dataIndex: 'entityType', width: 120, render: (v: string) => entityLabel(v) },
           { title: t('journal.path'), dataIndex: 'jurisdictionPath', responsive: ['lg'] },
-          { title: t('common.reason'), dataIndex: 'reason', render: (v: string | null) => v ?? '' },
+          { title: t('common.reason'), dataIndex: 'reason', render: (v: string | null) => (v ? serverText(v) : '') },
         ]}
       />
       {nextBefore !== null && (

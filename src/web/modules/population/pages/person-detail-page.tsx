@@ -16,6 +16,7 @@ import { geoApi } from '../../geo/api.js';
 import { populationApi, type PersonDetail } from '../api.js';
 import { MergeModal } from '../components/merge-modal.js';
 import { ResidentCodeQr } from '../components/resident-code-qr.js';
+import { useActorName } from '../../../app/actor-name.js';
 
 /** The building of a resident's address (the address is a building or one of its entrances). */
 function useBuildingId(p: PersonDetail | undefined) {
@@ -39,6 +40,7 @@ export function PersonDetailPage(_: PageProps) {
   const { id = '' } = useParams();
   const { t, lang, label } = useI18n();
   const text = useServerText();
+  const actorName = useActorName();
   const { can } = useSession();
   const navigate = useNavigate();
   const person = useRemote((signal) => populationApi.get(id, signal), [id]);
@@ -131,14 +133,15 @@ export function PersonDetailPage(_: PageProps) {
                     content: (
                       <div>
                         <Space size={4} wrap>
-                          <Link to={`/persons/${m.fromPersonId}`}>{m.fromPersonId === p.id ? p.name : m.fromPersonId.slice(-8)}</Link>→
-                          <Link to={`/persons/${m.intoPersonId}`}>{m.intoPersonId === p.id ? p.name : m.intoPersonId.slice(-8)}</Link>
+                          {/* The other record by a word, not by the tail of its id. */}
+                          <Link to={`/persons/${m.fromPersonId}`}>{m.fromPersonId === p.id ? p.name : t('population.otherRecord')}</Link>→
+                          <Link to={`/persons/${m.intoPersonId}`}>{m.intoPersonId === p.id ? p.name : t('population.otherRecord')}</Link>
                         </Space>
                         <div>
                           {t('common.reason')}：{text(m.reason)}
                         </div>
                         <Typography.Text type="secondary">
-                          {t('control.changeBy', { actor: m.actor.name, at: formatTime(m.at, lang) })} · {t('control.journalSeq', { seq: m.journalSeq })}
+                          {t('control.changeBy', { actor: actorName(m.actor), at: formatTime(m.at, lang) })} · {t('control.journalSeq', { seq: m.journalSeq })}
                         </Typography.Text>
                       </div>
                     ),

@@ -1,4 +1,4 @@
-import { SearchOutlined } from '@ant-design/icons';
+import { PhoneOutlined, SearchOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, List, Result, Segmented, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import type { Lang } from '../../../../common/i18n.js';
@@ -12,8 +12,8 @@ const STATUS_COLORS: Record<LookupStatus, string> = {
   sampled: 'blue',
   in_lab: 'processing',
   negative: 'green',
-  recheck_needed: 'orange',
   resample_needed: 'gold',
+  contact_pending: 'orange',
 };
 
 type Outcome = { kind: 'result'; value: LookupResult } | { kind: 'error'; text: string };
@@ -44,7 +44,8 @@ async function lookup(idNumber: string, name: string): Promise<{ ok: true; value
  * name in, the status of the latest samples out — sampled, in the lab, negative, or "please get
  * sampled again". Neither a positive result nor a pending recheck is shown here: anyone who knows a
  * resident's ID number and name could read it, so the server answers "in the lab" and the resident
- * hears of a recheck from their community.
+ * hears of a recheck from their community. After a positive recheck: "staff will contact you" and
+ * the hotline to call, without the result.
  */
 export function ResultsLookupPage() {
   const { t, lang, setLang } = useI18n();
@@ -134,6 +135,11 @@ export function ResultsLookupPage() {
                       </Space>
                       <Typography.Text type="secondary">{t('public.sampledAt', { at: formatTime(s.sampledAt, lang) })}</Typography.Text>
                       <Typography.Text>{lang === 'en' ? s.message.en : s.message.zh}</Typography.Text>
+                      {s.hotline && (
+                        <Button href={`tel:${s.hotline.replace(/[^0-9+]/g, '')}`} icon={<PhoneOutlined />} data-testid="lookup-hotline">
+                          {t('public.callHotline', { hotline: s.hotline })}
+                        </Button>
+                      )}
                     </Space>
                   </List.Item>
                 )}

@@ -13,6 +13,7 @@ import { quarantineApi } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
 import { ReleaseRequests } from '../components/release-requests.js';
 import { PHASE_COLORS, ReleaseModal, TestDays } from './stays-page.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 /** One stay (the overdue-release alert and task link here): where, day N of M, phases, test days, release. */
 export function StayDetailPage(_: PageProps) {
@@ -96,7 +97,9 @@ export function StayDetailPage(_: PageProps) {
             <Descriptions.Item label={t('quarantine.exposureDate')}>{s.exposureDay}</Descriptions.Item>
             <Descriptions.Item label={t('quarantine.endDay')}>{s.endDay}</Descriptions.Item>
             <Descriptions.Item label={t('quarantine.category')}>{t(`quarantine.category.${s.category}`)}</Descriptions.Item>
-            <Descriptions.Item label={t('quarantine.preset')}>{s.preset.version}</Descriptions.Item>
+            <Descriptions.Item label={t('quarantine.preset')}>
+              <PresetName label={s.preset.version} />
+            </Descriptions.Item>
             <Descriptions.Item label={t('quarantine.plan')} span={2}>
               <Space orientation="vertical" size={0}>
                 {s.phases.map((p) => (

@@ -49,6 +49,7 @@ import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { RecheckSampleModal } from './recheck-sample-modal.js';
 import { TESTING_LIMITS } from '../../../../common/testing.js';
 import { rulesFor } from '../../../app/form-rules.js';
+import { useActorName } from '../../../app/actor-name.js';
 
 const RECHECK_COLORS: Record<RecheckStatus, string> = { awaiting_sample: 'orange', sampled: 'blue', negative: 'green', positive: 'red' };
 const RESULT_COLORS: Record<string, string> = { negative: 'green', positive: 'red', suspicious: 'volcano', invalid: 'default' };
@@ -56,6 +57,7 @@ const RESULT_COLORS: Record<string, string> = { negative: 'green', positive: 're
 /** Where a tube leads: its persons, their buildings and compounds, the site, sampler, times, results and rechecks. */
 export function TraceDrawer({ tubeId, onClose }: { tubeId: string | null; onClose(): void }) {
   const { t, lang } = useI18n();
+  const actorName = useActorName();
   const trace = useRemote((signal) => (tubeId ? testingApi.trace(tubeId, signal) : Promise.resolve(null)), [tubeId]);
   const d = trace.data;
   return (
@@ -80,7 +82,7 @@ export function TraceDrawer({ tubeId, onClose }: { tubeId: string | null; onClos
             <Descriptions.Item label={t('testing.site')}>
               {d.site ? `${d.site.name}（${t(`testing.siteKind.${d.site.kind as 'tent'}`)}）` : '—'}
             </Descriptions.Item>
-            <Descriptions.Item label={t('testing.sampler')}>{d.sampler?.name ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('testing.sampler')}>{actorName(d.sampler)}</Descriptions.Item>
             <Descriptions.Item label={t('testing.openedAt')}>{formatTime(d.tube.openedAt, lang)}</Descriptions.Item>
             {d.parent && <Descriptions.Item label={t('testing.parentTube')}>{d.parent.barcode}</Descriptions.Item>}
           </Descriptions>

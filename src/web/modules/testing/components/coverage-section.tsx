@@ -1,4 +1,6 @@
-import { Alert, Button, Card, Col, Progress, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { InfoCircleOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Progress, Row, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import type { MessageKey } from '../../../../common/i18n.js';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
@@ -9,6 +11,42 @@ import { useTestingEvents } from '../live.js';
 import { CoverageMap } from './lazy.js';
 
 const pct = (c: number) => `${(c * 100).toFixed(1)}%`;
+
+/** One coverage figure: its value, and on hover what it counts and when it was read. */
+function CovFigure({
+  id,
+  label,
+  help,
+  value,
+  color,
+  asOf,
+}: {
+  id: string;
+  label: MessageKey;
+  help: MessageKey;
+  value: string | null | undefined;
+  color?: string;
+  asOf: number | undefined;
+}) {
+  const { t, lang } = useI18n();
+  return (
+    <Col xs={12} md={6} lg={3}>
+      <Statistic
+        title={
+          <span>
+            {t(label)}{' '}
+            <Tooltip title={`${t(help)} · ${t('testing.cov.asOf', { at: formatTime(asOf, lang) })}`}>
+              <InfoCircleOutlined style={{ color: 'rgba(0,0,0,0.55)' }} aria-label={t(help)} data-testid={`${id}-help`} />
+            </Tooltip>
+          </span>
+        }
+        value={value ?? '—'}
+        styles={color ? { content: { color } } : undefined}
+        data-testid={id}
+      />
+    </Col>
+  );
+}
 
 /** The payload of a `testing.coverage` event. */
 interface CoverageEvent {
@@ -113,58 +151,78 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
           ) : undefined
         }
       >
-        <Row gutter={[16, 16]}>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.target')} value={c ? formatCount(c.target, lang) : '—'} data-testid="cov-target" />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.sampled')} value={c ? formatCount(c.sampled, lang) : '—'} data-testid="cov-sampled" />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.coverage')} value={c ? pct(c.coverage) : '—'} data-testid="cov-rate" />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.resulted')} value={c ? formatCount(c.resulted, lang) : '—'} data-testid="cov-resulted" />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.negative')} value={c ? formatCount(c.negative, lang) : '—'} data-testid="cov-negative" />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic
-              title={t('testing.positiveTubes')}
-              value={c ? formatCount(c.positiveTubes, lang) : '—'}
-              valueStyle={c?.positiveTubes ? { color: '#cf1322' } : undefined}
-              data-testid="cov-positive"
+        {/* Persons and tubes in rows of their own: one figure, one unit, one percentage. */}
+        <Typography.Text type="secondary">{t('testing.cov.persons')}</Typography.Text>
+        <Row gutter={[16, 16]} data-testid="cov-persons">
+          <CovFigure id="cov-target" label="testing.target" help="testing.cov.help.target" value={c && formatCount(c.target, lang)} asOf={c?.asOf} />
+          <CovFigure id="cov-sampled" label="testing.sampled" help="testing.cov.help.sampled" value={c && formatCount(c.sampled, lang)} asOf={c?.asOf} />
+          <CovFigure id="cov-rate" label="testing.coverage" help="testing.cov.help.coverage" value={c && pct(c.coverage)} asOf={c?.asOf} />
+          <CovFigure id="cov-resulted" label="testing.resulted" help="testing.cov.help.resulted" value={c && formatCount(c.resulted, lang)} asOf={c?.asOf} />
+          <CovFigure id="cov-negative" label="testing.negative" help="testing.cov.help.negative" value={c && formatCount(c.negative, lang)} asOf={c?.asOf} />
+          <CovFigure
+            id="cov-pending"
+            label="testing.pendingRecheck"
+            help="testing.cov.help.pending"
+            value={c && formatCount(c.pendingRecheck, lang)}
+            color={c?.pendingRecheck ? '#d46b08' : undefined}
+            asOf={c?.asOf}
+          />
+          <CovFigure
+            id="cov-remaining"
+            label="testing.remaining"
+            help="testing.cov.help.remaining"
+            value={c && formatCount(c.remaining, lang)}
+            asOf={c?.asOf}
+          />
+          {c && c.invalid > 0 && (
+            <CovFigure
+              id="cov-invalid"
+              label="testing.invalidResults"
+              help="testing.cov.help.invalid"
+              value={formatCount(c.invalid, lang)}
+              color="#d46b08"
+              asOf={c.asOf}
             />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic
-              title={t('testing.pendingRecheck')}
-              value={c ? formatCount(c.pendingRecheck, lang) : '—'}
-              valueStyle={c?.pendingRecheck ? { color: '#d46b08' } : undefined}
-              data-testid="cov-pending"
-            />
-          </Col>
-          <Col xs={12} md={6} lg={3}>
-            <Statistic title={t('testing.remaining')} value={c ? formatCount(c.remaining, lang) : '—'} data-testid="cov-remaining" />
-          </Col>
+          )}
           {c && c.doorToDoor.target > 0 && (
             <>
-              <Col xs={12} md={6} lg={3}>
-                <Statistic title={t('testing.doorToDoorTarget')} value={formatCount(c.doorToDoor.target, lang)} data-testid="cov-door-target" />
-              </Col>
-              <Col xs={12} md={6} lg={3}>
-                <Statistic title={t('testing.doorToDoorDone')} value={formatCount(c.doorToDoor.sampled, lang)} data-testid="cov-door-sampled" />
-              </Col>
+              <CovFigure
+                id="cov-door-target"
+                label="testing.doorToDoorTarget"
+                help="testing.cov.help.doorTarget"
+                value={formatCount(c.doorToDoor.target, lang)}
+                asOf={c.asOf}
+              />
+              <CovFigure
+                id="cov-door-sampled"
+                label="testing.doorToDoorDone"
+                help="testing.cov.help.doorDone"
+                value={formatCount(c.doorToDoor.sampled, lang)}
+                asOf={c.asOf}
+              />
             </>
           )}
+        </Row>
+        <Typography.Text type="secondary" style={{ display: 'block', marginTop: 12 }}>
+          {t('testing.cov.tubes')}
+        </Typography.Text>
+        <Row gutter={[16, 16]} data-testid="cov-tubes">
+          <CovFigure
+            id="cov-positive"
+            label="testing.positiveTubes"
+            help="testing.cov.help.positiveTubes"
+            value={c && formatCount(c.positiveTubes, lang)}
+            color={c?.positiveTubes ? '#cf1322' : undefined}
+            asOf={c?.asOf}
+          />
         </Row>
         {c && c.doorToDoor.target > 0 && (
           <Alert type="warning" showIcon style={{ marginTop: 12 }} title={t('testing.doorToDoorHint')} data-testid="cov-door-hint" />
         )}
         {c && (
           <div style={{ marginTop: 12 }}>
-            <Progress percent={Math.min(100, Math.round(c.coverage * 1000) / 10)} status={c.remaining === 0 ? 'success' : 'active'} />
+            {/* The bar without its own number: the coverage figure above is the one percentage. */}
+            <Progress percent={Math.min(100, Math.round(c.coverage * 1000) / 10)} showInfo={false} status={c.remaining === 0 ? 'success' : 'active'} />
             <Space wrap size="large" data-testid="cov-estimate">
               <span>
                 {t('testing.rate')}：{t('testing.ratePerHour', { n: formatCount(Math.round(c.recentRatePerHour ?? c.ratePerHour), lang) })}
@@ -176,11 +234,6 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
                 {t('testing.deadlineAt')}：{formatTime(c.deadlineAt, lang)}
               </span>
               {c.onTrack !== null && c.remaining > 0 && <Tag color={c.onTrack ? 'green' : 'red'}>{c.onTrack ? t('testing.onTrack') : t('testing.late')}</Tag>}
-              {c.invalid > 0 && (
-                <Tag color="orange">
-                  {t('testing.invalidResults')} {formatCount(c.invalid, lang)}
-                </Tag>
-              )}
             </Space>
           </div>
         )}
@@ -223,7 +276,10 @@ export function CoverageSection({ campaign, onActivity }: { campaign: Campaign; 
                   title: t('testing.coverage'),
                   key: 'c',
                   width: 140,
-                  render: (_: unknown, r) => <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 100))} />,
+                  // The same percentage as the coverage figure (one decimal), not a second rounding of it.
+                  render: (_: unknown, r) => (
+                    <Progress size="small" percent={Math.min(100, Math.round(r.coverage * 1000) / 10)} format={() => pct(r.coverage)} />
+                  ),
                 },
                 { title: t('testing.positiveTubes'), dataIndex: 'positiveTubes', render: (n: number) => (n ? <Tag color="red">{n}</Tag> : 0) },
                 { title: t('testing.pendingRecheck'), dataIndex: 'pendingRecheck', render: (n: number) => (n ? <Tag color="orange">{n}</Tag> : 0) },

@@ -12,7 +12,7 @@ import { testingApi } from '../api.js';
 import { DoorTab, FlagsTab, HomeTab, RechecksTab, SuppliesTab, TubesTab } from '../components/campaign-tabs.js';
 import { CoverageSection } from '../components/coverage-section.js';
 import { useTestingErrorText } from '../errors.js';
-import { CAMPAIGN_STATUS_COLORS } from './campaigns-page.js';
+import { CAMPAIGN_STATUS_COLORS, PastDeadlineTag } from './campaigns-page.js';
 
 /**
  * One campaign: its scope and deadline, live coverage (numbers, estimated finish, map of
@@ -55,6 +55,7 @@ export function CampaignDetailPage(_: PageProps) {
           <Tag color={CAMPAIGN_STATUS_COLORS[c.status]} data-testid="campaign-status">
             {t(`testing.status.${c.status}`)}
           </Tag>
+          <PastDeadlineTag campaign={c} />
         </Typography.Title>
         {can('testing.manage') && (
           <Space>

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Progress, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, DatePicker, Form, Input, InputNumber, Modal, Progress, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
@@ -103,6 +103,19 @@ function CreateCampaignModal({ open, onClose, onCreated }: { open: boolean; onCl
   );
 }
 
+/** 已逾期 beside the status of a planned or active campaign whose deadline has passed (the server decides, on the domain clock). */
+export function PastDeadlineTag({ campaign }: { campaign: Pick<Campaign, 'pastDeadline'> }) {
+  const { t } = useI18n();
+  if (!campaign.pastDeadline) return null;
+  return (
+    <Tooltip title={t('testing.pastDeadlineHint')}>
+      <Tag color="error" data-testid="campaign-past-deadline">
+        {t('testing.pastDeadline')}
+      </Tag>
+    </Tooltip>
+  );
+}
+
 /** Campaigns overlapping the user's jurisdiction, newest first, with their coverage target; new ones are planned here. */
 export function CampaignsPage(_: PageProps) {
   const { t, lang } = useI18n();
@@ -151,7 +164,12 @@ export function CampaignsPage(_: PageProps) {
           {
             title: t('common.status'),
             dataIndex: 'status',
-            render: (s: CampaignStatus) => <Tag color={CAMPAIGN_STATUS_COLORS[s]}>{t(`testing.status.${s}`)}</Tag>,
+            render: (s: CampaignStatus, c) => (
+              <Space size={4} wrap>
+                <Tag color={CAMPAIGN_STATUS_COLORS[s]}>{t(`testing.status.${s}`)}</Tag>
+                <PastDeadlineTag campaign={c} />
+              </Space>
+            ),
           },
           { title: t('testing.scope'), dataIndex: 'scope', render: (sc: Campaign['scope']) => sc.map((j) => j.name).join('、') },
           { title: t('testing.poolSize'), dataIndex: 'poolSize', render: (n: Campaign['poolSize']) => t(`testing.poolMode.${n}`) },

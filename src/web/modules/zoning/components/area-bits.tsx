@@ -56,7 +56,8 @@ export function MeasureTags({ measures }: { measures: readonly MeasureKind[] }) 
 export function Stamp({ stamp }: { stamp: ActorStampDto | null }) {
   const { t, lang } = useI18n();
   if (!stamp) return <>—</>;
-  return <>{t('zoning.byAt', { name: stamp.name || t('zoning.system'), at: formatTime(stamp.at, lang) })}</>;
+  // A stamp left by the system names its component (demo, zoning.lifting): shown as 系统.
+  return <>{t('zoning.byAt', { name: stamp.id === null ? t('zoning.system') : stamp.name || t('zoning.system'), at: formatTime(stamp.at, lang) })}</>;
 }
 
 /** A flagged marker with the detector's reason, if any. */

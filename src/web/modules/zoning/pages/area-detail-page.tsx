@@ -29,6 +29,7 @@ import { useZoningErrorText } from '../errors.js';
 import { useZoningEvents } from '../live.js';
 import { PROPOSE_CAPS, PUBLISH_CAPS } from '../permissions.js';
 import { rulesFor } from '../../../app/form-rules.js';
+import { PresetName } from '../../../components/preset-name.js';
 
 type Dialog = 'adjust' | 'publish' | 'reject' | 'step' | 'justify' | null;
 
@@ -200,7 +201,7 @@ export function AreaDetailPage(_: PageProps) {
                 </Space>
               </Descriptions.Item>
               <Descriptions.Item label={t('zoning.preset')} span={2}>
-                {a.presetName} ({a.presetVersion})
+                <PresetName label={a.presetVersion} />
               </Descriptions.Item>
               <Descriptions.Item label={t('zoning.proposedBy')}>
                 <Stamp stamp={a.proposedBy} />
@@ -235,7 +236,7 @@ export function AreaDetailPage(_: PageProps) {
               pagination={a.nodes.length > 20 ? { pageSize: 20 } : false}
               onRow={() => ({ 'data-testid': 'area-node' }) as React.HTMLAttributes<HTMLElement>}
               columns={[
-                { title: t('zoning.name'), dataIndex: 'name' },
+                { title: t('zoning.name'), dataIndex: 'place' },
                 { title: t('zoning.granularity'), dataIndex: 'level', render: (l: AreaNodeDto['level']) => label(LEVEL_LABELS[l]) },
                 { title: t('zoning.population'), dataIndex: 'population', render: (n: number) => formatCount(n, lang) },
                 { title: t('zoning.code'), dataIndex: 'code', responsive: ['md'] },
@@ -285,7 +286,8 @@ export function AreaDetailPage(_: PageProps) {
                 children: (
                   <Space orientation="vertical" size={0}>
                     <span>
-                      <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} · {e.actor.name || t('zoning.system')}
+                      <strong>{label(AREA_EVENT_LABELS[e.kind], e.kind)}</strong> · {label(RISK_LEVEL_LABELS[e.level])} ·{' '}
+                      {e.actor.id === null ? t('zoning.system') : e.actor.name || t('zoning.system')}
                     </span>
                     <Typography.Text type="secondary">{formatTime(e.at, lang)}</Typography.Text>
                     {/* Texts the platform wrote are `中文 · English`; a person's own reason is shown whole. */}

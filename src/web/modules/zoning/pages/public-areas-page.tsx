@@ -34,7 +34,14 @@ function AreaItem({ area }: { area: PublicAreaDto }) {
           </Tag>
           <Typography.Text strong>{area.name}</Typography.Text>
         </Space>
-        {area.places.length > 0 && <Typography.Text type="secondary">{area.places.join('、')}</Typography.Text>}
+        {(area.street || area.community) && (
+          <Typography.Text data-testid="public-area-where">{[area.street, area.community].filter(Boolean).join(' · ')}</Typography.Text>
+        )}
+        {area.places.length > 0 && (
+          <Typography.Text type="secondary" data-testid="public-area-places">
+            {area.places.join('、')}
+          </Typography.Text>
+        )}
         <Space size={[0, 4]} wrap>
           {area.measures.map((m) => (
             <Tag key={m}>{label(MEASURE_LABELS[m], m)}</Tag>
