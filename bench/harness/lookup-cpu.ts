@@ -1,18 +1,23 @@
 /**
  * CPU per request of the hot public and sampling routes, measured without sockets (Fastify's
- * `inject`) so the figures hold on a loaded machine: process CPU (`process.cpuUsage()`, every thread),
+ * `inject`) so the figures hold on a loaded machine: process CPU (`process.cpuUsage()`, every thread;
+ * `mainThreadUs`: the event loop's thread alone),
  * the bytes allocated on the V8 heap (`v8.GCProfiler`: heap growth plus what each GC freed), GC
  * counts and event-loop utilisation per row. Issue 14's "where the time goes".
  *
  *   npx node --import tsx bench/harness/lookup-cpu.ts [iterations=3000] [rows=all|lookup|scan]
  *   BULWARK_HARNESS_PG=postgres://… runs it on PostgreSQL instead of in-memory SQLite.
- *   --cpu-prof works as usual; BULWARK_HARNESS_PROFILE=<row> profiles only that row (inspector).
+ *   --cpu-prof works as usual; BULWARK_HARNESS_PROFILE=<row> profiles only that row (inspector,
+ *   written to the temp folder); BULWARK_HARNESS_VARIANTS=1 adds the lookup-state statement's plan
+ *   and raw better-sqlite3 timings of its parts.
  *
  * A cold lookup is forced by dropping the person's cached answer before each request (the same
  * work as a resident not looked up before: both statements, the HMACs, the response).
  */
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import Fastify from 'fastify';
@@ -24,7 +29,6 @@ import { newId } from '../../src/server/platform/ids.js';
 import { DEFAULT_LOOKUP_LIMITS } from '../../src/server/modules/testing/lookup.service.js';
 import { addPersons, buildTestingCity, codeOf } from '../../src/server/modules/testing/testing.test-helpers.js';
 import { CompiledQuery } from 'kysely';
-import { lookupState, lookupStateBound } from '../../src/server/modules/testing/repository/lookup.js';
 import type { TestApp } from '../../test/helpers/db.js';
 
 const N = Number(process.argv[2] ?? 3000);
@@ -34,6 +38,7 @@ const PG = process.env.BULWARK_HARNESS_PG;
 interface Row {
   row: string;
   cpuUs: number;
+  mainThreadUs: number;
   allocKb: number;
   gcs: number;
   elu: number;
@@ -55,14 +60,16 @@ async function measure(row: string, n: number, concurrency: number, one: (i: num
   const heap0 = v8.getHeapStatistics().used_heap_size;
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
+  const main0 = process.threadCpuUsage();
   for (let i = 0; i < n; i += concurrency) await Promise.all(Array.from({ length: Math.min(concurrency, n - i) }, (_, k) => one(i + k)));
   const cpu = process.cpuUsage(cpu0);
+  const main = process.threadCpuUsage(main0);
   const elu = performance.eventLoopUtilization(elu0);
   const heap1 = v8.getHeapStatistics().used_heap_size;
   const stats = gc.stop();
   if (session) {
     const { profile } = await session.post('Profiler.stop');
-    writeFileSync(`harness-${row.replace(/[^\w.-]+/g, '_')}.cpuprofile`, JSON.stringify(profile));
+    writeFileSync(path.join(tmpdir(), `harness-${row.replace(/[^\w.-]+/g, '_')}.cpuprofile`), JSON.stringify(profile));
     session.disconnect();
   }
   console.error(`  … ${row} done`);
@@ -71,6 +78,7 @@ async function measure(row: string, n: number, concurrency: number, one: (i: num
   return {
     row,
     cpuUs: Math.round(((cpu.user + cpu.system) / n) * 10) / 10,
+    mainThreadUs: Math.round(((main.user + main.system) / n) * 10) / 10,
     allocKb: Math.round(((heap1 - heap0 + freed) / n / 1024) * 10) / 10,
     gcs: stats.statistics.length,
     elu: Math.round(elu.utilization * 100) / 100,
@@ -126,7 +134,13 @@ async function main() {
     const ask = (i: number) => {
       const k = i % bodies.length;
       return app
-        .inject({ method: 'POST', url: '/api/public/results/lookup', payload: bodies[k], headers: { 'content-type': 'application/json' }, remoteAddress: '10.1.2.3' })
+        .inject({
+          method: 'POST',
+          url: '/api/public/results/lookup',
+          payload: bodies[k],
+          headers: { 'content-type': 'application/json' },
+          remoteAddress: '10.1.2.3',
+        })
         .then((r) => {
           if (r.statusCode !== 200) throw new Error(`lookup ${r.statusCode}: ${r.body}`);
         });
@@ -151,22 +165,31 @@ async function main() {
         return lookup.lookup('10.1.2.3', { idNumber: p.idNumber, name: p.name });
       }),
     );
-    rows.push(await measure('lookup state read (testing repository)', N, 1, (i) => lookupState(deps.db, persons[i % persons.length].id)));
-    if (!PG) {
+    // Loaded by name so the harness also runs on older revisions (before/after comparisons).
+    const lk = (await import('../../src/server/modules/testing/repository/lookup.js')) as unknown as {
+      lookupState(db: unknown, personId: string, limit?: number): Promise<unknown>;
+      lookupStateBound(db: unknown, personId: string): { sql: string; parameters: readonly unknown[] };
+    };
+    rows.push(await measure('lookup state read (testing repository)', N, 1, (i) => lk.lookupState(deps.db, persons[i % persons.length].id, 10)));
+    if (!PG && process.env.BULWARK_HARNESS_VARIANTS) {
+      const lookupStateBound = lk.lookupStateBound;
       const q = lookupStateBound(deps.db, persons[0].id);
       const plan = await deps.db.executeQuery(CompiledQuery.raw(`explain query plan ${q.sql}`, [...q.parameters]));
       console.error(JSON.stringify(plan.rows));
       const stmt = deps.handle.sqlite!.prepare(q.sql);
-      if (process.env.BULWARK_HARNESS_VARIANTS) {
+      {
         const db3 = deps.handle.sqlite!;
         const pid = (i: number) => persons[i % persons.length].id;
         const variants: Record<string, string> = {
           'select 1': 'select ? as x',
           'scans of person': 'select s.id from testing_scans s where s.person_id = ?',
-          'scans+tube+campaign': 'select s.id, t.status, c.name from testing_scans s left join testing_tubes t on t.id = s.tube_id left join testing_campaigns c on c.id = s.campaign_id where s.person_id = ? order by s.recorded_at desc limit 10',
-          'full, no subqueries': 'select v.version, s.id, s.campaign_id, c.name, s.recheck, s.scanned_at, t.status, t.result from (select cast(? as text) as pid) q left join testing_lookup_versions v on v.person_id = q.pid left join testing_scans s on s.person_id = q.pid left join testing_tubes t on t.id = s.tube_id left join testing_campaigns c on c.id = s.campaign_id order by s.recorded_at desc, s.id desc limit 10',
-          'full, no subqueries, no order': 'select v.version, s.id, s.campaign_id, c.name, s.recheck, s.scanned_at, t.status, t.result from (select cast(? as text) as pid) q left join testing_lookup_versions v on v.person_id = q.pid left join testing_scans s on s.person_id = q.pid left join testing_tubes t on t.id = s.tube_id left join testing_campaigns c on c.id = s.campaign_id limit 10',
-          'version': 'select version from testing_lookup_versions where person_id = ?',
+          'scans+tube+campaign':
+            'select s.id, t.status, c.name from testing_scans s left join testing_tubes t on t.id = s.tube_id left join testing_campaigns c on c.id = s.campaign_id where s.person_id = ? order by s.recorded_at desc limit 10',
+          'full, no subqueries':
+            'select v.version, s.id, s.campaign_id, c.name, s.recheck, s.scanned_at, t.status, t.result from (select cast(? as text) as pid) q left join testing_lookup_versions v on v.person_id = q.pid left join testing_scans s on s.person_id = q.pid left join testing_tubes t on t.id = s.tube_id left join testing_campaigns c on c.id = s.campaign_id order by s.recorded_at desc, s.id desc limit 10',
+          'full, no subqueries, no order':
+            'select v.version, s.id, s.campaign_id, c.name, s.recheck, s.scanned_at, t.status, t.result from (select cast(? as text) as pid) q left join testing_lookup_versions v on v.person_id = q.pid left join testing_scans s on s.person_id = q.pid left join testing_tubes t on t.id = s.tube_id left join testing_campaigns c on c.id = s.campaign_id limit 10',
+          version: 'select version from testing_lookup_versions where person_id = ?',
           'rechecks count': "select count(*) from testing_rechecks r where r.person_id = ? and r.status in ('awaiting_sample','sampled','positive')",
         };
         const IN = `in ('awaiting_sample', 'sampled', 'positive')`;
@@ -212,7 +235,12 @@ async function main() {
       const i = next++;
       if (i >= codes.length) throw new Error('ran out of persons: lower the iterations');
       return app
-        .inject({ method: 'POST', url: '/api/testing/scans', headers, payload: JSON.stringify({ clientId: newId(), tubeId: tubes[Math.floor(i / 20)], residentCode: codes[i] }) })
+        .inject({
+          method: 'POST',
+          url: '/api/testing/scans',
+          headers,
+          payload: JSON.stringify({ clientId: newId(), tubeId: tubes[Math.floor(i / 20)], residentCode: codes[i] }),
+        })
         .then((r) => {
           if (r.statusCode !== 200) throw new Error(`scan ${r.statusCode}: ${r.body}`);
         });
