@@ -254,6 +254,7 @@ async function main() {
   await app.close();
   await deps.handle.close();
   if (schema) {
+    process.env.BULWARK_TEST_PG ??= PG; // test/helpers/db.ts drops the schema on that server
     const { dropSchema } = await import('../../test/helpers/db.js');
     await dropSchema(schema);
   }
