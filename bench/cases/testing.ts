@@ -807,7 +807,10 @@ async function fillCampaign(deps: BenchDeps, campaignId: string, live: number) {
  * the bench's keys (its sessions and resident codes stay valid) and the production admission
  * limits; resolves with its address once it serves.
  */
-async function spawnServe(deps: BenchDeps, workers: number): Promise<{ base: string; pid: number; profile(on: boolean): Promise<void>; stop(): Promise<void> }> {
+async function spawnServe(
+  deps: BenchDeps,
+  workers: number,
+): Promise<{ base: string; pid: number; profile(on: boolean): Promise<void>; stop(): Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const { randomBytes } = await import('node:crypto');
   const { mkdtempSync } = await import('node:fs');

@@ -113,5 +113,9 @@ export async function lookupVersion(db: DbOrTx, personId: string): Promise<numbe
   return Number(r?.version ?? 0);
 }
 
-/** The SQL and parameters of one person's lookup-state read (the speed harness explains its plan). */
+/**
+ * The SQL and parameters of one person's lookup-state read (bench/harness/lookup-cpu.ts explains its
+ * plan; loaded there by name so the harness also runs on older revisions).
+ * @public
+ */
 export const lookupStateBound = (db: DbOrTx, personId: string) => lookupStateQ.bound(db, personId);
