@@ -345,7 +345,8 @@ const personBriefByIdHmacQ = hotQuery(
 
 /** Brief rows by document HMAC, one query per 500 HMACs. */
 export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<(PersonBriefRow & { id_hmac: string })[]> {
-  if (hmacs.length === 1) return (await personBriefByIdHmacQ(db, hmacs[0])) as (PersonBriefRow & { id_hmac: string })[];
+  const [only] = hmacs;
+  if (hmacs.length === 1 && only !== undefined) return (await personBriefByIdHmacQ(db, only)) as (PersonBriefRow & { id_hmac: string })[];
   const out: (PersonBriefRow & { id_hmac: string })[] = [];
   for (let i = 0; i < hmacs.length; i += 500)
     out.push(
