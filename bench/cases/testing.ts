@@ -855,28 +855,27 @@ async function spawnServe(
     child.once('exit', (code) => reject(new Error(`serve --workers ${workers} exited (${code}): ${out.slice(-500)}`)));
   });
   let profiling = false;
+  async function profile(on: boolean): Promise<void> {
+    if (!profDir || on === profiling) return;
+    profiling = on;
+    for (const pid of await processTree(child.pid!)) {
+      try {
+        process.kill(pid, 'SIGUSR2');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    // The processes write their profiles from the signal handler: give them time to finish.
+    if (!on) await new Promise((r) => setTimeout(r, 2000));
+  }
   return {
     base,
     pid: child.pid!,
     /** Starts (true) or ends and writes (false) the server's profiles; nothing without BULWARK_BENCH_CPUPROF. */
-    profile: async (on: boolean) => {
-      if (!profDir || on === profiling) return;
-      profiling = on;
-      for (const pid of await processTree(child.pid!)) {
-        try {
-          process.kill(pid, 'SIGUSR2');
-        } catch {
-          // exited meanwhile
-        }
-      }
-      if (!on) await new Promise((r) => setTimeout(r, 2000));
-    },
+    profile,
     stop: async () => {
-      if (profiling) {
-        profiling = true;
-        for (const pid of await processTree(child.pid!)) process.kill(pid, 'SIGUSR2');
-        await new Promise((r) => setTimeout(r, 2000));
-      }
+      // A profile still running is written first.
+      await profile(false);
       child.kill('SIGTERM');
       await exited;
     },
