@@ -33,7 +33,7 @@ export interface Config {
   webDir: string;
   /** Concurrent requests allowed before new ones are shed with 503. */
   maxInFlight: number;
-  /** Event-loop lag (how late a 100 ms timer fires, two ticks in a row; ms) past which new requests are shed with 503. */
+  /** Event-loop lag (how much of a 10 ms timer's lateness the loop spent working, two ticks in a row, or the CPU of the turn in progress; ms) past which new requests are shed with 503. */
   maxLagMs: number;
   /**
    * Fastify trustProxy: false (default), true, a hop count, or a comma list of proxy addresses/CIDRs.

@@ -10,7 +10,7 @@ import type { DbOrTx } from './dialect.js';
  */
 export function hotQuery<R, A extends unknown[]>(build: (db: DbOrTx, ...args: A) => Compilable<R>, placeholders: A) {
   const compiled = new WeakMap<object, { query: CompiledQuery<R>; at: number[] }>();
-  return async (db: DbOrTx, ...args: A): Promise<R[]> => {
+  const compiledFor = (db: DbOrTx) => {
     const key = db.getExecutor().adapter;
     let c = compiled.get(key);
     if (!c) {
@@ -19,8 +19,20 @@ export function hotQuery<R, A extends unknown[]>(build: (db: DbOrTx, ...args: A)
       if (at.some((i) => i < 0) || new Set(at).size !== at.length) throw new Error('hotQuery: every placeholder must appear once among the parameters');
       compiled.set(key, (c = { query, at }));
     }
+    return c;
+  };
+  const run = async (db: DbOrTx, ...args: A): Promise<R[]> => {
+    const c = compiledFor(db);
     const parameters = [...c.query.parameters];
     c.at.forEach((i, k) => (parameters[i] = args[k]));
     return (await db.executeQuery<R>({ ...c.query, parameters })).rows;
   };
+  /** The SQL and parameters this query runs with these arguments (plans in harnesses and tests). */
+  run.bound = (db: DbOrTx, ...args: A): { sql: string; parameters: readonly unknown[] } => {
+    const c = compiledFor(db);
+    const parameters = [...c.query.parameters];
+    c.at.forEach((i, k) => (parameters[i] = args[k]));
+    return { sql: c.query.sql, parameters };
+  };
+  return run;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import { parseJsonColumn } from '../../db/row-values.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
+import { hotQuery } from '../../db/hot-query.js';
 import type { HouseholdsTable, PersonDisclosuresTable, PersonHandoversTable, PersonMergesTable, PersonsTable, ResidentCodesTable } from './population.table.js';
 
 /** What a disclosure was: a reveal or an exact-identifier search. */
@@ -343,8 +344,19 @@ export async function personBriefs(db: DbOrTx, ids: readonly string[]): Promise<
   return out;
 }
 
+/**
+ * One document HMAC (a scan's or a public lookup's typed ID number): compiled once (hot-query.ts);
+ * Kysely's builder and compiler cost about as much CPU as the keyed read itself (issue 14).
+ */
+const personBriefByIdHmacQ = hotQuery(
+  (db, hmac: string) => db.selectFrom('persons').select(['id', 'name', 'jurisdiction_path', 'merged_into', 'id_hmac']).where('id_hmac', '=', hmac),
+  ['\u0001hmac'],
+);
+
 /** Brief rows by document HMAC, one query per 500 HMACs. */
 export async function personBriefsByIdHmac(db: DbOrTx, hmacs: readonly string[]): Promise<(PersonBriefRow & { id_hmac: string })[]> {
+  const [only] = hmacs;
+  if (hmacs.length === 1 && only !== undefined) return (await personBriefByIdHmacQ(db, only)) as (PersonBriefRow & { id_hmac: string })[];
   const out: (PersonBriefRow & { id_hmac: string })[] = [];
   for (let i = 0; i < hmacs.length; i += 500)
     out.push(

@@ -154,7 +154,7 @@ export function createLookupService(deps: Deps) {
     if (!person || person.name.trim() !== name.trim()) return { value: { found: false, samples: [] }, personId: null, version: 0 };
     // One keyed read of the person's lookup state (version, latest scans, open rechecks): one
     // statement is one snapshot, so a result committed meanwhile bumps the version past what we keep.
-    const { version, openRechecks, scans } = await repo.lookupState(deps.db, person.id, 10);
+    const { version, openRechecks, scans } = await repo.lookupState(deps.db, person.id);
     const pending = openRechecks > 0;
     const latest = new Map<string, (typeof scans)[number]>();
     for (const r of scans) if (!latest.has(r.campaign_id)) latest.set(r.campaign_id, r);

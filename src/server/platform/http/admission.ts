@@ -7,7 +7,9 @@ import { createLagMonitor } from './lag.js';
  * admission decision in the process is a gate made here: the app-wide one (`createAdmission`, the
  * onRequest hook) and the per-route caps of public routes (`createGate`: the result lookup; the
  * public zoning list still keeps its own counter until that module moves to a gate). All gates read
- * ONE event-loop lag monitor per process (lag.ts, a 10 ms timer).
+ * ONE event-loop lag monitor per process (lag.ts, a 10 ms timer). The lag is counted in the loop's
+ * own CPU time (issue 14): a timer the OS ran late while the loop sat idle — a loaded machine, not a
+ * loaded server — sheds nothing; a loop that worked through the lateness does.
  *
  * A gate admits a request, or sheds it before any work is done. Two signals, both cheap to read:
  * - requests in flight: by Little's law the time an admitted request waits is about in-flight ÷

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js';
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders } from '../../../../test/helpers/factories.js';
 import { loadConfig } from '../../config.js';
 import { connectSse } from '../sse/sse-client.js';
 import { createGate, FLOOD_PER_TURN } from './admission.js';
+import { createLagMonitor } from './lag.js';
 
 describe.each(DIALECTS)('HTTP basics [%s]', (dialect) => {
   let t: TestApp;
@@ -120,10 +122,17 @@ describe('load shedding by event-loop lag [sqlite]', () => {
     t = await testApp('sqlite', { maxLagMs: 250 });
   });
   afterAll(() => t.close());
-  /** Keeps the event loop busy for `ms`. */
+  /**
+   * Keeps the event loop busy for `ms` of its own CPU time (the lag is counted in CPU time: on a
+   * loaded machine a wall-clock busy wait of 500 ms may get 100 ms of CPU).
+   */
   const stall = (ms: number) => {
-    const end = performance.now() + ms;
-    while (performance.now() < end);
+    const cpu = () => {
+      const u = process.threadCpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const end = cpu() + ms;
+    while (cpu() < end);
   };
   const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const get = () => t.app.inject({ method: 'GET', url: '/api/openapi.json' });
@@ -144,6 +153,38 @@ describe('load shedding by event-loop lag [sqlite]', () => {
     expect(shed.headers['retry-after']).toBe('2');
     // Health is never shed; once the loop is quiet again, requests are served.
     expect((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
+    await tick(350);
+    expect((await get()).statusCode).toBe(200);
+  });
+
+  it('a loop the OS runs late while it sits idle is not overloaded (a loaded machine): nothing shed; the same lateness worked through sheds', async () => {
+    const probe = createLagMonitor(10);
+    try {
+      await tick(50);
+      // Another process stops this one for 400 ms at a time with short breaks, as a machine with more
+      // runnable processes than cores does: every timer fires ~400 ms late, and the loop did no work.
+      const pid = process.pid;
+      const starve = spawn('sh', ['-c', `for i in 1 2 3 4 5 6; do kill -STOP ${pid}; sleep 0.4; kill -CONT ${pid}; sleep 0.005; done`], { stdio: 'ignore' });
+      const exited = new Promise((r) => starve.once('exit', r));
+      await tick(1300);
+      const wallLag = probe.wallLagMs();
+      const idle = await get();
+      await exited;
+      expect(wallLag).toBeGreaterThan(250);
+      expect(idle.statusCode).toBe(200);
+      expect(probe.lagMs()).toBeLessThan(250);
+    } finally {
+      probe.stop();
+    }
+    // The same lateness spent working: shed.
+    await tick(50);
+    for (let i = 0; i < 4; i++) {
+      stall(400);
+      await tick(5);
+    }
+    const busy = await get();
+    expect(busy.statusCode).toBe(503);
+    expect(busy.json().error.code).toBe('OVERLOADED');
     await tick(350);
     expect((await get()).statusCode).toBe(200);
   });

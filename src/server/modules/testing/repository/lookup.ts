@@ -12,8 +12,14 @@ import { chunks } from './shared.js';
  * A person never scanned answers one row with null scan columns (the driving one-row subquery).
  */
 const OPEN_RECHECK_STATUSES = [sql.lit('awaiting_sample'), sql.lit('sampled'), sql.lit('positive')];
+/**
+ * The scans read per lookup. A literal in the SQL, not a bound parameter: on SQLite `limit ?` made
+ * this statement cost ~60 µs of CPU against ~6 µs with `limit 10` (bench/harness/lookup-cpu.ts,
+ * issue 14), the planner's top-N sort needing the limit when the statement is prepared.
+ */
+export const LOOKUP_SCANS = 10;
 const lookupStateQ = hotQuery(
-  (db, personId: string, limit: number) =>
+  (db, personId: string) =>
     db
       .selectFrom(sql<{ pid: string }>`(select cast(${personId} as text) as pid)`.as('q'))
       .leftJoin('testing_lookup_versions as v', 'v.person_id', 'q.pid')
@@ -45,8 +51,8 @@ const lookupStateQ = hotQuery(
       ])
       .orderBy('s.recorded_at', 'desc')
       .orderBy('s.id', 'desc')
-      .limit(limit),
-  ['\u0001person', 987_654_321],
+      .limit(sql.lit(LOOKUP_SCANS)),
+  ['\u0001person'],
 );
 
 export interface LookupState {
@@ -66,8 +72,8 @@ export interface LookupState {
 }
 
 /** The public lookup's one read of a person's state (see `lookupStateQ`). */
-export async function lookupState(db: DbOrTx, personId: string, limit: number): Promise<LookupState> {
-  const rows = await lookupStateQ(db, personId, limit);
+export async function lookupState(db: DbOrTx, personId: string): Promise<LookupState> {
+  const rows = await lookupStateQ(db, personId);
   const first = rows[0];
   return {
     version: Number(first?.version ?? 0),
@@ -106,3 +112,10 @@ export async function lookupVersion(db: DbOrTx, personId: string): Promise<numbe
   const [r] = await lookupVersionQ(db, personId);
   return Number(r?.version ?? 0);
 }
+
+/**
+ * The SQL and parameters of one person's lookup-state read (bench/harness/lookup-cpu.ts explains its
+ * plan; loaded there by name so the harness also runs on older revisions).
+ * @public
+ */
+export const lookupStateBound = (db: DbOrTx, personId: string) => lookupStateQ.bound(db, personId);
