@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { CaseDto, CompanionBatchDto, CompanionCandidateDto, ContactDto } from '../../../common/cases.js';
+import type { CaseDto, ContactDto } from '../../../common/cases.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -60,9 +60,9 @@ export interface DetectParams {
   minTotalMinutes?: number;
 }
 
-/** Response shapes, defined once in src/common/cases.ts for the server and the web. */
-export type CandidateDto = CompanionCandidateDto;
-export type BatchDto = CompanionBatchDto;
+/** Response shapes: the zod schemas' inferred types (companions.schemas.ts). */
+export type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
+import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 
 /** How an accepted candidate becomes a contact of the case (the normal contact flow). */
 export interface AcceptInput {
@@ -91,7 +91,7 @@ function candidateDto(r: CompanionCandidatesTable): CandidateDto {
     decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     note: r.note,
     contactId: r.contact_id,
-  };
+  } satisfies CandidateDto;
 }
 
 function batchDto(r: CompanionBatchesTable, candidates?: CompanionCandidatesTable[]): BatchDto {
@@ -105,7 +105,7 @@ function batchDto(r: CompanionBatchesTable, candidates?: CompanionCandidatesTabl
     pendingCount: Number(r.pending_count),
     createdAt: Number(r.created_at),
     ...(candidates ? { candidates: candidates.map(candidateDto) } : {}),
-  };
+  } satisfies BatchDto;
 }
 
 /**

@@ -87,3 +87,10 @@ export const nearestResponse = z.object({
   node: jurisdictionSchema.nullable().describe('the nearest node inside your jurisdiction, or null when none is within maxMetres'),
   metres: z.number().nullable().describe('its centroid distance, metres'),
 });
+
+// The response shapes, inferred (issue 15: the schemas are the one source; src/common/geo.ts
+// re-exports these types for the web).
+/** A jurisdiction as the API returns it. */
+export type JurisdictionDto = z.infer<typeof jurisdictionSchema>;
+/** Properties of every feature of GET /api/geo/geojson and the subtree export. */
+export type JurisdictionFeatureProperties = JurisdictionFeature['properties'];

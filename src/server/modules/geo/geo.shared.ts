@@ -46,7 +46,7 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
     population: Number(r.population),
     centroid: r.centroid_lng === null || r.centroid_lat === null ? null : [Number(r.centroid_lng), Number(r.centroid_lat)],
     localCode: flag(r.local_code),
-  };
+  } satisfies JurisdictionDto;
 }
 export function featureOf(r: JurisdictionRow): JurisdictionFeature {
   const properties: JurisdictionFeatureProperties = {

@@ -364,7 +364,7 @@ export function createAreaReader(io: ZoningInputs) {
       flagged: c.detector.flagged,
       justification: r.justification,
       updatedAt: Number(r.updated_at),
-    };
+    } satisfies AreaDto;
   }
 
   const eventDto = (e: repo.EventRow): AreaEventDto => ({
@@ -404,7 +404,7 @@ export function createAreaReader(io: ZoningInputs) {
       personsUnderMeasure: resting.length,
       liftTaskId: r.lift_task_id,
       extensions: c.extensions.map(extensionDto),
-    };
+    } satisfies AreaDetailDto;
   }
 
   function extensionDto(e: repo.ExtensionRow): ExtensionDto {
@@ -417,7 +417,7 @@ export function createAreaReader(io: ZoningInputs) {
       evidence: repo.readJson.evidence(e).text,
       decidedBy: e.decided_at !== null ? { id: e.decided_by, name: e.decided_by_name ?? '', at: Number(e.decided_at), reason: e.decision_reason ?? '' } : null,
       createdAt: Number(e.created_at),
-    };
+    } satisfies ExtensionDto;
   }
 
   /** Residents of the nodes whose current status rests on one of these areas (basis risk_area). */
