@@ -1,7 +1,7 @@
 /**
  * Cases, tracing, clusters and presets (感染者、流调、一起疫情、防控方案): the vocabulary the server's
  * cases module and the web share (values only). The request and response shapes are the zod schemas in
- * src/server/modules/cases/cases.schemas.ts (and companions.schemas.ts); their inferred types are
+ * src/server/modules/cases/cases.schemas.ts; their inferred types are
  * re-exported here, type-only, so that the web imports them without server code reaching its bundle.
  */
 export type { PresetParams } from '../server/modules/cases/presets.schema.js';
@@ -24,7 +24,6 @@ export type {
   SpeedMeasure,
   TravellerDto,
 } from '../server/modules/cases/cases.schemas.js';
-export type { CompanionBatchDto, CompanionCandidateDto } from '../server/modules/companions/companions.schemas.js';
 
 export type CaseKind = 'confirmed' | 'asymptomatic';
 export type ClinicalStatus = 'treatment' | 'recovered' | 'discharged';

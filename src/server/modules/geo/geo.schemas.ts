@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
-import { GEOJSON_LEVELS } from './geo.service.js';
+
+/** Levels GET /api/geo/geojson serves (defined here, so that the schemas import no service code). */
+export const GEOJSON_LEVELS = ['city', 'district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
+export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
 
 const id = z.string().min(1).max(64);
 

@@ -15,9 +15,7 @@ export const GeoErrors = defineErrors({
   JURISDICTION_CODE_EXISTS: [409, 'A jurisdiction with this code already exists'],
 });
 
-/** Levels GET /api/geo/geojson serves. */
-export const GEOJSON_LEVELS = ['city', 'district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
-export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
+export { GEOJSON_LEVELS, type GeojsonLevel } from './geo.schemas.js';
 
 /**
  * Read visibility of the tree: a node is readable when it lies inside the actor's scope OR is an
