@@ -5,7 +5,7 @@ import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import type { Services } from '../../services.js';
+import type { TestingNeeds } from './testing.inputs.js';
 import { poolSizer, type PoolOverride } from './campaign-pools.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
@@ -49,10 +49,10 @@ export function createCampaignActivation({
 }: {
   db: Db;
   clock: Clock;
-  geo: Services['geo'];
-  control: Services['control'];
-  journal: Services['journal'];
-  outbox: Services['outbox'];
+  geo: TestingNeeds['geo'];
+  control: TestingNeeds['control'];
+  journal: TestingNeeds['journal'];
+  outbox: TestingNeeds['outbox'];
   campaigns: CampaignActivationHost;
 }) {
   const { plannedCampaign, toDto, areaOverrides } = campaigns;

@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
@@ -58,7 +58,7 @@ export async function recordExemptions(
   return fresh;
 }
 
-export function createCampaignService(deps: Deps) {
+export function createCampaignService(deps: TestingInputs<'db' | 'clock', 'geo' | 'control' | 'journal' | 'outbox' | 'population' | 'zoning'>) {
   const { geo, control, journal } = deps.services;
 
   async function visible(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {

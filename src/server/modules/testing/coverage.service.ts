@@ -1,7 +1,7 @@
 import type { JurisdictionLevel } from '../../../common/geo.js';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
 import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
@@ -53,7 +53,10 @@ function nodeDto(r: repo.CoverageRow): CoverageNodeDto {
  * estimate, the compound map, throttled live events, the recount that checks the counters, the
  * door-knocking list and home-sampling tasks, and tube/swab needs.
  */
-export function createCoverageService(deps: Deps, campaigns: CampaignService) {
+export function createCoverageService(
+  deps: TestingInputs<'db' | 'clock', 'geo' | 'population' | 'control' | 'tasks' | 'journal' | 'outbox' | 'auth'>,
+  campaigns: CampaignService,
+) {
   const { geo, population, control, tasks, journal, outbox } = deps.services;
   const home = createHomeSamplingService({
     db: deps.db,

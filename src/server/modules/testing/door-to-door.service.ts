@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
@@ -29,7 +29,7 @@ export interface HouseholdTubeInput {
  * through the sampling service's own batch path in one transaction; this adds the door-to-door
  * counters and records the tube's size as the household's.
  */
-export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, sampling: SamplingService) {
+export function createDoorToDoorService(deps: TestingInputs<'db' | 'clock', 'population' | 'journal'>, campaigns: CampaignService, sampling: SamplingService) {
   const { population } = deps.services;
 
   /**

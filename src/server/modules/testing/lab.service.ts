@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { parseInstant } from '../../platform/clock.js';
@@ -92,7 +92,7 @@ const num = (v: string | undefined): number | null | 'bad' => {
  * starts its rechecks in the same transaction as its result.
  */
 export function createLabService(
-  deps: Deps,
+  deps: TestingInputs<'db' | 'clock' | 'config', 'journal' | 'corrections'>,
   rechecks: RecheckService,
   hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void>; coverageChanged(tx: Tx, campaignId: string): Promise<unknown> },
 ) {

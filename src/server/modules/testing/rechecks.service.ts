@@ -1,5 +1,5 @@
 import { msg, type MessageRef } from '../../../common/message-text.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -65,7 +65,10 @@ function newRecheckTube(campaignId: string, parentId: string, path: string, now:
  * the person through the control service, a positive is handed over to the cases module — and
  * escalated when not done by their deadline.
  */
-export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
+export function createRecheckService(
+  deps: TestingInputs<'db' | 'clock', 'control' | 'tasks' | 'journal' | 'outbox' | 'jobs' | 'geo' | 'population' | 'auth'>,
+  verifier: CodeVerifier,
+) {
   const { control, tasks, journal, outbox, jobs } = deps.services;
 
   /** Alerts a set of jurisdictions (communities, districts) and HQ about one matter. */

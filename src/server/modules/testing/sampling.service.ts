@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import type { Actor } from '../../platform/actor.js';
@@ -29,7 +29,7 @@ const PERSON_LOCK_SPACE = 14_001;
  * op carries a client id: a resend is answered `duplicate` and never counts twice.
  */
 export function createSamplingService(
-  deps: Deps,
+  deps: TestingInputs<'db' | 'clock', 'journal' | 'jobs' | 'population'>,
   campaigns: CampaignService,
   verifier: CodeVerifier,
   hooks: { invalidateLookup(personIds: Iterable<string>): void },

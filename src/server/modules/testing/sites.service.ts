@@ -1,5 +1,5 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
@@ -22,7 +22,7 @@ import { TESTING_SYSTEM, requireCap } from './testing.shared.js';
  * Sampling sites (社区采样设施): location, kind, lanes, hours, staff, served compounds, the
  * four-season readiness checklist, and the 15-minute circle (compounds with no site near enough).
  */
-export function createSiteService(deps: Deps) {
+export function createSiteService(deps: TestingInputs<'db' | 'clock' | 'config', 'geo' | 'journal'>) {
   const { geo, journal } = deps.services;
 
   async function visible(db: DbOrTx, actor: Actor, id: string): Promise<repo.SiteRow> {

@@ -3,7 +3,7 @@
  * population service), the unit that takes a jurisdiction's tasks (through the auth service),
  * coverage-delta accumulation and the row → DTO mappers.
  */
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
@@ -67,7 +67,7 @@ const refOfBrief = (p: PersonBrief, method: PersonRef['method']): PersonRef => (
  * checks the campaign scope.
  */
 export async function resolvePersons(
-  deps: Deps,
+  deps: TestingInputs<'db', 'population'>,
   verifier: CodeVerifier,
   ids: readonly PersonIdentifier[],
   db: DbOrTx = deps.db,
@@ -121,7 +121,12 @@ export async function resolvePersons(
  * Finds the person one scan names (see `resolvePersons`). Throws AppError with the reason. The
  * caller checks the campaign scope.
  */
-export async function resolvePerson(deps: Deps, verifier: CodeVerifier, p: PersonIdentifier, db: DbOrTx = deps.db): Promise<PersonRef> {
+export async function resolvePerson(
+  deps: TestingInputs<'db', 'population'>,
+  verifier: CodeVerifier,
+  p: PersonIdentifier,
+  db: DbOrTx = deps.db,
+): Promise<PersonRef> {
   const key = identifierKey(p);
   if (!key) throw TestingErrors.PERSON_IDENTIFIER_REQUIRED();
   const r = (await resolvePersons(deps, verifier, [p], db)).get(key)!;
@@ -144,7 +149,7 @@ export function communityOf(path: string): string | null {
  * else at the nearest ancestor (street, district, city); a `community` unit is preferred at the
  * community, any unit above. Cached per finder (make one per transaction).
  */
-export function unitFinder(deps: Deps, db: DbOrTx) {
+export function unitFinder(deps: TestingInputs<never, 'geo' | 'auth'>, db: DbOrTx) {
   const cache = new Map<string, Promise<{ id: string; name: string; path: string } | null>>();
   async function find(path: string): Promise<{ id: string; name: string; path: string } | null> {
     const chain = pathPrefixes(path).slice(0, 4).reverse(); // community, street, district, city
