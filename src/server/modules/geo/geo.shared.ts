@@ -15,7 +15,7 @@ export const GeoErrors = defineErrors({
   JURISDICTION_CODE_EXISTS: [409, 'A jurisdiction with this code already exists'],
 });
 
-export { GEOJSON_LEVELS, type GeojsonLevel } from './geo.schemas.js';
+export type { GeojsonLevel } from './geo.schemas.js';
 
 /**
  * Read visibility of the tree: a node is readable when it lies inside the actor's scope OR is an
