@@ -4,6 +4,7 @@
  * No database: the services apply them, the web may show them.
  */
 import { calendarDay } from '../../platform/clock.js';
+import { parseCsvText } from '../../platform/csv.js';
 
 /** Pool sizes: 1 = single tube (单管), 5/10/20 = mixed sampling (5合1, 10合1, 20合1). */
 export const POOL_SIZES = [1, 5, 10, 20] as const;
@@ -425,46 +426,10 @@ export function round(v: number, digits: number): number {
 }
 
 /**
- * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF, an optional BOM) into rows
- * of fields. Blank lines are skipped.
+ * Parses CSV text into rows of fields with the project's one CSV parser (platform/csv.ts: RFC 4180,
+ * quoted fields, doubled quotes, CRLF or LF, an optional BOM). Blank lines are skipped. The lab's
+ * result import runs it on a parse worker (by this module's name and `parseCsv`).
  */
 export function parseCsv(text: string): string[][] {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const endRow = () => {
-    row.push(field);
-    if (row.length > 1 || row[0].trim() !== '') rows.push(row);
-    row = [];
-    field = '';
-  };
-  while (i < s.length) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      endRow();
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-    } else field += ch;
-    i++;
-  }
-  if (field !== '' || row.length) endRow();
-  return rows;
+  return parseCsvText(text);
 }
