@@ -12,6 +12,7 @@ import * as repo from './testing.repository.js';
 import { pathPrefixes } from './testing.rules.js';
 import type { CampaignDto } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, TESTING_SYSTEM, requireCap } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 const COVERAGE_LEVELS = JURISDICTION_LEVELS.slice(0, COVERAGE_MAX_DEPTH) as readonly JurisdictionLevel[];
 /** Manual exemptions read per query during activation. */
@@ -232,7 +233,7 @@ export function createCampaignActivation({
       jurisdictionPath: c.scope_path,
       payload: { id: c.id, status: 'active' },
     });
-    return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+    return firstItem(await toDto(tx, [(await repo.findCampaign(tx, c.id))!]), 'the campaign');
   }
 
   return {

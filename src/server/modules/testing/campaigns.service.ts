@@ -19,6 +19,7 @@ import {
 } from './testing.rules.js';
 import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
 import { CoverageDeltas, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 export { poolSizeAt, type PoolOverride } from './campaign-pools.js';
 
@@ -231,12 +232,12 @@ export function createCampaignService(deps: TestingInputs<'db' | 'clock', 'geo' 
             exemptStatuses: JSON.parse(row.exempt_statuses),
           },
         });
-        return (await toDto(tx, [row]))[0];
+        return firstItem(await toDto(tx, [row]), 'the campaign');
       });
     },
 
     async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<CampaignDto> {
-      return (await toDto(db, [await visible(db, actor, id)]))[0];
+      return firstItem(await toDto(db, [await visible(db, actor, id)]), 'the campaign');
     },
 
     /** Campaigns overlapping the actor's scope, newest first. */
@@ -275,7 +276,7 @@ export function createCampaignService(deps: TestingInputs<'db' | 'clock', 'geo' 
           jurisdictionPath: c.scope_path,
           payload: { id: c.id, status: 'closed' },
         });
-        return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+        return firstItem(await toDto(tx, [(await repo.findCampaign(tx, c.id))!]), 'the campaign');
       });
     },
 

@@ -15,6 +15,7 @@ import { COUNTERS, type CounterDelta } from './testing.repository.js';
 import { HOUSEHOLD_POOL_PERSONS, POOL_HOUSEHOLD, isValidResult, maskName, pathPrefixes, tubesFor, type PoolMode } from './testing.rules.js';
 import type { CoverageDto, CoverageNodeDto } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, unitFinder } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 /** Job kind that sends the live coverage event of a campaign (scheduled at most once per second). */
 export const COVERAGE_PUBLISH_JOB = 'testing.coverage-publish';
@@ -87,7 +88,7 @@ export function createCoverageService(
     }
     const roots = await repo.coverageRoots(db, c.id);
     if (!roots.length) throw TestingErrors.JURISDICTION_NOT_FOUND({ campaignId: c.id });
-    return roots[0];
+    return firstItem(roots, 'a coverage root');
   }
 
   async function nodeOf(db: DbOrTx, actor: Actor, c: repo.CampaignRow, jurisdictionId?: string): Promise<repo.CoverageRow> {

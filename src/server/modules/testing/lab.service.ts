@@ -11,6 +11,7 @@ import * as repo from './testing.repository.js';
 import { RESULTS, ctInRange, isReactive, normalizeBarcode, type TestResult } from './testing.rules.js';
 import type { ResultInput } from './testing.schemas.js';
 import { CoverageDeltas, flagRow, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 /** Where the lab's CSV parser lives (it runs on a parse worker). */
 const RULES_MODULE = new URL('./testing.rules.ts', import.meta.url).href;
@@ -451,7 +452,7 @@ export function createLabService(
     async recordOne(trx: Tx | undefined, actor: Actor, input: ResultInput) {
       return inTx(trx ?? deps.db, async (tx) => {
         const r = await record(tx, actor, [{ ...input, row: 1 }], { mode: 'all', source: 'manual', single: true });
-        const o = r.outcomes[0];
+        const o = firstItem(r.outcomes, 'the outcome of the result');
         return { tubeId: o.tubeId, barcode: o.barcode, status: o.status, result: o.result, rechecksStarted: o.rechecksStarted };
       });
     },
@@ -466,9 +467,10 @@ export function createLabService(
       // Parsed on a parse worker after the upload guard's shape check (columns, row length).
       const table = await parseTextOffThread<string[][]>(csv, { module: RULES_MODULE, fn: 'parseCsv' });
       if (table.length < 2) throw TestingErrors.IMPORT_EMPTY();
-      const cols = table[0].map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
+      const header = firstItem(table, 'the header row');
+      const cols = header.map((h) => HEADERS[h.trim().toLowerCase()] ?? HEADERS[h.trim()]);
       if (!cols.includes('barcode') || !cols.includes('result') || !cols.includes('lab'))
-        throw TestingErrors.IMPORT_HEADER_INVALID({ header: table[0].slice(0, 20) });
+        throw TestingErrors.IMPORT_HEADER_INVALID({ header: header.slice(0, 20) });
       const inputs: (ResultInput & { row: number })[] = [];
       const early: RowReport[] = [];
       table.slice(1).forEach((cells, i) => {

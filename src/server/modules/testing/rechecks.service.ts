@@ -23,6 +23,7 @@ import {
   type PersonIdentifier,
 } from './testing.shared.js';
 import type { RecheckListItem } from './testing.schemas.js';
+import { firstItem, itemAt } from '../../platform/items.js';
 
 /** Job kind that escalates rechecks not done by their deadline. */
 export const RECHECK_OVERDUE_JOB = 'testing.recheck-overdue';
@@ -103,7 +104,7 @@ export function createRecheckService(
   const placesOf = (personPaths: string[]) => ({
     communities: personPaths.map((p) => pathAtDepth(p, 4) ?? p),
     districts: personPaths.map((p) => pathAtDepth(p, 2) ?? p),
-    city: personPaths.length ? pathAtDepth(personPaths[0], 1) : null,
+    city: personPaths.length ? pathAtDepth(firstItem(personPaths, 'a person path'), 1) : null,
   });
 
   async function handover(tx: Tx, actor: Actor, r: repo.RecheckRow, tube: repo.TubeRow): Promise<void> {
@@ -214,7 +215,7 @@ export function createRecheckService(
           id,
           campaign_id: c.id,
           parent_tube_id: tube.id,
-          tube_id: tubes[i].id,
+          tube_id: itemAt(tubes, i, 'the recheck tube').id,
           person_id: s.person_id,
           jurisdiction_path: s.jurisdiction_path,
           name_masked: s.name_masked,

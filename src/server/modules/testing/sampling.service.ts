@@ -12,6 +12,7 @@ import { commonPath, normalizeBarcode } from './testing.rules.js';
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import { identifierKey, requireCap, resolvePersons, type PersonRef } from './testing.shared.js';
 import { decide, personKey, tubeKey, type Applied, type Decision, type PreparedOp, type State, type TubeState } from './sampling.decide.js';
+import { firstItem, itemAt } from '../../platform/items.js';
 
 export type { PreparedOp } from './sampling.decide.js';
 
@@ -275,14 +276,15 @@ export function createSamplingService(
               const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, [g.op]));
               remember(published);
               const names = await namesOf(results);
-              g.resolve({ result: results[0], error: errors.get(0), lastNames: (results[0].tube && names.get(results[0].tube.id)) ?? [] });
+              const result = firstItem(results, 'the result of the op');
+              g.resolve({ result, error: errors.get(0), lastNames: (result.tube && names.get(result.tube.id)) ?? [] });
             } catch (err) {
               g.reject(err);
             }
           }
           continue;
         }
-        group.forEach((g, i) => g.resolve(outcomes[i]));
+        group.forEach((g, i) => g.resolve(itemAt(outcomes, i, 'the outcome of an op')));
       }
     } finally {
       draining = false;

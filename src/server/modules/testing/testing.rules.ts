@@ -5,6 +5,7 @@
  */
 import { calendarDay } from '../../platform/clock.js';
 import { parseCsvText } from '../../platform/csv.js';
+import { itemAt } from '../../platform/items.js';
 
 /** Pool sizes: 1 = single tube (单管), 5/10/20 = mixed sampling (5合1, 10合1, 20合1). */
 export const POOL_SIZES = [1, 5, 10, 20] as const;
@@ -338,7 +339,9 @@ export function poolSensitivity(mode: number): Sourced & { sensitivity: number }
   const hit = POOL_SENSITIVITY.find((s) => s.mode === mode);
   if (hit) return hit;
   // A size between listed ones: the next listed size above it (conservative), marked local.
-  const above = POOL_SENSITIVITY.filter((s) => s.mode > mode && s.mode !== POOL_HOUSEHOLD).sort((a, b) => a.mode - b.mode)[0] ?? POOL_SENSITIVITY[3];
+  const above =
+    POOL_SENSITIVITY.filter((s) => s.mode > mode && s.mode !== POOL_HOUSEHOLD).sort((a, b) => a.mode - b.mode)[0] ??
+    itemAt(POOL_SENSITIVITY, 3, 'the largest listed pool');
   return { sensitivity: above.sensitivity, source: `local parameter: taken from the pool of ${above.mode}`, local: true };
 }
 

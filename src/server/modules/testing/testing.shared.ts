@@ -22,6 +22,7 @@ import {
 } from './testing.repository.js';
 import { maskName, pathAtDepth, pathPrefixes, type FlagKind, type PoolMode, type RecheckStatus, type TestResult, type TubeStatus } from './testing.rules.js';
 import type { CampaignDto, FlagDto, RecheckDto, TubeDto } from './testing.schemas.js';
+import { firstItem, itemAt } from '../../platform/items.js';
 
 /** The system actor the testing module's automatic consequences act as (tasks, alerts, jobs). */
 export const TESTING_SYSTEM = systemActor('testing');
@@ -105,7 +106,7 @@ export async function resolvePersons(
     : [];
   const [found, numbered] = await Promise.all([briefs, byNumber]);
   [...codes.keys()].forEach((key, i) => {
-    const v = verified[i];
+    const v = itemAt(verified, i, 'a verified code');
     if (v instanceof AppError) return void out.set(key, v);
     const b = found.get(v);
     out.set(key, b ? refOfBrief(b, 'code') : TestingErrors.PERSON_NOT_FOUND({ by: 'residentCode' }));
@@ -159,7 +160,7 @@ export function unitFinder(deps: TestingInputs<never, 'geo' | 'auth'>, db: DbOrT
       if (!node) continue;
       const { items } = await deps.services.auth.units.list(TESTING_SYSTEM, { jurisdictionId: node.id, active: true, limit: 20 }, db);
       if (!items.length) continue;
-      const pick = items.find((u) => u.kind === 'community') ?? items.find((u) => u.kind !== 'lab' && u.kind !== 'facility') ?? items[0];
+      const pick = items.find((u) => u.kind === 'community') ?? items.find((u) => u.kind !== 'lab' && u.kind !== 'facility') ?? firstItem(items, 'a unit');
       return { id: pick.id, name: pick.name, path: p };
     }
     return null;
@@ -239,7 +240,10 @@ export function campaignDto(r: CampaignRow, names: ReadonlyMap<string, string> =
     id: r.id,
     name: r.name,
     status: r.status as CampaignDto['status'],
-    scope: ids.map((id, i) => ({ jurisdictionId: id, path: paths[i], name: names.get(paths[i]) ?? '' })),
+    scope: ids.map((id, i) => {
+      const path = itemAt(paths, i, 'the path of a scope node');
+      return { jurisdictionId: id, path, name: names.get(path) ?? '' };
+    }),
     scopePath: r.scope_path,
     startsAt: Number(r.starts_at),
     deadlineAt: Number(r.deadline_at),
