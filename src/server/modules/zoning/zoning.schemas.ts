@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
+import type { MessageParam } from '../../../common/message-text.js';
 import {
   AREA_EVENT_KINDS,
   AREA_STATUSES,
@@ -170,7 +171,23 @@ const extension = z.object({
   decidedBy: actorStampWithReason.nullable(),
   createdAt: ms,
 });
-const detectorFlag = z.object({ kind: z.enum(FLAG_KINDS), message: z.string().describe('the numbers, Chinese first') });
+/** A parameter of a message key (src/common/message-text.ts): text, number, instant, calendar day, nested message or list. */
+const messageParam: z.ZodType<MessageParam> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.object({ at: z.number() }),
+    z.object({ day: z.string() }),
+    z.object({ list: z.array(z.union([z.string(), z.number()])) }),
+    z.object({ key: z.string(), params: z.record(z.string(), messageParam).optional() }),
+  ]),
+) as z.ZodType<MessageParam>;
+const detectorFlag = z.object({
+  kind: z.enum(FLAG_KINDS),
+  message: z.string().describe('the reason with its numbers, in Chinese (the report export and the record)'),
+  messageKey: z.string().describe("message key of the reason: render it in the reader's language"),
+  messageParams: z.record(z.string(), messageParam).nullable().describe('parameters of messageKey'),
+});
 const detectorRow = z.object({
   areaId: z.string(),
   name: z.string(),
