@@ -1,8 +1,8 @@
 /**
- * Geography and population types that the server and the web both use: jurisdiction levels and
- * kinds, the jurisdiction DTO, the GeoJSON feature properties, and the person/household enums and
- * DTOs (the population module has no common file of its own yet; they live here beside the
- * geography they hang from).
+ * Geography and population vocabulary that the server and the web both use: jurisdiction levels and
+ * kinds and the person/household enums (values only; the population module has no common file of its
+ * own yet, so they live here beside the geography they hang from). The response shapes are the zod
+ * schemas in geo.schemas.ts and population.schemas.ts, re-exported here type-only.
  */
 
 /** Levels of the administrative tree, top down. A node's children are one level below it. */
@@ -57,38 +57,8 @@ export const KIND_LABELS: Record<string, { zh: string; en: string }> = {
   entrance: { zh: '单元', en: 'Entrance' },
 };
 
-/** A jurisdiction as the API returns it. */
-export interface JurisdictionDto {
-  id: string;
-  /** Division code: 6 digits (city, district), 12 (street, community), 15/17/18 (compound, building, entrance). */
-  code: string;
-  name: string;
-  level: JurisdictionLevel;
-  kind: string | null;
-  parentId: string | null;
-  /** Materialised path of codes, `/420500/420502/…/` (trailing slash). */
-  path: string;
-  /** 0 for the city. */
-  depth: number;
-  /** Persons whose residence lies in this subtree (kept current incrementally). */
-  population: number;
-  /** [lng, lat] (WGS-84 degrees), or null when the node has no geometry. */
-  centroid: [number, number] | null;
-  /** The code is a local one, not a GB/T 2260 / statistical code (宜昌高新区 420571): shown as 本地编码. */
-  localCode: boolean;
-}
-
-/** Properties of every feature of GET /api/geo/geojson and the subtree export. */
-export interface JurisdictionFeatureProperties {
-  id: string;
-  code: string;
-  name: string;
-  level: JurisdictionLevel;
-  kind: string | null;
-  population: number;
-  /** See JurisdictionDto.localCode. */
-  localCode: boolean;
-}
+// The jurisdiction DTO and the GeoJSON feature properties are the zod schemas' inferred types (geo.schemas.ts).
+export type { JurisdictionDto, JurisdictionFeatureProperties } from '../server/modules/geo/geo.schemas.js';
 
 /** The most features GET /api/geo/geojson returns; beyond it the collection says `truncated: true`. */
 export const GEOJSON_FEATURE_CAP = 5000;
@@ -124,42 +94,5 @@ export const VULNERABLE_LABELS: Record<VulnerableFlag, { zh: string; en: string 
   child_without_carer: { zh: '无人照料儿童', en: 'Child without carer' },
 };
 
-/** A person as lists and details return it: identity and phone only in masked form. */
-export interface PersonDto {
-  id: string;
-  name: string;
-  idType: IdType;
-  /** `4205**********123*` (the birth date and the check character hidden; see population/protect.ts) */
-  idNumberMasked: string;
-  /** `138****5678`, or null when no phone is known. */
-  phoneMasked: string | null;
-  /**
-   * Birth year only: with the full date beside it, a masked resident ID could be rebuilt. The date
-   * is a journaled reveal (`POST /api/persons/:id/reveal`, field `birthDate`).
-   */
-  birthYear: number;
-  sex: Sex;
-  /** Registered resident (has a household and an address) or not (a visitor: region of origin). */
-  resident: boolean;
-  householdId: string | null;
-  /** Where the person lives or stays: the entrance or building for residents. */
-  address: { jurisdictionId: string; path: string; text: string } | null;
-  /** The jurisdiction the person is counted and scoped in: the address for residents, the place of stay otherwise. */
-  location: { jurisdictionId: string; path: string; text: string };
-  regionOfOrigin: string | null;
-  vulnerable: VulnerableFlag[];
-  tags: string[];
-  /**
-   * Set on a record that was merged into another (a non-resident matched to a resident): the id of
-   * the kept record, which carries the person's measures from then on. Null for current records.
-   */
-  mergedInto: string | null;
-}
-
-/** A household: an address (building/entrance + room) and its members. */
-export interface HouseholdDto {
-  id: string;
-  address: { jurisdictionId: string; path: string; text: string };
-  room: string | null;
-  members: PersonDto[];
-}
+// The person and household DTOs are the zod schemas' inferred types (population.schemas.ts).
+export type { HouseholdDto, PersonDto } from '../server/modules/population/population.schemas.js';

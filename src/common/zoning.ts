@@ -1,6 +1,7 @@
 /**
- * Risk areas (风险区): the vocabulary and every response shape the zoning API returns and the web
- * shows. One definition for both (the server's src/server/modules/zoning/ imports it).
+ * Risk areas (风险区): the vocabulary the zoning API and the web share (values only). The request and
+ * response shapes are the zod schemas in src/server/modules/zoning/zoning.schemas.ts, re-exported
+ * here type-only.
  *
  * ROUTES (all JSON unless noted; every write takes an Idempotency-Key like the rest of the API)
  *
@@ -180,239 +181,25 @@ export const DEFAULT_RATIO_THRESHOLD = 3;
 
 // Request bodies: the zod schemas in src/server/modules/zoning/zoning.schemas.ts (CreateAreaBody, …).
 
-// ---------------------------------------------------------------------------------------------
-// Responses
-
-export interface ActorStampDto {
-  id: string | null;
-  name: string;
-  at: number;
-}
-
-export interface AreaNodeDto {
-  jurisdictionId: string;
-  code: string;
-  name: string;
-  /** Written in full from its community down (江南社区 · 滨江苑 · 1栋 · 1单元), never a bare 1单元. */
-  place: string;
-  level: JurisdictionLevel;
-  path: string;
-  population: number;
-  centroid: [number, number] | null;
-}
-
-export interface LiftingScheduleDto {
-  /** The step that comes next, or null when none (the preset has no step from this level). */
-  next: {
-    from: RiskLevel;
-    to: RiskLevel | 'lifted';
-    daysWithoutNewCase: number;
-    negativeRoundDay: number | null;
-    whenCountyClear: boolean;
-    source: string;
-  } | null;
-  /** Epoch ms the countdown starts from: the later of the level's start and the last case inside/near. */
-  anchorAt: number | null;
-  /** Epoch ms the next step is due (start of the calendar day after the days have passed). */
-  dueAt: number | null;
-  /** Whole days left (0 = due). */
-  daysLeft: number | null;
-  due: boolean;
-  /** Past the due date and still not stepped (an alert to HQ). */
-  overdue: boolean;
-  /** When the step needs a negative round of everyone in the area: the round and its numbers. */
-  negativeRound: LiftingRoundDto | null;
-  /** When the step waits for the county to be clear: the high and medium areas still standing there. */
-  countyClear: { clear: boolean; blocking: { id: string; name: string; level: RiskLevel }[] } | null;
-  /** The latest case that (re)started the countdown (inside, or near with an accepted extension), with the reason shown to users. */
-  lastCase: { caseId: string; confirmedAt: number; where: 'inside' | 'near'; distanceM: number | null; reason: string } | null;
-  /** Active cases (in treatment) whose residence lies inside: lifting is refused unless overridden. */
-  activeCasesInside: number;
-}
-
-/** The lifting round: a testing campaign over the area's nodes, created by the lifting schedule on its day. */
-export interface LiftingRoundDto {
-  /** The countdown day of the round (7 under the 9th edition, 5 under November 2022). */
-  dayNumber: number;
-  /** Its calendar day, YYYY-MM-DD in BULWARK_TZ. */
-  day: string;
-  /** The campaign, once the schedule has created it (on the round's day). */
-  campaignId: string | null;
-  campaignName: string | null;
-  /** Persons in the area to sample (everyone; nobody is exempt for being sealed). */
-  target: number;
-  sampled: number;
-  negative: number;
-  /** Positive or suspicious tubes, pending and positive rechecks. */
-  positive: number;
-  /** Everyone sampled and every result negative: the step may go ahead. */
-  passed: boolean;
-}
-
-/** A proposal to extend an area's countdown for a case near it. */
-export interface ExtensionDto {
-  id: string;
-  caseId: string;
-  caseConfirmedAt: number;
-  distanceM: number;
-  status: ExtensionStatus;
-  /** The evidence, Chinese first (`病例住址距区域 150 米（2026-12-07 确诊）`). */
-  evidence: string;
-  decidedBy: (ActorStampDto & { reason: string }) | null;
-  createdAt: number;
-}
-
-export interface DetectorFlagDto {
-  kind: FlagKind;
-  /** The numbers, Chinese first (`人口比 12.0 超过阈值 3`). */
-  message: string;
-}
-
-export interface DetectorRowDto {
-  areaId: string;
-  name: string;
-  status: AreaStatus;
-  level: RiskLevel;
-  granularity: Granularity;
-  presetGranularity: Granularity | null;
-  districtPath: string;
-  districtName: string;
-  /** Residents of the covered nodes. */
-  population: number;
-  /** Residents of the entrances/buildings that hold cases or close contacts (cases and contacts of the basis). */
-  evidenceFootprint: number;
-  /** population / evidenceFootprint (null when the footprint is 0). */
-  ratio: number | null;
-  pastLifting: boolean;
-  personsUnderMeasure: number;
-  activeCases: number;
-  personsPerActiveCase: number | null;
-  flags: DetectorFlagDto[];
-  flagged: boolean;
-  justification: string | null;
-  /** Flagged, published and no justification on record. */
-  needsJustification: boolean;
-}
-
-export interface DistrictRollupDto {
-  districtPath: string;
-  districtName: string;
-  areas: number;
-  flagged: number;
-  population: number;
-  evidenceFootprint: number;
-  ratio: number | null;
-  personsUnderMeasure: number;
-  activeCases: number;
-  personsPerActiveCase: number | null;
-  pastLifting: number;
-}
-
-export interface DetectorReportDto {
-  ratioThreshold: number;
-  generatedAt: number;
-  areas: DetectorRowDto[];
-  districts: DistrictRollupDto[];
-}
-
-export interface AreaDto {
-  id: string;
-  name: string;
-  status: AreaStatus;
-  level: RiskLevel;
-  /** The coarsest level among its nodes. */
-  granularity: Granularity;
-  measures: MeasureKind[];
-  jurisdictionPath: string;
-  districtPath: string;
-  districtName: string;
-  nodeCount: number;
-  population: number;
-  basis: { caseIds: string[]; contactIds: string[] };
-  /** `key@vN` of the preset in force when proposed (kept when the active preset changes). */
-  presetVersion: string;
-  presetName: string;
-  proposedBy: ActorStampDto;
-  /** Publishing by an `area.publish` holder is the approval: approvedBy = publishedBy. */
-  approvedBy: ActorStampDto | null;
-  /** `proposal` (drawn by the platform from case evidence) or `manual` (drawn by hand). */
-  source: 'proposal' | 'manual';
-  /**
-   * Publishing needs a second person (the publisher is not the proposer): the area is not a
-   * proposal from evidence, or covers more people than control's bulk threshold.
-   */
-  needsSecondPerson: boolean;
-  publishedBy: ActorStampDto | null;
-  liftedBy: ActorStampDto | null;
-  rejectedBy: (ActorStampDto & { reason: string }) | null;
-  /** Epoch ms the current level began (publication or the last step). */
-  levelSince: number | null;
-  schedule: LiftingScheduleDto | null;
-  flagged: boolean;
-  justification: string | null;
-  updatedAt: number;
-}
-
-export interface AreaEventDto {
-  id: string;
-  kind: AreaEventKind;
-  status: AreaStatus;
-  level: RiskLevel;
-  actor: { id: string | null; name: string };
-  at: number;
-  reason: string | null;
-  /** Extra facts (persons put under/released from measures, nodes added/removed, the case behind a reset…). */
-  details: Record<string, unknown>;
-  journalSeq: number | null;
-}
-
-export interface AreaDetailDto extends AreaDto {
-  nodes: AreaNodeDto[];
-  history: AreaEventDto[];
-  detector: DetectorRowDto | null;
-  /** Persons currently under a measure that rests on this area. */
-  personsUnderMeasure: number;
-  /** The open lift task, when a step is due. */
-  liftTaskId: string | null;
-  /** Cases near the area and what was decided about extending its countdown. */
-  extensions: ExtensionDto[];
-}
-
-export interface GenerateProposalsResultDto {
-  created: AreaDto[];
-  /** Places skipped and why (already covered by a proposed/published area, no node at the granularity…). */
-  skipped: { placeId: string; caseId: string; reason: string }[];
-  /**
-   * November 2022 (no medium level): places a case only visited become notices, a task to the unit
-   * owning the place's jurisdiction (never a high area by default). Once per place.
-   */
-  notices: { placeId: string; caseId: string; unitId: string; unitName: string; taskId: string }[];
-}
-
-export interface ZoningSettingsDto {
-  ratioThreshold: number;
-}
-
-/** A GeoJSON feature of the zoning map (one covered node). */
-export interface ZoningFeatureProperties {
-  jurisdictionId: string;
-  name: string;
-  level: JurisdictionLevel;
-  /** Highest level of the published areas covering it (itself or an ancestor) on that day. */
-  effectiveLevel: RiskLevel;
-  areaIds: string[];
-  flagged: boolean;
-}
-
-export interface ZoningMapDto {
-  /** The day shown (YYYY-MM-DD in BULWARK_TZ), rebuilt from the area history for past days. */
-  date: string;
-  asOf: number;
-  areas: { id: string; name: string; level: RiskLevel; status: AreaStatus; flagged: boolean; nodeIds: string[] }[];
-  features: { type: 'FeatureCollection'; features: { type: 'Feature'; geometry: unknown; properties: ZoningFeatureProperties }[] };
-  /** Truncated when more covered nodes exist than the map serves. */
-  truncated: boolean;
-}
+// Responses: the zod schemas in src/server/modules/zoning/zoning.schemas.ts, re-exported type-only.
+export type {
+  ActorStampDto,
+  AreaDetailDto,
+  AreaDto,
+  AreaEventDto,
+  AreaNodeDto,
+  DetectorFlagDto,
+  DetectorReportDto,
+  DetectorRowDto,
+  DistrictRollupDto,
+  ExtensionDto,
+  GenerateProposalsResultDto,
+  LiftingRoundDto,
+  LiftingScheduleDto,
+  ZoningFeatureProperties,
+  ZoningMapDto,
+  ZoningSettingsDto,
+} from '../server/modules/zoning/zoning.schemas.js';
 
 // The public answers: publicList and publicGeojson in zoning.schemas.ts (PublicZoningDto, …).
 

@@ -120,6 +120,19 @@ export const ZONING_MESSAGES = {
   // Detector flags and justifications
   'zoning.flagged': ['一刀切预警', 'Flagged'],
   'zoning.flagRatio': ['人口/证据比 {ratio}', 'Population/evidence ratio {ratio}'],
+  // The detector's reasons, rendered where they are shown (the report and the area keep the key and numbers).
+  'zoning.flag.ratio': [
+    '人口比 {ratio}（区域 {population} 人 / 病例与密接所在单元楼栋 {footprint} 人）超过阈值 {threshold}',
+    'Population ratio {ratio} ({population} / {footprint}) above {threshold}',
+  ],
+  'zoning.flag.noEvidence': ['区域内没有病例或密接居住', 'No case or close contact lives inside ({population} residents)'],
+  'zoning.flag.granularity': ['按{drawn}划定，方案要求按{required}', 'Drawn by {drawn}; the preset requires {required}'],
+  'zoning.flag.pastLifting': ['已超过解封日期（{day}）', 'Past its lifting date ({day})'],
+  'zoning.granularity.entrance': ['单元', 'entrance'],
+  'zoning.granularity.building': ['楼栋', 'building'],
+  'zoning.granularity.compound': ['小区', 'compound'],
+  'zoning.granularity.community': ['社区/村', 'community'],
+  'zoning.granularity.street': ['街道/乡镇', 'street'],
   'zoning.justify': ['填写保留理由', 'Justify keeping it'],
   'zoning.justifyTitle': ['保留被标记的风险区需说明理由', 'Keeping a flagged area needs a justification'],
   'zoning.justification': ['保留理由', 'Justification'],

@@ -29,7 +29,7 @@ export function decryptBytes(key: Buffer, sealed: string, context = ''): Buffer 
   checkKey(key);
   const parts = sealed.split('.');
   if (parts.length !== 4 || parts[0] !== VERSION) throw new Error('not a sealed value');
-  const [, iv, tag, body] = parts;
+  const [, iv = '', tag = '', body = ''] = parts;
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { scopePrefix } from './actor.js';
+import { lastItem } from './items.js';
 
 const journalEntry = z.object({
   seq: z.number().int(),
@@ -71,7 +72,7 @@ const platformRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }
       // auditor's to read at any level; other roles see only their subtree.
       const includeUnpathed = req.actor.roles.includes('auditor');
       const items = await services.journal.list(deps.db, { ...q, pathPrefix, includeUnpathed });
-      return { items, nextBefore: items.length === q.limit ? items[items.length - 1].seq : null };
+      return { items, nextBefore: items.length === q.limit ? lastItem(items, 'a journal entry').seq : null };
     },
   );
 

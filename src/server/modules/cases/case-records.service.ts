@@ -54,7 +54,7 @@ export function caseDto(r: repo.CaseRow): CaseDto {
     coreInvestigationAt: n(r.core_investigation_at),
     closeContactsAt: n(r.close_contacts_at),
     createdAt: Number(r.created_at),
-  };
+  } satisfies CaseDto;
 }
 
 /** Speed measures of a case against the targets of the preset version it was handled under. */
@@ -68,7 +68,7 @@ export function speedOf(c: repo.CaseRow, contacts: repo.ContactRow[], preset: Pr
     coreInvestigation: measure(hoursBetween(Number(c.confirmed_at), n(c.core_investigation_at)), t.coreInvestigationHours),
     closeContactsIdentified: measure(hoursBetween(Number(c.confirmed_at), n(c.close_contacts_at)), t.closeContactsIdentifiedHours),
     contactToQuarantine: measure(mean, t.contactToQuarantineHours),
-  };
+  } satisfies CaseSpeed;
 }
 
 /** `西陵区 12·07 疫情`: a district's name and a calendar day (YYYY-MM-DD) as HQs name a cluster. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CASE_LIMITS as L } from '../../../common/cases.js';
 import { TRAVELLER_CATEGORY_LIST } from '../../../common/quarantine.js';
+import type { PresetParams } from './presets.schema.js';
 
 const ms = z.number().int().describe('epoch ms');
 const day = z
@@ -364,3 +365,35 @@ export const tracerWorklist = z.object({
   truncated: z.boolean().describe('more open records exist than listed'),
 });
 export type TracerWorklistDto = z.infer<typeof tracerWorklist>;
+// The response shapes, inferred (issue 15: the schemas are the one source; the services build them
+// with `satisfies`, src/common/cases.ts re-exports these types for the web).
+
+/**
+ * One preset version (防控方案). `params` is checked loosely on the wire (a custom preset saved before
+ * numbers carried their sources is served as upgradeStoredParams() reads it); its type is the preset
+ * parameters schema's (presets.schema.ts).
+ */
+export type PresetDto = Omit<z.infer<typeof preset>, 'params'> & { params: PresetParams };
+export type CaseDto = z.infer<typeof caseDto>;
+/** A case with its speed measures (GET /api/cases/:id). */
+export type CaseDetailDto = z.infer<typeof caseDetail>;
+/** The four speed measures of a case, each against its target (hours). */
+export type CaseSpeed = CaseDetailDto['speed'];
+/** One speed measure against its target (hours); `met` is null while not yet measurable. */
+export type SpeedMeasure = z.infer<typeof speedMeasure>;
+export type PlaceDto = z.infer<typeof place>;
+export type ContactDto = z.infer<typeof contact>;
+export type ContactListDto = z.infer<typeof contactList>;
+/** The body of POST /api/cases/:id/contacts as a client sends it: exactly one of personId, newPerson, outsideCity. */
+export type ContactBody = z.input<typeof contactBody>;
+/** Cross-region request (协查). */
+export type AssistDto = z.infer<typeof assist>;
+/** One speed measure aggregated over a cluster's cases (`measured`: cases where it could be measured; `met`: of those, within the target). */
+export type SpeedAggregate = z.infer<typeof speedAgg>;
+export type ClusterBoardItem = ClusterBoard['items'][number];
+export type ClusterDto = z.infer<typeof cluster>;
+export type ClusterGraphDto = z.infer<typeof graph>;
+export type GraphNode = ClusterGraphDto['nodes'][number];
+export type GraphEdge = ClusterGraphDto['edges'][number];
+/** A traveller (来返、入境、高风险岗位人员) with the schedule of the preset they were registered under. */
+export type TravellerDto = z.infer<typeof traveller>;

@@ -6,7 +6,7 @@ import { speedOf, type createCaseRecords } from './case-records.service.js';
 import { CasesErrors } from './cases.errors.js';
 import * as repo from './cases.repository.js';
 import type { createPresetService } from './presets.service.js';
-import type { ClusterBoard, RenameClusterInput } from './cases.schemas.js';
+import type { ClusterBoard, ClusterDto, ClusterGraphDto, RenameClusterInput, SpeedAggregate } from './cases.schemas.js';
 
 export const CLUSTER_EVALUATE_JOB = 'cases.clusters.evaluate';
 export type ClusterStatus = 'active' | 'contained' | 'extinguished';
@@ -125,7 +125,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
             targetHours: target,
             measured: hs.length,
             met: hs.filter((h) => h <= target).length,
-          };
+          } satisfies SpeedAggregate;
         };
         const inControl = r.cases.filter((c) => c.detection_channel === 'in_control').length;
         items.push({
@@ -185,7 +185,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
         containedAt: k.contained_at === null ? null : Number(k.contained_at),
         extinguishedAt: k.extinguished_at === null ? null : Number(k.extinguished_at),
         createdAt: Number(k.created_at),
-      };
+      } satisfies ClusterDto;
     },
 
     /** The chain of transmission: cases and contacts as nodes (masked names), with filters. */
@@ -209,7 +209,7 @@ export function createClusters(deps: Deps, presets: ReturnType<typeof createPres
           .filter((c) => c.person_id && caseByPerson.has(c.person_id))
           .map((c) => ({ from: c.id, to: caseByPerson.get(c.person_id!)!, kind: 'became_case' as const })),
       ];
-      return { clusterId: k.id, nodes, edges };
+      return { clusterId: k.id, nodes, edges } satisfies ClusterGraphDto;
     },
   };
 }

@@ -37,7 +37,7 @@ function presetDto(r: repo.PresetRow): PresetDto {
     activatedAt: r.activated_at === null ? null : Number(r.activated_at),
     createdBy: { id: r.created_by, name: r.created_by_name },
     createdAt: Number(r.created_at),
-  };
+  } satisfies PresetDto;
 }
 
 /**

@@ -97,7 +97,7 @@ export function createTravellers(deps: Deps, presets: ReturnType<typeof createPr
           resultRef: x.result_ref,
         })),
         createdAt: Number(r.created_at),
-      });
+      } satisfies TravellerDto);
     }
     return out;
   }

@@ -45,14 +45,11 @@ const EARLIEST_PING = Date.UTC(2019, 11, 1);
 const FUTURE_SLACK_MS = 60 * 60_000;
 
 /**
- * Reads the header of a ping CSV: it must name person_id or phone_hash; time; lat and lng, or
- * cell_id (any order, case-insensitive, a UTF-8 BOM ignored).
+ * Reads the header record of a ping CSV: it must name person_id or phone_hash; time; lat and lng,
+ * or cell_id (any order, case-insensitive; the CSV parser drops a BOM).
  */
-export function pingHeader(line: string): { cols: PingColumns } | { error: string } {
-  const header = line
-    .replace(/^\uFEFF/, '')
-    .split(',')
-    .map((h) => h.trim().toLowerCase());
+export function pingHeader(cells: readonly string[]): { cols: PingColumns } | { error: string } {
+  const header = cells.map((h) => h.trim().toLowerCase());
   const at = (n: string) => header.indexOf(n);
   const cols: PingColumns = { person: at('person_id'), hash: at('phone_hash'), time: at('time'), lat: at('lat'), lng: at('lng'), cell: at('cell_id') };
   if (cols.time < 0 || (cols.person < 0 && cols.hash < 0) || (cols.cell < 0 && (cols.lat < 0 || cols.lng < 0))) {
@@ -62,11 +59,11 @@ export function pingHeader(line: string): { cols: PingColumns } | { error: strin
 }
 
 /**
- * One data row of a ping CSV (plain comma-separated ids and numbers; no quoting needed): the ping,
- * or every problem of the row. `now` bounds the time (at most an hour ahead).
+ * One data record of a ping CSV (ids and numbers): the ping, or every problem of the row. `now`
+ * bounds the time (at most an hour ahead).
  */
-export function parsePingLine(cols: PingColumns, raw: string, now: number): { ping: ParsedPing } | { errors: string[] } {
-  const f = raw.split(',').map((x) => x.trim());
+export function parsePingRow(cols: PingColumns, cells: readonly string[], now: number): { ping: ParsedPing } | { errors: string[] } {
+  const f = cells.map((x) => x.trim());
   const get = (k: number) => (k >= 0 ? (f[k] ?? '') : '');
   const errors: string[] = [];
   const personId = get(cols.person) || null;

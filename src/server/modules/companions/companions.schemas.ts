@@ -62,3 +62,8 @@ export const acceptBody = z.strictObject({
   note: z.string().trim().max(1000).nullable().optional(),
 });
 export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(1000).describe('why this is not a companion (required)') });
+
+// The response shapes, inferred (issue 15: the schemas are the one source; src/common/cases.ts
+// re-exports them for the web).
+export type CompanionCandidateDto = z.infer<typeof candidate>;
+export type CompanionBatchDto = z.infer<typeof batch>;

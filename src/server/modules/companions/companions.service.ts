@@ -1,14 +1,15 @@
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
-import type { CaseDto, CompanionBatchDto, CompanionCandidateDto, ContactDto } from '../../../common/cases.js';
+import type { CaseDto, ContactDto } from '../../../common/cases.js';
 import type { Deps } from '../../deps.js';
 import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
+import { parseCsvStream } from '../../platform/csv.js';
 import { calendarDay, clockTime, DAY, type Clock } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
-import { bucketOf, overlapsOf, parsePingLine, pingHeader, type Overlap, type ParsedPing, type PingColumns, type RowProblem } from './companions.grid.js';
+import { bucketOf, overlapsOf, parsePingRow, pingHeader, type Overlap, type ParsedPing, type PingColumns, type RowProblem } from './companions.grid.js';
 import { batchDigest, type JournalService } from '../../platform/journal/journal.service.js';
 import type { OutboxService } from '../../platform/outbox/outbox.service.js';
 import * as repo from './companions.repository.js';
@@ -60,9 +61,17 @@ export interface DetectParams {
   minTotalMinutes?: number;
 }
 
-/** Response shapes, defined once in src/common/cases.ts for the server and the web. */
-export type CandidateDto = CompanionCandidateDto;
-export type BatchDto = CompanionBatchDto;
+/** A byte (or text) stream as UTF-8 text, a character split across chunks kept whole. */
+async function* utf8Text(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of input as AsyncIterable<Buffer | string>) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** Response shapes: the zod schemas' inferred types (companions.schemas.ts). */
+export type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
+import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 
 /** How an accepted candidate becomes a contact of the case (the normal contact flow). */
 export interface AcceptInput {
@@ -91,7 +100,7 @@ function candidateDto(r: CompanionCandidatesTable): CandidateDto {
     decidedAt: r.decided_at === null ? null : Number(r.decided_at),
     note: r.note,
     contactId: r.contact_id,
-  };
+  } satisfies CandidateDto;
 }
 
 function batchDto(r: CompanionBatchesTable, candidates?: CompanionCandidatesTable[]): BatchDto {
@@ -105,7 +114,7 @@ function batchDto(r: CompanionBatchesTable, candidates?: CompanionCandidatesTabl
     pendingCount: Number(r.pending_count),
     createdAt: Number(r.created_at),
     ...(candidates ? { candidates: candidates.map(candidateDto) } : {}),
-  };
+  } satisfies BatchDto;
 }
 
 /**
@@ -223,17 +232,15 @@ export function createCompanions(deps: CompanionInputs) {
           imported += rows.length;
           if (rows.length) chunkDigests.push(batchDigest(rows.map((r) => [r.subject_key, r.cell, r.at])));
         };
-        let line = 0;
-        for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
-          line++;
+        // The project's one CSV parser (platform/csv.ts); `line` is the record's row as a spreadsheet shows it.
+        for await (const { row: line, cells } of parseCsvStream(utf8Text(input))) {
           if (!cols) {
-            const h = pingHeader(raw);
+            const h = pingHeader(cells);
             if ('error' in h) throw CompanionErrors.COMPANION_CSV_HEADER({ reason: h.error });
             cols = h.cols;
             continue;
           }
-          if (!raw.trim()) continue;
-          const r = parsePingLine(cols, raw, now);
+          const r = parsePingRow(cols, cells, now);
           if ('errors' in r) bad(line, r.errors);
           else pending.push({ ...r.ping, line });
           if (pending.length >= IMPORT_CHUNK) await flush();

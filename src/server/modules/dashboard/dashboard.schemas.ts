@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Response of GET /api/dashboard/summary (the situation page's shape is src/common/situation.ts). */
+/** Response of GET /api/dashboard/summary. */
 export const summary = z.object({
   jurisdictions: z.number().int().describe('jurisdiction nodes in my scope'),
   residents: z.number().int().describe('persons living or staying in my scope (kept-current counters)'),
@@ -80,3 +80,69 @@ export const today = z.object({
   staysEnding: z.array(todayStay).nullable().describe('stays ending today or tomorrow, or past their end; null without quarantine.read'),
 });
 export type TodayDto = z.infer<typeof today>;
+/** New infections in one window, split by where they were found. */
+const infections = z.object({
+  inControl: z.number().int().describe('found among persons already under a measure (管控内)'),
+  community: z.number().int().describe('found in the community (社会面)'),
+  confirmed: z.number().int(),
+  asymptomatic: z.number().int(),
+  total: z.number().int(),
+});
+/** Response of GET /api/dashboard/situation: the situation home page (疫情态势) for one jurisdiction. */
+export const situation = z.object({
+  jurisdictionId: z.string().nullable(),
+  jurisdictionPath: z.string(),
+  asOf: z.number().int().describe('epoch ms the figures were read'),
+  today: z.string().describe('YYYY-MM-DD in BULWARK_TZ'),
+  yesterday: z.string(),
+  infections: z.object({ today: infections, yesterday: infections }).nullable().describe('null without case.read'),
+  contacts: z
+    .object({ identifiedToday: z.number().int(), identifiedYesterday: z.number().int(), placedOfRecent: z.number().int(), awaitingPlacement: z.number().int() })
+    .nullable()
+    .describe('close contacts; null without case.read'),
+  measures: z
+    .object({
+      pendingRecheck: z.number().int(),
+      quarantinedCentral: z.number().int(),
+      quarantinedHome: z.number().int(),
+      homeMonitored: z.number().int(),
+      awaitingPlacement: z.number().int(),
+      sealed: z.number().int(),
+      controlled: z.number().int(),
+      underPersonMeasure: z.number().int(),
+      underAreaMeasure: z.number().int(),
+    })
+    .nullable()
+    .describe('persons under each measure now; null without control.read'),
+  areas: z
+    .object({
+      publishedToday: z.number().int(),
+      liftedToday: z.number().int(),
+      publishedYesterday: z.number().int(),
+      liftedYesterday: z.number().int(),
+      current: z.object({ high: z.number().int(), medium: z.number().int(), low: z.number().int() }),
+    })
+    .nullable()
+    .describe('risk areas; null without area.read'),
+  testing: z
+    .object({
+      campaignId: z.string(),
+      name: z.string(),
+      deadline: z.number().int().nullable(),
+      target: z.number().int(),
+      sampled: z.number().int(),
+      percent: z.number(),
+      overdue: z.boolean(),
+    })
+    .nullable()
+    .describe('the active round; null without testing.read or when none runs'),
+  overdue: z.object({ tasks: z.number().int().nullable(), releases: z.number().int().nullable() }),
+});
+/**
+ * The situation home page (疫情态势): the figures an HQ asks for first each morning, for one jurisdiction.
+ * Days are calendar days in BULWARK_TZ; `today` runs from its midnight to `asOf`. Each section is null
+ * for a caller who may not read its module.
+ */
+export type SituationDto = z.infer<typeof situation>;
+/** New infections in one window, split by where they were found (管控内 / 社会面). */
+export type InfectionCounts = z.infer<typeof infections>;

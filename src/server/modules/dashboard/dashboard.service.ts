@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.js';
 import type { Capability } from '../../../common/roles.js';
-import type { SituationDto } from '../../../common/situation.js';
+import type { SituationDto } from './dashboard.schemas.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { addDays, calendarDay, startOfDay } from '../../platform/clock.js';
 import { AppError, Errors } from '../../platform/errors.js';
@@ -127,7 +127,7 @@ export function createDashboardService(deps: Deps) {
         areas,
         testing,
         overdue: { tasks, releases },
-      };
+      } satisfies SituationDto;
     },
 
     /**

@@ -3,7 +3,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildTestingCity, refreshSessions, type TestingCity } from '../testing/testing.test-helpers.js';
 import { systemActor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
-import type { SituationDto } from '../../../common/situation.js';
+import type { SituationDto } from './dashboard.schemas.js';
 
 /**
  * The situation home page: every figure an HQ reads first, per calendar day in BULWARK_TZ

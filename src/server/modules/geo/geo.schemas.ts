@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
-import { GEOJSON_LEVELS } from './geo.service.js';
+
+/** Levels GET /api/geo/geojson serves (defined here, so that the schemas import no service code). */
+export const GEOJSON_LEVELS = ['city', 'district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
+export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
 
 const id = z.string().min(1).max(64);
 
@@ -126,3 +129,9 @@ export const basemapResponse = z.object({
 });
 /** GET /api/geo/basemap */
 export type BasemapResponse = z.infer<typeof basemapResponse>;
+// The response shapes, inferred (issue 15: the schemas are the one source; src/common/geo.ts
+// re-exports these types for the web).
+/** A jurisdiction as the API returns it. */
+export type JurisdictionDto = z.infer<typeof jurisdictionSchema>;
+/** Properties of every feature of GET /api/geo/geojson and the subtree export. */
+export type JurisdictionFeatureProperties = JurisdictionFeature['properties'];

@@ -22,7 +22,7 @@ import {
   type NewJurisdiction,
 } from './geo.shared.js';
 
-export { GEOJSON_LEVELS, metresBetween } from './geo.shared.js';
+export { metresBetween } from './geo.shared.js';
 export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
 
 /**

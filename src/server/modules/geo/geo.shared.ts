@@ -15,9 +15,7 @@ export const GeoErrors = defineErrors({
   JURISDICTION_CODE_EXISTS: [409, 'A jurisdiction with this code already exists'],
 });
 
-/** Levels GET /api/geo/geojson serves. */
-export const GEOJSON_LEVELS = ['city', 'district', 'street', 'community', 'compound', 'building', 'entrance'] as const;
-export type GeojsonLevel = (typeof GEOJSON_LEVELS)[number];
+export type { GeojsonLevel } from './geo.schemas.js';
 
 /**
  * Read visibility of the tree: a node is readable when it lies inside the actor's scope OR is an
@@ -46,7 +44,7 @@ export function toJurisdictionDto(r: JurisdictionListRow): JurisdictionDto {
     population: Number(r.population),
     centroid: r.centroid_lng === null || r.centroid_lat === null ? null : [Number(r.centroid_lng), Number(r.centroid_lat)],
     localCode: flag(r.local_code),
-  };
+  } satisfies JurisdictionDto;
 }
 export function featureOf(r: JurisdictionRow): JurisdictionFeature {
   const properties: JurisdictionFeatureProperties = {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { flag } from '../../db/row-values.js';
 import { LRUCache } from 'lru-cache';
 import { ID_TYPE_LABELS, VULNERABLE_LABELS, type VulnerableFlag } from '../../../common/geo.js';
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import { inTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
@@ -44,7 +44,7 @@ function csvField(v: string): string {
   return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export function createPersonExport(deps: Deps, core: PopulationCore) {
+export function createPersonExport(deps: PopulationInputs<'db' | 'clock' | 'config', 'journal'>, core: PopulationCore) {
   /** The export's rows, page by page, as neutralised cell texts. */
   async function* rows(prefix: string | null): AsyncGenerator<string[][]> {
     const texts = new LRUCache<string, string>({ max: 50_000 });

@@ -1,11 +1,14 @@
 import { msg } from '../../../common/message-text.js';
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import type { Tx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { maskName } from './names.js';
 import * as repo from './population.repository.js';
 import type { PersonRow } from './population.repository.js';
+
+/** The services a hand-over calls. */
+export type HandoverNeeds = 'auth' | 'geo' | 'journal' | 'tasks';
 
 /**
  * A registration of a document that another district already holds (issue 14, "Registering a
@@ -38,7 +41,7 @@ const pathPrefix = (path: string, n: number) => {
 export const handoverIdHmac = (personId: string) => `handover:${personId}`;
 
 /** Records the hand-overs of a written batch: rows, tasks to the holding districts, journal entries. In the caller's transaction. */
-export async function handOver(deps: Deps, tx: Tx, actor: Actor, list: readonly Handover[]): Promise<void> {
+export async function handOver(deps: PopulationInputs<'clock', HandoverNeeds>, tx: Tx, actor: Actor, list: readonly Handover[]): Promise<void> {
   const now = deps.clock.now();
   for (const h of list) {
     const unit = (await hqUnit(deps, tx, pathPrefix(h.holder.jurisdiction_path, 2))) ?? (await hqUnit(deps, tx, pathPrefix(h.holder.jurisdiction_path, 1)));
@@ -79,7 +82,7 @@ export async function handOver(deps: Deps, tx: Tx, actor: Actor, list: readonly 
 }
 
 /** The district HQ unit of a path (or any active unit there). */
-async function hqUnit(deps: Deps, tx: Tx, path: string | null) {
+async function hqUnit(deps: PopulationInputs<'clock', HandoverNeeds>, tx: Tx, path: string | null) {
   if (!path) return undefined;
   const [node] = await deps.services.geo.getManyByPath([path], tx);
   if (!node) return undefined;

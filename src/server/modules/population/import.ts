@@ -20,7 +20,7 @@
 import type { IdType, JurisdictionDto, Sex, VulnerableFlag } from '../../../common/geo.js';
 import { IMPORT_FIELDS, type ImportField } from '../../../common/population.js';
 import { VULNERABLE_FLAGS, VULNERABLE_LABELS } from '../../../common/geo.js';
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { hmac, maskIdNumber, maskPhone, normalizeIdNumber } from './protect.js';
@@ -305,7 +305,7 @@ export class AddressResolver {
   private cache = new Map<string, Promise<Resolved>>();
 
   constructor(
-    private readonly deps: Deps,
+    private readonly deps: PopulationInputs<never, 'geo'>,
     private readonly actor: Actor,
   ) {}
 
@@ -449,7 +449,7 @@ function emptyReport(format: FileFormat, encoding: TextEncoding | null, o: Impor
   };
 }
 
-export function createPersonImport(deps: Deps, core: PopulationCore) {
+export function createPersonImport(deps: PopulationInputs<'db' | 'log', 'geo' | 'journal' | 'outbox'>, core: PopulationCore) {
   /** What the file is, which encoding, and its header row (throws the file-level errors). */
   async function open(path: string, o: { encoding?: TextEncoding }) {
     const { format } = await sniffFile(path);

@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import { flag } from '../../db/row-values.js';
 import { inTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
@@ -15,7 +15,7 @@ import type { MergeDto, MergeHandler, PersonDetail } from './population.types.js
  * Person merges: a record merged into another (manually, or when a resident absorbs a
  * non-resident with the same document), with every module's registered merge handler.
  */
-export function createMergeService(deps: Deps, base: PopulationBase) {
+export function createMergeService(deps: PopulationInputs<'db' | 'clock', 'control' | 'journal' | 'outbox' | 'tasks'>, base: PopulationBase) {
   const { geo, toDtoOf, mergeDto, requireCap, visiblePerson } = base;
   const mergeHandlers: MergeHandler[] = [];
 

@@ -1,5 +1,5 @@
 import { ID_TYPES, VULNERABLE_FLAGS, type HouseholdDto, type IdType } from '../../../common/geo.js';
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
@@ -28,7 +28,7 @@ const DISCLOSURE_LOCK_SPACE = 14_030;
  * Reading persons: counts, search and lists, one person and a household, the lean reads other
  * modules use on hot paths (briefs, paths), and the journaled, rate-limited reveal.
  */
-export function createPersonSearch(deps: Deps, base: PopulationBase) {
+export function createPersonSearch(deps: PopulationInputs<'db' | 'clock', 'journal'>, base: PopulationBase) {
   const { keys, geo, toDtos, toDtoOf, mergeDto, requireCap, visiblePerson, listPrefix, addressTexts } = base;
 
   /** Ids of the current records of these (a merged record stands for the one it was merged into). */

@@ -1,6 +1,7 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
 import { flag } from '../../db/row-values.js';
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
+import type { HandoverNeeds } from './handover.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { AppError } from '../../platform/errors.js';
@@ -25,7 +26,11 @@ const COMPARED = ['name', 'phone_hmac', 'birth_year', 'sex', 'resident', 'jurisd
  * counters, journal and absorbed records (`write`), and the create, createMany and bulkLoad
  * entry points built on them.
  */
-export function createPersonWriter(deps: Deps, base: PopulationBase, merges: Pick<MergeService, 'mergeRows'>) {
+export function createPersonWriter(
+  deps: PopulationInputs<'db' | 'handle' | 'clock', 'control' | 'corrections' | 'journal' | 'outbox' | HandoverNeeds>,
+  base: PopulationBase,
+  merges: Pick<MergeService, 'mergeRows'>,
+) {
   const { keys, geo, today, toDtoOf, requireCap } = base;
   const { mergeRows } = merges;
 

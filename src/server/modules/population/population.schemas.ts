@@ -220,3 +220,7 @@ export type ColumnMappingDto = z.infer<typeof columnMapping>;
 export type PersonListQuery = Partial<Omit<z.infer<typeof personListQuery>, 'vulnerable'>> & { vulnerable?: z.input<typeof personListQuery>['vulnerable'] };
 export type RevealField = z.infer<typeof revealBody>['field'];
 export type PersonListDto = z.infer<typeof personListResponse>;
+/** A person as lists and details return it: identity and phone only in masked form, the birth year only. */
+export type PersonDto = z.infer<typeof personSchema>;
+/** A household: an address (building/entrance + room) and its members. */
+export type HouseholdDto = z.infer<typeof householdSchema>;

@@ -33,6 +33,7 @@ export function createPopulationService(deps: Deps) {
     return h ? [h.jurisdiction_path] : undefined;
   });
 
+  // The sub-services take narrow inputs; `deps.services` is read when they run (most services are created after this one).
   const base = createPopulationBase(deps);
   const merges = createMergeService(deps, base);
   const writer = createPersonWriter(deps, base, merges);

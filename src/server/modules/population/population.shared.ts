@@ -1,6 +1,6 @@
 import type { Capability } from '../../../common/roles.js';
 import { flag } from '../../db/row-values.js';
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { calendarDay } from '../../platform/clock.js';
@@ -23,7 +23,7 @@ export const DATED_DOCUMENT = /^\d{17}[\dX]$/;
  * What every population sub-service shares: the data keys, the calendar day, address texts, the
  * row → DTO mapping, the capability and scope checks and the list prefix.
  */
-export function createPopulationBase(deps: Deps) {
+export function createPopulationBase(deps: PopulationInputs<'config' | 'clock', 'geo'>) {
   const keys = deriveKeys(deps.config.dataKey);
   const geo = () => deps.services.geo;
   const today = () => calendarDay(deps.clock.now(), deps.config.tz);

@@ -1,5 +1,16 @@
 import type { IdType, JurisdictionLevel, PersonDto, Sex, VulnerableFlag } from '../../../common/geo.js';
+import type { Logger } from 'pino';
 import type { Capability } from '../../../common/roles.js';
+import type { Config } from '../../config.js';
+import type { Db, DbHandle } from '../../db/dialect.js';
+import type { Clock } from '../../platform/clock.js';
+import type { AuthService } from '../../platform/auth/auth.service.js';
+import type { CorrectionService } from '../../platform/corrections/corrections.service.js';
+import type { JournalService } from '../../platform/journal/journal.service.js';
+import type { OutboxService } from '../../platform/outbox/outbox.service.js';
+import type { TaskService } from '../../platform/tasks/tasks.service.js';
+import type { ControlPort } from '../control/control.port.js';
+import type { GeoPort } from '../geo/geo.port.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type { ErrorCode } from './population.errors.js';
@@ -151,3 +162,33 @@ export interface PopulationCore {
   requireCap(actor: Actor, cap: Capability): void;
   today(): string;
 }
+
+/**
+ * What population's sub-services are built from: narrow inputs, not the container (the model is
+ * `createJournalService({ db, clock })`). Each sub-service takes the part it uses
+ * (`PopulationInputs<'db' | 'clock', 'journal'>`). `services` is read when a method runs, not at
+ * creation: control, tasks and the rest are created after population.
+ */
+export interface PopulationIo {
+  db: Db;
+  /** The handle, for the dialect's bulk paths (COPY on PostgreSQL). */
+  handle: DbHandle;
+  clock: Clock;
+  log: Pick<Logger, 'info'>;
+  config: Pick<Config, 'dataKey' | 'sessionKey' | 'tz'>;
+  services: PopulationNeeds;
+}
+/** The services population calls, by their ports (or their own types where they have no port). */
+export interface PopulationNeeds {
+  journal: JournalService;
+  outbox: OutboxService;
+  corrections: CorrectionService;
+  control: ControlPort;
+  geo: GeoPort;
+  auth: Pick<AuthService, 'units'>;
+  tasks: Pick<TaskService, 'create' | 'closeForWork'>;
+}
+/** The inputs a sub-service uses: some of PopulationIo, and some of the services. */
+export type PopulationInputs<K extends Exclude<keyof PopulationIo, 'services'>, S extends keyof PopulationNeeds = never> = Pick<PopulationIo, K> & {
+  services: Pick<PopulationNeeds, S>;
+};

@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { PopulationInputs } from './population.types.js';
 import { flag } from '../../db/row-values.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
@@ -19,7 +19,7 @@ export const RESIDENT_CODE_TTL_MS = 180 * 86_400_000;
 export const RESIDENT_CODE_RENEW_MS = 14 * 86_400_000;
 
 /** Resident codes (居民码): issue, reissue, offline verification, resolution and the printed sheet. */
-export function createResidentCodeService(deps: Deps, base: PopulationBase) {
+export function createResidentCodeService(deps: PopulationInputs<'db' | 'clock' | 'config', 'journal'>, base: PopulationBase) {
   const { geo, addressTexts, requireCap, visiblePerson } = base;
   const codeKeys = deriveResidentCodeKeys(deps.config.sessionKey);
 

@@ -18,6 +18,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { utcDay } from '../../platform/clock.js';
+import { parseCsvStream } from '../../platform/csv.js';
 import { defineErrors } from '../../platform/errors.js';
 import { CsvShapeChecker } from '../../platform/upload/csv-shape.js';
 import { UPLOAD_LIMITS, type UploadLimits } from '../../platform/upload/limits.js';
@@ -178,87 +179,12 @@ async function* decodeFile(path: string, encoding: TextEncoding): AsyncGenerator
 }
 
 /**
- * RFC 4180 CSV records from a stream of text, in constant memory: quoted fields (with doubled
- * quotes and line breaks inside), CRLF or LF line ends, a BOM dropped. The delimiter (comma, tab
- * or semicolon) is the one the first line uses most. Blank lines are skipped; `row` counts records
- * as a spreadsheet would show them (a blank line still counts as a row; a quoted line break does not).
+ * CSV records from a stream of text, in constant memory: the project's one CSV parser
+ * (platform/csv.ts, csv-parse) with the delimiter the first line uses most. Blank lines are skipped;
+ * `row` counts records as a spreadsheet would show them.
  */
-export async function* parseCsv(text: AsyncIterable<string>): AsyncGenerator<SheetRow> {
-  let delimiter: string | null = null;
-  let field = '';
-  let cells: string[] = [];
-  let quoted = false;
-  let afterQuote = false;
-  let row = 0;
-  let first = true;
-  let pending = '';
-  const endRecord = (): SheetRow | null => {
-    cells.push(field);
-    field = '';
-    const out = cells;
-    cells = [];
-    row++;
-    // A blank line is skipped but keeps its row: a spreadsheet program shows it as an empty row.
-    if (out.length === 1 && out[0]?.trim() === '') return null;
-    return { row, cells: out };
-  };
-  for await (let chunk of text) {
-    if (first) {
-      chunk = chunk.replace(/^\uFEFF/, '');
-      first = false;
-    }
-    if (delimiter === null) {
-      pending += chunk;
-      const nl = pending.indexOf('\n');
-      if (nl < 0 && pending.length < 65536) continue;
-      const head = nl < 0 ? pending : pending.slice(0, nl);
-      const count = (d: string) => head.split(d).length - 1;
-      delimiter = [',', '\t', ';'].reduce((best, d) => (count(d) > count(best) ? d : best), ',');
-      chunk = pending;
-      pending = '';
-    }
-    for (let i = 0; i < chunk.length; i++) {
-      const ch = chunk[i];
-      if (quoted) {
-        if (ch === '"') {
-          quoted = false;
-          afterQuote = true;
-        } else field += ch;
-        continue;
-      }
-      if (ch === '"') {
-        if (afterQuote)
-          field += '"'; // a doubled quote inside a quoted field
-        else if (field.trim() === '') field = '';
-        quoted = true;
-        afterQuote = false;
-        continue;
-      }
-      afterQuote = false;
-      if (ch === delimiter) {
-        cells.push(field);
-        field = '';
-      } else if (ch === '\n') {
-        if (field.endsWith('\r')) field = field.slice(0, -1);
-        const r = endRecord();
-        if (r) yield r;
-      } else field += ch;
-    }
-  }
-  if (pending) {
-    // A file of one short line without a line break: parse it as if it had one.
-    yield* parseCsv(
-      (async function* () {
-        yield pending + '\n';
-      })(),
-    );
-    return;
-  }
-  if (field.endsWith('\r')) field = field.slice(0, -1);
-  if (field !== '' || cells.length) {
-    const r = endRecord();
-    if (r) yield r;
-  }
+export function parseCsv(text: AsyncIterable<string>): AsyncGenerator<SheetRow> {
+  return parseCsvStream(text);
 }
 
 /** Text of an XLSX cell whatever exceljs made of it (rich text, hyperlink, formula result, date). */

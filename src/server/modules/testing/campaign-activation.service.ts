@@ -5,13 +5,14 @@ import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import type { Services } from '../../services.js';
+import type { TestingNeeds } from './testing.inputs.js';
 import { poolSizer, type PoolOverride } from './campaign-pools.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { pathPrefixes } from './testing.rules.js';
 import type { CampaignDto } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, TESTING_SYSTEM, requireCap } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 const COVERAGE_LEVELS = JURISDICTION_LEVELS.slice(0, COVERAGE_MAX_DEPTH) as readonly JurisdictionLevel[];
 /** Manual exemptions read per query during activation. */
@@ -49,10 +50,10 @@ export function createCampaignActivation({
 }: {
   db: Db;
   clock: Clock;
-  geo: Services['geo'];
-  control: Services['control'];
-  journal: Services['journal'];
-  outbox: Services['outbox'];
+  geo: TestingNeeds['geo'];
+  control: TestingNeeds['control'];
+  journal: TestingNeeds['journal'];
+  outbox: TestingNeeds['outbox'];
   campaigns: CampaignActivationHost;
 }) {
   const { plannedCampaign, toDto, areaOverrides } = campaigns;
@@ -232,7 +233,7 @@ export function createCampaignActivation({
       jurisdictionPath: c.scope_path,
       payload: { id: c.id, status: 'active' },
     });
-    return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+    return firstItem(await toDto(tx, [(await repo.findCampaign(tx, c.id))!]), 'the campaign');
   }
 
   return {

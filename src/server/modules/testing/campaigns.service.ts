@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
@@ -19,6 +19,7 @@ import {
 } from './testing.rules.js';
 import type { CampaignDto, CreateCampaignInput } from './testing.schemas.js';
 import { CoverageDeltas, campaignDto, inCampaignScope, requireCap } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 export { poolSizeAt, type PoolOverride } from './campaign-pools.js';
 
@@ -58,7 +59,7 @@ export async function recordExemptions(
   return fresh;
 }
 
-export function createCampaignService(deps: Deps) {
+export function createCampaignService(deps: TestingInputs<'db' | 'clock', 'geo' | 'control' | 'journal' | 'outbox' | 'population' | 'zoning'>) {
   const { geo, control, journal } = deps.services;
 
   async function visible(db: DbOrTx, actor: Actor, id: string): Promise<repo.CampaignRow> {
@@ -232,12 +233,12 @@ export function createCampaignService(deps: Deps) {
             exemptStatuses: JSON.parse(row.exempt_statuses),
           },
         });
-        return (await toDto(tx, [row]))[0];
+        return firstItem(await toDto(tx, [row]), 'the campaign');
       });
     },
 
     async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<CampaignDto> {
-      return (await toDto(db, [await visible(db, actor, id)]))[0];
+      return firstItem(await toDto(db, [await visible(db, actor, id)]), 'the campaign');
     },
 
     /** Campaigns overlapping the actor's scope, newest first. */
@@ -276,7 +277,7 @@ export function createCampaignService(deps: Deps) {
           jurisdictionPath: c.scope_path,
           payload: { id: c.id, status: 'closed' },
         });
-        return (await toDto(tx, [(await repo.findCampaign(tx, c.id))!]))[0];
+        return firstItem(await toDto(tx, [(await repo.findCampaign(tx, c.id))!]), 'the campaign');
       });
     },
 

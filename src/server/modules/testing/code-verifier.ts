@@ -22,6 +22,7 @@ import { Worker } from 'node:worker_threads';
 import type { DbOrTx } from '../../db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import { parseResidentCodeShape } from '../population/index.js';
+import { itemAt } from '../../platform/items.js';
 
 export interface CodeVerifierOptions {
   /** Verified payloads remembered at most (oldest tenth dropped when full). */
@@ -224,7 +225,7 @@ export function createCodeVerifier(authority: CodeAuthority, options: Partial<Co
       const authoritative = (i: number) => {
         try {
           // Population accepting what failed here is never expected; its answer wins either way.
-          authority.verifyResidentCode(payloads[i]);
+          authority.verifyResidentCode(itemAt(payloads, i, 'a payload'));
           return true;
         } catch (err) {
           if (!(err instanceof AppError)) throw err;

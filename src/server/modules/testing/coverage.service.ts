@@ -1,7 +1,7 @@
 import type { JurisdictionLevel } from '../../../common/geo.js';
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
 import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
@@ -15,6 +15,7 @@ import { COUNTERS, type CounterDelta } from './testing.repository.js';
 import { HOUSEHOLD_POOL_PERSONS, POOL_HOUSEHOLD, isValidResult, maskName, pathPrefixes, tubesFor, type PoolMode } from './testing.rules.js';
 import type { CoverageDto, CoverageNodeDto } from './testing.schemas.js';
 import { COVERAGE_MAX_DEPTH, unitFinder } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 /** Job kind that sends the live coverage event of a campaign (scheduled at most once per second). */
 export const COVERAGE_PUBLISH_JOB = 'testing.coverage-publish';
@@ -53,7 +54,10 @@ function nodeDto(r: repo.CoverageRow): CoverageNodeDto {
  * estimate, the compound map, throttled live events, the recount that checks the counters, the
  * door-knocking list and home-sampling tasks, and tube/swab needs.
  */
-export function createCoverageService(deps: Deps, campaigns: CampaignService) {
+export function createCoverageService(
+  deps: TestingInputs<'db' | 'clock', 'geo' | 'population' | 'control' | 'tasks' | 'journal' | 'outbox' | 'auth'>,
+  campaigns: CampaignService,
+) {
   const { geo, population, control, tasks, journal, outbox } = deps.services;
   const home = createHomeSamplingService({
     db: deps.db,
@@ -84,7 +88,7 @@ export function createCoverageService(deps: Deps, campaigns: CampaignService) {
     }
     const roots = await repo.coverageRoots(db, c.id);
     if (!roots.length) throw TestingErrors.JURISDICTION_NOT_FOUND({ campaignId: c.id });
-    return roots[0];
+    return firstItem(roots, 'a coverage root');
   }
 
   async function nodeOf(db: DbOrTx, actor: Actor, c: repo.CampaignRow, jurisdictionId?: string): Promise<repo.CoverageRow> {

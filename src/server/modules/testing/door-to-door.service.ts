@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
@@ -9,6 +9,7 @@ import * as repo from './testing.repository.js';
 import { POOL_HOUSEHOLD, POOL_SIZES } from './testing.rules.js';
 import type { BatchOp } from './testing.schemas.js';
 import { CoverageDeltas, inCampaignScope, requireCap, type PersonIdentifier } from './testing.shared.js';
+import { firstItem, lastItem } from '../../platform/items.js';
 
 export interface HouseholdTubeInput {
   /** The client's id for this household tube (a resend answers the same tube). */
@@ -29,7 +30,7 @@ export interface HouseholdTubeInput {
  * through the sampling service's own batch path in one transaction; this adds the door-to-door
  * counters and records the tube's size as the household's.
  */
-export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, sampling: SamplingService) {
+export function createDoorToDoorService(deps: TestingInputs<'db' | 'clock', 'population' | 'journal'>, campaigns: CampaignService, sampling: SamplingService) {
   const { population } = deps.services;
 
   /**
@@ -40,7 +41,7 @@ export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, 
     requireCap(actor, 'testing.sample');
     const household = await population.household(actor, input.householdId);
     const members = household.members;
-    if (members.length > POOL_SIZES[POOL_SIZES.length - 1]) throw TestingErrors.HOUSEHOLD_TOO_LARGE({ householdId: household.id, members: members.length });
+    if (members.length > lastItem(POOL_SIZES, 'a pool size')) throw TestingErrors.HOUSEHOLD_TOO_LARGE({ householdId: household.id, members: members.length });
     // The tube is opened with the smallest pool size that holds the household, then closed and
     // recorded with the household's own size once every member is in it.
     const capacity = POOL_SIZES.find((k) => k >= members.length)!;
@@ -105,8 +106,9 @@ export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, 
       const { results, errors } = await sampling.applyPrepared(tx, prepared);
       const rejected = results.find((r) => r.status === 'rejected');
       if (rejected) throw errors.get(rejected.index) ?? TestingErrors.TUBE_CLOSED({ clientId: rejected.clientId });
-      const tube = results[0].tube!;
-      if (results[0].status === 'applied') {
+      const first = firstItem(results, 'the result of the tube');
+      const tube = first.tube!;
+      if (first.status === 'applied') {
         await repo.updateTube(tx, tube.id, { pool_size: members.length, closed_reason: 'full', updated_at: deps.clock.now() });
         // The door-to-door channel: members sampled at their door for the first time in this round.
         const deltas = new CoverageDeltas();
@@ -126,7 +128,7 @@ export function createDoorToDoorService(deps: Deps, campaigns: CampaignService, 
         barcode: tube.barcode,
         householdId: household.id,
         persons: members.length,
-        status: results[0].status as 'applied' | 'duplicate',
+        status: first.status as 'applied' | 'duplicate',
       };
     });
   }

@@ -1,5 +1,5 @@
 import { AREA_MEASURE_STATUSES } from '../../../common/control.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { recordExemptions, type CampaignService } from './campaigns.service.js';
@@ -14,7 +14,7 @@ import { inCampaignScope } from './testing.shared.js';
  * campaign's scope: a community worker does not manage a district's campaign). Kept in its own file
  * while coverage.service.ts is being split.
  */
-export function createKnockExemptionService(deps: Deps, campaigns: CampaignService) {
+export function createKnockExemptionService(deps: TestingInputs<'clock', 'control' | 'journal' | 'population'>, campaigns: CampaignService) {
   return {
     /**
      * Exempts one person of the actor's scope from an active campaign with a reason; returns whether

@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { parseInstant } from '../../platform/clock.js';
@@ -11,6 +11,7 @@ import * as repo from './testing.repository.js';
 import { RESULTS, ctInRange, isReactive, normalizeBarcode, type CsvRow, type TestResult } from './testing.rules.js';
 import type { ResultInput } from './testing.schemas.js';
 import { CoverageDeltas, flagRow, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 /** Where the lab's CSV parser lives (it runs on a parse worker). */
 const RULES_MODULE = new URL('./testing.rules.ts', import.meta.url).href;
@@ -92,7 +93,7 @@ const num = (v: string | undefined): number | null | 'bad' => {
  * starts its rechecks in the same transaction as its result.
  */
 export function createLabService(
-  deps: Deps,
+  deps: TestingInputs<'db' | 'clock' | 'config', 'journal' | 'corrections'>,
   rechecks: RecheckService,
   hooks: { resultChanged(tx: Tx, personIds: readonly string[]): Promise<void>; coverageChanged(tx: Tx, campaignId: string): Promise<unknown> },
 ) {
@@ -451,7 +452,7 @@ export function createLabService(
     async recordOne(trx: Tx | undefined, actor: Actor, input: ResultInput) {
       return inTx(trx ?? deps.db, async (tx) => {
         const r = await record(tx, actor, [{ ...input, row: 1 }], { mode: 'all', source: 'manual', single: true });
-        const o = r.outcomes[0];
+        const o = firstItem(r.outcomes, 'the outcome of the result');
         return { tubeId: o.tubeId, barcode: o.barcode, status: o.status, result: o.result, rechecksStarted: o.rechecksStarted };
       });
     },

@@ -1,5 +1,5 @@
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { Tx } from '../../db/dialect.js';
 import { WindowLimiter } from '../../platform/auth/rate-limit.js';
 import { createGate, type Gate } from '../../platform/http/admission.js';
@@ -84,7 +84,7 @@ interface Entry {
  * result is never shown, nor a pending recheck (issue 14): the sample reads "in the lab" and the
  * resident is told by their community.
  */
-export function createLookupService(deps: Deps) {
+export function createLookupService(deps: TestingInputs<'db' | 'wallClock' | 'config', 'population'>) {
   let limits = { ...DEFAULT_LOOKUP_LIMITS };
   const hotline = deps.config.publicHotline;
   let ipLimiter = new WindowLimiter(limits.perIp, limits.windowMs);

@@ -1,5 +1,5 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
@@ -24,7 +24,7 @@ interface Row {
  * per jurisdiction and who is short of the deadline), recomputed live from the counters once a
  * campaign runs; and the pool-size advisor (Dorfman).
  */
-export function createPlanningService(deps: Deps, campaigns: CampaignService, sites: SiteService) {
+export function createPlanningService(deps: TestingInputs<'db' | 'clock', 'geo'>, campaigns: CampaignService, sites: SiteService) {
   const { geo } = deps.services;
 
   return {

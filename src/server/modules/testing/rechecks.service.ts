@@ -1,5 +1,5 @@
 import { msg, type MessageRef } from '../../../common/message-text.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
@@ -23,6 +23,7 @@ import {
   type PersonIdentifier,
 } from './testing.shared.js';
 import type { RecheckListItem } from './testing.schemas.js';
+import { firstItem, itemAt } from '../../platform/items.js';
 
 /** Job kind that escalates rechecks not done by their deadline. */
 export const RECHECK_OVERDUE_JOB = 'testing.recheck-overdue';
@@ -65,7 +66,10 @@ function newRecheckTube(campaignId: string, parentId: string, path: string, now:
  * the person through the control service, a positive is handed over to the cases module — and
  * escalated when not done by their deadline.
  */
-export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
+export function createRecheckService(
+  deps: TestingInputs<'db' | 'clock', 'control' | 'tasks' | 'journal' | 'outbox' | 'jobs' | 'geo' | 'population' | 'auth'>,
+  verifier: CodeVerifier,
+) {
   const { control, tasks, journal, outbox, jobs } = deps.services;
 
   /** Alerts a set of jurisdictions (communities, districts) and HQ about one matter. */
@@ -102,7 +106,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
   const placesOf = (personPaths: string[]) => ({
     communities: personPaths.map((p) => pathAtDepth(p, 4) ?? p),
     districts: personPaths.map((p) => pathAtDepth(p, 2) ?? p),
-    city: personPaths.length ? pathAtDepth(personPaths[0], 1) : null,
+    city: personPaths.length ? pathAtDepth(firstItem(personPaths, 'a person path'), 1) : null,
   });
 
   async function handover(tx: Tx, actor: Actor, r: repo.RecheckRow, tube: repo.TubeRow): Promise<void> {
@@ -232,7 +236,7 @@ export function createRecheckService(deps: Deps, verifier: CodeVerifier) {
           id,
           campaign_id: c.id,
           parent_tube_id: tube.id,
-          tube_id: tubes[i].id,
+          tube_id: itemAt(tubes, i, 'the recheck tube').id,
           person_id: s.person_id,
           jurisdiction_path: s.jurisdiction_path,
           name_masked: s.name_masked,

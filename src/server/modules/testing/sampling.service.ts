@@ -1,4 +1,4 @@
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, lockKeys, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import type { Actor } from '../../platform/actor.js';
@@ -12,6 +12,7 @@ import { attentionOf, commonPath, normalizeBarcode, type ScanAttention } from '.
 import type { BatchItemResult, BatchOp } from './testing.schemas.js';
 import { identifierKey, requireCap, resolvePersons, type PersonRef } from './testing.shared.js';
 import { decide, personKey, tubeKey, type Applied, type Decision, type PreparedOp, type State, type TubeState } from './sampling.decide.js';
+import { firstItem, itemAt } from '../../platform/items.js';
 
 export type { PreparedOp } from './sampling.decide.js';
 
@@ -29,7 +30,7 @@ const PERSON_LOCK_SPACE = 14_001;
  * op carries a client id: a resend is answered `duplicate` and never counts twice.
  */
 export function createSamplingService(
-  deps: Deps,
+  deps: TestingInputs<'db' | 'clock', 'journal' | 'jobs' | 'population' | 'control'>,
   campaigns: CampaignService,
   verifier: CodeVerifier,
   hooks: { invalidateLookup(personIds: Iterable<string>): void },
@@ -275,14 +276,15 @@ export function createSamplingService(
               const { results, errors, published } = await inTx(deps.db, (tx) => applyPrepared(tx, [g.op]));
               remember(published);
               const names = await namesOf(results);
-              g.resolve({ result: results[0], error: errors.get(0), lastNames: (results[0].tube && names.get(results[0].tube.id)) ?? [] });
+              const result = firstItem(results, 'the result of the op');
+              g.resolve({ result, error: errors.get(0), lastNames: (result.tube && names.get(result.tube.id)) ?? [] });
             } catch (err) {
               g.reject(err);
             }
           }
           continue;
         }
-        group.forEach((g, i) => g.resolve(outcomes[i]));
+        group.forEach((g, i) => g.resolve(itemAt(outcomes, i, 'the outcome of an op')));
       }
     } finally {
       draining = false;
@@ -314,7 +316,8 @@ export function createSamplingService(
   async function attachAttention(results: BatchItemResult[], prepared: readonly PreparedOp[], db: DbOrTx = deps.db): Promise<void> {
     const personOf = (i: number): string | null => {
       const p = prepared[i]?.person;
-      return results[i].op === 'scan' && results[i].status !== 'rejected' && p && !(p instanceof AppError) ? p.personId : null;
+      const r = results[i];
+      return r && r.op === 'scan' && r.status !== 'rejected' && p && !(p instanceof AppError) ? p.personId : null;
     };
     const ids = [...new Set(results.map((_, i) => personOf(i)).filter((x): x is string => !!x))];
     if (!ids.length) return;

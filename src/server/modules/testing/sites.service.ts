@@ -1,5 +1,5 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
@@ -17,12 +17,13 @@ import {
 } from './testing.rules.js';
 import type { CreateSiteInput, SiteDto, UpdateSiteInput } from './testing.schemas.js';
 import { TESTING_SYSTEM, requireCap } from './testing.shared.js';
+import { firstItem } from '../../platform/items.js';
 
 /**
  * Sampling sites (社区采样设施): location, kind, lanes, hours, staff, served compounds, the
  * four-season readiness checklist, and the 15-minute circle (compounds with no site near enough).
  */
-export function createSiteService(deps: Deps) {
+export function createSiteService(deps: TestingInputs<'db' | 'clock' | 'config', 'geo' | 'journal'>) {
   const { geo, journal } = deps.services;
 
   async function visible(db: DbOrTx, actor: Actor, id: string): Promise<repo.SiteRow> {
@@ -127,7 +128,7 @@ export function createSiteService(deps: Deps) {
           jurisdictionPath: row.jurisdiction_path,
           payload: { name: row.name, kind: row.kind, lanes: row.lanes, location: input.location, compounds: compounds.length },
         });
-        return (await toDtos(tx, [row]))[0];
+        return firstItem(await toDtos(tx, [row]), 'the site');
       });
     },
 
@@ -158,12 +159,12 @@ export function createSiteService(deps: Deps) {
             ...(input.lanes !== undefined ? { lanes: input.lanes } : {}),
           },
         });
-        return (await toDtos(tx, [(await repo.findSite(tx, s.id))!]))[0];
+        return firstItem(await toDtos(tx, [(await repo.findSite(tx, s.id))!]), 'the site');
       });
     },
 
     async get(actor: Actor, id: string, db: DbOrTx = deps.db): Promise<SiteDto> {
-      return (await toDtos(db, [await visible(db, actor, id)]))[0];
+      return firstItem(await toDtos(db, [await visible(db, actor, id)]), 'the site');
     },
 
     async list(actor: Actor, f: { jurisdictionId?: string; kind?: string; active?: boolean; limit?: number; offset?: number }, db: DbOrTx = deps.db) {
@@ -194,7 +195,7 @@ export function createSiteService(deps: Deps) {
           jurisdictionPath: s.jurisdiction_path,
           payload: { aspect: input.aspect, ready: input.ready },
         });
-        return (await toDtos(tx, [s]))[0];
+        return firstItem(await toDtos(tx, [s]), 'the site');
       });
     },
 

@@ -4,6 +4,8 @@
  * No database: the services apply them, the web may show them.
  */
 import { calendarDay } from '../../platform/clock.js';
+import { parseCsvRecords } from '../../platform/csv.js';
+import { itemAt } from '../../platform/items.js';
 
 /** Pool sizes: 1 = single tube (单管), 5/10/20 = mixed sampling (5合1, 10合1, 20合1). */
 export const POOL_SIZES = [1, 5, 10, 20] as const;
@@ -366,7 +368,9 @@ export function poolSensitivity(mode: number): Sourced & { sensitivity: number }
   const hit = POOL_SENSITIVITY.find((s) => s.mode === mode);
   if (hit) return hit;
   // A size between listed ones: the next listed size above it (conservative), marked local.
-  const above = POOL_SENSITIVITY.filter((s) => s.mode > mode && s.mode !== POOL_HOUSEHOLD).sort((a, b) => a.mode - b.mode)[0] ?? POOL_SENSITIVITY[3];
+  const above =
+    POOL_SENSITIVITY.filter((s) => s.mode > mode && s.mode !== POOL_HOUSEHOLD).sort((a, b) => a.mode - b.mode)[0] ??
+    itemAt(POOL_SENSITIVITY, 3, 'the largest listed pool');
   return { sensitivity: above.sensitivity, source: `local parameter: taken from the pool of ${above.mode}`, local: true };
 }
 
@@ -460,50 +464,13 @@ export interface CsvRow {
 }
 
 /**
- * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF, an optional BOM) into
- * records with their row numbers as a spreadsheet program shows them: the first line is row 1 (the
- * header), so the first data row is row 2; a blank line is skipped but still counts as a row (Excel
- * and WPS show it as an empty row), and a quoted field with line breaks stays in its record's row.
+ * Parses CSV text with the project's one CSV parser (platform/csv.ts: RFC 4180, quoted fields,
+ * doubled quotes, CRLF or LF, an optional BOM) into records with their row numbers as a spreadsheet
+ * program shows them: the first line is row 1 (the header), so the first data row is row 2; a blank
+ * line is skipped but still counts as a row (Excel and WPS show it as an empty row), and a quoted
+ * field with line breaks stays in its record's row. The lab's result import runs it on a parse worker
+ * (by this module's name and `parseCsvRows`).
  */
 export function parseCsvRows(text: string): CsvRow[] {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: CsvRow[] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let i = 0;
-  const endRow = () => {
-    row.push(field);
-    if (row.length > 1 || row[0]!.trim() !== '') rows.push({ row: line, cells: row });
-    line++;
-    row = [];
-    field = '';
-  };
-  while (i < s.length) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      endRow();
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-    } else field += ch;
-    i++;
-  }
-  if (field !== '' || row.length) endRow();
-  return rows;
+  return parseCsvRecords(text);
 }

@@ -3,7 +3,7 @@
  * population service), the unit that takes a jurisdiction's tasks (through the auth service),
  * coverage-delta accumulation and the row → DTO mappers.
  */
-import type { Deps } from '../../deps.js';
+import type { TestingInputs } from './testing.inputs.js';
 import type { DbOrTx } from '../../db/dialect.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
@@ -22,6 +22,7 @@ import {
 } from './testing.repository.js';
 import { maskName, pathAtDepth, pathPrefixes, type FlagKind, type PoolMode, type RecheckStatus, type TestResult, type TubeStatus } from './testing.rules.js';
 import type { CampaignDto, FlagDto, RecheckDto, TubeDto } from './testing.schemas.js';
+import { firstItem, itemAt } from '../../platform/items.js';
 
 /** The system actor the testing module's automatic consequences act as (tasks, alerts, jobs). */
 export const TESTING_SYSTEM = systemActor('testing');
@@ -67,7 +68,7 @@ const refOfBrief = (p: PersonBrief, method: PersonRef['method']): PersonRef => (
  * checks the campaign scope.
  */
 export async function resolvePersons(
-  deps: Deps,
+  deps: TestingInputs<'db', 'population'>,
   verifier: CodeVerifier,
   ids: readonly PersonIdentifier[],
   db: DbOrTx = deps.db,
@@ -105,7 +106,7 @@ export async function resolvePersons(
     : [];
   const [found, numbered] = await Promise.all([briefs, byNumber]);
   [...codes.keys()].forEach((key, i) => {
-    const v = verified[i];
+    const v = itemAt(verified, i, 'a verified code');
     if (v instanceof AppError) return void out.set(key, v);
     const b = found.get(v);
     out.set(key, b ? refOfBrief(b, 'code') : TestingErrors.PERSON_NOT_FOUND({ by: 'residentCode' }));
@@ -121,7 +122,12 @@ export async function resolvePersons(
  * Finds the person one scan names (see `resolvePersons`). Throws AppError with the reason. The
  * caller checks the campaign scope.
  */
-export async function resolvePerson(deps: Deps, verifier: CodeVerifier, p: PersonIdentifier, db: DbOrTx = deps.db): Promise<PersonRef> {
+export async function resolvePerson(
+  deps: TestingInputs<'db', 'population'>,
+  verifier: CodeVerifier,
+  p: PersonIdentifier,
+  db: DbOrTx = deps.db,
+): Promise<PersonRef> {
   const key = identifierKey(p);
   if (!key) throw TestingErrors.PERSON_IDENTIFIER_REQUIRED();
   const r = (await resolvePersons(deps, verifier, [p], db)).get(key)!;
@@ -144,7 +150,7 @@ export function communityOf(path: string): string | null {
  * else at the nearest ancestor (street, district, city); a `community` unit is preferred at the
  * community, any unit above. Cached per finder (make one per transaction).
  */
-export function unitFinder(deps: Deps, db: DbOrTx) {
+export function unitFinder(deps: TestingInputs<never, 'geo' | 'auth'>, db: DbOrTx) {
   const cache = new Map<string, Promise<{ id: string; name: string; path: string } | null>>();
   async function find(path: string): Promise<{ id: string; name: string; path: string } | null> {
     const chain = pathPrefixes(path).slice(0, 4).reverse(); // community, street, district, city
@@ -154,7 +160,7 @@ export function unitFinder(deps: Deps, db: DbOrTx) {
       if (!node) continue;
       const { items } = await deps.services.auth.units.list(TESTING_SYSTEM, { jurisdictionId: node.id, active: true, limit: 20 }, db);
       if (!items.length) continue;
-      const pick = items.find((u) => u.kind === 'community') ?? items.find((u) => u.kind !== 'lab' && u.kind !== 'facility') ?? items[0];
+      const pick = items.find((u) => u.kind === 'community') ?? items.find((u) => u.kind !== 'lab' && u.kind !== 'facility') ?? firstItem(items, 'a unit');
       return { id: pick.id, name: pick.name, path: p };
     }
     return null;
@@ -235,7 +241,10 @@ export function campaignDto(r: CampaignRow, names: ReadonlyMap<string, string>, 
     id: r.id,
     name: r.name,
     status: r.status as CampaignDto['status'],
-    scope: ids.map((id, i) => ({ jurisdictionId: id, path: paths[i], name: names.get(paths[i]) ?? '' })),
+    scope: ids.map((id, i) => {
+      const path = itemAt(paths, i, 'the path of a scope node');
+      return { jurisdictionId: id, path, name: names.get(path) ?? '' };
+    }),
     scopePath: r.scope_path,
     startsAt: Number(r.starts_at),
     deadlineAt: Number(r.deadline_at),

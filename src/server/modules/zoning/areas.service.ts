@@ -1,4 +1,4 @@
-import { LEVEL_LABELS } from '../../../common/geo.js';
+import { msg, renderMessage, type MessageRef } from '../../../common/message-text.js';
 import {
   DEFAULT_RATIO_THRESHOLD,
   GRANULARITY_RANK,
@@ -8,6 +8,7 @@ import {
   type DetectorFlagDto,
   type DetectorRowDto,
   type ExtensionDto,
+  type FlagKind,
   type Granularity,
   type LiftingRoundDto,
   type LiftingScheduleDto,
@@ -20,6 +21,11 @@ import * as repo from './zoning.repository.js';
 import { countdown, coveredBy, metres, nextStep, normalizeNodes, pathAt, type LiftingStep } from './zoning.rules.js';
 import { CASE_LOOKBACK_MS, RATIO_SETTING, SYS, firstOf, num, stamp, type CaseRef, type NearCase, type Node, type ZoningInputs } from './zoning.shared.js';
 import { PLACE_DEPTH, pathPrefixes, placeText } from './place-names.js';
+
+/** A detector flag: its reason as a message key and parameters, with the Chinese rendering kept as `message`. */
+function flagOf(kind: FlagKind, text: MessageRef): DetectorFlagDto {
+  return { kind, message: renderMessage('zh-CN', text.key, text.params), messageKey: text.key, messageParams: text.params ?? null } satisfies DetectorFlagDto;
+}
 
 /** The key a lifting round campaign is made for: the level and the round's calendar day. */
 export const roundKey = (a: repo.AreaRow, r: LiftingRoundDto) => `${a.level}|${r.day}`;
@@ -282,23 +288,16 @@ export function createAreaReader(io: ZoningInputs) {
       ).length;
       const presetGranularity = (preset.params.zoning.granularity[r.level] ?? null) as Granularity | null;
       const flags: DetectorFlagDto[] = [];
-      if (ratio !== null && ratio > threshold)
-        flags.push({
-          kind: 'ratio',
-          message: `人口比 ${ratio}（区域 ${population} 人 / 病例与密接所在单元楼栋 ${footprint} 人）超过阈值 ${threshold} · Population ratio ${ratio} (${population} / ${footprint}) above ${threshold}`,
-        });
-      if (ratio === null && population > 0)
-        flags.push({ kind: 'ratio', message: `区域内没有病例或密接居住 · No case or close contact lives inside (${population} residents)` });
+      if (ratio !== null && ratio > threshold) flags.push(flagOf('ratio', msg('zoning.flag.ratio', { ratio, population, footprint, threshold })));
+      if (ratio === null && population > 0) flags.push(flagOf('ratio', msg('zoning.flag.noEvidence', { population })));
       if (presetGranularity && GRANULARITY_RANK[r.granularity] > GRANULARITY_RANK[presetGranularity])
-        flags.push({
-          kind: 'granularity',
-          message: `按${LEVEL_LABELS[r.granularity].zh}划定，方案要求按${LEVEL_LABELS[presetGranularity].zh} · Drawn by ${r.granularity}; the preset requires ${presetGranularity}`,
-        });
-      if (schedule?.overdue)
-        flags.push({
-          kind: 'past_lifting',
-          message: `已超过解封日期（${calendarDay(schedule.dueAt!, io.tz)}） · Past its lifting date (${calendarDay(schedule.dueAt!, io.tz)})`,
-        });
+        flags.push(
+          flagOf(
+            'granularity',
+            msg('zoning.flag.granularity', { drawn: msg(`zoning.granularity.${r.granularity}`), required: msg(`zoning.granularity.${presetGranularity}`) }),
+          ),
+        );
+      if (schedule?.overdue) flags.push(flagOf('past_lifting', msg('zoning.flag.pastLifting', { day: { day: calendarDay(schedule.dueAt!, io.tz) } })));
       const detector: DetectorRowDto = {
         areaId: r.id,
         name: r.name,
@@ -365,7 +364,7 @@ export function createAreaReader(io: ZoningInputs) {
       flagged: c.detector.flagged,
       justification: r.justification,
       updatedAt: Number(r.updated_at),
-    };
+    } satisfies AreaDto;
   }
 
   const eventDto = (e: repo.EventRow): AreaEventDto => ({
@@ -407,7 +406,7 @@ export function createAreaReader(io: ZoningInputs) {
       personsUnderMeasure: resting.length,
       liftTaskId: r.lift_task_id,
       extensions: c.extensions.map(extensionDto),
-    };
+    } satisfies AreaDetailDto;
   }
 
   function extensionDto(e: repo.ExtensionRow): ExtensionDto {
@@ -420,7 +419,7 @@ export function createAreaReader(io: ZoningInputs) {
       evidence: repo.readJson.evidence(e).text,
       decidedBy: e.decided_at !== null ? { id: e.decided_by, name: e.decided_by_name ?? '', at: Number(e.decided_at), reason: e.decision_reason ?? '' } : null,
       createdAt: Number(e.created_at),
-    };
+    } satisfies ExtensionDto;
   }
 
   /** Residents of the nodes whose current status rests on one of these areas (basis risk_area). */

@@ -60,7 +60,7 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
         generatedAt: io.clock.now(),
         areas,
         districts: [...byDistrict.values()].sort((a, b) => b.flagged - a.flagged || a.districtPath.localeCompare(b.districtPath)),
-      };
+      } satisfies DetectorReportDto;
     },
 
     async settings(actor: Actor, db: DbOrTx = io.db): Promise<ZoningSettingsDto> {

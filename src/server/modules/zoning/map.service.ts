@@ -69,7 +69,7 @@ export function createMapService(io: Pick<ZoningInputs, 'db' | 'clock' | 'tz' | 
       areas,
       features: { type: 'FeatureCollection' as const, features },
       truncated: covered.length < new Set(areas.flatMap((a) => a.nodeIds)).size,
-    };
+    } satisfies ZoningMapDto;
   }
 
   return {

@@ -19,6 +19,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
         tags,
         description: 'Risk areas in your scope (filter by status, level, jurisdiction), with lifting countdown and detector flag.',
         querystring: s.listQuery,
+        response: { 200: s.areaList },
       },
     },
     async (req) => z.list(req.actor, req.query),
@@ -28,7 +29,12 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/areas/:id',
     {
       config: { policy: { capability: 'area.read', scope: areaScope } },
-      schema: { tags, description: 'One area: nodes, basis, who proposed/approved/published it, schedule, detector numbers, history.', params: s.idParams },
+      schema: {
+        tags,
+        description: 'One area: nodes, basis, who proposed/approved/published it, schedule, detector numbers, history.',
+        params: s.idParams,
+        response: { 200: s.areaDetail },
+      },
     },
     async (req) => z.get(req.actor, req.params.id),
   );
@@ -37,7 +43,12 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/proposals',
     {
       config: { policy: { capability: 'area.propose', scope: 'filtered' } },
-      schema: { tags, description: "Proposes areas from the cases' residences and visited places at the active preset's granularity.", body: s.generateBody },
+      schema: {
+        tags,
+        description: "Proposes areas from the cases' residences and visited places at the active preset's granularity.",
+        body: s.generateBody,
+        response: { 201: s.generateResult },
+      },
     },
     async (req, reply) => {
       reply.code(201);
@@ -53,6 +64,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
         tags,
         description: 'Proposes an area by hand: nodes in your scope, a level of the active preset, a basis of cases/contacts.',
         body: s.createBody,
+        response: { 201: s.areaDetail },
       },
     },
     async (req, reply) => {
@@ -65,7 +77,13 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/areas/:id',
     {
       config: { policy: { capability: 'area.propose', scope: areaScope } },
-      schema: { tags, description: 'Adjusts a proposed area (add/remove nodes, level, measures, name) with a reason.', params: s.idParams, body: s.adjustBody },
+      schema: {
+        tags,
+        description: 'Adjusts a proposed area (add/remove nodes, level, measures, name) with a reason.',
+        params: s.idParams,
+        body: s.adjustBody,
+        response: { 200: s.areaDetail },
+      },
     },
     async (req) => req.tx((trx) => z.adjust(trx, req.actor, req.params.id, req.body)),
   );
@@ -82,6 +100,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
           'Publishes (approves) a proposed area: residents take its measures through the control service (basis risk_area). A flagged area needs a justification.',
         params: s.idParams,
         body: s.publishBody,
+        response: { 200: s.areaDetail },
       },
     },
     async (req) => req.tx((trx) => z.publish(trx, req.actor, req.params.id, req.body)),
@@ -91,7 +110,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/areas/:id/reject',
     {
       config: publishPolicy,
-      schema: { tags, description: 'Rejects a proposed area with a reason.', params: s.idParams, body: s.rejectBody },
+      schema: { tags, description: 'Rejects a proposed area with a reason.', params: s.idParams, body: s.rejectBody, response: { 200: s.areaDetail } },
     },
     async (req) => req.tx((trx) => z.reject(trx, req.actor, req.params.id, req.body.reason)),
   );
@@ -106,6 +125,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
           'Executes the next lifting step (step down or lift). Refused before it is due or with an active case inside unless override + reason; never without the negative lifting round (a testing campaign) where the preset requires one, nor before the county is clear for a low area.',
         params: s.idParams,
         body: s.stepBody,
+        response: { 200: s.areaDetail },
       },
     },
     async (req) => req.tx((trx) => z.step(trx, req.actor, req.params.id, req.body)),
@@ -115,7 +135,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/areas/:id/justify',
     {
       config: publishPolicy,
-      schema: { tags, description: 'Records why a flagged area is kept.', params: s.idParams, body: s.justifyBody },
+      schema: { tags, description: 'Records why a flagged area is kept.', params: s.idParams, body: s.justifyBody, response: { 200: s.areaDetail } },
     },
     async (req) => req.tx((trx) => z.justify(trx, req.actor, req.params.id, req.body.justification)),
   );
@@ -129,6 +149,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
         description: 'Accepts (the countdown restarts from the near case) or rejects a proposal to extend an area, with a reason (journaled).',
         params: s.extensionParams,
         body: s.decideExtensionBody,
+        response: { 200: s.areaDetail },
       },
     },
     async (req) => req.tx((trx) => z.decideExtension(trx, req.actor, req.params.id, req.params.extensionId, req.body)),
@@ -143,6 +164,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
         description:
           'The 一刀切 detector: per open area and per district, population ratio, granularity, past lifting date, persons under measure per active case.',
         querystring: s.jurisdictionQuery,
+        response: { 200: s.detectorReport },
       },
     },
     async (req) => z.detector(req.actor, req.query),
@@ -161,7 +183,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/settings',
     {
       config: { policy: { capability: 'area.read', scope: 'none' } },
-      schema: { tags, description: "The detector's ratio threshold." },
+      schema: { tags, description: "The detector's ratio threshold.", response: { 200: s.settings } },
     },
     async (req) => z.settings(req.actor),
   );
@@ -170,7 +192,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
     '/api/zoning/settings',
     {
       config: { policy: { capability: 'area.publish', scope: 'none' } },
-      schema: { tags, description: "Sets the detector's ratio threshold (journaled).", body: s.settingsBody },
+      schema: { tags, description: "Sets the detector's ratio threshold (journaled).", body: s.settingsBody, response: { 200: s.settings } },
     },
     async (req) => req.tx((trx) => z.setSettings(trx, req.actor, req.body)),
   );
@@ -183,6 +205,7 @@ const zoningRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app0, { deps }) 
         tags,
         description: 'Covered nodes as GeoJSON with their effective level on a day (past days rebuilt from the area history) and detector flags.',
         querystring: s.mapQuery,
+        response: { 200: s.zoningMap },
       },
     },
     async (req) => z.map(req.actor, req.query),

@@ -4,6 +4,7 @@ import { DIALECTS, testApp, type TestApp } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef } from '../../../../test/helpers/factories.js';
 import { systemActor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
+import { renderMessage } from '../../../common/message-text.js';
 import { addDays, calendarDay, DAY, HOUR, startOfDay, utcDay } from '../../platform/clock.js';
 import { addNodes, barcode, cid } from '../testing/testing.test-helpers.js';
 import type { AreaDetailDto, DetectorReportDto, ZoningMapDto } from '../../../common/zoning.js';
@@ -302,6 +303,9 @@ describe.each(DIALECTS)('risk areas: proposals, publication, lifting, the 一刀
       .flags.find((f) => f.kind === 'past_lifting')!;
     expect(pastFlag.message).toContain(`已超过解封日期（${dueDay}）`);
     expect(pastFlag.message).not.toContain(dueUtcDay);
+    // One language at a time: the stored rendering is Chinese only; the key renders English for an English reader.
+    expect(pastFlag.message).not.toContain('Past its lifting date');
+    expect(renderMessage('en', pastFlag.messageKey, pastFlag.messageParams)).toMatch(/^Past its lifting date \(/);
     expect((await area(proposed.id)).history.find((h) => h.kind === 'overdue')!.reason).toContain(dueDay);
 
     // The case is still in treatment and lives inside: refused with the explanation, unless overridden.

@@ -17,6 +17,7 @@ import { createJurisdictionLookup } from './jurisdictions.js';
 import { createUnitAdmin } from './units.service.js';
 import { createUserImport } from './user-import.js';
 import { createUserAdmin } from './users.service.js';
+import { firstItem } from '../items.js';
 
 // Entity scopes for the central policy hook: a user is where their unit is; a unit where its
 // jurisdiction is. (`jurisdiction`, which POST /api/units names, is registered by the geo module.)
@@ -97,7 +98,7 @@ export function createAuthService(deps: Deps) {
   const jurisdictions = createJurisdictionLookup(deps);
 
   async function meOf(u: repo.UserWithUnit, dbx: DbOrTx = db): Promise<Me> {
-    const [[, j]] = await jurisdictions.attach([u], (x) => ({ id: x.unit_jurisdiction_id, path: x.unit_path }), dbx);
+    const [, j] = firstItem(await jurisdictions.attach([u], (x) => ({ id: x.unit_jurisdiction_id, path: x.unit_path }), dbx), 'the user with its jurisdiction');
     return toMe(u, j);
   }
 

@@ -8,6 +8,7 @@ import { toUnit } from './auth.dto.js';
 import * as repo from './auth.repository.js';
 import type { JurisdictionBrief, Unit } from './auth.schemas.js';
 import { createJurisdictionLookup } from './jurisdictions.js';
+import { firstItem } from '../items.js';
 
 export interface UnitListFilter {
   q?: string;
@@ -70,7 +71,7 @@ export function createUnitAdmin(deps: Deps) {
   async function detail(dbx: DbOrTx, id: string): Promise<Unit> {
     const row = await repo.findUnitById(dbx, id);
     if (!row) throw AuthErrors.UNIT_NOT_FOUND({ id });
-    return (await dtos(dbx, [row]))[0];
+    return firstItem(await dtos(dbx, [row]), 'the unit');
   }
 
   /** A jurisdiction inside the actor's scope, else 404. */
@@ -250,8 +251,9 @@ export function createUnitAdmin(deps: Deps) {
       const found = byId && inScope(actor, byId.jurisdiction_path) ? [byId] : await repo.findUnitsByName(dbx, t, scopePrefix(actor));
       if (found.length === 0) return { ok: false, reason: `no unit '${t}' in your jurisdiction` };
       if (found.length > 1) return { ok: false, reason: `several units are named '${t}'; use the unit id` };
-      if (found[0].active !== 1) return { ok: false, reason: `unit '${t}' is deactivated` };
-      return { ok: true, unit: found[0] };
+      const unit = firstItem(found, 'the unit found');
+      if (unit.active !== 1) return { ok: false, reason: `unit '${t}' is deactivated` };
+      return { ok: true, unit };
     },
 
     /** A unit by id without any scope check, for other modules' services (they apply their own rules). */

@@ -10,6 +10,7 @@ import type { UnitAdmin } from './units.service.js';
 import { mayGrant, normaliseUsername, usernameProblem, type PreparedUser, type UserAdmin } from './users.service.js';
 import { readXlsxOffThread } from '../upload/guard.js';
 import { isUploadRefusal, writeWorkbook, type XlsxCellValue } from '../xlsx.js';
+import { itemAt } from '../items.js';
 
 /**
  * Onboarding staff from a spreadsheet (.xlsx). Every row is checked first and every problem is
@@ -134,7 +135,7 @@ async function mapLimit<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): 
     Array.from({ length: Math.min(n, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
-        out[i] = await fn(items[i]);
+        out[i] = await fn(itemAt(items, i, 'an item'));
       }
     }),
   );
@@ -168,7 +169,7 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
 
       for (const [i, r] of raw.entries()) {
         const v = r.values;
-        const username = usernames[i];
+        const username = itemAt(usernames, i, 'the username of a row');
         const uProblem = username ? usernameProblem(username) : 'required';
         if (uProblem) fail(r.row, 'username', uProblem);
         else if (firstRow.has(username)) fail(r.row, 'username', `duplicate of row ${firstRow.get(username)}`);
@@ -202,7 +203,7 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
           const pProblem = passwordProblem(v.password, username);
           if (pProblem) fail(r.row, 'password', pProblem);
         }
-        checked.push({ row: r.row, username, displayName: v.displayName, unit, roles, password: v.password });
+        checked.push({ row: r.row, username, displayName: v.displayName, unit, roles, password: v.password ?? '' });
       }
 
       if (failed.length && mode === 'all')
@@ -243,7 +244,7 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
         actor,
         rows.map((r) => r.user),
       );
-      const created = rows.map((r, i) => ({ row: r.row, id: ids[i], username: r.user.username }));
+      const created = rows.map((r, i) => ({ row: r.row, id: itemAt(ids, i, 'the id of a created user'), username: r.user.username }));
       if (created.length) {
         await deps.services.journal.appendBatch(trx, actor, {
           action: 'auth.user.import',

@@ -10,6 +10,7 @@ import * as repo from './auth.repository.js';
 import type { User } from './auth.schemas.js';
 import { createJurisdictionLookup } from './jurisdictions.js';
 import { hashPassword, passwordProblem } from './password.js';
+import { firstItem } from '../items.js';
 
 export interface UserListFilter {
   q?: string;
@@ -86,7 +87,7 @@ export function createUserAdmin(deps: Deps) {
   async function detail(dbx: DbOrTx, id: string): Promise<User> {
     const u = await repo.findUserById(dbx, id);
     if (!u) throw AuthErrors.USER_NOT_FOUND({ id });
-    return (await dtos(dbx, [u]))[0];
+    return firstItem(await dtos(dbx, [u]), 'the user');
   }
 
   /** An active unit inside the actor's scope, else 404 / 422. */
@@ -150,7 +151,7 @@ export function createUserAdmin(deps: Deps) {
     },
 
     async get(actor: Actor, id: string, dbx: DbOrTx = db): Promise<User> {
-      return (await dtos(dbx, [await visible(dbx, actor, id)]))[0];
+      return firstItem(await dtos(dbx, [await visible(dbx, actor, id)]), 'the user');
     },
 
     /**
@@ -228,7 +229,7 @@ export function createUserAdmin(deps: Deps) {
             changes.push({ field: 'roles', from: curRoles, to: next });
           }
         }
-        if (changes.length === 0) return (await dtos(t, [cur]))[0];
+        if (changes.length === 0) return firstItem(await dtos(t, [cur]), 'the user');
         await repo.updateUser(t, id, { ...patch, updated_at: clock.now() });
         await journal.append(t, actor, {
           action: 'auth.user.update',

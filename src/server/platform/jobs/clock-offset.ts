@@ -136,7 +136,7 @@ export function parseDuration(text: string): number | undefined {
   const sign = s.startsWith('-') ? -1 : 1;
   const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   let total = 0;
-  for (const m of s.replace(/^-/, '').matchAll(/(\d+(?:\.\d+)?)(ms|d|h|m|s)/g)) total += Number(m[1]) * unit[m[2]];
+  for (const m of s.replace(/^-/, '').matchAll(/(\d+(?:\.\d+)?)(ms|d|h|m|s)/g)) total += Number(m[1]) * (unit[m[2] ?? ''] ?? 0);
   return Math.round(sign * total);
 }
 

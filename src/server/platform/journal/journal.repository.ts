@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { JournalHeadsTable, JournalTable } from '../platform.table.js';
+import { lastItem } from '../items.js';
 
 /** Locks the journal head and allocates the next sequence; returns it with the previous hash. */
 export async function claimNextSeq(trx: Tx): Promise<{ seq: number; prevHash: string }> {
@@ -61,7 +62,7 @@ export async function* iterateAll(db: DbOrTx, pageSize = 5000): AsyncGenerator<J
     const rows = await db.selectFrom('journal').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
     if (rows.length === 0) return;
     yield rows;
-    after = Number(rows[rows.length - 1].seq);
+    after = Number(lastItem(rows, 'a journal row').seq);
   }
 }
 

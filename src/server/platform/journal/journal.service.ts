@@ -6,6 +6,7 @@ import type { JournalTable } from '../platform.table.js';
 import * as repo from './journal.repository.js';
 import type { JournalEntry, PublishedHeads, VerifyResult } from '../../../common/journal.js';
 import { appendHeadFile, createHeadSigner, readHeadFile, type SignedHead } from './heads.js';
+import { firstItem, lastItem } from '../items.js';
 
 export type { JournalEntry, PublishedHeads, VerifyResult };
 
@@ -111,9 +112,10 @@ export function createJournalService(deps: JournalDeps) {
       for (const r of page)
         all.push({ h: { seq: Number(r.seq), hash: r.hash, signedAt: Number(r.signed_at), keyId: r.key_id, signature: r.signature }, where: 'the database' });
       if (page.length < 5000) break;
-      after = Number(page[page.length - 1].seq);
+      after = Number(lastItem(page, 'a signed head').seq);
     }
-    if (all.length > 0 && !signer) return { bySeq, problem: { seq: all[0].h.seq, text: 'signed heads exist but no journal key is configured to check them' } };
+    if (all.length > 0 && !signer)
+      return { bySeq, problem: { seq: firstItem(all, 'a signed head').h.seq, text: 'signed heads exist but no journal key is configured to check them' } };
     for (const { h, where } of all) {
       if (!signer!.check(h))
         return { bySeq, problem: { seq: h.seq, text: `the head signed for entry ${h.seq} in ${where} has no valid signature of key ${signer!.keyId}` } };
@@ -279,7 +281,7 @@ function unrepresentableText(prevHash: string, r: JournalTable): 'restored' | 'n
   const spots = TEXT_FIELDS.flatMap((f) => [...(r[f] ?? '').matchAll(/\ufffd{3}|\ufffd/g)].map((m) => ({ f, at: m.index, len: m[0].length })));
   if (spots.length === 0) return 'none';
   if (spots.length > 1) return 'undecidable';
-  const { f, at, len } = spots[0];
+  const { f, at, len } = firstItem(spots, 'the one unrepresentable spot');
   const text = r[f]!;
   for (let c = 0xd800; c <= 0xdfff; c++) {
     const candidate = { ...r, [f]: text.slice(0, at) + String.fromCharCode(c) + text.slice(at + len) };

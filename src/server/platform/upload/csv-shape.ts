@@ -53,7 +53,7 @@ export class CsvShapeChecker {
     const { delims, quotes, counts } = this;
     const one = delims.length === 1 ? delims[0] : null;
     for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
+      const ch = text.charAt(i);
       if (this.inQuotes) {
         // A doubled quote re-enters the quoted field at the next character; either way it counts.
         if (ch === '"') {
@@ -74,7 +74,7 @@ export class CsvShapeChecker {
       this.chars++;
       const d = one !== null ? (ch === one ? 0 : -1) : delims.indexOf(ch);
       if (d >= 0) {
-        counts[d]++;
+        counts[d] = (counts[d] ?? 1) + 1;
         this.fieldStart = true;
       } else if (ch === '"' && quotes && (this.fieldStart || closed)) {
         this.inQuotes = true;

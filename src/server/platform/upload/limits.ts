@@ -64,6 +64,7 @@ export const UploadErrors = defineErrors({
   UPLOAD_TOO_MANY_COLUMNS: [422, '表格列数过多 (a row has too many columns)'],
   UPLOAD_ROW_TOO_LONG: [422, '表格中某一行过长 (a row is too long)'],
   UPLOAD_PARSE_OUT_OF_MEMORY: [413, '文件过大或过于复杂，无法读取 (the file needs more memory to read than an upload may use)'],
+  UPLOAD_CSV_MALFORMED: [422, 'CSV 文件格式有误 (the CSV file is malformed)'],
 });
 
 export type UploadErrorCode = Exclude<keyof typeof UploadErrors, 'codes'>;

@@ -36,7 +36,9 @@ const ENTRY = new URL('./worker-entry.ts', import.meta.url).href;
 const TSX_API = (() => {
   // tsx's ESM register API (its CommonJS build cannot register hooks from a worker on Node 20).
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const api = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'].import.default;
+  const entry = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+  if (!entry) throw new Error('tsx exports no ./esm/api');
+  const api = entry.import.default;
   return pathToFileURL(path.join(path.dirname(pkg), api)).href;
 })();
 const BOOT = `

@@ -7,8 +7,6 @@ import type {
   ClinicalStatus,
   ClusterDto,
   ClusterGraphDto,
-  CompanionBatchDto,
-  CompanionCandidateDto,
   ContactBody,
   ContactCategory,
   ContactDto,
@@ -20,8 +18,9 @@ import type {
 import type { RecheckDto, RecheckList } from '../../../server/modules/testing/testing.schemas.js';
 import { http } from '../../app/http.js';
 import type { CaseList, CaseListItem, ClusterBoard } from '../../../server/modules/cases/cases.schemas.js';
+import type { CompanionBatchDto, CompanionCandidateDto } from '../../../server/modules/companions/companions.schemas.js';
 
-// Every shape comes from src/common/cases.ts (shared with the server); nothing is restated here.
+// Every shape is a server schema's inferred type (src/common/cases.ts re-exports the cases ones); nothing is restated here.
 export type { RecheckDto };
 /** A row of the recheck list: the recheck and its residence node's name. */
 export type RecheckListItem = RecheckList['items'][number];

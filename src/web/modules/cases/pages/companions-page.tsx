@@ -1,7 +1,7 @@
 import { UploadOutlined } from '@ant-design/icons';
 import { App, Button, Card, Form, InputNumber, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import { useState } from 'react';
-import type { CompanionBatchDto, CompanionCandidateDto } from '../../../../common/cases.js';
+import type { CompanionBatchDto, CompanionCandidateDto } from '../../../../server/modules/companions/companions.schemas.js';
 import { formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';

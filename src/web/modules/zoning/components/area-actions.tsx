@@ -15,7 +15,7 @@ import { useI18n } from '../../../app/i18n.js';
 import { useAction } from '../../../app/use-action.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../../../app/bilingual.js';
+import { pickHalf, showText } from '../../../app/bilingual.js';
 import { useZoningErrorText } from '../errors.js';
 import { rulesFor } from '../../../app/form-rules.js';
 
@@ -169,7 +169,7 @@ export function PublishModal({ area, open, onClose, onDone }: { area: AreaDetail
           type="warning"
           showIcon
           title={t('zoning.justifyTitle')}
-          description={area.detector.flags.map((f) => pickHalf(f.message, lang)).join('；')}
+          description={area.detector.flags.map((f) => showText(lang, f.message, f.messageKey, f.messageParams)).join('；')}
           style={{ marginBottom: 12 }}
         />
       )}

@@ -21,7 +21,7 @@ import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { ReasonModal } from '../../../components/reason-modal.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../../../app/bilingual.js';
+import { pickHalf, showText } from '../../../app/bilingual.js';
 import { usePlatformNow } from '../clock.js';
 import { AdjustModal, PublishModal, StepModal } from '../components/area-actions.js';
 import { CaseRefs, FlagMark, LevelTag, MeasureTags, NextStep, Stamp, StatusTag } from '../components/area-bits.js';
@@ -45,7 +45,7 @@ function DetectorCard({ area }: { area: AreaDetailDto }) {
           type={d.justification ? 'info' : 'warning'}
           showIcon
           title={d.flags.map((f) => label(FLAG_LABELS[f.kind])).join('、')}
-          description={d.flags.map((f) => pickHalf(f.message, lang)).join('；')}
+          description={d.flags.map((f) => showText(lang, f.message, f.messageKey, f.messageParams)).join('；')}
           style={{ marginBottom: 12 }}
         />
       )}
@@ -344,7 +344,14 @@ export function AreaDetailPage(_: PageProps) {
         onCancel={() => setDialog(null)}
         destroyOnHidden
       >
-        {a.detector && <Alert type="warning" showIcon title={a.detector.flags.map((f) => pickHalf(f.message, lang)).join('；')} style={{ marginBottom: 12 }} />}
+        {a.detector && (
+          <Alert
+            type="warning"
+            showIcon
+            title={a.detector.flags.map((f) => showText(lang, f.message, f.messageKey, f.messageParams)).join('；')}
+            style={{ marginBottom: 12 }}
+          />
+        )}
         <Form form={justifyForm} layout="vertical" preserve={false}>
           <Form.Item
             name="justification"

@@ -11,7 +11,7 @@ import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { zoningApi } from '../api.js';
-import { pickHalf } from '../../../app/bilingual.js';
+import { showText } from '../../../app/bilingual.js';
 import { LevelTag, StatusTag } from '../components/area-bits.js';
 import { useZoningErrorText } from '../errors.js';
 import { useZoningEvents } from '../live.js';
@@ -216,13 +216,13 @@ export function DetectorPage({ jurisdictionId }: PageProps) {
                 <Space orientation="vertical" size={2}>
                   {a.flags.map((f) => (
                     <Space key={f.kind} orientation="vertical" size={0}>
-                      <Tooltip title={pickHalf(f.message, lang)}>
+                      <Tooltip title={showText(lang, f.message, f.messageKey, f.messageParams)}>
                         <Tag color="magenta" data-testid="detector-flag" data-kind={f.kind}>
                           {label(FLAG_LABELS[f.kind])}
                         </Tag>
                       </Tooltip>
                       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {pickHalf(f.message, lang)}
+                        {showText(lang, f.message, f.messageKey, f.messageParams)}
                       </Typography.Text>
                     </Space>
                   ))}
