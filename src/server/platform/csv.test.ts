@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './errors.js';
-import { parseCsvStream, parseCsvText } from './csv.js';
+import { parseCsvRecords, parseCsvStream, parseCsvText } from './csv.js';
 
 /** Text in chunks of `size` characters, so a quoted field runs across chunk boundaries. */
 async function* chunks(text: string, size: number): AsyncGenerator<string> {
@@ -23,9 +23,18 @@ describe('the one CSV parser (csv-parse behind platform/csv.ts)', () => {
       expect(await records(file, size)).toEqual([
         { row: 1, cells: ['姓名', '地址', '备注'] },
         { row: 2, cells: ['张三', '东山大道 8 号, 2 栋\r\n3 单元 501', '说 "好"'] },
-        { row: 3, cells: ['李四', '西陵区,夷陵路', ''] },
+        // The blank line is row 3 in a spreadsheet program: 李四 is row 4.
+        { row: 4, cells: ['李四', '西陵区,夷陵路', ''] },
       ]);
     }
+  });
+
+  it('numbers the records of a string as a spreadsheet does (the lab import: header row 1, blank lines counted)', () => {
+    expect(parseCsvRecords(file).map((r) => r.row)).toEqual([1, 2, 4]);
+    expect(parseCsvRecords('a,b\r\n\r\n\r\n1,2')).toEqual([
+      { row: 1, cells: ['a', 'b'] },
+      { row: 4, cells: ['1', '2'] },
+    ]);
   });
 
   it('reads the same fields from a string (the lab import)', () => {
