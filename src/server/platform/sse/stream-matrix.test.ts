@@ -93,7 +93,13 @@ describe.each(DIALECTS)('live-stream matrix [%s]', (dialect) => {
         return ok('/api/tasks?box=unit&pageSize=200', (b) => (b as { items: { id: string }[] }).items.some((x) => x.id === p.taskId));
       case 'alert.raised':
       case 'notification.created':
-        return ok('/api/notifications?pageSize=200', (b) => (b as { items: { id: string }[] }).items.some((x) => x.id === p.id));
+        // Alerts about one event are grouped (issue 16): the feed shows the group once and lists every
+        // member the reader can see among its recipients.
+        return ok('/api/notifications?pageSize=200', (b) =>
+          (b as { items: { id: string; group: { recipients: { id: string }[] } | null }[] }).items.some(
+            (x) => x.id === p.id || !!x.group?.recipients.some((r) => r.id === p.id),
+          ),
+        );
       default:
         return 'no probe';
     }
