@@ -79,6 +79,7 @@ export const JOURNAL_ACTION_MESSAGES = {
   'journal.action.quarantine.stay.upgrade': ['隔离升级', 'Stay upgraded'],
   'journal.action.system.clock.set': ['调整平台时间', 'Platform clock set'],
   'journal.action.task.cancel': ['取消任务', 'Task cancelled'],
+  'journal.action.task.close': ['任务随工作完成自动关闭', 'Task closed by the work it asked for'],
   'journal.action.task.comment': ['任务备注', 'Task comment'],
   'journal.action.task.create': ['派发任务', 'Task created'],
   'journal.action.task.handoff': ['转交任务', 'Task handed off'],
