@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyPersonInput,
-  forgetScan,
-  personKeyOfOp,
-  personLabel,
-  rememberScan,
-  seenBefore,
-  SEEN_MAX,
-  type SeenScans,
-} from './sampler-codes.js';
+import { classifyPersonInput, forgetScan, personKeyOfOp, personLabel, rememberScan, seenBefore, SEEN_MAX, type SeenScans } from './sampler-codes.js';
 
 const SIG = 'x'.repeat(86);
 const code = (token: string) => `BW2.${token}.mh3k2k1.${SIG}`;
