@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/server/demo/users.js';
 import { systemActor } from '../../src/server/platform/actor.js';
-import { browserAvailability, launchChromium, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { browserAvailability, CHROMIUM_ARGS, CHROMIUM_PATH, screenshotPath, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { writeFakeCameraFrame } from '../helpers/fake-camera.js';
 
 const availability = browserAvailability();
 if (!availability.ok) console.warn(`[browser] door-knocking test skipped: ${availability.reason}`);
@@ -18,6 +22,7 @@ describe.skipIf(!availability.ok)('door-knocking on a phone [browser]', () => {
   let campaignId: string;
   let building: { id: string; code: string; path: string };
   let compoundPath: string;
+  let dir: string;
 
   /** The compound's coverage counters, read through the testing service (what the dashboards show). */
   const coverage = async () => {
@@ -69,7 +74,13 @@ describe.skipIf(!availability.ok)('door-knocking on a phone [browser]', () => {
     await testing.campaigns.activate(undefined, systemActor('e2e'), c.id);
     campaignId = c.id;
 
-    browser = await launchChromium();
+    // The camera's picture: the building's posted code (its jurisdiction code as a QR code).
+    dir = mkdtempSync(path.join(tmpdir(), 'bulwark-doorknock-camera-'));
+    const frame = await writeFakeCameraFrame(path.join(dir, 'building.y4m'), [{ text: building.code, format: 'QRCode', moduleSize: 8 }]);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${frame}`],
+    });
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page = await context.newPage();
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -84,7 +95,20 @@ describe.skipIf(!availability.ok)('door-knocking on a phone [browser]', () => {
     await context?.close();
     await browser?.close();
     await demo?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  /** A fresh page of the signed-in worker on the door-knocking page, with our campaign picked. */
+  async function doorknockPage(init?: () => void): Promise<Page> {
+    const p = await context.newPage();
+    p.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    if (init) await p.addInitScript(init);
+    await p.goto(`${demo.url}/doorknock`);
+    await p.getByRole('heading', { level: 2, name: '敲门行动' }).waitFor();
+    await p.getByLabel('检测轮次').click({ force: true });
+    await p.locator('.ant-select-item-option', { hasText: CAMPAIGN }).click();
+    return p;
+  }
 
   it('a grid worker opens a building by its code, works through the list and records outcomes that change coverage', async () => {
     await page.goto(`${demo.url}/doorknock`);
@@ -124,4 +148,40 @@ describe.skipIf(!availability.ok)('door-knocking on a phone [browser]', () => {
     await page.screenshot({ path: screenshotPath('doorknock-phone.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it("a grid worker scans the building's posted code with the phone's camera and gets that building's list", async () => {
+    const p = await doorknockPage();
+    await p.getByTestId('camera-building').click();
+    const cards = p.getByTestId('knock-card');
+    await cards.first().waitFor({ timeout: 60_000 });
+    await p.getByTestId('camera-view').waitFor({ state: 'detached' });
+    // Exactly the building's residents, and the code read is in the field.
+    const residents = await demo.server.deps.db
+      .selectFrom('persons')
+      .select('id')
+      .where('jurisdiction_path', 'like', `${building.path}%`)
+      .where('resident', '=', 1)
+      .where('merged_into', 'is', null)
+      .execute();
+    const shown = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-person')));
+    expect(new Set(shown)).toEqual(new Set(residents.map((r) => r.id)));
+    expect(await p.getByLabel('扫描或输入楼栋码').inputValue()).toBe(building.code);
+    expect(await p.getByTestId('scan-notice').count()).toBe(0);
+    await p.screenshot({ path: screenshotPath('doorknock-phone-camera.png'), fullPage: true });
+    await p.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('a camera the browser refuses says why, and the code can still be typed', async () => {
+    const p = await doorknockPage(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await p.getByTestId('camera-building').click();
+    await p.getByTestId('scan-notice').getByText('摄像头权限被拒绝，可在浏览器设置中允许。 请手动输入楼栋码，或从列表选择楼栋。').waitFor();
+    await p.getByLabel('扫描或输入楼栋码').fill(building.code);
+    await p.getByLabel('扫描或输入楼栋码').press('Enter');
+    await p.getByTestId('knock-card').first().waitFor();
+    await p.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

@@ -273,6 +273,17 @@ describe.skipIf(!availability.ok)('web shell [browser]', () => {
     await page.screenshot({ path: screenshotPath('login-expired.png') });
   }, 60_000);
 
+  it('still says the session expired after a reload (the server has cleared the cookie by then)', async () => {
+    // The expiry was seen: the cookie is gone, so the server now answers a plain UNAUTHENTICATED.
+    expect((await page.context().cookies()).filter((c) => c.name === 'bulwark_sid')).toEqual([]);
+    await page.reload();
+    await page.getByLabel('用户名').waitFor();
+    await page.getByTestId('login-expired').getByText('登录已过期，请重新登录').waitFor();
+    await page.goto(`${demo.url}/tasks`);
+    await page.waitForURL('**/login');
+    await page.getByTestId('login-expired').waitFor();
+  }, 60_000);
+
   it('raised no page errors, CSP refusals or outside requests', () => {
     expect(problems).toEqual([]);
   });

@@ -106,7 +106,7 @@ describe.skipIf(!built)('web weight budgets (built assets)', () => {
   });
   it("loads the sampler's camera decoder (zxing-wasm and its .wasm) only when the camera opens, from Bulwark's own assets", () => {
     const manifest = readManifest();
-    const decoder = manifest['modules/testing/barcode-decoder.ts'];
+    const decoder = manifest['components/barcode-decoder.ts'];
     expect(decoder, 'the decoder is a chunk of its own').toBeDefined();
     const wasm = (decoder.assets ?? []).filter((f) => f.endsWith('.wasm'));
     expect(wasm, 'the .wasm is a built asset (no CDN)').toHaveLength(1);

@@ -35,4 +35,9 @@ export const DOORKNOCK_MESSAGES = {
   'doorknock.error.apart': ['该居民在集中隔离或为确诊病例，不需敲门', 'This resident is in a quarantine hotel or a confirmed case: no knock'],
   'doorknock.error.reason': ['查看电话需要填写事由', 'Revealing a phone needs a reason'],
   'doorknock.error.areaMeasure': ['封控/管控区居民须上门采样，不能免检', 'Residents of sealed or controlled areas are sampled at home, never exempted'],
+  // Camera scanning of the building's code (issue 16)
+  'doorknock.camera': ['摄像头扫楼栋码', "Scan the building's code with the camera"],
+  'doorknock.cameraAim': ['将楼栋门口张贴的楼栋码对准取景框', "Hold the building's posted code in view"],
+  'doorknock.cameraFallback': ['请手动输入楼栋码，或从列表选择楼栋。', 'Type the building code instead, or pick the building from the list.'],
+  'doorknock.foreignCode': ['这不是楼栋码，请扫描楼栋门口张贴的楼栋码。', "This is not a building code: scan the code posted at the building's door."],
 } as const satisfies Record<string, Pair>;

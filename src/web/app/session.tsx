@@ -23,6 +23,31 @@ interface Session {
 const SessionContext = createContext<Session | null>(null);
 
 /**
+ * Whether this browser's last session ended by expiring rather than by signing out. The server
+ * answers SESSION_EXPIRED only while the cookie is there, and clears the cookie on that answer, so
+ * a reload (or another tab) afterwards gets a plain UNAUTHENTICATED: the browser remembers the
+ * expiry itself until the next sign-in or sign-out. A flag, no personal data.
+ */
+const EXPIRED_KEY = 'bulwark.session.expired';
+
+function rememberExpired(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(EXPIRED_KEY, '1');
+    else localStorage.removeItem(EXPIRED_KEY);
+  } catch {
+    // Storage refused (private mode, quota): the message then shows only in this page's life.
+  }
+}
+
+function expiredBefore(): boolean {
+  try {
+    return localStorage.getItem(EXPIRED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Knows who is signed in. On start it asks the server (a 401 there just means "signed out"); any
  * later request that finds the session gone flips it to signed-out with `expired`, and the route
  * guard then shows the sign-in page with "登录已过期，请重新登录".
@@ -37,6 +62,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setMe(null);
       setStatus('signed-out');
       setExpired(true);
+      rememberExpired(true);
     });
     return () => onSessionLost(null);
   }, []);
@@ -49,13 +75,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (!live) return;
         setMe(m);
         setStatus('signed-in');
+        rememberExpired(false);
       })
       .catch((err) => {
         if (!live) return;
         setMe(null);
         setStatus('signed-out');
-        // A cookie the server no longer honours is an expired session, not a first visit.
-        if (err instanceof ApiError && err.code === 'SESSION_EXPIRED') setExpired(true);
+        // A cookie the server no longer honours is an expired session, not a first visit; so is no
+        // cookie at all after an expiry this browser saw (the server cleared the cookie then).
+        const code = err instanceof ApiError ? err.code : null;
+        if (code === 'SESSION_EXPIRED' || (code === 'UNAUTHENTICATED' && expiredBefore())) {
+          setExpired(true);
+          rememberExpired(true);
+        }
       });
     return () => {
       live = false;
@@ -66,6 +98,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const { user } = await authApi.login(input);
     setMe(user);
     setExpired(false);
+    rememberExpired(false);
     setStatus('signed-in');
     return user;
   }, []);
@@ -76,6 +109,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } finally {
       setMe(null);
       setExpired(false);
+      rememberExpired(false);
       setStatus('signed-out');
     }
   }, []);

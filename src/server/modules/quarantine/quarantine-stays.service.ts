@@ -28,9 +28,27 @@ import {
   type QuarantineInputs,
 } from './quarantine.shared.js';
 
+/** The paths from the root down to `path` (`/a/b/` → `/a/`, `/a/b/`). */
+function prefixesOf(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}/`);
+}
+
 export type StaysDeps = Pick<
   QuarantineInputs,
-  'db' | 'clock' | 'tz' | 'journal' | 'tasks' | 'control' | 'personPaths' | 'personBriefs' | 'nearestUnit' | 'activePreset' | 'basisFacts' | 'basisPlaced'
+  | 'db'
+  | 'clock'
+  | 'tz'
+  | 'journal'
+  | 'tasks'
+  | 'control'
+  | 'personPaths'
+  | 'personBriefs'
+  | 'placesByPath'
+  | 'nearestUnit'
+  | 'activePreset'
+  | 'basisFacts'
+  | 'basisPlaced'
 > & {
   facilities: Pick<QuarantineFacilities, 'setRoom'>;
   phases: Pick<QuarantinePhases, 'schedulePhaseEnd'>;
@@ -63,6 +81,19 @@ export function createQuarantineStays(deps: StaysDeps) {
       deps.personBriefs(actor, uniq(items.map((s) => s.personId)), db),
       repo.labelsOf(db, uniq(items.map((s) => s.facilityId)), uniq(items.map((s) => s.roomId))),
     ]);
+    // A home stay's place: the residence written to building level (小区 · 栋), never the entrance
+    // or room, as the other lists mask addresses.
+    const homePaths = uniq(items.filter((s) => s.mode === 'home').map((s) => briefs.get(s.personId)?.path ?? null));
+    const nodes = homePaths.length ? await deps.placesByPath(uniq(homePaths.flatMap(prefixesOf)), db) : [];
+    const byPath = new Map(nodes.map((n) => [n.path, n]));
+    const homePlace = (path: string): string | null => {
+      const chain = prefixesOf(path)
+        .map((p) => byPath.get(p))
+        .filter((n): n is NonNullable<typeof n> => !!n);
+      const at = chain.findIndex((n) => n.level === 'building');
+      const shown = at >= 0 ? chain.slice(Math.max(0, at - 1), at + 1) : chain.slice(-2);
+      return shown.length ? shown.map((n) => n.name).join(' · ') : null;
+    };
     return items.map((s) => {
       const b = briefs.get(s.personId);
       return {
@@ -70,6 +101,7 @@ export function createQuarantineStays(deps: StaysDeps) {
         personNameMasked: b ? maskName(b.name) : null,
         facilityName: s.facilityId ? (labels.facilities.get(s.facilityId) ?? null) : null,
         roomNumber: s.roomId ? (labels.rooms.get(s.roomId) ?? null) : null,
+        homePlace: s.mode === 'home' && b ? homePlace(b.path) : null,
       };
     });
   }

@@ -164,6 +164,11 @@ export const stay = z.object({
   personNameMasked: z.string().nullable().optional().describe('Masked name (on reads; null when the person lies outside your scope)'),
   facilityName: z.string().nullable().optional(),
   roomNumber: z.string().nullable().optional(),
+  homePlace: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('A home stay: the residence written to building level (小区 · 栋; no entrance or room), on reads; null otherwise'),
 });
 
 export const planQuery = z.object({

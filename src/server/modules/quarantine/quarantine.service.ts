@@ -51,6 +51,7 @@ export function quarantineInputs(deps: Deps): QuarantineInputs {
     personPaths: (ids, db) => s.population.pathsOf(ids, db),
     personBriefs: (actor, ids, db) => s.population.briefs(actor, ids, db),
     jurisdiction: (id, db) => s.geo.getById(id, db),
+    placesByPath: (paths, db) => s.geo.getManyByPath(paths, db),
     unitRef: (id, db) => s.auth.units.getRef(id, db),
     nearestUnit: (path, db) => s.auth.units.nearestTo(path, db),
     activePreset: async (trx) => {

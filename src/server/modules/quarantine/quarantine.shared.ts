@@ -80,9 +80,11 @@ export interface QuarantineInputs {
   control: Pick<ControlPort, 'applyAutomatic' | 'statusesOf'>;
   /** Population: the jurisdiction path of each existing person, and briefs (names) for persons in the actor's scope. */
   personPaths: (personIds: readonly string[], db?: DbOrTx) => Promise<Map<string, string>>;
-  personBriefs: (actor: Actor, personIds: readonly string[], db?: DbOrTx) => Promise<Map<string, { name: string }>>;
+  personBriefs: (actor: Actor, personIds: readonly string[], db?: DbOrTx) => Promise<Map<string, { name: string; path: string }>>;
   /** Geography: a jurisdiction node's id and path. */
   jurisdiction: (id: string, db?: DbOrTx) => Promise<{ id: string; path: string } | undefined>;
+  /** Geography: the nodes at these paths, with their names and levels (a home stay's address). */
+  placesByPath: (paths: readonly string[], db?: DbOrTx) => Promise<{ path: string; name: string; level: string }[]>;
   /** Auth units: a unit's id and path; the unit nearest a path (who takes a stay's tasks). */
   unitRef: (id: string, db?: DbOrTx) => Promise<{ id: string; jurisdictionPath: string } | undefined>;
   nearestUnit: (path: string, db?: DbOrTx) => Promise<{ id: string } | undefined>;

@@ -756,6 +756,13 @@ describe.each(DIALECTS)('quarantine [%s]', (dialect) => {
     expect(row.personNameMasked).toMatch(/\*/);
     const person = await t.deps.services.population.get(actor, p!);
     expect(row.personNameMasked).not.toBe(person.name);
+    expect(row.homePlace).toBeNull();
+
+    // A home stay names the home, to building level only (compound · building, no room).
+    const [h] = await makePersons(t, city.street, 1);
+    const hs = await q().assign(undefined, actor, { personId: h!, mode: 'home', basis, reason: '居家隔离', exposureDate: '2026-11-28' });
+    const homes = (await t.app.inject({ method: 'GET', url: '/api/quarantine/stays?status=active', headers })).json();
+    expect(homes.items.find((x: { id: string }) => x.id === hs.id)).toMatchObject({ mode: 'home', homePlace: '滨江苑 · 1栋' });
   });
 });
 

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cameraPrecondition,
-  cameraProblemOf,
-  classifyPersonInput,
-  forgetScan,
-  personKeyOfOp,
-  personLabel,
-  rememberScan,
-  seenBefore,
-  SEEN_MAX,
-  type SeenScans,
-} from './sampler-codes.js';
+import { classifyPersonInput, forgetScan, personKeyOfOp, personLabel, rememberScan, seenBefore, SEEN_MAX, type SeenScans } from './sampler-codes.js';
 
 const SIG = 'x'.repeat(86);
 const code = (token: string) => `BW2.${token}.mh3k2k1.${SIG}`;
@@ -82,20 +71,5 @@ describe("the sampler's phone: a person already in the tube or sampled this roun
     let seen = empty;
     for (let i = 0; i < 5; i++) seen = rememberScan(seen, 'r', `id:P${i}`, 'T0000001', 3);
     expect(Object.keys(seen.byKey)).toEqual(['id:P2', 'id:P3', 'id:P4']);
-  });
-});
-
-describe("the sampler's phone: why the camera cannot be used", () => {
-  it('names insecure pages and browsers without a camera API before asking', () => {
-    expect(cameraPrecondition({ isSecureContext: false, hasGetUserMedia: true })).toBe('insecure');
-    expect(cameraPrecondition({ isSecureContext: true, hasGetUserMedia: false })).toBe('unsupported');
-    expect(cameraPrecondition({ isSecureContext: true, hasGetUserMedia: true })).toBeNull();
-  });
-
-  it('maps the browser errors to a reason the sampler can act on', () => {
-    expect(cameraProblemOf(new DOMException('denied', 'NotAllowedError'))).toBe('denied');
-    expect(cameraProblemOf(new DOMException('none', 'NotFoundError'))).toBe('noCamera');
-    expect(cameraProblemOf(new DOMException('busy', 'NotReadableError'))).toBe('busy');
-    expect(cameraProblemOf(new TypeError('no constraints'))).toBe('unsupported');
   });
 });

@@ -5,8 +5,9 @@ import { useI18n } from '../../app/i18n.js';
 import { useRemote } from '../../app/use-remote.js';
 import { BARCODE_PATTERN, testingApi, type BatchItemResult, type BatchOp, type TubeStatus } from './api.js';
 import { useTestingErrorText } from './errors.js';
-import type { Decoded } from './barcode-decoder.js';
-import { classifyPersonInput, forgetScan, personKeyOfOp, personLabel, rememberScan, seenBefore, type CameraProblem, type SeenScans } from './sampler-codes.js';
+import type { Decoded } from '../../components/barcode-decoder.js';
+import type { CameraProblem } from '../../components/camera.js';
+import { classifyPersonInput, forgetScan, personKeyOfOp, personLabel, rememberScan, seenBefore, type SeenScans } from './sampler-codes.js';
 import { SamplerQueue, type QueueState, type SentOp } from './sampler-queue.js';
 
 /** The tube being filled, as far as this device knows it (kept across reloads). */

@@ -9,8 +9,12 @@ import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useRemote } from '../../../app/use-remote.js';
+import type { Decoded } from '../../../components/barcode-decoder.js';
+import type { CameraProblem } from '../../../components/camera.js';
+import { CameraScanner } from '../../../components/camera-scanner.js';
 import { testingApi } from '../../testing/api.js';
 import { OUTCOME_ORDER, doorknockApi, type KnockList, type KnockOutcome, type KnockResident } from '../api.js';
+import { buildingCodeOf } from '../building-code.js';
 
 /** The grid worker's preset reason for a phone reveal (issue 16). */
 const REVEAL_REASON = '敲门核查';
@@ -28,7 +32,7 @@ const CODE_TEXT: Record<string, MessageKey> = {
 
 /**
  * Door-knocking (敲门行动) on a phone: one building at a time, picked from a list or by its scanned
- * code; residents as cards by entrance, floor and room with their control status; tap-to-call (a
+ * code (typed, from a hand scanner, or read by the camera); residents as cards by entrance, floor and room with their control status; tap-to-call (a
  * journaled reveal with the preset reason 敲门核查); one tap per knock's outcome.
  */
 export function DoorknockPage(_: PageProps) {
@@ -51,15 +55,26 @@ export function DoorknockPage(_: PageProps) {
     [campaignId, buildingId],
   );
 
-  async function openCode() {
+  async function openCode(value = code) {
     setScanError(undefined);
     try {
-      const r = await doorknockApi.buildings({ code: code.trim() });
+      const r = await doorknockApi.buildings({ code: value.trim() });
       setBuildingId(r.items[0]?.id);
     } catch (e) {
       setScanError(errText(e));
     }
   }
+
+  /** A code the camera read: a building's code opens its list; anything else is refused, amber. */
+  function cameraRead(d: Decoded) {
+    const c = buildingCodeOf(d);
+    if (!c) return setScanError(t('doorknock.foreignCode'));
+    setCode(c);
+    void openCode(c);
+  }
+
+  /** The camera cannot be used: say why, and that typing or the list still work. */
+  const cameraProblem = (p: CameraProblem) => setScanError(`${t(`sampler.camera.${p}`)} ${t('doorknock.cameraFallback')}`);
 
   async function record(p: KnockResident, outcome: KnockOutcome) {
     if (!campaignId) return;
@@ -174,11 +189,20 @@ export function DoorknockPage(_: PageProps) {
             onChange={(e) => setCode(e.target.value)}
             onPressEnter={() => void openCode()}
           />
+          <CameraScanner
+            wanted={(d) => buildingCodeOf(d) !== null}
+            title={t('doorknock.camera')}
+            aim={t('doorknock.cameraAim')}
+            testId="camera-building"
+            size="middle"
+            onRead={cameraRead}
+            onProblem={cameraProblem}
+          />
           <Button onClick={() => void openCode()} disabled={!code.trim()}>
             {t('doorknock.open')}
           </Button>
         </Space.Compact>
-        {scanError && <Alert type="warning" message={scanError} />}
+        {scanError && <Alert type="warning" showIcon message={scanError} data-testid="scan-notice" />}
         {list.error && <Alert type="error" message={errText(list.error)} />}
         {list.loading && !d && buildingId && <Spin />}
         {d && (

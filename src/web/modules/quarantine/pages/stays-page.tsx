@@ -219,10 +219,11 @@ function StayCard({
         </Space>
       }
     >
-      <div>
+      {/* The place: a facility and room, or the home address to building level (the phase tag already says 居家隔离). */}
+      <div data-testid="stay-place">
         {s.mode === 'central'
           ? [s.facilityName ?? '—', s.roomNumber ? `${t('quarantine.room')} ${s.roomNumber}` : null].filter(Boolean).join(' · ')
-          : t('quarantine.mode.home')}
+          : (s.homePlace ?? (s.phase === 'home_quarantine' ? null : t('quarantine.mode.home')))}
       </div>
       <div data-testid="stay-day" data-day={s.dayCounter.day} data-total={s.dayCounter.total}>
         {s.dayCounter.ended
@@ -373,7 +374,14 @@ export function StaysPage(_: PageProps) {
                     </Typography.Text>
                   </Space>
                 ) : (
-                  <Tag>{t('quarantine.mode.home')}</Tag>
+                  <Space orientation="vertical" size={0}>
+                    <Tag>{t('quarantine.mode.home')}</Tag>
+                    {s.homePlace && (
+                      <Typography.Text type="secondary" data-testid="stay-home-place">
+                        {s.homePlace}
+                      </Typography.Text>
+                    )}
+                  </Space>
                 ),
             },
             {

@@ -7,9 +7,10 @@ import type { PageProps } from '../../../app/modules.js';
 import { useMe } from '../../../app/session.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import type { Recheck } from '../api.js';
-import { CameraScanner } from '../components/camera-scanner.js';
+import { CameraScanner } from '../../../components/camera-scanner.js';
 import { RecheckSampleModal } from '../components/recheck-sample-modal.js';
-import type { Decoded } from '../barcode-decoder.js';
+import type { Decoded } from '../../../components/barcode-decoder.js';
+import { isTubeBarcode } from '../sampler-codes.js';
 import { useSamplerSession } from '../use-sampler-session.js';
 
 /** The control status each scan attention stands for (its label is the status's own). */
@@ -145,7 +146,14 @@ export function SamplerPage(_: PageProps) {
               onPressEnter={openTube}
               data-testid="tube-barcode-input"
             />
-            <CameraScanner want="tube" onRead={cameraRead} onProblem={session.cameraProblem} />
+            <CameraScanner
+              wanted={(d) => d.linear || isTubeBarcode(d.text)}
+              title={t('sampler.cameraTube')}
+              aim={t('sampler.cameraAim')}
+              testId="camera-tube"
+              onRead={cameraRead}
+              onProblem={session.cameraProblem}
+            />
             <Button size="large" type="primary" onClick={openTube} data-testid="open-tube">
               {t('sampler.openTube')}
             </Button>
@@ -186,7 +194,15 @@ export function SamplerPage(_: PageProps) {
               disabled={full}
               data-testid="person-input"
             />
-            <CameraScanner want="person" disabled={full} onRead={cameraRead} onProblem={session.cameraProblem} />
+            <CameraScanner
+              wanted={(d) => !d.linear}
+              title={t('sampler.cameraPerson')}
+              aim={t('sampler.cameraAim')}
+              testId="camera-person"
+              disabled={full}
+              onRead={cameraRead}
+              onProblem={session.cameraProblem}
+            />
             <Button size="large" type="primary" onClick={addPerson} disabled={full} data-testid="add-person">
               {t('sampler.add')}
             </Button>

@@ -1,9 +1,9 @@
 import { CameraOutlined } from '@ant-design/icons';
 import { Button, Modal, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
-import { useI18n } from '../../../app/i18n.js';
-import type { Decoded, FrameReader } from '../barcode-decoder.js';
-import { cameraPrecondition, cameraProblemOf, isTubeBarcode, type CameraProblem } from '../sampler-codes.js';
+import { useI18n } from '../app/i18n.js';
+import type { Decoded, FrameReader } from './barcode-decoder.js';
+import { cameraPrecondition, cameraProblemOf, type CameraProblem } from './camera.js';
 
 /** Time between two frames read (ms): a phone reads a few frames a second without heating up. */
 const FRAME_GAP_MS = 150;
@@ -16,26 +16,35 @@ const FIRST_READ_MS = 30_000;
 /** Frames that show only some other code before that code is handed over (to be told it is foreign). */
 const OTHER_CODE_FRAMES = 8;
 
-/** Whether a read is what the sampler aims at: a tube label, or a resident code (any 2D code). */
-function wanted(d: Decoded, want: 'tube' | 'person'): boolean {
-  return want === 'tube' ? d.linear || isTubeBarcode(d.text) : !d.linear;
-}
-
 /**
- * Camera scanning (扫码) for the sampler page: a button opens the rear camera, frames are read until
- * a code of the wanted kind shows (a tube barcode, or a resident code), then the camera closes and
+ * Camera scanning (扫码) on a phone (the sampler's tubes and resident codes, the grid worker's
+ * building codes): a button opens the rear camera, frames are read until a code of the wanted kind
+ * shows (`wanted`: e.g. a tube barcode, or a resident code), then the camera closes and
  * the code is handed over, one tap per code (a code held in view is never read twice by accident).
- * A frame showing both (a tube label beside a resident code) gives the wanted one. The decoder is
+ * A frame showing both (a tube label beside a resident code) gives the wanted one; a frame showing
+ * only some other code for a while hands that code over, for the page to say it is foreign. The decoder is
  * loaded only now (dynamic import). A camera the browser may not use is reported through
  * `onProblem`, and the page falls back to the scanner gun and the keyboard.
  */
 export function CameraScanner({
-  want,
+  wanted,
+  title,
+  aim,
+  testId,
+  size = 'large',
   disabled,
   onRead,
   onProblem,
 }: {
-  want: 'tube' | 'person';
+  /** Whether a read is what the user aims at. */
+  wanted: (d: Decoded) => boolean;
+  /** The button's label and the camera window's title. */
+  title: string;
+  /** What to hold in view. */
+  aim: string;
+  /** The button's test id (the window is `camera-view`). */
+  testId: string;
+  size?: 'middle' | 'large';
   disabled?: boolean;
   onRead: (d: Decoded) => void;
   onProblem: (p: CameraProblem) => void;
@@ -45,8 +54,8 @@ export function CameraScanner({
   const [starting, setStarting] = useState(false);
   const videoRef = useRef<HTMLVideoElement>(null);
   // The latest callbacks, read by the loop without restarting it.
-  const cb = useRef({ onRead, onProblem, want });
-  cb.current = { onRead, onProblem, want };
+  const cb = useRef({ onRead, onProblem, wanted });
+  cb.current = { onRead, onProblem, wanted };
 
   useEffect(() => {
     if (!open) return;
@@ -75,7 +84,7 @@ export function CameraScanner({
       if (stopped) return stop();
       let read: FrameReader;
       try {
-        read = await (await import('../barcode-decoder.js')).createFrameReader();
+        read = await (await import('./barcode-decoder.js')).createFrameReader();
       } catch {
         return fail('decoder');
       }
@@ -103,7 +112,7 @@ export function CameraScanner({
           return fail('decoder');
         }
         if (stopped) return;
-        const hit = found.find((d) => wanted(d, cb.current.want));
+        const hit = found.find((d) => cb.current.wanted(d));
         others = hit ? 0 : found.length ? others + 1 : 0;
         const give = hit ?? (others >= OTHER_CODE_FRAMES ? found[0] : undefined);
         if (give) {
@@ -119,11 +128,10 @@ export function CameraScanner({
     return stop;
   }, [open]);
 
-  const title = want === 'tube' ? t('sampler.cameraTube') : t('sampler.cameraPerson');
   return (
     <>
       <Button
-        size="large"
+        size={size}
         icon={<CameraOutlined />}
         disabled={disabled}
         onClick={() => {
@@ -132,12 +140,12 @@ export function CameraScanner({
         }}
         aria-label={title}
         title={title}
-        data-testid={`camera-${want}`}
+        data-testid={testId}
       />
       <Modal open={open} title={title} onCancel={() => setOpen(false)} footer={null} destroyOnHidden width={480} centered>
         <div data-testid="camera-view" data-starting={String(starting)}>
           <video ref={videoRef} muted playsInline style={{ width: '100%', maxHeight: 360, background: '#000', borderRadius: 4 }} />
-          <Typography.Text type="secondary">{starting ? t('sampler.cameraStarting') : t('sampler.cameraAim')}</Typography.Text>
+          <Typography.Text type="secondary">{starting ? t('sampler.cameraStarting') : aim}</Typography.Text>
         </div>
       </Modal>
     </>
