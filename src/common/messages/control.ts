@@ -47,6 +47,15 @@ export const CONTROL_MESSAGES = {
   'control.summary': ['辖区管控统计', 'Under measures in the jurisdiction'],
   'control.underMeasure': ['个人管控措施中', 'Under a person measure'],
   'control.underAreaMeasure': ['风险区管控中', 'Under an area measure'],
+  'control.fig.underMeasure': [
+    '本辖区当前处于任一个人管控措施下的人数（按人计，每人只计一次）',
+    'Persons in this jurisdiction under any personal measure now (people, each counted once)',
+  ],
+  'control.fig.underAreaMeasure': [
+    '本辖区居住在已发布风险区内、受区域措施约束的人数（按人计）',
+    'Persons living in a published risk area here, under its measures (people)',
+  ],
+  'control.fig.status': ['本辖区当前状态为「{status}」的人数（按人计）', 'Persons in this jurisdiction whose status is now "{status}" (people)'],
   'control.bulkRequests': ['批量变更审批', 'Bulk change approvals'],
   'control.bulk.pending': ['待审批', 'Pending'],
   'control.bulk.applied': ['已批准执行', 'Approved and applied'],

@@ -37,6 +37,12 @@ export const LANDING_MESSAGES = {
   'worklist.lab.overdue': ['超时未出结果', 'Overdue'],
   'worklist.lab.inProgress': ['检测中', 'In progress'],
   'worklist.lab.awaitingReceipt': ['待接收', 'Awaiting receipt'],
+  'worklist.lab.fig.overdue': [
+    '已签收、超过 {hours} 小时周转目标仍未出结果的管数（按管计）',
+    'Tubes received more than {hours} h ago without a result (tubes)',
+  ],
+  'worklist.lab.fig.inProgress': ['已签收、仍在 {hours} 小时周转目标内检测的管数（按管计）', 'Tubes received and still within the {hours} h target (tubes)'],
+  'worklist.lab.fig.awaitingReceipt': ['已封管、尚未由实验室签收的管数（按管计）', 'Tubes closed at a site and not yet received by a lab (tubes)'],
   'worklist.lab.turnaround': [
     '近 24 小时出结果 {n} 管 · 中位用时 {median} · 超时 {over} 管',
     'Last 24 h: {n} tubes resulted · median {median} · {over} over target',

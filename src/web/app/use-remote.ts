@@ -12,6 +12,8 @@ export interface Remote<T> {
   reload(): void;
   /** Replaces the data locally (with the answer of a write). */
   setData(next: T): void;
+  /** Epoch ms the data shown was loaded (0 before the first answer): a figure's "as of" when its answer carries none. */
+  updatedAt: number;
 }
 
 /** Any failure as an ApiError (the pages show `code` and `message`). */
@@ -46,5 +48,5 @@ export function useRemote<T>(load: (signal: AbortSignal) => Promise<T>, deps: De
     void client.refetchQueries({ queryKey: keyRef.current, exact: true });
   }, [client]);
   const setData = useCallback((next: T) => void client.setQueryData(keyRef.current, next), [client]);
-  return { data: q.data, error: q.error ?? null, loading: q.isFetching, reload, setData };
+  return { data: q.data, error: q.error ?? null, loading: q.isFetching, reload, setData, updatedAt: q.dataUpdatedAt };
 }

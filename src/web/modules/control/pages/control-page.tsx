@@ -2,6 +2,7 @@ import { Alert, App, Button, Card, Col, Form, Input, Modal, Row, Segmented, Spac
 import { useEffect, useState } from 'react';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { FigureTitle } from '../../../components/figure-title.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useMe, useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
@@ -37,18 +38,28 @@ function SummarySection({ jurisdictionId, reloadKey }: { jurisdictionId: string;
       <ErrorAlert error={data.error} onRetry={data.reload} />
       <Row gutter={[16, 16]}>
         <Col xs={12} md={4}>
-          <Statistic title={t('control.underMeasure')} value={own ? formatCount(own.underMeasure, lang) : '—'} data-testid="summary-under-measure" />
+          <Statistic
+            title={<FigureTitle label={t('control.underMeasure')} help={t('control.fig.underMeasure')} asOf={data.updatedAt} />}
+            value={own ? formatCount(own.underMeasure, lang) : '—'}
+            data-testid="summary-under-measure"
+          />
         </Col>
         <Col xs={12} md={4}>
           <Statistic
-            title={t('control.underAreaMeasure')}
+            title={<FigureTitle label={t('control.underAreaMeasure')} help={t('control.fig.underAreaMeasure')} asOf={data.updatedAt} />}
             value={own ? formatCount(own.underAreaMeasure, lang) : '—'}
             data-testid="summary-under-area-measure"
           />
         </Col>
         {COUNTED.map((s) => (
           <Col xs={12} md={4} key={s}>
-            <Statistic title={t(`control.status.${s}`)} value={own ? formatCount(own.counts[s], lang) : '—'} data-testid={`summary-${s}`} />
+            <Statistic
+              title={
+                <FigureTitle label={t(`control.status.${s}`)} help={t('control.fig.status', { status: t(`control.status.${s}`) })} asOf={data.updatedAt} />
+              }
+              value={own ? formatCount(own.counts[s], lang) : '—'}
+              data-testid={`summary-${s}`}
+            />
           </Col>
         ))}
       </Row>

@@ -6,6 +6,7 @@ import type { MessageKey } from '../../../../common/i18n.js';
 import { formatCount } from '../../../app/format.js';
 import { ApiError } from '../../../app/http.js';
 import { useI18n } from '../../../app/i18n.js';
+import { FigureTitle } from '../../../components/figure-title.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useErrorText } from '../../../components/error-alert.js';
 import { populationApi, type ImportPreview, type ImportReport } from '../api.js';
@@ -205,7 +206,11 @@ export function ImportPage(_: PageProps) {
               ] as const
             ).map(([k, v, id]) => (
               <Col xs={8} md={4} key={id}>
-                <Statistic title={t(k)} value={formatCount(v, lang)} data-testid={`import-stat-${id}`} />
+                <Statistic
+                  title={<FigureTitle label={t(k)} help={t(`population.fig.${id}`)} />}
+                  value={formatCount(v, lang)}
+                  data-testid={`import-stat-${id}`}
+                />
               </Col>
             ))}
           </Row>

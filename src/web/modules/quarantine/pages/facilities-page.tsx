@@ -28,6 +28,7 @@ import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
 import { useAction } from '../../../app/use-action.js';
+import { FigureTitle } from '../../../components/figure-title.js';
 import { JurisdictionSearch } from '../../../components/jurisdiction-search.js';
 import { quarantineApi, type FacilityDetailDto, type FacilityDto, type RoomDto, type RoomStatus } from '../api.js';
 import { useQuarantineErrorText } from '../errors.js';
@@ -37,7 +38,7 @@ import { QUARANTINE_LIMITS } from '../../../../common/quarantine.js';
 const ROOM_COLORS: Record<RoomStatus, string> = { available: '#52c41a', occupied: '#722ed1', cleaning: '#faad14', out_of_service: '#bfbfbf' };
 
 /** Occupancy of one facility: beds in use, free rooms, cleaning and out of service. */
-function OccupancyBlock({ f }: { f: FacilityDto }) {
+function OccupancyBlock({ f, asOf }: { f: FacilityDto; asOf: number }) {
   const { t } = useI18n();
   const o = f.occupancy;
   const pct = o.bedsTotal ? Math.round((o.occupants / o.bedsTotal) * 100) : 0;
@@ -46,20 +47,27 @@ function OccupancyBlock({ f }: { f: FacilityDto }) {
       <Row gutter={8}>
         <Col span={6}>
           <Statistic
-            title={t('quarantine.roomsFree')}
+            title={<FigureTitle label={t('quarantine.roomsFree')} help={t('quarantine.fig.roomsFree')} asOf={asOf} />}
             value={o.roomsAvailable}
             styles={{ content: { color: o.roomsAvailable ? '#389e0d' : '#cf1322' } }}
             data-testid="facility-free"
           />
         </Col>
         <Col span={6}>
-          <Statistic title={t('quarantine.roomsTotal')} value={o.roomsTotal} data-testid="facility-rooms" />
+          <Statistic
+            title={<FigureTitle label={t('quarantine.roomsTotal')} help={t('quarantine.fig.roomsTotal')} asOf={asOf} />}
+            value={o.roomsTotal}
+            data-testid="facility-rooms"
+          />
         </Col>
         <Col span={6}>
-          <Statistic title={t('quarantine.roomsCleaning')} value={o.roomsCleaning} />
+          <Statistic
+            title={<FigureTitle label={t('quarantine.roomsCleaning')} help={t('quarantine.fig.roomsCleaning')} asOf={asOf} />}
+            value={o.roomsCleaning}
+          />
         </Col>
         <Col span={6}>
-          <Statistic title={t('quarantine.roomsOut')} value={o.roomsOutOfService} />
+          <Statistic title={<FigureTitle label={t('quarantine.roomsOut')} help={t('quarantine.fig.roomsOut')} asOf={asOf} />} value={o.roomsOutOfService} />
         </Col>
       </Row>
       <Tooltip title={`${o.occupants} / ${o.bedsTotal}`}>
@@ -325,7 +333,7 @@ export function FacilitiesPage({ jurisdictionId }: PageProps) {
               <Typography.Paragraph type="secondary" ellipsis style={{ marginBottom: 8 }}>
                 {f.address} · {t('quarantine.staff')} {f.staffCount}
               </Typography.Paragraph>
-              <OccupancyBlock f={f} />
+              <OccupancyBlock f={f} asOf={list.updatedAt} />
             </Card>
           </Col>
         ))}
@@ -342,7 +350,7 @@ export function FacilitiesPage({ jurisdictionId }: PageProps) {
         {detail.data && (
           <>
             <Card size="small" style={{ marginBottom: 12 }}>
-              <OccupancyBlock f={detail.data} />
+              <OccupancyBlock f={detail.data} asOf={detail.updatedAt} />
             </Card>
             {canManage && <AddRoomsForm facilityId={detail.data.id} onDone={() => (detail.reload(), list.reload())} />}
             <RoomGrid facility={detail.data} canManage={canManage} onChanged={detail.reload} />

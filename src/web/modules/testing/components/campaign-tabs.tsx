@@ -26,6 +26,7 @@ import { Link } from 'react-router-dom';
 import { VULNERABLE_LABELS, type VulnerableFlag } from '../../../../common/geo.js';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { FigureTitle } from '../../../components/figure-title.js';
 import { useSession } from '../../../app/session.js';
 import { useRemote } from '../../../app/use-remote.js';
 import { ErrorAlert } from '../../../components/error-alert.js';
@@ -548,16 +549,28 @@ export function SuppliesTab({ campaign }: { campaign: Campaign }) {
         <Card size="small">
           <Row gutter={16}>
             <Col xs={12} md={6}>
-              <Statistic title={t('testing.target')} value={formatCount(s.data.target, lang)} />
+              <Statistic
+                title={<FigureTitle label={t('testing.target')} help={t('testing.fig.supplyTarget')} asOf={s.updatedAt} />}
+                value={formatCount(s.data.target, lang)}
+              />
             </Col>
             <Col xs={12} md={6}>
-              <Statistic title={t('testing.supplyTubes')} value={formatCount(s.data.tubes, lang)} />
+              <Statistic
+                title={<FigureTitle label={t('testing.supplyTubes')} help={t('testing.fig.supplyTubes')} asOf={s.updatedAt} />}
+                value={formatCount(s.data.tubes, lang)}
+              />
             </Col>
             <Col xs={12} md={6}>
-              <Statistic title={t('testing.supplySwabs')} value={formatCount(s.data.swabs, lang)} />
+              <Statistic
+                title={<FigureTitle label={t('testing.supplySwabs')} help={t('testing.fig.supplySwabs')} asOf={s.updatedAt} />}
+                value={formatCount(s.data.swabs, lang)}
+              />
             </Col>
             <Col xs={12} md={6}>
-              <Statistic title={t('testing.supplyRecheckTubes')} value={formatCount(s.data.expectedRecheckTubes, lang)} />
+              <Statistic
+                title={<FigureTitle label={t('testing.supplyRecheckTubes')} help={t('testing.fig.supplyRecheckTubes')} asOf={s.updatedAt} />}
+                value={formatCount(s.data.expectedRecheckTubes, lang)}
+              />
             </Col>
           </Row>
           <Table

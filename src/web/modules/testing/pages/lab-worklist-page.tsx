@@ -2,6 +2,7 @@ import { Card, Col, Empty, List, Row, Skeleton, Statistic, Tag, Typography } fro
 import { Link } from 'react-router-dom';
 import { formatCount, formatTime } from '../../../app/format.js';
 import { useI18n } from '../../../app/i18n.js';
+import { FigureTitle } from '../../../components/figure-title.js';
 import { useLiveEvent } from '../../../app/live.js';
 import type { PageProps } from '../../../app/modules.js';
 import { useRemote } from '../../../app/use-remote.js';
@@ -42,16 +43,22 @@ export function LabWorklistPage(_: PageProps) {
           <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
             <Col xs={8}>
               <Statistic
-                title={t('worklist.lab.overdue')}
+                title={<FigureTitle label={t('worklist.lab.overdue')} help={t('worklist.lab.fig.overdue', { hours: d.target.hours })} asOf={d.asOf} />}
                 value={formatCount(d.counts.overdue, lang)}
                 styles={{ content: { color: d.counts.overdue ? '#cf1322' : undefined } }}
               />
             </Col>
             <Col xs={8}>
-              <Statistic title={t('worklist.lab.inProgress')} value={formatCount(d.counts.inProgress, lang)} />
+              <Statistic
+                title={<FigureTitle label={t('worklist.lab.inProgress')} help={t('worklist.lab.fig.inProgress', { hours: d.target.hours })} asOf={d.asOf} />}
+                value={formatCount(d.counts.inProgress, lang)}
+              />
             </Col>
             <Col xs={8}>
-              <Statistic title={t('worklist.lab.awaitingReceipt')} value={formatCount(d.counts.awaitingReceipt, lang)} />
+              <Statistic
+                title={<FigureTitle label={t('worklist.lab.awaitingReceipt')} help={t('worklist.lab.fig.awaitingReceipt')} asOf={d.asOf} />}
+                value={formatCount(d.counts.awaitingReceipt, lang)}
+              />
             </Col>
           </Row>
           <Typography.Paragraph data-testid="turnaround">
