@@ -10,8 +10,9 @@ import { defineErrors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { bucketOf, overlapsOf, parsePingRow, pingHeader, type Overlap, type ParsedPing, type PingColumns, type RowProblem } from './companions.grid.js';
-import { batchDigest, type JournalService } from '../../platform/journal/journal.service.js';
-import type { OutboxService } from '../../platform/outbox/outbox.service.js';
+import { batchDigest } from '../../platform/journal/journal.service.js';
+import type { JournalService } from '../../platform/journal/journal.types.js';
+import type { OutboxService } from '../../platform/outbox/outbox.types.js';
 import * as repo from './companions.repository.js';
 import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
 import type { ContactInput } from '../cases/index.js';
@@ -72,6 +73,7 @@ async function* utf8Text(input: Readable): AsyncGenerator<string> {
 /** Response shapes: the zod schemas' inferred types (companions.schemas.ts). */
 export type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
+import type { CompanionService } from './companions.types.js';
 
 /** How an accepted candidate becomes a contact of the case (the normal contact flow). */
 export interface AcceptInput {
@@ -174,7 +176,7 @@ export function companionInputs(deps: Deps): CompanionInputs {
 }
 
 /** The service as the container builds it: registers the entity scope, then the companions from narrow inputs. */
-export function createCompanionService(deps: Deps) {
+export function createCompanionService(deps: Deps): CompanionService {
   registerCompanionScopes();
   return createCompanions(companionInputs(deps)) satisfies CompanionPort;
 }
@@ -184,7 +186,7 @@ export function createCompanionService(deps: Deps) {
  * per cell and bucket, never a cross-join) into a review batch with evidence, and the review. It
  * never changes anyone's control status: an accepted candidate is handed to contact tracing.
  */
-export function createCompanions(deps: CompanionInputs) {
+export function createCompanions(deps: CompanionInputs): CompanionService {
   async function visibleBatch(db: DbOrTx, actor: Actor, id: string): Promise<CompanionBatchesTable> {
     const r = await repo.findBatch(db, id);
     if (!r || !inScope(actor, r.jurisdiction_path)) throw CompanionErrors.COMPANION_BATCH_NOT_FOUND({ batchId: id });
@@ -463,4 +465,3 @@ export function createCompanions(deps: CompanionInputs) {
   };
 }
 
-export type CompanionService = ReturnType<typeof createCompanions>;

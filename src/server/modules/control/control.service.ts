@@ -5,6 +5,7 @@ import { createStatusGuard } from './control-guard.service.js';
 import { createBulkRequests } from './control-bulk.service.js';
 import { createControlCounts } from './control-counts.service.js';
 import type { ControlPort } from './control.port.js';
+import type { ControlService } from './control.types.js';
 
 // The module's published helpers and types, as before the split (other modules: import ./index.js).
 export * from './index.js';
@@ -22,7 +23,7 @@ export type { ReviewService } from './control-reviews.service.js';
  * the counts (control-counts.service.ts); plus the review records (control-reviews.service.ts).
  * Its one registration, population's merge handler, is made here.
  */
-export function createControlService(deps: Deps) {
+export function createControlService(deps: Deps): ControlService {
   const reviews = createReviewService(deps);
   const pathsOf = (ids: readonly string[], db?: DbOrTx) => deps.services.population.pathsOf(ids, db);
   const guard = createStatusGuard({
@@ -71,4 +72,3 @@ export function createControlService(deps: Deps) {
   return service satisfies ControlPort;
 }
 
-export type ControlService = ReturnType<typeof createControlService>;

@@ -21,6 +21,7 @@ import {
   type JurisdictionDetail,
   type NewJurisdiction,
 } from './geo.shared.js';
+import type { GeoService } from './geo.types.js';
 
 export { metresBetween } from './geo.shared.js';
 export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
@@ -30,7 +31,7 @@ export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, Jurisdic
  * reads (GeoJSON, export, nearest) are composed from geo-map.service.ts. Other modules call it
  * through `GeoPort` (geo.port.ts).
  */
-export function createGeoService(deps: Deps) {
+export function createGeoService(deps: Deps): GeoService {
   registerEntityScope('jurisdiction', async (db, id) => {
     const r = await repo.findById(db, id);
     return r ? [r.path] : undefined;
@@ -293,4 +294,3 @@ export function createGeoService(deps: Deps) {
   return service satisfies GeoPort;
 }
 
-export type GeoService = ReturnType<typeof createGeoService>;

@@ -4,11 +4,11 @@ import type { Capability } from '../../../common/roles.js';
 import type { Config } from '../../config.js';
 import type { Db, DbHandle } from '../../db/dialect.js';
 import type { Clock } from '../../platform/clock.js';
-import type { AuthService } from '../../platform/auth/auth.service.js';
-import type { CorrectionService } from '../../platform/corrections/corrections.service.js';
-import type { JournalService } from '../../platform/journal/journal.service.js';
-import type { OutboxService } from '../../platform/outbox/outbox.service.js';
-import type { TaskService } from '../../platform/tasks/tasks.service.js';
+import type { AuthService } from '../../platform/auth/auth.types.js';
+import type { CorrectionService } from '../../platform/corrections/corrections.types.js';
+import type { JournalService } from '../../platform/journal/journal.types.js';
+import type { OutboxService } from '../../platform/outbox/outbox.types.js';
+import type { TaskService } from '../../platform/tasks/tasks.types.js';
 import type { ControlPort } from '../control/control.port.js';
 import type { GeoPort } from '../geo/geo.port.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
@@ -192,3 +192,171 @@ export interface PopulationNeeds {
 export type PopulationInputs<K extends Exclude<keyof PopulationIo, 'services'>, S extends keyof PopulationNeeds = never> = Pick<PopulationIo, K> & {
   services: Pick<PopulationNeeds, S>;
 };
+
+/** The PopulationService facade as the container holds it (what `createPopulationService` returns). */
+export interface PopulationService {
+  count: (actor?: import('../../platform/actor.js').Actor, db?: import('../../db/dialect.js').DbOrTx) => Promise<number>;
+  list: (
+    actor: import('../../platform/actor.js').Actor,
+    f: PersonListQuery,
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<{
+    items: PersonView[];
+    total: number;
+  }>;
+  get: (actor: import('../../platform/actor.js').Actor, id: string, db?: import('../../db/dialect.js').DbOrTx) => Promise<PersonDetail>;
+  reveal: (
+    trx: import('../../db/dialect.js').Tx | undefined,
+    actor: import('../../platform/actor.js').Actor,
+    id: string,
+    field: 'idNumber' | 'phone' | 'birthDate',
+    reason: string,
+  ) => Promise<{
+    value: string;
+  }>;
+  create: (trx: import('../../db/dialect.js').Tx | undefined, actor: import('../../platform/actor.js').Actor, input: PersonInput) => Promise<PersonView>;
+  createMany: (
+    trx: import('../../db/dialect.js').Tx | undefined,
+    actor: import('../../platform/actor.js').Actor,
+    inputs: readonly PersonInput[],
+    opts?: {
+      action?: string;
+    },
+  ) => Promise<{
+    persons: number;
+    households: number;
+    ids: string[];
+  }>;
+  bulkLoad: (
+    trx: import('../../db/dialect.js').Tx,
+    actor: import('../../platform/actor.js').Actor,
+    inputs: readonly PersonInput[],
+    places: ReadonlyMap<string, PlaceRef>,
+    opts?: {
+      action?: string;
+    },
+  ) => Promise<{
+    persons: number;
+    households: number;
+  }>;
+  findByIdNumber: (
+    actor: import('../../platform/actor.js').Actor,
+    idNumber: string,
+    idType?: import('../../../common/geo.js').IdType,
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<PersonView | undefined>;
+  household: (
+    actor: import('../../platform/actor.js').Actor,
+    id: string,
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<
+    import('./population.schemas.js').HouseholdDto & {
+      members: PersonView[];
+    }
+  >;
+  merge: (
+    trx: import('../../db/dialect.js').Tx | undefined,
+    actor: import('../../platform/actor.js').Actor,
+    fromId: string,
+    intoId: string,
+    reason: string,
+  ) => Promise<PersonDetail>;
+  registerMergeHandler: (fn: MergeHandler) => void;
+  pathsOf: (ids: readonly string[], db?: import('../../db/dialect.js').DbOrTx) => Promise<Map<string, string>>;
+  residentsUnder: (
+    paths: readonly string[],
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<
+    {
+      id: string;
+      jurisdiction_path: string;
+    }[]
+  >;
+  briefs: (
+    actor: import('../../platform/actor.js').Actor,
+    ids: readonly string[],
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<Map<string, PersonBrief>>;
+  briefsByIdNumber: (
+    actor: import('../../platform/actor.js').Actor,
+    items: readonly {
+      idNumber: string;
+      idType?: import('../../../common/geo.js').IdType | null;
+    }[],
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<(PersonBrief | undefined)[]>;
+  vulnerableCountByBuilding: (buildingIds: readonly string[], db?: import('../../db/dialect.js').DbOrTx) => Promise<Map<string, number>>;
+  countByPath: (db?: import('../../db/dialect.js').DbOrTx) => Promise<Map<string, number>>;
+  residentCodeKey: () => {
+    algorithm: 'Ed25519';
+    publicKey: string;
+    publicKeyPem: string;
+    format: string;
+  };
+  residentCodeSigningKeyPem: () => string;
+  issueResidentCode: (
+    actor: import('../../platform/actor.js').Actor,
+    personId: string,
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<IssuedResidentCode>;
+  reissueResidentCode: (
+    trx: import('../../db/dialect.js').Tx | undefined,
+    actor: import('../../platform/actor.js').Actor,
+    personId: string,
+    reason: string,
+  ) => Promise<IssuedResidentCode>;
+  verifyResidentCode: (payload: string) => {
+    token: string;
+    expiresAt: number;
+  };
+  resolveResidentCodes: (
+    tokens: readonly string[],
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<Map<string, string | import('../../platform/errors.js').AppError>>;
+  resolveResidentCode: (
+    payload: string,
+    db?: import('../../db/dialect.js').DbOrTx,
+  ) => Promise<{
+    personId: string;
+    expiresAt: number;
+  }>;
+  residentCodeSheet: (actor: import('../../platform/actor.js').Actor, buildingId: string) => Promise<string>;
+  /** Import of resident lists (CSV/XLSX): preview, dry run, all-or-nothing or partial. See import.ts. */
+  imports: {
+    preview(
+      actor: import('../../platform/actor.js').Actor,
+      path: string,
+      o?: {
+        encoding?: import('./spreadsheet.js').TextEncoding;
+        fileName?: string | null;
+        rows?: number;
+      },
+    ): Promise<import('./import.js').ImportPreview>;
+    validate(
+      actor: import('../../platform/actor.js').Actor,
+      path: string,
+      o?: import('./import.js').ImportOptions,
+    ): Promise<import('./import.js').ValidatedImport>;
+    write(
+      trx: import('../../db/dialect.js').Tx,
+      actor: import('../../platform/actor.js').Actor,
+      v: import('./import.js').ValidatedImport,
+    ): Promise<import('./import.js').ImportReport>;
+    run(actor: import('../../platform/actor.js').Actor, path: string, o?: import('./import.js').ImportOptions): Promise<import('./import.js').ImportReport>;
+  };
+  /** Exports of persons (masked) to CSV or XLSX. See export.ts. */
+  exports: {
+    open(
+      actor: import('../../platform/actor.js').Actor,
+      o: {
+        format: import('./export.js').ExportFormat;
+        jurisdictionId?: string;
+      },
+    ): Promise<{
+      filename: string;
+      contentType: string;
+      count: number;
+      stream: import('stream').Readable;
+    }>;
+  };
+}

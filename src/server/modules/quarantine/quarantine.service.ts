@@ -12,6 +12,7 @@ import { createQuarantineStays } from './quarantine-stays.service.js';
 import type { QuarantineInputs } from './quarantine.shared.js';
 import type { QuarantinePort } from './quarantine.port.js';
 import type { StayPhase } from '../../../common/quarantine.js';
+import type { QuarantineService } from './quarantine.types.js';
 
 // The module's published helpers and types, as before the split (other modules: import ./index.js).
 export * from './index.js';
@@ -75,7 +76,7 @@ export function quarantineInputs(deps: Deps): QuarantineInputs {
  * and stays (plan, placement, reads). Its registrations (entity scopes, the phase-end job and the
  * overdue check) are made here, in one place.
  */
-export function createQuarantineService(deps: Deps) {
+export function createQuarantineService(deps: Deps): QuarantineService {
   const inputs = quarantineInputs(deps);
   const facilities = createQuarantineFacilities(inputs);
   const release = createQuarantineRelease({ ...inputs, facilities });
@@ -125,4 +126,3 @@ export function createQuarantineService(deps: Deps) {
   return service satisfies QuarantinePort;
 }
 
-export type QuarantineService = ReturnType<typeof createQuarantineService>;

@@ -4,5 +4,6 @@
  * (or testing.port.ts), never from testing's repository, tables or sub-services.
  */
 export type { TestingPort } from './testing.port.js';
-export { createTestingService, type TestingService } from './testing.service.js';
+export { createTestingService } from './testing.service.js';
+export type { TestingService } from './testing.types.js';
 export type { CampaignDto, CoverageDto, CreateCampaignInput, RecheckDto, TraceDto, TubeDto } from './testing.schemas.js';

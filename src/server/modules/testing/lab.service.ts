@@ -19,7 +19,7 @@ const RULES_MODULE = new URL('./testing.rules.ts', import.meta.url).href;
 /** A result may be dated a little ahead of the server clock (instrument clocks drift), not more. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-interface RowReport {
+export interface RowReport {
   row: number;
   barcode: string;
   status: string;

@@ -8,7 +8,7 @@ import * as repo from './testing.repository.js';
 import { DEFAULT_CAMPAIGN_HOURS, DEFAULT_LANE_THROUGHPUT, POOL_MODES, POOL_SIZES, advisePoolSize, hoursNeeded, lanesNeeded, round } from './testing.rules.js';
 import type { SiteService } from './sites.service.js';
 
-interface Row {
+export interface Row {
   jurisdiction: { id: string; name: string; path: string; level: string };
   persons: number;
   sites: number;

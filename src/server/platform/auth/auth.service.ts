@@ -18,6 +18,7 @@ import { createUnitAdmin } from './units.service.js';
 import { createUserImport } from './user-import.js';
 import { createUserAdmin } from './users.service.js';
 import { firstItem } from '../items.js';
+import type { AuthService } from './auth.types.js';
 
 // Entity scopes for the central policy hook: a user is where their unit is; a unit where its
 // jurisdiction is. (`jurisdiction`, which POST /api/units names, is registered by the geo module.)
@@ -58,7 +59,7 @@ export interface LoginContext {
  * Identity and access: sessions, sign-in with lockout and an optional TOTP second factor, the
  * signed-in user's profile, and (through `users`, `units`, `imports`) the administration of staff.
  */
-export function createAuthService(deps: Deps) {
+export function createAuthService(deps: Deps): AuthService {
   // Security time runs on the wall clock: moving the demo clock must not end sessions or locks.
   const { db, wallClock: clock, config } = deps;
   // Every counter lives in the database (table rate_limits), so `serve --workers N` does not
@@ -369,4 +370,3 @@ export function createAuthService(deps: Deps) {
   return service;
 }
 
-export type AuthService = ReturnType<typeof createAuthService>;

@@ -4,6 +4,7 @@ import type { Actor } from '../actor.js';
 import { canonicalJson } from '../canonical.js';
 import { defineErrors } from '../errors.js';
 import { newId } from '../ids.js';
+import type { CorrectionService } from './corrections.types.js';
 
 export const CorrectionErrors = defineErrors({
   CORRECTION_REASON_REQUIRED: [422, 'A correction must state its reason'],
@@ -33,7 +34,7 @@ export interface Correction {
  * person) updates its row and calls `record()` in the same transaction: the original values, the new
  * values and the reason are kept, and the correction is journaled.
  */
-export function createCorrectionService(deps: Deps) {
+export function createCorrectionService(deps: Deps): CorrectionService {
   return {
     async record(
       trx: Tx,
@@ -100,4 +101,3 @@ export function createCorrectionService(deps: Deps) {
   };
 }
 
-export type CorrectionService = ReturnType<typeof createCorrectionService>;

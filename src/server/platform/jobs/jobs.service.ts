@@ -8,6 +8,7 @@ import { DAY, HOUR, MINUTE } from '../clock.js';
 import { defineErrors } from '../errors.js';
 import { newId } from '../ids.js';
 import * as repo from './jobs.repository.js';
+import type { JobService } from './jobs.types.js';
 
 export const JobErrors = defineErrors({
   JOB_KIND_UNKNOWN: [500, 'No handler is registered for this job kind'],
@@ -92,7 +93,7 @@ class LeaseLost extends Error {}
  * the lease is still ours, so each job's effect happens exactly once. Failed runs are retried with
  * backoff up to maxAttempts; leases of crashed processes expire and are reclaimed.
  */
-export function createJobService(deps: Deps) {
+export function createJobService(deps: Deps): JobService {
   const handlers = new Map<string, JobHandler>();
   const recurring = new Map<string, { everyMs: number; payload: unknown; lastPeriod: number }>();
   const processOwner = `${hostname()}:${process.pid}:${newId().slice(-8)}`;
@@ -317,4 +318,3 @@ export function createJobService(deps: Deps) {
   return service;
 }
 
-export type JobService = ReturnType<typeof createJobService>;

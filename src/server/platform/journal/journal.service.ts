@@ -7,6 +7,7 @@ import * as repo from './journal.repository.js';
 import type { JournalEntry, PublishedHeads, VerifyResult } from '../../../common/journal.js';
 import { appendHeadFile, createHeadSigner, readHeadFile, type SignedHead } from './heads.js';
 import { firstItem, lastItem } from '../items.js';
+import type { JournalService } from './journal.types.js';
 
 export type { JournalEntry, PublishedHeads, VerifyResult };
 
@@ -67,7 +68,7 @@ export interface JournalDeps {
   config?: { journalKey: Buffer; journalHeadsFile: string | null };
 }
 
-export function createJournalService(deps: JournalDeps) {
+export function createJournalService(deps: JournalDeps): JournalService {
   const wallClock = deps.wallClock ?? { now: () => Date.now() };
   const signer = deps.config && deps.config.journalKey.length > 0 ? createHeadSigner(deps.config.journalKey) : undefined;
   const headsFile = deps.config?.journalHeadsFile ?? null;
@@ -264,7 +265,6 @@ export function createJournalService(deps: JournalDeps) {
   return service;
 }
 
-export type JournalService = ReturnType<typeof createJournalService>;
 
 /** Text columns stored as written (the payload is JSON, whose escapes keep any string intact). */
 const TEXT_FIELDS = ['actor_name', 'action', 'entity_type', 'entity_id', 'jurisdiction_path', 'reason'] as const;

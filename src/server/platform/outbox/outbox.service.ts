@@ -3,6 +3,7 @@ import { canonicalJson } from '../canonical.js';
 import { notifyOnCommit, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { nextCounter } from '../counters.js';
 import type { Capability } from '../../../common/roles.js';
+import type { OutboxService } from './outbox.types.js';
 
 /** PostgreSQL channel that carries new outbox sequence numbers after commit. */
 export const OUTBOX_CHANNEL = 'bulwark_outbox';
@@ -36,7 +37,7 @@ export interface OutboxMessage extends Required<Omit<OutboxEvent, 'payload'>> {
   payload: unknown;
 }
 
-export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
+export function createOutboxService(deps: { db: DbOrTx; clock: Clock }): OutboxService {
   return {
     /** Writes an event in the caller's transaction; it is delivered only once that commits. */
     async publish(trx: Tx, e: OutboxEvent): Promise<number> {
@@ -94,4 +95,3 @@ export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
   };
 }
 
-export type OutboxService = ReturnType<typeof createOutboxService>;

@@ -24,6 +24,7 @@ import type { TaskCloseKind } from '../../../common/tasks.js';
 import * as repo from './tasks.repository.js';
 import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
+import type { TaskService } from './tasks.types.js';
 
 export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery, TaskSubject } from './tasks.dto.js';
 
@@ -44,7 +45,7 @@ registerEntityScope('task', async (db, id) => {
  * units, comments and cancellation — all kept as task_events and journaled — plus the overdue check
  * and (in notifications.service.ts) notifications and alerts.
  */
-export function createTaskService(deps: Deps) {
+export function createTaskService(deps: Deps): TaskService {
   const notifications = createNotificationService(deps);
   const { event, publish } = createTaskRecorder({ clock: deps.clock, outbox: deps.services.outbox });
   const { checkOverdue } = createTaskOverdueService({ journal: deps.services.journal, notifications, event, publish });
@@ -398,4 +399,3 @@ export function createTaskService(deps: Deps) {
   return service;
 }
 
-export type TaskService = ReturnType<typeof createTaskService>;

@@ -1,0 +1,533 @@
+/**
+ * The declared type of the container's `CasesService` (imports no service code at run time). The
+ * factory is typed to return it; `services.types.ts` names it.
+ */
+import type { Actor } from '../../platform/actor.js';
+import type { DbOrTx, Tx } from '../../db/dialect.js';
+import type { BasisType, ControlStatus } from '../control/index.js';
+import type * as repo from './cases.repository.js';
+
+/** The CasesService facade as the container holds it (what `createCasesService` returns). */
+export interface CasesService {
+  presets: {
+    active(trx?: DbOrTx): Promise<import('./cases.schemas.js').PresetDto>;
+    getVersion(id: string, trx?: DbOrTx): Promise<import('./cases.schemas.js').PresetDto>;
+    list(trx?: DbOrTx): Promise<import('./cases.schemas.js').PresetDto[]>;
+    create(trx: Tx | undefined, actor: Actor, input: import('./presets.service.js').PresetInput): Promise<import('./cases.schemas.js').PresetDto>;
+    activate(trx: Tx | undefined, actor: Actor, id: string, reason: string): Promise<import('./cases.schemas.js').PresetDto>;
+  };
+  cases: {
+    visibleCase: (db: DbOrTx, actor: Actor, id: string) => Promise<repo.CaseRow>;
+    requireCap: (actor: Actor, cap: 'case.read' | 'case.manage') => void;
+    create: (
+      trx: Tx | undefined,
+      actor: Actor,
+      input: import('./case-records.service.js').CaseInput,
+    ) => Promise<{
+      id: string;
+      personId: string;
+      nameMasked: string;
+      kind: 'confirmed' | 'asymptomatic';
+      jurisdictionPath: string;
+      onsetDate: string | null;
+      reportDate: string;
+      confirmedAt: number;
+      clinicalStatus: 'treatment' | 'recovered' | 'discharged';
+      detectionChannel: 'community' | 'in_control';
+      sourceCaseId: string | null;
+      clusterId: string | null;
+      presetId: string;
+      presetVersion: string;
+      links: {
+        positiveTubeId: string | null;
+        recheckId: string | null;
+        recheckTubeId: string | null;
+      };
+      positiveAt: number | null;
+      coreInvestigationAt: number | null;
+      closeContactsAt: number | null;
+      createdAt: number;
+    }>;
+    confirmFromRecheck(
+      trx: Tx | undefined,
+      actor: Actor,
+      input: {
+        recheckTubeId?: string | null;
+        handoverId?: string | null;
+        kind: import('./case-records.service.js').CaseKind;
+        onsetDate?: string | null;
+        reason: string;
+      },
+    ): Promise<import('./cases.schemas.js').CaseDto>;
+    setSource(trx: Tx | undefined, actor: Actor, id: string, sourceCaseId: string | null, reason: string): Promise<import('./cases.schemas.js').CaseDto>;
+    setClinicalStatus(
+      trx: Tx | undefined,
+      actor: Actor,
+      id: string,
+      status: import('./case-records.service.js').ClinicalStatus,
+      reason: string,
+    ): Promise<import('./cases.schemas.js').CaseDto>;
+    markCoreInvestigationDone(trx: Tx | undefined, actor: Actor, id: string): Promise<import('./cases.schemas.js').CaseDto>;
+    get(
+      actor: Actor,
+      id: string,
+      db?: DbOrTx,
+    ): Promise<
+      import('./cases.schemas.js').CaseDto & {
+        speed: import('./cases.schemas.js').CaseSpeed;
+      }
+    >;
+    list(
+      actor: Actor,
+      f: {
+        kind?: import('./case-records.service.js').CaseKind;
+        channel?: import('../../../common/cases.js').DetectionChannel;
+        clusterId?: string;
+        cursor?: string;
+        limit?: number;
+      },
+      db?: DbOrTx,
+    ): Promise<{
+      items: {
+        jurisdictionName: string | null;
+        id: string;
+        personId: string;
+        nameMasked: string;
+        kind: 'confirmed' | 'asymptomatic';
+        jurisdictionPath: string;
+        onsetDate: string | null;
+        reportDate: string;
+        confirmedAt: number;
+        clinicalStatus: 'treatment' | 'recovered' | 'discharged';
+        detectionChannel: 'community' | 'in_control';
+        sourceCaseId: string | null;
+        clusterId: string | null;
+        presetId: string;
+        presetVersion: string;
+        links: {
+          positiveTubeId: string | null;
+          recheckId: string | null;
+          recheckTubeId: string | null;
+        };
+        positiveAt: number | null;
+        coreInvestigationAt: number | null;
+        closeContactsAt: number | null;
+        createdAt: number;
+      }[];
+      nextCursor: string | null;
+    }>;
+    lookbackStart: (c: repo.CaseRow, lookbackDays: number) => string;
+  };
+  tracing: {
+    addPlace(
+      trx: Tx | undefined,
+      actor: Actor,
+      caseId: string,
+      input: import('./tracing.service.js').PlaceInput,
+    ): Promise<import('./cases.schemas.js').PlaceDto>;
+    places(actor: Actor, caseId: string, db?: DbOrTx): Promise<import('./cases.schemas.js').PlaceDto[]>;
+    placesForProposals(
+      activeOnly: boolean,
+      db?: DbOrTx,
+    ): Promise<
+      {
+        placeId: string;
+        caseId: string;
+        clusterId: string | null;
+        jurisdictionId: string;
+        path: string;
+        level: 'city' | 'district' | 'street' | 'community' | 'compound' | 'building' | 'entrance';
+        location: [number, number] | null;
+        description: string | null;
+        fromAt: number;
+        toAt: number;
+        caseConfirmedAt: number;
+      }[]
+    >;
+    addContact(
+      trx: Tx | undefined,
+      actor: Actor,
+      caseId: string,
+      input: import('./tracing.service.js').ContactInput,
+    ): Promise<import('./cases.schemas.js').ContactDto>;
+    contactsOfCase(actor: Actor, caseId: string, db?: DbOrTx): Promise<import('./cases.schemas.js').ContactDto[]>;
+    listContacts(
+      actor: Actor,
+      f: {
+        category?: import('../../../common/cases.js').ContactCategory;
+        caseId?: string;
+        personId?: string;
+        cursor?: string;
+        limit?: number;
+      },
+      db?: DbOrTx,
+    ): Promise<{
+      items: {
+        id: string;
+        caseId: string;
+        clusterId: string | null;
+        personId: string | null;
+        nameMasked: string;
+        category: 'close' | 'secondary';
+        exposureDate: string;
+        exposurePlace: string | null;
+        relation: string | null;
+        beforeLookback: boolean;
+        routing: 'local' | 'handover' | 'assist';
+        handoverTaskId: string | null;
+        assistRequestId: string | null;
+        controlStatus: string | null;
+        quarantinedAt: number | null;
+        status: 'closed' | 'open';
+        presetVersion: string;
+        identifiedAt: number;
+        viaContactId: string | null;
+      }[];
+      nextCursor: string | null;
+    }>;
+    closeContact(trx: Tx | undefined, actor: Actor, id: string, reason: string): Promise<import('./cases.schemas.js').ContactDto>;
+    recordIncoming(
+      trx: Tx | undefined,
+      actor: Actor,
+      input: {
+        region: string;
+        subjectName: string;
+        jurisdictionId: string;
+        category?: string | null;
+        note?: string | null;
+        externalRef?: string | null;
+      },
+    ): Promise<import('./cases.schemas.js').AssistDto>;
+    setAssistStatus(
+      trx: Tx | undefined,
+      actor: Actor,
+      id: string,
+      status: import('./cases.schemas.js').AssistDto['status'],
+      note?: string | null,
+    ): Promise<import('./cases.schemas.js').AssistDto>;
+    listAssists(
+      actor: Actor,
+      f: {
+        direction?: import('./cases.schemas.js').AssistDto['direction'];
+        status?: import('./cases.schemas.js').AssistDto['status'];
+        limit?: number;
+        offset?: number;
+      },
+      db?: DbOrTx,
+    ): Promise<{
+      items: import('./cases.schemas.js').AssistDto[];
+    }>;
+  };
+  clusters: {
+    evaluate(
+      trx: Tx,
+      actor: Actor,
+      now?: number,
+    ): Promise<
+      {
+        clusterId: string;
+        from: string;
+        to: import('./clusters.service.js').ClusterStatus;
+      }[]
+    >;
+    board(
+      actor: Actor,
+      db?: DbOrTx,
+    ): Promise<{
+      items: {
+        id: string;
+        name: string;
+        status: 'active' | 'contained' | 'extinguished';
+        jurisdictionPath: string;
+        firstCaseId: string | null;
+        presetVersion: string;
+        jurisdictionName: string | null;
+        cases: number;
+        daysSinceLastCase: number;
+        inControlShare: number;
+        openContacts: number;
+        uncontrolledContacts: number;
+        speed: {
+          positiveToConfirmed: {
+            meanHours: number | null;
+            targetHours: number;
+            measured: number;
+            met: number;
+          };
+          coreInvestigation: {
+            meanHours: number | null;
+            targetHours: number;
+            measured: number;
+            met: number;
+          };
+          closeContactsIdentified: {
+            meanHours: number | null;
+            targetHours: number;
+            measured: number;
+            met: number;
+          };
+          contactToQuarantine: {
+            meanHours: number | null;
+            targetHours: number;
+            measured: number;
+            met: number;
+          };
+        };
+      }[];
+    }>;
+    rename(
+      trx: Tx,
+      actor: Actor,
+      id: string,
+      input: import('./cases.schemas.js').RenameClusterInput,
+    ): Promise<{
+      id: string;
+      name: string;
+      status: import('../../../common/cases.js').ClusterStatus;
+      jurisdictionPath: string;
+      firstCaseId: string | null;
+      presetVersion: string;
+      lastCaseAt: number | null;
+      containedAt: number | null;
+      extinguishedAt: number | null;
+      createdAt: number;
+    }>;
+    get(
+      actor: Actor,
+      id: string,
+      db?: DbOrTx,
+    ): Promise<{
+      id: string;
+      name: string;
+      status: import('../../../common/cases.js').ClusterStatus;
+      jurisdictionPath: string;
+      firstCaseId: string | null;
+      presetVersion: string;
+      lastCaseAt: number | null;
+      containedAt: number | null;
+      extinguishedAt: number | null;
+      createdAt: number;
+    }>;
+    graph(
+      actor: Actor,
+      id: string,
+      f?: import('./clusters.service.js').GraphFilter,
+      db?: DbOrTx,
+    ): Promise<{
+      clusterId: string;
+      nodes: (
+        | {
+            id: string;
+            type: 'case';
+            label: string;
+            category: import('./case-records.service.js').CaseKind;
+            status: import('./case-records.service.js').ClinicalStatus;
+          }
+        | {
+            id: string;
+            type: 'contact';
+            label: string;
+            category: import('../../../common/cases.js').ContactCategory;
+            status:
+              | 'none'
+              | 'pending_recheck'
+              | 'quarantined_central'
+              | 'quarantined_home'
+              | 'home_monitored'
+              | 'sealed'
+              | 'controlled'
+              | 'released'
+              | 'awaiting_placement'
+              | 'closed'
+              | 'open';
+          }
+      )[];
+      edges: (
+        | {
+            from: string;
+            to: string;
+            kind: 'transmission';
+          }
+        | {
+            from: string;
+            to: string;
+            kind: 'contact';
+          }
+        | {
+            from: string;
+            to: string;
+            kind: 'became_case';
+          }
+      )[];
+    }>;
+  };
+  travellers: {
+    register(trx: Tx | undefined, actor: Actor, input: import('./travellers.service.js').TravellerInput): Promise<import('./cases.schemas.js').TravellerDto>;
+    get(actor: Actor, id: string, db?: DbOrTx): Promise<import('./cases.schemas.js').TravellerDto>;
+    list(
+      actor: Actor,
+      q?: {
+        category?: import('./presets.schema.js').TravellerCategory;
+        personId?: string;
+        page?: number;
+        pageSize?: number;
+      },
+      db?: DbOrTx,
+    ): Promise<{
+      items: import('./cases.schemas.js').TravellerDto[];
+      total: number;
+    }>;
+    recordArrivalTest(
+      trx: Tx | undefined,
+      actor: Actor,
+      id: string,
+      input: import('./travellers.service.js').ArrivalTestInput,
+    ): Promise<import('./cases.schemas.js').TravellerDto>;
+    factsFor(
+      db: DbOrTx,
+      actor: Actor,
+      id: string,
+    ): Promise<{
+      personId: string;
+      exposureDay: string;
+      category: 'high_risk_area' | 'medium_risk_area' | 'low_risk_area' | 'inbound_international' | 'high_risk_occupation';
+    }>;
+    exists: (db: DbOrTx, id: string) => Promise<boolean>;
+    pathOf: (db: DbOrTx, id: string) => Promise<string | undefined>;
+  };
+  worklist: {
+    worklist(actor: Actor, db?: DbOrTx): Promise<import('./cases.schemas.js').TracerWorklistDto>;
+  };
+  /**
+   * For quarantine: what a basis record says about the stay it founds (its person, category and the
+   * last exposure or arrival day), scope-checked; null for basis types that found no schedule.
+   */
+  quarantineBasisFacts(
+    db: DbOrTx,
+    actor: Actor,
+    basis: {
+      type: BasisType;
+      id: string;
+    },
+  ): Promise<
+    | {
+        personId: string;
+        exposureDay: string;
+        category: 'high_risk_area' | 'medium_risk_area' | 'low_risk_area' | 'inbound_international' | 'high_risk_occupation';
+      }
+    | {
+        personId: string | null;
+        exposureDay: string;
+        category: import('../../../common/cases.js').ContactCategory;
+      }
+    | null
+  >;
+  /**
+   * For quarantine: a stay founded on this contact started, so the contact is placed (issue 16: no
+   * longer awaiting placement). Records the status and when, once; other basis types are ignored.
+   */
+  contactPlaced(
+    trx: Tx,
+    basis: {
+      type: BasisType;
+      id: string;
+    },
+    status: ControlStatus,
+    at: number,
+  ): Promise<void>;
+  /** For quarantine: a secondary contact's link to THEIR close contact (9th edition linked release), or null. */
+  linkOf(
+    db: DbOrTx,
+    contactId: string,
+  ): Promise<{
+    viaContactId: string;
+  } | null>;
+  /**
+   * For quarantine: the close contact turned positive, so the secondary contacts linked to it become
+   * close contacts (9th edition). Journaled per contact; returns the upgraded ones.
+   */
+  upgradeLinkedSecondaries(
+    trx: Tx,
+    actor: Actor,
+    closeContactId: string,
+  ): Promise<
+    {
+      id: string;
+      personId: string | null;
+    }[]
+  >;
+  /** For zoning: places of cases (with a building/compound) and their windows; `activeOnly`: clusters not extinguished. */
+  placesForProposals: (
+    activeOnly: boolean,
+    db?: DbOrTx,
+  ) => Promise<
+    {
+      placeId: string;
+      caseId: string;
+      clusterId: string | null;
+      jurisdictionId: string;
+      path: string;
+      level: 'city' | 'district' | 'street' | 'community' | 'compound' | 'building' | 'entrance';
+      location: [number, number] | null;
+      description: string | null;
+      fromAt: number;
+      toAt: number;
+      caseConfirmedAt: number;
+    }[]
+  >;
+  /** For zoning: cases (residence path, confirmation, clinical status) by id and/or confirmed since a time. */
+  casesForZoning: (
+    f: {
+      ids?: readonly string[];
+      since?: number;
+    },
+    db?: DbOrTx,
+  ) => Promise<
+    {
+      id: string;
+      path: string;
+      confirmedAt: number;
+      active: boolean;
+    }[]
+  >;
+  /** For zoning: contacts (the person's residence path, category) by id and/or of cases. */
+  contactsForZoning: (
+    f: {
+      ids?: readonly string[];
+      caseIds?: readonly string[];
+    },
+    db?: DbOrTx,
+  ) => Promise<
+    {
+      id: string;
+      caseId: string;
+      category: import('../../../common/cases.js').ContactCategory;
+      path: string | null;
+    }[]
+  >;
+  /** For the situation home page: new infections by channel, and close contacts traced and placed, in a window (`prefix` null = city). */
+  situation: {
+    newInfections: (
+      prefix: string | null,
+      from: number,
+      to: number,
+      db?: DbOrTx,
+    ) => Promise<{
+      inControl: number;
+      community: number;
+      confirmed: number;
+      asymptomatic: number;
+      total: number;
+    }>;
+    contacts: (
+      prefix: string | null,
+      from: number,
+      to: number,
+      db?: DbOrTx,
+    ) => Promise<{
+      identified: number;
+      placed: number;
+      awaitingPlacement: number;
+    }>;
+  };
+}
