@@ -6,6 +6,9 @@ import type { Actor } from '../../platform/actor.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { BasisType, ControlStatus } from '../control/index.js';
 import type * as repo from './cases.repository.js';
+import type { CaseKind, ClinicalStatus } from '../../../common/cases.js';
+import type { PersonInput } from '../population/index.js';
+import type { TravellerCategory } from './presets.schema.js';
 
 /** The CasesService facade as the container holds it (what `createCasesService` returns). */
 export interface CasesService {
@@ -13,7 +16,7 @@ export interface CasesService {
     active(trx?: DbOrTx): Promise<import('./cases.schemas.js').PresetDto>;
     getVersion(id: string, trx?: DbOrTx): Promise<import('./cases.schemas.js').PresetDto>;
     list(trx?: DbOrTx): Promise<import('./cases.schemas.js').PresetDto[]>;
-    create(trx: Tx | undefined, actor: Actor, input: import('./presets.service.js').PresetInput): Promise<import('./cases.schemas.js').PresetDto>;
+    create(trx: Tx | undefined, actor: Actor, input: PresetInput): Promise<import('./cases.schemas.js').PresetDto>;
     activate(trx: Tx | undefined, actor: Actor, id: string, reason: string): Promise<import('./cases.schemas.js').PresetDto>;
   };
   cases: {
@@ -22,7 +25,7 @@ export interface CasesService {
     create: (
       trx: Tx | undefined,
       actor: Actor,
-      input: import('./case-records.service.js').CaseInput,
+      input: CaseInput,
     ) => Promise<{
       id: string;
       personId: string;
@@ -54,19 +57,13 @@ export interface CasesService {
       input: {
         recheckTubeId?: string | null;
         handoverId?: string | null;
-        kind: import('./case-records.service.js').CaseKind;
+        kind: CaseKind;
         onsetDate?: string | null;
         reason: string;
       },
     ): Promise<import('./cases.schemas.js').CaseDto>;
     setSource(trx: Tx | undefined, actor: Actor, id: string, sourceCaseId: string | null, reason: string): Promise<import('./cases.schemas.js').CaseDto>;
-    setClinicalStatus(
-      trx: Tx | undefined,
-      actor: Actor,
-      id: string,
-      status: import('./case-records.service.js').ClinicalStatus,
-      reason: string,
-    ): Promise<import('./cases.schemas.js').CaseDto>;
+    setClinicalStatus(trx: Tx | undefined, actor: Actor, id: string, status: ClinicalStatus, reason: string): Promise<import('./cases.schemas.js').CaseDto>;
     markCoreInvestigationDone(trx: Tx | undefined, actor: Actor, id: string): Promise<import('./cases.schemas.js').CaseDto>;
     get(
       actor: Actor,
@@ -80,7 +77,7 @@ export interface CasesService {
     list(
       actor: Actor,
       f: {
-        kind?: import('./case-records.service.js').CaseKind;
+        kind?: CaseKind;
         channel?: import('../../../common/cases.js').DetectionChannel;
         clusterId?: string;
         cursor?: string;
@@ -119,12 +116,7 @@ export interface CasesService {
     lookbackStart: (c: repo.CaseRow, lookbackDays: number) => string;
   };
   tracing: {
-    addPlace(
-      trx: Tx | undefined,
-      actor: Actor,
-      caseId: string,
-      input: import('./tracing.service.js').PlaceInput,
-    ): Promise<import('./cases.schemas.js').PlaceDto>;
+    addPlace(trx: Tx | undefined, actor: Actor, caseId: string, input: PlaceInput): Promise<import('./cases.schemas.js').PlaceDto>;
     places(actor: Actor, caseId: string, db?: DbOrTx): Promise<import('./cases.schemas.js').PlaceDto[]>;
     placesForProposals(
       activeOnly: boolean,
@@ -144,12 +136,7 @@ export interface CasesService {
         caseConfirmedAt: number;
       }[]
     >;
-    addContact(
-      trx: Tx | undefined,
-      actor: Actor,
-      caseId: string,
-      input: import('./tracing.service.js').ContactInput,
-    ): Promise<import('./cases.schemas.js').ContactDto>;
+    addContact(trx: Tx | undefined, actor: Actor, caseId: string, input: ContactInput): Promise<import('./cases.schemas.js').ContactDto>;
     contactsOfCase(actor: Actor, caseId: string, db?: DbOrTx): Promise<import('./cases.schemas.js').ContactDto[]>;
     listContacts(
       actor: Actor,
@@ -227,7 +214,7 @@ export interface CasesService {
       {
         clusterId: string;
         from: string;
-        to: import('./clusters.service.js').ClusterStatus;
+        to: ClusterStatus;
       }[]
     >;
     board(
@@ -283,7 +270,7 @@ export interface CasesService {
     ): Promise<{
       id: string;
       name: string;
-      status: import('../../../common/cases.js').ClusterStatus;
+      status: ClusterStatus;
       jurisdictionPath: string;
       firstCaseId: string | null;
       presetVersion: string;
@@ -299,7 +286,7 @@ export interface CasesService {
     ): Promise<{
       id: string;
       name: string;
-      status: import('../../../common/cases.js').ClusterStatus;
+      status: ClusterStatus;
       jurisdictionPath: string;
       firstCaseId: string | null;
       presetVersion: string;
@@ -311,7 +298,7 @@ export interface CasesService {
     graph(
       actor: Actor,
       id: string,
-      f?: import('./clusters.service.js').GraphFilter,
+      f?: GraphFilter,
       db?: DbOrTx,
     ): Promise<{
       clusterId: string;
@@ -320,8 +307,8 @@ export interface CasesService {
             id: string;
             type: 'case';
             label: string;
-            category: import('./case-records.service.js').CaseKind;
-            status: import('./case-records.service.js').ClinicalStatus;
+            category: CaseKind;
+            status: ClinicalStatus;
           }
         | {
             id: string;
@@ -362,7 +349,7 @@ export interface CasesService {
     }>;
   };
   travellers: {
-    register(trx: Tx | undefined, actor: Actor, input: import('./travellers.service.js').TravellerInput): Promise<import('./cases.schemas.js').TravellerDto>;
+    register(trx: Tx | undefined, actor: Actor, input: TravellerInput): Promise<import('./cases.schemas.js').TravellerDto>;
     get(actor: Actor, id: string, db?: DbOrTx): Promise<import('./cases.schemas.js').TravellerDto>;
     list(
       actor: Actor,
@@ -377,12 +364,7 @@ export interface CasesService {
       items: import('./cases.schemas.js').TravellerDto[];
       total: number;
     }>;
-    recordArrivalTest(
-      trx: Tx | undefined,
-      actor: Actor,
-      id: string,
-      input: import('./travellers.service.js').ArrivalTestInput,
-    ): Promise<import('./cases.schemas.js').TravellerDto>;
+    recordArrivalTest(trx: Tx | undefined, actor: Actor, id: string, input: ArrivalTestInput): Promise<import('./cases.schemas.js').TravellerDto>;
     factsFor(
       db: DbOrTx,
       actor: Actor,
@@ -530,4 +512,75 @@ export interface CasesService {
       awaitingPlacement: number;
     }>;
   };
+}
+
+export interface CaseInput {
+  personId: string;
+  kind: CaseKind;
+  onsetDate?: string | null;
+  reportDate?: string | null;
+  sourceCaseId?: string | null;
+  clusterId?: string | null;
+  reason: string;
+}
+
+export type ClusterStatus = 'active' | 'contained' | 'extinguished';
+
+export interface GraphFilter {
+  /** Only contacts of this category. */
+  category?: 'close' | 'secondary';
+  /** Only cases of this kind. */
+  kind?: 'confirmed' | 'asymptomatic';
+  /** false: cases only. Default true. */
+  contacts?: boolean;
+}
+
+export interface PresetInput {
+  /** Family key; an existing key gets its next version, a new key starts at version 1. */
+  key: string;
+  name: string;
+  nameEn?: string | null;
+  /** Validated by presetParamsSchema (422 PRESET_INVALID with the zod issues). */
+  params: unknown;
+}
+
+export interface PlaceInput {
+  jurisdictionId?: string | null;
+  lng?: number | null;
+  lat?: number | null;
+  description?: string | null;
+  fromAt: number;
+  toAt: number;
+}
+
+export interface ContactInput {
+  category: 'close' | 'secondary';
+  exposureDate: string;
+  /** Secondary contacts: the close contact (of the same case) they were exposed through. */
+  viaContactId?: string | null;
+  exposurePlace?: string | null;
+  relation?: string | null;
+  /** An existing person… */
+  personId?: string | null;
+  /** …or a non-resident to register through population (place of stay inside the city)… */
+  newPerson?: Omit<PersonInput, 'resident' | 'address' | 'householdId'> | null;
+  /** …or someone living outside the city: an outgoing 协查 request, no person record here. */
+  outsideCity?: { region: string; name: string; note?: string | null } | null;
+}
+
+export interface TravellerInput {
+  personId: string;
+  category: TravellerCategory;
+  origin: string;
+  /** YYYY-MM-DD of arrival (or the end of closed-loop work); not after today. */
+  arrivalDay: string;
+  entryPoint?: string | null;
+}
+
+export interface ArrivalTestInput {
+  entryPoint: string;
+  /** Epoch ms of sampling at the entry point. */
+  testedAt: number;
+  result?: 'negative' | 'positive' | null;
+  resultRef?: string | null;
 }

@@ -38,29 +38,8 @@ const IMPORT_CHUNK = 5000;
 /** Bad rows listed in a report (all are counted). */
 const REPORT_ROWS = 200;
 
-export interface ImportResult {
-  importId: string;
-  imported: number;
-  /** Bad rows, all counted. */
-  rejected: number;
-  /** The first 200 bad rows, by line. */
-  rows: RowProblem[];
-}
-
 /** Relation recorded on a contact that came from a companion candidate. */
 export const COMPANION_RELATION = '时空伴随';
-
-/** Detection parameters; every one configurable per request (defaults: 14 days, ≥ 10 min overlaps, ≥ 30 h in total). */
-export interface DetectParams {
-  /** Window end (epoch ms); default now. */
-  to?: number;
-  /** Window length in days; default 14. */
-  windowDays?: number;
-  /** Shortest overlap that counts, minutes; default 10. */
-  minOverlapMinutes?: number;
-  /** Cumulative stay together needed to be a candidate, minutes; default 1800 (30 h). */
-  minTotalMinutes?: number;
-}
 
 /** A byte (or text) stream as UTF-8 text, a character split across chunks kept whole. */
 async function* utf8Text(input: Readable): AsyncGenerator<string> {
@@ -74,19 +53,7 @@ async function* utf8Text(input: Readable): AsyncGenerator<string> {
 export type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 import type { CompanionService } from './companions.types.js';
-
-/** How an accepted candidate becomes a contact of the case (the normal contact flow). */
-export interface AcceptInput {
-  /** Default close (密接). */
-  category?: 'close' | 'secondary';
-  /** Only when the batch names no case. */
-  caseId?: string | null;
-  /** Phone-hash-only candidates: who they turned out to be (exactly one of the three). */
-  personId?: string | null;
-  newPerson?: ContactInput['newPerson'];
-  outsideCity?: ContactInput['outsideCity'];
-  note?: string | null;
-}
+import type { ImportResult, DetectParams, AcceptInput } from './companions.types.js';
 
 function candidateDto(r: CompanionCandidatesTable): CandidateDto {
   const evidence = repo.readJson.evidence(r);
@@ -464,4 +431,3 @@ export function createCompanions(deps: CompanionInputs): CompanionService {
     },
   };
 }
-

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
-import type { AcceptInput, DetectParams, ImportResult } from './companions.service.js';
+import type { RowProblem } from './companions.grid.js';
+import type { ContactInput } from '../cases/index.js';
 
 /** The CompanionService facade as the container holds it (what `createCompanions` returns). */
 export interface CompanionService {
@@ -61,4 +62,38 @@ export interface CompanionService {
   accept(trx: Tx | undefined, actor: Actor, batchId: string, candidateId: string, input?: AcceptInput): Promise<CandidateDto>;
   /** Rejects a candidate with a reason. Journaled; nobody's status changes. 409 once decided. */
   reject(trx: Tx | undefined, actor: Actor, batchId: string, candidateId: string, reason: string): Promise<CandidateDto>;
+}
+
+export interface ImportResult {
+  importId: string;
+  imported: number;
+  /** Bad rows, all counted. */
+  rejected: number;
+  /** The first 200 bad rows, by line. */
+  rows: RowProblem[];
+}
+
+/** Detection parameters; every one configurable per request (defaults: 14 days, ≥ 10 min overlaps, ≥ 30 h in total). */
+export interface DetectParams {
+  /** Window end (epoch ms); default now. */
+  to?: number;
+  /** Window length in days; default 14. */
+  windowDays?: number;
+  /** Shortest overlap that counts, minutes; default 10. */
+  minOverlapMinutes?: number;
+  /** Cumulative stay together needed to be a candidate, minutes; default 1800 (30 h). */
+  minTotalMinutes?: number;
+}
+
+/** How an accepted candidate becomes a contact of the case (the normal contact flow). */
+export interface AcceptInput {
+  /** Default close (密接). */
+  category?: 'close' | 'secondary';
+  /** Only when the batch names no case. */
+  caseId?: string | null;
+  /** Phone-hash-only candidates: who they turned out to be (exactly one of the three). */
+  personId?: string | null;
+  newPerson?: ContactInput['newPerson'];
+  outsideCity?: ContactInput['outsideCity'];
+  note?: string | null;
 }

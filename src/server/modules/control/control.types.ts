@@ -6,7 +6,7 @@ import type { DbOrTx, Tx } from '../../db/dialect.js';
 
 /** The ControlService facade as the container holds it (what `createControlService` returns). */
 export interface ControlService {
-  registerBasisValidator: (type: import('./index.js').BasisType, fn: import('./control.shared.js').BasisValidator) => void;
+  registerBasisValidator: (type: import('./control.rules.js').BasisType, fn: import('./control.shared.js').BasisValidator) => void;
   registerAreaMeasureResolver: (fn: import('./control.shared.js').AreaMeasureResolver) => void;
   applyAutomatic: (
     trx: Tx,
@@ -64,7 +64,7 @@ export interface ControlService {
     create(
       trx: DbOrTx | undefined,
       actor: import('../../platform/actor.js').Actor,
-      input: import('./control-reviews.service.js').CreateReviewInput,
+      input: CreateReviewInput,
     ): Promise<import('./control.schemas.js').ReviewRecordDto>;
     approve: (
       trx: DbOrTx | undefined,
@@ -118,4 +118,12 @@ export interface ControlService {
     citable(db: DbOrTx, id: string, actor?: import('../../platform/actor.js').Actor): Promise<boolean>;
     path: (id: string, db?: DbOrTx) => Promise<string | undefined>;
   };
+}
+
+export interface CreateReviewInput {
+  /** The jurisdiction the review concerns (default: the reviewer's scope). */
+  jurisdictionId?: string | null;
+  subject: string;
+  reason: string;
+  evidence: string;
 }

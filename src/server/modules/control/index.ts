@@ -21,4 +21,4 @@ export {
   type MeasureOrReleased,
   type StatusChangeDto,
 } from './control.shared.js';
-export { type CreateReviewInput } from './control-reviews.service.js';
+export type { CreateReviewInput } from './control.types.js';

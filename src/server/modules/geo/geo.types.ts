@@ -97,11 +97,11 @@ export interface GeoService {
     actor: Actor,
     input: {
       cityCode: string;
-      rows: readonly import('./division-import.js').DivisionRow[];
-      features?: readonly import('./division-import.js').BoundaryFeature[];
+      rows: readonly DivisionRow[];
+      features?: readonly BoundaryFeature[];
       dryRun?: boolean;
     },
-  ) => Promise<import('./division-import.js').DivisionImportReport>;
+  ) => Promise<DivisionImportReport>;
   /**
    * Creates one node under a parent inside the actor's scope (level = the parent's level + 1),
    * journaled as `geo.jurisdiction.create`.
@@ -152,3 +152,43 @@ export interface GeoService {
     }[]
   >;
 }
+
+/** One row of the divisions file (`row` as a spreadsheet shows it). */
+export interface DivisionRow {
+  row: number;
+  code: string;
+  name: string;
+  parentCode: string;
+}
+
+/** One boundary feature (`index` counted from 1, as a reader counts features). */
+export interface BoundaryFeature {
+  index: number;
+  code: string | null;
+  geometry: { type: string; coordinates: unknown } | null;
+}
+
+export interface DivisionImportReport {
+  city: string;
+  dryRun: boolean;
+  /** Data rows read. */
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  boundaries: { read: number; applied: number; unchanged: number };
+  refused: { row: number | null; feature: number | null; code: string; problem: DivisionRefusal; reason: string }[];
+}
+
+export type DivisionRefusal =
+  | 'CODE_FORMAT'
+  | 'CODE_OUTSIDE_CITY'
+  | 'DUPLICATE_CODE'
+  | 'NAME_REQUIRED'
+  | 'PARENT_UNKNOWN'
+  | 'PARENT_MISMATCH'
+  | 'PARENT_CHANGED'
+  | 'LEVEL_CHANGED'
+  | 'FEATURE_CODE_MISSING'
+  | 'FEATURE_UNMATCHED'
+  | 'FEATURE_GEOMETRY';

@@ -6,6 +6,9 @@ import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
 import type * as repo from './testing.repository.js';
 import type { TraceDto, TubeDto } from './testing.schemas.js';
+import type { PersonIdentifier } from './testing.shared.js';
+import type { FieldChange } from '../../platform/corrections/corrections.types.js';
+import type { JobContext } from '../../platform/jobs/jobs.types.js';
 
 /** The TestingService facade as the container holds it (what `createTestingService` returns). */
 export interface TestingService {
@@ -402,7 +405,7 @@ export interface TestingService {
       received: number;
       alreadyReceived: number;
       rejected: number;
-      rows: import('./lab.service.js').RowReport[];
+      rows: RowReport[];
     }>;
     recordOne(
       trx: Tx | undefined,
@@ -427,7 +430,7 @@ export interface TestingService {
       conflicts: number;
       rejected: number;
       rechecksStarted: number;
-      report: import('./lab.service.js').RowReport[];
+      report: RowReport[];
     }>;
     correct(
       trx: Tx | undefined,
@@ -469,7 +472,7 @@ export interface TestingService {
       };
       correction: {
         id: string;
-        changes: import('../../platform/corrections/corrections.service.js').FieldChange[];
+        changes: FieldChange[];
         reason: string;
         journalSeq: number;
       };
@@ -637,7 +640,7 @@ export interface TestingService {
       payload: {
         parentTubeId: string;
       },
-      ctx: Pick<import('../../platform/jobs/jobs.service.js').JobContext, 'now' | 'actor'>,
+      ctx: Pick<JobContext, 'now' | 'actor'>,
     ): Promise<number>;
   };
   coverage: {
@@ -682,7 +685,7 @@ export interface TestingService {
       payload: {
         campaignId: string;
       },
-      ctx: Pick<import('../../platform/jobs/jobs.service.js').JobContext, 'now'>,
+      ctx: Pick<JobContext, 'now'>,
     ): Promise<boolean>;
     unsampled(
       actor: Actor,
@@ -757,8 +760,8 @@ export interface TestingService {
     ): Promise<{
       throughput: number;
       hoursAvailable: number;
-      total: import('./planning.service.js').Row;
-      rows: import('./planning.service.js').Row[];
+      total: Row;
+      rows: Row[];
       sites: {
         id: string;
         name: string;
@@ -772,7 +775,7 @@ export interface TestingService {
   };
   lookup: {
     configure(
-      o: Partial<import('./lookup.service.js').LookupLimits> & {
+      o: Partial<LookupLimits> & {
         lagProbe?: () => number;
       },
     ): void;
@@ -908,7 +911,7 @@ export interface TestingService {
     prepare: (
       actor: Actor,
       campaignId: string,
-      input: import('./door-to-door.service.js').HouseholdTubeInput,
+      input: HouseholdTubeInput,
     ) => Promise<{
       household: {
         id: string;
@@ -982,7 +985,7 @@ export interface TestingService {
           (
             actor: Actor,
             campaignId: string,
-            input: import('./door-to-door.service.js').HouseholdTubeInput,
+            input: HouseholdTubeInput,
           ) => Promise<{
             household: {
               id: string;
@@ -1059,7 +1062,7 @@ export interface TestingService {
     sampleHousehold(
       actor: Actor,
       campaignId: string,
-      input: import('./door-to-door.service.js').HouseholdTubeInput,
+      input: HouseholdTubeInput,
     ): Promise<{
       tubeId: string;
       barcode: string | null;
@@ -1079,4 +1082,59 @@ export interface TestingService {
       exempted: boolean;
     }>;
   };
+}
+
+export interface HouseholdTubeInput {
+  /** The client's id for this household tube (a resend answers the same tube). */
+  clientId: string;
+  householdId: string;
+  /** The door-to-door team's base site (a community's site or tent). */
+  siteId: string;
+  barcode: string;
+  /** Each member's resident code or ID number, scanned at the door. */
+  members: readonly PersonIdentifier[];
+  at?: number;
+}
+
+export interface RowReport {
+  row: number;
+  barcode: string;
+  status: string;
+  code: string | null;
+  message: string | null;
+}
+
+export interface LookupLimits {
+  /** Lookups per client address per window. */
+  perIp: number;
+  /** Lookups per ID number per window (keyed by an HMAC: the number itself is never kept). */
+  perId: number;
+  windowMs: number;
+  /** Lookups served at once; past it, 503 + Retry-After. */
+  maxConcurrent: number;
+  /**
+   * Event-loop lag (ms) past which lookups are shed too (platform/http/admission.ts: the stall of
+   * the current loop turn, or two late 10 ms ticks in a row) — while lookups are what keeps the loop
+   * busy: at least `maxConcurrent` of them started in the last 1–2 s. Where queries finish
+   * synchronously (SQLite) requests never pile up in flight — they wait unread in the sockets — so
+   * the lag is what shows the overload there.
+   */
+  maxLagMs: number;
+  /** A cached answer is served without any query this long. */
+  freshMs: number;
+  /** After that, one version check per request keeps it; past this age it is recomputed anyway. */
+  maxAgeMs: number;
+  /** Cached answers kept at most (oldest dropped first). */
+  maxEntries: number;
+}
+
+export interface Row {
+  jurisdiction: { id: string; name: string; path: string; level: string };
+  persons: number;
+  sites: number;
+  lanes: number;
+  hoursNeeded: number | null;
+  lanesNeeded: number;
+  short: boolean;
+  shortLanes: number;
 }

@@ -7,24 +7,25 @@ import type { DbOrTx } from '../../db/dialect.js';
 import type { Actor } from '../actor.js';
 import type * as repo from './auth.repository.js';
 import type { Me } from './auth.schemas.js';
-import type { LoginContext, LoginInput } from './auth.service.js';
+import type { Role, UnitKind } from '../../../common/roles.js';
+import type { ImportError } from './auth.schemas.js';
 
 /** The AuthService facade as the container holds it (what `createAuthService` returns). */
 export interface AuthService {
   users: {
     list(
       actor: Actor,
-      f?: import('./users.service.js').UserListFilter,
+      f?: UserListFilter,
       dbx?: DbOrTx,
     ): Promise<{
       items: import('./auth.schemas.js').User[];
       total: number;
     }>;
     get(actor: Actor, id: string, dbx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
-    prepare(actor: Actor, input: import('./users.service.js').CreateUserInput, dbx?: DbOrTx): Promise<import('./users.service.js').PreparedUser>;
-    create(actor: Actor, input: import('./users.service.js').CreateUserInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
-    insertMany(t: import('../../db/dialect.js').Tx, actor: Actor, users: import('./users.service.js').PreparedUser[]): Promise<string[]>;
-    update(actor: Actor, id: string, input: import('./users.service.js').UpdateUserInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
+    prepare(actor: Actor, input: CreateUserInput, dbx?: DbOrTx): Promise<PreparedUser>;
+    create(actor: Actor, input: CreateUserInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
+    insertMany(t: import('../../db/dialect.js').Tx, actor: Actor, users: PreparedUser[]): Promise<string[]>;
+    update(actor: Actor, id: string, input: UpdateUserInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
     disable(actor: Actor, id: string, reason: string, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
     enable(actor: Actor, id: string, reason: string, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
     resetPassword(actor: Actor, id: string, password: string, reason: string, trx?: DbOrTx): Promise<import('./auth.schemas.js').User>;
@@ -35,19 +36,19 @@ export interface AuthService {
   units: {
     list(
       actor: Actor,
-      f?: import('./units.service.js').UnitListFilter,
+      f?: UnitListFilter,
       dbx?: DbOrTx,
     ): Promise<{
       items: import('./auth.schemas.js').Unit[];
       total: number;
     }>;
     get(actor: Actor, id: string, dbx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
-    create(actor: Actor, input: import('./units.service.js').CreateUnitInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
-    update(actor: Actor, id: string, input: import('./units.service.js').UpdateUnitInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
+    create(actor: Actor, input: CreateUnitInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
+    update(actor: Actor, id: string, input: UpdateUnitInput, trx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
     disable(actor: Actor, id: string, reason: string, trx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
     enable(actor: Actor, id: string, reason: string, trx?: DbOrTx): Promise<import('./auth.schemas.js').Unit>;
-    lookup(actor: Actor, text: string, dbx?: DbOrTx): Promise<import('./units.service.js').UnitLookup>;
-    getRef(id: string, dbx?: DbOrTx): Promise<import('./units.service.js').UnitRef | undefined>;
+    lookup(actor: Actor, text: string, dbx?: DbOrTx): Promise<UnitLookup>;
+    getRef(id: string, dbx?: DbOrTx): Promise<UnitRef | undefined>;
     nearestTo(
       path: string,
       dbx?: DbOrTx,
@@ -61,8 +62,8 @@ export interface AuthService {
     memberIds: (unitId: string, dbx?: DbOrTx) => Promise<string[]>;
   };
   imports: {
-    prepare(actor: Actor, buffer: Buffer, mode: 'all' | 'partial', fileName?: string | null, dbx?: DbOrTx): Promise<import('./user-import.js').PreparedImport>;
-    apply(trx: import('../../db/dialect.js').Tx, actor: Actor, p: import('./user-import.js').PreparedImport): Promise<import('./auth.schemas.js').ImportResult>;
+    prepare(actor: Actor, buffer: Buffer, mode: 'all' | 'partial', fileName?: string | null, dbx?: DbOrTx): Promise<PreparedImport>;
+    apply(trx: import('../../db/dialect.js').Tx, actor: Actor, p: PreparedImport): Promise<import('./auth.schemas.js').ImportResult>;
     template(actor: Actor, dbx?: DbOrTx): Promise<Buffer>;
   };
   /**
@@ -113,4 +114,96 @@ export interface AuthService {
   actorForUser(userId: string, dbx?: DbOrTx): Promise<Actor | undefined>;
   /** Deletes sessions that ended more than `olderThanMs` ago. Returns how many. */
   purgeSessions: (olderThanMs?: number, dbx?: DbOrTx) => Promise<number>;
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+/** Context of a sign-in attempt that is not part of the credentials. */
+export interface LoginContext {
+  /** Client address (rate limiting; kept in the journal entry of the sign-in or lock). */
+  ip: string;
+}
+
+export interface UnitListFilter {
+  q?: string;
+  kind?: UnitKind;
+  jurisdictionId?: string;
+  parentUnitId?: string;
+  active?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface CreateUnitInput {
+  name: string;
+  kind: UnitKind;
+  jurisdictionId: string;
+  parentUnitId?: string | null;
+}
+
+export interface UpdateUnitInput {
+  name?: string;
+  kind?: UnitKind;
+  jurisdictionId?: string;
+  parentUnitId?: string | null;
+  reason?: string;
+}
+
+/** What other modules need to know about a unit (tasks are assigned to units). */
+export interface UnitRef {
+  id: string;
+  name: string;
+  kind: string;
+  jurisdictionId: string;
+  jurisdictionPath: string;
+  parentUnitId: string | null;
+  active: boolean;
+}
+
+/** Result of reading a unit named in an import file or on the command line. */
+export type UnitLookup = { ok: true; unit: repo.UnitRow } | { ok: false; reason: string };
+
+export interface UserListFilter {
+  q?: string;
+  unitId?: string;
+  role?: Role;
+  active?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+export interface CreateUserInput {
+  username: string;
+  displayName: string;
+  password: string;
+  unitId: string;
+  roles: Role[];
+}
+
+/** A user ready to insert: checked, with the password already hashed (hashing stays outside transactions). */
+export interface PreparedUser {
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  unit: repo.UnitRow;
+  roles: Role[];
+}
+
+export interface UpdateUserInput {
+  displayName?: string;
+  unitId?: string;
+  roles?: Role[];
+  reason?: string;
+}
+
+export interface PreparedImport {
+  mode: 'all' | 'partial';
+  rows: number;
+  valid: { row: number; user: PreparedUser }[];
+  failed: ImportError[];
+  fileName: string | null;
 }

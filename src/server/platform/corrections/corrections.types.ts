@@ -4,7 +4,6 @@
  */
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../actor.js';
-import type { Correction } from './corrections.service.js';
 
 /** The CorrectionService facade as the container holds it (what `createCorrectionService` returns). */
 export interface CorrectionService {
@@ -23,4 +22,22 @@ export interface CorrectionService {
   ): Promise<Correction>;
   /** Every correction of a record, oldest first, so the original stays readable. */
   history(entityType: string, entityId: string, db?: DbOrTx): Promise<Correction[]>;
+}
+
+/** One field's change: the original value stays readable next to the new one. */
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface Correction {
+  id: string;
+  entityType: string;
+  entityId: string;
+  changes: FieldChange[];
+  reason: string;
+  actorId: string | null;
+  at: number;
+  journalSeq: number;
 }

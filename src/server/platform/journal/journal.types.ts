@@ -7,7 +7,6 @@ import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type * as repo from './journal.repository.js';
 import type { JournalEntry, PublishedHeads, VerifyResult } from '../../../common/journal.js';
 import type { SignedHead } from './heads.js';
-import type { JournalBatchInput, JournalInput } from './journal.service.js';
 
 /** The JournalService facade as the container holds it (what `createJournalService` returns). */
 export interface JournalService {
@@ -38,4 +37,24 @@ export interface JournalService {
   registerSigning(jobs: { registerRecurring(kind: string, everyMs: number, handler: (trx: Tx) => Promise<void>): void }): void;
   /** Entries about records in a jurisdiction subtree; the whole journal for a city-wide scope. */
   countInScope: (scopePath: string, db?: DbOrTx) => Promise<number>;
+}
+
+/** One change to record. Payloads must never carry plaintext ID or phone numbers. */
+export interface JournalInput {
+  /** Dotted action name, `<module>.<entity>.<verb>`, e.g. `control.status.change`. */
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  jurisdictionPath?: string | null;
+  /** What changed (before/after, basis…). */
+  payload?: unknown;
+  reason?: string | null;
+}
+
+/** A batch of high-volume rows (scans, imported rows, pings) recorded as one entry with a digest. */
+export interface JournalBatchInput extends Omit<JournalInput, 'payload'> {
+  /** The rows written, in the order written; only their digest and count are kept. */
+  rows: readonly unknown[];
+  /** Small summary kept in the payload (counts, file name…). */
+  summary?: unknown;
 }

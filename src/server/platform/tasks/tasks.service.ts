@@ -25,14 +25,9 @@ import * as repo from './tasks.repository.js';
 import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
 import type { TaskService } from './tasks.types.js';
+import type { TaskClosedBy } from './tasks.types.js';
 
 export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery, TaskSubject } from './tasks.dto.js';
-
-/** What closed a task by itself: the kind of work done elsewhere and the record of it. */
-export interface TaskClosedBy {
-  kind: TaskCloseKind;
-  id: string;
-}
 
 // A task is visible in the assignee unit's jurisdiction and in its own jurisdiction path.
 registerEntityScope('task', async (db, id) => {
@@ -398,4 +393,3 @@ export function createTaskService(deps: Deps): TaskService {
   };
   return service;
 }
-

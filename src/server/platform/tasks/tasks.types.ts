@@ -5,7 +5,8 @@
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../actor.js';
 import type { CreateTaskInput, TaskDto, TaskListQuery, TaskStatus } from './tasks.dto.js';
-import type { TaskClosedBy } from './tasks.service.js';
+import type { Severity, TaskCloseKind } from '../../../common/tasks.js';
+import type { TextInput } from './stored-text.js';
 
 /** The TaskService facade as the container holds it (what `createTaskService` returns). */
 export interface TaskService {
@@ -70,25 +71,17 @@ export interface TaskService {
   /** Sends the overdue alerts now (the recurring job calls this every minute). Returns how many went out. */
   checkOverdue: (trx: Tx, actor: Actor) => Promise<number>;
   /** Sends a notification, or an alert when it has a severity. See NotifyInput. */
-  notify: (
-    trx: DbOrTx | undefined | null,
-    actor: Actor,
-    n: import('./notifications.service.js').NotifyInput,
-  ) => Promise<import('./tasks.schemas.js').NotificationDto>;
+  notify: (trx: DbOrTx | undefined | null, actor: Actor, n: NotifyInput) => Promise<import('./tasks.schemas.js').NotificationDto>;
   /** Feeds, read state, acknowledgement and raising alerts. */
   notifications: {
-    notify: (
-      trx: DbOrTx | undefined | null,
-      actor: Actor,
-      n: import('./notifications.service.js').NotifyInput,
-    ) => Promise<import('./tasks.schemas.js').NotificationDto>;
+    notify: (trx: DbOrTx | undefined | null, actor: Actor, n: NotifyInput) => Promise<import('./tasks.schemas.js').NotificationDto>;
     raiseAlert(
       trx: DbOrTx | undefined | null,
       actor: Actor,
       a: {
         title: string;
         body: string;
-        severity: import('./notifications.service.js').Severity;
+        severity: Severity;
         unitId?: string;
         jurisdictionId?: string;
         link?: string | null;
@@ -109,4 +102,30 @@ export interface TaskService {
     acknowledge(trx: DbOrTx | undefined | null, actor: Actor, id: string, note?: string | null): Promise<import('./tasks.schemas.js').NotificationDto>;
     acknowledgeGroup(trx: DbOrTx | undefined | null, actor: Actor, id: string, note?: string | null): Promise<import('./tasks.schemas.js').AckGroupDto>;
   };
+}
+
+/** What closed a task by itself: the kind of work done elsewhere and the record of it. */
+export interface TaskClosedBy {
+  kind: TaskCloseKind;
+  id: string;
+}
+
+/** What `notify()` sends. Address it to a user, a unit and/or a jurisdiction subtree (none: everyone). */
+export interface NotifyInput {
+  userId?: string | null;
+  unitId?: string | null;
+  /** Jurisdiction path (`/420500/420502/`): everyone whose scope overlaps it. */
+  jurisdictionPath?: string | null;
+  /** A module passes a message key (`msg('zoning.auto.overdue.title', { … })`); a string is a person's own words. */
+  title: TextInput;
+  body: TextInput;
+  /** In-app link, e.g. `/tasks/<id>`. */
+  link?: string | null;
+  sourceModule: string;
+  sourceEntityType?: string | null;
+  sourceEntityId?: string | null;
+  /** With a severity the notification is an alert that someone must acknowledge. */
+  severity?: Severity | null;
+  /** Alerts about one event (`testing_tube:<id>:pool`) share a key: shown once, with their recipients, and acknowledged together. */
+  groupKey?: string | null;
 }
