@@ -41,4 +41,3 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   services.doorknock = createDoorknockService(d);
   return services;
 }
-

@@ -15,7 +15,7 @@ const CASES_SYSTEM = systemActor('cases');
 const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled']);
 
 // DTOs (shared with the web in src/common/cases.ts)
-export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
+export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus } from '../../../common/cases.js';
 import type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, DetectionChannel, SpeedMeasure } from '../../../common/cases.js';
 import type { CaseListItem } from './cases.schemas.js';
 import type { CaseInput } from './cases.types.js';

@@ -16,11 +16,6 @@ import { CasesErrors } from './cases.errors.js';
 import { createPresetService } from './presets.service.js';
 import type { CasesService } from './cases.types.js';
 
-export type { PresetDto } from './presets.service.js';
-export type { CaseDto, CaseSpeed, SpeedMeasure } from './case-records.service.js';
-export type { AssistDto, ContactDto, PlaceDto } from './tracing.service.js';
-export type { TravellerDto } from './travellers.service.js';
-
 /**
  * Cases, tracing and clusters (感染者、流调、密接、一起疫情) and the protocol presets they follow.
  * Created after testing and control: the confirmation flow reads rechecks and changes control status.

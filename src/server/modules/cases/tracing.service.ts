@@ -6,7 +6,6 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import type { PersonInput } from '../population/index.js';
 import { maskName } from '../population/index.js';
 import { decodeCursor, encodeCursor, type createCaseRecords } from './case-records.service.js';
 import { CasesErrors } from './cases.errors.js';

@@ -50,7 +50,6 @@ async function* utf8Text(input: Readable): AsyncGenerator<string> {
 }
 
 /** Response shapes: the zod schemas' inferred types (companions.schemas.ts). */
-export type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 import type { CompanionService } from './companions.types.js';
 import type { ImportResult, DetectParams, AcceptInput } from './companions.types.js';

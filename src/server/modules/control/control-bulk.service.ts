@@ -299,5 +299,3 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
     bulkRequestPath: (id: string, db: DbOrTx = deps.db) => repo.findBulkRequestPath(db, id),
   };
 }
-
-export type BulkRequests = ReturnType<typeof createBulkRequests>;

@@ -194,5 +194,3 @@ export function createReviewService(deps: Deps) {
     path: (id: string, db: DbOrTx = deps.db) => repo.findReviewPath(db, id),
   };
 }
-
-export type ReviewService = ReturnType<typeof createReviewService>;

@@ -9,8 +9,6 @@ import type { ControlService } from './control.types.js';
 
 // The module's published helpers and types, as before the split (other modules: import ./index.js).
 export * from './index.js';
-export type { ReviewService } from './control-reviews.service.js';
-
 /**
  * The one place that owns a person's control status, and THE STATUS GUARD: every change cites a
  * basis and a reason, follows the transition rules, is journaled in the same transaction, and a
@@ -71,4 +69,3 @@ export function createControlService(deps: Deps): ControlService {
   // The port is what other modules may call; the routes use the whole facade.
   return service satisfies ControlPort;
 }
-

@@ -8,8 +8,6 @@ import type { DashboardSummary } from './dashboard.schemas.js';
 import { createTodayService } from './today.service.js';
 import type { DashboardService } from './dashboard.types.js';
 
-export type { DashboardSummary };
-
 const OPEN_TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported'] as const;
 
 /**

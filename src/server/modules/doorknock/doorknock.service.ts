@@ -216,4 +216,3 @@ export function createDoorknockService(deps: Deps): DoorknockService {
   } satisfies DoorknockPort;
   return service;
 }
-

@@ -3,6 +3,3 @@
  * outcome type. Other modules import from here, never from its repository or tables.
  */
 export { createDoorknockService } from './doorknock.service.js';
-export type { DoorknockService } from './doorknock.types.js';
-export type { DoorknockPort } from './doorknock.port.js';
-export type { KnockOutcome } from './doorknock.schemas.js';

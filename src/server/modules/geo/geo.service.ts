@@ -24,7 +24,7 @@ import {
 import type { GeoService } from './geo.types.js';
 
 export { metresBetween } from './geo.shared.js';
-export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
+export type { NewJurisdiction } from './geo.shared.js';
 
 /**
  * The jurisdiction tree (辖区): nodes, reads and search, population counters and creation; the map
@@ -293,4 +293,3 @@ export function createGeoService(deps: Deps): GeoService {
   };
   return service satisfies GeoPort;
 }
-

@@ -5,7 +5,6 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { maskName } from './names.js';
 import * as repo from './population.repository.js';
-import type { PersonRow } from './population.repository.js';
 import type { HandoverNeeds, Handover } from './population.types.js';
 
 const SYSTEM = systemActor('population');

@@ -715,5 +715,3 @@ export function createPersonImport(deps: PopulationInputs<'db' | 'log', 'geo' | 
   };
   return api;
 }
-
-export type PersonImport = ReturnType<typeof createPersonImport>;

@@ -78,4 +78,3 @@ export function createPopulationService(deps: Deps): PopulationService {
   };
   return service satisfies PopulationPort;
 }
-

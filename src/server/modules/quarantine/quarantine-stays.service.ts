@@ -341,5 +341,3 @@ export function createQuarantineStays(deps: StaysDeps) {
     },
   };
 }
-
-export type QuarantineStays = ReturnType<typeof createQuarantineStays>;

@@ -125,4 +125,3 @@ export function createQuarantineService(deps: Deps): QuarantineService {
   // The port is what other modules may call; the routes use the whole facade.
   return service satisfies QuarantinePort;
 }
-

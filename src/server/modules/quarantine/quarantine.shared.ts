@@ -110,7 +110,7 @@ export type BasisFactsSource = (db: DbOrTx, actor: Actor, basis: { type: BasisTy
 
 export type RoomStatus = repo.RoomStatus;
 
-export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from './quarantine.schemas.js';
+export type { FacilityDto, OccupancyDto, RoomDto, StayDto } from './quarantine.schemas.js';
 
 export interface FacilityInput {
   name: string;

@@ -21,7 +21,7 @@ export interface QuarantineService {
       key: string;
       label: string;
       name: string;
-      params: import('../cases/presets.schema.js').PresetParams;
+      params: import('../cases/index.js').PresetParams;
     },
   ) => Promise<import('./quarantine.schemas.js').StayPlanDto>;
   createFacility: (

@@ -362,5 +362,3 @@ export function createCoverageService(
     },
   };
 }
-
-export type CoverageService = ReturnType<typeof createCoverageService>;

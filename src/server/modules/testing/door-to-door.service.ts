@@ -8,7 +8,7 @@ import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { POOL_HOUSEHOLD, POOL_SIZES } from './testing.rules.js';
 import type { BatchOp } from './testing.schemas.js';
-import { CoverageDeltas, inCampaignScope, requireCap, type PersonIdentifier } from './testing.shared.js';
+import { CoverageDeltas, inCampaignScope, requireCap } from './testing.shared.js';
 import { firstItem, lastItem } from '../../platform/items.js';
 import type { HouseholdTubeInput } from './testing.types.js';
 
@@ -131,5 +131,3 @@ export function createDoorToDoorService(deps: TestingInputs<'db' | 'clock', 'pop
     },
   };
 }
-
-export type DoorToDoorService = ReturnType<typeof createDoorToDoorService>;

@@ -563,5 +563,3 @@ export function createLabService(
     },
   };
 }
-
-export type LabService = ReturnType<typeof createLabService>;

@@ -226,5 +226,3 @@ export function createLookupService(deps: TestingInputs<'db' | 'wallClock' | 'co
     },
   };
 }
-
-export type LookupService = ReturnType<typeof createLookupService>;

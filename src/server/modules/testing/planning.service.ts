@@ -110,5 +110,3 @@ export function createPlanningService(deps: TestingInputs<'db' | 'clock', 'geo'>
     };
   }
 }
-
-export type PlanningService = ReturnType<typeof createPlanningService>;

@@ -254,4 +254,3 @@ export function createTestingService(deps: Deps): TestingService {
   const service = { campaigns, sites, sampling, lab, labWorklist, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
   return service satisfies TestingPort;
 }
-

@@ -68,7 +68,7 @@ export interface TestingService {
   };
   sites: {
     visible: (db: DbOrTx, actor: Actor, id: string) => Promise<repo.SiteRow>;
-    area: (db: DbOrTx, actor: Actor, jurisdictionId?: string) => Promise<import('../geo/geo.schemas.js').JurisdictionDto | undefined>;
+    area: (db: DbOrTx, actor: Actor, jurisdictionId?: string) => Promise<import('../../../common/geo.js').JurisdictionDto | undefined>;
     create(trx: Tx | undefined, actor: Actor, input: import('./testing.schemas.js').CreateSiteInput): Promise<import('./testing.schemas.js').SiteDto>;
     update(
       trx: Tx | undefined,
@@ -947,7 +947,7 @@ export interface TestingService {
           mergedInto: string | null;
         }[];
       } & {
-        members: import('../population/population.types.js').PersonView[];
+        members: import('../population/index.js').PersonView[];
       };
       members: {
         id: string;
@@ -1021,7 +1021,7 @@ export interface TestingService {
                 mergedInto: string | null;
               }[];
             } & {
-              members: import('../population/population.types.js').PersonView[];
+              members: import('../population/index.js').PersonView[];
             };
             members: {
               id: string;

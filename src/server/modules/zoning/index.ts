@@ -4,6 +4,3 @@
  * Other modules import from here, never from zoning's repository, tables or sub-services.
  */
 export { createZoningService, registerZoning } from './zoning.service.js';
-export type { ZoningService } from './zoning.types.js';
-export type { AreaLevelNode, ZoningPort } from './zoning.port.js';
-export { type ZoningInputs } from './zoning.shared.js';

@@ -134,7 +134,6 @@ export function createZoningService(deps: Deps): ZoningService {
   return service satisfies ZoningPort;
 }
 
-
 /**
  * The registrations zoning makes with other parts of the platform, made once by the composition
  * (services.ts) right after the service is created: `risk_area` as a control basis, the

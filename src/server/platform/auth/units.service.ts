@@ -1,6 +1,5 @@
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx } from '../../db/dialect.js';
-import type { UnitKind } from '../../../common/roles.js';
 import { inScope, scopePrefix, type Actor } from '../actor.js';
 import { newId } from '../ids.js';
 import { AuthErrors } from './auth.errors.js';

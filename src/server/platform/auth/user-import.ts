@@ -8,7 +8,6 @@ import type { ImportError, ImportResult } from './auth.schemas.js';
 import { hashPassword, passwordProblem, PASSWORD_MIN } from './password.js';
 import type { UnitAdmin } from './units.service.js';
 import { mayGrant, normaliseUsername, usernameProblem, type UserAdmin } from './users.service.js';
-import type { PreparedUser } from './auth.types.js';
 import { readXlsxOffThread } from '../upload/guard.js';
 import { isUploadRefusal, writeWorkbook, type XlsxCellValue } from '../xlsx.js';
 import { itemAt } from '../items.js';
@@ -301,5 +300,3 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
     },
   };
 }
-
-export type UserImport = ReturnType<typeof createUserImport>;

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, type DbOrTx } from '../../db/dialect.js';
 import type { JobsTable } from '../platform.table.js';
-import { systemActor, type Actor } from '../actor.js';
+import { systemActor } from '../actor.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import { defineErrors } from '../errors.js';
 import { newId } from '../ids.js';

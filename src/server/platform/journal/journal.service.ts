@@ -10,8 +10,6 @@ import { firstItem, lastItem } from '../items.js';
 import type { JournalService } from './journal.types.js';
 import type { JournalInput, JournalBatchInput } from './journal.types.js';
 
-export type { JournalEntry, PublishedHeads, VerifyResult };
-
 /** The recurring job that signs the journal head (every minute, one process at a time). */
 export const JOURNAL_SIGN_JOB = 'journal.sign-head';
 export const JOURNAL_SIGN_EVERY_MS = 60_000;

@@ -2,7 +2,6 @@ import type { Clock } from '../clock.js';
 import { canonicalJson } from '../canonical.js';
 import { notifyOnCommit, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { nextCounter } from '../counters.js';
-import type { Capability } from '../../../common/roles.js';
 import type { OutboxService } from './outbox.types.js';
 import type { OutboxReach, OutboxEvent, OutboxMessage } from './outbox.types.js';
 

@@ -5,7 +5,7 @@ import { defineErrors } from '../errors.js';
 import { isInternalLink } from '../../../common/roles.js';
 import { newId } from '../ids.js';
 import * as repo from './notifications.repository.js';
-import { readParams, storeText, type TextInput } from './stored-text.js';
+import { readParams, storeText } from './stored-text.js';
 import { findUnit, findUserDisplayName } from './tasks.repository.js';
 import type { NotificationsTable } from './tasks.table.js';
 import type { AckGroupDto, NotificationDto, NotificationFeedDto as NotificationFeed } from './tasks.schemas.js';

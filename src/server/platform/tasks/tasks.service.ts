@@ -20,14 +20,13 @@ import {
   type TaskListQuery,
   type TaskStatus,
 } from './tasks.dto.js';
-import type { TaskCloseKind } from '../../../common/tasks.js';
 import * as repo from './tasks.repository.js';
 import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
 import type { TaskService } from './tasks.types.js';
 import type { TaskClosedBy } from './tasks.types.js';
 
-export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery, TaskSubject } from './tasks.dto.js';
+export type { TaskDto, CreateTaskInput } from './tasks.dto.js';
 
 // A task is visible in the assignee unit's jurisdiction and in its own jurisdiction path.
 registerEntityScope('task', async (db, id) => {
