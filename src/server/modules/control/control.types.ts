@@ -1,5 +1,5 @@
 /**
- * The declared type of the container's `ControlService` (imports no service code at run time). The
+ * The declared type of the container's `ControlService` (this file imports no service file). The
  * factory is typed to return it; `services.types.ts` names it.
  */
 import type { DbOrTx, Tx } from '../../db/dialect.js';
