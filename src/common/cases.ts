@@ -10,7 +10,6 @@ export type {
   CaseDetailDto,
   CaseDto,
   CaseSpeed,
-  ClusterBoardItem,
   ClusterDto,
   ClusterGraphDto,
   ContactBody,

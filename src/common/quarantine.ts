@@ -12,7 +12,6 @@ export const ROOM_STATUS_LIST = ['available', 'occupied', 'cleaning', 'out_of_se
 export type RoomStatus = (typeof ROOM_STATUS_LIST)[number];
 
 export type QuarantineMode = 'central' | 'home';
-export type ContactCategory = 'close' | 'secondary';
 /** Traveller categories (来返、入境、高风险岗位人员) with a preset schedule. */
 export const TRAVELLER_CATEGORY_LIST = ['high_risk_area', 'medium_risk_area', 'low_risk_area', 'inbound_international', 'high_risk_occupation'] as const;
 export type TravellerCategory = (typeof TRAVELLER_CATEGORY_LIST)[number];

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db, DbHandle } from './db/dialect.js';
 import type { Clock } from './platform/clock.js';
-import type { Services } from './services.js';
+import type { Services } from './services.types.js';
 
 /** What every service and plugin is built from. Created once per process in `createDeps`. */
 export interface Deps {

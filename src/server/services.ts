@@ -1,4 +1,5 @@
 import type { Deps } from './deps.js';
+import type { Services } from './services.types.js';
 import { createJournalService } from './platform/journal/journal.service.js';
 import { createOutboxService } from './platform/outbox/outbox.service.js';
 import { createCorrectionService } from './platform/corrections/corrections.service.js';
@@ -39,23 +40,4 @@ export function createServices(deps: Omit<Deps, 'services'>) {
   registerZoning(services, services.zoning);
   services.doorknock = createDoorknockService(d);
   return services;
-}
-
-export interface Services {
-  journal: ReturnType<typeof createJournalService>;
-  outbox: ReturnType<typeof createOutboxService>;
-  corrections: ReturnType<typeof createCorrectionService>;
-  jobs: ReturnType<typeof createJobService>;
-  auth: ReturnType<typeof createAuthService>;
-  tasks: ReturnType<typeof createTaskService>;
-  geo: ReturnType<typeof createGeoService>;
-  population: ReturnType<typeof createPopulationService>;
-  control: ReturnType<typeof createControlService>;
-  testing: ReturnType<typeof createTestingService>;
-  cases: ReturnType<typeof createCasesService>;
-  dashboard: ReturnType<typeof createDashboardService>;
-  quarantine: ReturnType<typeof createQuarantineService>;
-  companions: ReturnType<typeof createCompanionService>;
-  zoning: ReturnType<typeof createZoningService>;
-  doorknock: ReturnType<typeof createDoorknockService>;
 }

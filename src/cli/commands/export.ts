@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createDeps } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import type { Deps } from '../../server/deps.js';
-import type { ExportFormat } from '../../server/modules/population/export.js';
+import type { ExportFormat } from '../../server/modules/population/population.types.js';
 import type { Actor } from '../../server/platform/actor.js';
 import { AppError } from '../../server/platform/errors.js';
 import { CliError, EXIT } from '../exit.js';

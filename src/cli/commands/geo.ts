@@ -3,7 +3,7 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createDeps } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import type { Deps } from '../../server/deps.js';
-import type { BoundaryFeature, DivisionImportReport, DivisionRow } from '../../server/modules/geo/division-import.js';
+import type { BoundaryFeature, DivisionImportReport, DivisionRow } from '../../server/modules/geo/geo.types.js';
 import { parseCsv } from '../../server/modules/population/spreadsheet.js';
 import type { Actor } from '../../server/platform/actor.js';
 import { CliError, EXIT } from '../exit.js';

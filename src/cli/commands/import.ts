@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createDeps } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import type { Deps } from '../../server/deps.js';
-import type { ImportReport } from '../../server/modules/population/import.js';
+import type { ImportReport } from '../../server/modules/population/population.types.js';
 import type { Actor } from '../../server/platform/actor.js';
 import { AppError } from '../../server/platform/errors.js';
 import { CliError, EXIT } from '../exit.js';

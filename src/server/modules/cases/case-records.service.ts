@@ -15,19 +15,10 @@ const CASES_SYSTEM = systemActor('cases');
 const UNDER_CONTROL = new Set(['quarantined_central', 'quarantined_home', 'home_monitored', 'sealed', 'controlled']);
 
 // DTOs (shared with the web in src/common/cases.ts)
-export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, SpeedMeasure } from '../../../common/cases.js';
+export type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus } from '../../../common/cases.js';
 import type { CaseDto, CaseKind, CaseSpeed, ClinicalStatus, DetectionChannel, SpeedMeasure } from '../../../common/cases.js';
 import type { CaseListItem } from './cases.schemas.js';
-
-export interface CaseInput {
-  personId: string;
-  kind: CaseKind;
-  onsetDate?: string | null;
-  reportDate?: string | null;
-  sourceCaseId?: string | null;
-  clusterId?: string | null;
-  reason: string;
-}
+import type { CaseInput } from './cases.types.js';
 
 const hoursBetween = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round(((b - a) / HOUR) * 100) / 100);
 const measure = (hours: number | null, target: number): SpeedMeasure => ({ hours, targetHours: target, met: hours === null ? null : hours <= target });

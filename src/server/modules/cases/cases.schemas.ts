@@ -390,7 +390,6 @@ export type ContactBody = z.input<typeof contactBody>;
 export type AssistDto = z.infer<typeof assist>;
 /** One speed measure aggregated over a cluster's cases (`measured`: cases where it could be measured; `met`: of those, within the target). */
 export type SpeedAggregate = z.infer<typeof speedAgg>;
-export type ClusterBoardItem = ClusterBoard['items'][number];
 export type ClusterDto = z.infer<typeof cluster>;
 export type ClusterGraphDto = z.infer<typeof graph>;
 export type GraphNode = ClusterGraphDto['nodes'][number];

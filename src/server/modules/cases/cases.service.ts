@@ -14,17 +14,13 @@ import * as repo from './cases.repository.js';
 import * as situation from './cases.situation.js';
 import { CasesErrors } from './cases.errors.js';
 import { createPresetService } from './presets.service.js';
-
-export type { PresetDto } from './presets.service.js';
-export type { CaseDto, CaseSpeed, SpeedMeasure } from './case-records.service.js';
-export type { AssistDto, ContactDto, PlaceDto } from './tracing.service.js';
-export type { TravellerDto } from './travellers.service.js';
+import type { CasesService } from './cases.types.js';
 
 /**
  * Cases, tracing and clusters (感染者、流调、密接、一起疫情) and the protocol presets they follow.
  * Created after testing and control: the confirmation flow reads rechecks and changes control status.
  */
-export function createCasesService(deps: Deps) {
+export function createCasesService(deps: Deps): CasesService {
   const presets = createPresetService(deps);
   const records = createCaseRecords(deps, presets);
   const tracing = createTracing(deps, presets, records);

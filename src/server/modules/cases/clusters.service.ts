@@ -7,22 +7,12 @@ import { CasesErrors } from './cases.errors.js';
 import * as repo from './cases.repository.js';
 import type { createPresetService } from './presets.service.js';
 import type { ClusterBoard, ClusterDto, ClusterGraphDto, RenameClusterInput, SpeedAggregate } from './cases.schemas.js';
+import type { ClusterStatus, GraphFilter } from './cases.types.js';
 
 export const CLUSTER_EVALUATE_JOB = 'cases.clusters.evaluate';
-export type ClusterStatus = 'active' | 'contained' | 'extinguished';
-
 /** Calendar days between two instants in the configured zone (0 on the same day). */
 function daysBetween(a: number, b: number, tz: string): number {
   return Math.round((Date.parse(calendarDay(b, tz)) - Date.parse(calendarDay(a, tz))) / DAY);
-}
-
-export interface GraphFilter {
-  /** Only contacts of this category. */
-  category?: 'close' | 'secondary';
-  /** Only cases of this kind. */
-  kind?: 'confirmed' | 'asymptomatic';
-  /** false: cases only. Default true. */
-  contacts?: boolean;
 }
 
 /** Clusters (一起疫情): status by the preset rule (a recurring job), the board, the chain graph. */

@@ -194,8 +194,6 @@ export const presetParamsSchema = presetParamsObject.superRefine((params, ctx) =
 });
 
 export type PresetParams = z.infer<typeof presetParamsObject>;
-export type RiskLevel = z.infer<typeof riskLevel>;
-export type Granularity = z.infer<typeof granularity>;
 
 const NINTH_EDITION = { title: '新型冠状病毒肺炎防控方案（第九版）', issued: '2022-06' };
 const NOVEMBER_20_MEASURES = { title: '关于进一步优化新冠肺炎疫情防控措施 科学精准做好防控工作的通知（二十条）', issued: '2022-11' };

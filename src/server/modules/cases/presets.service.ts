@@ -11,15 +11,7 @@ import { SHIPPED_PRESETS, presetParamsSchema, upgradeStoredParams } from './pres
 // DTO (shared with the web in src/common/cases.ts)
 export type { PresetDto } from '../../../common/cases.js';
 import type { PresetDto } from '../../../common/cases.js';
-
-export interface PresetInput {
-  /** Family key; an existing key gets its next version, a new key starts at version 1. */
-  key: string;
-  name: string;
-  nameEn?: string | null;
-  /** Validated by presetParamsSchema (422 PRESET_INVALID with the zod issues). */
-  params: unknown;
-}
+import type { PresetInput } from './cases.types.js';
 
 export const presetLabel = (key: string, version: number) => `${key}@v${version}`;
 

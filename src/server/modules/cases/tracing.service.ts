@@ -6,7 +6,6 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import type { PersonInput } from '../population/index.js';
 import { maskName } from '../population/index.js';
 import { decodeCursor, encodeCursor, type createCaseRecords } from './case-records.service.js';
 import { CasesErrors } from './cases.errors.js';
@@ -18,35 +17,12 @@ export type { AssistDto, ContactDto, PlaceDto } from '../../../common/cases.js';
 import type { AssistDto, ContactCategory, ContactDto, PlaceDto } from '../../../common/cases.js';
 import type { JurisdictionLevel } from '../../../common/geo.js';
 import { AWAITING_PLACEMENT } from '../../../common/control.js';
+import type { PlaceInput, ContactInput } from './cases.types.js';
 
 const CASES_SYSTEM = systemActor('cases');
 const QUARANTINED = new Set(['quarantined_central', 'quarantined_home']);
 /** A coordinate further than this from every compound centroid is not snapped (422). */
 const MAX_SNAP_M = 2000;
-
-export interface PlaceInput {
-  jurisdictionId?: string | null;
-  lng?: number | null;
-  lat?: number | null;
-  description?: string | null;
-  fromAt: number;
-  toAt: number;
-}
-
-export interface ContactInput {
-  category: 'close' | 'secondary';
-  exposureDate: string;
-  /** Secondary contacts: the close contact (of the same case) they were exposed through. */
-  viaContactId?: string | null;
-  exposurePlace?: string | null;
-  relation?: string | null;
-  /** An existing person… */
-  personId?: string | null;
-  /** …or a non-resident to register through population (place of stay inside the city)… */
-  newPerson?: Omit<PersonInput, 'resident' | 'address' | 'householdId'> | null;
-  /** …or someone living outside the city: an outgoing 协查 request, no person record here. */
-  outsideCity?: { region: string; name: string; note?: string | null } | null;
-}
 
 const ASSIST_ORDER = ['pending', 'sent', 'answered', 'closed'] as const;
 

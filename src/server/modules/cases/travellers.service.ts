@@ -10,25 +10,9 @@ import type { createPresetService } from './presets.service.js';
 import { provenanceOf, type TravellerCategory } from './presets.schema.js';
 import * as repo from './travellers.repository.js';
 import type { TravellerDto } from '../../../common/cases.js';
+import type { TravellerInput, ArrivalTestInput } from './cases.types.js';
 
 export type { TravellerDto } from '../../../common/cases.js';
-
-export interface TravellerInput {
-  personId: string;
-  category: TravellerCategory;
-  origin: string;
-  /** YYYY-MM-DD of arrival (or the end of closed-loop work); not after today. */
-  arrivalDay: string;
-  entryPoint?: string | null;
-}
-
-export interface ArrivalTestInput {
-  entryPoint: string;
-  /** Epoch ms of sampling at the entry point. */
-  testedAt: number;
-  result?: 'negative' | 'positive' | null;
-  resultRef?: string | null;
-}
 
 /**
  * Travellers (来返、入境、高风险岗位人员): a real control basis (`traveller`) with the schedule the active

@@ -5,7 +5,8 @@
 import type { Readable } from 'node:stream';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import type { Actor } from '../../platform/actor.js';
-import type { BatchDto, DetectParams, ImportResult } from './companions.service.js';
+import type { CompanionBatchDto as BatchDto } from './companions.schemas.js';
+import type { DetectParams, ImportResult } from './companions.types.js';
 
 export interface CompanionPort {
   /** Imports a ping CSV (streamed; all or nothing unless `partial`), journaled as one batch entry. */

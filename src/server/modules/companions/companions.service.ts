@@ -10,8 +10,9 @@ import { defineErrors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
 import { bucketOf, overlapsOf, parsePingRow, pingHeader, type Overlap, type ParsedPing, type PingColumns, type RowProblem } from './companions.grid.js';
-import { batchDigest, type JournalService } from '../../platform/journal/journal.service.js';
-import type { OutboxService } from '../../platform/outbox/outbox.service.js';
+import { batchDigest } from '../../platform/journal/journal.service.js';
+import type { JournalService } from '../../platform/journal/journal.types.js';
+import type { OutboxService } from '../../platform/outbox/outbox.types.js';
 import * as repo from './companions.repository.js';
 import type { CompanionBatchesTable, CompanionCandidatesTable, CompanionPingsTable } from './companions.table.js';
 import type { ContactInput } from '../cases/index.js';
@@ -37,29 +38,8 @@ const IMPORT_CHUNK = 5000;
 /** Bad rows listed in a report (all are counted). */
 const REPORT_ROWS = 200;
 
-export interface ImportResult {
-  importId: string;
-  imported: number;
-  /** Bad rows, all counted. */
-  rejected: number;
-  /** The first 200 bad rows, by line. */
-  rows: RowProblem[];
-}
-
 /** Relation recorded on a contact that came from a companion candidate. */
 export const COMPANION_RELATION = '时空伴随';
-
-/** Detection parameters; every one configurable per request (defaults: 14 days, ≥ 10 min overlaps, ≥ 30 h in total). */
-export interface DetectParams {
-  /** Window end (epoch ms); default now. */
-  to?: number;
-  /** Window length in days; default 14. */
-  windowDays?: number;
-  /** Shortest overlap that counts, minutes; default 10. */
-  minOverlapMinutes?: number;
-  /** Cumulative stay together needed to be a candidate, minutes; default 1800 (30 h). */
-  minTotalMinutes?: number;
-}
 
 /** A byte (or text) stream as UTF-8 text, a character split across chunks kept whole. */
 async function* utf8Text(input: Readable): AsyncGenerator<string> {
@@ -70,21 +50,9 @@ async function* utf8Text(input: Readable): AsyncGenerator<string> {
 }
 
 /** Response shapes: the zod schemas' inferred types (companions.schemas.ts). */
-export type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
 import type { CompanionBatchDto as BatchDto, CompanionCandidateDto as CandidateDto } from './companions.schemas.js';
-
-/** How an accepted candidate becomes a contact of the case (the normal contact flow). */
-export interface AcceptInput {
-  /** Default close (密接). */
-  category?: 'close' | 'secondary';
-  /** Only when the batch names no case. */
-  caseId?: string | null;
-  /** Phone-hash-only candidates: who they turned out to be (exactly one of the three). */
-  personId?: string | null;
-  newPerson?: ContactInput['newPerson'];
-  outsideCity?: ContactInput['outsideCity'];
-  note?: string | null;
-}
+import type { CompanionService } from './companions.types.js';
+import type { ImportResult, DetectParams, AcceptInput } from './companions.types.js';
 
 function candidateDto(r: CompanionCandidatesTable): CandidateDto {
   const evidence = repo.readJson.evidence(r);
@@ -174,7 +142,7 @@ export function companionInputs(deps: Deps): CompanionInputs {
 }
 
 /** The service as the container builds it: registers the entity scope, then the companions from narrow inputs. */
-export function createCompanionService(deps: Deps) {
+export function createCompanionService(deps: Deps): CompanionService {
   registerCompanionScopes();
   return createCompanions(companionInputs(deps)) satisfies CompanionPort;
 }
@@ -184,7 +152,7 @@ export function createCompanionService(deps: Deps) {
  * per cell and bucket, never a cross-join) into a review batch with evidence, and the review. It
  * never changes anyone's control status: an accepted candidate is handed to contact tracing.
  */
-export function createCompanions(deps: CompanionInputs) {
+export function createCompanions(deps: CompanionInputs): CompanionService {
   async function visibleBatch(db: DbOrTx, actor: Actor, id: string): Promise<CompanionBatchesTable> {
     const r = await repo.findBatch(db, id);
     if (!r || !inScope(actor, r.jurisdiction_path)) throw CompanionErrors.COMPANION_BATCH_NOT_FOUND({ batchId: id });
@@ -462,5 +430,3 @@ export function createCompanions(deps: CompanionInputs) {
     },
   };
 }
-
-export type CompanionService = ReturnType<typeof createCompanions>;

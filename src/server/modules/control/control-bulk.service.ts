@@ -4,8 +4,8 @@ import { inScope, scopePrefix, systemActor, type Actor } from '../../platform/ac
 import type { Clock } from '../../platform/clock.js';
 import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import type { JournalService } from '../../platform/journal/journal.service.js';
-import type { OutboxService } from '../../platform/outbox/outbox.service.js';
+import type { JournalService } from '../../platform/journal/journal.types.js';
+import type { OutboxService } from '../../platform/outbox/outbox.types.js';
 import * as repo from './control.repository.js';
 import type { ControlBulkRequestsTable } from './control.table.js';
 import { commonPath, type Basis } from './control.rules.js';
@@ -299,5 +299,3 @@ export function createBulkRequests(deps: BulkRequestsDeps) {
     bulkRequestPath: (id: string, db: DbOrTx = deps.db) => repo.findBulkRequestPath(db, id),
   };
 }
-
-export type BulkRequests = ReturnType<typeof createBulkRequests>;

@@ -65,5 +65,3 @@ export function createControlCounts(deps: ControlCountsDeps) {
     },
   };
 }
-
-export type ControlCounts = ReturnType<typeof createControlCounts>;

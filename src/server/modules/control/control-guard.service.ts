@@ -5,8 +5,8 @@ import { inScope, systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import { Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import type { JournalService } from '../../platform/journal/journal.service.js';
-import type { OutboxService } from '../../platform/outbox/outbox.service.js';
+import type { JournalService } from '../../platform/journal/journal.types.js';
+import type { OutboxService } from '../../platform/outbox/outbox.types.js';
 import * as repo from './control.repository.js';
 import type { ControlStatusChangesTable, ControlStatusesTable } from './control.table.js';
 import {

@@ -8,6 +8,7 @@ import { defineErrors, Errors } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import * as repo from './control-reviews.repository.js';
 import type { ControlReviewsTable } from './control.table.js';
+import type { CreateReviewInput } from './control.types.js';
 
 const CAP_READ: Capability = 'control.read';
 const CAP_CREATE: Capability = 'control.change';
@@ -22,14 +23,6 @@ export const ReviewErrors = defineErrors({
   CONTROL_REVIEW_SELF_APPROVAL: [403, 'A review record must be approved by a second person, not by its reviewer'],
   CONTROL_REVIEW_NOT_PENDING: [409, 'The review record has already been decided'],
 });
-
-export interface CreateReviewInput {
-  /** The jurisdiction the review concerns (default: the reviewer's scope). */
-  jurisdictionId?: string | null;
-  subject: string;
-  reason: string;
-  evidence: string;
-}
 
 const ref = (id: string | null, name: string | null): ActorRef | null => (name === null ? null : { id, name });
 const num = (v: number | null) => (v === null ? null : Number(v));
@@ -201,5 +194,3 @@ export function createReviewService(deps: Deps) {
     path: (id: string, db: DbOrTx = deps.db) => repo.findReviewPath(db, id),
   };
 }
-
-export type ReviewService = ReturnType<typeof createReviewService>;

@@ -5,11 +5,10 @@ import { createStatusGuard } from './control-guard.service.js';
 import { createBulkRequests } from './control-bulk.service.js';
 import { createControlCounts } from './control-counts.service.js';
 import type { ControlPort } from './control.port.js';
+import type { ControlService } from './control.types.js';
 
 // The module's published helpers and types, as before the split (other modules: import ./index.js).
 export * from './index.js';
-export type { ReviewService } from './control-reviews.service.js';
-
 /**
  * The one place that owns a person's control status, and THE STATUS GUARD: every change cites a
  * basis and a reason, follows the transition rules, is journaled in the same transaction, and a
@@ -22,7 +21,7 @@ export type { ReviewService } from './control-reviews.service.js';
  * the counts (control-counts.service.ts); plus the review records (control-reviews.service.ts).
  * Its one registration, population's merge handler, is made here.
  */
-export function createControlService(deps: Deps) {
+export function createControlService(deps: Deps): ControlService {
   const reviews = createReviewService(deps);
   const pathsOf = (ids: readonly string[], db?: DbOrTx) => deps.services.population.pathsOf(ids, db);
   const guard = createStatusGuard({
@@ -70,5 +69,3 @@ export function createControlService(deps: Deps) {
   // The port is what other modules may call; the routes use the whole facade.
   return service satisfies ControlPort;
 }
-
-export type ControlService = ReturnType<typeof createControlService>;

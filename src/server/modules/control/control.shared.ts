@@ -49,7 +49,6 @@ export const ControlErrors = defineErrors({
 // ---------------------------------------------------------------------------------------------
 // DTOs (the zod schemas' inferred types in control.schemas.ts; the web imports them from there)
 
-export type { MeasureOrReleased } from '../../../common/control.js';
 export type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, ExplanationDto, StatusChangeDto } from './control.schemas.js';
 import type { MeasureOrReleased } from '../../../common/control.js';
 import type { ActorRef, BulkRequestDto, ControlStatusDto, ControlSummaryDto, StatusChangeDto } from './control.schemas.js';

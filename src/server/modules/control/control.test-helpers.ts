@@ -1,4 +1,4 @@
-import type { ControlService } from './control.service.js';
+import type { ControlService } from './control.types.js';
 import { randomInt } from 'node:crypto';
 import type { TestEnv } from '../../../../test/helpers/db.js';
 import { buildJurisdiction, type JurisdictionRef } from '../../../../test/helpers/factories.js';

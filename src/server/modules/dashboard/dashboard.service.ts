@@ -6,8 +6,7 @@ import { addDays, calendarDay, startOfDay } from '../../platform/clock.js';
 import { AppError, Errors } from '../../platform/errors.js';
 import type { DashboardSummary } from './dashboard.schemas.js';
 import { createTodayService } from './today.service.js';
-
-export type { DashboardSummary };
+import type { DashboardService } from './dashboard.types.js';
 
 const OPEN_TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported'] as const;
 
@@ -15,7 +14,7 @@ const OPEN_TASK_STATUSES = ['new', 'acknowledged', 'in_progress', 'reported'] as
  * The home page's counts, all within the caller's jurisdiction, read through each module's service.
  * Every figure comes from counters or indexed counts, never from scanning persons.
  */
-export function createDashboardService(deps: Deps) {
+export function createDashboardService(deps: Deps): DashboardService {
   const s = deps.services;
   const todayList = createTodayService(deps);
 

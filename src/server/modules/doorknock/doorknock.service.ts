@@ -10,6 +10,7 @@ import { DoorknockErrors } from './doorknock.errors.js';
 import type { DoorknockPort } from './doorknock.port.js';
 import * as repo from './doorknock.repository.js';
 import { EXEMPTING_OUTCOMES, SETTLED_OUTCOMES, type KnockList, type KnockOutcome, type KnockResident } from './doorknock.schemas.js';
+import type { DoorknockService } from './doorknock.types.js';
 
 /** Zh labels of the exempting outcomes: the exemption's reason, as a person reads it. */
 const EXEMPT_REASON: Partial<Record<KnockOutcome, string>> = {
@@ -50,7 +51,7 @@ const collator = new Intl.Collator('zh-CN', { numeric: true });
  * through population's journaled reveal with a preset reason. Everything is limited to the actor's scope:
  * a building or person outside it is answered as missing.
  */
-export function createDoorknockService(deps: Deps) {
+export function createDoorknockService(deps: Deps): DoorknockService {
   const { geo, population, control, journal } = deps.services;
 
   async function building(actor: Actor, id: string, db: DbOrTx) {
@@ -215,5 +216,3 @@ export function createDoorknockService(deps: Deps) {
   } satisfies DoorknockPort;
   return service;
 }
-
-export type DoorknockService = ReturnType<typeof createDoorknockService>;

@@ -2,6 +2,4 @@
  * The door-knocking module (敲门行动) as other code sees it: the service factory, the port and the
  * outcome type. Other modules import from here, never from its repository or tables.
  */
-export { createDoorknockService, type DoorknockService } from './doorknock.service.js';
-export type { DoorknockPort } from './doorknock.port.js';
-export type { KnockOutcome } from './doorknock.schemas.js';
+export { createDoorknockService } from './doorknock.service.js';

@@ -23,34 +23,8 @@ import { newId } from '../../platform/ids.js';
 import * as repo from './geo.repository.js';
 import type { NewJurisdiction } from './geo.shared.js';
 import { area, centroid, roundPt, roundRing, toPolygon, type Pt, type Ring } from './geometry.js';
-
-/** One row of the divisions file (`row` as a spreadsheet shows it). */
-export interface DivisionRow {
-  row: number;
-  code: string;
-  name: string;
-  parentCode: string;
-}
-
-/** One boundary feature (`index` counted from 1, as a reader counts features). */
-export interface BoundaryFeature {
-  index: number;
-  code: string | null;
-  geometry: { type: string; coordinates: unknown } | null;
-}
-
-export type DivisionRefusal =
-  | 'CODE_FORMAT'
-  | 'CODE_OUTSIDE_CITY'
-  | 'DUPLICATE_CODE'
-  | 'NAME_REQUIRED'
-  | 'PARENT_UNKNOWN'
-  | 'PARENT_MISMATCH'
-  | 'PARENT_CHANGED'
-  | 'LEVEL_CHANGED'
-  | 'FEATURE_CODE_MISSING'
-  | 'FEATURE_UNMATCHED'
-  | 'FEATURE_GEOMETRY';
+import type { DivisionRow, BoundaryFeature, DivisionImportReport } from './geo.types.js';
+import type { DivisionRefusal } from './geo.types.js';
 
 export const DIVISION_REFUSALS: Record<DivisionRefusal, string> = {
   CODE_FORMAT: '代码应为6位（区县）、12位（街道乡镇、社区村）或9位（街道乡镇统计码）数字 (a code is 6, 12 or 9 digits)',
@@ -65,18 +39,6 @@ export const DIVISION_REFUSALS: Record<DivisionRefusal, string> = {
   FEATURE_UNMATCHED: "边界要素的代码与文件和辖区树中的任何辖区都不对应 (the feature's code matches no division)",
   FEATURE_GEOMETRY: '边界要素不是面（Polygon / MultiPolygon） (the feature is not a polygon)',
 };
-
-export interface DivisionImportReport {
-  city: string;
-  dryRun: boolean;
-  /** Data rows read. */
-  rows: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  boundaries: { read: number; applied: number; unchanged: number };
-  refused: { row: number | null; feature: number | null; code: string; problem: DivisionRefusal; reason: string }[];
-}
 
 interface Planned {
   row: DivisionRow;

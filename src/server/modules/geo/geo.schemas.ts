@@ -32,8 +32,6 @@ export const listQuery = z.strictObject({
 
 export const listResponse = z.object({ items: z.array(jurisdictionSchema) });
 export type JurisdictionList = z.infer<typeof listResponse>;
-/** A search of the tree as a client sends it. */
-export type JurisdictionListQuery = Partial<z.infer<typeof listQuery>>;
 
 export const detailResponse = z.object({
   node: jurisdictionSchema,

@@ -21,16 +21,17 @@ import {
   type JurisdictionDetail,
   type NewJurisdiction,
 } from './geo.shared.js';
+import type { GeoService } from './geo.types.js';
 
 export { metresBetween } from './geo.shared.js';
-export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
+export type { NewJurisdiction } from './geo.shared.js';
 
 /**
  * The jurisdiction tree (辖区): nodes, reads and search, population counters and creation; the map
  * reads (GeoJSON, export, nearest) are composed from geo-map.service.ts. Other modules call it
  * through `GeoPort` (geo.port.ts).
  */
-export function createGeoService(deps: Deps) {
+export function createGeoService(deps: Deps): GeoService {
   registerEntityScope('jurisdiction', async (db, id) => {
     const r = await repo.findById(db, id);
     return r ? [r.path] : undefined;
@@ -292,5 +293,3 @@ export function createGeoService(deps: Deps) {
   };
   return service satisfies GeoPort;
 }
-
-export type GeoService = ReturnType<typeof createGeoService>;

@@ -2,7 +2,6 @@
  * The geo module's public face: its port and the helpers other modules may import. Anything not
  * exported here is internal to src/server/modules/geo.
  */
-export type { GeoPort } from './geo.port.js';
-export type { CreateJurisdictionInput, FeatureCollection, GeojsonLevel, JurisdictionDetail, NewJurisdiction } from './geo.shared.js';
+export type { NewJurisdiction } from './geo.shared.js';
 export { GeoErrors, canReadJurisdiction } from './geo.shared.js';
 export * from './geometry.js';

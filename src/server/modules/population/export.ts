@@ -15,10 +15,7 @@ import { calendarDay } from '../../platform/clock.js';
 import { streamWorkbook, XLSX_CONTENT_TYPE } from '../../platform/xlsx.js';
 import { maskToFlags } from './person-rules.js';
 import * as repo from './population.repository.js';
-import type { PopulationCore } from './population.types.js';
-
-export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat, PopulationCore } from './population.types.js';
 
 export const EXPORT_HEADERS = [
   '姓名/name',

@@ -5,29 +5,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { maskName } from './names.js';
 import * as repo from './population.repository.js';
-import type { PersonRow } from './population.repository.js';
-
-/** The services a hand-over calls. */
-export type HandoverNeeds = 'auth' | 'geo' | 'journal' | 'tasks';
-
-/**
- * A registration of a document that another district already holds (issue 14, "Registering a
- * person or dry-running an import must not tell a district whether an ID number is registered in
- * another district"). The registering district is answered exactly as for a fresh registration:
- * its record is created in its own jurisdiction (the document's ciphertext and mask as usual; its
- * `id_hmac` is `handover:<id>`, so the one-record-per-document index still holds). The holding
- * district is handed the matter: a task for its HQ unit (the city's when it has none) and a journal
- * entry under its own path, naming the new record, which someone covering both (the city HQ) can
- * merge or leave as a move. Nothing of this is readable by the registering district.
- */
-export interface Handover {
-  /** The new record, in the registering district. */
-  person: PersonRow;
-  /** The record that holds the document. */
-  holder: PersonRow;
-  /** The document's HMAC. */
-  idHmac: string;
-}
+import type { HandoverNeeds, Handover } from './population.types.js';
 
 const SYSTEM = systemActor('population');
 

@@ -28,6 +28,8 @@ import { idPurpose, isRealDay, upgradeOldResidentId } from './person-rules.js';
 import { normaliseIdInput, validateResidentId } from './resident-id.js';
 import { ImportErrors, detectEncoding, readRows, sniffFile, type FileFormat, type SheetRow, type TextEncoding } from './spreadsheet.js';
 import type { PersonInput, PopulationCore, PreparedBatch } from './population.types.js';
+import type { ImportReport, ImportPreview, ImportOptions, ValidatedImport } from './population.types.js';
+import type { ColumnMapping } from './population.types.js';
 
 /** Compounds the address resolver reads in one go (a city of 25 million has about 40,000). */
 const COMPOUND_INDEX_MAX = 50_000;
@@ -81,89 +83,6 @@ export const TEMPLATE_HEADERS = [
   '特殊人群/vulnerable',
   '标签/tags',
 ];
-
-export interface ColumnMapping {
-  /** 0-based column index. */
-  column: number;
-  header: string;
-  field: ImportField | null;
-}
-
-/** One rejected row: its number as the spreadsheet shows it, the field and why (Chinese first). */
-export interface ImportRowError {
-  row: number;
-  field: string;
-  code: string;
-  reason: string;
-}
-
-export interface ImportReport {
-  fileName: string | null;
-  format: FileFormat;
-  /** CSV only: the encoding the file was read in. */
-  encoding: TextEncoding | null;
-  mode: 'all' | 'partial';
-  dryRun: boolean;
-  /** Whether anything was written. */
-  written: boolean;
-  /** Data rows read (blank rows skipped). */
-  rows: number;
-  /** Rows without problems. */
-  valid: number;
-  /** Persons registered (or, in a dry run, that would be). */
-  created: number;
-  /** Persons whose stored fields were corrected. */
-  updated: number;
-  /** Rows equal to what is stored (or matching a merged record): left alone. */
-  unchanged: number;
-  /** Non-residents absorbed by a newly registered resident with the same document. */
-  merged: number;
-  households: number;
-  /** Rows rejected. */
-  failed: number;
-  /** The rejected rows (at most IMPORT_MAX_ERRORS entries; `failed` counts them all). */
-  errors: ImportRowError[];
-  errorsTruncated: boolean;
-  /**
-   * Rows accepted after a fix the reader should know about (an ID number typed with full-width
-   * digits or spaces, normalised): notices, not errors. At most IMPORT_MAX_ERRORS entries.
-   */
-  notices: ImportRowError[];
-  columns: ColumnMapping[];
-}
-
-export interface ImportPreview {
-  fileName: string | null;
-  format: FileFormat;
-  encoding: TextEncoding | null;
-  /** The header row's number. */
-  headerRow: number;
-  columns: ColumnMapping[];
-  /** Required fields no column maps to. */
-  missing: ImportField[];
-  /** The first rows as mapped (document and phone numbers masked). */
-  rows: { row: number; values: Partial<Record<ImportField, string>> }[];
-}
-
-export interface ImportOptions {
-  mode?: 'all' | 'partial';
-  dryRun?: boolean;
-  /** Overrides the detection (CSV). */
-  encoding?: TextEncoding;
-  fileName?: string | null;
-  /** Called after each chunk: the pass and the data rows done so far. */
-  onProgress?: (pass: 'validate' | 'write', rows: number) => void;
-}
-
-/** The result of pass 1, kept for pass 2. */
-export interface ValidatedImport {
-  path: string;
-  report: ImportReport;
-  /** File rows that failed (skipped by pass 2 in partial mode). */
-  failedRows: Set<number>;
-  resolver: AddressResolver;
-  onProgress?: ImportOptions['onProgress'];
-}
 
 const ROW_REASONS: Record<string, string> = {
   REQUIRED: '必填项为空 (required)',
@@ -796,5 +715,3 @@ export function createPersonImport(deps: PopulationInputs<'db' | 'log', 'geo' | 
   };
   return api;
 }
-
-export type PersonImport = ReturnType<typeof createPersonImport>;

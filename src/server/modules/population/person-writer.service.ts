@@ -1,7 +1,7 @@
 import type { JurisdictionDto } from '../../../common/geo.js';
 import { flag } from '../../db/row-values.js';
 import type { PopulationInputs } from './population.types.js';
-import type { HandoverNeeds } from './handover.js';
+import type { HandoverNeeds } from './population.types.js';
 import { inTx, isUniqueViolation, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import type { AppError } from '../../platform/errors.js';

@@ -208,18 +208,15 @@ export const residentCodesQuery = z.strictObject({
 // ── the inferred types the web uses (type-only imports) ─────────────────────
 /** GET /api/persons/:id */
 export type PersonDetailDto = z.infer<typeof personDetailSchema>;
-export type MergeRecordDto = z.infer<typeof mergeSchema>;
 /** GET /api/persons/:id/resident-code */
 export type ResidentCodeDto = z.infer<typeof residentCodeResponse>;
 /** POST /api/persons/import/preview */
 export type ImportPreviewDto = z.infer<typeof importPreviewSchema>;
 /** POST /api/persons/import (and the `details` of its 422 IMPORT_INVALID). */
 export type ImportReportDto = z.infer<typeof importReportSchema>;
-export type ColumnMappingDto = z.infer<typeof columnMapping>;
 /** A search of the person list as a client sends it (`vulnerable` as the query string carries it). */
 export type PersonListQuery = Partial<Omit<z.infer<typeof personListQuery>, 'vulnerable'>> & { vulnerable?: z.input<typeof personListQuery>['vulnerable'] };
 export type RevealField = z.infer<typeof revealBody>['field'];
-export type PersonListDto = z.infer<typeof personListResponse>;
 /** A person as lists and details return it: identity and phone only in masked form, the birth year only. */
 export type PersonDto = z.infer<typeof personSchema>;
 /** A household: an address (building/entrance + room) and its members. */

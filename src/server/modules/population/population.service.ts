@@ -10,6 +10,7 @@ import type { PopulationCore } from './population.types.js';
 import { createResidentCodeService } from './resident-codes.service.js';
 import { createPersonImport } from './import.js';
 import { createPersonExport } from './export.js';
+import type { PopulationService } from './population.types.js';
 
 export { PERSON_CAPS } from './population.shared.js';
 export { DISCLOSURE_LIMITS } from './person-search.service.js';
@@ -22,7 +23,7 @@ export type * from './population.types.js';
  * and resident codes (resident-codes), plus imports and exports built on the writer. Other modules
  * call it through `PopulationPort` (population.port.ts).
  */
-export function createPopulationService(deps: Deps) {
+export function createPopulationService(deps: Deps): PopulationService {
   registerEntityScope('person', async (db, id) => {
     const m = await repo.pathsOf(db, [id]);
     const p = m.get(id);
@@ -77,5 +78,3 @@ export function createPopulationService(deps: Deps) {
   };
   return service satisfies PopulationPort;
 }
-
-export type PopulationService = ReturnType<typeof createPopulationService>;

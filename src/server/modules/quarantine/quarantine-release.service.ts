@@ -13,14 +13,6 @@ export type ReleaseDeps = Pick<QuarantineInputs, 'db' | 'clock' | 'tz' | 'journa
   facilities: Pick<QuarantineFacilities, 'leaveRoom'>;
 };
 
-/** Why a stay may not be released yet: end not reached, test days pending or positive, the linked close contact. */
-export interface CriteriaProblems {
-  endReached: boolean;
-  pendingDays: number[];
-  positiveDays: number[];
-  linked: 'pending' | 'positive' | null;
-}
-
 /**
  * Release (解除隔离): the release criteria (end reached, every scheduled test negative, and for a
  * 9th-edition secondary contact their close contact's first tests), the release itself (room freed,

@@ -373,5 +373,3 @@ export function createQuarantineStays(deps: StaysDeps) {
     },
   };
 }
-
-export type QuarantineStays = ReturnType<typeof createQuarantineStays>;

@@ -244,8 +244,6 @@ export type FacilityDetailDto = z.infer<typeof facilityDetail>;
 /** A phase of a stay's plan (central, home quarantine, home monitoring) and where it ends. */
 export type PlannedPhase = z.infer<typeof phase>;
 export type StayDto = z.infer<typeof stay>;
-/** One test day of a stay (scheduled by the preset, or the admission test of a person placed late). */
-export type StayTestDto = StayDto['tests'][number];
 /** What a stay would be if assigned now under the active preset (the assign dialog shows it before saving). */
 export type StayPlanDto = z.infer<typeof plan>;
 /** An early-release request (提前解除申请): approved by a second person holding `quarantine.release-early`. */

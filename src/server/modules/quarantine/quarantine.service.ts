@@ -12,6 +12,7 @@ import { createQuarantineStays } from './quarantine-stays.service.js';
 import type { QuarantineInputs } from './quarantine.shared.js';
 import type { QuarantinePort } from './quarantine.port.js';
 import type { StayPhase } from '../../../common/quarantine.js';
+import type { QuarantineService } from './quarantine.types.js';
 
 // The module's published helpers and types, as before the split (other modules: import ./index.js).
 export * from './index.js';
@@ -76,7 +77,7 @@ export function quarantineInputs(deps: Deps): QuarantineInputs {
  * and stays (plan, placement, reads). Its registrations (entity scopes, the phase-end job and the
  * overdue check) are made here, in one place.
  */
-export function createQuarantineService(deps: Deps) {
+export function createQuarantineService(deps: Deps): QuarantineService {
   const inputs = quarantineInputs(deps);
   const facilities = createQuarantineFacilities(inputs);
   const release = createQuarantineRelease({ ...inputs, facilities });
@@ -125,5 +126,3 @@ export function createQuarantineService(deps: Deps) {
   // The port is what other modules may call; the routes use the whole facade.
   return service satisfies QuarantinePort;
 }
-
-export type QuarantineService = ReturnType<typeof createQuarantineService>;

@@ -8,10 +8,10 @@ import { calendarDay, type Clock } from '../../platform/clock.js';
 import { defineErrors } from '../../platform/errors.js';
 import type { Db, DbOrTx, Tx } from '../../db/dialect.js';
 import { flag } from '../../db/row-values.js';
-import type { JobService } from '../../platform/jobs/jobs.service.js';
-import type { JournalService } from '../../platform/journal/journal.service.js';
-import type { OutboxService } from '../../platform/outbox/outbox.service.js';
-import type { TaskService } from '../../platform/tasks/tasks.service.js';
+import type { JobService } from '../../platform/jobs/jobs.types.js';
+import type { JournalService } from '../../platform/journal/journal.types.js';
+import type { OutboxService } from '../../platform/outbox/outbox.types.js';
+import type { TaskService } from '../../platform/tasks/tasks.types.js';
 import type { PresetParams } from '../cases/index.js';
 import type { BasisType, ControlStatus } from '../control/index.js';
 import type { ControlPort } from '../control/control.port.js';
@@ -112,7 +112,7 @@ export type BasisFactsSource = (db: DbOrTx, actor: Actor, basis: { type: BasisTy
 
 export type RoomStatus = repo.RoomStatus;
 
-export type { FacilityDto, OccupancyDto, RoomDto, StayDto, StayPlanDto, StayTestDto } from './quarantine.schemas.js';
+export type { FacilityDto, OccupancyDto, RoomDto, StayDto } from './quarantine.schemas.js';
 
 export interface FacilityInput {
   name: string;

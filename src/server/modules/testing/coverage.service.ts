@@ -5,7 +5,7 @@ import type { TestingInputs } from './testing.inputs.js';
 import type { DbOrTx, Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
-import type { JobContext } from '../../platform/jobs/jobs.service.js';
+import type { JobContext } from '../../platform/jobs/jobs.types.js';
 import { canReadJurisdiction } from '../geo/index.js';
 import type { CampaignService } from './campaigns.service.js';
 import { createHomeSamplingService } from './home-sampling.service.js';
@@ -362,5 +362,3 @@ export function createCoverageService(
     },
   };
 }
-
-export type CoverageService = ReturnType<typeof createCoverageService>;

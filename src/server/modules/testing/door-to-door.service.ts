@@ -8,20 +8,9 @@ import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import { POOL_HOUSEHOLD, POOL_SIZES } from './testing.rules.js';
 import type { BatchOp } from './testing.schemas.js';
-import { CoverageDeltas, inCampaignScope, requireCap, type PersonIdentifier } from './testing.shared.js';
+import { CoverageDeltas, inCampaignScope, requireCap } from './testing.shared.js';
 import { firstItem, lastItem } from '../../platform/items.js';
-
-export interface HouseholdTubeInput {
-  /** The client's id for this household tube (a resend answers the same tube). */
-  clientId: string;
-  householdId: string;
-  /** The door-to-door team's base site (a community's site or tent). */
-  siteId: string;
-  barcode: string;
-  /** Each member's resident code or ID number, scanned at the door. */
-  members: readonly PersonIdentifier[];
-  at?: number;
-}
+import type { HouseholdTubeInput } from './testing.types.js';
 
 /**
  * Door-to-door sampling (上门采样) of sealed compounds: one tube per household (1户1管). The tube takes
@@ -142,5 +131,3 @@ export function createDoorToDoorService(deps: TestingInputs<'db' | 'clock', 'pop
     },
   };
 }
-
-export type DoorToDoorService = ReturnType<typeof createDoorToDoorService>;

@@ -4,7 +4,7 @@ import { inTx, type Db, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { inScope, type Actor } from '../../platform/actor.js';
 import { HOUR, type Clock } from '../../platform/clock.js';
 import type { CreateTaskInput } from '../../platform/tasks/tasks.service.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../services.types.js';
 import type { CampaignService } from './campaigns.service.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';

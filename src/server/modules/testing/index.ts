@@ -3,6 +3,4 @@
  * its factory for the container, and the DTO types the port speaks. Other modules import from here
  * (or testing.port.ts), never from testing's repository, tables or sub-services.
  */
-export type { TestingPort } from './testing.port.js';
-export { createTestingService, type TestingService } from './testing.service.js';
-export type { CampaignDto, CoverageDto, CreateCampaignInput, RecheckDto, TraceDto, TubeDto } from './testing.schemas.js';
+export { createTestingService } from './testing.service.js';

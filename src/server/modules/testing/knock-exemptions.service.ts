@@ -49,5 +49,3 @@ export function createKnockExemptionService(deps: TestingInputs<'clock', 'contro
     },
   };
 }
-
-export type KnockExemptionService = ReturnType<typeof createKnockExemptionService>;

@@ -12,20 +12,13 @@ import { RESULTS, ctInRange, isReactive, normalizeBarcode, type CsvRow, type Tes
 import type { ResultInput } from './testing.schemas.js';
 import { CoverageDeltas, flagRow, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
 import { firstItem } from '../../platform/items.js';
+import type { RowReport } from './testing.types.js';
 
 /** Where the lab's CSV parser lives (it runs on a parse worker). */
 const RULES_MODULE = new URL('./testing.rules.ts', import.meta.url).href;
 
 /** A result may be dated a little ahead of the server clock (instrument clocks drift), not more. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-
-interface RowReport {
-  row: number;
-  barcode: string;
-  status: string;
-  code: string | null;
-  message: string | null;
-}
 
 const report = (row: number, barcode: string, status: string, err?: AppError): RowReport => ({
   row,
@@ -570,5 +563,3 @@ export function createLabService(
     },
   };
 }
-
-export type LabService = ReturnType<typeof createLabService>;

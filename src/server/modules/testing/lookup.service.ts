@@ -9,30 +9,7 @@ import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';
 import type { LookupResult } from './testing.schemas.js';
 import { TESTING_SYSTEM } from './testing.shared.js';
-
-export interface LookupLimits {
-  /** Lookups per client address per window. */
-  perIp: number;
-  /** Lookups per ID number per window (keyed by an HMAC: the number itself is never kept). */
-  perId: number;
-  windowMs: number;
-  /** Lookups served at once; past it, 503 + Retry-After. */
-  maxConcurrent: number;
-  /**
-   * Event-loop lag (ms) past which lookups are shed too (platform/http/admission.ts: the stall of
-   * the current loop turn, or two late 10 ms ticks in a row) — while lookups are what keeps the loop
-   * busy: at least `maxConcurrent` of them started in the last 1–2 s. Where queries finish
-   * synchronously (SQLite) requests never pile up in flight — they wait unread in the sockets — so
-   * the lag is what shows the overload there.
-   */
-  maxLagMs: number;
-  /** A cached answer is served without any query this long. */
-  freshMs: number;
-  /** After that, one version check per request keeps it; past this age it is recomputed anyway. */
-  maxAgeMs: number;
-  /** Cached answers kept at most (oldest dropped first). */
-  maxEntries: number;
-}
+import type { LookupLimits } from './testing.types.js';
 
 export const DEFAULT_LOOKUP_LIMITS: LookupLimits = {
   perIp: 30,
@@ -249,5 +226,3 @@ export function createLookupService(deps: TestingInputs<'db' | 'wallClock' | 'co
     },
   };
 }
-
-export type LookupService = ReturnType<typeof createLookupService>;

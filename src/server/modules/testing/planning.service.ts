@@ -7,17 +7,7 @@ import type { CampaignService } from './campaigns.service.js';
 import * as repo from './testing.repository.js';
 import { DEFAULT_CAMPAIGN_HOURS, DEFAULT_LANE_THROUGHPUT, POOL_MODES, POOL_SIZES, advisePoolSize, hoursNeeded, lanesNeeded, round } from './testing.rules.js';
 import type { SiteService } from './sites.service.js';
-
-interface Row {
-  jurisdiction: { id: string; name: string; path: string; level: string };
-  persons: number;
-  sites: number;
-  lanes: number;
-  hoursNeeded: number | null;
-  lanesNeeded: number;
-  short: boolean;
-  shortLanes: number;
-}
+import type { Row } from './testing.types.js';
 
 /**
  * Planning: the capacity planner (persons, sites, lanes and a throughput per lane → hours needed
@@ -120,5 +110,3 @@ export function createPlanningService(deps: TestingInputs<'db' | 'clock', 'geo'>
     };
   }
 }
-
-export type PlanningService = ReturnType<typeof createPlanningService>;

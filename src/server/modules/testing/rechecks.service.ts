@@ -4,7 +4,7 @@ import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { claimClientIds } from '../../platform/applied-ops.js';
 import { inScope, scopePrefix, type Actor } from '../../platform/actor.js';
 import { HOUR } from '../../platform/clock.js';
-import type { JobContext } from '../../platform/jobs/jobs.service.js';
+import type { JobContext } from '../../platform/jobs/jobs.types.js';
 import { newId } from '../../platform/ids.js';
 import { TestingErrors } from './testing.errors.js';
 import * as repo from './testing.repository.js';

@@ -23,6 +23,7 @@ import type { TestingPort } from './testing.port.js';
 import { CoverageDeltas, flagDto, flagRow, recheckDto, requireCap, resultContribution, resultRecordDto, tubeDto } from './testing.shared.js';
 import type { Counter } from './testing.repository.js';
 import { newId } from '../../platform/ids.js';
+import type { TestingService } from './testing.types.js';
 
 /** Tube lists count this many tubes at most (past it they say "10,000+"). */
 export const TUBE_COUNT_CAP = 10_000;
@@ -32,7 +33,7 @@ export const TUBE_COUNT_CAP = 10_000;
  * coverage, planning and the residents' result lookup. Created after the control service: a tube
  * and a recheck tube are bases the status guard checks (`tube`, `recheck`).
  */
-export function createTestingService(deps: Deps) {
+export function createTestingService(deps: Deps): TestingService {
   const lookup = createLookupService(deps);
   const campaigns = createCampaignService(deps);
   const sites = createSiteService(deps);
@@ -253,5 +254,3 @@ export function createTestingService(deps: Deps) {
   const service = { campaigns, sites, sampling, lab, labWorklist, rechecks, coverage, planning, lookup, tubes, flags, doorToDoor, knockExemptions };
   return service satisfies TestingPort;
 }
-
-export type TestingService = ReturnType<typeof createTestingService>;

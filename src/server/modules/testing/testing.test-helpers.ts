@@ -1,9 +1,9 @@
 import { JURISDICTION_LEVELS } from '../../../common/geo.js';
 import type { Role } from '../../../common/roles.js';
 import type { TestApp, TestEnv } from '../../../../test/helpers/db.js';
-import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef, type UnitRef, type UserRef } from '../../../../test/helpers/factories.js';
+import { buildMiniCity, buildUnit, buildUser, sessionHeaders, type JurisdictionRef, type UnitRef } from '../../../../test/helpers/factories.js';
 import { inTx } from '../../db/dialect.js';
-import { systemActor, type Actor } from '../../platform/actor.js';
+import { systemActor } from '../../platform/actor.js';
 import { newId } from '../../platform/ids.js';
 import { actorOf } from '../../platform/tasks/tasks.test-helpers.js';
 import type { NewJurisdiction, Ring } from '../geo/index.js';
@@ -162,7 +162,6 @@ export type TestingCity = Awaited<ReturnType<typeof buildTestingCity>>;
 export async function refreshSessions(t: TestApp, city: TestingCity): Promise<void> {
   for (const u of Object.values(city.users)) u.headers = await sessionHeaders(t.deps.db, u.user, t.clock.now(), 365 * 86_400_000);
 }
-export type TestUser = { user: UserRef; actor: Actor; headers: Record<string, string> };
 
 let barcodeSerial = 0;
 /** A fresh valid barcode. */

@@ -2,6 +2,5 @@
  * The text module as other code sees it: restoration of scraped Chinese text (no routes, no
  * tables). Other modules and the CLI import from here only.
  */
-export { normalizeText, type NormalizedText, type TextChange, type TextChangeKind, type TextFlag } from './normalize.js';
+export { normalizeText, type NormalizedText } from './normalize.js';
 export { TextErrors } from './text.errors.js';
-export type { TextEncoding } from './decode.js';

@@ -96,8 +96,6 @@ export function createDetectorService(io: Pick<ZoningInputs, 'db' | 'clock' | 'g
   return service;
 }
 
-export type DetectorService = ReturnType<typeof createDetectorService>;
-
 async function detectorWorkbook(report: DetectorReportDto): Promise<Buffer> {
   return writeWorkbook([
     {

@@ -3,6 +3,4 @@
  * composition in services.ts), the port other modules call, the errors and the shared constants.
  * Other modules import from here, never from zoning's repository, tables or sub-services.
  */
-export { createZoningService, registerZoning, type ZoningService } from './zoning.service.js';
-export type { AreaLevelNode, ZoningPort } from './zoning.port.js';
-export { type ZoningInputs } from './zoning.shared.js';
+export { createZoningService, registerZoning } from './zoning.service.js';

@@ -397,5 +397,3 @@ export function createLifecycleService(io: ZoningInputs, reader: AreaReader, rec
     },
   };
 }
-
-export type LifecycleService = ReturnType<typeof createLifecycleService>;

@@ -224,5 +224,3 @@ export function createLiftingService(io: ZoningInputs, reader: AreaReader, recor
 
   return { evaluate };
 }
-
-export type LiftingService = ReturnType<typeof createLiftingService>;

@@ -80,5 +80,3 @@ export function createMapService(io: Pick<ZoningInputs, 'db' | 'clock' | 'tz' | 
     },
   };
 }
-
-export type MapService = ReturnType<typeof createMapService>;

@@ -461,5 +461,3 @@ export function createProposalService(io: ZoningInputs, reader: AreaReader, reco
     },
   };
 }
-
-export type ProposalService = ReturnType<typeof createProposalService>;

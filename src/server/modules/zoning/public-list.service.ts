@@ -172,8 +172,6 @@ export function createPublicListService(io: Pick<ZoningInputs, 'db' | 'clock' | 
   };
 }
 
-export type PublicListService = ReturnType<typeof createPublicListService>;
-
 function cached<T>(version: number, body: T): { body: T; json: string; etag: string } {
   return { body, json: JSON.stringify(body), etag: `"zoning-${version}"` };
 }

@@ -310,12 +310,10 @@ export const zoningMap = z.object({
 
 // Request and response shapes, inferred (issue 15: the schemas are the one source; src/common/zoning.ts
 // re-exports these types for the web).
-export type GenerateProposalsBody = z.infer<typeof generateBody>;
 export type CreateAreaBody = z.infer<typeof createBody>;
 export type AdjustAreaBody = z.infer<typeof adjustBody>;
 export type PublishAreaBody = z.infer<typeof publishBody>;
 export type StepAreaBody = z.infer<typeof stepBody>;
-export type DecideExtensionBody = z.infer<typeof decideExtensionBody>;
 /** A published area as the public sees it: names of the covered places, no persons, no counts of persons, no projected lifting date. */
 export type PublicAreaDto = z.infer<typeof publicArea>;
 /** The public list (bumped `version` on every publish, step and lift; recent history newest first). */

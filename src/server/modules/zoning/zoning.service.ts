@@ -1,6 +1,6 @@
 import type { AreaDetailDto, AreaDto, AreaStatus, RiskLevel } from '../../../common/zoning.js';
 import type { Deps } from '../../deps.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../services.types.js';
 import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { scopePrefix, type Actor } from '../../platform/actor.js';
 import { registerEntityScope } from '../../platform/http/policy.js';
@@ -17,6 +17,7 @@ import { createProposalService } from './proposals.service.js';
 import { createPublicListService } from './public-list.service.js';
 import { SYS, ZONING_EVALUATE_JOB, narrowTo, requireCap, visibleArea, type ZoningInputs } from './zoning.shared.js';
 import type { ZoningPort } from './zoning.port.js';
+import type { ZoningService } from './zoning.types.js';
 
 /** The narrow inputs of the zoning sub-services, taken from the container once. */
 export function zoningInputs(deps: Deps): ZoningInputs {
@@ -51,7 +52,7 @@ export function zoningInputs(deps: Deps): ZoningInputs {
  *   proposals · lifecycle (publish, step, justify, extensions) · lifting (the evaluate job, rounds) ·
  *   detector · map · public list.
  */
-export function createZoningService(deps: Deps) {
+export function createZoningService(deps: Deps): ZoningService {
   const io = zoningInputs(deps);
   const reader = createAreaReader(io);
   const publicList = createPublicListService(io, reader);
@@ -132,8 +133,6 @@ export function createZoningService(deps: Deps) {
   };
   return service satisfies ZoningPort;
 }
-
-export type ZoningService = ReturnType<typeof createZoningService>;
 
 /**
  * The registrations zoning makes with other parts of the platform, made once by the composition

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { JurisdictionDto } from '../../../common/geo.js';
 import type { RiskLevel } from '../../../common/zoning.js';
 import type { Db, DbOrTx } from '../../db/dialect.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../services.types.js';
 import { inScope, systemActor, type Actor } from '../../platform/actor.js';
 import { Errors } from '../../platform/errors.js';
 import { HOUR, type Clock } from '../../platform/clock.js';

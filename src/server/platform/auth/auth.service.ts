@@ -18,6 +18,8 @@ import { createUnitAdmin } from './units.service.js';
 import { createUserImport } from './user-import.js';
 import { createUserAdmin } from './users.service.js';
 import { firstItem } from '../items.js';
+import type { AuthService } from './auth.types.js';
+import type { LoginInput, LoginContext } from './auth.types.js';
 
 // Entity scopes for the central policy hook: a user is where their unit is; a unit where its
 // jurisdiction is. (`jurisdiction`, which POST /api/units names, is registered by the geo module.)
@@ -42,23 +44,11 @@ export const SESSION_TOUCH_MS = 60_000;
 /** How long a username + address that signed in successfully stays exempt from the username's delay. */
 export const TRUSTED_PAIR_MS = 90 * 24 * 3_600_000;
 
-export interface LoginInput {
-  username: string;
-  password: string;
-  totp?: string;
-}
-
-/** Context of a sign-in attempt that is not part of the credentials. */
-export interface LoginContext {
-  /** Client address (rate limiting; kept in the journal entry of the sign-in or lock). */
-  ip: string;
-}
-
 /**
  * Identity and access: sessions, sign-in with lockout and an optional TOTP second factor, the
  * signed-in user's profile, and (through `users`, `units`, `imports`) the administration of staff.
  */
-export function createAuthService(deps: Deps) {
+export function createAuthService(deps: Deps): AuthService {
   // Security time runs on the wall clock: moving the demo clock must not end sessions or locks.
   const { db, wallClock: clock, config } = deps;
   // Every counter lives in the database (table rate_limits), so `serve --workers N` does not
@@ -368,5 +358,3 @@ export function createAuthService(deps: Deps) {
   };
   return service;
 }
-
-export type AuthService = ReturnType<typeof createAuthService>;

@@ -29,5 +29,3 @@ export function createJurisdictionLookup(deps: Deps) {
     },
   };
 }
-
-export type JurisdictionLookup = ReturnType<typeof createJurisdictionLookup>;

@@ -1,6 +1,5 @@
 import type { Deps } from '../../deps.js';
 import { inTx, isUniqueViolation, type DbOrTx } from '../../db/dialect.js';
-import type { UnitKind } from '../../../common/roles.js';
 import { inScope, scopePrefix, type Actor } from '../actor.js';
 import { newId } from '../ids.js';
 import { AuthErrors } from './auth.errors.js';
@@ -9,45 +8,7 @@ import * as repo from './auth.repository.js';
 import type { JurisdictionBrief, Unit } from './auth.schemas.js';
 import { createJurisdictionLookup } from './jurisdictions.js';
 import { firstItem } from '../items.js';
-
-export interface UnitListFilter {
-  q?: string;
-  kind?: UnitKind;
-  jurisdictionId?: string;
-  parentUnitId?: string;
-  active?: boolean;
-  limit?: number;
-  offset?: number;
-}
-
-export interface CreateUnitInput {
-  name: string;
-  kind: UnitKind;
-  jurisdictionId: string;
-  parentUnitId?: string | null;
-}
-
-export interface UpdateUnitInput {
-  name?: string;
-  kind?: UnitKind;
-  jurisdictionId?: string;
-  parentUnitId?: string | null;
-  reason?: string;
-}
-
-/** What other modules need to know about a unit (tasks are assigned to units). */
-export interface UnitRef {
-  id: string;
-  name: string;
-  kind: string;
-  jurisdictionId: string;
-  jurisdictionPath: string;
-  parentUnitId: string | null;
-  active: boolean;
-}
-
-/** Result of reading a unit named in an import file or on the command line. */
-export type UnitLookup = { ok: true; unit: repo.UnitRow } | { ok: false; reason: string };
+import type { UnitListFilter, CreateUnitInput, UpdateUnitInput, UnitRef, UnitLookup } from './auth.types.js';
 
 /**
  * Units (单位 / 专班): create, rename, move, deactivate. A caller sees and manages the units whose

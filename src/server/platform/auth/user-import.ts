@@ -7,10 +7,11 @@ import * as repo from './auth.repository.js';
 import type { ImportError, ImportResult } from './auth.schemas.js';
 import { hashPassword, passwordProblem, PASSWORD_MIN } from './password.js';
 import type { UnitAdmin } from './units.service.js';
-import { mayGrant, normaliseUsername, usernameProblem, type PreparedUser, type UserAdmin } from './users.service.js';
+import { mayGrant, normaliseUsername, usernameProblem, type UserAdmin } from './users.service.js';
 import { readXlsxOffThread } from '../upload/guard.js';
 import { isUploadRefusal, writeWorkbook, type XlsxCellValue } from '../xlsx.js';
 import { itemAt } from '../items.js';
+import type { PreparedImport } from './auth.types.js';
 
 /**
  * Onboarding staff from a spreadsheet (.xlsx). Every row is checked first and every problem is
@@ -35,14 +36,6 @@ const FIELDS = Object.keys(HEADERS) as Field[];
 export const IMPORT_MAX_ROWS = 2000;
 
 export const TEMPLATE_HEADERS = ['用户名 / username', '姓名 / displayName', '单位 / unit', '角色 / roles', '初始密码 / password'];
-
-export interface PreparedImport {
-  mode: 'all' | 'partial';
-  rows: number;
-  valid: { row: number; user: PreparedUser }[];
-  failed: ImportError[];
-  fileName: string | null;
-}
 
 /** Text of a cell whatever exceljs made of it (rich text, hyperlink, formula result, number). */
 function cellText(v: XlsxCellValue): string {
@@ -307,5 +300,3 @@ export function createUserImport(deps: Deps, users: UserAdmin, units: UnitAdmin)
     },
   };
 }
-
-export type UserImport = ReturnType<typeof createUserImport>;

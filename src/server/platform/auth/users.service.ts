@@ -11,39 +11,7 @@ import type { User } from './auth.schemas.js';
 import { createJurisdictionLookup } from './jurisdictions.js';
 import { hashPassword, passwordProblem } from './password.js';
 import { firstItem } from '../items.js';
-
-export interface UserListFilter {
-  q?: string;
-  unitId?: string;
-  role?: Role;
-  active?: boolean;
-  limit?: number;
-  offset?: number;
-}
-
-export interface CreateUserInput {
-  username: string;
-  displayName: string;
-  password: string;
-  unitId: string;
-  roles: Role[];
-}
-
-/** A user ready to insert: checked, with the password already hashed (hashing stays outside transactions). */
-export interface PreparedUser {
-  username: string;
-  displayName: string;
-  passwordHash: string;
-  unit: repo.UnitRow;
-  roles: Role[];
-}
-
-export interface UpdateUserInput {
-  displayName?: string;
-  unitId?: string;
-  roles?: Role[];
-  reason?: string;
-}
+import type { UserListFilter, CreateUserInput, PreparedUser, UpdateUserInput } from './auth.types.js';
 
 const USERNAME = /^[a-z][a-z0-9_.-]{2,31}$/;
 

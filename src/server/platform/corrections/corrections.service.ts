@@ -4,36 +4,20 @@ import type { Actor } from '../actor.js';
 import { canonicalJson } from '../canonical.js';
 import { defineErrors } from '../errors.js';
 import { newId } from '../ids.js';
+import type { CorrectionService } from './corrections.types.js';
+import type { FieldChange, Correction } from './corrections.types.js';
 
 export const CorrectionErrors = defineErrors({
   CORRECTION_REASON_REQUIRED: [422, 'A correction must state its reason'],
   CORRECTION_NO_CHANGE: [422, 'The correction changes nothing'],
 });
 
-/** One field's change: the original value stays readable next to the new one. */
-export interface FieldChange {
-  field: string;
-  from: unknown;
-  to: unknown;
-}
-
-export interface Correction {
-  id: string;
-  entityType: string;
-  entityId: string;
-  changes: FieldChange[];
-  reason: string;
-  actorId: string | null;
-  at: number;
-  journalSeq: number;
-}
-
 /**
  * Records are never edited silently. A module that corrects a record (a lab result, a status, a
  * person) updates its row and calls `record()` in the same transaction: the original values, the new
  * values and the reason are kept, and the correction is journaled.
  */
-export function createCorrectionService(deps: Deps) {
+export function createCorrectionService(deps: Deps): CorrectionService {
   return {
     async record(
       trx: Tx,
@@ -99,5 +83,3 @@ export function createCorrectionService(deps: Deps) {
     },
   };
 }
-
-export type CorrectionService = ReturnType<typeof createCorrectionService>;

@@ -5,7 +5,7 @@ import { inScope, publicActor, type Actor } from '../actor.js';
 import { AppError, Errors } from '../errors.js';
 import type { RoutePolicy, ScopeRule } from './policy-types.js';
 
-export type { RoutePolicy, ScopeRule } from './policy-types.js';
+export type { RoutePolicy } from './policy-types.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

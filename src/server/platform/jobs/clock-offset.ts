@@ -127,8 +127,6 @@ export function createClockOffsetService(deps: Pick<Deps, 'db' | 'clock' | 'serv
   };
 }
 
-export type ClockOffsetService = ReturnType<typeof createClockOffsetService>;
-
 /** Parses a duration such as `7d`, `36h`, `90m`, `1d12h`, `45s` into ms. Returns undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();

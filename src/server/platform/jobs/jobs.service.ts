@@ -1,77 +1,18 @@
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
 import type { Deps } from '../../deps.js';
-import { inTx, type DbOrTx, type Tx } from '../../db/dialect.js';
+import { inTx, type DbOrTx } from '../../db/dialect.js';
 import type { JobsTable } from '../platform.table.js';
-import { systemActor, type Actor } from '../actor.js';
+import { systemActor } from '../actor.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import { defineErrors } from '../errors.js';
 import { newId } from '../ids.js';
 import * as repo from './jobs.repository.js';
+import type { JobService } from './jobs.types.js';
+import type { ScheduleInput, JobContext, JobHandler, Job, RunOutcome, RunnerOptions } from './jobs.types.js';
 
 export const JobErrors = defineErrors({
   JOB_KIND_UNKNOWN: [500, 'No handler is registered for this job kind'],
 });
-
-/** What to run, when. `uniqueKey` makes scheduling idempotent: the first job with a key wins. */
-export interface ScheduleInput {
-  /** Handler name, `<module>.<what>`, e.g. `tasks.overdue-check`. */
-  kind: string;
-  /** JSON-serialisable input for the handler. */
-  payload?: unknown;
-  /** Epoch ms (deps.clock time) from which the job may run. */
-  runAt: number;
-  /** At most one job ever exists with this key (e.g. `lift-check:<area>:<day>`). */
-  uniqueKey?: string;
-  /** Runs before it is marked `failed` (default 5). */
-  maxAttempts?: number;
-}
-
-export interface JobContext {
-  jobId: string;
-  kind: string;
-  /** 1 on the first run. */
-  attempt: number;
-  runAt: number;
-  /** deps.clock.now() when the run started. */
-  now: number;
-  /** The system actor jobs act as (journal entries name it). */
-  actor: Actor;
-  log: Logger;
-}
-
-/**
- * A job handler. Its effects go through `trx`, the same transaction that marks the job done,
- * so they commit once or not at all, however many processes run the runner.
- */
-export type JobHandler<P = any> = (trx: Tx, payload: P, ctx: JobContext) => Promise<void>;
-
-export interface Job {
-  id: string;
-  kind: string;
-  payload: unknown;
-  runAt: number;
-  status: 'pending' | 'running' | 'done' | 'failed';
-  uniqueKey: string | null;
-  attempts: number;
-  maxAttempts: number;
-  leaseOwner: string | null;
-  leaseUntil: number | null;
-  lastError: string | null;
-  createdAt: number;
-  finishedAt: number | null;
-}
-
-export type RunOutcome = 'done' | 'retry' | 'failed' | 'lost';
-
-export interface RunnerOptions {
-  /** Identifies this runner's leases; unique per process by default. */
-  owner?: string;
-  /** How long a claim stays ours before another process may reclaim it (ms of deps.clock). */
-  leaseMs?: number;
-  /** How often the background loop looks for due jobs (real ms). */
-  pollMs?: number;
-}
 
 /** How long to wait before retry `attempt + 1`: 30 s, 1 min, 2 min… capped at an hour. */
 export function backoffMs(attempt: number): number {
@@ -92,7 +33,7 @@ class LeaseLost extends Error {}
  * the lease is still ours, so each job's effect happens exactly once. Failed runs are retried with
  * backoff up to maxAttempts; leases of crashed processes expire and are reclaimed.
  */
-export function createJobService(deps: Deps) {
+export function createJobService(deps: Deps): JobService {
   const handlers = new Map<string, JobHandler>();
   const recurring = new Map<string, { everyMs: number; payload: unknown; lastPeriod: number }>();
   const processOwner = `${hostname()}:${process.pid}:${newId().slice(-8)}`;
@@ -316,5 +257,3 @@ export function createJobService(deps: Deps) {
 
   return service;
 }
-
-export type JobService = ReturnType<typeof createJobService>;

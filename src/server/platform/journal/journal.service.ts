@@ -7,32 +7,12 @@ import * as repo from './journal.repository.js';
 import type { JournalEntry, PublishedHeads, VerifyResult } from '../../../common/journal.js';
 import { appendHeadFile, createHeadSigner, readHeadFile, type SignedHead } from './heads.js';
 import { firstItem, lastItem } from '../items.js';
-
-export type { JournalEntry, PublishedHeads, VerifyResult };
+import type { JournalService } from './journal.types.js';
+import type { JournalInput, JournalBatchInput } from './journal.types.js';
 
 /** The recurring job that signs the journal head (every minute, one process at a time). */
 export const JOURNAL_SIGN_JOB = 'journal.sign-head';
 export const JOURNAL_SIGN_EVERY_MS = 60_000;
-
-/** One change to record. Payloads must never carry plaintext ID or phone numbers. */
-export interface JournalInput {
-  /** Dotted action name, `<module>.<entity>.<verb>`, e.g. `control.status.change`. */
-  action: string;
-  entityType: string;
-  entityId?: string | null;
-  jurisdictionPath?: string | null;
-  /** What changed (before/after, basis…). */
-  payload?: unknown;
-  reason?: string | null;
-}
-
-/** A batch of high-volume rows (scans, imported rows, pings) recorded as one entry with a digest. */
-export interface JournalBatchInput extends Omit<JournalInput, 'payload'> {
-  /** The rows written, in the order written; only their digest and count are kept. */
-  rows: readonly unknown[];
-  /** Small summary kept in the payload (counts, file name…). */
-  summary?: unknown;
-}
 
 /** The content a hash covers: everything but the hashes themselves. */
 function hashOf(prevHash: string, r: Omit<JournalTable, 'hash' | 'prev_hash'>): string {
@@ -67,7 +47,7 @@ export interface JournalDeps {
   config?: { journalKey: Buffer; journalHeadsFile: string | null };
 }
 
-export function createJournalService(deps: JournalDeps) {
+export function createJournalService(deps: JournalDeps): JournalService {
   const wallClock = deps.wallClock ?? { now: () => Date.now() };
   const signer = deps.config && deps.config.journalKey.length > 0 ? createHeadSigner(deps.config.journalKey) : undefined;
   const headsFile = deps.config?.journalHeadsFile ?? null;
@@ -263,8 +243,6 @@ export function createJournalService(deps: JournalDeps) {
   };
   return service;
 }
-
-export type JournalService = ReturnType<typeof createJournalService>;
 
 /** Text columns stored as written (the payload is JSON, whose escapes keep any string intact). */
 const TEXT_FIELDS = ['actor_name', 'action', 'entity_type', 'entity_id', 'jurisdiction_path', 'reason'] as const;

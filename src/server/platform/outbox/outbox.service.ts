@@ -2,41 +2,13 @@ import type { Clock } from '../clock.js';
 import { canonicalJson } from '../canonical.js';
 import { notifyOnCommit, type DbOrTx, type Tx } from '../../db/dialect.js';
 import { nextCounter } from '../counters.js';
-import type { Capability } from '../../../common/roles.js';
+import type { OutboxService } from './outbox.types.js';
+import type { OutboxReach, OutboxEvent, OutboxMessage } from './outbox.types.js';
 
 /** PostgreSQL channel that carries new outbox sequence numbers after commit. */
 export const OUTBOX_CHANNEL = 'bulwark_outbox';
 
-/**
- * How a jurisdiction-addressed event reaches people: `within` (data: the path lies inside the
- * recipient's scope, as a REST read of the record would require) or `overlap` (notifications: also
- * everyone above… and below, as the notification feed reads them).
- */
-export type OutboxReach = 'within' | 'overlap';
-
-/**
- * A live update. It reaches a connection only when the user holds `capability` (the one that
- * reads the same data through REST; `authenticated` = any signed-in user) AND is addressed: the
- * user, their unit, or a jurisdiction per `reach` (default `within`); no address = every user
- * holding the capability.
- */
-export interface OutboxEvent {
-  topic: string;
-  capability: Capability | 'authenticated';
-  reach?: OutboxReach;
-  userId?: string | null;
-  unitId?: string | null;
-  jurisdictionPath?: string | null;
-  payload: unknown;
-}
-
-export interface OutboxMessage extends Required<Omit<OutboxEvent, 'payload'>> {
-  seq: number;
-  at: number;
-  payload: unknown;
-}
-
-export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
+export function createOutboxService(deps: { db: DbOrTx; clock: Clock }): OutboxService {
   return {
     /** Writes an event in the caller's transaction; it is delivered only once that commits. */
     async publish(trx: Tx, e: OutboxEvent): Promise<number> {
@@ -93,5 +65,3 @@ export function createOutboxService(deps: { db: DbOrTx; clock: Clock }) {
     },
   };
 }
-
-export type OutboxService = ReturnType<typeof createOutboxService>;

@@ -3,7 +3,7 @@ import { DIALECTS, testEnv, type TestEnv } from '../../../../test/helpers/db.js'
 import { buildMiniCity, buildUnit, buildUser, type UnitRef } from '../../../../test/helpers/factories.js';
 import { inTx } from '../../db/dialect.js';
 import type { Actor } from '../actor.js';
-import type { OutboxMessage } from '../outbox/outbox.service.js';
+import type { OutboxMessage } from '../outbox/outbox.types.js';
 import { actorOf } from '../tasks/tasks.test-helpers.js';
 import { audienceMatches, createSseHub, StreamLimitError, type HubClient, type SseHub } from './sse.hub.js';
 

@@ -2,7 +2,8 @@ import type { Deps } from '../../deps.js';
 import { inTx, listen, lockKeys, type DbHandle } from '../../db/dialect.js';
 import { newId } from '../ids.js';
 import { inScope, type Actor } from '../actor.js';
-import { OUTBOX_CHANNEL, type OutboxMessage } from '../outbox/outbox.service.js';
+import { OUTBOX_CHANNEL } from '../outbox/outbox.service.js';
+import type { OutboxMessage } from '../outbox/outbox.types.js';
 
 /** Who an event is for: the fields of an outbox row that name its audience. */
 export interface Audience {

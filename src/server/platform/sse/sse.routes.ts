@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
-import type { OutboxMessage } from '../outbox/outbox.service.js';
+import type { OutboxMessage } from '../outbox/outbox.types.js';
 import { AppError } from '../errors.js';
 import { sseHub, StreamLimitError, type HubClient, type SseHub } from './sse.hub.js';
 

@@ -17,7 +17,7 @@ import { inTx } from '../../db/dialect.js';
 import { approvedReview, makePersons, makeVisitor } from '../../modules/control/control.test-helpers.js';
 import { addNodes, addPersons, barcode, cid, matrixRecords } from '../../modules/testing/testing.test-helpers.js';
 import { systemActor } from '../actor.js';
-import type { OutboxMessage } from '../outbox/outbox.service.js';
+import type { OutboxMessage } from '../outbox/outbox.types.js';
 import { connectSse, type SseConnection } from './sse-client.js';
 
 const LEVELS = ['city', 'district', 'community', 'other district'] as const;

@@ -5,11 +5,12 @@ import { defineErrors } from '../errors.js';
 import { isInternalLink } from '../../../common/roles.js';
 import { newId } from '../ids.js';
 import * as repo from './notifications.repository.js';
-import { readParams, storeText, type TextInput } from './stored-text.js';
+import { readParams, storeText } from './stored-text.js';
 import { findUnit, findUserDisplayName } from './tasks.repository.js';
 import type { NotificationsTable } from './tasks.table.js';
 import type { AckGroupDto, NotificationDto, NotificationFeedDto as NotificationFeed } from './tasks.schemas.js';
 import type { Severity } from '../../../common/tasks.js';
+import type { NotifyInput } from './tasks.types.js';
 
 export const NotificationErrors = defineErrors({
   NOTIFICATION_NOT_FOUND: [404, 'Notification not found'],
@@ -22,26 +23,6 @@ export const NotificationErrors = defineErrors({
 });
 
 export { type Severity } from '../../../common/tasks.js';
-
-/** What `notify()` sends. Address it to a user, a unit and/or a jurisdiction subtree (none: everyone). */
-export interface NotifyInput {
-  userId?: string | null;
-  unitId?: string | null;
-  /** Jurisdiction path (`/420500/420502/`): everyone whose scope overlaps it. */
-  jurisdictionPath?: string | null;
-  /** A module passes a message key (`msg('zoning.auto.overdue.title', { … })`); a string is a person's own words. */
-  title: TextInput;
-  body: TextInput;
-  /** In-app link, e.g. `/tasks/<id>`. */
-  link?: string | null;
-  sourceModule: string;
-  sourceEntityType?: string | null;
-  sourceEntityId?: string | null;
-  /** With a severity the notification is an alert that someone must acknowledge. */
-  severity?: Severity | null;
-  /** Alerts about one event (`testing_tube:<id>:pool`) share a key: shown once, with their recipients, and acknowledged together. */
-  groupKey?: string | null;
-}
 
 /** The response shapes are the schemas' (tasks.schemas.ts); toDto() builds them with `satisfies`. */
 export type { NotificationDto, NotificationFeed };

@@ -2,7 +2,7 @@ import { msg } from '../../../common/message-text.js';
 import type { MessageKey } from '../../../common/i18n.js';
 import { readParams } from './stored-text.js';
 import type { Tx } from '../../db/dialect.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../services.types.js';
 import type { Actor } from '../actor.js';
 import type { NotificationService } from './notifications.service.js';
 import type { TaskRecorder } from './task-recorder.js';

@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/dialect.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../services.types.js';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';

@@ -2,7 +2,7 @@
 import { defineErrors } from '../errors.js';
 import * as repo from './tasks.repository.js';
 import { readParams, type TextInput } from './stored-text.js';
-import type { TaskDto, TaskEventDto, UnitRefDto } from './tasks.schemas.js';
+import type { TaskDto, TaskEventDto } from './tasks.schemas.js';
 import { TASK_TRANSITIONS, type TaskDueBucket, type TaskPriority, type TaskStatus, type TaskSubjectKind } from '../../../common/tasks.js';
 import type { MessageParam } from '../../../common/message-text.js';
 
@@ -30,7 +30,7 @@ export const isFinal = (s: string) => (repo.FINAL_STATUSES as readonly string[])
 export const PATH = /^\/(\d+\/)+$/;
 
 /** The response shapes are the schemas' (tasks.schemas.ts); toTaskDto() builds them with `satisfies`. */
-export type { TaskDto, TaskEventDto, UnitRefDto };
+export type { TaskDto };
 
 export interface CreateTaskInput {
   /** A module passes a message key (`msg('testing.auto.recheckTask.title', { … })`); a string is a person's own words. */

@@ -15,7 +15,6 @@ import type { MessageParam } from '../../../common/message-text.js';
 
 const id = z.string().min(1).max(64);
 const unitRef = z.object({ id: z.string(), name: z.string() });
-export type UnitRefDto = z.infer<typeof unitRef>;
 const text = (max: number) => z.string().trim().min(1).max(max);
 /** Accepts `a,b` or repeated query parameters. */
 const csvEnum = <T extends readonly [string, ...string[]]>(values: T) =>

@@ -20,18 +20,13 @@ import {
   type TaskListQuery,
   type TaskStatus,
 } from './tasks.dto.js';
-import type { TaskCloseKind } from '../../../common/tasks.js';
 import * as repo from './tasks.repository.js';
 import { storeText } from './stored-text.js';
 import type { TasksTable } from './tasks.table.js';
+import type { TaskService } from './tasks.types.js';
+import type { TaskClosedBy } from './tasks.types.js';
 
-export type { TaskStatus, TaskPriority, UnitRefDto, TaskEventDto, TaskDto, CreateTaskInput, TaskListQuery, TaskSubject } from './tasks.dto.js';
-
-/** What closed a task by itself: the kind of work done elsewhere and the record of it. */
-export interface TaskClosedBy {
-  kind: TaskCloseKind;
-  id: string;
-}
+export type { TaskDto, CreateTaskInput } from './tasks.dto.js';
 
 // A task is visible in the assignee unit's jurisdiction and in its own jurisdiction path.
 registerEntityScope('task', async (db, id) => {
@@ -44,7 +39,7 @@ registerEntityScope('task', async (db, id) => {
  * units, comments and cancellation — all kept as task_events and journaled — plus the overdue check
  * and (in notifications.service.ts) notifications and alerts.
  */
-export function createTaskService(deps: Deps) {
+export function createTaskService(deps: Deps): TaskService {
   const notifications = createNotificationService(deps);
   const { event, publish } = createTaskRecorder({ clock: deps.clock, outbox: deps.services.outbox });
   const { checkOverdue } = createTaskOverdueService({ journal: deps.services.journal, notifications, event, publish });
@@ -397,5 +392,3 @@ export function createTaskService(deps: Deps) {
   };
   return service;
 }
-
-export type TaskService = ReturnType<typeof createTaskService>;

@@ -2,19 +2,10 @@ import { http } from '../../app/http.js';
 
 export { BASIS_TYPES, CONTROL_STATUSES, type BasisType, type ControlStatus } from '../../../common/control.js';
 import type { ControlStatus, ReviewStatus } from '../../../common/control.js';
-import type {
-  BulkRequestDto,
-  ChangeBody,
-  ControlSummaryDto,
-  ExplanationDto,
-  ReviewRecordDto,
-  StatusChangeDto,
-} from '../../../server/modules/control/control.schemas.js';
+import type { BulkRequestDto, ChangeBody, ControlSummaryDto, ExplanationDto, ReviewRecordDto } from '../../../server/modules/control/control.schemas.js';
 export type { ReviewStatus } from '../../../common/control.js';
-export type { ActorRef, Basis, ReviewRecordDto } from '../../../server/modules/control/control.schemas.js';
+export type { Basis, ReviewRecordDto } from '../../../server/modules/control/control.schemas.js';
 
-/** Names the pages use for the shared response shapes. */
-export type StatusChange = StatusChangeDto;
 export type Explanation = ExplanationDto;
 export type BulkRequest = BulkRequestDto;
 export type BulkStatus = BulkRequestDto['status'];

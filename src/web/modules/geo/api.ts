@@ -1,17 +1,11 @@
-import type { JurisdictionDto, JurisdictionLevel } from '../../../common/geo.js';
-import type {
-  FeatureCollection,
-  JurisdictionDetail as JurisdictionDetailDto,
-  JurisdictionFeature as JurisdictionFeatureDto,
-  JurisdictionList,
-} from '../../../server/modules/geo/geo.schemas.js';
+import type { JurisdictionLevel } from '../../../common/geo.js';
+import type { FeatureCollection, JurisdictionDetail as JurisdictionDetailDto, JurisdictionList } from '../../../server/modules/geo/geo.schemas.js';
 import { http } from '../../app/http.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
-export type { JurisdictionDto, JurisdictionLevel };
+export type { JurisdictionLevel };
 /** GET /api/geo/jurisdictions/:id */
 export type JurisdictionDetail = JurisdictionDetailDto;
-export type JurisdictionFeature = JurisdictionFeatureDto;
 /** GET /api/geo/geojson */
 export type JurisdictionCollection = FeatureCollection;
 

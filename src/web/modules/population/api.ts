@@ -1,20 +1,11 @@
-import type {
-  ColumnMappingDto,
-  ImportPreviewDto,
-  ImportReportDto,
-  MergeRecordDto,
-  PersonDetailDto,
-  ResidentCodeDto,
-} from '../../../server/modules/population/population.schemas.js';
+import type { ImportPreviewDto, ImportReportDto, PersonDetailDto, ResidentCodeDto } from '../../../server/modules/population/population.schemas.js';
 import { http, withQuery } from '../../app/http.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
-export type ColumnMapping = ColumnMappingDto;
 export type ImportPreview = ImportPreviewDto;
 export type ImportReport = ImportReportDto;
 /** One rejected row of an import: row number as the spreadsheet shows it (header = 1). */
 export type ImportRowError = ImportReportDto['errors'][number];
-export type MergeRecord = MergeRecordDto;
 export type PersonDetail = PersonDetailDto;
 export type ResidentCode = ResidentCodeDto;
 

@@ -1,10 +1,9 @@
 import type { TravellerDto } from '../../../common/cases.js';
-import type { ContactCategory, StayCategory, TravellerCategory, QuarantineMode, RoomStatus } from '../../../common/quarantine.js';
+import type { StayCategory, TravellerCategory, QuarantineMode, RoomStatus } from '../../../common/quarantine.js';
 import type {
   ReleaseRequestDto,
   FacilityDetailDto,
   FacilityDto,
-  OccupancyDto,
   RoomDto,
   StayDto,
   StayPlanDto,
@@ -14,7 +13,7 @@ import type { FacilityBody, StayBody } from '../../../server/modules/quarantine/
 import type { TravellerBody } from '../../../server/modules/cases/cases.schemas.js';
 
 export type { TravellerDto, StayCategory, TravellerCategory };
-export type { ContactCategory, ReleaseRequestDto, FacilityDetailDto, FacilityDto, OccupancyDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
+export type { ReleaseRequestDto, FacilityDetailDto, FacilityDto, QuarantineMode, RoomDto, RoomStatus, StayDto, StayPlanDto };
 
 // Request bodies are the server's schemas (type-only imports: no server code reaches the bundle).
 export type FacilityInput = FacilityBody;

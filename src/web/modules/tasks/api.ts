@@ -1,12 +1,11 @@
 import { http } from '../../app/http.js';
-import type { CreateTaskBody, TaskDto, TaskEventDto, TaskList, TaskListQuery, UnitRefDto } from '../../../server/platform/tasks/tasks.schemas.js';
+import type { CreateTaskBody, TaskDto, TaskEventDto, TaskList, TaskListQuery } from '../../../server/platform/tasks/tasks.schemas.js';
 import { FINAL_TASK_STATUSES, TASK_TRANSITIONS, type TaskStatus } from '../../../common/tasks.js';
 
 // The shapes are the server's schemas (type-only imports: no server code reaches the bundle).
 export { TASK_PRIORITIES, TASK_STATUSES, type TaskBox, type TaskDueBucket, type TaskPriority, type TaskStatus } from '../../../common/tasks.js';
 export type Task = TaskDto;
 export type TaskEvent = TaskEventDto;
-export type UnitRef = UnitRefDto;
 export type TaskQuery = TaskListQuery;
 export type CreateTaskInput = CreateTaskBody;
 

@@ -9,7 +9,6 @@ export type CampaignStatus = Campaign['status'];
 export type Coverage = z.infer<typeof s.coverage>;
 export type CoverageNode = z.infer<typeof s.coverageNode>;
 export type CoverageCollection = z.infer<typeof s.coverageFeatureCollection>;
-export type CoverageFeature = CoverageCollection['features'][number];
 export type Unsampled = z.infer<typeof s.unsampledList>;
 export type HomeSamplingResult = z.infer<typeof s.homeSamplingResult>;
 export type Supplies = z.infer<typeof s.supplies>;
