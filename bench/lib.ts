@@ -192,8 +192,11 @@ export async function pgBackendsCpuUs(database: string): Promise<number> {
   }
   for (const p of procs) {
     try {
-      const title = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (!title.startsWith('postgres: ') || title.split(' ')[2] !== database) continue;
+      // A backend's title: `postgres: [cluster name: ]user database host(port) state` (Debian sets the
+      // cluster name, e.g. `15/main:`), padded with NULs.
+      const title = readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0+$/, '');
+      const m = /^postgres: (?:\S+: )?(\S+) (\S+) /.exec(title);
+      if (!m || m[2] !== database) continue;
       const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
       total += (Number(f[11]) + Number(f[12])) * 1e4;
     } catch {
