@@ -9,6 +9,16 @@ import type { TraceDto, TubeDto } from './testing.schemas.js';
 import type { PersonIdentifier } from './testing.shared.js';
 import type { FieldChange } from '../../platform/corrections/corrections.types.js';
 import type { JobContext } from '../../platform/jobs/jobs.types.js';
+import type { PersonView } from '../population/index.js';
+import type { PopulationPort } from '../population/population.port.js';
+import type { PreparedOp } from './sampling.decide.js';
+
+/** What door-to-door's prepare() reads outside any transaction, and apply() writes: the household, its members, the decided scans. */
+export interface HouseholdPrep {
+  household: Awaited<ReturnType<PopulationPort['household']>>;
+  members: PersonView[];
+  prepared: PreparedOp[];
+}
 
 /** The TestingService facade as the container holds it (what `createTestingService` returns). */
 export interface TestingService {
@@ -908,150 +918,12 @@ export interface TestingService {
     }>;
   };
   doorToDoor: {
-    prepare: (
-      actor: Actor,
-      campaignId: string,
-      input: HouseholdTubeInput,
-    ) => Promise<{
-      household: {
-        id: string;
-        address: {
-          jurisdictionId: string;
-          path: string;
-          text: string;
-        };
-        room: string | null;
-        members: {
-          id: string;
-          name: string;
-          idType: 'resident_id' | 'passport' | 'hk_macao_tw';
-          idNumberMasked: string;
-          phoneMasked: string | null;
-          birthYear: number;
-          sex: 'male' | 'female';
-          resident: boolean;
-          householdId: string | null;
-          address: {
-            jurisdictionId: string;
-            path: string;
-            text: string;
-          } | null;
-          location: {
-            jurisdictionId: string;
-            path: string;
-            text: string;
-          };
-          regionOfOrigin: string | null;
-          vulnerable: ('elderly_alone' | 'pregnant' | 'dialysis' | 'bedridden' | 'chronic' | 'child_without_carer')[];
-          tags: string[];
-          mergedInto: string | null;
-        }[];
-      } & {
-        members: import('../population/index.js').PersonView[];
-      };
-      members: {
-        id: string;
-        name: string;
-        idType: 'resident_id' | 'passport' | 'hk_macao_tw';
-        idNumberMasked: string;
-        phoneMasked: string | null;
-        birthYear: number;
-        sex: 'male' | 'female';
-        resident: boolean;
-        householdId: string | null;
-        address: {
-          jurisdictionId: string;
-          path: string;
-          text: string;
-        } | null;
-        location: {
-          jurisdictionId: string;
-          path: string;
-          text: string;
-        };
-        regionOfOrigin: string | null;
-        vulnerable: ('elderly_alone' | 'pregnant' | 'dialysis' | 'bedridden' | 'chronic' | 'child_without_carer')[];
-        tags: string[];
-        mergedInto: string | null;
-      }[];
-      prepared: import('./sampling.decide.js').PreparedOp[];
-    }>;
+    prepare: (actor: Actor, campaignId: string, input: HouseholdTubeInput) => Promise<HouseholdPrep>;
     apply: (
       trx: Tx | undefined,
       actor: Actor,
       campaignId: string,
-      prep: Awaited<
-        ReturnType<
-          (
-            actor: Actor,
-            campaignId: string,
-            input: HouseholdTubeInput,
-          ) => Promise<{
-            household: {
-              id: string;
-              address: {
-                jurisdictionId: string;
-                path: string;
-                text: string;
-              };
-              room: string | null;
-              members: {
-                id: string;
-                name: string;
-                idType: 'resident_id' | 'passport' | 'hk_macao_tw';
-                idNumberMasked: string;
-                phoneMasked: string | null;
-                birthYear: number;
-                sex: 'male' | 'female';
-                resident: boolean;
-                householdId: string | null;
-                address: {
-                  jurisdictionId: string;
-                  path: string;
-                  text: string;
-                } | null;
-                location: {
-                  jurisdictionId: string;
-                  path: string;
-                  text: string;
-                };
-                regionOfOrigin: string | null;
-                vulnerable: ('elderly_alone' | 'pregnant' | 'dialysis' | 'bedridden' | 'chronic' | 'child_without_carer')[];
-                tags: string[];
-                mergedInto: string | null;
-              }[];
-            } & {
-              members: import('../population/index.js').PersonView[];
-            };
-            members: {
-              id: string;
-              name: string;
-              idType: 'resident_id' | 'passport' | 'hk_macao_tw';
-              idNumberMasked: string;
-              phoneMasked: string | null;
-              birthYear: number;
-              sex: 'male' | 'female';
-              resident: boolean;
-              householdId: string | null;
-              address: {
-                jurisdictionId: string;
-                path: string;
-                text: string;
-              } | null;
-              location: {
-                jurisdictionId: string;
-                path: string;
-                text: string;
-              };
-              regionOfOrigin: string | null;
-              vulnerable: ('elderly_alone' | 'pregnant' | 'dialysis' | 'bedridden' | 'chronic' | 'child_without_carer')[];
-              tags: string[];
-              mergedInto: string | null;
-            }[];
-            prepared: import('./sampling.decide.js').PreparedOp[];
-          }>
-        >
-      >,
+      prep: HouseholdPrep,
     ) => Promise<{
       tubeId: string;
       barcode: string | null;
